@@ -1,0 +1,172 @@
+// The typed kiosk API: the one surface the UI uses, over Electron IPC (preload) or the
+// localhost browser bridge. Channels are `domain:action`; every argument is parsed with the
+// zod schema below at the receiving side; every answer is a Result (never a throw across
+// the bridge). Types and zod only: no Node, no DOM.
+//
+// The kiosk core implements `KioskHandlers`; the preload and the browser bridge expose an
+// object that `satisfies KioskApi`.
+import { z } from 'zod';
+import { AttendanceStatus, DecisionScores } from './sync';
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+// ---------------------------------------------------------------- state stream
+export const CameraStatus = z.enum(['starting', 'running', 'missing', 'error', 'stopped']);
+export const EngineStatus = z.object({
+  state: z.enum(['loading', 'ready', 'error']),
+  /** 0..1 while loading. */
+  progress: z.number(),
+  backend: z.string().nullable(),
+  modelId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const FaceBox = z.object({
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  /** Normalised to the frame: box / [w, h, w, h] for easy overlay at any size. */
+  label: z.string().nullable(),
+  state: z.enum(['gated', 'unknown', 'candidate', 'recognised']),
+  hint: z.string().nullable(),
+});
+
+/** What just happened at the door, for the big greeting. */
+export const Greeting = z.object({
+  kind: z.enum(['present', 'late', 'already_marked', 'not_enrolled', 'unknown', 'no_session']),
+  studentId: z.string().nullable(),
+  name: z.string().nullable(),
+  message: z.string(),
+  at: z.string(),
+  scores: DecisionScores.nullable(),
+});
+
+export const ActiveSession = z.object({
+  sessionId: z.string(),
+  className: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  lateAfter: z.string(),
+});
+
+export const SyncStatus = z.object({
+  paired: z.boolean(),
+  serverUrl: z.string().nullable(),
+  online: z.boolean(),
+  queueDepth: z.number().int(),
+  templateQueueDepth: z.number().int(),
+  lastPushAt: z.string().nullable(),
+  lastPullAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  syncing: z.boolean(),
+  /** 0..1 during a manual sync. */
+  progress: z.number(),
+});
+
+export const KioskState = z.object({
+  engine: EngineStatus,
+  camera: z.object({ status: CameraStatus, detail: z.string().nullable(), fps: z.number() }),
+  frame: z.object({ width: z.number(), height: z.number(), seq: z.number() }).nullable(),
+  faces: z.array(FaceBox),
+  greeting: Greeting.nullable(),
+  session: ActiveSession.nullable(),
+  room: z.object({ id: z.string(), name: z.string() }).nullable(),
+  sync: SyncStatus,
+  droppedFrames: z.number().int(),
+});
+export type KioskState = z.infer<typeof KioskState>;
+
+// ---------------------------------------------------------------- requests
+export const PinArgs = z.object({ pin: z.string().regex(/^\d{4,12}$/) });
+export const EnrolArgs = z.object({ studentId: z.string().min(1), shots: z.number().int().min(1).max(10).default(5) });
+export const ManualMarkArgs = z.object({
+  studentId: z.string().min(1),
+  status: AttendanceStatus,
+  reason: z.string().max(500).optional(),
+});
+export const UndoArgs = z.object({ eventId: z.string().uuid(), reason: z.string().max(500).optional() });
+export const PairArgs = z.object({ serverUrl: z.string().url(), code: z.string().min(4).max(64), name: z.string().min(1).max(120) });
+export const RosterQueryArgs = z.object({ search: z.string().max(100).default('') });
+export const Settings = z.object({
+  cameraSpec: z.string(),
+  roomId: z.string().nullable(),
+  /** Cosine-similarity threshold for accepting a match. */
+  matchThreshold: z.number().min(0).max(1),
+  /** Required lead of the best student over the second best. */
+  matchMargin: z.number().min(0).max(1),
+  votesNeeded: z.number().int().min(1).max(20),
+  voteWindow: z.number().int().min(1).max(30),
+  cooldownSeconds: z.number().int().min(0).max(86_400),
+  soundCue: z.boolean(),
+  updateFeedUrl: z.string().url().nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = Settings.partial();
+
+export const RosterRow = z.object({
+  id: z.string(),
+  studentNumber: z.string(),
+  name: z.string(),
+  consent: z.boolean(),
+  templates: z.number().int(),
+  enrolledInActiveClass: z.boolean(),
+});
+export const LogRow = z.object({
+  eventId: z.string(),
+  kind: z.string(),
+  studentId: z.string(),
+  name: z.string(),
+  status: AttendanceStatus.nullable(),
+  occurredAt: z.string(),
+  scores: DecisionScores.nullable(),
+  undone: z.boolean(),
+  synced: z.boolean(),
+});
+export const EnrolProgress = z.object({
+  studentId: z.string(),
+  kept: z.number().int(),
+  wanted: z.number().int(),
+  hint: z.string().nullable(),
+  qualities: z.array(z.number()),
+  done: z.boolean(),
+});
+export const SyncHistoryRow = z.object({ at: z.string(), kind: z.string(), ok: z.boolean(), detail: z.string() });
+
+// ---------------------------------------------------------------- channels
+export const KIOSK_CHANNELS = {
+  getState: 'kiosk:getState',
+  adminUnlock: 'admin:unlock',
+  adminLock: 'admin:lock',
+  rosterList: 'roster:list',
+  logToday: 'log:today',
+  markManual: 'log:markManual',
+  markUndo: 'log:undo',
+  enrolStart: 'enrol:start',
+  enrolStatus: 'enrol:status',
+  enrolCancel: 'enrol:cancel',
+  syncNow: 'sync:now',
+  syncHistory: 'sync:history',
+  pair: 'sync:pair',
+  settingsGet: 'settings:get',
+  settingsUpdate: 'settings:update',
+} as const;
+export const KIOSK_STATE_EVENT = 'kiosk:state';
+
+type Out<T extends z.ZodTypeAny> = Promise<Result<z.infer<T>>>;
+/** What the renderer sees (window.rollcall). Admin calls need an unlocked admin session. */
+export interface KioskApi {
+  getState(): Out<typeof KioskState>;
+  onState(listener: (state: KioskState) => void): () => void;
+  adminUnlock(args: z.input<typeof PinArgs>): Out<z.ZodObject<{ unlocked: z.ZodBoolean; lockedUntil: z.ZodNullable<z.ZodString> }>>;
+  adminLock(): Out<z.ZodNull>;
+  rosterList(args: z.input<typeof RosterQueryArgs>): Out<z.ZodArray<typeof RosterRow>>;
+  logToday(): Out<z.ZodArray<typeof LogRow>>;
+  markManual(args: z.input<typeof ManualMarkArgs>): Out<z.ZodObject<{ eventId: z.ZodString }>>;
+  markUndo(args: z.input<typeof UndoArgs>): Out<z.ZodObject<{ eventId: z.ZodString }>>;
+  enrolStart(args: z.input<typeof EnrolArgs>): Out<typeof EnrolProgress>;
+  enrolStatus(): Out<z.ZodNullable<typeof EnrolProgress>>;
+  enrolCancel(): Out<z.ZodNull>;
+  syncNow(): Out<typeof SyncStatus>;
+  syncHistory(): Out<z.ZodArray<typeof SyncHistoryRow>>;
+  pair(args: z.input<typeof PairArgs>): Out<typeof SyncStatus>;
+  settingsGet(): Out<typeof Settings>;
+  settingsUpdate(args: z.input<typeof SettingsPatch>): Out<typeof Settings>;
+}

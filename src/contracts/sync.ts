@@ -1,0 +1,211 @@
+// The HTTP sync API between kiosks and the central server (DESIGN.md "Sync protocol").
+// Shared by server/ (which parses requests) and src/sync/ (which parses responses):
+// every body crossing HTTP is parsed with these schemas on the receiving side.
+// Types and zod only: no Node, no DOM.
+import { z } from 'zod';
+
+export const MAX_ATTENDANCE_BATCH = 500;
+export const MAX_TEMPLATE_BATCH = 200;
+export const MAX_ROSTER_PAGE = 2000;
+
+export const Uuid = z.string().uuid();
+export const IsoDateTime = z.string().datetime({ offset: true });
+/** Local calendar date at the site, YYYY-MM-DD. */
+export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+/** Wall-clock time at the site, HH:MM (24h). */
+export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+
+// ---------------------------------------------------------------- pairing
+export const PairRequest = z.object({
+  code: z.string().min(4).max(64),
+  name: z.string().min(1).max(120),
+  appVersion: z.string().max(40).optional(),
+});
+export type PairRequest = z.infer<typeof PairRequest>;
+
+export const PairResponse = z.object({
+  deviceId: z.string(),
+  token: z.string().min(20),
+  siteId: z.string(),
+  roomId: z.string(),
+  /** IANA time zone of the site, used to turn schedules into sessions. */
+  timezone: z.string(),
+  serverTime: IsoDateTime,
+});
+export type PairResponse = z.infer<typeof PairResponse>;
+
+// ---------------------------------------------------------------- attendance push
+export const AttendanceStatus = z.enum(['present', 'late', 'absent', 'excused']);
+export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
+
+/** The evidence behind an automatic mark, kept for audit and threshold tuning. */
+export const DecisionScores = z.object({
+  similarity: z.number(),
+  margin: z.number(),
+  votes: z.number().int().nonnegative(),
+  window: z.number().int().positive(),
+  liveness: z.number().optional(),
+  antispoof: z.number().optional(),
+  faceSize: z.number().optional(),
+});
+export type DecisionScores = z.infer<typeof DecisionScores>;
+
+/**
+ * Attendance events are append-only facts made at the kiosk, each with its own UUID.
+ * - `mark`: the kiosk recognised the student (status present/late).
+ * - `manual`: an admin/teacher marked a status by hand (at the kiosk or on the server).
+ * - `undo`: cancels an earlier event (`refId`); corrections are events, never edits.
+ * - `exception`: a recognised student not enrolled in the active class (no status).
+ */
+export const AttendanceEventKind = z.enum(['mark', 'manual', 'undo', 'exception']);
+export type AttendanceEventKind = z.infer<typeof AttendanceEventKind>;
+
+export const AttendanceEvent = z.object({
+  id: Uuid,
+  kind: AttendanceEventKind,
+  studentId: z.string().min(1),
+  /** `${scheduleId}@${YYYY-MM-DD}`, see sessionIdFor(); null for an exception outside sessions. */
+  sessionId: z.string().min(1).nullable(),
+  status: AttendanceStatus.nullable(),
+  occurredAt: IsoDateTime,
+  refId: Uuid.optional(),
+  scores: DecisionScores.optional(),
+  modelId: z.string().optional(),
+  actor: z.string().max(120).optional(),
+  reason: z.string().max(500).optional(),
+});
+export type AttendanceEvent = z.infer<typeof AttendanceEvent>;
+
+/** What a kiosk reports of its own health on every push, so the server can see who falls behind. */
+export const KioskHealth = z.object({
+  appVersion: z.string().max(40),
+  queueDepth: z.number().int().nonnegative(),
+  fps: z.number().nonnegative().optional(),
+  recognitionMsP50: z.number().nonnegative().optional(),
+  recognitionMsP95: z.number().nonnegative().optional(),
+  droppedFrames: z.number().int().nonnegative().optional(),
+  backend: z.string().max(20).optional(),
+});
+export type KioskHealth = z.infer<typeof KioskHealth>;
+
+export const PushAttendanceRequest = z.object({
+  events: z.array(AttendanceEvent).min(1).max(MAX_ATTENDANCE_BATCH),
+  health: KioskHealth.optional(),
+});
+export type PushAttendanceRequest = z.infer<typeof PushAttendanceRequest>;
+
+export const ItemResult = z.object({
+  id: z.string(),
+  status: z.enum(['accepted', 'duplicate', 'rejected']),
+  reason: z.string().optional(),
+});
+export type ItemResult = z.infer<typeof ItemResult>;
+
+export const PushResponse = z.object({ results: z.array(ItemResult) });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+// ---------------------------------------------------------------- template push
+/** Float32 little-endian embedding, base64; L2-normalised by the engine that made it. */
+export const EmbeddingB64 = z.string().min(8).max(64_000);
+
+export const TemplateUpload = z.object({
+  id: Uuid,
+  studentId: z.string().min(1),
+  modelId: z.string().min(1),
+  embedding: EmbeddingB64,
+  quality: z.number().min(0).max(1).optional(),
+  createdAt: IsoDateTime,
+});
+export type TemplateUpload = z.infer<typeof TemplateUpload>;
+
+export const PushTemplatesRequest = z.object({
+  templates: z.array(TemplateUpload).min(1).max(MAX_TEMPLATE_BATCH),
+});
+export type PushTemplatesRequest = z.infer<typeof PushTemplatesRequest>;
+
+// ---------------------------------------------------------------- roster pull
+export const RosterStudent = z.object({
+  id: z.string(),
+  studentNumber: z.string(),
+  name: z.string(),
+  consent: z.boolean(),
+});
+export const RosterClass = z.object({ id: z.string(), name: z.string(), code: z.string().optional() });
+export const RosterEnrolment = z.object({ id: z.string(), classId: z.string(), studentId: z.string() });
+export const RosterRoom = z.object({ id: z.string(), name: z.string() });
+/**
+ * A schedule entry yields sessions: weekly on `weekday` (0 = Sunday), or once on `date`.
+ * Times are wall-clock at the site's timezone. Session ids are derived, not stored:
+ * sessionIdFor(scheduleId, date), so kiosk and server agree without materialising rows.
+ */
+export const RosterSchedule = z
+  .object({
+    id: z.string(),
+    classId: z.string(),
+    roomId: z.string(),
+    weekday: z.number().int().min(0).max(6).nullable(),
+    date: LocalDate.nullable(),
+    startTime: LocalTime,
+    endTime: LocalTime,
+    graceMinutes: z.number().int().min(0).max(240),
+  })
+  .refine((s) => (s.weekday === null) !== (s.date === null), 'exactly one of weekday and date');
+export const RosterTemplate = z.object({
+  id: z.string(),
+  studentId: z.string(),
+  modelId: z.string(),
+  embedding: EmbeddingB64,
+});
+
+const change = <E extends string, T extends z.ZodTypeAny>(entity: E, data: T) =>
+  z.discriminatedUnion('op', [
+    z.object({ seq: z.number().int().positive(), entity: z.literal(entity), op: z.literal('upsert'), id: z.string(), data }),
+    z.object({ seq: z.number().int().positive(), entity: z.literal(entity), op: z.literal('delete'), id: z.string() }),
+  ]);
+
+export const RosterChange = z.union([
+  change('student', RosterStudent),
+  change('class', RosterClass),
+  change('enrolment', RosterEnrolment),
+  change('room', RosterRoom),
+  change('schedule', RosterSchedule),
+  change('template', RosterTemplate),
+]);
+export type RosterChange = z.infer<typeof RosterChange>;
+export type RosterEntity = RosterChange['entity'];
+
+/**
+ * A page of changes. `changes` is parsed item by item at the kiosk (RosterChange), so one
+ * invalid record is reported and skipped instead of poisoning the page; hence `unknown` here.
+ */
+export const RosterPage = z.object({
+  changes: z.array(z.unknown()),
+  /** Opaque to the kiosk: send back as `since`. */
+  cursor: z.string(),
+  hasMore: z.boolean(),
+});
+export type RosterPage = z.infer<typeof RosterPage>;
+
+export const RosterQuery = z.object({
+  since: z.string().regex(/^\d+$/).default('0'),
+  limit: z.coerce.number().int().min(1).max(MAX_ROSTER_PAGE).default(1000),
+});
+
+// ---------------------------------------------------------------- errors
+/** Every 4xx/5xx body. `issues` lists failing field paths on 400. */
+export const ErrorBody = z.object({
+  error: z.string(),
+  message: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+// ---------------------------------------------------------------- helpers
+export const sessionIdFor = (scheduleId: string, date: string): string => `${scheduleId}@${date}`;
+
+export const SYNC_PATHS = {
+  pair: '/api/devices/pair',
+  attendance: '/api/sync/attendance',
+  templates: '/api/sync/templates',
+  roster: '/api/sync/roster',
+} as const;

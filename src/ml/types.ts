@@ -1,0 +1,70 @@
+// The face engine's public shape. The kiosk core, the server's photo import, eval and bench
+// all code against this; the implementation lives beside it in src/ml/.
+
+export type Backend = 'tensorflow' | 'wasm' | 'cpu';
+
+/** A decoded RGB frame, row-major, 3 bytes per pixel. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+export interface FaceQuality {
+  /** Face box height in pixels. */
+  size: number;
+  /** Degrees; 0 is frontal. */
+  yaw: number;
+  pitch: number;
+  roll: number;
+  /** 0..1, higher is sharper (variance of the Laplacian, normalised). */
+  sharpness: number;
+  /** Mean luminance 0..255 of the face crop. */
+  brightness: number;
+}
+
+export interface DetectedFace {
+  /** [x, y, width, height] in frame pixels. */
+  box: [number, number, number, number];
+  detectionScore: number;
+  quality: FaceQuality;
+  /** Human's antispoof score, 0..1, higher = real. */
+  antispoof: number;
+  /** Human's liveness score, 0..1, higher = live. */
+  liveness: number;
+  /** L2-normalised embedding from the engine's model (modelId). */
+  embedding: Float32Array;
+  /** Which gates failed (empty = passes every gate and may be matched). */
+  gateFailures: GateFailure[];
+}
+
+export type GateFailure = 'too_small' | 'pose' | 'blur' | 'too_dark' | 'spoof' | 'not_live';
+
+export interface FrameAnalysis {
+  faces: DetectedFace[];
+  /** detect + embed wall time in ms (decode excluded). */
+  inferenceMs: number;
+  width: number;
+  height: number;
+}
+
+export interface FaceEngine {
+  readonly backend: Backend;
+  /** Identifies the embedding space; templates from another model never match. */
+  readonly modelId: string;
+  readonly embeddingSize: number;
+  /** Analyse an encoded JPEG/PNG buffer or an already decoded frame. */
+  analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis>;
+  dispose(): Promise<void>;
+}
+
+export interface MatchResult {
+  /** Best person, or null when the gallery is empty. */
+  personId: string | null;
+  score: number;
+  secondPersonId: string | null;
+  secondScore: number;
+  margin: number;
+  /** score >= threshold AND margin >= minMargin. */
+  accepted: boolean;
+}
