@@ -71,6 +71,14 @@ export const KioskState = z.object({
   room: z.object({ id: z.string(), name: z.string() }).nullable(),
   sync: SyncStatus,
   droppedFrames: z.number().int(),
+  /** Optional (added for the UI): play a short sound on each greeting. */
+  soundCue: z.boolean().optional(),
+  /**
+   * Optional (added for the UI): set by the core when the camera spec is `push`, i.e. the page
+   * must open getUserMedia (deviceId null = default camera) and push frames through
+   * cameraPushFrame; null/absent = the core owns the camera and serves the preview.
+   */
+  browserCamera: z.object({ deviceId: z.string().nullable() }).nullable().optional(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 
@@ -169,4 +177,67 @@ export interface KioskApi {
   pair(args: z.input<typeof PairArgs>): Out<typeof SyncStatus>;
   settingsGet(): Out<typeof Settings>;
   settingsUpdate(args: z.input<typeof SettingsPatch>): Out<typeof Settings>;
+}
+
+// ---------------------------------------------------------------- results (added for the UI)
+// What each channel answers, as schemas, so every receiving side (the renderer behind the
+// preload or the browser bridge) can parse answers instead of trusting them. Additive:
+// the KioskApi interface above is unchanged and these match it exactly.
+export const UnlockResult = z.object({ unlocked: z.boolean(), lockedUntil: z.string().nullable() });
+export const EventIdResult = z.object({ eventId: z.string() });
+
+export type KioskChannelKey = keyof typeof KIOSK_CHANNELS;
+
+export const KIOSK_RESULT_SCHEMAS = {
+  getState: KioskState,
+  adminUnlock: UnlockResult,
+  adminLock: z.null(),
+  rosterList: z.array(RosterRow),
+  logToday: z.array(LogRow),
+  markManual: EventIdResult,
+  markUndo: EventIdResult,
+  enrolStart: EnrolProgress,
+  enrolStatus: EnrolProgress.nullable(),
+  enrolCancel: z.null(),
+  syncNow: SyncStatus,
+  syncHistory: z.array(SyncHistoryRow),
+  pair: SyncStatus,
+  settingsGet: Settings,
+  settingsUpdate: Settings,
+} as const satisfies Record<KioskChannelKey, z.ZodTypeAny>;
+
+/** Channels whose single argument is an object; the others take no argument. */
+export const KIOSK_ARG_SCHEMAS = {
+  adminUnlock: PinArgs,
+  rosterList: RosterQueryArgs,
+  markManual: ManualMarkArgs,
+  markUndo: UndoArgs,
+  enrolStart: EnrolArgs,
+  pair: PairArgs,
+  settingsUpdate: SettingsPatch,
+} as const satisfies Partial<Record<KioskChannelKey, z.ZodTypeAny>>;
+
+export const ResultError = z.object({ code: z.string(), message: z.string() });
+
+// ---------------------------------------------------------------- camera media (added for the UI)
+/**
+ * The live preview is served as a JPEG at this path relative to the page, in both shells:
+ * the browser bridge serves `GET /frame.jpg?seq=N`, Electron serves it on its `app://`
+ * protocol. `seq` is KioskState.frame.seq, so the <img> only refetches when a frame is new.
+ */
+export const FRAME_PREVIEW_PATH = 'frame.jpg';
+
+/**
+ * Frames pushed by the UI (camera spec `push`): the page opens getUserMedia and hands JPEG
+ * frames to the core, over IPC in Electron (this channel) or `POST /api/camera/frame` on the
+ * browser bridge. KioskState.browserCamera tells the page when to do so.
+ */
+export const KIOSK_CAMERA_FRAME_CHANNEL = 'camera:frame';
+/** A pushed frame: an encoded JPEG, bounded so one message cannot exhaust memory. */
+export const CameraFrameBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 8 * 1024 * 1024, 'frame must be 1 B..8 MiB');
+
+/** Extras beyond the handler-backed API; optional members exist only in some shells. */
+export interface KioskMediaApi {
+  /** Frames the page captured with getUserMedia, as JPEG bytes (camera spec `push`). */
+  cameraPushFrame?(jpeg: Uint8Array): void;
 }

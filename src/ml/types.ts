@@ -56,6 +56,8 @@ export interface FaceEngine {
   /** Analyse an encoded JPEG/PNG buffer or an already decoded frame. */
   analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis>;
   dispose(): Promise<void>;
+  /** Off-thread engines report analysed/failed/dropped frames (see EngineStats). */
+  stats?(): EngineStats;
 }
 
 export interface MatchResult {
@@ -67,4 +69,16 @@ export interface MatchResult {
   margin: number;
   /** score >= threshold AND margin >= minMargin. */
   accepted: boolean;
+}
+
+/** Counters of an engine that runs off-thread (createFaceEngine's default). */
+export interface EngineStats {
+  /** Frames analysed successfully. */
+  analysed: number;
+  /** Frames that failed (bad image, engine error). */
+  failed: number;
+  /** Frames refused without analysis, by reason. */
+  dropped: { busy: number };
+  /** Frames in flight (being analysed or queued). */
+  pending: number;
 }

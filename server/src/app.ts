@@ -1,0 +1,113 @@
+// The server as a Fastify plugin tree (fastify/demo's shape): external plugins (helmet,
+// rate limit, multipart, swagger), then the app's own (context with the database and
+// services, auth, error handler), then the route plugins. `buildApp` returns a ready
+// instance for tests (app.inject) and for embedding (the kiosk scenario); server.ts only
+// listens.
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import type { Logger } from 'pino';
+import type { FaceEngine } from '../../src/ml/types.js';
+import { systemClock, type Clock } from './clock.js';
+import type { AppConfig } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { migrate } from './db/migrate.js';
+import { createLogger } from './logger.js';
+import authPlugin from './plugins/auth.js';
+import contextPlugin from './plugins/context.js';
+import errorHandler from './plugins/error-handler.js';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from './plugins/zod-provider.js';
+import { coreRoutes } from './routes/index.js';
+
+export interface BuildAppOptions {
+  /** An open database; the app migrates it but does not close it. Without one the app opens config.database and owns it. */
+  database?: Database;
+  /** The face engine for photo imports, or a factory called on first use. Default: src/ml's createFaceEngine(). */
+  faceEngine?: FaceEngine | (() => Promise<FaceEngine>);
+  clock?: Clock;
+  logger?: Logger;
+  /**
+   * Extra route plugins (reports, notifications, metrics…), registered after the core
+   * routes with `app.ctx`, `app.requireUser`/`requireDevice` and the zod type provider.
+   */
+  plugins?: FastifyPluginAsync[];
+}
+
+async function defaultFaceEngine(): Promise<FaceEngine> {
+  // Imported lazily: loading tfjs and the models costs seconds that most requests never need.
+  const ml = (await import('../../src/ml/index.js')) as { createFaceEngine: () => Promise<FaceEngine> };
+  return ml.createFaceEngine();
+}
+
+export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const owned = options.database === undefined;
+  const database = options.database ?? openDatabase(config.database);
+  try {
+    const result = await migrate(database);
+    if (result.applied.length > 0) logger.info({ component: 'db', ...result }, 'database migrated');
+  } catch (err) {
+    if (owned) await database.close();
+    throw err;
+  }
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Fastify's two lines per request are replaced by our one (onResponse hook below).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON (and multipart for photos): anything else is a 415, not a string body.
+  app.removeContentTypeParser('text/plain');
+  if (owned) app.addHook('onClose', async () => database.close());
+
+  // One line per request with its route pattern (not the raw URL: ids would explode
+  // cardinality) and duration.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { component: 'http', method: request.method, route: request.routeOptions.url ?? 'unmatched', statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
+  });
+
+  await app.register(helmet, { global: true });
+  // Limits apply only where a route opts in (login, refresh, pairing). The store is this
+  // process's memory: with N instances the effective limit is up to N× (see docs/server.md).
+  await app.register(rateLimit, { global: false });
+  await app.register(multipart, { limits: { fileSize: config.photoLimitBytes, files: 20, fields: 10 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Rollcall server', version: '0.1.0', description: 'Central API for Rollcall face-attendance kiosks.' },
+      components: {
+        securitySchemes: {
+          user: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/auth/login' },
+          device: { type: 'http', scheme: 'bearer', description: 'Device token from POST /api/devices/pair' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await app.register(contextPlugin, {
+    database,
+    config,
+    clock: options.clock ?? systemClock,
+    faceEngine: options.faceEngine ?? defaultFaceEngine,
+  });
+  await app.register(authPlugin);
+  await app.register(errorHandler);
+
+  for (const routes of coreRoutes) await app.register(routes);
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,121 @@
+// Server configuration: the environment is parsed with zod once at boot, so a typo in a
+// variable fails the start with a clear message instead of a strange behaviour later.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export type DatabaseConfig =
+  | { kind: 'sqlite'; filename: string }
+  | { kind: 'postgres'; url: string; /** search_path schema; tests use a fresh one per file */ schema?: string; poolSize?: number };
+
+export interface AppConfig {
+  database: DatabaseConfig;
+  /** HS256 key for access tokens and the HMAC pepper for pairing codes. */
+  jwtSecret: string;
+  logLevel: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  pairingCodeTtlMinutes: number;
+  /** Login attempts per IP per minute (in-memory store: per instance, see docs/server.md). */
+  loginRateLimitPerMinute: number;
+  /** Default JSON body limit; the template push raises it for its own route. */
+  bodyLimitBytes: number;
+  /** Largest single photo accepted by POST /api/students/:id/photos. */
+  photoLimitBytes: number;
+  trustProxy: boolean;
+}
+
+const booleanFromEnv = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^(postgres|postgresql):\/\//.test(v) || /^sqlite:/.test(v), 'must be postgres://… or sqlite:<file>')
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  PAIRING_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
+  PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TRUST_PROXY: booleanFromEnv.default(false),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {}
+
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Zero set-up: without JWT_SECRET, one is generated once and kept in the data dir, so tokens
+ * survive restarts. Several instances must share a secret: set JWT_SECRET for them.
+ */
+export function loadOrCreateSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 32) throw new ConfigError(`${file} holds a secret shorter than 32 characters`);
+    return secret;
+  }
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+/** Turns the environment into the app's config, creating the data dir when needed. */
+export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: number; host: string; dataDir: string } {
+  const e = parseEnv(env);
+  const dataDir = resolve(e.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  let database: DatabaseConfig;
+  if (e.DATABASE_URL === undefined) database = { kind: 'sqlite', filename: join(dataDir, 'rollcall.sqlite') };
+  else if (e.DATABASE_URL.startsWith('sqlite:')) database = { kind: 'sqlite', filename: resolve(e.DATABASE_URL.slice('sqlite:'.length)) };
+  else database = { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE };
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    database,
+    jwtSecret: e.JWT_SECRET ?? loadOrCreateSecret(dataDir),
+    logLevel: e.LOG_LEVEL,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
+    pairingCodeTtlMinutes: e.PAIRING_CODE_TTL_MINUTES,
+    loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    photoLimitBytes: e.PHOTO_LIMIT_BYTES,
+    trustProxy: e.TRUST_PROXY,
+  };
+}
+
+/** Sensible defaults for tests and embedding (the kiosk engineer's scenario). */
+export function defaultAppConfig(overrides: Partial<AppConfig> & Pick<AppConfig, 'database'>): AppConfig {
+  return {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    logLevel: 'silent',
+    accessTokenTtlSeconds: 900,
+    refreshTokenTtlDays: 30,
+    pairingCodeTtlMinutes: 15,
+    loginRateLimitPerMinute: 10,
+    bodyLimitBytes: 2 * 1024 * 1024,
+    photoLimitBytes: 10 * 1024 * 1024,
+    trustProxy: false,
+    ...overrides,
+  };
+}

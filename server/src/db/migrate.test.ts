@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { testDialects } from '../../test/databases.js';
+import { buildApp } from '../app.js';
+import { defaultAppConfig } from '../config.js';
+import { migrate, SchemaTooNewError } from './migrate.js';
+import { migrations } from './migrations/index.js';
+import type { Migration } from './migrations/types.js';
+
+const dialects = await testDialects();
+
+describe.each(dialects)('migrations on $name', (dialect) => {
+  describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
+    it('applies every migration once, in order, and creates the default site', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        const first = await migrate(database);
+        expect(first).toEqual({ from: 0, to: migrations.length, applied: ['001-initial'] });
+        const second = await migrate(database);
+        expect(second).toEqual({ from: migrations.length, to: migrations.length, applied: [] });
+        const site = await database.db.selectFrom('sites').selectAll().where('id', '=', 'default').executeTakeFirst();
+        expect(site).toMatchObject({ timezone: 'UTC' });
+        const counter = await database.db.selectFrom('change_counter').selectAll().executeTakeFirst();
+        expect(counter).toEqual({ id: 1, last_seq: 0 });
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('refuses a database from a newer server, clearly, and the app does not start on it', async () => {
+      const database = await dialect.open();
+      try {
+        await database.db.updateTable('schema_version').set({ version: 99 }).execute();
+        await expect(migrate(database)).rejects.toBeInstanceOf(SchemaTooNewError);
+        await expect(migrate(database)).rejects.toThrow(/schema version 99 is newer than this server supports \(1\)/);
+        await expect(buildApp(defaultAppConfig({ database: { kind: 'sqlite', filename: ':memory:' } }), { database })).rejects.toBeInstanceOf(SchemaTooNewError);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('rolls a failing migration back entirely and keeps the previous version', async () => {
+      const database = await dialect.open({ migrated: false });
+      const broken: Migration = {
+        version: 2,
+        name: 'broken',
+        async up(db) {
+          await db.schema.createTable('half_done').addColumn('id', 'integer').execute();
+          await db.insertInto('half_done').values({ id: 1 }).execute();
+          throw new Error('boom in 002');
+        },
+      };
+      try {
+        await expect(migrate(database, [...migrations, broken])).rejects.toThrow('boom in 002');
+        const version = await database.db.selectFrom('schema_version').select('version').executeTakeFirst();
+        expect(version?.version).toBe(1);
+        const exists = await sql`select count(*) as n from half_done`.execute(database.db).then(
+          () => true,
+          () => false,
+        );
+        expect(exists).toBe(false);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('enforces foreign keys', async () => {
+      const database = await dialect.open();
+      try {
+        await expect(
+          database.db.insertInto('rooms').values({ id: 'r1', site_id: 'no-such-site', name: 'x', created_at: new Date().toISOString() }).execute(),
+        ).rejects.toThrow();
+      } finally {
+        await database.cleanup();
+      }
+    });
+  });
+});

@@ -1,0 +1,5 @@
+import { migration001 } from './001-initial.js';
+import type { Migration } from './types.js';
+
+/** Every migration, in order. Append only; never edit or reorder a shipped one. */
+export const migrations: readonly Migration[] = [migration001];

@@ -1,0 +1,171 @@
+// Row types of the server database, as kysely sees them. One schema for SQLite and
+// PostgreSQL, so the types stick to what both store the same way:
+// - ids are text (UUIDs made by the app), timestamps are ISO-8601 UTC text (sortable),
+// - booleans are integers 0/1, JSON documents are text,
+// - bigint sequences come back as numbers (the pg pool parses int8, see database.ts).
+
+export interface SchemaVersionTable { id: number; version: number; applied_at: string }
+
+export interface SiteTable { id: string; name: string; timezone: string; created_at: string }
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'teacher';
+  password_hash: string;
+  disabled: number;
+  created_at: string;
+}
+
+export interface RefreshTokenTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  /** Refresh tokens rotate; all tokens issued from one login share a family (reuse detection). */
+  family_id: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface RoomTable { id: string; site_id: string; name: string; created_at: string }
+
+export interface StudentTable {
+  id: string;
+  site_id: string;
+  student_number: string;
+  name: string;
+  email: string | null;
+  guardian_email: string | null;
+  consent: number;
+  consent_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClassTable {
+  id: string;
+  site_id: string;
+  name: string;
+  code: string | null;
+  teacher_id: string | null;
+  created_at: string;
+}
+
+export interface EnrolmentTable { id: string; class_id: string; student_id: string; created_at: string }
+
+export interface ScheduleTable {
+  id: string;
+  class_id: string;
+  room_id: string;
+  weekday: number | null;
+  date: string | null;
+  start_time: string;
+  end_time: string;
+  grace_minutes: number;
+  created_at: string;
+}
+
+export interface TemplateTable {
+  id: string;
+  student_id: string;
+  model_id: string;
+  /** Float32 LE, base64: stored as the roster sends it, so a full pull does no re-encoding. */
+  embedding: string;
+  quality: number | null;
+  source: 'kiosk' | 'photo';
+  device_id: string | null;
+  created_at: string;
+}
+
+export interface PhotoTable {
+  id: string;
+  student_id: string;
+  template_id: string | null;
+  mime: string;
+  bytes: Buffer;
+  created_at: string;
+}
+
+export interface DeviceTable {
+  id: string;
+  site_id: string;
+  room_id: string;
+  name: string;
+  pairing_code_hash: string | null;
+  pairing_expires_at: string | null;
+  token_hash: string | null;
+  paired_at: string | null;
+  revoked_at: string | null;
+  app_version: string | null;
+  last_seen_at: string | null;
+  queue_depth: number | null;
+  /** Last KioskHealth the device reported, JSON. */
+  health: string | null;
+  created_at: string;
+}
+
+export interface AttendanceEventTable {
+  id: string;
+  device_id: string | null;
+  student_id: string;
+  session_id: string | null;
+  kind: 'mark' | 'manual' | 'undo' | 'exception';
+  status: 'present' | 'late' | 'absent' | 'excused' | null;
+  occurred_at: string;
+  ref_id: string | null;
+  scores: string | null;
+  model_id: string | null;
+  actor: string | null;
+  reason: string | null;
+  received_at: string;
+}
+
+/** The single row whose lock orders every roster change (see repositories/changes.ts). */
+export interface ChangeCounterTable { id: number; last_seq: number }
+
+export interface ChangeTable {
+  seq: number;
+  site_id: string;
+  entity: 'student' | 'class' | 'enrolment' | 'room' | 'schedule' | 'template';
+  entity_id: string;
+  op: 'upsert' | 'delete';
+  /** JSON of the roster record (null for a tombstone). */
+  data: string | null;
+  changed_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_kind: 'user' | 'device' | 'cli' | 'system';
+  actor_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  detail: string | null;
+}
+
+export interface SettingTable { key: string; value: string; updated_at: string }
+
+export interface DB {
+  schema_version: SchemaVersionTable;
+  sites: SiteTable;
+  users: UserTable;
+  refresh_tokens: RefreshTokenTable;
+  rooms: RoomTable;
+  students: StudentTable;
+  classes: ClassTable;
+  enrolments: EnrolmentTable;
+  schedules: ScheduleTable;
+  templates: TemplateTable;
+  photos: PhotoTable;
+  devices: DeviceTable;
+  attendance_events: AttendanceEventTable;
+  change_counter: ChangeCounterTable;
+  changes: ChangeTable;
+  audit_log: AuditLogTable;
+  settings: SettingTable;
+}

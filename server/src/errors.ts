@@ -1,0 +1,20 @@
+// Errors that carry their HTTP answer. Services throw these; the one error handler
+// (plugins/error-handler.ts) turns them into ErrorBody. Anything else is a 500.
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
+export const unauthorized = (message = 'Authentication required', code = 'unauthorized') => new HttpError(401, code, message);
+export const forbidden = (message = 'Not allowed for your role', code = 'forbidden') => new HttpError(403, code, message);
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
+export const unprocessable = (message: string, code = 'unprocessable') => new HttpError(422, code, message);

@@ -1,0 +1,63 @@
+// Who is calling: users carry a JWT access token, kiosks a device token. Routes declare
+// what they accept with `preHandler: app.requireUser('admin')` or `app.requireDevice`.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { forbidden, unauthorized } from '../errors.js';
+import { authenticateDevice, type DevicePrincipal } from '../repositories/devices.js';
+import type { Role } from '../schemas/auth.js';
+import type { UserPrincipal } from '../services/auth.js';
+import { verifyAccessToken } from '../services/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: UserPrincipal | null;
+    device: DevicePrincipal | null;
+  }
+  interface FastifyInstance {
+    requireUser(...roles: Role[]): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+    requireDevice: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (header === undefined) throw unauthorized('Missing Authorization: Bearer token', 'missing_token');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"', 'bad_token');
+  return match[1];
+}
+
+/** The authenticated user (routes behind requireUser). */
+export function userOf(request: FastifyRequest): UserPrincipal {
+  if (!request.user) throw unauthorized();
+  return request.user;
+}
+
+export function deviceOf(request: FastifyRequest): DevicePrincipal {
+  if (!request.device) throw unauthorized();
+  return request.device;
+}
+
+export default fp(
+  async function auth(app: FastifyInstance) {
+    app.decorateRequest('user', null);
+    app.decorateRequest('device', null);
+
+    app.decorate('requireUser', (...roles: Role[]) => async (request: FastifyRequest) => {
+      const result = verifyAccessToken(app.ctx.config.jwtSecret, bearer(request), app.ctx.clock.now().getTime());
+      if (!result.ok) {
+        throw result.reason === 'expired' ? unauthorized('Access token expired; refresh it', 'token_expired') : unauthorized('Invalid access token', 'bad_token');
+      }
+      const { sub, email, role } = result.claims;
+      if (roles.length > 0 && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+      request.user = { kind: 'user', id: sub, email, role };
+    });
+
+    app.decorate('requireDevice', async (request: FastifyRequest) => {
+      const device = await authenticateDevice(app.ctx.db, bearer(request));
+      if (!device) throw unauthorized('Unknown or revoked device token; pair the kiosk again', 'bad_device_token');
+      request.device = device;
+    });
+  },
+  { name: 'auth', dependencies: ['context'] },
+);

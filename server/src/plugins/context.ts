@@ -1,0 +1,64 @@
+// What every route plugin needs, decorated once on the root instance as `app.ctx`.
+// It lives in the app instance (not at module scope), so two apps in one process (tests,
+// the kiosk scenario) never share state.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Kysely } from 'kysely';
+import type { FaceEngine } from '../../../src/ml/types.js';
+import type { Clock } from '../clock.js';
+import type { AppConfig } from '../config.js';
+import type { Database, DialectName } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { AuthService } from '../services/auth.js';
+
+export interface AppContext {
+  db: Kysely<DB>;
+  dialect: DialectName;
+  database: Database;
+  config: AppConfig;
+  clock: Clock;
+  auth: AuthService;
+  /** Loaded on first use (model loading takes seconds; most requests never need it). */
+  faceEngine(): Promise<FaceEngine>;
+  nowIso(): string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext;
+  }
+}
+
+export interface ContextOptions {
+  database: Database;
+  config: AppConfig;
+  clock: Clock;
+  faceEngine: FaceEngine | (() => Promise<FaceEngine>);
+}
+
+export default fp(
+  async function context(app: FastifyInstance, opts: ContextOptions) {
+    let engine: Promise<FaceEngine> | undefined;
+    const { faceEngine } = opts;
+    const ctx: AppContext = {
+      db: opts.database.db,
+      dialect: opts.database.dialect,
+      database: opts.database,
+      config: opts.config,
+      clock: opts.clock,
+      auth: new AuthService(opts.database.db, opts.config, opts.clock),
+      faceEngine() {
+        if (typeof faceEngine !== 'function') return Promise.resolve(faceEngine);
+        // A failed load is not cached: the next photo upload tries again.
+        engine ??= faceEngine().catch((err: unknown) => {
+          engine = undefined;
+          throw err;
+        });
+        return engine;
+      },
+      nowIso: () => opts.clock.now().toISOString(),
+    };
+    app.decorate('ctx', ctx);
+  },
+  { name: 'context' },
+);

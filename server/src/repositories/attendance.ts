@@ -1,0 +1,298 @@
+// Attendance events: append-only facts, inserted by id (a re-sent event is a harmless
+// duplicate), and the per-session report derived from them.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { AttendanceEvent, AttendanceStatus, ItemResult } from '../../../src/contracts/sync.js';
+import type { AttendanceEventTable, ClassTable, DB, ScheduleTable } from '../db/schema.js';
+import { badRequest, notFound } from '../errors.js';
+import type { CorrectionRequest, SessionReport } from '../schemas/attendance.js';
+import { deriveStatus, type StatusEvent } from '../services/attendance-status.js';
+import { parseSessionId, scheduleOccursOn } from '../services/sessions.js';
+import { writeAudit, type Actor } from './audit.js';
+import { getClass, getSchedule } from './classes.js';
+import { chunks, unique, type Executor } from './executor.js';
+
+interface ScheduleInfo {
+  id: string;
+  weekday: number | null;
+  date: string | null;
+  site_id: string;
+}
+
+async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<string, ScheduleInfo>> {
+  const out = new Map<string, ScheduleInfo>();
+  for (const chunk of chunks(unique(ids), 500)) {
+    const rows = await db
+      .selectFrom('schedules')
+      .innerJoin('classes', 'classes.id', 'schedules.class_id')
+      .select(['schedules.id', 'schedules.weekday', 'schedules.date', 'classes.site_id'])
+      .where('schedules.id', 'in', chunk)
+      .execute();
+    rows.forEach((r) => out.set(r.id, r));
+  }
+  return out;
+}
+
+async function studentSites(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const chunk of chunks(unique(ids), 500)) {
+    const rows = await db.selectFrom('students').select(['id', 'site_id']).where('id', 'in', chunk).execute();
+    rows.forEach((r) => out.set(r.id, r.site_id));
+  }
+  return out;
+}
+
+interface RefInfo {
+  student_id: string;
+  session_id: string | null;
+}
+
+async function eventsById(db: Executor, ids: readonly string[]): Promise<Map<string, RefInfo>> {
+  const out = new Map<string, RefInfo>();
+  for (const chunk of chunks(unique(ids), 500)) {
+    const rows = await db.selectFrom('attendance_events').select(['id', 'student_id', 'session_id']).where('id', 'in', chunk).execute();
+    rows.forEach((r) => out.set(r.id, r));
+  }
+  return out;
+}
+
+function shapeProblem(e: AttendanceEvent): string | null {
+  switch (e.kind) {
+    case 'mark':
+      if (e.sessionId === null) return 'invalid_event: a mark needs a sessionId';
+      if (e.status !== 'present' && e.status !== 'late') return 'invalid_event: a mark has status present or late';
+      return null;
+    case 'manual':
+      if (e.sessionId === null) return 'invalid_event: a manual mark needs a sessionId';
+      if (e.status === null) return 'invalid_event: a manual mark needs a status';
+      return null;
+    case 'undo':
+      if (e.sessionId === null) return 'invalid_event: an undo needs a sessionId';
+      if (e.refId === undefined) return 'invalid_event: an undo needs a refId';
+      return null;
+    case 'exception':
+      return null;
+  }
+}
+
+export interface IngestSource {
+  deviceId: string | null;
+  /** Events must be about students and sessions of this site. */
+  siteId: string;
+}
+
+/**
+ * Validates a batch and inserts the valid events with ON CONFLICT DO NOTHING: the ids that
+ * come back were new (accepted), the others were already stored (duplicate). One statement
+ * per chunk and no lock beyond it, so concurrent kiosks and instances do not serialise.
+ */
+export async function ingestAttendance(db: Kysely<DB>, events: readonly AttendanceEvent[], from: IngestSource, now: string): Promise<ItemResult[]> {
+  const sessions = new Map<string, ReturnType<typeof parseSessionId>>();
+  for (const e of events) if (e.sessionId !== null && !sessions.has(e.sessionId)) sessions.set(e.sessionId, parseSessionId(e.sessionId));
+  const scheduleIds = [...sessions.values()].flatMap((s) => (s ? [s.scheduleId] : []));
+  const batchIds = new Set(events.map((e) => e.id));
+  const externalRefs = events.flatMap((e) => (e.kind === 'undo' && e.refId !== undefined && !batchIds.has(e.refId) ? [e.refId] : []));
+  const [students, schedules, refs] = await Promise.all([
+    studentSites(db, events.map((e) => e.studentId)),
+    schedulesById(db, scheduleIds),
+    eventsById(db, externalRefs),
+  ]);
+
+  const results: ItemResult[] = new Array(events.length);
+  const rows: AttendanceEventTable[] = [];
+  const rowIndex = new Map<string, number>();
+  const firstIndex = new Map<string, number>();
+  events.forEach((e, i) => {
+    if (firstIndex.has(e.id)) {
+      results[i] = { id: e.id, status: 'duplicate' };
+      return;
+    }
+    firstIndex.set(e.id, i);
+    const reason = rejectReason(e);
+    if (reason !== null) {
+      results[i] = { id: e.id, status: 'rejected', reason };
+      return;
+    }
+    rowIndex.set(e.id, i);
+    rows.push({
+      id: e.id,
+      device_id: from.deviceId,
+      student_id: e.studentId,
+      session_id: e.sessionId,
+      kind: e.kind,
+      status: e.kind === 'exception' ? null : e.status,
+      // Normalised to UTC so that text order is time order whatever offset the kiosk used.
+      occurred_at: new Date(e.occurredAt).toISOString(),
+      ref_id: e.refId ?? null,
+      scores: e.scores === undefined ? null : JSON.stringify(e.scores),
+      model_id: e.modelId ?? null,
+      actor: e.actor ?? null,
+      reason: e.reason ?? null,
+      received_at: now,
+    });
+  });
+
+  function rejectReason(e: AttendanceEvent): string | null {
+    const shape = shapeProblem(e);
+    if (shape !== null) return shape;
+    if (students.get(e.studentId) !== from.siteId) return 'unknown_student';
+    if (e.sessionId !== null) {
+      const parsed = sessions.get(e.sessionId);
+      const schedule = parsed ? schedules.get(parsed.scheduleId) : undefined;
+      if (!parsed || !schedule || schedule.site_id !== from.siteId) return 'unknown_session';
+      if (!scheduleOccursOn(schedule, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
+    }
+    if (e.kind === 'undo' && e.refId !== undefined) {
+      const inBatch = events.find((x) => x.id === e.refId);
+      const ref: RefInfo | undefined = inBatch ? { student_id: inBatch.studentId, session_id: inBatch.sessionId } : refs.get(e.refId);
+      if (!ref) return 'unknown_ref';
+      if (ref.student_id !== e.studentId || ref.session_id !== e.sessionId) return 'unknown_ref: refers to another student or session';
+    }
+    return null;
+  }
+
+  const inserted = new Set<string>();
+  // 13 columns × 500 rows stays well below both databases' bound-parameter limits.
+  for (const chunk of chunks(rows, 500)) {
+    const back = await db.insertInto('attendance_events').values(chunk).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+    back.forEach((r) => inserted.add(r.id));
+  }
+  for (const [id, i] of rowIndex) results[i] = { id, status: inserted.has(id) ? 'accepted' : 'duplicate' };
+  return results;
+}
+
+// ---------------------------------------------------------------- sessions and reports
+
+export interface ResolvedSession {
+  sessionId: string;
+  date: string;
+  schedule: ScheduleTable;
+  cls: ClassTable;
+}
+
+/** A session exists when its schedule exists and occurs on its date; otherwise 404. */
+export async function resolveSession(db: Executor, sessionId: string): Promise<ResolvedSession> {
+  const parsed = parseSessionId(sessionId);
+  if (!parsed) throw notFound(`session ${sessionId}`);
+  const schedule = await getSchedule(db, parsed.scheduleId).catch(() => null);
+  if (!schedule || !scheduleOccursOn(schedule, parsed.date)) throw notFound(`session ${sessionId}`);
+  return { sessionId, date: parsed.date, schedule, cls: await getClass(db, schedule.class_id) };
+}
+
+type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
+
+const toStatusEvent = (r: EventRow): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
+
+async function sessionEvents(db: Executor, sessionId: string): Promise<Map<string, EventRow[]>> {
+  const rows = await db
+    .selectFrom('attendance_events')
+    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+    .where('session_id', '=', sessionId)
+    .execute();
+  const byStudent = new Map<string, EventRow[]>();
+  for (const r of rows) {
+    const list = byStudent.get(r.student_id) ?? [];
+    list.push(r);
+    byStudent.set(r.student_id, list);
+  }
+  return byStudent;
+}
+
+/** Two queries whatever the class size: the enrolled students, and the session's events. */
+export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
+  const [enrolled, byStudent] = await Promise.all([
+    db
+      .selectFrom('enrolments')
+      .innerJoin('students', 'students.id', 'enrolments.student_id')
+      .select(['students.id', 'students.student_number', 'students.name'])
+      .where('enrolments.class_id', '=', session.cls.id)
+      .orderBy('students.student_number')
+      .execute(),
+    sessionEvents(db, session.sessionId),
+  ]);
+  const counts = { present: 0, late: 0, absent: 0, excused: 0 };
+  const students = enrolled.map((s) => {
+    const events = byStudent.get(s.id) ?? [];
+    byStudent.delete(s.id);
+    const derived = deriveStatus(events.map(toStatusEvent));
+    const status: AttendanceStatus = derived.status ?? 'absent';
+    counts[status] += 1;
+    return {
+      studentId: s.id,
+      studentNumber: s.student_number,
+      name: s.name,
+      status,
+      eventsCount: events.length,
+      markedAt: derived.decidedBy?.occurredAt ?? null,
+      decidedBy: derived.decidedBy === null ? ('none' as const) : derived.decidedBy.kind === 'manual' ? ('manual' as const) : ('mark' as const),
+    };
+  });
+  return {
+    sessionId: session.sessionId,
+    scheduleId: session.schedule.id,
+    date: session.date,
+    class: { id: session.cls.id, name: session.cls.name },
+    roomId: session.schedule.room_id,
+    startTime: session.schedule.start_time,
+    endTime: session.schedule.end_time,
+    graceMinutes: session.schedule.grace_minutes,
+    students,
+    counts,
+    notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({ studentId, eventsCount: events.length })),
+  };
+}
+
+export async function studentSessionStatus(db: Executor, sessionId: string, studentId: string): Promise<AttendanceStatus> {
+  const rows = await db
+    .selectFrom('attendance_events')
+    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+    .where('session_id', '=', sessionId)
+    .where('student_id', '=', studentId)
+    .execute();
+  return deriveStatus(rows.map(toStatusEvent)).status ?? 'absent';
+}
+
+/** A teacher's or admin's correction, stored as an event (never an edit) with who and why. */
+export async function recordCorrection(db: Kysely<DB>, session: ResolvedSession, req: CorrectionRequest, actor: Actor & { label: string }, now: string) {
+  const enrolled = await db
+    .selectFrom('enrolments')
+    .select('id')
+    .where('class_id', '=', session.cls.id)
+    .where('student_id', '=', req.studentId)
+    .executeTakeFirst();
+  if (!enrolled) throw badRequest(`student ${req.studentId} is not enrolled in class ${session.cls.id}`, 'not_enrolled');
+  if (req.kind === 'undo') {
+    const ref = await db.selectFrom('attendance_events').select(['student_id', 'session_id']).where('id', '=', req.refId).executeTakeFirst();
+    if (!ref || ref.student_id !== req.studentId || ref.session_id !== session.sessionId) {
+      throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
+    }
+  }
+  const id = req.id ?? randomUUID();
+  const inserted = await db.transaction().execute(async (trx) => {
+    const back = await trx
+      .insertInto('attendance_events')
+      .values({
+        id,
+        device_id: null,
+        student_id: req.studentId,
+        session_id: session.sessionId,
+        kind: req.kind,
+        status: req.kind === 'manual' ? req.status : null,
+        occurred_at: now,
+        ref_id: req.kind === 'undo' ? req.refId : null,
+        scores: null,
+        model_id: null,
+        actor: actor.label,
+        reason: req.reason,
+        received_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    if (back.length === 1) {
+      await writeAudit(trx, { actor, action: `attendance.${req.kind}`, entity: 'attendance_event', entityId: id, detail: { sessionId: session.sessionId, studentId: req.studentId } }, now);
+    }
+    return back.length === 1;
+  });
+  return { id, status: inserted ? ('accepted' as const) : ('duplicate' as const), sessionStatus: await studentSessionStatus(db, session.sessionId, req.studentId) };
+}

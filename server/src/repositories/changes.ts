@@ -1,0 +1,104 @@
+// The roster change log. Every change to what kiosks cache (students, classes, enrolments,
+// rooms, schedules, templates) is appended here IN THE SAME TRANSACTION as the change itself,
+// numbered from a single counter row.
+//
+// Why a counter row and not a sequence/autoincrement: with several writers on PostgreSQL a
+// sequence hands out numbers in call order, not commit order, so a reader could see seq 12
+// committed, move its cursor past 11, and never see 11 when it commits later. Taking the
+// counter row's lock (UPDATE … RETURNING) serialises writers until commit, so seqs become
+// visible strictly in order and a cursor never skips anything. The cost is one short lock per
+// roster-changing transaction, which is rare next to attendance ingest (which takes none).
+//
+// The log is compacted: one row per record (unique entity+id) holding its latest change; an
+// update moves the record to a new, higher seq. Deletions leave a tombstone (no data).
+import type { Transaction } from 'kysely';
+import type { ChangeTable, DB } from '../db/schema.js';
+import { chunks, type Executor } from './executor.js';
+
+export type RosterEntityName = ChangeTable['entity'];
+
+export interface ChangeInput {
+  siteId: string;
+  entity: RosterEntityName;
+  entityId: string;
+  /** The roster record (RosterStudent etc.) or null for a deletion. */
+  data: object | null;
+}
+
+export async function appendChanges(trx: Transaction<DB>, changes: readonly ChangeInput[], now: string): Promise<void> {
+  if (changes.length === 0) return;
+  // Several changes to one record in one transaction: only the last one matters (and one
+  // multi-row upsert may not touch the same row twice on PostgreSQL).
+  const latest = new Map<string, ChangeInput>();
+  for (const c of changes) {
+    const key = `${c.entity}:${c.entityId}`;
+    latest.delete(key);
+    latest.set(key, c);
+  }
+  const list = [...latest.values()];
+  const counter = await trx
+    .updateTable('change_counter')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', list.length) }))
+    .where('id', '=', 1)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  const first = Number(counter.last_seq) - list.length + 1;
+  const rows = list.map((c, i) => ({
+    seq: first + i,
+    site_id: c.siteId,
+    entity: c.entity,
+    entity_id: c.entityId,
+    op: c.data === null ? ('delete' as const) : ('upsert' as const),
+    data: c.data === null ? null : JSON.stringify(c.data),
+    changed_at: now,
+  }));
+  for (const chunk of chunks(rows, 500)) {
+    await trx
+      .insertInto('changes')
+      .values(chunk)
+      .onConflict((oc) =>
+        oc.columns(['entity', 'entity_id']).doUpdateSet((eb) => ({
+          seq: eb.ref('excluded.seq'),
+          site_id: eb.ref('excluded.site_id'),
+          op: eb.ref('excluded.op'),
+          data: eb.ref('excluded.data'),
+          changed_at: eb.ref('excluded.changed_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export interface ChangeRow {
+  seq: number;
+  entity: RosterEntityName;
+  entity_id: string;
+  op: 'upsert' | 'delete';
+  data: string | null;
+}
+
+/** One page after `since` for one site; `limit + 1` rows are read to know whether more follow. */
+export async function readChanges(db: Executor, siteId: string, since: number, limit: number): Promise<{ rows: ChangeRow[]; hasMore: boolean }> {
+  const rows = await db
+    .selectFrom('changes')
+    .select(['seq', 'entity', 'entity_id', 'op', 'data'])
+    .where('site_id', '=', siteId)
+    .where('seq', '>', since)
+    .orderBy('seq')
+    .limit(limit + 1)
+    .execute();
+  const hasMore = rows.length > limit;
+  return { rows: (hasMore ? rows.slice(0, limit) : rows).map((r) => ({ ...r, seq: Number(r.seq) })), hasMore };
+}
+
+/**
+ * Serialises a page straight from the stored JSON text: a first pull of thousands of
+ * templates would otherwise parse and re-stringify every embedding.
+ */
+export function changesToJson(rows: readonly ChangeRow[]): string {
+  const parts = rows.map((r) => {
+    const head = `{"seq":${r.seq},"entity":${JSON.stringify(r.entity)},"op":"${r.op}","id":${JSON.stringify(r.entity_id)}`;
+    return r.op === 'upsert' && r.data !== null ? `${head},"data":${r.data}}` : `${head}}`;
+  });
+  return `[${parts.join(',')}]`;
+}

@@ -1,0 +1,160 @@
+// Kiosk devices: created by an admin for a room with a one-time pairing code; paired with
+// that code for a device token. Both secrets are stored hashed only.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { KioskHealth } from '../../../src/contracts/sync.js';
+import type { DB, DeviceTable } from '../db/schema.js';
+import { notFound, unauthorized } from '../errors.js';
+import type { Device } from '../schemas/devices.js';
+import { hashPairingCode, hashToken, pairingCode, randomToken } from '../services/tokens.js';
+import type { Executor } from './executor.js';
+import { getRoom } from './rooms.js';
+
+function deviceState(r: DeviceTable, now: string): Device['state'] {
+  if (r.revoked_at !== null) return 'revoked';
+  if (r.token_hash !== null) return 'paired';
+  return r.pairing_expires_at !== null && r.pairing_expires_at > now ? 'awaiting_pairing' : 'pairing_expired';
+}
+
+function parseHealth(raw: string | null) {
+  if (raw === null) return null;
+  try {
+    const parsed = KioskHealth.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export const toDevice = (r: DeviceTable, now: string): Device => ({
+  id: r.id,
+  siteId: r.site_id,
+  roomId: r.room_id,
+  name: r.name,
+  state: deviceState(r, now),
+  pairedAt: r.paired_at,
+  revokedAt: r.revoked_at,
+  lastSeenAt: r.last_seen_at,
+  appVersion: r.app_version,
+  queueDepth: r.queue_depth,
+  health: parseHealth(r.health),
+  createdAt: r.created_at,
+});
+
+export async function getDevice(db: Executor, id: string): Promise<DeviceTable> {
+  const row = await db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`device ${id}`);
+  return row;
+}
+
+export async function listDevices(db: Executor, now: string, siteId?: string): Promise<Device[]> {
+  let q = db.selectFrom('devices').selectAll().orderBy('created_at');
+  if (siteId !== undefined) q = q.where('site_id', '=', siteId);
+  return (await q.execute()).map((r) => toDevice(r, now));
+}
+
+function expiresAt(now: Date, ttlMinutes: number) {
+  return new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
+}
+
+export async function createDevice(db: Executor, input: { roomId: string; name?: string }, secret: string, ttlMinutes: number, now: Date) {
+  const room = await getRoom(db, input.roomId);
+  const code = pairingCode();
+  const row: DeviceTable = {
+    id: randomUUID(),
+    site_id: room.site_id,
+    room_id: room.id,
+    name: input.name ?? `Kiosk at ${room.name}`,
+    pairing_code_hash: hashPairingCode(secret, code),
+    pairing_expires_at: expiresAt(now, ttlMinutes),
+    token_hash: null,
+    paired_at: null,
+    revoked_at: null,
+    app_version: null,
+    last_seen_at: null,
+    queue_depth: null,
+    health: null,
+    created_at: now.toISOString(),
+  };
+  await db.insertInto('devices').values(row).execute();
+  return { ...toDevice(row, now.toISOString()), pairingCode: code, pairingExpiresAt: row.pairing_expires_at as string };
+}
+
+/** A new code for a device (re-pairing a replaced kiosk): the old token stops working. */
+export async function renewPairingCode(db: Executor, id: string, secret: string, ttlMinutes: number, now: Date) {
+  const device = await getDevice(db, id);
+  const code = pairingCode();
+  const patch = {
+    pairing_code_hash: hashPairingCode(secret, code),
+    pairing_expires_at: expiresAt(now, ttlMinutes),
+    token_hash: null,
+    paired_at: null,
+    revoked_at: null,
+  };
+  await db.updateTable('devices').set(patch).where('id', '=', id).execute();
+  return { ...toDevice({ ...device, ...patch }, now.toISOString()), pairingCode: code, pairingExpiresAt: patch.pairing_expires_at };
+}
+
+/**
+ * Exchanges a pairing code for a device token. The conditional UPDATE makes the code
+ * single-use even when two kiosks race with it; an expired or used code gets the same
+ * answer as a wrong one (no oracle).
+ */
+export async function pairDevice(db: Kysely<DB>, input: { code: string; name: string; appVersion?: string }, secret: string, now: string) {
+  const codeHash = hashPairingCode(secret, input.code);
+  const token = randomToken();
+  const result = await db
+    .updateTable('devices')
+    .set({
+      token_hash: hashToken(token),
+      pairing_code_hash: null,
+      pairing_expires_at: null,
+      paired_at: now,
+      name: input.name,
+      app_version: input.appVersion ?? null,
+      last_seen_at: now,
+    })
+    .where('pairing_code_hash', '=', codeHash)
+    .where('pairing_expires_at', '>', now)
+    .where('revoked_at', 'is', null)
+    .returning(['id', 'site_id', 'room_id'])
+    .executeTakeFirst();
+  if (!result) throw unauthorized('Pairing code is wrong, expired or already used', 'bad_pairing_code');
+  return { deviceId: result.id, siteId: result.site_id, roomId: result.room_id, token };
+}
+
+export interface DevicePrincipal {
+  kind: 'device';
+  id: string;
+  siteId: string;
+  roomId: string;
+  name: string;
+}
+
+export async function authenticateDevice(db: Executor, token: string): Promise<DevicePrincipal | null> {
+  const row = await db
+    .selectFrom('devices')
+    .select(['id', 'site_id', 'room_id', 'name'])
+    .where('token_hash', '=', hashToken(token))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { kind: 'device', id: row.id, siteId: row.site_id, roomId: row.room_id, name: row.name } : null;
+}
+
+export async function revokeDevice(db: Executor, id: string, now: string): Promise<void> {
+  await getDevice(db, id);
+  await db.updateTable('devices').set({ revoked_at: now, token_hash: null, pairing_code_hash: null, pairing_expires_at: null }).where('id', '=', id).execute();
+}
+
+/** Stored on the device row (not in memory) so any instance, and /metrics, can read it. */
+export async function recordHealth(db: Executor, deviceId: string, health: KioskHealth | undefined, now: string): Promise<void> {
+  await db
+    .updateTable('devices')
+    .set(
+      health === undefined
+        ? { last_seen_at: now }
+        : { last_seen_at: now, app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) },
+    )
+    .where('id', '=', deviceId)
+    .execute();
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { DB, StudentTable } from '../db/schema.js';
+import { conflict, notFound } from '../errors.js';
+import type { CreateStudent, Student, UpdateStudent } from '../schemas/people.js';
+import { writeAudit, type Actor } from './audit.js';
+import { appendChanges, type ChangeInput } from './changes.js';
+import type { Executor } from './executor.js';
+import { getSite } from './rooms.js';
+
+export const toStudent = (r: StudentTable): Student => ({
+  id: r.id,
+  siteId: r.site_id,
+  studentNumber: r.student_number,
+  name: r.name,
+  email: r.email,
+  guardianEmail: r.guardian_email,
+  consent: r.consent === 1,
+  consentAt: r.consent_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** What a kiosk caches about a student: no contact details ever leave the server. */
+export const rosterStudent = (r: StudentTable) => ({ id: r.id, studentNumber: r.student_number, name: r.name, consent: r.consent === 1 });
+
+export async function getStudent(db: Executor, id: string): Promise<StudentTable> {
+  const row = await db.selectFrom('students').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(`student ${id}`);
+  return row;
+}
+
+async function assertNumberFree(db: Executor, siteId: string, studentNumber: string, exceptId?: string) {
+  let q = db.selectFrom('students').select('id').where('site_id', '=', siteId).where('student_number', '=', studentNumber);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  if (await q.executeTakeFirst()) throw conflict(`student number ${studentNumber} is taken at this site`, 'student_number_taken');
+}
+
+export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: string): Promise<Student> {
+  await getSite(db, input.siteId);
+  const row: StudentTable = {
+    id: randomUUID(),
+    site_id: input.siteId,
+    student_number: input.studentNumber,
+    name: input.name,
+    email: input.email ?? null,
+    guardian_email: input.guardianEmail ?? null,
+    consent: input.consent ? 1 : 0,
+    consent_at: input.consent ? (input.consentAt ?? now) : null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.transaction().execute(async (trx) => {
+    await assertNumberFree(trx, row.site_id, row.student_number);
+    await trx.insertInto('students').values(row).execute();
+    await appendChanges(trx, [{ siteId: row.site_id, entity: 'student', entityId: row.id, data: rosterStudent(row) }], now);
+  });
+  return toStudent(row);
+}
+
+/** Deletes a student's templates and photos in `trx` and returns the tombstones to append. */
+async function dropTemplates(trx: Transaction<DB>, student: StudentTable): Promise<ChangeInput[]> {
+  const templates = await trx.selectFrom('templates').select('id').where('student_id', '=', student.id).execute();
+  await trx.deleteFrom('photos').where('student_id', '=', student.id).execute();
+  await trx.deleteFrom('templates').where('student_id', '=', student.id).execute();
+  return templates.map((t) => ({ siteId: student.site_id, entity: 'template' as const, entityId: t.id, data: null }));
+}
+
+export async function updateStudent(db: Kysely<DB>, id: string, patch: UpdateStudent, now: string): Promise<Student> {
+  return db.transaction().execute(async (trx) => {
+    const current = await getStudent(trx, id);
+    if (patch.studentNumber !== undefined) await assertNumberFree(trx, current.site_id, patch.studentNumber, id);
+    const consentChanged = patch.consent !== undefined && (patch.consent ? 1 : 0) !== current.consent;
+    const next: StudentTable = {
+      ...current,
+      student_number: patch.studentNumber ?? current.student_number,
+      name: patch.name ?? current.name,
+      email: patch.email === undefined ? current.email : patch.email,
+      guardian_email: patch.guardianEmail === undefined ? current.guardian_email : patch.guardianEmail,
+      consent: patch.consent === undefined ? current.consent : patch.consent ? 1 : 0,
+      consent_at: consentChanged ? (patch.consent ? (patch.consentAt ?? now) : null) : (patch.consentAt ?? current.consent_at),
+      updated_at: now,
+    };
+    await trx
+      .updateTable('students')
+      .set({
+        student_number: next.student_number,
+        name: next.name,
+        email: next.email,
+        guardian_email: next.guardian_email,
+        consent: next.consent,
+        consent_at: next.consent_at,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    const changes: ChangeInput[] = [{ siteId: next.site_id, entity: 'student', entityId: id, data: rosterStudent(next) }];
+    // Consent withdrawn: the face templates go, here and (by tombstone) at every kiosk.
+    if (consentChanged && next.consent === 0) changes.push(...(await dropTemplates(trx, current)));
+    await appendChanges(trx, changes, now);
+    return toStudent(next);
+  });
+}
+
+export interface StudentFilter {
+  siteId?: string;
+  classId?: string;
+  /** Least privilege: a teacher sees only students enrolled in their classes. */
+  teacherId?: string;
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listStudents(db: Executor, f: StudentFilter): Promise<Student[]> {
+  let q = db.selectFrom('students').selectAll('students').orderBy('students.student_number').limit(f.limit).offset(f.offset);
+  if (f.siteId !== undefined) q = q.where('students.site_id', '=', f.siteId);
+  if (f.classId !== undefined) {
+    const classId = f.classId;
+    q = q.where((eb) => eb.exists(eb.selectFrom('enrolments').select('enrolments.id').whereRef('enrolments.student_id', '=', 'students.id').where('enrolments.class_id', '=', classId)));
+  }
+  if (f.teacherId !== undefined) {
+    const teacherId = f.teacherId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('enrolments')
+          .innerJoin('classes', 'classes.id', 'enrolments.class_id')
+          .select('enrolments.id')
+          .whereRef('enrolments.student_id', '=', 'students.id')
+          .where('classes.teacher_id', '=', teacherId),
+      ),
+    );
+  }
+  if (f.q !== undefined && f.q !== '') {
+    const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['students.name']), 'like', like), eb(eb.fn('lower', ['students.student_number']), 'like', like)]));
+  }
+  return (await q.execute()).map(toStudent);
+}
+
+export async function isStudentOfTeacher(db: Executor, studentId: string, teacherId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('enrolments')
+    .innerJoin('classes', 'classes.id', 'enrolments.class_id')
+    .select('enrolments.id')
+    .where('enrolments.student_id', '=', studentId)
+    .where('classes.teacher_id', '=', teacherId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function countTemplates(db: Executor, studentId: string): Promise<number> {
+  const row = await db.selectFrom('templates').select((eb) => eb.fn.countAll<number>().as('n')).where('student_id', '=', studentId).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Erasure: removes the student's personal data, templates, photos, enrolments and attendance
+ * events, leaves tombstones so every kiosk purges them on its next pull, and records who did
+ * it in the audit log — all in one transaction.
+ */
+export async function eraseStudent(db: Kysely<DB>, id: string, actor: Actor, now: string) {
+  return db.transaction().execute(async (trx) => {
+    const student = await getStudent(trx, id);
+    const enrolments = await trx.selectFrom('enrolments').select('id').where('student_id', '=', id).execute();
+    const tombstones: ChangeInput[] = await dropTemplates(trx, student);
+    const events = await trx.deleteFrom('attendance_events').where('student_id', '=', id).executeTakeFirst();
+    await trx.deleteFrom('enrolments').where('student_id', '=', id).execute();
+    await trx.deleteFrom('students').where('id', '=', id).execute();
+    tombstones.push(...enrolments.map((e) => ({ siteId: student.site_id, entity: 'enrolment' as const, entityId: e.id, data: null })));
+    tombstones.push({ siteId: student.site_id, entity: 'student', entityId: id, data: null });
+    await appendChanges(trx, tombstones, now);
+    const detail = {
+      templates: tombstones.filter((t) => t.entity === 'template').length,
+      enrolments: enrolments.length,
+      attendanceEvents: Number(events.numDeletedRows),
+    };
+    // Only ids and counts: the audit log must not keep the personal data it records erasing.
+    await writeAudit(trx, { actor, action: 'student.erase', entity: 'student', entityId: id, detail }, now);
+    return detail;
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { userOf } from '../plugins/auth.js';
+import { listAudit, writeAudit } from '../repositories/audit.js';
+import { readSettings, Settings, SettingsPatch, writeSettings } from '../repositories/settings.js';
+import { typed, type RoutePlugin } from './types.js';
+
+const AuditRow = z.object({
+  id: z.string(),
+  at: z.string(),
+  actorKind: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  detail: z.unknown(),
+});
+
+const admin: RoutePlugin = async (app) => {
+  const r = typed(app);
+  const onlyAdmin = { preHandler: app.requireUser('admin') };
+  const security = [{ user: [] }];
+  const tags = ['admin'];
+
+  r.get('/api/settings', { ...onlyAdmin, schema: { tags, security, response: { 200: Settings } } }, async () => readSettings(app.ctx.db));
+  r.patch('/api/settings', { ...onlyAdmin, schema: { tags, security, body: SettingsPatch, response: { 200: Settings } } }, async (request) => {
+    const user = userOf(request);
+    const now = app.ctx.nowIso();
+    const settings = await writeSettings(app.ctx.db, request.body, now);
+    await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'settings.update', entity: 'settings', entityId: null, detail: request.body }, now);
+    return settings;
+  });
+
+  r.get(
+    '/api/audit',
+    { ...onlyAdmin, schema: { tags, security, summary: 'Audit log, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), entityId: z.string().optional() }), response: { 200: z.array(AuditRow) } } },
+    async (request) => listAudit(app.ctx.db, request.query),
+  );
+};
+export default admin;

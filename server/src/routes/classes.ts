@@ -1,0 +1,103 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ErrorBody } from '../../../src/contracts/sync.js';
+import { forbidden } from '../errors.js';
+import { userOf } from '../plugins/auth.js';
+import {
+  createClass,
+  createSchedule,
+  deleteClass,
+  deleteSchedule,
+  enrolStudents,
+  getClass,
+  listClasses,
+  listEnrolments,
+  listSchedules,
+  toClass,
+  unenrolStudent,
+  updateClass,
+} from '../repositories/classes.js';
+import { IdParams } from '../schemas/common.js';
+import { Class, CreateClass, CreateSchedule, EnrolRequest, Enrolment, Schedule, UpdateClass } from '../schemas/people.js';
+import { typed, type RoutePlugin } from './types.js';
+
+const classes: RoutePlugin = async (app) => {
+  const r = typed(app);
+  const admin = { preHandler: app.requireUser('admin') };
+  const anyUser = { preHandler: app.requireUser() };
+  const security = [{ user: [] }];
+  const tags = ['classes'];
+
+  /** Least privilege: a teacher reads only their own classes. */
+  async function readableClass(request: FastifyRequest, id: string) {
+    const cls = await getClass(app.ctx.db, id);
+    const user = userOf(request);
+    if (user.role !== 'admin' && cls.teacher_id !== user.id) throw forbidden('Not your class');
+    return cls;
+  }
+
+  r.get(
+    '/api/classes',
+    { ...anyUser, schema: { tags, security, summary: 'Classes (teachers: their own)', querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Class) } } },
+    async (request) => {
+      const user = userOf(request);
+      return listClasses(app.ctx.db, { ...request.query, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) });
+    },
+  );
+  r.post('/api/classes', { ...admin, schema: { tags, security, body: CreateClass, response: { 201: Class, 400: ErrorBody } } }, async (request, reply) =>
+    reply.status(201).send(await createClass(app.ctx.db, request.body, app.ctx.nowIso())),
+  );
+  r.get('/api/classes/:id', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: Class, 403: ErrorBody, 404: ErrorBody } } }, async (request) =>
+    toClass(await readableClass(request, request.params.id)),
+  );
+  r.patch('/api/classes/:id', { ...admin, schema: { tags, security, params: IdParams, body: UpdateClass, response: { 200: Class, 404: ErrorBody } } }, async (request) =>
+    updateClass(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
+  );
+  r.delete('/api/classes/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
+    await deleteClass(app.ctx.db, request.params.id, app.ctx.nowIso());
+    return reply.status(204).send(null);
+  });
+
+  r.get('/api/classes/:id/enrolments', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Enrolment) } } }, async (request) => {
+    await readableClass(request, request.params.id);
+    return listEnrolments(app.ctx.db, request.params.id);
+  });
+  r.post(
+    '/api/classes/:id/enrolments',
+    { ...admin, schema: { tags, security, summary: 'Enrol students (idempotent)', params: IdParams, body: EnrolRequest, response: { 200: z.object({ added: z.number(), alreadyEnrolled: z.number() }), 400: ErrorBody } } },
+    async (request) => enrolStudents(app.ctx.db, request.params.id, request.body.studentIds, app.ctx.nowIso()),
+  );
+  r.delete(
+    '/api/classes/:id/enrolments/:studentId',
+    { ...admin, schema: { tags, security, params: z.object({ id: z.string(), studentId: z.string() }), response: { 204: z.null(), 404: ErrorBody } } },
+    async (request, reply) => {
+      await unenrolStudent(app.ctx.db, request.params.id, request.params.studentId, app.ctx.nowIso());
+      return reply.status(204).send(null);
+    },
+  );
+
+  r.get('/api/classes/:id/schedules', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Schedule) } } }, async (request) => {
+    await readableClass(request, request.params.id);
+    return listSchedules(app.ctx.db, request.params.id);
+  });
+  r.post(
+    '/api/classes/:id/schedules',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Add a weekly (weekday) or one-off (date) schedule entry; sessions are `${scheduleId}@${date}`',
+        params: IdParams,
+        body: CreateSchedule,
+        response: { 201: Schedule, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso())),
+  );
+  r.delete('/api/schedules/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
+    await deleteSchedule(app.ctx.db, request.params.id, app.ctx.nowIso());
+    return reply.status(204).send(null);
+  });
+};
+export default classes;

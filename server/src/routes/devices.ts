@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { ErrorBody, PairRequest, PairResponse, SYNC_PATHS } from '../../../src/contracts/sync.js';
+import { userOf } from '../plugins/auth.js';
+import { writeAudit } from '../repositories/audit.js';
+import { createDevice, listDevices, pairDevice, renewPairingCode, revokeDevice, toDevice, getDevice } from '../repositories/devices.js';
+import { getSite } from '../repositories/rooms.js';
+import { IdParams } from '../schemas/common.js';
+import { CreateDevice, Device, DeviceWithCode } from '../schemas/devices.js';
+import { typed, type RoutePlugin } from './types.js';
+
+const devices: RoutePlugin = async (app) => {
+  const r = typed(app);
+  const admin = { preHandler: app.requireUser('admin') };
+  const security = [{ user: [] }];
+  const tags = ['devices'];
+  const { config } = app.ctx;
+
+  r.get('/api/devices', { ...admin, schema: { tags, security, summary: 'Kiosks with their last-seen time and reported health', querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Device) } } }, async (request) =>
+    listDevices(app.ctx.db, app.ctx.nowIso(), request.query.siteId),
+  );
+  r.get('/api/devices/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 200: Device, 404: ErrorBody } } }, async (request) =>
+    toDevice(await getDevice(app.ctx.db, request.params.id), app.ctx.nowIso()),
+  );
+
+  r.post(
+    '/api/devices',
+    { ...admin, schema: { tags, security, summary: 'Create a kiosk for a room; answers a one-time pairing code', body: CreateDevice, response: { 201: DeviceWithCode, 404: ErrorBody } } },
+    async (request, reply) => {
+      const user = userOf(request);
+      const device = await createDevice(app.ctx.db, request.body, config.jwtSecret, config.pairingCodeTtlMinutes, app.ctx.clock.now());
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.create', entity: 'device', entityId: device.id }, app.ctx.nowIso());
+      return reply.status(201).send(device);
+    },
+  );
+
+  r.post(
+    '/api/devices/:id/pairing-code',
+    { ...admin, schema: { tags, security, summary: 'A new pairing code (re-pair a replaced kiosk); the current token stops working', params: IdParams, response: { 200: DeviceWithCode, 404: ErrorBody } } },
+    async (request) => {
+      const user = userOf(request);
+      const device = await renewPairingCode(app.ctx.db, request.params.id, config.jwtSecret, config.pairingCodeTtlMinutes, app.ctx.clock.now());
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.repair', entity: 'device', entityId: device.id }, app.ctx.nowIso());
+      return device;
+    },
+  );
+
+  r.post(
+    '/api/devices/:id/revoke',
+    { ...admin, schema: { tags, security, summary: 'Revoke a kiosk: its next call gets 401', params: IdParams, response: { 200: Device, 404: ErrorBody } } },
+    async (request) => {
+      const user = userOf(request);
+      const now = app.ctx.nowIso();
+      await revokeDevice(app.ctx.db, request.params.id, now);
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.revoke', entity: 'device', entityId: request.params.id }, now);
+      return toDevice(await getDevice(app.ctx.db, request.params.id), now);
+    },
+  );
+
+  r.post(
+    SYNC_PATHS.pair,
+    {
+      config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: { tags, summary: 'A kiosk exchanges its one-time pairing code (+ name) for a device token', body: PairRequest, response: { 200: PairResponse, 401: ErrorBody, 429: ErrorBody } },
+    },
+    async (request) => {
+      const now = app.ctx.nowIso();
+      const paired = await pairDevice(app.ctx.db, request.body, config.jwtSecret, now);
+      const site = await getSite(app.ctx.db, paired.siteId);
+      await writeAudit(app.ctx.db, { actor: { kind: 'device', id: paired.deviceId }, action: 'device.pair', entity: 'device', entityId: paired.deviceId, detail: { name: request.body.name } }, now);
+      request.log.info({ component: 'devices', deviceId: paired.deviceId }, 'device paired');
+      return { ...paired, timezone: site.timezone, serverTime: now };
+    },
+  );
+};
+export default devices;

@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RosterChange, RosterPage, type AttendanceEvent } from '../../../src/contracts/sync.js';
+import { bearer, buildTestApp, call, embeddingB64, pairKiosk, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { testDialects, type TestDatabase } from '../../test/databases.js';
+
+const dialects = await testDialects();
+
+function mark(s: Seeded, studentIndex = 0, patch: Partial<AttendanceEvent> = {}): AttendanceEvent {
+  return {
+    id: randomUUID(),
+    kind: 'mark',
+    studentId: s.students[studentIndex]?.id ?? 'missing',
+    sessionId: s.sessionId,
+    status: 'present',
+    occurredAt: `${s.date}T08:31:00+02:00`,
+    scores: { similarity: 0.71, margin: 0.2, votes: 4, window: 5 },
+    modelId: 'fake-model-v1',
+    ...patch,
+  };
+}
+
+describe.each(dialects)('sync API on $name', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  let token: string;
+
+  beforeAll(async () => {
+    if (!dialect.available) return;
+    database = await dialect.open();
+    t = await buildTestApp(database);
+    s = await seed(t, database);
+    token = (await pairKiosk(t.app, s.adminToken, s.roomId)).token;
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    await database?.cleanup();
+  });
+
+  const push = (events: AttendanceEvent[], health?: object, tok = token) =>
+    t.app.inject({ method: 'POST', url: '/api/sync/attendance', headers: bearer(tok), payload: { events, ...(health ? { health } : {}) } });
+
+  async function pullAll(tok: string, since = '0', limit = 1000) {
+    const changes: RosterChange[] = [];
+    let cursor = since;
+    for (let page = 0; page < 100; page++) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/sync/roster?since=${cursor}&limit=${limit}`, headers: bearer(tok) });
+      expect(res.statusCode).toBe(200);
+      const body = RosterPage.parse(res.json());
+      for (const c of body.changes) changes.push(RosterChange.parse(c));
+      cursor = body.cursor;
+      if (!body.hasMore) return { changes, cursor };
+    }
+    throw new Error('roster never ended');
+  }
+
+  describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
+    it('pairs with a one-time code, which cannot be reused', async () => {
+      const device = await call<{ pairingCode: string; state: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
+      expect(device.state).toBe('awaiting_pairing');
+      expect(device.pairingCode).toMatch(/^[A-Z2-9]{8}$/);
+      const first = await t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: device.pairingCode.toLowerCase(), name: 'Kiosk A' } });
+      expect(first.statusCode).toBe(200);
+      const body = first.json() as { token: string; roomId: string; siteId: string; timezone: string };
+      expect(body).toMatchObject({ roomId: s.roomId, siteId: 'default', timezone: 'UTC' });
+      const again = await t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: device.pairingCode, name: 'Kiosk B' } });
+      expect(again.statusCode).toBe(401);
+      expect(again.json()).toMatchObject({ error: 'bad_pairing_code' });
+    });
+
+    it('refuses an expired pairing code', async () => {
+      const device = await call<{ pairingCode: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
+      t.clock.advance(16 * 60_000);
+      try {
+        const res = await t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: device.pairingCode, name: 'Late kiosk' } });
+        expect(res.statusCode).toBe(401);
+      } finally {
+        t.clock.advance(-16 * 60_000);
+      }
+    });
+
+    it('rejects sync calls without a token, with a user token, or with a bad token', async () => {
+      const none = await t.app.inject({ method: 'GET', url: '/api/sync/roster' });
+      expect(none.statusCode).toBe(401);
+      expect(none.json()).toMatchObject({ error: 'missing_token' });
+      const userToken = await t.app.inject({ method: 'GET', url: '/api/sync/roster', headers: bearer(s.adminToken) });
+      expect(userToken.statusCode).toBe(401);
+      const garbage = await t.app.inject({ method: 'GET', url: '/api/sync/roster', headers: { authorization: 'Basic abc' } });
+      expect(garbage.statusCode).toBe(401);
+    });
+
+    it('accepts a batch, answers per id, and a re-push is all duplicates (one row each)', async () => {
+      const events = [mark(s, 0), mark(s, 1, { status: 'late', occurredAt: `${s.date}T06:45:00Z` })];
+      const first = await push(events, { appVersion: '0.1.0', queueDepth: 2, recognitionMsP50: 80, backend: 'wasm' });
+      expect(first.statusCode).toBe(200);
+      expect(first.json()).toEqual({ results: events.map((e) => ({ id: e.id, status: 'accepted' })) });
+      const again = await push(events);
+      expect(again.json()).toEqual({ results: events.map((e) => ({ id: e.id, status: 'duplicate' })) });
+      const rows = await database.db.selectFrom('attendance_events').select('id').where('id', 'in', events.map((e) => e.id)).execute();
+      expect(rows).toHaveLength(2);
+      // The kiosk's health landed on its device row.
+      const devices = await call<{ health: { queueDepth: number } | null; lastSeenAt: string | null }[]>(t.app, s.adminToken, 'GET', '/api/devices');
+      expect(devices.some((d) => d.health?.queueDepth === 2 && d.lastSeenAt !== null)).toBe(true);
+    });
+
+    it('answers an id repeated inside one batch once as accepted and then as duplicate', async () => {
+      const e = mark(s, 2);
+      const res = await push([e, e]);
+      expect(res.json()).toEqual({ results: [{ id: e.id, status: 'accepted' }, { id: e.id, status: 'duplicate' }] });
+    });
+
+    it('rejects unknown students, unknown sessions, wrong dates and bad shapes, and keeps the good ones', async () => {
+      const good = mark(s, 0);
+      const unknownStudent = mark(s, 0, { studentId: 'no-such-student' });
+      const unknownSchedule = mark(s, 0, { sessionId: `nope@${s.date}` });
+      const wrongDay = mark(s, 0, { sessionId: `${s.scheduleId}@2026-09-08` }); // a Tuesday
+      const badDate = mark(s, 0, { sessionId: `${s.scheduleId}@2026-02-30` });
+      const markWithoutStatus = mark(s, 0, { status: null });
+      const undoUnknownRef = mark(s, 0, { kind: 'undo', status: null, refId: randomUUID() });
+      const res = await push([good, unknownStudent, unknownSchedule, wrongDay, badDate, markWithoutStatus, undoUnknownRef]);
+      const results = (res.json() as { results: { status: string; reason?: string }[] }).results;
+      expect(results.map((r) => r.status)).toEqual(['accepted', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected', 'rejected']);
+      expect(results[1]?.reason).toBe('unknown_student');
+      expect(results[2]?.reason).toBe('unknown_session');
+      expect(results[3]?.reason).toMatch(/does not occur/);
+      expect(results[5]?.reason).toMatch(/invalid_event/);
+      expect(results[6]?.reason).toBe('unknown_ref');
+    });
+
+    it('answers 400 with field paths for a malformed batch and stores nothing of it', async () => {
+      const ok = mark(s, 0);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/sync/attendance',
+        headers: bearer(token),
+        payload: { events: [ok, { ...mark(s, 1), id: 'not-a-uuid', occurredAt: 'yesterday' }] },
+      });
+      expect(res.statusCode).toBe(400);
+      const body = res.json() as { error: string; issues: { path: string }[] };
+      expect(body.error).toBe('validation_failed');
+      expect(body.issues.map((i) => i.path).sort()).toEqual(['events[1].id', 'events[1].occurredAt']);
+      const stored = await database.db.selectFrom('attendance_events').select('id').where('id', '=', ok.id).execute();
+      expect(stored).toHaveLength(0);
+      const empty = await push([]);
+      expect(empty.statusCode).toBe(400);
+    });
+
+    it('refuses a batch over the contract limit', async () => {
+      const res = await push(Array.from({ length: 501 }, () => mark(s, 0)));
+      expect(res.statusCode).toBe(400);
+      expect((res.json() as { issues: { path: string }[] }).issues[0]?.path).toBe('events');
+    });
+
+    it('derives one status per student per session from many events', async () => {
+      const fresh = await seed(t, database, { students: 4 });
+      const kiosk = await pairKiosk(t.app, fresh.adminToken, fresh.roomId);
+      const [a, b, c] = fresh.students;
+      const first = mark(fresh, 0, { occurredAt: `${fresh.date}T08:31:00Z` });
+      const events: AttendanceEvent[] = [
+        // a: seen at 08:31 (present), again at 08:50 (late): the first automatic mark wins.
+        first,
+        mark(fresh, 0, { status: 'late', occurredAt: `${fresh.date}T08:50:00Z` }),
+        // b: marked late, then a teacher at the kiosk corrects to excused.
+        mark(fresh, 1, { status: 'late', occurredAt: `${fresh.date}T08:45:00Z` }),
+        mark(fresh, 1, { kind: 'manual', status: 'excused', occurredAt: `${fresh.date}T09:00:00Z`, actor: 'teacher', reason: 'doctor' }),
+      ];
+      const wrong = mark(fresh, 2, { occurredAt: `${fresh.date}T08:32:00Z` });
+      events.push(wrong, mark(fresh, 2, { kind: 'undo', status: null, refId: wrong.id, occurredAt: `${fresh.date}T08:33:00Z` }));
+      const res = await push(events, undefined, kiosk.token);
+      expect((res.json() as { results: { status: string }[] }).results.every((r) => r.status === 'accepted')).toBe(true);
+      await push(events, undefined, kiosk.token); // re-sent: changes nothing
+
+      const report = await call<{ students: { studentId: string; status: string; eventsCount: number; decidedBy: string }[]; counts: Record<string, number> }>(
+        t.app,
+        fresh.teacherToken,
+        'GET',
+        `/api/sessions/${encodeURIComponent(fresh.sessionId)}/attendance`,
+      );
+      const byId = new Map(report.students.map((r) => [r.studentId, r]));
+      expect(byId.get(a?.id ?? '')).toMatchObject({ status: 'present', eventsCount: 2, decidedBy: 'mark' });
+      expect(byId.get(b?.id ?? '')).toMatchObject({ status: 'excused', eventsCount: 2, decidedBy: 'manual' });
+      expect(byId.get(c?.id ?? '')).toMatchObject({ status: 'absent', eventsCount: 2, decidedBy: 'none' });
+      expect(report.counts).toEqual({ present: 1, late: 0, absent: 2, excused: 1 });
+    });
+
+    it('a revoked device gets 401 on its next call', async () => {
+      const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId, 'Soon revoked');
+      expect((await push([mark(s, 0)], undefined, kiosk.token)).statusCode).toBe(200);
+      await call(t.app, s.adminToken, 'POST', `/api/devices/${kiosk.deviceId}/revoke`);
+      const after = await push([mark(s, 0)], undefined, kiosk.token);
+      expect(after.statusCode).toBe(401);
+      const pull = await t.app.inject({ method: 'GET', url: '/api/sync/roster', headers: bearer(kiosk.token) });
+      expect(pull.statusCode).toBe(401);
+    });
+
+    it('pages the roster by cursor and ends with the same state as one big page', async () => {
+      const small = await pullAll(token, '0', 2);
+      const big = await pullAll(token, '0', 2000);
+      expect(small.changes).toEqual(big.changes);
+      expect(small.cursor).toBe(big.cursor);
+      const seqs = big.changes.map((c) => c.seq);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      const students = big.changes.filter((c) => c.entity === 'student' && c.op === 'upsert');
+      expect(students.length).toBeGreaterThanOrEqual(3);
+      // No contact details leave the server.
+      expect(JSON.stringify(big.changes)).not.toContain('guardian');
+      // Nothing new: an empty page that keeps the cursor.
+      const none = await t.app.inject({ method: 'GET', url: `/api/sync/roster?since=${big.cursor}`, headers: bearer(token) });
+      expect(none.json()).toEqual({ changes: [], cursor: big.cursor, hasMore: false });
+    });
+
+    it('rejects a bad cursor or limit with field paths', async () => {
+      const res = await t.app.inject({ method: 'GET', url: '/api/sync/roster?since=abc&limit=0', headers: bearer(token) });
+      expect(res.statusCode).toBe(400);
+      expect((res.json() as { issues: { path: string }[] }).issues.map((i) => i.path).sort()).toEqual(['limit', 'since']);
+    });
+
+    it('scopes the roster to the device site', async () => {
+      const site = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/sites', { name: 'North campus', timezone: 'Europe/Paris' });
+      const other = await seed(t, database, { siteId: site.id, students: 2 });
+      const northKiosk = await pairKiosk(t.app, other.adminToken, other.roomId);
+      expect(northKiosk.siteId).toBe(site.id);
+      const north = await pullAll(northKiosk.token);
+      const mainSite = await pullAll(token);
+      const northIds = new Set(north.changes.map((c) => c.id));
+      expect(northIds.has(other.students[0]?.id ?? '')).toBe(true);
+      expect(northIds.has(s.students[0]?.id ?? '')).toBe(false);
+      expect(mainSite.changes.some((c) => c.id === other.students[0]?.id)).toBe(false);
+      // A kiosk cannot mark a student of another site either.
+      const res = await push([mark(s, 0, { studentId: other.students[0]?.id ?? '' })]);
+      expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_student');
+    });
+
+    it('pushes templates idempotently and refuses students without consent', async () => {
+      const noConsent = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/students', { studentNumber: `NC-${randomUUID()}`, name: 'No Consent' });
+      const template = (studentId: string, seedText: string) => ({
+        id: randomUUID(),
+        studentId,
+        modelId: 'fake-model-v1',
+        embedding: embeddingB64(seedText),
+        quality: 0.9,
+        createdAt: '2026-09-07T08:00:00Z',
+      });
+      const good = template(s.students[0]?.id ?? '', 'a');
+      const refused = template(noConsent.id, 'b');
+      const notNormalised = { ...template(s.students[1]?.id ?? '', 'c'), embedding: Buffer.from(new Float32Array([3, 4, 0, 0]).buffer).toString('base64') };
+      const before = await pullAll(token);
+      const res = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [good, refused, notNormalised] } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        results: [
+          { id: good.id, status: 'accepted' },
+          { id: refused.id, status: 'rejected', reason: 'no_consent' },
+          { id: notNormalised.id, status: 'rejected', reason: 'bad_embedding: not_normalised' },
+        ],
+      });
+      const again = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [good] } });
+      expect(again.json()).toEqual({ results: [{ id: good.id, status: 'duplicate' }] });
+      const delta = await pullAll(token, before.cursor);
+      expect(delta.changes).toEqual([{ seq: expect.any(Number), entity: 'template', op: 'upsert', id: good.id, data: { id: good.id, studentId: good.studentId, modelId: 'fake-model-v1', embedding: good.embedding } }]);
+    });
+
+    it('erasing a student leaves tombstones for the student, enrolments and templates', async () => {
+      const before = await pullAll(token);
+      const victim = s.students[0]?.id ?? '';
+      const templateIds = (await database.db.selectFrom('templates').select('id').where('student_id', '=', victim).execute()).map((r) => r.id);
+      expect(templateIds.length).toBeGreaterThan(0);
+      const erased = await call<{ templates: number; enrolments: number }>(t.app, s.adminToken, 'DELETE', `/api/students/${victim}`);
+      expect(erased).toMatchObject({ templates: templateIds.length, enrolments: 1 });
+      const delta = await pullAll(token, before.cursor);
+      const tombstones = delta.changes.filter((c) => c.op === 'delete');
+      expect(tombstones.map((c) => c.entity).sort()).toEqual(['enrolment', 'student', ...templateIds.map(() => 'template')].sort());
+      expect(tombstones.every((c) => !('data' in c))).toBe(true);
+      // A later push for the erased student is refused, not stored.
+      const res = await push([mark(s, 0)]);
+      expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_student');
+      // A full pull from scratch no longer carries the student's data anywhere.
+      const full = await pullAll(token);
+      expect(full.changes.find((c) => c.id === victim)).toMatchObject({ op: 'delete' });
+      expect(JSON.stringify(full.changes)).not.toContain(`"${s.students[0]?.studentNumber}"`);
+      const audit = await call<{ action: string; entityId: string; actorKind: string }[]>(t.app, s.adminToken, 'GET', `/api/audit?entityId=${victim}`);
+      expect(audit[0]).toMatchObject({ action: 'student.erase', entityId: victim, actorKind: 'user' });
+    });
+  });
+});

@@ -1,0 +1,91 @@
+// The kiosk sync API (DESIGN.md "Sync protocol"), parsed with the shared contract schemas.
+import { ErrorBody, PushAttendanceRequest, PushResponse, PushTemplatesRequest, RosterPage, RosterQuery, SYNC_PATHS } from '../../../src/contracts/sync.js';
+import { deviceOf } from '../plugins/auth.js';
+import { ingestAttendance } from '../repositories/attendance.js';
+import { changesToJson, readChanges } from '../repositories/changes.js';
+import { recordHealth } from '../repositories/devices.js';
+import { storeTemplates } from '../repositories/templates.js';
+import { typed, type RoutePlugin } from './types.js';
+
+/** 200 templates of up to 64 kB of base64 each, with room for the JSON around them. */
+export const TEMPLATE_PUSH_BODY_LIMIT = 16 * 1024 * 1024;
+
+const sync: RoutePlugin = async (app) => {
+  const r = typed(app);
+  const device = { preHandler: app.requireDevice };
+  const security = [{ device: [] }];
+  const tags = ['sync'];
+
+  r.get(
+    SYNC_PATHS.roster,
+    {
+      ...device,
+      schema: {
+        tags,
+        security,
+        summary: 'Roster changes after a cursor, for the device\'s site, oldest first (tombstones for deletions)',
+        description: 'Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract.',
+        querystring: RosterQuery,
+        response: { 200: RosterPage, 401: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const d = deviceOf(request);
+      const since = Number(request.query.since);
+      const page = await readChanges(app.ctx.db, d.siteId, since, request.query.limit);
+      await recordHealth(app.ctx.db, d.id, undefined, app.ctx.nowIso());
+      const last = page.rows[page.rows.length - 1];
+      const cursor = String(last ? last.seq : since);
+      // Pre-serialised: the stored records are already JSON (see changesToJson).
+      const body = `{"changes":${changesToJson(page.rows)},"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}}`;
+      // A string body is sent as is (no serializer); the cast only tells the typed reply so.
+      return reply.type('application/json; charset=utf-8').send(body as never);
+    },
+  );
+
+  r.post(
+    SYNC_PATHS.attendance,
+    {
+      ...device,
+      schema: {
+        tags,
+        security,
+        summary: 'Push attendance events (idempotent by event id); answers per id',
+        body: PushAttendanceRequest,
+        response: { 200: PushResponse, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (request) => {
+      const d = deviceOf(request);
+      const now = app.ctx.nowIso();
+      const results = await ingestAttendance(app.ctx.db, request.body.events, { deviceId: d.id, siteId: d.siteId }, now);
+      await recordHealth(app.ctx.db, d.id, request.body.health, now);
+      const accepted = results.filter((x) => x.status === 'accepted').length;
+      request.log.debug({ component: 'sync', deviceId: d.id, events: results.length, accepted }, 'attendance pushed');
+      return { results };
+    },
+  );
+
+  r.post(
+    SYNC_PATHS.templates,
+    {
+      ...device,
+      bodyLimit: TEMPLATE_PUSH_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Push face templates enrolled at the kiosk (idempotent by template id); answers per id',
+        body: PushTemplatesRequest,
+        response: { 200: PushResponse, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
+      },
+    },
+    async (request) => {
+      const d = deviceOf(request);
+      const now = app.ctx.nowIso();
+      const results = await storeTemplates(app.ctx.db, request.body.templates, { source: 'kiosk', deviceId: d.id, siteId: d.siteId }, now);
+      await recordHealth(app.ctx.db, d.id, undefined, now);
+      return { results };
+    },
+  );
+};
+export default sync;

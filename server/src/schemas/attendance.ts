@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { AttendanceStatus, Uuid } from '../../../src/contracts/sync.js';
+
+export const SessionParams = z.object({ sessionId: z.string().min(3).max(200) });
+
+export const SessionStudentRow = z.object({
+  studentId: z.string(),
+  studentNumber: z.string(),
+  name: z.string(),
+  status: AttendanceStatus,
+  /** How many events arrived for this student in this session (marks, repeats, corrections). */
+  eventsCount: z.number().int(),
+  /** When the deciding event happened (null for absent). */
+  markedAt: z.string().nullable(),
+  /** What decided: the kiosk's automatic mark, a manual correction, or nothing (absent). */
+  decidedBy: z.enum(['mark', 'manual', 'none']),
+});
+
+export const SessionReport = z.object({
+  sessionId: z.string(),
+  scheduleId: z.string(),
+  date: z.string(),
+  class: z.object({ id: z.string(), name: z.string() }),
+  roomId: z.string(),
+  startTime: z.string(),
+  endTime: z.string(),
+  graceMinutes: z.number().int(),
+  students: z.array(SessionStudentRow),
+  counts: z.object({ present: z.number().int(), late: z.number().int(), absent: z.number().int(), excused: z.number().int() }),
+  /** Students seen in this session who are not enrolled in the class (exceptions and stray marks). */
+  notEnrolled: z.array(z.object({ studentId: z.string(), eventsCount: z.number().int() })),
+});
+export type SessionReport = z.infer<typeof SessionReport>;
+
+export const CorrectionRequest = z.discriminatedUnion('kind', [
+  z.object({
+    /** Optional client-made id: a retried correction is then recorded once. */
+    id: Uuid.optional(),
+    kind: z.literal('manual'),
+    sessionId: z.string().min(3).max(200),
+    studentId: z.string().min(1),
+    status: AttendanceStatus,
+    reason: z.string().trim().min(1).max(500),
+  }),
+  z.object({
+    id: Uuid.optional(),
+    kind: z.literal('undo'),
+    sessionId: z.string().min(3).max(200),
+    studentId: z.string().min(1),
+    refId: Uuid,
+    reason: z.string().trim().min(1).max(500),
+  }),
+]);
+export type CorrectionRequest = z.infer<typeof CorrectionRequest>;
+export const CorrectionResponse = z.object({ id: z.string(), status: z.enum(['accepted', 'duplicate']), sessionStatus: AttendanceStatus });

@@ -1,0 +1,111 @@
+// Server-only request/response schemas for sites, rooms, students, classes and schedules.
+import { z } from 'zod';
+import { IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
+import { Email, Name } from './common.js';
+
+const isTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'not an IANA time zone');
+
+export const Site = z.object({ id: z.string(), name: z.string(), timezone: z.string() });
+export const CreateSite = z.object({ name: Name, timezone: TimeZone });
+export const UpdateSite = z.object({ name: Name.optional(), timezone: TimeZone.optional() });
+
+export const Room = z.object({ id: z.string(), siteId: z.string(), name: z.string() });
+export const CreateRoom = z.object({ name: Name, siteId: z.string().min(1).default('default') });
+
+export const Student = z.object({
+  id: z.string(),
+  siteId: z.string(),
+  studentNumber: z.string(),
+  name: z.string(),
+  email: z.string().nullable(),
+  guardianEmail: z.string().nullable(),
+  consent: z.boolean(),
+  consentAt: z.string().nullable(),
+  templateCount: z.number().int().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Student = z.infer<typeof Student>;
+export const StudentNumber = z.string().trim().min(1).max(64);
+export const CreateStudent = z.object({
+  siteId: z.string().min(1).default('default'),
+  studentNumber: StudentNumber,
+  name: Name,
+  email: Email.nullable().optional(),
+  guardianEmail: Email.nullable().optional(),
+  consent: z.boolean().default(false),
+  /** When consent was given; defaults to now when consent is true. */
+  consentAt: IsoDateTime.optional(),
+});
+export type CreateStudent = z.infer<typeof CreateStudent>;
+export const UpdateStudent = z.object({
+  studentNumber: StudentNumber.optional(),
+  name: Name.optional(),
+  email: Email.nullable().optional(),
+  guardianEmail: Email.nullable().optional(),
+  consent: z.boolean().optional(),
+  consentAt: IsoDateTime.optional(),
+});
+export type UpdateStudent = z.infer<typeof UpdateStudent>;
+export const StudentListQuery = z.object({
+  siteId: z.string().optional(),
+  classId: z.string().optional(),
+  q: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const Class = z.object({
+  id: z.string(),
+  siteId: z.string(),
+  name: z.string(),
+  code: z.string().nullable(),
+  teacherId: z.string().nullable(),
+});
+export type Class = z.infer<typeof Class>;
+export const CreateClass = z.object({
+  siteId: z.string().min(1).default('default'),
+  name: Name,
+  code: z.string().trim().min(1).max(40).nullable().optional(),
+  teacherId: z.string().min(1).nullable().optional(),
+});
+export const UpdateClass = z.object({
+  name: Name.optional(),
+  code: z.string().trim().min(1).max(40).nullable().optional(),
+  teacherId: z.string().min(1).nullable().optional(),
+});
+export const EnrolRequest = z.object({ studentIds: z.array(z.string().min(1)).min(1).max(1000) });
+export const Enrolment = z.object({ id: z.string(), classId: z.string(), studentId: z.string() });
+
+export const Schedule = z.object({
+  id: z.string(),
+  classId: z.string(),
+  roomId: z.string(),
+  weekday: z.number().int().nullable(),
+  date: z.string().nullable(),
+  startTime: z.string(),
+  endTime: z.string(),
+  graceMinutes: z.number().int(),
+});
+export type Schedule = z.infer<typeof Schedule>;
+export const CreateSchedule = z
+  .object({
+    roomId: z.string().min(1),
+    /** Weekly entry: 0 = Sunday … 6 = Saturday. */
+    weekday: z.number().int().min(0).max(6).nullable().optional(),
+    /** One-off entry on this local date. */
+    date: LocalDate.nullable().optional(),
+    startTime: LocalTime,
+    endTime: LocalTime,
+    graceMinutes: z.number().int().min(0).max(240).default(5),
+  })
+  .refine((s) => (s.weekday == null) !== (s.date == null), { message: 'give exactly one of weekday and date', path: ['weekday'] })
+  .refine((s) => s.startTime < s.endTime, { message: 'must be after startTime', path: ['endTime'] });

@@ -1,0 +1,82 @@
+// Photos → templates with the same src/ml engine the kiosks use. The engine runs before
+// any transaction (it takes hundreds of ms; a SQLite transaction must not wait on it).
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { FaceEngine, GateFailure } from '../../../src/ml/types.js';
+import type { DB } from '../db/schema.js';
+import { conflict } from '../errors.js';
+import { readSettings } from '../repositories/settings.js';
+import { getStudent } from '../repositories/students.js';
+import { storeTemplates } from '../repositories/templates.js';
+import { float32ToBase64 } from './embeddings.js';
+
+/**
+ * Quality gates that matter for a template. Antispoof and liveness are not applied: an
+ * uploaded enrolment photo IS a photo, and it is an admin (not a passer-by) who uploads it.
+ */
+const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
+
+export type EmbedResult = { ok: true; embedding: Float32Array; quality: number } | { ok: false; reason: string };
+
+export async function embedPhoto(engine: FaceEngine, bytes: Uint8Array): Promise<EmbedResult> {
+  let analysis;
+  try {
+    analysis = await engine.analyse(bytes);
+  } catch (err) {
+    return { ok: false, reason: `unreadable_image: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  const largest = [...analysis.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+  if (!largest) return { ok: false, reason: 'no_face' };
+  const blocking = largest.gateFailures.filter((g) => BLOCKING_GATES.includes(g));
+  if (blocking.length > 0) return { ok: false, reason: `poor_quality: ${blocking.join(', ')}` };
+  return { ok: true, embedding: largest.embedding, quality: Math.max(0, Math.min(1, largest.detectionScore)) };
+}
+
+export interface PhotoInput {
+  filename: string;
+  mime: string;
+  bytes: Buffer;
+}
+
+export interface PhotoResult {
+  filename: string;
+  status: 'accepted' | 'rejected';
+  templateId?: string;
+  reason?: string;
+}
+
+
+export async function assertConsent(db: Kysely<DB>, studentId: string): Promise<void> {
+  const student = await getStudent(db, studentId);
+  if (student.consent !== 1) throw conflict(`student ${studentId} has not consented to face recognition: no templates can be stored`, 'no_consent');
+}
+
+/** Embeds each photo, stores a template per usable face, keeps the photo only if the admin setting says so. */
+export async function addPhotoTemplates(db: Kysely<DB>, engine: FaceEngine, studentId: string, photos: readonly PhotoInput[], now: string): Promise<PhotoResult[]> {
+  await assertConsent(db, studentId);
+  const settings = await readSettings(db);
+  const results: PhotoResult[] = [];
+  for (const photo of photos) {
+    const embedded = await embedPhoto(engine, photo.bytes);
+    if (!embedded.ok) {
+      results.push({ filename: photo.filename, status: 'rejected', reason: embedded.reason });
+      continue;
+    }
+    const templateId = randomUUID();
+    const [stored] = await storeTemplates(
+      db,
+      [{ id: templateId, studentId, modelId: engine.modelId, embedding: float32ToBase64(embedded.embedding), quality: embedded.quality, createdAt: now }],
+      { source: 'photo', deviceId: null, siteId: null },
+      now,
+    );
+    if (stored?.status !== 'accepted') {
+      results.push({ filename: photo.filename, status: 'rejected', reason: stored?.reason ?? 'not_stored' });
+      continue;
+    }
+    if (settings.retainPhotos) {
+      await db.insertInto('photos').values({ id: randomUUID(), student_id: studentId, template_id: templateId, mime: photo.mime, bytes: photo.bytes, created_at: now }).execute();
+    }
+    results.push({ filename: photo.filename, status: 'accepted', templateId });
+  }
+  return results;
+}

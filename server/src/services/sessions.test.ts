@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { checkEmbedding, float32ToBase64 } from './embeddings.js';
+import { parseSessionId, scheduleOccursOn, weekdayOf } from './sessions.js';
+
+describe('session ids', () => {
+  it('parse `${scheduleId}@${date}` and refuse impossible dates', () => {
+    expect(parseSessionId('abc@2026-09-07')).toEqual({ scheduleId: 'abc', date: '2026-09-07' });
+    expect(parseSessionId('a@b@2026-09-07')).toEqual({ scheduleId: 'a@b', date: '2026-09-07' });
+    expect(parseSessionId('abc@2026-02-30')).toBeNull();
+    expect(parseSessionId('@2026-09-07')).toBeNull();
+    expect(parseSessionId('abc')).toBeNull();
+  });
+
+  it('match weekly and one-off schedules', () => {
+    expect(weekdayOf('2026-09-07')).toBe(1);
+    expect(scheduleOccursOn({ weekday: 1, date: null }, '2026-09-14')).toBe(true);
+    expect(scheduleOccursOn({ weekday: 1, date: null }, '2026-09-15')).toBe(false);
+    expect(scheduleOccursOn({ weekday: null, date: '2026-09-09' }, '2026-09-09')).toBe(true);
+    expect(scheduleOccursOn({ weekday: null, date: '2026-09-09' }, '2026-09-16')).toBe(false);
+  });
+});
+
+describe('embedding checks', () => {
+  it('accept unit vectors and explain what is wrong with the others', () => {
+    expect(checkEmbedding(float32ToBase64(new Float32Array([0.6, 0.8])))).toBeNull();
+    expect(checkEmbedding(float32ToBase64(new Float32Array([3, 4])))).toBe('not_normalised');
+    expect(checkEmbedding(float32ToBase64(new Float32Array([NaN, 1])))).toBe('not_finite');
+    expect(checkEmbedding('!!!notbase64')).toBe('not_base64');
+    expect(checkEmbedding(Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'))).toBe('bad_length');
+  });
+});

@@ -1,0 +1,187 @@
+// Builds the app on a test database with a fake face engine and a movable clock, plus the
+// few calls most route tests need (login, seed a room/class/schedule, pair a kiosk).
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { FaceEngine, FrameAnalysis } from '../../src/ml/types.js';
+import { buildApp, type BuildAppOptions } from '../src/app.js';
+import { defaultAppConfig, type AppConfig } from '../src/config.js';
+import type { Database } from '../src/db/database.js';
+import { insertUser } from '../src/repositories/users.js';
+import { hashPassword } from '../src/services/passwords.js';
+
+export class TestClock {
+  constructor(public t: Date = new Date('2026-09-07T08:00:00Z')) {}
+  now = () => new Date(this.t.getTime());
+  advance(ms: number) {
+    this.t = new Date(this.t.getTime() + ms);
+  }
+}
+
+export const EMBEDDING_SIZE = 16;
+
+/** Deterministic unit vector from bytes: the same photo always gives the same template. */
+export function fakeEmbedding(seed: Uint8Array | string): Float32Array {
+  const digest = createHash('sha256').update(seed).digest();
+  const v = new Float32Array(EMBEDDING_SIZE);
+  for (let i = 0; i < EMBEDDING_SIZE; i++) v[i] = ((digest[i] ?? 0) - 127.5) / 127.5;
+  const norm = Math.hypot(...v);
+  for (let i = 0; i < EMBEDDING_SIZE; i++) v[i] = (v[i] ?? 0) / norm;
+  return v;
+}
+
+export const embeddingB64 = (seed: string) => {
+  const v = fakeEmbedding(seed);
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+};
+
+/**
+ * A face engine for route tests: bytes starting with "NOFACE" have no face, "BLURRY" fails
+ * the blur gate, "CORRUPT" cannot be decoded; anything else is one good face.
+ */
+export function fakeFaceEngine(): FaceEngine & { calls: number } {
+  const engine = {
+    backend: 'cpu' as const,
+    modelId: 'fake-model-v1',
+    embeddingSize: EMBEDDING_SIZE,
+    calls: 0,
+    async analyse(input: Uint8Array | { data: Uint8Array }): Promise<FrameAnalysis> {
+      engine.calls += 1;
+      const bytes = input instanceof Uint8Array ? input : input.data;
+      const head = Buffer.from(bytes.subarray(0, 7)).toString('latin1');
+      if (head.startsWith('CORRUPT')) throw new Error('Input buffer contains unsupported image format');
+      if (head.startsWith('NOFACE')) return { faces: [], inferenceMs: 1, width: 640, height: 480 };
+      const face = {
+        box: [100, 100, 200, 200] as [number, number, number, number],
+        detectionScore: 0.95,
+        quality: { size: 200, yaw: 0, pitch: 0, roll: 0, sharpness: 0.8, brightness: 120 },
+        antispoof: 0.9,
+        liveness: 0.9,
+        embedding: fakeEmbedding(bytes),
+        gateFailures: head.startsWith('BLURRY') ? (['blur'] as const).slice() : [],
+      };
+      return { faces: [face], inferenceMs: 1, width: 640, height: 480 };
+    },
+    async dispose() {},
+  };
+  return engine;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  clock: TestClock;
+  config: AppConfig;
+}
+
+export async function buildTestApp(database: Database, options: Partial<BuildAppOptions> & { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
+  const clock = new TestClock();
+  const config = defaultAppConfig({ database: { kind: 'sqlite', filename: ':memory:' }, loginRateLimitPerMinute: 1000, ...options.config });
+  const app = await buildApp(config, { database, clock, faceEngine: fakeFaceEngine(), ...options });
+  return { app, clock, config };
+}
+
+/** Cheap scrypt parameters for test users: the KDF itself is tested in passwords.test.ts. */
+const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
+let counter = 0;
+export const uniqueEmail = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}@school.example`;
+
+export async function createUser(database: Database, role: 'admin' | 'teacher', password = 'correct horse battery') {
+  const email = uniqueEmail(role);
+  const user = await insertUser(database.db, { email, name: `${role} ${counter}`, role, passwordHash: await hashPassword(password, TEST_SCRYPT) }, new Date().toISOString());
+  return { ...user, password };
+}
+
+export async function login(app: FastifyInstance, email: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return (res.json() as { accessToken: string }).accessToken;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Calls the API as `token`, failing the test with the body on an unexpected status. */
+export async function call<T = unknown>(
+  app: FastifyInstance,
+  token: string | null,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: unknown,
+  expected = [200, 201, 204],
+): Promise<T> {
+  const res: LightMyRequestResponse = await app.inject({ method, url, ...(token ? { headers: bearer(token) } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
+  if (!expected.includes(res.statusCode)) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
+  return (res.body === '' ? undefined : res.json()) as T;
+}
+
+export interface Seeded {
+  adminToken: string;
+  teacher: { id: string; email: string; password: string };
+  teacherToken: string;
+  roomId: string;
+  classId: string;
+  /** A weekly schedule on Mondays 08:30–09:15 with 10 minutes' grace. */
+  scheduleId: string;
+  /** A Monday on which the schedule occurs, and its session id. */
+  date: string;
+  sessionId: string;
+  students: { id: string; studentNumber: string }[];
+}
+
+export async function seed(t: TestApp, database: Database, options: { students?: number; siteId?: string } = {}): Promise<Seeded> {
+  const { app } = t;
+  const admin = await createUser(database, 'admin');
+  const adminToken = await login(app, admin.email, admin.password);
+  const teacher = await createUser(database, 'teacher');
+  const teacherToken = await login(app, teacher.email, teacher.password);
+  const siteId = options.siteId ?? 'default';
+  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: `Room ${++counter}`, siteId });
+  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: `Maths ${counter}`, siteId, teacherId: teacher.id });
+  const schedule = await call<{ id: string }>(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+    roomId: room.id,
+    weekday: 1,
+    startTime: '08:30',
+    endTime: '09:15',
+    graceMinutes: 10,
+  });
+  const students: Seeded['students'] = [];
+  for (let i = 0; i < (options.students ?? 3); i++) {
+    const s = await call<{ id: string; studentNumber: string }>(app, adminToken, 'POST', '/api/students', {
+      siteId,
+      studentNumber: `S${counter}-${i}`,
+      name: `Student ${i}`,
+      guardianEmail: `guardian${i}@home.example`,
+      consent: true,
+    });
+    students.push(s);
+  }
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: students.map((s) => s.id) });
+  const date = '2026-09-07'; // a Monday
+  return { adminToken, teacher, teacherToken, roomId: room.id, classId: cls.id, scheduleId: schedule.id, date, sessionId: `${schedule.id}@${date}`, students };
+}
+
+/** Creates a device for the room and pairs it; returns the device token. */
+export async function pairKiosk(app: FastifyInstance, adminToken: string, roomId: string, name = 'Door kiosk') {
+  const device = await call<{ id: string; pairingCode: string }>(app, adminToken, 'POST', '/api/devices', { roomId });
+  const paired = await call<{ deviceId: string; token: string; siteId: string; roomId: string; timezone: string }>(app, null, 'POST', '/api/devices/pair', {
+    code: device.pairingCode,
+    name,
+    appVersion: '0.1.0',
+  });
+  return { ...paired, deviceId: device.id };
+}
+
+/** A multipart/form-data body for app.inject (no extra dependency). */
+export function multipartBody(files: { field?: string; filename: string; contentType?: string; bytes: Buffer }[]) {
+  const boundary = `----rollcall${Date.now().toString(16)}`;
+  const chunks: Buffer[] = [];
+  for (const f of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'photos'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType ?? 'image/jpeg'}\r\n\r\n`,
+      ),
+      f.bytes,
+      Buffer.from('\r\n'),
+    );
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

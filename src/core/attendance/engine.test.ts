@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { AttendanceEngine } from './engine';
+import { manualMark, undoEvent, CorrectionError } from './corrections';
+import { FakeFaceEngine, FAKE_DIMS, fakeFrame, type FakeFace } from '../testing/fake-engine';
+import { seededStore, silentLogger, testClock } from '../testing/fixtures';
+
+function setup(startIso = '2026-03-02T09:02:00Z') {
+  const clock = testClock(startIso);
+  const store = seededStore(clock.now);
+  const fake = new FakeFaceEngine();
+  const engine = new AttendanceEngine({
+    store, now: clock.now, newId: randomUUID, logger: silentLogger(), modelId: () => 'fake-v1', embeddingSize: () => FAKE_DIMS,
+    placement: () => ({ roomId: store.sync.get('roomId'), timezone: store.sync.get('timezone') }),
+  });
+  let seq = 0;
+  const show = async (...faces: FakeFace[]) => {
+    clock.advance(100);
+    return engine.processFrame(await fake.analyse(fakeFrame(...faces)), ++seq);
+  };
+  return { clock, store, engine, show };
+}
+
+describe('attendance engine', () => {
+  it('marks only after N of the last M frames agree (default 2 of 4), with the scores', async () => {
+    const { show, store } = setup();
+    expect((await show({ who: 'ada' })).decisions).toEqual([]);
+    const out = await show({ who: 'ada' });
+    expect(out.decisions).toHaveLength(1);
+    expect(out.decisions[0]).toMatchObject({ kind: 'present', studentId: 'ada', sessionId: 'maths-mon@2026-03-02', scores: { similarity: 1, margin: 1, votes: 2, window: 4 } });
+    expect(out.faces[0]?.state).toBe('recognised');
+    const events = store.attendance.all();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'mark', status: 'present', studentId: 'ada' });
+    expect(store.attendance.pendingCount()).toBe(1);
+  });
+
+  it('does not mark a person who wins only one frame in the window', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' });
+    await show({ who: 'bob' });
+    await show();
+    await show();
+    await show({ who: 'ada' });
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+
+  it('never marks a face that failed a gate, and tells the person why', async () => {
+    const { show, store } = setup();
+    for (let i = 0; i < 5; i++) {
+      const out = await show({ who: 'ada', gates: ['spoof'] });
+      expect(out.faces[0]).toMatchObject({ state: 'gated', hint: 'Real faces only' });
+    }
+    expect((await show({ who: 'ada', gates: ['too_small'] })).faces[0]?.hint).toBe('Move closer');
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+
+  it('marks once per session; repeats in the cooldown and after it only say already marked', async () => {
+    const { show, store, clock } = setup();
+    await show({ who: 'bob' });
+    await show({ who: 'bob' });
+    await show({ who: 'bob' });
+    const again = await show({ who: 'bob' });
+    expect(again.decisions[0]?.kind).toBe('already_marked');
+    clock.advance(60_000);
+    await show({ who: 'bob' });
+    const later = await show({ who: 'bob' });
+    expect(later.decisions[0]?.kind).toBe('already_marked');
+    expect(store.attendance.all().filter((e) => e.kind === 'mark')).toHaveLength(1);
+  });
+
+  it('marks late after start + grace', async () => {
+    const { show } = setup('2026-03-02T09:15:00Z');
+    await show({ who: 'ada' });
+    expect((await show({ who: 'ada' })).decisions[0]).toMatchObject({ kind: 'late', message: 'Welcome, Ada Lovelace (late)' });
+  });
+
+  it('says no class now outside sessions and records nothing', async () => {
+    const { show, store } = setup('2026-03-02T11:00:00Z');
+    await show({ who: 'ada' });
+    expect((await show({ who: 'ada' })).decisions[0]?.kind).toBe('no_session');
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+
+  it('tells a student not enrolled in the class, and logs one exception per cooldown', async () => {
+    const { show, store } = setup();
+    for (let i = 0; i < 6; i++) await show({ who: 'cy' });
+    const events = store.attendance.all();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'exception', studentId: 'cy', status: null, sessionId: 'maths-mon@2026-03-02' });
+  });
+
+  it('never marks unknown faces, only counts them', async () => {
+    const { show, store, engine } = setup();
+    const kinds: string[] = [];
+    for (let i = 0; i < 6; i++) kinds.push(...(await show({ who: '?stranger' })).decisions.map((d) => d.kind));
+    expect(kinds).toEqual(['unknown']);
+    expect(engine.counters.unknownAppearances).toBe(1);
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+
+  it('marks two people standing at the door together', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' }, { who: 'bob' });
+    await show({ who: 'ada' }, { who: 'bob' });
+    expect(store.attendance.all().map((e) => e.studentId).sort()).toEqual(['ada', 'bob']);
+  });
+
+  it('forgets a deleted student once the gallery reloads', async () => {
+    const { show, store, engine } = setup();
+    store.roster.deleteStudent('ada');
+    engine.reloadGallery();
+    for (let i = 0; i < 4; i++) await show({ who: 'ada' });
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+});
+
+describe('corrections', () => {
+  it('manual marks and undo are events; undo twice is refused', async () => {
+    const { store, engine, clock } = setup();
+    const deps = { store, now: clock.now, newId: randomUUID, session: () => engine.session() };
+    const id = manualMark(deps, { studentId: 'bob', status: 'excused', actor: 'admin' });
+    const undo = undoEvent(deps, { eventId: id, actor: 'admin' });
+    expect(store.attendance.get(id)?.undone).toBe(true);
+    expect(store.attendance.get(undo)).toMatchObject({ kind: 'undo', refId: id });
+    expect(() => undoEvent(deps, { eventId: id, actor: 'admin' })).toThrow(CorrectionError);
+    expect(() => undoEvent(deps, { eventId: undo, actor: 'admin' })).toThrow(/cannot be undone/);
+    expect(store.attendance.pendingCount()).toBe(2);
+  });
+
+  it('refuses a manual mark outside sessions or for an unknown student', () => {
+    const { store, clock, engine } = setup('2026-03-02T12:00:00Z');
+    const deps = { store, now: clock.now, newId: randomUUID, session: () => engine.session() };
+    expect(() => manualMark(deps, { studentId: 'bob', status: 'present', actor: 'admin' })).toThrow(/No class/);
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+});

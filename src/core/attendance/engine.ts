@@ -1,0 +1,223 @@
+// The attendance engine: turns analysed frames into decisions and decisions into events.
+// Rules (DESIGN.md "Attendance rules"): gates before any match; the same student must win
+// on N of the last M frames; one mark per student per session (checked and written in one
+// transaction); repeats inside the cooldown only re-greet; late after start + grace; "no
+// class now" outside sessions records nothing; not enrolled → told so + an `exception`
+// event; unknown faces are never marked, only counted. Every decision carries its scores.
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api';
+import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
+import type { DetectedFace, FrameAnalysis, GateFailure, MatchResult } from '../../ml/types';
+import type { KioskStore } from '../store/index';
+import { Gallery } from './gallery';
+import { runningSession, type RunningSession } from './sessions';
+import { VoteWindow } from './votes';
+
+export type GreetingKind = z.infer<typeof Greeting>['kind'];
+export type FaceBoxState = z.infer<typeof FaceBox>;
+
+export interface Decision {
+  kind: GreetingKind;
+  studentId: string | null;
+  name: string | null;
+  sessionId: string | null;
+  /** The event written for it, if any (mark or exception). */
+  eventId: string | null;
+  scores: DecisionScores | null;
+  at: string;
+  frameSeq: number;
+  message: string;
+}
+
+export interface FrameOutcome {
+  faces: FaceBoxState[];
+  decisions: Decision[];
+}
+
+export interface EngineCounters {
+  framesAnalysed: number;
+  unknownFaceFrames: number;
+  unknownAppearances: number;
+  gatedFaces: number;
+}
+
+export interface AttendanceEngineDeps {
+  store: KioskStore;
+  now: () => Date;
+  newId: () => string;
+  logger: Logger;
+  modelId: () => string | null;
+  embeddingSize: () => number;
+  /** The kiosk's room and site timezone (from pairing, overridable in settings). */
+  placement: () => { roomId: string | null; timezone: string | null };
+}
+
+/** What a gate failure asks of the person at the door. */
+export const GATE_HINTS: Record<GateFailure, string> = {
+  too_small: 'Move closer',
+  pose: 'Face the camera',
+  blur: 'Hold still',
+  too_dark: 'Too dark',
+  spoof: 'Real faces only',
+  not_live: 'Real faces only',
+};
+
+/** Unknown faces greet at most this often, so a stranger lingering is one appearance. */
+const UNKNOWN_REGREET_MS = 5_000;
+
+export class AttendanceEngine {
+  private gallery: Gallery = new Gallery([], 0);
+  private readonly votes: VoteWindow;
+  private readonly unknownVotes: VoteWindow;
+  private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
+  private lastUnknownAt = -Infinity;
+  private readonly evidence = new Map<string, { match: MatchResult; face: DetectedFace }>();
+  readonly counters: EngineCounters = { framesAnalysed: 0, unknownFaceFrames: 0, unknownAppearances: 0, gatedFaces: 0 };
+
+  constructor(private readonly deps: AttendanceEngineDeps) {
+    this.votes = new VoteWindow(() => this.settings().voteWindow);
+    this.unknownVotes = new VoteWindow(() => this.settings().voteWindow);
+    this.reloadGallery();
+  }
+
+  private settings(): Settings {
+    return this.deps.store.settings.get();
+  }
+
+  /** Rebuild the gallery from the store; called after a roster pull, an enrolment or a model change. */
+  reloadGallery(): void {
+    const modelId = this.deps.modelId();
+    const templates = modelId ? this.deps.store.templates.forModel(modelId) : [];
+    this.gallery = new Gallery(templates, this.deps.embeddingSize());
+    this.deps.logger.info({ templates: this.gallery.size, students: this.gallery.studentCount, modelId }, 'gallery loaded');
+  }
+
+  get galleryStats() {
+    return { templates: this.gallery.size, students: this.gallery.studentCount };
+  }
+
+  session(): RunningSession | null {
+    const { roomId, timezone } = this.deps.placement();
+    if (!roomId || !timezone) return null;
+    try {
+      return runningSession(this.deps.store.roster.schedulesForRoom(roomId), timezone, this.deps.now());
+    } catch (err) {
+      this.deps.logger.error({ err, timezone }, 'cannot compute the running session (bad timezone?)');
+      return null;
+    }
+  }
+
+  processFrame(analysis: FrameAnalysis, frameSeq: number): FrameOutcome {
+    const settings = this.settings();
+    this.counters.framesAnalysed++;
+    const accepted = new Set<string>();
+    let unknownSeen = false;
+    const boxes: FaceBoxState[] = analysis.faces.map((face) => {
+      const box = normaliseBox(face.box, analysis.width, analysis.height);
+      if (face.gateFailures.length > 0) {
+        this.counters.gatedFaces++;
+        const first = face.gateFailures[0] as GateFailure;
+        return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
+      }
+      const match = this.gallery.match(face.embedding, settings.matchThreshold, settings.matchMargin);
+      if (!match.accepted || !match.personId) {
+        unknownSeen = true;
+        return { box, label: null, state: 'unknown', hint: null };
+      }
+      accepted.add(match.personId);
+      const prev = this.evidence.get(match.personId);
+      if (!prev || prev.match.score <= match.score || !this.votes.votesFor(match.personId)) this.evidence.set(match.personId, { match, face });
+      const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
+      return { box, label: name, state: 'candidate', hint: null };
+    });
+    this.votes.push(accepted);
+    this.unknownVotes.push(unknownSeen ? ['?'] : []);
+    if (unknownSeen) this.counters.unknownFaceFrames++;
+
+    const decisions: Decision[] = [];
+    for (const { id, votes } of this.votes.winners(settings.votesNeeded)) {
+      const decision = this.decide(id, votes, settings, frameSeq);
+      this.votes.clear(id);
+      this.evidence.delete(id);
+      decisions.push(decision);
+      for (const b of boxes) if (b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
+    }
+    if (decisions.length === 0 && this.unknownVotes.winners(settings.votesNeeded).length > 0) {
+      this.unknownVotes.clear('?');
+      const t = this.deps.now().getTime();
+      if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS) {
+        this.lastUnknownAt = t;
+        this.counters.unknownAppearances++;
+        decisions.push({
+          kind: 'unknown', studentId: null, name: null, sessionId: null, eventId: null, scores: null,
+          at: this.deps.now().toISOString(), frameSeq, message: 'Face not recognised',
+        });
+      }
+    }
+    return { faces: boxes, decisions };
+  }
+
+  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number): Decision {
+    const now = this.deps.now();
+    const ev = this.evidence.get(studentId);
+    const scores: DecisionScores = {
+      similarity: round(ev?.match.score ?? 0), margin: round(ev?.match.margin ?? 0), votes, window: settings.voteWindow,
+      ...(ev ? { liveness: round(ev.face.liveness), antispoof: round(ev.face.antispoof), faceSize: Math.round(ev.face.quality.size) } : {}),
+    };
+    const student = this.deps.store.roster.getStudent(studentId);
+    const name = student?.name ?? studentId;
+    const base = { studentId, name, scores, at: now.toISOString(), frameSeq };
+
+    const recent = this.lastDecision.get(studentId);
+    if (recent && now.getTime() - recent.at < settings.cooldownSeconds * 1000) {
+      // Inside the cooldown a repeat only re-greets: nothing is written, nothing re-evaluated.
+      const kind: GreetingKind = recent.decision.kind === 'present' || recent.decision.kind === 'late' ? 'already_marked' : recent.decision.kind;
+      return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message: messageFor(kind, name) };
+    }
+
+    const session = this.session();
+    let decision: Decision;
+    if (!session) {
+      decision = { ...base, kind: 'no_session', sessionId: null, eventId: null, message: messageFor('no_session', name) };
+    } else if (!this.deps.store.roster.isEnrolled(session.classId, studentId)) {
+      const eventId = this.deps.newId();
+      this.deps.store.attendance.append({
+        id: eventId, kind: 'exception', studentId, sessionId: session.sessionId, status: null, occurredAt: now.toISOString(),
+        scores, modelId: this.deps.modelId() ?? undefined, reason: 'not enrolled in the active class',
+      });
+      decision = { ...base, kind: 'not_enrolled', sessionId: session.sessionId, eventId, message: messageFor('not_enrolled', name) };
+    } else {
+      const status: AttendanceStatus = now.getTime() > new Date(session.lateAfter).getTime() ? 'late' : 'present';
+      const eventId = this.deps.newId();
+      const result = this.deps.store.attendance.markOnce({
+        id: eventId, kind: 'mark', studentId, sessionId: session.sessionId, status, occurredAt: now.toISOString(),
+        scores, modelId: this.deps.modelId() ?? undefined,
+      });
+      decision = result.marked
+        ? { ...base, kind: status, sessionId: session.sessionId, eventId, message: messageFor(status, name) }
+        : { ...base, kind: 'already_marked', sessionId: session.sessionId, eventId: null, message: messageFor('already_marked', name) };
+    }
+    this.lastDecision.set(studentId, { at: now.getTime(), decision });
+    this.deps.logger.info({ decision }, 'attendance decision');
+    return decision;
+  }
+}
+
+function messageFor(kind: GreetingKind, name: string): string {
+  switch (kind) {
+    case 'present': return `Welcome, ${name}`;
+    case 'late': return `Welcome, ${name} (late)`;
+    case 'already_marked': return `Already marked, ${name}`;
+    case 'not_enrolled': return `${name}, you are not enrolled in this class`;
+    case 'no_session': return 'No class now';
+    case 'unknown': return 'Face not recognised';
+  }
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
+
+function normaliseBox(box: [number, number, number, number], w: number, h: number): [number, number, number, number] {
+  if (!w || !h) return [0, 0, 0, 0];
+  return [box[0] / w, box[1] / h, box[2] / w, box[3] / h];
+}

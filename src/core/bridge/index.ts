@@ -1,0 +1,2 @@
+export { startBridge, MAX_FRAME_BODY, MAX_JSON_BODY, type Bridge, type BridgeKiosk, type BridgeOptions } from './bridge';
+export { contentSecurityPolicy, securityHeaders } from './csp';

@@ -1,0 +1,96 @@
+// Headless kiosk: the kiosk core with no Electron, logging JSON lines (pino) on stdout.
+//   npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>]
+// Extra options: --name, --admin-pin (first run), --sync-interval ms, --timeout ms,
+// --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
+// --log-level. Stops cleanly on SIGINT/SIGTERM.
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { z } from 'zod';
+import { createKiosk } from '../kiosk';
+import { parseCameraSpec } from '../camera/index';
+
+const Args = z.object({
+  server: z.string().url().optional(),
+  pair: z.string().min(4).optional(),
+  camera: z.string().min(1).optional(),
+  data: z.string().min(1).default('./data/kiosk'),
+  name: z.string().min(1).max(120).default('headless kiosk'),
+  'admin-pin': z.string().regex(/^\d{4,12}$/).optional(),
+  'sync-interval': z.coerce.number().int().min(100).default(30_000),
+  timeout: z.coerce.number().int().min(100).default(10_000),
+  'backoff-max': z.coerce.number().int().min(100).default(5 * 60_000),
+  'exit-when-done': z.boolean().default(false),
+  'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      server: { type: 'string' }, pair: { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
+      name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
+      'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const parsed = Args.safeParse(values);
+  if (!parsed.success) {
+    console.error(`kiosk: bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    process.exit(2);
+  }
+  const args = parsed.data;
+  if (args.camera) {
+    try {
+      parseCameraSpec(args.camera);
+    } catch (err) {
+      console.error(`kiosk: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(2);
+    }
+  }
+  const logger = pino({ name: 'rollcall-kiosk', level: args['log-level'] });
+  const kiosk = createKiosk({
+    dataDir: args.data,
+    ...(args.camera ? { camera: args.camera } : {}),
+    ...(args.server ? { serverUrl: args.server } : {}),
+    ...(args.pair ? { pairingCode: args.pair } : {}),
+    ...(args['admin-pin'] ? { adminPin: args['admin-pin'] } : {}),
+    deviceName: args.name,
+    logger,
+    sync: { intervalMs: args['sync-interval'], timeoutMs: args.timeout, backoff: { baseMs: 500, maxMs: args['backoff-max'] } },
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(statsTimer);
+    logger.info({ event: 'stats', final: true, ...kiosk.stats() }, 'kiosk stopping');
+    await kiosk.close();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  const statsTimer = setInterval(() => logger.info({ event: 'stats', ...kiosk.stats() }, 'kiosk stats'), 5_000);
+
+  if (args['exit-when-done']) {
+    let draining = false;
+    kiosk.subscribe((s) => {
+      if (draining || s.camera.status !== 'stopped') return;
+      draining = true;
+      void (async () => {
+        await kiosk.idle();
+        logger.info({ event: 'replay_done', ...kiosk.stats() }, 'replay finished; pushing what is left');
+        // Keep syncing (the schedule and backoff keep running) until the outbox is empty.
+        for (;;) {
+          const st = kiosk.internals.sync.status();
+          if (st.paired && st.queueDepth === 0 && st.templateQueueDepth === 0 && !st.syncing) break;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        logger.info({ event: 'drained' }, 'outbox empty');
+        await stop(0);
+      })();
+    });
+  }
+}
+
+main();

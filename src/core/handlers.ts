@@ -1,0 +1,176 @@
+// The typed kiosk API: one handler per channel of KIOSK_CHANNELS. Each parses its raw
+// arguments with the contract's zod schema and answers a Result, never a throw, because the
+// caller sits on the other side of IPC or the browser bridge. `KioskHandlers` is derived
+// from this object; the preload and the bridge expose exactly these.
+import { z } from 'zod';
+import {
+  EnrolArgs, KIOSK_CHANNELS, ManualMarkArgs, PairArgs, PinArgs, RosterQueryArgs, SettingsPatch, UndoArgs,
+  type KioskState, type Result, type Settings,
+} from '../contracts/kiosk-api';
+import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
+import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
+import { CameraSpecError, parseCameraSpec } from './camera/index';
+import type { EnrolProgress } from './enrolment';
+import type { KioskInternals } from './kiosk';
+import { ADMIN_IDLE_MS } from './kiosk';
+import { SyncError } from '../sync/index';
+import { localParts, zonedToUtc } from './attendance/site-time';
+
+export class KioskError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+    this.name = 'KioskError';
+  }
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } });
+
+/** Wraps a handler: argument parsing, error mapping, and never a rejected promise. */
+function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) => T | Promise<T>, log: KioskInternals['logger'], channel: string) {
+  return async (rawArgs: unknown): Promise<Result<T>> => {
+    const parsed = schema.safeParse(rawArgs ?? {});
+    if (!parsed.success) {
+      return fail('invalid_args', parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+    }
+    try {
+      return ok(await fn(parsed.data));
+    } catch (err) {
+      if (err instanceof KioskError || err instanceof CorrectionError) return fail(err.code, err.message);
+      if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
+      if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
+      if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      log.error({ err, channel }, 'kiosk handler failed');
+      return fail('internal', err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+const NoArgs = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => ({}));
+
+export interface LogRowValue {
+  eventId: string; kind: string; studentId: string; name: string; status: AttendanceStatus | null;
+  occurredAt: string; scores: DecisionScores | null; undone: boolean; synced: boolean;
+}
+
+export function buildHandlers(k: KioskInternals) {
+  const requireAdmin = () => {
+    const t = k.now().getTime();
+    if (t >= k.admin.unlockedUntil) throw new KioskError('locked', 'Admin PIN required.');
+    k.admin.unlockedUntil = t + ADMIN_IDLE_MS; // each admin action keeps the session alive
+  };
+  const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
+  const h = <S extends z.ZodTypeAny, T>(channel: string, schema: S, fn: (args: z.output<S>) => T | Promise<T>) => handler(schema, fn, k.logger, channel);
+
+  return {
+    getState: h(KIOSK_CHANNELS.getState, NoArgs, (): KioskState => k.state()),
+
+    adminUnlock: h(KIOSK_CHANNELS.adminUnlock, PinArgs, ({ pin }) => {
+      const r = k.store.pin.verify(pin);
+      audit(r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil });
+      if (r.unlocked) k.admin.unlockedUntil = k.now().getTime() + ADMIN_IDLE_MS;
+      return { unlocked: r.unlocked, lockedUntil: r.lockedUntil };
+    }),
+
+    adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
+      k.admin.unlockedUntil = 0;
+      return null;
+    }),
+
+    rosterList: h(KIOSK_CHANNELS.rosterList, RosterQueryArgs, ({ search }) => {
+      requireAdmin();
+      const session = k.engine.session();
+      const counts = k.store.templates.countByStudent();
+      return k.store.roster.listStudents(search).map((s) => ({
+        ...s, templates: counts.get(s.id) ?? 0,
+        enrolledInActiveClass: session ? k.store.roster.isEnrolled(session.classId, s.id) : false,
+      }));
+    }),
+
+    logToday: h(KIOSK_CHANNELS.logToday, NoArgs, (): LogRowValue[] => {
+      requireAdmin();
+      // "Today" is the site's calendar day when the timezone is known, else the last 24 h.
+      const tz = k.store.sync.get('timezone');
+      let since: string;
+      try {
+        since = tz ? zonedToUtc(localParts(k.now(), tz).date, '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
+      } catch {
+        since = new Date(k.now().getTime() - 86_400_000).toISOString();
+      }
+      return k.store.attendance.since(since).map((e) => ({
+        eventId: e.id, kind: e.kind, studentId: e.studentId, name: k.store.roster.getStudent(e.studentId)?.name ?? e.studentId,
+        status: e.status, occurredAt: e.occurredAt, scores: e.scores ?? null, undone: e.undone, synced: e.synced,
+      }));
+    }),
+
+    markManual: h(KIOSK_CHANNELS.markManual, ManualMarkArgs, ({ studentId, status, reason }) => {
+      requireAdmin();
+      const eventId = manualMark({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { studentId, status, reason, actor: 'kiosk-admin' });
+      k.sync.notifyOutbox();
+      k.emit();
+      return { eventId };
+    }),
+
+    markUndo: h(KIOSK_CHANNELS.markUndo, UndoArgs, ({ eventId, reason }) => {
+      requireAdmin();
+      const id = undoEvent({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { eventId, reason, actor: 'kiosk-admin' });
+      k.sync.notifyOutbox();
+      k.emit();
+      return { eventId: id };
+    }),
+
+    enrolStart: h(KIOSK_CHANNELS.enrolStart, EnrolArgs, ({ studentId, shots }): EnrolProgress => {
+      requireAdmin();
+      if (!k.store.roster.getStudent(studentId)) throw new KioskError('not_found', `No student ${studentId} on this kiosk; sync the roster first.`);
+      if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
+      audit('enrol_start', { studentId, shots });
+      return k.enrolment.start(studentId, shots).progress();
+    }),
+
+    enrolStatus: h(KIOSK_CHANNELS.enrolStatus, NoArgs, (): EnrolProgress | null => {
+      requireAdmin();
+      return k.enrolment.current?.progress() ?? null;
+    }),
+
+    enrolCancel: h(KIOSK_CHANNELS.enrolCancel, NoArgs, () => {
+      requireAdmin();
+      if (k.enrolment.current && !k.enrolment.current.done) audit('enrol_cancel', { studentId: k.enrolment.current.studentId });
+      k.enrolment.current = null;
+      return null;
+    }),
+
+    syncNow: h(KIOSK_CHANNELS.syncNow, NoArgs, async () => {
+      requireAdmin();
+      await k.sync.syncNow();
+      return k.sync.status();
+    }),
+
+    syncHistory: h(KIOSK_CHANNELS.syncHistory, NoArgs, () => {
+      requireAdmin();
+      return k.sync.history(100);
+    }),
+
+    pair: h(KIOSK_CHANNELS.pair, PairArgs, async ({ serverUrl, code, name }) => {
+      requireAdmin();
+      return k.sync.pair({ serverUrl, code, name });
+    }),
+
+    settingsGet: h(KIOSK_CHANNELS.settingsGet, NoArgs, (): Settings => {
+      requireAdmin();
+      return k.store.settings.get();
+    }),
+
+    settingsUpdate: h(KIOSK_CHANNELS.settingsUpdate, SettingsPatch, (patch): Settings => {
+      requireAdmin();
+      if (patch.cameraSpec !== undefined) parseCameraSpec(patch.cameraSpec); // refuse a bad spec before storing it
+      const before = k.store.settings.get();
+      const next = k.store.settings.update(patch);
+      audit('settings_update', { patch });
+      if (next.cameraSpec !== before.cameraSpec) k.restartCamera(next.cameraSpec);
+      k.emit();
+      return next;
+    }),
+  } satisfies { [K in keyof typeof KIOSK_CHANNELS]: (rawArgs: unknown) => Promise<Result<unknown>> };
+}
+
+export type KioskHandlers = ReturnType<typeof buildHandlers>;

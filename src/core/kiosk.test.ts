@@ -1,0 +1,131 @@
+import { describe, expect, it, afterEach } from 'vitest';
+import { createKiosk } from './index';
+import { FakeFaceEngine, fakeFrame } from './testing/fake-engine';
+import { seedRoster, silentLogger, testClock } from './testing/fixtures';
+import type { KioskState } from '../contracts/kiosk-api';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  while (open.length) await open.pop()?.close();
+});
+
+async function kiosk(startIso = '2026-03-02T09:02:00Z') {
+  const clock = testClock(startIso);
+  const k = createKiosk({
+    dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine: new FakeFaceEngine(), clock: clock.now,
+    logger: silentLogger(), autoSync: false, settings: { matchThreshold: 0.6, matchMargin: 0.1 },
+  });
+  open.push(k);
+  seedRoster(k.internals.store, clock.now);
+  await k.ready;
+  k.internals.engine.reloadGallery();
+  const states: KioskState[] = [];
+  k.subscribe((s) => states.push(s));
+  const show = async (...who: string[]) => {
+    clock.advance(300);
+    k.pushFrame(fakeFrame(...who.map((w) => ({ who: w }))));
+  };
+  return { k, clock, states, show, h: k.handlers };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('kiosk API', () => {
+  it('answers invalid arguments with a Result error, never a throw', async () => {
+    const { h } = await kiosk();
+    expect(await h.adminUnlock({ pin: 'abc' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.adminUnlock(42)).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.markUndo({ eventId: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+  });
+
+  it('keeps admin channels behind the PIN', async () => {
+    const { h } = await kiosk();
+    expect(await h.rosterList({})).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
+    expect(await h.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null } });
+    const roster = await h.rosterList({ search: 'ad' });
+    expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, enrolledInActiveClass: true }] });
+    await h.adminLock(undefined);
+    expect((await h.logToday(undefined)).ok).toBe(false);
+  });
+
+  it('streams state: pushed frames are recognised, marked and greeted', async () => {
+    const { k, states, show, h } = await kiosk();
+    await show('ada');
+    await settle();
+    await show('ada');
+    await settle();
+    const last = states.at(-1);
+    expect(last?.greeting).toMatchObject({ kind: 'present', studentId: 'ada', name: 'Ada Lovelace' });
+    expect(last?.session).toMatchObject({ sessionId: 'maths-mon@2026-03-02', className: 'Maths' });
+    expect(last?.room).toEqual({ id: 'r1', name: 'Room 1' });
+    expect(last?.sync).toMatchObject({ paired: false, queueDepth: 1 });
+    await h.adminUnlock({ pin: '1234' });
+    const log = await h.logToday(undefined);
+    expect(log.ok && log.value).toMatchObject([{ kind: 'mark', studentId: 'ada', name: 'Ada Lovelace', status: 'present', synced: false, undone: false }]);
+    const state = await h.getState(undefined);
+    expect(state.ok && state.value.engine).toMatchObject({ state: 'ready', modelId: 'fake-v1' });
+    void k;
+  });
+
+  it('counts a corrupt pushed frame and keeps working', async () => {
+    const { k, show, states } = await kiosk();
+    k.pushFrame(new Uint8Array([0xff, 0xd8, 0x00]));
+    await settle();
+    await show('bob');
+    await settle();
+    await show('bob');
+    await settle();
+    expect(states.at(-1)?.greeting?.kind).toBe('present');
+  });
+
+  it('manual mark and undo through the API, with validation', async () => {
+    const { h } = await kiosk();
+    await h.adminUnlock({ pin: '1234' });
+    const m = await h.markManual({ studentId: 'bob', status: 'excused', reason: 'doctor' });
+    expect(m.ok).toBe(true);
+    if (!m.ok) return;
+    expect(await h.markManual({ studentId: 'bob', status: 'sleeping' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.markManual({ studentId: 'zed', status: 'present' })).toMatchObject({ ok: false, error: { code: 'unknown_student' } });
+    const u = await h.markUndo({ eventId: m.value.eventId });
+    expect(u.ok).toBe(true);
+    expect(await h.markUndo({ eventId: m.value.eventId })).toMatchObject({ ok: false, error: { code: 'already_undone' } });
+  });
+
+  it('enrols a student from live frames, with hints, into the template outbox', async () => {
+    const { h, show, k } = await kiosk();
+    await h.adminUnlock({ pin: '1234' });
+    expect(await h.enrolStart({ studentId: 'nobody' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    const start = await h.enrolStart({ studentId: 'cy', shots: 3 });
+    expect(start).toMatchObject({ ok: true, value: { kept: 0, wanted: 3, done: false } });
+    k.pushFrame(fakeFrame({ who: 'cy', gates: ['too_small'] }));
+    await settle();
+    expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 0, hint: 'Move closer' } });
+    for (let i = 0; i < 3; i++) {
+      await show('cy');
+      await settle();
+    }
+    expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 3, done: true } });
+    expect(k.internals.store.templates.countUnpushed()).toBe(3);
+    expect((await h.getState(undefined)).ok && (await h.getState(undefined))).toMatchObject({ value: { sync: { templateQueueDepth: 3 } } });
+  });
+
+  it('validates settings and refuses a bad camera spec', async () => {
+    const { h } = await kiosk();
+    await h.adminUnlock({ pin: '1234' });
+    expect(await h.settingsUpdate({ votesNeeded: 3 })).toMatchObject({ ok: true, value: { votesNeeded: 3 } });
+    expect(await h.settingsUpdate({ votesNeeded: 0 })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.settingsUpdate({ cameraSpec: 'replay:' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.settingsGet(undefined)).toMatchObject({ ok: true, value: { votesNeeded: 3, cameraSpec: 'webcam:default' } });
+  });
+
+  it('sync channels report a clear error when not paired or the server is unreachable', async () => {
+    const { h } = await kiosk();
+    await h.adminUnlock({ pin: '1234' });
+    const r = await h.pair({ serverUrl: 'http://127.0.0.1:1', code: 'ABCDEFGH', name: 'door' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'sync_offline' } });
+    expect(await h.syncNow(undefined)).toMatchObject({ ok: true, value: { paired: false } });
+    const hist = await h.syncHistory(undefined);
+    expect(hist.ok && hist.value[0]).toMatchObject({ kind: 'pair', ok: false });
+  });
+});

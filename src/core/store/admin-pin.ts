@@ -1,0 +1,46 @@
+// The admin PIN: scrypt-hashed with a per-PIN salt, compared in constant time, and locked
+// out after repeated failures so a passer-by cannot brute-force a 4-digit PIN at the door.
+import type Database from 'better-sqlite3';
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+export const PIN_MAX_FAILURES = 5;
+export const PIN_LOCKOUT_MS = 5 * 60_000;
+
+export type UnlockResult = { unlocked: true; lockedUntil: null } | { unlocked: false; lockedUntil: string | null };
+
+const hashPin = (pin: string, salt: Buffer) => scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 });
+
+export function createAdminPinRepo(db: Database.Database, now: () => Date) {
+  const get = db.prepare('SELECT salt, hash, failures, locked_until FROM admin_pin WHERE id = 1');
+  const set = db.prepare(
+    `INSERT INTO admin_pin (id, salt, hash, failures, locked_until) VALUES (1, ?, ?, 0, NULL)
+     ON CONFLICT (id) DO UPDATE SET salt = excluded.salt, hash = excluded.hash, failures = 0, locked_until = NULL`,
+  );
+  const setFailures = db.prepare('UPDATE admin_pin SET failures = ?, locked_until = ? WHERE id = 1');
+  type Row = { salt: string; hash: string; failures: number; locked_until: string | null };
+
+  return {
+    isSet: () => get.get() !== undefined,
+    setPin(pin: string) {
+      const salt = randomBytes(16);
+      set.run(salt.toString('base64'), hashPin(pin, salt).toString('base64'));
+    },
+    verify(pin: string): UnlockResult {
+      const row = get.get() as Row | undefined;
+      if (!row) return { unlocked: false, lockedUntil: null };
+      const t = now();
+      if (row.locked_until && new Date(row.locked_until) > t) return { unlocked: false, lockedUntil: row.locked_until };
+      const ok = timingSafeEqual(hashPin(pin, Buffer.from(row.salt, 'base64')), Buffer.from(row.hash, 'base64'));
+      if (ok) {
+        setFailures.run(0, null);
+        return { unlocked: true, lockedUntil: null };
+      }
+      const failures = row.failures + 1;
+      const lockedUntil = failures >= PIN_MAX_FAILURES ? new Date(t.getTime() + PIN_LOCKOUT_MS).toISOString() : null;
+      // After a lockout expires the counter restarts, so the next mistakes lock it again.
+      setFailures.run(lockedUntil ? 0 : failures, lockedUntil);
+      return { unlocked: false, lockedUntil };
+    },
+  };
+}
+export type AdminPinRepo = ReturnType<typeof createAdminPinRepo>;

@@ -1,0 +1,63 @@
+// Small key/value stores: sync state (server, token, cursor...), settings, sync history, audit.
+import type Database from 'better-sqlite3';
+import { Settings } from '../../contracts/kiosk-api';
+
+export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError'] as const;
+export type SyncKey = (typeof SYNC_KEYS)[number];
+export type SyncState = Record<SyncKey, string | null>;
+
+export function createSyncStateRepo(db: Database.Database) {
+  const get = db.prepare('SELECT value FROM sync_state WHERE key = ?');
+  const set = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const addHistory = db.prepare('INSERT INTO sync_history (at, kind, ok, detail) VALUES (?, ?, ?, ?)');
+  const history = db.prepare('SELECT at, kind, ok, detail FROM sync_history ORDER BY id DESC LIMIT ?');
+  const trimHistory = db.prepare('DELETE FROM sync_history WHERE id <= (SELECT MAX(id) FROM sync_history) - 500');
+  return {
+    get: (key: SyncKey): string | null => (get.get(key) as { value: string | null } | undefined)?.value ?? null,
+    set: (key: SyncKey, value: string | null) => void set.run(key, value),
+    setMany: db.transaction((values: Partial<SyncState>) => {
+      for (const [k, v] of Object.entries(values)) set.run(k, v ?? null);
+    }),
+    all(): SyncState {
+      return Object.fromEntries(SYNC_KEYS.map((k) => [k, (get.get(k) as { value: string | null } | undefined)?.value ?? null])) as SyncState;
+    },
+    addHistory(at: string, kind: string, ok: boolean, detail: string) {
+      addHistory.run(at, kind, ok ? 1 : 0, detail.slice(0, 1000));
+      trimHistory.run();
+    },
+    history: (limit = 100) =>
+      (history.all(limit) as { at: string; kind: string; ok: number; detail: string }[]).map((r) => ({ ...r, ok: r.ok === 1 })),
+  };
+}
+export type SyncStateRepo = ReturnType<typeof createSyncStateRepo>;
+
+/** Stored settings are merged over the defaults and re-validated on every read. */
+export function createSettingsRepo(db: Database.Database, defaults: Settings) {
+  const all = db.prepare('SELECT key, value FROM settings');
+  const set = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const read = (): Settings => {
+    const stored = Object.fromEntries((all.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    const merged = Settings.safeParse({ ...defaults, ...stored });
+    // A stored value that no longer validates (older app, hand edit) falls back to defaults rather than bricking the kiosk.
+    return merged.success ? merged.data : defaults;
+  };
+  return {
+    get: read,
+    update: db.transaction((patch: Partial<Settings>): Settings => {
+      const next = Settings.parse({ ...read(), ...patch });
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined) set.run(k, JSON.stringify(next[k as keyof Settings]));
+      return next;
+    }),
+  };
+}
+export type SettingsRepo = ReturnType<typeof createSettingsRepo>;
+
+export function createAuditRepo(db: Database.Database) {
+  const insert = db.prepare('INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)');
+  const list = db.prepare('SELECT at, action, detail FROM audit ORDER BY id DESC LIMIT ?');
+  return {
+    record: (at: string, action: string, detail: Record<string, unknown> = {}) => void insert.run(at, action, JSON.stringify(detail)),
+    list: (limit = 100) => list.all(limit) as { at: string; action: string; detail: string }[],
+  };
+}
+export type AuditRepo = ReturnType<typeof createAuditRepo>;

@@ -1,0 +1,67 @@
+// Face templates: Float32 embeddings stored as BLOBs. Local enrolments double as the
+// template outbox (pushed = 0 until the server acknowledges them).
+import type Database from 'better-sqlite3';
+
+export interface TemplateRow {
+  id: string;
+  studentId: string;
+  modelId: string;
+  embedding: Float32Array;
+  quality: number | null;
+  origin: 'local' | 'server';
+  pushed: boolean;
+  createdAt: string;
+}
+
+interface TemplateRecord {
+  id: string; student_id: string; model_id: string; embedding: Buffer; quality: number | null;
+  origin: 'local' | 'server'; pushed: number; created_at: string;
+}
+
+/** Copies the bytes: a Buffer from SQLite may sit at an unaligned offset of a shared pool. */
+export function blobToFloat32(blob: Uint8Array): Float32Array {
+  const copy = new Uint8Array(blob.byteLength);
+  copy.set(blob);
+  return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
+}
+export const float32ToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+
+const toRow = (r: TemplateRecord): TemplateRow => ({
+  id: r.id, studentId: r.student_id, modelId: r.model_id, embedding: blobToFloat32(r.embedding),
+  quality: r.quality, origin: r.origin, pushed: r.pushed !== 0, createdAt: r.created_at,
+});
+
+export function createTemplateRepo(db: Database.Database) {
+  const s = {
+    upsert: db.prepare(
+      `INSERT INTO templates (id, student_id, model_id, embedding, quality, origin, pushed, created_at)
+       VALUES (@id, @studentId, @modelId, @embedding, @quality, @origin, @pushed, @createdAt)
+       ON CONFLICT (id) DO UPDATE SET student_id = excluded.student_id, model_id = excluded.model_id,
+         embedding = excluded.embedding, quality = excluded.quality`,
+    ),
+    delete: db.prepare('DELETE FROM templates WHERE id = ?'),
+    forModel: db.prepare('SELECT * FROM templates WHERE model_id = ?'),
+    unpushed: db.prepare('SELECT * FROM templates WHERE pushed = 0 AND origin = \'local\' ORDER BY created_at LIMIT ?'),
+    countUnpushed: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE pushed = 0 AND origin = \'local\''),
+    markPushed: db.prepare('UPDATE templates SET pushed = 1, push_error = NULL WHERE id = ?'),
+    markRejected: db.prepare('UPDATE templates SET pushed = -1, push_error = ? WHERE id = ?'),
+    rejected: db.prepare("SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1"),
+    countByStudent: db.prepare('SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id'),
+  };
+  return {
+    upsert(t: Omit<TemplateRow, 'pushed'> & { pushed?: boolean }) {
+      s.upsert.run({ ...t, embedding: float32ToBlob(t.embedding), pushed: t.pushed || t.origin === 'server' ? 1 : 0 });
+    },
+    delete: (id: string) => void s.delete.run(id),
+    forModel: (modelId: string): TemplateRow[] => (s.forModel.all(modelId) as TemplateRecord[]).map(toRow),
+    unpushed: (limit: number): TemplateRow[] => (s.unpushed.all(limit) as TemplateRecord[]).map(toRow),
+    countUnpushed: (): number => (s.countUnpushed.get() as { n: number }).n,
+    markPushed: (id: string) => void s.markPushed.run(id),
+    markRejected: (id: string, reason: string) => void s.markRejected.run(reason, id),
+    rejected: () => s.rejected.all() as { id: string; studentId: string; reason: string }[],
+    countByStudent(): Map<string, number> {
+      return new Map((s.countByStudent.all() as { studentId: string; n: number }[]).map((r) => [r.studentId, r.n]));
+    },
+  };
+}
+export type TemplateRepo = ReturnType<typeof createTemplateRepo>;

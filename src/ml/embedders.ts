@@ -1,0 +1,109 @@
+// The face-embedding models Rollcall can run, and how each wants its input.
+// Human's own pipeline only runs `faceres` with the right scaling; the others are fed here with
+// the preprocessing their training used, so the comparison in docs/recognition.md is fair.
+
+export type EmbedderId = 'faceres' | 'faceres-deep' | 'mobilefacenet' | 'mobileface';
+
+/**
+ * How to turn a face into model input:
+ * - `human`: Human's 192×192 face crop (rotated upright by the mesh), resized to the input;
+ * - `aligned`: a similarity warp of the frame that puts eyes, nose tip and mouth corners on
+ *   ArcFace's 5-point template (what InsightFace-family models were trained on).
+ */
+export type CropMode = 'human' | 'aligned';
+
+/** Pixel scaling of a 0..1 crop: ×255 (faceres), (x·255 − 127.5)/128 (ArcFace), or as is. */
+export type PixelScale = 'x255' | 'arcface' | 'unit';
+
+export interface EmbedderSpec {
+  id: EmbedderId;
+  /** Model file stem in resources/models. */
+  model: string;
+  inputSize: number;
+  dims: number;
+  crop: CropMode;
+  scale: PixelScale;
+}
+
+export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
+  faceres: { id: 'faceres', model: 'faceres', inputSize: 224, dims: 1024, crop: 'human', scale: 'x255' },
+  'faceres-deep': { id: 'faceres-deep', model: 'faceres-deep', inputSize: 224, dims: 1024, crop: 'human', scale: 'x255' },
+  mobilefacenet: { id: 'mobilefacenet', model: 'mobilefacenet', inputSize: 112, dims: 192, crop: 'aligned', scale: 'x255' },
+  mobileface: { id: 'mobileface', model: 'mobileface', inputSize: 112, dims: 256, crop: 'aligned', scale: 'x255' },
+};
+
+export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId[]];
+
+/** ArcFace's canonical landmark positions in a 112×112 crop (left eye, right eye, nose, mouth L/R). */
+export const ARCFACE_TEMPLATE_112: readonly (readonly [number, number])[] = [
+  [38.2946, 51.6963],
+  [73.5318, 51.5014],
+  [56.0252, 71.7366],
+  [41.5493, 92.3655],
+  [70.7299, 92.2041],
+];
+
+/** MediaPipe face-mesh indices for those five points, in image left→right order. */
+export const MESH_FIVE_POINTS: readonly (readonly number[])[] = [
+  [33, 133], // eye on the image's left (the subject's right eye): outer + inner corner
+  [362, 263], // eye on the image's right
+  [1], // nose tip
+  [61], // mouth corner, image left
+  [291], // mouth corner, image right
+];
+
+export function fivePointsFromMesh(mesh: readonly (readonly number[])[]): [number, number][] {
+  return MESH_FIVE_POINTS.map((ids) => {
+    let x = 0;
+    let y = 0;
+    for (const i of ids) {
+      const p = mesh[i];
+      if (!p || p.length < 2) throw new Error(`mesh point ${i} missing`);
+      x += p[0] ?? 0;
+      y += p[1] ?? 0;
+    }
+    return [x / ids.length, y / ids.length];
+  });
+}
+
+/**
+ * Least-squares similarity transform (rotation, uniform scale, translation) mapping `from`
+ * points onto `to` points; returns [a, b, tx, ty] for x' = a·x − b·y + tx, y' = b·x + a·y + ty.
+ */
+export function fitSimilarity(
+  from: readonly (readonly [number, number])[],
+  to: readonly (readonly [number, number])[],
+): [number, number, number, number] {
+  const n = from.length;
+  let mfx = 0, mfy = 0, mtx = 0, mty = 0;
+  for (let i = 0; i < n; i++) {
+    mfx += from[i]![0]; mfy += from[i]![1];
+    mtx += to[i]![0]; mty += to[i]![1];
+  }
+  mfx /= n; mfy /= n; mtx /= n; mty /= n;
+  let sxx = 0, sab = 0, sba = 0;
+  for (let i = 0; i < n; i++) {
+    const fx = from[i]![0] - mfx, fy = from[i]![1] - mfy;
+    const tx = to[i]![0] - mtx, ty = to[i]![1] - mty;
+    sxx += fx * fx + fy * fy;
+    sab += fx * tx + fy * ty;
+    sba += fx * ty - fy * tx;
+  }
+  if (sxx === 0) throw new Error('degenerate landmarks');
+  const a = sab / sxx;
+  const b = sba / sxx;
+  return [a, b, mtx - (a * mfx - b * mfy), mty - (b * mfx + a * mfy)];
+}
+
+/**
+ * The 8-parameter projective transform tf.image.transform expects (it maps OUTPUT pixel
+ * coordinates to INPUT coordinates), warping the frame so the five mesh points land on the
+ * ArcFace template scaled to `size`.
+ */
+export function alignmentTransform(mesh: readonly (readonly number[])[], size: number): number[] {
+  const scale = size / 112;
+  const template = ARCFACE_TEMPLATE_112.map(([x, y]) => [x * scale, y * scale] as [number, number]);
+  // Fit template → image directly: that is the inverse map the sampler needs.
+  const [a, b, tx, ty] = fitSimilarity(template, fivePointsFromMesh(mesh));
+  return [a, -b, tx, b, a, ty, 0, 0];
+}

@@ -1,0 +1,43 @@
+// Embeddings travel as base64 of little-endian float32 (sync API, SQLite export/import).
+
+export function embeddingToBase64(embedding: Float32Array): string {
+  const bytes = new Uint8Array(embedding.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < embedding.length; i++) view.setFloat32(i * 4, embedding[i]!, true);
+  return Buffer.from(bytes).toString('base64');
+}
+
+/**
+ * Parses base64 float32 LE. With `dims` given, the length must match; values must be finite.
+ * Throws RangeError with a clear message on anything else.
+ */
+export function embeddingFromBase64(text: string, dims?: number): Float32Array {
+  if (typeof text !== 'string' || text.length === 0) throw new RangeError('embedding base64 is empty');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+    throw new RangeError('embedding is not valid base64');
+  }
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % 4 !== 0 || bytes.length === 0) {
+    throw new RangeError(`embedding has ${bytes.length} bytes, not a whole number of float32 values`);
+  }
+  const out = new Float32Array(bytes.length / 4);
+  if (dims !== undefined && out.length !== dims) {
+    throw new RangeError(`embedding has ${out.length} values, expected ${dims}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) {
+    const v = view.getFloat32(i * 4, true);
+    if (!Number.isFinite(v)) throw new RangeError(`embedding value ${i} is not finite`);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Raw little-endian float32 bytes, for a SQLite BLOB. */
+export function embeddingToBytes(embedding: Float32Array): Uint8Array {
+  return new Uint8Array(Buffer.from(embeddingToBase64(embedding), 'base64'));
+}
+
+export function embeddingFromBytes(bytes: Uint8Array, dims?: number): Float32Array {
+  return embeddingFromBase64(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), dims);
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cosine,
+  identificationMetrics,
+  pairScores,
+  percentile,
+  splitDataset,
+  tarAtFar,
+  thresholdAtFar,
+  type ProbeOutcome,
+} from './eval-protocol.js';
+
+describe('splitDataset', () => {
+  it('sorts, skips _folders, alternates enrolled/unknown and takes K templates', () => {
+    const split = splitDataset(
+      [
+        { identity: 'carol', files: ['2.jpg', '1.jpg'] },
+        { identity: '_scenes', files: ['a.jpg'] },
+        { identity: 'bob', files: ['b.jpg', 'a.jpg'] },
+        { identity: 'alice', files: ['03.jpg', '01.jpg', '02.jpg', '04.png'] },
+      ],
+      2,
+    );
+    expect(split.enrolled).toEqual([
+      { identity: 'alice', templates: ['01.jpg', '02.jpg'], probes: ['03.jpg', '04.png'] },
+      { identity: 'carol', templates: ['1.jpg', '2.jpg'], probes: [] },
+    ]);
+    expect(split.unknown).toEqual([{ identity: 'bob', probes: ['a.jpg', 'b.jpg'] }]);
+  });
+
+  it('honours K and sorts by code unit, not locale', () => {
+    const split = splitDataset([{ identity: 'a', files: ['b.jpg', 'B.jpg', '10.jpg', '9.jpg'] }], 1);
+    expect(split.enrolled[0]).toEqual({ identity: 'a', templates: ['10.jpg'], probes: ['9.jpg', 'B.jpg', 'b.jpg'] });
+    expect(() => splitDataset([], 0)).toThrow();
+  });
+});
+
+describe('identificationMetrics', () => {
+  const known = (identity: string, best: string | null, accepted: boolean, faceFound = true): ProbeOutcome => ({
+    kind: 'known',
+    identity,
+    faceFound,
+    bestIdentity: best,
+    bestScore: 0.9,
+    accepted,
+  });
+  const unknown = (accepted: boolean, faceFound = true): ProbeOutcome => ({
+    kind: 'unknown',
+    identity: 'zed',
+    faceFound,
+    bestIdentity: 'a',
+    bestScore: 0.5,
+    accepted,
+  });
+
+  it('counts rank1, tpir, misid and fpir over all probes, no-face probes included', () => {
+    const m = identificationMetrics([
+      known('a', 'a', true), // true accept
+      known('a', 'a', false), // right but rejected: rank1 yes, tpir no
+      known('b', 'a', true), // misidentified
+      known('b', 'a', false), // wrong and rejected
+      known('b', null, false, false), // no face: a miss
+      unknown(true),
+      unknown(false),
+      unknown(false, false), // no face: correct rejection
+      unknown(false),
+    ]);
+    expect(m.counts).toMatchObject({ known_probes: 5, unknown_probes: 4, rank1_correct: 2, true_accepts: 1, misidentified: 1, false_accepts: 1, known_no_face: 1, unknown_no_face: 1 });
+    expect(m.rank1).toBeCloseTo(2 / 5);
+    expect(m.tpir).toBeCloseTo(1 / 5);
+    expect(m.misid).toBeCloseTo(1 / 5);
+    expect(m.fpir).toBeCloseTo(1 / 4);
+  });
+
+  it('is all zeros without probes (no division by zero)', () => {
+    expect(identificationMetrics([])).toMatchObject({ rank1: 0, tpir: 0, misid: 0, fpir: 0 });
+  });
+});
+
+describe('verification at a fixed FAR', () => {
+  it('threshold lets through at most far × impostors', () => {
+    const impostor = Array.from({ length: 1000 }, (_, i) => i / 1000); // 0.000 .. 0.999
+    const t = thresholdAtFar(impostor, 1e-2);
+    expect(impostor.filter((s) => s >= t).length).toBe(10);
+    expect(impostor.filter((s) => s >= thresholdAtFar(impostor, 1e-3)).length).toBe(1);
+  });
+
+  it('tar is the genuine share at or above that threshold', () => {
+    const impostor = Array.from({ length: 100 }, (_, i) => i / 100); // top impostor 0.99
+    expect(tarAtFar([0.995, 0.999, 0.5, 0.2], impostor, 1e-2)).toBeCloseTo(0.5);
+    expect(tarAtFar([], impostor, 1e-2)).toBe(0);
+  });
+
+  it('pairScores splits genuine and impostor pairs', () => {
+    const e = (x: number, y: number): Float32Array => Float32Array.from([x, y]);
+    const { genuine, impostor } = pairScores(
+      [
+        { identity: 'a', embedding: e(1, 0) },
+        { identity: 'a', embedding: e(1, 0) },
+        { identity: 'b', embedding: e(0, 1) },
+      ],
+      cosine,
+    );
+    expect(genuine).toEqual([1]);
+    expect(impostor).toEqual([0, 0]);
+  });
+});
+
+describe('percentile', () => {
+  it('uses nearest rank', () => {
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
+    expect(percentile([], 50)).toBe(0);
+  });
+});

@@ -1,0 +1,174 @@
+// The pure parts of /work/shared/EVAL-PROTOCOL.md: the deterministic split and the metrics.
+// scripts/eval.ts does the file walking and the inference; everything here is data in, numbers
+// out, so it is unit-tested on hand-made cases.
+
+export interface IdentityFolder {
+  identity: string;
+  /** Image file names inside the folder. */
+  files: string[];
+}
+
+export interface EnrolledIdentity {
+  identity: string;
+  templates: string[];
+  probes: string[];
+}
+
+export interface ProtocolSplit {
+  enrolled: EnrolledIdentity[];
+  unknown: { identity: string; probes: string[] }[];
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Sort identities and files by name (code-unit order, like a C-locale `sort`); even positions
+ * are enrolled (first K images are templates, the rest known probes), odd positions unknown.
+ * Folders starting with `_` are not identities.
+ */
+export function splitDataset(folders: readonly IdentityFolder[], k = 2): ProtocolSplit {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError('K must be a positive integer');
+  const identities = folders
+    .filter((f) => !f.identity.startsWith('_'))
+    .map((f) => ({ identity: f.identity, files: [...f.files].sort(byName) }))
+    .sort((a, b) => byName(a.identity, b.identity));
+  const split: ProtocolSplit = { enrolled: [], unknown: [] };
+  identities.forEach((f, i) => {
+    if (i % 2 === 0) split.enrolled.push({ identity: f.identity, templates: f.files.slice(0, k), probes: f.files.slice(k) });
+    else split.unknown.push({ identity: f.identity, probes: f.files });
+  });
+  return split;
+}
+
+/** One probe's outcome: its true identity (null for unknown) and the matcher's ranking. */
+export interface ProbeOutcome {
+  kind: 'known' | 'unknown';
+  identity: string;
+  /** False when no face was detected. */
+  faceFound: boolean;
+  bestIdentity: string | null;
+  bestScore: number;
+  /** Whether the system accepts the best identity (threshold AND margin). */
+  accepted: boolean;
+}
+
+export interface IdentificationCounts {
+  known_probes: number;
+  unknown_probes: number;
+  rank1_correct: number;
+  true_accepts: number;
+  misidentified: number;
+  false_accepts: number;
+  known_no_face: number;
+  unknown_no_face: number;
+}
+
+export interface IdentificationMetrics {
+  rank1: number;
+  tpir: number;
+  misid: number;
+  fpir: number;
+  counts: IdentificationCounts;
+}
+
+const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
+
+export function identificationMetrics(outcomes: readonly ProbeOutcome[]): IdentificationMetrics {
+  const c: IdentificationCounts = {
+    known_probes: 0,
+    unknown_probes: 0,
+    rank1_correct: 0,
+    true_accepts: 0,
+    misidentified: 0,
+    false_accepts: 0,
+    known_no_face: 0,
+    unknown_no_face: 0,
+  };
+  for (const o of outcomes) {
+    if (o.kind === 'known') {
+      c.known_probes++;
+      if (!o.faceFound) {
+        c.known_no_face++;
+        continue;
+      }
+      const correct = o.bestIdentity === o.identity;
+      if (correct) c.rank1_correct++;
+      if (o.accepted) {
+        if (correct) c.true_accepts++;
+        else c.misidentified++;
+      }
+    } else {
+      c.unknown_probes++;
+      if (!o.faceFound) {
+        c.unknown_no_face++;
+        continue;
+      }
+      if (o.accepted) c.false_accepts++;
+    }
+  }
+  return {
+    rank1: ratio(c.rank1_correct, c.known_probes),
+    tpir: ratio(c.true_accepts, c.known_probes),
+    misid: ratio(c.misidentified, c.known_probes),
+    fpir: ratio(c.false_accepts, c.unknown_probes),
+    counts: c,
+  };
+}
+
+/** Genuine and impostor similarity scores over every pair of labelled embeddings. */
+export function pairScores(
+  items: readonly { identity: string; embedding: Float32Array }[],
+  similarity: (a: Float32Array, b: Float32Array) => number,
+): { genuine: number[]; impostor: number[] } {
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  for (let i = 0; i < items.length; i++) {
+    for (let j = i + 1; j < items.length; j++) {
+      const s = similarity(items[i]!.embedding, items[j]!.embedding);
+      (items[i]!.identity === items[j]!.identity ? genuine : impostor).push(s);
+    }
+  }
+  return { genuine, impostor };
+}
+
+/**
+ * The lowest threshold whose impostor acceptance (score ≥ threshold) is at most `far`:
+ * with impostors sorted high→low and n = floor(far·N) allowed through, it sits just above the
+ * (n+1)-th highest impostor score. Returns +Infinity-free values: with no impostors, -Infinity.
+ */
+export function thresholdAtFar(impostor: readonly number[], far: number): number {
+  if (impostor.length === 0) return -Infinity;
+  const sorted = [...impostor].sort((a, b) => b - a);
+  const allowed = Math.floor(far * sorted.length + 1e-9);
+  if (allowed >= sorted.length) return -Infinity;
+  // Smallest representable step above the first impostor that must be rejected.
+  const reject = sorted[allowed]!;
+  return reject + Math.max(Math.abs(reject) * 1e-7, 1e-9);
+}
+
+/** Share of genuine pairs accepted at the threshold where impostor acceptance is ≤ far. */
+export function tarAtFar(genuine: readonly number[], impostor: readonly number[], far: number): number {
+  if (genuine.length === 0) return 0;
+  const t = thresholdAtFar(impostor, far);
+  return genuine.filter((s) => s >= t).length / genuine.length;
+}
+
+/** Nearest-rank percentile (p in 0..100) of a list of numbers. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}

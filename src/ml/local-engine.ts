@@ -1,0 +1,249 @@
+// The face engine proper, running on the calling thread. createFaceEngine() normally puts it in a
+// worker (worker-engine.ts); eval and tests may run it in-process.
+//
+// Per frame: Human detects faces, runs the mesh (pose + landmarks + an upright 192×192 crop),
+// antispoof and liveness; we then compute the quality figures and our own embedding (so each
+// embedder gets the preprocessing it was trained with, and flip-averaging is possible).
+// Human's frame cache and skip-frames are off: every frame is analysed from scratch, which is
+// what a still-image evaluation and honest timings need. Every tensor is disposed every frame.
+import type { Config, Human } from '@vladmandic/human';
+import type { Logger } from 'pino';
+import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOptions } from './config.js';
+import { checkRgbImage, decodeImage } from './decode.js';
+import { alignmentTransform, EMBEDDERS, type EmbedderSpec } from './embedders.js';
+import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
+import { defaultModelDir, verifyModelFiles } from './model-files.js';
+import { cropStats, gateFailures } from './quality.js';
+import type { Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
+
+// tfjs is reached through `human.tf`; its types are not re-exported usefully, so the few calls
+// we make are typed loosely here and checked by tests.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Tensor = any;
+type GraphModel = { execute(input: Tensor): Tensor | Tensor[]; dispose(): void };
+
+const DETECTION_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const;
+const RAD_TO_DEG = 180 / Math.PI;
+
+function humanConfig(modelDir: string, opts: ResolvedEngineOptions): Partial<Config> {
+  return {
+    modelBasePath: modelBaseUrl(modelDir),
+    debug: false,
+    async: false,
+    warmup: 'none',
+    // Frame cache and skipping would return the previous frame's result for a similar frame:
+    // wrong for still images and for timings.
+    cacheSensitivity: 0,
+    skipAllowed: false,
+    filter: { enabled: false } as Config['filter'],
+    face: {
+      enabled: true,
+      detector: {
+        modelPath: 'blazeface.json',
+        rotation: true,
+        maxDetected: opts.maxFaces,
+        skipFrames: 0,
+        skipTime: 0,
+        minConfidence: 0.2,
+        minSize: 0,
+        iouThreshold: 0.1,
+        scale: 1.4,
+        mask: false,
+        // Keep Human's upright face crop: we embed it and compute sharpness on it.
+        return: true,
+      },
+      mesh: { enabled: true, modelPath: 'facemesh.json', keepInvalid: false },
+      attention: { enabled: false, modelPath: 'facemesh-attention.json' },
+      iris: { enabled: false, scale: 2.3, modelPath: 'iris.json' },
+      emotion: { enabled: false, minConfidence: 0.1, skipFrames: 0, skipTime: 0, modelPath: 'emotion.json' },
+      description: { enabled: false, modelPath: 'faceres.json', skipFrames: 0, skipTime: 0, minConfidence: 0.1 },
+      antispoof: { enabled: true, skipFrames: 0, skipTime: 0, modelPath: 'antispoof.json' },
+      liveness: { enabled: true, skipFrames: 0, skipTime: 0, modelPath: 'liveness.json' },
+    } as Config['face'],
+    body: { enabled: false } as Config['body'],
+    hand: { enabled: false } as Config['hand'],
+    object: { enabled: false } as Config['object'],
+    gesture: { enabled: false },
+    segmentation: { enabled: false } as Config['segmentation'],
+  };
+}
+
+function backendOrder(pref: ResolvedEngineOptions['backend']): Backend[] {
+  if (pref === 'auto') return ['tensorflow', 'wasm', 'cpu'];
+  // An explicit choice still falls back rather than leaving the kiosk blind.
+  return [pref, ...(['tensorflow', 'wasm', 'cpu'] as Backend[]).filter((b) => b !== pref)];
+}
+
+export function modelIdOf(spec: EmbedderSpec, flip: boolean): string {
+  return `${spec.id}/${spec.crop}${flip ? '/flip' : ''}/v1`;
+}
+
+export interface LocalEngineTimings {
+  loadMs: number;
+  warmupMs: number;
+}
+
+export class LocalFaceEngine implements FaceEngine {
+  readonly backend: Backend;
+  readonly modelId: string;
+  readonly embeddingSize: number;
+  readonly timings: LocalEngineTimings = { loadMs: 0, warmupMs: 0 };
+  private disposed = false;
+
+  private constructor(
+    private readonly human: Human,
+    private readonly tf: TfApi & Record<string, any>,
+    backend: Backend,
+    private readonly embedder: GraphModel,
+    private readonly spec: EmbedderSpec,
+    private readonly opts: ResolvedEngineOptions,
+    private readonly log: Logger,
+  ) {
+    this.backend = backend;
+    this.modelId = modelIdOf(spec, opts.flip);
+    this.embeddingSize = spec.dims;
+  }
+
+  static async create(options: FaceEngineOptions, log: Logger): Promise<LocalFaceEngine> {
+    const opts = resolveEngineOptions(options);
+    const spec = EMBEDDERS[opts.embedder];
+    const modelDir = opts.modelDir ?? defaultModelDir();
+    const started = performance.now();
+    // Refuse to start on a missing or altered model before tfjs sees it: Human only logs load
+    // errors and would run without that stage.
+    verifyModelFiles(modelDir, [...DETECTION_MODELS, spec.model]);
+    const rt = await createHumanRuntime(humanConfig(modelDir, opts), backendOrder(opts.backend), log);
+    await rt.human.load();
+    const models = rt.human.models.models as unknown as Record<string, unknown>;
+    const missing = ['blazeface', 'facemesh', 'antispoof', 'liveness'].filter((m) => !models[m]);
+    if (missing.length > 0) throw new Error(`face models failed to load: ${missing.join(', ')}`);
+    const tf = rt.tf as TfApi & Record<string, any>;
+    const embedder = (await tf.loadGraphModel(`${modelBaseUrl(modelDir)}${spec.model}.json`)) as GraphModel;
+    const engine = new LocalFaceEngine(rt.human, tf, rt.backend, embedder, spec, opts, log);
+    engine.timings.loadMs = performance.now() - started;
+    if (opts.warmup) {
+      const w = performance.now();
+      await engine.warmup();
+      engine.timings.warmupMs = performance.now() - w;
+    }
+    log.info(
+      { backend: rt.backend, modelId: engine.modelId, loadMs: Math.round(engine.timings.loadMs), warmupMs: Math.round(engine.timings.warmupMs) },
+      'face engine ready',
+    );
+    return engine;
+  }
+
+  /** Runs detector and embedder once each so kernels are compiled before the first real frame. */
+  private async warmup(): Promise<void> {
+    const { tf } = this;
+    const blank: RgbImage = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
+    await this.analyse(blank);
+    const size = this.spec.inputSize;
+    const x = tf.zeros([this.opts.flip ? 2 : 1, size, size, 3]);
+    const out = this.embedder.execute(x);
+    tf.dispose([x, out]);
+  }
+
+  tensorCount(): number {
+    return this.tf.memory().numTensors;
+  }
+
+  async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
+    if (this.disposed) throw new Error('face engine is disposed');
+    const image =
+      input instanceof Uint8Array ? await decodeImage(input, { maxSide: this.opts.maxSide }) : checkRgbImage(input);
+    return this.analyseRgb(image);
+  }
+
+  private async analyseRgb(image: RgbImage): Promise<FrameAnalysis> {
+    const { tf } = this;
+    const started = performance.now();
+    const frame = tf.tensor(image.data, [1, image.height, image.width, 3], 'int32');
+    let result: Awaited<ReturnType<Human['detect']>>;
+    try {
+      result = await this.human.detect(frame);
+    } catch (err) {
+      tf.dispose(frame);
+      throw err;
+    }
+    const raw = [...result.face];
+    const faces: DetectedFace[] = [];
+    try {
+      const usable = raw
+        .filter((f) => (f.boxScore ?? f.score) >= this.opts.minDetectionScore && f.tensor && (f.mesh?.length ?? 0) >= 468)
+        .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
+        .slice(0, this.opts.maxFaces);
+      for (const f of usable) faces.push(await this.describe(f, frame));
+    } finally {
+      for (const f of raw) if (f.tensor) tf.dispose(f.tensor);
+      tf.dispose(frame);
+    }
+    return { faces, inferenceMs: performance.now() - started, width: image.width, height: image.height };
+  }
+
+  private async describe(face: Human['result']['face'][number], frame: Tensor): Promise<DetectedFace> {
+    const { tf, spec } = this;
+    const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
+    const [ch, cw] = crop.shape as [number, number];
+    const stats = cropStats((await crop.data()) as Float32Array, cw, ch);
+    const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
+    const quality = {
+      size: Math.round(face.box[3]),
+      yaw: angle.yaw * RAD_TO_DEG,
+      pitch: angle.pitch * RAD_TO_DEG,
+      roll: angle.roll * RAD_TO_DEG,
+      sharpness: stats.sharpness,
+      brightness: stats.brightness,
+    };
+    const antispoof = face.real ?? 0;
+    const liveness = face.live ?? 0;
+
+    const embeddingTensor = tf.tidy(() => {
+      let input: Tensor;
+      if (spec.crop === 'human') {
+        input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
+      } else {
+        const transform = tf.tensor2d([alignmentTransform(face.mesh as number[][], spec.inputSize)], [1, 8], 'float32');
+        const warped = tf.image.transform(tf.cast(frame, 'float32'), transform, 'bilinear', 'nearest', 0, [
+          spec.inputSize,
+          spec.inputSize,
+        ]);
+        input = tf.div(warped, 255);
+      }
+      if (spec.scale === 'x255') input = tf.mul(input, 255);
+      else if (spec.scale === 'arcface') input = tf.div(tf.sub(tf.mul(input, 255), 127.5), 128);
+      if (this.opts.flip) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
+      const out = this.embedder.execute(input);
+      const outs: Tensor[] = Array.isArray(out) ? out : [out];
+      const emb = outs.find((t) => t.shape[t.shape.length - 1] === spec.dims);
+      if (!emb) throw new Error(`embedder ${spec.id} produced no ${spec.dims}-d output`);
+      const flat = tf.reshape(emb, [-1, spec.dims]);
+      // Normalise each view before averaging so neither dominates, then normalise the mean.
+      const unit = tf.div(flat, tf.norm(flat, 2, 1, true));
+      const mean = tf.mean(unit, 0);
+      return tf.div(mean, tf.norm(mean));
+    });
+    const embedding = new Float32Array((await embeddingTensor.data()) as Float32Array);
+    tf.dispose(embeddingTensor);
+
+    const [x, y, w, h] = face.box;
+    return {
+      box: [x, y, w, h],
+      detectionScore: face.boxScore ?? face.score,
+      quality,
+      antispoof,
+      liveness,
+      embedding,
+      gateFailures: gateFailures(quality, antispoof, liveness, this.opts.gates),
+    };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.embedder.dispose();
+    // Human has no public unload; dropping the instance frees its models with the thread/worker.
+    this.log.debug('face engine disposed');
+  }
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */

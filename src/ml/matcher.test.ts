@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { Matcher } from './matcher.js';
+
+const unit = (...v: number[]): Float32Array => {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v.map((x) => x / n));
+};
+
+describe('Matcher', () => {
+  it('returns no person for an empty gallery', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.5, minMargin: 0.1 });
+    expect(m.match(unit(1, 0, 0))).toMatchObject({ personId: null, accepted: false });
+  });
+
+  it('takes the BEST template, not the first one over the threshold', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.5, minMargin: 0.05 });
+    m.add('first', unit(1, 1, 0)); // cos 0.707 with the probe, over the threshold, added first
+    m.add('best', unit(1, 0.1, 0)); // cos 0.995
+    const r = m.match(unit(1, 0, 0));
+    expect(r.personId).toBe('best');
+    expect(r.secondPersonId).toBe('first');
+    expect(r.score).toBeCloseTo(0.995, 3);
+    expect(r.accepted).toBe(true);
+  });
+
+  it('scores a person by their best template among several', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.9, minMargin: 0 });
+    m.add('alice', [unit(0, 1, 0), unit(1, 0.05, 0)]);
+    m.add('bob', unit(0.8, 0.6, 0));
+    const r = m.match(unit(1, 0, 0));
+    expect(r.personId).toBe('alice');
+    expect(r.score).toBeGreaterThan(0.99);
+  });
+
+  it('rejects below the threshold even when clearly the best', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.9, minMargin: 0.05 });
+    m.add('alice', unit(1, 1, 0));
+    m.add('bob', unit(0, 0, 1));
+    const r = m.match(unit(1, 0, 0));
+    expect(r.personId).toBe('alice');
+    expect(r.accepted).toBe(false);
+  });
+
+  it('rejects a near-tie between two people (margin)', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.5, minMargin: 0.05 });
+    m.add('alice', unit(1, 0.3, 0));
+    m.add('bob', unit(1, 0, 0.31));
+    const r = m.match(unit(1, 0, 0));
+    expect(r.score).toBeGreaterThan(0.9);
+    expect(r.margin).toBeLessThan(0.05);
+    expect(r.accepted).toBe(false);
+  });
+
+  it('with one person enrolled the threshold alone decides', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.8, minMargin: 0.1 });
+    m.add('alice', unit(1, 0.1, 0));
+    const r = m.match(unit(1, 0, 0));
+    expect(r.secondPersonId).toBeNull();
+    expect(r.accepted).toBe(true);
+  });
+
+  it('removes a person and keeps every other person matchable', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.9, minMargin: 0, capacity: 1 });
+    m.add('a', [unit(1, 0, 0), unit(1, 0.01, 0)]);
+    m.add('b', unit(0, 1, 0));
+    m.add('c', unit(0, 0, 1));
+    expect(m.remove('a')).toBe(2);
+    expect(m.remove('a')).toBe(0);
+    expect([m.personCount, m.templateCount, m.has('a')]).toEqual([2, 2, false]);
+    expect(m.match(unit(0, 1, 0)).personId).toBe('b');
+    expect(m.match(unit(0, 0, 1)).personId).toBe('c');
+    expect(m.match(unit(1, 0, 0)).accepted).toBe(false);
+    m.add('a', unit(1, 0, 0));
+    expect(m.match(unit(1, 0, 0)).personId).toBe('a');
+  });
+
+  it('grows past its initial capacity', () => {
+    const m = new Matcher({ dims: 4, threshold: 0.9, minMargin: 0, capacity: 16 });
+    for (let i = 0; i < 100; i++) m.add(`p${i}`, unit(1, i, i * i, 1));
+    expect(m.templateCount).toBe(100);
+    expect(m.match(unit(1, 42, 42 * 42, 1)).personId).toBe('p42');
+  });
+
+  it('normalises templates and probes (scale does not matter)', () => {
+    const m = new Matcher({ dims: 2, threshold: 0.99, minMargin: 0 });
+    m.add('a', Float32Array.from([10, 0]));
+    expect(m.match(Float32Array.from([0.001, 0])).score).toBeCloseTo(1, 5);
+  });
+
+  it('mean subtraction separates faces that share a common direction', () => {
+    // Everybody shares a big common component (+10 on axis 0); raw cosine says everyone is alike.
+    const mean = Float32Array.from([10, 0, 0]);
+    const plain = new Matcher({ dims: 3, threshold: 0.9, minMargin: 0 });
+    const norm = new Matcher({ dims: 3, threshold: 0.9, minMargin: 0, mean });
+    for (const m of [plain, norm]) m.add('alice', Float32Array.from([10, 1, 0]));
+    const stranger = Float32Array.from([10, 0, 1]);
+    expect(plain.match(stranger).accepted).toBe(true);
+    expect(norm.match(stranger).accepted).toBe(false);
+    expect(norm.match(Float32Array.from([10, 1.1, 0.05])).accepted).toBe(true);
+  });
+
+  it('refuses bad embeddings without changing the gallery', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.5, minMargin: 0 });
+    expect(() => m.add('a', new Float32Array(2))).toThrow(/3 values/);
+    expect(() => m.add('a', [unit(1, 0, 0), new Float32Array(3)])).toThrow(/zero/);
+    expect(() => m.add('a', Float32Array.from([NaN, 0, 0]))).toThrow(/finite/);
+    expect(() => m.add('', unit(1, 0, 0))).toThrow(/personId/);
+    expect([m.personCount, m.templateCount]).toEqual([0, 0]);
+    expect(() => m.match(new Float32Array(5))).toThrow(RangeError);
+  });
+
+  it('rejects invalid options', () => {
+    expect(() => new Matcher({ dims: 0, threshold: 0.5, minMargin: 0 })).toThrow();
+    expect(() => new Matcher({ dims: 3, threshold: 0.5, minMargin: -1 })).toThrow();
+    expect(() => new Matcher({ dims: 3, threshold: 0.5, minMargin: 0, mean: new Float32Array(2) })).toThrow();
+  });
+
+  it('scores() ranks every person', () => {
+    const m = new Matcher({ dims: 3, threshold: 0.5, minMargin: 0 });
+    m.add('x', unit(0, 1, 0));
+    m.add('y', unit(1, 0, 0));
+    expect(m.scores(unit(1, 0.2, 0)).map((s) => s.personId)).toEqual(['y', 'x']);
+  });
+});

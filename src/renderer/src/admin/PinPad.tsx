@@ -1,0 +1,92 @@
+// PIN entry in front of the admin area. The core counts wrong PINs and decides the lockout;
+// this screen only shows it (with a countdown) and never keeps the PIN after a try.
+import { useState } from 'react';
+import type { UiApi } from '../api/checked-api';
+import { useNow } from '../hooks';
+import { lockoutText } from '../view-model';
+
+interface Props {
+  api: UiApi;
+  onUnlocked: () => void;
+  onCancel: () => void;
+}
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'] as const;
+
+export function PinPad({ api, onUnlocked, onCancel }: Props) {
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+  const [lockedUntil, setLockedUntil] = useState<string | null>(null);
+  const now = useNow(1000);
+  const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
+
+  const press = (k: (typeof KEYS)[number]) => {
+    setMessage(null);
+    if (k === 'clear') setPin('');
+    else if (k === 'back') setPin((p) => p.slice(0, -1));
+    else setPin((p) => (p.length < 12 ? p + k : p));
+  };
+
+  const submit = async () => {
+    if (pin.length < 4 || busy) return;
+    setBusy(true);
+    const r = await api.adminUnlock({ pin });
+    setBusy(false);
+    setPin('');
+    if (!r.ok) {
+      setMessage(r.error.message);
+      return;
+    }
+    if (r.value.unlocked) {
+      onUnlocked();
+      return;
+    }
+    setLockedUntil(r.value.lockedUntil);
+    setMessage(r.value.lockedUntil ? null : 'Wrong PIN. Try again.');
+  };
+
+  return (
+    <div className="pin" data-screen="pin" data-app-state="ready">
+      <h1 className="pin__title">Admin PIN</h1>
+      <form
+        className="pin__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <input
+          className="pin__display"
+          data-testid="pin-input"
+          type="password"
+          inputMode="numeric"
+          autoComplete="off"
+          aria-label="PIN"
+          value={pin}
+          disabled={locked}
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 12))}
+          autoFocus
+        />
+        <div className="pin__keys">
+          {KEYS.map((k) => (
+            <button key={k} type="button" className="pin__key" disabled={locked} onClick={() => press(k)}>
+              {k === 'clear' ? 'Clear' : k === 'back' ? '⌫' : k}
+            </button>
+          ))}
+        </div>
+        <div className="pin__actions">
+          <button type="button" className="btn" onClick={onCancel}>
+            Back to kiosk
+          </button>
+          <button type="submit" className="btn btn--primary" data-testid="pin-submit" disabled={locked || busy || pin.length < 4}>
+            Unlock
+          </button>
+        </div>
+      </form>
+      <div className="pin__message" role="alert" data-testid="pin-message">
+        {locked && lockedUntil ? lockoutText(lockedUntil, now) : message}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+// Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
+// what is waiting, the last error, a "sync now" with progress, and recent history.
+import { useState } from 'react';
+import type { KioskState } from '../../../contracts/kiosk-api';
+import type { UiApi } from '../api/checked-api';
+import { useResult } from '../hooks';
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { hour12: false }) : 'never');
+
+export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
+  const sync = state.sync;
+  const history = useResult(() => api.syncHistory(), [api, sync.lastPushAt, sync.lastPullAt, sync.lastError]);
+  const [serverUrl, setServerUrl] = useState(sync.serverUrl ?? '');
+  const [code, setCode] = useState('');
+  const [name, setName] = useState(state.room ? `Kiosk ${state.room.name}` : 'Door kiosk');
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const pair = async () => {
+    setError(null);
+    setNote(null);
+    setBusy(true);
+    const r = await api.pair({ serverUrl: serverUrl.trim(), code: code.trim(), name: name.trim() });
+    setBusy(false);
+    if (!r.ok) setError(r.error.message);
+    else {
+      setCode('');
+      setNote('Paired. The roster is being downloaded.');
+      history.reload();
+    }
+  };
+  const syncNow = async () => {
+    setError(null);
+    setNote(null);
+    const r = await api.syncNow();
+    if (!r.ok) setError(r.error.message);
+    history.reload();
+  };
+
+  const pct = Math.round(Math.min(1, Math.max(0, sync.progress)) * 100);
+  return (
+    <section className="panel" data-panel="sync" data-app-state={history.loaded ? 'ready' : 'loading'}>
+      <h2>Sync</h2>
+      <dl className="facts" data-testid="sync-facts">
+        <dt>Server</dt>
+        <dd>{sync.serverUrl ?? 'not set'}</dd>
+        <dt>Paired</dt>
+        <dd data-testid="sync-paired">{sync.paired ? 'yes' : 'no'}</dd>
+        <dt>Connection</dt>
+        <dd>{sync.online ? <span className="pill pill--good">online</span> : <span className="pill pill--bad">offline</span>}</dd>
+        <dt>Marks waiting</dt>
+        <dd data-testid="sync-queue">{sync.queueDepth}</dd>
+        <dt>Templates waiting</dt>
+        <dd>{sync.templateQueueDepth}</dd>
+        <dt>Last upload</dt>
+        <dd>{when(sync.lastPushAt)}</dd>
+        <dt>Last roster download</dt>
+        <dd>{when(sync.lastPullAt)}</dd>
+        <dt>Last error</dt>
+        <dd className={sync.lastError ? 'error' : undefined}>{sync.lastError ?? 'none'}</dd>
+      </dl>
+      <div className="row">
+        <button type="button" className="btn btn--primary" data-testid="sync-now" disabled={sync.syncing || !sync.paired} onClick={() => void syncNow()}>
+          {sync.syncing ? 'Syncing…' : 'Sync now'}
+        </button>
+        {sync.syncing && (
+          <div className="progress progress--inline" role="progressbar" aria-valuenow={pct}>
+            <div className="progress__bar" style={{ width: `${pct}%` }} />
+          </div>
+        )}
+      </div>
+
+      <h3>{sync.paired ? 'Pair again' : 'Pair this kiosk'}</h3>
+      <p className="muted">Create the device on the server, then type its one-time code here.</p>
+      <form
+        className="row row--wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void pair();
+        }}
+      >
+        <input className="input input--wide" type="url" placeholder="https://rollcall.school.example" aria-label="Server URL" data-testid="pair-url" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required />
+        <input className="input" placeholder="Pairing code" aria-label="Pairing code" data-testid="pair-code" value={code} onChange={(e) => setCode(e.target.value)} required minLength={4} maxLength={64} />
+        <input className="input" placeholder="Kiosk name" aria-label="Kiosk name" data-testid="pair-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} />
+        <button type="submit" className="btn btn--primary" data-testid="pair-submit" disabled={busy}>
+          {busy ? 'Pairing…' : 'Pair'}
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert" data-testid="sync-error">
+          {error}
+        </p>
+      )}
+      {note && !error && (
+        <p className="ok" data-testid="sync-note">
+          {note}
+        </p>
+      )}
+
+      <h3>Recent sync</h3>
+      <table className="table table--compact" data-testid="sync-history">
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>What</th>
+            <th>Result</th>
+            <th>Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(history.data ?? []).slice(0, 20).map((h, i) => (
+            <tr key={`${h.at}-${i}`}>
+              <td>{when(h.at)}</td>
+              <td>{h.kind}</td>
+              <td>{h.ok ? <span className="pill pill--good">ok</span> : <span className="pill pill--bad">failed</span>}</td>
+              <td>{h.detail}</td>
+            </tr>
+          ))}
+          {history.loaded && (history.data ?? []).length === 0 && (
+            <tr>
+              <td colSpan={4} className="muted">
+                Nothing yet.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+// Today: every mark with its evidence (similarity, margin, votes), manual marks and undo.
+// Corrections are events (the core appends them); nothing here edits a past mark.
+import { useState } from 'react';
+import type { UiApi } from '../api/checked-api';
+import { useResult } from '../hooks';
+import { formatScore } from '../view-model';
+
+const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
+type Status = (typeof STATUSES)[number];
+
+export function TodayPanel({ api }: { api: UiApi }) {
+  const log = useResult(() => api.logToday(), [api]);
+  const roster = useResult(() => api.rosterList({ search: '' }), [api]);
+  const [studentId, setStudentId] = useState('');
+  const [status, setStatus] = useState<Status>('present');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+
+  const mark = async () => {
+    setError(null);
+    const r = await api.markManual({ studentId, status, reason: reason || undefined });
+    if (!r.ok) setError(r.error.message);
+    else {
+      setNote('Manual mark saved.');
+      setReason('');
+      log.reload();
+    }
+  };
+  const undo = async (eventId: string) => {
+    setError(null);
+    const r = await api.markUndo({ eventId, reason: 'undone at the kiosk' });
+    if (!r.ok) setError(r.error.message);
+    else {
+      setNote('Undone.');
+      log.reload();
+    }
+  };
+
+  const rows = log.data ?? [];
+  return (
+    <section className="panel" data-panel="today" data-app-state={log.loaded ? 'ready' : 'loading'}>
+      <h2>Today</h2>
+      <form
+        className="row row--wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void mark();
+        }}
+      >
+        <select className="input" aria-label="Student" data-testid="manual-student" value={studentId} onChange={(e) => setStudentId(e.target.value)}>
+          <option value="">Student…</option>
+          {(roster.data ?? []).map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <select className="input" aria-label="Status" data-testid="manual-status" value={status} onChange={(e) => setStatus(e.target.value as Status)}>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+        <input className="input" placeholder="Reason (optional)" aria-label="Reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <button type="submit" className="btn btn--primary" data-testid="manual-mark" disabled={!studentId}>
+          Mark by hand
+        </button>
+        <button type="button" className="btn" onClick={log.reload}>
+          Refresh
+        </button>
+      </form>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {note && !error && <p className="ok">{note}</p>}
+      {log.error && <p className="error">{log.error}</p>}
+      <table className="table" data-testid="log-table">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Student</th>
+            <th>What</th>
+            <th>Status</th>
+            <th title="Similarity to the student's templates (0–1)">Score</th>
+            <th title="Lead over the next most similar student">Margin</th>
+            <th title="Frames that agreed / frames looked at">Votes</th>
+            <th>Uploaded</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.eventId} data-event-id={r.eventId} data-kind={r.kind} className={r.undone ? 'undone' : undefined}>
+              <td>{new Date(r.occurredAt).toLocaleTimeString([], { hour12: false })}</td>
+              <td>{r.name}</td>
+              <td>{r.kind}</td>
+              <td>{r.undone ? <s>{r.status ?? '–'}</s> : (r.status ?? '–')}</td>
+              <td>{formatScore(r.scores?.similarity)}</td>
+              <td>{formatScore(r.scores?.margin)}</td>
+              <td>{r.scores ? `${r.scores.votes}/${r.scores.window}` : '–'}</td>
+              <td>{r.synced ? '✓' : 'waiting'}</td>
+              <td>
+                {!r.undone && (r.kind === 'mark' || r.kind === 'manual') && (
+                  <button type="button" className="btn btn--small" data-testid="undo" onClick={() => void undo(r.eventId)}>
+                    Undo
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+          {log.loaded && rows.length === 0 && (
+            <tr>
+              <td colSpan={9} className="muted">
+                No marks yet today.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+// Builds the KioskApi the screens use from a raw transport (Electron's preload or the
+// localhost bridge). Every answer is parsed here with the contract's result schemas: the
+// renderer is a receiving side too, and a malformed answer must become a clear error,
+// never a crash deep inside a screen.
+import type { z } from 'zod';
+import {
+  KIOSK_RESULT_SCHEMAS,
+  KioskState,
+  ResultError,
+  type KioskApi,
+  type KioskChannelKey,
+  type KioskMediaApi,
+  type Result,
+} from '../../../contracts/kiosk-api';
+
+export type RawInvoke = (key: KioskChannelKey, args?: unknown) => Promise<unknown>;
+export type RawSubscribe = (listener: (raw: unknown) => void) => () => void;
+
+export type UiApi = KioskApi & KioskMediaApi;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+export function parseResult<S extends z.ZodTypeAny>(schema: S, raw: unknown): Result<z.infer<S>> {
+  if (!isObject(raw) || typeof raw.ok !== 'boolean') {
+    return { ok: false, error: { code: 'bad_answer', message: 'The kiosk sent an answer without a result envelope.' } };
+  }
+  if (raw.ok) {
+    const parsed = schema.safeParse(raw.value);
+    if (parsed.success) return { ok: true, value: parsed.data as z.infer<S> };
+    return { ok: false, error: { code: 'bad_answer', message: `The kiosk sent a malformed answer: ${parsed.error.issues[0]?.message ?? 'invalid'}` } };
+  }
+  const error = ResultError.safeParse(raw.error);
+  return { ok: false, error: error.success ? error.data : { code: 'unknown', message: 'The kiosk reported an error without details.' } };
+}
+
+export function createCheckedApi(
+  invoke: RawInvoke,
+  subscribe: RawSubscribe,
+  extras: KioskMediaApi = {},
+  onInvalidState: (issue: string) => void = () => {},
+): UiApi {
+  const call =
+    <K extends KioskChannelKey>(key: K) =>
+    async (args?: unknown): Promise<Result<z.infer<(typeof KIOSK_RESULT_SCHEMAS)[K]>>> => {
+      try {
+        const schema: (typeof KIOSK_RESULT_SCHEMAS)[K] = KIOSK_RESULT_SCHEMAS[key];
+        return parseResult(schema, await invoke(key, args)) as Result<z.infer<(typeof KIOSK_RESULT_SCHEMAS)[K]>>;
+      } catch (err) {
+        return { ok: false, error: { code: 'unreachable', message: err instanceof Error ? err.message : String(err) } };
+      }
+    };
+  const api = {
+    getState: call('getState'),
+    onState: (listener: (state: KioskState) => void) =>
+      subscribe((raw) => {
+        const parsed = KioskState.safeParse(raw);
+        if (parsed.success) listener(parsed.data);
+        else onInvalidState(parsed.error.issues[0]?.message ?? 'invalid state');
+      }),
+    adminUnlock: call('adminUnlock'),
+    adminLock: call('adminLock'),
+    rosterList: call('rosterList'),
+    logToday: call('logToday'),
+    markManual: call('markManual'),
+    markUndo: call('markUndo'),
+    enrolStart: call('enrolStart'),
+    enrolStatus: call('enrolStatus'),
+    enrolCancel: call('enrolCancel'),
+    syncNow: call('syncNow'),
+    syncHistory: call('syncHistory'),
+    pair: call('pair'),
+    settingsGet: call('settingsGet'),
+    settingsUpdate: call('settingsUpdate'),
+  } satisfies KioskApi;
+  return { ...api, ...extras };
+}

@@ -1,0 +1,28 @@
+// Which transport this page runs on: Electron's preload exposes `window.rollcall`; a plain
+// browser (the headless kiosk's bridge, the e2e suite) gets the fetch/SSE client instead.
+import { createBridgeClient } from './bridge-client';
+import { createCheckedApi, type UiApi } from './checked-api';
+import { KIOSK_CHANNELS, type KioskApi, type KioskChannelKey, type KioskMediaApi } from '../../../contracts/kiosk-api';
+
+declare global {
+  interface Window {
+    rollcall?: KioskApi & KioskMediaApi;
+  }
+}
+
+export function resolveApi(win: Window): UiApi {
+  const preload = win.rollcall;
+  if (!preload) {
+    return createBridgeClient(win.location.href, { fetch: win.fetch.bind(win), EventSource });
+  }
+  // The preload's answers cross a process boundary too: parse them like the bridge's.
+  const invoke = (key: KioskChannelKey, args?: unknown): Promise<unknown> => {
+    const method = preload[key] as (a?: unknown) => Promise<unknown>;
+    return method(args);
+  };
+  const subscribe = (listener: (raw: unknown) => void) => preload.onState(listener);
+  const extras: KioskMediaApi = preload.cameraPushFrame ? { cameraPushFrame: (jpeg) => preload.cameraPushFrame?.(jpeg) } : {};
+  return createCheckedApi(invoke, subscribe, extras);
+}
+
+export const channelKeys = Object.keys(KIOSK_CHANNELS) as KioskChannelKey[];

@@ -1,0 +1,54 @@
+// The live camera image with face boxes. The preview is the core's latest frame as JPEG
+// (FRAME_PREVIEW_PATH), or the page's own <video> when the page owns the camera (Electron
+// getUserMedia). Boxes are normalised to the frame, so they are placed in percent inside
+// a box with the frame's aspect ratio and stay right at any window size.
+import { useEffect, useRef } from 'react';
+import { FRAME_PREVIEW_PATH, type KioskState } from '../../../contracts/kiosk-api';
+
+interface Props {
+  state: KioskState;
+  stream?: MediaStream | null;
+  compact?: boolean;
+}
+
+const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
+  gated: '',
+  unknown: 'Unknown',
+  candidate: '…',
+  recognised: '',
+};
+
+export function CameraPreview({ state, stream = null, compact = false }: Props) {
+  const videoRef = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (videoRef.current && stream) videoRef.current.srcObject = stream;
+  }, [stream]);
+  const frame = state.frame;
+  const aspect = frame ? `${frame.width} / ${frame.height}` : '4 / 3';
+  return (
+    <div className={`preview${compact ? ' preview--compact' : ''}`} data-testid="camera-preview">
+      <div className="preview__frame" style={{ aspectRatio: aspect }}>
+        {stream ? (
+          <video ref={videoRef} className="preview__media" autoPlay muted playsInline />
+        ) : frame ? (
+          <img className="preview__media" alt="Camera" src={`${FRAME_PREVIEW_PATH}?seq=${frame.seq}`} />
+        ) : (
+          <div className="preview__empty">Waiting for the camera…</div>
+        )}
+        {state.faces.map((f, i) => {
+          const [x, y, w, h] = f.box;
+          return (
+            <div
+              key={i}
+              className={`facebox facebox--${f.state}`}
+              data-testid="face-box"
+              style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
+            >
+              {(f.label ?? BOX_LABEL[f.state]) && <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}

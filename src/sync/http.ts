@@ -1,0 +1,102 @@
+// The HTTP side of sync: axios calls to the server's sync routes, every response parsed
+// with the contract's zod schemas, every failure turned into a SyncError that says whether
+// a retry may help and how long the server asked us to wait.
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import {
+  ErrorBody, PairResponse, PushResponse, RosterPage, SYNC_PATHS,
+  type PairRequest, type PushAttendanceRequest, type PushTemplatesRequest,
+} from '../contracts/sync';
+import { parseRetryAfter } from './backoff';
+
+export type SyncErrorKind = 'offline' | 'timeout' | 'server' | 'rate_limited' | 'unauthorised' | 'rejected' | 'protocol';
+
+export class SyncError extends Error {
+  override name = 'SyncError';
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    readonly status: number | null = null,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+  }
+  /** Network trouble, overload and 5xx may pass; a 4xx other than 408/429 will not. */
+  get retryable(): boolean {
+    return this.kind === 'offline' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'rate_limited';
+  }
+}
+
+export interface SyncHttpOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  token?: string | null;
+  userAgent?: string;
+}
+
+export class SyncHttp {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly opts: SyncHttpOptions) {
+    this.http = axios.create({
+      baseURL: opts.baseUrl.replace(/\/+$/, ''),
+      timeout: opts.timeoutMs,
+      // We read every status ourselves; axios must not throw on 4xx/5xx.
+      validateStatus: () => true,
+      // No proxies from the environment: a kiosk talks to its server directly.
+      proxy: false,
+      headers: { 'user-agent': opts.userAgent ?? 'rollcall-kiosk', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+      maxRedirects: 0,
+    });
+  }
+
+  pair(body: PairRequest): Promise<PairResponse> {
+    return this.call(() => this.http.post(SYNC_PATHS.pair, body), PairResponse);
+  }
+
+  pushAttendance(body: PushAttendanceRequest): Promise<z.infer<typeof PushResponse>> {
+    return this.call(() => this.http.post(SYNC_PATHS.attendance, body), PushResponse);
+  }
+
+  pushTemplates(body: PushTemplatesRequest): Promise<z.infer<typeof PushResponse>> {
+    return this.call(() => this.http.post(SYNC_PATHS.templates, body), PushResponse);
+  }
+
+  pullRoster(since: string, limit: number): Promise<RosterPage> {
+    return this.call(() => this.http.get(SYNC_PATHS.roster, { params: { since, limit } }), RosterPage);
+  }
+
+  private async call<T extends z.ZodTypeAny>(send: () => Promise<AxiosResponse>, schema: T): Promise<z.infer<T>> {
+    let res: AxiosResponse;
+    try {
+      res = await send();
+    } catch (err) {
+      throw toNetworkError(err, this.opts.timeoutMs);
+    }
+    if (res.status >= 200 && res.status < 300) {
+      const parsed = schema.safeParse(res.data);
+      if (!parsed.success) {
+        throw new SyncError('protocol', `unexpected response from ${res.config.url}: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, res.status);
+      }
+      return parsed.data as z.infer<T>;
+    }
+    const body = ErrorBody.safeParse(res.data);
+    const detail = body.success ? `${body.data.error}: ${body.data.message}` : `HTTP ${res.status}`;
+    const retryAfter = parseRetryAfter(res.headers['retry-after']);
+    if (res.status === 429 || res.status === 503) throw new SyncError('rate_limited', `server busy (${detail})`, res.status, retryAfter);
+    if (res.status === 408) throw new SyncError('timeout', `server timed out (${detail})`, res.status, retryAfter);
+    if (res.status >= 500) throw new SyncError('server', `server error (${detail})`, res.status, retryAfter);
+    if (res.status === 401 || res.status === 403) throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
+    throw new SyncError('rejected', `request refused (${detail})`, res.status);
+  }
+}
+
+function toNetworkError(err: unknown, timeoutMs: number): SyncError {
+  if (axios.isAxiosError(err)) {
+    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || err.code === 'ERR_CANCELED') {
+      return new SyncError('timeout', `no answer within ${timeoutMs} ms`);
+    }
+    return new SyncError('offline', `server unreachable (${err.code ?? err.message})`);
+  }
+  return new SyncError('offline', `server unreachable (${err instanceof Error ? err.message : String(err)})`);
+}

@@ -1,0 +1,9 @@
+// The kiosk's sync client (DESIGN.md "Sync protocol").
+export { SyncService } from './sync-service';
+export type { SyncServiceOptions, RunReport, SyncReason, SyncStatus } from './sync-service';
+export { SyncHttp, SyncError } from './http';
+export type { SyncErrorKind } from './http';
+export { applyRosterPage } from './roster-apply';
+export type { PageOutcome, SkippedChange } from './roster-apply';
+export { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF } from './backoff';
+export { embeddingToB64, embeddingFromB64 } from './embedding-b64';
