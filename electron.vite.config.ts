@@ -16,6 +16,7 @@ export const rendererConfig = {
   build: {
     outDir: resolve(root, 'out/renderer'),
     emptyOutDir: true,
+    minify: true,
     rollupOptions: { input: resolve(root, 'src/renderer/index.html') },
   },
 } satisfies RendererViteConfig;

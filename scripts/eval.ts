@@ -2,7 +2,8 @@
 // Implements /work/shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
 //
 // Options:
-//   --model <id>        embedder: faceres (shipped), faceres-deep, mobilefacenet, mobileface
+//   --model <id>        embedder: faceres, faceres-deep, mobilefacenet, mobileface, dlib, or a
+//                       fusion such as faceres+dlib (default: the shipped one)
 //   --k <n>             enrolment templates per identity (default 2)
 //   --flip / --no-flip  flip-averaged embeddings (default: shipped setting)
 //   --threshold <x>     override the calibrated threshold for this model
@@ -22,7 +23,7 @@ import pino from 'pino';
 import { operatingPoint } from '../src/ml/calibration.js';
 import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
 import { decodeImage } from '../src/ml/decode.js';
-import { EMBEDDER_IDS, type EmbedderId } from '../src/ml/embedders.js';
+import { parsePipeline } from '../src/ml/embedders.js';
 import {
   cosine,
   identificationMetrics,
@@ -63,13 +64,20 @@ function fail(message: string): never {
 const dir = positionals[0];
 if (!dir) fail('usage: npm run eval -- <dataset dir> [--model id] [--k n] [--dump file]');
 const root = resolve(dir);
-const model = (values.model ?? RECOGNITION_DEFAULTS.embedder) as EmbedderId;
-if (!EMBEDDER_IDS.includes(model)) fail(`unknown --model ${model}; one of ${EMBEDDER_IDS.join(', ')}`);
+const model = values.model ?? RECOGNITION_DEFAULTS.embedder;
+try {
+  parsePipeline(model);
+} catch (err) {
+  fail(`--model: ${(err as Error).message}`);
+}
 const k = Number(values.k);
 const flip = values['no-flip'] ? false : (values.flip ?? RECOGNITION_DEFAULTS.flip);
 const op = operatingPoint(model, flip);
-const threshold = values.threshold !== undefined ? Number(values.threshold) : op.threshold;
-const minMargin = values.margin !== undefined ? Number(values.margin) : op.minMargin;
+if (!op && (values.threshold === undefined || values.margin === undefined)) {
+  log.warn({ model, flip }, 'no calibrated operating point for this model: using threshold 0.5, margin 0.05 unless given');
+}
+const threshold = values.threshold !== undefined ? Number(values.threshold) : (op?.threshold ?? 0.5);
+const minMargin = values.margin !== undefined ? Number(values.margin) : (op?.minMargin ?? 0.05);
 if (!Number.isFinite(threshold) || !Number.isFinite(minMargin)) fail('--threshold and --margin must be numbers');
 
 const IMAGE = /\.(jpe?g|png)$/i;

@@ -21,6 +21,11 @@ import contextPlugin from './plugins/context.js';
 import errorHandler from './plugins/error-handler.js';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from './plugins/zod-provider.js';
 import { coreRoutes } from './routes/index.js';
+// [reports/notifications/metrics engineer] extensions owned outside the core.
+import metricsPlugin from './metrics.js';
+import reportRoutes from './reports/routes.js';
+import notificationsPlugin from './notifications/plugin.js';
+import type { Mailer } from './notifications/mailer.js';
 
 export interface BuildAppOptions {
   /** An open database; the app migrates it but does not close it. Without one the app opens config.database and owns it. */
@@ -34,12 +39,17 @@ export interface BuildAppOptions {
    * routes with `app.ctx`, `app.requireUser`/`requireDevice` and the zod type provider.
    */
   plugins?: FastifyPluginAsync[];
+  /** Replaces the SMTP mailer of the notifications (used only when config.notifications is set). */
+  mailer?: Mailer;
+  /** Process metrics (CPU, memory, event-loop lag) on /metrics; default true. */
+  processMetrics?: boolean;
 }
 
 async function defaultFaceEngine(): Promise<FaceEngine> {
   // Imported lazily: loading tfjs and the models costs seconds that most requests never need.
-  const ml = (await import('../../src/ml/index.js')) as { createFaceEngine: () => Promise<FaceEngine> };
-  return ml.createFaceEngine();
+  const ml = await import('../../src/ml/index.js');
+  // A small queue: two admins uploading at once wait their turn instead of failing.
+  return ml.createFaceEngine({ maxQueue: 16 });
 }
 
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -105,7 +115,13 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(authPlugin);
   await app.register(errorHandler);
 
+  // [metrics] before the routes, so its onResponse/preSerialization hooks see every route.
+  await app.register(metricsPlugin, { token: config.metricsToken, processMetrics: options.processMetrics ?? true });
   for (const routes of coreRoutes) await app.register(routes);
+  // [reports] after the core routes it builds on.
+  await app.register(reportRoutes);
+  // [notifications] only with SMTP configured; the scheduler starts when the app is ready.
+  if (config.notifications) await app.register(notificationsPlugin, { config: config.notifications, ...(options.mailer ? { mailer: options.mailer } : {}) });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   await app.ready();

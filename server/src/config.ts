@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+// [reports/notifications/metrics engineer] notification and metrics settings live with their code.
+import { NotificationsEnvShape, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; filename: string }
@@ -24,6 +26,10 @@ export interface AppConfig {
   /** Largest single photo accepted by POST /api/students/:id/photos. */
   photoLimitBytes: number;
   trustProxy: boolean;
+  /** GET /metrics requires `Bearer <metricsToken>` when set; open otherwise (keep it off the public proxy). */
+  metricsToken?: string;
+  /** Absence emails and teacher digests; absent (no SMTP_URL) = no mail, no scheduler. */
+  notifications?: NotificationsConfig;
 }
 
 const booleanFromEnv = z
@@ -48,6 +54,8 @@ export const EnvSchema = z.object({
   PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TRUST_PROXY: booleanFromEnv.default(false),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ...NotificationsEnvShape,
 });
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -81,6 +89,7 @@ export function loadOrCreateSecret(dataDir: string): string {
 /** Turns the environment into the app's config, creating the data dir when needed. */
 export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: number; host: string; dataDir: string } {
   const e = parseEnv(env);
+  const notifications = notificationsConfigFromEnv(e);
   const dataDir = resolve(e.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
   let database: DatabaseConfig;
@@ -101,6 +110,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     photoLimitBytes: e.PHOTO_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
+    ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
+    ...(notifications === undefined ? {} : { notifications }),
   };
 }
 

@@ -7,21 +7,21 @@
 //               probes of the calibration set, floored at 0.02 and rounded DOWN to 0.01.
 // Values here are copied from that script's output; re-run it after changing models or
 // preprocessing.
-import type { EmbedderId } from './embedders.js';
-
 export interface OperatingPoint {
   threshold: number;
   minMargin: number;
 }
 
-export const CALIBRATION: Record<EmbedderId, { flip: OperatingPoint; noFlip: OperatingPoint }> = {
-  faceres: { flip: { threshold: 0.5, minMargin: 0.05 }, noFlip: { threshold: 0.5, minMargin: 0.05 } },
-  'faceres-deep': { flip: { threshold: 0.5, minMargin: 0.05 }, noFlip: { threshold: 0.5, minMargin: 0.05 } },
-  mobilefacenet: { flip: { threshold: 0.5, minMargin: 0.05 }, noFlip: { threshold: 0.5, minMargin: 0.05 } },
-  mobileface: { flip: { threshold: 0.5, minMargin: 0.05 }, noFlip: { threshold: 0.5, minMargin: 0.05 } },
+/** Keyed by `<embedder pipeline>` + `/flip` when flip-averaged (e.g. 'faceres+dlib/flip'). */
+export const CALIBRATION: Record<string, OperatingPoint> = {
+  faceres: { threshold: 0.5, minMargin: 0.05 },
 };
 
-export function operatingPoint(embedder: EmbedderId, flip: boolean): OperatingPoint {
-  const c = CALIBRATION[embedder];
-  return flip ? c.flip : c.noFlip;
+export function calibrationKey(embedder: string, flip: boolean): string {
+  return `${embedder}${flip ? '/flip' : ''}`;
+}
+
+/** The calibrated operating point, or null when this combination was never calibrated. */
+export function operatingPoint(embedder: string, flip: boolean): OperatingPoint | null {
+  return CALIBRATION[calibrationKey(embedder, flip)] ?? null;
 }

@@ -1,6 +1,6 @@
 // The face engine's one validated configuration, and the shipped calibrated defaults.
 import { z } from 'zod';
-import { EMBEDDER_IDS, type EmbedderId } from './embedders.js';
+import { parsePipeline } from './embedders.js';
 import type { GateThresholds } from './quality.js';
 
 /**
@@ -15,7 +15,8 @@ import type { GateThresholds } from './quality.js';
  *   kiosk scenario replays) and above the obviously bad frames (see the doc's gate table).
  */
 export const RECOGNITION_DEFAULTS = {
-  embedder: 'faceres' as EmbedderId,
+  /** One embedder, or several fused with '+' (their cosine scores are averaged). */
+  embedder: 'faceres' as string,
   /** Average the embedding of the face and its mirror image. */
   flip: true,
   threshold: 0.5,
@@ -50,7 +51,20 @@ export const FaceEngineOptionsSchema = z
     /** Folder with the model files and SHA256SUMS; default resources/models of this checkout. */
     modelDir: z.string().min(1).optional(),
     backend: BackendPreferenceSchema.default('auto'),
-    embedder: z.enum(EMBEDDER_IDS).default(RECOGNITION_DEFAULTS.embedder),
+    embedder: z
+      .string()
+      .refine(
+        (v) => {
+          try {
+            parsePipeline(v);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: 'unknown embedder: use faceres, faceres-deep, mobilefacenet, mobileface, dlib, or several joined by +' },
+      )
+      .default(RECOGNITION_DEFAULTS.embedder),
     flip: z.boolean().default(RECOGNITION_DEFAULTS.flip),
     /** Faces analysed per frame (largest first); a door sees one or two people at a time. */
     maxFaces: z.number().int().min(1).max(20).default(5),

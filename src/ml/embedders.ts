@@ -2,7 +2,7 @@
 // Human's own pipeline only runs `faceres` with the right scaling; the others are fed here with
 // the preprocessing their training used, so the comparison in docs/recognition.md is fair.
 
-export type EmbedderId = 'faceres' | 'faceres-deep' | 'mobilefacenet' | 'mobileface';
+export type EmbedderId = 'faceres' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
 
 /**
  * How to turn a face into model input:
@@ -17,22 +17,60 @@ export type PixelScale = 'x255' | 'arcface' | 'unit';
 
 export interface EmbedderSpec {
   id: EmbedderId;
+  /** tfjs graph model, or face-api's dlib ResNet weights run by dlib-resnet.ts. */
+  kind: 'graph' | 'dlib';
   /** Model file stem in resources/models. */
   model: string;
   inputSize: number;
   dims: number;
   crop: CropMode;
+  /**
+   * For aligned crops: how much of the ArcFace template's face fills the crop (1 = ArcFace's
+   * tight 112 crop; < 1 adds context around the face, as dlib's 150 px chips have).
+   */
+  zoom: number;
   scale: PixelScale;
 }
 
 export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
-  faceres: { id: 'faceres', model: 'faceres', inputSize: 224, dims: 1024, crop: 'human', scale: 'x255' },
-  'faceres-deep': { id: 'faceres-deep', model: 'faceres-deep', inputSize: 224, dims: 1024, crop: 'human', scale: 'x255' },
-  mobilefacenet: { id: 'mobilefacenet', model: 'mobilefacenet', inputSize: 112, dims: 192, crop: 'aligned', scale: 'x255' },
-  mobileface: { id: 'mobileface', model: 'mobileface', inputSize: 112, dims: 256, crop: 'aligned', scale: 'x255' },
+  faceres: { id: 'faceres', kind: 'graph', model: 'faceres', inputSize: 224, dims: 1024, crop: 'human', zoom: 1, scale: 'x255' },
+  'faceres-deep': {
+    id: 'faceres-deep',
+    kind: 'graph',
+    model: 'faceres-deep',
+    inputSize: 224,
+    dims: 1024,
+    crop: 'human',
+    zoom: 1,
+    scale: 'x255',
+  },
+  mobilefacenet: {
+    id: 'mobilefacenet',
+    kind: 'graph',
+    model: 'mobilefacenet',
+    inputSize: 112,
+    dims: 192,
+    crop: 'aligned',
+    zoom: 1,
+    scale: 'x255',
+  },
+  mobileface: { id: 'mobileface', kind: 'graph', model: 'mobileface', inputSize: 112, dims: 256, crop: 'aligned', zoom: 1, scale: 'x255' },
+  dlib: { id: 'dlib', kind: 'dlib', model: 'face_recognition_model', inputSize: 150, dims: 128, crop: 'aligned', zoom: 0.8, scale: 'x255' },
 };
 
 export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId[]];
+
+/** 'faceres+dlib' → its component specs; throws on an unknown name. */
+export function parsePipeline(name: string): EmbedderSpec[] {
+  const parts = name.split('+');
+  if (parts.length === 0 || parts.length > 3) throw new RangeError(`embedder "${name}": use 1 to 3 models joined by +`);
+  return parts.map((p) => {
+    if (!(EMBEDDER_IDS as string[]).includes(p)) {
+      throw new RangeError(`unknown embedder "${p}"; one of ${EMBEDDER_IDS.join(', ')} (fuse with +)`);
+    }
+    return EMBEDDERS[p as EmbedderId];
+  });
+}
 
 /** ArcFace's canonical landmark positions in a 112×112 crop (left eye, right eye, nose, mouth L/R). */
 export const ARCFACE_TEMPLATE_112: readonly (readonly [number, number])[] = [
@@ -100,9 +138,9 @@ export function fitSimilarity(
  * coordinates to INPUT coordinates), warping the frame so the five mesh points land on the
  * ArcFace template scaled to `size`.
  */
-export function alignmentTransform(mesh: readonly (readonly number[])[], size: number): number[] {
-  const scale = size / 112;
-  const template = ARCFACE_TEMPLATE_112.map(([x, y]) => [x * scale, y * scale] as [number, number]);
+export function alignmentTransform(mesh: readonly (readonly number[])[], size: number, zoom = 1): number[] {
+  const scale = (size / 112) * zoom;
+  const template = ARCFACE_TEMPLATE_112.map(([x, y]) => [(x - 56) * scale + size / 2, (y - 56) * scale + size / 2] as [number, number]);
   // Fit template → image directly: that is the inverse map the sampler needs.
   const [a, b, tx, ty] = fitSimilarity(template, fivePointsFromMesh(mesh));
   return [a, -b, tx, b, a, ty, 0, 0];

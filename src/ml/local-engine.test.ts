@@ -42,7 +42,7 @@ describe('LocalFaceEngine on real photos', () => {
       expect(f.antispoof).toBeGreaterThan(0);
       expect(f.quality.size).toBeGreaterThan(100);
     }
-    const { threshold, minMargin } = operatingPoint(RECOGNITION_DEFAULTS.embedder, RECOGNITION_DEFAULTS.flip);
+    const { threshold, minMargin } = operatingPoint(RECOGNITION_DEFAULTS.embedder, RECOGNITION_DEFAULTS.flip)!;
     const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
     matcher.add('a', a1!.embedding);
     matcher.add('b', b1!.embedding);

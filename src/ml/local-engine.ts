@@ -10,9 +10,10 @@ import type { Config, Human } from '@vladmandic/human';
 import type { Logger } from 'pino';
 import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOptions } from './config.js';
 import { checkRgbImage, decodeImage } from './decode.js';
-import { alignmentTransform, EMBEDDERS, type EmbedderSpec } from './embedders.js';
+import { DlibResNet } from './dlib-resnet.js';
+import { alignmentTransform, parsePipeline, type EmbedderSpec } from './embedders.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
-import { defaultModelDir, verifyModelFiles } from './model-files.js';
+import { defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
 import { cropStats, gateFailures } from './quality.js';
 import type { Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
@@ -21,6 +22,14 @@ import type { Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Tensor = any;
 type GraphModel = { execute(input: Tensor): Tensor | Tensor[]; dispose(): void };
+
+/** One loaded embedder of the pipeline. */
+interface LoadedEmbedder {
+  spec: EmbedderSpec;
+  /** [n, size, size, 3] preprocessed input → [n, dims]; called inside tf.tidy. */
+  run(input: Tensor): Tensor;
+  dispose(): void;
+}
 
 const DETECTION_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const;
 const RAD_TO_DEG = 180 / Math.PI;
@@ -74,8 +83,28 @@ function backendOrder(pref: ResolvedEngineOptions['backend']): Backend[] {
   return [pref, ...(['tensorflow', 'wasm', 'cpu'] as Backend[]).filter((b) => b !== pref)];
 }
 
-export function modelIdOf(spec: EmbedderSpec, flip: boolean): string {
-  return `${spec.id}/${spec.crop}${flip ? '/flip' : ''}/v1`;
+/** Identifies the embedding space: templates from another pipeline never match. */
+export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string {
+  return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;
+}
+
+async function loadEmbedder(tf: Record<string, any>, modelDir: string, spec: EmbedderSpec): Promise<LoadedEmbedder> {
+  if (spec.kind === 'dlib') {
+    const net = DlibResNet.load(tf, `${modelDir}/${manifestFileOf(modelDir, spec.model)}`);
+    return { spec, run: (x) => net.execute(x), dispose: () => net.dispose() };
+  }
+  const model = (await tf.loadGraphModel(`${modelBaseUrl(modelDir)}${spec.model}.json`)) as GraphModel;
+  return {
+    spec,
+    run: (x) => {
+      const out = model.execute(x);
+      const outs: Tensor[] = Array.isArray(out) ? out : [out];
+      const emb = outs.find((t) => t.shape[t.shape.length - 1] === spec.dims);
+      if (!emb) throw new Error(`embedder ${spec.id} produced no ${spec.dims}-d output`);
+      return tf.reshape(emb, [-1, spec.dims]);
+    },
+    dispose: () => model.dispose(),
+  };
 }
 
 export interface LocalEngineTimings {
@@ -94,32 +123,35 @@ export class LocalFaceEngine implements FaceEngine {
     private readonly human: Human,
     private readonly tf: TfApi & Record<string, any>,
     backend: Backend,
-    private readonly embedder: GraphModel,
-    private readonly spec: EmbedderSpec,
+    private readonly embedders: LoadedEmbedder[],
     private readonly opts: ResolvedEngineOptions,
     private readonly log: Logger,
   ) {
     this.backend = backend;
-    this.modelId = modelIdOf(spec, opts.flip);
-    this.embeddingSize = spec.dims;
+    this.modelId = modelIdOf(
+      embedders.map((e) => e.spec),
+      opts.flip,
+    );
+    this.embeddingSize = embedders.reduce((n, e) => n + e.spec.dims, 0);
   }
 
   static async create(options: FaceEngineOptions, log: Logger): Promise<LocalFaceEngine> {
     const opts = resolveEngineOptions(options);
-    const spec = EMBEDDERS[opts.embedder];
+    const specs = parsePipeline(opts.embedder);
     const modelDir = opts.modelDir ?? defaultModelDir();
     const started = performance.now();
     // Refuse to start on a missing or altered model before tfjs sees it: Human only logs load
     // errors and would run without that stage.
-    verifyModelFiles(modelDir, [...DETECTION_MODELS, spec.model]);
+    verifyModelFiles(modelDir, [...DETECTION_MODELS, ...specs.map((s) => s.model)]);
     const rt = await createHumanRuntime(humanConfig(modelDir, opts), backendOrder(opts.backend), log);
     await rt.human.load();
     const models = rt.human.models.models as unknown as Record<string, unknown>;
     const missing = ['blazeface', 'facemesh', 'antispoof', 'liveness'].filter((m) => !models[m]);
     if (missing.length > 0) throw new Error(`face models failed to load: ${missing.join(', ')}`);
     const tf = rt.tf as TfApi & Record<string, any>;
-    const embedder = (await tf.loadGraphModel(`${modelBaseUrl(modelDir)}${spec.model}.json`)) as GraphModel;
-    const engine = new LocalFaceEngine(rt.human, tf, rt.backend, embedder, spec, opts, log);
+    const embedders: LoadedEmbedder[] = [];
+    for (const spec of specs) embedders.push(await loadEmbedder(tf, modelDir, spec));
+    const engine = new LocalFaceEngine(rt.human, tf, rt.backend, embedders, opts, log);
     engine.timings.loadMs = performance.now() - started;
     if (opts.warmup) {
       const w = performance.now();
@@ -138,10 +170,10 @@ export class LocalFaceEngine implements FaceEngine {
     const { tf } = this;
     const blank: RgbImage = { width: 320, height: 240, data: new Uint8Array(320 * 240 * 3).fill(128) };
     await this.analyse(blank);
-    const size = this.spec.inputSize;
-    const x = tf.zeros([this.opts.flip ? 2 : 1, size, size, 3]);
-    const out = this.embedder.execute(x);
-    tf.dispose([x, out]);
+    for (const e of this.embedders) {
+      const size = e.spec.inputSize;
+      tf.tidy(() => e.run(tf.zeros([this.opts.flip ? 2 : 1, size, size, 3])));
+    }
   }
 
   tensorCount(): number {
@@ -182,7 +214,7 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   private async describe(face: Human['result']['face'][number], frame: Tensor): Promise<DetectedFace> {
-    const { tf, spec } = this;
+    const { tf } = this;
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
     const stats = cropStats((await crop.data()) as Float32Array, cw, ch);
@@ -199,29 +231,13 @@ export class LocalFaceEngine implements FaceEngine {
     const liveness = face.live ?? 0;
 
     const embeddingTensor = tf.tidy(() => {
-      let input: Tensor;
-      if (spec.crop === 'human') {
-        input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
-      } else {
-        const transform = tf.tensor2d([alignmentTransform(face.mesh as number[][], spec.inputSize)], [1, 8], 'float32');
-        const warped = tf.image.transform(tf.cast(frame, 'float32'), transform, 'bilinear', 'nearest', 0, [
-          spec.inputSize,
-          spec.inputSize,
-        ]);
-        input = tf.div(warped, 255);
-      }
-      if (spec.scale === 'x255') input = tf.mul(input, 255);
-      else if (spec.scale === 'arcface') input = tf.div(tf.sub(tf.mul(input, 255), 127.5), 128);
-      if (this.opts.flip) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
-      const out = this.embedder.execute(input);
-      const outs: Tensor[] = Array.isArray(out) ? out : [out];
-      const emb = outs.find((t) => t.shape[t.shape.length - 1] === spec.dims);
-      if (!emb) throw new Error(`embedder ${spec.id} produced no ${spec.dims}-d output`);
-      const flat = tf.reshape(emb, [-1, spec.dims]);
-      // Normalise each view before averaging so neither dominates, then normalise the mean.
-      const unit = tf.div(flat, tf.norm(flat, 2, 1, true));
-      const mean = tf.mean(unit, 0);
-      return tf.div(mean, tf.norm(mean));
+      const parts = this.embedders.map((e) => {
+        const unit = this.embedOne(e, crop, frame, face.mesh as number[][]);
+        // Equal weight per model: each part is a unit vector scaled by 1/sqrt(models), so the
+        // cosine of two fused embeddings is the mean of the per-model cosines.
+        return tf.mul(unit, 1 / Math.sqrt(this.embedders.length));
+      });
+      return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
     });
     const embedding = new Float32Array((await embeddingTensor.data()) as Float32Array);
     tf.dispose(embeddingTensor);
@@ -238,10 +254,35 @@ export class LocalFaceEngine implements FaceEngine {
     };
   }
 
+  /** One model's L2-normalised (flip-averaged) embedding of a face; call inside tf.tidy. */
+  private embedOne(e: LoadedEmbedder, crop: Tensor, frame: Tensor, mesh: number[][]): Tensor {
+    const { tf } = this;
+    const { spec } = e;
+    let input: Tensor;
+    if (spec.crop === 'human') {
+      input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
+    } else {
+      const transform = tf.tensor2d([alignmentTransform(mesh, spec.inputSize, spec.zoom)], [1, 8], 'float32');
+      const warped = tf.image.transform(tf.cast(frame, 'float32'), transform, 'bilinear', 'nearest', 0, [
+        spec.inputSize,
+        spec.inputSize,
+      ]);
+      input = tf.div(warped, 255);
+    }
+    if (spec.scale === 'x255') input = tf.mul(input, 255);
+    else if (spec.scale === 'arcface') input = tf.div(tf.sub(tf.mul(input, 255), 127.5), 128);
+    if (this.opts.flip) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
+    const flat = e.run(input);
+    // Normalise each view before averaging so neither dominates, then normalise the mean.
+    const unit = tf.div(flat, tf.norm(flat, 2, 1, true));
+    const mean = tf.mean(unit, 0);
+    return tf.div(mean, tf.norm(mean));
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.embedder.dispose();
+    for (const e of this.embedders) e.dispose();
     // Human has no public unload; dropping the instance frees its models with the thread/worker.
     this.log.debug('face engine disposed');
   }

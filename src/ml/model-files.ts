@@ -39,20 +39,28 @@ function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array). */
+export function manifestFileOf(modelDir: string, model: string): string {
+  const alt = `${model}-weights_manifest.json`;
+  return !existsSync(join(modelDir, `${model}.json`)) && existsSync(join(modelDir, alt)) ? alt : `${model}.json`;
+}
+
 /** The json file plus every weight file its manifest lists. */
 export function modelFilesOf(modelDir: string, model: string): string[] {
-  const json = `${model}.json`;
+  const json = manifestFileOf(modelDir, model);
   const path = join(modelDir, json);
   if (!existsSync(path)) {
     throw new ModelFileError('missing', path, `model file ${path} is missing; ${RESTORE_HINT}`);
   }
-  let manifest: { weightsManifest?: { paths?: string[] }[] };
+  type Group = { paths?: string[] };
+  let manifest: { weightsManifest?: Group[] } | Group[];
   try {
     manifest = JSON.parse(readFileSync(path, 'utf8')) as typeof manifest;
   } catch {
     throw new ModelFileError('bad_manifest', path, `model file ${path} is not valid JSON; ${RESTORE_HINT}`);
   }
-  const weights = (manifest.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
+  const groups = Array.isArray(manifest) ? manifest : (manifest.weightsManifest ?? []);
+  const weights = groups.flatMap((g) => g.paths ?? []);
   return [json, ...weights];
 }
 

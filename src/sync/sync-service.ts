@@ -242,6 +242,7 @@ export class SyncService {
       attendance.bumpAttempts(events.map((e) => e.id));
       const at = this.o.now().toISOString();
       let res;
+      this.o.logger.info({ event: 'push_start', count: events.length }, 'pushing attendance');
       try {
         res = await http.pushAttendance({ events, health: this.health() });
       } catch (err) {
@@ -269,6 +270,7 @@ export class SyncService {
       report.pushed.duplicate += counts.duplicate;
       report.pushed.rejected += counts.rejected;
       this.o.store.sync.set('lastPushAt', at);
+      this.o.logger.info({ event: 'push_done', ...counts }, 'attendance pushed');
       this.o.store.sync.addHistory(at, 'push', counts.rejected === 0, `${counts.accepted} accepted, ${counts.duplicate} duplicate, ${counts.rejected} rejected`);
       if (counts.rejected) this.o.logger.warn({ rejected: results.filter((r) => r.status === 'rejected') }, 'server rejected events; kept aside');
       this.emit();

@@ -16,7 +16,3 @@ export function checkEmbedding(b64: string): EmbeddingProblem | null {
   }
   return Math.abs(Math.sqrt(sum) - 1) <= 1e-3 ? null : 'not_normalised';
 }
-
-export function float32ToBase64(v: Float32Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-}

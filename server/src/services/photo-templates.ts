@@ -8,7 +8,7 @@ import { conflict } from '../errors.js';
 import { readSettings } from '../repositories/settings.js';
 import { getStudent } from '../repositories/students.js';
 import { storeTemplates } from '../repositories/templates.js';
-import { float32ToBase64 } from './embeddings.js';
+import { embeddingToBase64 } from '../../../src/ml/embedding-codec.js';
 
 /**
  * Quality gates that matter for a template. Antispoof and liveness are not applied: an
@@ -65,7 +65,7 @@ export async function addPhotoTemplates(db: Kysely<DB>, engine: FaceEngine, stud
     const templateId = randomUUID();
     const [stored] = await storeTemplates(
       db,
-      [{ id: templateId, studentId, modelId: engine.modelId, embedding: float32ToBase64(embedded.embedding), quality: embedded.quality, createdAt: now }],
+      [{ id: templateId, studentId, modelId: engine.modelId, embedding: embeddingToBase64(embedded.embedding), quality: embedded.quality, createdAt: now }],
       { source: 'photo', deviceId: null, siteId: null },
       now,
     );

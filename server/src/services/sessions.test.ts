@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkEmbedding, float32ToBase64 } from './embeddings.js';
+import { embeddingToBase64 as float32ToBase64 } from '../../../src/ml/embedding-codec.js';
+import { checkEmbedding } from './embeddings.js';
 import { parseSessionId, scheduleOccursOn, weekdayOf } from './sessions.js';
 
 describe('session ids', () => {

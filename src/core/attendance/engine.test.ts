@@ -135,3 +135,23 @@ describe('corrections', () => {
     expect(store.attendance.all()).toHaveLength(0);
   });
 });
+
+describe('visits', () => {
+  it('an empty doorway ends a visit: one vote before it and one misread after it do not mark', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' });
+    await show();
+    await show({ who: 'ada' });
+    expect(store.attendance.all()).toHaveLength(0);
+    await show({ who: 'ada' });
+    expect(store.attendance.all()).toHaveLength(1);
+  });
+
+  it('votes expire with time, not only with the window length', async () => {
+    const { show, store, clock } = setup();
+    await show({ who: 'bob' });
+    clock.advance(3_000);
+    await show({ who: 'bob' });
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+});

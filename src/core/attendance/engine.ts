@@ -65,6 +65,8 @@ export const GATE_HINTS: Record<GateFailure, string> = {
 
 /** Unknown faces greet at most this often, so a stranger lingering is one appearance. */
 const UNKNOWN_REGREET_MS = 5_000;
+/** Votes older than this no longer count (see VoteWindow). */
+export const VOTE_MAX_AGE_MS = 2_500;
 
 export class AttendanceEngine {
   private gallery: Gallery = new Gallery([], 0);
@@ -76,8 +78,8 @@ export class AttendanceEngine {
   readonly counters: EngineCounters = { framesAnalysed: 0, unknownFaceFrames: 0, unknownAppearances: 0, gatedFaces: 0 };
 
   constructor(private readonly deps: AttendanceEngineDeps) {
-    this.votes = new VoteWindow(() => this.settings().voteWindow);
-    this.unknownVotes = new VoteWindow(() => this.settings().voteWindow);
+    this.votes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS);
+    this.unknownVotes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS);
     this.reloadGallery();
   }
 
@@ -131,8 +133,16 @@ export class AttendanceEngine {
       const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
       return { box, label: name, state: 'candidate', hint: null };
     });
-    this.votes.push(accepted);
-    this.unknownVotes.push(unknownSeen ? ['?'] : []);
+    const t = this.deps.now().getTime();
+    if (analysis.faces.length === 0) {
+      // Nobody in view: whoever was there has left, and the next person starts from zero, so
+      // one misread frame of the next person cannot complete the previous person's votes.
+      this.votes.reset();
+      this.unknownVotes.reset();
+    } else {
+      this.votes.push(accepted, t);
+      this.unknownVotes.push(unknownSeen ? ['?'] : [], t);
+    }
     if (unknownSeen) this.counters.unknownFaceFrames++;
 
     const decisions: Decision[] = [];
@@ -145,7 +155,6 @@ export class AttendanceEngine {
     }
     if (decisions.length === 0 && this.unknownVotes.winners(settings.votesNeeded).length > 0) {
       this.unknownVotes.clear('?');
-      const t = this.deps.now().getTime();
       if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS) {
         this.lastUnknownAt = t;
         this.counters.unknownAppearances++;

@@ -4,12 +4,28 @@
 
 export class VoteWindow {
   private readonly frames: Set<string>[] = [];
+  private readonly times: number[] = [];
 
-  constructor(private readonly size: () => number) {}
+  /**
+   * @param maxAgeMs votes older than this expire even if the window is not full: when
+   * recognition runs at 2 fps, "the last 4 frames" would otherwise reach 2 s into the past,
+   * into the previous person's visit.
+   */
+  constructor(private readonly size: () => number, private readonly maxAgeMs = Infinity) {}
 
-  push(winners: Iterable<string>): void {
+  push(winners: Iterable<string>, at = 0): void {
     this.frames.push(new Set(winners));
-    while (this.frames.length > Math.max(1, this.size())) this.frames.shift();
+    this.times.push(at);
+    while (this.frames.length > Math.max(1, this.size()) || (this.times.length > 1 && at - (this.times[0] ?? at) > this.maxAgeMs)) {
+      this.frames.shift();
+      this.times.shift();
+    }
+  }
+
+  /** An empty doorway ends every visit: nobody keeps votes across it. */
+  reset(): void {
+    this.frames.length = 0;
+    this.times.length = 0;
   }
 
   votesFor(id: string): number {

@@ -2,11 +2,17 @@
 //   npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>]
 // Extra options: --name, --admin-pin (first run), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
+// --setup-only (pair and pull the roster, then exit; no camera, no face engine),
 // --log-level. Stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
-import { createKiosk } from '../kiosk';
+import { createKiosk, APP_VERSION } from '../kiosk';
+import { openKioskStore } from '../store/index';
+import { DEFAULT_SETTINGS } from '../store/settings-defaults';
+import { SyncService } from '../../sync/index';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { parseCameraSpec } from '../camera/index';
 
 const Args = z.object({
@@ -20,6 +26,7 @@ const Args = z.object({
   timeout: z.coerce.number().int().min(100).default(10_000),
   'backoff-max': z.coerce.number().int().min(100).default(5 * 60_000),
   'exit-when-done': z.boolean().default(false),
+  'setup-only': z.boolean().default(false),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,7 +35,7 @@ function main(): void {
     options: {
       server: { type: 'string' }, pair: { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
       name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
-      'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'log-level': { type: 'string' },
+      'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'setup-only': { type: 'boolean' }, 'log-level': { type: 'string' },
     },
     strict: true,
   });
@@ -47,6 +54,10 @@ function main(): void {
     }
   }
   const logger = pino({ name: 'rollcall-kiosk', level: args['log-level'] });
+  if (args['setup-only']) {
+    void setupOnly(args, logger);
+    return;
+  }
   const kiosk = createKiosk({
     dataDir: args.data,
     ...(args.camera ? { camera: args.camera } : {}),
@@ -91,6 +102,30 @@ function main(): void {
       })();
     });
   }
+}
+
+/** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
+async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
+  mkdirSync(args.data, { recursive: true });
+  const store = openKioskStore({ file: join(args.data, 'kiosk.db'), defaultSettings: DEFAULT_SETTINGS, now: () => new Date() });
+  const sync = new SyncService({ store, logger: logger.child({ component: 'sync' }), now: () => new Date(), appVersion: APP_VERSION, health: () => ({}), timeoutMs: args.timeout });
+  let code = 0;
+  try {
+    if (!store.sync.get('deviceToken')) {
+      if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
+      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name });
+    }
+    const report = await sync.syncNow();
+    if (!report.ok) throw new Error(report.error ?? 'sync failed');
+    logger.info({ event: 'setup_done', status: sync.status(), students: store.roster.listStudents('').length, templates: store.templates.countByStudent().size }, 'kiosk set up');
+  } catch (err) {
+    logger.error({ event: 'setup_failed', err: err instanceof Error ? err.message : String(err) }, 'kiosk set-up failed');
+    code = 1;
+  } finally {
+    await sync.close();
+    store.close();
+  }
+  process.exit(code);
 }
 
 main();

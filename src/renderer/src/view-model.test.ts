@@ -19,9 +19,10 @@ describe('greetingView', () => {
     expect(greetingView(g('unknown', null))).toMatchObject({ headline: 'Not recognised', status: 'Please see your teacher', tone: 'bad' });
     expect(greetingView(g('no_session', null))).toMatchObject({ salutation: 'Hello', headline: 'there' });
   });
-  it('keeps the core message as detail only when non-empty', () => {
-    expect(greetingView({ ...g('present'), message: '  ' }).detail).toBeNull();
-    expect(greetingView({ ...g('present'), message: 'Maths 9A' }).detail).toBe('Maths 9A');
+  it('adds the class that got the mark instead of repeating the core message', () => {
+    const v = greetingView({ ...g('present'), message: 'Welcome, Ada Lovelace' }, 'Maths 9A');
+    expect(v.detail).toMatch(/^Maths 9A · \d\d:\d\d$/);
+    expect(greetingView(g('unknown', null)).detail).toBe('Nothing was recorded');
   });
 });
 

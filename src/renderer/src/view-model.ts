@@ -17,25 +17,35 @@ export interface GreetingView {
 
 type GreetingT = z.infer<typeof Greeting>;
 
+const hhmm = (iso: string): string => {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '--:--' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+};
+
 /** How long a greeting stays on screen; long enough to read while walking through the door. */
 export const GREETING_VISIBLE_MS = 8_000;
 
-export function greetingView(g: GreetingT): GreetingView {
+/**
+ * The core's own message repeats what the screen already says in bigger type, so the small
+ * detail line carries what is NOT said yet: which class got the mark and when.
+ */
+export function greetingView(g: GreetingT, className: string | null = null): GreetingView {
   const name = g.name ?? 'Student';
-  const detail = g.message.trim() === '' ? null : g.message;
+  const at = hhmm(g.at);
+  const marked = className ? `${className} · ${at}` : at;
   switch (g.kind) {
     case 'present':
-      return { salutation: 'Welcome', headline: name, status: 'Marked present', detail, tone: 'good' };
+      return { salutation: 'Welcome', headline: name, status: 'Marked present', detail: marked, tone: 'good' };
     case 'late':
-      return { salutation: 'Hello', headline: name, status: 'Marked late', detail, tone: 'warn' };
+      return { salutation: 'Hello', headline: name, status: 'Marked late', detail: marked, tone: 'warn' };
     case 'already_marked':
-      return { salutation: 'Hi again', headline: name, status: 'Already marked', detail, tone: 'info' };
+      return { salutation: 'Hi again', headline: name, status: 'Already marked', detail: className ? `You are on today's ${className} list` : null, tone: 'info' };
     case 'not_enrolled':
-      return { salutation: 'Hello', headline: name, status: "Not on this class's list — please see your teacher", detail, tone: 'warn' };
+      return { salutation: 'Hello', headline: name, status: "Not on this class's list — please see your teacher", detail: 'Your teacher will see this at the office', tone: 'warn' };
     case 'unknown':
-      return { salutation: null, headline: 'Not recognised', status: 'Please see your teacher', detail, tone: 'bad' };
+      return { salutation: null, headline: 'Not recognised', status: 'Please see your teacher', detail: 'Nothing was recorded', tone: 'bad' };
     case 'no_session':
-      return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class now — nothing recorded', detail, tone: 'neutral' };
+      return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class now — nothing recorded', detail: null, tone: 'neutral' };
   }
 }
 
@@ -45,11 +55,6 @@ export function isGreetingFresh(g: GreetingT | null, nowMs: number): g is Greeti
   // A greeting with an unreadable time is shown rather than silently dropped.
   return Number.isNaN(at) || nowMs - at < GREETING_VISIBLE_MS;
 }
-
-const hhmm = (iso: string): string => {
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '--:--' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
-};
 
 export function sessionLine(session: z.infer<typeof ActiveSession> | null, nowMs: number): { title: string; detail: string } {
   if (!session) return { title: 'No class now', detail: 'Attendance is not being taken' };

@@ -1,5 +1,6 @@
 import { migration001 } from './001-initial.js';
+import { migration002 } from './002-notification-jobs.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];

@@ -14,7 +14,7 @@ interface Props {
 const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
   gated: '',
   unknown: 'Unknown',
-  candidate: '…',
+  candidate: '',
   recognised: '',
 };
 

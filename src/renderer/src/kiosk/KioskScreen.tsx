@@ -57,7 +57,7 @@ function Blocker({ state, cameraError }: { state: KioskState; cameraError: strin
 export function KioskScreen({ state, stream, cameraError, onAdmin }: Props) {
   const now = useNow(500);
   const fresh = isGreetingFresh(state.greeting, now) ? state.greeting : null;
-  const view = fresh ? greetingView(fresh) : null;
+  const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
   const session = sessionLine(state.session, now);
   const badge = syncBadge(state.sync);
 

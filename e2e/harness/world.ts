@@ -1,0 +1,145 @@
+// One e2e "world" per test: its own temp folder, a real server with a seeded school, the real
+// kiosk core (shared face engine, replay camera), the browser bridge and a Chromium page.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { createUser, call, login, multipartBody } from '../../server/test/app';
+import type { KioskState } from '../../src/contracts/kiosk-api';
+import { startBridge, type Bridge } from '../../src/core/bridge';
+import { createKiosk } from '../../src/core/index';
+import type { FaceEngine } from '../../src/ml/types';
+import { RENDERER_DIR } from '../build-renderer';
+import { startServer, type RunningServer } from './server';
+
+export const FRAMES = resolve(import.meta.dirname, '..', 'fixtures', 'frames');
+export const SCREENSHOTS = resolve(import.meta.dirname, '..', 'screenshots');
+export const ADMIN_PIN = '2468';
+
+/** The engine is loaded once per file; kiosks must not dispose it. */
+export function borrowed(engine: FaceEngine): FaceEngine {
+  return { backend: engine.backend, modelId: engine.modelId, embeddingSize: engine.embeddingSize, analyse: (i) => engine.analyse(i), dispose: async () => {} };
+}
+
+export interface School {
+  adminToken: string;
+  roomId: string;
+  classId: string;
+  students: { powell: string; bush: string };
+  pairingCode: string;
+}
+
+const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+
+/** A room with a class in session now (UTC site), two consenting students, Powell with photos. */
+export async function seedSchool(server: RunningServer): Promise<School> {
+  const app = server.app();
+  const admin = await createUser(server.database, 'admin');
+  const adminToken = await login(app, admin.email, admin.password);
+  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: 'Room 101', siteId: 'default' });
+  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', siteId: 'default' });
+  const now = new Date();
+  const start = new Date(Math.max(now.getTime() - 10 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)));
+  const end = new Date(Math.min(now.getTime() + 80 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T23:59:00Z`)));
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+    roomId: room.id,
+    date: now.toISOString().slice(0, 10),
+    startTime: hhmm(start),
+    endTime: hhmm(end),
+    graceMinutes: 30,
+  });
+  const student = (studentNumber: string, name: string) =>
+    call<{ id: string }>(app, adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber, name, consent: true });
+  const powell = await student('1001', 'Colin Powell');
+  const bush = await student('1002', 'George Bush');
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [powell.id, bush.id] });
+  // Powell's templates come from photos other than the door frames, embedded by the server.
+  const body = multipartBody(['powell-04.jpg', 'powell-05.jpg'].map((f) => ({ filename: f, bytes: readFileSync(join(FRAMES, f)) })));
+  const photos = await app.inject({ method: 'POST', url: `/api/students/${powell.id}/photos`, headers: { authorization: `Bearer ${adminToken}`, ...body.headers }, payload: body.payload });
+  if (photos.statusCode !== 200) throw new Error(`photo import failed: ${photos.statusCode} ${photos.body}`);
+  const device = await call<{ pairingCode: string }>(app, adminToken, 'POST', '/api/devices', { roomId: room.id });
+  return { adminToken, roomId: room.id, classId: cls.id, students: { powell: powell.id, bush: bush.id }, pairingCode: device.pairingCode };
+}
+
+/** Writes a door sequence (fixture names, in order) as a replay folder. */
+export function doorSequence(dir: string, frames: string[]): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  frames.forEach((f, i) => copyFileSync(join(FRAMES, f), join(dir, `${String(i).padStart(4, '0')}.jpg`)));
+  return dir;
+}
+
+/** n copies of a frame list: a person stays in view for a while. */
+export const hold = (frames: string[], times: number) => Array.from({ length: times }, () => frames).flat();
+
+export interface World {
+  dir: string;
+  server: RunningServer;
+  school: School;
+  kiosk: ReturnType<typeof createKiosk>;
+  bridge: Bridge;
+  page: Page;
+  /** Plays a replay folder on the kiosk's real replay camera. */
+  play(frames: string[], fps?: number, loop?: boolean): void;
+  waitForKiosk(predicate: (s: KioskState) => boolean, what: string, timeoutMs?: number): Promise<KioskState>;
+  /** Saves e2e/screenshots/<name>.png; admin screens pass fullPage to show what is below the fold. */
+  shot(name: string, fullPage?: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createWorld(opts: { engine: FaceEngine; browser: Browser; pair?: boolean; camera?: string; viewport?: { width: number; height: number } }): Promise<World> {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-e2e-'));
+  const server = await startServer({ dbFile: join(dir, 'server.db'), engine: borrowed(opts.engine) });
+  const school = await seedSchool(server);
+  const pair = opts.pair ?? true;
+  const kiosk = createKiosk({
+    dataDir: join(dir, 'kiosk'),
+    camera: opts.camera ?? 'none',
+    engine: borrowed(opts.engine),
+    logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
+    adminPin: ADMIN_PIN,
+    deviceName: 'E2E door',
+    ...(pair ? { serverUrl: server.url, pairingCode: school.pairingCode } : {}),
+    sync: { intervalMs: 500, timeoutMs: 2_000, backoff: { baseMs: 200, maxMs: 1_000 } },
+  });
+  const bridge = await startBridge({ kiosk, port: 0, staticDir: RENDERER_DIR, logger: pino({ level: 'silent' }) });
+  const page = await opts.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 720 } });
+  let replays = 0;
+  const world: World = {
+    dir,
+    server,
+    school,
+    kiosk,
+    bridge,
+    page,
+    play(frames, fps = 2, loop = false) {
+      const folder = doorSequence(join(dir, `door-${++replays}`), frames);
+      kiosk.internals.restartCamera(`replay:${folder}?fps=${fps}&loop=${loop ? 1 : 0}`);
+    },
+    async waitForKiosk(predicate, what, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = kiosk.internals.state();
+        if (predicate(s)) return s;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify({ ...s, faces: s.faces.length })}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async shot(name, fullPage = false) {
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
+    },
+    async close() {
+      await page.close().catch(() => undefined);
+      await bridge.close();
+      await kiosk.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  await kiosk.ready;
+  if (pair) await world.waitForKiosk((s) => s.sync.paired && s.sync.lastPullAt !== null && s.session !== null, 'pairing and the first roster pull');
+  await page.goto(bridge.url);
+  await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+  return world;
+}

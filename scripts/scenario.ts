@@ -1,0 +1,478 @@
+// The door scenario: the whole real stack, end to end (issue 4, item 7).
+//
+//   npm run scenario -- --faces <dir> [--offline] [--crash] [--seed N]
+//
+// A fresh server (in this process, temporary SQLite, real face engine) gets a class with a
+// session in progress in a room; the enrolled identities of the folder (EVAL-PROTOCOL: even
+// positions) become students whose first K images are imported through the server's photo
+// route. A headless kiosk (a child process: `src/core/cli/kiosk.ts`) is paired and pulls the
+// roster, then watches a replayed door sequence at 10 fps in which every probe person, known
+// and unknown, appears in seeded random order (grey empty frames in between). The kiosk then
+// pushes, and the scenario reads the server's session report.
+//   --offline  the server is down for the whole door run and starts afterwards
+//   --crash    the kiosk is SIGKILLed at several points during marking and pushing, and
+//              restarted each time (resuming the door sequence where the camera would be)
+// Prints one JSON object on stdout; progress goes to stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../server/src/app';
+import { defaultAppConfig, type AppConfig } from '../server/src/config';
+import { openDatabase, type Database as ServerDatabase } from '../server/src/db/database';
+import { insertUser } from '../server/src/repositories/users';
+import { hashPassword } from '../server/src/services/passwords';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const KIOSK_CLI = join(ROOT, 'src/core/cli/kiosk.ts');
+const FRAME_W = 640;
+const FRAME_H = 480;
+
+export const ScenarioOptions = z.object({
+  faces: z.string().min(1),
+  offline: z.boolean().default(false),
+  crash: z.boolean().default(false),
+  seed: z.coerce.number().int().default(1),
+  /** Enrolment images per enrolled identity (EVAL-PROTOCOL K). */
+  k: z.coerce.number().int().min(1).default(2),
+  fps: z.coerce.number().min(1).max(30).default(10),
+  /** Frames each probe image stays in view (a person does not change every 100 ms). */
+  hold: z.coerce.number().int().min(1).default(5),
+  /** Minimum frames a person stays at the door (their probe images cycle to fill it). */
+  visit: z.coerce.number().int().min(1).default(20),
+  /** Empty frames between people. */
+  gap: z.coerce.number().int().min(0).default(5),
+  keep: z.boolean().default(false),
+  verbose: z.boolean().default(false),
+});
+export type ScenarioOptions = z.input<typeof ScenarioOptions>;
+
+// ------------------------------------------------------------------ dataset (EVAL-PROTOCOL)
+interface Identity {
+  name: string;
+  enrolled: boolean;
+  templates: string[];
+  probes: string[];
+}
+
+export function splitDataset(dir: string, k: number): Identity[] {
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('_'))
+    .map((d) => d.name)
+    .sort();
+  return folders.map((name, i) => {
+    const files = readdirSync(join(dir, name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(dir, name, f));
+    const enrolled = i % 2 === 0;
+    return enrolled ? { name, enrolled, templates: files.slice(0, k), probes: files.slice(k) } : { name, enrolled, templates: [], probes: files };
+  });
+}
+
+/** Small seeded PRNG (mulberry32), so a seed always gives the same door order. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ------------------------------------------------------------------ the door sequence
+interface Visit {
+  identity: string;
+  known: boolean;
+  first: number;
+  last: number;
+}
+interface DoorSequence {
+  dir: string;
+  frames: number;
+  visits: Visit[];
+  /** Who is at the door on each frame (null: empty doorway). */
+  owner: (Visit | null)[];
+}
+
+/** Puts an image on a 640×480 mid-grey frame, as a door camera would see it (never upscaled). */
+async function toDoorFrame(file: string): Promise<Buffer> {
+  const img = sharp(file).rotate().resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
+  const buf = await img.jpeg({ quality: 92 }).toBuffer({ resolveWithObject: true });
+  const { width, height } = buf.info;
+  return sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+    .composite([{ input: buf.data, left: Math.floor((FRAME_W - width) / 2), top: Math.floor((FRAME_H - height) / 2) }])
+    .jpeg({ quality: 92 })
+    .toBuffer();
+}
+
+async function buildDoorSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
+  const unique = join(work, 'unique');
+  const dir = join(work, 'door');
+  mkdirSync(unique, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const empty = join(unique, 'empty.jpg');
+  writeFileSync(empty, await sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer());
+
+  const people = identities.filter((p) => p.probes.length > 0);
+  const rand = prng(o.seed);
+  for (let i = people.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [people[i], people[j]] = [people[j] as Identity, people[i] as Identity];
+  }
+  const owner: (Visit | null)[] = [];
+  const files: string[] = [];
+  const visits: Visit[] = [];
+  const pushFrame = (file: string, who: Visit | null) => {
+    files.push(file);
+    owner.push(who);
+  };
+  for (let i = 0; i < o.gap * 2; i++) pushFrame(empty, null);
+  for (const p of people) {
+    const frames: string[] = [];
+    for (const [n, probe] of p.probes.entries()) {
+      const out = join(unique, `${p.name}-${n}.jpg`);
+      writeFileSync(out, await toDoorFrame(probe));
+      frames.push(out);
+    }
+    const visit: Visit = { identity: p.name, known: p.enrolled, first: files.length, last: 0 };
+    const length = Math.max(o.visit, frames.length * o.hold);
+    for (let f = 0; f < length; f++) pushFrame(frames[Math.floor(f / o.hold) % frames.length] as string, visit);
+    visit.last = files.length - 1;
+    visits.push(visit);
+    for (let i = 0; i < o.gap; i++) pushFrame(empty, null);
+  }
+  for (let i = 0; i < o.gap; i++) pushFrame(empty, null);
+  files.forEach((f, i) => symlinkSync(f, join(dir, `${String(i).padStart(6, '0')}.jpg`)));
+  return { dir, frames: files.length, visits, owner };
+}
+
+// ------------------------------------------------------------------ the server
+class ScenarioServer {
+  app: FastifyInstance | null = null;
+  port = 0;
+  token = '';
+  constructor(readonly config: AppConfig, readonly database: ServerDatabase) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.app = await buildApp(this.config, { database: this.database, logger: pino({ level: 'silent' }) });
+    await this.app.listen({ port: this.port, host: '127.0.0.1' });
+    const addr = this.app.server.address();
+    if (addr && typeof addr === 'object') this.port = addr.port;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    this.app = null;
+  }
+
+  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: body instanceof FormData ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+// ------------------------------------------------------------------ the kiosk child process
+interface LogLine {
+  event?: string;
+  [k: string]: unknown;
+}
+
+interface KioskRun {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  startIndex: number;
+  runningAt: number | null;
+}
+
+function spawnKiosk(args: string[], onLine: (l: LogLine) => void, verbose: boolean): Omit<KioskRun, 'startIndex' | 'runningAt'> {
+  const child = spawn(process.execPath, ['--import', 'tsx', KIOSK_CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    try {
+      onLine(JSON.parse(line) as LogLine);
+    } catch {
+      if (verbose) process.stderr.write(`[kiosk] ${line}\n`);
+    }
+  });
+  const stderrTail: string[] = [];
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    stderrTail.push(line);
+    if (stderrTail.length > 20) stderrTail.shift();
+    if (verbose) process.stderr.write(`[kiosk:err] ${line}\n`);
+  });
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
+    if (code !== 0 && code !== null && stderrTail.length) process.stderr.write(`[kiosk] exited ${code}:\n${stderrTail.join('\n')}\n`);
+    res(code);
+  }));
+  return { child, exited };
+}
+
+// ------------------------------------------------------------------ metrics helpers
+const percentile = (xs: number[], q: number) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0);
+};
+
+export interface ScenarioResult {
+  [key: string]: unknown;
+}
+
+export async function runScenario(input: ScenarioOptions, progress: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<ScenarioResult> {
+  const o = ScenarioOptions.parse(input);
+  const started = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'rollcall-scenario-'));
+  const identities = splitDataset(o.faces, o.k);
+  const enrolled = identities.filter((i) => i.enrolled);
+  progress(`scenario: ${identities.length} identities (${enrolled.length} enrolled), work dir ${work}`);
+
+  const door = await buildDoorSequence(identities, o, work);
+  progress(`door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`);
+
+  // --- server
+  const database = openDatabase({ kind: 'sqlite', filename: join(work, 'server.db') });
+  const config = defaultAppConfig({ database: { kind: 'sqlite', filename: join(work, 'server.db') }, logLevel: 'silent', loginRateLimitPerMinute: 1000 });
+  const server = new ScenarioServer(config, database);
+  await server.start();
+  const password = 'scenario-admin-password';
+  const email = 'admin@scenario.example';
+  await insertUser(database.db, { email, name: 'Scenario admin', role: 'admin', passwordHash: await hashPassword(password, { N: 1024, r: 8, p: 1 }) }, new Date().toISOString());
+  server.token = (await server.api<{ accessToken: string }>('POST', '/api/auth/login', { email, password })).accessToken;
+
+  // A one-off session today (site timezone UTC) that started 10 minutes ago; generous grace so arrivals are `present`.
+  const now = new Date();
+  const today = now.toISOString().slice(0, 10);
+  const minutes = now.getUTCHours() * 60 + now.getUTCMinutes();
+  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const startM = Math.max(0, minutes - 10);
+  const endM = Math.min(23 * 60 + 59, minutes + 60);
+  const room = await server.api<{ id: string }>('POST', '/api/rooms', { name: 'Door 1', siteId: 'default' });
+  const cls = await server.api<{ id: string }>('POST', '/api/classes', { name: 'Scenario class', siteId: 'default' });
+  const schedule = await server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, date: today, startTime: hhmm(startM), endTime: hhmm(endM), graceMinutes: 60 });
+  const sessionId = `${schedule.id}@${today}`;
+
+  const studentOf = new Map<string, string>(); // studentId → identity
+  const idOf = new Map<string, string>(); // identity → studentId
+  let templatesImported = 0;
+  const importRejects: string[] = [];
+  for (const [n, p] of enrolled.entries()) {
+    const s = await server.api<{ id: string }>('POST', '/api/students', { siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true });
+    studentOf.set(s.id, p.name);
+    idOf.set(p.name, s.id);
+    const form = new FormData();
+    for (const f of p.templates) form.append('photos', new Blob([readFileSync(f)], { type: f.endsWith('.png') ? 'image/png' : 'image/jpeg' }), f.split('/').pop());
+    const res = await server.api<{ results: { filename: string; status: string; reason?: string }[] }>('POST', `/api/students/${s.id}/photos`, form);
+    for (const r of res.results) {
+      if (r.status === 'accepted') templatesImported++;
+      else importRejects.push(`${p.name}/${r.filename}: ${r.reason ?? r.status}`);
+    }
+  }
+  await server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [...studentOf.keys()] });
+  const device = await server.api<{ pairingCode: string }>('POST', '/api/devices', { roomId: room.id, name: 'Scenario door' });
+  progress(`server ${server.url}: ${studentOf.size} students, ${templatesImported} templates imported${importRejects.length ? `, ${importRejects.length} photos rejected` : ''}; session ${sessionId}`);
+
+  // --- kiosk: pair and pull the roster
+  const kioskData = join(work, 'kiosk');
+  const setup = spawnKiosk(['--setup-only', '--server', server.url, '--pair', device.pairingCode, '--data', kioskData, '--name', 'scenario door'], (l) => {
+    if (l.event === 'setup_done') progress(`kiosk paired: ${JSON.stringify({ students: l.students, withTemplates: l.templates })}`);
+  }, o.verbose);
+  if ((await setup.exited) !== 0) throw new Error('kiosk set-up failed');
+
+  if (o.offline) {
+    await server.stop();
+    progress('server stopped: the door run is offline');
+  }
+
+  // --- the door run (one or more kiosk processes)
+  const decisions: LogLine[] = [];
+  const runStats: LogLine[] = [];
+  let marks = 0;
+  let replayDone = false;
+  let runs = 0;
+  const kills: string[] = [];
+  const frameMs = 1000 / o.fps;
+  const doorStarted = Date.now();
+  let analysedWallMs = 0;
+
+  // Kill points for --crash: during marking (after the 2nd and 6th mark), during a push, and during the final drain.
+  const killPlan = o.crash ? ['mark:2', 'push', 'mark:6', 'drain-push'] : [];
+  let startIndex = 0;
+  for (;;) {
+    runs++;
+    let pendingKill: string | null = null;
+    let lastStats: LogLine | null = null;
+    const run: KioskRun = { ...spawnKiosk([
+      '--camera', `replay:${door.dir}?fps=${o.fps}&start=${startIndex}`, '--data', kioskData, '--exit-when-done',
+      '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000',
+    ], (l) => {
+      if (l.event === 'decision') {
+        decisions.push(l);
+        if (l.kind === 'present' || l.kind === 'late') marks++;
+      }
+      if (l.event === 'camera' && l.status === 'running' && run.runningAt === null) run.runningAt = Date.now();
+      if (l.event === 'stats') lastStats = l;
+      if (l.event === 'replay_done') {
+        replayDone = true;
+        lastStats = l;
+        if (o.offline && !server.app) {
+          progress('door run over: starting the server again');
+          void server.start().then(() => progress(`server back on ${server.url}`));
+        }
+      }
+      const next = killPlan[0];
+      if (!next || pendingKill) return;
+      const hit =
+        (next.startsWith('mark:') && l.event === 'decision' && (l.kind === 'present' || l.kind === 'late') && marks >= Number(next.slice(5))) ||
+        (next === 'push' && l.event === 'push_start' && !replayDone) ||
+        (next === 'drain-push' && l.event === 'push_start' && replayDone);
+      if (hit) {
+        pendingKill = next;
+        killPlan.shift();
+        run.child.kill('SIGKILL');
+      }
+    }, o.verbose), startIndex, runningAt: null };
+    const code = await run.exited;
+    const stopAt = Date.now();
+    if (run.runningAt !== null) analysedWallMs += stopAt - run.runningAt;
+    if (lastStats) runStats.push(lastStats);
+    if (pendingKill) {
+      // The camera kept rolling while the kiosk was dead: resume where the door is now.
+      const elapsed = run.runningAt !== null ? Math.floor((stopAt - run.runningAt) / frameMs) : 0;
+      startIndex = Math.min(door.frames - 1, run.startIndex + elapsed + 1);
+      kills.push(`${pendingKill} (frame ${startIndex})`);
+      progress(`crash: SIGKILL at ${pendingKill}; restarting at frame ${startIndex}`);
+      continue;
+    }
+    if (code !== 0) throw new Error(`kiosk exited with ${code}`);
+    break;
+  }
+  if (!server.app) await server.start(); // offline and the kiosk drained nothing? It cannot have: keep the report honest anyway
+  const doorMs = Date.now() - doorStarted;
+
+  // --- what the server and the kiosk hold
+  const report = await server.api<{ students: { studentId: string; status: string; eventsCount: number }[]; notEnrolled: { studentId: string; eventsCount: number }[] }>(
+    'GET', `/api/sessions/${encodeURIComponent(sessionId)}/attendance`);
+  const kdb = new Database(join(kioskData, 'kiosk.db'), { readonly: true });
+  const kioskMarks = kdb.prepare(`SELECT e.student_id AS studentId FROM attendance_events e WHERE e.kind = 'mark'
+    AND NOT EXISTS (SELECT 1 FROM attendance_events u WHERE u.kind = 'undo' AND u.ref_id = e.id)`).all() as { studentId: string }[];
+  const outboxLeft = (kdb.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  kdb.close();
+
+  const serverMarked = new Set(report.students.filter((s) => s.status === 'present' || s.status === 'late').map((s) => s.studentId));
+  const appeared = new Set(door.visits.filter((v) => v.known).map((v) => v.identity));
+  let correct = 0, wrongStudent = 0, unknownMarked = 0;
+  const ttm: number[] = [];
+  const wrongDetails: string[] = [];
+  const attributed = new Set<string>();
+  for (const d of decisions.filter((x) => x.kind === 'present' || x.kind === 'late')) {
+    const studentId = String(d.studentId);
+    attributed.add(studentId);
+    const who = door.owner[Number(d.frameIndex)] ?? null;
+    const identity = studentOf.get(studentId) ?? studentId;
+    if (who && !who.known) {
+      unknownMarked++;
+      wrongDetails.push(`${identity} marked while stranger ${who.identity} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+    } else if (!who || who.identity !== identity) {
+      wrongStudent++;
+      wrongDetails.push(`${identity} marked while ${who ? who.identity : 'nobody'} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+    } else {
+      correct++;
+      const firstSeen = Number(d.frameCapturedAt) - (Number(d.frameIndex) - who.first) * frameMs;
+      ttm.push(Number(d.decidedAt) - firstSeen);
+    }
+  }
+  // A student marked on the server who never came to the door is wrong, whether or not a log line survived.
+  for (const sid of serverMarked) {
+    if (!appeared.has(studentOf.get(sid) ?? '') && !attributed.has(sid)) {
+      wrongStudent++;
+      wrongDetails.push(`${studentOf.get(sid) ?? sid} marked on the server but never at the door`);
+    }
+  }
+  const expectedPresent = [...appeared].filter((name) => idOf.has(name)).length;
+  const markedPresent = [...appeared].filter((name) => serverMarked.has(idOf.get(name) ?? '')).length;
+  const lost = kioskMarks.filter((m) => !serverMarked.has(m.studentId)).length;
+  const duplicates = report.students.reduce((n, s) => n + Math.max(0, s.eventsCount - 1), 0);
+  const sum = (f: (s: LogLine) => number) => runStats.reduce((n, s) => n + f(s), 0);
+  const frameStats = (s: LogLine) => (s.frames ?? {}) as { analysed?: number; dropped?: number; corrupt?: number };
+  const analysed = sum((s) => frameStats(s).analysed ?? 0);
+  const recognition = runStats.map((s) => s.recognitionMs as { p50: number; p95: number } | null).filter((x): x is { p50: number; p95: number } => Boolean(x));
+
+  await server.stop();
+  await database.close();
+  if (!o.keep) rmSync(work, { recursive: true, force: true });
+
+  return {
+    faces: o.faces,
+    mode: o.offline && o.crash ? 'offline+crash' : o.offline ? 'offline' : o.crash ? 'crash' : 'online',
+    seed: o.seed,
+    expected_present: expectedPresent,
+    marked_present: markedPresent,
+    correct,
+    wrong_student: wrongStudent,
+    unknown_marked: unknownMarked,
+    missed: expectedPresent - markedPresent,
+    duplicates_on_server: duplicates,
+    lost,
+    outbox_left: outboxLeft,
+    time_to_mark_ms_p50: percentile(ttm, 0.5),
+    time_to_mark_ms_p95: percentile(ttm, 0.95),
+    fps: analysedWallMs > 0 ? Math.round((analysed / (analysedWallMs / 1000)) * 10) / 10 : 0,
+    replay_fps: o.fps,
+    frames: door.frames,
+    frames_analysed: analysed,
+    dropped_frames: sum((s) => frameStats(s).dropped ?? 0),
+    corrupt_frames: sum((s) => frameStats(s).corrupt ?? 0),
+    recognition_ms_p50: recognition.length ? Math.max(...recognition.map((r) => r.p50)) : null,
+    visits: door.visits.length,
+    unknown_visits: door.visits.filter((v) => !v.known).length,
+    templates_imported: templatesImported,
+    template_photos_rejected: importRejects,
+    not_enrolled_on_server: report.notEnrolled.length,
+    kiosk_runs: runs,
+    kills,
+    wrong_details: wrongDetails,
+    door_run_ms: doorMs,
+    total_ms: Date.now() - started,
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
+      fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const parsed = ScenarioOptions.safeParse(values);
+  if (!parsed.success) {
+    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--seed N]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    process.exit(2);
+  }
+  const result = await runScenario(parsed.data);
+  console.log(JSON.stringify(result));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(() => process.exit(0), (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,76 @@
+// The one server test with the real src/ml engine: photos on disk → students → templates.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddingFromBase64 } from '../../../src/ml/embedding-codec.js';
+import { createFaceEngine } from '../../../src/ml/index.js';
+import type { FaceEngine } from '../../../src/ml/types.js';
+import { openTestSqlite, type TestDatabase } from '../../test/databases.js';
+import { importDirectory } from './import-photos.js';
+
+const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/faces');
+
+describe('server:import with the real face engine', () => {
+  let engine: FaceEngine;
+  let database: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rollcall-import-'));
+    for (const [folder, files] of [
+      ['alice', ['person-a-1.jpg', 'person-a-2.jpg']],
+      ['bob', ['person-b-1.jpg', 'noface.jpg']],
+    ] as const) {
+      mkdirSync(join(dir, folder));
+      for (const f of files) copyFileSync(join(FIXTURES, f), join(dir, folder, f));
+    }
+    database = await openTestSqlite();
+    engine = await createFaceEngine({ inProcess: true });
+  }, 180_000);
+  afterAll(async () => {
+    await engine?.dispose();
+    await database?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the students, embeds each usable photo and reports the rest', async () => {
+    const result = await importDirectory(database.db, engine, dir, { siteId: 'default', consent: true, now: () => new Date().toISOString() });
+    expect(result.map((s) => [s.folder, s.created, s.templates])).toEqual([
+      ['alice', true, 2],
+      ['bob', true, 1],
+    ]);
+    expect(result[1]?.photos.find((p) => p.filename === 'noface.jpg')).toMatchObject({ status: 'rejected', reason: 'no_face' });
+
+    const rows = await database.db
+      .selectFrom('templates')
+      .innerJoin('students', 'students.id', 'templates.student_id')
+      .select(['students.student_number', 'templates.embedding', 'templates.model_id'])
+      .orderBy('students.student_number')
+      .execute();
+    expect(new Set(rows.map((r) => r.model_id))).toEqual(new Set([engine.modelId]));
+    const [a1, a2, b1] = rows.map((r) => embeddingFromBase64(r.embedding, engine.embeddingSize));
+    const cos = (x: Float32Array, y: Float32Array) => x.reduce((sum, v, i) => sum + v * (y[i] ?? 0), 0);
+    // The same person's two photos are closer than two different people.
+    expect(cos(a1!, a2!)).toBeGreaterThan(cos(a1!, b1!));
+    // Photos are discarded by default.
+    expect(await database.db.selectFrom('photos').select('id').execute()).toEqual([]);
+
+    // A second run adds templates to the existing students instead of duplicating them.
+    const again = await importDirectory(database.db, engine, dir, { siteId: 'default', consent: true, now: () => new Date().toISOString() });
+    expect(again.map((s) => s.created)).toEqual([false, false]);
+    expect(await database.db.selectFrom('students').select('id').execute()).toHaveLength(2);
+  });
+
+  it('without --consent creates students but stores no templates', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'rollcall-import-nc-'));
+    try {
+      mkdirSync(join(other, 'carol'));
+      copyFileSync(join(FIXTURES, 'person-b-1.jpg'), join(other, 'carol', '1.jpg'));
+      const result = await importDirectory(database.db, engine, other, { siteId: 'default', consent: false, now: () => new Date().toISOString() });
+      expect(result).toEqual([expect.objectContaining({ folder: 'carol', created: true, templates: 0, skipped: expect.stringMatching(/no consent/) })]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

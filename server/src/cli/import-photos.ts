@@ -1,0 +1,76 @@
+// The work behind `npm run server:import`: one folder per student under `dir`; the folder
+// name is the student number (and the name, unless a student with that number exists).
+// Each image becomes a template through the same path as POST /api/students/:id/photos.
+import { readdir, readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { FaceEngine } from '../../../src/ml/types.js';
+import type { DB } from '../db/schema.js';
+import { writeAudit } from '../repositories/audit.js';
+import { createStudent, updateStudent } from '../repositories/students.js';
+import { addPhotoTemplates, type PhotoResult } from '../services/photo-templates.js';
+
+const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
+
+export interface ImportOptions {
+  siteId: string;
+  /** The importer states that consent was given (recorded with the import time). */
+  consent: boolean;
+  now: () => string;
+}
+
+export interface StudentImport {
+  folder: string;
+  studentId: string;
+  created: boolean;
+  templates: number;
+  skipped?: string;
+  photos: PhotoResult[];
+}
+
+export async function importDirectory(db: Kysely<DB>, engine: FaceEngine, dir: string, options: ImportOptions): Promise<StudentImport[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'));
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  const out: StudentImport[] = [];
+  for (const entry of entries) {
+    const folder = entry.name;
+    const existing = await db.selectFrom('students').selectAll().where('site_id', '=', options.siteId).where('student_number', '=', folder).executeTakeFirst();
+    let studentId: string;
+    let consent: boolean;
+    if (existing) {
+      studentId = existing.id;
+      consent = existing.consent === 1;
+      if (!consent && options.consent) {
+        await updateStudent(db, studentId, { consent: true }, options.now());
+        consent = true;
+      }
+    } else {
+      const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+      const student = await createStudent(db, { siteId: options.siteId, studentNumber: folder, name, consent: options.consent }, options.now());
+      studentId = student.id;
+      consent = student.consent;
+    }
+    if (!consent) {
+      out.push({ folder, studentId, created: !existing, templates: 0, skipped: 'no consent (pass --consent if it was given)', photos: [] });
+      continue;
+    }
+    const files = (await readdir(join(dir, folder))).filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined).sort();
+    const photos = await Promise.all(
+      files.map(async (f) => ({ filename: f, mime: IMAGE_TYPES[extname(f).toLowerCase()] as string, bytes: await readFile(join(dir, folder, f)) })),
+    );
+    const results = photos.length === 0 ? [] : await addPhotoTemplates(db, engine, studentId, photos, options.now());
+    out.push({ folder, studentId, created: !existing, templates: results.filter((r) => r.status === 'accepted').length, photos: results });
+  }
+  await writeAudit(
+    db,
+    {
+      actor: { kind: 'cli', id: null },
+      action: 'students.import',
+      entity: 'student',
+      entityId: null,
+      detail: { dir, students: out.length, created: out.filter((s) => s.created).length, templates: out.reduce((n, s) => n + s.templates, 0), consent: options.consent },
+    },
+    options.now(),
+  );
+  return out;
+}

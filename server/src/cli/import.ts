@@ -1,0 +1,62 @@
+// npm run server:import -- <dir> [--consent] [--site <siteId>]
+// One folder per student (folder name = student number). Without --consent the students are
+// created but get no templates: face templates need recorded consent.
+import { stat } from 'node:fs/promises';
+import { configFromEnv } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { flags } from './args.js';
+import { importDirectory } from './import-photos.js';
+
+const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <siteId>]';
+
+async function main() {
+  const { values, positionals } = flags(process.argv.slice(2), { consent: { type: 'boolean' }, site: { type: 'string' } });
+  const dir = positionals[0];
+  if (dir === undefined || positionals.length > 1) {
+    console.error(USAGE);
+    process.exit(2);
+  }
+  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+    console.error(`Not a directory: ${dir}\n${USAGE}`);
+    process.exit(2);
+  }
+  const config = configFromEnv(process.env);
+  const database = openDatabase(config.database);
+  const { createFaceEngine } = await import('../../../src/ml/index.js');
+  const engine = await createFaceEngine({ maxQueue: 4 });
+  try {
+    await migrate(database);
+    const started = Date.now();
+    const students = await importDirectory(database.db, engine, dir, {
+      siteId: typeof values.site === 'string' ? values.site : 'default',
+      consent: values.consent === true,
+      now: () => new Date().toISOString(),
+    });
+    const rejected = students.flatMap((s) => s.photos.filter((p) => p.status === 'rejected').map((p) => ({ folder: s.folder, file: p.filename, reason: p.reason })));
+    console.log(
+      JSON.stringify(
+        {
+          backend: engine.backend,
+          modelId: engine.modelId,
+          students: students.length,
+          created: students.filter((s) => s.created).length,
+          templates: students.reduce((n, s) => n + s.templates, 0),
+          skippedNoConsent: students.filter((s) => s.skipped !== undefined).map((s) => s.folder),
+          rejected,
+          seconds: Math.round((Date.now() - started) / 100) / 10,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await engine.dispose();
+    await database.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

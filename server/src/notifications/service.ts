@@ -1,0 +1,198 @@
+// The notification scheduler of one server instance: each tick plans new jobs (planner.ts),
+// then claims due jobs from the shared table and does them (jobs.ts). Any number of
+// instances may tick at once; the database decides who does what.
+//
+// Mail never blocks ingest: ticks run on a timer beside the request handlers, every SMTP
+// call has short timeouts, and a failure only moves the job's run_at forward.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { DialectName } from '../db/database.js';
+import type { DB } from '../db/schema.js';
+import { HttpError } from '../errors.js';
+import { resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
+import type { SessionReport } from '../schemas/attendance.js';
+import { scheduleOccursOn } from '../services/sessions.js';
+import type { NotificationsConfig } from './config.js';
+import { claimJobs, enqueueJobs, failJob, finishJob, type ClaimedJob } from './jobs.js';
+import type { Mailer } from './mailer.js';
+import { absenceEmail, absenceRecipients, digestEmail } from './messages.js';
+import { absenceKey, planClosedSessions, planDigests } from './planner.js';
+
+const SessionPayload = z.object({ sessionId: z.string().min(1) });
+const AbsencePayload = z.object({ sessionId: z.string().min(1), studentId: z.string().min(1) });
+const DigestPayload = z.object({ teacherId: z.string().min(1), siteId: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+
+export interface TickResult {
+  planned: number;
+  sent: number;
+  done: number;
+  skipped: number;
+  retried: number;
+  failed: number;
+}
+
+type Outcome = { status: 'sent' | 'done' | 'skipped'; note?: string };
+
+/** How many jobs one instance takes per claim, and at most per tick (the rest wait for the next tick). */
+const CLAIM_BATCH = 20;
+const MAX_JOBS_PER_TICK = 500;
+
+export class NotificationService {
+  private current: Promise<TickResult> | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: Kysely<DB>;
+      dialect: DialectName;
+      clock: Clock;
+      config: NotificationsConfig;
+      mailer: Mailer;
+      logger: Logger;
+    },
+  ) {}
+
+  /** One scheduler round; concurrent calls on this instance share the round in progress. */
+  tick(): Promise<TickResult> {
+    this.current ??= this.round().finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  /** Resolves when no round is running (used on close). */
+  async idle(): Promise<void> {
+    await this.current?.catch(() => undefined);
+  }
+
+  private async round(): Promise<TickResult> {
+    const { db, clock, config } = this.deps;
+    const result: TickResult = { planned: 0, sent: 0, done: 0, skipped: 0, retried: 0, failed: 0 };
+    result.planned += await planClosedSessions(db, clock.now(), config);
+    result.planned += await planDigests(db, clock.now(), config);
+    let handled = 0;
+    while (handled < MAX_JOBS_PER_TICK) {
+      const jobs = await claimJobs(db, this.deps.dialect, { now: clock.now().toISOString(), leaseMs: config.leaseMs, limit: CLAIM_BATCH });
+      if (jobs.length === 0) break;
+      for (const job of jobs) {
+        handled += 1;
+        await this.run(job, result);
+      }
+    }
+    if (handled > 0 || result.planned > 0) this.deps.logger.info({ component: 'notifications', ...result }, 'notification round');
+    return result;
+  }
+
+  private async run(job: ClaimedJob, result: TickResult): Promise<void> {
+    const { db, clock, config, logger } = this.deps;
+    let outcome: Outcome;
+    try {
+      outcome = await this.perform(job);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const next = await failJob(db, job, message, { now: clock.now().toISOString(), ...config });
+      result[next === 'retry' ? 'retried' : 'failed'] += 1;
+      logger.warn({ component: 'notifications', job: job.dedupeKey, attempts: job.attempts, err: message, next }, next === 'retry' ? 'notification failed; will retry' : 'notification failed for good');
+      return;
+    }
+    const kept = await finishJob(db, job, outcome.status, clock.now().toISOString(), outcome.note);
+    if (!kept) logger.warn({ component: 'notifications', job: job.dedupeKey }, 'claim lost before the job finished (lease too short?)');
+    result[outcome.status] += 1;
+  }
+
+  private perform(job: ClaimedJob): Promise<Outcome> {
+    switch (job.kind) {
+      case 'session_closed':
+        return this.planAbsences(SessionPayload.parse(job.payload).sessionId);
+      case 'absence_email':
+        return this.sendAbsence(AbsencePayload.parse(job.payload), job.dedupeKey);
+      case 'teacher_digest':
+        return this.sendDigest(DigestPayload.parse(job.payload), job.dedupeKey);
+      default:
+        return Promise.resolve({ status: 'skipped', note: `unknown job kind ${String(job.kind)}` });
+    }
+  }
+
+  /** A deleted schedule or class means there is nothing left to notify about. */
+  private async session(sessionId: string): Promise<ResolvedSession | null> {
+    try {
+      return await resolveSession(this.deps.db, sessionId);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  private async planAbsences(sessionId: string): Promise<Outcome> {
+    const { db, clock, config } = this.deps;
+    if (config.absenceRecipients === 'none') return { status: 'skipped', note: 'absence emails are off' };
+    const session = await this.session(sessionId);
+    if (!session) return { status: 'skipped', note: 'session no longer exists' };
+    const report = await sessionReport(db, session);
+    const now = clock.now().toISOString();
+    const absent = report.students.filter((s) => s.status === 'absent');
+    const planned = await enqueueJobs(
+      db,
+      absent.map((s) => ({ kind: 'absence_email' as const, dedupeKey: absenceKey(sessionId, s.studentId), payload: { sessionId, studentId: s.studentId }, runAt: now })),
+      now,
+    );
+    return { status: 'done', note: `${planned} absence email(s) planned` };
+  }
+
+  private async sendAbsence(p: z.infer<typeof AbsencePayload>, key: string): Promise<Outcome> {
+    const { db, config, mailer } = this.deps;
+    const session = await this.session(p.sessionId);
+    if (!session) return { status: 'skipped', note: 'session no longer exists' };
+    // Re-checked at send time: a correction (excused, late) made since the planning wins.
+    const student = await db
+      .selectFrom('students')
+      .innerJoin('enrolments', 'enrolments.student_id', 'students.id')
+      .select(['students.name', 'students.student_number', 'students.email', 'students.guardian_email'])
+      .where('students.id', '=', p.studentId)
+      .where('enrolments.class_id', '=', session.cls.id)
+      .executeTakeFirst();
+    if (!student) return { status: 'skipped', note: 'student no longer enrolled' };
+    const status = await studentSessionStatus(db, p.sessionId, p.studentId);
+    if (status !== 'absent') return { status: 'skipped', note: `status is now ${status}` };
+    const recipients = absenceRecipients(config.absenceRecipients, student);
+    if (recipients.length === 0) return { status: 'skipped', note: 'no email address on file' };
+    const facts = {
+      studentName: student.name,
+      studentNumber: student.student_number,
+      className: session.cls.name,
+      date: session.date,
+      startTime: session.schedule.start_time,
+      endTime: session.schedule.end_time,
+    };
+    // One message per audience (the guardian's words differ from the student's).
+    for (const as of ['guardian', 'student'] as const) {
+      const to = recipients.filter((r) => r.as === as).map((r) => r.address);
+      if (to.length === 0) continue;
+      await mailer.send({ to, ...absenceEmail(facts, as), notificationKey: `${key}:${as}` });
+    }
+    return { status: 'sent' };
+  }
+
+  private async sendDigest(p: z.infer<typeof DigestPayload>, key: string): Promise<Outcome> {
+    const { db, mailer } = this.deps;
+    const teacher = await db.selectFrom('users').select(['email', 'name', 'disabled']).where('id', '=', p.teacherId).executeTakeFirst();
+    if (!teacher || teacher.disabled === 1) return { status: 'skipped', note: 'teacher gone or disabled' };
+    const schedules = await db
+      .selectFrom('schedules')
+      .innerJoin('classes', 'classes.id', 'schedules.class_id')
+      .select(['schedules.id', 'schedules.weekday', 'schedules.date', 'schedules.start_time'])
+      .where('classes.teacher_id', '=', p.teacherId)
+      .where('classes.site_id', '=', p.siteId)
+      .orderBy('schedules.start_time')
+      .execute();
+    const reports: SessionReport[] = [];
+    for (const s of schedules.filter((x) => scheduleOccursOn(x, p.date))) {
+      const session = await this.session(`${s.id}@${p.date}`);
+      if (session) reports.push(await sessionReport(db, session));
+    }
+    if (reports.length === 0) return { status: 'skipped', note: 'no sessions that day' };
+    await mailer.send({ to: [teacher.email], ...digestEmail(teacher.name, p.date, reports), notificationKey: key });
+    return { status: 'sent' };
+  }
+}

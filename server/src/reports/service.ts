@@ -1,0 +1,223 @@
+// Attendance reports over many sessions: per class over a date range and per student.
+// Statuses come from the core's one rule (services/attendance-status.ts deriveStatus), the
+// same that answers /api/sessions/:id/attendance, so every report agrees with it.
+//
+// Sessions are derived from schedules (never stored): every date in the range on which a
+// schedule occurs. A session counts once it has STARTED at the site's local time; later ones
+// are left out (they would otherwise show everybody absent). Rosters are today's
+// enrolments (enrolment history is not kept).
+import type { AttendanceStatus } from '../../../src/contracts/sync.js';
+import type { AttendanceEventTable, ScheduleTable } from '../db/schema.js';
+import { badRequest } from '../errors.js';
+import { chunks, unique, type Executor } from '../repositories/executor.js';
+import { deriveStatus } from '../services/attendance-status.js';
+import { scheduleOccursOn } from '../services/sessions.js';
+import { datesBetween, instantOf } from './local-time.js';
+
+export const MAX_RANGE_DAYS = 366;
+
+export interface SessionRef {
+  sessionId: string;
+  scheduleId: string;
+  classId: string;
+  date: string;
+  startTime: string;
+  endTime: string;
+  roomId: string;
+  /** UTC instants of the start and end at the site. */
+  startsAt: string;
+  endsAt: string;
+}
+
+export type Counts = Record<AttendanceStatus, number>;
+export const zeroCounts = (): Counts => ({ present: 0, late: 0, absent: 0, excused: 0 });
+
+export function assertRange(from: string, to: string): void {
+  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, 'bad_range');
+  if (datesBetween(from, to).length > MAX_RANGE_DAYS) throw badRequest(`a report covers at most ${MAX_RANGE_DAYS} days`, 'range_too_long');
+}
+
+/** Sessions of these schedules between two local dates, oldest first. */
+export function sessionsOf(
+  schedules: readonly Pick<ScheduleTable, 'id' | 'class_id' | 'room_id' | 'weekday' | 'date' | 'start_time' | 'end_time'>[],
+  from: string,
+  to: string,
+  timeZone: string,
+): SessionRef[] {
+  const out: SessionRef[] = [];
+  for (const date of datesBetween(from, to)) {
+    for (const s of schedules) {
+      if (!scheduleOccursOn(s, date)) continue;
+      out.push({
+        sessionId: `${s.id}@${date}`,
+        scheduleId: s.id,
+        classId: s.class_id,
+        date,
+        startTime: s.start_time,
+        endTime: s.end_time,
+        roomId: s.room_id,
+        startsAt: instantOf(date, s.start_time, timeZone).toISOString(),
+        endsAt: instantOf(date, s.end_time, timeZone).toISOString(),
+      });
+    }
+  }
+  return out.sort((a, b) => (a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+}
+
+type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
+
+/**
+ * The derived status of every (session, student) pair that has events, in one query per
+ * 500 sessions. Key: `${sessionId}\n${studentId}`; a pair without events is absent.
+ */
+export async function statusesFor(
+  db: Executor,
+  sessionIds: readonly string[],
+  studentId?: string,
+): Promise<Map<string, { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }>> {
+  const grouped = new Map<string, EventRow[]>();
+  for (const chunk of chunks(unique(sessionIds), 500)) {
+    let q = db
+      .selectFrom('attendance_events')
+      .select(['id', 'student_id', 'session_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+      .where('session_id', 'in', chunk);
+    if (studentId !== undefined) q = q.where('student_id', '=', studentId);
+    for (const r of await q.execute()) {
+      const key = `${r.session_id ?? ''}\n${r.student_id}`;
+      const list = grouped.get(key) ?? [];
+      list.push(r);
+      grouped.set(key, list);
+    }
+  }
+  const out = new Map<string, { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }>();
+  for (const [key, rows] of grouped) {
+    const d = deriveStatus(rows.map((r) => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id })));
+    if (d.status !== null && d.decidedBy !== null) out.set(key, { status: d.status, markedAt: d.decidedBy.occurredAt, decidedBy: d.decidedBy.kind === 'manual' ? 'manual' : 'mark' });
+  }
+  return out;
+}
+
+export const pairKey = (sessionId: string, studentId: string) => `${sessionId}\n${studentId}`;
+
+async function siteTimeZone(db: Executor, siteId: string): Promise<string> {
+  const site = await db.selectFrom('sites').select('timezone').where('id', '=', siteId).executeTakeFirst();
+  return site?.timezone ?? 'UTC';
+}
+
+// ---------------------------------------------------------------- per class
+
+export interface ClassReport {
+  class: { id: string; name: string; code: string | null; teacherId: string | null };
+  from: string;
+  to: string;
+  timezone: string;
+  sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; counts: Counts }[];
+  students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: AttendanceStatus[] }[];
+  totals: Counts;
+}
+
+/** Share of held sessions the student attended (present or late); excused sessions are left out. */
+export function attendanceRate(c: Counts): number | null {
+  const held = c.present + c.late + c.absent;
+  return held === 0 ? null : Math.round(((c.present + c.late) / held) * 1000) / 1000;
+}
+
+export async function classReport(db: Executor, classId: string, from: string, to: string, now: Date): Promise<ClassReport> {
+  assertRange(from, to);
+  const cls = await db.selectFrom('classes').selectAll().where('id', '=', classId).executeTakeFirstOrThrow();
+  const timezone = await siteTimeZone(db, cls.site_id);
+  const [schedules, enrolled] = await Promise.all([
+    db.selectFrom('schedules').selectAll().where('class_id', '=', classId).execute(),
+    db
+      .selectFrom('enrolments')
+      .innerJoin('students', 'students.id', 'enrolments.student_id')
+      .select(['students.id', 'students.student_number', 'students.name'])
+      .where('enrolments.class_id', '=', classId)
+      .orderBy('students.student_number')
+      .execute(),
+  ]);
+  const nowIso = now.toISOString();
+  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso);
+  const statuses = await statusesFor(db, sessions.map((s) => s.sessionId));
+  const totals = zeroCounts();
+  const sessionCounts = sessions.map(() => zeroCounts());
+  const students = enrolled.map((st) => {
+    const counts = zeroCounts();
+    const row = sessions.map((s, i) => {
+      const status = statuses.get(pairKey(s.sessionId, st.id))?.status ?? 'absent';
+      counts[status] += 1;
+      (sessionCounts[i] as Counts)[status] += 1;
+      totals[status] += 1;
+      return status;
+    });
+    return { studentId: st.id, studentNumber: st.student_number, name: st.name, counts, attendanceRate: attendanceRate(counts), statuses: row };
+  });
+  return {
+    class: { id: cls.id, name: cls.name, code: cls.code, teacherId: cls.teacher_id },
+    from,
+    to,
+    timezone,
+    sessions: sessions.map((s, i) => ({ sessionId: s.sessionId, date: s.date, startTime: s.startTime, endTime: s.endTime, roomId: s.roomId, counts: sessionCounts[i] as Counts })),
+    students,
+    totals,
+  };
+}
+
+// ---------------------------------------------------------------- per student
+
+export interface StudentReport {
+  student: { id: string; studentNumber: string; name: string };
+  from: string;
+  to: string;
+  sessions: {
+    sessionId: string;
+    date: string;
+    startTime: string;
+    endTime: string;
+    class: { id: string; name: string };
+    status: AttendanceStatus;
+    markedAt: string | null;
+    decidedBy: 'mark' | 'manual' | 'none';
+  }[];
+  counts: Counts;
+  attendanceRate: number | null;
+}
+
+/**
+ * The student's sessions in the classes they are enrolled in, limited to `onlyClassIds`
+ * when given (a teacher sees only their own classes' rows).
+ */
+export async function studentReport(db: Executor, studentId: string, from: string, to: string, now: Date, onlyClassIds?: ReadonlySet<string>): Promise<StudentReport> {
+  assertRange(from, to);
+  const student = await db.selectFrom('students').select(['id', 'student_number', 'name', 'site_id']).where('id', '=', studentId).executeTakeFirstOrThrow();
+  const timezone = await siteTimeZone(db, student.site_id);
+  let classes = await db
+    .selectFrom('enrolments')
+    .innerJoin('classes', 'classes.id', 'enrolments.class_id')
+    .select(['classes.id', 'classes.name'])
+    .where('enrolments.student_id', '=', studentId)
+    .execute();
+  if (onlyClassIds) classes = classes.filter((c) => onlyClassIds.has(c.id));
+  const classNames = new Map(classes.map((c) => [c.id, c.name]));
+  const schedules = classes.length === 0 ? [] : await db.selectFrom('schedules').selectAll().where('class_id', 'in', [...classNames.keys()]).execute();
+  const nowIso = now.toISOString();
+  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso);
+  const statuses = await statusesFor(db, sessions.map((s) => s.sessionId), studentId);
+  const counts = zeroCounts();
+  const rows = sessions.map((s) => {
+    const st = statuses.get(pairKey(s.sessionId, studentId));
+    const status = st?.status ?? 'absent';
+    counts[status] += 1;
+    return {
+      sessionId: s.sessionId,
+      date: s.date,
+      startTime: s.startTime,
+      endTime: s.endTime,
+      class: { id: s.classId, name: classNames.get(s.classId) ?? '' },
+      status,
+      markedAt: st?.markedAt ?? null,
+      decidedBy: st?.decidedBy ?? ('none' as const),
+    };
+  });
+  return { student: { id: student.id, studentNumber: student.student_number, name: student.name }, from, to, sessions: rows, counts, attendanceRate: attendanceRate(counts) };
+}
