@@ -17,6 +17,8 @@ export const rendererConfig = {
     outDir: resolve(root, 'out/renderer'),
     emptyOutDir: true,
     minify: true,
+    // React + zod (the contracts) in one chunk is ~560 kB; it is loaded from disk, not a network.
+    chunkSizeWarningLimit: 1024,
     rollupOptions: { input: resolve(root, 'src/renderer/index.html') },
   },
 } satisfies RendererViteConfig;

@@ -41,6 +41,13 @@ describe('admin', () => {
     await page.waitForSelector('[data-screen="admin"]');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     await world.shot('09-pin-right-admin');
+    // Settings: change the cooldown, save, and the core has it.
+    await page.click('[data-testid="tab-settings"]');
+    await page.waitForSelector('[data-panel="settings"][data-app-state="ready"]');
+    await page.getByLabel('Cooldown (seconds)').fill('45');
+    await page.click('[data-testid="settings-save"]');
+    await page.locator('[data-panel="settings"] .ok', { hasText: 'Saved.' }).waitFor();
+    expect(world.kiosk.internals.store.settings.get().cooldownSeconds).toBe(45);
     await page.click('[data-testid="admin-exit"]');
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
     // Leaving the admin area locked the core's admin session too.

@@ -55,6 +55,21 @@ describe('the door', () => {
     expect(text).toContain('Colin Powell');
     expect(text).toContain('present');
     await world.shot('03-admin-today-log', true);
+
+    // A teacher's corrections are events: undo the automatic mark, then mark by hand.
+    await row.first().getByRole('button', { name: 'Undo' }).click();
+    await page.locator('[data-testid="log-table"] tr.undone[data-kind="mark"]').waitFor();
+    await page.selectOption('[data-testid="manual-student"]', { label: 'George Bush' });
+    await page.selectOption('[data-testid="manual-status"]', 'late');
+    await page.click('[data-testid="manual-mark"]');
+    const manual = page.locator('[data-testid="log-table"] tr[data-kind="manual"]', { hasText: 'George Bush' });
+    await manual.waitFor();
+    expect(await manual.textContent()).toContain('late');
+    await world.shot('03b-admin-today-undo-and-manual', true);
+    const log = await world.kiosk.handlers.logToday(undefined);
+    if (!log.ok) throw new Error(log.error.message);
+    expect(log.value.find((r) => r.kind === 'mark')?.undone).toBe(true);
+    expect(log.value.some((r) => r.kind === 'manual' && r.status === 'late' && r.name === 'George Bush')).toBe(true);
   });
 
   it('does not mark an unknown person', async () => {

@@ -14,7 +14,7 @@
 //              restarted each time (resuming the door sequence where the camera would be)
 // Prints one JSON object on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -52,6 +52,8 @@ export const ScenarioOptions = z.object({
   gap: z.coerce.number().int().min(0).default(5),
   keep: z.boolean().default(false),
   verbose: z.boolean().default(false),
+  /** The kiosk's log level; `debug` logs every analysed frame (kept in the work dir with --keep). */
+  'log-level': z.enum(['info', 'debug']).default('info'),
 });
 export type ScenarioOptions = z.input<typeof ScenarioOptions>;
 
@@ -202,9 +204,10 @@ interface KioskRun {
   runningAt: number | null;
 }
 
-function spawnKiosk(args: string[], onLine: (l: LogLine) => void, verbose: boolean): Omit<KioskRun, 'startIndex' | 'runningAt'> {
+function spawnKiosk(args: string[], onLine: (l: LogLine) => void, verbose: boolean, logFile: string): Omit<KioskRun, 'startIndex' | 'runningAt'> {
   const child = spawn(process.execPath, ['--import', 'tsx', KIOSK_CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    appendFileSync(logFile, line + '\n');
     try {
       onLine(JSON.parse(line) as LogLine);
     } catch {
@@ -292,7 +295,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const kioskData = join(work, 'kiosk');
   const setup = spawnKiosk(['--setup-only', '--server', server.url, '--pair', device.pairingCode, '--data', kioskData, '--name', 'scenario door'], (l) => {
     if (l.event === 'setup_done') progress(`kiosk paired: ${JSON.stringify({ students: l.students, withTemplates: l.templates })}`);
-  }, o.verbose);
+  }, o.verbose, join(work, 'kiosk-setup.log'));
   if ((await setup.exited) !== 0) throw new Error('kiosk set-up failed');
 
   if (o.offline) {
@@ -320,7 +323,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     let lastStats: LogLine | null = null;
     const run: KioskRun = { ...spawnKiosk([
       '--camera', `replay:${door.dir}?fps=${o.fps}&start=${startIndex}`, '--data', kioskData, '--exit-when-done',
-      '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000',
+      '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000', '--log-level', o['log-level'],
     ], (l) => {
       if (l.event === 'decision') {
         decisions.push(l);
@@ -347,7 +350,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
         killPlan.shift();
         run.child.kill('SIGKILL');
       }
-    }, o.verbose), startIndex, runningAt: null };
+    }, o.verbose, join(work, `kiosk-run-${runs}.log`)), startIndex, runningAt: null };
     const code = await run.exited;
     const stopAt = Date.now();
     if (run.runningAt !== null) analysedWallMs += stopAt - run.runningAt;
@@ -450,6 +453,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     wrong_details: wrongDetails,
     door_run_ms: doorMs,
     total_ms: Date.now() - started,
+    ...(o.keep ? { work_dir: work } : {}),
   };
 }
 
@@ -458,6 +462,7 @@ async function main(): Promise<void> {
     options: {
       faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
       fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
+      'log-level': { type: 'string' },
     },
     strict: true,
   });

@@ -35,7 +35,7 @@ export function baseState(): KioskState {
   };
 }
 
-export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtures', 'door-frame.jpg')) {
+export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtures', 'frames', 'powell-01.jpg')) {
   let state = baseState();
   const listeners = new Set<(s: KioskState) => void>();
   const frame = readFileSync(frameFile);

@@ -18,6 +18,7 @@ const sizes = { '720p': { width: 1280, height: 720 }, portrait: { width: 1080, h
 try {
   for (const [name, viewport] of Object.entries(sizes)) {
     const page = await browser.newPage({ viewport });
+    fake.set(baseState()); // a fresh greeting for each size
     await page.goto(bridge.url);
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
     await page.waitForTimeout(300);

@@ -139,24 +139,10 @@ export const EnrolProgress = z.object({
 export const SyncHistoryRow = z.object({ at: z.string(), kind: z.string(), ok: z.boolean(), detail: z.string() });
 
 // ---------------------------------------------------------------- channels
-export const KIOSK_CHANNELS = {
-  getState: 'kiosk:getState',
-  adminUnlock: 'admin:unlock',
-  adminLock: 'admin:lock',
-  rosterList: 'roster:list',
-  logToday: 'log:today',
-  markManual: 'log:markManual',
-  markUndo: 'log:undo',
-  enrolStart: 'enrol:start',
-  enrolStatus: 'enrol:status',
-  enrolCancel: 'enrol:cancel',
-  syncNow: 'sync:now',
-  syncHistory: 'sync:history',
-  pair: 'sync:pair',
-  settingsGet: 'settings:get',
-  settingsUpdate: 'settings:update',
-} as const;
-export const KIOSK_STATE_EVENT = 'kiosk:state';
+// The constants live in a zod-free module so the sandboxed preload stays small; they are
+// re-exported here unchanged.
+export { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from './kiosk-channels';
+import type { KIOSK_CHANNELS } from './kiosk-channels';
 
 type Out<T extends z.ZodTypeAny> = Promise<Result<z.infer<T>>>;
 /** What the renderer sees (window.rollcall). Admin calls need an unlocked admin session. */
@@ -232,7 +218,6 @@ export const FRAME_PREVIEW_PATH = 'frame.jpg';
  * frames to the core, over IPC in Electron (this channel) or `POST /api/camera/frame` on the
  * browser bridge. KioskState.browserCamera tells the page when to do so.
  */
-export const KIOSK_CAMERA_FRAME_CHANNEL = 'camera:frame';
 /** A pushed frame: an encoded JPEG, bounded so one message cannot exhaust memory. */
 export const CameraFrameBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 8 * 1024 * 1024, 'frame must be 1 B..8 MiB');
 

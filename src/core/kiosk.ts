@@ -170,6 +170,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
       droppedFrames: pipeline.counters.dropped,
       // Tells the page to open getUserMedia and push frames (camera spec `push`).
       browserCamera: cameraSource instanceof PushCamera ? { deviceId: null } : null,
+      soundCue: store.settings.get().soundCue,
     };
   };
   const emit = () => {
@@ -227,6 +228,9 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     }
     const outcome = engine.processFrame(analysis, meta.index);
     faces = outcome.faces;
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug({ event: 'frame', index: meta.index, capturedAt: meta.capturedAt, inferenceMs: Math.round(analysis.inferenceMs), faces: outcome.faces.map((f) => ({ state: f.state, label: f.label, hint: f.hint })) }, 'frame analysed');
+    }
     for (const d of outcome.decisions) {
       greeting = { kind: d.kind, studentId: d.studentId, name: d.name, message: d.message, at: d.at, scores: d.scores };
       logger.info({ event: 'decision', kind: d.kind, studentId: d.studentId, sessionId: d.sessionId, eventId: d.eventId, scores: d.scores, frameIndex: meta.index, frameCapturedAt: meta.capturedAt, decidedAt: now().getTime() }, d.message);

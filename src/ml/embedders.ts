@@ -55,7 +55,7 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     scale: 'x255',
   },
   mobileface: { id: 'mobileface', kind: 'graph', model: 'mobileface', inputSize: 112, dims: 256, crop: 'aligned', zoom: 1, scale: 'x255' },
-  dlib: { id: 'dlib', kind: 'dlib', model: 'face_recognition_model', inputSize: 150, dims: 128, crop: 'aligned', zoom: 0.8, scale: 'x255' },
+  dlib: { id: 'dlib', kind: 'dlib', model: 'face_recognition_model', inputSize: 150, dims: 128, crop: 'aligned', zoom: 1.15, scale: 'x255' },
 };
 
 export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId[]];

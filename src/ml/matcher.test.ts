@@ -122,3 +122,32 @@ describe('Matcher', () => {
     expect(m.scores(unit(1, 0.2, 0)).map((s) => s.personId)).toEqual(['y', 'x']);
   });
 });
+
+describe('Matcher kernels', () => {
+  it('the SIMD and JS kernels agree, for dims that need padding too', () => {
+    for (const dims of [1024, 1280, 130]) {
+      const simd = new Matcher({ dims, threshold: 0.5, minMargin: 0, capacity: 16 });
+      const js = new Matcher({ dims, threshold: 0.5, minMargin: 0, capacity: 16, kernel: 'js' });
+      expect(js.kernel).toBe('js');
+      const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
+      for (let i = 0; i < 300; i++) {
+        const e = rand();
+        simd.add(`p${i % 97}`, e);
+        js.add(`p${i % 97}`, e);
+      }
+      simd.remove('p5');
+      js.remove('p5');
+      const q = rand();
+      const a = simd.scores(q);
+      const b = js.scores(q);
+      expect(a[0]!.personId).toBe(b[0]!.personId);
+      // int8 templates: within 2e-3 of exact float32 cosine (thresholds move in 0.01 steps).
+      const exact = new Map(b.map((x) => [x.personId, x.score]));
+      for (const x of a) expect(Math.abs(x.score - exact.get(x.personId)!)).toBeLessThan(2e-3);
+    }
+  });
+
+  it('runs on WebAssembly SIMD here', () => {
+    expect(new Matcher({ dims: 8, threshold: 0.5, minMargin: 0 }).kernel).toBe('wasm-simd');
+  });
+});

@@ -5,6 +5,7 @@
 // BEST template's cosine similarity; the result is the best PERSON, accepted only when the score
 // reaches the threshold AND beats the second-best person by the margin (taking the first template
 // under a threshold, as the classic face_recognition webcam demo does, marks the wrong student).
+import { createTemplateStore, type TemplateStore } from './simd-dot.js';
 import type { MatchResult } from './types.js';
 
 export interface MatcherOptions {
@@ -19,6 +20,8 @@ export interface MatcherOptions {
   mean?: Float32Array | null;
   /** Initial template capacity; the store doubles when full. */
   capacity?: number;
+  /** 'js' forces the plain-JS dot product (tests compare it with the SIMD one). */
+  kernel?: 'auto' | 'js';
 }
 
 export interface PersonScore {
@@ -31,7 +34,7 @@ export class Matcher {
   readonly threshold: number;
   readonly minMargin: number;
   private readonly mean: Float32Array | null;
-  private templates: Float32Array;
+  private readonly store: TemplateStore;
   /** Person index of each template row. */
   private owners: Int32Array;
   private count = 0;
@@ -52,8 +55,13 @@ export class Matcher {
     this.minMargin = options.minMargin;
     this.mean = options.mean ?? null;
     const capacity = Math.max(16, options.capacity ?? 256);
-    this.templates = new Float32Array(capacity * this.dims);
-    this.owners = new Int32Array(capacity);
+    this.store = createTemplateStore(this.dims, capacity, options.kernel ?? 'auto');
+    this.owners = new Int32Array(this.store.capacity);
+  }
+
+  /** Which dot-product kernel runs ('wasm-simd' or 'js'). */
+  get kernel(): TemplateStore['kind'] {
+    return this.store.kind;
   }
 
   get templateCount(): number {
@@ -85,14 +93,13 @@ export class Matcher {
     for (let i = 0; i < dims; i++) out[offset + i]! *= inv;
   }
 
-  private grow(): void {
-    const capacity = (this.owners.length * 2) | 0;
-    const t = new Float32Array(capacity * this.dims);
-    t.set(this.templates.subarray(0, this.count * this.dims));
-    const o = new Int32Array(capacity);
-    o.set(this.owners.subarray(0, this.count));
-    this.templates = t;
-    this.owners = o;
+  private ensureCapacity(rows: number): void {
+    this.store.ensureCapacity(rows);
+    if (this.owners.length < this.store.capacity) {
+      const o = new Int32Array(this.store.capacity);
+      o.set(this.owners.subarray(0, this.count));
+      this.owners = o;
+    }
   }
 
   /** Adds one or more templates for a person (creating the person if new). */
@@ -108,9 +115,9 @@ export class Matcher {
       this.personIds.push(personId);
       this.personIndex.set(personId, index);
     }
+    this.ensureCapacity(this.count + list.length);
     for (let i = 0; i < list.length; i++) {
-      if (this.count === this.owners.length) this.grow();
-      this.templates.set(scratch.subarray(i * this.dims, (i + 1) * this.dims), this.count * this.dims);
+      this.store.setRow(this.count, scratch.subarray(i * this.dims, (i + 1) * this.dims));
       this.owners[this.count] = index;
       this.count++;
     }
@@ -120,7 +127,6 @@ export class Matcher {
   remove(personId: string): number {
     const index = this.personIndex.get(personId);
     if (index === undefined) return 0;
-    const { dims } = this;
     const lastPerson = this.personIds.length - 1;
     let removed = 0;
     let write = 0;
@@ -132,7 +138,7 @@ export class Matcher {
       }
       // The last person takes the freed index so person indices stay dense.
       if (owner === lastPerson) owner = index;
-      if (write !== read) this.templates.copyWithin(write * dims, read * dims, (read + 1) * dims);
+      if (write !== read) this.store.copyRow(read, write);
       this.owners[write] = owner;
       write++;
     }
@@ -153,29 +159,17 @@ export class Matcher {
 
   /** Best score per person for this probe (every enrolled person, unordered). */
   private scoreAll(embedding: Float32Array): Float32Array {
-    const { dims } = this;
-    const q = new Float32Array(dims);
-    this.prepare(embedding, q, 0);
+    const probe = new Float32Array(this.dims);
+    this.prepare(embedding, probe, 0);
     const persons = this.personIds.length;
     if (this.best.length < persons) this.best = new Float32Array(Math.max(persons, this.best.length * 2));
     const best = this.best;
     best.fill(-Infinity, 0, persons);
-    const t = this.templates;
+    const scores = this.store.dots(probe, this.count);
     const owners = this.owners;
-    // Four accumulators let V8 keep more multiplies in flight; dims is a multiple of 4 for every
-    // model we ship, the tail loop covers any other.
-    const d4 = dims - (dims % 4);
-    for (let r = 0, o = 0; r < this.count; r++, o += dims) {
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-      for (let i = 0; i < d4; i += 4) {
-        a0 += t[o + i]! * q[i]!;
-        a1 += t[o + i + 1]! * q[i + 1]!;
-        a2 += t[o + i + 2]! * q[i + 2]!;
-        a3 += t[o + i + 3]! * q[i + 3]!;
-      }
-      for (let i = d4; i < dims; i++) a0 += t[o + i]! * q[i]!;
-      const s = a0 + a1 + a2 + a3;
+    for (let r = 0; r < this.count; r++) {
       const p = owners[r]!;
+      const s = scores[r]!;
       if (s > best[p]!) best[p] = s;
     }
     return best;

@@ -2,14 +2,8 @@
 // the camera frame push). Each method invokes its own channel constant; there is no raw
 // ipcRenderer and no generic invoke(channel). Answers are parsed again in the renderer.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  KIOSK_CAMERA_FRAME_CHANNEL,
-  KIOSK_CHANNELS as C,
-  KIOSK_STATE_EVENT,
-  type KioskApi,
-  type KioskMediaApi,
-  type KioskState,
-} from '../contracts/kiosk-api';
+import type { KioskApi, KioskMediaApi, KioskState } from '../contracts/kiosk-api';
+import { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS as C, KIOSK_STATE_EVENT } from '../contracts/kiosk-channels';
 
 const api = {
   getState: () => ipcRenderer.invoke(C.getState),

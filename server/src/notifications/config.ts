@@ -49,7 +49,7 @@ export const NotificationsEnvShape = {
   NOTIFY_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(24),
 };
 
-const NotificationsEnvSchema = z.object(NotificationsEnvShape);
+export const NotificationsEnvSchema = z.object(NotificationsEnvShape);
 type NotificationsEnv = z.output<typeof NotificationsEnvSchema>;
 
 export function notificationsConfigFromEnv(e: NotificationsEnv): NotificationsConfig | undefined {

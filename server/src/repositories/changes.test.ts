@@ -25,18 +25,18 @@ describe.each(dialects)('change log on $name', (dialect) => {
         );
         // s1 changes again: it moves to a new, higher seq; its old seq disappears.
         await database.db.transaction().execute((trx) => appendChanges(trx, [{ siteId: 'default', entity: 'student', entityId: 's1', data: null }], now));
-        const page = await readChanges(database.db, 'default', 0, 10);
+        const page = await readChanges(database.db, database.dialect, 'default', 0, 10);
         expect(page.rows.map((r) => [r.entity_id, r.seq, r.op])).toEqual([
           ['s2', 2, 'upsert'],
           ['s1', 4, 'delete'],
         ]);
-        expect(JSON.parse(changesToJson(page.rows))).toEqual([
+        expect(JSON.parse(changesToJson(page.rows).toString('utf8'))).toEqual([
           { seq: 2, entity: 'student', op: 'upsert', id: 's2', data: { id: 's2', name: 'B' } },
           { seq: 4, entity: 'student', op: 'delete', id: 's1' },
         ]);
-        const first = await readChanges(database.db, 'default', 0, 1);
+        const first = await readChanges(database.db, database.dialect, 'default', 0, 1);
         expect(first.hasMore).toBe(true);
-        expect((await readChanges(database.db, 'default', 2, 1)).hasMore).toBe(false);
+        expect((await readChanges(database.db, database.dialect, 'default', 2, 1)).hasMore).toBe(false);
       } finally {
         await database.cleanup();
       }
@@ -51,7 +51,7 @@ describe.each(dialects)('change log on $name', (dialect) => {
             throw new Error('the change itself failed');
           }),
         ).rejects.toThrow();
-        expect((await readChanges(database.db, 'default', 0, 10)).rows).toEqual([]);
+        expect((await readChanges(database.db, database.dialect, 'default', 0, 10)).rows).toEqual([]);
         const counter = await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirstOrThrow();
         expect(counter.last_seq).toBe(0);
       } finally {
@@ -72,14 +72,14 @@ describe.skipIf(!postgres?.available)('change log ordering with concurrent write
       const reader = (async () => {
         let cursor = 0;
         while (!done) {
-          const page = await readChanges(database.db, 'default', cursor, 1000);
+          const page = await readChanges(database.db, database.dialect, 'default', cursor, 1000);
           for (const r of page.rows) {
             seen.add(r.seq);
             cursor = Math.max(cursor, r.seq);
           }
         }
         // One last read after every writer committed.
-        const page = await readChanges(database.db, 'default', cursor, 1000);
+        const page = await readChanges(database.db, database.dialect, 'default', cursor, 1000);
         page.rows.forEach((r) => seen.add(r.seq));
       })();
       await Promise.all(
@@ -98,7 +98,7 @@ describe.skipIf(!postgres?.available)('change log ordering with concurrent write
       );
       done = true;
       await reader;
-      const all = (await readChanges(database.db, 'default', 0, 1000)).rows.map((r) => r.seq);
+      const all = (await readChanges(database.db, database.dialect, 'default', 0, 1000)).rows.map((r) => r.seq);
       expect(all).toHaveLength(writers * perWriter);
       expect([...seen].sort((a, b) => a - b)).toEqual(all);
     } finally {

@@ -63,8 +63,12 @@ export async function storeTemplates(db: Kysely<DB>, uploads: readonly TemplateU
   const results = new Map<string, ItemResult>();
   const candidates: TemplateTable[] = [];
   const seen = new Set<string>();
-  for (const u of uploads) {
-    if (seen.has(u.id)) continue; // answered once, below, as whatever the first copy got
+  const repeats = new Set<number>();
+  for (const [index, u] of uploads.entries()) {
+    if (seen.has(u.id)) {
+      repeats.add(index); // the same id again in one batch: a duplicate of the first copy
+      continue;
+    }
     seen.add(u.id);
     const student = students.get(u.studentId);
     let reason: string | null = null;
@@ -105,7 +109,7 @@ export async function storeTemplates(db: Kysely<DB>, uploads: readonly TemplateU
       for (const c of candidates) results.set(c.id, { id: c.id, status: inserted.has(c.id) ? 'accepted' : 'duplicate' });
     });
   }
-  return uploads.map((u) => results.get(u.id) as ItemResult);
+  return uploads.map((u, index): ItemResult => (repeats.has(index) ? { id: u.id, status: 'duplicate' } : (results.get(u.id) as ItemResult)));
 }
 
 export async function deleteTemplate(db: Kysely<DB>, studentId: string, templateId: string, now: string): Promise<void> {

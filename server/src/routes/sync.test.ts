@@ -256,10 +256,16 @@ describe.each(dialects)('sync API on $name', (dialect) => {
           { id: notNormalised.id, status: 'rejected', reason: 'bad_embedding: not_normalised' },
         ],
       });
-      const again = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [good] } });
-      expect(again.json()).toEqual({ results: [{ id: good.id, status: 'duplicate' }] });
+      const again = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [good, good] } });
+      expect(again.json()).toEqual({ results: [{ id: good.id, status: 'duplicate' }, { id: good.id, status: 'duplicate' }] });
+      const twice = template(s.students[1]?.id ?? '', 'd');
+      const inOneBatch = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [twice, twice] } });
+      expect(inOneBatch.json()).toEqual({ results: [{ id: twice.id, status: 'accepted' }, { id: twice.id, status: 'duplicate' }] });
       const delta = await pullAll(token, before.cursor);
-      expect(delta.changes).toEqual([{ seq: expect.any(Number), entity: 'template', op: 'upsert', id: good.id, data: { id: good.id, studentId: good.studentId, modelId: 'fake-model-v1', embedding: good.embedding } }]);
+      expect(delta.changes).toEqual([
+        { seq: expect.any(Number), entity: 'template', op: 'upsert', id: good.id, data: { id: good.id, studentId: good.studentId, modelId: 'fake-model-v1', embedding: good.embedding } },
+        { seq: expect.any(Number), entity: 'template', op: 'upsert', id: twice.id, data: expect.objectContaining({ id: twice.id }) },
+      ]);
     });
 
     it('erasing a student leaves tombstones for the student, enrolments and templates', async () => {

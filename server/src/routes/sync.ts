@@ -32,13 +32,13 @@ const sync: RoutePlugin = async (app) => {
     async (request, reply) => {
       const d = deviceOf(request);
       const since = Number(request.query.since);
-      const page = await readChanges(app.ctx.db, d.siteId, since, request.query.limit);
+      const page = await readChanges(app.ctx.db, app.ctx.dialect, d.siteId, since, request.query.limit);
       await recordHealth(app.ctx.db, d.id, undefined, app.ctx.nowIso());
       const last = page.rows[page.rows.length - 1];
       const cursor = String(last ? last.seq : since);
       // Pre-serialised: the stored records are already JSON (see changesToJson).
-      const body = `{"changes":${changesToJson(page.rows)},"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}}`;
-      // A string body is sent as is (no serializer); the cast only tells the typed reply so.
+      const body = Buffer.concat([Buffer.from('{"changes":'), changesToJson(page.rows), Buffer.from(`,"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}}`)]);
+      // A Buffer body is sent as is (no serializer); the cast only tells the typed reply so.
       return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );

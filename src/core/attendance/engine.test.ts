@@ -155,3 +155,30 @@ describe('visits', () => {
     expect(store.attendance.all()).toHaveLength(0);
   });
 });
+
+describe('majority', () => {
+  it('a stranger misread as a student on 2 of 4 frames is not marked; the student on 2 of 3 is', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' });
+    await show({ who: '?stranger' });
+    await show({ who: '?stranger' });
+    await show({ who: 'ada' }); // 2 of 4: no majority
+    expect(store.attendance.all()).toHaveLength(0);
+    await show(); // the doorway empties
+    await show({ who: '?bob-blurred' });
+    await show({ who: 'bob' });
+    await show({ who: 'bob' }); // 2 of 3
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['bob']);
+  });
+});
+
+describe('visit majority', () => {
+  it('a stranger misread on a few frames late in a long visit is not marked', async () => {
+    const { show, store } = setup();
+    for (let i = 0; i < 4; i++) await show({ who: '?stranger' });
+    await show({ who: 'ada' });
+    await show({ who: 'ada' }); // 2 of the last 4, majority of the window [?, ?, ada, ada]? no: 2 of 4
+    await show({ who: 'ada' }); // 3 of 4 in the window, but 3 of 7 in the visit
+    expect(store.attendance.all()).toHaveLength(0);
+  });
+});

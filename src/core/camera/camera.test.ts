@@ -63,9 +63,11 @@ describe('replay camera', () => {
     for (const n of ['002.jpg', '001.jpg', '003.png', 'notes.txt']) writeFileSync(join(dir, n), n);
     const got: string[] = [];
     const statuses: CameraStatus[] = [];
-    const cam = new ReplayCamera({ dir, fps: 50, loop: false, start: 0 });
+    // A clock that moves exactly one frame per frame, so a loaded machine cannot make it skip.
+    let now = 0;
+    const cam = new ReplayCamera({ dir, fps: 50, loop: false, start: 0 }, () => now);
     await new Promise<void>((resolve) => cam.start({
-      frame: (d) => got.push(Buffer.from(d).toString()),
+      frame: (d) => { got.push(Buffer.from(d).toString()); now += 20; },
       status: (s) => { statuses.push(s); if (s === 'stopped') resolve(); },
     }));
     expect(got).toEqual(['001.jpg', '002.jpg', '003.png']);

@@ -80,7 +80,7 @@ export function AdminShell({ api, state, stream, onExit, initialTab = 'today' }:
             }}
           />
         )}
-        {tab === 'today' && <TodayPanel api={api} />}
+        {tab === 'today' && <TodayPanel api={api} state={state} />}
         {tab === 'sync' && <SyncPanel api={api} state={state} />}
         {tab === 'settings' && <SettingsPanel api={api} />}
       </main>

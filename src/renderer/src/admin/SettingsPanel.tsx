@@ -62,7 +62,7 @@ export function SettingsPanel({ api }: { api: UiApi }) {
         <label className="field">
           <span>Camera</span>
           <input className="input" value={draft.cameraSpec} onChange={(e) => set('cameraSpec', e.target.value)} data-testid="set-camera" />
-          <small>Which camera the kiosk reads: “browser” uses this screen’s webcam; the kiosk documentation lists the others.</small>
+          <small>Which camera the kiosk reads: “push” = this screen’s webcam (desktop app), “webcam:/dev/video0” = a USB camera read by the kiosk, “replay:&lt;folder&gt;” = recorded frames, “none”.</small>
         </label>
         <label className="field">
           <span>Room</span>

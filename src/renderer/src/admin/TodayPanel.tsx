@@ -1,6 +1,7 @@
 // Today: every mark with its evidence (similarity, margin, votes), manual marks and undo.
 // Corrections are events (the core appends them); nothing here edits a past mark.
 import { useState } from 'react';
+import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
 import { formatScore } from '../view-model';
@@ -8,8 +9,9 @@ import { formatScore } from '../view-model';
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 type Status = (typeof STATUSES)[number];
 
-export function TodayPanel({ api }: { api: UiApi }) {
-  const log = useResult(() => api.logToday(), [api]);
+export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
+  // Re-read when a new mark is made or an upload finishes, so "Uploaded" stays true.
+  const log = useResult(() => api.logToday(), [api, state.greeting?.at, state.sync.lastPushAt, state.sync.queueDepth]);
   const roster = useResult(() => api.rosterList({ search: '' }), [api]);
   const [studentId, setStudentId] = useState('');
   const [status, setStatus] = useState<Status>('present');

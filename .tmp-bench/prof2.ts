@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTestApp, seed, pairKiosk } from '../server/test/app.js';
+import { openSqlite } from '../server/src/db/database.js';
+import { migrate } from '../server/src/db/migrate.js';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const database = openSqlite(join(dir, 'x.sqlite'));
+await migrate(database);
+const t = await buildTestApp(database as never, { processMetrics: false });
+const s = await seed(t, database, { students: 500 });
+const k = await pairKiosk(t.app, s.adminToken, s.roomId);
+const mk = () => { const events = []; for (let i = 0; i < 500; i++) events.push({ id: randomUUID(), kind: 'mark', studentId: s.students[i]!.id, sessionId: s.sessionId, status: 'present', occurredAt: '2026-09-07T08:31:00Z', scores: { similarity: 0.7, margin: 0.2, votes: 4, window: 5 }, modelId: 'm' }); return JSON.stringify({ events, health: { appVersion: 'x', queueDepth: 3 } }); };
+const send = async (body: string) => { const res = await t.app.inject({ method: 'POST', url: '/api/sync/attendance', headers: { authorization: `Bearer ${k.token}`, 'content-type': 'application/json' }, payload: body }); if (res.statusCode !== 200) throw new Error(res.body); };
+for (let i = 0; i < 15; i++) await send(mk());
+const bodies = Array.from({ length: 60 }, mk);
+const session = new Session(); session.connect(); await session.post('Profiler.enable'); await session.post('Profiler.start');
+const c0 = process.cpuUsage();
+for (const b of bodies) await send(b);
+const c = process.cpuUsage(c0);
+const { profile } = await session.post('Profiler.stop');
+mkdirSafe(); writeFileSync('.tmp-bench/prof2/p.cpuprofile', JSON.stringify(profile));
+console.log('cpu ms/batch', ((c.user + c.system) / 1000 / 60).toFixed(2));
+function mkdirSafe() {}
+await t.app.close(); await database.close();

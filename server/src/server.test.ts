@@ -1,0 +1,77 @@
+// The real entry points as a user runs them: create-admin, then `npm run server` with zero
+// set-up (SQLite + generated secret in DATA_DIR), /health, /docs, login, and a clean exit on SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(join(tmpdir(), 'rollcall-server-'));
+const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+delete env.DATABASE_URL;
+delete env.JWT_SECRET;
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const tsx = (file: string, args: string[] = []) => [process.execPath, ['--import', 'tsx', join(ROOT, file), ...args]] as const;
+
+describe('npm run server and server:create-admin', () => {
+  it('creates an admin, refuses a weak password, and starts with zero set-up', async () => {
+    const [node, weakArgs] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example', '--password', 'short']);
+    const weak = spawnSync(node, weakArgs, { env, cwd: ROOT, encoding: 'utf8' });
+    expect(weak.status).toBe(2);
+    expect(weak.stderr).toMatch(/--password: at least 10 characters/);
+
+    const [, args] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example', '--password', 'a long enough password']);
+    const created = spawnSync(node, args, { env, cwd: ROOT, encoding: 'utf8' });
+    expect(created.status, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ created: { email: 'admin@school.example', role: 'admin' } });
+
+    const [, serverArgs] = tsx('server/src/server.ts');
+    const child = spawn(node, serverArgs, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('server did not log "listening" in time')), 60_000);
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          try {
+            const entry = JSON.parse(line) as { msg?: string; address?: string };
+            if (entry.msg === 'listening' && entry.address) {
+              clearTimeout(timer);
+              resolve(entry.address);
+            }
+          } catch {
+            // not a log line
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+      });
+      const health = await fetch(`${address}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
+      expect((await fetch(`${address}/docs`)).status).toBe(200);
+      expect((await fetch(`${address}/docs/json`)).status).toBe(200);
+      const login = await fetch(`${address}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@school.example', password: 'a long enough password' }),
+      });
+      expect(login.status).toBe(200);
+      expect(existsSync(join(dataDir, 'rollcall.sqlite'))).toBe(true);
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to start with a bad environment and names the variable', () => {
+    const [node, args] = tsx('server/src/server.ts');
+    const res = spawnSync(node, args, { env: { ...env, PORT: 'eighty' }, cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toMatch(/PORT/);
+  });
+});
