@@ -1,10 +1,16 @@
-// Builds the renderer once if out/renderer is missing (a clean clone), so the bridge has a UI
-// to serve. `E2E_REBUILD=1` forces a fresh build after UI changes.
-import { mkdirSync } from 'node:fs';
+// Builds the app once if it is missing (a clean clone): the renderer for the bridge, and the
+// main/preload bundles for the Electron smoke test. `E2E_REBUILD=1` forces a fresh build.
+import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensureRenderer } from './build-renderer';
+import { build } from 'electron-vite';
+
+const ROOT = resolve(import.meta.dirname, '..');
 
 export default async function setup(): Promise<void> {
-  mkdirSync(resolve(import.meta.dirname, 'screenshots'), { recursive: true });
-  await ensureRenderer(process.env.E2E_REBUILD === '1');
+  mkdirSync(resolve(ROOT, 'e2e', 'screenshots'), { recursive: true });
+  const built = ['out/renderer/index.html', 'out/main/index.js', 'out/main/worker-entry.js', 'out/preload/index.cjs'].every((f) => existsSync(resolve(ROOT, f)));
+  if (!built || process.env.E2E_REBUILD === '1') {
+    process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ??= '1';
+    await build({ configFile: resolve(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });
+  }
 }

@@ -18,7 +18,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -147,7 +148,27 @@ async function runToEnd(args: string[], env: Record<string, string>): Promise<vo
   if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${output}`);
 }
 
-async function startServer(env: Record<string, string>): Promise<{ base: string; stop(): Promise<void> }> {
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), i.e. 11 and 12 after the command name.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+interface RunningServer {
+  base: string;
+  /** CPU seconds used by the server process so far (null where /proc is unavailable). */
+  cpuSeconds(): number | null;
+  stop(): Promise<void>;
+}
+
+async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   const child = runNode(['server/src/server.ts'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
   let output = '';
@@ -169,6 +190,7 @@ async function startServer(env: Record<string, string>): Promise<{ base: string;
   }
   return {
     base,
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');
@@ -288,9 +310,11 @@ function buildBatches(s: Seed): string[][] {
   });
 }
 
-async function push(api: Api, s: Seed, batches: string[][]) {
+async function push(api: Api, s: Seed, batches: string[][], server: RunningServer) {
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };
   const latencies: number[] = [];
+  const cpu0 = server.cpuSeconds();
+  const load0 = loadavg()[0] ?? 0;
   const t0 = performance.now();
   await Promise.all(
     batches.map(async (bodies, ki) => {
@@ -304,31 +328,59 @@ async function push(api: Api, s: Seed, batches: string[][]) {
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = server.cpuSeconds();
+  const serverCpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0, 1);
   const events = counts.accepted + counts.duplicate + counts.rejected;
-  return { events, batches: latencies.length, seconds: round(seconds, 2), eventsPerSecond: round(events / seconds), batchMs: { p50: pct(0.5), p95: pct(0.95), max: pct(1) }, ...counts };
+  return {
+    events,
+    batches: latencies.length,
+    seconds: round(seconds, 2),
+    eventsPerSecond: round(events / seconds),
+    batchMs: { p50: pct(0.5), p95: pct(0.95), max: pct(1) },
+    ...counts,
+    // What the server process itself spent: a figure that does not depend on how busy the
+    // machine's other processes kept the CPUs (PostgreSQL's own backends are not included).
+    serverCpuSeconds: serverCpuSeconds === null ? null : round(serverCpuSeconds, 2),
+    eventsPerServerCpuSecond: serverCpuSeconds ? round(events / serverCpuSeconds) : null,
+    loadAverage1m: { before: round(load0, 1), after: round(loadavg()[0] ?? 0, 1) },
+  };
 }
 
-async function rosterPull(api: Api, token: string) {
+async function rosterPull(api: Api, token: string, server: RunningServer) {
+  const cpu0 = server.cpuSeconds();
   const t0 = performance.now();
   let cursor = '0';
   let pages = 0;
   let bytes = 0;
+  let parseMs = 0;
   const entities: Record<string, number> = {};
   for (;;) {
     const res = await fetch(`${api.base}/api/sync/roster?since=${cursor}&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
     const text = await res.text();
     if (!res.ok) throw new Error(`roster → ${res.status}: ${text.slice(0, 300)}`);
     bytes += Buffer.byteLength(text);
+    const p0 = performance.now();
     const page = RosterPage.parse(JSON.parse(text));
+    parseMs += performance.now() - p0;
     pages += 1;
     for (const c of page.changes as { entity: string }[]) entities[c.entity] = (entities[c.entity] ?? 0) + 1;
     cursor = page.cursor;
     if (!page.hasMore) break;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds: round(seconds, 3), pages, megabytes: round(bytes / 1e6, 1), changes: Object.values(entities).reduce((a, b) => a + b, 0), entities };
+  const cpu1 = server.cpuSeconds();
+  return {
+    seconds: round(seconds, 3),
+    clientParseSeconds: round(parseMs / 1000, 3),
+    serverCpuSeconds: cpu0 === null || cpu1 === null ? null : round(cpu1 - cpu0, 2),
+    pages,
+    megabytes: round(bytes / 1e6, 1),
+    changes: Object.values(entities).reduce((a, b) => a + b, 0),
+    entities,
+    loadAverage1m: round(loadavg()[0] ?? 0, 1),
+  };
 }
 
 async function benchOne(target: Target) {
@@ -345,13 +397,13 @@ async function benchOne(target: Target) {
     const batches = buildBatches(s);
 
     log(`${target.name}: ingest…`);
-    const ingest = await push(api, s, batches);
+    const ingest = await push(api, s, batches, server);
     const rowsAfterIngest = await target.countEvents();
     log(`${target.name}: ${ingest.eventsPerSecond} events/s; re-sending every batch…`);
-    const resend = await push(api, s, batches);
+    const resend = await push(api, s, batches, server);
     const rowsAfterResend = await target.countEvents();
     log(`${target.name}: roster pull…`);
-    const roster = await rosterPull(api, s.rosterToken);
+    const roster = await rosterPull(api, s.rosterToken, server);
     const target_ = target.name === 'sqlite' ? TARGETS.sqliteEventsPerSecond : TARGETS.postgresEventsPerSecond;
     return {
       ingest: { kiosks: KIOSKS, batchSize: BATCH, ...ingest, rowsStored: rowsAfterIngest },
@@ -373,7 +425,7 @@ async function benchOne(target: Target) {
 
 async function main() {
   const result: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: round(loadavg()[0] ?? 0, 1) },
     events: TOTAL_EVENTS,
   };
   for (const name of DATABASES) {

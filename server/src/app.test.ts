@@ -95,4 +95,20 @@ describe('app shape, errors and docs', () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
+
+  it('reports an unreachable database as 503 on /health and hides the error elsewhere', async () => {
+    const own = await openTestSqlite();
+    const { app: broken } = await buildTestApp(own);
+    try {
+      await own.close();
+      const health = await broken.inject({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toMatchObject({ status: 'unavailable' });
+      const pair = await broken.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: 'ABCDEFGH', name: 'k' } });
+      expect(pair.statusCode).toBe(500);
+      expect(pair.json()).toEqual({ error: 'internal_error', message: 'Internal server error' });
+    } finally {
+      await broken.close();
+    }
+  });
 });

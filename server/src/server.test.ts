@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'rollcall-server-'));
-const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
-delete env.DATABASE_URL;
-delete env.JWT_SECRET;
+const { DATABASE_URL: _db, JWT_SECRET: _secret, ...inherited } = process.env;
+// Zero set-up: no database URL, no secret.
+const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

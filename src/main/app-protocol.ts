@@ -3,7 +3,7 @@
 import type { Protocol } from 'electron';
 import { FRAME_PREVIEW_PATH } from '../contracts/kiosk-api';
 import { securityHeaders } from '../core/bridge/csp';
-import { readStatic } from '../core/bridge/static-files';
+import { imageContentType, readStatic } from '../core/bridge/static-files';
 import { APP_HOST, APP_SCHEME } from './security-policy';
 
 export interface FrameSource {
@@ -17,7 +17,7 @@ export function serveAppProtocol(protocolApi: Protocol, rendererDir: string, fra
     if (url.pathname === `/${FRAME_PREVIEW_PATH}`) {
       const frame = frames.latestFrame?.() ?? null;
       if (!frame) return new Response(null, { status: 404 });
-      return new Response(Buffer.from(frame.data), { headers: { ...securityHeaders(), 'content-type': 'image/jpeg', 'cache-control': 'no-store' } });
+      return new Response(Buffer.from(frame.data), { headers: { ...securityHeaders(), 'content-type': imageContentType(frame.data), 'cache-control': 'no-store' } });
     }
     const file = await readStatic(rendererDir, url.pathname);
     if (!file) return new Response('not found', { status: 404, headers: securityHeaders() });

@@ -9,11 +9,27 @@ export interface ComposedKiosk extends Kiosk {
   updateFeedUrl(): Promise<string | null>;
 }
 
-export async function composeKiosk(opts: { dataDir: string; modelDir: string; logger: Logger }): Promise<ComposedKiosk> {
+export interface ComposeOptions {
+  dataDir: string;
+  modelDir: string;
+  logger: Logger;
+  /** First-run provisioning (main-args.ts): pair with this server using this code. */
+  serverUrl?: string;
+  pairingCode?: string;
+  deviceName?: string;
+  /** Overrides the camera setting for this run (e.g. the demo's replay folder). */
+  camera?: string;
+}
+
+export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk> {
   const ml = await import('../ml/index');
   const kiosk = createKiosk({
     dataDir: opts.dataDir,
     logger: opts.logger,
+    ...(opts.serverUrl ? { serverUrl: opts.serverUrl } : {}),
+    ...(opts.pairingCode ? { pairingCode: opts.pairingCode } : {}),
+    ...(opts.deviceName ? { deviceName: opts.deviceName } : {}),
+    ...(opts.camera ? { camera: opts.camera } : {}),
     engine: () => ml.createFaceEngine({ modelDir: opts.modelDir }, { logger: opts.logger, workerPath: join(import.meta.dirname, 'worker-entry.js') }),
   });
   return {

@@ -8,6 +8,7 @@ import { serveAppProtocol } from './app-protocol';
 import { composeKiosk, type ComposedKiosk } from './compose-kiosk';
 import { bindKioskIpc, forwardState } from './ipc';
 import { createFileLogger } from './logger';
+import { parseMainArgs, type MainArgs } from './main-args';
 import { applySecurity, registerAppScheme } from './security';
 import { APP_ENTRY_URL } from './security-policy';
 import { IdleTracker } from './update-policy';
@@ -39,11 +40,20 @@ async function main(): Promise<void> {
   const modelDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'resources', 'models');
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const preload = join(import.meta.dirname, '..', 'preload', 'index.cjs');
-  const kioskMode = !process.argv.includes('--windowed');
 
+  let args: MainArgs;
   let kiosk: ComposedKiosk;
   try {
-    kiosk = await composeKiosk({ dataDir: join(userData, 'kiosk'), modelDir, logger: log });
+    args = parseMainArgs(process.argv.slice(1));
+    kiosk = await composeKiosk({
+      dataDir: args.data ?? join(userData, 'kiosk'),
+      modelDir,
+      logger: log,
+      ...(args.server ? { serverUrl: args.server } : {}),
+      ...(args.pair ? { pairingCode: args.pair } : {}),
+      ...(args.name ? { deviceName: args.name } : {}),
+      ...(args.camera ? { camera: args.camera } : {}),
+    });
   } catch (err) {
     log.fatal({ err }, 'kiosk core failed to start');
     app.exit(1);
@@ -56,7 +66,7 @@ async function main(): Promise<void> {
   let win: BrowserWindow | null = null;
   const crashes: number[] = [];
   const createWindow = () => {
-    win = new BrowserWindow(kioskWindowOptions(preload, { kiosk: kioskMode }));
+    win = new BrowserWindow(kioskWindowOptions(preload, { kiosk: !args.windowed }));
     win.once('ready-to-show', () => win?.show());
     win.webContents.on('render-process-gone', (_e, details) => {
       log.error({ reason: details.reason, exitCode: details.exitCode }, 'renderer gone');

@@ -75,10 +75,13 @@ describe('Matcher', () => {
   });
 
   it('grows past its initial capacity', () => {
-    const m = new Matcher({ dims: 4, threshold: 0.9, minMargin: 0, capacity: 16 });
-    for (let i = 0; i < 100; i++) m.add(`p${i}`, unit(1, i, i * i, 1));
+    const m = new Matcher({ dims: 64, threshold: 0.9, minMargin: 0, capacity: 16 });
+    const vectors = Array.from({ length: 100 }, () => Float32Array.from({ length: 64 }, () => Math.random() - 0.5));
+    vectors.forEach((v, i) => m.add(`p${i}`, v));
     expect(m.templateCount).toBe(100);
-    expect(m.match(unit(1, 42, 42 * 42, 1)).personId).toBe('p42');
+    expect(m.match(vectors[42]!)).toMatchObject({ personId: 'p42', accepted: true });
+    expect(m.match(vectors[0]!).personId).toBe('p0');
+    expect(m.match(vectors[99]!).personId).toBe('p99');
   });
 
   it('normalises templates and probes (scale does not matter)', () => {

@@ -10,6 +10,21 @@ const SIMD_DOT_WASM =
 
 const PAGE = 65536;
 
+// The Node lib types this project compiles against leave out the WebAssembly JS API.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => WasmInstance;
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
 export interface TemplateStore {
   readonly kind: 'wasm-simd' | 'js';
   readonly capacity: number;
@@ -76,7 +91,7 @@ class WasmStore implements TemplateStore {
   readonly kind = 'wasm-simd' as const;
   capacity = 0;
   private readonly stride: number;
-  private readonly memory: WebAssembly.Memory;
+  private readonly memory: WasmMemory;
   private readonly fn: (tpl: number, q: number, rows: number, dims: number, out: number) => void;
   private readonly rowsOffset: number;
   private scales = new Float32Array(0);
@@ -84,11 +99,11 @@ class WasmStore implements TemplateStore {
   constructor(
     private readonly dims: number,
     capacity: number,
-    module: WebAssembly.Module,
+    module: object,
   ) {
     this.stride = Math.ceil(dims / 16) * 16;
-    const instance = new WebAssembly.Instance(module, {});
-    this.memory = instance.exports.memory as WebAssembly.Memory;
+    const instance = new wasm!.Instance(module, {});
+    this.memory = instance.exports.memory as WasmMemory;
     this.fn = instance.exports.dots as WasmStore['fn'];
     this.rowsOffset = this.stride * 2;
     this.ensureCapacity(capacity);
@@ -145,10 +160,11 @@ class WasmStore implements TemplateStore {
   }
 }
 
-function compileSimd(): WebAssembly.Module | null {
+function compileSimd(): object | null {
   try {
+    if (!wasm) return null;
     const bytes = Buffer.from(SIMD_DOT_WASM, 'base64');
-    return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    return wasm.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     return null;
   }

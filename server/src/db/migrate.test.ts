@@ -65,6 +65,24 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       }
     });
 
+    it('003 upgrades a version-2 database: attendance events are indexed by session alone', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 2));
+        const result = await migrate(database);
+        expect(result.applied).toContain('003-attendance-session-index');
+        const names =
+          database.dialect === 'sqlite'
+            ? (await sql<{ name: string }>`select name from pragma_index_list('attendance_events')`.execute(database.db)).rows.map((r) => r.name)
+            : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'attendance_events' and schemaname = current_schema()`.execute(database.db)).rows.map((r) => r.name);
+        expect(names).toContain('attendance_events_by_session');
+        expect(names).toContain('attendance_events_student');
+        expect(names).not.toContain('attendance_events_session');
+      } finally {
+        await database.cleanup();
+      }
+    });
+
     it('enforces foreign keys', async () => {
       const database = await dialect.open();
       try {

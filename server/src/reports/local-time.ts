@@ -2,21 +2,6 @@
 // site), but "has this session started / ended yet?" is asked in UTC instants. These helpers
 // convert between the two with Intl only (no tz database dependency), DST included.
 
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  // Built per call (~tens of µs): callers convert once per session, not per row, and a
-  // module-level cache would be shared mutable state.
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-}
-
 interface WallClock {
   date: string;
   time: string;
@@ -24,36 +9,68 @@ interface WallClock {
   asUtcMs: number;
 }
 
-export function wallClockAt(instant: Date, timeZone: string): WallClock {
-  const parts: Record<string, string> = {};
-  for (const p of partsFormatter(timeZone).formatToParts(instant)) parts[p.type] = p.value;
-  const { year = '1970', month = '01', day = '01', hour = '00', minute = '00', second = '00' } = parts;
-  return {
-    date: `${year}-${month}-${day}`,
-    time: `${hour}:${minute}`,
-    asUtcMs: Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
-  };
+/**
+ * Conversions for one site's time zone. Building an Intl formatter costs tens of µs, so a
+ * report or a planner tick makes one SiteClock per site and reuses it for every session
+ * (and remembers the instants it already converted: schedules share their start times).
+ */
+export class SiteClock {
+  private readonly formatter: Intl.DateTimeFormat;
+  private readonly instants = new Map<string, Date>();
+
+  constructor(readonly timeZone: string) {
+    this.formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+  }
+
+  wallClockAt(instant: Date): WallClock {
+    const parts: Record<string, string> = {};
+    for (const p of this.formatter.formatToParts(instant)) parts[p.type] = p.value;
+    const { year = '1970', month = '01', day = '01', hour = '00', minute = '00', second = '00' } = parts;
+    return {
+      date: `${year}-${month}-${day}`,
+      time: `${hour}:${minute}`,
+      asUtcMs: Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
+    };
+  }
+
+  /**
+   * The UTC instant of a wall-clock time at the site. In a DST gap (02:30 that never happens)
+   * this gives the instant one offset later; in the repeated hour, the first occurrence.
+   */
+  instantOf(date: string, time: string): Date {
+    const key = `${date} ${time}`;
+    const known = this.instants.get(key);
+    if (known) return known;
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    const [hh, mm] = time.split(':').map(Number) as [number, number];
+    const wanted = Date.UTC(y, m - 1, d, hh, mm);
+    // Offset = wall clock minus UTC at a nearby instant; two rounds settle DST transitions.
+    let guess = wanted;
+    for (let i = 0; i < 2; i++) {
+      const offset = this.wallClockAt(new Date(guess)).asUtcMs - Math.floor(guess / 1000) * 1000;
+      guess = wanted - offset;
+    }
+    const result = new Date(guess);
+    this.instants.set(key, result);
+    return result;
+  }
 }
+
+export const wallClockAt = (instant: Date, timeZone: string): WallClock => new SiteClock(timeZone).wallClockAt(instant);
 
 /** The site's calendar date at an instant (YYYY-MM-DD). */
 export const localDateAt = (instant: Date, timeZone: string): string => wallClockAt(instant, timeZone).date;
 
-/**
- * The UTC instant of a wall-clock time at the site. In a DST gap (02:30 that never happens)
- * this gives the instant one offset later; in the repeated hour, the first occurrence.
- */
-export function instantOf(date: string, time: string, timeZone: string): Date {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [hh, mm] = time.split(':').map(Number) as [number, number];
-  const wanted = Date.UTC(y, m - 1, d, hh, mm);
-  // Offset = wall clock minus UTC at a nearby instant; two rounds settle DST transitions.
-  let guess = wanted;
-  for (let i = 0; i < 2; i++) {
-    const offset = wallClockAt(new Date(guess), timeZone).asUtcMs - Math.floor(guess / 1000) * 1000;
-    guess = wanted - offset;
-  }
-  return new Date(guess);
-}
+export const instantOf = (date: string, time: string, timeZone: string): Date => new SiteClock(timeZone).instantOf(date, time);
 
 /** Every calendar date from `from` to `to` inclusive (YYYY-MM-DD strings). */
 export function datesBetween(from: string, to: string): string[] {

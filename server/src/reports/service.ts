@@ -12,7 +12,7 @@ import { badRequest } from '../errors.js';
 import { chunks, unique, type Executor } from '../repositories/executor.js';
 import { deriveStatus } from '../services/attendance-status.js';
 import { scheduleOccursOn } from '../services/sessions.js';
-import { datesBetween, instantOf } from './local-time.js';
+import { SiteClock, datesBetween } from './local-time.js';
 
 export const MAX_RANGE_DAYS = 366;
 
@@ -45,6 +45,7 @@ export function sessionsOf(
   timeZone: string,
 ): SessionRef[] {
   const out: SessionRef[] = [];
+  const clock = new SiteClock(timeZone);
   for (const date of datesBetween(from, to)) {
     for (const s of schedules) {
       if (!scheduleOccursOn(s, date)) continue;
@@ -56,8 +57,8 @@ export function sessionsOf(
         startTime: s.start_time,
         endTime: s.end_time,
         roomId: s.room_id,
-        startsAt: instantOf(date, s.start_time, timeZone).toISOString(),
-        endsAt: instantOf(date, s.end_time, timeZone).toISOString(),
+        startsAt: clock.instantOf(date, s.start_time).toISOString(),
+        endsAt: clock.instantOf(date, s.end_time).toISOString(),
       });
     }
   }

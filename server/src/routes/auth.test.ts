@@ -80,6 +80,21 @@ describe.each(dialects)('auth on $name', (dialect) => {
       expect(afterTheft.statusCode).toBe(401);
     });
 
+    it('an admin creates a teacher account that can log in; duplicates are 409', async () => {
+      const adminToken = await login(t.app, admin.email, admin.password);
+      const email = `new-teacher-${Date.now()}@school.example`;
+      const created = await t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(adminToken), payload: { email, name: 'New Teacher', password: 'long enough pw' } });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ email, role: 'teacher', disabled: false });
+      expect(created.body).not.toContain('password');
+      await login(t.app, email, 'long enough pw');
+      const dup = await t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(adminToken), payload: { email, name: 'Again', password: 'long enough pw' } });
+      expect(dup.statusCode).toBe(409);
+      const weak = await t.app.inject({ method: 'POST', url: '/api/users', headers: bearer(adminToken), payload: { email: 'x@school.example', name: 'X', password: 'short' } });
+      expect(weak.statusCode).toBe(400);
+      expect((weak.json() as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['password']);
+    });
+
     it('stores refresh tokens hashed', async () => {
       const res = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: admin.email, password: admin.password } })).json() as { refreshToken: string };
       const raw = await database.db.selectFrom('refresh_tokens').select('token_hash').where('token_hash', '=', res.refreshToken).execute();

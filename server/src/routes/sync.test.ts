@@ -268,6 +268,25 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       ]);
     });
 
+    it('unenrolling and deleting a class leave tombstones; renaming moves the record to a new seq', async () => {
+      const fresh = await seed(t, database, { students: 2 });
+      const before = await pullAll(token);
+      await call(t.app, fresh.adminToken, 'PATCH', `/api/classes/${fresh.classId}`, { name: 'Renamed' });
+      await call(t.app, fresh.adminToken, 'DELETE', `/api/classes/${fresh.classId}/enrolments/${fresh.students[0]?.id}`);
+      const mid = await pullAll(token, before.cursor);
+      expect(mid.changes.map((c) => [c.entity, c.op])).toEqual([
+        ['class', 'upsert'],
+        ['enrolment', 'delete'],
+      ]);
+      expect(mid.changes[0]).toMatchObject({ data: { name: 'Renamed' } });
+      await call(t.app, fresh.adminToken, 'DELETE', `/api/classes/${fresh.classId}`);
+      const after = await pullAll(token, mid.cursor);
+      expect(after.changes.map((c) => `${c.entity}:${c.op}`).sort()).toEqual(['class:delete', 'enrolment:delete', 'schedule:delete']);
+      // Sessions of a deleted schedule are gone: pushes for them are refused.
+      const res = await push([mark(fresh, 1)]);
+      expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_session');
+    });
+
     it('erasing a student leaves tombstones for the student, enrolments and templates', async () => {
       const before = await pullAll(token);
       const victim = s.students[0]?.id ?? '';

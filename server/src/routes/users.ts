@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
+import { userOf } from '../plugins/auth.js';
+import { writeAudit } from '../repositories/audit.js';
 import { insertUser, listUsers } from '../repositories/users.js';
 import { CreateUserRequest, Role, User } from '../schemas/auth.js';
 import { hashPassword } from '../services/passwords.js';
@@ -21,7 +23,10 @@ const users: RoutePlugin = async (app) => {
     { ...admin, schema: { tags: ['people'], security, summary: 'Create a teacher or admin account', body: CreateUserRequest, response: { 201: User, 409: ErrorBody } } },
     async (request, reply) => {
       const { email, name, role, password } = request.body;
-      const user = await insertUser(app.ctx.db, { email, name, role, passwordHash: await hashPassword(password) }, app.ctx.nowIso());
+      const now = app.ctx.nowIso();
+      const user = await insertUser(app.ctx.db, { email, name, role, passwordHash: await hashPassword(password) }, now);
+      const actor = userOf(request);
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.create', entity: 'user', entityId: user.id, detail: { role } }, now);
       return reply.status(201).send(user);
     },
   );

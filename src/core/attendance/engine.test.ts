@@ -177,8 +177,37 @@ describe('visit majority', () => {
     const { show, store } = setup();
     for (let i = 0; i < 4; i++) await show({ who: '?stranger' });
     await show({ who: 'ada' });
-    await show({ who: 'ada' }); // 2 of the last 4, majority of the window [?, ?, ada, ada]? no: 2 of 4
+    await show({ who: 'ada' }); // 2 of 4 in the window: no majority
     await show({ who: 'ada' }); // 3 of 4 in the window, but 3 of 7 in the visit
     expect(store.attendance.all()).toHaveLength(0);
+  });
+
+  it('the visit majority only looks back a few seconds, so a long stream of people still marks', async () => {
+    const { show, store, clock } = setup();
+    for (let i = 0; i < 4; i++) {
+      await show({ who: '?stranger' });
+      clock.advance(700);
+    }
+    for (let i = 0; i < 4; i++) {
+      await show({ who: 'ada' });
+      clock.advance(700);
+    }
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada']);
+  });
+});
+
+describe('what counts against a candidate', () => {
+  it('frames won by another student do not count against, and gated frames are neutral', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' });
+    await show({ who: 'bob' });
+    await show({ who: 'ada' });
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada']);
+    await show();
+    await show({ who: 'bob' });
+    await show({ who: '?someone', gates: ['blur'] });
+    await show({ who: '?someone', gates: ['pose'] });
+    await show({ who: 'bob' });
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada', 'bob']);
   });
 });

@@ -65,21 +65,20 @@ export const GATE_HINTS: Record<GateFailure, string> = {
 
 /** Unknown faces greet at most this often, so a stranger lingering is one appearance. */
 const UNKNOWN_REGREET_MS = 5_000;
-/** Votes older than this no longer count (see VoteWindow). */
+/** Votes older than this no longer count, and the visit majority looks this far back (see VoteWindow). */
 export const VOTE_MAX_AGE_MS = 2_500;
+export const VISIT_MS = 4_000;
 
 export class AttendanceEngine {
   private gallery: Gallery = new Gallery([], 0);
   private readonly votes: VoteWindow;
-  private readonly unknownVotes: VoteWindow;
   private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
   private lastUnknownAt = -Infinity;
   private readonly evidence = new Map<string, { match: MatchResult; face: DetectedFace }>();
   readonly counters: EngineCounters = { framesAnalysed: 0, unknownFaceFrames: 0, unknownAppearances: 0, gatedFaces: 0 };
 
   constructor(private readonly deps: AttendanceEngineDeps) {
-    this.votes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS);
-    this.unknownVotes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS);
+    this.votes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS, VISIT_MS);
     this.reloadGallery();
   }
 
@@ -138,10 +137,8 @@ export class AttendanceEngine {
       // Nobody in view: whoever was there has left, and the next person starts from zero, so
       // one misread frame of the next person cannot complete the previous person's votes.
       this.votes.reset();
-      this.unknownVotes.reset();
     } else {
-      this.votes.push(accepted, t);
-      this.unknownVotes.push(unknownSeen ? ['?'] : [], t);
+      this.votes.push(accepted, t, unknownSeen);
     }
     if (unknownSeen) this.counters.unknownFaceFrames++;
 
@@ -153,8 +150,9 @@ export class AttendanceEngine {
       decisions.push(decision);
       for (const b of boxes) if (b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
     }
-    if (decisions.length === 0 && this.unknownVotes.winners(settings.votesNeeded).length > 0) {
-      this.unknownVotes.clear('?');
+    // The unknown frames stay in the tallies (they are the evidence against a misread); the
+    // greeting is throttled by time instead, so a stranger lingering counts once.
+    if (decisions.length === 0 && this.votes.unknownFrames() >= settings.votesNeeded) {
       if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS) {
         this.lastUnknownAt = t;
         this.counters.unknownAppearances++;

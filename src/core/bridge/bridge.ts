@@ -19,7 +19,7 @@ import {
 } from '../../contracts/kiosk-api';
 import { securityHeaders } from './csp';
 import { isAllowedFetchSite, isAllowedHost, isAllowedOrigin, isLoopbackAddress } from './loopback-guard';
-import { readStatic } from './static-files';
+import { imageContentType, readStatic } from './static-files';
 
 /** What the bridge needs of a kiosk; the core's Kiosk satisfies it structurally. */
 export interface BridgeKiosk {
@@ -118,8 +118,6 @@ function parseArgs(key: KioskChannelKey, raw: Buffer): unknown {
   return schema ? json : undefined;
 }
 
-const isPng = (b: Uint8Array) => b.length > 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
-
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { kiosk, staticDir } = options;
   const host = options.host ?? '127.0.0.1';
@@ -180,7 +178,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     if (!frame) throw new HttpError(404, 'no_frame', 'no camera frame yet');
     res.writeHead(200, {
       ...securityHeaders(),
-      'content-type': isPng(frame.data) ? 'image/png' : 'image/jpeg',
+      'content-type': imageContentType(frame.data),
       'cache-control': 'no-store',
       'x-frame-seq': String(frame.seq),
     });

@@ -51,3 +51,8 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
     return readStatic(root, '/index.html');
   }
 }
+
+/** Frames may be JPEG (cameras) or PNG (replayed files): label them by their magic bytes. */
+export function imageContentType(b: Uint8Array): 'image/png' | 'image/jpeg' {
+  return b.length > 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 ? 'image/png' : 'image/jpeg';
+}

@@ -2,7 +2,7 @@
 // browser (the headless kiosk's bridge, the e2e suite) gets the fetch/SSE client instead.
 import { createBridgeClient } from './bridge-client';
 import { createCheckedApi, type UiApi } from './checked-api';
-import { KIOSK_CHANNELS, type KioskApi, type KioskChannelKey, type KioskMediaApi } from '../../../contracts/kiosk-api';
+import type { KioskApi, KioskChannelKey, KioskMediaApi } from '../../../contracts/kiosk-api';
 
 declare global {
   interface Window {
@@ -24,5 +24,3 @@ export function resolveApi(win: Window): UiApi {
   const extras: KioskMediaApi = preload.cameraPushFrame ? { cameraPushFrame: (jpeg) => preload.cameraPushFrame?.(jpeg) } : {};
   return createCheckedApi(invoke, subscribe, extras);
 }
-
-export const channelKeys = Object.keys(KIOSK_CHANNELS) as KioskChannelKey[];
