@@ -18,7 +18,7 @@ let exit: { exitCode: number | null } = { exitCode: null };
 beforeAll(async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', './e2e/electron-smoke/register.mjs', '--import', './e2e/electron-smoke/probe.ts', 'out/main/index.js', '--camera', 'none', '--windowed'],
+    ['e2e/electron-smoke/run.mjs', '--camera', 'none', '--windowed'],
     { cwd: ROOT, env: { ...process.env, STUB_USER_DATA: userData, STUB_APP_PATH: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

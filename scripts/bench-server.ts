@@ -14,6 +14,7 @@
 // Targets: ingest ≥ 10,000 events/s (SQLite), ≥ 5,000 events/s (PostgreSQL); roster ≤ 2 s.
 //
 // Options (env): BENCH_DATABASES=sqlite,postgres  BENCH_EVENTS=100000  BENCH_STUDENTS=5000
+//                BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (profile the server)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -135,8 +136,8 @@ async function postgresTarget(): Promise<Target> {
   };
 }
 
-function runNode(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function runNode(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function runToEnd(args: string[], env: Record<string, string>): Promise<void> {
@@ -170,7 +171,8 @@ interface RunningServer {
 
 async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
-  const child = runNode(['server/src/server.ts'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = runNode(['server/src/server.ts'], { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs);
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));

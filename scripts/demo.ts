@@ -1,6 +1,8 @@
 // `npm run demo`: the door scenario on the small committed sample (test/fixtures/demo-faces):
 // a real server, a real headless kiosk, real face recognition, and a readable summary.
-// Options: --offline, --crash, --seed N, --json (print the scenario's JSON object instead).
+// Options: --offline, --crash, --seed N, --json (print the scenario's JSON object instead),
+// --ui [--ui-port N] (serve the kiosk UI on http://127.0.0.1:N/, default 4173, while the door runs).
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,14 +12,25 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' },
+      ui: { type: 'boolean' }, 'ui-port': { type: 'string' },
+    },
     strict: true,
   });
   const faces = join(ROOT, 'test/fixtures/demo-faces');
+  if (values.ui && !existsSync(join(ROOT, 'out/renderer/index.html'))) {
+    console.log('Building the kiosk UI (out/renderer) first...');
+    const { build } = await import('electron-vite');
+    await build({ configFile: join(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });
+  }
   console.log(`Rollcall demo: a door kiosk, a server, and people walking in (faces from ${faces}).`);
   console.log('Preparing: server, class, session in progress, students enrolled from photos, kiosk paired...\n');
   const r = await runScenario(
-    { faces, offline: values.offline ?? false, crash: values.crash ?? false, seed: values.seed ?? 1, visit: 15 },
+    {
+      faces, offline: values.offline ?? false, crash: values.crash ?? false, seed: values.seed ?? 1, visit: 15,
+      ...(values.ui ? { ui: values['ui-port'] ?? 4173 } : {}),
+    },
     (msg) => console.log(`  · ${msg}`),
   );
   if (values.json) {

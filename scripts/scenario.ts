@@ -54,6 +54,8 @@ export const ScenarioOptions = z.object({
   verbose: z.boolean().default(false),
   /** The kiosk's log level; `debug` logs every analysed frame (kept in the work dir with --keep). */
   'log-level': z.enum(['info', 'debug']).default('info'),
+  /** Serve the kiosk UI from the door kiosk on this loopback port (`npm run demo -- --ui`). */
+  ui: z.coerce.number().int().min(0).max(65_535).optional(),
 });
 export type ScenarioOptions = z.input<typeof ScenarioOptions>;
 
@@ -324,7 +326,9 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     const run: KioskRun = { ...spawnKiosk([
       '--camera', `replay:${door.dir}?fps=${o.fps}&start=${startIndex}`, '--data', kioskData, '--exit-when-done',
       '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000', '--log-level', o['log-level'],
+      ...(o.ui !== undefined ? ['--ui', String(o.ui)] : []),
     ], (l) => {
+      if (l.event === 'ui') progress(`kiosk UI: open ${String(l.url)} in a browser to watch the door`);
       if (l.event === 'decision') {
         decisions.push(l);
         if (l.kind === 'present' || l.kind === 'late') marks++;

@@ -78,6 +78,8 @@ export const FaceEngineOptionsSchema = z
      * EngineBusyError (code 'busy') and the drop is counted. A camera should drop, not queue.
      */
     maxQueue: z.number().int().min(0).max(64).default(1),
+    /** When a frame has no face, look again at its centre, zoomed (finds smaller faces). */
+    zoomRetry: z.boolean().default(true),
     /** Run a few inferences at start so the first real frame is not slow. */
     warmup: z.boolean().default(true),
     /** Largest decoded side (px) for encoded inputs; bigger photos are downscaled. */

@@ -2,7 +2,7 @@
 // Human's own pipeline only runs `faceres` with the right scaling; the others are fed here with
 // the preprocessing their training used, so the comparison in docs/recognition.md is fair.
 
-export type EmbedderId = 'faceres' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
+export type EmbedderId = 'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
 
 /**
  * How to turn a face into model input:
@@ -34,6 +34,18 @@ export interface EmbedderSpec {
 
 export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
   faceres: { id: 'faceres', kind: 'graph', model: 'faceres', inputSize: 224, dims: 1024, crop: 'human', zoom: 1, scale: 'x255' },
+  // The same faceres network fed a landmark-aligned crop (eyes/nose/mouth on fixed points, a bit
+  // of context around) instead of Human's box crop: the faces it compares are registered better.
+  'faceres-aligned': {
+    id: 'faceres-aligned',
+    kind: 'graph',
+    model: 'faceres',
+    inputSize: 224,
+    dims: 1024,
+    crop: 'aligned',
+    zoom: 0.8,
+    scale: 'x255',
+  },
   'faceres-deep': {
     id: 'faceres-deep',
     kind: 'graph',

@@ -11,7 +11,9 @@ import type { Config, Human } from '@vladmandic/human';
 import type { Logger } from 'pino';
 import type { Backend } from './types.js';
 
-const require = createRequire(import.meta.url);
+// Not named `require`: electron-vite's ESM bundle injects its own top-level `require` shim,
+// and a second declaration of that name is a SyntaxError in the built main process.
+const requireCjs = createRequire(import.meta.url);
 
 /** Minimal slice of the tfjs namespace Human exposes as `human.tf` that we use. */
 export interface TfApi {
@@ -77,7 +79,7 @@ export interface HumanRuntime {
 
 function tryLoadTfjsNode(log: Logger): boolean {
   try {
-    require('@tensorflow/tfjs-node');
+    requireCjs('@tensorflow/tfjs-node');
     return true;
   } catch (err) {
     log.debug({ err: (err as Error).message }, 'tfjs-node not available');
@@ -88,12 +90,12 @@ function tryLoadTfjsNode(log: Logger): boolean {
 function humanModule(file: 'human.node.js' | 'human.node-wasm.js'): HumanModule {
   // The package's `exports` only resolves its main entry (dist/human.node.js, which needs
   // tfjs-node); resolving that path loads nothing, and the other builds sit beside it.
-  const distDir = dirname(require.resolve('@vladmandic/human'));
-  return require(join(distDir, file)) as HumanModule;
+  const distDir = dirname(requireCjs.resolve('@vladmandic/human'));
+  return requireCjs(join(distDir, file)) as HumanModule;
 }
 
 function wasmDir(): string {
-  const pkgDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  const pkgDir = dirname(requireCjs.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
   // tfjs-wasm treats the path as a prefix: it must end with a separator.
   return `${join(pkgDir, 'dist')}/`;
 }
@@ -131,7 +133,7 @@ export async function createHumanRuntime(
         const rt = await start(humanModule('human.node-wasm.js'), { ...config, wasmPath: wasmDir() }, 'wasm');
         if (rt) return rt;
       } else {
-        require('@tensorflow/tfjs-backend-cpu');
+        requireCjs('@tensorflow/tfjs-backend-cpu');
         const rt = await start(humanModule('human.node-wasm.js'), config, 'cpu');
         if (rt) return rt;
       }

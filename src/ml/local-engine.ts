@@ -191,13 +191,33 @@ export class LocalFaceEngine implements FaceEngine {
     const { tf } = this;
     const started = performance.now();
     const frame = tf.tensor(image.data, [1, image.height, image.width, 3], 'int32');
-    let result: Awaited<ReturnType<Human['detect']>>;
     try {
-      result = await this.human.detect(frame);
-    } catch (err) {
+      let faces = await this.detectAndDescribe(frame, [0, 0]);
+      if (faces.length === 0 && this.opts.zoomRetry) {
+        // Blazeface sees the frame at 256 px, where a face ~100 px wide in a 640 px frame turned
+        // a little sideways can vanish. Someone at the door is near the middle, so look again at
+        // the central 60% (a 1.7× zoom); costs one more detection on empty frames only.
+        const cw = Math.round(image.width * 0.6);
+        const ch = Math.round(image.height * 0.6);
+        const x0 = Math.floor((image.width - cw) / 2);
+        const y0 = Math.floor((image.height - ch) / 2);
+        const centre = tf.slice(frame, [0, y0, x0, 0], [1, ch, cw, 3]);
+        try {
+          faces = await this.detectAndDescribe(centre, [x0, y0]);
+        } finally {
+          tf.dispose(centre);
+        }
+      }
+      return { faces, inferenceMs: performance.now() - started, width: image.width, height: image.height };
+    } finally {
       tf.dispose(frame);
-      throw err;
     }
+  }
+
+  /** Detects in `frame` (whose top-left sits at `offset` in the original) and describes faces. */
+  private async detectAndDescribe(frame: Tensor, offset: [number, number]): Promise<DetectedFace[]> {
+    const { tf } = this;
+    const result = await this.human.detect(frame);
     const raw = [...result.face];
     const faces: DetectedFace[] = [];
     try {
@@ -205,12 +225,15 @@ export class LocalFaceEngine implements FaceEngine {
         .filter((f) => (f.boxScore ?? f.score) >= this.opts.minDetectionScore && f.tensor && (f.mesh?.length ?? 0) >= 468)
         .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
         .slice(0, this.opts.maxFaces);
-      for (const f of usable) faces.push(await this.describe(f, frame));
+      for (const f of usable) {
+        const d = await this.describe(f, frame);
+        d.box = [d.box[0] + offset[0], d.box[1] + offset[1], d.box[2], d.box[3]];
+        faces.push(d);
+      }
     } finally {
       for (const f of raw) if (f.tensor) tf.dispose(f.tensor);
-      tf.dispose(frame);
     }
-    return { faces, inferenceMs: performance.now() - started, width: image.width, height: image.height };
+    return faces;
   }
 
   private async describe(face: Human['result']['face'][number], frame: Tensor): Promise<DetectedFace> {

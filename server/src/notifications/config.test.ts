@@ -26,6 +26,7 @@ describe('notification and metrics settings from the environment', () => {
       MAIL_FROM: 'Attendance <attendance@school.example>',
       NOTIFY_ABSENCE_TO: 'both',
       NOTIFY_DELAY_MINUTES: '30',
+      NOTIFY_KIOSK_WAIT_MINUTES: '45',
       NOTIFY_DIGEST_TIME: 'off',
       NOTIFY_TICK_SECONDS: '10',
       METRICS_TOKEN: 'a-long-scrape-token-123',
@@ -35,6 +36,7 @@ describe('notification and metrics settings from the environment', () => {
       from: 'Attendance <attendance@school.example>',
       absenceRecipients: 'both',
       delayMinutes: 30,
+      kioskWaitMinutes: 45,
       digestTime: null,
       tickMs: 10_000,
     });

@@ -17,6 +17,15 @@ export interface NotificationsConfig {
   absenceRecipients: AbsenceRecipients;
   /** Minutes after a session's end before its absences are emailed (time for late corrections). */
   delayMinutes: number;
+  /**
+   * Kiosks work offline and push later. Absences of a session are emailed only once every
+   * kiosk of its room has called the server after the session ended (so its marks are in);
+   * if one stays silent this long after the end, that session's absence emails are skipped
+   * (a false absence email is worse than none; the digest and reports still show it).
+   */
+  kioskWaitMinutes: number;
+  /** How often a session waiting for its kiosks is looked at again. */
+  kioskRecheckMinutes: number;
   /** Site-local HH:MM after which each teacher's digest of the day is sent; null: no digests. */
   digestTime: string | null;
   /** How often the scheduler ticks; 0 = never by itself (tests call tick()). */
@@ -43,6 +52,7 @@ export const NotificationsEnvShape = {
   MAIL_FROM: z.string().min(3).default('Rollcall <rollcall@localhost>'),
   NOTIFY_ABSENCE_TO: AbsenceRecipients.default('guardian'),
   NOTIFY_DELAY_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
+  NOTIFY_KIOSK_WAIT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(120),
   NOTIFY_DIGEST_TIME: LocalTimeOrOff.default('18:00'),
   NOTIFY_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
@@ -59,6 +69,7 @@ export function notificationsConfigFromEnv(e: NotificationsEnv): NotificationsCo
     from: e.MAIL_FROM,
     absenceRecipients: e.NOTIFY_ABSENCE_TO,
     delayMinutes: e.NOTIFY_DELAY_MINUTES,
+    kioskWaitMinutes: e.NOTIFY_KIOSK_WAIT_MINUTES,
     digestTime: e.NOTIFY_DIGEST_TIME === 'off' ? null : e.NOTIFY_DIGEST_TIME,
     tickMs: e.NOTIFY_TICK_SECONDS * 1000,
     maxAttempts: e.NOTIFY_MAX_ATTEMPTS,
@@ -71,6 +82,8 @@ export function defaultNotificationsConfig(overrides: Partial<NotificationsConfi
     from: 'Rollcall <rollcall@localhost>',
     absenceRecipients: 'guardian',
     delayMinutes: 15,
+    kioskWaitMinutes: 120,
+    kioskRecheckMinutes: 5,
     digestTime: '18:00',
     tickMs: 30_000,
     maxAttempts: 10,

@@ -173,6 +173,16 @@ export async function failJob(
   return giveUp ? 'failed' : 'retry';
 }
 
+/** Not an error, just too early (e.g. a kiosk has not synced yet): back to pending, the attempt not counted. */
+export async function deferJob(db: Kysely<DB>, job: ClaimedJob, runAt: string, now: string, note: string): Promise<void> {
+  await jobsDb(db)
+    .updateTable('notification_jobs')
+    .set((eb) => ({ status: 'pending', run_at: runAt, attempts: eb('attempts', '-', 1), claim_token: null, locked_until: null, last_error: note, updated_at: now }))
+    .where('id', '=', job.id)
+    .where('claim_token', '=', job.claimToken)
+    .execute();
+}
+
 export interface JobView {
   id: string;
   kind: JobKind;

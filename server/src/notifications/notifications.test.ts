@@ -64,15 +64,16 @@ describe.each(dialects)('notifications on $name', (dialect) => {
     // s3 has no guardian on file: the email goes to the student.
     await call(t.app, s.adminToken, 'PATCH', `/api/students/${s3?.id}`, { guardianEmail: null, email: 'kid3@school.example' });
     const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
-    await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: [mark(s, 0)] });
     await call(t.app, s.teacherToken, 'POST', '/api/attendance/corrections', { kind: 'manual', sessionId: s.sessionId, studentId: s2?.id, status: 'excused', reason: 'dentist' });
 
     t.clock.t = AT('09:20'); // ended at 09:15, delay 15 min: not yet
+    // The kiosk pushes its 08:31 mark after the session (it syncs when it can).
+    await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: [mark(s, 0)] });
     expect(await t.app.notifications.tick()).toMatchObject({ planned: 0, sent: 0 });
     expect(smtp.received).toHaveLength(0);
 
     t.clock.t = AT('09:31');
-    expect(await t.app.notifications.tick()).toMatchObject({ planned: 1, done: 1, sent: 2, retried: 0 });
+    expect(await t.app.notifications.tick()).toMatchObject({ planned: 1, done: 1, sent: 2, retried: 0, deferred: 0 });
     const byRcpt = new Map(smtp.received.map((m) => [m.to.join(','), m]));
     expect([...byRcpt.keys()].sort()).toEqual(['guardian1@home.example', 'kid3@school.example']);
     const toGuardian = byRcpt.get('guardian1@home.example');
@@ -105,7 +106,39 @@ describe.each(dialects)('notifications on $name', (dialect) => {
     const token = await login(t.app, admin.email, admin.password);
     const list = (await t.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(token) })).json() as { counts: Record<string, number>; jobs: unknown[] };
     expect(list.counts).toMatchObject({ sent: 3, done: 1, pending: 0, failed: 0 });
+    const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('rollcall_notification_jobs{status="sent"} 3');
+    expect(metrics).toContain('rollcall_notification_jobs{status="failed"} 0');
     expect((await t.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(await login(t.app, s.teacher.email, s.teacher.password)) })).statusCode).toBe(403);
+  });
+
+  it.skipIf(!dialect.available)('waits for an offline kiosk of the room to sync before emailing, and gives up rather than send false absences', async () => {
+    const { t, s, database } = await start({ kioskWaitMinutes: 120, kioskRecheckMinutes: 5 }, 3);
+    const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId, 'Door B');
+    // The kiosk marked students 0 and 1 at 08:31 but has been offline since before the session.
+    const offlineMarks = [mark(s, 0), mark(s, 1)];
+    t.clock.t = AT('09:31');
+    expect(await t.app.notifications.tick()).toMatchObject({ planned: 1, deferred: 1, sent: 0 });
+    let [job] = await listJobs(database.db, { kind: 'session_closed', limit: 1 });
+    expect(job).toMatchObject({ status: 'pending', attempts: 0, lastError: 'waiting for kiosk(s) Door B to sync', runAt: AT('09:36').toISOString() });
+    t.clock.t = AT('09:33');
+    expect(await t.app.notifications.tick()).toMatchObject({ deferred: 0, sent: 0 }); // not due again yet
+
+    // Back online at 09:50: its marks arrive; only student 2 was really absent.
+    t.clock.t = AT('09:50');
+    await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: offlineMarks });
+    expect(await t.app.notifications.tick()).toMatchObject({ done: 1, sent: 1, deferred: 0 });
+    expect(smtp.received.map((m) => m.to[0])).toEqual(['guardian2@home.example']);
+
+    // Next Monday the kiosk stays silent: after 120 min the session's absence emails are dropped.
+    const next = (hhmm: string) => new Date(`2026-09-14T${hhmm}:00Z`);
+    t.clock.t = next('09:31');
+    expect(await t.app.notifications.tick()).toMatchObject({ deferred: 1 });
+    t.clock.t = next('11:16');
+    expect(await t.app.notifications.tick()).toMatchObject({ skipped: 1, sent: 0 });
+    [job] = await listJobs(database.db, { kind: 'session_closed', status: 'skipped', limit: 1 });
+    expect(job?.lastError).toBe('kiosk(s) Door B did not sync within 120 min of the end: absence emails not sent');
+    expect(smtp.received).toHaveLength(1);
   });
 
   it.skipIf(!dialect.available)('skips an absence corrected after planning but before sending', async () => {
@@ -210,6 +243,8 @@ describe('notifications and ingest', () => {
     cleanups.push(() => t.app.close());
     const s = await seed(t, database, { students: 3 });
     const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
+    t.clock.t = AT('09:20');
+    await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: [mark(s, 0)] });
 
     t.clock.t = AT('09:31');
     const round = t.app.notifications.tick();

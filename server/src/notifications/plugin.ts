@@ -39,7 +39,7 @@ const Job = z.object({
   doneAt: z.string().nullable(),
 });
 const Counts = z.record(JobStatusEnum, z.number().int());
-const TickAnswer = z.object({ planned: z.number(), sent: z.number(), done: z.number(), skipped: z.number(), retried: z.number(), failed: z.number() });
+const TickAnswer = z.object({ planned: z.number(), sent: z.number(), done: z.number(), skipped: z.number(), retried: z.number(), failed: z.number(), deferred: z.number() });
 
 export default fp(
   async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
@@ -61,7 +61,7 @@ export default fp(
     // preClose runs before onClose hooks, so the database is still open for the round in progress.
     app.addHook('preClose', async () => {
       if (timer) clearInterval(timer);
-      await service.idle();
+      await service.stop();
     });
     app.addHook('onClose', async () => mailer.close());
 

@@ -13,9 +13,10 @@ import type { DB } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
 import type { SessionReport } from '../schemas/attendance.js';
+import { instantOf } from '../reports/local-time.js';
 import { scheduleOccursOn } from '../services/sessions.js';
 import type { NotificationsConfig } from './config.js';
-import { claimJobs, enqueueJobs, failJob, finishJob, type ClaimedJob } from './jobs.js';
+import { claimJobs, deferJob, enqueueJobs, failJob, finishJob, type ClaimedJob } from './jobs.js';
 import type { Mailer } from './mailer.js';
 import { absenceEmail, absenceRecipients, digestEmail } from './messages.js';
 import { absenceKey, planClosedSessions, planDigests } from './planner.js';
@@ -31,9 +32,11 @@ export interface TickResult {
   skipped: number;
   retried: number;
   failed: number;
+  /** Sessions whose absences wait for a kiosk of the room to sync. */
+  deferred: number;
 }
 
-type Outcome = { status: 'sent' | 'done' | 'skipped'; note?: string };
+type Outcome = { status: 'sent' | 'done' | 'skipped'; note?: string } | { status: 'deferred'; until: string; note: string };
 
 /** How many jobs one instance takes per claim, and at most per tick (the rest wait for the next tick). */
 const CLAIM_BATCH = 20;
@@ -41,6 +44,7 @@ const MAX_JOBS_PER_TICK = 500;
 
 export class NotificationService {
   private current: Promise<TickResult> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly deps: {
@@ -61,21 +65,29 @@ export class NotificationService {
     return this.current;
   }
 
-  /** Resolves when no round is running (used on close). */
-  async idle(): Promise<void> {
+  /** Stops taking new jobs (the job in hand finishes) and resolves when no round is running. Used on close. */
+  async stop(): Promise<void> {
+    this.stopping = true;
     await this.current?.catch(() => undefined);
   }
 
   private async round(): Promise<TickResult> {
     const { db, clock, config } = this.deps;
-    const result: TickResult = { planned: 0, sent: 0, done: 0, skipped: 0, retried: 0, failed: 0 };
+    const result: TickResult = { planned: 0, sent: 0, done: 0, skipped: 0, retried: 0, failed: 0, deferred: 0 };
+    if (this.stopping) return result;
     result.planned += await planClosedSessions(db, clock.now(), config);
     result.planned += await planDigests(db, clock.now(), config);
     let handled = 0;
-    while (handled < MAX_JOBS_PER_TICK) {
+    while (handled < MAX_JOBS_PER_TICK && !this.stopping) {
       const jobs = await claimJobs(db, this.deps.dialect, { now: clock.now().toISOString(), leaseMs: config.leaseMs, limit: CLAIM_BATCH });
       if (jobs.length === 0) break;
       for (const job of jobs) {
+        if (this.stopping) {
+          // Claimed but not started when the app closes: handed back at once, not after the lease.
+          const now = clock.now().toISOString();
+          await deferJob(db, job, now, now, 'released at shutdown');
+          continue;
+        }
         handled += 1;
         await this.run(job, result);
       }
@@ -94,6 +106,11 @@ export class NotificationService {
       const next = await failJob(db, job, message, { now: clock.now().toISOString(), ...config });
       result[next === 'retry' ? 'retried' : 'failed'] += 1;
       logger.warn({ component: 'notifications', job: job.dedupeKey, attempts: job.attempts, err: message, next }, next === 'retry' ? 'notification failed; will retry' : 'notification failed for good');
+      return;
+    }
+    if (outcome.status === 'deferred') {
+      await deferJob(db, job, outcome.until, clock.now().toISOString(), outcome.note);
+      result.deferred += 1;
       return;
     }
     const kept = await finishJob(db, job, outcome.status, clock.now().toISOString(), outcome.note);
@@ -129,6 +146,8 @@ export class NotificationService {
     if (config.absenceRecipients === 'none') return { status: 'skipped', note: 'absence emails are off' };
     const session = await this.session(sessionId);
     if (!session) return { status: 'skipped', note: 'session no longer exists' };
+    const waiting = await this.kiosksBehind(session);
+    if (waiting !== null) return waiting;
     const report = await sessionReport(db, session);
     const now = clock.now().toISOString();
     const absent = report.students.filter((s) => s.status === 'absent');
@@ -138,6 +157,35 @@ export class NotificationService {
       now,
     );
     return { status: 'done', note: `${planned} absence email(s) planned` };
+  }
+
+  /**
+   * Kiosks work offline and push later: until every paired kiosk of the room has called the
+   * server after the session ended, its marks may still be on the way. Wait (deferred), and
+   * give up on the emails after kioskWaitMinutes rather than send false absences.
+   */
+  private async kiosksBehind(session: ResolvedSession): Promise<Outcome | null> {
+    const { db, clock, config } = this.deps;
+    const site = await db.selectFrom('sites').select('timezone').where('id', '=', session.cls.site_id).executeTakeFirst();
+    const endsAt = instantOf(session.date, session.schedule.end_time, site?.timezone ?? 'UTC').toISOString();
+    const behind = await db
+      .selectFrom('devices')
+      .select(['id', 'name'])
+      .where('room_id', '=', session.schedule.room_id)
+      .where('revoked_at', 'is', null)
+      .where('token_hash', 'is not', null)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', endsAt)]))
+      .execute();
+    if (behind.length === 0) return null;
+    const names = behind.map((d) => d.name).join(', ');
+    const now = clock.now().getTime();
+    const giveUpAt = Date.parse(endsAt) + config.kioskWaitMinutes * 60_000;
+    if (now >= giveUpAt) {
+      this.deps.logger.warn({ component: 'notifications', sessionId: session.sessionId, kiosks: behind.map((d) => d.id) }, 'kiosk never synced after the session; absence emails skipped');
+      return { status: 'skipped', note: `kiosk(s) ${names} did not sync within ${config.kioskWaitMinutes} min of the end: absence emails not sent` };
+    }
+    const until = new Date(Math.min(giveUpAt, now + config.kioskRecheckMinutes * 60_000)).toISOString();
+    return { status: 'deferred', until, note: `waiting for kiosk(s) ${names} to sync` };
   }
 
   private async sendAbsence(p: z.infer<typeof AbsencePayload>, key: string): Promise<Outcome> {

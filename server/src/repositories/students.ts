@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, StudentTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import type { CreateStudent, Student, UpdateStudent } from '../schemas/people.js';
@@ -133,8 +133,10 @@ export async function listStudents(db: Executor, f: StudentFilter): Promise<Stud
     );
   }
   if (f.q !== undefined && f.q !== '') {
+    // The search text is literal: %, _ and \ are escaped, with an explicit ESCAPE because
+    // SQLite has no default escape character (PostgreSQL's is \).
     const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    q = q.where((eb) => eb.or([eb(eb.fn('lower', ['students.name']), 'like', like), eb(eb.fn('lower', ['students.student_number']), 'like', like)]));
+    q = q.where(sql<boolean>`(lower(students.name) like ${like} escape '\\' or lower(students.student_number) like ${like} escape '\\')`);
   }
   return (await q.execute()).map(toStudent);
 }

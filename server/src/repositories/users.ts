@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { UserTable } from '../db/schema.js';
-import { conflict } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { User } from '../schemas/auth.js';
 import type { Executor } from './executor.js';
 
@@ -44,4 +44,27 @@ export async function listUsers(db: Executor, role?: UserTable['role']): Promise
   let q = db.selectFrom('users').selectAll().orderBy('email');
   if (role) q = q.where('role', '=', role);
   return (await q.execute()).map(toUser);
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  patch: { name?: string; role?: UserTable['role']; disabled?: boolean; passwordHash?: string },
+  now: string,
+): Promise<User> {
+  const current = await findUserById(db, id);
+  if (!current) throw notFound(`user ${id}`);
+  const next: UserTable = {
+    ...current,
+    name: patch.name ?? current.name,
+    role: patch.role ?? current.role,
+    disabled: patch.disabled === undefined ? current.disabled : patch.disabled ? 1 : 0,
+    password_hash: patch.passwordHash ?? current.password_hash,
+  };
+  await db.updateTable('users').set({ name: next.name, role: next.role, disabled: next.disabled, password_hash: next.password_hash }).where('id', '=', id).execute();
+  // A disabled account or a new password ends every session that could be refreshed.
+  if (patch.disabled === true || patch.passwordHash !== undefined) {
+    await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+  }
+  return toUser(next);
 }

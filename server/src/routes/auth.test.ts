@@ -95,6 +95,21 @@ describe.each(dialects)('auth on $name', (dialect) => {
       expect((weak.json() as { issues: { path: string }[] }).issues.map((i) => i.path)).toEqual(['password']);
     });
 
+    it('disabling a user ends their refresh tokens and logins; an admin cannot disable themselves', async () => {
+      const adminToken = await login(t.app, admin.email, admin.password);
+      const victim = await createUser(database, 'teacher');
+      const tokens = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: victim.email, password: victim.password } })).json() as { refreshToken: string };
+      const res = await t.app.inject({ method: 'PATCH', url: `/api/users/${victim.id}`, headers: bearer(adminToken), payload: { disabled: true } });
+      expect(res.json()).toMatchObject({ disabled: true });
+      expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: tokens.refreshToken } })).statusCode).toBe(401);
+      expect((await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: victim.email, password: victim.password } })).statusCode).toBe(401);
+      const self = await t.app.inject({ method: 'PATCH', url: `/api/users/${admin.id}`, headers: bearer(adminToken), payload: { disabled: true } });
+      expect(self.statusCode).toBe(400);
+      expect(self.json()).toMatchObject({ error: 'self_lockout' });
+      const missing = await t.app.inject({ method: 'PATCH', url: '/api/users/nobody', headers: bearer(adminToken), payload: { name: 'X' } });
+      expect(missing.statusCode).toBe(404);
+    });
+
     it('stores refresh tokens hashed', async () => {
       const res = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: admin.email, password: admin.password } })).json() as { refreshToken: string };
       const raw = await database.db.selectFrom('refresh_tokens').select('token_hash').where('token_hash', '=', res.refreshToken).execute();

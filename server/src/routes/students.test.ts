@@ -45,6 +45,17 @@ describe.each(dialects)('students, classes and photos on $name', (dialect) => {
       expect(missing.statusCode).toBe(404);
     });
 
+    it('searches by name or number, taking % and _ literally', async () => {
+      await call(t.app, s.adminToken, 'POST', '/api/students', { studentNumber: 'Q_1', name: 'Quentin 100%' });
+      await call(t.app, s.adminToken, 'POST', '/api/students', { studentNumber: 'QX1', name: 'Quentin 1000' });
+      const byName = await call<{ studentNumber: string }[]>(t.app, s.adminToken, 'GET', `/api/students?q=${encodeURIComponent('100%')}`);
+      expect(byName.map((x) => x.studentNumber)).toEqual(['Q_1']);
+      const byNumber = await call<{ studentNumber: string }[]>(t.app, s.adminToken, 'GET', '/api/students?q=q_');
+      expect(byNumber.map((x) => x.studentNumber)).toEqual(['Q_1']);
+      const paged = await call<unknown[]>(t.app, s.adminToken, 'GET', '/api/students?limit=2&offset=1');
+      expect(paged).toHaveLength(2);
+    });
+
     it('shows a teacher only their own classes and students', async () => {
       const other = await seed(t, database, { students: 1 });
       const classes = await call<{ id: string }[]>(t.app, s.teacherToken, 'GET', '/api/classes');

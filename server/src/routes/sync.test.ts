@@ -69,6 +69,14 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(again.json()).toMatchObject({ error: 'bad_pairing_code' });
     });
 
+    it('a pairing code raced by two kiosks pairs exactly one', async () => {
+      const device = await call<{ pairingCode: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
+      const attempts = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: device.pairingCode, name: `Racer ${i}` } })),
+      );
+      expect(attempts.map((r) => r.statusCode).sort()).toEqual([200, 401, 401, 401]);
+    });
+
     it('refuses an expired pairing code', async () => {
       const device = await call<{ pairingCode: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
       t.clock.advance(16 * 60_000);
@@ -285,6 +293,25 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       // Sessions of a deleted schedule are gone: pushes for them are refused.
       const res = await push([mark(fresh, 1)]);
       expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_session');
+    });
+
+    it('withdrawing consent sends template tombstones to kiosks', async () => {
+      const student = s.students[2]?.id ?? '';
+      const upload = { id: randomUUID(), studentId: student, modelId: 'fake-model-v1', embedding: embeddingB64('consent'), createdAt: '2026-09-07T08:00:00Z' };
+      await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [upload] } });
+      const before = await pullAll(token);
+      await call(t.app, s.adminToken, 'PATCH', `/api/students/${student}`, { consent: false });
+      const delta = await pullAll(token, before.cursor);
+      expect(delta.changes).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ entity: 'student', op: 'upsert', id: student, data: expect.objectContaining({ consent: false }) }),
+          expect.objectContaining({ entity: 'template', op: 'delete', id: upload.id }),
+        ]),
+      );
+      // And the kiosk cannot push the template back.
+      const again = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: bearer(token), payload: { templates: [{ ...upload, id: randomUUID() }] } });
+      expect((again.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('no_consent');
+      await call(t.app, s.adminToken, 'PATCH', `/api/students/${student}`, { consent: true });
     });
 
     it('erasing a student leaves tombstones for the student, enrolments and templates', async () => {

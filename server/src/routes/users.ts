@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
 import { writeAudit } from '../repositories/audit.js';
-import { insertUser, listUsers } from '../repositories/users.js';
-import { CreateUserRequest, Role, User } from '../schemas/auth.js';
+import { insertUser, listUsers, updateUser } from '../repositories/users.js';
+import { CreateUserRequest, Role, UpdateUserRequest, User } from '../schemas/auth.js';
+import { IdParams } from '../schemas/common.js';
+import { badRequest } from '../errors.js';
 import { hashPassword } from '../services/passwords.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -28,6 +30,24 @@ const users: RoutePlugin = async (app) => {
       const actor = userOf(request);
       await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.create', entity: 'user', entityId: user.id, detail: { role } }, now);
       return reply.status(201).send(user);
+    },
+  );
+
+  r.patch(
+    '/api/users/:id',
+    {
+      ...admin,
+      schema: { tags: ['people'], security, summary: 'Rename, change role, reset password or disable (revokes refresh tokens)', params: IdParams, body: UpdateUserRequest, response: { 200: User, 400: ErrorBody, 404: ErrorBody } },
+    },
+    async (request) => {
+      const actor = userOf(request);
+      const { password, ...rest } = request.body;
+      // An admin cannot lock themselves out (the last way back would be the CLI).
+      if (request.params.id === actor.id && (rest.disabled === true || rest.role === 'teacher')) throw badRequest('You cannot disable or demote yourself', 'self_lockout');
+      const now = app.ctx.nowIso();
+      const user = await updateUser(app.ctx.db, request.params.id, { ...rest, ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }) }, now);
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.update', entity: 'user', entityId: user.id, detail: { ...rest, passwordReset: password !== undefined } }, now);
+      return user;
     },
   );
 };

@@ -20,3 +20,10 @@ export const TokenResponse = z.object({
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role, disabled: z.boolean(), createdAt: z.string() });
 export type User = z.infer<typeof User>;
 export const CreateUserRequest = z.object({ email: Email, name: Name, role: Role.default('teacher'), password: Password });
+export const UpdateUserRequest = z.object({
+  name: Name.optional(),
+  role: Role.optional(),
+  /** Disabling also revokes every refresh token (access tokens lapse within their 15 minutes). */
+  disabled: z.boolean().optional(),
+  password: Password.optional(),
+});

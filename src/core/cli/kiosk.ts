@@ -3,6 +3,7 @@
 // Extra options: --name, --admin-pin (first run), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
+// --ui <port> (serve the kiosk UI on http://127.0.0.1:<port>/ through the browser bridge; 0 = any),
 // --log-level. Stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -14,6 +15,7 @@ import { SyncService } from '../../sync/index';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseCameraSpec } from '../camera/index';
+import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
 
 const Args = z.object({
   server: z.string().url().optional(),
@@ -27,6 +29,7 @@ const Args = z.object({
   'backoff-max': z.coerce.number().int().min(100).default(5 * 60_000),
   'exit-when-done': z.boolean().default(false),
   'setup-only': z.boolean().default(false),
+  ui: z.coerce.number().int().min(0).max(65_535).optional(),
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +39,7 @@ function main(): void {
       server: { type: 'string' }, pair: { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
       name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
       'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'setup-only': { type: 'boolean' }, 'log-level': { type: 'string' },
+      ui: { type: 'string' },
     },
     strict: true,
   });
@@ -48,6 +52,14 @@ function main(): void {
   if (args.camera) {
     try {
       parseCameraSpec(args.camera);
+    } catch (err) {
+      console.error(`kiosk: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(2);
+    }
+  }
+  if (args.ui !== undefined) {
+    try {
+      assertRendererBuilt(defaultStaticDir());
     } catch (err) {
       console.error(`kiosk: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(2);
@@ -69,11 +81,22 @@ function main(): void {
     sync: { intervalMs: args['sync-interval'], timeoutMs: args.timeout, backoff: { baseMs: 500, maxMs: args['backoff-max'] } },
   });
 
+  let bridge: Bridge | null = null;
+  if (args.ui !== undefined) {
+    startBridge({ kiosk, port: args.ui, staticDir: defaultStaticDir(), logger })
+      .then((b) => {
+        bridge = b;
+        logger.info({ event: 'ui', url: b.url }, `kiosk UI at ${b.url}`);
+      })
+      .catch((err: unknown) => logger.error({ event: 'ui_failed', err: err instanceof Error ? err.message : String(err) }, 'kiosk UI failed to start'));
+  }
+
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     clearInterval(statsTimer);
+    await bridge?.close();
     logger.info({ event: 'stats', final: true, ...kiosk.stats() }, 'kiosk stopping');
     await kiosk.close();
     process.exit(code);

@@ -1,0 +1,106 @@
+// npm run bench [-- --frames 15 --model <pipeline>]
+// Prints ONE JSON object: per-frame latency at 640×480 with no face / one face / three faces,
+// 1:N match time against 10k and 100k templates, model load and warm-up time, peak RSS.
+// Frames come from test/fixtures/faces (committed), so this runs on a clean clone.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
+import { decodeImage } from '../src/ml/decode.js';
+import { percentile } from '../src/ml/eval-protocol.js';
+import { LocalFaceEngine } from '../src/ml/local-engine.js';
+import { Matcher } from '../src/ml/matcher.js';
+import type { RgbImage } from '../src/ml/types.js';
+
+console.log = console.error; // Human/emscripten chatter must not reach stdout
+const log = pino({ name: 'bench', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+const { values } = parseArgs({
+  options: {
+    frames: { type: 'string', default: '15' },
+    model: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+const frames = Math.max(3, Number(values.frames) || 15);
+const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures', 'faces');
+
+const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+
+const engine = await LocalFaceEngine.create(
+  { inProcess: true, backend: values.backend as 'auto', ...(values.model ? { embedder: values.model } : {}) },
+  log,
+);
+
+async function frameLatency(file: string, expectFaces: number): Promise<Record<string, number>> {
+  const bytes = readFileSync(join(fixtures, file));
+  const d0 = performance.now();
+  const image: RgbImage = await decodeImage(bytes);
+  const decodeMs = performance.now() - d0;
+  if (image.width !== 640 || image.height !== 480) throw new Error(`${file} is not 640×480`);
+  for (let i = 0; i < 2; i++) await engine.analyse(image); // warm this frame size
+  const ms: number[] = [];
+  const cpu: number[] = [];
+  let faces = 0;
+  for (let i = 0; i < frames; i++) {
+    const c0 = process.cpuUsage();
+    const r = await engine.analyse(image);
+    const c = process.cpuUsage(c0);
+    ms.push(r.inferenceMs);
+    cpu.push((c.user + c.system) / 1000);
+    faces = r.faces.length;
+  }
+  if (faces !== expectFaces) log.warn({ file, faces, expectFaces }, 'unexpected face count');
+  return {
+    faces,
+    ms_p50: round(percentile(ms, 50)),
+    ms_p95: round(percentile(ms, 95)),
+    cpu_ms_p50: round(percentile(cpu, 50)),
+    decode_ms: round(decodeMs),
+  };
+}
+
+const latency = {
+  no_face: await frameLatency('noface.jpg', 0),
+  one_face: await frameLatency('person-a-1.jpg', 1),
+  three_faces: await frameLatency('three-faces.jpg', 3),
+};
+const tensors = engine.tensorCount();
+await engine.dispose();
+
+function matchBench(templates: number): { ms_p50: number; ms_p95: number; kernel: string } {
+  const dims = engine.embeddingSize;
+  const m = new Matcher({ dims, threshold: RECOGNITION_DEFAULTS.threshold, minMargin: RECOGNITION_DEFAULTS.minMargin, capacity: templates });
+  const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
+  // 5 templates per person, as a school enrols a few photos per student.
+  for (let i = 0; i < templates; i++) m.add(`p${Math.floor(i / 5)}`, rand());
+  const probe = rand();
+  for (let i = 0; i < 5; i++) m.match(probe);
+  const ts: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const t = performance.now();
+    m.match(probe);
+    ts.push(performance.now() - t);
+  }
+  return { ms_p50: round(percentile(ts, 50), 3), ms_p95: round(percentile(ts, 95), 3), kernel: m.kernel };
+}
+
+const match = { templates_10k: matchBench(10_000), templates_100k: matchBench(100_000) };
+
+const out = {
+  backend: engine.backend,
+  model: engine.modelId,
+  embedding_dims: engine.embeddingSize,
+  frame: '640x480',
+  frames_per_case: frames,
+  latency,
+  match,
+  model_load_ms: round(engine.timings.loadMs),
+  warmup_ms: round(engine.timings.warmupMs),
+  tensors_after_run: tensors,
+  peak_rss_mb: round(process.resourceUsage().maxRSS / 1024),
+  cpus: cpus().length,
+  node: process.version,
+};
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
