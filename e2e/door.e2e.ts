@@ -41,11 +41,13 @@ describe('the door', () => {
     const { page } = world;
     await expect(page.textContent('[data-testid="session"]')).resolves.toContain('Maths 9A');
     await world.shot('01-kiosk-ready');
-    world.play([...EMPTY, ...POWELL, ...EMPTY]);
-    const greeting = await page.waitForSelector('[data-testid="greeting"][data-kind="present"]', { timeout: 60_000 });
-    expect(await greeting.textContent()).toContain('Colin Powell');
+    // He stays at the door (the sequence loops) until the kiosk has decided: a slow machine
+    // analyses fewer frames, it must not make the test fail.
+    world.play([...EMPTY, ...POWELL], 2, true);
+    expect(await world.waitForGreeting('present')).toContain('Colin Powell');
     await expect(page.locator('[data-testid="face-box"]').count()).resolves.toBeGreaterThan(0);
     await world.shot('02-known-student-present');
+    world.stopCamera();
 
     await openAdminTab(world, 'today');
     const row = page.locator('[data-testid="log-table"] tr[data-kind="mark"]');
@@ -77,11 +79,14 @@ describe('the door', () => {
     const w = world;
     // Not a student of the site at all. (Note for the ML owner: LFW look-alikes such as
     // Rumsfeld score 0.50-0.55 against Powell's templates, at the shipped 0.50 threshold.)
-    w.play([...EMPTY, ...hold(['clooney-01.jpg', 'clooney-03.jpg'], 4), ...EMPTY]);
-    await w.page.waitForSelector('[data-testid="greeting"][data-kind="unknown"]', { timeout: 60_000 });
-    await expect(w.page.textContent('[data-testid="greeting"]')).resolves.toContain('Not recognised');
+    w.play([...EMPTY, ...hold(['clooney-01.jpg', 'clooney-03.jpg'], 4)], 2, true);
+    expect(await w.waitForGreeting('unknown')).toContain('Not recognised');
     await w.shot('04-unknown-not-marked');
-    await w.waitForKiosk((s) => s.camera.status === 'stopped', 'the replay to end');
+    // Let him stand there a while longer: still nothing may be marked.
+    const seen = w.decisions.length;
+    await w.waitForKiosk(() => w.decisions.length >= seen + 1, 'another decision about the stranger');
+    w.stopCamera();
+    expect(w.decisions.every((d) => d.kind === 'unknown')).toBe(true);
     const log = await w.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN }).then(() => w.kiosk.handlers.logToday(undefined));
     expect(log).toEqual({ ok: true, value: [] });
     expect(w.kiosk.internals.state().sync.queueDepth).toBe(0);
@@ -89,12 +94,12 @@ describe('the door', () => {
 
   it('says "already marked" when the same student comes again', async () => {
     world = await createWorld({ engine, browser });
-    const { page } = world;
-    world.play([...EMPTY, ...POWELL, ...hold(['empty.jpg'], 12), ...POWELL, ...EMPTY]);
-    await page.waitForSelector('[data-testid="greeting"][data-kind="present"]', { timeout: 60_000 });
-    const again = await page.waitForSelector('[data-testid="greeting"][data-kind="already_marked"]', { timeout: 60_000 });
-    expect(await again.textContent()).toContain('Colin Powell');
+    // In, out (long enough for the greeting to clear), and in again, on a loop.
+    world.play([...EMPTY, ...POWELL, ...hold(['empty.jpg'], 12)], 2, true);
+    await world.waitForGreeting('present');
+    expect(await world.waitForGreeting('already_marked')).toContain('Colin Powell');
     await world.shot('05-already-marked');
+    world.stopCamera();
     const log = await world.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN }).then(() => world!.kiosk.handlers.logToday(undefined));
     expect(log.ok && log.value.filter((r) => r.kind === 'mark')).toHaveLength(1);
   });
@@ -103,8 +108,9 @@ describe('the door', () => {
     world = await createWorld({ engine, browser });
     const { page, server } = world;
     await server.stop();
-    world.play([...EMPTY, ...POWELL, ...EMPTY]);
-    await page.waitForSelector('[data-testid="greeting"][data-kind="present"]', { timeout: 60_000 });
+    world.play([...EMPTY, ...POWELL], 2, true);
+    await world.waitForGreeting('present');
+    world.stopCamera();
     const badge = page.locator('[data-testid="sync-badge"]');
     await badge.filter({ hasText: 'Offline · 1 mark waiting' }).waitFor({ timeout: 30_000 });
     await world.shot('06-offline-badge-counting');

@@ -71,7 +71,12 @@ await engine.dispose();
 
 function matchBench(templates: number): { ms_p50: number; ms_p95: number; kernel: string } {
   const dims = engine.embeddingSize;
-  const m = new Matcher({ dims, threshold: RECOGNITION_DEFAULTS.threshold, minMargin: RECOGNITION_DEFAULTS.minMargin, capacity: templates });
+  const m = new Matcher({
+    dims,
+    threshold: RECOGNITION_DEFAULTS.threshold,
+    minMargin: RECOGNITION_DEFAULTS.minMargin,
+    capacity: templates,
+  });
   const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
   // 5 templates per person, as a school enrols a few photos per student.
   for (let i = 0; i < templates; i++) m.add(`p${Math.floor(i / 5)}`, rand());

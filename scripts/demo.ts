@@ -54,7 +54,8 @@ ${ok ? 'OK: every mark went to the right student, reached the server once, and n
   if (!ok) process.exitCode = 1;
 }
 
-main().catch((err: unknown) => {
+// Exit explicitly: the server's face engine worker would otherwise keep the process alive.
+main().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
   console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
   process.exit(1);
 });

@@ -74,11 +74,15 @@ const k = Number(values.k);
 const flip = values['no-flip'] ? false : (values.flip ?? RECOGNITION_DEFAULTS.flip);
 const op = operatingPoint(model, flip);
 if (!op && (values.threshold === undefined || values.margin === undefined)) {
-  log.warn({ model, flip }, 'no calibrated operating point for this model: using threshold 0.5, margin 0.05 unless given');
+  log.warn(
+    { model, flip },
+    'no calibrated operating point for this model: using threshold 0.5, margin 0.05 unless given',
+  );
 }
 const threshold = values.threshold !== undefined ? Number(values.threshold) : (op?.threshold ?? 0.5);
 const minMargin = values.margin !== undefined ? Number(values.margin) : (op?.minMargin ?? 0.05);
-if (!Number.isFinite(threshold) || !Number.isFinite(minMargin)) fail('--threshold and --margin must be numbers');
+if (!Number.isFinite(threshold) || !Number.isFinite(minMargin))
+  fail('--threshold and --margin must be numbers');
 
 const IMAGE = /\.(jpe?g|png)$/i;
 function scan(root: string): IdentityFolder[] {
@@ -116,7 +120,14 @@ async function analyse(identity: string, file: string, role: ImageRecord['role']
     const result = await engine.analyse(image);
     timings.push(result.inferenceMs);
     // Largest face (the engine returns faces largest first).
-    return { identity, file, role, face: result.faces[0] ?? null, faces: result.faces.length, ms: result.inferenceMs };
+    return {
+      identity,
+      file,
+      role,
+      face: result.faces[0] ?? null,
+      faces: result.faces.length,
+      ms: result.inferenceMs,
+    };
   } catch (err) {
     log.warn({ path, err: (err as Error).message }, 'image skipped');
     return { identity, file, role, face: null, faces: 0, ms: 0 };
@@ -128,7 +139,8 @@ for (const e of split.enrolled) {
   for (const f of e.templates) records.push(await analyse(e.identity, f, 'template'));
   for (const f of e.probes) records.push(await analyse(e.identity, f, 'known'));
 }
-for (const u of split.unknown) for (const f of u.probes) records.push(await analyse(u.identity, f, 'unknown'));
+for (const u of split.unknown)
+  for (const f of u.probes) records.push(await analyse(u.identity, f, 'unknown'));
 await engine.dispose();
 
 const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
@@ -139,14 +151,30 @@ const outcomes: ProbeOutcome[] = records
   .map((r) => {
     const kind = r.role === 'known' ? 'known' : 'unknown';
     if (!r.face || matcher.personCount === 0) {
-      return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
+      return {
+        kind,
+        identity: r.identity,
+        faceFound: !!r.face,
+        bestIdentity: null,
+        bestScore: 0,
+        accepted: false,
+      };
     }
     const m = matcher.match(r.face.embedding);
-    return { kind, identity: r.identity, faceFound: true, bestIdentity: m.personId, bestScore: m.score, accepted: m.accepted };
+    return {
+      kind,
+      identity: r.identity,
+      faceFound: true,
+      bestIdentity: m.personId,
+      bestScore: m.score,
+      accepted: m.accepted,
+    };
   });
 const ident = identificationMetrics(outcomes);
 
-const withFace = records.filter((r) => r.face).map((r) => ({ identity: r.identity, embedding: r.face!.embedding }));
+const withFace = records
+  .filter((r) => r.face)
+  .map((r) => ({ identity: r.identity, embedding: r.face!.embedding }));
 const pairs = pairScores(withFace, cosine);
 
 // Matching cost against a 10k gallery (2,000 people × 5 templates) of random unit vectors.

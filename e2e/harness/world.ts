@@ -83,6 +83,12 @@ export interface World {
   /** Plays a replay folder on the kiosk's real replay camera. */
   play(frames: string[], fps?: number, loop?: boolean): void;
   waitForKiosk(predicate: (s: KioskState) => boolean, what: string, timeoutMs?: number): Promise<KioskState>;
+  /** Waits for the big greeting of this kind on the page; on timeout says what the core decided. */
+  waitForGreeting(kind: string, timeoutMs?: number): Promise<string>;
+  /** Every decision the core made (kind, name, scores), for assertions and diagnostics. */
+  decisions: { kind: string; name: string | null; similarity: number | null }[];
+  /** Stops the camera (the door is closed). */
+  stopCamera(): void;
   /** Saves e2e/screenshots/<name>.png; admin screens pass fullPage to show what is below the fold. */
   shot(name: string, fullPage?: boolean): Promise<void>;
   close(): Promise<void>;
@@ -106,7 +112,22 @@ export async function createWorld(opts: { engine: FaceEngine; browser: Browser; 
   const bridge = await startBridge({ kiosk, port: 0, staticDir: RENDERER_DIR, logger: pino({ level: 'silent' }) });
   const page = await opts.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 720 } });
   let replays = 0;
+  const decisions: World['decisions'] = [];
+  kiosk.onDecision((d) => decisions.push({ kind: d.kind, name: d.name, similarity: d.scores?.similarity ?? null }));
   const world: World = {
+    decisions,
+    stopCamera() {
+      kiosk.internals.restartCamera('none');
+    },
+    async waitForGreeting(kind, timeoutMs = 90_000) {
+      try {
+        const el = await page.waitForSelector(`[data-testid="greeting"][data-kind="${kind}"]`, { timeout: timeoutMs });
+        return (await el.textContent()) ?? '';
+      } catch (err) {
+        const s = kiosk.internals.state();
+        throw new Error(`no "${kind}" greeting: decisions ${JSON.stringify(decisions)}; camera ${s.camera.status}, frames analysed up to ${s.frame?.seq ?? 'none'}, dropped ${s.droppedFrames}`, { cause: err });
+      }
+    },
     dir,
     server,
     school,

@@ -104,7 +104,13 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The UI sets inline styles, and `npm run server` speaks plain HTTP on a LAN (TLS is the
+    // proxy's job), where upgrade-insecure-requests would break the page's own assets.
+    transformStaticCSP: (header) => header.replace(/upgrade-insecure-requests;?/, '').replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'"),
+  });
 
   await app.register(contextPlugin, {
     database,

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 // [reports/notifications/metrics engineer] notification and metrics settings live with their code.
-import { NotificationsEnvShape, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
+import { NotificationsEnvShape, emptyAsUnset, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; filename: string }
@@ -54,7 +54,7 @@ export const EnvSchema = z.object({
   PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TRUST_PROXY: booleanFromEnv.default(false),
-  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_TOKEN: emptyAsUnset(z.string().min(16, 'must be at least 16 characters')),
   ...NotificationsEnvShape,
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -82,7 +82,13 @@ export function loadOrCreateSecret(dataDir: string): string {
     return secret;
   }
   const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  try {
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process (the CLI, a second instance) created it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecret(dataDir);
+    throw err;
+  }
   return secret;
 }
 

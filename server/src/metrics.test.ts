@@ -74,6 +74,17 @@ describe.each(dialects)('GET /metrics on $name', (dialect) => {
     expect(sample(text, 'rollcall_kiosks', { state: 'paired' })).toBe(1);
   });
 
+  it.skipIf(!dialect.available)('shows the same kiosk gauges on another instance (database), but only its own counters (process)', async () => {
+    const other = await buildTestApp(database, { processMetrics: false });
+    try {
+      const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(sample(text, 'rollcall_kiosk_queue_depth', { device_id: kiosk.deviceId })).toBe(42);
+      expect(sample(text, 'rollcall_attendance_events_total', { result: 'accepted' })).toBe(0);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it.skipIf(!dialect.available)('labels latency and errors by route pattern, never by raw URL', async () => {
     await t.app.inject({ method: 'GET', url: `/api/students/${randomUUID()}`, headers: bearer(s.adminToken) });
     await t.app.inject({ method: 'GET', url: '/api/nowhere/at/all' });

@@ -59,6 +59,8 @@ export const SyncStatus = z.object({
   syncing: z.boolean(),
   /** 0..1 during a manual sync. */
   progress: z.number(),
+  /** Events the server rejected (kept aside at the kiosk with the reason, never re-sent); see sync:history. */
+  rejectedCount: z.number().int().optional(),
 });
 
 export const KioskState = z.object({

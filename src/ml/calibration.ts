@@ -14,7 +14,11 @@ export interface OperatingPoint {
 
 /** Keyed by `<embedder pipeline>` + `/flip` when flip-averaged (e.g. 'faceres+dlib/flip'). */
 export const CALIBRATION: Record<string, OperatingPoint> = {
-  faceres: { threshold: 0.5, minMargin: 0.05 },
+  'faceres-aligned+mobileface': { threshold: 0.52, minMargin: 0.07 },
+  'faceres+mobileface': { threshold: 0.53, minMargin: 0.06 },
+  'faceres-aligned': { threshold: 0.68, minMargin: 0.01 },
+  faceres: { threshold: 0.62, minMargin: 0.1 },
+  mobileface: { threshold: 0.43, minMargin: 0.02 },
 };
 
 export function calibrationKey(embedder: string, flip: boolean): string {

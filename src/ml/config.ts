@@ -1,5 +1,6 @@
 // The face engine's one validated configuration, and the shipped calibrated defaults.
 import { z } from 'zod';
+import { CALIBRATION } from './calibration.js';
 import { parsePipeline } from './embedders.js';
 import type { GateThresholds } from './quality.js';
 
@@ -16,11 +17,11 @@ import type { GateThresholds } from './quality.js';
  */
 export const RECOGNITION_DEFAULTS = {
   /** One embedder, or several fused with '+' (their cosine scores are averaged). */
-  embedder: 'faceres' as string,
-  /** Average the embedding of the face and its mirror image. */
-  flip: true,
-  threshold: 0.5,
-  minMargin: 0.05,
+  embedder: 'faceres-aligned+mobileface' as string,
+  /** Average the embedding of the face and its mirror image (measured: not worth its cost). */
+  flip: false,
+  threshold: CALIBRATION['faceres-aligned+mobileface']!.threshold,
+  minMargin: CALIBRATION['faceres-aligned+mobileface']!.minMargin,
   gates: {
     minFaceSize: 64,
     maxYaw: 35,
@@ -62,7 +63,10 @@ export const FaceEngineOptionsSchema = z
             return false;
           }
         },
-        { message: 'unknown embedder: use faceres, faceres-deep, mobilefacenet, mobileface, dlib, or several joined by +' },
+        {
+          message:
+            'unknown embedder: use faceres, faceres-deep, mobilefacenet, mobileface, dlib, or several joined by +',
+        },
       )
       .default(RECOGNITION_DEFAULTS.embedder),
     flip: z.boolean().default(RECOGNITION_DEFAULTS.flip),

@@ -26,7 +26,9 @@ describe('decodeImage', () => {
   });
 
   it('decodes a PNG with alpha to 3-channel RGB', async () => {
-    const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } } })
+    const png = await sharp({
+      create: { width: 40, height: 30, channels: 4, background: { r: 10, g: 200, b: 30, alpha: 0.5 } },
+    })
       .png()
       .toBuffer();
     const img = await decodeImage(png);
@@ -42,7 +44,9 @@ describe('decodeImage', () => {
   });
 
   it('downscales very large photos to maxSide', async () => {
-    const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } }).jpeg().toBuffer();
+    const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } })
+      .jpeg()
+      .toBuffer();
     const img = await decodeImage(big, { maxSide: 1280 });
     expect([img.width, img.height]).toEqual([1280, 853]);
   });
@@ -56,7 +60,9 @@ describe('decodeImage', () => {
   });
 
   it('refuses other image formats (GIF) with a clear message', async () => {
-    const gif = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#000' } }).gif().toBuffer();
+    const gif = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer();
     await expect(decodeImage(gif)).rejects.toThrow(/not a JPEG or PNG/);
   });
 
@@ -76,11 +82,16 @@ describe('decodeImage', () => {
     expect(sof).toBeGreaterThan(0);
     forged.writeUInt16BE(60_000, sof + 5);
     forged.writeUInt16BE(60_000, sof + 7);
-    await expect(decodeImage(forged)).rejects.toMatchObject({ code: 'too_large', message: expect.stringMatching(/MP/) });
+    await expect(decodeImage(forged)).rejects.toMatchObject({
+      code: 'too_large',
+      message: expect.stringMatching(/MP/),
+    });
   });
 
   it('refuses tiny images', async () => {
-    const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } }).png().toBuffer();
+    const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer();
     expect(await codeOf(decodeImage(tiny))).toBe('too_small');
   });
 });

@@ -67,12 +67,19 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new ImageInputError('corrupt', `the ${jpeg ? 'JPEG' : 'PNG'} header is unreadable: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new ImageInputError(
+      'corrupt',
+      `the ${jpeg ? 'JPEG' : 'PNG'} header is unreadable: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (meta.format !== 'jpeg' && meta.format !== 'png') {
-    throw new ImageInputError('unsupported_format', `unsupported image format ${meta.format ?? 'unknown'}; use JPEG or PNG`);
+    throw new ImageInputError(
+      'unsupported_format',
+      `unsupported image format ${meta.format ?? 'unknown'}; use JPEG or PNG`,
+    );
   }
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
@@ -84,7 +91,10 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     );
   }
   if (width < MIN_SIDE || height < MIN_SIDE) {
-    throw new ImageInputError('too_small', `the image is ${width}×${height}; at least ${MIN_SIDE}×${MIN_SIDE} is needed`);
+    throw new ImageInputError(
+      'too_small',
+      `the image is ${width}×${height}; at least ${MIN_SIDE}×${MIN_SIDE} is needed`,
+    );
   }
 
   try {
@@ -100,7 +110,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     if (info.channels !== 3) {
       throw new ImageInputError('corrupt', `decoded ${info.channels} channels instead of 3`);
     }
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return {
+      width: info.width,
+      height: info.height,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    };
   } catch (err) {
     if (err instanceof ImageInputError) throw err;
     const msg = (err as Error).message;
@@ -114,10 +128,16 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
 }
 
 /** Validates an already decoded frame (e.g. from a camera) before it reaches the engine. */
-export function checkRgbImage(image: RgbImage, maxInputPixels: number = DECODE_DEFAULTS.maxInputPixels): RgbImage {
+export function checkRgbImage(
+  image: RgbImage,
+  maxInputPixels: number = DECODE_DEFAULTS.maxInputPixels,
+): RgbImage {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < MIN_SIDE || height < MIN_SIDE) {
-    throw new ImageInputError('bad_frame', `frame size ${width}×${height} is invalid (need integers ≥ ${MIN_SIDE})`);
+    throw new ImageInputError(
+      'bad_frame',
+      `frame size ${width}×${height} is invalid (need integers ≥ ${MIN_SIDE})`,
+    );
   }
   if (width * height > maxInputPixels) {
     throw new ImageInputError('too_large', `frame ${width}×${height} exceeds ${maxInputPixels} pixels`);

@@ -32,15 +32,19 @@ export class DlibResNet {
 
   /** Loads `<name>-weights_manifest.json` and its shards (uint8-quantised) from disk. */
   static load(tf: Tf, manifestPath: string): DlibResNet {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { paths: string[]; weights: unknown[] }[];
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      paths: string[];
+      weights: unknown[];
+    }[];
     const specs = manifest.flatMap((g) => g.weights);
     const buffers = manifest.flatMap((g) => g.paths.map((p) => readFileSync(join(dirname(manifestPath), p))));
     const all = Buffer.concat(buffers);
-    const weights = tf.io.decodeWeights(all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength), specs) as Record<
-      string,
-      Tensor
-    >;
-    if (!weights.fc) throw new Error(`${manifestPath}: no "fc" weights; not a face_recognition_model manifest`);
+    const weights = tf.io.decodeWeights(
+      all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      specs,
+    ) as Record<string, Tensor>;
+    if (!weights.fc)
+      throw new Error(`${manifestPath}: no "fc" weights; not a face_recognition_model manifest`);
     return new DlibResNet(tf, weights);
   }
 
@@ -51,14 +55,25 @@ export class DlibResNet {
       if (!t) throw new Error(`dlib-resnet: missing weight ${prefix}/${name}`);
       return t;
     };
-    return { filters: get('conv/filters'), bias: get('conv/bias'), scaleW: get('scale/weights'), scaleB: get('scale/biases') };
+    return {
+      filters: get('conv/filters'),
+      bias: get('conv/bias'),
+      scaleW: get('scale/weights'),
+      scaleB: get('scale/biases'),
+    };
   }
 
   private res(prefix: string): ResidualParams {
     return { conv1: this.conv(`${prefix}/conv1`), conv2: this.conv(`${prefix}/conv2`) };
   }
 
-  private convLayer(x: Tensor, p: ConvParams, stride: number, relu: boolean, padding: 'same' | 'valid'): Tensor {
+  private convLayer(
+    x: Tensor,
+    p: ConvParams,
+    stride: number,
+    relu: boolean,
+    padding: 'same' | 'valid',
+  ): Tensor {
     const { tf } = this;
     let out = tf.conv2d(x, p.filters, [stride, stride], padding);
     out = tf.add(tf.mul(tf.add(out, p.bias), p.scaleW), p.scaleB);

@@ -2,7 +2,8 @@
 // Human's own pipeline only runs `faceres` with the right scaling; the others are fed here with
 // the preprocessing their training used, so the comparison in docs/recognition.md is fair.
 
-export type EmbedderId = 'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
+export type EmbedderId =
+  'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
 
 /**
  * How to turn a face into model input:
@@ -33,7 +34,16 @@ export interface EmbedderSpec {
 }
 
 export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
-  faceres: { id: 'faceres', kind: 'graph', model: 'faceres', inputSize: 224, dims: 1024, crop: 'human', zoom: 1, scale: 'x255' },
+  faceres: {
+    id: 'faceres',
+    kind: 'graph',
+    model: 'faceres',
+    inputSize: 224,
+    dims: 1024,
+    crop: 'human',
+    zoom: 1,
+    scale: 'x255',
+  },
   // The same faceres network fed a landmark-aligned crop (eyes/nose/mouth on fixed points, a bit
   // of context around) instead of Human's box crop: the faces it compares are registered better.
   'faceres-aligned': {
@@ -66,8 +76,26 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     zoom: 1,
     scale: 'x255',
   },
-  mobileface: { id: 'mobileface', kind: 'graph', model: 'mobileface', inputSize: 112, dims: 256, crop: 'aligned', zoom: 1, scale: 'x255' },
-  dlib: { id: 'dlib', kind: 'dlib', model: 'face_recognition_model', inputSize: 150, dims: 128, crop: 'aligned', zoom: 1.15, scale: 'x255' },
+  mobileface: {
+    id: 'mobileface',
+    kind: 'graph',
+    model: 'mobileface',
+    inputSize: 112,
+    dims: 256,
+    crop: 'aligned',
+    zoom: 1,
+    scale: 'x255',
+  },
+  dlib: {
+    id: 'dlib',
+    kind: 'dlib',
+    model: 'face_recognition_model',
+    inputSize: 150,
+    dims: 128,
+    crop: 'aligned',
+    zoom: 1.15,
+    scale: 'x255',
+  },
 };
 
 export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId[]];
@@ -75,7 +103,8 @@ export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId
 /** 'faceres+dlib' → its component specs; throws on an unknown name. */
 export function parsePipeline(name: string): EmbedderSpec[] {
   const parts = name.split('+');
-  if (parts.length === 0 || parts.length > 3) throw new RangeError(`embedder "${name}": use 1 to 3 models joined by +`);
+  if (parts.length === 0 || parts.length > 3)
+    throw new RangeError(`embedder "${name}": use 1 to 3 models joined by +`);
   return parts.map((p) => {
     if (!(EMBEDDER_IDS as string[]).includes(p)) {
       throw new RangeError(`unknown embedder "${p}"; one of ${EMBEDDER_IDS.join(', ')} (fuse with +)`);
@@ -125,16 +154,28 @@ export function fitSimilarity(
   to: readonly (readonly [number, number])[],
 ): [number, number, number, number] {
   const n = from.length;
-  let mfx = 0, mfy = 0, mtx = 0, mty = 0;
+  let mfx = 0,
+    mfy = 0,
+    mtx = 0,
+    mty = 0;
   for (let i = 0; i < n; i++) {
-    mfx += from[i]![0]; mfy += from[i]![1];
-    mtx += to[i]![0]; mty += to[i]![1];
+    mfx += from[i]![0];
+    mfy += from[i]![1];
+    mtx += to[i]![0];
+    mty += to[i]![1];
   }
-  mfx /= n; mfy /= n; mtx /= n; mty /= n;
-  let sxx = 0, sab = 0, sba = 0;
+  mfx /= n;
+  mfy /= n;
+  mtx /= n;
+  mty /= n;
+  let sxx = 0,
+    sab = 0,
+    sba = 0;
   for (let i = 0; i < n; i++) {
-    const fx = from[i]![0] - mfx, fy = from[i]![1] - mfy;
-    const tx = to[i]![0] - mtx, ty = to[i]![1] - mty;
+    const fx = from[i]![0] - mfx,
+      fy = from[i]![1] - mfy;
+    const tx = to[i]![0] - mtx,
+      ty = to[i]![1] - mty;
     sxx += fx * fx + fy * fy;
     sab += fx * tx + fy * ty;
     sba += fx * ty - fy * tx;
@@ -152,7 +193,9 @@ export function fitSimilarity(
  */
 export function alignmentTransform(mesh: readonly (readonly number[])[], size: number, zoom = 1): number[] {
   const scale = (size / 112) * zoom;
-  const template = ARCFACE_TEMPLATE_112.map(([x, y]) => [(x - 56) * scale + size / 2, (y - 56) * scale + size / 2] as [number, number]);
+  const template = ARCFACE_TEMPLATE_112.map(
+    ([x, y]) => [(x - 56) * scale + size / 2, (y - 56) * scale + size / 2] as [number, number],
+  );
   // Fit template → image directly: that is the inverse map the sampler needs.
   const [a, b, tx, ty] = fitSimilarity(template, fivePointsFromMesh(mesh));
   return [a, -b, tx, b, a, ty, 0, 0];

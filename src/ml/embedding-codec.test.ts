@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { embeddingFromBase64, embeddingFromBytes, embeddingToBase64, embeddingToBytes } from './embedding-codec.js';
+import {
+  embeddingFromBase64,
+  embeddingFromBytes,
+  embeddingToBase64,
+  embeddingToBytes,
+} from './embedding-codec.js';
 
 describe('embedding codec', () => {
   const e = Float32Array.from([0.5, -0.25, 1e-7, 3.4e38]);
@@ -15,7 +20,9 @@ describe('embedding codec', () => {
   });
 
   it('is little-endian float32', () => {
-    expect(embeddingToBase64(Float32Array.from([1]))).toBe(Buffer.from([0, 0, 0x80, 0x3f]).toString('base64'));
+    expect(embeddingToBase64(Float32Array.from([1]))).toBe(
+      Buffer.from([0, 0, 0x80, 0x3f]).toString('base64'),
+    );
   });
 
   it('refuses a wrong length, bad base64, empty input and non-finite values', () => {

@@ -39,5 +39,8 @@ export function embeddingToBytes(embedding: Float32Array): Uint8Array {
 }
 
 export function embeddingFromBytes(bytes: Uint8Array, dims?: number): Float32Array {
-  return embeddingFromBase64(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'), dims);
+  return embeddingFromBase64(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64'),
+    dims,
+  );
 }

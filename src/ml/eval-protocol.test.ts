@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  chooseOperatingPoint,
   cosine,
+  evaluateOperatingPoint,
   identificationMetrics,
   pairScores,
   percentile,
@@ -8,6 +10,7 @@ import {
   tarAtFar,
   thresholdAtFar,
   type ProbeOutcome,
+  type ScoredProbe,
 } from './eval-protocol.js';
 
 describe('splitDataset', () => {
@@ -30,13 +33,22 @@ describe('splitDataset', () => {
 
   it('honours K and sorts by code unit, not locale', () => {
     const split = splitDataset([{ identity: 'a', files: ['b.jpg', 'B.jpg', '10.jpg', '9.jpg'] }], 1);
-    expect(split.enrolled[0]).toEqual({ identity: 'a', templates: ['10.jpg'], probes: ['9.jpg', 'B.jpg', 'b.jpg'] });
+    expect(split.enrolled[0]).toEqual({
+      identity: 'a',
+      templates: ['10.jpg'],
+      probes: ['9.jpg', 'B.jpg', 'b.jpg'],
+    });
     expect(() => splitDataset([], 0)).toThrow();
   });
 });
 
 describe('identificationMetrics', () => {
-  const known = (identity: string, best: string | null, accepted: boolean, faceFound = true): ProbeOutcome => ({
+  const known = (
+    identity: string,
+    best: string | null,
+    accepted: boolean,
+    faceFound = true,
+  ): ProbeOutcome => ({
     kind: 'known',
     identity,
     faceFound,
@@ -65,7 +77,16 @@ describe('identificationMetrics', () => {
       unknown(false, false), // no face: correct rejection
       unknown(false),
     ]);
-    expect(m.counts).toMatchObject({ known_probes: 5, unknown_probes: 4, rank1_correct: 2, true_accepts: 1, misidentified: 1, false_accepts: 1, known_no_face: 1, unknown_no_face: 1 });
+    expect(m.counts).toMatchObject({
+      known_probes: 5,
+      unknown_probes: 4,
+      rank1_correct: 2,
+      true_accepts: 1,
+      misidentified: 1,
+      false_accepts: 1,
+      known_no_face: 1,
+      unknown_no_face: 1,
+    });
     expect(m.rank1).toBeCloseTo(2 / 5);
     expect(m.tpir).toBeCloseTo(1 / 5);
     expect(m.misid).toBeCloseTo(1 / 5);
@@ -111,5 +132,38 @@ describe('percentile', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 95)).toBe(5);
     expect(percentile([], 50)).toBe(0);
+  });
+});
+
+describe('chooseOperatingPoint', () => {
+  const k = (score: number, margin: number, correct = true): ScoredProbe => ({
+    kind: 'known',
+    faceFound: true,
+    correct,
+    score,
+    margin,
+  });
+  const u = (score: number, margin: number): ScoredProbe => ({
+    kind: 'unknown',
+    faceFound: true,
+    correct: false,
+    score,
+    margin,
+  });
+
+  it('lets no stranger and no wrong person in, and keeps as many right people as it can', () => {
+    const probes = [k(0.9, 0.3), k(0.7, 0.2), k(0.55, 0.25), k(0.8, 0.02, false), u(0.6, 0.01), u(0.5, 0.2)];
+    const p = chooseOperatingPoint(probes, { maxFpir: 0 })!;
+    expect(p.misidentified).toBe(0);
+    expect(p.fpir).toBe(0);
+    // All three right people (of four known probes) pass with margin in 0.03..0.2, threshold in 0.51..0.55.
+    expect(p.tpir).toBe(0.75);
+    expect(p.threshold).toBe(0.55); // highest threshold keeping tpir 1
+    expect(p.minMargin).toBe(0.2); // then the highest margin
+    expect(evaluateOperatingPoint(probes, p.threshold, p.minMargin)).toEqual(p);
+  });
+
+  it('returns null when nothing qualifies', () => {
+    expect(chooseOperatingPoint([k(0.9, 0.5, false)], { maxFpir: 0 })).toBeNull();
   });
 });

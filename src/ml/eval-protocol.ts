@@ -34,7 +34,8 @@ export function splitDataset(folders: readonly IdentityFolder[], k = 2): Protoco
     .sort((a, b) => byName(a.identity, b.identity));
   const split: ProtocolSplit = { enrolled: [], unknown: [] };
   identities.forEach((f, i) => {
-    if (i % 2 === 0) split.enrolled.push({ identity: f.identity, templates: f.files.slice(0, k), probes: f.files.slice(k) });
+    if (i % 2 === 0)
+      split.enrolled.push({ identity: f.identity, templates: f.files.slice(0, k), probes: f.files.slice(k) });
     else split.unknown.push({ identity: f.identity, probes: f.files });
   });
   return split;
@@ -171,4 +172,80 @@ export function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[i]! * b[i]!;
   }
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+}
+
+/** A probe reduced to what an operating point needs: was the best person right, how sure. */
+export interface ScoredProbe {
+  kind: 'known' | 'unknown';
+  faceFound: boolean;
+  /** Best identity is the true one (known probes only). */
+  correct: boolean;
+  score: number;
+  /** Best score minus the second-best person's (or 0 when only one person is enrolled). */
+  margin: number;
+}
+
+export interface OperatingPointStats {
+  threshold: number;
+  minMargin: number;
+  tpir: number;
+  fpir: number;
+  misidentified: number;
+}
+
+export function evaluateOperatingPoint(
+  probes: readonly ScoredProbe[],
+  threshold: number,
+  minMargin: number,
+): OperatingPointStats {
+  let known = 0;
+  let unknown = 0;
+  let ta = 0;
+  let mis = 0;
+  let fa = 0;
+  for (const p of probes) {
+    const accepted = p.faceFound && p.score >= threshold && p.margin >= minMargin;
+    if (p.kind === 'known') {
+      known++;
+      if (accepted && p.correct) ta++;
+      if (accepted && !p.correct) mis++;
+    } else {
+      unknown++;
+      if (accepted) fa++;
+    }
+  }
+  return { threshold, minMargin, tpir: ratio(ta, known), fpir: ratio(fa, unknown), misidentified: mis };
+}
+
+/**
+ * The calibration rule (docs/recognition.md): on a grid of thresholds (0.01 steps) and margins
+ * (0.01 steps up to maxMargin), keep the points with NO misidentification and fpir ≤ maxFpir,
+ * and take the one with the highest tpir; among equals, the highest threshold, then the highest
+ * margin (the safer side). Returns null when no grid point accepts anybody.
+ */
+export function chooseOperatingPoint(
+  probes: readonly ScoredProbe[],
+  { maxFpir = 0.005, maxMargin = 0.2, minThreshold = 0, maxThreshold = 1 } = {},
+): OperatingPointStats | null {
+  let best: OperatingPointStats | null = null;
+  const steps = (a: number, b: number): number[] => {
+    const out: number[] = [];
+    for (let i = Math.round(a * 100); i <= Math.round(b * 100); i++) out.push(i / 100);
+    return out;
+  };
+  for (const m of steps(0, maxMargin)) {
+    for (const t of steps(minThreshold, maxThreshold)) {
+      const s = evaluateOperatingPoint(probes, t, m);
+      if (s.misidentified > 0 || s.fpir > maxFpir) continue;
+      if (
+        !best ||
+        s.tpir > best.tpir ||
+        (s.tpir === best.tpir &&
+          (s.threshold > best.threshold || (s.threshold === best.threshold && s.minMargin > best.minMargin)))
+      ) {
+        best = s;
+      }
+    }
+  }
+  return best && best.tpir > 0 ? best : null;
 }

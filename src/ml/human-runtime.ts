@@ -100,7 +100,11 @@ function wasmDir(): string {
   return `${join(pkgDir, 'dist')}/`;
 }
 
-async function start(mod: HumanModule, config: Partial<Config>, backend: Backend): Promise<HumanRuntime | null> {
+async function start(
+  mod: HumanModule,
+  config: Partial<Config>,
+  backend: Backend,
+): Promise<HumanRuntime | null> {
   const human = new mod.Human({ ...config, backend });
   const tf = human.tf as unknown as TfApi;
   registerDiskModelRouter(tf);

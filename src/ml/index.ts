@@ -14,18 +14,30 @@ import { RECOGNITION_DEFAULTS } from './config.js';
 import type { FaceEngine } from './types.js';
 
 export * from './types.js';
-export { RECOGNITION_DEFAULTS, FaceEngineOptionsSchema, GateThresholdsSchema, resolveEngineOptions } from './config.js';
+export {
+  RECOGNITION_DEFAULTS,
+  FaceEngineOptionsSchema,
+  GateThresholdsSchema,
+  resolveEngineOptions,
+} from './config.js';
 export type { FaceEngineOptions } from './config.js';
 export { Matcher } from './matcher.js';
 export type { MatcherOptions, PersonScore } from './matcher.js';
 export { decodeImage, checkRgbImage, ImageInputError, DECODE_DEFAULTS } from './decode.js';
 export type { ImageInputErrorCode, DecodeOptions } from './decode.js';
-export { embeddingToBase64, embeddingFromBase64, embeddingToBytes, embeddingFromBytes } from './embedding-codec.js';
+export {
+  embeddingToBase64,
+  embeddingFromBase64,
+  embeddingToBytes,
+  embeddingFromBytes,
+} from './embedding-codec.js';
 export { ModelFileError, verifyModelFiles, defaultModelDir } from './model-files.js';
 export { EngineError, WorkerFaceEngine, defaultWorkerPath } from './worker-engine.js';
 export type { EngineErrorCode } from './worker-engine.js';
 export { LocalFaceEngine } from './local-engine.js';
-export { EMBEDDERS, EMBEDDER_IDS } from './embedders.js';
+export { EMBEDDERS, EMBEDDER_IDS, parsePipeline } from './embedders.js';
+export { CALIBRATION, operatingPoint } from './calibration.js';
+export type { OperatingPoint } from './calibration.js';
 export type { EmbedderId } from './embedders.js';
 export { gateFailures } from './quality.js';
 export type { GateThresholds } from './quality.js';
@@ -43,7 +55,10 @@ export type { LocalFaceEngine as InProcessFaceEngine } from './local-engine.js';
  * By default inference runs in a worker thread with a bounded queue; `inProcess: true` runs it
  * on this thread (eval, tests). Options are validated with zod; a bad option throws ZodError.
  */
-export async function createFaceEngine(options: FaceEngineOptions = {}, deps: FaceEngineDeps = {}): Promise<FaceEngine> {
+export async function createFaceEngine(
+  options: FaceEngineOptions = {},
+  deps: FaceEngineDeps = {},
+): Promise<FaceEngine> {
   const opts = resolveEngineOptions(options);
   const log = (deps.logger ?? pino({ name: 'ml' }, pino.destination(2))).child({ component: 'face-engine' });
   if (opts.inProcess) return LocalFaceEngine.create(opts, log);

@@ -29,11 +29,13 @@ describe('LocalFaceEngine on real photos', () => {
   });
 
   it('matches the same person and rejects another one', async () => {
-    const [a1, a2, b1] = await Promise.all(['person-a-1.jpg', 'person-a-2.jpg', 'person-b-1.jpg'].map(async (f) => {
-      const r = await engine.analyse(read(f));
-      expect(r.faces.length, f).toBe(1);
-      return r.faces[0]!;
-    }));
+    const [a1, a2, b1] = await Promise.all(
+      ['person-a-1.jpg', 'person-a-2.jpg', 'person-b-1.jpg'].map(async (f) => {
+        const r = await engine.analyse(read(f));
+        expect(r.faces.length, f).toBe(1);
+        return r.faces[0]!;
+      }),
+    );
     for (const f of [a1!, a2!, b1!]) {
       expect(f.embedding.length).toBe(engine.embeddingSize);
       const norm = Math.hypot(...f.embedding);
@@ -42,7 +44,10 @@ describe('LocalFaceEngine on real photos', () => {
       expect(f.antispoof).toBeGreaterThan(0);
       expect(f.quality.size).toBeGreaterThan(100);
     }
-    const { threshold, minMargin } = operatingPoint(RECOGNITION_DEFAULTS.embedder, RECOGNITION_DEFAULTS.flip)!;
+    const { threshold, minMargin } = operatingPoint(
+      RECOGNITION_DEFAULTS.embedder,
+      RECOGNITION_DEFAULTS.flip,
+    )!;
     const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
     matcher.add('a', a1!.embedding);
     matcher.add('b', b1!.embedding);
@@ -78,8 +83,12 @@ describe('LocalFaceEngine on real photos', () => {
 
   it('refuses bad input with ImageInputError and keeps working', async () => {
     await expect(engine.analyse(Buffer.from('this is not a photo'))).rejects.toBeInstanceOf(ImageInputError);
-    await expect(engine.analyse(read('person-a-1.jpg').subarray(0, 9000))).rejects.toMatchObject({ code: 'truncated' });
-    await expect(engine.analyse({ width: 10, height: 10, data: new Uint8Array(3) })).rejects.toMatchObject({ code: 'bad_frame' });
+    await expect(engine.analyse(read('person-a-1.jpg').subarray(0, 9000))).rejects.toMatchObject({
+      code: 'truncated',
+    });
+    await expect(engine.analyse({ width: 10, height: 10, data: new Uint8Array(3) })).rejects.toMatchObject({
+      code: 'bad_frame',
+    });
     expect((await engine.analyse(read('person-a-2.jpg'))).faces.length).toBe(1);
   });
 

@@ -65,7 +65,13 @@ function humanConfig(modelDir: string, opts: ResolvedEngineOptions): Partial<Con
       attention: { enabled: false, modelPath: 'facemesh-attention.json' },
       iris: { enabled: false, scale: 2.3, modelPath: 'iris.json' },
       emotion: { enabled: false, minConfidence: 0.1, skipFrames: 0, skipTime: 0, modelPath: 'emotion.json' },
-      description: { enabled: false, modelPath: 'faceres.json', skipFrames: 0, skipTime: 0, minConfidence: 0.1 },
+      description: {
+        enabled: false,
+        modelPath: 'faceres.json',
+        skipFrames: 0,
+        skipTime: 0,
+        minConfidence: 0.1,
+      },
       antispoof: { enabled: true, skipFrames: 0, skipTime: 0, modelPath: 'antispoof.json' },
       liveness: { enabled: true, skipFrames: 0, skipTime: 0, modelPath: 'liveness.json' },
     } as Config['face'],
@@ -88,7 +94,11 @@ export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string
   return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;
 }
 
-async function loadEmbedder(tf: Record<string, any>, modelDir: string, spec: EmbedderSpec): Promise<LoadedEmbedder> {
+async function loadEmbedder(
+  tf: Record<string, any>,
+  modelDir: string,
+  spec: EmbedderSpec,
+): Promise<LoadedEmbedder> {
   if (spec.kind === 'dlib') {
     const net = DlibResNet.load(tf, `${modelDir}/${manifestFileOf(modelDir, spec.model)}`);
     return { spec, run: (x) => net.execute(x), dispose: () => net.dispose() };
@@ -159,7 +169,12 @@ export class LocalFaceEngine implements FaceEngine {
       engine.timings.warmupMs = performance.now() - w;
     }
     log.info(
-      { backend: rt.backend, modelId: engine.modelId, loadMs: Math.round(engine.timings.loadMs), warmupMs: Math.round(engine.timings.warmupMs) },
+      {
+        backend: rt.backend,
+        modelId: engine.modelId,
+        loadMs: Math.round(engine.timings.loadMs),
+        warmupMs: Math.round(engine.timings.warmupMs),
+      },
       'face engine ready',
     );
     return engine;
@@ -183,7 +198,9 @@ export class LocalFaceEngine implements FaceEngine {
   async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
     if (this.disposed) throw new Error('face engine is disposed');
     const image =
-      input instanceof Uint8Array ? await decodeImage(input, { maxSide: this.opts.maxSide }) : checkRgbImage(input);
+      input instanceof Uint8Array
+        ? await decodeImage(input, { maxSide: this.opts.maxSide })
+        : checkRgbImage(input);
     return this.analyseRgb(image);
   }
 
@@ -222,7 +239,12 @@ export class LocalFaceEngine implements FaceEngine {
     const faces: DetectedFace[] = [];
     try {
       const usable = raw
-        .filter((f) => (f.boxScore ?? f.score) >= this.opts.minDetectionScore && f.tensor && (f.mesh?.length ?? 0) >= 468)
+        .filter(
+          (f) =>
+            (f.boxScore ?? f.score) >= this.opts.minDetectionScore &&
+            f.tensor &&
+            (f.mesh?.length ?? 0) >= 468,
+        )
         .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
         .slice(0, this.opts.maxFaces);
       for (const f of usable) {

@@ -76,7 +76,9 @@ describe('Matcher', () => {
 
   it('grows past its initial capacity', () => {
     const m = new Matcher({ dims: 64, threshold: 0.9, minMargin: 0, capacity: 16 });
-    const vectors = Array.from({ length: 100 }, () => Float32Array.from({ length: 64 }, () => Math.random() - 0.5));
+    const vectors = Array.from({ length: 100 }, () =>
+      Float32Array.from({ length: 64 }, () => Math.random() - 0.5),
+    );
     vectors.forEach((v, i) => m.add(`p${i}`, v));
     expect(m.templateCount).toBe(100);
     expect(m.match(vectors[42]!)).toMatchObject({ personId: 'p42', accepted: true });

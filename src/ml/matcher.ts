@@ -44,7 +44,8 @@ export class Matcher {
   private best = new Float32Array(0);
 
   constructor(options: MatcherOptions) {
-    if (!Number.isInteger(options.dims) || options.dims <= 0) throw new RangeError('dims must be a positive integer');
+    if (!Number.isInteger(options.dims) || options.dims <= 0)
+      throw new RangeError('dims must be a positive integer');
     if (!(options.minMargin >= 0)) throw new RangeError('minMargin must be ≥ 0');
     if (!Number.isFinite(options.threshold)) throw new RangeError('threshold must be a number');
     if (options.mean && options.mean.length !== options.dims) {
@@ -80,7 +81,9 @@ export class Matcher {
   private prepare(embedding: Float32Array, out: Float32Array, offset: number): void {
     const { dims, mean } = this;
     if (!(embedding instanceof Float32Array) || embedding.length !== dims) {
-      throw new RangeError(`embedding must be a Float32Array of ${dims} values, got ${embedding?.length ?? 'none'}`);
+      throw new RangeError(
+        `embedding must be a Float32Array of ${dims} values, got ${embedding?.length ?? 'none'}`,
+      );
     }
     let norm = 0;
     for (let i = 0; i < dims; i++) {
@@ -104,7 +107,8 @@ export class Matcher {
 
   /** Adds one or more templates for a person (creating the person if new). */
   add(personId: string, embeddings: Float32Array | readonly Float32Array[]): void {
-    if (typeof personId !== 'string' || personId.length === 0) throw new TypeError('personId must be a non-empty string');
+    if (typeof personId !== 'string' || personId.length === 0)
+      throw new TypeError('personId must be a non-empty string');
     const list = embeddings instanceof Float32Array ? [embeddings] : embeddings;
     // Validate everything before changing anything: a bad template must not half-enrol a person.
     const scratch = new Float32Array(this.dims * list.length);

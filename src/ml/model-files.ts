@@ -42,7 +42,9 @@ function sha256(data: Uint8Array): string {
 /** tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array). */
 export function manifestFileOf(modelDir: string, model: string): string {
   const alt = `${model}-weights_manifest.json`;
-  return !existsSync(join(modelDir, `${model}.json`)) && existsSync(join(modelDir, alt)) ? alt : `${model}.json`;
+  return !existsSync(join(modelDir, `${model}.json`)) && existsSync(join(modelDir, alt))
+    ? alt
+    : `${model}.json`;
 }
 
 /** The json file plus every weight file its manifest lists. */
@@ -72,7 +74,11 @@ export function modelFilesOf(modelDir: string, model: string): string[] {
 export function verifyModelFiles(modelDir: string, models: readonly string[]): void {
   const sumsPath = join(modelDir, 'SHA256SUMS');
   if (!existsSync(sumsPath)) {
-    throw new ModelFileError('no_checksums', sumsPath, `checksum list ${sumsPath} is missing; restore it from git`);
+    throw new ModelFileError(
+      'no_checksums',
+      sumsPath,
+      `checksum list ${sumsPath} is missing; restore it from git`,
+    );
   }
   const sums = parseChecksums(readFileSync(sumsPath, 'utf8'));
   for (const model of models) {

@@ -34,7 +34,12 @@ export interface CropStats {
  * Sharpness and brightness of the central part of a face crop (row-major RGB, values 0..1),
  * skipping the border where hair and background live.
  */
-export function cropStats(pixels: Float32Array | Uint8Array, width: number, height: number, unit = true): CropStats {
+export function cropStats(
+  pixels: Float32Array | Uint8Array,
+  width: number,
+  height: number,
+  unit = true,
+): CropStats {
   const k = unit ? 255 : 1;
   const x0 = Math.floor(width * 0.2);
   const x1 = Math.ceil(width * 0.8);
@@ -81,7 +86,11 @@ export function gateFailures(
 ): GateFailure[] {
   const failures: GateFailure[] = [];
   if (quality.size < gates.minFaceSize) failures.push('too_small');
-  if (Math.abs(quality.yaw) > gates.maxYaw || Math.abs(quality.pitch) > gates.maxPitch || Math.abs(quality.roll) > gates.maxRoll) {
+  if (
+    Math.abs(quality.yaw) > gates.maxYaw ||
+    Math.abs(quality.pitch) > gates.maxPitch ||
+    Math.abs(quality.roll) > gates.maxRoll
+  ) {
     failures.push('pose');
   }
   if (quality.sharpness < gates.minSharpness) failures.push('blur');

@@ -170,7 +170,11 @@ function compileSimd(): object | null {
   }
 }
 
-export function createTemplateStore(dims: number, capacity: number, prefer: 'auto' | 'js' = 'auto'): TemplateStore {
+export function createTemplateStore(
+  dims: number,
+  capacity: number,
+  prefer: 'auto' | 'js' = 'auto',
+): TemplateStore {
   const module = prefer === 'auto' ? compileSimd() : null;
   return module ? new WasmStore(dims, capacity, module) : new JsStore(dims, capacity);
 }

@@ -56,7 +56,11 @@ export class WorkerFaceEngine implements FaceEngine {
     private readonly log: Logger,
   ) {}
 
-  static async start(opts: ResolvedEngineOptions, log: Logger, workerPath = defaultWorkerPath()): Promise<WorkerFaceEngine> {
+  static async start(
+    opts: ResolvedEngineOptions,
+    log: Logger,
+    workerPath = defaultWorkerPath(),
+  ): Promise<WorkerFaceEngine> {
     // A .ts entry (running from source) needs tsx's loader inside the worker too; vitest and tsx
     // transform only the main thread. The bootstrap registers tsx, then imports the entry.
     const fromSource = workerPath.endsWith('.ts');
@@ -68,7 +72,9 @@ export class WorkerFaceEngine implements FaceEngine {
       : new Worker(workerPath, { stdout: true });
     // Human and emscripten print to console.log; keep stdout clean for JSON-printing CLIs and
     // route their chatter to our log instead.
-    createInterface({ input: worker.stdout }).on('line', (line) => log.debug({ worker: line }, 'worker output'));
+    createInterface({ input: worker.stdout }).on('line', (line) =>
+      log.debug({ worker: line }, 'worker output'),
+    );
     const engine = new WorkerFaceEngine(worker, 1 + opts.maxQueue, log);
     const { inProcess: _ignored, ...options } = opts;
     await engine.init(options, log.level);
@@ -127,7 +133,8 @@ export class WorkerFaceEngine implements FaceEngine {
 
   private onCrash(err: Error): void {
     if (this.dead) return;
-    this.dead = err instanceof EngineError ? err : new EngineError('crashed', `face worker stopped: ${err.message}`);
+    this.dead =
+      err instanceof EngineError ? err : new EngineError('crashed', `face worker stopped: ${err.message}`);
     if (this.dead.code === 'crashed') this.log.error({ err: err.message }, 'face worker crashed');
     for (const p of this.pending.values()) p.reject(this.dead);
     this.pending.clear();

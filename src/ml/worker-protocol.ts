@@ -34,14 +34,16 @@ export type FromWorker =
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof ImageInputError) return { name: err.name, message: err.message, code: err.code };
-  if (err instanceof ModelFileError) return { name: err.name, message: err.message, code: err.code, file: err.file };
+  if (err instanceof ModelFileError)
+    return { name: err.name, message: err.message, code: err.code, file: err.file };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }
 
 export function deserializeError(e: SerializedError): Error {
   if (e.name === 'ImageInputError') return new ImageInputError(e.code as ImageInputErrorCode, e.message);
-  if (e.name === 'ModelFileError') return new ModelFileError(e.code as ModelFileErrorCode, e.file ?? '', e.message);
+  if (e.name === 'ModelFileError')
+    return new ModelFileError(e.code as ModelFileErrorCode, e.file ?? '', e.message);
   const err = new Error(e.message);
   err.name = e.name;
   return err;

@@ -84,6 +84,7 @@ export class SyncService {
       lastError: s.lastError,
       syncing: this.syncing,
       progress: this.progress,
+      rejectedCount: this.o.store.attendance.rejectedCount(),
     };
   }
 
@@ -271,7 +272,9 @@ export class SyncService {
       report.pushed.rejected += counts.rejected;
       this.o.store.sync.set('lastPushAt', at);
       this.o.logger.info({ event: 'push_done', ...counts }, 'attendance pushed');
-      this.o.store.sync.addHistory(at, 'push', counts.rejected === 0, `${counts.accepted} accepted, ${counts.duplicate} duplicate, ${counts.rejected} rejected`);
+      const reasons = results.filter((r) => r.status === 'rejected').map((r) => `${r.id}: ${r.reason ?? 'no reason'}`);
+      this.o.store.sync.addHistory(at, 'push', counts.rejected === 0,
+        `${counts.accepted} accepted, ${counts.duplicate} duplicate, ${counts.rejected} rejected${reasons.length ? ` (kept aside: ${reasons.join('; ')})` : ''}`);
       if (counts.rejected) this.o.logger.warn({ rejected: results.filter((r) => r.status === 'rejected') }, 'server rejected events; kept aside');
       this.emit();
       // An answer that acknowledged nothing would loop forever; stop and retry on the next run.

@@ -196,6 +196,8 @@ describe('sync against the real server', () => {
     expect(r).toMatchObject({ ok: true, pushed: { accepted: 3, rejected: 1 } });
     expect(store.attendance.pendingCount()).toBe(0);
     expect(store.attendance.rejected()).toEqual([{ eventId: ghost, reason: 'unknown_student', rejectedAt: AT }]);
+    expect(sync.status().rejectedCount).toBe(1);
+    expect(sync.history()[0]).toMatchObject({ kind: 'push', ok: false, detail: expect.stringContaining(`${ghost ?? ''}: unknown_student`) });
     expect(await sync.syncNow()).toMatchObject({ pushed: { accepted: 0, rejected: 0 } }); // not re-sent
     await expectExactlyOnce();
     expect(store.attendance.all()).toHaveLength(4); // and nothing deleted from the local log

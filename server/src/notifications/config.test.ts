@@ -13,10 +13,13 @@ const tempDir = () => {
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('notification and metrics settings from the environment', () => {
-  it('are off without SMTP_URL and METRICS_TOKEN', () => {
+  it('are off without SMTP_URL and METRICS_TOKEN, or with them empty (compose passes ${VAR:-})', () => {
     const config = configFromEnv({ DATA_DIR: tempDir() });
     expect(config.notifications).toBeUndefined();
     expect(config.metricsToken).toBeUndefined();
+    const empty = configFromEnv({ DATA_DIR: tempDir(), SMTP_URL: '', METRICS_TOKEN: '' });
+    expect(empty.notifications).toBeUndefined();
+    expect(empty.metricsToken).toBeUndefined();
   });
 
   it('read SMTP_URL and the NOTIFY_* variables', () => {

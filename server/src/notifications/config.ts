@@ -42,13 +42,16 @@ export interface NotificationsConfig {
   smtpTimeoutMs: number;
 }
 
+/**
+ * An empty variable counts as unset: compose files pass optional settings as `${VAR:-}`,
+ * which sets them to "" when the operator did not give one.
+ */
+export const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 const LocalTimeOrOff = z.union([z.literal('off'), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM or off')]);
 
 export const NotificationsEnvShape = {
-  SMTP_URL: z
-    .string()
-    .refine((v) => /^smtps?:\/\//.test(v), 'must be smtp://… or smtps://…')
-    .optional(),
+  SMTP_URL: emptyAsUnset(z.string().refine((v) => /^smtps?:\/\//.test(v), 'must be smtp://… or smtps://…')),
   MAIL_FROM: z.string().min(3).default('Rollcall <rollcall@localhost>'),
   NOTIFY_ABSENCE_TO: AbsenceRecipients.default('guardian'),
   NOTIFY_DELAY_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),

@@ -260,6 +260,39 @@ describe('notifications and ingest', () => {
     expect(result.sent).toBe(0);
   });
 
+  it('on close, finishes the email in hand and hands the other claimed jobs back at once', async () => {
+    const sockets = new Set<Socket>();
+    const tarpit: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => tarpit.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          sockets.forEach((sk) => sk.destroy());
+          tarpit.close(() => resolve());
+        }),
+    );
+    const port = (tarpit.address() as { port: number }).port;
+    const database = await openTestSqlite();
+    cleanups.push(() => database.cleanup());
+    const t = await buildTestApp(database, { config: { notifications: notifyConfig(`smtp://127.0.0.1:${port}`, { smtpTimeoutMs: 1500 }) }, processMetrics: false });
+    await seed(t, database, { students: 3 });
+    t.clock.t = AT('09:31');
+    const round = t.app.notifications.tick();
+    // Wait until the first email is in hand (its SMTP connection hangs on the tarpit).
+    const deadline = Date.now() + 10_000;
+    while (sockets.size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(sockets.size).toBe(1);
+    await t.app.close();
+    expect(await round).toMatchObject({ retried: 1, sent: 0 });
+    const jobs = await listJobs(database.db, { kind: 'absence_email', limit: 10 });
+    expect(jobs.map((j) => j.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(jobs.map((j) => j.attempts).sort()).toEqual([0, 0, 1]);
+    expect(jobs.filter((j) => j.lastError === 'released at shutdown')).toHaveLength(2);
+  });
+
   it('ticks on its own timer once the app is ready, and stops on close', async () => {
     const smtp = await TestSmtpServer.start();
     cleanups.push(() => smtp.down());

@@ -92,6 +92,12 @@ export class AttendanceEngine {
     const templates = modelId ? this.deps.store.templates.forModel(modelId) : [];
     this.gallery = new Gallery(templates, this.deps.embeddingSize());
     this.deps.logger.info({ templates: this.gallery.size, students: this.gallery.studentCount, modelId }, 'gallery loaded');
+    const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
+    if (other > 0) {
+      // Templates of another model never match: after a model change nobody is recognised
+      // until students are re-enrolled (or the server re-embeds their photos).
+      this.deps.logger.warn({ modelId, otherModelTemplates: other, templates: this.gallery.size }, 'templates from another face model are ignored');
+    }
   }
 
   get galleryStats() {

@@ -54,6 +54,7 @@ export function createAttendanceRepo(db: Database.Database) {
     all: db.prepare(`${SELECT_EVENTS} ORDER BY e.occurred_at, e.id`),
     pending: db.prepare('SELECT event_id, payload FROM outbox WHERE rejected_at IS NULL ORDER BY created_at, event_id LIMIT ?'),
     pendingCount: db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NULL'),
+    rejectedCount: db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NOT NULL'),
     bumpAttempts: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?'),
     ack: db.prepare('DELETE FROM outbox WHERE event_id = ?'),
     markSynced: db.prepare('UPDATE attendance_events SET synced = 1 WHERE id = ?'),
@@ -111,6 +112,7 @@ export function createAttendanceRepo(db: Database.Database) {
       });
     },
     pendingCount: (): number => (s.pendingCount.get() as { n: number }).n,
+    rejectedCount: (): number => (s.rejectedCount.get() as { n: number }).n,
     bumpAttempts: db.transaction((ids: string[]) => { for (const id of ids) s.bumpAttempts.run(id); }),
     /** Apply a push answer: accepted/duplicate leave the outbox, rejected are set aside with their reason. */
     applyResults: db.transaction((results: { id: string; status: 'accepted' | 'duplicate' | 'rejected'; reason?: string }[], at: string) => {

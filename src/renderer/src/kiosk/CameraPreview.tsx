@@ -31,10 +31,17 @@ export function CameraPreview({ state, stream = null, compact = false }: Props) 
         {stream ? (
           <video ref={videoRef} className="preview__media" autoPlay muted playsInline />
         ) : frame ? (
-          <img className="preview__media" alt="Camera" src={`${FRAME_PREVIEW_PATH}?seq=${frame.seq}`} />
-        ) : (
-          <div className="preview__empty">Waiting for the camera…</div>
-        )}
+          <img
+            className="preview__media"
+            alt=""
+            src={`${FRAME_PREVIEW_PATH}?seq=${frame.seq}`}
+            // A shell without a preview answers 404: show the boxes on black, not a broken image.
+            onError={(e) => (e.currentTarget.style.visibility = 'hidden')}
+            onLoad={(e) => (e.currentTarget.style.visibility = 'visible')}
+          />
+        ) : state.camera.status === 'running' ? (
+          <div className="preview__empty">Waiting for the first picture…</div>
+        ) : null}
         {state.faces.map((f, i) => {
           const [x, y, w, h] = f.box;
           return (

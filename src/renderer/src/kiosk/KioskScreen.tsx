@@ -47,7 +47,8 @@ function Blocker({ state, cameraError }: { state: KioskState; cameraError: strin
   if (camera.status === 'starting' || camera.status === 'stopped') {
     return (
       <div className="blocker" data-testid="blocker" data-kind="camera-starting">
-        <div className="blocker__title">{camera.status === 'starting' ? 'Starting the camera…' : 'Camera stopped'}</div>
+        <div className="blocker__title">{camera.status === 'starting' ? 'Starting the camera…' : 'Camera off'}</div>
+        {camera.detail && <div className="blocker__detail">{camera.detail}</div>}
       </div>
     );
   }
@@ -60,6 +61,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin }: Props) {
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
   const session = sessionLine(state.session, now);
   const badge = syncBadge(state.sync);
+  const cameraWorks = state.camera.status === 'running' || state.camera.status === 'starting';
 
   // Sound once per new greeting (keyed by its time + student), only if enabled.
   const audio = useRef<AudioContext | null>(null);
@@ -109,9 +111,13 @@ export function KioskScreen({ state, stream, cameraError, onAdmin }: Props) {
           </section>
         ) : (
           <section className="greeting greeting--idle" data-testid="greeting" data-kind="idle" aria-live="polite">
-            <div className="greeting__headline">{state.session ? 'Look at the camera' : 'Hello'}</div>
+            <div className="greeting__headline">{!cameraWorks ? 'Hello' : state.session ? 'Look at the camera' : 'Hello'}</div>
             <div className="greeting__status">
-              {state.session ? 'Pause for a moment as you walk in' : 'No class in this room right now'}
+              {!cameraWorks
+                ? 'Attendance is paused — please tell your teacher'
+                : state.session
+                  ? 'Pause for a moment as you walk in'
+                  : 'No class in this room right now'}
             </div>
           </section>
         )}

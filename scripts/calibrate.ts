@@ -1,0 +1,119 @@
+// npx tsx scripts/calibrate.ts --calib <dump.json[,dump2.json]> [--dev <dump.json[,...]>] [--max-fpir 0.005]
+//
+// Derives the operating point (threshold, minMargin) of a recognition pipeline from embeddings
+// dumped by `npm run eval -- <dir> --dump <file>`; the rule is in docs/recognition.md and
+// chooseOperatingPoint(). Several dumps of the SAME images from different embedders are fused
+// exactly as the engine fuses them (unit vectors concatenated, each scaled by 1/√n).
+//
+// The calibration set is split like EVAL-PROTOCOL.md (K = 2) in BOTH parities — even-position
+// identities enrolled, then odd — so every identity serves once as enrolled and once as a
+// stranger. --dev, when given, is only scored at the chosen point (never used to choose it).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  chooseOperatingPoint,
+  cosine,
+  evaluateOperatingPoint,
+  pairScores,
+  thresholdAtFar,
+  type ScoredProbe,
+} from '../src/ml/eval-protocol.js';
+import { Matcher } from '../src/ml/matcher.js';
+
+interface DumpRecord {
+  identity: string;
+  file: string;
+  face: { embedding: number[] } | null;
+}
+interface Item {
+  identity: string;
+  file: string;
+  embedding: Float32Array | null;
+}
+
+const { values } = parseArgs({
+  options: {
+    calib: { type: 'string' },
+    dev: { type: 'string' },
+    'max-fpir': { type: 'string', default: '0.005' },
+    k: { type: 'string', default: '2' },
+  },
+});
+if (!values.calib) {
+  console.error('usage: npx tsx scripts/calibrate.ts --calib a.json[,b.json] [--dev c.json[,d.json]]');
+  process.exit(2);
+}
+
+function load(list: string): Item[] {
+  const dumps = list
+    .split(',')
+    .map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { records: DumpRecord[] }).records);
+  const first = dumps[0]!;
+  const n = dumps.length;
+  return first.map((r, i) => {
+    const parts = dumps.map((d) => d[i]!);
+    for (const p of parts) {
+      if (p.identity !== r.identity || p.file !== r.file)
+        throw new Error('dumps do not list the same images in the same order');
+    }
+    if (parts.some((p) => !p.face)) return { identity: r.identity, file: r.file, embedding: null };
+    const fused = new Float32Array(parts.reduce((s, p) => s + p.face!.embedding.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      const e = p.face!.embedding;
+      const norm = Math.hypot(...e);
+      for (const v of e) fused[o++] = v / norm / Math.sqrt(n);
+    }
+    return { identity: r.identity, file: r.file, embedding: fused };
+  });
+}
+
+/** Protocol split with identities of `parity` enrolled; each probe scored by the Matcher. */
+function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
+  const ids = [...new Set(items.map((i) => i.identity))].filter((i) => !i.startsWith('_')).sort();
+  const enrolled = new Set(ids.filter((_, n) => n % 2 === parity));
+  const dims = items.find((i) => i.embedding)!.embedding!.length;
+  const matcher = new Matcher({ dims, threshold: 0, minMargin: 0 });
+  const seen = new Map<string, number>();
+  const probes: Item[] = [];
+  for (const it of [...items].sort((a, b) => (a.identity + a.file < b.identity + b.file ? -1 : 1))) {
+    if (!ids.includes(it.identity)) continue;
+    const n = seen.get(it.identity) ?? 0;
+    seen.set(it.identity, n + 1);
+    if (enrolled.has(it.identity) && n < k) {
+      if (it.embedding) matcher.add(it.identity, it.embedding);
+    } else {
+      probes.push(it);
+    }
+  }
+  return probes.map((p) => {
+    const kind = enrolled.has(p.identity) ? 'known' : 'unknown';
+    if (!p.embedding) return { kind, faceFound: false, correct: false, score: 0, margin: 0 };
+    const m = matcher.match(p.embedding);
+    return { kind, faceFound: true, correct: m.personId === p.identity, score: m.score, margin: m.margin };
+  });
+}
+
+const k = Number(values.k);
+const maxFpir = Number(values['max-fpir']);
+const calib = load(values.calib);
+const calibProbes = [...scoreFold(calib, 0, k), ...scoreFold(calib, 1, k)];
+const chosen = chooseOperatingPoint(calibProbes, { maxFpir });
+const pairs = pairScores(
+  calib.filter((i) => i.embedding).map((i) => ({ identity: i.identity, embedding: i.embedding! })),
+  cosine,
+);
+const out: Record<string, unknown> = {
+  rule: `max tpir with misid = 0 and fpir <= ${maxFpir} over both protocol folds; ties: higher threshold, then higher margin`,
+  calibration: values.calib,
+  known_probes: calibProbes.filter((p) => p.kind === 'known').length,
+  unknown_probes: calibProbes.filter((p) => p.kind === 'unknown').length,
+  chosen,
+  'threshold_1to1_far_1e-3': Math.round(thresholdAtFar(pairs.impostor, 1e-3) * 1000) / 1000,
+  'threshold_1to1_far_1e-4': Math.round(thresholdAtFar(pairs.impostor, 1e-4) * 1000) / 1000,
+};
+if (values.dev && chosen) {
+  const dev = load(values.dev);
+  out.dev = evaluateOperatingPoint(scoreFold(dev, 0, k), chosen.threshold, chosen.minMargin);
+}
+console.log(JSON.stringify(out, null, 2));
