@@ -47,6 +47,14 @@ describe('the door', () => {
     expect(await world.waitForGreeting('present')).toContain('Colin Powell');
     await expect(page.locator('[data-testid="face-box"]').count()).resolves.toBeGreaterThan(0);
     await world.shot('02-known-student-present');
+    // The same screen in portrait and at 4K: nothing may spill out of the viewport.
+    for (const [name, size] of [['02b-portrait-1080x1920', { width: 1080, height: 1920 }], ['02c-4k-3840x2160', { width: 3840, height: 2160 }]] as const) {
+      await page.setViewportSize(size);
+      await world.shot(name);
+      const overflow = await page.evaluate(() => ({ x: document.documentElement.scrollWidth - window.innerWidth, y: document.documentElement.scrollHeight - window.innerHeight }));
+      expect(overflow).toEqual({ x: 0, y: 0 });
+    }
+    await page.setViewportSize({ width: 1280, height: 720 });
     world.stopCamera();
 
     await openAdminTab(world, 'today');

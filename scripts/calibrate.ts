@@ -23,12 +23,13 @@ import { Matcher } from '../src/ml/matcher.js';
 interface DumpRecord {
   identity: string;
   file: string;
-  face: { embedding: number[] } | null;
+  face: { embedding: number[]; mirrorEmbedding?: number[] } | null;
 }
 interface Item {
   identity: string;
   file: string;
   embedding: Float32Array | null;
+  mirror: Float32Array | null;
 }
 
 const { values } = parseArgs({
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     calib: { type: 'string' },
     dev: { type: 'string' },
     'max-fpir': { type: 'string', default: '0.005' },
+    mirror: { type: 'boolean', default: false },
     k: { type: 'string', default: '2' },
   },
 });
@@ -56,15 +58,24 @@ function load(list: string): Item[] {
       if (p.identity !== r.identity || p.file !== r.file)
         throw new Error('dumps do not list the same images in the same order');
     }
-    if (parts.some((p) => !p.face)) return { identity: r.identity, file: r.file, embedding: null };
-    const fused = new Float32Array(parts.reduce((s, p) => s + p.face!.embedding.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      const e = p.face!.embedding;
-      const norm = Math.hypot(...e);
-      for (const v of e) fused[o++] = v / norm / Math.sqrt(n);
-    }
-    return { identity: r.identity, file: r.file, embedding: fused };
+    if (parts.some((p) => !p.face)) return { identity: r.identity, file: r.file, embedding: null, mirror: null };
+    const fuse = (pick: (p: DumpRecord) => number[] | undefined): Float32Array | null => {
+      const vs = parts.map(pick);
+      if (vs.some((v) => !v)) return null;
+      const fused = new Float32Array(vs.reduce((s, v) => s + v!.length, 0));
+      let o = 0;
+      for (const e of vs) {
+        const norm = Math.hypot(...e!);
+        for (const v of e!) fused[o++] = v / norm / Math.sqrt(n);
+      }
+      return fused;
+    };
+    return {
+      identity: r.identity,
+      file: r.file,
+      embedding: fuse((p) => p.face?.embedding),
+      mirror: fuse((p) => p.face?.mirrorEmbedding),
+    };
   });
 }
 
@@ -82,6 +93,10 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
     seen.set(it.identity, n + 1);
     if (enrolled.has(it.identity) && n < k) {
       if (it.embedding) matcher.add(it.identity, it.embedding);
+      if (useMirror) {
+        if (!it.mirror && it.embedding) throw new Error(`${it.identity}/${it.file}: dump has no mirror embedding`);
+        if (it.mirror) matcher.add(it.identity, it.mirror);
+      }
     } else {
       probes.push(it);
     }
@@ -95,6 +110,7 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
 }
 
 const k = Number(values.k);
+const useMirror = values.mirror === true;
 const maxFpir = Number(values['max-fpir']);
 const calib = load(values.calib);
 const calibProbes = [...scoreFold(calib, 0, k), ...scoreFold(calib, 1, k)];
@@ -104,6 +120,7 @@ const pairs = pairScores(
   cosine,
 );
 const out: Record<string, unknown> = {
+  mirror_templates: useMirror,
   rule: `max tpir with misid = 0 and fpir <= ${maxFpir} over both protocol folds; ties: higher threshold, then higher margin`,
   calibration: values.calib,
   known_probes: calibProbes.filter((p) => p.kind === 'known').length,

@@ -9,6 +9,8 @@
 //   --threshold <x>     override the calibrated threshold for this model
 //   --margin <x>        override the calibrated minimum margin
 //   --backend <b>       auto | tensorflow | wasm | cpu
+//   --mirror-templates / --no-mirror-templates
+//                       also enrol each template photo's mirror image (default: shipped setting)
 //   --dump <file>       also write every image's embedding + quality to a JSON file (for
 //                       `npm run calibrate` and the gate study)
 //
@@ -49,6 +51,8 @@ const { values, positionals } = parseArgs({
     k: { type: 'string', default: '2' },
     flip: { type: 'boolean' },
     'no-flip': { type: 'boolean' },
+    'mirror-templates': { type: 'boolean' },
+    'no-mirror-templates': { type: 'boolean' },
     threshold: { type: 'string' },
     margin: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
@@ -72,6 +76,9 @@ try {
 }
 const k = Number(values.k);
 const flip = values['no-flip'] ? false : (values.flip ?? RECOGNITION_DEFAULTS.flip);
+const mirrorTemplates = values['no-mirror-templates']
+  ? false
+  : (values['mirror-templates'] ?? RECOGNITION_DEFAULTS.mirrorTemplates);
 const op = operatingPoint(model, flip);
 if (!op && (values.threshold === undefined || values.margin === undefined)) {
   log.warn(
@@ -113,11 +120,16 @@ interface ImageRecord {
 }
 
 const timings: number[] = [];
-async function analyse(identity: string, file: string, role: ImageRecord['role']): Promise<ImageRecord> {
+async function analyse(
+  identity: string,
+  file: string,
+  role: ImageRecord['role'],
+  mirror: boolean,
+): Promise<ImageRecord> {
   const path = join(root, identity, file);
   try {
     const image = await decodeImage(readFileSync(path));
-    const result = await engine.analyse(image);
+    const result = await engine.analyse(image, { mirror });
     timings.push(result.inferenceMs);
     // Largest face (the engine returns faces largest first).
     return {
@@ -134,17 +146,26 @@ async function analyse(identity: string, file: string, role: ImageRecord['role']
   }
 }
 
+// Mirror embeddings are computed for templates; with --dump also for the first K images of the
+// unknown identities, so calibrate.ts can swap which half is enrolled.
 const records: ImageRecord[] = [];
 for (const e of split.enrolled) {
-  for (const f of e.templates) records.push(await analyse(e.identity, f, 'template'));
-  for (const f of e.probes) records.push(await analyse(e.identity, f, 'known'));
+  for (const f of e.templates) records.push(await analyse(e.identity, f, 'template', mirrorTemplates));
+  for (const f of e.probes) records.push(await analyse(e.identity, f, 'known', false));
 }
-for (const u of split.unknown)
-  for (const f of u.probes) records.push(await analyse(u.identity, f, 'unknown'));
+for (const u of split.unknown) {
+  for (const [i, f] of u.probes.entries()) {
+    records.push(await analyse(u.identity, f, 'unknown', mirrorTemplates && !!values.dump && i < k));
+  }
+}
 await engine.dispose();
 
 const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
-for (const r of records) if (r.role === 'template' && r.face) matcher.add(r.identity, r.face.embedding);
+for (const r of records) {
+  if (r.role !== 'template' || !r.face) continue;
+  matcher.add(r.identity, r.face.embedding);
+  if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
+}
 
 const outcomes: ProbeOutcome[] = records
   .filter((r) => r.role !== 'template')
@@ -218,6 +239,7 @@ const out = {
   unknown_probes: ident.counts.unknown_probes,
   threshold,
   min_margin: minMargin,
+  mirror_templates: mirrorTemplates,
   backend: engine.backend,
   model: engine.modelId,
   detect_fail: detectFail,
@@ -240,9 +262,10 @@ if (values.dump) {
       liveness: r.face.liveness,
       gateFailures: r.face.gateFailures,
       embedding: Array.from(r.face.embedding),
+      ...(r.face.mirrorEmbedding ? { mirrorEmbedding: Array.from(r.face.mirrorEmbedding) } : {}),
     },
   }));
-  writeFileSync(values.dump, JSON.stringify({ model: engine.modelId, embedder: model, flip, records: dump }));
+  writeFileSync(values.dump, JSON.stringify({ model: engine.modelId, embedder: model, flip, mirrorTemplates, records: dump }));
   log.info({ file: values.dump }, 'embeddings dumped');
 }
 

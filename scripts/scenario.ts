@@ -15,7 +15,7 @@
 // Prints one JSON object on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -243,6 +243,8 @@ export interface ScenarioResult {
 export async function runScenario(input: ScenarioOptions, progress: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<ScenarioResult> {
   const o = ScenarioOptions.parse(input);
   const started = Date.now();
+  // Recognition speed depends on what else runs on the machine: the load is reported beside the figures.
+  const loadAtStart = loadavg()[0] ?? 0;
   const work = mkdtempSync(join(tmpdir(), 'rollcall-scenario-'));
   const identities = splitDataset(o.faces, o.k);
   const enrolled = identities.filter((i) => i.enrolled);
@@ -316,8 +318,9 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const doorStarted = Date.now();
   let analysedWallMs = 0;
 
-  // Kill points for --crash: during marking (after the 2nd and 6th mark), during a push, and during the final drain.
-  const killPlan = o.crash ? ['mark:2', 'push', 'mark:6', 'drain-push'] : [];
+  // Kill points for --crash, each used once: during marking (right after the 2nd and the 4th
+  // mark is written), during a push while the door run goes on, and during the final drain.
+  const killPlan = o.crash ? ['mark:2', 'push', 'mark:4', 'drain-push'] : [];
   let startIndex = 0;
   for (;;) {
     runs++;
@@ -343,15 +346,13 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
           void server.start().then(() => progress(`server back on ${server.url}`));
         }
       }
-      const next = killPlan[0];
-      if (!next || pendingKill) return;
-      const hit =
-        (next.startsWith('mark:') && l.event === 'decision' && (l.kind === 'present' || l.kind === 'late') && marks >= Number(next.slice(5))) ||
-        (next === 'push' && l.event === 'push_start' && !replayDone) ||
-        (next === 'drain-push' && l.event === 'push_start' && replayDone);
-      if (hit) {
-        pendingKill = next;
-        killPlan.shift();
+      if (pendingKill) return;
+      const hit = killPlan.findIndex((point) =>
+        (point.startsWith('mark:') && l.event === 'decision' && (l.kind === 'present' || l.kind === 'late') && marks >= Number(point.slice(5))) ||
+        (point === 'push' && l.event === 'push_start' && !replayDone) ||
+        (point === 'drain-push' && l.event === 'push_start' && replayDone));
+      if (hit >= 0) {
+        pendingKill = killPlan.splice(hit, 1)[0] ?? null;
         run.child.kill('SIGKILL');
       }
     }, o.verbose, join(work, `kiosk-run-${runs}.log`)), startIndex, runningAt: null };
@@ -457,6 +458,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     wrong_details: wrongDetails,
     door_run_ms: doorMs,
     total_ms: Date.now() - started,
+    load_avg_1m: { start: Math.round(loadAtStart * 10) / 10, end: Math.round((loadavg()[0] ?? 0) * 10) / 10 },
     ...(o.keep ? { work_dir: work } : {}),
   };
 }

@@ -111,4 +111,22 @@ describe('app shape, errors and docs', () => {
       await broken.close();
     }
   });
+
+  it('logs one JSON line per request with the route pattern, status and duration', async () => {
+    const { pino } = await import('pino');
+    const lines: Record<string, unknown>[] = [];
+    const own = await openTestSqlite();
+    const { app: logged } = await buildTestApp(own, { logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    try {
+      await logged.inject({ method: 'GET', url: '/api/students/some-id-123' });
+      await logged.inject({ method: 'GET', url: '/nowhere' });
+      const requests = lines.filter((l) => l.component === 'http');
+      expect(requests[0]).toMatchObject({ method: 'GET', route: '/api/students/:id', statusCode: 401, durationMs: expect.any(Number) });
+      expect(requests[1]).toMatchObject({ route: 'unmatched', statusCode: 404 });
+      expect(JSON.stringify(requests)).not.toContain('some-id-123');
+    } finally {
+      await logged.close();
+      await own.cleanup();
+    }
+  });
 });

@@ -23,6 +23,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from './pl
 import { coreRoutes } from './routes/index.js';
 // [reports/notifications/metrics engineer] extensions owned outside the core.
 import metricsPlugin from './metrics.js';
+import { databaseRateLimitStore } from './rate-limit-store.js';
 import reportRoutes from './reports/routes.js';
 import notificationsPlugin from './notifications/plugin.js';
 import type { Mailer } from './notifications/mailer.js';
@@ -88,9 +89,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   });
 
   await app.register(helmet, { global: true });
-  // Limits apply only where a route opts in (login, refresh, pairing). The store is this
-  // process's memory: with N instances the effective limit is up to N× (see docs/server.md).
-  await app.register(rateLimit, { global: false });
+  // Limits apply only where a route opts in (login, refresh, pairing). [rate-limit store] The
+  // counters live in the database (rate-limit-store.ts), so they hold across all instances.
+  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(database.db, options.clock ?? systemClock) });
   await app.register(multipart, { limits: { fileSize: config.photoLimitBytes, files: 20, fields: 10 } });
   await app.register(swagger, {
     openapi: {

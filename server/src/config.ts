@@ -19,7 +19,7 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   pairingCodeTtlMinutes: number;
-  /** Login attempts per IP per minute (in-memory store: per instance, see docs/server.md). */
+  /** Login attempts per IP per minute (counted in the database: shared by all instances, see rate-limit-store.ts). */
   loginRateLimitPerMinute: number;
   /** Default JSON body limit; the template push raises it for its own route. */
   bodyLimitBytes: number;

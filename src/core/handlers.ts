@@ -12,7 +12,9 @@ import { CorrectionError, manualMark, undoEvent } from './attendance/corrections
 import { CameraSpecError, parseCameraSpec } from './camera/index';
 import type { EnrolProgress } from './enrolment';
 import type { KioskInternals } from './kiosk';
-import { ADMIN_IDLE_MS } from './kiosk';
+
+/** An unlocked admin session locks itself after this much idle time. */
+export const ADMIN_IDLE_MS = 5 * 60_000;
 import { SyncError } from '../sync/index';
 import { localParts, zonedToUtc } from './attendance/site-time';
 

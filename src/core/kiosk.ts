@@ -15,13 +15,12 @@ import { openKioskStore, type KioskStore } from './store/index';
 import { DEFAULT_SETTINGS } from './store/settings-defaults';
 import { SyncService, type SyncServiceOptions } from '../sync/index';
 import { buildHandlers, type KioskHandlers } from './handlers';
+export { ADMIN_IDLE_MS } from './handlers';
 
 export const DEFAULT_ADMIN_PIN = '1234';
 export const APP_VERSION = '0.1.0';
 /** How long a greeting stays on screen. */
 const GREETING_MS = 4_000;
-/** An unlocked admin session locks itself after this much idle time. */
-export const ADMIN_IDLE_MS = 5 * 60_000;
 
 export interface KioskOptions {
   /** Folder for kiosk.db; created if missing. */

@@ -20,6 +20,11 @@ export const RECOGNITION_DEFAULTS = {
   embedder: 'faceres-aligned+mobileface' as string,
   /** Average the embedding of the face and its mirror image (measured: not worth its cost). */
   flip: false,
+  /**
+   * Enrol each photo twice: its embedding and its mirror image's (analyse(…, { mirror: true })),
+   * so a student turned the other way at the door still has a close template.
+   */
+  mirrorTemplates: true,
   threshold: CALIBRATION['faceres-aligned+mobileface']!.threshold,
   minMargin: CALIBRATION['faceres-aligned+mobileface']!.minMargin,
   gates: {

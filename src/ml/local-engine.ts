@@ -15,7 +15,7 @@ import { alignmentTransform, parsePipeline, type EmbedderSpec } from './embedder
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
 import { defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
 import { cropStats, gateFailures } from './quality.js';
-import type { Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
+import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
 // tfjs is reached through `human.tf`; its types are not re-exported usefully, so the few calls
 // we make are typed loosely here and checked by tests.
@@ -195,21 +195,21 @@ export class LocalFaceEngine implements FaceEngine {
     return this.tf.memory().numTensors;
   }
 
-  async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
+  async analyse(input: Uint8Array | RgbImage, options: AnalyseOptions = {}): Promise<FrameAnalysis> {
     if (this.disposed) throw new Error('face engine is disposed');
     const image =
       input instanceof Uint8Array
         ? await decodeImage(input, { maxSide: this.opts.maxSide })
         : checkRgbImage(input);
-    return this.analyseRgb(image);
+    return this.analyseRgb(image, options.mirror === true && !this.opts.flip);
   }
 
-  private async analyseRgb(image: RgbImage): Promise<FrameAnalysis> {
+  private async analyseRgb(image: RgbImage, mirror: boolean): Promise<FrameAnalysis> {
     const { tf } = this;
     const started = performance.now();
     const frame = tf.tensor(image.data, [1, image.height, image.width, 3], 'int32');
     try {
-      let faces = await this.detectAndDescribe(frame, [0, 0]);
+      let faces = await this.detectAndDescribe(frame, [0, 0], mirror);
       if (faces.length === 0 && this.opts.zoomRetry) {
         // Blazeface sees the frame at 256 px, where a face ~100 px wide in a 640 px frame turned
         // a little sideways can vanish. Someone at the door is near the middle, so look again at
@@ -220,7 +220,7 @@ export class LocalFaceEngine implements FaceEngine {
         const y0 = Math.floor((image.height - ch) / 2);
         const centre = tf.slice(frame, [0, y0, x0, 0], [1, ch, cw, 3]);
         try {
-          faces = await this.detectAndDescribe(centre, [x0, y0]);
+          faces = await this.detectAndDescribe(centre, [x0, y0], mirror);
         } finally {
           tf.dispose(centre);
         }
@@ -232,7 +232,7 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   /** Detects in `frame` (whose top-left sits at `offset` in the original) and describes faces. */
-  private async detectAndDescribe(frame: Tensor, offset: [number, number]): Promise<DetectedFace[]> {
+  private async detectAndDescribe(frame: Tensor, offset: [number, number], mirror: boolean): Promise<DetectedFace[]> {
     const { tf } = this;
     const result = await this.human.detect(frame);
     const raw = [...result.face];
@@ -248,7 +248,7 @@ export class LocalFaceEngine implements FaceEngine {
         .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
         .slice(0, this.opts.maxFaces);
       for (const f of usable) {
-        const d = await this.describe(f, frame);
+        const d = await this.describe(f, frame, mirror);
         d.box = [d.box[0] + offset[0], d.box[1] + offset[1], d.box[2], d.box[3]];
         faces.push(d);
       }
@@ -258,7 +258,7 @@ export class LocalFaceEngine implements FaceEngine {
     return faces;
   }
 
-  private async describe(face: Human['result']['face'][number], frame: Tensor): Promise<DetectedFace> {
+  private async describe(face: Human['result']['face'][number], frame: Tensor, mirror: boolean): Promise<DetectedFace> {
     const { tf } = this;
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
@@ -275,17 +275,22 @@ export class LocalFaceEngine implements FaceEngine {
     const antispoof = face.real ?? 0;
     const liveness = face.live ?? 0;
 
+    // [1 or 2 views, dims]: the face, and its mirror image when asked for.
     const embeddingTensor = tf.tidy(() => {
+      const float = this.embedders.some((e) => e.spec.crop === 'aligned') ? tf.cast(frame, 'float32') : frame;
       const parts = this.embedders.map((e) => {
-        const unit = this.embedOne(e, crop, frame, face.mesh as number[][]);
+        const unit = this.embedViews(e, crop, float, face.mesh as number[][], mirror);
         // Equal weight per model: each part is a unit vector scaled by 1/sqrt(models), so the
         // cosine of two fused embeddings is the mean of the per-model cosines.
         return tf.mul(unit, 1 / Math.sqrt(this.embedders.length));
       });
-      return parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+      return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
     });
-    const embedding = new Float32Array((await embeddingTensor.data()) as Float32Array);
+    const views = (await embeddingTensor.data()) as Float32Array;
     tf.dispose(embeddingTensor);
+    const dims = this.embeddingSize;
+    const embedding = new Float32Array(views.subarray(0, dims));
+    const mirrorEmbedding = mirror ? new Float32Array(views.subarray(dims, 2 * dims)) : undefined;
 
     const [x, y, w, h] = face.box;
     return {
@@ -296,11 +301,16 @@ export class LocalFaceEngine implements FaceEngine {
       liveness,
       embedding,
       gateFailures: gateFailures(quality, antispoof, liveness, this.opts.gates),
+      ...(mirrorEmbedding ? { mirrorEmbedding } : {}),
     };
   }
 
-  /** One model's L2-normalised (flip-averaged) embedding of a face; call inside tf.tidy. */
-  private embedOne(e: LoadedEmbedder, crop: Tensor, frame: Tensor, mesh: number[][]): Tensor {
+  /**
+   * One model's L2-normalised embedding of a face as [1, dims] — flip-averaged when the engine
+   * flips — or [2, dims] with the mirror image's embedding second. Call inside tf.tidy.
+   * `frame` is float32 when any embedder uses aligned crops.
+   */
+  private embedViews(e: LoadedEmbedder, crop: Tensor, frame: Tensor, mesh: number[][], mirror: boolean): Tensor {
     const { tf } = this;
     const { spec } = e;
     let input: Tensor;
@@ -308,20 +318,19 @@ export class LocalFaceEngine implements FaceEngine {
       input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
     } else {
       const transform = tf.tensor2d([alignmentTransform(mesh, spec.inputSize, spec.zoom)], [1, 8], 'float32');
-      const warped = tf.image.transform(tf.cast(frame, 'float32'), transform, 'bilinear', 'nearest', 0, [
-        spec.inputSize,
-        spec.inputSize,
-      ]);
+      const warped = tf.image.transform(frame, transform, 'bilinear', 'nearest', 0, [spec.inputSize, spec.inputSize]);
       input = tf.div(warped, 255);
     }
     if (spec.scale === 'x255') input = tf.mul(input, 255);
     else if (spec.scale === 'arcface') input = tf.div(tf.sub(tf.mul(input, 255), 127.5), 128);
-    if (this.opts.flip) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
+    const twoViews = this.opts.flip || mirror;
+    if (twoViews) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
     const flat = e.run(input);
-    // Normalise each view before averaging so neither dominates, then normalise the mean.
     const unit = tf.div(flat, tf.norm(flat, 2, 1, true));
-    const mean = tf.mean(unit, 0);
-    return tf.div(mean, tf.norm(mean));
+    if (!this.opts.flip) return unit;
+    // Flip-averaging: normalise each view before averaging so neither dominates.
+    const mean = tf.mean(unit, 0, true);
+    return tf.div(mean, tf.norm(mean, 2, 1, true));
   }
 
   async dispose(): Promise<void> {

@@ -36,6 +36,17 @@ export interface DetectedFace {
   embedding: Float32Array;
   /** Which gates failed (empty = passes every gate and may be matched). */
   gateFailures: GateFailure[];
+  /**
+   * Embedding of the mirror image of the face, only when analyse() was asked for it
+   * ({ mirror: true }, for enrolment): store it as an extra template of the same person so a
+   * probe turned the other way still finds a close template.
+   */
+  mirrorEmbedding?: Float32Array;
+}
+
+export interface AnalyseOptions {
+  /** Also compute each face's mirror-image embedding (enrolment; costs one more embedding). */
+  mirror?: boolean;
 }
 
 export type GateFailure = 'too_small' | 'pose' | 'blur' | 'too_dark' | 'spoof' | 'not_live';
@@ -54,7 +65,7 @@ export interface FaceEngine {
   readonly modelId: string;
   readonly embeddingSize: number;
   /** Analyse an encoded JPEG/PNG buffer or an already decoded frame. */
-  analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis>;
+  analyse(input: Uint8Array | RgbImage, options?: AnalyseOptions): Promise<FrameAnalysis>;
   dispose(): Promise<void>;
   /** Off-thread engines report analysed/failed/dropped frames (see EngineStats). */
   stats?(): EngineStats;

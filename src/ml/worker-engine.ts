@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { ResolvedEngineOptions } from './config.js';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.js';
-import type { Backend, EngineStats, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
+import type { AnalyseOptions, Backend, EngineStats, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
 export type EngineErrorCode = 'busy' | 'crashed' | 'disposed';
 
@@ -157,13 +157,13 @@ export class WorkerFaceEngine implements FaceEngine {
     };
   }
 
-  analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
+  analyse(input: Uint8Array | RgbImage, options?: AnalyseOptions): Promise<FrameAnalysis> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.pending.size >= this.maxInFlight) {
       this.counters.droppedBusy++;
       return Promise.reject(new EngineError('busy', 'face engine busy: frame dropped'));
     }
-    return this.request<FrameAnalysis>({ type: 'analyse', id: this.nextId++, input });
+    return this.request<FrameAnalysis>({ type: 'analyse', id: this.nextId++, input, ...(options ? { options } : {}) });
   }
 
   /** Live tfjs tensors inside the worker (for leak tests). */

@@ -40,11 +40,11 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'analyse': {
       try {
         if (!engine) throw new Error('face engine not initialised');
-        const analysis = await engine.analyse(msg.input);
+        const analysis = await engine.analyse(msg.input, msg.options);
         // Embeddings are fresh arrays: transfer their buffers instead of copying.
         port!.postMessage(
           { type: 'result', id: msg.id, analysis } satisfies FromWorker,
-          analysis.faces.map((f) => f.embedding.buffer as ArrayBuffer),
+          analysis.faces.flatMap((f) => [f.embedding, ...(f.mirrorEmbedding ? [f.mirrorEmbedding] : [])].map((e) => e.buffer as ArrayBuffer)),
         );
       } catch (err) {
         send({ type: 'error', id: msg.id, error: serializeError(err) });

@@ -3,7 +3,7 @@
 import { ImageInputError, type ImageInputErrorCode } from './decode.js';
 import { ModelFileError, type ModelFileErrorCode } from './model-files.js';
 import type { FaceEngineOptions } from './config.js';
-import type { Backend, FrameAnalysis, RgbImage } from './types.js';
+import type { AnalyseOptions, Backend, FrameAnalysis, RgbImage } from './types.js';
 
 export interface SerializedError {
   name: string;
@@ -14,7 +14,7 @@ export interface SerializedError {
 
 export type ToWorker =
   | { type: 'init'; options: Omit<FaceEngineOptions, 'inProcess'>; logLevel: string }
-  | { type: 'analyse'; id: number; input: Uint8Array | RgbImage }
+  | { type: 'analyse'; id: number; input: Uint8Array | RgbImage; options?: AnalyseOptions }
   | { type: 'tensors'; id: number }
   | { type: 'dispose' };
 

@@ -51,7 +51,12 @@ export function openSqlite(filename: string): Database {
  */
 export function withStatementCache(raw: BetterSqlite3.Database, max = 256): BetterSqlite3.Database {
   const cache = new Map<string, BetterSqlite3.Statement>();
-  const prepare = (source: string): BetterSqlite3.Statement => {
+  const prepare = (text: string): BetterSqlite3.Statement => {
+    // kysely opens transactions with a plain (deferred) BEGIN. Another process on the same
+    // file (the import CLI, create-admin) could then commit between our first read and first
+    // write, and SQLite answers SQLITE_BUSY at once instead of waiting busy_timeout. IMMEDIATE
+    // takes the write lock up front, where busy_timeout applies.
+    const source = text === 'begin' ? 'begin immediate' : text;
     const hit = cache.get(source);
     if (hit) {
       cache.delete(source);

@@ -57,6 +57,14 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
         <dd>{when(sync.lastPushAt)}</dd>
         <dt>Last roster download</dt>
         <dd>{when(sync.lastPullAt)}</dd>
+        {sync.rejectedCount ? (
+          <>
+            <dt>Refused by the server</dt>
+            <dd className="error" title="Kept at the kiosk with the reason; see the history below">
+              {sync.rejectedCount}
+            </dd>
+          </>
+        ) : null}
         <dt>Last error</dt>
         <dd className={sync.lastError ? 'error' : undefined}>{sync.lastError ?? 'none'}</dd>
       </dl>

@@ -23,6 +23,7 @@ export function CameraPreview({ state, stream = null, compact = false }: Props) 
   useEffect(() => {
     if (videoRef.current && stream) videoRef.current.srcObject = stream;
   }, [stream]);
+  const live = stream !== null || state.camera.status === 'running';
   const frame = state.frame;
   const aspect = frame ? `${frame.width} / ${frame.height}` : '4 / 3';
   return (
@@ -30,7 +31,7 @@ export function CameraPreview({ state, stream = null, compact = false }: Props) 
       <div className="preview__frame" style={{ aspectRatio: aspect }}>
         {stream ? (
           <video ref={videoRef} className="preview__media" autoPlay muted playsInline />
-        ) : frame ? (
+        ) : frame && live ? (
           <img
             className="preview__media"
             alt=""
@@ -42,7 +43,8 @@ export function CameraPreview({ state, stream = null, compact = false }: Props) 
         ) : state.camera.status === 'running' ? (
           <div className="preview__empty">Waiting for the first picture…</div>
         ) : null}
-        {state.faces.map((f, i) => {
+        {/* Boxes from a camera that has stopped are stale: show none rather than old ones. */}
+        {(live ? state.faces : []).map((f, i) => {
           const [x, y, w, h] = f.box;
           return (
             <div

@@ -1,0 +1,85 @@
+// A @fastify/rate-limit store backed by the server's database. The plugin's default store is
+// this process's memory, so with N instances behind a load balancer a client gets N× the
+// limit on login, refresh and pairing. Here the counter is one row per (route, client) that
+// every instance increments with one atomic upsert, so the limit holds across instances.
+// Only the few rate-limited routes use it; each call costs one small write.
+import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from './clock.js';
+import type { DB } from './db/schema.js';
+
+interface RateLimitTable {
+  key: string;
+  count: number;
+  window_start_ms: number;
+}
+type RateDB = DB & { rate_limits: RateLimitTable };
+
+/** Windows that ended this long ago are deleted when a new window starts (the table stays small). */
+const KEEP_EXPIRED_MS = 24 * 3_600_000;
+
+interface StoreParams {
+  /** Set by the plugin on per-route children: the route's options. */
+  routeInfo?: { method?: string | string[]; url?: string };
+}
+
+export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): FastifyRateLimitStoreCtor {
+  const db = database.withTables<{ rate_limits: RateLimitTable }>() as Kysely<RateDB>;
+
+  async function increment(key: string, timeWindow: number): Promise<{ current: number; ttl: number }> {
+    const now = clock.now().getTime();
+    // A window that has run out restarts at 1 in the same statement, so two instances
+    // incrementing at once can neither lose a count nor both restart it.
+    const expired = sql<boolean>`rate_limits.window_start_ms + ${timeWindow} <= ${now}`;
+    const row = await db
+      .insertInto('rate_limits')
+      .values({ key, count: 1, window_start_ms: now })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          count: sql<number>`case when ${expired} then 1 else rate_limits.count + 1 end`,
+          window_start_ms: sql<number>`case when ${expired} then ${now} else rate_limits.window_start_ms end`,
+        }),
+      )
+      .returning(['count', 'window_start_ms'])
+      .executeTakeFirstOrThrow();
+    const current = Number(row.count);
+    const start = Number(row.window_start_ms);
+    if (current === 1) await db.deleteFrom('rate_limits').where('window_start_ms', '<', now - KEEP_EXPIRED_MS).execute();
+    return { current, ttl: Math.max(0, start + timeWindow - now) };
+  }
+
+  async function peek(key: string, timeWindow: number): Promise<{ current: number; ttl: number }> {
+    const now = clock.now().getTime();
+    const row = await db.selectFrom('rate_limits').select(['count', 'window_start_ms']).where('key', '=', key).executeTakeFirst();
+    if (!row || Number(row.window_start_ms) + timeWindow <= now) return { current: 0, ttl: 0 };
+    return { current: Number(row.count), ttl: Number(row.window_start_ms) + timeWindow - now };
+  }
+
+  class DatabaseRateLimitStore implements FastifyRateLimitStore {
+    private readonly scope: string;
+
+    constructor(params: StoreParams = {}) {
+      const method = params.routeInfo?.method;
+      this.scope = params.routeInfo?.url === undefined ? '*' : `${Array.isArray(method) ? method.join(',') : (method ?? '*')} ${params.routeInfo.url}`;
+    }
+
+    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      increment(`${this.scope}\n${key}`, timeWindow).then(
+        (result) => callback(null, result),
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+
+    read(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+      peek(`${this.scope}\n${key}`, timeWindow).then(
+        (result) => callback(null, result),
+        (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+      );
+    }
+
+    child(routeOptions: unknown): FastifyRateLimitStore {
+      return new DatabaseRateLimitStore(routeOptions as StoreParams);
+    }
+  }
+  return DatabaseRateLimitStore as unknown as FastifyRateLimitStoreCtor;
+}

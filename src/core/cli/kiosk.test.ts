@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const run = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/core/cli/kiosk.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+
+describe('headless kiosk runner', () => {
+  it('refuses a bad camera spec with a clear message and exit code 2', () => {
+    const r = run('--camera', 'replay:/x?fps=fast');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/bad camera spec .*fps/);
+  });
+
+  it('refuses a bad server URL', () => {
+    const r = run('--server', 'not a url', '--pair', 'ABCD1234');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--server/);
+  });
+
+  it('set-up without pairing details fails clearly (and loads no face engine)', () => {
+    const data = join(mkdtempSync(join(tmpdir(), 'kiosk-cli-')), 'kiosk');
+    const r = run('--setup-only', '--data', data);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/not paired: give --server and --pair/);
+  });
+});
