@@ -58,7 +58,8 @@ function load(list: string): Item[] {
       if (p.identity !== r.identity || p.file !== r.file)
         throw new Error('dumps do not list the same images in the same order');
     }
-    if (parts.some((p) => !p.face)) return { identity: r.identity, file: r.file, embedding: null, mirror: null };
+    if (parts.some((p) => !p.face))
+      return { identity: r.identity, file: r.file, embedding: null, mirror: null };
     const fuse = (pick: (p: DumpRecord) => number[] | undefined): Float32Array | null => {
       const vs = parts.map(pick);
       if (vs.some((v) => !v)) return null;
@@ -94,7 +95,8 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
     if (enrolled.has(it.identity) && n < k) {
       if (it.embedding) matcher.add(it.identity, it.embedding);
       if (useMirror) {
-        if (!it.mirror && it.embedding) throw new Error(`${it.identity}/${it.file}: dump has no mirror embedding`);
+        if (!it.mirror && it.embedding)
+          throw new Error(`${it.identity}/${it.file}: dump has no mirror embedding`);
         if (it.mirror) matcher.add(it.identity, it.mirror);
       }
     } else {

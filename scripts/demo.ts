@@ -50,7 +50,8 @@ Result (${String(r.mode)}):
   frames                    ${n('frames')} replayed at ${n('replay_fps')} fps; ${n('frames_analysed')} analysed (${n('fps')} fps), ${n('dropped_frames')} dropped while busy
   took                      ${Math.round(n('total_ms') / 1000)} s
 
-${ok ? 'OK: every mark went to the right student, reached the server once, and nothing was lost.' : `PROBLEM: ${JSON.stringify(r.wrong_details)}`}`);
+${ok ? 'OK: every mark went to the right student, reached the server once, and nothing was lost.' : `PROBLEM: ${JSON.stringify(r.wrong_details)}`}${
+    n('missed') ? `\nNote: ${n('missed')} student(s) not marked; recognition ran at ${n('fps')} fps here (load average ${JSON.stringify(r.load_avg_1m)}).` : ''}`);
   if (!ok) process.exitCode = 1;
 }
 

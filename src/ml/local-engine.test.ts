@@ -74,6 +74,18 @@ describe('LocalFaceEngine on real photos', () => {
     expect(Math.abs(r.faces[0]!.quality.roll)).toBeLessThan(20);
   });
 
+  it('returns the mirror-image embedding on request (enrolment), a different unit vector', async () => {
+    const r = await engine.analyse(read('person-a-1.jpg'), { mirror: true });
+    const f = r.faces[0]!;
+    expect(f.mirrorEmbedding).toBeInstanceOf(Float32Array);
+    expect(f.mirrorEmbedding!.length).toBe(engine.embeddingSize);
+    let dot = 0;
+    for (let i = 0; i < f.embedding.length; i++) dot += f.embedding[i]! * f.mirrorEmbedding![i]!;
+    expect(dot).toBeGreaterThan(0.5); // same face...
+    expect(dot).toBeLessThan(0.9999); // ...but not the same vector
+    expect((await engine.analyse(read('person-a-1.jpg'))).faces[0]!.mirrorEmbedding).toBeUndefined();
+  });
+
   it('accepts an already decoded RGB frame', async () => {
     const { data, info } = await sharp(read('person-a-1.jpg')).raw().toBuffer({ resolveWithObject: true });
     const r = await engine.analyse({ width: info.width, height: info.height, data: new Uint8Array(data) });
@@ -93,31 +105,34 @@ describe('LocalFaceEngine on real photos', () => {
   });
 
   it('gates: a face too small to trust is flagged, not silently matched', async () => {
-    const face = await sharp(read('person-a-1.jpg')).resize(120, 90).toBuffer();
+    // The whole 640×480 photo shrunk 4× into a grey frame: the face is ~50 px high.
+    const face = await sharp(read('person-a-1.jpg')).resize(160, 120).toBuffer();
     const frame = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#777' } })
-      .composite([{ input: face, left: 260, top: 200 }])
+      .composite([{ input: face, left: 240, top: 180 }])
       .jpeg()
       .toBuffer();
     const r = await engine.analyse(frame);
-    for (const f of r.faces) expect(f.gateFailures).toContain('too_small');
+    expect(r.faces.length).toBe(1);
+    expect(r.faces[0]!.quality.size).toBeLessThan(RECOGNITION_DEFAULTS.gates.minFaceSize);
+    expect(r.faces[0]!.gateFailures).toContain('too_small');
   });
 
   it('gates: a dark, blurred frame fails brightness and sharpness', async () => {
-    const bad = await sharp(read('person-a-1.jpg')).blur(8).linear(0.12, 0).jpeg().toBuffer();
-    const r = await engine.analyse(bad);
-    for (const f of r.faces) {
-      expect(f.gateFailures.length).toBeGreaterThan(0);
-      expect(f.gateFailures).toEqual(expect.arrayContaining(['too_dark']));
-    }
+    const dark = await engine.analyse(await sharp(read('person-a-1.jpg')).linear(0.15, 0).jpeg().toBuffer());
+    expect(dark.faces.length).toBe(1);
+    expect(dark.faces[0]!.gateFailures).toContain('too_dark');
+    const blurred = await engine.analyse(await sharp(read('person-a-1.jpg')).blur(6).jpeg().toBuffer());
+    expect(blurred.faces.length).toBe(1);
+    expect(blurred.faces[0]!.gateFailures).toContain('blur');
   });
 
   it('disposes every tensor every frame (tf.memory stays flat over many frames)', async () => {
     const inputs = ['person-a-1.jpg', 'three-faces.jpg', 'noface.jpg', 'person-b-1.jpg'].map(read);
     await engine.analyse(inputs[0]!);
     const before = engine.tensorCount();
-    for (let i = 0; i < 24; i++) {
-      await engine.analyse(inputs[i % inputs.length]!);
-      if (i % 8 === 0) await engine.analyse(Buffer.from('garbage')).catch(() => undefined);
+    for (let i = 0; i < 12; i++) {
+      await engine.analyse(inputs[i % inputs.length]!, { mirror: i % 3 === 0 });
+      if (i % 4 === 0) await engine.analyse(Buffer.from('garbage')).catch(() => undefined);
     }
     expect(engine.tensorCount()).toBe(before);
   });

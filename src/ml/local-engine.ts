@@ -232,7 +232,11 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   /** Detects in `frame` (whose top-left sits at `offset` in the original) and describes faces. */
-  private async detectAndDescribe(frame: Tensor, offset: [number, number], mirror: boolean): Promise<DetectedFace[]> {
+  private async detectAndDescribe(
+    frame: Tensor,
+    offset: [number, number],
+    mirror: boolean,
+  ): Promise<DetectedFace[]> {
     const { tf } = this;
     const result = await this.human.detect(frame);
     const raw = [...result.face];
@@ -258,7 +262,11 @@ export class LocalFaceEngine implements FaceEngine {
     return faces;
   }
 
-  private async describe(face: Human['result']['face'][number], frame: Tensor, mirror: boolean): Promise<DetectedFace> {
+  private async describe(
+    face: Human['result']['face'][number],
+    frame: Tensor,
+    mirror: boolean,
+  ): Promise<DetectedFace> {
     const { tf } = this;
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
@@ -310,7 +318,13 @@ export class LocalFaceEngine implements FaceEngine {
    * flips — or [2, dims] with the mirror image's embedding second. Call inside tf.tidy.
    * `frame` is float32 when any embedder uses aligned crops.
    */
-  private embedViews(e: LoadedEmbedder, crop: Tensor, frame: Tensor, mesh: number[][], mirror: boolean): Tensor {
+  private embedViews(
+    e: LoadedEmbedder,
+    crop: Tensor,
+    frame: Tensor,
+    mesh: number[][],
+    mirror: boolean,
+  ): Tensor {
     const { tf } = this;
     const { spec } = e;
     let input: Tensor;
@@ -318,7 +332,10 @@ export class LocalFaceEngine implements FaceEngine {
       input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
     } else {
       const transform = tf.tensor2d([alignmentTransform(mesh, spec.inputSize, spec.zoom)], [1, 8], 'float32');
-      const warped = tf.image.transform(frame, transform, 'bilinear', 'nearest', 0, [spec.inputSize, spec.inputSize]);
+      const warped = tf.image.transform(frame, transform, 'bilinear', 'nearest', 0, [
+        spec.inputSize,
+        spec.inputSize,
+      ]);
       input = tf.div(warped, 255);
     }
     if (spec.scale === 'x255') input = tf.mul(input, 255);

@@ -163,7 +163,12 @@ export class WorkerFaceEngine implements FaceEngine {
       this.counters.droppedBusy++;
       return Promise.reject(new EngineError('busy', 'face engine busy: frame dropped'));
     }
-    return this.request<FrameAnalysis>({ type: 'analyse', id: this.nextId++, input, ...(options ? { options } : {}) });
+    return this.request<FrameAnalysis>({
+      type: 'analyse',
+      id: this.nextId++,
+      input,
+      ...(options ? { options } : {}),
+    });
   }
 
   /** Live tfjs tensors inside the worker (for leak tests). */

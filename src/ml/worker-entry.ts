@@ -44,7 +44,11 @@ async function handle(msg: ToWorker): Promise<void> {
         // Embeddings are fresh arrays: transfer their buffers instead of copying.
         port!.postMessage(
           { type: 'result', id: msg.id, analysis } satisfies FromWorker,
-          analysis.faces.flatMap((f) => [f.embedding, ...(f.mirrorEmbedding ? [f.mirrorEmbedding] : [])].map((e) => e.buffer as ArrayBuffer)),
+          analysis.faces.flatMap((f) =>
+            [f.embedding, ...(f.mirrorEmbedding ? [f.mirrorEmbedding] : [])].map(
+              (e) => e.buffer as ArrayBuffer,
+            ),
+          ),
         );
       } catch (err) {
         send({ type: 'error', id: msg.id, error: serializeError(err) });

@@ -146,11 +146,15 @@ export class NotificationService {
     if (config.absenceRecipients === 'none') return { status: 'skipped', note: 'absence emails are off' };
     const session = await this.session(sessionId);
     if (!session) return { status: 'skipped', note: 'session no longer exists' };
-    const waiting = await this.kiosksBehind(session);
+    const endsAt = await this.endOf(session);
+    const waiting = await this.kiosksBehind(session, endsAt);
     if (waiting !== null) return waiting;
     const report = await sessionReport(db, session);
     const now = clock.now().toISOString();
-    const absent = report.students.filter((s) => s.status === 'absent');
+    // Enrolled after the session ended: not an absence from a class they were not in yet.
+    const late = await db.selectFrom('enrolments').select('student_id').where('class_id', '=', session.cls.id).where('created_at', '>=', endsAt).execute();
+    const enrolledLate = new Set(late.map((r) => r.student_id));
+    const absent = report.students.filter((s) => s.status === 'absent' && !enrolledLate.has(s.studentId));
     const planned = await enqueueJobs(
       db,
       absent.map((s) => ({ kind: 'absence_email' as const, dedupeKey: absenceKey(sessionId, s.studentId), payload: { sessionId, studentId: s.studentId }, runAt: now })),
@@ -164,10 +168,13 @@ export class NotificationService {
    * server after the session ended, its marks may still be on the way. Wait (deferred), and
    * give up on the emails after kioskWaitMinutes rather than send false absences.
    */
-  private async kiosksBehind(session: ResolvedSession): Promise<Outcome | null> {
+  private async endOf(session: ResolvedSession): Promise<string> {
+    const site = await this.deps.db.selectFrom('sites').select('timezone').where('id', '=', session.cls.site_id).executeTakeFirst();
+    return instantOf(session.date, session.schedule.end_time, site?.timezone ?? 'UTC').toISOString();
+  }
+
+  private async kiosksBehind(session: ResolvedSession, endsAt: string): Promise<Outcome | null> {
     const { db, clock, config } = this.deps;
-    const site = await db.selectFrom('sites').select('timezone').where('id', '=', session.cls.site_id).executeTakeFirst();
-    const endsAt = instantOf(session.date, session.schedule.end_time, site?.timezone ?? 'UTC').toISOString();
     const behind = await db
       .selectFrom('devices')
       .select(['id', 'name'])

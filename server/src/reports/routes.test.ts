@@ -118,10 +118,33 @@ describe.each(dialects)('reports on $name', (dialect) => {
   });
 
   it.skipIf(!dialect.available)('defaults the range to the last 30 days at the site', async () => {
-    const r = (await get(`/api/reports/classes/${s.classId}`, adminToken)).json() as { from: string; to: string; sessions: unknown[] };
+    const r = (await get(`/api/reports/classes/${s.classId}`, adminToken)).json() as { from: string; to: string; sessions: { sessionId: string }[] };
     expect(r).toMatchObject({ from: '2026-08-22', to: '2026-09-21' });
-    // Mondays 08-24, 08-31, 09-07, 09-14, 09-21.
-    expect(r.sessions).toHaveLength(5);
+    // Mondays 08-24 and 08-31 came before the schedule was created (09-07 08:00): not sessions.
+    expect(r.sessions.map((x) => x.sessionId.split('@')[1])).toEqual(['2026-09-07', '2026-09-14', '2026-09-21']);
+  });
+
+  it.skipIf(!dialect.available)('gives a student enrolled later no status for the sessions before (not an absence)', async () => {
+    const late = await call<{ id: string; studentNumber: string }>(t.app, adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber: `LATE-${randomUUID().slice(0, 6)}`, name: 'Late Joiner', consent: true });
+    // Enrolled on 2026-09-21 at 12:00, after that day's session.
+    await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/enrolments`, { studentIds: [late.id] });
+    t.clock.t = new Date('2026-09-28T12:00:00Z');
+    const admin = await createUser(database, 'admin');
+    const token = await login(t.app, admin.email, admin.password);
+    const r = (await get(`/api/reports/classes/${s.classId}?from=2026-09-01&to=2026-09-30`, token)).json() as {
+      sessions: unknown[];
+      students: { studentId: string; statuses: (string | null)[]; counts: Record<string, number> }[];
+    };
+    expect(r.sessions).toHaveLength(4);
+    const row = r.students.find((x) => x.studentId === late.id);
+    expect(row?.statuses).toEqual([null, null, null, 'absent']);
+    expect(row?.counts).toEqual({ present: 0, late: 0, absent: 1, excused: 0 });
+    const own = (await get(`/api/reports/students/${late.id}?from=2026-09-01&to=2026-09-30`, token)).json() as { sessions: { date: string }[] };
+    expect(own.sessions.map((x) => x.date)).toEqual(['2026-09-28']);
+    const csv = (await get(`/api/reports/classes/${s.classId}?from=2026-09-01&to=2026-09-30&format=csv`, token)).body;
+    expect(csv).toContain(`${late.studentNumber},Late Joiner,0,0,1,0,0,,,,absent\r\n`);
+    t.clock.t = new Date('2026-09-21T12:00:00Z');
+    await call(t.app, adminToken, 'DELETE', `/api/classes/${s.classId}/enrolments/${late.id}`);
   });
 
   it.skipIf(!dialect.available)('keeps teachers to their own classes (403) and needs a login (401)', async () => {

@@ -30,8 +30,8 @@ export const ClassReport = z.object({
       counts: Counts,
       /** (present + late) / (present + late + absent); null when no session was held. */
       attendanceRate: z.number().nullable(),
-      /** One status per entry of `sessions`, in the same order. */
-      statuses: z.array(AttendanceStatus),
+      /** One status per entry of `sessions`, in the same order; null before the student was enrolled. */
+      statuses: z.array(AttendanceStatus.nullable()),
     }),
   ),
   totals: Counts,

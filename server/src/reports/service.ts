@@ -3,9 +3,11 @@
 // same that answers /api/sessions/:id/attendance, so every report agrees with it.
 //
 // Sessions are derived from schedules (never stored): every date in the range on which a
-// schedule occurs. A session counts once it has STARTED at the site's local time; later ones
-// are left out (they would otherwise show everybody absent). Rosters are today's
-// enrolments (enrolment history is not kept).
+// schedule occurs, from the schedule's creation on (a schedule added in October has no
+// September sessions). A session counts once it has STARTED at the site's local time; later
+// ones are left out (they would otherwise show everybody absent). Rosters are today's
+// enrolments; a student enrolled after a session ended has no status for it (null), rather
+// than an absence from a class they were not in yet.
 import type { AttendanceStatus } from '../../../src/contracts/sync.js';
 import type { AttendanceEventTable, ScheduleTable } from '../db/schema.js';
 import { badRequest } from '../errors.js';
@@ -39,7 +41,7 @@ export function assertRange(from: string, to: string): void {
 
 /** Sessions of these schedules between two local dates, oldest first. */
 export function sessionsOf(
-  schedules: readonly Pick<ScheduleTable, 'id' | 'class_id' | 'room_id' | 'weekday' | 'date' | 'start_time' | 'end_time'>[],
+  schedules: readonly Pick<ScheduleTable, 'id' | 'class_id' | 'room_id' | 'weekday' | 'date' | 'start_time' | 'end_time' | 'created_at'>[],
   from: string,
   to: string,
   timeZone: string,
@@ -49,6 +51,9 @@ export function sessionsOf(
   for (const date of datesBetween(from, to)) {
     for (const s of schedules) {
       if (!scheduleOccursOn(s, date)) continue;
+      const endsAt = clock.instantOf(date, s.end_time).toISOString();
+      // Sessions that had ended before the schedule was created never happened.
+      if (endsAt <= s.created_at) continue;
       out.push({
         sessionId: `${s.id}@${date}`,
         scheduleId: s.id,
@@ -58,7 +63,7 @@ export function sessionsOf(
         endTime: s.end_time,
         roomId: s.room_id,
         startsAt: clock.instantOf(date, s.start_time).toISOString(),
-        endsAt: clock.instantOf(date, s.end_time).toISOString(),
+        endsAt,
       });
     }
   }
@@ -113,7 +118,7 @@ export interface ClassReport {
   to: string;
   timezone: string;
   sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; counts: Counts }[];
-  students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: AttendanceStatus[] }[];
+  students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: (AttendanceStatus | null)[] }[];
   totals: Counts;
 }
 
@@ -132,7 +137,7 @@ export async function classReport(db: Executor, classId: string, from: string, t
     db
       .selectFrom('enrolments')
       .innerJoin('students', 'students.id', 'enrolments.student_id')
-      .select(['students.id', 'students.student_number', 'students.name'])
+      .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at as enrolled_at'])
       .where('enrolments.class_id', '=', classId)
       .orderBy('students.student_number')
       .execute(),
@@ -145,6 +150,7 @@ export async function classReport(db: Executor, classId: string, from: string, t
   const students = enrolled.map((st) => {
     const counts = zeroCounts();
     const row = sessions.map((s, i) => {
+      if (s.endsAt <= st.enrolled_at) return null; // not in the class yet
       const status = statuses.get(pairKey(s.sessionId, st.id))?.status ?? 'absent';
       counts[status] += 1;
       (sessionCounts[i] as Counts)[status] += 1;
@@ -195,14 +201,16 @@ export async function studentReport(db: Executor, studentId: string, from: strin
   let classes = await db
     .selectFrom('enrolments')
     .innerJoin('classes', 'classes.id', 'enrolments.class_id')
-    .select(['classes.id', 'classes.name'])
+    .select(['classes.id', 'classes.name', 'enrolments.created_at as enrolled_at'])
     .where('enrolments.student_id', '=', studentId)
     .execute();
   if (onlyClassIds) classes = classes.filter((c) => onlyClassIds.has(c.id));
   const classNames = new Map(classes.map((c) => [c.id, c.name]));
+  const enrolledAt = new Map(classes.map((c) => [c.id, c.enrolled_at]));
   const schedules = classes.length === 0 ? [] : await db.selectFrom('schedules').selectAll().where('class_id', 'in', [...classNames.keys()]).execute();
   const nowIso = now.toISOString();
-  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso);
+  // Held sessions of the classes, from the student's enrolment in each on.
+  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso && s.endsAt > (enrolledAt.get(s.classId) ?? ''));
   const statuses = await statusesFor(db, sessions.map((s) => s.sessionId), studentId);
   const counts = zeroCounts();
   const rows = sessions.map((s) => {
