@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   console.log('Preparing: server, class, session in progress, students enrolled from photos, kiosk paired...\n');
   const r = await runScenario(
     {
-      faces, offline: values.offline ?? false, crash: values.crash ?? false, seed: values.seed ?? 1, visit: 15,
+      faces, offline: values.offline ?? false, crash: values.crash ?? false, seed: values.seed ?? 1, visit: 30,
       ...(values.ui ? { ui: values['ui-port'] ?? 4173 } : {}),
     },
     (msg) => console.log(`  · ${msg}`),

@@ -79,7 +79,7 @@ const flip = values['no-flip'] ? false : (values.flip ?? RECOGNITION_DEFAULTS.fl
 const mirrorTemplates = values['no-mirror-templates']
   ? false
   : (values['mirror-templates'] ?? RECOGNITION_DEFAULTS.mirrorTemplates);
-const op = operatingPoint(model, flip);
+const op = operatingPoint(model, flip, mirrorTemplates);
 if (!op && (values.threshold === undefined || values.margin === undefined)) {
   log.warn(
     { model, flip },

@@ -129,3 +129,20 @@ describe('kiosk API', () => {
     expect(hist.ok && hist.value[0]).toMatchObject({ kind: 'pair', ok: false });
   });
 });
+
+describe('engine failure', () => {
+  it('a crashed face engine shows on the status line instead of passing as bad frames', async () => {
+    const engine = new FakeFaceEngine();
+    engine.analyse = async () => {
+      throw Object.assign(new Error('face worker exited with code 1'), { code: 'crashed' });
+    };
+    const k = createKiosk({ dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine, logger: silentLogger(), autoSync: false });
+    open.push(k);
+    await k.ready;
+    k.pushFrame(fakeFrame({ who: 'ada' }));
+    await settle();
+    const s = await k.handlers.getState(undefined);
+    expect(s.ok && s.value.engine).toMatchObject({ state: 'error', error: 'face worker exited with code 1' });
+    expect(k.stats().frames.corrupt).toBe(1);
+  });
+});

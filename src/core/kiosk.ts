@@ -211,7 +211,18 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   // ------------------------------------------------------------ frames → recognition
   const analyseFrame = async (data: Uint8Array, meta: FrameMeta) => {
     if (!faceEngine) return;
-    const analysis = await faceEngine.analyse(data);
+    let analysis;
+    try {
+      analysis = await faceEngine.analyse(data);
+    } catch (err) {
+      // A dead engine is not a bad frame: say so on the status line (the frame is still counted as skipped).
+      const code = (err as { code?: unknown }).code;
+      if (code === 'crashed' || code === 'disposed') {
+        Object.assign(engineStatus, { state: 'error', error: err instanceof Error ? err.message : String(err) });
+        emit();
+      }
+      throw err;
+    }
     frame = { width: analysis.width, height: analysis.height, seq: meta.index };
     frameData = { seq: meta.index, data };
     const enrolling = enrolment.current;

@@ -1,31 +1,33 @@
-// Per-embedder operating points, derived by `npm run calibrate` (scripts/calibrate.ts) from
-// embeddings dumped by `npm run eval -- <dir> --dump`. The rule (docs/recognition.md):
-//   threshold = lowest cosine score with impostor acceptance ≤ 1e-3 over all impostor pairs of
-//               the calibration set (faces-lfw-640, 50 people) pooled with the development set
-//               (faces-640), rounded UP to 0.01;
-//   minMargin = the 1st percentile of (best − second-best person) over correctly ranked genuine
-//               probes of the calibration set, floored at 0.02 and rounded DOWN to 0.01.
-// Values here are copied from that script's output; re-run it after changing models or
-// preprocessing.
+// Per-pipeline operating points, derived by scripts/calibrate.ts from embeddings dumped by
+// `npm run eval -- /work/shared/faces-lfw-640 --dump <file>` (50 people, never the dev set).
+// The rule (chooseOperatingPoint, docs/recognition.md "Calibration rule"): split the calibration
+// set as EVAL-PROTOCOL (K = 2) in both parities; over thresholds and margins in 0.01 steps keep
+// the points with no misidentification and fpir ≤ 0.005, take the highest tpir, ties to the
+// higher threshold then the higher margin. Re-run after changing models or preprocessing.
 export interface OperatingPoint {
   threshold: number;
   minMargin: number;
 }
 
-/** Keyed by `<embedder pipeline>` + `/flip` when flip-averaged (e.g. 'faceres+dlib/flip'). */
+/**
+ * Keyed by `<embedder pipeline>`, + `/flip` when flip-averaged, + `+mirror` when templates are
+ * also enrolled mirrored. Uncalibrated combinations have no entry (eval then needs --threshold).
+ */
 export const CALIBRATION: Record<string, OperatingPoint> = {
   'faceres-aligned+mobileface': { threshold: 0.52, minMargin: 0.07 },
+  // The same pipeline when every template photo is also enrolled mirrored (--mirror-templates).
+  'faceres-aligned+mobileface+mirror': { threshold: 0.53, minMargin: 0.04 },
   'faceres+mobileface': { threshold: 0.53, minMargin: 0.06 },
   'faceres-aligned': { threshold: 0.68, minMargin: 0.01 },
   faceres: { threshold: 0.62, minMargin: 0.1 },
   mobileface: { threshold: 0.43, minMargin: 0.02 },
 };
 
-export function calibrationKey(embedder: string, flip: boolean): string {
-  return `${embedder}${flip ? '/flip' : ''}`;
+export function calibrationKey(embedder: string, flip: boolean, mirrorTemplates = false): string {
+  return `${embedder}${flip ? '/flip' : ''}${mirrorTemplates ? '+mirror' : ''}`;
 }
 
 /** The calibrated operating point, or null when this combination was never calibrated. */
-export function operatingPoint(embedder: string, flip: boolean): OperatingPoint | null {
-  return CALIBRATION[calibrationKey(embedder, flip)] ?? null;
+export function operatingPoint(embedder: string, flip: boolean, mirrorTemplates = false): OperatingPoint | null {
+  return CALIBRATION[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
 }

@@ -105,10 +105,10 @@ describe('LocalFaceEngine on real photos', () => {
   });
 
   it('gates: a face too small to trust is flagged, not silently matched', async () => {
-    // The whole 640×480 photo shrunk 4× into a grey frame: the face is ~50 px high.
-    const face = await sharp(read('person-a-1.jpg')).resize(160, 120).toBuffer();
+    // The whole 640×480 photo shrunk 5× into a grey frame: the face is ~75 px high.
+    const face = await sharp(read('person-a-1.jpg')).resize(128, 96).toBuffer();
     const frame = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#777' } })
-      .composite([{ input: face, left: 240, top: 180 }])
+      .composite([{ input: face, left: 256, top: 192 }])
       .jpeg()
       .toBuffer();
     const r = await engine.analyse(frame);

@@ -141,6 +141,25 @@ describe.each(dialects)('notifications on $name', (dialect) => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it.skipIf(!dialect.available)('sends nothing for a session that ended before its schedule was created, nor to a student enrolled after it', async () => {
+    const database = await dialect.open();
+    const t = await buildTestApp(database, { config: { notifications: notifyConfig(smtp.url) }, processMetrics: false });
+    opened.push({ app: t.app, database });
+    t.clock.t = AT('10:00'); // the admin sets the class up after the Monday 08:30–09:15 session
+    const s = await seed(t, database, { students: 2 });
+    expect(await t.app.notifications.tick()).toMatchObject({ planned: 0, sent: 0 });
+
+    // The next Monday: one student joins the class at 09:20, after that session ended.
+    t.clock.t = new Date('2026-09-14T09:20:00Z');
+    const admin = await createUser(database, 'admin');
+    const token = await login(t.app, admin.email, admin.password);
+    const late = await call<{ id: string }>(t.app, token, 'POST', '/api/students', { siteId: 'default', studentNumber: 'LATE-1', name: 'Late Joiner', guardianEmail: 'late@home.example', consent: true });
+    await call(t.app, token, 'POST', `/api/classes/${s.classId}/enrolments`, { studentIds: [late.id] });
+    t.clock.t = new Date('2026-09-14T09:31:00Z');
+    expect(await t.app.notifications.tick()).toMatchObject({ planned: 1, sent: 2 });
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(['guardian0@home.example', 'guardian1@home.example']);
+  });
+
   it.skipIf(!dialect.available)('skips an absence corrected after planning but before sending', async () => {
     const { t, s, database } = await start({}, 2);
     smtp.rejectWith = 'greylisted, try later';
