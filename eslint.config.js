@@ -21,7 +21,7 @@ const noNodePatterns = [
 ];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'resources/**', 'data/**', 'coverage/**'] },
+  { ignores: ['.tmp/**', '.tmp-*/**', 'out/**', 'dist/**', 'release/**', 'node_modules/**', 'resources/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -14,13 +14,18 @@ export interface OperatingPoint {
  * also enrolled mirrored. Uncalibrated combinations have no entry (eval then needs --threshold).
  */
 export const CALIBRATION: Record<string, OperatingPoint> = {
+  // Shipped (calibration tpir 0.843 at fpir 0.004).
   'faceres-aligned+mobileface': { threshold: 0.52, minMargin: 0.07 },
   // The same pipeline when every template photo is also enrolled mirrored (--mirror-templates).
   'faceres-aligned+mobileface+mirror': { threshold: 0.53, minMargin: 0.04 },
+  // Alternatives measured for docs/recognition.md.
   'faceres+mobileface': { threshold: 0.53, minMargin: 0.06 },
+  'faceres-aligned+mobileface+dlib': { threshold: 0.67, minMargin: 0.03 },
   'faceres-aligned': { threshold: 0.68, minMargin: 0.01 },
-  faceres: { threshold: 0.62, minMargin: 0.1 },
+  faceres: { threshold: 0.66, minMargin: 0.09 },
+  'faceres-deep': { threshold: 0.73, minMargin: 0.1 },
   mobileface: { threshold: 0.43, minMargin: 0.02 },
+  dlib: { threshold: 0.97, minMargin: 0.01 },
 };
 
 export function calibrationKey(embedder: string, flip: boolean, mirrorTemplates = false): string {
@@ -28,6 +33,10 @@ export function calibrationKey(embedder: string, flip: boolean, mirrorTemplates 
 }
 
 /** The calibrated operating point, or null when this combination was never calibrated. */
-export function operatingPoint(embedder: string, flip: boolean, mirrorTemplates = false): OperatingPoint | null {
+export function operatingPoint(
+  embedder: string,
+  flip: boolean,
+  mirrorTemplates = false,
+): OperatingPoint | null {
   return CALIBRATION[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
 }
