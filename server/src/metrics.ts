@@ -13,8 +13,9 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { KioskHealth, SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
+import { SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
 import { unauthorized } from './errors.js';
+import { parseHealth } from './repositories/devices.js';
 
 export interface MetricsOptions {
   /** When set, scrapes must send `Authorization: Bearer <token>`; otherwise /metrics is open (keep it off the public proxy). */
@@ -49,16 +50,6 @@ const seconds = (iso: string | null): number | null => {
   const t = Date.parse(iso);
   return Number.isNaN(t) ? null : t / 1000;
 };
-
-function parseHealth(raw: string | null): KioskHealth | null {
-  if (raw === null) return null;
-  try {
-    const parsed = KioskHealth.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
 
 function registerKioskGauges(app: FastifyInstance, registry: Registry) {
   const labelNames = ['device_id', 'site_id', 'room_id'] as const;

@@ -16,7 +16,8 @@ function deviceState(r: DeviceTable, now: string): Device['state'] {
   return r.pairing_expires_at !== null && r.pairing_expires_at > now ? 'awaiting_pairing' : 'pairing_expired';
 }
 
-function parseHealth(raw: string | null) {
+/** The kiosk health stored on the device row (JSON), or null when absent or unreadable. */
+export function parseHealth(raw: string | null): KioskHealth | null {
   if (raw === null) return null;
   try {
     const parsed = KioskHealth.safeParse(JSON.parse(raw));
