@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AttendanceEvent } from '../../src/contracts/sync.js';
-import { bearer, buildTestApp, call, pairKiosk, seed, type Seeded, type TestApp } from '../test/app.js';
+import { bearer, buildTestApp, presentMark, call, pairKiosk, seed, type Seeded, type TestApp } from '../test/app.js';
 import { openTestSqlite, testDialects, type TestDatabase } from '../test/databases.js';
 
 const dialects = await testDialects();
@@ -18,14 +17,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-const mark = (s: Seeded, i: number): AttendanceEvent => ({
-  id: randomUUID(),
-  kind: 'mark',
-  studentId: s.students[i]?.id ?? 'x',
-  sessionId: s.sessionId,
-  status: 'present',
-  occurredAt: `${s.date}T08:31:00Z`,
-});
+const mark = presentMark;
 
 describe.each(dialects)('GET /metrics on $name', (dialect) => {
   let database: TestDatabase;

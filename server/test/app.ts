@@ -1,7 +1,8 @@
 // Builds the app on a test database with a fake face engine and a movable clock, plus the
 // few calls most route tests need (login, seed a room/class/schedule, pair a kiosk).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { AttendanceEvent } from '../../src/contracts/sync.js';
 import type { FaceEngine, FrameAnalysis } from '../../src/ml/types.js';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { defaultAppConfig, type AppConfig } from '../src/config.js';
@@ -159,6 +160,16 @@ export async function seed(t: TestApp, database: Database, options: { students?:
 }
 
 /** Creates a device for the room and pairs it; returns the device token. */
+/** An automatic 'present' mark for the seeded session, by the i-th seeded student. */
+export const presentMark = (s: Seeded, i: number): AttendanceEvent => ({
+  id: randomUUID(),
+  kind: 'mark',
+  studentId: s.students[i]?.id ?? 'x',
+  sessionId: s.sessionId,
+  status: 'present',
+  occurredAt: `${s.date}T08:31:00Z`,
+});
+
 export async function pairKiosk(app: FastifyInstance, adminToken: string, roomId: string, name = 'Door kiosk') {
   const device = await call<{ id: string; pairingCode: string }>(app, adminToken, 'POST', '/api/devices', { roomId });
   const paired = await call<{ deviceId: string; token: string; siteId: string; roomId: string; timezone: string }>(app, null, 'POST', '/api/devices/pair', {

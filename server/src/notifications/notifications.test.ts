@@ -1,12 +1,10 @@
 // Absence emails and digests, end to end through a REAL SMTP server started here: planning
 // after the session's end + delay, exactly one email per absence across instances, retries
 // with backoff when the mail server is down or refuses, and ingest unaffected meanwhile.
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AttendanceEvent } from '../../../src/contracts/sync.js';
-import { bearer, buildTestApp, call, createUser, login, pairKiosk, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { bearer, buildTestApp, presentMark, call, createUser, login, pairKiosk, seed, type TestApp } from '../../test/app.js';
 import { openTestSqlite, testDialects, type TestDatabase } from '../../test/databases.js';
 import { defaultNotificationsConfig, type NotificationsConfig } from './config.js';
 import { listJobs } from './jobs.js';
@@ -21,14 +19,7 @@ function notifyConfig(smtpUrl: string, patch: Partial<NotificationsConfig> = {})
   return defaultNotificationsConfig({ smtpUrl, delayMinutes: 15, digestTime: '18:00', tickMs: 0, backoffBaseMs: 60_000, smtpTimeoutMs: 2_000, ...patch });
 }
 
-const mark = (s: Seeded, i: number): AttendanceEvent => ({
-  id: randomUUID(),
-  kind: 'mark',
-  studentId: s.students[i]?.id ?? 'x',
-  sessionId: s.sessionId,
-  status: 'present',
-  occurredAt: `${s.date}T08:31:00Z`,
-});
+const mark = presentMark;
 
 describe.each(dialects)('notifications on $name', (dialect) => {
   let smtp: TestSmtpServer;
@@ -234,6 +225,24 @@ describe.each(dialects)('notifications on $name', (dialect) => {
   });
 });
 
+/** A "mail server" that accepts connections and never says hello; closed by the cleanups. Returns its port and its open sockets. */
+async function startTarpit(cleanups: (() => Promise<void>)[]): Promise<{ port: number; sockets: Set<Socket> }> {
+  const sockets = new Set<Socket>();
+  const tarpit: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => tarpit.listen(0, '127.0.0.1', resolve));
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((sk) => sk.destroy());
+        tarpit.close(() => resolve());
+      }),
+  );
+  return { port: (tarpit.address() as { port: number }).port, sockets };
+}
+
 describe('notifications and ingest', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -241,21 +250,7 @@ describe('notifications and ingest', () => {
   });
 
   it('keeps ingesting while the mail server hangs', async () => {
-    // A "mail server" that accepts connections and never says hello.
-    const sockets = new Set<Socket>();
-    const tarpit: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => tarpit.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          sockets.forEach((sk) => sk.destroy());
-          tarpit.close(() => resolve());
-        }),
-    );
-    const port = (tarpit.address() as { port: number }).port;
+    const { port } = await startTarpit(cleanups);
     const database: TestDatabase = await openTestSqlite();
     const t: TestApp = await buildTestApp(database, { config: { notifications: notifyConfig(`smtp://127.0.0.1:${port}`, { smtpTimeoutMs: 1500 }) }, processMetrics: false });
     cleanups.push(() => database.cleanup());
@@ -280,20 +275,7 @@ describe('notifications and ingest', () => {
   });
 
   it('on close, finishes the email in hand and hands the other claimed jobs back at once', async () => {
-    const sockets = new Set<Socket>();
-    const tarpit: Server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => tarpit.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise<void>((resolve) => {
-          sockets.forEach((sk) => sk.destroy());
-          tarpit.close(() => resolve());
-        }),
-    );
-    const port = (tarpit.address() as { port: number }).port;
+    const { port, sockets } = await startTarpit(cleanups);
     const database = await openTestSqlite();
     cleanups.push(() => database.cleanup());
     const t = await buildTestApp(database, { config: { notifications: notifyConfig(`smtp://127.0.0.1:${port}`, { smtpTimeoutMs: 1500 }) }, processMetrics: false });
