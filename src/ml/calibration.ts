@@ -14,7 +14,16 @@ export interface OperatingPoint {
  * also enrolled mirrored. Uncalibrated combinations have no entry (eval then needs --threshold).
  */
 export const CALIBRATION: Record<string, OperatingPoint> = {
-  // Shipped (calibration tpir 0.843 at fpir 0.004).
+  // Shipped (calibration tpir 1.000 at fpir 0.004, misid 0).
+  faceplugin: { threshold: 0.43, minMargin: 0.16 },
+  // The same model flip-averaged (cal tpir 0.998) or with mirrored templates (cal tpir 1.000).
+  'faceplugin/flip': { threshold: 0.43, minMargin: 0.17 },
+  'faceplugin+mirror': { threshold: 0.43, minMargin: 0.13 },
+  // Fusions with Human's embedders: all below faceplugin alone on the calibration set.
+  'faceplugin+faceres-aligned': { threshold: 0.51, minMargin: 0.09 },
+  'faceplugin+mobileface': { threshold: 0.39, minMargin: 0.12 },
+  'faceplugin+faceres-aligned+mobileface': { threshold: 0.42, minMargin: 0.15 },
+  // The previous shipped pipeline (calibration tpir 0.843 at fpir 0.004).
   'faceres-aligned+mobileface': { threshold: 0.52, minMargin: 0.07 },
   // The same pipeline when every template photo is also enrolled mirrored (--mirror-templates).
   'faceres-aligned+mobileface+mirror': { threshold: 0.53, minMargin: 0.04 },

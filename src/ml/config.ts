@@ -6,9 +6,10 @@ import type { GateThresholds } from './quality.js';
 
 /**
  * Shipped recognition settings (docs/recognition.md has the measurements):
- * - embedder: faceres on a landmark-aligned crop fused with mobileface — the best calibration
- *   tpir of the candidates (faceres, faceres-deep, mobilefacenet, mobileface, dlib ResNet and
- *   their fusions) that fits the speed budget;
+ * - embedder: Faceplugin's 512-d ArcFace-style network on the 5-point aligned 112-px crop
+ *   (ONNX, onnxruntime-web) — the best calibration tpir of every candidate (Human's faceres,
+ *   faceres-deep, mobilefacenet, mobileface, the dlib ResNet port, and their fusions; fusing it
+ *   with faceres or mobileface made it worse) and the fastest;
  * - threshold / minMargin: from CALIBRATION, chosen by the documented rule on faces-lfw-640
  *   (no misidentification, fpir ≤ 0.005, max tpir), never tuned by hand to pass a test;
  * - gates: below every real photo of /work/shared/faces (what the kiosk scenario replays),
@@ -16,17 +17,18 @@ import type { GateThresholds } from './quality.js';
  */
 export const RECOGNITION_DEFAULTS = {
   /** One embedder, or several fused with '+' (their cosine scores are averaged). */
-  embedder: 'faceres-aligned+mobileface' as string,
+  embedder: 'faceplugin' as string,
   /** Average the embedding of the face and its mirror image (measured: not worth its cost). */
   flip: false,
   /**
    * Enrol each photo twice, its embedding and its mirror image's (analyse(…, { mirror: true })).
-   * Measured: +0.005 calibration tpir (within noise) at a different operating point, so off; the
-   * option stays for eval (`--mirror-templates`) and a later larger calibration set.
+   * Measured for faceres+mobileface (+0.005 calibration tpir) and faceplugin (+0, dev unchanged):
+   * not worth a second template per photo, so off; the option stays for eval
+   * (`--mirror-templates`) and a later larger calibration set.
    */
   mirrorTemplates: false,
-  threshold: CALIBRATION['faceres-aligned+mobileface']!.threshold,
-  minMargin: CALIBRATION['faceres-aligned+mobileface']!.minMargin,
+  threshold: CALIBRATION['faceplugin']!.threshold,
+  minMargin: CALIBRATION['faceplugin']!.minMargin,
   // Measured on the 98 real photos of /work/shared/faces (what the kiosk scenario replays) and
   // faces-640, against darkened / blurred / shrunk copies (docs/recognition.md, "Gates"):
   // every real face passes; dark, heavily blurred and small faces do not.

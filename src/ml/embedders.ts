@@ -3,7 +3,7 @@
 // the preprocessing their training used, so the comparison in docs/recognition.md is fair.
 
 export type EmbedderId =
-  'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib';
+  'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib' | 'faceplugin';
 
 /**
  * How to turn a face into model input:
@@ -18,9 +18,12 @@ export type PixelScale = 'x255' | 'arcface' | 'unit';
 
 export interface EmbedderSpec {
   id: EmbedderId;
-  /** tfjs graph model, or face-api's dlib ResNet weights run by dlib-resnet.ts. */
-  kind: 'graph' | 'dlib';
-  /** Model file stem in resources/models. */
+  /**
+   * tfjs graph model; face-api's dlib ResNet weights run by dlib-resnet.ts; or an ONNX model
+   * run by onnxruntime-web's WebAssembly backend (onnx-embedder.ts), fed NCHW.
+   */
+  kind: 'graph' | 'dlib' | 'onnx';
+  /** Model file stem in resources/models (`.json` manifest, or `.onnx`). */
   model: string;
   inputSize: number;
   dims: number;
@@ -95,6 +98,18 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     crop: 'aligned',
     zoom: 1.15,
     scale: 'x255',
+  },
+  // Faceplugin's 512-d ArcFace-style face feature network (ONNX, from the npm package
+  // faceplugin-face-recognition-js): trained on ArcFace's 112-px 5-point crop, pixels (x − 127)/128.
+  faceplugin: {
+    id: 'faceplugin',
+    kind: 'onnx',
+    model: 'fr_feature',
+    inputSize: 112,
+    dims: 512,
+    crop: 'aligned',
+    zoom: 1,
+    scale: 'arcface',
   },
 };
 

@@ -12,6 +12,7 @@ import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOption
 import { checkRgbImage, decodeImage } from './decode.js';
 import { DlibResNet } from './dlib-resnet.js';
 import { alignmentTransform, parsePipeline, type EmbedderSpec } from './embedders.js';
+import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
 import { defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
 import { cropStats, gateFailures } from './quality.js';
@@ -23,13 +24,16 @@ import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, 
 type Tensor = any;
 type GraphModel = { execute(input: Tensor): Tensor | Tensor[]; dispose(): void };
 
-/** One loaded embedder of the pipeline. */
-interface LoadedEmbedder {
-  spec: EmbedderSpec;
-  /** [n, size, size, 3] preprocessed input → [n, dims]; called inside tf.tidy. */
-  run(input: Tensor): Tensor;
-  dispose(): void;
-}
+/** One loaded embedder of the pipeline: a tfjs model, or an ONNX model run outside tfjs. */
+type LoadedEmbedder =
+  | {
+      spec: EmbedderSpec;
+      kind: 'tf';
+      /** [n, size, size, 3] preprocessed input → [n, dims]; called inside tf.tidy. */
+      run(input: Tensor): Tensor;
+      dispose(): void;
+    }
+  | { spec: EmbedderSpec; kind: 'onnx'; onnx: OnnxEmbedder; dispose(): void };
 
 const DETECTION_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const;
 const RAD_TO_DEG = 180 / Math.PI;
@@ -89,6 +93,11 @@ function backendOrder(pref: ResolvedEngineOptions['backend']): Backend[] {
   return [pref, ...(['tensorflow', 'wasm', 'cpu'] as Backend[]).filter((b) => b !== pref)];
 }
 
+/** What verifyModelFiles checks for an embedder: ONNX files by full name, tfjs models by stem. */
+function modelFileName(spec: EmbedderSpec): string {
+  return spec.kind === 'onnx' ? `${spec.model}.onnx` : spec.model;
+}
+
 /** Identifies the embedding space: templates from another pipeline never match. */
 export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string {
   return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;
@@ -99,13 +108,18 @@ async function loadEmbedder(
   modelDir: string,
   spec: EmbedderSpec,
 ): Promise<LoadedEmbedder> {
+  if (spec.kind === 'onnx') {
+    const onnx = await loadOnnxEmbedder(`${modelDir}/${spec.model}.onnx`, spec.dims);
+    return { spec, kind: 'onnx', onnx, dispose: () => void onnx.dispose() };
+  }
   if (spec.kind === 'dlib') {
     const net = DlibResNet.load(tf, `${modelDir}/${manifestFileOf(modelDir, spec.model)}`);
-    return { spec, run: (x) => net.execute(x), dispose: () => net.dispose() };
+    return { spec, kind: 'tf', run: (x) => net.execute(x), dispose: () => net.dispose() };
   }
   const model = (await tf.loadGraphModel(`${modelBaseUrl(modelDir)}${spec.model}.json`)) as GraphModel;
   return {
     spec,
+    kind: 'tf',
     run: (x) => {
       const out = model.execute(x);
       const outs: Tensor[] = Array.isArray(out) ? out : [out];
@@ -152,7 +166,7 @@ export class LocalFaceEngine implements FaceEngine {
     const started = performance.now();
     // Refuse to start on a missing or altered model before tfjs sees it: Human only logs load
     // errors and would run without that stage.
-    verifyModelFiles(modelDir, [...DETECTION_MODELS, ...specs.map((s) => s.model)]);
+    verifyModelFiles(modelDir, [...DETECTION_MODELS, ...specs.map(modelFileName)]);
     const rt = await createHumanRuntime(humanConfig(modelDir, opts), backendOrder(opts.backend), log);
     await rt.human.load();
     const models = rt.human.models.models as unknown as Record<string, unknown>;
@@ -187,7 +201,9 @@ export class LocalFaceEngine implements FaceEngine {
     await this.analyse(blank);
     for (const e of this.embedders) {
       const size = e.spec.inputSize;
-      tf.tidy(() => e.run(tf.zeros([this.opts.flip ? 2 : 1, size, size, 3])));
+      const views = this.opts.flip ? 2 : 1;
+      if (e.kind === 'tf') tf.tidy(() => e.run(tf.zeros([views, size, size, 3])));
+      else await e.onnx.run(new Float32Array(views * size * size * 3), views, size);
     }
   }
 
@@ -283,22 +299,29 @@ export class LocalFaceEngine implements FaceEngine {
     const antispoof = face.real ?? 0;
     const liveness = face.live ?? 0;
 
-    // [1 or 2 views, dims]: the face, and its mirror image when asked for.
-    const embeddingTensor = tf.tidy(() => {
-      const float = this.embedders.some((e) => e.spec.crop === 'aligned') ? tf.cast(frame, 'float32') : frame;
-      const parts = this.embedders.map((e) => {
-        const unit = this.embedViews(e, crop, float, face.mesh as number[][], mirror);
-        // Equal weight per model: each part is a unit vector scaled by 1/sqrt(models), so the
-        // cosine of two fused embeddings is the mean of the per-model cosines.
-        return tf.mul(unit, 1 / Math.sqrt(this.embedders.length));
-      });
-      return parts.length === 1 ? parts[0] : tf.concat(parts, 1);
-    });
-    const views = (await embeddingTensor.data()) as Float32Array;
-    tf.dispose(embeddingTensor);
+    // Each model's unit embedding(s) — [1 or 2 views × dims]: the face, and its mirror image
+    // when asked for — weighted 1/√models and laid side by side, so the cosine of two fused
+    // embeddings is the mean of the per-model cosines.
+    const views = mirror ? 2 : 1;
     const dims = this.embeddingSize;
-    const embedding = new Float32Array(views.subarray(0, dims));
-    const mirrorEmbedding = mirror ? new Float32Array(views.subarray(dims, 2 * dims)) : undefined;
+    const fused = new Float32Array(views * dims);
+    const weight = 1 / Math.sqrt(this.embedders.length);
+    const float = this.embedders.some((e) => e.spec.crop === 'aligned') ? tf.cast(frame, 'float32') : frame;
+    try {
+      let offset = 0;
+      for (const e of this.embedders) {
+        const unit = await this.embedViews(e, crop, float, face.mesh as number[][], mirror);
+        const d = e.spec.dims;
+        for (let v = 0; v < views; v++) {
+          for (let i = 0; i < d; i++) fused[v * dims + offset + i] = unit[v * d + i]! * weight;
+        }
+        offset += d;
+      }
+    } finally {
+      if (float !== frame) tf.dispose(float);
+    }
+    const embedding = mirror ? fused.slice(0, dims) : fused;
+    const mirrorEmbedding = mirror ? fused.slice(dims, 2 * dims) : undefined;
 
     const [x, y, w, h] = face.box;
     return {
@@ -314,40 +337,60 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   /**
-   * One model's L2-normalised embedding of a face as [1, dims] — flip-averaged when the engine
-   * flips — or [2, dims] with the mirror image's embedding second. Call inside tf.tidy.
+   * One model's L2-normalised embedding of a face: [dims] — flip-averaged when the engine
+   * flips — or [2 × dims] with the mirror image's embedding second.
    * `frame` is float32 when any embedder uses aligned crops.
    */
-  private embedViews(
+  private async embedViews(
     e: LoadedEmbedder,
     crop: Tensor,
     frame: Tensor,
     mesh: number[][],
     mirror: boolean,
-  ): Tensor {
+  ): Promise<Float32Array> {
     const { tf } = this;
     const { spec } = e;
-    let input: Tensor;
-    if (spec.crop === 'human') {
-      input = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
-    } else {
-      const transform = tf.tensor2d([alignmentTransform(mesh, spec.inputSize, spec.zoom)], [1, 8], 'float32');
-      const warped = tf.image.transform(frame, transform, 'bilinear', 'nearest', 0, [
-        spec.inputSize,
-        spec.inputSize,
-      ]);
-      input = tf.div(warped, 255);
-    }
-    if (spec.scale === 'x255') input = tf.mul(input, 255);
-    else if (spec.scale === 'arcface') input = tf.div(tf.sub(tf.mul(input, 255), 127.5), 128);
     const twoViews = this.opts.flip || mirror;
-    if (twoViews) input = tf.concat([input, tf.image.flipLeftRight(input)], 0);
-    const flat = e.run(input);
-    const unit = tf.div(flat, tf.norm(flat, 2, 1, true));
-    if (!this.opts.flip) return unit;
-    // Flip-averaging: normalise each view before averaging so neither dominates.
-    const mean = tf.mean(unit, 0, true);
-    return tf.div(mean, tf.norm(mean, 2, 1, true));
+    const input: Tensor = tf.tidy(() => {
+      let x: Tensor;
+      if (spec.crop === 'human') {
+        x = tf.image.resizeBilinear(tf.expandDims(crop, 0), [spec.inputSize, spec.inputSize], false);
+      } else {
+        const transform = tf.tensor2d(
+          [alignmentTransform(mesh, spec.inputSize, spec.zoom)],
+          [1, 8],
+          'float32',
+        );
+        const warped = tf.image.transform(frame, transform, 'bilinear', 'nearest', 0, [
+          spec.inputSize,
+          spec.inputSize,
+        ]);
+        x = tf.div(warped, 255);
+      }
+      if (spec.scale === 'x255') x = tf.mul(x, 255);
+      else if (spec.scale === 'arcface') x = tf.div(tf.sub(tf.mul(x, 255), 127.5), 128);
+      return twoViews ? tf.concat([x, tf.image.flipLeftRight(x)], 0) : x;
+    });
+    let raw: Float32Array;
+    try {
+      if (e.kind === 'tf') {
+        const out = tf.tidy(() => e.run(input));
+        raw = (await out.data()) as Float32Array;
+        tf.dispose(out);
+      } else {
+        raw = await e.onnx.run((await input.data()) as Float32Array, twoViews ? 2 : 1, spec.inputSize);
+      }
+    } finally {
+      tf.dispose(input);
+    }
+    const views = twoViews ? 2 : 1;
+    const d = spec.dims;
+    for (let v = 0; v < views; v++) normaliseInPlace(raw.subarray(v * d, (v + 1) * d));
+    if (!this.opts.flip) return raw;
+    // Flip-averaging: each view is normalised before averaging so neither dominates.
+    const mean = new Float32Array(d);
+    for (let i = 0; i < d; i++) mean[i] = (raw[i]! + raw[d + i]!) / 2;
+    return normaliseInPlace(mean);
   }
 
   async dispose(): Promise<void> {
@@ -359,3 +402,11 @@ export class LocalFaceEngine implements FaceEngine {
   }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+function normaliseInPlace(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! * inv;
+  return v;
+}

@@ -54,6 +54,23 @@ describe('verifyModelFiles', () => {
     expect(err.message).toMatch(/tiny\.bin.*SHA-256.*npm run models/);
   });
 
+  it('checks an ONNX model as its one file, and names it when missing or altered', () => {
+    const onnx = Buffer.from('not really onnx');
+    writeFileSync(join(dir, 'net.onnx'), onnx);
+    writeFileSync(
+      join(dir, 'SHA256SUMS'),
+      `${sha(json)}  tiny.json\n${sha(bin)}  tiny.bin\n${sha(onnx)}  net.onnx\n`,
+    );
+    expect(() => verifyModelFiles(dir, ['tiny', 'net.onnx'])).not.toThrow();
+    writeFileSync(join(dir, 'net.onnx'), Buffer.from('tampered'));
+    const corrupt = errorOf(() => verifyModelFiles(dir, ['net.onnx']));
+    expect([corrupt.code, corrupt.file]).toEqual(['corrupt', join(dir, 'net.onnx')]);
+    unlinkSync(join(dir, 'net.onnx'));
+    const missing = errorOf(() => verifyModelFiles(dir, ['net.onnx']));
+    expect([missing.code, missing.file]).toEqual(['missing', join(dir, 'net.onnx')]);
+    expect(missing.message).toContain('npm run models');
+  });
+
   it('refuses a file that is not on the checksum list', () => {
     writeFileSync(join(dir, 'SHA256SUMS'), `${sha(json)}  tiny.json\n`);
     expect(errorOf(() => verifyModelFiles(dir, ['tiny'])).code).toBe('unlisted');

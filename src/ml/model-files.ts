@@ -47,8 +47,12 @@ export function manifestFileOf(modelDir: string, model: string): string {
     : `${model}.json`;
 }
 
-/** The json file plus every weight file its manifest lists. */
+/**
+ * The files of a model: an ONNX model (named with its `.onnx` extension) is one file; a tfjs
+ * model is its json file plus every weight file its manifest lists.
+ */
 export function modelFilesOf(modelDir: string, model: string): string[] {
+  if (model.endsWith('.onnx')) return [model];
   const json = manifestFileOf(modelDir, model);
   const path = join(modelDir, json);
   if (!existsSync(path)) {
