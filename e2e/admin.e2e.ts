@@ -1,6 +1,8 @@
-// The admin side: PIN (wrong, right, lockout), enrolment from replayed frames, pairing.
+// The admin side: PIN (wrong, right, lockout), the factory-PIN prompt and changing the PIN,
+// quitting (confirm), enrolment from replayed frames, pairing.
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ADMIN_PIN } from '../src/core/index';
 import type { FaceEngine } from '../src/ml/types';
 import { launchChromium } from './harness/browser';
 import { loadEngine } from './harness/engine';
@@ -66,6 +68,70 @@ describe('admin', () => {
     const r = await world.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN });
     expect(r.ok && r.value.unlocked).toBe(false);
     expect(r.ok && r.value.lockedUntil).toBeTruthy();
+  });
+
+  it('prompts for a PIN while the factory one is set, changes it, and asks before quitting', async () => {
+    world = await createWorld({ engine, browser, pair: false, adminPin: null });
+    const { page } = world;
+    // The door works as usual on the factory PIN: no prompt out there.
+    expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, DEFAULT_ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page.locator('[data-testid="factory-pin-notice"]', { hasText: 'factory PIN' }).waitFor();
+    await world.shot('20-admin-factory-pin-notice');
+
+    await page.click('[data-testid="factory-pin-set"]');
+    await page.waitForSelector('[data-panel="pin"][data-app-state="ready"]');
+    const fill = async (current: string, next: string, again: string) => {
+      await page.fill('[data-testid="pin-current"]', current);
+      await page.fill('[data-testid="pin-new"]', next);
+      await page.fill('[data-testid="pin-confirm"]', again);
+      await page.click('[data-testid="pin-change"]');
+    };
+    const error = page.locator('[data-testid="pin-change-error"]');
+    // A trivial PIN: the core refuses it with the reason.
+    await fill(DEFAULT_ADMIN_PIN, '123456', '123456');
+    await error.filter({ hasText: 'too easy to guess' }).waitFor();
+    await world.shot('21-pin-change-trivial', true);
+    await fill(DEFAULT_ADMIN_PIN, '480317', '480318');
+    await error.filter({ hasText: 'not the same' }).waitFor();
+    await fill('9999', '480317', '480317');
+    await error.filter({ hasText: 'current PIN is wrong' }).waitFor();
+    expect(world.kiosk.internals.store.pin.isFactoryDefault()).toBe(true);
+
+    await fill(DEFAULT_ADMIN_PIN, '480317', '480317');
+    await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+    expect(world.kiosk.internals.store.pin.isFactoryDefault()).toBe(false);
+    await page.click('[data-testid="tab-today"]');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
+    await world.shot('22-pin-changed-no-prompt');
+
+    // Quit: a confirm first; Cancel leaves everything running.
+    await page.click('[data-testid="admin-quit"]');
+    await page.locator('[data-testid="quit-confirm"]', { hasText: 'Quit Rollcall?' }).waitFor();
+    await world.shot('23-quit-confirm');
+    await page.click('[data-testid="quit-cancel"]');
+    expect(await page.locator('[data-testid="quit-confirm"]').count()).toBe(0);
+    await page.waitForSelector('[data-screen="admin"]');
+    await page.click('[data-testid="admin-quit"]');
+    await page.click('[data-testid="quit-yes"]');
+    await page.waitForSelector('[data-screen="closing"]');
+    await world.shot('24-quitting');
+    // The core asked its host to quit (this world's host only counts), and closed the admin session.
+    await expect.poll(() => world!.quitRequests(), { timeout: 5_000 }).toBe(1);
+    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
+
+    // Back at the door (a fresh page): the old PIN no longer opens the admin area, the new one does, with no prompt.
+    await page.goto(world.bridge.url);
+    await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, DEFAULT_ADMIN_PIN);
+    await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
+    await enterPin(world, '480317');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
   });
 
   it('enrols a student from replayed frames, uploads the templates, then recognises them', async () => {

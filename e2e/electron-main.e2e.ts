@@ -72,8 +72,11 @@ describe('Electron main (built bundle, stubbed electron)', () => {
     expect(report.windowOpen).toEqual({ action: 'deny' });
   });
 
-  it('reloads a crashed renderer and closes the kiosk cleanly on quit', () => {
+  it('reloads a crashed renderer, and "Quit Rollcall" over IPC quits the app and closes the kiosk cleanly', () => {
     expect(report.reloadsAfterCrash).toBe(1);
+    expect(report.unlock).toMatchObject({ ok: true, value: { unlocked: true } });
+    expect(report.quitAnswer).toEqual({ ok: true, value: { quitting: true } });
+    expect(report.quitCalls).toBe(1);
     expect(exit.exitCode).toBe(0);
   });
 });

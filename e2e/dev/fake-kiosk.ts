@@ -48,6 +48,9 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
     getState: async () => ok(state),
     adminUnlock: async (a) => ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null }),
     adminLock: async () => ok(null),
+    adminStatus: async () => ok({ factoryPin: true }),
+    adminChangePin: async () => ok({ factoryPin: false }),
+    appQuit: async () => ok({ quitting: true }),
     rosterList: async () => ok(roster),
     logToday: async () =>
       ok([

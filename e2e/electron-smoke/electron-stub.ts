@@ -29,6 +29,7 @@ export const recorded = {
   headersReceived: null as Handler | null,
   powerSaveBlockers: [] as string[],
   exitCode: null as number | null,
+  quitCalls: 0,
   menu: 'unset' as unknown,
 };
 
@@ -99,7 +100,11 @@ class App extends Emitter {
   getVersion() {
     return '0.0.0-test';
   }
-  quit() {}
+  /** Like Electron: a quit starts with `before-quit`, which main may prevent to close the core first. */
+  quit() {
+    recorded.quitCalls += 1;
+    this.emit('before-quit', { preventDefault: () => {} });
+  }
   exit(code: number) {
     recorded.exitCode = code;
   }

@@ -1,8 +1,11 @@
 // Runs inside the child process beside the built main (see electron-main.e2e.ts): waits for
 // main to open its window, exercises what main set up through the stub, prints one
-// `PROBE {json}` line with the findings, then quits the app the way Electron would.
+// `PROBE {json}` line with the findings. It quits the app the way an admin would: unlock with
+// the (fresh kiosk's factory) PIN and "Quit Rollcall" over the typed IPC; main must then call
+// app.quit() and close the core (exit 0).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_ADMIN_PIN } from '../../src/core/store/admin-pin';
 import { app, recorded } from './electron-stub';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,6 +54,10 @@ async function probe(): Promise<Record<string, unknown>> {
   win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
   const reloadsAfterCrash = win.webContents.reloads;
 
+  const unlock = await ipc('admin:unlock', own, { pin: DEFAULT_ADMIN_PIN });
+  const quitAnswer = await ipc('app:quit', own, { confirm: true });
+  await waitFor(() => recorded.exitCode !== null, 30_000);
+
   return {
     failed: false,
     privilegedSchemes: recorded.privilegedSchemes,
@@ -77,12 +84,16 @@ async function probe(): Promise<Record<string, unknown>> {
     navigationPrevented,
     windowOpen,
     reloadsAfterCrash,
+    unlock,
+    quitAnswer,
+    quitCalls: recorded.quitCalls,
   };
 }
 
 void probe().then(async (report) => {
   process.stdout.write(`PROBE ${JSON.stringify(report)}\n`);
-  if (!report.failed) {
+  if (!report.failed && recorded.exitCode === null) {
+    // The admin quit did not end the app (the test fails on quitCalls); still close the core cleanly.
     app.emit('before-quit', { preventDefault: () => {} });
     await waitFor(() => recorded.exitCode !== null, 30_000);
   }

@@ -85,6 +85,8 @@ export interface World {
   waitForKiosk(predicate: (s: KioskState) => boolean, what: string, timeoutMs?: number): Promise<KioskState>;
   /** Waits for the big greeting of this kind on the page; on timeout says what the core decided. */
   waitForGreeting(kind: string, timeoutMs?: number): Promise<string>;
+  /** How many times the core asked its host to quit ("Quit Rollcall"); the world itself keeps running. */
+  quitRequests(): number;
   /** Every decision the core made (kind, name, scores), for assertions and diagnostics. */
   decisions: { kind: string; name: string | null; similarity: number | null }[];
   /** Stops the camera (the door is closed). */
@@ -94,7 +96,15 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function createWorld(opts: { engine: FaceEngine; browser: Browser; pair?: boolean; camera?: string; viewport?: { width: number; height: number } }): Promise<World> {
+export async function createWorld(opts: {
+  engine: FaceEngine;
+  browser: Browser;
+  pair?: boolean;
+  camera?: string;
+  viewport?: { width: number; height: number };
+  /** The first-run PIN; null = none given, so the kiosk starts with the factory default. */
+  adminPin?: string | null;
+}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-e2e-'));
   const server = await startServer({ dbFile: join(dir, 'server.db'), engine: borrowed(opts.engine) });
   const school = await seedSchool(server);
@@ -104,7 +114,7 @@ export async function createWorld(opts: { engine: FaceEngine; browser: Browser; 
     camera: opts.camera ?? 'none',
     engine: borrowed(opts.engine),
     logger: pino({ level: process.env.E2E_LOG ?? 'silent' }),
-    adminPin: ADMIN_PIN,
+    ...(opts.adminPin === null ? {} : { adminPin: opts.adminPin ?? ADMIN_PIN }),
     deviceName: 'E2E door',
     ...(pair ? { serverUrl: server.url, pairingCode: school.pairingCode } : {}),
     sync: { intervalMs: 500, timeoutMs: 2_000, backoff: { baseMs: 200, maxMs: 1_000 } },
@@ -114,8 +124,13 @@ export async function createWorld(opts: { engine: FaceEngine; browser: Browser; 
   let replays = 0;
   const decisions: World['decisions'] = [];
   kiosk.onDecision((d) => decisions.push({ kind: d.kind, name: d.name, similarity: d.scores?.similarity ?? null }));
+  let quitRequests = 0;
+  kiosk.onQuitRequest(() => {
+    quitRequests += 1;
+  });
   const world: World = {
     decisions,
+    quitRequests: () => quitRequests,
     stopCamera() {
       kiosk.internals.restartCamera('none');
     },

@@ -86,6 +86,19 @@ export type KioskState = z.infer<typeof KioskState>;
 
 // ---------------------------------------------------------------- requests
 export const PinArgs = z.object({ pin: z.string().regex(/^\d{4,12}$/) });
+/**
+ * Changing the admin PIN (admin session required). `newPin` is checked against the PIN policy
+ * (contracts/pin-policy.ts) by the core, which answers `weak_pin` / `pin_mismatch` /
+ * `pin_unchanged` / `wrong_pin` / `pin_locked_out` with a sentence for the admin. A wrong
+ * `currentPin` counts towards the same lockout as the unlock screen.
+ */
+export const ChangePinArgs = z.object({
+  currentPin: PinArgs.shape.pin,
+  newPin: z.string().max(64),
+  confirmPin: z.string().max(64),
+});
+/** Quitting stops the door; the literal makes an accidental call (a bare POST) do nothing. */
+export const QuitArgs = z.object({ confirm: z.literal(true) });
 export const EnrolArgs = z.object({ studentId: z.string().min(1), shots: z.number().int().min(1).max(10).default(5) });
 export const ManualMarkArgs = z.object({
   studentId: z.string().min(1),
@@ -153,6 +166,9 @@ export interface KioskApi {
   onState(listener: (state: KioskState) => void): () => void;
   adminUnlock(args: z.input<typeof PinArgs>): Out<z.ZodObject<{ unlocked: z.ZodBoolean; lockedUntil: z.ZodNullable<z.ZodString> }>>;
   adminLock(): Out<z.ZodNull>;
+  adminStatus(): Out<typeof AdminStatus>;
+  adminChangePin(args: z.input<typeof ChangePinArgs>): Out<typeof AdminStatus>;
+  appQuit(args: z.input<typeof QuitArgs>): Out<typeof QuitResult>;
   rosterList(args: z.input<typeof RosterQueryArgs>): Out<z.ZodArray<typeof RosterRow>>;
   logToday(): Out<z.ZodArray<typeof LogRow>>;
   markManual(args: z.input<typeof ManualMarkArgs>): Out<z.ZodObject<{ eventId: z.ZodString }>>;
@@ -173,6 +189,10 @@ export interface KioskApi {
 // the KioskApi interface above is unchanged and these match it exactly.
 export const UnlockResult = z.object({ unlocked: z.boolean(), lockedUntil: z.string().nullable() });
 export const EventIdResult = z.object({ eventId: z.string() });
+/** The admin area's own status. `factoryPin`: the PIN is still the shipped default, so the UI nags. */
+export const AdminStatus = z.object({ factoryPin: z.boolean() });
+/** `quitting`: the host (Electron main, the headless runner) was asked to shut the kiosk down. */
+export const QuitResult = z.object({ quitting: z.boolean() });
 
 export type KioskChannelKey = keyof typeof KIOSK_CHANNELS;
 
@@ -180,6 +200,9 @@ export const KIOSK_RESULT_SCHEMAS = {
   getState: KioskState,
   adminUnlock: UnlockResult,
   adminLock: z.null(),
+  adminStatus: AdminStatus,
+  adminChangePin: AdminStatus,
+  appQuit: QuitResult,
   rosterList: z.array(RosterRow),
   logToday: z.array(LogRow),
   markManual: EventIdResult,
@@ -197,6 +220,8 @@ export const KIOSK_RESULT_SCHEMAS = {
 /** Channels whose single argument is an object; the others take no argument. */
 export const KIOSK_ARG_SCHEMAS = {
   adminUnlock: PinArgs,
+  adminChangePin: ChangePinArgs,
+  appQuit: QuitArgs,
   rosterList: RosterQueryArgs,
   markManual: ManualMarkArgs,
   markUndo: UndoArgs,

@@ -4,9 +4,10 @@
 // from this object; the preload and the bridge expose exactly these.
 import { z } from 'zod';
 import {
-  EnrolArgs, KIOSK_CHANNELS, ManualMarkArgs, PairArgs, PinArgs, RosterQueryArgs, SettingsPatch, UndoArgs,
+  ChangePinArgs, EnrolArgs, KIOSK_CHANNELS, ManualMarkArgs, PairArgs, PinArgs, QuitArgs, RosterQueryArgs, SettingsPatch, UndoArgs,
   type KioskState, type Result, type Settings,
 } from '../contracts/kiosk-api';
+import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
 import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
 import { CameraSpecError, parseCameraSpec } from './camera/index';
@@ -77,6 +78,44 @@ export function buildHandlers(k: KioskInternals) {
     adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
       k.admin.unlockedUntil = 0;
       return null;
+    }),
+
+    adminStatus: h(KIOSK_CHANNELS.adminStatus, NoArgs, () => {
+      requireAdmin();
+      return { factoryPin: k.store.pin.isFactoryDefault() };
+    }),
+
+    adminChangePin: h(KIOSK_CHANNELS.adminChangePin, ChangePinArgs, ({ currentPin, newPin, confirmPin }) => {
+      requireAdmin();
+      // The new PIN is checked first: a typo in it must not cost one of the admin's PIN tries.
+      const problem = adminPinProblem(newPin);
+      if (problem) throw new KioskError('weak_pin', problem);
+      if (newPin !== confirmPin) throw new KioskError('pin_mismatch', 'The two new PINs are not the same. Type the new PIN twice.');
+      if (newPin === currentPin) throw new KioskError('pin_unchanged', 'The new PIN is the same as the current one. Choose a different PIN.');
+      // The current PIN goes through the same counter as the unlock screen, so an open admin
+      // session left at the door cannot be used to guess the PIN for later.
+      const check = k.store.pin.verify(currentPin);
+      if (!check.unlocked) {
+        audit('pin_change_failed', { lockedUntil: check.lockedUntil });
+        if (check.lockedUntil) {
+          k.admin.unlockedUntil = 0;
+          const minutes = Math.max(1, Math.ceil((Date.parse(check.lockedUntil) - k.now().getTime()) / 60_000));
+          throw new KioskError('pin_locked_out', `Too many wrong PINs: the admin area is locked for ${minutes} min. The PIN was not changed.`);
+        }
+        throw new KioskError('wrong_pin', 'The current PIN is wrong. The PIN was not changed.');
+      }
+      k.store.pin.setPin(newPin);
+      audit('pin_changed');
+      return { factoryPin: false };
+    }),
+
+    appQuit: h(KIOSK_CHANNELS.appQuit, QuitArgs, () => {
+      requireAdmin();
+      if (!k.requestQuit()) throw new KioskError('unsupported', 'This kiosk cannot be quit from the screen; stop it where it was started.');
+      // The host is told after QUIT_REPLY_GRACE_MS and then closes the database, so this write lands first.
+      audit('app_quit');
+      k.admin.unlockedUntil = 0;
+      return { quitting: true };
     }),
 
     rosterList: h(KIOSK_CHANNELS.rosterList, RosterQueryArgs, ({ search }) => {

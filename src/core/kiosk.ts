@@ -11,16 +11,21 @@ import { RECOGNITION_DEFAULTS } from '../ml/config';
 import { AttendanceEngine, type Decision } from './attendance/engine';
 import { createCamera, FramePipeline, PushCamera, type CameraSource, type CameraStatus, type FrameMeta } from './camera/index';
 import { EnrolmentSession } from './enrolment';
-import { openKioskStore, type KioskStore } from './store/index';
+import { DEFAULT_ADMIN_PIN, openKioskStore, type KioskStore } from './store/index';
 import { DEFAULT_SETTINGS } from './store/settings-defaults';
 import { SyncService, type SyncServiceOptions } from '../sync/index';
 import { buildHandlers, type KioskHandlers } from './handlers';
 export { ADMIN_IDLE_MS } from './handlers';
 
-export const DEFAULT_ADMIN_PIN = '1234';
+export { DEFAULT_ADMIN_PIN };
 export const APP_VERSION = '0.1.0';
 /** How long a greeting stays on screen. */
 const GREETING_MS = 4_000;
+/**
+ * A quit asked for from the admin area waits this long before the host is told, so the
+ * answer reaches the screen before the host closes the IPC channel or the bridge under it.
+ */
+export const QUIT_REPLY_GRACE_MS = 100;
 
 export interface KioskOptions {
   /** Folder for kiosk.db; created if missing. */
@@ -38,7 +43,7 @@ export interface KioskOptions {
   serverUrl?: string;
   pairingCode?: string;
   deviceName?: string;
-  /** The admin PIN set on first run only (default 1234: change it). */
+  /** The admin PIN set on first run only (default DEFAULT_ADMIN_PIN; the admin area then asks for a new one). */
   adminPin?: string;
   /** Overrides of the default settings (a first-run configuration; stored settings win). */
   settings?: Partial<Settings>;
@@ -53,6 +58,13 @@ export interface Kiosk {
   pushFrame(jpegOrPng: Uint8Array): void;
   /** The last analysed frame as the camera encoded it, for the UI preview (added for the UI). */
   latestFrame(): { seq: number; data: Uint8Array } | null;
+  /**
+   * The host's shutdown hook: called (after QUIT_REPLY_GRACE_MS) when an admin confirms
+   * "Quit Rollcall". The host stops its transport and calls close(); the kiosk does not
+   * close itself, because only the host knows what else runs (window, bridge, process).
+   * Without a listener the admin is told the kiosk cannot quit from the screen.
+   */
+  onQuitRequest(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -80,6 +92,8 @@ export interface KioskInternals {
   enrolment: { current: EnrolmentSession | null; start(studentId: string, shots: number): EnrolmentSession };
   restartCamera: (spec: string) => void;
   faceEngineReady: () => boolean;
+  /** Asks the host to shut down (see Kiosk.onQuitRequest); false when no host listens. */
+  requestQuit: () => boolean;
 }
 
 function settingsDefaults(overrides: Partial<Settings> | undefined): Settings {
@@ -117,6 +131,10 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     store.pin.setPin(options.adminPin ?? DEFAULT_ADMIN_PIN);
     store.audit.record(now().toISOString(), 'pin_initialised', { default: options.adminPin === undefined });
   }
+  if (store.pin.isFactoryDefault()) {
+    // Said at every start, not only the first: the kiosk works meanwhile, but anyone who read the docs can open the admin area.
+    logger.warn({ event: 'factory_pin' }, 'the admin PIN is still the factory default; set one in the admin area (PIN tab)');
+  }
 
   // ------------------------------------------------------------ mutable kiosk state (per instance)
   let faceEngine: FaceEngine | null = null;
@@ -129,6 +147,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   let closed = false;
   const listeners = new Set<(s: KioskState) => void>();
   const decisionListeners = new Set<(d: Decision & { frame: FrameMeta }) => void>();
+  const quitListeners = new Set<() => void>();
   const admin = { unlockedUntil: 0 };
 
   const placement = () => ({ roomId: store.settings.get().roomId ?? store.sync.get('roomId'), timezone: store.sync.get('timezone') });
@@ -301,9 +320,25 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     emit();
   })();
 
+  const requestQuit = (): boolean => {
+    if (quitListeners.size === 0 || closed) return false;
+    logger.info({ event: 'quit_requested' }, 'quit requested from the admin area');
+    setTimeout(() => {
+      for (const l of quitListeners) {
+        try {
+          l();
+        } catch (err) {
+          logger.error({ err }, 'quit listener threw');
+        }
+      }
+    }, QUIT_REPLY_GRACE_MS);
+    return true;
+  };
+
   const internals: KioskInternals = {
     store, logger, now, newId, engine, sync, state, emit, admin, enrolment, restartCamera,
     faceEngineReady: () => faceEngine !== null,
+    requestQuit,
   };
   const handlers = buildHandlers(internals);
 
@@ -328,6 +363,10 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onQuitRequest(l) {
+      quitListeners.add(l);
+      return () => quitListeners.delete(l);
     },
     onDecision(l) {
       decisionListeners.add(l);

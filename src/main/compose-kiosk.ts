@@ -37,6 +37,7 @@ export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk>
     subscribe: (l) => kiosk.subscribe(l),
     pushFrame: (f) => kiosk.pushFrame(f),
     latestFrame: () => kiosk.latestFrame(),
+    onQuitRequest: (l) => kiosk.onQuitRequest(l),
     close: () => kiosk.close(),
     updateFeedUrl: async () => kiosk.internals.store.settings.get().updateFeedUrl,
   };

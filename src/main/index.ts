@@ -117,4 +117,9 @@ async function main(): Promise<void> {
       });
   });
   app.on('window-all-closed', () => app.quit());
+  // "Quit Rollcall" in the admin area: the same path as any quit, so before-quit closes the core.
+  kiosk.onQuitRequest(() => {
+    log.info('quit requested from the admin area');
+    app.quit();
+  });
 }

@@ -22,6 +22,12 @@ describe('headless kiosk runner', () => {
     expect(r.stderr).toMatch(/--server/);
   });
 
+  it('refuses a guessable --admin-pin with the policy sentence', () => {
+    const r = run('--admin-pin', '123456');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--admin-pin: That PIN is too easy to guess: the digits count up or down/);
+  });
+
   it('set-up without pairing details fails clearly (and loads no face engine)', () => {
     const data = join(mkdtempSync(join(tmpdir(), 'kiosk-cli-')), 'kiosk');
     const r = run('--setup-only', '--data', data);

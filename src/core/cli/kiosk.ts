@@ -1,6 +1,6 @@
 // Headless kiosk: the kiosk core with no Electron, logging JSON lines (pino) on stdout.
 //   npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>]
-// Extra options: --name, --admin-pin (first run), --sync-interval ms, --timeout ms,
+// Extra options: --name, --admin-pin (first run; 6-12 digits, not trivial), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
 // --ui <port> (serve the kiosk UI on http://127.0.0.1:<port>/ through the browser bridge; 0 = any),
@@ -15,6 +15,7 @@ import { SyncService } from '../../sync/index';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { parseCameraSpec } from '../camera/index';
+import { adminPinProblem } from '../../contracts/pin-policy';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
 
 const Args = z.object({
@@ -23,7 +24,11 @@ const Args = z.object({
   camera: z.string().min(1).optional(),
   data: z.string().min(1).default('./data/kiosk'),
   name: z.string().min(1).max(120).default('headless kiosk'),
-  'admin-pin': z.string().regex(/^\d{4,12}$/).optional(),
+  // The same rules as changing the PIN in the admin area: a provisioned PIN must not be guessable either.
+  'admin-pin': z.string().superRefine((pin, ctx) => {
+    const problem = adminPinProblem(pin);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }).optional(),
   'sync-interval': z.coerce.number().int().min(100).default(30_000),
   timeout: z.coerce.number().int().min(100).default(10_000),
   'backoff-max': z.coerce.number().int().min(100).default(5 * 60_000),
@@ -103,6 +108,8 @@ function main(): void {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  // "Quit Rollcall" in the admin area (through --ui): the same clean stop as a signal.
+  kiosk.onQuitRequest(() => void stop(0));
 
   const statsTimer = setInterval(() => logger.info({ event: 'stats', ...kiosk.stats() }, 'kiosk stats'), 5_000);
 

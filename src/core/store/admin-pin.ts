@@ -3,6 +3,11 @@
 import type Database from 'better-sqlite3';
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 
+/**
+ * The PIN a kiosk gets on first run when none is given (`adminPin`, `--admin-pin`). It is
+ * public (it is in the docs), so the admin area asks for a new one while it is still set.
+ */
+export const DEFAULT_ADMIN_PIN = '1234';
 export const PIN_MAX_FAILURES = 5;
 export const PIN_LOCKOUT_MS = 5 * 60_000;
 
@@ -19,8 +24,19 @@ export function createAdminPinRepo(db: Database.Database, now: () => Date) {
   const setFailures = db.prepare('UPDATE admin_pin SET failures = ?, locked_until = ? WHERE id = 1');
   type Row = { salt: string; hash: string; failures: number; locked_until: string | null };
 
+  /** Whether `pin` is the stored PIN, without counting a failure (no lockout involved). */
+  const matches = (row: Row, pin: string) => timingSafeEqual(hashPin(pin, Buffer.from(row.salt, 'base64')), Buffer.from(row.hash, 'base64'));
+
   return {
     isSet: () => get.get() !== undefined,
+    /**
+     * The stored PIN is still the factory default. Checked against the hash (no flag to keep in
+     * step), so an upgraded kiosk or `--admin-pin 1234` is caught too. Costs one scrypt.
+     */
+    isFactoryDefault(): boolean {
+      const row = get.get() as Row | undefined;
+      return row !== undefined && matches(row, DEFAULT_ADMIN_PIN);
+    },
     setPin(pin: string) {
       const salt = randomBytes(16);
       set.run(salt.toString('base64'), hashPin(pin, salt).toString('base64'));
@@ -30,8 +46,7 @@ export function createAdminPinRepo(db: Database.Database, now: () => Date) {
       if (!row) return { unlocked: false, lockedUntil: null };
       const t = now();
       if (row.locked_until && new Date(row.locked_until) > t) return { unlocked: false, lockedUntil: row.locked_until };
-      const ok = timingSafeEqual(hashPin(pin, Buffer.from(row.salt, 'base64')), Buffer.from(row.hash, 'base64'));
-      if (ok) {
+      if (matches(row, pin)) {
         setFailures.run(0, null);
         return { unlocked: true, lockedUntil: null };
       }

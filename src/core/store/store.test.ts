@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { openKioskStore, NewerDatabaseError, migrate, openKioskDatabase } from './index';
 import { MIGRATIONS } from './migrations/index';
 import { DEFAULT_SETTINGS } from './settings-defaults';
-import { PIN_MAX_FAILURES } from './admin-pin';
+import { DEFAULT_ADMIN_PIN, PIN_MAX_FAILURES } from './admin-pin';
 
 const open = (now = () => new Date('2026-03-02T09:00:00Z')) =>
   openKioskStore({ file: ':memory:', defaultSettings: DEFAULT_SETTINGS, now });
@@ -150,5 +150,17 @@ describe('admin PIN', () => {
     expect(s.pin.verify('123456')).toEqual({ unlocked: false, lockedUntil: last.lockedUntil });
     t = new Date(t.getTime() + 6 * 60_000);
     expect(s.pin.verify('123456').unlocked).toBe(true);
+  });
+
+  it('tells whether the stored PIN is still the factory default, without counting a failure', () => {
+    const s = open();
+    expect(s.pin.isFactoryDefault()).toBe(false); // no PIN yet
+    s.pin.setPin(DEFAULT_ADMIN_PIN);
+    expect(s.pin.isFactoryDefault()).toBe(true);
+    s.pin.setPin('480317');
+    expect(s.pin.isFactoryDefault()).toBe(false);
+    // Asking many times never locks the real PIN out.
+    for (let i = 0; i < PIN_MAX_FAILURES + 1; i++) s.pin.isFactoryDefault();
+    expect(s.pin.verify('480317')).toEqual({ unlocked: true, lockedUntil: null });
   });
 });

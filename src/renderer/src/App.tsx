@@ -1,5 +1,6 @@
 // Top of the UI: kiosk screen by default; the admin area only through the PIN. Leaving the
-// admin area locks the admin session in the core as well.
+// admin area locks the admin session in the core as well. After "Quit Rollcall" the screen
+// says so and stays put (the browser bridge goes away under it; Electron closes the window).
 import { useCallback, useState } from 'react';
 import type { UiApi } from './api/checked-api';
 import { useKioskState } from './hooks';
@@ -8,17 +9,26 @@ import { PinPad } from './admin/PinPad';
 import { AdminShell } from './admin/AdminShell';
 import { useBrowserCamera } from './camera/use-browser-camera';
 
-type Mode = 'kiosk' | 'pin' | 'admin';
+type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
 
 export function App({ api }: { api: UiApi }) {
   const { state, error } = useKioskState(api);
   const [mode, setMode] = useState<Mode>('kiosk');
+  const [pinNotice, setPinNotice] = useState<string | null>(null);
   const camera = useBrowserCamera(api, state?.browserCamera);
   const exitAdmin = useCallback(() => {
     void api.adminLock();
     setMode('kiosk');
   }, [api]);
 
+  if (mode === 'closing') {
+    return (
+      <div className="starting" data-screen="closing" data-app-state="ready">
+        <div className="blocker__title">Rollcall is shutting down</div>
+        <div className="blocker__detail">The door is not taking attendance. Start Rollcall again to resume.</div>
+      </div>
+    );
+  }
   if (!state) {
     return (
       <div className="starting" data-screen="starting" data-app-state="loading">
@@ -27,7 +37,27 @@ export function App({ api }: { api: UiApi }) {
       </div>
     );
   }
-  if (mode === 'pin') return <PinPad api={api} onUnlocked={() => setMode('admin')} onCancel={() => setMode('kiosk')} />;
-  if (mode === 'admin') return <AdminShell api={api} state={state} stream={camera.stream} onExit={exitAdmin} />;
+  if (mode === 'pin') {
+    const leave = (next: Mode) => {
+      setPinNotice(null);
+      setMode(next);
+    };
+    return <PinPad api={api} notice={pinNotice} onUnlocked={() => leave('admin')} onCancel={() => leave('kiosk')} />;
+  }
+  if (mode === 'admin') {
+    return (
+      <AdminShell
+        api={api}
+        state={state}
+        stream={camera.stream}
+        onExit={exitAdmin}
+        onLockedOut={(message) => {
+          setPinNotice(message);
+          setMode('pin');
+        }}
+        onQuitting={() => setMode('closing')}
+      />
+    );
+  }
   return <KioskScreen state={state} stream={camera.stream} cameraError={camera.error} onAdmin={() => setMode('pin')} />;
 }

@@ -1,6 +1,7 @@
-// The admin area: tabs for the five jobs an admin does at the kiosk. Leaving it locks the
-// admin session again; an idle admin area locks itself so a walked-away admin leaves no
-// open door.
+// The admin area: tabs for the jobs an admin does at the kiosk, plus "Quit Rollcall". Leaving
+// it locks the admin session again; an idle admin area locks itself so a walked-away admin
+// leaves no open door. While the PIN is the factory one, every tab carries a prompt to set one
+// (the door keeps working meanwhile).
 import { useEffect, useState } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
@@ -9,14 +10,18 @@ import { RosterPanel } from './RosterPanel';
 import { TodayPanel } from './TodayPanel';
 import { SyncPanel } from './SyncPanel';
 import { SettingsPanel } from './SettingsPanel';
+import { PinPanel } from './PinPanel';
+import { QuitDialog } from './QuitDialog';
+import { useResult } from '../hooks';
 
-export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings';
+export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings' | 'pin';
 const TABS: { id: AdminTab; label: string }[] = [
   { id: 'enrol', label: 'Enrol' },
   { id: 'roster', label: 'Roster' },
   { id: 'today', label: 'Today' },
   { id: 'sync', label: 'Sync' },
   { id: 'settings', label: 'Settings' },
+  { id: 'pin', label: 'PIN' },
 ];
 const IDLE_LOCK_MS = 3 * 60_000;
 
@@ -25,12 +30,19 @@ interface Props {
   state: KioskState;
   stream: MediaStream | null;
   onExit: () => void;
+  /** Too many wrong PINs while changing it: the core closed the session. */
+  onLockedOut: (message: string) => void;
+  /** The core accepted "Quit Rollcall"; the host is shutting down. */
+  onQuitting: () => void;
   initialTab?: AdminTab;
 }
 
-export function AdminShell({ api, state, stream, onExit, initialTab = 'today' }: Props) {
+export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting, initialTab = 'today' }: Props) {
   const [tab, setTab] = useState<AdminTab>(initialTab);
   const [enrolFor, setEnrolFor] = useState<string | null>(null);
+  const [confirmQuit, setConfirmQuit] = useState(false);
+  const status = useResult(() => api.adminStatus(), [api]);
+  const factoryPin = status.data?.factoryPin ?? false;
 
   useEffect(() => {
     let timer = setTimeout(onExit, IDLE_LOCK_MS);
@@ -65,10 +77,25 @@ export function AdminShell({ api, state, stream, onExit, initialTab = 'today' }:
             </button>
           ))}
         </nav>
-        <button type="button" className="btn" data-testid="admin-exit" onClick={onExit}>
-          Lock &amp; back to kiosk
-        </button>
+        <div className="row">
+          <button type="button" className="btn" data-testid="admin-quit" onClick={() => setConfirmQuit(true)}>
+            Quit Rollcall
+          </button>
+          <button type="button" className="btn" data-testid="admin-exit" onClick={onExit}>
+            Lock &amp; back to kiosk
+          </button>
+        </div>
       </header>
+      {factoryPin && tab !== 'pin' && (
+        <div className="notice notice--warn" role="status" data-testid="factory-pin-notice">
+          <span>
+            <strong>This kiosk still uses the factory PIN.</strong> Anyone who knows it can open this admin area. Students can keep using the door meanwhile.
+          </span>
+          <button type="button" className="btn btn--primary" data-testid="factory-pin-set" onClick={() => setTab('pin')}>
+            Set a PIN now
+          </button>
+        </div>
+      )}
       <main className="admin__body">
         {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
         {tab === 'roster' && (
@@ -83,7 +110,9 @@ export function AdminShell({ api, state, stream, onExit, initialTab = 'today' }:
         {tab === 'today' && <TodayPanel api={api} state={state} />}
         {tab === 'sync' && <SyncPanel api={api} state={state} />}
         {tab === 'settings' && <SettingsPanel api={api} />}
+        {tab === 'pin' && <PinPanel api={api} factoryPin={factoryPin} onChanged={status.reload} onLockedOut={onLockedOut} />}
       </main>
+      {confirmQuit && <QuitDialog api={api} onCancel={() => setConfirmQuit(false)} onQuitting={onQuitting} />}
     </div>
   );
 }

@@ -7,16 +7,18 @@ import { lockoutText } from '../view-model';
 
 interface Props {
   api: UiApi;
+  /** Shown until the first key press (e.g. why the admin area was just locked). */
+  notice?: string | null;
   onUnlocked: () => void;
   onCancel: () => void;
 }
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'] as const;
 
-export function PinPad({ api, onUnlocked, onCancel }: Props) {
+export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(notice);
   const [lockedUntil, setLockedUntil] = useState<string | null>(null);
   const now = useNow(1000);
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
