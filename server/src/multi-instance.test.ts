@@ -63,6 +63,23 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
     expect(replay.json()).toMatchObject({ error: 'refresh_token_reused' });
   });
 
+  it('a user disabled or demoted through one instance is refused by the other on the next request', async () => {
+    const teacher = await createUser(primary, 'teacher');
+    const teacherToken = await login(b, teacher.email, teacher.password);
+    const admin = await createUser(primary, 'admin');
+    const demotedToken = await login(b, admin.email, admin.password);
+    expect((await b.inject({ method: 'GET', url: '/api/users', headers: bearer(demotedToken) })).statusCode).toBe(200);
+
+    await call(a, s.adminToken, 'PATCH', `/api/users/${teacher.id}`, { disabled: true });
+    await call(a, s.adminToken, 'PATCH', `/api/users/${admin.id}`, { role: 'teacher' });
+    const disabled = await b.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(teacherToken) });
+    expect(disabled.statusCode).toBe(401);
+    expect(disabled.json()).toMatchObject({ error: 'account_disabled' });
+    const demoted = await b.inject({ method: 'GET', url: '/api/users', headers: bearer(demotedToken) });
+    expect(demoted.statusCode).toBe(401);
+    expect(demoted.json()).toMatchObject({ error: 'session_revoked' });
+  });
+
   it('settings changed on one instance apply on the other', async () => {
     await call(a, s.adminToken, 'PATCH', '/api/settings', { retainPhotos: true });
     expect(await call(b, s.adminToken, 'GET', '/api/settings')).toEqual({ retainPhotos: true });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { testDialects } from '../../test/databases.js';
 import { buildApp } from '../app.js';
@@ -78,6 +78,27 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         expect(names).toContain('attendance_events_by_session');
         expect(names).toContain('attendance_events_student');
         expect(names).not.toContain('attendance_events_session');
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('005 upgrades a version-4 database: existing users and refresh tokens start at session version 0', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 4));
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-4 schema has no token_version yet
+        const v4 = database.db as unknown as Kysely<any>;
+        const now = new Date().toISOString();
+        await v4.insertInto('users').values({ id: 'u1', email: 'old@school.example', name: 'Old', role: 'teacher', password_hash: 'x', created_at: now }).execute();
+        await v4
+          .insertInto('refresh_tokens')
+          .values({ id: 'r1', user_id: 'u1', token_hash: 'h', family_id: 'f', expires_at: now, created_at: now })
+          .execute();
+        const result = await migrate(database);
+        expect(result.applied).toContain('005-session-versions');
+        expect(await database.db.selectFrom('users').select('token_version').executeTakeFirst()).toEqual({ token_version: 0 });
+        expect(await database.db.selectFrom('refresh_tokens').select('token_version').executeTakeFirst()).toEqual({ token_version: 0 });
       } finally {
         await database.cleanup();
       }

@@ -16,6 +16,8 @@ export interface UserTable {
   password_hash: string;
   disabled: number;
   created_at: string;
+  /** Bumped when the user is disabled, changes role or password: older tokens stop working (migration 005). */
+  token_version: number;
 }
 
 export interface RefreshTokenTable {
@@ -28,6 +30,8 @@ export interface RefreshTokenTable {
   used_at: string | null;
   revoked_at: string | null;
   created_at: string;
+  /** The user's token_version when this token was issued; refresh refuses it once they differ. */
+  token_version: number;
 }
 
 export interface RoomTable { id: string; site_id: string; name: string; created_at: string }

@@ -1,11 +1,16 @@
 // Who is calling: users carry a JWT access token, kiosks a device token. Routes declare
 // what they accept with `preHandler: app.requireUser('admin')` or `app.requireDevice`.
+// Both end at once when revoked, on every instance: a user's token is checked against the
+// user row (one primary-key lookup: disabled? token_version still the one signed in the
+// token?), a device token is looked up by its hash, which revoking clears. No cache, so
+// nothing can lag behind the shared database.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../errors.js';
 import { authenticateDevice, type DevicePrincipal } from '../repositories/devices.js';
 import type { Role } from '../schemas/auth.js';
-import type { UserPrincipal } from '../services/auth.js';
+import { findSessionState } from '../repositories/users.js';
+import { accountDisabled, sessionRevoked, type UserPrincipal } from '../services/auth.js';
 import { verifyAccessToken } from '../services/tokens.js';
 
 declare module 'fastify' {
@@ -48,7 +53,13 @@ export default fp(
       if (!result.ok) {
         throw result.reason === 'expired' ? unauthorized('Access token expired; refresh it', 'token_expired') : unauthorized('Invalid access token', 'bad_token');
       }
-      const { sub, email, role } = result.claims;
+      const { sub, ver } = result.claims;
+      const current = await findSessionState(app.ctx.db, sub);
+      if (!current) throw sessionRevoked();
+      if (current.disabled === 1) throw accountDisabled();
+      if (current.token_version !== ver) throw sessionRevoked();
+      // Same version means same role as signed; the row is the authority all the same.
+      const { email, role } = current;
       if (roles.length > 0 && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
       request.user = { kind: 'user', id: sub, email, role };
     });

@@ -35,6 +35,7 @@ export async function insertUser(
     password_hash: input.passwordHash,
     disabled: 0,
     created_at: now,
+    token_version: 0,
   };
   await db.insertInto('users').values(row).execute();
   return toUser(row);
@@ -44,6 +45,21 @@ export async function listUsers(db: Executor, role?: UserTable['role']): Promise
   let q = db.selectFrom('users').selectAll().orderBy('email');
   if (role) q = q.where('role', '=', role);
   return (await q.execute()).map(toUser);
+}
+
+/** What the auth hook needs of a user on every request: one primary-key lookup. */
+export type SessionState = Pick<UserTable, 'id' | 'email' | 'role' | 'disabled' | 'token_version'>;
+
+export async function findSessionState(db: Executor, id: string): Promise<SessionState | undefined> {
+  return db.selectFrom('users').select(['id', 'email', 'role', 'disabled', 'token_version']).where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * A change that ends the user's sessions: the tokens they hold were granted to an account that
+ * no longer exists in that form (disabled, other role, password no longer secret).
+ */
+export function endsSessions(current: Pick<UserTable, 'role'>, patch: { role?: UserTable['role']; disabled?: boolean; passwordHash?: string }): boolean {
+  return patch.disabled === true || patch.passwordHash !== undefined || (patch.role !== undefined && patch.role !== current.role);
 }
 
 export async function updateUser(
@@ -61,9 +77,22 @@ export async function updateUser(
     disabled: patch.disabled === undefined ? current.disabled : patch.disabled ? 1 : 0,
     password_hash: patch.passwordHash ?? current.password_hash,
   };
-  await db.updateTable('users').set({ name: next.name, role: next.role, disabled: next.disabled, password_hash: next.password_hash }).where('id', '=', id).execute();
-  // A disabled account or a new password ends every session that could be refreshed.
-  if (patch.disabled === true || patch.passwordHash !== undefined) {
+  const revoke = endsSessions(current, patch);
+  await db
+    .updateTable('users')
+    // Incremented in SQL, not from `current`: two concurrent changes both count.
+    .set((eb) => ({
+      name: next.name,
+      role: next.role,
+      disabled: next.disabled,
+      password_hash: next.password_hash,
+      ...(revoke ? { token_version: eb('token_version', '+', 1) } : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+  // The version bump alone refuses every older access and refresh token (plugins/auth.ts,
+  // services/auth.ts); marking the refresh tokens revoked keeps the table truthful as well.
+  if (revoke) {
     await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
   }
   return toUser(next);

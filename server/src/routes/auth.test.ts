@@ -40,11 +40,11 @@ describe.each(dialects)('auth on $name', (dialect) => {
 
     it('answers 401 to a missing, forged or expired token and 403 to the wrong role', async () => {
       expect((await t.app.inject({ method: 'GET', url: '/api/users' })).statusCode).toBe(401);
-      const forged = signAccessToken('another-secret-another-secret-another', { sub: admin.id, role: 'admin', email: admin.email }, 900);
+      const forged = signAccessToken('another-secret-another-secret-another', { sub: admin.id, role: 'admin', email: admin.email, ver: 0 }, 900);
       const f = await t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(forged) });
       expect(f.statusCode).toBe(401);
       expect(f.json()).toMatchObject({ error: 'bad_token' });
-      const expired = signAccessToken(t.config.jwtSecret, { sub: admin.id, role: 'admin', email: admin.email }, 900, t.clock.now().getTime() - 16 * 60_000);
+      const expired = signAccessToken(t.config.jwtSecret, { sub: admin.id, role: 'admin', email: admin.email, ver: 0 }, 900, t.clock.now().getTime() - 16 * 60_000);
       const e = await t.app.inject({ method: 'GET', url: '/api/users', headers: bearer(expired) });
       expect(e.statusCode).toBe(401);
       expect(e.json()).toMatchObject({ error: 'token_expired' });

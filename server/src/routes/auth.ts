@@ -1,6 +1,7 @@
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
-import { LoginRequest, RefreshRequest, TokenResponse } from '../schemas/auth.js';
+import { writeAudit } from '../repositories/audit.js';
+import { ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse } from '../schemas/auth.js';
 import { Ok } from '../schemas/common.js';
 import { z } from 'zod';
 import { typed, type RoutePlugin } from './types.js';
@@ -30,6 +31,29 @@ const authRoutes: RoutePlugin = async (app) => {
     async (request) => {
       await app.ctx.auth.logout(request.body.refreshToken);
       return { ok: true as const };
+    },
+  );
+
+  r.post(
+    '/api/auth/password',
+    {
+      preHandler: app.requireUser(),
+      // Rate-limited like login: a stolen access token must not become a password oracle.
+      config: limited,
+      schema: {
+        tags: ['auth'],
+        security: [{ user: [] }],
+        summary: 'Change your own password: every other session ends; answers new tokens for this one',
+        body: ChangePasswordRequest,
+        response: { 200: TokenResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const tokens = await app.ctx.auth.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
+      const now = app.ctx.nowIso();
+      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'user.password_change', entity: 'user', entityId: user.id }, now);
+      return tokens;
     },
   );
 

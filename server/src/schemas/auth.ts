@@ -7,6 +7,8 @@ export type Role = z.infer<typeof Role>;
 export const Password = z.string().min(10, 'at least 10 characters').max(200);
 
 export const LoginRequest = z.object({ email: Email, password: z.string().min(1).max(200) });
+/** A user changing their own password; `currentPassword` is only compared, so no length rule. */
+export const ChangePasswordRequest = z.object({ currentPassword: z.string().min(1).max(200), newPassword: Password });
 export const RefreshRequest = z.object({ refreshToken: z.string().min(20).max(200) });
 export const TokenResponse = z.object({
   accessToken: z.string(),
@@ -23,7 +25,7 @@ export const CreateUserRequest = z.object({ email: Email, name: Name, role: Role
 export const UpdateUserRequest = z.object({
   name: Name.optional(),
   role: Role.optional(),
-  /** Disabling also revokes every refresh token (access tokens lapse within their 15 minutes). */
+  /** Disabling, a role change or a new password ends the user's sessions at once (access and refresh tokens). */
   disabled: z.boolean().optional(),
   password: Password.optional(),
 });

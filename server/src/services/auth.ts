@@ -1,15 +1,18 @@
-// Logins, refresh-token rotation and the principal of a request.
+// Logins, refresh-token rotation, password changes and the principal of a request.
 // Refresh tokens are random, stored hashed, single-use: each refresh marks the old one used
 // and issues a new one in the same family. Presenting a used token again means it was
 // stolen (or replayed): the whole family is revoked.
+// Every token carries the user's token_version at issue (migration 005). Disabling a user,
+// changing their role or password bumps it, which ends every session at once: access tokens
+// in the auth hook (plugins/auth.ts), refresh tokens here.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
-import { unauthorized } from '../errors.js';
-import { findUserByEmail, findUserById } from '../repositories/users.js';
+import { forbidden, unauthorized, type HttpError } from '../errors.js';
+import { findUserByEmail, findUserById, updateUser } from '../repositories/users.js';
 import type { Role } from '../schemas/auth.js';
-import { dummyPasswordHash, verifyPassword } from './passwords.js';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, randomToken, signAccessToken } from './tokens.js';
 
 export interface AuthConfig {
@@ -24,6 +27,13 @@ export interface UserPrincipal {
   email: string;
   role: Role;
 }
+
+/** The 401s of a token whose user changed since it was issued: clients log in again. */
+export const accountDisabled = (): HttpError => unauthorized('Account disabled; ask an admin', 'account_disabled');
+export const sessionRevoked = (): HttpError =>
+  unauthorized('Session ended: the account was removed or its role or password changed; log in again', 'session_revoked');
+
+type TokenSubject = { id: string; email: string; name: string; role: Role; token_version: number };
 
 export interface IssuedTokens {
   accessToken: string;
@@ -71,8 +81,27 @@ export class AuthService {
       throw unauthorized('Refresh token reused; please log in again', 'refresh_token_reused');
     }
     const user = await findUserById(this.db, row.user_id);
-    if (!user || user.disabled === 1) throw unauthorized('Account disabled', 'bad_refresh_token');
+    if (!user) throw sessionRevoked();
+    if (user.disabled === 1) throw accountDisabled();
+    // Covers a refresh that raced with the bump: its new token carries the old version.
+    if (row.token_version !== user.token_version) throw sessionRevoked();
     return this.issue(user, row.family_id);
+  }
+
+  /**
+   * The user changes their own password: every other session ends (version bump), and the
+   * caller gets fresh tokens in a new family so that this one goes on.
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<IssuedTokens> {
+    const user = await findUserById(this.db, userId);
+    if (!user) throw sessionRevoked();
+    if (user.disabled === 1) throw accountDisabled();
+    // 403, not 401: the session is fine, only the proof is wrong (a client must not log out).
+    if (!(await verifyPassword(currentPassword, user.password_hash))) throw forbidden('Current password is wrong', 'wrong_password');
+    await updateUser(this.db, userId, { passwordHash: await hashPassword(newPassword) }, this.clock.now().toISOString());
+    const updated = await findUserById(this.db, userId);
+    if (!updated) throw sessionRevoked();
+    return this.issue(updated, randomUUID());
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -81,7 +110,7 @@ export class AuthService {
     if (row) await this.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
   }
 
-  private async issue(user: { id: string; email: string; name: string; role: Role }, familyId: string): Promise<IssuedTokens> {
+  private async issue(user: TokenSubject, familyId: string): Promise<IssuedTokens> {
     const nowDate = this.clock.now();
     const refreshToken = randomToken();
     await this.db
@@ -95,10 +124,16 @@ export class AuthService {
         used_at: null,
         revoked_at: null,
         created_at: nowDate.toISOString(),
+        token_version: user.token_version,
       })
       .execute();
     return {
-      accessToken: signAccessToken(this.config.jwtSecret, { sub: user.id, role: user.role, email: user.email }, this.config.accessTokenTtlSeconds, nowDate.getTime()),
+      accessToken: signAccessToken(
+        this.config.jwtSecret,
+        { sub: user.id, role: user.role, email: user.email, ver: user.token_version },
+        this.config.accessTokenTtlSeconds,
+        nowDate.getTime(),
+      ),
       tokenType: 'Bearer',
       expiresIn: this.config.accessTokenTtlSeconds,
       refreshToken,

@@ -7,6 +7,12 @@ export const AccessClaims = z.object({
   sub: z.string(),
   role: z.enum(['admin', 'teacher']),
   email: z.string(),
+  /**
+   * The user's token_version at signing (migration 005); the auth hook refuses the token once
+   * the row has moved on. Tokens signed before 005 lack it and count as 0, the version every
+   * user started with, so they too stop working at the first bump.
+   */
+  ver: z.number().int().nonnegative().default(0),
   iat: z.number().int(),
   exp: z.number().int(),
   typ: z.literal('access'),

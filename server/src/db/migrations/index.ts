@@ -2,7 +2,8 @@ import { migration001 } from './001-initial.js';
 import { migration002 } from './002-notification-jobs.js';
 import { migration003 } from './003-attendance-session-index.js';
 import { migration004 } from './004-rate-limits.js';
+import { migration005 } from './005-session-versions.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
