@@ -1,6 +1,9 @@
 // The admin side: PIN (wrong, right, lockout), the factory-PIN prompt and changing the PIN,
-// quitting (confirm), enrolment from replayed frames, pairing.
+// quitting (confirm), re-enrolment after a face-model change and enrolment from replayed
+// frames, pairing.
+import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
+import { storeTemplates } from '../server/src/repositories/templates';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PIN } from '../src/core/index';
 import type { FaceEngine } from '../src/ml/types';
@@ -23,6 +26,17 @@ afterEach(async () => {
   await world?.close();
   world = null;
 });
+
+/** The model shipped before faceplugin/v1: templates a school made with it before the upgrade. */
+const PREVIOUS_MODEL = 'faceres-aligned+mobileface/v1';
+
+/** A template of another face model on the server, as if enrolled before the upgrade (a valid unit vector). */
+async function addOldModelTemplate(w: World, studentId: string, dims: number) {
+  const v = new Float32Array(dims).fill(1 / Math.sqrt(dims));
+  const upload = { id: randomUUID(), studentId, modelId: PREVIOUS_MODEL, embedding: Buffer.from(v.buffer).toString('base64'), createdAt: new Date().toISOString() };
+  const [result] = await storeTemplates(w.server.database.db, [upload], { source: 'kiosk', deviceId: null, siteId: null }, new Date().toISOString());
+  expect(result?.status).toBe('accepted');
+}
 
 async function enterPin(w: World, pin: string) {
   await w.page.fill('[data-testid="pin-input"]', pin);
@@ -134,17 +148,41 @@ describe('admin', () => {
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
   });
 
-  it('enrols a student from replayed frames, uploads the templates, then recognises them', async () => {
+  it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
     world = await createWorld({ engine, browser });
     const { page } = world;
+    const bushId = world.school.students.bush;
+    // Bush was enrolled before the model upgrade: his only template is of the previous model,
+    // which the running engine cannot compare, so the door would silently never know him.
+    expect(engine.modelId).not.toBe(PREVIOUS_MODEL);
+    await addOldModelTemplate(world, bushId, engine.embeddingSize);
+    await world.waitForKiosk((s) => s.templateCoverage?.needReEnrolment === 1, 'the old-model template in the roster pull');
+    // Students see nothing of it at the door.
+    expect(await page.locator('[data-screen="kiosk"]').textContent()).not.toMatch(/re-enrol|model/i);
+
     await page.click('[data-testid="open-admin"]');
     await enterPin(world, ADMIN_PIN);
-    await page.click('[data-testid="tab-roster"]');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    // Every other tab says so, and leads to them.
+    await page.locator('[data-testid="reenrol-notice"]', { hasText: '1 student is no longer recognised: the face model changed.' }).waitFor();
+    await world.shot('11a-admin-reenrol-notice');
+    await page.click('[data-testid="reenrol-show"]');
     await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');
-    await page.locator('[data-testid="roster-table"] tr', { hasText: 'George Bush' }).waitFor();
+    await page.locator('[data-testid="reenrol-count"]', { hasText: '1 student needs to be enrolled again' }).waitFor();
+    const bushRow = page.locator(`[data-testid="roster-table"] tr[data-student-id="${bushId}"]`);
+    await bushRow.locator('[data-testid="reenrol-badge"]', { hasText: 'Re-enrol: face model changed' }).waitFor();
+    // Only him while the filter is on; Powell (enrolled under the running model) is not flagged.
+    expect(await page.locator('[data-testid="roster-table"] tr[data-student-id]').count()).toBe(1);
+    await world.shot('11b-admin-roster-reenrol-only');
+    await page.click('[data-testid="reenrol-filter"]');
+    const powellRow = page.locator(`[data-testid="roster-table"] tr[data-student-id="${world.school.students.powell}"]`);
+    await powellRow.waitFor();
+    expect(await powellRow.getAttribute('data-reenrol')).toBe('no');
+    expect(await bushRow.textContent()).toContain('(+1 old model)');
     await world.shot('11-admin-roster', true);
-    await page.locator('[data-testid="roster-table"] tr', { hasText: 'George Bush' }).getByRole('button', { name: 'Enrol' }).click();
+    await bushRow.getByRole('button', { name: 'Re-enrol' }).click();
     await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
+    expect(await page.inputValue('[data-testid="enrol-student"]')).toBe(bushId);
     await page.fill('[data-panel="enrol"] input[type="number"]', '3');
     await page.click('[data-testid="enrol-start"]');
     await page.waitForSelector('[data-testid="enrol-hint"]');
@@ -153,13 +191,25 @@ describe('admin', () => {
     await world.shot('12-enrol-in-progress');
     await page.waitForSelector('[data-testid="enrol-done"]', { timeout: 60_000 });
     await world.shot('13-enrol-done', true);
-    const bushId = world.school.students.bush;
     const roster = await world.kiosk.handlers.rosterList({ search: 'Bush' });
-    expect(roster.ok && roster.value.find((r) => r.id === bushId)?.templates).toBe(3);
-    // The templates go up to the server.
+    expect(roster.ok && roster.value.find((r) => r.id === bushId)).toMatchObject({ templates: 4, usableTemplates: 3, needsReEnrolment: false });
+    expect(world.kiosk.internals.state().templateCoverage).toMatchObject({ modelId: engine.modelId, needReEnrolment: 0 });
+    // Back on the roster: no badge, no count.
+    await page.click('[data-testid="tab-roster"]');
+    await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');
+    await bushRow.getByRole('button', { name: 'Enrol' }).waitFor();
+    expect(await page.locator('[data-testid="reenrol-badge"], [data-testid="reenrol-count"]').count()).toBe(0);
+    await world.shot('13b-admin-roster-reenrolled', true);
+    // The templates go up to the server, where he now has templates of the running model.
     await world.waitForKiosk((s) => s.sync.templateQueueDepth === 0, 'the template upload');
     const templates = await world.server.app().inject({ method: 'GET', url: `/api/students/${bushId}/templates`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
-    expect((templates.json() as unknown[]).length).toBe(3);
+    expect((templates.json() as { modelId: string }[]).filter((t) => t.modelId === engine.modelId)).toHaveLength(3);
+    const coverage = await world.server.app().inject({
+      method: 'GET',
+      url: `/api/students/template-coverage?modelId=${encodeURIComponent(engine.modelId)}&classId=${world.school.classId}`,
+      headers: { authorization: `Bearer ${world.school.adminToken}` },
+    });
+    expect(coverage.json()).toEqual({ modelId: engine.modelId, students: 2, withTemplates: 2, needReEnrolment: 0, neverEnrolled: 0 });
 
     // Back at the door, the new templates recognise him.
     await page.click('[data-testid="admin-exit"]');

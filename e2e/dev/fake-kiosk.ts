@@ -32,6 +32,7 @@ export function baseState(): KioskState {
     room: { id: 'r1', name: 'Room 101' },
     sync: { paired: true, serverUrl: 'http://server.local:8080', online: false, queueDepth: 3, templateQueueDepth: 0, lastPushAt: new Date(now - 600_000).toISOString(), lastPullAt: new Date(now - 900_000).toISOString(), lastError: 'connect ECONNREFUSED 10.0.0.5:8080', syncing: false, progress: 0 },
     droppedFrames: 0,
+    templateCoverage: { modelId: 'faceres', recognisable: 1, needReEnrolment: 1 },
   };
 }
 
@@ -40,9 +41,10 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
   const listeners = new Set<(s: KioskState) => void>();
   const frame = readFileSync(frameFile);
   const roster = [
-    { id: 's1', studentNumber: '1001', name: 'Colin Powell', consent: true, templates: 3, enrolledInActiveClass: true },
-    { id: 's2', studentNumber: '1002', name: 'Angelina Jolie', consent: true, templates: 0, enrolledInActiveClass: true },
-    { id: 's3', studentNumber: '1003', name: 'Hugo Chavez', consent: false, templates: 0, enrolledInActiveClass: false },
+    { id: 's1', studentNumber: '1001', name: 'Colin Powell', consent: true, templates: 3, usableTemplates: 3, needsReEnrolment: false, enrolledInActiveClass: true },
+    { id: 's2', studentNumber: '1002', name: 'Angelina Jolie', consent: true, templates: 0, usableTemplates: 0, needsReEnrolment: false, enrolledInActiveClass: true },
+    { id: 's3', studentNumber: '1003', name: 'Hugo Chavez', consent: false, templates: 0, usableTemplates: 0, needsReEnrolment: false, enrolledInActiveClass: false },
+    { id: 's4', studentNumber: '1004', name: 'Tony Blair', consent: true, templates: 2, usableTemplates: 0, needsReEnrolment: true, enrolledInActiveClass: true },
   ];
   const handlers: Record<KioskChannelKey, (a: unknown) => Promise<Result<unknown>>> = {
     getState: async () => ok(state),

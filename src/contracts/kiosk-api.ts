@@ -63,6 +63,21 @@ export const SyncStatus = z.object({
   rejectedCount: z.number().int().optional(),
 });
 
+/**
+ * Who the running face engine can recognise. Templates carry the modelId of the engine that
+ * made them and other models' templates cannot be compared, so after a model upgrade the
+ * students enrolled under the old one are not recognised until enrolled again. Admin-only
+ * information: the door screen does not show it.
+ */
+export const TemplateCoverage = z.object({
+  /** The running engine's model. */
+  modelId: z.string(),
+  /** Students with at least one template of that model. */
+  recognisable: z.number().int(),
+  /** Students enrolled only under other models: re-enrol them (RosterRow.needsReEnrolment). */
+  needReEnrolment: z.number().int(),
+});
+
 export const KioskState = z.object({
   engine: EngineStatus,
   camera: z.object({ status: CameraStatus, detail: z.string().nullable(), fps: z.number() }),
@@ -81,6 +96,8 @@ export const KioskState = z.object({
    * cameraPushFrame; null/absent = the core owns the camera and serves the preview.
    */
   browserCamera: z.object({ deviceId: z.string().nullable() }).nullable().optional(),
+  /** Optional (added for re-enrolment after a model change): null until the face engine has loaded. */
+  templateCoverage: TemplateCoverage.nullable().optional(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 
@@ -129,7 +146,12 @@ export const RosterRow = z.object({
   studentNumber: z.string(),
   name: z.string(),
   consent: z.boolean(),
+  /** All of the student's templates, whatever model made them. */
   templates: z.number().int(),
+  /** Templates of the running engine's model: the only ones the door compares with (0 while it loads). */
+  usableTemplates: z.number().int(),
+  /** Has templates, none of the running model: not recognised until enrolled again. */
+  needsReEnrolment: z.boolean(),
   enrolledInActiveClass: z.boolean(),
 });
 export const LogRow = z.object({

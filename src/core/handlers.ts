@@ -10,6 +10,7 @@ import {
 import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
 import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
+import { coverageByStudent, coverageOf } from './attendance/template-coverage';
 import { CameraSpecError, parseCameraSpec } from './camera/index';
 import type { EnrolProgress } from './enrolment';
 import type { KioskInternals } from './kiosk';
@@ -121,9 +122,9 @@ export function buildHandlers(k: KioskInternals) {
     rosterList: h(KIOSK_CHANNELS.rosterList, RosterQueryArgs, ({ search }) => {
       requireAdmin();
       const session = k.engine.session();
-      const counts = k.store.templates.countByStudent();
+      const coverage = coverageByStudent(k.store.templates.countByStudentAndModel(), k.faceModelId());
       return k.store.roster.listStudents(search).map((s) => ({
-        ...s, templates: counts.get(s.id) ?? 0,
+        ...s, ...coverageOf(coverage, s.id),
         enrolledInActiveClass: session ? k.store.roster.isEnrolled(session.classId, s.id) : false,
       }));
     }),

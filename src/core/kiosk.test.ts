@@ -44,7 +44,7 @@ describe('kiosk API', () => {
     expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
     expect(await h.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null } });
     const roster = await h.rosterList({ search: 'ad' });
-    expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, enrolledInActiveClass: true }] });
+    expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, usableTemplates: 1, needsReEnrolment: false, enrolledInActiveClass: true }] });
     await h.adminLock(undefined);
     expect((await h.logToday(undefined)).ok).toBe(false);
   });
@@ -108,6 +108,37 @@ describe('kiosk API', () => {
     expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 3, done: true } });
     expect(k.internals.store.templates.countUnpushed()).toBe(3);
     expect((await h.getState(undefined)).ok && (await h.getState(undefined))).toMatchObject({ value: { sync: { templateQueueDepth: 3 } } });
+  });
+
+  it('after a face model change, flags the students enrolled only under the old model until they enrol again', async () => {
+    const { h, show, k, states } = await kiosk();
+    const { store } = k.internals;
+    // dee was enrolled under the previous model only; bob has one old template besides his current one.
+    store.roster.upsertStudent({ id: 'dee', studentNumber: 'DEE', name: 'Dee Old', consent: true });
+    const old = { modelId: 'old-model/v0', embedding: new Float32Array(8).fill(0.5), quality: 1, origin: 'server' as const, createdAt: '2026-01-01T00:00:00Z' };
+    store.templates.upsert({ id: 'old-dee', studentId: 'dee', ...old });
+    store.templates.upsert({ id: 'old-bob', studentId: 'bob', ...old });
+    store.roster.upsertStudent({ id: 'eve', studentNumber: 'EVE', name: 'Eve New', consent: true }); // never enrolled
+    k.internals.engine.reloadGallery();
+
+    await h.adminUnlock({ pin: '1234' });
+    const roster = await h.rosterList({});
+    const row = (id: string) => (roster.ok ? roster.value.find((r) => r.id === id) : undefined);
+    expect(row('dee')).toMatchObject({ templates: 1, usableTemplates: 0, needsReEnrolment: true });
+    expect(row('bob')).toMatchObject({ templates: 2, usableTemplates: 1, needsReEnrolment: false });
+    expect(row('eve')).toMatchObject({ templates: 0, usableTemplates: 0, needsReEnrolment: false });
+    const state = await h.getState(undefined);
+    expect(state.ok && state.value.templateCoverage).toEqual({ modelId: 'fake-v1', recognisable: 3, needReEnrolment: 1 });
+
+    // Enrolling dee again under the running model clears the flag and the count.
+    expect(await h.enrolStart({ studentId: 'dee', shots: 2 })).toMatchObject({ ok: true });
+    for (let i = 0; i < 2; i++) {
+      await show('dee');
+      await settle();
+    }
+    const after = await h.rosterList({ search: 'Dee' });
+    expect(after.ok && after.value[0]).toMatchObject({ templates: 3, usableTemplates: 2, needsReEnrolment: false });
+    expect(states.at(-1)?.templateCoverage).toEqual({ modelId: 'fake-v1', recognisable: 4, needReEnrolment: 0 });
   });
 
   it('validates settings and refuses a bad camera spec', async () => {

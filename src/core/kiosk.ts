@@ -92,6 +92,8 @@ export interface KioskInternals {
   enrolment: { current: EnrolmentSession | null; start(studentId: string, shots: number): EnrolmentSession };
   restartCamera: (spec: string) => void;
   faceEngineReady: () => boolean;
+  /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
+  faceModelId: () => string | null;
   /** Asks the host to shut down (see Kiosk.onQuitRequest); false when no host listens. */
   requestQuit: () => boolean;
 }
@@ -189,6 +191,8 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
       // Tells the page to open getUserMedia and push frames (camera spec `push`).
       browserCamera: cameraSource instanceof PushCamera ? { deviceId: null } : null,
       soundCue: store.settings.get().soundCue,
+      // Cached by the attendance engine with its gallery, so this costs nothing per frame.
+      templateCoverage: engine.coverage,
     };
   };
   const emit = () => {
@@ -338,6 +342,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const internals: KioskInternals = {
     store, logger, now, newId, engine, sync, state, emit, admin, enrolment, restartCamera,
     faceEngineReady: () => faceEngine !== null,
+    faceModelId: () => faceEngine?.modelId ?? null,
     requestQuit,
   };
   const handlers = buildHandlers(internals);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { DB, StudentTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import type { CreateStudent, Student, UpdateStudent } from '../schemas/people.js';
@@ -102,43 +102,100 @@ export async function updateStudent(db: Kysely<DB>, id: string, patch: UpdateStu
   });
 }
 
-export interface StudentFilter {
+/** Which students a query covers: a site, a class, a teacher's classes, a search text. */
+export interface StudentScope {
   siteId?: string;
   classId?: string;
   /** Least privilege: a teacher sees only students enrolled in their classes. */
   teacherId?: string;
   q?: string;
+}
+
+export interface StudentFilter extends StudentScope {
+  /** Only students with no template of this face model (never enrolled, or enrolled under another model). */
+  withoutTemplatesFor?: string;
   limit: number;
   offset: number;
 }
 
+type StudentsEb = ExpressionBuilder<DB, 'students'>;
+
+/** The student has a template (of `modelId`, when given). */
+const hasTemplate = (eb: StudentsEb, modelId?: string) => {
+  let q = eb.selectFrom('templates').select('templates.id').whereRef('templates.student_id', '=', 'students.id');
+  if (modelId !== undefined) q = q.where('templates.model_id', '=', modelId);
+  return eb.exists(q);
+};
+
+/** One WHERE condition for a scope, shared by the list and the template coverage counts. */
+function inScope(f: StudentScope) {
+  return (eb: StudentsEb): Expression<SqlBool> => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (f.siteId !== undefined) conditions.push(eb('students.site_id', '=', f.siteId));
+    if (f.classId !== undefined) {
+      const classId = f.classId;
+      conditions.push(eb.exists(eb.selectFrom('enrolments').select('enrolments.id').whereRef('enrolments.student_id', '=', 'students.id').where('enrolments.class_id', '=', classId)));
+    }
+    if (f.teacherId !== undefined) {
+      const teacherId = f.teacherId;
+      conditions.push(
+        eb.exists(
+          eb
+            .selectFrom('enrolments')
+            .innerJoin('classes', 'classes.id', 'enrolments.class_id')
+            .select('enrolments.id')
+            .whereRef('enrolments.student_id', '=', 'students.id')
+            .where('classes.teacher_id', '=', teacherId),
+        ),
+      );
+    }
+    if (f.q !== undefined && f.q !== '') {
+      // The search text is literal: %, _ and \ are escaped, with an explicit ESCAPE because
+      // SQLite has no default escape character (PostgreSQL's is \).
+      const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      conditions.push(sql<SqlBool>`(lower(students.name) like ${like} escape '\\' or lower(students.student_number) like ${like} escape '\\')`);
+    }
+    return eb.and(conditions);
+  };
+}
+
 export async function listStudents(db: Executor, f: StudentFilter): Promise<Student[]> {
-  let q = db.selectFrom('students').selectAll('students').orderBy('students.student_number').limit(f.limit).offset(f.offset);
-  if (f.siteId !== undefined) q = q.where('students.site_id', '=', f.siteId);
-  if (f.classId !== undefined) {
-    const classId = f.classId;
-    q = q.where((eb) => eb.exists(eb.selectFrom('enrolments').select('enrolments.id').whereRef('enrolments.student_id', '=', 'students.id').where('enrolments.class_id', '=', classId)));
-  }
-  if (f.teacherId !== undefined) {
-    const teacherId = f.teacherId;
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('enrolments')
-          .innerJoin('classes', 'classes.id', 'enrolments.class_id')
-          .select('enrolments.id')
-          .whereRef('enrolments.student_id', '=', 'students.id')
-          .where('classes.teacher_id', '=', teacherId),
-      ),
-    );
-  }
-  if (f.q !== undefined && f.q !== '') {
-    // The search text is literal: %, _ and \ are escaped, with an explicit ESCAPE because
-    // SQLite has no default escape character (PostgreSQL's is \).
-    const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-    q = q.where(sql<boolean>`(lower(students.name) like ${like} escape '\\' or lower(students.student_number) like ${like} escape '\\')`);
+  let q = db.selectFrom('students').selectAll('students').where(inScope(f)).orderBy('students.student_number').limit(f.limit).offset(f.offset);
+  if (f.withoutTemplatesFor !== undefined) {
+    const modelId = f.withoutTemplatesFor;
+    q = q.where((eb) => eb.not(hasTemplate(eb, modelId)));
   }
   return (await q.execute()).map(toStudent);
+}
+
+export interface TemplateCoverage {
+  modelId: string;
+  /** Students in scope. */
+  students: number;
+  /** With at least one template of `modelId`: kiosks running that model recognise them. */
+  withTemplates: number;
+  /** With templates, none of `modelId`: enrolled under another model, to be enrolled again. */
+  needReEnrolment: number;
+  /** With no template at all. */
+  neverEnrolled: number;
+}
+
+/**
+ * How many students of a scope a kiosk running `modelId` can recognise. Templates of other
+ * models cannot be compared, so after a model upgrade this is who must be enrolled again.
+ */
+export async function templateCoverage(db: Executor, scope: StudentScope, modelId: string): Promise<TemplateCoverage> {
+  const count = async (extra?: (eb: StudentsEb) => Expression<SqlBool>) => {
+    let q = db.selectFrom('students').select((eb) => eb.fn.countAll<number | string>().as('n')).where(inScope(scope));
+    if (extra) q = q.where(extra);
+    return Number((await q.executeTakeFirst())?.n ?? 0); // PostgreSQL answers count(*) as a string
+  };
+  const [students, withTemplates, neverEnrolled] = await Promise.all([
+    count(),
+    count((eb) => hasTemplate(eb, modelId)),
+    count((eb) => eb.not(hasTemplate(eb))),
+  ]);
+  return { modelId, students, withTemplates, needReEnrolment: students - withTemplates - neverEnrolled, neverEnrolled };
 }
 
 export async function isStudentOfTeacher(db: Executor, studentId: string, teacherId: string): Promise<boolean> {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, call, fakeFaceEngine, multipartBody, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { randomUUID } from 'node:crypto';
+import { bearer, buildTestApp, call, embeddingB64, fakeFaceEngine, multipartBody, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { storeTemplates } from '../repositories/templates.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 
 const dialects = await testDialects();
@@ -70,6 +72,27 @@ describe.each(dialects)('students, classes and photos on $name', (dialect) => {
       expect(foreignReport.statusCode).toBe(403);
       const admins = await call<{ id: string }[]>(t.app, s.adminToken, 'GET', '/api/classes');
       expect(admins.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('counts and lists the students a face model cannot recognise (enrolled under another model, or never)', async () => {
+      const school = await seed(t, database, { students: 3 });
+      const [current, stale, never] = school.students.map((x) => x.id);
+      expect((await upload(current ?? '', [{ filename: 'a.jpg', bytes: Buffer.from('JPEG-a') }])).statusCode).toBe(200); // engine.modelId
+      const old = { id: randomUUID(), studentId: stale ?? '', modelId: 'old-model/v0', embedding: embeddingB64('stale'), createdAt: t.clock.now().toISOString() };
+      expect(await storeTemplates(database.db, [old], { source: 'kiosk', deviceId: null, siteId: null }, t.clock.now().toISOString())).toMatchObject([{ status: 'accepted' }]);
+
+      const url = (modelId: string) => `/api/students/template-coverage?modelId=${encodeURIComponent(modelId)}&classId=${school.classId}`;
+      expect(await call(t.app, s.adminToken, 'GET', url(engine.modelId))).toEqual({ modelId: engine.modelId, students: 3, withTemplates: 1, needReEnrolment: 1, neverEnrolled: 1 });
+      // Under the old model it is the other way round.
+      expect(await call(t.app, s.adminToken, 'GET', url('old-model/v0'))).toEqual({ modelId: 'old-model/v0', students: 3, withTemplates: 1, needReEnrolment: 1, neverEnrolled: 1 });
+      const lacking = await call<{ id: string }[]>(t.app, s.adminToken, 'GET', `/api/students?classId=${school.classId}&withoutTemplatesFor=${encodeURIComponent(engine.modelId)}`);
+      expect(lacking.map((x) => x.id).sort()).toEqual([stale, never].sort());
+
+      // Teachers count only their own classes' students.
+      expect(await call(t.app, school.teacherToken, 'GET', url(engine.modelId))).toMatchObject({ students: 3, needReEnrolment: 1 });
+      expect(await call(t.app, s.teacherToken, 'GET', url(engine.modelId))).toMatchObject({ students: 0, withTemplates: 0, needReEnrolment: 0 });
+      const noModel = await t.app.inject({ method: 'GET', url: '/api/students/template-coverage', headers: bearer(s.adminToken) });
+      expect(noModel.statusCode).toBe(400);
     });
 
     it('validates schedules: exactly one of weekday and date, end after start, same site', async () => {

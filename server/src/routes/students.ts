@@ -3,10 +3,12 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
-import { countTemplates, createStudent, eraseStudent, getStudent, isStudentOfTeacher, listStudents, toStudent, updateStudent } from '../repositories/students.js';
+import {
+  countTemplates, createStudent, eraseStudent, getStudent, isStudentOfTeacher, listStudents, templateCoverage, toStudent, updateStudent,
+} from '../repositories/students.js';
 import { deleteTemplate, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
-import { CreateStudent, Student, StudentListQuery, UpdateStudent } from '../schemas/people.js';
+import { CreateStudent, Student, StudentListQuery, TemplateCoverage, TemplateCoverageQuery, UpdateStudent } from '../schemas/people.js';
 import { addPhotoTemplates, assertConsent, type PhotoInput } from '../services/photo-templates.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -44,6 +46,28 @@ const students: RoutePlugin = async (app) => {
     async (request) => {
       const user = userOf(request);
       return listStudents(app.ctx.db, { ...request.query, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) });
+    },
+  );
+
+  r.get(
+    '/api/students/template-coverage',
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'How many students (teachers: of their classes) have templates of a face model',
+        description:
+          'Templates of different face models cannot be compared: after a model upgrade, kiosks ignore the old templates. ' +
+          '`needReEnrolment` counts the students enrolled only under other models; list them with GET /api/students?withoutTemplatesFor=<modelId>.',
+        querystring: TemplateCoverageQuery,
+        response: { 200: TemplateCoverage },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const { modelId, ...scope } = request.query;
+      return templateCoverage(app.ctx.db, { ...scope, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) }, modelId);
     },
   );
 

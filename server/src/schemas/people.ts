@@ -55,12 +55,29 @@ export const UpdateStudent = z.object({
   consentAt: IsoDateTime.optional(),
 });
 export type UpdateStudent = z.infer<typeof UpdateStudent>;
+/** A face engine's model id as templates carry it (e.g. `faceplugin/v1`). */
+export const ModelId = z.string().trim().min(1).max(200);
 export const StudentListQuery = z.object({
   siteId: z.string().optional(),
   classId: z.string().optional(),
   q: z.string().max(100).optional(),
+  /** Only students with no template of this model: who a kiosk running it cannot recognise. */
+  withoutTemplatesFor: ModelId.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const TemplateCoverageQuery = z.object({
+  modelId: ModelId,
+  siteId: z.string().optional(),
+  classId: z.string().optional(),
+});
+export const TemplateCoverage = z.object({
+  modelId: z.string(),
+  students: z.number().int(),
+  withTemplates: z.number().int(),
+  needReEnrolment: z.number().int(),
+  neverEnrolled: z.number().int(),
 });
 
 export const Class = z.object({

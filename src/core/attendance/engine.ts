@@ -12,6 +12,7 @@ import type { DetectedFace, FrameAnalysis, GateFailure, MatchResult } from '../.
 import type { KioskStore } from '../store/index';
 import { Gallery } from './gallery';
 import { runningSession, type RunningSession } from './sessions';
+import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
 import { VoteWindow } from './votes';
 
 export type GreetingKind = z.infer<typeof Greeting>['kind'];
@@ -71,6 +72,7 @@ export const VISIT_MS = 4_000;
 
 export class AttendanceEngine {
   private gallery: Gallery = new Gallery([], 0);
+  private templateCoverage: CoverageSummary | null = null;
   private readonly votes: VoteWindow;
   private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
   private lastUnknownAt = -Infinity;
@@ -92,12 +94,30 @@ export class AttendanceEngine {
     const templates = modelId ? this.deps.store.templates.forModel(modelId) : [];
     this.gallery = new Gallery(templates, this.deps.embeddingSize());
     this.deps.logger.info({ templates: this.gallery.size, students: this.gallery.studentCount, modelId }, 'gallery loaded');
+    this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
     const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
     if (other > 0) {
       // Templates of another model never match: after a model change nobody is recognised
-      // until students are re-enrolled (or the server re-embeds their photos).
-      this.deps.logger.warn({ modelId, otherModelTemplates: other, templates: this.gallery.size }, 'templates from another face model are ignored');
+      // until students are re-enrolled (or the server re-embeds their photos). The admin
+      // area shows who (roster) and how many (state.templates); this line is for the logs.
+      this.deps.logger.warn(
+        { modelId, otherModelTemplates: other, templates: this.gallery.size, studentsNeedingReEnrolment: this.templateCoverage?.needReEnrolment ?? 0 },
+        'templates from another face model are ignored',
+      );
     }
+  }
+
+  /**
+   * Who the running model can recognise, in total; recomputed with the gallery (the only
+   * times templates or the model change), so the state stream can carry it at no cost.
+   */
+  get coverage(): CoverageSummary | null {
+    return this.templateCoverage;
+  }
+
+  private summariseCoverage(modelId: string): CoverageSummary {
+    const { templates, roster } = this.deps.store;
+    return summariseCoverage(coverageByStudent(templates.countByStudentAndModel(), modelId), roster.studentIds(), modelId);
   }
 
   get galleryStats() {

@@ -32,6 +32,7 @@ export function createRosterRepo(db: Database.Database) {
     deleteStudentTemplates: db.prepare('DELETE FROM templates WHERE student_id = ?'),
     deleteStudentEnrolments: db.prepare('DELETE FROM enrolments WHERE student_id = ?'),
     getStudent: db.prepare('SELECT * FROM students WHERE id = ?'),
+    studentIds: db.prepare('SELECT id FROM students').pluck(),
     listStudents: db.prepare(
       `SELECT * FROM students WHERE (@q = '' OR name LIKE '%' || @q || '%' OR student_number LIKE '%' || @q || '%')
        ORDER BY name, id`,
@@ -76,6 +77,7 @@ export function createRosterRepo(db: Database.Database) {
       const r = s.getStudent.get(id) as StudentRecord | undefined;
       return r ? toStudent(r) : null;
     },
+    studentIds: (): string[] => s.studentIds.all() as string[],
     listStudents: (q: string): Student[] => (s.listStudents.all({ q }) as StudentRecord[]).map(toStudent),
     upsertClass: (v: ClassRow) => void s.upsertClass.run({ ...v, code: v.code ?? null }),
     deleteClass: (id: string) => void s.deleteClass.run(id),

@@ -48,6 +48,7 @@ export function createTemplateRepo(db: Database.Database) {
     markRejected: db.prepare('UPDATE templates SET pushed = -1, push_error = ? WHERE id = ?'),
     rejected: db.prepare("SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1"),
     countByStudent: db.prepare('SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id'),
+    countByStudentAndModel: db.prepare('SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates GROUP BY student_id, model_id'),
   };
   return {
     upsert(t: Omit<TemplateRow, 'pushed'> & { pushed?: boolean }) {
@@ -64,6 +65,8 @@ export function createTemplateRepo(db: Database.Database) {
     countByStudent(): Map<string, number> {
       return new Map((s.countByStudent.all() as { studentId: string; n: number }[]).map((r) => [r.studentId, r.n]));
     },
+    /** Template counts per student and model, for telling who the running model can recognise (counts only, no embeddings). */
+    countByStudentAndModel: () => s.countByStudentAndModel.all() as { studentId: string; modelId: string; count: number }[],
   };
 }
 export type TemplateRepo = ReturnType<typeof createTemplateRepo>;

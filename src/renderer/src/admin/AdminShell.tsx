@@ -1,7 +1,8 @@
 // The admin area: tabs for the jobs an admin does at the kiosk, plus "Quit Rollcall". Leaving
 // it locks the admin session again; an idle admin area locks itself so a walked-away admin
 // leaves no open door. While the PIN is the factory one, every tab carries a prompt to set one
-// (the door keeps working meanwhile).
+// (the door keeps working meanwhile). Likewise, after a face-model change, every other tab
+// says how many students must be enrolled again and leads to them in the roster.
 import { useEffect, useState } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
@@ -41,6 +42,8 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   const [tab, setTab] = useState<AdminTab>(initialTab);
   const [enrolFor, setEnrolFor] = useState<string | null>(null);
   const [confirmQuit, setConfirmQuit] = useState(false);
+  const [rosterOnlyReEnrol, setRosterOnlyReEnrol] = useState(false);
+  const toReEnrol = state.templateCoverage?.needReEnrolment ?? 0;
   const status = useResult(() => api.adminStatus(), [api]);
   const factoryPin = status.data?.factoryPin ?? false;
 
@@ -71,7 +74,10 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
               aria-selected={tab === t.id}
               className={`admin__tab${tab === t.id ? ' admin__tab--on' : ''}`}
               data-testid={`tab-${t.id}`}
-              onClick={() => setTab(t.id)}
+              onClick={() => {
+                setRosterOnlyReEnrol(false);
+                setTab(t.id);
+              }}
             >
               {t.label}
             </button>
@@ -96,11 +102,36 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
           </button>
         </div>
       )}
+      {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
+        // Said on every other tab: after a model upgrade these students silently stop being
+        // recognised, and the admin is often here for something else (the door is not told).
+        <div className="notice notice--warn" role="status" data-testid="reenrol-notice">
+          <span>
+            <strong>
+              {toReEnrol} {toReEnrol === 1 ? 'student is' : 'students are'} no longer recognised: the face model changed.
+            </strong>{' '}
+            Enrol them again from the roster.
+          </span>
+          <button
+            type="button"
+            className="btn btn--primary"
+            data-testid="reenrol-show"
+            onClick={() => {
+              setRosterOnlyReEnrol(true);
+              setTab('roster');
+            }}
+          >
+            Show them
+          </button>
+        </div>
+      )}
       <main className="admin__body">
         {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
         {tab === 'roster' && (
           <RosterPanel
             api={api}
+            coverage={state.templateCoverage ?? null}
+            initialOnlyReEnrol={rosterOnlyReEnrol}
             onEnrol={(id) => {
               setEnrolFor(id);
               setTab('enrol');

@@ -20,7 +20,8 @@ interface Props {
 }
 
 export function EnrolPanel({ api, state, stream, preselect }: Props) {
-  const roster = useResult(() => api.rosterList({ search: '' }), [api]);
+  // Reloaded when the re-enrolment count moves, so a student just re-enrolled loses the flag here too.
+  const roster = useResult(() => api.rosterList({ search: '' }), [api, state.templateCoverage?.needReEnrolment]);
   const [studentId, setStudentId] = useState<string>(preselect ?? '');
   const [shots, setShots] = useState(5);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -86,7 +87,7 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
               {(roster.data ?? []).map((s) => (
                 <option key={s.id} value={s.id} disabled={!s.consent}>
                   {s.name} ({s.studentNumber}){s.consent ? '' : ' — no consent'}
-                  {s.templates > 0 ? ` · ${s.templates} templates` : ''}
+                  {s.needsReEnrolment ? ' — re-enrol: face model changed' : s.templates > 0 ? ` · ${s.templates} templates` : ''}
                 </option>
               ))}
             </select>

@@ -1,16 +1,62 @@
 // Roster: who is on this kiosk's list, who is enrolled (and with how many templates), and
-// whether they consented. Enrolment starts from here.
+// whether they consented. Enrolment starts from here. After a face-model upgrade the
+// students enrolled only under the old model are flagged "Re-enrol" and counted at the top:
+// the door silently ignores their templates, and this is where an admin can see it.
 import { useState } from 'react';
+import type { z } from 'zod';
+import type { RosterRow, TemplateCoverage } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
 
-export function RosterPanel({ api, onEnrol }: { api: UiApi; onEnrol: (studentId: string) => void }) {
+type Row = z.infer<typeof RosterRow>;
+
+interface Props {
+  api: UiApi;
+  /** From the state stream; null while the face engine loads (nothing is known to be usable yet). */
+  coverage: z.infer<typeof TemplateCoverage> | null;
+  onEnrol: (studentId: string) => void;
+  /** Open with only the students to re-enrol listed (from the admin-wide notice). */
+  initialOnlyReEnrol?: boolean;
+}
+
+/** Enrolled = recognisable now; before the engine reports its model, any template counts. */
+const isEnrolled = (r: Row, engineKnown: boolean) => (engineKnown ? r.usableTemplates > 0 : r.templates > 0);
+
+function EnrolledCell({ row, engineKnown }: { row: Row; engineKnown: boolean }) {
+  if (row.needsReEnrolment) {
+    return (
+      <span className="pill pill--warn" data-testid="reenrol-badge" title="Their face templates were made by an older face model, which this kiosk cannot compare. Enrol them again.">
+        Re-enrol: face model changed
+      </span>
+    );
+  }
+  return isEnrolled(row, engineKnown) ? <span className="pill pill--good">Yes</span> : <span className="pill pill--warn">No</span>;
+}
+
+export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false }: Props) {
   const [search, setSearch] = useState('');
-  const roster = useResult(() => api.rosterList({ search }), [api, search]);
-  const rows = roster.data ?? [];
+  const [onlyReEnrol, setOnlyReEnrol] = useState(initialOnlyReEnrol);
+  const toReEnrol = coverage?.needReEnrolment ?? 0;
+  // Reloaded when the count moves (a roster pull or an enrolment elsewhere changed who is flagged).
+  const roster = useResult(() => api.rosterList({ search }), [api, search, toReEnrol]);
+  const engineKnown = coverage !== null;
+  const rows = (roster.data ?? []).filter((r) => !onlyReEnrol || r.needsReEnrolment);
   return (
     <section className="panel" data-panel="roster" data-app-state={roster.loaded ? 'ready' : 'loading'}>
       <h2>Roster</h2>
+      {toReEnrol > 0 && (
+        <div className="notice notice--warn notice--inline" role="status" data-testid="reenrol-count" data-count={toReEnrol}>
+          <span>
+            <strong>
+              {toReEnrol} {toReEnrol === 1 ? 'student needs' : 'students need'} to be enrolled again: the face model changed.
+            </strong>{' '}
+            The door does not recognise them until then (their old templates cannot be compared with model {coverage?.modelId}).
+          </span>
+          <button type="button" className="btn" data-testid="reenrol-filter" aria-pressed={onlyReEnrol} onClick={() => setOnlyReEnrol((v) => !v)}>
+            {onlyReEnrol ? 'Show everyone' : 'Show only them'}
+          </button>
+        </div>
+      )}
       <input
         className="input input--wide"
         type="search"
@@ -35,16 +81,26 @@ export function RosterPanel({ api, onEnrol }: { api: UiApi; onEnrol: (studentId:
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.id} data-student-id={r.id}>
+            <tr key={r.id} data-student-id={r.id} data-reenrol={r.needsReEnrolment ? 'yes' : 'no'}>
               <td>{r.name}</td>
               <td>{r.studentNumber}</td>
-              <td>{r.templates > 0 ? <span className="pill pill--good">Yes</span> : <span className="pill pill--warn">No</span>}</td>
-              <td>{r.templates}</td>
+              <td>
+                <EnrolledCell row={r} engineKnown={engineKnown} />
+              </td>
+              <td>
+                {engineKnown ? r.usableTemplates : r.templates}
+                {engineKnown && r.templates > r.usableTemplates && <span className="muted"> (+{r.templates - r.usableTemplates} old model)</span>}
+              </td>
               <td>{r.consent ? 'Given' : <span className="pill pill--bad">Missing</span>}</td>
               <td>{r.enrolledInActiveClass ? 'Yes' : '–'}</td>
               <td>
-                <button type="button" className="btn btn--small" disabled={!r.consent} onClick={() => onEnrol(r.id)}>
-                  Enrol
+                <button
+                  type="button"
+                  className={`btn btn--small${r.needsReEnrolment && r.consent ? ' btn--primary' : ''}`}
+                  disabled={!r.consent}
+                  onClick={() => onEnrol(r.id)}
+                >
+                  {r.needsReEnrolment ? 'Re-enrol' : 'Enrol'}
                 </button>
               </td>
             </tr>
@@ -52,7 +108,7 @@ export function RosterPanel({ api, onEnrol }: { api: UiApi; onEnrol: (studentId:
           {roster.loaded && rows.length === 0 && (
             <tr>
               <td colSpan={7} className="muted">
-                {search ? 'No student matches.' : 'No students yet — pair the kiosk and sync to get the roster.'}
+                {onlyReEnrol ? 'Nobody left to re-enrol.' : search ? 'No student matches.' : 'No students yet — pair the kiosk and sync to get the roster.'}
               </td>
             </tr>
           )}
