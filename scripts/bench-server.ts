@@ -5,7 +5,7 @@
 // fresh schema that is dropped afterwards. Prints one JSON document on stdout.
 //
 // Per database:
-//   seed     5,000 students (3 templates each, 1024-d float32), 8 rooms/classes with a weekly
+//   seed     5,000 students (3 templates each, EMBEDDING_DIM-d float32), 8 rooms/classes with a weekly
 //            schedule Mon–Fri, 8 paired kiosks — all through the public API;
 //   ingest   100,000 attendance events (one per student per session over 4 weeks), batches of
 //            500, 8 kiosks pushing concurrently; then exactly 100,000 rows must be stored;
@@ -27,12 +27,18 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import BetterSqlite3 from 'better-sqlite3';
 import { PushResponse, RosterPage, type AttendanceEvent } from '../src/contracts/sync.js';
+import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
+import { parsePipeline } from '../src/ml/embedders.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const KIOSKS = 8;
 const BATCH = 500;
 const TEMPLATES_PER_STUDENT = 3;
-const EMBEDDING_DIM = 1024;
+/**
+ * Length of the bench's synthetic face embeddings (float32): the shipped face model's embedding
+ * size, which decides the roster's payload size.
+ */
+const EMBEDDING_DIM = parsePipeline(RECOGNITION_DEFAULTS.embedder).reduce((n, spec) => n + spec.dims, 0);
 const TARGETS = { sqliteEventsPerSecond: 10_000, postgresEventsPerSecond: 5_000, rosterSeconds: 2 };
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 5_000);

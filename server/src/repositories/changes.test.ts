@@ -25,7 +25,7 @@ describe.each(dialects)('change log on $name', (dialect) => {
         );
         // s1 changes again: it moves to a new, higher seq; its old seq disappears.
         await database.db.transaction().execute((trx) => appendChanges(trx, [{ siteId: 'default', entity: 'student', entityId: 's1', data: null }], now));
-        const page = await readChanges(database.db, database.dialect, 'default', 0, 10);
+        const page = await readChanges(database, 'default', 0, 10);
         expect(page.rows.map((r) => [r.entity_id, r.seq, r.op])).toEqual([
           ['s2', 2, 'upsert'],
           ['s1', 4, 'delete'],
@@ -34,9 +34,55 @@ describe.each(dialects)('change log on $name', (dialect) => {
           { seq: 2, entity: 'student', op: 'upsert', id: 's2', data: { id: 's2', name: 'B' } },
           { seq: 4, entity: 'student', op: 'delete', id: 's1' },
         ]);
-        const first = await readChanges(database.db, database.dialect, 'default', 0, 1);
+        const first = await readChanges(database, 'default', 0, 1);
         expect(first.hasMore).toBe(true);
-        expect((await readChanges(database.db, database.dialect, 'default', 2, 1)).hasMore).toBe(false);
+        expect((await readChanges(database, 'default', 2, 1)).hasMore).toBe(false);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('returns the stored JSON byte for byte, whatever the text and the site id hold', async () => {
+      const database = await dialect.open();
+      try {
+        // Quotes, a backslash, control characters and multi-byte UTF-8, in the data, the ids and
+        // the site id.
+        const siteId = `o'k\\site "x"`;
+        const awkward = { id: 's1', name: 'Zoë "Z" O\'Brien \\ Ørsted\t李雷\n😀', studentNumber: '\u0001' };
+        const now = new Date().toISOString();
+        await database.db.transaction().execute((trx) =>
+          appendChanges(
+            trx,
+            [
+              { siteId, entity: 'student', entityId: 'é/1', data: awkward },
+              { siteId, entity: 'template', entityId: 't1', data: null },
+              { siteId: 'default', entity: 'student', entityId: 's9', data: { id: 's9' } },
+            ],
+            now,
+          ),
+        );
+        const page = await readChanges(database, siteId, 0, 10);
+        expect(page.hasMore).toBe(false);
+        expect(page.rows.map((r) => [r.seq, r.entity, r.entity_id, r.op, r.data?.toString('utf8') ?? null])).toEqual([
+          [1, 'student', 'é/1', 'upsert', JSON.stringify(awkward)],
+          [2, 'template', 't1', 'delete', null],
+        ]);
+        expect(JSON.parse(changesToJson(page.rows).toString('utf8'))).toEqual([
+          { seq: 1, entity: 'student', op: 'upsert', id: 'é/1', data: awkward },
+          { seq: 2, entity: 'template', op: 'delete', id: 't1' },
+        ]);
+        expect((await readChanges(database, 'no such site', 0, 10)).rows).toEqual([]);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('refuses a cursor or page size that is not a whole number', async () => {
+      const database = await dialect.open();
+      try {
+        await expect(readChanges(database, 'default', 1.5, 10)).rejects.toThrow(/since must be a non-negative integer/);
+        await expect(readChanges(database, 'default', -1, 10)).rejects.toThrow(/since must be a non-negative integer/);
+        await expect(readChanges(database, 'default', 0, 0)).rejects.toThrow(/limit must be a positive integer/);
       } finally {
         await database.cleanup();
       }
@@ -51,7 +97,7 @@ describe.each(dialects)('change log on $name', (dialect) => {
             throw new Error('the change itself failed');
           }),
         ).rejects.toThrow();
-        expect((await readChanges(database.db, database.dialect, 'default', 0, 10)).rows).toEqual([]);
+        expect((await readChanges(database, 'default', 0, 10)).rows).toEqual([]);
         const counter = await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirstOrThrow();
         expect(counter.last_seq).toBe(0);
       } finally {
@@ -72,14 +118,14 @@ describe.skipIf(!postgres?.available)('change log ordering with concurrent write
       const reader = (async () => {
         let cursor = 0;
         while (!done) {
-          const page = await readChanges(database.db, database.dialect, 'default', cursor, 1000);
+          const page = await readChanges(database, 'default', cursor, 1000);
           for (const r of page.rows) {
             seen.add(r.seq);
             cursor = Math.max(cursor, r.seq);
           }
         }
         // One last read after every writer committed.
-        const page = await readChanges(database.db, database.dialect, 'default', cursor, 1000);
+        const page = await readChanges(database, 'default', cursor, 1000);
         page.rows.forEach((r) => seen.add(r.seq));
       })();
       await Promise.all(
@@ -98,7 +144,7 @@ describe.skipIf(!postgres?.available)('change log ordering with concurrent write
       );
       done = true;
       await reader;
-      const all = (await readChanges(database.db, database.dialect, 'default', 0, 1000)).rows.map((r) => r.seq);
+      const all = (await readChanges(database, 'default', 0, 1000)).rows.map((r) => r.seq);
       expect(all).toHaveLength(writers * perWriter);
       expect([...seen].sort((a, b) => a - b)).toEqual(all);
     } finally {

@@ -223,6 +223,10 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       const res = await t.app.inject({ method: 'GET', url: '/api/sync/roster?since=abc&limit=0', headers: bearer(token) });
       expect(res.statusCode).toBe(400);
       expect((res.json() as { issues: { path: string }[] }).issues.map((i) => i.path).sort()).toEqual(['limit', 'since']);
+      // Digits, but past any sequence number: refused, not a server error.
+      const huge = await t.app.inject({ method: 'GET', url: '/api/sync/roster?since=99999999999999999999', headers: bearer(token) });
+      expect(huge.statusCode).toBe(400);
+      expect((huge.json() as { message: string }).message).toMatch(/cursor/);
     });
 
     it('scopes the roster to the device site', async () => {

@@ -2,7 +2,8 @@
 import { ErrorBody, PushAttendanceRequest, PushResponse, PushTemplatesRequest, RosterPage, RosterQuery, SYNC_PATHS } from '../../../src/contracts/sync.js';
 import { deviceOf } from '../plugins/auth.js';
 import { ingestAttendance } from '../repositories/attendance.js';
-import { changesToJson, readChanges } from '../repositories/changes.js';
+import { badRequest } from '../errors.js';
+import { readChanges, rosterPageJson } from '../repositories/changes.js';
 import { recordHealth } from '../repositories/devices.js';
 import { storeTemplates } from '../repositories/templates.js';
 import { typed, type RoutePlugin } from './types.js';
@@ -26,20 +27,22 @@ const sync: RoutePlugin = async (app) => {
         summary: 'Roster changes after a cursor, for the device\'s site, oldest first (tombstones for deletions)',
         description: 'Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract.',
         querystring: RosterQuery,
-        response: { 200: RosterPage, 401: ErrorBody },
+        response: { 200: RosterPage, 400: ErrorBody, 401: ErrorBody },
       },
     },
     async (request, reply) => {
       const d = deviceOf(request);
       const since = Number(request.query.since);
-      const page = await readChanges(app.ctx.db, app.ctx.dialect, d.siteId, since, request.query.limit);
-      await recordHealth(app.ctx.db, d.id, undefined, app.ctx.nowIso());
-      const last = page.rows[page.rows.length - 1];
-      const cursor = String(last ? last.seq : since);
-      // Pre-serialised: the stored records are already JSON (see changesToJson).
-      const body = Buffer.concat([Buffer.from('{"changes":'), changesToJson(page.rows), Buffer.from(`,"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}}`)]);
-      // A Buffer body is sent as is (no serializer); the cast only tells the typed reply so.
-      return reply.type('application/json; charset=utf-8').send(body as never);
+      if (!Number.isSafeInteger(since)) throw badRequest('since is not a cursor this server handed out');
+      // The last-seen write does not change the page: run it alongside the read instead of
+      // after it (on PostgreSQL it is a commit, a WAL flush, per page of a long first pull).
+      const [page] = await Promise.all([
+        readChanges(app.ctx.database, d.siteId, since, request.query.limit),
+        recordHealth(app.ctx.db, d.id, undefined, app.ctx.nowIso()),
+      ]);
+      // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
+      // is, without a serializer, and the cast only tells the typed reply so.
+      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since) as never);
     },
   );
 
