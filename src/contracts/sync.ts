@@ -15,6 +15,26 @@ export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 /** Wall-clock time at the site, HH:MM (24h). */
 export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 
+/** True when this runtime's Intl (ICU tz data) knows the zone: the same Intl that computes sessions. */
+export const isIanaTimeZone = (tz: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+/**
+ * An IANA time zone name (Europe/Berlin). Checked against the receiving side's own Intl, so
+ * the server refuses a zone it cannot compute reports in, and a kiosk refuses one it cannot
+ * compute sessions in (older tz data) and keeps the zone it has.
+ */
+export const IanaTimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isIanaTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone this system knows (e.g. Europe/Berlin, America/New_York)` });
+
 // ---------------------------------------------------------------- pairing
 export const PairRequest = z.object({
   code: z.string().min(4).max(64),
@@ -150,6 +170,14 @@ export const RosterSchedule = z
     graceMinutes: z.number().int().min(0).max(240),
   })
   .refine((s) => (s.weekday === null) !== (s.date === null), 'exactly one of weekday and date');
+/**
+ * The kiosk's site settings. Sent when a site is created or its name or time zone changes (and
+ * in every first pull), only to that site's kiosks: session ids and "which class is on now"
+ * are computed in `timezone`, so a kiosk must follow a corrected zone without re-pairing.
+ * Sites are never deleted; a kiosk refuses (skips) a site tombstone and keeps its zone.
+ */
+export const RosterSite = z.object({ id: z.string(), name: z.string().optional(), timezone: IanaTimeZone });
+export type RosterSite = z.infer<typeof RosterSite>;
 export const RosterTemplate = z.object({
   id: z.string(),
   studentId: z.string(),
@@ -170,6 +198,10 @@ export const RosterChange = z.union([
   change('room', RosterRoom),
   change('schedule', RosterSchedule),
   change('template', RosterTemplate),
+  // Added after the first kiosk release: a kiosk without it fails RosterChange for the record,
+  // reports it as skipped and moves its cursor past it (src/sync/roster-apply.ts), so older
+  // kiosks keep syncing and just keep their paired time zone.
+  change('site', RosterSite),
 ]);
 export type RosterChange = z.infer<typeof RosterChange>;
 export type RosterEntity = RosterChange['entity'];

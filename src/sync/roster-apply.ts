@@ -2,7 +2,7 @@
 // skipped and reported, never fatal), and the whole page is written in ONE transaction
 // together with the new cursor, so a crash never leaves a half-applied page or a cursor
 // ahead of the data.
-import { RosterChange } from '../contracts/sync';
+import { RosterChange, type RosterEntity } from '../contracts/sync';
 import type { KioskStore } from '../core/store/index';
 import { embeddingFromB64 } from './embedding-b64';
 
@@ -18,8 +18,10 @@ export interface PageOutcome {
   skipped: SkippedChange[];
   /** Templates or students changed: the matcher's gallery must be rebuilt. */
   galleryChanged: boolean;
-  /** Rooms or schedules changed: the running session may differ. */
+  /** Rooms, schedules or the site's time zone changed: the running session may differ. */
   scheduleChanged: boolean;
+  /** The site's time zone as the page left it, when a site record changed it. */
+  timezoneChange: { siteId: string; from: string | null; to: string } | null;
 }
 
 function describe(raw: unknown): Pick<SkippedChange, 'seq' | 'entity' | 'id'> {
@@ -31,13 +33,27 @@ function describe(raw: unknown): Pick<SkippedChange, 'seq' | 'entity' | 'id'> {
   };
 }
 
+/** Every entity this kiosk applies; a Record so that a new RosterChange entity must be added here. */
+const KNOWN_ENTITIES: Record<RosterEntity, true> = { student: true, class: true, enrolment: true, room: true, schedule: true, template: true, site: true };
+
+/**
+ * A record of an entity type added to the server after this kiosk was built is skipped like an
+ * invalid one (the cursor moves past it, the rest of the page applies), with a reason that says
+ * so rather than zod's "Invalid input" for a union.
+ */
+function whyInvalid(raw: unknown, issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const { entity } = describe(raw);
+  if (entity !== null && !Object.hasOwn(KNOWN_ENTITIES, entity)) return `entity type "${entity}" is unknown to this kiosk version (newer server?)`;
+  return issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+}
+
 export function applyRosterPage(store: KioskStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
-  const outcome: PageOutcome = { applied: 0, skipped: [], galleryChanged: false, scheduleChanged: false };
+  const outcome: PageOutcome = { applied: 0, skipped: [], galleryChanged: false, scheduleChanged: false, timezoneChange: null };
   store.transaction(() => {
     for (const raw of changes) {
       const parsed = RosterChange.safeParse(raw);
       if (!parsed.success) {
-        outcome.skipped.push({ ...describe(raw), reason: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+        outcome.skipped.push({ ...describe(raw), reason: whyInvalid(raw, parsed.error.issues) });
         continue;
       }
       try {
@@ -88,5 +104,26 @@ function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: P
       }
       outcome.galleryChanged = true;
       return;
+    case 'site':
+      applySite(store, c, outcome);
+      return;
   }
+}
+
+/**
+ * The server only sends a kiosk its own site's records; one for another site (or a tombstone:
+ * sites are never deleted) would be a server bug, so it is refused (reported as skipped) and
+ * the kiosk keeps the zone it has. The zone is stored in sync state, which every session
+ * computation reads, so the next frame already uses it.
+ */
+function applySite(store: KioskStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
+  const pairedSite = store.sync.get('siteId');
+  if (c.id !== pairedSite) throw new Error(`site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
+  if (c.op === 'delete') throw new Error('a site cannot be deleted; keeping its time zone');
+  if (c.data.id !== c.id) throw new Error(`site record ${c.data.id} filed under ${c.id}; ignored`);
+  const from = outcome.timezoneChange?.from ?? store.sync.get('timezone');
+  if (c.data.timezone === store.sync.get('timezone')) return;
+  store.sync.set('timezone', c.data.timezone);
+  outcome.timezoneChange = { siteId: c.id, from, to: c.data.timezone };
+  outcome.scheduleChanged = true;
 }

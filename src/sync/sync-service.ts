@@ -10,7 +10,7 @@ import type { KioskStore } from '../core/store/index';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { embeddingToB64 } from './embedding-b64';
 import { SyncError, SyncHttp } from './http';
-import { applyRosterPage, type SkippedChange } from './roster-apply';
+import { applyRosterPage, type PageOutcome, type SkippedChange } from './roster-apply';
 
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 export type SyncReason = 'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start';
@@ -330,6 +330,7 @@ export class SyncService {
         if (outcome.skipped.length) {
           this.o.logger.warn({ skipped: outcome.skipped }, 'roster page had invalid records; skipped them');
         }
+        this.reportSiteSettings(outcome, at);
         if (res.changes.length || outcome.skipped.length) {
           this.o.store.sync.addHistory(at, 'pull', outcome.skipped.length === 0,
             `${outcome.applied} changes applied${outcome.skipped.length ? `, ${outcome.skipped.length} skipped: ${outcome.skipped.map((s) => `${s.entity ?? '?'} ${s.id ?? '?'} (${s.reason})`).join('; ')}` : ''}`);
@@ -342,6 +343,25 @@ export class SyncService {
       // Pages applied before a failure are committed; the matcher must see them either way.
       if (galleryChanged) this.o.onGalleryChanged?.();
       if (scheduleChanged) this.o.onScheduleChanged?.();
+    }
+  }
+
+  /**
+   * A new site time zone changes which session every later mark belongs to, so it gets its own
+   * history line; a refused site record (unknown zone, other site) is an error for the logs:
+   * the kiosk goes on with the zone it had.
+   */
+  private reportSiteSettings(outcome: PageOutcome, at: string): void {
+    const tz = outcome.timezoneChange;
+    if (tz) {
+      this.o.store.sync.addHistory(at, 'site', true, `time zone of site ${tz.siteId}: ${tz.from ?? 'none'} → ${tz.to}; sessions follow ${tz.to} from now on`);
+      this.o.logger.info({ event: 'site_timezone', siteId: tz.siteId, from: tz.from, to: tz.to }, 'site time zone changed');
+    }
+    const refused = outcome.skipped.filter((s) => s.entity === 'site');
+    if (refused.length) {
+      const keeping = this.o.store.sync.get('timezone');
+      this.o.store.sync.addHistory(at, 'site', false, `site settings refused, keeping time zone ${keeping ?? 'none'}: ${refused.map((s) => s.reason).join('; ')}`);
+      this.o.logger.error({ event: 'site_refused', refused, keeping }, 'site settings from the server were refused; keeping the current time zone');
     }
   }
 

@@ -233,6 +233,7 @@ describe('sync against the real server', () => {
     const r = await sync.syncNow();
     expect(r.pulled.applied).toBe(1);
     expect(r.pulled.skipped.map((s) => s.id)).toEqual(['bad1', 'tpl1', 'x']);
+    expect(r.pulled.skipped[2]?.reason).toBe('entity type "spaceship" is unknown to this kiosk version (newer server?)');
     expect(store.roster.getStudent('new1')?.name).toBe('New One');
     expect(store.roster.getStudent('bad1')).toBeNull();
     expect(store.templates.forModel('m')).toHaveLength(0);

@@ -21,8 +21,33 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         expect(second).toEqual({ from: migrations.length, to: migrations.length, applied: [] });
         const site = await database.db.selectFrom('sites').selectAll().where('id', '=', 'default').executeTakeFirst();
         expect(site).toMatchObject({ timezone: 'UTC' });
+        // 006 logs every site (here the default one) so that a first pull carries its time zone.
         const counter = await database.db.selectFrom('change_counter').selectAll().executeTakeFirst();
-        expect(counter).toEqual({ id: 1, last_seq: 0 });
+        expect(counter).toEqual({ id: 1, last_seq: 1 });
+        const logged = await database.db.selectFrom('changes').select(['seq', 'site_id', 'entity', 'entity_id', 'op', 'data']).execute();
+        expect(logged.map((c) => ({ ...c, seq: Number(c.seq), data: JSON.parse(c.data ?? 'null') as unknown }))).toEqual([
+          { seq: 1, site_id: 'default', entity: 'site', entity_id: 'default', op: 'upsert', data: { id: 'default', name: 'Default site', timezone: 'UTC' } },
+        ]);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('006 logs every existing site after the changes already there, so paired kiosks get it on their next pull', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 5));
+        const now = new Date().toISOString();
+        await database.db.insertInto('sites').values({ id: 'north', name: 'North', timezone: 'Europe/Oslo', created_at: now }).execute();
+        await database.db.updateTable('change_counter').set({ last_seq: 7 }).where('id', '=', 1).execute();
+        await database.db.insertInto('changes').values({ seq: 7, site_id: 'north', entity: 'room', entity_id: 'r1', op: 'upsert', data: '{"id":"r1","name":"A"}', changed_at: now }).execute();
+        expect(await migrate(database)).toMatchObject({ from: 5, applied: ['006-site-changes'] });
+        const sites = await database.db.selectFrom('changes').select(['seq', 'site_id', 'data']).where('entity', '=', 'site').orderBy('seq').execute();
+        expect(sites.map((c) => ({ seq: Number(c.seq), site: c.site_id, data: JSON.parse(c.data ?? 'null') as unknown }))).toEqual([
+          { seq: 8, site: 'default', data: { id: 'default', name: 'Default site', timezone: 'UTC' } },
+          { seq: 9, site: 'north', data: { id: 'north', name: 'North', timezone: 'Europe/Oslo' } },
+        ]);
+        expect(await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirst()).toEqual({ last_seq: 9 });
       } finally {
         await database.cleanup();
       }

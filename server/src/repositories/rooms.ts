@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, RoomTable, SiteTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
-import { appendChanges } from './changes.js';
+import { writeAudit, type Actor } from './audit.js';
+import { appendChanges, type ChangeInput } from './changes.js';
 import type { Executor } from './executor.js';
 
 export const toSite = (r: SiteTable) => ({ id: r.id, name: r.name, timezone: r.timezone });
 export const toRoom = (r: RoomTable) => ({ id: r.id, siteId: r.site_id, name: r.name });
 const rosterRoom = (r: RoomTable) => ({ id: r.id, name: r.name });
+/** The RosterSite record of the contract; logged under the site itself so only its kiosks get it. */
+const siteChange = (r: SiteTable): ChangeInput => ({ siteId: r.id, entity: 'site', entityId: r.id, data: { id: r.id, name: r.name, timezone: r.timezone } });
 
 export async function getSite(db: Executor, id: string): Promise<SiteTable> {
   const site = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
@@ -19,16 +22,31 @@ export async function listSites(db: Executor) {
   return (await db.selectFrom('sites').selectAll().orderBy('name').execute()).map(toSite);
 }
 
-export async function createSite(db: Executor, input: { name: string; timezone: string }, now: string) {
+export async function createSite(db: Kysely<DB>, input: { name: string; timezone: string }, now: string) {
   const row: SiteTable = { id: randomUUID(), name: input.name, timezone: input.timezone, created_at: now };
-  await db.insertInto('sites').values(row).execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('sites').values(row).execute();
+    await appendChanges(trx, [siteChange(row)], now);
+  });
   return toSite(row);
 }
 
-export async function updateSite(db: Executor, id: string, patch: { name?: string; timezone?: string }) {
-  await getSite(db, id);
-  if (patch.name !== undefined || patch.timezone !== undefined) await db.updateTable('sites').set(patch).where('id', '=', id).execute();
-  return toSite(await getSite(db, id));
+/**
+ * Renames a site or sets its time zone. A change to either reaches the site's kiosks through
+ * the roster feed (entity 'site'): they compute session ids in that zone. A zone change moves
+ * which session every later mark at the site belongs to, so it is audited (same transaction).
+ */
+export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: string; timezone?: string }, actor: Actor, now: string) {
+  return db.transaction().execute(async (trx) => {
+    const before = await getSite(trx, id);
+    const after: SiteTable = { ...before, name: patch.name ?? before.name, timezone: patch.timezone ?? before.timezone };
+    if (after.name !== before.name || after.timezone !== before.timezone) {
+      await trx.updateTable('sites').set({ name: after.name, timezone: after.timezone }).where('id', '=', id).execute();
+      await appendChanges(trx, [siteChange(after)], now);
+      await writeAudit(trx, { actor, action: 'site.update', entity: 'site', entityId: id, detail: { before: toSite(before), after: toSite(after) } }, now);
+    }
+    return toSite(after);
+  });
 }
 
 export async function getRoom(db: Executor, id: string): Promise<RoomTable> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
+import { userOf } from '../plugins/auth.js';
 import { createRoom, createSite, deleteRoom, listRooms, listSites, toRoom, getRoom, updateSite } from '../repositories/rooms.js';
 import { IdParams } from '../schemas/common.js';
 import { CreateRoom, CreateSite, Room, Site, UpdateSite } from '../schemas/people.js';
@@ -13,13 +14,13 @@ const sites: RoutePlugin = async (app) => {
   const tags = ['sites and rooms'];
 
   r.get('/api/sites', { ...anyUser, schema: { tags, security, response: { 200: z.array(Site) } } }, async () => listSites(app.ctx.db));
-  r.post('/api/sites', { ...admin, schema: { tags, security, body: CreateSite, response: { 201: Site } } }, async (request, reply) =>
+  r.post('/api/sites', { ...admin, schema: { tags, security, body: CreateSite, response: { 201: Site, 400: ErrorBody } } }, async (request, reply) =>
     reply.status(201).send(await createSite(app.ctx.db, request.body, app.ctx.nowIso())),
   );
   r.patch(
     '/api/sites/:id',
-    { ...admin, schema: { tags, security, summary: 'Rename a site or set its IANA time zone', params: IdParams, body: UpdateSite, response: { 200: Site, 404: ErrorBody } } },
-    async (request) => updateSite(app.ctx.db, request.params.id, request.body),
+    { ...admin, schema: { tags, security, summary: 'Rename a site or set its IANA time zone; the site\'s kiosks follow on their next roster pull', params: IdParams, body: UpdateSite, response: { 200: Site, 400: ErrorBody, 404: ErrorBody } } },
+    async (request) => updateSite(app.ctx.db, request.params.id, request.body, { kind: 'user', id: userOf(request).id }, app.ctx.nowIso()),
   );
 
   r.get('/api/rooms', { ...anyUser, schema: { tags, security, querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Room) } } }, async (request) =>

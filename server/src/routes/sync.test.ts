@@ -245,6 +245,47 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_student');
     });
 
+    it('carries the site\'s time zone in a first pull and again after an admin corrects it, to that site only', async () => {
+      const site = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/sites', { name: 'East campus', timezone: 'Europe/Paris' });
+      const east = await seed(t, database, { siteId: site.id, students: 1 });
+      const kiosk = await pairKiosk(t.app, east.adminToken, east.roomId);
+      const sites = (changes: RosterChange[]) => changes.filter((c) => c.entity === 'site');
+      const first = await pullAll(kiosk.token);
+      expect(sites(first.changes)).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'Europe/Paris' } }]);
+
+      await call(t.app, s.adminToken, 'PATCH', `/api/sites/${site.id}`, { timezone: 'America/New_York' });
+      const next = await pullAll(kiosk.token, first.cursor);
+      expect(next.changes).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'America/New_York' } }]);
+      // Compacted: a first pull now carries the new zone only.
+      expect(sites((await pullAll(kiosk.token)).changes).map((c) => c.op === 'upsert' && c.data.timezone)).toEqual(['America/New_York']);
+      // Setting the same zone again logs nothing; other sites' kiosks never see this site.
+      await call(t.app, s.adminToken, 'PATCH', `/api/sites/${site.id}`, { timezone: 'America/New_York' });
+      expect((await pullAll(kiosk.token, next.cursor)).changes).toEqual([]);
+      expect(sites((await pullAll(token)).changes).map((c) => c.id)).toEqual(['default']);
+      const audit = await database.db.selectFrom('audit_log').select(['action', 'detail']).where('entity_id', '=', site.id).execute();
+      expect(audit).toEqual([{ action: 'site.update', detail: expect.stringContaining('America/New_York') }]);
+    });
+
+    it('refuses an unknown time zone with a clear 400 and changes nothing kiosks see', async () => {
+      const site = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/sites', { name: 'West campus', timezone: 'Europe/Lisbon' });
+      const west = await seed(t, database, { siteId: site.id, students: 1 });
+      const kiosk = await pairKiosk(t.app, west.adminToken, west.roomId);
+      const before = await pullAll(kiosk.token);
+      for (const timezone of ['Mars/Olympus', '+05:00', '']) {
+        const res = await t.app.inject({ method: 'PATCH', url: `/api/sites/${site.id}`, headers: bearer(s.adminToken), payload: { timezone } });
+        expect(res.statusCode).toBe(400);
+        const body = res.json() as { error: string; issues: { path: string; message: string }[] };
+        expect(body.error).toBe('validation_failed');
+        expect(body.issues).toContainEqual({ path: 'timezone', message: expect.stringMatching(/not an IANA time zone|too_small|>=1|at least/i) });
+      }
+      const named = await t.app.inject({ method: 'PATCH', url: `/api/sites/${site.id}`, headers: bearer(s.adminToken), payload: { timezone: 'Mars/Olympus' } });
+      expect((named.json() as { issues: { message: string }[] }).issues[0]?.message).toBe('"Mars/Olympus" is not an IANA time zone this system knows (e.g. Europe/Berlin, America/New_York)');
+      const create = await t.app.inject({ method: 'POST', url: '/api/sites', headers: bearer(s.adminToken), payload: { name: 'Moon base', timezone: 'Moon/Tranquility' } });
+      expect(create.statusCode).toBe(400);
+      expect((await pullAll(kiosk.token, before.cursor)).changes).toEqual([]);
+      expect((await call<{ id: string; timezone: string }[]>(t.app, s.adminToken, 'GET', '/api/sites')).find((x) => x.id === site.id)?.timezone).toBe('Europe/Lisbon');
+    });
+
     it('pushes templates idempotently and refuses students without consent', async () => {
       const noConsent = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/students', { studentNumber: `NC-${randomUUID()}`, name: 'No Consent' });
       const template = (studentId: string, seedText: string) => ({

@@ -1,17 +1,10 @@
 // Server-only request/response schemas for sites, rooms, students, classes and schedules.
 import { z } from 'zod';
-import { IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
+import { IanaTimeZone, IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
 import { Email, Name } from './common.js';
 
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
-export const TimeZone = z.string().min(1).max(64).refine(isTimeZone, 'not an IANA time zone');
+/** Shared with the kiosk, which validates the zone again when the roster brings it. */
+export const TimeZone = IanaTimeZone;
 
 export const Site = z.object({ id: z.string(), name: z.string(), timezone: z.string() });
 export const CreateSite = z.object({ name: Name, timezone: TimeZone });
