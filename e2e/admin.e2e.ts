@@ -9,7 +9,7 @@ import { DEFAULT_ADMIN_PIN } from '../src/core/index';
 import type { FaceEngine } from '../src/ml/types';
 import { launchChromium } from './harness/browser';
 import { loadEngine } from './harness/engine';
-import { ADMIN_PIN, createWorld, hold, type World } from './harness/world';
+import { ADMIN_PIN, createWorld, hold, openUi, type World } from './harness/world';
 
 let engine: FaceEngine;
 let browser: Browser;
@@ -138,8 +138,7 @@ describe('admin', () => {
     expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
 
     // Back at the door (a fresh page): the old PIN no longer opens the admin area, the new one does, with no prompt.
-    await page.goto(world.bridge.url);
-    await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    await openUi(page, world.bridge);
     await page.click('[data-testid="open-admin"]');
     await enterPin(world, DEFAULT_ADMIN_PIN);
     await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../src/ml/types';
 import { launchChromium } from './harness/browser';
 import { loadEngine } from './harness/engine';
-import { ADMIN_PIN, createWorld, hold, type World } from './harness/world';
+import { ADMIN_PIN, createWorld, hold, pollUntil, type World } from './harness/world';
 
 let engine: FaceEngine;
 let browser: Browser;
@@ -46,6 +46,9 @@ describe('the door', () => {
     world.play([...EMPTY, ...POWELL], 2, true);
     expect(await world.waitForGreeting('present')).toContain('Colin Powell');
     await expect(page.locator('[data-testid="face-box"]').count()).resolves.toBeGreaterThan(0);
+    // The preview <img> comes through the bridge's token-guarded frame.jpg.
+    const previewWidth = () => page.evaluate('document.querySelector(\'[data-testid="camera-preview"] img\')?.naturalWidth ?? 0');
+    await pollUntil(async () => Number(await previewWidth()) > 0, 'the preview image');
     await world.shot('02-known-student-present');
     // The same screen in portrait and at 4K: nothing may spill out of the viewport.
     for (const [name, size] of [['02b-portrait-1080x1920', { width: 1080, height: 1920 }], ['02c-4k-3840x2160', { width: 3840, height: 2160 }]] as const) {
@@ -81,6 +84,36 @@ describe('the door', () => {
     if (!log.ok) throw new Error(log.error.message);
     expect(log.value.find((r) => r.kind === 'mark')?.undone).toBe(true);
     expect(log.value.some((r) => r.kind === 'manual' && r.status === 'late' && r.name === 'George Bush')).toBe(true);
+  });
+
+  it('serves the API only to the page opened from the tokened URL', async () => {
+    world = await createWorld({ engine, browser });
+    const { page, bridge } = world;
+    // The token left the address bar, and a reload keeps working (sessionStorage).
+    expect(page.url()).toBe(bridge.origin);
+    await page.reload();
+    await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    // Pasting a (new launch's) tokened URL into the open tab changes only the fragment: the
+    // page must store the token and reload itself (the marker disappears), not keep the old one.
+    await page.evaluate('window.e2eMarker = 1');
+    await page.goto(bridge.url);
+    await pollUntil(async () => (await page.evaluate('window.e2eMarker').catch(() => 'mid-reload')) === undefined && page.url() === bridge.origin, 'the page to reload with the pasted token');
+    await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    // Another local process, with or without a guess, gets a clear 401.
+    for (const auth of [{}, { authorization: 'Bearer not-the-token' }] as Record<string, string>[]) {
+      const res = await fetch(`${bridge.origin}api/adminStatus`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: 'null' });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    }
+    expect((await fetch(`${bridge.origin}api/events`)).status).toBe(401);
+    // A browser that opens the bare address (a fresh context: no stored token) is told why.
+    const stranger = await browser.newPage();
+    try {
+      await stranger.goto(bridge.origin);
+      await stranger.locator('[data-screen="starting"] .blocker__detail', { hasText: '#token=' }).waitFor();
+    } finally {
+      await stranger.close();
+    }
   });
 
   it('does not mark an unknown person', async () => {

@@ -1,7 +1,8 @@
 // `npm run demo`: the door scenario on the small committed sample (test/fixtures/demo-faces):
 // a real server, a real headless kiosk, real face recognition, and a readable summary.
 // Options: --offline, --crash, --seed N, --json (print the scenario's JSON object instead),
-// --ui [--ui-port N] (serve the kiosk UI on http://127.0.0.1:N/, default 4173, while the door runs).
+// --ui [--ui-port N] (serve the kiosk UI on http://127.0.0.1:N/#token=…, default port 4173, while the
+// door runs; open the printed URL, the bridge refuses API calls without its per-launch token).
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

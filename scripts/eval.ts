@@ -2,8 +2,8 @@
 // Implements /work/shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
 //
 // Options:
-//   --model <id>        embedder: faceres, faceres-deep, mobilefacenet, mobileface, dlib, or a
-//                       fusion such as faceres+dlib (default: the shipped one)
+//   --model <id>        embedder: faceplugin (shipped), faceres, faceres-aligned, faceres-deep,
+//                       mobilefacenet, mobileface, dlib, or a fusion such as faceplugin+mobileface
 //   --k <n>             enrolment templates per identity (default 2)
 //   --flip / --no-flip  flip-averaged embeddings (default: shipped setting)
 //   --threshold <x>     override the calibrated threshold for this model

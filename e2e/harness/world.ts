@@ -96,6 +96,31 @@ export interface World {
   close(): Promise<void>;
 }
 
+/**
+ * Polls `check` from Node. Not page.waitForFunction: its polling evaluates a string in the
+ * page, which the kiosk's CSP (no unsafe-eval) rightly refuses.
+ */
+export async function pollUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Opens the kiosk UI the way a person does: a fresh load of the bridge's URL with its access
+ * token in the fragment (from about:blank: on the same page, a new fragment alone would not
+ * reload it). The page must take the token out of the address bar; if it does not, the built
+ * renderer predates the token (out/renderer is only rebuilt when missing).
+ */
+export async function openUi(page: Page, bridge: Bridge): Promise<void> {
+  if (page.url().startsWith(bridge.origin)) await page.goto('about:blank');
+  await page.goto(bridge.url);
+  await pollUntil(() => !page.url().includes('token='), 'the page to take #token= out of its URL (else out/renderer is stale: rerun with E2E_REBUILD=1)');
+  await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+}
+
 export async function createWorld(opts: {
   engine: FaceEngine;
   browser: Browser;
@@ -175,7 +200,6 @@ export async function createWorld(opts: {
   };
   await kiosk.ready;
   if (pair) await world.waitForKiosk((s) => s.sync.paired && s.sync.lastPullAt !== null && s.session !== null, 'pairing and the first roster pull');
-  await page.goto(bridge.url);
-  await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+  await openUi(page, bridge);
   return world;
 }

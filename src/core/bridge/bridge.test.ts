@@ -68,8 +68,10 @@ describe('browser bridge', () => {
   let bridge: Bridge;
   let fake: ReturnType<typeof fakeKiosk>;
   const host = () => ({ host: `127.0.0.1:${bridge.port}` });
+  /** Host plus this launch's token: what the real page sends on every API call. */
+  const authed = () => ({ ...host(), authorization: `Bearer ${bridge.token}` });
   const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
-    raw(bridge.port, 'POST', path, { ...host(), 'content-type': 'application/json', ...extra }, JSON.stringify(body));
+    raw(bridge.port, 'POST', path, { ...authed(), 'content-type': 'application/json', ...extra }, JSON.stringify(body));
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-'));
@@ -86,7 +88,8 @@ describe('browser bridge', () => {
   });
 
   it('listens on loopback and serves the renderer with a strict CSP', async () => {
-    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(bridge.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(bridge.url).toBe(`${bridge.origin}#token=${bridge.token}`);
     const res = await raw(bridge.port, 'GET', '/', host());
     expect(res.status).toBe(200);
     expect(res.body).toContain('<title>Rollcall</title>');
@@ -120,11 +123,11 @@ describe('browser bridge', () => {
     expect(badPin.status).toBe(400);
     expect(JSON.parse(badPin.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(JSON.parse(badPin.body).error.message).toContain('pin');
-    const notJson = await raw(bridge.port, 'POST', '/api/rosterList', { ...host(), 'content-type': 'application/json' }, '{oops');
+    const notJson = await raw(bridge.port, 'POST', '/api/rosterList', { ...authed(), 'content-type': 'application/json' }, '{oops');
     expect(JSON.parse(notJson.body).error.code).toBe('bad_json');
     const extra = await post('/api/adminLock', { sneaky: true });
     expect(extra.status).toBe(400);
-    const form = await raw(bridge.port, 'POST', '/api/adminLock', { ...host(), 'content-type': 'application/x-www-form-urlencoded' }, 'a=1');
+    const form = await raw(bridge.port, 'POST', '/api/adminLock', { ...authed(), 'content-type': 'application/x-www-form-urlencoded' }, 'a=1');
     expect(form.status).toBe(415);
     const huge = await post('/api/rosterList', { search: 'x'.repeat(70_000) });
     expect(huge.status).toBe(413);
@@ -156,7 +159,7 @@ describe('browser bridge', () => {
   it('streams the current state first, then every update', async () => {
     const received: KioskState[] = [];
     const controller = new AbortController();
-    const res = await fetch(`${bridge.url}api/events`, { signal: controller.signal });
+    const res = await fetch(`${bridge.origin}api/events`, { signal: controller.signal, headers: { authorization: `Bearer ${bridge.token}` } });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -183,19 +186,102 @@ describe('browser bridge', () => {
   });
 
   it('serves the latest frame and accepts pushed frames', async () => {
-    const frame = await raw(bridge.port, 'GET', '/frame.jpg?seq=7', host());
+    const frame = await raw(bridge.port, 'GET', '/frame.jpg?seq=7', authed());
     expect(frame.status).toBe(200);
     expect(frame.headers['content-type']).toBe('image/jpeg');
     expect(frame.headers['x-frame-seq']).toBe('7');
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9]);
-    const pushed = await raw(bridge.port, 'POST', '/api/camera/frame', { ...host(), 'content-type': 'image/jpeg' }, jpeg);
+    const pushed = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'image/jpeg' }, jpeg);
     expect(pushed.status).toBe(204);
     expect(Array.from(fake.frames[0] ?? [])).toEqual(Array.from(jpeg));
-    const empty = await raw(bridge.port, 'POST', '/api/camera/frame', { ...host(), 'content-type': 'image/jpeg' }, Buffer.alloc(0));
+    const empty = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'image/jpeg' }, Buffer.alloc(0));
     expect(empty.status).toBe(400);
-    const wrongType = await raw(bridge.port, 'POST', '/api/camera/frame', { ...host(), 'content-type': 'text/plain' }, 'x');
+    const wrongType = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'text/plain' }, 'x');
     expect(wrongType.status).toBe(415);
     expect(fake.frames).toHaveLength(1);
+  });
+
+  describe('access token', () => {
+    const unauthorized = (res: Raw) => {
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toContain('Bearer');
+      const body = JSON.parse(res.body) as { ok: boolean; error: { code: string; message: string } };
+      expect(body).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      return body.error.message;
+    };
+    const wrongToken = () => `${bridge.token.slice(0, -1)}${bridge.token.endsWith('A') ? 'B' : 'A'}`;
+
+    it('is fresh per launch, at least 128 bits, and never in the origin', async () => {
+      const other = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, logger: pino({ level: 'silent' }) });
+      try {
+        expect(other.token).not.toBe(bridge.token);
+        expect(Buffer.from(bridge.token, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+        expect(bridge.origin).not.toContain(bridge.token);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses API calls without it, with a clear 401, and never calls the handler', async () => {
+      const res = await raw(bridge.port, 'POST', '/api/adminLock', { ...host(), 'content-type': 'application/json' }, 'null');
+      expect(unauthorized(res)).toContain('#token=');
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('refuses a wrong or malformed token', async () => {
+      for (const authorization of [`Bearer ${wrongToken()}`, `Bearer ${bridge.token}x`, 'Bearer ', bridge.token, `Basic ${bridge.token}`]) {
+        const res = await post('/api/adminLock', null, { authorization });
+        expect(unauthorized(res)).toContain('wrong access token');
+      }
+      // The query form is for EventSource and <img> only, never for calls.
+      const viaQuery = await raw(bridge.port, 'POST', `/api/adminLock?token=${bridge.token}`, { ...host(), 'content-type': 'application/json' }, 'null');
+      unauthorized(viaQuery);
+      expect(fake.calls).toEqual([]);
+    });
+
+    it('lets the right token through', async () => {
+      const res = await post('/api/adminLock', null, { authorization: `Bearer ${bridge.token}` });
+      expect(res.status).toBe(200);
+      expect(fake.calls).toEqual([{ key: 'adminLock', args: undefined }]);
+    });
+
+    it('guards the event stream, in the header or the query', async () => {
+      unauthorized(await raw(bridge.port, 'GET', '/api/events', host()));
+      unauthorized(await raw(bridge.port, 'GET', `/api/events?token=${wrongToken()}`, host()));
+      for (const [path, headers] of [
+        ['api/events', { authorization: `Bearer ${bridge.token}` }],
+        [`api/events?token=${bridge.token}`, {}],
+      ] as const) {
+        const controller = new AbortController();
+        const res = await fetch(`${bridge.origin}${path}`, { signal: controller.signal, headers });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toContain('text/event-stream');
+        controller.abort();
+      }
+    });
+
+    it('guards camera frames both ways but keeps the UI and /healthz public', async () => {
+      unauthorized(await raw(bridge.port, 'GET', '/frame.jpg?seq=7', host()));
+      expect((await raw(bridge.port, 'GET', `/frame.jpg?seq=7&token=${bridge.token}`, host())).status).toBe(200);
+      unauthorized(await raw(bridge.port, 'POST', '/api/camera/frame', { ...host(), 'content-type': 'image/jpeg' }, Buffer.from([0xff, 0xd8])));
+      expect(fake.frames).toHaveLength(0);
+      expect((await raw(bridge.port, 'GET', '/', host())).status).toBe(200);
+      expect((await raw(bridge.port, 'GET', '/healthz', host())).status).toBe(200);
+    });
+
+    it('keeps the token out of its logs', async () => {
+      const lines: string[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+      const logged = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, logger });
+      try {
+        await raw(logged.port, 'GET', `/api/events?token=${logged.token}x`, { host: `127.0.0.1:${logged.port}` });
+        expect(lines.length).toBeGreaterThanOrEqual(2);
+        expect(lines.join('\n')).not.toContain(logged.token);
+        expect(lines.join('\n')).toContain('token=[redacted]');
+      } finally {
+        await logged.close();
+      }
+    });
   });
 
   it('refuses to bind anywhere but loopback', async () => {

@@ -1,11 +1,13 @@
 // The browser bridge: the headless kiosk serves the built renderer and the same typed
 // KioskApi over HTTP on loopback only, so the real UI runs in a plain browser (DESIGN.md).
+// Everything but the static UI and /healthz needs the per-launch token (access-token.ts).
 //   POST /api/<channel key>   JSON body = the channel's argument (or null) → Result JSON
-//   GET  /api/events          Server-Sent Events, `event: state`, current state first
+//   GET  /api/events          Server-Sent Events, `event: state`, current state first (token
+//                             in the header or `?token=`: EventSource cannot set headers)
 //   POST /api/camera/frame    image/jpeg body → kiosk.pushFrame (camera spec `push`)
-//   GET  /frame.jpg?seq=N     the latest camera frame (preview)
-//   GET  /healthz             liveness for scripts
-//   GET  anything else        the renderer (out/renderer)
+//   GET  /frame.jpg?seq=N     the latest camera frame (preview; token as for events)
+//   GET  /healthz             liveness for scripts (public)
+//   GET  anything else        the renderer (out/renderer, public)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
@@ -17,6 +19,7 @@ import {
   type KioskState,
   type Result,
 } from '../../contracts/kiosk-api';
+import { createAccessToken, presentedToken, redactToken, tokenedUrl, tokensMatch } from './access-token';
 import { securityHeaders } from './csp';
 import { isAllowedFetchSite, isAllowedHost, isAllowedOrigin, isLoopbackAddress } from './loopback-guard';
 import { imageContentType, readStatic } from './static-files';
@@ -44,8 +47,13 @@ export interface BridgeOptions {
 }
 
 export interface Bridge {
+  /** The URL to open: the origin with the access token in its fragment (`/#token=…`). */
   url: string;
+  /** `http://127.0.0.1:<port>/`, without the token: for logs and for building paths. */
+  origin: string;
   port: number;
+  /** This launch's access token; send it as `Authorization: Bearer <token>`. */
+  token: string;
   close(): Promise<void>;
 }
 
@@ -61,10 +69,17 @@ class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
+
+/** Routes that need the token; the UI's own files and /healthz stay public. */
+const isProtectedPath = (path: string) => path.startsWith('/api/') || path === '/frame.jpg';
+/** Routes a browser fetches without script control over headers (EventSource, <img>). */
+const acceptsQueryToken = (path: string, method: string) => method === 'GET' && (path === '/api/events' || path === '/frame.jpg');
+const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="rollcall-kiosk"' };
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolvePromise, reject) => {
@@ -90,9 +105,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...securityHeaders(), 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { ...securityHeaders(), ...extraHeaders, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
 }
 
@@ -125,7 +140,18 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const log = (options.logger ?? pino({ name: 'rollcall' })).child({ component: 'bridge' });
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const streams = new Set<ServerResponse>();
+  const token = createAccessToken();
   let port = options.port;
+
+  const requireToken = (req: IncomingMessage, url: URL, method: string) => {
+    const presented = presentedToken(req.headers, url, acceptsQueryToken(url.pathname, method));
+    if (presented.kind === 'none') {
+      throw new HttpError(401, 'unauthorized', 'this kiosk bridge needs its access token: open the URL the kiosk printed (it ends in #token=…)', BEARER_CHALLENGE);
+    }
+    if (!tokensMatch(presented.value, token)) {
+      throw new HttpError(401, 'unauthorized', 'wrong access token (the kiosk makes a new one each start): open the URL it printed this time', BEARER_CHALLENGE);
+    }
+  };
 
   const handleEvents = (req: IncomingMessage, res: ServerResponse) => {
     res.writeHead(200, { ...securityHeaders(), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
@@ -194,6 +220,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (isProtectedPath(path)) requireToken(req, url, method);
     if (path === '/api/events' && method === 'GET') return handleEvents(req, res);
     if (path === '/api/camera/frame') {
       if (method !== 'POST') throw new HttpError(405, 'method', 'POST only');
@@ -221,13 +248,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const server: Server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       const httpErr = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error');
-      if (!(err instanceof HttpError)) log.error({ err, url: req.url }, 'bridge request failed');
-      else if (httpErr.status === 403) log.warn({ host: req.headers.host, origin: req.headers.origin, url: req.url }, httpErr.message);
+      const url = redactToken(req.url);
+      if (!(err instanceof HttpError)) log.error({ err, url }, 'bridge request failed');
+      else if (httpErr.status === 403 || httpErr.status === 401) log.warn({ host: req.headers.host, origin: req.headers.origin, url }, httpErr.message);
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      sendJson(res, httpErr.status, fail(httpErr.code, httpErr.message));
+      sendJson(res, httpErr.status, fail(httpErr.code, httpErr.message), httpErr.headers);
     });
   });
 
@@ -239,12 +267,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     });
   });
   port = (server.address() as AddressInfo).port;
-  const url = `http://${host === '::1' ? '[::1]' : host}:${port}/`;
-  log.info({ url, staticDir }, 'kiosk bridge listening');
+  const origin = `http://${host === '::1' ? '[::1]' : host}:${port}/`;
+  // The token is not logged: whoever started the bridge prints `url` where it belongs.
+  log.info({ url: origin, staticDir }, 'kiosk bridge listening');
 
   return {
-    url,
+    url: tokenedUrl(origin, token),
+    origin,
     port,
+    token,
     close: async () => {
       for (const s of streams) s.end();
       streams.clear();

@@ -3,7 +3,8 @@
 // Extra options: --name, --admin-pin (first run; 6-12 digits, not trivial), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
-// --ui <port> (serve the kiosk UI on http://127.0.0.1:<port>/ through the browser bridge; 0 = any),
+// --ui <port> (serve the kiosk UI through the browser bridge at http://127.0.0.1:<port>/#token=…,
+//   the per-launch access token in the fragment; the `ui` log line carries that URL; 0 = any port),
 // --log-level. Stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -91,6 +92,8 @@ function main(): void {
     startBridge({ kiosk, port: args.ui, staticDir: defaultStaticDir(), logger })
       .then((b) => {
         bridge = b;
+        // The one place the token is printed: whoever runs the kiosk opens this URL. It goes to
+        // this process's stdout only; the bridge never logs it.
         logger.info({ event: 'ui', url: b.url }, `kiosk UI at ${b.url}`);
       })
       .catch((err: unknown) => logger.error({ event: 'ui_failed', err: err instanceof Error ? err.message : String(err) }, 'kiosk UI failed to start'));

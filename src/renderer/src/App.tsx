@@ -59,5 +59,7 @@ export function App({ api }: { api: UiApi }) {
       />
     );
   }
-  return <KioskScreen state={state} stream={camera.stream} cameraError={camera.error} onAdmin={() => setMode('pin')} />;
+  return (
+    <KioskScreen state={state} stream={camera.stream} cameraError={camera.error} onAdmin={() => setMode('pin')} frameUrl={api.framePreviewUrl} />
+  );
 }

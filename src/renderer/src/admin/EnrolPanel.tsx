@@ -66,7 +66,7 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
       <h2>Enrol a student</h2>
       <div className="enrol">
         <div className="enrol__camera">
-          <CameraPreview state={state} stream={stream} compact />
+          <CameraPreview state={state} stream={stream} compact frameUrl={api.framePreviewUrl} />
           {running && (
             <div className="enrol__hint" data-testid="enrol-hint">
               {hint ?? 'Look at the camera'}

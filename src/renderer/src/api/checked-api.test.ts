@@ -60,19 +60,47 @@ describe('createBridgeClient', () => {
         close() {}
       } as unknown as BridgeDeps['EventSource'],
     };
-    const api = createBridgeClient('http://127.0.0.1:5000/', deps);
+    const api = createBridgeClient('http://127.0.0.1:5000/', deps, { token: null });
     expect(await api.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
     expect(requests[0]?.url).toBe('http://127.0.0.1:5000/api/adminUnlock');
     expect(requests[0]?.init?.body).toBe('{"pin":"1234"}');
     await api.logToday();
     expect(requests[1]?.init?.body).toBe('null');
   });
+  it('sends the access token on every call, the event stream and the preview', async () => {
+    const requests: { url: string; init: RequestInit | undefined }[] = [];
+    const streams: string[] = [];
+    const deps: BridgeDeps = {
+      fetch: (async (url: string, init?: RequestInit) => {
+        requests.push({ url, init });
+        return new Response(JSON.stringify({ ok: true, value: null }), { status: 200 });
+      }) as typeof fetch,
+      EventSource: class {
+        constructor(url: string) {
+          streams.push(url);
+        }
+        addEventListener() {}
+        close() {}
+      } as unknown as BridgeDeps['EventSource'],
+    };
+    const api = createBridgeClient('http://127.0.0.1:5000/', deps, { token: 'tok/en+1' });
+    await api.adminLock();
+    expect(new Headers(requests[0]?.init?.headers).get('authorization')).toBe('Bearer tok/en+1');
+    api.cameraPushFrame?.(new Uint8Array([0xff, 0xd8]));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(new Headers(requests[1]?.init?.headers).get('authorization')).toBe('Bearer tok/en+1');
+    api.onState(() => {})();
+    expect(new URL(streams[0] ?? '').searchParams.get('token')).toBe('tok/en+1');
+    const preview = new URL(api.framePreviewUrl?.(7) ?? '', 'http://127.0.0.1:5000/');
+    expect(preview.pathname).toBe('/frame.jpg');
+    expect(Object.fromEntries(preview.searchParams)).toEqual({ seq: '7', token: 'tok/en+1' });
+  });
   it('reports a non-JSON error page as an http error', async () => {
     const deps: BridgeDeps = {
       fetch: (async () => new Response('Bad Gateway', { status: 502 })) as typeof fetch,
       EventSource: class {} as unknown as BridgeDeps['EventSource'],
     };
-    const api = createBridgeClient('http://127.0.0.1:5000/', deps);
+    const api = createBridgeClient('http://127.0.0.1:5000/', deps, { token: null });
     expect(await api.syncNow()).toEqual({ ok: false, error: { code: 'http_502', message: 'Bad Gateway' } });
   });
 });

@@ -16,7 +16,13 @@ import {
 export type RawInvoke = (key: KioskChannelKey, args?: unknown) => Promise<unknown>;
 export type RawSubscribe = (listener: (raw: unknown) => void) => () => void;
 
-export type UiApi = KioskApi & KioskMediaApi;
+/** What a shell adds for the screens beyond the contract. */
+export interface UiExtras extends KioskMediaApi {
+  /** The preview <img> URL for frame `seq`; absent: FRAME_PREVIEW_PATH as is (Electron). */
+  framePreviewUrl?: (seq: number) => string;
+}
+
+export type UiApi = KioskApi & UiExtras;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
@@ -36,7 +42,7 @@ export function parseResult<S extends z.ZodTypeAny>(schema: S, raw: unknown): Re
 export function createCheckedApi(
   invoke: RawInvoke,
   subscribe: RawSubscribe,
-  extras: KioskMediaApi = {},
+  extras: UiExtras = {},
   onInvalidState: (issue: string) => void = () => {},
 ): UiApi {
   const call =

@@ -1,6 +1,7 @@
 // Which transport this page runs on: Electron's preload exposes `window.rollcall`; a plain
 // browser (the headless kiosk's bridge, the e2e suite) gets the fetch/SSE client instead.
 import { createBridgeClient } from './bridge-client';
+import { reloadOnNewToken, takeBridgeToken } from './bridge-token';
 import { createCheckedApi, type UiApi } from './checked-api';
 import type { KioskApi, KioskChannelKey, KioskMediaApi } from '../../../contracts/kiosk-api';
 
@@ -13,7 +14,10 @@ declare global {
 export function resolveApi(win: Window): UiApi {
   const preload = win.rollcall;
   if (!preload) {
-    return createBridgeClient(win.location.href, { fetch: win.fetch.bind(win), EventSource });
+    // The token goes out of the address bar before anything else reads the URL.
+    const token = takeBridgeToken(win);
+    reloadOnNewToken(win);
+    return createBridgeClient(win.location.href, { fetch: win.fetch.bind(win), EventSource }, { token });
   }
   // The preload's answers cross a process boundary too: parse them like the bridge's.
   const invoke = (key: KioskChannelKey, args?: unknown): Promise<unknown> => {

@@ -1,7 +1,8 @@
 // The live camera image with face boxes. The preview is the core's latest frame as JPEG
 // (FRAME_PREVIEW_PATH), or the page's own <video> when the page owns the camera (Electron
 // getUserMedia). Boxes are normalised to the frame, so they are placed in percent inside
-// a box with the frame's aspect ratio and stay right at any window size.
+// a box with the frame's aspect ratio and stay right at any window size. The shell may give
+// its own preview URL (the browser bridge adds its access token; see api/bridge-client.ts).
 import { useEffect, useRef } from 'react';
 import { FRAME_PREVIEW_PATH, type KioskState } from '../../../contracts/kiosk-api';
 
@@ -9,7 +10,11 @@ interface Props {
   state: KioskState;
   stream?: MediaStream | null;
   compact?: boolean;
+  /** The <img> URL of frame `seq`; by default FRAME_PREVIEW_PATH relative to the page. */
+  frameUrl?: ((seq: number) => string) | undefined;
 }
+
+const defaultFrameUrl = (seq: number) => `${FRAME_PREVIEW_PATH}?seq=${seq}`;
 
 const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
   gated: '',
@@ -18,7 +23,7 @@ const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
   recognised: '',
 };
 
-export function CameraPreview({ state, stream = null, compact = false }: Props) {
+export function CameraPreview({ state, stream = null, compact = false, frameUrl = defaultFrameUrl }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (videoRef.current && stream) videoRef.current.srcObject = stream;
@@ -35,7 +40,7 @@ export function CameraPreview({ state, stream = null, compact = false }: Props) 
           <img
             className="preview__media"
             alt=""
-            src={`${FRAME_PREVIEW_PATH}?seq=${frame.seq}`}
+            src={frameUrl(frame.seq)}
             // A shell without a preview answers 404: show the boxes on black, not a broken image.
             onError={(e) => (e.currentTarget.style.visibility = 'hidden')}
             onLoad={(e) => (e.currentTarget.style.visibility = 'visible')}

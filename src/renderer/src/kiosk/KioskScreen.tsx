@@ -12,6 +12,8 @@ interface Props {
   stream: MediaStream | null;
   cameraError: string | null;
   onAdmin: () => void;
+  /** The shell's preview URL (UiApi.framePreviewUrl), if it has its own. */
+  frameUrl?: ((seq: number) => string) | undefined;
 }
 
 function Blocker({ state, cameraError }: { state: KioskState; cameraError: string | null }) {
@@ -55,7 +57,7 @@ function Blocker({ state, cameraError }: { state: KioskState; cameraError: strin
   return null;
 }
 
-export function KioskScreen({ state, stream, cameraError, onAdmin }: Props) {
+export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: Props) {
   const now = useNow(500);
   const fresh = isGreetingFresh(state.greeting, now) ? state.greeting : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
@@ -97,7 +99,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin }: Props) {
       </header>
       <main className="kiosk__body">
         <div className="kiosk__camera">
-          <CameraPreview state={state} stream={stream} />
+          <CameraPreview state={state} stream={stream} frameUrl={frameUrl} />
           <Blocker state={state} cameraError={cameraError} />
         </div>
         {view && fresh ? (
