@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KioskState, Settings } from '../contracts/kiosk-api';
 import type { FaceEngine } from '../ml/types';
-import { RECOGNITION_DEFAULTS } from '../ml/config';
+import { RECOGNITION_DEFAULTS, SHIPPED_MODEL_ID } from '../ml/config';
 import { AttendanceEngine, type Decision } from './attendance/engine';
 import { createCamera, FramePipeline, PushCamera, type CameraSource, type CameraStatus, type FrameMeta } from './camera/index';
 import { EnrolmentSession } from './enrolment';
@@ -128,7 +128,17 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const now = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
   if (!options.databaseFile) mkdirSync(options.dataDir, { recursive: true });
-  const store = openKioskStore({ file: options.databaseFile ?? join(options.dataDir, 'kiosk.db'), defaultSettings: settingsDefaults(options.settings), now });
+  const store = openKioskStore({
+    file: options.databaseFile ?? join(options.dataDir, 'kiosk.db'),
+    defaultSettings: settingsDefaults(options.settings),
+    now,
+    recognitionModelId: SHIPPED_MODEL_ID,
+    onStaleRecognition: (storedFor) =>
+      logger.warn(
+        { event: 'threshold_reset', storedFor, modelId: SHIPPED_MODEL_ID },
+        'the stored match threshold/margin were set for another face model; using the calibrated values for this one',
+      ),
+  });
   if (!store.pin.isSet()) {
     store.pin.setPin(options.adminPin ?? DEFAULT_ADMIN_PIN);
     store.audit.record(now().toISOString(), 'pin_initialised', { default: options.adminPin === undefined });

@@ -1,7 +1,7 @@
 // The face engine's one validated configuration, and the shipped calibrated defaults.
 import { z } from 'zod';
 import { CALIBRATION } from './calibration.js';
-import { parsePipeline } from './embedders.js';
+import { modelIdOf, parsePipeline } from './embedders.js';
 import type { GateThresholds } from './quality.js';
 
 /**
@@ -43,6 +43,13 @@ export const RECOGNITION_DEFAULTS = {
     minLiveness: 0.1, // real min 0.19 (faces), one grey crop at 0.08 in faces-640
   } satisfies GateThresholds,
 } as const;
+
+/**
+ * The `modelId` the shipped engine reports, i.e. the model RECOGNITION_DEFAULTS' threshold and
+ * margin were calibrated for. A threshold means nothing for another model: a kiosk drops an
+ * admin's stored threshold once the model it was set for is no longer the shipped one.
+ */
+export const SHIPPED_MODEL_ID = modelIdOf(parsePipeline(RECOGNITION_DEFAULTS.embedder), RECOGNITION_DEFAULTS.flip);
 
 export const BackendPreferenceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
 

@@ -128,6 +128,11 @@ export function parsePipeline(name: string): EmbedderSpec[] {
   });
 }
 
+/** Identifies the embedding space: templates from another pipeline never match. */
+export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string {
+  return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;
+}
+
 /** ArcFace's canonical landmark positions in a 112×112 crop (left eye, right eye, nose, mouth L/R). */
 export const ARCFACE_TEMPLATE_112: readonly (readonly [number, number])[] = [
   [38.2946, 51.6963],

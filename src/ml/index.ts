@@ -16,6 +16,7 @@ import type { FaceEngine } from './types.js';
 export * from './types.js';
 export {
   RECOGNITION_DEFAULTS,
+  SHIPPED_MODEL_ID,
   FaceEngineOptionsSchema,
   GateThresholdsSchema,
   resolveEngineOptions,

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOptions } from './config.js';
 import { checkRgbImage, decodeImage } from './decode.js';
 import { DlibResNet } from './dlib-resnet.js';
-import { alignmentTransform, parsePipeline, type EmbedderSpec } from './embedders.js';
+import { alignmentTransform, modelIdOf, parsePipeline, type EmbedderSpec } from './embedders.js';
 import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
 import { defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
@@ -98,10 +98,6 @@ function modelFileName(spec: EmbedderSpec): string {
   return spec.kind === 'onnx' ? `${spec.model}.onnx` : spec.model;
 }
 
-/** Identifies the embedding space: templates from another pipeline never match. */
-export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string {
-  return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;
-}
 
 async function loadEmbedder(
   tf: Record<string, any>,

@@ -20,6 +20,10 @@ export interface KioskStoreOptions {
   file: string;
   defaultSettings: Settings;
   now: () => Date;
+  /** The face model the default threshold/margin are calibrated for (see createSettingsRepo). */
+  recognitionModelId?: string;
+  /** Called once when a stored threshold/margin set under another model is ignored. */
+  onStaleRecognition?: (storedFor: string | null) => void;
 }
 
 export function openKioskStore(opts: KioskStoreOptions) {
@@ -30,7 +34,10 @@ export function openKioskStore(opts: KioskStoreOptions) {
     templates: createTemplateRepo(db),
     attendance: createAttendanceRepo(db),
     sync: createSyncStateRepo(db),
-    settings: createSettingsRepo(db, opts.defaultSettings),
+    settings: createSettingsRepo(db, opts.defaultSettings, {
+      ...(opts.recognitionModelId ? { recognitionModelId: opts.recognitionModelId } : {}),
+      ...(opts.onStaleRecognition ? { onStaleRecognition: opts.onStaleRecognition } : {}),
+    }),
     audit: createAuditRepo(db),
     pin: createAdminPinRepo(db, opts.now),
     /** Run synchronous work in one transaction (never pass async code). */

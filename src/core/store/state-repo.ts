@@ -31,12 +31,34 @@ export function createSyncStateRepo(db: Database.Database) {
 }
 export type SyncStateRepo = ReturnType<typeof createSyncStateRepo>;
 
-/** Stored settings are merged over the defaults and re-validated on every read. */
-export function createSettingsRepo(db: Database.Database, defaults: Settings) {
+/** Settings whose meaning depends on the face model: a threshold calibrated for one model is noise for another. */
+const MODEL_SCOPED_KEYS = ['matchThreshold', 'matchMargin'] as const;
+/** Settings-table key recording which model the stored MODEL_SCOPED_KEYS were set for. */
+const SCOPE_KEY = 'recognitionModelId';
+
+/**
+ * Stored settings are merged over the defaults and re-validated on every read.
+ * `recognitionModelId` is the model the defaults' threshold and margin were calibrated for: an
+ * admin's stored threshold/margin is kept with the model it was set under, and ignored (the new
+ * calibrated defaults apply) once the kiosk runs another model — after an upgrade that changes
+ * the face model, a hand-tuned 0.52 would otherwise reject or admit the wrong people.
+ */
+export function createSettingsRepo(db: Database.Database, defaults: Settings, opts: { recognitionModelId?: string; onStaleRecognition?: (storedFor: string | null) => void } = {}) {
   const all = db.prepare('SELECT key, value FROM settings');
   const set = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  let warned = false;
   const read = (): Settings => {
     const stored = Object.fromEntries((all.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    const storedFor = typeof stored[SCOPE_KEY] === 'string' ? (stored[SCOPE_KEY] as string) : null;
+    delete stored[SCOPE_KEY];
+    const hasScoped = MODEL_SCOPED_KEYS.some((k) => k in stored);
+    if (opts.recognitionModelId && hasScoped && storedFor !== opts.recognitionModelId) {
+      for (const k of MODEL_SCOPED_KEYS) delete stored[k];
+      if (!warned) {
+        warned = true;
+        opts.onStaleRecognition?.(storedFor);
+      }
+    }
     const merged = Settings.safeParse({ ...defaults, ...stored });
     // A stored value that no longer validates (older app, hand edit) falls back to defaults rather than bricking the kiosk.
     return merged.success ? merged.data : defaults;
@@ -46,6 +68,11 @@ export function createSettingsRepo(db: Database.Database, defaults: Settings) {
     update: db.transaction((patch: Partial<Settings>): Settings => {
       const next = Settings.parse({ ...read(), ...patch });
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) set.run(k, JSON.stringify(next[k as keyof Settings]));
+      if (opts.recognitionModelId && MODEL_SCOPED_KEYS.some((k) => patch[k] !== undefined)) {
+        // Saving one of the pair pins both to this model, so a stale partner cannot come back.
+        for (const k of MODEL_SCOPED_KEYS) set.run(k, JSON.stringify(next[k]));
+        set.run(SCOPE_KEY, JSON.stringify(opts.recognitionModelId));
+      }
       return next;
     }),
   };
