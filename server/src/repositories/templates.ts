@@ -1,12 +1,15 @@
 // Face templates. Added by kiosks (sync push, idempotent by template id) or from photos on
-// the server; each insert appends its roster change in the same transaction.
-import type { Kysely } from 'kysely';
+// the server; deleted one by one, with their student, or all of a retired face model. Each
+// insert or delete appends its roster change in the same transaction.
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { ItemResult, TemplateUpload } from '../../../src/contracts/sync.js';
 import type { DB, TemplateTable } from '../db/schema.js';
 import { notFound } from '../errors.js';
 import { checkEmbedding } from '../services/embeddings.js';
+import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
+import { getSite } from './rooms.js';
 
 export const rosterTemplate = (r: Pick<TemplateTable, 'id' | 'student_id' | 'model_id' | 'embedding'>) => ({
   id: r.id,
@@ -112,6 +115,27 @@ export async function storeTemplates(db: Kysely<DB>, uploads: readonly TemplateU
   return uploads.map((u, index): ItemResult => (repeats.has(index) ? { id: u.id, status: 'duplicate' } : (results.get(u.id) as ItemResult)));
 }
 
+/** Ids per DELETE … IN (…): below SQLite's and PostgreSQL's bound-parameter limits. */
+const DELETE_CHUNK = 500;
+
+interface DoomedTemplate {
+  id: string;
+  siteId: string;
+}
+
+/**
+ * The one way templates leave the server: their retained photos and rows go, and a tombstone
+ * per template is appended so every kiosk of the site drops it on its next pull (the tombstone
+ * also replaces the change-log row that held a copy of the embedding).
+ */
+async function removeTemplates(trx: Transaction<DB>, doomed: readonly DoomedTemplate[], now: string): Promise<void> {
+  for (const ids of chunks(doomed.map((d) => d.id), DELETE_CHUNK)) {
+    await trx.deleteFrom('photos').where('template_id', 'in', ids).execute();
+    await trx.deleteFrom('templates').where('id', 'in', ids).execute();
+  }
+  await appendChanges(trx, doomed.map((d) => ({ siteId: d.siteId, entity: 'template' as const, entityId: d.id, data: null })), now);
+}
+
 export async function deleteTemplate(db: Kysely<DB>, studentId: string, templateId: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -122,8 +146,77 @@ export async function deleteTemplate(db: Kysely<DB>, studentId: string, template
       .where('templates.student_id', '=', studentId)
       .executeTakeFirst();
     if (!row) throw notFound(`template ${templateId}`);
-    await trx.deleteFrom('photos').where('template_id', '=', templateId).execute();
-    await trx.deleteFrom('templates').where('id', '=', templateId).execute();
-    await appendChanges(trx, [{ siteId: row.site_id, entity: 'template', entityId: templateId, data: null }], now);
+    await removeTemplates(trx, [{ id: row.id, siteId: row.site_id }], now);
+  });
+}
+
+/** Which templates of a retired face model to delete. */
+export interface ModelPurge {
+  modelId: string;
+  /** Only students of this site. */
+  siteId?: string;
+  /**
+   * Only students who already have a template of this model (re-enrolled under it); the others
+   * keep their `modelId` templates until they are.
+   */
+  onlyIfReplacedBy?: string;
+}
+
+export interface ModelPurgeCounts {
+  /** Templates deleted (or, in a dry run, that would be). */
+  templates: number;
+  /** Students those templates belong to. */
+  students: number;
+  /** Students in scope with `modelId` templates that stay because they have no replacement yet. */
+  studentsKept: number;
+}
+
+type TemplatesEb = ExpressionBuilder<DB, 'templates' | 'students'>;
+
+/** The student of the outer `templates` row has a template of `modelId`. */
+const hasTemplateOf = (eb: TemplatesEb, modelId: string) =>
+  eb.exists(eb.selectFrom('templates as other').select('other.id').whereRef('other.student_id', '=', 'templates.student_id').where('other.model_id', '=', modelId));
+
+/** The `modelId` templates in scope, replaced or not. */
+function modelTemplates(db: Executor, p: ModelPurge) {
+  let q = db.selectFrom('templates').innerJoin('students', 'students.id', 'templates.student_id').where('templates.model_id', '=', p.modelId);
+  if (p.siteId !== undefined) q = q.where('students.site_id', '=', p.siteId);
+  return q;
+}
+
+/** What a purge deletes; shared by the dry run and the deletion so both answer the same. */
+async function planPurge(db: Executor, p: ModelPurge): Promise<{ doomed: (DoomedTemplate & { studentId: string })[]; studentsKept: number }> {
+  const replacement = p.onlyIfReplacedBy;
+  let doomedQuery = modelTemplates(db, p).select(['templates.id as id', 'templates.student_id as studentId', 'students.site_id as siteId']);
+  if (replacement === undefined) return { doomed: await doomedQuery.execute(), studentsKept: 0 };
+  doomedQuery = doomedQuery.where((eb) => hasTemplateOf(eb, replacement));
+  const keptQuery = modelTemplates(db, p)
+    .select((eb) => eb.fn.count<number | string>('templates.student_id').distinct().as('n'))
+    .where((eb) => eb.not(hasTemplateOf(eb, replacement)));
+  const doomed = await doomedQuery.execute();
+  const kept = await keptQuery.executeTakeFirst();
+  return { doomed, studentsKept: Number(kept?.n ?? 0) }; // PostgreSQL answers count() as a string
+}
+
+/**
+ * Deletes the templates of a retired face model (kiosks ignore them: embeddings of different
+ * models cannot be compared), in one transaction with their tombstones and an audit row.
+ * `dryRun` only counts. Thousands of rows are deleted in chunks (see removeTemplates).
+ */
+export async function purgeModelTemplates(db: Kysely<DB>, p: ModelPurge, options: { dryRun: boolean; actor: Actor; now: string }): Promise<ModelPurgeCounts> {
+  const count = (plan: Awaited<ReturnType<typeof planPurge>>): ModelPurgeCounts => ({
+    templates: plan.doomed.length,
+    students: unique(plan.doomed.map((d) => d.studentId)).length,
+    studentsKept: plan.studentsKept,
+  });
+  if (p.siteId !== undefined) await getSite(db, p.siteId); // a mistyped site is a 404, not "nothing to delete"
+  if (options.dryRun) return count(await planPurge(db, p));
+  return db.transaction().execute(async (trx) => {
+    const plan = await planPurge(trx, p);
+    await removeTemplates(trx, plan.doomed, options.now);
+    const counts = count(plan);
+    // Ids of the model and site and counts only: no student is named in the audit log.
+    await writeAudit(trx, { actor: options.actor, action: 'templates.purge_model', entity: 'face_model', entityId: p.modelId, detail: { ...p, ...counts } }, options.now);
+    return counts;
   });
 }

@@ -8,8 +8,9 @@ import devices from './devices.js';
 import health from './health.js';
 import sites from './sites.js';
 import students from './students.js';
+import templates from './templates.js';
 import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, classes, devices, sync, attendance, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, devices, sync, attendance, admin];
