@@ -9,7 +9,8 @@ import { DEFAULT_ADMIN_PIN } from '../src/core/index';
 import type { FaceEngine } from '../src/ml/types';
 import { launchChromium } from './harness/browser';
 import { loadEngine } from './harness/engine';
-import { ADMIN_PIN, createWorld, hold, openUi, type World } from './harness/world';
+import { call } from '../server/test/app';
+import { ADMIN_PIN, createWorld, hold, openUi, pollUntil, type World } from './harness/world';
 
 let engine: FaceEngine;
 let browser: Browser;
@@ -145,6 +146,48 @@ describe('admin', () => {
     await enterPin(world, '480317');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
+  });
+
+  it('a forgotten PIN: a recovery code issued on the server opens the admin area at "change PIN", once', async () => {
+    world = await createWorld({ engine, browser });
+    const { page, school } = world;
+    const app = world.server.app();
+    await pollUntil(() => world!.kiosk.internals.sync.status().lastPullAt !== null, 'first pull');
+    const [device] = await call<{ id: string; state: string }[]>(app, school.adminToken, 'GET', '/api/devices');
+    expect(device?.state).toBe('paired');
+    const issued = await call<{ id: string; code: string }>(app, school.adminToken, 'POST', `/api/devices/${device!.id}/pin-recovery`, undefined, [201]);
+    expect(issued.code).toMatch(/^\d{4} \d{4} \d{4}$/);
+    // The kiosk hears of it on its next sync.
+    await pollUntil(() => world!.kiosk.internals.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
+
+    await page.click('[data-testid="open-admin"]');
+    await page.waitForSelector('[data-screen="pin"][data-app-state="ready"]');
+    await page.click('[data-testid="pin-recovery-help"] summary');
+    await page.locator('[data-testid="pin-recovery-help"]', { hasText: 'offline kiosk cannot use one' }).waitFor();
+    await world.shot('25-pin-recovery-help', true);
+    await enterPin(world, issued.code.replace(/ /g, ''));
+    await page.waitForSelector('[data-panel="pin"][data-app-state="ready"]');
+    await page.locator('[data-testid="pin-recovery-notice"]', { hasText: 'recovery code' }).waitFor();
+    expect(await page.locator('[data-testid="pin-current"]').count()).toBe(0);
+    await world.shot('26-pin-recovery-change', true);
+    await page.fill('[data-testid="pin-new"]', '730268');
+    await page.fill('[data-testid="pin-confirm"]', '730268');
+    await page.click('[data-testid="pin-change"]');
+    await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+    // The admin status reloads after the change: the recovery notice goes, the usual form is back.
+    await page.locator('[data-testid="pin-recovery-notice"]').waitFor({ state: 'detached' });
+    await page.waitForSelector('[data-testid="pin-current"]');
+    await world.shot('27-pin-recovery-done', true);
+    // Reported to the server: the admin sees it used.
+    await pollUntil(async () => (await call<{ state: string }[]>(app, school.adminToken, 'GET', `/api/devices/${device!.id}/pin-recovery`))[0]?.state === 'used', 'code reported used');
+
+    // Burnt: the code no longer opens the admin area; the new PIN does.
+    await page.click('[data-testid="admin-exit"]');
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, issued.code.replace(/ /g, ''));
+    await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN or recovery code' }).waitFor();
+    await enterPin(world, '730268');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
   });
 
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {

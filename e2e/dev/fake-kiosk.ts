@@ -48,10 +48,10 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
   ];
   const handlers: Record<KioskChannelKey, (a: unknown) => Promise<Result<unknown>>> = {
     getState: async () => ok(state),
-    adminUnlock: async (a) => ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null }),
+    adminUnlock: async (a) => ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null, recovery: false }),
     adminLock: async () => ok(null),
-    adminStatus: async () => ok({ factoryPin: true }),
-    adminChangePin: async () => ok({ factoryPin: false }),
+    adminStatus: async () => ok({ factoryPin: true, pinRecovery: false }),
+    adminChangePin: async () => ok({ factoryPin: false, pinRecovery: false }),
     appQuit: async () => ok({ quitting: true }),
     rosterList: async () => ok(roster),
     logToday: async () =>

@@ -19,6 +19,8 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   pairingCodeTtlMinutes: number;
+  /** Lifetime of a kiosk admin-PIN recovery code (it must reach the kiosk by sync first). */
+  pinRecoveryTtlHours: number;
   /** Login attempts per IP per minute (counted in the database: shared by all instances, see rate-limit-store.ts). */
   loginRateLimitPerMinute: number;
   /** Default JSON body limit; the template push raises it for its own route. */
@@ -49,6 +51,7 @@ export const EnvSchema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   PAIRING_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  PIN_RECOVERY_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
@@ -112,6 +115,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: e.REFRESH_TOKEN_TTL_DAYS,
     pairingCodeTtlMinutes: e.PAIRING_CODE_TTL_MINUTES,
+    pinRecoveryTtlHours: e.PIN_RECOVERY_TTL_HOURS,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     photoLimitBytes: e.PHOTO_LIMIT_BYTES,
@@ -129,6 +133,7 @@ export function defaultAppConfig(overrides: Partial<AppConfig> & Pick<AppConfig,
     accessTokenTtlSeconds: 900,
     refreshTokenTtlDays: 30,
     pairingCodeTtlMinutes: 15,
+    pinRecoveryTtlHours: 24,
     loginRateLimitPerMinute: 10,
     bodyLimitBytes: 2 * 1024 * 1024,
     photoLimitBytes: 10 * 1024 * 1024,

@@ -107,10 +107,12 @@ export const PinArgs = z.object({ pin: z.string().regex(/^\d{4,12}$/) });
  * Changing the admin PIN (admin session required). `newPin` is checked against the PIN policy
  * (contracts/pin-policy.ts) by the core, which answers `weak_pin` / `pin_mismatch` /
  * `pin_unchanged` / `wrong_pin` / `pin_locked_out` with a sentence for the admin. A wrong
- * `currentPin` counts towards the same lockout as the unlock screen.
+ * `currentPin` counts towards the same lockout as the unlock screen. `currentPin` may be left
+ * out only in an admin session opened with a recovery code (AdminStatus.pinRecovery), else the
+ * core answers `current_pin_required`.
  */
 export const ChangePinArgs = z.object({
-  currentPin: PinArgs.shape.pin,
+  currentPin: PinArgs.shape.pin.optional(),
   newPin: z.string().max(64),
   confirmPin: z.string().max(64),
 });
@@ -186,7 +188,7 @@ type Out<T extends z.ZodTypeAny> = Promise<Result<z.infer<T>>>;
 export interface KioskApi {
   getState(): Out<typeof KioskState>;
   onState(listener: (state: KioskState) => void): () => void;
-  adminUnlock(args: z.input<typeof PinArgs>): Out<z.ZodObject<{ unlocked: z.ZodBoolean; lockedUntil: z.ZodNullable<z.ZodString> }>>;
+  adminUnlock(args: z.input<typeof PinArgs>): Out<typeof UnlockResult>;
   adminLock(): Out<z.ZodNull>;
   adminStatus(): Out<typeof AdminStatus>;
   adminChangePin(args: z.input<typeof ChangePinArgs>): Out<typeof AdminStatus>;
@@ -209,10 +211,18 @@ export interface KioskApi {
 // What each channel answers, as schemas, so every receiving side (the renderer behind the
 // preload or the browser bridge) can parse answers instead of trusting them. Additive:
 // the KioskApi interface above is unchanged and these match it exactly.
-export const UnlockResult = z.object({ unlocked: z.boolean(), lockedUntil: z.string().nullable() });
+/**
+ * `recovery`: the admin area was opened with a one-time recovery code from the server (typed on
+ * the PIN pad instead of the PIN); the UI goes straight to "change PIN".
+ */
+export const UnlockResult = z.object({ unlocked: z.boolean(), lockedUntil: z.string().nullable(), recovery: z.boolean() });
 export const EventIdResult = z.object({ eventId: z.string() });
-/** The admin area's own status. `factoryPin`: the PIN is still the shipped default, so the UI nags. */
-export const AdminStatus = z.object({ factoryPin: z.boolean() });
+/**
+ * The admin area's own status. `factoryPin`: the PIN is still the shipped default, so the UI nags.
+ * `pinRecovery`: this session was opened with a recovery code and the PIN has not been changed
+ * since, so "change PIN" asks for no current PIN (the admin forgot it).
+ */
+export const AdminStatus = z.object({ factoryPin: z.boolean(), pinRecovery: z.boolean() });
 /** `quitting`: the host (Electron main, the headless runner) was asked to shut the kiosk down. */
 export const QuitResult = z.object({ quitting: z.boolean() });
 

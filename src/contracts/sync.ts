@@ -206,6 +206,29 @@ export const RosterChange = z.union([
 export type RosterChange = z.infer<typeof RosterChange>;
 export type RosterEntity = RosterChange['entity'];
 
+// ---------------------------------------------------------------- admin PIN recovery
+/** Digits of a recovery code (typed on the kiosk's PIN pad, which takes up to 12 digits). */
+export const PIN_RECOVERY_CODE_DIGITS = 12;
+/**
+ * The server's salted slow hash of a recovery code, in the server's password format
+ * `scrypt$N$r$p$salt$hash` (server/src/services/passwords.ts). The kiosk refuses cost
+ * parameters above these bounds, so a bad answer cannot make an unlock attempt take minutes.
+ */
+export const PIN_RECOVERY_MAX_SCRYPT = { N: 2 ** 17, r: 16, p: 4 } as const;
+export const ScryptHash = z.string().max(400).regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/, 'not a scrypt$N$r$p$salt$hash string');
+/**
+ * A one-time admin-PIN recovery code issued for this device on the server, as the kiosk sees
+ * it: the hash only (the code itself is shown once, to the admin who asked for it).
+ */
+export const PinRecoveryOffer = z.object({ id: Uuid, codeHash: ScryptHash, expiresAt: IsoDateTime });
+export type PinRecoveryOffer = z.infer<typeof PinRecoveryOffer>;
+
+/** The kiosk burnt a recovery code (it opened the admin area with it): the server marks it used. */
+export const PinRecoveryUsedRequest = z.object({ id: Uuid, usedAt: IsoDateTime });
+export type PinRecoveryUsedRequest = z.infer<typeof PinRecoveryUsedRequest>;
+export const PinRecoveryUsedResponse = z.object({ id: Uuid, usedAt: IsoDateTime });
+export type PinRecoveryUsedResponse = z.infer<typeof PinRecoveryUsedResponse>;
+
 /**
  * A page of changes. `changes` is parsed item by item at the kiosk (RosterChange), so one
  * invalid record is reported and skipped instead of poisoning the page; hence `unknown` here.
@@ -215,6 +238,12 @@ export const RosterPage = z.object({
   /** Opaque to the kiosk: send back as `since`. */
   cursor: z.string(),
   hasMore: z.boolean(),
+  /**
+   * State, not a change: this device's live PIN recovery code (null: none), on every page.
+   * Per device, so it is not in the site's change log. Absent from older servers (the kiosk
+   * then keeps what it has); older kiosks strip the unknown key (z.object is not strict).
+   */
+  pinRecovery: PinRecoveryOffer.nullable().optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -240,4 +269,5 @@ export const SYNC_PATHS = {
   attendance: '/api/sync/attendance',
   templates: '/api/sync/templates',
   roster: '/api/sync/roster',
+  pinRecoveryUsed: '/api/sync/pin-recovery/used',
 } as const;

@@ -31,11 +31,11 @@ describe('admin status', () => {
     const { h } = kiosk();
     expect(await h.adminStatus(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
     await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
-    expect(await h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: true } });
+    expect(await h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: true, pinRecovery: false } });
 
     const provisioned = kiosk('2468');
     await provisioned.h.adminUnlock({ pin: '2468' });
-    expect(await provisioned.h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: false } });
+    expect(await provisioned.h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: false, pinRecovery: false } });
   });
 });
 
@@ -49,15 +49,15 @@ describe('changing the admin PIN', () => {
     const { k, h } = kiosk();
     const before = k.internals.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
     await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
-    expect(await h.adminChangePin(change(DEFAULT_ADMIN_PIN))).toEqual({ ok: true, value: { factoryPin: false } });
+    expect(await h.adminChangePin(change(DEFAULT_ADMIN_PIN))).toEqual({ ok: true, value: { factoryPin: false, pinRecovery: false } });
     const after = k.internals.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
     expect(after.salt).not.toBe(before.salt);
     expect(JSON.stringify(after)).not.toContain(NEW_PIN);
-    expect(await h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: false } });
+    expect(await h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: false, pinRecovery: false } });
     expect(k.internals.store.audit.list(1)[0]?.action).toBe('pin_changed');
     await h.adminLock(undefined);
-    expect(await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
-    expect(await h.adminUnlock({ pin: NEW_PIN })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null } });
+    expect(await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
+    expect(await h.adminUnlock({ pin: NEW_PIN })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
   });
 
   it('refuses a trivial or short new PIN with a clear message, without spending a PIN try', async () => {

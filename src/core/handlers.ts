@@ -60,7 +60,10 @@ export interface LogRowValue {
 export function buildHandlers(k: KioskInternals) {
   const requireAdmin = () => {
     const t = k.now().getTime();
-    if (t >= k.admin.unlockedUntil) throw new KioskError('locked', 'Admin PIN required.');
+    if (t >= k.admin.unlockedUntil) {
+      k.admin.recovery = false; // a lapsed recovery session does not come back with the next PIN unlock
+      throw new KioskError('locked', 'Admin PIN required.');
+    }
     k.admin.unlockedUntil = t + ADMIN_IDLE_MS; // each admin action keeps the session alive
   };
   const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
@@ -70,32 +73,51 @@ export function buildHandlers(k: KioskInternals) {
     getState: h(KIOSK_CHANNELS.getState, NoArgs, (): KioskState => k.state()),
 
     adminUnlock: h(KIOSK_CHANNELS.adminUnlock, PinArgs, ({ pin }) => {
-      const r = k.store.pin.verify(pin);
-      audit(r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil });
-      if (r.unlocked) k.admin.unlockedUntil = k.now().getTime() + ADMIN_IDLE_MS;
-      return { unlocked: r.unlocked, lockedUntil: r.lockedUntil };
+      // A recovery code from the server is typed on the same pad: tried when the PIN does not
+      // match, burnt when it does, and a miss of both is one failure of the same lockout.
+      let recoveryId: string | null = null;
+      const r = k.store.pin.verify(pin, (input) => (recoveryId = k.store.pinRecovery.consume(input)) !== null);
+      const recovery = r.unlocked && r.via === 'recovery';
+      audit(recovery ? 'admin_unlock_recovery' : r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil, ...(recoveryId ? { recoveryId } : {}) });
+      if (r.unlocked) {
+        k.admin.unlockedUntil = k.now().getTime() + ADMIN_IDLE_MS;
+        k.admin.recovery = recovery;
+      }
+      // Tell the server at once that the code is spent (sync retries until it is acknowledged).
+      if (recovery) k.sync.notifyPinRecoveryUsed();
+      return { unlocked: r.unlocked, lockedUntil: r.lockedUntil, recovery };
     }),
 
     adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
       k.admin.unlockedUntil = 0;
+      k.admin.recovery = false;
       return null;
     }),
 
     adminStatus: h(KIOSK_CHANNELS.adminStatus, NoArgs, () => {
       requireAdmin();
-      return { factoryPin: k.store.pin.isFactoryDefault() };
+      return { factoryPin: k.store.pin.isFactoryDefault(), pinRecovery: k.admin.recovery };
     }),
 
     adminChangePin: h(KIOSK_CHANNELS.adminChangePin, ChangePinArgs, ({ currentPin, newPin, confirmPin }) => {
       requireAdmin();
+      // Opened with a recovery code: the admin forgot the PIN, so none is asked for (the code was the proof).
+      const recovery = k.admin.recovery;
+      if (!recovery && currentPin === undefined) throw new KioskError('current_pin_required', 'Type the current PIN to change it.');
       // The new PIN is checked first: a typo in it must not cost one of the admin's PIN tries.
       const problem = adminPinProblem(newPin);
       if (problem) throw new KioskError('weak_pin', problem);
       if (newPin !== confirmPin) throw new KioskError('pin_mismatch', 'The two new PINs are not the same. Type the new PIN twice.');
       if (newPin === currentPin) throw new KioskError('pin_unchanged', 'The new PIN is the same as the current one. Choose a different PIN.');
+      if (recovery) {
+        k.store.pin.setPin(newPin);
+        k.admin.recovery = false;
+        audit('pin_changed', { viaRecovery: true });
+        return { factoryPin: false, pinRecovery: false };
+      }
       // The current PIN goes through the same counter as the unlock screen, so an open admin
       // session left at the door cannot be used to guess the PIN for later.
-      const check = k.store.pin.verify(currentPin);
+      const check = k.store.pin.verify(currentPin ?? '');
       if (!check.unlocked) {
         audit('pin_change_failed', { lockedUntil: check.lockedUntil });
         if (check.lockedUntil) {
@@ -107,7 +129,7 @@ export function buildHandlers(k: KioskInternals) {
       }
       k.store.pin.setPin(newPin);
       audit('pin_changed');
-      return { factoryPin: false };
+      return { factoryPin: false, pinRecovery: false };
     }),
 
     appQuit: h(KIOSK_CHANNELS.appQuit, QuitArgs, () => {

@@ -41,8 +41,8 @@ describe('kiosk API', () => {
   it('keeps admin channels behind the PIN', async () => {
     const { h } = await kiosk();
     expect(await h.rosterList({})).toMatchObject({ ok: false, error: { code: 'locked' } });
-    expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
-    expect(await h.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null } });
+    expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
+    expect(await h.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
     const roster = await h.rosterList({ search: 'ad' });
     expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, usableTemplates: 1, needsReEnrolment: false, enrolledInActiveClass: true }] });
     await h.adminLock(undefined);

@@ -88,7 +88,8 @@ export interface KioskInternals {
   sync: SyncService;
   state: () => KioskState;
   emit: () => void;
-  admin: { unlockedUntil: number };
+  /** `recovery`: the session was opened with a recovery code (change PIN without the current one). */
+  admin: { unlockedUntil: number; recovery: boolean };
   enrolment: { current: EnrolmentSession | null; start(studentId: string, shots: number): EnrolmentSession };
   restartCamera: (spec: string) => void;
   faceEngineReady: () => boolean;
@@ -160,7 +161,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const listeners = new Set<(s: KioskState) => void>();
   const decisionListeners = new Set<(d: Decision & { frame: FrameMeta }) => void>();
   const quitListeners = new Set<() => void>();
-  const admin = { unlockedUntil: 0 };
+  const admin = { unlockedUntil: 0, recovery: false };
 
   const placement = () => ({ roomId: store.settings.get().roomId ?? store.sync.get('roomId'), timezone: store.sync.get('timezone') });
   const engine = new AttendanceEngine({

@@ -4,8 +4,8 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import {
-  ErrorBody, PairResponse, PushResponse, RosterPage, SYNC_PATHS,
-  type PairRequest, type PushAttendanceRequest, type PushTemplatesRequest,
+  ErrorBody, PairResponse, PinRecoveryUsedResponse, PushResponse, RosterPage, SYNC_PATHS,
+  type PairRequest, type PinRecoveryUsedRequest, type PushAttendanceRequest, type PushTemplatesRequest,
 } from '../contracts/sync';
 import { parseRetryAfter } from './backoff';
 
@@ -64,6 +64,10 @@ export class SyncHttp {
 
   pullRoster(since: string, limit: number): Promise<RosterPage> {
     return this.call(() => this.http.get(SYNC_PATHS.roster, { params: { since, limit } }), RosterPage);
+  }
+
+  reportPinRecoveryUsed(body: PinRecoveryUsedRequest): Promise<PinRecoveryUsedResponse> {
+    return this.call(() => this.http.post(SYNC_PATHS.pinRecoveryUsed, body), PinRecoveryUsedResponse);
   }
 
   private async call<T extends z.ZodTypeAny>(send: () => Promise<AxiosResponse>, schema: T): Promise<z.infer<T>> {

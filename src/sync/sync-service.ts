@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { SyncStatus as SyncStatusSchema } from '../contracts/kiosk-api';
-import { MAX_ATTENDANCE_BATCH, MAX_ROSTER_PAGE, MAX_TEMPLATE_BATCH, type AttendanceEvent, type KioskHealth } from '../contracts/sync';
+import { MAX_ATTENDANCE_BATCH, MAX_ROSTER_PAGE, MAX_TEMPLATE_BATCH, type AttendanceEvent, type KioskHealth, type PinRecoveryOffer } from '../contracts/sync';
 import type { KioskStore } from '../core/store/index';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { embeddingToB64 } from './embedding-b64';
@@ -13,7 +13,7 @@ import { SyncError, SyncHttp } from './http';
 import { applyRosterPage, type PageOutcome, type SkippedChange } from './roster-apply';
 
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
-export type SyncReason = 'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start';
+export type SyncReason = 'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start' | 'pin_recovery';
 
 export interface SyncServiceOptions {
   store: KioskStore;
@@ -123,6 +123,12 @@ export class SyncService {
     this.debounce.unref?.();
   }
 
+  /** A recovery code was burnt at the PIN pad: report it now (unless backing off; the next run will). */
+  notifyPinRecoveryUsed(): void {
+    if (this.closed) return;
+    if (Date.now() >= this.nextRetryAt) void this.trigger('pin_recovery');
+  }
+
   /** Run now (manual "sync now" bypasses any backoff) and resolve with the run's report. */
   syncNow(): Promise<RunReport> {
     return this.trigger('manual');
@@ -202,6 +208,8 @@ export class SyncService {
       this.progress = 0.4;
       this.emit();
       await this.pushTemplates(http, report);
+      // Before the pull, so the pull's offer already reflects the report.
+      await this.reportPinRecoveryUsed(http);
       this.progress = 0.6;
       this.emit();
       await this.pullRoster(http, report);
@@ -331,6 +339,7 @@ export class SyncService {
           this.o.logger.warn({ skipped: outcome.skipped }, 'roster page had invalid records; skipped them');
         }
         this.reportSiteSettings(outcome, at);
+        this.applyPinRecoveryOffer(res.pinRecovery, at);
         if (res.changes.length || outcome.skipped.length) {
           this.o.store.sync.addHistory(at, 'pull', outcome.skipped.length === 0,
             `${outcome.applied} changes applied${outcome.skipped.length ? `, ${outcome.skipped.length} skipped: ${outcome.skipped.map((s) => `${s.entity ?? '?'} ${s.id ?? '?'} (${s.reason})`).join('; ')}` : ''}`);
@@ -343,6 +352,37 @@ export class SyncService {
       // Pages applied before a failure are committed; the matcher must see them either way.
       if (galleryChanged) this.o.onGalleryChanged?.();
       if (scheduleChanged) this.o.onScheduleChanged?.();
+    }
+  }
+
+  /** The server's live recovery code for this kiosk (state on every page; same id → no change). */
+  private applyPinRecoveryOffer(offer: PinRecoveryOffer | null | undefined, at: string): void {
+    const outcome = this.o.store.pinRecovery.applyOffer(offer);
+    if (outcome === 'received' && offer) {
+      this.o.store.sync.addHistory(at, 'pin_recovery', true, `admin PIN recovery code received (valid until ${offer.expiresAt})`);
+      this.o.logger.info({ event: 'pin_recovery_received', id: offer.id, expiresAt: offer.expiresAt }, 'admin PIN recovery code received');
+    } else if (outcome === 'withdrawn') {
+      this.o.store.sync.addHistory(at, 'pin_recovery', true, 'unused admin PIN recovery code dropped: the server no longer offers it (expired or replaced)');
+    }
+  }
+
+  /**
+   * Tells the server which recovery codes were burnt here. Kept until acknowledged; a code the
+   * server does not know (404) or refuses (400) can never be reported, so it is let go, with a
+   * history line, instead of failing every run.
+   */
+  private async reportPinRecoveryUsed(http: SyncHttp): Promise<void> {
+    for (const used of this.o.store.pinRecovery.pendingReports()) {
+      const at = this.o.now().toISOString();
+      try {
+        await http.reportPinRecoveryUsed({ id: used.id, usedAt: used.used_at });
+        this.o.store.sync.addHistory(at, 'pin_recovery', true, 'admin PIN recovery code reported used to the server');
+      } catch (err) {
+        if (!(err instanceof SyncError) || err.kind !== 'rejected') throw err;
+        this.o.store.sync.addHistory(at, 'pin_recovery', false, `recovery code use could not be reported, dropped: ${err.message}`);
+        this.o.logger.warn({ id: used.id, err: err.message }, 'recovery code use refused by the server');
+      }
+      this.o.store.pinRecovery.markReported(used.id);
     }
   }
 

@@ -41,7 +41,7 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         await database.db.insertInto('sites').values({ id: 'north', name: 'North', timezone: 'Europe/Oslo', created_at: now }).execute();
         await database.db.updateTable('change_counter').set({ last_seq: 7 }).where('id', '=', 1).execute();
         await database.db.insertInto('changes').values({ seq: 7, site_id: 'north', entity: 'room', entity_id: 'r1', op: 'upsert', data: '{"id":"r1","name":"A"}', changed_at: now }).execute();
-        expect(await migrate(database)).toMatchObject({ from: 5, applied: ['006-site-changes'] });
+        expect(await migrate(database)).toMatchObject({ from: 5, applied: ['006-site-changes', '007-pin-recovery-codes'] });
         const sites = await database.db.selectFrom('changes').select(['seq', 'site_id', 'data']).where('entity', '=', 'site').orderBy('seq').execute();
         expect(sites.map((c) => ({ seq: Number(c.seq), site: c.site_id, data: JSON.parse(c.data ?? 'null') as unknown }))).toEqual([
           { seq: 8, site: 'default', data: { id: 'default', name: 'Default site', timezone: 'UTC' } },

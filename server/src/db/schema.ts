@@ -111,6 +111,21 @@ export interface DeviceTable {
   created_at: string;
 }
 
+/** One-time admin-PIN recovery codes for a kiosk (migration 007). */
+export interface PinRecoveryCodeTable {
+  id: string;
+  device_id: string;
+  /** scrypt$N$r$p$salt$hash of the code (services/passwords.ts); the code is never stored. */
+  code_hash: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+  /** When the kiosk reported it burnt (it opened the admin area with it). */
+  used_at: string | null;
+  /** When a newer code for the same device replaced it. */
+  replaced_at: string | null;
+}
+
 export interface AttendanceEventTable {
   id: string;
   device_id: string | null;
@@ -167,6 +182,7 @@ export interface DB {
   templates: TemplateTable;
   photos: PhotoTable;
   devices: DeviceTable;
+  pin_recovery_codes: PinRecoveryCodeTable;
   attendance_events: AttendanceEventTable;
   change_counter: ChangeCounterTable;
   changes: ChangeTable;

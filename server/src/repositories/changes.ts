@@ -117,10 +117,12 @@ export function changesToJson(rows: readonly ChangeRow[]): Buffer {
  * The whole RosterPage body for a page read after `since`: one copy of the stored bytes into the
  * response (a first pull moves tens of MB through here).
  */
-export function rosterPageJson(page: { rows: readonly ChangeRow[]; hasMore: boolean }, since: number): Buffer {
+export function rosterPageJson(page: { rows: readonly ChangeRow[]; hasMore: boolean }, since: number, deviceState: object = {}): Buffer {
   const last = page.rows[page.rows.length - 1];
   const cursor = String(last ? last.seq : since);
-  return Buffer.concat(changesJsonParts(page.rows, '{"changes":[', `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}}`));
+  // Per-device state (RosterPage.pinRecovery) rides after the page's own keys.
+  const extra = Object.entries(deviceState).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
+  return Buffer.concat(changesJsonParts(page.rows, '{"changes":[', `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}${extra}}`));
 }
 
 function changesJsonParts(rows: readonly ChangeRow[], open: string, close: string): Buffer[] {

@@ -3,9 +3,10 @@ import { ErrorBody, PairRequest, PairResponse, SYNC_PATHS } from '../../../src/c
 import { userOf } from '../plugins/auth.js';
 import { writeAudit } from '../repositories/audit.js';
 import { createDevice, listDevices, pairDevice, renewPairingCode, revokeDevice, toDevice, getDevice } from '../repositories/devices.js';
+import { issuePinRecovery, listPinRecovery, newRecoveryCode } from '../repositories/pin-recovery.js';
 import { getSite } from '../repositories/rooms.js';
 import { IdParams } from '../schemas/common.js';
-import { CreateDevice, Device, DeviceWithCode } from '../schemas/devices.js';
+import { CreateDevice, Device, DeviceWithCode, PinRecoveryCode, PinRecoveryCodeIssued } from '../schemas/devices.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const devices: RoutePlugin = async (app) => {
@@ -54,6 +55,45 @@ const devices: RoutePlugin = async (app) => {
       await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.revoke', entity: 'device', entityId: request.params.id }, now);
       return toDevice(await getDevice(app.ctx.db, request.params.id), now);
     },
+  );
+
+  r.post(
+    '/api/devices/:id/pin-recovery',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'A one-time recovery code for the kiosk\'s forgotten admin PIN (shown once; replaces any earlier code)',
+        description:
+          'The kiosk receives the code\'s hash on its next sync (an offline kiosk cannot), and accepts the code once on its PIN pad: ' +
+          'it opens the admin area at "change PIN" and reports the code used. Expires after PIN_RECOVERY_TTL_HOURS.',
+        params: IdParams,
+        response: { 201: PinRecoveryCodeIssued, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      const now = app.ctx.clock.now();
+      const fresh = await newRecoveryCode();
+      const issued = await app.ctx.db.transaction().execute(async (trx) => {
+        const { replacedIds, ...code } = await issuePinRecovery(trx, request.params.id, user.id, fresh, config.pinRecoveryTtlHours, now);
+        await writeAudit(
+          trx,
+          { actor: { kind: 'user', id: user.id }, action: 'device.pin_recovery.issue', entity: 'device', entityId: request.params.id, detail: { codeId: code.id, expiresAt: code.expiresAt, replaced: replacedIds } },
+          now.toISOString(),
+        );
+        return code;
+      });
+      request.log.info({ component: 'devices', deviceId: request.params.id, codeId: issued.id }, 'PIN recovery code issued');
+      return reply.status(201).send(issued);
+    },
+  );
+
+  r.get(
+    '/api/devices/:id/pin-recovery',
+    { ...admin, schema: { tags, security, summary: 'The kiosk\'s recovery codes, newest first: pending, used (by the kiosk), replaced or expired', params: IdParams, response: { 200: z.array(PinRecoveryCode), 404: ErrorBody } } },
+    async (request) => listPinRecovery(app.ctx.db, request.params.id, app.ctx.nowIso()),
   );
 
   r.post(

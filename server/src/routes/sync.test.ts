@@ -216,7 +216,7 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(JSON.stringify(big.changes)).not.toContain('guardian');
       // Nothing new: an empty page that keeps the cursor.
       const none = await t.app.inject({ method: 'GET', url: `/api/sync/roster?since=${big.cursor}`, headers: bearer(token) });
-      expect(none.json()).toEqual({ changes: [], cursor: big.cursor, hasMore: false });
+      expect(none.json()).toEqual({ changes: [], cursor: big.cursor, hasMore: false, pinRecovery: null });
     });
 
     it('rejects a bad cursor or limit with field paths', async () => {

@@ -1,10 +1,14 @@
 // The kiosk sync API (DESIGN.md "Sync protocol"), parsed with the shared contract schemas.
-import { ErrorBody, PushAttendanceRequest, PushResponse, PushTemplatesRequest, RosterPage, RosterQuery, SYNC_PATHS } from '../../../src/contracts/sync.js';
+import {
+  ErrorBody, PinRecoveryUsedRequest, PinRecoveryUsedResponse, PushAttendanceRequest, PushResponse, PushTemplatesRequest, RosterPage, RosterQuery, SYNC_PATHS,
+} from '../../../src/contracts/sync.js';
 import { deviceOf } from '../plugins/auth.js';
 import { ingestAttendance } from '../repositories/attendance.js';
 import { badRequest } from '../errors.js';
 import { readChanges, rosterPageJson } from '../repositories/changes.js';
 import { recordHealth } from '../repositories/devices.js';
+import { livePinRecovery, markPinRecoveryUsed } from '../repositories/pin-recovery.js';
+import { writeAudit } from '../repositories/audit.js';
 import { storeTemplates } from '../repositories/templates.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -36,13 +40,15 @@ const sync: RoutePlugin = async (app) => {
       if (!Number.isSafeInteger(since)) throw badRequest('since is not a cursor this server handed out');
       // The last-seen write does not change the page: run it alongside the read instead of
       // after it (on PostgreSQL it is a commit, a WAL flush, per page of a long first pull).
-      const [page] = await Promise.all([
+      const now = app.ctx.nowIso();
+      const [page, pinRecovery] = await Promise.all([
         readChanges(app.ctx.database, d.siteId, since, request.query.limit),
-        recordHealth(app.ctx.db, d.id, undefined, app.ctx.nowIso()),
+        livePinRecovery(app.ctx.db, d.id, now),
+        recordHealth(app.ctx.db, d.id, undefined, now),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
-      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since) as never);
+      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }) as never);
     },
   );
 
@@ -88,6 +94,30 @@ const sync: RoutePlugin = async (app) => {
       const results = await storeTemplates(app.ctx.db, request.body.templates, { source: 'kiosk', deviceId: d.id, siteId: d.siteId }, now);
       await recordHealth(app.ctx.db, d.id, undefined, now);
       return { results };
+    },
+  );
+
+  r.post(
+    SYNC_PATHS.pinRecoveryUsed,
+    {
+      ...device,
+      schema: {
+        tags,
+        security,
+        summary: 'The kiosk burnt an admin-PIN recovery code (it opened its admin area with it); idempotent',
+        body: PinRecoveryUsedRequest,
+        response: { 200: PinRecoveryUsedResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const d = deviceOf(request);
+      const now = app.ctx.nowIso();
+      return app.ctx.db.transaction().execute(async (trx) => {
+        const { firstReport, ...used } = await markPinRecoveryUsed(trx, d.id, request.body.id, request.body.usedAt);
+        // A retried report (the answer was lost) is not a second use.
+        if (firstReport) await writeAudit(trx, { actor: { kind: 'device', id: d.id }, action: 'device.pin_recovery.used', entity: 'device', entityId: d.id, detail: used }, now);
+        return used;
+      });
     },
   );
 };

@@ -23,3 +23,21 @@ export const DeviceWithCode = Device.extend({
   pairingCode: z.string(),
   pairingExpiresAt: z.string(),
 });
+
+/** A kiosk admin-PIN recovery code as the admin sees it (never the code itself, except once at issue). */
+export const PinRecoveryCode = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  /** pending: waiting for the kiosk to use it (it gets it on its next sync); used: the kiosk reported it burnt. */
+  state: z.enum(['pending', 'used', 'replaced', 'expired']),
+  createdBy: z.string().nullable(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  usedAt: z.string().nullable(),
+  replacedAt: z.string().nullable(),
+});
+export type PinRecoveryCode = z.infer<typeof PinRecoveryCode>;
+export const PinRecoveryCodeIssued = PinRecoveryCode.extend({
+  /** Shown once, in groups of four; type the digits on the kiosk's PIN pad. Only its scrypt hash is stored. */
+  code: z.string(),
+});

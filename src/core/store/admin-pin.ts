@@ -11,7 +11,8 @@ export const DEFAULT_ADMIN_PIN = '1234';
 export const PIN_MAX_FAILURES = 5;
 export const PIN_LOCKOUT_MS = 5 * 60_000;
 
-export type UnlockResult = { unlocked: true; lockedUntil: null } | { unlocked: false; lockedUntil: string | null };
+/** `via`: what opened it, the PIN or a one-time recovery code (see verify's `alternative`). */
+export type UnlockResult = { unlocked: true; lockedUntil: null; via: 'pin' | 'recovery' } | { unlocked: false; lockedUntil: string | null };
 
 const hashPin = (pin: string, salt: Buffer) => scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 });
 
@@ -41,14 +42,20 @@ export function createAdminPinRepo(db: Database.Database, now: () => Date) {
       const salt = randomBytes(16);
       set.run(salt.toString('base64'), hashPin(pin, salt).toString('base64'));
     },
-    verify(pin: string): UnlockResult {
+    /**
+     * One try at the admin area. `alternative` is a second secret that may open it (a recovery
+     * code, which it burns when it matches): it is asked only outside a lockout, and a miss
+     * of both counts as one failure, so recovery codes share the PIN's lockout.
+     */
+    verify(pin: string, alternative?: (input: string) => boolean): UnlockResult {
       const row = get.get() as Row | undefined;
       if (!row) return { unlocked: false, lockedUntil: null };
       const t = now();
       if (row.locked_until && new Date(row.locked_until) > t) return { unlocked: false, lockedUntil: row.locked_until };
-      if (matches(row, pin)) {
+      const via = matches(row, pin) ? 'pin' : alternative?.(pin) ? 'recovery' : null;
+      if (via) {
         setFailures.run(0, null);
-        return { unlocked: true, lockedUntil: null };
+        return { unlocked: true, lockedUntil: null, via };
       }
       const failures = row.failures + 1;
       const lockedUntil = failures >= PIN_MAX_FAILURES ? new Date(t.getTime() + PIN_LOCKOUT_MS).toISOString() : null;

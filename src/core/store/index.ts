@@ -6,6 +6,7 @@ import { createRosterRepo } from './roster-repo';
 import { createTemplateRepo } from './template-repo';
 import { createAttendanceRepo } from './attendance-repo';
 import { createAdminPinRepo } from './admin-pin';
+import { createPinRecoveryRepo } from './pin-recovery';
 import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './state-repo';
 
 export { NewerDatabaseError, openKioskDatabase, migrate } from './open';
@@ -40,6 +41,7 @@ export function openKioskStore(opts: KioskStoreOptions) {
     }),
     audit: createAuditRepo(db),
     pin: createAdminPinRepo(db, opts.now),
+    pinRecovery: createPinRecoveryRepo(db, opts.now),
     /** Run synchronous work in one transaction (never pass async code). */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),

@@ -33,7 +33,7 @@ describe('migrations', () => {
     const db = new Database(':memory:');
     const bad = [...MIGRATIONS, { version: 99, name: 'broken', sql: 'CREATE TABLE half (x); THIS IS NOT SQL;' }];
     expect(() => migrate(db, bad)).toThrow();
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     db.close();
   });
@@ -161,6 +161,6 @@ describe('admin PIN', () => {
     expect(s.pin.isFactoryDefault()).toBe(false);
     // Asking many times never locks the real PIN out.
     for (let i = 0; i < PIN_MAX_FAILURES + 1; i++) s.pin.isFactoryDefault();
-    expect(s.pin.verify('480317')).toEqual({ unlocked: true, lockedUntil: null });
+    expect(s.pin.verify('480317')).toEqual({ unlocked: true, lockedUntil: null, via: 'pin' });
   });
 });

@@ -6,7 +6,7 @@ import type { UiApi } from './api/checked-api';
 import { useKioskState } from './hooks';
 import { KioskScreen } from './kiosk/KioskScreen';
 import { PinPad } from './admin/PinPad';
-import { AdminShell } from './admin/AdminShell';
+import { AdminShell, type AdminTab } from './admin/AdminShell';
 import { useBrowserCamera } from './camera/use-browser-camera';
 
 type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
@@ -15,6 +15,7 @@ export function App({ api }: { api: UiApi }) {
   const { state, error } = useKioskState(api);
   const [mode, setMode] = useState<Mode>('kiosk');
   const [pinNotice, setPinNotice] = useState<string | null>(null);
+  const [adminTab, setAdminTab] = useState<AdminTab>('today');
   const camera = useBrowserCamera(api, state?.browserCamera);
   const exitAdmin = useCallback(() => {
     void api.adminLock();
@@ -42,7 +43,18 @@ export function App({ api }: { api: UiApi }) {
       setPinNotice(null);
       setMode(next);
     };
-    return <PinPad api={api} notice={pinNotice} onUnlocked={() => leave('admin')} onCancel={() => leave('kiosk')} />;
+    return (
+      <PinPad
+        api={api}
+        notice={pinNotice}
+        onUnlocked={(viaRecovery) => {
+          // A recovery code means the PIN is forgotten: straight to "change PIN".
+          setAdminTab(viaRecovery ? 'pin' : 'today');
+          leave('admin');
+        }}
+        onCancel={() => leave('kiosk')}
+      />
+    );
   }
   if (mode === 'admin') {
     return (
@@ -50,6 +62,7 @@ export function App({ api }: { api: UiApi }) {
         api={api}
         state={state}
         stream={camera.stream}
+        initialTab={adminTab}
         onExit={exitAdmin}
         onLockedOut={(message) => {
           setPinNotice(message);

@@ -46,6 +46,7 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   const toReEnrol = state.templateCoverage?.needReEnrolment ?? 0;
   const status = useResult(() => api.adminStatus(), [api]);
   const factoryPin = status.data?.factoryPin ?? false;
+  const pinRecovery = status.data?.pinRecovery ?? false;
 
   useEffect(() => {
     let timer = setTimeout(onExit, IDLE_LOCK_MS);
@@ -141,7 +142,7 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
         {tab === 'today' && <TodayPanel api={api} state={state} />}
         {tab === 'sync' && <SyncPanel api={api} state={state} />}
         {tab === 'settings' && <SettingsPanel api={api} />}
-        {tab === 'pin' && <PinPanel api={api} factoryPin={factoryPin} onChanged={status.reload} onLockedOut={onLockedOut} />}
+        {tab === 'pin' && <PinPanel api={api} factoryPin={factoryPin} recovery={pinRecovery} onChanged={status.reload} onLockedOut={onLockedOut} />}
       </main>
       {confirmQuit && <QuitDialog api={api} onCancel={() => setConfirmQuit(false)} onQuitting={onQuitting} />}
     </div>

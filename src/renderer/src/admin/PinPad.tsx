@@ -1,15 +1,18 @@
 // PIN entry in front of the admin area. The core counts wrong PINs and decides the lockout;
-// this screen only shows it (with a countdown) and never keeps the PIN after a try.
+// this screen only shows it (with a countdown) and never keeps the PIN after a try. A one-time
+// recovery code from the server is typed here too (the core tells which one opened it).
 import { useState } from 'react';
 import type { UiApi } from '../api/checked-api';
 import { useNow } from '../hooks';
 import { lockoutText } from '../view-model';
+import { PIN_RECOVERY_CODE_DIGITS } from '../../../contracts/sync';
 
 interface Props {
   api: UiApi;
   /** Shown until the first key press (e.g. why the admin area was just locked). */
   notice?: string | null;
-  onUnlocked: () => void;
+  /** `viaRecovery`: opened with a recovery code, so the admin must set a new PIN. */
+  onUnlocked: (viaRecovery: boolean) => void;
   onCancel: () => void;
 }
 
@@ -41,11 +44,11 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
       return;
     }
     if (r.value.unlocked) {
-      onUnlocked();
+      onUnlocked(r.value.recovery);
       return;
     }
     setLockedUntil(r.value.lockedUntil);
-    setMessage(r.value.lockedUntil ? null : 'Wrong PIN. Try again.');
+    setMessage(r.value.lockedUntil ? null : pin.length === PIN_RECOVERY_CODE_DIGITS ? 'Wrong PIN or recovery code. Try again.' : 'Wrong PIN. Try again.');
   };
 
   return (
@@ -89,6 +92,15 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
       <div className="pin__message" role="alert" data-testid="pin-message">
         {locked && lockedUntil ? lockoutText(lockedUntil, now) : message}
       </div>
+      {/* Folded: the pad must fit a small screen, and students at the door need none of it. */}
+      <details className="pin__help" data-testid="pin-recovery-help">
+        <summary>Forgot the PIN?</summary>
+        <p>
+          Your IT admin can issue a one-time recovery code for this kiosk on the server (Devices → PIN recovery). Type its{' '}
+          {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN settings to set a new one. The kiosk must be
+          online to receive the code, so an offline kiosk cannot use one.
+        </p>
+      </details>
     </div>
   );
 }

@@ -1,4 +1,5 @@
-// Changing the admin PIN: the current PIN, then the new one twice. The screen gives live
+// Changing the admin PIN: the current PIN, then the new one twice (no current PIN when the
+// session was opened with a recovery code: the admin forgot it). The screen gives live
 // feedback from the shared policy (contracts/pin-policy.ts) but the core decides: it checks
 // the current PIN against the same lockout as the unlock screen and answers a sentence.
 import { useState } from 'react';
@@ -8,6 +9,8 @@ import type { UiApi } from '../api/checked-api';
 interface Props {
   api: UiApi;
   factoryPin: boolean;
+  /** Opened with a one-time recovery code: set a new PIN without the current one. */
+  recovery?: boolean;
   /** The PIN was changed (the admin area drops its factory-PIN prompt). */
   onChanged: () => void;
   /** Too many wrong current PINs: the core closed the admin session. */
@@ -33,7 +36,7 @@ function PinField({ label, value, onChange, testId }: { label: string; value: st
   );
 }
 
-export function PinPanel({ api, factoryPin, onChanged, onLockedOut }: Props) {
+export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLockedOut }: Props) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -55,7 +58,7 @@ export function PinPanel({ api, factoryPin, onChanged, onLockedOut }: Props) {
   const submit = async () => {
     if (busy) return;
     setBusy(true);
-    const r = await api.adminChangePin({ currentPin: current, newPin: next, confirmPin: again });
+    const r = await api.adminChangePin(recovery ? { newPin: next, confirmPin: again } : { currentPin: current, newPin: next, confirmPin: again });
     setBusy(false);
     // Nothing typed is kept after a try, right or wrong.
     setCurrent('');
@@ -76,6 +79,13 @@ export function PinPanel({ api, factoryPin, onChanged, onLockedOut }: Props) {
   return (
     <section className="panel" data-panel="pin" data-app-state="ready">
       <h2>Admin PIN</h2>
+      {recovery && (
+        <div className="notice notice--warn" role="status" data-testid="pin-recovery-notice">
+          <span>
+            <strong>Opened with a recovery code.</strong> The code is now used up. Set a new PIN before you leave: the old PIN is not needed.
+          </span>
+        </div>
+      )}
       <p className="muted">
         {factoryPin
           ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area.'
@@ -89,11 +99,11 @@ export function PinPanel({ api, factoryPin, onChanged, onLockedOut }: Props) {
           void submit();
         }}
       >
-        <PinField label="Current PIN" value={current} onChange={edit(setCurrent)} testId="pin-current" />
+        {!recovery && <PinField label="Current PIN" value={current} onChange={edit(setCurrent)} testId="pin-current" />}
         <PinField label="New PIN" value={next} onChange={edit(setNext)} testId="pin-new" />
         <PinField label="New PIN again" value={again} onChange={edit(setAgain)} testId="pin-confirm" />
         <div className="row">
-          <button type="submit" className="btn btn--primary" data-testid="pin-change" disabled={busy || current.length < 4 || next.length === 0 || again.length === 0}>
+          <button type="submit" className="btn btn--primary" data-testid="pin-change" disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}>
             Change PIN
           </button>
         </div>

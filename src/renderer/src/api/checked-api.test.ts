@@ -53,7 +53,7 @@ describe('createBridgeClient', () => {
     const deps: BridgeDeps = {
       fetch: (async (url: string, init?: RequestInit) => {
         requests.push({ url, init });
-        return new Response(JSON.stringify({ ok: true, value: { unlocked: false, lockedUntil: null } }), { status: 200 });
+        return new Response(JSON.stringify({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } }), { status: 200 });
       }) as typeof fetch,
       EventSource: class {
         addEventListener() {}
@@ -61,7 +61,7 @@ describe('createBridgeClient', () => {
       } as unknown as BridgeDeps['EventSource'],
     };
     const api = createBridgeClient('http://127.0.0.1:5000/', deps, { token: null });
-    expect(await api.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null } });
+    expect(await api.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
     expect(requests[0]?.url).toBe('http://127.0.0.1:5000/api/adminUnlock');
     expect(requests[0]?.init?.body).toBe('{"pin":"1234"}');
     await api.logToday();
