@@ -96,7 +96,7 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
       <details className="pin__help" data-testid="pin-recovery-help">
         <summary>Forgot the PIN?</summary>
         <p>
-          Your IT admin can issue a one-time recovery code for this kiosk on the server (Devices → PIN recovery). Type its{' '}
+          Ask your IT admin for a one-time recovery code for this kiosk (they issue it on the Rollcall server). Type its{' '}
           {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN settings to set a new one. The kiosk must be
           online to receive the code, so an offline kiosk cannot use one.
         </p>
