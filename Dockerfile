@@ -21,6 +21,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 COPY scripts/copy-models.mjs scripts/
 COPY resources/models/SHA256SUMS resources/models/
+# The shipped embedder is vendored in git, not an npm package (vendor/faceplugin/README.md).
+COPY vendor/faceplugin vendor/faceplugin
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.base.json tsconfig.node.json ./
 COPY server/src server/src
@@ -39,6 +41,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json ./
 COPY scripts/copy-models.mjs scripts/
 COPY resources/models/SHA256SUMS resources/models/
+# The shipped embedder is vendored in git, not an npm package (vendor/faceplugin/README.md).
+COPY vendor/faceplugin vendor/faceplugin
 # tfjs-node is optional: it downloads libtensorflow; when that fails the engine uses WASM.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
