@@ -39,12 +39,18 @@ export async function createSite(db: Kysely<DB>, input: { name: string; timezone
 export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: string; timezone?: string }, actor: Actor, now: string) {
   return db.transaction().execute(async (trx) => {
     const before = await getSite(trx, id);
-    const after: SiteTable = { ...before, name: patch.name ?? before.name, timezone: patch.timezone ?? before.timezone };
-    if (after.name !== before.name || after.timezone !== before.timezone) {
-      await trx.updateTable('sites').set({ name: after.name, timezone: after.timezone }).where('id', '=', id).execute();
-      await appendChanges(trx, [siteChange(after)], now);
-      await writeAudit(trx, { actor, action: 'site.update', entity: 'site', entityId: id, detail: { before: toSite(before), after: toSite(after) } }, now);
-    }
+    const changes = {
+      ...(patch.name === undefined || patch.name === before.name ? {} : { name: patch.name }),
+      ...(patch.timezone === undefined || patch.timezone === before.timezone ? {} : { timezone: patch.timezone }),
+    };
+    if (Object.keys(changes).length === 0) return toSite(before);
+    // Only the fields the patch changes: `before` may be stale (PostgreSQL, read committed), and
+    // writing it back would undo a concurrent edit of the other field, here and at every kiosk.
+    await trx.updateTable('sites').set(changes).where('id', '=', id).execute();
+    // Read again under the row lock just taken: the record kiosks get is the row as it now is.
+    const after = await getSite(trx, id);
+    await appendChanges(trx, [siteChange(after)], now);
+    await writeAudit(trx, { actor, action: 'site.update', entity: 'site', entityId: id, detail: { before: toSite(before), after: toSite(after) } }, now);
     return toSite(after);
   });
 }

@@ -70,30 +70,29 @@ export async function updateUser(
 ): Promise<User> {
   const current = await findUserById(db, id);
   if (!current) throw notFound(`user ${id}`);
-  const next: UserTable = {
-    ...current,
-    name: patch.name ?? current.name,
-    role: patch.role ?? current.role,
-    disabled: patch.disabled === undefined ? current.disabled : patch.disabled ? 1 : 0,
-    password_hash: patch.passwordHash ?? current.password_hash,
-  };
   const revoke = endsSessions(current, patch);
-  await db
-    .updateTable('users')
-    // Incremented in SQL, not from `current`: two concurrent changes both count.
-    .set((eb) => ({
-      name: next.name,
-      role: next.role,
-      disabled: next.disabled,
-      password_hash: next.password_hash,
-      ...(revoke ? { token_version: eb('token_version', '+', 1) } : {}),
-    }))
-    .where('id', '=', id)
-    .execute();
+  // Only the columns the patch names, and the version bump in SQL: `current` may already be
+  // stale, and writing it back would undo a concurrent change (a rename racing a "disable"
+  // would re-enable the account). Two concurrent bumps both count.
+  const changes = {
+    ...(patch.name === undefined ? {} : { name: patch.name }),
+    ...(patch.role === undefined ? {} : { role: patch.role }),
+    ...(patch.disabled === undefined ? {} : { disabled: patch.disabled ? 1 : 0 }),
+    ...(patch.passwordHash === undefined ? {} : { password_hash: patch.passwordHash }),
+  };
+  if (Object.keys(changes).length > 0) {
+    await db
+      .updateTable('users')
+      .set((eb) => ({ ...changes, ...(revoke ? { token_version: eb('token_version', '+', 1) } : {}) }))
+      .where('id', '=', id)
+      .execute();
+  }
   // The version bump alone refuses every older access and refresh token (plugins/auth.ts,
   // services/auth.ts); marking the refresh tokens revoked keeps the table truthful as well.
   if (revoke) {
     await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
   }
-  return toUser(next);
+  const updated = await findUserById(db, id);
+  if (!updated) throw notFound(`user ${id}`);
+  return toUser(updated);
 }

@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from './settings-defaults';
 import { PIN_RECOVERY_MAX_SCRYPT } from '../../contracts/sync';
 import { testClock } from '../testing/fixtures';
 import { openKioskStore, type KioskStore } from './index';
+import { PIN_MAX_FAILURES } from './admin-pin';
 import { matchesScryptHash } from './pin-recovery';
 
 const CODE = '204958173640';
@@ -76,5 +77,24 @@ describe('kiosk PIN recovery store', () => {
     expect(matchesScryptHash(CODE, tooCostly)).toBe(false);
     expect(matchesScryptHash(CODE, 'bcrypt$1$2$3$abc$def')).toBe(false);
     expect(matchesScryptHash(CODE, 'scrypt$1024$8$1$c2FsdA$')).toBe(false);
+  });
+
+  it('answers false, not a throw, for cost parameters within the bounds that scrypt itself refuses', () => {
+    const valid = scryptHash(CODE);
+    // N must be a power of two; p = 4 with N = 2, r = 1 needs more memory than N·r allows.
+    for (const [N, r, p] of [[3, 8, 1], [2, 1, 4]] as const) {
+      expect(matchesScryptHash(CODE, valid.replace(/^scrypt\$\d+\$\d+\$\d+\$/, `scrypt$${N}$${r}$${p}$`))).toBe(false);
+    }
+  });
+
+  it('a live code with such a hash still lets wrong 12-digit tries count toward the PIN lockout', () => {
+    const clock = testClock('2026-03-02T09:00:00Z');
+    const s = openKioskStore({ file: ':memory:', defaultSettings: DEFAULT_SETTINGS, now: clock.now });
+    open.push(s);
+    s.pin.setPin('480317');
+    s.pinRecovery.applyOffer({ ...offer(), codeHash: scryptHash(CODE).replace(/^scrypt\$\d+\$/, 'scrypt$3$') });
+    let last: ReturnType<typeof s.pin.verify> = { unlocked: false, lockedUntil: null };
+    for (let i = 0; i < PIN_MAX_FAILURES; i++) last = s.pin.verify(`99999999999${i}`, (input) => s.pinRecovery.consume(input) !== null);
+    expect(last.lockedUntil).not.toBeNull();
   });
 });

@@ -18,7 +18,14 @@ export function matchesScryptHash(code: string, stored: string): boolean {
   if (![N, r, p].every((v) => Number.isInteger(v) && v > 0) || N > max.N || r > max.r || p > max.p) return false;
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
   if (expected.length < 16) return false;
-  const actual = scryptSync(code.normalize('NFKC'), Buffer.from(parts[4] ?? '', 'base64url'), expected.length, { N, r, p, maxmem: 256 * N * r });
+  let actual: Buffer;
+  try {
+    actual = scryptSync(code.normalize('NFKC'), Buffer.from(parts[4] ?? '', 'base64url'), expected.length, { N, r, p, maxmem: 256 * N * r });
+  } catch {
+    // Parameters scrypt refuses (N not a power of two, p too large for N·r): no code matches.
+    // A throw here would escape the unlock before the failure is counted (no lockout).
+    return false;
+  }
   return timingSafeEqual(actual, expected);
 }
 
