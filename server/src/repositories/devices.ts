@@ -93,6 +93,7 @@ export async function renewPairingCode(db: Executor, id: string, secret: string,
     revoked_at: null,
   };
   await db.updateTable('devices').set(patch).where('id', '=', id).execute();
+  await retireRecoveryCodes(db, id, now.toISOString());
   return { ...toDevice({ ...device, ...patch }, now.toISOString()), pairingCode: code, pairingExpiresAt: patch.pairing_expires_at };
 }
 
@@ -145,6 +146,15 @@ export async function authenticateDevice(db: Executor, token: string): Promise<D
 export async function revokeDevice(db: Executor, id: string, now: string): Promise<void> {
   await getDevice(db, id);
   await db.updateTable('devices').set({ revoked_at: now, token_hash: null, pairing_code_hash: null, pairing_expires_at: null }).where('id', '=', id).execute();
+  await retireRecoveryCodes(db, id, now);
+}
+
+/**
+ * A PIN recovery code was issued to the machine that held the old token: after a revoke or a
+ * re-pair it must not be offered to whatever machine pairs next (pin-recovery.ts).
+ */
+async function retireRecoveryCodes(db: Executor, id: string, now: string): Promise<void> {
+  await db.updateTable('pin_recovery_codes').set({ replaced_at: now }).where('device_id', '=', id).where('used_at', 'is', null).where('replaced_at', 'is', null).execute();
 }
 
 /** Stored on the device row (not in memory) so any instance, and /metrics, can read it. */

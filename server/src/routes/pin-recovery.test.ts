@@ -103,6 +103,21 @@ describe.each(dialects)('PIN recovery codes on $name', (dialect) => {
       expect((await t.app.inject({ method: 'POST', url: '/api/sync/pin-recovery/used', payload: { id: issued.id, usedAt } })).statusCode).toBe(401);
     });
 
+    it('a re-paired or revoked kiosk is not offered a code issued to the machine before it', async () => {
+      const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
+      const issued = await issue(kiosk.deviceId);
+      expect((await pull(kiosk.token)).pinRecovery?.id).toBe(issued.id);
+      await call(t.app, s.adminToken, 'POST', `/api/devices/${kiosk.deviceId}/pairing-code`);
+      const renewed = await database.db.selectFrom('devices').select('pairing_code_hash').where('id', '=', kiosk.deviceId).executeTakeFirstOrThrow();
+      expect(renewed.pairing_code_hash).not.toBeNull();
+      expect((await list(kiosk.deviceId)).find((c) => c.id === issued.id)?.state).toBe('replaced');
+
+      const other = await pairKiosk(t.app, s.adminToken, s.roomId);
+      const second = await issue(other.deviceId);
+      await call(t.app, s.adminToken, 'POST', `/api/devices/${other.deviceId}/revoke`, undefined, [200, 204]);
+      expect((await list(other.deviceId)).find((c) => c.id === second.id)?.state).toBe('replaced');
+    });
+
     it('refuses unpaired or revoked devices, unknown devices and non-admins', async () => {
       const created = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
       const unpaired = await t.app.inject({ method: 'POST', url: `/api/devices/${created.id}/pin-recovery`, headers: bearer(s.adminToken) });
