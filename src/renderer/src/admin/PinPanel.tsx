@@ -19,7 +19,7 @@ interface Props {
 
 const digitsOnly = (v: string) => v.replace(/\D/g, '').slice(0, ADMIN_PIN_MAX_LENGTH);
 
-function PinField({ label, value, onChange, testId }: { label: string; value: string; onChange: (v: string) => void; testId: string }) {
+function PinField({ label, value, onChange, testId, disabled }: { label: string; value: string; onChange: (v: string) => void; testId: string; disabled: boolean }) {
   return (
     <label className="field">
       <span>{label}</span>
@@ -30,6 +30,9 @@ function PinField({ label, value, onChange, testId }: { label: string; value: st
         autoComplete="off"
         value={value}
         onChange={(e) => onChange(digitsOnly(e.target.value))}
+        // Read-only while a change is in flight: its answer clears the fields, which would wipe
+        // digits typed meanwhile.
+        disabled={disabled}
         data-testid={testId}
       />
     </label>
@@ -99,9 +102,9 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
           void submit();
         }}
       >
-        {!recovery && <PinField label="Current PIN" value={current} onChange={edit(setCurrent)} testId="pin-current" />}
-        <PinField label="New PIN" value={next} onChange={edit(setNext)} testId="pin-new" />
-        <PinField label="New PIN again" value={again} onChange={edit(setAgain)} testId="pin-confirm" />
+        {!recovery && <PinField label="Current PIN" value={current} onChange={edit(setCurrent)} testId="pin-current" disabled={busy} />}
+        <PinField label="New PIN" value={next} onChange={edit(setNext)} testId="pin-new" disabled={busy} />
+        <PinField label="New PIN again" value={again} onChange={edit(setAgain)} testId="pin-confirm" disabled={busy} />
         <div className="row">
           <button type="submit" className="btn btn--primary" data-testid="pin-change" disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}>
             Change PIN
