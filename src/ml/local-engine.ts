@@ -263,10 +263,17 @@ export class LocalFaceEngine implements FaceEngine {
         )
         .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
         .slice(0, this.opts.maxFaces);
-      for (const f of usable) {
-        const d = await this.describe(f, frame, mirror);
-        d.box = [d.box[0] + offset[0], d.box[1] + offset[1], d.box[2], d.box[3]];
-        faces.push(d);
+      // Aligned crops are warped from a float copy of the frame: made once per frame, not per face.
+      const needsFloat = usable.length > 0 && this.embedders.some((e) => e.spec.crop === 'aligned');
+      const float = needsFloat ? tf.cast(frame, 'float32') : frame;
+      try {
+        for (const f of usable) {
+          const d = await this.describe(f, float, mirror);
+          d.box = [d.box[0] + offset[0], d.box[1] + offset[1], d.box[2], d.box[3]];
+          faces.push(d);
+        }
+      } finally {
+        if (float !== frame) tf.dispose(float);
       }
     } finally {
       for (const f of raw) if (f.tensor) tf.dispose(f.tensor);
@@ -274,12 +281,12 @@ export class LocalFaceEngine implements FaceEngine {
     return faces;
   }
 
+  /** Quality, gates and embedding of one detected face; `frame` is float32 when an embedder uses aligned crops. */
   private async describe(
     face: Human['result']['face'][number],
     frame: Tensor,
     mirror: boolean,
   ): Promise<DetectedFace> {
-    const { tf } = this;
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
     const stats = cropStats((await crop.data()) as Float32Array, cw, ch);
@@ -302,19 +309,14 @@ export class LocalFaceEngine implements FaceEngine {
     const dims = this.embeddingSize;
     const fused = new Float32Array(views * dims);
     const weight = 1 / Math.sqrt(this.embedders.length);
-    const float = this.embedders.some((e) => e.spec.crop === 'aligned') ? tf.cast(frame, 'float32') : frame;
-    try {
-      let offset = 0;
-      for (const e of this.embedders) {
-        const unit = await this.embedViews(e, crop, float, face.mesh as number[][], mirror);
-        const d = e.spec.dims;
-        for (let v = 0; v < views; v++) {
-          for (let i = 0; i < d; i++) fused[v * dims + offset + i] = unit[v * d + i]! * weight;
-        }
-        offset += d;
+    let offset = 0;
+    for (const e of this.embedders) {
+      const unit = await this.embedViews(e, crop, frame, face.mesh as number[][], mirror);
+      const d = e.spec.dims;
+      for (let v = 0; v < views; v++) {
+        for (let i = 0; i < d; i++) fused[v * dims + offset + i] = unit[v * d + i]! * weight;
       }
-    } finally {
-      if (float !== frame) tf.dispose(float);
+      offset += d;
     }
     const embedding = mirror ? fused.slice(0, dims) : fused;
     const mirrorEmbedding = mirror ? fused.slice(dims, 2 * dims) : undefined;
