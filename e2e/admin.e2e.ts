@@ -2,31 +2,15 @@
 // quitting (confirm), re-enrolment after a face-model change and enrolment from replayed
 // frames, pairing.
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { storeTemplates } from '../server/src/repositories/templates';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PIN } from '../src/core/index';
-import type { FaceEngine } from '../src/ml/types';
-import { launchChromium } from './harness/browser';
-import { loadEngine } from './harness/engine';
+import { useE2eSuite } from './harness/suite';
 import { call } from '../server/test/app';
-import { ADMIN_PIN, createWorld, hold, openUi, pollUntil, type World } from './harness/world';
+import { ADMIN_PIN, hold, openUi, pollUntil, type World } from './harness/world';
 
-let engine: FaceEngine;
-let browser: Browser;
+const suite = useE2eSuite();
 let world: World | null = null;
-
-beforeAll(async () => {
-  [engine, browser] = await Promise.all([loadEngine(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await engine?.dispose();
-});
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
 
 /** The model shipped before faceplugin/v1: templates a school made with it before the upgrade. */
 const PREVIOUS_MODEL = 'faceres-aligned+mobileface/v1';
@@ -46,7 +30,7 @@ async function enterPin(w: World, pin: string) {
 
 describe('admin', () => {
   it('refuses a wrong PIN, opens on the right one, and locks out after repeated mistakes', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page } = world;
     await page.click('[data-testid="open-admin"]');
     await page.waitForSelector('[data-screen="pin"][data-app-state="ready"]');
@@ -86,7 +70,7 @@ describe('admin', () => {
   });
 
   it('prompts for a PIN while the factory one is set, changes it, and asks before quitting', async () => {
-    world = await createWorld({ engine, browser, pair: false, adminPin: null });
+    world = await suite.world({ pair: false, adminPin: null });
     const { page } = world;
     // The door works as usual on the factory PIN: no prompt out there.
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
@@ -149,7 +133,7 @@ describe('admin', () => {
   });
 
   it('a forgotten PIN: a recovery code issued on the server opens the admin area at "change PIN", once', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page, school } = world;
     const app = world.server.app();
     await pollUntil(() => world!.kiosk.internals.sync.status().lastPullAt !== null, 'first pull');
@@ -191,13 +175,13 @@ describe('admin', () => {
   });
 
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page } = world;
     const bushId = world.school.students.bush;
     // Bush was enrolled before the model upgrade: his only template is of the previous model,
     // which the running engine cannot compare, so the door would silently never know him.
-    expect(engine.modelId).not.toBe(PREVIOUS_MODEL);
-    await addOldModelTemplate(world, bushId, engine.embeddingSize);
+    expect(suite.engine.modelId).not.toBe(PREVIOUS_MODEL);
+    await addOldModelTemplate(world, bushId, suite.engine.embeddingSize);
     await world.waitForKiosk((s) => s.templateCoverage?.needReEnrolment === 1, 'the old-model template in the roster pull');
     // Students see nothing of it at the door.
     expect(await page.locator('[data-screen="kiosk"]').textContent()).not.toMatch(/re-enrol|model/i);
@@ -235,7 +219,7 @@ describe('admin', () => {
     await world.shot('13-enrol-done', true);
     const roster = await world.kiosk.handlers.rosterList({ search: 'Bush' });
     expect(roster.ok && roster.value.find((r) => r.id === bushId)).toMatchObject({ templates: 4, usableTemplates: 3, needsReEnrolment: false });
-    expect(world.kiosk.internals.state().templateCoverage).toMatchObject({ modelId: engine.modelId, needReEnrolment: 0 });
+    expect(world.kiosk.internals.state().templateCoverage).toMatchObject({ modelId: suite.engine.modelId, needReEnrolment: 0 });
     // Back on the roster: no badge, no count.
     await page.click('[data-testid="tab-roster"]');
     await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');
@@ -245,13 +229,13 @@ describe('admin', () => {
     // The templates go up to the server, where he now has templates of the running model.
     await world.waitForKiosk((s) => s.sync.templateQueueDepth === 0, 'the template upload');
     const templates = await world.server.app().inject({ method: 'GET', url: `/api/students/${bushId}/templates`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
-    expect((templates.json() as { modelId: string }[]).filter((t) => t.modelId === engine.modelId)).toHaveLength(3);
+    expect((templates.json() as { modelId: string }[]).filter((t) => t.modelId === suite.engine.modelId)).toHaveLength(3);
     const coverage = await world.server.app().inject({
       method: 'GET',
-      url: `/api/students/template-coverage?modelId=${encodeURIComponent(engine.modelId)}&classId=${world.school.classId}`,
+      url: `/api/students/template-coverage?modelId=${encodeURIComponent(suite.engine.modelId)}&classId=${world.school.classId}`,
       headers: { authorization: `Bearer ${world.school.adminToken}` },
     });
-    expect(coverage.json()).toEqual({ modelId: engine.modelId, students: 2, withTemplates: 2, needReEnrolment: 0, neverEnrolled: 0 });
+    expect(coverage.json()).toEqual({ modelId: suite.engine.modelId, students: 2, withTemplates: 2, needReEnrolment: 0, neverEnrolled: 0 });
 
     // Back at the door, the new templates recognise him.
     await page.click('[data-testid="admin-exit"]');
@@ -262,7 +246,7 @@ describe('admin', () => {
   });
 
   it('pairs with a server using a one-time code and downloads the roster', async () => {
-    world = await createWorld({ engine, browser, pair: false });
+    world = await suite.world({ pair: false });
     const { page } = world;
     await page.locator('[data-testid="sync-badge"]', { hasText: 'Not paired' }).waitFor();
     await expect(page.textContent('[data-testid="session"]')).resolves.toContain('No class now');

@@ -1,26 +1,11 @@
 // At the door: the real kiosk core recognises replayed frames, the real UI shows it.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaceEngine } from '../src/ml/types';
+import { describe, expect, it } from 'vitest';
 import { launchChromium } from './harness/browser';
-import { loadEngine } from './harness/engine';
-import { ADMIN_PIN, createWorld, hold, pollUntil, type World } from './harness/world';
+import { useE2eSuite } from './harness/suite';
+import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world';
 
-let engine: FaceEngine;
-let browser: Browser;
+const suite = useE2eSuite();
 let world: World | null = null;
-
-beforeAll(async () => {
-  [engine, browser] = await Promise.all([loadEngine(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await engine?.dispose();
-});
-afterEach(async () => {
-  await world?.close();
-  world = null;
-});
 
 const POWELL = hold(['powell-01.jpg', 'powell-02.jpg', 'powell-03.jpg'], 3);
 const EMPTY = hold(['empty.jpg'], 4);
@@ -37,7 +22,7 @@ async function openAdminTab(w: World, tab: 'today' | 'sync' | 'roster' | 'enrol'
 
 describe('the door', () => {
   it('greets a known student, marks them present and lists the mark', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page } = world;
     await expect(page.textContent('[data-testid="session"]')).resolves.toContain('Maths 9A');
     await world.shot('01-kiosk-ready');
@@ -87,7 +72,7 @@ describe('the door', () => {
   });
 
   it('serves the API only to the page opened from the tokened URL', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page, bridge } = world;
     // The token left the address bar, and a reload keeps working (sessionStorage).
     expect(page.url()).toBe(bridge.origin);
@@ -107,7 +92,7 @@ describe('the door', () => {
     }
     expect((await fetch(`${bridge.origin}api/events`)).status).toBe(401);
     // A browser that opens the bare address (a fresh context: no stored token) is told why.
-    const stranger = await browser.newPage();
+    const stranger = await suite.browser.newPage();
     try {
       await stranger.goto(bridge.origin);
       await stranger.locator('[data-screen="starting"] .blocker__detail', { hasText: '#token=' }).waitFor();
@@ -117,7 +102,7 @@ describe('the door', () => {
   });
 
   it('does not mark an unknown person', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const w = world;
     // Not a student of the site at all. (Note for the ML owner: LFW look-alikes such as
     // Rumsfeld score 0.50-0.55 against Powell's templates, at the shipped 0.50 threshold.)
@@ -135,7 +120,7 @@ describe('the door', () => {
   });
 
   it('says "already marked" when the same student comes again', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     // In, out (long enough for the greeting to clear), and in again, on a loop.
     world.play([...EMPTY, ...POWELL, ...hold(['empty.jpg'], 12)], 2, true);
     await world.waitForGreeting('present');
@@ -147,7 +132,7 @@ describe('the door', () => {
   });
 
   it('counts marks waiting while the server is down, then drains them when it returns', async () => {
-    world = await createWorld({ engine, browser });
+    world = await suite.world();
     const { page, server } = world;
     await server.stop();
     world.play([...EMPTY, ...POWELL], 2, true);
@@ -173,7 +158,7 @@ describe('a camera owned by the page (camera spec "push")', () => {
   it('opens getUserMedia and hands the frames to the core through the bridge', async () => {
     const camBrowser = await launchChromium({ fakeCamera: true });
     try {
-      world = await createWorld({ engine, browser: camBrowser, camera: 'push' });
+      world = await suite.world({ browser: camBrowser, camera: 'push' });
       const before = world.kiosk.internals.state().frame?.seq ?? -1;
       // Chromium's fake webcam shows a test pattern (no face): the frames must still arrive,
       // be analysed and come back as the preview.

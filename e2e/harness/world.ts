@@ -153,6 +153,7 @@ export async function createWorld(opts: {
   kiosk.onQuitRequest(() => {
     quitRequests += 1;
   });
+  let closing: Promise<void> | undefined;
   const world: World = {
     decisions,
     quitRequests: () => quitRequests,
@@ -190,12 +191,17 @@ export async function createWorld(opts: {
     async shot(name, fullPage = false) {
       await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage });
     },
-    async close() {
-      await page.close().catch(() => undefined);
-      await bridge.close();
-      await kiosk.close();
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
+    // Idempotent: a test may close its world early (before closing its own browser) and the
+    // suite closes every world after the test anyway.
+    close() {
+      closing ??= (async () => {
+        await page.close().catch(() => undefined);
+        await bridge.close();
+        await kiosk.close();
+        await server.close();
+        rmSync(dir, { recursive: true, force: true });
+      })();
+      return closing;
     },
   };
   await kiosk.ready;
