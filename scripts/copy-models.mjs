@@ -49,6 +49,7 @@ const models = [
   'mobileface',
   'face_recognition_model',
   'fr_feature',
+  'fr_liveness',
 ];
 
 /**

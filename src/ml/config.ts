@@ -92,6 +92,11 @@ export const FaceEngineOptionsSchema = z
     /** Detector confidence below which a box is ignored. */
     minDetectionScore: z.number().min(0).max(1).default(0.5),
     gates: GateThresholdsSchema.partial().default({}),
+    /**
+     * Compute each face's presentation-attack signals (FASNet, eye openness, keypoints, texture:
+     * `DetectedFace.presentation`), which the kiosk's liveness decision needs (~15 ms a face).
+     */
+    presentation: z.boolean().default(true),
     /** Run inference on this thread (eval, tests) instead of a worker thread. */
     inProcess: z.boolean().default(false),
     /**

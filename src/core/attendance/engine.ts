@@ -10,7 +10,10 @@ import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api';
 import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
 import type { DetectedFace, FrameAnalysis, GateFailure, MatchResult } from '../../ml/types';
 import type { KioskStore } from '../store/index';
+import type { LivenessDecision } from '../../ml/liveness/decision';
+import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration';
 import { Gallery } from './gallery';
+import { DoorLiveness, LIVENESS_HINT } from './liveness-visit';
 import { runningSession, type RunningSession } from './sessions';
 import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
 import { VoteWindow } from './votes';
@@ -60,8 +63,9 @@ export const GATE_HINTS: Record<GateFailure, string> = {
   pose: 'Face the camera',
   blur: 'Hold still',
   too_dark: 'Too dark',
-  spoof: 'Real faces only',
-  not_live: 'Real faces only',
+  // Never accuse: a real student in bad light can fail these too.
+  spoof: LIVENESS_HINT,
+  not_live: LIVENESS_HINT,
 };
 
 /** Unknown faces greet at most this often, so a stranger lingering is one appearance. */
@@ -74,6 +78,8 @@ export class AttendanceEngine {
   private gallery: Gallery = new Gallery([], 0);
   private templateCoverage: CoverageSummary | null = null;
   private readonly votes: VoteWindow;
+  /** Liveness of each visit (docs/liveness.md): nobody is marked from a visit that did not pass. */
+  private readonly liveness = new DoorLiveness(VISIT_MS);
   private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
   private lastUnknownAt = -Infinity;
   private readonly evidence = new Map<string, { match: MatchResult; face: DetectedFace }>();
@@ -140,6 +146,7 @@ export class AttendanceEngine {
     this.counters.framesAnalysed++;
     const accepted = new Set<string>();
     let unknownSeen = false;
+    const t = this.deps.now().getTime();
     const boxes: FaceBoxState[] = analysis.faces.map((face) => {
       const box = normaliseBox(face.box, analysis.width, analysis.height);
       if (face.gateFailures.length > 0) {
@@ -153,16 +160,17 @@ export class AttendanceEngine {
         return { box, label: null, state: 'unknown', hint: null };
       }
       accepted.add(match.personId);
+      this.liveness.add(match.personId, face, t);
       const prev = this.evidence.get(match.personId);
       if (!prev || prev.match.score <= match.score || !this.votes.votesFor(match.personId)) this.evidence.set(match.personId, { match, face });
       const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
       return { box, label: name, state: 'candidate', hint: null };
     });
-    const t = this.deps.now().getTime();
     if (analysis.faces.length === 0) {
       // Nobody in view: whoever was there has left, and the next person starts from zero, so
       // one misread frame of the next person cannot complete the previous person's votes.
       this.votes.reset();
+      this.liveness.end();
     } else {
       this.votes.push(accepted, t, unknownSeen);
     }
@@ -170,9 +178,19 @@ export class AttendanceEngine {
 
     const decisions: Decision[] = [];
     for (const { id, votes } of this.votes.winners(settings.votesNeeded)) {
-      const decision = this.decide(id, votes, settings, frameSeq);
+      const live = this.liveness.check(id, settings.livenessLevel);
+      // Not yet decided: the votes stay and the next frame asks again. Rejected: nothing is
+      // marked; the votes stay too, so a real student who turns to the camera is marked once
+      // the visit's mean score passes, while a photo keeps failing.
+      if (live.verdict !== 'live') {
+        if (live.firstRejection) decisions.push(this.rejectVisit(id, live, frameSeq));
+        for (const b of boxes) if (b.state === 'candidate') b.hint = LIVENESS_HINT;
+        continue;
+      }
+      const decision = this.decide(id, votes, settings, frameSeq, live);
       this.votes.clear(id);
       this.evidence.delete(id);
+      this.liveness.forget(id);
       decisions.push(decision);
       for (const b of boxes) if (b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
     }
@@ -191,12 +209,33 @@ export class AttendanceEngine {
     return { faces: boxes, decisions };
   }
 
-  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number): Decision {
+  /**
+   * A visit whose liveness did not pass: the audit log gets the candidate and the scores, the
+   * screen a kind instruction without a name, and no attendance event is written.
+   */
+  private rejectVisit(studentId: string, live: LivenessDecision, frameSeq: number): Decision {
+    const ev = this.evidence.get(studentId);
+    const at = this.deps.now().toISOString();
+    this.deps.store.audit.record(at, 'liveness_rejected', {
+      studentId, level: live.level, score: round(live.score), threshold: round(live.threshold), frames: live.frames,
+      calibration: LIVENESS_CALIBRATION.id,
+      ...(live.signals ? { antispoof: round(live.signals.antispoof), liveness: round(live.signals.liveness), fasnet: round(live.signals.fasnet) } : {}),
+      ...(ev ? { similarity: round(ev.match.score), margin: round(ev.match.margin) } : {}),
+    });
+    this.deps.logger.info({ studentId, liveness: live }, 'visit failed the liveness check: not marked');
+    return {
+      kind: 'look_at_camera', studentId: null, name: null, sessionId: null, eventId: null, scores: null, at, frameSeq,
+      message: LIVENESS_HINT,
+    };
+  }
+
+  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number, live: LivenessDecision): Decision {
     const now = this.deps.now();
     const ev = this.evidence.get(studentId);
     const scores: DecisionScores = {
       similarity: round(ev?.match.score ?? 0), margin: round(ev?.match.margin ?? 0), votes, window: settings.voteWindow,
       ...(ev ? { liveness: round(ev.face.liveness), antispoof: round(ev.face.antispoof), faceSize: Math.round(ev.face.quality.size) } : {}),
+      livenessScore: round(live.score),
     };
     const student = this.deps.store.roster.getStudent(studentId);
     const name = student?.name ?? studentId;
@@ -245,6 +284,7 @@ function messageFor(kind: GreetingKind, name: string): string {
     case 'not_enrolled': return `${name}, you are not enrolled in this class`;
     case 'no_session': return 'No class now';
     case 'unknown': return 'Face not recognised';
+    case 'look_at_camera': return LIVENESS_HINT;
   }
 }
 
