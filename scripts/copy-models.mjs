@@ -32,7 +32,8 @@ const humanSources = [
 const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'model')];
 // The shipped embedder, Faceplugin's ONNX face-feature network, is vendored in the repository:
 // its npm package (faceplugin-face-recognition-js) depends on jest, eslint and webpack, which a
-// kiosk must not install. vendor/faceplugin/README.md says where the file comes from.
+// kiosk must not install. vendor/faceplugin/README.md says where the files come from; the same
+// package's fr_liveness.onnx is the liveness classifier (docs/liveness.md).
 const vendorSources = [join(root, 'vendor', 'faceplugin')];
 
 // Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness, embedders.
