@@ -85,6 +85,8 @@ export const KioskState = z.object({
   faces: z.array(FaceBox),
   greeting: Greeting.nullable(),
   session: ActiveSession.nullable(),
+  /** No class at all today at the site (holiday, closure, outside term): the door says "No class today". */
+  noClassToday: z.boolean().optional(),
   room: z.object({ id: z.string(), name: z.string() }).nullable(),
   sync: SyncStatus,
   droppedFrames: z.number().int(),

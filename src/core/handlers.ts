@@ -10,11 +10,11 @@ import {
 } from '../contracts/kiosk-api';
 import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
+import { instantOf, localDateAt } from '../contracts/site-time';
 import { SyncError, type SyncService } from '../sync/index';
 import type { AdminSession } from './admin-session';
 import type { AttendanceEngine } from './attendance/engine';
 import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
-import { localParts, zonedToUtc } from './attendance/site-time';
 import { coverageByStudent, coverageOf } from './attendance/template-coverage';
 import { CameraSpecError, parseCameraSpec } from './camera/index';
 import type { EnrolmentDesk } from './enrolment-desk';
@@ -163,7 +163,7 @@ export function buildHandlers(k: HandlerContext) {
       const tz = k.store.sync.get('timezone');
       let since: string;
       try {
-        since = tz ? zonedToUtc(localParts(k.now(), tz).date, '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
+        since = tz ? instantOf(localDateAt(k.now(), tz), '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
       } catch {
         since = new Date(k.now().getTime() - 86_400_000).toISOString();
       }

@@ -52,6 +52,7 @@ export class KioskView {
       camera: { ...camera.status, fps: pipeline.fps() },
       frame: this.frame, faces: this.faces, greeting: this.greeting,
       session: session ? { sessionId: session.sessionId, className: cls?.name ?? session.classId, startsAt: session.startsAt, endsAt: session.endsAt, lateAfter: session.lateAfter } : null,
+      noClassToday: session ? false : attendance.noClassToday(),
       room: room ?? (roomId ? { id: roomId, name: roomId } : null),
       sync: sync.status(),
       droppedFrames: pipeline.counters.dropped,

@@ -13,7 +13,7 @@ import { typed } from '../routes/types.js';
 import { SessionParams, SessionReport } from '../schemas/attendance.js';
 import { IdParams } from '../schemas/common.js';
 import { safeFilename, toCsv } from './csv.js';
-import { addDays, localDateAt } from './local-time.js';
+import { addDays, localDateAt } from '../../../src/contracts/site-time.js';
 import { ClassReport, FormatQuery, RangeQuery, StudentReport } from './schemas.js';
 import { classReport, studentReport } from './service.js';
 

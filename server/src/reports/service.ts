@@ -13,8 +13,8 @@ import type { AttendanceEventTable, ScheduleTable } from '../db/schema.js';
 import { badRequest } from '../errors.js';
 import { chunks, unique, type Executor } from '../repositories/executor.js';
 import { deriveStatus } from '../services/attendance-status.js';
-import { scheduleOccursOn } from '../services/sessions.js';
-import { SiteClock, datesBetween } from './local-time.js';
+import { meetsOn } from '../../../src/contracts/occurrences.js';
+import { SiteClock, datesBetween } from '../../../src/contracts/site-time.js';
 
 export const MAX_RANGE_DAYS = 366;
 
@@ -50,7 +50,7 @@ export function sessionsOf(
   const clock = new SiteClock(timeZone);
   for (const date of datesBetween(from, to)) {
     for (const s of schedules) {
-      if (!scheduleOccursOn(s, date)) continue;
+      if (!meetsOn(s, date)) continue;
       const endsAt = clock.instantOf(date, s.end_time).toISOString();
       // Sessions that had ended before the schedule was created never happened.
       if (endsAt <= s.created_at) continue;

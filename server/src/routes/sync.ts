@@ -48,7 +48,7 @@ const sync: RoutePlugin = async (app) => {
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
-      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }) as never);
+      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }, request.query.feed) as never);
     },
   );
 
