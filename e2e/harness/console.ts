@@ -81,10 +81,21 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** The text of each body row's cells of a table (th and td, in order), skipping the last `skipLast` columns. */
+/** The little of a DOM element this file needs (tsconfig.node has no DOM lib). */
+interface Cell {
+  querySelectorAll(selector: string): ArrayLike<Cell>;
+  textContent: string | null;
+}
+
 export async function tableCells(page: Page, selector: string, skipLast = 0): Promise<string[][]> {
   return page.$$eval(
     `${selector} tbody tr`,
-    (trs, skip) => trs.map((tr) => Array.from(tr.querySelectorAll(':scope > th, :scope > td')).map((c) => (c.textContent ?? '').trim()).slice(0, skip > 0 ? -skip : undefined)),
+    (trs, skip) =>
+      (trs as unknown as Cell[]).map((tr) =>
+        Array.from(tr.querySelectorAll(':scope > th, :scope > td'))
+          .map((c) => (c.textContent ?? '').trim())
+          .slice(0, skip > 0 ? -skip : undefined),
+      ),
     skipLast,
   );
 }
