@@ -44,7 +44,7 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
   reply.header('set-cookie', cookie(request, '', 0));
 }
 
-/** preHandler of every cookie-authenticated route. */
+/** onRequest hook of every cookie-authenticated route (checked before the body is read). */
 export async function requireCsrfHeader(request: FastifyRequest): Promise<void> {
   if (request.headers[CSRF_HEADER] !== '1') throw forbidden(`Missing the ${CSRF_HEADER}: 1 header (console requests only)`, 'csrf_header_missing');
 }

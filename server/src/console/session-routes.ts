@@ -22,7 +22,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
   r.post(
     '/api/auth/session',
     {
-      preHandler: requireCsrfHeader,
+      onRequest: requireCsrfHeader,
       config: limited,
       schema: { tags, summary: 'Console sign-in: access token in the body, refresh token in an httpOnly cookie', body: LoginRequest, response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
     },
@@ -35,7 +35,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
 
   r.post(
     '/api/auth/session/refresh',
-    { preHandler: requireCsrfHeader, config: limited, schema: { tags, summary: 'A new access token from the session cookie (rotates it)', response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody } } },
+    { onRequest: requireCsrfHeader, config: limited, schema: { tags, summary: 'A new access token from the session cookie (rotates it)', response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody } } },
     async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (!token) throw unauthorized('Not signed in', 'no_session');
@@ -53,7 +53,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
 
   r.post(
     '/api/auth/session/logout',
-    { preHandler: requireCsrfHeader, schema: { tags, summary: 'Sign out: revokes the session cookie’s token family and clears it', response: { 200: Ok, 403: ErrorBody } } },
+    { onRequest: requireCsrfHeader, schema: { tags, summary: 'Sign out: revokes the session cookie’s token family and clears it', response: { 200: Ok, 403: ErrorBody } } },
     async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (token) await app.ctx.auth.logout(token);
@@ -65,7 +65,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
   r.post(
     '/api/auth/session/password',
     {
-      preHandler: [requireCsrfHeader, app.requireUser()],
+      onRequest: [requireCsrfHeader, app.requireUser()],
       config: limited,
       schema: {
         tags,

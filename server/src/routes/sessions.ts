@@ -8,7 +8,7 @@ import { forbidden } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
 import { findSessionState } from '../repositories/users.js';
-import { localDateAt } from '../reports/local-time.js';
+import { localDateAt } from '../../../src/contracts/site-time.js';
 import { sessionsOf } from '../reports/service.js';
 import { SessionParams } from '../schemas/attendance.js';
 import { DaySessions, DaySessionsQuery, type DaySession } from '../schemas/console.js';
@@ -23,7 +23,7 @@ const HEARTBEAT_MS = 20_000;
 
 const sessions: RoutePlugin = async (app) => {
   const r = typed(app);
-  const anyUser = { preHandler: app.requireUser() };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['attendance'];
   const open = new Set<(reason: string) => void>();
