@@ -139,7 +139,7 @@ describe('the door', () => {
     await world.waitForGreeting('present');
     world.stopCamera();
     const badge = page.locator('[data-testid="sync-badge"]');
-    await badge.filter({ hasText: 'Offline · 1 mark waiting' }).waitFor({ timeout: 30_000 });
+    await badge.filter({ hasText: 'Offline · 1 mark saved' }).waitFor({ timeout: 30_000 });
     await world.shot('06-offline-badge-counting');
 
     await server.start();

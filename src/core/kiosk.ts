@@ -57,7 +57,7 @@ export interface Kiosk {
   subscribe(listener: (s: KioskState) => void): () => void;
   pushFrame(jpegOrPng: Uint8Array): void;
   /** The last analysed frame as the camera encoded it, for the UI preview (added for the UI). */
-  latestFrame(): { seq: number; data: Uint8Array } | null;
+  latestFrame(): { seq: number; epoch?: string; data: Uint8Array } | null;
   /**
    * The host's shutdown hook: called (after QUIT_REPLY_GRACE_MS) when an admin confirms
    * "Quit Rollcall". The host stops its transport and calls close(); the kiosk does not
@@ -154,7 +154,13 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const engineStatus: KioskState['engine'] = { state: 'loading', progress: 0, backend: null, modelId: null, error: null };
   const camera: KioskState['camera'] = { status: 'starting', detail: null, fps: 0 };
   let frame: KioskState['frame'] = null;
-  let frameData: { seq: number; data: Uint8Array } | null = null;
+  let frameData: { seq: number; epoch: string; data: Uint8Array } | null = null;
+  // The preview URL names (epoch, seq). A camera's seq restarts at 0, so seq alone would name
+  // an older picture again and the browser would show it from its image cache (a previous
+  // student's face). The epoch is new for every launch and every camera (re)start.
+  const launchId = randomUUID().slice(0, 8);
+  let cameraStarts = 0;
+  let frameEpoch = `${launchId}-0`;
   let faces: KioskState['faces'] = [];
   let greeting: KioskState['greeting'] = null;
   let closed = false;
@@ -257,8 +263,11 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
       }
       throw err;
     }
-    frame = { width: analysis.width, height: analysis.height, seq: meta.index };
-    frameData = { seq: meta.index, data };
+    // A frame of a camera that was replaced while it was being analysed is not the preview.
+    if (meta.epoch === undefined || meta.epoch === frameEpoch) {
+      frame = { width: analysis.width, height: analysis.height, seq: meta.index, epoch: frameEpoch };
+      frameData = { seq: meta.index, epoch: frameEpoch, data };
+    }
     const enrolling = enrolment.current;
     if (enrolling && !enrolling.done) {
       // While an admin enrols someone, the door does not mark: the person in front is being enrolled.
@@ -287,6 +296,11 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
 
   let cameraSource: CameraSource | null = null;
   const startCamera = (spec: string | CameraSource) => {
+    // A new camera: no picture of the old one may be shown or served as if it were current.
+    frameEpoch = `${launchId}-${++cameraStarts}`;
+    frame = null;
+    frameData = null;
+    faces = [];
     try {
       cameraSource = typeof spec === 'string' ? createCamera(spec) : spec;
     } catch (err) {
@@ -298,7 +312,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     }
     const source = cameraSource;
     source.start({
-      frame: (data, meta) => { if (cameraSource === source) pipeline.offer(data, meta); },
+      frame: (data, meta) => { if (cameraSource === source) pipeline.offer(data, { ...meta, epoch: frameEpoch }); },
       status: (status: CameraStatus, detail) => {
         if (cameraSource !== source) return;
         camera.status = status;
