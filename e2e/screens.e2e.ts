@@ -118,6 +118,21 @@ describe('the door reads right', () => {
     // A camera that sees an empty doorway, so the preview is a real picture from the core.
     world.play(hold(['empty.jpg'], 2), 1, true);
     await world.waitForKiosk((s) => s.camera.status === 'running' && s.frame !== null, 'the first analysed frame');
+    // The checks can fail: an unnamed button is a critical axe violation, a cut word a layout one.
+    // (Styled through the CSSOM: the page's CSP rightly refuses inline style attributes.)
+    await page.evaluate(`(() => {
+      const bad = document.createElement('button');
+      bad.id = 'e2e-bad';
+      const cut = document.createElement('p');
+      cut.id = 'e2e-cut';
+      cut.textContent = 'Featherstonehaugh';
+      Object.assign(cut.style, { position: 'fixed', left: '0', top: '50px', width: '40px', overflow: 'hidden', whiteSpace: 'nowrap' });
+      document.body.append(bad, cut);
+    })()`);
+    expect((await axeViolations(page)).map((v) => v.id)).toContain('button-name');
+    expect((await layoutReport(page)).problems.join('\n')).toMatch(/cut inside itself: p/);
+    await page.evaluate(`document.getElementById('e2e-bad').remove(); document.getElementById('e2e-cut').remove()`);
+
     const findings: Finding[] = [];
     const axe: (AxeViolation & { where: string })[] = [];
     const targets = new Set<string>();
@@ -250,7 +265,8 @@ describe('the PIN and admin screens read right', () => {
     for (let i = 0; i < 5; i++) {
       await page.fill('[data-testid="pin-input"]', '9999');
       await page.click('[data-testid="pin-submit"]');
-      if (i < 4) await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
+      // The field empties when the core has answered (the message may still be the last one's).
+      await pollUntil(async () => (await page.inputValue('[data-testid="pin-input"]')) === '', 'the answer to a wrong PIN');
     }
     await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
     collect(await auditScreen(page, 'pin-lockout', { shots: true }));
