@@ -153,7 +153,7 @@ describe('the door reads right', () => {
     for (const state of DOOR) await check(state);
 
     // Real camera problems: students see one calm line, never the technical detail.
-    world.kiosk.internals.restartCamera('webcam:/dev/video-e2e-missing');
+    world.kiosk.internals.restartCamera('webcam:/dev/video9');
     await world.waitForKiosk((s) => s.camera.status === 'missing' || s.camera.status === 'error', 'the missing camera');
     const detail = world.kiosk.internals.state().camera.detail ?? '';
     expect(detail).not.toBe('');

@@ -18,7 +18,7 @@ import type { KioskInternals } from './kiosk';
 /** An unlocked admin session locks itself after this much idle time. */
 export const ADMIN_IDLE_MS = 5 * 60_000;
 import { SyncError } from '../sync/index';
-import { localParts, zonedToUtc } from './attendance/site-time';
+import { instantOf, localDateAt } from '../contracts/site-time';
 
 export class KioskError extends Error {
   constructor(readonly code: string, message: string) {
@@ -157,7 +157,7 @@ export function buildHandlers(k: KioskInternals) {
       const tz = k.store.sync.get('timezone');
       let since: string;
       try {
-        since = tz ? zonedToUtc(localParts(k.now(), tz).date, '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
+        since = tz ? instantOf(localDateAt(k.now(), tz), '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
       } catch {
         since = new Date(k.now().getTime() - 86_400_000).toISOString();
       }

@@ -202,6 +202,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
       camera: { ...camera, fps: pipeline.fps() },
       frame, faces, greeting,
       session: session ? { sessionId: session.sessionId, className: cls?.name ?? session.classId, startsAt: session.startsAt, endsAt: session.endsAt, lateAfter: session.lateAfter } : null,
+      noClassToday: session ? false : engine.noClassToday(),
       room: room ?? (roomId ? { id: roomId, name: roomId } : null),
       sync: sync.status(),
       droppedFrames: pipeline.counters.dropped,

@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import { Settings } from '../../contracts/kiosk-api';
 
-export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError'] as const;
+export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes'] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 export type SyncState = Record<SyncKey, string | null>;
 

@@ -66,7 +66,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
   const block = doorBlock(state, cameraError);
   const fresh = !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state) ? state.greeting : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
-  const session = sessionLine(state.session, now);
+  const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
   // Without a class or a roster nobody is recognised: faces get a neutral outline, no "unknown".
   const calm = !state.session || !state.sync.paired;
