@@ -138,7 +138,7 @@ describe('the door reads right', () => {
     const targets = new Set<string>();
     const check = async (state: DoorState) => {
       const apply = async () => {
-        if (state.view) world.setView(state.view(world.kiosk.internals.state()));
+        if (state.view) world.setView(state.view(world.kiosk.state()));
         await page.waitForSelector(state.ready);
       };
       await apply();
@@ -153,12 +153,12 @@ describe('the door reads right', () => {
     for (const state of DOOR) await check(state);
 
     // Real camera problems: students see one calm line, never the technical detail.
-    world.kiosk.internals.restartCamera('webcam:/dev/video9');
+    world.kiosk.setCamera('webcam:/dev/video9');
     await world.waitForKiosk((s) => s.camera.status === 'missing' || s.camera.status === 'error', 'the missing camera');
-    const detail = world.kiosk.internals.state().camera.detail ?? '';
+    const detail = world.kiosk.state().camera.detail ?? '';
     expect(detail).not.toBe('');
     await check({ name: 'camera-missing', ready: '[data-testid="blocker"][data-kind="camera-missing"]', never: /fswebcam|apt-get|\/dev\/|retrying/i });
-    world.kiosk.internals.restartCamera('none');
+    world.kiosk.setCamera('none');
     await check({ name: 'camera-off', ready: '[data-testid="blocker"][data-kind="camera-off"]', never: /no camera configured/i });
 
     expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);

@@ -152,6 +152,7 @@ export async function createWorld(opts: {
   });
   let view: Partial<KioskState> | null = null;
   const project = (s: KioskState): KioskState => (view ? { ...s, ...view } : s);
+  const pageListeners = new Set<(s: KioskState) => void>();
   const viewed: BridgeKiosk = {
     handlers: {
       ...kiosk.handlers,
@@ -160,7 +161,14 @@ export async function createWorld(opts: {
         return r.ok ? { ok: true, value: project(r.value) } : r;
       },
     },
-    subscribe: (listener) => kiosk.subscribe((s) => listener(project(s))),
+    subscribe: (listener) => {
+      pageListeners.add(listener);
+      const off = kiosk.subscribe((s) => listener(project(s)));
+      return () => {
+        pageListeners.delete(listener);
+        off();
+      };
+    },
     pushFrame: (data) => kiosk.pushFrame(data),
     latestFrame: () => kiosk.latestFrame(),
   };
@@ -178,18 +186,19 @@ export async function createWorld(opts: {
     decisions,
     quitRequests: () => quitRequests,
     stopCamera() {
-      kiosk.internals.restartCamera('none');
+      kiosk.setCamera('none');
     },
     setView(patch) {
       view = patch;
-      kiosk.internals.emit();
+      const s = project(kiosk.state());
+      for (const l of pageListeners) l(s);
     },
     async waitForGreeting(kind, timeoutMs = 90_000) {
       try {
         const el = await page.waitForSelector(`[data-testid="greeting"][data-kind="${kind}"]`, { timeout: timeoutMs });
         return (await el.textContent()) ?? '';
       } catch (err) {
-        const s = kiosk.internals.state();
+        const s = kiosk.state();
         throw new Error(`no "${kind}" greeting: decisions ${JSON.stringify(decisions)}; camera ${s.camera.status}, frames analysed up to ${s.frame?.seq ?? 'none'}, dropped ${s.droppedFrames}`, { cause: err });
       }
     },
@@ -201,12 +210,12 @@ export async function createWorld(opts: {
     page,
     play(frames, fps = 2, loop = false) {
       const folder = doorSequence(join(dir, `door-${++replays}`), frames);
-      kiosk.internals.restartCamera(`replay:${folder}?fps=${fps}&loop=${loop ? 1 : 0}`);
+      kiosk.setCamera(`replay:${folder}?fps=${fps}&loop=${loop ? 1 : 0}`);
     },
     async waitForKiosk(predicate, what, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const s = kiosk.internals.state();
+        const s = kiosk.state();
         if (predicate(s)) return s;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify({ ...s, faces: s.faces.length })}`);
         await new Promise((r) => setTimeout(r, 100));
