@@ -131,7 +131,7 @@ describe('staff console', () => {
       await kiosk.ready;
       const k = kiosk;
       await pollUntil(() => {
-        const s = k.internals.state();
+        const s = k.state();
         return s.sync.paired && s.sync.lastPullAt !== null && s.session !== null;
       }, 'the kiosk to pair and see the session', 60_000);
 
@@ -148,10 +148,10 @@ describe('staff console', () => {
       // Powell at the door: the kiosk marks him, uploads, and the open page updates by itself.
       const doorAt = Date.now();
       const folder = doorSequence(join(dir, 'door'), [...hold(['empty.jpg'], 4), ...hold(['powell-01.jpg', 'powell-02.jpg', 'powell-03.jpg'], 3)]);
-      kiosk.internals.restartCamera(`replay:${folder}?fps=2&loop=1`);
+      kiosk.setCamera(`replay:${folder}?fps=2&loop=1`);
       await t.waitForSelector('[data-testid="today-row"][data-student="Colin Powell"][data-status="present"]', { timeout: 90_000 });
       const seenAfterMs = Date.now() - doorAt;
-      kiosk.internals.restartCamera('none');
+      kiosk.setCamera('none');
       const powellRow = await tableCells(t, '[data-testid="today-table"]', 1);
       const powellCells = powellRow.find((r) => r[1] === 'Colin Powell');
       expect(powellCells?.[2]).toBe('Present');
