@@ -3,6 +3,7 @@
 import admin from './admin.js';
 import attendance from './attendance.js';
 import auth from './auth.js';
+import calendar from './calendar.js';
 import classes from './classes.js';
 import devices from './devices.js';
 import health from './health.js';
@@ -13,4 +14,4 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, devices, sync, attendance, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, devices, sync, attendance, admin];
