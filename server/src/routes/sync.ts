@@ -17,7 +17,7 @@ export const TEMPLATE_PUSH_BODY_LIMIT = 16 * 1024 * 1024;
 
 const sync: RoutePlugin = async (app) => {
   const r = typed(app);
-  const device = { preHandler: app.requireDevice };
+  const device = { onRequest: app.requireDevice };
   const security = [{ device: [] }];
   const tags = ['sync'];
 
