@@ -12,7 +12,7 @@
 // were on the list for, and a timetable edit never changes a past report.
 import type { Occurrence, ScheduleSpec } from '../../../src/contracts/occurrences.js';
 import { occurrencesBetween } from '../../../src/contracts/occurrences.js';
-import { SiteClock, datesBetween } from '../../../src/contracts/site-time.js';
+import { SiteClock } from '../../../src/contracts/site-time.js';
 import type { AttendanceStatus } from '../../../src/contracts/sync.js';
 import type { AttendanceEventTable } from '../db/schema.js';
 import { badRequest } from '../errors.js';

@@ -33,8 +33,8 @@ const SessionChangeOut = z.object({
 
 const calendar: RoutePlugin = async (app) => {
   const r = typed(app);
-  const admin = { preHandler: app.requireUser('admin') };
-  const anyUser = { preHandler: app.requireUser() };
+  const admin = { onRequest: app.requireUser('admin') };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['calendar'];
   const actor = (request: Parameters<typeof userOf>[0]) => ({ kind: 'user' as const, id: userOf(request).id });

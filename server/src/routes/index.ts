@@ -7,6 +7,7 @@ import calendar from './calendar.js';
 import classes from './classes.js';
 import devices from './devices.js';
 import health from './health.js';
+import importRoutes from '../import/routes.js';
 import sites from './sites.js';
 import students from './students.js';
 import templates from './templates.js';
@@ -14,4 +15,4 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, devices, sync, attendance, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, importRoutes, devices, sync, attendance, admin];
