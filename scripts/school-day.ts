@@ -84,7 +84,9 @@ export class SchoolDay {
   async enrolAndRecordHistory(studentIds: string[]): Promise<void> {
     // Enrolled from the start of the history (the class existed, so did its list).
     await sql`update enrolments set valid_from = ${addDays(this.today, -29)} where class_id = ${this.classId}`.execute(this.database.db);
-    for (const classId of [this.beforeClassId, this.morningClassId]) await this.server.api('POST', `/api/classes/${classId}/enrolments`, { studentIds });
+    await this.server.api('POST', `/api/classes/${this.beforeClassId}/enrolments`, { studentIds });
+    // On the list for the whole day (its session ended before they were entered).
+    await this.server.api('POST', `/api/classes/${this.morningClassId}/enrolments`, { studentIds, from: this.today });
     for (let week = 1; week <= 4; week++) {
       const sessionId = `${this.scheduleId}@${addDays(this.today, -7 * week)}`;
       for (const [i, studentId] of studentIds.entries()) {
@@ -147,7 +149,8 @@ export class SchoolDay {
       await this.server.api('POST', `/api/students/${s.id}/photos`, form);
       studentIds.push(s.id);
     }
-    await this.server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds });
+    // On the list for the whole day: were it a school day, the ended session would email all.
+    await this.server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds, from: this.today });
     const device = await this.server.api<{ pairingCode: string }>('POST', '/api/devices', { roomId: room.id, name: 'Holiday door' });
     this.progress('school day: the holiday campus runs the same door sequence');
     const holiday = await r.runHoliday(device.pairingCode);
@@ -169,7 +172,9 @@ export class SchoolDay {
       past_report_changed: pastAfter.some((body, i) => body !== this.pastBefore[i]),
       past_report_urls: this.pastUrls.length,
       holiday_marks: holiday.kioskMarks + holidayEvents.length,
-      holiday_no_class_today: holiday.decisions.filter((d) => d.message === 'No class today').length,
+      // Recognised at the holiday door (so "nobody marked" is not just nobody seen), and told so.
+      holiday_recognised: holiday.decisions.filter((d) => typeof d.studentId === 'string').length,
+      holiday_no_class_today: holiday.decisions.filter((d) => d.msg === 'No class today').length,
       holiday_absence_emails: holidayMails.length,
       school_day_absence_emails: schoolDayMails.length,
     };
