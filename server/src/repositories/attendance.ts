@@ -212,14 +212,14 @@ export function enrolledOn(e: { created_at: string; valid_from: string | null; v
   return e.valid_until === null || o.originalDate <= e.valid_until;
 }
 
-type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
+type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'>;
 
-const toStatusEvent = (r: EventRow): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
+const toStatusEvent = (r: Pick<EventRow, 'id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
 
 async function sessionEvents(db: Executor, sessionId: string): Promise<Map<string, EventRow[]>> {
   const rows = await db
     .selectFrom('attendance_events')
-    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id', 'scores', 'actor', 'reason'])
     .where('session_id', '=', sessionId)
     .execute();
   const byStudent = new Map<string, EventRow[]>();
@@ -231,6 +231,18 @@ async function sessionEvents(db: Executor, sessionId: string): Promise<Map<strin
   return byStudent;
 }
 
+/** The similarity of a stored `scores` JSON (DecisionScores), or null when absent or unreadable. */
+function similarityOf(scores: string | null): number | null {
+  if (scores === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(scores);
+    const v = typeof parsed === 'object' && parsed !== null ? (parsed as { similarity?: unknown }).similarity : undefined;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Two queries whatever the class size: the enrolled students, and the session's events. */
 export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
   const [enrolled, byStudent] = await Promise.all([enrolledFor(db, session.cls.id, session.occurrence), sessionEvents(db, session.sessionId)]);
@@ -240,6 +252,7 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
     byStudent.delete(s.id);
     const derived = deriveStatus(events.map(toStatusEvent));
     const status: AttendanceStatus = derived.status ?? 'absent';
+    const decider = derived.decidedBy === null ? undefined : events.find((e) => e.id === derived.decidedBy?.id);
     counts[status] += 1;
     return {
       studentId: s.id,
@@ -249,6 +262,10 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       eventsCount: events.length,
       markedAt: derived.decidedBy?.occurredAt ?? null,
       decidedBy: derived.decidedBy === null ? ('none' as const) : derived.decidedBy.kind === 'manual' ? ('manual' as const) : ('mark' as const),
+      eventId: decider?.id ?? null,
+      similarity: similarityOf(decider?.scores ?? null),
+      actor: decider?.kind === 'manual' ? decider.actor : null,
+      reason: decider?.kind === 'manual' ? decider.reason : null,
     };
   });
   return {

@@ -8,6 +8,7 @@ import classes from './classes.js';
 import devices from './devices.js';
 import health from './health.js';
 import importRoutes from '../import/routes.js';
+import sessions from './sessions.js';
 import sites from './sites.js';
 import students from './students.js';
 import templates from './templates.js';
@@ -15,4 +16,4 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, importRoutes, devices, sync, attendance, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, importRoutes, devices, sync, attendance, sessions, admin];
