@@ -1,4 +1,4 @@
-// The shipped liveness fusion: weights fitted by scripts/fit-liveness.ts on the development set
+// The shipped liveness fusion: weights fitted by eval/src/fit-liveness.ts on the development set
 // (../shared/spoof-dev, single images), operating points chosen by the rule in
 // chooseLivenessThresholds() (docs/liveness.md). Copied here from the script's output: do not
 // edit by hand.
@@ -16,7 +16,7 @@ export interface LivenessCalibration {
   minFrames: number;
 }
 
-// `npx tsx scripts/fit-liveness.ts <spoof-dev dump> --live <faces-lfw-640 dump>` (docs/liveness.md):
+// `npx tsx eval/src/fit-liveness.ts <spoof-dev dump> --live <faces-lfw-640 dump>` (docs/liveness.md):
 // leave-one-source-out picked FASNet + Human's antispoof (antispoof's weight is near zero: it
 // barely helps); thresholds by LEVEL_BUDGETS. Scores are logits of the fused probability.
 export const LIVENESS_CALIBRATION: LivenessCalibration = {

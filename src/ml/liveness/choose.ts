@@ -1,5 +1,5 @@
 // The rule that picks the liveness operating points (docs/liveness.md), like the recognition
-// threshold's: written down, tested, applied by scripts/fit-liveness.ts, never set by hand.
+// threshold's: written down, tested, applied by eval/src/fit-liveness.ts, never set by hand.
 //
 // A threshold is the HIGHEST (most attacks stopped) such that live people stay within budget:
 // - on the development live images, scored out of fold (leave-one-source-out), the share

@@ -1,6 +1,6 @@
 // The liveness decision: is the face at the door a live person, or a photo, a screen or a mask?
 // One fused score per frame (a logistic regression over the presentation signals, weights fitted
-// offline by scripts/fit-liveness.ts, calibration.ts), and a per-visit accumulator that decides
+// offline by eval/src/fit-liveness.ts, calibration.ts), and a per-visit accumulator that decides
 // over the frames of one person's visit as they arrive. The same code decides for the kiosk
 // (src/core/attendance/engine.ts) and for `npm run eval:spoof`. docs/liveness.md has the
 // measurements and the operating points.

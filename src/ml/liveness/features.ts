@@ -1,5 +1,5 @@
 // The per-frame features the liveness fusion reads from one analysed face. Shared by the kiosk
-// (decision.ts) and the offline fitting (scripts/fit-liveness.ts), so both see the same numbers.
+// (decision.ts) and the offline fitting (eval/src/fit-liveness.ts), so both see the same numbers.
 import type { DetectedFace } from '../types.js';
 
 /** logit(p), with p clamped so a saturated model score stays finite. */

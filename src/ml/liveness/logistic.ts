@@ -1,5 +1,5 @@
 // A small L2-regularised logistic regression (Newton / IRLS) for fusing liveness signals.
-// Only used offline by scripts/fit-liveness.ts; the kiosk ships the fitted weights.
+// Only used offline by eval/src/fit-liveness.ts; the kiosk ships the fitted weights.
 
 export interface LogisticModel {
   /** Per-feature mean and standard deviation used to standardise inputs. */

@@ -1,5 +1,5 @@
-// npx tsx scripts/fit-liveness.ts <dev dump.json> [--live <dump.json>]... [--features a,b,c]
-// Fits and checks the liveness fusion (docs/liveness.md) from scripts/spoof-dump.ts output:
+// npx tsx eval/src/fit-liveness.ts <dev dump.json> [--live <dump.json>]... [--features a,b,c]
+// Fits and checks the liveness fusion (docs/liveness.md) from eval/src/spoof-dump.ts output:
 // - per-feature and per-subset figures from LEAVE-ONE-SOURCE-OUT cross-validation on the
 //   development images (each source repository's images are scored by a model fitted without
 //   that source: the held-out test uses other sources, so this is the estimate that matters);
@@ -9,10 +9,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- an offline script over its own dump format */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { allFeatures, FEATURE_NAMES } from '../src/ml/liveness/features.js';
-import { fitLogistic, predictLogit } from '../src/ml/liveness/logistic.js';
-import { chooseLivenessThreshold, LEVEL_BUDGETS } from '../src/ml/liveness/choose.js';
-import { ratesAtFixedError, round4 } from '../src/ml/liveness/spoof-protocol.js';
+import { allFeatures, FEATURE_NAMES } from '../../src/ml/liveness/features.js';
+import { fitLogistic, predictLogit } from '../../src/ml/liveness/logistic.js';
+import { chooseLivenessThreshold, LEVEL_BUDGETS } from '../../src/ml/liveness/choose.js';
+import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 
 interface DumpFace { antispoof: number; liveness: number; gateFailures: string[]; box: number[]; presentation?: any }
 interface DumpItem { file: string; label: string; attack_type: string; source: string; clip: boolean; frames: { faces: DumpFace[] }[] }

@@ -1,22 +1,22 @@
-// npx tsx scripts/spoof-dump.ts <spoof dir> <out.json> [--faces-dir <dir of identity folders>]
+// npx tsx eval/src/spoof-dump.ts <spoof dir> <out.json> [--faces-dir <dir of identity folders>]
 // Development tool behind docs/liveness.md: runs the shipped engine on every image and clip
 // frame of a SPOOF-PROTOCOL folder (or every photo of a faces folder, all labelled live) and
 // writes each frame's faces with their presentation signals, for fitting and measuring the
-// liveness decision (scripts/fit-liveness.ts). Logs on stderr.
+// liveness decision (eval/src/fit-liveness.ts). Logs on stderr.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { parseManifest } from '../src/ml/liveness/spoof-protocol.js';
-import type { DetectedFace } from '../src/ml/types.js';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { parseManifest } from '../../src/ml/liveness/spoof-protocol.js';
+import type { DetectedFace } from '../../src/ml/types.js';
 
 console.log = console.error;
 const log = pino({ name: 'spoof-dump', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { faces: { type: 'boolean' } } });
 const [dirArg, outArg] = positionals;
 if (!dirArg || !outArg) {
-  log.error('usage: npx tsx scripts/spoof-dump.ts <dir> <out.json> [--faces]');
+  log.error('usage: npx tsx eval/src/spoof-dump.ts <dir> <out.json> [--faces]');
   process.exit(2);
 }
 const root = resolve(dirArg);

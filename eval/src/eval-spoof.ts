@@ -17,12 +17,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { DEFAULT_SETTINGS } from '../src/core/store/settings-defaults.js';
-import { percentile } from '../src/ml/eval-protocol.js';
-import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { LIVENESS_CALIBRATION } from '../src/ml/liveness/calibration.js';
-import { decideClip, type ClipFrame } from '../src/ml/liveness/clip.js';
-import { frameLivenessScore, imageIsLive, LivenessLevelSchema } from '../src/ml/liveness/decision.js';
+import { DEFAULT_SETTINGS } from '../../src/core/store/settings-defaults.js';
+import { percentile } from './eval-protocol.js';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { LIVENESS_CALIBRATION } from '../../src/ml/liveness/calibration.js';
+import { decideClip, type ClipFrame } from '../../src/ml/liveness/clip.js';
+import { frameLivenessScore, imageIsLive, LivenessLevelSchema } from '../../src/ml/liveness/decision.js';
 import {
   errorRates,
   parseManifest,
@@ -30,8 +30,8 @@ import {
   round4,
   type AttackType,
   type PresentationOutcome,
-} from '../src/ml/liveness/spoof-protocol.js';
-import type { FrameAnalysis } from '../src/ml/types.js';
+} from '../../src/ml/liveness/spoof-protocol.js';
+import type { FrameAnalysis } from '../../src/ml/types.js';
 
 console.log = console.error; // Human/emscripten chatter must not reach stdout
 const log = pino({ name: 'eval-spoof', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
