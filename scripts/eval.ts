@@ -13,6 +13,12 @@
 //                       also enrol each template photo's mirror image (default: shipped setting)
 //   --dump <file>       also write every image's embedding + quality to a JSON file (for
 //                       `npm run calibrate` and the gate study)
+//   --distractors <dir> enrol every identity of <dir> too (all its images as templates; never
+//                       probed): a larger gallery, as a school's roster is. Adds `gallery_people`
+//                       and a `curve` over gallery sizes to the JSON.
+//   --curve <list>      gallery sizes for the curve (default 100,400,all); `all` = every person
+//   --no-cache          analyse every image again (default: reuse .cache/eval/, see
+//                       embedding-cache.ts; timings then cover only the images analysed now)
 //
 // Operating point: a probe is accepted when the Matcher accepts it (score ≥ threshold AND margin
 // over the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
@@ -39,6 +45,7 @@ import {
 import { LocalFaceEngine } from '../src/ml/local-engine.js';
 import { Matcher } from '../src/ml/matcher.js';
 import type { DetectedFace } from '../src/ml/types.js';
+import { EmbeddingCache } from './embedding-cache.js';
 
 // Human and emscripten print with console.log; stdout is reserved for the one JSON object.
 console.log = console.error;
@@ -57,6 +64,9 @@ const { values, positionals } = parseArgs({
     margin: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     dump: { type: 'string' },
+    distractors: { type: 'string' },
+    curve: { type: 'string', default: '100,400,all' },
+    'no-cache': { type: 'boolean' },
   },
 });
 
@@ -105,15 +115,27 @@ function scan(root: string): IdentityFolder[] {
 }
 
 const split = splitDataset(scan(root), k);
+const distractorRoot = values.distractors ? resolve(values.distractors) : null;
+// Distractor identities are namespaced so a folder name shared with the dataset stays two people.
+const distractors = distractorRoot
+  ? scan(distractorRoot)
+      .filter((d) => !d.identity.startsWith('_') && d.files.length > 0)
+      .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0))
+  : [];
+if (distractorRoot && distractors.length === 0) fail(`--distractors: no identity folders in ${distractorRoot}`);
 const engine = await LocalFaceEngine.create(
   { embedder: model, flip, backend: values.backend as 'auto', inProcess: true },
   log,
 );
+const cache = values['no-cache']
+  ? null
+  : new EmbeddingCache(join(import.meta.dirname, '..', '.cache', 'eval'), engine.modelId);
+let cacheHits = 0;
 
 interface ImageRecord {
   identity: string;
   file: string;
-  role: 'template' | 'known' | 'unknown';
+  role: 'template' | 'known' | 'unknown' | 'distractor';
   face: DetectedFace | null;
   faces: number;
   ms: number;
@@ -128,10 +150,19 @@ async function analyse(
   file: string,
   role: ImageRecord['role'],
   mirror: boolean,
+  base = root,
 ): Promise<ImageRecord> {
-  const path = join(root, identity, file);
+  const path = join(base, identity, file);
+  const name = role === 'distractor' ? `distractor:${identity}` : identity;
   try {
-    const image = await decodeImage(readFileSync(path));
+    const bytes = readFileSync(path);
+    const key = EmbeddingCache.key(bytes, engine.modelId, flip, mirror);
+    const hit = cache?.get(key);
+    if (hit) {
+      cacheHits++;
+      return { identity: name, file, role, face: hit.face, faces: hit.faces, ms: hit.ms };
+    }
+    const image = await decodeImage(bytes);
     const cpu0 = process.cpuUsage();
     const result = await engine.analyse(image, { mirror });
     const cpu = process.cpuUsage(cpu0);
@@ -141,17 +172,12 @@ async function analyse(
       cpuTimings.push((cpu.user + cpu.system) / 1000);
     }
     // Largest face (the engine returns faces largest first).
-    return {
-      identity,
-      file,
-      role,
-      face: result.faces[0] ?? null,
-      faces: result.faces.length,
-      ms: result.inferenceMs,
-    };
+    const face = result.faces[0] ?? null;
+    cache?.put(key, { face, faces: result.faces.length, ms: result.inferenceMs });
+    return { identity: name, file, role, face, faces: result.faces.length, ms: result.inferenceMs };
   } catch (err) {
     log.warn({ path, err: (err as Error).message }, 'image skipped');
-    return { identity, file, role, face: null, faces: 0, ms: 0 };
+    return { identity: name, file, role, face: null, faces: 0, ms: 0 };
   }
 }
 
@@ -161,49 +187,95 @@ const records: ImageRecord[] = [];
 for (const e of split.enrolled) {
   for (const f of e.templates) records.push(await analyse(e.identity, f, 'template', mirrorTemplates));
   for (const f of e.probes) records.push(await analyse(e.identity, f, 'known', false));
+  if (records.length % 100 < e.templates.length + e.probes.length) log.info({ images: records.length }, 'analysed');
 }
 for (const u of split.unknown) {
   for (const [i, f] of u.probes.entries()) {
     records.push(await analyse(u.identity, f, 'unknown', mirrorTemplates && !!values.dump && i < k));
   }
 }
+for (const [n, d] of distractors.entries()) {
+  for (const f of d.files) records.push(await analyse(d.identity, f, 'distractor', mirrorTemplates, distractorRoot!));
+  if ((n + 1) % 100 === 0) log.info({ distractors: n + 1 }, 'distractors analysed');
+}
 await engine.dispose();
 
-const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
+// Gallery people in enrolment order: the dataset's enrolled identities, then the distractors.
+const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
+const galleryOrder: string[] = [];
 for (const r of records) {
-  if (r.role !== 'template' || !r.face) continue;
-  matcher.add(r.identity, r.face.embedding);
-  if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
+  if ((r.role === 'template' || r.role === 'distractor') && !galleryOrder.includes(r.identity))
+    galleryOrder.push(r.identity);
 }
 
-const outcomes: ProbeOutcome[] = records
-  .filter((r) => r.role !== 'template')
-  .map((r) => {
-    const kind = r.role === 'known' ? 'known' : 'unknown';
-    if (!r.face || matcher.personCount === 0) {
+/**
+ * Enrols `people` (every template with a face) and scores every probe against them. Known probes
+ * of enrolled identities left out of this gallery are not probed at all (they are neither known
+ * nor strangers here); every unknown probe is.
+ */
+function evaluateGallery(people: ReadonlySet<string>) {
+  const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
+  for (const r of records) {
+    if ((r.role !== 'template' && r.role !== 'distractor') || !r.face || !people.has(r.identity)) continue;
+    matcher.add(r.identity, r.face.embedding);
+    if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
+  }
+  const outcomes: ProbeOutcome[] = records
+    .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
+    .map((r) => {
+      const kind = r.role === 'known' ? 'known' : 'unknown';
+      if (!r.face || matcher.personCount === 0) {
+        return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
+      }
+      const m = matcher.match(r.face.embedding);
       return {
         kind,
         identity: r.identity,
-        faceFound: !!r.face,
-        bestIdentity: null,
-        bestScore: 0,
-        accepted: false,
+        faceFound: true,
+        bestIdentity: m.personId,
+        bestScore: m.score,
+        accepted: m.accepted,
       };
-    }
-    const m = matcher.match(r.face.embedding);
-    return {
-      kind,
-      identity: r.identity,
-      faceFound: true,
-      bestIdentity: m.personId,
-      bestScore: m.score,
-      accepted: m.accepted,
-    };
-  });
-const ident = identificationMetrics(outcomes);
+    });
+  return { ident: identificationMetrics(outcomes), galleryPeople: matcher.personCount };
+}
+
+const full = evaluateGallery(new Set(galleryOrder));
+const ident = full.ident;
+
+// The curve: the first N gallery people (dataset's enrolled first, then distractors), so each
+// point's known probes are those of its enrolled people and every stranger is probed each time.
+const curveSizes = distractors.length
+  ? [
+      ...new Set(
+        values.curve.split(',').map((x) => {
+          const n = x.trim() === 'all' ? galleryOrder.length : Number(x);
+          if (!Number.isInteger(n) || n < 1) fail(`--curve: ${x} is not a gallery size`);
+          return Math.min(n, galleryOrder.length);
+        }),
+      ),
+    ].sort((a, b) => a - b)
+  : [];
+const curve = curveSizes.map((n) => {
+  const g = n === galleryOrder.length ? full : evaluateGallery(new Set(galleryOrder.slice(0, n)));
+  return {
+    gallery_people: g.galleryPeople,
+    known_probes: g.ident.counts.known_probes,
+    unknown_probes: g.ident.counts.unknown_probes,
+    rank1: round(g.ident.rank1),
+    tpir: round(g.ident.tpir),
+    misid: round(g.ident.misid),
+    fpir: round(g.ident.fpir),
+    counts: {
+      true_accepts: g.ident.counts.true_accepts,
+      misidentified: g.ident.counts.misidentified,
+      false_accepts: g.ident.counts.false_accepts,
+    },
+  };
+});
 
 const withFace = records
-  .filter((r) => r.face)
+  .filter((r) => r.face && r.role !== 'distractor')
   .map((r) => ({ identity: r.identity, embedding: r.face!.embedding }));
 const pairs = pairScores(withFace, cosine);
 
@@ -225,9 +297,8 @@ function matchMs(templates: number): number {
 }
 
 const steady = timings.slice(3); // protocol: after a warm-up of 3 images
-const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 const detectFail = records.filter((r) => !r.face).length;
-const probesWithFace = records.filter((r) => r.role !== 'template' && r.face);
+const probesWithFace = records.filter((r) => (r.role === 'known' || r.role === 'unknown') && r.face);
 
 const out = {
   dataset: root,
@@ -238,6 +309,7 @@ const out = {
   'tar_at_far_1e-2': round(tarAtFar(pairs.genuine, pairs.impostor, 1e-2)),
   'tar_at_far_1e-3': round(tarAtFar(pairs.genuine, pairs.impostor, 1e-3)),
   counts: { ...ident.counts, genuine_pairs: pairs.genuine.length, impostor_pairs: pairs.impostor.length },
+  // Only images analysed in this run are timed (cached ones were analysed by an earlier run).
   ms_per_image_p50: round(percentile(steady, 50), 1),
   ms_per_image_p95: round(percentile(steady, 95), 1),
   cpu_ms_per_image_p50: round(percentile(cpuTimings.slice(3), 50), 1),
@@ -245,6 +317,11 @@ const out = {
   images: records.length,
   identities_enrolled: split.enrolled.length,
   identities_unknown: split.unknown.length,
+  gallery_people: full.galleryPeople,
+  distractor_people: distractors.length,
+  ...(curve.length ? { curve } : {}),
+  images_analysed: timings.length,
+  images_from_cache: cacheHits,
   known_probes: ident.counts.known_probes,
   unknown_probes: ident.counts.unknown_probes,
   threshold,

@@ -187,7 +187,11 @@ export class Matcher {
       .sort((a, b) => b.score - a.score);
   }
 
-  match(embedding: Float32Array): MatchResult {
+  /**
+   * Best and second-best PERSON for this probe, without an accept decision: the door's decision
+   * rule (decision-rule.ts) decides with the gallery's size and the class in session.
+   */
+  rank(embedding: Float32Array): Omit<MatchResult, 'accepted'> {
     const best = this.scoreAll(embedding);
     let first = -1;
     let second = -1;
@@ -201,20 +205,26 @@ export class Matcher {
       }
     }
     if (first < 0) {
-      return { personId: null, score: 0, secondPersonId: null, secondScore: 0, margin: 0, accepted: false };
+      return { personId: null, score: 0, secondPersonId: null, secondScore: 0, margin: 0 };
     }
     const score = best[first]!;
     // With a single enrolled person there is no rival: the margin is measured against 0 (an
     // unrelated face), so the threshold alone decides.
     const secondScore = second >= 0 ? best[second]! : 0;
-    const margin = score - Math.max(secondScore, 0);
     return {
       personId: this.personIds[first]!,
       score,
       secondPersonId: second >= 0 ? this.personIds[second]! : null,
       secondScore,
-      margin,
-      accepted: score >= this.threshold && margin >= this.minMargin,
+      margin: score - Math.max(secondScore, 0),
     };
+  }
+
+  /** rank() accepted at this matcher's threshold and margin (or the given ones). */
+  match(embedding: Float32Array, point?: { threshold: number; minMargin: number }): MatchResult {
+    const r = this.rank(embedding);
+    const threshold = point?.threshold ?? this.threshold;
+    const minMargin = point?.minMargin ?? this.minMargin;
+    return { ...r, accepted: r.personId !== null && r.score >= threshold && r.margin >= minMargin };
   }
 }
