@@ -124,6 +124,7 @@ function doorBench(people: number): { templates: number; ms_p50: number; ms_p95:
     decideMatch(gallery.rank(probes[i % probes.length]!), {
       point,
       galleryPeople: gallery.studentCount,
+      model: gallery.model,
       inClass: (id) => classOf.has(id),
     });
   for (let i = 0; i < 10; i++) run(i);

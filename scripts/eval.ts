@@ -20,8 +20,9 @@
 //   --no-cache          analyse every image again (default: reuse .cache/eval/, see
 //                       embedding-cache.ts; timings then cover only the images analysed now)
 //
-// Operating point: a probe is accepted when the Matcher accepts it (score ≥ threshold AND margin
-// over the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
+// Operating point: a probe is accepted when the door's decision rule accepts it with no class in
+// session (src/ml/decision-rule.ts: score ≥ the school threshold for this gallery AND margin over
+// the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
 // gates are NOT applied (the protocol measures recognition); `gate_fail` counts how many probes
 // the kiosk's gates would have held back.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +44,7 @@ import {
   type ProbeOutcome,
 } from '../src/ml/eval-protocol.js';
 import { LocalFaceEngine } from '../src/ml/local-engine.js';
+import { decideMatch, galleryModel, schoolPoint } from '../src/ml/decision-rule.js';
 import { Matcher } from '../src/ml/matcher.js';
 import type { DetectedFace } from '../src/ml/types.js';
 import { EmbeddingCache } from './embedding-cache.js';
@@ -215,11 +217,19 @@ for (const r of records) {
  */
 function evaluateGallery(people: ReadonlySet<string>) {
   const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
+  const templates: { personId: string; embedding: Float32Array }[] = [];
   for (const r of records) {
     if ((r.role !== 'template' && r.role !== 'distractor') || !r.face || !people.has(r.identity)) continue;
     matcher.add(r.identity, r.face.embedding);
+    templates.push({ personId: r.identity, embedding: r.face.embedding });
     if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
   }
+  // The door's decision rule with no class in session: every face is judged at the school tier,
+  // normalised against this gallery's own impostor tail (templates only, never a probe).
+  const model = galleryModel(matcher, templates);
+  const point = { threshold, minMargin };
+  const school = schoolPoint(point, matcher.personCount, model);
+  const errors: string[] = [];
   const outcomes: ProbeOutcome[] = records
     .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
     .map((r) => {
@@ -227,7 +237,10 @@ function evaluateGallery(people: ReadonlySet<string>) {
       if (!r.face || matcher.personCount === 0) {
         return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
       }
-      const m = matcher.match(r.face.embedding);
+      const m = decideMatch(matcher.rank(r.face.embedding), { point, galleryPeople: matcher.personCount, model });
+      if (m.accepted && m.personId !== r.identity) {
+        errors.push(`${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`);
+      }
       return {
         kind,
         identity: r.identity,
@@ -237,7 +250,7 @@ function evaluateGallery(people: ReadonlySet<string>) {
         accepted: m.accepted,
       };
     });
-  return { ident: identificationMetrics(outcomes), galleryPeople: matcher.personCount };
+  return { ident: identificationMetrics(outcomes), galleryPeople: matcher.personCount, school, model, errors };
 }
 
 const full = evaluateGallery(new Set(galleryOrder));
@@ -262,6 +275,7 @@ const curve = curveSizes.map((n) => {
     gallery_people: g.galleryPeople,
     known_probes: g.ident.counts.known_probes,
     unknown_probes: g.ident.counts.unknown_probes,
+    school_threshold: g.school.threshold,
     rank1: round(g.ident.rank1),
     tpir: round(g.ident.tpir),
     misid: round(g.ident.misid),
@@ -326,6 +340,12 @@ const out = {
   unknown_probes: ident.counts.unknown_probes,
   threshold,
   min_margin: minMargin,
+  // The decision rule's school tier for this gallery (docs/recognition.md): its threshold and the
+  // gallery's impostor tail it was normalised against.
+  school_threshold: full.school.threshold,
+  impostor_tail: full.model && { u: round(full.model.u), p_u: full.model.pU, beta: round(full.model.beta), scores: full.model.samples },
+  // Every wrong acceptance (misidentification or stranger), so a labelling error is visible.
+  wrong_accepts: full.errors,
   mirror_templates: mirrorTemplates,
   backend: engine.backend,
   model: engine.modelId,

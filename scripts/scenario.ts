@@ -17,6 +17,7 @@
 //              640×480 frames, each face as large as in the one-person door). Every enrolled
 //              identity of the folder is a student of the site (the school); only the N rushing
 //              ones are in the class in session. Adds faces_per_frame_max.
+//   --school M enrol only M of the folder's enrolled identities at the site (class first)
 // Prints one JSON object on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,8 @@ export const ScenarioOptions = z.object({
   'log-level': z.enum(['info', 'debug']).default('info'),
   /** Rush mode: this many enrolled students of the class come through the door together. */
   rush: z.coerce.number().int().min(1).optional(),
+  /** Students enrolled at the site (default: every enrolled identity of the folder). */
+  school: z.coerce.number().int().min(1).optional(),
   /** Strangers mixed into the rush. */
   strangers: z.coerce.number().int().min(0).default(5),
   /** The rush's arrivals all happen within this many seconds. */
@@ -356,6 +359,11 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   progress(`scenario: ${identities.length} identities (${enrolled.length} enrolled), work dir ${work}`);
 
   const door = o.rush ? await buildRushSequence(identities, o, work) : await buildDoorSequence(identities, o, work);
+  // --school M: enrol only M people at the site (the class's students first, then the folder's
+  // order), for a quicker run on a large folder. Default: every enrolled identity.
+  const school = o.school === undefined
+    ? enrolled
+    : [...enrolled.filter((p) => door.classMembers?.has(p.name)), ...enrolled.filter((p) => !door.classMembers?.has(p.name))].slice(0, Math.max(o.school, door.classMembers?.size ?? 0));
   progress(`door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`);
 
   // --- server
@@ -384,7 +392,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const idOf = new Map<string, string>(); // identity → studentId
   let templatesImported = 0;
   const importRejects: string[] = [];
-  for (const [n, p] of enrolled.entries()) {
+  for (const [n, p] of school.entries()) {
     const s = await server.api<{ id: string }>('POST', '/api/students', { siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true });
     studentOf.set(s.id, p.name);
     idOf.set(p.name, s.id);
@@ -583,7 +591,7 @@ async function main(): Promise<void> {
     options: {
       faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
       fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
-      'log-level': { type: 'string' }, rush: { type: 'string' }, strangers: { type: 'string' }, 'rush-seconds': { type: 'string' },
+      'log-level': { type: 'string' }, rush: { type: 'string' }, strangers: { type: 'string' }, 'rush-seconds': { type: 'string' }, school: { type: 'string' },
     },
     strict: true,
   });

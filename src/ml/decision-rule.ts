@@ -7,14 +7,26 @@
 // "Decision rule at school scale", has the measurements behind every number):
 //
 // - CLASS tier: the best person is a student of the class in session. The calibrated point
-//   (threshold, minMargin; the kiosk's settings) was chosen on galleries of a class's size,
-//   so it applies as calibrated.
-// - SCHOOL tier: anybody else (or any person when no class is in session). The threshold
-//   grows with the number of people in the gallery: schoolThreshold() below. The attendance
-//   engine also asks this tier for one more agreeing frame.
+//   (threshold, minMargin; the kiosk's settings) was chosen on galleries of a class's size
+//   (faces-lfw-640: 25 people), so it applies as calibrated.
+// - SCHOOL tier: anybody else (or any person when no class is in session). The threshold is
+//   normalised against the gallery's own impostor distribution: it is raised until the
+//   modelled share of strangers accepted by the whole gallery is at most SCHOOL_MAX_FPIR (never
+//   below the calibrated point). The attendance engine also asks this tier for one more
+//   agreeing frame.
 //
 // The margin is always measured against the second-best person of the WHOLE gallery: a class
 // student who looks like someone elsewhere in the school is not accepted on a narrow lead.
+//
+// The gallery model (measured on faces-lfw-640 and on the kiosk's own gallery): above a high
+// quantile u, person-level impostor scores (a face against one other person's best template)
+// have an exponential tail, P(S > x) ≈ pU · exp(−(x − u) / beta), beta ≈ 0.035-0.04 for the
+// shipped embedder. For a stranger against N people, P(best ≥ t) ≈ N · pU · exp(−(t − u) / beta),
+// and, the tail being memoryless, the lead of the best over the second-best is exponential with
+// the same beta, so P(margin ≥ m | best ≥ t) ≈ exp(−m / beta). Hence the threshold
+//   t(N) = u + beta · ln(N · pU / SCHOOL_MAX_FPIR) − m.
+import { fitExponentialTail, type ExponentialTail } from './eval-protocol';
+import type { Matcher } from './matcher';
 import type { MatchResult } from './types';
 
 export interface OperatingPoint {
@@ -26,39 +38,70 @@ export type Tier = 'class' | 'school';
 
 export type Ranking = Omit<MatchResult, 'accepted'>;
 
+/** The fitted impostor tail of one gallery (null: too small a gallery to fit one). */
+export type GalleryModel = ExponentialTail | null;
+
 export interface DecisionContext {
   /** The calibrated point for a class-sized gallery (the kiosk's matchThreshold / matchMargin). */
   point: OperatingPoint;
   /** People in the gallery the face was ranked against. */
   galleryPeople: number;
+  /** The gallery's impostor tail (galleryModel()); null keeps the calibrated point. */
+  model: GalleryModel;
   /** Whether a person is a student of the class in session; absent when no class is in session. */
   inClass?: (personId: string) => boolean;
 }
 
 export interface FaceDecision extends MatchResult {
   tier: Tier | null;
-  /** The point the face was judged at (after the gallery-size adjustment). */
+  /** The point the face was judged at. */
   threshold: number;
   minMargin: number;
 }
 
-/**
- * Gallery size the calibrated point was chosen for: faces-lfw-640 in both protocol folds
- * enrols 25 people, the size of a class.
- */
+/** Gallery size the calibrated point was chosen for (faces-lfw-640, one protocol fold). */
 export const CALIBRATION_GALLERY_PEOPLE = 25;
+/** The calibration rule's stranger budget (chooseOperatingPoint's maxFpir), kept at any gallery size. */
+export const SCHOOL_MAX_FPIR = 0.005;
+/** Share of impostor scores in the fitted tail. */
+export const TAIL_FRACTION = 1e-3;
+/** Fewer impostor scores than this and no tail is fitted (the calibrated point applies). */
+export const MIN_TAIL_SCORES = 20_000;
+/** Impostor scores sampled from a gallery (templates × people) to fit its tail. */
+export const TAIL_SAMPLE_SCORES = 300_000;
 
 /**
- * Threshold rise per tenfold growth of the gallery beyond the calibration size. Measured on
- * development data (docs/recognition.md): the score a stranger reaches against his nearest
- * gallery member grows roughly with the log of the gallery size.
+ * Fits the gallery's impostor tail: a deterministic sample of its own templates (every k-th),
+ * each scored against every OTHER person. Uses enrolment data only, never a probe; cost is
+ * about TAIL_SAMPLE_SCORES / people matches (≈ 0.2 s for 1,400 people, ≈ 1 s for 20,000).
  */
-export const THRESHOLD_PER_DECADE = 0.04;
+export function galleryModel(
+  matcher: Matcher,
+  templates: readonly { personId: string; embedding: Float32Array }[],
+): GalleryModel {
+  const people = matcher.personCount;
+  if (people < 2 || templates.length === 0) return null;
+  const wanted = Math.max(1, Math.min(templates.length, Math.ceil(TAIL_SAMPLE_SCORES / (people - 1))));
+  if (wanted * (people - 1) < MIN_TAIL_SCORES) return null;
+  const step = templates.length / wanted;
+  const scores: number[] = [];
+  for (let i = 0; i < wanted; i++) {
+    const t = templates[Math.floor(i * step)]!;
+    try {
+      for (const s of matcher.impostorScores(t.embedding, t.personId)) scores.push(s);
+    } catch {
+      // a template the matcher refused (zero / wrong size) is not part of the gallery
+    }
+  }
+  if (scores.length < MIN_TAIL_SCORES) return null;
+  return fitExponentialTail(scores, TAIL_FRACTION);
+}
 
 /** The school tier's point for a gallery of `people` (never below the calibrated point). */
-export function schoolPoint(point: OperatingPoint, people: number): OperatingPoint {
-  const decades = Math.max(0, Math.log10(Math.max(1, people) / CALIBRATION_GALLERY_PEOPLE));
-  return { threshold: point.threshold + THRESHOLD_PER_DECADE * decades, minMargin: point.minMargin };
+export function schoolPoint(point: OperatingPoint, people: number, model: GalleryModel): OperatingPoint {
+  if (!model || model.beta <= 0 || people < 1) return point;
+  const t = model.u + model.beta * Math.log((people * model.pU) / SCHOOL_MAX_FPIR) - point.minMargin;
+  return { threshold: Math.max(point.threshold, Math.round(t * 1e4) / 1e4), minMargin: point.minMargin };
 }
 
 export function decideMatch(r: Ranking, ctx: DecisionContext): FaceDecision {
@@ -66,7 +109,7 @@ export function decideMatch(r: Ranking, ctx: DecisionContext): FaceDecision {
     return { ...r, accepted: false, tier: null, ...ctx.point };
   }
   const tier: Tier = ctx.inClass?.(r.personId) ? 'class' : 'school';
-  const at = tier === 'class' ? ctx.point : schoolPoint(ctx.point, ctx.galleryPeople);
+  const at = tier === 'class' ? ctx.point : schoolPoint(ctx.point, ctx.galleryPeople, ctx.model);
   return {
     ...r,
     tier,

@@ -179,6 +179,19 @@ export class Matcher {
     return best;
   }
 
+  /**
+   * Best-template score of every person but `exclude` for the embedding, unordered (a copy):
+   * the impostor scores the decision rule fits its gallery model on.
+   */
+  impostorScores(embedding: Float32Array, exclude: string): Float32Array {
+    const best = this.scoreAll(embedding);
+    const skip = this.personIndex.get(exclude) ?? -1;
+    const out = new Float32Array(Math.max(0, this.personIds.length - (skip >= 0 ? 1 : 0)));
+    let o = 0;
+    for (let p = 0; p < this.personIds.length; p++) if (p !== skip) out[o++] = best[p]!;
+    return out;
+  }
+
   /** Every person's best-template score, highest first (for evaluation and diagnostics). */
   scores(embedding: Float32Array): PersonScore[] {
     const best = this.scoreAll(embedding);

@@ -101,7 +101,11 @@ export class AttendanceEngine {
     const modelId = this.deps.modelId();
     const templates = modelId ? this.deps.store.templates.forModel(modelId) : [];
     this.gallery = new Gallery(templates, this.deps.embeddingSize());
-    this.deps.logger.info({ templates: this.gallery.size, students: this.gallery.studentCount, modelId }, 'gallery loaded');
+    const m = this.gallery.model;
+    this.deps.logger.info(
+      { templates: this.gallery.size, students: this.gallery.studentCount, modelId, impostorTail: m && { u: round(m.u), beta: round(m.beta), pU: m.pU } },
+      'gallery loaded',
+    );
     this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
     const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
     if (other > 0) {
@@ -182,7 +186,7 @@ export class AttendanceEngine {
         const first = face.gateFailures[0] as GateFailure;
         return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
       }
-      const match = decideMatch(this.gallery.rank(face.embedding), { point, galleryPeople: this.gallery.studentCount, inClass });
+      const match = decideMatch(this.gallery.rank(face.embedding), { point, galleryPeople: this.gallery.studentCount, model: this.gallery.model, inClass });
       if (!match.accepted || !match.personId) {
         unknownSeen = true;
         mine.unknown = true;

@@ -4,6 +4,7 @@
 // they print are the door's. A student's score is their BEST template; the decision (threshold,
 // margin over the second-best STUDENT, class in session) is the decision rule's
 // (src/ml/decision-rule.ts), never "the first template under a distance".
+import { galleryModel, type GalleryModel } from '../../ml/decision-rule';
 import { Matcher } from '../../ml/matcher';
 import type { MatchResult } from '../../ml/types';
 
@@ -21,6 +22,8 @@ export class Gallery {
   readonly size: number;
   /** Templates refused because they were not finite, non-zero vectors of `dims` values. */
   readonly refused: number;
+  /** The gallery's impostor tail, for the decision rule's school tier (null: too small to fit). */
+  readonly model: GalleryModel;
 
   constructor(templates: readonly GalleryTemplate[], dims: number) {
     this.dims = dims;
@@ -44,6 +47,12 @@ export class Gallery {
     }
     this.refused = refused;
     this.size = this.matcher?.templateCount ?? 0;
+    this.model = this.matcher
+      ? galleryModel(
+          this.matcher,
+          templates.map((t) => ({ personId: t.studentId, embedding: t.embedding })).filter((t) => t.embedding.length === dims),
+        )
+      : null;
   }
 
   get studentCount(): number {
