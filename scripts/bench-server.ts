@@ -145,8 +145,9 @@ function runNode(args: string[], env: Record<string, string>, nodeArgs: string[]
   return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-async function runToEnd(args: string[], env: Record<string, string>): Promise<void> {
-  const child = runNode(args, env);
+async function runToEnd(args: string[], env: Record<string, string>, stdin?: string): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(stdin ?? '');
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -395,7 +396,7 @@ async function benchOne(target: Target) {
   const env = { ...target.env, JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '1000' };
   const email = 'bench-admin@school.example';
   const password = 'bench-password-123';
-  await runToEnd(['server/src/cli/create-admin.ts', '--email', email, '--password', password, '--name', 'Bench Admin'], env);
+  await runToEnd(['server/src/cli/create-admin.ts', '--email', email, '--name', 'Bench Admin'], env, `${password}\n`);
   const server = await startServer(env);
   try {
     const api = new Api(server.base);

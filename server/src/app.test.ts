@@ -14,7 +14,7 @@ describe('app shape, errors and docs', () => {
       plugins: [
         // An extension route plugin, as reports/notifications will be: it sees ctx and auth.
         async (instance) => {
-          instance.get('/api/test/boom', { preHandler: instance.requireUser('admin') }, async () => {
+          instance.get('/api/test/boom', { onRequest: instance.requireUser('admin') }, async () => {
             throw new Error('secret internal detail: db password is hunter2');
           });
           instance.get('/api/test/ctx', async () => ({ dialect: instance.ctx.dialect }));

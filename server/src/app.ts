@@ -53,6 +53,8 @@ async function defaultFaceEngine(): Promise<FaceEngine> {
   return ml.createFaceEngine({ maxQueue: 16 });
 }
 
+const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
+
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const owned = options.database === undefined;
@@ -70,7 +72,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     // Fastify's two lines per request are replaced by our one (onResponse hook below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    // A hop count as proxy-addr's own rule (trust the first n hops from the socket), typed.
+    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -123,7 +126,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(errorHandler);
 
   // [metrics] before the routes, so its onResponse/preSerialization hooks see every route.
-  await app.register(metricsPlugin, { token: config.metricsToken, processMetrics: options.processMetrics ?? true });
+  await app.register(metricsPlugin, { token: config.metricsToken, open: config.metricsOpen, processMetrics: options.processMetrics ?? true });
   for (const routes of coreRoutes) await app.register(routes);
   // [reports] after the core routes it builds on.
   await app.register(reportRoutes);

@@ -1,7 +1,8 @@
 // Server configuration: the environment is parsed with zod once at boot, so a typo in a
 // variable fails the start with a clear message instead of a strange behaviour later.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 // [reports/notifications/metrics engineer] notification and metrics settings live with their code.
@@ -27,12 +28,51 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest single photo accepted by POST /api/students/:id/photos. */
   photoLimitBytes: number;
-  trustProxy: boolean;
-  /** GET /metrics requires `Bearer <metricsToken>` when set; open otherwise (keep it off the public proxy). */
+  /**
+   * Which proxies' X-Forwarded-For to believe: false (none), a hop count, or the proxies'
+   * addresses/CIDRs. Never `true`: that takes the leftmost entry, which the client writes, so
+   * rotating it reset the login rate limit (security review, finding 5).
+   */
+  trustProxy: TrustProxy;
+  /** GET /metrics requires `Bearer <metricsToken>` when set. */
   metricsToken?: string;
+  /** Without a token, /metrics answers 401 unless this is set (METRICS_OPEN=1, a private scrape network). */
+  metricsOpen?: boolean;
   /** Absence emails and teacher digests; absent (no SMTP_URL) = no mail, no scheduler. */
   notifications?: NotificationsConfig;
 }
+
+export type TrustProxy = false | number | string[];
+
+/**
+ * TRUST_PROXY: unset/false/0 = no proxy; a hop count (1 = one proxy in front, e.g. the compose
+ * nginx); or a comma-separated list of the proxies' addresses or CIDRs. `true` is refused.
+ */
+const TrustProxyFromEnv = z
+  .string()
+  .trim()
+  .transform((v, ctx): TrustProxy => {
+    if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 10) ctx.addIssue({ code: 'custom', message: 'a hop count is at most 10' });
+      return hops;
+    }
+    if (v === 'true' || v === 'yes') {
+      ctx.addIssue({
+        code: 'custom',
+        message: "must not be true (the client writes the leftmost X-Forwarded-For): give the hop count (1 behind one proxy) or the proxy's address",
+      });
+      return false;
+    }
+    const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+    for (const a of list) {
+      const [ip, bits, extra] = a.split('/');
+      const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip ?? '') === 6 ? 128 : 32));
+      if (extra !== undefined || !isIP(ip ?? '') || !okBits) ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR` });
+    }
+    return list;
+  });
 
 const booleanFromEnv = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -40,7 +80,8 @@ const booleanFromEnv = z
 
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: a container or a LAN server sets HOST explicitly.
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -56,8 +97,9 @@ export const EnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
   PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  TRUST_PROXY: booleanFromEnv.default(false),
+  TRUST_PROXY: TrustProxyFromEnv.default(false),
   METRICS_TOKEN: emptyAsUnset(z.string().min(16, 'must be at least 16 characters')),
+  METRICS_OPEN: booleanFromEnv.default(false),
   ...NotificationsEnvShape,
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -100,7 +142,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
   const e = parseEnv(env);
   const notifications = notificationsConfigFromEnv(e);
   const dataDir = resolve(e.DATA_DIR);
-  mkdirSync(dataDir, { recursive: true });
+  // Private to the service user (it holds the JWT secret and, by default, the database). An
+  // existing directory is left as its owner set it; the files in it are 0600 either way.
+  if (mkdirSync(dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dataDir, 0o700);
   let database: DatabaseConfig;
   if (e.DATABASE_URL === undefined) database = { kind: 'sqlite', filename: join(dataDir, 'rollcall.sqlite') };
   else if (e.DATABASE_URL.startsWith('sqlite:')) database = { kind: 'sqlite', filename: resolve(e.DATABASE_URL.slice('sqlite:'.length)) };
@@ -121,6 +165,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
     photoLimitBytes: e.PHOTO_LIMIT_BYTES,
     trustProxy: e.TRUST_PROXY,
     ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
+    ...(e.METRICS_OPEN ? { metricsOpen: true } : {}),
     ...(notifications === undefined ? {} : { notifications }),
   };
 }

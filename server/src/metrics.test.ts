@@ -28,7 +28,7 @@ describe.each(dialects)('GET /metrics on $name', (dialect) => {
   beforeAll(async () => {
     if (!dialect.available) return;
     database = await dialect.open();
-    t = await buildTestApp(database, { processMetrics: false });
+    t = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
     s = await seed(t, database);
     kiosk = await pairKiosk(t.app, s.adminToken, s.roomId, 'Door A');
   });
@@ -67,7 +67,7 @@ describe.each(dialects)('GET /metrics on $name', (dialect) => {
   });
 
   it.skipIf(!dialect.available)('shows the same kiosk gauges on another instance (database), but only its own counters (process)', async () => {
-    const other = await buildTestApp(database, { processMetrics: false });
+    const other = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
     try {
       const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
       expect(sample(text, 'rollcall_kiosk_queue_depth', { device_id: kiosk.deviceId })).toBe(42);

@@ -18,8 +18,10 @@ import { unauthorized } from './errors.js';
 import { parseHealth } from './repositories/devices.js';
 
 export interface MetricsOptions {
-  /** When set, scrapes must send `Authorization: Bearer <token>`; otherwise /metrics is open (keep it off the public proxy). */
+  /** When set, scrapes must send `Authorization: Bearer <token>`. */
   token?: string | undefined;
+  /** Without a token /metrics answers 401 unless this is true: kiosk names, ids and versions are not for anyone who asks. */
+  open?: boolean | undefined;
   /** Process metrics (CPU, memory, event loop lag). Tests that build many apps turn them off. */
   processMetrics?: boolean;
 }
@@ -156,11 +158,13 @@ export default fp(
 
     app.get(
       '/metrics',
-      { schema: { tags: ['ops'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when configured)', hide: false } },
+      { schema: { tags: ['ops'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN; 401 without one unless METRICS_OPEN=1)', hide: false } },
       async (request, reply) => {
         if (opts.token !== undefined && opts.token !== '') {
           const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
           if (!match?.[1] || !sameSecret(match[1], opts.token)) throw unauthorized('Bearer METRICS_TOKEN required', 'bad_metrics_token');
+        } else if (opts.open !== true) {
+          throw unauthorized('/metrics is closed: set METRICS_TOKEN (or METRICS_OPEN=1 on a private scrape network)', 'metrics_closed');
         }
         const body = await registry.metrics();
         return reply.type(registry.contentType).send(body);

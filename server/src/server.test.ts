@@ -19,13 +19,17 @@ const tsx = (file: string, args: string[] = []) => [process.execPath, ['--import
 
 describe('npm run server and server:create-admin', () => {
   it('creates an admin, refuses a weak password, and starts with zero set-up', async () => {
-    const [node, weakArgs] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example', '--password', 'short']);
-    const weak = spawnSync(node, weakArgs, { env, cwd: ROOT, encoding: 'utf8' });
-    expect(weak.status).toBe(2);
-    expect(weak.stderr).toMatch(/--password: at least 10 characters/);
+    // The password is read from stdin (or a prompt), never argv: argv is visible in `ps`.
+    const [node, args] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example']);
+    const onArgv = spawnSync(node, [...args, '--password', 'a long enough password'], { env, cwd: ROOT, encoding: 'utf8' });
+    expect(onArgv.status).toBe(2);
+    expect(onArgv.stderr).toMatch(/--password is not accepted.*stdin/);
 
-    const [, args] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example', '--password', 'a long enough password']);
-    const created = spawnSync(node, args, { env, cwd: ROOT, encoding: 'utf8' });
+    const weak = spawnSync(node, args, { env, cwd: ROOT, encoding: 'utf8', input: 'short\n' });
+    expect(weak.status).toBe(2);
+    expect(weak.stderr).toMatch(/password: at least 10 characters/);
+
+    const created = spawnSync(node, args, { env, cwd: ROOT, encoding: 'utf8', input: 'a long enough password\n' });
     expect(created.status, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ created: { email: 'admin@school.example', role: 'admin' } });
 

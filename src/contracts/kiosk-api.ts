@@ -7,6 +7,7 @@
 // object that `satisfies KioskApi`.
 import { z } from 'zod';
 import { AttendanceStatus, DecisionScores } from './sync';
+import { CameraSpecString } from './camera-spec';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -85,6 +86,8 @@ export const KioskState = z.object({
   faces: z.array(FaceBox),
   greeting: Greeting.nullable(),
   session: ActiveSession.nullable(),
+  /** No class at all today at the site (holiday, closure, outside term): the door says "No class today". */
+  noClassToday: z.boolean().optional(),
   room: z.object({ id: z.string(), name: z.string() }).nullable(),
   sync: SyncStatus,
   droppedFrames: z.number().int(),
@@ -141,7 +144,8 @@ export const Settings = z.object({
   updateFeedUrl: z.string().url().nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
-export const SettingsPatch = Settings.partial();
+/** A camera spec outside the closed set (see camera-spec.ts) is refused here, before it is stored. */
+export const SettingsPatch = Settings.partial().extend({ cameraSpec: CameraSpecString.optional() });
 
 export const RosterRow = z.object({
   id: z.string(),

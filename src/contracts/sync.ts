@@ -150,13 +150,39 @@ export const RosterStudent = z.object({
   name: z.string(),
   consent: z.boolean(),
 });
-export const RosterClass = z.object({ id: z.string(), name: z.string(), code: z.string().optional() });
+/** Minutes before a session's start from which arrivals count for it (occurrences.ts). */
+export const ArrivalMinutes = z.number().int().min(0).max(120);
+export const RosterClass = z.object({
+  id: z.string(),
+  name: z.string(),
+  code: z.string().optional(),
+  /** Feed 2: this class's arrival window; null/absent: the site's. */
+  arrivalMinutes: ArrivalMinutes.nullable().optional(),
+});
 export const RosterEnrolment = z.object({ id: z.string(), classId: z.string(), studentId: z.string() });
 export const RosterRoom = z.object({ id: z.string(), name: z.string() });
 /**
  * A schedule entry yields sessions: weekly on `weekday` (0 = Sunday), or once on `date`.
  * Times are wall-clock at the site's timezone. Session ids are derived, not stored:
  * sessionIdFor(scheduleId, date), so kiosk and server agree without materialising rows.
+ */
+export const RosterScheduleVersion = z
+  .object({
+    validFrom: LocalDate.nullable(),
+    validUntil: LocalDate.nullable(),
+    roomId: z.string(),
+    weekday: z.number().int().min(0).max(6).nullable(),
+    date: LocalDate.nullable(),
+    startTime: LocalTime,
+    endTime: LocalTime,
+    graceMinutes: z.number().int().min(0).max(240),
+  })
+  .refine((s) => (s.weekday === null) !== (s.date === null), 'exactly one of weekday and date');
+export type RosterScheduleVersion = z.infer<typeof RosterScheduleVersion>;
+/**
+ * The top-level fields are the schedule's LATEST version (all a feed-1 kiosk reads). Feed 2
+ * adds `versions` (every version with its valid from/until dates, see contracts/occurrences.ts),
+ * so a kiosk runs the version in force on each date, and `createdAt`.
  */
 export const RosterSchedule = z
   .object({
@@ -168,6 +194,7 @@ export const RosterSchedule = z
     startTime: LocalTime,
     endTime: LocalTime,
     graceMinutes: z.number().int().min(0).max(240),
+    versions: z.array(RosterScheduleVersion).max(500).optional(),
   })
   .refine((s) => (s.weekday === null) !== (s.date === null), 'exactly one of weekday and date');
 /**
@@ -176,7 +203,13 @@ export const RosterSchedule = z
  * are computed in `timezone`, so a kiosk must follow a corrected zone without re-pairing.
  * Sites are never deleted; a kiosk refuses (skips) a site tombstone and keeps its zone.
  */
-export const RosterSite = z.object({ id: z.string(), name: z.string().optional(), timezone: IanaTimeZone });
+export const RosterSite = z.object({
+  id: z.string(),
+  name: z.string().optional(),
+  timezone: IanaTimeZone,
+  /** Feed 2: the site's default arrival window (minutes before start); absent: 10. */
+  arrivalMinutes: ArrivalMinutes.optional(),
+});
 export type RosterSite = z.infer<typeof RosterSite>;
 export const RosterTemplate = z.object({
   id: z.string(),
@@ -184,6 +217,40 @@ export const RosterTemplate = z.object({
   modelId: z.string(),
   embedding: EmbeddingB64,
 });
+
+/**
+ * Feed 2: the site's school calendar as one record (id = site id), re-sent whole on every
+ * change: terms, closures (holidays, single days or ranges) and cancelled or moved sessions.
+ * A kiosk keeps it offline and says "No class today" on a day off (contracts/occurrences.ts).
+ */
+export const RosterTerm = z.object({ id: z.string(), name: z.string().max(120), startDate: LocalDate, endDate: LocalDate });
+export const RosterClosure = z.object({ id: z.string(), name: z.string().max(120), startDate: LocalDate, endDate: LocalDate });
+export const RosterSessionChange = z.object({
+  scheduleId: z.string(),
+  date: LocalDate,
+  kind: z.enum(['cancelled', 'moved']),
+  toDate: LocalDate.nullable().optional(),
+  startTime: LocalTime.nullable().optional(),
+  endTime: LocalTime.nullable().optional(),
+  roomId: z.string().nullable().optional(),
+  reason: z.string().max(500).nullable().optional(),
+});
+export const RosterCalendar = z.object({
+  siteId: z.string(),
+  /** Bumped by every calendar edit at the site. */
+  version: z.number().int().nonnegative(),
+  terms: z.array(RosterTerm).max(100),
+  closures: z.array(RosterClosure).max(2000),
+  changes: z.array(RosterSessionChange).max(20_000),
+});
+export type RosterCalendar = z.infer<typeof RosterCalendar>;
+
+/**
+ * Version of the roster feed a kiosk understands, sent as `?feed=` on every pull. Feed 1 (no
+ * parameter: kiosks built before it existed) never receives `calendar` records; feed 2 gets
+ * them, plus schedule versions and arrival windows (extra fields a feed-1 kiosk strips).
+ */
+export const ROSTER_FEED_VERSION = 2;
 
 const change = <E extends string, T extends z.ZodTypeAny>(entity: E, data: T) =>
   z.discriminatedUnion('op', [
@@ -202,6 +269,8 @@ export const RosterChange = z.union([
   // reports it as skipped and moves its cursor past it (src/sync/roster-apply.ts), so older
   // kiosks keep syncing and just keep their paired time zone.
   change('site', RosterSite),
+  // Feed 2 only (see ROSTER_FEED_VERSION).
+  change('calendar', RosterCalendar),
 ]);
 export type RosterChange = z.infer<typeof RosterChange>;
 export type RosterEntity = RosterChange['entity'];
@@ -250,6 +319,8 @@ export type RosterPage = z.infer<typeof RosterPage>;
 export const RosterQuery = z.object({
   since: z.string().regex(/^\d+$/).default('0'),
   limit: z.coerce.number().int().min(1).max(MAX_ROSTER_PAGE).default(1000),
+  /** The feed version the kiosk understands (absent: 1). */
+  feed: z.coerce.number().int().min(1).max(99).default(1),
 });
 
 // ---------------------------------------------------------------- errors

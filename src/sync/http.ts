@@ -4,6 +4,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import {
+  ROSTER_FEED_VERSION,
   ErrorBody, PairResponse, PinRecoveryUsedResponse, PushResponse, RosterPage, SYNC_PATHS,
   type PairRequest, type PinRecoveryUsedRequest, type PushAttendanceRequest, type PushTemplatesRequest,
 } from '../contracts/sync';
@@ -63,7 +64,7 @@ export class SyncHttp {
   }
 
   pullRoster(since: string, limit: number): Promise<RosterPage> {
-    return this.call(() => this.http.get(SYNC_PATHS.roster, { params: { since, limit } }), RosterPage);
+    return this.call(() => this.http.get(SYNC_PATHS.roster, { params: { since, limit, feed: ROSTER_FEED_VERSION } }), RosterPage);
   }
 
   reportPinRecoveryUsed(body: PinRecoveryUsedRequest): Promise<PinRecoveryUsedResponse> {

@@ -3,7 +3,7 @@
 // together with the new cursor, so a crash never leaves a half-applied page or a cursor
 // ahead of the data.
 import { RosterChange, type RosterEntity } from '../contracts/sync';
-import type { KioskStore } from '../core/store/index';
+import type { SyncStore } from './store-port';
 import { embeddingFromB64 } from './embedding-b64';
 
 export interface SkippedChange {
@@ -34,7 +34,7 @@ function describe(raw: unknown): Pick<SkippedChange, 'seq' | 'entity' | 'id'> {
 }
 
 /** Every entity this kiosk applies; a Record so that a new RosterChange entity must be added here. */
-const KNOWN_ENTITIES: Record<RosterEntity, true> = { student: true, class: true, enrolment: true, room: true, schedule: true, template: true, site: true };
+const KNOWN_ENTITIES: Record<RosterEntity, true> = { student: true, class: true, enrolment: true, room: true, schedule: true, template: true, site: true, calendar: true };
 
 /**
  * A record of an entity type added to the server after this kiosk was built is skipped like an
@@ -47,7 +47,7 @@ function whyInvalid(raw: unknown, issues: readonly { path: PropertyKey[]; messag
   return issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 }
 
-export function applyRosterPage(store: KioskStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
+export function applyRosterPage(store: SyncStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
   const outcome: PageOutcome = { applied: 0, skipped: [], galleryChanged: false, scheduleChanged: false, timezoneChange: null };
   store.transaction(() => {
     for (const raw of changes) {
@@ -68,7 +68,7 @@ export function applyRosterPage(store: KioskStore, changes: readonly unknown[], 
   return outcome;
 }
 
-function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: PageOutcome): void {
+function applyChange(store: SyncStore, c: RosterChange, now: string, outcome: PageOutcome): void {
   const { roster, templates } = store;
   switch (c.entity) {
     case 'student':
@@ -107,7 +107,27 @@ function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: P
     case 'site':
       applySite(store, c, outcome);
       return;
+    case 'calendar':
+      applyCalendar(store, c, outcome);
+      return;
   }
+}
+
+/**
+ * The site's school calendar, kept whole in sync state (one record per site, re-sent on every
+ * change), so the kiosk knows holidays and cancelled sessions offline. An older version than
+ * the one held (a replay) is ignored.
+ */
+function applyCalendar(store: SyncStore, c: Extract<RosterChange, { entity: 'calendar' }>, outcome: PageOutcome): void {
+  const pairedSite = store.sync.get('siteId');
+  if (c.id !== pairedSite) throw new Error(`calendar of site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
+  if (c.op === 'delete') {
+    store.sync.set('calendar', null);
+  } else {
+    if (c.data.siteId !== c.id) throw new Error(`calendar of ${c.data.siteId} filed under ${c.id}; ignored`);
+    store.sync.set('calendar', JSON.stringify(c.data));
+  }
+  outcome.scheduleChanged = true;
 }
 
 /**
@@ -116,12 +136,17 @@ function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: P
  * the kiosk keeps the zone it has. The zone is stored in sync state, which every session
  * computation reads, so the next frame already uses it.
  */
-function applySite(store: KioskStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
+function applySite(store: SyncStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
   const pairedSite = store.sync.get('siteId');
   if (c.id !== pairedSite) throw new Error(`site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
   if (c.op === 'delete') throw new Error('a site cannot be deleted; keeping its time zone');
   if (c.data.id !== c.id) throw new Error(`site record ${c.data.id} filed under ${c.id}; ignored`);
   const from = outcome.timezoneChange?.from ?? store.sync.get('timezone');
+  const arrival = c.data.arrivalMinutes === undefined ? null : String(c.data.arrivalMinutes);
+  if (arrival !== store.sync.get('arrivalMinutes')) {
+    store.sync.set('arrivalMinutes', arrival);
+    outcome.scheduleChanged = true;
+  }
   if (c.data.timezone === store.sync.get('timezone')) return;
   store.sync.set('timezone', c.data.timezone);
   outcome.timezoneChange = { siteId: c.id, from, to: c.data.timezone };

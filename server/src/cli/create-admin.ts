@@ -1,5 +1,6 @@
-// npm run server:create-admin -- --email admin@school.example --password '…' [--name 'Ada Admin']
+// npm run server:create-admin -- --email admin@school.example [--name 'Ada Admin']
 // Creates the first admin (or another one) in the database the server would use (same env).
+// The password is typed at a prompt (echo off) or piped on stdin, never given as an argument.
 import { z } from 'zod';
 import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
@@ -10,15 +11,27 @@ import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
 import { hashPassword } from '../services/passwords.js';
 import { flags } from './args.js';
+import { readSecret } from './read-secret.js';
 
-const Args = z.object({ email: Email, password: Password, name: z.string().trim().min(1).max(200).optional() });
+const Args = z.object({ email: Email, name: z.string().trim().min(1).max(200).optional() });
+const USAGE = 'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
 
 async function main() {
   const { values } = flags(process.argv.slice(2), { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } });
+  if (values.password !== undefined) {
+    console.error('create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin');
+    console.error(USAGE);
+    process.exit(2);
+  }
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
-    console.error('Usage: npm run server:create-admin -- --email <email> --password <at least 10 characters> [--name <name>]');
+    console.error(USAGE);
     for (const i of parsed.error.issues) console.error(`  --${i.path.join('.')}: ${i.message}`);
+    process.exit(2);
+  }
+  const password = Password.safeParse(await readSecret('Password for the new admin (at least 10 characters): '));
+  if (!password.success) {
+    for (const i of password.error.issues) console.error(`  password: ${i.message}`);
     process.exit(2);
   }
   const config = configFromEnv(process.env);
@@ -28,7 +41,7 @@ async function main() {
     const now = new Date().toISOString();
     const user = await insertUser(
       database.db,
-      { email: parsed.data.email, name: parsed.data.name ?? parsed.data.email, role: 'admin', passwordHash: await hashPassword(parsed.data.password) },
+      { email: parsed.data.email, name: parsed.data.name ?? parsed.data.email, role: 'admin', passwordHash: await hashPassword(password.data) },
       now,
     );
     await writeAudit(database.db, { actor: { kind: 'cli', id: null }, action: 'user.create', entity: 'user', entityId: user.id, detail: { role: 'admin' } }, now);

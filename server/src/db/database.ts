@@ -1,6 +1,7 @@
 // Opens the one database the server owns: SQLite (embedded, default) or PostgreSQL.
 // Both go through kysely so the migrations and every query are written once.
 import BetterSqlite3 from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
@@ -29,7 +30,21 @@ const pgTypes = {
   },
 };
 
+/**
+ * The database holds password hashes, device-token hashes and face templates: it is created
+ * 0600 (and an older, wider one tightened). SQLite gives its -wal and -shm files the mode of
+ * the database file, so they follow.
+ */
+function makePrivate(filename: string): void {
+  if (filename === ':memory:' || filename === '' || filename.startsWith('file:')) return;
+  closeSync(openSync(filename, 'a', 0o600));
+  for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) {
+    if (existsSync(f)) chmodSync(f, 0o600);
+  }
+}
+
 export function openSqlite(filename: string): Database {
+  makePrivate(filename);
   const raw = new BetterSqlite3(filename);
   // WAL: readers never block the writer. synchronous=NORMAL is durable across process
   // crashes in WAL mode (only an OS crash may lose the last commits), chosen for ingest speed.

@@ -148,7 +148,7 @@ export interface ChangeCounterTable { id: number; last_seq: number }
 export interface ChangeTable {
   seq: number;
   site_id: string;
-  entity: 'student' | 'class' | 'enrolment' | 'room' | 'schedule' | 'template' | 'site';
+  entity: 'student' | 'class' | 'enrolment' | 'room' | 'schedule' | 'template' | 'site' | 'calendar';
   entity_id: string;
   op: 'upsert' | 'delete';
   /** JSON of the roster record (null for a tombstone). */

@@ -43,7 +43,7 @@ describe.each(dialects)('notifications on $name', (dialect) => {
 
   async function start(patch: Partial<NotificationsConfig> = {}, students = 4) {
     const database = await dialect.open();
-    const t = await buildTestApp(database, { config: { notifications: notifyConfig(smtp.url, patch) }, processMetrics: false });
+    const t = await buildTestApp(database, { config: { notifications: notifyConfig(smtp.url, patch), metricsOpen: true }, processMetrics: false });
     opened.push({ app: t.app, database });
     const s = await seed(t, database, { students });
     return { database, t, s };

@@ -4,9 +4,9 @@
 // to run anywhere, any number of times: the second insert of the same key does nothing.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { localDateAt, wallClockAt } from '../reports/local-time.js';
+import { localDateAt, wallClockAt } from '../../../src/contracts/site-time.js';
 import { sessionsOf } from '../reports/service.js';
-import { scheduleOccursOn } from '../services/sessions.js';
+import { meetsOn } from '../../../src/contracts/occurrences.js';
 import type { NotificationsConfig } from './config.js';
 import { enqueueJobs, existingKeys, type NewJob } from './jobs.js';
 
@@ -65,7 +65,7 @@ export async function planDigests(db: Kysely<DB>, now: Date, config: Pick<Notifi
   for (const { site, schedules } of await schedulesBySite(db)) {
     const local = wallClockAt(now, site.timezone);
     if (local.time < config.digestTime) continue;
-    const teachers = new Set(schedules.filter((s) => s.teacher_id !== null && scheduleOccursOn(s, local.date)).map((s) => s.teacher_id as string));
+    const teachers = new Set(schedules.filter((s) => s.teacher_id !== null && meetsOn(s, local.date)).map((s) => s.teacher_id as string));
     for (const teacherId of teachers) {
       jobs.push({ kind: 'teacher_digest', dedupeKey: digestKey(teacherId, site.id, local.date), payload: { teacherId, siteId: site.id, date: local.date }, runAt: nowIso });
     }

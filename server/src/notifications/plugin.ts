@@ -79,7 +79,7 @@ export default fp(
     }
 
     const r = typed(app);
-    const admin = { preHandler: app.requireUser('admin') };
+    const admin = { onRequest: app.requireUser('admin') };
     const security = [{ user: [] }];
     const tags = ['notifications'];
     r.get(

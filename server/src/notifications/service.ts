@@ -13,8 +13,8 @@ import type { DB } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
 import type { SessionReport } from '../schemas/attendance.js';
-import { instantOf } from '../reports/local-time.js';
-import { scheduleOccursOn } from '../services/sessions.js';
+import { instantOf } from '../../../src/contracts/site-time.js';
+import { meetsOn } from '../../../src/contracts/occurrences.js';
 import type { NotificationsConfig } from './config.js';
 import { claimJobs, deferJob, enqueueJobs, failJob, finishJob, type ClaimedJob } from './jobs.js';
 import type { Mailer } from './mailer.js';
@@ -242,7 +242,7 @@ export class NotificationService {
       .orderBy('schedules.start_time')
       .execute();
     const reports: SessionReport[] = [];
-    for (const s of schedules.filter((x) => scheduleOccursOn(x, p.date))) {
+    for (const s of schedules.filter((x) => meetsOn(x, p.date))) {
       const session = await this.session(`${s.id}@${p.date}`);
       if (session) reports.push(await sessionReport(db, session));
     }

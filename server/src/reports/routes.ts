@@ -13,9 +13,9 @@ import { typed } from '../routes/types.js';
 import { SessionParams, SessionReport } from '../schemas/attendance.js';
 import { IdParams } from '../schemas/common.js';
 import { safeFilename, toCsv } from './csv.js';
-import { addDays, localDateAt } from './local-time.js';
+import { addDays, localDateAt } from '../../../src/contracts/site-time.js';
 import { ClassReport, FormatQuery, RangeQuery, StudentReport } from './schemas.js';
-import { classReport, studentReport } from './service.js';
+import { assertRange, classReport, studentReport } from './service.js';
 
 const DEFAULT_RANGE_DAYS = 30;
 
@@ -28,7 +28,7 @@ function sendCsv(reply: FastifyReply, filename: string, csv: string) {
 
 const reports: RoutePlugin = async (app) => {
   const r = typed(app);
-  const anyUser = { preHandler: app.requireUser() };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['reports'];
   const csvNote = 'Add `?format=csv` for a CSV file (RFC 4180; text cells that look like formulas are prefixed with \').';
@@ -39,10 +39,15 @@ const reports: RoutePlugin = async (app) => {
   }
 
   async function range(siteId: string, q: { from?: string | undefined; to?: string | undefined }) {
-    if (q.from !== undefined && q.to !== undefined) return { from: q.from, to: q.to };
+    if (q.from !== undefined && q.to !== undefined) {
+      assertRange(q.from, q.to);
+      return { from: q.from, to: q.to };
+    }
     const site = await getSite(app.ctx.db, siteId);
     const to = q.to ?? localDateAt(app.ctx.clock.now(), site.timezone);
-    return { from: q.from ?? addDays(to, -DEFAULT_RANGE_DAYS), to };
+    const from = q.from ?? addDays(to, -DEFAULT_RANGE_DAYS);
+    assertRange(from, to);
+    return { from, to };
   }
 
   r.get(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AttendanceStatus, LocalDate } from '../../../src/contracts/sync.js';
-import { isRealDate } from '../services/sessions.js';
+import { isRealDate } from '../../../src/contracts/site-time.js';
 
 const RealDate = LocalDate.refine(isRealDate, 'not a calendar date');
 

@@ -7,7 +7,8 @@ import type { AttendanceEventTable, ClassTable, DB, ScheduleTable } from '../db/
 import { badRequest, notFound } from '../errors.js';
 import type { CorrectionRequest, SessionReport } from '../schemas/attendance.js';
 import { deriveStatus, type StatusEvent } from '../services/attendance-status.js';
-import { parseSessionId, scheduleOccursOn } from '../services/sessions.js';
+import { meetsOn } from '../../../src/contracts/occurrences.js';
+import { parseSessionId } from '../services/sessions.js';
 import { writeAudit, type Actor } from './audit.js';
 import { getClass, getSchedule } from './classes.js';
 import { chunks, unique, type Executor } from './executor.js';
@@ -140,7 +141,7 @@ export async function ingestAttendance(db: Kysely<DB>, events: readonly Attendan
       const parsed = sessions.get(e.sessionId);
       const schedule = parsed ? schedules.get(parsed.scheduleId) : undefined;
       if (!parsed || !schedule || schedule.site_id !== from.siteId) return 'unknown_session';
-      if (!scheduleOccursOn(schedule, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
+      if (!meetsOn(schedule, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
     }
     if (e.kind === 'undo' && e.refId !== undefined) {
       const inBatch = events.find((x) => x.id === e.refId);
@@ -175,7 +176,7 @@ export async function resolveSession(db: Executor, sessionId: string): Promise<R
   const parsed = parseSessionId(sessionId);
   if (!parsed) throw notFound(`session ${sessionId}`);
   const schedule = await getSchedule(db, parsed.scheduleId).catch(() => null);
-  if (!schedule || !scheduleOccursOn(schedule, parsed.date)) throw notFound(`session ${sessionId}`);
+  if (!schedule || !meetsOn(schedule, parsed.date)) throw notFound(`session ${sessionId}`);
   return { sessionId, date: parsed.date, schedule, cls: await getClass(db, schedule.class_id) };
 }
 

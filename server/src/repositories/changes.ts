@@ -18,6 +18,9 @@ import { chunks } from './executor.js';
 
 export type RosterEntityName = ChangeTable['entity'];
 
+/** Entities only kiosks of roster feed 2 or later receive (ROSTER_FEED_VERSION in the contract). */
+const FEED2_ENTITIES: ReadonlySet<string> = new Set(['calendar']);
+
 export interface ChangeInput {
   siteId: string;
   entity: RosterEntityName;
@@ -117,12 +120,15 @@ export function changesToJson(rows: readonly ChangeRow[]): Buffer {
  * The whole RosterPage body for a page read after `since`: one copy of the stored bytes into the
  * response (a first pull moves tens of MB through here).
  */
-export function rosterPageJson(page: { rows: readonly ChangeRow[]; hasMore: boolean }, since: number, deviceState: object = {}): Buffer {
+export function rosterPageJson(page: { rows: readonly ChangeRow[]; hasMore: boolean }, since: number, deviceState: object = {}, feed = 1): Buffer {
   const last = page.rows[page.rows.length - 1];
   const cursor = String(last ? last.seq : since);
+  // A feed-1 kiosk (built before calendars) is not sent calendar records at all; the cursor
+  // still moves past them. Everything else reaches both feeds alike.
+  const rows = feed >= 2 ? page.rows : page.rows.filter((r) => !FEED2_ENTITIES.has(r.entity));
   // Per-device state (RosterPage.pinRecovery) rides after the page's own keys.
   const extra = Object.entries(deviceState).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
-  return Buffer.concat(changesJsonParts(page.rows, '{"changes":[', `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}${extra}}`));
+  return Buffer.concat(changesJsonParts(rows, '{"changes":[', `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}${extra}}`));
 }
 
 function changesJsonParts(rows: readonly ChangeRow[], open: string, close: string): Buffer[] {

@@ -17,7 +17,7 @@ const AuditRow = z.object({
 
 const admin: RoutePlugin = async (app) => {
   const r = typed(app);
-  const onlyAdmin = { preHandler: app.requireUser('admin') };
+  const onlyAdmin = { onRequest: app.requireUser('admin') };
   const security = [{ user: [] }];
   const tags = ['admin'];
 

@@ -8,7 +8,7 @@ import { typed, type RoutePlugin } from './types.js';
 
 const attendance: RoutePlugin = async (app) => {
   const r = typed(app);
-  const anyUser = { preHandler: app.requireUser() };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['attendance'];
 

@@ -37,7 +37,7 @@ const authRoutes: RoutePlugin = async (app) => {
   r.post(
     '/api/auth/password',
     {
-      preHandler: app.requireUser(),
+      onRequest: app.requireUser(),
       // Rate-limited like login: a stolen access token must not become a password oracle.
       config: limited,
       schema: {
@@ -60,7 +60,7 @@ const authRoutes: RoutePlugin = async (app) => {
   r.get(
     '/api/auth/me',
     {
-      preHandler: app.requireUser(),
+      onRequest: app.requireUser(),
       schema: { tags: ['auth'], security: [{ user: [] }], response: { 200: z.object({ id: z.string(), email: z.string(), role: z.string() }), 401: ErrorBody } },
     },
     async (request) => {

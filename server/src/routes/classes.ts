@@ -23,8 +23,8 @@ import { typed, type RoutePlugin } from './types.js';
 
 const classes: RoutePlugin = async (app) => {
   const r = typed(app);
-  const admin = { preHandler: app.requireUser('admin') };
-  const anyUser = { preHandler: app.requireUser() };
+  const admin = { onRequest: app.requireUser('admin') };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['classes'];
 

@@ -11,7 +11,7 @@ import { typed, type RoutePlugin } from './types.js';
 
 const devices: RoutePlugin = async (app) => {
   const r = typed(app);
-  const admin = { preHandler: app.requireUser('admin') };
+  const admin = { onRequest: app.requireUser('admin') };
   const security = [{ user: [] }];
   const tags = ['devices'];
   const { config } = app.ctx;

@@ -28,8 +28,8 @@ const ErasureResult = z.object({ erased: z.literal(true), templates: z.number().
 
 const students: RoutePlugin = async (app) => {
   const r = typed(app);
-  const admin = { preHandler: app.requireUser('admin') };
-  const anyUser = { preHandler: app.requireUser() };
+  const admin = { onRequest: app.requireUser('admin') };
+  const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['students'];
 

@@ -17,7 +17,7 @@ export const TEMPLATE_PUSH_BODY_LIMIT = 16 * 1024 * 1024;
 
 const sync: RoutePlugin = async (app) => {
   const r = typed(app);
-  const device = { preHandler: app.requireDevice };
+  const device = { onRequest: app.requireDevice };
   const security = [{ device: [] }];
   const tags = ['sync'];
 
@@ -48,7 +48,7 @@ const sync: RoutePlugin = async (app) => {
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
-      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }) as never);
+      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }, request.query.feed) as never);
     },
   );
 

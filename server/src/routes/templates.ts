@@ -15,7 +15,7 @@ const templates: RoutePlugin = async (app) => {
   r.delete(
     '/api/templates',
     {
-      preHandler: app.requireUser('admin'),
+      onRequest: app.requireUser('admin'),
       schema: {
         tags: ['students'],
         security: [{ user: [] }],

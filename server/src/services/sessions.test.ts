@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { embeddingToBase64 as float32ToBase64 } from '../../../src/ml/embedding-codec.js';
 import { checkEmbedding } from './embeddings.js';
-import { parseSessionId, scheduleOccursOn, weekdayOf } from './sessions.js';
+import { meetsOn } from '../../../src/contracts/occurrences.js';
+import { weekdayOf } from '../../../src/contracts/site-time.js';
+import { parseSessionId } from './sessions.js';
 
 describe('session ids', () => {
   it('parse `${scheduleId}@${date}` and refuse impossible dates', () => {
@@ -14,10 +16,10 @@ describe('session ids', () => {
 
   it('match weekly and one-off schedules', () => {
     expect(weekdayOf('2026-09-07')).toBe(1);
-    expect(scheduleOccursOn({ weekday: 1, date: null }, '2026-09-14')).toBe(true);
-    expect(scheduleOccursOn({ weekday: 1, date: null }, '2026-09-15')).toBe(false);
-    expect(scheduleOccursOn({ weekday: null, date: '2026-09-09' }, '2026-09-09')).toBe(true);
-    expect(scheduleOccursOn({ weekday: null, date: '2026-09-09' }, '2026-09-16')).toBe(false);
+    expect(meetsOn({ weekday: 1, date: null }, '2026-09-14')).toBe(true);
+    expect(meetsOn({ weekday: 1, date: null }, '2026-09-15')).toBe(false);
+    expect(meetsOn({ weekday: null, date: '2026-09-09' }, '2026-09-09')).toBe(true);
+    expect(meetsOn({ weekday: null, date: '2026-09-09' }, '2026-09-16')).toBe(false);
   });
 });
 

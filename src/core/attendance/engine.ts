@@ -1,8 +1,10 @@
 // The attendance engine: turns analysed frames into decisions and decisions into events.
 // Rules (DESIGN.md "Attendance rules"): gates before any match; the same student must win
 // on N of the last M frames; one mark per student per session (checked and written in one
-// transaction); repeats inside the cooldown only re-greet; late after start + grace; "no
-// class now" outside sessions records nothing; not enrolled → told so + an `exception`
+// transaction); repeats inside the cooldown only re-greet; a session's door opens its arrival
+// window before the start (early arrivals are present) and arrivals after start + grace are
+// late; with back-to-back sessions a student goes to the coming one whose list they are on
+// (contracts/occurrences.ts); "no class now/today" outside sessions records nothing; not enrolled → told so + an `exception`
 // event; unknown faces are never marked, only counted. Every decision carries its scores.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
@@ -12,7 +14,8 @@ import { decideMatch, type FaceDecision, type Tier } from '../../ml/decision-rul
 import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types';
 import type { KioskStore } from '../store/index';
 import { Gallery } from './gallery';
-import { runningSession, type RunningSession } from './sessions';
+import { isLate, type Occurrence } from '../../contracts/occurrences';
+import { dayOffAt, openSessions, storedArrivalMinutes, storedCalendar, toRunning, type DoorContext, type RunningSession } from './sessions';
 import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
 import { FaceTracker, type Track } from './tracks';
 
@@ -136,14 +139,43 @@ export class AttendanceEngine {
     return { templates: this.gallery.size, students: this.gallery.studentCount };
   }
 
-  session(): RunningSession | null {
+  /** The site's time zone, calendar and arrival windows, as the roster last brought them. */
+  private doorContext(timezone: string): DoorContext {
+    const { sync, roster } = this.deps.store;
+    return {
+      timeZone: timezone,
+      calendar: storedCalendar(sync.get('calendar')),
+      siteArrivalMinutes: storedArrivalMinutes(sync.get('arrivalMinutes')),
+      classArrivalMinutes: (classId) => roster.getClass(classId)?.arrivalMinutes ?? null,
+    };
+  }
+
+  /** Sessions open at this door now, the coming one first; [] when unknown (not placed, bad zone). */
+  openSessions(): Occurrence[] {
     const { roomId, timezone } = this.deps.placement();
-    if (!roomId || !timezone) return null;
+    if (!roomId || !timezone) return [];
     try {
-      return runningSession(this.deps.store.roster.schedulesForRoom(roomId), timezone, this.deps.now());
+      return openSessions(this.deps.store.roster.allSchedules(), this.doorContext(timezone), roomId, this.deps.now());
     } catch (err) {
       this.deps.logger.error({ err, timezone }, 'cannot compute the running session (bad timezone?)');
-      return null;
+      return [];
+    }
+  }
+
+  /** The session shown at the door: the one that starts last among the open ones. */
+  session(): RunningSession | null {
+    const first = this.openSessions()[0];
+    return first ? toRunning(first) : null;
+  }
+
+  /** True when the site has no class at all today (holiday, closure, outside term). */
+  noClassToday(): boolean {
+    const { timezone } = this.deps.placement();
+    if (!timezone) return false;
+    try {
+      return dayOffAt(this.doorContext(timezone), this.deps.now()) !== null;
+    } catch {
+      return false;
     }
   }
 
@@ -267,11 +299,16 @@ export class AttendanceEngine {
       return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message: messageFor(kind, name) };
     }
 
-    const session = this.session();
+    const open = this.openSessions();
+    // The coming-or-running session whose list they are on (occurrences.ts sessionForStudent);
+    // on none of the lists, the exception goes to the session shown at the door.
+    const enrolledIn = open.find((o) => this.deps.store.roster.isEnrolled(o.classId, studentId));
+    const session = enrolledIn ?? open[0];
     let decision: Decision;
     if (!session) {
-      decision = { ...base, kind: 'no_session', sessionId: null, eventId: null, message: messageFor('no_session', name) };
-    } else if (!this.deps.store.roster.isEnrolled(session.classId, studentId)) {
+      const message = this.noClassToday() ? 'No class today' : messageFor('no_session', name);
+      decision = { ...base, kind: 'no_session', sessionId: null, eventId: null, message };
+    } else if (!enrolledIn) {
       const eventId = this.deps.newId();
       this.deps.store.attendance.append({
         id: eventId, kind: 'exception', studentId, sessionId: session.sessionId, status: null, occurredAt: now.toISOString(),
@@ -279,7 +316,8 @@ export class AttendanceEngine {
       });
       decision = { ...base, kind: 'not_enrolled', sessionId: session.sessionId, eventId, message: messageFor('not_enrolled', name) };
     } else {
-      const status: AttendanceStatus = now.getTime() > new Date(session.lateAfter).getTime() ? 'late' : 'present';
+      // Early (in the arrival window) and up to start + grace inclusive: present.
+      const status: AttendanceStatus = isLate(session, now) ? 'late' : 'present';
       const eventId = this.deps.newId();
       const result = this.deps.store.attendance.markOnce({
         id: eventId, kind: 'mark', studentId, sessionId: session.sessionId, status, occurredAt: now.toISOString(),

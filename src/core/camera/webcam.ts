@@ -1,10 +1,9 @@
-// A USB webcam through node-webcam (fswebcam on Linux). A missing fswebcam binary or a
+// A USB webcam through fswebcam (Linux), run from an argument array, never a shell. A missing fswebcam binary or a
 // missing camera is a status the admin screen shows (`missing`), never a crash, and the
 // source keeps retrying with backoff so plugging the camera in brings the kiosk back.
-import NodeWebcam from 'node-webcam';
-import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { tmpdir } from 'node:os';
 import type { CameraListener, CameraSource } from './types';
 
 export interface WebcamSourceOptions {
@@ -18,7 +17,7 @@ export interface WebcamDeps {
   /** Resolves the capture binary's path, or null when it is not installed. */
   findBinary: (name: string) => Promise<string | null>;
   /** Captures one JPEG frame. */
-  capture: (opts: WebcamSourceOptions, file: string) => Promise<Uint8Array>;
+  capture: (opts: WebcamSourceOptions, binary: string) => Promise<Uint8Array>;
   /** Backoff after failures: 1 s doubling to 30 s. */
   backoffMs: (failures: number) => number;
 }
@@ -36,22 +35,41 @@ export async function findOnPath(name: string, pathEnv = process.env.PATH ?? '')
   return null;
 }
 
-const captureWithNodeWebcam = (opts: WebcamSourceOptions, file: string): Promise<Uint8Array> =>
-  new Promise((resolve, reject) => {
-    const cam = NodeWebcam.create({
-      width: opts.width, height: opts.height, quality: 90, frames: 1, delay: 0, saveShots: false,
-      output: 'jpeg', device: opts.device ?? false, callbackReturn: 'buffer', verbose: false,
-    });
-    cam.capture(file, (err, data) => {
-      if (err) reject(err instanceof Error ? err : new Error(String(err)));
-      else if (data instanceof Uint8Array) resolve(data);
-      else reject(new Error('webcam returned no image'));
+/**
+ * fswebcam's arguments for one JPEG on stdout. An argument array, run without a shell: the
+ * device (already matched against a strict pattern by the spec parser) is one argv entry, so
+ * even a hostile string could only be a bad device name, never a command.
+ */
+export function fswebcamArgs(opts: WebcamSourceOptions): string[] {
+  return [
+    '-q',
+    '-r', `${Math.trunc(opts.width)}x${Math.trunc(opts.height)}`,
+    '-F', '1',
+    '--jpeg', '90',
+    '--no-banner',
+    ...(opts.device ? ['-d', opts.device] : []),
+    '-', // the picture on stdout: no temporary file
+  ];
+}
+
+/** One frame from fswebcam through execFile (no shell). `bin` is the resolved binary path. */
+export function captureWithFswebcam(opts: WebcamSourceOptions, bin = 'fswebcam'): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, fswebcamArgs(opts), { encoding: 'buffer', maxBuffer: 32 * 1024 * 1024, timeout: 15_000, shell: false }, (err, stdout, stderr) => {
+      const errText = stderr.toString('utf8').trim();
+      if (err) reject(new Error(errText || err.message));
+      else if (stdout.length === 0) reject(new Error(errText || 'no webcam image'));
+      else resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length));
     });
   });
+}
 
 export const defaultWebcamDeps: WebcamDeps = {
   findBinary: (name) => findOnPath(name),
-  capture: captureWithNodeWebcam,
+  // node-webcam (the declared webcam dependency) builds a shell command line from its options
+  // and runs it with child_process.exec; the same fswebcam call is made here from an argument
+  // array instead. Other platforms have no fswebcam: use the `push` camera (getUserMedia).
+  capture: captureWithFswebcam,
   backoffMs: (failures) => Math.min(30_000, 1000 * 2 ** Math.max(0, failures - 1)),
 };
 
@@ -60,7 +78,6 @@ export class WebcamCamera implements CameraSource {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
-  private dir: string | null = null;
 
   constructor(private readonly opts: WebcamSourceOptions, private readonly deps: WebcamDeps = defaultWebcamDeps) {}
 
@@ -79,10 +96,8 @@ export class WebcamCamera implements CameraSource {
   private async loop(listener: CameraListener): Promise<void> {
     let failures = 0;
     let index = 0;
-    this.dir = await mkdtemp(join(tmpdir(), 'rollcall-cam-'));
-    const file = join(this.dir, 'frame');
     while (!this.stopped) {
-      const binary = process.platform === 'linux' ? await this.deps.findBinary('fswebcam') : 'builtin';
+      const binary = await this.deps.findBinary('fswebcam');
       if (!binary) {
         failures++;
         listener.status('missing', 'fswebcam is not installed (apt-get install fswebcam); retrying');
@@ -91,7 +106,7 @@ export class WebcamCamera implements CameraSource {
       }
       const started = Date.now();
       try {
-        const frame = await this.deps.capture(this.opts, file);
+        const frame = await this.deps.capture(this.opts, binary);
         if (this.stopped) break;
         if (failures > 0 || index === 0) listener.status('running', this.opts.device ?? 'default camera');
         failures = 0;
@@ -113,6 +128,5 @@ export class WebcamCamera implements CameraSource {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -13,13 +13,14 @@ export type Schedule = z.infer<typeof RosterSchedule>;
 interface StudentRecord { id: string; student_number: string; name: string; consent: number }
 interface ScheduleRecord {
   id: string; class_id: string; room_id: string; weekday: number | null; date: string | null;
-  start_time: string; end_time: string; grace_minutes: number;
+  start_time: string; end_time: string; grace_minutes: number; versions: string | null;
 }
 
 const toStudent = (r: StudentRecord): Student => ({ id: r.id, studentNumber: r.student_number, name: r.name, consent: r.consent === 1 });
 const toSchedule = (r: ScheduleRecord): Schedule => ({
   id: r.id, classId: r.class_id, roomId: r.room_id, weekday: r.weekday, date: r.date,
   startTime: r.start_time, endTime: r.end_time, graceMinutes: r.grace_minutes,
+  ...(r.versions !== null ? { versions: JSON.parse(r.versions) as Schedule['versions'] } : {}),
 });
 
 export function createRosterRepo(db: Database.Database) {
@@ -38,11 +39,11 @@ export function createRosterRepo(db: Database.Database) {
        ORDER BY name, id`,
     ),
     upsertClass: db.prepare(
-      `INSERT INTO classes (id, name, code) VALUES (@id, @name, @code)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, code = excluded.code`,
+      `INSERT INTO classes (id, name, code, arrival_minutes) VALUES (@id, @name, @code, @arrivalMinutes)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, code = excluded.code, arrival_minutes = excluded.arrival_minutes`,
     ),
     deleteClass: db.prepare('DELETE FROM classes WHERE id = ?'),
-    getClass: db.prepare('SELECT id, name, code FROM classes WHERE id = ?'),
+    getClass: db.prepare('SELECT id, name, code, arrival_minutes FROM classes WHERE id = ?'),
     upsertEnrolment: db.prepare(
       `INSERT INTO enrolments (id, class_id, student_id) VALUES (@id, @classId, @studentId)
        ON CONFLICT (id) DO UPDATE SET class_id = excluded.class_id, student_id = excluded.student_id`,
@@ -55,14 +56,15 @@ export function createRosterRepo(db: Database.Database) {
     deleteRoom: db.prepare('DELETE FROM rooms WHERE id = ?'),
     getRoom: db.prepare('SELECT id, name FROM rooms WHERE id = ?'),
     upsertSchedule: db.prepare(
-      `INSERT INTO schedules (id, class_id, room_id, weekday, date, start_time, end_time, grace_minutes)
-       VALUES (@id, @classId, @roomId, @weekday, @date, @startTime, @endTime, @graceMinutes)
+      `INSERT INTO schedules (id, class_id, room_id, weekday, date, start_time, end_time, grace_minutes, versions)
+       VALUES (@id, @classId, @roomId, @weekday, @date, @startTime, @endTime, @graceMinutes, @versions)
        ON CONFLICT (id) DO UPDATE SET class_id = excluded.class_id, room_id = excluded.room_id,
          weekday = excluded.weekday, date = excluded.date, start_time = excluded.start_time,
-         end_time = excluded.end_time, grace_minutes = excluded.grace_minutes`,
+         end_time = excluded.end_time, grace_minutes = excluded.grace_minutes, versions = excluded.versions`,
     ),
     deleteSchedule: db.prepare('DELETE FROM schedules WHERE id = ?'),
     schedulesForRoom: db.prepare('SELECT * FROM schedules WHERE room_id = ?'),
+    allSchedules: db.prepare('SELECT * FROM schedules'),
   };
 
   return {
@@ -79,11 +81,11 @@ export function createRosterRepo(db: Database.Database) {
     },
     studentIds: (): string[] => s.studentIds.all() as string[],
     listStudents: (q: string): Student[] => (s.listStudents.all({ q }) as StudentRecord[]).map(toStudent),
-    upsertClass: (v: ClassRow) => void s.upsertClass.run({ ...v, code: v.code ?? null }),
+    upsertClass: (v: ClassRow) => void s.upsertClass.run({ id: v.id, name: v.name, code: v.code ?? null, arrivalMinutes: v.arrivalMinutes ?? null }),
     deleteClass: (id: string) => void s.deleteClass.run(id),
     getClass: (id: string): ClassRow | null => {
-      const r = s.getClass.get(id) as { id: string; name: string; code: string | null } | undefined;
-      return r ? { id: r.id, name: r.name, ...(r.code !== null ? { code: r.code } : {}) } : null;
+      const r = s.getClass.get(id) as { id: string; name: string; code: string | null; arrival_minutes: number | null } | undefined;
+      return r ? { id: r.id, name: r.name, ...(r.code !== null ? { code: r.code } : {}), ...(r.arrival_minutes !== null ? { arrivalMinutes: r.arrival_minutes } : {}) } : null;
     },
     upsertEnrolment: (v: Enrolment) => void s.upsertEnrolment.run(v),
     deleteEnrolment: (id: string) => void s.deleteEnrolment.run(id),
@@ -91,9 +93,15 @@ export function createRosterRepo(db: Database.Database) {
     upsertRoom: (v: Room) => void s.upsertRoom.run(v),
     deleteRoom: (id: string) => void s.deleteRoom.run(id),
     getRoom: (id: string): Room | null => (s.getRoom.get(id) as Room | undefined) ?? null,
-    upsertSchedule: (v: Schedule) => void s.upsertSchedule.run(v),
+    upsertSchedule: (v: Schedule) =>
+      void s.upsertSchedule.run({
+        id: v.id, classId: v.classId, roomId: v.roomId, weekday: v.weekday, date: v.date, startTime: v.startTime, endTime: v.endTime,
+        graceMinutes: v.graceMinutes, versions: v.versions ? JSON.stringify(v.versions) : null,
+      }),
     deleteSchedule: (id: string) => void s.deleteSchedule.run(id),
     schedulesForRoom: (roomId: string): Schedule[] => (s.schedulesForRoom.all(roomId) as ScheduleRecord[]).map(toSchedule),
+    /** Every schedule: with versions (and moved sessions) a schedule may meet in another room on some dates. */
+    allSchedules: (): Schedule[] => (s.allSchedules.all() as ScheduleRecord[]).map(toSchedule),
   };
 }
 export type RosterRepo = ReturnType<typeof createRosterRepo>;

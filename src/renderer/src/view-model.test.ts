@@ -48,6 +48,7 @@ describe('sessionLine', () => {
   };
   it('says there is no class', () => {
     expect(sessionLine(null, 0).title).toBe('No class now');
+    expect(sessionLine(null, 0, true).title).toBe('No class today');
   });
   it('gives time left and the late cut-off', () => {
     const early = sessionLine(session, Date.parse('2026-11-29T08:05:00.000Z'));

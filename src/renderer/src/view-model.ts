@@ -56,7 +56,8 @@ export function isGreetingFresh(g: GreetingT | null, nowMs: number): g is Greeti
   return Number.isNaN(at) || nowMs - at < GREETING_VISIBLE_MS;
 }
 
-export function sessionLine(session: z.infer<typeof ActiveSession> | null, nowMs: number): { title: string; detail: string } {
+export function sessionLine(session: z.infer<typeof ActiveSession> | null, nowMs: number, noClassToday = false): { title: string; detail: string } {
+  if (!session && noClassToday) return { title: 'No class today', detail: 'Attendance is not being taken today' };
   if (!session) return { title: 'No class now', detail: 'Attendance is not being taken' };
   const minutesLeft = Math.max(0, Math.ceil((Date.parse(session.endsAt) - nowMs) / 60_000));
   const left = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min left` : `${minutesLeft} min left`;

@@ -61,7 +61,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
   const now = useNow(500);
   const fresh = isGreetingFresh(state.greeting, now) ? state.greeting : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
-  const session = sessionLine(state.session, now);
+  const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
   const cameraWorks = state.camera.status === 'running' || state.camera.status === 'starting';
 
@@ -119,7 +119,9 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
                 ? 'Attendance is paused — please tell your teacher'
                 : state.session
                   ? 'Pause for a moment as you walk in'
-                  : 'No class in this room right now'}
+                  : state.noClassToday
+                    ? 'No class today'
+                    : 'No class in this room right now'}
             </div>
           </section>
         )}

@@ -1,0 +1,169 @@
+// The security review's server findings, each as a test that failed before the fix:
+// authentication before the body (6), report ranges checked before any work (4), a spoofed
+// X-Forwarded-For cannot reset the login limit (5), /metrics closed by default (7).
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, createUser, seed, type Seeded, type TestApp } from '../test/app.js';
+import { testDialects, type TestDatabase } from '../test/databases.js';
+import { configFromEnv, ConfigError, parseEnv } from './config.js';
+import { assertRange } from './reports/service.js';
+
+const sqlite = (await testDialects()).find((d) => d.name === 'sqlite');
+if (!sqlite) throw new Error('no sqlite dialect');
+
+describe('authentication before the body is read', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    database = await sqlite.open();
+    t = await buildTestApp(database);
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.cleanup();
+  });
+
+  it('an anonymous attendance push with an empty batch is 401, not the schema complaint', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/sync/attendance', payload: { events: [] } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('an anonymous 15 MB template push is refused 401 without being parsed', async () => {
+    const big = JSON.stringify({ templates: [{ junk: 'x'.repeat(15 * 1024 * 1024) }] });
+    const res = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: { 'content-type': 'application/json' }, payload: big });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('a bad device token with a malformed body is 401 too', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/sync/attendance', headers: { ...bearer('nope'), 'content-type': 'application/json' }, payload: '{not json' });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('an anonymous admin write is 401 whatever the body', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/students', payload: { bogus: true } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('bodies of routes open to anonymous callers are capped at 16 KiB', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'a@b.example', password: 'x'.repeat(20 * 1024) } });
+    expect(res.statusCode).toBe(413);
+    const pair = await t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: 'x'.repeat(20 * 1024), name: 'k', appVersion: '1' } });
+    expect(pair.statusCode).toBe(413);
+  });
+});
+
+describe('report ranges are checked before any work', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  beforeAll(async () => {
+    database = await sqlite.open();
+    t = await buildTestApp(database);
+    s = await seed(t, database, { students: 1 });
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.cleanup();
+  });
+
+  it('assertRange is arithmetic: ten thousand years are refused without listing their days', () => {
+    const started = performance.now();
+    expect(() => assertRange('0001-01-01', '9999-12-31')).toThrow(/at most 366 days/);
+    // Listing 3.65 million dates took seconds; the arithmetic takes microseconds.
+    expect(performance.now() - started).toBeLessThan(50);
+    expect(() => assertRange('2026-01-01', '2026-12-31')).not.toThrow();
+    expect(() => assertRange('2024-01-01', '2024-12-31')).not.toThrow(); // 366 days, a leap year
+    expect(() => assertRange('2024-01-01', '2025-01-01')).toThrow(/366/);
+  });
+
+  it.each(['from=0001-01-01&to=9999-12-31', 'from=0001-01-01'])('a class report with %s is 400 range_too_long', async (q) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/reports/classes/${s.classId}?${q}`, headers: bearer(s.teacherToken) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe('range_too_long');
+  });
+
+  it('a student report with a 10,000-year range is 400 too', async () => {
+    const studentId = s.students[0]?.id ?? '';
+    const res = await t.app.inject({ method: 'GET', url: `/api/reports/students/${studentId}?from=0001-01-01&to=9999-12-31`, headers: bearer(s.adminToken) });
+    expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('trustProxy is a hop count or an address, never "trust everything"', () => {
+  it('TRUST_PROXY=true is refused; hop counts and addresses are accepted', () => {
+    expect(() => parseEnv({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
+    expect(parseEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    expect(parseEnv({ TRUST_PROXY: '10.0.0.2,10.0.0.3' }).TRUST_PROXY).toEqual(['10.0.0.2', '10.0.0.3']);
+    expect(parseEnv({ TRUST_PROXY: '172.16.0.0/12' }).TRUST_PROXY).toEqual(['172.16.0.0/12']);
+    expect(parseEnv({}).TRUST_PROXY).toBe(false);
+  });
+
+  it('a rotating spoofed X-Forwarded-For does not reset the login rate limit behind one proxy', async () => {
+    const database = await sqlite.open();
+    const env = configFromEnv({ TRUST_PROXY: '1', DATA_DIR: mkdtempSync(join(tmpdir(), 'rollcall-proxy-')), JWT_SECRET: 'x'.repeat(40) });
+    const t = await buildTestApp(database, { config: { trustProxy: env.trustProxy, loginRateLimitPerMinute: 5 } });
+    try {
+      const admin = await createUser(database, 'admin');
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        // The attacker writes the leftmost entry; the proxy appends (or sets) the real address.
+        const res = await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: '10.0.0.2',
+          headers: { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7` },
+          payload: { email: admin.email, password: 'wrong password!' },
+        });
+        codes.push(res.statusCode);
+      }
+      expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
+      expect(codes.slice(0, 5).every((c) => c === 401)).toBe(true);
+    } finally {
+      await t.app.close();
+      await database.cleanup();
+    }
+  });
+});
+
+describe('/metrics and the listen address are closed by default', () => {
+  it('/metrics answers 401 without METRICS_TOKEN unless explicitly opened', async () => {
+    const database = await sqlite.open();
+    const t = await buildTestApp(database, { processMetrics: false });
+    const open = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
+    try {
+      expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+      expect((await open.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    } finally {
+      await t.app.close();
+      await open.app.close();
+      await database.cleanup();
+    }
+  });
+
+  it('the server listens on 127.0.0.1 unless HOST says otherwise', () => {
+    expect(parseEnv({}).HOST).toBe('127.0.0.1');
+    expect(parseEnv({ HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(parseEnv({ METRICS_OPEN: '1' }).METRICS_OPEN).toBe(true);
+  });
+});
+
+describe('the compose deployment', () => {
+  const ROOT = join(import.meta.dirname, '../..');
+  const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+  const nginx = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
+
+  it('trusts one proxy hop, and nginx replaces X-Forwarded-For instead of appending to it', () => {
+    const trust = /TRUST_PROXY:\s*"?([^"\n]+)"?/.exec(compose)?.[1];
+    expect(trust).toBeDefined();
+    expect(() => parseEnv({ TRUST_PROXY: trust })).not.toThrow();
+    expect(trust).not.toMatch(/true/i);
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+  });
+
+  it('sets HOST for the container (the server alone binds loopback)', () => {
+    expect(compose).toMatch(/HOST:\s*"?0\.0\.0\.0/);
+  });
+});
