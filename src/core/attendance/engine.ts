@@ -195,12 +195,15 @@ export class AttendanceEngine {
           );
     for (const track of ended) this.endVisit(track);
 
-    const session = analysis.faces.length > 0 ? this.session() : null;
+    // The classes in session at this door (back to back: the running one and the coming one):
+    // their students are judged at the class tier, everyone else at the school tier.
+    const open = analysis.faces.length > 0 ? this.openSessions() : [];
+    const session = open.length > 0;
     const classCache = new Map<string, boolean>();
     const inClass = session
       ? (id: string) => {
           let v = classCache.get(id);
-          if (v === undefined) classCache.set(id, (v = this.deps.store.roster.isEnrolled(session.classId, id)));
+          if (v === undefined) classCache.set(id, (v = open.some((o) => this.deps.store.roster.isEnrolled(o.classId, id))));
           return v;
         }
       : undefined;
