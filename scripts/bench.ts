@@ -13,7 +13,7 @@ import { decodeImage } from '../src/ml/decode.js';
 import { percentile } from '../src/ml/eval-protocol.js';
 import { LocalFaceEngine } from '../src/ml/local-engine.js';
 import { Matcher } from '../src/ml/matcher.js';
-import { decideMatch } from '../src/ml/decision-rule.js';
+import { decideMatch, TOP_K } from '../src/ml/decision-rule.js';
 import { Gallery, type GalleryTemplate } from '../src/core/attendance/gallery.js';
 import type { RgbImage } from '../src/ml/types.js';
 
@@ -102,7 +102,7 @@ function matchBench(templates: number): { ms_p50: number; ms_p95: number; kernel
 const match = { templates_10k: matchBench(10_000), templates_100k: matchBench(100_000) };
 
 /**
- * The door's real path for one face (AttendanceEngine.processFrame): Gallery.rank (the int8 +
+ * The door's real path for one face (AttendanceEngine.processFrame): Gallery.top (the int8 +
  * WASM SIMD Matcher) and the decision rule, against a school of `people` students with
  * TEMPLATES_PER_STUDENT templates each (random unit vectors: the cost does not depend on them).
  */
@@ -121,7 +121,7 @@ function doorBench(people: number): { templates: number; ms_p50: number; ms_p95:
   const classOf = new Set(Array.from({ length: 30 }, (_, i) => `s${i}`));
   const probes = Array.from({ length: 8 }, rand);
   const run = (i: number) =>
-    decideMatch(gallery.rank(probes[i % probes.length]!), {
+    decideMatch(gallery.top(probes[i % probes.length]!, TOP_K), {
       point,
       galleryPeople: gallery.studentCount,
       model: gallery.model,

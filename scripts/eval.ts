@@ -17,6 +17,8 @@
 //                       probed): a larger gallery, as a school's roster is. Adds `gallery_people`
 //                       and a `curve` over gallery sizes to the JSON.
 //   --curve <list>      gallery sizes for the curve (default 100,400,all); `all` = every person
+//   --class-size <n>    class size for the `class_aware` figures (default 30): the door's rule
+//                       with each known probe at its own class's door (see below)
 //   --no-cache          analyse every image again (default: reuse .cache/eval/, see
 //                       embedding-cache.ts; timings then cover only the images analysed now)
 //
@@ -44,7 +46,7 @@ import {
   type ProbeOutcome,
 } from '../src/ml/eval-protocol.js';
 import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { decideMatch, galleryModel, schoolPoint } from '../src/ml/decision-rule.js';
+import { decideMatch, galleryModel, schoolPoint, TOP_K } from '../src/ml/decision-rule.js';
 import { Matcher } from '../src/ml/matcher.js';
 import type { DetectedFace } from '../src/ml/types.js';
 import { EmbeddingCache } from './embedding-cache.js';
@@ -68,6 +70,7 @@ const { values, positionals } = parseArgs({
     dump: { type: 'string' },
     distractors: { type: 'string' },
     curve: { type: 'string', default: '100,400,all' },
+    'class-size': { type: 'string', default: '30' },
     'no-cache': { type: 'boolean' },
   },
 });
@@ -215,7 +218,7 @@ for (const r of records) {
  * of enrolled identities left out of this gallery are not probed at all (they are neither known
  * nor strangers here); every unknown probe is.
  */
-function evaluateGallery(people: ReadonlySet<string>) {
+function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: string, probeIndex: number) => ReadonlySet<string>) {
   const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
   const templates: { personId: string; embedding: Float32Array }[] = [];
   for (const r of records) {
@@ -232,12 +235,18 @@ function evaluateGallery(people: ReadonlySet<string>) {
   const errors: string[] = [];
   const outcomes: ProbeOutcome[] = records
     .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
-    .map((r) => {
+    .map((r, probeIndex) => {
+      const cls = classOf?.(r.identity, probeIndex);
       const kind = r.role === 'known' ? 'known' : 'unknown';
       if (!r.face || matcher.personCount === 0) {
         return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
       }
-      const m = decideMatch(matcher.rank(r.face.embedding), { point, galleryPeople: matcher.personCount, model });
+      const m = decideMatch(matcher.top(r.face.embedding, TOP_K), {
+        point,
+        galleryPeople: matcher.personCount,
+        model,
+        ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
+      });
       if (m.accepted && m.personId !== r.identity) {
         errors.push(`${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`);
       }
@@ -255,6 +264,22 @@ function evaluateGallery(people: ReadonlySet<string>) {
 
 const full = evaluateGallery(new Set(galleryOrder));
 const ident = full.ident;
+
+// The door during a class (--class-size, default 30): the dataset's enrolled people are split
+// into classes of that size (consecutive in sorted order); each known probe arrives at its own
+// class's door, each stranger at one class's door (round robin); distractors belong to no class
+// in session. Judged by the same rule with the class tier on.
+const classSize = Number(values['class-size']);
+if (!Number.isInteger(classSize) || classSize < 1) fail('--class-size must be a positive integer');
+const enrolledNames = split.enrolled.map((e) => e.identity);
+const classes: Set<string>[] = [];
+for (let i = 0; i < enrolledNames.length; i += classSize) classes.push(new Set(enrolledNames.slice(i, i + classSize)));
+const classIndex = new Map(enrolledNames.map((n, i) => [n, Math.floor(i / classSize)]));
+const strangerIndex = new Map(split.unknown.map((u, i) => [u.identity, i]));
+const atClass = evaluateGallery(new Set(galleryOrder), (identity) => {
+  const c = classIndex.get(identity) ?? (strangerIndex.get(identity) ?? 0) % Math.max(1, classes.length);
+  return classes[c] ?? new Set<string>();
+});
 
 // The curve: the first N gallery people (dataset's enrolled first, then distractors), so each
 // point's known probes are those of its enrolled people and every stranger is probed each time.
@@ -346,6 +371,19 @@ const out = {
   impostor_tail: full.model && { u: round(full.model.u), p_u: full.model.pU, beta: round(full.model.beta), scores: full.model.samples },
   // Every wrong acceptance (misidentification or stranger), so a labelling error is visible.
   wrong_accepts: full.errors,
+  class_aware: {
+    class_size: classSize,
+    classes: classes.length,
+    tpir: round(atClass.ident.tpir),
+    misid: round(atClass.ident.misid),
+    fpir: round(atClass.ident.fpir),
+    counts: {
+      true_accepts: atClass.ident.counts.true_accepts,
+      misidentified: atClass.ident.counts.misidentified,
+      false_accepts: atClass.ident.counts.false_accepts,
+    },
+    wrong_accepts: atClass.errors,
+  },
   mirror_templates: mirrorTemplates,
   backend: engine.backend,
   model: engine.modelId,

@@ -192,6 +192,28 @@ export class Matcher {
     return out;
   }
 
+  /**
+   * The `k` best persons for this probe, highest first (a partial selection: no sort of the
+   * whole gallery). The decision rule looks past the first two for the class in session.
+   */
+  top(embedding: Float32Array, k: number): PersonScore[] {
+    const best = this.scoreAll(embedding);
+    const n = this.personIds.length;
+    const size = Math.max(0, Math.min(k, n));
+    const idx: number[] = [];
+    for (let p = 0; p < n; p++) {
+      const s = best[p]!;
+      if (idx.length === size && (size === 0 || s <= best[idx[size - 1]!]!)) continue;
+      let i = idx.length === size ? size - 1 : idx.length;
+      while (i > 0 && best[idx[i - 1]!]! < s) {
+        if (i < size) idx[i] = idx[i - 1]!;
+        i--;
+      }
+      idx[i] = p;
+    }
+    return idx.map((p) => ({ personId: this.personIds[p]!, score: best[p]! }));
+  }
+
   /** Every person's best-template score, highest first (for evaluation and diagnostics). */
   scores(embedding: Float32Array): PersonScore[] {
     const best = this.scoreAll(embedding);

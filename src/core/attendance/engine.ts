@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api';
 import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
-import { decideMatch, type FaceDecision, type Tier } from '../../ml/decision-rule';
+import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule';
 import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types';
 import type { KioskStore } from '../store/index';
 import { Gallery } from './gallery';
@@ -221,7 +221,7 @@ export class AttendanceEngine {
         const first = face.gateFailures[0] as GateFailure;
         return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
       }
-      const match = decideMatch(this.gallery.rank(face.embedding), { point, galleryPeople: this.gallery.studentCount, model: this.gallery.model, inClass });
+      const match = decideMatch(this.gallery.top(face.embedding, TOP_K), { point, galleryPeople: this.gallery.studentCount, model: this.gallery.model, inClass });
       if (!match.accepted || !match.personId) {
         unknownSeen = true;
         mine.unknown = true;

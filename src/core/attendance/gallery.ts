@@ -75,6 +75,16 @@ export class Gallery {
     }
   }
 
+  /** The k best students for a probe, highest first ([] for a wrong-size probe or an empty gallery). */
+  top(probe: Float32Array, k: number): { personId: string; score: number }[] {
+    if (!this.matcher || this.matcher.personCount === 0 || probe.length !== this.dims) return [];
+    try {
+      return this.matcher.top(probe, k);
+    } catch {
+      return [];
+    }
+  }
+
   /** rank() accepted at a fixed threshold and margin. */
   match(probe: Float32Array, threshold: number, minMargin: number): MatchResult {
     const r = this.rank(probe);
