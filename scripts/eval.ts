@@ -349,9 +349,10 @@ const out = {
   'tar_at_far_1e-3': round(tarAtFar(pairs.genuine, pairs.impostor, 1e-3)),
   counts: { ...ident.counts, genuine_pairs: pairs.genuine.length, impostor_pairs: pairs.impostor.length },
   // Only images analysed in this run are timed (cached ones were analysed by an earlier run).
-  ms_per_image_p50: round(percentile(steady, 50), 1),
-  ms_per_image_p95: round(percentile(steady, 95), 1),
-  cpu_ms_per_image_p50: round(percentile(cpuTimings.slice(3), 50), 1),
+  // null when every image came from the cache (nothing was timed in this run: use --no-cache).
+  ms_per_image_p50: steady.length ? round(percentile(steady, 50), 1) : null,
+  ms_per_image_p95: steady.length ? round(percentile(steady, 95), 1) : null,
+  cpu_ms_per_image_p50: steady.length ? round(percentile(cpuTimings.slice(3), 50), 1) : null,
   match_ms_10k: round(matchMs(10_000), 3),
   images: records.length,
   identities_enrolled: split.enrolled.length,

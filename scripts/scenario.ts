@@ -195,7 +195,7 @@ async function slotImage(file: string): Promise<{ data: Buffer; width: number; h
  * side (staggered, so arrivals do not line up); each stays `visit` frames with their probe photos
  * cycling every `hold` frames, then `gap` empty frames before the next person takes the place.
  */
-async function buildRushSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
+export async function buildRushSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
   const n = o.rush ?? 0;
   const rand = prng(o.seed);
   const shuffle = <T>(xs: T[]): T[] => {
