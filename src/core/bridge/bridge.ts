@@ -5,7 +5,7 @@
 //   GET  /api/events          Server-Sent Events, `event: state`, current state first (token
 //                             in the header or `?token=`: EventSource cannot set headers)
 //   POST /api/camera/frame    image/jpeg body → kiosk.pushFrame (camera spec `push`)
-//   GET  /frame.jpg?seq=N     the latest camera frame (preview; token as for events)
+//   GET  /frame.jpg?epoch=E&seq=N  the latest camera frame (preview; token as for events; no-store)
 //   GET  /healthz             liveness for scripts (public)
 //   GET  anything else        the renderer (out/renderer, public)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import {
-  KIOSK_ARG_SCHEMAS,
+  KIOSK_API,
+  takesArgs,
   KIOSK_CHANNELS,
   type KioskChannelKey,
   type KioskState,
@@ -30,7 +31,7 @@ export interface BridgeKiosk {
   subscribe(listener: (state: KioskState) => void): () => void;
   pushFrame(jpegOrPng: Uint8Array): void;
   /** The latest camera frame, encoded; absent in cores without a preview. */
-  latestFrame?(): { seq: number; data: Uint8Array } | null;
+  latestFrame?(): { seq: number; epoch?: string; data: Uint8Array } | null;
 }
 
 export interface BridgeOptions {
@@ -61,8 +62,6 @@ export const MAX_JSON_BODY = 64 * 1024;
 export const MAX_FRAME_BODY = 8 * 1024 * 1024;
 
 const ChannelKey = z.enum(Object.keys(KIOSK_CHANNELS) as [KioskChannelKey, ...KioskChannelKey[]]);
-/** Channels without an argument accept an empty body, null or {}. */
-const NoArgs = z.union([z.null(), z.object({}).strict()]);
 
 class HttpError extends Error {
   constructor(
@@ -122,15 +121,15 @@ function parseArgs(key: KioskChannelKey, raw: Buffer): unknown {
       throw new HttpError(400, 'bad_json', 'body is not JSON');
     }
   }
-  const schema = (KIOSK_ARG_SCHEMAS as Partial<Record<KioskChannelKey, z.ZodTypeAny>>)[key];
-  const parsed = (schema ?? NoArgs).safeParse(json);
+  const schema: z.ZodTypeAny = KIOSK_API[key].args;
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new HttpError(400, 'bad_request', `${key}: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'}`);
   }
   // The handler parses again (it is the core's receiving side); it gets the raw JSON so
   // defaults and refinements stay the core's business.
-  return schema ? json : undefined;
+  return takesArgs(key) ? json : undefined;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
@@ -207,6 +206,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       'content-type': imageContentType(frame.data),
       'cache-control': 'no-store',
       'x-frame-seq': String(frame.seq),
+      ...(frame.epoch ? { 'x-frame-epoch': frame.epoch } : {}),
     });
     res.end(frame.data);
   };
