@@ -29,7 +29,7 @@
 // and, the tail being memoryless, the lead of the best over the second-best is exponential with
 // the same beta, so P(margin ≥ m | best ≥ t) ≈ exp(−m / beta). Hence the threshold
 //   t(N) = u + beta · ln(N · pU / SCHOOL_MAX_FPIR) − m.
-import { fitExponentialTail, type ExponentialTail } from './eval-protocol';
+import { fitExponentialTail, type ExponentialTail } from './impostor-tail';
 import type { Matcher } from './matcher';
 import type { MatchResult } from './types';
 

@@ -10,17 +10,17 @@
 // stranger. --dev, when given, is only scored at the chosen point (never used to choose it).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SCHOOL_MAX_FPIR, TAIL_FRACTION, schoolPoint } from '../src/ml/decision-rule.js';
+import { SCHOOL_MAX_FPIR, TAIL_FRACTION, schoolPoint } from '../../src/ml/decision-rule.js';
+import { fitExponentialTail } from '../../src/ml/impostor-tail.js';
 import {
   chooseOperatingPoint,
   cosine,
   evaluateOperatingPoint,
-  fitExponentialTail,
   pairScores,
   thresholdAtFar,
   type ScoredProbe,
-} from '../src/ml/eval-protocol.js';
-import { Matcher } from '../src/ml/matcher.js';
+} from './eval-protocol.js';
+import { Matcher } from '../../src/ml/matcher.js';
 
 interface DumpRecord {
   identity: string;

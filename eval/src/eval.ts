@@ -31,10 +31,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { operatingPoint } from '../src/ml/calibration.js';
-import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
-import { decodeImage } from '../src/ml/decode.js';
-import { parsePipeline } from '../src/ml/embedders.js';
+import { operatingPoint } from '../../src/ml/calibration.js';
+import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
+import { decodeImage } from '../../src/ml/decode.js';
+import { parsePipeline } from '../../src/ml/embedders.js';
 import {
   cosine,
   identificationMetrics,
@@ -44,11 +44,11 @@ import {
   tarAtFar,
   type IdentityFolder,
   type ProbeOutcome,
-} from '../src/ml/eval-protocol.js';
-import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { decideMatch, galleryModel, schoolPoint, TOP_K } from '../src/ml/decision-rule.js';
-import { Matcher } from '../src/ml/matcher.js';
-import type { DetectedFace } from '../src/ml/types.js';
+} from './eval-protocol.js';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { decideMatch, galleryModel, schoolPoint, TOP_K } from '../../src/ml/decision-rule.js';
+import { Matcher } from '../../src/ml/matcher.js';
+import type { DetectedFace } from '../../src/ml/types.js';
 import { EmbeddingCache } from './embedding-cache.js';
 
 // Human and emscripten print with console.log; stdout is reserved for the one JSON object.
@@ -134,7 +134,7 @@ const engine = await LocalFaceEngine.create(
 );
 const cache = values['no-cache']
   ? null
-  : new EmbeddingCache(join(import.meta.dirname, '..', '.cache', 'eval'), engine.modelId);
+  : new EmbeddingCache(join(import.meta.dirname, '..', '..', '.cache', 'eval'), engine.modelId);
 let cacheHits = 0;
 
 interface ImageRecord {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DetectedFace, GateFailure } from '../src/ml/types.js';
+import type { DetectedFace, GateFailure } from '../../src/ml/types.js';
 
 const CachedFace = z.object({
   box: z.tuple([z.number(), z.number(), z.number(), z.number()]),

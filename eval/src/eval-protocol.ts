@@ -1,5 +1,5 @@
 // The pure parts of /work/shared/EVAL-PROTOCOL.md: the deterministic split and the metrics.
-// scripts/eval.ts does the file walking and the inference; everything here is data in, numbers
+// eval.ts does the file walking and the inference; everything here is data in, numbers
 // out, so it is unit-tested on hand-made cases.
 
 export interface IdentityFolder {
@@ -248,27 +248,4 @@ export function chooseOperatingPoint(
     }
   }
   return best && best.tpir > 0 ? best : null;
-}
-
-/**
- * Exponential fit of the upper tail of impostor scores (peaks over threshold with a generalised
- * Pareto shape of 0, the usual extreme-value model for light-tailed scores): above u, the
- * (1 − tailFraction) quantile, P(S > t) ≈ pU · exp(−(t − u) / beta), beta = the mean excess over u.
- */
-export interface ExponentialTail {
-  u: number;
-  pU: number;
-  beta: number;
-  samples: number;
-}
-
-export function fitExponentialTail(scores: readonly number[], tailFraction = 0.01): ExponentialTail {
-  if (!(tailFraction > 0 && tailFraction < 1)) throw new RangeError('tailFraction must be in (0, 1)');
-  const sorted = [...scores].sort((a, b) => b - a);
-  const k = Math.floor(sorted.length * tailFraction);
-  if (k < 10) throw new RangeError(`too few scores for a tail fit: ${sorted.length} (need ${Math.ceil(10 / tailFraction)})`);
-  const u = sorted[k]!;
-  let excess = 0;
-  for (let i = 0; i < k; i++) excess += sorted[i]! - u;
-  return { u, pU: k / sorted.length, beta: excess / k, samples: sorted.length };
 }
