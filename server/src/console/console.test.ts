@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, call, createUser, login, pairKiosk, presentMark, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { bearer, buildTestApp, call, createUser, login, multipartBody, pairKiosk, presentMark, seed, type Seeded, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { CONSOLE_CSP } from './static.js';
 
@@ -221,6 +221,29 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
     expect(excused).toMatchObject({ status: 'excused', decidedBy: 'manual', actor: s.teacher.email });
     expect(excused?.eventId).toBeTruthy();
     ac.abort();
+  });
+
+  it.skipIf(!dialect.available)('filters students by consent, enrolment and re-enrolment, on the server', async () => {
+    const mk = (n: string, consent: boolean) => call<{ id: string }>(app, s.adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber: `F-${n}`, name: `Filter ${n}`, consent });
+    const withFace = await mk('a', true);
+    const noFace = await mk('b', true);
+    const noConsent = await mk('c', false);
+    const body = multipartBody([{ filename: 'face.jpg', bytes: Buffer.from('a face of student a') }]);
+    const up = await app.inject({ method: 'POST', url: `/api/students/${withFace.id}/photos`, headers: { ...bearer(s.adminToken), ...body.headers }, payload: body.payload });
+    expect(up.statusCode).toBe(200);
+    const refused = await app.inject({ method: 'POST', url: `/api/students/${noConsent.id}/photos`, headers: { ...bearer(s.adminToken), ...body.headers }, payload: body.payload });
+    expect(refused.statusCode).toBe(409);
+    const ids = async (query: string) => (await call<{ id: string }[]>(app, s.adminToken, 'GET', `/api/students?q=Filter&${query}`)).map((x) => x.id).sort();
+    expect(await ids('consent=no')).toEqual([noConsent.id]);
+    expect(await ids('consent=yes')).toEqual([withFace.id, noFace.id].sort());
+    expect(await ids('enrolled=yes')).toEqual([withFace.id]);
+    expect(await ids('enrolled=no')).toEqual([noFace.id, noConsent.id].sort());
+    expect(await ids('withTemplatesButNotFor=fake-model-v1')).toEqual([]);
+    expect(await ids('withTemplatesButNotFor=some-newer-model')).toEqual([withFace.id]);
+    const bad = await app.inject({ url: '/api/students?consent=maybe', headers: bearer(s.adminToken) });
+    expect(bad.statusCode).toBe(400);
+    const model = await call<{ modelId: string }>(app, s.teacherToken, 'GET', '/api/face-models/current');
+    expect(model.modelId.length).toBeGreaterThan(0);
   });
 
   it.skipIf(!dialect.available)('ends the stream when the session is revoked', async () => {

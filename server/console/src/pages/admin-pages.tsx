@@ -5,6 +5,7 @@ import type { SessionUser } from '../api';
 import type { Route } from '../router';
 import { ClassesPage } from './Classes';
 import { Kiosks } from './Kiosks';
+import { StudentsPage } from './Students';
 
 export interface AdminPage {
   path: string;
@@ -17,5 +18,6 @@ export interface AdminPage {
 
 export const adminPages: AdminPage[] = [
   { path: '/classes', label: 'Classes', nav: false, admin: false, render: (route) => <ClassesPage route={route} /> },
+  { path: '/students', label: 'Students', nav: true, admin: true, render: (route) => <StudentsPage route={route} /> },
   { path: '/kiosks', label: 'Kiosks', nav: true, admin: true, render: () => <Kiosks /> },
 ];
