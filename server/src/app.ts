@@ -25,6 +25,7 @@ import { coreRoutes } from './routes/index.js';
 import metricsPlugin from './metrics.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import reportRoutes from './reports/routes.js';
+import schoolReports from './reports/school.js';
 import notificationsPlugin from './notifications/plugin.js';
 import type { Mailer } from './notifications/mailer.js';
 // [console] the staff web console: its cookie session routes and its static files at `/`.
@@ -137,6 +138,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   for (const routes of coreRoutes) await app.register(routes);
   // [reports] after the core routes it builds on.
   await app.register(reportRoutes);
+  await app.register(schoolReports);
   await app.register(sessionRoutes);
   // Invitations and password links go by email when SMTP is configured (the notifications' SMTP_URL).
   const accountMailer = options.mailer ?? (config.notifications ? smtpMailer(config.notifications) : null);

@@ -6,6 +6,10 @@ import type { Route } from '../router';
 import { ClassesPage } from './Classes';
 import { Kiosks } from './Kiosks';
 import { StudentsPage } from './Students';
+import { Users } from './Users';
+import { Reports } from './Reports';
+import { Audit } from './Audit';
+import { Places } from './Places';
 
 export interface AdminPage {
   path: string;
@@ -20,4 +24,8 @@ export const adminPages: AdminPage[] = [
   { path: '/classes', label: 'Classes', nav: false, admin: false, render: (route) => <ClassesPage route={route} /> },
   { path: '/students', label: 'Students', nav: true, admin: true, render: (route) => <StudentsPage route={route} /> },
   { path: '/kiosks', label: 'Kiosks', nav: true, admin: true, render: () => <Kiosks /> },
+  { path: '/places', label: 'Sites & rooms', nav: true, admin: true, render: () => <Places /> },
+  { path: '/users', label: 'Users', nav: true, admin: true, render: () => <Users /> },
+  { path: '/reports', label: 'Reports', nav: true, admin: true, render: (route) => <Reports route={route} /> },
+  { path: '/audit', label: 'Audit', nav: true, admin: true, render: (route) => <Audit route={route} /> },
 ];
