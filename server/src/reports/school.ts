@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { addDays, localDateAt } from '../../../src/contracts/site-time.js';
 import { resolveSession, sessionReport } from '../repositories/attendance.js';
+import { scheduleSpecs } from '../repositories/calendar.js';
 import { typed, type RoutePlugin } from '../routes/types.js';
 import { toCsv } from './csv.js';
 import { Absentees, RangeQuery, SchoolReport } from './schemas.js';
@@ -62,15 +63,16 @@ const schoolReports: RoutePlugin = async (app) => {
     async (request) => {
       const db = app.ctx.db;
       const now = app.ctx.clock.now();
-      const classes = await db.selectFrom('classes').innerJoin('sites', 'sites.id', 'classes.site_id').select(['classes.id', 'sites.timezone']).execute();
-      const schedules = await db.selectFrom('schedules').selectAll().execute();
+      const classes = await db.selectFrom('classes').innerJoin('sites', 'sites.id', 'classes.site_id').select(['classes.id', 'classes.site_id', 'sites.timezone']).execute();
+      const schedules = await scheduleSpecs(db, { classIds: classes.map((c) => c.id) });
       const out: z.infer<typeof Absentees>['sessions'] = [];
       let shownDate = request.query.date ?? null;
       for (const c of classes) {
         const date = request.query.date ?? localDateAt(now, c.timezone);
         shownDate ??= date;
-        for (const s of sessionsOf(schedules.filter((x) => x.class_id === c.id), date, date, c.timezone)) {
-          if (s.startsAt > now.toISOString()) continue;
+        // The shared occurrence rule (calendar included); a cancelled session has no absentees.
+        for (const s of await sessionsOf(db, c.site_id, schedules.filter((x) => x.classId === c.id), date, date, c.timezone)) {
+          if (s.cancelled || s.startsAt > now.toISOString()) continue;
           const report = await sessionReport(db, await resolveSession(db, s.sessionId));
           out.push({
             sessionId: s.sessionId,
