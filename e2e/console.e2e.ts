@@ -4,7 +4,7 @@
 // without a reload; the teacher corrects another student to excused (and undoes a
 // correction); CSV exports match the tables; axe-core finds no serious or critical violation
 // on any page; screenshots e2e/screenshots/console-*.png.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -43,13 +43,11 @@ describe('staff console', () => {
       const admin = await createUser(server.database, 'admin');
       const teacher = await createUser(server.database, 'teacher');
       const adminToken = await login(app, admin.email, admin.password);
-      // The school's people, as the roster import will bring them (API until that page exists).
+      // The room and the class with its teacher; the students come from the roster import below.
       const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: 'Room 101', siteId: 'default' });
-      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', siteId: 'default', teacherId: teacher.id });
-      const student = (studentNumber: string, name: string) => call<{ id: string }>(app, adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber, name, consent: true });
-      const powell = await student('1001', 'Colin Powell');
-      const bush = await student('1002', 'George Bush');
-      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [powell.id, bush.id] });
+      await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', code: 'MA9A', siteId: 'default', teacherId: teacher.id });
+      const rosterCsv = join(dir, 'roster.csv');
+      writeFileSync(rosterCsv, ['student_number,given_name,family_name,consent,classes', '1001,Colin,Powell,yes,MA9A', '1002,George,Bush,yes,MA9A', ''].join('\n'));
 
       // ---- admin
       const adminCtx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -72,6 +70,26 @@ describe('staff console', () => {
       await a.waitForSelector('[data-page="today"] [data-state="empty"]');
       await expectAccessible(a, 'today-empty');
       await consoleShot(a, 'today-empty');
+
+      // The roster: a dry run shows the changes, nothing is saved until the commit.
+      await a.click('[data-testid="nav-import"]');
+      await a.waitForSelector('[data-page="import"] [data-state="empty"]');
+      await expectAccessible(a, 'import-empty');
+      await consoleShot(a, 'import-empty');
+      await a.setInputFiles('[data-testid="import-file"]', rosterCsv);
+      await a.click('[data-testid="import-dry-run-button"]');
+      await a.waitForSelector('[data-testid="import-dry-run"] [data-testid="import-changes"]');
+      expect(await tableCells(a, '[data-testid="import-changes"]')).toEqual([
+        ['2', '1001', 'create', expect.any(String)],
+        ['3', '1002', 'create', expect.any(String)],
+      ]);
+      expect(await call<unknown[]>(app, adminToken, 'GET', '/api/students')).toEqual([]);
+      await expectAccessible(a, 'import-dry-run');
+      await consoleShot(a, 'import-dry-run');
+      await a.click('[data-testid="import-commit"]');
+      await a.waitForSelector('[data-testid="import-done"]');
+      await consoleShot(a, 'import-done');
+      expect((await call<{ name: string }[]>(app, adminToken, 'GET', '/api/students')).map((x) => x.name).sort()).toEqual(['Colin Powell', 'George Bush']);
 
       // Powell's face: photos uploaded on his page, each with its verdict (a photo without a face is refused).
       await a.click('[data-testid="nav-students"]');
@@ -256,6 +274,18 @@ describe('staff console', () => {
       await a.locator('[data-testid="link-notice"]', { hasText: 'set-password?token=' }).waitFor();
       await expectAccessible(a, 'users');
       await consoleShot(a, 'users-invited');
+      await a.goto(`${server.url}/#/calendar`);
+      await a.waitForSelector('[data-testid="closure-form"]');
+      await a.locator('[data-testid="closure-form"]').getByLabel('Name').fill('Winter holiday');
+      await a.locator('[data-testid="closure-form"]').getByLabel('First day').fill('2099-12-24');
+      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-20');
+      await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
+      await a.locator('[data-testid="closure-form"] [data-testid="form-error"]').waitFor(); // the server refuses an end before the start
+      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-31');
+      await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
+      await a.locator('text=Winter holiday').first().waitFor();
+      await expectAccessible(a, 'calendar');
+      await consoleShot(a, 'calendar');
       await a.goto(`${server.url}/#/places`);
       await a.waitForSelector('[data-testid="sites-table"]');
       await expectAccessible(a, 'places');
