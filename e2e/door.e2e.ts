@@ -150,7 +150,8 @@ describe('the door', () => {
     expect(s.sync.online).toBe(true);
     // The server has the mark exactly once.
     const res = await server.app().inject({ method: 'GET', url: `/api/reports/sessions?classId=${world.school.classId}`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
-    if (res.statusCode === 200) expect(res.body).toContain(world.school.students.powell);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(world.school.students.powell);
   });
 });
 
