@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = [
   'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https',
@@ -54,6 +55,15 @@ export default tseslint.config(
     // Command-line entry points print their results on stdout by design.
     files: ['scripts/**', 'eval/src/**', 'server/src/cli/**', 'src/core/cli/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The rules of hooks: a hook called conditionally or with stale dependencies is a bug the
+    // screens would show only sometimes.
+    files: ['src/renderer/**/*.{ts,tsx}', 'server/console/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    // The plugin's recommended levels: the two generic hooks that take a dependency list from their
+    // caller (src/renderer/src/hooks.ts, server/console/src/ui.tsx) are reported as warnings.
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
   },
   // ---------------------------------------------------------------- the allowed arrows
   // docs/architecture.md draws the parts and which may import which; these zones enforce it.

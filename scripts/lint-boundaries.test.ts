@@ -41,3 +41,11 @@ describe('lint: the allowed arrows', () => {
     expect((await restricted('src/renderer/src/Fixture.ts', 'node:fs'))[0]).toContain('no Node modules');
   });
 });
+
+describe('lint: the rules of hooks', () => {
+  it('refuses a hook called conditionally in a component', async () => {
+    const code = `import { useState } from 'react';\nexport function Panel({ open }: { open: boolean }) {\n  if (open) {\n    const [n] = useState(0);\n    return n;\n  }\n  return null;\n}\n`;
+    const [result] = await eslint.lintText(code, { filePath: 'src/renderer/src/admin/Fixture.tsx' });
+    expect(result?.messages.filter((m) => m.ruleId === 'react-hooks/rules-of-hooks').map((m) => m.severity)).toEqual([2]);
+  });
+});
