@@ -14,6 +14,7 @@ import { coverageByStudent, coverageOf } from './attendance/template-coverage';
 import { CameraSpecError, parseCameraSpec } from './camera/index';
 import type { EnrolProgress } from './enrolment';
 import type { KioskInternals } from './kiosk';
+import { DEFAULT_ADMIN_PIN } from './store/admin-pin';
 
 /** An unlocked admin session locks itself after this much idle time. */
 export const ADMIN_IDLE_MS = 5 * 60_000;
@@ -44,8 +45,9 @@ function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) =
       if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
       if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      // Internal details (SQL errors, file paths) go to the log, not to the screen.
       log.error({ err, channel }, 'kiosk handler failed');
-      return fail('internal', err instanceof Error ? err.message : String(err));
+      return fail('internal', 'Something went wrong inside the kiosk. The details are in its log.');
     }
   };
 }
@@ -58,11 +60,19 @@ export interface LogRowValue {
 }
 
 export function buildHandlers(k: KioskInternals) {
-  const requireAdmin = () => {
+  /**
+   * `pinChange`: the channels a session opened with the factory PIN may use (status, change
+   * PIN). Everything else waits until a new PIN is set: the factory PIN is in the docs.
+   */
+  const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => {
     const t = k.now().getTime();
     if (t >= k.admin.unlockedUntil) {
       k.admin.recovery = false; // a lapsed recovery session does not come back with the next PIN unlock
+      k.admin.factoryPin = false;
       throw new KioskError('locked', 'Admin PIN required.');
+    }
+    if (k.admin.factoryPin && scope === 'all') {
+      throw new KioskError('pin_change_required', 'This kiosk still uses the factory PIN. Set a new PIN first; nothing else in the admin area works until then.');
     }
     k.admin.unlockedUntil = t + ADMIN_IDLE_MS; // each admin action keeps the session alive
   };
@@ -82,6 +92,8 @@ export function buildHandlers(k: KioskInternals) {
       if (r.unlocked) {
         k.admin.unlockedUntil = k.now().getTime() + ADMIN_IDLE_MS;
         k.admin.recovery = recovery;
+        // It matched, so comparing the typed PIN is exact (and costs no second scrypt).
+        k.admin.factoryPin = r.via === 'pin' && pin === DEFAULT_ADMIN_PIN;
       }
       // Tell the server at once that the code is spent (sync retries until it is acknowledged).
       if (recovery) k.sync.notifyPinRecoveryUsed();
@@ -91,16 +103,17 @@ export function buildHandlers(k: KioskInternals) {
     adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
       k.admin.unlockedUntil = 0;
       k.admin.recovery = false;
+      k.admin.factoryPin = false;
       return null;
     }),
 
     adminStatus: h(KIOSK_CHANNELS.adminStatus, NoArgs, () => {
-      requireAdmin();
+      requireAdmin('pinChange');
       return { factoryPin: k.store.pin.isFactoryDefault(), pinRecovery: k.admin.recovery };
     }),
 
     adminChangePin: h(KIOSK_CHANNELS.adminChangePin, ChangePinArgs, ({ currentPin, newPin, confirmPin }) => {
-      requireAdmin();
+      requireAdmin('pinChange');
       // Opened with a recovery code: the admin forgot the PIN, so none is asked for (the code was the proof).
       const recovery = k.admin.recovery;
       if (!recovery && currentPin === undefined) throw new KioskError('current_pin_required', 'Type the current PIN to change it.');
@@ -112,6 +125,7 @@ export function buildHandlers(k: KioskInternals) {
       if (recovery) {
         k.store.pin.setPin(newPin);
         k.admin.recovery = false;
+        k.admin.factoryPin = false;
         audit('pin_changed', { viaRecovery: true });
         return { factoryPin: false, pinRecovery: false };
       }
@@ -128,6 +142,7 @@ export function buildHandlers(k: KioskInternals) {
         throw new KioskError('wrong_pin', 'The current PIN is wrong. The PIN was not changed.');
       }
       k.store.pin.setPin(newPin);
+      k.admin.factoryPin = false;
       audit('pin_changed');
       return { factoryPin: false, pinRecovery: false };
     }),

@@ -2,7 +2,6 @@
 // sync and the state stream, composed once. Electron's main process and the headless
 // runner both call createKiosk(); the UI reaches it only through `handlers` (handlers.ts).
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KioskState, Settings } from '../contracts/kiosk-api';
@@ -11,7 +10,7 @@ import { RECOGNITION_DEFAULTS, SHIPPED_MODEL_ID } from '../ml/config';
 import { AttendanceEngine, type Decision } from './attendance/engine';
 import { createCamera, FramePipeline, PushCamera, type CameraSource, type CameraStatus, type FrameMeta } from './camera/index';
 import { EnrolmentSession } from './enrolment';
-import { DEFAULT_ADMIN_PIN, openKioskStore, type KioskStore } from './store/index';
+import { DEFAULT_ADMIN_PIN, makePrivateDir, openKioskStore, type KioskStore } from './store/index';
 import { DEFAULT_SETTINGS } from './store/settings-defaults';
 import { SyncService, type SyncServiceOptions } from '../sync/index';
 import { buildHandlers, type KioskHandlers } from './handlers';
@@ -89,7 +88,8 @@ export interface KioskInternals {
   state: () => KioskState;
   emit: () => void;
   /** `recovery`: the session was opened with a recovery code (change PIN without the current one). */
-  admin: { unlockedUntil: number; recovery: boolean };
+  /** `factoryPin`: opened with the factory PIN, so only "set a new PIN" works until one is set. */
+  admin: { unlockedUntil: number; recovery: boolean; factoryPin: boolean };
   enrolment: { current: EnrolmentSession | null; start(studentId: string, shots: number): EnrolmentSession };
   restartCamera: (spec: string) => void;
   faceEngineReady: () => boolean;
@@ -128,7 +128,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const logger = (options.logger ?? pino({ name: 'kiosk' })).child({ component: 'kiosk' });
   const now = options.clock ?? (() => new Date());
   const newId = options.newId ?? randomUUID;
-  if (!options.databaseFile) mkdirSync(options.dataDir, { recursive: true });
+  if (!options.databaseFile) makePrivateDir(options.dataDir);
   const store = openKioskStore({
     file: options.databaseFile ?? join(options.dataDir, 'kiosk.db'),
     defaultSettings: settingsDefaults(options.settings),
@@ -161,7 +161,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const listeners = new Set<(s: KioskState) => void>();
   const decisionListeners = new Set<(d: Decision & { frame: FrameMeta }) => void>();
   const quitListeners = new Set<() => void>();
-  const admin = { unlockedUntil: 0, recovery: false };
+  const admin = { unlockedUntil: 0, recovery: false, factoryPin: false };
 
   const placement = () => ({ roomId: store.settings.get().roomId ?? store.sync.get('roomId'), timezone: store.sync.get('timezone') });
   const engine = new AttendanceEngine({

@@ -10,11 +10,10 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { createKiosk, APP_VERSION } from '../kiosk';
-import { openKioskStore } from '../store/index';
+import { makePrivateDir, openKioskStore } from '../store/index';
 import { DEFAULT_SETTINGS } from '../store/settings-defaults';
 import { SyncService } from '../../sync/index';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { parseCameraSpec } from '../camera/index';
 import { adminPinProblem } from '../../contracts/pin-policy';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
@@ -139,7 +138,7 @@ function main(): void {
 
 /** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
 async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
-  mkdirSync(args.data, { recursive: true });
+  makePrivateDir(args.data);
   const store = openKioskStore({ file: join(args.data, 'kiosk.db'), defaultSettings: DEFAULT_SETTINGS, now: () => new Date() });
   const sync = new SyncService({ store, logger: logger.child({ component: 'sync' }), now: () => new Date(), appVersion: APP_VERSION, health: () => ({}), timeoutMs: args.timeout });
   let code = 0;

@@ -39,7 +39,7 @@ interface Props {
 }
 
 export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting, initialTab = 'today' }: Props) {
-  const [tab, setTab] = useState<AdminTab>(initialTab);
+  const [chosenTab, setTab] = useState<AdminTab>(initialTab);
   const [enrolFor, setEnrolFor] = useState<string | null>(null);
   const [confirmQuit, setConfirmQuit] = useState(false);
   const [rosterOnlyReEnrol, setRosterOnlyReEnrol] = useState(false);
@@ -47,6 +47,9 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   const status = useResult(() => api.adminStatus(), [api]);
   const factoryPin = status.data?.factoryPin ?? false;
   const pinRecovery = status.data?.pinRecovery ?? false;
+  // Opened with the factory PIN: straight to "set a new PIN"; the core refuses everything else
+  // (pin_change_required) until one is set, so the other tabs are not offered meanwhile.
+  const tab = factoryPin ? 'pin' : chosenTab;
 
   useEffect(() => {
     let timer = setTimeout(onExit, IDLE_LOCK_MS);
@@ -73,6 +76,7 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
               type="button"
               role="tab"
               aria-selected={tab === t.id}
+              disabled={factoryPin && t.id !== 'pin'}
               className={`admin__tab${tab === t.id ? ' admin__tab--on' : ''}`}
               data-testid={`tab-${t.id}`}
               onClick={() => {
@@ -93,16 +97,6 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
           </button>
         </div>
       </header>
-      {factoryPin && tab !== 'pin' && (
-        <div className="notice notice--warn" role="status" data-testid="factory-pin-notice">
-          <span>
-            <strong>This kiosk still uses the factory PIN.</strong> Anyone who knows it can open this admin area. Students can keep using the door meanwhile.
-          </span>
-          <button type="button" className="btn btn--primary" data-testid="factory-pin-set" onClick={() => setTab('pin')}>
-            Set a PIN now
-          </button>
-        </div>
-      )}
       {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
         // Said on every other tab: after a model upgrade these students silently stop being
         // recognised, and the admin is often here for something else (the door is not told).
