@@ -48,7 +48,7 @@ describe('admin', () => {
     await page.getByLabel('Cooldown (seconds)').fill('45');
     await page.click('[data-testid="settings-save"]');
     await page.locator('[data-panel="settings"] .ok', { hasText: 'Saved.' }).waitFor();
-    expect(world.kiosk.internals.store.settings.get().cooldownSeconds).toBe(45);
+    expect(world.kiosk.store.settings.get().cooldownSeconds).toBe(45);
     await page.click('[data-testid="admin-exit"]');
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
     // Leaving the admin area locked the core's admin session too.
@@ -96,11 +96,11 @@ describe('admin', () => {
     await error.filter({ hasText: 'not the same' }).waitFor();
     await fill('9999', '480317', '480317');
     await error.filter({ hasText: 'current PIN is wrong' }).waitFor();
-    expect(world.kiosk.internals.store.pin.isFactoryDefault()).toBe(true);
+    expect(world.kiosk.store.pin.isFactoryDefault()).toBe(true);
 
     await fill(DEFAULT_ADMIN_PIN, '480317', '480317');
     await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
-    expect(world.kiosk.internals.store.pin.isFactoryDefault()).toBe(false);
+    expect(world.kiosk.store.pin.isFactoryDefault()).toBe(false);
     await page.click('[data-testid="tab-today"]');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
@@ -135,13 +135,13 @@ describe('admin', () => {
     world = await suite.world();
     const { page, school } = world;
     const app = world.server.app();
-    await pollUntil(() => world!.kiosk.internals.sync.status().lastPullAt !== null, 'first pull');
+    await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
     const [device] = await call<{ id: string; state: string }[]>(app, school.adminToken, 'GET', '/api/devices');
     expect(device?.state).toBe('paired');
     const issued = await call<{ id: string; code: string }>(app, school.adminToken, 'POST', `/api/devices/${device!.id}/pin-recovery`, undefined, [201]);
     expect(issued.code).toMatch(/^\d{4} \d{4} \d{4}$/);
     // The kiosk hears of it on its next sync.
-    await pollUntil(() => world!.kiosk.internals.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
+    await pollUntil(() => world!.kiosk.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
 
     await page.click('[data-testid="open-admin"]');
     await page.waitForSelector('[data-screen="pin"][data-app-state="ready"]');
@@ -218,7 +218,7 @@ describe('admin', () => {
     await world.shot('13-enrol-done', true);
     const roster = await world.kiosk.handlers.rosterList({ search: 'Bush' });
     expect(roster.ok && roster.value.find((r) => r.id === bushId)).toMatchObject({ templates: 4, usableTemplates: 3, needsReEnrolment: false });
-    expect(world.kiosk.internals.state().templateCoverage).toMatchObject({ modelId: suite.engine.modelId, needReEnrolment: 0 });
+    expect(world.kiosk.state().templateCoverage).toMatchObject({ modelId: suite.engine.modelId, needReEnrolment: 0 });
     // Back on the roster: no badge, no count.
     await page.click('[data-testid="tab-roster"]');
     await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');

@@ -116,7 +116,7 @@ describe('the door', () => {
     expect(w.decisions.every((d) => d.kind === 'unknown')).toBe(true);
     const log = await w.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN }).then(() => w.kiosk.handlers.logToday(undefined));
     expect(log).toEqual({ ok: true, value: [] });
-    expect(w.kiosk.internals.state().sync.queueDepth).toBe(0);
+    expect(w.kiosk.state().sync.queueDepth).toBe(0);
   });
 
   it('says "already marked" when the same student comes again', async () => {
@@ -145,7 +145,7 @@ describe('the door', () => {
     await server.start();
     await badge.waitFor({ state: 'detached', timeout: 30_000 });
     await world.shot('07-online-drained');
-    const s = world.kiosk.internals.state();
+    const s = world.kiosk.state();
     expect(s.sync.queueDepth).toBe(0);
     expect(s.sync.online).toBe(true);
     // The server has the mark exactly once.
@@ -159,7 +159,7 @@ describe('a camera owned by the page (camera spec "push")', () => {
     const camBrowser = await launchChromium({ fakeCamera: true });
     try {
       world = await suite.world({ browser: camBrowser, camera: 'push' });
-      const before = world.kiosk.internals.state().frame?.seq ?? -1;
+      const before = world.kiosk.state().frame?.seq ?? -1;
       // Chromium's fake webcam shows a test pattern (no face): the frames must still arrive,
       // be analysed and come back as the preview.
       await world.waitForKiosk((s) => s.camera.status === 'running' && (s.frame?.seq ?? -1) > before + 3, 'frames pushed by the page', 60_000);

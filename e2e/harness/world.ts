@@ -158,14 +158,14 @@ export async function createWorld(opts: {
     decisions,
     quitRequests: () => quitRequests,
     stopCamera() {
-      kiosk.internals.restartCamera('none');
+      kiosk.setCamera('none');
     },
     async waitForGreeting(kind, timeoutMs = 90_000) {
       try {
         const el = await page.waitForSelector(`[data-testid="greeting"][data-kind="${kind}"]`, { timeout: timeoutMs });
         return (await el.textContent()) ?? '';
       } catch (err) {
-        const s = kiosk.internals.state();
+        const s = kiosk.state();
         throw new Error(`no "${kind}" greeting: decisions ${JSON.stringify(decisions)}; camera ${s.camera.status}, frames analysed up to ${s.frame?.seq ?? 'none'}, dropped ${s.droppedFrames}`, { cause: err });
       }
     },
@@ -177,12 +177,12 @@ export async function createWorld(opts: {
     page,
     play(frames, fps = 2, loop = false) {
       const folder = doorSequence(join(dir, `door-${++replays}`), frames);
-      kiosk.internals.restartCamera(`replay:${folder}?fps=${fps}&loop=${loop ? 1 : 0}`);
+      kiosk.setCamera(`replay:${folder}?fps=${fps}&loop=${loop ? 1 : 0}`);
     },
     async waitForKiosk(predicate, what, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const s = kiosk.internals.state();
+        const s = kiosk.state();
         if (predicate(s)) return s;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify({ ...s, faces: s.faces.length })}`);
         await new Promise((r) => setTimeout(r, 100));

@@ -47,14 +47,14 @@ describe('changing the admin PIN', () => {
 
   it('changes it: the new PIN opens, the old does not, the store keeps only a fresh hash', async () => {
     const { k, h } = kiosk();
-    const before = k.internals.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
+    const before = k.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
     await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
     expect(await h.adminChangePin(change(DEFAULT_ADMIN_PIN))).toEqual({ ok: true, value: { factoryPin: false, pinRecovery: false } });
-    const after = k.internals.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
+    const after = k.store.db.prepare('SELECT salt, hash FROM admin_pin').get() as { salt: string; hash: string };
     expect(after.salt).not.toBe(before.salt);
     expect(JSON.stringify(after)).not.toContain(NEW_PIN);
     expect(await h.adminStatus(undefined)).toEqual({ ok: true, value: { factoryPin: false, pinRecovery: false } });
-    expect(k.internals.store.audit.list(1)[0]?.action).toBe('pin_changed');
+    expect(k.store.audit.list(1)[0]?.action).toBe('pin_changed');
     await h.adminLock(undefined);
     expect(await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
     expect(await h.adminUnlock({ pin: NEW_PIN })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
@@ -85,8 +85,8 @@ describe('changing the admin PIN', () => {
     const { k, h } = kiosk();
     await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
     expect(await h.adminChangePin(change('9999'))).toMatchObject({ ok: false, error: { code: 'wrong_pin', message: expect.stringMatching(/current PIN is wrong/) } });
-    expect(k.internals.store.pin.isFactoryDefault()).toBe(true);
-    expect(k.internals.store.audit.list(1)[0]?.action).toBe('pin_change_failed');
+    expect(k.store.pin.isFactoryDefault()).toBe(true);
+    expect(k.store.audit.list(1)[0]?.action).toBe('pin_change_failed');
     // One mistake does not end the session.
     expect((await h.adminStatus(undefined)).ok).toBe(true);
   });
@@ -137,7 +137,7 @@ describe('quitting from the admin area', () => {
 
   it('answers first, then calls the host hook, which closes the kiosk and its database', async () => {
     const { k, h } = kiosk(NEW_PIN);
-    const store = k.internals.store;
+    const store = k.store;
     let hookRan = false;
     const closed = new Promise<void>((resolve) => {
       k.onQuitRequest(() => {

@@ -2,6 +2,7 @@
 // arguments with the contract's zod schema and answers a Result, never a throw, because the
 // caller sits on the other side of IPC or the browser bridge. `KioskHandlers` is derived
 // from this object; the preload and the bridge expose exactly these.
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   ChangePinArgs, EnrolArgs, KIOSK_CHANNELS, ManualMarkArgs, PairArgs, PinArgs, QuitArgs, RosterQueryArgs, SettingsPatch, UndoArgs,
@@ -9,30 +10,46 @@ import {
 } from '../contracts/kiosk-api';
 import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
+import { instantOf, localDateAt } from '../contracts/site-time';
+import { SyncError, type SyncService } from '../sync/index';
+import type { AdminSession } from './admin-session';
+import type { AttendanceEngine } from './attendance/engine';
 import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
 import { coverageByStudent, coverageOf } from './attendance/template-coverage';
 import { CameraSpecError, parseCameraSpec } from './camera/index';
+import type { EnrolmentDesk } from './enrolment-desk';
 import type { EnrolProgress } from './enrolment';
-import type { KioskInternals } from './kiosk';
+import { KioskError } from './errors';
+import type { KioskStore } from './store/index';
 import { DEFAULT_ADMIN_PIN } from './store/admin-pin';
 
-/** An unlocked admin session locks itself after this much idle time. */
-export const ADMIN_IDLE_MS = 5 * 60_000;
-import { SyncError } from '../sync/index';
-import { instantOf, localDateAt } from '../contracts/site-time';
+export { KioskError } from './errors';
 
-export class KioskError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-    this.name = 'KioskError';
-  }
+/** The parts of the kiosk the handlers work with (composed in kiosk.ts; not public). */
+export interface HandlerContext {
+  store: KioskStore;
+  logger: Logger;
+  now: () => Date;
+  newId: () => string;
+  engine: AttendanceEngine;
+  sync: SyncService;
+  state: () => KioskState;
+  emit: () => void;
+  admin: AdminSession;
+  enrolment: EnrolmentDesk;
+  restartCamera: (spec: string) => void;
+  faceEngineReady: () => boolean;
+  /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
+  faceModelId: () => string | null;
+  /** Asks the host to shut down (see Kiosk.onQuitRequest); false when no host listens. */
+  requestQuit: () => boolean;
 }
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } });
 
 /** Wraps a handler: argument parsing, error mapping, and never a rejected promise. */
-function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) => T | Promise<T>, log: KioskInternals['logger'], channel: string) {
+function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) => T | Promise<T>, log: Logger, channel: string) {
   return async (rawArgs: unknown): Promise<Result<T>> => {
     const parsed = schema.safeParse(rawArgs ?? {});
     if (!parsed.success) {
@@ -45,8 +62,8 @@ function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) =
       if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
       if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      // Internal details (SQL errors, file paths) go to the log, not to the screen.
       log.error({ err, channel }, 'kiosk handler failed');
+      // Internal details (SQL errors, file paths) go to the log above, not to the screen.
       return fail('internal', 'Something went wrong inside the kiosk. The details are in its log.');
     }
   };
@@ -59,23 +76,8 @@ export interface LogRowValue {
   occurredAt: string; scores: DecisionScores | null; undone: boolean; synced: boolean;
 }
 
-export function buildHandlers(k: KioskInternals) {
-  /**
-   * `pinChange`: the channels a session opened with the factory PIN may use (status, change
-   * PIN). Everything else waits until a new PIN is set: the factory PIN is in the docs.
-   */
-  const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => {
-    const t = k.now().getTime();
-    if (t >= k.admin.unlockedUntil) {
-      k.admin.recovery = false; // a lapsed recovery session does not come back with the next PIN unlock
-      k.admin.factoryPin = false;
-      throw new KioskError('locked', 'Admin PIN required.');
-    }
-    if (k.admin.factoryPin && scope === 'all') {
-      throw new KioskError('pin_change_required', 'This kiosk still uses the factory PIN. Set a new PIN first; nothing else in the admin area works until then.');
-    }
-    k.admin.unlockedUntil = t + ADMIN_IDLE_MS; // each admin action keeps the session alive
-  };
+export function buildHandlers(k: HandlerContext) {
+  const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => k.admin.require(scope);
   const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
   const h = <S extends z.ZodTypeAny, T>(channel: string, schema: S, fn: (args: z.output<S>) => T | Promise<T>) => handler(schema, fn, k.logger, channel);
 
@@ -89,21 +91,15 @@ export function buildHandlers(k: KioskInternals) {
       const r = k.store.pin.verify(pin, (input) => (recoveryId = k.store.pinRecovery.consume(input)) !== null);
       const recovery = r.unlocked && r.via === 'recovery';
       audit(recovery ? 'admin_unlock_recovery' : r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil, ...(recoveryId ? { recoveryId } : {}) });
-      if (r.unlocked) {
-        k.admin.unlockedUntil = k.now().getTime() + ADMIN_IDLE_MS;
-        k.admin.recovery = recovery;
-        // It matched, so comparing the typed PIN is exact (and costs no second scrypt).
-        k.admin.factoryPin = r.via === 'pin' && pin === DEFAULT_ADMIN_PIN;
-      }
+      // It matched, so comparing the typed PIN is exact (and costs no second scrypt).
+      if (r.unlocked) k.admin.unlock(recovery, r.via === 'pin' && pin === DEFAULT_ADMIN_PIN);
       // Tell the server at once that the code is spent (sync retries until it is acknowledged).
       if (recovery) k.sync.notifyPinRecoveryUsed();
       return { unlocked: r.unlocked, lockedUntil: r.lockedUntil, recovery };
     }),
 
     adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
-      k.admin.unlockedUntil = 0;
-      k.admin.recovery = false;
-      k.admin.factoryPin = false;
+      k.admin.lock();
       return null;
     }),
 
@@ -124,8 +120,7 @@ export function buildHandlers(k: KioskInternals) {
       if (newPin === currentPin) throw new KioskError('pin_unchanged', 'The new PIN is the same as the current one. Choose a different PIN.');
       if (recovery) {
         k.store.pin.setPin(newPin);
-        k.admin.recovery = false;
-        k.admin.factoryPin = false;
+        k.admin.pinChanged();
         audit('pin_changed', { viaRecovery: true });
         return { factoryPin: false, pinRecovery: false };
       }
@@ -135,14 +130,14 @@ export function buildHandlers(k: KioskInternals) {
       if (!check.unlocked) {
         audit('pin_change_failed', { lockedUntil: check.lockedUntil });
         if (check.lockedUntil) {
-          k.admin.unlockedUntil = 0;
+          k.admin.expire();
           const minutes = Math.max(1, Math.ceil((Date.parse(check.lockedUntil) - k.now().getTime()) / 60_000));
           throw new KioskError('pin_locked_out', `Too many wrong PINs: the admin area is locked for ${minutes} min. The PIN was not changed.`);
         }
         throw new KioskError('wrong_pin', 'The current PIN is wrong. The PIN was not changed.');
       }
       k.store.pin.setPin(newPin);
-      k.admin.factoryPin = false;
+      k.admin.pinChanged();
       audit('pin_changed');
       return { factoryPin: false, pinRecovery: false };
     }),
@@ -152,7 +147,7 @@ export function buildHandlers(k: KioskInternals) {
       if (!k.requestQuit()) throw new KioskError('unsupported', 'This kiosk cannot be quit from the screen; stop it where it was started.');
       // The host is told after QUIT_REPLY_GRACE_MS and then closes the database, so this write lands first.
       audit('app_quit');
-      k.admin.unlockedUntil = 0;
+      k.admin.expire();
       return { quitting: true };
     }),
 

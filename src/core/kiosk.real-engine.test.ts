@@ -20,7 +20,7 @@ const clock = testClock('2026-03-02T09:02:00Z');
 beforeAll(async () => {
   engine = await createFaceEngine({}, { logger: silentLogger() });
   kiosk = createKiosk({ dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine, clock: clock.now, logger: silentLogger(), autoSync: false });
-  const { store } = kiosk.internals;
+  const { store } = kiosk;
   store.sync.setMany({ roomId: 'r1', timezone: 'UTC' });
   store.roster.upsertRoom({ id: 'r1', name: 'Room 1' });
   store.roster.upsertClass({ id: 'c1', name: 'Class 1' });
@@ -35,7 +35,7 @@ beforeAll(async () => {
     }
   }
   await kiosk.ready;
-  kiosk.internals.engine.reloadGallery();
+  kiosk.reloadGallery();
 }, 180_000);
 
 afterAll(async () => {
@@ -52,7 +52,7 @@ async function show(frame: Uint8Array) {
 describe('kiosk with the real face engine', () => {
   it('marks the enrolled student from probe photos, once, with scores', async () => {
     for (const n of [3, 4, 3, 4]) await show(photo('angelina_jolie', n));
-    const events = kiosk.internals.store.attendance.all();
+    const events = kiosk.store.attendance.all();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'mark', studentId: 'st-angelina', status: 'present', sessionId: 's1@2026-03-02' });
     expect(events[0]?.scores?.similarity).toBeGreaterThan(0.5);
@@ -64,7 +64,7 @@ describe('kiosk with the real face engine', () => {
     expect(kiosk.stats().frames.corrupt).toBe(1);
     await show(new Uint8Array(readFileSync(join(FACES, '..', 'demo-faces', 'README.md')))); // not an image at all
     for (const n of [1, 2, 3, 4, 1, 2]) await show(photo('colin_powell', n));
-    expect(kiosk.internals.store.attendance.all().filter((e) => e.studentId !== 'st-angelina')).toEqual([]);
+    expect(kiosk.store.attendance.all().filter((e) => e.studentId !== 'st-angelina')).toEqual([]);
     expect(kiosk.stats().frames.corrupt).toBe(2);
   });
 });

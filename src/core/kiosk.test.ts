@@ -18,9 +18,9 @@ async function kiosk(startIso = '2026-03-02T09:02:00Z') {
     adminPin: ADMIN_PIN,
   });
   open.push(k);
-  seedRoster(k.internals.store, clock.now);
+  seedRoster(k.store, clock.now);
   await k.ready;
-  k.internals.engine.reloadGallery();
+  k.reloadGallery();
   const states: KioskState[] = [];
   k.subscribe((s) => states.push(s));
   const show = async (...who: string[]) => {
@@ -109,20 +109,20 @@ describe('kiosk API', () => {
       await settle();
     }
     expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 3, done: true } });
-    expect(k.internals.store.templates.countUnpushed()).toBe(3);
+    expect(k.store.templates.countUnpushed()).toBe(3);
     expect((await h.getState(undefined)).ok && (await h.getState(undefined))).toMatchObject({ value: { sync: { templateQueueDepth: 3 } } });
   });
 
   it('after a face model change, flags the students enrolled only under the old model until they enrol again', async () => {
     const { h, show, k, states } = await kiosk();
-    const { store } = k.internals;
+    const { store } = k;
     // dee was enrolled under the previous model only; bob has one old template besides his current one.
     store.roster.upsertStudent({ id: 'dee', studentNumber: 'DEE', name: 'Dee Old', consent: true });
     const old = { modelId: 'old-model/v0', embedding: new Float32Array(8).fill(0.5), quality: 1, origin: 'server' as const, createdAt: '2026-01-01T00:00:00Z' };
     store.templates.upsert({ id: 'old-dee', studentId: 'dee', ...old });
     store.templates.upsert({ id: 'old-bob', studentId: 'bob', ...old });
     store.roster.upsertStudent({ id: 'eve', studentNumber: 'EVE', name: 'Eve New', consent: true }); // never enrolled
-    k.internals.engine.reloadGallery();
+    k.reloadGallery();
 
     await h.adminUnlock({ pin: ADMIN_PIN });
     const roster = await h.rosterList({});

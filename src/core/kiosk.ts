@@ -1,30 +1,33 @@
-// The kiosk without Electron: store, camera, frame pipeline, attendance engine, enrolment,
-// sync and the state stream, composed once. Electron's main process and the headless
-// runner both call createKiosk(); the UI reaches it only through `handlers` (handlers.ts).
+// The kiosk without Electron, composed once from its parts: the store, the face engine slot
+// (start-up.ts loads it), the camera controller, the frame pipeline and analyser, the
+// attendance engine, the enrolment desk, the admin session, sync and the view state.
+// Electron's main process and the headless runner both call createKiosk(); the UI reaches it
+// only through `handlers` (handlers.ts). One clock (`clock`) is handed to every part.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KioskState, Settings } from '../contracts/kiosk-api';
 import type { FaceEngine } from '../ml/types';
 import { RECOGNITION_DEFAULTS, SHIPPED_MODEL_ID } from '../ml/config';
+import { SyncService, type SyncServiceOptions } from '../sync/index';
+import { AdminSession } from './admin-session';
 import { AttendanceEngine, type Decision } from './attendance/engine';
-import { createCamera, FramePipeline, PushCamera, type CameraSource, type CameraStatus, type FrameMeta } from './camera/index';
-import { EnrolmentSession } from './enrolment';
+import { FramePipeline, type CameraSource, type FrameMeta } from './camera/index';
+import { CameraController } from './camera-controller';
+import { EnrolmentDesk } from './enrolment-desk';
+import { FaceEngineSlot } from './face-engine-slot';
+import { FrameAnalyser } from './frame-analyser';
+import { buildHandlers, type KioskHandlers } from './handlers';
+import { QuitRequests } from './quit-request';
+import { loadFaceEngine, pairAndStartSync } from './startup';
 import { DEFAULT_ADMIN_PIN, makePrivateDir, openKioskStore, type KioskStore } from './store/index';
 import { DEFAULT_SETTINGS } from './store/settings-defaults';
-import { SyncService, type SyncServiceOptions } from '../sync/index';
-import { buildHandlers, type KioskHandlers } from './handlers';
-export { ADMIN_IDLE_MS } from './handlers';
+import { KioskView } from './view-state';
 
+export { ADMIN_IDLE_MS } from './admin-session';
+export { QUIT_REPLY_GRACE_MS } from './quit-request';
 export { DEFAULT_ADMIN_PIN };
 export const APP_VERSION = '0.1.0';
-/** How long a greeting stays on screen. */
-const GREETING_MS = 4_000;
-/**
- * A quit asked for from the admin area waits this long before the host is told, so the
- * answer reaches the screen before the host closes the IPC channel or the bridge under it.
- */
-export const QUIT_REPLY_GRACE_MS = 100;
 
 export interface KioskOptions {
   /** Folder for kiosk.db; created if missing. */
@@ -77,28 +80,6 @@ export interface KioskStats {
   queueDepth: number;
 }
 
-/** Internals the handlers work with; not exported from the package. */
-export interface KioskInternals {
-  store: KioskStore;
-  logger: Logger;
-  now: () => Date;
-  newId: () => string;
-  engine: AttendanceEngine;
-  sync: SyncService;
-  state: () => KioskState;
-  emit: () => void;
-  /** `recovery`: the session was opened with a recovery code (change PIN without the current one). */
-  /** `factoryPin`: opened with the factory PIN, so only "set a new PIN" works until one is set. */
-  admin: { unlockedUntil: number; recovery: boolean; factoryPin: boolean };
-  enrolment: { current: EnrolmentSession | null; start(studentId: string, shots: number): EnrolmentSession };
-  restartCamera: (spec: string) => void;
-  faceEngineReady: () => boolean;
-  /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
-  faceModelId: () => string | null;
-  /** Asks the host to shut down (see Kiosk.onQuitRequest); false when no host listens. */
-  requestQuit: () => boolean;
-}
-
 function settingsDefaults(overrides: Partial<Settings> | undefined): Settings {
   return {
     ...DEFAULT_SETTINGS,
@@ -108,26 +89,29 @@ function settingsDefaults(overrides: Partial<Settings> | undefined): Settings {
   };
 }
 
-async function defaultEngine(logger: Logger): Promise<FaceEngine> {
-  // Imported lazily: tfjs and the models cost seconds that tests with a fake engine never need.
-  const ml = await import('../ml/index');
-  return ml.createFaceEngine({}, { logger });
-}
-
+/** The kiosk core as the headless runner, the tests and the e2e harness drive it. */
 export interface KioskRuntime extends Kiosk {
-  internals: KioskInternals;
   /** Resolves when the face engine is loaded (or failed) and the camera started. */
   ready: Promise<void>;
+  /** What the screen would show now. */
+  state(): KioskState;
+  /** The stored settings (merged over the defaults). */
+  settings(): Settings;
+  /** Switches the camera to another spec (see camera/spec.ts), as a settings change would. */
+  setCamera(spec: string): void;
+  /** Rebuilds the matcher's gallery after templates were written to the store directly. */
+  reloadGallery(): void;
+  /** The kiosk's database (seeding and inspection by the runner, tests and the harness). */
+  readonly store: KioskStore;
+  /** The sync client (pairing from the command line, status). */
+  readonly sync: SyncService;
   onDecision(l: (d: Decision & { frame: FrameMeta }) => void): () => void;
   stats(): KioskStats;
   /** Resolves when no frame is being analysed. */
   idle(): Promise<void>;
 }
 
-export function createKiosk(options: KioskOptions): KioskRuntime {
-  const logger = (options.logger ?? pino({ name: 'kiosk' })).child({ component: 'kiosk' });
-  const now = options.clock ?? (() => new Date());
-  const newId = options.newId ?? randomUUID;
+function openStore(options: KioskOptions, now: () => Date, logger: Logger): KioskStore {
   if (!options.databaseFile) makePrivateDir(options.dataDir);
   const store = openKioskStore({
     file: options.databaseFile ?? join(options.dataDir, 'kiosk.db'),
@@ -148,264 +132,97 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     // Said at every start, not only the first: the kiosk works meanwhile, but anyone who read the docs can open the admin area.
     logger.warn({ event: 'factory_pin' }, 'the admin PIN is still the factory default; set one in the admin area (PIN tab)');
   }
+  return store;
+}
 
-  // ------------------------------------------------------------ mutable kiosk state (per instance)
-  let faceEngine: FaceEngine | null = null;
-  const engineStatus: KioskState['engine'] = { state: 'loading', progress: 0, backend: null, modelId: null, error: null };
-  const camera: KioskState['camera'] = { status: 'starting', detail: null, fps: 0 };
-  let frame: KioskState['frame'] = null;
-  let frameData: { seq: number; data: Uint8Array } | null = null;
-  let faces: KioskState['faces'] = [];
-  let greeting: KioskState['greeting'] = null;
+export function createKiosk(options: KioskOptions): KioskRuntime {
+  const logger = (options.logger ?? pino({ name: 'kiosk' })).child({ component: 'kiosk' });
+  const now = options.clock ?? (() => new Date());
+  const newId = options.newId ?? randomUUID;
+  const store = openStore(options, now, logger);
   let closed = false;
-  const listeners = new Set<(s: KioskState) => void>();
-  const decisionListeners = new Set<(d: Decision & { frame: FrameMeta }) => void>();
-  const quitListeners = new Set<() => void>();
-  const admin = { unlockedUntil: 0, recovery: false, factoryPin: false };
+  const isClosed = () => closed;
 
+  const faceEngine = new FaceEngineSlot();
   const placement = () => ({ roomId: store.settings.get().roomId ?? store.sync.get('roomId'), timezone: store.sync.get('timezone') });
-  const engine = new AttendanceEngine({
+  const attendance = new AttendanceEngine({
     store, now, newId, logger: logger.child({ component: 'attendance' }), placement,
-    modelId: () => faceEngine?.modelId ?? null,
-    embeddingSize: () => faceEngine?.embeddingSize ?? 0,
+    modelId: () => faceEngine.modelId(),
+    embeddingSize: () => faceEngine.engine?.embeddingSize ?? 0,
   });
-
-  const sync = new SyncService({
+  // The parts below call each other only through these late-bound closures (all set before any runs).
+  const emit = (): void => view.emit();
+  const pipeline: FramePipeline = new FramePipeline((data, meta): Promise<void> => analyser.analyse(data, meta), logger.child({ component: 'frames' }));
+  const sync: SyncService = new SyncService({
     store, now, appVersion: APP_VERSION, logger: logger.child({ component: 'sync' }),
     health: () => {
       const t = pipeline.timing();
       return {
         fps: pipeline.fps(), droppedFrames: pipeline.counters.dropped,
         ...(t ? { recognitionMsP50: t.p50, recognitionMsP95: t.p95 } : {}),
-        ...(faceEngine ? { backend: faceEngine.backend } : {}),
+        ...(faceEngine.engine ? { backend: faceEngine.engine.backend } : {}),
       };
     },
-    onGalleryChanged: () => engine.reloadGallery(),
-    onScheduleChanged: () => emit(),
+    onGalleryChanged: () => attendance.reloadGallery(),
+    onScheduleChanged: emit,
     ...options.sync,
   });
+  const camera = new CameraController({ pipeline, logger, onChange: emit });
+  const view: KioskView = new KioskView({ store, now, logger, attendance, sync, camera, pipeline, faceEngine, placement });
+  sync.subscribe(emit);
+  const enrolment = new EnrolmentDesk({ store, now, newId, logger, attendance, onStored: () => sync.notifyOutbox() });
+  const analyser: FrameAnalyser = new FrameAnalyser({ faceEngine, attendance, enrolment, view, now, logger, onMarked: () => sync.notifyOutbox() });
+  const admin = new AdminSession(now);
+  const quit = new QuitRequests(logger, isClosed);
 
-  const state = (): KioskState => {
-    const session = engine.session();
-    const { roomId } = placement();
-    const room = roomId ? store.roster.getRoom(roomId) : null;
-    const cls = session ? store.roster.getClass(session.classId) : null;
-    if (greeting && now().getTime() - new Date(greeting.at).getTime() > GREETING_MS) greeting = null;
-    return {
-      engine: { ...engineStatus },
-      camera: { ...camera, fps: pipeline.fps() },
-      frame, faces, greeting,
-      session: session ? { sessionId: session.sessionId, className: cls?.name ?? session.classId, startsAt: session.startsAt, endsAt: session.endsAt, lateAfter: session.lateAfter } : null,
-      noClassToday: session ? false : engine.noClassToday(),
-      room: room ?? (roomId ? { id: roomId, name: roomId } : null),
-      sync: sync.status(),
-      droppedFrames: pipeline.counters.dropped,
-      // Tells the page to open getUserMedia and push frames (camera spec `push`).
-      browserCamera: cameraSource instanceof PushCamera ? { deviceId: null } : null,
-      soundCue: store.settings.get().soundCue,
-      // Cached by the attendance engine with its gallery, so this costs nothing per frame.
-      templateCoverage: engine.coverage,
-    };
-  };
-  const emit = () => {
-    if (closed || listeners.size === 0) return;
-    const s = state();
-    for (const l of listeners) {
-      try {
-        l(s);
-      } catch (err) {
-        logger.error({ err }, 'state listener threw');
-      }
-    }
-  };
-  sync.subscribe(() => emit());
+  const handlers = buildHandlers({
+    store, logger, now, newId, engine: attendance, sync, admin, enrolment, emit,
+    state: () => view.state(),
+    restartCamera: (spec) => camera.restart(spec),
+    faceEngineReady: () => faceEngine.engine !== null,
+    faceModelId: () => faceEngine.modelId(),
+    requestQuit: () => quit.request(),
+  });
 
-  // ------------------------------------------------------------ enrolment
-  const enrolment: KioskInternals['enrolment'] = {
-    current: null,
-    start(studentId, shots) {
-      this.current = new EnrolmentSession(studentId, shots, () => now().getTime());
-      return this.current;
-    },
-  };
-  const finishEnrolment = (session: EnrolmentSession) => {
-    if (!faceEngine) return;
-    const createdAt = now().toISOString();
-    const modelId = faceEngine.modelId;
-    store.transaction(() => {
-      for (const shot of session.captured()) {
-        store.templates.upsert({ id: newId(), studentId: session.studentId, modelId, embedding: shot.embedding, quality: shot.quality, origin: 'local', createdAt });
-      }
-      store.audit.record(createdAt, 'enrol', { studentId: session.studentId, templates: session.captured().length, modelId });
-    });
-    engine.reloadGallery();
-    logger.info({ studentId: session.studentId, templates: session.captured().length }, 'enrolment stored');
-    sync.notifyOutbox();
-  };
-
-  // ------------------------------------------------------------ frames → recognition
-  const analyseFrame = async (data: Uint8Array, meta: FrameMeta) => {
-    if (!faceEngine) return;
-    let analysis;
-    try {
-      analysis = await faceEngine.analyse(data);
-    } catch (err) {
-      // A dead engine is not a bad frame: say so on the status line (the frame is still counted as skipped).
-      const code = (err as { code?: unknown }).code;
-      if (code === 'crashed' || code === 'disposed') {
-        Object.assign(engineStatus, { state: 'error', error: err instanceof Error ? err.message : String(err) });
-        emit();
-      }
-      throw err;
-    }
-    frame = { width: analysis.width, height: analysis.height, seq: meta.index };
-    frameData = { seq: meta.index, data };
-    const enrolling = enrolment.current;
-    if (enrolling && !enrolling.done) {
-      // While an admin enrols someone, the door does not mark: the person in front is being enrolled.
-      if (enrolling.offer(analysis) && enrolling.done) finishEnrolment(enrolling);
-      faces = analysis.faces.map((f) => ({
-        box: [f.box[0] / analysis.width, f.box[1] / analysis.height, f.box[2] / analysis.width, f.box[3] / analysis.height],
-        label: null, state: f.gateFailures.length ? 'gated' : 'candidate', hint: enrolling.hint,
-      }));
-      emit();
-      return;
-    }
-    const outcome = engine.processFrame(analysis, meta.index);
-    faces = outcome.faces;
-    if (logger.isLevelEnabled('debug')) {
-      logger.debug({ event: 'frame', index: meta.index, capturedAt: meta.capturedAt, inferenceMs: Math.round(analysis.inferenceMs), faces: outcome.faces.map((f) => ({ state: f.state, label: f.label, hint: f.hint })) }, 'frame analysed');
-    }
-    for (const d of outcome.decisions) {
-      greeting = { kind: d.kind, studentId: d.studentId, name: d.name, message: d.message, at: d.at, scores: d.scores };
-      logger.info({ event: 'decision', kind: d.kind, studentId: d.studentId, sessionId: d.sessionId, eventId: d.eventId, scores: d.scores, frameIndex: meta.index, frameCapturedAt: meta.capturedAt, decidedAt: now().getTime() }, d.message);
-      for (const l of decisionListeners) l({ ...d, frame: meta });
-      if (d.eventId) sync.notifyOutbox();
-    }
-    emit();
-  };
-  const pipeline = new FramePipeline(analyseFrame, logger.child({ component: 'frames' }));
-
-  let cameraSource: CameraSource | null = null;
-  const startCamera = (spec: string | CameraSource) => {
-    try {
-      cameraSource = typeof spec === 'string' ? createCamera(spec) : spec;
-    } catch (err) {
-      camera.status = 'error';
-      camera.detail = err instanceof Error ? err.message : String(err);
-      logger.error({ spec }, camera.detail);
-      emit();
-      return;
-    }
-    const source = cameraSource;
-    source.start({
-      frame: (data, meta) => { if (cameraSource === source) pipeline.offer(data, meta); },
-      status: (status: CameraStatus, detail) => {
-        if (cameraSource !== source) return;
-        camera.status = status;
-        camera.detail = detail;
-        logger.info({ event: 'camera', status, detail }, `camera ${status}`);
-        emit();
-      },
-      skipped: (n) => pipeline.addDropped(n),
-    });
-  };
-  const restartCamera = (spec: string) => {
-    const old = cameraSource;
-    cameraSource = null;
-    void old?.stop();
-    startCamera(spec);
-  };
-
-  // ------------------------------------------------------------ start-up
   const ready = (async () => {
-    try {
-      const e = options.engine;
-      faceEngine = e === undefined ? await defaultEngine(logger) : typeof e === 'function' ? await e() : e;
-      if (closed) return;
-      Object.assign(engineStatus, { state: 'ready', progress: 1, backend: faceEngine.backend, modelId: faceEngine.modelId, error: null });
-      engine.reloadGallery();
-      logger.info({ event: 'engine', backend: faceEngine.backend, modelId: faceEngine.modelId }, 'face engine ready');
-    } catch (err) {
-      Object.assign(engineStatus, { state: 'error', error: err instanceof Error ? err.message : String(err) });
-      logger.error({ err }, 'face engine failed to load');
-    }
+    const loaded = await loadFaceEngine(faceEngine, options.engine, logger, isClosed);
+    if (closed) return;
+    if (loaded) attendance.reloadGallery();
     // The camera starts once recognition can use its frames: a replay must not run past
     // the door while the models load, and a webcam has nothing to show before either.
-    if (!closed) startCamera(options.camera ?? store.settings.get().cameraSpec);
+    camera.start(options.camera ?? store.settings.get().cameraSpec);
     emit();
   })();
-
-  const requestQuit = (): boolean => {
-    if (quitListeners.size === 0 || closed) return false;
-    logger.info({ event: 'quit_requested' }, 'quit requested from the admin area');
-    setTimeout(() => {
-      for (const l of quitListeners) {
-        try {
-          l();
-        } catch (err) {
-          logger.error({ err }, 'quit listener threw');
-        }
-      }
-    }, QUIT_REPLY_GRACE_MS);
-    return true;
-  };
-
-  const internals: KioskInternals = {
-    store, logger, now, newId, engine, sync, state, emit, admin, enrolment, restartCamera,
-    faceEngineReady: () => faceEngine !== null,
-    faceModelId: () => faceEngine?.modelId ?? null,
-    requestQuit,
-  };
-  const handlers = buildHandlers(internals);
-
-  const paired = () => Boolean(store.sync.get('deviceToken'));
-  void (async () => {
-    if (!paired() && options.serverUrl && options.pairingCode) {
-      try {
-        await sync.pair({ serverUrl: options.serverUrl, code: options.pairingCode, name: options.deviceName ?? 'kiosk' });
-      } catch (err) {
-        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'pairing failed; pair again from the admin screen');
-      }
-    } else if (paired() && options.serverUrl && store.sync.get('serverUrl') !== options.serverUrl) {
-      logger.warn({ stored: store.sync.get('serverUrl'), given: options.serverUrl }, 'already paired with another server URL; keeping the paired one');
-    }
-    if (options.autoSync !== false && !closed) sync.start();
-  })();
+  void pairAndStartSync(sync, store, options, logger, isClosed);
 
   return {
     handlers,
-    internals,
     ready,
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onQuitRequest(l) {
-      quitListeners.add(l);
-      return () => quitListeners.delete(l);
-    },
-    onDecision(l) {
-      decisionListeners.add(l);
-      return () => decisionListeners.delete(l);
-    },
+    store,
+    sync,
+    state: () => view.state(),
+    settings: () => store.settings.get(),
+    setCamera: (spec) => camera.restart(spec),
+    reloadGallery: () => attendance.reloadGallery(),
+    subscribe: (listener) => view.subscribe(listener),
+    onQuitRequest: (l) => quit.on(l),
+    onDecision: (l) => analyser.onDecision(l),
     stats: () => ({
       frames: { ...pipeline.counters }, fps: pipeline.fps(), recognitionMs: pipeline.timing(),
-      unknownAppearances: engine.counters.unknownAppearances, camera: { ...camera, fps: pipeline.fps() },
+      unknownAppearances: attendance.counters.unknownAppearances, camera: { ...camera.status, fps: pipeline.fps() },
       queueDepth: store.attendance.pendingCount(),
     }),
     idle: () => pipeline.idle(),
-    pushFrame(data) {
-      if (cameraSource instanceof PushCamera) cameraSource.push(data);
-    },
-    latestFrame: () => frameData,
+    pushFrame: (data) => camera.push(data),
+    latestFrame: () => view.frameData,
     async close() {
       if (closed) return;
       closed = true;
-      await cameraSource?.stop();
+      view.close();
+      await camera.stop();
       await pipeline.close();
       await sync.close();
-      await faceEngine?.dispose();
+      await faceEngine.engine?.dispose();
       store.close();
       logger.info('kiosk closed');
     },

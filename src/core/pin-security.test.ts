@@ -94,7 +94,7 @@ describe('the lockout escalates, persists, and a recovery code still opens it', 
     const code = '204958173640';
     const salt = randomBytes(16);
     const codeHash = ['scrypt', 1024, 8, 1, salt.toString('base64url'), scryptSync(code, salt, 64, { N: 1024, r: 8, p: 1 }).toString('base64url')].join('$');
-    k.internals.store.pinRecovery.applyOffer({ id: randomUUID(), codeHash, expiresAt: '2026-03-03T09:00:00.000Z' });
+    k.store.pinRecovery.applyOffer({ id: randomUUID(), codeHash, expiresAt: '2026-03-03T09:00:00.000Z' });
     for (let i = 0; i < PIN_MAX_FAILURES; i++) await h.adminUnlock({ pin: '000000' });
     expect(await h.adminUnlock({ pin: NEW_PIN })).toMatchObject({ ok: true, value: { unlocked: false, lockedUntil: expect.any(String) } });
     expect(await h.adminUnlock({ pin: code })).toMatchObject({ ok: true, value: { unlocked: true, recovery: true } });
@@ -107,7 +107,7 @@ describe('kiosk handlers answer stable error codes', () => {
     const logger = pino({ level: 'error' }, new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }));
     const { k, h } = kiosk({ adminPin: NEW_PIN, logger });
     await h.adminUnlock({ pin: NEW_PIN });
-    k.internals.store.roster.listStudents = () => {
+    k.store.roster.listStudents = () => {
       throw new Error('SQLITE_IOERR: disk I/O error at /var/lib/rollcall/kiosk.db');
     };
     const r = await h.rosterList({});
@@ -124,7 +124,7 @@ describe.runIf(process.platform !== 'win32')('kiosk data at rest', () => {
     try {
       const { k } = kiosk({ dataDir, adminPin: NEW_PIN });
       await k.ready;
-      k.internals.store.settings.update({ soundCue: false }); // a write, so the WAL exists
+      k.store.settings.update({ soundCue: false }); // a write, so the WAL exists
       const mode = (p: string) => statSync(p).mode & 0o777;
       expect(mode(dataDir)).toBe(0o700);
       for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm']) expect(mode(join(dataDir, f)), f).toBe(0o600);

@@ -39,6 +39,6 @@ export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk>
     latestFrame: () => kiosk.latestFrame(),
     onQuitRequest: (l) => kiosk.onQuitRequest(l),
     close: () => kiosk.close(),
-    updateFeedUrl: async () => kiosk.internals.store.settings.get().updateFeedUrl,
+    updateFeedUrl: async () => kiosk.settings().updateFeedUrl,
   };
 }

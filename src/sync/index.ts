@@ -1,6 +1,7 @@
 // The kiosk's sync client (DESIGN.md "Sync protocol").
 export { SyncService } from './sync-service';
 export type { SyncServiceOptions, RunReport, SyncReason, SyncStatus } from './sync-service';
+export type { SyncStore, SyncKey, SyncState } from './store-port';
 export { SyncHttp, SyncError } from './http';
 export type { SyncErrorKind } from './http';
 export { applyRosterPage } from './roster-apply';

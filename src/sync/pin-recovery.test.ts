@@ -40,8 +40,8 @@ async function pairedKiosk() {
   ctx.closers.push(k);
   await k.ready;
   const device = await call<{ id: string; pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', { roomId: ctx.seeded.roomId });
-  await k.internals.sync.pair({ serverUrl: ctx.url, code: device.pairingCode, name: 'door' });
-  return { k, h: k.handlers, clock, deviceId: device.id, sync: k.internals.sync };
+  await k.sync.pair({ serverUrl: ctx.url, code: device.pairingCode, name: 'door' });
+  return { k, h: k.handlers, clock, deviceId: device.id, sync: k.sync };
 }
 
 const issue = async (deviceId: string) => {
@@ -77,15 +77,15 @@ describe('admin PIN recovery code', () => {
 
     await sync.syncNow();
     expect(await serverCodes(deviceId)).toEqual([expect.objectContaining({ id: code.id, state: 'used', usedAt: expect.any(String) })]);
-    expect(k.internals.store.pinRecovery.pendingReports()).toEqual([]);
-    const actions = k.internals.store.audit.list(50).map((a) => a.action);
+    expect(k.store.pinRecovery.pendingReports()).toEqual([]);
+    const actions = k.store.audit.list(50).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['admin_unlock_recovery', 'pin_changed']));
     expect(sync.history(50).filter((r) => r.kind === 'pin_recovery').map((r) => r.detail)).toEqual(
       expect.arrayContaining([expect.stringMatching(/received/), expect.stringMatching(/reported used/)]),
     );
     // A later pull (the server no longer offers it) keeps nothing live.
     await sync.syncNow();
-    expect(k.internals.store.pinRecovery.hasLive()).toBe(false);
+    expect(k.store.pinRecovery.hasLive()).toBe(false);
   });
 
   it('wrong recovery codes count toward the normal lockout; the right code still opens a locked kiosk', async () => {
@@ -127,17 +127,17 @@ describe('admin PIN recovery code', () => {
     const { h, deviceId, sync, k } = await pairedKiosk();
     const code = await issue(deviceId);
     await sync.syncNow();
-    k.internals.store.sync.set('serverUrl', 'http://127.0.0.1:9'); // nothing listens on the discard port
+    k.store.sync.set('serverUrl', 'http://127.0.0.1:9'); // nothing listens on the discard port
     expect(await h.adminUnlock({ pin: code.digits })).toMatchObject({ value: { unlocked: true, recovery: true } });
     await sync.syncNow();
-    expect(k.internals.store.pinRecovery.pendingReports()).toHaveLength(1);
+    expect(k.store.pinRecovery.pendingReports()).toHaveLength(1);
     expect((await serverCodes(deviceId))[0]?.state).toBe('pending');
-    k.internals.store.sync.set('serverUrl', ctx.url);
+    k.store.sync.set('serverUrl', ctx.url);
     // The unlock started a run of its own (to the dead address); a "sync now" during it only
     // queues one more, so the second call is the first run that sees the restored address.
     await sync.syncNow();
     await sync.syncNow();
-    expect(k.internals.store.pinRecovery.pendingReports()).toEqual([]);
+    expect(k.store.pinRecovery.pendingReports()).toEqual([]);
     expect((await serverCodes(deviceId))[0]?.state).toBe('used');
   });
 

@@ -3,7 +3,7 @@
 // together with the new cursor, so a crash never leaves a half-applied page or a cursor
 // ahead of the data.
 import { RosterChange, type RosterEntity } from '../contracts/sync';
-import type { KioskStore } from '../core/store/index';
+import type { SyncStore } from './store-port';
 import { embeddingFromB64 } from './embedding-b64';
 
 export interface SkippedChange {
@@ -47,7 +47,7 @@ function whyInvalid(raw: unknown, issues: readonly { path: PropertyKey[]; messag
   return issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
 }
 
-export function applyRosterPage(store: KioskStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
+export function applyRosterPage(store: SyncStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
   const outcome: PageOutcome = { applied: 0, skipped: [], galleryChanged: false, scheduleChanged: false, timezoneChange: null };
   store.transaction(() => {
     for (const raw of changes) {
@@ -68,7 +68,7 @@ export function applyRosterPage(store: KioskStore, changes: readonly unknown[], 
   return outcome;
 }
 
-function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: PageOutcome): void {
+function applyChange(store: SyncStore, c: RosterChange, now: string, outcome: PageOutcome): void {
   const { roster, templates } = store;
   switch (c.entity) {
     case 'student':
@@ -118,7 +118,7 @@ function applyChange(store: KioskStore, c: RosterChange, now: string, outcome: P
  * change), so the kiosk knows holidays and cancelled sessions offline. An older version than
  * the one held (a replay) is ignored.
  */
-function applyCalendar(store: KioskStore, c: Extract<RosterChange, { entity: 'calendar' }>, outcome: PageOutcome): void {
+function applyCalendar(store: SyncStore, c: Extract<RosterChange, { entity: 'calendar' }>, outcome: PageOutcome): void {
   const pairedSite = store.sync.get('siteId');
   if (c.id !== pairedSite) throw new Error(`calendar of site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
   if (c.op === 'delete') {
@@ -136,7 +136,7 @@ function applyCalendar(store: KioskStore, c: Extract<RosterChange, { entity: 'ca
  * the kiosk keeps the zone it has. The zone is stored in sync state, which every session
  * computation reads, so the next frame already uses it.
  */
-function applySite(store: KioskStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
+function applySite(store: SyncStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
   const pairedSite = store.sync.get('siteId');
   if (c.id !== pairedSite) throw new Error(`site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
   if (c.op === 'delete') throw new Error('a site cannot be deleted; keeping its time zone');

@@ -63,9 +63,9 @@ async function pairedKiosk() {
   ctx.closers.push(k);
   await k.ready;
   const device = await call<{ pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', { roomId: ctx.seeded.roomId });
-  await k.internals.sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'door' });
-  const sessionId = () => k.internals.state().session?.sessionId ?? null;
-  return { k, store: k.internals.store, sync: k.internals.sync, sessionId, lines };
+  await k.sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'door' });
+  const sessionId = () => k.state().session?.sessionId ?? null;
+  return { k, store: k.store, sync: k.sync, sessionId, lines };
 }
 
 const siteRecord = (seq: number, id: string, timezone: string) => ({ seq, entity: 'site', op: 'upsert', id, data: { id, name: 'x', timezone } });

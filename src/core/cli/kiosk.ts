@@ -125,7 +125,7 @@ function main(): void {
         logger.info({ event: 'replay_done', ...kiosk.stats() }, 'replay finished; pushing what is left');
         // Keep syncing (the schedule and backoff keep running) until the outbox is empty.
         for (;;) {
-          const st = kiosk.internals.sync.status();
+          const st = kiosk.sync.status();
           if (st.paired && st.queueDepth === 0 && st.templateQueueDepth === 0 && !st.syncing) break;
           await new Promise((r) => setTimeout(r, 250));
         }

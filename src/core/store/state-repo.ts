@@ -2,9 +2,9 @@
 import type Database from 'better-sqlite3';
 import { Settings } from '../../contracts/kiosk-api';
 
-export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes'] as const;
-export type SyncKey = (typeof SYNC_KEYS)[number];
-export type SyncState = Record<SyncKey, string | null>;
+// The keys are the sync client's (it declares what it needs from this store in sync/store-port).
+import { SYNC_KEYS, type SyncKey, type SyncState } from '../../sync/store-port';
+export { SYNC_KEYS, type SyncKey, type SyncState };
 
 export function createSyncStateRepo(db: Database.Database) {
   const get = db.prepare('SELECT value FROM sync_state WHERE key = ?');

@@ -1,0 +1,60 @@
+// The camera as the kiosk runs it: one source at a time (from a spec or given), its frames
+// into the pipeline, its status onto the screen; a restart with a new spec drops the old
+// source's late frames and statuses.
+import type { Logger } from 'pino';
+import type { KioskState } from '../contracts/kiosk-api';
+import { createCamera, PushCamera, type CameraSource, type CameraStatus, type FramePipeline } from './camera/index';
+
+export class CameraController {
+  readonly status: Omit<KioskState['camera'], 'fps'> = { status: 'starting', detail: null };
+  private source: CameraSource | null = null;
+
+  constructor(private readonly o: { pipeline: FramePipeline; logger: Logger; onChange: () => void }) {}
+
+  /** The page opens getUserMedia and pushes frames (camera spec `push`). */
+  get takesPushedFrames(): boolean {
+    return this.source instanceof PushCamera;
+  }
+
+  start(spec: string | CameraSource): void {
+    const { pipeline, logger, onChange } = this.o;
+    try {
+      this.source = typeof spec === 'string' ? createCamera(spec) : spec;
+    } catch (err) {
+      this.status.status = 'error';
+      this.status.detail = err instanceof Error ? err.message : String(err);
+      logger.error({ spec }, this.status.detail);
+      onChange();
+      return;
+    }
+    const source = this.source;
+    source.start({
+      frame: (data, meta) => {
+        if (this.source === source) pipeline.offer(data, meta);
+      },
+      status: (status: CameraStatus, detail) => {
+        if (this.source !== source) return;
+        this.status.status = status;
+        this.status.detail = detail;
+        logger.info({ event: 'camera', status, detail }, `camera ${status}`);
+        onChange();
+      },
+      skipped: (n) => pipeline.addDropped(n),
+    });
+  }
+
+  restart(spec: string): void {
+    const old = this.source;
+    this.source = null;
+    void old?.stop();
+    this.start(spec);
+  }
+
+  push(data: Uint8Array): void {
+    if (this.source instanceof PushCamera) this.source.push(data);
+  }
+
+  async stop(): Promise<void> {
+    await this.source?.stop();
+  }
+}

@@ -1,0 +1,87 @@
+// What the screen shows, projected from the kiosk's parts on demand (KioskState), and the
+// stream of it to subscribers. The view keeps only what nothing else holds: the last frame,
+// the faces drawn over it and the greeting.
+import type { Logger } from 'pino';
+import type { KioskState } from '../contracts/kiosk-api';
+import type { AttendanceEngine, Decision } from './attendance/engine';
+import type { FramePipeline } from './camera/index';
+import type { CameraController } from './camera-controller';
+import type { FaceEngineSlot } from './face-engine-slot';
+import type { KioskStore } from './store/index';
+import type { SyncService } from '../sync/index';
+
+/** How long a greeting stays on screen. */
+export const GREETING_MS = 4_000;
+
+export interface ViewSources {
+  store: KioskStore;
+  now: () => Date;
+  logger: Logger;
+  attendance: AttendanceEngine;
+  sync: SyncService;
+  camera: CameraController;
+  pipeline: FramePipeline;
+  faceEngine: FaceEngineSlot;
+  placement: () => { roomId: string | null; timezone: string | null };
+}
+
+export class KioskView {
+  frame: KioskState['frame'] = null;
+  /** The last analysed frame as the camera encoded it, for the UI preview. */
+  frameData: { seq: number; data: Uint8Array } | null = null;
+  faces: KioskState['faces'] = [];
+  private greeting: KioskState['greeting'] = null;
+  private closed = false;
+  private readonly listeners = new Set<(s: KioskState) => void>();
+
+  constructor(private readonly src: ViewSources) {}
+
+  greet(d: Decision): void {
+    this.greeting = { kind: d.kind, studentId: d.studentId, name: d.name, message: d.message, at: d.at, scores: d.scores };
+  }
+
+  state(): KioskState {
+    const { store, attendance, pipeline, camera, sync } = this.src;
+    const session = attendance.session();
+    const { roomId } = this.src.placement();
+    const room = roomId ? store.roster.getRoom(roomId) : null;
+    const cls = session ? store.roster.getClass(session.classId) : null;
+    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MS) this.greeting = null;
+    return {
+      engine: { ...this.src.faceEngine.status },
+      camera: { ...camera.status, fps: pipeline.fps() },
+      frame: this.frame, faces: this.faces, greeting: this.greeting,
+      session: session ? { sessionId: session.sessionId, className: cls?.name ?? session.classId, startsAt: session.startsAt, endsAt: session.endsAt, lateAfter: session.lateAfter } : null,
+      noClassToday: session ? false : attendance.noClassToday(),
+      room: room ?? (roomId ? { id: roomId, name: roomId } : null),
+      sync: sync.status(),
+      droppedFrames: pipeline.counters.dropped,
+      // Tells the page to open getUserMedia and push frames (camera spec `push`).
+      browserCamera: camera.takesPushedFrames ? { deviceId: null } : null,
+      soundCue: store.settings.get().soundCue,
+      // Cached by the attendance engine with its gallery, so this costs nothing per frame.
+      templateCoverage: attendance.coverage,
+    };
+  }
+
+  subscribe(listener: (s: KioskState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(): void {
+    if (this.closed || this.listeners.size === 0) return;
+    const s = this.state();
+    for (const l of this.listeners) {
+      try {
+        l(s);
+      } catch (err) {
+        this.src.logger.error({ err }, 'state listener threw');
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,32 @@
+// What every transfer leg of one sync run works with.
+import type { Logger } from 'pino';
+import type { SyncHttp } from '../http';
+import type { SkippedChange } from '../roster-apply';
+import type { SyncStatusBoard } from '../status';
+import type { SyncStore } from '../store-port';
+
+export interface RunReport {
+  ok: boolean;
+  pushed: { accepted: number; duplicate: number; rejected: number };
+  templates: { accepted: number; duplicate: number; rejected: number };
+  pulled: { applied: number; skipped: SkippedChange[] };
+  error: string | null;
+}
+
+export function emptyReport(error: string | null): RunReport {
+  return {
+    ok: error === null, error,
+    pushed: { accepted: 0, duplicate: 0, rejected: 0 },
+    templates: { accepted: 0, duplicate: 0, rejected: 0 },
+    pulled: { applied: 0, skipped: [] },
+  };
+}
+
+export interface LegContext {
+  http: SyncHttp;
+  store: SyncStore;
+  now: () => Date;
+  logger: Logger;
+  board: SyncStatusBoard;
+  report: RunReport;
+}

@@ -1,0 +1,37 @@
+// Push leg 2: templates enrolled at this kiosk, until none waits.
+import { embeddingToB64 } from '../embedding-b64';
+import { SyncError } from '../http';
+import type { LegContext } from './context';
+
+export async function pushTemplates(ctx: LegContext, batchSize: number): Promise<void> {
+  const { store, http, report } = ctx;
+  const { templates } = store;
+  for (;;) {
+    const rows = templates.unpushed(batchSize);
+    if (rows.length === 0) return;
+    const at = ctx.now().toISOString();
+    const res = await http.pushTemplates({
+      templates: rows.map((t) => ({
+        id: t.id, studentId: t.studentId, modelId: t.modelId, embedding: embeddingToB64(t.embedding), createdAt: t.createdAt,
+        ...(t.quality !== null ? { quality: Math.min(1, Math.max(0, t.quality)) } : {}),
+      })),
+    });
+    const sent = new Set(rows.map((t) => t.id));
+    let handled = 0;
+    store.transaction(() => {
+      for (const r of res.results) {
+        if (!sent.has(r.id)) continue;
+        handled++;
+        if (r.status === 'rejected') {
+          templates.markRejected(r.id, r.reason ?? 'rejected');
+          report.templates.rejected++;
+        } else {
+          templates.markPushed(r.id);
+          report.templates[r.status]++;
+        }
+      }
+    });
+    store.sync.addHistory(at, 'templates', true, `${handled} of ${rows.length} templates acknowledged`);
+    if (handled === 0) throw new SyncError('protocol', 'server answered a template push without a result for any template');
+  }
+}

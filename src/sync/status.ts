@@ -1,0 +1,44 @@
+// The sync status the screen shows: what the store knows (pairing, queues, last push/pull,
+// last error) plus what only the running client knows (online, syncing, progress).
+import type { z } from 'zod';
+import type { SyncStatus as SyncStatusSchema } from '../contracts/kiosk-api';
+import type { SyncStore } from './store-port';
+
+export type SyncStatus = z.infer<typeof SyncStatusSchema>;
+
+export class SyncStatusBoard {
+  online = false;
+  syncing = false;
+  progress = 0;
+  private readonly listeners = new Set<(s: SyncStatus) => void>();
+
+  constructor(private readonly store: SyncStore) {}
+
+  status(): SyncStatus {
+    const s = this.store.sync.all();
+    return {
+      paired: Boolean(s.serverUrl && s.deviceToken),
+      serverUrl: s.serverUrl,
+      online: this.online,
+      queueDepth: this.store.attendance.pendingCount(),
+      templateQueueDepth: this.store.templates.countUnpushed(),
+      lastPushAt: s.lastPushAt,
+      lastPullAt: s.lastPullAt,
+      lastError: s.lastError,
+      syncing: this.syncing,
+      progress: this.progress,
+      rejectedCount: this.store.attendance.rejectedCount(),
+    };
+  }
+
+  subscribe(listener: (s: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(): void {
+    if (this.listeners.size === 0) return;
+    const s = this.status();
+    for (const l of this.listeners) l(s);
+  }
+}

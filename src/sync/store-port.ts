@@ -1,0 +1,74 @@
+// What the sync client needs from the kiosk's store, declared here so that the dependency
+// runs one way: the kiosk core (which owns the SQLite store) depends on sync, and sync knows
+// the store only through this port. The core's store satisfies it structurally; passing the
+// store to SyncService is the compile-time check.
+import type { z } from 'zod';
+import type { AttendanceEvent, PinRecoveryOffer, RosterClass, RosterEnrolment, RosterRoom, RosterSchedule, RosterStudent } from '../contracts/sync';
+
+export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes'] as const;
+export type SyncKey = (typeof SYNC_KEYS)[number];
+export type SyncState = Record<SyncKey, string | null>;
+
+export interface SyncHistoryRow {
+  at: string;
+  kind: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface OutboxTemplate {
+  id: string;
+  studentId: string;
+  modelId: string;
+  embedding: Float32Array;
+  quality: number | null;
+  createdAt: string;
+}
+
+export type PushResult = { id: string; status: 'accepted' | 'duplicate' | 'rejected'; reason?: string };
+
+export interface SyncStore {
+  sync: {
+    get(key: SyncKey): string | null;
+    set(key: SyncKey, value: string | null): void;
+    setMany(values: Partial<SyncState>): void;
+    all(): SyncState;
+    addHistory(at: string, kind: string, ok: boolean, detail: string): void;
+    history(limit?: number): SyncHistoryRow[];
+  };
+  attendance: {
+    pending(limit: number): { eventId: string; event: AttendanceEvent | null }[];
+    pendingCount(): number;
+    rejectedCount(): number;
+    bumpAttempts(ids: string[]): void;
+    applyResults(results: PushResult[], at: string): void;
+  };
+  templates: {
+    unpushed(limit: number): OutboxTemplate[];
+    countUnpushed(): number;
+    markPushed(id: string): void;
+    markRejected(id: string, reason: string): void;
+    upsert(t: OutboxTemplate & { origin: 'local' | 'server' }): void;
+    delete(id: string): void;
+  };
+  roster: {
+    upsertStudent(v: z.infer<typeof RosterStudent>): void;
+    deleteStudent(id: string): void;
+    upsertClass(v: z.infer<typeof RosterClass>): void;
+    deleteClass(id: string): void;
+    upsertEnrolment(v: z.infer<typeof RosterEnrolment>): void;
+    deleteEnrolment(id: string): void;
+    upsertRoom(v: z.infer<typeof RosterRoom>): void;
+    deleteRoom(id: string): void;
+    upsertSchedule(v: z.infer<typeof RosterSchedule>): void;
+    deleteSchedule(id: string): void;
+  };
+  pinRecovery: {
+    applyOffer(offer: PinRecoveryOffer | null | undefined): 'unchanged' | 'received' | 'withdrawn';
+    pendingReports(): { id: string; used_at: string }[];
+    markReported(id: string): void;
+  };
+  audit: { record(at: string, action: string, detail?: Record<string, unknown>): void };
+  /** Run synchronous work in one transaction (never pass async code). */
+  transaction<T>(fn: () => T): T;
+}
