@@ -50,7 +50,8 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
     getState: async () => ok(state),
     adminUnlock: async (a) => ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null, recovery: false }),
     adminLock: async () => ok(null),
-    adminStatus: async () => ok({ factoryPin: true, pinRecovery: false }),
+    // factoryPin false: with the factory PIN the admin area shows only "set a new PIN" (issue 10), and these screenshots need every tab.
+    adminStatus: async () => ok({ factoryPin: false, pinRecovery: false }),
     adminChangePin: async () => ok({ factoryPin: false, pinRecovery: false }),
     appQuit: async () => ok({ quitting: true }),
     rosterList: async () => ok(roster),
