@@ -141,7 +141,12 @@ export const Settings = z.object({
   voteWindow: z.number().int().min(1).max(30),
   cooldownSeconds: z.number().int().min(0).max(86_400),
   soundCue: z.boolean(),
-  updateFeedUrl: z.string().url().nullable(),
+  /**
+   * Allow pairing with / syncing to a plain http:// server that is not on this machine. Off by
+   * default: device tokens and face templates would cross the network in clear. (The update
+   * feed is no longer a setting: it is fixed at build time, src/main/update-key.ts.)
+   */
+  allowInsecureServer: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 /** A camera spec outside the closed set (see camera-spec.ts) is refused here, before it is stored. */

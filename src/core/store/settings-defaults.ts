@@ -13,5 +13,5 @@ export const DEFAULT_SETTINGS: Settings = {
   voteWindow: 4,
   cooldownSeconds: 30,
   soundCue: true,
-  updateFeedUrl: null,
+  allowInsecureServer: false,
 };

@@ -11,7 +11,7 @@ const settings = {
   voteWindow: 5,
   cooldownSeconds: 60,
   soundCue: false,
-  updateFeedUrl: null,
+  allowInsecureServer: false,
 };
 
 describe('createCheckedApi', () => {
