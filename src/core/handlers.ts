@@ -224,9 +224,9 @@ export function buildHandlers(k: HandlerContext) {
       return k.sync.history(100);
     }),
 
-    pair: h(KIOSK_CHANNELS.pair, PairArgs, async ({ serverUrl, code, name }) => {
+    pair: h(KIOSK_CHANNELS.pair, PairArgs, async ({ serverUrl, code, name, serverFingerprint }) => {
       requireAdmin();
-      return k.sync.pair({ serverUrl, code, name });
+      return k.sync.pair({ serverUrl, code, name, ...(serverFingerprint ? { serverFingerprint } : {}) });
     }),
 
     settingsGet: h(KIOSK_CHANNELS.settingsGet, NoArgs, (): Settings => {

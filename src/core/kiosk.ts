@@ -165,6 +165,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     },
     onGalleryChanged: () => attendance.reloadGallery(),
     onScheduleChanged: emit,
+    allowInsecure: () => store.settings.get().allowInsecureServer,
     ...options.sync,
   });
   const camera = new CameraController({ pipeline, logger, onChange: emit });

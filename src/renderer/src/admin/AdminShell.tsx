@@ -50,6 +50,10 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   // Opened with the factory PIN: straight to "set a new PIN"; the core refuses everything else
   // (pin_change_required) until one is set, so the other tabs are not offered meanwhile.
   const tab = factoryPin ? 'pin' : chosenTab;
+  // Stay on the PIN tab once the new PIN is set, so its confirmation is seen.
+  useEffect(() => {
+    if (factoryPin) setTab('pin');
+  }, [factoryPin]);
 
   useEffect(() => {
     let timer = setTimeout(onExit, IDLE_LOCK_MS);
