@@ -44,6 +44,8 @@ export interface KioskOptions {
   /** Pair with this server on start if the kiosk is not paired yet. */
   serverUrl?: string;
   pairingCode?: string;
+  /** The server certificate's SHA-256 fingerprint for the first pairing (else trusted on first contact). */
+  serverFingerprint?: string;
   deviceName?: string;
   /** The admin PIN set on first run only (default DEFAULT_ADMIN_PIN; the admin area then asks for a new one). */
   adminPin?: string;

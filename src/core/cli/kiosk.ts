@@ -1,5 +1,5 @@
 // Headless kiosk: the kiosk core with no Electron, logging JSON lines (pino) on stdout.
-//   npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>]
+//   npm run kiosk -- --server <url> --pair <code> [--server-fingerprint <sha256>] --camera <spec> [--data <dir>]
 // Extra options: --name, --admin-pin (first run; 6-12 digits, not trivial), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
@@ -16,11 +16,14 @@ import { SyncService } from '../../sync/index';
 import { join } from 'node:path';
 import { parseCameraSpec } from '../camera/index';
 import { adminPinProblem } from '../../contracts/pin-policy';
+import { PairArgs } from '../../contracts/kiosk-api';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
 
 const Args = z.object({
   server: z.string().url().optional(),
   pair: z.string().min(4).optional(),
+  /** The server certificate's SHA-256 fingerprint (printed by the compose proxy on first start); else trusted on first contact. */
+  'server-fingerprint': PairArgs.shape.serverFingerprint,
   camera: z.string().min(1).optional(),
   data: z.string().min(1).default('./data/kiosk'),
   name: z.string().min(1).max(120).default('headless kiosk'),
@@ -41,7 +44,7 @@ const Args = z.object({
 function main(): void {
   const { values } = parseArgs({
     options: {
-      server: { type: 'string' }, pair: { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
+      server: { type: 'string' }, pair: { type: 'string' }, 'server-fingerprint': { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
       name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
       'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'setup-only': { type: 'boolean' }, 'log-level': { type: 'string' },
       ui: { type: 'string' },
@@ -80,6 +83,7 @@ function main(): void {
     ...(args.camera ? { camera: args.camera } : {}),
     ...(args.server ? { serverUrl: args.server } : {}),
     ...(args.pair ? { pairingCode: args.pair } : {}),
+    ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
     ...(args['admin-pin'] ? { adminPin: args['admin-pin'] } : {}),
     deviceName: args.name,
     logger,
@@ -145,7 +149,7 @@ async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promi
   try {
     if (!store.sync.get('deviceToken')) {
       if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
-      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name });
+      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name, ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}) });
     }
     const report = await sync.syncNow();
     if (!report.ok) throw new Error(report.error ?? 'sync failed');
