@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/renderer/**', 'src/contracts/**'],
+    files: ['src/renderer/**', 'src/contracts/**', 'server/console/src/**'],
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { patterns: noNodePatterns }] },
   },

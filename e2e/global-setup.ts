@@ -1,8 +1,10 @@
 // Builds the app once if it is missing (a clean clone): the renderer for the bridge, and the
 // main/preload bundles for the Electron smoke test. `E2E_REBUILD=1` forces a fresh build.
+// The staff console is rebuilt every time.
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'electron-vite';
+import { buildConsole } from '../scripts/build-console';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -13,4 +15,6 @@ export default async function setup(): Promise<void> {
     process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ??= '1';
     await build({ configFile: resolve(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });
   }
+  // The staff console the server serves at `/` (console.e2e.ts): always rebuilt, it takes seconds.
+  await buildConsole();
 }

@@ -27,6 +27,9 @@ import { databaseRateLimitStore } from './rate-limit-store.js';
 import reportRoutes from './reports/routes.js';
 import notificationsPlugin from './notifications/plugin.js';
 import type { Mailer } from './notifications/mailer.js';
+// [console] the staff web console: its cookie session routes and its static files at `/`.
+import sessionRoutes from './console/session-routes.js';
+import consoleStatic, { DEFAULT_CONSOLE_DIR } from './console/static.js';
 
 export interface BuildAppOptions {
   /** An open database; the app migrates it but does not close it. Without one the app opens config.database and owns it. */
@@ -44,6 +47,8 @@ export interface BuildAppOptions {
   mailer?: Mailer;
   /** Process metrics (CPU, memory, event-loop lag) on /metrics; default true. */
   processMetrics?: boolean;
+  /** The built staff console served at `/` (default: out/console); null serves the "not built" page. */
+  consoleDir?: string | null;
 }
 
 async function defaultFaceEngine(): Promise<FaceEngine> {
@@ -130,6 +135,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   for (const routes of coreRoutes) await app.register(routes);
   // [reports] after the core routes it builds on.
   await app.register(reportRoutes);
+  await app.register(sessionRoutes);
+  await app.register(consoleStatic, { dir: options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir });
   // [notifications] only with SMTP configured; the scheduler starts when the app is ready.
   if (config.notifications) await app.register(notificationsPlugin, { config: config.notifications, ...(options.mailer ? { mailer: options.mailer } : {}) });
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -3,8 +3,9 @@
 // zod schema below at the receiving side; every answer is a Result (never a throw across
 // the bridge). Types and zod only: no Node, no DOM.
 //
-// The kiosk core implements `KioskHandlers`; the preload and the browser bridge expose an
-// object that `satisfies KioskApi`.
+// Each channel is one row of KIOSK_API (argument schema, result schema); the KioskApi type,
+// the core's handler types, the preload, the IPC binding, the bridge and the renderer's
+// checked client are derived from that table.
 import { z } from 'zod';
 import { AttendanceStatus, DecisionScores } from './sync';
 import { CameraSpecString } from './camera-spec';
@@ -192,40 +193,7 @@ export const EnrolProgress = z.object({
 });
 export const SyncHistoryRow = z.object({ at: z.string(), kind: z.string(), ok: z.boolean(), detail: z.string() });
 
-// ---------------------------------------------------------------- channels
-// The constants live in a zod-free module so the sandboxed preload stays small; they are
-// re-exported here unchanged.
-export { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from './kiosk-channels';
-import type { KIOSK_CHANNELS } from './kiosk-channels';
-
-type Out<T extends z.ZodTypeAny> = Promise<Result<z.infer<T>>>;
-/** What the renderer sees (window.rollcall). Admin calls need an unlocked admin session. */
-export interface KioskApi {
-  getState(): Out<typeof KioskState>;
-  onState(listener: (state: KioskState) => void): () => void;
-  adminUnlock(args: z.input<typeof PinArgs>): Out<typeof UnlockResult>;
-  adminLock(): Out<z.ZodNull>;
-  adminStatus(): Out<typeof AdminStatus>;
-  adminChangePin(args: z.input<typeof ChangePinArgs>): Out<typeof AdminStatus>;
-  appQuit(args: z.input<typeof QuitArgs>): Out<typeof QuitResult>;
-  rosterList(args: z.input<typeof RosterQueryArgs>): Out<z.ZodArray<typeof RosterRow>>;
-  logToday(): Out<z.ZodArray<typeof LogRow>>;
-  markManual(args: z.input<typeof ManualMarkArgs>): Out<z.ZodObject<{ eventId: z.ZodString }>>;
-  markUndo(args: z.input<typeof UndoArgs>): Out<z.ZodObject<{ eventId: z.ZodString }>>;
-  enrolStart(args: z.input<typeof EnrolArgs>): Out<typeof EnrolProgress>;
-  enrolStatus(): Out<z.ZodNullable<typeof EnrolProgress>>;
-  enrolCancel(): Out<z.ZodNull>;
-  syncNow(): Out<typeof SyncStatus>;
-  syncHistory(): Out<z.ZodArray<typeof SyncHistoryRow>>;
-  pair(args: z.input<typeof PairArgs>): Out<typeof SyncStatus>;
-  settingsGet(): Out<typeof Settings>;
-  settingsUpdate(args: z.input<typeof SettingsPatch>): Out<typeof Settings>;
-}
-
-// ---------------------------------------------------------------- results (added for the UI)
-// What each channel answers, as schemas, so every receiving side (the renderer behind the
-// preload or the browser bridge) can parse answers instead of trusting them. Additive:
-// the KioskApi interface above is unchanged and these match it exactly.
+// ---------------------------------------------------------------- results
 /**
  * `recovery`: the admin area was opened with a one-time recovery code from the server (typed on
  * the PIN pad instead of the PIN); the UI goes straight to "change PIN".
@@ -241,41 +209,70 @@ export const AdminStatus = z.object({ factoryPin: z.boolean(), pinRecovery: z.bo
 /** `quitting`: the host (Electron main, the headless runner) was asked to shut the kiosk down. */
 export const QuitResult = z.object({ quitting: z.boolean() });
 
+// ---------------------------------------------------------------- the API, declared once
+// The channel NAMES live in a zod-free module so the sandboxed preload stays small; they are
+// re-exported here unchanged. Everything else about a channel is its row in KIOSK_API.
+export { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from './kiosk-channels';
+import type { KIOSK_CHANNELS } from './kiosk-channels';
+
 export type KioskChannelKey = keyof typeof KIOSK_CHANNELS;
 
-export const KIOSK_RESULT_SCHEMAS = {
-  getState: KioskState,
-  adminUnlock: UnlockResult,
-  adminLock: z.null(),
-  adminStatus: AdminStatus,
-  adminChangePin: AdminStatus,
-  appQuit: QuitResult,
-  rosterList: z.array(RosterRow),
-  logToday: z.array(LogRow),
-  markManual: EventIdResult,
-  markUndo: EventIdResult,
-  enrolStart: EnrolProgress,
-  enrolStatus: EnrolProgress.nullable(),
-  enrolCancel: z.null(),
-  syncNow: SyncStatus,
-  syncHistory: z.array(SyncHistoryRow),
-  pair: SyncStatus,
-  settingsGet: Settings,
-  settingsUpdate: Settings,
-} as const satisfies Record<KioskChannelKey, z.ZodTypeAny>;
+/** Channels without an argument accept nothing, null or {} (IPC sends undefined, the bridge null). */
+export const NoArgs = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => ({}));
 
-/** Channels whose single argument is an object; the others take no argument. */
-export const KIOSK_ARG_SCHEMAS = {
-  adminUnlock: PinArgs,
-  adminChangePin: ChangePinArgs,
-  appQuit: QuitArgs,
-  rosterList: RosterQueryArgs,
-  markManual: ManualMarkArgs,
-  markUndo: UndoArgs,
-  enrolStart: EnrolArgs,
-  pair: PairArgs,
-  settingsUpdate: SettingsPatch,
-} as const satisfies Partial<Record<KioskChannelKey, z.ZodTypeAny>>;
+/**
+ * Every channel: the zod schema of its one argument (NoArgs: none) and of its answer's value.
+ * The KioskApi type, the core's handler types, the preload, the IPC binding, the browser bridge
+ * and the renderer's checked client are all derived from this table, so adding a channel is a
+ * name in kiosk-channels.ts, a row here and its handler; a handler answering another shape
+ * fails `npm run typecheck` (see src/core/handlers.typetest.ts).
+ */
+export const KIOSK_API = {
+  getState: { args: NoArgs, result: KioskState },
+  adminUnlock: { args: PinArgs, result: UnlockResult },
+  adminLock: { args: NoArgs, result: z.null() },
+  adminStatus: { args: NoArgs, result: AdminStatus },
+  adminChangePin: { args: ChangePinArgs, result: AdminStatus },
+  appQuit: { args: QuitArgs, result: QuitResult },
+  rosterList: { args: RosterQueryArgs, result: z.array(RosterRow) },
+  logToday: { args: NoArgs, result: z.array(LogRow) },
+  markManual: { args: ManualMarkArgs, result: EventIdResult },
+  markUndo: { args: UndoArgs, result: EventIdResult },
+  enrolStart: { args: EnrolArgs, result: EnrolProgress },
+  enrolStatus: { args: NoArgs, result: EnrolProgress.nullable() },
+  enrolCancel: { args: NoArgs, result: z.null() },
+  syncNow: { args: NoArgs, result: SyncStatus },
+  syncHistory: { args: NoArgs, result: z.array(SyncHistoryRow) },
+  pair: { args: PairArgs, result: SyncStatus },
+  settingsGet: { args: NoArgs, result: Settings },
+  settingsUpdate: { args: SettingsPatch, result: Settings },
+} as const satisfies Record<KioskChannelKey, { args: z.ZodTypeAny; result: z.ZodTypeAny }>;
+
+type Row<K extends KioskChannelKey> = (typeof KIOSK_API)[K];
+/** What the caller passes on channel K (before the receiving side's defaults). */
+export type KioskArgs<K extends KioskChannelKey> = z.input<Row<K>['args']>;
+/** What the receiving side's handler gets on channel K, parsed. */
+export type KioskParsedArgs<K extends KioskChannelKey> = z.output<Row<K>['args']>;
+/** What a handler must answer on channel K (the schema's input: the caller parses it). */
+export type KioskAnswer<K extends KioskChannelKey> = z.input<Row<K>['result']>;
+/** What the caller gets on channel K after parsing the answer. */
+export type KioskValue<K extends KioskChannelKey> = z.output<Row<K>['result']>;
+
+/** True when channel K takes an argument (its row's schema is not NoArgs). */
+export const takesArgs = (key: KioskChannelKey): boolean => (KIOSK_API[key].args as z.ZodTypeAny) !== NoArgs;
+
+type Call<K extends KioskChannelKey> = Row<K>['args'] extends typeof NoArgs
+  ? () => Promise<Result<KioskValue<K>>>
+  : (args: KioskArgs<K>) => Promise<Result<KioskValue<K>>>;
+
+/** What the renderer sees (window.rollcall). Admin calls need an unlocked admin session. */
+export type KioskApi = { [K in KioskChannelKey]: Call<K> } & {
+  onState(listener: (state: KioskState) => void): () => void;
+};
+
+/** The core's side of channel K: parses its raw argument, answers a Result, never throws. */
+export type KioskHandler<K extends KioskChannelKey> = (rawArgs: unknown) => Promise<Result<KioskAnswer<K>>>;
+export type KioskHandlerTable = { [K in KioskChannelKey]: KioskHandler<K> };
 
 export const ResultError = z.object({ code: z.string(), message: z.string() });
 

@@ -1,12 +1,12 @@
-// The typed kiosk API: one handler per channel of KIOSK_CHANNELS. Each parses its raw
-// arguments with the contract's zod schema and answers a Result, never a throw, because the
-// caller sits on the other side of IPC or the browser bridge. `KioskHandlers` is derived
-// from this object; the preload and the bridge expose exactly these.
+// The typed kiosk API: one handler per channel of the contract's KIOSK_API table. Each parses
+// its raw argument with the table's zod schema and answers a Result, never a throw, because
+// the caller sits on the other side of IPC or the browser bridge. The handlers' types come
+// from the table (KioskHandlerTable); the preload and the bridge expose exactly these.
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
-  ChangePinArgs, EnrolArgs, KIOSK_CHANNELS, ManualMarkArgs, PairArgs, PinArgs, QuitArgs, RosterQueryArgs, SettingsPatch, UndoArgs,
-  type KioskState, type Result, type Settings,
+  KIOSK_API, KIOSK_CHANNELS,
+  type KioskAnswer, type KioskChannelKey, type KioskHandler, type KioskHandlerTable, type KioskParsedArgs, type KioskState, type Result, type Settings,
 } from '../contracts/kiosk-api';
 import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
@@ -48,43 +48,48 @@ export interface HandlerContext {
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } });
 
-/** Wraps a handler: argument parsing, error mapping, and never a rejected promise. */
-function handler<S extends z.ZodTypeAny, T>(schema: S, fn: (args: z.output<S>) => T | Promise<T>, log: Logger, channel: string) {
-  return async (rawArgs: unknown): Promise<Result<T>> => {
+/**
+ * One channel's handler: parses the raw argument with the channel's schema from KIOSK_API,
+ * maps errors to codes, never rejects. `fn` must answer the channel's result shape: the
+ * contract types it, so a wrong answer fails typecheck instead of arriving as `bad_answer`.
+ */
+export function kioskHandler<K extends KioskChannelKey>(
+  channel: K, fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>, log: Logger,
+): KioskHandler<K> {
+  const schema: z.ZodTypeAny = KIOSK_API[channel].args;
+  return async (rawArgs: unknown): Promise<Result<KioskAnswer<K>>> => {
     const parsed = schema.safeParse(rawArgs ?? {});
     if (!parsed.success) {
       return fail('invalid_args', parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
     }
     try {
-      return ok(await fn(parsed.data));
+      return ok(await fn(parsed.data as KioskParsedArgs<K>));
     } catch (err) {
       if (err instanceof KioskError || err instanceof CorrectionError) return fail(err.code, err.message);
       if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
       if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-      log.error({ err, channel }, 'kiosk handler failed');
+      log.error({ err, channel: KIOSK_CHANNELS[channel] }, 'kiosk handler failed');
       // Internal details (SQL errors, file paths) go to the log above, not to the screen.
       return fail('internal', 'Something went wrong inside the kiosk. The details are in its log.');
     }
   };
 }
 
-const NoArgs = z.union([z.undefined(), z.null(), z.object({}).strict()]).transform(() => ({}));
-
 export interface LogRowValue {
   eventId: string; kind: string; studentId: string; name: string; status: AttendanceStatus | null;
   occurredAt: string; scores: DecisionScores | null; undone: boolean; synced: boolean;
 }
 
-export function buildHandlers(k: HandlerContext) {
+export function buildHandlers(k: HandlerContext): KioskHandlerTable {
   const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => k.admin.require(scope);
   const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
-  const h = <S extends z.ZodTypeAny, T>(channel: string, schema: S, fn: (args: z.output<S>) => T | Promise<T>) => handler(schema, fn, k.logger, channel);
+  const h = <K extends KioskChannelKey>(channel: K, fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>) => kioskHandler(channel, fn, k.logger);
 
   return {
-    getState: h(KIOSK_CHANNELS.getState, NoArgs, (): KioskState => k.state()),
+    getState: h('getState', (): KioskState => k.state()),
 
-    adminUnlock: h(KIOSK_CHANNELS.adminUnlock, PinArgs, ({ pin }) => {
+    adminUnlock: h('adminUnlock', ({ pin }) => {
       // A recovery code from the server is typed on the same pad: tried when the PIN does not
       // match, burnt when it does, and a miss of both is one failure of the same lockout.
       let recoveryId: string | null = null;
@@ -98,17 +103,17 @@ export function buildHandlers(k: HandlerContext) {
       return { unlocked: r.unlocked, lockedUntil: r.lockedUntil, recovery };
     }),
 
-    adminLock: h(KIOSK_CHANNELS.adminLock, NoArgs, () => {
+    adminLock: h('adminLock', () => {
       k.admin.lock();
       return null;
     }),
 
-    adminStatus: h(KIOSK_CHANNELS.adminStatus, NoArgs, () => {
+    adminStatus: h('adminStatus', () => {
       requireAdmin('pinChange');
       return { factoryPin: k.store.pin.isFactoryDefault(), pinRecovery: k.admin.recovery };
     }),
 
-    adminChangePin: h(KIOSK_CHANNELS.adminChangePin, ChangePinArgs, ({ currentPin, newPin, confirmPin }) => {
+    adminChangePin: h('adminChangePin', ({ currentPin, newPin, confirmPin }) => {
       requireAdmin('pinChange');
       // Opened with a recovery code: the admin forgot the PIN, so none is asked for (the code was the proof).
       const recovery = k.admin.recovery;
@@ -142,7 +147,7 @@ export function buildHandlers(k: HandlerContext) {
       return { factoryPin: false, pinRecovery: false };
     }),
 
-    appQuit: h(KIOSK_CHANNELS.appQuit, QuitArgs, () => {
+    appQuit: h('appQuit', () => {
       requireAdmin();
       if (!k.requestQuit()) throw new KioskError('unsupported', 'This kiosk cannot be quit from the screen; stop it where it was started.');
       // The host is told after QUIT_REPLY_GRACE_MS and then closes the database, so this write lands first.
@@ -151,7 +156,7 @@ export function buildHandlers(k: HandlerContext) {
       return { quitting: true };
     }),
 
-    rosterList: h(KIOSK_CHANNELS.rosterList, RosterQueryArgs, ({ search }) => {
+    rosterList: h('rosterList', ({ search }) => {
       requireAdmin();
       const session = k.engine.session();
       const coverage = coverageByStudent(k.store.templates.countByStudentAndModel(), k.faceModelId());
@@ -161,7 +166,7 @@ export function buildHandlers(k: HandlerContext) {
       }));
     }),
 
-    logToday: h(KIOSK_CHANNELS.logToday, NoArgs, (): LogRowValue[] => {
+    logToday: h('logToday', (): LogRowValue[] => {
       requireAdmin();
       // "Today" is the site's calendar day when the timezone is known, else the last 24 h.
       const tz = k.store.sync.get('timezone');
@@ -177,7 +182,7 @@ export function buildHandlers(k: HandlerContext) {
       }));
     }),
 
-    markManual: h(KIOSK_CHANNELS.markManual, ManualMarkArgs, ({ studentId, status, reason }) => {
+    markManual: h('markManual', ({ studentId, status, reason }) => {
       requireAdmin();
       const eventId = manualMark({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { studentId, status, reason, actor: 'kiosk-admin' });
       k.sync.notifyOutbox();
@@ -185,7 +190,7 @@ export function buildHandlers(k: HandlerContext) {
       return { eventId };
     }),
 
-    markUndo: h(KIOSK_CHANNELS.markUndo, UndoArgs, ({ eventId, reason }) => {
+    markUndo: h('markUndo', ({ eventId, reason }) => {
       requireAdmin();
       const id = undoEvent({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { eventId, reason, actor: 'kiosk-admin' });
       k.sync.notifyOutbox();
@@ -193,7 +198,7 @@ export function buildHandlers(k: HandlerContext) {
       return { eventId: id };
     }),
 
-    enrolStart: h(KIOSK_CHANNELS.enrolStart, EnrolArgs, ({ studentId, shots }): EnrolProgress => {
+    enrolStart: h('enrolStart', ({ studentId, shots }): EnrolProgress => {
       requireAdmin();
       if (!k.store.roster.getStudent(studentId)) throw new KioskError('not_found', `No student ${studentId} on this kiosk; sync the roster first.`);
       if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
@@ -201,40 +206,40 @@ export function buildHandlers(k: HandlerContext) {
       return k.enrolment.start(studentId, shots).progress();
     }),
 
-    enrolStatus: h(KIOSK_CHANNELS.enrolStatus, NoArgs, (): EnrolProgress | null => {
+    enrolStatus: h('enrolStatus', (): EnrolProgress | null => {
       requireAdmin();
       return k.enrolment.current?.progress() ?? null;
     }),
 
-    enrolCancel: h(KIOSK_CHANNELS.enrolCancel, NoArgs, () => {
+    enrolCancel: h('enrolCancel', () => {
       requireAdmin();
       if (k.enrolment.current && !k.enrolment.current.done) audit('enrol_cancel', { studentId: k.enrolment.current.studentId });
       k.enrolment.current = null;
       return null;
     }),
 
-    syncNow: h(KIOSK_CHANNELS.syncNow, NoArgs, async () => {
+    syncNow: h('syncNow', async () => {
       requireAdmin();
       await k.sync.syncNow();
       return k.sync.status();
     }),
 
-    syncHistory: h(KIOSK_CHANNELS.syncHistory, NoArgs, () => {
+    syncHistory: h('syncHistory', () => {
       requireAdmin();
       return k.sync.history(100);
     }),
 
-    pair: h(KIOSK_CHANNELS.pair, PairArgs, async ({ serverUrl, code, name, serverFingerprint }) => {
+    pair: h('pair', async ({ serverUrl, code, name, serverFingerprint }) => {
       requireAdmin();
       return k.sync.pair({ serverUrl, code, name, ...(serverFingerprint ? { serverFingerprint } : {}) });
     }),
 
-    settingsGet: h(KIOSK_CHANNELS.settingsGet, NoArgs, (): Settings => {
+    settingsGet: h('settingsGet', (): Settings => {
       requireAdmin();
       return k.store.settings.get();
     }),
 
-    settingsUpdate: h(KIOSK_CHANNELS.settingsUpdate, SettingsPatch, (patch): Settings => {
+    settingsUpdate: h('settingsUpdate', (patch): Settings => {
       requireAdmin();
       if (patch.cameraSpec !== undefined) parseCameraSpec(patch.cameraSpec); // refuse a bad spec before storing it
       const before = k.store.settings.get();
@@ -244,7 +249,7 @@ export function buildHandlers(k: HandlerContext) {
       k.emit();
       return next;
     }),
-  } satisfies { [K in keyof typeof KIOSK_CHANNELS]: (rawArgs: unknown) => Promise<Result<unknown>> };
+  };
 }
 
-export type KioskHandlers = ReturnType<typeof buildHandlers>;
+export type KioskHandlers = KioskHandlerTable;

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { AppConfig } from '../config.js';
 import type { Database, DialectName } from '../db/database.js';
 import type { DB } from '../db/schema.js';
+import { AttendanceFeed } from '../services/attendance-feed.js';
 import { AuthService } from '../services/auth.js';
 
 export interface AppContext {
@@ -18,6 +19,8 @@ export interface AppContext {
   config: AppConfig;
   clock: Clock;
   auth: AuthService;
+  /** Wakes live session streams on this instance when attendance changes (a hint; they poll too). */
+  attendanceFeed: AttendanceFeed;
   /** Loaded on first use (model loading takes seconds; most requests never need it). */
   faceEngine(): Promise<FaceEngine>;
   nowIso(): string;
@@ -47,6 +50,7 @@ export default fp(
       config: opts.config,
       clock: opts.clock,
       auth: new AuthService(opts.database.db, opts.config, opts.clock),
+      attendanceFeed: new AttendanceFeed(),
       faceEngine() {
         if (typeof faceEngine !== 'function') return Promise.resolve(faceEngine);
         // A failed load is not cached: the next photo upload tries again.

@@ -34,6 +34,8 @@ export const ClassReport = z.object({
       statuses: z.array(AttendanceStatus.nullable()),
     }),
   ),
+  /** Per date (oldest first): that day's sessions added up and its rate, same rule as the students'. */
+  days: z.array(z.object({ date: z.string(), counts: Counts, attendanceRate: z.number().nullable() })),
   totals: Counts,
 });
 

@@ -124,6 +124,8 @@ export interface ClassReport {
   timezone: string;
   sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; counts: Counts }[];
   students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: (AttendanceStatus | null)[] }[];
+  /** [console] The class's sessions of each date added up, with the rate of that day (the history chart). */
+  days: { date: string; counts: Counts; attendanceRate: number | null }[];
   totals: Counts;
 }
 
@@ -164,11 +166,18 @@ export async function classReport(db: Executor, classId: string, from: string, t
     });
     return { studentId: st.id, studentNumber: st.student_number, name: st.name, counts, attendanceRate: attendanceRate(counts), statuses: row };
   });
+  const byDay = new Map<string, Counts>();
+  sessions.forEach((s, i) => {
+    const day = byDay.get(s.date) ?? zeroCounts();
+    for (const k of Object.keys(day) as AttendanceStatus[]) day[k] += (sessionCounts[i] as Counts)[k];
+    byDay.set(s.date, day);
+  });
   return {
     class: { id: cls.id, name: cls.name, code: cls.code, teacherId: cls.teacher_id },
     from,
     to,
     timezone,
+    days: [...byDay].map(([date, counts]) => ({ date, counts, attendanceRate: attendanceRate(counts) })),
     sessions: sessions.map((s, i) => ({ sessionId: s.sessionId, date: s.date, startTime: s.startTime, endTime: s.endTime, roomId: s.roomId, counts: sessionCounts[i] as Counts })),
     students,
     totals,

@@ -180,14 +180,14 @@ export async function resolveSession(db: Executor, sessionId: string): Promise<R
   return { sessionId, date: parsed.date, schedule, cls: await getClass(db, schedule.class_id) };
 }
 
-type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
+type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'>;
 
-const toStatusEvent = (r: EventRow): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
+const toStatusEvent = (r: Pick<EventRow, 'id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
 
 async function sessionEvents(db: Executor, sessionId: string): Promise<Map<string, EventRow[]>> {
   const rows = await db
     .selectFrom('attendance_events')
-    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id', 'scores', 'actor', 'reason'])
     .where('session_id', '=', sessionId)
     .execute();
   const byStudent = new Map<string, EventRow[]>();
@@ -197,6 +197,18 @@ async function sessionEvents(db: Executor, sessionId: string): Promise<Map<strin
     byStudent.set(r.student_id, list);
   }
   return byStudent;
+}
+
+/** The similarity of a stored `scores` JSON (DecisionScores), or null when absent or unreadable. */
+function similarityOf(scores: string | null): number | null {
+  if (scores === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(scores);
+    const v = typeof parsed === 'object' && parsed !== null ? (parsed as { similarity?: unknown }).similarity : undefined;
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Two queries whatever the class size: the enrolled students, and the session's events. */
@@ -217,6 +229,7 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
     byStudent.delete(s.id);
     const derived = deriveStatus(events.map(toStatusEvent));
     const status: AttendanceStatus = derived.status ?? 'absent';
+    const decider = derived.decidedBy === null ? undefined : events.find((e) => e.id === derived.decidedBy?.id);
     counts[status] += 1;
     return {
       studentId: s.id,
@@ -226,6 +239,10 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       eventsCount: events.length,
       markedAt: derived.decidedBy?.occurredAt ?? null,
       decidedBy: derived.decidedBy === null ? ('none' as const) : derived.decidedBy.kind === 'manual' ? ('manual' as const) : ('mark' as const),
+      eventId: decider?.id ?? null,
+      similarity: similarityOf(decider?.scores ?? null),
+      actor: decider?.kind === 'manual' ? decider.actor : null,
+      reason: decider?.kind === 'manual' ? decider.reason : null,
     };
   });
   return {

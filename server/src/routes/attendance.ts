@@ -52,7 +52,9 @@ const attendance: RoutePlugin = async (app) => {
       const user = userOf(request);
       const session = await resolveSession(app.ctx.db, request.body.sessionId);
       assertOwnClass(request, session);
-      return recordCorrection(app.ctx.db, session, request.body, { kind: 'user', id: user.id, label: user.email }, app.ctx.nowIso());
+      const result = await recordCorrection(app.ctx.db, session, request.body, { kind: 'user', id: user.id, label: user.email }, app.ctx.nowIso());
+      app.ctx.attendanceFeed.notify([session.sessionId]);
+      return result;
     },
   );
 };

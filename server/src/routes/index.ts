@@ -6,6 +6,7 @@ import auth from './auth.js';
 import classes from './classes.js';
 import devices from './devices.js';
 import health from './health.js';
+import sessions from './sessions.js';
 import sites from './sites.js';
 import students from './students.js';
 import templates from './templates.js';
@@ -13,4 +14,4 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, devices, sync, attendance, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, devices, sync, attendance, sessions, admin];

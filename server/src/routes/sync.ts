@@ -70,6 +70,8 @@ const sync: RoutePlugin = async (app) => {
       const results = await ingestAttendance(app.ctx.db, request.body.events, { deviceId: d.id, siteId: d.siteId }, now);
       await recordHealth(app.ctx.db, d.id, request.body.health, now);
       const accepted = results.filter((x) => x.status === 'accepted').length;
+      // [console] live session views on this instance refresh at once (others poll).
+      if (accepted > 0) app.ctx.attendanceFeed.notify(request.body.events.map((e) => e.sessionId));
       request.log.debug({ component: 'sync', deviceId: d.id, events: results.length, accepted }, 'attendance pushed');
       return { results };
     },

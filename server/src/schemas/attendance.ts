@@ -14,6 +14,13 @@ export const SessionStudentRow = z.object({
   markedAt: z.string().nullable(),
   /** What decided: the kiosk's automatic mark, a manual correction, or nothing (absent). */
   decidedBy: z.enum(['mark', 'manual', 'none']),
+  /** The deciding event (what an undo refers to); null for absent. */
+  eventId: z.string().nullable(),
+  /** The kiosk's match similarity for an automatic mark; null otherwise. */
+  similarity: z.number().nullable(),
+  /** Who made a manual correction (the user's email) and why; null for marks. */
+  actor: z.string().nullable(),
+  reason: z.string().nullable(),
 });
 
 export const SessionReport = z.object({

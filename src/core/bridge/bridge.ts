@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { z } from 'zod';
 import {
-  KIOSK_ARG_SCHEMAS,
+  KIOSK_API,
+  takesArgs,
   KIOSK_CHANNELS,
   type KioskChannelKey,
   type KioskState,
@@ -61,8 +62,6 @@ export const MAX_JSON_BODY = 64 * 1024;
 export const MAX_FRAME_BODY = 8 * 1024 * 1024;
 
 const ChannelKey = z.enum(Object.keys(KIOSK_CHANNELS) as [KioskChannelKey, ...KioskChannelKey[]]);
-/** Channels without an argument accept an empty body, null or {}. */
-const NoArgs = z.union([z.null(), z.object({}).strict()]);
 
 class HttpError extends Error {
   constructor(
@@ -122,15 +121,15 @@ function parseArgs(key: KioskChannelKey, raw: Buffer): unknown {
       throw new HttpError(400, 'bad_json', 'body is not JSON');
     }
   }
-  const schema = (KIOSK_ARG_SCHEMAS as Partial<Record<KioskChannelKey, z.ZodTypeAny>>)[key];
-  const parsed = (schema ?? NoArgs).safeParse(json);
+  const schema: z.ZodTypeAny = KIOSK_API[key].args;
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new HttpError(400, 'bad_request', `${key}: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'}`);
   }
   // The handler parses again (it is the core's receiving side); it gets the raw JSON so
   // defaults and refinements stay the core's business.
-  return schema ? json : undefined;
+  return takesArgs(key) ? json : undefined;
 }
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {

@@ -4,12 +4,14 @@
 // never a crash deep inside a screen.
 import type { z } from 'zod';
 import {
-  KIOSK_RESULT_SCHEMAS,
+  KIOSK_API,
+  KIOSK_CHANNELS,
   KioskState,
   ResultError,
   type KioskApi,
   type KioskChannelKey,
   type KioskMediaApi,
+  type KioskValue,
   type Result,
 } from '../../../contracts/kiosk-api';
 
@@ -47,39 +49,24 @@ export function createCheckedApi(
 ): UiApi {
   const call =
     <K extends KioskChannelKey>(key: K) =>
-    async (args?: unknown): Promise<Result<z.infer<(typeof KIOSK_RESULT_SCHEMAS)[K]>>> => {
+    async (args?: unknown): Promise<Result<KioskValue<K>>> => {
       try {
-        const schema: (typeof KIOSK_RESULT_SCHEMAS)[K] = KIOSK_RESULT_SCHEMAS[key];
-        return parseResult(schema, await invoke(key, args)) as Result<z.infer<(typeof KIOSK_RESULT_SCHEMAS)[K]>>;
+        const schema: z.ZodTypeAny = KIOSK_API[key].result;
+        return parseResult(schema, await invoke(key, args)) as Result<KioskValue<K>>;
       } catch (err) {
         return { ok: false, error: { code: 'unreachable', message: err instanceof Error ? err.message : String(err) } };
       }
     };
+  // One checked method per channel of the table; the table's types make it a KioskApi.
+  const calls = Object.fromEntries((Object.keys(KIOSK_CHANNELS) as KioskChannelKey[]).map((key) => [key, call(key)])) as Omit<KioskApi, 'onState'>;
   const api = {
-    getState: call('getState'),
+    ...calls,
     onState: (listener: (state: KioskState) => void) =>
       subscribe((raw) => {
         const parsed = KioskState.safeParse(raw);
         if (parsed.success) listener(parsed.data);
         else onInvalidState(parsed.error.issues[0]?.message ?? 'invalid state');
       }),
-    adminUnlock: call('adminUnlock'),
-    adminLock: call('adminLock'),
-    adminStatus: call('adminStatus'),
-    adminChangePin: call('adminChangePin'),
-    appQuit: call('appQuit'),
-    rosterList: call('rosterList'),
-    logToday: call('logToday'),
-    markManual: call('markManual'),
-    markUndo: call('markUndo'),
-    enrolStart: call('enrolStart'),
-    enrolStatus: call('enrolStatus'),
-    enrolCancel: call('enrolCancel'),
-    syncNow: call('syncNow'),
-    syncHistory: call('syncHistory'),
-    pair: call('pair'),
-    settingsGet: call('settingsGet'),
-    settingsUpdate: call('settingsUpdate'),
   } satisfies KioskApi;
   return { ...api, ...extras };
 }

@@ -1,0 +1,17 @@
+// CSV exports of what a page shows, with the server's own CSV rules (RFC 4180 and
+// formula-injection safety), so a spreadsheet gets exactly the table on screen.
+import { toCsv, type Cell } from '../../src/reports/csv';
+
+export { toCsv };
+
+export function downloadCsv(filename: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
+  const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename.replace(/[^A-Za-z0-9._-]+/g, '_');
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

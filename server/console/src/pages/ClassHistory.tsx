@@ -1,0 +1,168 @@
+// A class's history over a date range (the server's class report): the rate per student,
+// a chart of the rate by day, the session-by-session table, and CSV exports of exactly the
+// tables shown.
+import { useState } from 'react';
+import type { z } from 'zod';
+import type { ClassReport } from '../../../src/reports/schemas';
+import { RangeQuery } from '../../../src/reports/schemas';
+import { api } from '../api';
+import { downloadCsv } from '../csv';
+import { useSubmit } from '../forms';
+import { longDate, percent } from '../format';
+import { navigate, type Route } from '../router';
+import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui';
+
+type Report = z.infer<typeof ClassReport>;
+
+export function RateChart({ days }: { days: Report['days'] }) {
+  const shown = days.filter((d) => d.attendanceRate !== null);
+  if (shown.length === 0) return <Empty>No held sessions in this range, so no rate to chart.</Empty>;
+  const w = 640;
+  const h = 200;
+  const pad = { l: 40, r: 8, t: 10, b: 28 };
+  const bw = (w - pad.l - pad.r) / shown.length;
+  const y = (rate: number) => pad.t + (1 - rate) * (h - pad.t - pad.b);
+  const label = `Attendance rate by day: ${shown.map((d) => `${d.date} ${percent(d.attendanceRate)}`).join(', ')}`;
+  return (
+    <figure className="chart">
+      <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label} data-testid="rate-chart">
+        {[0, 0.5, 1].map((t) => (
+          <g key={t}>
+            <line x1={pad.l} x2={w - pad.r} y1={y(t)} y2={y(t)} className="chart__grid" />
+            <text x={pad.l - 6} y={y(t) + 4} textAnchor="end" className="chart__axis">
+              {Math.round(t * 100)}%
+            </text>
+          </g>
+        ))}
+        {shown.map((d, i) => {
+          const rate = d.attendanceRate ?? 0;
+          const x = pad.l + i * bw + bw * 0.15;
+          return (
+            <g key={d.date}>
+              <rect x={x} y={y(rate)} width={bw * 0.7} height={Math.max(1, h - pad.b - y(rate))} className="chart__bar">
+                <title>{`${d.date}: ${percent(rate)}`}</title>
+              </rect>
+              {(shown.length <= 12 || i % Math.ceil(shown.length / 12) === 0) && (
+                <text x={x + bw * 0.35} y={h - 10} textAnchor="middle" className="chart__axis">
+                  {d.date.slice(5)}
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption className="muted small">Share of held sessions attended (present or late) each day; excused sessions are left out.</figcaption>
+    </figure>
+  );
+}
+
+export function ClassHistory({ classId, route }: { classId: string; route: Route }) {
+  const from = route.params.get('from') ?? undefined;
+  const to = route.params.get('to') ?? undefined;
+  const q = useQuery(() => api<Report>('GET', `/api/reports/classes/${encodeURIComponent(classId)}`, { query: { from, to } }), [classId, from, to]);
+  const [fromInput, setFrom] = useState(from ?? '');
+  const [toInput, setTo] = useState(to ?? '');
+  const f = useSubmit();
+  const title = q.data ? `History of ${q.data.class.name}` : 'Class history';
+  return (
+    <Page title={title} testId="history">
+      <form
+        className="filters"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const v = { from: fromInput || undefined, to: toInput || undefined };
+          void f.run(RangeQuery, v, async () => navigate(`/classes/${classId}/history`, v));
+        }}
+      >
+        <FormError errors={f.errors} />
+        <Field label="From" error={f.errors.from}>
+          {(p) => <input {...p} type="date" value={fromInput || q.data?.from || ''} onChange={(e) => setFrom(e.target.value)} data-testid="history-from" />}
+        </Field>
+        <Field label="To" error={f.errors.to}>
+          {(p) => <input {...p} type="date" value={toInput || q.data?.to || ''} onChange={(e) => setTo(e.target.value)} data-testid="history-to" />}
+        </Field>
+        <button type="submit">Show</button>
+      </form>
+      <Loaded q={q}>
+        {(r) => {
+          const studentHeader = ['student_number', 'name', 'present', 'late', 'absent', 'excused', 'attendance_rate'];
+          const studentRows = r.students.map((s) => [s.studentNumber, s.name, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused, percent(s.attendanceRate)]);
+          const sessionHeader = ['date', 'start', 'end', 'present', 'late', 'absent', 'excused'];
+          const sessionRows = r.sessions.map((s) => [s.date, s.startTime, s.endTime, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused]);
+          return (
+            <>
+              <p className="muted">
+                {longDate(r.from)} to {longDate(r.to)} · times in {r.timezone}
+              </p>
+              <h2>Rate by day</h2>
+              <RateChart days={r.days} />
+              <div className="section-head">
+                <h2>Students</h2>
+                <button type="button" onClick={() => downloadCsv(`${r.class.name}-students-${r.from}-${r.to}.csv`, studentHeader, studentRows)} data-testid="history-students-csv">
+                  Download CSV
+                </button>
+              </div>
+              {r.students.length === 0 ? (
+                <Empty>No students enrolled.</Empty>
+              ) : (
+                <div className="table-wrap">
+                  <table className="table" data-testid="history-students">
+                    <thead>
+                      <tr>
+                        {['Number', 'Name', 'Present', 'Late', 'Absent', 'Excused', 'Rate'].map((h) => (
+                          <th key={h} scope="col">
+                            {h}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {studentRows.map((row, i) => (
+                        <tr key={r.students[i]?.studentId}>
+                          {row.map((c, j) => (j === 1 ? <th key={j} scope="row">{c}</th> : <td key={j}>{c}</td>))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+              <div className="section-head">
+                <h2>Sessions</h2>
+                <button type="button" onClick={() => downloadCsv(`${r.class.name}-sessions-${r.from}-${r.to}.csv`, sessionHeader, sessionRows)} data-testid="history-sessions-csv">
+                  Download CSV
+                </button>
+              </div>
+              {r.sessions.length === 0 ? (
+                <Empty>No sessions held in this range.</Empty>
+              ) : (
+                <div className="table-wrap">
+                  <table className="table" data-testid="history-sessions">
+                    <thead>
+                      <tr>
+                        {['Date', 'Start', 'End', 'Present', 'Late', 'Absent', 'Excused'].map((h) => (
+                          <th key={h} scope="col">
+                            {h}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {sessionRows.map((row, i) => (
+                        <tr key={r.sessions[i]?.sessionId}>
+                          {row.map((c, j) => (
+                            <td key={j}>{c}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </>
+          );
+        }}
+      </Loaded>
+    </Page>
+  );
+}

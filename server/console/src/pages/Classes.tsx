@@ -1,0 +1,391 @@
+// Classes: everyone sees their classes with a link to the history; admins also create and
+// edit classes, their schedules (weekly or one-off) and their enrolments.
+import { useState } from 'react';
+import type { z } from 'zod';
+import type { Class, Room, Schedule, Site, Student } from '../../../src/schemas/people';
+import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../../src/schemas/people';
+import type { User } from '../../../src/schemas/auth';
+import { api, currentUser } from '../api';
+import { useSubmit } from '../forms';
+import { href, type Route } from '../router';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+
+type ClassT = z.infer<typeof Class>;
+type ScheduleT = z.infer<typeof Schedule>;
+type RoomT = z.infer<typeof Room>;
+type SiteT = z.infer<typeof Site>;
+type StudentT = z.infer<typeof Student>;
+type UserT = z.infer<typeof User>;
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+
+const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s);
+
+function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers: UserT[]; onDone(): void }) {
+  const [name, setName] = useState('');
+  const [code, setCode] = useState('');
+  const [siteId, setSite] = useState(sites[0]?.id ?? 'default');
+  const [teacherId, setTeacher] = useState('');
+  const f = useSubmit();
+  return (
+    <form
+      className="card"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void f.run(CreateClass, { name, code: nullIfEmpty(code), siteId, teacherId: nullIfEmpty(teacherId) }, (v) => api('POST', '/api/classes', { body: v }), 'Class created.').then((r) => {
+          if (r) {
+            setName('');
+            setCode('');
+            onDone();
+          }
+        });
+      }}
+    >
+      <h2>New class</h2>
+      <FormError errors={f.errors} />
+      <FormOk message={f.done} />
+      <div className="form-grid">
+        <Field label="Name" error={f.errors.name}>
+          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="class-name" />}
+        </Field>
+        <Field label="Code (optional)" error={f.errors.code}>
+          {(p) => <input {...p} value={code} onChange={(e) => setCode(e.target.value)} />}
+        </Field>
+        <Field label="Site" error={f.errors.siteId}>
+          {(p) => (
+            <select {...p} value={siteId} onChange={(e) => setSite(e.target.value)}>
+              {sites.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Teacher" error={f.errors.teacherId}>
+          {(p) => (
+            <select {...p} value={teacherId} onChange={(e) => setTeacher(e.target.value)}>
+              <option value="">None yet</option>
+              {teachers.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name} ({t.email})
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <button type="submit" className="primary" disabled={f.busy}>
+        Create class
+      </button>
+    </form>
+  );
+}
+
+export function ClassesList() {
+  const admin = currentUser()?.role === 'admin';
+  const q = useQuery(
+    async () => {
+      const [classes, sites, teachers] = await Promise.all([
+        api<ClassT[]>('GET', '/api/classes'),
+        api<SiteT[]>('GET', '/api/sites'),
+        admin ? api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }) : Promise.resolve([] as UserT[]),
+      ]);
+      return { classes, sites, teachers };
+    },
+    [admin],
+  );
+  return (
+    <Page title="Classes" testId="classes">
+      <Loaded q={q}>
+        {(d) => (
+          <>
+            {d.classes.length === 0 ? (
+              <Empty>{admin ? 'No classes yet: create the first one below.' : 'You teach no class yet; an admin assigns classes to teachers.'}</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="classes-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Class</th>
+                      <th scope="col">Code</th>
+                      <th scope="col">Site</th>
+                      <th scope="col">Teacher</th>
+                      <th scope="col">
+                        <span className="sr-only">Links</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.classes.map((c) => (
+                      <tr key={c.id}>
+                        <th scope="row">{admin ? <a href={href(`/classes/${c.id}`)}>{c.name}</a> : c.name}</th>
+                        <td>{c.code}</td>
+                        <td>{d.sites.find((s) => s.id === c.siteId)?.name ?? c.siteId}</td>
+                        <td>{c.teacherId ? (d.teachers.find((t) => t.id === c.teacherId)?.name ?? (admin ? 'unknown' : 'you')) : 'none'}</td>
+                        <td>
+                          <a href={href(`/classes/${c.id}/history`)}>History</a>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {admin && <CreateClassForm sites={d.sites} teachers={d.teachers} onDone={q.reload} />}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}
+
+function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: RoomT[]; onDone(): void }) {
+  const [kind, setKind] = useState<'weekly' | 'once'>('weekly');
+  const [weekday, setWeekday] = useState('1');
+  const [date, setDate] = useState('');
+  const [roomId, setRoom] = useState(rooms[0]?.id ?? '');
+  const [startTime, setStart] = useState('08:30');
+  const [endTime, setEnd] = useState('09:30');
+  const [grace, setGrace] = useState('5');
+  const f = useSubmit();
+  return (
+    <form
+      className="card"
+      noValidate
+      data-testid="schedule-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const body = { roomId, startTime, endTime, graceMinutes: Number(grace), ...(kind === 'weekly' ? { weekday: Number(weekday) } : { date }) };
+        void f.run(CreateSchedule, body, (v) => api('POST', `/api/classes/${classId}/schedules`, { body: v }), 'Schedule added.').then((r) => {
+          if (r) onDone();
+        });
+      }}
+    >
+      <h3>Add a schedule</h3>
+      <FormError errors={f.errors} />
+      <FormOk message={f.done} />
+      <fieldset className="radio-row">
+        <legend>Repeats</legend>
+        <label>
+          <input type="radio" name="kind" checked={kind === 'weekly'} onChange={() => setKind('weekly')} /> Every week
+        </label>
+        <label>
+          <input type="radio" name="kind" checked={kind === 'once'} onChange={() => setKind('once')} data-testid="schedule-once" /> Once
+        </label>
+      </fieldset>
+      <div className="form-grid">
+        {kind === 'weekly' ? (
+          <Field label="Day" error={f.errors.weekday}>
+            {(p) => (
+              <select {...p} value={weekday} onChange={(e) => setWeekday(e.target.value)}>
+                {WEEKDAYS.map((d, i) => (
+                  <option key={d} value={i}>
+                    {d}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : (
+          <Field label="Date" error={f.errors.date ?? f.errors.weekday}>
+            {(p) => <input {...p} type="date" value={date} onChange={(e) => setDate(e.target.value)} data-testid="schedule-date" />}
+          </Field>
+        )}
+        <Field label="Room" error={f.errors.roomId}>
+          {(p) => (
+            <select {...p} value={roomId} onChange={(e) => setRoom(e.target.value)} data-testid="schedule-room">
+              {rooms.length === 0 && <option value="">No room at this site yet</option>}
+              {rooms.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Starts (site time)" error={f.errors.startTime}>
+          {(p) => <input {...p} type="time" value={startTime} onChange={(e) => setStart(e.target.value)} data-testid="schedule-start" />}
+        </Field>
+        <Field label="Ends (site time)" error={f.errors.endTime}>
+          {(p) => <input {...p} type="time" value={endTime} onChange={(e) => setEnd(e.target.value)} data-testid="schedule-end" />}
+        </Field>
+        <Field label="Grace (minutes late still present)" error={f.errors.graceMinutes}>
+          {(p) => <input {...p} type="number" min={0} max={240} value={grace} onChange={(e) => setGrace(e.target.value)} data-testid="schedule-grace" />}
+        </Field>
+      </div>
+      <button type="submit" className="primary" disabled={f.busy} data-testid="schedule-add">
+        Add schedule
+      </button>
+    </form>
+  );
+}
+
+function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: string; onDone(): void }) {
+  const [search, setSearch] = useState('');
+  const [found, setFound] = useState<StudentT[] | null>(null);
+  const f = useSubmit();
+  return (
+    <div className="card">
+      <h3>Enrol students</h3>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void api<StudentT[]>('GET', '/api/students', { query: { siteId, q: search, limit: 20 } }).then(setFound, (err: unknown) => f.setErrors({ _form: String(err) }));
+        }}
+      >
+        <Field label="Find by name or number">
+          {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
+        </Field>
+        <button type="submit">Search</button>
+      </form>
+      <FormError errors={f.errors} />
+      <FormOk message={f.done} />
+      {found && found.length === 0 && <Empty>No student matches.</Empty>}
+      {found && found.length > 0 && (
+        <ul className="plain-list">
+          {found.map((s) => (
+            <li key={s.id}>
+              {s.name} ({s.studentNumber}){' '}
+              <button type="button" onClick={() => void f.run(EnrolRequest, { studentIds: [s.id] }, (v) => api('POST', `/api/classes/${classId}/enrolments`, { body: v }), `${s.name} enrolled.`).then(onDone)}>
+                Enrol
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function ClassDetail({ classId }: { classId: string }) {
+  const q = useQuery(
+    async () => {
+      const cls = await api<ClassT>('GET', `/api/classes/${classId}`);
+      const [schedules, rooms, students, teachers] = await Promise.all([
+        api<ScheduleT[]>('GET', `/api/classes/${classId}/schedules`),
+        api<RoomT[]>('GET', '/api/rooms', { query: { siteId: cls.siteId } }),
+        api<StudentT[]>('GET', '/api/students', { query: { classId, limit: 1000 } }),
+        api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }),
+      ]);
+      return { cls, schedules, rooms, students, teachers };
+    },
+    [classId],
+  );
+  const [name, setName] = useState<string | null>(null);
+  const [teacherId, setTeacher] = useState<string | null>(null);
+  const [deleting, setDeleting] = useState<ScheduleT | null>(null);
+  const f = useSubmit();
+  return (
+    <Page title={q.data ? q.data.cls.name : 'Class'} testId="class-detail" actions={<a href={href(`/classes/${classId}/history`)}>History</a>}>
+      <Loaded q={q}>
+        {(d) => (
+          <>
+            <form
+              className="card"
+              noValidate
+              onSubmit={(e) => {
+                e.preventDefault();
+                void f.run(UpdateClass, { name: name ?? d.cls.name, teacherId: nullIfEmpty(teacherId ?? d.cls.teacherId ?? '') }, (v) => api('PATCH', `/api/classes/${classId}`, { body: v }), 'Saved.').then(q.reload);
+              }}
+            >
+              <h2>Class</h2>
+              <FormError errors={f.errors} />
+              <FormOk message={f.done} />
+              <div className="form-grid">
+                <Field label="Name" error={f.errors.name}>
+                  {(p) => <input {...p} value={name ?? d.cls.name} onChange={(e) => setName(e.target.value)} />}
+                </Field>
+                <Field label="Teacher" error={f.errors.teacherId}>
+                  {(p) => (
+                    <select {...p} value={teacherId ?? d.cls.teacherId ?? ''} onChange={(e) => setTeacher(e.target.value)}>
+                      <option value="">None</option>
+                      {d.teachers.map((t) => (
+                        <option key={t.id} value={t.id}>
+                          {t.name}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+              </div>
+              <button type="submit">Save</button>
+            </form>
+            <h2>Schedules</h2>
+            {d.schedules.length === 0 ? (
+              <Empty>No schedule: the class never meets until you add one.</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="schedules-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">When</th>
+                      <th scope="col">Time (site)</th>
+                      <th scope="col">Room</th>
+                      <th scope="col">Grace</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.schedules.map((s) => (
+                      <tr key={s.id}>
+                        <td>{s.date ?? `Every ${WEEKDAYS[s.weekday ?? 0]}`}</td>
+                        <td>
+                          {s.startTime}–{s.endTime}
+                        </td>
+                        <td>{d.rooms.find((r) => r.id === s.roomId)?.name ?? s.roomId}</td>
+                        <td>{s.graceMinutes} min</td>
+                        <td>
+                          <button type="button" onClick={() => setDeleting(s)} aria-label={`Delete the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}>
+                            Delete
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <ScheduleForm classId={classId} rooms={d.rooms} onDone={q.reload} />
+            <h2>Students ({d.students.length})</h2>
+            {d.students.length === 0 ? (
+              <Empty>No student enrolled yet.</Empty>
+            ) : (
+              <ul className="plain-list" data-testid="class-students">
+                {d.students.map((s) => (
+                  <li key={s.id}>
+                    {s.name} ({s.studentNumber}){' '}
+                    <button type="button" onClick={() => void api('DELETE', `/api/classes/${classId}/enrolments/${s.id}`).then(q.reload)} aria-label={`Remove ${s.name} from the class`}>
+                      Remove
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <EnrolForm classId={classId} siteId={d.cls.siteId} onDone={q.reload} />
+            {deleting && (
+              <Confirm
+                title="Delete this schedule?"
+                confirmLabel="Delete schedule"
+                danger
+                onCancel={() => setDeleting(null)}
+                onConfirm={() => void api('DELETE', `/api/schedules/${deleting.id}`).then(() => { setDeleting(null); q.reload(); })}
+              >
+                <p>Its future sessions disappear from every kiosk at the next sync. Marks already made stay in the history.</p>
+              </Confirm>
+            )}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}
+
+export function ClassesPage({ route }: { route: Route }) {
+  const id = route.parts[1];
+  return id && currentUser()?.role === 'admin' ? <ClassDetail classId={id} /> : <ClassesList />;
+}

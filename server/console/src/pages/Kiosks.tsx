@@ -1,0 +1,197 @@
+// Kiosks: each door's room, version, last contact, marks waiting, camera/engine state;
+// a pairing code shown large with a QR code, revoke, and admin-PIN recovery codes.
+import { useState } from 'react';
+import type { z } from 'zod';
+import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices';
+import { CreateDevice } from '../../../src/schemas/devices';
+import type { Room, Site } from '../../../src/schemas/people';
+import { api } from '../api';
+import { useSubmit } from '../forms';
+import { dateTimeIn } from '../format';
+import { QrCode } from '../qr';
+import { Confirm, Empty, Field, FormError, Loaded, Page, useQuery } from '../ui';
+
+type DeviceT = z.infer<typeof Device>;
+type Paired = z.infer<typeof DeviceWithCode>;
+type Recovery = z.infer<typeof PinRecoveryCodeIssued>;
+type RoomT = z.infer<typeof Room>;
+type SiteT = z.infer<typeof Site>;
+
+const STATE_LABEL: Record<DeviceT['state'], string> = { awaiting_pairing: 'Waiting to pair', pairing_expired: 'Pairing code expired', paired: 'Paired', revoked: 'Revoked' };
+
+/** What a kiosk's pairing screen reads from the QR code: this server and the code. */
+export const pairingQrText = (code: string) => `rollcall-pair:${JSON.stringify({ server: window.location.origin, code })}`;
+
+function PairingCode({ device, tz, onClose }: { device: Paired; tz: string; onClose(): void }) {
+  return (
+    <div className="card pairing" role="region" aria-labelledby="pairing-title" data-testid="pairing-panel">
+      <h2 id="pairing-title">Pair “{device.name}”</h2>
+      <p>On the kiosk’s pairing screen, type this code or show it this QR code. It works once, until {dateTimeIn(device.pairingExpiresAt, tz)}.</p>
+      <p className="pairing__code" data-testid="pairing-code" aria-label={`Pairing code ${device.pairingCode.split('').join(' ')}`}>
+        {device.pairingCode}
+      </p>
+      <QrCode text={pairingQrText(device.pairingCode)} label={`QR code of the pairing code ${device.pairingCode}`} />
+      <p>
+        <button type="button" onClick={onClose}>
+          Done
+        </button>
+      </p>
+    </div>
+  );
+}
+
+function RecoveryCode({ code, tz, onClose }: { code: Recovery; tz: string; onClose(): void }) {
+  return (
+    <div className="card pairing" role="region" aria-labelledby="recovery-title" data-testid="recovery-panel">
+      <h2 id="recovery-title">Admin-PIN recovery code</h2>
+      <p>Shown once. The kiosk receives it at its next sync; type it on the kiosk’s PIN pad to set a new admin PIN. Valid until {dateTimeIn(code.expiresAt, tz)}; issuing another replaces it.</p>
+      <p className="pairing__code">{code.code}</p>
+      <button type="button" onClick={onClose}>
+        Done
+      </button>
+    </div>
+  );
+}
+
+function health(d: DeviceT): string {
+  if (!d.health) return 'not reported';
+  const h = d.health;
+  const parts = [h.backend ? `engine ${h.backend}` : null, h.fps !== undefined ? `${h.fps.toFixed(1)} fps` : null, h.recognitionMsP50 !== undefined ? `${Math.round(h.recognitionMsP50)} ms/face` : null, h.droppedFrames ? `${h.droppedFrames} dropped` : null];
+  return parts.filter(Boolean).join(', ') || 'reported';
+}
+
+export function Kiosks() {
+  const q = useQuery(async () => {
+    const [devices, rooms, sites] = await Promise.all([api<DeviceT[]>('GET', '/api/devices'), api<RoomT[]>('GET', '/api/rooms'), api<SiteT[]>('GET', '/api/sites')]);
+    return { devices, rooms, sites };
+  }, []);
+  const [roomId, setRoom] = useState('');
+  const [name, setName] = useState('');
+  const [shown, setShown] = useState<Paired | null>(null);
+  const [recovery, setRecovery] = useState<Recovery | null>(null);
+  const [revoking, setRevoking] = useState<DeviceT | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const f = useSubmit();
+  const tzOf = (siteId: string, sites: SiteT[]) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+  const act = (p: Promise<unknown>) => {
+    setActionError(null);
+    p.then(q.reload, (err: unknown) => setActionError(err instanceof Error ? err.message : String(err)));
+  };
+  return (
+    <Page title="Kiosks" testId="kiosks">
+      <Loaded q={q}>
+        {(d) => (
+          <>
+            {shown && <PairingCode device={shown} tz={tzOf(shown.siteId, d.sites)} onClose={() => setShown(null)} />}
+            {recovery && <RecoveryCode code={recovery} tz="UTC" onClose={() => setRecovery(null)} />}
+            {actionError && (
+              <p className="form-error" role="alert">
+                {actionError}
+              </p>
+            )}
+            {d.devices.length === 0 ? (
+              <Empty>No kiosk yet: add one for a room below, then pair it with the code.</Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="table" data-testid="kiosks-table">
+                  <thead>
+                    <tr>
+                      {['Kiosk', 'Room', 'State', 'Version', 'Last seen (site time)', 'Marks waiting', 'Camera / engine'].map((h) => (
+                        <th key={h} scope="col">
+                          {h}
+                        </th>
+                      ))}
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.devices.map((k) => (
+                      <tr key={k.id} data-testid="kiosk-row" data-state={k.state}>
+                        <th scope="row">{k.name}</th>
+                        <td>{d.rooms.find((r) => r.id === k.roomId)?.name ?? k.roomId}</td>
+                        <td>{STATE_LABEL[k.state]}</td>
+                        <td>{k.appVersion ?? '–'}</td>
+                        <td>{k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tzOf(k.siteId, d.sites)) : 'never'}</td>
+                        <td>{k.queueDepth ?? '–'}</td>
+                        <td>{health(k)}</td>
+                        <td className="actions">
+                          <button type="button" onClick={() => act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))} aria-label={`New code for ${k.name}`}>
+                            New code
+                          </button>
+                          {k.state === 'paired' && (
+                            <button type="button" onClick={() => act(api<Recovery>('POST', `/api/devices/${k.id}/pin-recovery`).then(setRecovery))} aria-label={`PIN recovery for ${k.name}`}>
+                              PIN recovery
+                            </button>
+                          )}
+                          {k.state !== 'revoked' && (
+                            <button type="button" className="danger" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                              Revoke
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            <form
+              className="card"
+              noValidate
+              onSubmit={(e) => {
+                e.preventDefault();
+                void f.run(CreateDevice, { roomId, ...(name ? { name } : {}) }, (v) => api<Paired>('POST', '/api/devices', { body: v })).then((r) => {
+                  if (r) {
+                    setShown(r);
+                    setName('');
+                    q.reload();
+                  }
+                });
+              }}
+            >
+              <h2>Add a kiosk</h2>
+              <FormError errors={f.errors} />
+              <div className="form-grid">
+                <Field label="Room" error={f.errors.roomId}>
+                  {(p) => (
+                    <select {...p} value={roomId} onChange={(e) => setRoom(e.target.value)} data-testid="kiosk-room">
+                      <option value="">Choose a room</option>
+                      {d.rooms.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.name}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+                <Field label="Name (optional)" error={f.errors.name}>
+                  {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="kiosk-name" />}
+                </Field>
+              </div>
+              <button type="submit" className="primary" disabled={f.busy} data-testid="kiosk-create">
+                Create pairing code
+              </button>
+            </form>
+            {revoking && (
+              <Confirm
+                title={`Revoke ${revoking.name}?`}
+                confirmLabel="Revoke kiosk"
+                danger
+                onCancel={() => setRevoking(null)}
+                onConfirm={() => {
+                  const k = revoking;
+                  setRevoking(null);
+                  act(api('POST', `/api/devices/${k.id}/revoke`));
+                }}
+              >
+                <p>Its next sync is refused: it stops receiving the roster and cannot upload marks it still holds. Pair it again with a new code.</p>
+              </Confirm>
+            )}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}

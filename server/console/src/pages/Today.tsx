@@ -1,0 +1,250 @@
+// Today: the signed-in teacher's sessions of the day (admins: every class), and for the
+// chosen one (the current session by default) a live list that the server pushes after each
+// kiosk upload or correction. Corrections and undos are events with the user's name; the
+// derived status comes back from the server, nothing is decided here.
+import { useEffect, useMemo, useState } from 'react';
+import type { SessionReport } from '../../../src/schemas/attendance';
+import { CorrectionRequest } from '../../../src/schemas/attendance';
+import type { DaySession, DaySessions } from '../../../src/schemas/console';
+import { api } from '../api';
+import { downloadCsv } from '../csv';
+import { useSubmit } from '../forms';
+import { longDate, score, timeIn } from '../format';
+import { href, type Route } from '../router';
+import { openLiveStream, type LiveStatus } from '../sse';
+import { Empty, ErrorBox, Field, FormError, Loaded, Loading, Page, STATUS_LABEL, StatusBadge, useQuery } from '../ui';
+
+type Row = SessionReport['students'][number];
+const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
+
+/** The row's status as the page shows it: a student with no event yet is "not yet seen" until the session ends. */
+export function shownStatus(row: Row, session: Pick<DaySession, 'state'>): string {
+  if (row.decidedBy === 'none' && session.state !== 'over') return 'unseen';
+  return row.status;
+}
+
+const GROUPS = [
+  { key: 'present', label: 'Present' },
+  { key: 'late', label: 'Late' },
+  { key: 'unseen', label: 'Not yet seen' },
+  { key: 'absent', label: 'Absent' },
+  { key: 'excused', label: 'Excused' },
+] as const;
+
+function useLiveReport(sessionId: string) {
+  const [report, setReport] = useState<SessionReport | null>(null);
+  const [status, setStatus] = useState<{ s: LiveStatus; detail?: string | undefined }>({ s: 'connecting' });
+  useEffect(() => {
+    setReport(null);
+    return openLiveStream(`/api/sessions/${encodeURIComponent(sessionId)}/live`, {
+      onEvent(e) {
+        if (e.event === 'report') setReport(JSON.parse(e.data) as SessionReport);
+      },
+      onStatus(s, detail) {
+        setStatus({ s, detail });
+      },
+    });
+  }, [sessionId]);
+  return { report, status: status.s, detail: status.detail, setReport };
+}
+
+function CorrectionForm({ session, row, mode, onDone }: { session: DaySession; row: Row; mode: 'correct' | 'undo'; onDone(): void }) {
+  const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
+  const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
+  const f = useSubmit();
+  const submit = () => {
+    const body =
+      mode === 'undo'
+        ? { kind: 'undo', sessionId: session.sessionId, studentId: row.studentId, refId: row.eventId ?? '', reason }
+        : { kind: 'manual', sessionId: session.sessionId, studentId: row.studentId, status, reason };
+    void f.run(CorrectionRequest, body, (v) => api('POST', '/api/attendance/corrections', { body: { ...v, id: crypto.randomUUID() } })).then((r) => {
+      if (r) onDone();
+    });
+  };
+  return (
+    <form
+      className="inline-form"
+      noValidate
+      aria-label={mode === 'undo' ? `Undo the correction of ${row.name}` : `Correct ${row.name}`}
+      data-testid="correction-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <FormError errors={f.errors} />
+      {mode === 'correct' && (
+        <Field label="New status" error={f.errors.status}>
+          {(p) => (
+            <select {...p} value={status} onChange={(e) => setStatus(e.target.value)} data-testid="correction-status">
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s[0]?.toUpperCase() + s.slice(1)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label="Reason" error={f.errors.reason} hint="Kept in the audit trail with your name.">
+        {(p) => <input {...p} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} data-testid="correction-reason" />}
+      </Field>
+      <div className="inline-form__actions">
+        <button type="submit" className="primary" disabled={f.busy} data-testid="correction-save">
+          {mode === 'undo' ? 'Undo correction' : 'Save correction'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function LiveList({ session }: { session: DaySession }) {
+  const live = useLiveReport(session.sessionId);
+  const [editing, setEditing] = useState<{ id: string; mode: 'correct' | 'undo' } | null>(null);
+  const report = live.report;
+  const rows = useMemo(() => {
+    if (!report) return [];
+    const order = new Map<string, number>(GROUPS.map((g, i) => [g.key, i]));
+    return [...report.students].sort((a, b) => (order.get(shownStatus(a, session)) ?? 9) - (order.get(shownStatus(b, session)) ?? 9) || a.name.localeCompare(b.name));
+  }, [report, session]);
+  const counts = useMemo(() => {
+    const c: Record<string, number> = {};
+    for (const r of rows) c[shownStatus(r, session)] = (c[shownStatus(r, session)] ?? 0) + 1;
+    return c;
+  }, [rows, session]);
+  const tz = session.timezone;
+  const liveLabel = live.status === 'live' ? 'Live' : live.status === 'connecting' ? 'Connecting…' : live.status === 'reconnecting' ? 'Reconnecting…' : `Stopped${live.detail ? `: ${live.detail}` : ''}`;
+  const header = ['student_number', 'name', 'status', 'time', 'score', 'by', 'reason'];
+  const csvRows = rows.map((r) => [r.studentNumber, r.name, STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session), timeIn(r.markedAt, tz), score(r.similarity), r.decidedBy === 'manual' ? (r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '', r.reason ?? '']);
+
+  return (
+    <section className="live" aria-labelledby="live-title" data-testid="live-list" data-live={live.status}>
+      <header className="live__header">
+        <h2 id="live-title">
+          {session.class.name}, {session.startTime}–{session.endTime} in {session.room.name}
+        </h2>
+        <span className={`live-badge live-badge--${live.status}`} role="status" data-testid="live-status">
+          {liveLabel}
+        </span>
+        <button type="button" disabled={!report} onClick={() => downloadCsv(`${session.class.name}-${session.date}-${session.startTime}.csv`, header, csvRows)} data-testid="today-csv">
+          Download CSV
+        </button>
+      </header>
+      {!report && live.status === 'stopped' && <ErrorBox error={live.detail ?? 'The live list stopped.'} />}
+      {!report && live.status !== 'stopped' && <Loading label="Loading the class list…" />}
+      {report && report.students.length === 0 && <Empty>No students are enrolled in this class yet.</Empty>}
+      {report && report.students.length > 0 && (
+        <>
+          <ul className="counts" aria-label="Counts">
+            {GROUPS.map((g) => (
+              <li key={g.key} data-testid={`count-${g.key}`}>
+                <StatusBadge status={g.key} /> {counts[g.key] ?? 0}
+              </li>
+            ))}
+          </ul>
+          <div className="table-wrap">
+            <table className="table" data-testid="today-table">
+              <caption className="sr-only">Students of this session, by status; times in {tz}</caption>
+              <thead>
+                <tr>
+                  {['Number', 'Name', 'Status', 'Time', 'Score', 'By', 'Reason'].map((h) => (
+                    <th key={h} scope="col">
+                      {h}
+                    </th>
+                  ))}
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((r, i) => {
+                  const cells = csvRows[i] ?? [];
+                  const open = editing?.id === r.studentId ? editing : null;
+                  return (
+                    <tr key={r.studentId} data-testid="today-row" data-student={r.name} data-status={shownStatus(r, session)}>
+                      <td>{cells[0]}</td>
+                      <th scope="row">{cells[1]}</th>
+                      <td>
+                        <StatusBadge status={shownStatus(r, session)} />
+                      </td>
+                      <td>{cells[3]}</td>
+                      <td>{cells[4]}</td>
+                      <td>{cells[5]}</td>
+                      <td>{cells[6]}</td>
+                      <td className="actions">
+                        {open ? (
+                          <CorrectionForm session={session} row={r} mode={open.mode} onDone={() => setEditing(null)} />
+                        ) : (
+                          <>
+                            <button type="button" onClick={() => setEditing({ id: r.studentId, mode: 'correct' })} aria-label={`Correct ${r.name}`} data-testid="correct">
+                              Correct
+                            </button>
+                            {r.decidedBy === 'manual' && r.eventId && (
+                              <button type="button" onClick={() => setEditing({ id: r.studentId, mode: 'undo' })} aria-label={`Undo the correction of ${r.name}`} data-testid="undo">
+                                Undo
+                              </button>
+                            )}
+                          </>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted small">Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.</p>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function Today({ route }: { route: Route }) {
+  const date = route.params.get('date') ?? undefined;
+  const q = useQuery(() => api<DaySessions>('GET', '/api/sessions', { query: { date, limit: 100 } }), [date]);
+  const chosenId = route.params.get('session');
+  const sessions = q.data?.sessions ?? [];
+  const chosen = sessions.find((s) => s.sessionId === chosenId) ?? sessions.find((s) => s.state === 'current') ?? sessions.find((s) => s.state === 'upcoming') ?? sessions[0];
+  return (
+    <Page title="Today" testId="today">
+      <Loaded q={q} isEmpty={(d) => d.sessions.length === 0} empty="No sessions of your classes today.">
+        {(d) => (
+          <>
+            <p className="muted">
+              {longDate(d.sessions[0]?.date ?? '')}
+              {d.total > d.sessions.length ? ` · first ${d.sessions.length} of ${d.total} sessions` : ''}
+            </p>
+            <ul className="session-list" aria-label="Sessions today">
+              {d.sessions.map((s) => (
+                <li key={s.sessionId}>
+                  <a
+                    className={`session-card session-card--${s.state}`}
+                    href={href('/today', { session: s.sessionId, date })}
+                    aria-current={chosen?.sessionId === s.sessionId ? 'true' : undefined}
+                    data-testid="session-card"
+                  >
+                    <span className="session-card__time">
+                      {timeIn(s.startsAt, s.timezone)}–{timeIn(s.endsAt, s.timezone)}
+                    </span>
+                    <span className="session-card__class">{s.class.name}</span>
+                    <span className="muted">{s.room.name}</span>
+                    <span className={`state-tag state-tag--${s.state}`}>{s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}</span>
+                  </a>
+                  <a className="small" href={href(`/classes/${s.class.id}/history`)}>
+                    History of {s.class.name}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            {chosen && <LiveList key={chosen.sessionId} session={chosen} />}
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}

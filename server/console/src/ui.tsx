@@ -1,0 +1,200 @@
+// Shared pieces: loading / error / empty states, labelled fields with their errors, a pager,
+// the page frame (title + heading that takes focus, so a screen reader hears the new page).
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { ApiError } from './api';
+
+export interface QueryState<T> {
+  data: T | null;
+  error: Error | null;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Loads on mount and whenever `deps` change; keeps the previous data while reloading. */
+export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[]): QueryState<T> {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<Error | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    loadRef.current().then(
+      (d) => {
+        if (!live) return;
+        setData(d);
+        setError(null);
+        setLoading(false);
+      },
+      (err: unknown) => {
+        if (!live) return;
+        setError(err instanceof Error ? err : new Error(String(err)));
+        setLoading(false);
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload };
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="state state--loading" role="status" data-state="loading">
+      <span className="spinner" aria-hidden="true" /> {label}
+    </p>
+  );
+}
+
+export function ErrorBox({ error, onRetry }: { error: Error | string; onRetry?: () => void }) {
+  const message = typeof error === 'string' ? error : error.message;
+  const code = error instanceof ApiError ? error.code : undefined;
+  return (
+    <div className="state state--error" role="alert" data-state="error" data-code={code}>
+      <p>
+        <strong>Could not load this.</strong> {message}
+      </p>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return (
+    <p className="state state--empty" data-state="empty">
+      {children}
+    </p>
+  );
+}
+
+/** Renders loading, error or empty for a query, else `children(data)`. */
+export function Loaded<T>({ q, empty, isEmpty, children }: { q: QueryState<T>; empty?: ReactNode; isEmpty?: (d: T) => boolean; children: (d: T) => ReactNode }) {
+  if (q.error && !q.data) return <ErrorBox error={q.error} onRetry={q.reload} />;
+  if (q.data === null) return <Loading />;
+  if (isEmpty?.(q.data)) return <Empty>{empty ?? 'Nothing here yet.'}</Empty>;
+  return (
+    <>
+      {q.error && <ErrorBox error={q.error} onRetry={q.reload} />}
+      {children(q.data)}
+    </>
+  );
+}
+
+export interface FieldProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby'?: string;
+}
+
+export function Field({ label, error, hint, children }: { label: string; error?: string | undefined; hint?: string; children: (p: FieldProps) => ReactNode }) {
+  const id = useId();
+  const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div className={`field${error ? ' field--error' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'aria-invalid': Boolean(error), ...(described ? { 'aria-describedby': described } : {}) })}
+      {hint && (
+        <span className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="field__error" id={`${id}-error`} data-testid="field-error">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function FormError({ errors }: { errors: Record<string, string> }) {
+  if (!errors._form) return null;
+  return (
+    <p className="form-error" role="alert" data-testid="form-error">
+      {errors._form}
+    </p>
+  );
+}
+
+export function FormOk({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="form-ok" role="status">
+      {message}
+    </p>
+  );
+}
+
+export function Pager({ total, limit, offset, onChange, label }: { total: number | null; limit: number; offset: number; onChange(offset: number): void; label: string }) {
+  const hasMore = total === null ? true : offset + limit < total;
+  const last = total === null ? offset + limit : Math.min(total, offset + limit);
+  return (
+    <nav className="pager" aria-label={`${label} pages`}>
+      <button type="button" disabled={offset === 0} onClick={() => onChange(Math.max(0, offset - limit))}>
+        ← Previous
+      </button>
+      <span>
+        {total === 0 ? 'none' : `${offset + 1}–${last}`}
+        {total !== null ? ` of ${total}` : ''}
+      </span>
+      <button type="button" disabled={!hasMore} onClick={() => onChange(offset + limit)}>
+        Next →
+      </button>
+    </nav>
+  );
+}
+
+export function Page({ title, actions, children, testId }: { title: string; actions?: ReactNode; children: ReactNode; testId: string }) {
+  const h1 = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Rollcall`;
+    h1.current?.focus();
+  }, [title]);
+  return (
+    <section className="page" data-page={testId} aria-labelledby={`${testId}-title`}>
+      <header className="page__header">
+        <h1 id={`${testId}-title`} ref={h1} tabIndex={-1}>
+          {title}
+        </h1>
+        {actions && <div className="page__actions">{actions}</div>}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+export const STATUS_LABEL: Record<string, string> = { present: 'Present', late: 'Late', absent: 'Absent', excused: 'Excused', unseen: 'Not yet seen' };
+export function StatusBadge({ status }: { status: string }) {
+  return <span className={`status status--${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+/** A modal confirmation (native <dialog>: focus trapped, Escape cancels). */
+export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCancel, busy }: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; onConfirm(): void; onCancel(): void; busy?: boolean }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={onCancel} data-testid="confirm-dialog">
+      <h2 id="confirm-title">{title}</h2>
+      <div className="dialog__body">{children}</div>
+      <div className="dialog__actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy} data-testid="confirm-yes">
+          {confirmLabel}
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -1,0 +1,241 @@
+// The staff console's server side: the built page at `/` with its strict CSP (and the API
+// untouched), the cookie session (httpOnly, SameSite=Strict, CSRF header, rotation, logout,
+// password change ending other sessions), the day's sessions, and the live session stream.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, buildTestApp, call, createUser, login, pairKiosk, presentMark, seed, type Seeded, type TestApp } from '../../test/app.js';
+import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { CONSOLE_CSP } from './static.js';
+
+const dialects = await testDialects();
+
+function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
+  const raw = res.headers['set-cookie'];
+  const line = Array.isArray(raw) ? String(raw[0]) : typeof raw === 'string' ? raw : undefined;
+  return line;
+}
+const cookieValue = (setCookie: string | undefined) => /^rollcall_session=([^;]*)/.exec(setCookie ?? '')?.[1] ?? '';
+
+describe('console static files', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rollcall-console-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>console</title><div id="root"></div>');
+    writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('answers / with the console under a strict CSP and leaves /api and /docs alone', async () => {
+    const [dialect] = dialects;
+    if (!dialect?.available) return;
+    const database = await dialect.open();
+    const t = await buildTestApp(database, { consoleDir: dir });
+    try {
+      const page = await t.app.inject({ url: '/' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.body).toContain('<div id="root">');
+      expect(page.headers['content-security-policy']).toBe(CONSOLE_CSP);
+      expect(CONSOLE_CSP).not.toMatch(/unsafe-(inline|eval)/);
+      expect(page.headers['cache-control']).toBe('no-cache');
+      const asset = await t.app.inject({ url: '/assets/app-1234.js' });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toMatch(/immutable/);
+      const health = await t.app.inject({ url: '/health' });
+      expect(health.json()).toMatchObject({ status: 'ok' });
+      const unknownApi = await t.app.inject({ url: '/api/nope' });
+      expect(unknownApi.statusCode).toBe(404);
+      expect(unknownApi.json()).toMatchObject({ error: 'not_found' });
+      const unauth = await t.app.inject({ url: '/api/students' });
+      expect(unauth.statusCode).toBe(401);
+      expect(unauth.headers['content-security-policy']).not.toBe(CONSOLE_CSP);
+    } finally {
+      await t.app.close();
+      await database.close();
+    }
+  });
+
+  it('says how to build the console when it is missing', async () => {
+    const [dialect] = dialects;
+    if (!dialect?.available) return;
+    const database = await dialect.open();
+    const t = await buildTestApp(database, { consoleDir: join(dir, 'missing') });
+    try {
+      const page = await t.app.inject({ url: '/' });
+      expect(page.statusCode).toBe(503);
+      expect(page.body).toContain('npm run build:console');
+    } finally {
+      await t.app.close();
+      await database.close();
+    }
+  });
+});
+
+describe.each(dialects)('console session and live sessions on $name', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  let url: string;
+  let app: FastifyInstance;
+  const csrf = { 'x-rollcall-console': '1' };
+
+  beforeAll(async () => {
+    if (!dialect.available) return;
+    database = await dialect.open();
+    t = await buildTestApp(database, { consoleDir: null });
+    app = t.app;
+    s = await seed(t, database, { students: 3 });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  });
+  afterAll(async () => {
+    if (!dialect.available) return;
+    await app.close();
+    await database.close();
+  });
+
+  it.skipIf(!dialect.available)('signs in with an httpOnly SameSite=Strict cookie, refreshes by rotation, and logs out', async () => {
+    const user = await createUser(database, 'teacher');
+    const noHeader = await app.inject({ method: 'POST', url: '/api/auth/session', payload: { email: user.email, password: user.password } });
+    expect(noHeader.statusCode).toBe(403);
+    expect(noHeader.json()).toMatchObject({ error: 'csrf_header_missing' });
+
+    const bad = await app.inject({ method: 'POST', url: '/api/auth/session', headers: csrf, payload: { email: user.email, password: 'wrong password!' } });
+    expect(bad.statusCode).toBe(401);
+    const invalid = await app.inject({ method: 'POST', url: '/api/auth/session', headers: csrf, payload: { email: 'not-an-email', password: 'x' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().issues[0].path).toBe('email');
+
+    const res = await app.inject({ method: 'POST', url: '/api/auth/session', headers: csrf, payload: { email: user.email, password: user.password } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body.refreshToken).toBeUndefined();
+    expect(body.user).toMatchObject({ email: user.email, role: 'teacher' });
+    const setCookie = sessionCookie(res);
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Strict/);
+    expect(setCookie).toMatch(/Path=\/api\/auth\/session/);
+    const first = cookieValue(setCookie);
+    expect(first.length).toBeGreaterThan(20);
+    await call(app, body.accessToken, 'GET', '/api/auth/me');
+
+    // Refresh needs the header too (a cross-site form cannot add it).
+    const refreshNoHeader = await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: { cookie: `rollcall_session=${first}` } });
+    expect(refreshNoHeader.statusCode).toBe(403);
+    const refreshed = await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: { ...csrf, cookie: `rollcall_session=${first}` } });
+    expect(refreshed.statusCode).toBe(200);
+    const second = cookieValue(sessionCookie(refreshed));
+    expect(second).not.toBe(first);
+    // The old cookie is single-use: replaying it revokes the family.
+    const replay = await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: { ...csrf, cookie: `rollcall_session=${first}` } });
+    expect(replay.statusCode).toBe(401);
+    expect(sessionCookie(replay)).toMatch(/Max-Age=0/);
+
+    const again = await app.inject({ method: 'POST', url: '/api/auth/session', headers: csrf, payload: { email: user.email, password: user.password } });
+    const third = cookieValue(sessionCookie(again));
+    const out = await app.inject({ method: 'POST', url: '/api/auth/session/logout', headers: { ...csrf, cookie: `rollcall_session=${third}` } });
+    expect(out.statusCode).toBe(200);
+    expect(sessionCookie(out)).toMatch(/Max-Age=0/);
+    const after = await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: { ...csrf, cookie: `rollcall_session=${third}` } });
+    expect(after.statusCode).toBe(401);
+    const none = await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: csrf });
+    expect(none.json()).toMatchObject({ error: 'no_session' });
+  });
+
+  it.skipIf(!dialect.available)('a password change from the console ends every other session and keeps this one', async () => {
+    const user = await createUser(database, 'teacher');
+    const other = await login(app, user.email, user.password);
+    const res = await app.inject({ method: 'POST', url: '/api/auth/session', headers: csrf, payload: { email: user.email, password: user.password } });
+    const { accessToken } = res.json();
+    const short = await app.inject({ method: 'POST', url: '/api/auth/session/password', headers: { ...csrf, ...bearer(accessToken) }, payload: { currentPassword: user.password, newPassword: 'short' } });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().issues[0]).toMatchObject({ path: 'newPassword' });
+    const changed = await app.inject({ method: 'POST', url: '/api/auth/session/password', headers: { ...csrf, ...bearer(accessToken) }, payload: { currentPassword: user.password, newPassword: 'a much longer password' } });
+    expect(changed.statusCode).toBe(200);
+    const fresh = changed.json().accessToken as string;
+    const cookie = cookieValue(sessionCookie(changed));
+    expect((await app.inject({ url: '/api/auth/me', headers: bearer(other) })).json()).toMatchObject({ error: 'session_revoked' });
+    expect((await app.inject({ url: '/api/auth/me', headers: bearer(accessToken) })).statusCode).toBe(401);
+    expect((await app.inject({ url: '/api/auth/me', headers: bearer(fresh) })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/auth/session/refresh', headers: { ...csrf, cookie: `rollcall_session=${cookie}` } })).statusCode).toBe(200);
+  });
+
+  it.skipIf(!dialect.available)("lists the day's sessions of the teacher's classes only, in the site's zone", async () => {
+    const mine = await call<{ total: number; sessions: { sessionId: string; state: string; room: { name: string } }[] }>(app, s.teacherToken, 'GET', '/api/sessions');
+    expect(mine.total).toBe(1);
+    expect(mine.sessions[0]).toMatchObject({ sessionId: s.sessionId, state: 'upcoming', timezone: 'UTC' });
+    const stranger = await createUser(database, 'teacher');
+    const theirs = await call<{ total: number }>(app, await login(app, stranger.email, stranger.password), 'GET', '/api/sessions');
+    expect(theirs.total).toBe(0);
+    const tuesday = await call<{ total: number }>(app, s.adminToken, 'GET', '/api/sessions?date=2026-09-08');
+    expect(tuesday.total).toBe(0);
+    const bad = await app.inject({ url: '/api/sessions?date=7/9/2026', headers: bearer(s.adminToken) });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it.skipIf(!dialect.available)('streams the session report and pushes a kiosk upload and a correction at once', async () => {
+    const stranger = await createUser(database, 'teacher');
+    const strangerToken = await login(app, stranger.email, stranger.password);
+    const forbidden = await fetch(`${url}/api/sessions/${encodeURIComponent(s.sessionId)}/live`, { headers: bearer(strangerToken) });
+    expect(forbidden.status).toBe(403);
+    await forbidden.body?.cancel();
+
+    const ac = new AbortController();
+    const res = await fetch(`${url}/api/sessions/${encodeURIComponent(s.sessionId)}/live`, { headers: bearer(s.teacherToken), signal: ac.signal });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    const nextReport = async (): Promise<{ students: { studentId: string; status: string; decidedBy: string; similarity: number | null; actor: string | null; eventId: string | null }[] }> => {
+      for (;;) {
+        const m = /event: report\ndata: (.*)\n\n/.exec(buffer);
+        if (m) {
+          buffer = buffer.slice((m.index ?? 0) + m[0].length);
+          return JSON.parse(m[1] ?? '{}');
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += value;
+      }
+    };
+    const initial = await nextReport();
+    expect(initial.students.map((x) => x.decidedBy)).toEqual(['none', 'none', 'none']);
+
+    const kiosk = await pairKiosk(app, s.adminToken, s.roomId);
+    const mark = { ...presentMark(s, 0), scores: { similarity: 0.81, margin: 0.2, votes: 3, window: 5 } };
+    const started = Date.now();
+    await call(app, kiosk.token, 'POST', '/api/sync/attendance', { events: [mark], health: { appVersion: '0.1.0', queueDepth: 0 } });
+    const afterMark = await nextReport();
+    // Pushed by the in-process feed, well before the 2 s database poll.
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(afterMark.students.find((x) => x.studentId === s.students[0]?.id)).toMatchObject({ status: 'present', decidedBy: 'mark', similarity: 0.81 });
+
+    await call(app, s.teacherToken, 'POST', '/api/attendance/corrections', { kind: 'manual', sessionId: s.sessionId, studentId: s.students[1]?.id, status: 'excused', reason: 'doctor' });
+    const afterCorrection = await nextReport();
+    const excused = afterCorrection.students.find((x) => x.studentId === s.students[1]?.id);
+    expect(excused).toMatchObject({ status: 'excused', decidedBy: 'manual', actor: s.teacher.email });
+    expect(excused?.eventId).toBeTruthy();
+    ac.abort();
+  });
+
+  it.skipIf(!dialect.available)('ends the stream when the session is revoked', async () => {
+    const user = await createUser(database, 'admin');
+    const token = await login(app, user.email, user.password);
+    const res = await fetch(`${url}/api/sessions/${encodeURIComponent(s.sessionId)}/live`, { headers: bearer(token) });
+    const text = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await call(app, s.adminToken, 'PATCH', `/api/users/${user.id}`, { disabled: true });
+    let all = '';
+    const deadline = Date.now() + 6000;
+    while (Date.now() < deadline) {
+      const { value, done } = await text.read();
+      if (done) break;
+      all += value;
+    }
+    expect(all).toMatch(/event: end\ndata: \{"reason":"session_revoked"\}/);
+  });
+});

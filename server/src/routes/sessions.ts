@@ -1,0 +1,187 @@
+// The sessions of a day (what the console's Today page lists) and a live stream of one
+// session's report (server-sent events), both scoped like the session report: teachers
+// their own classes, admins all. Sessions are derived from schedules by the reports'
+// `sessionsOf` (one occurrence rule), in each class's site time zone.
+import type { FastifyRequest } from 'fastify';
+import { ErrorBody } from '../../../src/contracts/sync.js';
+import { forbidden } from '../errors.js';
+import { userOf } from '../plugins/auth.js';
+import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
+import { findSessionState } from '../repositories/users.js';
+import { localDateAt } from '../../../src/contracts/site-time.js';
+import { sessionsOf } from '../reports/service.js';
+import { SessionParams } from '../schemas/attendance.js';
+import { DaySessions, DaySessionsQuery, type DaySession } from '../schemas/console.js';
+import { verifyAccessToken } from '../services/tokens.js';
+import { typed, type RoutePlugin } from './types.js';
+
+/** How often an open stream looks at the database for events another instance received. */
+export const LIVE_POLL_MS = 2_000;
+/** Even without new events the report is rebuilt this often (enrolments, names). */
+const LIVE_REFRESH_MS = 30_000;
+const HEARTBEAT_MS = 20_000;
+
+const sessions: RoutePlugin = async (app) => {
+  const r = typed(app);
+  const anyUser = { onRequest: app.requireUser() };
+  const security = [{ user: [] }];
+  const tags = ['attendance'];
+  const open = new Set<(reason: string) => void>();
+  app.addHook('preClose', async () => {
+    for (const end of [...open]) end('server_closing');
+  });
+
+  function assertOwnClass(request: FastifyRequest, session: ResolvedSession) {
+    const user = userOf(request);
+    if (user.role !== 'admin' && session.cls.teacher_id !== user.id) throw forbidden('Not your class');
+  }
+
+  r.get(
+    '/api/sessions',
+    {
+      ...anyUser,
+      schema: { tags, security, summary: "The day's sessions of your classes (admins: all), in start order", querystring: DaySessionsQuery, response: { 200: DaySessions } },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const db = app.ctx.db;
+      let q = db.selectFrom('classes').innerJoin('sites', 'sites.id', 'classes.site_id').select(['classes.id', 'classes.name', 'classes.site_id', 'sites.timezone']);
+      if (user.role !== 'admin') q = q.where('classes.teacher_id', '=', user.id);
+      if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
+      const classes = await q.execute();
+      if (classes.length === 0) return { total: 0, sessions: [] };
+      const [schedules, rooms] = await Promise.all([
+        db.selectFrom('schedules').selectAll().where('class_id', 'in', classes.map((c) => c.id)).execute(),
+        db.selectFrom('rooms').select(['id', 'name']).execute(),
+      ]);
+      const now = app.ctx.clock.now();
+      const nowIso = now.toISOString();
+      const roomName = new Map(rooms.map((x) => [x.id, x.name]));
+      const out: DaySession[] = [];
+      for (const cls of classes) {
+        const date = request.query.date ?? localDateAt(now, cls.timezone);
+        const own = schedules.filter((s) => s.class_id === cls.id);
+        for (const s of sessionsOf(own, date, date, cls.timezone)) {
+          out.push({
+            sessionId: s.sessionId,
+            date: s.date,
+            timezone: cls.timezone,
+            class: { id: cls.id, name: cls.name },
+            room: { id: s.roomId, name: roomName.get(s.roomId) ?? s.roomId },
+            startTime: s.startTime,
+            endTime: s.endTime,
+            startsAt: s.startsAt,
+            endsAt: s.endsAt,
+            state: nowIso < s.startsAt ? 'upcoming' : nowIso < s.endsAt ? 'current' : 'over',
+          });
+        }
+      }
+      out.sort((a, b) => (a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.class.name.localeCompare(b.class.name)));
+      const { limit, offset } = request.query;
+      return { total: out.length, sessions: out.slice(offset, offset + limit) };
+    },
+  );
+
+  r.get(
+    '/api/sessions/:sessionId/live',
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
+        description:
+          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token.',
+        params: SessionParams,
+        response: { 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const user = userOf(request);
+      const session = await resolveSession(app.ctx.db, request.params.sessionId);
+      assertOwnClass(request, session);
+      // requireUser verified the token; its expiry bounds the stream's life.
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      const verified = verifyAccessToken(app.ctx.config.jwtSecret, token, app.ctx.clock.now().getTime());
+      if (!verified.ok) throw forbidden('Token no longer valid');
+      const { exp, ver } = verified.claims;
+
+      reply.hijack();
+      const res = reply.raw;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string') headers[k] = v;
+      // `connection: close`: a stream's socket is not reused, and an ended stream must not sit as
+      // a keep-alive connection that a graceful shutdown would wait out (72 s).
+      res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'close' });
+      res.write('retry: 2000\n\n');
+
+      let closed = false;
+      let busy = false;
+      let again = false;
+      let lastReport = '';
+      let lastFingerprint = '';
+      let lastBuilt = 0;
+      const timers: NodeJS.Timeout[] = [];
+      let unsubscribe = () => {};
+      const end = (reason: string) => {
+        if (closed) return;
+        closed = true;
+        open.delete(end);
+        unsubscribe();
+        for (const t of timers) clearInterval(t);
+        if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      };
+      open.add(end);
+      res.on('close', () => end('client_closed'));
+
+      const fingerprint = async () => {
+        const row = await app.ctx.db
+          .selectFrom('attendance_events')
+          .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('received_at').as('last')])
+          .where('session_id', '=', session.sessionId)
+          .executeTakeFirst();
+        return `${row?.n ?? 0}|${row?.last ?? ''}`;
+      };
+      const check = async (force: boolean) => {
+        if (closed) return;
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        try {
+          do {
+            again = false;
+            if (app.ctx.clock.now().getTime() >= exp * 1000) return end('token_expired');
+            const state = await findSessionState(app.ctx.db, user.id);
+            if (!state || state.disabled === 1 || state.token_version !== ver) return end('session_revoked');
+            const fp = await fingerprint();
+            const stale = Date.now() - lastBuilt >= LIVE_REFRESH_MS;
+            if (!force && !stale && fp === lastFingerprint) continue;
+            lastFingerprint = fp;
+            lastBuilt = Date.now();
+            const json = JSON.stringify(await sessionReport(app.ctx.db, session));
+            if (json !== lastReport && !closed) {
+              lastReport = json;
+              res.write(`event: report\ndata: ${json}\n\n`);
+            }
+          } while (again && !closed);
+        } catch (err) {
+          request.log.error({ component: 'sessions', err, sessionId: session.sessionId }, 'live session stream failed');
+          end('error');
+        } finally {
+          busy = false;
+        }
+      };
+      unsubscribe = app.ctx.attendanceFeed.subscribe(session.sessionId, () => void check(true));
+      timers.push(setInterval(() => void check(false), LIVE_POLL_MS));
+      timers.push(
+        setInterval(() => {
+          if (!closed) res.write(': keep-alive\n\n');
+        }, HEARTBEAT_MS),
+      );
+      await check(true);
+    },
+  );
+};
+export default sessions;

@@ -1,0 +1,44 @@
+// Schemas of the routes the staff console added (sessions of a day, the cookie session).
+// Browser-safe (zod and the contracts only): the console imports them as it imports the
+// other server schemas, so a form checks exactly what the server will.
+import { z } from 'zod';
+import { LocalDate } from '../../../src/contracts/sync.js';
+import { Password, Role } from './auth.js';
+import { Email } from './common.js';
+
+export const ConsoleSession = z.object({
+  accessToken: z.string(),
+  /** Seconds until the access token expires; the console refreshes a little before. */
+  expiresIn: z.number().int(),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role: Role }),
+});
+export type ConsoleSession = z.infer<typeof ConsoleSession>;
+
+export const DaySession = z.object({
+  sessionId: z.string(),
+  date: z.string(),
+  timezone: z.string(),
+  class: z.object({ id: z.string(), name: z.string() }),
+  room: z.object({ id: z.string(), name: z.string() }),
+  startTime: z.string(),
+  endTime: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  /** At the time of the request. */
+  state: z.enum(['upcoming', 'current', 'over']),
+});
+export type DaySession = z.infer<typeof DaySession>;
+export const DaySessionsQuery = z.object({
+  /** A local date; default: today in each class's site zone. */
+  date: LocalDate.optional(),
+  classId: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export const DaySessions = z.object({ total: z.number().int(), sessions: z.array(DaySession) });
+export type DaySessions = z.infer<typeof DaySessions>;
+
+/** "Forgot password": always answers the same, whether or not the email is known. */
+export const ForgotPasswordRequest = z.object({ email: Email });
+/** The one-time link's token and the new password (invitation or reset). */
+export const SetPasswordRequest = z.object({ token: z.string().min(20).max(200), password: Password });
