@@ -163,6 +163,17 @@ describe('the compose deployment', () => {
     expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
   });
 
+  it('serves HTTPS: nginx on 443 with a certificate from TLS_DIR or one generated on first start, fingerprint printed', () => {
+    expect(nginx).toMatch(/listen 443 ssl;/);
+    expect(nginx).toMatch(/ssl_certificate \/etc\/rollcall-tls\/tls\.crt;/);
+    expect(nginx).toMatch(/location \/ \{ return 301 https:/);
+    expect(compose).toMatch(/:443"/);
+    expect(compose).toMatch(/tls-cert\.sh:\/docker-entrypoint\.d\//);
+    const script = readFileSync(join(ROOT, 'deploy/tls-cert.sh'), 'utf8');
+    expect(script).toMatch(/openssl req -x509/);
+    expect(script).toMatch(/-fingerprint -sha256/);
+  });
+
   it('sets HOST for the container (the server alone binds loopback)', () => {
     expect(compose).toMatch(/HOST:\s*"?0\.0\.0\.0/);
   });
