@@ -247,7 +247,7 @@ describe('admin', () => {
   it('pairs with a server using a one-time code and downloads the roster', async () => {
     world = await suite.world({ pair: false });
     const { page } = world;
-    await page.locator('[data-testid="sync-badge"]', { hasText: 'Not paired' }).waitFor();
+    await page.locator('[data-testid="sync-badge"]', { hasText: 'Not set up' }).waitFor();
     await expect(page.textContent('[data-testid="session"]')).resolves.toContain('No class now');
     await world.shot('15-unpaired-kiosk');
     await page.click('[data-testid="open-admin"]');

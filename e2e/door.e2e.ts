@@ -52,7 +52,7 @@ describe('the door', () => {
     expect(await row.count()).toBe(1);
     const text = (await row.first().textContent()) ?? '';
     expect(text).toContain('Colin Powell');
-    expect(text).toContain('present');
+    expect(text).toContain('Present');
     await world.shot('03-admin-today-log', true);
 
     // A teacher's corrections are events: undo the automatic mark, then mark by hand.
@@ -63,7 +63,7 @@ describe('the door', () => {
     await page.click('[data-testid="manual-mark"]');
     const manual = page.locator('[data-testid="log-table"] tr[data-kind="manual"]', { hasText: 'George Bush' });
     await manual.waitFor();
-    expect(await manual.textContent()).toContain('late');
+    expect(await manual.textContent()).toContain('Late');
     await world.shot('03b-admin-today-undo-and-manual', true);
     const log = await world.kiosk.handlers.logToday(undefined);
     if (!log.ok) throw new Error(log.error.message);
@@ -139,7 +139,7 @@ describe('the door', () => {
     await world.waitForGreeting('present');
     world.stopCamera();
     const badge = page.locator('[data-testid="sync-badge"]');
-    await badge.filter({ hasText: 'Offline · 1 mark waiting' }).waitFor({ timeout: 30_000 });
+    await badge.filter({ hasText: 'Offline · 1 mark saved' }).waitFor({ timeout: 30_000 });
     await world.shot('06-offline-badge-counting');
 
     await server.start();

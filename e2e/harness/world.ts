@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { createUser, call, login, multipartBody } from '../../server/test/app';
 import type { KioskState } from '../../src/contracts/kiosk-api';
-import { startBridge, type Bridge } from '../../src/core/bridge';
+import { startBridge, type Bridge, type BridgeKiosk } from '../../src/core/bridge';
 import { createKiosk } from '../../src/core/index';
 import type { FaceEngine } from '../../src/ml/types';
 import { RENDERER_DIR } from '../build-renderer';
@@ -91,6 +91,12 @@ export interface World {
   decisions: { kind: string; name: string | null; similarity: number | null }[];
   /** Stops the camera (the door is closed). */
   stopCamera(): void;
+  /**
+   * Lays fields over the real core's state on its way to the page (null: none), and pushes it.
+   * For screens whose STATE is what is tested (a long name, the engine loading): the page still
+   * talks to the real core for everything else.
+   */
+  setView(patch: Partial<KioskState> | null): void;
   /** Saves e2e/screenshots/<name>.png; admin screens pass fullPage to show what is below the fold. */
   shot(name: string, fullPage?: boolean): Promise<void>;
   close(): Promise<void>;
@@ -144,7 +150,29 @@ export async function createWorld(opts: {
     ...(pair ? { serverUrl: server.url, pairingCode: school.pairingCode } : {}),
     sync: { intervalMs: 500, timeoutMs: 2_000, backoff: { baseMs: 200, maxMs: 1_000 } },
   });
-  const bridge = await startBridge({ kiosk, port: 0, staticDir: RENDERER_DIR, logger: pino({ level: 'silent' }) });
+  let view: Partial<KioskState> | null = null;
+  const project = (s: KioskState): KioskState => (view ? { ...s, ...view } : s);
+  const pageListeners = new Set<(s: KioskState) => void>();
+  const viewed: BridgeKiosk = {
+    handlers: {
+      ...kiosk.handlers,
+      getState: async (args) => {
+        const r = await kiosk.handlers.getState(args);
+        return r.ok ? { ok: true, value: project(r.value) } : r;
+      },
+    },
+    subscribe: (listener) => {
+      pageListeners.add(listener);
+      const off = kiosk.subscribe((s) => listener(project(s)));
+      return () => {
+        pageListeners.delete(listener);
+        off();
+      };
+    },
+    pushFrame: (data) => kiosk.pushFrame(data),
+    latestFrame: () => kiosk.latestFrame(),
+  };
+  const bridge = await startBridge({ kiosk: viewed, port: 0, staticDir: RENDERER_DIR, logger: pino({ level: 'silent' }) });
   const page = await opts.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 720 } });
   let replays = 0;
   const decisions: World['decisions'] = [];
@@ -159,6 +187,11 @@ export async function createWorld(opts: {
     quitRequests: () => quitRequests,
     stopCamera() {
       kiosk.setCamera('none');
+    },
+    setView(patch) {
+      view = patch;
+      const s = project(kiosk.state());
+      for (const l of pageListeners) l(s);
     },
     async waitForGreeting(kind, timeoutMs = 90_000) {
       try {

@@ -83,7 +83,12 @@ export const TemplateCoverage = z.object({
 export const KioskState = z.object({
   engine: EngineStatus,
   camera: z.object({ status: CameraStatus, detail: z.string().nullable(), fps: z.number() }),
-  frame: z.object({ width: z.number(), height: z.number(), seq: z.number() }).nullable(),
+  /**
+   * The last analysed frame. `epoch` (optional, added for the preview) changes with every launch
+   * and camera (re)start while `seq` restarts per camera: the preview URL names both, so an
+   * image cache can never answer with a picture from before the current one.
+   */
+  frame: z.object({ width: z.number(), height: z.number(), seq: z.number(), epoch: z.string().optional() }).nullable(),
   faces: z.array(FaceBox),
   greeting: Greeting.nullable(),
   session: ActiveSession.nullable(),
@@ -279,8 +284,10 @@ export const ResultError = z.object({ code: z.string(), message: z.string() });
 // ---------------------------------------------------------------- camera media (added for the UI)
 /**
  * The live preview is served as a JPEG at this path relative to the page, in both shells:
- * the browser bridge serves `GET /frame.jpg?seq=N`, Electron serves it on its `app://`
- * protocol. `seq` is KioskState.frame.seq, so the <img> only refetches when a frame is new.
+ * the browser bridge serves `GET /frame.jpg?epoch=E&seq=N`, Electron serves it on its `app://`
+ * protocol. `epoch`/`seq` are KioskState.frame's, so the <img> refetches when a frame is new
+ * and never reuses a cached picture of an earlier camera start (seq restarts, epoch does not
+ * repeat); both shells also answer `Cache-Control: no-store`.
  */
 export const FRAME_PREVIEW_PATH = 'frame.jpg';
 

@@ -1,6 +1,9 @@
 // The camera as the kiosk runs it: one source at a time (from a spec or given), its frames
 // into the pipeline, its status onto the screen; a restart with a new spec drops the old
-// source's late frames and statuses.
+// source's late frames and statuses. Every start is a new preview epoch: a camera's frame
+// index restarts at 0, so (index) alone would name an older picture again, and the page's
+// image cache would show it (a previous student's face under a new greeting).
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KioskState } from '../contracts/kiosk-api';
 import { createCamera, PushCamera, type CameraSource, type CameraStatus, type FramePipeline } from './camera/index';
@@ -8,8 +11,13 @@ import { createCamera, PushCamera, type CameraSource, type CameraStatus, type Fr
 export class CameraController {
   readonly status: Omit<KioskState['camera'], 'fps'> = { status: 'starting', detail: null };
   private source: CameraSource | null = null;
+  private readonly launchId = randomUUID().slice(0, 8);
+  private starts = 0;
+  /** Which camera start the current frames come from: new for every launch and every (re)start. */
+  epoch = `${this.launchId}-0`;
 
-  constructor(private readonly o: { pipeline: FramePipeline; logger: Logger; onChange: () => void }) {}
+  /** `onNewCamera`: a (re)start; the view forgets the old camera's picture and faces. */
+  constructor(private readonly o: { pipeline: FramePipeline; logger: Logger; onChange: () => void; onNewCamera?: (epoch: string) => void }) {}
 
   /** The page opens getUserMedia and pushes frames (camera spec `push`). */
   get takesPushedFrames(): boolean {
@@ -18,6 +26,9 @@ export class CameraController {
 
   start(spec: string | CameraSource): void {
     const { pipeline, logger, onChange } = this.o;
+    this.epoch = `${this.launchId}-${++this.starts}`;
+    this.o.onNewCamera?.(this.epoch);
+    const epoch = this.epoch;
     try {
       this.source = typeof spec === 'string' ? createCamera(spec) : spec;
     } catch (err) {
@@ -30,7 +41,7 @@ export class CameraController {
     const source = this.source;
     source.start({
       frame: (data, meta) => {
-        if (this.source === source) pipeline.offer(data, meta);
+        if (this.source === source) pipeline.offer(data, { ...meta, epoch });
       },
       status: (status: CameraStatus, detail) => {
         if (this.source !== source) return;

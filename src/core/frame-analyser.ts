@@ -43,8 +43,11 @@ export class FrameAnalyser {
       }
       throw err;
     }
-    view.frame = { width: analysis.width, height: analysis.height, seq: meta.index };
-    view.frameData = { seq: meta.index, data };
+    // A frame of a camera replaced while it was being analysed is not the preview.
+    if (meta.epoch === undefined || meta.epoch === view.epoch) {
+      view.frame = { width: analysis.width, height: analysis.height, seq: meta.index, epoch: view.epoch };
+      view.frameData = { seq: meta.index, epoch: view.epoch, data };
+    }
     const enrolmentFaces = enrolment.offer(analysis, faceEngine.modelId);
     if (enrolmentFaces) {
       view.faces = enrolmentFaces;

@@ -71,6 +71,25 @@ describe('kiosk API', () => {
     void k;
   });
 
+  it('names each camera start in the preview frame, and forgets the old camera\'s picture on a restart', async () => {
+    const { k, show } = await kiosk();
+    await show('ada');
+    await settle();
+    const first = k.state().frame;
+    expect(first).toMatchObject({ seq: 0, epoch: expect.any(String) });
+    expect(k.latestFrame()).toMatchObject({ seq: 0, epoch: first?.epoch });
+    // The camera restarts: its seq counts from 0 again, so only the epoch tells the frames apart.
+    k.setCamera('push');
+    expect(k.state().frame).toBeNull();
+    expect(k.latestFrame()).toBeNull();
+    await show('bob');
+    await settle();
+    const second = k.state().frame;
+    expect(second).toMatchObject({ seq: 0 });
+    expect(second?.epoch).not.toBe(first?.epoch);
+    expect(k.latestFrame()?.epoch).toBe(second?.epoch);
+  });
+
   it('counts a corrupt pushed frame and keeps working', async () => {
     const { k, show, states } = await kiosk();
     k.pushFrame(new Uint8Array([0xff, 0xd8, 0x00]));

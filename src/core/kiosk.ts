@@ -61,7 +61,7 @@ export interface Kiosk {
   subscribe(listener: (s: KioskState) => void): () => void;
   pushFrame(jpegOrPng: Uint8Array): void;
   /** The last analysed frame as the camera encoded it, for the UI preview (added for the UI). */
-  latestFrame(): { seq: number; data: Uint8Array } | null;
+  latestFrame(): { seq: number; epoch?: string; data: Uint8Array } | null;
   /**
    * The host's shutdown hook: called (after QUIT_REPLY_GRACE_MS) when an admin confirms
    * "Quit Rollcall". The host stops its transport and calls close(); the kiosk does not
@@ -170,7 +170,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     allowInsecure: () => store.settings.get().allowInsecureServer,
     ...options.sync,
   });
-  const camera = new CameraController({ pipeline, logger, onChange: emit });
+  const camera = new CameraController({ pipeline, logger, onChange: emit, onNewCamera: (epoch) => view.newCamera(epoch) });
   const view: KioskView = new KioskView({ store, now, logger, attendance, sync, camera, pipeline, faceEngine, placement });
   sync.subscribe(emit);
   const enrolment = new EnrolmentDesk({ store, now, newId, logger, attendance, onStored: () => sync.notifyOutbox() });

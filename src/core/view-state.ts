@@ -28,13 +28,23 @@ export interface ViewSources {
 export class KioskView {
   frame: KioskState['frame'] = null;
   /** The last analysed frame as the camera encoded it, for the UI preview. */
-  frameData: { seq: number; data: Uint8Array } | null = null;
+  frameData: { seq: number; epoch: string; data: Uint8Array } | null = null;
+  /** The current camera start (CameraController.epoch); frames of an older one are not shown. */
+  epoch = '';
   faces: KioskState['faces'] = [];
   private greeting: KioskState['greeting'] = null;
   private closed = false;
   private readonly listeners = new Set<(s: KioskState) => void>();
 
   constructor(private readonly src: ViewSources) {}
+
+  /** A camera (re)start: nothing of the old camera may be shown or served as current. */
+  newCamera(epoch: string): void {
+    this.epoch = epoch;
+    this.frame = null;
+    this.frameData = null;
+    this.faces = [];
+  }
 
   greet(d: Decision): void {
     this.greeting = { kind: d.kind, studentId: d.studentId, name: d.name, message: d.message, at: d.at, scores: d.scores };

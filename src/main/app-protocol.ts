@@ -7,7 +7,7 @@ import { imageContentType, readStatic } from '../core/bridge/static-files';
 import { APP_HOST, APP_SCHEME } from './security-policy';
 
 export interface FrameSource {
-  latestFrame?(): { seq: number; data: Uint8Array } | null;
+  latestFrame?(): { seq: number; epoch?: string; data: Uint8Array } | null;
 }
 
 export function serveAppProtocol(protocolApi: Protocol, rendererDir: string, frames: FrameSource): void {

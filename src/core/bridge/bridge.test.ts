@@ -41,7 +41,7 @@ function fakeKiosk() {
       return () => listeners.delete(l);
     },
     pushFrame: (f) => frames.push(f),
-    latestFrame: () => ({ seq: 7, data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) }),
+    latestFrame: () => ({ seq: 7, epoch: 'e1-1', data: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]) }),
   };
   return { kiosk, calls, listeners, frames };
 }
@@ -190,6 +190,8 @@ describe('browser bridge', () => {
     expect(frame.status).toBe(200);
     expect(frame.headers['content-type']).toBe('image/jpeg');
     expect(frame.headers['x-frame-seq']).toBe('7');
+    expect(frame.headers['x-frame-epoch']).toBe('e1-1');
+    expect(frame.headers['cache-control']).toBe('no-store');
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9]);
     const pushed = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'image/jpeg' }, jpeg);
     expect(pushed.status).toBe(204);

@@ -5,7 +5,7 @@
 //   GET  /api/events          Server-Sent Events, `event: state`, current state first (token
 //                             in the header or `?token=`: EventSource cannot set headers)
 //   POST /api/camera/frame    image/jpeg body → kiosk.pushFrame (camera spec `push`)
-//   GET  /frame.jpg?seq=N     the latest camera frame (preview; token as for events)
+//   GET  /frame.jpg?epoch=E&seq=N  the latest camera frame (preview; token as for events; no-store)
 //   GET  /healthz             liveness for scripts (public)
 //   GET  anything else        the renderer (out/renderer, public)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,7 +31,7 @@ export interface BridgeKiosk {
   subscribe(listener: (state: KioskState) => void): () => void;
   pushFrame(jpegOrPng: Uint8Array): void;
   /** The latest camera frame, encoded; absent in cores without a preview. */
-  latestFrame?(): { seq: number; data: Uint8Array } | null;
+  latestFrame?(): { seq: number; epoch?: string; data: Uint8Array } | null;
 }
 
 export interface BridgeOptions {
@@ -206,6 +206,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       'content-type': imageContentType(frame.data),
       'cache-control': 'no-store',
       'x-frame-seq': String(frame.seq),
+      ...(frame.epoch ? { 'x-frame-epoch': frame.epoch } : {}),
     });
     res.end(frame.data);
   };

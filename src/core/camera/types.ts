@@ -10,6 +10,8 @@ export interface FrameMeta {
   index: number;
   /** When the frame was captured (replay: when it was due on the schedule). */
   capturedAt: number;
+  /** Set by the kiosk: which camera start the frame came from (see the preview epoch in kiosk.ts). */
+  epoch?: string;
 }
 
 export interface CameraListener {

@@ -8,8 +8,22 @@ import { KioskScreen } from './kiosk/KioskScreen';
 import { PinPad } from './admin/PinPad';
 import { AdminShell, type AdminTab } from './admin/AdminShell';
 import { useBrowserCamera } from './camera/use-browser-camera';
+import { useFocusOnMount } from './a11y';
 
 type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
+
+/** A whole-screen message (starting, shutting down): one heading, focused, in a main landmark. */
+function Notice({ screen, appState, title, detail }: { screen: string; appState: string; title: string; detail: string | null }) {
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  return (
+    <main className="starting" data-screen={screen} data-app-state={appState}>
+      <h1 className="blocker__title" ref={heading} tabIndex={-1}>
+        {title}
+      </h1>
+      {detail && <p className="blocker__detail">{detail}</p>}
+    </main>
+  );
+}
 
 export function App({ api }: { api: UiApi }) {
   const { state, error } = useKioskState(api);
@@ -24,19 +38,11 @@ export function App({ api }: { api: UiApi }) {
 
   if (mode === 'closing') {
     return (
-      <div className="starting" data-screen="closing" data-app-state="ready">
-        <div className="blocker__title">Rollcall is shutting down</div>
-        <div className="blocker__detail">The door is not taking attendance. Start Rollcall again to resume.</div>
-      </div>
+      <Notice screen="closing" appState="ready" title="Rollcall is shutting down" detail="The door is not taking attendance. Start Rollcall again to resume." />
     );
   }
   if (!state) {
-    return (
-      <div className="starting" data-screen="starting" data-app-state="loading">
-        <div className="blocker__title">Starting Rollcall…</div>
-        {error && <div className="blocker__detail">{error}</div>}
-      </div>
-    );
+    return <Notice screen="starting" appState="loading" title="Getting ready…" detail={error} />;
   }
   if (mode === 'pin') {
     const leave = (next: Mode) => {

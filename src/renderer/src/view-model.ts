@@ -1,7 +1,7 @@
 // Pure functions that turn kiosk state into what the screens say. Kept apart from React so
 // the wording (which matters at the door) is unit-tested.
 import type { z } from 'zod';
-import type { ActiveSession, Greeting, SyncStatus } from '../../contracts/kiosk-api';
+import type { ActiveSession, Greeting, KioskState, SyncStatus } from '../../contracts/kiosk-api';
 
 export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
 
@@ -27,7 +27,9 @@ export const GREETING_VISIBLE_MS = 8_000;
 
 /**
  * The core's own message repeats what the screen already says in bigger type, so the small
- * detail line carries what is NOT said yet: which class got the mark and when.
+ * detail line carries what is NOT said yet: which class got the mark and when. Every line here
+ * is read by children at a door: short, kind, never blaming, never sending anyone anywhere but
+ * to their teacher (the list is in docs/ui.md, "What students can see").
  */
 export function greetingView(g: GreetingT, className: string | null = null): GreetingView {
   const name = g.name ?? 'Student';
@@ -41,12 +43,62 @@ export function greetingView(g: GreetingT, className: string | null = null): Gre
     case 'already_marked':
       return { salutation: 'Hi again', headline: name, status: 'Already marked', detail: className ? `You are on today's ${className} list` : null, tone: 'info' };
     case 'not_enrolled':
-      return { salutation: 'Hello', headline: name, status: "Not on this class's list — please see your teacher", detail: 'Your teacher will see this at the office', tone: 'warn' };
+      return { salutation: 'Hello', headline: name, status: 'You are not on this class list', detail: 'Please check with your teacher', tone: 'warn' };
     case 'unknown':
-      return { salutation: null, headline: 'Not recognised', status: 'Please see your teacher', detail: 'Nothing was recorded', tone: 'bad' };
+      return { salutation: null, headline: 'Not recognised yet', status: 'Look at the camera and try again', detail: 'Still not working? Tell your teacher', tone: 'info' };
     case 'no_session':
-      return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class now — nothing recorded', detail: null, tone: 'neutral' };
+      return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class here right now', detail: 'Nothing was marked', tone: 'neutral' };
   }
+}
+
+/** What the door can do right now, in one calm message for students (details: admin area only). */
+export interface DoorBlock {
+  kind: 'loading' | 'engine-error' | 'camera-missing' | 'camera-starting' | 'camera-off';
+  title: string;
+  detail: string;
+  /** 0..100 while the face models load. */
+  progress: number | null;
+}
+
+/**
+ * Why the door cannot take attendance, or null when it can. The camera wins over the engine
+ * only when the engine works: a broken engine makes the camera irrelevant.
+ */
+export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>, cameraError: string | null): DoorBlock | null {
+  const { engine, camera } = state;
+  const paused = 'Attendance is paused';
+  if (engine.state === 'error') return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
+  if (cameraError || camera.status === 'missing' || camera.status === 'error') return { kind: 'camera-missing', title: paused, detail: 'The camera is not working. Please tell your teacher', progress: null };
+  if (engine.state === 'loading') {
+    const pct = Math.round(Math.min(1, Math.max(0, engine.progress)) * 100);
+    return { kind: 'loading', title: 'Getting ready…', detail: 'Attendance starts in a moment', progress: pct };
+  }
+  if (camera.status === 'starting') return { kind: 'camera-starting', title: 'Getting ready…', detail: 'The camera is starting', progress: null };
+  if (camera.status === 'stopped') return { kind: 'camera-off', title: paused, detail: 'The camera is off. Please tell your teacher', progress: null };
+  return null;
+}
+
+/** The greeting panel when nobody is being greeted. */
+export interface IdleView {
+  kind: 'look' | 'no-class' | 'not-set-up';
+  headline: string;
+  status: string;
+}
+
+export function idleView(state: Pick<KioskState, 'session' | 'sync' | 'noClassToday'>): IdleView {
+  if (!state.sync.paired) return { kind: 'not-set-up', headline: 'Hello', status: 'This door is not taking attendance yet' };
+  if (!state.session) return { kind: 'no-class', headline: 'Hello', status: state.noClassToday ? 'No class today' : 'No class in this room right now' };
+  return { kind: 'look', headline: 'Look at the camera', status: 'Pause for a moment as you walk in' };
+}
+
+/**
+ * Whether a greeting may be shown. Without a class (or an unpaired kiosk, which has no roster)
+ * every face is "unknown" to the core: telling a child "not recognised" there is wrong, the
+ * door is simply not taking attendance, which the idle panel already says.
+ */
+export function greetingShown(g: GreetingT, state: Pick<KioskState, 'session' | 'sync'>): boolean {
+  if (g.kind === 'unknown') return state.sync.paired && state.session !== null;
+  return true;
 }
 
 export function isGreetingFresh(g: GreetingT | null, nowMs: number): g is GreetingT {
@@ -66,12 +118,16 @@ export function sessionLine(session: z.infer<typeof ActiveSession> | null, nowMs
   return { title: session.className, detail: `${hhmm(session.startsAt)}–${hhmm(session.endsAt)} · ${left} · ${lateNote}` };
 }
 
+/**
+ * The small badge in the top bar. Students read it too: offline is not their problem (their
+ * marks are kept on the kiosk and sent later), so it is grey and says so, never red.
+ */
 export function syncBadge(sync: z.infer<typeof SyncStatus>): { text: string; tone: Tone } | null {
   const waiting = sync.queueDepth + sync.templateQueueDepth;
-  const marks = `${waiting} ${waiting === 1 ? 'mark' : 'marks'} waiting`;
-  if (!sync.paired) return { text: `Not paired${waiting ? ` · ${marks}` : ''}`, tone: 'warn' };
-  if (!sync.online) return { text: `Offline · ${marks}`, tone: 'bad' };
-  if (waiting > 0) return { text: `Uploading · ${marks}`, tone: 'info' };
+  const marks = `${waiting} ${waiting === 1 ? 'mark' : 'marks'}`;
+  if (!sync.paired) return { text: 'Not set up', tone: 'neutral' };
+  if (!sync.online) return { text: waiting ? `Offline · ${marks} saved` : 'Offline', tone: 'neutral' };
+  if (waiting > 0) return { text: `Sending · ${marks}`, tone: 'neutral' };
   return null;
 }
 
@@ -83,8 +139,8 @@ const HINTS: Record<string, string> = {
   blur: 'Hold still',
   hold_still: 'Hold still',
   too_dark: 'Too dark — find more light',
-  spoof: 'Real faces only',
-  not_live: 'Real faces only',
+  spoof: 'Please look at the camera',
+  not_live: 'Please look at the camera',
   no_face: 'Step in front of the camera',
   multiple_faces: 'One person at a time',
 };
@@ -105,4 +161,69 @@ export function lockoutText(lockedUntil: string, nowMs: number): string {
   const m = Math.floor(secs / 60);
   const s = secs % 60;
   return `Too many wrong PINs. Try again in ${m > 0 ? `${m} min ${s} s` : `${s} s`}.`;
+}
+
+// ---------------------------------------------------------------- admin words
+/** A local date and time for admin tables ("today 08:02", else the date too). */
+export function localTime(iso: string | null, nowMs = Date.now()): string {
+  if (!iso) return 'never';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  const today = new Date(nowMs).toDateString() === d.toDateString();
+  return today ? `today ${time}` : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+}
+
+const NETWORK_WORDS: [RegExp, string][] = [
+  [/ECONNREFUSED/i, 'The server is not answering (is it running?)'],
+  [/ENOTFOUND|EAI_AGAIN/i, 'The server name cannot be found (check the address or the network)'],
+  [/ETIMEDOUT|timed? ?out|timeout/i, 'The server took too long to answer'],
+  [/ECONNRESET|socket hang up|EPIPE/i, 'The connection to the server was cut'],
+  [/ENETUNREACH|EHOSTUNREACH/i, 'No network route to the server (is the kiosk online?)'],
+  [/CERT|certificate|self.signed/i, 'The server\'s certificate was not accepted'],
+  [/\b401\b|unauthori[sz]ed|revoked/i, 'The server no longer accepts this kiosk (pair it again)'],
+];
+
+/**
+ * A sync error for the admin: stored as "<ISO time> <message>" by the sync service; shown as
+ * plain words and a local time.
+ */
+export function syncErrorText(raw: string | null, nowMs = Date.now()): string | null {
+  if (!raw) return null;
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\s+(.*)$/s.exec(raw);
+  const at = m ? localTime(m[1] ?? null, nowMs) : null;
+  const message = (m ? m[2] : raw) ?? raw;
+  // The original message stays available to IT as the element's title (SyncPanel).
+  const text = NETWORK_WORDS.find(([re]) => re.test(message))?.[1] ?? message;
+  return at ? `${text} — ${at}` : text;
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  mark: 'Seen at the door',
+  manual: 'Marked by hand',
+  undo: 'Undone',
+  not_enrolled: 'Not on the class list',
+};
+export const eventText = (kind: string): string => EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');
+
+const STATUS_WORDS: Record<string, string> = { present: 'Present', late: 'Late', absent: 'Absent', excused: 'Excused' };
+export const statusText = (status: string | null): string => (status ? (STATUS_WORDS[status] ?? status) : '–');
+
+const HISTORY_WORDS: Record<string, string> = {
+  push: 'Sending marks',
+  pull: 'Roster download',
+  templates: 'Sending face templates',
+  pair: 'Pairing',
+  pin_recovery: 'PIN recovery code',
+};
+export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? kind.replace(/_/g, ' ');
+
+/** Camera and engine problems in words for the admin area (students only see "paused"). */
+export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>): string | null {
+  if (state.engine.state === 'error') return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
+  const { status, detail } = state.camera;
+  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. The door is not taking attendance.`;
+  if (status === 'error') return `Camera problem: ${detail ?? 'unknown error'}. The door is not taking attendance.`;
+  if (status === 'stopped') return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
+  return null;
 }

@@ -3,7 +3,7 @@
 // leaves no open door. While the PIN is the factory one, every tab carries a prompt to set one
 // (the door keeps working meanwhile). Likewise, after a face-model change, every other tab
 // says how many students must be enrolled again and leads to them in the roster.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { EnrolPanel } from './EnrolPanel';
@@ -14,6 +14,8 @@ import { SettingsPanel } from './SettingsPanel';
 import { PinPanel } from './PinPanel';
 import { QuitDialog } from './QuitDialog';
 import { useResult } from '../hooks';
+import { useFocusOnMount } from '../a11y';
+import { doorProblemForAdmin } from '../view-model';
 
 export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings' | 'pin';
 const TABS: { id: AdminTab; label: string }[] = [
@@ -39,7 +41,38 @@ interface Props {
 }
 
 export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting, initialTab = 'today' }: Props) {
-  const [chosenTab, setTab] = useState<AdminTab>(initialTab);
+  const [chosenTab, setTabState] = useState<AdminTab>(initialTab);
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  const panelRef = useRef<HTMLDivElement>(null);
+  const quitButton = useRef<HTMLButtonElement>(null);
+  const tabRefs = useRef(new Map<AdminTab, HTMLButtonElement>());
+  // A jump from a notice's button (which then disappears) lands on the new tab's panel.
+  const [focusPanel, setFocusPanel] = useState(false);
+  const goTo = (next: AdminTab) => {
+    setTabState(next);
+    setFocusPanel(true);
+  };
+  useEffect(() => {
+    if (!focusPanel) return;
+    setFocusPanel(false);
+    panelRef.current?.focus();
+  }, [focusPanel]);
+  const setTab = (next: AdminTab) => {
+    setRosterOnlyReEnrol(false);
+    setTabState(next);
+  };
+  // Tabs as in the ARIA authoring practices: one tab stop; arrows, Home and End move and select.
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, at: number) => {
+    const moves: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 };
+    const target = moves[e.key];
+    if (target === undefined) return;
+    e.preventDefault();
+    const next = TABS[(target + TABS.length) % TABS.length];
+    if (!next) return;
+    setTab(next.id);
+    tabRefs.current.get(next.id)?.focus();
+  };
+  const doorProblem = doorProblemForAdmin(state);
   const [enrolFor, setEnrolFor] = useState<string | null>(null);
   const [confirmQuit, setConfirmQuit] = useState(false);
   const [rosterOnlyReEnrol, setRosterOnlyReEnrol] = useState(false);
@@ -49,10 +82,10 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   const pinRecovery = status.data?.pinRecovery ?? false;
   // Opened with the factory PIN: straight to "set a new PIN"; the core refuses everything else
   // (pin_change_required) until one is set, so the other tabs are not offered meanwhile.
-  const tab = factoryPin ? 'pin' : chosenTab;
+  const tab: AdminTab = factoryPin ? 'pin' : chosenTab;
   // Stay on the PIN tab once the new PIN is set, so its confirmation is seen.
   useEffect(() => {
-    if (factoryPin) setTab('pin');
+    if (factoryPin) setTabState('pin');
   }, [factoryPin]);
 
   useEffect(() => {
@@ -72,28 +105,37 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
 
   return (
     <div className="admin" data-screen="admin">
-      <header className="admin__bar">
-        <nav className="admin__tabs" role="tablist">
-          {TABS.map((t) => (
+      {/* Behind an open dialog everything is inert: Tab stays in the dialog, clicks do nothing. */}
+      <header className="admin__bar" inert={confirmQuit}>
+        <h1 className="admin__title" ref={heading} tabIndex={-1}>
+          Admin
+        </h1>
+        <div className="admin__tabs" role="tablist" aria-label="Admin sections">
+          {TABS.map((t, i) => (
             <button
               key={t.id}
+              ref={(el) => {
+                if (el) tabRefs.current.set(t.id, el);
+                else tabRefs.current.delete(t.id);
+              }}
               type="button"
               role="tab"
+              id={`admin-tab-${t.id}`}
               aria-selected={tab === t.id}
               disabled={factoryPin && t.id !== 'pin'}
+              aria-controls="admin-panel"
+              tabIndex={tab === t.id ? 0 : -1}
               className={`admin__tab${tab === t.id ? ' admin__tab--on' : ''}`}
               data-testid={`tab-${t.id}`}
-              onClick={() => {
-                setRosterOnlyReEnrol(false);
-                setTab(t.id);
-              }}
+              onClick={() => setTab(t.id)}
+              onKeyDown={(e) => onTabKey(e, i)}
             >
               {t.label}
             </button>
           ))}
-        </nav>
-        <div className="row">
-          <button type="button" className="btn" data-testid="admin-quit" onClick={() => setConfirmQuit(true)}>
+        </div>
+        <div className="row admin__actions">
+          <button type="button" className="btn" data-testid="admin-quit" ref={quitButton} onClick={() => setConfirmQuit(true)}>
             Quit Rollcall
           </button>
           <button type="button" className="btn" data-testid="admin-exit" onClick={onExit}>
@@ -101,6 +143,20 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
           </button>
         </div>
       </header>
+      <div className="admin__notices" inert={confirmQuit}>
+      {doorProblem && (
+        // Students only see "Attendance is paused"; the technical reason is for the admin.
+        <div className="notice notice--warn" role="status" data-testid="door-problem-notice">
+          <span>
+            <strong>The door is not working.</strong> {doorProblem}
+          </span>
+          {tab !== 'settings' && (
+            <button type="button" className="btn" onClick={() => goTo('settings')}>
+              Camera settings
+            </button>
+          )}
+        </div>
+      )}
       {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
         // Said on every other tab: after a model upgrade these students silently stop being
         // recognised, and the admin is often here for something else (the door is not told).
@@ -116,15 +172,17 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
             className="btn btn--primary"
             data-testid="reenrol-show"
             onClick={() => {
+              goTo('roster');
               setRosterOnlyReEnrol(true);
-              setTab('roster');
             }}
           >
             Show them
           </button>
         </div>
       )}
-      <main className="admin__body">
+      </div>
+      <main className="admin__body" inert={confirmQuit}>
+        <div className="admin__panel" id="admin-panel" role="tabpanel" aria-labelledby={`admin-tab-${tab}`} tabIndex={-1} ref={panelRef}>
         {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
         {tab === 'roster' && (
           <RosterPanel
@@ -133,7 +191,7 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
             initialOnlyReEnrol={rosterOnlyReEnrol}
             onEnrol={(id) => {
               setEnrolFor(id);
-              setTab('enrol');
+              goTo('enrol');
             }}
           />
         )}
@@ -141,8 +199,19 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
         {tab === 'sync' && <SyncPanel api={api} state={state} />}
         {tab === 'settings' && <SettingsPanel api={api} />}
         {tab === 'pin' && <PinPanel api={api} factoryPin={factoryPin} recovery={pinRecovery} onChanged={status.reload} onLockedOut={onLockedOut} />}
+        </div>
       </main>
-      {confirmQuit && <QuitDialog api={api} onCancel={() => setConfirmQuit(false)} onQuitting={onQuitting} />}
+      {confirmQuit && (
+        <QuitDialog
+          api={api}
+          onCancel={() => {
+            setConfirmQuit(false);
+            // Back where the admin was: on "Quit Rollcall" (after the inert header is live again).
+            requestAnimationFrame(() => quitButton.current?.focus());
+          }}
+          onQuitting={onQuitting}
+        />
+      )}
     </div>
   );
 }

@@ -52,15 +52,21 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   };
 
   return (
-    <div className="pin" data-screen="pin" data-app-state="ready">
-      <h1 className="pin__title">Admin PIN</h1>
+    // One grid: stacked on tall screens; on short landscape panels (800×480) the keypad moves
+    // beside the field so Unlock, Back, "Wrong PIN" and the lockout countdown stay on screen.
+    <main className="pin" data-screen="pin" data-app-state="ready">
       <form
         className="pin__form"
+        aria-labelledby="pin-title"
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
         }}
       >
+        {/* Focus goes to the field (autoFocus), which this heading names through the form. */}
+        <h1 className="pin__title" id="pin-title">
+          Admin PIN
+        </h1>
         <input
           className="pin__display"
           data-testid="pin-input"
@@ -68,14 +74,25 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
           inputMode="numeric"
           autoComplete="off"
           aria-label="PIN"
+          aria-describedby="pin-message"
           value={pin}
           disabled={locked}
           onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 12))}
           autoFocus
         />
-        <div className="pin__keys">
+        <p className="pin__message" id="pin-message" role="alert" data-testid="pin-message">
+          {locked && lockedUntil ? lockoutText(lockedUntil, now) : message}
+        </p>
+        <div className="pin__keys" role="group" aria-label="Keypad">
           {KEYS.map((k) => (
-            <button key={k} type="button" className="pin__key" disabled={locked} onClick={() => press(k)}>
+            <button
+              key={k}
+              type="button"
+              className="pin__key"
+              disabled={locked}
+              aria-label={k === 'back' ? 'Delete last digit' : k === 'clear' ? 'Clear' : undefined}
+              onClick={() => press(k)}
+            >
               {k === 'clear' ? 'Clear' : k === 'back' ? '⌫' : k}
             </button>
           ))}
@@ -88,19 +105,16 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
             Unlock
           </button>
         </div>
+        {/* Folded: the pad must fit a small screen, and students at the door need none of it. */}
+        <details className="pin__help" data-testid="pin-recovery-help">
+          <summary>Forgot the PIN?</summary>
+          <p>
+            Ask your IT admin for a one-time recovery code for this kiosk (they issue it on the Rollcall server). Type its{' '}
+            {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN settings to set a new one. The kiosk must be
+            online to receive the code, so an offline kiosk cannot use one.
+          </p>
+        </details>
       </form>
-      <div className="pin__message" role="alert" data-testid="pin-message">
-        {locked && lockedUntil ? lockoutText(lockedUntil, now) : message}
-      </div>
-      {/* Folded: the pad must fit a small screen, and students at the door need none of it. */}
-      <details className="pin__help" data-testid="pin-recovery-help">
-        <summary>Forgot the PIN?</summary>
-        <p>
-          Ask your IT admin for a one-time recovery code for this kiosk (they issue it on the Rollcall server). Type its{' '}
-          {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN settings to set a new one. The kiosk must be
-          online to receive the code, so an offline kiosk cannot use one.
-        </p>
-      </details>
-    </div>
+    </main>
   );
 }

@@ -68,15 +68,18 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
       />
       {roster.error && <p className="error">{roster.error}</p>}
       <table className="table" data-testid="roster-table">
+        <caption className="visually-hidden">Students on this kiosk's roster</caption>
         <thead>
           <tr>
-            <th>Name</th>
-            <th>Number</th>
-            <th>Enrolled</th>
-            <th>Templates</th>
-            <th>Consent</th>
-            <th>This class</th>
-            <th />
+            <th scope="col">Name</th>
+            <th scope="col">Number</th>
+            <th scope="col">Enrolled</th>
+            <th scope="col">Templates</th>
+            <th scope="col">Consent</th>
+            <th scope="col">This class</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -98,6 +101,7 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
                   type="button"
                   className={`btn btn--small${r.needsReEnrolment && r.consent ? ' btn--primary' : ''}`}
                   disabled={!r.consent}
+                  aria-label={`${r.needsReEnrolment ? 'Re-enrol' : 'Enrol'} ${r.name}`}
                   onClick={() => onEnrol(r.id)}
                 >
                   {r.needsReEnrolment ? 'Re-enrol' : 'Enrol'}

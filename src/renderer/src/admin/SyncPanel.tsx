@@ -4,8 +4,9 @@ import { useState } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
+import { historyKindText, localTime, syncErrorText } from '../view-model';
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { hour12: false }) : 'never');
+const when = (iso: string | null) => localTime(iso);
 
 export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
   const sync = state.sync;
@@ -73,14 +74,16 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
           </>
         ) : null}
         <dt>Last error</dt>
-        <dd className={sync.lastError ? 'error' : undefined}>{sync.lastError ?? 'none'}</dd>
+        <dd className={sync.lastError ? 'error' : undefined} title={sync.lastError ?? undefined} data-testid="sync-last-error">
+          {syncErrorText(sync.lastError) ?? 'none'}
+        </dd>
       </dl>
       <div className="row">
         <button type="button" className="btn btn--primary" data-testid="sync-now" disabled={sync.syncing || !sync.paired} onClick={() => void syncNow()}>
           {sync.syncing ? 'Syncing…' : 'Sync now'}
         </button>
         {sync.syncing && (
-          <div className="progress progress--inline" role="progressbar" aria-valuenow={pct}>
+          <div className="progress progress--inline" role="progressbar" aria-label="Sync progress" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
             <div className="progress__bar" style={{ width: `${pct}%` }} />
           </div>
         )}
@@ -115,21 +118,22 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
 
       <h3>Recent sync</h3>
       <table className="table table--compact" data-testid="sync-history">
+        <caption className="visually-hidden">Recent sync with the server</caption>
         <thead>
           <tr>
-            <th>When</th>
-            <th>What</th>
-            <th>Result</th>
-            <th>Detail</th>
+            <th scope="col">When</th>
+            <th scope="col">What</th>
+            <th scope="col">Result</th>
+            <th scope="col">Detail</th>
           </tr>
         </thead>
         <tbody>
           {(history.data ?? []).slice(0, 20).map((h, i) => (
             <tr key={`${h.at}-${i}`}>
               <td>{when(h.at)}</td>
-              <td>{h.kind}</td>
-              <td>{h.ok ? <span className="pill pill--good">ok</span> : <span className="pill pill--bad">failed</span>}</td>
-              <td>{h.detail}</td>
+              <td>{historyKindText(h.kind)}</td>
+              <td>{h.ok ? <span className="pill pill--good">OK</span> : <span className="pill pill--bad">Failed</span>}</td>
+              <td className="table__free">{h.ok ? h.detail : (syncErrorText(h.detail) ?? h.detail)}</td>
             </tr>
           ))}
           {history.loaded && (history.data ?? []).length === 0 && (

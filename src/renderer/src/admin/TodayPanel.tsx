@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
-import { formatScore } from '../view-model';
+import { eventText, formatScore, statusText } from '../view-model';
 
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 type Status = (typeof STATUSES)[number];
@@ -61,7 +61,7 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
         <select className="input" aria-label="Status" data-testid="manual-status" value={status} onChange={(e) => setStatus(e.target.value as Status)}>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {s}
+              {statusText(s)}
             </option>
           ))}
         </select>
@@ -80,34 +80,38 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
       )}
       {note && !error && <p className="ok">{note}</p>}
       {log.error && <p className="error">{log.error}</p>}
-      <table className="table" data-testid="log-table">
+      {/* Seven columns, cells wrap: fits a 1080-px portrait screen and an 800-px panel. */}
+      <table className="table table--log" data-testid="log-table">
+        <caption className="visually-hidden">Today's attendance at this door</caption>
         <thead>
           <tr>
-            <th>Time</th>
-            <th>Student</th>
-            <th>What</th>
-            <th>Status</th>
-            <th title="Similarity to the student's templates (0–1)">Score</th>
-            <th title="Lead over the next most similar student">Margin</th>
-            <th title="Frames that agreed / frames looked at">Votes</th>
-            <th>Uploaded</th>
-            <th />
+            <th scope="col">Time</th>
+            <th scope="col">Student</th>
+            <th scope="col">How</th>
+            <th scope="col">Status</th>
+            <th scope="col" title="Similarity to the student's templates (0–1) · lead over the next most similar student · frames that agreed / frames looked at">
+              Evidence
+            </th>
+            <th scope="col">Uploaded</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.eventId} data-event-id={r.eventId} data-kind={r.kind} className={r.undone ? 'undone' : undefined}>
-              <td>{new Date(r.occurredAt).toLocaleTimeString([], { hour12: false })}</td>
+              <td>{new Date(r.occurredAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })}</td>
               <td>{r.name}</td>
-              <td>{r.kind}</td>
-              <td>{r.undone ? <s>{r.status ?? '–'}</s> : (r.status ?? '–')}</td>
-              <td>{formatScore(r.scores?.similarity)}</td>
-              <td>{formatScore(r.scores?.margin)}</td>
-              <td>{r.scores ? `${r.scores.votes}/${r.scores.window}` : '–'}</td>
-              <td>{r.synced ? '✓' : 'waiting'}</td>
+              <td>{eventText(r.kind)}</td>
+              <td>{r.undone ? <s aria-label={`${statusText(r.status)}, undone`}>{statusText(r.status)}</s> : statusText(r.status)}</td>
+              <td className="table__evidence">
+                {r.scores ? `similarity ${formatScore(r.scores.similarity)} · margin ${formatScore(r.scores.margin)} · ${r.scores.votes}/${r.scores.window} frames` : '–'}
+              </td>
+              <td>{r.synced ? 'Yes' : 'Waiting'}</td>
               <td>
                 {!r.undone && (r.kind === 'mark' || r.kind === 'manual') && (
-                  <button type="button" className="btn btn--small" data-testid="undo" onClick={() => void undo(r.eventId)}>
+                  <button type="button" className="btn btn--small" data-testid="undo" aria-label={`Undo ${statusText(r.status)} for ${r.name}`} onClick={() => void undo(r.eventId)}>
                     Undo
                   </button>
                 )}
@@ -116,7 +120,7 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
           ))}
           {log.loaded && rows.length === 0 && (
             <tr>
-              <td colSpan={9} className="muted">
+              <td colSpan={7} className="muted">
                 No marks yet today.
               </td>
             </tr>

@@ -3,7 +3,8 @@
 // Every request carries the bridge's per-launch token (bridge-token.ts): as a Bearer header
 // where the page controls headers, as `?token=` for EventSource and the preview <img>.
 import { createCheckedApi, type UiApi } from './checked-api';
-import { FRAME_PREVIEW_PATH, type KioskChannelKey } from '../../../contracts/kiosk-api';
+import type { KioskChannelKey } from '../../../contracts/kiosk-api';
+import { previewPath } from './preview-path';
 
 /** Paths shared with src/core/bridge/routes.ts (kept as literals: the renderer imports no Node code). */
 export const bridgePaths = {
@@ -74,6 +75,6 @@ export function createBridgeClient(baseUrl: string, deps: BridgeDeps, { token, o
       });
   };
   // Relative like FRAME_PREVIEW_PATH itself, so the <img> stays on the page's own origin.
-  const framePreviewUrl = (seq: number) => withTokenQuery(`${FRAME_PREVIEW_PATH}?seq=${seq}`);
+  const framePreviewUrl = (seq: number, epoch?: string) => withTokenQuery(previewPath(seq, epoch));
   return createCheckedApi(invoke, subscribe, { cameraPushFrame, framePreviewUrl }, onInvalidState);
 }

@@ -94,6 +94,10 @@ describe('createBridgeClient', () => {
     const preview = new URL(api.framePreviewUrl?.(7) ?? '', 'http://127.0.0.1:5000/');
     expect(preview.pathname).toBe('/frame.jpg');
     expect(Object.fromEntries(preview.searchParams)).toEqual({ seq: '7', token: 'tok/en+1' });
+    // A camera restart starts seq again: the epoch keeps the URL of an older picture from coming back.
+    const restarted = new URL(api.framePreviewUrl?.(7, 'ab12-2') ?? '', 'http://127.0.0.1:5000/');
+    expect(Object.fromEntries(restarted.searchParams)).toEqual({ epoch: 'ab12-2', seq: '7', token: 'tok/en+1' });
+    expect(restarted.toString()).not.toBe(preview.toString());
   });
   it('reports a non-JSON error page as an http error', async () => {
     const deps: BridgeDeps = {

@@ -20,8 +20,8 @@ export type RawSubscribe = (listener: (raw: unknown) => void) => () => void;
 
 /** What a shell adds for the screens beyond the contract. */
 export interface UiExtras extends KioskMediaApi {
-  /** The preview <img> URL for frame `seq`; absent: FRAME_PREVIEW_PATH as is (Electron). */
-  framePreviewUrl?: (seq: number) => string;
+  /** The preview <img> URL for frame (`epoch`, `seq`); absent: previewPath() (Electron). */
+  framePreviewUrl?: (seq: number, epoch?: string) => string;
 }
 
 export type UiApi = KioskApi & UiExtras;

@@ -4,26 +4,30 @@
 // a box with the frame's aspect ratio and stay right at any window size. The shell may give
 // its own preview URL (the browser bridge adds its access token; see api/bridge-client.ts).
 import { useEffect, useRef } from 'react';
-import { FRAME_PREVIEW_PATH, type KioskState } from '../../../contracts/kiosk-api';
+import type { KioskState } from '../../../contracts/kiosk-api';
+import { previewPath } from '../api/preview-path';
 
 interface Props {
   state: KioskState;
   stream?: MediaStream | null;
   compact?: boolean;
-  /** The <img> URL of frame `seq`; by default FRAME_PREVIEW_PATH relative to the page. */
-  frameUrl?: ((seq: number) => string) | undefined;
+  /**
+   * No class or no roster: faces are outlined in a neutral colour and never labelled
+   * "unknown" (nobody is being recognised, so nobody is "not recognised").
+   */
+  calm?: boolean;
+  /** The <img> URL of frame (`seq`, `epoch`); by default previewPath() relative to the page. */
+  frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
 }
-
-const defaultFrameUrl = (seq: number) => `${FRAME_PREVIEW_PATH}?seq=${seq}`;
 
 const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
   gated: '',
-  unknown: 'Unknown',
+  unknown: '',
   candidate: '',
   recognised: '',
 };
 
-export function CameraPreview({ state, stream = null, compact = false, frameUrl = defaultFrameUrl }: Props) {
+export function CameraPreview({ state, stream = null, compact = false, calm = false, frameUrl = previewPath }: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (videoRef.current && stream) videoRef.current.srcObject = stream;
@@ -38,9 +42,12 @@ export function CameraPreview({ state, stream = null, compact = false, frameUrl 
           <video ref={videoRef} className="preview__media" autoPlay muted playsInline />
         ) : frame && live ? (
           <img
+            // A new camera start is a new element: it stays blank until its own first picture
+            // loads, instead of holding the previous camera's last picture meanwhile.
+            key={frame.epoch ?? 'frame'}
             className="preview__media"
             alt=""
-            src={frameUrl(frame.seq)}
+            src={frameUrl(frame.seq, frame.epoch)}
             // A shell without a preview answers 404: show the boxes on black, not a broken image.
             onError={(e) => (e.currentTarget.style.visibility = 'hidden')}
             onLoad={(e) => (e.currentTarget.style.visibility = 'visible')}
@@ -54,11 +61,11 @@ export function CameraPreview({ state, stream = null, compact = false, frameUrl 
           return (
             <div
               key={i}
-              className={`facebox facebox--${f.state}`}
+              className={`facebox facebox--${calm ? 'calm' : f.state}`}
               data-testid="face-box"
               style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
             >
-              {(f.label ?? BOX_LABEL[f.state]) && <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>}
+              {!calm && (f.label ?? BOX_LABEL[f.state]) && <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>}
             </div>
           );
         })}

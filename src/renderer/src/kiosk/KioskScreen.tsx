@@ -1,11 +1,13 @@
 // The door screen: readable from two metres. Camera with face boxes, a big greeting that
-// says what happened, the class in session, and an offline badge with marks waiting.
+// says what happened, the class in session, and a quiet badge when marks wait to be sent.
+// When the door cannot take attendance (loading, camera, engine) it says only that, calmly.
 import { useEffect, useRef } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import { CameraPreview } from './CameraPreview';
 import { playCue } from '../sound';
-import { greetingView, isGreetingFresh, sessionLine, syncBadge } from '../view-model';
+import { doorBlock, greetingShown, greetingView, idleView, isGreetingFresh, sessionLine, syncBadge, type DoorBlock, type GreetingView, type IdleView } from '../view-model';
 import { useNow } from '../hooks';
+import { useFitText, useFocusOnMount } from '../a11y';
 
 interface Props {
   state: KioskState;
@@ -13,57 +15,61 @@ interface Props {
   cameraError: string | null;
   onAdmin: () => void;
   /** The shell's preview URL (UiApi.framePreviewUrl), if it has its own. */
-  frameUrl?: ((seq: number) => string) | undefined;
+  frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
 }
 
-function Blocker({ state, cameraError }: { state: KioskState; cameraError: string | null }) {
-  const { engine, camera } = state;
-  if (engine.state === 'error') {
-    return (
-      <div className="blocker blocker--bad" data-testid="blocker" data-kind="engine-error">
-        <div className="blocker__title">Face recognition is not working</div>
-        <div className="blocker__detail">{engine.error ?? 'Unknown error'} — please tell the office.</div>
-      </div>
-    );
-  }
-  if (cameraError || camera.status === 'missing' || camera.status === 'error') {
-    return (
-      <div className="blocker blocker--bad" data-testid="blocker" data-kind="camera-missing">
-        <div className="blocker__title">{camera.status === 'missing' ? 'No camera found' : 'Camera problem'}</div>
-        <div className="blocker__detail">{cameraError ?? camera.detail ?? 'Check that the camera is plugged in.'}</div>
-      </div>
-    );
-  }
-  if (engine.state === 'loading') {
-    const pct = Math.round(Math.min(1, Math.max(0, engine.progress)) * 100);
-    return (
-      <div className="blocker" data-testid="blocker" data-kind="loading">
-        <div className="blocker__title">Getting ready…</div>
-        <div className="blocker__detail">Loading face models ({pct}%)</div>
-        <div className="progress" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
-          <div className="progress__bar" style={{ width: `${pct}%` }} />
+/**
+ * The door cannot take attendance: one calm message for students, over the whole body (the
+ * camera is not working or not used yet). What went wrong technically is in the admin area.
+ */
+function DoorBlocked({ block }: { block: DoorBlock }) {
+  return (
+    <section className="doorblock" data-testid="blocker" data-kind={block.kind} aria-live="polite">
+      <h2 className="doorblock__title">{block.title}</h2>
+      <p className="doorblock__detail">{block.detail}</p>
+      {block.progress !== null && (
+        <div className="progress" role="progressbar" aria-label="Getting ready" aria-valuenow={block.progress} aria-valuemin={0} aria-valuemax={100}>
+          <div className="progress__bar" style={{ width: `${block.progress}%` }} />
         </div>
-      </div>
-    );
-  }
-  if (camera.status === 'starting' || camera.status === 'stopped') {
-    return (
-      <div className="blocker" data-testid="blocker" data-kind="camera-starting">
-        <div className="blocker__title">{camera.status === 'starting' ? 'Starting the camera…' : 'Camera off'}</div>
-        {camera.detail && <div className="blocker__detail">{camera.detail}</div>}
-      </div>
-    );
-  }
-  return null;
+      )}
+    </section>
+  );
+}
+
+function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
+  const ref = useFitText<HTMLElement>(`${kind}|${view.headline}|${view.status}|${view.detail ?? ''}`);
+  return (
+    <section ref={ref} className={`greeting greeting--${view.tone}`} data-testid="greeting" data-kind={kind} aria-live="polite">
+      {view.salutation && <p className="greeting__salutation">{view.salutation}</p>}
+      <p className="greeting__headline" data-testid="greeting-name">
+        {view.headline}
+      </p>
+      <p className="greeting__status">{view.status}</p>
+      {view.detail && <p className="greeting__detail">{view.detail}</p>}
+    </section>
+  );
+}
+
+function Idle({ view }: { view: IdleView }) {
+  const ref = useFitText<HTMLElement>(view.kind);
+  return (
+    <section ref={ref} className="greeting greeting--idle" data-testid="greeting" data-kind="idle" data-idle={view.kind} aria-live="polite">
+      <p className="greeting__headline">{view.headline}</p>
+      <p className="greeting__status">{view.status}</p>
+    </section>
+  );
 }
 
 export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: Props) {
   const now = useNow(500);
-  const fresh = isGreetingFresh(state.greeting, now) ? state.greeting : null;
+  const heading = useFocusOnMount<HTMLHeadingElement>();
+  const block = doorBlock(state, cameraError);
+  const fresh = !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state) ? state.greeting : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
   const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
-  const cameraWorks = state.camera.status === 'running' || state.camera.status === 'starting';
+  // Without a class or a roster nobody is recognised: faces get a neutral outline, no "unknown".
+  const calm = !state.session || !state.sync.paired;
 
   // Sound once per new greeting (keyed by its time + student), only if enabled.
   const audio = useRef<AudioContext | null>(null);
@@ -85,49 +91,34 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
     <div className="kiosk" data-screen="kiosk" data-app-state="ready">
       <header className="topbar">
         <div className="topbar__session" data-testid="session">
-          <div className="topbar__title">{session.title}</div>
-          <div className="topbar__detail">{session.detail}</div>
+          <h1 className="topbar__title" ref={heading} tabIndex={-1}>
+            {session.title}
+          </h1>
+          <p className="topbar__detail">{session.detail}</p>
         </div>
         <div className="topbar__right">
           {badge && (
-            <div className={`badge badge--${badge.tone}`} data-testid="sync-badge">
+            <p className={`badge badge--${badge.tone}`} data-testid="sync-badge">
               {badge.text}
-            </div>
+            </p>
           )}
-          <div className="clock">{new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}</div>
+          <p className="clock">{new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}</p>
         </div>
       </header>
-      <main className="kiosk__body">
-        <div className="kiosk__camera">
-          <CameraPreview state={state} stream={stream} frameUrl={frameUrl} />
-          <Blocker state={state} cameraError={cameraError} />
-        </div>
-        {view && fresh ? (
-          <section className={`greeting greeting--${view.tone}`} data-testid="greeting" data-kind={fresh.kind} aria-live="polite">
-            {view.salutation && <div className="greeting__salutation">{view.salutation}</div>}
-            <div className="greeting__headline" data-testid="greeting-name">
-              {view.headline}
-            </div>
-            <div className="greeting__status">{view.status}</div>
-            {view.detail && <div className="greeting__detail">{view.detail}</div>}
-          </section>
+      <main className={`kiosk__body${block ? ' kiosk__body--blocked' : ''}`}>
+        {block ? (
+          <DoorBlocked block={block} />
         ) : (
-          <section className="greeting greeting--idle" data-testid="greeting" data-kind="idle" aria-live="polite">
-            <div className="greeting__headline">{!cameraWorks ? 'Hello' : state.session ? 'Look at the camera' : 'Hello'}</div>
-            <div className="greeting__status">
-              {!cameraWorks
-                ? 'Attendance is paused — please tell your teacher'
-                : state.session
-                  ? 'Pause for a moment as you walk in'
-                  : state.noClassToday
-                    ? 'No class today'
-                    : 'No class in this room right now'}
+          <>
+            <div className="kiosk__camera">
+              <CameraPreview state={state} stream={stream} frameUrl={frameUrl} calm={calm} />
             </div>
-          </section>
+            {view && fresh ? <Greeting view={view} kind={fresh.kind} /> : <Idle view={idleView(state)} />}
+          </>
         )}
       </main>
       <footer className="kiosk__footer">
-        <span>{state.room ? state.room.name : 'No room set'}</span>
+        <p className="kiosk__room">{state.room ? state.room.name : 'Rollcall'}</p>
         <button type="button" className="admin-link" onClick={onAdmin} data-testid="open-admin">
           Admin
         </button>
