@@ -71,8 +71,9 @@ describe('report ranges are checked before any work', () => {
   it('assertRange is arithmetic: ten thousand years are refused without listing their days', () => {
     const started = performance.now();
     expect(() => assertRange('0001-01-01', '9999-12-31')).toThrow(/at most 366 days/);
-    // Listing 3.65 million dates took seconds; the arithmetic takes microseconds.
-    expect(performance.now() - started).toBeLessThan(50);
+    // Listing 3.65 million dates first took 2.4-5.8 s; the arithmetic takes microseconds. The
+    // bound is generous on purpose (a busy CI machine), far below the old cost.
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(() => assertRange('2026-01-01', '2026-12-31')).not.toThrow();
     expect(() => assertRange('2024-01-01', '2024-12-31')).not.toThrow(); // 366 days, a leap year
     expect(() => assertRange('2024-01-01', '2025-01-01')).toThrow(/366/);
