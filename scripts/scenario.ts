@@ -12,6 +12,11 @@
 //   --offline  the server is down for the whole door run and starts afterwards
 //   --crash    the kiosk is SIGKILLed at several points during marking and pushing, and
 //              restarted each time (resuming the door sequence where the camera would be)
+//   --school-day  an ordinary school day (scripts/school-day.ts): the door run happens in the
+//              arrival window of the next class, right after a class of the same students in the
+//              same room (early arrivals go to the next one); the class's timetable is edited
+//              mid-run (its past report must not change); then a second campus on a holiday runs
+//              the same door sequence (nobody marked, no absence email through a real SMTP server)
 // Prints one JSON object on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,6 +35,9 @@ import { defaultAppConfig, type AppConfig } from '../server/src/config';
 import { openDatabase, type Database as ServerDatabase } from '../server/src/db/database';
 import { insertUser } from '../server/src/repositories/users';
 import { hashPassword } from '../server/src/services/passwords';
+import { defaultNotificationsConfig } from '../server/src/notifications/config';
+import { TestSmtpServer } from '../server/src/notifications/smtp-test-server';
+import { SchoolDay } from './school-day';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KIOSK_CLI = join(ROOT, 'src/core/cli/kiosk.ts');
@@ -56,6 +64,7 @@ export const ScenarioOptions = z.object({
   'log-level': z.enum(['info', 'debug']).default('info'),
   /** Serve the kiosk UI from the door kiosk on this loopback port (`npm run demo -- --ui`). */
   ui: z.coerce.number().int().min(0).max(65_535).optional(),
+  'school-day': z.boolean().default(false),
 });
 export type ScenarioOptions = z.input<typeof ScenarioOptions>;
 
@@ -253,9 +262,15 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const door = await buildDoorSequence(identities, o, work);
   progress(`door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`);
 
-  // --- server
+  // --- server (a school day also runs the absence emails, into a real SMTP server started here)
+  const smtp = o['school-day'] ? await TestSmtpServer.start() : null;
   const database = openDatabase({ kind: 'sqlite', filename: join(work, 'server.db') });
-  const config = defaultAppConfig({ database: { kind: 'sqlite', filename: join(work, 'server.db') }, logLevel: 'silent', loginRateLimitPerMinute: 1000 });
+  const config = defaultAppConfig({
+    database: { kind: 'sqlite', filename: join(work, 'server.db') },
+    logLevel: 'silent',
+    loginRateLimitPerMinute: 1000,
+    ...(smtp ? { notifications: defaultNotificationsConfig({ smtpUrl: smtp.url, delayMinutes: 0, digestTime: null, tickMs: 0, smtpTimeoutMs: 5_000 }) } : {}),
+  });
   const server = new ScenarioServer(config, database);
   await server.start();
   const password = 'scenario-admin-password';
@@ -264,6 +279,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   server.token = (await server.api<{ accessToken: string }>('POST', '/api/auth/login', { email, password })).accessToken;
 
   // A one-off session today (site timezone UTC) that started 10 minutes ago; generous grace so arrivals are `present`.
+  // A school day instead sets up its classes around the next one (scripts/school-day.ts).
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
   const minutes = now.getUTCHours() * 60 + now.getUTCMinutes();
@@ -271,8 +287,11 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const startM = Math.max(0, minutes - 10);
   const endM = Math.min(23 * 60 + 59, minutes + 60);
   const room = await server.api<{ id: string }>('POST', '/api/rooms', { name: 'Door 1', siteId: 'default' });
-  const cls = await server.api<{ id: string }>('POST', '/api/classes', { name: 'Scenario class', siteId: 'default' });
-  const schedule = await server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, date: today, startTime: hhmm(startM), endTime: hhmm(endM), graceMinutes: 60 });
+  const schoolDay = o['school-day'] ? await SchoolDay.setUp(server, database, room.id, now, progress) : null;
+  const cls = schoolDay ? { id: schoolDay.classId } : await server.api<{ id: string }>('POST', '/api/classes', { name: 'Scenario class', siteId: 'default' });
+  const schedule = schoolDay
+    ? { id: schoolDay.scheduleId }
+    : await server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, date: today, startTime: hhmm(startM), endTime: hhmm(endM), graceMinutes: 60 });
   const sessionId = `${schedule.id}@${today}`;
 
   const studentOf = new Map<string, string>(); // studentId → identity
@@ -280,7 +299,9 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   let templatesImported = 0;
   const importRejects: string[] = [];
   for (const [n, p] of enrolled.entries()) {
-    const s = await server.api<{ id: string }>('POST', '/api/students', { siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true });
+    const s = await server.api<{ id: string }>('POST', '/api/students', {
+      siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true, guardianEmail: `guardian.s${n + 1}@home.example`,
+    });
     studentOf.set(s.id, p.name);
     idOf.set(p.name, s.id);
     const form = new FormData();
@@ -292,6 +313,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     }
   }
   await server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [...studentOf.keys()] });
+  await schoolDay?.enrolAndRecordHistory([...studentOf.keys()]);
   const device = await server.api<{ pairingCode: string }>('POST', '/api/devices', { roomId: room.id, name: 'Scenario door' });
   progress(`server ${server.url}: ${studentOf.size} students, ${templatesImported} templates imported${importRejects.length ? `, ${importRejects.length} photos rejected` : ''}; session ${sessionId}`);
 
@@ -335,6 +357,8 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
       if (l.event === 'decision') {
         decisions.push(l);
         if (l.kind === 'present' || l.kind === 'late') marks++;
+        // The timetable changes while the kiosk is at work (it pulls the change within seconds).
+        if (marks >= 1) schoolDay?.editTimetableOnce();
       }
       if (l.event === 'camera' && l.status === 'running' && run.runningAt === null) run.runningAt = Date.now();
       if (l.event === 'stats') lastStats = l;
@@ -422,13 +446,24 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const analysed = sum((s) => frameStats(s).analysed ?? 0);
   const recognition = runStats.map((s) => s.recognitionMs as { p50: number; p95: number } | null).filter((x): x is { p50: number; p95: number } => Boolean(x));
 
+  const schoolDayResult = schoolDay
+    ? await schoolDay.finish({
+        report: report as unknown as { students: { studentId: string; status: string; markedAt: string | null }[] },
+        expectedPresent,
+        runHoliday: (holidayRoomPairingCode: string) => runHolidayDoor(holidayRoomPairingCode, work, door.dir, o, server.url),
+        smtp: smtp as TestSmtpServer,
+        enrolled,
+      })
+    : {};
   await server.stop();
+  await smtp?.down();
   await database.close();
   if (!o.keep) rmSync(work, { recursive: true, force: true });
 
   return {
+    ...schoolDayResult,
     faces: o.faces,
-    mode: o.offline && o.crash ? 'offline+crash' : o.offline ? 'offline' : o.crash ? 'crash' : 'online',
+    mode: `${o.offline && o.crash ? 'offline+crash' : o.offline ? 'offline' : o.crash ? 'crash' : 'online'}${o['school-day'] ? '+school-day' : ''}`,
     seed: o.seed,
     expected_present: expectedPresent,
     marked_present: markedPresent,
@@ -463,18 +498,42 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   };
 }
 
+/**
+ * A second door kiosk (paired with the given code) runs the same door sequence once, online,
+ * and exits; returns its decisions and the marks in its own database.
+ */
+async function runHolidayDoor(pairingCode: string, work: string, doorDir: string, o: z.output<typeof ScenarioOptions>, serverUrl: string) {
+  const data = join(work, 'kiosk-holiday');
+  const setup = spawnKiosk(['--setup-only', '--server', serverUrl, '--pair', pairingCode, '--data', data, '--name', 'holiday door'], () => undefined, o.verbose, join(work, 'kiosk-holiday-setup.log'));
+  if ((await setup.exited) !== 0) throw new Error('holiday kiosk set-up failed');
+  const decisions: LogLine[] = [];
+  const run = spawnKiosk(
+    ['--camera', `replay:${doorDir}?fps=${o.fps}`, '--data', data, '--exit-when-done', '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000', '--log-level', o['log-level']],
+    (l) => {
+      if (l.event === 'decision') decisions.push(l);
+    },
+    o.verbose,
+    join(work, 'kiosk-holiday-run.log'),
+  );
+  if ((await run.exited) !== 0) throw new Error('holiday kiosk run failed');
+  const kdb = new Database(join(data, 'kiosk.db'), { readonly: true });
+  const kioskMarks = (kdb.prepare(`SELECT COUNT(*) AS n FROM attendance_events WHERE kind IN ('mark', 'exception')`).get() as { n: number }).n;
+  kdb.close();
+  return { decisions, kioskMarks };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
       fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
-      'log-level': { type: 'string' },
+      'log-level': { type: 'string' }, 'school-day': { type: 'boolean' },
     },
     strict: true,
   });
   const parsed = ScenarioOptions.safeParse(values);
   if (!parsed.success) {
-    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--seed N]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--school-day] [--seed N]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const result = await runScenario(parsed.data);

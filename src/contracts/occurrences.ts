@@ -107,7 +107,7 @@ export function dayOff(calendar: SchoolCalendar, date: string): DayOff | null {
 }
 
 /** The version of a schedule in force on a local date. */
-export function versionOn(spec: Pick<ScheduleSpec, 'versions'>, date: string): ScheduleVersion | null {
+export function versionOn<V extends Pick<ScheduleVersion, 'validFrom' | 'validUntil'>>(spec: { versions: readonly V[] }, date: string): V | null {
   return spec.versions.find((v) => (v.validFrom === null || v.validFrom <= date) && (v.validUntil === null || date <= v.validUntil)) ?? null;
 }
 

@@ -6,7 +6,16 @@
 
 export interface SchemaVersionTable { id: number; version: number; applied_at: string }
 
-export interface SiteTable { id: string; name: string; timezone: string; created_at: string }
+export interface SiteTable {
+  id: string;
+  name: string;
+  timezone: string;
+  created_at: string;
+  /** Minutes before a session's start from which arrivals count for it (migration 008). */
+  arrival_minutes: number;
+  /** Bumped by every calendar edit; sent to kiosks with the calendar (migration 008). */
+  calendar_version: number;
+}
 
 export interface UserTable {
   id: string;
@@ -56,9 +65,20 @@ export interface ClassTable {
   code: string | null;
   teacher_id: string | null;
   created_at: string;
+  /** The class's own arrival window; null: the site's (migration 008). */
+  arrival_minutes: number | null;
 }
 
-export interface EnrolmentTable { id: string; class_id: string; student_id: string; created_at: string }
+export interface EnrolmentTable {
+  id: string;
+  class_id: string;
+  student_id: string;
+  created_at: string;
+  /** First local date on the class list (inclusive); null: from `created_at` on (migration 008). */
+  valid_from: string | null;
+  /** Last local date on the class list (inclusive); null: still enrolled (migration 008). */
+  valid_until: string | null;
+}
 
 export interface ScheduleTable {
   id: string;
@@ -69,6 +89,40 @@ export interface ScheduleTable {
   start_time: string;
   end_time: string;
   grace_minutes: number;
+  created_at: string;
+  /** Set when the schedule was removed; its versions say until when it met (migration 008). */
+  ended_on: string | null;
+}
+
+/** One version of a schedule, in force from/until local dates inclusive (migration 008). */
+export interface ScheduleVersionTable {
+  id: string;
+  schedule_id: string;
+  valid_from: string | null;
+  valid_until: string | null;
+  room_id: string;
+  weekday: number | null;
+  date: string | null;
+  start_time: string;
+  end_time: string;
+  grace_minutes: number;
+  created_at: string;
+}
+
+export interface TermTable { id: string; site_id: string; name: string; start_date: string; end_date: string; created_at: string }
+export interface ClosureTable { id: string; site_id: string; name: string; start_date: string; end_date: string; created_at: string }
+/** A cancelled or moved single session `${schedule_id}@${date}` (migration 008). */
+export interface SessionChangeTable {
+  id: string;
+  site_id: string;
+  schedule_id: string;
+  date: string;
+  kind: 'cancelled' | 'moved';
+  to_date: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  room_id: string | null;
+  reason: string | null;
   created_at: string;
 }
 
@@ -179,6 +233,10 @@ export interface DB {
   classes: ClassTable;
   enrolments: EnrolmentTable;
   schedules: ScheduleTable;
+  schedule_versions: ScheduleVersionTable;
+  terms: TermTable;
+  closures: ClosureTable;
+  session_changes: SessionChangeTable;
   templates: TemplateTable;
   photos: PhotoTable;
   devices: DeviceTable;

@@ -1,12 +1,13 @@
-// Turns the calendar into jobs. Each tick, on every instance, it looks at the sessions that
+// Turns the timetable into jobs (sessions by the shared rule of src/contracts/occurrences.ts, so
+// never on a holiday, outside term or for a cancelled session). Each tick, on every instance, it looks at the sessions that
 // ended (plus the delay) within the lookback window and at the teachers whose digest time
 // has come, and inserts a job for each one not planned yet. The dedupe key makes this safe
 // to run anywhere, any number of times: the second insert of the same key does nothing.
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-import { localDateAt, wallClockAt } from '../../../src/contracts/site-time.js';
-import { sessionsOf } from '../reports/service.js';
-import { meetsOn } from '../../../src/contracts/occurrences.js';
+import { occurrencesBetween } from '../../../src/contracts/occurrences.js';
+import { SiteClock, localDateAt } from '../../../src/contracts/site-time.js';
+import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import type { NotificationsConfig } from './config.js';
 import { enqueueJobs, existingKeys, type NewJob } from './jobs.js';
 
@@ -14,17 +15,12 @@ export const sessionKey = (sessionId: string) => `session:${sessionId}`;
 export const absenceKey = (sessionId: string, studentId: string) => `absence:${sessionId}:${studentId}`;
 export const digestKey = (teacherId: string, siteId: string, date: string) => `digest:${teacherId}:${siteId}:${date}`;
 
+/** Each site with its clock, calendar and schedules (every version) for the shared occurrence rule. */
 async function schedulesBySite(db: Kysely<DB>) {
-  const [sites, schedules] = await Promise.all([
-    db.selectFrom('sites').select(['id', 'timezone']).execute(),
-    db
-      .selectFrom('schedules')
-      .innerJoin('classes', 'classes.id', 'schedules.class_id')
-      .selectAll('schedules')
-      .select(['classes.site_id', 'classes.teacher_id'])
-      .execute(),
-  ]);
-  return sites.map((site) => ({ site, schedules: schedules.filter((s) => s.site_id === site.id) }));
+  const [sites, specs] = await Promise.all([db.selectFrom('sites').select(['id', 'timezone']).execute(), scheduleSpecs(db, {})]);
+  return Promise.all(
+    sites.map(async (site) => ({ site, calendar: await loadCalendar(db, site.id), clock: new SiteClock(site.timezone), schedules: specs.filter((s) => s.siteId === site.id) })),
+  );
 }
 
 async function enqueueNew(db: Kysely<DB>, jobs: NewJob[], now: string): Promise<number> {
@@ -46,10 +42,11 @@ export async function planClosedSessions(db: Kysely<DB>, now: Date, config: Pick
   const dueBefore = new Date(now.getTime() - config.delayMinutes * 60_000).toISOString();
   const notBefore = new Date(now.getTime() - config.lookbackHours * 3_600_000);
   const jobs: NewJob[] = [];
-  for (const { site, schedules } of await schedulesBySite(db)) {
+  for (const { site, schedules, calendar, clock } of await schedulesBySite(db)) {
     const from = localDateAt(notBefore, site.timezone);
     const to = localDateAt(now, site.timezone);
-    for (const s of sessionsOf(schedules, from, to, site.timezone)) {
+    // Never a day off (holiday, outside term) nor a cancelled session: nobody is absent from those.
+    for (const s of occurrencesBetween(schedules, calendar, from, to, clock)) {
       if (s.endsAt > dueBefore || s.endsAt < notBefore.toISOString()) continue;
       jobs.push({ kind: 'session_closed', dedupeKey: sessionKey(s.sessionId), payload: { sessionId: s.sessionId }, runAt: nowIso });
     }
@@ -62,10 +59,11 @@ export async function planDigests(db: Kysely<DB>, now: Date, config: Pick<Notifi
   if (config.digestTime === null) return 0;
   const nowIso = now.toISOString();
   const jobs: NewJob[] = [];
-  for (const { site, schedules } of await schedulesBySite(db)) {
-    const local = wallClockAt(now, site.timezone);
+  for (const { site, schedules, calendar, clock } of await schedulesBySite(db)) {
+    const local = clock.wallClockAt(now);
     if (local.time < config.digestTime) continue;
-    const teachers = new Set(schedules.filter((s) => s.teacher_id !== null && meetsOn(s, local.date)).map((s) => s.teacher_id as string));
+    const held = new Set(occurrencesBetween(schedules, calendar, local.date, local.date, clock).map((o) => o.scheduleId));
+    const teachers = new Set(schedules.filter((s) => s.teacherId !== null && held.has(s.id)).map((s) => s.teacherId as string));
     for (const teacherId of teachers) {
       jobs.push({ kind: 'teacher_digest', dedupeKey: digestKey(teacherId, site.id, local.date), payload: { teacherId, siteId: site.id, date: local.date }, runAt: nowIso });
     }

@@ -11,10 +11,11 @@ import type { Clock } from '../clock.js';
 import type { DialectName } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { HttpError } from '../errors.js';
-import { resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
+import { occurrencesBetween } from '../../../src/contracts/occurrences.js';
+import { SiteClock } from '../../../src/contracts/site-time.js';
+import { enrolledOn, resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
+import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import type { SessionReport } from '../schemas/attendance.js';
-import { instantOf } from '../../../src/contracts/site-time.js';
-import { meetsOn } from '../../../src/contracts/occurrences.js';
 import type { NotificationsConfig } from './config.js';
 import { claimJobs, deferJob, enqueueJobs, failJob, finishJob, type ClaimedJob } from './jobs.js';
 import type { Mailer } from './mailer.js';
@@ -145,16 +146,16 @@ export class NotificationService {
     const { db, clock, config } = this.deps;
     if (config.absenceRecipients === 'none') return { status: 'skipped', note: 'absence emails are off' };
     const session = await this.session(sessionId);
-    if (!session) return { status: 'skipped', note: 'session no longer exists' };
-    const endsAt = await this.endOf(session);
+    if (!session) return { status: 'skipped', note: 'session no longer exists (or the day is now off)' };
+    if (session.occurrence.cancelled) return { status: 'skipped', note: 'session cancelled' };
+    const endsAt = session.occurrence.endsAt;
     const waiting = await this.kiosksBehind(session, endsAt);
     if (waiting !== null) return waiting;
+    // The session's list is the enrolments valid on its date (enrolledOn): someone enrolled after
+    // it ended, or who had left, is not on it.
     const report = await sessionReport(db, session);
     const now = clock.now().toISOString();
-    // Enrolled after the session ended: not an absence from a class they were not in yet.
-    const late = await db.selectFrom('enrolments').select('student_id').where('class_id', '=', session.cls.id).where('created_at', '>=', endsAt).execute();
-    const enrolledLate = new Set(late.map((r) => r.student_id));
-    const absent = report.students.filter((s) => s.status === 'absent' && !enrolledLate.has(s.studentId));
+    const absent = report.students.filter((s) => s.status === 'absent');
     const planned = await enqueueJobs(
       db,
       absent.map((s) => ({ kind: 'absence_email' as const, dedupeKey: absenceKey(sessionId, s.studentId), payload: { sessionId, studentId: s.studentId }, runAt: now })),
@@ -168,17 +169,12 @@ export class NotificationService {
    * server after the session ended, its marks may still be on the way. Wait (deferred), and
    * give up on the emails after kioskWaitMinutes rather than send false absences.
    */
-  private async endOf(session: ResolvedSession): Promise<string> {
-    const site = await this.deps.db.selectFrom('sites').select('timezone').where('id', '=', session.cls.site_id).executeTakeFirst();
-    return instantOf(session.date, session.schedule.end_time, site?.timezone ?? 'UTC').toISOString();
-  }
-
   private async kiosksBehind(session: ResolvedSession, endsAt: string): Promise<Outcome | null> {
     const { db, clock, config } = this.deps;
     const behind = await db
       .selectFrom('devices')
       .select(['id', 'name'])
-      .where('room_id', '=', session.schedule.room_id)
+      .where('room_id', '=', session.occurrence.roomId)
       .where('revoked_at', 'is', null)
       .where('token_hash', 'is not', null)
       .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', endsAt)]))
@@ -198,16 +194,17 @@ export class NotificationService {
   private async sendAbsence(p: z.infer<typeof AbsencePayload>, key: string): Promise<Outcome> {
     const { db, config, mailer } = this.deps;
     const session = await this.session(p.sessionId);
-    if (!session) return { status: 'skipped', note: 'session no longer exists' };
+    if (!session) return { status: 'skipped', note: 'session no longer exists (or the day is now off)' };
+    if (session.occurrence.cancelled) return { status: 'skipped', note: 'session cancelled' };
     // Re-checked at send time: a correction (excused, late) made since the planning wins.
     const student = await db
       .selectFrom('students')
       .innerJoin('enrolments', 'enrolments.student_id', 'students.id')
-      .select(['students.name', 'students.student_number', 'students.email', 'students.guardian_email'])
+      .select(['students.name', 'students.student_number', 'students.email', 'students.guardian_email', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
       .where('students.id', '=', p.studentId)
       .where('enrolments.class_id', '=', session.cls.id)
       .executeTakeFirst();
-    if (!student) return { status: 'skipped', note: 'student no longer enrolled' };
+    if (!student || !enrolledOn(student, session.occurrence)) return { status: 'skipped', note: 'student not on the class list for that session' };
     const status = await studentSessionStatus(db, p.sessionId, p.studentId);
     if (status !== 'absent') return { status: 'skipped', note: `status is now ${status}` };
     const recipients = absenceRecipients(config.absenceRecipients, student);
@@ -216,9 +213,9 @@ export class NotificationService {
       studentName: student.name,
       studentNumber: student.student_number,
       className: session.cls.name,
-      date: session.date,
-      startTime: session.schedule.start_time,
-      endTime: session.schedule.end_time,
+      date: session.occurrence.date,
+      startTime: session.occurrence.startTime,
+      endTime: session.occurrence.endTime,
     };
     // One message per audience (the guardian's words differ from the student's).
     for (const as of ['guardian', 'student'] as const) {
@@ -233,17 +230,12 @@ export class NotificationService {
     const { db, mailer } = this.deps;
     const teacher = await db.selectFrom('users').select(['email', 'name', 'disabled']).where('id', '=', p.teacherId).executeTakeFirst();
     if (!teacher || teacher.disabled === 1) return { status: 'skipped', note: 'teacher gone or disabled' };
-    const schedules = await db
-      .selectFrom('schedules')
-      .innerJoin('classes', 'classes.id', 'schedules.class_id')
-      .select(['schedules.id', 'schedules.weekday', 'schedules.date', 'schedules.start_time'])
-      .where('classes.teacher_id', '=', p.teacherId)
-      .where('classes.site_id', '=', p.siteId)
-      .orderBy('schedules.start_time')
-      .execute();
+    const site = await db.selectFrom('sites').select('timezone').where('id', '=', p.siteId).executeTakeFirst();
+    const specs = (await scheduleSpecs(db, { siteId: p.siteId })).filter((s) => s.teacherId === p.teacherId);
+    const held = site ? occurrencesBetween(specs, await loadCalendar(db, p.siteId), p.date, p.date, new SiteClock(site.timezone)) : [];
     const reports: SessionReport[] = [];
-    for (const s of schedules.filter((x) => meetsOn(x, p.date))) {
-      const session = await this.session(`${s.id}@${p.date}`);
+    for (const o of held) {
+      const session = await this.session(o.sessionId);
       if (session) reports.push(await sessionReport(db, session));
     }
     if (reports.length === 0) return { status: 'skipped', note: 'no sessions that day' };

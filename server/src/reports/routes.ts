@@ -71,7 +71,8 @@ const reports: RoutePlugin = async (app) => {
       if (request.query.format === 'json') return report;
       const csv = toCsv(
         ['session_id', 'date', 'class', 'start', 'end', 'student_number', 'name', 'status', 'marked_at', 'decided_by'],
-        report.students.map((s) => [report.sessionId, report.date, report.class.name, report.startTime, report.endTime, s.studentNumber, s.name, s.status, s.markedAt, s.decidedBy]),
+        // A cancelled session: students without a mark were not absent, the session was.
+        report.students.map((s) => [report.sessionId, report.date, report.class.name, report.startTime, report.endTime, s.studentNumber, s.name, report.cancelled && s.decidedBy === 'none' ? 'cancelled' : s.status, s.markedAt, s.decidedBy]),
       );
       return sendCsv(reply, `${report.class.name}-${report.date}-${report.startTime}`, csv);
     },
@@ -98,7 +99,7 @@ const reports: RoutePlugin = async (app) => {
       const report = await classReport(app.ctx.db, cls.id, from, to, app.ctx.clock.now());
       if (request.query.format === 'json') return report;
       const csv = toCsv(
-        ['student_number', 'name', 'present', 'late', 'absent', 'excused', 'attendance_rate', ...report.sessions.map((s) => `${s.date} ${s.startTime}`)],
+        ['student_number', 'name', 'present', 'late', 'absent', 'excused', 'attendance_rate', ...report.sessions.map((s) => `${s.date} ${s.startTime}${s.cancelled ? ' (cancelled)' : ''}`)],
         report.students.map((s) => [s.studentNumber, s.name, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused, s.attendanceRate, ...s.statuses]),
       );
       return sendCsv(reply, `${cls.name}-${from}-${to}`, csv);

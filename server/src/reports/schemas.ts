@@ -21,7 +21,8 @@ export const ClassReport = z.object({
   from: z.string(),
   to: z.string(),
   timezone: z.string(),
-  sessions: z.array(z.object({ sessionId: z.string(), date: z.string(), startTime: z.string(), endTime: z.string(), roomId: z.string(), counts: Counts })),
+  /** `cancelled`: listed with the marks taken before the cancellation; nobody is absent from it. */
+  sessions: z.array(z.object({ sessionId: z.string(), date: z.string(), startTime: z.string(), endTime: z.string(), roomId: z.string(), cancelled: z.boolean(), counts: Counts })),
   students: z.array(
     z.object({
       studentId: z.string(),
@@ -30,7 +31,7 @@ export const ClassReport = z.object({
       counts: Counts,
       /** (present + late) / (present + late + absent); null when no session was held. */
       attendanceRate: z.number().nullable(),
-      /** One status per entry of `sessions`, in the same order; null before the student was enrolled. */
+      /** One status per entry of `sessions`, in the same order; null when not on that session's list (or no mark in a cancelled one). */
       statuses: z.array(AttendanceStatus.nullable()),
     }),
   ),

@@ -2,34 +2,26 @@
 // Statuses come from the core's one rule (services/attendance-status.ts deriveStatus), the
 // same that answers /api/sessions/:id/attendance, so every report agrees with it.
 //
-// Sessions are derived from schedules (never stored): every date in the range on which a
-// schedule occurs, from the schedule's creation on (a schedule added in October has no
-// September sessions). A session counts once it has STARTED at the site's local time; later
-// ones are left out (they would otherwise show everybody absent). Rosters are today's
-// enrolments; a student enrolled after a session ended has no status for it (null), rather
-// than an absence from a class they were not in yet.
+// Sessions are derived (never stored) by the shared rule of src/contracts/occurrences.ts: each
+// date's schedule VERSION, the site's calendar (no session outside term or on a closure; a
+// moved session at its new date), from the schedule's creation on. A session counts once it
+// has STARTED at the site's local time; later ones are left out (they would otherwise show
+// everybody absent). A cancelled session is listed, flagged, with the marks it had (no
+// absences, not counted in totals). The class list of each session is the enrolments valid
+// on its date (enrolledOn), so a student who left stays in the reports of the sessions they
+// were on the list for, and a timetable edit never changes a past report.
+import type { Occurrence, ScheduleSpec } from '../../../src/contracts/occurrences.js';
+import { occurrencesBetween } from '../../../src/contracts/occurrences.js';
+import { SiteClock } from '../../../src/contracts/site-time.js';
 import type { AttendanceStatus } from '../../../src/contracts/sync.js';
-import type { AttendanceEventTable, ScheduleTable } from '../db/schema.js';
+import type { AttendanceEventTable } from '../db/schema.js';
 import { badRequest } from '../errors.js';
+import { enrolledOn } from '../repositories/attendance.js';
+import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import { chunks, unique, type Executor } from '../repositories/executor.js';
 import { deriveStatus } from '../services/attendance-status.js';
-import { meetsOn } from '../../../src/contracts/occurrences.js';
-import { SiteClock, datesBetween } from '../../../src/contracts/site-time.js';
 
 export const MAX_RANGE_DAYS = 366;
-
-export interface SessionRef {
-  sessionId: string;
-  scheduleId: string;
-  classId: string;
-  date: string;
-  startTime: string;
-  endTime: string;
-  roomId: string;
-  /** UTC instants of the start and end at the site. */
-  startsAt: string;
-  endsAt: string;
-}
 
 export type Counts = Record<AttendanceStatus, number>;
 export const zeroCounts = (): Counts => ({ present: 0, late: 0, absent: 0, excused: 0 });
@@ -44,35 +36,10 @@ export function assertRange(from: string, to: string): void {
   if (!(days <= MAX_RANGE_DAYS)) throw badRequest(`a report covers at most ${MAX_RANGE_DAYS} days`, 'range_too_long');
 }
 
-/** Sessions of these schedules between two local dates, oldest first. */
-export function sessionsOf(
-  schedules: readonly Pick<ScheduleTable, 'id' | 'class_id' | 'room_id' | 'weekday' | 'date' | 'start_time' | 'end_time' | 'created_at'>[],
-  from: string,
-  to: string,
-  timeZone: string,
-): SessionRef[] {
-  const out: SessionRef[] = [];
-  const clock = new SiteClock(timeZone);
-  for (const date of datesBetween(from, to)) {
-    for (const s of schedules) {
-      if (!meetsOn(s, date)) continue;
-      const endsAt = clock.instantOf(date, s.end_time).toISOString();
-      // Sessions that had ended before the schedule was created never happened.
-      if (endsAt <= s.created_at) continue;
-      out.push({
-        sessionId: `${s.id}@${date}`,
-        scheduleId: s.id,
-        classId: s.class_id,
-        date,
-        startTime: s.start_time,
-        endTime: s.end_time,
-        roomId: s.room_id,
-        startsAt: clock.instantOf(date, s.start_time).toISOString(),
-        endsAt,
-      });
-    }
-  }
-  return out.sort((a, b) => (a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+/** Sessions of these schedules at a site between two local dates, oldest first (cancelled ones flagged). */
+export async function sessionsOf(db: Executor, siteId: string, specs: readonly ScheduleSpec[], from: string, to: string, timeZone: string): Promise<Occurrence[]> {
+  if (specs.length === 0) return [];
+  return occurrencesBetween(specs, await loadCalendar(db, siteId), from, to, new SiteClock(timeZone), { includeCancelled: true });
 }
 
 type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
@@ -122,7 +89,7 @@ export interface ClassReport {
   from: string;
   to: string;
   timezone: string;
-  sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; counts: Counts }[];
+  sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; cancelled: boolean; counts: Counts }[];
   students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: (AttendanceStatus | null)[] }[];
   /** [console] The class's sessions of each date added up, with the rate of that day (the history chart). */
   days: { date: string; counts: Counts; attendanceRate: number | null }[];
@@ -139,32 +106,42 @@ export async function classReport(db: Executor, classId: string, from: string, t
   assertRange(from, to);
   const cls = await db.selectFrom('classes').selectAll().where('id', '=', classId).executeTakeFirstOrThrow();
   const timezone = await siteTimeZone(db, cls.site_id);
-  const [schedules, enrolled] = await Promise.all([
-    db.selectFrom('schedules').selectAll().where('class_id', '=', classId).execute(),
+  const [specs, enrolments] = await Promise.all([
+    scheduleSpecs(db, { classIds: [classId] }),
     db
       .selectFrom('enrolments')
       .innerJoin('students', 'students.id', 'enrolments.student_id')
-      .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at as enrolled_at'])
+      .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
       .where('enrolments.class_id', '=', classId)
       .orderBy('students.student_number')
       .execute(),
   ]);
   const nowIso = now.toISOString();
-  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso);
+  const clock = new SiteClock(timezone);
+  const sessions = (await sessionsOf(db, cls.site_id, specs, from, to, timezone)).filter((s) => s.startsAt <= nowIso);
   const statuses = await statusesFor(db, sessions.map((s) => s.sessionId));
   const totals = zeroCounts();
   const sessionCounts = sessions.map(() => zeroCounts());
-  const students = enrolled.map((st) => {
+  const rows = enrolments.flatMap((st) => {
     const counts = zeroCounts();
+    let listed = false;
     const row = sessions.map((s, i) => {
-      if (s.endsAt <= st.enrolled_at) return null; // not in the class yet
-      const status = statuses.get(pairKey(s.sessionId, st.id))?.status ?? 'absent';
+      if (!enrolledOn(st, s)) return null; // not on this session's list
+      listed = true;
+      const marked = statuses.get(pairKey(s.sessionId, st.id))?.status;
+      // A cancelled session shows the marks it had, and nobody is absent from it.
+      if (s.cancelled) return marked ?? null;
+      const status = marked ?? 'absent';
       counts[status] += 1;
       (sessionCounts[i] as Counts)[status] += 1;
       totals[status] += 1;
       return status;
     });
-    return { studentId: st.id, studentNumber: st.student_number, name: st.name, counts, attendanceRate: attendanceRate(counts), statuses: row };
+    // Everyone on a list of the range appears; others only if enrolled during the range (a
+    // class without sessions yet still lists its members). A later edit never adds a row.
+    const startDate = st.valid_from ?? clock.wallClockAt(new Date(st.created_at)).date;
+    if (!listed && (startDate > to || (st.valid_until !== null && st.valid_until < from))) return [];
+    return [{ studentId: st.id, studentNumber: st.student_number, name: st.name, counts, attendanceRate: attendanceRate(counts), statuses: row }];
   });
   const byDay = new Map<string, Counts>();
   sessions.forEach((s, i) => {
@@ -178,8 +155,8 @@ export async function classReport(db: Executor, classId: string, from: string, t
     to,
     timezone,
     days: [...byDay].map(([date, counts]) => ({ date, counts, attendanceRate: attendanceRate(counts) })),
-    sessions: sessions.map((s, i) => ({ sessionId: s.sessionId, date: s.date, startTime: s.startTime, endTime: s.endTime, roomId: s.roomId, counts: sessionCounts[i] as Counts })),
-    students,
+    sessions: sessions.map((s, i) => ({ sessionId: s.sessionId, date: s.date, startTime: s.startTime, endTime: s.endTime, roomId: s.roomId, cancelled: s.cancelled, counts: sessionCounts[i] as Counts })),
+    students: rows,
     totals,
   };
 }
@@ -212,19 +189,22 @@ export async function studentReport(db: Executor, studentId: string, from: strin
   assertRange(from, to);
   const student = await db.selectFrom('students').select(['id', 'student_number', 'name', 'site_id']).where('id', '=', studentId).executeTakeFirstOrThrow();
   const timezone = await siteTimeZone(db, student.site_id);
-  let classes = await db
+  let enrolments = await db
     .selectFrom('enrolments')
     .innerJoin('classes', 'classes.id', 'enrolments.class_id')
-    .select(['classes.id', 'classes.name', 'enrolments.created_at as enrolled_at'])
+    .select(['classes.id', 'classes.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
     .where('enrolments.student_id', '=', studentId)
     .execute();
-  if (onlyClassIds) classes = classes.filter((c) => onlyClassIds.has(c.id));
-  const classNames = new Map(classes.map((c) => [c.id, c.name]));
-  const enrolledAt = new Map(classes.map((c) => [c.id, c.enrolled_at]));
-  const schedules = classes.length === 0 ? [] : await db.selectFrom('schedules').selectAll().where('class_id', 'in', [...classNames.keys()]).execute();
+  if (onlyClassIds) enrolments = enrolments.filter((c) => onlyClassIds.has(c.id));
+  const classNames = new Map(enrolments.map((c) => [c.id, c.name]));
+  const byClass = new Map(enrolments.map((c) => [c.id, c]));
+  const specs = await scheduleSpecs(db, { classIds: [...classNames.keys()] });
   const nowIso = now.toISOString();
-  // Held sessions of the classes, from the student's enrolment in each on.
-  const sessions = sessionsOf(schedules, from, to, timezone).filter((s) => s.startsAt <= nowIso && s.endsAt > (enrolledAt.get(s.classId) ?? ''));
+  // Held (not cancelled) sessions of the classes on the dates the student was on their list.
+  const sessions = (await sessionsOf(db, student.site_id, specs, from, to, timezone)).filter((s) => {
+    const e = byClass.get(s.classId);
+    return s.startsAt <= nowIso && !s.cancelled && e !== undefined && enrolledOn(e, s);
+  });
   const statuses = await statusesFor(db, sessions.map((s) => s.sessionId), studentId);
   const counts = zeroCounts();
   const rows = sessions.map((s) => {

@@ -4,32 +4,36 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AttendanceEvent, AttendanceStatus, ItemResult } from '../../../src/contracts/sync.js';
 import type { AttendanceEventTable, ClassTable, DB, ScheduleTable } from '../db/schema.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { CorrectionRequest, SessionReport } from '../schemas/attendance.js';
 import { deriveStatus, type StatusEvent } from '../services/attendance-status.js';
-import { meetsOn } from '../../../src/contracts/occurrences.js';
+import { meetsOn, versionOn, type Occurrence } from '../../../src/contracts/occurrences.js';
 import { parseSessionId } from '../services/sessions.js';
+import { resolveOccurrence } from './calendar.js';
 import { writeAudit, type Actor } from './audit.js';
 import { getClass, getSchedule } from './classes.js';
 import { chunks, unique, type Executor } from './executor.js';
 
 interface ScheduleInfo {
   id: string;
-  weekday: number | null;
-  date: string | null;
   site_id: string;
+  versions: { validFrom: string | null; validUntil: string | null; weekday: number | null; date: string | null }[];
 }
 
 async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<string, ScheduleInfo>> {
   const out = new Map<string, ScheduleInfo>();
   for (const chunk of chunks(unique(ids), 500)) {
-    const rows = await db
-      .selectFrom('schedules')
-      .innerJoin('classes', 'classes.id', 'schedules.class_id')
-      .select(['schedules.id', 'schedules.weekday', 'schedules.date', 'classes.site_id'])
-      .where('schedules.id', 'in', chunk)
-      .execute();
-    rows.forEach((r) => out.set(r.id, r));
+    const [rows, versions] = await Promise.all([
+      db
+        .selectFrom('schedules')
+        .innerJoin('classes', 'classes.id', 'schedules.class_id')
+        .select(['schedules.id', 'classes.site_id'])
+        .where('schedules.id', 'in', chunk)
+        .execute(),
+      db.selectFrom('schedule_versions').select(['schedule_id', 'valid_from', 'valid_until', 'weekday', 'date']).where('schedule_id', 'in', chunk).execute(),
+    ]);
+    rows.forEach((r) => out.set(r.id, { ...r, versions: [] }));
+    for (const v of versions) out.get(v.schedule_id)?.versions.push({ validFrom: v.valid_from, validUntil: v.valid_until, weekday: v.weekday, date: v.date });
   }
   return out;
 }
@@ -141,7 +145,10 @@ export async function ingestAttendance(db: Kysely<DB>, events: readonly Attendan
       const parsed = sessions.get(e.sessionId);
       const schedule = parsed ? schedules.get(parsed.scheduleId) : undefined;
       if (!parsed || !schedule || schedule.site_id !== from.siteId) return 'unknown_session';
-      if (!meetsOn(schedule, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
+      // The version of the schedule in force on that date decides. A mark on a day the calendar
+      // now calls off is still a fact and is kept (reports leave the day out).
+      const version = versionOn(schedule, parsed.date);
+      if (!version || !meetsOn(version, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
     }
     if (e.kind === 'undo' && e.refId !== undefined) {
       const inBatch = events.find((x) => x.id === e.refId);
@@ -166,18 +173,43 @@ export async function ingestAttendance(db: Kysely<DB>, events: readonly Attendan
 
 export interface ResolvedSession {
   sessionId: string;
+  /** The date in the session id (the date it was due on; `occurrence.date` if it was moved). */
   date: string;
   schedule: ScheduleTable;
   cls: ClassTable;
+  /** When, where and whether it is held: the schedule version of its date and the calendar. */
+  occurrence: Occurrence;
 }
 
-/** A session exists when its schedule exists and occurs on its date; otherwise 404. */
+/**
+ * A session exists when the version of its schedule in force on its date meets that day and
+ * the day is a school day at the site (a cancelled session still exists); otherwise 404.
+ */
 export async function resolveSession(db: Executor, sessionId: string): Promise<ResolvedSession> {
-  const parsed = parseSessionId(sessionId);
-  if (!parsed) throw notFound(`session ${sessionId}`);
-  const schedule = await getSchedule(db, parsed.scheduleId).catch(() => null);
-  if (!schedule || !meetsOn(schedule, parsed.date)) throw notFound(`session ${sessionId}`);
-  return { sessionId, date: parsed.date, schedule, cls: await getClass(db, schedule.class_id) };
+  const { parsed, occurrence } = await resolveOccurrence(db, sessionId);
+  const schedule = await getSchedule(db, parsed.scheduleId);
+  return { sessionId, date: parsed.date, schedule, cls: await getClass(db, schedule.class_id), occurrence };
+}
+
+/** Enrolments of a class on the list for a session (its date within the enrolment's from/until). */
+export async function enrolledFor(db: Executor, classId: string, o: Pick<Occurrence, 'originalDate' | 'endsAt'>) {
+  const rows = await db
+    .selectFrom('enrolments')
+    .innerJoin('students', 'students.id', 'enrolments.student_id')
+    .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
+    .where('enrolments.class_id', '=', classId)
+    .orderBy('students.student_number')
+    .execute();
+  return rows.filter((r) => enrolledOn(r, o));
+}
+
+/**
+ * Whether an enrolment covers a session: from `valid_from` (or, when unset, for sessions that
+ * ended after the enrolment was made) until `valid_until`, both by the session's date.
+ */
+export function enrolledOn(e: { created_at: string; valid_from: string | null; valid_until: string | null }, o: Pick<Occurrence, 'originalDate' | 'endsAt'>): boolean {
+  if (e.valid_from !== null ? o.originalDate < e.valid_from : o.endsAt <= e.created_at) return false;
+  return e.valid_until === null || o.originalDate <= e.valid_until;
 }
 
 type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'>;
@@ -213,16 +245,7 @@ function similarityOf(scores: string | null): number | null {
 
 /** Two queries whatever the class size: the enrolled students, and the session's events. */
 export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
-  const [enrolled, byStudent] = await Promise.all([
-    db
-      .selectFrom('enrolments')
-      .innerJoin('students', 'students.id', 'enrolments.student_id')
-      .select(['students.id', 'students.student_number', 'students.name'])
-      .where('enrolments.class_id', '=', session.cls.id)
-      .orderBy('students.student_number')
-      .execute(),
-    sessionEvents(db, session.sessionId),
-  ]);
+  const [enrolled, byStudent] = await Promise.all([enrolledFor(db, session.cls.id, session.occurrence), sessionEvents(db, session.sessionId)]);
   const counts = { present: 0, late: 0, absent: 0, excused: 0 };
   const students = enrolled.map((s) => {
     const events = byStudent.get(s.id) ?? [];
@@ -248,12 +271,13 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
   return {
     sessionId: session.sessionId,
     scheduleId: session.schedule.id,
-    date: session.date,
+    date: session.occurrence.date,
     class: { id: session.cls.id, name: session.cls.name },
-    roomId: session.schedule.room_id,
-    startTime: session.schedule.start_time,
-    endTime: session.schedule.end_time,
-    graceMinutes: session.schedule.grace_minutes,
+    roomId: session.occurrence.roomId,
+    startTime: session.occurrence.startTime,
+    endTime: session.occurrence.endTime,
+    graceMinutes: session.occurrence.graceMinutes,
+    cancelled: session.occurrence.cancelled,
     students,
     counts,
     notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({ studentId, eventsCount: events.length })),

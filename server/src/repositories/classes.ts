@@ -1,16 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { ClassTable, DB, EnrolmentTable, ScheduleTable } from '../db/schema.js';
+import { versionOn, type ScheduleVersion } from '../../../src/contracts/occurrences.js';
+import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
+import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
 import { appendChanges, type ChangeInput } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
+import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
 
-export const toClass = (r: ClassTable): Class => ({ id: r.id, siteId: r.site_id, name: r.name, code: r.code, teacherId: r.teacher_id });
-const rosterClass = (r: ClassTable) => (r.code === null ? { id: r.id, name: r.name } : { id: r.id, name: r.name, code: r.code });
-const rosterEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id'>) => ({ id: r.id, classId: r.class_id, studentId: r.student_id });
-export const toSchedule = (r: ScheduleTable): Schedule => ({
+export const toClass = (r: ClassTable): Class => ({ id: r.id, siteId: r.site_id, name: r.name, code: r.code, teacherId: r.teacher_id, arrivalMinutes: r.arrival_minutes });
+export const rosterClass = (r: ClassTable) => ({ id: r.id, name: r.name, ...(r.code === null ? {} : { code: r.code }), ...(r.arrival_minutes === null ? {} : { arrivalMinutes: r.arrival_minutes }) });
+export const rosterEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id'>) => ({ id: r.id, classId: r.class_id, studentId: r.student_id });
+const toEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id' | 'valid_from' | 'valid_until'>) => ({ ...rosterEnrolment(r), validFrom: r.valid_from, validUntil: r.valid_until });
+const toVersion = (v: ScheduleVersionTable): ScheduleVersion => ({
+  validFrom: v.valid_from,
+  validUntil: v.valid_until,
+  roomId: v.room_id,
+  weekday: v.weekday,
+  date: v.date,
+  startTime: v.start_time,
+  endTime: v.end_time,
+  graceMinutes: v.grace_minutes,
+});
+export const toSchedule = (r: ScheduleTable, versions?: readonly ScheduleVersionTable[]): Schedule => ({
   id: r.id,
   classId: r.class_id,
   roomId: r.room_id,
@@ -19,9 +33,21 @@ export const toSchedule = (r: ScheduleTable): Schedule => ({
   startTime: r.start_time,
   endTime: r.end_time,
   graceMinutes: r.grace_minutes,
+  ...(versions ? { versions: versions.map(toVersion) } : {}),
+  endedOn: r.ended_on,
 });
-/** The roster's schedule record has exactly the API shape. */
-const rosterSchedule = toSchedule;
+/** The roster record: the latest version's fields (feed 1) and every version (feed 2). */
+const rosterSchedule = (r: ScheduleTable, versions: readonly ScheduleVersionTable[]) => {
+  const { endedOn: _ended, ...record } = toSchedule(r, versions);
+  return record;
+};
+
+/** Oldest first (an open start first; SQL orders nulls differently per database, so sorted here). */
+const byValidFrom = (a: ScheduleVersionTable, b: ScheduleVersionTable) => (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id);
+
+async function versionsOf(db: Executor, scheduleId: string): Promise<ScheduleVersionTable[]> {
+  return (await db.selectFrom('schedule_versions').selectAll().where('schedule_id', '=', scheduleId).execute()).sort(byValidFrom);
+}
 
 export async function getClass(db: Executor, id: string): Promise<ClassTable> {
   const row = await db.selectFrom('classes').selectAll().where('id', '=', id).executeTakeFirst();
@@ -44,12 +70,20 @@ export async function listClasses(db: Executor, f: { siteId?: string; teacherId?
 
 export async function createClass(
   db: Kysely<DB>,
-  input: { siteId: string; name: string; code?: string | null; teacherId?: string | null },
+  input: { siteId: string; name: string; code?: string | null; teacherId?: string | null; arrivalMinutes?: number | null },
   now: string,
 ): Promise<Class> {
   await getSite(db, input.siteId);
   await assertTeacher(db, input.teacherId);
-  const row: ClassTable = { id: randomUUID(), site_id: input.siteId, name: input.name, code: input.code ?? null, teacher_id: input.teacherId ?? null, created_at: now };
+  const row: ClassTable = {
+    id: randomUUID(),
+    site_id: input.siteId,
+    name: input.name,
+    code: input.code ?? null,
+    teacher_id: input.teacherId ?? null,
+    created_at: now,
+    arrival_minutes: input.arrivalMinutes ?? null,
+  };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('classes').values(row).execute();
     await appendChanges(trx, [{ siteId: row.site_id, entity: 'class', entityId: row.id, data: rosterClass(row) }], now);
@@ -57,7 +91,12 @@ export async function createClass(
   return toClass(row);
 }
 
-export async function updateClass(db: Kysely<DB>, id: string, patch: { name?: string; code?: string | null; teacherId?: string | null }, now: string): Promise<Class> {
+export async function updateClass(
+  db: Kysely<DB>,
+  id: string,
+  patch: { name?: string; code?: string | null; teacherId?: string | null; arrivalMinutes?: number | null },
+  now: string,
+): Promise<Class> {
   await assertTeacher(db, patch.teacherId);
   return db.transaction().execute(async (trx) => {
     const current = await getClass(trx, id);
@@ -66,8 +105,9 @@ export async function updateClass(db: Kysely<DB>, id: string, patch: { name?: st
       name: patch.name ?? current.name,
       code: patch.code === undefined ? current.code : patch.code,
       teacher_id: patch.teacherId === undefined ? current.teacher_id : patch.teacherId,
+      arrival_minutes: patch.arrivalMinutes === undefined ? current.arrival_minutes : patch.arrivalMinutes,
     };
-    await trx.updateTable('classes').set({ name: next.name, code: next.code, teacher_id: next.teacher_id }).where('id', '=', id).execute();
+    await trx.updateTable('classes').set({ name: next.name, code: next.code, teacher_id: next.teacher_id, arrival_minutes: next.arrival_minutes }).where('id', '=', id).execute();
     await appendChanges(trx, [{ siteId: next.site_id, entity: 'class', entityId: id, data: rosterClass(next) }], now);
     return toClass(next);
   });
@@ -76,7 +116,8 @@ export async function updateClass(db: Kysely<DB>, id: string, patch: { name?: st
 export async function deleteClass(db: Kysely<DB>, id: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, id);
-    const enrolments = await trx.selectFrom('enrolments').select('id').where('class_id', '=', id).execute();
+    // Closed enrolments were already tombstoned when they closed.
+    const enrolments = await trx.selectFrom('enrolments').select('id').where('class_id', '=', id).where('valid_until', 'is', null).execute();
     const schedules = await trx.selectFrom('schedules').select('id').where('class_id', '=', id).execute();
     await trx.deleteFrom('enrolments').where('class_id', '=', id).execute();
     await trx.deleteFrom('schedules').where('class_id', '=', id).execute();
@@ -92,13 +133,28 @@ export async function deleteClass(db: Kysely<DB>, id: string, now: string): Prom
 
 // ---------------------------------------------------------------- enrolments
 
-export async function listEnrolments(db: Executor, classId: string) {
-  const rows = await db.selectFrom('enrolments').select(['id', 'class_id', 'student_id']).where('class_id', '=', classId).execute();
-  return rows.map(rosterEnrolment);
+/** Current enrolments (open ones); `all` adds the closed ones, kept for past reports. */
+export async function listEnrolments(db: Executor, classId: string, options: { all?: boolean } = {}) {
+  let q = db.selectFrom('enrolments').select(['id', 'class_id', 'student_id', 'valid_from', 'valid_until']).where('class_id', '=', classId);
+  if (!options.all) q = q.where('valid_until', 'is', null);
+  return (await q.execute()).map(toEnrolment);
 }
 
-/** Enrols students (already enrolled ones are left as they are); all-or-nothing. */
-export async function enrolStudents(db: Kysely<DB>, classId: string, studentIds: readonly string[], now: string) {
+/** The site's local date now, and the last date that is already history for a class. */
+async function classDates(db: Executor, cls: ClassTable, now: string) {
+  const site = await getSite(db, cls.site_id);
+  const clock = new SiteClock(site.timezone);
+  const specs = await scheduleSpecs(db, { classIds: [cls.id] });
+  const firstOpen = firstEditableDate(specs, await loadCalendar(db, cls.site_id), clock, new Date(now));
+  return { today: clock.wallClockAt(new Date(now)).date, firstOpen };
+}
+
+/**
+ * Enrols students (already enrolled ones are left as they are); all-or-nothing. A student who
+ * left the class is enrolled again on the same row: their list membership reopens (the dates
+ * between are then counted as enrolled; see docs/school-year.md).
+ */
+export async function enrolStudents(db: Kysely<DB>, classId: string, studentIds: readonly string[], now: string, options: { from?: string } = {}) {
   const ids = unique(studentIds);
   return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
@@ -109,20 +165,36 @@ export async function enrolStudents(db: Kysely<DB>, classId: string, studentIds:
     }
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) throw badRequest(`unknown students at this class's site: ${missing.slice(0, 10).join(', ')}`, 'unknown_student');
-    const existing = new Set((await trx.selectFrom('enrolments').select('student_id').where('class_id', '=', classId).execute()).map((r) => r.student_id));
-    const rows = ids.filter((id) => !existing.has(id)).map((studentId) => ({ id: randomUUID(), class_id: classId, student_id: studentId, created_at: now }));
+    const existing = new Map((await trx.selectFrom('enrolments').selectAll().where('class_id', '=', classId).execute()).map((r) => [r.student_id, r]));
+    const rows: EnrolmentTable[] = ids
+      .filter((id) => !existing.has(id))
+      .map((studentId) => ({ id: randomUUID(), class_id: classId, student_id: studentId, created_at: now, valid_from: options.from ?? null, valid_until: null }));
+    const reopened = ids.flatMap((id) => {
+      const e = existing.get(id);
+      return e && e.valid_until !== null ? [e] : [];
+    });
     for (const chunk of chunks(rows, 500)) await trx.insertInto('enrolments').values(chunk).execute();
-    await appendChanges(trx, rows.map((r) => ({ siteId: cls.site_id, entity: 'enrolment' as const, entityId: r.id, data: rosterEnrolment(r) })), now);
-    return { added: rows.length, alreadyEnrolled: ids.length - rows.length };
+    for (const chunk of chunks(reopened.map((e) => e.id), 500)) await trx.updateTable('enrolments').set({ valid_until: null }).where('id', 'in', chunk).execute();
+    await appendChanges(trx, [...rows, ...reopened].map((r) => ({ siteId: cls.site_id, entity: 'enrolment' as const, entityId: r.id, data: rosterEnrolment(r) })), now);
+    return { added: rows.length + reopened.length, alreadyEnrolled: ids.length - rows.length - reopened.length };
   });
 }
 
 export async function unenrolStudent(db: Kysely<DB>, classId: string, studentId: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
-    const row = await trx.selectFrom('enrolments').select('id').where('class_id', '=', classId).where('student_id', '=', studentId).executeTakeFirst();
+    const row = await trx
+      .selectFrom('enrolments')
+      .select('id')
+      .where('class_id', '=', classId)
+      .where('student_id', '=', studentId)
+      .where('valid_until', 'is', null)
+      .executeTakeFirst();
     if (!row) throw notFound(`enrolment of student ${studentId} in class ${classId}`);
-    await trx.deleteFrom('enrolments').where('id', '=', row.id).execute();
+    // Closed, not deleted: they stay on the lists of the sessions already held (past reports),
+    // including today's if it has started; kiosks drop them at once (tombstone).
+    const { firstOpen } = await classDates(trx, cls, now);
+    await trx.updateTable('enrolments').set({ valid_until: addDays(firstOpen, -1) }).where('id', '=', row.id).execute();
     await appendChanges(trx, [{ siteId: cls.site_id, entity: 'enrolment', entityId: row.id, data: null }], now);
   });
 }
@@ -135,9 +207,13 @@ export async function getSchedule(db: Executor, id: string): Promise<ScheduleTab
   return row;
 }
 
-export async function listSchedules(db: Executor, classId: string): Promise<Schedule[]> {
-  const rows = await db.selectFrom('schedules').selectAll().where('class_id', '=', classId).orderBy('weekday').orderBy('date').orderBy('start_time').execute();
-  return rows.map(toSchedule);
+/** Current schedules of a class (removed ones only with `all`), each with its versions. */
+export async function listSchedules(db: Executor, classId: string, options: { all?: boolean } = {}): Promise<Schedule[]> {
+  let q = db.selectFrom('schedules').selectAll().where('class_id', '=', classId);
+  if (!options.all) q = q.where('ended_on', 'is', null);
+  const rows = await q.orderBy('weekday').orderBy('date').orderBy('start_time').execute();
+  const versions = rows.length === 0 ? [] : (await db.selectFrom('schedule_versions').selectAll().where('schedule_id', 'in', rows.map((r) => r.id)).execute()).sort(byValidFrom);
+  return rows.map((r) => toSchedule(r, versions.filter((v) => v.schedule_id === r.id)));
 }
 
 export async function createSchedule(
@@ -160,18 +236,115 @@ export async function createSchedule(
       end_time: input.endTime,
       grace_minutes: input.graceMinutes,
       created_at: now,
+      ended_on: null,
+    };
+    const version: ScheduleVersionTable = {
+      id: randomUUID(),
+      schedule_id: row.id,
+      valid_from: null,
+      valid_until: null,
+      room_id: row.room_id,
+      weekday: row.weekday,
+      date: row.date,
+      start_time: row.start_time,
+      end_time: row.end_time,
+      grace_minutes: row.grace_minutes,
+      created_at: now,
     };
     await trx.insertInto('schedules').values(row).execute();
-    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: row.id, data: rosterSchedule(row) }], now);
-    return toSchedule(row);
+    await trx.insertInto('schedule_versions').values(version).execute();
+    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: row.id, data: rosterSchedule(row, [version]) }], now);
+    return toSchedule(row, [version]);
+  });
+}
+
+/**
+ * A timetable edit. The version in force before `effectiveFrom` is closed the day before; a new
+ * version opens on it (versions that would have started later are replaced). Sessions before
+ * `effectiveFrom` keep resolving against their own version, so no past report changes.
+ */
+export async function updateSchedule(
+  db: Kysely<DB>,
+  id: string,
+  patch: { effectiveFrom?: string; roomId?: string; weekday?: number | null; date?: string | null; startTime?: string; endTime?: string; graceMinutes?: number },
+  now: string,
+): Promise<Schedule> {
+  return db.transaction().execute(async (trx) => {
+    const schedule = await getSchedule(trx, id);
+    if (schedule.ended_on !== null) throw badRequest(`schedule ${id} was removed; add a new one`, 'schedule_ended');
+    const cls = await getClass(trx, schedule.class_id);
+    const { firstOpen } = await classDates(trx, cls, now);
+    const from = patch.effectiveFrom ?? firstOpen;
+    if (from < firstOpen) throw badRequest(`effectiveFrom ${from} would change sessions already held; the earliest is ${firstOpen}`, 'past_date');
+    if (patch.roomId !== undefined) {
+      const room = await getRoom(trx, patch.roomId);
+      if (room.site_id !== cls.site_id) throw badRequest('room and class belong to different sites', 'site_mismatch');
+    }
+    const versions = await versionsOf(trx, id);
+    const base = versionOn({ versions: versions.map((v) => ({ ...v, validFrom: v.valid_from, validUntil: v.valid_until })) }, from) ?? versions[versions.length - 1];
+    if (!base) throw notFound(`schedule ${id} versions`);
+    // A new date makes it one-off, a new weekday weekly; otherwise it stays as it was.
+    const when = patch.date != null ? { weekday: null, date: patch.date } : patch.weekday != null ? { weekday: patch.weekday, date: null } : { weekday: base.weekday, date: base.date };
+    const next: ScheduleVersionTable = {
+      id: randomUUID(),
+      schedule_id: id,
+      valid_from: from,
+      valid_until: null,
+      room_id: patch.roomId ?? base.room_id,
+      ...when,
+      start_time: patch.startTime ?? base.start_time,
+      end_time: patch.endTime ?? base.end_time,
+      grace_minutes: patch.graceMinutes ?? base.grace_minutes,
+      created_at: now,
+    };
+    if ((next.weekday === null) === (next.date === null)) throw badRequest('a schedule needs exactly one of weekday and date', 'bad_schedule');
+    if (!(next.start_time < next.end_time)) throw badRequest('endTime must be after startTime', 'bad_schedule');
+    // Versions starting on or after `from` are replaced; the one running into it ends the day before.
+    await trx.deleteFrom('schedule_versions').where('schedule_id', '=', id).where('valid_from', '>=', from).execute();
+    await trx
+      .updateTable('schedule_versions')
+      .set({ valid_until: addDays(from, -1) })
+      .where('schedule_id', '=', id)
+      .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', from)]))
+      .execute();
+    await trx.insertInto('schedule_versions').values(next).execute();
+    const latest: ScheduleTable = {
+      ...schedule,
+      room_id: next.room_id,
+      weekday: next.weekday,
+      date: next.date,
+      start_time: next.start_time,
+      end_time: next.end_time,
+      grace_minutes: next.grace_minutes,
+    };
+    await trx
+      .updateTable('schedules')
+      .set({ room_id: latest.room_id, weekday: latest.weekday, date: latest.date, start_time: latest.start_time, end_time: latest.end_time, grace_minutes: latest.grace_minutes })
+      .where('id', '=', id)
+      .execute();
+    const all = await versionsOf(trx, id);
+    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: rosterSchedule(latest, all) }], now);
+    return toSchedule(latest, all);
   });
 }
 
 export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const schedule = await getSchedule(trx, id);
+    if (schedule.ended_on !== null) throw notFound(`schedule ${id}`);
     const cls = await getClass(trx, schedule.class_id);
-    await trx.deleteFrom('schedules').where('id', '=', id).execute();
+    // Ended, not deleted: its sessions already held keep resolving (reports, corrections);
+    // no session from the first one not yet started on. Kiosks forget it (tombstone).
+    const { firstOpen } = await classDates(trx, cls, now);
+    const last = addDays(firstOpen, -1);
+    await trx.deleteFrom('schedule_versions').where('schedule_id', '=', id).where('valid_from', '>', last).execute();
+    await trx
+      .updateTable('schedule_versions')
+      .set({ valid_until: last })
+      .where('schedule_id', '=', id)
+      .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', last)]))
+      .execute();
+    await trx.updateTable('schedules').set({ ended_on: last }).where('id', '=', id).execute();
     await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: null }], now);
   });
 }

@@ -75,9 +75,9 @@ describe.skipIf(!postgres?.available)('edits racing another edit of the same row
       );
       const row = await database.db.selectFrom('sites').select(['name', 'timezone']).where('id', '=', site.id).executeTakeFirstOrThrow();
       expect(row).toEqual({ name: 'North campus', timezone: 'Europe/Oslo' });
-      expect(renamed.value).toEqual({ id: site.id, name: 'North campus', timezone: 'Europe/Oslo' });
+      expect(renamed.value).toEqual({ id: site.id, name: 'North campus', timezone: 'Europe/Oslo', arrivalMinutes: 10 });
       const logged = (await readChanges(database, site.id, 0, 100)).rows.filter((r) => r.entity === 'site');
-      expect(logged.map((r) => JSON.parse(String(r.data)) as unknown)).toEqual([{ id: site.id, name: 'North campus', timezone: 'Europe/Oslo' }]);
+      expect(logged.map((r) => JSON.parse(String(r.data)) as unknown)).toEqual([{ id: site.id, name: 'North campus', timezone: 'Europe/Oslo', arrivalMinutes: 10 }]);
     } finally {
       await database.cleanup();
     }

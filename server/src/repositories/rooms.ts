@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB, RoomTable, SiteTable } from '../db/schema.js';
+import { DEFAULT_ARRIVAL_MINUTES } from '../../../src/contracts/occurrences.js';
 import { conflict, notFound } from '../errors.js';
 import { writeAudit, type Actor } from './audit.js';
 import { appendChanges, type ChangeInput } from './changes.js';
 import type { Executor } from './executor.js';
 
-export const toSite = (r: SiteTable) => ({ id: r.id, name: r.name, timezone: r.timezone });
+export const toSite = (r: SiteTable) => ({ id: r.id, name: r.name, timezone: r.timezone, arrivalMinutes: r.arrival_minutes });
 export const toRoom = (r: RoomTable) => ({ id: r.id, siteId: r.site_id, name: r.name });
 const rosterRoom = (r: RoomTable) => ({ id: r.id, name: r.name });
 /** The RosterSite record of the contract; logged under the site itself so only its kiosks get it. */
-const siteChange = (r: SiteTable): ChangeInput => ({ siteId: r.id, entity: 'site', entityId: r.id, data: { id: r.id, name: r.name, timezone: r.timezone } });
+const siteChange = (r: SiteTable): ChangeInput => ({ siteId: r.id, entity: 'site', entityId: r.id, data: { id: r.id, name: r.name, timezone: r.timezone, arrivalMinutes: r.arrival_minutes } });
 
 export async function getSite(db: Executor, id: string): Promise<SiteTable> {
   const site = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
@@ -22,8 +23,8 @@ export async function listSites(db: Executor) {
   return (await db.selectFrom('sites').selectAll().orderBy('name').execute()).map(toSite);
 }
 
-export async function createSite(db: Kysely<DB>, input: { name: string; timezone: string }, now: string) {
-  const row: SiteTable = { id: randomUUID(), name: input.name, timezone: input.timezone, created_at: now };
+export async function createSite(db: Kysely<DB>, input: { name: string; timezone: string; arrivalMinutes?: number }, now: string) {
+  const row: SiteTable = { id: randomUUID(), name: input.name, timezone: input.timezone, created_at: now, arrival_minutes: input.arrivalMinutes ?? DEFAULT_ARRIVAL_MINUTES, calendar_version: 0 };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('sites').values(row).execute();
     await appendChanges(trx, [siteChange(row)], now);
@@ -36,12 +37,13 @@ export async function createSite(db: Kysely<DB>, input: { name: string; timezone
  * the roster feed (entity 'site'): they compute session ids in that zone. A zone change moves
  * which session every later mark at the site belongs to, so it is audited (same transaction).
  */
-export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: string; timezone?: string }, actor: Actor, now: string) {
+export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: string; timezone?: string; arrivalMinutes?: number }, actor: Actor, now: string) {
   return db.transaction().execute(async (trx) => {
     const before = await getSite(trx, id);
     const changes = {
       ...(patch.name === undefined || patch.name === before.name ? {} : { name: patch.name }),
       ...(patch.timezone === undefined || patch.timezone === before.timezone ? {} : { timezone: patch.timezone }),
+      ...(patch.arrivalMinutes === undefined || patch.arrivalMinutes === before.arrival_minutes ? {} : { arrival_minutes: patch.arrivalMinutes }),
     };
     if (Object.keys(changes).length === 0) return toSite(before);
     // Only the fields the patch changes: `before` may be stale (PostgreSQL, read committed), and

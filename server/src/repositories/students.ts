@@ -59,7 +59,7 @@ export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: s
 }
 
 /** Deletes a student's templates and photos in `trx` and returns the tombstones to append. */
-async function dropTemplates(trx: Transaction<DB>, student: StudentTable): Promise<ChangeInput[]> {
+export async function dropTemplates(trx: Transaction<DB>, student: StudentTable): Promise<ChangeInput[]> {
   const templates = await trx.selectFrom('templates').select('id').where('student_id', '=', student.id).execute();
   await trx.deleteFrom('photos').where('student_id', '=', student.id).execute();
   await trx.deleteFrom('templates').where('student_id', '=', student.id).execute();

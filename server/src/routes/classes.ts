@@ -16,9 +16,10 @@ import {
   toClass,
   unenrolStudent,
   updateClass,
+  updateSchedule,
 } from '../repositories/classes.js';
 import { IdParams } from '../schemas/common.js';
-import { Class, CreateClass, CreateSchedule, EnrolRequest, Enrolment, Schedule, UpdateClass } from '../schemas/people.js';
+import { Class, CreateClass, CreateSchedule, EnrolRequest, Enrolment, Schedule, UpdateClass, UpdateSchedule } from '../schemas/people.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const classes: RoutePlugin = async (app) => {
@@ -58,14 +59,22 @@ const classes: RoutePlugin = async (app) => {
     return reply.status(204).send(null);
   });
 
-  r.get('/api/classes/:id/enrolments', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Enrolment) } } }, async (request) => {
-    await readableClass(request, request.params.id);
-    return listEnrolments(app.ctx.db, request.params.id);
-  });
+  const History = z.object({ all: z.enum(['true', 'false']).optional() });
+  r.get(
+    '/api/classes/:id/enrolments',
+    {
+      ...anyUser,
+      schema: { tags, security, summary: 'Current enrolments; `?all=true` adds those closed (kept for past reports)', params: IdParams, querystring: History, response: { 200: z.array(Enrolment) } },
+    },
+    async (request) => {
+      await readableClass(request, request.params.id);
+      return listEnrolments(app.ctx.db, request.params.id, { all: request.query.all === 'true' });
+    },
+  );
   r.post(
     '/api/classes/:id/enrolments',
     { ...admin, schema: { tags, security, summary: 'Enrol students (idempotent)', params: IdParams, body: EnrolRequest, response: { 200: z.object({ added: z.number(), alreadyEnrolled: z.number() }), 400: ErrorBody } } },
-    async (request) => enrolStudents(app.ctx.db, request.params.id, request.body.studentIds, app.ctx.nowIso()),
+    async (request) => enrolStudents(app.ctx.db, request.params.id, request.body.studentIds, app.ctx.nowIso(), request.body.from ? { from: request.body.from } : {}),
   );
   r.delete(
     '/api/classes/:id/enrolments/:studentId',
@@ -76,10 +85,14 @@ const classes: RoutePlugin = async (app) => {
     },
   );
 
-  r.get('/api/classes/:id/schedules', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Schedule) } } }, async (request) => {
-    await readableClass(request, request.params.id);
-    return listSchedules(app.ctx.db, request.params.id);
-  });
+  r.get(
+    '/api/classes/:id/schedules',
+    { ...anyUser, schema: { tags, security, summary: 'Current schedules with their versions; `?all=true` adds removed ones', params: IdParams, querystring: History, response: { 200: z.array(Schedule) } } },
+    async (request) => {
+      await readableClass(request, request.params.id);
+      return listSchedules(app.ctx.db, request.params.id, { all: request.query.all === 'true' });
+    },
+  );
   r.post(
     '/api/classes/:id/schedules',
     {
@@ -94,6 +107,21 @@ const classes: RoutePlugin = async (app) => {
       },
     },
     async (request, reply) => reply.status(201).send(await createSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso())),
+  );
+  r.patch(
+    '/api/schedules/:id',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Edit a timetable entry from a date on: closes the old version, opens a new one (past sessions keep theirs)',
+        params: IdParams,
+        body: UpdateSchedule,
+        response: { 200: Schedule, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => updateSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
   );
   r.delete('/api/schedules/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
     await deleteSchedule(app.ctx.db, request.params.id, app.ctx.nowIso());

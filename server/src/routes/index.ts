@@ -3,9 +3,11 @@
 import admin from './admin.js';
 import attendance from './attendance.js';
 import auth from './auth.js';
+import calendar from './calendar.js';
 import classes from './classes.js';
 import devices from './devices.js';
 import health from './health.js';
+import importRoutes from '../import/routes.js';
 import sessions from './sessions.js';
 import sites from './sites.js';
 import students from './students.js';
@@ -14,4 +16,4 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, devices, sync, attendance, sessions, admin];
+export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, importRoutes, devices, sync, attendance, sessions, admin];

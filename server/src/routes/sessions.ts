@@ -9,6 +9,7 @@ import { userOf } from '../plugins/auth.js';
 import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
 import { findSessionState } from '../repositories/users.js';
 import { localDateAt } from '../../../src/contracts/site-time.js';
+import { scheduleSpecs } from '../repositories/calendar.js';
 import { sessionsOf } from '../reports/service.js';
 import { SessionParams } from '../schemas/attendance.js';
 import { DaySessions, DaySessionsQuery, type DaySession } from '../schemas/console.js';
@@ -50,18 +51,16 @@ const sessions: RoutePlugin = async (app) => {
       if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
       const classes = await q.execute();
       if (classes.length === 0) return { total: 0, sessions: [] };
-      const [schedules, rooms] = await Promise.all([
-        db.selectFrom('schedules').selectAll().where('class_id', 'in', classes.map((c) => c.id)).execute(),
-        db.selectFrom('rooms').select(['id', 'name']).execute(),
-      ]);
+      const [schedules, rooms] = await Promise.all([scheduleSpecs(db, { classIds: classes.map((c) => c.id) }), db.selectFrom('rooms').select(['id', 'name']).execute()]);
       const now = app.ctx.clock.now();
       const nowIso = now.toISOString();
       const roomName = new Map(rooms.map((x) => [x.id, x.name]));
       const out: DaySession[] = [];
       for (const cls of classes) {
         const date = request.query.date ?? localDateAt(now, cls.timezone);
-        const own = schedules.filter((s) => s.class_id === cls.id);
-        for (const s of sessionsOf(own, date, date, cls.timezone)) {
+        const own = schedules.filter((s) => s.classId === cls.id);
+        // The shared occurrence rule: no session on a day off; cancelled ones flagged.
+        for (const s of await sessionsOf(db, cls.site_id, own, date, date, cls.timezone)) {
           out.push({
             sessionId: s.sessionId,
             date: s.date,
@@ -73,6 +72,7 @@ const sessions: RoutePlugin = async (app) => {
             startsAt: s.startsAt,
             endsAt: s.endsAt,
             state: nowIso < s.startsAt ? 'upcoming' : nowIso < s.endsAt ? 'current' : 'over',
+            cancelled: s.cancelled,
           });
         }
       }

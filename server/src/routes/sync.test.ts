@@ -251,11 +251,11 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       const kiosk = await pairKiosk(t.app, east.adminToken, east.roomId);
       const sites = (changes: RosterChange[]) => changes.filter((c) => c.entity === 'site');
       const first = await pullAll(kiosk.token);
-      expect(sites(first.changes)).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'Europe/Paris' } }]);
+      expect(sites(first.changes)).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'Europe/Paris', arrivalMinutes: 10 } }]);
 
       await call(t.app, s.adminToken, 'PATCH', `/api/sites/${site.id}`, { timezone: 'America/New_York' });
       const next = await pullAll(kiosk.token, first.cursor);
-      expect(next.changes).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'America/New_York' } }]);
+      expect(next.changes).toEqual([{ seq: expect.any(Number), entity: 'site', op: 'upsert', id: site.id, data: { id: site.id, name: 'East campus', timezone: 'America/New_York', arrivalMinutes: 10 } }]);
       // Compacted: a first pull now carries the new zone only.
       expect(sites((await pullAll(kiosk.token)).changes).map((c) => c.op === 'upsert' && c.data.timezone)).toEqual(['America/New_York']);
       // Setting the same zone again logs nothing; other sites' kiosks never see this site.

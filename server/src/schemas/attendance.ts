@@ -32,6 +32,8 @@ export const SessionReport = z.object({
   startTime: z.string(),
   endTime: z.string(),
   graceMinutes: z.number().int(),
+  /** Cancelled (calendar): marks taken before the cancellation are kept and shown. */
+  cancelled: z.boolean(),
   students: z.array(SessionStudentRow),
   counts: z.object({ present: z.number().int(), late: z.number().int(), absent: z.number().int(), excused: z.number().int() }),
   /** Students seen in this session who are not enrolled in the class (exceptions and stray marks). */

@@ -26,6 +26,8 @@ export const DaySession = z.object({
   endsAt: z.string(),
   /** At the time of the request. */
   state: z.enum(['upcoming', 'current', 'over']),
+  /** Cancelled in the calendar (listed with the marks it had; nobody is absent from it). */
+  cancelled: z.boolean(),
 });
 export type DaySession = z.infer<typeof DaySession>;
 export const DaySessionsQuery = z.object({

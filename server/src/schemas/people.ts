@@ -1,14 +1,14 @@
 // Server-only request/response schemas for sites, rooms, students, classes and schedules.
 import { z } from 'zod';
-import { IanaTimeZone, IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
+import { ArrivalMinutes, IanaTimeZone, IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
 import { Email, Name } from './common.js';
 
 /** Shared with the kiosk, which validates the zone again when the roster brings it. */
 export const TimeZone = IanaTimeZone;
 
-export const Site = z.object({ id: z.string(), name: z.string(), timezone: z.string() });
-export const CreateSite = z.object({ name: Name, timezone: TimeZone });
-export const UpdateSite = z.object({ name: Name.optional(), timezone: TimeZone.optional() });
+export const Site = z.object({ id: z.string(), name: z.string(), timezone: z.string(), arrivalMinutes: z.number().int() });
+export const CreateSite = z.object({ name: Name, timezone: TimeZone, arrivalMinutes: ArrivalMinutes.optional() });
+export const UpdateSite = z.object({ name: Name.optional(), timezone: TimeZone.optional(), arrivalMinutes: ArrivalMinutes.optional() });
 
 export const Room = z.object({ id: z.string(), siteId: z.string(), name: z.string() });
 export const CreateRoom = z.object({ name: Name, siteId: z.string().min(1).default('default') });
@@ -79,6 +79,8 @@ export const Class = z.object({
   name: z.string(),
   code: z.string().nullable(),
   teacherId: z.string().nullable(),
+  /** This class's arrival window (minutes before start); null: the site's. */
+  arrivalMinutes: z.number().int().nullable(),
 });
 export type Class = z.infer<typeof Class>;
 export const CreateClass = z.object({
@@ -86,14 +88,26 @@ export const CreateClass = z.object({
   name: Name,
   code: z.string().trim().min(1).max(40).nullable().optional(),
   teacherId: z.string().min(1).nullable().optional(),
+  arrivalMinutes: ArrivalMinutes.nullable().optional(),
 });
 export const UpdateClass = z.object({
   name: Name.optional(),
   code: z.string().trim().min(1).max(40).nullable().optional(),
   teacherId: z.string().min(1).nullable().optional(),
+  arrivalMinutes: ArrivalMinutes.nullable().optional(),
 });
-export const EnrolRequest = z.object({ studentIds: z.array(z.string().min(1)).min(1).max(1000) });
-export const Enrolment = z.object({ id: z.string(), classId: z.string(), studentId: z.string() });
+export const EnrolRequest = z.object({
+  studentIds: z.array(z.string().min(1)).min(1).max(1000),
+  /** First local date on the class list; default: sessions ending after now. */
+  from: LocalDate.optional(),
+});
+export const Enrolment = z.object({
+  id: z.string(),
+  classId: z.string(),
+  studentId: z.string(),
+  validFrom: z.string().nullable(),
+  validUntil: z.string().nullable(),
+});
 
 export const Schedule = z.object({
   id: z.string(),
@@ -104,8 +118,41 @@ export const Schedule = z.object({
   startTime: z.string(),
   endTime: z.string(),
   graceMinutes: z.number().int(),
+  /** Every version with its valid from/until local dates (inclusive); the fields above are the latest. */
+  versions: z
+    .array(
+      z.object({
+        validFrom: z.string().nullable(),
+        validUntil: z.string().nullable(),
+        roomId: z.string(),
+        weekday: z.number().int().nullable(),
+        date: z.string().nullable(),
+        startTime: z.string(),
+        endTime: z.string(),
+        graceMinutes: z.number().int(),
+      }),
+    )
+    .optional(),
+  /** Last local date of a removed schedule (kept so its past sessions keep resolving). */
+  endedOn: z.string().nullable().optional(),
 });
 export type Schedule = z.infer<typeof Schedule>;
+/**
+ * A timetable edit: closes the version in force before `effectiveFrom` and opens a new one
+ * from it. `effectiveFrom` defaults to the first date none of whose sessions has started
+ * (today, or tomorrow once today's has begun) and may not be earlier: the past is kept.
+ */
+export const UpdateSchedule = z
+  .object({
+    effectiveFrom: LocalDate.optional(),
+    roomId: z.string().min(1).optional(),
+    weekday: z.number().int().min(0).max(6).nullable().optional(),
+    date: LocalDate.nullable().optional(),
+    startTime: LocalTime.optional(),
+    endTime: LocalTime.optional(),
+    graceMinutes: z.number().int().min(0).max(240).optional(),
+  })
+  .refine((s) => !(s.weekday != null && s.date != null), { message: 'give at most one of weekday and date', path: ['weekday'] });
 export const CreateSchedule = z
   .object({
     roomId: z.string().min(1),

@@ -5,7 +5,8 @@ import { migration004 } from './004-rate-limits.js';
 import { migration005 } from './005-session-versions.js';
 import { migration006 } from './006-site-changes.js';
 import { migration007 } from './007-pin-recovery-codes.js';
+import { migration008 } from './008-school-year.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
