@@ -2,8 +2,10 @@
 # The Rollcall central server (server/), not the kiosk. Three stages:
 #   build — full install (dev tools), TypeScript → JavaScript file by file with esbuild
 #           (same layout, so import.meta.url-relative paths such as resources/models still work)
-#   deps  — production dependencies only (npm ci --omit=dev); postinstall copies the face
-#           models (used by photo import) into resources/models and checks SHA256SUMS
+#   deps  — the server workspace's production dependencies only (npm ci --workspace=server
+#           --omit=dev: no Electron, React, updater or webcam package; `npm run check:packaging`
+#           proves it from package-lock.json), then the face models photo import uses are copied
+#           into resources/models and checked against SHA256SUMS
 #   run   — node:20-slim, non-root, no compilers, no dev dependencies, no TypeScript runtime
 #
 #   docker build -t rollcall-server .
@@ -19,6 +21,8 @@ WORKDIR /src
 # better-sqlite3 falls back to compiling when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+COPY server/package.json server/
+COPY eval/package.json eval/
 COPY scripts/copy-models.mjs scripts/
 COPY resources/models/SHA256SUMS resources/models/
 # The shipped embedder is vendored in git, not an npm package (vendor/faceplugin/README.md).
@@ -38,13 +42,16 @@ FROM ${NODE_IMAGE} AS deps
 ENV ELECTRON_SKIP_BINARY_DOWNLOAD=1
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# Every workspace's manifest, so npm ci can check the lock; only the server's dependencies install.
 COPY package.json package-lock.json ./
+COPY server/package.json server/
+COPY eval/package.json eval/
 COPY scripts/copy-models.mjs scripts/
 COPY resources/models/SHA256SUMS resources/models/
 # The shipped embedder is vendored in git, not an npm package (vendor/faceplugin/README.md).
 COPY vendor/faceplugin vendor/faceplugin
 # tfjs-node is optional: it downloads libtensorflow; when that fails the engine uses WASM.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --workspace=server --omit=dev --no-audit --no-fund && node scripts/copy-models.mjs && npm cache clean --force
 
 # ---------------------------------------------------------------- run
 FROM ${NODE_IMAGE} AS run

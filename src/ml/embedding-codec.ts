@@ -1,4 +1,7 @@
-// Embeddings travel as base64 of little-endian float32 (sync API, SQLite export/import).
+// Embeddings travel as base64 of little-endian float32 (the sync API's EmbeddingB64, photo
+// import, SQLite export/import): the ONE codec of kiosk and server. Decoding is strict (valid,
+// padded base64; whole float32 values; all finite; the expected length when given), so a
+// truncated or damaged template is refused instead of matching garbage.
 
 export function embeddingToBase64(embedding: Float32Array): string {
   const bytes = new Uint8Array(embedding.length * 4);

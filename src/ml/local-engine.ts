@@ -14,7 +14,7 @@ import { DlibResNet } from './dlib-resnet.js';
 import { alignmentTransform, modelIdOf, parsePipeline, type EmbedderSpec } from './embedders.js';
 import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
-import { defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
+import { DETECTION_MODELS, defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
 import { cropStats, gateFailures } from './quality.js';
 import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
@@ -35,7 +35,6 @@ type LoadedEmbedder =
     }
   | { spec: EmbedderSpec; kind: 'onnx'; onnx: OnnxEmbedder; dispose(): void };
 
-const DETECTION_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const;
 const RAD_TO_DEG = 180 / Math.PI;
 
 function humanConfig(modelDir: string, opts: ResolvedEngineOptions): Partial<Config> {

@@ -5,6 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Human's models every pipeline loads: detector, mesh (alignment + pose), antispoof, liveness. */
+export const DETECTION_MODELS = ['blazeface', 'facemesh', 'antispoof', 'liveness'] as const;
+
 export const RESTORE_HINT = 'run `npm run models` (or `npm ci`) to restore the model files';
 
 export type ModelFileErrorCode = 'missing' | 'corrupt' | 'unlisted' | 'no_checksums' | 'bad_manifest';

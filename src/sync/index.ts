@@ -7,4 +7,3 @@ export type { SyncErrorKind } from './http';
 export { applyRosterPage } from './roster-apply';
 export type { PageOutcome, SkippedChange } from './roster-apply';
 export { backoffDelay, parseRetryAfter, DEFAULT_BACKOFF } from './backoff';
-export { embeddingToB64, embeddingFromB64 } from './embedding-b64';

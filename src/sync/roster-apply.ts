@@ -4,7 +4,7 @@
 // ahead of the data.
 import { RosterChange, type RosterEntity } from '../contracts/sync';
 import type { SyncStore } from './store-port';
-import { embeddingFromB64 } from './embedding-b64';
+import { embeddingFromBase64 } from '../ml/embedding-codec';
 
 export interface SkippedChange {
   seq: number | null;
@@ -97,7 +97,7 @@ function applyChange(store: SyncStore, c: RosterChange, now: string, outcome: Pa
     case 'template':
       if (c.op === 'upsert') {
         // Decoded before writing: a truncated embedding is skipped, not stored.
-        const embedding = embeddingFromB64(c.data.embedding);
+        const embedding = embeddingFromBase64(c.data.embedding);
         templates.upsert({ id: c.data.id, studentId: c.data.studentId, modelId: c.data.modelId, embedding, quality: null, origin: 'server', createdAt: now });
       } else {
         templates.delete(c.id);

@@ -141,6 +141,9 @@ const HINTS: Record<string, string> = {
   too_dark: 'Too dark — find more light',
   spoof: 'Please look at the camera',
   not_live: 'Please look at the camera',
+  // The core's own phrases (attendance/engine.ts GATE_HINTS), said more kindly here.
+  'Real faces only': 'Please look at the camera',
+  'Too dark': 'Too dark — find more light',
   no_face: 'Step in front of the camera',
   multiple_faces: 'One person at a time',
 };

@@ -1,5 +1,5 @@
 // Push leg 2: templates enrolled at this kiosk, until none waits.
-import { embeddingToB64 } from '../embedding-b64';
+import { embeddingToBase64 } from '../../ml/embedding-codec';
 import { SyncError } from '../http';
 import type { LegContext } from './context';
 
@@ -12,7 +12,7 @@ export async function pushTemplates(ctx: LegContext, batchSize: number): Promise
     const at = ctx.now().toISOString();
     const res = await http.pushTemplates({
       templates: rows.map((t) => ({
-        id: t.id, studentId: t.studentId, modelId: t.modelId, embedding: embeddingToB64(t.embedding), createdAt: t.createdAt,
+        id: t.id, studentId: t.studentId, modelId: t.modelId, embedding: embeddingToBase64(t.embedding), createdAt: t.createdAt,
         ...(t.quality !== null ? { quality: Math.min(1, Math.max(0, t.quality)) } : {}),
       })),
     });

@@ -1,5 +1,5 @@
 // The pure parts of /work/shared/EVAL-PROTOCOL.md: the deterministic split and the metrics.
-// scripts/eval.ts does the file walking and the inference; everything here is data in, numbers
+// eval.ts does the file walking and the inference; everything here is data in, numbers
 // out, so it is unit-tested on hand-made cases.
 
 export interface IdentityFolder {

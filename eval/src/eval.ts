@@ -22,10 +22,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { operatingPoint } from '../src/ml/calibration.js';
-import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
-import { decodeImage } from '../src/ml/decode.js';
-import { parsePipeline } from '../src/ml/embedders.js';
+import { operatingPoint } from '../../src/ml/calibration.js';
+import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
+import { decodeImage } from '../../src/ml/decode.js';
+import { parsePipeline } from '../../src/ml/embedders.js';
 import {
   cosine,
   identificationMetrics,
@@ -35,10 +35,10 @@ import {
   tarAtFar,
   type IdentityFolder,
   type ProbeOutcome,
-} from '../src/ml/eval-protocol.js';
-import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { Matcher } from '../src/ml/matcher.js';
-import type { DetectedFace } from '../src/ml/types.js';
+} from './eval-protocol.js';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { Matcher } from '../../src/ml/matcher.js';
+import type { DetectedFace } from '../../src/ml/types.js';
 
 // Human and emscripten print with console.log; stdout is reserved for the one JSON object.
 console.log = console.error;

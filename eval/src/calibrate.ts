@@ -17,8 +17,8 @@ import {
   pairScores,
   thresholdAtFar,
   type ScoredProbe,
-} from '../src/ml/eval-protocol.js';
-import { Matcher } from '../src/ml/matcher.js';
+} from './eval-protocol.js';
+import { Matcher } from '../../src/ml/matcher.js';
 
 interface DumpRecord {
   identity: string;

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { RECOGNITION_DEFAULTS } from '../src/ml/config.js';
-import { decodeImage } from '../src/ml/decode.js';
-import { percentile } from '../src/ml/eval-protocol.js';
-import { LocalFaceEngine } from '../src/ml/local-engine.js';
-import { Matcher } from '../src/ml/matcher.js';
-import type { RgbImage } from '../src/ml/types.js';
+import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
+import { decodeImage } from '../../src/ml/decode.js';
+import { percentile } from './eval-protocol.js';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { Matcher } from '../../src/ml/matcher.js';
+import type { RgbImage } from '../../src/ml/types.js';
 
 console.log = console.error; // Human/emscripten chatter must not reach stdout
 const log = pino({ name: 'bench', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
@@ -24,7 +24,7 @@ const { values } = parseArgs({
   },
 });
 const frames = Math.max(3, Number(values.frames) || 15);
-const fixtures = join(import.meta.dirname, '..', 'test', 'fixtures', 'faces');
+const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'faces');
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
