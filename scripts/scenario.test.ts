@@ -19,3 +19,30 @@ describe('scenario dataset split (EVAL-PROTOCOL)', () => {
     expect(ids[1]?.probes).toHaveLength(4);
   });
 });
+
+describe('rush door sequence', () => {
+  it('sends N students and S strangers through three places within the window, never more than 3 faces a frame', async () => {
+    const { buildRushSequence, ScenarioOptions } = await import('./scenario');
+    const { mkdtempSync, rmSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const work = mkdtempSync(join(tmpdir(), 'rush-test-'));
+    try {
+      const o = ScenarioOptions.parse({ faces: FACES, rush: 3, strangers: 2, 'rush-seconds': 15 });
+      const door = await buildRushSequence(splitDataset(FACES, 2), o, work);
+      expect(new Set(door.visits.map((v) => v.identity)).size).toBe(5);
+      expect(door.visits.filter((v) => v.known)).toHaveLength(3);
+      expect(door.visits.filter((v) => !v.known)).toHaveLength(2);
+      expect([...(door.classMembers ?? [])].sort()).toEqual(['angelina_jolie', 'donald_rumsfeld', 'hugo_chavez']);
+      expect(door.facesPerFrameMax).toBeLessThanOrEqual(3);
+      expect(door.facesPerFrameMax).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...door.visits.map((v) => v.first))).toBeLessThan(15 * o.fps);
+      expect(readdirSync(door.dir)).toHaveLength(door.frames);
+      // Every frame's people are the visits covering it.
+      door.owner.forEach((here, f) => {
+        for (const v of here) expect(f >= v.first && f <= v.last).toBe(true);
+      });
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

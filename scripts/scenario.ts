@@ -12,6 +12,12 @@
 //   --offline  the server is down for the whole door run and starts afterwards
 //   --crash    the kiosk is SIGKILLed at several points during marking and pushing, and
 //              restarted each time (resuming the door sequence where the camera would be)
+//   --rush N   a class of N students rushing in with --strangers S (default 5) within
+//              --rush-seconds (default 60): up to 3 people side by side in each frame (composited
+//              640×480 frames, each face as large as in the one-person door). Every enrolled
+//              identity of the folder is a student of the site (the school); only the N rushing
+//              ones are in the class in session. Adds faces_per_frame_max.
+//   --school M enrol only M of the folder's enrolled identities at the site (class first)
 //   --school-day  an ordinary school day (scripts/school-day.ts): the door run happens in the
 //              arrival window of the next class, right after a class of the same students in the
 //              same room (early arrivals go to the next one); the class's timetable is edited
@@ -62,6 +68,14 @@ export const ScenarioOptions = z.object({
   verbose: z.boolean().default(false),
   /** The kiosk's log level; `debug` logs every analysed frame (kept in the work dir with --keep). */
   'log-level': z.enum(['info', 'debug']).default('info'),
+  /** Rush mode: this many enrolled students of the class come through the door together. */
+  rush: z.coerce.number().int().min(1).optional(),
+  /** Students enrolled at the site (default: every enrolled identity of the folder). */
+  school: z.coerce.number().int().min(1).optional(),
+  /** Strangers mixed into the rush. */
+  strangers: z.coerce.number().int().min(0).default(5),
+  /** The rush's arrivals all happen within this many seconds. */
+  'rush-seconds': z.coerce.number().min(5).max(600).default(60),
   /** Serve the kiosk UI from the door kiosk on this loopback port (`npm run demo -- --ui`). */
   ui: z.coerce.number().int().min(0).max(65_535).optional(),
   'school-day': z.boolean().default(false),
@@ -111,8 +125,12 @@ interface DoorSequence {
   dir: string;
   frames: number;
   visits: Visit[];
-  /** Who is at the door on each frame (null: empty doorway). */
-  owner: (Visit | null)[];
+  /** Who is at the door on each frame (empty: nobody). */
+  owner: Visit[][];
+  /** The most faces composited into one frame. */
+  facesPerFrameMax: number;
+  /** The identities that come to the door as students of the class in session (rush), or null (all enrolled). */
+  classMembers: Set<string> | null;
 }
 
 /** Puts an image on a 640×480 mid-grey frame, as a door camera would see it (never upscaled). */
@@ -140,12 +158,12 @@ async function buildDoorSequence(identities: Identity[], o: z.output<typeof Scen
     const j = Math.floor(rand() * (i + 1));
     [people[i], people[j]] = [people[j] as Identity, people[i] as Identity];
   }
-  const owner: (Visit | null)[] = [];
+  const owner: Visit[][] = [];
   const files: string[] = [];
   const visits: Visit[] = [];
   const pushFrame = (file: string, who: Visit | null) => {
     files.push(file);
-    owner.push(who);
+    owner.push(who ? [who] : []);
   };
   for (let i = 0; i < o.gap * 2; i++) pushFrame(empty, null);
   for (const p of people) {
@@ -164,7 +182,97 @@ async function buildDoorSequence(identities: Identity[], o: z.output<typeof Scen
   }
   for (let i = 0; i < o.gap; i++) pushFrame(empty, null);
   files.forEach((f, i) => symlinkSync(f, join(dir, `${String(i).padStart(6, '0')}.jpg`)));
-  return { dir, frames: files.length, visits, owner };
+  return { dir, frames: files.length, visits, owner, facesPerFrameMax: 1, classMembers: null };
+}
+
+// ------------------------------------------------------------------ the rush
+const RUSH_SLOTS = 3;
+const SLOT_W = Math.floor(FRAME_W / RUSH_SLOTS);
+
+/** The central SLOT_W-wide strip of a photo (no upscaling), for one place in a 3-person frame. */
+async function slotImage(file: string): Promise<{ data: Buffer; width: number; height: number }> {
+  const img = sharp(file).rotate().resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
+  const { data, info } = await img.png().toBuffer({ resolveWithObject: true });
+  const width = Math.min(SLOT_W, info.width);
+  const left = Math.floor((info.width - width) / 2);
+  const strip = await sharp(data).extract({ left, top: 0, width, height: info.height }).png().toBuffer();
+  return { data: strip, width, height: info.height };
+}
+
+/**
+ * N class students and S strangers arrive within rush-seconds, queued into three places side by
+ * side (staggered, so arrivals do not line up); each stays `visit` frames with their probe photos
+ * cycling every `hold` frames, then `gap` empty frames before the next person takes the place.
+ */
+export async function buildRushSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
+  const n = o.rush ?? 0;
+  const rand = prng(o.seed);
+  const shuffle = <T>(xs: T[]): T[] => {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [xs[i], xs[j]] = [xs[j] as T, xs[i] as T];
+    }
+    return xs;
+  };
+  const students = shuffle(identities.filter((p) => p.enrolled && p.probes.length > 0)).slice(0, n);
+  const strangers = shuffle(identities.filter((p) => !p.enrolled && p.probes.length > 0)).slice(0, o.strangers);
+  if (students.length < n) throw new Error(`--rush ${n}: ${o.faces} has only ${students.length} enrolled identities with probe images`);
+  if (strangers.length < o.strangers) throw new Error(`--strangers ${o.strangers}: ${o.faces} has only ${strangers.length} unknown identities`);
+  const people = shuffle([...students, ...strangers]);
+
+  const unique = join(work, 'unique');
+  const dir = join(work, 'door');
+  mkdirSync(unique, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const perSlot = Math.ceil(people.length / RUSH_SLOTS);
+  const stagger = Math.round(o.fps);
+  // Fit every arrival into the rush window; visits last 1.5-4 s.
+  const available = Math.floor(o['rush-seconds'] * o.fps) - stagger * (RUSH_SLOTS - 1);
+  const visitLength = Math.max(Math.round(1.5 * o.fps), Math.min(Math.round(4 * o.fps), Math.floor(available / perSlot) - o.gap));
+
+  // Per place: who stands there on each frame.
+  const lead = o.gap * 2;
+  const slots: ({ visit: Visit; photo: string } | null)[][] = [];
+  const visits: Visit[] = [];
+  const strips = new Map<string, { data: Buffer; width: number; height: number }>();
+  for (let s = 0; s < RUSH_SLOTS; s++) {
+    const timeline: ({ visit: Visit; photo: string } | null)[] = [];
+    for (let i = 0; i < lead + s * stagger; i++) timeline.push(null);
+    for (let q = s; q < people.length; q += RUSH_SLOTS) {
+      const p = people[q] as Identity;
+      for (const probe of p.probes) if (!strips.has(probe)) strips.set(probe, await slotImage(probe));
+      const visit: Visit = { identity: p.name, known: p.enrolled, first: timeline.length, last: timeline.length + visitLength - 1 };
+      visits.push(visit);
+      for (let f = 0; f < visitLength; f++) timeline.push({ visit, photo: p.probes[Math.floor(f / o.hold) % p.probes.length] as string });
+      for (let i = 0; i < o.gap; i++) timeline.push(null);
+    }
+    slots.push(timeline);
+  }
+  const frames = Math.max(...slots.map((t) => t.length)) + o.gap;
+  const owner: Visit[][] = [];
+  const composed = new Map<string, string>();
+  let facesPerFrameMax = 0;
+  for (let f = 0; f < frames; f++) {
+    const here = slots.map((t) => t[f] ?? null);
+    const who = here.filter((h): h is { visit: Visit; photo: string } => h !== null);
+    owner.push(who.map((h) => h.visit));
+    facesPerFrameMax = Math.max(facesPerFrameMax, who.length);
+    const key = here.map((h) => h?.photo ?? '-').join('|');
+    let file = composed.get(key);
+    if (!file) {
+      file = join(unique, `rush-${composed.size}.jpg`);
+      const layers = here.flatMap((h, s) => {
+        if (!h) return [];
+        const strip = strips.get(h.photo)!;
+        return [{ input: strip.data, left: s * SLOT_W + Math.floor((SLOT_W - strip.width) / 2), top: Math.floor((FRAME_H - strip.height) / 2) }];
+      });
+      writeFileSync(file, await sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } })
+        .composite(layers).jpeg({ quality: 92 }).toBuffer());
+      composed.set(key, file);
+    }
+    symlinkSync(file, join(dir, `${String(f).padStart(6, '0')}.jpg`));
+  }
+  return { dir, frames, visits, owner, facesPerFrameMax, classMembers: new Set(students.map((p) => p.name)) };
 }
 
 // ------------------------------------------------------------------ the server
@@ -259,7 +367,12 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const enrolled = identities.filter((i) => i.enrolled);
   progress(`scenario: ${identities.length} identities (${enrolled.length} enrolled), work dir ${work}`);
 
-  const door = await buildDoorSequence(identities, o, work);
+  const door = o.rush ? await buildRushSequence(identities, o, work) : await buildDoorSequence(identities, o, work);
+  // --school M: enrol only M people at the site (the class's students first, then the folder's
+  // order), for a quicker run on a large folder. Default: every enrolled identity.
+  const school = o.school === undefined
+    ? enrolled
+    : [...enrolled.filter((p) => door.classMembers?.has(p.name)), ...enrolled.filter((p) => !door.classMembers?.has(p.name))].slice(0, Math.max(o.school, door.classMembers?.size ?? 0));
   progress(`door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`);
 
   // --- server (a school day also runs the absence emails, into a real SMTP server started here)
@@ -298,7 +411,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const idOf = new Map<string, string>(); // identity → studentId
   let templatesImported = 0;
   const importRejects: string[] = [];
-  for (const [n, p] of enrolled.entries()) {
+  for (const [n, p] of school.entries()) {
     const s = await server.api<{ id: string }>('POST', '/api/students', {
       siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true, guardianEmail: `guardian.s${n + 1}@home.example`,
     });
@@ -312,8 +425,11 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
       else importRejects.push(`${p.name}/${r.filename}: ${r.reason ?? r.status}`);
     }
   }
-  await server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [...studentOf.keys()] });
-  await schoolDay?.enrolAndRecordHistory([...studentOf.keys()]);
+  // The class in session: every student, or in a rush only the rushing ones (the rest of the
+  // school is enrolled at the site, in no class that meets here now).
+  const classIds = [...studentOf.keys()].filter((id) => !door.classMembers || door.classMembers.has(studentOf.get(id) ?? ''));
+  await server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: classIds });
+  await schoolDay?.enrolAndRecordHistory(classIds);
   const device = await server.api<{ pairingCode: string }>('POST', '/api/devices', { roomId: room.id, name: 'Scenario door' });
   progress(`server ${server.url}: ${studentOf.size} students, ${templatesImported} templates imported${importRejects.length ? `, ${importRejects.length} photos rejected` : ''}; session ${sessionId}`);
 
@@ -409,6 +525,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
 
   const serverMarked = new Set(report.students.filter((s) => s.status === 'present' || s.status === 'late').map((s) => s.studentId));
   const appeared = new Set(door.visits.filter((v) => v.known).map((v) => v.identity));
+  const strangersAtDoor = new Set(door.visits.filter((v) => !v.known).map((v) => v.identity));
   let correct = 0, wrongStudent = 0, unknownMarked = 0;
   const ttm: number[] = [];
   const wrongDetails: string[] = [];
@@ -416,14 +533,16 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   for (const d of decisions.filter((x) => x.kind === 'present' || x.kind === 'late')) {
     const studentId = String(d.studentId);
     attributed.add(studentId);
-    const who = door.owner[Number(d.frameIndex)] ?? null;
+    const here = door.owner[Number(d.frameIndex)] ?? [];
     const identity = studentOf.get(studentId) ?? studentId;
-    if (who && !who.known) {
+    const who = here.find((v) => v.identity === identity);
+    const names = here.map((v) => v.identity).join(' + ') || 'nobody';
+    if (!who && here.length > 0 && here.every((v) => !v.known)) {
       unknownMarked++;
-      wrongDetails.push(`${identity} marked while stranger ${who.identity} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
-    } else if (!who || who.identity !== identity) {
+      wrongDetails.push(`${identity} marked while stranger ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+    } else if (!who) {
       wrongStudent++;
-      wrongDetails.push(`${identity} marked while ${who ? who.identity : 'nobody'} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+      wrongDetails.push(`${identity} marked while ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
     } else {
       correct++;
       const firstSeen = Number(d.frameCapturedAt) - (Number(d.frameIndex) - who.first) * frameMs;
@@ -463,7 +582,7 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   return {
     ...schoolDayResult,
     faces: o.faces,
-    mode: `${o.offline && o.crash ? 'offline+crash' : o.offline ? 'offline' : o.crash ? 'crash' : 'online'}${o['school-day'] ? '+school-day' : ''}`,
+    mode: `${o.rush ? 'rush+' : ''}${o.offline && o.crash ? 'offline+crash' : o.offline ? 'offline' : o.crash ? 'crash' : 'online'}${o['school-day'] ? '+school-day' : ''}`,
     seed: o.seed,
     expected_present: expectedPresent,
     marked_present: markedPresent,
@@ -476,6 +595,10 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     outbox_left: outboxLeft,
     time_to_mark_ms_p50: percentile(ttm, 0.5),
     time_to_mark_ms_p95: percentile(ttm, 0.95),
+    faces_per_frame_max: door.facesPerFrameMax,
+    school_students: studentOf.size,
+    class_students: classIds.length,
+    strangers_at_door: strangersAtDoor.size,
     fps: analysedWallMs > 0 ? Math.round((analysed / (analysedWallMs / 1000)) * 10) / 10 : 0,
     replay_fps: o.fps,
     frames: door.frames,
@@ -528,12 +651,13 @@ async function main(): Promise<void> {
       faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
       fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
       'log-level': { type: 'string' }, 'school-day': { type: 'boolean' },
+      rush: { type: 'string' }, strangers: { type: 'string' }, 'rush-seconds': { type: 'string' }, school: { type: 'string' },
     },
     strict: true,
   });
   const parsed = ScenarioOptions.safeParse(values);
   if (!parsed.success) {
-    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--school-day] [--seed N]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--school-day] [--seed N] [--rush N [--strangers S] [--rush-seconds 60] [--school M]]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
     process.exit(2);
   }
   const result = await runScenario(parsed.data);

@@ -1,6 +1,7 @@
-// npm run bench [-- --frames 15 --model <pipeline>]
+// npm run bench [-- --frames 15 --model <pipeline>] [--match-only]
 // Prints ONE JSON object: per-frame latency at 640×480 with no face / one face / three faces,
-// 1:N match time against 10k and 100k templates, model load and warm-up time, peak RSS.
+// 1:N match time against 10k and 100k templates, the door's match path (Gallery + decision
+// rule) for 1k, 5k and 20k students, model load and warm-up time, peak RSS.
 // Frames come from test/fixtures/faces (committed), so this runs on a clean clone.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ import { decodeImage } from '../../src/ml/decode.js';
 import { percentile } from './eval-protocol.js';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
 import { Matcher } from '../../src/ml/matcher.js';
+import { decideMatch, TOP_K } from '../../src/ml/decision-rule.js';
+import { Gallery, type GalleryTemplate } from '../../src/core/attendance/gallery.js';
 import type { RgbImage } from '../../src/ml/types.js';
 
 console.log = console.error; // Human/emscripten chatter must not reach stdout
@@ -21,9 +24,11 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '15' },
     model: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    'match-only': { type: 'boolean' },
   },
 });
 const frames = Math.max(3, Number(values.frames) || 15);
+const matchOnly = values['match-only'] === true;
 const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'faces');
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -61,11 +66,14 @@ async function frameLatency(file: string, expectFaces: number): Promise<Record<s
   };
 }
 
-const latency = {
-  no_face: await frameLatency('noface.jpg', 0),
-  one_face: await frameLatency('person-a-1.jpg', 1),
-  three_faces: await frameLatency('three-faces.jpg', 3),
-};
+// --match-only skips the frame latencies (seconds of inference) when only matching is measured.
+const latency = matchOnly
+  ? null
+  : {
+      no_face: await frameLatency('noface.jpg', 0),
+      one_face: await frameLatency('person-a-1.jpg', 1),
+      three_faces: await frameLatency('three-faces.jpg', 3),
+    };
 const tensors = engine.tensorCount();
 await engine.dispose();
 
@@ -93,6 +101,55 @@ function matchBench(templates: number): { ms_p50: number; ms_p95: number; kernel
 
 const match = { templates_10k: matchBench(10_000), templates_100k: matchBench(100_000) };
 
+/**
+ * The door's real path for one face (AttendanceEngine.processFrame): Gallery.top (the int8 +
+ * WASM SIMD Matcher) and the decision rule, against a school of `people` students with
+ * TEMPLATES_PER_STUDENT templates each (random unit vectors: the cost does not depend on them).
+ */
+const TEMPLATES_PER_STUDENT = 3;
+function doorBench(people: number): { templates: number; ms_p50: number; ms_p95: number; kernel: string; build_ms: number } {
+  const dims = engine.embeddingSize;
+  const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
+  const templates: GalleryTemplate[] = [];
+  for (let p = 0; p < people; p++) {
+    for (let t = 0; t < TEMPLATES_PER_STUDENT; t++) templates.push({ studentId: `s${p}`, embedding: rand() });
+  }
+  const b0 = performance.now();
+  const gallery = new Gallery(templates, dims);
+  const buildMs = performance.now() - b0;
+  const point = { threshold: RECOGNITION_DEFAULTS.threshold, minMargin: RECOGNITION_DEFAULTS.minMargin };
+  const classOf = new Set(Array.from({ length: 30 }, (_, i) => `s${i}`));
+  const probes = Array.from({ length: 8 }, rand);
+  const run = (i: number) =>
+    decideMatch(gallery.top(probes[i % probes.length]!, TOP_K), {
+      point,
+      galleryPeople: gallery.studentCount,
+      model: gallery.model,
+      inClass: (id) => classOf.has(id),
+    });
+  for (let i = 0; i < 10; i++) run(i);
+  const ts: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const t = performance.now();
+    run(i);
+    ts.push(performance.now() - t);
+  }
+  return {
+    templates: gallery.size,
+    ms_p50: round(percentile(ts, 50), 3),
+    ms_p95: round(percentile(ts, 95), 3),
+    kernel: gallery.kernel,
+    build_ms: round(buildMs),
+  };
+}
+
+const door_match = {
+  templates_per_student: TEMPLATES_PER_STUDENT,
+  students_1k: doorBench(1_000),
+  students_5k: doorBench(5_000),
+  students_20k: doorBench(20_000),
+};
+
 const out = {
   backend: engine.backend,
   model: engine.modelId,
@@ -101,6 +158,7 @@ const out = {
   frames_per_case: frames,
   latency,
   match,
+  door_match,
   model_load_ms: round(engine.timings.loadMs),
   warmup_ms: round(engine.timings.warmupMs),
   tensors_after_run: tensors,

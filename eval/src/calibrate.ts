@@ -10,6 +10,8 @@
 // stranger. --dev, when given, is only scored at the chosen point (never used to choose it).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { SCHOOL_MAX_FPIR, TAIL_FRACTION, schoolPoint } from '../../src/ml/decision-rule.js';
+import { fitExponentialTail } from '../../src/ml/impostor-tail.js';
 import {
   chooseOperatingPoint,
   cosine,
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     'max-fpir': { type: 'string', default: '0.005' },
     mirror: { type: 'boolean', default: false },
     k: { type: 'string', default: '2' },
+    'tail-fraction': { type: 'string' },
   },
 });
 if (!values.calib) {
@@ -80,8 +83,11 @@ function load(list: string): Item[] {
   });
 }
 
+/** Person-level impostor scores of one fold: every probe against every enrolled person but its own. */
+const personImpostors: number[] = [];
+
 /** Protocol split with identities of `parity` enrolled; each probe scored by the Matcher. */
-function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
+function scoreFold(items: Item[], parity: 0 | 1, k: number, collectImpostors = false): ScoredProbe[] {
   const ids = [...new Set(items.map((i) => i.identity))].filter((i) => !i.startsWith('_')).sort();
   const enrolled = new Set(ids.filter((_, n) => n % 2 === parity));
   const dims = items.find((i) => i.embedding)!.embedding!.length;
@@ -106,6 +112,9 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number): ScoredProbe[] {
   return probes.map((p) => {
     const kind = enrolled.has(p.identity) ? 'known' : 'unknown';
     if (!p.embedding) return { kind, faceFound: false, correct: false, score: 0, margin: 0 };
+    if (collectImpostors) {
+      for (const s of matcher.scores(p.embedding)) if (s.personId !== p.identity) personImpostors.push(s.score);
+    }
     const m = matcher.match(p.embedding);
     return { kind, faceFound: true, correct: m.personId === p.identity, score: m.score, margin: m.margin };
   });
@@ -115,7 +124,7 @@ const k = Number(values.k);
 const useMirror = values.mirror === true;
 const maxFpir = Number(values['max-fpir']);
 const calib = load(values.calib);
-const calibProbes = [...scoreFold(calib, 0, k), ...scoreFold(calib, 1, k)];
+const calibProbes = [...scoreFold(calib, 0, k, true), ...scoreFold(calib, 1, k, true)];
 const chosen = chooseOperatingPoint(calibProbes, { maxFpir });
 const pairs = pairScores(
   calib.filter((i) => i.embedding).map((i) => ({ identity: i.identity, embedding: i.embedding! })),
@@ -130,6 +139,22 @@ const out: Record<string, unknown> = {
   chosen,
   'threshold_1to1_far_1e-3': Math.round(thresholdAtFar(pairs.impostor, 1e-3) * 1000) / 1000,
   'threshold_1to1_far_1e-4': Math.round(thresholdAtFar(pairs.impostor, 1e-4) * 1000) / 1000,
+};
+// Gallery-size rule (docs/recognition.md "Decision rule at school scale"): the exponential tail of
+// person-level impostor scores on the calibration set, and the school tier's threshold it implies.
+const tailFraction = values['tail-fraction'] ? Number(values['tail-fraction']) : TAIL_FRACTION;
+const tail = fitExponentialTail(personImpostors, tailFraction);
+const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+out.scale = {
+  person_impostor_scores: tail.samples,
+  tail_fraction: tailFraction,
+  tail_start: r4(tail.u),
+  beta: r4(tail.beta),
+  school_max_fpir: SCHOOL_MAX_FPIR,
+  // What the school tier would use if a gallery had this calibration set's impostor tail.
+  school_threshold_with_this_tail: chosen
+    ? Object.fromEntries([25, 100, 400, 1391, 5000, 20000].map((n) => [n, r4(schoolPoint(chosen, n, tail).threshold)]))
+    : null,
 };
 if (values.dev && chosen) {
   const dev = load(values.dev);

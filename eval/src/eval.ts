@@ -13,9 +13,18 @@
 //                       also enrol each template photo's mirror image (default: shipped setting)
 //   --dump <file>       also write every image's embedding + quality to a JSON file (for
 //                       `npm run calibrate` and the gate study)
+//   --distractors <dir> enrol every identity of <dir> too (all its images as templates; never
+//                       probed): a larger gallery, as a school's roster is. Adds `gallery_people`
+//                       and a `curve` over gallery sizes to the JSON.
+//   --curve <list>      gallery sizes for the curve (default 100,400,all); `all` = every person
+//   --class-size <n>    class size for the `class_aware` figures (default 30): the door's rule
+//                       with each known probe at its own class's door (see below)
+//   --no-cache          analyse every image again (default: reuse .cache/eval/, see
+//                       embedding-cache.ts; timings then cover only the images analysed now)
 //
-// Operating point: a probe is accepted when the Matcher accepts it (score ≥ threshold AND margin
-// over the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
+// Operating point: a probe is accepted when the door's decision rule accepts it with no class in
+// session (src/ml/decision-rule.ts: score ≥ the school threshold for this gallery AND margin over
+// the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
 // gates are NOT applied (the protocol measures recognition); `gate_fail` counts how many probes
 // the kiosk's gates would have held back.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -37,8 +46,10 @@ import {
   type ProbeOutcome,
 } from './eval-protocol.js';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { decideMatch, galleryModel, schoolPoint, TOP_K } from '../../src/ml/decision-rule.js';
 import { Matcher } from '../../src/ml/matcher.js';
 import type { DetectedFace } from '../../src/ml/types.js';
+import { EmbeddingCache } from './embedding-cache.js';
 
 // Human and emscripten print with console.log; stdout is reserved for the one JSON object.
 console.log = console.error;
@@ -57,6 +68,10 @@ const { values, positionals } = parseArgs({
     margin: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     dump: { type: 'string' },
+    distractors: { type: 'string' },
+    curve: { type: 'string', default: '100,400,all' },
+    'class-size': { type: 'string', default: '30' },
+    'no-cache': { type: 'boolean' },
   },
 });
 
@@ -105,15 +120,27 @@ function scan(root: string): IdentityFolder[] {
 }
 
 const split = splitDataset(scan(root), k);
+const distractorRoot = values.distractors ? resolve(values.distractors) : null;
+// Distractor identities are namespaced so a folder name shared with the dataset stays two people.
+const distractors = distractorRoot
+  ? scan(distractorRoot)
+      .filter((d) => !d.identity.startsWith('_') && d.files.length > 0)
+      .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0))
+  : [];
+if (distractorRoot && distractors.length === 0) fail(`--distractors: no identity folders in ${distractorRoot}`);
 const engine = await LocalFaceEngine.create(
   { embedder: model, flip, backend: values.backend as 'auto', inProcess: true },
   log,
 );
+const cache = values['no-cache']
+  ? null
+  : new EmbeddingCache(join(import.meta.dirname, '..', '..', '.cache', 'eval'), engine.modelId);
+let cacheHits = 0;
 
 interface ImageRecord {
   identity: string;
   file: string;
-  role: 'template' | 'known' | 'unknown';
+  role: 'template' | 'known' | 'unknown' | 'distractor';
   face: DetectedFace | null;
   faces: number;
   ms: number;
@@ -128,10 +155,19 @@ async function analyse(
   file: string,
   role: ImageRecord['role'],
   mirror: boolean,
+  base = root,
 ): Promise<ImageRecord> {
-  const path = join(root, identity, file);
+  const path = join(base, identity, file);
+  const name = role === 'distractor' ? `distractor:${identity}` : identity;
   try {
-    const image = await decodeImage(readFileSync(path));
+    const bytes = readFileSync(path);
+    const key = EmbeddingCache.key(bytes, engine.modelId, flip, mirror);
+    const hit = cache?.get(key);
+    if (hit) {
+      cacheHits++;
+      return { identity: name, file, role, face: hit.face, faces: hit.faces, ms: hit.ms };
+    }
+    const image = await decodeImage(bytes);
     const cpu0 = process.cpuUsage();
     const result = await engine.analyse(image, { mirror });
     const cpu = process.cpuUsage(cpu0);
@@ -141,17 +177,12 @@ async function analyse(
       cpuTimings.push((cpu.user + cpu.system) / 1000);
     }
     // Largest face (the engine returns faces largest first).
-    return {
-      identity,
-      file,
-      role,
-      face: result.faces[0] ?? null,
-      faces: result.faces.length,
-      ms: result.inferenceMs,
-    };
+    const face = result.faces[0] ?? null;
+    cache?.put(key, { face, faces: result.faces.length, ms: result.inferenceMs });
+    return { identity: name, file, role, face, faces: result.faces.length, ms: result.inferenceMs };
   } catch (err) {
     log.warn({ path, err: (err as Error).message }, 'image skipped');
-    return { identity, file, role, face: null, faces: 0, ms: 0 };
+    return { identity: name, file, role, face: null, faces: 0, ms: 0 };
   }
 }
 
@@ -161,49 +192,129 @@ const records: ImageRecord[] = [];
 for (const e of split.enrolled) {
   for (const f of e.templates) records.push(await analyse(e.identity, f, 'template', mirrorTemplates));
   for (const f of e.probes) records.push(await analyse(e.identity, f, 'known', false));
+  if (records.length % 100 < e.templates.length + e.probes.length) log.info({ images: records.length }, 'analysed');
 }
 for (const u of split.unknown) {
   for (const [i, f] of u.probes.entries()) {
     records.push(await analyse(u.identity, f, 'unknown', mirrorTemplates && !!values.dump && i < k));
   }
 }
+for (const [n, d] of distractors.entries()) {
+  for (const f of d.files) records.push(await analyse(d.identity, f, 'distractor', mirrorTemplates, distractorRoot!));
+  if ((n + 1) % 100 === 0) log.info({ distractors: n + 1 }, 'distractors analysed');
+}
 await engine.dispose();
 
-const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
+// Gallery people in enrolment order: the dataset's enrolled identities, then the distractors.
+const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
+const galleryOrder: string[] = [];
 for (const r of records) {
-  if (r.role !== 'template' || !r.face) continue;
-  matcher.add(r.identity, r.face.embedding);
-  if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
+  if ((r.role === 'template' || r.role === 'distractor') && !galleryOrder.includes(r.identity))
+    galleryOrder.push(r.identity);
 }
 
-const outcomes: ProbeOutcome[] = records
-  .filter((r) => r.role !== 'template')
-  .map((r) => {
-    const kind = r.role === 'known' ? 'known' : 'unknown';
-    if (!r.face || matcher.personCount === 0) {
+/**
+ * Enrols `people` (every template with a face) and scores every probe against them. Known probes
+ * of enrolled identities left out of this gallery are not probed at all (they are neither known
+ * nor strangers here); every unknown probe is.
+ */
+function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: string, probeIndex: number) => ReadonlySet<string>) {
+  const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
+  const templates: { personId: string; embedding: Float32Array }[] = [];
+  for (const r of records) {
+    if ((r.role !== 'template' && r.role !== 'distractor') || !r.face || !people.has(r.identity)) continue;
+    matcher.add(r.identity, r.face.embedding);
+    templates.push({ personId: r.identity, embedding: r.face.embedding });
+    if (mirrorTemplates && r.face.mirrorEmbedding) matcher.add(r.identity, r.face.mirrorEmbedding);
+  }
+  // The door's decision rule with no class in session: every face is judged at the school tier,
+  // normalised against this gallery's own impostor tail (templates only, never a probe).
+  const model = galleryModel(matcher, templates);
+  const point = { threshold, minMargin };
+  const school = schoolPoint(point, matcher.personCount, model);
+  const errors: string[] = [];
+  const outcomes: ProbeOutcome[] = records
+    .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
+    .map((r, probeIndex) => {
+      const cls = classOf?.(r.identity, probeIndex);
+      const kind = r.role === 'known' ? 'known' : 'unknown';
+      if (!r.face || matcher.personCount === 0) {
+        return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
+      }
+      const m = decideMatch(matcher.top(r.face.embedding, TOP_K), {
+        point,
+        galleryPeople: matcher.personCount,
+        model,
+        ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
+      });
+      if (m.accepted && m.personId !== r.identity) {
+        errors.push(`${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`);
+      }
       return {
         kind,
         identity: r.identity,
-        faceFound: !!r.face,
-        bestIdentity: null,
-        bestScore: 0,
-        accepted: false,
+        faceFound: true,
+        bestIdentity: m.personId,
+        bestScore: m.score,
+        accepted: m.accepted,
       };
-    }
-    const m = matcher.match(r.face.embedding);
-    return {
-      kind,
-      identity: r.identity,
-      faceFound: true,
-      bestIdentity: m.personId,
-      bestScore: m.score,
-      accepted: m.accepted,
-    };
-  });
-const ident = identificationMetrics(outcomes);
+    });
+  return { ident: identificationMetrics(outcomes), galleryPeople: matcher.personCount, school, model, errors };
+}
+
+const full = evaluateGallery(new Set(galleryOrder));
+const ident = full.ident;
+
+// The door during a class (--class-size, default 30): the dataset's enrolled people are split
+// into classes of that size (consecutive in sorted order); each known probe arrives at its own
+// class's door, each stranger at one class's door (round robin); distractors belong to no class
+// in session. Judged by the same rule with the class tier on.
+const classSize = Number(values['class-size']);
+if (!Number.isInteger(classSize) || classSize < 1) fail('--class-size must be a positive integer');
+const enrolledNames = split.enrolled.map((e) => e.identity);
+const classes: Set<string>[] = [];
+for (let i = 0; i < enrolledNames.length; i += classSize) classes.push(new Set(enrolledNames.slice(i, i + classSize)));
+const classIndex = new Map(enrolledNames.map((n, i) => [n, Math.floor(i / classSize)]));
+const strangerIndex = new Map(split.unknown.map((u, i) => [u.identity, i]));
+const atClass = evaluateGallery(new Set(galleryOrder), (identity) => {
+  const c = classIndex.get(identity) ?? (strangerIndex.get(identity) ?? 0) % Math.max(1, classes.length);
+  return classes[c] ?? new Set<string>();
+});
+
+// The curve: the first N gallery people (dataset's enrolled first, then distractors), so each
+// point's known probes are those of its enrolled people and every stranger is probed each time.
+const curveSizes = distractors.length
+  ? [
+      ...new Set(
+        values.curve.split(',').map((x) => {
+          const n = x.trim() === 'all' ? galleryOrder.length : Number(x);
+          if (!Number.isInteger(n) || n < 1) fail(`--curve: ${x} is not a gallery size`);
+          return Math.min(n, galleryOrder.length);
+        }),
+      ),
+    ].sort((a, b) => a - b)
+  : [];
+const curve = curveSizes.map((n) => {
+  const g = n === galleryOrder.length ? full : evaluateGallery(new Set(galleryOrder.slice(0, n)));
+  return {
+    gallery_people: g.galleryPeople,
+    known_probes: g.ident.counts.known_probes,
+    unknown_probes: g.ident.counts.unknown_probes,
+    school_threshold: g.school.threshold,
+    rank1: round(g.ident.rank1),
+    tpir: round(g.ident.tpir),
+    misid: round(g.ident.misid),
+    fpir: round(g.ident.fpir),
+    counts: {
+      true_accepts: g.ident.counts.true_accepts,
+      misidentified: g.ident.counts.misidentified,
+      false_accepts: g.ident.counts.false_accepts,
+    },
+  };
+});
 
 const withFace = records
-  .filter((r) => r.face)
+  .filter((r) => r.face && r.role !== 'distractor')
   .map((r) => ({ identity: r.identity, embedding: r.face!.embedding }));
 const pairs = pairScores(withFace, cosine);
 
@@ -225,9 +336,8 @@ function matchMs(templates: number): number {
 }
 
 const steady = timings.slice(3); // protocol: after a warm-up of 3 images
-const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 const detectFail = records.filter((r) => !r.face).length;
-const probesWithFace = records.filter((r) => r.role !== 'template' && r.face);
+const probesWithFace = records.filter((r) => (r.role === 'known' || r.role === 'unknown') && r.face);
 
 const out = {
   dataset: root,
@@ -238,17 +348,43 @@ const out = {
   'tar_at_far_1e-2': round(tarAtFar(pairs.genuine, pairs.impostor, 1e-2)),
   'tar_at_far_1e-3': round(tarAtFar(pairs.genuine, pairs.impostor, 1e-3)),
   counts: { ...ident.counts, genuine_pairs: pairs.genuine.length, impostor_pairs: pairs.impostor.length },
-  ms_per_image_p50: round(percentile(steady, 50), 1),
-  ms_per_image_p95: round(percentile(steady, 95), 1),
-  cpu_ms_per_image_p50: round(percentile(cpuTimings.slice(3), 50), 1),
+  // Only images analysed in this run are timed (cached ones were analysed by an earlier run).
+  // null when every image came from the cache (nothing was timed in this run: use --no-cache).
+  ms_per_image_p50: steady.length ? round(percentile(steady, 50), 1) : null,
+  ms_per_image_p95: steady.length ? round(percentile(steady, 95), 1) : null,
+  cpu_ms_per_image_p50: steady.length ? round(percentile(cpuTimings.slice(3), 50), 1) : null,
   match_ms_10k: round(matchMs(10_000), 3),
   images: records.length,
   identities_enrolled: split.enrolled.length,
   identities_unknown: split.unknown.length,
+  gallery_people: full.galleryPeople,
+  distractor_people: distractors.length,
+  ...(curve.length ? { curve } : {}),
+  images_analysed: timings.length,
+  images_from_cache: cacheHits,
   known_probes: ident.counts.known_probes,
   unknown_probes: ident.counts.unknown_probes,
   threshold,
   min_margin: minMargin,
+  // The decision rule's school tier for this gallery (docs/recognition.md): its threshold and the
+  // gallery's impostor tail it was normalised against.
+  school_threshold: full.school.threshold,
+  impostor_tail: full.model && { u: round(full.model.u), p_u: full.model.pU, beta: round(full.model.beta), scores: full.model.samples },
+  // Every wrong acceptance (misidentification or stranger), so a labelling error is visible.
+  wrong_accepts: full.errors,
+  class_aware: {
+    class_size: classSize,
+    classes: classes.length,
+    tpir: round(atClass.ident.tpir),
+    misid: round(atClass.ident.misid),
+    fpir: round(atClass.ident.fpir),
+    counts: {
+      true_accepts: atClass.ident.counts.true_accepts,
+      misidentified: atClass.ident.counts.misidentified,
+      false_accepts: atClass.ident.counts.false_accepts,
+    },
+    wrong_accepts: atClass.errors,
+  },
   mirror_templates: mirrorTemplates,
   backend: engine.backend,
   model: engine.modelId,

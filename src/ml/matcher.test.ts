@@ -156,3 +156,18 @@ describe('Matcher kernels', () => {
     expect(new Matcher({ dims: 8, threshold: 0.5, minMargin: 0 }).kernel).toBe('wasm-simd');
   });
 });
+
+describe('Matcher.top', () => {
+  it('lists the k best persons highest first, the same as a full sort', () => {
+    let seed = 3;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const m = new Matcher({ dims: 16, threshold: 0.5, minMargin: 0 });
+    for (let i = 0; i < 60; i++) m.add(`p${i}`, [Float32Array.from({ length: 16 }, rand), Float32Array.from({ length: 16 }, rand)]);
+    for (let r = 0; r < 20; r++) {
+      const probe = Float32Array.from({ length: 16 }, rand);
+      expect(m.top(probe, 5)).toEqual(m.scores(probe).slice(0, 5));
+    }
+    expect(m.top(Float32Array.from({ length: 16 }, rand), 100)).toHaveLength(60);
+    expect(m.top(Float32Array.from({ length: 16 }, rand), 0)).toEqual([]);
+  });
+});

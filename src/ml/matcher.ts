@@ -179,6 +179,41 @@ export class Matcher {
     return best;
   }
 
+  /**
+   * Best-template score of every person but `exclude` for the embedding, unordered (a copy):
+   * the impostor scores the decision rule fits its gallery model on.
+   */
+  impostorScores(embedding: Float32Array, exclude: string): Float32Array {
+    const best = this.scoreAll(embedding);
+    const skip = this.personIndex.get(exclude) ?? -1;
+    const out = new Float32Array(Math.max(0, this.personIds.length - (skip >= 0 ? 1 : 0)));
+    let o = 0;
+    for (let p = 0; p < this.personIds.length; p++) if (p !== skip) out[o++] = best[p]!;
+    return out;
+  }
+
+  /**
+   * The `k` best persons for this probe, highest first (a partial selection: no sort of the
+   * whole gallery). The decision rule looks past the first two for the class in session.
+   */
+  top(embedding: Float32Array, k: number): PersonScore[] {
+    const best = this.scoreAll(embedding);
+    const n = this.personIds.length;
+    const size = Math.max(0, Math.min(k, n));
+    const idx: number[] = [];
+    for (let p = 0; p < n; p++) {
+      const s = best[p]!;
+      if (idx.length === size && (size === 0 || s <= best[idx[size - 1]!]!)) continue;
+      let i = idx.length === size ? size - 1 : idx.length;
+      while (i > 0 && best[idx[i - 1]!]! < s) {
+        if (i < size) idx[i] = idx[i - 1]!;
+        i--;
+      }
+      idx[i] = p;
+    }
+    return idx.map((p) => ({ personId: this.personIds[p]!, score: best[p]! }));
+  }
+
   /** Every person's best-template score, highest first (for evaluation and diagnostics). */
   scores(embedding: Float32Array): PersonScore[] {
     const best = this.scoreAll(embedding);
@@ -187,7 +222,11 @@ export class Matcher {
       .sort((a, b) => b.score - a.score);
   }
 
-  match(embedding: Float32Array): MatchResult {
+  /**
+   * Best and second-best PERSON for this probe, without an accept decision: the door's decision
+   * rule (decision-rule.ts) decides with the gallery's size and the class in session.
+   */
+  rank(embedding: Float32Array): Omit<MatchResult, 'accepted'> {
     const best = this.scoreAll(embedding);
     let first = -1;
     let second = -1;
@@ -201,20 +240,26 @@ export class Matcher {
       }
     }
     if (first < 0) {
-      return { personId: null, score: 0, secondPersonId: null, secondScore: 0, margin: 0, accepted: false };
+      return { personId: null, score: 0, secondPersonId: null, secondScore: 0, margin: 0 };
     }
     const score = best[first]!;
     // With a single enrolled person there is no rival: the margin is measured against 0 (an
     // unrelated face), so the threshold alone decides.
     const secondScore = second >= 0 ? best[second]! : 0;
-    const margin = score - Math.max(secondScore, 0);
     return {
       personId: this.personIds[first]!,
       score,
       secondPersonId: second >= 0 ? this.personIds[second]! : null,
       secondScore,
-      margin,
-      accepted: score >= this.threshold && margin >= this.minMargin,
+      margin: score - Math.max(secondScore, 0),
     };
+  }
+
+  /** rank() accepted at this matcher's threshold and margin (or the given ones). */
+  match(embedding: Float32Array, point?: { threshold: number; minMargin: number }): MatchResult {
+    const r = this.rank(embedding);
+    const threshold = point?.threshold ?? this.threshold;
+    const minMargin = point?.minMargin ?? this.minMargin;
+    return { ...r, accepted: r.personId !== null && r.score >= threshold && r.margin >= minMargin };
   }
 }

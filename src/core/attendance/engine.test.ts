@@ -211,3 +211,42 @@ describe('what counts against a candidate', () => {
     expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada', 'bob']);
   });
 });
+
+describe('evidence per tracked face', () => {
+  it('a stranger misread as a student beside a recognised student is not marked (his unknown frames count against him)', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada' }, { who: '?stranger' });
+    await show({ who: 'ada' }, { who: 'bob' });
+    await show({ who: 'ada' }, { who: '?stranger' });
+    await show({ who: 'ada' }, { who: 'bob' });
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada']);
+  });
+
+  it('one lucky frame never marks anyone, even when the setting asks for one vote', async () => {
+    const { show, store } = setup();
+    store.settings.update({ votesNeeded: 1 });
+    await show({ who: 'ada' });
+    await show();
+    await show({ who: 'bob' });
+    await show();
+    expect(store.attendance.all()).toHaveLength(0);
+    await show({ who: 'bob' });
+    await show({ who: 'bob' });
+    expect(store.attendance.all().map((e) => e.studentId)).toEqual(['bob']);
+  });
+
+  it('a student of another class needs one more agreeing frame than a student of the class in session', async () => {
+    const { show, store } = setup();
+    await show({ who: 'cy' });
+    await show({ who: 'cy' });
+    expect(store.attendance.all()).toHaveLength(0);
+    await show({ who: 'cy' });
+    expect(store.attendance.all()).toEqual([expect.objectContaining({ kind: 'exception', studentId: 'cy' })]);
+  });
+
+  it('two strangers in view are two unknown appearances', async () => {
+    const { show, engine } = setup();
+    for (let i = 0; i < 3; i++) await show({ who: '?stranger' }, { who: '?other', size: 150 });
+    expect(engine.counters.unknownAppearances).toBe(2);
+  });
+});

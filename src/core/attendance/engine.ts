@@ -10,13 +10,20 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api';
 import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
-import type { DetectedFace, FrameAnalysis, GateFailure, MatchResult } from '../../ml/types';
+import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule';
+import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types';
 import type { KioskStore } from '../store/index';
 import { Gallery } from './gallery';
 import { isLate, type Occurrence } from '../../contracts/occurrences';
 import { dayOffAt, openSessions, storedArrivalMinutes, storedCalendar, toRunning, type DoorContext, type RunningSession } from './sessions';
 import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
-import { VoteWindow } from './votes';
+import { FaceTracker, type Track } from './tracks';
+
+/** The best frame seen for a candidate on a track: the scores its decision reports. */
+interface Evidence {
+  match: FaceDecision;
+  face: DetectedFace;
+}
 
 export type GreetingKind = z.infer<typeof Greeting>['kind'];
 export type FaceBoxState = z.infer<typeof FaceBox>;
@@ -72,18 +79,19 @@ const UNKNOWN_REGREET_MS = 5_000;
 /** Votes older than this no longer count, and the visit majority looks this far back (see VoteWindow). */
 export const VOTE_MAX_AGE_MS = 2_500;
 export const VISIT_MS = 4_000;
+/** The fewest agreeing frames of one track that may mark a student (the setting cannot go lower). */
+export const MIN_VOTES = 2;
 
 export class AttendanceEngine {
   private gallery: Gallery = new Gallery([], 0);
   private templateCoverage: CoverageSummary | null = null;
-  private readonly votes: VoteWindow;
+  private readonly tracker: FaceTracker;
   private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
   private lastUnknownAt = -Infinity;
-  private readonly evidence = new Map<string, { match: MatchResult; face: DetectedFace }>();
   readonly counters: EngineCounters = { framesAnalysed: 0, unknownFaceFrames: 0, unknownAppearances: 0, gatedFaces: 0 };
 
   constructor(private readonly deps: AttendanceEngineDeps) {
-    this.votes = new VoteWindow(() => this.settings().voteWindow, VOTE_MAX_AGE_MS, VISIT_MS);
+    this.tracker = new FaceTracker({ voteWindow: () => this.settings().voteWindow, voteMaxAgeMs: VOTE_MAX_AGE_MS, visitMs: VISIT_MS });
     this.reloadGallery();
   }
 
@@ -96,7 +104,11 @@ export class AttendanceEngine {
     const modelId = this.deps.modelId();
     const templates = modelId ? this.deps.store.templates.forModel(modelId) : [];
     this.gallery = new Gallery(templates, this.deps.embeddingSize());
-    this.deps.logger.info({ templates: this.gallery.size, students: this.gallery.studentCount, modelId }, 'gallery loaded');
+    const m = this.gallery.model;
+    this.deps.logger.info(
+      { templates: this.gallery.size, students: this.gallery.studentCount, modelId, impostorTail: m && { u: round(m.u), beta: round(m.beta), pU: m.pU } },
+      'gallery loaded',
+    );
     this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
     const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
     if (other > 0) {
@@ -170,62 +182,111 @@ export class AttendanceEngine {
   processFrame(analysis: FrameAnalysis, frameSeq: number): FrameOutcome {
     const settings = this.settings();
     this.counters.framesAnalysed++;
-    const accepted = new Set<string>();
+    const t = this.deps.now().getTime();
+    // Every face is followed across frames; its votes, evidence and decision are its track's.
+    const { assigned, ended } =
+      analysis.faces.length === 0
+        ? // Nobody in view: whoever was there has left, and the next person starts from zero, so
+          // one misread frame of the next person cannot complete the previous person's votes.
+          { assigned: [], ended: this.tracker.endAll() }
+        : this.tracker.update(
+            analysis.faces.map((f) => ({ box: normaliseBox(f.box, analysis.width, analysis.height), embedding: f.embedding })),
+            t,
+          );
+    for (const track of ended) this.endVisit(track);
+
+    // The classes in session at this door (back to back: the running one and the coming one):
+    // their students are judged at the class tier, everyone else at the school tier.
+    const open = analysis.faces.length > 0 ? this.openSessions() : [];
+    const session = open.length > 0;
+    const classCache = new Map<string, boolean>();
+    const inClass = session
+      ? (id: string) => {
+          let v = classCache.get(id);
+          if (v === undefined) classCache.set(id, (v = open.some((o) => this.deps.store.roster.isEnrolled(o.classId, id))));
+          return v;
+        }
+      : undefined;
+    const point = { threshold: settings.matchThreshold, minMargin: settings.matchMargin };
+
     let unknownSeen = false;
-    const boxes: FaceBoxState[] = analysis.faces.map((face) => {
+    const perTrack = new Map<Track, { ids: Set<string>; unknown: boolean; tiers: Map<string, Tier> }>();
+    const boxes: FaceBoxState[] = analysis.faces.map((face, i) => {
+      const track = assigned[i]!;
+      const mine = perTrack.get(track) ?? { ids: new Set<string>(), unknown: false, tiers: new Map<string, Tier>() };
+      perTrack.set(track, mine);
       const box = normaliseBox(face.box, analysis.width, analysis.height);
       if (face.gateFailures.length > 0) {
         this.counters.gatedFaces++;
         const first = face.gateFailures[0] as GateFailure;
         return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
       }
-      const match = this.gallery.match(face.embedding, settings.matchThreshold, settings.matchMargin);
+      const match = decideMatch(this.gallery.top(face.embedding, TOP_K), { point, galleryPeople: this.gallery.studentCount, model: this.gallery.model, inClass });
       if (!match.accepted || !match.personId) {
         unknownSeen = true;
+        mine.unknown = true;
         return { box, label: null, state: 'unknown', hint: null };
       }
-      accepted.add(match.personId);
-      const prev = this.evidence.get(match.personId);
-      if (!prev || prev.match.score <= match.score || !this.votes.votesFor(match.personId)) this.evidence.set(match.personId, { match, face });
+      mine.ids.add(match.personId);
+      mine.tiers.set(match.personId, match.tier ?? 'school');
+      const prev = track.evidence.get(match.personId) as Evidence | undefined;
+      if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId)) track.evidence.set(match.personId, { match, face });
       const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
       return { box, label: name, state: 'candidate', hint: null };
     });
-    const t = this.deps.now().getTime();
-    if (analysis.faces.length === 0) {
-      // Nobody in view: whoever was there has left, and the next person starts from zero, so
-      // one misread frame of the next person cannot complete the previous person's votes.
-      this.votes.reset();
-    } else {
-      this.votes.push(accepted, t, unknownSeen);
-    }
+    for (const [track, f] of perTrack) track.votes.push(f.ids, t, f.unknown && f.ids.size === 0);
     if (unknownSeen) this.counters.unknownFaceFrames++;
 
     const decisions: Decision[] = [];
-    for (const { id, votes } of this.votes.winners(settings.votesNeeded)) {
-      const decision = this.decide(id, votes, settings, frameSeq);
-      this.votes.clear(id);
-      this.evidence.delete(id);
-      decisions.push(decision);
-      for (const b of boxes) if (b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
-    }
-    // The unknown frames stay in the tallies (they are the evidence against a misread); the
-    // greeting is throttled by time instead, so a stranger lingering counts once.
-    if (decisions.length === 0 && this.votes.unknownFrames() >= settings.votesNeeded) {
-      if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS) {
-        this.lastUnknownAt = t;
-        this.counters.unknownAppearances++;
-        decisions.push({
-          kind: 'unknown', studentId: null, name: null, sessionId: null, eventId: null, scores: null,
-          at: this.deps.now().toISOString(), frameSeq, message: 'Face not recognised',
+    // One lucky frame never marks anyone, whatever the setting says.
+    const needed = Math.max(MIN_VOTES, settings.votesNeeded);
+    for (const [track, f] of perTrack) {
+      let decidedHere = false;
+      for (const { id, votes } of track.votes.winners(needed)) {
+        // During a class, somebody from elsewhere in the school needs one more agreeing frame
+        // than a student of that class (the prior at a classroom door is strong: most people
+        // there are its class's). Outside sessions nothing is written, so no extra frame.
+        const tier = f.tiers.get(id) ?? (track.evidence.get(id) as Evidence | undefined)?.match.tier ?? 'school';
+        if (session && tier !== 'class' && votes < needed + 1) continue;
+        const decision = this.decide(id, votes, settings, frameSeq, track);
+        track.votes.clear(id);
+        track.evidence.delete(id);
+        decisions.push(decision);
+        decidedHere = true;
+        analysis.faces.forEach((_, i) => {
+          const b = boxes[i];
+          if (assigned[i] === track && b && b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
         });
+      }
+      // The unknown frames stay in the tallies (they are the evidence against a misread); the
+      // greeting is throttled by time instead, so a stranger lingering counts once.
+      if (!decidedHere && track.votes.unknownFrames() >= settings.votesNeeded && t - track.lastUnknownGreetAt >= UNKNOWN_REGREET_MS) {
+        const firstGreeting = track.lastUnknownGreetAt === -Infinity;
+        track.lastUnknownGreetAt = t;
+        // One appearance per stranger's track (re-greeted while they linger, counted once);
+        // several strangers in view at once are several appearances.
+        if (firstGreeting) this.counters.unknownAppearances++;
+        if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS || firstGreeting) {
+          this.lastUnknownAt = t;
+          decisions.push({
+            kind: 'unknown', studentId: null, name: null, sessionId: null, eventId: null, scores: null,
+            at: this.deps.now().toISOString(), frameSeq, message: 'Face not recognised',
+          });
+        }
       }
     }
     return { faces: boxes, decisions };
   }
 
-  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number): Decision {
+  /** A track left the door: its visit, votes and evidence end with it. */
+  private endVisit(track: Track): void {
+    track.votes.reset();
+    track.evidence.clear();
+  }
+
+  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number, track: Track): Decision {
     const now = this.deps.now();
-    const ev = this.evidence.get(studentId);
+    const ev = track.evidence.get(studentId) as Evidence | undefined;
     const scores: DecisionScores = {
       similarity: round(ev?.match.score ?? 0), margin: round(ev?.match.margin ?? 0), votes, window: settings.voteWindow,
       ...(ev ? { liveness: round(ev.face.liveness), antispoof: round(ev.face.antispoof), faceSize: Math.round(ev.face.quality.size) } : {}),
