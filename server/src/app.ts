@@ -21,7 +21,7 @@ import contextPlugin from './plugins/context.js';
 import errorHandler from './plugins/error-handler.js';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from './plugins/zod-provider.js';
 import { coreRoutes } from './routes/index.js';
-// [reports/notifications/metrics engineer] extensions owned outside the core.
+// Extensions beside the core routes: metrics, the rate-limit store.
 import metricsPlugin from './metrics.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import reportRoutes from './reports/routes.js';

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'n
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-// [reports/notifications/metrics engineer] notification and metrics settings live with their code.
+// Notification and metrics settings live with their code (notifications/config.ts, metrics.ts).
 import { NotificationsEnvShape, emptyAsUnset, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
 
 export type DatabaseConfig =

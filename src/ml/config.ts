@@ -13,7 +13,7 @@ import type { GateThresholds } from './quality.js';
  *   with faceres or mobileface made it worse) and the fastest;
  * - threshold / minMargin: from CALIBRATION, chosen by the documented rule on faces-lfw-640
  *   (no misidentification, fpir ≤ 0.005, max tpir), never tuned by hand to pass a test;
- * - gates: below every real photo of /work/shared/faces (what the kiosk scenario replays),
+ * - gates: below every real photo of ../shared/faces (what the kiosk scenario replays),
  *   above darkened / blurred / shrunk copies.
  */
 export const RECOGNITION_DEFAULTS = {
@@ -30,7 +30,7 @@ export const RECOGNITION_DEFAULTS = {
   mirrorTemplates: false,
   threshold: CALIBRATION['faceplugin']!.threshold,
   minMargin: CALIBRATION['faceplugin']!.minMargin,
-  // Measured on the 98 real photos of /work/shared/faces (what the kiosk scenario replays) and
+  // Measured on the 98 real photos of ../shared/faces (what the kiosk scenario replays) and
   // faces-640, against darkened / blurred / shrunk copies (docs/recognition.md, "Gates"):
   // every real face passes; dark, heavily blurred and small faces do not.
   gates: {
