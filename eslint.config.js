@@ -4,6 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = [
   'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https',
@@ -19,6 +20,10 @@ const noNodePatterns = [
   },
   ...nodeBuiltins.map((m) => ({ group: [m], message: 'Node builtin: not allowed here.' })),
 ];
+
+const noElectron = { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' };
+/** An import the architecture forbids, by its specifier. */
+const arrow = (regex, message) => ({ regex, message: `${message} (docs/architecture.md).` });
 
 export default tseslint.config(
   { ignores: ['.tmp/**', '.tmp-*/**', 'out/**', 'dist/**', 'release/**', 'node_modules/**', 'resources/**', 'data/**', 'coverage/**'] },
@@ -50,5 +55,45 @@ export default tseslint.config(
     // Command-line entry points print their results on stdout by design.
     files: ['scripts/**', 'eval/src/**', 'server/src/cli/**', 'src/core/cli/**'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // The rules of hooks: a hook called conditionally or with stale dependencies is a bug the
+    // screens would show only sometimes.
+    files: ['src/renderer/**/*.{ts,tsx}', 'server/console/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    // The plugin's recommended levels: the two generic hooks that take a dependency list from their
+    // caller (src/renderer/src/hooks.ts, server/console/src/ui.tsx) are reported as warnings.
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+  // ---------------------------------------------------------------- the allowed arrows
+  // docs/architecture.md draws the parts and which may import which; these zones enforce it.
+  // A later block replaces an earlier one's no-restricted-imports, so each zone repeats the
+  // process rules (Node, Electron) it inherits.
+  {
+    files: ['src/renderer/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...noNodePatterns, arrow('^(\\.\\./)+(core|sync|ml|main|preload)(/|$)', 'The renderer imports only src/contracts')] }] },
+  },
+  {
+    files: ['src/contracts/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...noNodePatterns, arrow('^(\\.\\./)+(core|sync|ml|main|preload|renderer)(/|$)', 'src/contracts imports nothing of ours')] }] },
+  },
+  {
+    files: ['src/ml/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(core|sync|main|preload|renderer|server|eval)(/|$)', 'src/ml (used by the kiosk, the server and the eval) imports neither the kiosk core nor sync')] }] },
+  },
+  {
+    files: ['src/sync/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(core|main|preload|renderer|server|eval)(/|$)', 'src/sync knows the kiosk store through store-port.ts: core depends on sync, not both ways')] }] },
+  },
+  {
+    files: ['src/core/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(main|preload|renderer|server|eval)(/|$)', 'The kiosk core does not import the shell, the UI, the server or the eval')] }] },
+  },
+  {
+    files: ['server/src/**'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('(^|/)(src/(core|sync|main|preload|renderer)|eval)(/|$)', 'The server imports only src/contracts and src/ml')] }] },
   },
 );

@@ -4,13 +4,13 @@
 // without a reload; the teacher corrects another student to excused (and undoes a
 // correction); CSV exports match the tables; axe-core finds no serious or critical violation
 // on any page; screenshots e2e/screenshots/console-*.png.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, createUser, login, multipartBody } from '../server/test/app';
+import { call, createUser, login } from '../server/test/app';
 import { createKiosk } from '../src/core/index';
 import { checkedPages, consoleShot, expectAccessible, parseCsv, signInConsole, tableCells } from './harness/console';
 import { startServer, type RunningServer } from './harness/server';
@@ -43,16 +43,11 @@ describe('staff console', () => {
       const admin = await createUser(server.database, 'admin');
       const teacher = await createUser(server.database, 'teacher');
       const adminToken = await login(app, admin.email, admin.password);
-      // The school's people, as the roster import will bring them (API until that page exists).
+      // The room and the class with its teacher; the students come from the roster import below.
       const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: 'Room 101', siteId: 'default' });
-      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', siteId: 'default', teacherId: teacher.id });
-      const student = (studentNumber: string, name: string) => call<{ id: string }>(app, adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber, name, consent: true });
-      const powell = await student('1001', 'Colin Powell');
-      const bush = await student('1002', 'George Bush');
-      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [powell.id, bush.id] });
-      const body = multipartBody(['powell-04.jpg', 'powell-05.jpg'].map((f) => ({ filename: f, bytes: readFileSync(join(FRAMES, f)) })));
-      const photos = await app.inject({ method: 'POST', url: `/api/students/${powell.id}/photos`, headers: { authorization: `Bearer ${adminToken}`, ...body.headers }, payload: body.payload });
-      expect(photos.statusCode).toBe(200);
+      await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', code: 'MA9A', siteId: 'default', teacherId: teacher.id });
+      const rosterCsv = join(dir, 'roster.csv');
+      writeFileSync(rosterCsv, ['student_number,given_name,family_name,consent,classes', '1001,Colin,Powell,yes,MA9A', '1002,George,Bush,yes,MA9A', ''].join('\n'));
 
       // ---- admin
       const adminCtx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
@@ -75,6 +70,53 @@ describe('staff console', () => {
       await a.waitForSelector('[data-page="today"] [data-state="empty"]');
       await expectAccessible(a, 'today-empty');
       await consoleShot(a, 'today-empty');
+
+      // The roster: a dry run shows the changes, nothing is saved until the commit.
+      await a.click('[data-testid="nav-import"]');
+      await a.waitForSelector('[data-page="import"] [data-state="empty"]');
+      await expectAccessible(a, 'import-empty');
+      await consoleShot(a, 'import-empty');
+      await a.setInputFiles('[data-testid="import-file"]', rosterCsv);
+      await a.click('[data-testid="import-dry-run-button"]');
+      await a.waitForSelector('[data-testid="import-dry-run"] [data-testid="import-changes"]');
+      expect(await tableCells(a, '[data-testid="import-changes"]')).toEqual([
+        ['2', '1001', 'create', expect.any(String)],
+        ['3', '1002', 'create', expect.any(String)],
+      ]);
+      expect(await call<unknown[]>(app, adminToken, 'GET', '/api/students')).toEqual([]);
+      await expectAccessible(a, 'import-dry-run');
+      await consoleShot(a, 'import-dry-run');
+      await a.click('[data-testid="import-commit"]');
+      await a.waitForSelector('[data-testid="import-done"]');
+      await consoleShot(a, 'import-done');
+      expect((await call<{ name: string }[]>(app, adminToken, 'GET', '/api/students')).map((x) => x.name).sort()).toEqual(['Colin Powell', 'George Bush']);
+
+      // Powell's face: photos uploaded on his page, each with its verdict (a photo without a face is refused).
+      await a.click('[data-testid="nav-students"]');
+      await a.waitForSelector('[data-testid="students-table"]');
+      await expectAccessible(a, 'students');
+      await consoleShot(a, 'students');
+      await a.fill('[data-testid="students-search"]', 'nobody-by-this-name');
+      await a.press('[data-testid="students-search"]', 'Enter');
+      await a.waitForSelector('[data-page="students"] [data-state="empty"]');
+      await consoleShot(a, 'students-empty');
+      await a.fill('[data-testid="students-search"]', 'Powell');
+      await a.press('[data-testid="students-search"]', 'Enter');
+      await a.click('[data-testid="students-table"] >> text=Colin Powell');
+      await a.waitForSelector('[data-testid="template-count"]');
+      await a.setInputFiles('[data-testid="photos-input"]', ['powell-04.jpg', 'powell-05.jpg', 'empty.jpg'].map((f) => join(FRAMES, f)));
+      await a.click('[data-testid="photos-upload"]');
+      await a.waitForSelector('[data-testid="photo-results"]', { timeout: 60_000 });
+      expect(await a.locator('[data-testid="photo-results"] li[data-status="accepted"]').count()).toBe(2);
+      expect(await a.locator('[data-testid="photo-results"] li[data-status="rejected"]').count()).toBe(1);
+      await a.locator('[data-testid="template-count"]', { hasText: '2 face templates' }).waitFor();
+      await expectAccessible(a, 'student-detail');
+      await consoleShot(a, 'student-detail-photos');
+      await a.click('[data-testid="student-erase"]');
+      await a.locator('[data-testid="confirm-dialog"]', { hasText: 'every kiosk' }).waitFor();
+      await expectAccessible(a, 'student-erase-confirm');
+      await consoleShot(a, 'student-erase-confirm', false);
+      await a.click('[data-testid="confirm-dialog"] >> text=Cancel');
 
       // A schedule for today, in session now (the default site is UTC).
       await a.click('[data-testid="nav-classes"]');
@@ -222,6 +264,55 @@ describe('staff console', () => {
       await a.waitForSelector('[data-testid="kiosk-row"][data-state="paired"]');
       await expectAccessible(a, 'kiosks');
       await consoleShot(a, 'kiosks');
+
+      // The rest of the admin pages, each checked and photographed.
+      await a.goto(`${server.url}/#/users`);
+      await a.waitForSelector('[data-testid="users-table"]');
+      await a.getByLabel('Name', { exact: true }).fill('Ada Newteacher');
+      await a.getByLabel('Email', { exact: true }).fill('ada@school.example');
+      await a.click('text=Send invitation');
+      await a.locator('[data-testid="link-notice"]', { hasText: 'set-password?token=' }).waitFor();
+      await expectAccessible(a, 'users');
+      await consoleShot(a, 'users-invited');
+      await a.goto(`${server.url}/#/calendar`);
+      await a.waitForSelector('[data-testid="closure-form"]');
+      await a.locator('[data-testid="closure-form"]').getByLabel('Name').fill('Winter holiday');
+      await a.locator('[data-testid="closure-form"]').getByLabel('First day').fill('2099-12-24');
+      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-20');
+      await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
+      await a.locator('[data-testid="closure-form"] [data-testid="form-error"]').waitFor(); // the server refuses an end before the start
+      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-31');
+      await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
+      await a.locator('text=Winter holiday').first().waitFor();
+      await expectAccessible(a, 'calendar');
+      await consoleShot(a, 'calendar');
+      await a.goto(`${server.url}/#/places`);
+      await a.waitForSelector('[data-testid="sites-table"]');
+      await expectAccessible(a, 'places');
+      await consoleShot(a, 'places');
+      await a.goto(`${server.url}/#/reports`);
+      await a.waitForSelector('[data-testid="absentees-table"]');
+      await a.waitForSelector('[data-testid="reports-classes"]');
+      await expectAccessible(a, 'reports');
+      await consoleShot(a, 'reports');
+      const reportCsv = parseCsv(await downloadText(a, '[data-testid="reports-csv"]'));
+      expect(reportCsv.slice(1)).toEqual(await tableCells(a, '[data-testid="reports-classes"]'));
+      await a.goto(`${server.url}/#/audit?action=attendance.`);
+      await a.waitForSelector('[data-testid="audit-table"]');
+      expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(3);
+      await expectAccessible(a, 'audit');
+      await consoleShot(a, 'audit');
+      await a.goto(`${server.url}/#/account`);
+      await a.waitForSelector('[data-page="account"]');
+      await expectAccessible(a, 'account');
+      await consoleShot(a, 'account');
+      // Phone width for the admin too: the menu folds into a button.
+      await a.setViewportSize({ width: 390, height: 844 });
+      await a.goto(`${server.url}/#/students`);
+      await a.waitForSelector('[data-testid="students-table"]');
+      await a.click('.menu-toggle');
+      await expectAccessible(a, 'students-phone-menu');
+      await consoleShot(a, 'students-phone-menu');
 
       // eslint-disable-next-line no-console -- a figure for the report
       console.log(`console e2e: Powell shown present on the teacher's open page ${seenAfterMs} ms after the door replay started`);

@@ -149,8 +149,15 @@ describe('the door', () => {
     expect(s.sync.queueDepth).toBe(0);
     expect(s.sync.online).toBe(true);
     // The server has the mark exactly once.
-    const res = await server.app().inject({ method: 'GET', url: `/api/reports/sessions?classId=${world.school.classId}`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
-    if (res.statusCode === 200) expect(res.body).toContain(world.school.students.powell);
+    // (This used to ask a route that does not exist and check the body only on a 200.)
+    const sessionId = s.session?.sessionId;
+    const powell = world.school.students.powell;
+    expect(sessionId).toBeTruthy();
+    const res = await server.app().inject({ method: 'GET', url: `/api/reports/sessions/${encodeURIComponent(sessionId ?? '')}`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
+    expect(res.statusCode).toBe(200);
+    const marked = (res.json() as { students: { studentId: string; status: string | null }[] }).students.filter((r) => r.studentId === powell);
+    expect(marked).toHaveLength(1);
+    expect(marked[0]?.status).toBe('present');
   });
 });
 

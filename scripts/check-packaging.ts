@@ -17,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 /** Packages the kiosk must never carry: the server's stack and the evaluation tools'. */
 export const KIOSK_FORBIDDEN = [
   'fastify', 'fastify-plugin', '@fastify/*', 'pg', 'pg-*', 'kysely', 'nodemailer', 'swagger*', '@fastify/swagger*',
-  'prom-client', 'qrcode', 'smtp-server', '@vladmandic/face-api', '@rollcall/server', '@rollcall/eval',
+  'prom-client', 'qrcode', 'smtp-server', 'csv-parse', '@vladmandic/face-api', '@rollcall/server', '@rollcall/eval',
 ];
 /** Packages the server image must never carry: the desktop shell, its UI and the kiosk's devices. */
 export const SERVER_FORBIDDEN = [

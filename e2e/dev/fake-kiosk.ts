@@ -68,7 +68,7 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
     syncNow: async () => ok(state.sync),
     syncHistory: async () => ok([{ at: new Date().toISOString(), kind: 'push', ok: false, detail: 'connect ECONNREFUSED' }]),
     pair: async () => ok(state.sync),
-    settingsGet: async () => ok({ cameraSpec: 'webcam:/dev/video0', roomId: 'r1', matchThreshold: 0.5, matchMargin: 0.05, votesNeeded: 3, voteWindow: 5, cooldownSeconds: 120, soundCue: true, allowInsecureServer: false }),
+    settingsGet: async () => ok({ cameraSpec: 'webcam:/dev/video0', roomId: 'r1', matchThreshold: 0.5, matchMargin: 0.05, votesNeeded: 3, voteWindow: 5, cooldownSeconds: 120, livenessLevel: 'standard', soundCue: true, allowInsecureServer: false }),
     settingsUpdate: async () => handlers.settingsGet(undefined),
   };
   const kiosk: BridgeKiosk = {

@@ -1,4 +1,4 @@
-// npx tsx scripts/calibrate.ts --calib <dump.json[,dump2.json]> [--dev <dump.json[,...]>] [--max-fpir 0.005]
+// npm run calibrate -- --calib <dump.json[,dump2.json]> [--dev <dump.json[,...]>] [--max-fpir 0.005]
 //
 // Derives the operating point (threshold, minMargin) of a recognition pipeline from embeddings
 // dumped by `npm run eval -- <dir> --dump <file>`; the rule is in docs/recognition.md and
@@ -45,7 +45,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.calib) {
-  console.error('usage: npx tsx scripts/calibrate.ts --calib a.json[,b.json] [--dev c.json[,d.json]]');
+  console.error('usage: npm run calibrate -- --calib a.json[,b.json] [--dev c.json[,d.json]]');
   process.exit(2);
 }
 

@@ -1,5 +1,5 @@
 // npm run eval -- <dir> [options]
-// Implements /work/shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
+// Implements ../shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
 //
 // Options:
 //   --model <id>        embedder: faceplugin (shipped), faceres, faceres-aligned, faceres-deep,

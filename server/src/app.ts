@@ -21,14 +21,17 @@ import contextPlugin from './plugins/context.js';
 import errorHandler from './plugins/error-handler.js';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from './plugins/zod-provider.js';
 import { coreRoutes } from './routes/index.js';
-// [reports/notifications/metrics engineer] extensions owned outside the core.
+// Extensions beside the core routes: metrics, the rate-limit store.
 import metricsPlugin from './metrics.js';
 import { databaseRateLimitStore } from './rate-limit-store.js';
 import reportRoutes from './reports/routes.js';
+import schoolReports from './reports/school.js';
 import notificationsPlugin from './notifications/plugin.js';
 import type { Mailer } from './notifications/mailer.js';
 // [console] the staff web console: its cookie session routes and its static files at `/`.
 import sessionRoutes from './console/session-routes.js';
+import accountRoutes from './console/account-routes.js';
+import { smtpMailer } from './notifications/mailer.js';
 import consoleStatic, { DEFAULT_CONSOLE_DIR } from './console/static.js';
 
 export interface BuildAppOptions {
@@ -135,7 +138,12 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   for (const routes of coreRoutes) await app.register(routes);
   // [reports] after the core routes it builds on.
   await app.register(reportRoutes);
+  await app.register(schoolReports);
   await app.register(sessionRoutes);
+  // Invitations and password links go by email when SMTP is configured (the notifications' SMTP_URL).
+  const accountMailer = options.mailer ?? (config.notifications ? smtpMailer(config.notifications) : null);
+  if (accountMailer && !options.mailer) app.addHook('onClose', async () => accountMailer.close());
+  await app.register(accountRoutes({ mailer: accountMailer }));
   await app.register(consoleStatic, { dir: options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir });
   // [notifications] only with SMTP configured; the scheduler starts when the app is ready.
   if (config.notifications) await app.register(notificationsPlugin, { config: config.notifications, ...(options.mailer ? { mailer: options.mailer } : {}) });

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'n
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-// [reports/notifications/metrics engineer] notification and metrics settings live with their code.
+// Notification and metrics settings live with their code (notifications/config.ts, metrics.ts).
 import { NotificationsEnvShape, emptyAsUnset, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
 
 export type DatabaseConfig =
@@ -40,6 +40,12 @@ export interface AppConfig {
   metricsOpen?: boolean;
   /** Absence emails and teacher digests; absent (no SMTP_URL) = no mail, no scheduler. */
   notifications?: NotificationsConfig;
+  /**
+   * [console] The console's address as people reach it (PUBLIC_URL, e.g. https://rollcall.school.example),
+   * for the links in password emails. "Forgot password" sends no email without it: a link built
+   * from the request's Host header would let anyone send a victim a link to their own site.
+   */
+  publicUrl?: string;
 }
 
 export type TrustProxy = false | number | string[];
@@ -100,6 +106,7 @@ export const EnvSchema = z.object({
   TRUST_PROXY: TrustProxyFromEnv.default(false),
   METRICS_TOKEN: emptyAsUnset(z.string().min(16, 'must be at least 16 characters')),
   METRICS_OPEN: booleanFromEnv.default(false),
+  PUBLIC_URL: emptyAsUnset(z.string().url().refine((v) => /^https?:\/\//.test(v), 'must be http(s)://…')),
   ...NotificationsEnvShape,
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -167,6 +174,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
     ...(e.METRICS_TOKEN === undefined ? {} : { metricsToken: e.METRICS_TOKEN }),
     ...(e.METRICS_OPEN ? { metricsOpen: true } : {}),
     ...(notifications === undefined ? {} : { notifications }),
+    ...(e.PUBLIC_URL === undefined ? {} : { publicUrl: e.PUBLIC_URL.replace(/\/+$/, '') }),
   };
 }
 

@@ -33,7 +33,7 @@ export const FaceBox = z.object({
 
 /** What just happened at the door, for the big greeting. */
 export const Greeting = z.object({
-  kind: z.enum(['present', 'late', 'already_marked', 'not_enrolled', 'unknown', 'no_session']),
+  kind: z.enum(['present', 'late', 'already_marked', 'not_enrolled', 'unknown', 'no_session', 'look_at_camera']),
   studentId: z.string().nullable(),
   name: z.string().nullable(),
   message: z.string(),
@@ -152,6 +152,11 @@ export const Settings = z.object({
   votesNeeded: z.number().int().min(1).max(20),
   voteWindow: z.number().int().min(1).max(30),
   cooldownSeconds: z.number().int().min(0).max(86_400),
+  /**
+   * Presentation-attack check before marking (docs/liveness.md): `standard` turns away fewer
+   * real students, `strict` stops more photos and screens but asks more students to look again.
+   */
+  livenessLevel: z.enum(['standard', 'strict']),
   soundCue: z.boolean(),
   /**
    * Allow pairing with / syncing to a plain http:// server that is not on this machine. Off by

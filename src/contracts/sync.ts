@@ -67,6 +67,8 @@ export const DecisionScores = z.object({
   liveness: z.number().optional(),
   antispoof: z.number().optional(),
   faceSize: z.number().optional(),
+  /** The visit's fused liveness score (a logit; src/ml/liveness), when the check ran. */
+  livenessScore: z.number().optional(),
 });
 export type DecisionScores = z.infer<typeof DecisionScores>;
 

@@ -15,8 +15,11 @@ import { alignmentTransform, modelIdOf, parsePipeline, type EmbedderSpec } from 
 import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
 import { DETECTION_MODELS, defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
+import { FASNET_CROP_SCALE, FASNET_INPUT, FASNET_LIVE_CLASS, FASNET_MODEL_FILE, fasnetCropBox, loadFasnet, type Fasnet } from './liveness/fasnet.js';
+import { eyeOpenness, keypointsOf, meshBox } from './liveness/mesh-cues.js';
+import { textureCues } from './liveness/texture.js';
 import { cropStats, gateFailures } from './quality.js';
-import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
+import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, PresentationSignals, RgbImage } from './types.js';
 
 // tfjs is reached through `human.tf`; its types are not re-exported usefully, so the few calls
 // we make are typed loosely here and checked by tests.
@@ -137,12 +140,15 @@ export class LocalFaceEngine implements FaceEngine {
   readonly embeddingSize: number;
   readonly timings: LocalEngineTimings = { loadMs: 0, warmupMs: 0 };
   private disposed = false;
+  /** Time spent on presentation signals in the frame being analysed. */
+  private presentationMs = 0;
 
   private constructor(
     private readonly human: Human,
     private readonly tf: TfApi & Record<string, any>,
     backend: Backend,
     private readonly embedders: LoadedEmbedder[],
+    private readonly fasnet: Fasnet | null,
     private readonly opts: ResolvedEngineOptions,
     private readonly log: Logger,
   ) {
@@ -161,7 +167,11 @@ export class LocalFaceEngine implements FaceEngine {
     const started = performance.now();
     // Refuse to start on a missing or altered model before tfjs sees it: Human only logs load
     // errors and would run without that stage.
-    verifyModelFiles(modelDir, [...DETECTION_MODELS, ...specs.map(modelFileName)]);
+    verifyModelFiles(modelDir, [
+      ...DETECTION_MODELS,
+      ...specs.map(modelFileName),
+      ...(opts.presentation ? [FASNET_MODEL_FILE] : []),
+    ]);
     const rt = await createHumanRuntime(humanConfig(modelDir, opts), backendOrder(opts.backend), log);
     await rt.human.load();
     const models = rt.human.models.models as unknown as Record<string, unknown>;
@@ -170,7 +180,8 @@ export class LocalFaceEngine implements FaceEngine {
     const tf = rt.tf as TfApi & Record<string, any>;
     const embedders: LoadedEmbedder[] = [];
     for (const spec of specs) embedders.push(await loadEmbedder(tf, modelDir, spec));
-    const engine = new LocalFaceEngine(rt.human, tf, rt.backend, embedders, opts, log);
+    const fasnet = opts.presentation ? await loadFasnet(`${modelDir}/${FASNET_MODEL_FILE}`) : null;
+    const engine = new LocalFaceEngine(rt.human, tf, rt.backend, embedders, fasnet, opts, log);
     engine.timings.loadMs = performance.now() - started;
     if (opts.warmup) {
       const w = performance.now();
@@ -200,6 +211,7 @@ export class LocalFaceEngine implements FaceEngine {
       if (e.kind === 'tf') tf.tidy(() => e.run(tf.zeros([views, size, size, 3])));
       else await e.onnx.run(new Float32Array(views * size * size * 3), views, size);
     }
+    if (this.fasnet) await this.fasnet.run(new Float32Array(3 * FASNET_INPUT * FASNET_INPUT));
   }
 
   tensorCount(): number {
@@ -218,6 +230,7 @@ export class LocalFaceEngine implements FaceEngine {
   private async analyseRgb(image: RgbImage, mirror: boolean): Promise<FrameAnalysis> {
     const { tf } = this;
     const started = performance.now();
+    this.presentationMs = 0;
     const frame = tf.tensor(image.data, [1, image.height, image.width, 3], 'int32');
     try {
       let faces = await this.detectAndDescribe(frame, [0, 0], mirror);
@@ -236,7 +249,13 @@ export class LocalFaceEngine implements FaceEngine {
           tf.dispose(centre);
         }
       }
-      return { faces, inferenceMs: performance.now() - started, width: image.width, height: image.height };
+      return {
+        faces,
+        inferenceMs: performance.now() - started,
+        presentationMs: this.presentationMs,
+        width: image.width,
+        height: image.height,
+      };
     } finally {
       tf.dispose(frame);
     }
@@ -263,7 +282,8 @@ export class LocalFaceEngine implements FaceEngine {
         .sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])
         .slice(0, this.opts.maxFaces);
       // Aligned crops are warped from a float copy of the frame: made once per frame, not per face.
-      const needsFloat = usable.length > 0 && this.embedders.some((e) => e.spec.crop === 'aligned');
+      const needsFloat =
+        usable.length > 0 && (this.fasnet !== null || this.embedders.some((e) => e.spec.crop === 'aligned'));
       const float = needsFloat ? tf.cast(frame, 'float32') : frame;
       try {
         for (const f of usable) {
@@ -320,6 +340,10 @@ export class LocalFaceEngine implements FaceEngine {
     const embedding = mirror ? fused.slice(0, dims) : fused;
     const mirrorEmbedding = mirror ? fused.slice(dims, 2 * dims) : undefined;
 
+    const p0 = performance.now();
+    const presentation = this.fasnet ? await this.presentationSignals(this.fasnet, frame, face.mesh as number[][]) : null;
+    this.presentationMs += performance.now() - p0;
+
     const [x, y, w, h] = face.box;
     return {
       box: [x, y, w, h],
@@ -327,9 +351,41 @@ export class LocalFaceEngine implements FaceEngine {
       quality,
       antispoof,
       liveness,
+      ...(presentation ? { presentation } : {}),
       embedding,
       gateFailures: gateFailures(quality, antispoof, liveness, this.opts.gates),
       ...(mirrorEmbedding ? { mirrorEmbedding } : {}),
+    };
+  }
+
+  /**
+   * FASNet on the context crop (the face's mesh box × 2.7, as Faceplugin's code crops it),
+   * texture figures of that crop, and the mesh cues. `frame` is float32 [1, H, W, 3], 0..255.
+   */
+  private async presentationSignals(fasnet: Fasnet, frame: Tensor, mesh: number[][]): Promise<PresentationSignals> {
+    const { tf } = this;
+    const [, fh, fw] = frame.shape as [number, number, number, number];
+    const [cx, cy, cw, ch] = fasnetCropBox(meshBox(mesh), fw, fh, FASNET_CROP_SCALE);
+    const chwTensor: Tensor = tf.tidy(() => {
+      const box = tf.tensor2d([[cy / (fh - 1), cx / (fw - 1), (cy + ch) / (fh - 1), (cx + cw) / (fw - 1)]], [1, 4], 'float32');
+      const crop = tf.image.cropAndResize(frame, box, [0], [FASNET_INPUT, FASNET_INPUT], 'bilinear');
+      // BGR planes for FASNet (see fasnet.ts); texture cues read the same planes.
+      return tf.transpose(tf.reverse(tf.squeeze(crop, [0]), -1), [2, 0, 1]);
+    });
+    let chw: Float32Array;
+    try {
+      chw = (await chwTensor.data()) as Float32Array;
+    } finally {
+      tf.dispose(chwTensor);
+    }
+    const probs = await fasnet.run(chw);
+    const texture = textureCues(chw, FASNET_INPUT);
+    return {
+      fasnet: probs[FASNET_LIVE_CLASS] ?? 0,
+      fasnetProbs: probs,
+      eyeOpenness: eyeOpenness(mesh),
+      keypoints: keypointsOf(mesh),
+      ...texture,
     };
   }
 
@@ -394,6 +450,7 @@ export class LocalFaceEngine implements FaceEngine {
     if (this.disposed) return;
     this.disposed = true;
     for (const e of this.embedders) e.dispose();
+    void this.fasnet?.dispose();
     // Human has no public unload; dropping the instance frees its models with the thread/worker.
     this.log.debug('face engine disposed');
   }

@@ -14,7 +14,8 @@ export interface OnnxEmbedder {
 }
 
 let configured = false;
-function configureRuntime(): void {
+/** onnxruntime-web settings shared by every ONNX model the engine runs (set once). */
+export function configureRuntime(): void {
   if (configured) return;
   configured = true;
   // One thread: the engine already runs in its own worker, and on a 2-core kiosk extra wasm

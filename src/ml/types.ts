@@ -32,6 +32,11 @@ export interface DetectedFace {
   antispoof: number;
   /** Human's liveness score, 0..1, higher = live. */
   liveness: number;
+  /**
+   * Presentation-attack signals for the liveness decision (src/ml/liveness); absent when the
+   * engine runs without them (`presentation: false`).
+   */
+  presentation?: PresentationSignals;
   /** L2-normalised embedding from the engine's model (modelId). */
   embedding: Float32Array;
   /** Which gates failed (empty = passes every gate and may be matched). */
@@ -42,6 +47,21 @@ export interface DetectedFace {
    * probe turned the other way still finds a close template.
    */
   mirrorEmbedding?: Float32Array;
+}
+
+export interface PresentationSignals {
+  /** fr_liveness.onnx (MiniFASNet-style) probability that the crop is live, 0..1. */
+  fasnet: number;
+  /** All three FASNet class probabilities (class 0 live; 1 and 2 attack classes). */
+  fasnetProbs: number[];
+  /** Mean eye aspect ratio from the mesh (open ~0.25-0.35, closed < 0.15). */
+  eyeOpenness: number;
+  /** A few mesh points [x, y, z, …] in frame pixels (src/ml/liveness/mesh-cues.ts), for motion cues. */
+  keypoints: number[];
+  /** Texture figures of the context crop (src/ml/liveness/texture.ts). */
+  fineDetail: number;
+  saturation: number;
+  glare: number;
 }
 
 export interface AnalyseOptions {
@@ -55,6 +75,8 @@ export interface FrameAnalysis {
   faces: DetectedFace[];
   /** detect + embed wall time in ms (decode excluded). */
   inferenceMs: number;
+  /** The part of inferenceMs spent on presentation-attack signals (all faces); 0 when off. */
+  presentationMs?: number;
   width: number;
   height: number;
 }

@@ -59,3 +59,26 @@ export const StudentReport = z.object({
   counts: Counts,
   attendanceRate: z.number().nullable(),
 });
+
+// [console] school-wide reports (reports/school.ts)
+export const SchoolReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  classes: z.array(z.object({ classId: z.string(), name: z.string(), sessions: z.number().int(), counts: Counts, attendanceRate: z.number().nullable() })),
+  days: z.array(z.object({ date: z.string(), counts: Counts, attendanceRate: z.number().nullable() })),
+  totals: Counts,
+  attendanceRate: z.number().nullable(),
+});
+export const Absentees = z.object({
+  date: z.string(),
+  sessions: z.array(
+    z.object({
+      sessionId: z.string(),
+      class: z.object({ id: z.string(), name: z.string() }),
+      startTime: z.string(),
+      endTime: z.string(),
+      absent: z.array(z.object({ studentId: z.string(), studentNumber: z.string(), name: z.string() })),
+    }),
+  ),
+});
+

@@ -34,9 +34,28 @@ export async function writeAudit(db: Executor, entry: AuditEntry, now: string): 
     .execute();
 }
 
-export async function listAudit(db: Executor, options: { limit: number; entityId?: string }) {
-  let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').limit(options.limit);
+export interface AuditFilter {
+  limit: number;
+  offset?: number;
+  entityId?: string;
+  actorId?: string;
+  /** An action or a prefix of one ending with a dot (`attendance.` = every attendance action). */
+  action?: string;
+  /** ISO instants, inclusive from, exclusive to. */
+  from?: string;
+  to?: string;
+}
+
+export async function listAudit(db: Executor, options: AuditFilter) {
+  let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(options.limit).offset(options.offset ?? 0);
   if (options.entityId !== undefined) q = q.where('entity_id', '=', options.entityId);
+  if (options.actorId !== undefined) q = q.where('actor_id', '=', options.actorId);
+  if (options.action !== undefined) {
+    const action = options.action;
+    q = action.endsWith('.') ? q.where('action', '>=', action).where('action', '<', `${action.slice(0, -1)}/`) : q.where('action', '=', action);
+  }
+  if (options.from !== undefined) q = q.where('at', '>=', options.from);
+  if (options.to !== undefined) q = q.where('at', '<', options.to);
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,

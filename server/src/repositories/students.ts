@@ -114,6 +114,10 @@ export interface StudentScope {
 export interface StudentFilter extends StudentScope {
   /** Only students with no template of this face model (never enrolled, or enrolled under another model). */
   withoutTemplatesFor?: string;
+  consent?: 'yes' | 'no';
+  enrolled?: 'yes' | 'no';
+  /** Students with templates, none of this model: to be enrolled again after a model change. */
+  withTemplatesButNotFor?: string;
   limit: number;
   offset: number;
 }
@@ -164,6 +168,13 @@ export async function listStudents(db: Executor, f: StudentFilter): Promise<Stud
   if (f.withoutTemplatesFor !== undefined) {
     const modelId = f.withoutTemplatesFor;
     q = q.where((eb) => eb.not(hasTemplate(eb, modelId)));
+  }
+  if (f.consent !== undefined) q = q.where('students.consent', '=', f.consent === 'yes' ? 1 : 0);
+  if (f.enrolled === 'yes') q = q.where((eb) => hasTemplate(eb));
+  if (f.enrolled === 'no') q = q.where((eb) => eb.not(hasTemplate(eb)));
+  if (f.withTemplatesButNotFor !== undefined) {
+    const modelId = f.withTemplatesButNotFor;
+    q = q.where((eb) => eb.and([hasTemplate(eb), eb.not(hasTemplate(eb, modelId))]));
   }
   return (await q.execute()).map(toStudent);
 }

@@ -15,6 +15,18 @@ const AuditRow = z.object({
   detail: z.unknown(),
 });
 
+/** [console] filters and paging of the audit page. */
+export const AuditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  entityId: z.string().optional(),
+  actorId: z.string().optional(),
+  /** An action (`user.invite`) or a prefix ending with a dot (`attendance.`). */
+  action: z.string().max(100).optional(),
+  from: z.string().datetime({ offset: true }).optional(),
+  to: z.string().datetime({ offset: true }).optional(),
+});
+
 const admin: RoutePlugin = async (app) => {
   const r = typed(app);
   const onlyAdmin = { onRequest: app.requireUser('admin') };
@@ -32,7 +44,7 @@ const admin: RoutePlugin = async (app) => {
 
   r.get(
     '/api/audit',
-    { ...onlyAdmin, schema: { tags, security, summary: 'Audit log, newest first', querystring: z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100), entityId: z.string().optional() }), response: { 200: z.array(AuditRow) } } },
+    { ...onlyAdmin, schema: { tags, security, summary: 'Audit log, newest first', querystring: AuditQuery, response: { 200: z.array(AuditRow) } } },
     async (request) => listAudit(app.ctx.db, request.query),
   );
 };

@@ -1,24 +1,16 @@
 // The school calendar (admin): terms, closures (holidays, single days or ranges), cancelled or
 // moved single sessions. See docs/school-year.md for the rules and docs/server.md for the API.
 import { z } from 'zod';
-import { ErrorBody, LocalDate, LocalTime, RosterCalendar } from '../../../src/contracts/sync.js';
+import { ErrorBody, RosterCalendar } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
 import { addClosure, addTerm, changeSession, deleteCalendarEntry, loadCalendar, restoreSession } from '../repositories/calendar.js';
 import { getSite } from '../repositories/rooms.js';
-import { IdParams, Name } from '../schemas/common.js';
+import { Cancel, DateRange, Move } from '../schemas/calendar.js';
+import { IdParams } from '../schemas/common.js';
 import { typed, type RoutePlugin } from './types.js';
 
-const DateRange = z.object({ name: Name, startDate: LocalDate, endDate: LocalDate });
 const CalendarEntry = z.object({ id: z.string(), name: z.string(), startDate: z.string(), endDate: z.string() });
 const SessionParams = z.object({ sessionId: z.string().min(3).max(200) });
-const Cancel = z.object({ reason: z.string().trim().max(500).optional() });
-const Move = z.object({
-  toDate: LocalDate.optional(),
-  startTime: LocalTime.optional(),
-  endTime: LocalTime.optional(),
-  roomId: z.string().min(1).optional(),
-  reason: z.string().trim().max(500).optional(),
-});
 const SessionChangeOut = z.object({
   sessionId: z.string(),
   scheduleId: z.string(),

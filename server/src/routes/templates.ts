@@ -1,6 +1,7 @@
 // Deleting the templates of a retired face model. Kiosks ignore templates of another model
 // (their embeddings cannot be compared), so after a model change the old ones are biometric
 // data kept for nothing; this removes them here and, by tombstone, at every kiosk.
+import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { SHIPPED_MODEL_ID } from '../../../src/ml/config.js';
 import { conflict } from '../errors.js';
@@ -11,6 +12,16 @@ import { typed, type RoutePlugin } from './types.js';
 
 const templates: RoutePlugin = async (app) => {
   const r = typed(app);
+
+  // [console] Which model "needs re-enrolment" is measured against (the students filter).
+  r.get(
+    '/api/face-models/current',
+    {
+      onRequest: app.requireUser(),
+      schema: { tags: ['students'], security: [{ user: [] }], summary: "The face model this release's kiosks run: templates of other models are not recognised", response: { 200: z.object({ modelId: z.string() }) } },
+    },
+    async () => ({ modelId: SHIPPED_MODEL_ID }),
+  );
 
   r.delete(
     '/api/templates',

@@ -56,6 +56,12 @@ export const StudentListQuery = z.object({
   q: z.string().max(100).optional(),
   /** Only students with no template of this model: who a kiosk running it cannot recognise. */
   withoutTemplatesFor: ModelId.optional(),
+  /** [console] Consent given (yes) or not (no). */
+  consent: z.enum(['yes', 'no']).optional(),
+  /** [console] Has at least one face template of any model (yes) or none (no). */
+  enrolled: z.enum(['yes', 'no']).optional(),
+  /** [console] With this: only students that have templates, none of this model (enrolled under another one). */
+  withTemplatesButNotFor: ModelId.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });

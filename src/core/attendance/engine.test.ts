@@ -49,7 +49,7 @@ describe('attendance engine', () => {
     const { show, store } = setup();
     for (let i = 0; i < 5; i++) {
       const out = await show({ who: 'ada', gates: ['spoof'] });
-      expect(out.faces[0]).toMatchObject({ state: 'gated', hint: 'Real faces only' });
+      expect(out.faces[0]).toMatchObject({ state: 'gated', hint: 'Please look at the camera' });
     }
     expect((await show({ who: 'ada', gates: ['too_small'] })).faces[0]?.hint).toBe('Move closer');
     expect(store.attendance.all()).toHaveLength(0);
@@ -209,6 +209,65 @@ describe('what counts against a candidate', () => {
     await show({ who: '?someone', gates: ['pose'] });
     await show({ who: 'bob' });
     expect(store.attendance.all().map((e) => e.studentId)).toEqual(['ada', 'bob']);
+  });
+});
+
+describe('attendance engine: liveness per visit', () => {
+  it('the fake signals are what the shipped calibration calls live and attack', async () => {
+    const { frameLivenessScore, livenessThreshold } = await import('../../ml/liveness/decision');
+    const { FAKE_LIVE_SIGNALS, FAKE_SPOOF_SIGNALS } = await import('../testing/fake-engine');
+    const t = livenessThreshold('strict');
+    expect(frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_LIVE_SIGNALS })!).toBeGreaterThan(t);
+    expect(frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_SPOOF_SIGNALS })!).toBeLessThan(livenessThreshold('standard'));
+  });
+
+  it('a photo of an enrolled student is never marked: one kind message, one audit entry with the scores', async () => {
+    const { show, store } = setup();
+    const kinds: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const out = await show({ who: 'ada', spoof: true });
+      for (const d of out.decisions) kinds.push(d.kind);
+      expect(out.faces[0]?.state).not.toBe('recognised');
+    }
+    expect(store.attendance.all()).toHaveLength(0);
+    expect(kinds).toEqual(['look_at_camera']);
+    const audit = store.audit.list().filter((a) => a.action === 'liveness_rejected');
+    expect(audit).toHaveLength(1);
+    const detail = JSON.parse(audit[0]!.detail);
+    expect(detail).toMatchObject({ studentId: 'ada', level: 'standard', frames: 2 });
+    expect(detail.score).toBeLessThan(detail.threshold);
+    expect(detail.fasnet).toBeLessThan(0.01);
+  });
+
+  it('the rejection message never names or accuses anyone', async () => {
+    const { show } = setup();
+    await show({ who: 'ada', spoof: true });
+    const d = (await show({ who: 'ada', spoof: true })).decisions[0]!;
+    expect(d).toMatchObject({ kind: 'look_at_camera', studentId: null, name: null, message: 'Please look at the camera' });
+  });
+
+  it('a live student is marked, with the visit liveness score; a new visit after an empty doorway starts afresh', async () => {
+    const { show, store } = setup();
+    await show({ who: 'ada', spoof: true });
+    await show({ who: 'ada', spoof: true });
+    await show(); // the photo is taken away: the visit ends
+    await show({ who: 'ada' });
+    const out = await show({ who: 'ada' });
+    expect(out.decisions[0]).toMatchObject({ kind: 'present', studentId: 'ada' });
+    expect(typeof out.decisions[0]!.scores!.livenessScore).toBe('number');
+    expect(store.attendance.all()).toHaveLength(1);
+  });
+
+  it('faces without presentation signals (a bad frame) are never enough to mark', async () => {
+    const { store, engine } = setup();
+    let seq = 0;
+    const fake = new FakeFaceEngine();
+    for (let i = 0; i < 5; i++) {
+      const a = await fake.analyse(fakeFrame({ who: 'ada' }));
+      for (const f of a.faces) delete f.presentation;
+      engine.processFrame(a, ++seq);
+    }
+    expect(store.attendance.all()).toHaveLength(0);
   });
 });
 

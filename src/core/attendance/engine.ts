@@ -13,7 +13,10 @@ import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
 import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule';
 import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types';
 import type { KioskStore } from '../store/index';
+import type { LivenessDecision } from '../../ml/liveness/decision';
+import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration';
 import { Gallery } from './gallery';
+import { DoorLiveness, LIVENESS_HINT } from './liveness-visit';
 import { isLate, type Occurrence } from '../../contracts/occurrences';
 import { dayOffAt, openSessions, storedArrivalMinutes, storedCalendar, toRunning, type DoorContext, type RunningSession } from './sessions';
 import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
@@ -70,8 +73,9 @@ export const GATE_HINTS: Record<GateFailure, string> = {
   pose: 'Face the camera',
   blur: 'Hold still',
   too_dark: 'Too dark',
-  spoof: 'Real faces only',
-  not_live: 'Real faces only',
+  // Never accuse: a real student in bad light can fail these too.
+  spoof: LIVENESS_HINT,
+  not_live: LIVENESS_HINT,
 };
 
 /** Unknown faces greet at most this often, so a stranger lingering is one appearance. */
@@ -228,6 +232,7 @@ export class AttendanceEngine {
         return { box, label: null, state: 'unknown', hint: null };
       }
       mine.ids.add(match.personId);
+      livenessOf(track).add(match.personId, face, t);
       mine.tiers.set(match.personId, match.tier ?? 'school');
       const prev = track.evidence.get(match.personId) as Evidence | undefined;
       if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId)) track.evidence.set(match.personId, { match, face });
@@ -248,9 +253,23 @@ export class AttendanceEngine {
         // there are its class's). Outside sessions nothing is written, so no extra frame.
         const tier = f.tiers.get(id) ?? (track.evidence.get(id) as Evidence | undefined)?.match.tier ?? 'school';
         if (session && tier !== 'class' && votes < needed + 1) continue;
-        const decision = this.decide(id, votes, settings, frameSeq, track);
+        // Liveness of this track's visit (docs/liveness.md). Not yet decided: the votes stay and
+        // the next frame asks again. Rejected: nothing is marked; the votes stay too, so a real
+        // student who turns to the camera is marked once the visit's mean passes.
+        const live = livenessOf(track).check(id, settings.livenessLevel);
+        if (live.verdict !== 'live') {
+          if (live.firstRejection) decisions.push(this.rejectVisit(id, live, frameSeq, track));
+          analysis.faces.forEach((_, i) => {
+            const b = boxes[i];
+            if (assigned[i] === track && b && b.state === 'candidate') b.hint = LIVENESS_HINT;
+          });
+          decidedHere = true;
+          continue;
+        }
+        const decision = this.decide(id, votes, settings, frameSeq, track, live);
         track.votes.clear(id);
         track.evidence.delete(id);
+        livenessOf(track).forget(id);
         decisions.push(decision);
         decidedHere = true;
         analysis.faces.forEach((_, i) => {
@@ -278,18 +297,40 @@ export class AttendanceEngine {
     return { faces: boxes, decisions };
   }
 
+  /**
+   * A visit whose liveness did not pass: the audit log gets the candidate and the scores, the
+   * screen a kind instruction without a name, and no attendance event is written.
+   */
+  private rejectVisit(studentId: string, live: LivenessDecision, frameSeq: number, track: Track): Decision {
+    const ev = track.evidence.get(studentId) as Evidence | undefined;
+    const at = this.deps.now().toISOString();
+    this.deps.store.audit.record(at, 'liveness_rejected', {
+      studentId, level: live.level, score: round(live.score), threshold: round(live.threshold), frames: live.frames,
+      calibration: LIVENESS_CALIBRATION.id,
+      ...(live.signals ? { antispoof: round(live.signals.antispoof), liveness: round(live.signals.liveness), fasnet: round(live.signals.fasnet) } : {}),
+      ...(ev ? { similarity: round(ev.match.score), margin: round(ev.match.margin) } : {}),
+    });
+    this.deps.logger.info({ studentId, liveness: live }, 'visit failed the liveness check: not marked');
+    return {
+      kind: 'look_at_camera', studentId: null, name: null, sessionId: null, eventId: null, scores: null, at, frameSeq,
+      message: LIVENESS_HINT,
+    };
+  }
+
+
   /** A track left the door: its visit, votes and evidence end with it. */
   private endVisit(track: Track): void {
     track.votes.reset();
     track.evidence.clear();
   }
 
-  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number, track: Track): Decision {
+  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number, track: Track, live: LivenessDecision): Decision {
     const now = this.deps.now();
     const ev = track.evidence.get(studentId) as Evidence | undefined;
     const scores: DecisionScores = {
       similarity: round(ev?.match.score ?? 0), margin: round(ev?.match.margin ?? 0), votes, window: settings.voteWindow,
       ...(ev ? { liveness: round(ev.face.liveness), antispoof: round(ev.face.antispoof), faceSize: Math.round(ev.face.quality.size) } : {}),
+      livenessScore: round(live.score),
     };
     const student = this.deps.store.roster.getStudent(studentId);
     const name = student?.name ?? studentId;
@@ -299,7 +340,9 @@ export class AttendanceEngine {
     if (recent && now.getTime() - recent.at < settings.cooldownSeconds * 1000) {
       // Inside the cooldown a repeat only re-greets: nothing is written, nothing re-evaluated.
       const kind: GreetingKind = recent.decision.kind === 'present' || recent.decision.kind === 'late' ? 'already_marked' : recent.decision.kind;
-      return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message: messageFor(kind, name) };
+      // "No class today" stays "today" on a re-greet.
+      const message = kind === 'no_session' ? recent.decision.message : messageFor(kind, name);
+      return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message };
     }
 
     const open = this.openSessions();
@@ -336,6 +379,16 @@ export class AttendanceEngine {
   }
 }
 
+/** The liveness of a track's visit, hosted on the track (it ends with it). */
+function livenessOf(track: Track): DoorLiveness {
+  let l = track.extras.get('liveness') as DoorLiveness | undefined;
+  if (!l) {
+    l = new DoorLiveness(VISIT_MS);
+    track.extras.set('liveness', l);
+  }
+  return l;
+}
+
 function messageFor(kind: GreetingKind, name: string): string {
   switch (kind) {
     case 'present': return `Welcome, ${name}`;
@@ -344,6 +397,7 @@ function messageFor(kind: GreetingKind, name: string): string {
     case 'not_enrolled': return `${name}, you are not enrolled in this class`;
     case 'no_session': return 'No class now';
     case 'unknown': return 'Face not recognised';
+    case 'look_at_camera': return LIVENESS_HINT;
   }
 }
 

@@ -12,6 +12,7 @@ export const DEFAULT_SETTINGS: Settings = {
   votesNeeded: 2,
   voteWindow: 4,
   cooldownSeconds: 30,
+  livenessLevel: 'standard',
   soundCue: true,
   allowInsecureServer: false,
 };

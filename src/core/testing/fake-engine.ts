@@ -1,14 +1,29 @@
 // A small deterministic FaceEngine for unit tests of the attendance engine and the kiosk
 // API: a "frame" is a JSON description of the faces in it, and each person's embedding is
 // a fixed one-hot vector. The scenario and the end-to-end paths use the real engine.
-import type { DetectedFace, FaceEngine, FrameAnalysis, GateFailure, RgbImage } from '../../ml/types';
+import type { DetectedFace, FaceEngine, FrameAnalysis, GateFailure, PresentationSignals, RgbImage } from '../../ml/types';
 
 export interface FakeFace {
   /** Person seen; '?' + anything = a stranger (random-ish but fixed embedding). */
   who: string;
   gates?: GateFailure[];
   size?: number;
+  /** A photo or screen held up to the camera: presentation signals of an attack. */
+  spoof?: boolean;
 }
+
+/**
+ * Presentation signals like those the real engine measured on a live face and on a phone
+ * screen (../shared/spoof-dev: FASNet live probability ~0.97 for a typical live image; ≤ 0.0002
+ * for 40 % of the attack images); the attendance tests check that the shipped liveness
+ * calibration accepts the one and rejects the other.
+ */
+export const FAKE_LIVE_SIGNALS: PresentationSignals = {
+  fasnet: 0.97, fasnetProbs: [0.97, 0.02, 0.01], eyeOpenness: 0.3, keypoints: [], fineDetail: 0.7, saturation: 0.2, glare: 0,
+};
+export const FAKE_SPOOF_SIGNALS: PresentationSignals = {
+  fasnet: 0.0002, fasnetProbs: [0.0002, 0.99, 0.0098], eyeOpenness: 0.3, keypoints: [], fineDetail: 0.6, saturation: 0.24, glare: 0,
+};
 
 export const FAKE_DIMS = 16;
 
@@ -53,6 +68,7 @@ export class FakeFaceEngine implements FaceEngine {
         detectionScore: 0.99,
         quality: { size: f.size ?? 150, yaw: 0, pitch: 0, roll: 0, sharpness: 0.8, brightness: 120 },
         antispoof: 0.95, liveness: 0.95,
+        presentation: f.spoof ? FAKE_SPOOF_SIGNALS : FAKE_LIVE_SIGNALS,
         embedding: fakeEmbedding(f.who),
         gateFailures: f.gates ?? [],
       })),

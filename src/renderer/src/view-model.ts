@@ -48,6 +48,10 @@ export function greetingView(g: GreetingT, className: string | null = null): Gre
       return { salutation: null, headline: 'Not recognised yet', status: 'Look at the camera and try again', detail: 'Still not working? Tell your teacher', tone: 'info' };
     case 'no_session':
       return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class here right now', detail: 'Nothing was marked', tone: 'neutral' };
+    case 'look_at_camera':
+      // The visit did not pass the liveness check: ask, never accuse (a real student in poor
+      // light can fail it too). No name: the face may not be who it looks like.
+      return { salutation: null, headline: 'Please look at the camera', status: 'Stand still for a moment', detail: 'Nothing was marked', tone: 'info' };
   }
 }
 

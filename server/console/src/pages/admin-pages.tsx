@@ -5,6 +5,13 @@ import type { SessionUser } from '../api';
 import type { Route } from '../router';
 import { ClassesPage } from './Classes';
 import { Kiosks } from './Kiosks';
+import { StudentsPage } from './Students';
+import { Users } from './Users';
+import { Reports } from './Reports';
+import { Audit } from './Audit';
+import { Places } from './Places';
+import { Import } from './Import';
+import { Calendar } from './Calendar';
 
 export interface AdminPage {
   path: string;
@@ -17,5 +24,12 @@ export interface AdminPage {
 
 export const adminPages: AdminPage[] = [
   { path: '/classes', label: 'Classes', nav: false, admin: false, render: (route) => <ClassesPage route={route} /> },
+  { path: '/students', label: 'Students', nav: true, admin: true, render: (route) => <StudentsPage route={route} /> },
   { path: '/kiosks', label: 'Kiosks', nav: true, admin: true, render: () => <Kiosks /> },
+  { path: '/import', label: 'Import', nav: true, admin: true, render: () => <Import /> },
+  { path: '/calendar', label: 'Calendar', nav: true, admin: true, render: (route) => <Calendar route={route} /> },
+  { path: '/places', label: 'Sites & rooms', nav: true, admin: true, render: () => <Places /> },
+  { path: '/users', label: 'Users', nav: true, admin: true, render: () => <Users /> },
+  { path: '/reports', label: 'Reports', nav: true, admin: true, render: (route) => <Reports route={route} /> },
+  { path: '/audit', label: 'Audit', nav: true, admin: true, render: (route) => <Audit route={route} /> },
 ];

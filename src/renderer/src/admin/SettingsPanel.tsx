@@ -95,6 +95,16 @@ export function SettingsPanel({ api }: { api: UiApi }) {
           <input className="input" type="number" min={0} max={86400} value={draft.cooldownSeconds} onChange={(e) => set('cooldownSeconds', num(e.target.value, draft.cooldownSeconds))} />
           <small>After a greeting, the same student is only greeted again (not re-marked) for this long.</small>
         </label>
+        <label className="field">
+          <span>Photo and screen check</span>
+          <select className="input" value={draft.livenessLevel} onChange={(e) => set('livenessLevel', e.target.value === 'strict' ? 'strict' : 'standard')} data-testid="set-liveness">
+            <option value="standard">Standard</option>
+            <option value="strict">Strict</option>
+          </select>
+          <small>
+            Before marking anyone, the kiosk checks that a real person is at the door, not a photo or a phone screen. Standard rarely asks a real student to look again, but lets more photos through. Strict stops more photos and screens, but asks more real students to look at the camera again. Nothing is ever marked from a visit that fails the check; it is kept in the audit log.
+          </small>
+        </label>
         <label className="field field--check">
           <input type="checkbox" checked={draft.soundCue} onChange={(e) => set('soundCue', e.target.checked)} />
           <span>Play a sound with each greeting</span>

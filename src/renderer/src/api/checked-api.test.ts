@@ -10,6 +10,7 @@ const settings = {
   votesNeeded: 3,
   voteWindow: 5,
   cooldownSeconds: 60,
+  livenessLevel: 'standard',
   soundCue: false,
   allowInsecureServer: false,
 };

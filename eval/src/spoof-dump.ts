@@ -1,0 +1,60 @@
+// npx tsx eval/src/spoof-dump.ts <spoof dir> <out.json> [--faces-dir <dir of identity folders>]
+// Development tool behind docs/liveness.md: runs the shipped engine on every image and clip
+// frame of a SPOOF-PROTOCOL folder (or every photo of a faces folder, all labelled live) and
+// writes each frame's faces with their presentation signals, for fitting and measuring the
+// liveness decision (eval/src/fit-liveness.ts). Logs on stderr.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { LocalFaceEngine } from '../../src/ml/local-engine.js';
+import { parseManifest } from '../../src/ml/liveness/spoof-protocol.js';
+import type { DetectedFace } from '../../src/ml/types.js';
+
+console.log = console.error;
+const log = pino({ name: 'spoof-dump', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { faces: { type: 'boolean' } } });
+const [dirArg, outArg] = positionals;
+if (!dirArg || !outArg) {
+  log.error('usage: npx tsx eval/src/spoof-dump.ts <dir> <out.json> [--faces]');
+  process.exit(2);
+}
+const root = resolve(dirArg);
+
+interface Item { file: string; label: string; attack_type: string; source: string; frames: string[] }
+let items: Item[];
+if (values.faces) {
+  items = [];
+  for (const person of readdirSync(root).sort()) {
+    const p = join(root, person);
+    if (person.startsWith('_') || !statSync(p).isDirectory()) continue;
+    for (const f of readdirSync(p).sort()) if (/\.(jpe?g|png)$/i.test(f)) items.push({ file: `${person}/${f}`, label: 'live', attack_type: 'none', source: person, frames: [join(p, f)] });
+  }
+} else {
+  items = parseManifest(readFileSync(join(root, 'MANIFEST.tsv'), 'utf8')).map((r) => {
+    const path = join(root, r.file);
+    const frames = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(path, f)) : [path];
+    return { file: r.file, label: r.label, attack_type: r.attack_type, source: r.source_repo ?? '', frames };
+  });
+}
+
+const slim = (f: DetectedFace) => ({
+  box: f.box, quality: f.quality, antispoof: f.antispoof, liveness: f.liveness, gateFailures: f.gateFailures, presentation: f.presentation,
+});
+const engine = await LocalFaceEngine.create({ inProcess: true }, log);
+const out = [];
+for (const it of items) {
+  const frames = [];
+  for (const fr of it.frames) {
+    try {
+      const a = await engine.analyse(new Uint8Array(readFileSync(fr)));
+      frames.push({ frame: fr.slice(root.length + 1), width: a.width, height: a.height, ms: a.inferenceMs, faces: a.faces.map(slim) });
+    } catch (err) {
+      frames.push({ frame: fr.slice(root.length + 1), error: (err as Error).message, faces: [] });
+    }
+  }
+  out.push({ file: it.file, label: it.label, attack_type: it.attack_type, source: it.source, clip: it.frames.length > 1, frames });
+  log.info({ file: it.file, frames: frames.length }, 'done');
+}
+writeFileSync(outArg, JSON.stringify(out));
+await engine.dispose();

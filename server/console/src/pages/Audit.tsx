@@ -1,0 +1,106 @@
+// The audit log: who did what, when; filtered and paged on the server.
+import { useState } from 'react';
+import { api } from '../api';
+import { dateTimeIn } from '../format';
+import { navigate, type Route } from '../router';
+import { Field, Loaded, Page, Pager, useQuery } from '../ui';
+
+type Row = { id: string; at: string; actorKind: string; actorId: string | null; action: string; entity: string; entityId: string | null; detail: unknown };
+type UserRow = { id: string; name: string; email: string };
+const PAGE = 50;
+
+export function Audit({ route }: { route: Route }) {
+  const p = route.params;
+  const filters = { action: p.get('action') ?? '', actorId: p.get('actorId') ?? '', entityId: p.get('entityId') ?? '', from: p.get('from') ?? '', to: p.get('to') ?? '' };
+  const offset = Number(p.get('offset') ?? 0) || 0;
+  const [draft, setDraft] = useState(filters);
+  const users = useQuery(() => api<UserRow[]>('GET', '/api/users'), []);
+  const q = useQuery(
+    () =>
+      api<Row[]>('GET', '/api/audit', {
+        query: {
+          ...filters,
+          from: filters.from ? `${filters.from}T00:00:00Z` : undefined,
+          to: filters.to ? `${filters.to}T23:59:59.999Z` : undefined,
+          limit: PAGE,
+          offset,
+        },
+      }),
+    [filters.action, filters.actorId, filters.entityId, filters.from, filters.to, offset],
+  );
+  const who = (id: string | null, kind: string) => (id === null ? kind : (users.data?.find((u) => u.id === id)?.name ?? `${kind} ${id.slice(0, 8)}`));
+  return (
+    <Page title="Audit log" testId="audit">
+      <form
+        className="filters"
+        role="search"
+        aria-label="Filter the audit log"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate('/audit', draft);
+        }}
+      >
+        <Field label="Action" hint="e.g. attendance. or user.invite">
+          {(fp) => <input {...fp} value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />}
+        </Field>
+        <Field label="Who">
+          {(fp) => (
+            <select {...fp} value={draft.actorId} onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}>
+              <option value="">Anyone</option>
+              {(users.data ?? []).map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Record id">
+          {(fp) => <input {...fp} value={draft.entityId} onChange={(e) => setDraft({ ...draft, entityId: e.target.value })} />}
+        </Field>
+        <Field label="From (UTC day)">
+          {(fp) => <input {...fp} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />}
+        </Field>
+        <Field label="To (UTC day)">
+          {(fp) => <input {...fp} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />}
+        </Field>
+        <button type="submit">Filter</button>
+      </form>
+      <Loaded q={q} isEmpty={(d) => d.length === 0 && offset === 0} empty="Nothing in the audit log matches.">
+        {(rows) => (
+          <>
+            <div className="table-wrap">
+              <table className="table" data-testid="audit-table">
+                <thead>
+                  <tr>
+                    <th scope="col">When (UTC)</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Action</th>
+                    <th scope="col">Record</th>
+                    <th scope="col">Detail</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((r) => (
+                    <tr key={r.id}>
+                      <td>{dateTimeIn(r.at, 'UTC')}</td>
+                      <td>{who(r.actorId, r.actorKind)}</td>
+                      <th scope="row">{r.action}</th>
+                      <td>
+                        {r.entity} {r.entityId ? <code>{r.entityId.slice(0, 8)}</code> : null}
+                      </td>
+                      <td>
+                        <code className="break small">{r.detail === null ? '' : JSON.stringify(r.detail)}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager total={rows.length < PAGE ? offset + rows.length : null} limit={PAGE} offset={offset} onChange={(o) => navigate('/audit', { ...filters, offset: String(o) })} label="Audit log" />
+          </>
+        )}
+      </Loaded>
+    </Page>
+  );
+}

@@ -1,0 +1,121 @@
+// School-wide reports (admins): today's absentees by session, and attendance by class and by
+// day over a range, with a CSV of the class table as shown.
+import { useState } from 'react';
+import type { z } from 'zod';
+import type { Absentees, SchoolReport } from '../../../src/reports/schemas';
+import { RangeQuery } from '../../../src/reports/schemas';
+import { api } from '../api';
+import { downloadCsv } from '../csv';
+import { useSubmit } from '../forms';
+import { longDate, percent } from '../format';
+import { navigate, type Route } from '../router';
+import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui';
+import { RateChart } from './ClassHistory';
+
+type School = z.infer<typeof SchoolReport>;
+type Absent = z.infer<typeof Absentees>;
+
+export function Reports({ route }: { route: Route }) {
+  const from = route.params.get('from') ?? undefined;
+  const to = route.params.get('to') ?? undefined;
+  const absentees = useQuery(() => api<Absent>('GET', '/api/reports/absentees'), []);
+  const school = useQuery(() => api<School>('GET', '/api/reports/school', { query: { from, to } }), [from, to]);
+  const [fromInput, setFrom] = useState(from ?? '');
+  const [toInput, setTo] = useState(to ?? '');
+  const f = useSubmit();
+  return (
+    <Page title="Reports" testId="reports">
+      <h2>Absent today</h2>
+      <Loaded q={absentees} isEmpty={(d) => d.sessions.length === 0} empty="No session has started yet today.">
+        {(d) => (
+          <>
+            <p className="muted">{longDate(d.date)} · sessions that have started</p>
+            <div className="table-wrap">
+              <table className="table" data-testid="absentees-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Session</th>
+                    <th scope="col">Absent</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.sessions.map((s) => (
+                    <tr key={s.sessionId}>
+                      <th scope="row">
+                        {s.class.name} {s.startTime}–{s.endTime}
+                      </th>
+                      <td>{s.absent.length === 0 ? 'Nobody' : s.absent.map((a) => `${a.name} (${a.studentNumber})`).join(', ')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </Loaded>
+      <h2>Attendance by class and day</h2>
+      <form
+        className="filters"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const v = { from: fromInput || undefined, to: toInput || undefined };
+          void f.run(RangeQuery, v, async () => navigate('/reports', v));
+        }}
+      >
+        <FormError errors={f.errors} />
+        <Field label="From" error={f.errors.from}>
+          {(p) => <input {...p} type="date" value={fromInput || school.data?.from || ''} onChange={(e) => setFrom(e.target.value)} />}
+        </Field>
+        <Field label="To" error={f.errors.to}>
+          {(p) => <input {...p} type="date" value={toInput || school.data?.to || ''} onChange={(e) => setTo(e.target.value)} />}
+        </Field>
+        <button type="submit">Show</button>
+      </form>
+      <Loaded q={school}>
+        {(r) => {
+          const header = ['class', 'sessions', 'present', 'late', 'absent', 'excused', 'attendance_rate'];
+          const rows = r.classes.map((c) => [c.name, c.sessions, c.counts.present, c.counts.late, c.counts.absent, c.counts.excused, percent(c.attendanceRate)]);
+          return (
+            <>
+              <p>
+                Whole school: <strong>{percent(r.attendanceRate)}</strong> attended, {longDate(r.from)} to {longDate(r.to)}.
+              </p>
+              <RateChart days={r.days} />
+              <div className="section-head">
+                <h3>By class</h3>
+                <button type="button" onClick={() => downloadCsv(`school-${r.from}-${r.to}.csv`, header, rows)} data-testid="reports-csv">
+                  Download CSV
+                </button>
+              </div>
+              {rows.length === 0 ? (
+                <Empty>No classes.</Empty>
+              ) : (
+                <div className="table-wrap">
+                  <table className="table" data-testid="reports-classes">
+                    <thead>
+                      <tr>
+                        {['Class', 'Sessions', 'Present', 'Late', 'Absent', 'Excused', 'Rate'].map((h) => (
+                          <th key={h} scope="col">
+                            {h}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {rows.map((row, i) => (
+                        <tr key={r.classes[i]?.classId}>
+                          {row.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j}>{c}</td>))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </>
+          );
+        }}
+      </Loaded>
+    </Page>
+  );
+}

@@ -1,0 +1,75 @@
+// The liveness decision end to end on real frames: the shipped engine (FASNet and the mesh run
+// in-process) and the door's per-visit rule, on 4 frames of a live clip and of a phone-replay
+// attack clip from the development set (test/fixtures/liveness/README.md).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalFaceEngine } from '../local-engine.js';
+import type { FrameAnalysis } from '../types.js';
+import { decideClip, type ClipFrame } from './clip.js';
+import { frameLivenessScore, livenessThreshold } from './decision.js';
+
+const root = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
+const clip = (name: string) => ['001', '002', '003', '004'].map((f) => join(root, 'liveness', name, `${f}.jpg`));
+
+let engine: LocalFaceEngine;
+beforeAll(async () => {
+  engine = await LocalFaceEngine.create({ inProcess: true }, pino({ level: 'warn' }, pino.destination(2)));
+}, 120_000);
+afterAll(async () => {
+  await engine?.dispose();
+});
+
+/** Reads and analyses each file; a file that is missing or not an image gives a null frame. */
+async function frames(files: (string | Buffer)[]): Promise<ClipFrame[]> {
+  const out: ClipFrame[] = [];
+  for (const [i, f] of files.entries()) {
+    let analysis: FrameAnalysis | null = null;
+    try {
+      analysis = await engine.analyse(new Uint8Array(typeof f === 'string' ? readFileSync(f) : f));
+    } catch {
+      analysis = null;
+    }
+    out.push({ analysis, at: i * 200 });
+  }
+  return out;
+}
+
+describe('liveness on real frames', () => {
+  it('every face carries its presentation signals, and their cost is reported', async () => {
+    const a = await engine.analyse(new Uint8Array(readFileSync(clip('live-spp77')[0]!)));
+    const p = a.faces[0]?.presentation;
+    expect(p).toBeDefined();
+    expect(p!.fasnetProbs.reduce((s, x) => s + x, 0)).toBeCloseTo(1, 4);
+    expect(p!.eyeOpenness).toBeGreaterThan(0.1);
+    expect(p!.keypoints).toHaveLength(36);
+    expect(a.presentationMs).toBeGreaterThan(0);
+    expect(a.presentationMs).toBeLessThan(a.inferenceMs);
+  }, 60_000);
+
+  it('a phone replaying a student is rejected at both levels; the live student is accepted at both', async () => {
+    const attack = await frames(clip('screen-codersworld-23'));
+    const live = await frames(clip('live-spp77'));
+    for (const level of ['standard', 'strict'] as const) {
+      expect(decideClip(attack, level, 2).accepted, level).toBe(false);
+      const d = decideClip(live, level, 2);
+      expect(d.accepted, level).toBe(true);
+      expect(d.acceptedAtFrame).toBe(1); // as soon as two frames agree: no delay for live people
+    }
+    for (const f of attack) expect(frameLivenessScore(f.analysis!.faces[0]!)!).toBeLessThan(livenessThreshold('standard'));
+  }, 120_000);
+
+  it('unreadable and missing frames are skipped; an empty frame starts the visit again', async () => {
+    const [l1, l2, l3] = clip('live-spp77');
+    const corrupt = readFileSync(l1!).subarray(0, 2000); // a truncated JPEG
+    const live = await frames([l1!, corrupt, join(root, 'liveness', 'missing.jpg'), l2!]);
+    expect(live.map((f) => f.analysis === null)).toEqual([false, true, true, false]);
+    expect(decideClip(live, 'standard', 2)).toMatchObject({ accepted: true, acceptedAtFrame: 3 });
+    // One live frame, then nobody, then one more: no two frames of one visit, so not yet.
+    const split = await frames([l1!, join(root, 'faces', 'noface.jpg'), l3!]);
+    expect(decideClip(split, 'standard', 2)).toMatchObject({ accepted: false, anyFace: true });
+    // Nothing readable at all.
+    expect(decideClip(await frames([corrupt]), 'standard', 2)).toMatchObject({ accepted: false, anyFace: false, score: null });
+  }, 120_000);
+});
