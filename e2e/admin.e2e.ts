@@ -69,19 +69,18 @@ describe('admin', () => {
     expect(r.ok && r.value.lockedUntil).toBeTruthy();
   });
 
-  it('prompts for a PIN while the factory one is set, changes it, and asks before quitting', async () => {
+  it('opens on "set a new PIN" while the factory one is set, changes it, and asks before quitting', async () => {
     world = await suite.world({ pair: false, adminPin: null });
     const { page } = world;
     // The door works as usual on the factory PIN: no prompt out there.
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
     await page.click('[data-testid="open-admin"]');
     await enterPin(world, DEFAULT_ADMIN_PIN);
-    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
-    await page.locator('[data-testid="factory-pin-notice"]', { hasText: 'factory PIN' }).waitFor();
-    await world.shot('20-admin-factory-pin-notice');
-
-    await page.click('[data-testid="factory-pin-set"]');
+    // Straight to "set a new PIN": nothing else in the admin area works until one is set.
     await page.waitForSelector('[data-panel="pin"][data-app-state="ready"]');
+    expect(await page.isDisabled('[data-testid="tab-today"]')).toBe(true);
+    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'pin_change_required' } });
+    await world.shot('20-admin-factory-pin-set-new');
     const fill = async (current: string, next: string, again: string) => {
       await page.fill('[data-testid="pin-current"]', current);
       await page.fill('[data-testid="pin-new"]', next);

@@ -75,6 +75,9 @@ describe('Electron main (built bundle, stubbed electron)', () => {
   it('reloads a crashed renderer, and "Quit Rollcall" over IPC quits the app and closes the kiosk cleanly', () => {
     expect(report.reloadsAfterCrash).toBe(1);
     expect(report.unlock).toMatchObject({ ok: true, value: { unlocked: true } });
+    // The factory PIN opens only "set a new PIN" (enforced in the core, over IPC too).
+    expect(report.quitBeforeNewPin).toMatchObject({ ok: false, error: { code: 'pin_change_required' } });
+    expect(report.pinChange).toMatchObject({ ok: true, value: { factoryPin: false } });
     expect(report.quitAnswer).toEqual({ ok: true, value: { quitting: true } });
     expect(report.quitCalls).toBe(1);
     expect(exit.exitCode).toBe(0);

@@ -75,6 +75,8 @@ export class SchoolDay {
     const quietRoom = await server.api<{ id: string }>('POST', '/api/rooms', { name: 'Room without kiosk', siteId: 'default' });
     const morning = await server.api<{ id: string }>('POST', '/api/classes', { name: 'Morning class', code: 'MORNING', siteId: 'default' });
     const morningSchedule = await server.api<{ id: string }>('POST', `/api/classes/${morning.id}/schedules`, { roomId: quietRoom.id, date: today, startTime: hhmm(minutes - 40), endTime: hhmm(minutes - 20), graceMinutes: 5 });
+    // Entered this morning (a session that ended before its schedule existed never happened).
+    await database.db.updateTable('schedules').set({ created_at: `${today}T00:00:00.000Z` }).where('id', '=', morningSchedule.id).execute();
     const startsAt = `${today}T${hhmm(start)}:00.000Z`;
     progress(`school day: "Class before" until ${hhmm(start)}, "Next class" ${hhmm(start)}-${hhmm(start + 60)} (door open from ${hhmm(start - 10)}), history since ${since.slice(0, 10)}`);
     return new SchoolDay(server, database, progress, today, startsAt, next.id, nextSchedule.id, before.id, beforeSchedule.id, morning.id, morningSchedule.id, weekday);
@@ -141,6 +143,7 @@ export class SchoolDay {
     // One session that would have ended (absence emails) and one that would be running now.
     const held = await this.server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, date: this.today, startTime: hhmm(m - 40), endTime: hhmm(m - 20), graceMinutes: 5 });
     const running = await this.server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, weekday: this.weekday, startTime: hhmm(m - 5), endTime: hhmm(m + 55), graceMinutes: 5 });
+    await this.database.db.updateTable('schedules').set({ created_at: `${this.today}T00:00:00.000Z` }).where('id', 'in', [held.id, running.id]).execute();
     const studentIds: string[] = [];
     for (const [n, p] of r.enrolled.entries()) {
       const s = await this.server.api<{ id: string }>('POST', '/api/students', { siteId: site.id, studentNumber: `H${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true, guardianEmail: `guardian.h${n + 1}@home.example` });
@@ -158,8 +161,7 @@ export class SchoolDay {
 
     // --- absence emails: one planner tick and the sends, into the SMTP server started here.
     const app = this.server.app as FastifyInstance & { notifications: { tick(): Promise<unknown> } };
-    await app.notifications.tick();
-    await app.notifications.tick();
+    const ticks = [await app.notifications.tick(), await app.notifications.tick()];
     const keyOf = (mail: { headers: Map<string, string> }) => mail.headers.get('x-rollcall-notification') ?? '';
     const holidayMails = r.smtp.received.filter((mail) => [held.id, running.id].some((id) => keyOf(mail).includes(id)));
     const schoolDayMails = r.smtp.received.filter((mail) => keyOf(mail).includes(this.morningScheduleId));
@@ -177,6 +179,7 @@ export class SchoolDay {
       holiday_no_class_today: holiday.decisions.filter((d) => d.msg === 'No class today').length,
       holiday_absence_emails: holidayMails.length,
       school_day_absence_emails: schoolDayMails.length,
+      notification_ticks: ticks,
     };
   }
 }

@@ -50,7 +50,8 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
     getState: async () => ok(state),
     adminUnlock: async (a) => ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null, recovery: false }),
     adminLock: async () => ok(null),
-    adminStatus: async () => ok({ factoryPin: true, pinRecovery: false }),
+    // factoryPin false: with the factory PIN the admin area shows only "set a new PIN" (issue 10), and these screenshots need every tab.
+    adminStatus: async () => ok({ factoryPin: false, pinRecovery: false }),
     adminChangePin: async () => ok({ factoryPin: false, pinRecovery: false }),
     appQuit: async () => ok({ quitting: true }),
     rosterList: async () => ok(roster),
@@ -67,7 +68,7 @@ export function fakeKiosk(frameFile = resolve(import.meta.dirname, '..', 'fixtur
     syncNow: async () => ok(state.sync),
     syncHistory: async () => ok([{ at: new Date().toISOString(), kind: 'push', ok: false, detail: 'connect ECONNREFUSED' }]),
     pair: async () => ok(state.sync),
-    settingsGet: async () => ok({ cameraSpec: 'webcam:/dev/video0', roomId: 'r1', matchThreshold: 0.5, matchMargin: 0.05, votesNeeded: 3, voteWindow: 5, cooldownSeconds: 120, livenessLevel: 'standard', soundCue: true, updateFeedUrl: null }),
+    settingsGet: async () => ok({ cameraSpec: 'webcam:/dev/video0', roomId: 'r1', matchThreshold: 0.5, matchMargin: 0.05, votesNeeded: 3, voteWindow: 5, cooldownSeconds: 120, livenessLevel: 'standard', soundCue: true, allowInsecureServer: false }),
     settingsUpdate: async () => handlers.settingsGet(undefined),
   };
   const kiosk: BridgeKiosk = {

@@ -1,8 +1,8 @@
 // Runs inside the child process beside the built main (see electron-main.e2e.ts): waits for
 // main to open its window, exercises what main set up through the stub, prints one
 // `PROBE {json}` line with the findings. It quits the app the way an admin would: unlock with
-// the (fresh kiosk's factory) PIN and "Quit Rollcall" over the typed IPC; main must then call
-// app.quit() and close the core (exit 0).
+// the (fresh kiosk's factory) PIN, set a new PIN (the factory PIN opens nothing else), and
+// "Quit Rollcall" over the typed IPC; main must then call app.quit() and close the core (exit 0).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_ADMIN_PIN } from '../../src/core/store/admin-pin';
@@ -55,6 +55,9 @@ async function probe(): Promise<Record<string, unknown>> {
   const reloadsAfterCrash = win.webContents.reloads;
 
   const unlock = await ipc('admin:unlock', own, { pin: DEFAULT_ADMIN_PIN });
+  const quitBeforeNewPin = await ipc('app:quit', own, { confirm: true });
+  const newPin = '480317';
+  const pinChange = await ipc('admin:changePin', own, { currentPin: DEFAULT_ADMIN_PIN, newPin, confirmPin: newPin });
   const quitAnswer = await ipc('app:quit', own, { confirm: true });
   await waitFor(() => recorded.exitCode !== null, 30_000);
 
@@ -85,6 +88,8 @@ async function probe(): Promise<Record<string, unknown>> {
     windowOpen,
     reloadsAfterCrash,
     unlock,
+    quitBeforeNewPin,
+    pinChange,
     quitAnswer,
     quitCalls: recorded.quitCalls,
   };

@@ -71,8 +71,9 @@ describe('report ranges are checked before any work', () => {
   it('assertRange is arithmetic: ten thousand years are refused without listing their days', () => {
     const started = performance.now();
     expect(() => assertRange('0001-01-01', '9999-12-31')).toThrow(/at most 366 days/);
-    // Listing 3.65 million dates took seconds; the arithmetic takes microseconds.
-    expect(performance.now() - started).toBeLessThan(50);
+    // Listing 3.65 million dates first took 2.4-5.8 s; the arithmetic takes microseconds. The
+    // bound is generous on purpose (a busy CI machine), far below the old cost.
+    expect(performance.now() - started).toBeLessThan(1000);
     expect(() => assertRange('2026-01-01', '2026-12-31')).not.toThrow();
     expect(() => assertRange('2024-01-01', '2024-12-31')).not.toThrow(); // 366 days, a leap year
     expect(() => assertRange('2024-01-01', '2025-01-01')).toThrow(/366/);
@@ -161,6 +162,17 @@ describe('the compose deployment', () => {
     expect(trust).not.toMatch(/true/i);
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+  });
+
+  it('serves HTTPS: nginx on 443 with a certificate from TLS_DIR or one generated on first start, fingerprint printed', () => {
+    expect(nginx).toMatch(/listen 443 ssl;/);
+    expect(nginx).toMatch(/ssl_certificate \/etc\/rollcall-tls\/tls\.crt;/);
+    expect(nginx).toMatch(/location \/ \{ return 301 https:/);
+    expect(compose).toMatch(/:443"/);
+    expect(compose).toMatch(/tls-cert\.sh:\/docker-entrypoint\.d\//);
+    const script = readFileSync(join(ROOT, 'deploy/tls-cert.sh'), 'utf8');
+    expect(script).toMatch(/openssl req -x509/);
+    expect(script).toMatch(/-fingerprint -sha256/);
   });
 
   it('sets HOST for the container (the server alone binds loopback)', () => {

@@ -134,7 +134,13 @@ export const ManualMarkArgs = z.object({
   reason: z.string().max(500).optional(),
 });
 export const UndoArgs = z.object({ eventId: z.string().uuid(), reason: z.string().max(500).optional() });
-export const PairArgs = z.object({ serverUrl: z.string().url(), code: z.string().min(4).max(64), name: z.string().min(1).max(120) });
+export const PairArgs = z.object({
+  serverUrl: z.string().url(),
+  code: z.string().min(4).max(64),
+  name: z.string().min(1).max(120),
+  /** The server certificate's SHA-256 fingerprint, when given with the pairing details; else trusted on first contact. */
+  serverFingerprint: z.string().regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed').optional(),
+});
 export const RosterQueryArgs = z.object({ search: z.string().max(100).default('') });
 export const Settings = z.object({
   cameraSpec: z.string(),
@@ -152,7 +158,12 @@ export const Settings = z.object({
    */
   livenessLevel: z.enum(['standard', 'strict']),
   soundCue: z.boolean(),
-  updateFeedUrl: z.string().url().nullable(),
+  /**
+   * Allow pairing with / syncing to a plain http:// server that is not on this machine. Off by
+   * default: device tokens and face templates would cross the network in clear. (The update
+   * feed is no longer a setting: it is fixed at build time, src/main/update-key.ts.)
+   */
+  allowInsecureServer: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 /** A camera spec outside the closed set (see camera-spec.ts) is refused here, before it is stored. */

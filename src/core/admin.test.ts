@@ -88,7 +88,7 @@ describe('changing the admin PIN', () => {
     expect(k.store.pin.isFactoryDefault()).toBe(true);
     expect(k.store.audit.list(1)[0]?.action).toBe('pin_change_failed');
     // One mistake does not end the session.
-    expect((await h.logToday(undefined)).ok).toBe(true);
+    expect((await h.adminStatus(undefined)).ok).toBe(true);
   });
 
   it('counts wrong current PINs towards the unlock lockout, then closes the admin session', async () => {
@@ -98,7 +98,7 @@ describe('changing the admin PIN', () => {
     for (let i = 0; i < PIN_MAX_FAILURES; i++) answers.push(await h.adminChangePin(change('9999')));
     expect(answers.map((a) => !a.ok && a.error.code)).toEqual([...Array(PIN_MAX_FAILURES - 1).fill('wrong_pin'), 'pin_locked_out']);
     expect(answers.at(-1)).toMatchObject({ error: { message: expect.stringMatching(/Too many wrong PINs: the admin area is locked for 5 min/) } });
-    expect(await h.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(await h.adminStatus(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
     // The unlock screen is locked out too, even for the right PIN...
     const refused = await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
     expect(refused.ok && refused.value).toMatchObject({ unlocked: false, lockedUntil: expect.any(String) });
@@ -118,11 +118,11 @@ describe('changing the admin PIN', () => {
 
 describe('quitting from the admin area', () => {
   it('needs the admin session and an explicit confirm', async () => {
-    const { k, h } = kiosk();
+    const { k, h } = kiosk(NEW_PIN);
     const quit = vi.fn();
     k.onQuitRequest(quit);
     expect(await h.appQuit({ confirm: true })).toMatchObject({ ok: false, error: { code: 'locked' } });
-    await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
+    await h.adminUnlock({ pin: NEW_PIN });
     expect(await h.appQuit(undefined)).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(await h.appQuit({ confirm: false })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     await new Promise((r) => setTimeout(r, QUIT_REPLY_GRACE_MS * 2));
@@ -130,13 +130,13 @@ describe('quitting from the admin area', () => {
   });
 
   it('says so when no host listens for a quit', async () => {
-    const { h } = kiosk();
-    await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
+    const { h } = kiosk(NEW_PIN);
+    await h.adminUnlock({ pin: NEW_PIN });
     expect(await h.appQuit({ confirm: true })).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringMatching(/cannot be quit from the screen/) } });
   });
 
   it('answers first, then calls the host hook, which closes the kiosk and its database', async () => {
-    const { k, h } = kiosk();
+    const { k, h } = kiosk(NEW_PIN);
     const store = k.store;
     let hookRan = false;
     const closed = new Promise<void>((resolve) => {
@@ -145,7 +145,7 @@ describe('quitting from the admin area', () => {
         void k.close().then(resolve);
       });
     });
-    await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN });
+    await h.adminUnlock({ pin: NEW_PIN });
     expect(await h.appQuit({ confirm: true })).toEqual({ ok: true, value: { quitting: true } });
     expect(hookRan).toBe(false); // the answer goes out before the host tears anything down
     expect(store.audit.list(1)[0]?.action).toBe('app_quit');

@@ -21,6 +21,7 @@ import type { EnrolmentDesk } from './enrolment-desk';
 import type { EnrolProgress } from './enrolment';
 import { KioskError } from './errors';
 import type { KioskStore } from './store/index';
+import { DEFAULT_ADMIN_PIN } from './store/admin-pin';
 
 export { KioskError } from './errors';
 
@@ -69,7 +70,8 @@ export function kioskHandler<K extends KioskChannelKey>(
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
       if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       log.error({ err, channel: KIOSK_CHANNELS[channel] }, 'kiosk handler failed');
-      return fail('internal', err instanceof Error ? err.message : String(err));
+      // Internal details (SQL errors, file paths) go to the log above, not to the screen.
+      return fail('internal', 'Something went wrong inside the kiosk. The details are in its log.');
     }
   };
 }
@@ -80,7 +82,7 @@ export interface LogRowValue {
 }
 
 export function buildHandlers(k: HandlerContext): KioskHandlerTable {
-  const requireAdmin = () => k.admin.require();
+  const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => k.admin.require(scope);
   const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
   const h = <K extends KioskChannelKey>(channel: K, fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>) => kioskHandler(channel, fn, k.logger);
 
@@ -94,7 +96,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       const r = k.store.pin.verify(pin, (input) => (recoveryId = k.store.pinRecovery.consume(input)) !== null);
       const recovery = r.unlocked && r.via === 'recovery';
       audit(recovery ? 'admin_unlock_recovery' : r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil, ...(recoveryId ? { recoveryId } : {}) });
-      if (r.unlocked) k.admin.unlock(recovery);
+      // It matched, so comparing the typed PIN is exact (and costs no second scrypt).
+      if (r.unlocked) k.admin.unlock(recovery, r.via === 'pin' && pin === DEFAULT_ADMIN_PIN);
       // Tell the server at once that the code is spent (sync retries until it is acknowledged).
       if (recovery) k.sync.notifyPinRecoveryUsed();
       return { unlocked: r.unlocked, lockedUntil: r.lockedUntil, recovery };
@@ -106,12 +109,12 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
     }),
 
     adminStatus: h('adminStatus', () => {
-      requireAdmin();
+      requireAdmin('pinChange');
       return { factoryPin: k.store.pin.isFactoryDefault(), pinRecovery: k.admin.recovery };
     }),
 
     adminChangePin: h('adminChangePin', ({ currentPin, newPin, confirmPin }) => {
-      requireAdmin();
+      requireAdmin('pinChange');
       // Opened with a recovery code: the admin forgot the PIN, so none is asked for (the code was the proof).
       const recovery = k.admin.recovery;
       if (!recovery && currentPin === undefined) throw new KioskError('current_pin_required', 'Type the current PIN to change it.');
@@ -122,7 +125,7 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       if (newPin === currentPin) throw new KioskError('pin_unchanged', 'The new PIN is the same as the current one. Choose a different PIN.');
       if (recovery) {
         k.store.pin.setPin(newPin);
-        k.admin.recoveryUsed();
+        k.admin.pinChanged();
         audit('pin_changed', { viaRecovery: true });
         return { factoryPin: false, pinRecovery: false };
       }
@@ -139,6 +142,7 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
         throw new KioskError('wrong_pin', 'The current PIN is wrong. The PIN was not changed.');
       }
       k.store.pin.setPin(newPin);
+      k.admin.pinChanged();
       audit('pin_changed');
       return { factoryPin: false, pinRecovery: false };
     }),
@@ -225,9 +229,9 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       return k.sync.history(100);
     }),
 
-    pair: h('pair', async ({ serverUrl, code, name }) => {
+    pair: h('pair', async ({ serverUrl, code, name, serverFingerprint }) => {
       requireAdmin();
-      return k.sync.pair({ serverUrl, code, name });
+      return k.sync.pair({ serverUrl, code, name, ...(serverFingerprint ? { serverFingerprint } : {}) });
     }),
 
     settingsGet: h('settingsGet', (): Settings => {

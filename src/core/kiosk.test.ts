@@ -14,6 +14,8 @@ async function kiosk(startIso = '2026-03-02T09:02:00Z') {
   const k = createKiosk({
     dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine: new FakeFaceEngine(), clock: clock.now,
     logger: silentLogger(), autoSync: false, settings: { matchThreshold: 0.6, matchMargin: 0.1 },
+    // A provisioned PIN: the factory one opens only "set a new PIN" (pin-security.test.ts).
+    adminPin: ADMIN_PIN,
   });
   open.push(k);
   seedRoster(k.store, clock.now);
@@ -28,6 +30,7 @@ async function kiosk(startIso = '2026-03-02T09:02:00Z') {
   return { k, clock, states, show, h: k.handlers };
 }
 
+const ADMIN_PIN = '480317';
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('kiosk API', () => {
@@ -42,7 +45,7 @@ describe('kiosk API', () => {
     const { h } = await kiosk();
     expect(await h.rosterList({})).toMatchObject({ ok: false, error: { code: 'locked' } });
     expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
-    expect(await h.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
+    expect(await h.adminUnlock({ pin: ADMIN_PIN })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
     const roster = await h.rosterList({ search: 'ad' });
     expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, usableTemplates: 1, needsReEnrolment: false, enrolledInActiveClass: true }] });
     await h.adminLock(undefined);
@@ -60,7 +63,7 @@ describe('kiosk API', () => {
     expect(last?.session).toMatchObject({ sessionId: 'maths-mon@2026-03-02', className: 'Maths' });
     expect(last?.room).toEqual({ id: 'r1', name: 'Room 1' });
     expect(last?.sync).toMatchObject({ paired: false, queueDepth: 1 });
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     const log = await h.logToday(undefined);
     expect(log.ok && log.value).toMatchObject([{ kind: 'mark', studentId: 'ada', name: 'Ada Lovelace', status: 'present', synced: false, undone: false }]);
     const state = await h.getState(undefined);
@@ -100,7 +103,7 @@ describe('kiosk API', () => {
 
   it('manual mark and undo through the API, with validation', async () => {
     const { h } = await kiosk();
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     const m = await h.markManual({ studentId: 'bob', status: 'excused', reason: 'doctor' });
     expect(m.ok).toBe(true);
     if (!m.ok) return;
@@ -113,7 +116,7 @@ describe('kiosk API', () => {
 
   it('enrols a student from live frames, with hints, into the template outbox', async () => {
     const { h, show, k } = await kiosk();
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     expect(await h.enrolStart({ studentId: 'nobody' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
     const start = await h.enrolStart({ studentId: 'cy', shots: 3 });
     expect(start).toMatchObject({ ok: true, value: { kept: 0, wanted: 3, done: false } });
@@ -140,7 +143,7 @@ describe('kiosk API', () => {
     store.roster.upsertStudent({ id: 'eve', studentNumber: 'EVE', name: 'Eve New', consent: true }); // never enrolled
     k.reloadGallery();
 
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     const roster = await h.rosterList({});
     const row = (id: string) => (roster.ok ? roster.value.find((r) => r.id === id) : undefined);
     expect(row('dee')).toMatchObject({ templates: 1, usableTemplates: 0, needsReEnrolment: true });
@@ -162,7 +165,7 @@ describe('kiosk API', () => {
 
   it('validates settings and refuses a bad camera spec', async () => {
     const { h } = await kiosk();
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     expect(await h.settingsUpdate({ votesNeeded: 3 })).toMatchObject({ ok: true, value: { votesNeeded: 3 } });
     expect(await h.settingsUpdate({ votesNeeded: 0 })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(await h.settingsUpdate({ cameraSpec: 'replay:' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
@@ -171,7 +174,7 @@ describe('kiosk API', () => {
 
   it('sync channels report a clear error when not paired or the server is unreachable', async () => {
     const { h } = await kiosk();
-    await h.adminUnlock({ pin: '1234' });
+    await h.adminUnlock({ pin: ADMIN_PIN });
     const r = await h.pair({ serverUrl: 'http://127.0.0.1:1', code: 'ABCDEFGH', name: 'door' });
     expect(r).toMatchObject({ ok: false, error: { code: 'sync_offline' } });
     expect(await h.syncNow(undefined)).toMatchObject({ ok: true, value: { paired: false } });

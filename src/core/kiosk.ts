@@ -4,7 +4,6 @@
 // Electron's main process and the headless runner both call createKiosk(); the UI reaches it
 // only through `handlers` (handlers.ts). One clock (`clock`) is handed to every part.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { KioskState, Settings } from '../contracts/kiosk-api';
@@ -21,7 +20,7 @@ import { FrameAnalyser } from './frame-analyser';
 import { buildHandlers, type KioskHandlers } from './handlers';
 import { QuitRequests } from './quit-request';
 import { loadFaceEngine, pairAndStartSync } from './startup';
-import { DEFAULT_ADMIN_PIN, openKioskStore, type KioskStore } from './store/index';
+import { DEFAULT_ADMIN_PIN, makePrivateDir, openKioskStore, type KioskStore } from './store/index';
 import { DEFAULT_SETTINGS } from './store/settings-defaults';
 import { KioskView } from './view-state';
 
@@ -45,6 +44,8 @@ export interface KioskOptions {
   /** Pair with this server on start if the kiosk is not paired yet. */
   serverUrl?: string;
   pairingCode?: string;
+  /** The server certificate's SHA-256 fingerprint for the first pairing (else trusted on first contact). */
+  serverFingerprint?: string;
   deviceName?: string;
   /** The admin PIN set on first run only (default DEFAULT_ADMIN_PIN; the admin area then asks for a new one). */
   adminPin?: string;
@@ -113,7 +114,7 @@ export interface KioskRuntime extends Kiosk {
 }
 
 function openStore(options: KioskOptions, now: () => Date, logger: Logger): KioskStore {
-  if (!options.databaseFile) mkdirSync(options.dataDir, { recursive: true });
+  if (!options.databaseFile) makePrivateDir(options.dataDir);
   const store = openKioskStore({
     file: options.databaseFile ?? join(options.dataDir, 'kiosk.db'),
     defaultSettings: settingsDefaults(options.settings),
@@ -166,6 +167,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     },
     onGalleryChanged: () => attendance.reloadGallery(),
     onScheduleChanged: emit,
+    allowInsecure: () => store.settings.get().allowInsecureServer,
     ...options.sync,
   });
   const camera = new CameraController({ pipeline, logger, onChange: emit, onNewCamera: (epoch) => view.newCamera(epoch) });

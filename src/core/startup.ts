@@ -32,6 +32,8 @@ export async function loadFaceEngine(
 export interface PairingOptions {
   serverUrl?: string | undefined;
   pairingCode?: string | undefined;
+  /** The server certificate's SHA-256 fingerprint for the first pairing (else trusted on first contact). */
+  serverFingerprint?: string | undefined;
   deviceName?: string | undefined;
   autoSync?: boolean | undefined;
 }
@@ -41,7 +43,7 @@ export async function pairAndStartSync(sync: SyncService, store: KioskStore, o: 
   const paired = () => Boolean(store.sync.get('deviceToken'));
   if (!paired() && o.serverUrl && o.pairingCode) {
     try {
-      await sync.pair({ serverUrl: o.serverUrl, code: o.pairingCode, name: o.deviceName ?? 'kiosk' });
+      await sync.pair({ serverUrl: o.serverUrl, code: o.pairingCode, name: o.deviceName ?? 'kiosk', ...(o.serverFingerprint ? { serverFingerprint: o.serverFingerprint } : {}) });
     } catch (err) {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'pairing failed; pair again from the admin screen');
     }

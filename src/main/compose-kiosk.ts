@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import { createKiosk, type Kiosk } from '../core/index';
 
 export interface ComposedKiosk extends Kiosk {
-  /** The update feed from settings, read by main (not through the admin-only handlers). */
-  updateFeedUrl(): Promise<string | null>;
+  /** A refused update goes into the sync history, which the Sync screen shows. */
+  reportUpdateRefused(detail: string): void;
 }
 
 export interface ComposeOptions {
@@ -39,6 +39,6 @@ export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk>
     latestFrame: () => kiosk.latestFrame(),
     onQuitRequest: (l) => kiosk.onQuitRequest(l),
     close: () => kiosk.close(),
-    updateFeedUrl: async () => kiosk.settings().updateFeedUrl,
+    reportUpdateRefused: (detail) => kiosk.store.sync.addHistory(new Date().toISOString(), 'update', false, detail),
   };
 }

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
 
   const idle = new IdleTracker();
   const stopIdle = kiosk.subscribe((s: KioskState) => idle.observe(s, Date.now()));
-  const updater = startAutoUpdate({ feedUrl: kiosk.updateFeedUrl, idle, log, enabled: app.isPackaged });
+  const updater = startAutoUpdate({ idle, log, enabled: app.isPackaged, onRefused: (detail) => kiosk.reportUpdateRefused(detail) });
 
   let quitting = false;
   app.on('before-quit', (event) => {

@@ -78,8 +78,9 @@ describe('update policy', () => {
     t.observe({ faces: [], session: { id: 'x' }, sync: { queueDepth: 0 } }, now + FACE_QUIET_MS + 20);
     expect(canInstallNow(t.facts(now + FACE_QUIET_MS + 20)).install).toBe(false);
   });
-  it('accepts only http(s) feed URLs', () => {
+  it('accepts only https feed URLs', () => {
     expect(feedUrlOrNull('https://updates.example/rollcall')).toBe('https://updates.example/rollcall');
+    expect(feedUrlOrNull('http://updates.example/rollcall')).toBeNull();
     expect(feedUrlOrNull('file:///tmp/feed')).toBeNull();
     expect(feedUrlOrNull('nonsense')).toBeNull();
     expect(feedUrlOrNull(null)).toBeNull();

@@ -25,12 +25,12 @@ export function canInstallNow(f: IdleFacts): InstallDecision {
   return { install: true };
 }
 
-/** The feed URL comes from settings; only http(s) feeds are used, anything else disables updates. */
+/** Only https feeds are used (an http feed could be swapped on the way); anything else disables updates. */
 export function feedUrlOrNull(url: string | null | undefined): string | null {
   if (!url) return null;
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.toString() : null;
+    return u.protocol === 'https:' ? u.toString() : null;
   } catch {
     return null;
   }

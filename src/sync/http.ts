@@ -2,6 +2,7 @@
 // with the contract's zod schemas, every failure turned into a SyncError that says whether
 // a retry may help and how long the server asked us to wait.
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { z } from 'zod';
 import {
   ROSTER_FEED_VERSION,
@@ -10,7 +11,8 @@ import {
 } from '../contracts/sync';
 import { parseRetryAfter } from './backoff';
 
-export type SyncErrorKind = 'offline' | 'timeout' | 'server' | 'rate_limited' | 'unauthorised' | 'rejected' | 'protocol';
+/** `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate. */
+export type SyncErrorKind = 'offline' | 'timeout' | 'server' | 'rate_limited' | 'unauthorised' | 'rejected' | 'protocol' | 'insecure' | 'untrusted';
 
 export class SyncError extends Error {
   override name = 'SyncError';
@@ -24,6 +26,7 @@ export class SyncError extends Error {
   }
   /** Network trouble, overload and 5xx may pass; a 4xx other than 408/429 will not. */
   get retryable(): boolean {
+    // `insecure` and `untrusted` need an admin (a setting, or pairing again): retrying as fast as a network error would not help.
     return this.kind === 'offline' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'rate_limited';
   }
 }
@@ -33,6 +36,10 @@ export interface SyncHttpOptions {
   timeoutMs: number;
   token?: string | null;
   userAgent?: string;
+  /** https: an agent pinned to the server's certificate (server-trust.ts). */
+  httpsAgent?: HttpsAgent;
+  /** Turns a certificate verification failure into the error the admin reads. */
+  onCertificateError?: () => SyncError;
 }
 
 export class SyncHttp {
@@ -48,6 +55,7 @@ export class SyncHttp {
       proxy: false,
       headers: { 'user-agent': opts.userAgent ?? 'rollcall-kiosk', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
       maxRedirects: 0,
+      ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}),
     });
   }
 
@@ -76,6 +84,7 @@ export class SyncHttp {
     try {
       res = await send();
     } catch (err) {
+      if (this.opts.onCertificateError && isTlsRefusal(err)) throw this.opts.onCertificateError();
       throw toNetworkError(err, this.opts.timeoutMs);
     }
     if (res.status >= 200 && res.status < 300) {
@@ -94,6 +103,12 @@ export class SyncHttp {
     if (res.status === 401 || res.status === 403) throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
     throw new SyncError('rejected', `request refused (${detail})`, res.status);
   }
+}
+
+/** A TLS certificate verification failure, or the pin check (server-trust.ts) refusing. */
+function isTlsRefusal(err: unknown): boolean {
+  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
 function toNetworkError(err: unknown, timeoutMs: number): SyncError {

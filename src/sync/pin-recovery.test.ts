@@ -7,7 +7,7 @@ import { buildTestApp, call, seed, type Seeded, type TestClock } from '../../ser
 import { openSqlite, type Database } from '../../server/src/db/database';
 import { RosterPage } from '../contracts/sync';
 import { createKiosk } from '../core/index';
-import { PIN_LOCKOUT_MS, PIN_MAX_FAILURES } from '../core/store/admin-pin';
+import { PIN_MAX_FAILURES } from '../core/store/admin-pin';
 import { FakeFaceEngine } from '../core/testing/fake-engine';
 import { silentLogger, testClock } from '../core/testing/fixtures';
 
@@ -88,15 +88,14 @@ describe('admin PIN recovery code', () => {
     expect(k.store.pinRecovery.hasLive()).toBe(false);
   });
 
-  it('wrong recovery codes count toward the normal lockout; the right code waits out the lockout like the PIN', async () => {
-    const { h, deviceId, sync, clock } = await pairedKiosk();
+  it('wrong recovery codes count toward the normal lockout; the right code still opens a locked kiosk', async () => {
+    const { h, deviceId, sync } = await pairedKiosk();
     const code = await issue(deviceId);
     await sync.syncNow();
     for (let i = 1; i < PIN_MAX_FAILURES; i++) expect(await h.adminUnlock({ pin: wrong(code.digits) })).toMatchObject({ value: { unlocked: false, lockedUntil: null } });
     const last = await h.adminUnlock({ pin: wrong(code.digits) });
     expect(last).toMatchObject({ value: { unlocked: false, lockedUntil: expect.any(String) } });
-    expect(await h.adminUnlock({ pin: code.digits })).toMatchObject({ value: { unlocked: false, lockedUntil: expect.any(String) } });
-    clock.advance(PIN_LOCKOUT_MS + 1000);
+    // A passer-by typing wrong PINs must not keep the admin out: the server-issued code opens it.
     expect(await h.adminUnlock({ pin: code.digits })).toMatchObject({ value: { unlocked: true, recovery: true } });
   });
 

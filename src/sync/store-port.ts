@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { AttendanceEvent, PinRecoveryOffer, RosterClass, RosterEnrolment, RosterRoom, RosterSchedule, RosterStudent } from '../contracts/sync';
 
-export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes'] as const;
+export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes', 'serverCertFingerprint', 'serverCertPem'] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 export type SyncState = Record<SyncKey, string | null>;
 

@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import { MAX_ATTENDANCE_BATCH, MAX_ROSTER_PAGE, MAX_TEMPLATE_BATCH, type KioskHealth } from '../contracts/sync';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { SyncError, SyncHttp } from './http';
+import {
+  assertTransportAllowed, certificateChanged, fetchServerCertificate, normaliseFingerprint, pinnedAgent, type PinnedCertificate,
+} from './server-trust';
 import { emptyReport, type LegContext, type RunReport } from './legs/context';
 import { reportPinRecoveryUsed } from './legs/pin-recovery';
 import { pullRoster } from './legs/pull-roster';
@@ -36,6 +39,8 @@ export interface SyncServiceOptions {
   attendanceBatch?: number;
   templateBatch?: number;
   rosterPage?: number;
+  /** Plain http:// to another machine is refused unless this says yes (the allowInsecureServer setting). */
+  allowInsecure?: () => boolean;
   backoff?: BackoffPolicy;
   random?: () => number;
 }
@@ -44,11 +49,15 @@ export class SyncService {
   private readonly board: SyncStatusBoard;
   private readonly scheduler: SyncScheduler<RunReport>;
   private readonly o: Required<Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged'>> & SyncServiceOptions;
+  /**
+   * The pinned certificate the agent was made for, and the agent (one per pin, not per run).
+   */
+  private pinned: { fingerprint: string; agent: ReturnType<typeof pinnedAgent> } | null = null;
 
   constructor(opts: SyncServiceOptions) {
     this.o = {
       timeoutMs: 10_000, intervalMs: 30_000, markDebounceMs: 300, attendanceBatch: 100, templateBatch: 50, rosterPage: 1000,
-      backoff: DEFAULT_BACKOFF, random: Math.random, ...opts,
+      backoff: DEFAULT_BACKOFF, random: Math.random, allowInsecure: () => false, ...opts,
     };
     this.o.attendanceBatch = Math.min(this.o.attendanceBatch, MAX_ATTENDANCE_BATCH);
     this.o.templateBatch = Math.min(this.o.templateBatch, MAX_TEMPLATE_BATCH);
@@ -94,17 +103,36 @@ export class SyncService {
     return this.scheduler.trigger('manual');
   }
 
-  async pair(args: { serverUrl: string; code: string; name: string }): Promise<SyncStatus> {
+  /**
+   * Pairs with the server. Over https the server's certificate is pinned: `serverFingerprint`
+   * (SHA-256, from the pairing details) when given, else the one it presents now (trust on
+   * first use); later runs talk only to that certificate.
+   */
+  async pair(args: { serverUrl: string; code: string; name: string; serverFingerprint?: string }): Promise<SyncStatus> {
     const { store, logger } = this.o;
-    const http = new SyncHttp({ baseUrl: args.serverUrl, timeoutMs: this.o.timeoutMs });
     const at = this.o.now().toISOString();
     try {
+      assertTransportAllowed(args.serverUrl, this.o.allowInsecure());
+      let pin: PinnedCertificate | null = null;
+      if (new URL(args.serverUrl).protocol === 'https:') {
+        pin = await fetchServerCertificate(args.serverUrl, this.o.timeoutMs);
+        if (args.serverFingerprint !== undefined) {
+          const expected = normaliseFingerprint(args.serverFingerprint);
+          if (expected === null) throw new SyncError('rejected', 'the server fingerprint must be a SHA-256 fingerprint (64 hex digits)');
+          if (expected !== pin.fingerprint) {
+            throw new SyncError('untrusted', `the server's certificate (sha256 ${pin.fingerprint}) does not match the fingerprint given for pairing (${expected}): refusing to pair`);
+          }
+        }
+      }
+      const http = this.httpFor(args.serverUrl, pin, null);
       const res = await http.pair({ code: args.code, name: args.name, appVersion: this.o.appVersion });
       // A new pairing may be a different site: forget the old roster cursor so the pull starts over.
       store.sync.setMany({
         serverUrl: args.serverUrl, deviceToken: res.token, deviceId: res.deviceId, siteId: res.siteId, roomId: res.roomId,
         timezone: res.timezone, cursor: '0', lastError: null,
+        serverCertFingerprint: pin?.fingerprint ?? null, serverCertPem: pin?.pem ?? null,
       });
+      if (pin) logger.info({ fingerprint: pin.fingerprint, pinnedFrom: args.serverFingerprint ? 'pairing' : 'first-contact' }, 'server certificate pinned');
       store.sync.addHistory(at, 'pair', true, `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})`);
       store.audit.record(at, 'pair', { serverUrl: args.serverUrl, deviceId: res.deviceId });
       logger.info({ deviceId: res.deviceId, roomId: res.roomId }, 'paired');
@@ -121,6 +149,31 @@ export class SyncService {
     }
   }
 
+  private httpFor(serverUrl: string, pin: PinnedCertificate | null, token: string | null): SyncHttp {
+    let httpsAgent;
+    if (pin) {
+      if (this.pinned?.fingerprint !== pin.fingerprint) this.pinned = { fingerprint: pin.fingerprint, agent: pinnedAgent(pin) };
+      httpsAgent = this.pinned.agent;
+    }
+    return new SyncHttp({
+      baseUrl: serverUrl, timeoutMs: this.o.timeoutMs, token, userAgent: `rollcall-kiosk/${this.o.appVersion}`,
+      ...(httpsAgent && pin ? { httpsAgent, onCertificateError: () => certificateChanged(pin) } : {}),
+    });
+  }
+
+  /** The client for a run: transport allowed, and over https the pinned certificate (pinned now if paired before pinning existed). */
+  private async httpForRun(serverUrl: string, token: string, fingerprint: string | null, pem: string | null): Promise<SyncHttp> {
+    assertTransportAllowed(serverUrl, this.o.allowInsecure());
+    if (new URL(serverUrl).protocol !== 'https:') return this.httpFor(serverUrl, null, token);
+    let pin: PinnedCertificate | null = fingerprint && pem ? { fingerprint, pem } : null;
+    if (!pin) {
+      pin = await fetchServerCertificate(serverUrl, this.o.timeoutMs);
+      this.o.store.sync.setMany({ serverCertFingerprint: pin.fingerprint, serverCertPem: pin.pem });
+      this.o.logger.info({ fingerprint: pin.fingerprint, pinnedFrom: 'first-contact' }, 'server certificate pinned');
+    }
+    return this.httpFor(serverUrl, pin, token);
+  }
+
   /** One run: the legs in order; a failure stops the run and (when retryable) schedules a retry. */
   private async run(reason: SyncReason): Promise<RunReport> {
     const { store, logger } = this.o;
@@ -131,14 +184,16 @@ export class SyncService {
       report.error = 'not paired';
       return report;
     }
-    const http = new SyncHttp({ baseUrl: s.serverUrl, timeoutMs: this.o.timeoutMs, token: s.deviceToken, userAgent: `rollcall-kiosk/${this.o.appVersion}` });
-    const ctx: LegContext = { http, store, now: this.o.now, logger, board: this.board, report };
+    const { serverUrl, deviceToken } = s;
     const board = this.board;
     const wasOnline = board.online;
     board.syncing = true;
     board.progress = 0;
     board.emit();
     try {
+      // Refused here (plain http to another machine, or not the pinned certificate) before anything is sent.
+      const http = await this.httpForRun(serverUrl, deviceToken, s.serverCertFingerprint, s.serverCertPem);
+      const ctx: LegContext = { http, store, now: this.o.now, logger, board: this.board, report };
       await pushAttendance(ctx, this.o.attendanceBatch, () => this.health());
       board.progress = 0.4;
       board.emit();

@@ -84,6 +84,7 @@ describe('the door', () => {
     expect(engine.session()).toBeNull();
     expect(engine.noClassToday()).toBe(true);
     expect(await arrive('ada')).toMatchObject({ kind: 'no_session', message: 'No class today' });
+    expect(await arrive('ada')).toMatchObject({ kind: 'no_session', message: 'No class today' }); // re-greet in the cooldown
     // The cancelled session a week later: no class then either, but the day is a school day.
     clock.set('2026-03-09T09:05:00Z');
     expect(engine.session()).toBeNull();

@@ -340,7 +340,9 @@ export class AttendanceEngine {
     if (recent && now.getTime() - recent.at < settings.cooldownSeconds * 1000) {
       // Inside the cooldown a repeat only re-greets: nothing is written, nothing re-evaluated.
       const kind: GreetingKind = recent.decision.kind === 'present' || recent.decision.kind === 'late' ? 'already_marked' : recent.decision.kind;
-      return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message: messageFor(kind, name) };
+      // "No class today" stays "today" on a re-greet.
+      const message = kind === 'no_session' ? recent.decision.message : messageFor(kind, name);
+      return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message };
     }
 
     const open = this.openSessions();

@@ -1,5 +1,5 @@
 // Headless kiosk: the kiosk core with no Electron, logging JSON lines (pino) on stdout.
-//   npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>]
+//   npm run kiosk -- --server <url> --pair <code> [--server-fingerprint <sha256>] --camera <spec> [--data <dir>]
 // Extra options: --name, --admin-pin (first run; 6-12 digits, not trivial), --sync-interval ms, --timeout ms,
 // --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
@@ -10,18 +10,20 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { createKiosk, APP_VERSION } from '../kiosk';
-import { openKioskStore } from '../store/index';
+import { makePrivateDir, openKioskStore } from '../store/index';
 import { DEFAULT_SETTINGS } from '../store/settings-defaults';
 import { SyncService } from '../../sync/index';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { parseCameraSpec } from '../camera/index';
 import { adminPinProblem } from '../../contracts/pin-policy';
+import { PairArgs } from '../../contracts/kiosk-api';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
 
 const Args = z.object({
   server: z.string().url().optional(),
   pair: z.string().min(4).optional(),
+  /** The server certificate's SHA-256 fingerprint (printed by the compose proxy on first start); else trusted on first contact. */
+  'server-fingerprint': PairArgs.shape.serverFingerprint,
   camera: z.string().min(1).optional(),
   data: z.string().min(1).default('./data/kiosk'),
   name: z.string().min(1).max(120).default('headless kiosk'),
@@ -42,7 +44,7 @@ const Args = z.object({
 function main(): void {
   const { values } = parseArgs({
     options: {
-      server: { type: 'string' }, pair: { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
+      server: { type: 'string' }, pair: { type: 'string' }, 'server-fingerprint': { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
       name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
       'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'setup-only': { type: 'boolean' }, 'log-level': { type: 'string' },
       ui: { type: 'string' },
@@ -81,6 +83,7 @@ function main(): void {
     ...(args.camera ? { camera: args.camera } : {}),
     ...(args.server ? { serverUrl: args.server } : {}),
     ...(args.pair ? { pairingCode: args.pair } : {}),
+    ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
     ...(args['admin-pin'] ? { adminPin: args['admin-pin'] } : {}),
     deviceName: args.name,
     logger,
@@ -139,14 +142,14 @@ function main(): void {
 
 /** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
 async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
-  mkdirSync(args.data, { recursive: true });
+  makePrivateDir(args.data);
   const store = openKioskStore({ file: join(args.data, 'kiosk.db'), defaultSettings: DEFAULT_SETTINGS, now: () => new Date() });
   const sync = new SyncService({ store, logger: logger.child({ component: 'sync' }), now: () => new Date(), appVersion: APP_VERSION, health: () => ({}), timeoutMs: args.timeout });
   let code = 0;
   try {
     if (!store.sync.get('deviceToken')) {
       if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
-      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name });
+      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name, ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}) });
     }
     const report = await sync.syncNow();
     if (!report.ok) throw new Error(report.error ?? 'sync failed');

@@ -9,7 +9,7 @@ import { createAdminPinRepo } from './admin-pin';
 import { createPinRecoveryRepo } from './pin-recovery';
 import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './state-repo';
 
-export { NewerDatabaseError, openKioskDatabase, migrate } from './open';
+export { NewerDatabaseError, openKioskDatabase, migrate, makePrivateDir } from './open';
 export { DEFAULT_ADMIN_PIN } from './admin-pin';
 export type { TemplateRow } from './template-repo';
 export type { LoggedEvent, RejectedEvent } from './attendance-repo';

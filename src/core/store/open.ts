@@ -1,6 +1,7 @@
 // The one owner of the kiosk database: opens it, sets pragmas, migrates before anything
 // is served. Nothing else calls `new Database`.
 import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { MIGRATIONS, type Migration } from './migrations/index';
 
 export class NewerDatabaseError extends Error {
@@ -22,7 +23,24 @@ export class NewerDatabaseError extends Error {
  * - foreign_keys=ON: the outbox references the event it reports.
  * - busy_timeout: the scenario may read the file while the kiosk runs.
  */
+/**
+ * The kiosk's folder holds its device token and the students' face templates: private to the
+ * kiosk's user (0700), whoever created it; created with that mode, tightened if it exists.
+ */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/** The database file 0600 before SQLite opens it; its -wal and -shm get the same mode from SQLite. */
+function makePrivateFile(file: string): void {
+  if (file === ':memory:' || file === '' || file.startsWith('file:')) return;
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 export function openKioskDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+  makePrivateFile(file);
   const db = new Database(file);
   try {
     if (file !== ':memory:') db.pragma('journal_mode = WAL');

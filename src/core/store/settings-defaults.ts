@@ -14,5 +14,5 @@ export const DEFAULT_SETTINGS: Settings = {
   cooldownSeconds: 30,
   livenessLevel: 'standard',
   soundCue: true,
-  updateFeedUrl: null,
+  allowInsecureServer: false,
 };

@@ -2,6 +2,7 @@
 import { migration0001 } from './0001-initial';
 import { migration0002 } from './0002-pin-recovery';
 import { migration0003 } from './0003-school-year';
+import { migration0004 } from './0004-pin-lockouts';
 
 export interface Migration {
   readonly version: number;
@@ -9,4 +10,4 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];

@@ -41,7 +41,7 @@ interface Props {
 }
 
 export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting, initialTab = 'today' }: Props) {
-  const [tab, setTabState] = useState<AdminTab>(initialTab);
+  const [chosenTab, setTabState] = useState<AdminTab>(initialTab);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const panelRef = useRef<HTMLDivElement>(null);
   const quitButton = useRef<HTMLButtonElement>(null);
@@ -80,6 +80,13 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   const status = useResult(() => api.adminStatus(), [api]);
   const factoryPin = status.data?.factoryPin ?? false;
   const pinRecovery = status.data?.pinRecovery ?? false;
+  // Opened with the factory PIN: straight to "set a new PIN"; the core refuses everything else
+  // (pin_change_required) until one is set, so the other tabs are not offered meanwhile.
+  const tab: AdminTab = factoryPin ? 'pin' : chosenTab;
+  // Stay on the PIN tab once the new PIN is set, so its confirmation is seen.
+  useEffect(() => {
+    if (factoryPin) setTabState('pin');
+  }, [factoryPin]);
 
   useEffect(() => {
     let timer = setTimeout(onExit, IDLE_LOCK_MS);
@@ -115,6 +122,7 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
               role="tab"
               id={`admin-tab-${t.id}`}
               aria-selected={tab === t.id}
+              disabled={factoryPin && t.id !== 'pin'}
               aria-controls="admin-panel"
               tabIndex={tab === t.id ? 0 : -1}
               className={`admin__tab${tab === t.id ? ' admin__tab--on' : ''}`}
@@ -147,16 +155,6 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
               Camera settings
             </button>
           )}
-        </div>
-      )}
-      {factoryPin && tab !== 'pin' && (
-        <div className="notice notice--warn" role="status" data-testid="factory-pin-notice">
-          <span>
-            <strong>This kiosk still uses the factory PIN.</strong> Anyone who knows it can open this admin area. Students can keep using the door meanwhile.
-          </span>
-          <button type="button" className="btn btn--primary" data-testid="factory-pin-set" onClick={() => goTo('pin')}>
-            Set a PIN now
-          </button>
         </div>
       )}
       {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (

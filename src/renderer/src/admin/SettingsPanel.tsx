@@ -109,11 +109,11 @@ export function SettingsPanel({ api }: { api: UiApi }) {
           <input type="checkbox" checked={draft.soundCue} onChange={(e) => set('soundCue', e.target.checked)} />
           <span>Play a sound with each greeting</span>
         </label>
-        <label className="field">
-          <span>Update feed URL</span>
-          <input className="input input--wide" type="url" value={draft.updateFeedUrl ?? ''} onChange={(e) => set('updateFeedUrl', e.target.value || null)} placeholder="https://updates.school.example/rollcall" />
-          <small>Where the desktop app looks for new versions (daily). Updates install only when no class is in session.</small>
+        <label className="field field--check">
+          <input type="checkbox" checked={draft.allowInsecureServer} onChange={(e) => set('allowInsecureServer', e.target.checked)} data-testid="set-allow-insecure" />
+          <span>Allow an unencrypted (http://) server on the network</span>
         </label>
+        <small>Off unless the server has no HTTPS yet: without it, the device key and face templates cross the school network in clear.</small>
         <div className="row">
           <button type="submit" className="btn btn--primary" data-testid="settings-save" disabled={Object.keys(patch).length === 0}>
             Save

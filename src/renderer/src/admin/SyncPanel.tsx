@@ -43,6 +43,13 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
   return (
     <section className="panel" data-panel="sync" data-app-state={history.loaded ? 'ready' : 'loading'}>
       <h2>Sync</h2>
+      {unencryptedRemote(sync.serverUrl) && (
+        <div className="notice notice--warn" role="status" data-testid="sync-insecure-notice">
+          <span>
+            <strong>Unencrypted connection.</strong> This kiosk talks to its server over plain http: its device key and the face templates cross the network in clear. Give the server an https:// address and pair again.
+          </span>
+        </div>
+      )}
       <dl className="facts" data-testid="sync-facts">
         <dt>Server</dt>
         <dd>{sync.serverUrl ?? 'not set'}</dd>
@@ -140,4 +147,16 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
       </table>
     </section>
   );
+}
+
+/** Plain http to another machine (allowed only with the "allow an unencrypted server" setting). */
+function unencryptedRemote(serverUrl: string | null): boolean {
+  if (!serverUrl) return false;
+  try {
+    const u = new URL(serverUrl);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    return u.protocol === 'http:' && !(host === 'localhost' || host === '::1' || /^127\./.test(host));
+  } catch {
+    return false;
+  }
 }

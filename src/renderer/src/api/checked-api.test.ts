@@ -12,7 +12,7 @@ const settings = {
   cooldownSeconds: 60,
   livenessLevel: 'standard',
   soundCue: false,
-  updateFeedUrl: null,
+  allowInsecureServer: false,
 };
 
 describe('createCheckedApi', () => {
