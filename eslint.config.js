@@ -7,9 +7,33 @@ import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 const nodeBuiltins = [
-  'fs', 'fs/promises', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'http', 'https',
-  'net', 'stream', 'url', 'util', 'events', 'zlib', 'dgram', 'tls', 'cluster', 'module', 'process',
-  'readline', 'buffer', 'timers', 'perf_hooks', 'v8', 'vm', 'assert',
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'worker_threads',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'url',
+  'util',
+  'events',
+  'zlib',
+  'dgram',
+  'tls',
+  'cluster',
+  'module',
+  'process',
+  'readline',
+  'buffer',
+  'timers',
+  'perf_hooks',
+  'v8',
+  'vm',
+  'assert',
 ];
 const noNodePatterns = [
   { group: ['node:*'], message: 'This code runs in the browser/renderer or is shared: no Node modules.' },
@@ -21,12 +45,27 @@ const noNodePatterns = [
   ...nodeBuiltins.map((m) => ({ group: [m], message: 'Node builtin: not allowed here.' })),
 ];
 
-const noElectron = { group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' };
+const noElectron = {
+  group: ['electron', 'electron/*'],
+  message: 'Only src/main and src/preload may import electron.',
+};
 /** An import the architecture forbids, by its specifier. */
 const arrow = (regex, message) => ({ regex, message: `${message} (docs/architecture.md).` });
 
 export default tseslint.config(
-  { ignores: ['.tmp/**', '.tmp-*/**', 'out/**', 'dist/**', 'release/**', 'node_modules/**', 'resources/**', 'data/**', 'coverage/**'] },
+  {
+    ignores: [
+      '.tmp/**',
+      '.tmp-*/**',
+      'out/**',
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      'resources/**',
+      'data/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,9 +80,17 @@ export default tseslint.config(
     // Everything that is not the Electron shell must run without Electron.
     files: ['src/core/**', 'src/ml/**', 'src/sync/**', 'server/**', 'scripts/**', 'eval/**', 'e2e/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['electron', 'electron/*'], message: 'Only src/main and src/preload may import electron.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'electron/*'],
+              message: 'Only src/main and src/preload may import electron.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -71,29 +118,104 @@ export default tseslint.config(
   // process rules (Node, Electron) it inherits.
   {
     files: ['src/renderer/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...noNodePatterns, arrow('^(\\.\\./)+(core|sync|ml|main|preload)(/|$)', 'The renderer imports only src/contracts')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...noNodePatterns,
+            arrow('^(\\.\\./)+(core|sync|ml|main|preload)(/|$)', 'The renderer imports only src/contracts'),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/contracts/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [...noNodePatterns, arrow('^(\\.\\./)+(core|sync|ml|main|preload|renderer)(/|$)', 'src/contracts imports nothing of ours')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...noNodePatterns,
+            arrow(
+              '^(\\.\\./)+(core|sync|ml|main|preload|renderer)(/|$)',
+              'src/contracts imports nothing of ours',
+            ),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/ml/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(core|sync|main|preload|renderer|server|eval)(/|$)', 'src/ml (used by the kiosk, the server and the eval) imports neither the kiosk core nor sync')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            arrow(
+              '^(\\.\\./)+(core|sync|main|preload|renderer|server|eval)(/|$)',
+              'src/ml (used by the kiosk, the server and the eval) imports neither the kiosk core nor sync',
+            ),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/sync/**'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(core|main|preload|renderer|server|eval)(/|$)', 'src/sync knows the kiosk store through store-port.ts: core depends on sync, not both ways')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            arrow(
+              '^(\\.\\./)+(core|main|preload|renderer|server|eval)(/|$)',
+              'src/sync knows the kiosk store through store-port.ts: core depends on sync, not both ways',
+            ),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/core/**'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('^(\\.\\./)+(main|preload|renderer|server|eval)(/|$)', 'The kiosk core does not import the shell, the UI, the server or the eval')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            arrow(
+              '^(\\.\\./)+(main|preload|renderer|server|eval)(/|$)',
+              'The kiosk core does not import the shell, the UI, the server or the eval',
+            ),
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['server/src/**'],
     ignores: ['**/*.test.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, arrow('(^|/)(src/(core|sync|main|preload|renderer)|eval)(/|$)', 'The server imports only src/contracts and src/ml')] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            arrow(
+              '(^|/)(src/(core|sync|main|preload|renderer)|eval)(/|$)',
+              'The server imports only src/contracts and src/ml',
+            ),
+          ],
+        },
+      ],
+    },
   },
 );

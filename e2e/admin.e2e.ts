@@ -18,8 +18,19 @@ const PREVIOUS_MODEL = 'faceres-aligned+mobileface/v1';
 /** A template of another face model on the server, as if enrolled before the upgrade (a valid unit vector). */
 async function addOldModelTemplate(w: World, studentId: string, dims: number) {
   const v = new Float32Array(dims).fill(1 / Math.sqrt(dims));
-  const upload = { id: randomUUID(), studentId, modelId: PREVIOUS_MODEL, embedding: Buffer.from(v.buffer).toString('base64'), createdAt: new Date().toISOString() };
-  const [result] = await storeTemplates(w.server.database.db, [upload], { source: 'kiosk', deviceId: null, siteId: null }, new Date().toISOString());
+  const upload = {
+    id: randomUUID(),
+    studentId,
+    modelId: PREVIOUS_MODEL,
+    embedding: Buffer.from(v.buffer).toString('base64'),
+    createdAt: new Date().toISOString(),
+  };
+  const [result] = await storeTemplates(
+    w.server.database.db,
+    [upload],
+    { source: 'kiosk', deviceId: null, siteId: null },
+    new Date().toISOString(),
+  );
   expect(result?.status).toBe('accepted');
 }
 
@@ -52,7 +63,10 @@ describe('admin', () => {
     await page.click('[data-testid="admin-exit"]');
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
     // Leaving the admin area locked the core's admin session too.
-    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
 
     await page.click('[data-testid="open-admin"]');
     for (let i = 0; i < 5; i++) {
@@ -79,7 +93,10 @@ describe('admin', () => {
     // Straight to "set a new PIN": nothing else in the admin area works until one is set.
     await page.waitForSelector('[data-panel="pin"][data-app-state="ready"]');
     expect(await page.isDisabled('[data-testid="tab-today"]')).toBe(true);
-    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'pin_change_required' } });
+    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'pin_change_required' },
+    });
     await world.shot('20-admin-factory-pin-set-new');
     const fill = async (current: string, next: string, again: string) => {
       await page.fill('[data-testid="pin-current"]', current);
@@ -119,7 +136,10 @@ describe('admin', () => {
     await world.shot('24-quitting');
     // The core asked its host to quit (this world's host only counts), and closed the admin session.
     await expect.poll(() => world!.quitRequests(), { timeout: 5_000 }).toBe(1);
-    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(await world.kiosk.handlers.logToday(undefined)).toMatchObject({
+      ok: false,
+      error: { code: 'locked' },
+    });
 
     // Back at the door (a fresh page): the old PIN no longer opens the admin area, the new one does, with no prompt.
     await openUi(page, world.bridge);
@@ -136,9 +156,21 @@ describe('admin', () => {
     const { page, school } = world;
     const app = world.server.app();
     await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
-    const [device] = await call<{ id: string; state: string }[]>(app, school.adminToken, 'GET', '/api/devices');
+    const [device] = await call<{ id: string; state: string }[]>(
+      app,
+      school.adminToken,
+      'GET',
+      '/api/devices',
+    );
     expect(device?.state).toBe('paired');
-    const issued = await call<{ id: string; code: string }>(app, school.adminToken, 'POST', `/api/devices/${device!.id}/pin-recovery`, undefined, [201]);
+    const issued = await call<{ id: string; code: string }>(
+      app,
+      school.adminToken,
+      'POST',
+      `/api/devices/${device!.id}/pin-recovery`,
+      undefined,
+      [201],
+    );
     expect(issued.code).toMatch(/^\d{4} \d{4} \d{4}$/);
     // The kiosk hears of it on its next sync.
     await pollUntil(() => world!.kiosk.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
@@ -146,7 +178,9 @@ describe('admin', () => {
     await page.click('[data-testid="open-admin"]');
     await page.waitForSelector('[data-screen="pin"][data-app-state="ready"]');
     await page.click('[data-testid="pin-recovery-help"] summary');
-    await page.locator('[data-testid="pin-recovery-help"]', { hasText: 'offline kiosk cannot use one' }).waitFor();
+    await page
+      .locator('[data-testid="pin-recovery-help"]', { hasText: 'offline kiosk cannot use one' })
+      .waitFor();
     await world.shot('25-pin-recovery-help', true);
     await enterPin(world, issued.code.replace(/ /g, ''));
     await page.waitForSelector('[data-panel="pin"][data-app-state="ready"]');
@@ -162,7 +196,18 @@ describe('admin', () => {
     await page.waitForSelector('[data-testid="pin-current"]');
     await world.shot('27-pin-recovery-done', true);
     // Reported to the server: the admin sees it used.
-    await pollUntil(async () => (await call<{ state: string }[]>(app, school.adminToken, 'GET', `/api/devices/${device!.id}/pin-recovery`))[0]?.state === 'used', 'code reported used');
+    await pollUntil(
+      async () =>
+        (
+          await call<{ state: string }[]>(
+            app,
+            school.adminToken,
+            'GET',
+            `/api/devices/${device!.id}/pin-recovery`,
+          )
+        )[0]?.state === 'used',
+      'code reported used',
+    );
 
     // Burnt: the code no longer opens the admin area; the new PIN does.
     await page.click('[data-testid="admin-exit"]');
@@ -181,7 +226,10 @@ describe('admin', () => {
     // which the running engine cannot compare, so the door would silently never know him.
     expect(suite.engine.modelId).not.toBe(PREVIOUS_MODEL);
     await addOldModelTemplate(world, bushId, suite.engine.embeddingSize);
-    await world.waitForKiosk((s) => s.templateCoverage?.needReEnrolment === 1, 'the old-model template in the roster pull');
+    await world.waitForKiosk(
+      (s) => s.templateCoverage?.needReEnrolment === 1,
+      'the old-model template in the roster pull',
+    );
     // Students see nothing of it at the door.
     expect(await page.locator('[data-screen="kiosk"]').textContent()).not.toMatch(/re-enrol|model/i);
 
@@ -189,18 +237,28 @@ describe('admin', () => {
     await enterPin(world, ADMIN_PIN);
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     // Every other tab says so, and leads to them.
-    await page.locator('[data-testid="reenrol-notice"]', { hasText: '1 student is no longer recognised: the face model changed.' }).waitFor();
+    await page
+      .locator('[data-testid="reenrol-notice"]', {
+        hasText: '1 student is no longer recognised: the face model changed.',
+      })
+      .waitFor();
     await world.shot('11a-admin-reenrol-notice');
     await page.click('[data-testid="reenrol-show"]');
     await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');
-    await page.locator('[data-testid="reenrol-count"]', { hasText: '1 student needs to be enrolled again' }).waitFor();
+    await page
+      .locator('[data-testid="reenrol-count"]', { hasText: '1 student needs to be enrolled again' })
+      .waitFor();
     const bushRow = page.locator(`[data-testid="roster-table"] tr[data-student-id="${bushId}"]`);
-    await bushRow.locator('[data-testid="reenrol-badge"]', { hasText: 'Re-enrol: face model changed' }).waitFor();
+    await bushRow
+      .locator('[data-testid="reenrol-badge"]', { hasText: 'Re-enrol: face model changed' })
+      .waitFor();
     // Only him while the filter is on; Powell (enrolled under the running model) is not flagged.
     expect(await page.locator('[data-testid="roster-table"] tr[data-student-id]').count()).toBe(1);
     await world.shot('11b-admin-roster-reenrol-only');
     await page.click('[data-testid="reenrol-filter"]');
-    const powellRow = page.locator(`[data-testid="roster-table"] tr[data-student-id="${world.school.students.powell}"]`);
+    const powellRow = page.locator(
+      `[data-testid="roster-table"] tr[data-student-id="${world.school.students.powell}"]`,
+    );
     await powellRow.waitFor();
     expect(await powellRow.getAttribute('data-reenrol')).toBe('no');
     expect(await bushRow.textContent()).toContain('(+1 old model)');
@@ -211,35 +269,66 @@ describe('admin', () => {
     await page.fill('[data-panel="enrol"] input[type="number"]', '3');
     await page.click('[data-testid="enrol-start"]');
     await page.waitForSelector('[data-testid="enrol-hint"]');
-    world.play(['empty.jpg', 'empty.jpg', ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 6)], 2, true);
-    await page.locator('[data-testid="enrol-progress"]', { hasText: /[12] of 3 shots kept/ }).waitFor({ timeout: 60_000 });
+    world.play(
+      ['empty.jpg', 'empty.jpg', ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 6)],
+      2,
+      true,
+    );
+    await page
+      .locator('[data-testid="enrol-progress"]', { hasText: /[12] of 3 shots kept/ })
+      .waitFor({ timeout: 60_000 });
     await world.shot('12-enrol-in-progress');
     await page.waitForSelector('[data-testid="enrol-done"]', { timeout: 60_000 });
     await world.shot('13-enrol-done', true);
     const roster = await world.kiosk.handlers.rosterList({ search: 'Bush' });
-    expect(roster.ok && roster.value.find((r) => r.id === bushId)).toMatchObject({ templates: 4, usableTemplates: 3, needsReEnrolment: false });
-    expect(world.kiosk.state().templateCoverage).toMatchObject({ modelId: suite.engine.modelId, needReEnrolment: 0 });
+    expect(roster.ok && roster.value.find((r) => r.id === bushId)).toMatchObject({
+      templates: 4,
+      usableTemplates: 3,
+      needsReEnrolment: false,
+    });
+    expect(world.kiosk.state().templateCoverage).toMatchObject({
+      modelId: suite.engine.modelId,
+      needReEnrolment: 0,
+    });
     // Back on the roster: no badge, no count.
     await page.click('[data-testid="tab-roster"]');
     await page.waitForSelector('[data-panel="roster"][data-app-state="ready"]');
     await bushRow.getByRole('button', { name: 'Enrol' }).waitFor();
-    expect(await page.locator('[data-testid="reenrol-badge"], [data-testid="reenrol-count"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="reenrol-badge"], [data-testid="reenrol-count"]').count()).toBe(
+      0,
+    );
     await world.shot('13b-admin-roster-reenrolled', true);
     // The templates go up to the server, where he now has templates of the running model.
     await world.waitForKiosk((s) => s.sync.templateQueueDepth === 0, 'the template upload');
-    const templates = await world.server.app().inject({ method: 'GET', url: `/api/students/${bushId}/templates`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
-    expect((templates.json() as { modelId: string }[]).filter((t) => t.modelId === suite.engine.modelId)).toHaveLength(3);
+    const templates = await world.server.app().inject({
+      method: 'GET',
+      url: `/api/students/${bushId}/templates`,
+      headers: { authorization: `Bearer ${world.school.adminToken}` },
+    });
+    expect(
+      (templates.json() as { modelId: string }[]).filter((t) => t.modelId === suite.engine.modelId),
+    ).toHaveLength(3);
     const coverage = await world.server.app().inject({
       method: 'GET',
       url: `/api/students/template-coverage?modelId=${encodeURIComponent(suite.engine.modelId)}&classId=${world.school.classId}`,
       headers: { authorization: `Bearer ${world.school.adminToken}` },
     });
-    expect(coverage.json()).toEqual({ modelId: suite.engine.modelId, students: 2, withTemplates: 2, needReEnrolment: 0, neverEnrolled: 0 });
+    expect(coverage.json()).toEqual({
+      modelId: suite.engine.modelId,
+      students: 2,
+      withTemplates: 2,
+      needReEnrolment: 0,
+      neverEnrolled: 0,
+    });
 
     // Back at the door, the new templates recognise him.
     await page.click('[data-testid="admin-exit"]');
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
-    world.play([...hold(['empty.jpg'], 3), ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 3)], 2, true);
+    world.play(
+      [...hold(['empty.jpg'], 3), ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 3)],
+      2,
+      true,
+    );
     expect(await world.waitForGreeting('present')).toContain('George Bush');
     await world.shot('14-enrolled-student-present');
   });

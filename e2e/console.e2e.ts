@@ -12,7 +12,14 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { call, createUser, login } from '../server/test/app';
 import { createKiosk } from '../src/core/index';
-import { checkedPages, consoleShot, expectAccessible, parseCsv, signInConsole, tableCells } from './harness/console';
+import {
+  checkedPages,
+  consoleShot,
+  expectAccessible,
+  parseCsv,
+  signInConsole,
+  tableCells,
+} from './harness/console';
 import { startServer, type RunningServer } from './harness/server';
 import { useE2eSuite } from './harness/suite';
 import { borrowed, doorSequence, FRAMES, hold, pollUntil } from './harness/world';
@@ -22,7 +29,9 @@ const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 
 afterAll(() => {
   // eslint-disable-next-line no-console -- the e2e's own summary of the accessibility pass
-  console.log(`axe-core: ${checkedPages.length} console page states checked, serious/critical violations: ${checkedPages.reduce((n, p) => n + p.serious, 0)} (${checkedPages.map((p) => p.name).join(', ')})`);
+  console.log(
+    `axe-core: ${checkedPages.length} console page states checked, serious/critical violations: ${checkedPages.reduce((n, p) => n + p.serious, 0)} (${checkedPages.map((p) => p.name).join(', ')})`,
+  );
 });
 
 async function downloadText(page: Page, button: string): Promise<string> {
@@ -44,13 +53,32 @@ describe('staff console', () => {
       const teacher = await createUser(server.database, 'teacher');
       const adminToken = await login(app, admin.email, admin.password);
       // The room and the class with its teacher; the students come from the roster import below.
-      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: 'Room 101', siteId: 'default' });
-      await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', code: 'MA9A', siteId: 'default', teacherId: teacher.id });
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 101',
+        siteId: 'default',
+      });
+      await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'Maths 9A',
+        code: 'MA9A',
+        siteId: 'default',
+        teacherId: teacher.id,
+      });
       const rosterCsv = join(dir, 'roster.csv');
-      writeFileSync(rosterCsv, ['student_number,given_name,family_name,consent,classes', '1001,Colin,Powell,yes,MA9A', '1002,George,Bush,yes,MA9A', ''].join('\n'));
+      writeFileSync(
+        rosterCsv,
+        [
+          'student_number,given_name,family_name,consent,classes',
+          '1001,Colin,Powell,yes,MA9A',
+          '1002,George,Bush,yes,MA9A',
+          '',
+        ].join('\n'),
+      );
 
       // ---- admin
-      const adminCtx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      const adminCtx = await suite.browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        acceptDownloads: true,
+      });
       contexts.push(adminCtx);
       const a = await adminCtx.newPage();
       await a.goto(`${server.url}/`);
@@ -89,7 +117,9 @@ describe('staff console', () => {
       await a.click('[data-testid="import-commit"]');
       await a.waitForSelector('[data-testid="import-done"]');
       await consoleShot(a, 'import-done');
-      expect((await call<{ name: string }[]>(app, adminToken, 'GET', '/api/students')).map((x) => x.name).sort()).toEqual(['Colin Powell', 'George Bush']);
+      expect(
+        (await call<{ name: string }[]>(app, adminToken, 'GET', '/api/students')).map((x) => x.name).sort(),
+      ).toEqual(['Colin Powell', 'George Bush']);
 
       // Powell's face: photos uploaded on his page, each with its verdict (a photo without a face is refused).
       await a.click('[data-testid="nav-students"]');
@@ -104,7 +134,10 @@ describe('staff console', () => {
       await a.press('[data-testid="students-search"]', 'Enter');
       await a.click('[data-testid="students-table"] >> text=Colin Powell');
       await a.waitForSelector('[data-testid="template-count"]');
-      await a.setInputFiles('[data-testid="photos-input"]', ['powell-04.jpg', 'powell-05.jpg', 'empty.jpg'].map((f) => join(FRAMES, f)));
+      await a.setInputFiles(
+        '[data-testid="photos-input"]',
+        ['powell-04.jpg', 'powell-05.jpg', 'empty.jpg'].map((f) => join(FRAMES, f)),
+      );
       await a.click('[data-testid="photos-upload"]');
       await a.waitForSelector('[data-testid="photo-results"]', { timeout: 60_000 });
       expect(await a.locator('[data-testid="photo-results"] li[data-status="accepted"]').count()).toBe(2);
@@ -126,15 +159,21 @@ describe('staff console', () => {
       await a.click('text=Maths 9A');
       await a.waitForSelector('[data-testid="schedule-form"]');
       const now = new Date();
-      const start = new Date(Math.max(now.getTime() - 10 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)));
-      const end = new Date(Math.min(now.getTime() + 80 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T23:59:00Z`)));
+      const start = new Date(
+        Math.max(now.getTime() - 10 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)),
+      );
+      const end = new Date(
+        Math.min(now.getTime() + 80 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T23:59:00Z`)),
+      );
       await a.check('[data-testid="schedule-once"]');
       await a.fill('[data-testid="schedule-date"]', now.toISOString().slice(0, 10));
       // An end before the start is refused beside the field, by the server's own schema.
       await a.fill('[data-testid="schedule-start"]', hhmm(end));
       await a.fill('[data-testid="schedule-end"]', hhmm(start));
       await a.click('[data-testid="schedule-add"]');
-      await a.locator('[data-testid="schedule-form"] [data-testid="field-error"]', { hasText: 'after startTime' }).waitFor();
+      await a
+        .locator('[data-testid="schedule-form"] [data-testid="field-error"]', { hasText: 'after startTime' })
+        .waitFor();
       await consoleShot(a, 'class-schedule-error');
       await a.fill('[data-testid="schedule-start"]', hhmm(start));
       await a.fill('[data-testid="schedule-end"]', hhmm(end));
@@ -172,13 +211,20 @@ describe('staff console', () => {
       });
       await kiosk.ready;
       const k = kiosk;
-      await pollUntil(() => {
-        const s = k.state();
-        return s.sync.paired && s.sync.lastPullAt !== null && s.session !== null;
-      }, 'the kiosk to pair and see the session', 60_000);
+      await pollUntil(
+        () => {
+          const s = k.state();
+          return s.sync.paired && s.sync.lastPullAt !== null && s.session !== null;
+        },
+        'the kiosk to pair and see the session',
+        60_000,
+      );
 
       // ---- the teacher, in another browser
-      const teacherCtx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+      const teacherCtx = await suite.browser.newContext({
+        viewport: { width: 1280, height: 800 },
+        acceptDownloads: true,
+      });
       contexts.push(teacherCtx);
       const t = await teacherCtx.newPage();
       await signInConsole(t, server.url, teacher.email, teacher.password);
@@ -189,9 +235,15 @@ describe('staff console', () => {
 
       // Powell at the door: the kiosk marks him, uploads, and the open page updates by itself.
       const doorAt = Date.now();
-      const folder = doorSequence(join(dir, 'door'), [...hold(['empty.jpg'], 4), ...hold(['powell-01.jpg', 'powell-02.jpg', 'powell-03.jpg'], 3)]);
+      const folder = doorSequence(join(dir, 'door'), [
+        ...hold(['empty.jpg'], 4),
+        ...hold(['powell-01.jpg', 'powell-02.jpg', 'powell-03.jpg'], 3),
+      ]);
       kiosk.setCamera(`replay:${folder}?fps=2&loop=1`);
-      await t.waitForSelector('[data-testid="today-row"][data-student="Colin Powell"][data-status="present"]', { timeout: 90_000 });
+      await t.waitForSelector(
+        '[data-testid="today-row"][data-student="Colin Powell"][data-status="present"]',
+        { timeout: 90_000 },
+      );
       const seenAfterMs = Date.now() - doorAt;
       kiosk.setCamera('none');
       const powellRow = await tableCells(t, '[data-testid="today-table"]', 1);
@@ -222,11 +274,27 @@ describe('staff console', () => {
       await expectAccessible(t, 'today-corrected');
       await consoleShot(t, 'today-corrected');
       // The corrections are events in the audit trail with the teacher's name.
-      const audit = await call<{ action: string; actorId: string | null }[]>(app, adminToken, 'GET', '/api/audit?limit=20');
+      const audit = await call<{ action: string; actorId: string | null }[]>(
+        app,
+        adminToken,
+        'GET',
+        '/api/audit?limit=20',
+      );
       expect(audit.filter((r) => r.action === 'attendance.manual').length).toBe(2);
       expect(audit.filter((r) => r.action === 'attendance.undo').length).toBe(1);
-      const report = await call<{ students: { name: string; status: string; actor: string | null; reason: string | null }[] }>(app, adminToken, 'GET', `/api/sessions/${encodeURIComponent((await call<{ sessions: { sessionId: string }[] }>(app, adminToken, 'GET', '/api/sessions')).sessions[0]?.sessionId ?? '')}/attendance`);
-      expect(report.students.find((s) => s.name === 'George Bush')).toMatchObject({ status: 'excused', actor: teacher.email, reason: 'Dentist appointment (letter from home)' });
+      const report = await call<{
+        students: { name: string; status: string; actor: string | null; reason: string | null }[];
+      }>(
+        app,
+        adminToken,
+        'GET',
+        `/api/sessions/${encodeURIComponent((await call<{ sessions: { sessionId: string }[] }>(app, adminToken, 'GET', '/api/sessions')).sessions[0]?.sessionId ?? '')}/attendance`,
+      );
+      expect(report.students.find((s) => s.name === 'George Bush')).toMatchObject({
+        status: 'excused',
+        actor: teacher.email,
+        reason: 'Dentist appointment (letter from home)',
+      });
 
       // The CSV is the table on the page, cell for cell.
       const csv = parseCsv(await downloadText(t, '[data-testid="today-csv"]'));
@@ -278,10 +346,16 @@ describe('staff console', () => {
       await a.waitForSelector('[data-testid="closure-form"]');
       await a.locator('[data-testid="closure-form"]').getByLabel('Name').fill('Winter holiday');
       await a.locator('[data-testid="closure-form"]').getByLabel('First day').fill('2099-12-24');
-      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-20');
+      await a
+        .locator('[data-testid="closure-form"]')
+        .getByLabel('Last day (empty: one day)')
+        .fill('2099-12-20');
       await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
       await a.locator('[data-testid="closure-form"] [data-testid="form-error"]').waitFor(); // the server refuses an end before the start
-      await a.locator('[data-testid="closure-form"]').getByLabel('Last day (empty: one day)').fill('2099-12-31');
+      await a
+        .locator('[data-testid="closure-form"]')
+        .getByLabel('Last day (empty: one day)')
+        .fill('2099-12-31');
       await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
       await a.locator('text=Winter holiday').first().waitFor();
       await expectAccessible(a, 'calendar');
@@ -315,7 +389,9 @@ describe('staff console', () => {
       await consoleShot(a, 'students-phone-menu');
 
       // eslint-disable-next-line no-console -- a figure for the report
-      console.log(`console e2e: Powell shown present on the teacher's open page ${seenAfterMs} ms after the door replay started`);
+      console.log(
+        `console e2e: Powell shown present on the teacher's open page ${seenAfterMs} ms after the door replay started`,
+      );
     } finally {
       for (const c of contexts) await c.close().catch(() => undefined);
       await kiosk?.close();

@@ -32,15 +32,21 @@ describe('the door', () => {
     expect(await world.waitForGreeting('present')).toContain('Colin Powell');
     await expect(page.locator('[data-testid="face-box"]').count()).resolves.toBeGreaterThan(0);
     // The preview <img> comes through the bridge's token-guarded frame.jpg.
-    const previewWidth = () => page.evaluate('document.querySelector(\'[data-testid="camera-preview"] img\')?.naturalWidth ?? 0');
+    const previewWidth = () =>
+      page.evaluate('document.querySelector(\'[data-testid="camera-preview"] img\')?.naturalWidth ?? 0');
     await pollUntil(async () => Number(await previewWidth()) > 0, 'the preview image');
     await world.shot('02-known-student-present');
     // The same screen in portrait and at 4K: nothing may spill out of the viewport.
-    for (const [name, size] of [['02b-portrait-1080x1920', { width: 1080, height: 1920 }], ['02c-4k-3840x2160', { width: 3840, height: 2160 }]] as const) {
+    for (const [name, size] of [
+      ['02b-portrait-1080x1920', { width: 1080, height: 1920 }],
+      ['02c-4k-3840x2160', { width: 3840, height: 2160 }],
+    ] as const) {
       await page.setViewportSize(size);
       await world.shot(name);
       // A string: this runs in the page, and the e2e code is typechecked without DOM types.
-      const overflow = await page.evaluate('({ x: document.documentElement.scrollWidth - innerWidth, y: document.documentElement.scrollHeight - innerHeight })');
+      const overflow = await page.evaluate(
+        '({ x: document.documentElement.scrollWidth - innerWidth, y: document.documentElement.scrollHeight - innerHeight })',
+      );
       expect(overflow).toEqual({ x: 0, y: 0 });
     }
     await page.setViewportSize({ width: 1280, height: 720 });
@@ -61,14 +67,18 @@ describe('the door', () => {
     await page.selectOption('[data-testid="manual-student"]', { label: 'George Bush' });
     await page.selectOption('[data-testid="manual-status"]', 'late');
     await page.click('[data-testid="manual-mark"]');
-    const manual = page.locator('[data-testid="log-table"] tr[data-kind="manual"]', { hasText: 'George Bush' });
+    const manual = page.locator('[data-testid="log-table"] tr[data-kind="manual"]', {
+      hasText: 'George Bush',
+    });
     await manual.waitFor();
     expect(await manual.textContent()).toContain('Late');
     await world.shot('03b-admin-today-undo-and-manual', true);
     const log = await world.kiosk.handlers.logToday(undefined);
     if (!log.ok) throw new Error(log.error.message);
     expect(log.value.find((r) => r.kind === 'mark')?.undone).toBe(true);
-    expect(log.value.some((r) => r.kind === 'manual' && r.status === 'late' && r.name === 'George Bush')).toBe(true);
+    expect(
+      log.value.some((r) => r.kind === 'manual' && r.status === 'late' && r.name === 'George Bush'),
+    ).toBe(true);
   });
 
   it('serves the API only to the page opened from the tokened URL', async () => {
@@ -82,11 +92,20 @@ describe('the door', () => {
     // page must store the token and reload itself (the marker disappears), not keep the old one.
     await page.evaluate('window.e2eMarker = 1');
     await page.goto(bridge.url);
-    await pollUntil(async () => (await page.evaluate('window.e2eMarker').catch(() => 'mid-reload')) === undefined && page.url() === bridge.origin, 'the page to reload with the pasted token');
+    await pollUntil(
+      async () =>
+        (await page.evaluate('window.e2eMarker').catch(() => 'mid-reload')) === undefined &&
+        page.url() === bridge.origin,
+      'the page to reload with the pasted token',
+    );
     await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
     // Another local process, with or without a guess, gets a clear 401.
     for (const auth of [{}, { authorization: 'Bearer not-the-token' }] as Record<string, string>[]) {
-      const res = await fetch(`${bridge.origin}api/adminStatus`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: 'null' });
+      const res = await fetch(`${bridge.origin}api/adminStatus`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: 'null',
+      });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
     }
@@ -114,7 +133,9 @@ describe('the door', () => {
     await w.waitForKiosk(() => w.decisions.length >= seen + 1, 'another decision about the stranger');
     w.stopCamera();
     expect(w.decisions.every((d) => d.kind === 'unknown')).toBe(true);
-    const log = await w.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN }).then(() => w.kiosk.handlers.logToday(undefined));
+    const log = await w.kiosk.handlers
+      .adminUnlock({ pin: ADMIN_PIN })
+      .then(() => w.kiosk.handlers.logToday(undefined));
     expect(log).toEqual({ ok: true, value: [] });
     expect(w.kiosk.state().sync.queueDepth).toBe(0);
   });
@@ -127,7 +148,9 @@ describe('the door', () => {
     expect(await world.waitForGreeting('already_marked')).toContain('Colin Powell');
     await world.shot('05-already-marked');
     world.stopCamera();
-    const log = await world.kiosk.handlers.adminUnlock({ pin: ADMIN_PIN }).then(() => world!.kiosk.handlers.logToday(undefined));
+    const log = await world.kiosk.handlers
+      .adminUnlock({ pin: ADMIN_PIN })
+      .then(() => world!.kiosk.handlers.logToday(undefined));
     expect(log.ok && log.value.filter((r) => r.kind === 'mark')).toHaveLength(1);
   });
 
@@ -153,9 +176,15 @@ describe('the door', () => {
     const sessionId = s.session?.sessionId;
     const powell = world.school.students.powell;
     expect(sessionId).toBeTruthy();
-    const res = await server.app().inject({ method: 'GET', url: `/api/reports/sessions/${encodeURIComponent(sessionId ?? '')}`, headers: { authorization: `Bearer ${world.school.adminToken}` } });
+    const res = await server.app().inject({
+      method: 'GET',
+      url: `/api/reports/sessions/${encodeURIComponent(sessionId ?? '')}`,
+      headers: { authorization: `Bearer ${world.school.adminToken}` },
+    });
     expect(res.statusCode).toBe(200);
-    const marked = (res.json() as { students: { studentId: string; status: string | null }[] }).students.filter((r) => r.studentId === powell);
+    const marked = (
+      res.json() as { students: { studentId: string; status: string | null }[] }
+    ).students.filter((r) => r.studentId === powell);
     expect(marked).toHaveLength(1);
     expect(marked[0]?.status).toBe('present');
   });
@@ -169,7 +198,11 @@ describe('a camera owned by the page (camera spec "push")', () => {
       const before = world.kiosk.state().frame?.seq ?? -1;
       // Chromium's fake webcam shows a test pattern (no face): the frames must still arrive,
       // be analysed and come back as the preview.
-      await world.waitForKiosk((s) => s.camera.status === 'running' && (s.frame?.seq ?? -1) > before + 3, 'frames pushed by the page', 60_000);
+      await world.waitForKiosk(
+        (s) => s.camera.status === 'running' && (s.frame?.seq ?? -1) > before + 3,
+        'frames pushed by the page',
+        60_000,
+      );
       await world.page.waitForSelector('[data-testid="camera-preview"] video');
       await world.shot('19-page-owned-camera');
     } finally {

@@ -16,17 +16,21 @@ let report: Record<string, unknown> = {};
 let exit: { exitCode: number | null } = { exitCode: null };
 
 beforeAll(async () => {
-  const child = spawn(
-    process.execPath,
-    ['e2e/electron-smoke/run.mjs', '--camera', 'none', '--windowed'],
-    { cwd: ROOT, env: { ...process.env, STUB_USER_DATA: userData, STUB_APP_PATH: ROOT }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['e2e/electron-smoke/run.mjs', '--camera', 'none', '--windowed'], {
+    cwd: ROOT,
+    env: { ...process.env, STUB_USER_DATA: userData, STUB_APP_PATH: ROOT },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
-  const line = (tag: string) => out.split('\n').find((l) => l.startsWith(`${tag} `))?.slice(tag.length + 1);
+  const line = (tag: string) =>
+    out
+      .split('\n')
+      .find((l) => l.startsWith(`${tag} `))
+      ?.slice(tag.length + 1);
   const probe = line('PROBE');
   if (!probe) throw new Error(`no probe report (exit ${code}):\n${out.slice(-2000)}\n${err.slice(-2000)}`);
   report = JSON.parse(probe) as Record<string, unknown>;
@@ -37,18 +41,31 @@ afterAll(() => rmSync(userData, { recursive: true, force: true }));
 
 describe('Electron main (built bundle, stubbed electron)', () => {
   it('was built with its worker entry and a CommonJS preload', () => {
-    for (const f of ['out/main/index.js', 'out/main/worker-entry.js', 'out/preload/index.cjs']) expect(existsSync(join(ROOT, f))).toBe(true);
+    for (const f of ['out/main/index.js', 'out/main/worker-entry.js', 'out/preload/index.cjs'])
+      expect(existsSync(join(ROOT, f))).toBe(true);
   });
 
   it('opens one hardened window on app://rollcall and keeps the display awake', () => {
     expect(report.windows).toBe(1);
     expect(report.loadedUrl).toBe('app://rollcall/index.html');
-    expect(report.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
-    expect(String((report.webPreferences as { preload: string }).preload)).toMatch(/out[\\/]preload[\\/]index\.cjs$/);
+    expect(report.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+    });
+    expect(String((report.webPreferences as { preload: string }).preload)).toMatch(
+      /out[\\/]preload[\\/]index\.cjs$/,
+    );
     expect(report.kiosk).toBe(false); // --windowed
     expect(report.menu).toBeNull();
     expect(report.powerSaveBlockers).toEqual(['prevent-display-sleep']);
-    expect(report.privilegedSchemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ secure: true, standard: true }) })]);
+    expect(report.privilegedSchemes).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ secure: true, standard: true }),
+      }),
+    ]);
   });
 
   it('serves the renderer with the CSP on app://rollcall and nothing for other hosts', () => {
@@ -67,7 +84,12 @@ describe('Electron main (built bundle, stubbed electron)', () => {
   });
 
   it('grants only the camera to our page and refuses navigation and new windows', () => {
-    expect(report.permissions).toEqual({ cameraOwn: true, microphoneOwn: false, geolocationOwn: false, cameraForeign: false });
+    expect(report.permissions).toEqual({
+      cameraOwn: true,
+      microphoneOwn: false,
+      geolocationOwn: false,
+      cameraForeign: false,
+    });
     expect(report.navigationPrevented).toBe(true);
     expect(report.windowOpen).toEqual({ action: 'deny' });
   });

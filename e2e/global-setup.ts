@@ -10,7 +10,12 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 export default async function setup(): Promise<void> {
   mkdirSync(resolve(ROOT, 'e2e', 'screenshots'), { recursive: true });
-  const built = ['out/renderer/index.html', 'out/main/index.js', 'out/main/worker-entry.js', 'out/preload/index.cjs'].every((f) => existsSync(resolve(ROOT, f)));
+  const built = [
+    'out/renderer/index.html',
+    'out/main/index.js',
+    'out/main/worker-entry.js',
+    'out/preload/index.cjs',
+  ].every((f) => existsSync(resolve(ROOT, f)));
   if (!built || process.env.E2E_REBUILD === '1') {
     process.env.ELECTRON_SKIP_BINARY_DOWNLOAD ??= '1';
     await build({ configFile: resolve(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });

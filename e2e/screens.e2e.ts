@@ -6,7 +6,15 @@
 // (a long name, the engine loading); camera problems, the sync error and the lockout are real.
 import { describe, expect, it } from 'vitest';
 import type { KioskState } from '../src/contracts/kiosk-api';
-import { axeViolations, layoutReport, screenshot, settled, SIZES, type AxeViolation, type SizeName } from './harness/audit';
+import {
+  axeViolations,
+  layoutReport,
+  screenshot,
+  settled,
+  SIZES,
+  type AxeViolation,
+  type SizeName,
+} from './harness/audit';
 import { useE2eSuite } from './harness/suite';
 import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world';
 
@@ -25,9 +33,10 @@ const greeting = (kind: Greeting['kind'], name: string | null): Greeting => ({
   at: new Date().toISOString(),
   scores: null,
 });
-const face = (state: KioskState['faces'][number]['state'], label: string | null = null): KioskState['faces'] => [
-  { box: [0.34, 0.22, 0.3, 0.42], label, state, hint: null },
-];
+const face = (
+  state: KioskState['faces'][number]['state'],
+  label: string | null = null,
+): KioskState['faces'] => [{ box: [0.34, 0.22, 0.3, 0.42], label, state, hint: null }];
 
 interface DoorState {
   name: string;
@@ -43,32 +52,95 @@ interface DoorState {
 
 const DOOR: DoorState[] = [
   { name: 'ready', ready: '[data-testid="greeting"][data-idle="look"]' },
-  { name: 'present', view: () => ({ greeting: greeting('present', 'Colin Powell'), faces: face('recognised', 'Colin Powell') }), ready: '[data-kind="present"]', bigName: true },
-  { name: 'present-long-name', view: () => ({ greeting: greeting('present', LONG), faces: face('recognised', LONG) }), ready: '[data-kind="present"]' },
-  { name: 'present-42-char-name', view: () => ({ greeting: greeting('present', NAME_42) }), ready: '[data-kind="present"]' },
-  { name: 'late-one-long-word', view: () => ({ greeting: greeting('late', ONE_WORD) }), ready: '[data-kind="late"]' },
-  { name: 'already-marked', view: () => ({ greeting: greeting('already_marked', LONG) }), ready: '[data-kind="already_marked"]' },
-  { name: 'not-on-class-list', view: () => ({ greeting: greeting('not_enrolled', NAME_42) }), ready: '[data-kind="not_enrolled"]', never: /office/i },
-  { name: 'not-recognised', view: () => ({ greeting: greeting('unknown', null), faces: face('unknown') }), ready: '[data-kind="unknown"]' },
+  {
+    name: 'present',
+    view: () => ({
+      greeting: greeting('present', 'Colin Powell'),
+      faces: face('recognised', 'Colin Powell'),
+    }),
+    ready: '[data-kind="present"]',
+    bigName: true,
+  },
+  {
+    name: 'present-long-name',
+    view: () => ({ greeting: greeting('present', LONG), faces: face('recognised', LONG) }),
+    ready: '[data-kind="present"]',
+  },
+  {
+    name: 'present-42-char-name',
+    view: () => ({ greeting: greeting('present', NAME_42) }),
+    ready: '[data-kind="present"]',
+  },
+  {
+    name: 'late-one-long-word',
+    view: () => ({ greeting: greeting('late', ONE_WORD) }),
+    ready: '[data-kind="late"]',
+  },
+  {
+    name: 'already-marked',
+    view: () => ({ greeting: greeting('already_marked', LONG) }),
+    ready: '[data-kind="already_marked"]',
+  },
+  {
+    name: 'not-on-class-list',
+    view: () => ({ greeting: greeting('not_enrolled', NAME_42) }),
+    ready: '[data-kind="not_enrolled"]',
+    never: /office/i,
+  },
+  {
+    name: 'not-recognised',
+    view: () => ({ greeting: greeting('unknown', null), faces: face('unknown') }),
+    ready: '[data-kind="unknown"]',
+  },
   { name: 'no-class', view: () => ({ session: null, greeting: null }), ready: '[data-idle="no-class"]' },
-  { name: 'no-class-greeted', view: () => ({ session: null, greeting: greeting('no_session', LONG) }), ready: '[data-kind="no_session"]' },
+  {
+    name: 'no-class-greeted',
+    view: () => ({ session: null, greeting: greeting('no_session', LONG) }),
+    ready: '[data-kind="no_session"]',
+  },
   {
     name: 'unpaired-face',
     // An unpaired kiosk has no roster and no class: the core calls every face "unknown".
-    view: (s) => ({ session: null, sync: { ...s.sync, paired: false, serverUrl: null }, greeting: greeting('unknown', null), faces: face('unknown') }),
+    view: (s) => ({
+      session: null,
+      sync: { ...s.sync, paired: false, serverUrl: null },
+      greeting: greeting('unknown', null),
+      faces: face('unknown'),
+    }),
     ready: '[data-idle="not-set-up"]',
     never: /not recognised|unknown/i,
   },
   {
     name: 'offline-marks-saved',
-    view: (s) => ({ sync: { ...s.sync, online: false, queueDepth: 3, lastError: `${new Date().toISOString()} connect ECONNREFUSED 127.0.0.1:9` }, greeting: greeting('present', LONG) }),
+    view: (s) => ({
+      sync: {
+        ...s.sync,
+        online: false,
+        queueDepth: 3,
+        lastError: `${new Date().toISOString()} connect ECONNREFUSED 127.0.0.1:9`,
+      },
+      greeting: greeting('present', LONG),
+    }),
     ready: '[data-testid="sync-badge"].badge--neutral',
     never: /ECONNREFUSED|error/i,
   },
-  { name: 'loading', view: () => ({ engine: { state: 'loading', progress: 0.42, backend: null, modelId: null, error: null } }), ready: '[data-testid="blocker"][data-kind="loading"]', never: /look at the camera|not working/i },
+  {
+    name: 'loading',
+    view: () => ({ engine: { state: 'loading', progress: 0.42, backend: null, modelId: null, error: null } }),
+    ready: '[data-testid="blocker"][data-kind="loading"]',
+    never: /look at the camera|not working/i,
+  },
   {
     name: 'engine-error',
-    view: () => ({ engine: { state: 'error', progress: 0, backend: null, modelId: null, error: 'worker crashed: RangeError: WebAssembly.Memory(): could not allocate memory' } }),
+    view: () => ({
+      engine: {
+        state: 'error',
+        progress: 0,
+        backend: null,
+        modelId: null,
+        error: 'worker crashed: RangeError: WebAssembly.Memory(): could not allocate memory',
+      },
+    }),
     ready: '[data-testid="blocker"][data-kind="engine-error"]',
     never: /look at the camera|webassembly|worker|memory/i,
   },
@@ -80,7 +152,18 @@ interface Finding {
 }
 
 /** Checks the page at every size (layout, optionally screenshots), then axe at 1280×720. */
-async function auditScreen(page: World['page'], label: string, opts: { shots: boolean; scrollY?: boolean; before?: () => Promise<void>; sizes?: SizeName[]; bigName?: boolean; fullPage?: boolean }) {
+async function auditScreen(
+  page: World['page'],
+  label: string,
+  opts: {
+    shots: boolean;
+    scrollY?: boolean;
+    before?: () => Promise<void>;
+    sizes?: SizeName[];
+    bigName?: boolean;
+    fullPage?: boolean;
+  },
+) {
   const findings: Finding[] = [];
   for (const size of opts.sizes ?? (Object.keys(SIZES) as SizeName[])) {
     await opts.before?.();
@@ -89,7 +172,8 @@ async function auditScreen(page: World['page'], label: string, opts: { shots: bo
     const report = await layoutReport(page, { scrollY: opts.scrollY ?? false });
     const problems = [...report.problems];
     const shortSide = Math.min(SIZES[size].width, SIZES[size].height);
-    if (opts.bigName && (report.nameFontPx ?? 0) < 0.06 * shortSide) problems.push(`the name is ${report.nameFontPx} px, under 6 % of ${shortSide}`);
+    if (opts.bigName && (report.nameFontPx ?? 0) < 0.06 * shortSide)
+      problems.push(`the name is ${report.nameFontPx} px, under 6 % of ${shortSide}`);
     if (problems.length) findings.push({ where: `${label} @ ${size}`, problems });
     if (opts.shots) await screenshot(page, `${label}-${size}`, opts.fullPage ?? false);
   }
@@ -109,7 +193,10 @@ async function smallTargets(page: World['page']): Promise<string[]> {
     .map(({ el, r }) => el.tagName.toLowerCase() + ' "' + (el.textContent || el.getAttribute('aria-label') || '').trim().slice(0, 30) + '" ' + Math.round(r.width) + 'x' + Math.round(r.height))`)) as string[];
 }
 
-const focusedText = (page: World['page']) => page.evaluate('document.activeElement ? document.activeElement.tagName + " " + (document.activeElement.textContent || "").trim() : null') as Promise<string | null>;
+const focusedText = (page: World['page']) =>
+  page.evaluate(
+    'document.activeElement ? document.activeElement.tagName + " " + (document.activeElement.textContent || "").trim() : null',
+  ) as Promise<string | null>;
 
 describe('the door reads right', () => {
   it('every state at every size: nothing cut, names whole, one calm message, no axe violation', async () => {
@@ -117,7 +204,10 @@ describe('the door reads right', () => {
     const { page } = world;
     // A camera that sees an empty doorway, so the preview is a real picture from the core.
     world.play(hold(['empty.jpg'], 2), 1, true);
-    await world.waitForKiosk((s) => s.camera.status === 'running' && s.frame !== null, 'the first analysed frame');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'running' && s.frame !== null,
+      'the first analysed frame',
+    );
     // The checks can fail: an unnamed button is a critical axe violation, a cut word a layout one.
     // (Styled through the CSSOM: the page's CSP rightly refuses inline style attributes.)
     await page.evaluate(`(() => {
@@ -131,7 +221,9 @@ describe('the door reads right', () => {
     })()`);
     expect((await axeViolations(page)).map((v) => v.id)).toContain('button-name');
     expect((await layoutReport(page)).problems.join('\n')).toMatch(/cut inside itself: p/);
-    await page.evaluate(`document.getElementById('e2e-bad').remove(); document.getElementById('e2e-cut').remove()`);
+    await page.evaluate(
+      `document.getElementById('e2e-bad').remove(); document.getElementById('e2e-cut').remove()`,
+    );
 
     const findings: Finding[] = [];
     const axe: (AxeViolation & { where: string })[] = [];
@@ -142,7 +234,11 @@ describe('the door reads right', () => {
         await page.waitForSelector(state.ready);
       };
       await apply();
-      const result = await auditScreen(page, `door-${state.name}`, { shots: true, before: apply, bigName: state.bigName ?? false });
+      const result = await auditScreen(page, `door-${state.name}`, {
+        shots: true,
+        before: apply,
+        bigName: state.bigName ?? false,
+      });
       findings.push(...result.findings);
       axe.push(...result.axe);
       for (const t of await smallTargets(page)) targets.add(`door-${state.name}: ${t}`);
@@ -154,12 +250,23 @@ describe('the door reads right', () => {
 
     // Real camera problems: students see one calm line, never the technical detail.
     world.kiosk.setCamera('webcam:/dev/video9');
-    await world.waitForKiosk((s) => s.camera.status === 'missing' || s.camera.status === 'error', 'the missing camera');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
     const detail = world.kiosk.state().camera.detail ?? '';
     expect(detail).not.toBe('');
-    await check({ name: 'camera-missing', ready: '[data-testid="blocker"][data-kind="camera-missing"]', never: /fswebcam|apt-get|\/dev\/|retrying/i });
+    await check({
+      name: 'camera-missing',
+      ready: '[data-testid="blocker"][data-kind="camera-missing"]',
+      never: /fswebcam|apt-get|\/dev\/|retrying/i,
+    });
     world.kiosk.setCamera('none');
-    await check({ name: 'camera-off', ready: '[data-testid="blocker"][data-kind="camera-off"]', never: /no camera configured/i });
+    await check({
+      name: 'camera-off',
+      ready: '[data-testid="blocker"][data-kind="camera-off"]',
+      never: /no camera configured/i,
+    });
 
     expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);
     expect(axe, JSON.stringify(axe, null, 1)).toEqual([]);
@@ -195,7 +302,10 @@ describe('the PIN and admin screens read right', () => {
 
     // Something in every table, and a real sync error (the server is down).
     const powell = world.school.students.powell;
-    expect((await world.kiosk.handlers.markManual({ studentId: powell, status: 'late', reason: 'bus was late' })).ok).toBe(true);
+    expect(
+      (await world.kiosk.handlers.markManual({ studentId: powell, status: 'late', reason: 'bus was late' }))
+        .ok,
+    ).toBe(true);
     await world.server.stop();
     await world.kiosk.handlers.syncNow(undefined);
     await world.waitForKiosk((s) => s.sync.lastError !== null, 'a sync error');
@@ -247,18 +357,34 @@ describe('the PIN and admin screens read right', () => {
     await page.waitForSelector('[data-testid="quit-confirm"]');
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('Tab');
-      expect(await page.evaluate('Boolean(document.activeElement && document.activeElement.closest(\'[data-testid="quit-confirm"]\'))')).toBe(true);
+      expect(
+        await page.evaluate(
+          'Boolean(document.activeElement && document.activeElement.closest(\'[data-testid="quit-confirm"]\'))',
+        ),
+      ).toBe(true);
     }
-    collect(await auditScreen(page, 'admin-quit-dialog', { shots: true, scrollY: true, sizes: ['800x480', '1080x1920'] }));
+    collect(
+      await auditScreen(page, 'admin-quit-dialog', {
+        shots: true,
+        scrollY: true,
+        sizes: ['800x480', '1080x1920'],
+      }),
+    );
     await page.keyboard.press('Escape');
     await page.locator('[data-testid="quit-confirm"]').waitFor({ state: 'detached' });
-    await pollUntil(async () => (await focusedText(page)) === 'BUTTON Quit Rollcall', 'focus back on "Quit Rollcall"');
+    await pollUntil(
+      async () => (await focusedText(page)) === 'BUTTON Quit Rollcall',
+      'focus back on "Quit Rollcall"',
+    );
     expect(world.quitRequests()).toBe(0);
 
     // Back to the door: focus on its heading.
     await page.click('[data-testid="admin-exit"]');
     await page.waitForSelector('[data-screen="kiosk"]');
-    await pollUntil(async () => (await focusedText(page))?.startsWith('H1 ') ?? false, 'focus on the door heading');
+    await pollUntil(
+      async () => (await focusedText(page))?.startsWith('H1 ') ?? false,
+      'focus on the door heading',
+    );
 
     // The lockout: the countdown and the reason on screen at every size, 800×480 included.
     await page.click('[data-testid="open-admin"]');
@@ -266,7 +392,10 @@ describe('the PIN and admin screens read right', () => {
       await page.fill('[data-testid="pin-input"]', '9999');
       await page.click('[data-testid="pin-submit"]');
       // The field empties when the core has answered (the message may still be the last one's).
-      await pollUntil(async () => (await page.inputValue('[data-testid="pin-input"]')) === '', 'the answer to a wrong PIN');
+      await pollUntil(
+        async () => (await page.inputValue('[data-testid="pin-input"]')) === '',
+        'the answer to a wrong PIN',
+      );
     }
     await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
     collect(await auditScreen(page, 'pin-lockout', { shots: true }));

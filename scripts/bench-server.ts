@@ -42,7 +42,9 @@ const TARGETS = { sqliteEventsPerSecond: 10_000, postgresEventsPerSecond: 5_000,
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 5_000);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as ('sqlite' | 'postgres')[];
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim()) as (
+  'sqlite' | 'postgres'
+)[];
 
 const log = (msg: string) => process.stderr.write(`[bench:server] ${msg}\n`);
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -56,7 +58,11 @@ async function freePort(): Promise<number> {
 }
 
 /** Runs `fn` over items with at most `n` in flight. */
-async function pool<T, R>(items: readonly T[], n: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+async function pool<T, R>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -133,7 +139,10 @@ async function postgresTarget(): Promise<Target> {
   return {
     name: 'postgres',
     env: { DATA_DIR: dir, DATABASE_URL: url, DB_POOL_SIZE: '10' },
-    countEvents: () => withClient(async (c) => Number((await c.query(`select count(*) as n from ${schema}.attendance_events`)).rows[0].n)),
+    countEvents: () =>
+      withClient(async (c) =>
+        Number((await c.query(`select count(*) as n from ${schema}.attendance_events`)).rows[0].n),
+      ),
     async cleanup() {
       await withClient((c) => c.query(`drop schema if exists ${schema} cascade`));
       rmSync(dir, { recursive: true, force: true });
@@ -142,11 +151,19 @@ async function postgresTarget(): Promise<Target> {
 }
 
 function runNode(args: string[], env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function runToEnd(args: string[], env: Record<string, string>, stdin?: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdin.end(stdin ?? '');
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -178,7 +195,11 @@ interface RunningServer {
 async function startServer(env: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = runNode(['server/src/server.ts'], { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs);
+  const child = runNode(
+    ['server/src/server.ts'],
+    { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    nodeArgs,
+  );
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
@@ -213,11 +234,24 @@ class Api {
   token = '';
   constructor(readonly base: string) {}
 
-  async request<T>(method: string, path: string, body?: unknown, token = this.token, rawBody?: string): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token = this.token,
+    rawBody?: string,
+  ): Promise<T> {
     const res = await fetch(`${this.base}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(rawBody !== undefined
+        ? { body: rawBody }
+        : body !== undefined
+          ? { body: JSON.stringify(body) }
+          : {}),
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 500)}`);
@@ -235,40 +269,86 @@ interface Seed {
 
 async function seed(api: Api): Promise<Seed> {
   const t0 = performance.now();
-  const rooms = await pool(Array.from({ length: KIOSKS }, (_, i) => i), 4, (i) => api.request<{ id: string }>('POST', '/api/rooms', { name: `Room ${i + 1}`, siteId: 'default' }));
+  const rooms = await pool(
+    Array.from({ length: KIOSKS }, (_, i) => i),
+    4,
+    (i) => api.request<{ id: string }>('POST', '/api/rooms', { name: `Room ${i + 1}`, siteId: 'default' }),
+  );
   const classes = await pool(rooms, 4, async (room, i) => {
-    const cls = await api.request<{ id: string }>('POST', '/api/classes', { name: `Class ${i + 1}`, siteId: 'default' });
+    const cls = await api.request<{ id: string }>('POST', '/api/classes', {
+      name: `Class ${i + 1}`,
+      siteId: 'default',
+    });
     const scheduleByWeekday = new Map<number, string>();
     for (const weekday of [1, 2, 3, 4, 5]) {
-      const s = await api.request<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, weekday, startTime: '08:30', endTime: '09:30', graceMinutes: 10 });
+      const s = await api.request<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        weekday,
+        startTime: '08:30',
+        endTime: '09:30',
+        graceMinutes: 10,
+      });
       scheduleByWeekday.set(weekday, s.id);
     }
     return { id: cls.id, students: [] as string[], scheduleByWeekday };
   });
-  const students = await pool(Array.from({ length: STUDENTS }, (_, i) => i), 16, (i) =>
-    api.request<{ id: string }>('POST', '/api/students', { siteId: 'default', studentNumber: `B${String(i).padStart(6, '0')}`, name: `Bench Student ${i}`, guardianEmail: `g${i}@home.example`, consent: true }),
+  const students = await pool(
+    Array.from({ length: STUDENTS }, (_, i) => i),
+    16,
+    (i) =>
+      api.request<{ id: string }>('POST', '/api/students', {
+        siteId: 'default',
+        studentNumber: `B${String(i).padStart(6, '0')}`,
+        name: `Bench Student ${i}`,
+        guardianEmail: `g${i}@home.example`,
+        consent: true,
+      }),
   );
   students.forEach((s, i) => classes[i % KIOSKS]?.students.push(s.id));
   for (const cls of classes) {
-    for (let i = 0; i < cls.students.length; i += 1000) await api.request('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: cls.students.slice(i, i + 1000) });
+    for (let i = 0; i < cls.students.length; i += 1000)
+      await api.request('POST', `/api/classes/${cls.id}/enrolments`, {
+        studentIds: cls.students.slice(i, i + 1000),
+      });
   }
   const pairOne = async (roomId: string, name: string) => {
     const device = await api.request<{ pairingCode: string }>('POST', '/api/devices', { roomId });
-    return (await api.request<{ token: string }>('POST', '/api/devices/pair', { code: device.pairingCode, name, appVersion: 'bench' }, '')).token;
+    return (
+      await api.request<{ token: string }>(
+        'POST',
+        '/api/devices/pair',
+        { code: device.pairingCode, name, appVersion: 'bench' },
+        '',
+      )
+    ).token;
   };
-  const kiosks = await pool(rooms, 4, async (room, i) => ({ token: await pairOne(room.id, `Bench kiosk ${i + 1}`), classIndex: i }));
+  const kiosks = await pool(rooms, 4, async (room, i) => ({
+    token: await pairOne(room.id, `Bench kiosk ${i + 1}`),
+    classIndex: i,
+  }));
   const rosterToken = await pairOne((rooms[0] as { id: string }).id, 'Bench roster kiosk');
-  log(`seeded ${STUDENTS} students, ${KIOSKS} classes and kiosks in ${round((performance.now() - t0) / 1000, 1)} s`);
+  log(
+    `seeded ${STUDENTS} students, ${KIOSKS} classes and kiosks in ${round((performance.now() - t0) / 1000, 1)} s`,
+  );
 
   // Templates, pushed the way kiosks enrol them (200 per push).
   const t1 = performance.now();
   const uploads = students.flatMap((s) =>
-    Array.from({ length: TEMPLATES_PER_STUDENT }, () => ({ id: randomUUID(), studentId: s.id, modelId: 'faceres-bench', embedding: embedding(), quality: 0.9, createdAt: new Date().toISOString() })),
+    Array.from({ length: TEMPLATES_PER_STUDENT }, () => ({
+      id: randomUUID(),
+      studentId: s.id,
+      modelId: 'faceres-bench',
+      embedding: embedding(),
+      quality: 0.9,
+      createdAt: new Date().toISOString(),
+    })),
   );
   const batches: (typeof uploads)[] = [];
   for (let i = 0; i < uploads.length; i += 200) batches.push(uploads.slice(i, i + 200));
   await pool(batches, 2, async (templates, i) => {
-    const res = PushResponse.parse(await api.request('POST', '/api/sync/templates', { templates }, kiosks[i % KIOSKS]?.token));
+    const res = PushResponse.parse(
+      await api.request('POST', '/api/sync/templates', { templates }, kiosks[i % KIOSKS]?.token),
+    );
     const bad = res.results.find((r) => r.status !== 'accepted');
     if (bad) throw new Error(`template push: ${JSON.stringify(bad)}`);
   });
@@ -281,7 +361,8 @@ function sessionDates(count: number): { date: string; weekday: number }[] {
   const out: { date: string; weekday: number }[] = [];
   for (let t = Date.parse('2026-09-07T00:00:00Z'); out.length < count; t += 86_400_000) {
     const d = new Date(t);
-    if (d.getUTCDay() >= 1 && d.getUTCDay() <= 5) out.push({ date: d.toISOString().slice(0, 10), weekday: d.getUTCDay() });
+    if (d.getUTCDay() >= 1 && d.getUTCDay() <= 5)
+      out.push({ date: d.toISOString().slice(0, 10), weekday: d.getUTCDay() });
   }
   return out;
 }
@@ -305,14 +386,34 @@ function buildBatches(s: Seed): string[][] {
           sessionId,
           status: 'present',
           occurredAt: `${date}T08:3${events.length % 10}:00Z`,
-          scores: { similarity: 0.72, margin: 0.18, votes: 4, window: 5, liveness: 0.93, antispoof: 0.97, faceSize: 180 },
+          scores: {
+            similarity: 0.72,
+            margin: 0.18,
+            votes: 4,
+            window: 5,
+            liveness: 0.93,
+            antispoof: 0.97,
+            faceSize: 180,
+          },
           modelId: 'faceres-bench',
         });
       }
     }
     const bodies: string[] = [];
     for (let i = 0; i < events.length; i += BATCH) {
-      bodies.push(JSON.stringify({ events: events.slice(i, i + BATCH), health: { appVersion: 'bench', queueDepth: events.length - i, fps: 8, recognitionMsP50: 85, recognitionMsP95: 140, backend: 'wasm' } }));
+      bodies.push(
+        JSON.stringify({
+          events: events.slice(i, i + BATCH),
+          health: {
+            appVersion: 'bench',
+            queueDepth: events.length - i,
+            fps: 8,
+            recognitionMsP50: 85,
+            recognitionMsP95: 140,
+            backend: 'wasm',
+          },
+        }),
+      );
     }
     return bodies;
   });
@@ -329,7 +430,9 @@ async function push(api: Api, s: Seed, batches: string[][], server: RunningServe
       const token = s.kiosks[ki]?.token ?? '';
       for (const body of bodies) {
         const t = performance.now();
-        const res = PushResponse.parse(await api.request('POST', '/api/sync/attendance', undefined, token, body));
+        const res = PushResponse.parse(
+          await api.request('POST', '/api/sync/attendance', undefined, token, body),
+        );
         latencies.push(performance.now() - t);
         for (const r of res.results) counts[r.status] += 1;
       }
@@ -339,7 +442,8 @@ async function push(api: Api, s: Seed, batches: string[][], server: RunningServe
   const cpu1 = server.cpuSeconds();
   const serverCpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0, 1);
+  const pct = (p: number) =>
+    round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0, 1);
   const events = counts.accepted + counts.duplicate + counts.rejected;
   return {
     events,
@@ -365,7 +469,9 @@ async function rosterPull(api: Api, token: string, server: RunningServer) {
   let parseMs = 0;
   const entities: Record<string, number> = {};
   for (;;) {
-    const res = await fetch(`${api.base}/api/sync/roster?since=${cursor}&limit=2000`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${api.base}/api/sync/roster?since=${cursor}&limit=2000`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`roster → ${res.status}: ${text.slice(0, 300)}`);
     bytes += Buffer.byteLength(text);
@@ -396,11 +502,17 @@ async function benchOne(target: Target) {
   const env = { ...target.env, JWT_SECRET: secret, LOG_LEVEL: 'warn', LOGIN_RATE_LIMIT_PER_MINUTE: '1000' };
   const email = 'bench-admin@school.example';
   const password = 'bench-password-123';
-  await runToEnd(['server/src/cli/create-admin.ts', '--email', email, '--name', 'Bench Admin'], env, `${password}\n`);
+  await runToEnd(
+    ['server/src/cli/create-admin.ts', '--email', email, '--name', 'Bench Admin'],
+    env,
+    `${password}\n`,
+  );
   const server = await startServer(env);
   try {
     const api = new Api(server.base);
-    api.token = (await api.request<{ accessToken: string }>('POST', '/api/auth/login', { email, password }, '')).accessToken;
+    api.token = (
+      await api.request<{ accessToken: string }>('POST', '/api/auth/login', { email, password }, '')
+    ).accessToken;
     const s = await seed(api);
     const batches = buildBatches(s);
 
@@ -412,16 +524,23 @@ async function benchOne(target: Target) {
     const rowsAfterResend = await target.countEvents();
     log(`${target.name}: roster pull…`);
     const roster = await rosterPull(api, s.rosterToken, server);
-    const target_ = target.name === 'sqlite' ? TARGETS.sqliteEventsPerSecond : TARGETS.postgresEventsPerSecond;
+    const target_ =
+      target.name === 'sqlite' ? TARGETS.sqliteEventsPerSecond : TARGETS.postgresEventsPerSecond;
     return {
       ingest: { kiosks: KIOSKS, batchSize: BATCH, ...ingest, rowsStored: rowsAfterIngest },
       resend: { ...resend, rowsStored: rowsAfterResend },
-      roster: { students: STUDENTS, templatesPerStudent: TEMPLATES_PER_STUDENT, embeddingDim: EMBEDDING_DIM, ...roster },
+      roster: {
+        students: STUDENTS,
+        templatesPerStudent: TEMPLATES_PER_STUDENT,
+        embeddingDim: EMBEDDING_DIM,
+        ...roster,
+      },
       targets: {
         ingestEventsPerSecond: target_,
         ingestMet: ingest.eventsPerSecond >= target_,
         exactRows: rowsAfterIngest === TOTAL_EVENTS && ingest.accepted === TOTAL_EVENTS,
-        zeroDuplicatesAfterResend: rowsAfterResend === TOTAL_EVENTS && resend.duplicate === TOTAL_EVENTS && resend.accepted === 0,
+        zeroDuplicatesAfterResend:
+          rowsAfterResend === TOTAL_EVENTS && resend.duplicate === TOTAL_EVENTS && resend.accepted === 0,
         rosterSeconds: TARGETS.rosterSeconds,
         rosterMet: roster.seconds <= TARGETS.rosterSeconds,
       },
@@ -433,7 +552,12 @@ async function benchOne(target: Target) {
 
 async function main() {
   const result: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage1m: round(loadavg()[0] ?? 0, 1) },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverage1m: round(loadavg()[0] ?? 0, 1),
+    },
     events: TOTAL_EVENTS,
   };
   for (const name of DATABASES) {

@@ -17,7 +17,8 @@ function fixture(): PackagingInput {
     shippedModelFiles: ['shipped.json', 'shipped.bin'],
   };
 }
-const problems = (input: PackagingInput) => Object.fromEntries(checkPackaging(input).map((r) => [r.artifact, r.problems]));
+const problems = (input: PackagingInput) =>
+  Object.fromEntries(checkPackaging(input).map((r) => [r.artifact, r.problems]));
 
 describe('check:packaging', () => {
   it('passes the fixture as is: dev dependencies and the other workspace stay out', () => {
@@ -30,7 +31,11 @@ describe('check:packaging', () => {
 
   it('follows nested node_modules the way node resolves them', () => {
     const closure = productionClosure(fixture().lock, 'server');
-    expect([...closure.paths].sort()).toEqual(['node_modules/fastify', 'node_modules/fastify/node_modules/tiny', 'node_modules/zod']);
+    expect([...closure.paths].sort()).toEqual([
+      'node_modules/fastify',
+      'node_modules/fastify/node_modules/tiny',
+      'node_modules/zod',
+    ]);
   });
 
   it('fails when a kiosk dependency pulls in a server package, however deep', () => {
@@ -41,7 +46,11 @@ describe('check:packaging', () => {
 
   it('fails on a server-only scoped package or an evaluation package in the kiosk', () => {
     const input = fixture();
-    input.lock.packages['']!.dependencies = { ...input.lock.packages['']!.dependencies, '@fastify/swagger-ui': '1.0.0', '@vladmandic/face-api': '1.0.0' };
+    input.lock.packages['']!.dependencies = {
+      ...input.lock.packages['']!.dependencies,
+      '@fastify/swagger-ui': '1.0.0',
+      '@vladmandic/face-api': '1.0.0',
+    };
     input.lock.packages['node_modules/@fastify/swagger-ui'] = { version: '1.0.0' };
     input.lock.packages['node_modules/@vladmandic/face-api'] = { version: '1.0.0' };
     expect(problems(input).kiosk).toEqual([
@@ -62,10 +71,16 @@ describe('check:packaging', () => {
 
   it('fails when the server workspace depends on React or Electron', () => {
     const input = fixture();
-    input.lock.packages['server']!.dependencies = { ...input.lock.packages['server']!.dependencies, react: '1.0.0' };
+    input.lock.packages['server']!.dependencies = {
+      ...input.lock.packages['server']!.dependencies,
+      react: '1.0.0',
+    };
     input.lock.packages['node_modules/fastify']!.dependencies = { 'electron-updater': '1.0.0' };
     input.lock.packages['node_modules/electron-updater'] = { version: '1.0.0' };
-    expect(problems(input).server).toEqual(['forbidden package electron-updater (rule electron-*)', 'forbidden package react (rule react)']);
+    expect(problems(input).server).toEqual([
+      'forbidden package electron-updater (rule electron-*)',
+      'forbidden package react (rule react)',
+    ]);
   });
 
   it('fails when the server lists as a devDependency a package the kiosk needs in production (npm ci -w keeps it)', () => {
@@ -77,7 +92,9 @@ describe('check:packaging', () => {
 
   it('fails when the Dockerfile installs the root package or copies kiosk code', () => {
     const input = fixture();
-    input.dockerfile = input.dockerfile.replace('npm ci --workspace=server --omit=dev', 'npm ci --omit=dev').replace('COPY src/contracts src/contracts', 'COPY src/core src/core');
+    input.dockerfile = input.dockerfile
+      .replace('npm ci --workspace=server --omit=dev', 'npm ci --omit=dev')
+      .replace('COPY src/contracts src/contracts', 'COPY src/core src/core');
     expect(problems(input).server).toEqual([
       'the Dockerfile installs the root package (the kiosk), not the server workspace: use `npm ci --workspace=server --omit=dev`',
       'the Dockerfile copies src/core (kiosk or evaluation code) into the image',

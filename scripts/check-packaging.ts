@@ -16,15 +16,43 @@ import { parse as parseYaml } from 'yaml';
 // ---------------------------------------------------------------- rules
 /** Packages the kiosk must never carry: the server's stack and the evaluation tools'. */
 export const KIOSK_FORBIDDEN = [
-  'fastify', 'fastify-plugin', '@fastify/*', 'pg', 'pg-*', 'kysely', 'nodemailer', 'swagger*', '@fastify/swagger*',
-  'prom-client', 'qrcode', 'smtp-server', 'csv-parse', '@vladmandic/face-api', '@rollcall/server', '@rollcall/eval',
+  'fastify',
+  'fastify-plugin',
+  '@fastify/*',
+  'pg',
+  'pg-*',
+  'kysely',
+  'nodemailer',
+  'swagger*',
+  '@fastify/swagger*',
+  'prom-client',
+  'qrcode',
+  'smtp-server',
+  'csv-parse',
+  '@vladmandic/face-api',
+  '@rollcall/server',
+  '@rollcall/eval',
 ];
 /** Packages the server image must never carry: the desktop shell, its UI and the kiosk's devices. */
 export const SERVER_FORBIDDEN = [
-  'electron', 'electron-*', '@electron/*', 'react', 'react-dom', 'node-webcam', '@vladmandic/face-api', '@rollcall/eval',
+  'electron',
+  'electron-*',
+  '@electron/*',
+  'react',
+  'react-dom',
+  'node-webcam',
+  '@vladmandic/face-api',
+  '@rollcall/eval',
 ];
 /** Source folders the server image must not copy (kiosk-only or evaluation-only code). */
-export const SERVER_FORBIDDEN_SOURCES = ['src/core', 'src/main', 'src/renderer', 'src/preload', 'src/sync', 'eval'];
+export const SERVER_FORBIDDEN_SOURCES = [
+  'src/core',
+  'src/main',
+  'src/renderer',
+  'src/preload',
+  'src/sync',
+  'eval',
+];
 
 // ---------------------------------------------------------------- the lock file
 interface LockEntry {
@@ -55,7 +83,8 @@ function resolveFrom(lock: Lockfile, from: string, name: string): string | null 
   }
 }
 
-const nameOf = (path: string): string => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+const nameOf = (path: string): string =>
+  path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
 
 export interface Closure {
   /** Installed package names (a name installed twice at two versions appears once). */
@@ -77,8 +106,14 @@ export function productionClosure(lock: Lockfile, workspace: string): Closure {
   const out: Closure = { names: new Set(), paths: new Set(), missing: [] };
   const queue: { from: string; deps: Record<string, string>; optional: Set<string> }[] = [];
   const enqueue = (from: string, e: LockEntry) => {
-    const peers = Object.fromEntries(Object.entries(e.peerDependencies ?? {}).filter(([n]) => !e.peerDependenciesMeta?.[n]?.optional));
-    queue.push({ from, deps: { ...peers, ...e.dependencies, ...e.optionalDependencies }, optional: new Set(Object.keys(e.optionalDependencies ?? {})) });
+    const peers = Object.fromEntries(
+      Object.entries(e.peerDependencies ?? {}).filter(([n]) => !e.peerDependenciesMeta?.[n]?.optional),
+    );
+    queue.push({
+      from,
+      deps: { ...peers, ...e.dependencies, ...e.optionalDependencies },
+      optional: new Set(Object.keys(e.optionalDependencies ?? {})),
+    });
   };
   enqueue(workspace, root);
   if (workspace !== '') {
@@ -117,7 +152,8 @@ export function productionClosure(lock: Lockfile, workspace: string): Closure {
   return out;
 }
 
-const matches = (name: string, patterns: readonly string[]) => patterns.filter((p) => (p.includes('*') ? matchesGlob(name, p) : name === p));
+const matches = (name: string, patterns: readonly string[]) =>
+  patterns.filter((p) => (p.includes('*') ? matchesGlob(name, p) : name === p));
 
 // ---------------------------------------------------------------- the kiosk installer
 interface BuilderConfig {
@@ -135,7 +171,8 @@ export function kioskModelFiles(builderYml: string, modelFiles: readonly string[
     const include = filter.filter((f) => !f.startsWith('!'));
     const exclude = filter.filter((f) => f.startsWith('!')).map((f) => f.slice(1));
     for (const file of modelFiles) {
-      if (include.some((g) => matchesGlob(file, g)) && !exclude.some((g) => matchesGlob(file, g))) shipped.add(file);
+      if (include.some((g) => matchesGlob(file, g)) && !exclude.some((g) => matchesGlob(file, g)))
+        shipped.add(file);
     }
   }
   return [...shipped].sort();
@@ -151,7 +188,10 @@ export interface DockerPlan {
 }
 
 export function readDockerfile(text: string): DockerPlan {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim());
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim());
   const plan: DockerPlan = { workspace: null, omitsDev: false, copies: [] };
   for (const line of lines) {
     if (/^RUN\b/.test(line) && /\bnpm ci\b/.test(line) && /--omit=dev/.test(line)) {
@@ -198,10 +238,13 @@ export function checkPackaging(input: PackagingInput): ArtifactReport[] {
   const models = kioskModelFiles(input.builderYml, input.modelFiles);
   const needed = new Set(input.shippedModelFiles);
   for (const f of models) {
-    if (f !== 'SHA256SUMS' && !needed.has(f)) kioskProblems.push(`evaluation-only model file ${f} in extraResources`);
+    if (f !== 'SHA256SUMS' && !needed.has(f))
+      kioskProblems.push(`evaluation-only model file ${f} in extraResources`);
   }
-  for (const f of input.shippedModelFiles) if (!models.includes(f)) kioskProblems.push(`shipped model file ${f} missing from extraResources`);
-  if (!models.includes('SHA256SUMS')) kioskProblems.push('SHA256SUMS missing from extraResources (the engine verifies the models with it)');
+  for (const f of input.shippedModelFiles)
+    if (!models.includes(f)) kioskProblems.push(`shipped model file ${f} missing from extraResources`);
+  if (!models.includes('SHA256SUMS'))
+    kioskProblems.push('SHA256SUMS missing from extraResources (the engine verifies the models with it)');
 
   // Server: what the Dockerfile installs and copies.
   const plan = readDockerfile(input.dockerfile);
@@ -209,7 +252,9 @@ export function checkPackaging(input: PackagingInput): ArtifactReport[] {
   let serverNames: string[] = [];
   if (!plan.omitsDev) serverProblems.push('the Dockerfile has no `npm ci --omit=dev` dependency stage');
   if (plan.workspace === '' || plan.workspace === null) {
-    serverProblems.push('the Dockerfile installs the root package (the kiosk), not the server workspace: use `npm ci --workspace=server --omit=dev`');
+    serverProblems.push(
+      'the Dockerfile installs the root package (the kiosk), not the server workspace: use `npm ci --workspace=server --omit=dev`',
+    );
   } else {
     const server = productionClosure(input.lock, plan.workspace);
     serverNames = [...server.names].sort();
@@ -222,7 +267,9 @@ export function checkPackaging(input: PackagingInput): ArtifactReport[] {
   for (const src of plan.copies) {
     const norm = posix.normalize(src).replace(/\/$/, '');
     if (posix.basename(norm) === 'package.json') continue; // a workspace manifest, so npm ci can check the lock
-    const bad = SERVER_FORBIDDEN_SOURCES.find((f) => norm === f || norm.startsWith(`${f}/`) || norm === '.' || norm === 'src');
+    const bad = SERVER_FORBIDDEN_SOURCES.find(
+      (f) => norm === f || norm.startsWith(`${f}/`) || norm === '.' || norm === 'src',
+    );
     if (bad) serverProblems.push(`the Dockerfile copies ${src} (kiosk or evaluation code) into the image`);
   }
   return [
@@ -251,14 +298,21 @@ async function main(): Promise<number> {
   const list = process.argv.includes('--list');
   let failed = false;
   for (const r of reports) {
-    const what = r.artifact === 'kiosk' ? 'kiosk installer (electron-builder: root package, production)' : 'server image (Dockerfile: server workspace, production)';
-    process.stdout.write(`== ${what}\n   ${r.packages.length} packages${list ? `:\n     ${r.packages.join('\n     ')}` : ''}\n`);
+    const what =
+      r.artifact === 'kiosk'
+        ? 'kiosk installer (electron-builder: root package, production)'
+        : 'server image (Dockerfile: server workspace, production)';
+    process.stdout.write(
+      `== ${what}\n   ${r.packages.length} packages${list ? `:\n     ${r.packages.join('\n     ')}` : ''}\n`,
+    );
     if (r.models) process.stdout.write(`   model files: ${r.models.join(' ')}\n`);
     if (r.problems.length) {
       failed = true;
       for (const p of r.problems) process.stdout.write(`   FAIL ${p}\n`);
     } else {
-      process.stdout.write(`   OK: none of ${r.artifact === 'kiosk' ? KIOSK_FORBIDDEN.join(' ') : SERVER_FORBIDDEN.join(' ')}\n`);
+      process.stdout.write(
+        `   OK: none of ${r.artifact === 'kiosk' ? KIOSK_FORBIDDEN.join(' ') : SERVER_FORBIDDEN.join(' ')}\n`,
+      );
     }
   }
   return failed ? 1 : 0;
@@ -268,7 +322,9 @@ if (process.argv[1] && import.meta.filename === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(`check:packaging failed to run: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(
+        `check:packaging failed to run: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       process.exit(2);
     },
   );

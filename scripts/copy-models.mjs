@@ -94,7 +94,9 @@ function main() {
       existsSync(join(d, manifestName(d, model))),
     );
     if (!dir && evalModels.includes(model)) {
-      process.stderr.write(`models: ${model} (evaluation only) not installed; \`npm ci\` with the eval workspace brings it\n`);
+      process.stderr.write(
+        `models: ${model} (evaluation only) not installed; \`npm ci\` with the eval workspace brings it\n`,
+      );
       continue;
     }
     if (!dir) {

@@ -14,8 +14,12 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, json: { type: 'boolean' },
-      ui: { type: 'boolean' }, 'ui-port': { type: 'string' },
+      offline: { type: 'boolean' },
+      crash: { type: 'boolean' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      ui: { type: 'boolean' },
+      'ui-port': { type: 'string' },
     },
     strict: true,
   });
@@ -26,10 +30,16 @@ async function main(): Promise<void> {
     await build({ configFile: join(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });
   }
   console.log(`Rollcall demo: a door kiosk, a server, and people walking in (faces from ${faces}).`);
-  console.log('Preparing: server, class, session in progress, students enrolled from photos, kiosk paired...\n');
+  console.log(
+    'Preparing: server, class, session in progress, students enrolled from photos, kiosk paired...\n',
+  );
   const r = await runScenario(
     {
-      faces, offline: values.offline ?? false, crash: values.crash ?? false, seed: values.seed ?? 1, visit: 30,
+      faces,
+      offline: values.offline ?? false,
+      crash: values.crash ?? false,
+      seed: values.seed ?? 1,
+      visit: 30,
       ...(values.ui ? { ui: values['ui-port'] ?? 4173 } : {}),
     },
     (msg) => console.log(`  · ${msg}`),
@@ -39,7 +49,11 @@ async function main(): Promise<void> {
     return;
   }
   const n = (k: string) => Number(r[k] ?? 0);
-  const ok = n('wrong_student') === 0 && n('unknown_marked') === 0 && n('lost') === 0 && n('duplicates_on_server') === 0;
+  const ok =
+    n('wrong_student') === 0 &&
+    n('unknown_marked') === 0 &&
+    n('lost') === 0 &&
+    n('duplicates_on_server') === 0;
   console.log(`
 Result (${String(r.mode)}):
   people at the door        ${n('visits')} (${n('expected_present')} enrolled students, ${n('unknown_visits')} strangers)
@@ -52,12 +66,18 @@ Result (${String(r.mode)}):
   took                      ${Math.round(n('total_ms') / 1000)} s
 
 ${ok ? 'OK: every mark went to the right student, reached the server once, and nothing was lost.' : `PROBLEM: ${JSON.stringify(r.wrong_details)}`}${
-    n('missed') ? `\nNote: ${n('missed')} student(s) not marked; recognition ran at ${n('fps')} fps here (load average ${JSON.stringify(r.load_avg_1m)}).` : ''}`);
+    n('missed')
+      ? `\nNote: ${n('missed')} student(s) not marked; recognition ran at ${n('fps')} fps here (load average ${JSON.stringify(r.load_avg_1m)}).`
+      : ''
+  }`);
   if (!ok) process.exitCode = 1;
 }
 
 // Exit explicitly: the server's face engine worker would otherwise keep the process alive.
-main().then(() => process.exit(process.exitCode ?? 0), (err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  process.exit(1);
-});
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -14,16 +14,56 @@ async function restricted(filePath: string, specifier: string): Promise<string[]
 }
 
 const cases: { zone: string; file: string; forbidden: string; allowed: string }[] = [
-  { zone: 'renderer -> core', file: 'src/renderer/src/kiosk/Fixture.tsx', forbidden: '../../../core/kiosk', allowed: '../../../contracts/kiosk-api' },
-  { zone: 'renderer -> ml', file: 'src/renderer/src/Fixture.ts', forbidden: '../../ml/matcher', allowed: '../../contracts/sync' },
-  { zone: 'contracts -> core', file: 'src/contracts/fixture.ts', forbidden: '../core/store/index', allowed: './sync' },
-  { zone: 'ml -> core', file: 'src/ml/fixture.ts', forbidden: '../core/attendance/engine', allowed: './matcher' },
+  {
+    zone: 'renderer -> core',
+    file: 'src/renderer/src/kiosk/Fixture.tsx',
+    forbidden: '../../../core/kiosk',
+    allowed: '../../../contracts/kiosk-api',
+  },
+  {
+    zone: 'renderer -> ml',
+    file: 'src/renderer/src/Fixture.ts',
+    forbidden: '../../ml/matcher',
+    allowed: '../../contracts/sync',
+  },
+  {
+    zone: 'contracts -> core',
+    file: 'src/contracts/fixture.ts',
+    forbidden: '../core/store/index',
+    allowed: './sync',
+  },
+  {
+    zone: 'ml -> core',
+    file: 'src/ml/fixture.ts',
+    forbidden: '../core/attendance/engine',
+    allowed: './matcher',
+  },
   { zone: 'ml -> sync', file: 'src/ml/fixture.ts', forbidden: '../sync/index', allowed: '../contracts/sync' },
-  { zone: 'sync -> core', file: 'src/sync/legs/fixture.ts', forbidden: '../../core/store/index', allowed: '../store-port' },
+  {
+    zone: 'sync -> core',
+    file: 'src/sync/legs/fixture.ts',
+    forbidden: '../../core/store/index',
+    allowed: '../store-port',
+  },
   { zone: 'core -> main', file: 'src/core/fixture.ts', forbidden: '../main/ipc', allowed: '../sync/index' },
-  { zone: 'server -> src/core', file: 'server/src/services/fixture.ts', forbidden: '../../../src/core/kiosk.js', allowed: '../../../src/contracts/sync.js' },
-  { zone: 'server -> src/sync', file: 'server/src/fixture.ts', forbidden: '../../src/sync/index.js', allowed: '../../src/ml/types.js' },
-  { zone: 'server -> eval', file: 'server/src/fixture.ts', forbidden: '../../eval/src/eval-protocol.js', allowed: './config.js' },
+  {
+    zone: 'server -> src/core',
+    file: 'server/src/services/fixture.ts',
+    forbidden: '../../../src/core/kiosk.js',
+    allowed: '../../../src/contracts/sync.js',
+  },
+  {
+    zone: 'server -> src/sync',
+    file: 'server/src/fixture.ts',
+    forbidden: '../../src/sync/index.js',
+    allowed: '../../src/ml/types.js',
+  },
+  {
+    zone: 'server -> eval',
+    file: 'server/src/fixture.ts',
+    forbidden: '../../eval/src/eval-protocol.js',
+    allowed: './config.js',
+  },
 ];
 
 describe('lint: the allowed arrows', () => {
@@ -37,7 +77,9 @@ describe('lint: the allowed arrows', () => {
   }
 
   it('keeps the process rules in the zones: electron only in main and preload', async () => {
-    expect((await restricted('src/ml/fixture.ts', 'electron'))[0]).toContain('Only src/main and src/preload may import electron');
+    expect((await restricted('src/ml/fixture.ts', 'electron'))[0]).toContain(
+      'Only src/main and src/preload may import electron',
+    );
     expect((await restricted('src/renderer/src/Fixture.ts', 'node:fs'))[0]).toContain('no Node modules');
   });
 });
@@ -46,6 +88,8 @@ describe('lint: the rules of hooks', () => {
   it('refuses a hook called conditionally in a component', async () => {
     const code = `import { useState } from 'react';\nexport function Panel({ open }: { open: boolean }) {\n  if (open) {\n    const [n] = useState(0);\n    return n;\n  }\n  return null;\n}\n`;
     const [result] = await eslint.lintText(code, { filePath: 'src/renderer/src/admin/Fixture.tsx' });
-    expect(result?.messages.filter((m) => m.ruleId === 'react-hooks/rules-of-hooks').map((m) => m.severity)).toEqual([2]);
+    expect(
+      result?.messages.filter((m) => m.ruleId === 'react-hooks/rules-of-hooks').map((m) => m.severity),
+    ).toEqual([2]);
   });
 });

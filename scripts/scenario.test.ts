@@ -9,8 +9,12 @@ describe('scenario dataset split (EVAL-PROTOCOL)', () => {
   it('enrols even positions with their first K images, and keeps the rest as probes', () => {
     const ids = splitDataset(FACES, 2);
     expect(ids.map((i) => [i.name, i.enrolled])).toEqual([
-      ['angelina_jolie', true], ['colin_powell', false], ['donald_rumsfeld', true],
-      ['george_w_bush', false], ['hugo_chavez', true], ['tony_blair', false],
+      ['angelina_jolie', true],
+      ['colin_powell', false],
+      ['donald_rumsfeld', true],
+      ['george_w_bush', false],
+      ['hugo_chavez', true],
+      ['tony_blair', false],
     ]);
     const angelina = ids[0];
     expect(angelina?.templates.map((f) => f.split('/').pop())).toEqual(['01.jpg', '02.jpg']);
@@ -32,7 +36,11 @@ describe('rush door sequence', () => {
       expect(new Set(door.visits.map((v) => v.identity)).size).toBe(5);
       expect(door.visits.filter((v) => v.known)).toHaveLength(3);
       expect(door.visits.filter((v) => !v.known)).toHaveLength(2);
-      expect([...(door.classMembers ?? [])].sort()).toEqual(['angelina_jolie', 'donald_rumsfeld', 'hugo_chavez']);
+      expect([...(door.classMembers ?? [])].sort()).toEqual([
+        'angelina_jolie',
+        'donald_rumsfeld',
+        'hugo_chavez',
+      ]);
       expect(door.facesPerFrameMax).toBeLessThanOrEqual(3);
       expect(door.facesPerFrameMax).toBeGreaterThanOrEqual(2);
       expect(Math.max(...door.visits.map((v) => v.first))).toBeLessThan(15 * o.fps);

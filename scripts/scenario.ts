@@ -25,7 +25,16 @@
 //              the same door sequence (nobody marked, no absence email through a real SMTP server)
 // Prints one JSON object on stdout; progress goes to stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -96,9 +105,14 @@ export function splitDataset(dir: string, k: number): Identity[] {
     .map((d) => d.name)
     .sort();
   return folders.map((name, i) => {
-    const files = readdirSync(join(dir, name)).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(dir, name, f));
+    const files = readdirSync(join(dir, name))
+      .filter((f) => /\.(jpe?g|png)$/i.test(f))
+      .sort()
+      .map((f) => join(dir, name, f));
     const enrolled = i % 2 === 0;
-    return enrolled ? { name, enrolled, templates: files.slice(0, k), probes: files.slice(k) } : { name, enrolled, templates: [], probes: files };
+    return enrolled
+      ? { name, enrolled, templates: files.slice(0, k), probes: files.slice(k) }
+      : { name, enrolled, templates: [], probes: files };
   });
 }
 
@@ -135,22 +149,39 @@ interface DoorSequence {
 
 /** Puts an image on a 640×480 mid-grey frame, as a door camera would see it (never upscaled). */
 async function toDoorFrame(file: string): Promise<Buffer> {
-  const img = sharp(file).rotate().resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
+  const img = sharp(file)
+    .rotate()
+    .resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
   const buf = await img.jpeg({ quality: 92 }).toBuffer({ resolveWithObject: true });
   const { width, height } = buf.info;
-  return sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } })
-    .composite([{ input: buf.data, left: Math.floor((FRAME_W - width) / 2), top: Math.floor((FRAME_H - height) / 2) }])
+  return sharp({
+    create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } },
+  })
+    .composite([
+      { input: buf.data, left: Math.floor((FRAME_W - width) / 2), top: Math.floor((FRAME_H - height) / 2) },
+    ])
     .jpeg({ quality: 92 })
     .toBuffer();
 }
 
-async function buildDoorSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
+async function buildDoorSequence(
+  identities: Identity[],
+  o: z.output<typeof ScenarioOptions>,
+  work: string,
+): Promise<DoorSequence> {
   const unique = join(work, 'unique');
   const dir = join(work, 'door');
   mkdirSync(unique, { recursive: true });
   mkdirSync(dir, { recursive: true });
   const empty = join(unique, 'empty.jpg');
-  writeFileSync(empty, await sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } }).jpeg().toBuffer());
+  writeFileSync(
+    empty,
+    await sharp({
+      create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } },
+    })
+      .jpeg()
+      .toBuffer(),
+  );
 
   const people = identities.filter((p) => p.probes.length > 0);
   const rand = prng(o.seed);
@@ -175,7 +206,8 @@ async function buildDoorSequence(identities: Identity[], o: z.output<typeof Scen
     }
     const visit: Visit = { identity: p.name, known: p.enrolled, first: files.length, last: 0 };
     const length = Math.max(o.visit, frames.length * o.hold);
-    for (let f = 0; f < length; f++) pushFrame(frames[Math.floor(f / o.hold) % frames.length] as string, visit);
+    for (let f = 0; f < length; f++)
+      pushFrame(frames[Math.floor(f / o.hold) % frames.length] as string, visit);
     visit.last = files.length - 1;
     visits.push(visit);
     for (let i = 0; i < o.gap; i++) pushFrame(empty, null);
@@ -191,7 +223,9 @@ const SLOT_W = Math.floor(FRAME_W / RUSH_SLOTS);
 
 /** The central SLOT_W-wide strip of a photo (no upscaling), for one place in a 3-person frame. */
 async function slotImage(file: string): Promise<{ data: Buffer; width: number; height: number }> {
-  const img = sharp(file).rotate().resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
+  const img = sharp(file)
+    .rotate()
+    .resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
   const { data, info } = await img.png().toBuffer({ resolveWithObject: true });
   const width = Math.min(SLOT_W, info.width);
   const left = Math.floor((info.width - width) / 2);
@@ -204,7 +238,11 @@ async function slotImage(file: string): Promise<{ data: Buffer; width: number; h
  * side (staggered, so arrivals do not line up); each stays `visit` frames with their probe photos
  * cycling every `hold` frames, then `gap` empty frames before the next person takes the place.
  */
-export async function buildRushSequence(identities: Identity[], o: z.output<typeof ScenarioOptions>, work: string): Promise<DoorSequence> {
+export async function buildRushSequence(
+  identities: Identity[],
+  o: z.output<typeof ScenarioOptions>,
+  work: string,
+): Promise<DoorSequence> {
   const n = o.rush ?? 0;
   const rand = prng(o.seed);
   const shuffle = <T>(xs: T[]): T[] => {
@@ -215,9 +253,16 @@ export async function buildRushSequence(identities: Identity[], o: z.output<type
     return xs;
   };
   const students = shuffle(identities.filter((p) => p.enrolled && p.probes.length > 0)).slice(0, n);
-  const strangers = shuffle(identities.filter((p) => !p.enrolled && p.probes.length > 0)).slice(0, o.strangers);
-  if (students.length < n) throw new Error(`--rush ${n}: ${o.faces} has only ${students.length} enrolled identities with probe images`);
-  if (strangers.length < o.strangers) throw new Error(`--strangers ${o.strangers}: ${o.faces} has only ${strangers.length} unknown identities`);
+  const strangers = shuffle(identities.filter((p) => !p.enrolled && p.probes.length > 0)).slice(
+    0,
+    o.strangers,
+  );
+  if (students.length < n)
+    throw new Error(
+      `--rush ${n}: ${o.faces} has only ${students.length} enrolled identities with probe images`,
+    );
+  if (strangers.length < o.strangers)
+    throw new Error(`--strangers ${o.strangers}: ${o.faces} has only ${strangers.length} unknown identities`);
   const people = shuffle([...students, ...strangers]);
 
   const unique = join(work, 'unique');
@@ -228,7 +273,10 @@ export async function buildRushSequence(identities: Identity[], o: z.output<type
   const stagger = Math.round(o.fps);
   // Fit every arrival into the rush window; visits last 1.5-4 s.
   const available = Math.floor(o['rush-seconds'] * o.fps) - stagger * (RUSH_SLOTS - 1);
-  const visitLength = Math.max(Math.round(1.5 * o.fps), Math.min(Math.round(4 * o.fps), Math.floor(available / perSlot) - o.gap));
+  const visitLength = Math.max(
+    Math.round(1.5 * o.fps),
+    Math.min(Math.round(4 * o.fps), Math.floor(available / perSlot) - o.gap),
+  );
 
   // Per place: who stands there on each frame.
   const lead = o.gap * 2;
@@ -241,9 +289,15 @@ export async function buildRushSequence(identities: Identity[], o: z.output<type
     for (let q = s; q < people.length; q += RUSH_SLOTS) {
       const p = people[q] as Identity;
       for (const probe of p.probes) if (!strips.has(probe)) strips.set(probe, await slotImage(probe));
-      const visit: Visit = { identity: p.name, known: p.enrolled, first: timeline.length, last: timeline.length + visitLength - 1 };
+      const visit: Visit = {
+        identity: p.name,
+        known: p.enrolled,
+        first: timeline.length,
+        last: timeline.length + visitLength - 1,
+      };
       visits.push(visit);
-      for (let f = 0; f < visitLength; f++) timeline.push({ visit, photo: p.probes[Math.floor(f / o.hold) % p.probes.length] as string });
+      for (let f = 0; f < visitLength; f++)
+        timeline.push({ visit, photo: p.probes[Math.floor(f / o.hold) % p.probes.length] as string });
       for (let i = 0; i < o.gap; i++) timeline.push(null);
     }
     slots.push(timeline);
@@ -264,10 +318,23 @@ export async function buildRushSequence(identities: Identity[], o: z.output<type
       const layers = here.flatMap((h, s) => {
         if (!h) return [];
         const strip = strips.get(h.photo)!;
-        return [{ input: strip.data, left: s * SLOT_W + Math.floor((SLOT_W - strip.width) / 2), top: Math.floor((FRAME_H - strip.height) / 2) }];
+        return [
+          {
+            input: strip.data,
+            left: s * SLOT_W + Math.floor((SLOT_W - strip.width) / 2),
+            top: Math.floor((FRAME_H - strip.height) / 2),
+          },
+        ];
       });
-      writeFileSync(file, await sharp({ create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } } })
-        .composite(layers).jpeg({ quality: 92 }).toBuffer());
+      writeFileSync(
+        file,
+        await sharp({
+          create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } },
+        })
+          .composite(layers)
+          .jpeg({ quality: 92 })
+          .toBuffer(),
+      );
       composed.set(key, file);
     }
     symlinkSync(file, join(dir, `${String(f).padStart(6, '0')}.jpg`));
@@ -280,7 +347,10 @@ class ScenarioServer {
   app: FastifyInstance | null = null;
   port = 0;
   token = '';
-  constructor(readonly config: AppConfig, readonly database: ServerDatabase) {}
+  constructor(
+    readonly config: AppConfig,
+    readonly database: ServerDatabase,
+  ) {}
 
   get url() {
     return `http://127.0.0.1:${this.port}`;
@@ -301,7 +371,10 @@ class ScenarioServer {
   async api<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await fetch(this.url + path, {
       method,
-      headers: { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: body instanceof FormData ? body : JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -323,8 +396,16 @@ interface KioskRun {
   runningAt: number | null;
 }
 
-function spawnKiosk(args: string[], onLine: (l: LogLine) => void, verbose: boolean, logFile: string): Omit<KioskRun, 'startIndex' | 'runningAt'> {
-  const child = spawn(process.execPath, ['--import', 'tsx', KIOSK_CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnKiosk(
+  args: string[],
+  onLine: (l: LogLine) => void,
+  verbose: boolean,
+  logFile: string,
+): Omit<KioskRun, 'startIndex' | 'runningAt'> {
+  const child = spawn(process.execPath, ['--import', 'tsx', KIOSK_CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     appendFileSync(logFile, line + '\n');
     try {
@@ -339,10 +420,13 @@ function spawnKiosk(args: string[], onLine: (l: LogLine) => void, verbose: boole
     if (stderrTail.length > 20) stderrTail.shift();
     if (verbose) process.stderr.write(`[kiosk:err] ${line}\n`);
   });
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
-    if (code !== 0 && code !== null && stderrTail.length) process.stderr.write(`[kiosk] exited ${code}:\n${stderrTail.join('\n')}\n`);
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null && stderrTail.length)
+        process.stderr.write(`[kiosk] exited ${code}:\n${stderrTail.join('\n')}\n`);
+      res(code);
+    }),
+  );
   return { child, exited };
 }
 
@@ -357,7 +441,10 @@ export interface ScenarioResult {
   [key: string]: unknown;
 }
 
-export async function runScenario(input: ScenarioOptions, progress: (msg: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<ScenarioResult> {
+export async function runScenario(
+  input: ScenarioOptions,
+  progress: (msg: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<ScenarioResult> {
   const o = ScenarioOptions.parse(input);
   const started = Date.now();
   // Recognition speed depends on what else runs on the machine: the load is reported beside the figures.
@@ -367,13 +454,21 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const enrolled = identities.filter((i) => i.enrolled);
   progress(`scenario: ${identities.length} identities (${enrolled.length} enrolled), work dir ${work}`);
 
-  const door = o.rush ? await buildRushSequence(identities, o, work) : await buildDoorSequence(identities, o, work);
+  const door = o.rush
+    ? await buildRushSequence(identities, o, work)
+    : await buildDoorSequence(identities, o, work);
   // --school M: enrol only M people at the site (the class's students first, then the folder's
   // order), for a quicker run on a large folder. Default: every enrolled identity.
-  const school = o.school === undefined
-    ? enrolled
-    : [...enrolled.filter((p) => door.classMembers?.has(p.name)), ...enrolled.filter((p) => !door.classMembers?.has(p.name))].slice(0, Math.max(o.school, door.classMembers?.size ?? 0));
-  progress(`door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`);
+  const school =
+    o.school === undefined
+      ? enrolled
+      : [
+          ...enrolled.filter((p) => door.classMembers?.has(p.name)),
+          ...enrolled.filter((p) => !door.classMembers?.has(p.name)),
+        ].slice(0, Math.max(o.school, door.classMembers?.size ?? 0));
+  progress(
+    `door sequence: ${door.frames} frames, ${door.visits.length} visits (${door.visits.filter((v) => v.known).length} known)`,
+  );
 
   // --- server (a school day also runs the absence emails, into a real SMTP server started here)
   const smtp = o['school-day'] ? await TestSmtpServer.start() : null;
@@ -382,29 +477,59 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     database: { kind: 'sqlite', filename: join(work, 'server.db') },
     logLevel: 'silent',
     loginRateLimitPerMinute: 1000,
-    ...(smtp ? { notifications: defaultNotificationsConfig({ smtpUrl: smtp.url, delayMinutes: 0, digestTime: null, tickMs: 0, smtpTimeoutMs: 5_000 }) } : {}),
+    ...(smtp
+      ? {
+          notifications: defaultNotificationsConfig({
+            smtpUrl: smtp.url,
+            delayMinutes: 0,
+            digestTime: null,
+            tickMs: 0,
+            smtpTimeoutMs: 5_000,
+          }),
+        }
+      : {}),
   });
   const server = new ScenarioServer(config, database);
   await server.start();
   const password = 'scenario-admin-password';
   const email = 'admin@scenario.example';
-  await insertUser(database.db, { email, name: 'Scenario admin', role: 'admin', passwordHash: await hashPassword(password, { N: 1024, r: 8, p: 1 }) }, new Date().toISOString());
-  server.token = (await server.api<{ accessToken: string }>('POST', '/api/auth/login', { email, password })).accessToken;
+  await insertUser(
+    database.db,
+    {
+      email,
+      name: 'Scenario admin',
+      role: 'admin',
+      passwordHash: await hashPassword(password, { N: 1024, r: 8, p: 1 }),
+    },
+    new Date().toISOString(),
+  );
+  server.token = (
+    await server.api<{ accessToken: string }>('POST', '/api/auth/login', { email, password })
+  ).accessToken;
 
   // A one-off session today (site timezone UTC) that started 10 minutes ago; generous grace so arrivals are `present`.
   // A school day instead sets up its classes around the next one (scripts/school-day.ts).
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
   const minutes = now.getUTCHours() * 60 + now.getUTCMinutes();
-  const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const hhmm = (m: number) =>
+    `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
   const startM = Math.max(0, minutes - 10);
   const endM = Math.min(23 * 60 + 59, minutes + 60);
   const room = await server.api<{ id: string }>('POST', '/api/rooms', { name: 'Door 1', siteId: 'default' });
   const schoolDay = o['school-day'] ? await SchoolDay.setUp(server, database, room.id, now, progress) : null;
-  const cls = schoolDay ? { id: schoolDay.classId } : await server.api<{ id: string }>('POST', '/api/classes', { name: 'Scenario class', siteId: 'default' });
+  const cls = schoolDay
+    ? { id: schoolDay.classId }
+    : await server.api<{ id: string }>('POST', '/api/classes', { name: 'Scenario class', siteId: 'default' });
   const schedule = schoolDay
     ? { id: schoolDay.scheduleId }
-    : await server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, { roomId: room.id, date: today, startTime: hhmm(startM), endTime: hhmm(endM), graceMinutes: 60 });
+    : await server.api<{ id: string }>('POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        date: today,
+        startTime: hhmm(startM),
+        endTime: hhmm(endM),
+        graceMinutes: 60,
+      });
   const sessionId = `${schedule.id}@${today}`;
 
   const studentOf = new Map<string, string>(); // studentId → identity
@@ -413,13 +538,26 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const importRejects: string[] = [];
   for (const [n, p] of school.entries()) {
     const s = await server.api<{ id: string }>('POST', '/api/students', {
-      siteId: 'default', studentNumber: `S${n + 1}`, name: p.name.replace(/_/g, ' '), consent: true, guardianEmail: `guardian.s${n + 1}@home.example`,
+      siteId: 'default',
+      studentNumber: `S${n + 1}`,
+      name: p.name.replace(/_/g, ' '),
+      consent: true,
+      guardianEmail: `guardian.s${n + 1}@home.example`,
     });
     studentOf.set(s.id, p.name);
     idOf.set(p.name, s.id);
     const form = new FormData();
-    for (const f of p.templates) form.append('photos', new Blob([readFileSync(f)], { type: f.endsWith('.png') ? 'image/png' : 'image/jpeg' }), f.split('/').pop());
-    const res = await server.api<{ results: { filename: string; status: string; reason?: string }[] }>('POST', `/api/students/${s.id}/photos`, form);
+    for (const f of p.templates)
+      form.append(
+        'photos',
+        new Blob([readFileSync(f)], { type: f.endsWith('.png') ? 'image/png' : 'image/jpeg' }),
+        f.split('/').pop(),
+      );
+    const res = await server.api<{ results: { filename: string; status: string; reason?: string }[] }>(
+      'POST',
+      `/api/students/${s.id}/photos`,
+      form,
+    );
     for (const r of res.results) {
       if (r.status === 'accepted') templatesImported++;
       else importRejects.push(`${p.name}/${r.filename}: ${r.reason ?? r.status}`);
@@ -427,17 +565,40 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   }
   // The class in session: every student, or in a rush only the rushing ones (the rest of the
   // school is enrolled at the site, in no class that meets here now).
-  const classIds = [...studentOf.keys()].filter((id) => !door.classMembers || door.classMembers.has(studentOf.get(id) ?? ''));
+  const classIds = [...studentOf.keys()].filter(
+    (id) => !door.classMembers || door.classMembers.has(studentOf.get(id) ?? ''),
+  );
   await server.api('POST', `/api/classes/${cls.id}/enrolments`, { studentIds: classIds });
   await schoolDay?.enrolAndRecordHistory(classIds);
-  const device = await server.api<{ pairingCode: string }>('POST', '/api/devices', { roomId: room.id, name: 'Scenario door' });
-  progress(`server ${server.url}: ${studentOf.size} students, ${templatesImported} templates imported${importRejects.length ? `, ${importRejects.length} photos rejected` : ''}; session ${sessionId}`);
+  const device = await server.api<{ pairingCode: string }>('POST', '/api/devices', {
+    roomId: room.id,
+    name: 'Scenario door',
+  });
+  progress(
+    `server ${server.url}: ${studentOf.size} students, ${templatesImported} templates imported${importRejects.length ? `, ${importRejects.length} photos rejected` : ''}; session ${sessionId}`,
+  );
 
   // --- kiosk: pair and pull the roster
   const kioskData = join(work, 'kiosk');
-  const setup = spawnKiosk(['--setup-only', '--server', server.url, '--pair', device.pairingCode, '--data', kioskData, '--name', 'scenario door'], (l) => {
-    if (l.event === 'setup_done') progress(`kiosk paired: ${JSON.stringify({ students: l.students, withTemplates: l.templates })}`);
-  }, o.verbose, join(work, 'kiosk-setup.log'));
+  const setup = spawnKiosk(
+    [
+      '--setup-only',
+      '--server',
+      server.url,
+      '--pair',
+      device.pairingCode,
+      '--data',
+      kioskData,
+      '--name',
+      'scenario door',
+    ],
+    (l) => {
+      if (l.event === 'setup_done')
+        progress(`kiosk paired: ${JSON.stringify({ students: l.students, withTemplates: l.templates })}`);
+    },
+    o.verbose,
+    join(work, 'kiosk-setup.log'),
+  );
   if ((await setup.exited) !== 0) throw new Error('kiosk set-up failed');
 
   if (o.offline) {
@@ -464,38 +625,64 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     runs++;
     let pendingKill: string | null = null;
     let lastStats: LogLine | null = null;
-    const run: KioskRun = { ...spawnKiosk([
-      '--camera', `replay:${door.dir}?fps=${o.fps}&start=${startIndex}`, '--data', kioskData, '--exit-when-done',
-      '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000', '--log-level', o['log-level'],
-      ...(o.ui !== undefined ? ['--ui', String(o.ui)] : []),
-    ], (l) => {
-      if (l.event === 'ui') progress(`kiosk UI: open ${String(l.url)} in a browser to watch the door`);
-      if (l.event === 'decision') {
-        decisions.push(l);
-        if (l.kind === 'present' || l.kind === 'late') marks++;
-        // The timetable changes while the kiosk is at work (it pulls the change within seconds).
-        if (marks >= 1) schoolDay?.editTimetableOnce();
-      }
-      if (l.event === 'camera' && l.status === 'running' && run.runningAt === null) run.runningAt = Date.now();
-      if (l.event === 'stats') lastStats = l;
-      if (l.event === 'replay_done') {
-        replayDone = true;
-        lastStats = l;
-        if (o.offline && !server.app) {
-          progress('door run over: starting the server again');
-          void server.start().then(() => progress(`server back on ${server.url}`));
-        }
-      }
-      if (pendingKill) return;
-      const hit = killPlan.findIndex((point) =>
-        (point.startsWith('mark:') && l.event === 'decision' && (l.kind === 'present' || l.kind === 'late') && marks >= Number(point.slice(5))) ||
-        (point === 'push' && l.event === 'push_start' && !replayDone) ||
-        (point === 'drain-push' && l.event === 'push_start' && replayDone));
-      if (hit >= 0) {
-        pendingKill = killPlan.splice(hit, 1)[0] ?? null;
-        run.child.kill('SIGKILL');
-      }
-    }, o.verbose, join(work, `kiosk-run-${runs}.log`)), startIndex, runningAt: null };
+    const run: KioskRun = {
+      ...spawnKiosk(
+        [
+          '--camera',
+          `replay:${door.dir}?fps=${o.fps}&start=${startIndex}`,
+          '--data',
+          kioskData,
+          '--exit-when-done',
+          '--sync-interval',
+          '2000',
+          '--backoff-max',
+          '2000',
+          '--timeout',
+          '5000',
+          '--log-level',
+          o['log-level'],
+          ...(o.ui !== undefined ? ['--ui', String(o.ui)] : []),
+        ],
+        (l) => {
+          if (l.event === 'ui') progress(`kiosk UI: open ${String(l.url)} in a browser to watch the door`);
+          if (l.event === 'decision') {
+            decisions.push(l);
+            if (l.kind === 'present' || l.kind === 'late') marks++;
+            // The timetable changes while the kiosk is at work (it pulls the change within seconds).
+            if (marks >= 1) schoolDay?.editTimetableOnce();
+          }
+          if (l.event === 'camera' && l.status === 'running' && run.runningAt === null)
+            run.runningAt = Date.now();
+          if (l.event === 'stats') lastStats = l;
+          if (l.event === 'replay_done') {
+            replayDone = true;
+            lastStats = l;
+            if (o.offline && !server.app) {
+              progress('door run over: starting the server again');
+              void server.start().then(() => progress(`server back on ${server.url}`));
+            }
+          }
+          if (pendingKill) return;
+          const hit = killPlan.findIndex(
+            (point) =>
+              (point.startsWith('mark:') &&
+                l.event === 'decision' &&
+                (l.kind === 'present' || l.kind === 'late') &&
+                marks >= Number(point.slice(5))) ||
+              (point === 'push' && l.event === 'push_start' && !replayDone) ||
+              (point === 'drain-push' && l.event === 'push_start' && replayDone),
+          );
+          if (hit >= 0) {
+            pendingKill = killPlan.splice(hit, 1)[0] ?? null;
+            run.child.kill('SIGKILL');
+          }
+        },
+        o.verbose,
+        join(work, `kiosk-run-${runs}.log`),
+      ),
+      startIndex,
+      runningAt: null,
+    };
     const code = await run.exited;
     const stopAt = Date.now();
     if (run.runningAt !== null) analysedWallMs += stopAt - run.runningAt;
@@ -515,18 +702,28 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const doorMs = Date.now() - doorStarted;
 
   // --- what the server and the kiosk hold
-  const report = await server.api<{ students: { studentId: string; status: string; eventsCount: number }[]; notEnrolled: { studentId: string; eventsCount: number }[] }>(
-    'GET', `/api/sessions/${encodeURIComponent(sessionId)}/attendance`);
+  const report = await server.api<{
+    students: { studentId: string; status: string; eventsCount: number }[];
+    notEnrolled: { studentId: string; eventsCount: number }[];
+  }>('GET', `/api/sessions/${encodeURIComponent(sessionId)}/attendance`);
   const kdb = new Database(join(kioskData, 'kiosk.db'), { readonly: true });
-  const kioskMarks = kdb.prepare(`SELECT e.student_id AS studentId FROM attendance_events e WHERE e.kind = 'mark'
-    AND NOT EXISTS (SELECT 1 FROM attendance_events u WHERE u.kind = 'undo' AND u.ref_id = e.id)`).all() as { studentId: string }[];
+  const kioskMarks = kdb
+    .prepare(
+      `SELECT e.student_id AS studentId FROM attendance_events e WHERE e.kind = 'mark'
+    AND NOT EXISTS (SELECT 1 FROM attendance_events u WHERE u.kind = 'undo' AND u.ref_id = e.id)`,
+    )
+    .all() as { studentId: string }[];
   const outboxLeft = (kdb.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
   kdb.close();
 
-  const serverMarked = new Set(report.students.filter((s) => s.status === 'present' || s.status === 'late').map((s) => s.studentId));
+  const serverMarked = new Set(
+    report.students.filter((s) => s.status === 'present' || s.status === 'late').map((s) => s.studentId),
+  );
   const appeared = new Set(door.visits.filter((v) => v.known).map((v) => v.identity));
   const strangersAtDoor = new Set(door.visits.filter((v) => !v.known).map((v) => v.identity));
-  let correct = 0, wrongStudent = 0, unknownMarked = 0;
+  let correct = 0,
+    wrongStudent = 0,
+    unknownMarked = 0;
   const ttm: number[] = [];
   const wrongDetails: string[] = [];
   const attributed = new Set<string>();
@@ -539,10 +736,14 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
     const names = here.map((v) => v.identity).join(' + ') || 'nobody';
     if (!who && here.length > 0 && here.every((v) => !v.known)) {
       unknownMarked++;
-      wrongDetails.push(`${identity} marked while stranger ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+      wrongDetails.push(
+        `${identity} marked while stranger ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`,
+      );
     } else if (!who) {
       wrongStudent++;
-      wrongDetails.push(`${identity} marked while ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`);
+      wrongDetails.push(
+        `${identity} marked while ${names} was at the door (frame ${String(d.frameIndex)}, scores ${JSON.stringify(d.scores)})`,
+      );
     } else {
       correct++;
       const firstSeen = Number(d.frameCapturedAt) - (Number(d.frameIndex) - who.first) * frameMs;
@@ -561,15 +762,21 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
   const lost = kioskMarks.filter((m) => !serverMarked.has(m.studentId)).length;
   const duplicates = report.students.reduce((n, s) => n + Math.max(0, s.eventsCount - 1), 0);
   const sum = (f: (s: LogLine) => number) => runStats.reduce((n, s) => n + f(s), 0);
-  const frameStats = (s: LogLine) => (s.frames ?? {}) as { analysed?: number; dropped?: number; corrupt?: number };
+  const frameStats = (s: LogLine) =>
+    (s.frames ?? {}) as { analysed?: number; dropped?: number; corrupt?: number };
   const analysed = sum((s) => frameStats(s).analysed ?? 0);
-  const recognition = runStats.map((s) => s.recognitionMs as { p50: number; p95: number } | null).filter((x): x is { p50: number; p95: number } => Boolean(x));
+  const recognition = runStats
+    .map((s) => s.recognitionMs as { p50: number; p95: number } | null)
+    .filter((x): x is { p50: number; p95: number } => Boolean(x));
 
   const schoolDayResult = schoolDay
     ? await schoolDay.finish({
-        report: report as unknown as { students: { studentId: string; status: string; markedAt: string | null }[] },
+        report: report as unknown as {
+          students: { studentId: string; status: string; markedAt: string | null }[];
+        },
         expectedPresent,
-        runHoliday: (holidayRoomPairingCode: string) => runHolidayDoor(holidayRoomPairingCode, work, door.dir, o, server.url),
+        runHoliday: (holidayRoomPairingCode: string) =>
+          runHolidayDoor(holidayRoomPairingCode, work, door.dir, o, server.url),
         smtp: smtp as TestSmtpServer,
         enrolled,
       })
@@ -625,13 +832,38 @@ export async function runScenario(input: ScenarioOptions, progress: (msg: string
  * A second door kiosk (paired with the given code) runs the same door sequence once, online,
  * and exits; returns its decisions and the marks in its own database.
  */
-async function runHolidayDoor(pairingCode: string, work: string, doorDir: string, o: z.output<typeof ScenarioOptions>, serverUrl: string) {
+async function runHolidayDoor(
+  pairingCode: string,
+  work: string,
+  doorDir: string,
+  o: z.output<typeof ScenarioOptions>,
+  serverUrl: string,
+) {
   const data = join(work, 'kiosk-holiday');
-  const setup = spawnKiosk(['--setup-only', '--server', serverUrl, '--pair', pairingCode, '--data', data, '--name', 'holiday door'], () => undefined, o.verbose, join(work, 'kiosk-holiday-setup.log'));
+  const setup = spawnKiosk(
+    ['--setup-only', '--server', serverUrl, '--pair', pairingCode, '--data', data, '--name', 'holiday door'],
+    () => undefined,
+    o.verbose,
+    join(work, 'kiosk-holiday-setup.log'),
+  );
   if ((await setup.exited) !== 0) throw new Error('holiday kiosk set-up failed');
   const decisions: LogLine[] = [];
   const run = spawnKiosk(
-    ['--camera', `replay:${doorDir}?fps=${o.fps}`, '--data', data, '--exit-when-done', '--sync-interval', '2000', '--backoff-max', '2000', '--timeout', '5000', '--log-level', o['log-level']],
+    [
+      '--camera',
+      `replay:${doorDir}?fps=${o.fps}`,
+      '--data',
+      data,
+      '--exit-when-done',
+      '--sync-interval',
+      '2000',
+      '--backoff-max',
+      '2000',
+      '--timeout',
+      '5000',
+      '--log-level',
+      o['log-level'],
+    ],
     (l) => {
       if (l.event === 'decision') decisions.push(l);
     },
@@ -640,7 +872,11 @@ async function runHolidayDoor(pairingCode: string, work: string, doorDir: string
   );
   if ((await run.exited) !== 0) throw new Error('holiday kiosk run failed');
   const kdb = new Database(join(data, 'kiosk.db'), { readonly: true });
-  const kioskMarks = (kdb.prepare(`SELECT COUNT(*) AS n FROM attendance_events WHERE kind IN ('mark', 'exception')`).get() as { n: number }).n;
+  const kioskMarks = (
+    kdb.prepare(`SELECT COUNT(*) AS n FROM attendance_events WHERE kind IN ('mark', 'exception')`).get() as {
+      n: number;
+    }
+  ).n;
   kdb.close();
   return { decisions, kioskMarks };
 }
@@ -648,16 +884,31 @@ async function runHolidayDoor(pairingCode: string, work: string, doorDir: string
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      faces: { type: 'string' }, offline: { type: 'boolean' }, crash: { type: 'boolean' }, seed: { type: 'string' }, k: { type: 'string' },
-      fps: { type: 'string' }, hold: { type: 'string' }, visit: { type: 'string' }, gap: { type: 'string' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' },
-      'log-level': { type: 'string' }, 'school-day': { type: 'boolean' },
-      rush: { type: 'string' }, strangers: { type: 'string' }, 'rush-seconds': { type: 'string' }, school: { type: 'string' },
+      faces: { type: 'string' },
+      offline: { type: 'boolean' },
+      crash: { type: 'boolean' },
+      seed: { type: 'string' },
+      k: { type: 'string' },
+      fps: { type: 'string' },
+      hold: { type: 'string' },
+      visit: { type: 'string' },
+      gap: { type: 'string' },
+      keep: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      'school-day': { type: 'boolean' },
+      rush: { type: 'string' },
+      strangers: { type: 'string' },
+      'rush-seconds': { type: 'string' },
+      school: { type: 'string' },
     },
     strict: true,
   });
   const parsed = ScenarioOptions.safeParse(values);
   if (!parsed.success) {
-    console.error(`usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--school-day] [--seed N] [--rush N [--strangers S] [--rush-seconds 60] [--school M]]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    console.error(
+      `usage: npm run scenario -- --faces <dir> [--offline] [--crash] [--school-day] [--seed N] [--rush N [--strangers S] [--rush-seconds 60] [--school M]]\n${parsed.error.issues.map((i) => `  --${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
     process.exit(2);
   }
   const result = await runScenario(parsed.data);
@@ -665,8 +916,11 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(() => process.exit(0), (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exit(1);
-  });
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.exit(1);
+    },
+  );
 }

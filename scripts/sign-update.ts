@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   const signature = sign(null, digest, key);
   // Refuse to publish a signature the shipped kiosks would reject.
   if (!verify(null, digest, createPublicKey(UPDATE_PUBLIC_KEY_PEM), signature)) {
-    process.stderr.write('sign-update: this key does not match UPDATE_PUBLIC_KEY_PEM in src/main/update-key.ts\n');
+    process.stderr.write(
+      'sign-update: this key does not match UPDATE_PUBLIC_KEY_PEM in src/main/update-key.ts\n',
+    );
     process.exit(1);
   }
   writeFileSync(`${artifact}.sig`, `${signature.toString('base64')}\n`);

@@ -14,7 +14,11 @@ const staticDir = await ensureRenderer(process.argv.includes('--build'));
 const fake = fakeKiosk();
 const bridge = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir, logger: pino({ level: 'warn' }) });
 const browser = await launchChromium();
-const sizes = { '720p': { width: 1280, height: 720 }, portrait: { width: 1080, height: 1920 }, '4k': { width: 3840, height: 2160 } } as const;
+const sizes = {
+  '720p': { width: 1280, height: 720 },
+  portrait: { width: 1080, height: 1920 },
+  '4k': { width: 3840, height: 2160 },
+} as const;
 try {
   for (const [name, viewport] of Object.entries(sizes)) {
     const page = await browser.newPage({ viewport });
@@ -30,12 +34,56 @@ try {
   await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
   const now = () => new Date().toISOString();
   const shots: [string, Parameters<typeof fake.set>[0]][] = [
-    ['unknown', { greeting: { kind: 'unknown', studentId: null, name: null, message: '', at: now(), scores: null }, faces: [{ box: [0.3, 0.2, 0.3, 0.45], label: null, state: 'unknown', hint: null }] }],
-    ['not-enrolled', { greeting: { kind: 'not_enrolled', studentId: 's3', name: 'Hugo Chavez', message: 'Logged for the office', at: now(), scores: null } }],
-    ['late', { greeting: { kind: 'late', studentId: 's1', name: 'Colin Powell', message: '', at: now(), scores: null } }],
+    [
+      'unknown',
+      {
+        greeting: { kind: 'unknown', studentId: null, name: null, message: '', at: now(), scores: null },
+        faces: [{ box: [0.3, 0.2, 0.3, 0.45], label: null, state: 'unknown', hint: null }],
+      },
+    ],
+    [
+      'not-enrolled',
+      {
+        greeting: {
+          kind: 'not_enrolled',
+          studentId: 's3',
+          name: 'Hugo Chavez',
+          message: 'Logged for the office',
+          at: now(),
+          scores: null,
+        },
+      },
+    ],
+    [
+      'late',
+      {
+        greeting: {
+          kind: 'late',
+          studentId: 's1',
+          name: 'Colin Powell',
+          message: '',
+          at: now(),
+          scores: null,
+        },
+      },
+    ],
     ['idle-no-class', { greeting: null, session: null, faces: [] }],
-    ['loading', { engine: { state: 'loading', progress: 0.42, backend: null, modelId: null, error: null }, greeting: null }],
-    ['camera-missing', { engine: baseState().engine, camera: { status: 'missing', detail: 'No /dev/video0 — is the camera plugged in?', fps: 0 }, frame: null, faces: [] }],
+    [
+      'loading',
+      {
+        engine: { state: 'loading', progress: 0.42, backend: null, modelId: null, error: null },
+        greeting: null,
+      },
+    ],
+    [
+      'camera-missing',
+      {
+        engine: baseState().engine,
+        camera: { status: 'missing', detail: 'No /dev/video0 — is the camera plugged in?', fps: 0 },
+        frame: null,
+        faces: [],
+      },
+    ],
   ];
   for (const [name, patch] of shots) {
     fake.set(patch);

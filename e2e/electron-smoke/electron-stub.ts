@@ -110,11 +110,15 @@ class App extends Emitter {
   }
 }
 
-export const app = new App(process.env.STUB_USER_DATA ?? '/nonexistent', process.env.STUB_APP_PATH ?? process.cwd());
+export const app = new App(
+  process.env.STUB_USER_DATA ?? '/nonexistent',
+  process.env.STUB_APP_PATH ?? process.cwd(),
+);
 
 export const protocol = {
   registerSchemesAsPrivileged: (schemes: unknown[]) => void recorded.privilegedSchemes.push(...schemes),
-  handle: (scheme: string, h: (req: Request) => Promise<Response>) => void recorded.protocolHandlers.set(scheme, h),
+  handle: (scheme: string, h: (req: Request) => Promise<Response>) =>
+    void recorded.protocolHandlers.set(scheme, h),
 };
 export const ipcMain = {
   handle: (c: string, h: Handler) => void recorded.ipcHandlers.set(c, h),

@@ -24,7 +24,11 @@ async function probe(): Promise<Record<string, unknown>> {
   await waitFor(() => recorded.windows.length > 0 || recorded.exitCode !== null, 60_000);
   if (recorded.exitCode !== null || recorded.windows.length === 0) {
     const log = join(process.env.STUB_USER_DATA ?? '', 'logs', 'rollcall.log');
-    return { failed: true, exitCode: recorded.exitCode, log: existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : null };
+    return {
+      failed: true,
+      exitCode: recorded.exitCode,
+      log: existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : null,
+    };
   }
   const win = recorded.windows[0]!;
   const handle = recorded.protocolHandlers.get('app')!;
@@ -33,7 +37,12 @@ async function probe(): Promise<Record<string, unknown>> {
   const foreignHost = (await handle(new Request('app://other/index.html'))).status;
   const frameBefore = (await handle(new Request('app://rollcall/frame.jpg?seq=1'))).status;
 
-  const ipc = (channel: string, event: unknown, arg?: unknown) => recorded.ipcHandlers.get(channel)!(event, arg) as Promise<{ ok: boolean; value?: unknown; error?: { code: string } }>;
+  const ipc = (channel: string, event: unknown, arg?: unknown) =>
+    recorded.ipcHandlers.get(channel)!(event, arg) as Promise<{
+      ok: boolean;
+      value?: unknown;
+      error?: { code: string };
+    }>;
   const foreignCall = await ipc('kiosk:getState', { senderFrame: { url: 'https://evil.example/' } });
   let engine: unknown = null;
   await waitFor(async () => {
@@ -45,11 +54,18 @@ async function probe(): Promise<Record<string, unknown>> {
 
   const decide = (permission: string, url: string, mediaTypes: string[]) => {
     let answer: boolean | null = null;
-    recorded.permissionRequest!({ getURL: () => url }, permission, (ok: boolean) => (answer = ok), { requestingUrl: url, mediaTypes });
+    recorded.permissionRequest!({ getURL: () => url }, permission, (ok: boolean) => (answer = ok), {
+      requestingUrl: url,
+      mediaTypes,
+    });
     return answer;
   };
   let navigationPrevented = false;
-  win.webContents.emit('will-navigate', { preventDefault: () => (navigationPrevented = true) }, 'https://evil.example/');
+  win.webContents.emit(
+    'will-navigate',
+    { preventDefault: () => (navigationPrevented = true) },
+    'https://evil.example/',
+  );
   const windowOpen = win.webContents.windowOpenHandler?.({ url: 'https://evil.example/' });
   win.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
   const reloadsAfterCrash = win.webContents.reloads;
@@ -57,7 +73,11 @@ async function probe(): Promise<Record<string, unknown>> {
   const unlock = await ipc('admin:unlock', own, { pin: DEFAULT_ADMIN_PIN });
   const quitBeforeNewPin = await ipc('app:quit', own, { confirm: true });
   const newPin = '480317';
-  const pinChange = await ipc('admin:changePin', own, { currentPin: DEFAULT_ADMIN_PIN, newPin, confirmPin: newPin });
+  const pinChange = await ipc('admin:changePin', own, {
+    currentPin: DEFAULT_ADMIN_PIN,
+    newPin,
+    confirmPin: newPin,
+  });
   const quitAnswer = await ipc('app:quit', own, { confirm: true });
   await waitFor(() => recorded.exitCode !== null, 30_000);
 
@@ -70,7 +90,11 @@ async function probe(): Promise<Record<string, unknown>> {
     kiosk: win.options.kiosk,
     menu: recorded.menu,
     powerSaveBlockers: recorded.powerSaveBlockers,
-    page: { status: page.status, csp: page.headers.get('content-security-policy'), hasRoot: pageText.includes('<div id="root">') },
+    page: {
+      status: page.status,
+      csp: page.headers.get('content-security-policy'),
+      hasRoot: pageText.includes('<div id="root">'),
+    },
     foreignHost,
     frameBefore,
     ipcChannels: [...recorded.ipcHandlers.keys()].sort(),

@@ -29,7 +29,8 @@ export interface AxeViolation {
 /** axe-core on the page as it is now; injected once per page load. Serious and critical only. */
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
-  const all = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
+  const all =
+    (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')),
   })))`)) as AxeViolation[];
   return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -147,5 +148,7 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
 
 /** Lets React render and the greeting fit itself (two animation frames). */
 export async function settled(page: Page): Promise<void> {
-  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))');
+  await page.evaluate(
+    'new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))',
+  );
 }

@@ -21,7 +21,9 @@ export interface AxeViolation {
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
   const has = await page.evaluate('typeof window.axe !== "undefined"');
   if (!has) await page.evaluate(AXE_SOURCE);
-  const result = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] })')) as { violations: AxeViolation[] };
+  const result = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] })')) as {
+    violations: AxeViolation[];
+  };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
@@ -32,7 +34,15 @@ export async function expectAccessible(page: Page, name: string): Promise<void> 
   const serious = await seriousA11yViolations(page);
   checkedPages.push({ name, serious: serious.length });
   if (serious.length > 0) {
-    const detail = serious.map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.html).join(' | ')}`).join('\n');
+    const detail = serious
+      .map(
+        (v) =>
+          `${v.impact} ${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.html)
+            .join(' | ')}`,
+      )
+      .join('\n');
     throw new Error(`axe found ${serious.length} serious/critical violation(s) on ${name}:\n${detail}`);
   }
 }
@@ -41,7 +51,12 @@ export async function consoleShot(page: Page, name: string, fullPage = true): Pr
   await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage });
 }
 
-export async function signInConsole(page: Page, baseUrl: string, email: string, password: string): Promise<void> {
+export async function signInConsole(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
   await page.goto(`${baseUrl}/#/today`);
   await page.waitForSelector('[data-page="signin"]');
   await page.fill('[data-testid="signin-email"]', email);

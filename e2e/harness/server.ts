@@ -21,7 +21,11 @@ export interface RunningServer {
 export async function startServer(opts: { dbFile: string; engine: FaceEngine }): Promise<RunningServer> {
   const database = openDatabase({ kind: 'sqlite', filename: opts.dbFile });
   // One secret for the whole test: device tokens must survive a restart.
-  const config = defaultAppConfig({ database: { kind: 'sqlite', filename: opts.dbFile }, jwtSecret: 'e2e-secret-'.padEnd(48, 'x'), loginRateLimitPerMinute: 1000 });
+  const config = defaultAppConfig({
+    database: { kind: 'sqlite', filename: opts.dbFile },
+    jwtSecret: 'e2e-secret-'.padEnd(48, 'x'),
+    loginRateLimitPerMinute: 1000,
+  });
   let app: FastifyInstance | null = null;
   let port = 0;
   const start = async () => {

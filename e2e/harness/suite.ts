@@ -45,7 +45,11 @@ export function useE2eSuite(): E2eSuite {
       return ready(browser, 'browser');
     },
     async world(opts = {}) {
-      const w = await createWorld({ ...opts, engine: ready(engine, 'face engine'), browser: opts.browser ?? ready(browser, 'browser') });
+      const w = await createWorld({
+        ...opts,
+        engine: ready(engine, 'face engine'),
+        browser: opts.browser ?? ready(browser, 'browser'),
+      });
       open.push(w);
       return w;
     },

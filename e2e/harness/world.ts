@@ -19,7 +19,13 @@ export const ADMIN_PIN = '2468';
 
 /** The engine is loaded once per file; kiosks must not dispose it. */
 export function borrowed(engine: FaceEngine): FaceEngine {
-  return { backend: engine.backend, modelId: engine.modelId, embeddingSize: engine.embeddingSize, analyse: (i) => engine.analyse(i), dispose: async () => {} };
+  return {
+    backend: engine.backend,
+    modelId: engine.modelId,
+    embeddingSize: engine.embeddingSize,
+    analyse: (i) => engine.analyse(i),
+    dispose: async () => {},
+  };
 }
 
 export interface School {
@@ -37,11 +43,21 @@ export async function seedSchool(server: RunningServer): Promise<School> {
   const app = server.app();
   const admin = await createUser(server.database, 'admin');
   const adminToken = await login(app, admin.email, admin.password);
-  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: 'Room 101', siteId: 'default' });
-  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: 'Maths 9A', siteId: 'default' });
+  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+    name: 'Room 101',
+    siteId: 'default',
+  });
+  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+    name: 'Maths 9A',
+    siteId: 'default',
+  });
   const now = new Date();
-  const start = new Date(Math.max(now.getTime() - 10 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)));
-  const end = new Date(Math.min(now.getTime() + 80 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T23:59:00Z`)));
+  const start = new Date(
+    Math.max(now.getTime() - 10 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`)),
+  );
+  const end = new Date(
+    Math.min(now.getTime() + 80 * 60_000, Date.parse(`${now.toISOString().slice(0, 10)}T23:59:00Z`)),
+  );
   await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
     roomId: room.id,
     date: now.toISOString().slice(0, 10),
@@ -50,16 +66,38 @@ export async function seedSchool(server: RunningServer): Promise<School> {
     graceMinutes: 30,
   });
   const student = (studentNumber: string, name: string) =>
-    call<{ id: string }>(app, adminToken, 'POST', '/api/students', { siteId: 'default', studentNumber, name, consent: true });
+    call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+      siteId: 'default',
+      studentNumber,
+      name,
+      consent: true,
+    });
   const powell = await student('1001', 'Colin Powell');
   const bush = await student('1002', 'George Bush');
-  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [powell.id, bush.id] });
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, {
+    studentIds: [powell.id, bush.id],
+  });
   // Powell's templates come from photos other than the door frames, embedded by the server.
-  const body = multipartBody(['powell-04.jpg', 'powell-05.jpg'].map((f) => ({ filename: f, bytes: readFileSync(join(FRAMES, f)) })));
-  const photos = await app.inject({ method: 'POST', url: `/api/students/${powell.id}/photos`, headers: { authorization: `Bearer ${adminToken}`, ...body.headers }, payload: body.payload });
+  const body = multipartBody(
+    ['powell-04.jpg', 'powell-05.jpg'].map((f) => ({ filename: f, bytes: readFileSync(join(FRAMES, f)) })),
+  );
+  const photos = await app.inject({
+    method: 'POST',
+    url: `/api/students/${powell.id}/photos`,
+    headers: { authorization: `Bearer ${adminToken}`, ...body.headers },
+    payload: body.payload,
+  });
   if (photos.statusCode !== 200) throw new Error(`photo import failed: ${photos.statusCode} ${photos.body}`);
-  const device = await call<{ pairingCode: string }>(app, adminToken, 'POST', '/api/devices', { roomId: room.id });
-  return { adminToken, roomId: room.id, classId: cls.id, students: { powell: powell.id, bush: bush.id }, pairingCode: device.pairingCode };
+  const device = await call<{ pairingCode: string }>(app, adminToken, 'POST', '/api/devices', {
+    roomId: room.id,
+  });
+  return {
+    adminToken,
+    roomId: room.id,
+    classId: cls.id,
+    students: { powell: powell.id, bush: bush.id },
+    pairingCode: device.pairingCode,
+  };
 }
 
 /** Writes a door sequence (fixture names, in order) as a replay folder. */
@@ -106,7 +144,11 @@ export interface World {
  * Polls `check` from Node. Not page.waitForFunction: its polling evaluates a string in the
  * page, which the kiosk's CSP (no unsafe-eval) rightly refuses.
  */
-export async function pollUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -123,7 +165,10 @@ export async function pollUntil(check: () => Promise<boolean> | boolean, what: s
 export async function openUi(page: Page, bridge: Bridge): Promise<void> {
   if (page.url().startsWith(bridge.origin)) await page.goto('about:blank');
   await page.goto(bridge.url);
-  await pollUntil(() => !page.url().includes('token='), 'the page to take #token= out of its URL (else out/renderer is stale: rerun with E2E_REBUILD=1)');
+  await pollUntil(
+    () => !page.url().includes('token='),
+    'the page to take #token= out of its URL (else out/renderer is stale: rerun with E2E_REBUILD=1)',
+  );
   await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
 }
 
@@ -172,11 +217,18 @@ export async function createWorld(opts: {
     pushFrame: (data) => kiosk.pushFrame(data),
     latestFrame: () => kiosk.latestFrame(),
   };
-  const bridge = await startBridge({ kiosk: viewed, port: 0, staticDir: RENDERER_DIR, logger: pino({ level: 'silent' }) });
+  const bridge = await startBridge({
+    kiosk: viewed,
+    port: 0,
+    staticDir: RENDERER_DIR,
+    logger: pino({ level: 'silent' }),
+  });
   const page = await opts.browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 720 } });
   let replays = 0;
   const decisions: World['decisions'] = [];
-  kiosk.onDecision((d) => decisions.push({ kind: d.kind, name: d.name, similarity: d.scores?.similarity ?? null }));
+  kiosk.onDecision((d) =>
+    decisions.push({ kind: d.kind, name: d.name, similarity: d.scores?.similarity ?? null }),
+  );
   let quitRequests = 0;
   kiosk.onQuitRequest(() => {
     quitRequests += 1;
@@ -195,11 +247,16 @@ export async function createWorld(opts: {
     },
     async waitForGreeting(kind, timeoutMs = 90_000) {
       try {
-        const el = await page.waitForSelector(`[data-testid="greeting"][data-kind="${kind}"]`, { timeout: timeoutMs });
+        const el = await page.waitForSelector(`[data-testid="greeting"][data-kind="${kind}"]`, {
+          timeout: timeoutMs,
+        });
         return (await el.textContent()) ?? '';
       } catch (err) {
         const s = kiosk.state();
-        throw new Error(`no "${kind}" greeting: decisions ${JSON.stringify(decisions)}; camera ${s.camera.status}, frames analysed up to ${s.frame?.seq ?? 'none'}, dropped ${s.droppedFrames}`, { cause: err });
+        throw new Error(
+          `no "${kind}" greeting: decisions ${JSON.stringify(decisions)}; camera ${s.camera.status}, frames analysed up to ${s.frame?.seq ?? 'none'}, dropped ${s.droppedFrames}`,
+          { cause: err },
+        );
       }
     },
     dir,
@@ -217,7 +274,10 @@ export async function createWorld(opts: {
       for (;;) {
         const s = kiosk.state();
         if (predicate(s)) return s;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state: ${JSON.stringify({ ...s, faces: s.faces.length })}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `timed out waiting for ${what}; state: ${JSON.stringify({ ...s, faces: s.faces.length })}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     },
@@ -238,7 +298,11 @@ export async function createWorld(opts: {
     },
   };
   await kiosk.ready;
-  if (pair) await world.waitForKiosk((s) => s.sync.paired && s.sync.lastPullAt !== null && s.session !== null, 'pairing and the first roster pull');
+  if (pair)
+    await world.waitForKiosk(
+      (s) => s.sync.paired && s.sync.lastPullAt !== null && s.session !== null,
+      'pairing and the first roster pull',
+    );
   await openUi(page, bridge);
   return world;
 }

@@ -111,7 +111,13 @@ const match = { templates_10k: matchBench(10_000), templates_100k: matchBench(10
  * TEMPLATES_PER_STUDENT templates each (random unit vectors: the cost does not depend on them).
  */
 const TEMPLATES_PER_STUDENT = 3;
-function doorBench(people: number): { templates: number; ms_p50: number; ms_p95: number; kernel: string; build_ms: number } {
+function doorBench(people: number): {
+  templates: number;
+  ms_p50: number;
+  ms_p95: number;
+  kernel: string;
+  build_ms: number;
+} {
   const dims = engine.embeddingSize;
   const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
   const templates: GalleryTemplate[] = [];

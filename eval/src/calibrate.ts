@@ -113,7 +113,8 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number, collectImpostors = f
     const kind = enrolled.has(p.identity) ? 'known' : 'unknown';
     if (!p.embedding) return { kind, faceFound: false, correct: false, score: 0, margin: 0 };
     if (collectImpostors) {
-      for (const s of matcher.scores(p.embedding)) if (s.personId !== p.identity) personImpostors.push(s.score);
+      for (const s of matcher.scores(p.embedding))
+        if (s.personId !== p.identity) personImpostors.push(s.score);
     }
     const m = matcher.match(p.embedding);
     return { kind, faceFound: true, correct: m.personId === p.identity, score: m.score, margin: m.margin };
@@ -153,7 +154,9 @@ out.scale = {
   school_max_fpir: SCHOOL_MAX_FPIR,
   // What the school tier would use if a gallery had this calibration set's impostor tail.
   school_threshold_with_this_tail: chosen
-    ? Object.fromEntries([25, 100, 400, 1391, 5000, 20000].map((n) => [n, r4(schoolPoint(chosen, n, tail).threshold)]))
+    ? Object.fromEntries(
+        [25, 100, 400, 1391, 5000, 20000].map((n) => [n, r4(schoolPoint(chosen, n, tail).threshold)]),
+      )
     : null,
 };
 if (values.dev && chosen) {

@@ -67,7 +67,13 @@ function loadPresentations(): Presentation[] {
       const dir = join(root, person);
       if (person.startsWith('_') || !statSync(dir).isDirectory()) continue;
       for (const f of readdirSync(dir).filter(isImage).sort()) {
-        out.push({ file: `${person}/${f}`, label: 'live', attackType: 'none', frames: [join(dir, f)], clip: false });
+        out.push({
+          file: `${person}/${f}`,
+          label: 'live',
+          attackType: 'none',
+          frames: [join(dir, f)],
+          clip: false,
+        });
       }
     }
     return out;
@@ -78,7 +84,12 @@ function loadPresentations(): Presentation[] {
     const path = join(root, r.file);
     if (!existsSync(path)) throw new Error(`${r.file} is listed in MANIFEST.tsv but missing`);
     const clip = statSync(path).isDirectory();
-    const frames = clip ? readdirSync(path).filter(isImage).sort().map((f) => join(path, f)) : [path];
+    const frames = clip
+      ? readdirSync(path)
+          .filter(isImage)
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
     return { file: r.file, label: r.label, attackType: r.attack_type, frames, clip };
   });
 }
@@ -130,10 +141,19 @@ for (const p of presentations) {
   }
   const frames: ClipFrame[] = [];
   for (const [i, frame] of p.frames.entries()) {
-    frames.push({ analysis: await analyseFrame(frame), at: times.get(frame.slice(root.length + 1)) ?? i * 200 });
+    frames.push({
+      analysis: await analyseFrame(frame),
+      at: times.get(frame.slice(root.length + 1)) ?? i * 200,
+    });
   }
   const d = decideClip(frames, level, votesNeeded);
-  clipOutcomes.push({ label: p.label, attackType: p.attackType, accepted: d.accepted, noFace: !d.anyFace, score: d.score });
+  clipOutcomes.push({
+    label: p.label,
+    attackType: p.attackType,
+    accepted: d.accepted,
+    noFace: !d.anyFace,
+    score: d.score,
+  });
   log.info({ file: p.file, accepted: d.accepted, score: d.score, atFrame: d.acceptedAtFrame }, 'clip');
 }
 await engine.dispose();

@@ -127,7 +127,8 @@ const distractors = distractorRoot
       .filter((d) => !d.identity.startsWith('_') && d.files.length > 0)
       .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0))
   : [];
-if (distractorRoot && distractors.length === 0) fail(`--distractors: no identity folders in ${distractorRoot}`);
+if (distractorRoot && distractors.length === 0)
+  fail(`--distractors: no identity folders in ${distractorRoot}`);
 const engine = await LocalFaceEngine.create(
   { embedder: model, flip, backend: values.backend as 'auto', inProcess: true },
   log,
@@ -192,7 +193,8 @@ const records: ImageRecord[] = [];
 for (const e of split.enrolled) {
   for (const f of e.templates) records.push(await analyse(e.identity, f, 'template', mirrorTemplates));
   for (const f of e.probes) records.push(await analyse(e.identity, f, 'known', false));
-  if (records.length % 100 < e.templates.length + e.probes.length) log.info({ images: records.length }, 'analysed');
+  if (records.length % 100 < e.templates.length + e.probes.length)
+    log.info({ images: records.length }, 'analysed');
 }
 for (const u of split.unknown) {
   for (const [i, f] of u.probes.entries()) {
@@ -200,7 +202,8 @@ for (const u of split.unknown) {
   }
 }
 for (const [n, d] of distractors.entries()) {
-  for (const f of d.files) records.push(await analyse(d.identity, f, 'distractor', mirrorTemplates, distractorRoot!));
+  for (const f of d.files)
+    records.push(await analyse(d.identity, f, 'distractor', mirrorTemplates, distractorRoot!));
   if ((n + 1) % 100 === 0) log.info({ distractors: n + 1 }, 'distractors analysed');
 }
 await engine.dispose();
@@ -218,7 +221,10 @@ for (const r of records) {
  * of enrolled identities left out of this gallery are not probed at all (they are neither known
  * nor strangers here); every unknown probe is.
  */
-function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: string, probeIndex: number) => ReadonlySet<string>) {
+function evaluateGallery(
+  people: ReadonlySet<string>,
+  classOf?: (identity: string, probeIndex: number) => ReadonlySet<string>,
+) {
   const matcher = new Matcher({ dims: engine.embeddingSize, threshold, minMargin });
   const templates: { personId: string; embedding: Float32Array }[] = [];
   for (const r of records) {
@@ -239,7 +245,14 @@ function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: strin
       const cls = classOf?.(r.identity, probeIndex);
       const kind = r.role === 'known' ? 'known' : 'unknown';
       if (!r.face || matcher.personCount === 0) {
-        return { kind, identity: r.identity, faceFound: !!r.face, bestIdentity: null, bestScore: 0, accepted: false };
+        return {
+          kind,
+          identity: r.identity,
+          faceFound: !!r.face,
+          bestIdentity: null,
+          bestScore: 0,
+          accepted: false,
+        };
       }
       const m = decideMatch(matcher.top(r.face.embedding, TOP_K), {
         point,
@@ -248,7 +261,9 @@ function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: strin
         ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
       });
       if (m.accepted && m.personId !== r.identity) {
-        errors.push(`${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`);
+        errors.push(
+          `${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`,
+        );
       }
       return {
         kind,
@@ -259,7 +274,13 @@ function evaluateGallery(people: ReadonlySet<string>, classOf?: (identity: strin
         accepted: m.accepted,
       };
     });
-  return { ident: identificationMetrics(outcomes), galleryPeople: matcher.personCount, school, model, errors };
+  return {
+    ident: identificationMetrics(outcomes),
+    galleryPeople: matcher.personCount,
+    school,
+    model,
+    errors,
+  };
 }
 
 const full = evaluateGallery(new Set(galleryOrder));
@@ -273,7 +294,8 @@ const classSize = Number(values['class-size']);
 if (!Number.isInteger(classSize) || classSize < 1) fail('--class-size must be a positive integer');
 const enrolledNames = split.enrolled.map((e) => e.identity);
 const classes: Set<string>[] = [];
-for (let i = 0; i < enrolledNames.length; i += classSize) classes.push(new Set(enrolledNames.slice(i, i + classSize)));
+for (let i = 0; i < enrolledNames.length; i += classSize)
+  classes.push(new Set(enrolledNames.slice(i, i + classSize)));
 const classIndex = new Map(enrolledNames.map((n, i) => [n, Math.floor(i / classSize)]));
 const strangerIndex = new Map(split.unknown.map((u, i) => [u.identity, i]));
 const atClass = evaluateGallery(new Set(galleryOrder), (identity) => {
@@ -369,7 +391,12 @@ const out = {
   // The decision rule's school tier for this gallery (docs/recognition.md): its threshold and the
   // gallery's impostor tail it was normalised against.
   school_threshold: full.school.threshold,
-  impostor_tail: full.model && { u: round(full.model.u), p_u: full.model.pU, beta: round(full.model.beta), scores: full.model.samples },
+  impostor_tail: full.model && {
+    u: round(full.model.u),
+    p_u: full.model.pU,
+    beta: round(full.model.beta),
+    scores: full.model.samples,
+  },
   // Every wrong acceptance (misidentification or stranger), so a labelling error is visible.
   wrong_accepts: full.errors,
   class_aware: {

@@ -14,15 +14,35 @@ import { fitLogistic, predictLogit } from '../../src/ml/liveness/logistic.js';
 import { chooseLivenessThreshold, LEVEL_BUDGETS } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 
-interface DumpFace { antispoof: number; liveness: number; gateFailures: string[]; box: number[]; presentation?: any }
-interface DumpItem { file: string; label: string; attack_type: string; source: string; clip: boolean; frames: { faces: DumpFace[] }[] }
+interface DumpFace {
+  antispoof: number;
+  liveness: number;
+  gateFailures: string[];
+  box: number[];
+  presentation?: any;
+}
+interface DumpItem {
+  file: string;
+  label: string;
+  attack_type: string;
+  source: string;
+  clip: boolean;
+  frames: { faces: DumpFace[] }[];
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { live: { type: 'string', multiple: true }, features: { type: 'string' }, lambda: { type: 'string', default: '1' } },
+  options: {
+    live: { type: 'string', multiple: true },
+    features: { type: 'string' },
+    lambda: { type: 'string', default: '1' },
+  },
 });
 const dev: DumpItem[] = JSON.parse(readFileSync(positionals[0]!, 'utf8'));
-const liveSets = (values.live ?? []).map((f) => ({ name: f, items: JSON.parse(readFileSync(f, 'utf8')) as DumpItem[] }));
+const liveSets = (values.live ?? []).map((f) => ({
+  name: f,
+  items: JSON.parse(readFileSync(f, 'utf8')) as DumpItem[],
+}));
 const lambda = Number(values.lambda);
 
 const largest = (faces: DumpFace[]) => faces[0];
@@ -46,7 +66,12 @@ function loso(idx: number[]) {
     // Balance the classes so the fit does not follow the attack/live ratio of the development set.
     const nLive = train.filter((r) => r.y === 1).length;
     const nSpoof = train.length - nLive;
-    const m = fitLogistic(train.map((r) => select(r.x, idx)), train.map((r) => r.y), train.map((r) => (r.y === 1 ? 0.5 / nLive : 0.5 / nSpoof) * train.length), lambda);
+    const m = fitLogistic(
+      train.map((r) => select(r.x, idx)),
+      train.map((r) => r.y),
+      train.map((r) => (r.y === 1 ? 0.5 / nLive : 0.5 / nSpoof) * train.length),
+      lambda,
+    );
     for (const r of rows.filter((q) => q.source === s)) oof.set(r.file, predictLogit(m, select(r.x, idx)));
   }
   return oof;
@@ -54,7 +79,11 @@ function loso(idx: number[]) {
 
 function summary(scores: Map<string, number>) {
   const outcomes = images.map((d) => ({
-    label: d.label as 'live' | 'spoof', attackType: d.attack_type as any, accepted: false, noFace: !scores.has(d.file), score: scores.get(d.file) ?? null,
+    label: d.label as 'live' | 'spoof',
+    attackType: d.attack_type as any,
+    accepted: false,
+    noFace: !scores.has(d.file),
+    score: scores.get(d.file) ?? null,
   }));
   const r = ratesAtFixedError(outcomes);
   return { bpcer_at_apcer_0_05: r.bpcerAtApcer, apcer_at_bpcer_0_05: r.apcerAtBpcer };
@@ -97,12 +126,22 @@ report.raw = raw;
 // APCER at BPCER 0.05, then the fewest features.
 const ranked = Object.entries(subsets)
   .map(([name, feats]) => ({ name, feats, ...(report.cv as any)[name] }))
-  .sort((a, b) => a.bpcer_at_apcer_0_05 - b.bpcer_at_apcer_0_05 || a.apcer_at_bpcer_0_05 - b.apcer_at_bpcer_0_05 || a.feats.length - b.feats.length);
+  .sort(
+    (a, b) =>
+      a.bpcer_at_apcer_0_05 - b.bpcer_at_apcer_0_05 ||
+      a.apcer_at_bpcer_0_05 - b.apcer_at_bpcer_0_05 ||
+      a.feats.length - b.feats.length,
+  );
 const chosen = values.features ? ranked.find((r) => r.name === 'chosen')! : ranked[0]!;
 const idx = chosen.feats.map((f: string) => FEATURE_NAMES.indexOf(f as any));
 const nLive = rows.filter((r) => r.y === 1).length;
 const nSpoof = rows.length - nLive;
-const model = fitLogistic(rows.map((r) => select(r.x, idx)), rows.map((r) => r.y), rows.map((r) => (r.y === 1 ? 0.5 / nLive : 0.5 / nSpoof) * rows.length), lambda);
+const model = fitLogistic(
+  rows.map((r) => select(r.x, idx)),
+  rows.map((r) => r.y),
+  rows.map((r) => (r.y === 1 ? 0.5 / nLive : 0.5 / nSpoof) * rows.length),
+  lambda,
+);
 const oof = oofBySubset.get(chosen.name)!;
 const devLive = rows.filter((r) => r.y === 1).map((r) => oof.get(r.file)!);
 
@@ -116,8 +155,20 @@ function faceSetScores(items: DumpItem[]) {
 }
 const faceSets = liveSets.map((s) => ({ name: s.name, scores: faceSetScores(s.items) }));
 const thresholds = {
-  standard: round4(chooseLivenessThreshold(devLive, faceSets.map((f) => f.scores), LEVEL_BUDGETS.standard)),
-  strict: round4(chooseLivenessThreshold(devLive, faceSets.map((f) => f.scores), LEVEL_BUDGETS.strict)),
+  standard: round4(
+    chooseLivenessThreshold(
+      devLive,
+      faceSets.map((f) => f.scores),
+      LEVEL_BUDGETS.standard,
+    ),
+  ),
+  strict: round4(
+    chooseLivenessThreshold(
+      devLive,
+      faceSets.map((f) => f.scores),
+      LEVEL_BUDGETS.strict,
+    ),
+  ),
 };
 
 // Out-of-fold figures at those thresholds (what the held-out set should roughly see).
@@ -134,7 +185,9 @@ for (const [level, t] of Object.entries(thresholds)) {
     oof_bpcer: round4(live.filter((r) => oof.get(r.file)! < t).length / live.length),
     oof_apcer: round4(spoof.filter((r) => oof.get(r.file)! >= t).length / spoof.length),
     oof_apcer_by_type: byType,
-    face_sets_bpcer: Object.fromEntries(faceSets.map((f) => [f.name, round4(f.scores.filter((x) => x < t).length / f.scores.length)])),
+    face_sets_bpcer: Object.fromEntries(
+      faceSets.map((f) => [f.name, round4(f.scores.filter((x) => x < t).length / f.scores.length)]),
+    ),
   };
 }
 report.chosen = chosen.name;

@@ -13,7 +13,10 @@ import type { DetectedFace } from '../../src/ml/types.js';
 
 console.log = console.error;
 const log = pino({ name: 'spoof-dump', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { faces: { type: 'boolean' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { faces: { type: 'boolean' } },
+});
 const [dirArg, outArg] = positionals;
 if (!dirArg || !outArg) {
   log.error('usage: npx tsx eval/src/spoof-dump.ts <dir> <out.json> [--faces]');
@@ -21,25 +24,49 @@ if (!dirArg || !outArg) {
 }
 const root = resolve(dirArg);
 
-interface Item { file: string; label: string; attack_type: string; source: string; frames: string[] }
+interface Item {
+  file: string;
+  label: string;
+  attack_type: string;
+  source: string;
+  frames: string[];
+}
 let items: Item[];
 if (values.faces) {
   items = [];
   for (const person of readdirSync(root).sort()) {
     const p = join(root, person);
     if (person.startsWith('_') || !statSync(p).isDirectory()) continue;
-    for (const f of readdirSync(p).sort()) if (/\.(jpe?g|png)$/i.test(f)) items.push({ file: `${person}/${f}`, label: 'live', attack_type: 'none', source: person, frames: [join(p, f)] });
+    for (const f of readdirSync(p).sort())
+      if (/\.(jpe?g|png)$/i.test(f))
+        items.push({
+          file: `${person}/${f}`,
+          label: 'live',
+          attack_type: 'none',
+          source: person,
+          frames: [join(p, f)],
+        });
   }
 } else {
   items = parseManifest(readFileSync(join(root, 'MANIFEST.tsv'), 'utf8')).map((r) => {
     const path = join(root, r.file);
-    const frames = statSync(path).isDirectory() ? readdirSync(path).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((f) => join(path, f)) : [path];
+    const frames = statSync(path).isDirectory()
+      ? readdirSync(path)
+          .filter((f) => /\.(jpe?g|png)$/i.test(f))
+          .sort()
+          .map((f) => join(path, f))
+      : [path];
     return { file: r.file, label: r.label, attack_type: r.attack_type, source: r.source_repo ?? '', frames };
   });
 }
 
 const slim = (f: DetectedFace) => ({
-  box: f.box, quality: f.quality, antispoof: f.antispoof, liveness: f.liveness, gateFailures: f.gateFailures, presentation: f.presentation,
+  box: f.box,
+  quality: f.quality,
+  antispoof: f.antispoof,
+  liveness: f.liveness,
+  gateFailures: f.gateFailures,
+  presentation: f.presentation,
 });
 const engine = await LocalFaceEngine.create({ inProcess: true }, log);
 const out = [];
@@ -48,12 +75,25 @@ for (const it of items) {
   for (const fr of it.frames) {
     try {
       const a = await engine.analyse(new Uint8Array(readFileSync(fr)));
-      frames.push({ frame: fr.slice(root.length + 1), width: a.width, height: a.height, ms: a.inferenceMs, faces: a.faces.map(slim) });
+      frames.push({
+        frame: fr.slice(root.length + 1),
+        width: a.width,
+        height: a.height,
+        ms: a.inferenceMs,
+        faces: a.faces.map(slim),
+      });
     } catch (err) {
       frames.push({ frame: fr.slice(root.length + 1), error: (err as Error).message, faces: [] });
     }
   }
-  out.push({ file: it.file, label: it.label, attack_type: it.attack_type, source: it.source, clip: it.frames.length > 1, frames });
+  out.push({
+    file: it.file,
+    label: it.label,
+    attack_type: it.attack_type,
+    source: it.source,
+    clip: it.frames.length > 1,
+    frames,
+  });
   log.info({ file: it.file, frames: frames.length }, 'done');
 }
 writeFileSync(outArg, JSON.stringify(out));

@@ -38,9 +38,25 @@ describe('app shape, errors and docs', () => {
   it('serves OpenAPI JSON with the routes and their zod-derived schemas, and the UI', async () => {
     const res = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json() as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }>> };
+    const doc = res.json() as {
+      openapi: string;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } }
+        >
+      >;
+    };
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/api/sync/attendance', '/api/sync/roster', '/api/devices/pair', '/api/auth/login', '/api/students/{id}/photos', '/api/sessions/{sessionId}/attendance']) {
+    for (const path of [
+      '/api/sync/attendance',
+      '/api/sync/roster',
+      '/api/devices/pair',
+      '/api/auth/login',
+      '/api/students/{id}/photos',
+      '/api/sessions/{sessionId}/attendance',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     const body = doc.paths['/api/sync/attendance']?.post?.requestBody?.content['application/json']?.schema;
@@ -76,15 +92,30 @@ describe('app shape, errors and docs', () => {
   });
 
   it('answers 400 to invalid JSON and to a wrong content type', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"email": ' });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"email": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: 'bad_request' });
-    const text = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'content-type': 'text/plain' }, payload: 'hello' });
+    const text = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hello',
+    });
     expect(text.statusCode).toBe(415);
   });
 
   it('lists the failing field paths on 400', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/students', headers: bearer(adminToken), payload: { name: '', email: 'nope', consent: 'yes' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/students',
+      headers: bearer(adminToken),
+      payload: { name: '', email: 'nope', consent: 'yes' },
+    });
     expect(res.statusCode).toBe(400);
     const body = res.json() as { error: string; issues: { path: string; message: string }[] };
     expect(body.error).toBe('validation_failed');
@@ -104,7 +135,11 @@ describe('app shape, errors and docs', () => {
       const health = await broken.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(503);
       expect(health.json()).toMatchObject({ status: 'unavailable' });
-      const pair = await broken.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: 'ABCDEFGH', name: 'k' } });
+      const pair = await broken.inject({
+        method: 'POST',
+        url: '/api/devices/pair',
+        payload: { code: 'ABCDEFGH', name: 'k' },
+      });
       expect(pair.statusCode).toBe(500);
       expect(pair.json()).toEqual({ error: 'internal_error', message: 'Internal server error' });
     } finally {
@@ -116,12 +151,22 @@ describe('app shape, errors and docs', () => {
     const { pino } = await import('pino');
     const lines: Record<string, unknown>[] = [];
     const own = await openTestSqlite();
-    const { app: logged } = await buildTestApp(own, { logger: pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    const { app: logged } = await buildTestApp(own, {
+      logger: pino(
+        { level: 'info' },
+        { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+      ),
+    });
     try {
       await logged.inject({ method: 'GET', url: '/api/students/some-id-123' });
       await logged.inject({ method: 'GET', url: '/nowhere' });
       const requests = lines.filter((l) => l.component === 'http');
-      expect(requests[0]).toMatchObject({ method: 'GET', route: '/api/students/:id', statusCode: 401, durationMs: expect.any(Number) });
+      expect(requests[0]).toMatchObject({
+        method: 'GET',
+        route: '/api/students/:id',
+        statusCode: 401,
+        durationMs: expect.any(Number),
+      });
       expect(requests[1]).toMatchObject({ route: 'unmatched', statusCode: 404 });
       expect(JSON.stringify(requests)).not.toContain('some-id-123');
     } finally {

@@ -8,7 +8,12 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { FaceEngine } from '../../src/ml/types.js';
 import { systemClock, type Clock } from './clock.js';
@@ -94,7 +99,13 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // cardinality) and duration.
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { component: 'http', method: request.method, route: request.routeOptions.url ?? 'unmatched', statusCode: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 10) / 10 },
+      {
+        component: 'http',
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        statusCode: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   });
@@ -102,14 +113,26 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(helmet, { global: true });
   // Limits apply only where a route opts in (login, refresh, pairing). [rate-limit store] The
   // counters live in the database (rate-limit-store.ts), so they hold across all instances.
-  await app.register(rateLimit, { global: false, store: databaseRateLimitStore(database.db, options.clock ?? systemClock) });
+  await app.register(rateLimit, {
+    global: false,
+    store: databaseRateLimitStore(database.db, options.clock ?? systemClock),
+  });
   await app.register(multipart, { limits: { fileSize: config.photoLimitBytes, files: 20, fields: 10 } });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Rollcall server', version: '0.1.0', description: 'Central API for Rollcall face-attendance kiosks.' },
+      info: {
+        title: 'Rollcall server',
+        version: '0.1.0',
+        description: 'Central API for Rollcall face-attendance kiosks.',
+      },
       components: {
         securitySchemes: {
-          user: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from POST /api/auth/login' },
+          user: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'Access token from POST /api/auth/login',
+          },
           device: { type: 'http', scheme: 'bearer', description: 'Device token from POST /api/devices/pair' },
         },
       },
@@ -121,7 +144,10 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     staticCSP: true,
     // The UI sets inline styles, and `npm run server` speaks plain HTTP on a LAN (TLS is the
     // proxy's job), where upgrade-insecure-requests would break the page's own assets.
-    transformStaticCSP: (header) => header.replace(/upgrade-insecure-requests;?/, '').replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'"),
+    transformStaticCSP: (header) =>
+      header
+        .replace(/upgrade-insecure-requests;?/, '')
+        .replace("style-src 'self' https:", "style-src 'self' https: 'unsafe-inline'"),
   });
 
   await app.register(contextPlugin, {
@@ -134,7 +160,11 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(errorHandler);
 
   // [metrics] before the routes, so its onResponse/preSerialization hooks see every route.
-  await app.register(metricsPlugin, { token: config.metricsToken, open: config.metricsOpen, processMetrics: options.processMetrics ?? true });
+  await app.register(metricsPlugin, {
+    token: config.metricsToken,
+    open: config.metricsOpen,
+    processMetrics: options.processMetrics ?? true,
+  });
   for (const routes of coreRoutes) await app.register(routes);
   // [reports] after the core routes it builds on.
   await app.register(reportRoutes);
@@ -144,9 +174,15 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const accountMailer = options.mailer ?? (config.notifications ? smtpMailer(config.notifications) : null);
   if (accountMailer && !options.mailer) app.addHook('onClose', async () => accountMailer.close());
   await app.register(accountRoutes({ mailer: accountMailer }));
-  await app.register(consoleStatic, { dir: options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir });
+  await app.register(consoleStatic, {
+    dir: options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir,
+  });
   // [notifications] only with SMTP configured; the scheduler starts when the app is ready.
-  if (config.notifications) await app.register(notificationsPlugin, { config: config.notifications, ...(options.mailer ? { mailer: options.mailer } : {}) });
+  if (config.notifications)
+    await app.register(notificationsPlugin, {
+      config: config.notifications,
+      ...(options.mailer ? { mailer: options.mailer } : {}),
+    });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
 
   await app.ready();

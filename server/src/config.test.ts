@@ -24,14 +24,21 @@ describe('configuration from the environment', () => {
   });
 
   it('selects PostgreSQL from DATABASE_URL and uses a given secret', () => {
-    const config = configFromEnv({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://u@db:5432/rollcall', JWT_SECRET: 'x'.repeat(40), PORT: '9000' });
+    const config = configFromEnv({
+      DATA_DIR: tempDir(),
+      DATABASE_URL: 'postgres://u@db:5432/rollcall',
+      JWT_SECRET: 'x'.repeat(40),
+      PORT: '9000',
+    });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://u@db:5432/rollcall' });
     expect(config.jwtSecret).toBe('x'.repeat(40));
     expect(config.port).toBe(9000);
   });
 
   it('fails at boot with every bad variable named', () => {
-    expect(() => parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' })).toThrow(ConfigError);
+    expect(() => parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' })).toThrow(
+      ConfigError,
+    );
     try {
       parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' });
     } catch (err) {

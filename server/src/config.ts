@@ -6,11 +6,21 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 // Notification and metrics settings live with their code (notifications/config.ts, metrics.ts).
-import { NotificationsEnvShape, emptyAsUnset, notificationsConfigFromEnv, type NotificationsConfig } from './notifications/config.js';
+import {
+  NotificationsEnvShape,
+  emptyAsUnset,
+  notificationsConfigFromEnv,
+  type NotificationsConfig,
+} from './notifications/config.js';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; filename: string }
-  | { kind: 'postgres'; url: string; /** search_path schema; tests use a fresh one per file */ schema?: string; poolSize?: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      /** search_path schema; tests use a fresh one per file */ schema?: string;
+      poolSize?: number;
+    };
 
 export interface AppConfig {
   database: DatabaseConfig;
@@ -67,15 +77,21 @@ const TrustProxyFromEnv = z
     if (v === 'true' || v === 'yes') {
       ctx.addIssue({
         code: 'custom',
-        message: "must not be true (the client writes the leftmost X-Forwarded-For): give the hop count (1 behind one proxy) or the proxy's address",
+        message:
+          "must not be true (the client writes the leftmost X-Forwarded-For): give the hop count (1 behind one proxy) or the proxy's address",
       });
       return false;
     }
-    const list = v.split(',').map((a) => a.trim()).filter(Boolean);
+    const list = v
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
     for (const a of list) {
       const [ip, bits, extra] = a.split('/');
-      const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip ?? '') === 6 ? 128 : 32));
-      if (extra !== undefined || !isIP(ip ?? '') || !okBits) ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR` });
+      const okBits =
+        bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip ?? '') === 6 ? 128 : 32));
+      if (extra !== undefined || !isIP(ip ?? '') || !okBits)
+        ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR` });
     }
     return list;
   });
@@ -91,7 +107,10 @@ export const EnvSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
-    .refine((v) => /^(postgres|postgresql):\/\//.test(v) || /^sqlite:/.test(v), 'must be postgres://… or sqlite:<file>')
+    .refine(
+      (v) => /^(postgres|postgresql):\/\//.test(v) || /^sqlite:/.test(v),
+      'must be postgres://… or sqlite:<file>',
+    )
     .optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -100,13 +119,26 @@ export const EnvSchema = z.object({
   PAIRING_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   PIN_RECOVERY_TTL_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(10),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024),
-  PHOTO_LIMIT_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024),
+  PHOTO_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   TRUST_PROXY: TrustProxyFromEnv.default(false),
   METRICS_TOKEN: emptyAsUnset(z.string().min(16, 'must be at least 16 characters')),
   METRICS_OPEN: booleanFromEnv.default(false),
-  PUBLIC_URL: emptyAsUnset(z.string().url().refine((v) => /^https?:\/\//.test(v), 'must be http(s)://…')),
+  PUBLIC_URL: emptyAsUnset(
+    z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), 'must be http(s)://…'),
+  ),
   ...NotificationsEnvShape,
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -145,7 +177,9 @@ export function loadOrCreateSecret(dataDir: string): string {
 }
 
 /** Turns the environment into the app's config, creating the data dir when needed. */
-export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: number; host: string; dataDir: string } {
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+): AppConfig & { port: number; host: string; dataDir: string } {
   const e = parseEnv(env);
   const notifications = notificationsConfigFromEnv(e);
   const dataDir = resolve(e.DATA_DIR);
@@ -154,7 +188,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): AppConfig & { port: numbe
   if (mkdirSync(dataDir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dataDir, 0o700);
   let database: DatabaseConfig;
   if (e.DATABASE_URL === undefined) database = { kind: 'sqlite', filename: join(dataDir, 'rollcall.sqlite') };
-  else if (e.DATABASE_URL.startsWith('sqlite:')) database = { kind: 'sqlite', filename: resolve(e.DATABASE_URL.slice('sqlite:'.length)) };
+  else if (e.DATABASE_URL.startsWith('sqlite:'))
+    database = { kind: 'sqlite', filename: resolve(e.DATABASE_URL.slice('sqlite:'.length)) };
   else database = { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE };
   return {
     port: e.PORT,

@@ -13,8 +13,10 @@ export class HttpError extends Error {
 }
 
 export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
-export const unauthorized = (message = 'Authentication required', code = 'unauthorized') => new HttpError(401, code, message);
-export const forbidden = (message = 'Not allowed for your role', code = 'forbidden') => new HttpError(403, code, message);
+export const unauthorized = (message = 'Authentication required', code = 'unauthorized') =>
+  new HttpError(401, code, message);
+export const forbidden = (message = 'Not allowed for your role', code = 'forbidden') =>
+  new HttpError(403, code, message);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
 export const unprocessable = (message: string, code = 'unprocessable') => new HttpError(422, code, message);

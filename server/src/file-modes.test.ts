@@ -21,7 +21,8 @@ describe.runIf(process.platform !== 'win32')('server files at rest', () => {
       if (config.database.kind !== 'sqlite') throw new Error('expected sqlite');
       const database = openSqlite(config.database.filename);
       await migrate(database);
-      for (const f of ['', '-wal', '-shm']) expect(mode(config.database.filename + f), `rollcall.sqlite${f}`).toBe(0o600);
+      for (const f of ['', '-wal', '-shm'])
+        expect(mode(config.database.filename + f), `rollcall.sqlite${f}`).toBe(0o600);
       await database.close();
     } finally {
       process.umask(previous);

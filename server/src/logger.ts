@@ -6,6 +6,9 @@ export function createLogger(level: string): Logger {
     level,
     base: { service: 'rollcall-server' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['req.headers.authorization', 'password', 'refreshToken', 'token', 'code'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'password', 'refreshToken', 'token', 'code'],
+      censor: '[redacted]',
+    },
   });
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, presentMark, call, pairKiosk, seed, type Seeded, type TestApp } from '../test/app.js';
+import {
+  bearer,
+  buildTestApp,
+  presentMark,
+  call,
+  pairKiosk,
+  seed,
+  type Seeded,
+  type TestApp,
+} from '../test/app.js';
 import { openTestSqlite, testDialects, type TestDatabase } from '../test/databases.js';
 
 const dialects = await testDialects();
@@ -37,53 +46,93 @@ describe.each(dialects)('GET /metrics on $name', (dialect) => {
     await database?.cleanup();
   });
 
-  it.skipIf(!dialect.available)('counts ingested events by outcome and shows the kiosk health from the database', async () => {
-    const first = mark(s, 0);
-    const events = [first, mark(s, 1), { ...first }, { ...mark(s, 2), studentId: 'no-such-student' }];
-    const health = { appVersion: '0.1.0', queueDepth: 42, fps: 7.5, recognitionMsP50: 81, recognitionMsP95: 140, droppedFrames: 3, backend: 'wasm' };
-    const pushed = await call<{ results: { status: string }[] }>(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events, health });
-    expect(pushed.results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'duplicate', 'rejected']);
-    // Re-sent: both are duplicates now.
-    await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: events.slice(0, 2), health });
+  it.skipIf(!dialect.available)(
+    'counts ingested events by outcome and shows the kiosk health from the database',
+    async () => {
+      const first = mark(s, 0);
+      const events = [first, mark(s, 1), { ...first }, { ...mark(s, 2), studentId: 'no-such-student' }];
+      const health = {
+        appVersion: '0.1.0',
+        queueDepth: 42,
+        fps: 7.5,
+        recognitionMsP50: 81,
+        recognitionMsP95: 140,
+        droppedFrames: 3,
+        backend: 'wasm',
+      };
+      const pushed = await call<{ results: { status: string }[] }>(
+        t.app,
+        kiosk.token,
+        'POST',
+        '/api/sync/attendance',
+        { events, health },
+      );
+      expect(pushed.results.map((r) => r.status)).toEqual(['accepted', 'accepted', 'duplicate', 'rejected']);
+      // Re-sent: both are duplicates now.
+      await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events: events.slice(0, 2), health });
 
-    const res = await t.app.inject({ method: 'GET', url: '/metrics' });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
-    const text = res.body;
-    expect(sample(text, 'rollcall_attendance_events_total', { result: 'accepted' })).toBe(2);
-    expect(sample(text, 'rollcall_attendance_events_total', { result: 'duplicate' })).toBe(3);
-    expect(sample(text, 'rollcall_attendance_events_total', { result: 'rejected' })).toBe(1);
+      const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = res.body;
+      expect(sample(text, 'rollcall_attendance_events_total', { result: 'accepted' })).toBe(2);
+      expect(sample(text, 'rollcall_attendance_events_total', { result: 'duplicate' })).toBe(3);
+      expect(sample(text, 'rollcall_attendance_events_total', { result: 'rejected' })).toBe(1);
 
-    const k = { device_id: kiosk.deviceId, room_id: s.roomId, site_id: 'default' };
-    expect(sample(text, 'rollcall_kiosk_queue_depth', k)).toBe(42);
-    expect(sample(text, 'rollcall_kiosk_recognition_ms', { ...k, quantile: '0.5' })).toBe(81);
-    expect(sample(text, 'rollcall_kiosk_recognition_ms', { ...k, quantile: '0.95' })).toBe(140);
-    expect(sample(text, 'rollcall_kiosk_fps', k)).toBe(7.5);
-    expect(sample(text, 'rollcall_kiosk_dropped_frames', k)).toBe(3);
-    expect(sample(text, 'rollcall_kiosk_info', { ...k, name: 'Door A', app_version: '0.1.0', backend: 'wasm' })).toBe(1);
-    // last_seen_at is written with the app clock (TestClock).
-    expect(sample(text, 'rollcall_kiosk_last_seen_timestamp_seconds', k)).toBe(t.clock.now().getTime() / 1000);
-    expect(sample(text, 'rollcall_kiosks', { state: 'paired' })).toBe(1);
-  });
+      const k = { device_id: kiosk.deviceId, room_id: s.roomId, site_id: 'default' };
+      expect(sample(text, 'rollcall_kiosk_queue_depth', k)).toBe(42);
+      expect(sample(text, 'rollcall_kiosk_recognition_ms', { ...k, quantile: '0.5' })).toBe(81);
+      expect(sample(text, 'rollcall_kiosk_recognition_ms', { ...k, quantile: '0.95' })).toBe(140);
+      expect(sample(text, 'rollcall_kiosk_fps', k)).toBe(7.5);
+      expect(sample(text, 'rollcall_kiosk_dropped_frames', k)).toBe(3);
+      expect(
+        sample(text, 'rollcall_kiosk_info', { ...k, name: 'Door A', app_version: '0.1.0', backend: 'wasm' }),
+      ).toBe(1);
+      // last_seen_at is written with the app clock (TestClock).
+      expect(sample(text, 'rollcall_kiosk_last_seen_timestamp_seconds', k)).toBe(
+        t.clock.now().getTime() / 1000,
+      );
+      expect(sample(text, 'rollcall_kiosks', { state: 'paired' })).toBe(1);
+    },
+  );
 
-  it.skipIf(!dialect.available)('shows the same kiosk gauges on another instance (database), but only its own counters (process)', async () => {
-    const other = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
-    try {
-      const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
-      expect(sample(text, 'rollcall_kiosk_queue_depth', { device_id: kiosk.deviceId })).toBe(42);
-      expect(sample(text, 'rollcall_attendance_events_total', { result: 'accepted' })).toBe(0);
-    } finally {
-      await other.app.close();
-    }
-  });
+  it.skipIf(!dialect.available)(
+    'shows the same kiosk gauges on another instance (database), but only its own counters (process)',
+    async () => {
+      const other = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
+      try {
+        const text = (await other.app.inject({ method: 'GET', url: '/metrics' })).body;
+        expect(sample(text, 'rollcall_kiosk_queue_depth', { device_id: kiosk.deviceId })).toBe(42);
+        expect(sample(text, 'rollcall_attendance_events_total', { result: 'accepted' })).toBe(0);
+      } finally {
+        await other.app.close();
+      }
+    },
+  );
 
   it.skipIf(!dialect.available)('labels latency and errors by route pattern, never by raw URL', async () => {
-    await t.app.inject({ method: 'GET', url: `/api/students/${randomUUID()}`, headers: bearer(s.adminToken) });
+    await t.app.inject({
+      method: 'GET',
+      url: `/api/students/${randomUUID()}`,
+      headers: bearer(s.adminToken),
+    });
     await t.app.inject({ method: 'GET', url: '/api/nowhere/at/all' });
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(sample(text, 'rollcall_http_errors_total', { method: 'GET', route: '/api/students/:id', status_code: '404' })).toBe(1);
+    expect(
+      sample(text, 'rollcall_http_errors_total', {
+        method: 'GET',
+        route: '/api/students/:id',
+        status_code: '404',
+      }),
+    ).toBe(1);
     expect(sample(text, 'rollcall_http_errors_total', { route: 'unmatched', status_code: '404' })).toBe(1);
-    expect(sample(text, 'rollcall_http_request_duration_seconds_count', { method: 'POST', route: '/api/sync/attendance', status_code: '200' })).toBe(2);
+    expect(
+      sample(text, 'rollcall_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/sync/attendance',
+        status_code: '200',
+      }),
+    ).toBe(2);
     expect(text).not.toMatch(/route="\/api\/students\/[0-9a-f]{8}-/);
     expect(text).not.toContain('/api/nowhere');
   });
@@ -110,8 +159,15 @@ describe('GET /metrics with METRICS_TOKEN', () => {
 
   it('answers 401 without the token or with a wrong one, and serves process metrics with it', async () => {
     expect((await t.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer('wrong-secret-0123456789') })).statusCode).toBe(401);
-    const ok = await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer('scrape-secret-0123456789') });
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/metrics', headers: bearer('wrong-secret-0123456789') }))
+        .statusCode,
+    ).toBe(401);
+    const ok = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: bearer('scrape-secret-0123456789'),
+    });
     expect(ok.statusCode).toBe(200);
     expect(sample(ok.body, 'rollcall_process_resident_memory_bytes')).toBeGreaterThan(0);
   });

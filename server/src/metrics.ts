@@ -69,18 +69,65 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
     registers: [registry],
     collect,
   });
-  const queueDepth = new Gauge({ name: 'rollcall_kiosk_queue_depth', help: 'Events waiting in the kiosk outbox, as reported on its last push', labelNames, registers: [registry], collect });
-  const recognition = new Gauge({ name: 'rollcall_kiosk_recognition_ms', help: 'Recognition time per frame at the kiosk, as reported on its last push', labelNames: [...labelNames, 'quantile'], registers: [registry], collect });
-  const fps = new Gauge({ name: 'rollcall_kiosk_fps', help: 'Frames analysed per second at the kiosk, as reported on its last push', labelNames, registers: [registry], collect });
-  const dropped = new Gauge({ name: 'rollcall_kiosk_dropped_frames', help: 'Frames the kiosk dropped, as reported on its last push', labelNames, registers: [registry], collect });
-  const info = new Gauge({ name: 'rollcall_kiosk_info', help: 'Always 1; labels carry the kiosk name, version and ML backend', labelNames: [...labelNames, 'name', 'app_version', 'backend'], registers: [registry], collect });
-  const kiosks = new Gauge({ name: 'rollcall_kiosks', help: 'Kiosks by state', labelNames: ['state'], registers: [registry], collect });
+  const queueDepth = new Gauge({
+    name: 'rollcall_kiosk_queue_depth',
+    help: 'Events waiting in the kiosk outbox, as reported on its last push',
+    labelNames,
+    registers: [registry],
+    collect,
+  });
+  const recognition = new Gauge({
+    name: 'rollcall_kiosk_recognition_ms',
+    help: 'Recognition time per frame at the kiosk, as reported on its last push',
+    labelNames: [...labelNames, 'quantile'],
+    registers: [registry],
+    collect,
+  });
+  const fps = new Gauge({
+    name: 'rollcall_kiosk_fps',
+    help: 'Frames analysed per second at the kiosk, as reported on its last push',
+    labelNames,
+    registers: [registry],
+    collect,
+  });
+  const dropped = new Gauge({
+    name: 'rollcall_kiosk_dropped_frames',
+    help: 'Frames the kiosk dropped, as reported on its last push',
+    labelNames,
+    registers: [registry],
+    collect,
+  });
+  const info = new Gauge({
+    name: 'rollcall_kiosk_info',
+    help: 'Always 1; labels carry the kiosk name, version and ML backend',
+    labelNames: [...labelNames, 'name', 'app_version', 'backend'],
+    registers: [registry],
+    collect,
+  });
+  const kiosks = new Gauge({
+    name: 'rollcall_kiosks',
+    help: 'Kiosks by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect,
+  });
 
   const all = [lastSeen, queueDepth, recognition, fps, dropped, info, kiosks];
   async function refresh() {
     const rows = await app.ctx.db
       .selectFrom('devices')
-      .select(['id', 'site_id', 'room_id', 'name', 'app_version', 'last_seen_at', 'queue_depth', 'health', 'token_hash', 'revoked_at'])
+      .select([
+        'id',
+        'site_id',
+        'room_id',
+        'name',
+        'app_version',
+        'last_seen_at',
+        'queue_depth',
+        'health',
+        'token_hash',
+        'revoked_at',
+      ])
       .execute();
     // Reset first: a revoked or deleted kiosk disappears instead of freezing at old values.
     all.forEach((g) => g.reset());
@@ -95,11 +142,16 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
       const seen = seconds(r.last_seen_at);
       if (seen !== null) lastSeen.set(labels, seen);
       if (r.queue_depth !== null) queueDepth.set(labels, r.queue_depth);
-      if (health?.recognitionMsP50 !== undefined) recognition.set({ ...labels, quantile: '0.5' }, health.recognitionMsP50);
-      if (health?.recognitionMsP95 !== undefined) recognition.set({ ...labels, quantile: '0.95' }, health.recognitionMsP95);
+      if (health?.recognitionMsP50 !== undefined)
+        recognition.set({ ...labels, quantile: '0.5' }, health.recognitionMsP50);
+      if (health?.recognitionMsP95 !== undefined)
+        recognition.set({ ...labels, quantile: '0.95' }, health.recognitionMsP95);
       if (health?.fps !== undefined) fps.set(labels, health.fps);
       if (health?.droppedFrames !== undefined) dropped.set(labels, health.droppedFrames);
-      info.set({ ...labels, name: r.name, app_version: r.app_version ?? '', backend: health?.backend ?? '' }, 1);
+      info.set(
+        { ...labels, name: r.name, app_version: r.app_version ?? '', backend: health?.backend ?? '' },
+        1,
+      );
     }
     for (const [state, n] of Object.entries(states)) kiosks.set({ state }, n);
   }
@@ -117,9 +169,24 @@ export default fp(
       buckets: HTTP_BUCKETS,
       registers: [registry],
     });
-    const errors = new Counter({ name: 'rollcall_http_errors_total', help: 'HTTP answers with status >= 400, by route pattern', labelNames: ['method', 'route', 'status_code'], registers: [registry] });
-    const events = new Counter({ name: 'rollcall_attendance_events_total', help: 'Attendance events received from kiosks, by outcome', labelNames: ['result'], registers: [registry] });
-    const templates = new Counter({ name: 'rollcall_templates_pushed_total', help: 'Face templates pushed by kiosks, by outcome', labelNames: ['result'], registers: [registry] });
+    const errors = new Counter({
+      name: 'rollcall_http_errors_total',
+      help: 'HTTP answers with status >= 400, by route pattern',
+      labelNames: ['method', 'route', 'status_code'],
+      registers: [registry],
+    });
+    const events = new Counter({
+      name: 'rollcall_attendance_events_total',
+      help: 'Attendance events received from kiosks, by outcome',
+      labelNames: ['result'],
+      registers: [registry],
+    });
+    const templates = new Counter({
+      name: 'rollcall_templates_pushed_total',
+      help: 'Face templates pushed by kiosks, by outcome',
+      labelNames: ['result'],
+      registers: [registry],
+    });
     // Outcomes exist from the first scrape (rate() over a missing series is a blind spot).
     for (const result of ['accepted', 'duplicate', 'rejected']) {
       events.inc({ result }, 0);
@@ -140,31 +207,50 @@ export default fp(
 
     app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
       // The route pattern, never the raw URL (ids would explode cardinality).
-      const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) };
+      const labels = {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      };
       duration.observe(labels, reply.elapsedTime / 1000);
       if (reply.statusCode >= 400) errors.inc(labels);
     });
 
     // The sync routes answer per item; counting from their answer keeps the ingest code
     // free of metrics plumbing.
-    app.addHook('preSerialization', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-      if (reply.statusCode !== 200 || request.method !== 'POST') return payload;
-      const url = request.routeOptions.url;
-      const kind = url === SYNC_PATHS.attendance ? 'attendance' : url === SYNC_PATHS.templates ? 'templates' : null;
-      const results = (payload as { results?: unknown } | null)?.results;
-      if (kind !== null && Array.isArray(results)) appMetrics.countPushResults(kind, results as ItemResult[]);
-      return payload;
-    });
+    app.addHook(
+      'preSerialization',
+      async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+        if (reply.statusCode !== 200 || request.method !== 'POST') return payload;
+        const url = request.routeOptions.url;
+        const kind =
+          url === SYNC_PATHS.attendance ? 'attendance' : url === SYNC_PATHS.templates ? 'templates' : null;
+        const results = (payload as { results?: unknown } | null)?.results;
+        if (kind !== null && Array.isArray(results))
+          appMetrics.countPushResults(kind, results as ItemResult[]);
+        return payload;
+      },
+    );
 
     app.get(
       '/metrics',
-      { schema: { tags: ['ops'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN; 401 without one unless METRICS_OPEN=1)', hide: false } },
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Prometheus metrics (Bearer METRICS_TOKEN; 401 without one unless METRICS_OPEN=1)',
+          hide: false,
+        },
+      },
       async (request, reply) => {
         if (opts.token !== undefined && opts.token !== '') {
           const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
-          if (!match?.[1] || !sameSecret(match[1], opts.token)) throw unauthorized('Bearer METRICS_TOKEN required', 'bad_metrics_token');
+          if (!match?.[1] || !sameSecret(match[1], opts.token))
+            throw unauthorized('Bearer METRICS_TOKEN required', 'bad_metrics_token');
         } else if (opts.open !== true) {
-          throw unauthorized('/metrics is closed: set METRICS_TOKEN (or METRICS_OPEN=1 on a private scrape network)', 'metrics_closed');
+          throw unauthorized(
+            '/metrics is closed: set METRICS_TOKEN (or METRICS_OPEN=1 on a private scrape network)',
+            'metrics_closed',
+          );
         }
         const body = await registry.metrics();
         return reply.type(registry.contentType).send(body);

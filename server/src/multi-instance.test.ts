@@ -33,19 +33,53 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
   });
 
   it('pairs on one, syncs on the other, and revocation on either is seen by both', async () => {
-    const device = await call<{ id: string; pairingCode: string }>(a, s.adminToken, 'POST', '/api/devices', { roomId: s.roomId });
-    const paired = await call<{ token: string }>(b, null, 'POST', '/api/devices/pair', { code: device.pairingCode, name: 'Kiosk' });
-    const reuse = await a.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: device.pairingCode, name: 'Thief' } });
+    const device = await call<{ id: string; pairingCode: string }>(a, s.adminToken, 'POST', '/api/devices', {
+      roomId: s.roomId,
+    });
+    const paired = await call<{ token: string }>(b, null, 'POST', '/api/devices/pair', {
+      code: device.pairingCode,
+      name: 'Kiosk',
+    });
+    const reuse = await a.inject({
+      method: 'POST',
+      url: '/api/devices/pair',
+      payload: { code: device.pairingCode, name: 'Thief' },
+    });
     expect(reuse.statusCode).toBe(401);
 
-    const event = { id: randomUUID(), kind: 'mark', studentId: s.students[0]?.id, sessionId: s.sessionId, status: 'present', occurredAt: `${s.date}T08:31:00Z` };
-    const first = await a.inject({ method: 'POST', url: '/api/sync/attendance', headers: bearer(paired.token), payload: { events: [event] } });
+    const event = {
+      id: randomUUID(),
+      kind: 'mark',
+      studentId: s.students[0]?.id,
+      sessionId: s.sessionId,
+      status: 'present',
+      occurredAt: `${s.date}T08:31:00Z`,
+    };
+    const first = await a.inject({
+      method: 'POST',
+      url: '/api/sync/attendance',
+      headers: bearer(paired.token),
+      payload: { events: [event] },
+    });
     expect(first.json()).toEqual({ results: [{ id: event.id, status: 'accepted' }] });
-    const retried = await b.inject({ method: 'POST', url: '/api/sync/attendance', headers: bearer(paired.token), payload: { events: [event] } });
+    const retried = await b.inject({
+      method: 'POST',
+      url: '/api/sync/attendance',
+      headers: bearer(paired.token),
+      payload: { events: [event] },
+    });
     expect(retried.json()).toEqual({ results: [{ id: event.id, status: 'duplicate' }] });
 
-    const pageA = await a.inject({ method: 'GET', url: '/api/sync/roster?since=0', headers: bearer(paired.token) });
-    const pageB = await b.inject({ method: 'GET', url: '/api/sync/roster?since=0', headers: bearer(paired.token) });
+    const pageA = await a.inject({
+      method: 'GET',
+      url: '/api/sync/roster?since=0',
+      headers: bearer(paired.token),
+    });
+    const pageB = await b.inject({
+      method: 'GET',
+      url: '/api/sync/roster?since=0',
+      headers: bearer(paired.token),
+    });
     expect(pageA.json()).toEqual(pageB.json());
 
     await call(b, s.adminToken, 'POST', `/api/devices/${device.id}/revoke`);
@@ -56,10 +90,24 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
   it('a refresh token from one instance rotates on the other, and its replay is caught there', async () => {
     const admin = await createUser(primary, 'admin');
     await login(a, admin.email, admin.password);
-    const tokens = (await a.inject({ method: 'POST', url: '/api/auth/login', payload: { email: admin.email, password: admin.password } })).json() as { refreshToken: string };
-    const rotated = await b.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: tokens.refreshToken } });
+    const tokens = (
+      await a.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        payload: { email: admin.email, password: admin.password },
+      })
+    ).json() as { refreshToken: string };
+    const rotated = await b.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refreshToken: tokens.refreshToken },
+    });
     expect(rotated.statusCode).toBe(200);
-    const replay = await a.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: tokens.refreshToken } });
+    const replay = await a.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      payload: { refreshToken: tokens.refreshToken },
+    });
     expect(replay.json()).toMatchObject({ error: 'refresh_token_reused' });
   });
 
@@ -68,7 +116,9 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
     const teacherToken = await login(b, teacher.email, teacher.password);
     const admin = await createUser(primary, 'admin');
     const demotedToken = await login(b, admin.email, admin.password);
-    expect((await b.inject({ method: 'GET', url: '/api/users', headers: bearer(demotedToken) })).statusCode).toBe(200);
+    expect(
+      (await b.inject({ method: 'GET', url: '/api/users', headers: bearer(demotedToken) })).statusCode,
+    ).toBe(200);
 
     await call(a, s.adminToken, 'PATCH', `/api/users/${teacher.id}`, { disabled: true });
     await call(a, s.adminToken, 'PATCH', `/api/users/${admin.id}`, { role: 'teacher' });

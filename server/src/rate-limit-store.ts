@@ -44,13 +44,21 @@ export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): Fast
       .executeTakeFirstOrThrow();
     const current = Number(row.count);
     const start = Number(row.window_start_ms);
-    if (current === 1) await db.deleteFrom('rate_limits').where('window_start_ms', '<', now - KEEP_EXPIRED_MS).execute();
+    if (current === 1)
+      await db
+        .deleteFrom('rate_limits')
+        .where('window_start_ms', '<', now - KEEP_EXPIRED_MS)
+        .execute();
     return { current, ttl: Math.max(0, start + timeWindow - now) };
   }
 
   async function peek(key: string, timeWindow: number): Promise<{ current: number; ttl: number }> {
     const now = clock.now().getTime();
-    const row = await db.selectFrom('rate_limits').select(['count', 'window_start_ms']).where('key', '=', key).executeTakeFirst();
+    const row = await db
+      .selectFrom('rate_limits')
+      .select(['count', 'window_start_ms'])
+      .where('key', '=', key)
+      .executeTakeFirst();
     if (!row || Number(row.window_start_ms) + timeWindow <= now) return { current: 0, ttl: 0 };
     return { current: Number(row.count), ttl: Number(row.window_start_ms) + timeWindow - now };
   }
@@ -60,17 +68,28 @@ export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): Fast
 
     constructor(params: StoreParams = {}) {
       const method = params.routeInfo?.method;
-      this.scope = params.routeInfo?.url === undefined ? '*' : `${Array.isArray(method) ? method.join(',') : (method ?? '*')} ${params.routeInfo.url}`;
+      this.scope =
+        params.routeInfo?.url === undefined
+          ? '*'
+          : `${Array.isArray(method) ? method.join(',') : (method ?? '*')} ${params.routeInfo.url}`;
     }
 
-    incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    incr(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
       increment(`${this.scope}\n${key}`, timeWindow).then(
         (result) => callback(null, result),
         (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
       );
     }
 
-    read(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    read(
+      key: string,
+      callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+      timeWindow: number,
+    ): void {
       peek(`${this.scope}\n${key}`, timeWindow).then(
         (result) => callback(null, result),
         (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),

@@ -32,12 +32,22 @@ describe('authentication before the body is read', () => {
 
   it('an anonymous 15 MB template push is refused 401 without being parsed', async () => {
     const big = JSON.stringify({ templates: [{ junk: 'x'.repeat(15 * 1024 * 1024) }] });
-    const res = await t.app.inject({ method: 'POST', url: '/api/sync/templates', headers: { 'content-type': 'application/json' }, payload: big });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/sync/templates',
+      headers: { 'content-type': 'application/json' },
+      payload: big,
+    });
     expect(res.statusCode).toBe(401);
   });
 
   it('a bad device token with a malformed body is 401 too', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/sync/attendance', headers: { ...bearer('nope'), 'content-type': 'application/json' }, payload: '{not json' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/sync/attendance',
+      headers: { ...bearer('nope'), 'content-type': 'application/json' },
+      payload: '{not json',
+    });
     expect(res.statusCode).toBe(401);
   });
 
@@ -47,9 +57,17 @@ describe('authentication before the body is read', () => {
   });
 
   it('bodies of routes open to anonymous callers are capped at 16 KiB', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'a@b.example', password: 'x'.repeat(20 * 1024) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'a@b.example', password: 'x'.repeat(20 * 1024) },
+    });
     expect(res.statusCode).toBe(413);
-    const pair = await t.app.inject({ method: 'POST', url: '/api/devices/pair', payload: { code: 'x'.repeat(20 * 1024), name: 'k', appVersion: '1' } });
+    const pair = await t.app.inject({
+      method: 'POST',
+      url: '/api/devices/pair',
+      payload: { code: 'x'.repeat(20 * 1024), name: 'k', appVersion: '1' },
+    });
     expect(pair.statusCode).toBe(413);
   });
 });
@@ -79,15 +97,26 @@ describe('report ranges are checked before any work', () => {
     expect(() => assertRange('2024-01-01', '2025-01-01')).toThrow(/366/);
   });
 
-  it.each(['from=0001-01-01&to=9999-12-31', 'from=0001-01-01'])('a class report with %s is 400 range_too_long', async (q) => {
-    const res = await t.app.inject({ method: 'GET', url: `/api/reports/classes/${s.classId}?${q}`, headers: bearer(s.teacherToken) });
-    expect(res.statusCode).toBe(400);
-    expect(res.json().error).toBe('range_too_long');
-  });
+  it.each(['from=0001-01-01&to=9999-12-31', 'from=0001-01-01'])(
+    'a class report with %s is 400 range_too_long',
+    async (q) => {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/reports/classes/${s.classId}?${q}`,
+        headers: bearer(s.teacherToken),
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe('range_too_long');
+    },
+  );
 
   it('a student report with a 10,000-year range is 400 too', async () => {
     const studentId = s.students[0]?.id ?? '';
-    const res = await t.app.inject({ method: 'GET', url: `/api/reports/students/${studentId}?from=0001-01-01&to=9999-12-31`, headers: bearer(s.adminToken) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/reports/students/${studentId}?from=0001-01-01&to=9999-12-31`,
+      headers: bearer(s.adminToken),
+    });
     expect(res.statusCode).toBe(400);
   });
 });
@@ -103,8 +132,14 @@ describe('trustProxy is a hop count or an address, never "trust everything"', ()
 
   it('a rotating spoofed X-Forwarded-For does not reset the login rate limit behind one proxy', async () => {
     const database = await sqlite.open();
-    const env = configFromEnv({ TRUST_PROXY: '1', DATA_DIR: mkdtempSync(join(tmpdir(), 'rollcall-proxy-')), JWT_SECRET: 'x'.repeat(40) });
-    const t = await buildTestApp(database, { config: { trustProxy: env.trustProxy, loginRateLimitPerMinute: 5 } });
+    const env = configFromEnv({
+      TRUST_PROXY: '1',
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'rollcall-proxy-')),
+      JWT_SECRET: 'x'.repeat(40),
+    });
+    const t = await buildTestApp(database, {
+      config: { trustProxy: env.trustProxy, loginRateLimitPerMinute: 5 },
+    });
     try {
       const admin = await createUser(database, 'admin');
       const codes: number[] = [];

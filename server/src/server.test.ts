@@ -11,17 +11,28 @@ const ROOT = join(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(join(tmpdir(), 'rollcall-server-'));
 const { DATABASE_URL: _db, JWT_SECRET: _secret, ...inherited } = process.env;
 // Zero set-up: no database URL, no secret.
-const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+const env: NodeJS.ProcessEnv = {
+  ...inherited,
+  DATA_DIR: dataDir,
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+};
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const tsx = (file: string, args: string[] = []) => [process.execPath, ['--import', 'tsx', join(ROOT, file), ...args]] as const;
+const tsx = (file: string, args: string[] = []) =>
+  [process.execPath, ['--import', 'tsx', join(ROOT, file), ...args]] as const;
 
 describe('npm run server and server:create-admin', () => {
   it('creates an admin, refuses a weak password, and starts with zero set-up', async () => {
     // The password is read from stdin (or a prompt), never argv: argv is visible in `ps`.
     const [node, args] = tsx('server/src/cli/create-admin.ts', ['--email', 'admin@school.example']);
-    const onArgv = spawnSync(node, [...args, '--password', 'a long enough password'], { env, cwd: ROOT, encoding: 'utf8' });
+    const onArgv = spawnSync(node, [...args, '--password', 'a long enough password'], {
+      env,
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(onArgv.status).toBe(2);
     expect(onArgv.stderr).toMatch(/--password is not accepted.*stdin/);
 
@@ -29,9 +40,16 @@ describe('npm run server and server:create-admin', () => {
     expect(weak.status).toBe(2);
     expect(weak.stderr).toMatch(/password: at least 10 characters/);
 
-    const created = spawnSync(node, args, { env, cwd: ROOT, encoding: 'utf8', input: 'a long enough password\n' });
+    const created = spawnSync(node, args, {
+      env,
+      cwd: ROOT,
+      encoding: 'utf8',
+      input: 'a long enough password\n',
+    });
     expect(created.status, created.stderr).toBe(0);
-    expect(JSON.parse(created.stdout)).toMatchObject({ created: { email: 'admin@school.example', role: 'admin' } });
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      created: { email: 'admin@school.example', role: 'admin' },
+    });
 
     const [, serverArgs] = tsx('server/src/server.ts');
     const child = spawn(node, serverArgs, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -74,7 +92,12 @@ describe('npm run server and server:create-admin', () => {
 
   it('refuses to start with a bad environment and names the variable', () => {
     const [node, args] = tsx('server/src/server.ts');
-    const res = spawnSync(node, args, { env: { ...env, PORT: 'eighty' }, cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const res = spawnSync(node, args, {
+      env: { ...env, PORT: 'eighty' },
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(res.status).toBe(2);
     expect(res.stderr).toMatch(/PORT/);
   });

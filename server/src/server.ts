@@ -39,7 +39,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ component: 'server', address, database: config.database.kind, dataDir: config.dataDir }, 'listening');
+  logger.info(
+    { component: 'server', address, database: config.database.kind, dataDir: config.dataDir },
+    'listening',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -73,9 +73,16 @@ export interface TestApp {
   config: AppConfig;
 }
 
-export async function buildTestApp(database: Database, options: Partial<BuildAppOptions> & { config?: Partial<AppConfig> } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  database: Database,
+  options: Partial<BuildAppOptions> & { config?: Partial<AppConfig> } = {},
+): Promise<TestApp> {
   const clock = new TestClock();
-  const config = defaultAppConfig({ database: { kind: 'sqlite', filename: ':memory:' }, loginRateLimitPerMinute: 1000, ...options.config });
+  const config = defaultAppConfig({
+    database: { kind: 'sqlite', filename: ':memory:' },
+    loginRateLimitPerMinute: 1000,
+    ...options.config,
+  });
   const app = await buildApp(config, { database, clock, faceEngine: fakeFaceEngine(), ...options });
   return { app, clock, config };
 }
@@ -83,11 +90,20 @@ export async function buildTestApp(database: Database, options: Partial<BuildApp
 /** Cheap scrypt parameters for test users: the KDF itself is tested in passwords.test.ts. */
 const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
 let counter = 0;
-export const uniqueEmail = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}@school.example`;
+export const uniqueEmail = (prefix: string) =>
+  `${prefix}-${Date.now().toString(36)}-${++counter}@school.example`;
 
-export async function createUser(database: Database, role: 'admin' | 'teacher', password = 'correct horse battery') {
+export async function createUser(
+  database: Database,
+  role: 'admin' | 'teacher',
+  password = 'correct horse battery',
+) {
   const email = uniqueEmail(role);
-  const user = await insertUser(database.db, { email, name: `${role} ${counter}`, role, passwordHash: await hashPassword(password, TEST_SCRYPT) }, new Date().toISOString());
+  const user = await insertUser(
+    database.db,
+    { email, name: `${role} ${counter}`, role, passwordHash: await hashPassword(password, TEST_SCRYPT) },
+    new Date().toISOString(),
+  );
   return { ...user, password };
 }
 
@@ -108,8 +124,14 @@ export async function call<T = unknown>(
   payload?: unknown,
   expected = [200, 201, 204],
 ): Promise<T> {
-  const res: LightMyRequestResponse = await app.inject({ method, url, ...(token ? { headers: bearer(token) } : {}), ...(payload === undefined ? {} : { payload: payload as object }) });
-  if (!expected.includes(res.statusCode)) throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
+  const res: LightMyRequestResponse = await app.inject({
+    method,
+    url,
+    ...(token ? { headers: bearer(token) } : {}),
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+  if (!expected.includes(res.statusCode))
+    throw new Error(`${method} ${url} → ${res.statusCode}: ${res.body}`);
   return (res.body === '' ? undefined : res.json()) as T;
 }
 
@@ -127,15 +149,26 @@ export interface Seeded {
   students: { id: string; studentNumber: string }[];
 }
 
-export async function seed(t: TestApp, database: Database, options: { students?: number; siteId?: string } = {}): Promise<Seeded> {
+export async function seed(
+  t: TestApp,
+  database: Database,
+  options: { students?: number; siteId?: string } = {},
+): Promise<Seeded> {
   const { app } = t;
   const admin = await createUser(database, 'admin');
   const adminToken = await login(app, admin.email, admin.password);
   const teacher = await createUser(database, 'teacher');
   const teacherToken = await login(app, teacher.email, teacher.password);
   const siteId = options.siteId ?? 'default';
-  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', { name: `Room ${++counter}`, siteId });
-  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', { name: `Maths ${counter}`, siteId, teacherId: teacher.id });
+  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+    name: `Room ${++counter}`,
+    siteId,
+  });
+  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+    name: `Maths ${counter}`,
+    siteId,
+    teacherId: teacher.id,
+  });
   const schedule = await call<{ id: string }>(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
     roomId: room.id,
     weekday: 1,
@@ -154,9 +187,21 @@ export async function seed(t: TestApp, database: Database, options: { students?:
     });
     students.push(s);
   }
-  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: students.map((s) => s.id) });
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, {
+    studentIds: students.map((s) => s.id),
+  });
   const date = '2026-09-07'; // a Monday
-  return { adminToken, teacher, teacherToken, roomId: room.id, classId: cls.id, scheduleId: schedule.id, date, sessionId: `${schedule.id}@${date}`, students };
+  return {
+    adminToken,
+    teacher,
+    teacherToken,
+    roomId: room.id,
+    classId: cls.id,
+    scheduleId: schedule.id,
+    date,
+    sessionId: `${schedule.id}@${date}`,
+    students,
+  };
 }
 
 /** Creates a device for the room and pairs it; returns the device token. */
@@ -170,9 +215,22 @@ export const presentMark = (s: Seeded, i: number): AttendanceEvent => ({
   occurredAt: `${s.date}T08:31:00Z`,
 });
 
-export async function pairKiosk(app: FastifyInstance, adminToken: string, roomId: string, name = 'Door kiosk') {
-  const device = await call<{ id: string; pairingCode: string }>(app, adminToken, 'POST', '/api/devices', { roomId });
-  const paired = await call<{ deviceId: string; token: string; siteId: string; roomId: string; timezone: string }>(app, null, 'POST', '/api/devices/pair', {
+export async function pairKiosk(
+  app: FastifyInstance,
+  adminToken: string,
+  roomId: string,
+  name = 'Door kiosk',
+) {
+  const device = await call<{ id: string; pairingCode: string }>(app, adminToken, 'POST', '/api/devices', {
+    roomId,
+  });
+  const paired = await call<{
+    deviceId: string;
+    token: string;
+    siteId: string;
+    roomId: string;
+    timezone: string;
+  }>(app, null, 'POST', '/api/devices/pair', {
     code: device.pairingCode,
     name,
     appVersion: '0.1.0',
@@ -181,7 +239,9 @@ export async function pairKiosk(app: FastifyInstance, adminToken: string, roomId
 }
 
 /** A multipart/form-data body for app.inject (no extra dependency). */
-export function multipartBody(files: { field?: string; filename: string; contentType?: string; bytes: Buffer }[]) {
+export function multipartBody(
+  files: { field?: string; filename: string; contentType?: string; bytes: Buffer }[],
+) {
   const boundary = `----rollcall${Date.now().toString(16)}`;
   const chunks: Buffer[] = [];
   for (const f of files) {
@@ -194,5 +254,8 @@ export function multipartBody(files: { field?: string; filename: string; content
     );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
 }

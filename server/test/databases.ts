@@ -45,7 +45,9 @@ async function withAdminClient<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> 
   }
 }
 
-export async function openTestPostgres(options: { migrated?: boolean; poolSize?: number } = {}): Promise<TestDatabase & { schema: string }> {
+export async function openTestPostgres(
+  options: { migrated?: boolean; poolSize?: number } = {},
+): Promise<TestDatabase & { schema: string }> {
   const schema = `rollcall_test_${randomBytes(6).toString('hex')}`;
   await withAdminClient((c) => c.query(`create schema ${schema}`));
   const database = openPostgres(TEST_DATABASE_URL, { schema, poolSize: options.poolSize ?? 5 });

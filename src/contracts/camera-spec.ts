@@ -12,13 +12,17 @@ import { z } from 'zod';
 const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
 
 /** `/dev/videoN`, or a udev-stable v4l2 name: `/dev/v4l/by-id/…`, `/dev/v4l/by-path/…`. */
-export const WEBCAM_DEVICE = /^(?:\/dev\/video\d{1,3}|\/dev\/v4l\/by-(?:id|path)\/[A-Za-z0-9][A-Za-z0-9._:+-]{0,199})$/;
+export const WEBCAM_DEVICE =
+  /^(?:\/dev\/video\d{1,3}|\/dev\/v4l\/by-(?:id|path)\/[A-Za-z0-9][A-Za-z0-9._:+-]{0,199})$/;
 /** A replay folder: a path without control characters (it is only ever read with fs). */
 const hasControlChar = (s: string) => [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 export const WebcamOptions = z
   .object({
-    device: z.string().regex(WEBCAM_DEVICE, 'must be /dev/videoN or /dev/v4l/by-id|by-path/<name>').nullable(),
+    device: z
+      .string()
+      .regex(WEBCAM_DEVICE, 'must be /dev/videoN or /dev/v4l/by-id|by-path/<name>')
+      .nullable(),
     width: num(64, 4096).int().default(640),
     height: num(48, 4096).int().default(480),
     /** Minimum ms between captures; fswebcam takes ~100-500 ms per shot anyway. */

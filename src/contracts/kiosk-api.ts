@@ -33,7 +33,15 @@ export const FaceBox = z.object({
 
 /** What just happened at the door, for the big greeting. */
 export const Greeting = z.object({
-  kind: z.enum(['present', 'late', 'already_marked', 'not_enrolled', 'unknown', 'no_session', 'look_at_camera']),
+  kind: z.enum([
+    'present',
+    'late',
+    'already_marked',
+    'not_enrolled',
+    'unknown',
+    'no_session',
+    'look_at_camera',
+  ]),
   studentId: z.string().nullable(),
   name: z.string().nullable(),
   message: z.string(),
@@ -88,7 +96,9 @@ export const KioskState = z.object({
    * and camera (re)start while `seq` restarts per camera: the preview URL names both, so an
    * image cache can never answer with a picture from before the current one.
    */
-  frame: z.object({ width: z.number(), height: z.number(), seq: z.number(), epoch: z.string().optional() }).nullable(),
+  frame: z
+    .object({ width: z.number(), height: z.number(), seq: z.number(), epoch: z.string().optional() })
+    .nullable(),
   faces: z.array(FaceBox),
   greeting: Greeting.nullable(),
   session: ActiveSession.nullable(),
@@ -127,7 +137,10 @@ export const ChangePinArgs = z.object({
 });
 /** Quitting stops the door; the literal makes an accidental call (a bare POST) do nothing. */
 export const QuitArgs = z.object({ confirm: z.literal(true) });
-export const EnrolArgs = z.object({ studentId: z.string().min(1), shots: z.number().int().min(1).max(10).default(5) });
+export const EnrolArgs = z.object({
+  studentId: z.string().min(1),
+  shots: z.number().int().min(1).max(10).default(5),
+});
 export const ManualMarkArgs = z.object({
   studentId: z.string().min(1),
   status: AttendanceStatus,
@@ -139,7 +152,10 @@ export const PairArgs = z.object({
   code: z.string().min(4).max(64),
   name: z.string().min(1).max(120),
   /** The server certificate's SHA-256 fingerprint, when given with the pairing details; else trusted on first contact. */
-  serverFingerprint: z.string().regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed').optional(),
+  serverFingerprint: z
+    .string()
+    .regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed')
+    .optional(),
 });
 export const RosterQueryArgs = z.object({ search: z.string().max(100).default('') });
 export const Settings = z.object({
@@ -201,14 +217,23 @@ export const EnrolProgress = z.object({
   qualities: z.array(z.number()),
   done: z.boolean(),
 });
-export const SyncHistoryRow = z.object({ at: z.string(), kind: z.string(), ok: z.boolean(), detail: z.string() });
+export const SyncHistoryRow = z.object({
+  at: z.string(),
+  kind: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
 
 // ---------------------------------------------------------------- results
 /**
  * `recovery`: the admin area was opened with a one-time recovery code from the server (typed on
  * the PIN pad instead of the PIN); the UI goes straight to "change PIN".
  */
-export const UnlockResult = z.object({ unlocked: z.boolean(), lockedUntil: z.string().nullable(), recovery: z.boolean() });
+export const UnlockResult = z.object({
+  unlocked: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  recovery: z.boolean(),
+});
 export const EventIdResult = z.object({ eventId: z.string() });
 /**
  * The admin area's own status. `factoryPin`: the PIN is still the shipped default, so the UI nags.
@@ -302,7 +327,9 @@ export const FRAME_PREVIEW_PATH = 'frame.jpg';
  * browser bridge. KioskState.browserCamera tells the page when to do so.
  */
 /** A pushed frame: an encoded JPEG, bounded so one message cannot exhaust memory. */
-export const CameraFrameBytes = z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= 8 * 1024 * 1024, 'frame must be 1 B..8 MiB');
+export const CameraFrameBytes = z
+  .instanceof(Uint8Array)
+  .refine((b) => b.byteLength > 0 && b.byteLength <= 8 * 1024 * 1024, 'frame must be 1 B..8 MiB');
 
 /** Extras beyond the handler-backed API; optional members exist only in some shells. */
 export interface KioskMediaApi {

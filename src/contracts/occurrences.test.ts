@@ -1,14 +1,38 @@
 import { describe, expect, it } from 'vitest';
 import {
-  dayOff, isLate, occurrenceOf, occurrencesBetween, openSessionsAt, sessionForStudent, singleVersion, versionOn,
-  EMPTY_CALENDAR, type SchoolCalendar, type ScheduleSpec,
+  dayOff,
+  isLate,
+  occurrenceOf,
+  occurrencesBetween,
+  openSessionsAt,
+  sessionForStudent,
+  singleVersion,
+  versionOn,
+  EMPTY_CALENDAR,
+  type SchoolCalendar,
+  type ScheduleSpec,
 } from './occurrences';
 import { SiteClock } from './site-time';
 
 // 2026-03-02 is a Monday. Europe/Paris is UTC+1 in winter: 09:00 local = 08:00Z.
 const paris = new SiteClock('Europe/Paris');
-const weekly = (id: string, weekday: number, startTime: string, endTime: string, over: Partial<ScheduleSpec> = {}): ScheduleSpec => ({
-  ...singleVersion({ id, classId: id, roomId: 'r1', weekday, date: null, startTime, endTime, graceMinutes: 10 }),
+const weekly = (
+  id: string,
+  weekday: number,
+  startTime: string,
+  endTime: string,
+  over: Partial<ScheduleSpec> = {},
+): ScheduleSpec => ({
+  ...singleVersion({
+    id,
+    classId: id,
+    roomId: 'r1',
+    weekday,
+    date: null,
+    startTime,
+    endTime,
+    graceMinutes: 10,
+  }),
   ...over,
 });
 const at = (iso: string) => new Date(iso);
@@ -38,16 +62,31 @@ describe('arrival window (site default 10 min, per-class override)', () => {
     const wide = { ...maths, arrivalMinutes: 20 };
     expect(open([wide], '2026-03-02T07:40:00Z')).toEqual(['maths@2026-03-02']);
     expect(openSessionsAt([maths], EMPTY_CALENDAR, at('2026-03-02T07:55:00Z'), paris, 0)).toEqual([]);
-    expect(openSessionsAt([{ ...maths, arrivalMinutes: 0 }], EMPTY_CALENDAR, at('2026-03-02T08:00:00Z'), paris, 10)).toHaveLength(1);
+    expect(
+      openSessionsAt(
+        [{ ...maths, arrivalMinutes: 0 }],
+        EMPTY_CALENDAR,
+        at('2026-03-02T08:00:00Z'),
+        paris,
+        10,
+      ),
+    ).toHaveLength(1);
   });
 });
 
 describe('back-to-back sessions in one room', () => {
   const first = weekly('first', 1, '09:00', '10:00');
   const next = weekly('next', 1, '10:00', '11:00');
-  const lists: Record<string, string[]> = { both: ['first', 'next'], onlyFirst: ['first'], onlyNext: ['next'], neither: [] };
+  const lists: Record<string, string[]> = {
+    both: ['first', 'next'],
+    onlyFirst: ['first'],
+    onlyNext: ['next'],
+    neither: [],
+  };
   const target = (student: string, iso: string) =>
-    sessionForStudent(openSessionsAt([first, next], EMPTY_CALENDAR, at(iso), paris, 10), (c) => (lists[student] ?? []).includes(c))?.sessionId ?? null;
+    sessionForStudent(openSessionsAt([first, next], EMPTY_CALENDAR, at(iso), paris, 10), (c) =>
+      (lists[student] ?? []).includes(c),
+    )?.sessionId ?? null;
 
   it('in the overlap a student on both lists goes to the next one; on one list, to that one', () => {
     const overlap = '2026-03-02T08:55:00Z'; // 09:55 local: first runs, next's door is open
@@ -67,7 +106,7 @@ describe('back-to-back sessions in one room', () => {
 });
 
 describe('midnight and DST at the site', () => {
-  it('an arrival window that starts before midnight belongs to the next day\'s session', () => {
+  it("an arrival window that starts before midnight belongs to the next day's session", () => {
     const early = weekly('early', 2, '00:05', '01:00'); // Tuesday 00:05
     expect(open([early], '2026-03-02T22:54:59Z')).toEqual([]); // Monday 23:54:59
     expect(open([early], '2026-03-02T22:55:00Z')).toEqual(['early@2026-03-03']); // Monday 23:55
@@ -86,16 +125,28 @@ describe('midnight and DST at the site', () => {
     expect(open([sunday], '2026-03-29T00:54:59Z')).toEqual([]);
     expect(open([sunday], '2026-03-29T00:55:00Z')).toEqual(['sunday@2026-03-29']);
     const [o] = openSessionsAt([sunday], EMPTY_CALENDAR, at('2026-03-29T01:00:00Z'), paris, 10);
-    expect(o).toMatchObject({ startsAt: '2026-03-29T01:05:00.000Z', endsAt: '2026-03-29T02:00:00.000Z', lateAfter: '2026-03-29T01:15:00.000Z' });
+    expect(o).toMatchObject({
+      startsAt: '2026-03-29T01:05:00.000Z',
+      endsAt: '2026-03-29T02:00:00.000Z',
+      lateAfter: '2026-03-29T01:15:00.000Z',
+    });
     // Monday after: 09:00 is now 07:00Z.
-    const [monday] = openSessionsAt([weekly('m', 1, '09:00', '10:00')], EMPTY_CALENDAR, at('2026-03-30T07:00:00Z'), paris, 10);
+    const [monday] = openSessionsAt(
+      [weekly('m', 1, '09:00', '10:00')],
+      EMPTY_CALENDAR,
+      at('2026-03-30T07:00:00Z'),
+      paris,
+      10,
+    );
     expect(monday?.startsAt).toBe('2026-03-30T07:00:00.000Z');
   });
 
   it('and across the autumn change (2026-10-25): the repeated hour does not double the session', () => {
     const sunday = weekly('sunday', 0, '09:00', '10:00');
     const list = occurrencesBetween([sunday], EMPTY_CALENDAR, '2026-10-24', '2026-10-26', paris);
-    expect(list.map((o) => [o.sessionId, o.startsAt])).toEqual([['sunday@2026-10-25', '2026-10-25T08:00:00.000Z']]);
+    expect(list.map((o) => [o.sessionId, o.startsAt])).toEqual([
+      ['sunday@2026-10-25', '2026-10-25T08:00:00.000Z'],
+    ]);
   });
 });
 
@@ -109,7 +160,15 @@ describe('calendar', () => {
     ],
     changes: [
       { scheduleId: 'maths', date: '2026-03-16', kind: 'cancelled', reason: 'trip' },
-      { scheduleId: 'maths', date: '2026-03-23', kind: 'moved', toDate: '2026-03-24', startTime: '14:00', endTime: '15:00', roomId: 'r2' },
+      {
+        scheduleId: 'maths',
+        date: '2026-03-23',
+        kind: 'moved',
+        toDate: '2026-03-24',
+        startTime: '14:00',
+        endTime: '15:00',
+        roomId: 'r2',
+      },
     ],
   };
 
@@ -122,8 +181,14 @@ describe('calendar', () => {
   });
 
   it('lists no session on a day off, flags cancelled ones and moves moved ones (same id)', () => {
-    const list = occurrencesBetween([maths], calendar, '2026-02-09', '2026-03-31', paris, { includeCancelled: true });
-    expect(list.map((o) => `${o.sessionId} ${o.date} ${o.startTime} ${o.roomId}${o.cancelled ? ' cancelled' : ''}`)).toEqual([
+    const list = occurrencesBetween([maths], calendar, '2026-02-09', '2026-03-31', paris, {
+      includeCancelled: true,
+    });
+    expect(
+      list.map(
+        (o) => `${o.sessionId} ${o.date} ${o.startTime} ${o.roomId}${o.cancelled ? ' cancelled' : ''}`,
+      ),
+    ).toEqual([
       'maths@2026-02-09 2026-02-09 09:00 r1',
       // 02-16 winter break, 03-09 staff day
       'maths@2026-02-23 2026-02-23 09:00 r1',
@@ -151,8 +216,26 @@ describe('schedule versions', () => {
     id: 'maths',
     classId: 'maths',
     versions: [
-      { validFrom: null, validUntil: '2026-03-08', roomId: 'r1', weekday: 1, date: null, startTime: '09:00', endTime: '10:00', graceMinutes: 10 },
-      { validFrom: '2026-03-09', validUntil: null, roomId: 'r1', weekday: 2, date: null, startTime: '13:00', endTime: '14:00', graceMinutes: 5 },
+      {
+        validFrom: null,
+        validUntil: '2026-03-08',
+        roomId: 'r1',
+        weekday: 1,
+        date: null,
+        startTime: '09:00',
+        endTime: '10:00',
+        graceMinutes: 10,
+      },
+      {
+        validFrom: '2026-03-09',
+        validUntil: null,
+        roomId: 'r1',
+        weekday: 2,
+        date: null,
+        startTime: '13:00',
+        endTime: '14:00',
+        graceMinutes: 5,
+      },
     ],
   };
 
@@ -160,12 +243,26 @@ describe('schedule versions', () => {
     expect(versionOn(edited, '2026-03-08')?.startTime).toBe('09:00');
     expect(versionOn(edited, '2026-03-09')?.startTime).toBe('13:00');
     const list = occurrencesBetween([edited], EMPTY_CALENDAR, '2026-03-01', '2026-03-17', paris);
-    expect(list.map((o) => `${o.sessionId} ${o.startTime}`)).toEqual(['maths@2026-03-02 09:00', 'maths@2026-03-10 13:00', 'maths@2026-03-17 13:00']);
+    expect(list.map((o) => `${o.sessionId} ${o.startTime}`)).toEqual([
+      'maths@2026-03-02 09:00',
+      'maths@2026-03-10 13:00',
+      'maths@2026-03-17 13:00',
+    ]);
   });
 
   it('a session never happened before its schedule was created', () => {
     const late = { ...weekly('maths', 1, '09:00', '10:00'), createdAt: '2026-03-02T08:30:00.000Z' };
-    expect(occurrencesBetween([late], EMPTY_CALENDAR, '2026-03-02', '2026-03-09', paris).map((o) => o.sessionId)).toEqual(['maths@2026-03-02', 'maths@2026-03-09']);
-    expect(occurrencesBetween([{ ...late, createdAt: '2026-03-02T09:00:00.000Z' }], EMPTY_CALENDAR, '2026-03-02', '2026-03-09', paris).map((o) => o.sessionId)).toEqual(['maths@2026-03-09']);
+    expect(
+      occurrencesBetween([late], EMPTY_CALENDAR, '2026-03-02', '2026-03-09', paris).map((o) => o.sessionId),
+    ).toEqual(['maths@2026-03-02', 'maths@2026-03-09']);
+    expect(
+      occurrencesBetween(
+        [{ ...late, createdAt: '2026-03-02T09:00:00.000Z' }],
+        EMPTY_CALENDAR,
+        '2026-03-02',
+        '2026-03-09',
+        paris,
+      ).map((o) => o.sessionId),
+    ).toEqual(['maths@2026-03-09']);
   });
 });

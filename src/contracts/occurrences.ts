@@ -102,13 +102,21 @@ export type DayOff = { kind: 'closed'; name: string } | { kind: 'no_term' };
 export function dayOff(calendar: SchoolCalendar, date: string): DayOff | null {
   const closure = calendar.closures.find((c) => c.startDate <= date && date <= c.endDate);
   if (closure) return { kind: 'closed', name: closure.name };
-  if (calendar.terms.length > 0 && !calendar.terms.some((t) => t.startDate <= date && date <= t.endDate)) return { kind: 'no_term' };
+  if (calendar.terms.length > 0 && !calendar.terms.some((t) => t.startDate <= date && date <= t.endDate))
+    return { kind: 'no_term' };
   return null;
 }
 
 /** The version of a schedule in force on a local date. */
-export function versionOn<V extends Pick<ScheduleVersion, 'validFrom' | 'validUntil'>>(spec: { versions: readonly V[] }, date: string): V | null {
-  return spec.versions.find((v) => (v.validFrom === null || v.validFrom <= date) && (v.validUntil === null || date <= v.validUntil)) ?? null;
+export function versionOn<V extends Pick<ScheduleVersion, 'validFrom' | 'validUntil'>>(
+  spec: { versions: readonly V[] },
+  date: string,
+): V | null {
+  return (
+    spec.versions.find(
+      (v) => (v.validFrom === null || v.validFrom <= date) && (v.validUntil === null || date <= v.validUntil),
+    ) ?? null
+  );
 }
 
 /** Whether a version's weekly or one-off rule falls on the date (calendar not considered). */
@@ -160,7 +168,12 @@ function build(
  * that day, and the day is a school day. A cancelled session exists (flagged); a moved one
  * exists at its new date (unless that is a day off).
  */
-export function occurrenceOf(spec: ScheduleSpec, calendar: SchoolCalendar, originalDate: string, clock: SiteClock): Occurrence | null {
+export function occurrenceOf(
+  spec: ScheduleSpec,
+  calendar: SchoolCalendar,
+  originalDate: string,
+  clock: SiteClock,
+): Occurrence | null {
   const v = versionOn(spec, originalDate);
   if (!v || !meetsOn(v, originalDate)) return null;
   const change = calendar.changes.find((c) => c.scheduleId === spec.id && c.date === originalDate);
@@ -209,7 +222,9 @@ export function occurrencesBetween(
     if (!v || !meetsOn(v, change.date)) continue;
     keep(build(spec, v, change.date, change, clock), spec);
   }
-  return out.sort((a, b) => (a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+  return out.sort((a, b) =>
+    a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1,
+  );
 }
 
 /**
@@ -228,10 +243,13 @@ export function openSessionsAt(
   // Yesterday for a class that runs past midnight; tomorrow for an arrival window that starts
   // before midnight; a moved session is found at its new date by occurrencesBetween.
   const t = now.getTime();
-  const arrivalOf = (o: Occurrence) => (specs.find((s) => s.id === o.scheduleId)?.arrivalMinutes ?? siteArrivalMinutes) * 60_000;
+  const arrivalOf = (o: Occurrence) =>
+    (specs.find((s) => s.id === o.scheduleId)?.arrivalMinutes ?? siteArrivalMinutes) * 60_000;
   return occurrencesBetween(specs, calendar, addDays(today, -1), addDays(today, 1), clock)
     .filter((o) => Date.parse(o.startsAt) - arrivalOf(o) <= t && t < Date.parse(o.endsAt))
-    .sort((a, b) => (a.startsAt > b.startsAt ? -1 : a.startsAt < b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1));
+    .sort((a, b) =>
+      a.startsAt > b.startsAt ? -1 : a.startsAt < b.startsAt ? 1 : a.sessionId < b.sessionId ? -1 : 1,
+    );
 }
 
 /**
@@ -240,15 +258,32 @@ export function openSessionsAt(
  * both lists of two back-to-back sessions goes to the next one, a student on one list only goes
  * to that one. Null when they are on none of the lists.
  */
-export function sessionForStudent(open: readonly Occurrence[], isEnrolled: (classId: string) => boolean): Occurrence | null {
+export function sessionForStudent(
+  open: readonly Occurrence[],
+  isEnrolled: (classId: string) => boolean,
+): Occurrence | null {
   return open.find((o) => isEnrolled(o.classId)) ?? null;
 }
 
 /** Whether an arrival at `at` is late for the session (strictly after start + grace). */
-export const isLate = (o: Pick<Occurrence, 'lateAfter'>, at: Date): boolean => at.getTime() > Date.parse(o.lateAfter);
+export const isLate = (o: Pick<Occurrence, 'lateAfter'>, at: Date): boolean =>
+  at.getTime() > Date.parse(o.lateAfter);
 
 /** A schedule with a single open version (a schedule as stored before versions existed). */
-export function singleVersion(s: Omit<ScheduleVersion, 'validFrom' | 'validUntil'> & { id: string; classId: string; createdAt?: string | null; arrivalMinutes?: number | null }): ScheduleSpec {
+export function singleVersion(
+  s: Omit<ScheduleVersion, 'validFrom' | 'validUntil'> & {
+    id: string;
+    classId: string;
+    createdAt?: string | null;
+    arrivalMinutes?: number | null;
+  },
+): ScheduleSpec {
   const { id, classId, createdAt, arrivalMinutes, ...v } = s;
-  return { id, classId, createdAt: createdAt ?? null, arrivalMinutes: arrivalMinutes ?? null, versions: [{ ...v, validFrom: null, validUntil: null }] };
+  return {
+    id,
+    classId,
+    createdAt: createdAt ?? null,
+    arrivalMinutes: arrivalMinutes ?? null,
+    versions: [{ ...v, validFrom: null, validUntil: null }],
+  };
 }

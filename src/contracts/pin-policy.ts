@@ -35,8 +35,11 @@ export function adminPinProblem(pin: string): string | null {
   if (!/^\d+$/.test(pin) || pin.length < ADMIN_PIN_MIN_LENGTH || pin.length > ADMIN_PIN_MAX_LENGTH) {
     return `The new PIN must be ${ADMIN_PIN_MIN_LENGTH} to ${ADMIN_PIN_MAX_LENGTH} digits (numbers only).`;
   }
-  if (/^(\d)\1*$/.test(pin)) return 'That PIN is too easy to guess: every digit is the same (like 000000). Choose another.';
-  if (isRun(pin)) return 'That PIN is too easy to guess: the digits count up or down (like 123456). Choose another.';
-  if (isRepeatedBlock(pin)) return 'That PIN is too easy to guess: it repeats a short group of digits (like 121212). Choose another.';
+  if (/^(\d)\1*$/.test(pin))
+    return 'That PIN is too easy to guess: every digit is the same (like 000000). Choose another.';
+  if (isRun(pin))
+    return 'That PIN is too easy to guess: the digits count up or down (like 123456). Choose another.';
+  if (isRepeatedBlock(pin))
+    return 'That PIN is too easy to guess: it repeats a short group of digits (like 121212). Choose another.';
   return null;
 }

@@ -51,7 +51,14 @@ export class SiteClock {
       minutes: Number(hour) * 60 + Number(minute),
       second: Number(second),
       weekday: weekdayOf(date),
-      asUtcMs: Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)),
+      asUtcMs: Date.UTC(
+        Number(year),
+        Number(month) - 1,
+        Number(day),
+        Number(hour),
+        Number(minute),
+        Number(second),
+      ),
     };
   }
 
@@ -77,13 +84,15 @@ export class SiteClock {
   }
 }
 
-export const wallClockAt = (instant: Date, timeZone: string): WallClock => new SiteClock(timeZone).wallClockAt(instant);
+export const wallClockAt = (instant: Date, timeZone: string): WallClock =>
+  new SiteClock(timeZone).wallClockAt(instant);
 
 /** The site's calendar date at an instant (YYYY-MM-DD). */
 export const localDateAt = (instant: Date, timeZone: string): string => wallClockAt(instant, timeZone).date;
 
 /** The instant at which the site's wall clock shows `date` `time` (DST-safe). */
-export const instantOf = (date: string, time: string, timeZone: string): Date => new SiteClock(timeZone).instantOf(date, time);
+export const instantOf = (date: string, time: string, timeZone: string): Date =>
+  new SiteClock(timeZone).instantOf(date, time);
 
 /** Minutes since midnight of an HH:MM time. */
 export const minutesOf = (hhmm: string): number => {
@@ -105,9 +114,11 @@ export function isRealDate(date: string): boolean {
 export function datesBetween(from: string, to: string): string[] {
   const out: string[] = [];
   const end = Date.parse(`${to}T00:00:00Z`);
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000)
+    out.push(new Date(t).toISOString().slice(0, 10));
   return out;
 }
 
 /** `date` moved by `days` (pure calendar arithmetic). */
-export const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const addDays = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

@@ -33,7 +33,10 @@ export const IanaTimeZone = z
   .string()
   .min(1)
   .max(64)
-  .refine(isIanaTimeZone, { error: (issue) => `"${String(issue.input)}" is not an IANA time zone this system knows (e.g. Europe/Berlin, America/New_York)` });
+  .refine(isIanaTimeZone, {
+    error: (issue) =>
+      `"${String(issue.input)}" is not an IANA time zone this system knows (e.g. Europe/Berlin, America/New_York)`,
+  });
 
 // ---------------------------------------------------------------- pairing
 export const PairRequest = z.object({
@@ -225,8 +228,18 @@ export const RosterTemplate = z.object({
  * change: terms, closures (holidays, single days or ranges) and cancelled or moved sessions.
  * A kiosk keeps it offline and says "No class today" on a day off (contracts/occurrences.ts).
  */
-export const RosterTerm = z.object({ id: z.string(), name: z.string().max(120), startDate: LocalDate, endDate: LocalDate });
-export const RosterClosure = z.object({ id: z.string(), name: z.string().max(120), startDate: LocalDate, endDate: LocalDate });
+export const RosterTerm = z.object({
+  id: z.string(),
+  name: z.string().max(120),
+  startDate: LocalDate,
+  endDate: LocalDate,
+});
+export const RosterClosure = z.object({
+  id: z.string(),
+  name: z.string().max(120),
+  startDate: LocalDate,
+  endDate: LocalDate,
+});
 export const RosterSessionChange = z.object({
   scheduleId: z.string(),
   date: LocalDate,
@@ -256,8 +269,19 @@ export const ROSTER_FEED_VERSION = 2;
 
 const change = <E extends string, T extends z.ZodTypeAny>(entity: E, data: T) =>
   z.discriminatedUnion('op', [
-    z.object({ seq: z.number().int().positive(), entity: z.literal(entity), op: z.literal('upsert'), id: z.string(), data }),
-    z.object({ seq: z.number().int().positive(), entity: z.literal(entity), op: z.literal('delete'), id: z.string() }),
+    z.object({
+      seq: z.number().int().positive(),
+      entity: z.literal(entity),
+      op: z.literal('upsert'),
+      id: z.string(),
+      data,
+    }),
+    z.object({
+      seq: z.number().int().positive(),
+      entity: z.literal(entity),
+      op: z.literal('delete'),
+      id: z.string(),
+    }),
   ]);
 
 export const RosterChange = z.union([
@@ -286,7 +310,13 @@ export const PIN_RECOVERY_CODE_DIGITS = 12;
  * parameters above these bounds, so a bad answer cannot make an unlock attempt take minutes.
  */
 export const PIN_RECOVERY_MAX_SCRYPT = { N: 2 ** 17, r: 16, p: 4 } as const;
-export const ScryptHash = z.string().max(400).regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/, 'not a scrypt$N$r$p$salt$hash string');
+export const ScryptHash = z
+  .string()
+  .max(400)
+  .regex(
+    /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{16,}\$[A-Za-z0-9_-]{16,}$/,
+    'not a scrypt$N$r$p$salt$hash string',
+  );
 /**
  * A one-time admin-PIN recovery code issued for this device on the server, as the kiosk sees
  * it: the hash only (the code itself is shown once, to the admin who asked for it).

@@ -58,7 +58,10 @@ export class AdminSession {
       throw new KioskError('locked', 'Admin PIN required.');
     }
     if (this.viaFactoryPin && scope === 'all') {
-      throw new KioskError('pin_change_required', 'This kiosk still uses the factory PIN. Set a new PIN first: nothing else in the admin area works until then.');
+      throw new KioskError(
+        'pin_change_required',
+        'This kiosk still uses the factory PIN. Set a new PIN first: nothing else in the admin area works until then.',
+      );
     }
     this.unlockedUntil = t + ADMIN_IDLE_MS; // each admin action keeps the session alive
   }

@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { KioskState } from '../contracts/kiosk-api';
-import { createCamera, PushCamera, type CameraSource, type CameraStatus, type FramePipeline } from './camera/index';
+import {
+  createCamera,
+  PushCamera,
+  type CameraSource,
+  type CameraStatus,
+  type FramePipeline,
+} from './camera/index';
 
 export class CameraController {
   readonly status: Omit<KioskState['camera'], 'fps'> = { status: 'starting', detail: null };
@@ -17,7 +23,14 @@ export class CameraController {
   epoch = `${this.launchId}-0`;
 
   /** `onNewCamera`: a (re)start; the view forgets the old camera's picture and faces. */
-  constructor(private readonly o: { pipeline: FramePipeline; logger: Logger; onChange: () => void; onNewCamera?: (epoch: string) => void }) {}
+  constructor(
+    private readonly o: {
+      pipeline: FramePipeline;
+      logger: Logger;
+      onChange: () => void;
+      onNewCamera?: (epoch: string) => void;
+    },
+  ) {}
 
   /** The page opens getUserMedia and pushes frames (camera spec `push`). */
   get takesPushedFrames(): boolean {

@@ -12,7 +12,10 @@ export class EnrolmentDesk {
 
   constructor(
     private readonly o: {
-      store: KioskStore; now: () => Date; newId: () => string; logger: Logger;
+      store: KioskStore;
+      now: () => Date;
+      newId: () => string;
+      logger: Logger;
       attendance: AttendanceEngine;
       /** The stored templates wait in the outbox: tell sync. */
       onStored: () => void;
@@ -33,8 +36,15 @@ export class EnrolmentDesk {
     if (!enrolling || enrolling.done) return null;
     if (enrolling.offer(analysis) && enrolling.done) this.store(enrolling, modelId);
     return analysis.faces.map((f) => ({
-      box: [f.box[0] / analysis.width, f.box[1] / analysis.height, f.box[2] / analysis.width, f.box[3] / analysis.height],
-      label: null, state: f.gateFailures.length ? 'gated' : 'candidate', hint: enrolling.hint,
+      box: [
+        f.box[0] / analysis.width,
+        f.box[1] / analysis.height,
+        f.box[2] / analysis.width,
+        f.box[3] / analysis.height,
+      ],
+      label: null,
+      state: f.gateFailures.length ? 'gated' : 'candidate',
+      hint: enrolling.hint,
     }));
   }
 
@@ -43,9 +53,21 @@ export class EnrolmentDesk {
     const createdAt = this.o.now().toISOString();
     store.transaction(() => {
       for (const shot of session.captured()) {
-        store.templates.upsert({ id: newId(), studentId: session.studentId, modelId, embedding: shot.embedding, quality: shot.quality, origin: 'local', createdAt });
+        store.templates.upsert({
+          id: newId(),
+          studentId: session.studentId,
+          modelId,
+          embedding: shot.embedding,
+          quality: shot.quality,
+          origin: 'local',
+          createdAt,
+        });
       }
-      store.audit.record(createdAt, 'enrol', { studentId: session.studentId, templates: session.captured().length, modelId });
+      store.audit.record(createdAt, 'enrol', {
+        studentId: session.studentId,
+        templates: session.captured().length,
+        modelId,
+      });
     });
     this.o.attendance.reloadGallery();
     logger.info({ studentId: session.studentId, templates: session.captured().length }, 'enrolment stored');

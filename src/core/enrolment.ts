@@ -21,7 +21,11 @@ export class EnrolmentSession {
   private lastKeptAt = -Infinity;
   hint: string | null = 'Look at the camera';
 
-  constructor(readonly studentId: string, readonly wanted: number, private readonly clock: () => number) {}
+  constructor(
+    readonly studentId: string,
+    readonly wanted: number,
+    private readonly clock: () => number,
+  ) {}
 
   get done(): boolean {
     return this.shots.length >= this.wanted;
@@ -52,7 +56,8 @@ export class EnrolmentSession {
     this.lastKeptAt = now;
     // A simple quality score in 0..1: sharpness and frontal pose, as measured by the engine.
     const pose = 1 - Math.min(1, (Math.abs(face.quality.yaw) + Math.abs(face.quality.pitch)) / 90);
-    const quality = Math.round(Math.max(0, Math.min(1, 0.5 * face.quality.sharpness + 0.5 * pose)) * 1000) / 1000;
+    const quality =
+      Math.round(Math.max(0, Math.min(1, 0.5 * face.quality.sharpness + 0.5 * pose)) * 1000) / 1000;
     this.shots.push({ embedding: face.embedding, quality });
     this.hint = this.done ? 'Done, thank you' : 'Good, keep still';
     return true;
@@ -64,8 +69,12 @@ export class EnrolmentSession {
 
   progress(): EnrolProgress {
     return {
-      studentId: this.studentId, kept: this.shots.length, wanted: this.wanted, hint: this.hint,
-      qualities: this.shots.map((s) => s.quality), done: this.done,
+      studentId: this.studentId,
+      kept: this.shots.length,
+      wanted: this.wanted,
+      hint: this.hint,
+      qualities: this.shots.map((s) => s.quality),
+      done: this.done,
     };
   }
 }

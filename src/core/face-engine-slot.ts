@@ -5,7 +5,13 @@ import type { FaceEngine } from '../ml/types';
 
 export class FaceEngineSlot {
   engine: FaceEngine | null = null;
-  readonly status: KioskState['engine'] = { state: 'loading', progress: 0, backend: null, modelId: null, error: null };
+  readonly status: KioskState['engine'] = {
+    state: 'loading',
+    progress: 0,
+    backend: null,
+    modelId: null,
+    error: null,
+  };
 
   /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
   modelId(): string | null {
@@ -14,7 +20,13 @@ export class FaceEngineSlot {
 
   loaded(engine: FaceEngine): void {
     this.engine = engine;
-    Object.assign(this.status, { state: 'ready', progress: 1, backend: engine.backend, modelId: engine.modelId, error: null });
+    Object.assign(this.status, {
+      state: 'ready',
+      progress: 1,
+      backend: engine.backend,
+      modelId: engine.modelId,
+      error: null,
+    });
   }
 
   failed(err: unknown): void {

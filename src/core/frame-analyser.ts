@@ -15,8 +15,12 @@ export class FrameAnalyser {
 
   constructor(
     private readonly o: {
-      faceEngine: FaceEngineSlot; attendance: AttendanceEngine; enrolment: EnrolmentDesk; view: KioskView;
-      now: () => Date; logger: Logger;
+      faceEngine: FaceEngineSlot;
+      attendance: AttendanceEngine;
+      enrolment: EnrolmentDesk;
+      view: KioskView;
+      now: () => Date;
+      logger: Logger;
       /** A mark was written: sync pushes it soon. */
       onMarked: () => void;
     },
@@ -57,11 +61,33 @@ export class FrameAnalyser {
     const outcome = attendance.processFrame(analysis, meta.index);
     view.faces = outcome.faces;
     if (logger.isLevelEnabled('debug')) {
-      logger.debug({ event: 'frame', index: meta.index, capturedAt: meta.capturedAt, inferenceMs: Math.round(analysis.inferenceMs), faces: outcome.faces.map((f) => ({ state: f.state, label: f.label, hint: f.hint })) }, 'frame analysed');
+      logger.debug(
+        {
+          event: 'frame',
+          index: meta.index,
+          capturedAt: meta.capturedAt,
+          inferenceMs: Math.round(analysis.inferenceMs),
+          faces: outcome.faces.map((f) => ({ state: f.state, label: f.label, hint: f.hint })),
+        },
+        'frame analysed',
+      );
     }
     for (const d of outcome.decisions) {
       view.greet(d);
-      logger.info({ event: 'decision', kind: d.kind, studentId: d.studentId, sessionId: d.sessionId, eventId: d.eventId, scores: d.scores, frameIndex: meta.index, frameCapturedAt: meta.capturedAt, decidedAt: this.o.now().getTime() }, d.message);
+      logger.info(
+        {
+          event: 'decision',
+          kind: d.kind,
+          studentId: d.studentId,
+          sessionId: d.sessionId,
+          eventId: d.eventId,
+          scores: d.scores,
+          frameIndex: meta.index,
+          frameCapturedAt: meta.capturedAt,
+          decidedAt: this.o.now().getTime(),
+        },
+        d.message,
+      );
       for (const l of this.decisionListeners) l({ ...d, frame: meta });
       if (d.eventId) this.o.onMarked();
     }

@@ -5,8 +5,16 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
-  KIOSK_API, KIOSK_CHANNELS,
-  type KioskAnswer, type KioskChannelKey, type KioskHandler, type KioskHandlerTable, type KioskParsedArgs, type KioskState, type Result, type Settings,
+  KIOSK_API,
+  KIOSK_CHANNELS,
+  type KioskAnswer,
+  type KioskChannelKey,
+  type KioskHandler,
+  type KioskHandlerTable,
+  type KioskParsedArgs,
+  type KioskState,
+  type Result,
+  type Settings,
 } from '../contracts/kiosk-api';
 import { adminPinProblem } from '../contracts/pin-policy';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
@@ -54,13 +62,18 @@ const fail = (code: string, message: string): Result<never> => ({ ok: false, err
  * contract types it, so a wrong answer fails typecheck instead of arriving as `bad_answer`.
  */
 export function kioskHandler<K extends KioskChannelKey>(
-  channel: K, fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>, log: Logger,
+  channel: K,
+  fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>,
+  log: Logger,
 ): KioskHandler<K> {
   const schema: z.ZodTypeAny = KIOSK_API[channel].args;
   return async (rawArgs: unknown): Promise<Result<KioskAnswer<K>>> => {
     const parsed = schema.safeParse(rawArgs ?? {});
     if (!parsed.success) {
-      return fail('invalid_args', parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '));
+      return fail(
+        'invalid_args',
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('; '),
+      );
     }
     try {
       return ok(await fn(parsed.data as KioskParsedArgs<K>));
@@ -68,7 +81,8 @@ export function kioskHandler<K extends KioskChannelKey>(
       if (err instanceof KioskError || err instanceof CorrectionError) return fail(err.code, err.message);
       if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
-      if (err instanceof z.ZodError) return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (err instanceof z.ZodError)
+        return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       log.error({ err, channel: KIOSK_CHANNELS[channel] }, 'kiosk handler failed');
       // Internal details (SQL errors, file paths) go to the log above, not to the screen.
       return fail('internal', 'Something went wrong inside the kiosk. The details are in its log.');
@@ -77,14 +91,25 @@ export function kioskHandler<K extends KioskChannelKey>(
 }
 
 export interface LogRowValue {
-  eventId: string; kind: string; studentId: string; name: string; status: AttendanceStatus | null;
-  occurredAt: string; scores: DecisionScores | null; undone: boolean; synced: boolean;
+  eventId: string;
+  kind: string;
+  studentId: string;
+  name: string;
+  status: AttendanceStatus | null;
+  occurredAt: string;
+  scores: DecisionScores | null;
+  undone: boolean;
+  synced: boolean;
 }
 
 export function buildHandlers(k: HandlerContext): KioskHandlerTable {
   const requireAdmin = (scope: 'all' | 'pinChange' = 'all') => k.admin.require(scope);
-  const audit = (action: string, detail: Record<string, unknown> = {}) => k.store.audit.record(k.now().toISOString(), action, detail);
-  const h = <K extends KioskChannelKey>(channel: K, fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>) => kioskHandler(channel, fn, k.logger);
+  const audit = (action: string, detail: Record<string, unknown> = {}) =>
+    k.store.audit.record(k.now().toISOString(), action, detail);
+  const h = <K extends KioskChannelKey>(
+    channel: K,
+    fn: (args: KioskParsedArgs<K>) => KioskAnswer<K> | Promise<KioskAnswer<K>>,
+  ) => kioskHandler(channel, fn, k.logger);
 
   return {
     getState: h('getState', (): KioskState => k.state()),
@@ -93,9 +118,15 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       // A recovery code from the server is typed on the same pad: tried when the PIN does not
       // match, burnt when it does, and a miss of both is one failure of the same lockout.
       let recoveryId: string | null = null;
-      const r = k.store.pin.verify(pin, (input) => (recoveryId = k.store.pinRecovery.consume(input)) !== null);
+      const r = k.store.pin.verify(
+        pin,
+        (input) => (recoveryId = k.store.pinRecovery.consume(input)) !== null,
+      );
       const recovery = r.unlocked && r.via === 'recovery';
-      audit(recovery ? 'admin_unlock_recovery' : r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', { lockedUntil: r.lockedUntil, ...(recoveryId ? { recoveryId } : {}) });
+      audit(recovery ? 'admin_unlock_recovery' : r.unlocked ? 'admin_unlock' : 'admin_unlock_failed', {
+        lockedUntil: r.lockedUntil,
+        ...(recoveryId ? { recoveryId } : {}),
+      });
       // It matched, so comparing the typed PIN is exact (and costs no second scrypt).
       if (r.unlocked) k.admin.unlock(recovery, r.via === 'pin' && pin === DEFAULT_ADMIN_PIN);
       // Tell the server at once that the code is spent (sync retries until it is acknowledged).
@@ -117,12 +148,18 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       requireAdmin('pinChange');
       // Opened with a recovery code: the admin forgot the PIN, so none is asked for (the code was the proof).
       const recovery = k.admin.recovery;
-      if (!recovery && currentPin === undefined) throw new KioskError('current_pin_required', 'Type the current PIN to change it.');
+      if (!recovery && currentPin === undefined)
+        throw new KioskError('current_pin_required', 'Type the current PIN to change it.');
       // The new PIN is checked first: a typo in it must not cost one of the admin's PIN tries.
       const problem = adminPinProblem(newPin);
       if (problem) throw new KioskError('weak_pin', problem);
-      if (newPin !== confirmPin) throw new KioskError('pin_mismatch', 'The two new PINs are not the same. Type the new PIN twice.');
-      if (newPin === currentPin) throw new KioskError('pin_unchanged', 'The new PIN is the same as the current one. Choose a different PIN.');
+      if (newPin !== confirmPin)
+        throw new KioskError('pin_mismatch', 'The two new PINs are not the same. Type the new PIN twice.');
+      if (newPin === currentPin)
+        throw new KioskError(
+          'pin_unchanged',
+          'The new PIN is the same as the current one. Choose a different PIN.',
+        );
       if (recovery) {
         k.store.pin.setPin(newPin);
         k.admin.pinChanged();
@@ -136,8 +173,14 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
         audit('pin_change_failed', { lockedUntil: check.lockedUntil });
         if (check.lockedUntil) {
           k.admin.expire();
-          const minutes = Math.max(1, Math.ceil((Date.parse(check.lockedUntil) - k.now().getTime()) / 60_000));
-          throw new KioskError('pin_locked_out', `Too many wrong PINs: the admin area is locked for ${minutes} min. The PIN was not changed.`);
+          const minutes = Math.max(
+            1,
+            Math.ceil((Date.parse(check.lockedUntil) - k.now().getTime()) / 60_000),
+          );
+          throw new KioskError(
+            'pin_locked_out',
+            `Too many wrong PINs: the admin area is locked for ${minutes} min. The PIN was not changed.`,
+          );
         }
         throw new KioskError('wrong_pin', 'The current PIN is wrong. The PIN was not changed.');
       }
@@ -149,7 +192,11 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     appQuit: h('appQuit', () => {
       requireAdmin();
-      if (!k.requestQuit()) throw new KioskError('unsupported', 'This kiosk cannot be quit from the screen; stop it where it was started.');
+      if (!k.requestQuit())
+        throw new KioskError(
+          'unsupported',
+          'This kiosk cannot be quit from the screen; stop it where it was started.',
+        );
       // The host is told after QUIT_REPLY_GRACE_MS and then closes the database, so this write lands first.
       audit('app_quit');
       k.admin.expire();
@@ -161,7 +208,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       const session = k.engine.session();
       const coverage = coverageByStudent(k.store.templates.countByStudentAndModel(), k.faceModelId());
       return k.store.roster.listStudents(search).map((s) => ({
-        ...s, ...coverageOf(coverage, s.id),
+        ...s,
+        ...coverageOf(coverage, s.id),
         enrolledInActiveClass: session ? k.store.roster.isEnrolled(session.classId, s.id) : false,
       }));
     }),
@@ -172,19 +220,31 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       const tz = k.store.sync.get('timezone');
       let since: string;
       try {
-        since = tz ? instantOf(localDateAt(k.now(), tz), '00:00', tz).toISOString() : new Date(k.now().getTime() - 86_400_000).toISOString();
+        since = tz
+          ? instantOf(localDateAt(k.now(), tz), '00:00', tz).toISOString()
+          : new Date(k.now().getTime() - 86_400_000).toISOString();
       } catch {
         since = new Date(k.now().getTime() - 86_400_000).toISOString();
       }
       return k.store.attendance.since(since).map((e) => ({
-        eventId: e.id, kind: e.kind, studentId: e.studentId, name: k.store.roster.getStudent(e.studentId)?.name ?? e.studentId,
-        status: e.status, occurredAt: e.occurredAt, scores: e.scores ?? null, undone: e.undone, synced: e.synced,
+        eventId: e.id,
+        kind: e.kind,
+        studentId: e.studentId,
+        name: k.store.roster.getStudent(e.studentId)?.name ?? e.studentId,
+        status: e.status,
+        occurredAt: e.occurredAt,
+        scores: e.scores ?? null,
+        undone: e.undone,
+        synced: e.synced,
       }));
     }),
 
     markManual: h('markManual', ({ studentId, status, reason }) => {
       requireAdmin();
-      const eventId = manualMark({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { studentId, status, reason, actor: 'kiosk-admin' });
+      const eventId = manualMark(
+        { store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() },
+        { studentId, status, reason, actor: 'kiosk-admin' },
+      );
       k.sync.notifyOutbox();
       k.emit();
       return { eventId };
@@ -192,7 +252,10 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     markUndo: h('markUndo', ({ eventId, reason }) => {
       requireAdmin();
-      const id = undoEvent({ store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() }, { eventId, reason, actor: 'kiosk-admin' });
+      const id = undoEvent(
+        { store: k.store, now: k.now, newId: k.newId, session: () => k.engine.session() },
+        { eventId, reason, actor: 'kiosk-admin' },
+      );
       k.sync.notifyOutbox();
       k.emit();
       return { eventId: id };
@@ -200,7 +263,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     enrolStart: h('enrolStart', ({ studentId, shots }): EnrolProgress => {
       requireAdmin();
-      if (!k.store.roster.getStudent(studentId)) throw new KioskError('not_found', `No student ${studentId} on this kiosk; sync the roster first.`);
+      if (!k.store.roster.getStudent(studentId))
+        throw new KioskError('not_found', `No student ${studentId} on this kiosk; sync the roster first.`);
       if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
       audit('enrol_start', { studentId, shots });
       return k.enrolment.start(studentId, shots).progress();
@@ -213,7 +277,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     enrolCancel: h('enrolCancel', () => {
       requireAdmin();
-      if (k.enrolment.current && !k.enrolment.current.done) audit('enrol_cancel', { studentId: k.enrolment.current.studentId });
+      if (k.enrolment.current && !k.enrolment.current.done)
+        audit('enrol_cancel', { studentId: k.enrolment.current.studentId });
       k.enrolment.current = null;
       return null;
     }),

@@ -18,8 +18,12 @@ export function handlerAnswersAreTyped(): void {
   kioskHandler('appQuit', () => ({}), log);
   // @ts-expect-error adminLock answers null
   kioskHandler('adminLock', () => ({ locked: true }), log);
-  // @ts-expect-error the parsed argument of adminUnlock has no `code`
-  kioskHandler('adminUnlock', ({ code }) => ({ unlocked: code === 1, lockedUntil: null, recovery: false }), log);
+  kioskHandler(
+    'adminUnlock',
+    // @ts-expect-error the parsed argument of adminUnlock has no `code`
+    ({ code }) => ({ unlocked: code === 1, lockedUntil: null, recovery: false }),
+    log,
+  );
 }
 
 export async function clientCallsAreTyped(api: KioskApi): Promise<void> {

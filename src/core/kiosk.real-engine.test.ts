@@ -19,19 +19,47 @@ const clock = testClock('2026-03-02T09:02:00Z');
 
 beforeAll(async () => {
   engine = await createFaceEngine({}, { logger: silentLogger() });
-  kiosk = createKiosk({ dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine, clock: clock.now, logger: silentLogger(), autoSync: false });
+  kiosk = createKiosk({
+    dataDir: '/nonexistent',
+    databaseFile: ':memory:',
+    camera: 'push',
+    engine,
+    clock: clock.now,
+    logger: silentLogger(),
+    autoSync: false,
+  });
   const { store } = kiosk;
   store.sync.setMany({ roomId: 'r1', timezone: 'UTC' });
   store.roster.upsertRoom({ id: 'r1', name: 'Room 1' });
   store.roster.upsertClass({ id: 'c1', name: 'Class 1' });
-  store.roster.upsertSchedule({ id: 's1', classId: 'c1', roomId: 'r1', weekday: 1, date: null, startTime: '09:00', endTime: '10:00', graceMinutes: 10 });
-  for (const [id, who] of [['st-angelina', 'angelina_jolie'], ['st-donald', 'donald_rumsfeld']] as const) {
+  store.roster.upsertSchedule({
+    id: 's1',
+    classId: 'c1',
+    roomId: 'r1',
+    weekday: 1,
+    date: null,
+    startTime: '09:00',
+    endTime: '10:00',
+    graceMinutes: 10,
+  });
+  for (const [id, who] of [
+    ['st-angelina', 'angelina_jolie'],
+    ['st-donald', 'donald_rumsfeld'],
+  ] as const) {
     store.roster.upsertStudent({ id, studentNumber: id, name: who, consent: true });
     store.roster.upsertEnrolment({ id: `e-${id}`, classId: 'c1', studentId: id });
     for (const n of [1, 2]) {
       const face = (await engine.analyse(photo(who, n))).faces.sort((a, b) => b.box[2] - a.box[2])[0];
       if (!face) throw new Error(`no face in ${who}/${n}`);
-      store.templates.upsert({ id: randomUUID(), studentId: id, modelId: engine.modelId, embedding: face.embedding, quality: 1, origin: 'server', createdAt: clock.now().toISOString() });
+      store.templates.upsert({
+        id: randomUUID(),
+        studentId: id,
+        modelId: engine.modelId,
+        embedding: face.embedding,
+        quality: 1,
+        origin: 'server',
+        createdAt: clock.now().toISOString(),
+      });
     }
   }
   await kiosk.ready;
@@ -54,7 +82,12 @@ describe('kiosk with the real face engine', () => {
     for (const n of [3, 4, 3, 4]) await show(photo('angelina_jolie', n));
     const events = kiosk.store.attendance.all();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ kind: 'mark', studentId: 'st-angelina', status: 'present', sessionId: 's1@2026-03-02' });
+    expect(events[0]).toMatchObject({
+      kind: 'mark',
+      studentId: 'st-angelina',
+      status: 'present',
+      sessionId: 's1@2026-03-02',
+    });
     expect(events[0]?.scores?.similarity).toBeGreaterThan(0.5);
     expect(events[0]?.modelId).toBe(engine.modelId);
   });

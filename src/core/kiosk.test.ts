@@ -12,8 +12,14 @@ afterEach(async () => {
 async function kiosk(startIso = '2026-03-02T09:02:00Z') {
   const clock = testClock(startIso);
   const k = createKiosk({
-    dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine: new FakeFaceEngine(), clock: clock.now,
-    logger: silentLogger(), autoSync: false, settings: { matchThreshold: 0.6, matchMargin: 0.1 },
+    dataDir: '/nonexistent',
+    databaseFile: ':memory:',
+    camera: 'push',
+    engine: new FakeFaceEngine(),
+    clock: clock.now,
+    logger: silentLogger(),
+    autoSync: false,
+    settings: { matchThreshold: 0.6, matchMargin: 0.1 },
     // A provisioned PIN: the factory one opens only "set a new PIN" (pin-security.test.ts).
     adminPin: ADMIN_PIN,
   });
@@ -38,16 +44,39 @@ describe('kiosk API', () => {
     const { h } = await kiosk();
     expect(await h.adminUnlock({ pin: 'abc' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
     expect(await h.adminUnlock(42)).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
-    expect(await h.markUndo({ eventId: 'nope' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
+    expect(await h.markUndo({ eventId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_args' },
+    });
   });
 
   it('keeps admin channels behind the PIN', async () => {
     const { h } = await kiosk();
     expect(await h.rosterList({})).toMatchObject({ ok: false, error: { code: 'locked' } });
-    expect(await h.adminUnlock({ pin: '9999' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
-    expect(await h.adminUnlock({ pin: ADMIN_PIN })).toEqual({ ok: true, value: { unlocked: true, lockedUntil: null, recovery: false } });
+    expect(await h.adminUnlock({ pin: '9999' })).toEqual({
+      ok: true,
+      value: { unlocked: false, lockedUntil: null, recovery: false },
+    });
+    expect(await h.adminUnlock({ pin: ADMIN_PIN })).toEqual({
+      ok: true,
+      value: { unlocked: true, lockedUntil: null, recovery: false },
+    });
     const roster = await h.rosterList({ search: 'ad' });
-    expect(roster).toEqual({ ok: true, value: [{ id: 'ada', studentNumber: 'ADA', name: 'Ada Lovelace', consent: true, templates: 1, usableTemplates: 1, needsReEnrolment: false, enrolledInActiveClass: true }] });
+    expect(roster).toEqual({
+      ok: true,
+      value: [
+        {
+          id: 'ada',
+          studentNumber: 'ADA',
+          name: 'Ada Lovelace',
+          consent: true,
+          templates: 1,
+          usableTemplates: 1,
+          needsReEnrolment: false,
+          enrolledInActiveClass: true,
+        },
+      ],
+    });
     await h.adminLock(undefined);
     expect((await h.logToday(undefined)).ok).toBe(false);
   });
@@ -65,13 +94,22 @@ describe('kiosk API', () => {
     expect(last?.sync).toMatchObject({ paired: false, queueDepth: 1 });
     await h.adminUnlock({ pin: ADMIN_PIN });
     const log = await h.logToday(undefined);
-    expect(log.ok && log.value).toMatchObject([{ kind: 'mark', studentId: 'ada', name: 'Ada Lovelace', status: 'present', synced: false, undone: false }]);
+    expect(log.ok && log.value).toMatchObject([
+      {
+        kind: 'mark',
+        studentId: 'ada',
+        name: 'Ada Lovelace',
+        status: 'present',
+        synced: false,
+        undone: false,
+      },
+    ]);
     const state = await h.getState(undefined);
     expect(state.ok && state.value.engine).toMatchObject({ state: 'ready', modelId: 'fake-v1' });
     void k;
   });
 
-  it('names each camera start in the preview frame, and forgets the old camera\'s picture on a restart', async () => {
+  it("names each camera start in the preview frame, and forgets the old camera's picture on a restart", async () => {
     const { k, show } = await kiosk();
     await show('ada');
     await settle();
@@ -107,29 +145,46 @@ describe('kiosk API', () => {
     const m = await h.markManual({ studentId: 'bob', status: 'excused', reason: 'doctor' });
     expect(m.ok).toBe(true);
     if (!m.ok) return;
-    expect(await h.markManual({ studentId: 'bob', status: 'sleeping' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
-    expect(await h.markManual({ studentId: 'zed', status: 'present' })).toMatchObject({ ok: false, error: { code: 'unknown_student' } });
+    expect(await h.markManual({ studentId: 'bob', status: 'sleeping' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_args' },
+    });
+    expect(await h.markManual({ studentId: 'zed', status: 'present' })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_student' },
+    });
     const u = await h.markUndo({ eventId: m.value.eventId });
     expect(u.ok).toBe(true);
-    expect(await h.markUndo({ eventId: m.value.eventId })).toMatchObject({ ok: false, error: { code: 'already_undone' } });
+    expect(await h.markUndo({ eventId: m.value.eventId })).toMatchObject({
+      ok: false,
+      error: { code: 'already_undone' },
+    });
   });
 
   it('enrols a student from live frames, with hints, into the template outbox', async () => {
     const { h, show, k } = await kiosk();
     await h.adminUnlock({ pin: ADMIN_PIN });
-    expect(await h.enrolStart({ studentId: 'nobody' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await h.enrolStart({ studentId: 'nobody' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
     const start = await h.enrolStart({ studentId: 'cy', shots: 3 });
     expect(start).toMatchObject({ ok: true, value: { kept: 0, wanted: 3, done: false } });
     k.pushFrame(fakeFrame({ who: 'cy', gates: ['too_small'] }));
     await settle();
-    expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 0, hint: 'Move closer' } });
+    expect(await h.enrolStatus(undefined)).toMatchObject({
+      ok: true,
+      value: { kept: 0, hint: 'Move closer' },
+    });
     for (let i = 0; i < 3; i++) {
       await show('cy');
       await settle();
     }
     expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: { kept: 3, done: true } });
     expect(k.store.templates.countUnpushed()).toBe(3);
-    expect((await h.getState(undefined)).ok && (await h.getState(undefined))).toMatchObject({ value: { sync: { templateQueueDepth: 3 } } });
+    expect((await h.getState(undefined)).ok && (await h.getState(undefined))).toMatchObject({
+      value: { sync: { templateQueueDepth: 3 } },
+    });
   });
 
   it('after a face model change, flags the students enrolled only under the old model until they enrol again', async () => {
@@ -137,7 +192,13 @@ describe('kiosk API', () => {
     const { store } = k;
     // dee was enrolled under the previous model only; bob has one old template besides his current one.
     store.roster.upsertStudent({ id: 'dee', studentNumber: 'DEE', name: 'Dee Old', consent: true });
-    const old = { modelId: 'old-model/v0', embedding: new Float32Array(8).fill(0.5), quality: 1, origin: 'server' as const, createdAt: '2026-01-01T00:00:00Z' };
+    const old = {
+      modelId: 'old-model/v0',
+      embedding: new Float32Array(8).fill(0.5),
+      quality: 1,
+      origin: 'server' as const,
+      createdAt: '2026-01-01T00:00:00Z',
+    };
     store.templates.upsert({ id: 'old-dee', studentId: 'dee', ...old });
     store.templates.upsert({ id: 'old-bob', studentId: 'bob', ...old });
     store.roster.upsertStudent({ id: 'eve', studentNumber: 'EVE', name: 'Eve New', consent: true }); // never enrolled
@@ -150,7 +211,11 @@ describe('kiosk API', () => {
     expect(row('bob')).toMatchObject({ templates: 2, usableTemplates: 1, needsReEnrolment: false });
     expect(row('eve')).toMatchObject({ templates: 0, usableTemplates: 0, needsReEnrolment: false });
     const state = await h.getState(undefined);
-    expect(state.ok && state.value.templateCoverage).toEqual({ modelId: 'fake-v1', recognisable: 3, needReEnrolment: 1 });
+    expect(state.ok && state.value.templateCoverage).toEqual({
+      modelId: 'fake-v1',
+      recognisable: 3,
+      needReEnrolment: 1,
+    });
 
     // Enrolling dee again under the running model clears the flag and the count.
     expect(await h.enrolStart({ studentId: 'dee', shots: 2 })).toMatchObject({ ok: true });
@@ -159,17 +224,34 @@ describe('kiosk API', () => {
       await settle();
     }
     const after = await h.rosterList({ search: 'Dee' });
-    expect(after.ok && after.value[0]).toMatchObject({ templates: 3, usableTemplates: 2, needsReEnrolment: false });
-    expect(states.at(-1)?.templateCoverage).toEqual({ modelId: 'fake-v1', recognisable: 4, needReEnrolment: 0 });
+    expect(after.ok && after.value[0]).toMatchObject({
+      templates: 3,
+      usableTemplates: 2,
+      needsReEnrolment: false,
+    });
+    expect(states.at(-1)?.templateCoverage).toEqual({
+      modelId: 'fake-v1',
+      recognisable: 4,
+      needReEnrolment: 0,
+    });
   });
 
   it('validates settings and refuses a bad camera spec', async () => {
     const { h } = await kiosk();
     await h.adminUnlock({ pin: ADMIN_PIN });
     expect(await h.settingsUpdate({ votesNeeded: 3 })).toMatchObject({ ok: true, value: { votesNeeded: 3 } });
-    expect(await h.settingsUpdate({ votesNeeded: 0 })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
-    expect(await h.settingsUpdate({ cameraSpec: 'replay:' })).toMatchObject({ ok: false, error: { code: 'invalid_args' } });
-    expect(await h.settingsGet(undefined)).toMatchObject({ ok: true, value: { votesNeeded: 3, cameraSpec: 'webcam:default' } });
+    expect(await h.settingsUpdate({ votesNeeded: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_args' },
+    });
+    expect(await h.settingsUpdate({ cameraSpec: 'replay:' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_args' },
+    });
+    expect(await h.settingsGet(undefined)).toMatchObject({
+      ok: true,
+      value: { votesNeeded: 3, cameraSpec: 'webcam:default' },
+    });
   });
 
   it('sync channels report a clear error when not paired or the server is unreachable', async () => {
@@ -189,7 +271,14 @@ describe('engine failure', () => {
     engine.analyse = async () => {
       throw Object.assign(new Error('face worker exited with code 1'), { code: 'crashed' });
     };
-    const k = createKiosk({ dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine, logger: silentLogger(), autoSync: false });
+    const k = createKiosk({
+      dataDir: '/nonexistent',
+      databaseFile: ':memory:',
+      camera: 'push',
+      engine,
+      logger: silentLogger(),
+      autoSync: false,
+    });
     open.push(k);
     await k.ready;
     k.pushFrame(fakeFrame({ who: 'ada' }));

@@ -132,7 +132,10 @@ function openStore(options: KioskOptions, now: () => Date, logger: Logger): Kios
   }
   if (store.pin.isFactoryDefault()) {
     // Said at every start, not only the first: the kiosk works meanwhile, but anyone who read the docs can open the admin area.
-    logger.warn({ event: 'factory_pin' }, 'the admin PIN is still the factory default; set one in the admin area (PIN tab)');
+    logger.warn(
+      { event: 'factory_pin' },
+      'the admin PIN is still the factory default; set one in the admin area (PIN tab)',
+    );
   }
   return store;
 }
@@ -146,21 +149,35 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const isClosed = () => closed;
 
   const faceEngine = new FaceEngineSlot();
-  const placement = () => ({ roomId: store.settings.get().roomId ?? store.sync.get('roomId'), timezone: store.sync.get('timezone') });
+  const placement = () => ({
+    roomId: store.settings.get().roomId ?? store.sync.get('roomId'),
+    timezone: store.sync.get('timezone'),
+  });
   const attendance = new AttendanceEngine({
-    store, now, newId, logger: logger.child({ component: 'attendance' }), placement,
+    store,
+    now,
+    newId,
+    logger: logger.child({ component: 'attendance' }),
+    placement,
     modelId: () => faceEngine.modelId(),
     embeddingSize: () => faceEngine.engine?.embeddingSize ?? 0,
   });
   // The parts below call each other only through these late-bound closures (all set before any runs).
   const emit = (): void => view.emit();
-  const pipeline: FramePipeline = new FramePipeline((data, meta): Promise<void> => analyser.analyse(data, meta), logger.child({ component: 'frames' }));
+  const pipeline: FramePipeline = new FramePipeline(
+    (data, meta): Promise<void> => analyser.analyse(data, meta),
+    logger.child({ component: 'frames' }),
+  );
   const sync: SyncService = new SyncService({
-    store, now, appVersion: APP_VERSION, logger: logger.child({ component: 'sync' }),
+    store,
+    now,
+    appVersion: APP_VERSION,
+    logger: logger.child({ component: 'sync' }),
     health: () => {
       const t = pipeline.timing();
       return {
-        fps: pipeline.fps(), droppedFrames: pipeline.counters.dropped,
+        fps: pipeline.fps(),
+        droppedFrames: pipeline.counters.dropped,
         ...(t ? { recognitionMsP50: t.p50, recognitionMsP95: t.p95 } : {}),
         ...(faceEngine.engine ? { backend: faceEngine.engine.backend } : {}),
       };
@@ -170,16 +187,54 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     allowInsecure: () => store.settings.get().allowInsecureServer,
     ...options.sync,
   });
-  const camera = new CameraController({ pipeline, logger, onChange: emit, onNewCamera: (epoch) => view.newCamera(epoch) });
-  const view: KioskView = new KioskView({ store, now, logger, attendance, sync, camera, pipeline, faceEngine, placement });
+  const camera = new CameraController({
+    pipeline,
+    logger,
+    onChange: emit,
+    onNewCamera: (epoch) => view.newCamera(epoch),
+  });
+  const view: KioskView = new KioskView({
+    store,
+    now,
+    logger,
+    attendance,
+    sync,
+    camera,
+    pipeline,
+    faceEngine,
+    placement,
+  });
   sync.subscribe(emit);
-  const enrolment = new EnrolmentDesk({ store, now, newId, logger, attendance, onStored: () => sync.notifyOutbox() });
-  const analyser: FrameAnalyser = new FrameAnalyser({ faceEngine, attendance, enrolment, view, now, logger, onMarked: () => sync.notifyOutbox() });
+  const enrolment = new EnrolmentDesk({
+    store,
+    now,
+    newId,
+    logger,
+    attendance,
+    onStored: () => sync.notifyOutbox(),
+  });
+  const analyser: FrameAnalyser = new FrameAnalyser({
+    faceEngine,
+    attendance,
+    enrolment,
+    view,
+    now,
+    logger,
+    onMarked: () => sync.notifyOutbox(),
+  });
   const admin = new AdminSession(now);
   const quit = new QuitRequests(logger, isClosed);
 
   const handlers = buildHandlers({
-    store, logger, now, newId, engine: attendance, sync, admin, enrolment, emit,
+    store,
+    logger,
+    now,
+    newId,
+    engine: attendance,
+    sync,
+    admin,
+    enrolment,
+    emit,
     state: () => view.state(),
     restartCamera: (spec) => camera.restart(spec),
     faceEngineReady: () => faceEngine.engine !== null,
@@ -211,8 +266,11 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     onQuitRequest: (l) => quit.on(l),
     onDecision: (l) => analyser.onDecision(l),
     stats: () => ({
-      frames: { ...pipeline.counters }, fps: pipeline.fps(), recognitionMs: pipeline.timing(),
-      unknownAppearances: attendance.counters.unknownAppearances, camera: { ...camera.status, fps: pipeline.fps() },
+      frames: { ...pipeline.counters },
+      fps: pipeline.fps(),
+      recognitionMs: pipeline.timing(),
+      unknownAppearances: attendance.counters.unknownAppearances,
+      camera: { ...camera.status, fps: pipeline.fps() },
       queueDepth: store.attendance.pendingCount(),
     }),
     idle: () => pipeline.idle(),

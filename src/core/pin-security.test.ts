@@ -25,8 +25,14 @@ const NEW_PIN = '480317';
 function kiosk(options: { adminPin?: string; logger?: pino.Logger; dataDir?: string } = {}) {
   const clock = testClock('2026-03-02T09:02:00Z');
   const k = createKiosk({
-    dataDir: options.dataDir ?? '/nonexistent', ...(options.dataDir ? {} : { databaseFile: ':memory:' }), camera: 'none', engine: new FakeFaceEngine(),
-    clock: clock.now, logger: options.logger ?? silentLogger(), autoSync: false, ...(options.adminPin ? { adminPin: options.adminPin } : {}),
+    dataDir: options.dataDir ?? '/nonexistent',
+    ...(options.dataDir ? {} : { databaseFile: ':memory:' }),
+    camera: 'none',
+    engine: new FakeFaceEngine(),
+    clock: clock.now,
+    logger: options.logger ?? silentLogger(),
+    autoSync: false,
+    ...(options.adminPin ? { adminPin: options.adminPin } : {}),
   });
   open.push(k);
   return { k, h: k.handlers, clock };
@@ -35,7 +41,10 @@ function kiosk(options: { adminPin?: string; logger?: pino.Logger; dataDir?: str
 describe('the factory PIN opens only "set a new PIN"', () => {
   it('refuses every other admin channel in the core until a new PIN is set', async () => {
     const { h } = kiosk();
-    expect(await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN })).toMatchObject({ ok: true, value: { unlocked: true } });
+    expect(await h.adminUnlock({ pin: DEFAULT_ADMIN_PIN })).toMatchObject({
+      ok: true,
+      value: { unlocked: true },
+    });
     expect(await h.adminStatus(undefined)).toMatchObject({ ok: true, value: { factoryPin: true } });
     const refused = [
       await h.rosterList({}),
@@ -45,8 +54,14 @@ describe('the factory PIN opens only "set a new PIN"', () => {
       await h.pair({ serverUrl: 'http://127.0.0.1:1', code: 'ABCD1234', name: 'x' }),
       await h.appQuit({ confirm: true }),
     ];
-    for (const r of refused) expect(r).toMatchObject({ ok: false, error: { code: 'pin_change_required', message: expect.stringMatching(/new PIN/) } });
-    expect(await h.adminChangePin({ currentPin: DEFAULT_ADMIN_PIN, newPin: NEW_PIN, confirmPin: NEW_PIN })).toMatchObject({ ok: true });
+    for (const r of refused)
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: 'pin_change_required', message: expect.stringMatching(/new PIN/) },
+      });
+    expect(
+      await h.adminChangePin({ currentPin: DEFAULT_ADMIN_PIN, newPin: NEW_PIN, confirmPin: NEW_PIN }),
+    ).toMatchObject({ ok: true });
     expect(await h.logToday(undefined)).toMatchObject({ ok: true });
   });
 
@@ -65,7 +80,13 @@ describe('the lockout escalates, persists, and a recovery code still opens it', 
   };
 
   it('5 min, 15 min, 1 h, 4 h, then 24 h; across a restart; reset by the right PIN', () => {
-    expect(PIN_LOCKOUT_STEPS_MS).toEqual([5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 24 * 60 * 60_000]);
+    expect(PIN_LOCKOUT_STEPS_MS).toEqual([
+      5 * 60_000,
+      15 * 60_000,
+      60 * 60_000,
+      4 * 60 * 60_000,
+      24 * 60 * 60_000,
+    ]);
     const file = join(mkdtempSync(join(tmpdir(), 'kiosk-pin-')), 'kiosk.db');
     const clock = testClock('2026-03-02T09:00:00Z');
     let s = openKioskStore({ file, defaultSettings: DEFAULT_SETTINGS, now: clock.now });
@@ -93,18 +114,34 @@ describe('the lockout escalates, persists, and a recovery code still opens it', 
     const { k, h } = kiosk({ adminPin: NEW_PIN });
     const code = '204958173640';
     const salt = randomBytes(16);
-    const codeHash = ['scrypt', 1024, 8, 1, salt.toString('base64url'), scryptSync(code, salt, 64, { N: 1024, r: 8, p: 1 }).toString('base64url')].join('$');
+    const codeHash = [
+      'scrypt',
+      1024,
+      8,
+      1,
+      salt.toString('base64url'),
+      scryptSync(code, salt, 64, { N: 1024, r: 8, p: 1 }).toString('base64url'),
+    ].join('$');
     k.store.pinRecovery.applyOffer({ id: randomUUID(), codeHash, expiresAt: '2026-03-03T09:00:00.000Z' });
     for (let i = 0; i < PIN_MAX_FAILURES; i++) await h.adminUnlock({ pin: '000000' });
-    expect(await h.adminUnlock({ pin: NEW_PIN })).toMatchObject({ ok: true, value: { unlocked: false, lockedUntil: expect.any(String) } });
-    expect(await h.adminUnlock({ pin: code })).toMatchObject({ ok: true, value: { unlocked: true, recovery: true } });
+    expect(await h.adminUnlock({ pin: NEW_PIN })).toMatchObject({
+      ok: true,
+      value: { unlocked: false, lockedUntil: expect.any(String) },
+    });
+    expect(await h.adminUnlock({ pin: code })).toMatchObject({
+      ok: true,
+      value: { unlocked: true, recovery: true },
+    });
   });
 });
 
 describe('kiosk handlers answer stable error codes', () => {
   it('an internal failure is "internal" with a generic message; the details go to the log', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'error' }, new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }));
+    const logger = pino(
+      { level: 'error' },
+      new Writable({ write: (c: Buffer, _e, done) => (lines.push(c.toString()), done()) }),
+    );
     const { k, h } = kiosk({ adminPin: NEW_PIN, logger });
     await h.adminUnlock({ pin: NEW_PIN });
     k.store.roster.listStudents = () => {
@@ -127,7 +164,8 @@ describe.runIf(process.platform !== 'win32')('kiosk data at rest', () => {
       k.store.settings.update({ soundCue: false }); // a write, so the WAL exists
       const mode = (p: string) => statSync(p).mode & 0o777;
       expect(mode(dataDir)).toBe(0o700);
-      for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm']) expect(mode(join(dataDir, f)), f).toBe(0o600);
+      for (const f of ['kiosk.db', 'kiosk.db-wal', 'kiosk.db-shm'])
+        expect(mode(join(dataDir, f)), f).toBe(0o600);
     } finally {
       process.umask(previous);
     }

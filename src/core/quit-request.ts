@@ -8,7 +8,10 @@ export const QUIT_REPLY_GRACE_MS = 100;
 export class QuitRequests {
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly logger: Logger, private readonly closed: () => boolean) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly closed: () => boolean,
+  ) {}
 
   on(l: () => void): () => void {
     this.listeners.add(l);

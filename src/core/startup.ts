@@ -14,10 +14,14 @@ async function defaultEngine(logger: Logger): Promise<FaceEngine> {
 
 /** Loads the face engine into the slot; never rejects (a failure is the slot's status). */
 export async function loadFaceEngine(
-  slot: FaceEngineSlot, given: FaceEngine | (() => Promise<FaceEngine>) | undefined, logger: Logger, closed: () => boolean,
+  slot: FaceEngineSlot,
+  given: FaceEngine | (() => Promise<FaceEngine>) | undefined,
+  logger: Logger,
+  closed: () => boolean,
 ): Promise<boolean> {
   try {
-    const engine = given === undefined ? await defaultEngine(logger) : typeof given === 'function' ? await given() : given;
+    const engine =
+      given === undefined ? await defaultEngine(logger) : typeof given === 'function' ? await given() : given;
     if (closed()) return false;
     slot.loaded(engine);
     logger.info({ event: 'engine', backend: engine.backend, modelId: engine.modelId }, 'face engine ready');
@@ -39,16 +43,33 @@ export interface PairingOptions {
 }
 
 /** Pairs on first run when provisioned, then starts the sync schedule (unless told not to). */
-export async function pairAndStartSync(sync: SyncService, store: KioskStore, o: PairingOptions, logger: Logger, closed: () => boolean): Promise<void> {
+export async function pairAndStartSync(
+  sync: SyncService,
+  store: KioskStore,
+  o: PairingOptions,
+  logger: Logger,
+  closed: () => boolean,
+): Promise<void> {
   const paired = () => Boolean(store.sync.get('deviceToken'));
   if (!paired() && o.serverUrl && o.pairingCode) {
     try {
-      await sync.pair({ serverUrl: o.serverUrl, code: o.pairingCode, name: o.deviceName ?? 'kiosk', ...(o.serverFingerprint ? { serverFingerprint: o.serverFingerprint } : {}) });
+      await sync.pair({
+        serverUrl: o.serverUrl,
+        code: o.pairingCode,
+        name: o.deviceName ?? 'kiosk',
+        ...(o.serverFingerprint ? { serverFingerprint: o.serverFingerprint } : {}),
+      });
     } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'pairing failed; pair again from the admin screen');
+      logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'pairing failed; pair again from the admin screen',
+      );
     }
   } else if (paired() && o.serverUrl && store.sync.get('serverUrl') !== o.serverUrl) {
-    logger.warn({ stored: store.sync.get('serverUrl'), given: o.serverUrl }, 'already paired with another server URL; keeping the paired one');
+    logger.warn(
+      { stored: store.sync.get('serverUrl'), given: o.serverUrl },
+      'already paired with another server URL; keeping the paired one',
+    );
   }
   if (o.autoSync !== false && !closed()) sync.start();
 }

@@ -47,7 +47,14 @@ export class KioskView {
   }
 
   greet(d: Decision): void {
-    this.greeting = { kind: d.kind, studentId: d.studentId, name: d.name, message: d.message, at: d.at, scores: d.scores };
+    this.greeting = {
+      kind: d.kind,
+      studentId: d.studentId,
+      name: d.name,
+      message: d.message,
+      at: d.at,
+      scores: d.scores,
+    };
   }
 
   state(): KioskState {
@@ -56,12 +63,23 @@ export class KioskView {
     const { roomId } = this.src.placement();
     const room = roomId ? store.roster.getRoom(roomId) : null;
     const cls = session ? store.roster.getClass(session.classId) : null;
-    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MS) this.greeting = null;
+    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MS)
+      this.greeting = null;
     return {
       engine: { ...this.src.faceEngine.status },
       camera: { ...camera.status, fps: pipeline.fps() },
-      frame: this.frame, faces: this.faces, greeting: this.greeting,
-      session: session ? { sessionId: session.sessionId, className: cls?.name ?? session.classId, startsAt: session.startsAt, endsAt: session.endsAt, lateAfter: session.lateAfter } : null,
+      frame: this.frame,
+      faces: this.faces,
+      greeting: this.greeting,
+      session: session
+        ? {
+            sessionId: session.sessionId,
+            className: cls?.name ?? session.classId,
+            startsAt: session.startsAt,
+            endsAt: session.endsAt,
+            lateAfter: session.lateAfter,
+          }
+        : null,
       noClassToday: session ? false : attendance.noClassToday(),
       room: room ?? (roomId ? { id: roomId, name: roomId } : null),
       sync: sync.status(),

@@ -17,7 +17,13 @@ export function serveAppProtocol(protocolApi: Protocol, rendererDir: string, fra
     if (url.pathname === `/${FRAME_PREVIEW_PATH}`) {
       const frame = frames.latestFrame?.() ?? null;
       if (!frame) return new Response(null, { status: 404 });
-      return new Response(Buffer.from(frame.data), { headers: { ...securityHeaders(), 'content-type': imageContentType(frame.data), 'cache-control': 'no-store' } });
+      return new Response(Buffer.from(frame.data), {
+        headers: {
+          ...securityHeaders(),
+          'content-type': imageContentType(frame.data),
+          'cache-control': 'no-store',
+        },
+      });
     }
     const file = await readStatic(rendererDir, url.pathname);
     if (!file) return new Response('not found', { status: 404, headers: securityHeaders() });

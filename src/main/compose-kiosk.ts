@@ -30,7 +30,11 @@ export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk>
     ...(opts.pairingCode ? { pairingCode: opts.pairingCode } : {}),
     ...(opts.deviceName ? { deviceName: opts.deviceName } : {}),
     ...(opts.camera ? { camera: opts.camera } : {}),
-    engine: () => ml.createFaceEngine({ modelDir: opts.modelDir }, { logger: opts.logger, workerPath: join(import.meta.dirname, 'worker-entry.js') }),
+    engine: () =>
+      ml.createFaceEngine(
+        { modelDir: opts.modelDir },
+        { logger: opts.logger, workerPath: join(import.meta.dirname, 'worker-entry.js') },
+      ),
   });
   return {
     handlers: kiosk.handlers,
@@ -39,6 +43,7 @@ export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk>
     latestFrame: () => kiosk.latestFrame(),
     onQuitRequest: (l) => kiosk.onQuitRequest(l),
     close: () => kiosk.close(),
-    reportUpdateRefused: (detail) => kiosk.store.sync.addHistory(new Date().toISOString(), 'update', false, detail),
+    reportUpdateRefused: (detail) =>
+      kiosk.store.sync.addHistory(new Date().toISOString(), 'update', false, detail),
   };
 }

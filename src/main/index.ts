@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   Menu.setApplicationMenu(null);
 
   // Packaged: models beside the asar (extraResources); from a checkout: resources/models.
-  const modelDir = app.isPackaged ? join(process.resourcesPath, 'models') : join(app.getAppPath(), 'resources', 'models');
+  const modelDir = app.isPackaged
+    ? join(process.resourcesPath, 'models')
+    : join(app.getAppPath(), 'resources', 'models');
   const rendererDir = join(import.meta.dirname, '..', 'renderer');
   const preload = join(import.meta.dirname, '..', 'preload', 'index.cjs');
 
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
     win.webContents.on('render-process-gone', (_e, details) => {
       log.error({ reason: details.reason, exitCode: details.exitCode }, 'renderer gone');
       crashes.push(Date.now());
-      if (details.reason !== 'clean-exit' && shouldReloadAfterCrash(crashes, Date.now())) win?.webContents.reload();
+      if (details.reason !== 'clean-exit' && shouldReloadAfterCrash(crashes, Date.now()))
+        win?.webContents.reload();
     });
     win.on('unresponsive', () => {
       log.warn('renderer unresponsive; reloading');
@@ -83,7 +86,11 @@ async function main(): Promise<void> {
     void win.loadURL(APP_ENTRY_URL);
   };
   createWindow();
-  const stopForward = forwardState(kiosk.subscribe, () => (win ? { isDestroyed: () => win?.isDestroyed() ?? true, send: (c, s) => win?.webContents.send(c, s) } : null));
+  const stopForward = forwardState(kiosk.subscribe, () =>
+    win
+      ? { isDestroyed: () => win?.isDestroyed() ?? true, send: (c, s) => win?.webContents.send(c, s) }
+      : null,
+  );
 
   app.on('second-instance', () => {
     if (!win) return createWindow();
@@ -96,7 +103,12 @@ async function main(): Promise<void> {
 
   const idle = new IdleTracker();
   const stopIdle = kiosk.subscribe((s: KioskState) => idle.observe(s, Date.now()));
-  const updater = startAutoUpdate({ idle, log, enabled: app.isPackaged, onRefused: (detail) => kiosk.reportUpdateRefused(detail) });
+  const updater = startAutoUpdate({
+    idle,
+    log,
+    enabled: app.isPackaged,
+    onRefused: (detail) => kiosk.reportUpdateRefused(detail),
+  });
 
   let quitting = false;
   app.on('before-quit', (event) => {

@@ -1,10 +1,20 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT, type KioskChannelKey, type KioskState, type Result } from '../contracts/kiosk-api';
+import {
+  KIOSK_CAMERA_FRAME_CHANNEL,
+  KIOSK_CHANNELS,
+  KIOSK_STATE_EVENT,
+  type KioskChannelKey,
+  type KioskState,
+  type Result,
+} from '../contracts/kiosk-api';
 import { bindKioskIpc, forwardState, type IpcMainLike } from './ipc';
 
 function fakeIpc() {
-  const handlers = new Map<string, (e: { senderFrame?: { url: string } | null }, ...a: unknown[]) => Promise<unknown>>();
+  const handlers = new Map<
+    string,
+    (e: { senderFrame?: { url: string } | null }, ...a: unknown[]) => Promise<unknown>
+  >();
   const listeners = new Map<string, (e: { senderFrame?: { url: string } | null }, ...a: unknown[]) => void>();
   const ipc: IpcMainLike = {
     handle: (c, l) => void handlers.set(c, l),
@@ -37,7 +47,10 @@ describe('bindKioskIpc', () => {
     const f = fakeIpc();
     const unbind = bindKioskIpc(f.ipc, kiosk, pino({ level: 'silent' }));
     expect([...f.handlers.keys()].sort()).toEqual(Object.values(KIOSK_CHANNELS).sort());
-    expect(await f.handlers.get('admin:unlock')!(own, { pin: '1234' })).toEqual({ ok: true, value: 'adminUnlock' });
+    expect(await f.handlers.get('admin:unlock')!(own, { pin: '1234' })).toEqual({
+      ok: true,
+      value: 'adminUnlock',
+    });
     expect(calls.at(-1)).toEqual(['adminUnlock', { pin: '1234' }]);
     unbind();
     expect(f.handlers.size).toBe(0);
@@ -48,8 +61,13 @@ describe('bindKioskIpc', () => {
     const f = fakeIpc();
     bindKioskIpc(f.ipc, kiosk, pino({ level: 'silent' }));
     const n = calls.length;
-    expect(await f.handlers.get('admin:unlock')!(foreign, { pin: '1234' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect(await f.handlers.get('admin:unlock')!({ senderFrame: null }, { pin: '1234' })).toMatchObject({ ok: false });
+    expect(await f.handlers.get('admin:unlock')!(foreign, { pin: '1234' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(await f.handlers.get('admin:unlock')!({ senderFrame: null }, { pin: '1234' })).toMatchObject({
+      ok: false,
+    });
     expect(calls.length).toBe(n);
     expect(await f.handlers.get('sync:now')!(own)).toMatchObject({ ok: false, error: { code: 'internal' } });
   });

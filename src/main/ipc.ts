@@ -35,14 +35,20 @@ export function bindKioskIpc(ipc: IpcMainLike, kiosk: IpcKiosk, log: Logger): ()
   for (const key of keys) {
     ipc.handle(KIOSK_CHANNELS[key], async (event, rawArgs) => {
       if (!trusted(event)) {
-        log.warn({ channel: KIOSK_CHANNELS[key], url: event.senderFrame?.url }, 'IPC from a foreign frame refused');
+        log.warn(
+          { channel: KIOSK_CHANNELS[key], url: event.senderFrame?.url },
+          'IPC from a foreign frame refused',
+        );
         return { ok: false, error: { code: 'forbidden', message: 'not our page' } } satisfies Result<never>;
       }
       try {
         return await kiosk.handlers[key](rawArgs);
       } catch (err) {
         log.error({ err, channel: KIOSK_CHANNELS[key] }, 'kiosk handler threw');
-        return { ok: false, error: { code: 'internal', message: 'the kiosk failed to answer; see its log' } } satisfies Result<never>;
+        return {
+          ok: false,
+          error: { code: 'internal', message: 'the kiosk failed to answer; see its log' },
+        } satisfies Result<never>;
       }
     });
   }
@@ -52,7 +58,8 @@ export function bindKioskIpc(ipc: IpcMainLike, kiosk: IpcKiosk, log: Logger): ()
     const frame = CameraFrameBytes.safeParse(raw);
     if (!frame.success) {
       // A flood of bad frames must not flood the log.
-      if (++badFrames <= 5 || badFrames % 100 === 0) log.warn({ badFrames, issue: frame.error.issues[0]?.message }, 'bad camera frame over IPC');
+      if (++badFrames <= 5 || badFrames % 100 === 0)
+        log.warn({ badFrames, issue: frame.error.issues[0]?.message }, 'bad camera frame over IPC');
       return;
     }
     kiosk.pushFrame(frame.data);

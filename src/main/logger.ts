@@ -6,5 +6,8 @@ import { pino, type Logger } from 'pino';
 
 export function createFileLogger(logDir: string, level = 'info'): Logger {
   mkdirSync(logDir, { recursive: true });
-  return pino({ name: 'rollcall', level }, pino.destination({ dest: join(logDir, 'rollcall.log'), sync: false, mkdir: true }));
+  return pino(
+    { name: 'rollcall', level },
+    pino.destination({ dest: join(logDir, 'rollcall.log'), sync: false, mkdir: true }),
+  );
 }

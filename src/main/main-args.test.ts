@@ -3,7 +3,19 @@ import { parseMainArgs } from './main-args';
 
 describe('parseMainArgs', () => {
   it('reads the provisioning options and ignores Chromium flags and positionals', () => {
-    expect(parseMainArgs(['.', '--server', 'http://10.0.0.5:8000', '--pair', 'ABCD-1234', '--camera', 'push', '--windowed', '--no-sandbox'])).toEqual({
+    expect(
+      parseMainArgs([
+        '.',
+        '--server',
+        'http://10.0.0.5:8000',
+        '--pair',
+        'ABCD-1234',
+        '--camera',
+        'push',
+        '--windowed',
+        '--no-sandbox',
+      ]),
+    ).toEqual({
       server: 'http://10.0.0.5:8000',
       pair: 'ABCD-1234',
       camera: 'push',

@@ -30,7 +30,9 @@ export function parseMainArgs(argv: string[]): MainArgs {
   });
   const parsed = MainArgs.safeParse(values);
   if (!parsed.success) {
-    throw new Error(`bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

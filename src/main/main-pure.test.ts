@@ -15,7 +15,14 @@ describe('security policy', () => {
   it('treats only app://rollcall as our origin', () => {
     expect(isOwnOrigin(APP_ENTRY_URL)).toBe(true);
     expect(isOwnOrigin('app://rollcall/frame.jpg?seq=3')).toBe(true);
-    for (const u of ['app://evil/index.html', 'https://rollcall', 'file:///etc/passwd', 'http://127.0.0.1:5173', 'not a url', '']) {
+    for (const u of [
+      'app://evil/index.html',
+      'https://rollcall',
+      'file:///etc/passwd',
+      'http://127.0.0.1:5173',
+      'not a url',
+      '',
+    ]) {
       expect(isOwnOrigin(u)).toBe(false);
     }
   });
@@ -25,7 +32,16 @@ describe('security policy', () => {
     expect(isPermissionAllowed('media', APP_ENTRY_URL, ['audio'])).toBe(false);
     expect(isPermissionAllowed('media', APP_ENTRY_URL, [])).toBe(false);
     expect(isPermissionAllowed('media', 'https://evil.example', ['video'])).toBe(false);
-    for (const p of ['geolocation', 'notifications', 'clipboard-read', 'openExternal', 'midi', 'hid', 'serial', 'usb']) {
+    for (const p of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'openExternal',
+      'midi',
+      'hid',
+      'serial',
+      'usb',
+    ]) {
       expect(isPermissionAllowed(p, APP_ENTRY_URL, ['video'])).toBe(false);
     }
     expect(isPermissionCheckAllowed('media', 'app://rollcall', 'video')).toBe(true);
@@ -40,7 +56,13 @@ describe('security policy', () => {
   it('hardens every window', () => {
     const opts = kioskWindowOptions('/p/preload.cjs');
     expect(opts.webPreferences).toEqual(hardenedWebPreferences('/p/preload.cjs'));
-    expect(opts.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true });
+    expect(opts.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      webSecurity: true,
+    });
     expect(opts).toMatchObject({ kiosk: true, fullscreen: true, autoHideMenuBar: true });
   });
   it('has a CSP without inline or eval script, and no framing', () => {
@@ -52,7 +74,12 @@ describe('security policy', () => {
   });
   it('stops reloading a renderer that keeps crashing', () => {
     expect(shouldReloadAfterCrash([], 100_000)).toBe(true);
-    expect(shouldReloadAfterCrash([1, 2, 3, 4, 5].map((s) => 100_000 - s * 1000), 100_000)).toBe(false);
+    expect(
+      shouldReloadAfterCrash(
+        [1, 2, 3, 4, 5].map((s) => 100_000 - s * 1000),
+        100_000,
+      ),
+    ).toBe(false);
     expect(shouldReloadAfterCrash([1, 2, 3, 4, 5], 100_000)).toBe(true);
   });
 });
@@ -65,7 +92,10 @@ describe('update policy', () => {
     expect(canInstallNow({ ...idle, lastFaceAt: now - FACE_QUIET_MS - 1 })).toEqual({ install: true });
   });
   it('never installs mid-session, with someone at the door or an admin busy', () => {
-    expect(canInstallNow({ ...idle, sessionActive: true })).toMatchObject({ install: false, reason: 'a class is in session' });
+    expect(canInstallNow({ ...idle, sessionActive: true })).toMatchObject({
+      install: false,
+      reason: 'a class is in session',
+    });
     expect(canInstallNow({ ...idle, lastFaceAt: now - 1000 }).install).toBe(false);
     expect(canInstallNow({ ...idle, adminOpen: true }).install).toBe(false);
   });

@@ -20,16 +20,26 @@ export function isOwnOrigin(url: string): boolean {
  * The only permission the kiosk page gets is the camera ('media' with video only), and only
  * for our own origin. Microphone, notifications, geolocation, … are all refused.
  */
-export function isPermissionAllowed(permission: string, requestingUrl: string, mediaTypes: readonly string[] = []): boolean {
+export function isPermissionAllowed(
+  permission: string,
+  requestingUrl: string,
+  mediaTypes: readonly string[] = [],
+): boolean {
   if (!isOwnOrigin(requestingUrl)) return false;
   if (permission === 'media') return mediaTypes.length > 0 && mediaTypes.every((t) => t === 'video');
   return false;
 }
 
 /** Permission *checks* (not requests) happen for enumerateDevices etc.; same rule. */
-export function isPermissionCheckAllowed(permission: string, requestingOrigin: string, mediaType?: string): boolean {
+export function isPermissionCheckAllowed(
+  permission: string,
+  requestingOrigin: string,
+  mediaType?: string,
+): boolean {
   if (!isOwnOrigin(requestingOrigin)) return false;
-  return permission === 'media' && (mediaType === undefined || mediaType === 'video' || mediaType === 'unknown');
+  return (
+    permission === 'media' && (mediaType === undefined || mediaType === 'video' || mediaType === 'unknown')
+  );
 }
 
 /** Navigation away from our page is never allowed (a link or a redirect must not leave it). */

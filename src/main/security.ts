@@ -23,17 +23,27 @@ export function registerAppScheme(protocolApi: Electron.Protocol): void {
 export function hardenSession(ses: Session, log: Logger): void {
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
-    const allowed = isPermissionAllowed(permission, details.requestingUrl ?? webContents.getURL(), mediaTypes);
+    const allowed = isPermissionAllowed(
+      permission,
+      details.requestingUrl ?? webContents.getURL(),
+      mediaTypes,
+    );
     if (!allowed) log.warn({ permission, url: details.requestingUrl }, 'permission refused');
     callback(allowed);
   });
   ses.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
-    isPermissionCheckAllowed(permission, requestingOrigin, 'mediaType' in details ? details.mediaType : undefined),
+    isPermissionCheckAllowed(
+      permission,
+      requestingOrigin,
+      'mediaType' in details ? details.mediaType : undefined,
+    ),
   );
   ses.setDevicePermissionHandler(() => false);
   // The CSP also travels with every response of our protocol; this covers anything else.
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] } });
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy()] },
+    });
   });
 }
 

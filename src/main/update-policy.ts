@@ -21,7 +21,8 @@ export type InstallDecision = { install: true } | { install: false; reason: stri
 export function canInstallNow(f: IdleFacts): InstallDecision {
   if (f.sessionActive) return { install: false, reason: 'a class is in session' };
   if (f.adminOpen) return { install: false, reason: 'the admin area is open' };
-  if (f.lastFaceAt !== null && f.now - f.lastFaceAt < FACE_QUIET_MS) return { install: false, reason: 'someone was at the door recently' };
+  if (f.lastFaceAt !== null && f.now - f.lastFaceAt < FACE_QUIET_MS)
+    return { install: false, reason: 'someone was at the door recently' };
   return { install: true };
 }
 
@@ -50,6 +51,12 @@ export class IdleTracker {
   }
 
   facts(now: number): IdleFacts {
-    return { sessionActive: this.sessionActive, lastFaceAt: this.lastFaceAt, adminOpen: this.adminOpen, queueDepth: this.queueDepth, now };
+    return {
+      sessionActive: this.sessionActive,
+      lastFaceAt: this.lastFaceAt,
+      adminOpen: this.adminOpen,
+      queueDepth: this.queueDepth,
+      now,
+    };
   }
 }

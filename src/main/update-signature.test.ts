@@ -15,7 +15,9 @@ const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toStrin
 const dir = mkdtempSync(join(tmpdir(), 'rollcall-update-'));
 const artifact = join(dir, 'Rollcall-0.2.0-x86_64.AppImage');
 writeFileSync(artifact, Buffer.alloc(256 * 1024, 7));
-const digest = createHash('sha512').update(Buffer.alloc(256 * 1024, 7)).digest();
+const digest = createHash('sha512')
+  .update(Buffer.alloc(256 * 1024, 7))
+  .digest();
 const goodSig = sign(null, digest, keys.privateKey).toString('base64');
 
 describe('update artifact signature', () => {
@@ -28,12 +30,18 @@ describe('update artifact signature', () => {
     const bytes = Buffer.alloc(256 * 1024, 7);
     bytes[1000] = 8;
     writeFileSync(tampered, bytes);
-    expect(await verifyArtifactSignature(tampered, goodSig, publicPem)).toMatchObject({ ok: false, reason: expect.stringMatching(/signature does not match/) });
+    expect(await verifyArtifactSignature(tampered, goodSig, publicPem)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/signature does not match/),
+    });
     const other = generateKeyPairSync('ed25519');
     const otherSig = sign(null, digest, other.privateKey).toString('base64');
     expect(await verifyArtifactSignature(artifact, otherSig, publicPem)).toMatchObject({ ok: false });
     expect(await verifyArtifactSignature(artifact, 'not base64 !!', publicPem)).toMatchObject({ ok: false });
-    expect(await verifyArtifactSignature(artifact, null, publicPem)).toMatchObject({ ok: false, reason: expect.stringMatching(/unsigned/) });
+    expect(await verifyArtifactSignature(artifact, null, publicPem)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/unsigned/),
+    });
   });
 
   it('the compiled-in key is an Ed25519 public key (no private key in the app)', () => {
@@ -45,13 +53,20 @@ describe('update artifact signature', () => {
 describe('update install policy', () => {
   it('Linux needs a valid detached signature; Windows and macOS rely on the code signature check', () => {
     expect(updateVerdict('linux', { ok: true })).toEqual({ install: true });
-    expect(updateVerdict('linux', { ok: false, reason: 'unsigned update' })).toEqual({ install: false, reason: 'unsigned update' });
+    expect(updateVerdict('linux', { ok: false, reason: 'unsigned update' })).toEqual({
+      install: false,
+      reason: 'unsigned update',
+    });
     expect(updateVerdict('win32', null)).toEqual({ install: true });
   });
 
   it('the signature sits beside the artifact on the feed', () => {
-    expect(signatureUrlFor('https://updates.rollcall.invalid/kiosk', 'Rollcall-0.2.0-x86_64.AppImage')).toBe('https://updates.rollcall.invalid/kiosk/Rollcall-0.2.0-x86_64.AppImage.sig');
-    expect(signatureUrlFor('https://updates.rollcall.invalid/kiosk/', 'https://cdn.example/x.AppImage')).toBe('https://cdn.example/x.AppImage.sig');
+    expect(signatureUrlFor('https://updates.rollcall.invalid/kiosk', 'Rollcall-0.2.0-x86_64.AppImage')).toBe(
+      'https://updates.rollcall.invalid/kiosk/Rollcall-0.2.0-x86_64.AppImage.sig',
+    );
+    expect(signatureUrlFor('https://updates.rollcall.invalid/kiosk/', 'https://cdn.example/x.AppImage')).toBe(
+      'https://cdn.example/x.AppImage.sig',
+    );
   });
 
   it('only https feeds are used', () => {

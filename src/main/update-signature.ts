@@ -16,12 +16,18 @@ export async function sha512OfFile(path: string): Promise<Buffer> {
   return hash.digest();
 }
 
-export async function verifyArtifactSignature(path: string, signatureB64: string | null, publicKeyPem: string): Promise<SignatureCheck> {
-  if (signatureB64 === null || signatureB64.trim() === '') return { ok: false, reason: 'unsigned update: no detached signature on the feed' };
+export async function verifyArtifactSignature(
+  path: string,
+  signatureB64: string | null,
+  publicKeyPem: string,
+): Promise<SignatureCheck> {
+  if (signatureB64 === null || signatureB64.trim() === '')
+    return { ok: false, reason: 'unsigned update: no detached signature on the feed' };
   const text = signatureB64.trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return { ok: false, reason: 'malformed update signature' };
   const signature = Buffer.from(text, 'base64');
-  if (signature.length !== 64) return { ok: false, reason: 'malformed update signature (an Ed25519 signature is 64 bytes)' };
+  if (signature.length !== 64)
+    return { ok: false, reason: 'malformed update signature (an Ed25519 signature is 64 bytes)' };
   let key;
   try {
     key = createPublicKey(publicKeyPem);
@@ -29,7 +35,12 @@ export async function verifyArtifactSignature(path: string, signatureB64: string
     return { ok: false, reason: 'no usable update public key in this build' };
   }
   const digest = await sha512OfFile(path);
-  return verify(null, digest, key, signature) ? { ok: true } : { ok: false, reason: 'update signature does not match the artifact (tampered, or not signed with our key)' };
+  return verify(null, digest, key, signature)
+    ? { ok: true }
+    : {
+        ok: false,
+        reason: 'update signature does not match the artifact (tampered, or not signed with our key)',
+      };
 }
 
 /**

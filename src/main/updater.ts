@@ -7,7 +7,12 @@ import electronUpdater from 'electron-updater';
 import type { Logger } from 'pino';
 import { UPDATE_FEED_URL, UPDATE_PUBLIC_KEY_PEM } from './update-key';
 import { canInstallNow, feedUrlOrNull, UPDATE_CHECK_INTERVAL_MS, type IdleTracker } from './update-policy';
-import { signatureUrlFor, updateVerdict, verifyArtifactSignature, type SignatureCheck } from './update-signature';
+import {
+  signatureUrlFor,
+  updateVerdict,
+  verifyArtifactSignature,
+  type SignatureCheck,
+} from './update-signature';
 
 const IDLE_POLL_MS = 60_000;
 const SIGNATURE_FETCH_MS = 30_000;
@@ -63,9 +68,16 @@ export function startAutoUpdate(opts: {
     const artifact = info.files[0]?.url;
     if (!artifact) return { ok: false, reason: 'update metadata names no artifact' };
     try {
-      return await verifyArtifactSignature(info.downloadedFile, await fetchSignature(signatureUrlFor(feed, artifact)), UPDATE_PUBLIC_KEY_PEM);
+      return await verifyArtifactSignature(
+        info.downloadedFile,
+        await fetchSignature(signatureUrlFor(feed, artifact)),
+        UPDATE_PUBLIC_KEY_PEM,
+      );
     } catch (err) {
-      return { ok: false, reason: `update signature could not be checked: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        reason: `update signature could not be checked: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   };
 
@@ -74,8 +86,13 @@ export function startAutoUpdate(opts: {
     void verify(info).then((check) => {
       const verdict = updateVerdict(process.platform, check);
       if (!verdict.install) {
-        log.error({ version: info.version, reason: verdict.reason }, 'update refused; keeping the running version');
-        opts.onRefused(`update ${info.version} refused: ${verdict.reason}; running ${autoUpdater.currentVersion.version} as before`);
+        log.error(
+          { version: info.version, reason: verdict.reason },
+          'update refused; keeping the running version',
+        );
+        opts.onRefused(
+          `update ${info.version} refused: ${verdict.reason}; running ${autoUpdater.currentVersion.version} as before`,
+        );
         return; // the next daily check downloads and verifies again
       }
       verifiedVersion = info.version;

@@ -2,7 +2,10 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { hardenedWebPreferences } from './security-policy';
 
-export function kioskWindowOptions(preloadPath: string, opts: { kiosk: boolean } = { kiosk: true }): BrowserWindowConstructorOptions {
+export function kioskWindowOptions(
+  preloadPath: string,
+  opts: { kiosk: boolean } = { kiosk: true },
+): BrowserWindowConstructorOptions {
   return {
     show: false,
     fullscreen: opts.kiosk,
@@ -18,6 +21,11 @@ export function kioskWindowOptions(preloadPath: string, opts: { kiosk: boolean }
 }
 
 /** Crashes back-to-back mean something is broken; stop reloading and show the error page. */
-export function shouldReloadAfterCrash(recentCrashTimes: number[], now: number, windowMs = 60_000, maxCrashes = 5): boolean {
+export function shouldReloadAfterCrash(
+  recentCrashTimes: number[],
+  now: number,
+  windowMs = 60_000,
+  maxCrashes = 5,
+): boolean {
   return recentCrashTimes.filter((t) => now - t < windowMs).length < maxCrashes;
 }

@@ -55,7 +55,10 @@ export const RECOGNITION_DEFAULTS = {
  * margin were calibrated for. A threshold means nothing for another model: a kiosk drops an
  * admin's stored threshold once the model it was set for is no longer the shipped one.
  */
-export const SHIPPED_MODEL_ID = modelIdOf(parsePipeline(RECOGNITION_DEFAULTS.embedder), RECOGNITION_DEFAULTS.flip);
+export const SHIPPED_MODEL_ID = modelIdOf(
+  parsePipeline(RECOGNITION_DEFAULTS.embedder),
+  RECOGNITION_DEFAULTS.flip,
+);
 
 /**
  * Every model file the shipped engine loads (Human's detection models, the shipped embedder
@@ -64,7 +67,9 @@ export const SHIPPED_MODEL_ID = modelIdOf(parsePipeline(RECOGNITION_DEFAULTS.emb
  * The evaluation-only embedders' files stay out (`npm run check:packaging` enforces it).
  */
 export function shippedModelFiles(modelDir: string): string[] {
-  const embedders = parsePipeline(RECOGNITION_DEFAULTS.embedder).map((s) => (s.kind === 'onnx' ? `${s.model}.onnx` : s.model));
+  const embedders = parsePipeline(RECOGNITION_DEFAULTS.embedder).map((s) =>
+    s.kind === 'onnx' ? `${s.model}.onnx` : s.model,
+  );
   return [...DETECTION_MODELS, ...embedders, FASNET_MODEL_FILE].flatMap((m) => modelFilesOf(modelDir, m));
 }
 

@@ -16,7 +16,10 @@ export function fitExponentialTail(scores: readonly number[], tailFraction = 0.0
   if (!(tailFraction > 0 && tailFraction < 1)) throw new RangeError('tailFraction must be in (0, 1)');
   const sorted = [...scores].sort((a, b) => b - a);
   const k = Math.floor(sorted.length * tailFraction);
-  if (k < 10) throw new RangeError(`too few scores for a tail fit: ${sorted.length} (need ${Math.ceil(10 / tailFraction)})`);
+  if (k < 10)
+    throw new RangeError(
+      `too few scores for a tail fit: ${sorted.length} (need ${Math.ceil(10 / tailFraction)})`,
+    );
   const u = sorted[k]!;
   let excess = 0;
   for (let i = 0; i < k; i++) excess += sorted[i]! - u;

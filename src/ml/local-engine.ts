@@ -15,11 +15,27 @@ import { alignmentTransform, modelIdOf, parsePipeline, type EmbedderSpec } from 
 import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
 import { DETECTION_MODELS, defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
-import { FASNET_CROP_SCALE, FASNET_INPUT, FASNET_LIVE_CLASS, FASNET_MODEL_FILE, fasnetCropBox, loadFasnet, type Fasnet } from './liveness/fasnet.js';
+import {
+  FASNET_CROP_SCALE,
+  FASNET_INPUT,
+  FASNET_LIVE_CLASS,
+  FASNET_MODEL_FILE,
+  fasnetCropBox,
+  loadFasnet,
+  type Fasnet,
+} from './liveness/fasnet.js';
 import { eyeOpenness, keypointsOf, meshBox } from './liveness/mesh-cues.js';
 import { textureCues } from './liveness/texture.js';
 import { cropStats, gateFailures } from './quality.js';
-import type { AnalyseOptions, Backend, DetectedFace, FaceEngine, FrameAnalysis, PresentationSignals, RgbImage } from './types.js';
+import type {
+  AnalyseOptions,
+  Backend,
+  DetectedFace,
+  FaceEngine,
+  FrameAnalysis,
+  PresentationSignals,
+  RgbImage,
+} from './types.js';
 
 // tfjs is reached through `human.tf`; its types are not re-exported usefully, so the few calls
 // we make are typed loosely here and checked by tests.
@@ -99,7 +115,6 @@ function backendOrder(pref: ResolvedEngineOptions['backend']): Backend[] {
 function modelFileName(spec: EmbedderSpec): string {
   return spec.kind === 'onnx' ? `${spec.model}.onnx` : spec.model;
 }
-
 
 async function loadEmbedder(
   tf: Record<string, any>,
@@ -341,7 +356,9 @@ export class LocalFaceEngine implements FaceEngine {
     const mirrorEmbedding = mirror ? fused.slice(dims, 2 * dims) : undefined;
 
     const p0 = performance.now();
-    const presentation = this.fasnet ? await this.presentationSignals(this.fasnet, frame, face.mesh as number[][]) : null;
+    const presentation = this.fasnet
+      ? await this.presentationSignals(this.fasnet, frame, face.mesh as number[][])
+      : null;
     this.presentationMs += performance.now() - p0;
 
     const [x, y, w, h] = face.box;
@@ -362,12 +379,20 @@ export class LocalFaceEngine implements FaceEngine {
    * FASNet on the context crop (the face's mesh box × 2.7, as Faceplugin's code crops it),
    * texture figures of that crop, and the mesh cues. `frame` is float32 [1, H, W, 3], 0..255.
    */
-  private async presentationSignals(fasnet: Fasnet, frame: Tensor, mesh: number[][]): Promise<PresentationSignals> {
+  private async presentationSignals(
+    fasnet: Fasnet,
+    frame: Tensor,
+    mesh: number[][],
+  ): Promise<PresentationSignals> {
     const { tf } = this;
     const [, fh, fw] = frame.shape as [number, number, number, number];
     const [cx, cy, cw, ch] = fasnetCropBox(meshBox(mesh), fw, fh, FASNET_CROP_SCALE);
     const chwTensor: Tensor = tf.tidy(() => {
-      const box = tf.tensor2d([[cy / (fh - 1), cx / (fw - 1), (cy + ch) / (fh - 1), (cx + cw) / (fw - 1)]], [1, 4], 'float32');
+      const box = tf.tensor2d(
+        [[cy / (fh - 1), cx / (fw - 1), (cy + ch) / (fh - 1), (cx + cw) / (fw - 1)]],
+        [1, 4],
+        'float32',
+      );
       const crop = tf.image.cropAndResize(frame, box, [0], [FASNET_INPUT, FASNET_INPUT], 'bilinear');
       // BGR planes for FASNet (see fasnet.ts); texture cues read the same planes.
       return tf.transpose(tf.reverse(tf.squeeze(crop, [0]), -1), [2, 0, 1]);

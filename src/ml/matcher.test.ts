@@ -160,9 +160,10 @@ describe('Matcher kernels', () => {
 describe('Matcher.top', () => {
   it('lists the k best persons highest first, the same as a full sort', () => {
     let seed = 3;
-    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const rand = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31 - 0.5;
     const m = new Matcher({ dims: 16, threshold: 0.5, minMargin: 0 });
-    for (let i = 0; i < 60; i++) m.add(`p${i}`, [Float32Array.from({ length: 16 }, rand), Float32Array.from({ length: 16 }, rand)]);
+    for (let i = 0; i < 60; i++)
+      m.add(`p${i}`, [Float32Array.from({ length: 16 }, rand), Float32Array.from({ length: 16 }, rand)]);
     for (let r = 0; r < 20; r++) {
       const probe = Float32Array.from({ length: 16 }, rand);
       expect(m.top(probe, 5)).toEqual(m.scores(probe).slice(0, 5));

@@ -4,11 +4,18 @@
 // Answers are parsed again in the renderer (against KIOSK_API's result schemas).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { KioskApi, KioskChannelKey, KioskMediaApi, KioskState } from '../contracts/kiosk-api';
-import { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS as C, KIOSK_STATE_EVENT } from '../contracts/kiosk-channels';
+import {
+  KIOSK_CAMERA_FRAME_CHANNEL,
+  KIOSK_CHANNELS as C,
+  KIOSK_STATE_EVENT,
+} from '../contracts/kiosk-channels';
 
-const invokeOf = (key: KioskChannelKey) => (args?: unknown) => (args === undefined ? ipcRenderer.invoke(C[key]) : ipcRenderer.invoke(C[key], args));
+const invokeOf = (key: KioskChannelKey) => (args?: unknown) =>
+  args === undefined ? ipcRenderer.invoke(C[key]) : ipcRenderer.invoke(C[key], args);
 // The channel table types each method (KioskApi); the IPC layer itself is untyped.
-const calls = Object.fromEntries((Object.keys(C) as KioskChannelKey[]).map((key) => [key, invokeOf(key)])) as Omit<KioskApi, 'onState'>;
+const calls = Object.fromEntries(
+  (Object.keys(C) as KioskChannelKey[]).map((key) => [key, invokeOf(key)]),
+) as Omit<KioskApi, 'onState'>;
 
 const api = {
   ...calls,

@@ -26,7 +26,9 @@ describe('preload', () => {
   it('exposes one object, window.rollcall, with exactly the contract', () => {
     expect(Object.keys(exposed)).toEqual(['rollcall']);
     const api = exposed.rollcall as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(KIOSK_CHANNELS), 'onState', 'cameraPushFrame'].sort());
+    expect(Object.keys(api).sort()).toEqual(
+      [...Object.keys(KIOSK_CHANNELS), 'onState', 'cameraPushFrame'].sort(),
+    );
     for (const v of Object.values(api)) expect(typeof v).toBe('function');
   });
 
@@ -42,7 +44,10 @@ describe('preload', () => {
   });
 
   it('streams state to a listener until it unsubscribes, and sends camera frames', () => {
-    const api = exposed.rollcall as { onState(l: (s: unknown) => void): () => void; cameraPushFrame(f: Uint8Array): void };
+    const api = exposed.rollcall as {
+      onState(l: (s: unknown) => void): () => void;
+      cameraPushFrame(f: Uint8Array): void;
+    };
     const seen: unknown[] = [];
     const off = api.onState((s) => seen.push(s));
     listeners.get(KIOSK_STATE_EVENT)?.({}, { droppedFrames: 1 });

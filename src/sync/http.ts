@@ -6,13 +6,30 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { z } from 'zod';
 import {
   ROSTER_FEED_VERSION,
-  ErrorBody, PairResponse, PinRecoveryUsedResponse, PushResponse, RosterPage, SYNC_PATHS,
-  type PairRequest, type PinRecoveryUsedRequest, type PushAttendanceRequest, type PushTemplatesRequest,
+  ErrorBody,
+  PairResponse,
+  PinRecoveryUsedResponse,
+  PushResponse,
+  RosterPage,
+  SYNC_PATHS,
+  type PairRequest,
+  type PinRecoveryUsedRequest,
+  type PushAttendanceRequest,
+  type PushTemplatesRequest,
 } from '../contracts/sync';
 import { parseRetryAfter } from './backoff';
 
 /** `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate. */
-export type SyncErrorKind = 'offline' | 'timeout' | 'server' | 'rate_limited' | 'unauthorised' | 'rejected' | 'protocol' | 'insecure' | 'untrusted';
+export type SyncErrorKind =
+  | 'offline'
+  | 'timeout'
+  | 'server'
+  | 'rate_limited'
+  | 'unauthorised'
+  | 'rejected'
+  | 'protocol'
+  | 'insecure'
+  | 'untrusted';
 
 export class SyncError extends Error {
   override name = 'SyncError';
@@ -27,7 +44,12 @@ export class SyncError extends Error {
   /** Network trouble, overload and 5xx may pass; a 4xx other than 408/429 will not. */
   get retryable(): boolean {
     // `insecure` and `untrusted` need an admin (a setting, or pairing again): retrying as fast as a network error would not help.
-    return this.kind === 'offline' || this.kind === 'timeout' || this.kind === 'server' || this.kind === 'rate_limited';
+    return (
+      this.kind === 'offline' ||
+      this.kind === 'timeout' ||
+      this.kind === 'server' ||
+      this.kind === 'rate_limited'
+    );
   }
 }
 
@@ -53,7 +75,10 @@ export class SyncHttp {
       validateStatus: () => true,
       // No proxies from the environment: a kiosk talks to its server directly.
       proxy: false,
-      headers: { 'user-agent': opts.userAgent ?? 'rollcall-kiosk', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+      headers: {
+        'user-agent': opts.userAgent ?? 'rollcall-kiosk',
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      },
       maxRedirects: 0,
       ...(opts.httpsAgent ? { httpsAgent: opts.httpsAgent } : {}),
     });
@@ -72,14 +97,20 @@ export class SyncHttp {
   }
 
   pullRoster(since: string, limit: number): Promise<RosterPage> {
-    return this.call(() => this.http.get(SYNC_PATHS.roster, { params: { since, limit, feed: ROSTER_FEED_VERSION } }), RosterPage);
+    return this.call(
+      () => this.http.get(SYNC_PATHS.roster, { params: { since, limit, feed: ROSTER_FEED_VERSION } }),
+      RosterPage,
+    );
   }
 
   reportPinRecoveryUsed(body: PinRecoveryUsedRequest): Promise<PinRecoveryUsedResponse> {
     return this.call(() => this.http.post(SYNC_PATHS.pinRecoveryUsed, body), PinRecoveryUsedResponse);
   }
 
-  private async call<T extends z.ZodTypeAny>(send: () => Promise<AxiosResponse>, schema: T): Promise<z.infer<T>> {
+  private async call<T extends z.ZodTypeAny>(
+    send: () => Promise<AxiosResponse>,
+    schema: T,
+  ): Promise<z.infer<T>> {
     let res: AxiosResponse;
     try {
       res = await send();
@@ -90,24 +121,36 @@ export class SyncHttp {
     if (res.status >= 200 && res.status < 300) {
       const parsed = schema.safeParse(res.data);
       if (!parsed.success) {
-        throw new SyncError('protocol', `unexpected response from ${res.config.url}: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, res.status);
+        throw new SyncError(
+          'protocol',
+          `unexpected response from ${res.config.url}: ${parsed.error.issues
+            .slice(0, 3)
+            .map((i) => `${i.path.join('.')}: ${i.message}`)
+            .join('; ')}`,
+          res.status,
+        );
       }
       return parsed.data as z.infer<T>;
     }
     const body = ErrorBody.safeParse(res.data);
     const detail = body.success ? `${body.data.error}: ${body.data.message}` : `HTTP ${res.status}`;
     const retryAfter = parseRetryAfter(res.headers['retry-after']);
-    if (res.status === 429 || res.status === 503) throw new SyncError('rate_limited', `server busy (${detail})`, res.status, retryAfter);
-    if (res.status === 408) throw new SyncError('timeout', `server timed out (${detail})`, res.status, retryAfter);
+    if (res.status === 429 || res.status === 503)
+      throw new SyncError('rate_limited', `server busy (${detail})`, res.status, retryAfter);
+    if (res.status === 408)
+      throw new SyncError('timeout', `server timed out (${detail})`, res.status, retryAfter);
     if (res.status >= 500) throw new SyncError('server', `server error (${detail})`, res.status, retryAfter);
-    if (res.status === 401 || res.status === 403) throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
+    if (res.status === 401 || res.status === 403)
+      throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
     throw new SyncError('rejected', `request refused (${detail})`, res.status);
   }
 }
 
 /** A TLS certificate verification failure, or the pin check (server-trust.ts) refusing. */
 function isTlsRefusal(err: unknown): boolean {
-  const code = (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ?? (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (err as { cause?: { code?: unknown } } | null)?.cause?.code;
   return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 

@@ -34,7 +34,16 @@ function describe(raw: unknown): Pick<SkippedChange, 'seq' | 'entity' | 'id'> {
 }
 
 /** Every entity this kiosk applies; a Record so that a new RosterChange entity must be added here. */
-const KNOWN_ENTITIES: Record<RosterEntity, true> = { student: true, class: true, enrolment: true, room: true, schedule: true, template: true, site: true, calendar: true };
+const KNOWN_ENTITIES: Record<RosterEntity, true> = {
+  student: true,
+  class: true,
+  enrolment: true,
+  room: true,
+  schedule: true,
+  template: true,
+  site: true,
+  calendar: true,
+};
 
 /**
  * A record of an entity type added to the server after this kiosk was built is skipped like an
@@ -43,12 +52,27 @@ const KNOWN_ENTITIES: Record<RosterEntity, true> = { student: true, class: true,
  */
 function whyInvalid(raw: unknown, issues: readonly { path: PropertyKey[]; message: string }[]): string {
   const { entity } = describe(raw);
-  if (entity !== null && !Object.hasOwn(KNOWN_ENTITIES, entity)) return `entity type "${entity}" is unknown to this kiosk version (newer server?)`;
-  return issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+  if (entity !== null && !Object.hasOwn(KNOWN_ENTITIES, entity))
+    return `entity type "${entity}" is unknown to this kiosk version (newer server?)`;
+  return issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+    .join('; ');
 }
 
-export function applyRosterPage(store: SyncStore, changes: readonly unknown[], cursor: string, now: string): PageOutcome {
-  const outcome: PageOutcome = { applied: 0, skipped: [], galleryChanged: false, scheduleChanged: false, timezoneChange: null };
+export function applyRosterPage(
+  store: SyncStore,
+  changes: readonly unknown[],
+  cursor: string,
+  now: string,
+): PageOutcome {
+  const outcome: PageOutcome = {
+    applied: 0,
+    skipped: [],
+    galleryChanged: false,
+    scheduleChanged: false,
+    timezoneChange: null,
+  };
   store.transaction(() => {
     for (const raw of changes) {
       const parsed = RosterChange.safeParse(raw);
@@ -98,7 +122,15 @@ function applyChange(store: SyncStore, c: RosterChange, now: string, outcome: Pa
       if (c.op === 'upsert') {
         // Decoded before writing: a truncated embedding is skipped, not stored.
         const embedding = embeddingFromBase64(c.data.embedding);
-        templates.upsert({ id: c.data.id, studentId: c.data.studentId, modelId: c.data.modelId, embedding, quality: null, origin: 'server', createdAt: now });
+        templates.upsert({
+          id: c.data.id,
+          studentId: c.data.studentId,
+          modelId: c.data.modelId,
+          embedding,
+          quality: null,
+          origin: 'server',
+          createdAt: now,
+        });
       } else {
         templates.delete(c.id);
       }
@@ -118,9 +150,14 @@ function applyChange(store: SyncStore, c: RosterChange, now: string, outcome: Pa
  * change), so the kiosk knows holidays and cancelled sessions offline. An older version than
  * the one held (a replay) is ignored.
  */
-function applyCalendar(store: SyncStore, c: Extract<RosterChange, { entity: 'calendar' }>, outcome: PageOutcome): void {
+function applyCalendar(
+  store: SyncStore,
+  c: Extract<RosterChange, { entity: 'calendar' }>,
+  outcome: PageOutcome,
+): void {
   const pairedSite = store.sync.get('siteId');
-  if (c.id !== pairedSite) throw new Error(`calendar of site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
+  if (c.id !== pairedSite)
+    throw new Error(`calendar of site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
   if (c.op === 'delete') {
     store.sync.set('calendar', null);
   } else {
@@ -136,9 +173,14 @@ function applyCalendar(store: SyncStore, c: Extract<RosterChange, { entity: 'cal
  * the kiosk keeps the zone it has. The zone is stored in sync state, which every session
  * computation reads, so the next frame already uses it.
  */
-function applySite(store: SyncStore, c: Extract<RosterChange, { entity: 'site' }>, outcome: PageOutcome): void {
+function applySite(
+  store: SyncStore,
+  c: Extract<RosterChange, { entity: 'site' }>,
+  outcome: PageOutcome,
+): void {
   const pairedSite = store.sync.get('siteId');
-  if (c.id !== pairedSite) throw new Error(`site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
+  if (c.id !== pairedSite)
+    throw new Error(`site ${c.id} is not this kiosk's site (${pairedSite ?? 'none'}); ignored`);
   if (c.op === 'delete') throw new Error('a site cannot be deleted; keeping its time zone');
   if (c.data.id !== c.id) throw new Error(`site record ${c.data.id} filed under ${c.id}; ignored`);
   const from = outcome.timezoneChange?.from ?? store.sync.get('timezone');

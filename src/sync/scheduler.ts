@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import type { SyncError } from './http';
 
-export type SyncReason = 'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start' | 'pin_recovery';
+export type SyncReason =
+  'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start' | 'pin_recovery';
 
 export interface SchedulerOptions<R> {
   run: (reason: SyncReason) => Promise<R>;
@@ -86,11 +87,17 @@ export class SyncScheduler<R> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.closed) return;
     this.failures++;
-    const delay = Math.max(err?.retryAfterMs ?? 0, backoffDelay(this.failures, this.o.backoff, this.o.random));
+    const delay = Math.max(
+      err?.retryAfterMs ?? 0,
+      backoffDelay(this.failures, this.o.backoff, this.o.random),
+    );
     this.nextRetryAt = this.o.now().getTime() + delay;
     this.retryTimer = setTimeout(() => void this.trigger('retry'), delay);
     this.retryTimer.unref?.();
-    this.o.logger.info({ delayMs: delay, failures: this.failures, retryAfterMs: err?.retryAfterMs ?? null }, 'sync retry scheduled');
+    this.o.logger.info(
+      { delayMs: delay, failures: this.failures, retryAfterMs: err?.retryAfterMs ?? null },
+      'sync retry scheduled',
+    );
   }
 
   private backingOff(): boolean {

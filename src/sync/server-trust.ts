@@ -42,7 +42,8 @@ export function assertTransportAllowed(serverUrl: string, allowInsecure: boolean
     throw new SyncError('insecure', `not a server URL: ${serverUrl}`);
   }
   if (url.protocol === 'https:') return;
-  if (url.protocol !== 'http:') throw new SyncError('insecure', `the server URL must be https:// (got ${url.protocol}//)`);
+  if (url.protocol !== 'http:')
+    throw new SyncError('insecure', `the server URL must be https:// (got ${url.protocol}//)`);
   if (isLoopbackHost(url.hostname) || allowInsecure) return;
   throw new SyncError(
     'insecure',
@@ -92,7 +93,9 @@ export function pinnedAgent(pin: PinnedCertificate): Agent {
     keepAlive: false,
     // The pin replaces the host-name check: a school server is often reached by IP address.
     checkServerIdentity: (_host, cert) =>
-      normaliseFingerprint(cert.fingerprint256) === pin.fingerprint ? undefined : new CertificateChangedError('certificate changed'),
+      normaliseFingerprint(cert.fingerprint256) === pin.fingerprint
+        ? undefined
+        : new CertificateChangedError('certificate changed'),
   });
 }
 
@@ -101,6 +104,6 @@ export function certificateChanged(pin: PinnedCertificate): SyncError {
   return new SyncError(
     'untrusted',
     `the server's certificate is not the one recorded when this kiosk was paired (sha256 ${shortFp(pin.fingerprint)}): refusing to connect. ` +
-      'If the server\'s certificate was replaced on purpose, pair the kiosk again.',
+      "If the server's certificate was replaced on purpose, pair the kiosk again.",
   );
 }

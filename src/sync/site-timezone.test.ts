@@ -32,7 +32,13 @@ beforeEach(async () => {
   const t = await buildTestApp(database);
   const seeded = await seed(t, database, { students: 1 });
   const schedule = (weekday: number, startTime: string, endTime: string) =>
-    call<{ id: string }>(t.app, seeded.adminToken, 'POST', `/api/classes/${seeded.classId}/schedules`, { roomId: seeded.roomId, weekday, startTime, endTime, graceMinutes: 5 });
+    call<{ id: string }>(t.app, seeded.adminToken, 'POST', `/api/classes/${seeded.classId}/schedules`, {
+      roomId: seeded.roomId,
+      weekday,
+      startTime,
+      endTime,
+      graceMinutes: 5,
+    });
   const monday = (await schedule(1, '20:00', '21:00')).id;
   const tuesday = (await schedule(2, '08:30', '09:15')).id;
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -52,23 +58,38 @@ async function pairedKiosk() {
   const lines: { level: number; msg: string }[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) lines.push(JSON.parse(line) as { level: number; msg: string });
       done();
     },
   });
   const k = createKiosk({
-    dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'push', engine: new FakeFaceEngine(), clock: now,
-    logger: pino({ level: 'info' }, sink), autoSync: false, sync: { timeoutMs: 2000 },
+    dataDir: '/nonexistent',
+    databaseFile: ':memory:',
+    camera: 'push',
+    engine: new FakeFaceEngine(),
+    clock: now,
+    logger: pino({ level: 'info' }, sink),
+    autoSync: false,
+    sync: { timeoutMs: 2000 },
   });
   ctx.closers.push(k);
   await k.ready;
-  const device = await call<{ pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', { roomId: ctx.seeded.roomId });
+  const device = await call<{ pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', {
+    roomId: ctx.seeded.roomId,
+  });
   await k.sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'door' });
   const sessionId = () => k.state().session?.sessionId ?? null;
   return { k, store: k.store, sync: k.sync, sessionId, lines };
 }
 
-const siteRecord = (seq: number, id: string, timezone: string) => ({ seq, entity: 'site', op: 'upsert', id, data: { id, name: 'x', timezone } });
+const siteRecord = (seq: number, id: string, timezone: string) => ({
+  seq,
+  entity: 'site',
+  op: 'upsert',
+  id,
+  data: { id, name: 'x', timezone },
+});
 
 describe('site time zone through the roster feed', () => {
   it('an admin corrects the zone: after the next sync the kiosk computes session ids in the new zone', async () => {
@@ -76,14 +97,19 @@ describe('site time zone through the roster feed', () => {
     expect(store.sync.get('timezone')).toBe('UTC');
     expect(sessionId()).toBe(`${ctx.monday}@2026-09-07`);
 
-    await call(ctx.app, ctx.seeded.adminToken, 'PATCH', '/api/sites/default', { timezone: 'Pacific/Auckland' });
+    await call(ctx.app, ctx.seeded.adminToken, 'PATCH', '/api/sites/default', {
+      timezone: 'Pacific/Auckland',
+    });
     // Not before the kiosk has heard of it.
     expect(sessionId()).toBe(`${ctx.monday}@2026-09-07`);
     const r = await sync.syncNow();
     expect(r).toMatchObject({ ok: true, pulled: { applied: 1, skipped: [] } });
     expect(store.sync.get('timezone')).toBe('Pacific/Auckland');
     expect(sessionId()).toBe(`${ctx.tuesday}@2026-09-08`);
-    expect(sync.history().find((h) => h.kind === 'site')).toMatchObject({ ok: true, detail: expect.stringContaining('UTC → Pacific/Auckland') });
+    expect(sync.history().find((h) => h.kind === 'site')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('UTC → Pacific/Auckland'),
+    });
 
     // The change is applied once: the next run pulls nothing and writes no new site line.
     const historyBefore = sync.history().length;
@@ -96,22 +122,39 @@ describe('site time zone through the roster feed', () => {
     const { store, sync, sessionId, lines } = await pairedKiosk();
     const seq = Number(store.sync.get('cursor')) + 1;
     ctx.proxy.inject('/api/sync/roster', {
-      kind: 'status', status: 200,
+      kind: 'status',
+      status: 200,
       body: {
-        changes: [siteRecord(seq, 'default', 'Mars/Olympus'), { seq: seq + 1, entity: 'room', op: 'upsert', id: 'r9', data: { id: 'r9', name: 'Annex' } }],
-        cursor: String(seq + 1), hasMore: false,
+        changes: [
+          siteRecord(seq, 'default', 'Mars/Olympus'),
+          { seq: seq + 1, entity: 'room', op: 'upsert', id: 'r9', data: { id: 'r9', name: 'Annex' } },
+        ],
+        cursor: String(seq + 1),
+        hasMore: false,
       },
     });
     const r = await sync.syncNow();
     expect(r.ok).toBe(true);
     expect(r.pulled.applied).toBe(1);
-    expect(r.pulled.skipped).toEqual([{ seq, entity: 'site', id: 'default', reason: expect.stringContaining('"Mars/Olympus" is not an IANA time zone') }]);
+    expect(r.pulled.skipped).toEqual([
+      {
+        seq,
+        entity: 'site',
+        id: 'default',
+        reason: expect.stringContaining('"Mars/Olympus" is not an IANA time zone'),
+      },
+    ]);
     expect(store.sync.get('timezone')).toBe('UTC');
     expect(store.roster.getRoom('r9')?.name).toBe('Annex');
     expect(store.sync.get('cursor')).toBe(String(seq + 1));
     expect(sessionId()).toBe(`${ctx.monday}@2026-09-07`);
-    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual(['site settings from the server were refused; keeping the current time zone']);
-    expect(sync.history().find((h) => h.kind === 'site')).toMatchObject({ ok: false, detail: expect.stringContaining('keeping time zone UTC') });
+    expect(lines.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([
+      'site settings from the server were refused; keeping the current time zone',
+    ]);
+    expect(sync.history().find((h) => h.kind === 'site')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('keeping time zone UTC'),
+    });
     // The loop goes on: the next run is a normal one.
     expect(await sync.syncNow()).toMatchObject({ ok: true, error: null });
   });
@@ -120,8 +163,16 @@ describe('site time zone through the roster feed', () => {
     const { store, sync, sessionId } = await pairedKiosk();
     const seq = Number(store.sync.get('cursor')) + 1;
     ctx.proxy.inject('/api/sync/roster', {
-      kind: 'status', status: 200,
-      body: { changes: [siteRecord(seq, 'north', 'Pacific/Auckland'), { seq: seq + 1, entity: 'site', op: 'delete', id: 'default' }], cursor: String(seq + 1), hasMore: false },
+      kind: 'status',
+      status: 200,
+      body: {
+        changes: [
+          siteRecord(seq, 'north', 'Pacific/Auckland'),
+          { seq: seq + 1, entity: 'site', op: 'delete', id: 'default' },
+        ],
+        cursor: String(seq + 1),
+        hasMore: false,
+      },
     });
     const r = await sync.syncNow();
     expect(r.ok).toBe(true);

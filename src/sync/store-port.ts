@@ -3,9 +3,32 @@
 // the store only through this port. The core's store satisfies it structurally; passing the
 // store to SyncService is the compile-time check.
 import type { z } from 'zod';
-import type { AttendanceEvent, PinRecoveryOffer, RosterClass, RosterEnrolment, RosterRoom, RosterSchedule, RosterStudent } from '../contracts/sync';
+import type {
+  AttendanceEvent,
+  PinRecoveryOffer,
+  RosterClass,
+  RosterEnrolment,
+  RosterRoom,
+  RosterSchedule,
+  RosterStudent,
+} from '../contracts/sync';
 
-export const SYNC_KEYS = ['serverUrl', 'deviceToken', 'deviceId', 'siteId', 'roomId', 'timezone', 'cursor', 'lastPushAt', 'lastPullAt', 'lastError', 'calendar', 'arrivalMinutes', 'serverCertFingerprint', 'serverCertPem'] as const;
+export const SYNC_KEYS = [
+  'serverUrl',
+  'deviceToken',
+  'deviceId',
+  'siteId',
+  'roomId',
+  'timezone',
+  'cursor',
+  'lastPushAt',
+  'lastPullAt',
+  'lastError',
+  'calendar',
+  'arrivalMinutes',
+  'serverCertFingerprint',
+  'serverCertPem',
+] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 export type SyncState = Record<SyncKey, string | null>;
 

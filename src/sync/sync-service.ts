@@ -4,11 +4,21 @@
 // here is async I/O plus short synchronous SQLite writes, so recognition never waits for the
 // network. One clock: the injected `now` stamps history and times the backoff.
 import type { Logger } from 'pino';
-import { MAX_ATTENDANCE_BATCH, MAX_ROSTER_PAGE, MAX_TEMPLATE_BATCH, type KioskHealth } from '../contracts/sync';
+import {
+  MAX_ATTENDANCE_BATCH,
+  MAX_ROSTER_PAGE,
+  MAX_TEMPLATE_BATCH,
+  type KioskHealth,
+} from '../contracts/sync';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { SyncError, SyncHttp } from './http';
 import {
-  assertTransportAllowed, certificateChanged, fetchServerCertificate, normaliseFingerprint, pinnedAgent, type PinnedCertificate,
+  assertTransportAllowed,
+  certificateChanged,
+  fetchServerCertificate,
+  normaliseFingerprint,
+  pinnedAgent,
+  type PinnedCertificate,
 } from './server-trust';
 import { emptyReport, type LegContext, type RunReport } from './legs/context';
 import { reportPinRecoveryUsed } from './legs/pin-recovery';
@@ -48,7 +58,8 @@ export interface SyncServiceOptions {
 export class SyncService {
   private readonly board: SyncStatusBoard;
   private readonly scheduler: SyncScheduler<RunReport>;
-  private readonly o: Required<Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged'>> & SyncServiceOptions;
+  private readonly o: Required<Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged'>> &
+    SyncServiceOptions;
   /**
    * The pinned certificate the agent was made for, and the agent (one per pin, not per run).
    */
@@ -56,16 +67,30 @@ export class SyncService {
 
   constructor(opts: SyncServiceOptions) {
     this.o = {
-      timeoutMs: 10_000, intervalMs: 30_000, markDebounceMs: 300, attendanceBatch: 100, templateBatch: 50, rosterPage: 1000,
-      backoff: DEFAULT_BACKOFF, random: Math.random, allowInsecure: () => false, ...opts,
+      timeoutMs: 10_000,
+      intervalMs: 30_000,
+      markDebounceMs: 300,
+      attendanceBatch: 100,
+      templateBatch: 50,
+      rosterPage: 1000,
+      backoff: DEFAULT_BACKOFF,
+      random: Math.random,
+      allowInsecure: () => false,
+      ...opts,
     };
     this.o.attendanceBatch = Math.min(this.o.attendanceBatch, MAX_ATTENDANCE_BATCH);
     this.o.templateBatch = Math.min(this.o.templateBatch, MAX_TEMPLATE_BATCH);
     this.o.rosterPage = Math.min(this.o.rosterPage, MAX_ROSTER_PAGE);
     this.board = new SyncStatusBoard(this.o.store);
     this.scheduler = new SyncScheduler<RunReport>({
-      run: (reason) => this.run(reason), closedResult: () => emptyReport('closed'), now: this.o.now, logger: this.o.logger,
-      intervalMs: this.o.intervalMs, markDebounceMs: this.o.markDebounceMs, backoff: this.o.backoff, random: this.o.random,
+      run: (reason) => this.run(reason),
+      closedResult: () => emptyReport('closed'),
+      now: this.o.now,
+      logger: this.o.logger,
+      intervalMs: this.o.intervalMs,
+      markDebounceMs: this.o.markDebounceMs,
+      backoff: this.o.backoff,
+      random: this.o.random,
     });
   }
 
@@ -108,7 +133,12 @@ export class SyncService {
    * (SHA-256, from the pairing details) when given, else the one it presents now (trust on
    * first use); later runs talk only to that certificate.
    */
-  async pair(args: { serverUrl: string; code: string; name: string; serverFingerprint?: string }): Promise<SyncStatus> {
+  async pair(args: {
+    serverUrl: string;
+    code: string;
+    name: string;
+    serverFingerprint?: string;
+  }): Promise<SyncStatus> {
     const { store, logger } = this.o;
     const at = this.o.now().toISOString();
     try {
@@ -118,9 +148,16 @@ export class SyncService {
         pin = await fetchServerCertificate(args.serverUrl, this.o.timeoutMs);
         if (args.serverFingerprint !== undefined) {
           const expected = normaliseFingerprint(args.serverFingerprint);
-          if (expected === null) throw new SyncError('rejected', 'the server fingerprint must be a SHA-256 fingerprint (64 hex digits)');
+          if (expected === null)
+            throw new SyncError(
+              'rejected',
+              'the server fingerprint must be a SHA-256 fingerprint (64 hex digits)',
+            );
           if (expected !== pin.fingerprint) {
-            throw new SyncError('untrusted', `the server's certificate (sha256 ${pin.fingerprint}) does not match the fingerprint given for pairing (${expected}): refusing to pair`);
+            throw new SyncError(
+              'untrusted',
+              `the server's certificate (sha256 ${pin.fingerprint}) does not match the fingerprint given for pairing (${expected}): refusing to pair`,
+            );
           }
         }
       }
@@ -128,12 +165,28 @@ export class SyncService {
       const res = await http.pair({ code: args.code, name: args.name, appVersion: this.o.appVersion });
       // A new pairing may be a different site: forget the old roster cursor so the pull starts over.
       store.sync.setMany({
-        serverUrl: args.serverUrl, deviceToken: res.token, deviceId: res.deviceId, siteId: res.siteId, roomId: res.roomId,
-        timezone: res.timezone, cursor: '0', lastError: null,
-        serverCertFingerprint: pin?.fingerprint ?? null, serverCertPem: pin?.pem ?? null,
+        serverUrl: args.serverUrl,
+        deviceToken: res.token,
+        deviceId: res.deviceId,
+        siteId: res.siteId,
+        roomId: res.roomId,
+        timezone: res.timezone,
+        cursor: '0',
+        lastError: null,
+        serverCertFingerprint: pin?.fingerprint ?? null,
+        serverCertPem: pin?.pem ?? null,
       });
-      if (pin) logger.info({ fingerprint: pin.fingerprint, pinnedFrom: args.serverFingerprint ? 'pairing' : 'first-contact' }, 'server certificate pinned');
-      store.sync.addHistory(at, 'pair', true, `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})`);
+      if (pin)
+        logger.info(
+          { fingerprint: pin.fingerprint, pinnedFrom: args.serverFingerprint ? 'pairing' : 'first-contact' },
+          'server certificate pinned',
+        );
+      store.sync.addHistory(
+        at,
+        'pair',
+        true,
+        `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})`,
+      );
       store.audit.record(at, 'pair', { serverUrl: args.serverUrl, deviceId: res.deviceId });
       logger.info({ deviceId: res.deviceId, roomId: res.roomId }, 'paired');
       this.board.online = true;
@@ -152,24 +205,36 @@ export class SyncService {
   private httpFor(serverUrl: string, pin: PinnedCertificate | null, token: string | null): SyncHttp {
     let httpsAgent;
     if (pin) {
-      if (this.pinned?.fingerprint !== pin.fingerprint) this.pinned = { fingerprint: pin.fingerprint, agent: pinnedAgent(pin) };
+      if (this.pinned?.fingerprint !== pin.fingerprint)
+        this.pinned = { fingerprint: pin.fingerprint, agent: pinnedAgent(pin) };
       httpsAgent = this.pinned.agent;
     }
     return new SyncHttp({
-      baseUrl: serverUrl, timeoutMs: this.o.timeoutMs, token, userAgent: `rollcall-kiosk/${this.o.appVersion}`,
+      baseUrl: serverUrl,
+      timeoutMs: this.o.timeoutMs,
+      token,
+      userAgent: `rollcall-kiosk/${this.o.appVersion}`,
       ...(httpsAgent && pin ? { httpsAgent, onCertificateError: () => certificateChanged(pin) } : {}),
     });
   }
 
   /** The client for a run: transport allowed, and over https the pinned certificate (pinned now if paired before pinning existed). */
-  private async httpForRun(serverUrl: string, token: string, fingerprint: string | null, pem: string | null): Promise<SyncHttp> {
+  private async httpForRun(
+    serverUrl: string,
+    token: string,
+    fingerprint: string | null,
+    pem: string | null,
+  ): Promise<SyncHttp> {
     assertTransportAllowed(serverUrl, this.o.allowInsecure());
     if (new URL(serverUrl).protocol !== 'https:') return this.httpFor(serverUrl, null, token);
     let pin: PinnedCertificate | null = fingerprint && pem ? { fingerprint, pem } : null;
     if (!pin) {
       pin = await fetchServerCertificate(serverUrl, this.o.timeoutMs);
       this.o.store.sync.setMany({ serverCertFingerprint: pin.fingerprint, serverCertPem: pin.pem });
-      this.o.logger.info({ fingerprint: pin.fingerprint, pinnedFrom: 'first-contact' }, 'server certificate pinned');
+      this.o.logger.info(
+        { fingerprint: pin.fingerprint, pinnedFrom: 'first-contact' },
+        'server certificate pinned',
+      );
     }
     return this.httpFor(serverUrl, pin, token);
   }
@@ -202,14 +267,21 @@ export class SyncService {
       await reportPinRecoveryUsed(ctx);
       board.progress = 0.6;
       board.emit();
-      await pullRoster(ctx, { pageSize: this.o.rosterPage, onGalleryChanged: this.o.onGalleryChanged, onScheduleChanged: this.o.onScheduleChanged });
+      await pullRoster(ctx, {
+        pageSize: this.o.rosterPage,
+        onGalleryChanged: this.o.onGalleryChanged,
+        onScheduleChanged: this.o.onScheduleChanged,
+      });
       board.progress = 1;
       board.online = true;
       this.scheduler.succeeded();
       store.sync.set('lastError', null);
       if (!wasOnline && reason !== 'pair' && reason !== 'start') logger.info('server reachable again');
     } catch (err) {
-      const e = err instanceof SyncError ? err : new SyncError('protocol', err instanceof Error ? err.message : String(err));
+      const e =
+        err instanceof SyncError
+          ? err
+          : new SyncError('protocol', err instanceof Error ? err.message : String(err));
       report.ok = false;
       report.error = e.message;
       board.online = e.kind !== 'offline' && e.kind !== 'timeout';
@@ -224,7 +296,11 @@ export class SyncService {
   }
 
   private health(): KioskHealth {
-    return { ...this.o.health(), appVersion: this.o.appVersion, queueDepth: this.o.store.attendance.pendingCount() };
+    return {
+      ...this.o.health(),
+      appVersion: this.o.appVersion,
+      queueDepth: this.o.store.attendance.pendingCount(),
+    };
   }
 
   close(): Promise<void> {

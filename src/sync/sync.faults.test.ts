@@ -53,16 +53,30 @@ function kioskStore(file = ':memory:') {
 
 function service(store: KioskStore, over: Partial<ConstructorParameters<typeof SyncService>[0]> = {}) {
   const s = new SyncService({
-    store, now, logger: silentLogger(), appVersion: 'test', health: () => ({ fps: 5 }),
-    timeoutMs: 400, intervalMs: 3_600_000, markDebounceMs: 10, backoff: { baseMs: 50, maxMs: 200 }, random: () => 0.5, ...over,
+    store,
+    now,
+    logger: silentLogger(),
+    appVersion: 'test',
+    health: () => ({ fps: 5 }),
+    timeoutMs: 400,
+    intervalMs: 3_600_000,
+    markDebounceMs: 10,
+    backoff: { baseMs: 50, maxMs: 200 },
+    random: () => 0.5,
+    ...over,
   });
   ctx.services.push(s);
   return s;
 }
 
-async function pairedKiosk(store = kioskStore(), over: Partial<ConstructorParameters<typeof SyncService>[0]> = {}) {
+async function pairedKiosk(
+  store = kioskStore(),
+  over: Partial<ConstructorParameters<typeof SyncService>[0]> = {},
+) {
   const sync = service(store, over);
-  const device = await call<{ pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', { roomId: ctx.seeded.roomId });
+  const device = await call<{ pairingCode: string }>(ctx.app, ctx.seeded.adminToken, 'POST', '/api/devices', {
+    roomId: ctx.seeded.roomId,
+  });
   await sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'door' });
   return { store, sync };
 }
@@ -72,20 +86,36 @@ function markAll(store: KioskStore, studentIds = ctx.seeded.students.map((s) => 
   for (const studentId of studentIds) {
     const id = randomUUID();
     ids.push(id);
-    store.attendance.markOnce({ id, kind: 'mark', studentId, sessionId: ctx.seeded.sessionId, status: 'present', occurredAt: AT, scores: { similarity: 0.8, margin: 0.3, votes: 2, window: 4 } });
+    store.attendance.markOnce({
+      id,
+      kind: 'mark',
+      studentId,
+      sessionId: ctx.seeded.sessionId,
+      status: 'present',
+      occurredAt: AT,
+      scores: { similarity: 0.8, margin: 0.3, votes: 2, window: 4 },
+    });
   }
   return ids;
 }
 
 async function serverReport() {
-  return call<{ students: { studentId: string; status: string; eventsCount: number }[] }>(ctx.app, ctx.seeded.adminToken, 'GET', `/api/sessions/${encodeURIComponent(ctx.seeded.sessionId)}/attendance`);
+  return call<{ students: { studentId: string; status: string; eventsCount: number }[] }>(
+    ctx.app,
+    ctx.seeded.adminToken,
+    'GET',
+    `/api/sessions/${encodeURIComponent(ctx.seeded.sessionId)}/attendance`,
+  );
 }
 
 /** Every seeded student present on the server with exactly one event: nothing lost, nothing doubled. */
 async function expectExactlyOnce(expected = ctx.seeded.students.map((s) => s.id)) {
   const report = await serverReport();
   for (const id of expected) {
-    expect(report.students.find((s) => s.studentId === id)).toMatchObject({ status: 'present', eventsCount: 1 });
+    expect(report.students.find((s) => s.studentId === id)).toMatchObject({
+      status: 'present',
+      eventsCount: 1,
+    });
   }
 }
 
@@ -133,7 +163,11 @@ describe('sync against the real server', () => {
   it('500: nothing is deleted, the retry delivers', async () => {
     const { store, sync } = await pairedKiosk();
     markAll(store);
-    ctx.proxy.inject('/api/sync/attendance', { kind: 'status', status: 500, body: { error: 'internal', message: 'boom' } });
+    ctx.proxy.inject('/api/sync/attendance', {
+      kind: 'status',
+      status: 500,
+      body: { error: 'internal', message: 'boom' },
+    });
     expect((await sync.syncNow()).error).toMatch(/server error \(internal: boom\)/);
     expect(store.attendance.pendingCount()).toBe(3);
     expect(await sync.syncNow()).toMatchObject({ ok: true, pushed: { accepted: 3 } });
@@ -143,7 +177,12 @@ describe('sync against the real server', () => {
   it('429 with Retry-After: the automatic retry waits at least that long, then delivers', async () => {
     const { store, sync } = await pairedKiosk();
     markAll(store);
-    ctx.proxy.inject('/api/sync/attendance', { kind: 'status', status: 429, headers: { 'retry-after': '1' }, body: { error: 'rate_limited', message: 'slow down' } });
+    ctx.proxy.inject('/api/sync/attendance', {
+      kind: 'status',
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { error: 'rate_limited', message: 'slow down' },
+    });
     const started = Date.now();
     sync.notifyOutbox();
     await expect.poll(() => store.attendance.pendingCount(), { timeout: 5000, interval: 50 }).toBe(0);
@@ -195,9 +234,15 @@ describe('sync against the real server', () => {
     const r = await sync.syncNow();
     expect(r).toMatchObject({ ok: true, pushed: { accepted: 3, rejected: 1 } });
     expect(store.attendance.pendingCount()).toBe(0);
-    expect(store.attendance.rejected()).toEqual([{ eventId: ghost, reason: 'unknown_student', rejectedAt: AT }]);
+    expect(store.attendance.rejected()).toEqual([
+      { eventId: ghost, reason: 'unknown_student', rejectedAt: AT },
+    ]);
     expect(sync.status().rejectedCount).toBe(1);
-    expect(sync.history()[0]).toMatchObject({ kind: 'push', ok: false, detail: expect.stringContaining(`${ghost ?? ''}: unknown_student`) });
+    expect(sync.history()[0]).toMatchObject({
+      kind: 'push',
+      ok: false,
+      detail: expect.stringContaining(`${ghost ?? ''}: unknown_student`),
+    });
     expect(await sync.syncNow()).toMatchObject({ pushed: { accepted: 0, rejected: 0 } }); // not re-sent
     await expectExactlyOnce();
     expect(store.attendance.all()).toHaveLength(4); // and nothing deleted from the local log
@@ -207,7 +252,14 @@ describe('sync against the real server', () => {
     const { store, sync } = await pairedKiosk(kioskStore(), { attendanceBatch: 100 });
     const studentId = ctx.seeded.students[0]?.id ?? '';
     for (let i = 0; i < 250; i++) {
-      store.attendance.append({ id: randomUUID(), kind: 'exception', studentId, sessionId: ctx.seeded.sessionId, status: null, occurredAt: AT });
+      store.attendance.append({
+        id: randomUUID(),
+        kind: 'exception',
+        studentId,
+        sessionId: ctx.seeded.sessionId,
+        status: null,
+        occurredAt: AT,
+      });
     }
     expect(await sync.syncNow()).toMatchObject({ ok: true, pushed: { accepted: 250 } });
     expect(ctx.proxy.log.filter((l) => l.path.startsWith('/api/sync/attendance'))).toHaveLength(3);
@@ -218,12 +270,25 @@ describe('sync against the real server', () => {
     const cursorBefore = store.sync.get('cursor');
     const seq = Number(cursorBefore) + 1;
     ctx.proxy.inject('/api/sync/roster', {
-      kind: 'status', status: 200,
+      kind: 'status',
+      status: 200,
       body: {
         changes: [
-          { seq, entity: 'student', op: 'upsert', id: 'new1', data: { id: 'new1', studentNumber: 'N1', name: 'New One', consent: true } },
+          {
+            seq,
+            entity: 'student',
+            op: 'upsert',
+            id: 'new1',
+            data: { id: 'new1', studentNumber: 'N1', name: 'New One', consent: true },
+          },
           { seq: seq + 1, entity: 'student', op: 'upsert', id: 'bad1', data: { id: 'bad1', consent: 'yes' } },
-          { seq: seq + 2, entity: 'template', op: 'upsert', id: 'tpl1', data: { id: 'tpl1', studentId: 'new1', modelId: 'm', embedding: 'AAAAAAAAAAAAAAA' } },
+          {
+            seq: seq + 2,
+            entity: 'template',
+            op: 'upsert',
+            id: 'tpl1',
+            data: { id: 'tpl1', studentId: 'new1', modelId: 'm', embedding: 'AAAAAAAAAAAAAAA' },
+          },
           { seq: seq + 3, entity: 'spaceship', op: 'upsert', id: 'x' },
         ],
         cursor: String(seq + 3),
@@ -233,18 +298,31 @@ describe('sync against the real server', () => {
     const r = await sync.syncNow();
     expect(r.pulled.applied).toBe(1);
     expect(r.pulled.skipped.map((s) => s.id)).toEqual(['bad1', 'tpl1', 'x']);
-    expect(r.pulled.skipped[2]?.reason).toBe('entity type "spaceship" is unknown to this kiosk version (newer server?)');
+    expect(r.pulled.skipped[2]?.reason).toBe(
+      'entity type "spaceship" is unknown to this kiosk version (newer server?)',
+    );
     expect(store.roster.getStudent('new1')?.name).toBe('New One');
     expect(store.roster.getStudent('bad1')).toBeNull();
     expect(store.templates.forModel('m')).toHaveLength(0);
     expect(store.sync.get('cursor')).toBe(String(seq + 3));
-    expect(sync.history().find((h) => h.kind === 'pull')).toMatchObject({ ok: false, detail: expect.stringMatching(/3 skipped/) });
+    expect(sync.history().find((h) => h.kind === 'pull')).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/3 skipped/),
+    });
   });
 
   it('a deleted student vanishes from the kiosk with their templates (tombstones)', async () => {
     const target = ctx.seeded.students[1]?.id ?? '';
-    const { payload, headers } = multipartBody([{ filename: 'a.jpg', bytes: Buffer.from('face-a') }, { filename: 'b.jpg', bytes: Buffer.from('face-b') }]);
-    const up = await ctx.app.inject({ method: 'POST', url: `/api/students/${target}/photos`, payload, headers: { ...headers, ...bearer(ctx.seeded.adminToken) } });
+    const { payload, headers } = multipartBody([
+      { filename: 'a.jpg', bytes: Buffer.from('face-a') },
+      { filename: 'b.jpg', bytes: Buffer.from('face-b') },
+    ]);
+    const up = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/students/${target}/photos`,
+      payload,
+      headers: { ...headers, ...bearer(ctx.seeded.adminToken) },
+    });
     expect(up.statusCode).toBe(200);
     let galleryReloads = 0;
     const { store, sync } = await pairedKiosk(kioskStore(), { onGalleryChanged: () => galleryReloads++ });
@@ -261,12 +339,25 @@ describe('sync against the real server', () => {
     const { store, sync } = await pairedKiosk();
     const studentId = ctx.seeded.students[0]?.id ?? '';
     const v = new Float32Array(16).fill(0.25);
-    store.templates.upsert({ id: randomUUID(), studentId, modelId: 'fake-model-v1', embedding: v, quality: 0.9, origin: 'local', createdAt: AT });
+    store.templates.upsert({
+      id: randomUUID(),
+      studentId,
+      modelId: 'fake-model-v1',
+      embedding: v,
+      quality: 0.9,
+      origin: 'local',
+      createdAt: AT,
+    });
     markAll(store, [studentId]);
     const r = await sync.syncNow();
     expect(r.templates).toEqual({ accepted: 1, duplicate: 0, rejected: 0 });
     expect(store.templates.countUnpushed()).toBe(0);
-    const devices = await call<{ health: { appVersion: string; fps?: number } | null }[]>(ctx.app, ctx.seeded.adminToken, 'GET', '/api/devices');
+    const devices = await call<{ health: { appVersion: string; fps?: number } | null }[]>(
+      ctx.app,
+      ctx.seeded.adminToken,
+      'GET',
+      '/api/devices',
+    );
     expect(devices[0]?.health).toMatchObject({ appVersion: 'test', fps: 5 });
   });
 
@@ -274,7 +365,9 @@ describe('sync against the real server', () => {
     const store = kioskStore();
     const sync = service(store);
     expect(await sync.syncNow()).toMatchObject({ ok: false, error: 'not paired' });
-    await expect(sync.pair({ serverUrl: ctx.proxy.url, code: 'WRONG-CODE', name: 'door' })).rejects.toThrow(/request refused|not authorised/);
+    await expect(sync.pair({ serverUrl: ctx.proxy.url, code: 'WRONG-CODE', name: 'door' })).rejects.toThrow(
+      /request refused|not authorised/,
+    );
     expect(store.sync.get('deviceToken')).toBeNull();
   });
 });

@@ -22,7 +22,27 @@ const dir = mkdtempSync(join(tmpdir(), 'rollcall-tls-'));
 function selfSigned(name: string) {
   const key = join(dir, `${name}.key`);
   const cert = join(dir, `${name}.crt`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', `/CN=${name}`], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const pem = readFileSync(cert, 'utf8');
   return { key: readFileSync(key), cert: pem, fingerprint: new X509Certificate(pem).fingerprint256 };
 }
@@ -62,11 +82,24 @@ afterAll(async () => {
 function kiosk(settings: { allowInsecureServer?: boolean } = {}) {
   const clock = testClock('2026-09-07T08:00:00Z');
   return createKiosk({
-    dataDir: '/nonexistent', databaseFile: ':memory:', camera: 'none', engine: new FakeFaceEngine(), clock: clock.now,
-    logger: silentLogger(), autoSync: false, adminPin: '480317', sync: { timeoutMs: 5000 }, settings,
+    dataDir: '/nonexistent',
+    databaseFile: ':memory:',
+    camera: 'none',
+    engine: new FakeFaceEngine(),
+    clock: clock.now,
+    logger: silentLogger(),
+    autoSync: false,
+    adminPin: '480317',
+    sync: { timeoutMs: 5000 },
+    settings,
   });
 }
-const pairingCode = async () => (await call<{ pairingCode: string }>(app, seeded.adminToken, 'POST', '/api/devices', { roomId: seeded.roomId })).pairingCode;
+const pairingCode = async () =>
+  (
+    await call<{ pairingCode: string }>(app, seeded.adminToken, 'POST', '/api/devices', {
+      roomId: seeded.roomId,
+    })
+  ).pairingCode;
 
 describe('the kiosk pins the server certificate', () => {
   it('pairs over https trusting the first certificate, syncs, and refuses the server once its certificate changes', async () => {
@@ -97,13 +130,34 @@ describe('the kiosk pins the server certificate', () => {
     const k = kiosk();
     try {
       await k.ready;
-      const wrong = await k.handlers.pair({ serverUrl: httpsUrl, code: await pairingCode(), name: 'door', serverFingerprint: certB.fingerprint });
+      const wrong = await k.handlers.pair({
+        serverUrl: httpsUrl,
+        code: await pairingCode(),
+        name: 'door',
+        serverFingerprint: certB.fingerprint,
+      });
       expect(wrong).toMatchObject({ ok: false, error: { code: 'locked' } }); // handlers need the admin PIN first
       await k.handlers.adminUnlock({ pin: '480317' });
-      const refused = await k.handlers.pair({ serverUrl: httpsUrl, code: await pairingCode(), name: 'door', serverFingerprint: certB.fingerprint });
-      expect(refused).toMatchObject({ ok: false, error: { code: 'sync_untrusted', message: expect.stringMatching(/does not match the fingerprint given for pairing/) } });
+      const refused = await k.handlers.pair({
+        serverUrl: httpsUrl,
+        code: await pairingCode(),
+        name: 'door',
+        serverFingerprint: certB.fingerprint,
+      });
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'sync_untrusted',
+          message: expect.stringMatching(/does not match the fingerprint given for pairing/),
+        },
+      });
       expect(k.store.sync.get('deviceToken')).toBeNull();
-      const paired = await k.handlers.pair({ serverUrl: httpsUrl, code: await pairingCode(), name: 'door', serverFingerprint: certA.fingerprint.replace(/:/g, '').toLowerCase() });
+      const paired = await k.handlers.pair({
+        serverUrl: httpsUrl,
+        code: await pairingCode(),
+        name: 'door',
+        serverFingerprint: certA.fingerprint.replace(/:/g, '').toLowerCase(),
+      });
       expect(paired).toMatchObject({ ok: true, value: { paired: true } });
     } finally {
       await k.close();
@@ -113,9 +167,16 @@ describe('the kiosk pins the server certificate', () => {
 
 describe('plain http is for loopback only, unless explicitly allowed', () => {
   it('refuses http:// to another machine before sending anything, and allows loopback', () => {
-    expect(() => assertTransportAllowed('http://10.0.0.5:8000', false)).toThrow(/unencrypted.*http:\/\/10\.0\.0\.5:8000/);
+    expect(() => assertTransportAllowed('http://10.0.0.5:8000', false)).toThrow(
+      /unencrypted.*http:\/\/10\.0\.0\.5:8000/,
+    );
     expect(() => assertTransportAllowed('http://school-server.local', false)).toThrow(/Allow an unencrypted/);
-    for (const ok of ['http://127.0.0.1:8000', 'http://localhost:8000', 'http://[::1]:8000', 'https://server.school.example']) {
+    for (const ok of [
+      'http://127.0.0.1:8000',
+      'http://localhost:8000',
+      'http://[::1]:8000',
+      'https://server.school.example',
+    ]) {
       expect(() => assertTransportAllowed(ok, false)).not.toThrow();
     }
     expect(() => assertTransportAllowed('http://10.0.0.5:8000', true)).not.toThrow();
@@ -125,7 +186,9 @@ describe('plain http is for loopback only, unless explicitly allowed', () => {
   it('the kiosk refuses to pair with an http server on the network', async () => {
     const k = kiosk();
     try {
-      await expect(k.sync.pair({ serverUrl: 'http://10.255.255.1:8000', code: 'ABCD1234', name: 'door' })).rejects.toThrow(/unencrypted/);
+      await expect(
+        k.sync.pair({ serverUrl: 'http://10.255.255.1:8000', code: 'ABCD1234', name: 'door' }),
+      ).rejects.toThrow(/unencrypted/);
     } finally {
       await k.close();
     }

@@ -30,21 +30,38 @@ function Shell({ user, route, children }: { user: SessionUser; route: Route; chi
   useEffect(() => setMenuOpen(false), [route.path]);
   return (
     <div className="shell">
-      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">
         <a className="brand" href={href('/today')}>
           Rollcall
         </a>
-        <button type="button" className="menu-toggle" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen((o) => !o)}>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
           Menu
         </button>
         <nav id="main-nav" className={`nav${menuOpen ? ' nav--open' : ''}`} aria-label="Main">
           <ul>
             {items.map((n) => (
               <li key={n.path}>
-                <a href={href(n.path)} aria-current={route.path.startsWith(n.path) ? 'page' : undefined} data-testid={`nav-${n.path.slice(1)}`}>
+                <a
+                  href={href(n.path)}
+                  aria-current={route.path.startsWith(n.path) ? 'page' : undefined}
+                  data-testid={`nav-${n.path.slice(1)}`}
+                >
                   {n.label}
                 </a>
               </li>
@@ -55,7 +72,11 @@ function Shell({ user, route, children }: { user: SessionUser; route: Route; chi
           <span className="topbar__who" data-testid="signed-in-as">
             {user.name} <span className="muted">({user.role})</span>
           </span>
-          <button type="button" onClick={() => void signOut().then(() => navigate('/signin'))} data-testid="sign-out">
+          <button
+            type="button"
+            onClick={() => void signOut().then(() => navigate('/signin'))}
+            data-testid="sign-out"
+          >
             Sign out
           </button>
         </div>
@@ -70,7 +91,8 @@ function Shell({ user, route, children }: { user: SessionUser; route: Route; chi
 function PageFor({ route, user }: { route: Route; user: SessionUser }) {
   const [first, second, third] = route.parts;
   if (first === 'today' || first === undefined || first === 'signin') return <Today route={route} />;
-  if (first === 'classes' && second && third === 'history') return <ClassHistory classId={second} route={route} />;
+  if (first === 'classes' && second && third === 'history')
+    return <ClassHistory classId={second} route={route} />;
   if (first === 'account') return <Account />;
   const page = adminPages.find((p) => p.path === `/${first}` || (p.match && p.match(route)));
   if (page) {

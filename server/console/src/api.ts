@@ -48,7 +48,12 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // not JSON (a proxy's page): the status says enough
   }
-  return new ApiError(res.status, body.error ?? `http_${res.status}`, body.message ?? `The server answered ${res.status}`, body.issues ?? []);
+  return new ApiError(
+    res.status,
+    body.error ?? `http_${res.status}`,
+    body.message ?? `The server answered ${res.status}`,
+    body.issues ?? [],
+  );
 }
 
 async function sessionCall(path: string, body?: unknown): Promise<ConsoleSession> {
@@ -90,7 +95,11 @@ export function refreshSession(): Promise<boolean> {
 
 export async function signOut(): Promise<void> {
   try {
-    await fetch('/api/auth/session/logout', { method: 'POST', credentials: 'same-origin', headers: CSRF_HEADERS });
+    await fetch('/api/auth/session/logout', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: CSRF_HEADERS,
+    });
   } finally {
     setSession(null);
   }
@@ -112,7 +121,8 @@ export async function changePassword(currentPassword: string, newPassword: strin
 /** A valid access token, renewed when it is about to expire. */
 export async function accessToken(): Promise<string> {
   if (!access || access.expiresAt - Date.now() < 30_000) {
-    if (!(await refreshSession())) throw new ApiError(401, 'signed_out', 'Your session has ended; sign in again');
+    if (!(await refreshSession()))
+      throw new ApiError(401, 'signed_out', 'Your session has ended; sign in again');
   }
   if (!access) throw new ApiError(401, 'signed_out', 'Your session has ended; sign in again');
   return access.token;
@@ -123,7 +133,8 @@ export type Query = Record<string, string | number | boolean | undefined | null>
 export function withQuery(path: string, query?: Query): string {
   if (!query) return path;
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
   const qs = params.toString();
   return qs ? `${path}?${qs}` : path;
 }
@@ -132,22 +143,33 @@ export function withQuery(path: string, query?: Query): string {
 export async function authFetch(path: string, init: RequestInit = {}): Promise<Response> {
   for (let attempt = 0; ; attempt++) {
     const token = await accessToken();
-    const res = await fetch(path, { ...init, credentials: 'same-origin', headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` } });
+    const res = await fetch(path, {
+      ...init,
+      credentials: 'same-origin',
+      headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+    });
     if (res.status !== 401) return res;
     const err = await errorOf(res);
     if (err.code === 'token_expired' && attempt === 0) {
       access = null;
       continue;
     }
-    if (err.code === 'session_revoked' || err.code === 'account_disabled' || err.code === 'token_expired') setSession(null);
+    if (err.code === 'session_revoked' || err.code === 'account_disabled' || err.code === 'token_expired')
+      setSession(null);
     throw err;
   }
 }
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  opts: { query?: Query; body?: unknown } = {},
+): Promise<T> {
   const res = await authFetch(withQuery(path, opts.query), {
     method,
-    ...(opts.body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(opts.body) }),
+    ...(opts.body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(opts.body) }),
   });
   if (!res.ok) throw await errorOf(res);
   if (res.status === 204) return undefined as T;
@@ -163,7 +185,12 @@ export async function upload<T>(path: string, form: FormData): Promise<T> {
 
 /** Unauthenticated JSON POST (forgot / reset password). */
 export async function publicPost<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { ...CSRF_HEADERS, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { ...CSRF_HEADERS, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw await errorOf(res);
   return (await res.json()) as T;
 }

@@ -4,7 +4,11 @@ import { toCsv, type Cell } from '../../src/reports/csv';
 
 export { toCsv };
 
-export function downloadCsv(filename: string, header: readonly string[], rows: readonly (readonly Cell[])[]): void {
+export function downloadCsv(
+  filename: string,
+  header: readonly string[],
+  rows: readonly (readonly Cell[])[],
+): void {
   const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

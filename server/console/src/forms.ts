@@ -6,7 +6,9 @@ import { ApiError } from './api';
 
 export type FieldErrors = Record<string, string>;
 
-export function issuesToFields(issues: readonly { path: string | readonly PropertyKey[]; message: string }[]): FieldErrors {
+export function issuesToFields(
+  issues: readonly { path: string | readonly PropertyKey[]; message: string }[],
+): FieldErrors {
   const out: FieldErrors = {};
   for (const i of issues) {
     const key = typeof i.path === 'string' ? i.path : i.path.map(String).join('.');
@@ -16,10 +18,16 @@ export function issuesToFields(issues: readonly { path: string | readonly Proper
 }
 
 /** Parses with the schema; on failure returns the field errors instead. */
-export function validate<S extends z.ZodType>(schema: S, value: unknown): { ok: true; value: z.output<S> } | { ok: false; errors: FieldErrors } {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; value: z.output<S> } | { ok: false; errors: FieldErrors } {
   const r = schema.safeParse(value);
   if (r.success) return { ok: true, value: r.data };
-  return { ok: false, errors: issuesToFields(r.error.issues.map((i) => ({ path: i.path, message: i.message }))) };
+  return {
+    ok: false,
+    errors: issuesToFields(r.error.issues.map((i) => ({ path: i.path, message: i.message }))),
+  };
 }
 
 /** Submission state of a form: field errors (client or server), a form-level error, busy. */
@@ -27,7 +35,12 @@ export function useSubmit() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  async function run<S extends z.ZodType, R>(schema: S, value: unknown, send: (v: z.output<S>) => Promise<R>, okMessage?: string): Promise<R | undefined> {
+  async function run<S extends z.ZodType, R>(
+    schema: S,
+    value: unknown,
+    send: (v: z.output<S>) => Promise<R>,
+    okMessage?: string,
+  ): Promise<R | undefined> {
     setDone(null);
     const v = validate(schema, value);
     if (!v.ok) {

@@ -13,7 +13,11 @@ export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#/, '') || '/';
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
-  return { path, parts: path.split('/').filter(Boolean).map(decodeURIComponent), params: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)) };
+  return {
+    path,
+    parts: path.split('/').filter(Boolean).map(decodeURIComponent),
+    params: new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)),
+  };
 }
 
 export function useRoute(): Route {

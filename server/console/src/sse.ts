@@ -41,7 +41,10 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
  * Keeps a stream open: reconnects after an `end` (token expiry: a fresh token is fetched) or
  * a network failure, with a short pause; stops for good on 403/404 or when `close` is called.
  */
-export function openLiveStream(path: string, handlers: { onEvent(e: SseEvent): void; onStatus(s: LiveStatus, detail?: string): void }): () => void {
+export function openLiveStream(
+  path: string,
+  handlers: { onEvent(e: SseEvent): void; onStatus(s: LiveStatus, detail?: string): void },
+): () => void {
   let stopped = false;
   const controller = { current: null as AbortController | null };
   const run = async () => {

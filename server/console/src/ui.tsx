@@ -76,7 +76,17 @@ export function Empty({ children }: { children: ReactNode }) {
 }
 
 /** Renders loading, error or empty for a query, else `children(data)`. */
-export function Loaded<T>({ q, empty, isEmpty, children }: { q: QueryState<T>; empty?: ReactNode; isEmpty?: (d: T) => boolean; children: (d: T) => ReactNode }) {
+export function Loaded<T>({
+  q,
+  empty,
+  isEmpty,
+  children,
+}: {
+  q: QueryState<T>;
+  empty?: ReactNode;
+  isEmpty?: (d: T) => boolean;
+  children: (d: T) => ReactNode;
+}) {
   if (q.error && !q.data) return <ErrorBox error={q.error} onRetry={q.reload} />;
   if (q.data === null) return <Loading />;
   if (isEmpty?.(q.data)) return <Empty>{empty ?? 'Nothing here yet.'}</Empty>;
@@ -94,13 +104,27 @@ export interface FieldProps {
   'aria-describedby'?: string;
 }
 
-export function Field({ label, error, hint, children }: { label: string; error?: string | undefined; hint?: string; children: (p: FieldProps) => ReactNode }) {
+export function Field({
+  label,
+  error,
+  hint,
+  children,
+}: {
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: (p: FieldProps) => ReactNode;
+}) {
   const id = useId();
   const described = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className={`field${error ? ' field--error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      {children({ id, 'aria-invalid': Boolean(error), ...(described ? { 'aria-describedby': described } : {}) })}
+      {children({
+        id,
+        'aria-invalid': Boolean(error),
+        ...(described ? { 'aria-describedby': described } : {}),
+      })}
       {hint && (
         <span className="field__hint" id={`${id}-hint`}>
           {hint}
@@ -133,7 +157,19 @@ export function FormOk({ message }: { message: string | null }) {
   );
 }
 
-export function Pager({ total, limit, offset, onChange, label }: { total: number | null; limit: number; offset: number; onChange(offset: number): void; label: string }) {
+export function Pager({
+  total,
+  limit,
+  offset,
+  onChange,
+  label,
+}: {
+  total: number | null;
+  limit: number;
+  offset: number;
+  onChange(offset: number): void;
+  label: string;
+}) {
   const hasMore = total === null ? true : offset + limit < total;
   const last = total === null ? offset + limit : Math.min(total, offset + limit);
   return (
@@ -152,7 +188,17 @@ export function Pager({ total, limit, offset, onChange, label }: { total: number
   );
 }
 
-export function Page({ title, actions, children, testId }: { title: string; actions?: ReactNode; children: ReactNode; testId: string }) {
+export function Page({
+  title,
+  actions,
+  children,
+  testId,
+}: {
+  title: string;
+  actions?: ReactNode;
+  children: ReactNode;
+  testId: string;
+}) {
   const h1 = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Rollcall`;
@@ -171,27 +217,61 @@ export function Page({ title, actions, children, testId }: { title: string; acti
   );
 }
 
-export const STATUS_LABEL: Record<string, string> = { present: 'Present', late: 'Late', absent: 'Absent', excused: 'Excused', unseen: 'Not yet seen' };
+export const STATUS_LABEL: Record<string, string> = {
+  present: 'Present',
+  late: 'Late',
+  absent: 'Absent',
+  excused: 'Excused',
+  unseen: 'Not yet seen',
+};
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`status status--${status}`}>{STATUS_LABEL[status] ?? status}</span>;
 }
 
 /** A modal confirmation (native <dialog>: focus trapped, Escape cancels). */
-export function Confirm({ title, children, confirmLabel, danger, onConfirm, onCancel, busy }: { title: string; children: ReactNode; confirmLabel: string; danger?: boolean; onConfirm(): void; onCancel(): void; busy?: boolean }) {
+export function Confirm({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+  busy,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+  busy?: boolean;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const d = ref.current;
     if (d && !d.open) d.showModal();
   }, []);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={onCancel} data-testid="confirm-dialog">
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby="confirm-title"
+      onCancel={onCancel}
+      data-testid="confirm-dialog"
+    >
       <h2 id="confirm-title">{title}</h2>
       <div className="dialog__body">{children}</div>
       <div className="dialog__actions">
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm} disabled={busy} data-testid="confirm-yes">
+        <button
+          type="button"
+          className={danger ? 'danger' : 'primary'}
+          onClick={onConfirm}
+          disabled={busy}
+          data-testid="confirm-yes"
+        >
           {confirmLabel}
         </button>
       </div>

@@ -14,12 +14,19 @@ import { flags } from './args.js';
 import { readSecret } from './read-secret.js';
 
 const Args = z.object({ email: Email, name: z.string().trim().min(1).max(200).optional() });
-const USAGE = 'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
+const USAGE =
+  'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
 
 async function main() {
-  const { values } = flags(process.argv.slice(2), { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } });
+  const { values } = flags(process.argv.slice(2), {
+    email: { type: 'string' },
+    password: { type: 'string' },
+    name: { type: 'string' },
+  });
   if (values.password !== undefined) {
-    console.error('create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin');
+    console.error(
+      'create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin',
+    );
     console.error(USAGE);
     process.exit(2);
   }
@@ -29,7 +36,9 @@ async function main() {
     for (const i of parsed.error.issues) console.error(`  --${i.path.join('.')}: ${i.message}`);
     process.exit(2);
   }
-  const password = Password.safeParse(await readSecret('Password for the new admin (at least 10 characters): '));
+  const password = Password.safeParse(
+    await readSecret('Password for the new admin (at least 10 characters): '),
+  );
   if (!password.success) {
     for (const i of password.error.issues) console.error(`  password: ${i.message}`);
     process.exit(2);
@@ -41,10 +50,25 @@ async function main() {
     const now = new Date().toISOString();
     const user = await insertUser(
       database.db,
-      { email: parsed.data.email, name: parsed.data.name ?? parsed.data.email, role: 'admin', passwordHash: await hashPassword(password.data) },
+      {
+        email: parsed.data.email,
+        name: parsed.data.name ?? parsed.data.email,
+        role: 'admin',
+        passwordHash: await hashPassword(password.data),
+      },
       now,
     );
-    await writeAudit(database.db, { actor: { kind: 'cli', id: null }, action: 'user.create', entity: 'user', entityId: user.id, detail: { role: 'admin' } }, now);
+    await writeAudit(
+      database.db,
+      {
+        actor: { kind: 'cli', id: null },
+        action: 'user.create',
+        entity: 'user',
+        entityId: user.id,
+        detail: { role: 'admin' },
+      },
+      now,
+    );
     console.log(JSON.stringify({ created: user }));
   } finally {
     await database.close();

@@ -35,12 +35,19 @@ describe('server:import with the real face engine', () => {
   });
 
   it('creates the students, embeds each usable photo and reports the rest', async () => {
-    const result = await importDirectory(database.db, engine, dir, { siteId: 'default', consent: true, now: () => new Date().toISOString() });
+    const result = await importDirectory(database.db, engine, dir, {
+      siteId: 'default',
+      consent: true,
+      now: () => new Date().toISOString(),
+    });
     expect(result.map((s) => [s.folder, s.created, s.templates])).toEqual([
       ['alice', true, 2],
       ['bob', true, 1],
     ]);
-    expect(result[1]?.photos.find((p) => p.filename === 'noface.jpg')).toMatchObject({ status: 'rejected', reason: 'no_face' });
+    expect(result[1]?.photos.find((p) => p.filename === 'noface.jpg')).toMatchObject({
+      status: 'rejected',
+      reason: 'no_face',
+    });
 
     const rows = await database.db
       .selectFrom('templates')
@@ -57,7 +64,11 @@ describe('server:import with the real face engine', () => {
     expect(await database.db.selectFrom('photos').select('id').execute()).toEqual([]);
 
     // A second run adds templates to the existing students instead of duplicating them.
-    const again = await importDirectory(database.db, engine, dir, { siteId: 'default', consent: true, now: () => new Date().toISOString() });
+    const again = await importDirectory(database.db, engine, dir, {
+      siteId: 'default',
+      consent: true,
+      now: () => new Date().toISOString(),
+    });
     expect(again.map((s) => s.created)).toEqual([false, false]);
     expect(await database.db.selectFrom('students').select('id').execute()).toHaveLength(2);
   });
@@ -67,8 +78,19 @@ describe('server:import with the real face engine', () => {
     try {
       mkdirSync(join(other, 'carol'));
       copyFileSync(join(FIXTURES, 'person-b-1.jpg'), join(other, 'carol', '1.jpg'));
-      const result = await importDirectory(database.db, engine, other, { siteId: 'default', consent: false, now: () => new Date().toISOString() });
-      expect(result).toEqual([expect.objectContaining({ folder: 'carol', created: true, templates: 0, skipped: expect.stringMatching(/no consent/) })]);
+      const result = await importDirectory(database.db, engine, other, {
+        siteId: 'default',
+        consent: false,
+        now: () => new Date().toISOString(),
+      });
+      expect(result).toEqual([
+        expect.objectContaining({
+          folder: 'carol',
+          created: true,
+          templates: 0,
+          skipped: expect.stringMatching(/no consent/),
+        }),
+      ]);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

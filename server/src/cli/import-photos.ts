@@ -10,7 +10,12 @@ import { writeAudit } from '../repositories/audit.js';
 import { createStudent, updateStudent } from '../repositories/students.js';
 import { addPhotoTemplates, type PhotoResult } from '../services/photo-templates.js';
 
-const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
+const IMAGE_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
 
 export interface ImportOptions {
   siteId: string;
@@ -28,13 +33,25 @@ export interface StudentImport {
   photos: PhotoResult[];
 }
 
-export async function importDirectory(db: Kysely<DB>, engine: FaceEngine, dir: string, options: ImportOptions): Promise<StudentImport[]> {
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'));
+export async function importDirectory(
+  db: Kysely<DB>,
+  engine: FaceEngine,
+  dir: string,
+  options: ImportOptions,
+): Promise<StudentImport[]> {
+  const entries = (await readdir(dir, { withFileTypes: true })).filter(
+    (e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'),
+  );
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const out: StudentImport[] = [];
   for (const entry of entries) {
     const folder = entry.name;
-    const existing = await db.selectFrom('students').selectAll().where('site_id', '=', options.siteId).where('student_number', '=', folder).executeTakeFirst();
+    const existing = await db
+      .selectFrom('students')
+      .selectAll()
+      .where('site_id', '=', options.siteId)
+      .where('student_number', '=', folder)
+      .executeTakeFirst();
     let studentId: string;
     let consent: boolean;
     if (existing) {
@@ -46,20 +63,44 @@ export async function importDirectory(db: Kysely<DB>, engine: FaceEngine, dir: s
       }
     } else {
       const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
-      const student = await createStudent(db, { siteId: options.siteId, studentNumber: folder, name, consent: options.consent }, options.now());
+      const student = await createStudent(
+        db,
+        { siteId: options.siteId, studentNumber: folder, name, consent: options.consent },
+        options.now(),
+      );
       studentId = student.id;
       consent = student.consent;
     }
     if (!consent) {
-      out.push({ folder, studentId, created: !existing, templates: 0, skipped: 'no consent (pass --consent if it was given)', photos: [] });
+      out.push({
+        folder,
+        studentId,
+        created: !existing,
+        templates: 0,
+        skipped: 'no consent (pass --consent if it was given)',
+        photos: [],
+      });
       continue;
     }
-    const files = (await readdir(join(dir, folder))).filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined).sort();
+    const files = (await readdir(join(dir, folder)))
+      .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
+      .sort();
     const photos = await Promise.all(
-      files.map(async (f) => ({ filename: f, mime: IMAGE_TYPES[extname(f).toLowerCase()] as string, bytes: await readFile(join(dir, folder, f)) })),
+      files.map(async (f) => ({
+        filename: f,
+        mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
+        bytes: await readFile(join(dir, folder, f)),
+      })),
     );
-    const results = photos.length === 0 ? [] : await addPhotoTemplates(db, engine, studentId, photos, options.now());
-    out.push({ folder, studentId, created: !existing, templates: results.filter((r) => r.status === 'accepted').length, photos: results });
+    const results =
+      photos.length === 0 ? [] : await addPhotoTemplates(db, engine, studentId, photos, options.now());
+    out.push({
+      folder,
+      studentId,
+      created: !existing,
+      templates: results.filter((r) => r.status === 'accepted').length,
+      photos: results,
+    });
   }
   await writeAudit(
     db,
@@ -68,7 +109,13 @@ export async function importDirectory(db: Kysely<DB>, engine: FaceEngine, dir: s
       action: 'students.import',
       entity: 'student',
       entityId: null,
-      detail: { dir, students: out.length, created: out.filter((s) => s.created).length, templates: out.reduce((n, s) => n + s.templates, 0), consent: options.consent },
+      detail: {
+        dir,
+        students: out.length,
+        created: out.filter((s) => s.created).length,
+        templates: out.reduce((n, s) => n + s.templates, 0),
+        consent: options.consent,
+      },
     },
     options.now(),
   );

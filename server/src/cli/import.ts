@@ -11,13 +11,21 @@ import { importDirectory } from './import-photos.js';
 const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <siteId>]';
 
 async function main() {
-  const { values, positionals } = flags(process.argv.slice(2), { consent: { type: 'boolean' }, site: { type: 'string' } });
+  const { values, positionals } = flags(process.argv.slice(2), {
+    consent: { type: 'boolean' },
+    site: { type: 'string' },
+  });
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1) {
     console.error(USAGE);
     process.exit(2);
   }
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     console.error(`Not a directory: ${dir}\n${USAGE}`);
     process.exit(2);
   }
@@ -33,7 +41,11 @@ async function main() {
       consent: values.consent === true,
       now: () => new Date().toISOString(),
     });
-    const rejected = students.flatMap((s) => s.photos.filter((p) => p.status === 'rejected').map((p) => ({ folder: s.folder, file: p.filename, reason: p.reason })));
+    const rejected = students.flatMap((s) =>
+      s.photos
+        .filter((p) => p.status === 'rejected')
+        .map((p) => ({ folder: s.folder, file: p.filename, reason: p.reason })),
+    );
     console.log(
       JSON.stringify(
         {

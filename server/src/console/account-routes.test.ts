@@ -11,7 +11,13 @@ const csrf = { 'x-rollcall-console': '1' };
 
 function fakeMailer(): Mailer & { sent: MailMessage[] } {
   const sent: MailMessage[] = [];
-  return { sent, async send(m) { sent.push(m); }, close() {} };
+  return {
+    sent,
+    async send(m) {
+      sent.push(m);
+    },
+    close() {},
+  };
 }
 const tokenOf = (text: string) => /set-password\?token=([A-Za-z0-9_.-]+)/.exec(text)?.[1] ?? '';
 
@@ -26,8 +32,15 @@ describe.each(dialects)('account links on $name', (dialect) => {
     if (!dialect.available) return;
     database = await dialect.open();
     mailer = fakeMailer();
-    withMail = await buildTestApp(database, { mailer, consoleDir: null, config: { publicUrl: 'https://rollcall.school.example' } });
-    noMail = await buildTestApp(database, { consoleDir: null, config: { jwtSecret: withMail.config.jwtSecret } });
+    withMail = await buildTestApp(database, {
+      mailer,
+      consoleDir: null,
+      config: { publicUrl: 'https://rollcall.school.example' },
+    });
+    noMail = await buildTestApp(database, {
+      consoleDir: null,
+      config: { jwtSecret: withMail.config.jwtSecret },
+    });
     const admin = await createUser(database, 'admin');
     adminToken = await login(withMail.app, admin.email, admin.password);
   });
@@ -38,69 +51,183 @@ describe.each(dialects)('account links on $name', (dialect) => {
     await database.close();
   });
 
-  it.skipIf(!dialect.available)('invites by email; the link sets a password once, then signs in', async () => {
-    const email = `invited-${Date.now()}@school.example`;
-    const res = await call<{ user: { id: string; role: string }; link: { emailed: boolean; setPasswordUrl?: string } }>(withMail.app, adminToken, 'POST', '/api/users/invite', { email, name: 'New Teacher' });
-    expect(res.link).toMatchObject({ emailed: true });
-    expect(res.link.setPasswordUrl).toBeUndefined();
-    const mail = mailer.sent.at(-1);
-    expect(mail?.to).toEqual([email]);
-    expect(mail?.text).toContain('https://rollcall.school.example/#/set-password?token=');
-    // Before the link is used, no password works.
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'anything at all' } })).statusCode).toBe(401);
-    const token = tokenOf(mail?.text ?? '');
-    const short = await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'short' } });
-    expect(short.statusCode).toBe(400);
-    expect(short.json().issues[0].path).toBe('password');
-    const ok = await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'my own good password' } });
-    expect(ok.statusCode).toBe(200);
-    await login(withMail.app, email, 'my own good password');
-    const again = await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'another good password' } });
-    expect(again.statusCode).toBe(400);
-    expect(again.json()).toMatchObject({ error: 'bad_password_link' });
-  });
+  it.skipIf(!dialect.available)(
+    'invites by email; the link sets a password once, then signs in',
+    async () => {
+      const email = `invited-${Date.now()}@school.example`;
+      const res = await call<{
+        user: { id: string; role: string };
+        link: { emailed: boolean; setPasswordUrl?: string };
+      }>(withMail.app, adminToken, 'POST', '/api/users/invite', { email, name: 'New Teacher' });
+      expect(res.link).toMatchObject({ emailed: true });
+      expect(res.link.setPasswordUrl).toBeUndefined();
+      const mail = mailer.sent.at(-1);
+      expect(mail?.to).toEqual([email]);
+      expect(mail?.text).toContain('https://rollcall.school.example/#/set-password?token=');
+      // Before the link is used, no password works.
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email, password: 'anything at all' },
+          })
+        ).statusCode,
+      ).toBe(401);
+      const token = tokenOf(mail?.text ?? '');
+      const short = await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/set-password',
+        payload: { token, password: 'short' },
+      });
+      expect(short.statusCode).toBe(400);
+      expect(short.json().issues[0].path).toBe('password');
+      const ok = await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/set-password',
+        payload: { token, password: 'my own good password' },
+      });
+      expect(ok.statusCode).toBe(200);
+      await login(withMail.app, email, 'my own good password');
+      const again = await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/set-password',
+        payload: { token, password: 'another good password' },
+      });
+      expect(again.statusCode).toBe(400);
+      expect(again.json()).toMatchObject({ error: 'bad_password_link' });
+    },
+  );
 
-  it.skipIf(!dialect.available)('without SMTP an invite answers the link for the admin to hand over', async () => {
-    const res = await call<{ link: { emailed: boolean; setPasswordUrl?: string } }>(noMail.app, adminToken, 'POST', '/api/users/invite', { email: `handover-${Date.now()}@school.example`, name: 'Handed Over', role: 'admin' });
-    expect(res.link.emailed).toBe(false);
-    expect(res.link.setPasswordUrl).toMatch(/^http:\/\/localhost(:\d+)?\/#\/set-password\?token=/);
-    const teacherUser = await createUser(database, 'teacher');
-    const teacher = await login(noMail.app, teacherUser.email, teacherUser.password);
-    expect((await noMail.app.inject({ method: 'POST', url: '/api/users/invite', headers: { authorization: `Bearer ${teacher}` }, payload: { email: 'x@school.example', name: 'X' } })).statusCode).toBe(403);
-  });
+  it.skipIf(!dialect.available)(
+    'without SMTP an invite answers the link for the admin to hand over',
+    async () => {
+      const res = await call<{ link: { emailed: boolean; setPasswordUrl?: string } }>(
+        noMail.app,
+        adminToken,
+        'POST',
+        '/api/users/invite',
+        { email: `handover-${Date.now()}@school.example`, name: 'Handed Over', role: 'admin' },
+      );
+      expect(res.link.emailed).toBe(false);
+      expect(res.link.setPasswordUrl).toMatch(/^http:\/\/localhost(:\d+)?\/#\/set-password\?token=/);
+      const teacherUser = await createUser(database, 'teacher');
+      const teacher = await login(noMail.app, teacherUser.email, teacherUser.password);
+      expect(
+        (
+          await noMail.app.inject({
+            method: 'POST',
+            url: '/api/users/invite',
+            headers: { authorization: `Bearer ${teacher}` },
+            payload: { email: 'x@school.example', name: 'X' },
+          })
+        ).statusCode,
+      ).toBe(403);
+    },
+  );
 
-  it.skipIf(!dialect.available)('forgot password: same answer for known and unknown addresses; one link, one hour, ends the sessions', async () => {
-    const user = await createUser(database, 'teacher');
-    const session = await login(withMail.app, user.email, user.password);
-    const before = mailer.sent.length;
-    const unknown = await withMail.app.inject({ method: 'POST', url: '/api/auth/forgot-password', headers: csrf, payload: { email: 'nobody@school.example' } });
-    const known = await withMail.app.inject({ method: 'POST', url: '/api/auth/forgot-password', headers: csrf, payload: { email: user.email } });
-    expect(unknown.statusCode).toBe(200);
-    expect(known.body).toBe(unknown.body);
-    await new Promise((r) => setTimeout(r, 200)); // the email is sent after the answer
-    expect(mailer.sent.length).toBe(before + 1);
-    const token = tokenOf(mailer.sent.at(-1)?.text ?? '');
-    // An hour later the link is dead.
-    withMail.clock.advance(3_601_000);
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'a brand new password' } })).statusCode).toBe(400);
-    withMail.clock.advance(-3_601_000);
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'a brand new password' } })).statusCode).toBe(200);
-    expect((await withMail.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${session}` } })).json()).toMatchObject({ error: 'session_revoked' });
-    // Without PUBLIC_URL (noMail has neither), nothing is sent and the answer is the same.
-    const quiet = await noMail.app.inject({ method: 'POST', url: '/api/auth/forgot-password', headers: csrf, payload: { email: user.email } });
-    expect(quiet.body).toBe(unknown.body);
-  });
+  it.skipIf(!dialect.available)(
+    'forgot password: same answer for known and unknown addresses; one link, one hour, ends the sessions',
+    async () => {
+      const user = await createUser(database, 'teacher');
+      const session = await login(withMail.app, user.email, user.password);
+      const before = mailer.sent.length;
+      const unknown = await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/forgot-password',
+        headers: csrf,
+        payload: { email: 'nobody@school.example' },
+      });
+      const known = await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/forgot-password',
+        headers: csrf,
+        payload: { email: user.email },
+      });
+      expect(unknown.statusCode).toBe(200);
+      expect(known.body).toBe(unknown.body);
+      await new Promise((r) => setTimeout(r, 200)); // the email is sent after the answer
+      expect(mailer.sent.length).toBe(before + 1);
+      const token = tokenOf(mailer.sent.at(-1)?.text ?? '');
+      // An hour later the link is dead.
+      withMail.clock.advance(3_601_000);
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/auth/set-password',
+            payload: { token, password: 'a brand new password' },
+          })
+        ).statusCode,
+      ).toBe(400);
+      withMail.clock.advance(-3_601_000);
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/auth/set-password',
+            payload: { token, password: 'a brand new password' },
+          })
+        ).statusCode,
+      ).toBe(200);
+      expect(
+        (
+          await withMail.app.inject({ url: '/api/auth/me', headers: { authorization: `Bearer ${session}` } })
+        ).json(),
+      ).toMatchObject({ error: 'session_revoked' });
+      // Without PUBLIC_URL (noMail has neither), nothing is sent and the answer is the same.
+      const quiet = await noMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/forgot-password',
+        headers: csrf,
+        payload: { email: user.email },
+      });
+      expect(quiet.body).toBe(unknown.body);
+    },
+  );
 
-  it.skipIf(!dialect.available)('an admin reset link; a disabled account cannot use one; forged tokens fail', async () => {
-    const user = await createUser(database, 'teacher');
-    const link = await call<{ emailed: boolean }>(withMail.app, adminToken, 'POST', `/api/users/${user.id}/password-link`);
-    expect(link.emailed).toBe(true);
-    const token = tokenOf(mailer.sent.at(-1)?.text ?? '');
-    await call(withMail.app, adminToken, 'PATCH', `/api/users/${user.id}`, { disabled: true });
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password: 'a brand new password' } })).statusCode).toBe(400);
-    const [payload] = token.split('.');
-    const forged = `${payload}.${'A'.repeat(43)}`;
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token: forged, password: 'a brand new password' } })).statusCode).toBe(400);
-    expect((await withMail.app.inject({ method: 'POST', url: '/api/users/nope/password-link', headers: { authorization: `Bearer ${adminToken}` } })).statusCode).toBe(404);
-  });
+  it.skipIf(!dialect.available)(
+    'an admin reset link; a disabled account cannot use one; forged tokens fail',
+    async () => {
+      const user = await createUser(database, 'teacher');
+      const link = await call<{ emailed: boolean }>(
+        withMail.app,
+        adminToken,
+        'POST',
+        `/api/users/${user.id}/password-link`,
+      );
+      expect(link.emailed).toBe(true);
+      const token = tokenOf(mailer.sent.at(-1)?.text ?? '');
+      await call(withMail.app, adminToken, 'PATCH', `/api/users/${user.id}`, { disabled: true });
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/auth/set-password',
+            payload: { token, password: 'a brand new password' },
+          })
+        ).statusCode,
+      ).toBe(400);
+      const [payload] = token.split('.');
+      const forged = `${payload}.${'A'.repeat(43)}`;
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/auth/set-password',
+            payload: { token: forged, password: 'a brand new password' },
+          })
+        ).statusCode,
+      ).toBe(400);
+      expect(
+        (
+          await withMail.app.inject({
+            method: 'POST',
+            url: '/api/users/nope/password-link',
+            headers: { authorization: `Bearer ${adminToken}` },
+          })
+        ).statusCode,
+      ).toBe(404);
+    },
+  );
 });

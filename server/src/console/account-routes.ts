@@ -17,7 +17,13 @@ import { Email, IdParams, Name, Ok } from '../schemas/common.js';
 import { ForgotPasswordRequest, SetPasswordRequest } from '../schemas/console.js';
 import { hashPassword } from '../services/passwords.js';
 import { randomToken } from '../services/tokens.js';
-import { LINK_TTL_SECONDS, readPasswordLink, signPasswordLink, stillValidFor, type PasswordLinkKind } from './password-links.js';
+import {
+  LINK_TTL_SECONDS,
+  readPasswordLink,
+  signPasswordLink,
+  stillValidFor,
+  type PasswordLinkKind,
+} from './password-links.js';
 
 export const InviteRequest = z.object({ email: Email, name: Name, role: Role.default('teacher') });
 export const LinkAnswer = z.object({
@@ -33,14 +39,19 @@ export interface AccountRoutesOptions {
   mailer: Mailer | null;
 }
 
-const MESSAGES: Record<PasswordLinkKind, { subject: string; body: (name: string, url: string, hours: number) => string }> = {
+const MESSAGES: Record<
+  PasswordLinkKind,
+  { subject: string; body: (name: string, url: string, hours: number) => string }
+> = {
   invite: {
     subject: 'Your Rollcall account',
-    body: (name, url, hours) => `Hello ${name},\n\nAn account was made for you on Rollcall, the school's attendance system. Set your password with this link (it works once, within ${hours} hours):\n\n${url}\n\nIf you did not expect this, ignore this email.\n`,
+    body: (name, url, hours) =>
+      `Hello ${name},\n\nAn account was made for you on Rollcall, the school's attendance system. Set your password with this link (it works once, within ${hours} hours):\n\n${url}\n\nIf you did not expect this, ignore this email.\n`,
   },
   reset: {
     subject: 'Set a new Rollcall password',
-    body: (name, url, hours) => `Hello ${name},\n\nSomeone (hopefully you, or your school's admin) asked to set a new password for your Rollcall account. Use this link within ${hours} hour(s); it works once:\n\n${url}\n\nIf you did not ask, ignore this email: your password stays as it is.\n`,
+    body: (name, url, hours) =>
+      `Hello ${name},\n\nSomeone (hopefully you, or your school's admin) asked to set a new password for your Rollcall account. Use this link within ${hours} hour(s); it works once:\n\n${url}\n\nIf you did not ask, ignore this email: your password stays as it is.\n`,
   },
 };
 
@@ -53,9 +64,14 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
     const tags = ['people'];
 
     /** An admin's own request may use the origin their browser used; anonymous ones only PUBLIC_URL. */
-    const baseUrl = (request: FastifyRequest | null) => app.ctx.config.publicUrl ?? (request ? `${request.protocol}://${request.host}` : null);
+    const baseUrl = (request: FastifyRequest | null) =>
+      app.ctx.config.publicUrl ?? (request ? `${request.protocol}://${request.host}` : null);
 
-    async function sendLink(request: FastifyRequest | null, userId: string, kind: PasswordLinkKind): Promise<z.infer<typeof LinkAnswer>> {
+    async function sendLink(
+      request: FastifyRequest | null,
+      userId: string,
+      kind: PasswordLinkKind,
+    ): Promise<z.infer<typeof LinkAnswer>> {
       const user = await findUserById(app.ctx.db, userId);
       if (!user) throw notFound(`user ${userId}`);
       const base = baseUrl(request);
@@ -64,7 +80,12 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
       const url = `${base}/#/set-password?token=${signPasswordLink(app.ctx.config.jwtSecret, user, kind, app.ctx.clock.now().getTime())}`;
       if (opts.mailer) {
         const m = MESSAGES[kind];
-        await opts.mailer.send({ to: [user.email], subject: m.subject, text: m.body(user.name, url, Math.round(ttl / 3600)), notificationKey: `password-link:${kind}:${user.id}:${Date.now()}` });
+        await opts.mailer.send({
+          to: [user.email],
+          subject: m.subject,
+          text: m.body(user.name, url, Math.round(ttl / 3600)),
+          notificationKey: `password-link:${kind}:${user.id}:${Date.now()}`,
+        });
         return { emailed: true, expiresInSeconds: ttl };
       }
       return { emailed: false, setPasswordUrl: url, expiresInSeconds: ttl };
@@ -74,14 +95,34 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
       '/api/users/invite',
       {
         ...admin,
-        schema: { tags, security, summary: 'Create an account without a password and email its holder a one-time link to set one', body: InviteRequest, response: { 201: z.object({ user: User, link: LinkAnswer }), 409: ErrorBody } },
+        schema: {
+          tags,
+          security,
+          summary: 'Create an account without a password and email its holder a one-time link to set one',
+          body: InviteRequest,
+          response: { 201: z.object({ user: User, link: LinkAnswer }), 409: ErrorBody },
+        },
       },
       async (request, reply) => {
         const actor = userOf(request);
         const now = app.ctx.nowIso();
         // A password nobody knows: the account cannot sign in until the link is used.
-        const user = await insertUser(app.ctx.db, { ...request.body, passwordHash: await hashPassword(randomToken()) }, now);
-        await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.invite', entity: 'user', entityId: user.id, detail: { role: user.role } }, now);
+        const user = await insertUser(
+          app.ctx.db,
+          { ...request.body, passwordHash: await hashPassword(randomToken()) },
+          now,
+        );
+        await writeAudit(
+          app.ctx.db,
+          {
+            actor: { kind: 'user', id: actor.id },
+            action: 'user.invite',
+            entity: 'user',
+            entityId: user.id,
+            detail: { role: user.role },
+          },
+          now,
+        );
         const link = await sendLink(request, user.id, 'invite');
         return reply.status(201).send({ user, link });
       },
@@ -89,25 +130,59 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
 
     r.post(
       '/api/users/:id/password-link',
-      { ...admin, schema: { tags, security, summary: "Email a user a one-time link to set a new password (their current one keeps working until it is used)", params: IdParams, response: { 200: LinkAnswer, 404: ErrorBody } } },
+      {
+        ...admin,
+        schema: {
+          tags,
+          security,
+          summary:
+            'Email a user a one-time link to set a new password (their current one keeps working until it is used)',
+          params: IdParams,
+          response: { 200: LinkAnswer, 404: ErrorBody },
+        },
+      },
       async (request) => {
         const actor = userOf(request);
         const link = await sendLink(request, request.params.id, 'reset');
-        await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.password_link', entity: 'user', entityId: request.params.id, detail: { emailed: link.emailed } }, app.ctx.nowIso());
+        await writeAudit(
+          app.ctx.db,
+          {
+            actor: { kind: 'user', id: actor.id },
+            action: 'user.password_link',
+            entity: 'user',
+            entityId: request.params.id,
+            detail: { emailed: link.emailed },
+          },
+          app.ctx.nowIso(),
+        );
         return link;
       },
     );
 
     r.post(
       '/api/auth/forgot-password',
-      { config: limited, schema: { tags: ['auth'], summary: 'Email a one-time link to set a new password, if the address has an account (the answer is the same either way)', body: ForgotPasswordRequest, response: { 200: Ok, 429: ErrorBody } } },
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary:
+            'Email a one-time link to set a new password, if the address has an account (the answer is the same either way)',
+          body: ForgotPasswordRequest,
+          response: { 200: Ok, 429: ErrorBody },
+        },
+      },
       async (request) => {
         const user = await findUserByEmail(app.ctx.db, request.body.email);
         if (user && user.disabled === 0 && opts.mailer && app.ctx.config.publicUrl) {
           // Not awaited: the answer's timing must not tell a known address from an unknown one.
-          void sendLink(null, user.id, 'reset').catch((err: unknown) => request.log.error({ component: 'accounts', err, userId: user.id }, 'password link email failed'));
+          void sendLink(null, user.id, 'reset').catch((err: unknown) =>
+            request.log.error({ component: 'accounts', err, userId: user.id }, 'password link email failed'),
+          );
         } else if (user && (!opts.mailer || !app.ctx.config.publicUrl)) {
-          request.log.warn({ component: 'accounts', userId: user.id }, 'forgot-password: no email sent (needs SMTP_URL and PUBLIC_URL)');
+          request.log.warn(
+            { component: 'accounts', userId: user.id },
+            'forgot-password: no email sent (needs SMTP_URL and PUBLIC_URL)',
+          );
         }
         return { ok: true as const };
       },
@@ -115,16 +190,46 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
 
     r.post(
       '/api/auth/set-password',
-      { config: limited, schema: { tags: ['auth'], summary: 'Set a password with a one-time link (invitation or reset); every session of the account ends', body: SetPasswordRequest, response: { 200: Ok, 400: ErrorBody, 429: ErrorBody } } },
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary:
+            'Set a password with a one-time link (invitation or reset); every session of the account ends',
+          body: SetPasswordRequest,
+          response: { 200: Ok, 400: ErrorBody, 429: ErrorBody },
+        },
+      },
       async (request) => {
-        const claims = readPasswordLink(app.ctx.config.jwtSecret, request.body.token, app.ctx.clock.now().getTime());
+        const claims = readPasswordLink(
+          app.ctx.config.jwtSecret,
+          request.body.token,
+          app.ctx.clock.now().getTime(),
+        );
         const user = claims ? await findUserById(app.ctx.db, claims.sub) : undefined;
         if (!claims || !user || !stillValidFor(claims, user)) {
-          throw badRequest('This link has expired or was already used; ask for a new one', 'bad_password_link');
+          throw badRequest(
+            'This link has expired or was already used; ask for a new one',
+            'bad_password_link',
+          );
         }
         const now = app.ctx.nowIso();
-        await updateUser(app.ctx.db, user.id, { passwordHash: await hashPassword(request.body.password) }, now);
-        await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: `user.password_set.${claims.kind}`, entity: 'user', entityId: user.id }, now);
+        await updateUser(
+          app.ctx.db,
+          user.id,
+          { passwordHash: await hashPassword(request.body.password) },
+          now,
+        );
+        await writeAudit(
+          app.ctx.db,
+          {
+            actor: { kind: 'user', id: user.id },
+            action: `user.password_set.${claims.kind}`,
+            entity: 'user',
+            entityId: user.id,
+          },
+          now,
+        );
         return { ok: true as const };
       },
     );

@@ -8,24 +8,49 @@ import { z } from 'zod';
 import type { UserTable } from '../db/schema.js';
 
 const LABEL = 'rollcall/password-link/v1';
-const Claims = z.object({ sub: z.string(), exp: z.number().int(), fp: z.string(), kind: z.enum(['invite', 'reset']) });
+const Claims = z.object({
+  sub: z.string(),
+  exp: z.number().int(),
+  fp: z.string(),
+  kind: z.enum(['invite', 'reset']),
+});
 export type PasswordLinkKind = z.infer<typeof Claims>['kind'];
 
 /** Invitations may wait a week in an inbox; resets are for now. */
 export const LINK_TTL_SECONDS: Record<PasswordLinkKind, number> = { invite: 7 * 86_400, reset: 3_600 };
 
 const fingerprint = (user: Pick<UserTable, 'password_hash' | 'token_version'>) =>
-  createHash('sha256').update(`${user.password_hash}\n${user.token_version}`).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(`${user.password_hash}\n${user.token_version}`)
+    .digest('base64url')
+    .slice(0, 22);
 
-const mac = (secret: string, payload: string) => createHmac('sha256', secret).update(`${LABEL}.${payload}`).digest();
+const mac = (secret: string, payload: string) =>
+  createHmac('sha256', secret).update(`${LABEL}.${payload}`).digest();
 
-export function signPasswordLink(secret: string, user: Pick<UserTable, 'id' | 'password_hash' | 'token_version'>, kind: PasswordLinkKind, nowMs: number): string {
-  const payload = Buffer.from(JSON.stringify({ sub: user.id, exp: Math.floor(nowMs / 1000) + LINK_TTL_SECONDS[kind], fp: fingerprint(user), kind })).toString('base64url');
+export function signPasswordLink(
+  secret: string,
+  user: Pick<UserTable, 'id' | 'password_hash' | 'token_version'>,
+  kind: PasswordLinkKind,
+  nowMs: number,
+): string {
+  const payload = Buffer.from(
+    JSON.stringify({
+      sub: user.id,
+      exp: Math.floor(nowMs / 1000) + LINK_TTL_SECONDS[kind],
+      fp: fingerprint(user),
+      kind,
+    }),
+  ).toString('base64url');
   return `${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
 /** The user id the token was issued for, if its signature is right and it has not expired (the fingerprint is checked by `stillValidFor`). */
-export function readPasswordLink(secret: string, token: string, nowMs: number): { sub: string; fp: string; kind: PasswordLinkKind } | null {
+export function readPasswordLink(
+  secret: string,
+  token: string,
+  nowMs: number,
+): { sub: string; fp: string; kind: PasswordLinkKind } | null {
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return null;
   const given = Buffer.from(signature, 'base64url');
@@ -43,4 +68,7 @@ export function readPasswordLink(secret: string, token: string, nowMs: number): 
 }
 
 /** Whether the link still matches the user as they are now (not used, not disabled). */
-export const stillValidFor = (claims: { fp: string }, user: Pick<UserTable, 'password_hash' | 'token_version' | 'disabled'>) => user.disabled === 0 && claims.fp === fingerprint(user);
+export const stillValidFor = (
+  claims: { fp: string },
+  user: Pick<UserTable, 'password_hash' | 'token_version' | 'disabled'>,
+) => user.disabled === 0 && claims.fp === fingerprint(user);

@@ -29,14 +29,25 @@ export function readCookie(request: FastifyRequest, name: string): string | unde
 }
 
 function cookie(request: FastifyRequest, value: string, maxAgeSeconds: number): string {
-  const attrs = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, `Path=${SESSION_COOKIE_PATH}`, 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
+  const attrs = [
+    `${SESSION_COOKIE}=${encodeURIComponent(value)}`,
+    `Path=${SESSION_COOKIE_PATH}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAgeSeconds}`,
+  ];
   // Secure whenever the client reached us over TLS (directly or via a trusted proxy); a plain
   // http LAN install (`npm run server`) would otherwise never get its cookie back.
   if (request.protocol === 'https') attrs.push('Secure');
   return attrs.join('; ');
 }
 
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, refreshToken: string, ttlDays: number): void {
+export function setSessionCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  refreshToken: string,
+  ttlDays: number,
+): void {
   reply.header('set-cookie', cookie(request, refreshToken, ttlDays * 86_400));
 }
 
@@ -46,5 +57,6 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
 
 /** onRequest hook of every cookie-authenticated route (checked before the body is read). */
 export async function requireCsrfHeader(request: FastifyRequest): Promise<void> {
-  if (request.headers[CSRF_HEADER] !== '1') throw forbidden(`Missing the ${CSRF_HEADER}: 1 header (console requests only)`, 'csrf_header_missing');
+  if (request.headers[CSRF_HEADER] !== '1')
+    throw forbidden(`Missing the ${CSRF_HEADER}: 1 header (console requests only)`, 'csrf_header_missing');
 }

@@ -10,21 +10,36 @@ import { ChangePasswordRequest, LoginRequest } from '../schemas/auth.js';
 import { ConsoleSession } from '../schemas/console.js';
 import { Ok } from '../schemas/common.js';
 import type { IssuedTokens } from '../services/auth.js';
-import { clearSessionCookie, readCookie, requireCsrfHeader, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
+import {
+  clearSessionCookie,
+  readCookie,
+  requireCsrfHeader,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './session-cookie.js';
 
 const sessionRoutes: RoutePlugin = async (app) => {
   const r = typed(app);
   const limited = { rateLimit: { max: app.ctx.config.loginRateLimitPerMinute, timeWindow: '1 minute' } };
   const tags = ['console session'];
   const ttlDays = app.ctx.config.refreshTokenTtlDays;
-  const answer = (tokens: IssuedTokens) => ({ accessToken: tokens.accessToken, expiresIn: tokens.expiresIn, user: tokens.user });
+  const answer = (tokens: IssuedTokens) => ({
+    accessToken: tokens.accessToken,
+    expiresIn: tokens.expiresIn,
+    user: tokens.user,
+  });
 
   r.post(
     '/api/auth/session',
     {
       onRequest: requireCsrfHeader,
       config: limited,
-      schema: { tags, summary: 'Console sign-in: access token in the body, refresh token in an httpOnly cookie', body: LoginRequest, response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'Console sign-in: access token in the body, refresh token in an httpOnly cookie',
+        body: LoginRequest,
+        response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
     },
     async (request, reply) => {
       const tokens = await app.ctx.auth.login(request.body.email, request.body.password);
@@ -35,7 +50,15 @@ const sessionRoutes: RoutePlugin = async (app) => {
 
   r.post(
     '/api/auth/session/refresh',
-    { onRequest: requireCsrfHeader, config: limited, schema: { tags, summary: 'A new access token from the session cookie (rotates it)', response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody } } },
+    {
+      onRequest: requireCsrfHeader,
+      config: limited,
+      schema: {
+        tags,
+        summary: 'A new access token from the session cookie (rotates it)',
+        response: { 200: ConsoleSession, 401: ErrorBody, 403: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (!token) throw unauthorized('Not signed in', 'no_session');
@@ -53,7 +76,14 @@ const sessionRoutes: RoutePlugin = async (app) => {
 
   r.post(
     '/api/auth/session/logout',
-    { onRequest: requireCsrfHeader, schema: { tags, summary: 'Sign out: revokes the session cookie’s token family and clears it', response: { 200: Ok, 403: ErrorBody } } },
+    {
+      onRequest: requireCsrfHeader,
+      schema: {
+        tags,
+        summary: 'Sign out: revokes the session cookie’s token family and clears it',
+        response: { 200: Ok, 403: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (token) await app.ctx.auth.logout(token);
@@ -70,15 +100,29 @@ const sessionRoutes: RoutePlugin = async (app) => {
       schema: {
         tags,
         security: [{ user: [] }],
-        summary: 'Change your own password from the console: every other session ends; this one goes on with a new cookie',
+        summary:
+          'Change your own password from the console: every other session ends; this one goes on with a new cookie',
         body: ChangePasswordRequest,
         response: { 200: ConsoleSession, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
       const user = userOf(request);
-      const tokens = await app.ctx.auth.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'user.password_change', entity: 'user', entityId: user.id }, app.ctx.nowIso());
+      const tokens = await app.ctx.auth.changePassword(
+        user.id,
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'user.password_change',
+          entity: 'user',
+          entityId: user.id,
+        },
+        app.ctx.nowIso(),
+      );
       setSessionCookie(request, reply, tokens.refreshToken, ttlDays);
       return answer(tokens);
     },

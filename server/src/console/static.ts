@@ -42,7 +42,9 @@ export default async function consoleStatic(app: FastifyInstance, opts: ConsoleS
   });
   const dir = opts.dir;
   if (dir === null || !existsSync(join(dir, 'index.html'))) {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT));
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT),
+    );
     return;
   }
   await app.register(fastifyStatic, {
@@ -52,7 +54,10 @@ export default async function consoleStatic(app: FastifyInstance, opts: ConsoleS
     index: ['index.html'],
     setHeaders(reply, path) {
       // Vite names assets by content hash: cache them for good; index.html must be revalidated.
-      reply.header('cache-control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      reply.header(
+        'cache-control',
+        path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+      );
     },
   });
 }

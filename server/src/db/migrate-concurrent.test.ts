@@ -37,7 +37,10 @@ describe.skipIf(!postgres?.available)('migrations when instances boot together o
       // Each round starts from an empty schema that both instances use as their whole database.
       const schema = `boot_${round}`;
       await admin(url.href, (c) => c.query(`create schema ${schema}`));
-      const instances: Database[] = [openPostgres(url.href, { schema, poolSize: 2 }), openPostgres(url.href, { schema, poolSize: 2 })];
+      const instances: Database[] = [
+        openPostgres(url.href, { schema, poolSize: 2 }),
+        openPostgres(url.href, { schema, poolSize: 2 }),
+      ];
       try {
         // Connections are opened first so that both instances' first migration queries leave
         // together (the worst case: every time, not 3 boots in 8).
@@ -48,7 +51,10 @@ describe.skipIf(!postgres?.available)('migrations when instances boot together o
         const applied = results.map((r) => (r.status === 'fulfilled' ? r.value.applied.length : -1)).sort();
         // Exactly one instance applied every migration; the other found nothing left to do.
         expect(applied, `round ${round}`).toEqual([0, migrations.length]);
-        const version = await instances[0]!.db.selectFrom('schema_version').select('version').executeTakeFirstOrThrow();
+        const version = await instances[0]!.db
+          .selectFrom('schema_version')
+          .select('version')
+          .executeTakeFirstOrThrow();
         expect(version.version).toBe(migrations.length);
       } finally {
         await Promise.all(instances.map((d) => d.close()));

@@ -17,18 +17,38 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       const database = await dialect.open({ migrated: false });
       try {
         const first = await migrate(database);
-        expect(first).toEqual({ from: 0, to: migrations.length, applied: migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`) });
+        expect(first).toEqual({
+          from: 0,
+          to: migrations.length,
+          applied: migrations.map((m) => `${String(m.version).padStart(3, '0')}-${m.name}`),
+        });
         expect(first.applied[0]).toBe('001-initial');
         const second = await migrate(database);
         expect(second).toEqual({ from: migrations.length, to: migrations.length, applied: [] });
-        const site = await database.db.selectFrom('sites').selectAll().where('id', '=', 'default').executeTakeFirst();
+        const site = await database.db
+          .selectFrom('sites')
+          .selectAll()
+          .where('id', '=', 'default')
+          .executeTakeFirst();
         expect(site).toMatchObject({ timezone: 'UTC' });
         // 006 logs every site (here the default one) so that a first pull carries its time zone.
         const counter = await database.db.selectFrom('change_counter').selectAll().executeTakeFirst();
         expect(counter).toEqual({ id: 1, last_seq: 1 });
-        const logged = await database.db.selectFrom('changes').select(['seq', 'site_id', 'entity', 'entity_id', 'op', 'data']).execute();
-        expect(logged.map((c) => ({ ...c, seq: Number(c.seq), data: JSON.parse(c.data ?? 'null') as unknown }))).toEqual([
-          { seq: 1, site_id: 'default', entity: 'site', entity_id: 'default', op: 'upsert', data: { id: 'default', name: 'Default site', timezone: 'UTC' } },
+        const logged = await database.db
+          .selectFrom('changes')
+          .select(['seq', 'site_id', 'entity', 'entity_id', 'op', 'data'])
+          .execute();
+        expect(
+          logged.map((c) => ({ ...c, seq: Number(c.seq), data: JSON.parse(c.data ?? 'null') as unknown })),
+        ).toEqual([
+          {
+            seq: 1,
+            site_id: 'default',
+            entity: 'site',
+            entity_id: 'default',
+            op: 'upsert',
+            data: { id: 'default', name: 'Default site', timezone: 'UTC' },
+          },
         ]);
       } finally {
         await database.cleanup();
@@ -41,16 +61,46 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         await migrate(database, migrations.slice(0, 5));
         const now = new Date().toISOString();
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-5 schema
-        await (database.db as unknown as Kysely<any>).insertInto('sites').values({ id: 'north', name: 'North', timezone: 'Europe/Oslo', created_at: now }).execute();
+        await (database.db as unknown as Kysely<any>)
+          .insertInto('sites')
+          .values({ id: 'north', name: 'North', timezone: 'Europe/Oslo', created_at: now })
+          .execute();
         await database.db.updateTable('change_counter').set({ last_seq: 7 }).where('id', '=', 1).execute();
-        await database.db.insertInto('changes').values({ seq: 7, site_id: 'north', entity: 'room', entity_id: 'r1', op: 'upsert', data: '{"id":"r1","name":"A"}', changed_at: now }).execute();
-        expect((await migrate(database)).applied.slice(0, 2)).toEqual(['006-site-changes', '007-pin-recovery-codes']);
-        const sites = await database.db.selectFrom('changes').select(['seq', 'site_id', 'data']).where('entity', '=', 'site').orderBy('seq').execute();
-        expect(sites.map((c) => ({ seq: Number(c.seq), site: c.site_id, data: JSON.parse(c.data ?? 'null') as unknown }))).toEqual([
+        await database.db
+          .insertInto('changes')
+          .values({
+            seq: 7,
+            site_id: 'north',
+            entity: 'room',
+            entity_id: 'r1',
+            op: 'upsert',
+            data: '{"id":"r1","name":"A"}',
+            changed_at: now,
+          })
+          .execute();
+        expect((await migrate(database)).applied.slice(0, 2)).toEqual([
+          '006-site-changes',
+          '007-pin-recovery-codes',
+        ]);
+        const sites = await database.db
+          .selectFrom('changes')
+          .select(['seq', 'site_id', 'data'])
+          .where('entity', '=', 'site')
+          .orderBy('seq')
+          .execute();
+        expect(
+          sites.map((c) => ({
+            seq: Number(c.seq),
+            site: c.site_id,
+            data: JSON.parse(c.data ?? 'null') as unknown,
+          })),
+        ).toEqual([
           { seq: 8, site: 'default', data: { id: 'default', name: 'Default site', timezone: 'UTC' } },
           { seq: 9, site: 'north', data: { id: 'north', name: 'North', timezone: 'Europe/Oslo' } },
         ]);
-        expect(await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirst()).toEqual({ last_seq: 9 });
+        expect(await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirst()).toEqual({
+          last_seq: 9,
+        });
       } finally {
         await database.cleanup();
       }
@@ -61,8 +111,12 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       try {
         await database.db.updateTable('schema_version').set({ version: 99 }).execute();
         await expect(migrate(database)).rejects.toBeInstanceOf(SchemaTooNewError);
-        await expect(migrate(database)).rejects.toThrow(/schema version 99 is newer than this server supports \(\d+\)/);
-        await expect(buildApp(defaultAppConfig({ database: { kind: 'sqlite', filename: ':memory:' } }), { database })).rejects.toBeInstanceOf(SchemaTooNewError);
+        await expect(migrate(database)).rejects.toThrow(
+          /schema version 99 is newer than this server supports \(\d+\)/,
+        );
+        await expect(
+          buildApp(defaultAppConfig({ database: { kind: 'sqlite', filename: ':memory:' } }), { database }),
+        ).rejects.toBeInstanceOf(SchemaTooNewError);
       } finally {
         await database.cleanup();
       }
@@ -80,7 +134,9 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         },
       };
       try {
-        await expect(migrate(database, [...migrations, broken])).rejects.toThrow('boom in the broken migration');
+        await expect(migrate(database, [...migrations, broken])).rejects.toThrow(
+          'boom in the broken migration',
+        );
         const version = await database.db.selectFrom('schema_version').select('version').executeTakeFirst();
         expect(version?.version).toBe(migrations.length);
         const exists = await sql`select count(*) as n from half_done`.execute(database.db).then(
@@ -101,8 +157,18 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         expect(result.applied).toContain('003-attendance-session-index');
         const names =
           database.dialect === 'sqlite'
-            ? (await sql<{ name: string }>`select name from pragma_index_list('attendance_events')`.execute(database.db)).rows.map((r) => r.name)
-            : (await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'attendance_events' and schemaname = current_schema()`.execute(database.db)).rows.map((r) => r.name);
+            ? (
+                await sql<{ name: string }>`select name from pragma_index_list('attendance_events')`.execute(
+                  database.db,
+                )
+              ).rows.map((r) => r.name)
+            : (
+                await sql<{
+                  name: string;
+                }>`select indexname as name from pg_indexes where tablename = 'attendance_events' and schemaname = current_schema()`.execute(
+                  database.db,
+                )
+              ).rows.map((r) => r.name);
         expect(names).toContain('attendance_events_by_session');
         expect(names).toContain('attendance_events_student');
         expect(names).not.toContain('attendance_events_session');
@@ -118,15 +184,36 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-4 schema has no token_version yet
         const v4 = database.db as unknown as Kysely<any>;
         const now = new Date().toISOString();
-        await v4.insertInto('users').values({ id: 'u1', email: 'old@school.example', name: 'Old', role: 'teacher', password_hash: 'x', created_at: now }).execute();
+        await v4
+          .insertInto('users')
+          .values({
+            id: 'u1',
+            email: 'old@school.example',
+            name: 'Old',
+            role: 'teacher',
+            password_hash: 'x',
+            created_at: now,
+          })
+          .execute();
         await v4
           .insertInto('refresh_tokens')
-          .values({ id: 'r1', user_id: 'u1', token_hash: 'h', family_id: 'f', expires_at: now, created_at: now })
+          .values({
+            id: 'r1',
+            user_id: 'u1',
+            token_hash: 'h',
+            family_id: 'f',
+            expires_at: now,
+            created_at: now,
+          })
           .execute();
         const result = await migrate(database);
         expect(result.applied).toContain('005-session-versions');
-        expect(await database.db.selectFrom('users').select('token_version').executeTakeFirst()).toEqual({ token_version: 0 });
-        expect(await database.db.selectFrom('refresh_tokens').select('token_version').executeTakeFirst()).toEqual({ token_version: 0 });
+        expect(await database.db.selectFrom('users').select('token_version').executeTakeFirst()).toEqual({
+          token_version: 0,
+        });
+        expect(
+          await database.db.selectFrom('refresh_tokens').select('token_version').executeTakeFirst(),
+        ).toEqual({ token_version: 0 });
       } finally {
         await database.cleanup();
       }
@@ -139,41 +226,123 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-7 schema
         const v7 = database.db as unknown as Kysely<any>;
         const at = '2026-09-01T07:00:00.000Z';
-        await v7.insertInto('rooms').values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at }).execute();
-        await v7.insertInto('classes').values({ id: 'c1', site_id: 'default', name: 'Maths', created_at: at }).execute();
+        await v7
+          .insertInto('rooms')
+          .values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at })
+          .execute();
+        await v7
+          .insertInto('classes')
+          .values({ id: 'c1', site_id: 'default', name: 'Maths', created_at: at })
+          .execute();
         await v7
           .insertInto('students')
-          .values(['s1', 's2'].map((id) => ({ id, site_id: 'default', student_number: id.toUpperCase(), name: id, consent: 1, created_at: at, updated_at: at })))
+          .values(
+            ['s1', 's2'].map((id) => ({
+              id,
+              site_id: 'default',
+              student_number: id.toUpperCase(),
+              name: id,
+              consent: 1,
+              created_at: at,
+              updated_at: at,
+            })),
+          )
           .execute();
-        await v7.insertInto('enrolments').values(['s1', 's2'].map((id) => ({ id: `e-${id}`, class_id: 'c1', student_id: id, created_at: at }))).execute();
+        await v7
+          .insertInto('enrolments')
+          .values(
+            ['s1', 's2'].map((id) => ({ id: `e-${id}`, class_id: 'c1', student_id: id, created_at: at })),
+          )
+          .execute();
         await v7
           .insertInto('schedules')
-          .values({ id: 'mon', class_id: 'c1', room_id: 'r1', weekday: 1, date: null, start_time: '08:30', end_time: '09:15', grace_minutes: 10, created_at: at })
+          .values({
+            id: 'mon',
+            class_id: 'c1',
+            room_id: 'r1',
+            weekday: 1,
+            date: null,
+            start_time: '08:30',
+            end_time: '09:15',
+            grace_minutes: 10,
+            created_at: at,
+          })
           .execute();
         await v7
           .insertInto('attendance_events')
-          .values({ id: 'ev1', student_id: 's1', session_id: 'mon@2026-09-07', kind: 'mark', status: 'present', occurred_at: '2026-09-07T08:31:00.000Z', received_at: at })
+          .values({
+            id: 'ev1',
+            student_id: 's1',
+            session_id: 'mon@2026-09-07',
+            kind: 'mark',
+            status: 'present',
+            occurred_at: '2026-09-07T08:31:00.000Z',
+            received_at: at,
+          })
           .execute();
 
         expect((await migrate(database)).applied).toEqual(['008-school-year']);
-        expect(await database.db.selectFrom('schedule_versions').select(['schedule_id', 'valid_from', 'valid_until', 'room_id', 'weekday', 'start_time', 'end_time', 'grace_minutes']).execute()).toEqual([
-          { schedule_id: 'mon', valid_from: null, valid_until: null, room_id: 'r1', weekday: 1, start_time: '08:30', end_time: '09:15', grace_minutes: 10 },
+        expect(
+          await database.db
+            .selectFrom('schedule_versions')
+            .select([
+              'schedule_id',
+              'valid_from',
+              'valid_until',
+              'room_id',
+              'weekday',
+              'start_time',
+              'end_time',
+              'grace_minutes',
+            ])
+            .execute(),
+        ).toEqual([
+          {
+            schedule_id: 'mon',
+            valid_from: null,
+            valid_until: null,
+            room_id: 'r1',
+            weekday: 1,
+            start_time: '08:30',
+            end_time: '09:15',
+            grace_minutes: 10,
+          },
         ]);
-        expect(await database.db.selectFrom('enrolments').select(['id', 'valid_from', 'valid_until']).orderBy('id').execute()).toEqual([
+        expect(
+          await database.db
+            .selectFrom('enrolments')
+            .select(['id', 'valid_from', 'valid_until'])
+            .orderBy('id')
+            .execute(),
+        ).toEqual([
           { id: 'e-s1', valid_from: null, valid_until: null },
           { id: 'e-s2', valid_from: null, valid_until: null },
         ]);
-        expect(await database.db.selectFrom('sites').select(['arrival_minutes', 'calendar_version']).where('id', '=', 'default').executeTakeFirst()).toEqual({ arrival_minutes: 10, calendar_version: 0 });
+        expect(
+          await database.db
+            .selectFrom('sites')
+            .select(['arrival_minutes', 'calendar_version'])
+            .where('id', '=', 'default')
+            .executeTakeFirst(),
+        ).toEqual({ arrival_minutes: 10, calendar_version: 0 });
         // The old data answers as before: the session resolves, the report has its mark and absence.
         const session = await resolveSession(database.db, 'mon@2026-09-07');
         expect(session.occurrence).toMatchObject({ startsAt: '2026-09-07T08:30:00.000Z', cancelled: false });
-        const report = await classReport(database.db, 'c1', '2026-09-01', '2026-09-14', new Date('2026-09-15T00:00:00Z'));
+        const report = await classReport(
+          database.db,
+          'c1',
+          '2026-09-01',
+          '2026-09-14',
+          new Date('2026-09-15T00:00:00Z'),
+        );
         expect(report.sessions.map((x) => x.sessionId)).toEqual(['mon@2026-09-07', 'mon@2026-09-14']);
         expect(report.students.map((x) => x.statuses)).toEqual([
           ['present', 'absent'],
           ['absent', 'absent'],
         ]);
-        expect(await database.db.selectFrom('attendance_events').select('id').execute()).toEqual([{ id: 'ev1' }]);
+        expect(await database.db.selectFrom('attendance_events').select('id').execute()).toEqual([
+          { id: 'ev1' },
+        ]);
       } finally {
         await database.cleanup();
       }
@@ -183,7 +352,10 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       const database = await dialect.open();
       try {
         await expect(
-          database.db.insertInto('rooms').values({ id: 'r1', site_id: 'no-such-site', name: 'x', created_at: new Date().toISOString() }).execute(),
+          database.db
+            .insertInto('rooms')
+            .values({ id: 'r1', site_id: 'no-such-site', name: 'x', created_at: new Date().toISOString() })
+            .execute(),
         ).rejects.toThrow();
       } finally {
         await database.cleanup();

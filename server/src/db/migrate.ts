@@ -32,9 +32,13 @@ async function currentVersion(db: Kysely<any>): Promise<number> {
 /** Key of the PostgreSQL advisory lock that serialises migrations across server instances. */
 export const MIGRATION_LOCK_KEY = 742001;
 
-export async function migrate(database: Database, migrations: readonly Migration[] = allMigrations): Promise<MigrateResult> {
+export async function migrate(
+  database: Database,
+  migrations: readonly Migration[] = allMigrations,
+): Promise<MigrateResult> {
   migrations.forEach((m, i) => {
-    if (m.version !== i + 1) throw new Error(`migration list out of order at ${m.name}: expected version ${i + 1}`);
+    if (m.version !== i + 1)
+      throw new Error(`migration list out of order at ${m.name}: expected version ${i + 1}`);
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const db = database.db as unknown as Kysely<any>;
@@ -55,8 +59,12 @@ export async function migrate(database: Database, migrations: readonly Migration
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function migrateLocked(db: Kysely<any>, dialect: Database['dialect'], migrations: readonly Migration[]): Promise<MigrateResult> {
+async function migrateLocked(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations run before any typed schema exists
+  db: Kysely<any>,
+  dialect: Database['dialect'],
+  migrations: readonly Migration[],
+): Promise<MigrateResult> {
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   await db.schema
     .createTable('schema_version')
@@ -77,8 +85,17 @@ async function migrateLocked(db: Kysely<any>, dialect: Database['dialect'], migr
       if (version >= m.version) return false;
       await m.up(trx, dialect);
       const now = new Date().toISOString();
-      if (version === 0) await trx.insertInto('schema_version').values({ id: 1, version: m.version, applied_at: now }).execute();
-      else await trx.updateTable('schema_version').set({ version: m.version, applied_at: now }).where('id', '=', 1).execute();
+      if (version === 0)
+        await trx
+          .insertInto('schema_version')
+          .values({ id: 1, version: m.version, applied_at: now })
+          .execute();
+      else
+        await trx
+          .updateTable('schema_version')
+          .set({ version: m.version, applied_at: now })
+          .where('id', '=', 1)
+          .execute();
       return true;
     });
     if (done) applied.push(`${String(m.version).padStart(3, '0')}-${m.name}`);

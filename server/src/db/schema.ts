@@ -4,7 +4,11 @@
 // - booleans are integers 0/1, JSON documents are text,
 // - bigint sequences come back as numbers (the pg pool parses int8, see database.ts).
 
-export interface SchemaVersionTable { id: number; version: number; applied_at: string }
+export interface SchemaVersionTable {
+  id: number;
+  version: number;
+  applied_at: string;
+}
 
 export interface SiteTable {
   id: string;
@@ -43,7 +47,12 @@ export interface RefreshTokenTable {
   token_version: number;
 }
 
-export interface RoomTable { id: string; site_id: string; name: string; created_at: string }
+export interface RoomTable {
+  id: string;
+  site_id: string;
+  name: string;
+  created_at: string;
+}
 
 export interface StudentTable {
   id: string;
@@ -109,8 +118,22 @@ export interface ScheduleVersionTable {
   created_at: string;
 }
 
-export interface TermTable { id: string; site_id: string; name: string; start_date: string; end_date: string; created_at: string }
-export interface ClosureTable { id: string; site_id: string; name: string; start_date: string; end_date: string; created_at: string }
+export interface TermTable {
+  id: string;
+  site_id: string;
+  name: string;
+  start_date: string;
+  end_date: string;
+  created_at: string;
+}
+export interface ClosureTable {
+  id: string;
+  site_id: string;
+  name: string;
+  start_date: string;
+  end_date: string;
+  created_at: string;
+}
 /** A cancelled or moved single session `${schedule_id}@${date}` (migration 008). */
 export interface SessionChangeTable {
   id: string;
@@ -197,7 +220,10 @@ export interface AttendanceEventTable {
 }
 
 /** The single row whose lock orders every roster change (see repositories/changes.ts). */
-export interface ChangeCounterTable { id: number; last_seq: number }
+export interface ChangeCounterTable {
+  id: number;
+  last_seq: number;
+}
 
 export interface ChangeTable {
   seq: number;
@@ -221,7 +247,11 @@ export interface AuditLogTable {
   detail: string | null;
 }
 
-export interface SettingTable { key: string; value: string; updated_at: string }
+export interface SettingTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
 
 export interface DB {
   schema_version: SchemaVersionTable;

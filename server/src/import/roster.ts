@@ -18,7 +18,15 @@ import { getSite } from '../repositories/rooms.js';
 import { dropTemplates, rosterStudent } from '../repositories/students.js';
 
 /** Column names (header row, case and spaces ignored). `email`, `guardian_email` and `classes` may be left out. */
-export const ROSTER_COLUMNS = ['student_number', 'given_name', 'family_name', 'email', 'guardian_email', 'consent', 'classes'] as const;
+export const ROSTER_COLUMNS = [
+  'student_number',
+  'given_name',
+  'family_name',
+  'email',
+  'guardian_email',
+  'consent',
+  'classes',
+] as const;
 const REQUIRED = ['student_number', 'given_name', 'family_name', 'consent'] as const;
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_IMPORT_BYTES = 8 * 1024 * 1024;
@@ -62,14 +70,31 @@ interface ParsedRow {
   classes: string[];
 }
 
-const CONSENT: Record<string, boolean> = { yes: true, y: true, true: true, '1': true, no: false, n: false, false: false, '0': false };
+const CONSENT: Record<string, boolean> = {
+  yes: true,
+  y: true,
+  true: true,
+  '1': true,
+  no: false,
+  n: false,
+  false: false,
+  '0': false,
+};
 const EmailOk = z.string().email();
-const normaliseHeader = (h: string) => h.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const normaliseHeader = (h: string) =>
+  h
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 /** Decodes and parses the file; every problem found is reported, none thrown. */
 export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: ImportError[] } {
   const errors: ImportError[] = [];
-  if (bytes.length > MAX_IMPORT_BYTES) return { rows: [], errors: [{ row: null, column: null, message: `file is larger than ${MAX_IMPORT_BYTES} bytes` }] };
+  if (bytes.length > MAX_IMPORT_BYTES)
+    return {
+      rows: [],
+      errors: [{ row: null, column: null, message: `file is larger than ${MAX_IMPORT_BYTES} bytes` }],
+    };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -81,30 +106,63 @@ export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: 
       else if ((bytes[i] ?? 0) >= 0x80) {
         const end = bytes.indexOf(0x0a, i);
         try {
-          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(bytes.lastIndexOf(0x0a, i) + 1, end === -1 ? bytes.length : end));
+          new TextDecoder('utf-8', { fatal: true }).decode(
+            bytes.subarray(bytes.lastIndexOf(0x0a, i) + 1, end === -1 ? bytes.length : end),
+          );
         } catch {
           break;
         }
       }
     }
-    return { rows: [], errors: [{ row: line, column: null, message: 'the file is not UTF-8 text (save it as "CSV UTF-8"); nothing was imported' }] };
+    return {
+      rows: [],
+      errors: [
+        {
+          row: line,
+          column: null,
+          message: 'the file is not UTF-8 text (save it as "CSV UTF-8"); nothing was imported',
+        },
+      ],
+    };
   }
   let records: string[][];
   try {
-    records = parse(text, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+    records = parse(text, {
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as string[][];
   } catch (err) {
     const e = err as { lines?: number; message?: string };
-    return { rows: [], errors: [{ row: e.lines ?? null, column: null, message: `not a readable CSV: ${e.message ?? String(err)}` }] };
+    return {
+      rows: [],
+      errors: [
+        { row: e.lines ?? null, column: null, message: `not a readable CSV: ${e.message ?? String(err)}` },
+      ],
+    };
   }
   const [header, ...body] = records;
   if (!header) return { rows: [], errors: [{ row: null, column: null, message: 'the file is empty' }] };
   const columns = header.map(normaliseHeader);
   const unknown = columns.filter((c) => !(ROSTER_COLUMNS as readonly string[]).includes(c));
-  for (const c of unknown) errors.push({ row: 1, column: c, message: `unknown column "${c}" (expected: ${ROSTER_COLUMNS.join(', ')})` });
-  for (const c of REQUIRED) if (!columns.includes(c)) errors.push({ row: 1, column: c, message: `missing column "${c}"` });
-  for (const c of new Set(columns)) if (columns.filter((x) => x === c).length > 1) errors.push({ row: 1, column: c, message: `column "${c}" appears twice` });
+  for (const c of unknown)
+    errors.push({
+      row: 1,
+      column: c,
+      message: `unknown column "${c}" (expected: ${ROSTER_COLUMNS.join(', ')})`,
+    });
+  for (const c of REQUIRED)
+    if (!columns.includes(c)) errors.push({ row: 1, column: c, message: `missing column "${c}"` });
+  for (const c of new Set(columns))
+    if (columns.filter((x) => x === c).length > 1)
+      errors.push({ row: 1, column: c, message: `column "${c}" appears twice` });
   if (errors.length > 0) return { rows: [], errors };
-  if (body.length > MAX_IMPORT_ROWS) return { rows: [], errors: [{ row: null, column: null, message: `more than ${MAX_IMPORT_ROWS} rows; split the file` }] };
+  if (body.length > MAX_IMPORT_ROWS)
+    return {
+      rows: [],
+      errors: [{ row: null, column: null, message: `more than ${MAX_IMPORT_ROWS} rows; split the file` }],
+    };
 
   const rows: ParsedRow[] = [];
   const firstRowOf = new Map<string, number>();
@@ -115,11 +173,16 @@ export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: 
       return at === -1 ? '' : (record[at] ?? '');
     };
     const fail = (column: string, message: string) => errors.push({ row, column, message });
-    if (record.length !== columns.length) fail(columns[Math.min(record.length, columns.length) - 1] ?? columns[0] ?? '', `${record.length} fields, the header has ${columns.length}`);
+    if (record.length !== columns.length)
+      fail(
+        columns[Math.min(record.length, columns.length) - 1] ?? columns[0] ?? '',
+        `${record.length} fields, the header has ${columns.length}`,
+      );
     const studentNumber = cell('student_number');
     if (studentNumber === '') fail('student_number', 'empty');
     else if (studentNumber.length > 64) fail('student_number', 'longer than 64 characters');
-    else if (firstRowOf.has(studentNumber)) fail('student_number', `duplicate: ${studentNumber} is also on row ${firstRowOf.get(studentNumber)}`);
+    else if (firstRowOf.has(studentNumber))
+      fail('student_number', `duplicate: ${studentNumber} is also on row ${firstRowOf.get(studentNumber)}`);
     else firstRowOf.set(studentNumber, row);
     const given = cell('given_name');
     const family = cell('family_name');
@@ -130,11 +193,19 @@ export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: 
     const email = cell('email') || null;
     if (email !== null && !EmailOk.safeParse(email).success) fail('email', `not an email address: ${email}`);
     const guardianEmail = cell('guardian_email') || null;
-    if (guardianEmail !== null && !EmailOk.safeParse(guardianEmail).success) fail('guardian_email', `not an email address: ${guardianEmail}`);
+    if (guardianEmail !== null && !EmailOk.safeParse(guardianEmail).success)
+      fail('guardian_email', `not an email address: ${guardianEmail}`);
     const consentText = cell('consent').toLowerCase();
     const consent = CONSENT[consentText];
     if (consent === undefined) fail('consent', `"${cell('consent')}" is not yes/no`);
-    const classes = [...new Set(cell('classes').split(/[;|]/).map((c) => c.trim()).filter((c) => c !== ''))];
+    const classes = [
+      ...new Set(
+        cell('classes')
+          .split(/[;|]/)
+          .map((c) => c.trim())
+          .filter((c) => c !== ''),
+      ),
+    ];
     rows.push({ row, studentNumber, name, email, guardianEmail, consent: consent ?? false, classes });
   });
   return { rows, errors };
@@ -148,25 +219,63 @@ interface Plan {
 }
 
 /** Compares the file with the database (read only): what would be created, updated, enrolled. */
-async function plan(db: Executor, siteId: string, parsed: ParsedRow[], errors: ImportError[], dryRun: boolean, now: string): Promise<Plan> {
+async function plan(
+  db: Executor,
+  siteId: string,
+  parsed: ParsedRow[],
+  errors: ImportError[],
+  dryRun: boolean,
+  now: string,
+): Promise<Plan> {
   const existing = new Map<string, StudentTable>();
-  for (const chunk of chunks(parsed.map((r) => r.studentNumber).filter((n) => n !== ''), 500)) {
-    const found = await db.selectFrom('students').selectAll().where('site_id', '=', siteId).where('student_number', 'in', chunk).execute();
+  for (const chunk of chunks(
+    parsed.map((r) => r.studentNumber).filter((n) => n !== ''),
+    500,
+  )) {
+    const found = await db
+      .selectFrom('students')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .where('student_number', 'in', chunk)
+      .execute();
     for (const s of found) existing.set(s.student_number, s);
   }
-  const classes = await db.selectFrom('classes').select(['id', 'name', 'code']).where('site_id', '=', siteId).execute();
-  const byCode = new Map(classes.flatMap((c) => (c.code === null ? [] : [[c.code.toLowerCase(), c.id] as const])));
+  const classes = await db
+    .selectFrom('classes')
+    .select(['id', 'name', 'code'])
+    .where('site_id', '=', siteId)
+    .execute();
+  const byCode = new Map(
+    classes.flatMap((c) => (c.code === null ? [] : [[c.code.toLowerCase(), c.id] as const])),
+  );
   const byName = new Map<string, string[]>();
-  for (const c of classes) byName.set(c.name.toLowerCase(), [...(byName.get(c.name.toLowerCase()) ?? []), c.id]);
+  for (const c of classes)
+    byName.set(c.name.toLowerCase(), [...(byName.get(c.name.toLowerCase()) ?? []), c.id]);
   const studentIds = [...existing.values()].map((s) => s.id);
   const openEnrolments = new Set<string>();
   for (const chunk of chunks(studentIds, 500)) {
-    const rows = await db.selectFrom('enrolments').select(['class_id', 'student_id']).where('student_id', 'in', chunk).where('valid_until', 'is', null).execute();
+    const rows = await db
+      .selectFrom('enrolments')
+      .select(['class_id', 'student_id'])
+      .where('student_id', 'in', chunk)
+      .where('valid_until', 'is', null)
+      .execute();
     rows.forEach((r) => openEnrolments.add(`${r.class_id}\n${r.student_id}`));
   }
 
   const out: Plan = {
-    report: { dryRun, ok: false, siteId, rows: parsed.length, created: 0, updated: 0, unchanged: 0, enrolmentsAdded: 0, errors, results: [] },
+    report: {
+      dryRun,
+      ok: false,
+      siteId,
+      rows: parsed.length,
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      enrolmentsAdded: 0,
+      errors,
+      results: [],
+    },
     creates: [],
     updates: [],
     enrolments: [],
@@ -177,7 +286,15 @@ async function plan(db: Executor, siteId: string, parsed: ParsedRow[], errors: I
       const key = ref.toLowerCase();
       const named = byName.get(key) ?? [];
       const id = byCode.get(key) ?? (named.length === 1 ? named[0] : undefined);
-      if (id === undefined) errors.push({ row: r.row, column: 'classes', message: named.length > 1 ? `"${ref}" names ${named.length} classes; use the class code` : `unknown class "${ref}" at this site` });
+      if (id === undefined)
+        errors.push({
+          row: r.row,
+          column: 'classes',
+          message:
+            named.length > 1
+              ? `"${ref}" names ${named.length} classes; use the class code`
+              : `unknown class "${ref}" at this site`,
+        });
       else classIds.push(id);
     }
     const before = existing.get(r.studentNumber);
@@ -216,7 +333,14 @@ async function plan(db: Executor, siteId: string, parsed: ParsedRow[], errors: I
     }
     for (const classId of new Set(classIds)) {
       if (openEnrolments.has(`${classId}\n${student.id}`)) continue;
-      out.enrolments.push({ id: randomUUID(), class_id: classId, student_id: student.id, created_at: now, valid_from: null, valid_until: null });
+      out.enrolments.push({
+        id: randomUUID(),
+        class_id: classId,
+        student_id: student.id,
+        created_at: now,
+        valid_from: null,
+        valid_until: null,
+      });
       const cls = classes.find((c) => c.id === classId);
       changes.push(`enrol:${cls?.code ?? cls?.name ?? classId}`);
     }
@@ -236,7 +360,11 @@ async function plan(db: Executor, siteId: string, parsed: ParsedRow[], errors: I
  * Checks the file, then (not a dry run, no errors) applies it in one transaction. A student
  * re-enrolled after leaving a class gets a fresh enrolment only if the old one was closed.
  */
-export async function importRoster(db: Kysely<DB>, bytes: Uint8Array, options: { siteId: string; dryRun: boolean; actor: Actor; now: string }): Promise<ImportReport> {
+export async function importRoster(
+  db: Kysely<DB>,
+  bytes: Uint8Array,
+  options: { siteId: string; dryRun: boolean; actor: Actor; now: string },
+): Promise<ImportReport> {
   await getSite(db, options.siteId);
   const parsed = parseRosterCsv(bytes);
   if (options.dryRun || parsed.errors.length > 0) {
@@ -249,23 +377,53 @@ export async function importRoster(db: Kysely<DB>, bytes: Uint8Array, options: {
       if (!p.report.ok) throw new RejectedImport(p.report);
       const changes: ChangeInput[] = [];
       for (const chunk of chunks(p.creates, 500)) await trx.insertInto('students').values(chunk).execute();
-      for (const s of p.creates) changes.push({ siteId: s.site_id, entity: 'student', entityId: s.id, data: rosterStudent(s) });
+      for (const s of p.creates)
+        changes.push({ siteId: s.site_id, entity: 'student', entityId: s.id, data: rosterStudent(s) });
       for (const { before, after } of p.updates) {
         await trx
           .updateTable('students')
-          .set({ name: after.name, email: after.email, guardian_email: after.guardian_email, consent: after.consent, consent_at: after.consent_at, updated_at: after.updated_at })
+          .set({
+            name: after.name,
+            email: after.email,
+            guardian_email: after.guardian_email,
+            consent: after.consent,
+            consent_at: after.consent_at,
+            updated_at: after.updated_at,
+          })
           .where('id', '=', after.id)
           .execute();
-        changes.push({ siteId: after.site_id, entity: 'student', entityId: after.id, data: rosterStudent(after) });
+        changes.push({
+          siteId: after.site_id,
+          entity: 'student',
+          entityId: after.id,
+          data: rosterStudent(after),
+        });
         // Consent withdrawn: the face templates go, as with PATCH /api/students/:id.
         if (before.consent === 1 && after.consent === 0) changes.push(...(await dropTemplates(trx, before)));
       }
-      for (const chunk of chunks(p.enrolments, 500)) await trx.insertInto('enrolments').values(chunk).execute();
-      for (const e of p.enrolments) changes.push({ siteId: options.siteId, entity: 'enrolment', entityId: e.id, data: rosterEnrolment(e) });
+      for (const chunk of chunks(p.enrolments, 500))
+        await trx.insertInto('enrolments').values(chunk).execute();
+      for (const e of p.enrolments)
+        changes.push({
+          siteId: options.siteId,
+          entity: 'enrolment',
+          entityId: e.id,
+          data: rosterEnrolment(e),
+        });
       await appendChanges(trx, changes, options.now);
       await writeAudit(
         trx,
-        { actor: options.actor, action: 'roster.import', entity: 'site', entityId: options.siteId, detail: { created: p.report.created, updated: p.report.updated, enrolmentsAdded: p.report.enrolmentsAdded } },
+        {
+          actor: options.actor,
+          action: 'roster.import',
+          entity: 'site',
+          entityId: options.siteId,
+          detail: {
+            created: p.report.created,
+            updated: p.report.updated,
+            enrolmentsAdded: p.report.enrolmentsAdded,
+          },
+        },
         options.now,
       );
       return p.report;

@@ -17,15 +17,28 @@ export const ImportReportSchema = z.object({
   updated: z.number().int(),
   unchanged: z.number().int(),
   enrolmentsAdded: z.number().int(),
-  errors: z.array(z.object({ row: z.number().int().nullable(), column: z.string().nullable(), message: z.string() })),
-  results: z.array(z.object({ row: z.number().int(), studentNumber: z.string(), action: z.enum(['create', 'update', 'unchanged']), changes: z.array(z.string()) })),
+  errors: z.array(
+    z.object({ row: z.number().int().nullable(), column: z.string().nullable(), message: z.string() }),
+  ),
+  results: z.array(
+    z.object({
+      row: z.number().int(),
+      studentNumber: z.string(),
+      action: z.enum(['create', 'update', 'unchanged']),
+      changes: z.array(z.string()),
+    }),
+  ),
 });
 
 const importRoutes: RoutePlugin = async (app) => {
   // The CSV arrives as raw bytes: the importer checks the encoding itself (a Latin-1 export
   // must be reported, not silently mangled into U+FFFD).
   for (const type of ['text/csv', 'text/plain', 'application/octet-stream']) {
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(
+      type,
+      { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES },
+      (_request, body, done) => done(null, body),
+    );
   }
   const r = typed(app);
   r.post(
@@ -39,13 +52,20 @@ const importRoutes: RoutePlugin = async (app) => {
         description:
           'Body: the CSV (Content-Type text/csv, UTF-8). Header: student_number, given_name, family_name, consent (yes/no) and optionally email, guardian_email, ' +
           'classes (class codes or names separated by ";"). Answers created/updated/unchanged and errors with row and column; 422 (with the report) when the real run is refused.',
-        querystring: z.object({ siteId: z.string().min(1).default('default'), dryRun: z.enum(['true', 'false']).default('false') }),
+        querystring: z.object({
+          siteId: z.string().min(1).default('default'),
+          dryRun: z.enum(['true', 'false']).default('false'),
+        }),
         response: { 200: ImportReportSchema, 400: ErrorBody, 404: ErrorBody, 422: ImportReportSchema },
       },
     },
     async (request, reply) => {
       const body = request.body as unknown;
-      const bytes = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.alloc(0);
+      const bytes = Buffer.isBuffer(body)
+        ? body
+        : typeof body === 'string'
+          ? Buffer.from(body)
+          : Buffer.alloc(0);
       const report = await importRoster(app.ctx.db, bytes, {
         siteId: request.query.siteId,
         dryRun: request.query.dryRun === 'true',

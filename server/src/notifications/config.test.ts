@@ -47,7 +47,12 @@ describe('notification and metrics settings from the environment', () => {
   });
 
   it('fail the boot on bad values, naming them', () => {
-    const env = { SMTP_URL: 'http://mail', NOTIFY_ABSENCE_TO: 'parents', NOTIFY_DIGEST_TIME: '25:00', METRICS_TOKEN: 'short' };
+    const env = {
+      SMTP_URL: 'http://mail',
+      NOTIFY_ABSENCE_TO: 'parents',
+      NOTIFY_DIGEST_TIME: '25:00',
+      METRICS_TOKEN: 'short',
+    };
     expect(() => parseEnv(env)).toThrow(ConfigError);
     try {
       parseEnv(env);

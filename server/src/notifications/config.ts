@@ -46,20 +46,39 @@ export interface NotificationsConfig {
  * An empty variable counts as unset: compose files pass optional settings as `${VAR:-}`,
  * which sets them to "" when the operator did not give one.
  */
-export const emptyAsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+export const emptyAsUnset = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
-const LocalTimeOrOff = z.union([z.literal('off'), z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM or off')]);
+const LocalTimeOrOff = z.union([
+  z.literal('off'),
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM or off'),
+]);
 
 export const NotificationsEnvShape = {
   SMTP_URL: emptyAsUnset(z.string().refine((v) => /^smtps?:\/\//.test(v), 'must be smtp://… or smtps://…')),
   MAIL_FROM: z.string().min(3).default('Rollcall <rollcall@localhost>'),
   NOTIFY_ABSENCE_TO: AbsenceRecipients.default('guardian'),
-  NOTIFY_DELAY_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(15),
-  NOTIFY_KIOSK_WAIT_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(120),
+  NOTIFY_DELAY_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(15),
+  NOTIFY_KIOSK_WAIT_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(120),
   NOTIFY_DIGEST_TIME: LocalTimeOrOff.default('18:00'),
   NOTIFY_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
-  NOTIFY_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(24 * 14).default(24),
+  NOTIFY_LOOKBACK_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(24),
 };
 
 export const NotificationsEnvSchema = z.object(NotificationsEnvShape);
@@ -80,7 +99,9 @@ export function notificationsConfigFromEnv(e: NotificationsEnv): NotificationsCo
   });
 }
 
-export function defaultNotificationsConfig(overrides: Partial<NotificationsConfig> & Pick<NotificationsConfig, 'smtpUrl'>): NotificationsConfig {
+export function defaultNotificationsConfig(
+  overrides: Partial<NotificationsConfig> & Pick<NotificationsConfig, 'smtpUrl'>,
+): NotificationsConfig {
   return {
     from: 'Rollcall <rollcall@localhost>',
     absenceRecipients: 'guardian',

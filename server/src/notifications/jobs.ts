@@ -34,7 +34,8 @@ export interface NotificationJobTable {
 }
 
 export type JobsDB = DB & { notification_jobs: NotificationJobTable };
-export const jobsDb = (db: Kysely<DB>): Kysely<JobsDB> => db.withTables<{ notification_jobs: NotificationJobTable }>();
+export const jobsDb = (db: Kysely<DB>): Kysely<JobsDB> =>
+  db.withTables<{ notification_jobs: NotificationJobTable }>();
 
 export interface NewJob {
   kind: JobKind;
@@ -58,23 +59,21 @@ export async function enqueueJobs(db: Kysely<DB>, jobs: readonly NewJob[], now: 
   const j = jobsDb(db);
   let inserted = 0;
   for (let i = 0; i < jobs.length; i += 200) {
-    const rows = jobs.slice(i, i + 200).map(
-      (job): NotificationJobTable => ({
-        id: randomUUID(),
-        kind: job.kind,
-        dedupe_key: job.dedupeKey,
-        payload: JSON.stringify(job.payload),
-        status: 'pending',
-        run_at: job.runAt,
-        attempts: 0,
-        claim_token: null,
-        locked_until: null,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-        done_at: null,
-      }),
-    );
+    const rows = jobs.slice(i, i + 200).map((job): NotificationJobTable => ({
+      id: randomUUID(),
+      kind: job.kind,
+      dedupe_key: job.dedupeKey,
+      payload: JSON.stringify(job.payload),
+      status: 'pending',
+      run_at: job.runAt,
+      attempts: 0,
+      claim_token: null,
+      locked_until: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      done_at: null,
+    }));
     const back = await j
       .insertInto('notification_jobs')
       .values(rows)
@@ -90,14 +89,22 @@ export async function enqueueJobs(db: Kysely<DB>, jobs: readonly NewJob[], now: 
 export async function existingKeys(db: Kysely<DB>, keys: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < keys.length; i += 500) {
-    const rows = await jobsDb(db).selectFrom('notification_jobs').select('dedupe_key').where('dedupe_key', 'in', keys.slice(i, i + 500)).execute();
+    const rows = await jobsDb(db)
+      .selectFrom('notification_jobs')
+      .select('dedupe_key')
+      .where('dedupe_key', 'in', keys.slice(i, i + 500))
+      .execute();
     rows.forEach((r) => out.add(r.dedupe_key));
   }
   return out;
 }
 
 /** Claims up to `limit` due jobs (pending and due, or running with an expired lease). */
-export async function claimJobs(db: Kysely<DB>, dialect: DialectName, opts: { now: string; leaseMs: number; limit: number }): Promise<ClaimedJob[]> {
+export async function claimJobs(
+  db: Kysely<DB>,
+  dialect: DialectName,
+  opts: { now: string; leaseMs: number; limit: number },
+): Promise<ClaimedJob[]> {
   const j = jobsDb(db);
   const token = randomUUID();
   const lockedUntil = new Date(Date.parse(opts.now) + opts.leaseMs).toISOString();
@@ -115,11 +122,24 @@ export async function claimJobs(db: Kysely<DB>, dialect: DialectName, opts: { no
     .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked());
   const rows = await j
     .updateTable('notification_jobs')
-    .set((eb) => ({ status: 'running', claim_token: token, locked_until: lockedUntil, attempts: eb('attempts', '+', 1), updated_at: opts.now }))
+    .set((eb) => ({
+      status: 'running',
+      claim_token: token,
+      locked_until: lockedUntil,
+      attempts: eb('attempts', '+', 1),
+      updated_at: opts.now,
+    }))
     .where('id', 'in', due)
     .returning(['id', 'kind', 'dedupe_key', 'payload', 'attempts'])
     .execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, dedupeKey: r.dedupe_key, payload: safeJson(r.payload), attempts: Number(r.attempts), claimToken: token }));
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    dedupeKey: r.dedupe_key,
+    payload: safeJson(r.payload),
+    attempts: Number(r.attempts),
+    claimToken: token,
+  }));
 }
 
 function safeJson(text: string): unknown {
@@ -131,10 +151,23 @@ function safeJson(text: string): unknown {
 }
 
 /** Ends a claimed job (sent, or skipped because there was nothing to send). False if the claim was lost. */
-export async function finishJob(db: Kysely<DB>, job: ClaimedJob, status: 'sent' | 'done' | 'skipped', now: string, note?: string): Promise<boolean> {
+export async function finishJob(
+  db: Kysely<DB>,
+  job: ClaimedJob,
+  status: 'sent' | 'done' | 'skipped',
+  now: string,
+  note?: string,
+): Promise<boolean> {
   const res = await jobsDb(db)
     .updateTable('notification_jobs')
-    .set({ status, done_at: now, updated_at: now, claim_token: null, locked_until: null, last_error: note ?? null })
+    .set({
+      status,
+      done_at: now,
+      updated_at: now,
+      claim_token: null,
+      locked_until: null,
+      last_error: note ?? null,
+    })
     .where('id', '=', job.id)
     .where('claim_token', '=', job.claimToken)
     .executeTakeFirst();
@@ -142,7 +175,12 @@ export async function finishJob(db: Kysely<DB>, job: ClaimedJob, status: 'sent' 
 }
 
 /** Exponential backoff with jitter (half to full delay), so retries from many jobs spread out. */
-export function backoffMs(attempts: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+  attempts: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const full = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(full * (0.5 + random() / 2));
 }
@@ -155,7 +193,9 @@ export async function failJob(
   opts: { now: string; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number },
 ): Promise<'retry' | 'failed'> {
   const giveUp = job.attempts >= opts.maxAttempts;
-  const runAt = new Date(Date.parse(opts.now) + backoffMs(job.attempts, opts.backoffBaseMs, opts.backoffMaxMs)).toISOString();
+  const runAt = new Date(
+    Date.parse(opts.now) + backoffMs(job.attempts, opts.backoffBaseMs, opts.backoffMaxMs),
+  ).toISOString();
   await jobsDb(db)
     .updateTable('notification_jobs')
     .set({
@@ -174,10 +214,24 @@ export async function failJob(
 }
 
 /** Not an error, just too early (e.g. a kiosk has not synced yet): back to pending, the attempt not counted. */
-export async function deferJob(db: Kysely<DB>, job: ClaimedJob, runAt: string, now: string, note: string): Promise<void> {
+export async function deferJob(
+  db: Kysely<DB>,
+  job: ClaimedJob,
+  runAt: string,
+  now: string,
+  note: string,
+): Promise<void> {
   await jobsDb(db)
     .updateTable('notification_jobs')
-    .set((eb) => ({ status: 'pending', run_at: runAt, attempts: eb('attempts', '-', 1), claim_token: null, locked_until: null, last_error: note, updated_at: now }))
+    .set((eb) => ({
+      status: 'pending',
+      run_at: runAt,
+      attempts: eb('attempts', '-', 1),
+      claim_token: null,
+      locked_until: null,
+      last_error: note,
+      updated_at: now,
+    }))
     .where('id', '=', job.id)
     .where('claim_token', '=', job.claimToken)
     .execute();
@@ -195,8 +249,16 @@ export interface JobView {
   doneAt: string | null;
 }
 
-export async function listJobs(db: Kysely<DB>, filter: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number }): Promise<JobView[]> {
-  let q = jobsDb(db).selectFrom('notification_jobs').selectAll().orderBy('created_at', 'desc').orderBy('id').limit(filter.limit);
+export async function listJobs(
+  db: Kysely<DB>,
+  filter: { status?: JobStatus | undefined; kind?: JobKind | undefined; limit: number },
+): Promise<JobView[]> {
+  let q = jobsDb(db)
+    .selectFrom('notification_jobs')
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(filter.limit);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.kind !== undefined) q = q.where('kind', '=', filter.kind);
   const rows = await q.execute();

@@ -17,9 +17,18 @@ export function absenceEmail(f: AbsenceFacts, to: 'guardian' | 'student'): { sub
   const subject = `Absence: ${f.studentName} – ${f.className}, ${f.date}`;
   const lines =
     to === 'guardian'
-      ? [`Dear parent or guardian,`, '', `${f.studentName} (student number ${f.studentNumber}) was recorded absent from ${f.className} on ${when}.`]
+      ? [
+          `Dear parent or guardian,`,
+          '',
+          `${f.studentName} (student number ${f.studentNumber}) was recorded absent from ${f.className} on ${when}.`,
+        ]
       : [`Hello ${f.studentName},`, '', `You were recorded absent from ${f.className} on ${when}.`];
-  lines.push('', 'If this is a mistake, or the absence was excused, please contact the teacher or the school office.', '', '— Rollcall attendance (automatic message; replies are not read)');
+  lines.push(
+    '',
+    'If this is a mistake, or the absence was excused, please contact the teacher or the school office.',
+    '',
+    '— Rollcall attendance (automatic message; replies are not read)',
+  );
   return { subject, text: lines.join('\n') };
 }
 
@@ -27,8 +36,13 @@ export function absenceEmail(f: AbsenceFacts, to: 'guardian' | 'student'): { sub
  * Who gets the absence email of a student. `guardian` falls back to the student's own
  * address when no guardian email is on file, so an adult student still hears about it.
  */
-export function absenceRecipients(mode: AbsenceRecipients, student: { email: string | null; guardian_email: string | null }): { address: string; as: 'guardian' | 'student' }[] {
-  const guardian = student.guardian_email ? [{ address: student.guardian_email, as: 'guardian' as const }] : [];
+export function absenceRecipients(
+  mode: AbsenceRecipients,
+  student: { email: string | null; guardian_email: string | null },
+): { address: string; as: 'guardian' | 'student' }[] {
+  const guardian = student.guardian_email
+    ? [{ address: student.guardian_email, as: 'guardian' as const }]
+    : [];
   const own = student.email ? [{ address: student.email, as: 'student' as const }] : [];
   switch (mode) {
     case 'none':
@@ -42,13 +56,20 @@ export function absenceRecipients(mode: AbsenceRecipients, student: { email: str
   }
 }
 
-export function digestEmail(teacherName: string, date: string, sessions: readonly SessionReport[]): { subject: string; text: string } {
+export function digestEmail(
+  teacherName: string,
+  date: string,
+  sessions: readonly SessionReport[],
+): { subject: string; text: string } {
   const absent = sessions.reduce((n, s) => n + s.counts.absent, 0);
   const subject = `Attendance ${date}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${absent} absence${absent === 1 ? '' : 's'}`;
   const lines = [`Hello ${teacherName},`, '', `Attendance for your classes on ${date}:`];
   for (const s of sessions) {
     const c = s.counts;
-    lines.push('', `${s.class.name} ${s.startTime}–${s.endTime}: ${c.present} present, ${c.late} late, ${c.absent} absent, ${c.excused} excused`);
+    lines.push(
+      '',
+      `${s.class.name} ${s.startTime}–${s.endTime}: ${c.present} present, ${c.late} late, ${c.absent} absent, ${c.excused} excused`,
+    );
     const names = (status: string) =>
       s.students
         .filter((st) => st.status === status)
@@ -58,6 +79,11 @@ export function digestEmail(teacherName: string, date: string, sessions: readonl
     if (c.late > 0) lines.push(`  Late: ${names('late')}`);
     if (s.notEnrolled.length > 0) lines.push(`  Also seen, not enrolled: ${s.notEnrolled.length}`);
   }
-  lines.push('', 'As recorded when this email was sent; later corrections show in the reports.', '', '— Rollcall attendance');
+  lines.push(
+    '',
+    'As recorded when this email was sent; later corrections show in the reports.',
+    '',
+    '— Rollcall attendance',
+  );
   return { subject, text: lines.join('\n') };
 }

@@ -13,13 +13,22 @@ import { enqueueJobs, existingKeys, type NewJob } from './jobs.js';
 
 export const sessionKey = (sessionId: string) => `session:${sessionId}`;
 export const absenceKey = (sessionId: string, studentId: string) => `absence:${sessionId}:${studentId}`;
-export const digestKey = (teacherId: string, siteId: string, date: string) => `digest:${teacherId}:${siteId}:${date}`;
+export const digestKey = (teacherId: string, siteId: string, date: string) =>
+  `digest:${teacherId}:${siteId}:${date}`;
 
 /** Each site with its clock, calendar and schedules (every version) for the shared occurrence rule. */
 async function schedulesBySite(db: Kysely<DB>) {
-  const [sites, specs] = await Promise.all([db.selectFrom('sites').select(['id', 'timezone']).execute(), scheduleSpecs(db, {})]);
+  const [sites, specs] = await Promise.all([
+    db.selectFrom('sites').select(['id', 'timezone']).execute(),
+    scheduleSpecs(db, {}),
+  ]);
   return Promise.all(
-    sites.map(async (site) => ({ site, calendar: await loadCalendar(db, site.id), clock: new SiteClock(site.timezone), schedules: specs.filter((s) => s.siteId === site.id) })),
+    sites.map(async (site) => ({
+      site,
+      calendar: await loadCalendar(db, site.id),
+      clock: new SiteClock(site.timezone),
+      schedules: specs.filter((s) => s.siteId === site.id),
+    })),
   );
 }
 
@@ -37,7 +46,11 @@ async function enqueueNew(db: Kysely<DB>, jobs: NewJob[], now: string): Promise<
 }
 
 /** One `session_closed` job per session that ended at least `delayMinutes` ago (within the lookback). */
-export async function planClosedSessions(db: Kysely<DB>, now: Date, config: Pick<NotificationsConfig, 'delayMinutes' | 'lookbackHours'>): Promise<number> {
+export async function planClosedSessions(
+  db: Kysely<DB>,
+  now: Date,
+  config: Pick<NotificationsConfig, 'delayMinutes' | 'lookbackHours'>,
+): Promise<number> {
   const nowIso = now.toISOString();
   const dueBefore = new Date(now.getTime() - config.delayMinutes * 60_000).toISOString();
   const notBefore = new Date(now.getTime() - config.lookbackHours * 3_600_000);
@@ -48,24 +61,42 @@ export async function planClosedSessions(db: Kysely<DB>, now: Date, config: Pick
     // Never a day off (holiday, outside term) nor a cancelled session: nobody is absent from those.
     for (const s of occurrencesBetween(schedules, calendar, from, to, clock)) {
       if (s.endsAt > dueBefore || s.endsAt < notBefore.toISOString()) continue;
-      jobs.push({ kind: 'session_closed', dedupeKey: sessionKey(s.sessionId), payload: { sessionId: s.sessionId }, runAt: nowIso });
+      jobs.push({
+        kind: 'session_closed',
+        dedupeKey: sessionKey(s.sessionId),
+        payload: { sessionId: s.sessionId },
+        runAt: nowIso,
+      });
     }
   }
   return enqueueNew(db, jobs, nowIso);
 }
 
 /** Once the site's local time passes `digestTime`, one digest per teacher with sessions that day. */
-export async function planDigests(db: Kysely<DB>, now: Date, config: Pick<NotificationsConfig, 'digestTime'>): Promise<number> {
+export async function planDigests(
+  db: Kysely<DB>,
+  now: Date,
+  config: Pick<NotificationsConfig, 'digestTime'>,
+): Promise<number> {
   if (config.digestTime === null) return 0;
   const nowIso = now.toISOString();
   const jobs: NewJob[] = [];
   for (const { site, schedules, calendar, clock } of await schedulesBySite(db)) {
     const local = clock.wallClockAt(now);
     if (local.time < config.digestTime) continue;
-    const held = new Set(occurrencesBetween(schedules, calendar, local.date, local.date, clock).map((o) => o.scheduleId));
-    const teachers = new Set(schedules.filter((s) => s.teacherId !== null && held.has(s.id)).map((s) => s.teacherId as string));
+    const held = new Set(
+      occurrencesBetween(schedules, calendar, local.date, local.date, clock).map((o) => o.scheduleId),
+    );
+    const teachers = new Set(
+      schedules.filter((s) => s.teacherId !== null && held.has(s.id)).map((s) => s.teacherId as string),
+    );
     for (const teacherId of teachers) {
-      jobs.push({ kind: 'teacher_digest', dedupeKey: digestKey(teacherId, site.id, local.date), payload: { teacherId, siteId: site.id, date: local.date }, runAt: nowIso });
+      jobs.push({
+        kind: 'teacher_digest',
+        dedupeKey: digestKey(teacherId, site.id, local.date),
+        payload: { teacherId, siteId: site.id, date: local.date },
+        runAt: nowIso,
+      });
     }
   }
   return enqueueNew(db, jobs, nowIso);

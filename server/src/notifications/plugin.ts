@@ -39,20 +39,39 @@ const Job = z.object({
   doneAt: z.string().nullable(),
 });
 const Counts = z.record(JobStatusEnum, z.number().int());
-const TickAnswer = z.object({ planned: z.number(), sent: z.number(), done: z.number(), skipped: z.number(), retried: z.number(), failed: z.number(), deferred: z.number() });
+const TickAnswer = z.object({
+  planned: z.number(),
+  sent: z.number(),
+  done: z.number(),
+  skipped: z.number(),
+  retried: z.number(),
+  failed: z.number(),
+  deferred: z.number(),
+});
 
 export default fp(
   async function notifications(app: FastifyInstance, opts: NotificationsOptions) {
     const logger = app.log as unknown as Logger;
     const mailer = opts.mailer ?? smtpMailer(opts.config);
-    const service = new NotificationService({ db: app.ctx.db, dialect: app.ctx.dialect, clock: app.ctx.clock, config: opts.config, mailer, logger });
+    const service = new NotificationService({
+      db: app.ctx.db,
+      dialect: app.ctx.dialect,
+      clock: app.ctx.clock,
+      config: opts.config,
+      mailer,
+      logger,
+    });
     app.decorate('notifications', service);
 
     let timer: NodeJS.Timeout | undefined;
     if (opts.config.tickMs > 0) {
       app.addHook('onReady', async () => {
         timer = setInterval(() => {
-          service.tick().catch((err: unknown) => logger.error({ component: 'notifications', err }, 'notification round failed'));
+          service
+            .tick()
+            .catch((err: unknown) =>
+              logger.error({ component: 'notifications', err }, 'notification round failed'),
+            );
         }, opts.config.tickMs);
         // The HTTP server keeps a running server alive; the timer alone must not.
         timer.unref();
@@ -90,15 +109,30 @@ export default fp(
           tags,
           security,
           summary: 'Notification jobs (absence emails, digests), newest first, with counts by status',
-          querystring: z.object({ status: JobStatusEnum.optional(), kind: JobKindEnum.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+          querystring: z.object({
+            status: JobStatusEnum.optional(),
+            kind: JobKindEnum.optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+          }),
           response: { 200: z.object({ counts: Counts, jobs: z.array(Job) }), 401: ErrorBody, 403: ErrorBody },
         },
       },
-      async (request) => ({ counts: await countJobsByStatus(app.ctx.db), jobs: await listJobs(app.ctx.db, request.query) }),
+      async (request) => ({
+        counts: await countJobsByStatus(app.ctx.db),
+        jobs: await listJobs(app.ctx.db, request.query),
+      }),
     );
     r.post(
       '/api/notifications/run',
-      { ...admin, schema: { tags, security, summary: 'Run one scheduler round now on this instance', response: { 200: TickAnswer, 401: ErrorBody, 403: ErrorBody } } },
+      {
+        ...admin,
+        schema: {
+          tags,
+          security,
+          summary: 'Run one scheduler round now on this instance',
+          response: { 200: TickAnswer, 401: ErrorBody, 403: ErrorBody },
+        },
+      },
       async (): Promise<TickResult> => service.tick(),
     );
   },

@@ -13,7 +13,13 @@ import type { DB } from '../db/schema.js';
 import { HttpError } from '../errors.js';
 import { occurrencesBetween } from '../../../src/contracts/occurrences.js';
 import { SiteClock } from '../../../src/contracts/site-time.js';
-import { enrolledOn, resolveSession, sessionReport, studentSessionStatus, type ResolvedSession } from '../repositories/attendance.js';
+import {
+  enrolledOn,
+  resolveSession,
+  sessionReport,
+  studentSessionStatus,
+  type ResolvedSession,
+} from '../repositories/attendance.js';
 import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import type { SessionReport } from '../schemas/attendance.js';
 import type { NotificationsConfig } from './config.js';
@@ -24,7 +30,11 @@ import { absenceKey, planClosedSessions, planDigests } from './planner.js';
 
 const SessionPayload = z.object({ sessionId: z.string().min(1) });
 const AbsencePayload = z.object({ sessionId: z.string().min(1), studentId: z.string().min(1) });
-const DigestPayload = z.object({ teacherId: z.string().min(1), siteId: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const DigestPayload = z.object({
+  teacherId: z.string().min(1),
+  siteId: z.string().min(1),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
 
 export interface TickResult {
   planned: number;
@@ -37,7 +47,9 @@ export interface TickResult {
   deferred: number;
 }
 
-type Outcome = { status: 'sent' | 'done' | 'skipped'; note?: string } | { status: 'deferred'; until: string; note: string };
+type Outcome =
+  | { status: 'sent' | 'done' | 'skipped'; note?: string }
+  | { status: 'deferred'; until: string; note: string };
 
 /** How many jobs one instance takes per claim, and at most per tick (the rest wait for the next tick). */
 const CLAIM_BATCH = 20;
@@ -74,13 +86,25 @@ export class NotificationService {
 
   private async round(): Promise<TickResult> {
     const { db, clock, config } = this.deps;
-    const result: TickResult = { planned: 0, sent: 0, done: 0, skipped: 0, retried: 0, failed: 0, deferred: 0 };
+    const result: TickResult = {
+      planned: 0,
+      sent: 0,
+      done: 0,
+      skipped: 0,
+      retried: 0,
+      failed: 0,
+      deferred: 0,
+    };
     if (this.stopping) return result;
     result.planned += await planClosedSessions(db, clock.now(), config);
     result.planned += await planDigests(db, clock.now(), config);
     let handled = 0;
     while (handled < MAX_JOBS_PER_TICK && !this.stopping) {
-      const jobs = await claimJobs(db, this.deps.dialect, { now: clock.now().toISOString(), leaseMs: config.leaseMs, limit: CLAIM_BATCH });
+      const jobs = await claimJobs(db, this.deps.dialect, {
+        now: clock.now().toISOString(),
+        leaseMs: config.leaseMs,
+        limit: CLAIM_BATCH,
+      });
       if (jobs.length === 0) break;
       for (const job of jobs) {
         if (this.stopping) {
@@ -93,7 +117,8 @@ export class NotificationService {
         await this.run(job, result);
       }
     }
-    if (handled > 0 || result.planned > 0) this.deps.logger.info({ component: 'notifications', ...result }, 'notification round');
+    if (handled > 0 || result.planned > 0)
+      this.deps.logger.info({ component: 'notifications', ...result }, 'notification round');
     return result;
   }
 
@@ -106,7 +131,10 @@ export class NotificationService {
       const message = err instanceof Error ? err.message : String(err);
       const next = await failJob(db, job, message, { now: clock.now().toISOString(), ...config });
       result[next === 'retry' ? 'retried' : 'failed'] += 1;
-      logger.warn({ component: 'notifications', job: job.dedupeKey, attempts: job.attempts, err: message, next }, next === 'retry' ? 'notification failed; will retry' : 'notification failed for good');
+      logger.warn(
+        { component: 'notifications', job: job.dedupeKey, attempts: job.attempts, err: message, next },
+        next === 'retry' ? 'notification failed; will retry' : 'notification failed for good',
+      );
       return;
     }
     if (outcome.status === 'deferred') {
@@ -115,7 +143,11 @@ export class NotificationService {
       return;
     }
     const kept = await finishJob(db, job, outcome.status, clock.now().toISOString(), outcome.note);
-    if (!kept) logger.warn({ component: 'notifications', job: job.dedupeKey }, 'claim lost before the job finished (lease too short?)');
+    if (!kept)
+      logger.warn(
+        { component: 'notifications', job: job.dedupeKey },
+        'claim lost before the job finished (lease too short?)',
+      );
     result[outcome.status] += 1;
   }
 
@@ -158,7 +190,12 @@ export class NotificationService {
     const absent = report.students.filter((s) => s.status === 'absent');
     const planned = await enqueueJobs(
       db,
-      absent.map((s) => ({ kind: 'absence_email' as const, dedupeKey: absenceKey(sessionId, s.studentId), payload: { sessionId, studentId: s.studentId }, runAt: now })),
+      absent.map((s) => ({
+        kind: 'absence_email' as const,
+        dedupeKey: absenceKey(sessionId, s.studentId),
+        payload: { sessionId, studentId: s.studentId },
+        runAt: now,
+      })),
       now,
     );
     return { status: 'done', note: `${planned} absence email(s) planned` };
@@ -184,8 +221,14 @@ export class NotificationService {
     const now = clock.now().getTime();
     const giveUpAt = Date.parse(endsAt) + config.kioskWaitMinutes * 60_000;
     if (now >= giveUpAt) {
-      this.deps.logger.warn({ component: 'notifications', sessionId: session.sessionId, kiosks: behind.map((d) => d.id) }, 'kiosk never synced after the session; absence emails skipped');
-      return { status: 'skipped', note: `kiosk(s) ${names} did not sync within ${config.kioskWaitMinutes} min of the end: absence emails not sent` };
+      this.deps.logger.warn(
+        { component: 'notifications', sessionId: session.sessionId, kiosks: behind.map((d) => d.id) },
+        'kiosk never synced after the session; absence emails skipped',
+      );
+      return {
+        status: 'skipped',
+        note: `kiosk(s) ${names} did not sync within ${config.kioskWaitMinutes} min of the end: absence emails not sent`,
+      };
     }
     const until = new Date(Math.min(giveUpAt, now + config.kioskRecheckMinutes * 60_000)).toISOString();
     return { status: 'deferred', until, note: `waiting for kiosk(s) ${names} to sync` };
@@ -200,11 +243,20 @@ export class NotificationService {
     const student = await db
       .selectFrom('students')
       .innerJoin('enrolments', 'enrolments.student_id', 'students.id')
-      .select(['students.name', 'students.student_number', 'students.email', 'students.guardian_email', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
+      .select([
+        'students.name',
+        'students.student_number',
+        'students.email',
+        'students.guardian_email',
+        'enrolments.created_at',
+        'enrolments.valid_from',
+        'enrolments.valid_until',
+      ])
       .where('students.id', '=', p.studentId)
       .where('enrolments.class_id', '=', session.cls.id)
       .executeTakeFirst();
-    if (!student || !enrolledOn(student, session.occurrence)) return { status: 'skipped', note: 'student not on the class list for that session' };
+    if (!student || !enrolledOn(student, session.occurrence))
+      return { status: 'skipped', note: 'student not on the class list for that session' };
     const status = await studentSessionStatus(db, p.sessionId, p.studentId);
     if (status !== 'absent') return { status: 'skipped', note: `status is now ${status}` };
     const recipients = absenceRecipients(config.absenceRecipients, student);
@@ -228,18 +280,38 @@ export class NotificationService {
 
   private async sendDigest(p: z.infer<typeof DigestPayload>, key: string): Promise<Outcome> {
     const { db, mailer } = this.deps;
-    const teacher = await db.selectFrom('users').select(['email', 'name', 'disabled']).where('id', '=', p.teacherId).executeTakeFirst();
+    const teacher = await db
+      .selectFrom('users')
+      .select(['email', 'name', 'disabled'])
+      .where('id', '=', p.teacherId)
+      .executeTakeFirst();
     if (!teacher || teacher.disabled === 1) return { status: 'skipped', note: 'teacher gone or disabled' };
-    const site = await db.selectFrom('sites').select('timezone').where('id', '=', p.siteId).executeTakeFirst();
+    const site = await db
+      .selectFrom('sites')
+      .select('timezone')
+      .where('id', '=', p.siteId)
+      .executeTakeFirst();
     const specs = (await scheduleSpecs(db, { siteId: p.siteId })).filter((s) => s.teacherId === p.teacherId);
-    const held = site ? occurrencesBetween(specs, await loadCalendar(db, p.siteId), p.date, p.date, new SiteClock(site.timezone)) : [];
+    const held = site
+      ? occurrencesBetween(
+          specs,
+          await loadCalendar(db, p.siteId),
+          p.date,
+          p.date,
+          new SiteClock(site.timezone),
+        )
+      : [];
     const reports: SessionReport[] = [];
     for (const o of held) {
       const session = await this.session(o.sessionId);
       if (session) reports.push(await sessionReport(db, session));
     }
     if (reports.length === 0) return { status: 'skipped', note: 'no sessions that day' };
-    await mailer.send({ to: [teacher.email], ...digestEmail(teacher.name, p.date, reports), notificationKey: key });
+    await mailer.send({
+      to: [teacher.email],
+      ...digestEmail(teacher.name, p.date, reports),
+      notificationKey: key,
+    });
     return { status: 'sent' };
   }
 }

@@ -28,7 +28,9 @@ function decodeQuotedPrintable(body: string): string {
 /** RFC 2047 encoded words (=?UTF-8?Q?…?= / ?B?) as nodemailer writes non-ASCII subjects. */
 function decodeWords(value: string): string {
   return value.replace(/=\?utf-8\?([QB])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : decodeQuotedPrintable(text.replace(/_/g, ' ')),
   );
 }
 
@@ -44,7 +46,13 @@ export function parseMail(raw: string, from: string, to: string[]): ReceivedMail
   const encoding = headers.get('content-transfer-encoding')?.toLowerCase();
   if (encoding === 'quoted-printable') text = decodeQuotedPrintable(text);
   else if (encoding === 'base64') text = Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
-  return { from, to, headers, subject: decodeWords(headers.get('subject') ?? ''), text: text.replace(/\r\n/g, '\n') };
+  return {
+    from,
+    to,
+    headers,
+    subject: decodeWords(headers.get('subject') ?? ''),
+    text: text.replace(/\r\n/g, '\n'),
+  };
 }
 
 export class TestSmtpServer {
@@ -91,7 +99,13 @@ export class TestSmtpServer {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
-          this.received.push(parseMail(Buffer.concat(chunks).toString('utf8'), from, session.envelope.rcptTo.map((r) => r.address)));
+          this.received.push(
+            parseMail(
+              Buffer.concat(chunks).toString('utf8'),
+              from,
+              session.envelope.rcptTo.map((r) => r.address),
+            ),
+          );
           callback();
         });
       },

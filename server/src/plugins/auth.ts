@@ -33,7 +33,8 @@ export const ANONYMOUS_BODY_LIMIT = 16 * 1024;
 /** Marks the hooks below, so the onRoute check can tell an authenticated route from an open one. */
 const AUTH_HOOK = Symbol('rollcall.auth');
 type Hook = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & { [AUTH_HOOK]?: true };
-const authHook = (fn: (request: FastifyRequest) => Promise<void>): Hook => Object.assign(fn, { [AUTH_HOOK]: true as const });
+const authHook = (fn: (request: FastifyRequest) => Promise<void>): Hook =>
+  Object.assign(fn, { [AUTH_HOOK]: true as const });
 const isAuthHook = (h: unknown): boolean => typeof h === 'function' && (h as Hook)[AUTH_HOOK] === true;
 
 function bearer(request: FastifyRequest): string {
@@ -64,32 +65,48 @@ export default fp(
     // (a preHandler would run after the body was parsed); open ones get the small body limit.
     app.addHook('onRoute', (route) => {
       const pre = [route.preHandler ?? []].flat();
-      if (pre.some(isAuthHook)) throw new Error(`${route.method} ${route.url}: authenticate in onRequest, not preHandler (the body must not be read first)`);
+      if (pre.some(isAuthHook))
+        throw new Error(
+          `${route.method} ${route.url}: authenticate in onRequest, not preHandler (the body must not be read first)`,
+        );
       const onRequest = [route.onRequest ?? []].flat();
-      if (!onRequest.some(isAuthHook)) route.bodyLimit = Math.min(route.bodyLimit ?? ANONYMOUS_BODY_LIMIT, ANONYMOUS_BODY_LIMIT);
+      if (!onRequest.some(isAuthHook))
+        route.bodyLimit = Math.min(route.bodyLimit ?? ANONYMOUS_BODY_LIMIT, ANONYMOUS_BODY_LIMIT);
     });
 
-    app.decorate('requireUser', (...roles: Role[]) => authHook(async (request: FastifyRequest) => {
-      const result = verifyAccessToken(app.ctx.config.jwtSecret, bearer(request), app.ctx.clock.now().getTime());
-      if (!result.ok) {
-        throw result.reason === 'expired' ? unauthorized('Access token expired; refresh it', 'token_expired') : unauthorized('Invalid access token', 'bad_token');
-      }
-      const { sub, ver } = result.claims;
-      const current = await findSessionState(app.ctx.db, sub);
-      if (!current) throw sessionRevoked();
-      if (current.disabled === 1) throw accountDisabled();
-      if (current.token_version !== ver) throw sessionRevoked();
-      // Same version means same role as signed; the row is the authority all the same.
-      const { email, role } = current;
-      if (roles.length > 0 && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
-      request.user = { kind: 'user', id: sub, email, role };
-    }));
+    app.decorate('requireUser', (...roles: Role[]) =>
+      authHook(async (request: FastifyRequest) => {
+        const result = verifyAccessToken(
+          app.ctx.config.jwtSecret,
+          bearer(request),
+          app.ctx.clock.now().getTime(),
+        );
+        if (!result.ok) {
+          throw result.reason === 'expired'
+            ? unauthorized('Access token expired; refresh it', 'token_expired')
+            : unauthorized('Invalid access token', 'bad_token');
+        }
+        const { sub, ver } = result.claims;
+        const current = await findSessionState(app.ctx.db, sub);
+        if (!current) throw sessionRevoked();
+        if (current.disabled === 1) throw accountDisabled();
+        if (current.token_version !== ver) throw sessionRevoked();
+        // Same version means same role as signed; the row is the authority all the same.
+        const { email, role } = current;
+        if (roles.length > 0 && !roles.includes(role)) throw forbidden(`Requires role ${roles.join(' or ')}`);
+        request.user = { kind: 'user', id: sub, email, role };
+      }),
+    );
 
-    app.decorate('requireDevice', authHook(async (request: FastifyRequest) => {
-      const device = await authenticateDevice(app.ctx.db, bearer(request));
-      if (!device) throw unauthorized('Unknown or revoked device token; pair the kiosk again', 'bad_device_token');
-      request.device = device;
-    }));
+    app.decorate(
+      'requireDevice',
+      authHook(async (request: FastifyRequest) => {
+        const device = await authenticateDevice(app.ctx.db, bearer(request));
+        if (!device)
+          throw unauthorized('Unknown or revoked device token; pair the kiosk again', 'bad_device_token');
+        request.device = device;
+      }),
+    );
   },
   { name: 'auth', dependencies: ['context'] },
 );

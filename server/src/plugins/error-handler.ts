@@ -9,14 +9,25 @@ import { RequestValidationError } from './zod-provider.js';
 /** Constraint violations that escape the repositories' own checks (races): conflicts, not crashes. */
 function constraintConflict(err: unknown): string | null {
   const code = (err as { code?: unknown }).code;
-  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'already exists';
-  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'refers to a record that does not exist or is still referenced';
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+    return 'already exists';
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+    return 'refers to a record that does not exist or is still referenced';
   return null;
 }
 
 const statusName = (status: number): string =>
-  ({ 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 409: 'conflict', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'too_many_requests' })[status] ??
-  (status >= 500 ? 'internal_error' : 'error');
+  ({
+    400: 'bad_request',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'not_found',
+    405: 'method_not_allowed',
+    409: 'conflict',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+    429: 'too_many_requests',
+  })[status] ?? (status >= 500 ? 'internal_error' : 'error');
 
 export default fp(
   async function errorHandler(app: FastifyInstance) {
@@ -34,18 +45,37 @@ export default fp(
         body = { error: 'conflict', message: `Conflict: ${constraintConflict(err)}` };
       } else {
         const fe = err as FastifyError;
-        status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
-        body = status >= 500 ? { error: 'internal_error', message: 'Internal server error' } : { error: statusName(status), message: fe.message };
+        status =
+          typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600
+            ? fe.statusCode
+            : 500;
+        body =
+          status >= 500
+            ? { error: 'internal_error', message: 'Internal server error' }
+            : { error: statusName(status), message: fe.message };
       }
-      const context = { err, route: request.routeOptions.url, method: request.method, reqId: request.id, statusCode: status };
+      const context = {
+        err,
+        route: request.routeOptions.url,
+        method: request.method,
+        reqId: request.id,
+        statusCode: status,
+      };
       if (status >= 500) request.log.error(context, 'request failed');
-      else request.log.info({ ...context, err: undefined, error: body.error, message: body.message }, 'request rejected');
+      else
+        request.log.info(
+          { ...context, err: undefined, error: body.error, message: body.message },
+          'request rejected',
+        );
       // Rate-limit and friends set headers (Retry-After) before throwing; keep them.
       void reply.status(status).send(body);
     });
 
     app.setNotFoundHandler((request, reply) => {
-      const body: ErrorBody = { error: 'not_found', message: `Route ${request.method} ${request.url.split('?')[0]} not found` };
+      const body: ErrorBody = {
+        error: 'not_found',
+        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+      };
       void reply.status(404).send(body);
     });
   },

@@ -27,7 +27,11 @@ export class RequestValidationError extends Error {
   }
 }
 
-export const issuePath = (path: readonly PropertyKey[]): string => path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+export const issuePath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
   ({ schema, httpPart }) =>
@@ -35,7 +39,12 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     const result = schema.safeParse(data);
     if (result.success) return { value: result.data };
     const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'request');
-    return { error: new RequestValidationError(part, result.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message }))) };
+    return {
+      error: new RequestValidationError(
+        part,
+        result.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
+      ),
+    };
   };
 
 /**
@@ -47,19 +56,26 @@ export const serializerCompiler = () => (data: unknown) => JSON.stringify(data);
 const isZod = (v: unknown): v is z.ZodType => typeof v === 'object' && v !== null && '_zod' in v;
 
 function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, { io, target: 'openapi-3.0', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   delete json.$schema;
   return json;
 }
 
 /** @fastify/swagger `transform`: turns each route's zod schemas into JSON Schema. */
-export function jsonSchemaTransform({ schema, url }: { schema: FastifySchema | undefined; url: string }): { schema: FastifySchema; url: string } {
+export function jsonSchemaTransform({ schema, url }: { schema: FastifySchema | undefined; url: string }): {
+  schema: FastifySchema;
+  url: string;
+} {
   if (!schema) return { schema: {}, url };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'response' && value && typeof value === 'object') {
       const responses: Record<string, unknown> = {};
-      for (const [code, s] of Object.entries(value)) responses[code] = isZod(s) ? toJsonSchema(s, 'output') : s;
+      for (const [code, s] of Object.entries(value))
+        responses[code] = isZod(s) ? toJsonSchema(s, 'output') : s;
       out.response = responses;
     } else if (['body', 'querystring', 'params', 'headers'].includes(key) && isZod(value)) {
       out[key] = toJsonSchema(value, 'input');

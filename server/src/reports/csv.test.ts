@@ -32,7 +32,7 @@ function parseCsv(text: string): string[][] {
 
 describe('CSV writing', () => {
   it('quotes commas, quotes and line breaks, and round-trips', () => {
-    const cells = ['plain', 'O\'Brien, Seán', 'say "hi"', 'two\nlines', ' padded ', '', 'Zoë 🙂'];
+    const cells = ['plain', "O'Brien, Seán", 'say "hi"', 'two\nlines', ' padded ', '', 'Zoë 🙂'];
     const text = toCsv(['a', 'b', 'c', 'd', 'e', 'f', 'g'], [cells]);
     expect(text.endsWith('\r\n')).toBe(true);
     expect(parseCsv(text)).toEqual([['a', 'b', 'c', 'd', 'e', 'f', 'g'], cells]);

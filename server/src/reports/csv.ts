@@ -20,4 +20,5 @@ export function toCsv(header: readonly string[], rows: Iterable<readonly Cell[]>
 }
 
 /** A filename safe in a Content-Disposition header (ASCII, no quotes or separators). */
-export const safeFilename = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'report';
+export const safeFilename = (name: string): string =>
+  name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120) || 'report';

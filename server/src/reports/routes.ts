@@ -31,7 +31,8 @@ const reports: RoutePlugin = async (app) => {
   const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['reports'];
-  const csvNote = 'Add `?format=csv` for a CSV file (RFC 4180; text cells that look like formulas are prefixed with \').';
+  const csvNote =
+    "Add `?format=csv` for a CSV file (RFC 4180; text cells that look like formulas are prefixed with ').";
 
   function assertOwnClass(request: FastifyRequest, teacherId: string | null) {
     const user = userOf(request);
@@ -70,9 +71,31 @@ const reports: RoutePlugin = async (app) => {
       const report = await sessionReport(app.ctx.db, session);
       if (request.query.format === 'json') return report;
       const csv = toCsv(
-        ['session_id', 'date', 'class', 'start', 'end', 'student_number', 'name', 'status', 'marked_at', 'decided_by'],
+        [
+          'session_id',
+          'date',
+          'class',
+          'start',
+          'end',
+          'student_number',
+          'name',
+          'status',
+          'marked_at',
+          'decided_by',
+        ],
         // A cancelled session: students without a mark were not absent, the session was.
-        report.students.map((s) => [report.sessionId, report.date, report.class.name, report.startTime, report.endTime, s.studentNumber, s.name, report.cancelled && s.decidedBy === 'none' ? 'cancelled' : s.status, s.markedAt, s.decidedBy]),
+        report.students.map((s) => [
+          report.sessionId,
+          report.date,
+          report.class.name,
+          report.startTime,
+          report.endTime,
+          s.studentNumber,
+          s.name,
+          report.cancelled && s.decidedBy === 'none' ? 'cancelled' : s.status,
+          s.markedAt,
+          s.decidedBy,
+        ]),
       );
       return sendCsv(reply, `${report.class.name}-${report.date}-${report.startTime}`, csv);
     },
@@ -85,7 +108,8 @@ const reports: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Attendance of a class over a date range (default: the last 30 days): per session and per student',
+        summary:
+          'Attendance of a class over a date range (default: the last 30 days): per session and per student',
         description: `Sessions that have not started yet are left out. ${csvNote} The CSV has one row per student and one column per session.`,
         params: IdParams,
         querystring: RangeQuery,
@@ -99,8 +123,26 @@ const reports: RoutePlugin = async (app) => {
       const report = await classReport(app.ctx.db, cls.id, from, to, app.ctx.clock.now());
       if (request.query.format === 'json') return report;
       const csv = toCsv(
-        ['student_number', 'name', 'present', 'late', 'absent', 'excused', 'attendance_rate', ...report.sessions.map((s) => `${s.date} ${s.startTime}${s.cancelled ? ' (cancelled)' : ''}`)],
-        report.students.map((s) => [s.studentNumber, s.name, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused, s.attendanceRate, ...s.statuses]),
+        [
+          'student_number',
+          'name',
+          'present',
+          'late',
+          'absent',
+          'excused',
+          'attendance_rate',
+          ...report.sessions.map((s) => `${s.date} ${s.startTime}${s.cancelled ? ' (cancelled)' : ''}`),
+        ],
+        report.students.map((s) => [
+          s.studentNumber,
+          s.name,
+          s.counts.present,
+          s.counts.late,
+          s.counts.absent,
+          s.counts.excused,
+          s.attendanceRate,
+          ...s.statuses,
+        ]),
       );
       return sendCsv(reply, `${cls.name}-${from}-${to}`, csv);
     },
@@ -139,8 +181,30 @@ const reports: RoutePlugin = async (app) => {
       const report = await studentReport(app.ctx.db, student.id, from, to, app.ctx.clock.now(), only);
       if (request.query.format === 'json') return report;
       const csv = toCsv(
-        ['student_number', 'name', 'session_id', 'date', 'start', 'end', 'class', 'status', 'marked_at', 'decided_by'],
-        report.sessions.map((s) => [report.student.studentNumber, report.student.name, s.sessionId, s.date, s.startTime, s.endTime, s.class.name, s.status, s.markedAt, s.decidedBy]),
+        [
+          'student_number',
+          'name',
+          'session_id',
+          'date',
+          'start',
+          'end',
+          'class',
+          'status',
+          'marked_at',
+          'decided_by',
+        ],
+        report.sessions.map((s) => [
+          report.student.studentNumber,
+          report.student.name,
+          s.sessionId,
+          s.date,
+          s.startTime,
+          s.endTime,
+          s.class.name,
+          s.status,
+          s.markedAt,
+          s.decidedBy,
+        ]),
       );
       return sendCsv(reply, `${student.student_number}-${from}-${to}`, csv);
     },

@@ -14,15 +14,35 @@ export const RangeQuery = z.object({
 });
 export const FormatQuery = z.object({ format: ReportFormat });
 
-export const Counts = z.object({ present: z.number().int(), late: z.number().int(), absent: z.number().int(), excused: z.number().int() });
+export const Counts = z.object({
+  present: z.number().int(),
+  late: z.number().int(),
+  absent: z.number().int(),
+  excused: z.number().int(),
+});
 
 export const ClassReport = z.object({
-  class: z.object({ id: z.string(), name: z.string(), code: z.string().nullable(), teacherId: z.string().nullable() }),
+  class: z.object({
+    id: z.string(),
+    name: z.string(),
+    code: z.string().nullable(),
+    teacherId: z.string().nullable(),
+  }),
   from: z.string(),
   to: z.string(),
   timezone: z.string(),
   /** `cancelled`: listed with the marks taken before the cancellation; nobody is absent from it. */
-  sessions: z.array(z.object({ sessionId: z.string(), date: z.string(), startTime: z.string(), endTime: z.string(), roomId: z.string(), cancelled: z.boolean(), counts: Counts })),
+  sessions: z.array(
+    z.object({
+      sessionId: z.string(),
+      date: z.string(),
+      startTime: z.string(),
+      endTime: z.string(),
+      roomId: z.string(),
+      cancelled: z.boolean(),
+      counts: Counts,
+    }),
+  ),
   students: z.array(
     z.object({
       studentId: z.string(),
@@ -64,7 +84,15 @@ export const StudentReport = z.object({
 export const SchoolReport = z.object({
   from: z.string(),
   to: z.string(),
-  classes: z.array(z.object({ classId: z.string(), name: z.string(), sessions: z.number().int(), counts: Counts, attendanceRate: z.number().nullable() })),
+  classes: z.array(
+    z.object({
+      classId: z.string(),
+      name: z.string(),
+      sessions: z.number().int(),
+      counts: Counts,
+      attendanceRate: z.number().nullable(),
+    }),
+  ),
   days: z.array(z.object({ date: z.string(), counts: Counts, attendanceRate: z.number().nullable() })),
   totals: Counts,
   attendanceRate: z.number().nullable(),
@@ -81,4 +109,3 @@ export const Absentees = z.object({
     }),
   ),
 });
-

@@ -33,16 +33,29 @@ export const zeroCounts = (): Counts => ({ present: 0, late: 0, absent: 0, excus
 export function assertRange(from: string, to: string): void {
   if (from > to) throw badRequest(`from (${from}) is after to (${to})`, 'bad_range');
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
-  if (!(days <= MAX_RANGE_DAYS)) throw badRequest(`a report covers at most ${MAX_RANGE_DAYS} days`, 'range_too_long');
+  if (!(days <= MAX_RANGE_DAYS))
+    throw badRequest(`a report covers at most ${MAX_RANGE_DAYS} days`, 'range_too_long');
 }
 
 /** Sessions of these schedules at a site between two local dates, oldest first (cancelled ones flagged). */
-export async function sessionsOf(db: Executor, siteId: string, specs: readonly ScheduleSpec[], from: string, to: string, timeZone: string): Promise<Occurrence[]> {
+export async function sessionsOf(
+  db: Executor,
+  siteId: string,
+  specs: readonly ScheduleSpec[],
+  from: string,
+  to: string,
+  timeZone: string,
+): Promise<Occurrence[]> {
   if (specs.length === 0) return [];
-  return occurrencesBetween(specs, await loadCalendar(db, siteId), from, to, new SiteClock(timeZone), { includeCancelled: true });
+  return occurrencesBetween(specs, await loadCalendar(db, siteId), from, to, new SiteClock(timeZone), {
+    includeCancelled: true,
+  });
 }
 
-type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>;
+type EventRow = Pick<
+  AttendanceEventTable,
+  'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'
+>;
 
 /**
  * The derived status of every (session, student) pair that has events, in one query per
@@ -67,10 +80,26 @@ export async function statusesFor(
       grouped.set(key, list);
     }
   }
-  const out = new Map<string, { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }>();
+  const out = new Map<
+    string,
+    { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }
+  >();
   for (const [key, rows] of grouped) {
-    const d = deriveStatus(rows.map((r) => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id })));
-    if (d.status !== null && d.decidedBy !== null) out.set(key, { status: d.status, markedAt: d.decidedBy.occurredAt, decidedBy: d.decidedBy.kind === 'manual' ? 'manual' : 'mark' });
+    const d = deriveStatus(
+      rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        status: r.status,
+        occurredAt: r.occurred_at,
+        refId: r.ref_id,
+      })),
+    );
+    if (d.status !== null && d.decidedBy !== null)
+      out.set(key, {
+        status: d.status,
+        markedAt: d.decidedBy.occurredAt,
+        decidedBy: d.decidedBy.kind === 'manual' ? 'manual' : 'mark',
+      });
   }
   return out;
 }
@@ -89,8 +118,23 @@ export interface ClassReport {
   from: string;
   to: string;
   timezone: string;
-  sessions: { sessionId: string; date: string; startTime: string; endTime: string; roomId: string; cancelled: boolean; counts: Counts }[];
-  students: { studentId: string; studentNumber: string; name: string; counts: Counts; attendanceRate: number | null; statuses: (AttendanceStatus | null)[] }[];
+  sessions: {
+    sessionId: string;
+    date: string;
+    startTime: string;
+    endTime: string;
+    roomId: string;
+    cancelled: boolean;
+    counts: Counts;
+  }[];
+  students: {
+    studentId: string;
+    studentNumber: string;
+    name: string;
+    counts: Counts;
+    attendanceRate: number | null;
+    statuses: (AttendanceStatus | null)[];
+  }[];
   /** [console] The class's sessions of each date added up, with the rate of that day (the history chart). */
   days: { date: string; counts: Counts; attendanceRate: number | null }[];
   totals: Counts;
@@ -102,7 +146,13 @@ export function attendanceRate(c: Counts): number | null {
   return held === 0 ? null : Math.round(((c.present + c.late) / held) * 1000) / 1000;
 }
 
-export async function classReport(db: Executor, classId: string, from: string, to: string, now: Date): Promise<ClassReport> {
+export async function classReport(
+  db: Executor,
+  classId: string,
+  from: string,
+  to: string,
+  now: Date,
+): Promise<ClassReport> {
   assertRange(from, to);
   const cls = await db.selectFrom('classes').selectAll().where('id', '=', classId).executeTakeFirstOrThrow();
   const timezone = await siteTimeZone(db, cls.site_id);
@@ -111,15 +161,27 @@ export async function classReport(db: Executor, classId: string, from: string, t
     db
       .selectFrom('enrolments')
       .innerJoin('students', 'students.id', 'enrolments.student_id')
-      .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
+      .select([
+        'students.id',
+        'students.student_number',
+        'students.name',
+        'enrolments.created_at',
+        'enrolments.valid_from',
+        'enrolments.valid_until',
+      ])
       .where('enrolments.class_id', '=', classId)
       .orderBy('students.student_number')
       .execute(),
   ]);
   const nowIso = now.toISOString();
   const clock = new SiteClock(timezone);
-  const sessions = (await sessionsOf(db, cls.site_id, specs, from, to, timezone)).filter((s) => s.startsAt <= nowIso);
-  const statuses = await statusesFor(db, sessions.map((s) => s.sessionId));
+  const sessions = (await sessionsOf(db, cls.site_id, specs, from, to, timezone)).filter(
+    (s) => s.startsAt <= nowIso,
+  );
+  const statuses = await statusesFor(
+    db,
+    sessions.map((s) => s.sessionId),
+  );
   const totals = zeroCounts();
   const sessionCounts = sessions.map(() => zeroCounts());
   const rows = enrolments.flatMap((st) => {
@@ -141,7 +203,16 @@ export async function classReport(db: Executor, classId: string, from: string, t
     // class without sessions yet still lists its members). A later edit never adds a row.
     const startDate = st.valid_from ?? clock.wallClockAt(new Date(st.created_at)).date;
     if (!listed && (startDate > to || (st.valid_until !== null && st.valid_until < from))) return [];
-    return [{ studentId: st.id, studentNumber: st.student_number, name: st.name, counts, attendanceRate: attendanceRate(counts), statuses: row }];
+    return [
+      {
+        studentId: st.id,
+        studentNumber: st.student_number,
+        name: st.name,
+        counts,
+        attendanceRate: attendanceRate(counts),
+        statuses: row,
+      },
+    ];
   });
   const byDay = new Map<string, Counts>();
   sessions.forEach((s, i) => {
@@ -155,7 +226,15 @@ export async function classReport(db: Executor, classId: string, from: string, t
     to,
     timezone,
     days: [...byDay].map(([date, counts]) => ({ date, counts, attendanceRate: attendanceRate(counts) })),
-    sessions: sessions.map((s, i) => ({ sessionId: s.sessionId, date: s.date, startTime: s.startTime, endTime: s.endTime, roomId: s.roomId, cancelled: s.cancelled, counts: sessionCounts[i] as Counts })),
+    sessions: sessions.map((s, i) => ({
+      sessionId: s.sessionId,
+      date: s.date,
+      startTime: s.startTime,
+      endTime: s.endTime,
+      roomId: s.roomId,
+      cancelled: s.cancelled,
+      counts: sessionCounts[i] as Counts,
+    })),
     students: rows,
     totals,
   };
@@ -185,14 +264,31 @@ export interface StudentReport {
  * The student's sessions in the classes they are enrolled in, limited to `onlyClassIds`
  * when given (a teacher sees only their own classes' rows).
  */
-export async function studentReport(db: Executor, studentId: string, from: string, to: string, now: Date, onlyClassIds?: ReadonlySet<string>): Promise<StudentReport> {
+export async function studentReport(
+  db: Executor,
+  studentId: string,
+  from: string,
+  to: string,
+  now: Date,
+  onlyClassIds?: ReadonlySet<string>,
+): Promise<StudentReport> {
   assertRange(from, to);
-  const student = await db.selectFrom('students').select(['id', 'student_number', 'name', 'site_id']).where('id', '=', studentId).executeTakeFirstOrThrow();
+  const student = await db
+    .selectFrom('students')
+    .select(['id', 'student_number', 'name', 'site_id'])
+    .where('id', '=', studentId)
+    .executeTakeFirstOrThrow();
   const timezone = await siteTimeZone(db, student.site_id);
   let enrolments = await db
     .selectFrom('enrolments')
     .innerJoin('classes', 'classes.id', 'enrolments.class_id')
-    .select(['classes.id', 'classes.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
+    .select([
+      'classes.id',
+      'classes.name',
+      'enrolments.created_at',
+      'enrolments.valid_from',
+      'enrolments.valid_until',
+    ])
     .where('enrolments.student_id', '=', studentId)
     .execute();
   if (onlyClassIds) enrolments = enrolments.filter((c) => onlyClassIds.has(c.id));
@@ -205,7 +301,11 @@ export async function studentReport(db: Executor, studentId: string, from: strin
     const e = byClass.get(s.classId);
     return s.startsAt <= nowIso && !s.cancelled && e !== undefined && enrolledOn(e, s);
   });
-  const statuses = await statusesFor(db, sessions.map((s) => s.sessionId), studentId);
+  const statuses = await statusesFor(
+    db,
+    sessions.map((s) => s.sessionId),
+    studentId,
+  );
   const counts = zeroCounts();
   const rows = sessions.map((s) => {
     const st = statuses.get(pairKey(s.sessionId, studentId));
@@ -222,5 +322,12 @@ export async function studentReport(db: Executor, studentId: string, from: strin
       decidedBy: st?.decidedBy ?? ('none' as const),
     };
   });
-  return { student: { id: student.id, studentNumber: student.student_number, name: student.name }, from, to, sessions: rows, counts, attendanceRate: attendanceRate(counts) };
+  return {
+    student: { id: student.id, studentNumber: student.student_number, name: student.name },
+    from,
+    to,
+    sessions: rows,
+    counts,
+    attendanceRate: attendanceRate(counts),
+  };
 }

@@ -17,7 +17,12 @@ import { chunks, unique, type Executor } from './executor.js';
 interface ScheduleInfo {
   id: string;
   site_id: string;
-  versions: { validFrom: string | null; validUntil: string | null; weekday: number | null; date: string | null }[];
+  versions: {
+    validFrom: string | null;
+    validUntil: string | null;
+    weekday: number | null;
+    date: string | null;
+  }[];
 }
 
 async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<string, ScheduleInfo>> {
@@ -30,10 +35,20 @@ async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<
         .select(['schedules.id', 'classes.site_id'])
         .where('schedules.id', 'in', chunk)
         .execute(),
-      db.selectFrom('schedule_versions').select(['schedule_id', 'valid_from', 'valid_until', 'weekday', 'date']).where('schedule_id', 'in', chunk).execute(),
+      db
+        .selectFrom('schedule_versions')
+        .select(['schedule_id', 'valid_from', 'valid_until', 'weekday', 'date'])
+        .where('schedule_id', 'in', chunk)
+        .execute(),
     ]);
     rows.forEach((r) => out.set(r.id, { ...r, versions: [] }));
-    for (const v of versions) out.get(v.schedule_id)?.versions.push({ validFrom: v.valid_from, validUntil: v.valid_until, weekday: v.weekday, date: v.date });
+    for (const v of versions)
+      out.get(v.schedule_id)?.versions.push({
+        validFrom: v.valid_from,
+        validUntil: v.valid_until,
+        weekday: v.weekday,
+        date: v.date,
+      });
   }
   return out;
 }
@@ -55,7 +70,11 @@ interface RefInfo {
 async function eventsById(db: Executor, ids: readonly string[]): Promise<Map<string, RefInfo>> {
   const out = new Map<string, RefInfo>();
   for (const chunk of chunks(unique(ids), 500)) {
-    const rows = await db.selectFrom('attendance_events').select(['id', 'student_id', 'session_id']).where('id', 'in', chunk).execute();
+    const rows = await db
+      .selectFrom('attendance_events')
+      .select(['id', 'student_id', 'session_id'])
+      .where('id', 'in', chunk)
+      .execute();
     rows.forEach((r) => out.set(r.id, r));
   }
   return out;
@@ -65,7 +84,8 @@ function shapeProblem(e: AttendanceEvent): string | null {
   switch (e.kind) {
     case 'mark':
       if (e.sessionId === null) return 'invalid_event: a mark needs a sessionId';
-      if (e.status !== 'present' && e.status !== 'late') return 'invalid_event: a mark has status present or late';
+      if (e.status !== 'present' && e.status !== 'late')
+        return 'invalid_event: a mark has status present or late';
       return null;
     case 'manual':
       if (e.sessionId === null) return 'invalid_event: a manual mark needs a sessionId';
@@ -91,14 +111,26 @@ export interface IngestSource {
  * come back were new (accepted), the others were already stored (duplicate). One statement
  * per chunk and no lock beyond it, so concurrent kiosks and instances do not serialise.
  */
-export async function ingestAttendance(db: Kysely<DB>, events: readonly AttendanceEvent[], from: IngestSource, now: string): Promise<ItemResult[]> {
+export async function ingestAttendance(
+  db: Kysely<DB>,
+  events: readonly AttendanceEvent[],
+  from: IngestSource,
+  now: string,
+): Promise<ItemResult[]> {
   const sessions = new Map<string, ReturnType<typeof parseSessionId>>();
-  for (const e of events) if (e.sessionId !== null && !sessions.has(e.sessionId)) sessions.set(e.sessionId, parseSessionId(e.sessionId));
+  for (const e of events)
+    if (e.sessionId !== null && !sessions.has(e.sessionId))
+      sessions.set(e.sessionId, parseSessionId(e.sessionId));
   const scheduleIds = [...sessions.values()].flatMap((s) => (s ? [s.scheduleId] : []));
   const batchIds = new Set(events.map((e) => e.id));
-  const externalRefs = events.flatMap((e) => (e.kind === 'undo' && e.refId !== undefined && !batchIds.has(e.refId) ? [e.refId] : []));
+  const externalRefs = events.flatMap((e) =>
+    e.kind === 'undo' && e.refId !== undefined && !batchIds.has(e.refId) ? [e.refId] : [],
+  );
   const [students, schedules, refs] = await Promise.all([
-    studentSites(db, events.map((e) => e.studentId)),
+    studentSites(
+      db,
+      events.map((e) => e.studentId),
+    ),
     schedulesById(db, scheduleIds),
     eventsById(db, externalRefs),
   ]);
@@ -148,13 +180,17 @@ export async function ingestAttendance(db: Kysely<DB>, events: readonly Attendan
       // The version of the schedule in force on that date decides. A mark on a day the calendar
       // now calls off is still a fact and is kept (reports leave the day out).
       const version = versionOn(schedule, parsed.date);
-      if (!version || !meetsOn(version, parsed.date)) return 'unknown_session: the schedule does not occur on that date';
+      if (!version || !meetsOn(version, parsed.date))
+        return 'unknown_session: the schedule does not occur on that date';
     }
     if (e.kind === 'undo' && e.refId !== undefined) {
       const inBatch = events.find((x) => x.id === e.refId);
-      const ref: RefInfo | undefined = inBatch ? { student_id: inBatch.studentId, session_id: inBatch.sessionId } : refs.get(e.refId);
+      const ref: RefInfo | undefined = inBatch
+        ? { student_id: inBatch.studentId, session_id: inBatch.sessionId }
+        : refs.get(e.refId);
       if (!ref) return 'unknown_ref';
-      if (ref.student_id !== e.studentId || ref.session_id !== e.sessionId) return 'unknown_ref: refers to another student or session';
+      if (ref.student_id !== e.studentId || ref.session_id !== e.sessionId)
+        return 'unknown_ref: refers to another student or session';
     }
     return null;
   }
@@ -162,7 +198,12 @@ export async function ingestAttendance(db: Kysely<DB>, events: readonly Attendan
   const inserted = new Set<string>();
   // 13 columns × 500 rows stays well below both databases' bound-parameter limits.
   for (const chunk of chunks(rows, 500)) {
-    const back = await db.insertInto('attendance_events').values(chunk).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+    const back = await db
+      .insertInto('attendance_events')
+      .values(chunk)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
     back.forEach((r) => inserted.add(r.id));
   }
   for (const [id, i] of rowIndex) results[i] = { id, status: inserted.has(id) ? 'accepted' : 'duplicate' };
@@ -192,11 +233,22 @@ export async function resolveSession(db: Executor, sessionId: string): Promise<R
 }
 
 /** Enrolments of a class on the list for a session (its date within the enrolment's from/until). */
-export async function enrolledFor(db: Executor, classId: string, o: Pick<Occurrence, 'originalDate' | 'endsAt'>) {
+export async function enrolledFor(
+  db: Executor,
+  classId: string,
+  o: Pick<Occurrence, 'originalDate' | 'endsAt'>,
+) {
   const rows = await db
     .selectFrom('enrolments')
     .innerJoin('students', 'students.id', 'enrolments.student_id')
-    .select(['students.id', 'students.student_number', 'students.name', 'enrolments.created_at', 'enrolments.valid_from', 'enrolments.valid_until'])
+    .select([
+      'students.id',
+      'students.student_number',
+      'students.name',
+      'enrolments.created_at',
+      'enrolments.valid_from',
+      'enrolments.valid_until',
+    ])
     .where('enrolments.class_id', '=', classId)
     .orderBy('students.student_number')
     .execute();
@@ -207,14 +259,22 @@ export async function enrolledFor(db: Executor, classId: string, o: Pick<Occurre
  * Whether an enrolment covers a session: from `valid_from` (or, when unset, for sessions that
  * ended after the enrolment was made) until `valid_until`, both by the session's date.
  */
-export function enrolledOn(e: { created_at: string; valid_from: string | null; valid_until: string | null }, o: Pick<Occurrence, 'originalDate' | 'endsAt'>): boolean {
+export function enrolledOn(
+  e: { created_at: string; valid_from: string | null; valid_until: string | null },
+  o: Pick<Occurrence, 'originalDate' | 'endsAt'>,
+): boolean {
   if (e.valid_from !== null ? o.originalDate < e.valid_from : o.endsAt <= e.created_at) return false;
   return e.valid_until === null || o.originalDate <= e.valid_until;
 }
 
-type EventRow = Pick<AttendanceEventTable, 'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'>;
+type EventRow = Pick<
+  AttendanceEventTable,
+  'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'
+>;
 
-const toStatusEvent = (r: Pick<EventRow, 'id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
+const toStatusEvent = (
+  r: Pick<EventRow, 'id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'>,
+): StatusEvent => ({ id: r.id, kind: r.kind, status: r.status, occurredAt: r.occurred_at, refId: r.ref_id });
 
 async function sessionEvents(db: Executor, sessionId: string): Promise<Map<string, EventRow[]>> {
   const rows = await db
@@ -236,7 +296,10 @@ function similarityOf(scores: string | null): number | null {
   if (scores === null) return null;
   try {
     const parsed: unknown = JSON.parse(scores);
-    const v = typeof parsed === 'object' && parsed !== null ? (parsed as { similarity?: unknown }).similarity : undefined;
+    const v =
+      typeof parsed === 'object' && parsed !== null
+        ? (parsed as { similarity?: unknown }).similarity
+        : undefined;
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   } catch {
     return null;
@@ -245,14 +308,18 @@ function similarityOf(scores: string | null): number | null {
 
 /** Two queries whatever the class size: the enrolled students, and the session's events. */
 export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
-  const [enrolled, byStudent] = await Promise.all([enrolledFor(db, session.cls.id, session.occurrence), sessionEvents(db, session.sessionId)]);
+  const [enrolled, byStudent] = await Promise.all([
+    enrolledFor(db, session.cls.id, session.occurrence),
+    sessionEvents(db, session.sessionId),
+  ]);
   const counts = { present: 0, late: 0, absent: 0, excused: 0 };
   const students = enrolled.map((s) => {
     const events = byStudent.get(s.id) ?? [];
     byStudent.delete(s.id);
     const derived = deriveStatus(events.map(toStatusEvent));
     const status: AttendanceStatus = derived.status ?? 'absent';
-    const decider = derived.decidedBy === null ? undefined : events.find((e) => e.id === derived.decidedBy?.id);
+    const decider =
+      derived.decidedBy === null ? undefined : events.find((e) => e.id === derived.decidedBy?.id);
     counts[status] += 1;
     return {
       studentId: s.id,
@@ -261,7 +328,12 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       status,
       eventsCount: events.length,
       markedAt: derived.decidedBy?.occurredAt ?? null,
-      decidedBy: derived.decidedBy === null ? ('none' as const) : derived.decidedBy.kind === 'manual' ? ('manual' as const) : ('mark' as const),
+      decidedBy:
+        derived.decidedBy === null
+          ? ('none' as const)
+          : derived.decidedBy.kind === 'manual'
+            ? ('manual' as const)
+            : ('mark' as const),
       eventId: decider?.id ?? null,
       similarity: similarityOf(decider?.scores ?? null),
       actor: decider?.kind === 'manual' ? decider.actor : null,
@@ -280,11 +352,18 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
     cancelled: session.occurrence.cancelled,
     students,
     counts,
-    notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({ studentId, eventsCount: events.length })),
+    notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({
+      studentId,
+      eventsCount: events.length,
+    })),
   };
 }
 
-export async function studentSessionStatus(db: Executor, sessionId: string, studentId: string): Promise<AttendanceStatus> {
+export async function studentSessionStatus(
+  db: Executor,
+  sessionId: string,
+  studentId: string,
+): Promise<AttendanceStatus> {
   const rows = await db
     .selectFrom('attendance_events')
     .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
@@ -295,16 +374,27 @@ export async function studentSessionStatus(db: Executor, sessionId: string, stud
 }
 
 /** A teacher's or admin's correction, stored as an event (never an edit) with who and why. */
-export async function recordCorrection(db: Kysely<DB>, session: ResolvedSession, req: CorrectionRequest, actor: Actor & { label: string }, now: string) {
+export async function recordCorrection(
+  db: Kysely<DB>,
+  session: ResolvedSession,
+  req: CorrectionRequest,
+  actor: Actor & { label: string },
+  now: string,
+) {
   const enrolled = await db
     .selectFrom('enrolments')
     .select('id')
     .where('class_id', '=', session.cls.id)
     .where('student_id', '=', req.studentId)
     .executeTakeFirst();
-  if (!enrolled) throw badRequest(`student ${req.studentId} is not enrolled in class ${session.cls.id}`, 'not_enrolled');
+  if (!enrolled)
+    throw badRequest(`student ${req.studentId} is not enrolled in class ${session.cls.id}`, 'not_enrolled');
   if (req.kind === 'undo') {
-    const ref = await db.selectFrom('attendance_events').select(['student_id', 'session_id']).where('id', '=', req.refId).executeTakeFirst();
+    const ref = await db
+      .selectFrom('attendance_events')
+      .select(['student_id', 'session_id'])
+      .where('id', '=', req.refId)
+      .executeTakeFirst();
     if (!ref || ref.student_id !== req.studentId || ref.session_id !== session.sessionId) {
       throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
     }
@@ -332,9 +422,23 @@ export async function recordCorrection(db: Kysely<DB>, session: ResolvedSession,
       .returning('id')
       .execute();
     if (back.length === 1) {
-      await writeAudit(trx, { actor, action: `attendance.${req.kind}`, entity: 'attendance_event', entityId: id, detail: { sessionId: session.sessionId, studentId: req.studentId } }, now);
+      await writeAudit(
+        trx,
+        {
+          actor,
+          action: `attendance.${req.kind}`,
+          entity: 'attendance_event',
+          entityId: id,
+          detail: { sessionId: session.sessionId, studentId: req.studentId },
+        },
+        now,
+      );
     }
     return back.length === 1;
   });
-  return { id, status: inserted ? ('accepted' as const) : ('duplicate' as const), sessionStatus: await studentSessionStatus(db, session.sessionId, req.studentId) };
+  return {
+    id,
+    status: inserted ? ('accepted' as const) : ('duplicate' as const),
+    sessionStatus: await studentSessionStatus(db, session.sessionId, req.studentId),
+  };
 }

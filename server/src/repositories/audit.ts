@@ -47,12 +47,20 @@ export interface AuditFilter {
 }
 
 export async function listAudit(db: Executor, options: AuditFilter) {
-  let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(options.limit).offset(options.offset ?? 0);
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .offset(options.offset ?? 0);
   if (options.entityId !== undefined) q = q.where('entity_id', '=', options.entityId);
   if (options.actorId !== undefined) q = q.where('actor_id', '=', options.actorId);
   if (options.action !== undefined) {
     const action = options.action;
-    q = action.endsWith('.') ? q.where('action', '>=', action).where('action', '<', `${action.slice(0, -1)}/`) : q.where('action', '=', action);
+    q = action.endsWith('.')
+      ? q.where('action', '>=', action).where('action', '<', `${action.slice(0, -1)}/`)
+      : q.where('action', '=', action);
   }
   if (options.from !== undefined) q = q.where('at', '>=', options.from);
   if (options.to !== undefined) q = q.where('at', '<', options.to);

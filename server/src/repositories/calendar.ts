@@ -5,7 +5,12 @@
 // it on its next pull and knows days off while offline.
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { occurrenceOf, type SchoolCalendar, type ScheduleSpec, type SessionChange } from '../../../src/contracts/occurrences.js';
+import {
+  occurrenceOf,
+  type SchoolCalendar,
+  type ScheduleSpec,
+  type SessionChange,
+} from '../../../src/contracts/occurrences.js';
 import { SiteClock, addDays, isRealDate } from '../../../src/contracts/site-time.js';
 import type { RosterCalendar } from '../../../src/contracts/sync.js';
 import type { ClosureTable, DB, SessionChangeTable, TermTable } from '../db/schema.js';
@@ -17,7 +22,12 @@ import { chunks, unique, type Executor } from './executor.js';
 import { getRoom, getSite } from './rooms.js';
 
 const toTerm = (r: TermTable) => ({ id: r.id, name: r.name, startDate: r.start_date, endDate: r.end_date });
-const toClosure = (r: ClosureTable) => ({ id: r.id, name: r.name, startDate: r.start_date, endDate: r.end_date });
+const toClosure = (r: ClosureTable) => ({
+  id: r.id,
+  name: r.name,
+  startDate: r.start_date,
+  endDate: r.end_date,
+});
 const toChange = (r: SessionChangeTable): SessionChange => ({
   scheduleId: r.schedule_id,
   date: r.date,
@@ -29,14 +39,40 @@ const toChange = (r: SessionChangeTable): SessionChange => ({
   reason: r.reason,
 });
 
-export async function loadCalendar(db: Executor, siteId: string): Promise<SchoolCalendar & { version: number }> {
+export async function loadCalendar(
+  db: Executor,
+  siteId: string,
+): Promise<SchoolCalendar & { version: number }> {
   const [site, terms, closures, changes] = await Promise.all([
     db.selectFrom('sites').select('calendar_version').where('id', '=', siteId).executeTakeFirst(),
-    db.selectFrom('terms').selectAll().where('site_id', '=', siteId).orderBy('start_date').orderBy('id').execute(),
-    db.selectFrom('closures').selectAll().where('site_id', '=', siteId).orderBy('start_date').orderBy('id').execute(),
-    db.selectFrom('session_changes').selectAll().where('site_id', '=', siteId).orderBy('date').orderBy('schedule_id').execute(),
+    db
+      .selectFrom('terms')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .orderBy('start_date')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('closures')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .orderBy('start_date')
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('session_changes')
+      .selectAll()
+      .where('site_id', '=', siteId)
+      .orderBy('date')
+      .orderBy('schedule_id')
+      .execute(),
   ]);
-  return { version: site?.calendar_version ?? 0, terms: terms.map(toTerm), closures: closures.map(toClosure), changes: changes.map(toChange) };
+  return {
+    version: site?.calendar_version ?? 0,
+    terms: terms.map(toTerm),
+    closures: closures.map(toClosure),
+    changes: changes.map(toChange),
+  };
 }
 
 /** Bumps the version and logs the site's whole calendar for its kiosks (inside the edit's transaction). */
@@ -47,56 +83,124 @@ async function publishCalendar(trx: Transaction<DB>, siteId: string, now: string
     .where('id', '=', siteId)
     .execute();
   const cal = await loadCalendar(trx, siteId);
-  const record: RosterCalendar = { siteId, version: cal.version, terms: [...cal.terms], closures: [...cal.closures], changes: [...cal.changes] };
+  const record: RosterCalendar = {
+    siteId,
+    version: cal.version,
+    terms: [...cal.terms],
+    closures: [...cal.closures],
+    changes: [...cal.changes],
+  };
   await appendChanges(trx, [{ siteId, entity: 'calendar', entityId: siteId, data: record }], now);
   return record;
 }
 
 function assertDateRange(startDate: string, endDate: string): void {
-  if (!isRealDate(startDate) || !isRealDate(endDate)) throw badRequest('dates must be real calendar dates (YYYY-MM-DD)', 'bad_date');
-  if (startDate > endDate) throw badRequest(`startDate (${startDate}) is after endDate (${endDate})`, 'bad_range');
+  if (!isRealDate(startDate) || !isRealDate(endDate))
+    throw badRequest('dates must be real calendar dates (YYYY-MM-DD)', 'bad_date');
+  if (startDate > endDate)
+    throw badRequest(`startDate (${startDate}) is after endDate (${endDate})`, 'bad_range');
 }
 
-export async function addTerm(db: Kysely<DB>, siteId: string, input: { name: string; startDate: string; endDate: string }, actor: Actor, now: string) {
+export async function addTerm(
+  db: Kysely<DB>,
+  siteId: string,
+  input: { name: string; startDate: string; endDate: string },
+  actor: Actor,
+  now: string,
+) {
   assertDateRange(input.startDate, input.endDate);
   return db.transaction().execute(async (trx) => {
     await getSite(trx, siteId);
-    const row: TermTable = { id: randomUUID(), site_id: siteId, name: input.name, start_date: input.startDate, end_date: input.endDate, created_at: now };
+    const row: TermTable = {
+      id: randomUUID(),
+      site_id: siteId,
+      name: input.name,
+      start_date: input.startDate,
+      end_date: input.endDate,
+      created_at: now,
+    };
     await trx.insertInto('terms').values(row).execute();
     await publishCalendar(trx, siteId, now);
-    await writeAudit(trx, { actor, action: 'term.create', entity: 'term', entityId: row.id, detail: toTerm(row) }, now);
+    await writeAudit(
+      trx,
+      { actor, action: 'term.create', entity: 'term', entityId: row.id, detail: toTerm(row) },
+      now,
+    );
     return toTerm(row);
   });
 }
 
-export async function addClosure(db: Kysely<DB>, siteId: string, input: { name: string; startDate: string; endDate: string }, actor: Actor, now: string) {
+export async function addClosure(
+  db: Kysely<DB>,
+  siteId: string,
+  input: { name: string; startDate: string; endDate: string },
+  actor: Actor,
+  now: string,
+) {
   assertDateRange(input.startDate, input.endDate);
   return db.transaction().execute(async (trx) => {
     await getSite(trx, siteId);
-    const row: ClosureTable = { id: randomUUID(), site_id: siteId, name: input.name, start_date: input.startDate, end_date: input.endDate, created_at: now };
+    const row: ClosureTable = {
+      id: randomUUID(),
+      site_id: siteId,
+      name: input.name,
+      start_date: input.startDate,
+      end_date: input.endDate,
+      created_at: now,
+    };
     await trx.insertInto('closures').values(row).execute();
     await publishCalendar(trx, siteId, now);
-    await writeAudit(trx, { actor, action: 'closure.create', entity: 'closure', entityId: row.id, detail: toClosure(row) }, now);
+    await writeAudit(
+      trx,
+      { actor, action: 'closure.create', entity: 'closure', entityId: row.id, detail: toClosure(row) },
+      now,
+    );
     return toClosure(row);
   });
 }
 
-export async function deleteCalendarEntry(db: Kysely<DB>, table: 'terms' | 'closures', id: string, actor: Actor, now: string): Promise<void> {
+export async function deleteCalendarEntry(
+  db: Kysely<DB>,
+  table: 'terms' | 'closures',
+  id: string,
+  actor: Actor,
+  now: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
     if (!row) throw notFound(`${table === 'terms' ? 'term' : 'closure'} ${id}`);
     await trx.deleteFrom(table).where('id', '=', id).execute();
     await publishCalendar(trx, row.site_id, now);
-    await writeAudit(trx, { actor, action: `${table === 'terms' ? 'term' : 'closure'}.delete`, entity: table, entityId: id, detail: row }, now);
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: `${table === 'terms' ? 'term' : 'closure'}.delete`,
+        entity: table,
+        entityId: id,
+        detail: row,
+      },
+      now,
+    );
   });
 }
 
 /** Schedules as the occurrence rules see them: every version, the class's arrival window. */
-export async function scheduleSpecs(db: Executor, filter: { siteId?: string; classIds?: readonly string[]; scheduleIds?: readonly string[] }): Promise<(ScheduleSpec & { siteId: string; teacherId: string | null })[]> {
+export async function scheduleSpecs(
+  db: Executor,
+  filter: { siteId?: string; classIds?: readonly string[]; scheduleIds?: readonly string[] },
+): Promise<(ScheduleSpec & { siteId: string; teacherId: string | null })[]> {
   let q = db
     .selectFrom('schedules')
     .innerJoin('classes', 'classes.id', 'schedules.class_id')
-    .select(['schedules.id', 'schedules.class_id', 'schedules.created_at', 'classes.site_id', 'classes.teacher_id', 'classes.arrival_minutes']);
+    .select([
+      'schedules.id',
+      'schedules.class_id',
+      'schedules.created_at',
+      'classes.site_id',
+      'classes.teacher_id',
+      'classes.arrival_minutes',
+    ]);
   if (filter.siteId !== undefined) q = q.where('classes.site_id', '=', filter.siteId);
   if (filter.classIds !== undefined) {
     if (filter.classIds.length === 0) return [];
@@ -108,13 +212,25 @@ export async function scheduleSpecs(db: Executor, filter: { siteId?: string; cla
   }
   const schedules = await q.orderBy('schedules.id').execute();
   const versions = new Map<string, ScheduleSpec['versions'][number][]>();
-  for (const chunk of chunks(schedules.map((s) => s.id), 500)) {
-    const rows = (await db.selectFrom('schedule_versions').selectAll().where('schedule_id', 'in', chunk).execute()).sort(
-      (a, b) => (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id),
-    );
+  for (const chunk of chunks(
+    schedules.map((s) => s.id),
+    500,
+  )) {
+    const rows = (
+      await db.selectFrom('schedule_versions').selectAll().where('schedule_id', 'in', chunk).execute()
+    ).sort((a, b) => (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id));
     for (const v of rows) {
       const list = versions.get(v.schedule_id) ?? [];
-      list.push({ validFrom: v.valid_from, validUntil: v.valid_until, roomId: v.room_id, weekday: v.weekday, date: v.date, startTime: v.start_time, endTime: v.end_time, graceMinutes: v.grace_minutes });
+      list.push({
+        validFrom: v.valid_from,
+        validUntil: v.valid_until,
+        roomId: v.room_id,
+        weekday: v.weekday,
+        date: v.date,
+        startTime: v.start_time,
+        endTime: v.end_time,
+        graceMinutes: v.grace_minutes,
+      });
       versions.set(v.schedule_id, list);
     }
   }
@@ -136,7 +252,13 @@ async function sessionContext(db: Executor, sessionId: string) {
   const [spec] = await scheduleSpecs(db, { scheduleIds: [parsed.scheduleId] });
   if (!spec) throw notFound(`session ${sessionId}`);
   const site = await getSite(db, spec.siteId);
-  return { parsed, spec, site, clock: new SiteClock(site.timezone), calendar: await loadCalendar(db, site.id) };
+  return {
+    parsed,
+    spec,
+    site,
+    clock: new SiteClock(site.timezone),
+    calendar: await loadCalendar(db, site.id),
+  };
 }
 
 /** The session a session id names at its date, cancelled or not; 404 when it never existed (day off, wrong weekday). */
@@ -154,19 +276,33 @@ export async function resolveOccurrence(db: Executor, sessionId: string) {
 export async function changeSession(
   db: Kysely<DB>,
   sessionId: string,
-  change: { kind: 'cancelled' | 'moved'; toDate?: string | null; startTime?: string | null; endTime?: string | null; roomId?: string | null; reason?: string | null },
+  change: {
+    kind: 'cancelled' | 'moved';
+    toDate?: string | null;
+    startTime?: string | null;
+    endTime?: string | null;
+    roomId?: string | null;
+    reason?: string | null;
+  },
   actor: Actor,
   now: string,
 ) {
   if (change.kind === 'moved' && !change.toDate && !change.startTime && !change.endTime && !change.roomId) {
     throw badRequest('a move needs at least one of toDate, startTime, endTime, roomId', 'empty_move');
   }
-  if (change.toDate && !isRealDate(change.toDate)) throw badRequest('toDate is not a calendar date', 'bad_date');
+  if (change.toDate && !isRealDate(change.toDate))
+    throw badRequest('toDate is not a calendar date', 'bad_date');
   return db.transaction().execute(async (trx) => {
     // The session as it stands without any earlier change: a change replaces the previous one.
     const ctx = await sessionContext(trx, sessionId);
-    const withoutChange = { ...ctx.calendar, changes: ctx.calendar.changes.filter((c) => !(c.scheduleId === ctx.spec.id && c.date === ctx.parsed.date)) };
-    if (!occurrenceOf(ctx.spec, withoutChange, ctx.parsed.date, ctx.clock)) throw notFound(`session ${sessionId}`);
+    const withoutChange = {
+      ...ctx.calendar,
+      changes: ctx.calendar.changes.filter(
+        (c) => !(c.scheduleId === ctx.spec.id && c.date === ctx.parsed.date),
+      ),
+    };
+    if (!occurrenceOf(ctx.spec, withoutChange, ctx.parsed.date, ctx.clock))
+      throw notFound(`session ${sessionId}`);
     if (change.roomId) {
       const room = await getRoom(trx, change.roomId);
       if (room.site_id !== ctx.site.id) throw badRequest('the room is at another site', 'site_mismatch');
@@ -184,27 +320,63 @@ export async function changeSession(
       reason: change.reason ?? null,
       created_at: now,
     };
-    await trx.deleteFrom('session_changes').where('schedule_id', '=', row.schedule_id).where('date', '=', row.date).execute();
+    await trx
+      .deleteFrom('session_changes')
+      .where('schedule_id', '=', row.schedule_id)
+      .where('date', '=', row.date)
+      .execute();
     await trx.insertInto('session_changes').values(row).execute();
-    if (change.kind === 'moved' && !occurrenceOf(ctx.spec, { ...withoutChange, changes: [...withoutChange.changes, toChange(row)] }, ctx.parsed.date, ctx.clock)) {
+    if (
+      change.kind === 'moved' &&
+      !occurrenceOf(
+        ctx.spec,
+        { ...withoutChange, changes: [...withoutChange.changes, toChange(row)] },
+        ctx.parsed.date,
+        ctx.clock,
+      )
+    ) {
       throw badRequest('the session cannot move to a day off (holiday or outside term)', 'day_off');
     }
     await publishCalendar(trx, ctx.site.id, now);
-    await writeAudit(trx, { actor, action: `session.${change.kind === 'cancelled' ? 'cancel' : 'move'}`, entity: 'session', entityId: sessionId, detail: toChange(row) }, now);
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: `session.${change.kind === 'cancelled' ? 'cancel' : 'move'}`,
+        entity: 'session',
+        entityId: sessionId,
+        detail: toChange(row),
+      },
+      now,
+    );
     return { sessionId, ...toChange(row) };
   });
 }
 
 /** Undoes a cancellation or move: the session is held as its schedule says. */
-export async function restoreSession(db: Kysely<DB>, sessionId: string, actor: Actor, now: string): Promise<void> {
+export async function restoreSession(
+  db: Kysely<DB>,
+  sessionId: string,
+  actor: Actor,
+  now: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const parsed = parseSessionId(sessionId);
     if (!parsed) throw notFound(`session ${sessionId}`);
-    const row = await trx.selectFrom('session_changes').selectAll().where('schedule_id', '=', parsed.scheduleId).where('date', '=', parsed.date).executeTakeFirst();
+    const row = await trx
+      .selectFrom('session_changes')
+      .selectAll()
+      .where('schedule_id', '=', parsed.scheduleId)
+      .where('date', '=', parsed.date)
+      .executeTakeFirst();
     if (!row) throw notFound(`a cancellation or move of session ${sessionId}`);
     await trx.deleteFrom('session_changes').where('id', '=', row.id).execute();
     await publishCalendar(trx, row.site_id, now);
-    await writeAudit(trx, { actor, action: 'session.restore', entity: 'session', entityId: sessionId, detail: toChange(row) }, now);
+    await writeAudit(
+      trx,
+      { actor, action: 'session.restore', entity: 'session', entityId: sessionId, detail: toChange(row) },
+      now,
+    );
   });
 }
 
@@ -212,7 +384,12 @@ export async function restoreSession(db: Kysely<DB>, sessionId: string, actor: A
  * The first local date an edit may still change for these schedules: today, unless one of
  * their sessions today has already started (then tomorrow). Earlier dates are history.
  */
-export function firstEditableDate(specs: readonly ScheduleSpec[], calendar: SchoolCalendar, clock: SiteClock, now: Date): string {
+export function firstEditableDate(
+  specs: readonly ScheduleSpec[],
+  calendar: SchoolCalendar,
+  clock: SiteClock,
+  now: Date,
+): string {
   const today = clock.wallClockAt(now).date;
   const nowIso = now.toISOString();
   const startedToday = specs.some((s) => {

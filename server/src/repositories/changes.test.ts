@@ -8,7 +8,9 @@ const postgres = dialects.find((d) => d.name === 'postgres');
 
 /** Where the counter stands: a migrated database already logs its sites (migration 006). */
 async function lastSeq(database: TestDatabase): Promise<number> {
-  return Number((await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirstOrThrow()).last_seq);
+  return Number(
+    (await database.db.selectFrom('change_counter').select('last_seq').executeTakeFirstOrThrow()).last_seq,
+  );
 }
 
 describe.each(dialects)('change log on $name', (dialect) => {
@@ -30,7 +32,11 @@ describe.each(dialects)('change log on $name', (dialect) => {
           ),
         );
         // s1 changes again: it moves to a new, higher seq; its old seq disappears.
-        await database.db.transaction().execute((trx) => appendChanges(trx, [{ siteId: 'main', entity: 'student', entityId: 's1', data: null }], now));
+        await database.db
+          .transaction()
+          .execute((trx) =>
+            appendChanges(trx, [{ siteId: 'main', entity: 'student', entityId: 's1', data: null }], now),
+          );
         const page = await readChanges(database, 'main', 0, 10);
         expect(page.rows.map((r) => [r.entity_id, r.seq, r.op])).toEqual([
           ['s2', base + 2, 'upsert'],
@@ -70,7 +76,9 @@ describe.each(dialects)('change log on $name', (dialect) => {
         );
         const page = await readChanges(database, siteId, 0, 10);
         expect(page.hasMore).toBe(false);
-        expect(page.rows.map((r) => [r.seq, r.entity, r.entity_id, r.op, r.data?.toString('utf8') ?? null])).toEqual([
+        expect(
+          page.rows.map((r) => [r.seq, r.entity, r.entity_id, r.op, r.data?.toString('utf8') ?? null]),
+        ).toEqual([
           [base + 1, 'student', 'é/1', 'upsert', JSON.stringify(awkward)],
           [base + 2, 'template', 't1', 'delete', null],
         ]);
@@ -87,9 +95,15 @@ describe.each(dialects)('change log on $name', (dialect) => {
     it('refuses a cursor or page size that is not a whole number', async () => {
       const database = await dialect.open();
       try {
-        await expect(readChanges(database, 'default', 1.5, 10)).rejects.toThrow(/since must be a non-negative integer/);
-        await expect(readChanges(database, 'default', -1, 10)).rejects.toThrow(/since must be a non-negative integer/);
-        await expect(readChanges(database, 'default', 0, 0)).rejects.toThrow(/limit must be a positive integer/);
+        await expect(readChanges(database, 'default', 1.5, 10)).rejects.toThrow(
+          /since must be a non-negative integer/,
+        );
+        await expect(readChanges(database, 'default', -1, 10)).rejects.toThrow(
+          /since must be a non-negative integer/,
+        );
+        await expect(readChanges(database, 'default', 0, 0)).rejects.toThrow(
+          /limit must be a positive integer/,
+        );
       } finally {
         await database.cleanup();
       }
@@ -98,10 +112,17 @@ describe.each(dialects)('change log on $name', (dialect) => {
     it('writes nothing when the surrounding transaction rolls back', async () => {
       const database = await dialect.open();
       try {
-        const before = { rows: (await readChanges(database, 'default', 0, 10)).rows, seq: await lastSeq(database) };
+        const before = {
+          rows: (await readChanges(database, 'default', 0, 10)).rows,
+          seq: await lastSeq(database),
+        };
         await expect(
           database.db.transaction().execute(async (trx) => {
-            await appendChanges(trx, [{ siteId: 'default', entity: 'room', entityId: 'r1', data: { id: 'r1', name: 'x' } }], new Date().toISOString());
+            await appendChanges(
+              trx,
+              [{ siteId: 'default', entity: 'room', entityId: 'r1', data: { id: 'r1', name: 'x' } }],
+              new Date().toISOString(),
+            );
             throw new Error('the change itself failed');
           }),
         ).rejects.toThrow();
@@ -140,7 +161,11 @@ describe.skipIf(!postgres?.available)('change log ordering with concurrent write
           (async () => {
             for (let i = 0; i < perWriter; i++) {
               await database.db.transaction().execute(async (trx) => {
-                await appendChanges(trx, [{ siteId: 'concurrent', entity: 'student', entityId: `w${w}-${i}`, data: { i } }], new Date().toISOString());
+                await appendChanges(
+                  trx,
+                  [{ siteId: 'concurrent', entity: 'student', entityId: `w${w}-${i}`, data: { i } }],
+                  new Date().toISOString(),
+                );
                 // Hold the transaction open after taking a seq: with a plain sequence, other
                 // writers would commit higher seqs meanwhile and the reader would skip this one.
                 await sql`select pg_sleep(${Math.random() * 0.02})`.execute(trx);

@@ -29,7 +29,11 @@ export interface ChangeInput {
   data: object | null;
 }
 
-export async function appendChanges(trx: Transaction<DB>, changes: readonly ChangeInput[], now: string): Promise<void> {
+export async function appendChanges(
+  trx: Transaction<DB>,
+  changes: readonly ChangeInput[],
+  now: string,
+): Promise<void> {
   if (changes.length === 0) return;
   // Several changes to one record in one transaction: only the last one matters (and one
   // multi-row upsert may not touch the same row twice on PostgreSQL).
@@ -92,10 +96,20 @@ export interface ChangeRow {
  * reading PostgreSQL through a binary COPY saved ~25 % of server CPU but needed a hand-written
  * protocol parser, so it was not kept.
  */
-export async function readChanges(database: Pick<Database, 'db' | 'dialect'>, siteId: string, since: number, limit: number): Promise<{ rows: ChangeRow[]; hasMore: boolean }> {
-  if (!Number.isSafeInteger(since) || since < 0) throw new Error(`readChanges: since must be a non-negative integer, got ${since}`);
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`readChanges: limit must be a positive integer, got ${limit}`);
-  const dataBytes = database.dialect === 'sqlite' ? sql<Buffer | string | null>`cast(data as blob)` : sql<Buffer | string | null>`data`;
+export async function readChanges(
+  database: Pick<Database, 'db' | 'dialect'>,
+  siteId: string,
+  since: number,
+  limit: number,
+): Promise<{ rows: ChangeRow[]; hasMore: boolean }> {
+  if (!Number.isSafeInteger(since) || since < 0)
+    throw new Error(`readChanges: since must be a non-negative integer, got ${since}`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new Error(`readChanges: limit must be a positive integer, got ${limit}`);
+  const dataBytes =
+    database.dialect === 'sqlite'
+      ? sql<Buffer | string | null>`cast(data as blob)`
+      : sql<Buffer | string | null>`data`;
   const rows = await database.db
     .selectFrom('changes')
     .select(['seq', 'entity', 'entity_id', 'op', dataBytes.as('data')])
@@ -106,7 +120,11 @@ export async function readChanges(database: Pick<Database, 'db' | 'dialect'>, si
     .execute();
   const hasMore = rows.length > limit;
   return {
-    rows: (hasMore ? rows.slice(0, limit) : rows).map((r) => ({ ...r, seq: Number(r.seq), data: typeof r.data === 'string' ? Buffer.from(r.data) : r.data })),
+    rows: (hasMore ? rows.slice(0, limit) : rows).map((r) => ({
+      ...r,
+      seq: Number(r.seq),
+      data: typeof r.data === 'string' ? Buffer.from(r.data) : r.data,
+    })),
     hasMore,
   };
 }
@@ -120,15 +138,28 @@ export function changesToJson(rows: readonly ChangeRow[]): Buffer {
  * The whole RosterPage body for a page read after `since`: one copy of the stored bytes into the
  * response (a first pull moves tens of MB through here).
  */
-export function rosterPageJson(page: { rows: readonly ChangeRow[]; hasMore: boolean }, since: number, deviceState: object = {}, feed = 1): Buffer {
+export function rosterPageJson(
+  page: { rows: readonly ChangeRow[]; hasMore: boolean },
+  since: number,
+  deviceState: object = {},
+  feed = 1,
+): Buffer {
   const last = page.rows[page.rows.length - 1];
   const cursor = String(last ? last.seq : since);
   // A feed-1 kiosk (built before calendars) is not sent calendar records at all; the cursor
   // still moves past them. Everything else reaches both feeds alike.
   const rows = feed >= 2 ? page.rows : page.rows.filter((r) => !FEED2_ENTITIES.has(r.entity));
   // Per-device state (RosterPage.pinRecovery) rides after the page's own keys.
-  const extra = Object.entries(deviceState).map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`).join('');
-  return Buffer.concat(changesJsonParts(rows, '{"changes":[', `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}${extra}}`));
+  const extra = Object.entries(deviceState)
+    .map(([k, v]) => `,${JSON.stringify(k)}:${JSON.stringify(v)}`)
+    .join('');
+  return Buffer.concat(
+    changesJsonParts(
+      rows,
+      '{"changes":[',
+      `],"cursor":${JSON.stringify(cursor)},"hasMore":${page.hasMore}${extra}}`,
+    ),
+  );
 }
 
 function changesJsonParts(rows: readonly ChangeRow[], open: string, close: string): Buffer[] {

@@ -10,10 +10,28 @@ import { chunks, unique, type Executor } from './executor.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
 
-export const toClass = (r: ClassTable): Class => ({ id: r.id, siteId: r.site_id, name: r.name, code: r.code, teacherId: r.teacher_id, arrivalMinutes: r.arrival_minutes });
-export const rosterClass = (r: ClassTable) => ({ id: r.id, name: r.name, ...(r.code === null ? {} : { code: r.code }), ...(r.arrival_minutes === null ? {} : { arrivalMinutes: r.arrival_minutes }) });
-export const rosterEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id'>) => ({ id: r.id, classId: r.class_id, studentId: r.student_id });
-const toEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id' | 'valid_from' | 'valid_until'>) => ({ ...rosterEnrolment(r), validFrom: r.valid_from, validUntil: r.valid_until });
+export const toClass = (r: ClassTable): Class => ({
+  id: r.id,
+  siteId: r.site_id,
+  name: r.name,
+  code: r.code,
+  teacherId: r.teacher_id,
+  arrivalMinutes: r.arrival_minutes,
+});
+export const rosterClass = (r: ClassTable) => ({
+  id: r.id,
+  name: r.name,
+  ...(r.code === null ? {} : { code: r.code }),
+  ...(r.arrival_minutes === null ? {} : { arrivalMinutes: r.arrival_minutes }),
+});
+export const rosterEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id'>) => ({
+  id: r.id,
+  classId: r.class_id,
+  studentId: r.student_id,
+});
+const toEnrolment = (
+  r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id' | 'valid_from' | 'valid_until'>,
+) => ({ ...rosterEnrolment(r), validFrom: r.valid_from, validUntil: r.valid_until });
 const toVersion = (v: ScheduleVersionTable): ScheduleVersion => ({
   validFrom: v.valid_from,
   validUntil: v.valid_until,
@@ -43,10 +61,13 @@ const rosterSchedule = (r: ScheduleTable, versions: readonly ScheduleVersionTabl
 };
 
 /** Oldest first (an open start first; SQL orders nulls differently per database, so sorted here). */
-const byValidFrom = (a: ScheduleVersionTable, b: ScheduleVersionTable) => (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id);
+const byValidFrom = (a: ScheduleVersionTable, b: ScheduleVersionTable) =>
+  (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id);
 
 async function versionsOf(db: Executor, scheduleId: string): Promise<ScheduleVersionTable[]> {
-  return (await db.selectFrom('schedule_versions').selectAll().where('schedule_id', '=', scheduleId).execute()).sort(byValidFrom);
+  return (
+    await db.selectFrom('schedule_versions').selectAll().where('schedule_id', '=', scheduleId).execute()
+  ).sort(byValidFrom);
 }
 
 export async function getClass(db: Executor, id: string): Promise<ClassTable> {
@@ -58,10 +79,14 @@ export async function getClass(db: Executor, id: string): Promise<ClassTable> {
 async function assertTeacher(db: Executor, teacherId: string | null | undefined) {
   if (teacherId === null || teacherId === undefined) return;
   const user = await db.selectFrom('users').select('role').where('id', '=', teacherId).executeTakeFirst();
-  if (!user || user.role !== 'teacher') throw badRequest(`teacherId ${teacherId} is not a teacher`, 'not_a_teacher');
+  if (!user || user.role !== 'teacher')
+    throw badRequest(`teacherId ${teacherId} is not a teacher`, 'not_a_teacher');
 }
 
-export async function listClasses(db: Executor, f: { siteId?: string; teacherId?: string }): Promise<Class[]> {
+export async function listClasses(
+  db: Executor,
+  f: { siteId?: string; teacherId?: string },
+): Promise<Class[]> {
   let q = db.selectFrom('classes').selectAll().orderBy('name');
   if (f.siteId !== undefined) q = q.where('site_id', '=', f.siteId);
   if (f.teacherId !== undefined) q = q.where('teacher_id', '=', f.teacherId);
@@ -70,7 +95,13 @@ export async function listClasses(db: Executor, f: { siteId?: string; teacherId?
 
 export async function createClass(
   db: Kysely<DB>,
-  input: { siteId: string; name: string; code?: string | null; teacherId?: string | null; arrivalMinutes?: number | null },
+  input: {
+    siteId: string;
+    name: string;
+    code?: string | null;
+    teacherId?: string | null;
+    arrivalMinutes?: number | null;
+  },
   now: string,
 ): Promise<Class> {
   await getSite(db, input.siteId);
@@ -86,7 +117,11 @@ export async function createClass(
   };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('classes').values(row).execute();
-    await appendChanges(trx, [{ siteId: row.site_id, entity: 'class', entityId: row.id, data: rosterClass(row) }], now);
+    await appendChanges(
+      trx,
+      [{ siteId: row.site_id, entity: 'class', entityId: row.id, data: rosterClass(row) }],
+      now,
+    );
   });
   return toClass(row);
 }
@@ -107,8 +142,21 @@ export async function updateClass(
       teacher_id: patch.teacherId === undefined ? current.teacher_id : patch.teacherId,
       arrival_minutes: patch.arrivalMinutes === undefined ? current.arrival_minutes : patch.arrivalMinutes,
     };
-    await trx.updateTable('classes').set({ name: next.name, code: next.code, teacher_id: next.teacher_id, arrival_minutes: next.arrival_minutes }).where('id', '=', id).execute();
-    await appendChanges(trx, [{ siteId: next.site_id, entity: 'class', entityId: id, data: rosterClass(next) }], now);
+    await trx
+      .updateTable('classes')
+      .set({
+        name: next.name,
+        code: next.code,
+        teacher_id: next.teacher_id,
+        arrival_minutes: next.arrival_minutes,
+      })
+      .where('id', '=', id)
+      .execute();
+    await appendChanges(
+      trx,
+      [{ siteId: next.site_id, entity: 'class', entityId: id, data: rosterClass(next) }],
+      now,
+    );
     return toClass(next);
   });
 }
@@ -117,15 +165,29 @@ export async function deleteClass(db: Kysely<DB>, id: string, now: string): Prom
   await db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, id);
     // Closed enrolments were already tombstoned when they closed.
-    const enrolments = await trx.selectFrom('enrolments').select('id').where('class_id', '=', id).where('valid_until', 'is', null).execute();
+    const enrolments = await trx
+      .selectFrom('enrolments')
+      .select('id')
+      .where('class_id', '=', id)
+      .where('valid_until', 'is', null)
+      .execute();
     const schedules = await trx.selectFrom('schedules').select('id').where('class_id', '=', id).execute();
     await trx.deleteFrom('enrolments').where('class_id', '=', id).execute();
     await trx.deleteFrom('schedules').where('class_id', '=', id).execute();
     await trx.deleteFrom('classes').where('id', '=', id).execute();
-    const tomb = (entity: ChangeInput['entity'], entityId: string): ChangeInput => ({ siteId: cls.site_id, entity, entityId, data: null });
+    const tomb = (entity: ChangeInput['entity'], entityId: string): ChangeInput => ({
+      siteId: cls.site_id,
+      entity,
+      entityId,
+      data: null,
+    });
     await appendChanges(
       trx,
-      [...enrolments.map((e) => tomb('enrolment', e.id)), ...schedules.map((s) => tomb('schedule', s.id)), tomb('class', id)],
+      [
+        ...enrolments.map((e) => tomb('enrolment', e.id)),
+        ...schedules.map((s) => tomb('schedule', s.id)),
+        tomb('class', id),
+      ],
       now,
     );
   });
@@ -135,7 +197,10 @@ export async function deleteClass(db: Kysely<DB>, id: string, now: string): Prom
 
 /** Current enrolments (open ones); `all` adds the closed ones, kept for past reports. */
 export async function listEnrolments(db: Executor, classId: string, options: { all?: boolean } = {}) {
-  let q = db.selectFrom('enrolments').select(['id', 'class_id', 'student_id', 'valid_from', 'valid_until']).where('class_id', '=', classId);
+  let q = db
+    .selectFrom('enrolments')
+    .select(['id', 'class_id', 'student_id', 'valid_from', 'valid_until'])
+    .where('class_id', '=', classId);
   if (!options.all) q = q.where('valid_until', 'is', null);
   return (await q.execute()).map(toEnrolment);
 }
@@ -154,33 +219,81 @@ async function classDates(db: Executor, cls: ClassTable, now: string) {
  * left the class is enrolled again on the same row: their list membership reopens (the dates
  * between are then counted as enrolled; see docs/school-year.md).
  */
-export async function enrolStudents(db: Kysely<DB>, classId: string, studentIds: readonly string[], now: string, options: { from?: string } = {}) {
+export async function enrolStudents(
+  db: Kysely<DB>,
+  classId: string,
+  studentIds: readonly string[],
+  now: string,
+  options: { from?: string } = {},
+) {
   const ids = unique(studentIds);
   return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
     const found = new Set<string>();
     for (const chunk of chunks(ids, 500)) {
-      const rows = await trx.selectFrom('students').select('id').where('id', 'in', chunk).where('site_id', '=', cls.site_id).execute();
+      const rows = await trx
+        .selectFrom('students')
+        .select('id')
+        .where('id', 'in', chunk)
+        .where('site_id', '=', cls.site_id)
+        .execute();
       rows.forEach((r) => found.add(r.id));
     }
     const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) throw badRequest(`unknown students at this class's site: ${missing.slice(0, 10).join(', ')}`, 'unknown_student');
-    const existing = new Map((await trx.selectFrom('enrolments').selectAll().where('class_id', '=', classId).execute()).map((r) => [r.student_id, r]));
+    if (missing.length > 0)
+      throw badRequest(
+        `unknown students at this class's site: ${missing.slice(0, 10).join(', ')}`,
+        'unknown_student',
+      );
+    const existing = new Map(
+      (await trx.selectFrom('enrolments').selectAll().where('class_id', '=', classId).execute()).map((r) => [
+        r.student_id,
+        r,
+      ]),
+    );
     const rows: EnrolmentTable[] = ids
       .filter((id) => !existing.has(id))
-      .map((studentId) => ({ id: randomUUID(), class_id: classId, student_id: studentId, created_at: now, valid_from: options.from ?? null, valid_until: null }));
+      .map((studentId) => ({
+        id: randomUUID(),
+        class_id: classId,
+        student_id: studentId,
+        created_at: now,
+        valid_from: options.from ?? null,
+        valid_until: null,
+      }));
     const reopened = ids.flatMap((id) => {
       const e = existing.get(id);
       return e && e.valid_until !== null ? [e] : [];
     });
     for (const chunk of chunks(rows, 500)) await trx.insertInto('enrolments').values(chunk).execute();
-    for (const chunk of chunks(reopened.map((e) => e.id), 500)) await trx.updateTable('enrolments').set({ valid_until: null }).where('id', 'in', chunk).execute();
-    await appendChanges(trx, [...rows, ...reopened].map((r) => ({ siteId: cls.site_id, entity: 'enrolment' as const, entityId: r.id, data: rosterEnrolment(r) })), now);
-    return { added: rows.length + reopened.length, alreadyEnrolled: ids.length - rows.length - reopened.length };
+    for (const chunk of chunks(
+      reopened.map((e) => e.id),
+      500,
+    ))
+      await trx.updateTable('enrolments').set({ valid_until: null }).where('id', 'in', chunk).execute();
+    await appendChanges(
+      trx,
+      [...rows, ...reopened].map((r) => ({
+        siteId: cls.site_id,
+        entity: 'enrolment' as const,
+        entityId: r.id,
+        data: rosterEnrolment(r),
+      })),
+      now,
+    );
+    return {
+      added: rows.length + reopened.length,
+      alreadyEnrolled: ids.length - rows.length - reopened.length,
+    };
   });
 }
 
-export async function unenrolStudent(db: Kysely<DB>, classId: string, studentId: string, now: string): Promise<void> {
+export async function unenrolStudent(
+  db: Kysely<DB>,
+  classId: string,
+  studentId: string,
+  now: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
     const row = await trx
@@ -194,8 +307,16 @@ export async function unenrolStudent(db: Kysely<DB>, classId: string, studentId:
     // Closed, not deleted: they stay on the lists of the sessions already held (past reports),
     // including today's if it has started; kiosks drop them at once (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
-    await trx.updateTable('enrolments').set({ valid_until: addDays(firstOpen, -1) }).where('id', '=', row.id).execute();
-    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'enrolment', entityId: row.id, data: null }], now);
+    await trx
+      .updateTable('enrolments')
+      .set({ valid_until: addDays(firstOpen, -1) })
+      .where('id', '=', row.id)
+      .execute();
+    await appendChanges(
+      trx,
+      [{ siteId: cls.site_id, entity: 'enrolment', entityId: row.id, data: null }],
+      now,
+    );
   });
 }
 
@@ -208,24 +329,54 @@ export async function getSchedule(db: Executor, id: string): Promise<ScheduleTab
 }
 
 /** Current schedules of a class (removed ones only with `all`), each with its versions. */
-export async function listSchedules(db: Executor, classId: string, options: { all?: boolean } = {}): Promise<Schedule[]> {
+export async function listSchedules(
+  db: Executor,
+  classId: string,
+  options: { all?: boolean } = {},
+): Promise<Schedule[]> {
   let q = db.selectFrom('schedules').selectAll().where('class_id', '=', classId);
   if (!options.all) q = q.where('ended_on', 'is', null);
   const rows = await q.orderBy('weekday').orderBy('date').orderBy('start_time').execute();
-  const versions = rows.length === 0 ? [] : (await db.selectFrom('schedule_versions').selectAll().where('schedule_id', 'in', rows.map((r) => r.id)).execute()).sort(byValidFrom);
-  return rows.map((r) => toSchedule(r, versions.filter((v) => v.schedule_id === r.id)));
+  const versions =
+    rows.length === 0
+      ? []
+      : (
+          await db
+            .selectFrom('schedule_versions')
+            .selectAll()
+            .where(
+              'schedule_id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .execute()
+        ).sort(byValidFrom);
+  return rows.map((r) =>
+    toSchedule(
+      r,
+      versions.filter((v) => v.schedule_id === r.id),
+    ),
+  );
 }
 
 export async function createSchedule(
   db: Kysely<DB>,
   classId: string,
-  input: { roomId: string; weekday?: number | null; date?: string | null; startTime: string; endTime: string; graceMinutes: number },
+  input: {
+    roomId: string;
+    weekday?: number | null;
+    date?: string | null;
+    startTime: string;
+    endTime: string;
+    graceMinutes: number;
+  },
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
     const room = await getRoom(trx, input.roomId);
-    if (room.site_id !== cls.site_id) throw badRequest('room and class belong to different sites', 'site_mismatch');
+    if (room.site_id !== cls.site_id)
+      throw badRequest('room and class belong to different sites', 'site_mismatch');
     const row: ScheduleTable = {
       id: randomUUID(),
       class_id: classId,
@@ -253,7 +404,11 @@ export async function createSchedule(
     };
     await trx.insertInto('schedules').values(row).execute();
     await trx.insertInto('schedule_versions').values(version).execute();
-    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: row.id, data: rosterSchedule(row, [version]) }], now);
+    await appendChanges(
+      trx,
+      [{ siteId: cls.site_id, entity: 'schedule', entityId: row.id, data: rosterSchedule(row, [version]) }],
+      now,
+    );
     return toSchedule(row, [version]);
   });
 }
@@ -266,25 +421,48 @@ export async function createSchedule(
 export async function updateSchedule(
   db: Kysely<DB>,
   id: string,
-  patch: { effectiveFrom?: string; roomId?: string; weekday?: number | null; date?: string | null; startTime?: string; endTime?: string; graceMinutes?: number },
+  patch: {
+    effectiveFrom?: string;
+    roomId?: string;
+    weekday?: number | null;
+    date?: string | null;
+    startTime?: string;
+    endTime?: string;
+    graceMinutes?: number;
+  },
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
     const schedule = await getSchedule(trx, id);
-    if (schedule.ended_on !== null) throw badRequest(`schedule ${id} was removed; add a new one`, 'schedule_ended');
+    if (schedule.ended_on !== null)
+      throw badRequest(`schedule ${id} was removed; add a new one`, 'schedule_ended');
     const cls = await getClass(trx, schedule.class_id);
     const { firstOpen } = await classDates(trx, cls, now);
     const from = patch.effectiveFrom ?? firstOpen;
-    if (from < firstOpen) throw badRequest(`effectiveFrom ${from} would change sessions already held; the earliest is ${firstOpen}`, 'past_date');
+    if (from < firstOpen)
+      throw badRequest(
+        `effectiveFrom ${from} would change sessions already held; the earliest is ${firstOpen}`,
+        'past_date',
+      );
     if (patch.roomId !== undefined) {
       const room = await getRoom(trx, patch.roomId);
-      if (room.site_id !== cls.site_id) throw badRequest('room and class belong to different sites', 'site_mismatch');
+      if (room.site_id !== cls.site_id)
+        throw badRequest('room and class belong to different sites', 'site_mismatch');
     }
     const versions = await versionsOf(trx, id);
-    const base = versionOn({ versions: versions.map((v) => ({ ...v, validFrom: v.valid_from, validUntil: v.valid_until })) }, from) ?? versions[versions.length - 1];
+    const base =
+      versionOn(
+        { versions: versions.map((v) => ({ ...v, validFrom: v.valid_from, validUntil: v.valid_until })) },
+        from,
+      ) ?? versions[versions.length - 1];
     if (!base) throw notFound(`schedule ${id} versions`);
     // A new date makes it one-off, a new weekday weekly; otherwise it stays as it was.
-    const when = patch.date != null ? { weekday: null, date: patch.date } : patch.weekday != null ? { weekday: patch.weekday, date: null } : { weekday: base.weekday, date: base.date };
+    const when =
+      patch.date != null
+        ? { weekday: null, date: patch.date }
+        : patch.weekday != null
+          ? { weekday: patch.weekday, date: null }
+          : { weekday: base.weekday, date: base.date };
     const next: ScheduleVersionTable = {
       id: randomUUID(),
       schedule_id: id,
@@ -297,10 +475,16 @@ export async function updateSchedule(
       grace_minutes: patch.graceMinutes ?? base.grace_minutes,
       created_at: now,
     };
-    if ((next.weekday === null) === (next.date === null)) throw badRequest('a schedule needs exactly one of weekday and date', 'bad_schedule');
-    if (!(next.start_time < next.end_time)) throw badRequest('endTime must be after startTime', 'bad_schedule');
+    if ((next.weekday === null) === (next.date === null))
+      throw badRequest('a schedule needs exactly one of weekday and date', 'bad_schedule');
+    if (!(next.start_time < next.end_time))
+      throw badRequest('endTime must be after startTime', 'bad_schedule');
     // Versions starting on or after `from` are replaced; the one running into it ends the day before.
-    await trx.deleteFrom('schedule_versions').where('schedule_id', '=', id).where('valid_from', '>=', from).execute();
+    await trx
+      .deleteFrom('schedule_versions')
+      .where('schedule_id', '=', id)
+      .where('valid_from', '>=', from)
+      .execute();
     await trx
       .updateTable('schedule_versions')
       .set({ valid_until: addDays(from, -1) })
@@ -319,11 +503,22 @@ export async function updateSchedule(
     };
     await trx
       .updateTable('schedules')
-      .set({ room_id: latest.room_id, weekday: latest.weekday, date: latest.date, start_time: latest.start_time, end_time: latest.end_time, grace_minutes: latest.grace_minutes })
+      .set({
+        room_id: latest.room_id,
+        weekday: latest.weekday,
+        date: latest.date,
+        start_time: latest.start_time,
+        end_time: latest.end_time,
+        grace_minutes: latest.grace_minutes,
+      })
       .where('id', '=', id)
       .execute();
     const all = await versionsOf(trx, id);
-    await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: rosterSchedule(latest, all) }], now);
+    await appendChanges(
+      trx,
+      [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: rosterSchedule(latest, all) }],
+      now,
+    );
     return toSchedule(latest, all);
   });
 }
@@ -337,7 +532,11 @@ export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): P
     // no session from the first one not yet started on. Kiosks forget it (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
     const last = addDays(firstOpen, -1);
-    await trx.deleteFrom('schedule_versions').where('schedule_id', '=', id).where('valid_from', '>', last).execute();
+    await trx
+      .deleteFrom('schedule_versions')
+      .where('schedule_id', '=', id)
+      .where('valid_from', '>', last)
+      .execute();
     await trx
       .updateTable('schedule_versions')
       .set({ valid_until: last })

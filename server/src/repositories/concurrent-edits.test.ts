@@ -21,7 +21,11 @@ const REACH_LOCK_MS = 300;
  * Runs `first` in a transaction kept open (its row lock held) while `second` reads the committed
  * row and reaches its own UPDATE; then commits `first` and lets `second` finish.
  */
-async function race(database: TestDatabase, first: (trx: Transaction<DB>) => Promise<void>, second: () => Promise<unknown>): Promise<void> {
+async function race(
+  database: TestDatabase,
+  first: (trx: Transaction<DB>) => Promise<void>,
+  second: () => Promise<unknown>,
+): Promise<void> {
   let commitFirst!: () => void;
   const held = new Promise<void>((resolve) => (commitFirst = resolve));
   let firstWritten!: () => void;
@@ -45,15 +49,27 @@ describe.skipIf(!postgres?.available)('edits racing another edit of the same row
     const database = await openTestPostgres();
     try {
       const now = new Date().toISOString();
-      const user = await insertUser(database.db, { email: 'race@school.example', name: 'Before', role: 'teacher', passwordHash: 'x' }, now);
+      const user = await insertUser(
+        database.db,
+        { email: 'race@school.example', name: 'Before', role: 'teacher', passwordHash: 'x' },
+        now,
+      );
       await race(
         database,
         async (trx) => {
-          await trx.updateTable('users').set({ disabled: 1, token_version: sql`token_version + 1` }).where('id', '=', user.id).execute();
+          await trx
+            .updateTable('users')
+            .set({ disabled: 1, token_version: sql`token_version + 1` })
+            .where('id', '=', user.id)
+            .execute();
         },
         () => updateUser(database.db, user.id, { name: 'After' }, now),
       );
-      const row = await database.db.selectFrom('users').select(['name', 'disabled', 'token_version']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('users')
+        .select(['name', 'disabled', 'token_version'])
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ name: 'After', disabled: 1, token_version: 1 });
     } finally {
       await database.cleanup();
@@ -71,13 +87,31 @@ describe.skipIf(!postgres?.available)('edits racing another edit of the same row
         async (trx) => {
           await trx.updateTable('sites').set({ timezone: 'Europe/Oslo' }).where('id', '=', site.id).execute();
         },
-        async () => (renamed.value = await updateSite(database.db, site.id, { name: 'North campus' }, { kind: 'system', id: null }, now)),
+        async () =>
+          (renamed.value = await updateSite(
+            database.db,
+            site.id,
+            { name: 'North campus' },
+            { kind: 'system', id: null },
+            now,
+          )),
       );
-      const row = await database.db.selectFrom('sites').select(['name', 'timezone']).where('id', '=', site.id).executeTakeFirstOrThrow();
+      const row = await database.db
+        .selectFrom('sites')
+        .select(['name', 'timezone'])
+        .where('id', '=', site.id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ name: 'North campus', timezone: 'Europe/Oslo' });
-      expect(renamed.value).toEqual({ id: site.id, name: 'North campus', timezone: 'Europe/Oslo', arrivalMinutes: 10 });
+      expect(renamed.value).toEqual({
+        id: site.id,
+        name: 'North campus',
+        timezone: 'Europe/Oslo',
+        arrivalMinutes: 10,
+      });
       const logged = (await readChanges(database, site.id, 0, 100)).rows.filter((r) => r.entity === 'site');
-      expect(logged.map((r) => JSON.parse(String(r.data)) as unknown)).toEqual([{ id: site.id, name: 'North campus', timezone: 'Europe/Oslo', arrivalMinutes: 10 }]);
+      expect(logged.map((r) => JSON.parse(String(r.data)) as unknown)).toEqual([
+        { id: site.id, name: 'North campus', timezone: 'Europe/Oslo', arrivalMinutes: 10 },
+      ]);
     } finally {
       await database.cleanup();
     }

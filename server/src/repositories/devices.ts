@@ -58,7 +58,13 @@ function expiresAt(now: Date, ttlMinutes: number) {
   return new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
 }
 
-export async function createDevice(db: Executor, input: { roomId: string; name?: string }, secret: string, ttlMinutes: number, now: Date) {
+export async function createDevice(
+  db: Executor,
+  input: { roomId: string; name?: string },
+  secret: string,
+  ttlMinutes: number,
+  now: Date,
+) {
   const room = await getRoom(db, input.roomId);
   const code = pairingCode();
   const row: DeviceTable = {
@@ -78,11 +84,21 @@ export async function createDevice(db: Executor, input: { roomId: string; name?:
     created_at: now.toISOString(),
   };
   await db.insertInto('devices').values(row).execute();
-  return { ...toDevice(row, now.toISOString()), pairingCode: code, pairingExpiresAt: row.pairing_expires_at as string };
+  return {
+    ...toDevice(row, now.toISOString()),
+    pairingCode: code,
+    pairingExpiresAt: row.pairing_expires_at as string,
+  };
 }
 
 /** A new code for a device (re-pairing a replaced kiosk): the old token stops working. */
-export async function renewPairingCode(db: Executor, id: string, secret: string, ttlMinutes: number, now: Date) {
+export async function renewPairingCode(
+  db: Executor,
+  id: string,
+  secret: string,
+  ttlMinutes: number,
+  now: Date,
+) {
   const device = await getDevice(db, id);
   const code = pairingCode();
   const patch = {
@@ -94,7 +110,11 @@ export async function renewPairingCode(db: Executor, id: string, secret: string,
   };
   await db.updateTable('devices').set(patch).where('id', '=', id).execute();
   await retireRecoveryCodes(db, id, now.toISOString());
-  return { ...toDevice({ ...device, ...patch }, now.toISOString()), pairingCode: code, pairingExpiresAt: patch.pairing_expires_at };
+  return {
+    ...toDevice({ ...device, ...patch }, now.toISOString()),
+    pairingCode: code,
+    pairingExpiresAt: patch.pairing_expires_at,
+  };
 }
 
 /**
@@ -102,7 +122,12 @@ export async function renewPairingCode(db: Executor, id: string, secret: string,
  * single-use even when two kiosks race with it; an expired or used code gets the same
  * answer as a wrong one (no oracle).
  */
-export async function pairDevice(db: Kysely<DB>, input: { code: string; name: string; appVersion?: string }, secret: string, now: string) {
+export async function pairDevice(
+  db: Kysely<DB>,
+  input: { code: string; name: string; appVersion?: string },
+  secret: string,
+  now: string,
+) {
   const codeHash = hashPairingCode(secret, input.code);
   const token = randomToken();
   const result = await db
@@ -140,12 +165,18 @@ export async function authenticateDevice(db: Executor, token: string): Promise<D
     .where('token_hash', '=', hashToken(token))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  return row ? { kind: 'device', id: row.id, siteId: row.site_id, roomId: row.room_id, name: row.name } : null;
+  return row
+    ? { kind: 'device', id: row.id, siteId: row.site_id, roomId: row.room_id, name: row.name }
+    : null;
 }
 
 export async function revokeDevice(db: Executor, id: string, now: string): Promise<void> {
   await getDevice(db, id);
-  await db.updateTable('devices').set({ revoked_at: now, token_hash: null, pairing_code_hash: null, pairing_expires_at: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('devices')
+    .set({ revoked_at: now, token_hash: null, pairing_code_hash: null, pairing_expires_at: null })
+    .where('id', '=', id)
+    .execute();
   await retireRecoveryCodes(db, id, now);
 }
 
@@ -154,17 +185,33 @@ export async function revokeDevice(db: Executor, id: string, now: string): Promi
  * re-pair it must not be offered to whatever machine pairs next (pin-recovery.ts).
  */
 async function retireRecoveryCodes(db: Executor, id: string, now: string): Promise<void> {
-  await db.updateTable('pin_recovery_codes').set({ replaced_at: now }).where('device_id', '=', id).where('used_at', 'is', null).where('replaced_at', 'is', null).execute();
+  await db
+    .updateTable('pin_recovery_codes')
+    .set({ replaced_at: now })
+    .where('device_id', '=', id)
+    .where('used_at', 'is', null)
+    .where('replaced_at', 'is', null)
+    .execute();
 }
 
 /** Stored on the device row (not in memory) so any instance, and /metrics, can read it. */
-export async function recordHealth(db: Executor, deviceId: string, health: KioskHealth | undefined, now: string): Promise<void> {
+export async function recordHealth(
+  db: Executor,
+  deviceId: string,
+  health: KioskHealth | undefined,
+  now: string,
+): Promise<void> {
   await db
     .updateTable('devices')
     .set(
       health === undefined
         ? { last_seen_at: now }
-        : { last_seen_at: now, app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) },
+        : {
+            last_seen_at: now,
+            app_version: health.appVersion,
+            queue_depth: health.queueDepth,
+            health: JSON.stringify(health),
+          },
     )
     .where('id', '=', deviceId)
     .execute();

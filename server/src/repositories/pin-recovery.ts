@@ -60,9 +60,16 @@ export async function issuePinRecovery(
 ) {
   const device = await getDevice(trx, deviceId);
   if (device.revoked_at !== null || device.token_hash === null) {
-    throw conflict(`device ${deviceId} is not paired: only a paired kiosk can receive a recovery code (by sync)`, 'device_not_paired');
+    throw conflict(
+      `device ${deviceId} is not paired: only a paired kiosk can receive a recovery code (by sync)`,
+      'device_not_paired',
+    );
   }
-  await trx.updateTable('devices').set((eb) => ({ name: eb.ref('name') })).where('id', '=', deviceId).execute();
+  await trx
+    .updateTable('devices')
+    .set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', deviceId)
+    .execute();
   const at = now.toISOString();
   const replaced = await trx
     .updateTable('pin_recovery_codes')
@@ -87,7 +94,11 @@ export async function issuePinRecovery(
   return { ...toCode(row, at), code: groupRecoveryCode(fresh.code), replacedIds: replaced.map((r) => r.id) };
 }
 
-export async function listPinRecovery(db: Executor, deviceId: string, now: string): Promise<PinRecoveryCode[]> {
+export async function listPinRecovery(
+  db: Executor,
+  deviceId: string,
+  now: string,
+): Promise<PinRecoveryCode[]> {
   await getDevice(db, deviceId);
   const rows = await db
     .selectFrom('pin_recovery_codes')
@@ -100,7 +111,11 @@ export async function listPinRecovery(db: Executor, deviceId: string, now: strin
 }
 
 /** What the device's roster pulls carry: its live code's hash, or null when it has none. */
-export async function livePinRecovery(db: Executor, deviceId: string, now: string): Promise<PinRecoveryOffer | null> {
+export async function livePinRecovery(
+  db: Executor,
+  deviceId: string,
+  now: string,
+): Promise<PinRecoveryOffer | null> {
   const row = await db
     .selectFrom('pin_recovery_codes')
     .select(['id', 'code_hash', 'expires_at'])
@@ -120,8 +135,19 @@ export async function livePinRecovery(db: Executor, deviceId: string, now: strin
  * Idempotent (a retried report keeps the first time); another device's code is "not found".
  */
 export async function markPinRecoveryUsed(db: Executor, deviceId: string, id: string, usedAt: string) {
-  const update = await db.updateTable('pin_recovery_codes').set({ used_at: usedAt }).where('id', '=', id).where('device_id', '=', deviceId).where('used_at', 'is', null).executeTakeFirst();
-  const row = await db.selectFrom('pin_recovery_codes').select(['id', 'used_at']).where('id', '=', id).where('device_id', '=', deviceId).executeTakeFirst();
+  const update = await db
+    .updateTable('pin_recovery_codes')
+    .set({ used_at: usedAt })
+    .where('id', '=', id)
+    .where('device_id', '=', deviceId)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  const row = await db
+    .selectFrom('pin_recovery_codes')
+    .select(['id', 'used_at'])
+    .where('id', '=', id)
+    .where('device_id', '=', deviceId)
+    .executeTakeFirst();
   if (!row || row.used_at === null) throw notFound(`recovery code ${id} of this device`);
   return { id: row.id, usedAt: row.used_at, firstReport: update.numUpdatedRows > 0n };
 }

@@ -7,11 +7,21 @@ import { writeAudit, type Actor } from './audit.js';
 import { appendChanges, type ChangeInput } from './changes.js';
 import type { Executor } from './executor.js';
 
-export const toSite = (r: SiteTable) => ({ id: r.id, name: r.name, timezone: r.timezone, arrivalMinutes: r.arrival_minutes });
+export const toSite = (r: SiteTable) => ({
+  id: r.id,
+  name: r.name,
+  timezone: r.timezone,
+  arrivalMinutes: r.arrival_minutes,
+});
 export const toRoom = (r: RoomTable) => ({ id: r.id, siteId: r.site_id, name: r.name });
 const rosterRoom = (r: RoomTable) => ({ id: r.id, name: r.name });
 /** The RosterSite record of the contract; logged under the site itself so only its kiosks get it. */
-const siteChange = (r: SiteTable): ChangeInput => ({ siteId: r.id, entity: 'site', entityId: r.id, data: { id: r.id, name: r.name, timezone: r.timezone, arrivalMinutes: r.arrival_minutes } });
+const siteChange = (r: SiteTable): ChangeInput => ({
+  siteId: r.id,
+  entity: 'site',
+  entityId: r.id,
+  data: { id: r.id, name: r.name, timezone: r.timezone, arrivalMinutes: r.arrival_minutes },
+});
 
 export async function getSite(db: Executor, id: string): Promise<SiteTable> {
   const site = await db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
@@ -23,8 +33,19 @@ export async function listSites(db: Executor) {
   return (await db.selectFrom('sites').selectAll().orderBy('name').execute()).map(toSite);
 }
 
-export async function createSite(db: Kysely<DB>, input: { name: string; timezone: string; arrivalMinutes?: number }, now: string) {
-  const row: SiteTable = { id: randomUUID(), name: input.name, timezone: input.timezone, created_at: now, arrival_minutes: input.arrivalMinutes ?? DEFAULT_ARRIVAL_MINUTES, calendar_version: 0 };
+export async function createSite(
+  db: Kysely<DB>,
+  input: { name: string; timezone: string; arrivalMinutes?: number },
+  now: string,
+) {
+  const row: SiteTable = {
+    id: randomUUID(),
+    name: input.name,
+    timezone: input.timezone,
+    created_at: now,
+    arrival_minutes: input.arrivalMinutes ?? DEFAULT_ARRIVAL_MINUTES,
+    calendar_version: 0,
+  };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('sites').values(row).execute();
     await appendChanges(trx, [siteChange(row)], now);
@@ -37,13 +58,23 @@ export async function createSite(db: Kysely<DB>, input: { name: string; timezone
  * the roster feed (entity 'site'): they compute session ids in that zone. A zone change moves
  * which session every later mark at the site belongs to, so it is audited (same transaction).
  */
-export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: string; timezone?: string; arrivalMinutes?: number }, actor: Actor, now: string) {
+export async function updateSite(
+  db: Kysely<DB>,
+  id: string,
+  patch: { name?: string; timezone?: string; arrivalMinutes?: number },
+  actor: Actor,
+  now: string,
+) {
   return db.transaction().execute(async (trx) => {
     const before = await getSite(trx, id);
     const changes = {
       ...(patch.name === undefined || patch.name === before.name ? {} : { name: patch.name }),
-      ...(patch.timezone === undefined || patch.timezone === before.timezone ? {} : { timezone: patch.timezone }),
-      ...(patch.arrivalMinutes === undefined || patch.arrivalMinutes === before.arrival_minutes ? {} : { arrival_minutes: patch.arrivalMinutes }),
+      ...(patch.timezone === undefined || patch.timezone === before.timezone
+        ? {}
+        : { timezone: patch.timezone }),
+      ...(patch.arrivalMinutes === undefined || patch.arrivalMinutes === before.arrival_minutes
+        ? {}
+        : { arrival_minutes: patch.arrivalMinutes }),
     };
     if (Object.keys(changes).length === 0) return toSite(before);
     // Only the fields the patch changes: `before` may be stale (PostgreSQL, read committed), and
@@ -52,7 +83,17 @@ export async function updateSite(db: Kysely<DB>, id: string, patch: { name?: str
     // Read again under the row lock just taken: the record kiosks get is the row as it now is.
     const after = await getSite(trx, id);
     await appendChanges(trx, [siteChange(after)], now);
-    await writeAudit(trx, { actor, action: 'site.update', entity: 'site', entityId: id, detail: { before: toSite(before), after: toSite(after) } }, now);
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'site.update',
+        entity: 'site',
+        entityId: id,
+        detail: { before: toSite(before), after: toSite(after) },
+      },
+      now,
+    );
     return toSite(after);
   });
 }
@@ -74,7 +115,11 @@ export async function createRoom(db: Kysely<DB>, input: { siteId: string; name: 
   const row: RoomTable = { id: randomUUID(), site_id: input.siteId, name: input.name, created_at: now };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('rooms').values(row).execute();
-    await appendChanges(trx, [{ siteId: row.site_id, entity: 'room', entityId: row.id, data: rosterRoom(row) }], now);
+    await appendChanges(
+      trx,
+      [{ siteId: row.site_id, entity: 'room', entityId: row.id, data: rosterRoom(row) }],
+      now,
+    );
   });
   return toRoom(row);
 }
@@ -82,9 +127,20 @@ export async function createRoom(db: Kysely<DB>, input: { siteId: string; name: 
 export async function deleteRoom(db: Kysely<DB>, id: string, now: string): Promise<void> {
   const room = await getRoom(db, id);
   await db.transaction().execute(async (trx) => {
-    const used = await trx.selectFrom('schedules').select('id').where('room_id', '=', id).limit(1).executeTakeFirst();
-    const device = await trx.selectFrom('devices').select('id').where('room_id', '=', id).limit(1).executeTakeFirst();
-    if (used || device) throw conflict('room is used by schedules or devices; remove them first', 'room_in_use');
+    const used = await trx
+      .selectFrom('schedules')
+      .select('id')
+      .where('room_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    const device = await trx
+      .selectFrom('devices')
+      .select('id')
+      .where('room_id', '=', id)
+      .limit(1)
+      .executeTakeFirst();
+    if (used || device)
+      throw conflict('room is used by schedules or devices; remove them first', 'room_in_use');
     await trx.deleteFrom('rooms').where('id', '=', id).execute();
     await appendChanges(trx, [{ siteId: room.site_id, entity: 'room', entityId: id, data: null }], now);
   });

@@ -23,7 +23,11 @@ export async function readSettings(db: Executor): Promise<Settings> {
   return parsed.success ? parsed.data : Settings.parse({});
 }
 
-export async function writeSettings(db: Executor, patch: z.infer<typeof SettingsPatch>, now: string): Promise<Settings> {
+export async function writeSettings(
+  db: Executor,
+  patch: z.infer<typeof SettingsPatch>,
+  now: string,
+): Promise<Settings> {
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
     await db

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool, type Transaction } from 'kysely';
+import {
+  sql,
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SqlBool,
+  type Transaction,
+} from 'kysely';
 import type { DB, StudentTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import type { CreateStudent, Student, UpdateStudent } from '../schemas/people.js';
@@ -22,7 +29,12 @@ export const toStudent = (r: StudentTable): Student => ({
 });
 
 /** What a kiosk caches about a student: no contact details ever leave the server. */
-export const rosterStudent = (r: StudentTable) => ({ id: r.id, studentNumber: r.student_number, name: r.name, consent: r.consent === 1 });
+export const rosterStudent = (r: StudentTable) => ({
+  id: r.id,
+  studentNumber: r.student_number,
+  name: r.name,
+  consent: r.consent === 1,
+});
 
 export async function getStudent(db: Executor, id: string): Promise<StudentTable> {
   const row = await db.selectFrom('students').selectAll().where('id', '=', id).executeTakeFirst();
@@ -31,9 +43,14 @@ export async function getStudent(db: Executor, id: string): Promise<StudentTable
 }
 
 async function assertNumberFree(db: Executor, siteId: string, studentNumber: string, exceptId?: string) {
-  let q = db.selectFrom('students').select('id').where('site_id', '=', siteId).where('student_number', '=', studentNumber);
+  let q = db
+    .selectFrom('students')
+    .select('id')
+    .where('site_id', '=', siteId)
+    .where('student_number', '=', studentNumber);
   if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
-  if (await q.executeTakeFirst()) throw conflict(`student number ${studentNumber} is taken at this site`, 'student_number_taken');
+  if (await q.executeTakeFirst())
+    throw conflict(`student number ${studentNumber} is taken at this site`, 'student_number_taken');
 }
 
 export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: string): Promise<Student> {
@@ -53,23 +70,42 @@ export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: s
   await db.transaction().execute(async (trx) => {
     await assertNumberFree(trx, row.site_id, row.student_number);
     await trx.insertInto('students').values(row).execute();
-    await appendChanges(trx, [{ siteId: row.site_id, entity: 'student', entityId: row.id, data: rosterStudent(row) }], now);
+    await appendChanges(
+      trx,
+      [{ siteId: row.site_id, entity: 'student', entityId: row.id, data: rosterStudent(row) }],
+      now,
+    );
   });
   return toStudent(row);
 }
 
 /** Deletes a student's templates and photos in `trx` and returns the tombstones to append. */
 export async function dropTemplates(trx: Transaction<DB>, student: StudentTable): Promise<ChangeInput[]> {
-  const templates = await trx.selectFrom('templates').select('id').where('student_id', '=', student.id).execute();
+  const templates = await trx
+    .selectFrom('templates')
+    .select('id')
+    .where('student_id', '=', student.id)
+    .execute();
   await trx.deleteFrom('photos').where('student_id', '=', student.id).execute();
   await trx.deleteFrom('templates').where('student_id', '=', student.id).execute();
-  return templates.map((t) => ({ siteId: student.site_id, entity: 'template' as const, entityId: t.id, data: null }));
+  return templates.map((t) => ({
+    siteId: student.site_id,
+    entity: 'template' as const,
+    entityId: t.id,
+    data: null,
+  }));
 }
 
-export async function updateStudent(db: Kysely<DB>, id: string, patch: UpdateStudent, now: string): Promise<Student> {
+export async function updateStudent(
+  db: Kysely<DB>,
+  id: string,
+  patch: UpdateStudent,
+  now: string,
+): Promise<Student> {
   return db.transaction().execute(async (trx) => {
     const current = await getStudent(trx, id);
-    if (patch.studentNumber !== undefined) await assertNumberFree(trx, current.site_id, patch.studentNumber, id);
+    if (patch.studentNumber !== undefined)
+      await assertNumberFree(trx, current.site_id, patch.studentNumber, id);
     const consentChanged = patch.consent !== undefined && (patch.consent ? 1 : 0) !== current.consent;
     const next: StudentTable = {
       ...current,
@@ -78,7 +114,11 @@ export async function updateStudent(db: Kysely<DB>, id: string, patch: UpdateStu
       email: patch.email === undefined ? current.email : patch.email,
       guardian_email: patch.guardianEmail === undefined ? current.guardian_email : patch.guardianEmail,
       consent: patch.consent === undefined ? current.consent : patch.consent ? 1 : 0,
-      consent_at: consentChanged ? (patch.consent ? (patch.consentAt ?? now) : null) : (patch.consentAt ?? current.consent_at),
+      consent_at: consentChanged
+        ? patch.consent
+          ? (patch.consentAt ?? now)
+          : null
+        : (patch.consentAt ?? current.consent_at),
       updated_at: now,
     };
     await trx
@@ -94,7 +134,9 @@ export async function updateStudent(db: Kysely<DB>, id: string, patch: UpdateStu
       })
       .where('id', '=', id)
       .execute();
-    const changes: ChangeInput[] = [{ siteId: next.site_id, entity: 'student', entityId: id, data: rosterStudent(next) }];
+    const changes: ChangeInput[] = [
+      { siteId: next.site_id, entity: 'student', entityId: id, data: rosterStudent(next) },
+    ];
     // Consent withdrawn: the face templates go, here and (by tombstone) at every kiosk.
     if (consentChanged && next.consent === 0) changes.push(...(await dropTemplates(trx, current)));
     await appendChanges(trx, changes, now);
@@ -126,7 +168,10 @@ type StudentsEb = ExpressionBuilder<DB, 'students'>;
 
 /** The student has a template (of `modelId`, when given). */
 const hasTemplate = (eb: StudentsEb, modelId?: string) => {
-  let q = eb.selectFrom('templates').select('templates.id').whereRef('templates.student_id', '=', 'students.id');
+  let q = eb
+    .selectFrom('templates')
+    .select('templates.id')
+    .whereRef('templates.student_id', '=', 'students.id');
   if (modelId !== undefined) q = q.where('templates.model_id', '=', modelId);
   return eb.exists(q);
 };
@@ -138,7 +183,15 @@ function inScope(f: StudentScope) {
     if (f.siteId !== undefined) conditions.push(eb('students.site_id', '=', f.siteId));
     if (f.classId !== undefined) {
       const classId = f.classId;
-      conditions.push(eb.exists(eb.selectFrom('enrolments').select('enrolments.id').whereRef('enrolments.student_id', '=', 'students.id').where('enrolments.class_id', '=', classId)));
+      conditions.push(
+        eb.exists(
+          eb
+            .selectFrom('enrolments')
+            .select('enrolments.id')
+            .whereRef('enrolments.student_id', '=', 'students.id')
+            .where('enrolments.class_id', '=', classId),
+        ),
+      );
     }
     if (f.teacherId !== undefined) {
       const teacherId = f.teacherId;
@@ -157,14 +210,22 @@ function inScope(f: StudentScope) {
       // The search text is literal: %, _ and \ are escaped, with an explicit ESCAPE because
       // SQLite has no default escape character (PostgreSQL's is \).
       const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      conditions.push(sql<SqlBool>`(lower(students.name) like ${like} escape '\\' or lower(students.student_number) like ${like} escape '\\')`);
+      conditions.push(
+        sql<SqlBool>`(lower(students.name) like ${like} escape '\\' or lower(students.student_number) like ${like} escape '\\')`,
+      );
     }
     return eb.and(conditions);
   };
 }
 
 export async function listStudents(db: Executor, f: StudentFilter): Promise<Student[]> {
-  let q = db.selectFrom('students').selectAll('students').where(inScope(f)).orderBy('students.student_number').limit(f.limit).offset(f.offset);
+  let q = db
+    .selectFrom('students')
+    .selectAll('students')
+    .where(inScope(f))
+    .orderBy('students.student_number')
+    .limit(f.limit)
+    .offset(f.offset);
   if (f.withoutTemplatesFor !== undefined) {
     const modelId = f.withoutTemplatesFor;
     q = q.where((eb) => eb.not(hasTemplate(eb, modelId)));
@@ -195,9 +256,16 @@ export interface TemplateCoverage {
  * How many students of a scope a kiosk running `modelId` can recognise. Templates of other
  * models cannot be compared, so after a model upgrade this is who must be enrolled again.
  */
-export async function templateCoverage(db: Executor, scope: StudentScope, modelId: string): Promise<TemplateCoverage> {
+export async function templateCoverage(
+  db: Executor,
+  scope: StudentScope,
+  modelId: string,
+): Promise<TemplateCoverage> {
   const count = async (extra?: (eb: StudentsEb) => Expression<SqlBool>) => {
-    let q = db.selectFrom('students').select((eb) => eb.fn.countAll<number | string>().as('n')).where(inScope(scope));
+    let q = db
+      .selectFrom('students')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where(inScope(scope));
     if (extra) q = q.where(extra);
     return Number((await q.executeTakeFirst())?.n ?? 0); // PostgreSQL answers count(*) as a string
   };
@@ -206,10 +274,20 @@ export async function templateCoverage(db: Executor, scope: StudentScope, modelI
     count((eb) => hasTemplate(eb, modelId)),
     count((eb) => eb.not(hasTemplate(eb))),
   ]);
-  return { modelId, students, withTemplates, needReEnrolment: students - withTemplates - neverEnrolled, neverEnrolled };
+  return {
+    modelId,
+    students,
+    withTemplates,
+    needReEnrolment: students - withTemplates - neverEnrolled,
+    neverEnrolled,
+  };
 }
 
-export async function isStudentOfTeacher(db: Executor, studentId: string, teacherId: string): Promise<boolean> {
+export async function isStudentOfTeacher(
+  db: Executor,
+  studentId: string,
+  teacherId: string,
+): Promise<boolean> {
   const row = await db
     .selectFrom('enrolments')
     .innerJoin('classes', 'classes.id', 'enrolments.class_id')
@@ -222,7 +300,11 @@ export async function isStudentOfTeacher(db: Executor, studentId: string, teache
 }
 
 export async function countTemplates(db: Executor, studentId: string): Promise<number> {
-  const row = await db.selectFrom('templates').select((eb) => eb.fn.countAll<number>().as('n')).where('student_id', '=', studentId).executeTakeFirst();
+  const row = await db
+    .selectFrom('templates')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('student_id', '=', studentId)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
@@ -239,7 +321,14 @@ export async function eraseStudent(db: Kysely<DB>, id: string, actor: Actor, now
     const events = await trx.deleteFrom('attendance_events').where('student_id', '=', id).executeTakeFirst();
     await trx.deleteFrom('enrolments').where('student_id', '=', id).execute();
     await trx.deleteFrom('students').where('id', '=', id).execute();
-    tombstones.push(...enrolments.map((e) => ({ siteId: student.site_id, entity: 'enrolment' as const, entityId: e.id, data: null })));
+    tombstones.push(
+      ...enrolments.map((e) => ({
+        siteId: student.site_id,
+        entity: 'enrolment' as const,
+        entityId: e.id,
+        data: null,
+      })),
+    );
     tombstones.push({ siteId: student.site_id, entity: 'student', entityId: id, data: null });
     await appendChanges(trx, tombstones, now);
     const detail = {

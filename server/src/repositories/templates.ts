@@ -47,7 +47,11 @@ interface StudentInfo {
 async function studentsById(db: Executor, ids: readonly string[]): Promise<Map<string, StudentInfo>> {
   const out = new Map<string, StudentInfo>();
   for (const chunk of chunks(unique(ids), 500)) {
-    const rows = await db.selectFrom('students').select(['id', 'site_id', 'consent']).where('id', 'in', chunk).execute();
+    const rows = await db
+      .selectFrom('students')
+      .select(['id', 'site_id', 'consent'])
+      .where('id', 'in', chunk)
+      .execute();
     rows.forEach((r) => out.set(r.id, r));
   }
   return out;
@@ -61,8 +65,16 @@ export interface TemplateSource {
 }
 
 /** Validates and stores templates; answers per id (accepted / duplicate / rejected with reason). */
-export async function storeTemplates(db: Kysely<DB>, uploads: readonly TemplateUpload[], from: TemplateSource, now: string): Promise<ItemResult[]> {
-  const students = await studentsById(db, uploads.map((u) => u.studentId));
+export async function storeTemplates(
+  db: Kysely<DB>,
+  uploads: readonly TemplateUpload[],
+  from: TemplateSource,
+  now: string,
+): Promise<ItemResult[]> {
+  const students = await studentsById(
+    db,
+    uploads.map((u) => u.studentId),
+  );
   const results = new Map<string, ItemResult>();
   const candidates: TemplateTable[] = [];
   const seen = new Set<string>();
@@ -100,19 +112,32 @@ export async function storeTemplates(db: Kysely<DB>, uploads: readonly TemplateU
     await db.transaction().execute(async (trx) => {
       const inserted = new Set<string>();
       for (const chunk of chunks(candidates, 100)) {
-        const rows = await trx.insertInto('templates').values(chunk).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+        const rows = await trx
+          .insertInto('templates')
+          .values(chunk)
+          .onConflict((oc) => oc.column('id').doNothing())
+          .returning('id')
+          .execute();
         rows.forEach((r) => inserted.add(r.id));
       }
       const fresh = candidates.filter((c) => inserted.has(c.id));
       await appendChanges(
         trx,
-        fresh.map((c) => ({ siteId: (students.get(c.student_id) as StudentInfo).site_id, entity: 'template' as const, entityId: c.id, data: rosterTemplate(c) })),
+        fresh.map((c) => ({
+          siteId: (students.get(c.student_id) as StudentInfo).site_id,
+          entity: 'template' as const,
+          entityId: c.id,
+          data: rosterTemplate(c),
+        })),
         now,
       );
-      for (const c of candidates) results.set(c.id, { id: c.id, status: inserted.has(c.id) ? 'accepted' : 'duplicate' });
+      for (const c of candidates)
+        results.set(c.id, { id: c.id, status: inserted.has(c.id) ? 'accepted' : 'duplicate' });
     });
   }
-  return uploads.map((u, index): ItemResult => (repeats.has(index) ? { id: u.id, status: 'duplicate' } : (results.get(u.id) as ItemResult)));
+  return uploads.map((u, index): ItemResult =>
+    repeats.has(index) ? { id: u.id, status: 'duplicate' } : (results.get(u.id) as ItemResult),
+  );
 }
 
 /** Ids per DELETE … IN (…): below SQLite's and PostgreSQL's bound-parameter limits. */
@@ -128,15 +153,31 @@ interface DoomedTemplate {
  * per template is appended so every kiosk of the site drops it on its next pull (the tombstone
  * also replaces the change-log row that held a copy of the embedding).
  */
-async function removeTemplates(trx: Transaction<DB>, doomed: readonly DoomedTemplate[], now: string): Promise<void> {
-  for (const ids of chunks(doomed.map((d) => d.id), DELETE_CHUNK)) {
+async function removeTemplates(
+  trx: Transaction<DB>,
+  doomed: readonly DoomedTemplate[],
+  now: string,
+): Promise<void> {
+  for (const ids of chunks(
+    doomed.map((d) => d.id),
+    DELETE_CHUNK,
+  )) {
     await trx.deleteFrom('photos').where('template_id', 'in', ids).execute();
     await trx.deleteFrom('templates').where('id', 'in', ids).execute();
   }
-  await appendChanges(trx, doomed.map((d) => ({ siteId: d.siteId, entity: 'template' as const, entityId: d.id, data: null })), now);
+  await appendChanges(
+    trx,
+    doomed.map((d) => ({ siteId: d.siteId, entity: 'template' as const, entityId: d.id, data: null })),
+    now,
+  );
 }
 
-export async function deleteTemplate(db: Kysely<DB>, studentId: string, templateId: string, now: string): Promise<void> {
+export async function deleteTemplate(
+  db: Kysely<DB>,
+  studentId: string,
+  templateId: string,
+  now: string,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('templates')
@@ -175,19 +216,35 @@ type TemplatesEb = ExpressionBuilder<DB, 'templates' | 'students'>;
 
 /** The student of the outer `templates` row has a template of `modelId`. */
 const hasTemplateOf = (eb: TemplatesEb, modelId: string) =>
-  eb.exists(eb.selectFrom('templates as other').select('other.id').whereRef('other.student_id', '=', 'templates.student_id').where('other.model_id', '=', modelId));
+  eb.exists(
+    eb
+      .selectFrom('templates as other')
+      .select('other.id')
+      .whereRef('other.student_id', '=', 'templates.student_id')
+      .where('other.model_id', '=', modelId),
+  );
 
 /** The `modelId` templates in scope, replaced or not. */
 function modelTemplates(db: Executor, p: ModelPurge) {
-  let q = db.selectFrom('templates').innerJoin('students', 'students.id', 'templates.student_id').where('templates.model_id', '=', p.modelId);
+  let q = db
+    .selectFrom('templates')
+    .innerJoin('students', 'students.id', 'templates.student_id')
+    .where('templates.model_id', '=', p.modelId);
   if (p.siteId !== undefined) q = q.where('students.site_id', '=', p.siteId);
   return q;
 }
 
 /** What a purge deletes; shared by the dry run and the deletion so both answer the same. */
-async function planPurge(db: Executor, p: ModelPurge): Promise<{ doomed: (DoomedTemplate & { studentId: string })[]; studentsKept: number }> {
+async function planPurge(
+  db: Executor,
+  p: ModelPurge,
+): Promise<{ doomed: (DoomedTemplate & { studentId: string })[]; studentsKept: number }> {
   const replacement = p.onlyIfReplacedBy;
-  let doomedQuery = modelTemplates(db, p).select(['templates.id as id', 'templates.student_id as studentId', 'students.site_id as siteId']);
+  let doomedQuery = modelTemplates(db, p).select([
+    'templates.id as id',
+    'templates.student_id as studentId',
+    'students.site_id as siteId',
+  ]);
   if (replacement === undefined) return { doomed: await doomedQuery.execute(), studentsKept: 0 };
   doomedQuery = doomedQuery.where((eb) => hasTemplateOf(eb, replacement));
   const keptQuery = modelTemplates(db, p)
@@ -203,7 +260,11 @@ async function planPurge(db: Executor, p: ModelPurge): Promise<{ doomed: (Doomed
  * models cannot be compared), in one transaction with their tombstones and an audit row.
  * `dryRun` only counts. Thousands of rows are deleted in chunks (see removeTemplates).
  */
-export async function purgeModelTemplates(db: Kysely<DB>, p: ModelPurge, options: { dryRun: boolean; actor: Actor; now: string }): Promise<ModelPurgeCounts> {
+export async function purgeModelTemplates(
+  db: Kysely<DB>,
+  p: ModelPurge,
+  options: { dryRun: boolean; actor: Actor; now: string },
+): Promise<ModelPurgeCounts> {
   const count = (plan: Awaited<ReturnType<typeof planPurge>>): ModelPurgeCounts => ({
     templates: plan.doomed.length,
     students: unique(plan.doomed.map((d) => d.studentId)).length,
@@ -216,7 +277,17 @@ export async function purgeModelTemplates(db: Kysely<DB>, p: ModelPurge, options
     await removeTemplates(trx, plan.doomed, options.now);
     const counts = count(plan);
     // Ids of the model and site and counts only: no student is named in the audit log.
-    await writeAudit(trx, { actor: options.actor, action: 'templates.purge_model', entity: 'face_model', entityId: p.modelId, detail: { ...p, ...counts } }, options.now);
+    await writeAudit(
+      trx,
+      {
+        actor: options.actor,
+        action: 'templates.purge_model',
+        entity: 'face_model',
+        entityId: p.modelId,
+        detail: { ...p, ...counts },
+      },
+      options.now,
+    );
     return counts;
   });
 }

@@ -26,7 +26,8 @@ export async function insertUser(
   input: { email: string; name: string; role: UserTable['role']; passwordHash: string },
   now: string,
 ): Promise<User> {
-  if (await findUserByEmail(db, input.email)) throw conflict(`a user with email ${input.email} exists`, 'email_taken');
+  if (await findUserByEmail(db, input.email))
+    throw conflict(`a user with email ${input.email} exists`, 'email_taken');
   const row: UserTable = {
     id: randomUUID(),
     email: input.email.toLowerCase(),
@@ -51,15 +52,26 @@ export async function listUsers(db: Executor, role?: UserTable['role']): Promise
 export type SessionState = Pick<UserTable, 'id' | 'email' | 'role' | 'disabled' | 'token_version'>;
 
 export async function findSessionState(db: Executor, id: string): Promise<SessionState | undefined> {
-  return db.selectFrom('users').select(['id', 'email', 'role', 'disabled', 'token_version']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'role', 'disabled', 'token_version'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /**
  * A change that ends the user's sessions: the tokens they hold were granted to an account that
  * no longer exists in that form (disabled, other role, password no longer secret).
  */
-export function endsSessions(current: Pick<UserTable, 'role'>, patch: { role?: UserTable['role']; disabled?: boolean; passwordHash?: string }): boolean {
-  return patch.disabled === true || patch.passwordHash !== undefined || (patch.role !== undefined && patch.role !== current.role);
+export function endsSessions(
+  current: Pick<UserTable, 'role'>,
+  patch: { role?: UserTable['role']; disabled?: boolean; passwordHash?: string },
+): boolean {
+  return (
+    patch.disabled === true ||
+    patch.passwordHash !== undefined ||
+    (patch.role !== undefined && patch.role !== current.role)
+  );
 }
 
 export async function updateUser(
@@ -90,7 +102,12 @@ export async function updateUser(
   // The version bump alone refuses every older access and refresh token (plugins/auth.ts,
   // services/auth.ts); marking the refresh tokens revoked keeps the table truthful as well.
   if (revoke) {
-    await db.updateTable('refresh_tokens').set({ revoked_at: now }).where('user_id', '=', id).where('revoked_at', 'is', null).execute();
+    await db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
   const updated = await findUserById(db, id);
   if (!updated) throw notFound(`user ${id}`);

@@ -33,18 +33,45 @@ const admin: RoutePlugin = async (app) => {
   const security = [{ user: [] }];
   const tags = ['admin'];
 
-  r.get('/api/settings', { ...onlyAdmin, schema: { tags, security, response: { 200: Settings } } }, async () => readSettings(app.ctx.db));
-  r.patch('/api/settings', { ...onlyAdmin, schema: { tags, security, body: SettingsPatch, response: { 200: Settings } } }, async (request) => {
-    const user = userOf(request);
-    const now = app.ctx.nowIso();
-    const settings = await writeSettings(app.ctx.db, request.body, now);
-    await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'settings.update', entity: 'settings', entityId: null, detail: request.body }, now);
-    return settings;
-  });
+  r.get(
+    '/api/settings',
+    { ...onlyAdmin, schema: { tags, security, response: { 200: Settings } } },
+    async () => readSettings(app.ctx.db),
+  );
+  r.patch(
+    '/api/settings',
+    { ...onlyAdmin, schema: { tags, security, body: SettingsPatch, response: { 200: Settings } } },
+    async (request) => {
+      const user = userOf(request);
+      const now = app.ctx.nowIso();
+      const settings = await writeSettings(app.ctx.db, request.body, now);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'settings.update',
+          entity: 'settings',
+          entityId: null,
+          detail: request.body,
+        },
+        now,
+      );
+      return settings;
+    },
+  );
 
   r.get(
     '/api/audit',
-    { ...onlyAdmin, schema: { tags, security, summary: 'Audit log, newest first', querystring: AuditQuery, response: { 200: z.array(AuditRow) } } },
+    {
+      ...onlyAdmin,
+      schema: {
+        tags,
+        security,
+        summary: 'Audit log, newest first',
+        querystring: AuditQuery,
+        response: { 200: z.array(AuditRow) },
+      },
+    },
     async (request) => listAudit(app.ctx.db, request.query),
   );
 };

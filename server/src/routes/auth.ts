@@ -14,20 +14,40 @@ const authRoutes: RoutePlugin = async (app) => {
     '/api/auth/login',
     {
       config: limited,
-      schema: { tags: ['auth'], summary: 'Log in: a 15-minute access token and a rotating refresh token', body: LoginRequest, response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: a 15-minute access token and a rotating refresh token',
+        body: LoginRequest,
+        response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
+      },
     },
     async (request) => app.ctx.auth.login(request.body.email, request.body.password),
   );
 
   r.post(
     '/api/auth/refresh',
-    { config: limited, schema: { tags: ['auth'], summary: 'Exchange a refresh token (single use) for new tokens', body: RefreshRequest, response: { 200: TokenResponse, 401: ErrorBody } } },
+    {
+      config: limited,
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token (single use) for new tokens',
+        body: RefreshRequest,
+        response: { 200: TokenResponse, 401: ErrorBody },
+      },
+    },
     async (request) => app.ctx.auth.refresh(request.body.refreshToken),
   );
 
   r.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Revoke a refresh token and its family', body: RefreshRequest, response: { 200: Ok } } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Revoke a refresh token and its family',
+        body: RefreshRequest,
+        response: { 200: Ok },
+      },
+    },
     async (request) => {
       await app.ctx.auth.logout(request.body.refreshToken);
       return { ok: true as const };
@@ -50,9 +70,22 @@ const authRoutes: RoutePlugin = async (app) => {
     },
     async (request) => {
       const user = userOf(request);
-      const tokens = await app.ctx.auth.changePassword(user.id, request.body.currentPassword, request.body.newPassword);
+      const tokens = await app.ctx.auth.changePassword(
+        user.id,
+        request.body.currentPassword,
+        request.body.newPassword,
+      );
       const now = app.ctx.nowIso();
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'user.password_change', entity: 'user', entityId: user.id }, now);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'user.password_change',
+          entity: 'user',
+          entityId: user.id,
+        },
+        now,
+      );
       return tokens;
     },
   );
@@ -61,7 +94,11 @@ const authRoutes: RoutePlugin = async (app) => {
     '/api/auth/me',
     {
       onRequest: app.requireUser(),
-      schema: { tags: ['auth'], security: [{ user: [] }], response: { 200: z.object({ id: z.string(), email: z.string(), role: z.string() }), 401: ErrorBody } },
+      schema: {
+        tags: ['auth'],
+        security: [{ user: [] }],
+        response: { 200: z.object({ id: z.string(), email: z.string(), role: z.string() }), 401: ErrorBody },
+      },
     },
     async (request) => {
       const u = userOf(request);

@@ -19,7 +19,16 @@ import {
   updateSchedule,
 } from '../repositories/classes.js';
 import { IdParams } from '../schemas/common.js';
-import { Class, CreateClass, CreateSchedule, EnrolRequest, Enrolment, Schedule, UpdateClass, UpdateSchedule } from '../schemas/people.js';
+import {
+  Class,
+  CreateClass,
+  CreateSchedule,
+  EnrolRequest,
+  Enrolment,
+  Schedule,
+  UpdateClass,
+  UpdateSchedule,
+} from '../schemas/people.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const classes: RoutePlugin = async (app) => {
@@ -39,32 +48,74 @@ const classes: RoutePlugin = async (app) => {
 
   r.get(
     '/api/classes',
-    { ...anyUser, schema: { tags, security, summary: 'Classes (teachers: their own)', querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Class) } } },
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Classes (teachers: their own)',
+        querystring: z.object({ siteId: z.string().optional() }),
+        response: { 200: z.array(Class) },
+      },
+    },
     async (request) => {
       const user = userOf(request);
-      return listClasses(app.ctx.db, { ...request.query, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) });
+      return listClasses(app.ctx.db, {
+        ...request.query,
+        ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
+      });
     },
   );
-  r.post('/api/classes', { ...admin, schema: { tags, security, body: CreateClass, response: { 201: Class, 400: ErrorBody } } }, async (request, reply) =>
-    reply.status(201).send(await createClass(app.ctx.db, request.body, app.ctx.nowIso())),
+  r.post(
+    '/api/classes',
+    { ...admin, schema: { tags, security, body: CreateClass, response: { 201: Class, 400: ErrorBody } } },
+    async (request, reply) =>
+      reply.status(201).send(await createClass(app.ctx.db, request.body, app.ctx.nowIso())),
   );
-  r.get('/api/classes/:id', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: Class, 403: ErrorBody, 404: ErrorBody } } }, async (request) =>
-    toClass(await readableClass(request, request.params.id)),
+  r.get(
+    '/api/classes/:id',
+    {
+      ...anyUser,
+      schema: { tags, security, params: IdParams, response: { 200: Class, 403: ErrorBody, 404: ErrorBody } },
+    },
+    async (request) => toClass(await readableClass(request, request.params.id)),
   );
-  r.patch('/api/classes/:id', { ...admin, schema: { tags, security, params: IdParams, body: UpdateClass, response: { 200: Class, 404: ErrorBody } } }, async (request) =>
-    updateClass(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
+  r.patch(
+    '/api/classes/:id',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        body: UpdateClass,
+        response: { 200: Class, 404: ErrorBody },
+      },
+    },
+    async (request) => updateClass(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
   );
-  r.delete('/api/classes/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
-    await deleteClass(app.ctx.db, request.params.id, app.ctx.nowIso());
-    return reply.status(204).send(null);
-  });
+  r.delete(
+    '/api/classes/:id',
+    { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
+    async (request, reply) => {
+      await deleteClass(app.ctx.db, request.params.id, app.ctx.nowIso());
+      return reply.status(204).send(null);
+    },
+  );
 
   const History = z.object({ all: z.enum(['true', 'false']).optional() });
   r.get(
     '/api/classes/:id/enrolments',
     {
       ...anyUser,
-      schema: { tags, security, summary: 'Current enrolments; `?all=true` adds those closed (kept for past reports)', params: IdParams, querystring: History, response: { 200: z.array(Enrolment) } },
+      schema: {
+        tags,
+        security,
+        summary: 'Current enrolments; `?all=true` adds those closed (kept for past reports)',
+        params: IdParams,
+        querystring: History,
+        response: { 200: z.array(Enrolment) },
+      },
     },
     async (request) => {
       await readableClass(request, request.params.id);
@@ -73,12 +124,37 @@ const classes: RoutePlugin = async (app) => {
   );
   r.post(
     '/api/classes/:id/enrolments',
-    { ...admin, schema: { tags, security, summary: 'Enrol students (idempotent)', params: IdParams, body: EnrolRequest, response: { 200: z.object({ added: z.number(), alreadyEnrolled: z.number() }), 400: ErrorBody } } },
-    async (request) => enrolStudents(app.ctx.db, request.params.id, request.body.studentIds, app.ctx.nowIso(), request.body.from ? { from: request.body.from } : {}),
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Enrol students (idempotent)',
+        params: IdParams,
+        body: EnrolRequest,
+        response: { 200: z.object({ added: z.number(), alreadyEnrolled: z.number() }), 400: ErrorBody },
+      },
+    },
+    async (request) =>
+      enrolStudents(
+        app.ctx.db,
+        request.params.id,
+        request.body.studentIds,
+        app.ctx.nowIso(),
+        request.body.from ? { from: request.body.from } : {},
+      ),
   );
   r.delete(
     '/api/classes/:id/enrolments/:studentId',
-    { ...admin, schema: { tags, security, params: z.object({ id: z.string(), studentId: z.string() }), response: { 204: z.null(), 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        params: z.object({ id: z.string(), studentId: z.string() }),
+        response: { 204: z.null(), 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       await unenrolStudent(app.ctx.db, request.params.id, request.params.studentId, app.ctx.nowIso());
       return reply.status(204).send(null);
@@ -87,7 +163,17 @@ const classes: RoutePlugin = async (app) => {
 
   r.get(
     '/api/classes/:id/schedules',
-    { ...anyUser, schema: { tags, security, summary: 'Current schedules with their versions; `?all=true` adds removed ones', params: IdParams, querystring: History, response: { 200: z.array(Schedule) } } },
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        summary: 'Current schedules with their versions; `?all=true` adds removed ones',
+        params: IdParams,
+        querystring: History,
+        response: { 200: z.array(Schedule) },
+      },
+    },
     async (request) => {
       await readableClass(request, request.params.id);
       return listSchedules(app.ctx.db, request.params.id, { all: request.query.all === 'true' });
@@ -100,13 +186,17 @@ const classes: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Add a weekly (weekday) or one-off (date) schedule entry; sessions are `${scheduleId}@${date}`',
+        summary:
+          'Add a weekly (weekday) or one-off (date) schedule entry; sessions are `${scheduleId}@${date}`',
         params: IdParams,
         body: CreateSchedule,
         response: { 201: Schedule, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send(await createSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso())),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await createSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso())),
   );
   r.patch(
     '/api/schedules/:id',
@@ -115,7 +205,8 @@ const classes: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Edit a timetable entry from a date on: closes the old version, opens a new one (past sessions keep theirs)',
+        summary:
+          'Edit a timetable entry from a date on: closes the old version, opens a new one (past sessions keep theirs)',
         params: IdParams,
         body: UpdateSchedule,
         response: { 200: Schedule, 400: ErrorBody, 404: ErrorBody },
@@ -123,9 +214,13 @@ const classes: RoutePlugin = async (app) => {
     },
     async (request) => updateSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
   );
-  r.delete('/api/schedules/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
-    await deleteSchedule(app.ctx.db, request.params.id, app.ctx.nowIso());
-    return reply.status(204).send(null);
-  });
+  r.delete(
+    '/api/schedules/:id',
+    { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
+    async (request, reply) => {
+      await deleteSchedule(app.ctx.db, request.params.id, app.ctx.nowIso());
+      return reply.status(204).send(null);
+    },
+  );
 };
 export default classes;

@@ -2,11 +2,25 @@ import { z } from 'zod';
 import { ErrorBody, PairRequest, PairResponse, SYNC_PATHS } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
 import { writeAudit } from '../repositories/audit.js';
-import { createDevice, listDevices, pairDevice, renewPairingCode, revokeDevice, toDevice, getDevice } from '../repositories/devices.js';
+import {
+  createDevice,
+  listDevices,
+  pairDevice,
+  renewPairingCode,
+  revokeDevice,
+  toDevice,
+  getDevice,
+} from '../repositories/devices.js';
 import { issuePinRecovery, listPinRecovery, newRecoveryCode } from '../repositories/pin-recovery.js';
 import { getSite } from '../repositories/rooms.js';
 import { IdParams } from '../schemas/common.js';
-import { CreateDevice, Device, DeviceWithCode, PinRecoveryCode, PinRecoveryCodeIssued } from '../schemas/devices.js';
+import {
+  CreateDevice,
+  Device,
+  DeviceWithCode,
+  PinRecoveryCode,
+  PinRecoveryCodeIssued,
+} from '../schemas/devices.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const devices: RoutePlugin = async (app) => {
@@ -16,43 +30,122 @@ const devices: RoutePlugin = async (app) => {
   const tags = ['devices'];
   const { config } = app.ctx;
 
-  r.get('/api/devices', { ...admin, schema: { tags, security, summary: 'Kiosks with their last-seen time and reported health', querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Device) } } }, async (request) =>
-    listDevices(app.ctx.db, app.ctx.nowIso(), request.query.siteId),
+  r.get(
+    '/api/devices',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Kiosks with their last-seen time and reported health',
+        querystring: z.object({ siteId: z.string().optional() }),
+        response: { 200: z.array(Device) },
+      },
+    },
+    async (request) => listDevices(app.ctx.db, app.ctx.nowIso(), request.query.siteId),
   );
-  r.get('/api/devices/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 200: Device, 404: ErrorBody } } }, async (request) =>
-    toDevice(await getDevice(app.ctx.db, request.params.id), app.ctx.nowIso()),
+  r.get(
+    '/api/devices/:id',
+    { ...admin, schema: { tags, security, params: IdParams, response: { 200: Device, 404: ErrorBody } } },
+    async (request) => toDevice(await getDevice(app.ctx.db, request.params.id), app.ctx.nowIso()),
   );
 
   r.post(
     '/api/devices',
-    { ...admin, schema: { tags, security, summary: 'Create a kiosk for a room; answers a one-time pairing code', body: CreateDevice, response: { 201: DeviceWithCode, 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Create a kiosk for a room; answers a one-time pairing code',
+        body: CreateDevice,
+        response: { 201: DeviceWithCode, 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const user = userOf(request);
-      const device = await createDevice(app.ctx.db, request.body, config.jwtSecret, config.pairingCodeTtlMinutes, app.ctx.clock.now());
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.create', entity: 'device', entityId: device.id }, app.ctx.nowIso());
+      const device = await createDevice(
+        app.ctx.db,
+        request.body,
+        config.jwtSecret,
+        config.pairingCodeTtlMinutes,
+        app.ctx.clock.now(),
+      );
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'device.create',
+          entity: 'device',
+          entityId: device.id,
+        },
+        app.ctx.nowIso(),
+      );
       return reply.status(201).send(device);
     },
   );
 
   r.post(
     '/api/devices/:id/pairing-code',
-    { ...admin, schema: { tags, security, summary: 'A new pairing code (re-pair a replaced kiosk); the current token stops working', params: IdParams, response: { 200: DeviceWithCode, 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'A new pairing code (re-pair a replaced kiosk); the current token stops working',
+        params: IdParams,
+        response: { 200: DeviceWithCode, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const user = userOf(request);
-      const device = await renewPairingCode(app.ctx.db, request.params.id, config.jwtSecret, config.pairingCodeTtlMinutes, app.ctx.clock.now());
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.repair', entity: 'device', entityId: device.id }, app.ctx.nowIso());
+      const device = await renewPairingCode(
+        app.ctx.db,
+        request.params.id,
+        config.jwtSecret,
+        config.pairingCodeTtlMinutes,
+        app.ctx.clock.now(),
+      );
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'device.repair',
+          entity: 'device',
+          entityId: device.id,
+        },
+        app.ctx.nowIso(),
+      );
       return device;
     },
   );
 
   r.post(
     '/api/devices/:id/revoke',
-    { ...admin, schema: { tags, security, summary: 'Revoke a kiosk: its next call gets 401', params: IdParams, response: { 200: Device, 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Revoke a kiosk: its next call gets 401',
+        params: IdParams,
+        response: { 200: Device, 404: ErrorBody },
+      },
+    },
     async (request) => {
       const user = userOf(request);
       const now = app.ctx.nowIso();
       await revokeDevice(app.ctx.db, request.params.id, now);
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: user.id }, action: 'device.revoke', entity: 'device', entityId: request.params.id }, now);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'device.revoke',
+          entity: 'device',
+          entityId: request.params.id,
+        },
+        now,
+      );
       return toDevice(await getDevice(app.ctx.db, request.params.id), now);
     },
   );
@@ -64,9 +157,10 @@ const devices: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'A one-time recovery code for the kiosk\'s forgotten admin PIN (shown once; replaces any earlier code)',
+        summary:
+          "A one-time recovery code for the kiosk's forgotten admin PIN (shown once; replaces any earlier code)",
         description:
-          'The kiosk receives the code\'s hash on its next sync (an offline kiosk cannot), and accepts the code once on its PIN pad: ' +
+          "The kiosk receives the code's hash on its next sync (an offline kiosk cannot), and accepts the code once on its PIN pad: " +
           'it opens the admin area at "change PIN" and reports the code used. Expires after PIN_RECOVERY_TTL_HOURS.',
         params: IdParams,
         response: { 201: PinRecoveryCodeIssued, 404: ErrorBody, 409: ErrorBody },
@@ -77,22 +171,48 @@ const devices: RoutePlugin = async (app) => {
       const now = app.ctx.clock.now();
       const fresh = await newRecoveryCode();
       const issued = await app.ctx.db.transaction().execute(async (trx) => {
-        const { replacedIds, ...code } = await issuePinRecovery(trx, request.params.id, user.id, fresh, config.pinRecoveryTtlHours, now);
+        const { replacedIds, ...code } = await issuePinRecovery(
+          trx,
+          request.params.id,
+          user.id,
+          fresh,
+          config.pinRecoveryTtlHours,
+          now,
+        );
         await writeAudit(
           trx,
-          { actor: { kind: 'user', id: user.id }, action: 'device.pin_recovery.issue', entity: 'device', entityId: request.params.id, detail: { codeId: code.id, expiresAt: code.expiresAt, replaced: replacedIds } },
+          {
+            actor: { kind: 'user', id: user.id },
+            action: 'device.pin_recovery.issue',
+            entity: 'device',
+            entityId: request.params.id,
+            detail: { codeId: code.id, expiresAt: code.expiresAt, replaced: replacedIds },
+          },
           now.toISOString(),
         );
         return code;
       });
-      request.log.info({ component: 'devices', deviceId: request.params.id, codeId: issued.id }, 'PIN recovery code issued');
+      request.log.info(
+        { component: 'devices', deviceId: request.params.id, codeId: issued.id },
+        'PIN recovery code issued',
+      );
       return reply.status(201).send(issued);
     },
   );
 
   r.get(
     '/api/devices/:id/pin-recovery',
-    { ...admin, schema: { tags, security, summary: 'The kiosk\'s recovery codes, newest first: pending, used (by the kiosk), replaced or expired', params: IdParams, response: { 200: z.array(PinRecoveryCode), 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary:
+          "The kiosk's recovery codes, newest first: pending, used (by the kiosk), replaced or expired",
+        params: IdParams,
+        response: { 200: z.array(PinRecoveryCode), 404: ErrorBody },
+      },
+    },
     async (request) => listPinRecovery(app.ctx.db, request.params.id, app.ctx.nowIso()),
   );
 
@@ -100,13 +220,28 @@ const devices: RoutePlugin = async (app) => {
     SYNC_PATHS.pair,
     {
       config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
-      schema: { tags, summary: 'A kiosk exchanges its one-time pairing code (+ name) for a device token', body: PairRequest, response: { 200: PairResponse, 401: ErrorBody, 429: ErrorBody } },
+      schema: {
+        tags,
+        summary: 'A kiosk exchanges its one-time pairing code (+ name) for a device token',
+        body: PairRequest,
+        response: { 200: PairResponse, 401: ErrorBody, 429: ErrorBody },
+      },
     },
     async (request) => {
       const now = app.ctx.nowIso();
       const paired = await pairDevice(app.ctx.db, request.body, config.jwtSecret, now);
       const site = await getSite(app.ctx.db, paired.siteId);
-      await writeAudit(app.ctx.db, { actor: { kind: 'device', id: paired.deviceId }, action: 'device.pair', entity: 'device', entityId: paired.deviceId, detail: { name: request.body.name } }, now);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'device', id: paired.deviceId },
+          action: 'device.pair',
+          entity: 'device',
+          entityId: paired.deviceId,
+          detail: { name: request.body.name },
+        },
+        now,
+      );
       request.log.info({ component: 'devices', deviceId: paired.deviceId }, 'device paired');
       return { ...paired, timezone: site.timezone, serverTime: now };
     },

@@ -7,7 +7,13 @@ const Health = z.object({ status: z.enum(['ok', 'unavailable']), database: z.str
 const health: RoutePlugin = async (app) => {
   typed(app).get(
     '/health',
-    { schema: { tags: ['ops'], summary: 'Liveness and database reachability', response: { 200: Health, 503: Health } } },
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'Liveness and database reachability',
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (request, reply) => {
       const time = app.ctx.nowIso();
       try {

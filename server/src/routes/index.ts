@@ -16,4 +16,19 @@ import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
 import users from './users.js';
 
-export const coreRoutes: readonly RoutePlugin[] = [health, auth, users, sites, students, templates, classes, calendar, importRoutes, devices, sync, attendance, sessions, admin];
+export const coreRoutes: readonly RoutePlugin[] = [
+  health,
+  auth,
+  users,
+  sites,
+  students,
+  templates,
+  classes,
+  calendar,
+  importRoutes,
+  devices,
+  sync,
+  attendance,
+  sessions,
+  admin,
+];

@@ -41,17 +41,29 @@ const sessions: RoutePlugin = async (app) => {
     '/api/sessions',
     {
       ...anyUser,
-      schema: { tags, security, summary: "The day's sessions of your classes (admins: all), in start order", querystring: DaySessionsQuery, response: { 200: DaySessions } },
+      schema: {
+        tags,
+        security,
+        summary: "The day's sessions of your classes (admins: all), in start order",
+        querystring: DaySessionsQuery,
+        response: { 200: DaySessions },
+      },
     },
     async (request) => {
       const user = userOf(request);
       const db = app.ctx.db;
-      let q = db.selectFrom('classes').innerJoin('sites', 'sites.id', 'classes.site_id').select(['classes.id', 'classes.name', 'classes.site_id', 'sites.timezone']);
+      let q = db
+        .selectFrom('classes')
+        .innerJoin('sites', 'sites.id', 'classes.site_id')
+        .select(['classes.id', 'classes.name', 'classes.site_id', 'sites.timezone']);
       if (user.role !== 'admin') q = q.where('classes.teacher_id', '=', user.id);
       if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
       const classes = await q.execute();
       if (classes.length === 0) return { total: 0, sessions: [] };
-      const [schedules, rooms] = await Promise.all([scheduleSpecs(db, { classIds: classes.map((c) => c.id) }), db.selectFrom('rooms').select(['id', 'name']).execute()]);
+      const [schedules, rooms] = await Promise.all([
+        scheduleSpecs(db, { classIds: classes.map((c) => c.id) }),
+        db.selectFrom('rooms').select(['id', 'name']).execute(),
+      ]);
       const now = app.ctx.clock.now();
       const nowIso = now.toISOString();
       const roomName = new Map(rooms.map((x) => [x.id, x.name]));
@@ -76,7 +88,9 @@ const sessions: RoutePlugin = async (app) => {
           });
         }
       }
-      out.sort((a, b) => (a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.class.name.localeCompare(b.class.name)));
+      out.sort((a, b) =>
+        a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.class.name.localeCompare(b.class.name),
+      );
       const { limit, offset } = request.query;
       return { total: out.length, sessions: out.slice(offset, offset + limit) };
     },
@@ -89,7 +103,8 @@ const sessions: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
+        summary:
+          'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
         description:
           'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token.',
         params: SessionParams,
@@ -112,7 +127,13 @@ const sessions: RoutePlugin = async (app) => {
       for (const [k, v] of Object.entries(reply.getHeaders())) if (typeof v === 'string') headers[k] = v;
       // `connection: close`: a stream's socket is not reused, and an ended stream must not sit as
       // a keep-alive connection that a graceful shutdown would wait out (72 s).
-      res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no', connection: 'close' });
+      res.writeHead(200, {
+        ...headers,
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+        connection: 'close',
+      });
       res.write('retry: 2000\n\n');
 
       let closed = false;
@@ -167,7 +188,10 @@ const sessions: RoutePlugin = async (app) => {
             }
           } while (again && !closed);
         } catch (err) {
-          request.log.error({ component: 'sessions', err, sessionId: session.sessionId }, 'live session stream failed');
+          request.log.error(
+            { component: 'sessions', err, sessionId: session.sessionId },
+            'live session stream failed',
+          );
           end('error');
         } finally {
           busy = false;

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
-import { createRoom, createSite, deleteRoom, listRooms, listSites, toRoom, getRoom, updateSite } from '../repositories/rooms.js';
+import {
+  createRoom,
+  createSite,
+  deleteRoom,
+  listRooms,
+  listSites,
+  toRoom,
+  getRoom,
+  updateSite,
+} from '../repositories/rooms.js';
 import { IdParams } from '../schemas/common.js';
 import { CreateRoom, CreateSite, Room, Site, UpdateSite } from '../schemas/people.js';
 import { typed, type RoutePlugin } from './types.js';
@@ -13,28 +22,72 @@ const sites: RoutePlugin = async (app) => {
   const security = [{ user: [] }];
   const tags = ['sites and rooms'];
 
-  r.get('/api/sites', { ...anyUser, schema: { tags, security, response: { 200: z.array(Site) } } }, async () => listSites(app.ctx.db));
-  r.post('/api/sites', { ...admin, schema: { tags, security, body: CreateSite, response: { 201: Site, 400: ErrorBody } } }, async (request, reply) =>
-    reply.status(201).send(await createSite(app.ctx.db, request.body, app.ctx.nowIso())),
+  r.get(
+    '/api/sites',
+    { ...anyUser, schema: { tags, security, response: { 200: z.array(Site) } } },
+    async () => listSites(app.ctx.db),
+  );
+  r.post(
+    '/api/sites',
+    { ...admin, schema: { tags, security, body: CreateSite, response: { 201: Site, 400: ErrorBody } } },
+    async (request, reply) =>
+      reply.status(201).send(await createSite(app.ctx.db, request.body, app.ctx.nowIso())),
   );
   r.patch(
     '/api/sites/:id',
-    { ...admin, schema: { tags, security, summary: 'Rename a site or set its IANA time zone; the site\'s kiosks follow on their next roster pull', params: IdParams, body: UpdateSite, response: { 200: Site, 400: ErrorBody, 404: ErrorBody } } },
-    async (request) => updateSite(app.ctx.db, request.params.id, request.body, { kind: 'user', id: userOf(request).id }, app.ctx.nowIso()),
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary:
+          "Rename a site or set its IANA time zone; the site's kiosks follow on their next roster pull",
+        params: IdParams,
+        body: UpdateSite,
+        response: { 200: Site, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) =>
+      updateSite(
+        app.ctx.db,
+        request.params.id,
+        request.body,
+        { kind: 'user', id: userOf(request).id },
+        app.ctx.nowIso(),
+      ),
   );
 
-  r.get('/api/rooms', { ...anyUser, schema: { tags, security, querystring: z.object({ siteId: z.string().optional() }), response: { 200: z.array(Room) } } }, async (request) =>
-    listRooms(app.ctx.db, request.query.siteId),
+  r.get(
+    '/api/rooms',
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        querystring: z.object({ siteId: z.string().optional() }),
+        response: { 200: z.array(Room) },
+      },
+    },
+    async (request) => listRooms(app.ctx.db, request.query.siteId),
   );
-  r.get('/api/rooms/:id', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: Room, 404: ErrorBody } } }, async (request) =>
-    toRoom(await getRoom(app.ctx.db, request.params.id)),
+  r.get(
+    '/api/rooms/:id',
+    { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: Room, 404: ErrorBody } } },
+    async (request) => toRoom(await getRoom(app.ctx.db, request.params.id)),
   );
-  r.post('/api/rooms', { ...admin, schema: { tags, security, body: CreateRoom, response: { 201: Room, 404: ErrorBody } } }, async (request, reply) =>
-    reply.status(201).send(await createRoom(app.ctx.db, request.body, app.ctx.nowIso())),
+  r.post(
+    '/api/rooms',
+    { ...admin, schema: { tags, security, body: CreateRoom, response: { 201: Room, 404: ErrorBody } } },
+    async (request, reply) =>
+      reply.status(201).send(await createRoom(app.ctx.db, request.body, app.ctx.nowIso())),
   );
-  r.delete('/api/rooms/:id', { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 409: ErrorBody } } }, async (request, reply) => {
-    await deleteRoom(app.ctx.db, request.params.id, app.ctx.nowIso());
-    return reply.status(204).send(null);
-  });
+  r.delete(
+    '/api/rooms/:id',
+    { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 409: ErrorBody } } },
+    async (request, reply) => {
+      await deleteRoom(app.ctx.db, request.params.id, app.ctx.nowIso());
+      return reply.status(204).send(null);
+    },
+  );
 };
 export default sites;

@@ -4,11 +4,26 @@ import { ErrorBody } from '../../../src/contracts/sync.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import {
-  countTemplates, createStudent, eraseStudent, getStudent, isStudentOfTeacher, listStudents, templateCoverage, toStudent, updateStudent,
+  countTemplates,
+  createStudent,
+  eraseStudent,
+  getStudent,
+  isStudentOfTeacher,
+  listStudents,
+  templateCoverage,
+  toStudent,
+  updateStudent,
 } from '../repositories/students.js';
 import { deleteTemplate, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
-import { CreateStudent, Student, StudentListQuery, TemplateCoverage, TemplateCoverageQuery, UpdateStudent } from '../schemas/people.js';
+import {
+  CreateStudent,
+  Student,
+  StudentListQuery,
+  TemplateCoverage,
+  TemplateCoverageQuery,
+  UpdateStudent,
+} from '../schemas/people.js';
 import { addPhotoTemplates, assertConsent, type PhotoInput } from '../services/photo-templates.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -22,9 +37,21 @@ const Template = z.object({
   createdAt: z.string(),
 });
 const PhotoResults = z.object({
-  results: z.array(z.object({ filename: z.string(), status: z.enum(['accepted', 'rejected']), templateId: z.string().optional(), reason: z.string().optional() })),
+  results: z.array(
+    z.object({
+      filename: z.string(),
+      status: z.enum(['accepted', 'rejected']),
+      templateId: z.string().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
 });
-const ErasureResult = z.object({ erased: z.literal(true), templates: z.number().int(), enrolments: z.number().int(), attendanceEvents: z.number().int() });
+const ErasureResult = z.object({
+  erased: z.literal(true),
+  templates: z.number().int(),
+  enrolments: z.number().int(),
+  attendanceEvents: z.number().int(),
+});
 
 const students: RoutePlugin = async (app) => {
   const r = typed(app);
@@ -37,15 +64,28 @@ const students: RoutePlugin = async (app) => {
   async function assertCanRead(request: FastifyRequest, studentId: string) {
     const user = userOf(request);
     if (user.role === 'admin') return;
-    if (!(await isStudentOfTeacher(app.ctx.db, studentId, user.id))) throw forbidden('Not a student of your classes');
+    if (!(await isStudentOfTeacher(app.ctx.db, studentId, user.id)))
+      throw forbidden('Not a student of your classes');
   }
 
   r.get(
     '/api/students',
-    { ...anyUser, schema: { tags, security, summary: 'List students (teachers: only their classes\' students)', querystring: StudentListQuery, response: { 200: z.array(Student) } } },
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        summary: "List students (teachers: only their classes' students)",
+        querystring: StudentListQuery,
+        response: { 200: z.array(Student) },
+      },
+    },
     async (request) => {
       const user = userOf(request);
-      return listStudents(app.ctx.db, { ...request.query, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) });
+      return listStudents(app.ctx.db, {
+        ...request.query,
+        ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
+      });
     },
   );
 
@@ -67,23 +107,52 @@ const students: RoutePlugin = async (app) => {
     async (request) => {
       const user = userOf(request);
       const { modelId, ...scope } = request.query;
-      return templateCoverage(app.ctx.db, { ...scope, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) }, modelId);
+      return templateCoverage(
+        app.ctx.db,
+        { ...scope, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) },
+        modelId,
+      );
     },
   );
 
-  r.post('/api/students', { ...admin, schema: { tags, security, body: CreateStudent, response: { 201: Student, 409: ErrorBody } } }, async (request, reply) =>
-    reply.status(201).send(await createStudent(app.ctx.db, request.body, app.ctx.nowIso())),
+  r.post(
+    '/api/students',
+    { ...admin, schema: { tags, security, body: CreateStudent, response: { 201: Student, 409: ErrorBody } } },
+    async (request, reply) =>
+      reply.status(201).send(await createStudent(app.ctx.db, request.body, app.ctx.nowIso())),
   );
 
-  r.get('/api/students/:id', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: Student, 403: ErrorBody, 404: ErrorBody } } }, async (request) => {
-    const student = await getStudent(app.ctx.db, request.params.id);
-    await assertCanRead(request, student.id);
-    return { ...toStudent(student), templateCount: await countTemplates(app.ctx.db, student.id) };
-  });
+  r.get(
+    '/api/students/:id',
+    {
+      ...anyUser,
+      schema: {
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: Student, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const student = await getStudent(app.ctx.db, request.params.id);
+      await assertCanRead(request, student.id);
+      return { ...toStudent(student), templateCount: await countTemplates(app.ctx.db, student.id) };
+    },
+  );
 
   r.patch(
     '/api/students/:id',
-    { ...admin, schema: { tags, security, summary: 'Update; withdrawing consent deletes the templates', params: IdParams, body: UpdateStudent, response: { 200: Student, 404: ErrorBody, 409: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Update; withdrawing consent deletes the templates',
+        params: IdParams,
+        body: UpdateStudent,
+        response: { 200: Student, 404: ErrorBody, 409: ErrorBody },
+      },
+    },
     async (request) => updateStudent(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
   );
 
@@ -94,27 +163,45 @@ const students: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Erase a student: personal data, templates, photos, enrolments and attendance; kiosks purge them on their next pull',
+        summary:
+          'Erase a student: personal data, templates, photos, enrolments and attendance; kiosks purge them on their next pull',
         params: IdParams,
         response: { 200: ErasureResult, 404: ErrorBody },
       },
     },
     async (request) => {
       const user = userOf(request);
-      const detail = await eraseStudent(app.ctx.db, request.params.id, { kind: 'user', id: user.id, label: user.email }, app.ctx.nowIso());
+      const detail = await eraseStudent(
+        app.ctx.db,
+        request.params.id,
+        { kind: 'user', id: user.id, label: user.email },
+        app.ctx.nowIso(),
+      );
       return { erased: true as const, ...detail };
     },
   );
 
-  r.get('/api/students/:id/templates', { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Template) } } }, async (request) => {
-    await getStudent(app.ctx.db, request.params.id);
-    await assertCanRead(request, request.params.id);
-    return listTemplates(app.ctx.db, request.params.id);
-  });
+  r.get(
+    '/api/students/:id/templates',
+    { ...anyUser, schema: { tags, security, params: IdParams, response: { 200: z.array(Template) } } },
+    async (request) => {
+      await getStudent(app.ctx.db, request.params.id);
+      await assertCanRead(request, request.params.id);
+      return listTemplates(app.ctx.db, request.params.id);
+    },
+  );
 
   r.delete(
     '/api/students/:id/templates/:templateId',
-    { ...admin, schema: { tags, security, params: z.object({ id: z.string(), templateId: z.string() }), response: { 204: z.null(), 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        params: z.object({ id: z.string(), templateId: z.string() }),
+        response: { 204: z.null(), 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
       await deleteTemplate(app.ctx.db, request.params.id, request.params.templateId, app.ctx.nowIso());
       return reply.status(204).send(null);
@@ -129,7 +216,8 @@ const students: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
-        description: 'The photos are embedded with the src/ml engine and discarded unless the retainPhotos setting is on. 409 when the student has not consented.',
+        description:
+          'The photos are embedded with the src/ml engine and discarded unless the retainPhotos setting is on. 409 when the student has not consented.',
         consumes: ['multipart/form-data'],
         params: IdParams,
         response: { 200: PhotoResults, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody },
@@ -147,13 +235,21 @@ const students: RoutePlugin = async (app) => {
         }
       } catch (err) {
         const code = (err as { code?: string }).code;
-        if (code === 'FST_REQ_FILE_TOO_LARGE') throw new HttpError(413, 'payload_too_large', `A photo is larger than ${app.ctx.config.photoLimitBytes} bytes`);
-        if (code === 'FST_FILES_LIMIT') throw new HttpError(413, 'payload_too_large', 'Too many files in one upload');
+        if (code === 'FST_REQ_FILE_TOO_LARGE')
+          throw new HttpError(
+            413,
+            'payload_too_large',
+            `A photo is larger than ${app.ctx.config.photoLimitBytes} bytes`,
+          );
+        if (code === 'FST_FILES_LIMIT')
+          throw new HttpError(413, 'payload_too_large', 'Too many files in one upload');
         throw err;
       }
       if (photos.length === 0) throw badRequest('No image files in the upload', 'no_files');
       const engine = await app.ctx.faceEngine();
-      return { results: await addPhotoTemplates(app.ctx.db, engine, request.params.id, photos, app.ctx.nowIso()) };
+      return {
+        results: await addPhotoTemplates(app.ctx.db, engine, request.params.id, photos, app.ctx.nowIso()),
+      };
     },
   );
 };

@@ -1,6 +1,14 @@
 // The kiosk sync API (DESIGN.md "Sync protocol"), parsed with the shared contract schemas.
 import {
-  ErrorBody, PinRecoveryUsedRequest, PinRecoveryUsedResponse, PushAttendanceRequest, PushResponse, PushTemplatesRequest, RosterPage, RosterQuery, SYNC_PATHS,
+  ErrorBody,
+  PinRecoveryUsedRequest,
+  PinRecoveryUsedResponse,
+  PushAttendanceRequest,
+  PushResponse,
+  PushTemplatesRequest,
+  RosterPage,
+  RosterQuery,
+  SYNC_PATHS,
 } from '../../../src/contracts/sync.js';
 import { deviceOf } from '../plugins/auth.js';
 import { ingestAttendance } from '../repositories/attendance.js';
@@ -28,8 +36,10 @@ const sync: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Roster changes after a cursor, for the device\'s site, oldest first (tombstones for deletions)',
-        description: 'Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract.',
+        summary:
+          "Roster changes after a cursor, for the device's site, oldest first (tombstones for deletions)",
+        description:
+          'Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract.',
         querystring: RosterQuery,
         response: { 200: RosterPage, 400: ErrorBody, 401: ErrorBody },
       },
@@ -48,7 +58,9 @@ const sync: RoutePlugin = async (app) => {
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
-      return reply.type('application/json; charset=utf-8').send(rosterPageJson(page, since, { pinRecovery }, request.query.feed) as never);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(rosterPageJson(page, since, { pinRecovery }, request.query.feed) as never);
     },
   );
 
@@ -67,12 +79,20 @@ const sync: RoutePlugin = async (app) => {
     async (request) => {
       const d = deviceOf(request);
       const now = app.ctx.nowIso();
-      const results = await ingestAttendance(app.ctx.db, request.body.events, { deviceId: d.id, siteId: d.siteId }, now);
+      const results = await ingestAttendance(
+        app.ctx.db,
+        request.body.events,
+        { deviceId: d.id, siteId: d.siteId },
+        now,
+      );
       await recordHealth(app.ctx.db, d.id, request.body.health, now);
       const accepted = results.filter((x) => x.status === 'accepted').length;
       // [console] live session views on this instance refresh at once (others poll).
       if (accepted > 0) app.ctx.attendanceFeed.notify(request.body.events.map((e) => e.sessionId));
-      request.log.debug({ component: 'sync', deviceId: d.id, events: results.length, accepted }, 'attendance pushed');
+      request.log.debug(
+        { component: 'sync', deviceId: d.id, events: results.length, accepted },
+        'attendance pushed',
+      );
       return { results };
     },
   );
@@ -93,7 +113,12 @@ const sync: RoutePlugin = async (app) => {
     async (request) => {
       const d = deviceOf(request);
       const now = app.ctx.nowIso();
-      const results = await storeTemplates(app.ctx.db, request.body.templates, { source: 'kiosk', deviceId: d.id, siteId: d.siteId }, now);
+      const results = await storeTemplates(
+        app.ctx.db,
+        request.body.templates,
+        { source: 'kiosk', deviceId: d.id, siteId: d.siteId },
+        now,
+      );
       await recordHealth(app.ctx.db, d.id, undefined, now);
       return { results };
     },
@@ -115,9 +140,25 @@ const sync: RoutePlugin = async (app) => {
       const d = deviceOf(request);
       const now = app.ctx.nowIso();
       return app.ctx.db.transaction().execute(async (trx) => {
-        const { firstReport, ...used } = await markPinRecoveryUsed(trx, d.id, request.body.id, request.body.usedAt);
+        const { firstReport, ...used } = await markPinRecoveryUsed(
+          trx,
+          d.id,
+          request.body.id,
+          request.body.usedAt,
+        );
         // A retried report (the answer was lost) is not a second use.
-        if (firstReport) await writeAudit(trx, { actor: { kind: 'device', id: d.id }, action: 'device.pin_recovery.used', entity: 'device', entityId: d.id, detail: used }, now);
+        if (firstReport)
+          await writeAudit(
+            trx,
+            {
+              actor: { kind: 'device', id: d.id },
+              action: 'device.pin_recovery.used',
+              entity: 'device',
+              entityId: d.id,
+              detail: used,
+            },
+            now,
+          );
         return used;
       });
     },

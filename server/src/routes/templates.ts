@@ -18,7 +18,12 @@ const templates: RoutePlugin = async (app) => {
     '/api/face-models/current',
     {
       onRequest: app.requireUser(),
-      schema: { tags: ['students'], security: [{ user: [] }], summary: "The face model this release's kiosks run: templates of other models are not recognised", response: { 200: z.object({ modelId: z.string() }) } },
+      schema: {
+        tags: ['students'],
+        security: [{ user: [] }],
+        summary: "The face model this release's kiosks run: templates of other models are not recognised",
+        response: { 200: z.object({ modelId: z.string() }) },
+      },
     },
     async () => ({ modelId: SHIPPED_MODEL_ID }),
   );
@@ -33,9 +38,9 @@ const templates: RoutePlugin = async (app) => {
         summary: 'Delete the face templates of a retired model (dryRun=true: only count them)',
         description:
           'Deletes every template of `modelId` (of `siteId` only, when given) in one transaction and leaves tombstones, so kiosks drop them on their next roster pull; ' +
-          'audited as `templates.purge_model`. With `onlyIfReplacedBy=<model>`, a student\'s `modelId` templates go only if they already have a template of that model: ' +
+          "audited as `templates.purge_model`. With `onlyIfReplacedBy=<model>`, a student's `modelId` templates go only if they already have a template of that model: " +
           'students not yet re-enrolled keep theirs (`studentsKept`). Check the counts with `dryRun=true` first. Unknown parameters are a 400. ' +
-          'Deleting the model this release\'s kiosks run (without `onlyIfReplacedBy`) is a 409: every kiosk would stop recognising everyone.',
+          "Deleting the model this release's kiosks run (without `onlyIfReplacedBy`) is a 409: every kiosk would stop recognising everyone.",
         querystring: ModelPurgeQuery,
         response: { 200: ModelPurgeResult, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
@@ -50,8 +55,18 @@ const templates: RoutePlugin = async (app) => {
           'model_in_use',
         );
       }
-      const counts = await purgeModelTemplates(app.ctx.db, purge, { dryRun, actor: { kind: 'user', id: user.id, label: user.email }, now: app.ctx.nowIso() });
-      return { dryRun, modelId: purge.modelId, siteId: purge.siteId ?? null, onlyIfReplacedBy: purge.onlyIfReplacedBy ?? null, ...counts };
+      const counts = await purgeModelTemplates(app.ctx.db, purge, {
+        dryRun,
+        actor: { kind: 'user', id: user.id, label: user.email },
+        now: app.ctx.nowIso(),
+      });
+      return {
+        dryRun,
+        modelId: purge.modelId,
+        siteId: purge.siteId ?? null,
+        onlyIfReplacedBy: purge.onlyIfReplacedBy ?? null,
+        ...counts,
+      };
     },
   );
 };

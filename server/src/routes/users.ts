@@ -16,19 +16,51 @@ const users: RoutePlugin = async (app) => {
 
   r.get(
     '/api/users',
-    { ...admin, schema: { tags: ['people'], security, summary: 'Users (admins and teachers)', querystring: z.object({ role: Role.optional() }), response: { 200: z.array(User), 401: ErrorBody, 403: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['people'],
+        security,
+        summary: 'Users (admins and teachers)',
+        querystring: z.object({ role: Role.optional() }),
+        response: { 200: z.array(User), 401: ErrorBody, 403: ErrorBody },
+      },
+    },
     async (request) => listUsers(app.ctx.db, request.query.role),
   );
 
   r.post(
     '/api/users',
-    { ...admin, schema: { tags: ['people'], security, summary: 'Create a teacher or admin account', body: CreateUserRequest, response: { 201: User, 409: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags: ['people'],
+        security,
+        summary: 'Create a teacher or admin account',
+        body: CreateUserRequest,
+        response: { 201: User, 409: ErrorBody },
+      },
+    },
     async (request, reply) => {
       const { email, name, role, password } = request.body;
       const now = app.ctx.nowIso();
-      const user = await insertUser(app.ctx.db, { email, name, role, passwordHash: await hashPassword(password) }, now);
+      const user = await insertUser(
+        app.ctx.db,
+        { email, name, role, passwordHash: await hashPassword(password) },
+        now,
+      );
       const actor = userOf(request);
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.create', entity: 'user', entityId: user.id, detail: { role } }, now);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: actor.id },
+          action: 'user.create',
+          entity: 'user',
+          entityId: user.id,
+          detail: { role },
+        },
+        now,
+      );
       return reply.status(201).send(user);
     },
   );
@@ -37,16 +69,39 @@ const users: RoutePlugin = async (app) => {
     '/api/users/:id',
     {
       ...admin,
-      schema: { tags: ['people'], security, summary: 'Rename, change role, reset password or disable (revokes refresh tokens)', params: IdParams, body: UpdateUserRequest, response: { 200: User, 400: ErrorBody, 404: ErrorBody } },
+      schema: {
+        tags: ['people'],
+        security,
+        summary: 'Rename, change role, reset password or disable (revokes refresh tokens)',
+        params: IdParams,
+        body: UpdateUserRequest,
+        response: { 200: User, 400: ErrorBody, 404: ErrorBody },
+      },
     },
     async (request) => {
       const actor = userOf(request);
       const { password, ...rest } = request.body;
       // An admin cannot lock themselves out (the last way back would be the CLI).
-      if (request.params.id === actor.id && (rest.disabled === true || rest.role === 'teacher')) throw badRequest('You cannot disable or demote yourself', 'self_lockout');
+      if (request.params.id === actor.id && (rest.disabled === true || rest.role === 'teacher'))
+        throw badRequest('You cannot disable or demote yourself', 'self_lockout');
       const now = app.ctx.nowIso();
-      const user = await updateUser(app.ctx.db, request.params.id, { ...rest, ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }) }, now);
-      await writeAudit(app.ctx.db, { actor: { kind: 'user', id: actor.id }, action: 'user.update', entity: 'user', entityId: user.id, detail: { ...rest, passwordReset: password !== undefined } }, now);
+      const user = await updateUser(
+        app.ctx.db,
+        request.params.id,
+        { ...rest, ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }) },
+        now,
+      );
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: actor.id },
+          action: 'user.update',
+          entity: 'user',
+          entityId: user.id,
+          detail: { ...rest, passwordReset: password !== undefined },
+        },
+        now,
+      );
       return user;
     },
   );

@@ -35,7 +35,12 @@ export const SessionReport = z.object({
   /** Cancelled (calendar): marks taken before the cancellation are kept and shown. */
   cancelled: z.boolean(),
   students: z.array(SessionStudentRow),
-  counts: z.object({ present: z.number().int(), late: z.number().int(), absent: z.number().int(), excused: z.number().int() }),
+  counts: z.object({
+    present: z.number().int(),
+    late: z.number().int(),
+    absent: z.number().int(),
+    excused: z.number().int(),
+  }),
   /** Students seen in this session who are not enrolled in the class (exceptions and stray marks). */
   notEnrolled: z.array(z.object({ studentId: z.string(), eventsCount: z.number().int() })),
 });
@@ -61,4 +66,8 @@ export const CorrectionRequest = z.discriminatedUnion('kind', [
   }),
 ]);
 export type CorrectionRequest = z.infer<typeof CorrectionRequest>;
-export const CorrectionResponse = z.object({ id: z.string(), status: z.enum(['accepted', 'duplicate']), sessionStatus: AttendanceStatus });
+export const CorrectionResponse = z.object({
+  id: z.string(),
+  status: z.enum(['accepted', 'duplicate']),
+  sessionStatus: AttendanceStatus,
+});

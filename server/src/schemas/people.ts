@@ -1,14 +1,33 @@
 // Server-only request/response schemas for sites, rooms, students, classes and schedules.
 import { z } from 'zod';
-import { ArrivalMinutes, IanaTimeZone, IsoDateTime, LocalDate, LocalTime } from '../../../src/contracts/sync.js';
+import {
+  ArrivalMinutes,
+  IanaTimeZone,
+  IsoDateTime,
+  LocalDate,
+  LocalTime,
+} from '../../../src/contracts/sync.js';
 import { Email, Name } from './common.js';
 
 /** Shared with the kiosk, which validates the zone again when the roster brings it. */
 export const TimeZone = IanaTimeZone;
 
-export const Site = z.object({ id: z.string(), name: z.string(), timezone: z.string(), arrivalMinutes: z.number().int() });
-export const CreateSite = z.object({ name: Name, timezone: TimeZone, arrivalMinutes: ArrivalMinutes.optional() });
-export const UpdateSite = z.object({ name: Name.optional(), timezone: TimeZone.optional(), arrivalMinutes: ArrivalMinutes.optional() });
+export const Site = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string(),
+  arrivalMinutes: z.number().int(),
+});
+export const CreateSite = z.object({
+  name: Name,
+  timezone: TimeZone,
+  arrivalMinutes: ArrivalMinutes.optional(),
+});
+export const UpdateSite = z.object({
+  name: Name.optional(),
+  timezone: TimeZone.optional(),
+  arrivalMinutes: ArrivalMinutes.optional(),
+});
 
 export const Room = z.object({ id: z.string(), siteId: z.string(), name: z.string() });
 export const CreateRoom = z.object({ name: Name, siteId: z.string().min(1).default('default') });
@@ -158,7 +177,10 @@ export const UpdateSchedule = z
     endTime: LocalTime.optional(),
     graceMinutes: z.number().int().min(0).max(240).optional(),
   })
-  .refine((s) => !(s.weekday != null && s.date != null), { message: 'give at most one of weekday and date', path: ['weekday'] });
+  .refine((s) => !(s.weekday != null && s.date != null), {
+    message: 'give at most one of weekday and date',
+    path: ['weekday'],
+  });
 export const CreateSchedule = z
   .object({
     roomId: z.string().min(1),
@@ -170,5 +192,8 @@ export const CreateSchedule = z
     endTime: LocalTime,
     graceMinutes: z.number().int().min(0).max(240).default(5),
   })
-  .refine((s) => (s.weekday == null) !== (s.date == null), { message: 'give exactly one of weekday and date', path: ['weekday'] })
+  .refine((s) => (s.weekday == null) !== (s.date == null), {
+    message: 'give exactly one of weekday and date',
+    path: ['weekday'],
+  })
   .refine((s) => s.startTime < s.endTime, { message: 'must be after startTime', path: ['endTime'] });

@@ -20,7 +20,10 @@ export const ModelPurgeQuery = z
     /** Count what would be deleted, delete nothing. */
     dryRun: QueryFlag.default(false),
   })
-  .refine((q) => q.onlyIfReplacedBy !== q.modelId, { message: 'must name another model than modelId', path: ['onlyIfReplacedBy'] });
+  .refine((q) => q.onlyIfReplacedBy !== q.modelId, {
+    message: 'must name another model than modelId',
+    path: ['onlyIfReplacedBy'],
+  });
 
 export const ModelPurgeResult = z.object({
   dryRun: z.boolean(),

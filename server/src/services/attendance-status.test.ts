@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { deriveStatus, type StatusEvent } from './attendance-status.js';
 
 let n = 0;
-const ev = (kind: StatusEvent['kind'], status: StatusEvent['status'], at: string, refId: string | null = null, id = `e${++n}`): StatusEvent => ({
+const ev = (
+  kind: StatusEvent['kind'],
+  status: StatusEvent['status'],
+  at: string,
+  refId: string | null = null,
+  id = `e${++n}`,
+): StatusEvent => ({
   id,
   kind,
   status,
@@ -23,7 +29,12 @@ describe('deriveStatus', () => {
   });
 
   it('the latest manual event overrides marks', () => {
-    const events = [ev('mark', 'present', '08:31'), ev('manual', 'excused', '09:00'), ev('manual', 'late', '09:05'), ev('mark', 'present', '09:10')];
+    const events = [
+      ev('mark', 'present', '08:31'),
+      ev('manual', 'excused', '09:00'),
+      ev('manual', 'late', '09:05'),
+      ev('mark', 'present', '09:10'),
+    ];
     expect(deriveStatus(events).status).toBe('late');
   });
 
@@ -39,6 +50,8 @@ describe('deriveStatus', () => {
 
   it('ignores exceptions and survives self-referencing undos', () => {
     const self = ev('undo', null, '09:00', 'loop', 'loop');
-    expect(deriveStatus([ev('exception', null, '08:30'), self, ev('mark', 'present', '08:40')]).status).toBe('present');
+    expect(deriveStatus([ev('exception', null, '08:30'), self, ev('mark', 'present', '08:40')]).status).toBe(
+      'present',
+    );
   });
 });

@@ -20,7 +20,8 @@ export interface DerivedStatus {
   decidedBy: StatusEvent | null;
 }
 
-const byTime = (a: StatusEvent, b: StatusEvent) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byTime = (a: StatusEvent, b: StatusEvent) =>
+  a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 export function deriveStatus(events: readonly StatusEvent[]): DerivedStatus {
   const undosOf = new Map<string, StatusEvent[]>();
@@ -44,7 +45,9 @@ export function deriveStatus(events: readonly StatusEvent[]): DerivedStatus {
     memo.set(e.id, result);
     return result;
   };
-  const standing = events.filter((e) => (e.kind === 'manual' || e.kind === 'mark') && e.status !== null && stands(e, new Set()));
+  const standing = events.filter(
+    (e) => (e.kind === 'manual' || e.kind === 'mark') && e.status !== null && stands(e, new Set()),
+  );
   const manual = standing.filter((e) => e.kind === 'manual').sort(byTime);
   const lastManual = manual[manual.length - 1];
   if (lastManual) return { status: lastManual.status, decidedBy: lastManual };

@@ -29,9 +29,13 @@ export interface UserPrincipal {
 }
 
 /** The 401s of a token whose user changed since it was issued: clients log in again. */
-export const accountDisabled = (): HttpError => unauthorized('Account disabled; ask an admin', 'account_disabled');
+export const accountDisabled = (): HttpError =>
+  unauthorized('Account disabled; ask an admin', 'account_disabled');
 export const sessionRevoked = (): HttpError =>
-  unauthorized('Session ended: the account was removed or its role or password changed; log in again', 'session_revoked');
+  unauthorized(
+    'Session ended: the account was removed or its role or password changed; log in again',
+    'session_revoked',
+  );
 
 type TokenSubject = { id: string; email: string; name: string; role: Role; token_version: number };
 
@@ -67,8 +71,13 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     const now = this.clock.now().toISOString();
     const hash = hashToken(refreshToken);
-    const row = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst();
-    if (!row || row.revoked_at !== null || row.expires_at <= now) throw unauthorized('Refresh token invalid or expired', 'bad_refresh_token');
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row || row.revoked_at !== null || row.expires_at <= now)
+      throw unauthorized('Refresh token invalid or expired', 'bad_refresh_token');
     // Single use, enforced by the conditional update: of two concurrent refreshes one wins.
     const claimed = await this.db
       .updateTable('refresh_tokens')
@@ -77,7 +86,12 @@ export class AuthService {
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) {
-      await this.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).where('revoked_at', 'is', null).execute();
+      await this.db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', row.family_id)
+        .where('revoked_at', 'is', null)
+        .execute();
       throw unauthorized('Refresh token reused; please log in again', 'refresh_token_reused');
     }
     const user = await findUserById(this.db, row.user_id);
@@ -97,8 +111,14 @@ export class AuthService {
     if (!user) throw sessionRevoked();
     if (user.disabled === 1) throw accountDisabled();
     // 403, not 401: the session is fine, only the proof is wrong (a client must not log out).
-    if (!(await verifyPassword(currentPassword, user.password_hash))) throw forbidden('Current password is wrong', 'wrong_password');
-    await updateUser(this.db, userId, { passwordHash: await hashPassword(newPassword) }, this.clock.now().toISOString());
+    if (!(await verifyPassword(currentPassword, user.password_hash)))
+      throw forbidden('Current password is wrong', 'wrong_password');
+    await updateUser(
+      this.db,
+      userId,
+      { passwordHash: await hashPassword(newPassword) },
+      this.clock.now().toISOString(),
+    );
     const updated = await findUserById(this.db, userId);
     if (!updated) throw sessionRevoked();
     return this.issue(updated, randomUUID());
@@ -106,8 +126,17 @@ export class AuthService {
 
   async logout(refreshToken: string): Promise<void> {
     const now = this.clock.now().toISOString();
-    const row = await this.db.selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', hashToken(refreshToken)).executeTakeFirst();
-    if (row) await this.db.updateTable('refresh_tokens').set({ revoked_at: now }).where('family_id', '=', row.family_id).execute();
+    const row = await this.db
+      .selectFrom('refresh_tokens')
+      .select('family_id')
+      .where('token_hash', '=', hashToken(refreshToken))
+      .executeTakeFirst();
+    if (row)
+      await this.db
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', row.family_id)
+        .execute();
   }
 
   private async issue(user: TokenSubject, familyId: string): Promise<IssuedTokens> {

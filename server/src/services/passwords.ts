@@ -7,7 +7,12 @@ const KEY_LENGTH = 64;
 /** N=2^15, r=8 → 32 MiB per hash: slow enough for guessing, fast enough for a login (~50 ms). */
 export const DEFAULT_SCRYPT = { N: 32768, r: 8, p: 1 } as const;
 
-function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
@@ -15,10 +20,18 @@ function scryptAsync(password: string, salt: Buffer, keylen: number, options: Sc
 
 const maxmem = (N: number, r: number) => 256 * N * r;
 
-export async function hashPassword(password: string, params: { N: number; r: number; p: number } = DEFAULT_SCRYPT): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: { N: number; r: number; p: number } = DEFAULT_SCRYPT,
+): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password.normalize('NFKC'), salt, KEY_LENGTH, { ...params, maxmem: maxmem(params.N, params.r) });
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scryptAsync(password.normalize('NFKC'), salt, KEY_LENGTH, {
+    ...params,
+    maxmem: maxmem(params.N, params.r),
+  });
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join(
+    '$',
+  );
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -30,12 +43,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const P = Number(p);
   if (![N, R, P].every((v) => Number.isInteger(v) && v > 0)) return false;
   const expected = Buffer.from(keyB64, 'base64url');
-  const actual = await scryptAsync(password.normalize('NFKC'), Buffer.from(saltB64, 'base64url'), expected.length, {
-    N,
-    r: R,
-    p: P,
-    maxmem: maxmem(N, R),
-  });
+  const actual = await scryptAsync(
+    password.normalize('NFKC'),
+    Buffer.from(saltB64, 'base64url'),
+    expected.length,
+    {
+      N,
+      r: R,
+      p: P,
+      maxmem: maxmem(N, R),
+    },
+  );
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

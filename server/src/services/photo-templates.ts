@@ -16,7 +16,8 @@ import { embeddingToBase64 } from '../../../src/ml/embedding-codec.js';
  */
 const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
 
-export type EmbedResult = { ok: true; embedding: Float32Array; quality: number } | { ok: false; reason: string };
+export type EmbedResult =
+  { ok: true; embedding: Float32Array; quality: number } | { ok: false; reason: string };
 
 export async function embedPhoto(engine: FaceEngine, bytes: Uint8Array): Promise<EmbedResult> {
   let analysis;
@@ -29,7 +30,11 @@ export async function embedPhoto(engine: FaceEngine, bytes: Uint8Array): Promise
   if (!largest) return { ok: false, reason: 'no_face' };
   const blocking = largest.gateFailures.filter((g) => BLOCKING_GATES.includes(g));
   if (blocking.length > 0) return { ok: false, reason: `poor_quality: ${blocking.join(', ')}` };
-  return { ok: true, embedding: largest.embedding, quality: Math.max(0, Math.min(1, largest.detectionScore)) };
+  return {
+    ok: true,
+    embedding: largest.embedding,
+    quality: Math.max(0, Math.min(1, largest.detectionScore)),
+  };
 }
 
 export interface PhotoInput {
@@ -45,14 +50,23 @@ export interface PhotoResult {
   reason?: string;
 }
 
-
 export async function assertConsent(db: Kysely<DB>, studentId: string): Promise<void> {
   const student = await getStudent(db, studentId);
-  if (student.consent !== 1) throw conflict(`student ${studentId} has not consented to face recognition: no templates can be stored`, 'no_consent');
+  if (student.consent !== 1)
+    throw conflict(
+      `student ${studentId} has not consented to face recognition: no templates can be stored`,
+      'no_consent',
+    );
 }
 
 /** Embeds each photo, stores a template per usable face, keeps the photo only if the admin setting says so. */
-export async function addPhotoTemplates(db: Kysely<DB>, engine: FaceEngine, studentId: string, photos: readonly PhotoInput[], now: string): Promise<PhotoResult[]> {
+export async function addPhotoTemplates(
+  db: Kysely<DB>,
+  engine: FaceEngine,
+  studentId: string,
+  photos: readonly PhotoInput[],
+  now: string,
+): Promise<PhotoResult[]> {
   await assertConsent(db, studentId);
   const settings = await readSettings(db);
   const results: PhotoResult[] = [];
@@ -65,7 +79,16 @@ export async function addPhotoTemplates(db: Kysely<DB>, engine: FaceEngine, stud
     const templateId = randomUUID();
     const [stored] = await storeTemplates(
       db,
-      [{ id: templateId, studentId, modelId: engine.modelId, embedding: embeddingToBase64(embedded.embedding), quality: embedded.quality, createdAt: now }],
+      [
+        {
+          id: templateId,
+          studentId,
+          modelId: engine.modelId,
+          embedding: embeddingToBase64(embedded.embedding),
+          quality: embedded.quality,
+          createdAt: now,
+        },
+      ],
       { source: 'photo', deviceId: null, siteId: null },
       now,
     );
@@ -74,7 +97,17 @@ export async function addPhotoTemplates(db: Kysely<DB>, engine: FaceEngine, stud
       continue;
     }
     if (settings.retainPhotos) {
-      await db.insertInto('photos').values({ id: randomUUID(), student_id: studentId, template_id: templateId, mime: photo.mime, bytes: photo.bytes, created_at: now }).execute();
+      await db
+        .insertInto('photos')
+        .values({
+          id: randomUUID(),
+          student_id: studentId,
+          template_id: templateId,
+          mime: photo.mime,
+          bytes: photo.bytes,
+          created_at: now,
+        })
+        .execute();
     }
     results.push({ filename: photo.filename, status: 'accepted', templateId });
   }

@@ -14,7 +14,12 @@ function setup(startIso: string) {
   store.sync.set('siteId', 'site1');
   const fake = new FakeFaceEngine();
   const engine = new AttendanceEngine({
-    store, now: clock.now, newId: randomUUID, logger: silentLogger(), modelId: () => 'fake-v1', embeddingSize: () => FAKE_DIMS,
+    store,
+    now: clock.now,
+    newId: randomUUID,
+    logger: silentLogger(),
+    modelId: () => 'fake-v1',
+    embeddingSize: () => FAKE_DIMS,
     placement: () => ({ roomId: store.sync.get('roomId'), timezone: store.sync.get('timezone') }),
   });
   let seq = 0;
@@ -39,17 +44,45 @@ describe('the door', () => {
     const { arrive, store, engine } = setup('2026-03-02T08:50:00Z');
     expect(engine.session()?.sessionId).toBe('maths-mon@2026-03-02');
     expect(await arrive('ada')).toMatchObject({ kind: 'present', sessionId: 'maths-mon@2026-03-02' });
-    expect(store.attendance.all()).toMatchObject([{ kind: 'mark', status: 'present', studentId: 'ada', sessionId: 'maths-mon@2026-03-02' }]);
+    expect(store.attendance.all()).toMatchObject([
+      { kind: 'mark', status: 'present', studentId: 'ada', sessionId: 'maths-mon@2026-03-02' },
+    ]);
   });
 
   it('records nothing before the window, and follows a class override and the site default from the roster', async () => {
     const { arrive, store, clock } = setup('2026-03-02T08:44:00Z');
     expect(await arrive('ada')).toMatchObject({ kind: 'no_session', message: 'No class now' });
     // The site widens its window to 15 min, then the class overrides it with 5.
-    applyRosterPage(store, [{ seq: 1, entity: 'site', op: 'upsert', id: 'site1', data: { id: 'site1', timezone: 'UTC', arrivalMinutes: 15 } }], '1', clock.now().toISOString());
+    applyRosterPage(
+      store,
+      [
+        {
+          seq: 1,
+          entity: 'site',
+          op: 'upsert',
+          id: 'site1',
+          data: { id: 'site1', timezone: 'UTC', arrivalMinutes: 15 },
+        },
+      ],
+      '1',
+      clock.now().toISOString(),
+    );
     clock.set('2026-03-02T08:46:00Z');
     expect(await arrive('bob')).toMatchObject({ kind: 'present' });
-    applyRosterPage(store, [{ seq: 2, entity: 'class', op: 'upsert', id: 'maths', data: { id: 'maths', name: 'Maths', arrivalMinutes: 5 } }], '2', clock.now().toISOString());
+    applyRosterPage(
+      store,
+      [
+        {
+          seq: 2,
+          entity: 'class',
+          op: 'upsert',
+          id: 'maths',
+          data: { id: 'maths', name: 'Maths', arrivalMinutes: 5 },
+        },
+      ],
+      '2',
+      clock.now().toISOString(),
+    );
     clock.set('2026-03-02T08:54:59Z');
     expect(await arrive('cy')).toMatchObject({ kind: 'no_session' });
     clock.set('2026-03-02T08:55:00Z');
@@ -60,7 +93,16 @@ describe('the door', () => {
   it('back to back in one room: both lists → the next session, one list → that one, none → exception on the next', async () => {
     const { arrive, store } = setup('2026-03-02T09:55:00Z');
     store.roster.upsertClass({ id: 'art', name: 'Art' });
-    store.roster.upsertSchedule({ id: 'art-mon', classId: 'art', roomId: 'r1', weekday: 1, date: null, startTime: '10:00', endTime: '11:00', graceMinutes: 5 });
+    store.roster.upsertSchedule({
+      id: 'art-mon',
+      classId: 'art',
+      roomId: 'r1',
+      weekday: 1,
+      date: null,
+      startTime: '10:00',
+      endTime: '11:00',
+      graceMinutes: 5,
+    });
     store.roster.upsertEnrolment({ id: 'e-ada-art', classId: 'art', studentId: 'ada' });
     expect(await arrive('ada')).toMatchObject({ kind: 'present', sessionId: 'art-mon@2026-03-02' }); // on both lists
     expect(await arrive('bob')).toMatchObject({ kind: 'late', sessionId: 'maths-mon@2026-03-02' }); // maths only
@@ -75,11 +117,18 @@ describe('the door', () => {
   it('says "No class today" on a holiday the calendar brought, offline, and records nothing', async () => {
     const { arrive, store, engine, clock } = setup('2026-03-02T09:05:00Z');
     const calendar = {
-      siteId: 'site1', version: 1, terms: [],
+      siteId: 'site1',
+      version: 1,
+      terms: [],
       closures: [{ id: 'c1', name: 'Snow day', startDate: '2026-03-02', endDate: '2026-03-02' }],
       changes: [{ scheduleId: 'maths-mon', date: '2026-03-09', kind: 'cancelled' }],
     };
-    const outcome = applyRosterPage(store, [{ seq: 1, entity: 'calendar', op: 'upsert', id: 'site1', data: calendar }], '1', clock.now().toISOString());
+    const outcome = applyRosterPage(
+      store,
+      [{ seq: 1, entity: 'calendar', op: 'upsert', id: 'site1', data: calendar }],
+      '1',
+      clock.now().toISOString(),
+    );
     expect(outcome).toMatchObject({ applied: 1, skipped: [], scheduleChanged: true });
     expect(engine.session()).toBeNull();
     expect(engine.noClassToday()).toBe(true);
@@ -98,7 +147,15 @@ describe('the door', () => {
     const { store, clock } = setup('2026-03-02T09:05:00Z');
     const outcome = applyRosterPage(
       store,
-      [{ seq: 1, entity: 'calendar', op: 'upsert', id: 'other', data: { siteId: 'other', version: 1, terms: [], closures: [], changes: [] } }],
+      [
+        {
+          seq: 1,
+          entity: 'calendar',
+          op: 'upsert',
+          id: 'other',
+          data: { siteId: 'other', version: 1, terms: [], closures: [], changes: [] },
+        },
+      ],
       '1',
       clock.now().toISOString(),
     );
@@ -109,10 +166,35 @@ describe('the door', () => {
   it('runs the schedule version in force today (feed 2) ', async () => {
     const { arrive, store } = setup('2026-03-09T13:02:00Z');
     store.roster.upsertSchedule({
-      id: 'maths-mon', classId: 'maths', roomId: 'r1', weekday: 1, date: null, startTime: '13:00', endTime: '14:00', graceMinutes: 10,
+      id: 'maths-mon',
+      classId: 'maths',
+      roomId: 'r1',
+      weekday: 1,
+      date: null,
+      startTime: '13:00',
+      endTime: '14:00',
+      graceMinutes: 10,
       versions: [
-        { validFrom: null, validUntil: '2026-03-08', roomId: 'r1', weekday: 1, date: null, startTime: '09:00', endTime: '10:00', graceMinutes: 10 },
-        { validFrom: '2026-03-09', validUntil: null, roomId: 'r1', weekday: 1, date: null, startTime: '13:00', endTime: '14:00', graceMinutes: 10 },
+        {
+          validFrom: null,
+          validUntil: '2026-03-08',
+          roomId: 'r1',
+          weekday: 1,
+          date: null,
+          startTime: '09:00',
+          endTime: '10:00',
+          graceMinutes: 10,
+        },
+        {
+          validFrom: '2026-03-09',
+          validUntil: null,
+          roomId: 'r1',
+          weekday: 1,
+          date: null,
+          startTime: '13:00',
+          endTime: '14:00',
+          graceMinutes: 10,
+        },
       ],
     });
     expect(await arrive('ada')).toMatchObject({ kind: 'present', sessionId: 'maths-mon@2026-03-09' });

@@ -10,7 +10,12 @@ function setup(startIso = '2026-03-02T09:02:00Z') {
   const store = seededStore(clock.now);
   const fake = new FakeFaceEngine();
   const engine = new AttendanceEngine({
-    store, now: clock.now, newId: randomUUID, logger: silentLogger(), modelId: () => 'fake-v1', embeddingSize: () => FAKE_DIMS,
+    store,
+    now: clock.now,
+    newId: randomUUID,
+    logger: silentLogger(),
+    modelId: () => 'fake-v1',
+    embeddingSize: () => FAKE_DIMS,
     placement: () => ({ roomId: store.sync.get('roomId'), timezone: store.sync.get('timezone') }),
   });
   let seq = 0;
@@ -27,7 +32,12 @@ describe('attendance engine', () => {
     expect((await show({ who: 'ada' })).decisions).toEqual([]);
     const out = await show({ who: 'ada' });
     expect(out.decisions).toHaveLength(1);
-    expect(out.decisions[0]).toMatchObject({ kind: 'present', studentId: 'ada', sessionId: 'maths-mon@2026-03-02', scores: { similarity: 1, margin: 1, votes: 2, window: 4 } });
+    expect(out.decisions[0]).toMatchObject({
+      kind: 'present',
+      studentId: 'ada',
+      sessionId: 'maths-mon@2026-03-02',
+      scores: { similarity: 1, margin: 1, votes: 2, window: 4 },
+    });
     expect(out.faces[0]?.state).toBe('recognised');
     const events = store.attendance.all();
     expect(events).toHaveLength(1);
@@ -72,7 +82,10 @@ describe('attendance engine', () => {
   it('marks late after start + grace', async () => {
     const { show } = setup('2026-03-02T09:15:00Z');
     await show({ who: 'ada' });
-    expect((await show({ who: 'ada' })).decisions[0]).toMatchObject({ kind: 'late', message: 'Welcome, Ada Lovelace (late)' });
+    expect((await show({ who: 'ada' })).decisions[0]).toMatchObject({
+      kind: 'late',
+      message: 'Welcome, Ada Lovelace (late)',
+    });
   });
 
   it('says no class now outside sessions and records nothing', async () => {
@@ -87,13 +100,19 @@ describe('attendance engine', () => {
     for (let i = 0; i < 6; i++) await show({ who: 'cy' });
     const events = store.attendance.all();
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ kind: 'exception', studentId: 'cy', status: null, sessionId: 'maths-mon@2026-03-02' });
+    expect(events[0]).toMatchObject({
+      kind: 'exception',
+      studentId: 'cy',
+      status: null,
+      sessionId: 'maths-mon@2026-03-02',
+    });
   });
 
   it('never marks unknown faces, only counts them', async () => {
     const { show, store, engine } = setup();
     const kinds: string[] = [];
-    for (let i = 0; i < 6; i++) kinds.push(...(await show({ who: '?stranger' })).decisions.map((d) => d.kind));
+    for (let i = 0; i < 6; i++)
+      kinds.push(...(await show({ who: '?stranger' })).decisions.map((d) => d.kind));
     expect(kinds).toEqual(['unknown']);
     expect(engine.counters.unknownAppearances).toBe(1);
     expect(store.attendance.all()).toHaveLength(0);
@@ -103,7 +122,12 @@ describe('attendance engine', () => {
     const { show, store } = setup();
     await show({ who: 'ada' }, { who: 'bob' });
     await show({ who: 'ada' }, { who: 'bob' });
-    expect(store.attendance.all().map((e) => e.studentId).sort()).toEqual(['ada', 'bob']);
+    expect(
+      store.attendance
+        .all()
+        .map((e) => e.studentId)
+        .sort(),
+    ).toEqual(['ada', 'bob']);
   });
 
   it('forgets a deleted student once the gallery reloads', async () => {
@@ -131,7 +155,9 @@ describe('corrections', () => {
   it('refuses a manual mark outside sessions or for an unknown student', () => {
     const { store, clock, engine } = setup('2026-03-02T12:00:00Z');
     const deps = { store, now: clock.now, newId: randomUUID, session: () => engine.session() };
-    expect(() => manualMark(deps, { studentId: 'bob', status: 'present', actor: 'admin' })).toThrow(/No class/);
+    expect(() => manualMark(deps, { studentId: 'bob', status: 'present', actor: 'admin' })).toThrow(
+      /No class/,
+    );
     expect(store.attendance.all()).toHaveLength(0);
   });
 });
@@ -217,8 +243,12 @@ describe('attendance engine: liveness per visit', () => {
     const { frameLivenessScore, livenessThreshold } = await import('../../ml/liveness/decision');
     const { FAKE_LIVE_SIGNALS, FAKE_SPOOF_SIGNALS } = await import('../testing/fake-engine');
     const t = livenessThreshold('strict');
-    expect(frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_LIVE_SIGNALS })!).toBeGreaterThan(t);
-    expect(frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_SPOOF_SIGNALS })!).toBeLessThan(livenessThreshold('standard'));
+    expect(
+      frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_LIVE_SIGNALS })!,
+    ).toBeGreaterThan(t);
+    expect(
+      frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_SPOOF_SIGNALS })!,
+    ).toBeLessThan(livenessThreshold('standard'));
   });
 
   it('a photo of an enrolled student is never marked: one kind message, one audit entry with the scores', async () => {
@@ -243,7 +273,12 @@ describe('attendance engine: liveness per visit', () => {
     const { show } = setup();
     await show({ who: 'ada', spoof: true });
     const d = (await show({ who: 'ada', spoof: true })).decisions[0]!;
-    expect(d).toMatchObject({ kind: 'look_at_camera', studentId: null, name: null, message: 'Please look at the camera' });
+    expect(d).toMatchObject({
+      kind: 'look_at_camera',
+      studentId: null,
+      name: null,
+      message: 'Please look at the camera',
+    });
   });
 
   it('a live student is marked, with the visit liveness score; a new visit after an empty doorway starts afresh', async () => {

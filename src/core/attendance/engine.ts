@@ -18,7 +18,15 @@ import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration';
 import { Gallery } from './gallery';
 import { DoorLiveness, LIVENESS_HINT } from './liveness-visit';
 import { isLate, type Occurrence } from '../../contracts/occurrences';
-import { dayOffAt, openSessions, storedArrivalMinutes, storedCalendar, toRunning, type DoorContext, type RunningSession } from './sessions';
+import {
+  dayOffAt,
+  openSessions,
+  storedArrivalMinutes,
+  storedCalendar,
+  toRunning,
+  type DoorContext,
+  type RunningSession,
+} from './sessions';
 import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
 import { FaceTracker, type Track } from './tracks';
 
@@ -92,10 +100,19 @@ export class AttendanceEngine {
   private readonly tracker: FaceTracker;
   private readonly lastDecision = new Map<string, { at: number; decision: Decision }>();
   private lastUnknownAt = -Infinity;
-  readonly counters: EngineCounters = { framesAnalysed: 0, unknownFaceFrames: 0, unknownAppearances: 0, gatedFaces: 0 };
+  readonly counters: EngineCounters = {
+    framesAnalysed: 0,
+    unknownFaceFrames: 0,
+    unknownAppearances: 0,
+    gatedFaces: 0,
+  };
 
   constructor(private readonly deps: AttendanceEngineDeps) {
-    this.tracker = new FaceTracker({ voteWindow: () => this.settings().voteWindow, voteMaxAgeMs: VOTE_MAX_AGE_MS, visitMs: VISIT_MS });
+    this.tracker = new FaceTracker({
+      voteWindow: () => this.settings().voteWindow,
+      voteMaxAgeMs: VOTE_MAX_AGE_MS,
+      visitMs: VISIT_MS,
+    });
     this.reloadGallery();
   }
 
@@ -110,7 +127,12 @@ export class AttendanceEngine {
     this.gallery = new Gallery(templates, this.deps.embeddingSize());
     const m = this.gallery.model;
     this.deps.logger.info(
-      { templates: this.gallery.size, students: this.gallery.studentCount, modelId, impostorTail: m && { u: round(m.u), beta: round(m.beta), pU: m.pU } },
+      {
+        templates: this.gallery.size,
+        students: this.gallery.studentCount,
+        modelId,
+        impostorTail: m && { u: round(m.u), beta: round(m.beta), pU: m.pU },
+      },
       'gallery loaded',
     );
     this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
@@ -120,7 +142,12 @@ export class AttendanceEngine {
       // until students are re-enrolled (or the server re-embeds their photos). The admin
       // area shows who (roster) and how many (state.templates); this line is for the logs.
       this.deps.logger.warn(
-        { modelId, otherModelTemplates: other, templates: this.gallery.size, studentsNeedingReEnrolment: this.templateCoverage?.needReEnrolment ?? 0 },
+        {
+          modelId,
+          otherModelTemplates: other,
+          templates: this.gallery.size,
+          studentsNeedingReEnrolment: this.templateCoverage?.needReEnrolment ?? 0,
+        },
         'templates from another face model are ignored',
       );
     }
@@ -136,7 +163,11 @@ export class AttendanceEngine {
 
   private summariseCoverage(modelId: string): CoverageSummary {
     const { templates, roster } = this.deps.store;
-    return summariseCoverage(coverageByStudent(templates.countByStudentAndModel(), modelId), roster.studentIds(), modelId);
+    return summariseCoverage(
+      coverageByStudent(templates.countByStudentAndModel(), modelId),
+      roster.studentIds(),
+      modelId,
+    );
   }
 
   get galleryStats() {
@@ -159,7 +190,12 @@ export class AttendanceEngine {
     const { roomId, timezone } = this.deps.placement();
     if (!roomId || !timezone) return [];
     try {
-      return openSessions(this.deps.store.roster.allSchedules(), this.doorContext(timezone), roomId, this.deps.now());
+      return openSessions(
+        this.deps.store.roster.allSchedules(),
+        this.doorContext(timezone),
+        roomId,
+        this.deps.now(),
+      );
     } catch (err) {
       this.deps.logger.error({ err, timezone }, 'cannot compute the running session (bad timezone?)');
       return [];
@@ -194,7 +230,10 @@ export class AttendanceEngine {
           // one misread frame of the next person cannot complete the previous person's votes.
           { assigned: [], ended: this.tracker.endAll() }
         : this.tracker.update(
-            analysis.faces.map((f) => ({ box: normaliseBox(f.box, analysis.width, analysis.height), embedding: f.embedding })),
+            analysis.faces.map((f) => ({
+              box: normaliseBox(f.box, analysis.width, analysis.height),
+              embedding: f.embedding,
+            })),
             t,
           );
     for (const track of ended) this.endVisit(track);
@@ -207,7 +246,8 @@ export class AttendanceEngine {
     const inClass = session
       ? (id: string) => {
           let v = classCache.get(id);
-          if (v === undefined) classCache.set(id, (v = open.some((o) => this.deps.store.roster.isEnrolled(o.classId, id))));
+          if (v === undefined)
+            classCache.set(id, (v = open.some((o) => this.deps.store.roster.isEnrolled(o.classId, id))));
           return v;
         }
       : undefined;
@@ -217,7 +257,11 @@ export class AttendanceEngine {
     const perTrack = new Map<Track, { ids: Set<string>; unknown: boolean; tiers: Map<string, Tier> }>();
     const boxes: FaceBoxState[] = analysis.faces.map((face, i) => {
       const track = assigned[i]!;
-      const mine = perTrack.get(track) ?? { ids: new Set<string>(), unknown: false, tiers: new Map<string, Tier>() };
+      const mine = perTrack.get(track) ?? {
+        ids: new Set<string>(),
+        unknown: false,
+        tiers: new Map<string, Tier>(),
+      };
       perTrack.set(track, mine);
       const box = normaliseBox(face.box, analysis.width, analysis.height);
       if (face.gateFailures.length > 0) {
@@ -225,7 +269,12 @@ export class AttendanceEngine {
         const first = face.gateFailures[0] as GateFailure;
         return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
       }
-      const match = decideMatch(this.gallery.top(face.embedding, TOP_K), { point, galleryPeople: this.gallery.studentCount, model: this.gallery.model, inClass });
+      const match = decideMatch(this.gallery.top(face.embedding, TOP_K), {
+        point,
+        galleryPeople: this.gallery.studentCount,
+        model: this.gallery.model,
+        inClass,
+      });
       if (!match.accepted || !match.personId) {
         unknownSeen = true;
         mine.unknown = true;
@@ -235,7 +284,8 @@ export class AttendanceEngine {
       livenessOf(track).add(match.personId, face, t);
       mine.tiers.set(match.personId, match.tier ?? 'school');
       const prev = track.evidence.get(match.personId) as Evidence | undefined;
-      if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId)) track.evidence.set(match.personId, { match, face });
+      if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId))
+        track.evidence.set(match.personId, { match, face });
       const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
       return { box, label: name, state: 'candidate', hint: null };
     });
@@ -251,7 +301,8 @@ export class AttendanceEngine {
         // During a class, somebody from elsewhere in the school needs one more agreeing frame
         // than a student of that class (the prior at a classroom door is strong: most people
         // there are its class's). Outside sessions nothing is written, so no extra frame.
-        const tier = f.tiers.get(id) ?? (track.evidence.get(id) as Evidence | undefined)?.match.tier ?? 'school';
+        const tier =
+          f.tiers.get(id) ?? (track.evidence.get(id) as Evidence | undefined)?.match.tier ?? 'school';
         if (session && tier !== 'class' && votes < needed + 1) continue;
         // Liveness of this track's visit (docs/liveness.md). Not yet decided: the votes stay and
         // the next frame asks again. Rejected: nothing is marked; the votes stay too, so a real
@@ -274,12 +325,17 @@ export class AttendanceEngine {
         decidedHere = true;
         analysis.faces.forEach((_, i) => {
           const b = boxes[i];
-          if (assigned[i] === track && b && b.state === 'candidate' && b.label === decision.name) b.state = 'recognised';
+          if (assigned[i] === track && b && b.state === 'candidate' && b.label === decision.name)
+            b.state = 'recognised';
         });
       }
       // The unknown frames stay in the tallies (they are the evidence against a misread); the
       // greeting is throttled by time instead, so a stranger lingering counts once.
-      if (!decidedHere && track.votes.unknownFrames() >= settings.votesNeeded && t - track.lastUnknownGreetAt >= UNKNOWN_REGREET_MS) {
+      if (
+        !decidedHere &&
+        track.votes.unknownFrames() >= settings.votesNeeded &&
+        t - track.lastUnknownGreetAt >= UNKNOWN_REGREET_MS
+      ) {
         const firstGreeting = track.lastUnknownGreetAt === -Infinity;
         track.lastUnknownGreetAt = t;
         // One appearance per stranger's track (re-greeted while they linger, counted once);
@@ -288,8 +344,15 @@ export class AttendanceEngine {
         if (t - this.lastUnknownAt >= UNKNOWN_REGREET_MS || firstGreeting) {
           this.lastUnknownAt = t;
           decisions.push({
-            kind: 'unknown', studentId: null, name: null, sessionId: null, eventId: null, scores: null,
-            at: this.deps.now().toISOString(), frameSeq, message: 'Face not recognised',
+            kind: 'unknown',
+            studentId: null,
+            name: null,
+            sessionId: null,
+            eventId: null,
+            scores: null,
+            at: this.deps.now().toISOString(),
+            frameSeq,
+            message: 'Face not recognised',
           });
         }
       }
@@ -305,18 +368,34 @@ export class AttendanceEngine {
     const ev = track.evidence.get(studentId) as Evidence | undefined;
     const at = this.deps.now().toISOString();
     this.deps.store.audit.record(at, 'liveness_rejected', {
-      studentId, level: live.level, score: round(live.score), threshold: round(live.threshold), frames: live.frames,
+      studentId,
+      level: live.level,
+      score: round(live.score),
+      threshold: round(live.threshold),
+      frames: live.frames,
       calibration: LIVENESS_CALIBRATION.id,
-      ...(live.signals ? { antispoof: round(live.signals.antispoof), liveness: round(live.signals.liveness), fasnet: round(live.signals.fasnet) } : {}),
+      ...(live.signals
+        ? {
+            antispoof: round(live.signals.antispoof),
+            liveness: round(live.signals.liveness),
+            fasnet: round(live.signals.fasnet),
+          }
+        : {}),
       ...(ev ? { similarity: round(ev.match.score), margin: round(ev.match.margin) } : {}),
     });
     this.deps.logger.info({ studentId, liveness: live }, 'visit failed the liveness check: not marked');
     return {
-      kind: 'look_at_camera', studentId: null, name: null, sessionId: null, eventId: null, scores: null, at, frameSeq,
+      kind: 'look_at_camera',
+      studentId: null,
+      name: null,
+      sessionId: null,
+      eventId: null,
+      scores: null,
+      at,
+      frameSeq,
       message: LIVENESS_HINT,
     };
   }
-
 
   /** A track left the door: its visit, votes and evidence end with it. */
   private endVisit(track: Track): void {
@@ -324,12 +403,28 @@ export class AttendanceEngine {
     track.evidence.clear();
   }
 
-  private decide(studentId: string, votes: number, settings: Settings, frameSeq: number, track: Track, live: LivenessDecision): Decision {
+  private decide(
+    studentId: string,
+    votes: number,
+    settings: Settings,
+    frameSeq: number,
+    track: Track,
+    live: LivenessDecision,
+  ): Decision {
     const now = this.deps.now();
     const ev = track.evidence.get(studentId) as Evidence | undefined;
     const scores: DecisionScores = {
-      similarity: round(ev?.match.score ?? 0), margin: round(ev?.match.margin ?? 0), votes, window: settings.voteWindow,
-      ...(ev ? { liveness: round(ev.face.liveness), antispoof: round(ev.face.antispoof), faceSize: Math.round(ev.face.quality.size) } : {}),
+      similarity: round(ev?.match.score ?? 0),
+      margin: round(ev?.match.margin ?? 0),
+      votes,
+      window: settings.voteWindow,
+      ...(ev
+        ? {
+            liveness: round(ev.face.liveness),
+            antispoof: round(ev.face.antispoof),
+            faceSize: Math.round(ev.face.quality.size),
+          }
+        : {}),
       livenessScore: round(live.score),
     };
     const student = this.deps.store.roster.getStudent(studentId);
@@ -339,7 +434,10 @@ export class AttendanceEngine {
     const recent = this.lastDecision.get(studentId);
     if (recent && now.getTime() - recent.at < settings.cooldownSeconds * 1000) {
       // Inside the cooldown a repeat only re-greets: nothing is written, nothing re-evaluated.
-      const kind: GreetingKind = recent.decision.kind === 'present' || recent.decision.kind === 'late' ? 'already_marked' : recent.decision.kind;
+      const kind: GreetingKind =
+        recent.decision.kind === 'present' || recent.decision.kind === 'late'
+          ? 'already_marked'
+          : recent.decision.kind;
       // "No class today" stays "today" on a re-greet.
       const message = kind === 'no_session' ? recent.decision.message : messageFor(kind, name);
       return { ...base, kind, sessionId: recent.decision.sessionId, eventId: null, message };
@@ -357,21 +455,46 @@ export class AttendanceEngine {
     } else if (!enrolledIn) {
       const eventId = this.deps.newId();
       this.deps.store.attendance.append({
-        id: eventId, kind: 'exception', studentId, sessionId: session.sessionId, status: null, occurredAt: now.toISOString(),
-        scores, modelId: this.deps.modelId() ?? undefined, reason: 'not enrolled in the active class',
+        id: eventId,
+        kind: 'exception',
+        studentId,
+        sessionId: session.sessionId,
+        status: null,
+        occurredAt: now.toISOString(),
+        scores,
+        modelId: this.deps.modelId() ?? undefined,
+        reason: 'not enrolled in the active class',
       });
-      decision = { ...base, kind: 'not_enrolled', sessionId: session.sessionId, eventId, message: messageFor('not_enrolled', name) };
+      decision = {
+        ...base,
+        kind: 'not_enrolled',
+        sessionId: session.sessionId,
+        eventId,
+        message: messageFor('not_enrolled', name),
+      };
     } else {
       // Early (in the arrival window) and up to start + grace inclusive: present.
       const status: AttendanceStatus = isLate(session, now) ? 'late' : 'present';
       const eventId = this.deps.newId();
       const result = this.deps.store.attendance.markOnce({
-        id: eventId, kind: 'mark', studentId, sessionId: session.sessionId, status, occurredAt: now.toISOString(),
-        scores, modelId: this.deps.modelId() ?? undefined,
+        id: eventId,
+        kind: 'mark',
+        studentId,
+        sessionId: session.sessionId,
+        status,
+        occurredAt: now.toISOString(),
+        scores,
+        modelId: this.deps.modelId() ?? undefined,
       });
       decision = result.marked
         ? { ...base, kind: status, sessionId: session.sessionId, eventId, message: messageFor(status, name) }
-        : { ...base, kind: 'already_marked', sessionId: session.sessionId, eventId: null, message: messageFor('already_marked', name) };
+        : {
+            ...base,
+            kind: 'already_marked',
+            sessionId: session.sessionId,
+            eventId: null,
+            message: messageFor('already_marked', name),
+          };
     }
     this.lastDecision.set(studentId, { at: now.getTime(), decision });
     this.deps.logger.info({ decision }, 'attendance decision');
@@ -391,19 +514,30 @@ function livenessOf(track: Track): DoorLiveness {
 
 function messageFor(kind: GreetingKind, name: string): string {
   switch (kind) {
-    case 'present': return `Welcome, ${name}`;
-    case 'late': return `Welcome, ${name} (late)`;
-    case 'already_marked': return `Already marked, ${name}`;
-    case 'not_enrolled': return `${name}, you are not enrolled in this class`;
-    case 'no_session': return 'No class now';
-    case 'unknown': return 'Face not recognised';
-    case 'look_at_camera': return LIVENESS_HINT;
+    case 'present':
+      return `Welcome, ${name}`;
+    case 'late':
+      return `Welcome, ${name} (late)`;
+    case 'already_marked':
+      return `Already marked, ${name}`;
+    case 'not_enrolled':
+      return `${name}, you are not enrolled in this class`;
+    case 'no_session':
+      return 'No class now';
+    case 'unknown':
+      return 'Face not recognised';
+    case 'look_at_camera':
+      return LIVENESS_HINT;
   }
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
-function normaliseBox(box: [number, number, number, number], w: number, h: number): [number, number, number, number] {
+function normaliseBox(
+  box: [number, number, number, number],
+  w: number,
+  h: number,
+): [number, number, number, number] {
   if (!w || !h) return [0, 0, 0, 0];
   return [box[0] / w, box[1] / h, box[2] / w, box[3] / h];
 }

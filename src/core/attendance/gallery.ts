@@ -50,7 +50,9 @@ export class Gallery {
     this.model = this.matcher
       ? galleryModel(
           this.matcher,
-          templates.map((t) => ({ personId: t.studentId, embedding: t.embedding })).filter((t) => t.embedding.length === dims),
+          templates
+            .map((t) => ({ personId: t.studentId, embedding: t.embedding }))
+            .filter((t) => t.embedding.length === dims),
         )
       : null;
   }

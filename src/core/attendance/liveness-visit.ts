@@ -32,7 +32,9 @@ export class DoorLiveness {
    * so the caller writes one audit entry, not one per frame.
    */
   check(personId: string, level: LivenessLevel): LivenessDecision & { firstRejection: boolean } {
-    const d = (this.visits.get(personId) ?? new LivenessVisit(LIVENESS_CALIBRATION, this.visitMs)).decide(level);
+    const d = (this.visits.get(personId) ?? new LivenessVisit(LIVENESS_CALIBRATION, this.visitMs)).decide(
+      level,
+    );
     let firstRejection = false;
     if (d.verdict === 'rejected' && !this.rejectedThisVisit.has(personId)) {
       this.rejectedThisVisit.add(personId);

@@ -2,7 +2,14 @@
 // site's calendar and arrival windows. The rules themselves are the shared ones of
 // contracts/occurrences.ts (the server applies the same to reports and absence emails).
 import {
-  DEFAULT_ARRIVAL_MINUTES, EMPTY_CALENDAR, dayOff, openSessionsAt, type DayOff, type Occurrence, type ScheduleSpec, type SchoolCalendar,
+  DEFAULT_ARRIVAL_MINUTES,
+  EMPTY_CALENDAR,
+  dayOff,
+  openSessionsAt,
+  type DayOff,
+  type Occurrence,
+  type ScheduleSpec,
+  type SchoolCalendar,
 } from '../../contracts/occurrences';
 import { SiteClock } from '../../contracts/site-time';
 import { RosterCalendar } from '../../contracts/sync';
@@ -28,12 +35,28 @@ export interface DoorContext {
 }
 
 export const toRunning = (o: Occurrence): RunningSession => ({
-  sessionId: o.sessionId, scheduleId: o.scheduleId, classId: o.classId, startsAt: o.startsAt, endsAt: o.endsAt, lateAfter: o.lateAfter,
+  sessionId: o.sessionId,
+  scheduleId: o.scheduleId,
+  classId: o.classId,
+  startsAt: o.startsAt,
+  endsAt: o.endsAt,
+  lateAfter: o.lateAfter,
 });
 
 /** A roster schedule as the shared rules see it (a schedule from a feed-1 server is one open version). */
 export function specOf(s: Schedule, arrivalMinutes: number | null): ScheduleSpec {
-  const versions = s.versions ?? [{ validFrom: null, validUntil: null, roomId: s.roomId, weekday: s.weekday, date: s.date, startTime: s.startTime, endTime: s.endTime, graceMinutes: s.graceMinutes }];
+  const versions = s.versions ?? [
+    {
+      validFrom: null,
+      validUntil: null,
+      roomId: s.roomId,
+      weekday: s.weekday,
+      date: s.date,
+      startTime: s.startTime,
+      endTime: s.endTime,
+      graceMinutes: s.graceMinutes,
+    },
+  ];
   return { id: s.id, classId: s.classId, versions, arrivalMinutes };
 }
 
@@ -41,13 +64,21 @@ export function specOf(s: Schedule, arrivalMinutes: number | null): ScheduleSpec
  * Sessions whose door is open in `roomId` at `now`, the coming one first (see openSessionsAt).
  * Throws a RangeError for an unknown time zone.
  */
-export function openSessions(schedules: readonly Schedule[], ctx: DoorContext, roomId: string, now: Date): Occurrence[] {
+export function openSessions(
+  schedules: readonly Schedule[],
+  ctx: DoorContext,
+  roomId: string,
+  now: Date,
+): Occurrence[] {
   const specs = schedules.map((s) => specOf(s, ctx.classArrivalMinutes(s.classId)));
-  return openSessionsAt(specs, ctx.calendar, now, new SiteClock(ctx.timeZone), ctx.siteArrivalMinutes).filter((o) => o.roomId === roomId);
+  return openSessionsAt(specs, ctx.calendar, now, new SiteClock(ctx.timeZone), ctx.siteArrivalMinutes).filter(
+    (o) => o.roomId === roomId,
+  );
 }
 
 /** Why there is no class at all today at the site (holiday, outside term), or null. */
-export const dayOffAt = (ctx: DoorContext, now: Date): DayOff | null => dayOff(ctx.calendar, new SiteClock(ctx.timeZone).wallClockAt(now).date);
+export const dayOffAt = (ctx: DoorContext, now: Date): DayOff | null =>
+  dayOff(ctx.calendar, new SiteClock(ctx.timeZone).wallClockAt(now).date);
 
 /** The calendar kept in sync state; a missing or unreadable one is an empty calendar (no days off). */
 export function storedCalendar(raw: string | null): SchoolCalendar {

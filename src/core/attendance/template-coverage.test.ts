@@ -35,12 +35,18 @@ describe('template coverage', () => {
 
   it('totals over the roster only, ignoring templates of students no longer on it', () => {
     const c = coverageByStudent(counts, NEW);
-    expect(summariseCoverage(c, ['current', 'upgraded', 'stale', 'never'], NEW)).toEqual({ modelId: NEW, recognisable: 2, needReEnrolment: 1 });
+    expect(summariseCoverage(c, ['current', 'upgraded', 'stale', 'never'], NEW)).toEqual({
+      modelId: NEW,
+      recognisable: 2,
+      needReEnrolment: 1,
+    });
     expect(summariseCoverage(c, [], NEW)).toEqual({ modelId: NEW, recognisable: 0, needReEnrolment: 0 });
   });
 
   it('refuses a count that is not a non-negative integer', () => {
-    expect(() => coverageByStudent([{ studentId: 's', modelId: NEW, count: -1 }], NEW)).toThrow(/s\/faceplugin\/v1 must be a non-negative integer/);
+    expect(() => coverageByStudent([{ studentId: 's', modelId: NEW, count: -1 }], NEW)).toThrow(
+      /s\/faceplugin\/v1 must be a non-negative integer/,
+    );
     expect(() => coverageByStudent([{ studentId: 's', modelId: NEW, count: 1.5 }], NEW)).toThrow(RangeError);
   });
 });

@@ -39,23 +39,34 @@ const NONE: StudentTemplateCoverage = { templates: 0, usableTemplates: 0, needsR
  * Per student, from per-model template counts. `runningModelId` null = the engine has not
  * loaded, so no template is known to be usable yet and nobody is flagged.
  */
-export function coverageByStudent(counts: Iterable<ModelTemplateCount>, runningModelId: string | null): Map<string, StudentTemplateCoverage> {
+export function coverageByStudent(
+  counts: Iterable<ModelTemplateCount>,
+  runningModelId: string | null,
+): Map<string, StudentTemplateCoverage> {
   const out = new Map<string, { templates: number; usableTemplates: number }>();
   for (const c of counts) {
-    if (!Number.isInteger(c.count) || c.count < 0) throw new RangeError(`template count for ${c.studentId}/${c.modelId} must be a non-negative integer, got ${c.count}`);
+    if (!Number.isInteger(c.count) || c.count < 0)
+      throw new RangeError(
+        `template count for ${c.studentId}/${c.modelId} must be a non-negative integer, got ${c.count}`,
+      );
     const s = out.get(c.studentId) ?? { templates: 0, usableTemplates: 0 };
     s.templates += c.count;
     if (c.modelId === runningModelId) s.usableTemplates += c.count;
     out.set(c.studentId, s);
   }
   return new Map(
-    [...out].map(([id, s]) => [id, { ...s, needsReEnrolment: runningModelId !== null && s.templates > 0 && s.usableTemplates === 0 }]),
+    [...out].map(([id, s]) => [
+      id,
+      { ...s, needsReEnrolment: runningModelId !== null && s.templates > 0 && s.usableTemplates === 0 },
+    ]),
   );
 }
 
 /** One student's coverage; a student absent from the map has no templates at all. */
-export const coverageOf = (coverage: ReadonlyMap<string, StudentTemplateCoverage>, studentId: string): StudentTemplateCoverage =>
-  coverage.get(studentId) ?? NONE;
+export const coverageOf = (
+  coverage: ReadonlyMap<string, StudentTemplateCoverage>,
+  studentId: string,
+): StudentTemplateCoverage => coverage.get(studentId) ?? NONE;
 
 /**
  * Totals over the students on the roster (`studentIds`): templates left behind by students no

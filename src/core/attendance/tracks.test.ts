@@ -13,8 +13,20 @@ const right: Box = [0.6, 0.2, 0.2, 0.3];
 describe('face tracks', () => {
   it('two faces in view keep their own tracks frame after frame, whatever order they come in', () => {
     const t = tracker();
-    const a = t.update([{ box: left, embedding: unit(0) }, { box: right, embedding: unit(1) }], 0).assigned;
-    const b = t.update([{ box: right, embedding: unit(1) }, { box: left, embedding: unit(0) }], 100).assigned;
+    const a = t.update(
+      [
+        { box: left, embedding: unit(0) },
+        { box: right, embedding: unit(1) },
+      ],
+      0,
+    ).assigned;
+    const b = t.update(
+      [
+        { box: right, embedding: unit(1) },
+        { box: left, embedding: unit(0) },
+      ],
+      100,
+    ).assigned;
     expect(a[0]).not.toBe(a[1]);
     expect(b[0]).toBe(a[1]);
     expect(b[1]).toBe(a[0]);
@@ -49,7 +61,13 @@ describe('face tracks', () => {
 
   it('endAll empties the door', () => {
     const t = tracker();
-    t.update([{ box: left, embedding: unit(0) }, { box: right, embedding: unit(1) }], 0);
+    t.update(
+      [
+        { box: left, embedding: unit(0) },
+        { box: right, embedding: unit(1) },
+      ],
+      0,
+    );
     expect(t.endAll()).toHaveLength(2);
     expect(t.tracks).toHaveLength(0);
   });

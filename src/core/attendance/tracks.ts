@@ -104,7 +104,9 @@ export class FaceTracker {
   private nextId = 1;
   readonly options: TrackOptions;
 
-  constructor(options: Partial<TrackOptions> & Pick<TrackOptions, 'voteWindow' | 'voteMaxAgeMs' | 'visitMs'>) {
+  constructor(
+    options: Partial<TrackOptions> & Pick<TrackOptions, 'voteWindow' | 'voteMaxAgeMs' | 'visitMs'>,
+  ) {
     this.options = { ...TRACK_DEFAULTS, ...options };
   }
 

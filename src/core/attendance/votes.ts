@@ -33,7 +33,10 @@ export class VoteWindow {
     const unknownOnly = unknownSeen && ids.size === 0;
     this.window.push({ at, ids, unknownOnly });
     this.visit.push({ at, ids: new Set(ids), unknownOnly });
-    while (this.window.length > Math.max(1, this.size()) || (this.window.length > 1 && at - (this.window[0]?.at ?? at) > this.maxAgeMs)) {
+    while (
+      this.window.length > Math.max(1, this.size()) ||
+      (this.window.length > 1 && at - (this.window[0]?.at ?? at) > this.maxAgeMs)
+    ) {
       this.window.shift();
     }
     while (this.visit.length > 1 && at - (this.visit[0]?.at ?? at) > this.visitMs) this.visit.shift();
@@ -55,7 +58,10 @@ export class VoteWindow {
     const unknownWindow = count(this.window, (f) => f.unknownOnly);
     const unknownVisit = count(this.visit, (f) => f.unknownOnly);
     return [...votes]
-      .filter(([id, v]) => v >= needed && v > unknownWindow && count(this.visit, (f) => f.ids.has(id)) > unknownVisit)
+      .filter(
+        ([id, v]) =>
+          v >= needed && v > unknownWindow && count(this.visit, (f) => f.ids.has(id)) > unknownVisit,
+      )
       .map(([id, n]) => ({ id, votes: n }))
       .sort((a, b) => b.votes - a.votes);
   }
@@ -83,4 +89,5 @@ export class VoteWindow {
   }
 }
 
-const count = (frames: readonly Frame[], pred: (f: Frame) => boolean) => frames.reduce((n, f) => (pred(f) ? n + 1 : n), 0);
+const count = (frames: readonly Frame[], pred: (f: Frame) => boolean) =>
+  frames.reduce((n, f) => (pred(f) ? n + 1 : n), 0);

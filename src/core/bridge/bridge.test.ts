@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KIOSK_CHANNELS, type KioskChannelKey, type KioskState, type Result } from '../../contracts/kiosk-api';
+import {
+  KIOSK_CHANNELS,
+  type KioskChannelKey,
+  type KioskState,
+  type Result,
+} from '../../contracts/kiosk-api';
 import { startBridge, type Bridge, type BridgeKiosk } from './bridge';
 
 const state = (seq: number): KioskState => ({
@@ -15,7 +20,18 @@ const state = (seq: number): KioskState => ({
   greeting: null,
   session: null,
   room: null,
-  sync: { paired: false, serverUrl: null, online: false, queueDepth: 0, templateQueueDepth: 0, lastPushAt: null, lastPullAt: null, lastError: null, syncing: false, progress: 0 },
+  sync: {
+    paired: false,
+    serverUrl: null,
+    online: false,
+    queueDepth: 0,
+    templateQueueDepth: 0,
+    lastPushAt: null,
+    lastPullAt: null,
+    lastError: null,
+    syncing: false,
+    progress: 0,
+  },
   droppedFrames: 0,
 });
 
@@ -51,12 +67,24 @@ interface Raw {
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
-function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<Raw> {
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string | Buffer,
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
     });
     req.on('error', reject);
     req.end(body);
@@ -71,7 +99,13 @@ describe('browser bridge', () => {
   /** Host plus this launch's token: what the real page sends on every API call. */
   const authed = () => ({ ...host(), authorization: `Bearer ${bridge.token}` });
   const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
-    raw(bridge.port, 'POST', path, { ...authed(), 'content-type': 'application/json', ...extra }, JSON.stringify(body));
+    raw(
+      bridge.port,
+      'POST',
+      path,
+      { ...authed(), 'content-type': 'application/json', ...extra },
+      JSON.stringify(body),
+    );
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bridge-'));
@@ -80,7 +114,12 @@ describe('browser bridge', () => {
     writeFileSync(join(dir, 'assets', 'app.js'), 'console.log(1)');
     writeFileSync(join(tmpdir(), 'bridge-secret.txt'), 'TOP-SECRET-CONTENT');
     fake = fakeKiosk();
-    bridge = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, logger: pino({ level: 'silent' }) });
+    bridge = await startBridge({
+      kiosk: fake.kiosk,
+      port: 0,
+      staticDir: dir,
+      logger: pino({ level: 'silent' }),
+    });
   });
   afterEach(async () => {
     await bridge.close();
@@ -101,7 +140,11 @@ describe('browser bridge', () => {
   });
 
   it('refuses path traversal out of the renderer folder', async () => {
-    for (const path of ['/../bridge-secret.txt', '/%2e%2e/bridge-secret.txt', '/assets/..%2f..%2fbridge-secret.txt']) {
+    for (const path of [
+      '/../bridge-secret.txt',
+      '/%2e%2e/bridge-secret.txt',
+      '/assets/..%2f..%2fbridge-secret.txt',
+    ]) {
       const res = await raw(bridge.port, 'GET', path, host());
       expect(res.body).not.toContain('TOP-SECRET-CONTENT');
     }
@@ -123,11 +166,23 @@ describe('browser bridge', () => {
     expect(badPin.status).toBe(400);
     expect(JSON.parse(badPin.body)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     expect(JSON.parse(badPin.body).error.message).toContain('pin');
-    const notJson = await raw(bridge.port, 'POST', '/api/rosterList', { ...authed(), 'content-type': 'application/json' }, '{oops');
+    const notJson = await raw(
+      bridge.port,
+      'POST',
+      '/api/rosterList',
+      { ...authed(), 'content-type': 'application/json' },
+      '{oops',
+    );
     expect(JSON.parse(notJson.body).error.code).toBe('bad_json');
     const extra = await post('/api/adminLock', { sneaky: true });
     expect(extra.status).toBe(400);
-    const form = await raw(bridge.port, 'POST', '/api/adminLock', { ...authed(), 'content-type': 'application/x-www-form-urlencoded' }, 'a=1');
+    const form = await raw(
+      bridge.port,
+      'POST',
+      '/api/adminLock',
+      { ...authed(), 'content-type': 'application/x-www-form-urlencoded' },
+      'a=1',
+    );
     expect(form.status).toBe(415);
     const huge = await post('/api/rosterList', { search: 'x'.repeat(70_000) });
     expect(huge.status).toBe(413);
@@ -139,7 +194,10 @@ describe('browser bridge', () => {
   it('turns a throwing handler into a 500 Result without details', async () => {
     const res = await post('/api/logToday', null);
     expect(res.status).toBe(500);
-    expect(JSON.parse(res.body)).toEqual({ ok: false, error: { code: 'internal', message: 'the kiosk failed to answer; see its log' } });
+    expect(JSON.parse(res.body)).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'the kiosk failed to answer; see its log' },
+    });
   });
 
   it('refuses DNS-rebinding hosts and foreign origins', async () => {
@@ -151,7 +209,10 @@ describe('browser bridge', () => {
     expect(foreign.status).toBe(403);
     const crossSite = await post('/api/adminLock', null, { 'sec-fetch-site': 'cross-site' });
     expect(crossSite.status).toBe(403);
-    const own = await post('/api/adminLock', null, { origin: `http://localhost:${bridge.port}`, 'sec-fetch-site': 'same-origin' });
+    const own = await post('/api/adminLock', null, {
+      origin: `http://localhost:${bridge.port}`,
+      'sec-fetch-site': 'same-origin',
+    });
     expect(own.status).toBe(200);
     expect(fake.calls).toHaveLength(1);
   });
@@ -159,7 +220,10 @@ describe('browser bridge', () => {
   it('streams the current state first, then every update', async () => {
     const received: KioskState[] = [];
     const controller = new AbortController();
-    const res = await fetch(`${bridge.origin}api/events`, { signal: controller.signal, headers: { authorization: `Bearer ${bridge.token}` } });
+    const res = await fetch(`${bridge.origin}api/events`, {
+      signal: controller.signal,
+      headers: { authorization: `Bearer ${bridge.token}` },
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
@@ -193,12 +257,30 @@ describe('browser bridge', () => {
     expect(frame.headers['x-frame-epoch']).toBe('e1-1');
     expect(frame.headers['cache-control']).toBe('no-store');
     const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 9]);
-    const pushed = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'image/jpeg' }, jpeg);
+    const pushed = await raw(
+      bridge.port,
+      'POST',
+      '/api/camera/frame',
+      { ...authed(), 'content-type': 'image/jpeg' },
+      jpeg,
+    );
     expect(pushed.status).toBe(204);
     expect(Array.from(fake.frames[0] ?? [])).toEqual(Array.from(jpeg));
-    const empty = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'image/jpeg' }, Buffer.alloc(0));
+    const empty = await raw(
+      bridge.port,
+      'POST',
+      '/api/camera/frame',
+      { ...authed(), 'content-type': 'image/jpeg' },
+      Buffer.alloc(0),
+    );
     expect(empty.status).toBe(400);
-    const wrongType = await raw(bridge.port, 'POST', '/api/camera/frame', { ...authed(), 'content-type': 'text/plain' }, 'x');
+    const wrongType = await raw(
+      bridge.port,
+      'POST',
+      '/api/camera/frame',
+      { ...authed(), 'content-type': 'text/plain' },
+      'x',
+    );
     expect(wrongType.status).toBe(415);
     expect(fake.frames).toHaveLength(1);
   });
@@ -214,7 +296,12 @@ describe('browser bridge', () => {
     const wrongToken = () => `${bridge.token.slice(0, -1)}${bridge.token.endsWith('A') ? 'B' : 'A'}`;
 
     it('is fresh per launch, at least 128 bits, and never in the origin', async () => {
-      const other = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, logger: pino({ level: 'silent' }) });
+      const other = await startBridge({
+        kiosk: fake.kiosk,
+        port: 0,
+        staticDir: dir,
+        logger: pino({ level: 'silent' }),
+      });
       try {
         expect(other.token).not.toBe(bridge.token);
         expect(Buffer.from(bridge.token, 'base64url').length * 8).toBeGreaterThanOrEqual(128);
@@ -225,18 +312,36 @@ describe('browser bridge', () => {
     });
 
     it('refuses API calls without it, with a clear 401, and never calls the handler', async () => {
-      const res = await raw(bridge.port, 'POST', '/api/adminLock', { ...host(), 'content-type': 'application/json' }, 'null');
+      const res = await raw(
+        bridge.port,
+        'POST',
+        '/api/adminLock',
+        { ...host(), 'content-type': 'application/json' },
+        'null',
+      );
       expect(unauthorized(res)).toContain('#token=');
       expect(fake.calls).toEqual([]);
     });
 
     it('refuses a wrong or malformed token', async () => {
-      for (const authorization of [`Bearer ${wrongToken()}`, `Bearer ${bridge.token}x`, 'Bearer ', bridge.token, `Basic ${bridge.token}`]) {
+      for (const authorization of [
+        `Bearer ${wrongToken()}`,
+        `Bearer ${bridge.token}x`,
+        'Bearer ',
+        bridge.token,
+        `Basic ${bridge.token}`,
+      ]) {
         const res = await post('/api/adminLock', null, { authorization });
         expect(unauthorized(res)).toContain('wrong access token');
       }
       // The query form is for EventSource and <img> only, never for calls.
-      const viaQuery = await raw(bridge.port, 'POST', `/api/adminLock?token=${bridge.token}`, { ...host(), 'content-type': 'application/json' }, 'null');
+      const viaQuery = await raw(
+        bridge.port,
+        'POST',
+        `/api/adminLock?token=${bridge.token}`,
+        { ...host(), 'content-type': 'application/json' },
+        'null',
+      );
       unauthorized(viaQuery);
       expect(fake.calls).toEqual([]);
     });
@@ -264,8 +369,18 @@ describe('browser bridge', () => {
 
     it('guards camera frames both ways but keeps the UI and /healthz public', async () => {
       unauthorized(await raw(bridge.port, 'GET', '/frame.jpg?seq=7', host()));
-      expect((await raw(bridge.port, 'GET', `/frame.jpg?seq=7&token=${bridge.token}`, host())).status).toBe(200);
-      unauthorized(await raw(bridge.port, 'POST', '/api/camera/frame', { ...host(), 'content-type': 'image/jpeg' }, Buffer.from([0xff, 0xd8])));
+      expect((await raw(bridge.port, 'GET', `/frame.jpg?seq=7&token=${bridge.token}`, host())).status).toBe(
+        200,
+      );
+      unauthorized(
+        await raw(
+          bridge.port,
+          'POST',
+          '/api/camera/frame',
+          { ...host(), 'content-type': 'image/jpeg' },
+          Buffer.from([0xff, 0xd8]),
+        ),
+      );
       expect(fake.frames).toHaveLength(0);
       expect((await raw(bridge.port, 'GET', '/', host())).status).toBe(200);
       expect((await raw(bridge.port, 'GET', '/healthz', host())).status).toBe(200);
@@ -276,7 +391,9 @@ describe('browser bridge', () => {
       const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
       const logged = await startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, logger });
       try {
-        await raw(logged.port, 'GET', `/api/events?token=${logged.token}x`, { host: `127.0.0.1:${logged.port}` });
+        await raw(logged.port, 'GET', `/api/events?token=${logged.token}x`, {
+          host: `127.0.0.1:${logged.port}`,
+        });
         expect(lines.length).toBeGreaterThanOrEqual(2);
         expect(lines.join('\n')).not.toContain(logged.token);
         expect(lines.join('\n')).toContain('token=[redacted]');
@@ -287,6 +404,8 @@ describe('browser bridge', () => {
   });
 
   it('refuses to bind anywhere but loopback', async () => {
-    await expect(startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, host: '0.0.0.0' as '127.0.0.1' })).rejects.toThrow(/loopback/);
+    await expect(
+      startBridge({ kiosk: fake.kiosk, port: 0, staticDir: dir, host: '0.0.0.0' as '127.0.0.1' }),
+    ).rejects.toThrow(/loopback/);
   });
 });

@@ -77,7 +77,8 @@ class HttpError extends Error {
 /** Routes that need the token; the UI's own files and /healthz stay public. */
 const isProtectedPath = (path: string) => path.startsWith('/api/') || path === '/frame.jpg';
 /** Routes a browser fetches without script control over headers (EventSource, <img>). */
-const acceptsQueryToken = (path: string, method: string) => method === 'GET' && (path === '/api/events' || path === '/frame.jpg');
+const acceptsQueryToken = (path: string, method: string) =>
+  method === 'GET' && (path === '/api/events' || path === '/frame.jpg');
 const BEARER_CHALLENGE = { 'www-authenticate': 'Bearer realm="rollcall-kiosk"' };
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -104,9 +105,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...securityHeaders(), ...extraHeaders, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    ...securityHeaders(),
+    ...extraHeaders,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -125,7 +136,11 @@ function parseArgs(key: KioskChannelKey, raw: Buffer): unknown {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, 'bad_request', `${key}: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'}`);
+    throw new HttpError(
+      400,
+      'bad_request',
+      `${key}: ${issue ? `${issue.path.join('.') || 'body'}: ${issue.message}` : 'invalid body'}`,
+    );
   }
   // The handler parses again (it is the core's receiving side); it gets the raw JSON so
   // defaults and refinements stay the core's business.
@@ -145,15 +160,30 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const requireToken = (req: IncomingMessage, url: URL, method: string) => {
     const presented = presentedToken(req.headers, url, acceptsQueryToken(url.pathname, method));
     if (presented.kind === 'none') {
-      throw new HttpError(401, 'unauthorized', 'this kiosk bridge needs its access token: open the URL the kiosk printed (it ends in #token=…)', BEARER_CHALLENGE);
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'this kiosk bridge needs its access token: open the URL the kiosk printed (it ends in #token=…)',
+        BEARER_CHALLENGE,
+      );
     }
     if (!tokensMatch(presented.value, token)) {
-      throw new HttpError(401, 'unauthorized', 'wrong access token (the kiosk makes a new one each start): open the URL it printed this time', BEARER_CHALLENGE);
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'wrong access token (the kiosk makes a new one each start): open the URL it printed this time',
+        BEARER_CHALLENGE,
+      );
     }
   };
 
   const handleEvents = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { ...securityHeaders(), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      ...securityHeaders(),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write('retry: 1000\n\n');
     const send = (state: KioskState) => res.write(`event: state\ndata: ${JSON.stringify(state)}\n\n`);
     streams.add(res);
@@ -175,7 +205,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const handleCall = async (key: KioskChannelKey, req: IncomingMessage, res: ServerResponse) => {
     const type = req.headers['content-type'] ?? '';
     // A cross-site <form> can only send form types; insisting on JSON closes that door.
-    if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'unsupported_type', 'send application/json');
+    if (!type.toLowerCase().startsWith('application/json'))
+      throw new HttpError(415, 'unsupported_type', 'send application/json');
     const args = parseArgs(key, await readBody(req, MAX_JSON_BODY));
     const handler = kiosk.handlers[key];
     let result: Result<unknown>;
@@ -190,7 +221,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   const handleFrameUpload = async (req: IncomingMessage, res: ServerResponse) => {
     const type = (req.headers['content-type'] ?? '').toLowerCase();
-    if (type !== 'image/jpeg' && type !== 'image/png') throw new HttpError(415, 'unsupported_type', 'send image/jpeg or image/png');
+    if (type !== 'image/jpeg' && type !== 'image/png')
+      throw new HttpError(415, 'unsupported_type', 'send image/jpeg or image/png');
     const body = await readBody(req, MAX_FRAME_BODY);
     if (body.length === 0) throw new HttpError(400, 'empty_frame', 'the frame is empty');
     kiosk.pushFrame(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
@@ -212,9 +244,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!isAllowedHost(req.headers.host, port)) throw new HttpError(403, 'bad_host', 'only loopback hosts may use the kiosk bridge');
+    if (!isAllowedHost(req.headers.host, port))
+      throw new HttpError(403, 'bad_host', 'only loopback hosts may use the kiosk bridge');
     const origin = req.headers.origin;
-    if (!isAllowedOrigin(origin, port) || !isAllowedFetchSite(req.headers['sec-fetch-site'] as string | undefined)) {
+    if (
+      !isAllowedOrigin(origin, port) ||
+      !isAllowedFetchSite(req.headers['sec-fetch-site'] as string | undefined)
+    ) {
       throw new HttpError(403, 'bad_origin', 'cross-origin requests are refused');
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
@@ -250,7 +286,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const httpErr = err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error');
       const url = redactToken(req.url);
       if (!(err instanceof HttpError)) log.error({ err, url }, 'bridge request failed');
-      else if (httpErr.status === 403 || httpErr.status === 401) log.warn({ host: req.headers.host, origin: req.headers.origin, url }, httpErr.message);
+      else if (httpErr.status === 403 || httpErr.status === 401)
+        log.warn({ host: req.headers.host, origin: req.headers.origin, url }, httpErr.message);
       if (res.headersSent) {
         res.destroy();
         return;

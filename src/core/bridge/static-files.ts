@@ -43,9 +43,14 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
   const full = resolveInside(root, path);
   if (!full) return null;
   try {
-    return { body: await readFile(full), type: TYPES[extname(full)] ?? 'application/octet-stream', immutable: path.startsWith('/assets/') };
+    return {
+      body: await readFile(full),
+      type: TYPES[extname(full)] ?? 'application/octet-stream',
+      immutable: path.startsWith('/assets/'),
+    };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EISDIR') throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'EISDIR')
+      throw err;
     // Client-side routes and typos get the app; missing assets stay 404 so bugs show.
     if (extname(path) !== '') return null;
     return readStatic(root, '/index.html');
@@ -54,5 +59,7 @@ export async function readStatic(root: string, urlPath: string): Promise<StaticF
 
 /** Frames may be JPEG (cameras) or PNG (replayed files): label them by their magic bytes. */
 export function imageContentType(b: Uint8Array): 'image/png' | 'image/jpeg' {
-  return b.length > 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47 ? 'image/png' : 'image/jpeg';
+  return b.length > 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47
+    ? 'image/png'
+    : 'image/jpeg';
 }

@@ -32,9 +32,16 @@ describe('camera spec is a closed set', () => {
   });
 
   it('accepts /dev/videoN, the v4l2 by-id/by-path names, replay, push, none and the default camera', () => {
-    expect(parseCameraSpec('webcam:/dev/video12')).toMatchObject({ kind: 'webcam', options: { device: '/dev/video12' } });
-    expect(parseCameraSpec('webcam:/dev/v4l/by-id/usb-Logitech_HD_Webcam_C270_8A2E-video-index0')).toMatchObject({ kind: 'webcam' });
-    expect(parseCameraSpec('webcam:/dev/v4l/by-path/pci-0000:00:14.0-usb-0:1:1.0-video-index0')).toMatchObject({ kind: 'webcam' });
+    expect(parseCameraSpec('webcam:/dev/video12')).toMatchObject({
+      kind: 'webcam',
+      options: { device: '/dev/video12' },
+    });
+    expect(
+      parseCameraSpec('webcam:/dev/v4l/by-id/usb-Logitech_HD_Webcam_C270_8A2E-video-index0'),
+    ).toMatchObject({ kind: 'webcam' });
+    expect(
+      parseCameraSpec('webcam:/dev/v4l/by-path/pci-0000:00:14.0-usb-0:1:1.0-video-index0'),
+    ).toMatchObject({ kind: 'webcam' });
     expect(parseCameraSpec('webcam:default')).toMatchObject({ kind: 'webcam', options: { device: null } });
     expect(parseCameraSpec('replay:../shared/frames?fps=5')).toMatchObject({ kind: 'replay' });
     expect(parseCameraSpec('none')).toEqual({ kind: 'none' });
@@ -56,18 +63,21 @@ describe('fswebcam runs without a shell', () => {
     expect(args.at(-1)).toBe('-');
   });
 
-  it.runIf(process.platform !== 'win32')('a device string with shell syntax reaches a fake fswebcam verbatim and runs nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fswebcam-'));
-    const marker = join(dir, 'pwned');
-    const argsFile = join(dir, 'args');
-    const bin = join(dir, 'fswebcam');
-    // A fake fswebcam: records its arguments, prints a tiny "JPEG" on stdout.
-    writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\nprintf 'JPEG'\n`);
-    chmodSync(bin, 0o755);
-    const device = `/dev/video0;touch ${marker};#`;
-    const frame = await captureWithFswebcam({ device, width: 640, height: 480, interval: 0 }, bin);
-    expect(Buffer.from(frame).toString()).toBe('JPEG');
-    expect(existsSync(marker)).toBe(false);
-    expect(readFileSync(argsFile, 'utf8').split('\n')).toContain(device);
-  });
+  it.runIf(process.platform !== 'win32')(
+    'a device string with shell syntax reaches a fake fswebcam verbatim and runs nothing',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'fswebcam-'));
+      const marker = join(dir, 'pwned');
+      const argsFile = join(dir, 'args');
+      const bin = join(dir, 'fswebcam');
+      // A fake fswebcam: records its arguments, prints a tiny "JPEG" on stdout.
+      writeFileSync(bin, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsFile}'\nprintf 'JPEG'\n`);
+      chmodSync(bin, 0o755);
+      const device = `/dev/video0;touch ${marker};#`;
+      const frame = await captureWithFswebcam({ device, width: 640, height: 480, interval: 0 }, bin);
+      expect(Buffer.from(frame).toString()).toBe('JPEG');
+      expect(existsSync(marker)).toBe(false);
+      expect(readFileSync(argsFile, 'utf8').split('\n')).toContain(device);
+    },
+  );
 });

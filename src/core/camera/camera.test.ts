@@ -14,9 +14,18 @@ const meta = (index: number): FrameMeta => ({ index, capturedAt: 0 });
 
 describe('camera spec', () => {
   it('parses replay, webcam, push', () => {
-    expect(parseCameraSpec('replay:/tmp/x?fps=5&loop=1')).toEqual({ kind: 'replay', options: { dir: '/tmp/x', fps: 5, loop: true, start: 0 } });
-    expect(parseCameraSpec('webcam:/dev/video1?width=320&height=240')).toMatchObject({ kind: 'webcam', options: { device: '/dev/video1', width: 320, height: 240 } });
-    expect(parseCameraSpec('webcam')).toMatchObject({ kind: 'webcam', options: { device: null, width: 640 } });
+    expect(parseCameraSpec('replay:/tmp/x?fps=5&loop=1')).toEqual({
+      kind: 'replay',
+      options: { dir: '/tmp/x', fps: 5, loop: true, start: 0 },
+    });
+    expect(parseCameraSpec('webcam:/dev/video1?width=320&height=240')).toMatchObject({
+      kind: 'webcam',
+      options: { device: '/dev/video1', width: 320, height: 240 },
+    });
+    expect(parseCameraSpec('webcam')).toMatchObject({
+      kind: 'webcam',
+      options: { device: null, width: 640 },
+    });
     expect(parseCameraSpec('push')).toEqual({ kind: 'push' });
   });
   it('rejects bad specs with a clear error', () => {
@@ -32,7 +41,10 @@ describe('frame pipeline', () => {
     let release: () => void = () => {};
     const p = new FramePipeline(async (d) => {
       seen.push(d[0] ?? -1);
-      if (seen.length === 1) await new Promise<void>((r) => { release = r; });
+      if (seen.length === 1)
+        await new Promise<void>((r) => {
+          release = r;
+        });
     }, silentLogger());
     for (let i = 0; i < 50; i++) p.offer(frame(i), meta(i));
     release();
@@ -66,19 +78,32 @@ describe('replay camera', () => {
     // A clock that moves exactly one frame per frame, so a loaded machine cannot make it skip.
     let now = 0;
     const cam = new ReplayCamera({ dir, fps: 50, loop: false, start: 0 }, () => now);
-    await new Promise<void>((resolve) => cam.start({
-      frame: (d) => { got.push(Buffer.from(d).toString()); now += 20; },
-      status: (s) => { statuses.push(s); if (s === 'stopped') resolve(); },
-    }));
+    await new Promise<void>((resolve) =>
+      cam.start({
+        frame: (d) => {
+          got.push(Buffer.from(d).toString());
+          now += 20;
+        },
+        status: (s) => {
+          statuses.push(s);
+          if (s === 'stopped') resolve();
+        },
+      }),
+    );
     expect(got).toEqual(['001.jpg', '002.jpg', '003.png']);
     expect(statuses).toEqual(['starting', 'running', 'stopped']);
   });
 
   it('reports a missing folder as missing', async () => {
     const cam = new ReplayCamera({ dir: '/nonexistent/frames', fps: 10, loop: false, start: 0 });
-    const status = await new Promise<[CameraStatus, string | null]>((resolve) => cam.start({
-      frame: () => {}, status: (s, d) => { if (s !== 'starting') resolve([s, d]); },
-    }));
+    const status = await new Promise<[CameraStatus, string | null]>((resolve) =>
+      cam.start({
+        frame: () => {},
+        status: (s, d) => {
+          if (s !== 'starting') resolve([s, d]);
+        },
+      }),
+    );
     expect(status[0]).toBe('missing');
     expect(status[1]).toMatch(/unreadable/);
   });
@@ -90,11 +115,20 @@ describe('replay camera', () => {
     const got: number[] = [];
     let skipped = 0;
     const cam = new ReplayCamera({ dir, fps: 10, loop: false, start: 0 }, () => now);
-    await new Promise<void>((resolve) => cam.start({
-      frame: (_d, m) => { got.push(m.index); now += 350; }, // each frame "costs" 3.5 frame intervals
-      status: (s) => { if (s === 'stopped') resolve(); },
-      skipped: (n) => { skipped += n; },
-    }));
+    await new Promise<void>((resolve) =>
+      cam.start({
+        frame: (_d, m) => {
+          got.push(m.index);
+          now += 350;
+        }, // each frame "costs" 3.5 frame intervals
+        status: (s) => {
+          if (s === 'stopped') resolve();
+        },
+        skipped: (n) => {
+          skipped += n;
+        },
+      }),
+    );
     expect(got).toEqual([0, 3, 7, 9]);
     expect(skipped).toBe(6);
   });
@@ -103,11 +137,17 @@ describe('replay camera', () => {
 describe('webcam camera', () => {
   it('reports a missing fswebcam as missing and retries with backoff', async () => {
     let lookups = 0;
-    const cam = new WebcamCamera({ device: null, width: 640, height: 480, interval: 0 }, {
-      findBinary: async () => { lookups++; return null; },
-      capture: async () => new Uint8Array([1]),
-      backoffMs: () => 5,
-    });
+    const cam = new WebcamCamera(
+      { device: null, width: 640, height: 480, interval: 0 },
+      {
+        findBinary: async () => {
+          lookups++;
+          return null;
+        },
+        capture: async () => new Uint8Array([1]),
+        backoffMs: () => 5,
+      },
+    );
     const statuses: [CameraStatus, string | null][] = [];
     cam.start({ frame: () => {}, status: (s, d) => statuses.push([s, d]) });
     await new Promise((r) => setTimeout(r, 60));
@@ -119,15 +159,18 @@ describe('webcam camera', () => {
   it('recovers when the camera appears', async () => {
     let attempts = 0;
     const frames: number[] = [];
-    const cam = new WebcamCamera({ device: '/dev/video9', width: 640, height: 480, interval: 0 }, {
-      findBinary: async () => '/usr/bin/fswebcam',
-      capture: async () => {
-        attempts++;
-        if (attempts < 3) throw new Error('No such file or directory /dev/video9');
-        return new Uint8Array([attempts]);
+    const cam = new WebcamCamera(
+      { device: '/dev/video9', width: 640, height: 480, interval: 0 },
+      {
+        findBinary: async () => '/usr/bin/fswebcam',
+        capture: async () => {
+          attempts++;
+          if (attempts < 3) throw new Error('No such file or directory /dev/video9');
+          return new Uint8Array([attempts]);
+        },
+        backoffMs: () => 5,
       },
-      backoffMs: () => 5,
-    });
+    );
     const statuses: CameraStatus[] = [];
     cam.start({ frame: (d) => frames.push(d[0] ?? 0), status: (s) => statuses.push(s) });
     await new Promise((r) => setTimeout(r, 60));

@@ -56,7 +56,14 @@ export class FramePipeline {
         this.counters.corrupt++;
         // Log the first few and then every 100th, so a broken camera cannot flood the log.
         if (this.counters.corrupt <= 5 || this.counters.corrupt % 100 === 0) {
-          this.logger.warn({ err: err instanceof Error ? err.message : String(err), corrupt: this.counters.corrupt, index: next.meta.index }, 'frame skipped');
+          this.logger.warn(
+            {
+              err: err instanceof Error ? err.message : String(err),
+              corrupt: this.counters.corrupt,
+              index: next.meta.index,
+            },
+            'frame skipped',
+          );
         }
       }
       next = this.waiting;

@@ -19,7 +19,10 @@ export class ReplayCamera implements CameraSource {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
-  constructor(private readonly opts: ReplayOptions, private readonly clock: () => number = () => Date.now()) {}
+  constructor(
+    private readonly opts: ReplayOptions,
+    private readonly clock: () => number = () => Date.now(),
+  ) {}
 
   start(listener: CameraListener): void {
     listener.status('starting', this.opts.dir);
@@ -33,7 +36,10 @@ export class ReplayCamera implements CameraSource {
     try {
       files = (await readdir(this.opts.dir)).filter((f) => FRAME_FILE.test(f)).sort();
     } catch (err) {
-      listener.status('missing', `replay folder unreadable: ${this.opts.dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      listener.status(
+        'missing',
+        `replay folder unreadable: ${this.opts.dir} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
       return;
     }
     if (files.length === 0) {
@@ -51,7 +57,8 @@ export class ReplayCamera implements CameraSource {
       // The frame due now on an absolute schedule: no drift, and a slow consumer skips frames.
       let due = first + Math.floor((this.clock() - t0) / interval);
       if (!this.opts.loop && due >= files.length) {
-        if (next < files.length) due = files.length - 1; else {
+        if (next < files.length) due = files.length - 1;
+        else {
           listener.status('stopped', 'replay finished');
           return;
         }
@@ -62,7 +69,11 @@ export class ReplayCamera implements CameraSource {
         const capturedAt = t0 + (due - first) * interval;
         try {
           const data = await readFile(join(this.opts.dir, files[index] as string));
-          if (!this.stopped) listener.frame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { index, capturedAt });
+          if (!this.stopped)
+            listener.frame(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
+              index,
+              capturedAt,
+            });
         } catch (err) {
           listener.status('error', `cannot read frame ${files[index]}: ${String(err)}`);
         }

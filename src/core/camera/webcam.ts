@@ -43,9 +43,12 @@ export async function findOnPath(name: string, pathEnv = process.env.PATH ?? '')
 export function fswebcamArgs(opts: WebcamSourceOptions): string[] {
   return [
     '-q',
-    '-r', `${Math.trunc(opts.width)}x${Math.trunc(opts.height)}`,
-    '-F', '1',
-    '--jpeg', '90',
+    '-r',
+    `${Math.trunc(opts.width)}x${Math.trunc(opts.height)}`,
+    '-F',
+    '1',
+    '--jpeg',
+    '90',
     '--no-banner',
     ...(opts.device ? ['-d', opts.device] : []),
     '-', // the picture on stdout: no temporary file
@@ -55,12 +58,17 @@ export function fswebcamArgs(opts: WebcamSourceOptions): string[] {
 /** One frame from fswebcam through execFile (no shell). `bin` is the resolved binary path. */
 export function captureWithFswebcam(opts: WebcamSourceOptions, bin = 'fswebcam'): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    execFile(bin, fswebcamArgs(opts), { encoding: 'buffer', maxBuffer: 32 * 1024 * 1024, timeout: 15_000, shell: false }, (err, stdout, stderr) => {
-      const errText = stderr.toString('utf8').trim();
-      if (err) reject(new Error(errText || err.message));
-      else if (stdout.length === 0) reject(new Error(errText || 'no webcam image'));
-      else resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length));
-    });
+    execFile(
+      bin,
+      fswebcamArgs(opts),
+      { encoding: 'buffer', maxBuffer: 32 * 1024 * 1024, timeout: 15_000, shell: false },
+      (err, stdout, stderr) => {
+        const errText = stderr.toString('utf8').trim();
+        if (err) reject(new Error(errText || err.message));
+        else if (stdout.length === 0) reject(new Error(errText || 'no webcam image'));
+        else resolve(new Uint8Array(stdout.buffer, stdout.byteOffset, stdout.length));
+      },
+    );
   });
 }
 
@@ -79,7 +87,10 @@ export class WebcamCamera implements CameraSource {
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly opts: WebcamSourceOptions, private readonly deps: WebcamDeps = defaultWebcamDeps) {}
+  constructor(
+    private readonly opts: WebcamSourceOptions,
+    private readonly deps: WebcamDeps = defaultWebcamDeps,
+  ) {}
 
   start(listener: CameraListener): void {
     listener.status('starting', this.opts.device ?? 'default camera');
@@ -115,7 +126,10 @@ export class WebcamCamera implements CameraSource {
         failures++;
         const message = err instanceof Error ? err.message : String(err);
         const noCamera = /no webcam|no such file|cannot open|not found|no device/i.test(message);
-        listener.status(noCamera ? 'missing' : 'error', `${noCamera ? 'no camera' : 'capture failed'} (${this.opts.device ?? 'default'}): ${message.slice(0, 200)}; retrying`);
+        listener.status(
+          noCamera ? 'missing' : 'error',
+          `${noCamera ? 'no camera' : 'capture failed'} (${this.opts.device ?? 'default'}): ${message.slice(0, 200)}; retrying`,
+        );
         await this.sleep(this.deps.backoffMs(failures));
         continue;
       }

@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/core/cli/kiosk.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/core/cli/kiosk.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 
 describe('headless kiosk runner', () => {
   it('refuses a bad camera spec with a clear message and exit code 2', () => {
@@ -16,22 +20,43 @@ describe('headless kiosk runner', () => {
     expect(r.stderr).toMatch(/bad camera spec .*fps/);
   });
 
-  it.runIf(process.platform === 'linux')('refuses a camera spec carrying shell syntax, with a fake fswebcam on PATH, and runs nothing', () => {
-    const bin = mkdtempSync(join(tmpdir(), 'kiosk-cli-bin-'));
-    writeFileSync(join(bin, 'fswebcam'), '#!/bin/sh\nexit 1\n');
-    chmodSync(join(bin, 'fswebcam'), 0o755);
-    const marker = join(bin, 'pwned');
-    const data = join(mkdtempSync(join(tmpdir(), 'kiosk-cli-')), 'kiosk');
-    const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
-    const spec = `webcam:/dev/video0;touch ${marker};#`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/core/cli/kiosk.ts'), '--camera', spec, '--data', data, '--log-level', 'silent'], {
-      cwd: ROOT, env, encoding: 'utf8', timeout: 20_000,
-    });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(spec);
-    expect(r.stderr).toMatch(/camera/);
-    expect(existsSync(marker)).toBe(false);
-  }, 30_000);
+  it.runIf(process.platform === 'linux')(
+    'refuses a camera spec carrying shell syntax, with a fake fswebcam on PATH, and runs nothing',
+    () => {
+      const bin = mkdtempSync(join(tmpdir(), 'kiosk-cli-bin-'));
+      writeFileSync(join(bin, 'fswebcam'), '#!/bin/sh\nexit 1\n');
+      chmodSync(join(bin, 'fswebcam'), 0o755);
+      const marker = join(bin, 'pwned');
+      const data = join(mkdtempSync(join(tmpdir(), 'kiosk-cli-')), 'kiosk');
+      const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
+      const spec = `webcam:/dev/video0;touch ${marker};#`;
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'src/core/cli/kiosk.ts'),
+          '--camera',
+          spec,
+          '--data',
+          data,
+          '--log-level',
+          'silent',
+        ],
+        {
+          cwd: ROOT,
+          env,
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(spec);
+      expect(r.stderr).toMatch(/camera/);
+      expect(existsSync(marker)).toBe(false);
+    },
+    30_000,
+  );
 
   it('refuses a bad server URL', () => {
     const r = run('--server', 'not a url', '--pair', 'ABCD1234');

@@ -28,13 +28,20 @@ const Args = z.object({
   data: z.string().min(1).default('./data/kiosk'),
   name: z.string().min(1).max(120).default('headless kiosk'),
   // The same rules as changing the PIN in the admin area: a provisioned PIN must not be guessable either.
-  'admin-pin': z.string().superRefine((pin, ctx) => {
-    const problem = adminPinProblem(pin);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }).optional(),
+  'admin-pin': z
+    .string()
+    .superRefine((pin, ctx) => {
+      const problem = adminPinProblem(pin);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   'sync-interval': z.coerce.number().int().min(100).default(30_000),
   timeout: z.coerce.number().int().min(100).default(10_000),
-  'backoff-max': z.coerce.number().int().min(100).default(5 * 60_000),
+  'backoff-max': z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(5 * 60_000),
   'exit-when-done': z.boolean().default(false),
   'setup-only': z.boolean().default(false),
   ui: z.coerce.number().int().min(0).max(65_535).optional(),
@@ -44,16 +51,28 @@ const Args = z.object({
 function main(): void {
   const { values } = parseArgs({
     options: {
-      server: { type: 'string' }, pair: { type: 'string' }, 'server-fingerprint': { type: 'string' }, camera: { type: 'string' }, data: { type: 'string' },
-      name: { type: 'string' }, 'admin-pin': { type: 'string' }, 'sync-interval': { type: 'string' }, timeout: { type: 'string' },
-      'backoff-max': { type: 'string' }, 'exit-when-done': { type: 'boolean' }, 'setup-only': { type: 'boolean' }, 'log-level': { type: 'string' },
+      server: { type: 'string' },
+      pair: { type: 'string' },
+      'server-fingerprint': { type: 'string' },
+      camera: { type: 'string' },
+      data: { type: 'string' },
+      name: { type: 'string' },
+      'admin-pin': { type: 'string' },
+      'sync-interval': { type: 'string' },
+      timeout: { type: 'string' },
+      'backoff-max': { type: 'string' },
+      'exit-when-done': { type: 'boolean' },
+      'setup-only': { type: 'boolean' },
+      'log-level': { type: 'string' },
       ui: { type: 'string' },
     },
     strict: true,
   });
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
-    console.error(`kiosk: bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    console.error(
+      `kiosk: bad arguments: ${parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
     process.exit(2);
   }
   const args = parsed.data;
@@ -87,7 +106,11 @@ function main(): void {
     ...(args['admin-pin'] ? { adminPin: args['admin-pin'] } : {}),
     deviceName: args.name,
     logger,
-    sync: { intervalMs: args['sync-interval'], timeoutMs: args.timeout, backoff: { baseMs: 500, maxMs: args['backoff-max'] } },
+    sync: {
+      intervalMs: args['sync-interval'],
+      timeoutMs: args.timeout,
+      backoff: { baseMs: 500, maxMs: args['backoff-max'] },
+    },
   });
 
   let bridge: Bridge | null = null;
@@ -99,7 +122,12 @@ function main(): void {
         // this process's stdout only; the bridge never logs it.
         logger.info({ event: 'ui', url: b.url }, `kiosk UI at ${b.url}`);
       })
-      .catch((err: unknown) => logger.error({ event: 'ui_failed', err: err instanceof Error ? err.message : String(err) }, 'kiosk UI failed to start'));
+      .catch((err: unknown) =>
+        logger.error(
+          { event: 'ui_failed', err: err instanceof Error ? err.message : String(err) },
+          'kiosk UI failed to start',
+        ),
+      );
   }
 
   let stopping = false;
@@ -117,7 +145,10 @@ function main(): void {
   // "Quit Rollcall" in the admin area (through --ui): the same clean stop as a signal.
   kiosk.onQuitRequest(() => void stop(0));
 
-  const statsTimer = setInterval(() => logger.info({ event: 'stats', ...kiosk.stats() }, 'kiosk stats'), 5_000);
+  const statsTimer = setInterval(
+    () => logger.info({ event: 'stats', ...kiosk.stats() }, 'kiosk stats'),
+    5_000,
+  );
 
   if (args['exit-when-done']) {
     let draining = false;
@@ -143,19 +174,46 @@ function main(): void {
 /** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
 async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
   makePrivateDir(args.data);
-  const store = openKioskStore({ file: join(args.data, 'kiosk.db'), defaultSettings: DEFAULT_SETTINGS, now: () => new Date() });
-  const sync = new SyncService({ store, logger: logger.child({ component: 'sync' }), now: () => new Date(), appVersion: APP_VERSION, health: () => ({}), timeoutMs: args.timeout });
+  const store = openKioskStore({
+    file: join(args.data, 'kiosk.db'),
+    defaultSettings: DEFAULT_SETTINGS,
+    now: () => new Date(),
+  });
+  const sync = new SyncService({
+    store,
+    logger: logger.child({ component: 'sync' }),
+    now: () => new Date(),
+    appVersion: APP_VERSION,
+    health: () => ({}),
+    timeoutMs: args.timeout,
+  });
   let code = 0;
   try {
     if (!store.sync.get('deviceToken')) {
       if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
-      await sync.pair({ serverUrl: args.server, code: args.pair, name: args.name, ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}) });
+      await sync.pair({
+        serverUrl: args.server,
+        code: args.pair,
+        name: args.name,
+        ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
+      });
     }
     const report = await sync.syncNow();
     if (!report.ok) throw new Error(report.error ?? 'sync failed');
-    logger.info({ event: 'setup_done', status: sync.status(), students: store.roster.listStudents('').length, templates: store.templates.countByStudent().size }, 'kiosk set up');
+    logger.info(
+      {
+        event: 'setup_done',
+        status: sync.status(),
+        students: store.roster.listStudents('').length,
+        templates: store.templates.countByStudent().size,
+      },
+      'kiosk set up',
+    );
   } catch (err) {
-    logger.error({ event: 'setup_failed', err: err instanceof Error ? err.message : String(err) }, 'kiosk set-up failed');
+    logger.error(
+      { event: 'setup_failed', err: err instanceof Error ? err.message : String(err) },
+      'kiosk set-up failed',
+    );
     code = 1;
   } finally {
     await sync.close();

@@ -14,13 +14,22 @@ import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 export const DEFAULT_ADMIN_PIN = '1234';
 export const PIN_MAX_FAILURES = 5;
 /** Length of the 1st, 2nd, … lockout in a row; the last one repeats. */
-export const PIN_LOCKOUT_STEPS_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 24 * 60 * 60_000] as const;
+export const PIN_LOCKOUT_STEPS_MS = [
+  5 * 60_000,
+  15 * 60_000,
+  60 * 60_000,
+  4 * 60 * 60_000,
+  24 * 60 * 60_000,
+] as const;
 /** The first lockout. */
 export const PIN_LOCKOUT_MS = PIN_LOCKOUT_STEPS_MS[0];
-const lockoutMs = (nth: number) => PIN_LOCKOUT_STEPS_MS[Math.min(nth, PIN_LOCKOUT_STEPS_MS.length) - 1] ?? PIN_LOCKOUT_MS;
+const lockoutMs = (nth: number) =>
+  PIN_LOCKOUT_STEPS_MS[Math.min(nth, PIN_LOCKOUT_STEPS_MS.length) - 1] ?? PIN_LOCKOUT_MS;
 
 /** `via`: what opened it, the PIN or a one-time recovery code (see verify's `alternative`). */
-export type UnlockResult = { unlocked: true; lockedUntil: null; via: 'pin' | 'recovery' } | { unlocked: false; lockedUntil: string | null };
+export type UnlockResult =
+  | { unlocked: true; lockedUntil: null; via: 'pin' | 'recovery' }
+  | { unlocked: false; lockedUntil: string | null };
 
 const hashPin = (pin: string, salt: Buffer) => scryptSync(pin, salt, 32, { N: 16384, r: 8, p: 1 });
 
@@ -30,11 +39,14 @@ export function createAdminPinRepo(db: Database.Database, now: () => Date) {
     `INSERT INTO admin_pin (id, salt, hash, failures, locked_until, lockouts) VALUES (1, ?, ?, 0, NULL, 0)
      ON CONFLICT (id) DO UPDATE SET salt = excluded.salt, hash = excluded.hash, failures = 0, locked_until = NULL, lockouts = 0`,
   );
-  const setFailures = db.prepare('UPDATE admin_pin SET failures = ?, locked_until = ?, lockouts = ? WHERE id = 1');
+  const setFailures = db.prepare(
+    'UPDATE admin_pin SET failures = ?, locked_until = ?, lockouts = ? WHERE id = 1',
+  );
   type Row = { salt: string; hash: string; failures: number; locked_until: string | null; lockouts: number };
 
   /** Whether `pin` is the stored PIN, without counting a failure (no lockout involved). */
-  const matches = (row: Row, pin: string) => timingSafeEqual(hashPin(pin, Buffer.from(row.salt, 'base64')), Buffer.from(row.hash, 'base64'));
+  const matches = (row: Row, pin: string) =>
+    timingSafeEqual(hashPin(pin, Buffer.from(row.salt, 'base64')), Buffer.from(row.hash, 'base64'));
 
   return {
     isSet: () => get.get() !== undefined,

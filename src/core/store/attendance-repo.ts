@@ -14,15 +14,30 @@ export interface RejectedEvent {
 }
 
 interface EventRecord {
-  id: string; kind: AttendanceEvent['kind']; student_id: string; session_id: string | null;
-  status: AttendanceEvent['status']; occurred_at: string; ref_id: string | null; scores: string | null;
-  model_id: string | null; actor: string | null; reason: string | null; synced: number; undone: number;
+  id: string;
+  kind: AttendanceEvent['kind'];
+  student_id: string;
+  session_id: string | null;
+  status: AttendanceEvent['status'];
+  occurred_at: string;
+  ref_id: string | null;
+  scores: string | null;
+  model_id: string | null;
+  actor: string | null;
+  reason: string | null;
+  synced: number;
+  undone: number;
 }
 
 function toEvent(r: EventRecord): LoggedEvent {
   const scores = r.scores ? DecisionScores.safeParse(JSON.parse(r.scores)) : null;
   return {
-    id: r.id, kind: r.kind, studentId: r.student_id, sessionId: r.session_id, status: r.status, occurredAt: r.occurred_at,
+    id: r.id,
+    kind: r.kind,
+    studentId: r.student_id,
+    sessionId: r.session_id,
+    status: r.status,
+    occurredAt: r.occurred_at,
     ...(r.ref_id ? { refId: r.ref_id } : {}),
     ...(scores?.success ? { scores: scores.data } : {}),
     ...(r.model_id ? { modelId: r.model_id } : {}),
@@ -52,23 +67,37 @@ export function createAttendanceRepo(db: Database.Database) {
     get: db.prepare(`${SELECT_EVENTS} WHERE e.id = ?`),
     since: db.prepare(`${SELECT_EVENTS} WHERE e.occurred_at >= ? ORDER BY e.occurred_at DESC, e.id`),
     all: db.prepare(`${SELECT_EVENTS} ORDER BY e.occurred_at, e.id`),
-    pending: db.prepare('SELECT event_id, payload FROM outbox WHERE rejected_at IS NULL ORDER BY created_at, event_id LIMIT ?'),
+    pending: db.prepare(
+      'SELECT event_id, payload FROM outbox WHERE rejected_at IS NULL ORDER BY created_at, event_id LIMIT ?',
+    ),
     pendingCount: db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NULL'),
     rejectedCount: db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE rejected_at IS NOT NULL'),
     bumpAttempts: db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE event_id = ?'),
     ack: db.prepare('DELETE FROM outbox WHERE event_id = ?'),
     markSynced: db.prepare('UPDATE attendance_events SET synced = 1 WHERE id = ?'),
     reject: db.prepare('UPDATE outbox SET rejected_reason = ?, rejected_at = ? WHERE event_id = ?'),
-    rejected: db.prepare('SELECT event_id AS eventId, rejected_reason AS reason, rejected_at AS rejectedAt FROM outbox WHERE rejected_at IS NOT NULL ORDER BY rejected_at'),
-    retryRejected: db.prepare('UPDATE outbox SET rejected_reason = NULL, rejected_at = NULL WHERE rejected_at IS NOT NULL'),
+    rejected: db.prepare(
+      'SELECT event_id AS eventId, rejected_reason AS reason, rejected_at AS rejectedAt FROM outbox WHERE rejected_at IS NOT NULL ORDER BY rejected_at',
+    ),
+    retryRejected: db.prepare(
+      'UPDATE outbox SET rejected_reason = NULL, rejected_at = NULL WHERE rejected_at IS NOT NULL',
+    ),
   };
 
   const insertWithOutbox = (e: AttendanceEvent) => {
     const event = AttendanceEvent.parse(e);
     s.insert.run({
-      id: event.id, kind: event.kind, studentId: event.studentId, sessionId: event.sessionId, status: event.status,
-      occurredAt: event.occurredAt, refId: event.refId ?? null, scores: event.scores ? JSON.stringify(event.scores) : null,
-      modelId: event.modelId ?? null, actor: event.actor ?? null, reason: event.reason ?? null,
+      id: event.id,
+      kind: event.kind,
+      studentId: event.studentId,
+      sessionId: event.sessionId,
+      status: event.status,
+      occurredAt: event.occurredAt,
+      refId: event.refId ?? null,
+      scores: event.scores ? JSON.stringify(event.scores) : null,
+      modelId: event.modelId ?? null,
+      actor: event.actor ?? null,
+      reason: event.reason ?? null,
     });
     s.enqueue.run(event.id, JSON.stringify(event), event.occurredAt);
   };
@@ -85,12 +114,16 @@ export function createAttendanceRepo(db: Database.Database) {
      * Append an automatic mark unless the student is already marked in that session; the
      * check and the insert share one transaction so two frames can never both mark.
      */
-    markOnce: db.transaction((e: AttendanceEvent & { sessionId: string }): { marked: true } | { marked: false; existing: LoggedEvent } => {
-      const existing = findMark(e.sessionId, e.studentId);
-      if (existing) return { marked: false, existing };
-      insertWithOutbox(e);
-      return { marked: true };
-    }),
+    markOnce: db.transaction(
+      (
+        e: AttendanceEvent & { sessionId: string },
+      ): { marked: true } | { marked: false; existing: LoggedEvent } => {
+        const existing = findMark(e.sessionId, e.studentId);
+        if (existing) return { marked: false, existing };
+        insertWithOutbox(e);
+        return { marked: true };
+      },
+    ),
     findMark,
     get: (id: string): LoggedEvent | null => {
       const r = s.get.get(id) as EventRecord | undefined;
@@ -113,18 +146,25 @@ export function createAttendanceRepo(db: Database.Database) {
     },
     pendingCount: (): number => (s.pendingCount.get() as { n: number }).n,
     rejectedCount: (): number => (s.rejectedCount.get() as { n: number }).n,
-    bumpAttempts: db.transaction((ids: string[]) => { for (const id of ids) s.bumpAttempts.run(id); }),
-    /** Apply a push answer: accepted/duplicate leave the outbox, rejected are set aside with their reason. */
-    applyResults: db.transaction((results: { id: string; status: 'accepted' | 'duplicate' | 'rejected'; reason?: string }[], at: string) => {
-      for (const r of results) {
-        if (r.status === 'rejected') {
-          s.reject.run(r.reason ?? 'rejected without reason', at, r.id);
-        } else {
-          s.ack.run(r.id);
-          s.markSynced.run(r.id);
-        }
-      }
+    bumpAttempts: db.transaction((ids: string[]) => {
+      for (const id of ids) s.bumpAttempts.run(id);
     }),
+    /** Apply a push answer: accepted/duplicate leave the outbox, rejected are set aside with their reason. */
+    applyResults: db.transaction(
+      (
+        results: { id: string; status: 'accepted' | 'duplicate' | 'rejected'; reason?: string }[],
+        at: string,
+      ) => {
+        for (const r of results) {
+          if (r.status === 'rejected') {
+            s.reject.run(r.reason ?? 'rejected without reason', at, r.id);
+          } else {
+            s.ack.run(r.id);
+            s.markSynced.run(r.id);
+          }
+        }
+      },
+    ),
     rejected: (): RejectedEvent[] => s.rejected.all() as RejectedEvent[],
     retryRejected: (): number => s.retryRejected.run().changes,
   };

@@ -5,7 +5,10 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { MIGRATIONS, type Migration } from './migrations/index';
 
 export class NewerDatabaseError extends Error {
-  constructor(readonly found: number, readonly supported: number) {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
     super(
       `kiosk database is at schema version ${found}, but this app only knows up to ${supported}; ` +
         'it was written by a newer Rollcall. Update the app instead of downgrading the data.',
@@ -39,7 +42,10 @@ function makePrivateFile(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
-export function openKioskDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): Database.Database {
+export function openKioskDatabase(
+  file: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Database.Database {
   makePrivateFile(file);
   const db = new Database(file);
   try {

@@ -13,7 +13,14 @@ const CODE = '204958173640';
 /** The server's format (server/src/services/passwords.ts) with cheap parameters. */
 const scryptHash = (code: string, N = 1024, r = 8, p = 1) => {
   const salt = randomBytes(16);
-  return ['scrypt', N, r, p, salt.toString('base64url'), scryptSync(code, salt, 64, { N, r, p }).toString('base64url')].join('$');
+  return [
+    'scrypt',
+    N,
+    r,
+    p,
+    salt.toString('base64url'),
+    scryptSync(code, salt, 64, { N, r, p }).toString('base64url'),
+  ].join('$');
 };
 
 const open: KioskStore[] = [];
@@ -27,7 +34,11 @@ function store() {
   open.push(s);
   return { repo: s.pinRecovery, clock };
 }
-const offer = (code = CODE, expiresAt = '2026-03-03T09:00:00.000Z') => ({ id: randomUUID(), codeHash: scryptHash(code), expiresAt });
+const offer = (code = CODE, expiresAt = '2026-03-03T09:00:00.000Z') => ({
+  id: randomUUID(),
+  codeHash: scryptHash(code),
+  expiresAt,
+});
 
 describe('kiosk PIN recovery store', () => {
   it('takes an offer, ignores a repeat, and burns the code once', () => {
@@ -82,8 +93,13 @@ describe('kiosk PIN recovery store', () => {
   it('answers false, not a throw, for cost parameters within the bounds that scrypt itself refuses', () => {
     const valid = scryptHash(CODE);
     // N must be a power of two; p = 4 with N = 2, r = 1 needs more memory than N·r allows.
-    for (const [N, r, p] of [[3, 8, 1], [2, 1, 4]] as const) {
-      expect(matchesScryptHash(CODE, valid.replace(/^scrypt\$\d+\$\d+\$\d+\$/, `scrypt$${N}$${r}$${p}$`))).toBe(false);
+    for (const [N, r, p] of [
+      [3, 8, 1],
+      [2, 1, 4],
+    ] as const) {
+      expect(
+        matchesScryptHash(CODE, valid.replace(/^scrypt\$\d+\$\d+\$\d+\$/, `scrypt$${N}$${r}$${p}$`)),
+      ).toBe(false);
     }
   });
 
@@ -92,9 +108,13 @@ describe('kiosk PIN recovery store', () => {
     const s = openKioskStore({ file: ':memory:', defaultSettings: DEFAULT_SETTINGS, now: clock.now });
     open.push(s);
     s.pin.setPin('480317');
-    s.pinRecovery.applyOffer({ ...offer(), codeHash: scryptHash(CODE).replace(/^scrypt\$\d+\$/, 'scrypt$3$') });
+    s.pinRecovery.applyOffer({
+      ...offer(),
+      codeHash: scryptHash(CODE).replace(/^scrypt\$\d+\$/, 'scrypt$3$'),
+    });
     let last: ReturnType<typeof s.pin.verify> = { unlocked: false, lockedUntil: null };
-    for (let i = 0; i < PIN_MAX_FAILURES; i++) last = s.pin.verify(`99999999999${i}`, (input) => s.pinRecovery.consume(input) !== null);
+    for (let i = 0; i < PIN_MAX_FAILURES; i++)
+      last = s.pin.verify(`99999999999${i}`, (input) => s.pinRecovery.consume(input) !== null);
     expect(last.lockedUntil).not.toBeNull();
   });
 });

@@ -4,7 +4,11 @@
 // one; a used code is reported to the server by sync (pendingReports → markReported).
 import type Database from 'better-sqlite3';
 import { scryptSync, timingSafeEqual } from 'node:crypto';
-import { PIN_RECOVERY_CODE_DIGITS, PIN_RECOVERY_MAX_SCRYPT, type PinRecoveryOffer } from '../../contracts/sync';
+import {
+  PIN_RECOVERY_CODE_DIGITS,
+  PIN_RECOVERY_MAX_SCRYPT,
+  type PinRecoveryOffer,
+} from '../../contracts/sync';
 
 /**
  * Whether `code` matches a `scrypt$N$r$p$salt$hash` string. False (never a throw) for a
@@ -15,12 +19,18 @@ export function matchesScryptHash(code: string, stored: string): boolean {
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   const max = PIN_RECOVERY_MAX_SCRYPT;
-  if (![N, r, p].every((v) => Number.isInteger(v) && v > 0) || N > max.N || r > max.r || p > max.p) return false;
+  if (![N, r, p].every((v) => Number.isInteger(v) && v > 0) || N > max.N || r > max.r || p > max.p)
+    return false;
   const expected = Buffer.from(parts[5] ?? '', 'base64url');
   if (expected.length < 16) return false;
   let actual: Buffer;
   try {
-    actual = scryptSync(code.normalize('NFKC'), Buffer.from(parts[4] ?? '', 'base64url'), expected.length, { N, r, p, maxmem: 256 * N * r });
+    actual = scryptSync(code.normalize('NFKC'), Buffer.from(parts[4] ?? '', 'base64url'), expected.length, {
+      N,
+      r,
+      p,
+      maxmem: 256 * N * r,
+    });
   } catch {
     // Parameters scrypt refuses (N not a power of two, p too large for N·r): no code matches.
     // A throw here would escape the unlock before the failure is counted (no lockout).
@@ -33,19 +43,32 @@ export function matchesScryptHash(code: string, stored: string): boolean {
 export type OfferOutcome = 'unchanged' | 'received' | 'withdrawn';
 
 export function createPinRecoveryRepo(db: Database.Database, now: () => Date) {
-  type Row = { id: string; code_hash: string; expires_at: string; used_at: string | null; reported_at: string | null };
+  type Row = {
+    id: string;
+    code_hash: string;
+    expires_at: string;
+    used_at: string | null;
+    reported_at: string | null;
+  };
   const byId = db.prepare('SELECT id FROM pin_recovery WHERE id = ?');
-  const unused = db.prepare('SELECT id, code_hash, expires_at, used_at, reported_at FROM pin_recovery WHERE used_at IS NULL');
+  const unused = db.prepare(
+    'SELECT id, code_hash, expires_at, used_at, reported_at FROM pin_recovery WHERE used_at IS NULL',
+  );
   const dropUnused = db.prepare('DELETE FROM pin_recovery WHERE used_at IS NULL');
   // Reported codes are only kept to recognise their id; one generation back is enough.
   const dropReported = db.prepare('DELETE FROM pin_recovery WHERE reported_at IS NOT NULL');
-  const insert = db.prepare('INSERT INTO pin_recovery (id, code_hash, expires_at, received_at) VALUES (?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO pin_recovery (id, code_hash, expires_at, received_at) VALUES (?, ?, ?, ?)',
+  );
   const burn = db.prepare('UPDATE pin_recovery SET used_at = ? WHERE id = ? AND used_at IS NULL');
-  const pending = db.prepare('SELECT id, used_at FROM pin_recovery WHERE used_at IS NOT NULL AND reported_at IS NULL ORDER BY used_at');
+  const pending = db.prepare(
+    'SELECT id, used_at FROM pin_recovery WHERE used_at IS NOT NULL AND reported_at IS NULL ORDER BY used_at',
+  );
   const reported = db.prepare('UPDATE pin_recovery SET reported_at = ? WHERE id = ?');
 
   /** The one code that may unlock now: unused and not expired by this kiosk's clock. */
-  const live = (): Row | undefined => (unused.all() as Row[]).find((r) => Date.parse(r.expires_at) > now().getTime());
+  const live = (): Row | undefined =>
+    (unused.all() as Row[]).find((r) => Date.parse(r.expires_at) > now().getTime());
 
   return {
     /**

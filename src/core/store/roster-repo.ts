@@ -2,7 +2,13 @@
 // rooms and schedules. Written only by the sync pull (and tests), read by the engine and UI.
 import type Database from 'better-sqlite3';
 import type { z } from 'zod';
-import type { RosterClass, RosterEnrolment, RosterRoom, RosterSchedule, RosterStudent } from '../../contracts/sync';
+import type {
+  RosterClass,
+  RosterEnrolment,
+  RosterRoom,
+  RosterSchedule,
+  RosterStudent,
+} from '../../contracts/sync';
 
 export type Student = z.infer<typeof RosterStudent>;
 export type ClassRow = z.infer<typeof RosterClass>;
@@ -10,16 +16,39 @@ export type Enrolment = z.infer<typeof RosterEnrolment>;
 export type Room = z.infer<typeof RosterRoom>;
 export type Schedule = z.infer<typeof RosterSchedule>;
 
-interface StudentRecord { id: string; student_number: string; name: string; consent: number }
+interface StudentRecord {
+  id: string;
+  student_number: string;
+  name: string;
+  consent: number;
+}
 interface ScheduleRecord {
-  id: string; class_id: string; room_id: string; weekday: number | null; date: string | null;
-  start_time: string; end_time: string; grace_minutes: number; versions: string | null;
+  id: string;
+  class_id: string;
+  room_id: string;
+  weekday: number | null;
+  date: string | null;
+  start_time: string;
+  end_time: string;
+  grace_minutes: number;
+  versions: string | null;
 }
 
-const toStudent = (r: StudentRecord): Student => ({ id: r.id, studentNumber: r.student_number, name: r.name, consent: r.consent === 1 });
+const toStudent = (r: StudentRecord): Student => ({
+  id: r.id,
+  studentNumber: r.student_number,
+  name: r.name,
+  consent: r.consent === 1,
+});
 const toSchedule = (r: ScheduleRecord): Schedule => ({
-  id: r.id, classId: r.class_id, roomId: r.room_id, weekday: r.weekday, date: r.date,
-  startTime: r.start_time, endTime: r.end_time, graceMinutes: r.grace_minutes,
+  id: r.id,
+  classId: r.class_id,
+  roomId: r.room_id,
+  weekday: r.weekday,
+  date: r.date,
+  startTime: r.start_time,
+  endTime: r.end_time,
+  graceMinutes: r.grace_minutes,
   ...(r.versions !== null ? { versions: JSON.parse(r.versions) as Schedule['versions'] } : {}),
 });
 
@@ -81,11 +110,25 @@ export function createRosterRepo(db: Database.Database) {
     },
     studentIds: (): string[] => s.studentIds.all() as string[],
     listStudents: (q: string): Student[] => (s.listStudents.all({ q }) as StudentRecord[]).map(toStudent),
-    upsertClass: (v: ClassRow) => void s.upsertClass.run({ id: v.id, name: v.name, code: v.code ?? null, arrivalMinutes: v.arrivalMinutes ?? null }),
+    upsertClass: (v: ClassRow) =>
+      void s.upsertClass.run({
+        id: v.id,
+        name: v.name,
+        code: v.code ?? null,
+        arrivalMinutes: v.arrivalMinutes ?? null,
+      }),
     deleteClass: (id: string) => void s.deleteClass.run(id),
     getClass: (id: string): ClassRow | null => {
-      const r = s.getClass.get(id) as { id: string; name: string; code: string | null; arrival_minutes: number | null } | undefined;
-      return r ? { id: r.id, name: r.name, ...(r.code !== null ? { code: r.code } : {}), ...(r.arrival_minutes !== null ? { arrivalMinutes: r.arrival_minutes } : {}) } : null;
+      const r = s.getClass.get(id) as
+        { id: string; name: string; code: string | null; arrival_minutes: number | null } | undefined;
+      return r
+        ? {
+            id: r.id,
+            name: r.name,
+            ...(r.code !== null ? { code: r.code } : {}),
+            ...(r.arrival_minutes !== null ? { arrivalMinutes: r.arrival_minutes } : {}),
+          }
+        : null;
     },
     upsertEnrolment: (v: Enrolment) => void s.upsertEnrolment.run(v),
     deleteEnrolment: (id: string) => void s.deleteEnrolment.run(id),
@@ -95,11 +138,19 @@ export function createRosterRepo(db: Database.Database) {
     getRoom: (id: string): Room | null => (s.getRoom.get(id) as Room | undefined) ?? null,
     upsertSchedule: (v: Schedule) =>
       void s.upsertSchedule.run({
-        id: v.id, classId: v.classId, roomId: v.roomId, weekday: v.weekday, date: v.date, startTime: v.startTime, endTime: v.endTime,
-        graceMinutes: v.graceMinutes, versions: v.versions ? JSON.stringify(v.versions) : null,
+        id: v.id,
+        classId: v.classId,
+        roomId: v.roomId,
+        weekday: v.weekday,
+        date: v.date,
+        startTime: v.startTime,
+        endTime: v.endTime,
+        graceMinutes: v.graceMinutes,
+        versions: v.versions ? JSON.stringify(v.versions) : null,
       }),
     deleteSchedule: (id: string) => void s.deleteSchedule.run(id),
-    schedulesForRoom: (roomId: string): Schedule[] => (s.schedulesForRoom.all(roomId) as ScheduleRecord[]).map(toSchedule),
+    schedulesForRoom: (roomId: string): Schedule[] =>
+      (s.schedulesForRoom.all(roomId) as ScheduleRecord[]).map(toSchedule),
     /** Every schedule: with versions (and moved sessions) a schedule may meet in another room on some dates. */
     allSchedules: (): Schedule[] => (s.allSchedules.all() as ScheduleRecord[]).map(toSchedule),
   };

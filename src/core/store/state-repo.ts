@@ -8,25 +8,35 @@ export { SYNC_KEYS, type SyncKey, type SyncState };
 
 export function createSyncStateRepo(db: Database.Database) {
   const get = db.prepare('SELECT value FROM sync_state WHERE key = ?');
-  const set = db.prepare('INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const set = db.prepare(
+    'INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   const addHistory = db.prepare('INSERT INTO sync_history (at, kind, ok, detail) VALUES (?, ?, ?, ?)');
   const history = db.prepare('SELECT at, kind, ok, detail FROM sync_history ORDER BY id DESC LIMIT ?');
-  const trimHistory = db.prepare('DELETE FROM sync_history WHERE id <= (SELECT MAX(id) FROM sync_history) - 500');
+  const trimHistory = db.prepare(
+    'DELETE FROM sync_history WHERE id <= (SELECT MAX(id) FROM sync_history) - 500',
+  );
   return {
-    get: (key: SyncKey): string | null => (get.get(key) as { value: string | null } | undefined)?.value ?? null,
+    get: (key: SyncKey): string | null =>
+      (get.get(key) as { value: string | null } | undefined)?.value ?? null,
     set: (key: SyncKey, value: string | null) => void set.run(key, value),
     setMany: db.transaction((values: Partial<SyncState>) => {
       for (const [k, v] of Object.entries(values)) set.run(k, v ?? null);
     }),
     all(): SyncState {
-      return Object.fromEntries(SYNC_KEYS.map((k) => [k, (get.get(k) as { value: string | null } | undefined)?.value ?? null])) as SyncState;
+      return Object.fromEntries(
+        SYNC_KEYS.map((k) => [k, (get.get(k) as { value: string | null } | undefined)?.value ?? null]),
+      ) as SyncState;
     },
     addHistory(at: string, kind: string, ok: boolean, detail: string) {
       addHistory.run(at, kind, ok ? 1 : 0, detail.slice(0, 1000));
       trimHistory.run();
     },
     history: (limit = 100) =>
-      (history.all(limit) as { at: string; kind: string; ok: number; detail: string }[]).map((r) => ({ ...r, ok: r.ok === 1 })),
+      (history.all(limit) as { at: string; kind: string; ok: number; detail: string }[]).map((r) => ({
+        ...r,
+        ok: r.ok === 1,
+      })),
   };
 }
 export type SyncStateRepo = ReturnType<typeof createSyncStateRepo>;
@@ -43,12 +53,20 @@ const SCOPE_KEY = 'recognitionModelId';
  * calibrated defaults apply) once the kiosk runs another model — after an upgrade that changes
  * the face model, a hand-tuned 0.52 would otherwise reject or admit the wrong people.
  */
-export function createSettingsRepo(db: Database.Database, defaults: Settings, opts: { recognitionModelId?: string; onStaleRecognition?: (storedFor: string | null) => void } = {}) {
+export function createSettingsRepo(
+  db: Database.Database,
+  defaults: Settings,
+  opts: { recognitionModelId?: string; onStaleRecognition?: (storedFor: string | null) => void } = {},
+) {
   const all = db.prepare('SELECT key, value FROM settings');
-  const set = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const set = db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   let warned = false;
   const read = (): Settings => {
-    const stored = Object.fromEntries((all.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown]));
+    const stored = Object.fromEntries(
+      (all.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown]),
+    );
     const storedFor = typeof stored[SCOPE_KEY] === 'string' ? (stored[SCOPE_KEY] as string) : null;
     delete stored[SCOPE_KEY];
     const hasScoped = MODEL_SCOPED_KEYS.some((k) => k in stored);
@@ -67,7 +85,8 @@ export function createSettingsRepo(db: Database.Database, defaults: Settings, op
     get: read,
     update: db.transaction((patch: Partial<Settings>): Settings => {
       const next = Settings.parse({ ...read(), ...patch });
-      for (const [k, v] of Object.entries(patch)) if (v !== undefined) set.run(k, JSON.stringify(next[k as keyof Settings]));
+      for (const [k, v] of Object.entries(patch))
+        if (v !== undefined) set.run(k, JSON.stringify(next[k as keyof Settings]));
       if (opts.recognitionModelId && MODEL_SCOPED_KEYS.some((k) => patch[k] !== undefined)) {
         // Saving one of the pair pins both to this model, so a stale partner cannot come back.
         for (const k of MODEL_SCOPED_KEYS) set.run(k, JSON.stringify(next[k]));
@@ -83,7 +102,8 @@ export function createAuditRepo(db: Database.Database) {
   const insert = db.prepare('INSERT INTO audit (at, action, detail) VALUES (?, ?, ?)');
   const list = db.prepare('SELECT at, action, detail FROM audit ORDER BY id DESC LIMIT ?');
   return {
-    record: (at: string, action: string, detail: Record<string, unknown> = {}) => void insert.run(at, action, JSON.stringify(detail)),
+    record: (at: string, action: string, detail: Record<string, unknown> = {}) =>
+      void insert.run(at, action, JSON.stringify(detail)),
     list: (limit = 100) => list.all(limit) as { at: string; action: string; detail: string }[],
   };
 }

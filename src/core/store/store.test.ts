@@ -16,8 +16,21 @@ describe('migrations', () => {
   it('migrate every numbered migration on :memory: and record the version', () => {
     const db = openKioskDatabase(':memory:');
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    expect(tables).toEqual(expect.arrayContaining(['students', 'templates', 'attendance_events', 'outbox', 'sync_state', 'settings', 'audit', 'admin_pin']));
+    const tables = (
+      db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((r) => r.name);
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'students',
+        'templates',
+        'attendance_events',
+        'outbox',
+        'sync_state',
+        'settings',
+        'audit',
+        'admin_pin',
+      ]),
+    );
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     db.close();
@@ -31,7 +44,10 @@ describe('migrations', () => {
 
   it('rolls back a failing migration entirely', () => {
     const db = new Database(':memory:');
-    const bad = [...MIGRATIONS, { version: 99, name: 'broken', sql: 'CREATE TABLE half (x); THIS IS NOT SQL;' }];
+    const bad = [
+      ...MIGRATIONS,
+      { version: 99, name: 'broken', sql: 'CREATE TABLE half (x); THIS IS NOT SQL;' },
+    ];
     expect(() => migrate(db, bad)).toThrow();
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
@@ -56,8 +72,13 @@ describe('migrations', () => {
 });
 
 const mark = (studentId: string, sessionId = 'sch1@2026-03-02') => ({
-  id: randomUUID(), kind: 'mark' as const, studentId, sessionId, status: 'present' as const,
-  occurredAt: '2026-03-02T09:00:00.000Z', scores: { similarity: 0.8, margin: 0.3, votes: 2, window: 4 },
+  id: randomUUID(),
+  kind: 'mark' as const,
+  studentId,
+  sessionId,
+  status: 'present' as const,
+  occurredAt: '2026-03-02T09:00:00.000Z',
+  scores: { similarity: 0.8, margin: 0.3, votes: 2, window: 4 },
 });
 
 describe('attendance log and outbox', () => {
@@ -75,7 +96,15 @@ describe('attendance log and outbox', () => {
     const s = open();
     const first = mark('st1');
     s.attendance.markOnce(first);
-    s.attendance.append({ id: randomUUID(), kind: 'undo', studentId: 'st1', sessionId: first.sessionId, status: null, occurredAt: first.occurredAt, refId: first.id });
+    s.attendance.append({
+      id: randomUUID(),
+      kind: 'undo',
+      studentId: 'st1',
+      sessionId: first.sessionId,
+      status: null,
+      occurredAt: first.occurredAt,
+      refId: first.id,
+    });
     expect(s.attendance.findMark(first.sessionId, 'st1')).toBeNull();
     expect(s.attendance.get(first.id)?.undone).toBe(true);
     expect(s.attendance.markOnce(mark('st1')).marked).toBe(true);
@@ -90,14 +119,22 @@ describe('attendance log and outbox', () => {
 
   it('acknowledged rows leave the outbox; rejected rows are kept aside with their reason', () => {
     const s = open();
-    const a = mark('a'), b = mark('b'), c = mark('c');
+    const a = mark('a'),
+      b = mark('b'),
+      c = mark('c');
     for (const e of [a, b, c]) s.attendance.markOnce(e);
     s.attendance.applyResults(
-      [{ id: a.id, status: 'accepted' }, { id: b.id, status: 'duplicate' }, { id: c.id, status: 'rejected', reason: 'unknown student' }],
+      [
+        { id: a.id, status: 'accepted' },
+        { id: b.id, status: 'duplicate' },
+        { id: c.id, status: 'rejected', reason: 'unknown student' },
+      ],
       '2026-03-02T09:01:00Z',
     );
     expect(s.attendance.pendingCount()).toBe(0);
-    expect(s.attendance.rejected()).toEqual([{ eventId: c.id, reason: 'unknown student', rejectedAt: '2026-03-02T09:01:00Z' }]);
+    expect(s.attendance.rejected()).toEqual([
+      { eventId: c.id, reason: 'unknown student', rejectedAt: '2026-03-02T09:01:00Z' },
+    ]);
     expect(s.attendance.get(a.id)?.synced).toBe(true);
     expect(s.attendance.get(c.id)?.synced).toBe(false);
     expect(s.attendance.retryRejected()).toBe(1);
@@ -110,7 +147,15 @@ describe('roster, templates, settings', () => {
     const s = open();
     s.roster.upsertStudent({ id: 'st1', studentNumber: '1', name: 'Ada', consent: true });
     s.roster.upsertEnrolment({ id: 'e1', classId: 'c1', studentId: 'st1' });
-    s.templates.upsert({ id: 't1', studentId: 'st1', modelId: 'm', embedding: new Float32Array([0.6, 0.8]), quality: 1, origin: 'server', createdAt: 'x' });
+    s.templates.upsert({
+      id: 't1',
+      studentId: 'st1',
+      modelId: 'm',
+      embedding: new Float32Array([0.6, 0.8]),
+      quality: 1,
+      origin: 'server',
+      createdAt: 'x',
+    });
     expect(s.templates.forModel('m')[0]?.embedding).toEqual(new Float32Array([0.6, 0.8]));
     s.roster.deleteStudent('st1');
     expect(s.templates.forModel('m')).toHaveLength(0);
@@ -119,8 +164,24 @@ describe('roster, templates, settings', () => {
 
   it('local templates wait to be pushed, server templates do not', () => {
     const s = open();
-    s.templates.upsert({ id: 't1', studentId: 'st1', modelId: 'm', embedding: new Float32Array([1]), quality: null, origin: 'local', createdAt: 'a' });
-    s.templates.upsert({ id: 't2', studentId: 'st1', modelId: 'm', embedding: new Float32Array([1]), quality: null, origin: 'server', createdAt: 'b' });
+    s.templates.upsert({
+      id: 't1',
+      studentId: 'st1',
+      modelId: 'm',
+      embedding: new Float32Array([1]),
+      quality: null,
+      origin: 'local',
+      createdAt: 'a',
+    });
+    s.templates.upsert({
+      id: 't2',
+      studentId: 'st1',
+      modelId: 'm',
+      embedding: new Float32Array([1]),
+      quality: null,
+      origin: 'server',
+      createdAt: 'b',
+    });
     expect(s.templates.unpushed(10).map((t) => t.id)).toEqual(['t1']);
     s.templates.markPushed('t1');
     expect(s.templates.countUnpushed()).toBe(0);
@@ -130,7 +191,10 @@ describe('roster, templates, settings', () => {
     const s = open();
     expect(s.settings.update({ votesNeeded: 3 }).votesNeeded).toBe(3);
     expect(() => s.settings.update({ matchThreshold: 7 })).toThrow();
-    expect(s.settings.get()).toMatchObject({ votesNeeded: 3, matchThreshold: DEFAULT_SETTINGS.matchThreshold });
+    expect(s.settings.get()).toMatchObject({
+      votesNeeded: 3,
+      matchThreshold: DEFAULT_SETTINGS.matchThreshold,
+    });
   });
 });
 

@@ -14,8 +14,14 @@ export interface TemplateRow {
 }
 
 interface TemplateRecord {
-  id: string; student_id: string; model_id: string; embedding: Buffer; quality: number | null;
-  origin: 'local' | 'server'; pushed: number; created_at: string;
+  id: string;
+  student_id: string;
+  model_id: string;
+  embedding: Buffer;
+  quality: number | null;
+  origin: 'local' | 'server';
+  pushed: number;
+  created_at: string;
 }
 
 /** Copies the bytes: a Buffer from SQLite may sit at an unaligned offset of a shared pool. */
@@ -27,8 +33,14 @@ export function blobToFloat32(blob: Uint8Array): Float32Array {
 export const float32ToBlob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 const toRow = (r: TemplateRecord): TemplateRow => ({
-  id: r.id, studentId: r.student_id, modelId: r.model_id, embedding: blobToFloat32(r.embedding),
-  quality: r.quality, origin: r.origin, pushed: r.pushed !== 0, createdAt: r.created_at,
+  id: r.id,
+  studentId: r.student_id,
+  modelId: r.model_id,
+  embedding: blobToFloat32(r.embedding),
+  quality: r.quality,
+  origin: r.origin,
+  pushed: r.pushed !== 0,
+  createdAt: r.created_at,
 });
 
 export function createTemplateRepo(db: Database.Database) {
@@ -42,17 +54,29 @@ export function createTemplateRepo(db: Database.Database) {
     delete: db.prepare('DELETE FROM templates WHERE id = ?'),
     forModel: db.prepare('SELECT * FROM templates WHERE model_id = ?'),
     countOtherModels: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE model_id <> ?'),
-    unpushed: db.prepare('SELECT * FROM templates WHERE pushed = 0 AND origin = \'local\' ORDER BY created_at LIMIT ?'),
-    countUnpushed: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE pushed = 0 AND origin = \'local\''),
+    unpushed: db.prepare(
+      "SELECT * FROM templates WHERE pushed = 0 AND origin = 'local' ORDER BY created_at LIMIT ?",
+    ),
+    countUnpushed: db.prepare("SELECT COUNT(*) AS n FROM templates WHERE pushed = 0 AND origin = 'local'"),
     markPushed: db.prepare('UPDATE templates SET pushed = 1, push_error = NULL WHERE id = ?'),
     markRejected: db.prepare('UPDATE templates SET pushed = -1, push_error = ? WHERE id = ?'),
-    rejected: db.prepare("SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1"),
-    countByStudent: db.prepare('SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id'),
-    countByStudentAndModel: db.prepare('SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates GROUP BY student_id, model_id'),
+    rejected: db.prepare(
+      'SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1',
+    ),
+    countByStudent: db.prepare(
+      'SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id',
+    ),
+    countByStudentAndModel: db.prepare(
+      'SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates GROUP BY student_id, model_id',
+    ),
   };
   return {
     upsert(t: Omit<TemplateRow, 'pushed'> & { pushed?: boolean }) {
-      s.upsert.run({ ...t, embedding: float32ToBlob(t.embedding), pushed: t.pushed || t.origin === 'server' ? 1 : 0 });
+      s.upsert.run({
+        ...t,
+        embedding: float32ToBlob(t.embedding),
+        pushed: t.pushed || t.origin === 'server' ? 1 : 0,
+      });
     },
     delete: (id: string) => void s.delete.run(id),
     forModel: (modelId: string): TemplateRow[] => (s.forModel.all(modelId) as TemplateRecord[]).map(toRow),
@@ -63,10 +87,13 @@ export function createTemplateRepo(db: Database.Database) {
     markRejected: (id: string, reason: string) => void s.markRejected.run(reason, id),
     rejected: () => s.rejected.all() as { id: string; studentId: string; reason: string }[],
     countByStudent(): Map<string, number> {
-      return new Map((s.countByStudent.all() as { studentId: string; n: number }[]).map((r) => [r.studentId, r.n]));
+      return new Map(
+        (s.countByStudent.all() as { studentId: string; n: number }[]).map((r) => [r.studentId, r.n]),
+      );
     },
     /** Template counts per student and model, for telling who the running model can recognise (counts only, no embeddings). */
-    countByStudentAndModel: () => s.countByStudentAndModel.all() as { studentId: string; modelId: string; count: number }[],
+    countByStudentAndModel: () =>
+      s.countByStudentAndModel.all() as { studentId: string; modelId: string; count: number }[],
   };
 }
 export type TemplateRepo = ReturnType<typeof createTemplateRepo>;

@@ -1,7 +1,14 @@
 // A small deterministic FaceEngine for unit tests of the attendance engine and the kiosk
 // API: a "frame" is a JSON description of the faces in it, and each person's embedding is
 // a fixed one-hot vector. The scenario and the end-to-end paths use the real engine.
-import type { DetectedFace, FaceEngine, FrameAnalysis, GateFailure, PresentationSignals, RgbImage } from '../../ml/types';
+import type {
+  DetectedFace,
+  FaceEngine,
+  FrameAnalysis,
+  GateFailure,
+  PresentationSignals,
+  RgbImage,
+} from '../../ml/types';
 
 export interface FakeFace {
   /** Person seen; '?' + anything = a stranger (random-ish but fixed embedding). */
@@ -19,10 +26,22 @@ export interface FakeFace {
  * calibration accepts the one and rejects the other.
  */
 export const FAKE_LIVE_SIGNALS: PresentationSignals = {
-  fasnet: 0.97, fasnetProbs: [0.97, 0.02, 0.01], eyeOpenness: 0.3, keypoints: [], fineDetail: 0.7, saturation: 0.2, glare: 0,
+  fasnet: 0.97,
+  fasnetProbs: [0.97, 0.02, 0.01],
+  eyeOpenness: 0.3,
+  keypoints: [],
+  fineDetail: 0.7,
+  saturation: 0.2,
+  glare: 0,
 };
 export const FAKE_SPOOF_SIGNALS: PresentationSignals = {
-  fasnet: 0.0002, fasnetProbs: [0.0002, 0.99, 0.0098], eyeOpenness: 0.3, keypoints: [], fineDetail: 0.6, saturation: 0.24, glare: 0,
+  fasnet: 0.0002,
+  fasnetProbs: [0.0002, 0.99, 0.0098],
+  eyeOpenness: 0.3,
+  keypoints: [],
+  fineDetail: 0.6,
+  saturation: 0.24,
+  glare: 0,
 };
 
 export const FAKE_DIMS = 16;
@@ -40,7 +59,8 @@ export function fakeEmbedding(who: string): Float32Array {
   return v;
 }
 
-export const fakeFrame = (...faces: FakeFace[]): Uint8Array => new TextEncoder().encode(JSON.stringify(faces));
+export const fakeFrame = (...faces: FakeFace[]): Uint8Array =>
+  new TextEncoder().encode(JSON.stringify(faces));
 
 export class FakeFaceEngine implements FaceEngine {
   readonly backend = 'cpu' as const;
@@ -53,7 +73,8 @@ export class FakeFaceEngine implements FaceEngine {
   async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
     this.calls++;
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (!(input instanceof Uint8Array)) return { faces: [], inferenceMs: 1, width: input.width, height: input.height };
+    if (!(input instanceof Uint8Array))
+      return { faces: [], inferenceMs: 1, width: input.width, height: input.height };
     let faces: FakeFace[];
     try {
       faces = JSON.parse(new TextDecoder().decode(input)) as FakeFace[];
@@ -62,12 +83,15 @@ export class FakeFaceEngine implements FaceEngine {
       throw new Error('could not decode frame: corrupt image data');
     }
     return {
-      width: 640, height: 480, inferenceMs: 5,
+      width: 640,
+      height: 480,
+      inferenceMs: 5,
       faces: faces.map((f, i): DetectedFace => ({
         box: [100 + i * 200, 100, f.size ?? 150, f.size ?? 150],
         detectionScore: 0.99,
         quality: { size: f.size ?? 150, yaw: 0, pitch: 0, roll: 0, sharpness: 0.8, brightness: 120 },
-        antispoof: 0.95, liveness: 0.95,
+        antispoof: 0.95,
+        liveness: 0.95,
         presentation: f.spoof ? FAKE_SPOOF_SIGNALS : FAKE_LIVE_SIGNALS,
         embedding: fakeEmbedding(f.who),
         gateFailures: f.gates ?? [],

@@ -48,7 +48,8 @@ export function decideClip(
     visit.add(face, frame.at);
     const d = visit.decide(level);
     if (d.frames > 0) score = d.score;
-    if (visit.length >= votesNeeded && d.verdict === 'live') return { accepted: true, score, anyFace, acceptedAtFrame: i };
+    if (visit.length >= votesNeeded && d.verdict === 'live')
+      return { accepted: true, score, anyFace, acceptedAtFrame: i };
   }
   return { accepted: false, score, anyFace, acceptedAtFrame: null };
 }

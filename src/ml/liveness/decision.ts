@@ -28,7 +28,10 @@ export function frameLivenessScore(
   return Number.isFinite(z) ? z : null;
 }
 
-export function livenessThreshold(level: LivenessLevel, cal: LivenessCalibration = LIVENESS_CALIBRATION): number {
+export function livenessThreshold(
+  level: LivenessLevel,
+  cal: LivenessCalibration = LIVENESS_CALIBRATION,
+): number {
   return cal.thresholds[level];
 }
 
@@ -78,11 +81,20 @@ export class LivenessVisit {
   ) {}
 
   /** Adds one analysed frame of this person. A face without signals (bad frame) adds nothing. */
-  add(face: Pick<DetectedFace, 'antispoof' | 'liveness' | 'presentation'> | null | undefined, at: number): void {
+  add(
+    face: Pick<DetectedFace, 'antispoof' | 'liveness' | 'presentation'> | null | undefined,
+    at: number,
+  ): void {
     if (!face) return;
     const score = frameLivenessScore(face, this.cal);
     if (score === null) return;
-    this.frames.push({ at, score, antispoof: face.antispoof, liveness: face.liveness, fasnet: face.presentation?.fasnet ?? 0 });
+    this.frames.push({
+      at,
+      score,
+      antispoof: face.antispoof,
+      liveness: face.liveness,
+      fasnet: face.presentation?.fasnet ?? 0,
+    });
     while (this.frames.length > 1 && at - this.frames[0]!.at > this.visitMs) this.frames.shift();
   }
 
@@ -102,7 +114,8 @@ export class LivenessVisit {
     if (n === 0) return { verdict: 'pending', score: Number.NaN, frames: 0, threshold, level, signals: null };
     const score = mean('score');
     const signals = { antispoof: mean('antispoof'), liveness: mean('liveness'), fasnet: mean('fasnet') };
-    const verdict: LivenessVerdict = n < this.cal.minFrames ? 'pending' : score >= threshold ? 'live' : 'rejected';
+    const verdict: LivenessVerdict =
+      n < this.cal.minFrames ? 'pending' : score >= threshold ? 'live' : 'rejected';
     return { verdict, score, frames: n, threshold, level, signals };
   }
 }

@@ -29,7 +29,8 @@ export function fasnetCropBox(
   scale = FASNET_CROP_SCALE,
 ): [number, number, number, number] {
   const [bx, by, bw, bh] = box;
-  if (!(bw > 0 && bh > 0) || frameWidth < 2 || frameHeight < 2) return [0, 0, Math.max(1, frameWidth), Math.max(1, frameHeight)];
+  if (!(bw > 0 && bh > 0) || frameWidth < 2 || frameHeight < 2)
+    return [0, 0, Math.max(1, frameWidth), Math.max(1, frameHeight)];
   const s = Math.min((frameHeight - 1) / bh, (frameWidth - 1) / bw, scale);
   const w = bw * s;
   const h = bh * s;
@@ -57,7 +58,12 @@ export function fasnetCropBox(
   }
   const x = Math.max(Math.trunc(x0), 0);
   const y = Math.max(Math.trunc(y0), 0);
-  return [x, y, Math.max(1, Math.min(Math.trunc(x1 - x0), frameWidth - 1 - x)), Math.max(1, Math.min(Math.trunc(y1 - y0), frameHeight - 1 - y))];
+  return [
+    x,
+    y,
+    Math.max(1, Math.min(Math.trunc(x1 - x0), frameWidth - 1 - x)),
+    Math.max(1, Math.min(Math.trunc(y1 - y0), frameHeight - 1 - y)),
+  ];
 }
 
 export function softmax(logits: ArrayLike<number>): number[] {
@@ -83,18 +89,22 @@ export async function loadFasnet(file: string): Promise<Fasnet> {
       graphOptimizationLevel: 'all',
     });
   } catch (err) {
-    throw new Error(`cannot load the ONNX model ${file}: ${(err as Error).message}; ${RESTORE_HINT}`, { cause: err });
+    throw new Error(`cannot load the ONNX model ${file}: ${(err as Error).message}; ${RESTORE_HINT}`, {
+      cause: err,
+    });
   }
   const inputName = session.inputNames[0];
   const outputName = session.outputNames[0];
   if (!inputName || !outputName) throw new Error(`${file}: the model has no input or output`);
   return {
     async run(chw) {
-      if (chw.length !== 3 * FASNET_INPUT * FASNET_INPUT) throw new RangeError(`fasnet input must be 3×${FASNET_INPUT}×${FASNET_INPUT}`);
+      if (chw.length !== 3 * FASNET_INPUT * FASNET_INPUT)
+        throw new RangeError(`fasnet input must be 3×${FASNET_INPUT}×${FASNET_INPUT}`);
       const input = new ort.Tensor('float32', chw, [1, 3, FASNET_INPUT, FASNET_INPUT]);
       try {
         const out = (await session.run({ [inputName]: input }))[outputName];
-        if (!out || out.data.length !== 3) throw new Error(`${file}: expected 3 outputs, got ${out?.dims.join('×') ?? 'none'}`);
+        if (!out || out.data.length !== 3)
+          throw new Error(`${file}: expected 3 outputs, got ${out?.dims.join('×') ?? 'none'}`);
         const probs = softmax(out.data as Float32Array);
         out.dispose();
         return probs;

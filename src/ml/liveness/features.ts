@@ -19,7 +19,9 @@ export const FEATURE_NAMES = [
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** All candidate features of a face, in FEATURE_NAMES order; null without presentation signals. */
-export function allFeatures(face: Pick<DetectedFace, 'antispoof' | 'liveness' | 'presentation'>): number[] | null {
+export function allFeatures(
+  face: Pick<DetectedFace, 'antispoof' | 'liveness' | 'presentation'>,
+): number[] | null {
   const p = face.presentation;
   if (!p) return null;
   return [

@@ -11,7 +11,8 @@ import { decideClip, type ClipFrame } from './clip.js';
 import { frameLivenessScore, livenessThreshold } from './decision.js';
 
 const root = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
-const clip = (name: string) => ['001', '002', '003', '004'].map((f) => join(root, 'liveness', name, `${f}.jpg`));
+const clip = (name: string) =>
+  ['001', '002', '003', '004'].map((f) => join(root, 'liveness', name, `${f}.jpg`));
 
 let engine: LocalFaceEngine;
 beforeAll(async () => {
@@ -57,7 +58,8 @@ describe('liveness on real frames', () => {
       expect(d.accepted, level).toBe(true);
       expect(d.acceptedAtFrame).toBe(1); // as soon as two frames agree: no delay for live people
     }
-    for (const f of attack) expect(frameLivenessScore(f.analysis!.faces[0]!)!).toBeLessThan(livenessThreshold('standard'));
+    for (const f of attack)
+      expect(frameLivenessScore(f.analysis!.faces[0]!)!).toBeLessThan(livenessThreshold('standard'));
   }, 120_000);
 
   it('unreadable and missing frames are skipped; an empty frame starts the visit again', async () => {
@@ -70,6 +72,10 @@ describe('liveness on real frames', () => {
     const split = await frames([l1!, join(root, 'faces', 'noface.jpg'), l3!]);
     expect(decideClip(split, 'standard', 2)).toMatchObject({ accepted: false, anyFace: true });
     // Nothing readable at all.
-    expect(decideClip(await frames([corrupt]), 'standard', 2)).toMatchObject({ accepted: false, anyFace: false, score: null });
+    expect(decideClip(await frames([corrupt]), 'standard', 2)).toMatchObject({
+      accepted: false,
+      anyFace: false,
+      score: null,
+    });
   }, 120_000);
 });

@@ -11,12 +11,22 @@ import { textureCues } from './texture.js';
 import type { PresentationSignals } from '../types.js';
 
 const signals = (fasnet: number): PresentationSignals => ({
-  fasnet, fasnetProbs: [fasnet, 1 - fasnet, 0], eyeOpenness: 0.3, keypoints: [], fineDetail: 0.7, saturation: 0.2, glare: 0,
+  fasnet,
+  fasnetProbs: [fasnet, 1 - fasnet, 0],
+  eyeOpenness: 0.3,
+  keypoints: [],
+  fineDetail: 0.7,
+  saturation: 0.2,
+  glare: 0,
 });
 const face = (fasnet: number) => ({ antispoof: 0.8, liveness: 0.9, presentation: signals(fasnet) });
 // A calibration whose score is logit(fasnet): threshold 0 = fasnet 0.5.
 const cal: LivenessCalibration = {
-  id: 'test', features: ['fasnet'], model: { mean: [0], std: [1], weights: [1], bias: 0 }, thresholds: { standard: -1, strict: 1 }, minFrames: 2,
+  id: 'test',
+  features: ['fasnet'],
+  model: { mean: [0], std: [1], weights: [1], bias: 0 },
+  thresholds: { standard: -1, strict: 1 },
+  minFrames: 2,
 };
 
 describe('liveness decision', () => {
@@ -80,25 +90,51 @@ describe('operating-point rule', () => {
 });
 
 describe('spoof protocol', () => {
-  const o = (label: 'live' | 'spoof', accepted: boolean, score: number | null, attackType: PresentationOutcome['attackType'] = label === 'live' ? 'none' : 'print'): PresentationOutcome => ({
-    label, attackType, accepted, noFace: score === null, score,
+  const o = (
+    label: 'live' | 'spoof',
+    accepted: boolean,
+    score: number | null,
+    attackType: PresentationOutcome['attackType'] = label === 'live' ? 'none' : 'print',
+  ): PresentationOutcome => ({
+    label,
+    attackType,
+    accepted,
+    noFace: score === null,
+    score,
   });
 
   it('counts APCER, BPCER, by type and no-face presentations; empty groups are null', () => {
-    const r = errorRates([o('live', true, 1), o('live', false, null), o('spoof', true, 2), o('spoof', false, -1, 'screen')]);
-    expect(r).toEqual({ live: 2, spoof: 2, apcer: 0.5, bpcer: 0.5, apcer_by_type: { print: 1, screen: 0, mask: null }, no_face: 1 });
+    const r = errorRates([
+      o('live', true, 1),
+      o('live', false, null),
+      o('spoof', true, 2),
+      o('spoof', false, -1, 'screen'),
+    ]);
+    expect(r).toEqual({
+      live: 2,
+      spoof: 2,
+      apcer: 0.5,
+      bpcer: 0.5,
+      apcer_by_type: { print: 1, screen: 0, mask: null },
+      no_face: 1,
+    });
     expect(errorRates([]).apcer).toBeNull();
   });
 
   it('reads the rates at a fixed error from the scores', () => {
-    const outs = [...[1, 2, 3, 4].map((s) => o('live', true, s)), ...[-2, -1, 0, 2.5].map((s) => o('spoof', false, s))];
+    const outs = [
+      ...[1, 2, 3, 4].map((s) => o('live', true, s)),
+      ...[-2, -1, 0, 2.5].map((s) => o('spoof', false, s)),
+    ];
     // To keep APCER at 0 the threshold must exceed 2.5: live 1 and 2 fall below.
     expect(ratesAtFixedError(outs, 0, 0)).toEqual({ bpcerAtApcer: 0.5, apcerAtBpcer: 0.25 });
     expect(ratesAtFixedError([o('live', true, 1)])).toEqual({ bpcerAtApcer: null, apcerAtBpcer: null });
   });
 
   it('parses the manifest and names a bad line', () => {
-    const rows = parseManifest('file\tlabel\tattack_type\tsource_repo\nlive/01.jpg\tlive\tnone\ta/b\nseq/x\tspoof\tscreen\tc/d\n');
+    const rows = parseManifest(
+      'file\tlabel\tattack_type\tsource_repo\nlive/01.jpg\tlive\tnone\ta/b\nseq/x\tspoof\tscreen\tc/d\n',
+    );
     expect(rows).toEqual([
       { file: 'live/01.jpg', label: 'live', attack_type: 'none', source_repo: 'a/b' },
       { file: 'seq/x', label: 'spoof', attack_type: 'screen', source_repo: 'c/d' },
@@ -134,8 +170,18 @@ describe('signals', () => {
   it('eye openness, keypoints and the mesh box', () => {
     const mesh = Array.from({ length: 468 }, () => [0, 0, 0]);
     // Right eye: corners 10 px apart, lids 3 px apart → 0.3.
-    mesh[33] = [0, 0, 0]; mesh[133] = [10, 0, 0]; mesh[160] = [3, -1.5, 0]; mesh[144] = [3, 1.5, 0]; mesh[158] = [7, -1.5, 0]; mesh[153] = [7, 1.5, 0];
-    mesh[263] = [30, 0, 0]; mesh[362] = [20, 0, 0]; mesh[387] = [27, -1, 0]; mesh[373] = [27, 1, 0]; mesh[385] = [23, -1, 0]; mesh[380] = [23, 1, 0];
+    mesh[33] = [0, 0, 0];
+    mesh[133] = [10, 0, 0];
+    mesh[160] = [3, -1.5, 0];
+    mesh[144] = [3, 1.5, 0];
+    mesh[158] = [7, -1.5, 0];
+    mesh[153] = [7, 1.5, 0];
+    mesh[263] = [30, 0, 0];
+    mesh[362] = [20, 0, 0];
+    mesh[387] = [27, -1, 0];
+    mesh[373] = [27, 1, 0];
+    mesh[385] = [23, -1, 0];
+    mesh[380] = [23, 1, 0];
     expect(eyeOpenness(mesh)).toBeCloseTo((0.3 + 0.2) / 2);
     expect(eyeOpenness(mesh.slice(0, 10))).toBe(0);
     expect(keypointsOf(mesh)).toHaveLength(36);

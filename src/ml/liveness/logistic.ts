@@ -38,12 +38,21 @@ function solve(a: number[][], b: number[]): number[] {
  * Fits y ∈ {0, 1} on rows x with sample weights w and L2 penalty `lambda` on the (standardised)
  * weights, not on the bias.
  */
-export function fitLogistic(x: number[][], y: number[], w: number[] = [], lambda = 1, iterations = 50): LogisticModel {
+export function fitLogistic(
+  x: number[][],
+  y: number[],
+  w: number[] = [],
+  lambda = 1,
+  iterations = 50,
+): LogisticModel {
   const d = x[0]?.length ?? 0;
   const n = x.length;
   const weight = (i: number) => w[i] ?? 1;
   const mean = Array.from({ length: d }, (_, j) => x.reduce((s, r) => s + r[j]!, 0) / n);
-  const std = Array.from({ length: d }, (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j]! - mean[j]!) ** 2, 0) / n) || 1);
+  const std = Array.from(
+    { length: d },
+    (_, j) => Math.sqrt(x.reduce((s, r) => s + (r[j]! - mean[j]!) ** 2, 0) / n) || 1,
+  );
   const z = x.map((r) => [...r.map((v, j) => (v - mean[j]!) / std[j]!), 1]);
   let beta = new Array<number>(d + 1).fill(0);
   for (let it = 0; it < iterations; it++) {

@@ -6,7 +6,13 @@ export const AttackTypeSchema = z.enum(['print', 'screen', 'mask', 'none']);
 export type AttackType = z.infer<typeof AttackTypeSchema>;
 
 export const ManifestRowSchema = z.object({
-  file: z.string().min(1).refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'file must be a relative path inside the folder'),
+  file: z
+    .string()
+    .min(1)
+    .refine(
+      (f) => !f.startsWith('/') && !f.split('/').includes('..'),
+      'file must be a relative path inside the folder',
+    ),
   label: z.enum(['live', 'spoof']),
   attack_type: AttackTypeSchema,
   source_repo: z.string().optional(),
@@ -16,7 +22,10 @@ export type ManifestRow = z.infer<typeof ManifestRowSchema>;
 /** Parses MANIFEST.tsv (header line first; extra columns ignored). Throws naming the bad line. */
 export function parseManifest(text: string): ManifestRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines.shift()?.split('\t').map((h) => h.trim());
+  const header = lines
+    .shift()
+    ?.split('\t')
+    .map((h) => h.trim());
   if (!header) throw new Error('MANIFEST.tsv is empty');
   for (const col of ['file', 'label', 'attack_type']) {
     if (!header.includes(col)) throw new Error(`MANIFEST.tsv has no "${col}" column`);
@@ -25,7 +34,8 @@ export function parseManifest(text: string): ManifestRow[] {
     const cells = line.split('\t');
     const row = Object.fromEntries(header.map((h, j) => [h, cells[j]?.trim() ?? '']));
     const parsed = ManifestRowSchema.safeParse(row);
-    if (!parsed.success) throw new Error(`MANIFEST.tsv line ${i + 2}: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
+    if (!parsed.success)
+      throw new Error(`MANIFEST.tsv line ${i + 2}: ${parsed.error.issues.map((x) => x.message).join('; ')}`);
     return parsed.data;
   });
 }
@@ -82,7 +92,9 @@ export function ratesAtFixedError(
   const live = outcomes.filter((o) => o.label === 'live');
   const spoof = outcomes.filter((o) => o.label === 'spoof');
   if (live.length === 0 || spoof.length === 0) return { bpcerAtApcer: null, apcerAtBpcer: null };
-  const scores = [...new Set(outcomes.flatMap((o) => (o.score === null ? [] : [o.score])))].sort((a, b) => a - b);
+  const scores = [...new Set(outcomes.flatMap((o) => (o.score === null ? [] : [o.score])))].sort(
+    (a, b) => a - b,
+  );
   const thresholds = [...scores, Infinity];
   let bestB = 1;
   let bestA = 1;

@@ -13,7 +13,17 @@ import { useFocusOnMount } from './a11y';
 type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
 
 /** A whole-screen message (starting, shutting down): one heading, focused, in a main landmark. */
-function Notice({ screen, appState, title, detail }: { screen: string; appState: string; title: string; detail: string | null }) {
+function Notice({
+  screen,
+  appState,
+  title,
+  detail,
+}: {
+  screen: string;
+  appState: string;
+  title: string;
+  detail: string | null;
+}) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   return (
     <main className="starting" data-screen={screen} data-app-state={appState}>
@@ -38,7 +48,12 @@ export function App({ api }: { api: UiApi }) {
 
   if (mode === 'closing') {
     return (
-      <Notice screen="closing" appState="ready" title="Rollcall is shutting down" detail="The door is not taking attendance. Start Rollcall again to resume." />
+      <Notice
+        screen="closing"
+        appState="ready"
+        title="Rollcall is shutting down"
+        detail="The door is not taking attendance. Start Rollcall again to resume."
+      />
     );
   }
   if (!state) {
@@ -79,6 +94,12 @@ export function App({ api }: { api: UiApi }) {
     );
   }
   return (
-    <KioskScreen state={state} stream={camera.stream} cameraError={camera.error} onAdmin={() => setMode('pin')} frameUrl={api.framePreviewUrl} />
+    <KioskScreen
+      state={state}
+      stream={camera.stream}
+      cameraError={camera.error}
+      onAdmin={() => setMode('pin')}
+      frameUrl={api.framePreviewUrl}
+    />
   );
 }

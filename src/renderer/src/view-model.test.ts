@@ -28,16 +28,35 @@ const g = (kind: Parameters<typeof greetingView>[0]['kind'], name: string | null
 
 describe('greetingView', () => {
   it('says what happened for every kind', () => {
-    expect(greetingView(g('present'))).toMatchObject({ salutation: 'Welcome', headline: 'Ada Lovelace', status: 'Marked present', tone: 'good' });
+    expect(greetingView(g('present'))).toMatchObject({
+      salutation: 'Welcome',
+      headline: 'Ada Lovelace',
+      status: 'Marked present',
+      tone: 'good',
+    });
     expect(greetingView(g('late')).status).toBe('Marked late');
     expect(greetingView(g('already_marked')).status).toBe('Already marked');
-    expect(greetingView(g('not_enrolled'))).toMatchObject({ status: 'You are not on this class list', detail: 'Please check with your teacher' });
+    expect(greetingView(g('not_enrolled'))).toMatchObject({
+      status: 'You are not on this class list',
+      detail: 'Please check with your teacher',
+    });
     // Not red, and says what to do: look at the camera and try again.
-    expect(greetingView(g('unknown', null))).toMatchObject({ headline: 'Not recognised yet', status: 'Look at the camera and try again', tone: 'info' });
+    expect(greetingView(g('unknown', null))).toMatchObject({
+      headline: 'Not recognised yet',
+      status: 'Look at the camera and try again',
+      tone: 'info',
+    });
     expect(greetingView(g('no_session', null))).toMatchObject({ salutation: 'Hello', headline: 'there' });
   });
   it('never sends a child to the office, and nothing students see is red', () => {
-    for (const kind of ['present', 'late', 'already_marked', 'not_enrolled', 'unknown', 'no_session'] as const) {
+    for (const kind of [
+      'present',
+      'late',
+      'already_marked',
+      'not_enrolled',
+      'unknown',
+      'no_session',
+    ] as const) {
       const v = greetingView(g(kind), 'Maths 9A');
       expect(`${v.salutation} ${v.headline} ${v.status} ${v.detail}`).not.toMatch(/office|error|fail/i);
       expect(v.tone).not.toBe('bad');
@@ -50,24 +69,63 @@ describe('greetingView', () => {
   });
 });
 
-const sync = { paired: true, serverUrl: 'http://x', online: true, queueDepth: 0, templateQueueDepth: 0, lastPushAt: null, lastPullAt: null, lastError: null, syncing: false, progress: 0 };
-const session = { sessionId: 's', className: 'Maths 9A', startsAt: '2026-11-29T08:00:00.000Z', endsAt: '2026-11-29T09:00:00.000Z', lateAfter: '2026-11-29T08:10:00.000Z' };
-const engine = (state: 'loading' | 'ready' | 'error', error: string | null = null) => ({ state, progress: 0.5, backend: null, modelId: null, error });
-const camera = (status: 'starting' | 'running' | 'missing' | 'error' | 'stopped', detail: string | null = null) => ({ status, detail, fps: 0 });
+const sync = {
+  paired: true,
+  serverUrl: 'http://x',
+  online: true,
+  queueDepth: 0,
+  templateQueueDepth: 0,
+  lastPushAt: null,
+  lastPullAt: null,
+  lastError: null,
+  syncing: false,
+  progress: 0,
+};
+const session = {
+  sessionId: 's',
+  className: 'Maths 9A',
+  startsAt: '2026-11-29T08:00:00.000Z',
+  endsAt: '2026-11-29T09:00:00.000Z',
+  lateAfter: '2026-11-29T08:10:00.000Z',
+};
+const engine = (state: 'loading' | 'ready' | 'error', error: string | null = null) => ({
+  state,
+  progress: 0.5,
+  backend: null,
+  modelId: null,
+  error,
+});
+const camera = (
+  status: 'starting' | 'running' | 'missing' | 'error' | 'stopped',
+  detail: string | null = null,
+) => ({ status, detail, fps: 0 });
 
 describe('what the door can do', () => {
   it('says one calm thing while it cannot take attendance, and keeps details for the admin', () => {
-    expect(doorBlock({ engine: engine('loading'), camera: camera('starting') }, null)).toMatchObject({ kind: 'loading', title: 'Getting ready…', progress: 50 });
+    expect(doorBlock({ engine: engine('loading'), camera: camera('starting') }, null)).toMatchObject({
+      kind: 'loading',
+      title: 'Getting ready…',
+      progress: 50,
+    });
     const broken = { engine: engine('error', 'wasm: out of memory'), camera: camera('running') };
-    expect(doorBlock(broken, null)).toMatchObject({ kind: 'engine-error', title: 'Attendance is paused', detail: 'Please tell your teacher' });
+    expect(doorBlock(broken, null)).toMatchObject({
+      kind: 'engine-error',
+      title: 'Attendance is paused',
+      detail: 'Please tell your teacher',
+    });
     expect(JSON.stringify(doorBlock(broken, null))).not.toContain('wasm');
     expect(doorProblemForAdmin(broken)).toContain('wasm: out of memory');
-    const noCam = { engine: engine('ready'), camera: camera('missing', 'fswebcam is not installed (apt-get install fswebcam); retrying') };
+    const noCam = {
+      engine: engine('ready'),
+      camera: camera('missing', 'fswebcam is not installed (apt-get install fswebcam); retrying'),
+    };
     expect(doorBlock(noCam, null)).toMatchObject({ kind: 'camera-missing' });
     expect(JSON.stringify(doorBlock(noCam, null))).not.toMatch(/fswebcam|apt-get/);
     expect(doorProblemForAdmin(noCam)).toContain('fswebcam');
     expect(doorBlock({ engine: engine('ready'), camera: camera('running') }, null)).toBeNull();
-    expect(doorBlock({ engine: engine('ready'), camera: camera('running') }, 'NotAllowedError')?.kind).toBe('camera-missing');
+    expect(doorBlock({ engine: engine('ready'), camera: camera('running') }, 'NotAllowedError')?.kind).toBe(
+      'camera-missing',
+    );
   });
   it('does not call a face "not recognised" when nobody can be recognised (no class, not paired)', () => {
     const unknown = g('unknown', null);
@@ -77,16 +135,24 @@ describe('what the door can do', () => {
     expect(greetingShown(g('no_session'), { session: null, sync })).toBe(true);
     expect(idleView({ session, sync }).kind).toBe('look');
     expect(idleView({ session: null, sync }).kind).toBe('no-class');
-    expect(idleView({ session: null, sync: { ...sync, paired: false } })).toMatchObject({ kind: 'not-set-up', status: 'This door is not taking attendance yet' });
+    expect(idleView({ session: null, sync: { ...sync, paired: false } })).toMatchObject({
+      kind: 'not-set-up',
+      status: 'This door is not taking attendance yet',
+    });
   });
 });
 
 describe('admin words', () => {
   it('turns a stored sync error into words and a local time', () => {
-    const text = syncErrorText('2026-11-29T08:00:00.000Z connect ECONNREFUSED 10.0.0.5:8080', Date.parse('2026-11-29T09:00:00.000Z'));
+    const text = syncErrorText(
+      '2026-11-29T08:00:00.000Z connect ECONNREFUSED 10.0.0.5:8080',
+      Date.parse('2026-11-29T09:00:00.000Z'),
+    );
     expect(text).toMatch(/^The server is not answering/);
     expect(text).not.toMatch(/ECONNREFUSED|2026-11-29T/);
-    expect(syncErrorText('2026-11-29T08:00:00.000Z server said 500', Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(/^server said 500 — /);
+    expect(
+      syncErrorText('2026-11-29T08:00:00.000Z server said 500', Date.parse('2026-11-29T09:00:00.000Z')),
+    ).toMatch(/^server said 500 — /);
     expect(syncErrorText(null)).toBeNull();
   });
   it('says codes in words', () => {
@@ -95,8 +161,12 @@ describe('admin words', () => {
     expect(statusText('late')).toBe('Late');
     expect(statusText(null)).toBe('–');
     expect(localTime(null)).toBe('never');
-    expect(localTime('2026-11-29T08:00:00.000Z', Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(/^today \d\d:\d\d$/);
-    expect(localTime('2026-11-20T08:00:00.000Z', Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(/2026 \d\d:\d\d$/);
+    expect(localTime('2026-11-29T08:00:00.000Z', Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(
+      /^today \d\d:\d\d$/,
+    );
+    expect(localTime('2026-11-20T08:00:00.000Z', Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(
+      /2026 \d\d:\d\d$/,
+    );
   });
 });
 
@@ -136,13 +206,29 @@ describe('sessionLine', () => {
 });
 
 describe('syncBadge', () => {
-  const base = { paired: true, serverUrl: 'http://x', online: true, queueDepth: 0, templateQueueDepth: 0, lastPushAt: null, lastPullAt: null, lastError: null, syncing: false, progress: 0 };
+  const base = {
+    paired: true,
+    serverUrl: 'http://x',
+    online: true,
+    queueDepth: 0,
+    templateQueueDepth: 0,
+    lastPushAt: null,
+    lastPullAt: null,
+    lastError: null,
+    syncing: false,
+    progress: 0,
+  };
   it('is hidden when everything is uploaded', () => {
     expect(syncBadge(base)).toBeNull();
   });
-  it('counts marks kept while offline, in grey (students\' marks are safe)', () => {
-    expect(syncBadge({ ...base, online: false, queueDepth: 1 })).toEqual({ text: 'Offline · 1 mark saved', tone: 'neutral' });
-    expect(syncBadge({ ...base, online: false, queueDepth: 2, templateQueueDepth: 1 })?.text).toBe('Offline · 3 marks saved');
+  it("counts marks kept while offline, in grey (students' marks are safe)", () => {
+    expect(syncBadge({ ...base, online: false, queueDepth: 1 })).toEqual({
+      text: 'Offline · 1 mark saved',
+      tone: 'neutral',
+    });
+    expect(syncBadge({ ...base, online: false, queueDepth: 2, templateQueueDepth: 1 })?.text).toBe(
+      'Offline · 3 marks saved',
+    );
     expect(syncBadge({ ...base, online: false })?.text).toBe('Offline');
   });
   it('tells an unpaired kiosk apart', () => {
@@ -157,7 +243,11 @@ describe('hints and lockout', () => {
     expect(hintText(null)).toBeNull();
   });
   it('counts the lockout down', () => {
-    expect(lockoutText('2026-11-29T08:01:05.000Z', Date.parse('2026-11-29T08:00:00.000Z'))).toBe('Too many wrong PINs. Try again in 1 min 5 s.');
-    expect(lockoutText('2026-11-29T08:00:00.000Z', Date.parse('2026-11-29T08:00:00.000Z'))).toBe('You can try again now.');
+    expect(lockoutText('2026-11-29T08:01:05.000Z', Date.parse('2026-11-29T08:00:00.000Z'))).toBe(
+      'Too many wrong PINs. Try again in 1 min 5 s.',
+    );
+    expect(lockoutText('2026-11-29T08:00:00.000Z', Date.parse('2026-11-29T08:00:00.000Z'))).toBe(
+      'You can try again now.',
+    );
   });
 });

@@ -19,7 +19,9 @@ type GreetingT = z.infer<typeof Greeting>;
 
 const hhmm = (iso: string): string => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '--:--' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  return Number.isNaN(d.getTime())
+    ? '--:--'
+    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
 };
 
 /** How long a greeting stays on screen; long enough to read while walking through the door. */
@@ -37,21 +39,57 @@ export function greetingView(g: GreetingT, className: string | null = null): Gre
   const marked = className ? `${className} · ${at}` : at;
   switch (g.kind) {
     case 'present':
-      return { salutation: 'Welcome', headline: name, status: 'Marked present', detail: marked, tone: 'good' };
+      return {
+        salutation: 'Welcome',
+        headline: name,
+        status: 'Marked present',
+        detail: marked,
+        tone: 'good',
+      };
     case 'late':
       return { salutation: 'Hello', headline: name, status: 'Marked late', detail: marked, tone: 'warn' };
     case 'already_marked':
-      return { salutation: 'Hi again', headline: name, status: 'Already marked', detail: className ? `You are on today's ${className} list` : null, tone: 'info' };
+      return {
+        salutation: 'Hi again',
+        headline: name,
+        status: 'Already marked',
+        detail: className ? `You are on today's ${className} list` : null,
+        tone: 'info',
+      };
     case 'not_enrolled':
-      return { salutation: 'Hello', headline: name, status: 'You are not on this class list', detail: 'Please check with your teacher', tone: 'warn' };
+      return {
+        salutation: 'Hello',
+        headline: name,
+        status: 'You are not on this class list',
+        detail: 'Please check with your teacher',
+        tone: 'warn',
+      };
     case 'unknown':
-      return { salutation: null, headline: 'Not recognised yet', status: 'Look at the camera and try again', detail: 'Still not working? Tell your teacher', tone: 'info' };
+      return {
+        salutation: null,
+        headline: 'Not recognised yet',
+        status: 'Look at the camera and try again',
+        detail: 'Still not working? Tell your teacher',
+        tone: 'info',
+      };
     case 'no_session':
-      return { salutation: 'Hello', headline: g.name ?? 'there', status: 'No class here right now', detail: 'Nothing was marked', tone: 'neutral' };
+      return {
+        salutation: 'Hello',
+        headline: g.name ?? 'there',
+        status: 'No class here right now',
+        detail: 'Nothing was marked',
+        tone: 'neutral',
+      };
     case 'look_at_camera':
       // The visit did not pass the liveness check: ask, never accuse (a real student in poor
       // light can fail it too). No name: the face may not be who it looks like.
-      return { salutation: null, headline: 'Please look at the camera', status: 'Stand still for a moment', detail: 'Nothing was marked', tone: 'info' };
+      return {
+        salutation: null,
+        headline: 'Please look at the camera',
+        status: 'Stand still for a moment',
+        detail: 'Nothing was marked',
+        tone: 'info',
+      };
   }
 }
 
@@ -68,17 +106,44 @@ export interface DoorBlock {
  * Why the door cannot take attendance, or null when it can. The camera wins over the engine
  * only when the engine works: a broken engine makes the camera irrelevant.
  */
-export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>, cameraError: string | null): DoorBlock | null {
+export function doorBlock(
+  state: Pick<KioskState, 'engine' | 'camera'>,
+  cameraError: string | null,
+): DoorBlock | null {
   const { engine, camera } = state;
   const paused = 'Attendance is paused';
-  if (engine.state === 'error') return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
-  if (cameraError || camera.status === 'missing' || camera.status === 'error') return { kind: 'camera-missing', title: paused, detail: 'The camera is not working. Please tell your teacher', progress: null };
+  if (engine.state === 'error')
+    return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
+  if (cameraError || camera.status === 'missing' || camera.status === 'error')
+    return {
+      kind: 'camera-missing',
+      title: paused,
+      detail: 'The camera is not working. Please tell your teacher',
+      progress: null,
+    };
   if (engine.state === 'loading') {
     const pct = Math.round(Math.min(1, Math.max(0, engine.progress)) * 100);
-    return { kind: 'loading', title: 'Getting ready…', detail: 'Attendance starts in a moment', progress: pct };
+    return {
+      kind: 'loading',
+      title: 'Getting ready…',
+      detail: 'Attendance starts in a moment',
+      progress: pct,
+    };
   }
-  if (camera.status === 'starting') return { kind: 'camera-starting', title: 'Getting ready…', detail: 'The camera is starting', progress: null };
-  if (camera.status === 'stopped') return { kind: 'camera-off', title: paused, detail: 'The camera is off. Please tell your teacher', progress: null };
+  if (camera.status === 'starting')
+    return {
+      kind: 'camera-starting',
+      title: 'Getting ready…',
+      detail: 'The camera is starting',
+      progress: null,
+    };
+  if (camera.status === 'stopped')
+    return {
+      kind: 'camera-off',
+      title: paused,
+      detail: 'The camera is off. Please tell your teacher',
+      progress: null,
+    };
   return null;
 }
 
@@ -90,8 +155,14 @@ export interface IdleView {
 }
 
 export function idleView(state: Pick<KioskState, 'session' | 'sync' | 'noClassToday'>): IdleView {
-  if (!state.sync.paired) return { kind: 'not-set-up', headline: 'Hello', status: 'This door is not taking attendance yet' };
-  if (!state.session) return { kind: 'no-class', headline: 'Hello', status: state.noClassToday ? 'No class today' : 'No class in this room right now' };
+  if (!state.sync.paired)
+    return { kind: 'not-set-up', headline: 'Hello', status: 'This door is not taking attendance yet' };
+  if (!state.session)
+    return {
+      kind: 'no-class',
+      headline: 'Hello',
+      status: state.noClassToday ? 'No class today' : 'No class in this room right now',
+    };
   return { kind: 'look', headline: 'Look at the camera', status: 'Pause for a moment as you walk in' };
 }
 
@@ -112,14 +183,25 @@ export function isGreetingFresh(g: GreetingT | null, nowMs: number): g is Greeti
   return Number.isNaN(at) || nowMs - at < GREETING_VISIBLE_MS;
 }
 
-export function sessionLine(session: z.infer<typeof ActiveSession> | null, nowMs: number, noClassToday = false): { title: string; detail: string } {
-  if (!session && noClassToday) return { title: 'No class today', detail: 'Attendance is not being taken today' };
+export function sessionLine(
+  session: z.infer<typeof ActiveSession> | null,
+  nowMs: number,
+  noClassToday = false,
+): { title: string; detail: string } {
+  if (!session && noClassToday)
+    return { title: 'No class today', detail: 'Attendance is not being taken today' };
   if (!session) return { title: 'No class now', detail: 'Attendance is not being taken' };
   const minutesLeft = Math.max(0, Math.ceil((Date.parse(session.endsAt) - nowMs) / 60_000));
-  const left = minutesLeft >= 60 ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min left` : `${minutesLeft} min left`;
+  const left =
+    minutesLeft >= 60
+      ? `${Math.floor(minutesLeft / 60)} h ${minutesLeft % 60} min left`
+      : `${minutesLeft} min left`;
   const lateAt = Date.parse(session.lateAfter);
   const lateNote = nowMs < lateAt ? `on time until ${hhmm(session.lateAfter)}` : 'arrivals now count as late';
-  return { title: session.className, detail: `${hhmm(session.startsAt)}–${hhmm(session.endsAt)} · ${left} · ${lateNote}` };
+  return {
+    title: session.className,
+    detail: `${hhmm(session.startsAt)}–${hhmm(session.endsAt)} · ${left} · ${lateNote}`,
+  };
 }
 
 /**
@@ -178,7 +260,9 @@ export function localTime(iso: string | null, nowMs = Date.now()): string {
   if (Number.isNaN(d.getTime())) return iso;
   const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
   const today = new Date(nowMs).toDateString() === d.toDateString();
-  return today ? `today ${time}` : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+  return today
+    ? `today ${time}`
+    : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
 }
 
 const NETWORK_WORDS: [RegExp, string][] = [
@@ -187,7 +271,7 @@ const NETWORK_WORDS: [RegExp, string][] = [
   [/ETIMEDOUT|timed? ?out|timeout/i, 'The server took too long to answer'],
   [/ECONNRESET|socket hang up|EPIPE/i, 'The connection to the server was cut'],
   [/ENETUNREACH|EHOSTUNREACH/i, 'No network route to the server (is the kiosk online?)'],
-  [/CERT|certificate|self.signed/i, 'The server\'s certificate was not accepted'],
+  [/CERT|certificate|self.signed/i, "The server's certificate was not accepted"],
   [/\b401\b|unauthori[sz]ed|revoked/i, 'The server no longer accepts this kiosk (pair it again)'],
 ];
 
@@ -213,8 +297,14 @@ const EVENT_WORDS: Record<string, string> = {
 };
 export const eventText = (kind: string): string => EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');
 
-const STATUS_WORDS: Record<string, string> = { present: 'Present', late: 'Late', absent: 'Absent', excused: 'Excused' };
-export const statusText = (status: string | null): string => (status ? (STATUS_WORDS[status] ?? status) : '–');
+const STATUS_WORDS: Record<string, string> = {
+  present: 'Present',
+  late: 'Late',
+  absent: 'Absent',
+  excused: 'Excused',
+};
+export const statusText = (status: string | null): string =>
+  status ? (STATUS_WORDS[status] ?? status) : '–';
 
 const HISTORY_WORDS: Record<string, string> = {
   push: 'Sending marks',
@@ -227,10 +317,13 @@ export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? 
 
 /** Camera and engine problems in words for the admin area (students only see "paused"). */
 export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>): string | null {
-  if (state.engine.state === 'error') return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
+  if (state.engine.state === 'error')
+    return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
   const { status, detail } = state.camera;
   if (status === 'missing') return `No camera: ${detail ?? 'none found'}. The door is not taking attendance.`;
-  if (status === 'error') return `Camera problem: ${detail ?? 'unknown error'}. The door is not taking attendance.`;
-  if (status === 'stopped') return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
+  if (status === 'error')
+    return `Camera problem: ${detail ?? 'unknown error'}. The door is not taking attendance.`;
+  if (status === 'stopped')
+    return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
   return null;
 }

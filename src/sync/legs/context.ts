@@ -15,7 +15,8 @@ export interface RunReport {
 
 export function emptyReport(error: string | null): RunReport {
   return {
-    ok: error === null, error,
+    ok: error === null,
+    error,
     pushed: { accepted: 0, duplicate: 0, rejected: 0 },
     templates: { accepted: 0, duplicate: 0, rejected: 0 },
     pulled: { applied: 0, skipped: [] },

@@ -5,13 +5,30 @@ import { SyncError } from '../http';
 import type { LegContext } from './context';
 
 /** The server's live recovery code for this kiosk (state on every page; same id → no change). */
-export function applyPinRecoveryOffer(ctx: Pick<LegContext, 'store' | 'logger'>, offer: PinRecoveryOffer | null | undefined, at: string): void {
+export function applyPinRecoveryOffer(
+  ctx: Pick<LegContext, 'store' | 'logger'>,
+  offer: PinRecoveryOffer | null | undefined,
+  at: string,
+): void {
   const outcome = ctx.store.pinRecovery.applyOffer(offer);
   if (outcome === 'received' && offer) {
-    ctx.store.sync.addHistory(at, 'pin_recovery', true, `admin PIN recovery code received (valid until ${offer.expiresAt})`);
-    ctx.logger.info({ event: 'pin_recovery_received', id: offer.id, expiresAt: offer.expiresAt }, 'admin PIN recovery code received');
+    ctx.store.sync.addHistory(
+      at,
+      'pin_recovery',
+      true,
+      `admin PIN recovery code received (valid until ${offer.expiresAt})`,
+    );
+    ctx.logger.info(
+      { event: 'pin_recovery_received', id: offer.id, expiresAt: offer.expiresAt },
+      'admin PIN recovery code received',
+    );
   } else if (outcome === 'withdrawn') {
-    ctx.store.sync.addHistory(at, 'pin_recovery', true, 'unused admin PIN recovery code dropped: the server no longer offers it (expired or replaced)');
+    ctx.store.sync.addHistory(
+      at,
+      'pin_recovery',
+      true,
+      'unused admin PIN recovery code dropped: the server no longer offers it (expired or replaced)',
+    );
   }
 }
 
@@ -29,7 +46,12 @@ export async function reportPinRecoveryUsed(ctx: LegContext): Promise<void> {
       store.sync.addHistory(at, 'pin_recovery', true, 'admin PIN recovery code reported used to the server');
     } catch (err) {
       if (!(err instanceof SyncError) || err.kind !== 'rejected') throw err;
-      store.sync.addHistory(at, 'pin_recovery', false, `recovery code use could not be reported, dropped: ${err.message}`);
+      store.sync.addHistory(
+        at,
+        'pin_recovery',
+        false,
+        `recovery code use could not be reported, dropped: ${err.message}`,
+      );
       logger.warn({ id: used.id, err: err.message }, 'recovery code use refused by the server');
     }
     store.pinRecovery.markReported(used.id);

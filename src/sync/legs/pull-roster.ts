@@ -14,7 +14,8 @@ export interface PullHooks {
 
 export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<void> {
   const { store, http, logger, report, board } = ctx;
-  let galleryChanged = false, scheduleChanged = false;
+  let galleryChanged = false,
+    scheduleChanged = false;
   try {
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
       const since = store.sync.get('cursor') ?? '0';
@@ -32,8 +33,12 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       reportSiteSettings(ctx, outcome, at);
       applyPinRecoveryOffer(ctx, res.pinRecovery, at);
       if (res.changes.length || outcome.skipped.length) {
-        store.sync.addHistory(at, 'pull', outcome.skipped.length === 0,
-          `${outcome.applied} changes applied${outcome.skipped.length ? `, ${outcome.skipped.length} skipped: ${outcome.skipped.map((s) => `${s.entity ?? '?'} ${s.id ?? '?'} (${s.reason})`).join('; ')}` : ''}`);
+        store.sync.addHistory(
+          at,
+          'pull',
+          outcome.skipped.length === 0,
+          `${outcome.applied} changes applied${outcome.skipped.length ? `, ${outcome.skipped.length} skipped: ${outcome.skipped.map((s) => `${s.entity ?? '?'} ${s.id ?? '?'} (${s.reason})`).join('; ')}` : ''}`,
+        );
       }
       board.progress = Math.min(0.95, board.progress + 0.05);
       board.emit();
@@ -55,13 +60,29 @@ function reportSiteSettings(ctx: LegContext, outcome: PageOutcome, at: string): 
   const { store, logger } = ctx;
   const tz = outcome.timezoneChange;
   if (tz) {
-    store.sync.addHistory(at, 'site', true, `time zone of site ${tz.siteId}: ${tz.from ?? 'none'} → ${tz.to}; sessions follow ${tz.to} from now on`);
-    logger.info({ event: 'site_timezone', siteId: tz.siteId, from: tz.from, to: tz.to }, 'site time zone changed');
+    store.sync.addHistory(
+      at,
+      'site',
+      true,
+      `time zone of site ${tz.siteId}: ${tz.from ?? 'none'} → ${tz.to}; sessions follow ${tz.to} from now on`,
+    );
+    logger.info(
+      { event: 'site_timezone', siteId: tz.siteId, from: tz.from, to: tz.to },
+      'site time zone changed',
+    );
   }
   const refused = outcome.skipped.filter((s) => s.entity === 'site');
   if (refused.length) {
     const keeping = store.sync.get('timezone');
-    store.sync.addHistory(at, 'site', false, `site settings refused, keeping time zone ${keeping ?? 'none'}: ${refused.map((s) => s.reason).join('; ')}`);
-    logger.error({ event: 'site_refused', refused, keeping }, 'site settings from the server were refused; keeping the current time zone');
+    store.sync.addHistory(
+      at,
+      'site',
+      false,
+      `site settings refused, keeping time zone ${keeping ?? 'none'}: ${refused.map((s) => s.reason).join('; ')}`,
+    );
+    logger.error(
+      { event: 'site_refused', refused, keeping },
+      'site settings from the server were refused; keeping the current time zone',
+    );
   }
 }

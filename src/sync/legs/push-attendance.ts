@@ -3,14 +3,20 @@ import type { AttendanceEvent, KioskHealth } from '../../contracts/sync';
 import { SyncError } from '../http';
 import type { LegContext } from './context';
 
-export async function pushAttendance(ctx: LegContext, batchSize: number, health: () => KioskHealth): Promise<void> {
+export async function pushAttendance(
+  ctx: LegContext,
+  batchSize: number,
+  health: () => KioskHealth,
+): Promise<void> {
   const { store, http, logger, report } = ctx;
   const { attendance } = store;
   let batch = batchSize;
   for (;;) {
     const rows = attendance.pending(batch);
     // A row whose payload no longer parses can never be sent: set it aside, visibly, instead of blocking the queue.
-    const broken = rows.filter((r) => r.event === null).map((r) => ({ id: r.eventId, status: 'rejected' as const, reason: 'outbox payload is damaged' }));
+    const broken = rows
+      .filter((r) => r.event === null)
+      .map((r) => ({ id: r.eventId, status: 'rejected' as const, reason: 'outbox payload is damaged' }));
     if (broken.length) attendance.applyResults(broken, ctx.now().toISOString());
     const events = rows.map((r) => r.event).filter((e): e is AttendanceEvent => e !== null);
     if (events.length === 0) return;
@@ -21,10 +27,19 @@ export async function pushAttendance(ctx: LegContext, batchSize: number, health:
     try {
       res = await http.pushAttendance({ events, health: health() });
     } catch (err) {
-      store.sync.addHistory(at, 'push', false, `${events.length} events: ${err instanceof Error ? err.message : String(err)}`);
+      store.sync.addHistory(
+        at,
+        'push',
+        false,
+        `${events.length} events: ${err instanceof Error ? err.message : String(err)}`,
+      );
       // The server refused the whole batch as malformed: halve it until the one bad event
       // is alone, then set that one aside with the server's reason. The rest still flows.
-      if (err instanceof SyncError && err.kind === 'rejected' && (err.status === 400 || err.status === 413 || err.status === 422)) {
+      if (
+        err instanceof SyncError &&
+        err.kind === 'rejected' &&
+        (err.status === 400 || err.status === 413 || err.status === 422)
+      ) {
         if (events.length > 1) {
           batch = Math.ceil(events.length / 2);
           continue;
@@ -46,12 +61,23 @@ export async function pushAttendance(ctx: LegContext, batchSize: number, health:
     report.pushed.rejected += counts.rejected;
     store.sync.set('lastPushAt', at);
     logger.info({ event: 'push_done', ...counts }, 'attendance pushed');
-    const reasons = results.filter((r) => r.status === 'rejected').map((r) => `${r.id}: ${r.reason ?? 'no reason'}`);
-    store.sync.addHistory(at, 'push', counts.rejected === 0,
-      `${counts.accepted} accepted, ${counts.duplicate} duplicate, ${counts.rejected} rejected${reasons.length ? ` (kept aside: ${reasons.join('; ')})` : ''}`);
-    if (counts.rejected) logger.warn({ rejected: results.filter((r) => r.status === 'rejected') }, 'server rejected events; kept aside');
+    const reasons = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => `${r.id}: ${r.reason ?? 'no reason'}`);
+    store.sync.addHistory(
+      at,
+      'push',
+      counts.rejected === 0,
+      `${counts.accepted} accepted, ${counts.duplicate} duplicate, ${counts.rejected} rejected${reasons.length ? ` (kept aside: ${reasons.join('; ')})` : ''}`,
+    );
+    if (counts.rejected)
+      logger.warn(
+        { rejected: results.filter((r) => r.status === 'rejected') },
+        'server rejected events; kept aside',
+      );
     ctx.board.emit();
     // An answer that acknowledged nothing would loop forever; stop and retry on the next run.
-    if (results.length === 0) throw new SyncError('protocol', 'server answered a push without a result for any event');
+    if (results.length === 0)
+      throw new SyncError('protocol', 'server answered a push without a result for any event');
   }
 }

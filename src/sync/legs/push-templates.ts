@@ -12,7 +12,11 @@ export async function pushTemplates(ctx: LegContext, batchSize: number): Promise
     const at = ctx.now().toISOString();
     const res = await http.pushTemplates({
       templates: rows.map((t) => ({
-        id: t.id, studentId: t.studentId, modelId: t.modelId, embedding: embeddingToBase64(t.embedding), createdAt: t.createdAt,
+        id: t.id,
+        studentId: t.studentId,
+        modelId: t.modelId,
+        embedding: embeddingToBase64(t.embedding),
+        createdAt: t.createdAt,
         ...(t.quality !== null ? { quality: Math.min(1, Math.max(0, t.quality)) } : {}),
       })),
     });
@@ -32,6 +36,7 @@ export async function pushTemplates(ctx: LegContext, batchSize: number): Promise
       }
     });
     store.sync.addHistory(at, 'templates', true, `${handled} of ${rows.length} templates acknowledged`);
-    if (handled === 0) throw new SyncError('protocol', 'server answered a template push without a result for any template');
+    if (handled === 0)
+      throw new SyncError('protocol', 'server answered a template push without a result for any template');
   }
 }

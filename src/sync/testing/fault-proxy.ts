@@ -3,7 +3,13 @@
 // answer 500 or 429 with Retry-After, cut the connection while the body is still being
 // sent, or forward the request and cut the connection after the server has committed it
 // (the kiosk never sees the acknowledgement).
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault =
@@ -31,7 +37,13 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
 
   const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer, cutAfter: boolean) => {
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
       (up) => {
         const chunks: Buffer[] = [];
         up.on('data', (c: Buffer) => chunks.push(c));
@@ -88,11 +100,14 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     inject: (prefix, ...faults) => queue.push(...faults.map((fault) => ({ prefix, fault }))),
-    setDown: (d) => { down = d; },
+    setDown: (d) => {
+      down = d;
+    },
     log,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

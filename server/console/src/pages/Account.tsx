@@ -21,20 +21,47 @@ export function Account() {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void f.run(ChangePasswordRequest, { currentPassword, newPassword }, (v) => changePassword(v.currentPassword, v.newPassword), 'Password changed. Every other session (other browsers, API tokens) has been signed out.').then(() => {
-            setCurrent('');
-            setNew('');
-          });
+          void f
+            .run(
+              ChangePasswordRequest,
+              { currentPassword, newPassword },
+              (v) => changePassword(v.currentPassword, v.newPassword),
+              'Password changed. Every other session (other browsers, API tokens) has been signed out.',
+            )
+            .then(() => {
+              setCurrent('');
+              setNew('');
+            });
         }}
       >
         <h2>Change your password</h2>
         <FormError errors={f.errors} />
         <FormOk message={f.done} />
         <Field label="Current password" error={f.errors.currentPassword}>
-          {(p) => <input {...p} type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              value={currentPassword}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
+          )}
         </Field>
-        <Field label="New password" error={f.errors.newPassword} hint="At least 10 characters. Signs you out everywhere else.">
-          {(p) => <input {...p} type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.target.value)} />}
+        <Field
+          label="New password"
+          error={f.errors.newPassword}
+          hint="At least 10 characters. Signs you out everywhere else."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(e) => setNew(e.target.value)}
+            />
+          )}
         </Field>
         <button type="submit" className="primary" disabled={f.busy}>
           Change password

@@ -5,13 +5,28 @@ import { dateTimeIn } from '../format';
 import { navigate, type Route } from '../router';
 import { Field, Loaded, Page, Pager, useQuery } from '../ui';
 
-type Row = { id: string; at: string; actorKind: string; actorId: string | null; action: string; entity: string; entityId: string | null; detail: unknown };
+type Row = {
+  id: string;
+  at: string;
+  actorKind: string;
+  actorId: string | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  detail: unknown;
+};
 type UserRow = { id: string; name: string; email: string };
 const PAGE = 50;
 
 export function Audit({ route }: { route: Route }) {
   const p = route.params;
-  const filters = { action: p.get('action') ?? '', actorId: p.get('actorId') ?? '', entityId: p.get('entityId') ?? '', from: p.get('from') ?? '', to: p.get('to') ?? '' };
+  const filters = {
+    action: p.get('action') ?? '',
+    actorId: p.get('actorId') ?? '',
+    entityId: p.get('entityId') ?? '',
+    from: p.get('from') ?? '',
+    to: p.get('to') ?? '',
+  };
   const offset = Number(p.get('offset') ?? 0) || 0;
   const [draft, setDraft] = useState(filters);
   const users = useQuery(() => api<UserRow[]>('GET', '/api/users'), []);
@@ -28,7 +43,8 @@ export function Audit({ route }: { route: Route }) {
       }),
     [filters.action, filters.actorId, filters.entityId, filters.from, filters.to, offset],
   );
-  const who = (id: string | null, kind: string) => (id === null ? kind : (users.data?.find((u) => u.id === id)?.name ?? `${kind} ${id.slice(0, 8)}`));
+  const who = (id: string | null, kind: string) =>
+    id === null ? kind : (users.data?.find((u) => u.id === id)?.name ?? `${kind} ${id.slice(0, 8)}`);
   return (
     <Page title="Audit log" testId="audit">
       <form
@@ -41,11 +57,21 @@ export function Audit({ route }: { route: Route }) {
         }}
       >
         <Field label="Action" hint="e.g. attendance. or user.invite">
-          {(fp) => <input {...fp} value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />}
+          {(fp) => (
+            <input
+              {...fp}
+              value={draft.action}
+              onChange={(e) => setDraft({ ...draft, action: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="Who">
           {(fp) => (
-            <select {...fp} value={draft.actorId} onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}>
+            <select
+              {...fp}
+              value={draft.actorId}
+              onChange={(e) => setDraft({ ...draft, actorId: e.target.value })}
+            >
               <option value="">Anyone</option>
               {(users.data ?? []).map((u) => (
                 <option key={u.id} value={u.id}>
@@ -56,13 +82,33 @@ export function Audit({ route }: { route: Route }) {
           )}
         </Field>
         <Field label="Record id">
-          {(fp) => <input {...fp} value={draft.entityId} onChange={(e) => setDraft({ ...draft, entityId: e.target.value })} />}
+          {(fp) => (
+            <input
+              {...fp}
+              value={draft.entityId}
+              onChange={(e) => setDraft({ ...draft, entityId: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="From (UTC day)">
-          {(fp) => <input {...fp} type="date" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />}
+          {(fp) => (
+            <input
+              {...fp}
+              type="date"
+              value={draft.from}
+              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="To (UTC day)">
-          {(fp) => <input {...fp} type="date" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />}
+          {(fp) => (
+            <input
+              {...fp}
+              type="date"
+              value={draft.to}
+              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
+            />
+          )}
         </Field>
         <button type="submit">Filter</button>
       </form>
@@ -90,14 +136,22 @@ export function Audit({ route }: { route: Route }) {
                         {r.entity} {r.entityId ? <code>{r.entityId.slice(0, 8)}</code> : null}
                       </td>
                       <td>
-                        <code className="break small">{r.detail === null ? '' : JSON.stringify(r.detail)}</code>
+                        <code className="break small">
+                          {r.detail === null ? '' : JSON.stringify(r.detail)}
+                        </code>
                       </td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-            <Pager total={rows.length < PAGE ? offset + rows.length : null} limit={PAGE} offset={offset} onChange={(o) => navigate('/audit', { ...filters, offset: String(o) })} label="Audit log" />
+            <Pager
+              total={rows.length < PAGE ? offset + rows.length : null}
+              limit={PAGE}
+              offset={offset}
+              onChange={(o) => navigate('/audit', { ...filters, offset: String(o) })}
+              label="Audit log"
+            />
           </>
         )}
       </Loaded>

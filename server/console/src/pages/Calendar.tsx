@@ -15,7 +15,17 @@ import { Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
 type SiteT = z.infer<typeof Site>;
 type Cal = z.infer<typeof RosterCalendar>;
 
-function RangeForm({ title, path, onDone, testId }: { title: string; path: string; onDone(): void; testId: string }) {
+function RangeForm({
+  title,
+  path,
+  onDone,
+  testId,
+}: {
+  title: string;
+  path: string;
+  onDone(): void;
+  testId: string;
+}) {
   const [name, setName] = useState('');
   const [startDate, setStart] = useState('');
   const [endDate, setEnd] = useState('');
@@ -27,7 +37,14 @@ function RangeForm({ title, path, onDone, testId }: { title: string; path: strin
       data-testid={testId}
       onSubmit={(e) => {
         e.preventDefault();
-        void f.run(DateRange, { name, startDate, endDate: endDate || startDate }, (v) => api('POST', path, { body: v }), 'Added.').then((r) => r !== undefined && onDone());
+        void f
+          .run(
+            DateRange,
+            { name, startDate, endDate: endDate || startDate },
+            (v) => api('POST', path, { body: v }),
+            'Added.',
+          )
+          .then((r) => r !== undefined && onDone());
       }}
     >
       <h3>{title}</h3>
@@ -58,7 +75,9 @@ export function Calendar({ route }: { route: Route }) {
   const [error, setError] = useState<string | null>(null);
   const remove = (path: string) => {
     setError(null);
-    api('DELETE', path).then(q.reload, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
+    api('DELETE', path).then(q.reload, (err: unknown) =>
+      setError(err instanceof Error ? err.message : String(err)),
+    );
   };
   const range = (a: string, b: string) => (a === b ? longDate(a) : `${longDate(a)} – ${longDate(b)}`);
   return (
@@ -68,7 +87,11 @@ export function Calendar({ route }: { route: Route }) {
           <div className="filters">
             <Field label="Site">
               {(p) => (
-                <select {...p} value={siteId} onChange={(e) => navigate('/calendar', { site: e.target.value })}>
+                <select
+                  {...p}
+                  value={siteId}
+                  onChange={(e) => navigate('/calendar', { site: e.target.value })}
+                >
                   {list.map((s) => (
                     <option key={s.id} value={s.id}>
                       {s.name} ({s.timezone})
@@ -90,20 +113,31 @@ export function Calendar({ route }: { route: Route }) {
           <>
             <h2>Terms</h2>
             {cal.terms.length === 0 ? (
-              <Empty>No terms: classes meet every week of the year. Add the terms to stop them outside.</Empty>
+              <Empty>
+                No terms: classes meet every week of the year. Add the terms to stop them outside.
+              </Empty>
             ) : (
               <ul className="plain-list">
                 {cal.terms.map((t) => (
                   <li key={t.id}>
                     <strong>{t.name}</strong>: {range(t.startDate, t.endDate)}{' '}
-                    <button type="button" onClick={() => remove(`/api/terms/${t.id}`)} aria-label={`Delete term ${t.name}`}>
+                    <button
+                      type="button"
+                      onClick={() => remove(`/api/terms/${t.id}`)}
+                      aria-label={`Delete term ${t.name}`}
+                    >
                       Delete
                     </button>
                   </li>
                 ))}
               </ul>
             )}
-            <RangeForm title="Add a term" path={`/api/sites/${siteId}/terms`} onDone={q.reload} testId="term-form" />
+            <RangeForm
+              title="Add a term"
+              path={`/api/sites/${siteId}/terms`}
+              onDone={q.reload}
+              testId="term-form"
+            />
             <h2>Holidays and closures</h2>
             {cal.closures.length === 0 ? (
               <Empty>No holidays or closures.</Empty>
@@ -112,14 +146,23 @@ export function Calendar({ route }: { route: Route }) {
                 {cal.closures.map((c) => (
                   <li key={c.id}>
                     <strong>{c.name}</strong>: {range(c.startDate, c.endDate)}{' '}
-                    <button type="button" onClick={() => remove(`/api/closures/${c.id}`)} aria-label={`Delete closure ${c.name}`}>
+                    <button
+                      type="button"
+                      onClick={() => remove(`/api/closures/${c.id}`)}
+                      aria-label={`Delete closure ${c.name}`}
+                    >
                       Delete
                     </button>
                   </li>
                 ))}
               </ul>
             )}
-            <RangeForm title="Add a holiday or closure" path={`/api/sites/${siteId}/closures`} onDone={q.reload} testId="closure-form" />
+            <RangeForm
+              title="Add a holiday or closure"
+              path={`/api/sites/${siteId}/closures`}
+              onDone={q.reload}
+              testId="closure-form"
+            />
             <h2>Cancelled and moved lessons</h2>
             {cal.changes.length === 0 ? (
               <Empty>No lesson cancelled or moved. Cancel one from its session on the Today page.</Empty>
@@ -127,8 +170,18 @@ export function Calendar({ route }: { route: Route }) {
               <ul className="plain-list">
                 {cal.changes.map((c) => (
                   <li key={`${c.scheduleId}@${c.date}`}>
-                    {longDate(c.date)}: {c.kind === 'cancelled' ? 'cancelled' : `moved to ${c.toDate ?? c.date} ${c.startTime ?? ''}`} {c.reason ? `(${c.reason})` : ''}{' '}
-                    <button type="button" onClick={() => remove(`/api/sessions/${encodeURIComponent(`${c.scheduleId}@${c.date}`)}/change`)} aria-label={`Undo the change of ${c.date}`}>
+                    {longDate(c.date)}:{' '}
+                    {c.kind === 'cancelled'
+                      ? 'cancelled'
+                      : `moved to ${c.toDate ?? c.date} ${c.startTime ?? ''}`}{' '}
+                    {c.reason ? `(${c.reason})` : ''}{' '}
+                    <button
+                      type="button"
+                      onClick={() =>
+                        remove(`/api/sessions/${encodeURIComponent(`${c.scheduleId}@${c.date}`)}/change`)
+                      }
+                      aria-label={`Undo the change of ${c.date}`}
+                    >
                       Undo
                     </button>
                   </li>

@@ -39,7 +39,13 @@ export function RateChart({ days }: { days: Report['days'] }) {
           const x = pad.l + i * bw + bw * 0.15;
           return (
             <g key={d.date}>
-              <rect x={x} y={y(rate)} width={bw * 0.7} height={Math.max(1, h - pad.b - y(rate))} className="chart__bar">
+              <rect
+                x={x}
+                y={y(rate)}
+                width={bw * 0.7}
+                height={Math.max(1, h - pad.b - y(rate))}
+                className="chart__bar"
+              >
                 <title>{`${d.date}: ${percent(rate)}`}</title>
               </rect>
               {(shown.length <= 12 || i % Math.ceil(shown.length / 12) === 0) && (
@@ -51,7 +57,9 @@ export function RateChart({ days }: { days: Report['days'] }) {
           );
         })}
       </svg>
-      <figcaption className="muted small">Share of held sessions attended (present or late) each day; excused sessions are left out.</figcaption>
+      <figcaption className="muted small">
+        Share of held sessions attended (present or late) each day; excused sessions are left out.
+      </figcaption>
     </figure>
   );
 }
@@ -59,7 +67,10 @@ export function RateChart({ days }: { days: Report['days'] }) {
 export function ClassHistory({ classId, route }: { classId: string; route: Route }) {
   const from = route.params.get('from') ?? undefined;
   const to = route.params.get('to') ?? undefined;
-  const q = useQuery(() => api<Report>('GET', `/api/reports/classes/${encodeURIComponent(classId)}`, { query: { from, to } }), [classId, from, to]);
+  const q = useQuery(
+    () => api<Report>('GET', `/api/reports/classes/${encodeURIComponent(classId)}`, { query: { from, to } }),
+    [classId, from, to],
+  );
   const [fromInput, setFrom] = useState(from ?? '');
   const [toInput, setTo] = useState(to ?? '');
   const f = useSubmit();
@@ -77,19 +88,59 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
       >
         <FormError errors={f.errors} />
         <Field label="From" error={f.errors.from}>
-          {(p) => <input {...p} type="date" value={fromInput || q.data?.from || ''} onChange={(e) => setFrom(e.target.value)} data-testid="history-from" />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={fromInput || q.data?.from || ''}
+              onChange={(e) => setFrom(e.target.value)}
+              data-testid="history-from"
+            />
+          )}
         </Field>
         <Field label="To" error={f.errors.to}>
-          {(p) => <input {...p} type="date" value={toInput || q.data?.to || ''} onChange={(e) => setTo(e.target.value)} data-testid="history-to" />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={toInput || q.data?.to || ''}
+              onChange={(e) => setTo(e.target.value)}
+              data-testid="history-to"
+            />
+          )}
         </Field>
         <button type="submit">Show</button>
       </form>
       <Loaded q={q}>
         {(r) => {
-          const studentHeader = ['student_number', 'name', 'present', 'late', 'absent', 'excused', 'attendance_rate'];
-          const studentRows = r.students.map((s) => [s.studentNumber, s.name, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused, percent(s.attendanceRate)]);
+          const studentHeader = [
+            'student_number',
+            'name',
+            'present',
+            'late',
+            'absent',
+            'excused',
+            'attendance_rate',
+          ];
+          const studentRows = r.students.map((s) => [
+            s.studentNumber,
+            s.name,
+            s.counts.present,
+            s.counts.late,
+            s.counts.absent,
+            s.counts.excused,
+            percent(s.attendanceRate),
+          ]);
           const sessionHeader = ['date', 'start', 'end', 'present', 'late', 'absent', 'excused'];
-          const sessionRows = r.sessions.map((s) => [s.date, s.startTime, s.endTime, s.counts.present, s.counts.late, s.counts.absent, s.counts.excused]);
+          const sessionRows = r.sessions.map((s) => [
+            s.date,
+            s.startTime,
+            s.endTime,
+            s.counts.present,
+            s.counts.late,
+            s.counts.absent,
+            s.counts.excused,
+          ]);
           return (
             <>
               <p className="muted">
@@ -99,7 +150,13 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               <RateChart days={r.days} />
               <div className="section-head">
                 <h2>Students</h2>
-                <button type="button" onClick={() => downloadCsv(`${r.class.name}-students-${r.from}-${r.to}.csv`, studentHeader, studentRows)} data-testid="history-students-csv">
+                <button
+                  type="button"
+                  onClick={() =>
+                    downloadCsv(`${r.class.name}-students-${r.from}-${r.to}.csv`, studentHeader, studentRows)
+                  }
+                  data-testid="history-students-csv"
+                >
                   Download CSV
                 </button>
               </div>
@@ -120,7 +177,15 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
                     <tbody>
                       {studentRows.map((row, i) => (
                         <tr key={r.students[i]?.studentId}>
-                          {row.map((c, j) => (j === 1 ? <th key={j} scope="row">{c}</th> : <td key={j}>{c}</td>))}
+                          {row.map((c, j) =>
+                            j === 1 ? (
+                              <th key={j} scope="row">
+                                {c}
+                              </th>
+                            ) : (
+                              <td key={j}>{c}</td>
+                            ),
+                          )}
                         </tr>
                       ))}
                     </tbody>
@@ -129,7 +194,13 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               )}
               <div className="section-head">
                 <h2>Sessions</h2>
-                <button type="button" onClick={() => downloadCsv(`${r.class.name}-sessions-${r.from}-${r.to}.csv`, sessionHeader, sessionRows)} data-testid="history-sessions-csv">
+                <button
+                  type="button"
+                  onClick={() =>
+                    downloadCsv(`${r.class.name}-sessions-${r.from}-${r.to}.csv`, sessionHeader, sessionRows)
+                  }
+                  data-testid="history-sessions-csv"
+                >
                   Download CSV
                 </button>
               </div>

@@ -32,13 +32,20 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void f.run(CreateClass, { name, code: nullIfEmpty(code), siteId, teacherId: nullIfEmpty(teacherId) }, (v) => api('POST', '/api/classes', { body: v }), 'Class created.').then((r) => {
-          if (r) {
-            setName('');
-            setCode('');
-            onDone();
-          }
-        });
+        void f
+          .run(
+            CreateClass,
+            { name, code: nullIfEmpty(code), siteId, teacherId: nullIfEmpty(teacherId) },
+            (v) => api('POST', '/api/classes', { body: v }),
+            'Class created.',
+          )
+          .then((r) => {
+            if (r) {
+              setName('');
+              setCode('');
+              onDone();
+            }
+          });
       }}
     >
       <h2>New class</h2>
@@ -46,7 +53,9 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
       <FormOk message={f.done} />
       <div className="form-grid">
         <Field label="Name" error={f.errors.name}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="class-name" />}
+          {(p) => (
+            <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="class-name" />
+          )}
         </Field>
         <Field label="Code (optional)" error={f.errors.code}>
           {(p) => <input {...p} value={code} onChange={(e) => setCode(e.target.value)} />}
@@ -84,24 +93,27 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
 
 export function ClassesList() {
   const admin = currentUser()?.role === 'admin';
-  const q = useQuery(
-    async () => {
-      const [classes, sites, teachers] = await Promise.all([
-        api<ClassT[]>('GET', '/api/classes'),
-        api<SiteT[]>('GET', '/api/sites'),
-        admin ? api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }) : Promise.resolve([] as UserT[]),
-      ]);
-      return { classes, sites, teachers };
-    },
-    [admin],
-  );
+  const q = useQuery(async () => {
+    const [classes, sites, teachers] = await Promise.all([
+      api<ClassT[]>('GET', '/api/classes'),
+      api<SiteT[]>('GET', '/api/sites'),
+      admin
+        ? api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } })
+        : Promise.resolve([] as UserT[]),
+    ]);
+    return { classes, sites, teachers };
+  }, [admin]);
   return (
     <Page title="Classes" testId="classes">
       <Loaded q={q}>
         {(d) => (
           <>
             {d.classes.length === 0 ? (
-              <Empty>{admin ? 'No classes yet: create the first one below.' : 'You teach no class yet; an admin assigns classes to teachers.'}</Empty>
+              <Empty>
+                {admin
+                  ? 'No classes yet: create the first one below.'
+                  : 'You teach no class yet; an admin assigns classes to teachers.'}
+              </Empty>
             ) : (
               <div className="table-wrap">
                 <table className="table" data-testid="classes-table">
@@ -119,10 +131,17 @@ export function ClassesList() {
                   <tbody>
                     {d.classes.map((c) => (
                       <tr key={c.id}>
-                        <th scope="row">{admin ? <a href={href(`/classes/${c.id}`)}>{c.name}</a> : c.name}</th>
+                        <th scope="row">
+                          {admin ? <a href={href(`/classes/${c.id}`)}>{c.name}</a> : c.name}
+                        </th>
                         <td>{c.code}</td>
                         <td>{d.sites.find((s) => s.id === c.siteId)?.name ?? c.siteId}</td>
-                        <td>{c.teacherId ? (d.teachers.find((t) => t.id === c.teacherId)?.name ?? (admin ? 'unknown' : 'you')) : 'none'}</td>
+                        <td>
+                          {c.teacherId
+                            ? (d.teachers.find((t) => t.id === c.teacherId)?.name ??
+                              (admin ? 'unknown' : 'you'))
+                            : 'none'}
+                        </td>
                         <td>
                           <a href={href(`/classes/${c.id}/history`)}>History</a>
                         </td>
@@ -156,10 +175,23 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
       data-testid="schedule-form"
       onSubmit={(e) => {
         e.preventDefault();
-        const body = { roomId, startTime, endTime, graceMinutes: Number(grace), ...(kind === 'weekly' ? { weekday: Number(weekday) } : { date }) };
-        void f.run(CreateSchedule, body, (v) => api('POST', `/api/classes/${classId}/schedules`, { body: v }), 'Schedule added.').then((r) => {
-          if (r) onDone();
-        });
+        const body = {
+          roomId,
+          startTime,
+          endTime,
+          graceMinutes: Number(grace),
+          ...(kind === 'weekly' ? { weekday: Number(weekday) } : { date }),
+        };
+        void f
+          .run(
+            CreateSchedule,
+            body,
+            (v) => api('POST', `/api/classes/${classId}/schedules`, { body: v }),
+            'Schedule added.',
+          )
+          .then((r) => {
+            if (r) onDone();
+          });
       }}
     >
       <h3>Add a schedule</h3>
@@ -168,10 +200,18 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
       <fieldset className="radio-row">
         <legend>Repeats</legend>
         <label>
-          <input type="radio" name="kind" checked={kind === 'weekly'} onChange={() => setKind('weekly')} /> Every week
+          <input type="radio" name="kind" checked={kind === 'weekly'} onChange={() => setKind('weekly')} />{' '}
+          Every week
         </label>
         <label>
-          <input type="radio" name="kind" checked={kind === 'once'} onChange={() => setKind('once')} data-testid="schedule-once" /> Once
+          <input
+            type="radio"
+            name="kind"
+            checked={kind === 'once'}
+            onChange={() => setKind('once')}
+            data-testid="schedule-once"
+          />{' '}
+          Once
         </label>
       </fieldset>
       <div className="form-grid">
@@ -189,12 +229,25 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
           </Field>
         ) : (
           <Field label="Date" error={f.errors.date ?? f.errors.weekday}>
-            {(p) => <input {...p} type="date" value={date} onChange={(e) => setDate(e.target.value)} data-testid="schedule-date" />}
+            {(p) => (
+              <input
+                {...p}
+                type="date"
+                value={date}
+                onChange={(e) => setDate(e.target.value)}
+                data-testid="schedule-date"
+              />
+            )}
           </Field>
         )}
         <Field label="Room" error={f.errors.roomId}>
           {(p) => (
-            <select {...p} value={roomId} onChange={(e) => setRoom(e.target.value)} data-testid="schedule-room">
+            <select
+              {...p}
+              value={roomId}
+              onChange={(e) => setRoom(e.target.value)}
+              data-testid="schedule-room"
+            >
               {rooms.length === 0 && <option value="">No room at this site yet</option>}
               {rooms.map((r) => (
                 <option key={r.id} value={r.id}>
@@ -205,13 +258,39 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
           )}
         </Field>
         <Field label="Starts (site time)" error={f.errors.startTime}>
-          {(p) => <input {...p} type="time" value={startTime} onChange={(e) => setStart(e.target.value)} data-testid="schedule-start" />}
+          {(p) => (
+            <input
+              {...p}
+              type="time"
+              value={startTime}
+              onChange={(e) => setStart(e.target.value)}
+              data-testid="schedule-start"
+            />
+          )}
         </Field>
         <Field label="Ends (site time)" error={f.errors.endTime}>
-          {(p) => <input {...p} type="time" value={endTime} onChange={(e) => setEnd(e.target.value)} data-testid="schedule-end" />}
+          {(p) => (
+            <input
+              {...p}
+              type="time"
+              value={endTime}
+              onChange={(e) => setEnd(e.target.value)}
+              data-testid="schedule-end"
+            />
+          )}
         </Field>
         <Field label="Grace (minutes late still present)" error={f.errors.graceMinutes}>
-          {(p) => <input {...p} type="number" min={0} max={240} value={grace} onChange={(e) => setGrace(e.target.value)} data-testid="schedule-grace" />}
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              min={0}
+              max={240}
+              value={grace}
+              onChange={(e) => setGrace(e.target.value)}
+              data-testid="schedule-grace"
+            />
+          )}
         </Field>
       </div>
       <button type="submit" className="primary" disabled={f.busy} data-testid="schedule-add">
@@ -233,7 +312,10 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
-          void api<StudentT[]>('GET', '/api/students', { query: { siteId, q: search, limit: 20 } }).then(setFound, (err: unknown) => f.setErrors({ _form: String(err) }));
+          void api<StudentT[]>('GET', '/api/students', { query: { siteId, q: search, limit: 20 } }).then(
+            setFound,
+            (err: unknown) => f.setErrors({ _form: String(err) }),
+          );
         }}
       >
         <Field label="Find by name or number">
@@ -249,7 +331,19 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
           {found.map((s) => (
             <li key={s.id}>
               {s.name} ({s.studentNumber}){' '}
-              <button type="button" onClick={() => void f.run(EnrolRequest, { studentIds: [s.id] }, (v) => api('POST', `/api/classes/${classId}/enrolments`, { body: v }), `${s.name} enrolled.`).then(onDone)}>
+              <button
+                type="button"
+                onClick={() =>
+                  void f
+                    .run(
+                      EnrolRequest,
+                      { studentIds: [s.id] },
+                      (v) => api('POST', `/api/classes/${classId}/enrolments`, { body: v }),
+                      `${s.name} enrolled.`,
+                    )
+                    .then(onDone)
+                }
+              >
                 Enrol
               </button>
             </li>
@@ -261,25 +355,26 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
 }
 
 export function ClassDetail({ classId }: { classId: string }) {
-  const q = useQuery(
-    async () => {
-      const cls = await api<ClassT>('GET', `/api/classes/${classId}`);
-      const [schedules, rooms, students, teachers] = await Promise.all([
-        api<ScheduleT[]>('GET', `/api/classes/${classId}/schedules`),
-        api<RoomT[]>('GET', '/api/rooms', { query: { siteId: cls.siteId } }),
-        api<StudentT[]>('GET', '/api/students', { query: { classId, limit: 1000 } }),
-        api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }),
-      ]);
-      return { cls, schedules, rooms, students, teachers };
-    },
-    [classId],
-  );
+  const q = useQuery(async () => {
+    const cls = await api<ClassT>('GET', `/api/classes/${classId}`);
+    const [schedules, rooms, students, teachers] = await Promise.all([
+      api<ScheduleT[]>('GET', `/api/classes/${classId}/schedules`),
+      api<RoomT[]>('GET', '/api/rooms', { query: { siteId: cls.siteId } }),
+      api<StudentT[]>('GET', '/api/students', { query: { classId, limit: 1000 } }),
+      api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }),
+    ]);
+    return { cls, schedules, rooms, students, teachers };
+  }, [classId]);
   const [name, setName] = useState<string | null>(null);
   const [teacherId, setTeacher] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ScheduleT | null>(null);
   const f = useSubmit();
   return (
-    <Page title={q.data ? q.data.cls.name : 'Class'} testId="class-detail" actions={<a href={href(`/classes/${classId}/history`)}>History</a>}>
+    <Page
+      title={q.data ? q.data.cls.name : 'Class'}
+      testId="class-detail"
+      actions={<a href={href(`/classes/${classId}/history`)}>History</a>}
+    >
       <Loaded q={q}>
         {(d) => (
           <>
@@ -288,7 +383,14 @@ export function ClassDetail({ classId }: { classId: string }) {
               noValidate
               onSubmit={(e) => {
                 e.preventDefault();
-                void f.run(UpdateClass, { name: name ?? d.cls.name, teacherId: nullIfEmpty(teacherId ?? d.cls.teacherId ?? '') }, (v) => api('PATCH', `/api/classes/${classId}`, { body: v }), 'Saved.').then(q.reload);
+                void f
+                  .run(
+                    UpdateClass,
+                    { name: name ?? d.cls.name, teacherId: nullIfEmpty(teacherId ?? d.cls.teacherId ?? '') },
+                    (v) => api('PATCH', `/api/classes/${classId}`, { body: v }),
+                    'Saved.',
+                  )
+                  .then(q.reload);
               }}
             >
               <h2>Class</h2>
@@ -296,11 +398,17 @@ export function ClassDetail({ classId }: { classId: string }) {
               <FormOk message={f.done} />
               <div className="form-grid">
                 <Field label="Name" error={f.errors.name}>
-                  {(p) => <input {...p} value={name ?? d.cls.name} onChange={(e) => setName(e.target.value)} />}
+                  {(p) => (
+                    <input {...p} value={name ?? d.cls.name} onChange={(e) => setName(e.target.value)} />
+                  )}
                 </Field>
                 <Field label="Teacher" error={f.errors.teacherId}>
                   {(p) => (
-                    <select {...p} value={teacherId ?? d.cls.teacherId ?? ''} onChange={(e) => setTeacher(e.target.value)}>
+                    <select
+                      {...p}
+                      value={teacherId ?? d.cls.teacherId ?? ''}
+                      onChange={(e) => setTeacher(e.target.value)}
+                    >
                       <option value="">None</option>
                       {d.teachers.map((t) => (
                         <option key={t.id} value={t.id}>
@@ -340,7 +448,11 @@ export function ClassDetail({ classId }: { classId: string }) {
                         <td>{d.rooms.find((r) => r.id === s.roomId)?.name ?? s.roomId}</td>
                         <td>{s.graceMinutes} min</td>
                         <td>
-                          <button type="button" onClick={() => setDeleting(s)} aria-label={`Delete the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}>
+                          <button
+                            type="button"
+                            onClick={() => setDeleting(s)}
+                            aria-label={`Delete the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
+                          >
                             Delete
                           </button>
                         </td>
@@ -359,7 +471,13 @@ export function ClassDetail({ classId }: { classId: string }) {
                 {d.students.map((s) => (
                   <li key={s.id}>
                     {s.name} ({s.studentNumber}){' '}
-                    <button type="button" onClick={() => void api('DELETE', `/api/classes/${classId}/enrolments/${s.id}`).then(q.reload)} aria-label={`Remove ${s.name} from the class`}>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        void api('DELETE', `/api/classes/${classId}/enrolments/${s.id}`).then(q.reload)
+                      }
+                      aria-label={`Remove ${s.name} from the class`}
+                    >
                       Remove
                     </button>
                   </li>
@@ -373,9 +491,17 @@ export function ClassDetail({ classId }: { classId: string }) {
                 confirmLabel="Delete schedule"
                 danger
                 onCancel={() => setDeleting(null)}
-                onConfirm={() => void api('DELETE', `/api/schedules/${deleting.id}`).then(() => { setDeleting(null); q.reload(); })}
+                onConfirm={() =>
+                  void api('DELETE', `/api/schedules/${deleting.id}`).then(() => {
+                    setDeleting(null);
+                    q.reload();
+                  })
+                }
               >
-                <p>Its future sessions disappear from every kiosk at the next sync. Marks already made stay in the history.</p>
+                <p>
+                  Its future sessions disappear from every kiosk at the next sync. Marks already made stay in
+                  the history.
+                </p>
               </Confirm>
             )}
           </>

@@ -17,11 +17,20 @@ interface ImportReport {
   unchanged: number;
   enrolmentsAdded: number;
   errors: { row: number | null; column: string | null; message: string }[];
-  results: { row: number; studentNumber: string; action: 'create' | 'update' | 'unchanged'; changes: string[] }[];
+  results: {
+    row: number;
+    studentNumber: string;
+    action: 'create' | 'update' | 'unchanged';
+    changes: string[];
+  }[];
 }
 
 async function sendCsv(text: string, siteId: string, dryRun: boolean): Promise<ImportReport> {
-  const res = await authFetch(withQuery('/api/import/roster', { siteId, dryRun: String(dryRun) }), { method: 'POST', headers: { 'content-type': 'text/csv; charset=utf-8' }, body: text });
+  const res = await authFetch(withQuery('/api/import/roster', { siteId, dryRun: String(dryRun) }), {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv; charset=utf-8' },
+    body: text,
+  });
   const body = (await res.json()) as ImportReport & { message?: string };
   if (res.status === 200 || res.status === 422) return body;
   throw new Error(body.message ?? `The server answered ${res.status}`);
@@ -29,10 +38,16 @@ async function sendCsv(text: string, siteId: string, dryRun: boolean): Promise<I
 
 function ReportView({ report }: { report: ImportReport }) {
   return (
-    <section aria-labelledby="import-report-title" data-testid={report.dryRun ? 'import-dry-run' : 'import-done'}>
-      <h2 id="import-report-title">{report.dryRun ? 'Dry run: nothing saved yet' : report.ok ? 'Imported' : 'Refused: nothing saved'}</h2>
+    <section
+      aria-labelledby="import-report-title"
+      data-testid={report.dryRun ? 'import-dry-run' : 'import-done'}
+    >
+      <h2 id="import-report-title">
+        {report.dryRun ? 'Dry run: nothing saved yet' : report.ok ? 'Imported' : 'Refused: nothing saved'}
+      </h2>
       <p role="status">
-        {report.rows} row(s): {report.created} new, {report.updated} changed, {report.unchanged} unchanged, {report.enrolmentsAdded} enrolment(s) added
+        {report.rows} row(s): {report.created} new, {report.updated} changed, {report.unchanged} unchanged,{' '}
+        {report.enrolmentsAdded} enrolment(s) added
         {report.errors.length > 0 ? `, ${report.errors.length} error(s)` : ''}.
       </p>
       {report.errors.length > 0 && (
@@ -109,8 +124,9 @@ export function Import() {
   return (
     <Page title="Import the roster" testId="import">
       <p>
-        A CSV with the columns <code>student_number, given_name, family_name, consent</code> (yes/no) and optionally <code>email, guardian_email, classes</code> (class codes or names separated by “;”). Check the dry run, then
-        commit.
+        A CSV with the columns <code>student_number, given_name, family_name, consent</code> (yes/no) and
+        optionally <code>email, guardian_email, classes</code> (class codes or names separated by “;”). Check
+        the dry run, then commit.
       </p>
       <Loaded q={sites}>
         {(list) => (
@@ -156,7 +172,13 @@ export function Import() {
               Dry run
             </button>{' '}
             {report?.dryRun && report.ok && (
-              <button type="button" className="primary" disabled={busy} onClick={() => run(false)} data-testid="import-commit">
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => run(false)}
+                data-testid="import-commit"
+              >
                 Commit {fileName}
               </button>
             )}

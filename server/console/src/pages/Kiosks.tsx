@@ -17,20 +17,36 @@ type Recovery = z.infer<typeof PinRecoveryCodeIssued>;
 type RoomT = z.infer<typeof Room>;
 type SiteT = z.infer<typeof Site>;
 
-const STATE_LABEL: Record<DeviceT['state'], string> = { awaiting_pairing: 'Waiting to pair', pairing_expired: 'Pairing code expired', paired: 'Paired', revoked: 'Revoked' };
+const STATE_LABEL: Record<DeviceT['state'], string> = {
+  awaiting_pairing: 'Waiting to pair',
+  pairing_expired: 'Pairing code expired',
+  paired: 'Paired',
+  revoked: 'Revoked',
+};
 
 /** What a kiosk's pairing screen reads from the QR code: this server and the code. */
-export const pairingQrText = (code: string) => `rollcall-pair:${JSON.stringify({ server: window.location.origin, code })}`;
+export const pairingQrText = (code: string) =>
+  `rollcall-pair:${JSON.stringify({ server: window.location.origin, code })}`;
 
 function PairingCode({ device, tz, onClose }: { device: Paired; tz: string; onClose(): void }) {
   return (
     <div className="card pairing" role="region" aria-labelledby="pairing-title" data-testid="pairing-panel">
       <h2 id="pairing-title">Pair “{device.name}”</h2>
-      <p>On the kiosk’s pairing screen, type this code or show it this QR code. It works once, until {dateTimeIn(device.pairingExpiresAt, tz)}.</p>
-      <p className="pairing__code" data-testid="pairing-code" aria-label={`Pairing code ${device.pairingCode.split('').join(' ')}`}>
+      <p>
+        On the kiosk’s pairing screen, type this code or show it this QR code. It works once, until{' '}
+        {dateTimeIn(device.pairingExpiresAt, tz)}.
+      </p>
+      <p
+        className="pairing__code"
+        data-testid="pairing-code"
+        aria-label={`Pairing code ${device.pairingCode.split('').join(' ')}`}
+      >
         {device.pairingCode}
       </p>
-      <QrCode text={pairingQrText(device.pairingCode)} label={`QR code of the pairing code ${device.pairingCode}`} />
+      <QrCode
+        text={pairingQrText(device.pairingCode)}
+        label={`QR code of the pairing code ${device.pairingCode}`}
+      />
       <p>
         <button type="button" onClick={onClose}>
           Done
@@ -44,7 +60,10 @@ function RecoveryCode({ code, tz, onClose }: { code: Recovery; tz: string; onClo
   return (
     <div className="card pairing" role="region" aria-labelledby="recovery-title" data-testid="recovery-panel">
       <h2 id="recovery-title">Admin-PIN recovery code</h2>
-      <p>Shown once. The kiosk receives it at its next sync; type it on the kiosk’s PIN pad to set a new admin PIN. Valid until {dateTimeIn(code.expiresAt, tz)}; issuing another replaces it.</p>
+      <p>
+        Shown once. The kiosk receives it at its next sync; type it on the kiosk’s PIN pad to set a new admin
+        PIN. Valid until {dateTimeIn(code.expiresAt, tz)}; issuing another replaces it.
+      </p>
       <p className="pairing__code">{code.code}</p>
       <button type="button" onClick={onClose}>
         Done
@@ -56,13 +75,22 @@ function RecoveryCode({ code, tz, onClose }: { code: Recovery; tz: string; onClo
 function health(d: DeviceT): string {
   if (!d.health) return 'not reported';
   const h = d.health;
-  const parts = [h.backend ? `engine ${h.backend}` : null, h.fps !== undefined ? `${h.fps.toFixed(1)} fps` : null, h.recognitionMsP50 !== undefined ? `${Math.round(h.recognitionMsP50)} ms/face` : null, h.droppedFrames ? `${h.droppedFrames} dropped` : null];
+  const parts = [
+    h.backend ? `engine ${h.backend}` : null,
+    h.fps !== undefined ? `${h.fps.toFixed(1)} fps` : null,
+    h.recognitionMsP50 !== undefined ? `${Math.round(h.recognitionMsP50)} ms/face` : null,
+    h.droppedFrames ? `${h.droppedFrames} dropped` : null,
+  ];
   return parts.filter(Boolean).join(', ') || 'reported';
 }
 
 export function Kiosks() {
   const q = useQuery(async () => {
-    const [devices, rooms, sites] = await Promise.all([api<DeviceT[]>('GET', '/api/devices'), api<RoomT[]>('GET', '/api/rooms'), api<SiteT[]>('GET', '/api/sites')]);
+    const [devices, rooms, sites] = await Promise.all([
+      api<DeviceT[]>('GET', '/api/devices'),
+      api<RoomT[]>('GET', '/api/rooms'),
+      api<SiteT[]>('GET', '/api/sites'),
+    ]);
     return { devices, rooms, sites };
   }, []);
   const [roomId, setRoom] = useState('');
@@ -82,7 +110,9 @@ export function Kiosks() {
       <Loaded q={q}>
         {(d) => (
           <>
-            {shown && <PairingCode device={shown} tz={tzOf(shown.siteId, d.sites)} onClose={() => setShown(null)} />}
+            {shown && (
+              <PairingCode device={shown} tz={tzOf(shown.siteId, d.sites)} onClose={() => setShown(null)} />
+            )}
             {recovery && <RecoveryCode code={recovery} tz="UTC" onClose={() => setRecovery(null)} />}
             {actionError && (
               <p className="form-error" role="alert">
@@ -96,7 +126,15 @@ export function Kiosks() {
                 <table className="table" data-testid="kiosks-table">
                   <thead>
                     <tr>
-                      {['Kiosk', 'Room', 'State', 'Version', 'Last seen (site time)', 'Marks waiting', 'Camera / engine'].map((h) => (
+                      {[
+                        'Kiosk',
+                        'Room',
+                        'State',
+                        'Version',
+                        'Last seen (site time)',
+                        'Marks waiting',
+                        'Camera / engine',
+                      ].map((h) => (
                         <th key={h} scope="col">
                           {h}
                         </th>
@@ -117,16 +155,37 @@ export function Kiosks() {
                         <td>{k.queueDepth ?? '–'}</td>
                         <td>{health(k)}</td>
                         <td className="actions">
-                          <button type="button" onClick={() => act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))} aria-label={`New code for ${k.name}`}>
+                          <button
+                            type="button"
+                            onClick={() =>
+                              act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))
+                            }
+                            aria-label={`New code for ${k.name}`}
+                          >
                             New code
                           </button>
                           {k.state === 'paired' && (
-                            <button type="button" onClick={() => act(api<Recovery>('POST', `/api/devices/${k.id}/pin-recovery`).then(setRecovery))} aria-label={`PIN recovery for ${k.name}`}>
+                            <button
+                              type="button"
+                              onClick={() =>
+                                act(
+                                  api<Recovery>('POST', `/api/devices/${k.id}/pin-recovery`).then(
+                                    setRecovery,
+                                  ),
+                                )
+                              }
+                              aria-label={`PIN recovery for ${k.name}`}
+                            >
                               PIN recovery
                             </button>
                           )}
                           {k.state !== 'revoked' && (
-                            <button type="button" className="danger" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                            <button
+                              type="button"
+                              className="danger"
+                              onClick={() => setRevoking(k)}
+                              aria-label={`Revoke ${k.name}`}
+                            >
                               Revoke
                             </button>
                           )}
@@ -142,13 +201,17 @@ export function Kiosks() {
               noValidate
               onSubmit={(e) => {
                 e.preventDefault();
-                void f.run(CreateDevice, { roomId, ...(name ? { name } : {}) }, (v) => api<Paired>('POST', '/api/devices', { body: v })).then((r) => {
-                  if (r) {
-                    setShown(r);
-                    setName('');
-                    q.reload();
-                  }
-                });
+                void f
+                  .run(CreateDevice, { roomId, ...(name ? { name } : {}) }, (v) =>
+                    api<Paired>('POST', '/api/devices', { body: v }),
+                  )
+                  .then((r) => {
+                    if (r) {
+                      setShown(r);
+                      setName('');
+                      q.reload();
+                    }
+                  });
               }}
             >
               <h2>Add a kiosk</h2>
@@ -156,7 +219,12 @@ export function Kiosks() {
               <div className="form-grid">
                 <Field label="Room" error={f.errors.roomId}>
                   {(p) => (
-                    <select {...p} value={roomId} onChange={(e) => setRoom(e.target.value)} data-testid="kiosk-room">
+                    <select
+                      {...p}
+                      value={roomId}
+                      onChange={(e) => setRoom(e.target.value)}
+                      data-testid="kiosk-room"
+                    >
                       <option value="">Choose a room</option>
                       {d.rooms.map((r) => (
                         <option key={r.id} value={r.id}>
@@ -167,7 +235,14 @@ export function Kiosks() {
                   )}
                 </Field>
                 <Field label="Name (optional)" error={f.errors.name}>
-                  {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="kiosk-name" />}
+                  {(p) => (
+                    <input
+                      {...p}
+                      value={name}
+                      onChange={(e) => setName(e.target.value)}
+                      data-testid="kiosk-name"
+                    />
+                  )}
                 </Field>
               </div>
               <button type="submit" className="primary" disabled={f.busy} data-testid="kiosk-create">
@@ -186,7 +261,10 @@ export function Kiosks() {
                   act(api('POST', `/api/devices/${k.id}/revoke`));
                 }}
               >
-                <p>Its next sync is refused: it stops receiving the roster and cannot upload marks it still holds. Pair it again with a new code.</p>
+                <p>
+                  Its next sync is refused: it stops receiving the roster and cannot upload marks it still
+                  holds. Pair it again with a new code.
+                </p>
               </Confirm>
             )}
           </>

@@ -13,7 +13,10 @@ type RoomT = z.infer<typeof Room>;
 
 export function Places() {
   const q = useQuery(async () => {
-    const [sites, rooms] = await Promise.all([api<SiteT[]>('GET', '/api/sites'), api<RoomT[]>('GET', '/api/rooms')]);
+    const [sites, rooms] = await Promise.all([
+      api<SiteT[]>('GET', '/api/sites'),
+      api<RoomT[]>('GET', '/api/rooms'),
+    ]);
     return { sites, rooms };
   }, []);
   const [siteName, setSiteName] = useState('');
@@ -41,7 +44,12 @@ export function Places() {
                     <tr key={s.id}>
                       <th scope="row">{s.name}</th>
                       <td>{s.timezone}</td>
-                      <td>{d.rooms.filter((r) => r.siteId === s.id).map((r) => r.name).join(', ') || 'none'}</td>
+                      <td>
+                        {d.rooms
+                          .filter((r) => r.siteId === s.id)
+                          .map((r) => r.name)
+                          .join(', ') || 'none'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -53,7 +61,14 @@ export function Places() {
                 noValidate
                 onSubmit={(e) => {
                   e.preventDefault();
-                  void fs.run(CreateSite, { name: siteName, timezone }, (v) => api('POST', '/api/sites', { body: v }), 'Site added.').then((r) => r && q.reload());
+                  void fs
+                    .run(
+                      CreateSite,
+                      { name: siteName, timezone },
+                      (v) => api('POST', '/api/sites', { body: v }),
+                      'Site added.',
+                    )
+                    .then((r) => r && q.reload());
                 }}
               >
                 <h2>Add a site</h2>
@@ -74,7 +89,14 @@ export function Places() {
                 noValidate
                 onSubmit={(e) => {
                   e.preventDefault();
-                  void fr.run(CreateRoom, { name: roomName, siteId: roomSite }, (v) => api('POST', '/api/rooms', { body: v }), 'Room added.').then((r) => r && q.reload());
+                  void fr
+                    .run(
+                      CreateRoom,
+                      { name: roomName, siteId: roomSite },
+                      (v) => api('POST', '/api/rooms', { body: v }),
+                      'Room added.',
+                    )
+                    .then((r) => r && q.reload());
                 }}
               >
                 <h2>Add a room</h2>

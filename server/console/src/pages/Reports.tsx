@@ -19,14 +19,21 @@ export function Reports({ route }: { route: Route }) {
   const from = route.params.get('from') ?? undefined;
   const to = route.params.get('to') ?? undefined;
   const absentees = useQuery(() => api<Absent>('GET', '/api/reports/absentees'), []);
-  const school = useQuery(() => api<School>('GET', '/api/reports/school', { query: { from, to } }), [from, to]);
+  const school = useQuery(
+    () => api<School>('GET', '/api/reports/school', { query: { from, to } }),
+    [from, to],
+  );
   const [fromInput, setFrom] = useState(from ?? '');
   const [toInput, setTo] = useState(to ?? '');
   const f = useSubmit();
   return (
     <Page title="Reports" testId="reports">
       <h2>Absent today</h2>
-      <Loaded q={absentees} isEmpty={(d) => d.sessions.length === 0} empty="No session has started yet today.">
+      <Loaded
+        q={absentees}
+        isEmpty={(d) => d.sessions.length === 0}
+        empty="No session has started yet today."
+      >
         {(d) => (
           <>
             <p className="muted">{longDate(d.date)} · sessions that have started</p>
@@ -44,7 +51,11 @@ export function Reports({ route }: { route: Route }) {
                       <th scope="row">
                         {s.class.name} {s.startTime}–{s.endTime}
                       </th>
-                      <td>{s.absent.length === 0 ? 'Nobody' : s.absent.map((a) => `${a.name} (${a.studentNumber})`).join(', ')}</td>
+                      <td>
+                        {s.absent.length === 0
+                          ? 'Nobody'
+                          : s.absent.map((a) => `${a.name} (${a.studentNumber})`).join(', ')}
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -65,26 +76,53 @@ export function Reports({ route }: { route: Route }) {
       >
         <FormError errors={f.errors} />
         <Field label="From" error={f.errors.from}>
-          {(p) => <input {...p} type="date" value={fromInput || school.data?.from || ''} onChange={(e) => setFrom(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={fromInput || school.data?.from || ''}
+              onChange={(e) => setFrom(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="To" error={f.errors.to}>
-          {(p) => <input {...p} type="date" value={toInput || school.data?.to || ''} onChange={(e) => setTo(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={toInput || school.data?.to || ''}
+              onChange={(e) => setTo(e.target.value)}
+            />
+          )}
         </Field>
         <button type="submit">Show</button>
       </form>
       <Loaded q={school}>
         {(r) => {
           const header = ['class', 'sessions', 'present', 'late', 'absent', 'excused', 'attendance_rate'];
-          const rows = r.classes.map((c) => [c.name, c.sessions, c.counts.present, c.counts.late, c.counts.absent, c.counts.excused, percent(c.attendanceRate)]);
+          const rows = r.classes.map((c) => [
+            c.name,
+            c.sessions,
+            c.counts.present,
+            c.counts.late,
+            c.counts.absent,
+            c.counts.excused,
+            percent(c.attendanceRate),
+          ]);
           return (
             <>
               <p>
-                Whole school: <strong>{percent(r.attendanceRate)}</strong> attended, {longDate(r.from)} to {longDate(r.to)}.
+                Whole school: <strong>{percent(r.attendanceRate)}</strong> attended, {longDate(r.from)} to{' '}
+                {longDate(r.to)}.
               </p>
               <RateChart days={r.days} />
               <div className="section-head">
                 <h3>By class</h3>
-                <button type="button" onClick={() => downloadCsv(`school-${r.from}-${r.to}.csv`, header, rows)} data-testid="reports-csv">
+                <button
+                  type="button"
+                  onClick={() => downloadCsv(`school-${r.from}-${r.to}.csv`, header, rows)}
+                  data-testid="reports-csv"
+                >
                   Download CSV
                 </button>
               </div>
@@ -105,7 +143,15 @@ export function Reports({ route }: { route: Route }) {
                     <tbody>
                       {rows.map((row, i) => (
                         <tr key={r.classes[i]?.classId}>
-                          {row.map((c, j) => (j === 0 ? <th key={j} scope="row">{c}</th> : <td key={j}>{c}</td>))}
+                          {row.map((c, j) =>
+                            j === 0 ? (
+                              <th key={j} scope="row">
+                                {c}
+                              </th>
+                            ) : (
+                              <td key={j}>{c}</td>
+                            ),
+                          )}
                         </tr>
                       ))}
                     </tbody>

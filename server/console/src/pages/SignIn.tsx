@@ -19,18 +19,38 @@ function SignInForm() {
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void f.run(LoginRequest, { email, password }, (v) => signIn(v.email, v.password)).then((u) => {
-          if (u) navigate('/today', undefined, true);
-        });
+        void f
+          .run(LoginRequest, { email, password }, (v) => signIn(v.email, v.password))
+          .then((u) => {
+            if (u) navigate('/today', undefined, true);
+          });
       }}
     >
       <h1>Sign in to Rollcall</h1>
       <FormError errors={f.errors} />
       <Field label="Email" error={f.errors.email}>
-        {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} data-testid="signin-email" />}
+        {(p) => (
+          <input
+            {...p}
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            data-testid="signin-email"
+          />
+        )}
       </Field>
       <Field label="Password" error={f.errors.password}>
-        {(p) => <input {...p} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} data-testid="signin-password" />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            data-testid="signin-password"
+          />
+        )}
       </Field>
       <button type="submit" className="primary" disabled={f.busy} data-testid="signin-submit">
         {f.busy ? 'Signing in…' : 'Sign in'}
@@ -52,7 +72,12 @@ function Forgot() {
       noValidate
       onSubmit={(e) => {
         e.preventDefault();
-        void f.run(ForgotPasswordRequest, { email }, (v) => publicPost('/api/auth/forgot-password', v), 'If that address belongs to an account, an email with a link to set a new password is on its way. The link works once, for one hour.');
+        void f.run(
+          ForgotPasswordRequest,
+          { email },
+          (v) => publicPost('/api/auth/forgot-password', v),
+          'If that address belongs to an account, an email with a link to set a new password is on its way. The link works once, for one hour.',
+        );
       }}
     >
       <h1>Forgot your password?</h1>
@@ -60,7 +85,15 @@ function Forgot() {
       <FormError errors={f.errors} />
       <FormOk message={f.done} />
       <Field label="Email" error={f.errors.email}>
-        {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        )}
       </Field>
       <button type="submit" className="primary" disabled={f.busy}>
         Send the link
@@ -87,7 +120,12 @@ function SetPassword({ token }: { token: string }) {
           f.setErrors({ again: 'The two passwords are not the same' });
           return;
         }
-        void f.run(SetPasswordRequest, { token, password }, (v) => publicPost('/api/auth/set-password', v), 'Password set. You can sign in now.');
+        void f.run(
+          SetPasswordRequest,
+          { token, password },
+          (v) => publicPost('/api/auth/set-password', v),
+          'Password set. You can sign in now.',
+        );
       }}
     >
       <h1>Set your password</h1>
@@ -95,10 +133,26 @@ function SetPassword({ token }: { token: string }) {
       <FormOk message={f.done} />
       {f.errors.token && <p className="form-error">This link is not valid: {f.errors.token}</p>}
       <Field label="New password" error={f.errors.password} hint="At least 10 characters.">
-        {(p) => <input {...p} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        )}
       </Field>
       <Field label="New password again" error={f.errors.again}>
-        {(p) => <input {...p} type="password" autoComplete="new-password" value={again} onChange={(e) => setAgain(e.target.value)} />}
+        {(p) => (
+          <input
+            {...p}
+            type="password"
+            autoComplete="new-password"
+            value={again}
+            onChange={(e) => setAgain(e.target.value)}
+          />
+        )}
       </Field>
       <button type="submit" className="primary" disabled={f.busy}>
         Set password

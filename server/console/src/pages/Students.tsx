@@ -15,7 +15,9 @@ type StudentT = z.infer<typeof Student>;
 type ClassT = z.infer<typeof Class>;
 type SiteT = z.infer<typeof Site>;
 type Template = { id: string; modelId: string; source: string; createdAt: string };
-type PhotoResults = { results: { filename: string; status: 'accepted' | 'rejected'; templateId?: string; reason?: string }[] };
+type PhotoResults = {
+  results: { filename: string; status: 'accepted' | 'rejected'; templateId?: string; reason?: string }[];
+};
 type Erasure = { erased: true; templates: number; enrolments: number; attendanceEvents: number };
 
 const PAGE = 50;
@@ -23,7 +25,15 @@ const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s.trim());
 /** A date input's value as the instant the server stores (midnight UTC of that day). */
 const dateToIso = (d: string) => (d ? `${d}T00:00:00.000Z` : undefined);
 
-function StudentForm({ sites, initial, onSaved }: { sites: SiteT[]; initial?: StudentT; onSaved(s: StudentT): void }) {
+function StudentForm({
+  sites,
+  initial,
+  onSaved,
+}: {
+  sites: SiteT[];
+  initial?: StudentT;
+  onSaved(s: StudentT): void;
+}) {
   const [studentNumber, setNumber] = useState(initial?.studentNumber ?? '');
   const [name, setName] = useState(initial?.name ?? '');
   const [email, setEmail] = useState(initial?.email ?? '');
@@ -41,10 +51,27 @@ function StudentForm({ sites, initial, onSaved }: { sites: SiteT[]; initial?: St
       data-testid={editing ? 'student-edit' : 'student-add'}
       onSubmit={(e) => {
         e.preventDefault();
-        const common = { studentNumber, name, email: nullIfEmpty(email), guardianEmail: nullIfEmpty(guardianEmail), consent, ...(consent && consentDate ? { consentAt: dateToIso(consentDate) } : {}) };
+        const common = {
+          studentNumber,
+          name,
+          email: nullIfEmpty(email),
+          guardianEmail: nullIfEmpty(guardianEmail),
+          consent,
+          ...(consent && consentDate ? { consentAt: dateToIso(consentDate) } : {}),
+        };
         const send = editing
-          ? f.run(UpdateStudent, common, (v) => api<StudentT>('PATCH', `/api/students/${initial.id}`, { body: v }), 'Saved.')
-          : f.run(CreateStudent, { ...common, siteId }, (v) => api<StudentT>('POST', '/api/students', { body: v }), 'Student added.');
+          ? f.run(
+              UpdateStudent,
+              common,
+              (v) => api<StudentT>('PATCH', `/api/students/${initial.id}`, { body: v }),
+              'Saved.',
+            )
+          : f.run(
+              CreateStudent,
+              { ...common, siteId },
+              (v) => api<StudentT>('POST', '/api/students', { body: v }),
+              'Student added.',
+            );
         void send.then((s) => {
           if (s) onSaved(s);
         });
@@ -55,16 +82,27 @@ function StudentForm({ sites, initial, onSaved }: { sites: SiteT[]; initial?: St
       <FormOk message={f.done} />
       <div className="form-grid">
         <Field label="Student number" error={f.errors.studentNumber}>
-          {(p) => <input {...p} value={studentNumber} onChange={(e) => setNumber(e.target.value)} data-testid="student-number" />}
+          {(p) => (
+            <input
+              {...p}
+              value={studentNumber}
+              onChange={(e) => setNumber(e.target.value)}
+              data-testid="student-number"
+            />
+          )}
         </Field>
         <Field label="Name" error={f.errors.name}>
-          {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="student-name" />}
+          {(p) => (
+            <input {...p} value={name} onChange={(e) => setName(e.target.value)} data-testid="student-name" />
+          )}
         </Field>
         <Field label="Email (optional)" error={f.errors.email}>
           {(p) => <input {...p} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />}
         </Field>
         <Field label="Guardian email (optional)" error={f.errors.guardianEmail}>
-          {(p) => <input {...p} type="email" value={guardianEmail} onChange={(e) => setGuardian(e.target.value)} />}
+          {(p) => (
+            <input {...p} type="email" value={guardianEmail} onChange={(e) => setGuardian(e.target.value)} />
+          )}
         </Field>
         {!editing && (
           <Field label="Site" error={f.errors.siteId}>
@@ -83,17 +121,31 @@ function StudentForm({ sites, initial, onSaved }: { sites: SiteT[]; initial?: St
       <fieldset className="radio-row">
         <legend>Consent to face recognition</legend>
         <label>
-          <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} data-testid="student-consent" /> Consent given
+          <input
+            type="checkbox"
+            checked={consent}
+            onChange={(e) => setConsent(e.target.checked)}
+            data-testid="student-consent"
+          />{' '}
+          Consent given
         </label>
         {consent && (
           <Field label="Consent date" error={f.errors.consentAt} hint="Default: today.">
-            {(p) => <input {...p} type="date" value={consentDate} onChange={(e) => setConsentDate(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                type="date"
+                value={consentDate}
+                onChange={(e) => setConsentDate(e.target.value)}
+              />
+            )}
           </Field>
         )}
       </fieldset>
       {withdrawing && (
         <p className="form-error" role="alert">
-          Saving without consent deletes this student’s face templates here and on every kiosk at its next sync.
+          Saving without consent deletes this student’s face templates here and on every kiosk at its next
+          sync.
         </p>
       )}
       <button type="submit" className="primary" disabled={f.busy} data-testid="student-save">
@@ -105,11 +157,21 @@ function StudentForm({ sites, initial, onSaved }: { sites: SiteT[]; initial?: St
 
 export function StudentsList({ route }: { route: Route }) {
   const p = route.params;
-  const filters = { q: p.get('q') ?? '', classId: p.get('classId') ?? '', consent: p.get('consent') ?? '', enrolled: p.get('enrolled') ?? '', reenrol: p.get('reenrol') ?? '' };
+  const filters = {
+    q: p.get('q') ?? '',
+    classId: p.get('classId') ?? '',
+    consent: p.get('consent') ?? '',
+    enrolled: p.get('enrolled') ?? '',
+    reenrol: p.get('reenrol') ?? '',
+  };
   const offset = Number(p.get('offset') ?? 0) || 0;
   const [draft, setDraft] = useState(filters);
   const meta = useQuery(async () => {
-    const [classes, sites, model] = await Promise.all([api<ClassT[]>('GET', '/api/classes'), api<SiteT[]>('GET', '/api/sites'), api<{ modelId: string }>('GET', '/api/face-models/current')]);
+    const [classes, sites, model] = await Promise.all([
+      api<ClassT[]>('GET', '/api/classes'),
+      api<SiteT[]>('GET', '/api/sites'),
+      api<{ modelId: string }>('GET', '/api/face-models/current'),
+    ]);
     return { classes, sites, model };
   }, []);
   const modelId = meta.data?.model.modelId;
@@ -144,11 +206,23 @@ export function StudentsList({ route }: { route: Route }) {
         }}
       >
         <Field label="Name or number">
-          {(fp) => <input {...fp} type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} data-testid="students-search" />}
+          {(fp) => (
+            <input
+              {...fp}
+              type="search"
+              value={draft.q}
+              onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+              data-testid="students-search"
+            />
+          )}
         </Field>
         <Field label="Class">
           {(fp) => (
-            <select {...fp} value={draft.classId} onChange={(e) => setDraft({ ...draft, classId: e.target.value })}>
+            <select
+              {...fp}
+              value={draft.classId}
+              onChange={(e) => setDraft({ ...draft, classId: e.target.value })}
+            >
               <option value="">Any</option>
               {(meta.data?.classes ?? []).map((c) => (
                 <option key={c.id} value={c.id}>
@@ -160,7 +234,11 @@ export function StudentsList({ route }: { route: Route }) {
         </Field>
         <Field label="Consent">
           {(fp) => (
-            <select {...fp} value={draft.consent} onChange={(e) => setDraft({ ...draft, consent: e.target.value })}>
+            <select
+              {...fp}
+              value={draft.consent}
+              onChange={(e) => setDraft({ ...draft, consent: e.target.value })}
+            >
               <option value="">Any</option>
               <option value="yes">Given</option>
               <option value="no">Not given</option>
@@ -169,7 +247,11 @@ export function StudentsList({ route }: { route: Route }) {
         </Field>
         <Field label="Face enrolled">
           {(fp) => (
-            <select {...fp} value={draft.enrolled} onChange={(e) => setDraft({ ...draft, enrolled: e.target.value })}>
+            <select
+              {...fp}
+              value={draft.enrolled}
+              onChange={(e) => setDraft({ ...draft, enrolled: e.target.value })}
+            >
               <option value="">Any</option>
               <option value="yes">Yes</option>
               <option value="no">No</option>
@@ -177,7 +259,12 @@ export function StudentsList({ route }: { route: Route }) {
           )}
         </Field>
         <label className="check">
-          <input type="checkbox" checked={draft.reenrol === 'yes'} onChange={(e) => setDraft({ ...draft, reenrol: e.target.checked ? 'yes' : '' })} /> Needs re-enrolment
+          <input
+            type="checkbox"
+            checked={draft.reenrol === 'yes'}
+            onChange={(e) => setDraft({ ...draft, reenrol: e.target.checked ? 'yes' : '' })}
+          />{' '}
+          Needs re-enrolment
         </label>
         <button type="submit">Search</button>
       </form>
@@ -201,14 +288,22 @@ export function StudentsList({ route }: { route: Route }) {
                       <th scope="row">
                         <a href={href(`/students/${s.id}`)}>{s.name}</a>
                       </th>
-                      <td>{s.consent ? `Given ${s.consentAt ? s.consentAt.slice(0, 10) : ''}` : 'Not given'}</td>
+                      <td>
+                        {s.consent ? `Given ${s.consentAt ? s.consentAt.slice(0, 10) : ''}` : 'Not given'}
+                      </td>
                       <td>{s.updatedAt.slice(0, 10)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-            <Pager total={rows.length < PAGE ? offset + rows.length : null} limit={PAGE} offset={offset} onChange={(o) => go({ offset: o })} label="Students" />
+            <Pager
+              total={rows.length < PAGE ? offset + rows.length : null}
+              limit={PAGE}
+              offset={offset}
+              onChange={(o) => go({ offset: o })}
+              label="Students"
+            />
           </>
         )}
       </Loaded>
@@ -218,7 +313,10 @@ export function StudentsList({ route }: { route: Route }) {
 }
 
 function Photos({ student, onChange }: { student: StudentT; onChange(): void }) {
-  const templates = useQuery(() => api<Template[]>('GET', `/api/students/${student.id}/templates`), [student.id]);
+  const templates = useQuery(
+    () => api<Template[]>('GET', `/api/students/${student.id}/templates`),
+    [student.id],
+  );
   const [files, setFiles] = useState<File[]>([]);
   const [results, setResults] = useState<PhotoResults['results'] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -229,7 +327,9 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
       <Loaded q={templates}>
         {(t) => (
           <p data-testid="template-count">
-            {t.length === 0 ? 'No face template: kiosks cannot recognise this student yet.' : `${t.length} face template${t.length === 1 ? '' : 's'} (${[...new Set(t.map((x) => x.modelId))].join(', ')}).`}
+            {t.length === 0
+              ? 'No face template: kiosks cannot recognise this student yet.'
+              : `${t.length} face template${t.length === 1 ? '' : 's'} (${[...new Set(t.map((x) => x.modelId))].join(', ')}).`}
           </p>
         )}
       </Loaded>
@@ -260,10 +360,29 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
             .finally(() => setBusy(false));
         }}
       >
-        <Field label="Photos (JPEG or PNG, one face each)" error={error ?? undefined} hint="Several photos from slightly different angles recognise best. Photos are not kept unless the school setting says so.">
-          {(p) => <input {...p} type="file" accept="image/jpeg,image/png" multiple disabled={!student.consent} onChange={(e) => setFiles(Array.from(e.target.files ?? []))} data-testid="photos-input" />}
+        <Field
+          label="Photos (JPEG or PNG, one face each)"
+          error={error ?? undefined}
+          hint="Several photos from slightly different angles recognise best. Photos are not kept unless the school setting says so."
+        >
+          {(p) => (
+            <input
+              {...p}
+              type="file"
+              accept="image/jpeg,image/png"
+              multiple
+              disabled={!student.consent}
+              onChange={(e) => setFiles(Array.from(e.target.files ?? []))}
+              data-testid="photos-input"
+            />
+          )}
         </Field>
-        <button type="submit" className="primary" disabled={busy || !student.consent} data-testid="photos-upload">
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || !student.consent}
+          data-testid="photos-upload"
+        >
           {busy ? 'Analysing…' : 'Upload and enrol'}
         </button>
       </form>
@@ -271,7 +390,10 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
         <ul className="plain-list" aria-label="Verdict per photo" data-testid="photo-results">
           {results.map((r) => (
             <li key={r.filename} data-status={r.status}>
-              <span className={`status status--${r.status === 'accepted' ? 'present' : 'absent'}`}>{r.status === 'accepted' ? 'Accepted' : 'Refused'}</span> {r.filename}
+              <span className={`status status--${r.status === 'accepted' ? 'present' : 'absent'}`}>
+                {r.status === 'accepted' ? 'Accepted' : 'Refused'}
+              </span>{' '}
+              {r.filename}
               {r.reason ? `: ${r.reason}` : ''}
             </li>
           ))}
@@ -283,7 +405,10 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
 
 export function StudentDetail({ id }: { id: string }) {
   const q = useQuery(async () => {
-    const [student, sites] = await Promise.all([api<StudentT>('GET', `/api/students/${id}`), api<SiteT[]>('GET', '/api/sites')]);
+    const [student, sites] = await Promise.all([
+      api<StudentT>('GET', `/api/students/${id}`),
+      api<SiteT[]>('GET', '/api/sites'),
+    ]);
     return { student, sites };
   }, [id]);
   const [erasing, setErasing] = useState(false);
@@ -293,19 +418,28 @@ export function StudentDetail({ id }: { id: string }) {
     return (
       <Page title="Student erased" testId="student-erased">
         <p role="status">
-          Erased: personal data, {erased.templates} face template(s), {erased.enrolments} enrolment(s) and {erased.attendanceEvents} attendance record(s). Kiosks delete them at their next sync.
+          Erased: personal data, {erased.templates} face template(s), {erased.enrolments} enrolment(s) and{' '}
+          {erased.attendanceEvents} attendance record(s). Kiosks delete them at their next sync.
         </p>
         <a href={href('/students')}>Back to students</a>
       </Page>
     );
   }
   return (
-    <Page title={q.data ? q.data.student.name : 'Student'} testId="student-detail" actions={<a href={href('/students')}>All students</a>}>
+    <Page
+      title={q.data ? q.data.student.name : 'Student'}
+      testId="student-detail"
+      actions={<a href={href('/students')}>All students</a>}
+    >
       <Loaded q={q}>
         {(d) => (
           <>
             <p className="muted">
-              Number {d.student.studentNumber} · added {dateTimeIn(d.student.createdAt, d.sites.find((s) => s.id === d.student.siteId)?.timezone ?? 'UTC')}
+              Number {d.student.studentNumber} · added{' '}
+              {dateTimeIn(
+                d.student.createdAt,
+                d.sites.find((s) => s.id === d.student.siteId)?.timezone ?? 'UTC',
+              )}
             </p>
             <StudentForm key={d.student.updatedAt} sites={d.sites} initial={d.student} onSaved={q.reload} />
             <Photos student={d.student} onChange={q.reload} />
@@ -313,7 +447,12 @@ export function StudentDetail({ id }: { id: string }) {
               <h2 id="erase-title">Erase this student</h2>
               <p>For a leaver or a data-protection request. This cannot be undone.</p>
               {eraseError && <ErrorBox error={eraseError} />}
-              <button type="button" className="danger" onClick={() => setErasing(true)} data-testid="student-erase">
+              <button
+                type="button"
+                className="danger"
+                onClick={() => setErasing(true)}
+                data-testid="student-erase"
+              >
                 Erase {d.student.name}…
               </button>
             </section>
@@ -325,7 +464,9 @@ export function StudentDetail({ id }: { id: string }) {
                 onCancel={() => setErasing(false)}
                 onConfirm={() => {
                   setErasing(false);
-                  api<Erasure>('DELETE', `/api/students/${id}`).then(setErased, (err: unknown) => setEraseError(err instanceof Error ? err.message : String(err)));
+                  api<Erasure>('DELETE', `/api/students/${id}`).then(setErased, (err: unknown) =>
+                    setEraseError(err instanceof Error ? err.message : String(err)),
+                  );
                 }}
               >
                 <p>This removes, on the server now and on every kiosk at its next sync:</p>
@@ -349,4 +490,3 @@ export function StudentsPage({ route }: { route: Route }) {
   const id = route.parts[1];
   return id ? <StudentDetail id={id} /> : <StudentsList route={route} />;
 }
-

@@ -12,7 +12,18 @@ import { useSubmit } from '../forms';
 import { longDate, score, timeIn } from '../format';
 import { href, type Route } from '../router';
 import { openLiveStream, type LiveStatus } from '../sse';
-import { Empty, ErrorBox, Field, FormError, Loaded, Loading, Page, STATUS_LABEL, StatusBadge, useQuery } from '../ui';
+import {
+  Empty,
+  ErrorBox,
+  Field,
+  FormError,
+  Loaded,
+  Loading,
+  Page,
+  STATUS_LABEL,
+  StatusBadge,
+  useQuery,
+} from '../ui';
 
 type Row = SessionReport['students'][number];
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
@@ -48,18 +59,38 @@ function useLiveReport(sessionId: string) {
   return { report, status: status.s, detail: status.detail, setReport };
 }
 
-function CorrectionForm({ session, row, mode, onDone }: { session: DaySession; row: Row; mode: 'correct' | 'undo'; onDone(): void }) {
+function CorrectionForm({
+  session,
+  row,
+  mode,
+  onDone,
+}: {
+  session: DaySession;
+  row: Row;
+  mode: 'correct' | 'undo';
+  onDone(): void;
+}) {
   const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
   const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
   const f = useSubmit();
   const submit = () => {
     const body =
       mode === 'undo'
-        ? { kind: 'undo', sessionId: session.sessionId, studentId: row.studentId, refId: row.eventId ?? '', reason }
+        ? {
+            kind: 'undo',
+            sessionId: session.sessionId,
+            studentId: row.studentId,
+            refId: row.eventId ?? '',
+            reason,
+          }
         : { kind: 'manual', sessionId: session.sessionId, studentId: row.studentId, status, reason };
-    void f.run(CorrectionRequest, body, (v) => api('POST', '/api/attendance/corrections', { body: { ...v, id: crypto.randomUUID() } })).then((r) => {
-      if (r) onDone();
-    });
+    void f
+      .run(CorrectionRequest, body, (v) =>
+        api('POST', '/api/attendance/corrections', { body: { ...v, id: crypto.randomUUID() } }),
+      )
+      .then((r) => {
+        if (r) onDone();
+      });
   };
   return (
     <form
@@ -76,7 +107,12 @@ function CorrectionForm({ session, row, mode, onDone }: { session: DaySession; r
       {mode === 'correct' && (
         <Field label="New status" error={f.errors.status}>
           {(p) => (
-            <select {...p} value={status} onChange={(e) => setStatus(e.target.value)} data-testid="correction-status">
+            <select
+              {...p}
+              value={status}
+              onChange={(e) => setStatus(e.target.value)}
+              data-testid="correction-status"
+            >
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
                   {s[0]?.toUpperCase() + s.slice(1)}
@@ -87,7 +123,15 @@ function CorrectionForm({ session, row, mode, onDone }: { session: DaySession; r
         </Field>
       )}
       <Field label="Reason" error={f.errors.reason} hint="Kept in the audit trail with your name.">
-        {(p) => <input {...p} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} data-testid="correction-reason" />}
+        {(p) => (
+          <input
+            {...p}
+            value={reason}
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="correction-reason"
+          />
+        )}
       </Field>
       <div className="inline-form__actions">
         <button type="submit" className="primary" disabled={f.busy} data-testid="correction-save">
@@ -108,7 +152,11 @@ function LiveList({ session }: { session: DaySession }) {
   const rows = useMemo(() => {
     if (!report) return [];
     const order = new Map<string, number>(GROUPS.map((g, i) => [g.key, i]));
-    return [...report.students].sort((a, b) => (order.get(shownStatus(a, session)) ?? 9) - (order.get(shownStatus(b, session)) ?? 9) || a.name.localeCompare(b.name));
+    return [...report.students].sort(
+      (a, b) =>
+        (order.get(shownStatus(a, session)) ?? 9) - (order.get(shownStatus(b, session)) ?? 9) ||
+        a.name.localeCompare(b.name),
+    );
   }, [report, session]);
   const counts = useMemo(() => {
     const c: Record<string, number> = {};
@@ -116,9 +164,24 @@ function LiveList({ session }: { session: DaySession }) {
     return c;
   }, [rows, session]);
   const tz = session.timezone;
-  const liveLabel = live.status === 'live' ? 'Live' : live.status === 'connecting' ? 'Connecting…' : live.status === 'reconnecting' ? 'Reconnecting…' : `Stopped${live.detail ? `: ${live.detail}` : ''}`;
+  const liveLabel =
+    live.status === 'live'
+      ? 'Live'
+      : live.status === 'connecting'
+        ? 'Connecting…'
+        : live.status === 'reconnecting'
+          ? 'Reconnecting…'
+          : `Stopped${live.detail ? `: ${live.detail}` : ''}`;
   const header = ['student_number', 'name', 'status', 'time', 'score', 'by', 'reason'];
-  const csvRows = rows.map((r) => [r.studentNumber, r.name, STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session), timeIn(r.markedAt, tz), score(r.similarity), r.decidedBy === 'manual' ? (r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '', r.reason ?? '']);
+  const csvRows = rows.map((r) => [
+    r.studentNumber,
+    r.name,
+    STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session),
+    timeIn(r.markedAt, tz),
+    score(r.similarity),
+    r.decidedBy === 'manual' ? (r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
+    r.reason ?? '',
+  ]);
 
   return (
     <section className="live" aria-labelledby="live-title" data-testid="live-list" data-live={live.status}>
@@ -129,7 +192,14 @@ function LiveList({ session }: { session: DaySession }) {
         <span className={`live-badge live-badge--${live.status}`} role="status" data-testid="live-status">
           {liveLabel}
         </span>
-        <button type="button" disabled={!report} onClick={() => downloadCsv(`${session.class.name}-${session.date}-${session.startTime}.csv`, header, csvRows)} data-testid="today-csv">
+        <button
+          type="button"
+          disabled={!report}
+          onClick={() =>
+            downloadCsv(`${session.class.name}-${session.date}-${session.startTime}.csv`, header, csvRows)
+          }
+          data-testid="today-csv"
+        >
           Download CSV
         </button>
       </header>
@@ -165,7 +235,12 @@ function LiveList({ session }: { session: DaySession }) {
                   const cells = csvRows[i] ?? [];
                   const open = editing?.id === r.studentId ? editing : null;
                   return (
-                    <tr key={r.studentId} data-testid="today-row" data-student={r.name} data-status={shownStatus(r, session)}>
+                    <tr
+                      key={r.studentId}
+                      data-testid="today-row"
+                      data-student={r.name}
+                      data-status={shownStatus(r, session)}
+                    >
                       <td>{cells[0]}</td>
                       <th scope="row">{cells[1]}</th>
                       <td>
@@ -177,14 +252,29 @@ function LiveList({ session }: { session: DaySession }) {
                       <td>{cells[6]}</td>
                       <td className="actions">
                         {open ? (
-                          <CorrectionForm session={session} row={r} mode={open.mode} onDone={() => setEditing(null)} />
+                          <CorrectionForm
+                            session={session}
+                            row={r}
+                            mode={open.mode}
+                            onDone={() => setEditing(null)}
+                          />
                         ) : (
                           <>
-                            <button type="button" onClick={() => setEditing({ id: r.studentId, mode: 'correct' })} aria-label={`Correct ${r.name}`} data-testid="correct">
+                            <button
+                              type="button"
+                              onClick={() => setEditing({ id: r.studentId, mode: 'correct' })}
+                              aria-label={`Correct ${r.name}`}
+                              data-testid="correct"
+                            >
                               Correct
                             </button>
                             {r.decidedBy === 'manual' && r.eventId && (
-                              <button type="button" onClick={() => setEditing({ id: r.studentId, mode: 'undo' })} aria-label={`Undo the correction of ${r.name}`} data-testid="undo">
+                              <button
+                                type="button"
+                                onClick={() => setEditing({ id: r.studentId, mode: 'undo' })}
+                                aria-label={`Undo the correction of ${r.name}`}
+                                data-testid="undo"
+                              >
                                 Undo
                               </button>
                             )}
@@ -197,7 +287,9 @@ function LiveList({ session }: { session: DaySession }) {
               </tbody>
             </table>
           </div>
-          <p className="muted small">Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.</p>
+          <p className="muted small">
+            Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.
+          </p>
         </>
       )}
     </section>
@@ -209,7 +301,11 @@ export function Today({ route }: { route: Route }) {
   const q = useQuery(() => api<DaySessions>('GET', '/api/sessions', { query: { date, limit: 100 } }), [date]);
   const chosenId = route.params.get('session');
   const sessions = q.data?.sessions ?? [];
-  const chosen = sessions.find((s) => s.sessionId === chosenId) ?? sessions.find((s) => s.state === 'current') ?? sessions.find((s) => s.state === 'upcoming') ?? sessions[0];
+  const chosen =
+    sessions.find((s) => s.sessionId === chosenId) ??
+    sessions.find((s) => s.state === 'current') ??
+    sessions.find((s) => s.state === 'upcoming') ??
+    sessions[0];
   return (
     <Page title="Today" testId="today">
       <Loaded q={q} isEmpty={(d) => d.sessions.length === 0} empty="No sessions of your classes today.">
@@ -233,7 +329,9 @@ export function Today({ route }: { route: Route }) {
                     </span>
                     <span className="session-card__class">{s.class.name}</span>
                     <span className="muted">{s.room.name}</span>
-                    <span className={`state-tag state-tag--${s.state}`}>{s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}</span>
+                    <span className={`state-tag state-tag--${s.state}`}>
+                      {s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}
+                    </span>
                   </a>
                   <a className="small" href={href(`/classes/${s.class.id}/history`)}>
                     History of {s.class.name}

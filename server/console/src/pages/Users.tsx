@@ -22,7 +22,10 @@ function LinkNotice({ who, link }: { who: string; link: Link }) {
         <p>An email with a one-time link to set a password is on its way to {who}.</p>
       ) : (
         <>
-          <p>No email server is configured, so give {who} this one-time link (valid {Math.round(link.expiresInSeconds / 3600)} h):</p>
+          <p>
+            No email server is configured, so give {who} this one-time link (valid{' '}
+            {Math.round(link.expiresInSeconds / 3600)} h):
+          </p>
           <p>
             <code className="break">{link.setPasswordUrl}</code>
           </p>
@@ -78,15 +81,41 @@ export function Users() {
                     <td className="actions">
                       {u.id !== me?.id && (
                         <>
-                          <button type="button" onClick={() => act(api('PATCH', `/api/users/${u.id}`, { body: { disabled: !u.disabled } }))} aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}>
+                          <button
+                            type="button"
+                            onClick={() =>
+                              act(api('PATCH', `/api/users/${u.id}`, { body: { disabled: !u.disabled } }))
+                            }
+                            aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                          >
                             {u.disabled ? 'Enable' : 'Disable'}
                           </button>
-                          <button type="button" onClick={() => act(api('PATCH', `/api/users/${u.id}`, { body: { role: u.role === 'admin' ? 'teacher' : 'admin' } }))} aria-label={`Make ${u.role === 'admin' ? 'teacher' : 'admin'}: ${u.name}`}>
+                          <button
+                            type="button"
+                            onClick={() =>
+                              act(
+                                api('PATCH', `/api/users/${u.id}`, {
+                                  body: { role: u.role === 'admin' ? 'teacher' : 'admin' },
+                                }),
+                              )
+                            }
+                            aria-label={`Make ${u.role === 'admin' ? 'teacher' : 'admin'}: ${u.name}`}
+                          >
                             Make {u.role === 'admin' ? 'teacher' : 'admin'}
                           </button>
                         </>
                       )}
-                      <button type="button" onClick={() => act(api<Link>('POST', `/api/users/${u.id}/password-link`).then((link) => setNotice({ who: u.name, link })))} aria-label={`Send a password link to ${u.name}`}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(
+                            api<Link>('POST', `/api/users/${u.id}/password-link`).then((link) =>
+                              setNotice({ who: u.name, link }),
+                            ),
+                          )
+                        }
+                        aria-label={`Send a password link to ${u.name}`}
+                      >
                         Send a password link
                       </button>
                     </td>
@@ -97,20 +126,26 @@ export function Users() {
           </div>
         )}
       </Loaded>
-      <p className="muted small">Disabling a user or changing their role signs them out everywhere at once.</p>
+      <p className="muted small">
+        Disabling a user or changing their role signs them out everywhere at once.
+      </p>
       <form
         className="card"
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void f.run(InviteRequest, { email, name, role }, (v) => api<{ user: UserT; link: Link }>('POST', '/api/users/invite', { body: v })).then((r) => {
-            if (r) {
-              setNotice({ who: r.user.name, link: r.link });
-              setEmail('');
-              setName('');
-              q.reload();
-            }
-          });
+          void f
+            .run(InviteRequest, { email, name, role }, (v) =>
+              api<{ user: UserT; link: Link }>('POST', '/api/users/invite', { body: v }),
+            )
+            .then((r) => {
+              if (r) {
+                setNotice({ who: r.user.name, link: r.link });
+                setEmail('');
+                setName('');
+                q.reload();
+              }
+            });
         }}
       >
         <h2>Invite a teacher or admin</h2>
@@ -139,4 +174,3 @@ export function Users() {
     </Page>
   );
 }
-

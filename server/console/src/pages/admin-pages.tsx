@@ -23,13 +23,37 @@ export interface AdminPage {
 }
 
 export const adminPages: AdminPage[] = [
-  { path: '/classes', label: 'Classes', nav: false, admin: false, render: (route) => <ClassesPage route={route} /> },
-  { path: '/students', label: 'Students', nav: true, admin: true, render: (route) => <StudentsPage route={route} /> },
+  {
+    path: '/classes',
+    label: 'Classes',
+    nav: false,
+    admin: false,
+    render: (route) => <ClassesPage route={route} />,
+  },
+  {
+    path: '/students',
+    label: 'Students',
+    nav: true,
+    admin: true,
+    render: (route) => <StudentsPage route={route} />,
+  },
   { path: '/kiosks', label: 'Kiosks', nav: true, admin: true, render: () => <Kiosks /> },
   { path: '/import', label: 'Import', nav: true, admin: true, render: () => <Import /> },
-  { path: '/calendar', label: 'Calendar', nav: true, admin: true, render: (route) => <Calendar route={route} /> },
+  {
+    path: '/calendar',
+    label: 'Calendar',
+    nav: true,
+    admin: true,
+    render: (route) => <Calendar route={route} />,
+  },
   { path: '/places', label: 'Sites & rooms', nav: true, admin: true, render: () => <Places /> },
   { path: '/users', label: 'Users', nav: true, admin: true, render: () => <Users /> },
-  { path: '/reports', label: 'Reports', nav: true, admin: true, render: (route) => <Reports route={route} /> },
+  {
+    path: '/reports',
+    label: 'Reports',
+    nav: true,
+    admin: true,
+    render: (route) => <Reports route={route} />,
+  },
   { path: '/audit', label: 'Audit', nav: true, admin: true, render: (route) => <Audit route={route} /> },
 ];

@@ -18,7 +18,12 @@ export const migration001: Migration = {
       .execute();
     await db
       .insertInto('sites')
-      .values({ id: DEFAULT_SITE_ID, name: 'Default site', timezone: 'UTC', created_at: new Date().toISOString() })
+      .values({
+        id: DEFAULT_SITE_ID,
+        name: 'Default site',
+        timezone: 'UTC',
+        created_at: new Date().toISOString(),
+      })
       .execute();
 
     await db.schema
@@ -162,8 +167,16 @@ export const migration001: Migration = {
       .addColumn('reason', 'text')
       .addColumn('received_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('attendance_events_session').on('attendance_events').columns(['session_id', 'student_id']).execute();
-    await db.schema.createIndex('attendance_events_student').on('attendance_events').column('student_id').execute();
+    await db.schema
+      .createIndex('attendance_events_session')
+      .on('attendance_events')
+      .columns(['session_id', 'student_id'])
+      .execute();
+    await db.schema
+      .createIndex('attendance_events_student')
+      .on('attendance_events')
+      .column('student_id')
+      .execute();
 
     await db.schema
       .createTable('change_counter')

@@ -27,6 +27,10 @@ export const migration002: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('done_at', 'text')
       .execute();
-    await db.schema.createIndex('notification_jobs_due').on('notification_jobs').columns(['status', 'run_at']).execute();
+    await db.schema
+      .createIndex('notification_jobs_due')
+      .on('notification_jobs')
+      .columns(['status', 'run_at'])
+      .execute();
   },
 };

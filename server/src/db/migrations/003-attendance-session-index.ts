@@ -11,6 +11,10 @@ export const migration003: Migration = {
   name: 'attendance-session-index',
   async up(db) {
     await db.schema.dropIndex('attendance_events_session').execute();
-    await db.schema.createIndex('attendance_events_by_session').on('attendance_events').column('session_id').execute();
+    await db.schema
+      .createIndex('attendance_events_by_session')
+      .on('attendance_events')
+      .column('session_id')
+      .execute();
   },
 };

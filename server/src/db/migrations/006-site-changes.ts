@@ -11,7 +11,11 @@ export const migration006: Migration = {
   version: 6,
   name: 'site-changes',
   async up(db) {
-    const sites: { id: string; name: string; timezone: string }[] = await db.selectFrom('sites').select(['id', 'name', 'timezone']).orderBy('id').execute();
+    const sites: { id: string; name: string; timezone: string }[] = await db
+      .selectFrom('sites')
+      .select(['id', 'name', 'timezone'])
+      .orderBy('id')
+      .execute();
     if (sites.length === 0) return;
     const counter = await db
       .updateTable('change_counter')

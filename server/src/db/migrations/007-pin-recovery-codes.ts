@@ -20,6 +20,10 @@ export const migration007: Migration = {
       .addColumn('used_at', 'text')
       .addColumn('replaced_at', 'text')
       .execute();
-    await db.schema.createIndex('pin_recovery_codes_device').on('pin_recovery_codes').columns(['device_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('pin_recovery_codes_device')
+      .on('pin_recovery_codes')
+      .columns(['device_id', 'created_at'])
+      .execute();
   },
 };

@@ -16,8 +16,14 @@ export const migration008: Migration = {
   version: 8,
   name: 'school-year',
   async up(db) {
-    await db.schema.alterTable('sites').addColumn('arrival_minutes', 'integer', (c) => c.notNull().defaultTo(10)).execute();
-    await db.schema.alterTable('sites').addColumn('calendar_version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('sites')
+      .addColumn('arrival_minutes', 'integer', (c) => c.notNull().defaultTo(10))
+      .execute();
+    await db.schema
+      .alterTable('sites')
+      .addColumn('calendar_version', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.alterTable('classes').addColumn('arrival_minutes', 'integer').execute();
     await db.schema.alterTable('schedules').addColumn('ended_on', 'text').execute();
     await db.schema.alterTable('enrolments').addColumn('valid_from', 'text').execute();
@@ -37,8 +43,21 @@ export const migration008: Migration = {
       .addColumn('grace_minutes', 'integer', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('schedule_versions_schedule').on('schedule_versions').columns(['schedule_id', 'valid_from']).execute();
-    const schedules: { id: string; room_id: string; weekday: number | null; date: string | null; start_time: string; end_time: string; grace_minutes: number; created_at: string }[] = await db
+    await db.schema
+      .createIndex('schedule_versions_schedule')
+      .on('schedule_versions')
+      .columns(['schedule_id', 'valid_from'])
+      .execute();
+    const schedules: {
+      id: string;
+      room_id: string;
+      weekday: number | null;
+      date: string | null;
+      start_time: string;
+      end_time: string;
+      grace_minutes: number;
+      created_at: string;
+    }[] = await db
       .selectFrom('schedules')
       .select(['id', 'room_id', 'weekday', 'date', 'start_time', 'end_time', 'grace_minutes', 'created_at'])
       .orderBy('id')
@@ -46,7 +65,21 @@ export const migration008: Migration = {
     for (let i = 0; i < schedules.length; i += 500) {
       await db
         .insertInto('schedule_versions')
-        .values(schedules.slice(i, i + 500).map((s) => ({ id: `${s.id}~1`, schedule_id: s.id, valid_from: null, valid_until: null, room_id: s.room_id, weekday: s.weekday, date: s.date, start_time: s.start_time, end_time: s.end_time, grace_minutes: s.grace_minutes, created_at: s.created_at })))
+        .values(
+          schedules.slice(i, i + 500).map((s) => ({
+            id: `${s.id}~1`,
+            schedule_id: s.id,
+            valid_from: null,
+            valid_until: null,
+            room_id: s.room_id,
+            weekday: s.weekday,
+            date: s.date,
+            start_time: s.start_time,
+            end_time: s.end_time,
+            grace_minutes: s.grace_minutes,
+            created_at: s.created_at,
+          })),
+        )
         .execute();
     }
 

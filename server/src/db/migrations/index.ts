@@ -9,4 +9,13 @@ import { migration008 } from './008-school-year.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const migrations: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration007,
+  migration008,
+];

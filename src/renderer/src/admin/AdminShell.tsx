@@ -40,7 +40,15 @@ interface Props {
   initialTab?: AdminTab;
 }
 
-export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting, initialTab = 'today' }: Props) {
+export function AdminShell({
+  api,
+  state,
+  stream,
+  onExit,
+  onLockedOut,
+  onQuitting,
+  initialTab = 'today',
+}: Props) {
   const [chosenTab, setTabState] = useState<AdminTab>(initialTab);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const panelRef = useRef<HTMLDivElement>(null);
@@ -63,7 +71,12 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
   };
   // Tabs as in the ARIA authoring practices: one tab stop; arrows, Home and End move and select.
   const onTabKey = (e: KeyboardEvent<HTMLButtonElement>, at: number) => {
-    const moves: Record<string, number> = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: TABS.length - 1 };
+    const moves: Record<string, number> = {
+      ArrowRight: at + 1,
+      ArrowLeft: at - 1,
+      Home: 0,
+      End: TABS.length - 1,
+    };
     const target = moves[e.key];
     if (target === undefined) return;
     e.preventDefault();
@@ -135,7 +148,13 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
           ))}
         </div>
         <div className="row admin__actions">
-          <button type="button" className="btn" data-testid="admin-quit" ref={quitButton} onClick={() => setConfirmQuit(true)}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="admin-quit"
+            ref={quitButton}
+            onClick={() => setConfirmQuit(true)}
+          >
             Quit Rollcall
           </button>
           <button type="button" className="btn" data-testid="admin-exit" onClick={onExit}>
@@ -144,61 +163,77 @@ export function AdminShell({ api, state, stream, onExit, onLockedOut, onQuitting
         </div>
       </header>
       <div className="admin__notices" inert={confirmQuit}>
-      {doorProblem && (
-        // Students only see "Attendance is paused"; the technical reason is for the admin.
-        <div className="notice notice--warn" role="status" data-testid="door-problem-notice">
-          <span>
-            <strong>The door is not working.</strong> {doorProblem}
-          </span>
-          {tab !== 'settings' && (
-            <button type="button" className="btn" onClick={() => goTo('settings')}>
-              Camera settings
+        {doorProblem && (
+          // Students only see "Attendance is paused"; the technical reason is for the admin.
+          <div className="notice notice--warn" role="status" data-testid="door-problem-notice">
+            <span>
+              <strong>The door is not working.</strong> {doorProblem}
+            </span>
+            {tab !== 'settings' && (
+              <button type="button" className="btn" onClick={() => goTo('settings')}>
+                Camera settings
+              </button>
+            )}
+          </div>
+        )}
+        {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
+          // Said on every other tab: after a model upgrade these students silently stop being
+          // recognised, and the admin is often here for something else (the door is not told).
+          <div className="notice notice--warn" role="status" data-testid="reenrol-notice">
+            <span>
+              <strong>
+                {toReEnrol} {toReEnrol === 1 ? 'student is' : 'students are'} no longer recognised: the face
+                model changed.
+              </strong>{' '}
+              Enrol them again from the roster.
+            </span>
+            <button
+              type="button"
+              className="btn btn--primary"
+              data-testid="reenrol-show"
+              onClick={() => {
+                goTo('roster');
+                setRosterOnlyReEnrol(true);
+              }}
+            >
+              Show them
             </button>
-          )}
-        </div>
-      )}
-      {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
-        // Said on every other tab: after a model upgrade these students silently stop being
-        // recognised, and the admin is often here for something else (the door is not told).
-        <div className="notice notice--warn" role="status" data-testid="reenrol-notice">
-          <span>
-            <strong>
-              {toReEnrol} {toReEnrol === 1 ? 'student is' : 'students are'} no longer recognised: the face model changed.
-            </strong>{' '}
-            Enrol them again from the roster.
-          </span>
-          <button
-            type="button"
-            className="btn btn--primary"
-            data-testid="reenrol-show"
-            onClick={() => {
-              goTo('roster');
-              setRosterOnlyReEnrol(true);
-            }}
-          >
-            Show them
-          </button>
-        </div>
-      )}
+          </div>
+        )}
       </div>
       <main className="admin__body" inert={confirmQuit}>
-        <div className="admin__panel" id="admin-panel" role="tabpanel" aria-labelledby={`admin-tab-${tab}`} tabIndex={-1} ref={panelRef}>
-        {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
-        {tab === 'roster' && (
-          <RosterPanel
-            api={api}
-            coverage={state.templateCoverage ?? null}
-            initialOnlyReEnrol={rosterOnlyReEnrol}
-            onEnrol={(id) => {
-              setEnrolFor(id);
-              goTo('enrol');
-            }}
-          />
-        )}
-        {tab === 'today' && <TodayPanel api={api} state={state} />}
-        {tab === 'sync' && <SyncPanel api={api} state={state} />}
-        {tab === 'settings' && <SettingsPanel api={api} />}
-        {tab === 'pin' && <PinPanel api={api} factoryPin={factoryPin} recovery={pinRecovery} onChanged={status.reload} onLockedOut={onLockedOut} />}
+        <div
+          className="admin__panel"
+          id="admin-panel"
+          role="tabpanel"
+          aria-labelledby={`admin-tab-${tab}`}
+          tabIndex={-1}
+          ref={panelRef}
+        >
+          {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
+          {tab === 'roster' && (
+            <RosterPanel
+              api={api}
+              coverage={state.templateCoverage ?? null}
+              initialOnlyReEnrol={rosterOnlyReEnrol}
+              onEnrol={(id) => {
+                setEnrolFor(id);
+                goTo('enrol');
+              }}
+            />
+          )}
+          {tab === 'today' && <TodayPanel api={api} state={state} />}
+          {tab === 'sync' && <SyncPanel api={api} state={state} />}
+          {tab === 'settings' && <SettingsPanel api={api} />}
+          {tab === 'pin' && (
+            <PinPanel
+              api={api}
+              factoryPin={factoryPin}
+              recovery={pinRecovery}
+              onChanged={status.reload}
+              onLockedOut={onLockedOut}
+            />
+          )}
         </div>
       </main>
       {confirmQuit && (

@@ -21,7 +21,10 @@ interface Props {
 
 export function EnrolPanel({ api, state, stream, preselect }: Props) {
   // Reloaded when the re-enrolment count moves, so a student just re-enrolled loses the flag here too.
-  const roster = useResult(() => api.rosterList({ search: '' }), [api, state.templateCoverage?.needReEnrolment]);
+  const roster = useResult(
+    () => api.rosterList({ search: '' }),
+    [api, state.templateCoverage?.needReEnrolment],
+  );
   const [studentId, setStudentId] = useState<string>(preselect ?? '');
   const [shots, setShots] = useState(5);
   const [progress, setProgress] = useState<Progress | null>(null);
@@ -62,7 +65,11 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
 
   const hint = hintText(progress?.hint ?? null);
   return (
-    <section className="panel panel--enrol" data-panel="enrol" data-app-state={roster.loaded ? 'ready' : 'loading'}>
+    <section
+      className="panel panel--enrol"
+      data-panel="enrol"
+      data-app-state={roster.loaded ? 'ready' : 'loading'}
+    >
       <h2>Enrol a student</h2>
       <div className="enrol">
         <div className="enrol__camera">
@@ -87,7 +94,11 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
               {(roster.data ?? []).map((s) => (
                 <option key={s.id} value={s.id} disabled={!s.consent}>
                   {s.name} ({s.studentNumber}){s.consent ? '' : ' — no consent'}
-                  {s.needsReEnrolment ? ' — re-enrol: face model changed' : s.templates > 0 ? ` · ${s.templates} templates` : ''}
+                  {s.needsReEnrolment
+                    ? ' — re-enrol: face model changed'
+                    : s.templates > 0
+                      ? ` · ${s.templates} templates`
+                      : ''}
                 </option>
               ))}
             </select>
@@ -104,7 +115,9 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
               onChange={(e) => setShots(Math.min(10, Math.max(1, Number(e.target.value) || 1)))}
             />
           </label>
-          {student && !student.consent && <p className="error">No consent on record: this student cannot be enrolled.</p>}
+          {student && !student.consent && (
+            <p className="error">No consent on record: this student cannot be enrolled.</p>
+          )}
           <div className="row">
             {running ? (
               <button type="button" className="btn" data-testid="enrol-cancel" onClick={() => void cancel()}>
@@ -123,19 +136,29 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
             )}
           </div>
           {progress && (
-            <div className="enrol__progress" data-testid="enrol-progress" data-done={progress.done ? 'yes' : 'no'}>
+            <div
+              className="enrol__progress"
+              data-testid="enrol-progress"
+              data-done={progress.done ? 'yes' : 'no'}
+            >
               <div className="enrol__count">
                 {progress.kept} of {progress.wanted} shots kept
               </div>
               <div className="progress">
-                <div className="progress__bar" style={{ width: `${(progress.kept / Math.max(1, progress.wanted)) * 100}%` }} />
+                <div
+                  className="progress__bar"
+                  style={{ width: `${(progress.kept / Math.max(1, progress.wanted)) * 100}%` }}
+                />
               </div>
               <ul className="quality">
                 {progress.qualities.map((q, i) => (
                   <li key={i} className="quality__item">
                     <span>Shot {i + 1}</span>
                     <span className="quality__bar">
-                      <span style={{ width: `${Math.round(q * 100)}%` }} className={q >= 0.6 ? 'good' : 'warn'} />
+                      <span
+                        style={{ width: `${Math.round(q * 100)}%` }}
+                        className={q >= 0.6 ? 'good' : 'warn'}
+                      />
                     </span>
                     <span>{Math.round(q * 100)}%</span>
                   </li>
@@ -143,7 +166,8 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
               </ul>
               {progress.done && (
                 <p className="ok" data-testid="enrol-done">
-                  Done — {progress.kept} templates saved for {student?.name ?? progress.studentId} and queued for upload
+                  Done — {progress.kept} templates saved for {student?.name ?? progress.studentId} and queued
+                  for upload
                   {state.sync.templateQueueDepth > 0 ? ` (${state.sync.templateQueueDepth} waiting)` : ''}.
                 </p>
               )}

@@ -48,7 +48,13 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
       return;
     }
     setLockedUntil(r.value.lockedUntil);
-    setMessage(r.value.lockedUntil ? null : pin.length === PIN_RECOVERY_CODE_DIGITS ? 'Wrong PIN or recovery code. Try again.' : 'Wrong PIN. Try again.');
+    setMessage(
+      r.value.lockedUntil
+        ? null
+        : pin.length === PIN_RECOVERY_CODE_DIGITS
+          ? 'Wrong PIN or recovery code. Try again.'
+          : 'Wrong PIN. Try again.',
+    );
   };
 
   return (
@@ -101,7 +107,12 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
           <button type="button" className="btn" onClick={onCancel}>
             Back to kiosk
           </button>
-          <button type="submit" className="btn btn--primary" data-testid="pin-submit" disabled={locked || busy || pin.length < 4}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            data-testid="pin-submit"
+            disabled={locked || busy || pin.length < 4}
+          >
             Unlock
           </button>
         </div>
@@ -109,9 +120,10 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
         <details className="pin__help" data-testid="pin-recovery-help">
           <summary>Forgot the PIN?</summary>
           <p>
-            Ask your IT admin for a one-time recovery code for this kiosk (they issue it on the Rollcall server). Type its{' '}
-            {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN settings to set a new one. The kiosk must be
-            online to receive the code, so an offline kiosk cannot use one.
+            Ask your IT admin for a one-time recovery code for this kiosk (they issue it on the Rollcall
+            server). Type its {PIN_RECOVERY_CODE_DIGITS} digits here instead of the PIN: it opens the PIN
+            settings to set a new one. The kiosk must be online to receive the code, so an offline kiosk
+            cannot use one.
           </p>
         </details>
       </form>

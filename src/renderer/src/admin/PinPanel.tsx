@@ -19,7 +19,19 @@ interface Props {
 
 const digitsOnly = (v: string) => v.replace(/\D/g, '').slice(0, ADMIN_PIN_MAX_LENGTH);
 
-function PinField({ label, value, onChange, testId, disabled }: { label: string; value: string; onChange: (v: string) => void; testId: string; disabled: boolean }) {
+function PinField({
+  label,
+  value,
+  onChange,
+  testId,
+  disabled,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  testId: string;
+  disabled: boolean;
+}) {
   return (
     <label className="field">
       <span>{label}</span>
@@ -61,7 +73,11 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
   const submit = async () => {
     if (busy) return;
     setBusy(true);
-    const r = await api.adminChangePin(recovery ? { newPin: next, confirmPin: again } : { currentPin: current, newPin: next, confirmPin: again });
+    const r = await api.adminChangePin(
+      recovery
+        ? { newPin: next, confirmPin: again }
+        : { currentPin: current, newPin: next, confirmPin: again },
+    );
     setBusy(false);
     // Nothing typed is kept after a try, right or wrong.
     setCurrent('');
@@ -85,7 +101,8 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
       {recovery && (
         <div className="notice notice--warn" role="status" data-testid="pin-recovery-notice">
           <span>
-            <strong>Opened with a recovery code.</strong> The code is now used up. Set a new PIN before you leave: the old PIN is not needed.
+            <strong>Opened with a recovery code.</strong> The code is now used up. Set a new PIN before you
+            leave: the old PIN is not needed.
           </span>
         </div>
       )}
@@ -93,7 +110,8 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
         {factoryPin
           ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area.'
           : 'Change the PIN that opens this admin area.'}{' '}
-        {ADMIN_PIN_MIN_LENGTH}–{ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456, not a repeated group like 121212.
+        {ADMIN_PIN_MIN_LENGTH}–{ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456,
+        not a repeated group like 121212.
       </p>
       <form
         className="settings"
@@ -102,11 +120,30 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
           void submit();
         }}
       >
-        {!recovery && <PinField label="Current PIN" value={current} onChange={edit(setCurrent)} testId="pin-current" disabled={busy} />}
+        {!recovery && (
+          <PinField
+            label="Current PIN"
+            value={current}
+            onChange={edit(setCurrent)}
+            testId="pin-current"
+            disabled={busy}
+          />
+        )}
         <PinField label="New PIN" value={next} onChange={edit(setNext)} testId="pin-new" disabled={busy} />
-        <PinField label="New PIN again" value={again} onChange={edit(setAgain)} testId="pin-confirm" disabled={busy} />
+        <PinField
+          label="New PIN again"
+          value={again}
+          onChange={edit(setAgain)}
+          testId="pin-confirm"
+          disabled={busy}
+        />
         <div className="row">
-          <button type="submit" className="btn btn--primary" data-testid="pin-change" disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            data-testid="pin-change"
+            disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}
+          >
             Change PIN
           </button>
         </div>

@@ -33,7 +33,11 @@ export function QuitDialog({ api, onCancel, onQuitting }: Props) {
       return;
     }
     if (e.key !== 'Tab' || !box.current) return;
-    const focusable = Array.from(box.current.querySelectorAll<HTMLElement>('button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])'));
+    const focusable = Array.from(
+      box.current.querySelectorAll<HTMLElement>(
+        'button:not([disabled]), [href], input:not([disabled]), [tabindex]:not([tabindex="-1"])',
+      ),
+    );
     const first = focusable[0];
     const last = focusable.at(-1);
     if (!first || !last) return;
@@ -59,7 +63,10 @@ export function QuitDialog({ api, onCancel, onQuitting }: Props) {
         onKeyDown={onKeyDown}
       >
         <h2 id="quit-title">Quit Rollcall?</h2>
-        <p id="quit-what">The door stops taking attendance until Rollcall is started again. Marks already taken are kept and upload when it next runs.</p>
+        <p id="quit-what">
+          The door stops taking attendance until Rollcall is started again. Marks already taken are kept and
+          upload when it next runs.
+        </p>
         {error && (
           <p className="error" role="alert" data-testid="quit-error">
             {error}
@@ -69,7 +76,13 @@ export function QuitDialog({ api, onCancel, onQuitting }: Props) {
           <button type="button" className="btn" data-testid="quit-cancel" onClick={onCancel} autoFocus>
             Cancel
           </button>
-          <button type="button" className="btn btn--danger" data-testid="quit-yes" disabled={busy} onClick={() => void quit()}>
+          <button
+            type="button"
+            className="btn btn--danger"
+            data-testid="quit-yes"
+            disabled={busy}
+            onClick={() => void quit()}
+          >
             Quit Rollcall
           </button>
         </div>

@@ -25,12 +25,20 @@ const isEnrolled = (r: Row, engineKnown: boolean) => (engineKnown ? r.usableTemp
 function EnrolledCell({ row, engineKnown }: { row: Row; engineKnown: boolean }) {
   if (row.needsReEnrolment) {
     return (
-      <span className="pill pill--warn" data-testid="reenrol-badge" title="Their face templates were made by an older face model, which this kiosk cannot compare. Enrol them again.">
+      <span
+        className="pill pill--warn"
+        data-testid="reenrol-badge"
+        title="Their face templates were made by an older face model, which this kiosk cannot compare. Enrol them again."
+      >
         Re-enrol: face model changed
       </span>
     );
   }
-  return isEnrolled(row, engineKnown) ? <span className="pill pill--good">Yes</span> : <span className="pill pill--warn">No</span>;
+  return isEnrolled(row, engineKnown) ? (
+    <span className="pill pill--good">Yes</span>
+  ) : (
+    <span className="pill pill--warn">No</span>
+  );
 }
 
 export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false }: Props) {
@@ -45,14 +53,27 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
     <section className="panel" data-panel="roster" data-app-state={roster.loaded ? 'ready' : 'loading'}>
       <h2>Roster</h2>
       {toReEnrol > 0 && (
-        <div className="notice notice--warn notice--inline" role="status" data-testid="reenrol-count" data-count={toReEnrol}>
+        <div
+          className="notice notice--warn notice--inline"
+          role="status"
+          data-testid="reenrol-count"
+          data-count={toReEnrol}
+        >
           <span>
             <strong>
-              {toReEnrol} {toReEnrol === 1 ? 'student needs' : 'students need'} to be enrolled again: the face model changed.
+              {toReEnrol} {toReEnrol === 1 ? 'student needs' : 'students need'} to be enrolled again: the face
+              model changed.
             </strong>{' '}
-            The door does not recognise them until then (their old templates cannot be compared with model {coverage?.modelId}).
+            The door does not recognise them until then (their old templates cannot be compared with model{' '}
+            {coverage?.modelId}).
           </span>
-          <button type="button" className="btn" data-testid="reenrol-filter" aria-pressed={onlyReEnrol} onClick={() => setOnlyReEnrol((v) => !v)}>
+          <button
+            type="button"
+            className="btn"
+            data-testid="reenrol-filter"
+            aria-pressed={onlyReEnrol}
+            onClick={() => setOnlyReEnrol((v) => !v)}
+          >
             {onlyReEnrol ? 'Show everyone' : 'Show only them'}
           </button>
         </div>
@@ -92,7 +113,9 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
               </td>
               <td>
                 {engineKnown ? r.usableTemplates : r.templates}
-                {engineKnown && r.templates > r.usableTemplates && <span className="muted"> (+{r.templates - r.usableTemplates} old model)</span>}
+                {engineKnown && r.templates > r.usableTemplates && (
+                  <span className="muted"> (+{r.templates - r.usableTemplates} old model)</span>
+                )}
               </td>
               <td>{r.consent ? 'Given' : <span className="pill pill--bad">Missing</span>}</td>
               <td>{r.enrolledInActiveClass ? 'Yes' : '–'}</td>
@@ -112,7 +135,11 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
           {roster.loaded && rows.length === 0 && (
             <tr>
               <td colSpan={7} className="muted">
-                {onlyReEnrol ? 'Nobody left to re-enrol.' : search ? 'No student matches.' : 'No students yet — pair the kiosk and sync to get the roster.'}
+                {onlyReEnrol
+                  ? 'Nobody left to re-enrol.'
+                  : search
+                    ? 'No student matches.'
+                    : 'No students yet — pair the kiosk and sync to get the roster.'}
               </td>
             </tr>
           )}

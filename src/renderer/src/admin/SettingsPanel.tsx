@@ -47,7 +47,8 @@ export function SettingsPanel({ api }: { api: UiApi }) {
       saved.reload();
     }
   };
-  const num = (v: string, fallback: number) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : fallback);
+  const num = (v: string, fallback: number) =>
+    Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : fallback;
 
   return (
     <section className="panel" data-panel="settings" data-app-state="ready">
@@ -61,64 +62,152 @@ export function SettingsPanel({ api }: { api: UiApi }) {
       >
         <label className="field">
           <span>Camera</span>
-          <input className="input" value={draft.cameraSpec} onChange={(e) => set('cameraSpec', e.target.value)} data-testid="set-camera" />
-          <small>Which camera the kiosk reads: “push” = this screen’s webcam (desktop app), “webcam:/dev/video0” = a USB camera read by the kiosk, “replay:&lt;folder&gt;” = recorded frames, “none”.</small>
+          <input
+            className="input"
+            value={draft.cameraSpec}
+            onChange={(e) => set('cameraSpec', e.target.value)}
+            data-testid="set-camera"
+          />
+          <small>
+            Which camera the kiosk reads: “push” = this screen’s webcam (desktop app), “webcam:/dev/video0” =
+            a USB camera read by the kiosk, “replay:&lt;folder&gt;” = recorded frames, “none”.
+          </small>
         </label>
         <label className="field">
           <span>Room</span>
-          <input className="input" value={draft.roomId ?? ''} onChange={(e) => set('roomId', e.target.value || null)} />
+          <input
+            className="input"
+            value={draft.roomId ?? ''}
+            onChange={(e) => set('roomId', e.target.value || null)}
+          />
           <small>The room this door belongs to. Its timetable decides which class receives the marks.</small>
         </label>
         <label className="field">
           <span>Match threshold: {draft.matchThreshold.toFixed(2)}</span>
-          <input type="range" min={0.3} max={0.95} step={0.01} value={draft.matchThreshold} onChange={(e) => set('matchThreshold', Number(e.target.value))} data-testid="set-threshold" />
-          <small>How alike a face must be to a student’s photos. Higher = fewer wrong marks but more “not recognised”.</small>
+          <input
+            type="range"
+            min={0.3}
+            max={0.95}
+            step={0.01}
+            value={draft.matchThreshold}
+            onChange={(e) => set('matchThreshold', Number(e.target.value))}
+            data-testid="set-threshold"
+          />
+          <small>
+            How alike a face must be to a student’s photos. Higher = fewer wrong marks but more “not
+            recognised”.
+          </small>
         </label>
         <label className="field">
           <span>Margin: {draft.matchMargin.toFixed(2)}</span>
-          <input type="range" min={0} max={0.3} step={0.01} value={draft.matchMargin} onChange={(e) => set('matchMargin', Number(e.target.value))} />
-          <small>How clearly the best student must beat the next most similar one. Protects look-alikes and siblings.</small>
+          <input
+            type="range"
+            min={0}
+            max={0.3}
+            step={0.01}
+            value={draft.matchMargin}
+            onChange={(e) => set('matchMargin', Number(e.target.value))}
+          />
+          <small>
+            How clearly the best student must beat the next most similar one. Protects look-alikes and
+            siblings.
+          </small>
         </label>
         <div className="row">
           <label className="field">
             <span>Frames that must agree</span>
-            <input className="input" type="number" min={1} max={20} value={draft.votesNeeded} onChange={(e) => set('votesNeeded', num(e.target.value, draft.votesNeeded))} />
+            <input
+              className="input"
+              type="number"
+              min={1}
+              max={20}
+              value={draft.votesNeeded}
+              onChange={(e) => set('votesNeeded', num(e.target.value, draft.votesNeeded))}
+            />
           </label>
           <label className="field">
             <span>…out of the last</span>
-            <input className="input" type="number" min={1} max={30} value={draft.voteWindow} onChange={(e) => set('voteWindow', num(e.target.value, draft.voteWindow))} />
+            <input
+              className="input"
+              type="number"
+              min={1}
+              max={30}
+              value={draft.voteWindow}
+              onChange={(e) => set('voteWindow', num(e.target.value, draft.voteWindow))}
+            />
           </label>
         </div>
-        <small>A student is marked only when the same person is seen on enough recent frames, never on one frame.</small>
+        <small>
+          A student is marked only when the same person is seen on enough recent frames, never on one frame.
+        </small>
         <label className="field">
           <span>Cooldown (seconds)</span>
-          <input className="input" type="number" min={0} max={86400} value={draft.cooldownSeconds} onChange={(e) => set('cooldownSeconds', num(e.target.value, draft.cooldownSeconds))} />
-          <small>After a greeting, the same student is only greeted again (not re-marked) for this long.</small>
+          <input
+            className="input"
+            type="number"
+            min={0}
+            max={86400}
+            value={draft.cooldownSeconds}
+            onChange={(e) => set('cooldownSeconds', num(e.target.value, draft.cooldownSeconds))}
+          />
+          <small>
+            After a greeting, the same student is only greeted again (not re-marked) for this long.
+          </small>
         </label>
         <label className="field">
           <span>Photo and screen check</span>
-          <select className="input" value={draft.livenessLevel} onChange={(e) => set('livenessLevel', e.target.value === 'strict' ? 'strict' : 'standard')} data-testid="set-liveness">
+          <select
+            className="input"
+            value={draft.livenessLevel}
+            onChange={(e) => set('livenessLevel', e.target.value === 'strict' ? 'strict' : 'standard')}
+            data-testid="set-liveness"
+          >
             <option value="standard">Standard</option>
             <option value="strict">Strict</option>
           </select>
           <small>
-            Before marking anyone, the kiosk checks that a real person is at the door, not a photo or a phone screen. Standard rarely asks a real student to look again, but lets more photos through. Strict stops more photos and screens, but asks more real students to look at the camera again. Nothing is ever marked from a visit that fails the check; it is kept in the audit log.
+            Before marking anyone, the kiosk checks that a real person is at the door, not a photo or a phone
+            screen. Standard rarely asks a real student to look again, but lets more photos through. Strict
+            stops more photos and screens, but asks more real students to look at the camera again. Nothing is
+            ever marked from a visit that fails the check; it is kept in the audit log.
           </small>
         </label>
         <label className="field field--check">
-          <input type="checkbox" checked={draft.soundCue} onChange={(e) => set('soundCue', e.target.checked)} />
+          <input
+            type="checkbox"
+            checked={draft.soundCue}
+            onChange={(e) => set('soundCue', e.target.checked)}
+          />
           <span>Play a sound with each greeting</span>
         </label>
         <label className="field field--check">
-          <input type="checkbox" checked={draft.allowInsecureServer} onChange={(e) => set('allowInsecureServer', e.target.checked)} data-testid="set-allow-insecure" />
+          <input
+            type="checkbox"
+            checked={draft.allowInsecureServer}
+            onChange={(e) => set('allowInsecureServer', e.target.checked)}
+            data-testid="set-allow-insecure"
+          />
           <span>Allow an unencrypted (http://) server on the network</span>
         </label>
-        <small>Off unless the server has no HTTPS yet: without it, the device key and face templates cross the school network in clear.</small>
+        <small>
+          Off unless the server has no HTTPS yet: without it, the device key and face templates cross the
+          school network in clear.
+        </small>
         <div className="row">
-          <button type="submit" className="btn btn--primary" data-testid="settings-save" disabled={Object.keys(patch).length === 0}>
+          <button
+            type="submit"
+            className="btn btn--primary"
+            data-testid="settings-save"
+            disabled={Object.keys(patch).length === 0}
+          >
             Save
           </button>
-          <button type="button" className="btn" disabled={Object.keys(patch).length === 0} onClick={() => setDraft(saved.data)}>
+          <button
+            type="button"
+            className="btn"
+            disabled={Object.keys(patch).length === 0}
+            onClick={() => setDraft(saved.data)}
+          >
             Discard changes
           </button>
         </div>

@@ -46,7 +46,9 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
       {unencryptedRemote(sync.serverUrl) && (
         <div className="notice notice--warn" role="status" data-testid="sync-insecure-notice">
           <span>
-            <strong>Unencrypted connection.</strong> This kiosk talks to its server over plain http: its device key and the face templates cross the network in clear. Give the server an https:// address and pair again.
+            <strong>Unencrypted connection.</strong> This kiosk talks to its server over plain http: its
+            device key and the face templates cross the network in clear. Give the server an https:// address
+            and pair again.
           </span>
         </div>
       )}
@@ -56,7 +58,13 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
         <dt>Paired</dt>
         <dd data-testid="sync-paired">{sync.paired ? 'yes' : 'no'}</dd>
         <dt>Connection</dt>
-        <dd>{sync.online ? <span className="pill pill--good">online</span> : <span className="pill pill--bad">offline</span>}</dd>
+        <dd>
+          {sync.online ? (
+            <span className="pill pill--good">online</span>
+          ) : (
+            <span className="pill pill--bad">offline</span>
+          )}
+        </dd>
         <dt>Marks waiting</dt>
         <dd data-testid="sync-queue">{sync.queueDepth}</dd>
         <dt>Templates waiting</dt>
@@ -74,16 +82,33 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
           </>
         ) : null}
         <dt>Last error</dt>
-        <dd className={sync.lastError ? 'error' : undefined} title={sync.lastError ?? undefined} data-testid="sync-last-error">
+        <dd
+          className={sync.lastError ? 'error' : undefined}
+          title={sync.lastError ?? undefined}
+          data-testid="sync-last-error"
+        >
           {syncErrorText(sync.lastError) ?? 'none'}
         </dd>
       </dl>
       <div className="row">
-        <button type="button" className="btn btn--primary" data-testid="sync-now" disabled={sync.syncing || !sync.paired} onClick={() => void syncNow()}>
+        <button
+          type="button"
+          className="btn btn--primary"
+          data-testid="sync-now"
+          disabled={sync.syncing || !sync.paired}
+          onClick={() => void syncNow()}
+        >
           {sync.syncing ? 'Syncing…' : 'Sync now'}
         </button>
         {sync.syncing && (
-          <div className="progress progress--inline" role="progressbar" aria-label="Sync progress" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>
+          <div
+            className="progress progress--inline"
+            role="progressbar"
+            aria-label="Sync progress"
+            aria-valuenow={pct}
+            aria-valuemin={0}
+            aria-valuemax={100}
+          >
             <div className="progress__bar" style={{ width: `${pct}%` }} />
           </div>
         )}
@@ -98,9 +123,37 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
           void pair();
         }}
       >
-        <input className="input input--wide" type="url" placeholder="https://rollcall.school.example" aria-label="Server URL" data-testid="pair-url" value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} required />
-        <input className="input" placeholder="Pairing code" aria-label="Pairing code" data-testid="pair-code" value={code} onChange={(e) => setCode(e.target.value)} required minLength={4} maxLength={64} />
-        <input className="input" placeholder="Kiosk name" aria-label="Kiosk name" data-testid="pair-name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={120} />
+        <input
+          className="input input--wide"
+          type="url"
+          placeholder="https://rollcall.school.example"
+          aria-label="Server URL"
+          data-testid="pair-url"
+          value={serverUrl}
+          onChange={(e) => setServerUrl(e.target.value)}
+          required
+        />
+        <input
+          className="input"
+          placeholder="Pairing code"
+          aria-label="Pairing code"
+          data-testid="pair-code"
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          required
+          minLength={4}
+          maxLength={64}
+        />
+        <input
+          className="input"
+          placeholder="Kiosk name"
+          aria-label="Kiosk name"
+          data-testid="pair-name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={120}
+        />
         <button type="submit" className="btn btn--primary" data-testid="pair-submit" disabled={busy}>
           {busy ? 'Pairing…' : 'Pair'}
         </button>
@@ -132,7 +185,13 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
             <tr key={`${h.at}-${i}`}>
               <td>{when(h.at)}</td>
               <td>{historyKindText(h.kind)}</td>
-              <td>{h.ok ? <span className="pill pill--good">OK</span> : <span className="pill pill--bad">Failed</span>}</td>
+              <td>
+                {h.ok ? (
+                  <span className="pill pill--good">OK</span>
+                ) : (
+                  <span className="pill pill--bad">Failed</span>
+                )}
+              </td>
               <td className="table__free">{h.ok ? h.detail : (syncErrorText(h.detail) ?? h.detail)}</td>
             </tr>
           ))}

@@ -11,7 +11,10 @@ type Status = (typeof STATUSES)[number];
 
 export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
   // Re-read when a new mark is made or an upload finishes, so "Uploaded" stays true.
-  const log = useResult(() => api.logToday(), [api, state.greeting?.at, state.sync.lastPushAt, state.sync.queueDepth]);
+  const log = useResult(
+    () => api.logToday(),
+    [api, state.greeting?.at, state.sync.lastPushAt, state.sync.queueDepth],
+  );
   const roster = useResult(() => api.rosterList({ search: '' }), [api]);
   const [studentId, setStudentId] = useState('');
   const [status, setStatus] = useState<Status>('present');
@@ -50,7 +53,13 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
           void mark();
         }}
       >
-        <select className="input" aria-label="Student" data-testid="manual-student" value={studentId} onChange={(e) => setStudentId(e.target.value)}>
+        <select
+          className="input"
+          aria-label="Student"
+          data-testid="manual-student"
+          value={studentId}
+          onChange={(e) => setStudentId(e.target.value)}
+        >
           <option value="">Student…</option>
           {(roster.data ?? []).map((s) => (
             <option key={s.id} value={s.id}>
@@ -58,14 +67,27 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
             </option>
           ))}
         </select>
-        <select className="input" aria-label="Status" data-testid="manual-status" value={status} onChange={(e) => setStatus(e.target.value as Status)}>
+        <select
+          className="input"
+          aria-label="Status"
+          data-testid="manual-status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as Status)}
+        >
           {STATUSES.map((s) => (
             <option key={s} value={s}>
               {statusText(s)}
             </option>
           ))}
         </select>
-        <input className="input" placeholder="Reason (optional)" aria-label="Reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <input
+          className="input"
+          placeholder="Reason (optional)"
+          aria-label="Reason"
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
         <button type="submit" className="btn btn--primary" data-testid="manual-mark" disabled={!studentId}>
           Mark by hand
         </button>
@@ -89,7 +111,10 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
             <th scope="col">Student</th>
             <th scope="col">How</th>
             <th scope="col">Status</th>
-            <th scope="col" title="Similarity to the student's templates (0–1) · lead over the next most similar student · frames that agreed / frames looked at">
+            <th
+              scope="col"
+              title="Similarity to the student's templates (0–1) · lead over the next most similar student · frames that agreed / frames looked at"
+            >
               Evidence
             </th>
             <th scope="col">Uploaded</th>
@@ -100,18 +125,44 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.eventId} data-event-id={r.eventId} data-kind={r.kind} className={r.undone ? 'undone' : undefined}>
-              <td>{new Date(r.occurredAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })}</td>
+            <tr
+              key={r.eventId}
+              data-event-id={r.eventId}
+              data-kind={r.kind}
+              className={r.undone ? 'undone' : undefined}
+            >
+              <td>
+                {new Date(r.occurredAt).toLocaleTimeString([], {
+                  hour: '2-digit',
+                  minute: '2-digit',
+                  second: '2-digit',
+                  hour12: false,
+                })}
+              </td>
               <td>{r.name}</td>
               <td>{eventText(r.kind)}</td>
-              <td>{r.undone ? <s aria-label={`${statusText(r.status)}, undone`}>{statusText(r.status)}</s> : statusText(r.status)}</td>
+              <td>
+                {r.undone ? (
+                  <s aria-label={`${statusText(r.status)}, undone`}>{statusText(r.status)}</s>
+                ) : (
+                  statusText(r.status)
+                )}
+              </td>
               <td className="table__evidence">
-                {r.scores ? `similarity ${formatScore(r.scores.similarity)} · margin ${formatScore(r.scores.margin)} · ${r.scores.votes}/${r.scores.window} frames` : '–'}
+                {r.scores
+                  ? `similarity ${formatScore(r.scores.similarity)} · margin ${formatScore(r.scores.margin)} · ${r.scores.votes}/${r.scores.window} frames`
+                  : '–'}
               </td>
               <td>{r.synced ? 'Yes' : 'Waiting'}</td>
               <td>
                 {!r.undone && (r.kind === 'mark' || r.kind === 'manual') && (
-                  <button type="button" className="btn btn--small" data-testid="undo" aria-label={`Undo ${statusText(r.status)} for ${r.name}`} onClick={() => void undo(r.eventId)}>
+                  <button
+                    type="button"
+                    className="btn btn--small"
+                    data-testid="undo"
+                    aria-label={`Undo ${statusText(r.status)} for ${r.name}`}
+                    onClick={() => void undo(r.eventId)}
+                  >
                     Undo
                   </button>
                 )}

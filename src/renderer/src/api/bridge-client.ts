@@ -26,7 +26,11 @@ export interface BridgeClientOptions {
   onInvalidState?: (issue: string) => void;
 }
 
-export function createBridgeClient(baseUrl: string, deps: BridgeDeps, { token, onInvalidState }: BridgeClientOptions): UiApi {
+export function createBridgeClient(
+  baseUrl: string,
+  deps: BridgeDeps,
+  { token, onInvalidState }: BridgeClientOptions,
+): UiApi {
   const url = (path: string) => new URL(path, baseUrl).toString();
   const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
   const withTokenQuery = (path: string) => {
@@ -46,7 +50,10 @@ export function createBridgeClient(baseUrl: string, deps: BridgeDeps, { token, o
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      return { ok: false, error: { code: `http_${res.status}`, message: text.slice(0, 200) || res.statusText } };
+      return {
+        ok: false,
+        error: { code: `http_${res.status}`, message: text.slice(0, 200) || res.statusText },
+      };
     }
   };
   // One EventSource per subscriber: the kiosk has one or two screens listening, and each
@@ -68,7 +75,11 @@ export function createBridgeClient(baseUrl: string, deps: BridgeDeps, { token, o
     if (inFlight) return;
     inFlight = true;
     void deps
-      .fetch(url(bridgePaths.cameraFrame), { method: 'POST', headers: { ...auth, 'content-type': 'image/jpeg' }, body: jpeg as Uint8Array<ArrayBuffer> })
+      .fetch(url(bridgePaths.cameraFrame), {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'image/jpeg' },
+        body: jpeg as Uint8Array<ArrayBuffer>,
+      })
       .catch(() => undefined)
       .finally(() => {
         inFlight = false;

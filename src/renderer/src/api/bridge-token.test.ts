@@ -17,7 +17,10 @@ function fakeWindow(href: string, stored: Record<string, string> = {}, storageTh
     },
     get sessionStorage() {
       if (storageThrows) throw new Error('SecurityError: storage is disabled');
-      return { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+      return {
+        getItem: (k: string) => store.get(k) ?? null,
+        setItem: (k: string, v: string) => void store.set(k, v),
+      };
     },
   };
   return { win, replaced, store, url };

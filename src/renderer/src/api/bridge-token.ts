@@ -35,7 +35,11 @@ export function takeBridgeToken(win: TokenWindow): string | null {
   if (fromUrl) {
     fragment.delete(TOKEN_FRAGMENT_PARAM);
     const rest = fragment.toString();
-    win.history.replaceState(win.history.state, '', `${win.location.pathname}${win.location.search}${rest ? `#${rest}` : ''}`);
+    win.history.replaceState(
+      win.history.state,
+      '',
+      `${win.location.pathname}${win.location.search}${rest ? `#${rest}` : ''}`,
+    );
     try {
       storage(win)?.setItem(TOKEN_STORAGE_KEY, fromUrl);
     } catch {

@@ -17,29 +17,58 @@ const settings = {
 
 describe('createCheckedApi', () => {
   it('passes a valid answer through', async () => {
-    const api = createCheckedApi(async () => ({ ok: true, value: settings }), () => () => {});
+    const api = createCheckedApi(
+      async () => ({ ok: true, value: settings }),
+      () => () => {},
+    );
     expect(await api.settingsGet()).toEqual({ ok: true, value: settings });
   });
   it('turns malformed answers into clear errors instead of crashing a screen', async () => {
-    const noEnvelope = createCheckedApi(async () => settings, () => () => {});
+    const noEnvelope = createCheckedApi(
+      async () => settings,
+      () => () => {},
+    );
     expect(await noEnvelope.settingsGet()).toMatchObject({ ok: false, error: { code: 'bad_answer' } });
-    const wrongShape = createCheckedApi(async () => ({ ok: true, value: { ...settings, matchThreshold: 'high' } }), () => () => {});
+    const wrongShape = createCheckedApi(
+      async () => ({ ok: true, value: { ...settings, matchThreshold: 'high' } }),
+      () => () => {},
+    );
     expect(await wrongShape.settingsGet()).toMatchObject({ ok: false, error: { code: 'bad_answer' } });
-    const noDetails = createCheckedApi(async () => ({ ok: false }), () => () => {});
+    const noDetails = createCheckedApi(
+      async () => ({ ok: false }),
+      () => () => {},
+    );
     expect(await noDetails.adminLock()).toMatchObject({ ok: false, error: { code: 'unknown' } });
-    const thrown = createCheckedApi(async () => {
-      throw new Error('socket hang up');
-    }, () => () => {});
-    expect(await thrown.adminLock()).toEqual({ ok: false, error: { code: 'unreachable', message: 'socket hang up' } });
+    const thrown = createCheckedApi(
+      async () => {
+        throw new Error('socket hang up');
+      },
+      () => () => {},
+    );
+    expect(await thrown.adminLock()).toEqual({
+      ok: false,
+      error: { code: 'unreachable', message: 'socket hang up' },
+    });
   });
   it('passes the kiosk error through', async () => {
-    const api = createCheckedApi(async () => ({ ok: false, error: { code: 'locked', message: 'Admin is locked' } }), () => () => {});
-    expect(await api.rosterList({ search: '' })).toEqual({ ok: false, error: { code: 'locked', message: 'Admin is locked' } });
+    const api = createCheckedApi(
+      async () => ({ ok: false, error: { code: 'locked', message: 'Admin is locked' } }),
+      () => () => {},
+    );
+    expect(await api.rosterList({ search: '' })).toEqual({
+      ok: false,
+      error: { code: 'locked', message: 'Admin is locked' },
+    });
   });
   it('drops invalid states and reports them', () => {
     let emit: (raw: unknown) => void = () => {};
     const issues: string[] = [];
-    const api = createCheckedApi(async () => null, (l) => ((emit = l), () => {}), {}, (i) => issues.push(i));
+    const api = createCheckedApi(
+      async () => null,
+      (l) => ((emit = l), () => {}),
+      {},
+      (i) => issues.push(i),
+    );
     const seen: unknown[] = [];
     api.onState((s) => seen.push(s));
     emit({ engine: 'broken' });
@@ -54,7 +83,10 @@ describe('createBridgeClient', () => {
     const deps: BridgeDeps = {
       fetch: (async (url: string, init?: RequestInit) => {
         requests.push({ url, init });
-        return new Response(JSON.stringify({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } }), { status: 200 });
+        return new Response(
+          JSON.stringify({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } }),
+          { status: 200 },
+        );
       }) as typeof fetch,
       EventSource: class {
         addEventListener() {}
@@ -62,7 +94,10 @@ describe('createBridgeClient', () => {
       } as unknown as BridgeDeps['EventSource'],
     };
     const api = createBridgeClient('http://127.0.0.1:5000/', deps, { token: null });
-    expect(await api.adminUnlock({ pin: '1234' })).toEqual({ ok: true, value: { unlocked: false, lockedUntil: null, recovery: false } });
+    expect(await api.adminUnlock({ pin: '1234' })).toEqual({
+      ok: true,
+      value: { unlocked: false, lockedUntil: null, recovery: false },
+    });
     expect(requests[0]?.url).toBe('http://127.0.0.1:5000/api/adminUnlock');
     expect(requests[0]?.init?.body).toBe('{"pin":"1234"}');
     await api.logToday();
@@ -97,7 +132,11 @@ describe('createBridgeClient', () => {
     expect(Object.fromEntries(preview.searchParams)).toEqual({ seq: '7', token: 'tok/en+1' });
     // A camera restart starts seq again: the epoch keeps the URL of an older picture from coming back.
     const restarted = new URL(api.framePreviewUrl?.(7, 'ab12-2') ?? '', 'http://127.0.0.1:5000/');
-    expect(Object.fromEntries(restarted.searchParams)).toEqual({ epoch: 'ab12-2', seq: '7', token: 'tok/en+1' });
+    expect(Object.fromEntries(restarted.searchParams)).toEqual({
+      epoch: 'ab12-2',
+      seq: '7',
+      token: 'tok/en+1',
+    });
     expect(restarted.toString()).not.toBe(preview.toString());
   });
   it('reports a non-JSON error page as an http error', async () => {

@@ -30,15 +30,29 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 export function parseResult<S extends z.ZodTypeAny>(schema: S, raw: unknown): Result<z.infer<S>> {
   if (!isObject(raw) || typeof raw.ok !== 'boolean') {
-    return { ok: false, error: { code: 'bad_answer', message: 'The kiosk sent an answer without a result envelope.' } };
+    return {
+      ok: false,
+      error: { code: 'bad_answer', message: 'The kiosk sent an answer without a result envelope.' },
+    };
   }
   if (raw.ok) {
     const parsed = schema.safeParse(raw.value);
     if (parsed.success) return { ok: true, value: parsed.data as z.infer<S> };
-    return { ok: false, error: { code: 'bad_answer', message: `The kiosk sent a malformed answer: ${parsed.error.issues[0]?.message ?? 'invalid'}` } };
+    return {
+      ok: false,
+      error: {
+        code: 'bad_answer',
+        message: `The kiosk sent a malformed answer: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      },
+    };
   }
   const error = ResultError.safeParse(raw.error);
-  return { ok: false, error: error.success ? error.data : { code: 'unknown', message: 'The kiosk reported an error without details.' } };
+  return {
+    ok: false,
+    error: error.success
+      ? error.data
+      : { code: 'unknown', message: 'The kiosk reported an error without details.' },
+  };
 }
 
 export function createCheckedApi(
@@ -54,11 +68,16 @@ export function createCheckedApi(
         const schema: z.ZodTypeAny = KIOSK_API[key].result;
         return parseResult(schema, await invoke(key, args)) as Result<KioskValue<K>>;
       } catch (err) {
-        return { ok: false, error: { code: 'unreachable', message: err instanceof Error ? err.message : String(err) } };
+        return {
+          ok: false,
+          error: { code: 'unreachable', message: err instanceof Error ? err.message : String(err) },
+        };
       }
     };
   // One checked method per channel of the table; the table's types make it a KioskApi.
-  const calls = Object.fromEntries((Object.keys(KIOSK_CHANNELS) as KioskChannelKey[]).map((key) => [key, call(key)])) as Omit<KioskApi, 'onState'>;
+  const calls = Object.fromEntries(
+    (Object.keys(KIOSK_CHANNELS) as KioskChannelKey[]).map((key) => [key, call(key)]),
+  ) as Omit<KioskApi, 'onState'>;
   const api = {
     ...calls,
     onState: (listener: (state: KioskState) => void) =>

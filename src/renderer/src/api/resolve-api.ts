@@ -25,6 +25,8 @@ export function resolveApi(win: Window): UiApi {
     return method(args);
   };
   const subscribe = (listener: (raw: unknown) => void) => preload.onState(listener);
-  const extras: KioskMediaApi = preload.cameraPushFrame ? { cameraPushFrame: (jpeg) => preload.cameraPushFrame?.(jpeg) } : {};
+  const extras: KioskMediaApi = preload.cameraPushFrame
+    ? { cameraPushFrame: (jpeg) => preload.cameraPushFrame?.(jpeg) }
+    : {};
   return createCheckedApi(invoke, subscribe, extras);
 }

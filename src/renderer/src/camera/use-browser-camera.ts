@@ -8,7 +8,10 @@ import type { UiApi } from '../api/checked-api';
 const PUSH_INTERVAL_MS = 100;
 const JPEG_QUALITY = 0.85;
 
-export function useBrowserCamera(api: UiApi, browserCamera: { deviceId: string | null } | null | undefined): {
+export function useBrowserCamera(
+  api: UiApi,
+  browserCamera: { deviceId: string | null } | null | undefined,
+): {
   stream: MediaStream | null;
   error: string | null;
 } {
@@ -45,7 +48,10 @@ export function useBrowserCamera(api: UiApi, browserCamera: { deviceId: string |
     };
 
     navigator.mediaDevices
-      .getUserMedia({ video: deviceId ? { deviceId: { exact: deviceId } } : { width: 1280, height: 720 }, audio: false })
+      .getUserMedia({
+        video: deviceId ? { deviceId: { exact: deviceId } } : { width: 1280, height: 720 },
+        audio: false,
+      })
       .then(async (s) => {
         if (stopped) {
           s.getTracks().forEach((t) => t.stop());

@@ -27,7 +27,13 @@ const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
   recognised: '',
 };
 
-export function CameraPreview({ state, stream = null, compact = false, calm = false, frameUrl = previewPath }: Props) {
+export function CameraPreview({
+  state,
+  stream = null,
+  compact = false,
+  calm = false,
+  frameUrl = previewPath,
+}: Props) {
   const videoRef = useRef<HTMLVideoElement>(null);
   useEffect(() => {
     if (videoRef.current && stream) videoRef.current.srcObject = stream;
@@ -65,7 +71,9 @@ export function CameraPreview({ state, stream = null, compact = false, calm = fa
               data-testid="face-box"
               style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
             >
-              {!calm && (f.label ?? BOX_LABEL[f.state]) && <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>}
+              {!calm && (f.label ?? BOX_LABEL[f.state]) && (
+                <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>
+              )}
             </div>
           );
         })}

@@ -5,7 +5,18 @@ import { useEffect, useRef } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api';
 import { CameraPreview } from './CameraPreview';
 import { playCue } from '../sound';
-import { doorBlock, greetingShown, greetingView, idleView, isGreetingFresh, sessionLine, syncBadge, type DoorBlock, type GreetingView, type IdleView } from '../view-model';
+import {
+  doorBlock,
+  greetingShown,
+  greetingView,
+  idleView,
+  isGreetingFresh,
+  sessionLine,
+  syncBadge,
+  type DoorBlock,
+  type GreetingView,
+  type IdleView,
+} from '../view-model';
 import { useNow } from '../hooks';
 import { useFitText, useFocusOnMount } from '../a11y';
 
@@ -28,7 +39,14 @@ function DoorBlocked({ block }: { block: DoorBlock }) {
       <h2 className="doorblock__title">{block.title}</h2>
       <p className="doorblock__detail">{block.detail}</p>
       {block.progress !== null && (
-        <div className="progress" role="progressbar" aria-label="Getting ready" aria-valuenow={block.progress} aria-valuemin={0} aria-valuemax={100}>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Getting ready"
+          aria-valuenow={block.progress}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
           <div className="progress__bar" style={{ width: `${block.progress}%` }} />
         </div>
       )}
@@ -39,7 +57,13 @@ function DoorBlocked({ block }: { block: DoorBlock }) {
 function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
   const ref = useFitText<HTMLElement>(`${kind}|${view.headline}|${view.status}|${view.detail ?? ''}`);
   return (
-    <section ref={ref} className={`greeting greeting--${view.tone}`} data-testid="greeting" data-kind={kind} aria-live="polite">
+    <section
+      ref={ref}
+      className={`greeting greeting--${view.tone}`}
+      data-testid="greeting"
+      data-kind={kind}
+      aria-live="polite"
+    >
       {view.salutation && <p className="greeting__salutation">{view.salutation}</p>}
       <p className="greeting__headline" data-testid="greeting-name">
         {view.headline}
@@ -53,7 +77,14 @@ function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
 function Idle({ view }: { view: IdleView }) {
   const ref = useFitText<HTMLElement>(view.kind);
   return (
-    <section ref={ref} className="greeting greeting--idle" data-testid="greeting" data-kind="idle" data-idle={view.kind} aria-live="polite">
+    <section
+      ref={ref}
+      className="greeting greeting--idle"
+      data-testid="greeting"
+      data-kind="idle"
+      data-idle={view.kind}
+      aria-live="polite"
+    >
       <p className="greeting__headline">{view.headline}</p>
       <p className="greeting__status">{view.status}</p>
     </section>
@@ -64,7 +95,10 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
   const now = useNow(500);
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const block = doorBlock(state, cameraError);
-  const fresh = !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state) ? state.greeting : null;
+  const fresh =
+    !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state)
+      ? state.greeting
+      : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
   const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
@@ -102,7 +136,9 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
               {badge.text}
             </p>
           )}
-          <p className="clock">{new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}</p>
+          <p className="clock">
+            {new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}
+          </p>
         </div>
       </header>
       <main className={`kiosk__body${block ? ' kiosk__body--blocked' : ''}`}>
