@@ -5,10 +5,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildTestApp, createUser, seed, type Seeded, type TestApp } from '../test/app.js';
+import { bearer, buildTestApp, call, createUser, seed, type Seeded, type TestApp } from '../test/app.js';
 import { testDialects, type TestDatabase } from '../test/databases.js';
 import { configFromEnv, ConfigError, parseEnv } from './config.js';
 import { assertRange } from './reports/service.js';
+import { LIST_PAGE_MAX } from './schemas/common.js';
 
 const sqlite = (await testDialects()).find((d) => d.name === 'sqlite');
 if (!sqlite) throw new Error('no sqlite dialect');
@@ -118,6 +119,84 @@ describe('report ranges are checked before any work', () => {
       headers: bearer(s.adminToken),
     });
     expect(res.statusCode).toBe(400);
+  });
+});
+
+describe('every list has a capped page (finding 4)', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  const lists = () => [
+    '/api/classes',
+    '/api/rooms',
+    '/api/sites',
+    '/api/users',
+    '/api/devices',
+    `/api/classes/${s.classId}/enrolments`,
+    `/api/classes/${s.classId}/schedules`,
+  ];
+  beforeAll(async () => {
+    database = await sqlite.open();
+    t = await buildTestApp(database);
+    s = await seed(t, database, { students: 5 });
+    for (let i = 0; i < 4; i++) {
+      await createUser(database, 'teacher');
+      await call(t.app, s.adminToken, 'POST', '/api/sites', { name: `Site ${i}`, timezone: 'Europe/Paris' });
+      const room = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/rooms', {
+        name: `Extra room ${i}`,
+        siteId: 'default',
+      });
+      await call(t.app, s.adminToken, 'POST', '/api/classes', { name: `Extra ${i}`, siteId: 'default' });
+      await call(t.app, s.adminToken, 'POST', '/api/devices', { roomId: room.id });
+      await call(t.app, s.adminToken, 'POST', `/api/classes/${s.classId}/schedules`, {
+        roomId: room.id,
+        weekday: 2 + i,
+        startTime: '10:00',
+        endTime: '11:00',
+        graceMinutes: 5,
+      });
+    }
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.cleanup();
+  });
+
+  it('a limit above the cap is 400, as on the other paged lists', async () => {
+    for (const url of lists()) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `${url}?limit=${LIST_PAGE_MAX + 1}`,
+        headers: bearer(s.adminToken),
+      });
+      expect(res.statusCode, url).toBe(400);
+      const ok = await t.app.inject({
+        method: 'GET',
+        url: `${url}?limit=${LIST_PAGE_MAX}`,
+        headers: bearer(s.adminToken),
+      });
+      expect(ok.statusCode, url).toBe(200);
+    }
+  });
+
+  it('pages of 2 return every row once, in the order of the whole list', async () => {
+    for (const url of lists()) {
+      const whole = await call<{ id: string }[]>(t.app, s.adminToken, 'GET', url);
+      expect(whole.length, url).toBeGreaterThanOrEqual(4); // several pages of 2
+      const paged: string[] = [];
+      for (let offset = 0; ; offset += 2) {
+        const page = await call<{ id: string }[]>(
+          t.app,
+          s.adminToken,
+          'GET',
+          `${url}?limit=2&offset=${offset}`,
+        );
+        expect(page.length, url).toBeLessThanOrEqual(2);
+        paged.push(...page.map((r) => r.id));
+        if (page.length < 2) break;
+      }
+      expect(paged, url).toEqual(whole.map((r) => r.id));
+    }
   });
 });
 

@@ -176,6 +176,19 @@ export async function api<T>(
   return (await res.json()) as T;
 }
 
+/** The server's page cap on the lists of what admins create (classes, rooms, sites, users, devices, …). */
+export const LIST_PAGE = 500;
+
+/** A capped list read page by page (`limit`/`offset`) until a short page: every row, in order. */
+export async function apiAll<T>(path: string, query: Query = {}): Promise<T[]> {
+  const rows: T[] = [];
+  for (let offset = 0; ; offset += LIST_PAGE) {
+    const page = await api<T[]>('GET', path, { query: { ...query, limit: LIST_PAGE, offset } });
+    rows.push(...page);
+    if (page.length < LIST_PAGE) return rows;
+  }
+}
+
 /** Multipart upload (photos); the browser sets the boundary. */
 export async function upload<T>(path: string, form: FormData): Promise<T> {
   const res = await authFetch(path, { method: 'POST', body: form });

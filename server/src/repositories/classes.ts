@@ -6,7 +6,7 @@ import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTabl
 import { badRequest, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
 import { appendChanges, type ChangeInput } from './changes.js';
-import { chunks, unique, type Executor } from './executor.js';
+import { chunks, paged, unique, type Executor, type Page } from './executor.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
 
@@ -86,8 +86,9 @@ async function assertTeacher(db: Executor, teacherId: string | null | undefined)
 export async function listClasses(
   db: Executor,
   f: { siteId?: string; teacherId?: string },
+  page?: Page,
 ): Promise<Class[]> {
-  let q = db.selectFrom('classes').selectAll().orderBy('name');
+  let q = paged(db.selectFrom('classes').selectAll().orderBy('name').orderBy('id'), page);
   if (f.siteId !== undefined) q = q.where('site_id', '=', f.siteId);
   if (f.teacherId !== undefined) q = q.where('teacher_id', '=', f.teacherId);
   return (await q.execute()).map(toClass);
@@ -196,11 +197,20 @@ export async function deleteClass(db: Kysely<DB>, id: string, now: string): Prom
 // ---------------------------------------------------------------- enrolments
 
 /** Current enrolments (open ones); `all` adds the closed ones, kept for past reports. */
-export async function listEnrolments(db: Executor, classId: string, options: { all?: boolean } = {}) {
-  let q = db
-    .selectFrom('enrolments')
-    .select(['id', 'class_id', 'student_id', 'valid_from', 'valid_until'])
-    .where('class_id', '=', classId);
+export async function listEnrolments(
+  db: Executor,
+  classId: string,
+  options: { all?: boolean } = {},
+  page?: Page,
+) {
+  let q = paged(
+    db
+      .selectFrom('enrolments')
+      .select(['id', 'class_id', 'student_id', 'valid_from', 'valid_until'])
+      .where('class_id', '=', classId)
+      .orderBy('id'),
+    page,
+  );
   if (!options.all) q = q.where('valid_until', 'is', null);
   return (await q.execute()).map(toEnrolment);
 }
@@ -333,10 +343,14 @@ export async function listSchedules(
   db: Executor,
   classId: string,
   options: { all?: boolean } = {},
+  page?: Page,
 ): Promise<Schedule[]> {
   let q = db.selectFrom('schedules').selectAll().where('class_id', '=', classId);
   if (!options.all) q = q.where('ended_on', 'is', null);
-  const rows = await q.orderBy('weekday').orderBy('date').orderBy('start_time').execute();
+  const rows = await paged(
+    q.orderBy('weekday').orderBy('date').orderBy('start_time').orderBy('id'),
+    page,
+  ).execute();
   const versions =
     rows.length === 0
       ? []

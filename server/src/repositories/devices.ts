@@ -7,7 +7,7 @@ import type { DB, DeviceTable } from '../db/schema.js';
 import { notFound, unauthorized } from '../errors.js';
 import type { Device } from '../schemas/devices.js';
 import { hashPairingCode, hashToken, pairingCode, randomToken } from '../services/tokens.js';
-import type { Executor } from './executor.js';
+import { paged, type Executor, type Page } from './executor.js';
 import { getRoom } from './rooms.js';
 
 function deviceState(r: DeviceTable, now: string): Device['state'] {
@@ -48,8 +48,13 @@ export async function getDevice(db: Executor, id: string): Promise<DeviceTable> 
   return row;
 }
 
-export async function listDevices(db: Executor, now: string, siteId?: string): Promise<Device[]> {
-  let q = db.selectFrom('devices').selectAll().orderBy('created_at');
+export async function listDevices(
+  db: Executor,
+  now: string,
+  siteId?: string,
+  page?: Page,
+): Promise<Device[]> {
+  let q = paged(db.selectFrom('devices').selectAll().orderBy('created_at').orderBy('id'), page);
   if (siteId !== undefined) q = q.where('site_id', '=', siteId);
   return (await q.execute()).map((r) => toDevice(r, now));
 }

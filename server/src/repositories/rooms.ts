@@ -5,7 +5,7 @@ import { DEFAULT_ARRIVAL_MINUTES } from '../../../src/contracts/occurrences.js';
 import { conflict, notFound } from '../errors.js';
 import { writeAudit, type Actor } from './audit.js';
 import { appendChanges, type ChangeInput } from './changes.js';
-import type { Executor } from './executor.js';
+import { paged, type Executor, type Page } from './executor.js';
 
 export const toSite = (r: SiteTable) => ({
   id: r.id,
@@ -29,8 +29,10 @@ export async function getSite(db: Executor, id: string): Promise<SiteTable> {
   return site;
 }
 
-export async function listSites(db: Executor) {
-  return (await db.selectFrom('sites').selectAll().orderBy('name').execute()).map(toSite);
+export async function listSites(db: Executor, page?: Page) {
+  return (await paged(db.selectFrom('sites').selectAll().orderBy('name').orderBy('id'), page).execute()).map(
+    toSite,
+  );
 }
 
 export async function createSite(
@@ -104,8 +106,8 @@ export async function getRoom(db: Executor, id: string): Promise<RoomTable> {
   return room;
 }
 
-export async function listRooms(db: Executor, siteId?: string) {
-  let q = db.selectFrom('rooms').selectAll().orderBy('name');
+export async function listRooms(db: Executor, siteId?: string, page?: Page) {
+  let q = paged(db.selectFrom('rooms').selectAll().orderBy('name').orderBy('id'), page);
   if (siteId !== undefined) q = q.where('site_id', '=', siteId);
   return (await q.execute()).map(toRoom);
 }

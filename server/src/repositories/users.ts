@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import type { User } from '../schemas/auth.js';
-import type { Executor } from './executor.js';
+import { paged, type Executor, type Page } from './executor.js';
 
 export const toUser = (r: UserTable): User => ({
   id: r.id,
@@ -42,8 +42,8 @@ export async function insertUser(
   return toUser(row);
 }
 
-export async function listUsers(db: Executor, role?: UserTable['role']): Promise<User[]> {
-  let q = db.selectFrom('users').selectAll().orderBy('email');
+export async function listUsers(db: Executor, role?: UserTable['role'], page?: Page): Promise<User[]> {
+  let q = paged(db.selectFrom('users').selectAll().orderBy('email').orderBy('id'), page);
   if (role) q = q.where('role', '=', role);
   return (await q.execute()).map(toUser);
 }

@@ -18,7 +18,7 @@ import {
   updateClass,
   updateSchedule,
 } from '../repositories/classes.js';
-import { IdParams } from '../schemas/common.js';
+import { IdParams, ListPage } from '../schemas/common.js';
 import {
   Class,
   CreateClass,
@@ -54,16 +54,21 @@ const classes: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Classes (teachers: their own)',
-        querystring: z.object({ siteId: z.string().optional() }),
+        querystring: ListPage.extend({ siteId: z.string().optional() }),
         response: { 200: z.array(Class) },
       },
     },
     async (request) => {
       const user = userOf(request);
-      return listClasses(app.ctx.db, {
-        ...request.query,
-        ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
-      });
+      const { limit, offset, siteId } = request.query;
+      return listClasses(
+        app.ctx.db,
+        {
+          ...(siteId !== undefined ? { siteId } : {}),
+          ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
+        },
+        { limit, offset },
+      );
     },
   );
   r.post(
@@ -103,7 +108,7 @@ const classes: RoutePlugin = async (app) => {
     },
   );
 
-  const History = z.object({ all: z.enum(['true', 'false']).optional() });
+  const History = ListPage.extend({ all: z.enum(['true', 'false']).optional() });
   r.get(
     '/api/classes/:id/enrolments',
     {
@@ -119,7 +124,8 @@ const classes: RoutePlugin = async (app) => {
     },
     async (request) => {
       await readableClass(request, request.params.id);
-      return listEnrolments(app.ctx.db, request.params.id, { all: request.query.all === 'true' });
+      const { all, limit, offset } = request.query;
+      return listEnrolments(app.ctx.db, request.params.id, { all: all === 'true' }, { limit, offset });
     },
   );
   r.post(
@@ -176,7 +182,8 @@ const classes: RoutePlugin = async (app) => {
     },
     async (request) => {
       await readableClass(request, request.params.id);
-      return listSchedules(app.ctx.db, request.params.id, { all: request.query.all === 'true' });
+      const { all, limit, offset } = request.query;
+      return listSchedules(app.ctx.db, request.params.id, { all: all === 'true' }, { limit, offset });
     },
   );
   r.post(

@@ -13,7 +13,7 @@ import {
 } from '../repositories/devices.js';
 import { issuePinRecovery, listPinRecovery, newRecoveryCode } from '../repositories/pin-recovery.js';
 import { getSite } from '../repositories/rooms.js';
-import { IdParams } from '../schemas/common.js';
+import { IdParams, ListPage } from '../schemas/common.js';
 import {
   CreateDevice,
   Device,
@@ -38,11 +38,14 @@ const devices: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Kiosks with their last-seen time and reported health',
-        querystring: z.object({ siteId: z.string().optional() }),
+        querystring: ListPage.extend({ siteId: z.string().optional() }),
         response: { 200: z.array(Device) },
       },
     },
-    async (request) => listDevices(app.ctx.db, app.ctx.nowIso(), request.query.siteId),
+    async (request) => {
+      const { siteId, limit, offset } = request.query;
+      return listDevices(app.ctx.db, app.ctx.nowIso(), siteId, { limit, offset });
+    },
   );
   r.get(
     '/api/devices/:id',

@@ -11,7 +11,7 @@ import {
   getRoom,
   updateSite,
 } from '../repositories/rooms.js';
-import { IdParams } from '../schemas/common.js';
+import { IdParams, ListPage } from '../schemas/common.js';
 import { CreateRoom, CreateSite, Room, Site, UpdateSite } from '../schemas/people.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -24,8 +24,8 @@ const sites: RoutePlugin = async (app) => {
 
   r.get(
     '/api/sites',
-    { ...anyUser, schema: { tags, security, response: { 200: z.array(Site) } } },
-    async () => listSites(app.ctx.db),
+    { ...anyUser, schema: { tags, security, querystring: ListPage, response: { 200: z.array(Site) } } },
+    async (request) => listSites(app.ctx.db, request.query),
   );
   r.post(
     '/api/sites',
@@ -64,11 +64,14 @@ const sites: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        querystring: z.object({ siteId: z.string().optional() }),
+        querystring: ListPage.extend({ siteId: z.string().optional() }),
         response: { 200: z.array(Room) },
       },
     },
-    async (request) => listRooms(app.ctx.db, request.query.siteId),
+    async (request) => {
+      const { siteId, limit, offset } = request.query;
+      return listRooms(app.ctx.db, siteId, { limit, offset });
+    },
   );
   r.get(
     '/api/rooms/:id',

@@ -4,7 +4,7 @@ import { userOf } from '../plugins/auth.js';
 import { writeAudit } from '../repositories/audit.js';
 import { insertUser, listUsers, updateUser } from '../repositories/users.js';
 import { CreateUserRequest, Role, UpdateUserRequest, User } from '../schemas/auth.js';
-import { IdParams } from '../schemas/common.js';
+import { IdParams, ListPage } from '../schemas/common.js';
 import { badRequest } from '../errors.js';
 import { hashPassword } from '../services/passwords.js';
 import { typed, type RoutePlugin } from './types.js';
@@ -22,11 +22,14 @@ const users: RoutePlugin = async (app) => {
         tags: ['people'],
         security,
         summary: 'Users (admins and teachers)',
-        querystring: z.object({ role: Role.optional() }),
+        querystring: ListPage.extend({ role: Role.optional() }),
         response: { 200: z.array(User), 401: ErrorBody, 403: ErrorBody },
       },
     },
-    async (request) => listUsers(app.ctx.db, request.query.role),
+    async (request) => {
+      const { role, limit, offset } = request.query;
+      return listUsers(app.ctx.db, role, { limit, offset });
+    },
   );
 
   r.post(

@@ -10,3 +10,10 @@ export const Pagination = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
+/** Most rows one list request returns (classes, rooms, sites, users, devices, enrolments, schedules). */
+export const LIST_PAGE_MAX = 500;
+/** A page of a list whose size is what admins create: capped; over the cap is 400, like `Pagination`. */
+export const ListPage = z.object({
+  limit: z.coerce.number().int().min(1).max(LIST_PAGE_MAX).default(LIST_PAGE_MAX),
+  offset: z.coerce.number().int().min(0).default(0),
+});

@@ -1,6 +1,6 @@
 // The audit log: who did what, when; filtered and paged on the server.
 import { useState } from 'react';
-import { api } from '../api';
+import { api, apiAll } from '../api';
 import { dateTimeIn } from '../format';
 import { navigate, type Route } from '../router';
 import { Field, Loaded, Page, Pager, useQuery } from '../ui';
@@ -29,7 +29,7 @@ export function Audit({ route }: { route: Route }) {
   };
   const offset = Number(p.get('offset') ?? 0) || 0;
   const [draft, setDraft] = useState(filters);
-  const users = useQuery(() => api<UserRow[]>('GET', '/api/users'), []);
+  const users = useQuery(() => apiAll<UserRow>('/api/users'), []);
   const q = useQuery(
     () =>
       api<Row[]>('GET', '/api/audit', {

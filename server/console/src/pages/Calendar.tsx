@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { RosterCalendar } from '../../../../src/contracts/sync';
 import { DateRange } from '../../../src/schemas/calendar';
 import type { Site } from '../../../src/schemas/people';
-import { api } from '../api';
+import { api, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { longDate } from '../format';
 import { navigate, type Route } from '../router';
@@ -70,7 +70,7 @@ function RangeForm({
 
 export function Calendar({ route }: { route: Route }) {
   const siteId = route.params.get('site') ?? 'default';
-  const sites = useQuery(() => api<SiteT[]>('GET', '/api/sites'), []);
+  const sites = useQuery(() => apiAll<SiteT>('/api/sites'), []);
   const q = useQuery(() => api<Cal>('GET', `/api/sites/${encodeURIComponent(siteId)}/calendar`), [siteId]);
   const [error, setError] = useState<string | null>(null);
   const remove = (path: string) => {

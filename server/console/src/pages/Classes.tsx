@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Class, Room, Schedule, Site, Student } from '../../../src/schemas/people';
 import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../../src/schemas/people';
 import type { User } from '../../../src/schemas/auth';
-import { api, currentUser } from '../api';
+import { api, currentUser, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { href, type Route } from '../router';
 import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
@@ -95,11 +95,9 @@ export function ClassesList() {
   const admin = currentUser()?.role === 'admin';
   const q = useQuery(async () => {
     const [classes, sites, teachers] = await Promise.all([
-      api<ClassT[]>('GET', '/api/classes'),
-      api<SiteT[]>('GET', '/api/sites'),
-      admin
-        ? api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } })
-        : Promise.resolve([] as UserT[]),
+      apiAll<ClassT>('/api/classes'),
+      apiAll<SiteT>('/api/sites'),
+      admin ? apiAll<UserT>('/api/users', { role: 'teacher' }) : Promise.resolve([] as UserT[]),
     ]);
     return { classes, sites, teachers };
   }, [admin]);
@@ -358,10 +356,10 @@ export function ClassDetail({ classId }: { classId: string }) {
   const q = useQuery(async () => {
     const cls = await api<ClassT>('GET', `/api/classes/${classId}`);
     const [schedules, rooms, students, teachers] = await Promise.all([
-      api<ScheduleT[]>('GET', `/api/classes/${classId}/schedules`),
-      api<RoomT[]>('GET', '/api/rooms', { query: { siteId: cls.siteId } }),
+      apiAll<ScheduleT>(`/api/classes/${classId}/schedules`),
+      apiAll<RoomT>('/api/rooms', { siteId: cls.siteId }),
       api<StudentT[]>('GET', '/api/students', { query: { classId, limit: 1000 } }),
-      api<UserT[]>('GET', '/api/users', { query: { role: 'teacher' } }),
+      apiAll<UserT>('/api/users', { role: 'teacher' }),
     ]);
     return { cls, schedules, rooms, students, teachers };
   }, [classId]);

@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Site } from '../../../src/schemas/people';
-import { api, authFetch, withQuery } from '../api';
+import { authFetch, withQuery, apiAll } from '../api';
 import { Empty, ErrorBox, Field, Loaded, Page, useQuery } from '../ui';
 
 type SiteT = z.infer<typeof Site>;
@@ -103,7 +103,7 @@ function ReportView({ report }: { report: ImportReport }) {
 }
 
 export function Import() {
-  const sites = useQuery(() => api<SiteT[]>('GET', '/api/sites'), []);
+  const sites = useQuery(() => apiAll<SiteT>('/api/sites'), []);
   const [siteId, setSite] = useState('default');
   const [text, setText] = useState<string | null>(null);
   const [fileName, setFileName] = useState('');

@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices';
 import { CreateDevice } from '../../../src/schemas/devices';
 import type { Room, Site } from '../../../src/schemas/people';
-import { api } from '../api';
+import { api, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { dateTimeIn } from '../format';
 import { QrCode } from '../qr';
@@ -87,9 +87,9 @@ function health(d: DeviceT): string {
 export function Kiosks() {
   const q = useQuery(async () => {
     const [devices, rooms, sites] = await Promise.all([
-      api<DeviceT[]>('GET', '/api/devices'),
-      api<RoomT[]>('GET', '/api/rooms'),
-      api<SiteT[]>('GET', '/api/sites'),
+      apiAll<DeviceT>('/api/devices'),
+      apiAll<RoomT>('/api/rooms'),
+      apiAll<SiteT>('/api/sites'),
     ]);
     return { devices, rooms, sites };
   }, []);

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { Room, Site } from '../../../src/schemas/people';
 import { CreateRoom, CreateSite } from '../../../src/schemas/people';
-import { api } from '../api';
+import { api, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
 
@@ -13,10 +13,7 @@ type RoomT = z.infer<typeof Room>;
 
 export function Places() {
   const q = useQuery(async () => {
-    const [sites, rooms] = await Promise.all([
-      api<SiteT[]>('GET', '/api/sites'),
-      api<RoomT[]>('GET', '/api/rooms'),
-    ]);
+    const [sites, rooms] = await Promise.all([apiAll<SiteT>('/api/sites'), apiAll<RoomT>('/api/rooms')]);
     return { sites, rooms };
   }, []);
   const [siteName, setSiteName] = useState('');

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { Class, Site, Student } from '../../../src/schemas/people';
 import { CreateStudent, UpdateStudent } from '../../../src/schemas/people';
-import { api, upload } from '../api';
+import { api, upload, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { dateTimeIn } from '../format';
 import { href, navigate, type Route } from '../router';
@@ -168,8 +168,8 @@ export function StudentsList({ route }: { route: Route }) {
   const [draft, setDraft] = useState(filters);
   const meta = useQuery(async () => {
     const [classes, sites, model] = await Promise.all([
-      api<ClassT[]>('GET', '/api/classes'),
-      api<SiteT[]>('GET', '/api/sites'),
+      apiAll<ClassT>('/api/classes'),
+      apiAll<SiteT>('/api/sites'),
       api<{ modelId: string }>('GET', '/api/face-models/current'),
     ]);
     return { classes, sites, model };
@@ -407,7 +407,7 @@ export function StudentDetail({ id }: { id: string }) {
   const q = useQuery(async () => {
     const [student, sites] = await Promise.all([
       api<StudentT>('GET', `/api/students/${id}`),
-      api<SiteT[]>('GET', '/api/sites'),
+      apiAll<SiteT>('/api/sites'),
     ]);
     return { student, sites };
   }, [id]);

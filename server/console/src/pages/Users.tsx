@@ -6,7 +6,7 @@ import type { User } from '../../../src/schemas/auth';
 import { Email, Name } from '../../../src/schemas/common';
 import { Role } from '../../../src/schemas/auth';
 import { z as zod } from 'zod';
-import { api, currentUser } from '../api';
+import { api, currentUser, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
 
@@ -36,7 +36,7 @@ function LinkNotice({ who, link }: { who: string; link: Link }) {
 }
 
 export function Users() {
-  const q = useQuery(() => api<UserT[]>('GET', '/api/users'), []);
+  const q = useQuery(() => apiAll<UserT>('/api/users'), []);
   const me = currentUser();
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');

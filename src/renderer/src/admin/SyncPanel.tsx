@@ -1,7 +1,7 @@
 // Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
+import { PairArgs, type KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
 import { historyKindText, localTime, syncErrorText } from '../view-model';
@@ -13,6 +13,8 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
   const history = useResult(() => api.syncHistory(), [api, sync.lastPushAt, sync.lastPullAt, sync.lastError]);
   const [serverUrl, setServerUrl] = useState(sync.serverUrl ?? '');
   const [code, setCode] = useState('');
+  /** Optional: the server certificate's SHA-256 fingerprint from the admin; empty = trust on first contact. */
+  const [fingerprint, setFingerprint] = useState('');
   const [name, setName] = useState(state.room ? `Kiosk ${state.room.name}` : 'Door kiosk');
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -21,8 +23,21 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
   const pair = async () => {
     setError(null);
     setNote(null);
+    const serverFingerprint = fingerprint.trim();
+    if (serverFingerprint !== '') {
+      const checked = PairArgs.shape.serverFingerprint.safeParse(serverFingerprint);
+      if (!checked.success) {
+        setError(`Server certificate fingerprint: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+        return;
+      }
+    }
     setBusy(true);
-    const r = await api.pair({ serverUrl: serverUrl.trim(), code: code.trim(), name: name.trim() });
+    const r = await api.pair({
+      serverUrl: serverUrl.trim(),
+      code: code.trim(),
+      name: name.trim(),
+      ...(serverFingerprint !== '' ? { serverFingerprint } : {}),
+    });
     setBusy(false);
     if (!r.ok) setError(r.error.message);
     else {
@@ -153,6 +168,18 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
           onChange={(e) => setName(e.target.value)}
           required
           maxLength={120}
+        />
+        <input
+          className="input input--wide"
+          placeholder="Server certificate SHA-256 fingerprint (optional)"
+          aria-label="Server certificate fingerprint (optional)"
+          title="The SHA-256 fingerprint the server printed (64 hex digits, colons allowed). Empty: the certificate is trusted on first contact and pinned."
+          data-testid="pair-fingerprint"
+          value={fingerprint}
+          onChange={(e) => setFingerprint(e.target.value)}
+          spellCheck={false}
+          autoComplete="off"
+          maxLength={95}
         />
         <button type="submit" className="btn btn--primary" data-testid="pair-submit" disabled={busy}>
           {busy ? 'Pairing…' : 'Pair'}
