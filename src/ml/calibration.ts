@@ -1,5 +1,5 @@
 // Per-pipeline operating points, derived by eval/src/calibrate.ts from embeddings dumped by
-// `npm run eval -- ../shared/faces-lfw-640 --dump <file>` (50 people, never the dev set).
+// `npm run eval -- <faces-lfw-640 development set> --dump <file>` (50 people, never the dev set).
 // The rule (chooseOperatingPoint, docs/recognition.md "Calibration rule"): split the calibration
 // set as EVAL-PROTOCOL (K = 2) in both parities; over thresholds and margins in 0.01 steps keep
 // the points with no misidentification and fpir ≤ 0.005, take the highest tpir, ties to the

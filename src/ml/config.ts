@@ -14,7 +14,7 @@ import type { GateThresholds } from './quality.js';
  *   with faceres or mobileface made it worse) and the fastest;
  * - threshold / minMargin: from CALIBRATION, chosen by the documented rule on faces-lfw-640
  *   (no misidentification, fpir ≤ 0.005, max tpir), never tuned by hand to pass a test;
- * - gates: below every real photo of ../shared/faces (what the kiosk scenario replays),
+ * - gates: below every real photo of the development set `faces` (what the kiosk scenario replays),
  *   above darkened / blurred / shrunk copies.
  */
 export const RECOGNITION_DEFAULTS = {
@@ -31,7 +31,7 @@ export const RECOGNITION_DEFAULTS = {
   mirrorTemplates: false,
   threshold: CALIBRATION['faceplugin']!.threshold,
   minMargin: CALIBRATION['faceplugin']!.minMargin,
-  // Measured on the 98 real photos of ../shared/faces (what the kiosk scenario replays) and
+  // Measured on the 98 real photos of the development set `faces` (what the kiosk scenario replays) and
   // faces-640, against darkened / blurred / shrunk copies (docs/recognition.md, "Gates"):
   // every real face passes; dark, heavily blurred and small faces do not.
   gates: {
@@ -41,7 +41,7 @@ export const RECOGNITION_DEFAULTS = {
     maxRoll: 35, // real max 24° (alignment removes roll before embedding anyway)
     minSharpness: 0.1, // real min 0.13; Gaussian blur σ=5 median 0.05
     minBrightness: 40, // real min 77; exposure ×0.15 max 27
-    // Human's two PAD scores separate nothing on ../shared/spoof-dev (docs/liveness.md): the
+    // Human's two PAD scores separate nothing on the spoof-dev development set (docs/liveness.md): the
     // fused liveness decision (src/ml/liveness) is the defence. The antispoof floor rejects no
     // measured face, live or attack; the liveness gate (0.1) stopped 0 of 276 attack faces and
     // turned away 2 of 56 live development images and 1 of 98 faces-640 photos: off.

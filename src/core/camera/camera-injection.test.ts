@@ -43,7 +43,7 @@ describe('camera spec is a closed set', () => {
       parseCameraSpec('webcam:/dev/v4l/by-path/pci-0000:00:14.0-usb-0:1:1.0-video-index0'),
     ).toMatchObject({ kind: 'webcam' });
     expect(parseCameraSpec('webcam:default')).toMatchObject({ kind: 'webcam', options: { device: null } });
-    expect(parseCameraSpec('replay:../shared/frames?fps=5')).toMatchObject({ kind: 'replay' });
+    expect(parseCameraSpec('replay:./frames/door?fps=5')).toMatchObject({ kind: 'replay' });
     expect(parseCameraSpec('none')).toEqual({ kind: 'none' });
   });
 

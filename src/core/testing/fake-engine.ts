@@ -21,7 +21,7 @@ export interface FakeFace {
 
 /**
  * Presentation signals like those the real engine measured on a live face and on a phone
- * screen (../shared/spoof-dev: FASNet live probability ~0.97 for a typical live image; ≤ 0.0002
+ * screen (the spoof-dev development set: FASNet live probability ~0.97 for a typical live image; ≤ 0.0002
  * for 40 % of the attack images); the attendance tests check that the shipped liveness
  * calibration accepts the one and rejects the other.
  */
