@@ -174,12 +174,21 @@ export class AttendanceEngine {
     return { templates: this.gallery.size, students: this.gallery.studentCount };
   }
 
+  /** The stored calendar's text and its parse: the door asks on every frame, the roster rarely changes it. */
+  private calendarCache: { raw: string | null; calendar: ReturnType<typeof storedCalendar> } | null = null;
+
+  private currentCalendar(): ReturnType<typeof storedCalendar> {
+    const raw = this.deps.store.sync.get('calendar');
+    if (this.calendarCache?.raw !== raw) this.calendarCache = { raw, calendar: storedCalendar(raw) };
+    return this.calendarCache.calendar;
+  }
+
   /** The site's time zone, calendar and arrival windows, as the roster last brought them. */
   private doorContext(timezone: string): DoorContext {
     const { sync, roster } = this.deps.store;
     return {
       timeZone: timezone,
-      calendar: storedCalendar(sync.get('calendar')),
+      calendar: this.currentCalendar(),
       siteArrivalMinutes: storedArrivalMinutes(sync.get('arrivalMinutes')),
       classArrivalMinutes: (classId) => roster.getClass(classId)?.arrivalMinutes ?? null,
     };
