@@ -21,13 +21,13 @@ import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
 import { getRoom, getSite } from './rooms.js';
 
-const toTerm = (r: TermTable) => ({ id: r.id, name: r.name, startDate: r.start_date, endDate: r.end_date });
-const toClosure = (r: ClosureTable) => ({
+const toDateRange = (r: TermTable | ClosureTable) => ({
   id: r.id,
   name: r.name,
   startDate: r.start_date,
   endDate: r.end_date,
 });
+
 const toChange = (r: SessionChangeTable): SessionChange => ({
   scheduleId: r.schedule_id,
   date: r.date,
@@ -69,8 +69,8 @@ export async function loadCalendar(
   ]);
   return {
     version: site?.calendar_version ?? 0,
-    terms: terms.map(toTerm),
-    closures: closures.map(toClosure),
+    terms: terms.map(toDateRange),
+    closures: closures.map(toDateRange),
     changes: changes.map(toChange),
   };
 }
@@ -101,17 +101,25 @@ function assertDateRange(startDate: string, endDate: string): void {
     throw badRequest(`startDate (${startDate}) is after endDate (${endDate})`, 'bad_range');
 }
 
-export async function addTerm(
+/** Terms and closures are the same record (a named date range of a site) in two tables. */
+const DATE_RANGE_KINDS = {
+  terms: { entity: 'term', action: 'term.create' },
+  closures: { entity: 'closure', action: 'closure.create' },
+} as const;
+
+async function addDateRange(
   db: Kysely<DB>,
+  table: keyof typeof DATE_RANGE_KINDS,
   siteId: string,
   input: { name: string; startDate: string; endDate: string },
   actor: Actor,
   now: string,
 ) {
   assertDateRange(input.startDate, input.endDate);
+  const { entity, action } = DATE_RANGE_KINDS[table];
   return db.transaction().execute(async (trx) => {
     await getSite(trx, siteId);
-    const row: TermTable = {
+    const row: TermTable | ClosureTable = {
       id: randomUUID(),
       site_id: siteId,
       name: input.name,
@@ -119,45 +127,28 @@ export async function addTerm(
       end_date: input.endDate,
       created_at: now,
     };
-    await trx.insertInto('terms').values(row).execute();
+    await trx.insertInto(table).values(row).execute();
     await publishCalendar(trx, siteId, now);
-    await writeAudit(
-      trx,
-      { actor, action: 'term.create', entity: 'term', entityId: row.id, detail: toTerm(row) },
-      now,
-    );
-    return toTerm(row);
+    await writeAudit(trx, { actor, action, entity, entityId: row.id, detail: toDateRange(row) }, now);
+    return toDateRange(row);
   });
 }
 
-export async function addClosure(
+export const addTerm = (
   db: Kysely<DB>,
   siteId: string,
   input: { name: string; startDate: string; endDate: string },
   actor: Actor,
   now: string,
-) {
-  assertDateRange(input.startDate, input.endDate);
-  return db.transaction().execute(async (trx) => {
-    await getSite(trx, siteId);
-    const row: ClosureTable = {
-      id: randomUUID(),
-      site_id: siteId,
-      name: input.name,
-      start_date: input.startDate,
-      end_date: input.endDate,
-      created_at: now,
-    };
-    await trx.insertInto('closures').values(row).execute();
-    await publishCalendar(trx, siteId, now);
-    await writeAudit(
-      trx,
-      { actor, action: 'closure.create', entity: 'closure', entityId: row.id, detail: toClosure(row) },
-      now,
-    );
-    return toClosure(row);
-  });
-}
+) => addDateRange(db, 'terms', siteId, input, actor, now);
+
+export const addClosure = (
+  db: Kysely<DB>,
+  siteId: string,
+  input: { name: string; startDate: string; endDate: string },
+  actor: Actor,
+  now: string,
+) => addDateRange(db, 'closures', siteId, input, actor, now);
 
 export async function deleteCalendarEntry(
   db: Kysely<DB>,
