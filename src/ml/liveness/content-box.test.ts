@@ -31,10 +31,18 @@ describe('contentBox', () => {
     expect(contentBox(img)).toEqual([20, 10, 25, 30]);
   });
 
-  it('drops letterbox bars of another colour top and bottom only', () => {
-    const img = canvas(40, 60, 0);
+  it('drops mid-tone bars top and bottom only', () => {
+    const img = canvas(40, 60, 90);
     paintNoise(img, 0, 12, 40, 30);
     expect(contentBox(img)).toEqual([0, 12, 40, 30]);
+  });
+
+  it('keeps black or white bands: a camera clips to them in the dark or in glare', () => {
+    for (const v of [0, 10, 250, 255]) {
+      const img = canvas(40, 60, v);
+      paintNoise(img, 0, 12, 40, 30);
+      expect(contentBox(img)).toEqual([0, 0, 40, 60]);
+    }
   });
 
   it('keeps a flat band thinner than minBand as content', () => {
@@ -49,8 +57,8 @@ describe('contentBox', () => {
     img.data[(1 * 30 + 5) * 3] = 131; // within the default tolerance of 6
     paintNoise(img, 10, 10, 10, 10);
     expect(contentBox(img)).toEqual([10, 10, 10, 10]);
-    // Stricter: row 1 and column 5 now count as content, so the box grows to include them.
-    expect(contentBox(img, { tolerance: 2 })).toEqual([5, 0, 15, 20]);
+    // Stricter: row 1 and column 5 count as content, leaving bands too thin to be padding there.
+    expect(contentBox(img, { tolerance: 2 })).toEqual([0, 0, 20, 20]);
   });
 
   it('returns the whole frame for a uniform or degenerate frame', () => {
