@@ -27,7 +27,7 @@ export function parseHealth(raw: string | null): KioskHealth | null {
   }
 }
 
-export const toDevice = (r: DeviceTable, now: string): Device => ({
+export const toDevice = (r: DeviceTable, now: string, silence: Device['silence'] = null): Device => ({
   id: r.id,
   siteId: r.site_id,
   roomId: r.room_id,
@@ -40,6 +40,7 @@ export const toDevice = (r: DeviceTable, now: string): Device => ({
   queueDepth: r.queue_depth,
   health: parseHealth(r.health),
   createdAt: r.created_at,
+  silence,
 });
 
 export async function getDevice(db: Executor, id: string): Promise<DeviceTable> {
@@ -87,6 +88,7 @@ export async function createDevice(
     queue_depth: null,
     health: null,
     created_at: now.toISOString(),
+    silence_alerted_for: null,
   };
   await db.insertInto('devices').values(row).execute();
   return {
