@@ -148,6 +148,23 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/main/**', 'src/preload/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            arrow(
+              '(^|/)(server|eval|scripts)(/|$)',
+              'The Electron shell ships in the kiosk: it imports neither the server nor the evaluation tools',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/ml/**'],
     rules: {
       'no-restricted-imports': [

@@ -59,6 +59,24 @@ const cases: { zone: string; file: string; forbidden: string; allowed: string }[
     allowed: '../../src/ml/types.js',
   },
   {
+    zone: 'ml -> eval (candidate embedders)',
+    file: 'src/ml/fixture.ts',
+    forbidden: '../../eval/src/candidates/embedders.js',
+    allowed: './embedders.js',
+  },
+  {
+    zone: 'main -> eval',
+    file: 'src/main/fixture.ts',
+    forbidden: '../../eval/src/candidates/embedders.js',
+    allowed: '../ml/index.js',
+  },
+  {
+    zone: 'main -> server',
+    file: 'src/main/fixture.ts',
+    forbidden: '../../server/src/app.js',
+    allowed: '../core/kiosk.js',
+  },
+  {
     zone: 'server -> eval',
     file: 'server/src/fixture.ts',
     forbidden: '../../eval/src/eval-protocol.js',
