@@ -88,7 +88,13 @@ describe('staff console: kiosk watch and calendar tools', () => {
         .set({ last_seen_at: fortyMinutesAgo })
         .where('id', '=', quiet.deviceId)
         .execute();
-      await call(app, talking.token, 'GET', '/api/sync/roster?since=0');
+      // The talking kiosk reports its face model with its roster pull, as kiosks do.
+      await call(
+        app,
+        talking.token,
+        'GET',
+        '/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1',
+      );
 
       const ctx = await browser.newContext({ viewport: DESKTOP });
       contexts.push(ctx);
@@ -119,6 +125,15 @@ describe('staff console: kiosk watch and calendar tools', () => {
       });
       expect(await flagged.count()).toBe(1);
       expect(await flagged.locator('th').textContent()).toBe('Back door of 101');
+      // Each kiosk's face model as it reported it; the one that never did says so.
+      expect(
+        await a
+          .locator('[data-testid="kiosk-row"]', { hasText: 'Door of 101' })
+          .first()
+          .locator('[data-testid="kiosk-model"]')
+          .textContent(),
+      ).toBe('faceres-aligned+mobileface/v1');
+      expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
       await bothWidths(a, 'kiosks-silent');
 
       // The server's checker emails the admins once per silence and audits it.

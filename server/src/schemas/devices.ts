@@ -15,6 +15,8 @@ export const Device = z.object({
   appVersion: z.string().nullable(),
   queueDepth: z.number().int().nullable(),
   health: KioskHealth.nullable(),
+  /** The face model the kiosk last reported running (null: not reported yet, or an older kiosk). */
+  modelId: z.string().nullable(),
   createdAt: z.string(),
   /**
    * Set while the kiosk has been silent in school hours for the admin's `silentKioskMinutes` or

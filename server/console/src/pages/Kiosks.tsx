@@ -1,6 +1,7 @@
-// Kiosks: each door's room, version, last contact, marks waiting, camera/engine state, a flag
-// when one has been silent in school hours past the admin's threshold (the server decides);
-// a pairing code shown large with a QR code, revoke, and admin-PIN recovery codes.
+// Kiosks: each door's room, version, last contact, marks waiting, camera/engine state, face
+// model (as the kiosk reports it), a flag when one has been silent in school hours past the
+// admin's threshold (the server decides); a pairing code shown large with a QR code, revoke,
+// and admin-PIN recovery codes.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices';
@@ -84,6 +85,21 @@ function health(d: DeviceT): string {
     h.droppedFrames ? `${h.droppedFrames} dropped` : null,
   ];
   return parts.filter(Boolean).join(', ') || 'reported';
+}
+
+/** A model id such as `faceres-aligned+mobileface/v1`, allowed to wrap after its `+` and `/` only. */
+function ModelId({ id }: { id: string }) {
+  const parts = id.split(/(?<=[+/])/);
+  return (
+    <code className="model-id">
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </code>
+  );
 }
 
 /** The kiosks the server flags as silent in school hours, named, above the table. */
@@ -227,6 +243,7 @@ export function Kiosks() {
                         'Last seen (site time)',
                         'Marks waiting',
                         'Camera / engine',
+                        'Face model',
                       ].map((h) => (
                         <th key={h} scope="col">
                           {h}
@@ -257,6 +274,9 @@ export function Kiosks() {
                         <td>{k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tzOf(k.siteId, d.sites)) : 'never'}</td>
                         <td>{k.queueDepth ?? '–'}</td>
                         <td>{health(k)}</td>
+                        <td data-testid="kiosk-model">
+                          {k.modelId ? <ModelId id={k.modelId} /> : 'not reported'}
+                        </td>
                         <td className="actions actions--wrap">
                           <button
                             type="button"
