@@ -29,9 +29,9 @@
 // and, the tail being memoryless, the lead of the best over the second-best is exponential with
 // the same beta, so P(margin ≥ m | best ≥ t) ≈ exp(−m / beta). Hence the threshold
 //   t(N) = u + beta · ln(N · pU / SCHOOL_MAX_FPIR) − m.
-import { fitExponentialTail, type ExponentialTail } from './impostor-tail';
-import type { Matcher } from './matcher';
-import type { MatchResult } from './types';
+import { fitExponentialTail, type ExponentialTail } from './impostor-tail.js';
+import type { Matcher } from './matcher.js';
+import type { MatchResult } from './types.js';
 
 export interface OperatingPoint {
   threshold: number;
