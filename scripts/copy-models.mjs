@@ -28,7 +28,7 @@ const humanSources = [
   join(root, 'node_modules', '@vladmandic', 'human-models', 'models'),
 ];
 // face-api ships the port of dlib's ResNet face descriptor (the old system's encoder); we run
-// it with our own code (src/ml/dlib-resnet.ts), only its weights come from the package.
+// it with our own code (eval/src/candidates/dlib-resnet.ts), only its weights come from the package.
 const faceApiSources = [join(root, 'node_modules', '@vladmandic', 'face-api', 'model')];
 // The shipped embedder, Faceplugin's ONNX face-feature network, is vendored in the repository:
 // its npm package (faceplugin-face-recognition-js) depends on jest, eslint and webpack, which a

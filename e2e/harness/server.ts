@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../server/src/app';
 import { defaultAppConfig } from '../../server/src/config';
 import { openDatabase, type Database } from '../../server/src/db/database';
+import type { Mailer } from '../../server/src/notifications/mailer';
 import type { FaceEngine } from '../../src/ml/types';
 
 export interface RunningServer {
@@ -18,7 +19,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(opts: { dbFile: string; engine: FaceEngine }): Promise<RunningServer> {
+export async function startServer(opts: {
+  dbFile: string;
+  engine: FaceEngine;
+  /** Receives the server's emails (invitations, silent-kiosk alerts) instead of SMTP. */
+  mailer?: Mailer;
+}): Promise<RunningServer> {
   const database = openDatabase({ kind: 'sqlite', filename: opts.dbFile });
   // One secret for the whole test: device tokens must survive a restart.
   const config = defaultAppConfig({
@@ -29,7 +35,12 @@ export async function startServer(opts: { dbFile: string; engine: FaceEngine }):
   let app: FastifyInstance | null = null;
   let port = 0;
   const start = async () => {
-    app = await buildApp(config, { database, faceEngine: opts.engine, logger: pino({ level: 'silent' }) });
+    app = await buildApp(config, {
+      database,
+      faceEngine: opts.engine,
+      logger: pino({ level: 'silent' }),
+      ...(opts.mailer ? { mailer: opts.mailer } : {}),
+    });
     await app.listen({ host: '127.0.0.1', port });
     const address = app.server.address();
     if (address && typeof address === 'object') port = address.port;

@@ -11,6 +11,7 @@ import pino from 'pino';
 import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
 import { decodeImage } from '../../src/ml/decode.js';
 import { percentile } from './eval-protocol.js';
+import { EVAL_EMBEDDERS } from './candidates/embedders.js';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
 import { Matcher } from '../../src/ml/matcher.js';
 import { decideMatch, TOP_K } from '../../src/ml/decision-rule.js';
@@ -36,6 +37,7 @@ const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const engine = await LocalFaceEngine.create(
   { inProcess: true, backend: values.backend as 'auto', ...(values.model ? { embedder: values.model } : {}) },
   log,
+  EVAL_EMBEDDERS,
 );
 
 async function frameLatency(file: string, expectFaces: number): Promise<Record<string, number>> {

@@ -3,7 +3,8 @@
 //
 // Options:
 //   --model <id>        embedder: faceplugin (shipped), faceres, faceres-aligned, faceres-deep,
-//                       mobilefacenet, mobileface, dlib, or a fusion such as faceplugin+mobileface
+//                       mobilefacenet, mobileface, dlib (eval/src/candidates), or a fusion such
+//                       as faceplugin+mobileface
 //   --k <n>             enrolment templates per identity (default 2)
 //   --flip / --no-flip  flip-averaged embeddings (default: shipped setting)
 //   --threshold <x>     override the calibrated threshold for this model
@@ -36,6 +37,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { operatingPoint, schoolOperatingPoint } from '../../src/ml/calibration.js';
+import { EVAL_CALIBRATION } from './candidates/calibration.js';
+import { EVAL_EMBEDDERS } from './candidates/embedders.js';
 import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
 import { decodeImage } from '../../src/ml/decode.js';
 import { parsePipeline } from '../../src/ml/embedders.js';
@@ -90,7 +93,7 @@ if (!dir) fail('usage: npm run eval -- <dataset dir> [--model id] [--k n] [--dum
 const root = resolve(dir);
 const model = values.model ?? RECOGNITION_DEFAULTS.embedder;
 try {
-  parsePipeline(model);
+  parsePipeline(model, EVAL_EMBEDDERS);
 } catch (err) {
   fail(`--model: ${(err as Error).message}`);
 }
@@ -99,7 +102,7 @@ const flip = values['no-flip'] ? false : (values.flip ?? RECOGNITION_DEFAULTS.fl
 const mirrorTemplates = values['no-mirror-templates']
   ? false
   : (values['mirror-templates'] ?? RECOGNITION_DEFAULTS.mirrorTemplates);
-const op = operatingPoint(model, flip, mirrorTemplates);
+const op = operatingPoint(model, flip, mirrorTemplates, EVAL_CALIBRATION);
 if (!op && (values.threshold === undefined || values.margin === undefined)) {
   log.warn(
     { model, flip },
@@ -147,6 +150,7 @@ if (distractorRoot && distractors.length === 0)
 const engine = await LocalFaceEngine.create(
   { embedder: model, flip, backend: values.backend as 'auto', inProcess: true },
   log,
+  EVAL_EMBEDDERS,
 );
 const cache = values['no-cache']
   ? null

@@ -38,6 +38,7 @@ import sessionRoutes from './console/session-routes.js';
 import accountRoutes from './console/account-routes.js';
 import { smtpMailer } from './notifications/mailer.js';
 import consoleStatic, { DEFAULT_CONSOLE_DIR } from './console/static.js';
+import silentKiosksPlugin from './plugins/silent-kiosks.js';
 
 export interface BuildAppOptions {
   /** An open database; the app migrates it but does not close it. Without one the app opens config.database and owns it. */
@@ -174,6 +175,11 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const accountMailer = options.mailer ?? (config.notifications ? smtpMailer(config.notifications) : null);
   if (accountMailer && !options.mailer) app.addHook('onClose', async () => accountMailer.close());
   await app.register(accountRoutes({ mailer: accountMailer }));
+  // Kiosks silent in school hours: flagged, audited, and emailed to the admins once (with SMTP).
+  await app.register(silentKiosksPlugin, {
+    mailer: accountMailer,
+    intervalSeconds: config.silentKioskCheckSeconds ?? 60,
+  });
   await app.register(consoleStatic, {
     dir: options.consoleDir === undefined ? DEFAULT_CONSOLE_DIR : options.consoleDir,
   });

@@ -56,6 +56,8 @@ export interface AppConfig {
    * from the request's Host header would let anyone send a victim a link to their own site.
    */
   publicUrl?: string;
+  /** Seconds between two silent-kiosk checks (plugins/silent-kiosks.ts); default 60, 0: never by itself. */
+  silentKioskCheckSeconds?: number;
 }
 
 export type TrustProxy = false | number | string[];

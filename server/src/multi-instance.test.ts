@@ -132,6 +132,9 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
 
   it('settings changed on one instance apply on the other', async () => {
     await call(a, s.adminToken, 'PATCH', '/api/settings', { retainPhotos: true });
-    expect(await call(b, s.adminToken, 'GET', '/api/settings')).toEqual({ retainPhotos: true });
+    expect(await call(b, s.adminToken, 'GET', '/api/settings')).toEqual({
+      retainPhotos: true,
+      silentKioskMinutes: 30,
+    });
   });
 });

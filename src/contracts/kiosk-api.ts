@@ -7,8 +7,8 @@
 // the core's handler types, the preload, the IPC binding, the bridge and the renderer's
 // checked client are derived from that table.
 import { z } from 'zod';
-import { AttendanceStatus, DecisionScores } from './sync';
-import { CameraSpecString } from './camera-spec';
+import { AttendanceStatus, DecisionScores } from './sync.js';
+import { CameraSpecString } from './camera-spec.js';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
@@ -247,8 +247,8 @@ export const QuitResult = z.object({ quitting: z.boolean() });
 // ---------------------------------------------------------------- the API, declared once
 // The channel NAMES live in a zod-free module so the sandboxed preload stays small; they are
 // re-exported here unchanged. Everything else about a channel is its row in KIOSK_API.
-export { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from './kiosk-channels';
-import type { KIOSK_CHANNELS } from './kiosk-channels';
+export { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from './kiosk-channels.js';
+import type { KIOSK_CHANNELS } from './kiosk-channels.js';
 
 export type KioskChannelKey = keyof typeof KIOSK_CHANNELS;
 

@@ -14,7 +14,7 @@
 //   (it keeps its id `${scheduleId}@${originalDate}`).
 // - Arrival window: a session accepts arrivals from `arrivalMinutes` before its start until its
 //   end. Arrivals after start + grace are late.
-import { addDays, datesBetween, weekdayOf, type SiteClock } from './site-time';
+import { addDays, datesBetween, weekdayOf, type SiteClock } from './site-time.js';
 
 /** Site default of the arrival window, when neither site nor class says otherwise. */
 export const DEFAULT_ARRIVAL_MINUTES = 10;

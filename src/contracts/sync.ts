@@ -101,6 +101,12 @@ export const AttendanceEvent = z.object({
 });
 export type AttendanceEvent = z.infer<typeof AttendanceEvent>;
 
+/**
+ * A face model id as the engine names it (`faceres-aligned+mobileface/v1`). Bounded but not
+ * patterned: it rides on every push, and a push must never be refused over its health report.
+ */
+export const FaceModelId = z.string().min(1).max(200);
+
 /** What a kiosk reports of its own health on every push, so the server can see who falls behind. */
 export const KioskHealth = z.object({
   appVersion: z.string().max(40),
@@ -110,6 +116,8 @@ export const KioskHealth = z.object({
   recognitionMsP95: z.number().nonnegative().optional(),
   droppedFrames: z.number().int().nonnegative().optional(),
   backend: z.string().max(20).optional(),
+  /** The face model the kiosk's engine runs (`FaceEngine.modelId`); absent while it loads and from older kiosks. */
+  modelId: FaceModelId.optional(),
 });
 export type KioskHealth = z.infer<typeof KioskHealth>;
 
@@ -353,6 +361,8 @@ export const RosterQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_ROSTER_PAGE).default(1000),
   /** The feed version the kiosk understands (absent: 1). */
   feed: z.coerce.number().int().min(1).max(99).default(1),
+  /** The kiosk's face model, so the server knows it even when no mark is pushed (absent: not loaded yet, or an older kiosk). */
+  model: FaceModelId.optional(),
 });
 
 // ---------------------------------------------------------------- errors

@@ -179,7 +179,9 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
         fps: pipeline.fps(),
         droppedFrames: pipeline.counters.dropped,
         ...(t ? { recognitionMsP50: t.p50, recognitionMsP95: t.p95 } : {}),
-        ...(faceEngine.engine ? { backend: faceEngine.engine.backend } : {}),
+        ...(faceEngine.engine
+          ? { backend: faceEngine.engine.backend, modelId: faceEngine.engine.modelId }
+          : {}),
       };
     },
     onGalleryChanged: () => attendance.reloadGallery(),

@@ -12,29 +12,17 @@ export interface OperatingPoint {
 /**
  * Keyed by `<embedder pipeline>`, + `/flip` when flip-averaged, + `+mirror` when templates are
  * also enrolled mirrored. Uncalibrated combinations have no entry (eval then needs --threshold).
+ * The shipped embedder's points only: the candidates' and fusions' are in
+ * eval/src/candidates/calibration.ts.
  */
-export const CALIBRATION: Record<string, OperatingPoint> = {
+export type CalibrationTable = Readonly<Record<string, OperatingPoint>>;
+
+export const CALIBRATION: CalibrationTable = {
   // Shipped (calibration tpir 1.000 at fpir 0.004, misid 0).
   faceplugin: { threshold: 0.43, minMargin: 0.16 },
   // The same model flip-averaged (cal tpir 0.998) or with mirrored templates (cal tpir 1.000).
   'faceplugin/flip': { threshold: 0.43, minMargin: 0.17 },
   'faceplugin+mirror': { threshold: 0.43, minMargin: 0.13 },
-  // Fusions with Human's embedders: all below faceplugin alone on the calibration set.
-  'faceplugin+faceres-aligned': { threshold: 0.51, minMargin: 0.09 },
-  'faceplugin+mobileface': { threshold: 0.39, minMargin: 0.12 },
-  'faceplugin+faceres-aligned+mobileface': { threshold: 0.42, minMargin: 0.15 },
-  // The previous shipped pipeline (calibration tpir 0.843 at fpir 0.004).
-  'faceres-aligned+mobileface': { threshold: 0.52, minMargin: 0.07 },
-  // The same pipeline when every template photo is also enrolled mirrored (--mirror-templates).
-  'faceres-aligned+mobileface+mirror': { threshold: 0.53, minMargin: 0.04 },
-  // Alternatives measured for docs/recognition.md.
-  'faceres+mobileface': { threshold: 0.53, minMargin: 0.06 },
-  'faceres-aligned+mobileface+dlib': { threshold: 0.67, minMargin: 0.03 },
-  'faceres-aligned': { threshold: 0.68, minMargin: 0.01 },
-  faceres: { threshold: 0.66, minMargin: 0.09 },
-  'faceres-deep': { threshold: 0.73, minMargin: 0.1 },
-  mobileface: { threshold: 0.43, minMargin: 0.02 },
-  dlib: { threshold: 0.97, minMargin: 0.01 },
 };
 
 export function calibrationKey(embedder: string, flip: boolean, mirrorTemplates = false): string {
@@ -46,8 +34,9 @@ export function operatingPoint(
   embedder: string,
   flip: boolean,
   mirrorTemplates = false,
+  table: CalibrationTable = CALIBRATION,
 ): OperatingPoint | null {
-  return CALIBRATION[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
+  return table[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
 }
 
 /**

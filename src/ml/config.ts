@@ -9,9 +9,10 @@ import type { GateThresholds } from './quality.js';
 /**
  * Shipped recognition settings (docs/recognition.md has the measurements):
  * - embedder: Faceplugin's 512-d ArcFace-style network on the 5-point aligned 112-px crop
- *   (ONNX, onnxruntime-web) — the best calibration tpir of every candidate (Human's faceres,
- *   faceres-deep, mobilefacenet, mobileface, the dlib ResNet port, and their fusions; fusing it
- *   with faceres or mobileface made it worse) and the fastest;
+ *   (ONNX, onnxruntime-web) — the best calibration tpir of every candidate the eval measured
+ *   (eval/src/candidates: Human's faceres, faceres-deep, mobilefacenet, mobileface, the dlib
+ *   ResNet port, and their fusions; fusing it with faceres or mobileface made it worse) and the
+ *   fastest;
  * - threshold / minMargin: from CALIBRATION, chosen by the documented rule on faces-lfw-640
  *   (no misidentification, fpir ≤ 0.005, max tpir), never tuned by hand to pass a test;
  * - gates: below every real photo of the development set `faces` (what the kiosk scenario replays),
@@ -91,23 +92,11 @@ export const FaceEngineOptionsSchema = z
     /** Folder with the model files and SHA256SUMS; default resources/models of this checkout. */
     modelDir: z.string().min(1).optional(),
     backend: BackendPreferenceSchema.default('auto'),
-    embedder: z
-      .string()
-      .refine(
-        (v) => {
-          try {
-            parsePipeline(v);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        {
-          message:
-            'unknown embedder: use faceres, faceres-deep, mobilefacenet, mobileface, dlib, or several joined by +',
-        },
-      )
-      .default(RECOGNITION_DEFAULTS.embedder),
+    /**
+     * An embedder id, or several joined by '+', of the engine's registry (the shipped one unless
+     * the caller injects another); the engine refuses an id its registry does not hold.
+     */
+    embedder: z.string().min(1).default(RECOGNITION_DEFAULTS.embedder),
     flip: z.boolean().default(RECOGNITION_DEFAULTS.flip),
     /** Faces analysed per frame (largest first); a door sees one or two people at a time. */
     maxFaces: z.number().int().min(1).max(20).default(5),

@@ -33,10 +33,10 @@
 // gallery e-fold moves a stranger's best score up by beta, and raising the threshold by as much
 // keeps the stranger acceptance where it was calibrated. The model's absolute level is NOT used
 // (it put the stranger rate at 1,391 people far below the measured one); only its slope is.
-import { fitExponentialTail, type ExponentialTail } from './impostor-tail';
-import { SCHOOL_CALIBRATION, type SchoolPoint } from './calibration';
-import type { Matcher } from './matcher';
-import type { MatchResult } from './types';
+import { fitExponentialTail, type ExponentialTail } from './impostor-tail.js';
+import { SCHOOL_CALIBRATION, type SchoolPoint } from './calibration.js';
+import type { Matcher } from './matcher.js';
+import type { MatchResult } from './types.js';
 
 export interface OperatingPoint {
   threshold: number;

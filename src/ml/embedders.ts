@@ -1,9 +1,7 @@
-// The face-embedding models Rollcall can run, and how each wants its input.
-// Human's own pipeline only runs `faceres` with the right scaling; the others are fed here with
-// the preprocessing their training used, so the comparison in docs/recognition.md is fair.
-
-export type EmbedderId =
-  'faceres' | 'faceres-aligned' | 'faceres-deep' | 'mobilefacenet' | 'mobileface' | 'dlib' | 'faceplugin';
+// The face-embedding models an engine can run, and how each wants its input.
+// The kiosk and the server run only the shipped embedder (SHIPPED_EMBEDDERS); the evaluation
+// tools inject their candidates (eval/src/candidates) into an in-process engine, so candidate
+// code and weights never enter the product's import graph.
 
 /**
  * How to turn a face into model input:
@@ -16,91 +14,51 @@ export type CropMode = 'human' | 'aligned';
 /** Pixel scaling of a 0..1 crop: ×255 (faceres), (x·255 − 127.5)/128 (ArcFace), or as is. */
 export type PixelScale = 'x255' | 'arcface' | 'unit';
 
-export interface EmbedderSpec {
-  id: EmbedderId;
-  /**
-   * tfjs graph model; face-api's dlib ResNet weights run by dlib-resnet.ts; or an ONNX model
-   * run by onnxruntime-web's WebAssembly backend (onnx-embedder.ts), fed NCHW.
-   */
-  kind: 'graph' | 'dlib' | 'onnx';
-  /** Model file stem in resources/models (`.json` manifest, or `.onnx`). */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** A network run on Human's tfjs by our own code: [n, size, size, 3] → [n, dims], inside tf.tidy. */
+export interface TfEmbeddingNet {
+  execute(input: any): any;
+  dispose(): void;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+interface EmbedderSpecCommon {
+  id: string;
+  /** Model file stem in the model folder (`.json` manifest, or `.onnx`). */
   model: string;
   inputSize: number;
   dims: number;
   crop: CropMode;
   /**
    * For aligned crops: how much of the ArcFace template's face fills the crop (1 = ArcFace's
-   * tight 112 crop; < 1 adds context around the face, as dlib's 150 px chips have).
+   * tight 112 crop; < 1 adds context around the face).
    */
   zoom: number;
   scale: PixelScale;
 }
 
-export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
-  faceres: {
-    id: 'faceres',
-    kind: 'graph',
-    model: 'faceres',
-    inputSize: 224,
-    dims: 1024,
-    crop: 'human',
-    zoom: 1,
-    scale: 'x255',
-  },
-  // The same faceres network fed a landmark-aligned crop (eyes/nose/mouth on fixed points, a bit
-  // of context around) instead of Human's box crop: the faces it compares are registered better.
-  'faceres-aligned': {
-    id: 'faceres-aligned',
-    kind: 'graph',
-    model: 'faceres',
-    inputSize: 224,
-    dims: 1024,
-    crop: 'aligned',
-    zoom: 0.8,
-    scale: 'x255',
-  },
-  'faceres-deep': {
-    id: 'faceres-deep',
-    kind: 'graph',
-    model: 'faceres-deep',
-    inputSize: 224,
-    dims: 1024,
-    crop: 'human',
-    zoom: 1,
-    scale: 'x255',
-  },
-  mobilefacenet: {
-    id: 'mobilefacenet',
-    kind: 'graph',
-    model: 'mobilefacenet',
-    inputSize: 112,
-    dims: 192,
-    crop: 'aligned',
-    zoom: 1,
-    scale: 'x255',
-  },
-  mobileface: {
-    id: 'mobileface',
-    kind: 'graph',
-    model: 'mobileface',
-    inputSize: 112,
-    dims: 256,
-    crop: 'aligned',
-    zoom: 1,
-    scale: 'x255',
-  },
-  dlib: {
-    id: 'dlib',
-    kind: 'dlib',
-    model: 'face_recognition_model',
-    inputSize: 150,
-    dims: 128,
-    crop: 'aligned',
-    zoom: 1.15,
-    scale: 'x255',
-  },
-  // Faceplugin's 512-d ArcFace-style face feature network (ONNX, from the npm package
-  // faceplugin-face-recognition-js): trained on ArcFace's 112-px 5-point crop, pixels (x − 127)/128.
+/**
+ * - `graph`: a tfjs graph model (`<model>.json`);
+ * - `onnx`: an ONNX model run by onnxruntime-web's WebAssembly backend (onnx-embedder.ts), fed NCHW;
+ * - `tf-code`: weights run by code the registry brings along (`load`), on Human's tfjs.
+ */
+export type EmbedderSpec =
+  | (EmbedderSpecCommon & { kind: 'graph' | 'onnx' })
+  | (EmbedderSpecCommon & {
+      kind: 'tf-code';
+      /** Builds the network from the model folder, given Human's tfjs. */
+      load(tf: Record<string, unknown>, modelDir: string): TfEmbeddingNet;
+    });
+
+/** The embedders an engine may be asked for, by id. */
+export type EmbedderRegistry = Readonly<Record<string, EmbedderSpec>>;
+
+/**
+ * What the product runs. Faceplugin's 512-d ArcFace-style face feature network (ONNX, from the
+ * npm package faceplugin-face-recognition-js): trained on ArcFace's 112-px 5-point crop, pixels
+ * (x − 127)/128. docs/recognition.md says why it beat the candidates.
+ */
+export const SHIPPED_EMBEDDERS = {
   faceplugin: {
     id: 'faceplugin',
     kind: 'onnx',
@@ -111,20 +69,21 @@ export const EMBEDDERS: Record<EmbedderId, EmbedderSpec> = {
     zoom: 1,
     scale: 'arcface',
   },
-};
+} as const satisfies EmbedderRegistry;
 
-export const EMBEDDER_IDS = Object.keys(EMBEDDERS) as [EmbedderId, ...EmbedderId[]];
-
-/** 'faceres+dlib' → its component specs; throws on an unknown name. */
-export function parsePipeline(name: string): EmbedderSpec[] {
+/**
+ * 'faceplugin' or a fusion such as 'faceres+mobileface' → its component specs, looked up in
+ * `registry`; throws on a name the registry does not hold.
+ */
+export function parsePipeline(name: string, registry: EmbedderRegistry = SHIPPED_EMBEDDERS): EmbedderSpec[] {
   const parts = name.split('+');
   if (parts.length === 0 || parts.length > 3)
     throw new RangeError(`embedder "${name}": use 1 to 3 models joined by +`);
+  const ids = Object.keys(registry);
   return parts.map((p) => {
-    if (!(EMBEDDER_IDS as string[]).includes(p)) {
-      throw new RangeError(`unknown embedder "${p}"; one of ${EMBEDDER_IDS.join(', ')} (fuse with +)`);
-    }
-    return EMBEDDERS[p as EmbedderId];
+    const spec = Object.hasOwn(registry, p) ? registry[p] : undefined;
+    if (!spec) throw new RangeError(`unknown embedder "${p}"; one of ${ids.join(', ')} (fuse with +)`);
+    return spec;
   });
 }
 

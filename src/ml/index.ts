@@ -10,6 +10,7 @@ import { resolveEngineOptions, type FaceEngineOptions } from './config.js';
 import { LocalFaceEngine } from './local-engine.js';
 import { Matcher, type MatcherOptions } from './matcher.js';
 import { WorkerFaceEngine } from './worker-engine.js';
+import { parsePipeline } from './embedders.js';
 import { RECOGNITION_DEFAULTS } from './config.js';
 import type { FaceEngine } from './types.js';
 
@@ -36,10 +37,10 @@ export { ModelFileError, verifyModelFiles, defaultModelDir } from './model-files
 export { EngineError, WorkerFaceEngine, defaultWorkerPath } from './worker-engine.js';
 export type { EngineErrorCode } from './worker-engine.js';
 export { LocalFaceEngine } from './local-engine.js';
-export { EMBEDDERS, EMBEDDER_IDS, parsePipeline } from './embedders.js';
+export { SHIPPED_EMBEDDERS, parsePipeline } from './embedders.js';
+export type { EmbedderRegistry, EmbedderSpec } from './embedders.js';
 export { CALIBRATION, operatingPoint } from './calibration.js';
 export type { OperatingPoint } from './calibration.js';
-export type { EmbedderId } from './embedders.js';
 export { gateFailures } from './quality.js';
 export type { GateThresholds } from './quality.js';
 
@@ -61,6 +62,8 @@ export async function createFaceEngine(
   deps: FaceEngineDeps = {},
 ): Promise<FaceEngine> {
   const opts = resolveEngineOptions(options);
+  // Refuse an unknown embedder here, before a worker thread is started for it.
+  parsePipeline(opts.embedder);
   const log = (deps.logger ?? pino({ name: 'ml' }, pino.destination(2))).child({ component: 'face-engine' });
   if (opts.inProcess) return LocalFaceEngine.create(opts, log);
   return WorkerFaceEngine.start(opts, log, deps.workerPath);

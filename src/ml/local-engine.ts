@@ -10,11 +10,17 @@ import type { Config, Human } from '@vladmandic/human';
 import type { Logger } from 'pino';
 import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOptions } from './config.js';
 import { checkRgbImage, decodeImage } from './decode.js';
-import { DlibResNet } from './dlib-resnet.js';
-import { alignmentTransform, modelIdOf, parsePipeline, type EmbedderSpec } from './embedders.js';
+import {
+  alignmentTransform,
+  modelIdOf,
+  parsePipeline,
+  SHIPPED_EMBEDDERS,
+  type EmbedderRegistry,
+  type EmbedderSpec,
+} from './embedders.js';
 import { loadOnnxEmbedder, type OnnxEmbedder } from './onnx-embedder.js';
 import { createHumanRuntime, modelBaseUrl, type TfApi } from './human-runtime.js';
-import { DETECTION_MODELS, defaultModelDir, manifestFileOf, verifyModelFiles } from './model-files.js';
+import { DETECTION_MODELS, defaultModelDir, verifyModelFiles } from './model-files.js';
 import {
   FASNET_CROP_SCALE,
   FASNET_INPUT,
@@ -125,8 +131,8 @@ async function loadEmbedder(
     const onnx = await loadOnnxEmbedder(`${modelDir}/${spec.model}.onnx`, spec.dims);
     return { spec, kind: 'onnx', onnx, dispose: () => void onnx.dispose() };
   }
-  if (spec.kind === 'dlib') {
-    const net = DlibResNet.load(tf, `${modelDir}/${manifestFileOf(modelDir, spec.model)}`);
+  if (spec.kind === 'tf-code') {
+    const net = spec.load(tf, modelDir);
     return { spec, kind: 'tf', run: (x) => net.execute(x), dispose: () => net.dispose() };
   }
   const model = (await tf.loadGraphModel(`${modelBaseUrl(modelDir)}${spec.model}.json`)) as GraphModel;
@@ -175,9 +181,17 @@ export class LocalFaceEngine implements FaceEngine {
     this.embeddingSize = embedders.reduce((n, e) => n + e.spec.dims, 0);
   }
 
-  static async create(options: FaceEngineOptions, log: Logger): Promise<LocalFaceEngine> {
+  /**
+   * `registry` is where `options.embedder` is looked up: the shipped embedder by
+   * default; the eval tools pass theirs to measure candidates.
+   */
+  static async create(
+    options: FaceEngineOptions,
+    log: Logger,
+    registry: EmbedderRegistry = SHIPPED_EMBEDDERS,
+  ): Promise<LocalFaceEngine> {
     const opts = resolveEngineOptions(options);
-    const specs = parsePipeline(opts.embedder);
+    const specs = parsePipeline(opts.embedder, registry);
     const modelDir = opts.modelDir ?? defaultModelDir();
     const started = performance.now();
     // Refuse to start on a missing or altered model before tfjs sees it: Human only logs load

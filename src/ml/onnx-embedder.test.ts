@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EMBEDDERS } from './embedders.js';
+import { SHIPPED_EMBEDDERS } from './embedders.js';
 import { defaultModelDir } from './model-files.js';
 import { loadOnnxEmbedder, nhwcToNchw } from './onnx-embedder.js';
 
@@ -24,7 +24,7 @@ describe('nhwcToNchw', () => {
 describe('loadOnnxEmbedder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rollcall-onnx-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const spec = EMBEDDERS.faceplugin;
+  const spec = SHIPPED_EMBEDDERS.faceplugin;
 
   it('runs the shipped model: one row per view, different faces give different rows', async () => {
     const e = await loadOnnxEmbedder(join(defaultModelDir(), `${spec.model}.onnx`), spec.dims);

@@ -96,11 +96,10 @@ export class SyncHttp {
     return this.call(() => this.http.post(SYNC_PATHS.templates, body), PushResponse);
   }
 
-  pullRoster(since: string, limit: number): Promise<RosterPage> {
-    return this.call(
-      () => this.http.get(SYNC_PATHS.roster, { params: { since, limit, feed: ROSTER_FEED_VERSION } }),
-      RosterPage,
-    );
+  /** `model`: the kiosk's face model, reported with every pull (null while the engine loads). */
+  pullRoster(since: string, limit: number, model: string | null = null): Promise<RosterPage> {
+    const params = { since, limit, feed: ROSTER_FEED_VERSION, ...(model ? { model } : {}) };
+    return this.call(() => this.http.get(SYNC_PATHS.roster, { params }), RosterPage);
   }
 
   reportPinRecoveryUsed(body: PinRecoveryUsedRequest): Promise<PinRecoveryUsedResponse> {

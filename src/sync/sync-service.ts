@@ -271,6 +271,7 @@ export class SyncService {
         pageSize: this.o.rosterPage,
         onGalleryChanged: this.o.onGalleryChanged,
         onScheduleChanged: this.o.onScheduleChanged,
+        modelId: this.o.health().modelId,
       });
       board.progress = 1;
       board.online = true;

@@ -281,7 +281,8 @@ describe.each(dialects)('migrations on $name', (dialect) => {
           })
           .execute();
 
-        expect((await migrate(database)).applied).toEqual(['008-school-year']);
+        // 008 first, then whatever came after it.
+        expect((await migrate(database)).applied[0]).toBe('008-school-year');
         expect(
           await database.db
             .selectFrom('schedule_versions')

@@ -186,6 +186,10 @@ export interface DeviceTable {
   /** Last KioskHealth the device reported, JSON. */
   health: string | null;
   created_at: string;
+  /** The last_seen_at of the silence episode admins were emailed about (migration 009). */
+  silence_alerted_for: string | null;
+  /** The face model the kiosk last reported running (migration 010). */
+  face_model_id: string | null;
 }
 
 /** One-time admin-PIN recovery codes for a kiosk (migration 007). */

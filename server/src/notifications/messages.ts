@@ -87,3 +87,35 @@ export function digestEmail(
   );
   return { subject, text: lines.join('\n') };
 }
+
+export interface SilentKioskFacts {
+  kioskName: string;
+  roomName: string;
+  siteName: string;
+  timezone: string;
+  /** Site-local "YYYY-MM-DD HH:MM" of the last contact, or null when never heard from. */
+  lastSeen: string | null;
+  /** Site-local time from which the silence counts (the later of last contact and today's first arrival window). */
+  silentSince: string;
+  minutes: number;
+  thresholdMinutes: number;
+}
+
+/** To the admins, once per silence episode of a kiosk during school hours. */
+export function silentKioskEmail(f: SilentKioskFacts): { subject: string; text: string } {
+  const subject = `Kiosk silent: ${f.kioskName} (${f.roomName}) – ${f.minutes} min in school hours`;
+  const lines = [
+    'Hello,',
+    '',
+    `The kiosk "${f.kioskName}" in ${f.roomName} (${f.siteName}) has not contacted the server for ${f.minutes} minutes of school hours (your alert threshold is ${f.thresholdMinutes} minutes).`,
+    '',
+    `Last heard from: ${f.lastSeen ?? 'never'} (${f.timezone}). Silent in school hours since: ${f.silentSince}.`,
+    '',
+    'Marks it takes while offline are kept and uploaded when it reconnects, but teachers do not see them live. Check that it is switched on, on the network, and showing the door screen.',
+    '',
+    'You get this email once per silence: not again until the kiosk has been heard from and goes silent again.',
+    '',
+    '— Rollcall (automatic message; replies are not read)',
+  ];
+  return { subject, text: lines.join('\n') };
+}

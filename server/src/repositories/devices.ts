@@ -27,7 +27,7 @@ export function parseHealth(raw: string | null): KioskHealth | null {
   }
 }
 
-export const toDevice = (r: DeviceTable, now: string): Device => ({
+export const toDevice = (r: DeviceTable, now: string, silence: Device['silence'] = null): Device => ({
   id: r.id,
   siteId: r.site_id,
   roomId: r.room_id,
@@ -39,7 +39,9 @@ export const toDevice = (r: DeviceTable, now: string): Device => ({
   appVersion: r.app_version,
   queueDepth: r.queue_depth,
   health: parseHealth(r.health),
+  modelId: r.face_model_id,
   createdAt: r.created_at,
+  silence,
 });
 
 export async function getDevice(db: Executor, id: string): Promise<DeviceTable> {
@@ -87,6 +89,8 @@ export async function createDevice(
     queue_depth: null,
     health: null,
     created_at: now.toISOString(),
+    silence_alerted_for: null,
+    face_model_id: null,
   };
   await db.insertInto('devices').values(row).execute();
   return {
@@ -199,25 +203,27 @@ async function retireRecoveryCodes(db: Executor, id: string, now: string): Promi
     .execute();
 }
 
-/** Stored on the device row (not in memory) so any instance, and /metrics, can read it. */
+/**
+ * Stored on the device row (not in memory) so any instance, and /metrics, can read it.
+ * `modelId`: the face model a roster pull reported (a push reports it inside its health).
+ */
 export async function recordHealth(
   db: Executor,
   deviceId: string,
   health: KioskHealth | undefined,
   now: string,
+  modelId?: string,
 ): Promise<void> {
+  const model = health?.modelId ?? modelId;
   await db
     .updateTable('devices')
-    .set(
-      health === undefined
-        ? { last_seen_at: now }
-        : {
-            last_seen_at: now,
-            app_version: health.appVersion,
-            queue_depth: health.queueDepth,
-            health: JSON.stringify(health),
-          },
-    )
+    .set({
+      last_seen_at: now,
+      ...(health === undefined
+        ? {}
+        : { app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) }),
+      ...(model === undefined ? {} : { face_model_id: model }),
+    })
     .where('id', '=', deviceId)
     .execute();
 }

@@ -2,12 +2,24 @@
 import { z } from 'zod';
 import type { Executor } from './executor.js';
 
-export const Settings = z.object({
+/** Each setting's rule, without its default: a PATCH must not reset the fields it does not name. */
+const SETTING_RULES = {
   /** Keep uploaded photos after embedding them (off: photos are discarded). */
-  retainPhotos: z.boolean().default(false),
+  retainPhotos: z.boolean(),
+  /**
+   * A paired kiosk not heard from for this many minutes of school hours is flagged in the
+   * kiosk list and admins are emailed once (services/silent-kiosks.ts). Kiosks sync every 30 s.
+   */
+  silentKioskMinutes: z.number().int().min(5).max(600),
+};
+
+export const Settings = z.object({
+  retainPhotos: SETTING_RULES.retainPhotos.default(false),
+  silentKioskMinutes: SETTING_RULES.silentKioskMinutes.default(30),
 });
 export type Settings = z.infer<typeof Settings>;
-export const SettingsPatch = Settings.partial();
+/** Only the named fields change (zod 4's `.partial()` would fill the others with their defaults). */
+export const SettingsPatch = z.object(SETTING_RULES).partial().strict();
 
 export async function readSettings(db: Executor): Promise<Settings> {
   const rows = await db.selectFrom('settings').select(['key', 'value']).execute();

@@ -13,6 +13,8 @@ import {
 } from '../repositories/devices.js';
 import { issuePinRecovery, listPinRecovery, newRecoveryCode } from '../repositories/pin-recovery.js';
 import { getSite } from '../repositories/rooms.js';
+import { readSettings } from '../repositories/settings.js';
+import { findSilentKiosks } from '../services/silent-kiosks.js';
 import { IdParams, ListPage } from '../schemas/common.js';
 import {
   CreateDevice,
@@ -30,6 +32,13 @@ const devices: RoutePlugin = async (app) => {
   const tags = ['devices'];
   const { config } = app.ctx;
 
+  /** Kiosks silent in school hours past the admin's threshold, by device id. */
+  async function silenceByDevice(now: Date, siteId?: string) {
+    const { silentKioskMinutes } = await readSettings(app.ctx.db);
+    const silent = await findSilentKiosks(app.ctx.db, now, silentKioskMinutes, siteId);
+    return new Map(silent.map((k) => [k.deviceId, { since: k.since, minutes: k.minutes }]));
+  }
+
   r.get(
     '/api/devices',
     {
@@ -37,20 +46,30 @@ const devices: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Kiosks with their last-seen time and reported health',
+        summary: 'Kiosks with their last-seen time, reported health and silence in school hours',
         querystring: ListPage.extend({ siteId: z.string().optional() }),
         response: { 200: z.array(Device) },
       },
     },
     async (request) => {
       const { siteId, limit, offset } = request.query;
-      return listDevices(app.ctx.db, app.ctx.nowIso(), siteId, { limit, offset });
+      const now = app.ctx.clock.now();
+      const [list, silent] = await Promise.all([
+        listDevices(app.ctx.db, now.toISOString(), siteId, { limit, offset }),
+        silenceByDevice(now, siteId),
+      ]);
+      return list.map((d) => ({ ...d, silence: silent.get(d.id) ?? null }));
     },
   );
   r.get(
     '/api/devices/:id',
     { ...admin, schema: { tags, security, params: IdParams, response: { 200: Device, 404: ErrorBody } } },
-    async (request) => toDevice(await getDevice(app.ctx.db, request.params.id), app.ctx.nowIso()),
+    async (request) => {
+      const now = app.ctx.clock.now();
+      const row = await getDevice(app.ctx.db, request.params.id);
+      const silent = await silenceByDevice(now, row.site_id);
+      return toDevice(row, now.toISOString(), silent.get(row.id) ?? null);
+    },
   );
 
   r.post(

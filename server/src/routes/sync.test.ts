@@ -184,6 +184,38 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(devices.some((d) => d.health?.queueDepth === 2 && d.lastSeenAt !== null)).toBe(true);
     });
 
+    it("stores the kiosk's face model from its health and from its roster pulls", async () => {
+      const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId, 'Model reporter');
+      const modelOf = async () =>
+        (await call<{ modelId: string | null }>(t.app, s.adminToken, 'GET', `/api/devices/${kiosk.deviceId}`))
+          .modelId;
+      const pull = (query: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: `/api/sync/roster?since=0&limit=1${query}`,
+          headers: bearer(kiosk.token),
+        });
+      expect(await modelOf()).toBeNull();
+      expect((await pull('&model=faceres-aligned%2Bmobileface%2Fv1')).statusCode).toBe(200);
+      expect(await modelOf()).toBe('faceres-aligned+mobileface/v1');
+      // A pull without it (an older kiosk, or the engine still loading) keeps what was reported.
+      expect((await pull('')).statusCode).toBe(200);
+      expect(await modelOf()).toBe('faceres-aligned+mobileface/v1');
+      // The health of a push carries it too.
+      const res = await push(
+        [mark(s, 1)],
+        { appVersion: '0.2.0', queueDepth: 0, modelId: 'faceplugin/v1' },
+        kiosk.token,
+      );
+      expect(res.statusCode).toBe(200);
+      expect(await modelOf()).toBe('faceplugin/v1');
+      // An id no engine produces is a 400 like any other bad parameter, and changes nothing.
+      const bad = await pull(`&model=${'x'.repeat(201)}`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ issues: [{ path: 'model' }] });
+      expect(await modelOf()).toBe('faceplugin/v1');
+    });
+
     it('answers an id repeated inside one batch once as accepted and then as duplicate', async () => {
       const e = mark(s, 2);
       const res = await push([e, e]);

@@ -54,7 +54,7 @@ const sync: RoutePlugin = async (app) => {
       const [page, pinRecovery] = await Promise.all([
         readChanges(app.ctx.database, d.siteId, since, request.query.limit),
         livePinRecovery(app.ctx.db, d.id, now),
-        recordHealth(app.ctx.db, d.id, undefined, now),
+        recordHealth(app.ctx.db, d.id, undefined, now, request.query.model),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.

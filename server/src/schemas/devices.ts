@@ -15,7 +15,15 @@ export const Device = z.object({
   appVersion: z.string().nullable(),
   queueDepth: z.number().int().nullable(),
   health: KioskHealth.nullable(),
+  /** The face model the kiosk last reported running (null: not reported yet, or an older kiosk). */
+  modelId: z.string().nullable(),
   createdAt: z.string(),
+  /**
+   * Set while the kiosk has been silent in school hours for the admin's `silentKioskMinutes` or
+   * more: since when the silence counts (the later of its last contact and today's first
+   * arrival window) and for how many minutes. Null otherwise.
+   */
+  silence: z.object({ since: z.string(), minutes: z.number().int() }).nullable(),
 });
 export type Device = z.infer<typeof Device>;
 export const DeviceWithCode = Device.extend({

@@ -10,6 +10,8 @@ export interface PullHooks {
   /** Called after a pull changed students or templates (rebuild the matcher's gallery). */
   onGalleryChanged?: (() => void) | undefined;
   onScheduleChanged?: (() => void) | undefined;
+  /** The face model the kiosk runs, reported to the server with each page request. */
+  modelId?: string | undefined;
 }
 
 export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<void> {
@@ -19,7 +21,7 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
   try {
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
       const since = store.sync.get('cursor') ?? '0';
-      const res = await http.pullRoster(since, hooks.pageSize);
+      const res = await http.pullRoster(since, hooks.pageSize, hooks.modelId ?? null);
       const at = ctx.now().toISOString();
       const outcome = applyRosterPage(store, res.changes, res.cursor, at);
       report.pulled.applied += outcome.applied;

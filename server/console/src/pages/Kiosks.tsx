@@ -1,15 +1,18 @@
-// Kiosks: each door's room, version, last contact, marks waiting, camera/engine state;
-// a pairing code shown large with a QR code, revoke, and admin-PIN recovery codes.
+// Kiosks: each door's room, version, last contact, marks waiting, camera/engine state, face
+// model (as the kiosk reports it), a flag when one has been silent in school hours past the
+// admin's threshold (the server decides); a pairing code shown large with a QR code, revoke,
+// and admin-PIN recovery codes.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices';
 import { CreateDevice } from '../../../src/schemas/devices';
 import type { Room, Site } from '../../../src/schemas/people';
+import { SettingsPatch, type Settings } from '../../../src/repositories/settings';
 import { api, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { dateTimeIn } from '../format';
 import { QrCode } from '../qr';
-import { Confirm, Empty, Field, FormError, Loaded, Page, useQuery } from '../ui';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
 
 type DeviceT = z.infer<typeof Device>;
 type Paired = z.infer<typeof DeviceWithCode>;
@@ -84,14 +87,113 @@ function health(d: DeviceT): string {
   return parts.filter(Boolean).join(', ') || 'reported';
 }
 
+/** A model id such as `faceres-aligned+mobileface/v1`, allowed to wrap after its `+` and `/` only. */
+function ModelId({ id }: { id: string }) {
+  const parts = id.split(/(?<=[+/])/);
+  return (
+    <code className="model-id">
+      {parts.map((p, i) => (
+        <span key={i}>
+          {p}
+          {i < parts.length - 1 && <wbr />}
+        </span>
+      ))}
+    </code>
+  );
+}
+
+/** The kiosks the server flags as silent in school hours, named, above the table. */
+function SilentNotice({
+  devices,
+  sites,
+  threshold,
+}: {
+  devices: DeviceT[];
+  sites: SiteT[];
+  threshold: number;
+}) {
+  const silent = devices.filter((k) => k.silence !== null);
+  if (silent.length === 0) return null;
+  const tz = (siteId: string) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+  return (
+    <div className="card notice notice--warn" role="status" data-testid="silent-notice">
+      <h2>{silent.length === 1 ? '1 kiosk is' : `${silent.length} kiosks are`} silent in school hours</h2>
+      <p>
+        Not heard from for {threshold} minutes or more of school hours. Admins were emailed once (when email
+        is set up). Marks taken offline upload when the kiosk reconnects.
+      </p>
+      <ul>
+        {silent.map((k) => (
+          <li key={k.id}>
+            <strong>{k.name}</strong>: silent for {k.silence?.minutes} min, last seen{' '}
+            {k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tz(k.siteId)) : 'never'} (site time)
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The admin setting behind the flag: minutes of silence in school hours before a kiosk is flagged. */
+function SilentThreshold({ current, onSaved }: { current: number; onSaved(): void }) {
+  const [minutes, setMinutes] = useState(String(current));
+  const f = useSubmit();
+  return (
+    <form
+      className="card"
+      noValidate
+      data-testid="silent-threshold-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void f
+          .run(
+            SettingsPatch,
+            { silentKioskMinutes: Number(minutes) },
+            (v) => api<Settings>('PATCH', '/api/settings', { body: v }),
+            'Saved.',
+          )
+          .then((r) => r && onSaved());
+      }}
+    >
+      <h2>Silent-kiosk alert</h2>
+      <p className="muted">
+        A paired kiosk that has not contacted the server for this long during school hours (the site’s terms,
+        holidays and timetable, in its time zone) is flagged here, and every admin gets one email per silence.
+      </p>
+      <FormError errors={f.errors} />
+      <div className="form-grid">
+        <Field label="Minutes (5 to 600)" error={f.errors.silentKioskMinutes}>
+          {(p) => (
+            <input
+              {...p}
+              type="number"
+              inputMode="numeric"
+              min={5}
+              max={600}
+              value={minutes}
+              onChange={(e) => setMinutes(e.target.value)}
+              data-testid="silent-minutes"
+            />
+          )}
+        </Field>
+      </div>
+      <button type="submit" className="primary" disabled={f.busy} data-testid="silent-save">
+        Save
+      </button>
+      <FormOk message={f.done} />
+    </form>
+  );
+}
+
 export function Kiosks() {
   const q = useQuery(async () => {
-    const [devices, rooms, sites] = await Promise.all([
+    const [devices, rooms, sites, settings] = await Promise.all([
       apiAll<DeviceT>('/api/devices'),
       apiAll<RoomT>('/api/rooms'),
       apiAll<SiteT>('/api/sites'),
+      api<Settings>('GET', '/api/settings'),
     ]);
-    return { devices, rooms, sites };
+    return { devices, rooms, sites, settings };
   }, []);
   const [roomId, setRoom] = useState('');
   const [name, setName] = useState('');
@@ -113,7 +215,14 @@ export function Kiosks() {
             {shown && (
               <PairingCode device={shown} tz={tzOf(shown.siteId, d.sites)} onClose={() => setShown(null)} />
             )}
-            {recovery && <RecoveryCode code={recovery} tz="UTC" onClose={() => setRecovery(null)} />}
+            {recovery && (
+              <RecoveryCode
+                code={recovery}
+                tz={tzOf(d.devices.find((k) => k.id === recovery.deviceId)?.siteId ?? '', d.sites)}
+                onClose={() => setRecovery(null)}
+              />
+            )}
+            <SilentNotice devices={d.devices} sites={d.sites} threshold={d.settings.silentKioskMinutes} />
             {actionError && (
               <p className="form-error" role="alert">
                 {actionError}
@@ -134,6 +243,7 @@ export function Kiosks() {
                         'Last seen (site time)',
                         'Marks waiting',
                         'Camera / engine',
+                        'Face model',
                       ].map((h) => (
                         <th key={h} scope="col">
                           {h}
@@ -149,12 +259,25 @@ export function Kiosks() {
                       <tr key={k.id} data-testid="kiosk-row" data-state={k.state}>
                         <th scope="row">{k.name}</th>
                         <td>{d.rooms.find((r) => r.id === k.roomId)?.name ?? k.roomId}</td>
-                        <td>{STATE_LABEL[k.state]}</td>
+                        <td>
+                          {STATE_LABEL[k.state]}
+                          {k.silence && (
+                            <>
+                              {' '}
+                              <span className="status status--absent" data-testid="silent-flag">
+                                Silent {k.silence.minutes} min
+                              </span>
+                            </>
+                          )}
+                        </td>
                         <td>{k.appVersion ?? '–'}</td>
                         <td>{k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tzOf(k.siteId, d.sites)) : 'never'}</td>
                         <td>{k.queueDepth ?? '–'}</td>
                         <td>{health(k)}</td>
-                        <td className="actions">
+                        <td data-testid="kiosk-model">
+                          {k.modelId ? <ModelId id={k.modelId} /> : 'not reported'}
+                        </td>
+                        <td className="actions actions--wrap">
                           <button
                             type="button"
                             onClick={() =>
@@ -249,6 +372,7 @@ export function Kiosks() {
                 Create pairing code
               </button>
             </form>
+            <SilentThreshold current={d.settings.silentKioskMinutes} onSaved={q.reload} />
             {revoking && (
               <Confirm
                 title={`Revoke ${revoking.name}?`}

@@ -6,6 +6,8 @@ import { migration005 } from './005-session-versions.js';
 import { migration006 } from './006-site-changes.js';
 import { migration007 } from './007-pin-recovery-codes.js';
 import { migration008 } from './008-school-year.js';
+import { migration009 } from './009-silent-kiosks.js';
+import { migration010 } from './010-device-face-model.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -18,4 +20,6 @@ export const migrations: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
+  migration010,
 ];

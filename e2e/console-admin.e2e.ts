@@ -1,0 +1,156 @@
+// The staff console's kiosk watch and calendar tools, end to end in Chromium against a real
+// server (fake face engine: no face is analysed here): a kiosk silent in school hours is flagged
+// once the admin's threshold is passed, the admins get one email and the audit one row; each
+// kiosk's face model is listed; every page is checked with axe-core and photographed at desktop
+// and phone width (e2e/screenshots/console-*.png).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app';
+import type { MailMessage, Mailer } from '../server/src/notifications/mailer';
+import { launchChromium } from './harness/browser';
+import { checkedPages, consoleShot, expectAccessible, signInConsole } from './harness/console';
+import { startServer, type RunningServer } from './harness/server';
+
+const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  // eslint-disable-next-line no-console -- the e2e's own summary of the accessibility pass
+  console.log(
+    `axe-core (console admin tools): ${checkedPages.length} page states checked, serious/critical violations: ${checkedPages.reduce((n, p) => n + p.serious, 0)}`,
+  );
+});
+
+/** Screenshot at desktop width, then the same page at phone width (checked with axe too). */
+async function bothWidths(page: Page, name: string): Promise<void> {
+  await expectAccessible(page, name);
+  await consoleShot(page, name);
+  await page.setViewportSize(PHONE);
+  await expectAccessible(page, `${name}-phone`);
+  await consoleShot(page, `${name}-phone`);
+  await page.setViewportSize(DESKTOP);
+}
+
+describe('staff console: kiosk watch and calendar tools', () => {
+  it('flags a kiosk silent in school hours, emails the admins once and lists each face model', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-admin-e2e-'));
+    const sent: MailMessage[] = [];
+    const mailer: Mailer = {
+      send: async (m) => {
+        sent.push(m);
+      },
+      close: () => undefined,
+    };
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine(), mailer });
+      const app = server.app();
+      const admin = await createUser(server.database, 'admin');
+      const teacher = await createUser(server.database, 'teacher');
+      const adminToken = await login(app, admin.email, admin.password);
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 101',
+        siteId: 'default',
+      });
+      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'Maths 9A',
+        siteId: 'default',
+        teacherId: teacher.id,
+      });
+      // A class in session now (the default site is UTC): today is a school day with school hours.
+      const now = new Date();
+      const today = now.toISOString().slice(0, 10);
+      const start = new Date(Math.max(now.getTime() - 60 * 60_000, Date.parse(`${today}T00:00:00Z`)));
+      const end = new Date(Math.min(now.getTime() + 80 * 60_000, Date.parse(`${today}T23:59:00Z`)));
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        date: today,
+        startTime: hhmm(start),
+        endTime: hhmm(end),
+        graceMinutes: 10,
+      });
+      // Two paired kiosks: one calls in now, the other was last heard from 40 minutes ago.
+      const talking = await pairKiosk(app, adminToken, room.id, 'Door of 101');
+      const quiet = await pairKiosk(app, adminToken, room.id, 'Back door of 101');
+      const fortyMinutesAgo = new Date(now.getTime() - 40 * 60_000).toISOString();
+      await server.database.db
+        .updateTable('devices')
+        .set({ last_seen_at: fortyMinutesAgo })
+        .where('id', '=', quiet.deviceId)
+        .execute();
+      // The talking kiosk reports its face model with its roster pull, as kiosks do.
+      await call(
+        app,
+        talking.token,
+        'GET',
+        '/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1',
+      );
+
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(ctx);
+      const a = await ctx.newPage();
+      await signInConsole(a, server.url, admin.email, admin.password);
+      await a.goto(`${server.url}/#/kiosks`);
+      await a.waitForSelector('[data-testid="silent-threshold-form"]');
+
+      // The threshold is checked with the server's schema beside its field…
+      await a.fill('[data-testid="silent-minutes"]', '2');
+      await a.click('[data-testid="silent-save"]');
+      await a
+        .locator('[data-testid="silent-threshold-form"] [data-testid="field-error"]', { hasText: '5' })
+        .waitFor();
+      await expectAccessible(a, 'kiosks-silent-threshold-error');
+      await consoleShot(a, 'kiosks-silent-threshold-error');
+      // …a long threshold flags nobody…
+      await a.fill('[data-testid="silent-minutes"]', '600');
+      await a.click('[data-testid="silent-save"]');
+      await a.locator('[data-testid="silent-threshold-form"]', { hasText: 'Saved.' }).waitFor();
+      expect(await a.locator('[data-testid="silent-flag"]').count()).toBe(0);
+      // …and 5 minutes flags the kiosk silent for more than that in today's school hours.
+      await a.fill('[data-testid="silent-minutes"]', '5');
+      await a.click('[data-testid="silent-save"]');
+      await a.waitForSelector('[data-testid="silent-notice"]');
+      const flagged = a.locator('[data-testid="kiosk-row"]', {
+        has: a.locator('[data-testid="silent-flag"]'),
+      });
+      expect(await flagged.count()).toBe(1);
+      expect(await flagged.locator('th').textContent()).toBe('Back door of 101');
+      // Each kiosk's face model as it reported it; the one that never did says so.
+      expect(
+        await a
+          .locator('[data-testid="kiosk-row"]', { hasText: 'Door of 101' })
+          .first()
+          .locator('[data-testid="kiosk-model"]')
+          .textContent(),
+      ).toBe('faceres-aligned+mobileface/v1');
+      expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
+      await bothWidths(a, 'kiosks-silent');
+
+      // The server's checker emails the admins once per silence and audits it.
+      expect(await app.silentKiosks.check()).toMatchObject({ silent: 1, alerted: 1, emailed: 1 });
+      expect(await app.silentKiosks.check()).toMatchObject({ silent: 1, alerted: 0, emailed: 0 });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]?.to).toEqual([admin.email]);
+      expect(sent[0]?.subject).toMatch(/^Kiosk silent: Back door of 101 \(Room 101\)/);
+      await a.goto(`${server.url}/#/audit?action=device.silent`);
+      await a.waitForSelector('[data-testid="audit-table"] tbody tr');
+      expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(1);
+      await expectAccessible(a, 'audit-silent-kiosk');
+      await consoleShot(a, 'audit-silent-kiosk');
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
