@@ -1,4 +1,5 @@
 // npm run calibrate -- --calib <dump.json[,dump2.json]> [--dev <dump.json[,...]>] [--max-fpir 0.005]
+//                      [--grow <dump.json> --sizes 100,400,all]
 //
 // Derives the operating point (threshold, minMargin) of a recognition pipeline from embeddings
 // dumped by `npm run eval -- <dir> --dump <file>`; the rule is in docs/recognition.md and
@@ -8,12 +9,20 @@
 // The calibration set is split like EVAL-PROTOCOL.md (K = 2) in BOTH parities — even-position
 // identities enrolled, then odd — so every identity serves once as enrolled and once as a
 // stranger. --dev, when given, is only scored at the chosen point (never used to choose it).
+//
+// --grow: the school-scale calibration (docs/recognition.md "Decision rule at school scale").
+// Every record of that dump with role `distractor` (a dump of `npm run eval -- <dir>
+// --distractors <dir2> --dump`; only the distractors are read, never its probes) is one more
+// gallery person: each fold's gallery is grown to --sizes people (its own enrolled first, then
+// the distractors in name order) and the school point is chosen by chooseSchoolPoint(), with the
+// decision rule's own interpolation (schoolPoint) giving the point at each size.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SCHOOL_MAX_FPIR, TAIL_FRACTION, schoolPoint } from '../../src/ml/decision-rule.js';
+import { CALIBRATION_GALLERY_PEOPLE, TAIL_FRACTION, schoolPoint } from '../../src/ml/decision-rule.js';
 import { fitExponentialTail } from '../../src/ml/impostor-tail.js';
 import {
   chooseOperatingPoint,
+  chooseSchoolPoint,
   cosine,
   evaluateOperatingPoint,
   pairScores,
@@ -25,6 +34,7 @@ import { Matcher } from '../../src/ml/matcher.js';
 interface DumpRecord {
   identity: string;
   file: string;
+  role?: string;
   face: { embedding: number[]; mirrorEmbedding?: number[] } | null;
 }
 interface Item {
@@ -42,6 +52,8 @@ const { values } = parseArgs({
     mirror: { type: 'boolean', default: false },
     k: { type: 'string', default: '2' },
     'tail-fraction': { type: 'string' },
+    grow: { type: 'string' },
+    sizes: { type: 'string', default: '100,400,all' },
   },
 });
 if (!values.calib) {
@@ -87,7 +99,13 @@ function load(list: string): Item[] {
 const personImpostors: number[] = [];
 
 /** Protocol split with identities of `parity` enrolled; each probe scored by the Matcher. */
-function scoreFold(items: Item[], parity: 0 | 1, k: number, collectImpostors = false): ScoredProbe[] {
+function scoreFold(
+  items: Item[],
+  parity: 0 | 1,
+  k: number,
+  collectImpostors = false,
+  extra: readonly { identity: string; embedding: Float32Array }[] = [],
+): ScoredProbe[] {
   const ids = [...new Set(items.map((i) => i.identity))].filter((i) => !i.startsWith('_')).sort();
   const enrolled = new Set(ids.filter((_, n) => n % 2 === parity));
   const dims = items.find((i) => i.embedding)!.embedding!.length;
@@ -109,6 +127,7 @@ function scoreFold(items: Item[], parity: 0 | 1, k: number, collectImpostors = f
       probes.push(it);
     }
   }
+  for (const e of extra) matcher.add(e.identity, e.embedding);
   return probes.map((p) => {
     const kind = enrolled.has(p.identity) ? 'known' : 'unknown';
     if (!p.embedding) return { kind, faceFound: false, correct: false, score: 0, margin: 0 };
@@ -151,14 +170,60 @@ out.scale = {
   tail_fraction: tailFraction,
   tail_start: r4(tail.u),
   beta: r4(tail.beta),
-  school_max_fpir: SCHOOL_MAX_FPIR,
-  // What the school tier would use if a gallery had this calibration set's impostor tail.
-  school_threshold_with_this_tail: chosen
-    ? Object.fromEntries(
-        [25, 100, 400, 1391, 5000, 20000].map((n) => [n, r4(schoolPoint(chosen, n, tail).threshold)]),
-      )
-    : null,
 };
+if (values.grow && chosen) {
+  // Gallery persons to grow with: the dump's distractors (never its probes), by name.
+  const grow = (JSON.parse(readFileSync(values.grow, 'utf8')) as { records: DumpRecord[] }).records
+    .filter((r) => r.role === 'distractor' && r.face)
+    .map((r) => ({ identity: r.identity, embedding: Float32Array.from(r.face!.embedding) }))
+    .sort((a, b) => (a.identity < b.identity ? -1 : a.identity > b.identity ? 1 : 0));
+  const names = [...new Set(grow.map((g) => g.identity))];
+  if (names.length === 0) throw new Error(`--grow: no distractor records in ${values.grow}`);
+  const base = CALIBRATION_GALLERY_PEOPLE;
+  const sizes = [
+    ...new Set(
+      [base, ...values.sizes.split(',')].map((x) =>
+        String(x).trim() === 'all' ? base + names.length : Math.min(Number(x), base + names.length),
+      ),
+    ),
+  ].sort((a, b) => a - b);
+  if (sizes.some((n) => !Number.isInteger(n) || n < base))
+    throw new Error(`--sizes: gallery sizes must be integers ≥ ${base}`);
+  const sized = sizes.map((people) => {
+    const keep = new Set(names.slice(0, people - base));
+    const extra = grow.filter((g) => keep.has(g.identity));
+    return {
+      people,
+      probes: [...scoreFold(calib, 0, k, false, extra), ...scoreFold(calib, 1, k, false, extra)],
+    };
+  });
+  const classPoint = { threshold: chosen.threshold, minMargin: chosen.minMargin };
+  const school = chooseSchoolPoint(
+    sized,
+    (candidate, people) =>
+      schoolPoint(classPoint, people, null, { ...candidate, galleryPeople: sizes[sizes.length - 1]! }),
+    { maxFpir },
+  );
+  out.school = {
+    rule: `school point: at every gallery size (${sizes.join(', ')}) the point schoolPoint() gives misid = 0 and fpir <= ${maxFpir}; max tpir at ${sizes[sizes.length - 1]} people; ties: higher threshold, then higher margin`,
+    grown_with: `${names.length} distractor people of ${values.grow}`,
+    chosen: school && {
+      threshold: school.threshold,
+      minMargin: school.minMargin,
+      galleryPeople: school.galleryPeople,
+      tpir: r4(school.tpir),
+      fpir: r4(school.fpir),
+    },
+    sizes: school?.sizes.map((s) => ({
+      people: s.people,
+      threshold: s.threshold,
+      min_margin: s.minMargin,
+      tpir: r4(s.tpir),
+      fpir: r4(s.fpir),
+      misidentified: s.misidentified,
+    })),
+  };
+}
 if (values.dev && chosen) {
   const dev = load(values.dev);
   out.dev = evaluateOperatingPoint(scoreFold(dev, 0, k), chosen.threshold, chosen.minMargin);

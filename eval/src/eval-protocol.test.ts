@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseOperatingPoint,
+  chooseSchoolPoint,
   cosine,
   evaluateOperatingPoint,
   identificationMetrics,
@@ -165,5 +166,57 @@ describe('chooseOperatingPoint', () => {
 
   it('returns null when nothing qualifies', () => {
     expect(chooseOperatingPoint([k(0.9, 0.5, false)], { maxFpir: 0 })).toBeNull();
+  });
+});
+
+describe('chooseSchoolPoint', () => {
+  const known = (score: number, margin: number, correct = true): ScoredProbe => ({
+    kind: 'known',
+    faceFound: true,
+    correct,
+    score,
+    margin,
+  });
+  const stranger = (score: number, margin: number): ScoredProbe => ({
+    kind: 'unknown',
+    faceFound: true,
+    correct: false,
+    score,
+    margin,
+  });
+  // The class point at 10 people, the school point as chosen at 1,000 (linear in between would be
+  // the decision rule's; two sizes are enough here).
+  const classPoint = { threshold: 0.43, minMargin: 0.16 };
+  const pointAt = (school: { threshold: number; minMargin: number }, people: number) =>
+    people <= 10 ? classPoint : school;
+  // At 1,000 people genuine faces lead their second-best by less (0.12) and a stranger reaches
+  // 0.46 with a lead of 0.14: a higher threshold with a smaller margin takes both right.
+  const small = { people: 10, probes: [known(0.6, 0.3), known(0.55, 0.25), stranger(0.3, 0.05)] };
+  const large = {
+    people: 1000,
+    probes: [known(0.6, 0.12), known(0.55, 0.2), stranger(0.46, 0.14), stranger(0.4, 0.02)],
+  };
+
+  it('trades margin for threshold at school scale and keeps every stranger out', () => {
+    const chosen = chooseSchoolPoint([small, large], pointAt, { maxFpir: 0 });
+    expect(chosen).toMatchObject({ galleryPeople: 1000, tpir: 1, fpir: 0 });
+    // Highest threshold that still takes 0.55, highest margin that still takes the 0.12 lead.
+    expect(chosen!.threshold).toBe(0.55);
+    expect(chosen!.minMargin).toBe(0.12);
+    expect(chosen!.sizes.map((s) => s.people)).toEqual([10, 1000]);
+  });
+
+  it('holds the budget at every size, not only the largest', () => {
+    // A stranger the school point would accept only in the smaller school gallery.
+    const mid = { people: 100, probes: [known(0.6, 0.3), stranger(0.7, 0.15)] };
+    const chosen = chooseSchoolPoint([small, mid, large], pointAt, { maxFpir: 0 });
+    expect(chosen!.minMargin).toBeGreaterThan(0.15);
+    expect(chosen!.sizes.every((s) => s.fpir === 0 && s.misidentified === 0)).toBe(true);
+  });
+
+  it('never accepts a wrong person, and returns null when nothing qualifies', () => {
+    const wrong = { people: 1000, probes: [known(0.9, 0.5, false)] };
+    expect(chooseSchoolPoint([wrong], pointAt)).toBeNull();
+    expect(chooseSchoolPoint([], pointAt)).toBeNull();
   });
 });

@@ -249,3 +249,70 @@ export function chooseOperatingPoint(
   }
   return best && best.tpir > 0 ? best : null;
 }
+
+/** Probes scored against a gallery of `people` (the same probes, the gallery grown). */
+export interface SizedProbes {
+  people: number;
+  probes: readonly ScoredProbe[];
+}
+
+export interface SchoolPointStats {
+  threshold: number;
+  minMargin: number;
+  /** The largest calibration gallery: the school point applies as chosen at this size. */
+  galleryPeople: number;
+  tpir: number;
+  fpir: number;
+  /** Every calibration size at the point the rule gives it. */
+  sizes: (OperatingPointStats & { people: number })[];
+}
+
+/**
+ * The school-scale calibration rule (docs/recognition.md "Decision rule at school scale"): on a
+ * grid of school points (threshold and margin in 0.01 steps), `pointAt` gives the point the
+ * decision rule uses at each calibration gallery size; keep the school points with NO
+ * misidentification and fpir ≤ maxFpir at EVERY size, take the highest tpir at the largest
+ * size; among equals, the highest threshold, then the highest margin. Null when none qualifies.
+ */
+export function chooseSchoolPoint(
+  sized: readonly SizedProbes[],
+  pointAt: (
+    school: { threshold: number; minMargin: number },
+    people: number,
+  ) => {
+    threshold: number;
+    minMargin: number;
+  },
+  { maxFpir = 0.005, maxMargin = 0.2, minThreshold = 0, maxThreshold = 1 } = {},
+): SchoolPointStats | null {
+  if (sized.length === 0) return null;
+  const largest = sized.reduce((a, b) => (b.people > a.people ? b : a));
+  let best: SchoolPointStats | null = null;
+  for (let mi = 0; mi <= Math.round(maxMargin * 100); mi++) {
+    for (let ti = Math.round(minThreshold * 100); ti <= Math.round(maxThreshold * 100); ti++) {
+      const school = { threshold: ti / 100, minMargin: mi / 100 };
+      const sizes = sized.map((s) => {
+        const at = pointAt(school, s.people);
+        return { people: s.people, ...evaluateOperatingPoint(s.probes, at.threshold, at.minMargin) };
+      });
+      if (sizes.some((s) => s.misidentified > 0 || s.fpir > maxFpir)) continue;
+      const top = sizes[sized.indexOf(largest)]!;
+      const cand: SchoolPointStats = {
+        ...school,
+        galleryPeople: largest.people,
+        tpir: top.tpir,
+        fpir: top.fpir,
+        sizes,
+      };
+      if (
+        !best ||
+        cand.tpir > best.tpir ||
+        (cand.tpir === best.tpir &&
+          (cand.threshold > best.threshold ||
+            (cand.threshold === best.threshold && cand.minMargin > best.minMargin)))
+      )
+        best = cand;
+    }
+  }
+  return best && best.tpir > 0 ? best : null;
+}

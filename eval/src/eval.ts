@@ -22,17 +22,21 @@
 //                       with each known probe at its own class's door (see below)
 //   --no-cache          analyse every image again (default: reuse .cache/eval/, see
 //                       embedding-cache.ts; timings then cover only the images analysed now)
+//   --same-person <a=b,...>  identity pairs believed to be ONE person under two names (a
+//                       diagnosis, docs/recognition.md): adds `same_person_set_aside`, the
+//                       figures with those identities' probes left out. The headline is unchanged.
 //
 // Operating point: a probe is accepted when the door's decision rule accepts it with no class in
-// session (src/ml/decision-rule.ts: score ≥ the school threshold for this gallery AND margin over
-// the second-best identity ≥ minMargin), exactly as the kiosk decides on a frame. Quality
+// session (src/ml/decision-rule.ts, the school tier: score ≥ the school threshold for this
+// gallery's size AND margin over the second-best identity of the whole gallery ≥ the school
+// margin for that size), exactly as the kiosk decides on a frame. Quality
 // gates are NOT applied (the protocol measures recognition); `gate_fail` counts how many probes
 // the kiosk's gates would have held back.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { operatingPoint } from '../../src/ml/calibration.js';
+import { operatingPoint, schoolOperatingPoint } from '../../src/ml/calibration.js';
 import { EVAL_CALIBRATION } from './candidates/calibration.js';
 import { EVAL_EMBEDDERS } from './candidates/embedders.js';
 import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
@@ -75,6 +79,7 @@ const { values, positionals } = parseArgs({
     curve: { type: 'string', default: '100,400,all' },
     'class-size': { type: 'string', default: '30' },
     'no-cache': { type: 'boolean' },
+    'same-person': { type: 'string' },
   },
 });
 
@@ -108,6 +113,16 @@ const threshold = values.threshold !== undefined ? Number(values.threshold) : (o
 const minMargin = values.margin !== undefined ? Number(values.margin) : (op?.minMargin ?? 0.05);
 if (!Number.isFinite(threshold) || !Number.isFinite(minMargin))
   fail('--threshold and --margin must be numbers');
+// The school-scale point of this pipeline (none: the school tier keeps the calibrated point).
+const schoolCalibrated = schoolOperatingPoint(model, flip, mirrorTemplates);
+// Identities believed to be one person under two names (diagnosis only, see --same-person).
+const samePerson = new Map<string, string>();
+for (const pair of (values['same-person'] ?? '').split(',').filter((x) => x.trim())) {
+  const [a, b] = pair.split('=').map((x) => x.trim());
+  if (!a || !b) fail(`--same-person: "${pair}" is not a=b`);
+  samePerson.set(a, b);
+  samePerson.set(b, a);
+}
 
 const IMAGE = /\.(jpe?g|png)$/i;
 function scan(root: string): IdentityFolder[] {
@@ -241,7 +256,7 @@ function evaluateGallery(
   // normalised against this gallery's own impostor tail (templates only, never a probe).
   const model = galleryModel(matcher, templates);
   const point = { threshold, minMargin };
-  const school = schoolPoint(point, matcher.personCount, model);
+  const school = schoolPoint(point, matcher.personCount, model, schoolCalibrated);
   const errors: string[] = [];
   const outcomes: ProbeOutcome[] = records
     .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
@@ -262,6 +277,7 @@ function evaluateGallery(
         point,
         galleryPeople: matcher.personCount,
         model,
+        school: schoolCalibrated,
         ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
       });
       if (m.accepted && m.personId !== r.identity) {
@@ -280,6 +296,9 @@ function evaluateGallery(
     });
   return {
     ident: identificationMetrics(outcomes),
+    // The same figures with the probes of identities believed to be one person under two names
+    // left out (--same-person): a diagnosis, never the headline.
+    setAside: identificationMetrics(outcomes.filter((o) => !samePerson.has(o.identity))),
     galleryPeople: matcher.personCount,
     school,
     model,
@@ -327,6 +346,7 @@ const curve = curveSizes.map((n) => {
     known_probes: g.ident.counts.known_probes,
     unknown_probes: g.ident.counts.unknown_probes,
     school_threshold: g.school.threshold,
+    school_min_margin: g.school.minMargin,
     rank1: round(g.ident.rank1),
     tpir: round(g.ident.tpir),
     misid: round(g.ident.misid),
@@ -365,8 +385,25 @@ const steady = timings.slice(3); // protocol: after a warm-up of 3 images
 const detectFail = records.filter((r) => !r.face).length;
 const probesWithFace = records.filter((r) => (r.role === 'known' || r.role === 'unknown') && r.face);
 
+const setAside = (m: typeof ident) => ({
+  pairs: [...samePerson].filter(([a, b]) => a < b).map(([a, b]) => `${a}=${b}`),
+  tpir: round(m.tpir),
+  misid: round(m.misid),
+  fpir: round(m.fpir),
+  counts: {
+    known_probes: m.counts.known_probes,
+    unknown_probes: m.counts.unknown_probes,
+    true_accepts: m.counts.true_accepts,
+    misidentified: m.counts.misidentified,
+    false_accepts: m.counts.false_accepts,
+  },
+});
+
 const out = {
   dataset: root,
+  // What the top-level rank1 / tpir / misid / fpir measure.
+  decision:
+    'school tier, no class in session: every probe judged against the whole gallery at the point the decision rule gives this gallery size (school_threshold, school_min_margin); class_aware judges each known probe at its own class door',
   rank1: round(ident.rank1),
   tpir: round(ident.tpir),
   misid: round(ident.misid),
@@ -392,9 +429,12 @@ const out = {
   unknown_probes: ident.counts.unknown_probes,
   threshold,
   min_margin: minMargin,
-  // The decision rule's school tier for this gallery (docs/recognition.md): its threshold and the
-  // gallery's impostor tail it was normalised against.
+  // The decision rule's school tier for this gallery (docs/recognition.md): its point, the school
+  // point it was derived from (calibrated at school scale; null: none for this pipeline) and the
+  // gallery's impostor tail (its slope raises the threshold beyond the calibrated size).
   school_threshold: full.school.threshold,
+  school_min_margin: full.school.minMargin,
+  school_calibration: schoolCalibrated,
   impostor_tail: full.model && {
     u: round(full.model.u),
     p_u: full.model.pU,
@@ -403,6 +443,9 @@ const out = {
   },
   // Every wrong acceptance (misidentification or stranger), so a labelling error is visible.
   wrong_accepts: full.errors,
+  ...(samePerson.size
+    ? { same_person_set_aside: { ...setAside(full.setAside), class_aware: setAside(atClass.setAside) } }
+    : {}),
   class_aware: {
     class_size: classSize,
     classes: classes.length,

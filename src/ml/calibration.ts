@@ -38,3 +38,35 @@ export function operatingPoint(
 ): OperatingPoint | null {
   return table[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
 }
+
+/**
+ * A point calibrated at school scale: the decision rule's school tier (decision-rule.ts) uses it
+ * for a gallery of `galleryPeople`, interpolates towards the class-sized point below that and
+ * raises the threshold with the gallery's impostor tail above it.
+ */
+export interface SchoolPoint extends OperatingPoint {
+  galleryPeople: number;
+}
+
+/**
+ * Derived by `npm run calibrate -- --calib <faces-lfw-640 dump> --grow <dump with distractors>`
+ * (docs/recognition.md "Decision rule at school scale"): faces-lfw-640's probes, both protocol
+ * folds, against its 25 enrolled people plus the 1,000 faces-gallery-distractors people (1,025).
+ * The rule: on a 0.01 grid keep the school points whose interpolated points give no
+ * misidentification and fpir ≤ 0.005 at 100, 400 and 1,025 people (and the class point at 25),
+ * take the highest tpir at 1,025 people; ties to the higher threshold, then the higher margin.
+ * faces-gallery's probes were never used to choose. Keyed like CALIBRATION.
+ */
+export const SCHOOL_CALIBRATION: Record<string, SchoolPoint> = {
+  // Calibration tpir 0.9825 at 1,025 people (fpir 0.002, misid 0).
+  faceplugin: { threshold: 0.47, minMargin: 0.1, galleryPeople: 1025 },
+};
+
+/** The school-scale point, or null when this combination was never calibrated at school scale. */
+export function schoolOperatingPoint(
+  embedder: string,
+  flip: boolean,
+  mirrorTemplates = false,
+): SchoolPoint | null {
+  return SCHOOL_CALIBRATION[calibrationKey(embedder, flip, mirrorTemplates)] ?? null;
+}

@@ -14,22 +14,27 @@
 //   school's second-best rejects genuine faces more and more as the school grows (37 of the 51
 //   rejected known probes at 1,391 people failed on the margin alone), while the people who
 //   could take that margin (the rest of the school) are rarely at this door: that is the prior.
-// - SCHOOL tier: anybody else (or any person when no class is in session). The threshold is
-//   normalised against the gallery's own impostor distribution: it is raised until the
-//   modelled share of strangers accepted by the whole gallery is at most SCHOOL_MAX_FPIR (never
-//   below the calibrated point). The attendance engine also asks this tier for one more
-//   agreeing frame.
-//
-// At the school tier the margin is over the second-best person of the whole gallery.
+// - SCHOOL tier: anybody else (or any person when no class is in session), judged against the
+//   whole gallery: margin over the whole gallery's second-best, at a point that moves with the
+//   gallery's size. Measured (docs/recognition.md), a large gallery raises BOTH what strangers
+//   score (their best is the maximum over more people) and every genuine face's second-best (an
+//   impostor's maximum), so a fixed margin rejects more and more students while a fixed
+//   threshold accepts more and more strangers. The school point (SCHOOL_CALIBRATION) was chosen
+//   by the calibration rule on faces-lfw-640 probes against a gallery grown to 1,025 people: a
+//   higher threshold and a smaller margin. Between a class-sized gallery and that size the point
+//   moves linearly in ln(people); beyond it the threshold rises by the gallery's own impostor
+//   tail scale per e-fold of growth (below), the margin stays. The attendance engine also asks
+//   this tier for one more agreeing frame.
 //
 // The gallery model (measured on faces-lfw-640 and on the kiosk's own gallery): above a high
 // quantile u, person-level impostor scores (a face against one other person's best template)
 // have an exponential tail, P(S > x) ≈ pU · exp(−(x − u) / beta), beta ≈ 0.035-0.04 for the
-// shipped embedder. For a stranger against N people, P(best ≥ t) ≈ N · pU · exp(−(t − u) / beta),
-// and, the tail being memoryless, the lead of the best over the second-best is exponential with
-// the same beta, so P(margin ≥ m | best ≥ t) ≈ exp(−m / beta). Hence the threshold
-//   t(N) = u + beta · ln(N · pU / SCHOOL_MAX_FPIR) − m.
+// shipped embedder. The best of N such scores then sits near u + beta · ln(N · pU): growing the
+// gallery e-fold moves a stranger's best score up by beta, and raising the threshold by as much
+// keeps the stranger acceptance where it was calibrated. The model's absolute level is NOT used
+// (it put the stranger rate at 1,391 people far below the measured one); only its slope is.
 import { fitExponentialTail, type ExponentialTail } from './impostor-tail.js';
+import { SCHOOL_CALIBRATION, type SchoolPoint } from './calibration.js';
 import type { Matcher } from './matcher.js';
 import type { MatchResult } from './types.js';
 
@@ -51,6 +56,9 @@ export interface Candidate {
 /** How many of the best persons the rule looks at (Gallery.top): enough to find the class's second. */
 export const TOP_K = 8;
 
+/** The shipped embedder's school point (calibration.ts); the door's default. */
+export const SHIPPED_SCHOOL_POINT: SchoolPoint | null = SCHOOL_CALIBRATION.faceplugin ?? null;
+
 /** The fitted impostor tail of one gallery (null: too small a gallery to fit one). */
 export type GalleryModel = ExponentialTail | null;
 
@@ -63,6 +71,8 @@ export interface DecisionContext {
   model: GalleryModel;
   /** Whether a person is a student of the class in session; absent when no class is in session. */
   inClass?: (personId: string) => boolean;
+  /** The school-scale calibrated point (default: the shipped embedder's; null: none, the calibrated point applies). */
+  school?: SchoolPoint | null;
 }
 
 export interface FaceDecision extends MatchResult {
@@ -74,8 +84,8 @@ export interface FaceDecision extends MatchResult {
 
 /** Gallery size the calibrated point was chosen for (faces-lfw-640, one protocol fold). */
 export const CALIBRATION_GALLERY_PEOPLE = 25;
-/** The calibration rule's stranger budget (chooseOperatingPoint's maxFpir), kept at any gallery size. */
-export const SCHOOL_MAX_FPIR = 0.005;
+/** The impostor tail scale used when a gallery beyond the school calibration size has no fitted tail. */
+export const DEFAULT_TAIL_BETA = 0.04;
 /** Share of impostor scores in the fitted tail. */
 export const TAIL_FRACTION = 1e-3;
 /** Fewer impostor scores than this and no tail is fitted (the calibrated point applies). */
@@ -110,11 +120,37 @@ export function galleryModel(
   return fitExponentialTail(scores, TAIL_FRACTION);
 }
 
-/** The school tier's point for a gallery of `people` (never below the calibrated point). */
-export function schoolPoint(point: OperatingPoint, people: number, model: GalleryModel): OperatingPoint {
-  if (!model || model.beta <= 0 || people < 1) return point;
-  const t = model.u + model.beta * Math.log((people * model.pU) / SCHOOL_MAX_FPIR) - point.minMargin;
-  return { threshold: Math.max(point.threshold, Math.round(t * 1e4) / 1e4), minMargin: point.minMargin };
+/**
+ * The school tier's point for a gallery of `people`. Up to the class-sized calibration gallery:
+ * the calibrated `point`. Up to the school calibration gallery: linear in ln(people) from `point`
+ * to `school`. Beyond it: the school threshold raised by beta · ln(people / school size), beta
+ * the gallery's fitted impostor tail scale. The threshold is never below `point`'s.
+ */
+export function schoolPoint(
+  point: OperatingPoint,
+  people: number,
+  model: GalleryModel,
+  school: SchoolPoint | null = SHIPPED_SCHOOL_POINT,
+): OperatingPoint {
+  if (!school || !(people > CALIBRATION_GALLERY_PEOPLE)) return point;
+  const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+  if (people <= school.galleryPeople) {
+    const f =
+      Math.log(people / CALIBRATION_GALLERY_PEOPLE) /
+      Math.log(school.galleryPeople / CALIBRATION_GALLERY_PEOPLE);
+    return {
+      threshold: Math.max(point.threshold, r4(point.threshold + (school.threshold - point.threshold) * f)),
+      minMargin: r4(point.minMargin + (school.minMargin - point.minMargin) * f),
+    };
+  }
+  const beta = model && model.beta > 0 ? model.beta : DEFAULT_TAIL_BETA;
+  return {
+    threshold: Math.max(
+      point.threshold,
+      r4(school.threshold + beta * Math.log(people / school.galleryPeople)),
+    ),
+    minMargin: school.minMargin,
+  };
 }
 
 /**
@@ -152,7 +188,12 @@ export function decideMatch(top: readonly Candidate[], ctx: DecisionContext & { 
     };
   }
   const margin = lead(second);
-  const at = schoolPoint(ctx.point, ctx.galleryPeople, ctx.model);
+  const at = schoolPoint(
+    ctx.point,
+    ctx.galleryPeople,
+    ctx.model,
+    ctx.school === undefined ? SHIPPED_SCHOOL_POINT : ctx.school,
+  );
   return {
     ...base,
     margin,
