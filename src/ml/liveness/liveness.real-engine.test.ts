@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalFaceEngine } from '../local-engine.js';
 import type { FrameAnalysis } from '../types.js';
 import { decideClip, type ClipFrame } from './clip.js';
 import { frameLivenessScore, livenessThreshold } from './decision.js';
+import { logit } from './features.js';
 
 const root = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures');
 const clip = (name: string) =>
@@ -77,5 +79,50 @@ describe('liveness on real frames', () => {
       anyFace: false,
       score: null,
     });
+  }, 120_000);
+
+  it('a camera photo pasted on a grey canvas is judged as the photo, not as a framed picture', async () => {
+    // As the live face sets and the door scenario build their frames: the photo, never scaled up,
+    // centred on a 640×480 mid-grey canvas. FASNet's context crop must stay inside the photo
+    // (content-box.ts), so the photo scores as it does on its own.
+    const photo = await sharp(clip('live-spp77')[0]!).resize(320, 240).png().toBuffer();
+    const padded = await sharp({
+      create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } },
+    })
+      .composite([{ input: photo, left: 160, top: 120 }])
+      .png()
+      .toBuffer();
+    const [alone, onCanvas] = await frames([photo, padded]);
+    const a = alone!.analysis!.faces[0]!;
+    const b = onCanvas!.analysis!.faces[0]!;
+    expect(Math.abs(logit(b.presentation!.fasnet) - logit(a.presentation!.fasnet))).toBeLessThan(1.5);
+    expect(frameLivenessScore(b)!).toBeGreaterThan(livenessThreshold('standard'));
+  }, 60_000);
+
+  it('extra FASNet views (a development option) are run on the same crop machinery', async () => {
+    const withViews = await LocalFaceEngine.create(
+      {
+        inProcess: true,
+        warmup: false,
+        fasnetViews: [
+          { scale: 2.7, flip: false },
+          { scale: 2.7, flip: true },
+        ],
+      },
+      pino({ level: 'warn' }, pino.destination(2)),
+    );
+    try {
+      const p = (await withViews.analyse(new Uint8Array(readFileSync(clip('live-spp77')[0]!)))).faces[0]!
+        .presentation!;
+      expect(p.fasnetViews).toHaveLength(2);
+      expect(p.fasnetViews![0]).toBeCloseTo(p.fasnet, 5); // the shipped view, run again
+      expect(p.fasnetViews![1]).toBeGreaterThanOrEqual(0);
+      expect(p.fasnetViews![1]).toBeLessThanOrEqual(1);
+      // The kiosk's engine runs no extra view.
+      const plain = await engine.analyse(new Uint8Array(readFileSync(clip('live-spp77')[0]!)));
+      expect(plain.faces[0]!.presentation!.fasnetViews).toBeUndefined();
+    } finally {
+      await withViews.dispose();
+    }
   }, 120_000);
 });
