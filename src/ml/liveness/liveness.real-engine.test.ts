@@ -85,17 +85,26 @@ describe('liveness on real frames', () => {
     // As the live face sets and the door scenario build their frames: the photo, never scaled up,
     // centred on a 640×480 mid-grey canvas. FASNet's context crop must stay inside the photo
     // (content-box.ts), so the photo scores as it does on its own.
-    const photo = await sharp(clip('live-spp77')[0]!).resize(320, 240).png().toBuffer();
+    // A head-and-shoulders photo (the face box × 1.8, as tight as an LFW picture), so the 2.7×
+    // context crop reaches past the photo's edge onto the canvas unless it is kept inside.
+    const file = clip('live-spp77')[0]!;
+    const [x, y, w, h] = (await engine.analyse(new Uint8Array(readFileSync(file)))).faces[0]!.box;
+    const side = Math.round(1.8 * Math.max(w, h));
+    const meta = await sharp(file).metadata();
+    const left = Math.max(0, Math.min(meta.width! - side, Math.round(x + w / 2 - side / 2)));
+    const top = Math.max(0, Math.min(meta.height! - side, Math.round(y + h / 2 - side / 2)));
+    const photo = await sharp(file).extract({ left, top, width: side, height: side }).png().toBuffer();
     const padded = await sharp({
       create: { width: 640, height: 480, channels: 3, background: { r: 128, g: 128, b: 128 } },
     })
-      .composite([{ input: photo, left: 160, top: 120 }])
+      .composite([{ input: photo, left: Math.round((640 - side) / 2), top: Math.round((480 - side) / 2) }])
       .png()
       .toBuffer();
     const [alone, onCanvas] = await frames([photo, padded]);
     const a = alone!.analysis!.faces[0]!;
     const b = onCanvas!.analysis!.faces[0]!;
-    expect(Math.abs(logit(b.presentation!.fasnet) - logit(a.presentation!.fasnet))).toBeLessThan(1.5);
+    // Measured: 0.6 logits apart with the crop kept inside, 2.1 when the crop takes in the canvas.
+    expect(Math.abs(logit(b.presentation!.fasnet) - logit(a.presentation!.fasnet))).toBeLessThan(1.2);
     expect(frameLivenessScore(b)!).toBeGreaterThan(livenessThreshold('standard'));
   }, 60_000);
 
