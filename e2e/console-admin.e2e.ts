@@ -135,6 +135,44 @@ describe('staff console: kiosk watch and calendar tools', () => {
       ).toBe('faceres-aligned+mobileface/v1');
       expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
       await bothWidths(a, 'kiosks-silent');
+      // At phone width the table is one card per kiosk, each value labelled with its column.
+      await a.setViewportSize(PHONE);
+      const labels = await a.$$eval('[data-testid="kiosk-row"]:first-child td', (tds) =>
+        tds.map(
+          (td) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }
+            ).getComputedStyle(td, '::before').content,
+        ),
+      );
+      expect(labels.slice(0, 3)).toEqual(['"Room"', '"State"', '"Version"']);
+      expect(labels).toContain('"Face model"');
+      await a.setViewportSize(DESKTOP);
+
+      // A PIN recovery code's expiry is shown in the kiosk's site zone (here UTC+05:30), not in UTC.
+      await call(app, adminToken, 'PATCH', '/api/sites/default', { timezone: 'Asia/Kolkata' });
+      await a.reload();
+      await a.click('[aria-label="PIN recovery for Door of 101"]');
+      await a.waitForSelector('[data-testid="recovery-panel"]');
+      const [issued] = await call<{ expiresAt: string }[]>(
+        app,
+        adminToken,
+        'GET',
+        `/api/devices/${talking.deviceId}/pin-recovery`,
+      );
+      const inKolkata = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Kolkata',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(issued?.expiresAt ?? ''));
+      expect(await a.textContent('[data-testid="recovery-panel"]')).toContain(`Valid until ${inKolkata}`);
+      await expectAccessible(a, 'kiosks-recovery-code');
+      await consoleShot(a, 'kiosks-recovery-code');
+      await call(app, adminToken, 'PATCH', '/api/sites/default', { timezone: 'UTC' });
 
       // The server's checker emails the admins once per silence and audits it.
       expect(await app.silentKiosks.check()).toMatchObject({ silent: 1, alerted: 1, emailed: 1 });
@@ -147,6 +185,172 @@ describe('staff console: kiosk watch and calendar tools', () => {
       expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(1);
       await expectAccessible(a, 'audit-silent-kiosk');
       await consoleShot(a, 'audit-silent-kiosk');
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
+const addDays = (date: string, n: number) =>
+  isoDate(new Date(Date.parse(`${date}T12:00:00Z`) + n * 86_400_000));
+
+describe('staff console: the calendar from the console', () => {
+  it('cancels and moves one session, versions a schedule, sets arrival windows and edits a site', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-calendar-e2e-'));
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+      const app = server.app();
+      const admin = await createUser(server.database, 'admin');
+      const teacher = await createUser(server.database, 'teacher');
+      const adminToken = await login(app, admin.email, admin.password);
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 101',
+        siteId: 'default',
+      });
+      await call(app, adminToken, 'POST', '/api/rooms', { name: 'Lab 2', siteId: 'default' });
+      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'Maths 9A',
+        siteId: 'default',
+        teacherId: teacher.id,
+      });
+      // Every week on today's weekday, 23:00–23:45 (the default site is UTC): today's session
+      // has not started unless the test runs in the last hour of the UTC day.
+      const today = isoDate(new Date());
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        weekday: new Date(`${today}T12:00:00Z`).getUTCDay(),
+        startTime: '23:00',
+        endTime: '23:45',
+        graceMinutes: 5,
+      });
+      const tomorrow = addDays(today, 1);
+      await call(app, adminToken, 'POST', '/api/sites/default/closures', {
+        name: 'Inset day',
+        startDate: tomorrow,
+        endDate: tomorrow,
+      });
+      const daySessions = async (date: string) =>
+        (
+          await call<{
+            sessions: { cancelled: boolean; moved: boolean; note: string | null; startTime: string }[];
+          }>(app, adminToken, 'GET', `/api/sessions?date=${date}`)
+        ).sessions;
+
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(ctx);
+      const a = await ctx.newPage();
+      await signInConsole(a, server.url, admin.email, admin.password);
+      await a.waitForSelector('[data-testid="session-card"]');
+
+      // ---- cancel today's lesson from its card, then undo
+      await a.click('[data-testid="session-cancel"]');
+      await a.waitForSelector('[data-testid="session-change-form"]');
+      await a.fill('[data-testid="change-reason"]', 'School trip');
+      await expectAccessible(a, 'session-cancel-form');
+      await consoleShot(a, 'session-cancel-form');
+      await a.click('[data-testid="change-save"]');
+      await a.locator('[data-testid="session-changed"]', { hasText: 'Cancelled: School trip' }).waitFor();
+      expect(await daySessions(today)).toMatchObject([{ cancelled: true, note: 'School trip' }]);
+      await bothWidths(a, 'today-cancelled');
+      await a.click('[data-testid="session-undo"]');
+      await a.waitForSelector('[data-testid="session-cancel"]');
+      expect(await daySessions(today)).toMatchObject([{ cancelled: false, moved: false }]);
+
+      // ---- move it: onto the inset day the server refuses beside the date; the day after works
+      await a.click('[data-testid="session-move"]');
+      await a.fill('[data-testid="move-date"]', tomorrow);
+      await a.click('[data-testid="change-save"]');
+      await a
+        .locator('[data-testid="session-change-form"] [data-testid="field-error"]', { hasText: 'day off' })
+        .waitFor();
+      await expectAccessible(a, 'session-move-error');
+      await consoleShot(a, 'session-move-error');
+      const dayAfter = addDays(today, 2);
+      await a.fill('[data-testid="move-date"]', dayAfter);
+      await a.fill('[data-testid="move-start"]', '10:00');
+      await a.fill('[data-testid="move-end"]', '10:45');
+      await a.selectOption('[data-testid="move-room"]', { label: 'Lab 2' });
+      await a.fill('[data-testid="change-reason"]', 'Exams in Room 101');
+      await a.click('[data-testid="change-save"]');
+      await a.waitForSelector('[data-page="today"] [data-state="empty"]');
+      expect(await daySessions(today)).toEqual([]);
+      await a.fill('[data-testid="day-picker"]', dayAfter);
+      await a.locator('[data-testid="session-changed"]', { hasText: 'Moved: Exams in Room 101' }).waitFor();
+      expect(await a.textContent('[data-testid="session-card"]')).toContain('10:00–10:45');
+      expect(await daySessions(dayAfter)).toMatchObject([{ moved: true, startTime: '10:00' }]);
+      await bothWidths(a, 'today-moved');
+
+      // ---- the timetable: a new version from next week; a date in the past is refused beside it
+      await a.goto(`${server.url}/#/classes/${cls.id}`);
+      await a.waitForSelector('[data-testid="schedules-table"]');
+      await a.click('[data-testid="schedule-edit"]');
+      await a.waitForSelector('[data-testid="schedule-edit-form"]');
+      await a.fill('[data-testid="schedule-edit-from"]', addDays(today, -7));
+      await a.fill('[data-testid="schedule-edit-start"]', '22:00');
+      await a.click('[data-testid="schedule-edit-save"]');
+      await a
+        .locator('[data-testid="schedule-edit-form"] [data-testid="field-error"]', {
+          hasText: 'already held',
+        })
+        .waitFor();
+      await expectAccessible(a, 'class-schedule-edit-error');
+      await consoleShot(a, 'class-schedule-edit-error');
+      const nextWeek = addDays(today, 7);
+      await a.fill('[data-testid="schedule-edit-from"]', nextWeek);
+      await a.click('[data-testid="schedule-edit-save"]');
+      await a.locator('[data-testid="schedules-table"] ol.versions li').nth(1).waitFor();
+      expect(await a.locator('[data-testid="schedules-table"] ol.versions li').count()).toBe(2);
+      const [schedule] = await call<
+        { startTime: string; versions: { validFrom: string | null; startTime: string }[] }[]
+      >(app, adminToken, 'GET', `/api/classes/${cls.id}/schedules`);
+      expect(schedule?.versions?.map((v) => [v.validFrom, v.startTime])).toEqual([
+        [null, '23:00'],
+        [nextWeek, '22:00'],
+      ]);
+
+      // ---- the class's arrival window: checked with the server's schema, then saved
+      await a.fill('[data-testid="class-arrival"]', '500');
+      await a.click('[data-testid="class-save"]');
+      await a.locator('[data-testid="field-error"]', { hasText: '120' }).waitFor();
+      await a.fill('[data-testid="class-arrival"]', '15');
+      await a.click('[data-testid="class-save"]');
+      await a.locator('text=Saved.').waitFor();
+      expect(
+        await call<{ arrivalMinutes: number | null }>(app, adminToken, 'GET', `/api/classes/${cls.id}`),
+      ).toMatchObject({
+        arrivalMinutes: 15,
+      });
+      await bothWidths(a, 'class-schedule-versions');
+
+      // ---- the site: an unknown zone is refused beside its field; then renamed and moved to London
+      await a.goto(`${server.url}/#/places`);
+      await a.click('[data-testid="site-edit"]');
+      await a.fill('[data-testid="site-edit-tz"]', 'Mars/Olympus');
+      await a.click('[data-testid="site-edit-save"]');
+      await a
+        .locator('[data-testid="site-edit-form"] [data-testid="field-error"]', { hasText: 'Mars/Olympus' })
+        .waitFor();
+      await expectAccessible(a, 'site-edit-error');
+      await consoleShot(a, 'site-edit-error');
+      await a.fill('[data-testid="site-edit-name"]', 'Main campus');
+      await a.fill('[data-testid="site-edit-tz"]', 'Europe/London');
+      await a.fill('[data-testid="site-edit-arrival"]', '12');
+      await a.click('[data-testid="site-edit-save"]');
+      await a.locator('[data-testid="sites-table"]', { hasText: 'Europe/London' }).waitFor();
+      expect(
+        await call<{ name: string; timezone: string; arrivalMinutes: number }[]>(
+          app,
+          adminToken,
+          'GET',
+          '/api/sites',
+        ),
+      ).toEqual([{ id: 'default', name: 'Main campus', timezone: 'Europe/London', arrivalMinutes: 12 }]);
+      await bothWidths(a, 'places-edited');
     } finally {
       for (const c of contexts) await c.close().catch(() => undefined);
       await server?.close();

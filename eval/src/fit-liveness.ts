@@ -1,4 +1,4 @@
-// npx tsx eval/src/fit-liveness.ts <dev dump.json> [--live <dump.json>]... [--features a,b,c]
+// npx tsx eval/src/fit-liveness.ts <dev dump.json> [--live <dump.json>]... [--features a,b,c] [--tag t]
 // Fits and checks the liveness fusion (docs/liveness.md) from eval/src/spoof-dump.ts output:
 // - per-feature and per-subset figures from LEAVE-ONE-SOURCE-OUT cross-validation on the
 //   development images (each source repository's images are scored by a model fitted without
@@ -36,6 +36,8 @@ const { values, positionals } = parseArgs({
     live: { type: 'string', multiple: true },
     features: { type: 'string' },
     lambda: { type: 'string', default: '1' },
+    /** Goes into the calibration id, to tell fits of the same features apart. */
+    tag: { type: 'string' },
   },
 });
 const dev: DumpItem[] = JSON.parse(readFileSync(positionals[0]!, 'utf8'));
@@ -193,7 +195,7 @@ for (const [level, t] of Object.entries(thresholds)) {
 report.chosen = chosen.name;
 report.at_threshold = atThreshold;
 report.calibration = {
-  id: `fusion-${chosen.name}-${new Date().toISOString().slice(0, 10)}`,
+  id: `fusion-${chosen.name}${values.tag ? `-${values.tag}` : ''}-${new Date().toISOString().slice(0, 10)}`,
   features: chosen.feats,
   model: {
     mean: model.mean.map(round4),

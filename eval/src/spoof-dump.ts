@@ -1,8 +1,10 @@
-// npx tsx eval/src/spoof-dump.ts <spoof dir> <out.json> [--faces-dir <dir of identity folders>]
+// npx tsx eval/src/spoof-dump.ts <spoof dir> <out.json> [--faces] [--views 2.7f,4,4f]
 // Development tool behind docs/liveness.md: runs the shipped engine on every image and clip
 // frame of a SPOOF-PROTOCOL folder (or every photo of a faces folder, all labelled live) and
 // writes each frame's faces with their presentation signals, for fitting and measuring the
-// liveness decision (eval/src/fit-liveness.ts). Logs on stderr.
+// liveness decision (eval/src/fit-liveness.ts). `--views` adds FASNet views (context scale, `f`
+// for mirrored) to each face's `presentation.fasnetViews`, to measure test-time augmentation.
+// Logs on stderr.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,7 @@ console.log = console.error;
 const log = pino({ name: 'spoof-dump', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { faces: { type: 'boolean' } },
+  options: { faces: { type: 'boolean' }, views: { type: 'string' } },
 });
 const [dirArg, outArg] = positionals;
 if (!dirArg || !outArg) {
@@ -68,7 +70,15 @@ const slim = (f: DetectedFace) => ({
   gateFailures: f.gateFailures,
   presentation: f.presentation,
 });
-const engine = await LocalFaceEngine.create({ inProcess: true }, log);
+const fasnetViews = (values.views ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((v) => {
+    const m = /^(\d+(?:\.\d+)?)(f?)$/.exec(v.trim());
+    if (!m) throw new Error(`--views: "${v}" is not a scale with an optional f (e.g. 2.7f)`);
+    return { scale: Number(m[1]), flip: m[2] === 'f' };
+  });
+const engine = await LocalFaceEngine.create({ inProcess: true, fasnetViews }, log);
 const out = [];
 for (const it of items) {
   const frames = [];
@@ -87,6 +97,7 @@ for (const it of items) {
     }
   }
   out.push({
+    views: values.views ?? '',
     file: it.file,
     label: it.label,
     attack_type: it.attack_type,

@@ -72,7 +72,15 @@ const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const owned = options.database === undefined;
-  const database = options.database ?? openDatabase(config.database);
+  const database =
+    options.database ??
+    openDatabase(config.database, {
+      onIdleError: (err) =>
+        logger.warn(
+          { component: 'db', err },
+          'PostgreSQL closed an idle connection; the pool opens a new one',
+        ),
+    });
   try {
     const result = await migrate(database);
     if (result.applied.length > 0) logger.info({ component: 'db', ...result }, 'database migrated');

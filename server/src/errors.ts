@@ -6,13 +6,17 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** The request field(s) a business rule refused, so a form can show the message beside them. */
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
 
-export const badRequest = (message: string, code = 'bad_request') => new HttpError(400, code, message);
+/** `field`: the request field the rule is about (ErrorBody `issues[0].path`), when there is one. */
+export const badRequest = (message: string, code = 'bad_request', field?: string) =>
+  new HttpError(400, code, message, field === undefined ? undefined : [{ path: field, message }]);
 export const unauthorized = (message = 'Authentication required', code = 'unauthorized') =>
   new HttpError(401, code, message);
 export const forbidden = (message = 'Not allowed for your role', code = 'forbidden') =>

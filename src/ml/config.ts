@@ -108,6 +108,15 @@ export const FaceEngineOptionsSchema = z
      * `DetectedFace.presentation`), which the kiosk's liveness decision needs (~15 ms a face).
      */
     presentation: z.boolean().default(true),
+    /**
+     * Extra FASNet views of each face besides the shipped crop (context scale 2.7, unflipped),
+     * carried in `presentation.fasnetViews` in this order. Development tools use them to measure
+     * test-time augmentation (docs/liveness.md); the kiosk adds none.
+     */
+    fasnetViews: z
+      .array(z.object({ scale: z.number().min(1).max(6), flip: z.boolean() }).strict())
+      .max(8)
+      .default([]),
     /** Run inference on this thread (eval, tests) instead of a worker thread. */
     inProcess: z.boolean().default(false),
     /**

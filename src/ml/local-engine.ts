@@ -32,6 +32,7 @@ import {
 } from './liveness/fasnet.js';
 import { eyeOpenness, keypointsOf, meshBox } from './liveness/mesh-cues.js';
 import { textureCues } from './liveness/texture.js';
+import { contentBox } from './liveness/content-box.js';
 import { cropStats, gateFailures } from './quality.js';
 import type {
   AnalyseOptions,
@@ -42,6 +43,17 @@ import type {
   PresentationSignals,
   RgbImage,
 } from './types.js';
+
+type Box = [number, number, number, number];
+
+/** `box` (frame coordinates) in the coordinates of the sub-frame at (x0, y0) of size w×h, clipped to it. */
+function intersectShifted(box: Box, x0: number, y0: number, w: number, h: number): Box {
+  const left = Math.max(0, box[0] - x0);
+  const top = Math.max(0, box[1] - y0);
+  const right = Math.min(w, box[0] + box[2] - x0);
+  const bottom = Math.min(h, box[1] + box[3] - y0);
+  return right - left >= 2 && bottom - top >= 2 ? [left, top, right - left, bottom - top] : [0, 0, w, h];
+}
 
 // tfjs is reached through `human.tf`; its types are not re-exported usefully, so the few calls
 // we make are typed loosely here and checked by tests.
@@ -261,8 +273,10 @@ export class LocalFaceEngine implements FaceEngine {
     const started = performance.now();
     this.presentationMs = 0;
     const frame = tf.tensor(image.data, [1, image.height, image.width, 3], 'int32');
+    // Where the picture is (a padded photo's canvas is not): FASNet's crops stay inside it.
+    const content = this.fasnet ? contentBox(image) : ([0, 0, image.width, image.height] as Box);
     try {
-      let faces = await this.detectAndDescribe(frame, [0, 0], mirror);
+      let faces = await this.detectAndDescribe(frame, [0, 0], mirror, content);
       if (faces.length === 0 && this.opts.zoomRetry) {
         // Blazeface sees the frame at 256 px, where a face ~100 px wide in a 640 px frame turned
         // a little sideways can vanish. Someone at the door is near the middle, so look again at
@@ -273,7 +287,12 @@ export class LocalFaceEngine implements FaceEngine {
         const y0 = Math.floor((image.height - ch) / 2);
         const centre = tf.slice(frame, [0, y0, x0, 0], [1, ch, cw, 3]);
         try {
-          faces = await this.detectAndDescribe(centre, [x0, y0], mirror);
+          faces = await this.detectAndDescribe(
+            centre,
+            [x0, y0],
+            mirror,
+            intersectShifted(content, x0, y0, cw, ch),
+          );
         } finally {
           tf.dispose(centre);
         }
@@ -290,11 +309,15 @@ export class LocalFaceEngine implements FaceEngine {
     }
   }
 
-  /** Detects in `frame` (whose top-left sits at `offset` in the original) and describes faces. */
+  /**
+   * Detects in `frame` (whose top-left sits at `offset` in the original) and describes faces;
+   * `content` is the picture's box in `frame`'s coordinates (content-box.ts).
+   */
   private async detectAndDescribe(
     frame: Tensor,
     offset: [number, number],
     mirror: boolean,
+    content: Box,
   ): Promise<DetectedFace[]> {
     const { tf } = this;
     const result = await this.human.detect(frame);
@@ -316,7 +339,7 @@ export class LocalFaceEngine implements FaceEngine {
       const float = needsFloat ? tf.cast(frame, 'float32') : frame;
       try {
         for (const f of usable) {
-          const d = await this.describe(f, float, mirror);
+          const d = await this.describe(f, float, mirror, content);
           d.box = [d.box[0] + offset[0], d.box[1] + offset[1], d.box[2], d.box[3]];
           faces.push(d);
         }
@@ -334,6 +357,7 @@ export class LocalFaceEngine implements FaceEngine {
     face: Human['result']['face'][number],
     frame: Tensor,
     mirror: boolean,
+    content: Box,
   ): Promise<DetectedFace> {
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
@@ -371,7 +395,7 @@ export class LocalFaceEngine implements FaceEngine {
 
     const p0 = performance.now();
     const presentation = this.fasnet
-      ? await this.presentationSignals(this.fasnet, frame, face.mesh as number[][])
+      ? await this.presentationSignals(this.fasnet, frame, face.mesh as number[][], content)
       : null;
     this.presentationMs += performance.now() - p0;
 
@@ -397,35 +421,67 @@ export class LocalFaceEngine implements FaceEngine {
     fasnet: Fasnet,
     frame: Tensor,
     mesh: number[][],
+    content: Box,
   ): Promise<PresentationSignals> {
+    const faceBox = meshBox(mesh);
+    const chw = await this.fasnetInput(frame, faceBox, content, FASNET_CROP_SCALE, false);
+    const probs = await fasnet.run(chw);
+    const texture = textureCues(chw, FASNET_INPUT);
+    const views: number[] = [];
+    for (const v of this.opts.fasnetViews) {
+      const p = await fasnet.run(await this.fasnetInput(frame, faceBox, content, v.scale, v.flip));
+      views.push(p[FASNET_LIVE_CLASS] ?? 0);
+    }
+    return {
+      fasnet: probs[FASNET_LIVE_CLASS] ?? 0,
+      fasnetProbs: probs,
+      ...(views.length > 0 ? { fasnetViews: views } : {}),
+      faceBox: faceBox.map((v) => Math.round(v * 10) / 10) as [number, number, number, number],
+      eyeOpenness: eyeOpenness(mesh),
+      keypoints: keypointsOf(mesh),
+      ...texture,
+    };
+  }
+
+  /**
+   * FASNet's input: the context crop at `scale` (clamped to `content` as the package clamps it
+   * to the frame), 128×128, BGR planes (see fasnet.ts), optionally mirrored.
+   */
+  private async fasnetInput(
+    frame: Tensor,
+    faceBox: Box,
+    content: Box,
+    scale: number,
+    flip: boolean,
+  ): Promise<Float32Array> {
     const { tf } = this;
     const [, fh, fw] = frame.shape as [number, number, number, number];
-    const [cx, cy, cw, ch] = fasnetCropBox(meshBox(mesh), fw, fh, FASNET_CROP_SCALE);
+    const [ox, oy, ow, oh] = content;
+    const inContent = fasnetCropBox(
+      [faceBox[0] - ox, faceBox[1] - oy, faceBox[2], faceBox[3]],
+      ow,
+      oh,
+      scale,
+    );
+    const [cx, cy, cw, ch] = [inContent[0] + ox, inContent[1] + oy, inContent[2], inContent[3]];
     const chwTensor: Tensor = tf.tidy(() => {
       const box = tf.tensor2d(
         [[cy / (fh - 1), cx / (fw - 1), (cy + ch) / (fh - 1), (cx + cw) / (fw - 1)]],
         [1, 4],
         'float32',
       );
-      const crop = tf.image.cropAndResize(frame, box, [0], [FASNET_INPUT, FASNET_INPUT], 'bilinear');
-      // BGR planes for FASNet (see fasnet.ts); texture cues read the same planes.
-      return tf.transpose(tf.reverse(tf.squeeze(crop, [0]), -1), [2, 0, 1]);
+      let crop = tf.squeeze(
+        tf.image.cropAndResize(frame, box, [0], [FASNET_INPUT, FASNET_INPUT], 'bilinear'),
+        [0],
+      );
+      if (flip) crop = tf.reverse(crop, 1);
+      return tf.transpose(tf.reverse(crop, -1), [2, 0, 1]);
     });
-    let chw: Float32Array;
     try {
-      chw = (await chwTensor.data()) as Float32Array;
+      return (await chwTensor.data()) as Float32Array;
     } finally {
       tf.dispose(chwTensor);
     }
-    const probs = await fasnet.run(chw);
-    const texture = textureCues(chw, FASNET_INPUT);
-    return {
-      fasnet: probs[FASNET_LIVE_CLASS] ?? 0,
-      fasnetProbs: probs,
-      eyeOpenness: eyeOpenness(mesh),
-      keypoints: keypointsOf(mesh),
-      ...texture,
-    };
   }
 
   /**

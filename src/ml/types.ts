@@ -54,6 +54,10 @@ export interface PresentationSignals {
   fasnet: number;
   /** All three FASNet class probabilities (class 0 live; 1 and 2 attack classes). */
   fasnetProbs: number[];
+  /** Live probabilities of the engine's extra FASNet views (`fasnetViews` option), in order. */
+  fasnetViews?: number[];
+  /** The mesh's face box [x, y, w, h] in frame pixels that the context crops are taken around. */
+  faceBox?: [number, number, number, number];
   /** Mean eye aspect ratio from the mesh (open ~0.25-0.35, closed < 0.15). */
   eyeOpenness: number;
   /** A few mesh points [x, y, z, …] in frame pixels (src/ml/liveness/mesh-cues.ts), for motion cues. */

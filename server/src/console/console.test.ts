@@ -283,6 +283,68 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
   );
 
   it.skipIf(!dialect.available)(
+    "says which of the day's sessions are cancelled or moved, with the reason",
+    async () => {
+      type Day = {
+        sessions: {
+          sessionId: string;
+          cancelled: boolean;
+          moved: boolean;
+          note: string | null;
+          startTime: string;
+        }[];
+      };
+      const next = `${s.scheduleId}@2026-09-14`;
+      const day = (date: string) => call<Day>(app, s.adminToken, 'GET', `/api/sessions?date=${date}`);
+      expect((await day('2026-09-14')).sessions[0]).toMatchObject({
+        cancelled: false,
+        moved: false,
+        note: null,
+      });
+      await call(app, s.adminToken, 'POST', `/api/sessions/${encodeURIComponent(next)}/cancel`, {
+        reason: 'Trip',
+      });
+      expect((await day('2026-09-14')).sessions[0]).toMatchObject({
+        sessionId: next,
+        cancelled: true,
+        moved: false,
+        note: 'Trip',
+      });
+      await call(app, s.adminToken, 'DELETE', `/api/sessions/${encodeURIComponent(next)}/change`);
+      // A move onto a day off is refused with the field it is about, for the console's form.
+      await call(app, s.adminToken, 'POST', '/api/sites/default/closures', {
+        name: 'Inset day',
+        startDate: '2026-09-16',
+        endDate: '2026-09-16',
+      });
+      const refused = await app.inject({
+        method: 'POST',
+        url: `/api/sessions/${encodeURIComponent(next)}/move`,
+        headers: bearer(s.adminToken),
+        payload: { toDate: '2026-09-16' },
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({ error: 'day_off', issues: [{ path: 'toDate' }] });
+      await call(app, s.adminToken, 'POST', `/api/sessions/${encodeURIComponent(next)}/move`, {
+        toDate: '2026-09-15',
+        startTime: '10:00',
+        endTime: '10:45',
+        reason: 'Exam in the room',
+      });
+      expect((await day('2026-09-14')).sessions).toEqual([]);
+      expect((await day('2026-09-15')).sessions[0]).toMatchObject({
+        sessionId: next,
+        cancelled: false,
+        moved: true,
+        startTime: '10:00',
+        note: 'Exam in the room',
+      });
+      await call(app, s.adminToken, 'DELETE', `/api/sessions/${encodeURIComponent(next)}/change`);
+      expect((await day('2026-09-14')).sessions[0]).toMatchObject({ moved: false, cancelled: false });
+    },
+  );
+
+  it.skipIf(!dialect.available)(
     'streams the session report and pushes a kiosk upload and a correction at once',
     async () => {
       const stranger = await createUser(database, 'teacher');
@@ -351,7 +413,19 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
       });
       const afterCorrection = await nextReport();
       const excused = afterCorrection.students.find((x) => x.studentId === s.students[1]?.id);
-      expect(excused).toMatchObject({ status: 'excused', decidedBy: 'manual', actor: s.teacher.email });
+      // The console shows who corrected by name; the event keeps the email it was recorded with.
+      const teacher = await database.db
+        .selectFrom('users')
+        .select('name')
+        .where('id', '=', s.teacher.id)
+        .executeTakeFirstOrThrow();
+      expect(excused).toMatchObject({
+        status: 'excused',
+        decidedBy: 'manual',
+        actor: s.teacher.email,
+        actorName: teacher.name,
+      });
+      expect(teacher.name).not.toBe(s.teacher.email);
       expect(excused?.eventId).toBeTruthy();
       ac.abort();
     },

@@ -92,7 +92,19 @@ export function withStatementCache(raw: BetterSqlite3.Database, max = 256): Bett
   });
 }
 
-export function openPostgres(url: string, options: { schema?: string; poolSize?: number } = {}): Database {
+export interface PostgresOptions {
+  schema?: string;
+  poolSize?: number;
+  /**
+   * An idle pooled connection that the server closes (PostgreSQL restarted, a failover, an
+   * administrator's pg_terminate_backend) is reported here. pg.Pool emits it as an 'error'
+   * event, and an 'error' event with no listener ends the Node process: the whole API would go
+   * down for a connection the pool simply replaces on its next query.
+   */
+  onIdleError?: (err: Error) => void;
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
@@ -100,12 +112,22 @@ export function openPostgres(url: string, options: { schema?: string; poolSize?:
     // Each connection starts in the configured schema (tests use one fresh schema per file).
     ...(options.schema ? { options: `-c search_path=${quoteIdent(options.schema)}` } : {}),
   });
+  pool.on('error', options.onIdleError ?? reportIdleError);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
-export function openDatabase(config: DatabaseConfig): Database {
-  return config.kind === 'sqlite' ? openSqlite(config.filename) : openPostgres(config.url, config);
+function reportIdleError(err: Error): void {
+  process.emitWarning(`PostgreSQL closed an idle connection (${err.message}); the pool opens a new one`);
+}
+
+export function openDatabase(
+  config: DatabaseConfig,
+  options: Pick<PostgresOptions, 'onIdleError'> = {},
+): Database {
+  return config.kind === 'sqlite'
+    ? openSqlite(config.filename)
+    : openPostgres(config.url, { ...config, ...options });
 }
 
 function quoteIdent(name: string): string {

@@ -39,7 +39,7 @@ export default fp(
         body = { error: 'validation_failed', message: err.message, issues: err.issues };
       } else if (err instanceof HttpError) {
         status = err.statusCode;
-        body = { error: err.code, message: err.message };
+        body = { error: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) };
       } else if (constraintConflict(err) !== null) {
         status = 409;
         body = { error: 'conflict', message: `Conflict: ${constraintConflict(err)}` };

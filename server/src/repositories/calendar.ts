@@ -279,10 +279,14 @@ export async function changeSession(
   now: string,
 ) {
   if (change.kind === 'moved' && !change.toDate && !change.startTime && !change.endTime && !change.roomId) {
-    throw badRequest('a move needs at least one of toDate, startTime, endTime, roomId', 'empty_move');
+    throw badRequest(
+      'a move needs at least one of toDate, startTime, endTime, roomId',
+      'empty_move',
+      'toDate',
+    );
   }
   if (change.toDate && !isRealDate(change.toDate))
-    throw badRequest('toDate is not a calendar date', 'bad_date');
+    throw badRequest('toDate is not a calendar date', 'bad_date', 'toDate');
   return db.transaction().execute(async (trx) => {
     // The session as it stands without any earlier change: a change replaces the previous one.
     const ctx = await sessionContext(trx, sessionId);
@@ -296,7 +300,8 @@ export async function changeSession(
       throw notFound(`session ${sessionId}`);
     if (change.roomId) {
       const room = await getRoom(trx, change.roomId);
-      if (room.site_id !== ctx.site.id) throw badRequest('the room is at another site', 'site_mismatch');
+      if (room.site_id !== ctx.site.id)
+        throw badRequest('the room is at another site', 'site_mismatch', 'roomId');
     }
     const row: SessionChangeTable = {
       id: randomUUID(),
@@ -326,7 +331,7 @@ export async function changeSession(
         ctx.clock,
       )
     ) {
-      throw badRequest('the session cannot move to a day off (holiday or outside term)', 'day_off');
+      throw badRequest('the session cannot move to a day off (holiday or outside term)', 'day_off', 'toDate');
     }
     await publishCalendar(trx, ctx.site.id, now);
     await writeAudit(

@@ -457,6 +457,7 @@ export async function updateSchedule(
       throw badRequest(
         `effectiveFrom ${from} would change sessions already held; the earliest is ${firstOpen}`,
         'past_date',
+        'effectiveFrom',
       );
     if (patch.roomId !== undefined) {
       const room = await getRoom(trx, patch.roomId);
@@ -492,7 +493,7 @@ export async function updateSchedule(
     if ((next.weekday === null) === (next.date === null))
       throw badRequest('a schedule needs exactly one of weekday and date', 'bad_schedule');
     if (!(next.start_time < next.end_time))
-      throw badRequest('endTime must be after startTime', 'bad_schedule');
+      throw badRequest('endTime must be after startTime', 'bad_schedule', 'endTime');
     // Versions starting on or after `from` are replaced; the one running into it ends the day before.
     await trx
       .deleteFrom('schedule_versions')

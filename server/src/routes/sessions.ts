@@ -9,7 +9,7 @@ import { userOf } from '../plugins/auth.js';
 import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
 import { findSessionState } from '../repositories/users.js';
 import { localDateAt } from '../../../src/contracts/site-time.js';
-import { scheduleSpecs } from '../repositories/calendar.js';
+import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import { sessionsOf } from '../reports/service.js';
 import { SessionParams } from '../schemas/attendance.js';
 import { DaySessions, DaySessionsQuery, type DaySession } from '../schemas/console.js';
@@ -68,7 +68,21 @@ const sessions: RoutePlugin = async (app) => {
       const nowIso = now.toISOString();
       const roomName = new Map(rooms.map((x) => [x.id, x.name]));
       const out: DaySession[] = [];
+      // Moved sessions, per site: the occurrence says where it is held, the calendar whether it moved.
+      const movedBySite = new Map<string, Promise<Set<string>>>();
+      const movedAt = (siteId: string) => {
+        let known = movedBySite.get(siteId);
+        if (!known) {
+          known = loadCalendar(db, siteId).then(
+            (cal) =>
+              new Set(cal.changes.filter((c) => c.kind === 'moved').map((c) => `${c.scheduleId}@${c.date}`)),
+          );
+          movedBySite.set(siteId, known);
+        }
+        return known;
+      };
       for (const cls of classes) {
+        const moved = await movedAt(cls.site_id);
         const date = request.query.date ?? localDateAt(now, cls.timezone);
         const own = schedules.filter((s) => s.classId === cls.id);
         // The shared occurrence rule: no session on a day off; cancelled ones flagged.
@@ -85,6 +99,8 @@ const sessions: RoutePlugin = async (app) => {
             endsAt: s.endsAt,
             state: nowIso < s.startsAt ? 'upcoming' : nowIso < s.endsAt ? 'current' : 'over',
             cancelled: s.cancelled,
+            moved: moved.has(s.sessionId),
+            note: s.note,
           });
         }
       }

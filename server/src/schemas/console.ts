@@ -28,6 +28,10 @@ export const DaySession = z.object({
   state: z.enum(['upcoming', 'current', 'over']),
   /** Cancelled in the calendar (listed with the marks it had; nobody is absent from it). */
   cancelled: z.boolean(),
+  /** Moved in the calendar (to this date, time or room); the id keeps its original date. */
+  moved: z.boolean(),
+  /** The admin's reason for a cancellation or move, if given. */
+  note: z.string().nullable(),
 });
 export type DaySession = z.infer<typeof DaySession>;
 export const DaySessionsQuery = z.object({

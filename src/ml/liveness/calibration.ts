@@ -16,13 +16,14 @@ export interface LivenessCalibration {
   minFrames: number;
 }
 
-// `npx tsx eval/src/fit-liveness.ts <spoof-dev dump> --live <faces-lfw-640 dump>` (docs/liveness.md):
-// leave-one-source-out picked FASNet + Human's antispoof (antispoof's weight is near zero: it
-// barely helps); thresholds by LEVEL_BUDGETS. Scores are logits of the fused probability.
+// `npx tsx eval/src/fit-liveness.ts <spoof-dev dump> --live <faces-lfw-640 dump> --tag content-crop`
+// (docs/liveness.md): leave-one-source-out picked FASNet + Human's antispoof (antispoof's weight is
+// near zero: it barely helps); thresholds by LEVEL_BUDGETS, with FASNet's context crop kept inside
+// the picture (content-box.ts). Scores are logits of the fused probability.
 export const LIVENESS_CALIBRATION: LivenessCalibration = {
-  id: 'fusion-fasnet+antispoof-2026-12-06',
+  id: 'fusion-fasnet+antispoof-content-crop-2026-12-06',
   features: ['fasnet', 'antispoof'],
   model: { mean: [-2.8171, 0.9133], std: [5.7216, 0.7043], weights: [2.5552, 0.0486], bias: -0.735 },
-  thresholds: { standard: -2.716, strict: -1.1481 },
+  thresholds: { standard: -1.1238, strict: -0.3781 },
   minFrames: 2,
 };

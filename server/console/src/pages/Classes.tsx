@@ -9,6 +9,7 @@ import { api, currentUser, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { href, type Route } from '../router';
 import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+import { ScheduleEditForm, VersionList } from './schedule-edit';
 
 type ClassT = z.infer<typeof Class>;
 type ScheduleT = z.infer<typeof Schedule>;
@@ -365,7 +366,9 @@ export function ClassDetail({ classId }: { classId: string }) {
   }, [classId]);
   const [name, setName] = useState<string | null>(null);
   const [teacherId, setTeacher] = useState<string | null>(null);
+  const [arrival, setArrival] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ScheduleT | null>(null);
+  const [editing, setEditing] = useState<ScheduleT | null>(null);
   const f = useSubmit();
   return (
     <Page
@@ -384,7 +387,15 @@ export function ClassDetail({ classId }: { classId: string }) {
                 void f
                   .run(
                     UpdateClass,
-                    { name: name ?? d.cls.name, teacherId: nullIfEmpty(teacherId ?? d.cls.teacherId ?? '') },
+                    {
+                      name: name ?? d.cls.name,
+                      teacherId: nullIfEmpty(teacherId ?? d.cls.teacherId ?? ''),
+                      // Empty: the site's arrival window.
+                      arrivalMinutes:
+                        (arrival ?? String(d.cls.arrivalMinutes ?? '')).trim() === ''
+                          ? null
+                          : Number(arrival ?? d.cls.arrivalMinutes),
+                    },
                     (v) => api('PATCH', `/api/classes/${classId}`, { body: v }),
                     'Saved.',
                   )
@@ -416,8 +427,27 @@ export function ClassDetail({ classId }: { classId: string }) {
                     </select>
                   )}
                 </Field>
+                <Field
+                  label="Arrival window (minutes before start)"
+                  error={f.errors.arrivalMinutes}
+                  hint="Empty: the site’s. Students seen this early count for the lesson."
+                >
+                  {(p) => (
+                    <input
+                      {...p}
+                      type="number"
+                      min={0}
+                      max={120}
+                      value={arrival ?? String(d.cls.arrivalMinutes ?? '')}
+                      onChange={(e) => setArrival(e.target.value)}
+                      data-testid="class-arrival"
+                    />
+                  )}
+                </Field>
               </div>
-              <button type="submit">Save</button>
+              <button type="submit" data-testid="class-save">
+                Save
+              </button>
             </form>
             <h2>Schedules</h2>
             {d.schedules.length === 0 ? (
@@ -431,6 +461,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                       <th scope="col">Time (site)</th>
                       <th scope="col">Room</th>
                       <th scope="col">Grace</th>
+                      <th scope="col">Versions</th>
                       <th scope="col">
                         <span className="sr-only">Actions</span>
                       </th>
@@ -446,6 +477,17 @@ export function ClassDetail({ classId }: { classId: string }) {
                         <td>{d.rooms.find((r) => r.id === s.roomId)?.name ?? s.roomId}</td>
                         <td>{s.graceMinutes} min</td>
                         <td>
+                          <VersionList schedule={s} rooms={d.rooms} />
+                        </td>
+                        <td className="actions actions--wrap">
+                          <button
+                            type="button"
+                            onClick={() => setEditing(s)}
+                            aria-label={`Change the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
+                            data-testid="schedule-edit"
+                          >
+                            Change
+                          </button>
                           <button
                             type="button"
                             onClick={() => setDeleting(s)}
@@ -459,6 +501,18 @@ export function ClassDetail({ classId }: { classId: string }) {
                   </tbody>
                 </table>
               </div>
+            )}
+            {editing && (
+              <ScheduleEditForm
+                key={editing.id}
+                schedule={editing}
+                rooms={d.rooms}
+                onDone={() => {
+                  setEditing(null);
+                  q.reload();
+                }}
+                onClose={() => setEditing(null)}
+              />
             )}
             <ScheduleForm classId={classId} rooms={d.rooms} onDone={q.reload} />
             <h2>Students ({d.students.length})</h2>

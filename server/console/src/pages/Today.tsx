@@ -6,17 +6,18 @@ import { useEffect, useMemo, useState } from 'react';
 import type { SessionReport } from '../../../src/schemas/attendance';
 import { CorrectionRequest } from '../../../src/schemas/attendance';
 import type { DaySession, DaySessions } from '../../../src/schemas/console';
-import { api } from '../api';
+import { api, currentUser } from '../api';
 import { downloadCsv } from '../csv';
 import { useSubmit } from '../forms';
 import { longDate, score, timeIn } from '../format';
-import { href, type Route } from '../router';
+import { href, navigate, type Route } from '../router';
 import { openLiveStream, type LiveStatus } from '../sse';
 import {
   Empty,
   ErrorBox,
   Field,
   FormError,
+  FormOk,
   Loaded,
   Loading,
   Page,
@@ -24,6 +25,8 @@ import {
   StatusBadge,
   useQuery,
 } from '../ui';
+
+import { SessionActions, SessionChangeForm, type ChangeMode } from './session-changes';
 
 type Row = SessionReport['students'][number];
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
@@ -179,7 +182,7 @@ function LiveList({ session }: { session: DaySession }) {
     STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session),
     timeIn(r.markedAt, tz),
     score(r.similarity),
-    r.decidedBy === 'manual' ? (r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
+    r.decidedBy === 'manual' ? (r.actorName ?? r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
     r.reason ?? '',
   ]);
 
@@ -303,12 +306,39 @@ export function Today({ route }: { route: Route }) {
   const sessions = q.data?.sessions ?? [];
   const chosen =
     sessions.find((s) => s.sessionId === chosenId) ??
-    sessions.find((s) => s.state === 'current') ??
-    sessions.find((s) => s.state === 'upcoming') ??
+    sessions.find((s) => s.state === 'current' && !s.cancelled) ??
+    sessions.find((s) => s.state === 'upcoming' && !s.cancelled) ??
     sessions[0];
+  const isAdmin = currentUser()?.role === 'admin';
+  const [changing, setChanging] = useState<{ session: DaySession; mode: ChangeMode } | null>(null);
+  const [changed, setChanged] = useState<string | null>(null);
+  const afterChange = (message: string) => {
+    setChanging(null);
+    setChanged(message);
+    q.reload();
+  };
   return (
     <Page title="Today" testId="today">
-      <Loaded q={q} isEmpty={(d) => d.sessions.length === 0} empty="No sessions of your classes today.">
+      <form className="filters" aria-label="Day" onSubmit={(e) => e.preventDefault()} data-testid="day-form">
+        <Field label="Day (site date)">
+          {(p) => (
+            <input
+              {...p}
+              type="date"
+              value={date ?? ''}
+              onChange={(e) => navigate('/today', { date: e.target.value || undefined })}
+              data-testid="day-picker"
+            />
+          )}
+        </Field>
+        {date && <a href={href('/today')}>Back to today</a>}
+      </form>
+      <FormOk message={changed} />
+      <Loaded
+        q={q}
+        isEmpty={(d) => d.sessions.length === 0}
+        empty={date ? 'No sessions of your classes on this day.' : 'No sessions of your classes today.'}
+      >
         {(d) => (
           <>
             <p className="muted">
@@ -332,13 +362,38 @@ export function Today({ route }: { route: Route }) {
                     <span className={`state-tag state-tag--${s.state}`}>
                       {s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}
                     </span>
+                    {(s.cancelled || s.moved) && (
+                      <span className="state-tag state-tag--changed" data-testid="session-changed">
+                        {s.cancelled ? 'Cancelled' : 'Moved'}
+                        {s.note ? `: ${s.note}` : ''}
+                      </span>
+                    )}
                   </a>
                   <a className="small" href={href(`/classes/${s.class.id}/history`)}>
                     History of {s.class.name}
                   </a>
+                  {isAdmin && (
+                    <SessionActions
+                      session={s}
+                      onOpen={(mode) => {
+                        setChanged(null);
+                        setChanging({ session: s, mode });
+                      }}
+                      onUndone={afterChange}
+                    />
+                  )}
                 </li>
               ))}
             </ul>
+            {changing && (
+              <SessionChangeForm
+                key={`${changing.session.sessionId}-${changing.mode}`}
+                session={changing.session}
+                mode={changing.mode}
+                onDone={afterChange}
+                onClose={() => setChanging(null)}
+              />
+            )}
             {chosen && <LiveList key={chosen.sessionId} session={chosen} />}
           </>
         )}
