@@ -135,6 +135,44 @@ describe('staff console: kiosk watch and calendar tools', () => {
       ).toBe('faceres-aligned+mobileface/v1');
       expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
       await bothWidths(a, 'kiosks-silent');
+      // At phone width the table is one card per kiosk, each value labelled with its column.
+      await a.setViewportSize(PHONE);
+      const labels = await a.$$eval('[data-testid="kiosk-row"]:first-child td', (tds) =>
+        tds.map(
+          (td) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown, pseudo: string): { content: string } }
+            ).getComputedStyle(td, '::before').content,
+        ),
+      );
+      expect(labels.slice(0, 3)).toEqual(['"Room"', '"State"', '"Version"']);
+      expect(labels).toContain('"Face model"');
+      await a.setViewportSize(DESKTOP);
+
+      // A PIN recovery code's expiry is shown in the kiosk's site zone (here UTC+05:30), not in UTC.
+      await call(app, adminToken, 'PATCH', '/api/sites/default', { timezone: 'Asia/Kolkata' });
+      await a.reload();
+      await a.click('[aria-label="PIN recovery for Door of 101"]');
+      await a.waitForSelector('[data-testid="recovery-panel"]');
+      const [issued] = await call<{ expiresAt: string }[]>(
+        app,
+        adminToken,
+        'GET',
+        `/api/devices/${talking.deviceId}/pin-recovery`,
+      );
+      const inKolkata = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Kolkata',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(issued?.expiresAt ?? ''));
+      expect(await a.textContent('[data-testid="recovery-panel"]')).toContain(`Valid until ${inKolkata}`);
+      await expectAccessible(a, 'kiosks-recovery-code');
+      await consoleShot(a, 'kiosks-recovery-code');
+      await call(app, adminToken, 'PATCH', '/api/sites/default', { timezone: 'UTC' });
 
       // The server's checker emails the admins once per silence and audits it.
       expect(await app.silentKiosks.check()).toMatchObject({ silent: 1, alerted: 1, emailed: 1 });

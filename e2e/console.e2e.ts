@@ -271,6 +271,11 @@ describe('staff console', () => {
       await t.fill('[data-testid="correction-reason"]', 'Dentist appointment (letter from home)');
       await t.click('[data-testid="correction-save"]');
       await t.waitForSelector('[data-testid="today-row"][data-student="George Bush"][data-status="excused"]');
+      // "By" names the teacher (the API keeps the email the event was recorded with).
+      const bushRow = (await tableCells(t, '[data-testid="today-table"]', 1)).find(
+        (r) => r[1] === 'George Bush',
+      );
+      expect(bushRow?.[5]).toBe(teacher.name);
       await expectAccessible(t, 'today-corrected');
       await consoleShot(t, 'today-corrected');
       // The corrections are events in the audit trail with the teacher's name.

@@ -172,7 +172,6 @@ describe('the door', () => {
     expect(s.sync.queueDepth).toBe(0);
     expect(s.sync.online).toBe(true);
     // The server has the mark exactly once.
-    // (This used to ask a route that does not exist and check the body only on a 200.)
     const sessionId = s.session?.sessionId;
     const powell = world.school.students.powell;
     expect(sessionId).toBeTruthy();

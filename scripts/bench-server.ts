@@ -1,8 +1,9 @@
-// npm run bench:server — the server Targets of issue 3, measured over real HTTP against a
-// server started for the bench (`server/src/server.ts` in a child process, so the simulated
-// kiosks and the server do not share an event loop), first on a temporary SQLite file, then
-// on PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) in a
-// fresh schema that is dropped afterwards. Prints one JSON document on stdout.
+// npm run bench:server — the server's ingest and roster-pull targets (docs/deployment.md),
+// measured over real HTTP against a server started for the bench (`server/src/server.ts` in a
+// child process, so the simulated kiosks and the server do not share an event loop), first on
+// a temporary SQLite file, then on PostgreSQL (BENCH_DATABASE_URL, default
+// postgres://postgres@127.0.0.1:5432/test) in a fresh schema that is dropped afterwards.
+// Prints one JSON document on stdout.
 //
 // Per database:
 //   seed     5,000 students (3 templates each, EMBEDDING_DIM-d float32), 8 rooms/classes with a weekly

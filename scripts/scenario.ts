@@ -1,4 +1,4 @@
-// The door scenario: the whole real stack, end to end (issue 4, item 7).
+// The door scenario: the whole real stack, end to end.
 //
 //   npm run scenario -- --faces <dir> [--offline] [--crash] [--seed N]
 //

@@ -100,7 +100,7 @@ export function fakeKiosk(
     adminUnlock: async (a) =>
       ok({ unlocked: (a as { pin: string }).pin === '1234', lockedUntil: null, recovery: false }),
     adminLock: async () => ok(null),
-    // factoryPin false: with the factory PIN the admin area shows only "set a new PIN" (issue 10), and these screenshots need every tab.
+    // factoryPin false: with the factory PIN the admin area shows only "set a new PIN" (the PIN must be changed first), and these screenshots need every tab.
     adminStatus: async () => ok({ factoryPin: false, pinRecovery: false }),
     adminChangePin: async () => ok({ factoryPin: false, pinRecovery: false }),
     appQuit: async () => ok({ quitting: true }),

@@ -215,7 +215,7 @@ export function configFromEnv(
   };
 }
 
-/** Sensible defaults for tests and embedding (the kiosk engineer's scenario). */
+/** Sensible defaults for tests and for a server embedded in another process (scripts/scenario.ts). */
 export function defaultAppConfig(overrides: Partial<AppConfig> & Pick<AppConfig, 'database'>): AppConfig {
   return {
     jwtSecret: randomBytes(48).toString('base64url'),

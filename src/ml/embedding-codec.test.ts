@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeEmbedding,
   embeddingFromBase64,
   embeddingFromBytes,
   embeddingToBase64,
@@ -31,5 +32,18 @@ describe('embedding codec', () => {
     expect(() => embeddingFromBase64('')).toThrow(/empty/);
     expect(() => embeddingFromBase64('AAA=')).toThrow(/whole number/);
     expect(() => embeddingFromBase64(embeddingToBase64(Float32Array.from([NaN])))).toThrow(/finite/);
+  });
+
+  it('answers the problem without throwing, for callers that report it per item', () => {
+    expect(decodeEmbedding(embeddingToBase64(e), 4)).toEqual({ ok: true, embedding: e });
+    const problem = (text: string, dims?: number) => {
+      const r = decodeEmbedding(text, dims);
+      return r.ok ? null : r.problem;
+    };
+    expect(problem('')).toBe('not_base64');
+    expect(problem('not base64!')).toBe('not_base64');
+    expect(problem('AAA=')).toBe('bad_length');
+    expect(problem(embeddingToBase64(e), 8)).toBe('bad_length');
+    expect(problem(embeddingToBase64(Float32Array.from([Infinity])))).toBe('not_finite');
   });
 });

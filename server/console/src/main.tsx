@@ -2,9 +2,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import './styles.css';
+import { watchTableLabels } from './table-labels';
 
 const root = document.getElementById('root');
 if (root) {
+  watchTableLabels(root);
   createRoot(root).render(
     <StrictMode>
       <App />

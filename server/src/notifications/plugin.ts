@@ -1,4 +1,4 @@
-// Absence emails and teacher digests (issue 3, item 7). Registered by buildApp when the
+// Absence emails and teacher digests. Registered by buildApp when the
 // config has `notifications` (SMTP_URL set). Starts the scheduler timer when the app is
 // ready and stops it, waiting for a round in progress, before the app closes its database.
 import type { FastifyInstance } from 'fastify';

@@ -306,7 +306,15 @@ function similarityOf(scores: string | null): number | null {
   }
 }
 
-/** Two queries whatever the class size: the enrolled students, and the session's events. */
+/** Names of the users whose emails label corrections (one query for the whole report). */
+async function userNames(db: Executor, emails: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(emails.filter((e): e is string => e !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('users').select(['email', 'name']).where('email', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.email, r.name]));
+}
+
+/** Two queries whatever the class size (three with corrections): the enrolled students, the session's events, the correctors' names. */
 export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
   const [enrolled, byStudent] = await Promise.all([
     enrolledFor(db, session.cls.id, session.occurrence),
@@ -340,6 +348,10 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       reason: decider?.kind === 'manual' ? decider.reason : null,
     };
   });
+  const names = await userNames(
+    db,
+    students.map((s) => s.actor),
+  );
   return {
     sessionId: session.sessionId,
     scheduleId: session.schedule.id,
@@ -350,7 +362,10 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
     endTime: session.occurrence.endTime,
     graceMinutes: session.occurrence.graceMinutes,
     cancelled: session.occurrence.cancelled,
-    students,
+    students: students.map((s) => ({
+      ...s,
+      actorName: s.actor === null ? null : (names.get(s.actor) ?? s.actor),
+    })),
     counts,
     notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({
       studentId,

@@ -20,6 +20,8 @@ export const SessionStudentRow = z.object({
   similarity: z.number().nullable(),
   /** Who made a manual correction (the user's email) and why; null for marks. */
   actor: z.string().nullable(),
+  /** That user's name as it is now (the console shows it); the email when no user has it any more. */
+  actorName: z.string().nullable(),
   reason: z.string().nullable(),
 });
 

@@ -182,7 +182,7 @@ function LiveList({ session }: { session: DaySession }) {
     STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session),
     timeIn(r.markedAt, tz),
     score(r.similarity),
-    r.decidedBy === 'manual' ? (r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
+    r.decidedBy === 'manual' ? (r.actorName ?? r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
     r.reason ?? '',
   ]);
 
