@@ -2,6 +2,11 @@
 // quitting (confirm), re-enrolment after a face-model change and enrolment from replayed
 // frames, pairing.
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { qrSvgDocument } from '../server/console/src/qr-svg';
+import { pairingQrText } from '../src/contracts/pairing-qr';
 import { storeTemplates } from '../server/src/repositories/templates';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PIN } from '../src/core/index';
@@ -351,9 +356,32 @@ describe('admin', () => {
     expect(await page.textContent('[data-testid="sync-paired"]')).toBe('no');
     await world.shot('16-pairing-wrong-code', true);
 
-    await page.fill('[data-testid="pair-code"]', world.school.pairingCode);
+    // The console's pairing QR code held up to the kiosk's camera fills in the server and the code.
+    const qrFolder = join(world.dir, 'pairing-qr');
+    mkdirSync(qrFolder, { recursive: true });
+    const qr = await sharp(
+      Buffer.from(qrSvgDocument(pairingQrText(world.server.url, world.school.pairingCode), 260)),
+    )
+      .png()
+      .toBuffer();
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#8a8f96' } })
+      .composite([{ input: qr, left: 190, top: 110 }])
+      .jpeg({ quality: 75 })
+      .toFile(join(qrFolder, '0000.jpg'));
+    await page.fill('[data-testid="pair-url"]', '');
+    await page.fill('[data-testid="pair-code"]', '');
+    world.kiosk.setCamera(`replay:${qrFolder}?fps=2&loop=1`);
+    await page.click('[data-testid="pair-qr-scan"]');
+    await page.waitForSelector('[data-testid="pair-qr-scanner"]');
+    await page
+      .locator('[data-testid="sync-note"]', { hasText: 'Read from the QR code' })
+      .waitFor({ timeout: 60_000 });
+    expect(await page.inputValue('[data-testid="pair-url"]')).toBe(world.server.url);
+    expect(await page.inputValue('[data-testid="pair-code"]')).toBe(world.school.pairingCode);
+    await world.shot('16b-pairing-qr-read', true);
+    world.stopCamera();
     await page.click('[data-testid="pair-submit"]');
-    await page.waitForSelector('[data-testid="sync-note"]');
+    await page.locator('[data-testid="sync-note"]', { hasText: 'Paired' }).waitFor();
     await page.locator('[data-testid="sync-paired"]', { hasText: 'yes' }).waitFor();
     await world.waitForKiosk((s) => s.session !== null, 'the roster after pairing');
     await page.click('[data-testid="sync-now"]');

@@ -8,6 +8,7 @@ import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src
 import { CreateDevice } from '../../../src/schemas/devices';
 import type { Room, Site } from '../../../src/schemas/people';
 import { SettingsPatch, type Settings } from '../../../src/repositories/settings';
+import { pairingQrText } from '../../../../src/contracts/pairing-qr';
 import { api, apiAll } from '../api';
 import { useSubmit } from '../forms';
 import { dateTimeIn } from '../format';
@@ -27,9 +28,8 @@ const STATE_LABEL: Record<DeviceT['state'], string> = {
   revoked: 'Revoked',
 };
 
-/** What a kiosk's pairing screen reads from the QR code: this server and the code. */
-export const pairingQrText = (code: string) =>
-  `rollcall-pair:${JSON.stringify({ server: window.location.origin, code })}`;
+/** What a kiosk's pairing screen reads from the QR code: this server and the code (contracts/pairing-qr). */
+const qrTextOf = (code: string) => pairingQrText(window.location.origin, code);
 
 function PairingCode({ device, tz, onClose }: { device: Paired; tz: string; onClose(): void }) {
   return (
@@ -47,7 +47,7 @@ function PairingCode({ device, tz, onClose }: { device: Paired; tz: string; onCl
         {device.pairingCode}
       </p>
       <QrCode
-        text={pairingQrText(device.pairingCode)}
+        text={qrTextOf(device.pairingCode)}
         label={`QR code of the pairing code ${device.pairingCode}`}
       />
       <p>

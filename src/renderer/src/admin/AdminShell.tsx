@@ -223,7 +223,7 @@ export function AdminShell({
             />
           )}
           {tab === 'today' && <TodayPanel api={api} state={state} />}
-          {tab === 'sync' && <SyncPanel api={api} state={state} />}
+          {tab === 'sync' && <SyncPanel api={api} state={state} stream={stream} />}
           {tab === 'settings' && <SettingsPanel api={api} />}
           {tab === 'pin' && (
             <PinPanel

@@ -5,10 +5,20 @@ import { PairArgs, type KioskState } from '../../../contracts/kiosk-api';
 import type { UiApi } from '../api/checked-api';
 import { useResult } from '../hooks';
 import { historyKindText, localTime, syncErrorText } from '../view-model';
+import { PairingQrScanner } from '../pairing/PairingQrScanner';
 
 const when = (iso: string | null) => localTime(iso);
 
-export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
+export function SyncPanel({
+  api,
+  state,
+  stream = null,
+}: {
+  api: UiApi;
+  state: KioskState;
+  /** The page's own camera, when the page owns it (the QR scanner reads it). */
+  stream?: MediaStream | null;
+}) {
   const sync = state.sync;
   const history = useResult(() => api.syncHistory(), [api, sync.lastPushAt, sync.lastPullAt, sync.lastError]);
   const [serverUrl, setServerUrl] = useState(sync.serverUrl ?? '');
@@ -19,6 +29,7 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [scanning, setScanning] = useState(false);
 
   const pair = async () => {
     setError(null);
@@ -130,7 +141,41 @@ export function SyncPanel({ api, state }: { api: UiApi; state: KioskState }) {
       </div>
 
       <h3>{sync.paired ? 'Pair again' : 'Pair this kiosk'}</h3>
-      <p className="muted">Create the device on the server, then type its one-time code here.</p>
+      <p className="muted">
+        Create the device on the server, then type its one-time code here, or let this kiosk’s camera read the
+        QR code the console shows beside it.
+      </p>
+      {scanning ? (
+        <PairingQrScanner
+          state={state}
+          stream={stream}
+          frameUrl={api.framePreviewUrl}
+          onClose={() => setScanning(false)}
+          onFound={(qr) => {
+            setScanning(false);
+            setServerUrl(qr.server);
+            setCode(qr.code);
+            setError(null);
+            setNote(
+              `Read from the QR code: server ${qr.server}, code ${qr.code}. Check the address, then press Pair.`,
+            );
+          }}
+        />
+      ) : (
+        <p>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              setNote(null);
+              setScanning(true);
+            }}
+            data-testid="pair-qr-scan"
+          >
+            Scan the QR code
+          </button>
+        </p>
+      )}
       <form
         className="row row--wrap"
         onSubmit={(e) => {

@@ -1,0 +1,36 @@
+// The pairing QR code: what the staff console draws beside a new pairing code, and what a
+// kiosk's camera reads on its pairing screen to fill in the server address and the code.
+// `rollcall-pair:` + JSON `{ server, code }`. Nothing secret beyond the one-time code (valid 15
+// minutes, single use); the kiosk shows what it read and pairs only when the admin confirms.
+// Pure: no Node, no DOM.
+import { z } from 'zod';
+
+export const PAIRING_QR_PREFIX = 'rollcall-pair:';
+
+export const PairingQr = z.object({
+  /** The server's origin as the console's page was reached (http or https). */
+  server: z
+    .string()
+    .url()
+    .max(300)
+    .refine((u) => /^https?:\/\//i.test(u), 'the server address must be http:// or https://'),
+  /** The one-time pairing code, as PairRequest takes it. */
+  code: z.string().min(4).max(64),
+});
+export type PairingQr = z.infer<typeof PairingQr>;
+
+export const pairingQrText = (server: string, code: string): string =>
+  `${PAIRING_QR_PREFIX}${JSON.stringify({ server, code })}`;
+
+/** The pairing details in a QR code's text, or null when it is not a Rollcall pairing code. */
+export function parsePairingQr(text: string): PairingQr | null {
+  if (!text.startsWith(PAIRING_QR_PREFIX)) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(text.slice(PAIRING_QR_PREFIX.length));
+  } catch {
+    return null;
+  }
+  const parsed = PairingQr.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}
