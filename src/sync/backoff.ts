@@ -19,8 +19,11 @@ export function backoffDelay(
   return Math.round(cap / 2 + random() * (cap / 2));
 }
 
-/** Retry-After is either delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: unknown, now: number = Date.now()): number | null {
+/**
+ * Retry-After is either delta-seconds or an HTTP date (read against `now`, the sync client's
+ * one clock, in ms); null when absent or unreadable.
+ */
+export function parseRetryAfter(value: unknown, now: number): number | null {
   if (typeof value !== 'string' && typeof value !== 'number') return null;
   const text = String(value).trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);

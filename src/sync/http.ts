@@ -62,6 +62,8 @@ export interface SyncHttpOptions {
   httpsAgent?: HttpsAgent;
   /** Turns a certificate verification failure into the error the admin reads. */
   onCertificateError?: () => SyncError;
+  /** The sync client's clock: a Retry-After date is read against it. */
+  now: () => Date;
 }
 
 export class SyncHttp {
@@ -133,7 +135,7 @@ export class SyncHttp {
     }
     const body = ErrorBody.safeParse(res.data);
     const detail = body.success ? `${body.data.error}: ${body.data.message}` : `HTTP ${res.status}`;
-    const retryAfter = parseRetryAfter(res.headers['retry-after']);
+    const retryAfter = parseRetryAfter(res.headers['retry-after'], this.opts.now().getTime());
     if (res.status === 429 || res.status === 503)
       throw new SyncError('rate_limited', `server busy (${detail})`, res.status, retryAfter);
     if (res.status === 408)

@@ -214,6 +214,7 @@ export class SyncService {
       timeoutMs: this.o.timeoutMs,
       token,
       userAgent: `rollcall-kiosk/${this.o.appVersion}`,
+      now: this.o.now,
       ...(httpsAgent && pin ? { httpsAgent, onCertificateError: () => certificateChanged(pin) } : {}),
     });
   }
