@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'electron-vite';
-import { buildConsole } from '../scripts/build-console';
+import { buildConsole } from '../scripts/build-console.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
