@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,9 +150,8 @@ describe('webcam camera', () => {
     );
     const statuses: [CameraStatus, string | null][] = [];
     cam.start({ frame: () => {}, status: (s, d) => statuses.push([s, d]) });
-    await new Promise((r) => setTimeout(r, 60));
+    await vi.waitFor(() => expect(lookups).toBeGreaterThan(2), { timeout: 5_000, interval: 5 });
     await cam.stop();
-    expect(lookups).toBeGreaterThan(2);
     expect(statuses[1]).toEqual(['missing', expect.stringMatching(/fswebcam is not installed/)]);
   });
 
@@ -173,7 +172,9 @@ describe('webcam camera', () => {
     );
     const statuses: CameraStatus[] = [];
     cam.start({ frame: (d) => frames.push(d[0] ?? 0), status: (s) => statuses.push(s) });
-    await new Promise((r) => setTimeout(r, 60));
+    // Wait for the first frame rather than a fixed time: on a loaded machine two 5 ms back-offs
+    // and three captures can take longer than any fixed sleep short enough for a unit test.
+    await vi.waitFor(() => expect(frames.length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
     await cam.stop();
     expect(statuses.slice(0, 4)).toEqual(['starting', 'missing', 'missing', 'running']);
     expect(frames[0]).toBe(3);
