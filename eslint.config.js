@@ -6,6 +6,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 import reactHooks from 'eslint-plugin-react-hooks';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import { importSuffix } from './scripts/eslint-import-suffix.js';
 
 const nodeBuiltins = [
   'fs',
@@ -67,6 +68,8 @@ export default tseslint.config(
       'coverage/**',
       // Code that breaks the rules on purpose, linted by scripts/lint-rules.test.ts.
       'test/fixtures/lint/**',
+      // Files for scripts/fix-import-suffixes.test.ts to resolve against, in no tsconfig.
+      'test/fixtures/import-suffixes/**',
     ],
   },
   js.configs.recommended,
@@ -100,6 +103,14 @@ export default tseslint.config(
       ],
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // One import style: a relative import names the file Node loads (`./x.js` for x.ts;
+    // scripts/eslint-import-suffix.js says why). Plain JavaScript is left to Node, which
+    // refuses a missing suffix itself (and a tsx-run .mjs may name a .ts file).
+    files: ['**/*.{ts,tsx,mts}'],
+    plugins: { rollcall: { rules: { 'import-suffix': importSuffix } } },
+    rules: { 'rollcall/import-suffix': 'error' },
   },
   {
     // A promise nobody awaits loses its rejection (an unhandled rejection, or silence) and its

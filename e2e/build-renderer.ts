@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'vite';
-import { rendererConfig } from '../electron.vite.config';
+import { rendererConfig } from '../electron.vite.config.js';
 
 export const RENDERER_DIR = resolve(import.meta.dirname, '..', 'out', 'renderer');
 

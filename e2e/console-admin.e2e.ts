@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app';
-import type { MailMessage, Mailer } from '../server/src/notifications/mailer';
-import { launchChromium } from './harness/browser';
-import { checkedPages, consoleShot, expectAccessible, signInConsole } from './harness/console';
-import { startServer, type RunningServer } from './harness/server';
+import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app.js';
+import type { MailMessage, Mailer } from '../server/src/notifications/mailer.js';
+import { launchChromium } from './harness/browser.js';
+import { checkedPages, consoleShot, expectAccessible, signInConsole } from './harness/console.js';
+import { startServer, type RunningServer } from './harness/server.js';
 
 const hhmm = (d: Date) => d.toISOString().slice(11, 16);
 const PHONE = { width: 390, height: 844 };

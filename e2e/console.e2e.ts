@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, createUser, login } from '../server/test/app';
-import { createKiosk } from '../src/core/index';
+import { call, createUser, login } from '../server/test/app.js';
+import { createKiosk } from '../src/core/index.js';
 import {
   checkedPages,
   consoleShot,
@@ -19,10 +19,10 @@ import {
   parseCsv,
   signInConsole,
   tableCells,
-} from './harness/console';
-import { startServer, type RunningServer } from './harness/server';
-import { useE2eSuite } from './harness/suite';
-import { borrowed, doorSequence, FRAMES, hold, pollUntil } from './harness/world';
+} from './harness/console.js';
+import { startServer, type RunningServer } from './harness/server.js';
+import { useE2eSuite } from './harness/suite.js';
+import { borrowed, doorSequence, FRAMES, hold, pollUntil } from './harness/world.js';
 
 const suite = useE2eSuite();
 const hhmm = (d: Date) => d.toISOString().slice(11, 16);

@@ -1,8 +1,8 @@
 // At the door: the real kiosk core recognises replayed frames, the real UI shows it.
 import { describe, expect, it } from 'vitest';
-import { launchChromium } from './harness/browser';
-import { useE2eSuite } from './harness/suite';
-import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world';
+import { launchChromium } from './harness/browser.js';
+import { useE2eSuite } from './harness/suite.js';
+import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world.js';
 
 const suite = useE2eSuite();
 let world: World | null = null;

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KIOSK_CHANNELS } from '../src/contracts/kiosk-api';
+import { KIOSK_CHANNELS } from '../src/contracts/kiosk-api.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const userData = mkdtempSync(join(tmpdir(), 'rollcall-electron-'));

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'electron-vite';
-import { buildConsole } from '../scripts/build-console';
+import { buildConsole } from '../scripts/build-console.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 

@@ -5,7 +5,7 @@
 // States are laid over the real core's state (World.setView) where the state is what matters
 // (a long name, the engine loading); camera problems, the sync error and the lockout are real.
 import { describe, expect, it } from 'vitest';
-import type { KioskState } from '../src/contracts/kiosk-api';
+import type { KioskState } from '../src/contracts/kiosk-api.js';
 import {
   axeViolations,
   layoutReport,
@@ -14,9 +14,9 @@ import {
   SIZES,
   type AxeViolation,
   type SizeName,
-} from './harness/audit';
-import { useE2eSuite } from './harness/suite';
-import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world';
+} from './harness/audit.js';
+import { useE2eSuite } from './harness/suite.js';
+import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world.js';
 
 const suite = useE2eSuite();
 

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { CONSOLE_OUT_DIR, consoleViteConfig } from '../server/console/vite.config';
+import { CONSOLE_OUT_DIR, consoleViteConfig } from '../server/console/vite.config.js';
 
 export async function buildConsole(opts: { ifMissing?: boolean } = {}): Promise<void> {
   if (opts.ifMissing && existsSync(join(CONSOLE_OUT_DIR, 'index.html'))) return;

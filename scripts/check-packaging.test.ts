@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkPackaging, productionClosure, type Lockfile, type PackagingInput } from './check-packaging';
+import { checkPackaging, productionClosure, type Lockfile, type PackagingInput } from './check-packaging.js';
 
 const dir = join(import.meta.dirname, '..', 'test', 'fixtures', 'packaging');
 const read = (f: string) => readFileSync(join(dir, f), 'utf8');

@@ -19,7 +19,7 @@ import {
   KIOSK_FORBIDDEN_SOURCES,
   kioskSourceGraph,
   kioskSourceProblems,
-} from './kiosk-sources';
+} from './kiosk-sources.js';
 
 // ---------------------------------------------------------------- rules
 /** Packages the kiosk must never carry: the server's stack and the evaluation tools'. */

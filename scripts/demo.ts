@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runScenario } from './scenario';
+import { runScenario } from './scenario.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -3,8 +3,8 @@
 // entry point is reported, however it is reached.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KIOSK_FORBIDDEN } from './check-packaging';
-import { kioskSourceGraph, kioskSourceProblems, packageNameOf } from './kiosk-sources';
+import { KIOSK_FORBIDDEN } from './check-packaging.js';
+import { kioskSourceGraph, kioskSourceProblems, packageNameOf } from './kiosk-sources.js';
 
 const fixture = join(import.meta.dirname, '..', 'test', 'fixtures', 'kiosk-sources');
 const forbidden = (name: string) => KIOSK_FORBIDDEN.filter((p) => p === name);

@@ -5,8 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { pairingQrText } from '../src/contracts/pairing-qr';
-import { qrSvgDocument } from '../server/console/src/qr-svg';
+import { pairingQrText } from '../src/contracts/pairing-qr.js';
+import { qrSvgDocument } from '../server/console/src/qr-svg.js';
 
 // The pairing details in the fixture (src/core/pairing-qr.test.ts expects them).
 const FIXTURE_SERVER = 'http://192.168.1.20:8000';

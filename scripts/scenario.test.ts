@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { splitDataset } from './scenario';
+import { splitDataset } from './scenario.js';
 
 const FACES = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'test/fixtures/demo-faces');
 
@@ -26,7 +26,7 @@ describe('scenario dataset split (EVAL-PROTOCOL)', () => {
 
 describe('rush door sequence', () => {
   it('sends N students and S strangers through three places within the window, never more than 3 faces a frame', async () => {
-    const { buildRushSequence, ScenarioOptions } = await import('./scenario');
+    const { buildRushSequence, ScenarioOptions } = await import('./scenario.js');
     const { mkdtempSync, rmSync, readdirSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const work = mkdtempSync(join(tmpdir(), 'rush-test-'));

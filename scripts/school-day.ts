@@ -15,9 +15,9 @@
 import { sql } from 'kysely';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import type { Database as ServerDatabase } from '../server/src/db/database';
-import type { TestSmtpServer } from '../server/src/notifications/smtp-test-server';
-import { addDays } from '../src/contracts/site-time';
+import type { Database as ServerDatabase } from '../server/src/db/database.js';
+import type { TestSmtpServer } from '../server/src/notifications/smtp-test-server.js';
+import { addDays } from '../src/contracts/site-time.js';
 
 interface Api {
   app: FastifyInstance | null;

@@ -4,8 +4,8 @@
 //   npm run sign-update -- release/0.2.0/Rollcall-0.2.0-x86_64.AppImage /secure/rollcall-update-key.pem
 import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { UPDATE_PUBLIC_KEY_PEM } from '../src/main/update-key';
-import { sha512OfFile } from '../src/main/update-signature';
+import { UPDATE_PUBLIC_KEY_PEM } from '../src/main/update-key.js';
+import { sha512OfFile } from '../src/main/update-signature.js';
 
 async function main(): Promise<void> {
   const [artifact, keyFile] = process.argv.slice(2);

@@ -2,8 +2,8 @@
 // (`npx tsx e2e/dev/screens.ts`). The e2e suite never uses it: it runs the real core.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { KioskChannelKey, KioskState, Result } from '../../src/contracts/kiosk-api';
-import type { BridgeKiosk } from '../../src/core/bridge';
+import type { KioskChannelKey, KioskState, Result } from '../../src/contracts/kiosk-api.js';
+import type { BridgeKiosk } from '../../src/core/bridge/index.js';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 

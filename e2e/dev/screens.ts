@@ -3,10 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
-import { startBridge } from '../../src/core/bridge';
-import { ensureRenderer } from '../build-renderer';
-import { launchChromium } from '../harness/browser';
-import { baseState, fakeKiosk } from './fake-kiosk';
+import { startBridge } from '../../src/core/bridge/index.js';
+import { ensureRenderer } from '../build-renderer.js';
+import { launchChromium } from '../harness/browser.js';
+import { baseState, fakeKiosk } from './fake-kiosk.js';
 
 const out = resolve(import.meta.dirname, '..', 'screenshots');
 mkdirSync(out, { recursive: true });

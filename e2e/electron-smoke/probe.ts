@@ -5,8 +5,8 @@
 // "Quit Rollcall" over the typed IPC; main must then call app.quit() and close the core (exit 0).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ADMIN_PIN } from '../../src/core/store/admin-pin';
-import { app, recorded } from './electron-stub';
+import { DEFAULT_ADMIN_PIN } from '../../src/core/store/admin-pin.js';
+import { app, recorded } from './electron-stub.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const own = { senderFrame: { url: 'app://rollcall/index.html' } };

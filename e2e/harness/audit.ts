@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { SCREENSHOTS } from './world';
+import { SCREENSHOTS } from './world.js';
 
 export const SIZES = {
   '800x480': { width: 800, height: 480 },

@@ -2,11 +2,11 @@
 // can stop and start again on the same port (the "server goes down" case).
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { buildApp } from '../../server/src/app';
-import { defaultAppConfig } from '../../server/src/config';
-import { openDatabase, type Database } from '../../server/src/db/database';
-import type { Mailer } from '../../server/src/notifications/mailer';
-import type { FaceEngine } from '../../src/ml/types';
+import { buildApp } from '../../server/src/app.js';
+import { defaultAppConfig } from '../../server/src/config.js';
+import { openDatabase, type Database } from '../../server/src/db/database.js';
+import type { Mailer } from '../../server/src/notifications/mailer.js';
+import type { FaceEngine } from '../../src/ml/types.js';
 
 export interface RunningServer {
   url: string;

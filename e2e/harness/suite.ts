@@ -2,10 +2,10 @@
 // and each test's world (server + kiosk + page) closed after the test, pass or fail.
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { FaceEngine } from '../../src/ml/types';
-import { launchChromium } from './browser';
-import { loadEngine } from './engine';
-import { createWorld, type World } from './world';
+import type { FaceEngine } from '../../src/ml/types.js';
+import { launchChromium } from './browser.js';
+import { loadEngine } from './engine.js';
+import { createWorld, type World } from './world.js';
 
 type WorldOptions = Omit<Parameters<typeof createWorld>[0], 'engine' | 'browser'> & { browser?: Browser };
 

@@ -1,7 +1,7 @@
 // The pairing arguments' optional server certificate fingerprint (SHA-256, as the server or
 // `openssl x509 -fingerprint -sha256` prints it, or bare hex).
 import { describe, expect, it } from 'vitest';
-import { PairArgs } from './kiosk-api';
+import { PairArgs } from './kiosk-api.js';
 
 const base = { serverUrl: 'https://rollcall.school.example', code: 'ABCD-1234', name: 'Door kiosk' };
 const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'.repeat(2);

@@ -11,8 +11,8 @@ import {
   EMPTY_CALENDAR,
   type SchoolCalendar,
   type ScheduleSpec,
-} from './occurrences';
-import { SiteClock } from './site-time';
+} from './occurrences.js';
+import { SiteClock } from './site-time.js';
 
 // 2026-03-02 is a Monday. Europe/Paris is UTC+1 in winter: 09:00 local = 08:00Z.
 const paris = new SiteClock('Europe/Paris');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_PIN_MAX_LENGTH, ADMIN_PIN_MIN_LENGTH, adminPinProblem } from './pin-policy';
+import { ADMIN_PIN_MAX_LENGTH, ADMIN_PIN_MIN_LENGTH, adminPinProblem } from './pin-policy.js';
 
 describe('admin PIN policy', () => {
   it('accepts PINs of the allowed length with no obvious pattern', () => {

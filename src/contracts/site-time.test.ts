@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, datesBetween, instantOf, localDateAt, wallClockAt } from './site-time';
+import { addDays, datesBetween, instantOf, localDateAt, wallClockAt } from './site-time.js';
 
 describe('local time at a site', () => {
   it('turns wall-clock times into instants across DST (Europe/Paris)', () => {

@@ -1,7 +1,7 @@
 // The admin session at the door: unlocked by the PIN (or a server-issued recovery code),
 // kept alive by each admin action, locked after ADMIN_IDLE_MS of idleness, at "lock" and
 // after a quit. Times come from the kiosk's one clock.
-import { KioskError } from './errors';
+import { KioskError } from './errors.js';
 
 /** An unlocked admin session locks itself after this much idle time. */
 export const ADMIN_IDLE_MS = 5 * 60_000;

@@ -1,11 +1,11 @@
 // The admin area's own channels: status (factory PIN), change PIN, quit. Through the real
 // handlers on an in-memory kiosk, so the session, lockout and store rules are the real ones.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createKiosk, DEFAULT_ADMIN_PIN } from './index';
-import { QUIT_REPLY_GRACE_MS } from './kiosk';
-import { PIN_LOCKOUT_MS, PIN_MAX_FAILURES } from './store/admin-pin';
-import { FakeFaceEngine } from './testing/fake-engine';
-import { silentLogger, testClock } from './testing/fixtures';
+import { createKiosk, DEFAULT_ADMIN_PIN } from './index.js';
+import { QUIT_REPLY_GRACE_MS } from './kiosk.js';
+import { PIN_LOCKOUT_MS, PIN_MAX_FAILURES } from './store/admin-pin.js';
+import { FakeFaceEngine } from './testing/fake-engine.js';
+import { silentLogger, testClock } from './testing/fixtures.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -5,14 +5,14 @@
 // image cache would show it (a previous student's face under a new greeting).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KioskState } from '../contracts/kiosk-api';
+import type { KioskState } from '../contracts/kiosk-api.js';
 import {
   createCamera,
   PushCamera,
   type CameraSource,
   type CameraStatus,
   type FramePipeline,
-} from './camera/index';
+} from './camera/index.js';
 
 export class CameraController {
   readonly status: Omit<KioskState['camera'], 'fps'> = { status: 'starting', detail: null };

@@ -1,11 +1,11 @@
 // The enrolment in progress at this kiosk (at most one): started from the admin area, fed
 // every analysed frame while it runs, and stored as local templates when it has its shots.
 import type { Logger } from 'pino';
-import type { KioskState } from '../contracts/kiosk-api';
-import type { FrameAnalysis } from '../ml/types';
-import type { AttendanceEngine } from './attendance/engine';
-import { EnrolmentSession } from './enrolment';
-import type { KioskStore } from './store/index';
+import type { KioskState } from '../contracts/kiosk-api.js';
+import type { FrameAnalysis } from '../ml/types.js';
+import type { AttendanceEngine } from './attendance/engine.js';
+import { EnrolmentSession } from './enrolment.js';
+import type { KioskStore } from './store/index.js';
 
 export class EnrolmentDesk {
   current: EnrolmentSession | null = null;

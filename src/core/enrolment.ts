@@ -2,9 +2,9 @@
 // passed, a little time apart for variety), give live hints meanwhile, then store the
 // embeddings as local templates, which wait in the template outbox for the server.
 import type { z } from 'zod';
-import type { EnrolProgress as EnrolProgressSchema } from '../contracts/kiosk-api';
-import type { FrameAnalysis, GateFailure } from '../ml/types';
-import { GATE_HINTS } from './attendance/engine';
+import type { EnrolProgress as EnrolProgressSchema } from '../contracts/kiosk-api.js';
+import type { FrameAnalysis, GateFailure } from '../ml/types.js';
+import { GATE_HINTS } from './attendance/engine.js';
 
 export type EnrolProgress = z.infer<typeof EnrolProgressSchema>;
 

@@ -1,7 +1,7 @@
 // The face engine as the kiosk holds it: absent while it loads, then ready or failed, and
 // failed again if it crashes later. The status is what the screen's status line shows.
-import type { KioskState } from '../contracts/kiosk-api';
-import type { FaceEngine } from '../ml/types';
+import type { KioskState } from '../contracts/kiosk-api.js';
+import type { FaceEngine } from '../ml/types.js';
 
 export class FaceEngineSlot {
   engine: FaceEngine | null = null;

@@ -2,11 +2,11 @@
 // enrolment takes it (the door does not mark the person being enrolled) or the attendance
 // engine decides, and the view and the decision listeners hear about it.
 import type { Logger } from 'pino';
-import type { AttendanceEngine, Decision } from './attendance/engine';
-import type { FrameMeta } from './camera/index';
-import type { EnrolmentDesk } from './enrolment-desk';
-import type { FaceEngineSlot } from './face-engine-slot';
-import type { KioskView } from './view-state';
+import type { AttendanceEngine, Decision } from './attendance/engine.js';
+import type { FrameMeta } from './camera/index.js';
+import type { EnrolmentDesk } from './enrolment-desk.js';
+import type { FaceEngineSlot } from './face-engine-slot.js';
+import type { KioskView } from './view-state.js';
 
 export type DecisionListener = (d: Decision & { frame: FrameMeta }) => void;
 

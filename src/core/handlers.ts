@@ -15,23 +15,23 @@ import {
   type KioskState,
   type Result,
   type Settings,
-} from '../contracts/kiosk-api';
-import { adminPinProblem } from '../contracts/pin-policy';
-import type { AttendanceStatus, DecisionScores } from '../contracts/sync';
-import { instantOf, localDateAt } from '../contracts/site-time';
-import { SyncError, type SyncService } from '../sync/index';
-import type { AdminSession } from './admin-session';
-import type { AttendanceEngine } from './attendance/engine';
-import { CorrectionError, manualMark, undoEvent } from './attendance/corrections';
-import { coverageByStudent, coverageOf } from './attendance/template-coverage';
-import { CameraSpecError, parseCameraSpec } from './camera/index';
-import type { EnrolmentDesk } from './enrolment-desk';
-import type { EnrolProgress } from './enrolment';
-import { KioskError } from './errors';
-import type { KioskStore } from './store/index';
-import { DEFAULT_ADMIN_PIN } from './store/admin-pin';
+} from '../contracts/kiosk-api.js';
+import { adminPinProblem } from '../contracts/pin-policy.js';
+import type { AttendanceStatus, DecisionScores } from '../contracts/sync.js';
+import { instantOf, localDateAt } from '../contracts/site-time.js';
+import { SyncError, type SyncService } from '../sync/index.js';
+import type { AdminSession } from './admin-session.js';
+import type { AttendanceEngine } from './attendance/engine.js';
+import { CorrectionError, manualMark, undoEvent } from './attendance/corrections.js';
+import { coverageByStudent, coverageOf } from './attendance/template-coverage.js';
+import { CameraSpecError, parseCameraSpec } from './camera/index.js';
+import type { EnrolmentDesk } from './enrolment-desk.js';
+import type { EnrolProgress } from './enrolment.js';
+import { KioskError } from './errors.js';
+import type { KioskStore } from './store/index.js';
+import { DEFAULT_ADMIN_PIN } from './store/admin-pin.js';
 
-export { KioskError } from './errors';
+export { KioskError } from './errors.js';
 
 /** The parts of the kiosk the handlers work with (composed in kiosk.ts; not public). */
 export interface HandlerContext {

@@ -2,8 +2,8 @@
 // handlers and the client. Each `@ts-expect-error` below must stay an error; if the table's
 // types ever loosened (e.g. to Result<unknown>), the directive itself would fail typecheck.
 import pino from 'pino';
-import type { KioskApi } from '../contracts/kiosk-api';
-import { kioskHandler } from './handlers';
+import type { KioskApi } from '../contracts/kiosk-api.js';
+import { kioskHandler } from './handlers.js';
 
 const log = pino({ level: 'silent' });
 

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { createFaceEngine, type FaceEngine } from '../ml/index';
-import { createKiosk, type KioskRuntime } from './kiosk';
-import { silentLogger, testClock } from './testing/fixtures';
+import { createFaceEngine, type FaceEngine } from '../ml/index.js';
+import { createKiosk, type KioskRuntime } from './kiosk.js';
+import { silentLogger, testClock } from './testing/fixtures.js';
 
 const FACES = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'test/fixtures/demo-faces');
 const photo = (who: string, n: number) => new Uint8Array(readFileSync(join(FACES, who, `0${n}.jpg`)));

@@ -1,8 +1,8 @@
 import { describe, expect, it, afterEach } from 'vitest';
-import { createKiosk } from './index';
-import { FakeFaceEngine, fakeFrame } from './testing/fake-engine';
-import { seedRoster, silentLogger, testClock } from './testing/fixtures';
-import type { KioskState } from '../contracts/kiosk-api';
+import { createKiosk } from './index.js';
+import { FakeFaceEngine, fakeFrame } from './testing/fake-engine.js';
+import { seedRoster, silentLogger, testClock } from './testing/fixtures.js';
+import type { KioskState } from '../contracts/kiosk-api.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {

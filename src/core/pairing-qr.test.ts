@@ -5,9 +5,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { qrSvgDocument } from '../../server/console/src/qr-svg';
-import { pairingQrText, parsePairingQr } from '../contracts/pairing-qr';
-import { decodePairingQr } from '../renderer/src/pairing/decode-pairing-qr';
+import { qrSvgDocument } from '../../server/console/src/qr-svg.js';
+import { pairingQrText, parsePairingQr } from '../contracts/pairing-qr.js';
+import { decodePairingQr } from '../renderer/src/pairing/decode-pairing-qr.js';
 
 const FIXTURE = resolve(
   import.meta.dirname,

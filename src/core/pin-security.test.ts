@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKiosk, DEFAULT_ADMIN_PIN } from './index';
-import { PIN_LOCKOUT_STEPS_MS, PIN_MAX_FAILURES } from './store/admin-pin';
-import { openKioskStore } from './store/index';
-import { DEFAULT_SETTINGS } from './store/settings-defaults';
-import { FakeFaceEngine } from './testing/fake-engine';
-import { silentLogger, testClock } from './testing/fixtures';
+import { createKiosk, DEFAULT_ADMIN_PIN } from './index.js';
+import { PIN_LOCKOUT_STEPS_MS, PIN_MAX_FAILURES } from './store/admin-pin.js';
+import { openKioskStore } from './store/index.js';
+import { DEFAULT_SETTINGS } from './store/settings-defaults.js';
+import { FakeFaceEngine } from './testing/fake-engine.js';
+import { silentLogger, testClock } from './testing/fixtures.js';
 
 const open: { close(): unknown }[] = [];
 afterEach(async () => {

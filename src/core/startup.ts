@@ -1,14 +1,14 @@
 // Start-up: the face engine loads (seconds), then the camera starts; meanwhile pairing with
 // a provisioned server (first run) and the sync schedule begin.
 import type { Logger } from 'pino';
-import type { FaceEngine } from '../ml/types';
-import type { SyncService } from '../sync/index';
-import type { FaceEngineSlot } from './face-engine-slot';
-import type { KioskStore } from './store/index';
+import type { FaceEngine } from '../ml/types.js';
+import type { SyncService } from '../sync/index.js';
+import type { FaceEngineSlot } from './face-engine-slot.js';
+import type { KioskStore } from './store/index.js';
 
 async function defaultEngine(logger: Logger): Promise<FaceEngine> {
   // Imported lazily: tfjs and the models cost seconds that tests with a fake engine never need.
-  const ml = await import('../ml/index');
+  const ml = await import('../ml/index.js');
   return ml.createFaceEngine({}, { logger });
 }
 

@@ -2,13 +2,13 @@
 // stream of it to subscribers. The view keeps only what nothing else holds: the last frame,
 // the faces drawn over it and the greeting.
 import type { Logger } from 'pino';
-import type { KioskState } from '../contracts/kiosk-api';
-import type { AttendanceEngine, Decision } from './attendance/engine';
-import type { FramePipeline } from './camera/index';
-import type { CameraController } from './camera-controller';
-import type { FaceEngineSlot } from './face-engine-slot';
-import type { KioskStore } from './store/index';
-import type { SyncService } from '../sync/index';
+import type { KioskState } from '../contracts/kiosk-api.js';
+import type { AttendanceEngine, Decision } from './attendance/engine.js';
+import type { FramePipeline } from './camera/index.js';
+import type { CameraController } from './camera-controller.js';
+import type { FaceEngineSlot } from './face-engine-slot.js';
+import type { KioskStore } from './store/index.js';
+import type { SyncService } from '../sync/index.js';
 
 /** How long a greeting stays on screen. */
 export const GREETING_MS = 4_000;

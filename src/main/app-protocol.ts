@@ -1,10 +1,10 @@
 // Serves the renderer and the camera preview on app://rollcall/ — our own origin, so the
 // camera permission and the CSP have something precise to bind to (never file://).
 import type { Protocol } from 'electron';
-import { FRAME_PREVIEW_PATH } from '../contracts/kiosk-api';
-import { securityHeaders } from '../core/bridge/csp';
-import { imageContentType, readStatic } from '../core/bridge/static-files';
-import { APP_HOST, APP_SCHEME } from './security-policy';
+import { FRAME_PREVIEW_PATH } from '../contracts/kiosk-api.js';
+import { securityHeaders } from '../core/bridge/csp.js';
+import { imageContentType, readStatic } from '../core/bridge/static-files.js';
+import { APP_HOST, APP_SCHEME } from './security-policy.js';
 
 export interface FrameSource {
   latestFrame?(): { seq: number; epoch?: string; data: Uint8Array } | null;

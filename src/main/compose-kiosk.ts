@@ -2,7 +2,7 @@
 // the packaged resources, the face engine's worker entry beside this bundle (out/main).
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createKiosk, type Kiosk } from '../core/index';
+import { createKiosk, type Kiosk } from '../core/index.js';
 
 export interface ComposedKiosk extends Kiosk {
   /** A refused update goes into the sync history, which the Sync screen shows. */
@@ -22,7 +22,7 @@ export interface ComposeOptions {
 }
 
 export async function composeKiosk(opts: ComposeOptions): Promise<ComposedKiosk> {
-  const ml = await import('../ml/index');
+  const ml = await import('../ml/index.js');
   const kiosk = createKiosk({
     dataDir: opts.dataDir,
     logger: opts.logger,

@@ -3,17 +3,17 @@
 // idle-only auto-update. Everything with logic lives in small tested modules beside this.
 import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, powerSaveBlocker, protocol } from 'electron';
-import type { KioskState } from '../contracts/kiosk-api';
-import { serveAppProtocol } from './app-protocol';
-import { composeKiosk, type ComposedKiosk } from './compose-kiosk';
-import { bindKioskIpc, forwardState } from './ipc';
-import { createFileLogger } from './logger';
-import { parseMainArgs, type MainArgs } from './main-args';
-import { applySecurity, registerAppScheme } from './security';
-import { APP_ENTRY_URL } from './security-policy';
-import { IdleTracker } from './update-policy';
-import { startAutoUpdate } from './updater';
-import { kioskWindowOptions, shouldReloadAfterCrash } from './window-options';
+import type { KioskState } from '../contracts/kiosk-api.js';
+import { serveAppProtocol } from './app-protocol.js';
+import { composeKiosk, type ComposedKiosk } from './compose-kiosk.js';
+import { bindKioskIpc, forwardState } from './ipc.js';
+import { createFileLogger } from './logger.js';
+import { parseMainArgs, type MainArgs } from './main-args.js';
+import { applySecurity, registerAppScheme } from './security.js';
+import { APP_ENTRY_URL } from './security-policy.js';
+import { IdleTracker } from './update-policy.js';
+import { startAutoUpdate } from './updater.js';
+import { kioskWindowOptions, shouldReloadAfterCrash } from './window-options.js';
 
 // Must happen before `ready`.
 registerAppScheme(protocol);

@@ -7,8 +7,8 @@ import {
   type KioskChannelKey,
   type KioskState,
   type Result,
-} from '../contracts/kiosk-api';
-import { bindKioskIpc, forwardState, type IpcMainLike } from './ipc';
+} from '../contracts/kiosk-api.js';
+import { bindKioskIpc, forwardState, type IpcMainLike } from './ipc.js';
 
 function fakeIpc() {
   const handlers = new Map<

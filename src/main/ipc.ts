@@ -11,8 +11,8 @@ import {
   type KioskChannelKey,
   type KioskState,
   type Result,
-} from '../contracts/kiosk-api';
-import { isOwnOrigin } from './security-policy';
+} from '../contracts/kiosk-api.js';
+import { isOwnOrigin } from './security-policy.js';
 
 interface SenderEvent {
   senderFrame?: { url: string } | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMainArgs } from './main-args';
+import { parseMainArgs } from './main-args.js';
 
 describe('parseMainArgs', () => {
   it('reads the provisioning options and ignores Chromium flags and positionals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy } from '../core/bridge/csp';
+import { contentSecurityPolicy } from '../core/bridge/csp.js';
 import {
   APP_ENTRY_URL,
   hardenedWebPreferences,
@@ -7,9 +7,9 @@ import {
   isOwnOrigin,
   isPermissionAllowed,
   isPermissionCheckAllowed,
-} from './security-policy';
-import { canInstallNow, feedUrlOrNull, FACE_QUIET_MS, IdleTracker } from './update-policy';
-import { kioskWindowOptions, shouldReloadAfterCrash } from './window-options';
+} from './security-policy.js';
+import { canInstallNow, feedUrlOrNull, FACE_QUIET_MS, IdleTracker } from './update-policy.js';
+import { kioskWindowOptions, shouldReloadAfterCrash } from './window-options.js';
 
 describe('security policy', () => {
   it('treats only app://rollcall as our origin', () => {

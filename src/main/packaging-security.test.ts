@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_FEED_URL } from './update-key';
+import { UPDATE_FEED_URL } from './update-key.js';
 
 const yml = readFileSync(join(import.meta.dirname, '../../electron-builder.yml'), 'utf8');
 

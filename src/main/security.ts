@@ -2,16 +2,16 @@
 // functions in security-policy.ts (unit-tested); this file applies them to Electron.
 import { app, session, shell, type Session, type WebContents } from 'electron';
 import type { Logger } from 'pino';
-import { contentSecurityPolicy } from '../core/bridge/csp';
+import { contentSecurityPolicy } from '../core/bridge/csp.js';
 import {
   APP_SCHEME,
   isNavigationAllowed,
   isOwnOrigin,
   isPermissionAllowed,
   isPermissionCheckAllowed,
-} from './security-policy';
+} from './security-policy.js';
 
-export { hardenedWebPreferences } from './security-policy';
+export { hardenedWebPreferences } from './security-policy.js';
 
 /** Before `ready`: our scheme behaves like https (secure context, so getUserMedia works). */
 export function registerAppScheme(protocolApi: Electron.Protocol): void {

@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_PUBLIC_KEY_PEM } from './update-key';
-import { signatureUrlFor, updateVerdict, verifyArtifactSignature } from './update-signature';
-import { feedUrlOrNull } from './update-policy';
+import { UPDATE_PUBLIC_KEY_PEM } from './update-key.js';
+import { signatureUrlFor, updateVerdict, verifyArtifactSignature } from './update-signature.js';
+import { feedUrlOrNull } from './update-policy.js';
 
 const keys = generateKeyPairSync('ed25519');
 const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();

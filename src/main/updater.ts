@@ -5,14 +5,14 @@
 // is logged, reported to the Sync screen's history, and the running version keeps working.
 import electronUpdater from 'electron-updater';
 import type { Logger } from 'pino';
-import { UPDATE_FEED_URL, UPDATE_PUBLIC_KEY_PEM } from './update-key';
-import { canInstallNow, feedUrlOrNull, UPDATE_CHECK_INTERVAL_MS, type IdleTracker } from './update-policy';
+import { UPDATE_FEED_URL, UPDATE_PUBLIC_KEY_PEM } from './update-key.js';
+import { canInstallNow, feedUrlOrNull, UPDATE_CHECK_INTERVAL_MS, type IdleTracker } from './update-policy.js';
 import {
   signatureUrlFor,
   updateVerdict,
   verifyArtifactSignature,
   type SignatureCheck,
-} from './update-signature';
+} from './update-signature.js';
 
 const IDLE_POLL_MS = 60_000;
 const SIGNATURE_FETCH_MS = 30_000;

@@ -1,6 +1,6 @@
 // The kiosk window: full screen, kiosk mode, no menu, hardened web preferences.
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { hardenedWebPreferences } from './security-policy';
+import { hardenedWebPreferences } from './security-policy.js';
 
 export function kioskWindowOptions(
   preloadPath: string,

@@ -7,8 +7,8 @@ import {
   SHIPPED_SCHOOL_POINT,
   type Candidate,
   type GalleryModel,
-} from './decision-rule';
-import { Matcher } from './matcher';
+} from './decision-rule.js';
+import { Matcher } from './matcher.js';
 
 const point = { threshold: 0.43, minMargin: 0.16 };
 // A school point as the calibration chooses one: higher threshold, smaller margin, at 1,000 people.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitExponentialTail } from './impostor-tail';
+import { fitExponentialTail } from './impostor-tail.js';
 
 describe('exponential tail fit', () => {
   it('recovers the scale of an exponential tail', () => {

@@ -3,12 +3,12 @@
 // channel constant; there is no raw ipcRenderer and no generic invoke(channel) for the page.
 // Answers are parsed again in the renderer (against KIOSK_API's result schemas).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { KioskApi, KioskChannelKey, KioskMediaApi, KioskState } from '../contracts/kiosk-api';
+import type { KioskApi, KioskChannelKey, KioskMediaApi, KioskState } from '../contracts/kiosk-api.js';
 import {
   KIOSK_CAMERA_FRAME_CHANNEL,
   KIOSK_CHANNELS as C,
   KIOSK_STATE_EVENT,
-} from '../contracts/kiosk-channels';
+} from '../contracts/kiosk-channels.js';
 
 const invokeOf = (key: KioskChannelKey) => (args?: unknown) =>
   args === undefined ? ipcRenderer.invoke(C[key]) : ipcRenderer.invoke(C[key], args);

@@ -1,7 +1,11 @@
 // The preload is the whole surface the page gets: check it exposes exactly the contract
 // (one method per channel + onState + cameraPushFrame), each bound to its own channel.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { KIOSK_CAMERA_FRAME_CHANNEL, KIOSK_CHANNELS, KIOSK_STATE_EVENT } from '../contracts/kiosk-channels';
+import {
+  KIOSK_CAMERA_FRAME_CHANNEL,
+  KIOSK_CHANNELS,
+  KIOSK_STATE_EVENT,
+} from '../contracts/kiosk-channels.js';
 
 const exposed: Record<string, unknown> = {};
 const invoked: unknown[][] = [];
@@ -19,7 +23,7 @@ vi.mock('electron', () => ({
 }));
 
 beforeAll(async () => {
-  await import('./index');
+  await import('./index.js');
 });
 
 describe('preload', () => {

@@ -4,10 +4,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call, seed, type Seeded } from '../../server/test/app';
-import { openSqlite, type Database } from '../../server/src/db/database';
-import { createKiosk } from '../core/index';
-import { FakeFaceEngine } from '../core/testing/fake-engine';
+import { buildTestApp, call, seed, type Seeded } from '../../server/test/app.js';
+import { openSqlite, type Database } from '../../server/src/db/database.js';
+import { createKiosk } from '../core/index.js';
+import { FakeFaceEngine } from '../core/testing/fake-engine.js';
 
 let database: Database;
 let app: FastifyInstance;

@@ -16,8 +16,8 @@ import {
   type PinRecoveryUsedRequest,
   type PushAttendanceRequest,
   type PushTemplatesRequest,
-} from '../contracts/sync';
-import { parseRetryAfter } from './backoff';
+} from '../contracts/sync.js';
+import { parseRetryAfter } from './backoff.js';
 
 /** `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate. */
 export type SyncErrorKind =

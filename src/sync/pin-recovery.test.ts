@@ -3,13 +3,13 @@
 // once, opens "change PIN" without the current PIN, and the code is burnt and reported used.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call, seed, type Seeded, type TestClock } from '../../server/test/app';
-import { openSqlite, type Database } from '../../server/src/db/database';
-import { RosterPage } from '../contracts/sync';
-import { createKiosk } from '../core/index';
-import { PIN_MAX_FAILURES } from '../core/store/admin-pin';
-import { FakeFaceEngine } from '../core/testing/fake-engine';
-import { silentLogger, testClock } from '../core/testing/fixtures';
+import { buildTestApp, call, seed, type Seeded, type TestClock } from '../../server/test/app.js';
+import { openSqlite, type Database } from '../../server/src/db/database.js';
+import { RosterPage } from '../contracts/sync.js';
+import { createKiosk } from '../core/index.js';
+import { PIN_MAX_FAILURES } from '../core/store/admin-pin.js';
+import { FakeFaceEngine } from '../core/testing/fake-engine.js';
+import { silentLogger, testClock } from '../core/testing/fixtures.js';
 
 const KIOSK_PIN = '480317';
 const NEW_PIN = '730268';

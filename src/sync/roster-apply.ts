@@ -2,9 +2,9 @@
 // skipped and reported, never fatal), and the whole page is written in ONE transaction
 // together with the new cursor, so a crash never leaves a half-applied page or a cursor
 // ahead of the data.
-import { RosterChange, type RosterEntity } from '../contracts/sync';
-import type { SyncStore } from './store-port';
-import { embeddingFromBase64 } from '../ml/embedding-codec';
+import { RosterChange, type RosterEntity } from '../contracts/sync.js';
+import type { SyncStore } from './store-port.js';
+import { embeddingFromBase64 } from '../ml/embedding-codec.js';
 
 export interface SkippedChange {
   seq: number | null;

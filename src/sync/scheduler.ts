@@ -3,8 +3,8 @@
 // Retry-After says). One run at a time: a trigger during a run is remembered and runs after it.
 // Backoff deadlines are read from the kiosk's one injected clock.
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffPolicy } from './backoff';
-import type { SyncError } from './http';
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+import type { SyncError } from './http.js';
 
 export type SyncReason =
   'schedule' | 'mark' | 'manual' | 'reconnect' | 'pair' | 'retry' | 'start' | 'pin_recovery';

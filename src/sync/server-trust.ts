@@ -11,7 +11,7 @@ import { X509Certificate } from 'node:crypto';
 import { Agent } from 'node:https';
 import { isIP } from 'node:net';
 import { connect, rootCertificates, type PeerCertificate } from 'node:tls';
-import { SyncError } from './http';
+import { SyncError } from './http.js';
 
 export interface PinnedCertificate {
   /** The server's leaf certificate, PEM. */

@@ -5,11 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call, seed, type Seeded } from '../../server/test/app';
-import { openSqlite, type Database } from '../../server/src/db/database';
-import { createKiosk } from '../core/index';
-import { FakeFaceEngine } from '../core/testing/fake-engine';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
+import { buildTestApp, call, seed, type Seeded } from '../../server/test/app.js';
+import { openSqlite, type Database } from '../../server/src/db/database.js';
+import { createKiosk } from '../core/index.js';
+import { FakeFaceEngine } from '../core/testing/fake-engine.js';
+import { startFaultProxy, type FaultProxy } from './testing/fault-proxy.js';
 
 // Monday 20:40 UTC is already Tuesday 08:40 in Auckland (NZST, UTC+12, before NZ's DST).
 const AT = '2026-09-07T20:40:00.000Z';

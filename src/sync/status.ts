@@ -1,8 +1,8 @@
 // The sync status the screen shows: what the store knows (pairing, queues, last push/pull,
 // last error) plus what only the running client knows (online, syncing, progress).
 import type { z } from 'zod';
-import type { SyncStatus as SyncStatusSchema } from '../contracts/kiosk-api';
-import type { SyncStore } from './store-port';
+import type { SyncStatus as SyncStatusSchema } from '../contracts/kiosk-api.js';
+import type { SyncStore } from './store-port.js';
 
 export type SyncStatus = z.infer<typeof SyncStatusSchema>;
 

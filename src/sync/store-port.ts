@@ -11,7 +11,7 @@ import type {
   RosterRoom,
   RosterSchedule,
   RosterStudent,
-} from '../contracts/sync';
+} from '../contracts/sync.js';
 
 export const SYNC_KEYS = [
   'serverUrl',

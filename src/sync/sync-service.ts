@@ -9,9 +9,9 @@ import {
   MAX_ROSTER_PAGE,
   MAX_TEMPLATE_BATCH,
   type KioskHealth,
-} from '../contracts/sync';
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
-import { SyncError, SyncHttp } from './http';
+} from '../contracts/sync.js';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { SyncError, SyncHttp } from './http.js';
 import {
   assertTransportAllowed,
   certificateChanged,
@@ -19,19 +19,19 @@ import {
   normaliseFingerprint,
   pinnedAgent,
   type PinnedCertificate,
-} from './server-trust';
-import { emptyReport, type LegContext, type RunReport } from './legs/context';
-import { reportPinRecoveryUsed } from './legs/pin-recovery';
-import { pullRoster } from './legs/pull-roster';
-import { pushAttendance } from './legs/push-attendance';
-import { pushTemplates } from './legs/push-templates';
-import { SyncScheduler, type SyncReason } from './scheduler';
-import { SyncStatusBoard, type SyncStatus } from './status';
-import type { SyncStore } from './store-port';
+} from './server-trust.js';
+import { emptyReport, type LegContext, type RunReport } from './legs/context.js';
+import { reportPinRecoveryUsed } from './legs/pin-recovery.js';
+import { pullRoster } from './legs/pull-roster.js';
+import { pushAttendance } from './legs/push-attendance.js';
+import { pushTemplates } from './legs/push-templates.js';
+import { SyncScheduler, type SyncReason } from './scheduler.js';
+import { SyncStatusBoard, type SyncStatus } from './status.js';
+import type { SyncStore } from './store-port.js';
 
-export type { RunReport } from './legs/context';
-export type { SyncReason } from './scheduler';
-export type { SyncStatus } from './status';
+export type { RunReport } from './legs/context.js';
+export type { SyncReason } from './scheduler.js';
+export type { SyncStatus } from './status.js';
 
 export interface SyncServiceOptions {
   store: SyncStore;

@@ -7,13 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call, multipartBody, seed, bearer, type Seeded } from '../../server/test/app';
-import { openSqlite, type Database } from '../../server/src/db/database';
-import { openKioskStore, type KioskStore } from '../core/store/index';
-import { DEFAULT_SETTINGS } from '../core/store/settings-defaults';
-import { silentLogger } from '../core/testing/fixtures';
-import { startFaultProxy, type FaultProxy } from './testing/fault-proxy';
-import { SyncService } from './sync-service';
+import { buildTestApp, call, multipartBody, seed, bearer, type Seeded } from '../../server/test/app.js';
+import { openSqlite, type Database } from '../../server/src/db/database.js';
+import { openKioskStore, type KioskStore } from '../core/store/index.js';
+import { DEFAULT_SETTINGS } from '../core/store/settings-defaults.js';
+import { silentLogger } from '../core/testing/fixtures.js';
+import { startFaultProxy, type FaultProxy } from './testing/fault-proxy.js';
+import { SyncService } from './sync-service.js';
 
 const AT = '2026-09-07T08:40:00.000Z'; // inside the seeded Monday 08:30-09:15 session (UTC site)
 const now = () => new Date(AT);

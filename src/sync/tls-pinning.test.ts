@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call, seed, type Seeded } from '../../server/test/app';
-import { openSqlite, type Database } from '../../server/src/db/database';
-import { createKiosk } from '../core/index';
-import { FakeFaceEngine } from '../core/testing/fake-engine';
-import { silentLogger, testClock } from '../core/testing/fixtures';
-import { assertTransportAllowed, normaliseFingerprint } from './server-trust';
+import { buildTestApp, call, seed, type Seeded } from '../../server/test/app.js';
+import { openSqlite, type Database } from '../../server/src/db/database.js';
+import { createKiosk } from '../core/index.js';
+import { FakeFaceEngine } from '../core/testing/fake-engine.js';
+import { silentLogger, testClock } from '../core/testing/fixtures.js';
+import { assertTransportAllowed, normaliseFingerprint } from './server-trust.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollcall-tls-'));
 function selfSigned(name: string) {

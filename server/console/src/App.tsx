@@ -2,14 +2,14 @@
 // forgot / set-password pages) when signed out, else the navigation for the user's role and
 // the page of the current hash route.
 import { useEffect, useState, type ReactNode } from 'react';
-import { currentUser, onSessionChange, refreshSession, signOut, type SessionUser } from './api';
-import { href, navigate, useRoute, type Route } from './router';
-import { ErrorBox, Loading } from './ui';
-import { SignIn } from './pages/SignIn';
-import { Today } from './pages/Today';
-import { ClassHistory } from './pages/ClassHistory';
-import { Account } from './pages/Account';
-import { adminPages, type AdminPage } from './pages/admin-pages';
+import { currentUser, onSessionChange, refreshSession, signOut, type SessionUser } from './api.js';
+import { href, navigate, useRoute, type Route } from './router.js';
+import { ErrorBox, Loading } from './ui.js';
+import { SignIn } from './pages/SignIn.js';
+import { Today } from './pages/Today.js';
+import { ClassHistory } from './pages/ClassHistory.js';
+import { Account } from './pages/Account.js';
+import { adminPages, type AdminPage } from './pages/admin-pages.js';
 
 interface NavItem {
   path: string;

@@ -2,8 +2,8 @@
 // kept in this module's memory (never in storage a script could read later) and refreshed
 // through the httpOnly session cookie. Every request to a cookie route carries the CSRF
 // header the server demands.
-import type { ErrorBody } from '../../../src/contracts/sync';
-import type { ConsoleSession } from '../../src/schemas/console';
+import type { ErrorBody } from '../../../src/contracts/sync.js';
+import type { ConsoleSession } from '../../src/schemas/console.js';
 
 export const CSRF_HEADERS = { 'x-rollcall-console': '1' } as const;
 export type SessionUser = ConsoleSession['user'];

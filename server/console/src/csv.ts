@@ -1,6 +1,6 @@
 // CSV exports of what a page shows, with the server's own CSV rules (RFC 4180 and
 // formula-injection safety), so a spreadsheet gets exactly the table on screen.
-import { toCsv, type Cell } from '../../src/reports/csv';
+import { toCsv, type Cell } from '../../src/reports/csv.js';
 
 export { toCsv };
 

@@ -2,7 +2,7 @@
 // the same fields: one rule, checked twice (here for speed, there for truth).
 import { useState } from 'react';
 import type { z } from 'zod';
-import { ApiError } from './api';
+import { ApiError } from './api.js';
 
 export type FieldErrors = Record<string, string>;
 

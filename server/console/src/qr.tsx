@@ -1,6 +1,6 @@
 // A QR code drawn as SVG from the `qrcode` package's matrix (qr-svg.ts): no canvas, no
 // innerHTML, so the console's CSP (no inline styles or scripts) holds.
-import { qrSvgGeometry } from './qr-svg';
+import { qrSvgGeometry } from './qr-svg.js';
 
 export function QrCode({ text, label, size = 220 }: { text: string; label: string; size?: number }) {
   const { path, size: total } = qrSvgGeometry(text);

@@ -1,7 +1,7 @@
 // Server-sent events over fetch (EventSource cannot send an Authorization header, and the
 // token must not go in a URL where logs keep it). The parser follows the SSE format: events
 // separated by a blank line, `event:` and `data:` fields, `:` comments ignored.
-import { authFetch } from './api';
+import { authFetch } from './api.js';
 
 export interface SseEvent {
   event: string;

@@ -1,7 +1,7 @@
 // Shared pieces: loading / error / empty states, labelled fields with their errors, a pager,
 // the page frame (title + heading that takes focus, so a screen reader hears the new page).
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { ApiError } from './api';
+import { ApiError } from './api.js';
 
 export interface QueryState<T> {
   data: T | null;

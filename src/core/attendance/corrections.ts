@@ -1,8 +1,8 @@
 // Teacher corrections at the kiosk: a manual mark and the undo of any earlier event. Both
 // are new events in the log and the outbox; nothing is ever edited.
-import type { AttendanceStatus } from '../../contracts/sync';
-import type { KioskStore } from '../store/index';
-import type { RunningSession } from './sessions';
+import type { AttendanceStatus } from '../../contracts/sync.js';
+import type { KioskStore } from '../store/index.js';
+import type { RunningSession } from './sessions.js';
 
 export class CorrectionError extends Error {
   constructor(

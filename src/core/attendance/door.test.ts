@@ -2,10 +2,10 @@
 // calendar the roster pull brings (offline afterwards), on a real store and engine.
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { applyRosterPage } from '../../sync/roster-apply';
-import { FakeFaceEngine, FAKE_DIMS, fakeFrame } from '../testing/fake-engine';
-import { seededStore, silentLogger, testClock } from '../testing/fixtures';
-import { AttendanceEngine } from './engine';
+import { applyRosterPage } from '../../sync/roster-apply.js';
+import { FakeFaceEngine, FAKE_DIMS, fakeFrame } from '../testing/fake-engine.js';
+import { seededStore, silentLogger, testClock } from '../testing/fixtures.js';
+import { AttendanceEngine } from './engine.js';
 
 // Room r1 in UTC: maths Mondays 09:00-10:00 (ada, bob); 2026-03-02 is a Monday.
 function setup(startIso: string) {

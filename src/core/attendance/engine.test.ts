@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { AttendanceEngine } from './engine';
-import { manualMark, undoEvent, CorrectionError } from './corrections';
-import { FakeFaceEngine, FAKE_DIMS, fakeFrame, type FakeFace } from '../testing/fake-engine';
-import { seededStore, silentLogger, testClock } from '../testing/fixtures';
+import { AttendanceEngine } from './engine.js';
+import { manualMark, undoEvent, CorrectionError } from './corrections.js';
+import { FakeFaceEngine, FAKE_DIMS, fakeFrame, type FakeFace } from '../testing/fake-engine.js';
+import { seededStore, silentLogger, testClock } from '../testing/fixtures.js';
 
 function setup(startIso = '2026-03-02T09:02:00Z') {
   const clock = testClock(startIso);
@@ -240,8 +240,8 @@ describe('what counts against a candidate', () => {
 
 describe('attendance engine: liveness per visit', () => {
   it('the fake signals are what the shipped calibration calls live and attack', async () => {
-    const { frameLivenessScore, livenessThreshold } = await import('../../ml/liveness/decision');
-    const { FAKE_LIVE_SIGNALS, FAKE_SPOOF_SIGNALS } = await import('../testing/fake-engine');
+    const { frameLivenessScore, livenessThreshold } = await import('../../ml/liveness/decision.js');
+    const { FAKE_LIVE_SIGNALS, FAKE_SPOOF_SIGNALS } = await import('../testing/fake-engine.js');
     const t = livenessThreshold('strict');
     expect(
       frameLivenessScore({ antispoof: 0.95, liveness: 0.95, presentation: FAKE_LIVE_SIGNALS })!,

@@ -8,16 +8,16 @@
 // event; unknown faces are never marked, only counted. Every decision carries its scores.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api';
-import type { AttendanceStatus, DecisionScores } from '../../contracts/sync';
-import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule';
-import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types';
-import type { KioskStore } from '../store/index';
-import type { LivenessDecision } from '../../ml/liveness/decision';
-import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration';
-import { Gallery } from './gallery';
-import { DoorLiveness, LIVENESS_HINT } from './liveness-visit';
-import { isLate, type Occurrence } from '../../contracts/occurrences';
+import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api.js';
+import type { AttendanceStatus, DecisionScores } from '../../contracts/sync.js';
+import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule.js';
+import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types.js';
+import type { KioskStore } from '../store/index.js';
+import type { LivenessDecision } from '../../ml/liveness/decision.js';
+import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration.js';
+import { Gallery } from './gallery.js';
+import { DoorLiveness, LIVENESS_HINT } from './liveness-visit.js';
+import { isLate, type Occurrence } from '../../contracts/occurrences.js';
 import {
   dayOffAt,
   openSessions,
@@ -26,9 +26,9 @@ import {
   toRunning,
   type DoorContext,
   type RunningSession,
-} from './sessions';
-import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage';
-import { FaceTracker, type Track } from './tracks';
+} from './sessions.js';
+import { coverageByStudent, summariseCoverage, type CoverageSummary } from './template-coverage.js';
+import { FaceTracker, type Track } from './tracks.js';
 
 /** The best frame seen for a candidate on a track: the scores its decision reports. */
 interface Evidence {

@@ -4,9 +4,9 @@
 // they print are the door's. A student's score is their BEST template; the decision (threshold,
 // margin over the second-best STUDENT, class in session) is the decision rule's
 // (src/ml/decision-rule.ts), never "the first template under a distance".
-import { galleryModel, type GalleryModel } from '../../ml/decision-rule';
-import { Matcher } from '../../ml/matcher';
-import type { MatchResult } from '../../ml/types';
+import { galleryModel, type GalleryModel } from '../../ml/decision-rule.js';
+import { Matcher } from '../../ml/matcher.js';
+import type { MatchResult } from '../../ml/types.js';
 
 export interface GalleryTemplate {
   studentId: string;

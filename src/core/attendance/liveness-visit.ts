@@ -3,9 +3,9 @@
 // Kept apart from the vote window so it can move onto a per-track structure unchanged: the
 // engine calls `add` for each accepted face, `check` when someone wins the vote, `end` when the
 // visit ends.
-import type { DetectedFace } from '../../ml/types';
-import { LivenessVisit, type LivenessDecision, type LivenessLevel } from '../../ml/liveness/decision';
-import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration';
+import type { DetectedFace } from '../../ml/types.js';
+import { LivenessVisit, type LivenessDecision, type LivenessLevel } from '../../ml/liveness/decision.js';
+import { LIVENESS_CALIBRATION } from '../../ml/liveness/calibration.js';
 
 /** What the kiosk shows a visitor whose visit did not pass: an instruction, never an accusation. */
 export const LIVENESS_HINT = 'Please look at the camera';

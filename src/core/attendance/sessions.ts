@@ -10,10 +10,10 @@ import {
   type Occurrence,
   type ScheduleSpec,
   type SchoolCalendar,
-} from '../../contracts/occurrences';
-import { SiteClock } from '../../contracts/site-time';
-import { RosterCalendar } from '../../contracts/sync';
-import type { Schedule } from '../store/index';
+} from '../../contracts/occurrences.js';
+import { SiteClock } from '../../contracts/site-time.js';
+import { RosterCalendar } from '../../contracts/sync.js';
+import type { Schedule } from '../store/index.js';
 
 export interface RunningSession {
   sessionId: string;

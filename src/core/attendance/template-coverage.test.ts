@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverageByStudent, coverageOf, summariseCoverage } from './template-coverage';
+import { coverageByStudent, coverageOf, summariseCoverage } from './template-coverage.js';
 
 const NEW = 'faceplugin/v1';
 const OLD = 'faceres-aligned+mobileface/v1';

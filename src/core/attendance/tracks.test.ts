@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FaceTracker, iou, similarity, type Box } from './tracks';
+import { FaceTracker, iou, similarity, type Box } from './tracks.js';
 
 const unit = (i: number, dims = 8): Float32Array => {
   const v = new Float32Array(dims);

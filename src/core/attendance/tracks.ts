@@ -10,7 +10,7 @@
 //
 // Assignment is greedy on (IoU + similarity), best pair first: at a door there are at most a
 // handful of faces, so an optimal assignment buys nothing over greedy.
-import { VoteWindow } from './votes';
+import { VoteWindow } from './votes.js';
 
 export interface TrackOptions {
   /** Minimum box overlap to continue a track by position. */

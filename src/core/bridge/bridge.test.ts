@@ -9,8 +9,8 @@ import {
   type KioskChannelKey,
   type KioskState,
   type Result,
-} from '../../contracts/kiosk-api';
-import { startBridge, type Bridge, type BridgeKiosk } from './bridge';
+} from '../../contracts/kiosk-api.js';
+import { startBridge, type Bridge, type BridgeKiosk } from './bridge.js';
 
 const state = (seq: number): KioskState => ({
   engine: { state: 'ready', progress: 1, backend: 'wasm', modelId: 'm', error: null },

@@ -19,11 +19,11 @@ import {
   type KioskChannelKey,
   type KioskState,
   type Result,
-} from '../../contracts/kiosk-api';
-import { createAccessToken, presentedToken, redactToken, tokenedUrl, tokensMatch } from './access-token';
-import { securityHeaders } from './csp';
-import { isAllowedFetchSite, isAllowedHost, isAllowedOrigin, isLoopbackAddress } from './loopback-guard';
-import { imageContentType, readStatic } from './static-files';
+} from '../../contracts/kiosk-api.js';
+import { createAccessToken, presentedToken, redactToken, tokenedUrl, tokensMatch } from './access-token.js';
+import { securityHeaders } from './csp.js';
+import { isAllowedFetchSite, isAllowedHost, isAllowedOrigin, isLoopbackAddress } from './loopback-guard.js';
+import { imageContentType, readStatic } from './static-files.js';
 
 /** What the bridge needs of a kiosk; the core's Kiosk satisfies it structurally. */
 export interface BridgeKiosk {

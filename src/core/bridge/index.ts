@@ -5,6 +5,6 @@ export {
   type Bridge,
   type BridgeKiosk,
   type BridgeOptions,
-} from './bridge';
-export { contentSecurityPolicy, securityHeaders } from './csp';
-export { assertRendererBuilt, defaultStaticDir } from './static-dir';
+} from './bridge.js';
+export { contentSecurityPolicy, securityHeaders } from './csp.js';
+export { assertRendererBuilt, defaultStaticDir } from './static-dir.js';

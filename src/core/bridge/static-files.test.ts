@@ -2,8 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readStatic, resolveInside } from './static-files';
-import { assertRendererBuilt } from './static-dir';
+import { readStatic, resolveInside } from './static-files.js';
+import { assertRendererBuilt } from './static-dir.js';
 
 describe('static files', () => {
   const root = mkdtempSync(join(tmpdir(), 'static-'));

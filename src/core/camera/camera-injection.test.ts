@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCameraSpec, CameraSpecError } from './spec';
-import { captureWithFswebcam, fswebcamArgs } from './webcam';
-import { SettingsPatch } from '../../contracts/kiosk-api';
+import { parseCameraSpec, CameraSpecError } from './spec.js';
+import { captureWithFswebcam, fswebcamArgs } from './webcam.js';
+import { SettingsPatch } from '../../contracts/kiosk-api.js';
 
 const HOSTILE = [
   'webcam:/dev/video0;touch /tmp/x;#',

@@ -2,12 +2,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FramePipeline } from './pipeline';
-import { parseCameraSpec, CameraSpecError } from './spec';
-import { ReplayCamera } from './replay';
-import { WebcamCamera } from './webcam';
-import type { CameraStatus, FrameMeta } from './types';
-import { silentLogger } from '../testing/fixtures';
+import { FramePipeline } from './pipeline.js';
+import { parseCameraSpec, CameraSpecError } from './spec.js';
+import { ReplayCamera } from './replay.js';
+import { WebcamCamera } from './webcam.js';
+import type { CameraStatus, FrameMeta } from './types.js';
+import { silentLogger } from '../testing/fixtures.js';
 
 const frame = (n: number) => new Uint8Array([n]);
 const meta = (index: number): FrameMeta => ({ index, capturedAt: 0 });

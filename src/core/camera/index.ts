@@ -1,14 +1,14 @@
 // Build a camera source from a spec string (see spec.ts).
-import { parseCameraSpec } from './spec';
-import { ReplayCamera } from './replay';
-import { WebcamCamera } from './webcam';
-import { NoCamera, PushCamera } from './push';
-import type { CameraSource } from './types';
+import { parseCameraSpec } from './spec.js';
+import { ReplayCamera } from './replay.js';
+import { WebcamCamera } from './webcam.js';
+import { NoCamera, PushCamera } from './push.js';
+import type { CameraSource } from './types.js';
 
-export { parseCameraSpec, CameraSpecError } from './spec';
-export { PushCamera } from './push';
-export { FramePipeline } from './pipeline';
-export type { CameraSource, CameraListener, CameraStatus, FrameMeta } from './types';
+export { parseCameraSpec, CameraSpecError } from './spec.js';
+export { PushCamera } from './push.js';
+export { FramePipeline } from './pipeline.js';
+export type { CameraSource, CameraListener, CameraStatus, FrameMeta } from './types.js';
 
 export function createCamera(spec: string): CameraSource {
   const parsed = parseCameraSpec(spec);

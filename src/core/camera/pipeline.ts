@@ -3,7 +3,7 @@
 // busy an older waiting frame is replaced and counted as dropped. A frame the engine cannot
 // decode is counted as corrupt and skipped; it never stops the pipeline.
 import type { Logger } from 'pino';
-import type { FrameMeta } from './types';
+import type { FrameMeta } from './types.js';
 
 export interface PipelineCounters {
   received: number;

@@ -1,6 +1,6 @@
 // Frames pushed from outside the core: Electron's renderer grabs getUserMedia frames and
 // sends them over IPC, or the browser bridge posts them. The core only receives.
-import type { CameraListener, CameraSource } from './types';
+import type { CameraListener, CameraSource } from './types.js';
 
 export class PushCamera implements CameraSource {
   readonly kind = 'push' as const;

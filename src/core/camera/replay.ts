@@ -3,7 +3,7 @@
 // meantime are skipped and reported, and the one due now is shown.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CameraListener, CameraSource } from './types';
+import type { CameraListener, CameraSource } from './types.js';
 
 const FRAME_FILE = /\.(jpe?g|png)$/i;
 

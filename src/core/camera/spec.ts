@@ -8,4 +8,4 @@ export {
   ReplayOptions,
   WEBCAM_DEVICE,
   type CameraSpec,
-} from '../../contracts/camera-spec';
+} from '../../contracts/camera-spec.js';

@@ -1,7 +1,7 @@
 // One interface for every frame source: a USB webcam, a replayed folder, frames pushed
 // from outside (Electron's getUserMedia over IPC, or the browser bridge).
 import type { z } from 'zod';
-import type { CameraStatus as CameraStatusSchema } from '../../contracts/kiosk-api';
+import type { CameraStatus as CameraStatusSchema } from '../../contracts/kiosk-api.js';
 
 export type CameraStatus = z.infer<typeof CameraStatusSchema>;
 

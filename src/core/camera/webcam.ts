@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { CameraListener, CameraSource } from './types';
+import type { CameraListener, CameraSource } from './types.js';
 
 export interface WebcamSourceOptions {
   device: string | null;

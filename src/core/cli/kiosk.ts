@@ -9,15 +9,15 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
-import { createKiosk, APP_VERSION } from '../kiosk';
-import { makePrivateDir, openKioskStore } from '../store/index';
-import { DEFAULT_SETTINGS } from '../store/settings-defaults';
-import { SyncService } from '../../sync/index';
+import { createKiosk, APP_VERSION } from '../kiosk.js';
+import { makePrivateDir, openKioskStore } from '../store/index.js';
+import { DEFAULT_SETTINGS } from '../store/settings-defaults.js';
+import { SyncService } from '../../sync/index.js';
 import { join } from 'node:path';
-import { parseCameraSpec } from '../camera/index';
-import { adminPinProblem } from '../../contracts/pin-policy';
-import { PairArgs } from '../../contracts/kiosk-api';
-import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index';
+import { parseCameraSpec } from '../camera/index.js';
+import { adminPinProblem } from '../../contracts/pin-policy.js';
+import { PairArgs } from '../../contracts/kiosk-api.js';
+import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index.js';
 
 const Args = z.object({
   server: z.string().url().optional(),

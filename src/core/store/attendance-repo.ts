@@ -1,7 +1,7 @@
 // The local attendance log and its outbox. Every event is written together with its outbox
 // row in one synchronous transaction, so a crash leaves both or neither.
 import type Database from 'better-sqlite3';
-import { AttendanceEvent, DecisionScores } from '../../contracts/sync';
+import { AttendanceEvent, DecisionScores } from '../../contracts/sync.js';
 
 export interface LoggedEvent extends AttendanceEvent {
   synced: boolean;

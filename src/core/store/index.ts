@@ -1,20 +1,20 @@
 // The kiosk store: one database, one owner, repositories over prepared statements.
 import type Database from 'better-sqlite3';
-import type { Settings } from '../../contracts/kiosk-api';
-import { openKioskDatabase } from './open';
-import { createRosterRepo } from './roster-repo';
-import { createTemplateRepo } from './template-repo';
-import { createAttendanceRepo } from './attendance-repo';
-import { createAdminPinRepo } from './admin-pin';
-import { createPinRecoveryRepo } from './pin-recovery';
-import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './state-repo';
+import type { Settings } from '../../contracts/kiosk-api.js';
+import { openKioskDatabase } from './open.js';
+import { createRosterRepo } from './roster-repo.js';
+import { createTemplateRepo } from './template-repo.js';
+import { createAttendanceRepo } from './attendance-repo.js';
+import { createAdminPinRepo } from './admin-pin.js';
+import { createPinRecoveryRepo } from './pin-recovery.js';
+import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './state-repo.js';
 
-export { NewerDatabaseError, openKioskDatabase, migrate, makePrivateDir } from './open';
-export { DEFAULT_ADMIN_PIN } from './admin-pin';
-export type { TemplateRow } from './template-repo';
-export type { LoggedEvent, RejectedEvent } from './attendance-repo';
-export type { Student, Schedule, Room, ClassRow, Enrolment } from './roster-repo';
-export type { SyncState, SyncKey } from './state-repo';
+export { NewerDatabaseError, openKioskDatabase, migrate, makePrivateDir } from './open.js';
+export { DEFAULT_ADMIN_PIN } from './admin-pin.js';
+export type { TemplateRow } from './template-repo.js';
+export type { LoggedEvent, RejectedEvent } from './attendance-repo.js';
+export type { Student, Schedule, Room, ClassRow, Enrolment } from './roster-repo.js';
+export type { SyncState, SyncKey } from './state-repo.js';
 
 export interface KioskStoreOptions {
   /** Path of the SQLite file, or ':memory:' for tests. */

@@ -2,7 +2,7 @@
 // is served. Nothing else calls `new Database`.
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { MIGRATIONS, type Migration } from './migrations/index';
+import { MIGRATIONS, type Migration } from './migrations/index.js';
 
 export class NewerDatabaseError extends Error {
   constructor(

@@ -2,12 +2,12 @@
 // hash check that must refuse anything but a well-formed, bounded scrypt hash.
 import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from './settings-defaults';
-import { PIN_RECOVERY_MAX_SCRYPT } from '../../contracts/sync';
-import { testClock } from '../testing/fixtures';
-import { openKioskStore, type KioskStore } from './index';
-import { PIN_MAX_FAILURES } from './admin-pin';
-import { matchesScryptHash } from './pin-recovery';
+import { DEFAULT_SETTINGS } from './settings-defaults.js';
+import { PIN_RECOVERY_MAX_SCRYPT } from '../../contracts/sync.js';
+import { testClock } from '../testing/fixtures.js';
+import { openKioskStore, type KioskStore } from './index.js';
+import { PIN_MAX_FAILURES } from './admin-pin.js';
+import { matchesScryptHash } from './pin-recovery.js';
 
 const CODE = '204958173640';
 /** The server's format (server/src/services/passwords.ts) with cheap parameters. */

@@ -8,7 +8,7 @@ import {
   PIN_RECOVERY_CODE_DIGITS,
   PIN_RECOVERY_MAX_SCRYPT,
   type PinRecoveryOffer,
-} from '../../contracts/sync';
+} from '../../contracts/sync.js';
 
 /**
  * Whether `code` matches a `scrypt$N$r$p$salt$hash` string. False (never a throw) for a

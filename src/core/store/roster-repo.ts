@@ -8,7 +8,7 @@ import type {
   RosterRoom,
   RosterSchedule,
   RosterStudent,
-} from '../../contracts/sync';
+} from '../../contracts/sync.js';
 
 export type Student = z.infer<typeof RosterStudent>;
 export type ClassRow = z.infer<typeof RosterClass>;

@@ -1,6 +1,6 @@
 // Defaults for the kiosk's settings. The recognition values are overridden at kiosk
 // creation by the face engine's calibrated RECOGNITION_DEFAULTS when they are available.
-import type { Settings } from '../../contracts/kiosk-api';
+import type { Settings } from '../../contracts/kiosk-api.js';
 
 export const DEFAULT_SETTINGS: Settings = {
   cameraSpec: 'webcam:default',

@@ -1,8 +1,8 @@
 // A stored match threshold/margin belongs to the face model it was set under (state-repo.ts).
 import { describe, expect, it, vi } from 'vitest';
-import { openKioskDatabase } from './index';
-import { DEFAULT_SETTINGS } from './settings-defaults';
-import { createSettingsRepo } from './state-repo';
+import { openKioskDatabase } from './index.js';
+import { DEFAULT_SETTINGS } from './settings-defaults.js';
+import { createSettingsRepo } from './state-repo.js';
 
 const withThreshold = (threshold: number) => ({ ...DEFAULT_SETTINGS, matchThreshold: threshold });
 

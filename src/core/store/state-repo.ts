@@ -1,9 +1,9 @@
 // Small key/value stores: sync state (server, token, cursor...), settings, sync history, audit.
 import type Database from 'better-sqlite3';
-import { Settings } from '../../contracts/kiosk-api';
+import { Settings } from '../../contracts/kiosk-api.js';
 
 // The keys are the sync client's (it declares what it needs from this store in sync/store-port).
-import { SYNC_KEYS, type SyncKey, type SyncState } from '../../sync/store-port';
+import { SYNC_KEYS, type SyncKey, type SyncState } from '../../sync/store-port.js';
 export { SYNC_KEYS, type SyncKey, type SyncState };
 
 export function createSyncStateRepo(db: Database.Database) {

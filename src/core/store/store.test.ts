@@ -4,10 +4,10 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openKioskStore, NewerDatabaseError, migrate, openKioskDatabase } from './index';
-import { MIGRATIONS } from './migrations/index';
-import { DEFAULT_SETTINGS } from './settings-defaults';
-import { DEFAULT_ADMIN_PIN, PIN_MAX_FAILURES } from './admin-pin';
+import { openKioskStore, NewerDatabaseError, migrate, openKioskDatabase } from './index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { DEFAULT_SETTINGS } from './settings-defaults.js';
+import { DEFAULT_ADMIN_PIN, PIN_MAX_FAILURES } from './admin-pin.js';
 
 const open = (now = () => new Date('2026-03-02T09:00:00Z')) =>
   openKioskStore({ file: ':memory:', defaultSettings: DEFAULT_SETTINGS, now });

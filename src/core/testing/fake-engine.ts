@@ -8,7 +8,7 @@ import type {
   GateFailure,
   PresentationSignals,
   RgbImage,
-} from '../../ml/types';
+} from '../../ml/types.js';
 
 export interface FakeFace {
   /** Person seen; '?' + anything = a stranger (random-ish but fixed embedding). */

@@ -1,9 +1,9 @@
 // Shared test helpers for the kiosk core: an in-memory store with a small roster.
 import pino from 'pino';
 import { randomUUID } from 'node:crypto';
-import { openKioskStore, type KioskStore } from '../store/index';
-import { DEFAULT_SETTINGS } from '../store/settings-defaults';
-import { fakeEmbedding } from './fake-engine';
+import { openKioskStore, type KioskStore } from '../store/index.js';
+import { DEFAULT_SETTINGS } from '../store/settings-defaults.js';
+import { fakeEmbedding } from './fake-engine.js';
 
 export const silentLogger = () => pino({ level: 'silent' });
 

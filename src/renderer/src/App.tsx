@@ -2,13 +2,13 @@
 // admin area locks the admin session in the core as well. After "Quit Rollcall" the screen
 // says so and stays put (the browser bridge goes away under it; Electron closes the window).
 import { useCallback, useState } from 'react';
-import type { UiApi } from './api/checked-api';
-import { useKioskState } from './hooks';
-import { KioskScreen } from './kiosk/KioskScreen';
-import { PinPad } from './admin/PinPad';
-import { AdminShell, type AdminTab } from './admin/AdminShell';
-import { useBrowserCamera } from './camera/use-browser-camera';
-import { useFocusOnMount } from './a11y';
+import type { UiApi } from './api/checked-api.js';
+import { useKioskState } from './hooks.js';
+import { KioskScreen } from './kiosk/KioskScreen.js';
+import { PinPad } from './admin/PinPad.js';
+import { AdminShell, type AdminTab } from './admin/AdminShell.js';
+import { useBrowserCamera } from './camera/use-browser-camera.js';
+import { useFocusOnMount } from './a11y.js';
 
 type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
 

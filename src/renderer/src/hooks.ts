@@ -1,7 +1,7 @@
 // Small React hooks shared by the screens.
 import { useEffect, useState } from 'react';
-import type { KioskState } from '../../contracts/kiosk-api';
-import type { UiApi } from './api/checked-api';
+import type { KioskState } from '../../contracts/kiosk-api.js';
+import type { UiApi } from './api/checked-api.js';
 
 /** The live kiosk state: the first snapshot from getState, then every pushed update. */
 export function useKioskState(api: UiApi): { state: KioskState | null; error: string | null } {

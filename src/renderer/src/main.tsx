@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
-import { resolveApi } from './api/resolve-api';
+import { App } from './App.js';
+import { resolveApi } from './api/resolve-api.js';
 import './styles.css';
 
 const root = document.getElementById('root');

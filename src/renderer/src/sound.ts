@@ -1,6 +1,6 @@
 // A short, optional sound cue per greeting (WebAudio; no audio files to ship). A rising
 // two-tone for a mark, a single low tone for anything that needs a teacher.
-import type { Tone } from './view-model';
+import type { Tone } from './view-model.js';
 
 export function playCue(ctx: AudioContext, tone: Tone): void {
   const notes = tone === 'good' || tone === 'info' ? [660, 880] : [330];

@@ -15,7 +15,7 @@ import {
   syncBadge,
   syncErrorText,
   GREETING_VISIBLE_MS,
-} from './view-model';
+} from './view-model.js';
 
 const g = (kind: Parameters<typeof greetingView>[0]['kind'], name: string | null = 'Ada Lovelace') => ({
   kind,

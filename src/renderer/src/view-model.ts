@@ -1,7 +1,7 @@
 // Pure functions that turn kiosk state into what the screens say. Kept apart from React so
 // the wording (which matters at the door) is unit-tested.
 import type { z } from 'zod';
-import type { ActiveSession, Greeting, KioskState, SyncStatus } from '../../contracts/kiosk-api';
+import type { ActiveSession, Greeting, KioskState, SyncStatus } from '../../contracts/kiosk-api.js';
 
 export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
 

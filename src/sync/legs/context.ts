@@ -1,9 +1,9 @@
 // What every transfer leg of one sync run works with.
 import type { Logger } from 'pino';
-import type { SyncHttp } from '../http';
-import type { SkippedChange } from '../roster-apply';
-import type { SyncStatusBoard } from '../status';
-import type { SyncStore } from '../store-port';
+import type { SyncHttp } from '../http.js';
+import type { SkippedChange } from '../roster-apply.js';
+import type { SyncStatusBoard } from '../status.js';
+import type { SyncStore } from '../store-port.js';
 
 export interface RunReport {
   ok: boolean;

@@ -1,8 +1,8 @@
 // The PIN-recovery leg: the server offers a recovery code (on every roster page), the kiosk
 // reports the codes burnt at its PIN pad.
-import type { PinRecoveryOffer } from '../../contracts/sync';
-import { SyncError } from '../http';
-import type { LegContext } from './context';
+import type { PinRecoveryOffer } from '../../contracts/sync.js';
+import { SyncError } from '../http.js';
+import type { LegContext } from './context.js';
 
 /** The server's live recovery code for this kiosk (state on every page; same id → no change). */
 export function applyPinRecoveryOffer(

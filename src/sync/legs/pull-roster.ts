@@ -1,7 +1,7 @@
 // The pull leg: roster pages from the cursor on, each applied in one transaction.
-import { applyRosterPage, type PageOutcome } from '../roster-apply';
-import type { LegContext } from './context';
-import { applyPinRecoveryOffer } from './pin-recovery';
+import { applyRosterPage, type PageOutcome } from '../roster-apply.js';
+import type { LegContext } from './context.js';
+import { applyPinRecoveryOffer } from './pin-recovery.js';
 
 const MAX_PAGES_PER_RUN = 100;
 

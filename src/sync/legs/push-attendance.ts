@@ -1,7 +1,7 @@
 // Push leg 1: the attendance outbox, in batches, until it is empty.
-import type { AttendanceEvent, KioskHealth } from '../../contracts/sync';
-import { SyncError } from '../http';
-import type { LegContext } from './context';
+import type { AttendanceEvent, KioskHealth } from '../../contracts/sync.js';
+import { SyncError } from '../http.js';
+import type { LegContext } from './context.js';
 
 export async function pushAttendance(
   ctx: LegContext,

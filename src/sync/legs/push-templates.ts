@@ -1,7 +1,7 @@
 // Push leg 2: templates enrolled at this kiosk, until none waits.
-import { embeddingToBase64 } from '../../ml/embedding-codec';
-import { SyncError } from '../http';
-import type { LegContext } from './context';
+import { embeddingToBase64 } from '../../ml/embedding-codec.js';
+import { SyncError } from '../http.js';
+import type { LegContext } from './context.js';
 
 export async function pushTemplates(ctx: LegContext, batchSize: number): Promise<void> {
   const { store, http, report } = ctx;

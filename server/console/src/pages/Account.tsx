@@ -1,10 +1,10 @@
 // Your own password. Changing it ends every other session at once (the server bumps the
 // token version); this page's session goes on with the new cookie the server sets.
 import { useState } from 'react';
-import { ChangePasswordRequest } from '../../../src/schemas/auth';
-import { changePassword, currentUser } from '../api';
-import { useSubmit } from '../forms';
-import { Field, FormError, FormOk, Page } from '../ui';
+import { ChangePasswordRequest } from '../../../src/schemas/auth.js';
+import { changePassword, currentUser } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { Field, FormError, FormOk, Page } from '../ui.js';
 
 export function Account() {
   const [currentPassword, setCurrent] = useState('');

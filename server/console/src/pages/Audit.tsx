@@ -1,9 +1,9 @@
 // The audit log: who did what, when; filtered and paged on the server.
 import { useState } from 'react';
-import { api, apiAll } from '../api';
-import { dateTimeIn } from '../format';
-import { navigate, type Route } from '../router';
-import { Field, Loaded, Page, Pager, useQuery } from '../ui';
+import { api, apiAll } from '../api.js';
+import { dateTimeIn } from '../format.js';
+import { navigate, type Route } from '../router.js';
+import { Field, Loaded, Page, Pager, useQuery } from '../ui.js';
 
 type Row = {
   id: string;

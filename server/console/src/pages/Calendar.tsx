@@ -3,14 +3,14 @@
 // single sessions cancelled or moved.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { RosterCalendar } from '../../../../src/contracts/sync';
-import { DateRange } from '../../../src/schemas/calendar';
-import type { Site } from '../../../src/schemas/people';
-import { api, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { longDate } from '../format';
-import { navigate, type Route } from '../router';
-import { Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+import type { RosterCalendar } from '../../../../src/contracts/sync.js';
+import { DateRange } from '../../../src/schemas/calendar.js';
+import type { Site } from '../../../src/schemas/people.js';
+import { api, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { longDate } from '../format.js';
+import { navigate, type Route } from '../router.js';
+import { Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
 type Cal = z.infer<typeof RosterCalendar>;

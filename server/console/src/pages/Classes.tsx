@@ -2,14 +2,14 @@
 // edit classes, their schedules (weekly or one-off) and their enrolments.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Class, Room, Schedule, Site, Student } from '../../../src/schemas/people';
-import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../../src/schemas/people';
-import type { User } from '../../../src/schemas/auth';
-import { api, currentUser, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { href, type Route } from '../router';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
-import { ScheduleEditForm, VersionList } from './schedule-edit';
+import type { Class, Room, Schedule, Site, Student } from '../../../src/schemas/people.js';
+import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../../src/schemas/people.js';
+import type { User } from '../../../src/schemas/auth.js';
+import { api, currentUser, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { href, type Route } from '../router.js';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
 type ClassT = z.infer<typeof Class>;
 type ScheduleT = z.infer<typeof Schedule>;

@@ -3,9 +3,9 @@
 // before the commit.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Site } from '../../../src/schemas/people';
-import { authFetch, withQuery, apiAll } from '../api';
-import { Empty, ErrorBox, Field, Loaded, Page, useQuery } from '../ui';
+import type { Site } from '../../../src/schemas/people.js';
+import { authFetch, withQuery, apiAll } from '../api.js';
+import { Empty, ErrorBox, Field, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
 interface ImportReport {

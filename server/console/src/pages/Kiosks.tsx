@@ -4,16 +4,16 @@
 // and admin-PIN recovery codes.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices';
-import { CreateDevice } from '../../../src/schemas/devices';
-import type { Room, Site } from '../../../src/schemas/people';
-import { SettingsPatch, type Settings } from '../../../src/repositories/settings';
-import { pairingQrText } from '../../../../src/contracts/pairing-qr';
-import { api, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { dateTimeIn } from '../format';
-import { QrCode } from '../qr';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices.js';
+import { CreateDevice } from '../../../src/schemas/devices.js';
+import type { Room, Site } from '../../../src/schemas/people.js';
+import { SettingsPatch, type Settings } from '../../../src/repositories/settings.js';
+import { pairingQrText } from '../../../../src/contracts/pairing-qr.js';
+import { api, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { dateTimeIn } from '../format.js';
+import { QrCode } from '../qr.js';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type DeviceT = z.infer<typeof Device>;
 type Paired = z.infer<typeof DeviceWithCode>;

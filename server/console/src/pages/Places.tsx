@@ -2,11 +2,11 @@
 // and their default arrival window), editable, and rooms.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Room, Site } from '../../../src/schemas/people';
-import { CreateRoom, CreateSite, UpdateSite } from '../../../src/schemas/people';
-import { api, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+import type { Room, Site } from '../../../src/schemas/people.js';
+import { CreateRoom, CreateSite, UpdateSite } from '../../../src/schemas/people.js';
+import { api, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
 type RoomT = z.infer<typeof Room>;

@@ -2,15 +2,15 @@
 // day over a range, with a CSV of the class table as shown.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Absentees, SchoolReport } from '../../../src/reports/schemas';
-import { RangeQuery } from '../../../src/reports/schemas';
-import { api } from '../api';
-import { downloadCsv } from '../csv';
-import { useSubmit } from '../forms';
-import { longDate, percent } from '../format';
-import { navigate, type Route } from '../router';
-import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui';
-import { RateChart } from './ClassHistory';
+import type { Absentees, SchoolReport } from '../../../src/reports/schemas.js';
+import { RangeQuery } from '../../../src/reports/schemas.js';
+import { api } from '../api.js';
+import { downloadCsv } from '../csv.js';
+import { useSubmit } from '../forms.js';
+import { longDate, percent } from '../format.js';
+import { navigate, type Route } from '../router.js';
+import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { RateChart } from './ClassHistory.js';
 
 type School = z.infer<typeof SchoolReport>;
 type Absent = z.infer<typeof Absentees>;

@@ -1,12 +1,12 @@
 // Signed-out pages: sign in, "forgot password" (an email with a one-time link), and the page
 // that link opens to set a password (also used by invitations).
 import { useState } from 'react';
-import { LoginRequest } from '../../../src/schemas/auth';
-import { ForgotPasswordRequest, SetPasswordRequest } from '../../../src/schemas/console';
-import { publicPost, signIn } from '../api';
-import { useSubmit } from '../forms';
-import { href, navigate, type Route } from '../router';
-import { Field, FormError, FormOk } from '../ui';
+import { LoginRequest } from '../../../src/schemas/auth.js';
+import { ForgotPasswordRequest, SetPasswordRequest } from '../../../src/schemas/console.js';
+import { publicPost, signIn } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { href, navigate, type Route } from '../router.js';
+import { Field, FormError, FormOk } from '../ui.js';
 
 function SignInForm() {
   const [email, setEmail] = useState('');

@@ -3,13 +3,13 @@
 // verdict (refused without consent), and erasure after a confirmation that says what goes.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Class, Site, Student } from '../../../src/schemas/people';
-import { CreateStudent, UpdateStudent } from '../../../src/schemas/people';
-import { api, upload, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { dateTimeIn } from '../format';
-import { href, navigate, type Route } from '../router';
-import { Confirm, ErrorBox, Field, FormError, FormOk, Loaded, Page, Pager, useQuery } from '../ui';
+import type { Class, Site, Student } from '../../../src/schemas/people.js';
+import { CreateStudent, UpdateStudent } from '../../../src/schemas/people.js';
+import { api, upload, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { dateTimeIn } from '../format.js';
+import { href, navigate, type Route } from '../router.js';
+import { Confirm, ErrorBox, Field, FormError, FormOk, Loaded, Page, Pager, useQuery } from '../ui.js';
 
 type StudentT = z.infer<typeof Student>;
 type ClassT = z.infer<typeof Class>;

@@ -3,15 +3,15 @@
 // kiosk upload or correction. Corrections and undos are events with the user's name; the
 // derived status comes back from the server, nothing is decided here.
 import { useEffect, useMemo, useState } from 'react';
-import type { SessionReport } from '../../../src/schemas/attendance';
-import { CorrectionRequest } from '../../../src/schemas/attendance';
-import type { DaySession, DaySessions } from '../../../src/schemas/console';
-import { api, currentUser } from '../api';
-import { downloadCsv } from '../csv';
-import { useSubmit } from '../forms';
-import { longDate, score, timeIn } from '../format';
-import { href, navigate, type Route } from '../router';
-import { openLiveStream, type LiveStatus } from '../sse';
+import type { SessionReport } from '../../../src/schemas/attendance.js';
+import { CorrectionRequest } from '../../../src/schemas/attendance.js';
+import type { DaySession, DaySessions } from '../../../src/schemas/console.js';
+import { api, currentUser } from '../api.js';
+import { downloadCsv } from '../csv.js';
+import { useSubmit } from '../forms.js';
+import { longDate, score, timeIn } from '../format.js';
+import { href, navigate, type Route } from '../router.js';
+import { openLiveStream, type LiveStatus } from '../sse.js';
 import {
   Empty,
   ErrorBox,
@@ -24,9 +24,9 @@ import {
   STATUS_LABEL,
   StatusBadge,
   useQuery,
-} from '../ui';
+} from '../ui.js';
 
-import { SessionActions, SessionChangeForm, type ChangeMode } from './session-changes';
+import { SessionActions, SessionChangeForm, type ChangeMode } from './session-changes.js';
 
 type Row = SessionReport['students'][number];
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;

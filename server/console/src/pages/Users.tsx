@@ -2,13 +2,13 @@
 // re-enable (sessions end at once), change role, send a reset link.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { User } from '../../../src/schemas/auth';
-import { Email, Name } from '../../../src/schemas/common';
-import { Role } from '../../../src/schemas/auth';
+import type { User } from '../../../src/schemas/auth.js';
+import { Email, Name } from '../../../src/schemas/common.js';
+import { Role } from '../../../src/schemas/auth.js';
 import { z as zod } from 'zod';
-import { api, currentUser, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui';
+import { api, currentUser, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type UserT = z.infer<typeof User>;
 type Link = { emailed: boolean; setPasswordUrl?: string; expiresInSeconds: number };

@@ -1,17 +1,17 @@
 // The pages behind the navigation besides Today and Account. `admin` pages answer a
 // teacher with a notice (the server refuses their calls anyway: the console decides nothing).
 import type { ReactNode } from 'react';
-import type { SessionUser } from '../api';
-import type { Route } from '../router';
-import { ClassesPage } from './Classes';
-import { Kiosks } from './Kiosks';
-import { StudentsPage } from './Students';
-import { Users } from './Users';
-import { Reports } from './Reports';
-import { Audit } from './Audit';
-import { Places } from './Places';
-import { Import } from './Import';
-import { Calendar } from './Calendar';
+import type { SessionUser } from '../api.js';
+import type { Route } from '../router.js';
+import { ClassesPage } from './Classes.js';
+import { Kiosks } from './Kiosks.js';
+import { StudentsPage } from './Students.js';
+import { Users } from './Users.js';
+import { Reports } from './Reports.js';
+import { Audit } from './Audit.js';
+import { Places } from './Places.js';
+import { Import } from './Import.js';
+import { Calendar } from './Calendar.js';
 
 export interface AdminPage {
   path: string;

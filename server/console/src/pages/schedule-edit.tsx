@@ -5,12 +5,12 @@
 // date in the past, an end before the start) appear beside their field.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { Room, Schedule } from '../../../src/schemas/people';
-import { UpdateSchedule } from '../../../src/schemas/people';
-import { api } from '../api';
-import { useSubmit } from '../forms';
-import { longDate } from '../format';
-import { Field, FormError } from '../ui';
+import type { Room, Schedule } from '../../../src/schemas/people.js';
+import { UpdateSchedule } from '../../../src/schemas/people.js';
+import { api } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { longDate } from '../format.js';
+import { Field, FormError } from '../ui.js';
 
 type ScheduleT = z.infer<typeof Schedule>;
 type RoomT = z.infer<typeof Room>;

@@ -4,13 +4,13 @@
 // and show the server's refusals beside the field they are about.
 import { useState } from 'react';
 import type { z } from 'zod';
-import { Cancel, Move } from '../../../src/schemas/calendar';
-import type { DaySession } from '../../../src/schemas/console';
-import type { Room } from '../../../src/schemas/people';
-import { api, apiAll } from '../api';
-import { useSubmit } from '../forms';
-import { longDate } from '../format';
-import { Field, FormError, Loaded, useQuery } from '../ui';
+import { Cancel, Move } from '../../../src/schemas/calendar.js';
+import type { DaySession } from '../../../src/schemas/console.js';
+import type { Room } from '../../../src/schemas/people.js';
+import { api, apiAll } from '../api.js';
+import { useSubmit } from '../forms.js';
+import { longDate } from '../format.js';
+import { Field, FormError, Loaded, useQuery } from '../ui.js';
 
 type RoomT = z.infer<typeof Room>;
 export type ChangeMode = 'cancel' | 'move';

@@ -1,8 +1,8 @@
 // The ordered list of kiosk migrations. Append only.
-import { migration0001 } from './0001-initial';
-import { migration0002 } from './0002-pin-recovery';
-import { migration0003 } from './0003-school-year';
-import { migration0004 } from './0004-pin-lockouts';
+import { migration0001 } from './0001-initial.js';
+import { migration0002 } from './0002-pin-recovery.js';
+import { migration0003 } from './0003-school-year.js';
+import { migration0004 } from './0004-pin-lockouts.js';
 
 export interface Migration {
   readonly version: number;

@@ -4,18 +4,18 @@
 // (the door keeps working meanwhile). Likewise, after a face-model change, every other tab
 // says how many students must be enrolled again and leads to them in the roster.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { EnrolPanel } from './EnrolPanel';
-import { RosterPanel } from './RosterPanel';
-import { TodayPanel } from './TodayPanel';
-import { SyncPanel } from './SyncPanel';
-import { SettingsPanel } from './SettingsPanel';
-import { PinPanel } from './PinPanel';
-import { QuitDialog } from './QuitDialog';
-import { useResult } from '../hooks';
-import { useFocusOnMount } from '../a11y';
-import { doorProblemForAdmin } from '../view-model';
+import type { KioskState } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { EnrolPanel } from './EnrolPanel.js';
+import { RosterPanel } from './RosterPanel.js';
+import { TodayPanel } from './TodayPanel.js';
+import { SyncPanel } from './SyncPanel.js';
+import { SettingsPanel } from './SettingsPanel.js';
+import { PinPanel } from './PinPanel.js';
+import { QuitDialog } from './QuitDialog.js';
+import { useResult } from '../hooks.js';
+import { useFocusOnMount } from '../a11y.js';
+import { doorProblemForAdmin } from '../view-model.js';
 
 export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings' | 'pin';
 const TABS: { id: AdminTab; label: string }[] = [

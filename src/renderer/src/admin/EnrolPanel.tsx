@@ -3,11 +3,11 @@
 // quality of every shot kept. The result is queued for upload by the core.
 import { useEffect, useState } from 'react';
 import type { z } from 'zod';
-import type { EnrolProgress, KioskState } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { CameraPreview } from '../kiosk/CameraPreview';
-import { useResult } from '../hooks';
-import { hintText } from '../view-model';
+import type { EnrolProgress, KioskState } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { CameraPreview } from '../kiosk/CameraPreview.js';
+import { useResult } from '../hooks.js';
+import { hintText } from '../view-model.js';
 
 type Progress = z.infer<typeof EnrolProgress>;
 const POLL_MS = 400;

@@ -2,10 +2,10 @@
 // this screen only shows it (with a countdown) and never keeps the PIN after a try. A one-time
 // recovery code from the server is typed here too (the core tells which one opened it).
 import { useState } from 'react';
-import type { UiApi } from '../api/checked-api';
-import { useNow } from '../hooks';
-import { lockoutText } from '../view-model';
-import { PIN_RECOVERY_CODE_DIGITS } from '../../../contracts/sync';
+import type { UiApi } from '../api/checked-api.js';
+import { useNow } from '../hooks.js';
+import { lockoutText } from '../view-model.js';
+import { PIN_RECOVERY_CODE_DIGITS } from '../../../contracts/sync.js';
 
 interface Props {
   api: UiApi;

@@ -3,8 +3,12 @@
 // feedback from the shared policy (contracts/pin-policy.ts) but the core decides: it checks
 // the current PIN against the same lockout as the unlock screen and answers a sentence.
 import { useState } from 'react';
-import { ADMIN_PIN_MAX_LENGTH, ADMIN_PIN_MIN_LENGTH, adminPinProblem } from '../../../contracts/pin-policy';
-import type { UiApi } from '../api/checked-api';
+import {
+  ADMIN_PIN_MAX_LENGTH,
+  ADMIN_PIN_MIN_LENGTH,
+  adminPinProblem,
+} from '../../../contracts/pin-policy.js';
+import type { UiApi } from '../api/checked-api.js';
 
 interface Props {
   api: UiApi;

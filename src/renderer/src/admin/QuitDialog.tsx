@@ -2,7 +2,7 @@
 // the app again, so it takes a second, deliberate press. Marks already taken are safe (they
 // sit in the kiosk's database and upload on the next start); the dialog says so.
 import { useRef, useState, type KeyboardEvent } from 'react';
-import type { UiApi } from '../api/checked-api';
+import type { UiApi } from '../api/checked-api.js';
 
 interface Props {
   api: UiApi;

@@ -4,9 +4,9 @@
 // the door silently ignores their templates, and this is where an admin can see it.
 import { useState } from 'react';
 import type { z } from 'zod';
-import type { RosterRow, TemplateCoverage } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { useResult } from '../hooks';
+import type { RosterRow, TemplateCoverage } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { useResult } from '../hooks.js';
 
 type Row = z.infer<typeof RosterRow>;
 

@@ -1,9 +1,9 @@
 // Settings, each with a plain explanation of what it changes at the door. Only the fields
 // the admin changed are sent (a patch); the core validates and answers the saved settings.
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { useResult } from '../hooks';
+import type { Settings } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { useResult } from '../hooks.js';
 
 type Draft = Settings;
 

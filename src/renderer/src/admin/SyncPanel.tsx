@@ -1,11 +1,11 @@
 // Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
-import { PairArgs, type KioskState } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { useResult } from '../hooks';
-import { historyKindText, localTime, syncErrorText } from '../view-model';
-import { PairingQrScanner } from '../pairing/PairingQrScanner';
+import { PairArgs, type KioskState } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { useResult } from '../hooks.js';
+import { historyKindText, localTime, syncErrorText } from '../view-model.js';
+import { PairingQrScanner } from '../pairing/PairingQrScanner.js';
 
 const when = (iso: string | null) => localTime(iso);
 

@@ -1,10 +1,10 @@
 // Today: every mark with its evidence (similarity, margin, votes), manual marks and undo.
 // Corrections are events (the core appends them); nothing here edits a past mark.
 import { useState } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
-import type { UiApi } from '../api/checked-api';
-import { useResult } from '../hooks';
-import { eventText, formatScore, statusText } from '../view-model';
+import type { KioskState } from '../../../contracts/kiosk-api.js';
+import type { UiApi } from '../api/checked-api.js';
+import { useResult } from '../hooks.js';
+import { eventText, formatScore, statusText } from '../view-model.js';
 
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 type Status = (typeof STATUSES)[number];

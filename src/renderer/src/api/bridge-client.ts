@@ -2,9 +2,9 @@
 // fetch + Server-Sent Events, used when there is no Electron preload (window.rollcall).
 // Every request carries the bridge's per-launch token (bridge-token.ts): as a Bearer header
 // where the page controls headers, as `?token=` for EventSource and the preview <img>.
-import { createCheckedApi, type UiApi } from './checked-api';
-import type { KioskChannelKey } from '../../../contracts/kiosk-api';
-import { previewPath } from './preview-path';
+import { createCheckedApi, type UiApi } from './checked-api.js';
+import type { KioskChannelKey } from '../../../contracts/kiosk-api.js';
+import { previewPath } from './preview-path.js';
 
 /** Paths shared with src/core/bridge/routes.ts (kept as literals: the renderer imports no Node code). */
 export const bridgePaths = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TOKEN_STORAGE_KEY, reloadOnNewToken, takeBridgeToken, type TokenWindow } from './bridge-token';
+import { TOKEN_STORAGE_KEY, reloadOnNewToken, takeBridgeToken, type TokenWindow } from './bridge-token.js';
 
 function fakeWindow(href: string, stored: Record<string, string> = {}, storageThrows = false) {
   const url = new URL(href);

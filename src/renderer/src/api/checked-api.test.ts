@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBridgeClient, type BridgeDeps } from './bridge-client';
-import { createCheckedApi } from './checked-api';
+import { createBridgeClient, type BridgeDeps } from './bridge-client.js';
+import { createCheckedApi } from './checked-api.js';
 
 const settings = {
   cameraSpec: 'push',

@@ -13,7 +13,7 @@ import {
   type KioskMediaApi,
   type KioskValue,
   type Result,
-} from '../../../contracts/kiosk-api';
+} from '../../../contracts/kiosk-api.js';
 
 export type RawInvoke = (key: KioskChannelKey, args?: unknown) => Promise<unknown>;
 export type RawSubscribe = (listener: (raw: unknown) => void) => () => void;

@@ -1,9 +1,9 @@
 // Which transport this page runs on: Electron's preload exposes `window.rollcall`; a plain
 // browser (the headless kiosk's bridge, the e2e suite) gets the fetch/SSE client instead.
-import { createBridgeClient } from './bridge-client';
-import { reloadOnNewToken, takeBridgeToken } from './bridge-token';
-import { createCheckedApi, type UiApi } from './checked-api';
-import type { KioskApi, KioskChannelKey, KioskMediaApi } from '../../../contracts/kiosk-api';
+import { createBridgeClient } from './bridge-client.js';
+import { reloadOnNewToken, takeBridgeToken } from './bridge-token.js';
+import { createCheckedApi, type UiApi } from './checked-api.js';
+import type { KioskApi, KioskChannelKey, KioskMediaApi } from '../../../contracts/kiosk-api.js';
 
 declare global {
   interface Window {

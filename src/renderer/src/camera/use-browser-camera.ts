@@ -3,7 +3,7 @@
 // the preload's cameraPushFrame. Frames are pushed at a bounded rate; the core drops what it
 // cannot keep up with, so this loop never queues.
 import { useEffect, useState } from 'react';
-import type { UiApi } from '../api/checked-api';
+import type { UiApi } from '../api/checked-api.js';
 
 const PUSH_INTERVAL_MS = 100;
 const JPEG_QUALITY = 0.85;

@@ -4,8 +4,8 @@
 // a box with the frame's aspect ratio and stay right at any window size. The shell may give
 // its own preview URL (the browser bridge adds its access token; see api/bridge-client.ts).
 import { useEffect, useRef } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
-import { previewPath } from '../api/preview-path';
+import type { KioskState } from '../../../contracts/kiosk-api.js';
+import { previewPath } from '../api/preview-path.js';
 
 interface Props {
   state: KioskState;

@@ -2,9 +2,9 @@
 // says what happened, the class in session, and a quiet badge when marks wait to be sent.
 // When the door cannot take attendance (loading, camera, engine) it says only that, calmly.
 import { useEffect, useRef } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
-import { CameraPreview } from './CameraPreview';
-import { playCue } from '../sound';
+import type { KioskState } from '../../../contracts/kiosk-api.js';
+import { CameraPreview } from './CameraPreview.js';
+import { playCue } from '../sound.js';
 import {
   doorBlock,
   greetingShown,
@@ -16,9 +16,9 @@ import {
   type DoorBlock,
   type GreetingView,
   type IdleView,
-} from '../view-model';
-import { useNow } from '../hooks';
-import { useFitText, useFocusOnMount } from '../a11y';
+} from '../view-model.js';
+import { useNow } from '../hooks.js';
+import { useFitText, useFocusOnMount } from '../a11y.js';
 
 interface Props {
   state: KioskState;

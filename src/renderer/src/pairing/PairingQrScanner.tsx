@@ -4,11 +4,11 @@
 // on a canvas and looks for a Rollcall pairing code (decode-pairing-qr.ts). What it finds only
 // fills the form: the admin checks the server address and presses Pair.
 import { useEffect, useRef, useState } from 'react';
-import type { KioskState } from '../../../contracts/kiosk-api';
-import type { PairingQr } from '../../../contracts/pairing-qr';
-import { previewPath } from '../api/preview-path';
-import { CameraPreview } from '../kiosk/CameraPreview';
-import { decodePairingQr } from './decode-pairing-qr';
+import type { KioskState } from '../../../contracts/kiosk-api.js';
+import type { PairingQr } from '../../../contracts/pairing-qr.js';
+import { previewPath } from '../api/preview-path.js';
+import { CameraPreview } from '../kiosk/CameraPreview.js';
+import { decodePairingQr } from './decode-pairing-qr.js';
 
 const EVERY_MS = 500;
 const GIVE_UP_MS = 60_000;
