@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, apiAll } from '../api.js';
 import { dateTimeIn } from '../format.js';
 import { navigate, type Route } from '../router.js';
+import { dayRange, schoolZone } from '../school-zone.js';
 import { Field, Loaded, Page, Pager, useQuery } from '../ui.js';
 
 type Row = {
@@ -16,6 +17,7 @@ type Row = {
   detail: unknown;
 };
 type UserRow = { id: string; name: string; email: string };
+type SiteRow = { id: string; timezone: string };
 const PAGE = 50;
 
 export function Audit({ route }: { route: Route }) {
@@ -30,19 +32,19 @@ export function Audit({ route }: { route: Route }) {
   const offset = Number(p.get('offset') ?? 0) || 0;
   const [draft, setDraft] = useState(filters);
   const users = useQuery(() => apiAll<UserRow>('/api/users'), []);
+  const sites = useQuery(() => apiAll<SiteRow>('/api/sites'), []);
+  // Until the sites are known the zone is not: the log waits for it rather than filter by UTC days.
+  const zone = sites.data ? schoolZone(sites.data) : sites.error ? 'UTC' : null;
   const q = useQuery(
     () =>
-      api<Row[]>('GET', '/api/audit', {
-        query: {
-          ...filters,
-          from: filters.from ? `${filters.from}T00:00:00Z` : undefined,
-          to: filters.to ? `${filters.to}T23:59:59.999Z` : undefined,
-          limit: PAGE,
-          offset,
-        },
-      }),
-    [filters.action, filters.actorId, filters.entityId, filters.from, filters.to, offset],
+      zone === null
+        ? new Promise<Row[]>(() => {})
+        : api<Row[]>('GET', '/api/audit', {
+            query: { ...filters, ...dayRange(filters.from, filters.to, zone), limit: PAGE, offset },
+          }),
+    [filters.action, filters.actorId, filters.entityId, filters.from, filters.to, offset, zone],
   );
+  const zoneLabel = zone ?? 'UTC';
   const who = (id: string | null, kind: string) =>
     id === null ? kind : (users.data?.find((u) => u.id === id)?.name ?? `${kind} ${id.slice(0, 8)}`);
   return (
@@ -90,7 +92,7 @@ export function Audit({ route }: { route: Route }) {
             />
           )}
         </Field>
-        <Field label="From (UTC day)">
+        <Field label={`From (${zoneLabel} day)`}>
           {(fp) => (
             <input
               {...fp}
@@ -100,7 +102,7 @@ export function Audit({ route }: { route: Route }) {
             />
           )}
         </Field>
-        <Field label="To (UTC day)">
+        <Field label={`To (${zoneLabel} day)`}>
           {(fp) => (
             <input
               {...fp}
@@ -119,7 +121,7 @@ export function Audit({ route }: { route: Route }) {
               <table className="table" data-testid="audit-table">
                 <thead>
                   <tr>
-                    <th scope="col">When (UTC)</th>
+                    <th scope="col">When ({zoneLabel})</th>
                     <th scope="col">Who</th>
                     <th scope="col">Action</th>
                     <th scope="col">Record</th>
@@ -129,7 +131,7 @@ export function Audit({ route }: { route: Route }) {
                 <tbody>
                   {rows.map((r) => (
                     <tr key={r.id}>
-                      <td>{dateTimeIn(r.at, 'UTC')}</td>
+                      <td>{dateTimeIn(r.at, zoneLabel)}</td>
                       <td>{who(r.actorId, r.actorKind)}</td>
                       <th scope="row">{r.action}</th>
                       <td>
