@@ -134,7 +134,13 @@ describe('Matcher kernels', () => {
       const simd = new Matcher({ dims, threshold: 0.5, minMargin: 0, capacity: 16 });
       const js = new Matcher({ dims, threshold: 0.5, minMargin: 0, capacity: 16, kernel: 'js' });
       expect(js.kernel).toBe('js');
-      const rand = (): Float32Array => Float32Array.from({ length: dims }, () => Math.random() - 0.5);
+      // Seeded, so a failure can be replayed.
+      let seed = dims;
+      const random = (): number => {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        return seed / 2 ** 32;
+      };
+      const rand = (): Float32Array => Float32Array.from({ length: dims }, () => random() - 0.5);
       for (let i = 0; i < 300; i++) {
         const e = rand();
         simd.add(`p${i % 97}`, e);
@@ -145,10 +151,12 @@ describe('Matcher kernels', () => {
       const q = rand();
       const a = simd.scores(q);
       const b = js.scores(q);
-      expect(a[0]!.personId).toBe(b[0]!.personId);
       // int8 templates: within 2e-3 of exact float32 cosine (thresholds move in 0.01 steps).
       const exact = new Map(b.map((x) => [x.personId, x.score]));
       for (const x of a) expect(Math.abs(x.score - exact.get(x.personId)!)).toBeLessThan(2e-3);
+      // So the SIMD kernel's best is the exact best, or one within that error of it (random
+      // 1024-d vectors have near ties; a tie broken the other way is not a disagreement).
+      expect(exact.get(a[0]!.personId)!).toBeGreaterThan(b[0]!.score - 4e-3);
     }
   });
 
