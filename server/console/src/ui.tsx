@@ -104,6 +104,54 @@ export interface FieldProps {
   'aria-describedby'?: string;
 }
 
+/**
+ * The start and end of a lesson in the site's wall-clock time: one pair of fields for every form
+ * that times a lesson (a schedule, a new schedule version, a moved session), so the label, the
+ * server field names and the test ids cannot drift apart. Test ids: `${testId}-start`, `-end`.
+ */
+export function SiteTimeRange({
+  start,
+  end,
+  onStart,
+  onEnd,
+  errors,
+  testId,
+}: {
+  start: string;
+  end: string;
+  onStart: (value: string) => void;
+  onEnd: (value: string) => void;
+  errors: Readonly<Record<string, string>>;
+  testId: string;
+}) {
+  return (
+    <>
+      <Field label="Starts (site time)" error={errors.startTime}>
+        {(p) => (
+          <input
+            {...p}
+            type="time"
+            value={start}
+            onChange={(e) => onStart(e.target.value)}
+            data-testid={`${testId}-start`}
+          />
+        )}
+      </Field>
+      <Field label="Ends (site time)" error={errors.endTime}>
+        {(p) => (
+          <input
+            {...p}
+            type="time"
+            value={end}
+            onChange={(e) => onEnd(e.target.value)}
+            data-testid={`${testId}-end`}
+          />
+        )}
+      </Field>
+    </>
+  );
+}
+
 export function Field({
   label,
   error,

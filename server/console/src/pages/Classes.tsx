@@ -8,7 +8,7 @@ import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, SiteTimeRange, useQuery } from '../ui.js';
 import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
 type ClassT = z.infer<typeof Class>;
@@ -256,28 +256,14 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
             </select>
           )}
         </Field>
-        <Field label="Starts (site time)" error={f.errors.startTime}>
-          {(p) => (
-            <input
-              {...p}
-              type="time"
-              value={startTime}
-              onChange={(e) => setStart(e.target.value)}
-              data-testid="schedule-start"
-            />
-          )}
-        </Field>
-        <Field label="Ends (site time)" error={f.errors.endTime}>
-          {(p) => (
-            <input
-              {...p}
-              type="time"
-              value={endTime}
-              onChange={(e) => setEnd(e.target.value)}
-              data-testid="schedule-end"
-            />
-          )}
-        </Field>
+        <SiteTimeRange
+          start={startTime}
+          end={endTime}
+          onStart={setStart}
+          onEnd={setEnd}
+          errors={f.errors}
+          testId="schedule"
+        />
         <Field label="Grace (minutes late still present)" error={f.errors.graceMinutes}>
           {(p) => (
             <input

@@ -10,7 +10,7 @@ import { UpdateSchedule } from '../../../src/schemas/people.js';
 import { api } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
-import { Field, FormError } from '../ui.js';
+import { Field, FormError, SiteTimeRange } from '../ui.js';
 
 type ScheduleT = z.infer<typeof Schedule>;
 type RoomT = z.infer<typeof Room>;
@@ -142,28 +142,14 @@ export function ScheduleEditForm({
             </select>
           )}
         </Field>
-        <Field label="Starts (site time)" error={f.errors.startTime}>
-          {(p) => (
-            <input
-              {...p}
-              type="time"
-              value={startTime}
-              onChange={(e) => setStart(e.target.value)}
-              data-testid="schedule-edit-start"
-            />
-          )}
-        </Field>
-        <Field label="Ends (site time)" error={f.errors.endTime}>
-          {(p) => (
-            <input
-              {...p}
-              type="time"
-              value={endTime}
-              onChange={(e) => setEnd(e.target.value)}
-              data-testid="schedule-edit-end"
-            />
-          )}
-        </Field>
+        <SiteTimeRange
+          start={startTime}
+          end={endTime}
+          onStart={setStart}
+          onEnd={setEnd}
+          errors={f.errors}
+          testId="schedule-edit"
+        />
         <Field label="Grace (minutes)" error={f.errors.graceMinutes}>
           {(p) => (
             <input

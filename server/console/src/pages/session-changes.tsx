@@ -10,7 +10,7 @@ import type { Room } from '../../../src/schemas/people.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
-import { Field, FormError, Loaded, useQuery } from '../ui.js';
+import { Field, FormError, Loaded, SiteTimeRange, useQuery } from '../ui.js';
 
 type RoomT = z.infer<typeof Room>;
 export type ChangeMode = 'cancel' | 'move';
@@ -158,28 +158,14 @@ export function SessionChangeForm({
                 />
               )}
             </Field>
-            <Field label="Starts (site time)" error={f.errors.startTime}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="time"
-                  value={startTime}
-                  onChange={(e) => setStart(e.target.value)}
-                  data-testid="move-start"
-                />
-              )}
-            </Field>
-            <Field label="Ends (site time)" error={f.errors.endTime}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="time"
-                  value={endTime}
-                  onChange={(e) => setEnd(e.target.value)}
-                  data-testid="move-end"
-                />
-              )}
-            </Field>
+            <SiteTimeRange
+              start={startTime}
+              end={endTime}
+              onStart={setStart}
+              onEnd={setEnd}
+              errors={f.errors}
+              testId="move"
+            />
             <Loaded q={rooms}>
               {(list) => (
                 <Field label="Room" error={f.errors.roomId}>
