@@ -8,7 +8,8 @@ import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, SiteTimeRange, useQuery } from '../ui.js';
+import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { LessonSlotFields, WEEKDAYS } from '../lesson-slot.js';
 import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
 type ClassT = z.infer<typeof Class>;
@@ -17,7 +18,6 @@ type RoomT = z.infer<typeof Room>;
 type SiteT = z.infer<typeof Site>;
 type StudentT = z.infer<typeof Student>;
 type UserT = z.infer<typeof User>;
-export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s);
 
@@ -214,69 +214,24 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
         </label>
       </fieldset>
       <div className="form-grid">
-        {kind === 'weekly' ? (
-          <Field label="Day" error={f.errors.weekday}>
-            {(p) => (
-              <select {...p} value={weekday} onChange={(e) => setWeekday(e.target.value)}>
-                {WEEKDAYS.map((d, i) => (
-                  <option key={d} value={i}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        ) : (
-          <Field label="Date" error={f.errors.date ?? f.errors.weekday}>
-            {(p) => (
-              <input
-                {...p}
-                type="date"
-                value={date}
-                onChange={(e) => setDate(e.target.value)}
-                data-testid="schedule-date"
-              />
-            )}
-          </Field>
-        )}
-        <Field label="Room" error={f.errors.roomId}>
-          {(p) => (
-            <select
-              {...p}
-              value={roomId}
-              onChange={(e) => setRoom(e.target.value)}
-              data-testid="schedule-room"
-            >
-              {rooms.length === 0 && <option value="">No room at this site yet</option>}
-              {rooms.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <SiteTimeRange
-          start={startTime}
-          end={endTime}
+        <LessonSlotFields
+          weekly={kind === 'weekly'}
+          weekday={weekday}
+          onWeekday={setWeekday}
+          date={date}
+          onDate={setDate}
+          roomId={roomId}
+          onRoom={setRoom}
+          rooms={rooms}
+          startTime={startTime}
           onStart={setStart}
+          endTime={endTime}
           onEnd={setEnd}
+          grace={grace}
+          onGrace={setGrace}
           errors={f.errors}
           testId="schedule"
         />
-        <Field label="Grace (minutes late still present)" error={f.errors.graceMinutes}>
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              min={0}
-              max={240}
-              value={grace}
-              onChange={(e) => setGrace(e.target.value)}
-              data-testid="schedule-grace"
-            />
-          )}
-        </Field>
       </div>
       <button type="submit" className="primary" disabled={f.busy} data-testid="schedule-add">
         Add schedule

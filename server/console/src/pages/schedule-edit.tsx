@@ -10,13 +10,12 @@ import { UpdateSchedule } from '../../../src/schemas/people.js';
 import { api } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
-import { Field, FormError, SiteTimeRange } from '../ui.js';
+import { Field, FormError } from '../ui.js';
+import { LessonSlotFields, WEEKDAYS } from '../lesson-slot.js';
 
 type ScheduleT = z.infer<typeof Schedule>;
 type RoomT = z.infer<typeof Room>;
 type Version = NonNullable<ScheduleT['versions']>[number];
-
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 export const whenOf = (v: Pick<Version, 'weekday' | 'date'>) =>
   v.date ? longDate(v.date) : `Every ${WEEKDAYS[v.weekday ?? 0]}`;
@@ -114,54 +113,24 @@ export function ScheduleEditForm({
             />
           )}
         </Field>
-        {weekly ? (
-          <Field label="Day" error={f.errors.weekday}>
-            {(p) => (
-              <select {...p} value={weekday} onChange={(e) => setWeekday(e.target.value)}>
-                {WEEKDAYS.map((d, i) => (
-                  <option key={d} value={i}>
-                    {d}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        ) : (
-          <Field label="Date" error={f.errors.date}>
-            {(p) => <input {...p} type="date" value={date} onChange={(e) => setDate(e.target.value)} />}
-          </Field>
-        )}
-        <Field label="Room" error={f.errors.roomId}>
-          {(p) => (
-            <select {...p} value={roomId} onChange={(e) => setRoom(e.target.value)}>
-              {rooms.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <SiteTimeRange
-          start={startTime}
-          end={endTime}
+        <LessonSlotFields
+          weekly={weekly}
+          weekday={weekday}
+          onWeekday={setWeekday}
+          date={date}
+          onDate={setDate}
+          roomId={roomId}
+          onRoom={setRoom}
+          rooms={rooms}
+          startTime={startTime}
           onStart={setStart}
+          endTime={endTime}
           onEnd={setEnd}
+          grace={grace}
+          onGrace={setGrace}
           errors={f.errors}
           testId="schedule-edit"
         />
-        <Field label="Grace (minutes)" error={f.errors.graceMinutes}>
-          {(p) => (
-            <input
-              {...p}
-              type="number"
-              min={0}
-              max={240}
-              value={grace}
-              onChange={(e) => setGrace(e.target.value)}
-            />
-          )}
-        </Field>
       </div>
       <div className="inline-form__actions">
         <button type="submit" className="primary" disabled={f.busy} data-testid="schedule-edit-save">
