@@ -1,5 +1,5 @@
 // The shipped liveness fusion: weights fitted by eval/src/fit-liveness.ts on the development set
-// (../shared/spoof-dev, single images), operating points chosen by the rule in
+// (the spoof-dev development set, single images), operating points chosen by the rule in
 // chooseLivenessThresholds() (docs/liveness.md). Copied here from the script's output: do not
 // edit by hand.
 import type { FeatureName } from './features.js';

@@ -1,5 +1,6 @@
-// ../shared/SPOOF-PROTOCOL.md as code: the manifest of a presentation-attack folder, and the
-// error rates (ISO/IEC 30107-3 APCER / BPCER) an evaluation reports. Pure, tested.
+// The presentation-attack protocol (SPOOF-PROTOCOL) as code: the manifest of a presentation-attack
+// folder, and the error rates (ISO/IEC 30107-3 APCER / BPCER, per image and per clip) an evaluation
+// reports. Pure, tested.
 import { z } from 'zod';
 
 export const AttackTypeSchema = z.enum(['print', 'screen', 'mask', 'none']);
