@@ -27,6 +27,7 @@ import { claimJobs, deferJob, enqueueJobs, failJob, finishJob, type ClaimedJob }
 import type { Mailer } from './mailer.js';
 import { absenceEmail, absenceRecipients, digestEmail } from './messages.js';
 import { absenceKey, planClosedSessions, planDigests } from './planner.js';
+import { Rounds } from '../services/rounds.js';
 
 const SessionPayload = z.object({ sessionId: z.string().min(1) });
 const AbsencePayload = z.object({ sessionId: z.string().min(1), studentId: z.string().min(1) });
@@ -56,8 +57,7 @@ const CLAIM_BATCH = 20;
 const MAX_JOBS_PER_TICK = 500;
 
 export class NotificationService {
-  private current: Promise<TickResult> | null = null;
-  private stopping = false;
+  private readonly rounds = new Rounds<TickResult>(() => this.round());
 
   constructor(
     private readonly deps: {
@@ -72,16 +72,12 @@ export class NotificationService {
 
   /** One scheduler round; concurrent calls on this instance share the round in progress. */
   tick(): Promise<TickResult> {
-    this.current ??= this.round().finally(() => {
-      this.current = null;
-    });
-    return this.current;
+    return this.rounds.run();
   }
 
   /** Stops taking new jobs (the job in hand finishes) and resolves when no round is running. Used on close. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.current?.catch(() => undefined);
+    await this.rounds.stop();
   }
 
   private async round(): Promise<TickResult> {
@@ -95,11 +91,11 @@ export class NotificationService {
       failed: 0,
       deferred: 0,
     };
-    if (this.stopping) return result;
+    if (this.rounds.stopped) return result;
     result.planned += await planClosedSessions(db, clock.now(), config);
     result.planned += await planDigests(db, clock.now(), config);
     let handled = 0;
-    while (handled < MAX_JOBS_PER_TICK && !this.stopping) {
+    while (handled < MAX_JOBS_PER_TICK && !this.rounds.stopped) {
       const jobs = await claimJobs(db, this.deps.dialect, {
         now: clock.now().toISOString(),
         leaseMs: config.leaseMs,
@@ -107,7 +103,7 @@ export class NotificationService {
       });
       if (jobs.length === 0) break;
       for (const job of jobs) {
-        if (this.stopping) {
+        if (this.rounds.stopped) {
           // Claimed but not started when the app closes: handed back at once, not after the lease.
           const now = clock.now().toISOString();
           await deferJob(db, job, now, now, 'released at shutdown');

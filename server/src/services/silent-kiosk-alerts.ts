@@ -14,6 +14,7 @@ import { silentKioskEmail } from '../notifications/messages.js';
 import { writeAudit } from '../repositories/audit.js';
 import { readSettings } from '../repositories/settings.js';
 import { findSilentKiosks, type SilentKiosk } from './silent-kiosks.js';
+import { Rounds } from './rounds.js';
 
 export interface SilentCheckResult {
   /** Kiosks silent past the threshold right now. */
@@ -30,8 +31,7 @@ export interface SilentCheckResult {
 const episodeOf = (k: Pick<SilentKiosk, 'lastSeenAt'>) => k.lastSeenAt ?? 'never';
 
 export class SilentKioskChecker {
-  private current: Promise<SilentCheckResult> | null = null;
-  private stopping = false;
+  private readonly rounds = new Rounds<SilentCheckResult>(() => this.round());
 
   constructor(
     private readonly deps: { db: Kysely<DB>; clock: Clock; mailer: Mailer | null; logger: Logger },
@@ -39,27 +39,23 @@ export class SilentKioskChecker {
 
   /** One round; concurrent calls on this instance share the round in progress. */
   check(): Promise<SilentCheckResult> {
-    this.current ??= this.round().finally(() => {
-      this.current = null;
-    });
-    return this.current;
+    return this.rounds.run();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    await this.current?.catch(() => undefined);
+    await this.rounds.stop();
   }
 
   private async round(): Promise<SilentCheckResult> {
     const { db, clock } = this.deps;
     const result: SilentCheckResult = { silent: 0, alerted: 0, emailed: 0, failed: 0 };
-    if (this.stopping) return result;
+    if (this.rounds.stopped) return result;
     const now = clock.now();
     const { silentKioskMinutes } = await readSettings(db);
     const silent = await findSilentKiosks(db, now, silentKioskMinutes);
     result.silent = silent.length;
     for (const kiosk of silent) {
-      if (this.stopping) break;
+      if (this.rounds.stopped) break;
       if (kiosk.alertedFor === episodeOf(kiosk)) continue;
       await this.alert(kiosk, now, silentKioskMinutes, result);
     }
