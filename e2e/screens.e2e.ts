@@ -326,6 +326,8 @@ describe('the PIN and admin screens read right', () => {
     // Today: human words, local times, the Undo button on screen in portrait.
     await page.click('[data-testid="tab-today"]');
     await page.setViewportSize(SIZES['1080x1920']);
+    // The panel loads its log after it mounts: wait for the mark's row, not just the table's head.
+    await page.waitForSelector('[data-testid="log-table"] tbody tr');
     const today = (await page.textContent('[data-testid="log-table"]')) ?? '';
     expect(today).toContain('Marked by hand');
     expect(today).toContain('Late');
