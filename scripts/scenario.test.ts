@@ -49,8 +49,37 @@ describe('rush door sequence', () => {
       door.owner.forEach((here, f) => {
         for (const v of here) expect(f >= v.first && f <= v.last).toBe(true);
       });
+      // Not a collage: no flat mid-tone area anywhere (the old frames pasted photo strips on flat
+      // grey, whose straight paper-like edges the liveness check rightly treats as prints).
+      const sharp = (await import('sharp')).default;
+      const files = readdirSync(door.dir).filter((_, i) => door.owner[i]!.length > 0);
+      for (const file of [files[0]!, files[Math.floor(files.length / 2)]!, files[files.length - 1]!]) {
+        const { data, info } = await sharp(join(door.dir, file)).raw().toBuffer({ resolveWithObject: true });
+        expect([info.width, info.height]).toEqual([640, 480]);
+        expect(flatMidToneBlocks(data, info.width, info.height, 48)).toEqual([]);
+      }
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
   }, 60_000);
 });
+
+/** Top-left corners of size×size blocks whose pixels are all within 6 of one mid-tone grey level. */
+function flatMidToneBlocks(rgb: Buffer, width: number, height: number, size: number): [number, number][] {
+  const flat: [number, number][] = [];
+  for (let y0 = 0; y0 + size <= height; y0 += size / 2) {
+    for (let x0 = 0; x0 + size <= width; x0 += size / 2) {
+      let lo = 255;
+      let hi = 0;
+      for (let y = y0; y < y0 + size; y++)
+        for (let x = x0; x < x0 + size; x++)
+          for (let c = 0; c < 3; c++) {
+            const v = rgb[(y * width + x) * 3 + c]!;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+      if (hi - lo <= 6 && lo >= 24 && hi <= 231) flat.push([x0, y0]);
+    }
+  }
+  return flat;
+}

@@ -14,7 +14,9 @@
 //              restarted each time (resuming the door sequence where the camera would be)
 //   --rush N   a class of N students rushing in with --strangers S (default 5) within
 //              --rush-seconds (default 60): up to 3 people side by side in each frame (composited
-//              640×480 frames, each face as large as in the one-person door). Every enrolled
+//              640×480 frames, each face as large as in the one-person door; each photo fades
+//              into a blurred continuation of itself over a textured backdrop, so no frame is a
+//              collage of paper-edged strips on flat grey). Every enrolled
 //              identity of the folder is a student of the site (the school); only the N rushing
 //              ones are in the class in session. Adds faces_per_frame_max.
 //   --school M enrol only M of the folder's enrolled identities at the site (class first)
@@ -220,17 +222,124 @@ async function buildDoorSequence(
 // ------------------------------------------------------------------ the rush
 const RUSH_SLOTS = 3;
 const SLOT_W = Math.floor(FRAME_W / RUSH_SLOTS);
+/** Width of the soft edge (pixels) over which a photo fades into what is around it. */
+const FEATHER = 24;
 
-/** The central SLOT_W-wide strip of a photo (no upscaling), for one place in a 3-person frame. */
+// Why the rush's frames are not collages: three photos pasted on flat grey are, to a
+// presentation-attack model, three held-up prints (straight paper edges beside each face), and
+// the door's liveness check rightly slows or refuses them (docs/recognition.md, measured). A door
+// camera sees people in front of a room: no paper edges. So each person's photo fades, over
+// FEATHER pixels, into a blurred continuation of its own borders, and each place fades into a
+// textured backdrop: the frame is picture content everywhere, with no straight edge or flat band.
+// The faces themselves are pasted unchanged and at native size (never upscaled).
+
+/** An alpha ramp: 255 inside, falling linearly to 0 over FEATHER pixels at each edge. */
+function featherAlpha(width: number, height: number, feather = FEATHER): Buffer {
+  const alpha = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) {
+    const dy = Math.min(y, height - 1 - y);
+    for (let x = 0; x < width; x++) {
+      const d = Math.min(dy, x, width - 1 - x);
+      alpha[y * width + x] = d >= feather ? 255 : Math.round((255 * (d + 1)) / (feather + 1));
+    }
+  }
+  return alpha;
+}
+
+/** RGB raw pixels plus an alpha ramp, as a PNG with soft edges. */
+async function withSoftEdges(rgb: Buffer, width: number, height: number): Promise<Buffer> {
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .joinChannel(featherAlpha(width, height), { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
+}
+
+/**
+ * RGB pixels placed at (left, top) of a larger canvas whose other pixels repeat the nearest pixel
+ * INSET pixels inside the edge (many of these photos have a dark 1-2 px border line that would
+ * otherwise be smeared into bands).
+ */
+function edgeExtend(
+  rgb: Buffer,
+  width: number,
+  height: number,
+  left: number,
+  top: number,
+  outWidth: number,
+  outHeight: number,
+): Buffer {
+  const inset = Math.min(6, Math.floor(Math.min(width, height) / 4));
+  const out = Buffer.alloc(outWidth * outHeight * 3);
+  for (let y = 0; y < outHeight; y++) {
+    const sy =
+      y >= top && y < top + height ? y - top : Math.min(height - 1 - inset, Math.max(inset, y - top));
+    for (let x = 0; x < outWidth; x++) {
+      const sx =
+        x >= left && x < left + width ? x - left : Math.min(width - 1 - inset, Math.max(inset, x - left));
+      rgb.copy(out, (y * outWidth + x) * 3, (sy * width + sx) * 3, (sy * width + sx) * 3 + 3);
+    }
+  }
+  return out;
+}
+
+/**
+ * One place of a 3-person frame (SLOT_W × FRAME_H, soft-edged): the central SLOT_W-wide strip of
+ * the photo at native size (no upscaling), fading into a blurred continuation of its borders.
+ */
 async function slotImage(file: string): Promise<{ data: Buffer; width: number; height: number }> {
   const img = sharp(file)
     .rotate()
     .resize({ width: FRAME_W, height: FRAME_H, fit: 'inside', withoutEnlargement: true });
   const { data, info } = await img.png().toBuffer({ resolveWithObject: true });
   const width = Math.min(SLOT_W, info.width);
+  const height = info.height;
   const left = Math.floor((info.width - width) / 2);
-  const strip = await sharp(data).extract({ left, top: 0, width, height: info.height }).png().toBuffer();
-  return { data: strip, width, height: info.height };
+  const strip = await sharp(data).extract({ left, top: 0, width, height }).removeAlpha().raw().toBuffer();
+  // The fill continues the strip's own border pixels outwards (edge copy) and is blurred, so the
+  // sharp strip fades into a defocused continuation of itself. The strip's centre is blurred
+  // beyond recognition in the fill (sigma 12 px on a ~100 px face) and covered by the strip.
+  const top = Math.floor((FRAME_H - height) / 2);
+  const side = Math.floor((SLOT_W - width) / 2);
+  const fill = await sharp(edgeExtend(strip, width, height, side, top, SLOT_W, FRAME_H), {
+    raw: { width: SLOT_W, height: FRAME_H, channels: 3 },
+  })
+    .blur(12)
+    .png()
+    .toBuffer();
+  const tile = await sharp(fill)
+    .composite([
+      {
+        input: await withSoftEdges(strip, width, height),
+        left: side,
+        top,
+      },
+    ])
+    .removeAlpha()
+    .raw()
+    .toBuffer();
+  return { data: await withSoftEdges(tile, SLOT_W, FRAME_H), width: SLOT_W, height: FRAME_H };
+}
+
+/**
+ * The room behind the rush: a smooth, seeded, low-contrast texture (no flat band for the liveness
+ * crop to mistake for a print's border, no face).
+ */
+async function rushBackdrop(seed: number): Promise<Buffer> {
+  const rand = prng(seed ^ 0x5eed);
+  const w = 16;
+  const h = 12;
+  const coarse = Buffer.alloc(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const base = 60 + rand() * 60;
+    coarse[i * 3] = Math.round(base + rand() * 20);
+    coarse[i * 3 + 1] = Math.round(base + rand() * 20);
+    coarse[i * 3 + 2] = Math.round(base + rand() * 20);
+  }
+  return sharp(coarse, { raw: { width: w, height: h, channels: 3 } })
+    .resize(FRAME_W, FRAME_H, { kernel: 'cubic' })
+    .blur(6)
+    .png()
+    .toBuffer();
 }
 
 /**
@@ -305,6 +414,7 @@ export async function buildRushSequence(
   const frames = Math.max(...slots.map((t) => t.length)) + o.gap;
   const owner: Visit[][] = [];
   const composed = new Map<string, string>();
+  const backdrop = await rushBackdrop(o.seed);
   let facesPerFrameMax = 0;
   for (let f = 0; f < frames; f++) {
     const here = slots.map((t) => t[f] ?? null);
@@ -326,15 +436,7 @@ export async function buildRushSequence(
           },
         ];
       });
-      writeFileSync(
-        file,
-        await sharp({
-          create: { width: FRAME_W, height: FRAME_H, channels: 3, background: { r: 128, g: 128, b: 128 } },
-        })
-          .composite(layers)
-          .jpeg({ quality: 92 })
-          .toBuffer(),
-      );
+      writeFileSync(file, await sharp(backdrop).composite(layers).jpeg({ quality: 92 }).toBuffer());
       composed.set(key, file);
     }
     symlinkSync(file, join(dir, `${String(f).padStart(6, '0')}.jpg`));
