@@ -258,6 +258,10 @@ function evaluateGallery(
   const point = { threshold, minMargin };
   const school = schoolPoint(point, matcher.personCount, model, schoolCalibrated);
   const errors: string[] = [];
+  // Wrong acceptances by what the door would write during a class (only with classOf): a
+  // present MARK for a student of the class in session, or a "not enrolled in this class"
+  // EXCEPTION for somebody elsewhere in the school (nobody is marked; the teacher reviews it).
+  const wrongAt = { marks: 0, exceptions: 0 };
   const outcomes: ProbeOutcome[] = records
     .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
     .map((r, probeIndex) => {
@@ -281,6 +285,7 @@ function evaluateGallery(
         ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
       });
       if (m.accepted && m.personId !== r.identity) {
+        if (cls) wrongAt[m.tier === 'class' ? 'marks' : 'exceptions']++;
         errors.push(
           `${r.identity}/${r.file} accepted as ${m.personId} (score ${round(m.score, 3)}, margin ${round(m.margin, 3)})`,
         );
@@ -303,6 +308,7 @@ function evaluateGallery(
     school,
     model,
     errors,
+    wrongAt,
   };
 }
 
@@ -457,6 +463,11 @@ const out = {
       misidentified: atClass.ident.counts.misidentified,
       false_accepts: atClass.ident.counts.false_accepts,
     },
+    // What the wrong acceptances (misidentified + false_accepts) would write during the class:
+    // wrong_marks mark a student of the class present; wrong_exceptions name somebody from
+    // elsewhere in the school as "not enrolled in this class" (no mark, for the teacher to see).
+    wrong_marks: atClass.wrongAt.marks,
+    wrong_exceptions: atClass.wrongAt.exceptions,
     wrong_accepts: atClass.errors,
   },
   mirror_templates: mirrorTemplates,
