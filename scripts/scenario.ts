@@ -230,7 +230,7 @@ const FEATHER = 24;
 // the door's liveness check rightly slows or refuses them (docs/recognition.md, measured). A door
 // camera sees people in front of a room: no paper edges. So each person's photo fades, over
 // FEATHER pixels, into a blurred continuation of its own borders, and each place fades into a
-// textured backdrop: the frame is picture content everywhere, with no straight edge or flat band.
+// textured backdrop: the frame is picture content everywhere, with no hard edge or flat band.
 // The faces themselves are pasted unchanged and at native size (never upscaled).
 
 /** An alpha ramp: 255 inside, falling linearly to 0 over FEATHER pixels at each edge. */
