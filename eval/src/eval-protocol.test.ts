@@ -3,6 +3,7 @@ import {
   chooseOperatingPoint,
   chooseSchoolPoint,
   cosine,
+  doorTemplateCounts,
   evaluateOperatingPoint,
   identificationMetrics,
   pairScores,
@@ -218,5 +219,58 @@ describe('chooseSchoolPoint', () => {
     const wrong = { people: 1000, probes: [known(0.9, 0.5, false)] };
     expect(chooseSchoolPoint([wrong], pointAt)).toBeNull();
     expect(chooseSchoolPoint([], pointAt)).toBeNull();
+  });
+});
+
+describe('doorTemplateCounts', () => {
+  const point = { threshold: 0.43, minMargin: 0.16 };
+  const at = (
+    kind: 'known' | 'unknown',
+    identity: string,
+    personId: string | null,
+    score: number,
+    margin: number,
+    tier: 'class' | 'school' = 'class',
+  ) => ({
+    kind,
+    identity,
+    decision: { accepted: score >= 0.43 && margin >= 0.16, tier, personId, score, margin },
+  });
+
+  it('counts only class-tier acceptances that clear the point + step on similarity and margin', () => {
+    const counts = doorTemplateCounts(
+      [
+        at('known', 'ann', 'ann', 0.8, 0.4), // right person, far above the bar
+        at('known', 'bob', 'bob', 0.53, 0.26), // right person, exactly on the bar
+        at('known', 'cat', 'cat', 0.52, 0.4), // similarity just below the bar
+        at('known', 'dan', 'dan', 0.8, 0.25), // margin just below the bar
+        at('known', 'eve', 'eve', 0.9, 0.5, 'school'), // school tier: never a door template
+        at('known', 'fay', 'ann', 0.7, 0.3), // the wrong person over the bar
+        at('known', 'gus', 'bob', 0.5, 0.2), // the wrong person, accepted but under the bar
+        at('unknown', 'stranger1', 'ann', 0.6, 0.3), // a stranger over the bar
+        at('unknown', 'stranger2', 'bob', 0.45, 0.17), // a stranger accepted, under the bar
+        at('unknown', 'stranger3', null, 0, 0), // no face
+      ],
+      point,
+    );
+    expect(counts).toEqual({
+      threshold: 0.53,
+      min_margin: 0.26,
+      right_person: 2,
+      wrong_person: 1,
+      strangers: 1,
+    });
+  });
+
+  it('never counts a decision the rule did not accept, however high its scores', () => {
+    const refused = {
+      ...at('known', 'ann', 'ann', 0.9, 0.5),
+      decision: { ...at('known', 'ann', 'ann', 0.9, 0.5).decision, accepted: false },
+    };
+    expect(doorTemplateCounts([refused], point)).toMatchObject({
+      right_person: 0,
+      wrong_person: 0,
+      strangers: 0,
+    });
   });
 });

@@ -2,6 +2,9 @@
 // eval.ts does the file walking and the inference; everything here is data in, numbers
 // out, so it is unit-tested on hand-made cases.
 
+import type { FaceDecision, OperatingPoint } from '../../src/ml/decision-rule.js';
+import { clearsDoorTemplateBar, doorTemplateBar } from '../../src/ml/door-template.js';
+
 export interface IdentityFolder {
   identity: string;
   /** Image file names inside the folder. */
@@ -315,4 +318,46 @@ export function chooseSchoolPoint(
     }
   }
   return best && best.tpir > 0 ? best : null;
+}
+
+/** One probe judged at its class's door: who it is and the decision rule's answer. */
+export interface DoorProbe {
+  kind: 'known' | 'unknown';
+  identity: string;
+  decision: Pick<FaceDecision, 'accepted' | 'tier' | 'personId' | 'score' | 'margin'>;
+}
+
+/** What the template-freshness bar would let the door add (docs/recognition.md "Template freshness"). */
+export interface DoorTemplateCounts {
+  /** The freshness bar the probes were judged at. */
+  threshold: number;
+  min_margin: number;
+  /** Known probes that would add a template to their own person. */
+  right_person: number;
+  /** Known probes that would add a template to somebody else (must be 0). */
+  wrong_person: number;
+  /** Strangers' probes that would add a template to a student (must be 0). */
+  strangers: number;
+}
+
+/**
+ * Counts the probes whose class-door decision is accepted AND clears the freshness bar
+ * (clearsDoorTemplateBar: class tier, similarity and margin each a fixed step above the point).
+ */
+export function doorTemplateCounts(probes: readonly DoorProbe[], point: OperatingPoint): DoorTemplateCounts {
+  const bar = doorTemplateBar(point);
+  const c: DoorTemplateCounts = {
+    threshold: bar.threshold,
+    min_margin: bar.minMargin,
+    right_person: 0,
+    wrong_person: 0,
+    strangers: 0,
+  };
+  for (const p of probes) {
+    if (!clearsDoorTemplateBar(p.decision, point)) continue;
+    if (p.kind === 'unknown') c.strangers++;
+    else if (p.decision.personId === p.identity) c.right_person++;
+    else c.wrong_person++;
+  }
+  return c;
 }

@@ -44,11 +44,13 @@ import { decodeImage } from '../../src/ml/decode.js';
 import { parsePipeline } from '../../src/ml/embedders.js';
 import {
   cosine,
+  doorTemplateCounts,
   identificationMetrics,
   pairScores,
   percentile,
   splitDataset,
   tarAtFar,
+  type DoorProbe,
   type IdentityFolder,
   type ProbeOutcome,
 } from './eval-protocol.js';
@@ -262,6 +264,8 @@ function evaluateGallery(
   // present MARK for a student of the class in session, or a "not enrolled in this class"
   // EXCEPTION for somebody elsewhere in the school (nobody is marked; the teacher reviews it).
   const wrongAt = { marks: 0, exceptions: 0 };
+  // Every probe judged at a class's door, for the template-freshness count (doorTemplateCounts).
+  const doorProbes: DoorProbe[] = [];
   const outcomes: ProbeOutcome[] = records
     .filter((r) => r.role === 'unknown' || (r.role === 'known' && people.has(r.identity)))
     .map((r, probeIndex) => {
@@ -284,6 +288,7 @@ function evaluateGallery(
         school: schoolCalibrated,
         ...(cls ? { inClass: (id: string) => cls.has(id) } : {}),
       });
+      if (cls) doorProbes.push({ kind, identity: r.identity, decision: m });
       if (m.accepted && m.personId !== r.identity) {
         if (cls) wrongAt[m.tier === 'class' ? 'marks' : 'exceptions']++;
         errors.push(
@@ -309,6 +314,7 @@ function evaluateGallery(
     model,
     errors,
     wrongAt,
+    doorProbes,
   };
 }
 
@@ -468,6 +474,10 @@ const out = {
     // elsewhere in the school as "not enrolled in this class" (no mark, for the teacher to see).
     wrong_marks: atClass.wrongAt.marks,
     wrong_exceptions: atClass.wrongAt.exceptions,
+    // Template freshness (docs/recognition.md): the probes whose class-door decision would also
+    // let the door add their face as a template (class tier, the point + DOOR_TEMPLATE_STEP on
+    // similarity and margin). wrong_person and strangers must be 0.
+    door_templates: doorTemplateCounts(atClass.doorProbes, { threshold, minMargin }),
     wrong_accepts: atClass.errors,
   },
   mirror_templates: mirrorTemplates,

@@ -156,6 +156,28 @@ export const PushTemplatesRequest = z.object({
 });
 export type PushTemplatesRequest = z.infer<typeof PushTemplatesRequest>;
 
+// ---------------------------------------------------------------- door templates
+/**
+ * A door capture offered as an extra template of a student (template freshness,
+ * docs/recognition.md): the embedding of a visit that marked them at the class tier, passed
+ * liveness and cleared the freshness bar, with that visit's evidence. Embeddings only, never a
+ * photo. One per request: the server answers each refusal with its own status.
+ */
+export const DoorTemplateUpload = TemplateUpload.omit({ quality: true }).extend({
+  /** The visit's best similarity and its margin over the class's second-best. */
+  similarity: z.number().min(-1).max(1),
+  margin: z.number().min(0).max(2),
+});
+export type DoorTemplateUpload = z.infer<typeof DoorTemplateUpload>;
+
+/**
+ * `accepted`: stored (and `replaced`, the door template it displaced, tombstoned);
+ * `duplicate`: this id was stored before; `rejected` with `reason: 'daily_limit'`: the student
+ * already got a door template in the last 24 hours (not an error: the kiosk drops it).
+ */
+export const DoorTemplateResult = ItemResult.extend({ replaced: Uuid.nullable().optional() });
+export type DoorTemplateResult = z.infer<typeof DoorTemplateResult>;
+
 // ---------------------------------------------------------------- roster pull
 export const RosterStudent = z.object({
   id: z.string(),
@@ -353,6 +375,11 @@ export const RosterPage = z.object({
    * then keeps what it has); older kiosks strip the unknown key (z.object is not strict).
    */
   pinRecovery: PinRecoveryOffer.nullable().optional(),
+  /**
+   * State, not a change: whether the admin turned template freshness on (door captures may be
+   * offered as templates; default off). Absent from older servers: the kiosk then offers none.
+   */
+  doorTemplates: z.boolean().optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
@@ -381,6 +408,7 @@ export const SYNC_PATHS = {
   pair: '/api/devices/pair',
   attendance: '/api/sync/attendance',
   templates: '/api/sync/templates',
+  doorTemplates: '/api/sync/door-templates',
   roster: '/api/sync/roster',
   pinRecoveryUsed: '/api/sync/pin-recovery/used',
 } as const;

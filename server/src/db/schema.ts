@@ -156,7 +156,8 @@ export interface TemplateTable {
   /** Float32 LE, base64: stored as the roster sends it, so a full pull does no re-encoding. */
   embedding: string;
   quality: number | null;
-  source: 'kiosk' | 'photo';
+  /** 'door': a door capture kept by template freshness (repositories/door-templates.ts). */
+  source: 'kiosk' | 'photo' | 'door';
   device_id: string | null;
   created_at: string;
 }

@@ -11,11 +11,18 @@ const SETTING_RULES = {
    * kiosk list and admins are emailed once (services/silent-kiosks.ts). Kiosks sync every 30 s.
    */
   silentKioskMinutes: z.number().int().min(5).max(600),
+  /**
+   * Template freshness (docs/recognition.md): kiosks may add a door capture as an extra template
+   * of a student it marked with a large margin (repositories/door-templates.ts). Off by default:
+   * an admin opts in.
+   */
+  doorTemplates: z.boolean(),
 };
 
 export const Settings = z.object({
   retainPhotos: SETTING_RULES.retainPhotos.default(false),
   silentKioskMinutes: SETTING_RULES.silentKioskMinutes.default(30),
+  doorTemplates: SETTING_RULES.doorTemplates.default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 /** Only the named fields change (zod 4's `.partial()` would fill the others with their defaults). */

@@ -153,7 +153,7 @@ interface DoomedTemplate {
  * per template is appended so every kiosk of the site drops it on its next pull (the tombstone
  * also replaces the change-log row that held a copy of the embedding).
  */
-async function removeTemplates(
+export async function removeTemplates(
   trx: Transaction<DB>,
   doomed: readonly DoomedTemplate[],
   now: string,

@@ -32,7 +32,7 @@ const Template = z.object({
   studentId: z.string(),
   modelId: z.string(),
   quality: z.number().nullable(),
-  source: z.enum(['kiosk', 'photo']),
+  source: z.enum(['kiosk', 'photo', 'door']),
   deviceId: z.string().nullable(),
   createdAt: z.string(),
 });

@@ -1,5 +1,7 @@
 // The kiosk sync API (DESIGN.md "Sync protocol"), parsed with the shared contract schemas.
 import {
+  DoorTemplateResult,
+  DoorTemplateUpload,
   ErrorBody,
   PinRecoveryUsedRequest,
   PinRecoveryUsedResponse,
@@ -14,7 +16,9 @@ import { deviceOf } from '../plugins/auth.js';
 import { ingestAttendance } from '../repositories/attendance.js';
 import { badRequest } from '../errors.js';
 import { readChanges, rosterPageJson } from '../repositories/changes.js';
-import { recordHealth } from '../repositories/devices.js';
+import { getDevice, recordHealth } from '../repositories/devices.js';
+import { storeDoorTemplate } from '../repositories/door-templates.js';
+import { readSettings } from '../repositories/settings.js';
 import { livePinRecovery, markPinRecoveryUsed } from '../repositories/pin-recovery.js';
 import { writeAudit } from '../repositories/audit.js';
 import { storeTemplates } from '../repositories/templates.js';
@@ -51,16 +55,24 @@ const sync: RoutePlugin = async (app) => {
       // The last-seen write does not change the page: run it alongside the read instead of
       // after it (on PostgreSQL it is a commit, a WAL flush, per page of a long first pull).
       const now = app.ctx.nowIso();
-      const [page, pinRecovery] = await Promise.all([
+      const [page, pinRecovery, settings] = await Promise.all([
         readChanges(app.ctx.database, d.siteId, since, request.query.limit),
         livePinRecovery(app.ctx.db, d.id, now),
+        readSettings(app.ctx.db),
         recordHealth(app.ctx.db, d.id, undefined, now, request.query.model),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
       return reply
         .type('application/json; charset=utf-8')
-        .send(rosterPageJson(page, since, { pinRecovery }, request.query.feed) as never);
+        .send(
+          rosterPageJson(
+            page,
+            since,
+            { pinRecovery, doorTemplates: settings.doorTemplates },
+            request.query.feed,
+          ) as never,
+        );
     },
   );
 
@@ -121,6 +133,41 @@ const sync: RoutePlugin = async (app) => {
       );
       await recordHealth(app.ctx.db, d.id, undefined, now);
       return { results };
+    },
+  );
+
+  r.post(
+    SYNC_PATHS.doorTemplates,
+    {
+      ...device,
+      schema: {
+        tags,
+        security,
+        summary: 'Offer a door capture as an extra template of a student (template freshness; admin opt-in)',
+        description:
+          "One capture per request (an embedding, never a photo), idempotent by id. 403 when the admin setting is off, 404 for a student not of the device's site, 400 for a model other than the device's or a bad embedding. A second door template for the student within 24 hours is answered `rejected` / `daily_limit`; beyond the cap the oldest door template is replaced (`replaced`) and tombstoned.",
+        body: DoorTemplateUpload,
+        response: {
+          200: DoorTemplateResult,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request) => {
+      const d = deviceOf(request);
+      const now = app.ctx.nowIso();
+      const row = await getDevice(app.ctx.db, d.id);
+      return storeDoorTemplate(
+        app.ctx.db,
+        app.ctx.dialect,
+        request.body,
+        { id: d.id, siteId: d.siteId, modelId: row.face_model_id },
+        now,
+      );
     },
   );
 

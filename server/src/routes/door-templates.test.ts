@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RosterChange, RosterPage, type DoorTemplateUpload } from '../../../src/contracts/sync.js';
+import {
+  bearer,
+  buildTestApp,
+  call,
+  createUser,
+  embeddingB64,
+  login,
+  pairKiosk,
+  seed,
+  type Seeded,
+  type TestApp,
+} from '../../test/app.js';
+import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { storeTemplates } from '../repositories/templates.js';
+
+const dialects = await testDialects();
+const MODEL = 'fake-model-v1';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+describe.each(dialects)('door templates (template freshness) on $name', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  let kiosk: { token: string; deviceId: string };
+  let adminUser: { email: string; password: string };
+  /** A fresh admin token: the tests move the clock by days, past an access token's life. */
+  const admin = () => login(t.app, adminUser.email, adminUser.password);
+
+  beforeAll(async () => {
+    if (!dialect.available) return;
+    database = await dialect.open();
+    t = await buildTestApp(database);
+    s = await seed(t, database, { students: 6 });
+    adminUser = await createUser(database, 'admin');
+    kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
+    // The kiosk reports its face model with a roster pull, as a running kiosk does.
+    const pulled = await t.app.inject({
+      method: 'GET',
+      url: `/api/sync/roster?since=0&limit=1&model=${MODEL}`,
+      headers: bearer(kiosk.token),
+    });
+    expect(pulled.statusCode).toBe(200);
+    // Every seeded student has an enrolment template of the model (from photos).
+    const enrolment = await storeTemplates(
+      database.db,
+      s.students.map((st) => ({
+        id: randomUUID(),
+        studentId: st.id,
+        modelId: MODEL,
+        embedding: embeddingB64(`enrol-${st.id}`),
+        createdAt: t.clock.now().toISOString(),
+      })),
+      { source: 'photo', deviceId: null, siteId: null },
+      t.clock.now().toISOString(),
+    );
+    expect(enrolment.every((r) => r.status === 'accepted')).toBe(true);
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    await database?.cleanup();
+  });
+
+  const setting = async (on: boolean) =>
+    call(t.app, await admin(), 'PATCH', '/api/settings', { doorTemplates: on });
+  beforeEach(async () => {
+    if (dialect.available) await setting(true);
+  });
+
+  const capture = (studentIndex: number, patch: Partial<DoorTemplateUpload> = {}): DoorTemplateUpload => {
+    const id = randomUUID();
+    return {
+      id,
+      studentId: s.students[studentIndex]?.id ?? 'missing',
+      modelId: MODEL,
+      embedding: embeddingB64(`door-${id}`),
+      createdAt: t.clock.now().toISOString(),
+      similarity: 0.71,
+      margin: 0.34,
+      ...patch,
+    };
+  };
+  const offer = (body: unknown, token = kiosk.token) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/sync/door-templates',
+      headers: bearer(token),
+      payload: body as object,
+    });
+
+  const templatesOf = async (studentId: string) =>
+    database.db
+      .selectFrom('templates')
+      .select(['id', 'source', 'device_id'])
+      .where('student_id', '=', studentId)
+      .orderBy('created_at')
+      .execute();
+
+  async function pullAll(tok: string, since = '0') {
+    const changes: RosterChange[] = [];
+    let cursor = since;
+    let doorTemplates: boolean | undefined;
+    for (let page = 0; page < 100; page++) {
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/api/sync/roster?since=${cursor}&limit=1000`,
+        headers: bearer(tok),
+      });
+      expect(res.statusCode).toBe(200);
+      const body = RosterPage.parse(res.json());
+      for (const c of body.changes) changes.push(RosterChange.parse(c));
+      cursor = body.cursor;
+      doorTemplates = body.doorTemplates;
+      if (!body.hasMore) return { changes, cursor, doorTemplates };
+    }
+    throw new Error('roster never ended');
+  }
+
+  describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
+    it('is off by default, says so to kiosks, and refuses a capture with 403 while off', async () => {
+      const fresh = await dialect.open();
+      try {
+        const other = await buildTestApp(fresh);
+        const seeded = await seed(other, fresh);
+        const settings = await call<{ doorTemplates: boolean }>(
+          other.app,
+          seeded.adminToken,
+          'GET',
+          '/api/settings',
+        );
+        expect(settings.doorTemplates).toBe(false);
+        await other.app.close();
+      } finally {
+        await fresh.cleanup();
+      }
+      await setting(false);
+      expect((await pullAll(kiosk.token)).doorTemplates).toBe(false);
+      const before = await templatesOf(s.students[0]?.id ?? '');
+      const res = await offer(capture(0));
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ error: 'door_templates_off' });
+      expect(await templatesOf(s.students[0]?.id ?? '')).toEqual(before);
+      await setting(true);
+      expect((await pullAll(kiosk.token)).doorTemplates).toBe(true);
+    });
+
+    it('stores a capture as a door template, audits it and publishes it like an enrolment', async () => {
+      const student = s.students[1]?.id ?? '';
+      const before = await pullAll(kiosk.token);
+      const c = capture(1);
+      const res = await offer(c);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({ id: c.id, status: 'accepted', replaced: null });
+      expect((await templatesOf(student)).map((r) => r.source)).toEqual(['photo', 'door']);
+      const delta = await pullAll(kiosk.token, before.cursor);
+      expect(delta.changes).toEqual([
+        {
+          seq: expect.any(Number),
+          entity: 'template',
+          op: 'upsert',
+          id: c.id,
+          data: { id: c.id, studentId: student, modelId: MODEL, embedding: c.embedding },
+        },
+      ]);
+      const audit = await call<{ action: string; actorKind: string; actorId: string; detail: unknown }[]>(
+        t.app,
+        await admin(),
+        'GET',
+        `/api/audit?entityId=${student}&action=template.door_added`,
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({
+        action: 'template.door_added',
+        actorKind: 'device',
+        actorId: kiosk.deviceId,
+        detail: {
+          templateId: c.id,
+          deviceId: kiosk.deviceId,
+          similarity: 0.71,
+          margin: 0.34,
+          replaced: null,
+        },
+      });
+      // A retry of the same capture (the answer was lost) is a duplicate, not a second template.
+      const again = await offer(c);
+      expect(again.json()).toEqual({ id: c.id, status: 'duplicate' });
+      expect(await templatesOf(student)).toHaveLength(2);
+    });
+
+    it('adds at most one door template per student per 24 hours', async () => {
+      const student = s.students[2]?.id ?? '';
+      expect((await offer(capture(2))).json()).toMatchObject({ status: 'accepted' });
+      t.clock.advance(DAY_MS - 60_000);
+      const second = capture(2);
+      const res = await offer(second);
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ id: second.id, status: 'rejected', reason: 'daily_limit' });
+      expect((await templatesOf(student)).filter((r) => r.source === 'door')).toHaveLength(1);
+      t.clock.advance(120_000);
+      expect((await offer(capture(2))).json()).toMatchObject({ status: 'accepted' });
+      expect((await templatesOf(student)).filter((r) => r.source === 'door')).toHaveLength(2);
+    });
+
+    it('keeps at most two door templates: the oldest is replaced and tombstoned, enrolment templates stay', async () => {
+      const student = s.students[3]?.id ?? '';
+      const first = capture(3);
+      const second = capture(3);
+      const third = capture(3);
+      expect((await offer(first)).json()).toMatchObject({ status: 'accepted' });
+      t.clock.advance(DAY_MS + 1);
+      expect((await offer(second)).json()).toMatchObject({ status: 'accepted' });
+      t.clock.advance(DAY_MS + 1);
+      const before = await pullAll(kiosk.token);
+      const res = await offer(third);
+      expect(res.json()).toEqual({ id: third.id, status: 'accepted', replaced: first.id });
+      const rows = await templatesOf(student);
+      expect(rows.map((r) => r.source)).toEqual(['photo', 'door', 'door']);
+      expect(rows.map((r) => r.id).slice(1)).toEqual([second.id, third.id]);
+      const delta = await pullAll(kiosk.token, before.cursor);
+      expect(delta.changes.map((c) => [c.op, c.id])).toEqual([
+        ['delete', first.id],
+        ['upsert', third.id],
+      ]);
+      const audit = await call<{ detail: { replaced: string | null } }[]>(
+        t.app,
+        await admin(),
+        'GET',
+        `/api/audit?entityId=${student}&action=template.door_added`,
+      );
+      expect(audit.map((a) => a.detail.replaced)).toContain(first.id);
+    });
+
+    it("refuses a student of another site with 404 and a kiosk's wrong model or a bad embedding with 400", async () => {
+      const site = await call<{ id: string }>(t.app, await admin(), 'POST', '/api/sites', {
+        name: `North ${randomUUID()}`,
+        timezone: 'Europe/Paris',
+      });
+      const other = await seed(t, database, { siteId: site.id, students: 1 });
+      const elsewhere = capture(0, { studentId: other.students[0]?.id ?? '' });
+      const wrongSite = await offer(elsewhere);
+      expect(wrongSite.statusCode).toBe(404);
+      expect((await offer(capture(0, { studentId: 'nobody' }))).statusCode).toBe(404);
+
+      const wrongModel = await offer(capture(4, { modelId: 'another-model/v1' }));
+      expect(wrongModel.statusCode).toBe(400);
+      expect(wrongModel.json()).toMatchObject({ error: 'model_mismatch' });
+
+      const short = Buffer.from(new Float32Array([0.6, 0.8]).buffer).toString('base64');
+      const wrongSize = await offer(capture(4, { embedding: short }));
+      expect(wrongSize.statusCode).toBe(400);
+      expect(wrongSize.json()).toMatchObject({ error: 'bad_embedding' });
+      const notNormalised = Buffer.from(new Float32Array(16).fill(1).buffer).toString('base64');
+      const bad = await offer(capture(4, { embedding: notNormalised }));
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ error: 'bad_embedding' });
+      const garbage = await offer(capture(4, { embedding: 'not base64 at all!' }));
+      expect(garbage.statusCode).toBe(400);
+      // Nothing was stored for any of them.
+      expect((await templatesOf(s.students[4]?.id ?? '')).map((r) => r.source)).toEqual(['photo']);
+      expect(await templatesOf(other.students[0]?.id ?? '')).toEqual([]);
+      // No token, no capture.
+      const anonymous = await t.app.inject({
+        method: 'POST',
+        url: '/api/sync/door-templates',
+        payload: capture(4),
+      });
+      expect(anonymous.statusCode).toBe(401);
+    });
+
+    it('erasing a student removes their door templates and sends kiosks the tombstone', async () => {
+      const student = s.students[5]?.id ?? '';
+      const c = capture(5);
+      expect((await offer(c)).json()).toMatchObject({ status: 'accepted' });
+      const before = await pullAll(kiosk.token);
+      await call(t.app, await admin(), 'DELETE', `/api/students/${student}`);
+      expect(await templatesOf(student)).toEqual([]);
+      const delta = await pullAll(kiosk.token, before.cursor);
+      expect(delta.changes).toContainEqual(
+        expect.objectContaining({ entity: 'template', op: 'delete', id: c.id }),
+      );
+    });
+  });
+});
