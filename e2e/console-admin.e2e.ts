@@ -135,6 +135,16 @@ describe('staff console: kiosk watch and calendar tools', () => {
       ).toBe('faceres-aligned+mobileface/v1');
       expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
       await bothWidths(a, 'kiosks-silent');
+      // Template freshness is off until an admin turns it on, and stays on once saved.
+      const doorOn = a.locator('[data-testid="door-templates-on"]');
+      expect(await doorOn.isChecked()).toBe(false);
+      await doorOn.check();
+      await a.click('[data-testid="door-templates-save"]');
+      await a.locator('[data-testid="door-templates-form"]', { hasText: 'Saved.' }).waitFor();
+      await a.reload();
+      await a.waitForSelector('[data-testid="door-templates-form"]');
+      expect(await a.locator('[data-testid="door-templates-on"]').isChecked()).toBe(true);
+      await expectAccessible(a, 'kiosks-door-templates');
       // At phone width the table is one card per kiosk, each value labelled with its column.
       await a.setViewportSize(PHONE);
       const labels = await a.$$eval('[data-testid="kiosk-row"]:first-child td', (tds) =>

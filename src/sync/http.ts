@@ -6,12 +6,14 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { z } from 'zod';
 import {
   ROSTER_FEED_VERSION,
+  DoorTemplateResult,
   ErrorBody,
   PairResponse,
   PinRecoveryUsedResponse,
   PushResponse,
   RosterPage,
   SYNC_PATHS,
+  type DoorTemplateUpload,
   type PairRequest,
   type PinRecoveryUsedRequest,
   type PushAttendanceRequest,
@@ -96,6 +98,11 @@ export class SyncHttp {
 
   pushTemplates(body: PushTemplatesRequest): Promise<z.infer<typeof PushResponse>> {
     return this.call(() => this.http.post(SYNC_PATHS.templates, body), PushResponse);
+  }
+
+  /** One door capture offered as a template (template freshness); refusals come back as SyncError with their status. */
+  offerDoorTemplate(body: DoorTemplateUpload): Promise<DoorTemplateResult> {
+    return this.call(() => this.http.post(SYNC_PATHS.doorTemplates, body), DoorTemplateResult);
   }
 
   /** `model`: the kiosk's face model, reported with every pull (null while the engine loads). */

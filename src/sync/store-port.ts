@@ -28,6 +28,9 @@ export const SYNC_KEYS = [
   'arrivalMinutes',
   'serverCertFingerprint',
   'serverCertPem',
+  // Template freshness, the server's admin setting as the roster last brought it: '1' on, '0'
+  // off, null never told (an older server): only '1' lets the door offer captures.
+  'doorTemplates',
 ] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 export type SyncState = Record<SyncKey, string | null>;
@@ -45,6 +48,17 @@ export interface OutboxTemplate {
   modelId: string;
   embedding: Float32Array;
   quality: number | null;
+  createdAt: string;
+}
+
+/** A door capture waiting to be offered as a template (template freshness). */
+export interface DoorCapture {
+  id: string;
+  studentId: string;
+  modelId: string;
+  embedding: Float32Array;
+  similarity: number;
+  margin: number;
   createdAt: string;
 }
 
@@ -73,6 +87,11 @@ export interface SyncStore {
     markRejected(id: string, reason: string): void;
     upsert(t: OutboxTemplate & { origin: 'local' | 'server' }): void;
     delete(id: string): void;
+  };
+  doorCaptures: {
+    pending(limit: number): DoorCapture[];
+    answer(id: string, outcome: string): void;
+    dropPending(outcome: string): void;
   };
   roster: {
     upsertStudent(v: z.infer<typeof RosterStudent>): void;

@@ -1,5 +1,6 @@
 // The sync client, composed: a scheduler decides WHEN a run happens (scheduler.ts), a run
-// pushes the attendance outbox, pushes local templates, reports used recovery codes and
+// pushes the attendance outbox, pushes local templates, offers door captures as templates
+// (template freshness), reports used recovery codes and
 // pulls the roster (legs/), and the status board says how it went (status.ts). Everything
 // here is async I/O plus short synchronous SQLite writes, so recognition never waits for the
 // network. One clock: the injected `now` stamps history and times the backoff.
@@ -25,6 +26,7 @@ import { reportPinRecoveryUsed } from './legs/pin-recovery.js';
 import { pullRoster } from './legs/pull-roster.js';
 import { pushAttendance } from './legs/push-attendance.js';
 import { pushTemplates } from './legs/push-templates.js';
+import { pushDoorTemplates } from './legs/push-door-templates.js';
 import { SyncScheduler, type SyncReason } from './scheduler.js';
 import { SyncStatusBoard, type SyncStatus } from './status.js';
 import type { SyncStore } from './store-port.js';
@@ -264,6 +266,7 @@ export class SyncService {
       board.progress = 0.4;
       board.emit();
       await pushTemplates(ctx, this.o.templateBatch);
+      await pushDoorTemplates(ctx, this.o.templateBatch);
       // Before the pull, so the pull's offer already reflects the report.
       await reportPinRecoveryUsed(ctx);
       board.progress = 0.6;

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { AttendanceEngine } from './engine.js';
 import { manualMark, undoEvent, CorrectionError } from './corrections.js';
-import { FakeFaceEngine, FAKE_DIMS, fakeFrame, type FakeFace } from '../testing/fake-engine.js';
+import {
+  FakeFaceEngine,
+  FAKE_DIMS,
+  fakeEmbedding,
+  fakeFrame,
+  type FakeFace,
+} from '../testing/fake-engine.js';
 import { seededStore, silentLogger, testClock } from '../testing/fixtures.js';
 
 function setup(startIso = '2026-03-02T09:02:00Z') {
@@ -342,5 +348,110 @@ describe('evidence per tracked face', () => {
     const { show, engine } = setup();
     for (let i = 0; i < 3; i++) await show({ who: '?stranger' }, { who: '?other', size: 150 });
     expect(engine.counters.unknownAppearances).toBe(2);
+  });
+});
+
+describe('template freshness: door captures offered as templates', () => {
+  /** A face near `a` (cosine ca) and `b` (cosine cb): the fake gallery's people are one-hot axes. */
+  function between(a: string, ca: number, b: string, cb: number): Float32Array {
+    const va = fakeEmbedding(a);
+    const vb = fakeEmbedding(b);
+    const used = new Set(['ada', 'bob', 'cy'].map((w) => fakeEmbedding(w).indexOf(1)));
+    const spare = [...Array(FAKE_DIMS).keys()].find((i) => !used.has(i))!;
+    const v = new Float32Array(FAKE_DIMS);
+    for (let i = 0; i < FAKE_DIMS; i++) v[i] = ca * va[i]! + cb * vb[i]!;
+    v[spare] = Math.sqrt(1 - ca * ca - cb * cb);
+    return v;
+  }
+
+  function withSetting(on: boolean | null, startIso?: string) {
+    const t = setup(startIso);
+    if (on !== null) t.store.sync.set('doorTemplates', on ? '1' : '0');
+    const fake = new FakeFaceEngine();
+    let seq = 1000;
+    /** One frame whose faces have the given embeddings. */
+    const showEmbedding = async (embedding: Float32Array) => {
+      t.clock.advance(100);
+      const a = await fake.analyse(fakeFrame({ who: 'ada' }));
+      a.faces[0]!.embedding = embedding;
+      return t.engine.processFrame(a, ++seq);
+    };
+    return { ...t, showEmbedding };
+  }
+
+  it('a class-tier mark far above the point queues one capture of that face, embedding only', async () => {
+    const { show, store } = withSetting(true);
+    await show({ who: 'ada' });
+    expect((await show({ who: 'ada' })).decisions[0]?.kind).toBe('present');
+    const pending = store.doorCaptures.pending(10);
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ studentId: 'ada', modelId: 'fake-v1', similarity: 1, margin: 1 });
+    expect(Array.from(pending[0]!.embedding)).toEqual(Array.from(fakeEmbedding('ada')));
+  });
+
+  it('at most one capture per student per 24 hours, even when a second session marks them', async () => {
+    const { show, store, clock } = withSetting(true);
+    store.roster.upsertSchedule({
+      id: 'maths-mon-2',
+      classId: 'maths',
+      roomId: 'r1',
+      weekday: 1,
+      date: null,
+      startTime: '11:00',
+      endTime: '12:00',
+      graceMinutes: 10,
+    });
+    await show({ who: 'ada' });
+    await show({ who: 'ada' });
+    clock.advance(2 * 60 * 60 * 1000); // 11:02, the second session
+    await show({ who: 'ada' });
+    expect((await show({ who: 'ada' })).decisions[0]).toMatchObject({
+      kind: 'present',
+      sessionId: 'maths-mon-2@2026-03-02',
+    });
+    expect(store.doorCaptures.pending(10)).toHaveLength(1);
+  });
+
+  it('a mark whose margin clears the point but not the freshness bar queues nothing', async () => {
+    const { store, showEmbedding } = withSetting(true);
+    // Threshold 0.6 / margin 0.1 in the fixture: the bar is 0.7 / 0.2. 0.75 over bob's 0.62 is a
+    // mark (margin 0.13) but not a template.
+    const near = between('ada', 0.75, 'bob', 0.62);
+    await showEmbedding(near);
+    const out = await showEmbedding(near);
+    expect(out.decisions[0]).toMatchObject({ kind: 'present', studentId: 'ada' });
+    expect(store.doorCaptures.pending(10)).toEqual([]);
+  });
+
+  it('a school-tier match (a student of another class) queues nothing', async () => {
+    const { show, store } = withSetting(true);
+    for (let i = 0; i < 4; i++) await show({ who: 'cy' });
+    expect(store.attendance.all()).toEqual([expect.objectContaining({ kind: 'exception', studentId: 'cy' })]);
+    expect(store.doorCaptures.pending(10)).toEqual([]);
+  });
+
+  it('a visit held by liveness queues nothing', async () => {
+    const { show, store } = withSetting(true);
+    for (let i = 0; i < 6; i++) await show({ who: 'ada', spoof: true });
+    expect(store.attendance.all()).toHaveLength(0);
+    expect(store.doorCaptures.pending(10)).toEqual([]);
+  });
+
+  it('with the setting off, or never told by the server, nothing is queued', async () => {
+    for (const setting of [false, null]) {
+      const { show, store } = withSetting(setting);
+      await show({ who: 'ada' });
+      expect((await show({ who: 'ada' })).decisions[0]?.kind).toBe('present');
+      expect(store.doorCaptures.pending(10)).toEqual([]);
+    }
+  });
+
+  it('erasing the student from the roster erases their pending capture', async () => {
+    const { show, store } = withSetting(true);
+    await show({ who: 'ada' });
+    await show({ who: 'ada' });
+    expect(store.doorCaptures.pending(10)).toHaveLength(1);
+    store.roster.deleteStudent('ada');
+    expect(store.doorCaptures.pending(10)).toEqual([]);
   });
 });

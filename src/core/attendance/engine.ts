@@ -11,6 +11,7 @@ import type { z } from 'zod';
 import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api.js';
 import type { AttendanceStatus, DecisionScores } from '../../contracts/sync.js';
 import { decideMatch, TOP_K, type FaceDecision, type Tier } from '../../ml/decision-rule.js';
+import { clearsDoorTemplateBar } from '../../ml/door-template.js';
 import type { DetectedFace, FrameAnalysis, GateFailure } from '../../ml/types.js';
 import type { KioskStore } from '../store/index.js';
 import type { LivenessDecision } from '../../ml/liveness/decision.js';
@@ -406,6 +407,42 @@ export class AttendanceEngine {
     };
   }
 
+  /**
+   * Template freshness (docs/recognition.md): a visit that has just MARKED the student (so it
+   * passed liveness and was of the class in session) offers its best frame's embedding as an
+   * extra template when that frame was a class-tier match far above the point
+   * (clearsDoorTemplateBar). Only with the admin's setting on (the roster brings it), at most one
+   * per student per 24 hours; the server checks all of it again and keeps the cap.
+   */
+  private offerDoorTemplate(studentId: string, ev: Evidence, settings: Settings, now: Date): void {
+    const { store } = this.deps;
+    if (store.sync.get('doorTemplates') !== '1') return;
+    const modelId = this.deps.modelId();
+    if (!modelId || ev.match.personId !== studentId) return;
+    if (
+      !clearsDoorTemplateBar(ev.match, {
+        threshold: settings.matchThreshold,
+        minMargin: settings.matchMargin,
+      })
+    )
+      return;
+    const since = new Date(now.getTime() - DOOR_CAPTURE_INTERVAL_MS).toISOString();
+    if (store.doorCaptures.offeredSince(studentId, since)) return;
+    store.doorCaptures.queue({
+      id: this.deps.newId(),
+      studentId,
+      modelId,
+      embedding: Float32Array.from(ev.face.embedding),
+      similarity: round(ev.match.score),
+      margin: round(ev.match.margin),
+      createdAt: now.toISOString(),
+    });
+    this.deps.logger.info(
+      { studentId, similarity: round(ev.match.score), margin: round(ev.match.margin) },
+      'door capture queued as a template offer',
+    );
+  }
+
   /** A track left the door: its visit, votes and evidence end with it. */
   private endVisit(track: Track): void {
     track.votes.reset();
@@ -495,6 +532,7 @@ export class AttendanceEngine {
         scores,
         modelId: this.deps.modelId() ?? undefined,
       });
+      if (result.marked && ev) this.offerDoorTemplate(studentId, ev, settings, now);
       decision = result.marked
         ? { ...base, kind: status, sessionId: session.sessionId, eventId, message: messageFor(status, name) }
         : {
@@ -510,6 +548,9 @@ export class AttendanceEngine {
     return decision;
   }
 }
+
+/** Door templates offered per student at most once in this window (the server holds the same limit). */
+export const DOOR_CAPTURE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** The liveness of a track's visit, hosted on the track (it ends with it). */
 function livenessOf(track: Track): DoorLiveness {

@@ -4,6 +4,7 @@ import type { Settings } from '../../contracts/kiosk-api.js';
 import { openKioskDatabase } from './open.js';
 import { createRosterRepo } from './roster-repo.js';
 import { createTemplateRepo } from './template-repo.js';
+import { createDoorCaptureRepo } from './door-capture-repo.js';
 import { createAttendanceRepo } from './attendance-repo.js';
 import { createAdminPinRepo } from './admin-pin.js';
 import { createPinRecoveryRepo } from './pin-recovery.js';
@@ -12,6 +13,7 @@ import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './stat
 export { NewerDatabaseError, openKioskDatabase, migrate, makePrivateDir } from './open.js';
 export { DEFAULT_ADMIN_PIN } from './admin-pin.js';
 export type { TemplateRow } from './template-repo.js';
+export type { DoorCapture } from './door-capture-repo.js';
 export type { LoggedEvent, RejectedEvent } from './attendance-repo.js';
 export type { Student, Schedule, Room, ClassRow, Enrolment } from './roster-repo.js';
 export type { SyncState, SyncKey } from './state-repo.js';
@@ -33,6 +35,7 @@ export function openKioskStore(opts: KioskStoreOptions) {
     db,
     roster: createRosterRepo(db),
     templates: createTemplateRepo(db),
+    doorCaptures: createDoorCaptureRepo(db),
     attendance: createAttendanceRepo(db),
     sync: createSyncStateRepo(db),
     settings: createSettingsRepo(db, opts.defaultSettings, {

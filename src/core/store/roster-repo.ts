@@ -60,6 +60,8 @@ export function createRosterRepo(db: Database.Database) {
     ),
     deleteStudent: db.prepare('DELETE FROM students WHERE id = ?'),
     deleteStudentTemplates: db.prepare('DELETE FROM templates WHERE student_id = ?'),
+    // Door captures not yet answered hold an embedding of the student: erased with them.
+    deleteStudentCaptures: db.prepare('DELETE FROM door_captures WHERE student_id = ?'),
     deleteStudentEnrolments: db.prepare('DELETE FROM enrolments WHERE student_id = ?'),
     getStudent: db.prepare('SELECT * FROM students WHERE id = ?'),
     studentIds: db.prepare('SELECT id FROM students').pluck(),
@@ -101,6 +103,7 @@ export function createRosterRepo(db: Database.Database) {
     /** A deleted student vanishes with their templates and enrolments; their past events stay in the log. */
     deleteStudent: (id: string) => {
       s.deleteStudentTemplates.run(id);
+      s.deleteStudentCaptures.run(id);
       s.deleteStudentEnrolments.run(id);
       s.deleteStudent.run(id);
     },

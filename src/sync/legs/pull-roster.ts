@@ -34,6 +34,9 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       }
       reportSiteSettings(ctx, outcome, at);
       applyPinRecoveryOffer(ctx, res.pinRecovery, at);
+      // Template freshness: the admin's setting, on every page (absent from older servers: off).
+      const doorTemplates = res.doorTemplates === true ? '1' : '0';
+      if (store.sync.get('doorTemplates') !== doorTemplates) store.sync.set('doorTemplates', doorTemplates);
       if (res.changes.length || outcome.skipped.length) {
         store.sync.addHistory(
           at,

@@ -185,6 +185,59 @@ function SilentThreshold({ current, onSaved }: { current: number; onSaved(): voi
   );
 }
 
+/**
+ * The admin setting for template freshness (docs/recognition.md): off by default, because it
+ * lets the doors add to students' face data on their own.
+ */
+function DoorTemplatesSetting({ current, onSaved }: { current: boolean; onSaved(): void }) {
+  const [on, setOn] = useState(current);
+  const f = useSubmit();
+  return (
+    <form
+      className="card"
+      noValidate
+      data-testid="door-templates-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void f
+          .run(
+            SettingsPatch,
+            { doorTemplates: on },
+            (v) => api<Settings>('PATCH', '/api/settings', { body: v }),
+            'Saved.',
+          )
+          .then((r) => r && onSaved());
+      }}
+    >
+      <h2>Keep face templates up to date</h2>
+      <p className="muted">
+        Children’s faces change over a school year. When this is on, a kiosk that recognises a student of the
+        class in session with a very clear match (well above what marking needs, live face checked) may keep
+        that face as an extra template, so the student is still recognised months later. Only the face’s
+        numbers are kept, never a photo; at most one a day per student and two per student in all (a newer one
+        replaces the older one; enrolment photos are never replaced). Every addition is in the audit log, and
+        deleting a student deletes them too. Off until you turn it on.
+      </p>
+      <FormError errors={f.errors} />
+      <label>
+        <input
+          type="checkbox"
+          checked={on}
+          onChange={(e) => setOn(e.target.checked)}
+          data-testid="door-templates-on"
+        />{' '}
+        Let kiosks add templates from clear door recognitions
+      </label>
+      <div>
+        <button type="submit" className="primary" disabled={f.busy} data-testid="door-templates-save">
+          Save
+        </button>
+      </div>
+      <FormOk message={f.done} />
+    </form>
+  );
+}
+
 export function Kiosks() {
   const q = useQuery(async () => {
     const [devices, rooms, sites, settings] = await Promise.all([
@@ -373,6 +426,7 @@ export function Kiosks() {
               </button>
             </form>
             <SilentThreshold current={d.settings.silentKioskMinutes} onSaved={q.reload} />
+            <DoorTemplatesSetting current={d.settings.doorTemplates} onSaved={q.reload} />
             {revoking && (
               <Confirm
                 title={`Revoke ${revoking.name}?`}
