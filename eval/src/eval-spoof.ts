@@ -14,7 +14,7 @@
 //   unreadable frame is skipped, accepted at the first frame where the kiosk would mark).
 //   Recognition is assumed: an attacker presents an enrolled student's face.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { DEFAULT_SETTINGS } from '../../src/core/store/settings-defaults.js';
@@ -46,7 +46,8 @@ if (!dirArg || !levelParse.success) {
   process.exit(2);
 }
 const level = levelParse.data;
-const root = resolve(dirArg);
+// The folder as given (a relative one stays relative): no absolute machine path in the output.
+const root = dirArg;
 const votesNeeded = DEFAULT_SETTINGS.votesNeeded;
 
 interface Presentation {
@@ -143,7 +144,7 @@ for (const p of presentations) {
   for (const [i, frame] of p.frames.entries()) {
     frames.push({
       analysis: await analyseFrame(frame),
-      at: times.get(frame.slice(root.length + 1)) ?? i * 200,
+      at: times.get(relative(root, frame)) ?? i * 200,
     });
   }
   const d = decideClip(frames, level, votesNeeded);
