@@ -1,9 +1,9 @@
 // npm run eval:spoof -- <dir> [--level standard|strict] [--faces]
-// Implements ../shared/SPOOF-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
+// Implements the SPOOF-PROTOCOL: prints ONE JSON object on stdout; logs go to stderr.
 //
 // <dir> holds MANIFEST.tsv (file, label, attack_type): single images, and clips (a folder of
 // frames 001.jpg, 002.jpg, … in order). With --faces, <dir> is instead a recognition face set
-// (one folder of camera photos per person, e.g. ../shared/faces-640): every photo is a live
+// (one folder of camera photos per person, e.g. the faces-640 development set): every photo is a live
 // presentation, and the JSON reports the BPCER live people would pay.
 //
 // Decisions are the kiosk's own, with the shipped engine, gates and liveness calibration:

@@ -1,5 +1,5 @@
 // npm run eval -- <dir> [options]
-// Implements ../shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
+// Implements the EVAL-PROTOCOL: prints ONE JSON object on stdout; logs go to stderr.
 //
 // Options:
 //   --model <id>        embedder: faceplugin (shipped), faceres, faceres-aligned, faceres-deep,
