@@ -135,6 +135,7 @@ describe.skipIf(!postgres?.available)('two instances on one PostgreSQL', () => {
     expect(await call(b, s.adminToken, 'GET', '/api/settings')).toEqual({
       retainPhotos: true,
       silentKioskMinutes: 30,
+      doorTemplates: false,
     });
   });
 });

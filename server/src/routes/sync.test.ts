@@ -367,7 +367,13 @@ describe.each(dialects)('sync API on $name', (dialect) => {
         url: `/api/sync/roster?since=${big.cursor}`,
         headers: bearer(token),
       });
-      expect(none.json()).toEqual({ changes: [], cursor: big.cursor, hasMore: false, pinRecovery: null });
+      expect(none.json()).toEqual({
+        changes: [],
+        cursor: big.cursor,
+        hasMore: false,
+        pinRecovery: null,
+        doorTemplates: false,
+      });
     });
 
     it('rejects a bad cursor or limit with field paths', async () => {

@@ -204,7 +204,7 @@ describe.each(dialects)('silent kiosks on $name', (dialect) => {
         silentKioskMinutes: 45,
       });
       // Patching one setting leaves the others as they were.
-      expect(settings).toEqual({ retainPhotos: false, silentKioskMinutes: 45 });
+      expect(settings).toEqual({ retainPhotos: false, silentKioskMinutes: 45, doorTemplates: false });
       await call(t.app, s.adminToken, 'PATCH', '/api/settings', { silentKioskMinutes: 4 }, [400]);
 
       t.clock.t = AT(MON, '09:00'); // 40 min < 45
