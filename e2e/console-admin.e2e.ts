@@ -11,7 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app.js';
 import type { MailMessage, Mailer } from '../server/src/notifications/mailer.js';
 import { launchChromium } from './harness/browser.js';
-import { checkedPages, consoleShot, expectAccessible, signInConsole } from './harness/console.js';
+import {
+  checkedPages,
+  consoleShot,
+  errorShownOnce,
+  expectAccessible,
+  signInConsole,
+} from './harness/console.js';
 import { startServer, type RunningServer } from './harness/server.js';
 
 const hhmm = (d: Date) => d.toISOString().slice(11, 16);
@@ -268,6 +274,7 @@ describe('staff console: the calendar from the console', () => {
       await a
         .locator('[data-testid="session-change-form"] [data-testid="field-error"]', { hasText: 'day off' })
         .waitFor();
+      await errorShownOnce(a, '[data-testid="session-change-form"]', 'day off');
       await expectAccessible(a, 'session-move-error');
       await consoleShot(a, 'session-move-error');
       const dayAfter = addDays(today, 2);
@@ -298,6 +305,7 @@ describe('staff console: the calendar from the console', () => {
           hasText: 'already held',
         })
         .waitFor();
+      await errorShownOnce(a, '[data-testid="schedule-edit-form"]', 'already held');
       await expectAccessible(a, 'class-schedule-edit-error');
       await consoleShot(a, 'class-schedule-edit-error');
       const nextWeek = addDays(today, 7);
@@ -335,6 +343,7 @@ describe('staff console: the calendar from the console', () => {
       await a
         .locator('[data-testid="site-edit-form"] [data-testid="field-error"]', { hasText: 'Mars/Olympus' })
         .waitFor();
+      await errorShownOnce(a, '[data-testid="site-edit-form"]', 'Mars/Olympus');
       await expectAccessible(a, 'site-edit-error');
       await consoleShot(a, 'site-edit-error');
       await a.fill('[data-testid="site-edit-name"]', 'Main campus');

@@ -15,6 +15,7 @@ import { createKiosk } from '../src/core/index.js';
 import {
   checkedPages,
   consoleShot,
+  errorShownOnce,
   expectAccessible,
   parseCsv,
   signInConsole,
@@ -88,7 +89,7 @@ describe('staff console', () => {
       await a.fill('[data-testid="signin-email"]', admin.email);
       await a.fill('[data-testid="signin-password"]', 'not the password');
       await a.click('[data-testid="signin-submit"]');
-      await a.locator('[data-testid="form-error"]', { hasText: 'Wrong email or password' }).waitFor();
+      await errorShownOnce(a, '[data-page="signin"]', 'Wrong email or password');
       await a.fill('[data-testid="signin-email"]', 'not an email');
       await a.click('[data-testid="signin-submit"]');
       await a.locator('[data-testid="field-error"]').first().waitFor();
@@ -171,9 +172,7 @@ describe('staff console', () => {
       await a.fill('[data-testid="schedule-start"]', hhmm(end));
       await a.fill('[data-testid="schedule-end"]', hhmm(start));
       await a.click('[data-testid="schedule-add"]');
-      await a
-        .locator('[data-testid="schedule-form"] [data-testid="field-error"]', { hasText: 'after startTime' })
-        .waitFor();
+      await errorShownOnce(a, '[data-testid="schedule-form"]', 'after startTime');
       await consoleShot(a, 'class-schedule-error');
       await a.fill('[data-testid="schedule-start"]', hhmm(start));
       await a.fill('[data-testid="schedule-end"]', hhmm(end));
@@ -356,7 +355,8 @@ describe('staff console', () => {
         .getByLabel('Last day (empty: one day)')
         .fill('2099-12-20');
       await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
-      await a.locator('[data-testid="closure-form"] [data-testid="form-error"]').waitFor(); // the server refuses an end before the start
+      // the server refuses an end before the start, naming no field: once, at the form's top
+      await errorShownOnce(a, '[data-testid="closure-form"]', 'is after');
       await a
         .locator('[data-testid="closure-form"]')
         .getByLabel('Last day (empty: one day)')

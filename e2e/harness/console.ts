@@ -51,6 +51,21 @@ export async function consoleShot(page: Page, name: string, fullPage = true): Pr
   await page.screenshot({ path: join(SCREENSHOTS, `console-${name}.png`), fullPage });
 }
 
+/**
+ * A form's error is on screen exactly once (beside its field or at the form's top), never
+ * repeated: the count of error messages in the form that contain `text`.
+ */
+export async function errorShownOnce(page: Page, form: string, text: string): Promise<void> {
+  const where = `${form} [data-testid="field-error"], ${form} [data-testid="form-error"]`;
+  await page.locator(where, { hasText: text }).first().waitFor();
+  const times = await page.locator(where, { hasText: text }).count();
+  if (times !== 1) throw new Error(`${form}: "${text}" is shown ${times} times, not once`);
+  // and no other box at the top of the form repeats the field's message in other words
+  const top = await page.locator(`${form} [data-testid="form-error"]`).allTextContents();
+  const beside = await page.locator(`${form} [data-testid="field-error"]`).count();
+  if (beside > 0 && top.length > 0) throw new Error(`${form}: also at the top: ${top.join(' | ')}`);
+}
+
 export async function signInConsole(
   page: Page,
   baseUrl: string,

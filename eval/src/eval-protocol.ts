@@ -1,4 +1,4 @@
-// The pure parts of ../shared/EVAL-PROTOCOL.md: the deterministic split and the metrics.
+// The pure parts of the EVAL-PROTOCOL: the deterministic split and the metrics.
 // eval.ts does the file walking and the inference; everything here is data in, numbers
 // out, so it is unit-tested on hand-made cases.
 

@@ -1,9 +1,9 @@
 // npm run eval:spoof -- <dir> [--level standard|strict] [--faces]
-// Implements ../shared/SPOOF-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
+// Implements the SPOOF-PROTOCOL: prints ONE JSON object on stdout; logs go to stderr.
 //
 // <dir> holds MANIFEST.tsv (file, label, attack_type): single images, and clips (a folder of
 // frames 001.jpg, 002.jpg, … in order). With --faces, <dir> is instead a recognition face set
-// (one folder of camera photos per person, e.g. ../shared/faces-640): every photo is a live
+// (one folder of camera photos per person, e.g. the faces-640 development set): every photo is a live
 // presentation, and the JSON reports the BPCER live people would pay.
 //
 // Decisions are the kiosk's own, with the shipped engine, gates and liveness calibration:
@@ -14,7 +14,7 @@
 //   unreadable frame is skipped, accepted at the first frame where the kiosk would mark).
 //   Recognition is assumed: an attacker presents an enrolled student's face.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { DEFAULT_SETTINGS } from '../../src/core/store/settings-defaults.js';
@@ -46,7 +46,8 @@ if (!dirArg || !levelParse.success) {
   process.exit(2);
 }
 const level = levelParse.data;
-const root = resolve(dirArg);
+// The folder as given (a relative one stays relative): no absolute machine path in the output.
+const root = dirArg;
 const votesNeeded = DEFAULT_SETTINGS.votesNeeded;
 
 interface Presentation {
@@ -143,7 +144,7 @@ for (const p of presentations) {
   for (const [i, frame] of p.frames.entries()) {
     frames.push({
       analysis: await analyseFrame(frame),
-      at: times.get(frame.slice(root.length + 1)) ?? i * 200,
+      at: times.get(relative(root, frame)) ?? i * 200,
     });
   }
   const d = decideClip(frames, level, votesNeeded);

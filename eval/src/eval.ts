@@ -1,5 +1,5 @@
 // npm run eval -- <dir> [options]
-// Implements ../shared/EVAL-PROTOCOL.md: prints ONE JSON object on stdout; logs go to stderr.
+// Implements the EVAL-PROTOCOL: prints ONE JSON object on stdout; logs go to stderr.
 //
 // Options:
 //   --model <id>        embedder: faceplugin (shipped), faceres, faceres-aligned, faceres-deep,
@@ -33,7 +33,7 @@
 // gates are NOT applied (the protocol measures recognition); `gate_fail` counts how many probes
 // the kiosk's gates would have held back.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { operatingPoint, schoolOperatingPoint } from '../../src/ml/calibration.js';
@@ -90,7 +90,9 @@ function fail(message: string): never {
 
 const dir = positionals[0];
 if (!dir) fail('usage: npm run eval -- <dataset dir> [--model id] [--k n] [--dump file]');
-const root = resolve(dir);
+// The folder as given: paths in the report and the logs stay as the user typed them (a relative
+// one stays relative), never this machine's absolute path.
+const root = dir;
 const model = values.model ?? RECOGNITION_DEFAULTS.embedder;
 try {
   parsePipeline(model, EVAL_EMBEDDERS);
@@ -138,7 +140,7 @@ function scan(root: string): IdentityFolder[] {
 }
 
 const split = splitDataset(scan(root), k);
-const distractorRoot = values.distractors ? resolve(values.distractors) : null;
+const distractorRoot = values.distractors ?? null;
 // Distractor identities are namespaced so a folder name shared with the dataset stays two people.
 const distractors = distractorRoot
   ? scan(distractorRoot)

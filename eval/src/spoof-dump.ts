@@ -6,7 +6,7 @@
 // for mirrored) to each face's `presentation.fasnetViews`, to measure test-time augmentation.
 // Logs on stderr.
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
@@ -24,7 +24,8 @@ if (!dirArg || !outArg) {
   log.error('usage: npx tsx eval/src/spoof-dump.ts <dir> <out.json> [--faces]');
   process.exit(2);
 }
-const root = resolve(dirArg);
+// The folder as given (a relative one stays relative): no absolute machine path in the output.
+const root = dirArg;
 
 interface Item {
   file: string;
@@ -86,14 +87,14 @@ for (const it of items) {
     try {
       const a = await engine.analyse(new Uint8Array(readFileSync(fr)));
       frames.push({
-        frame: fr.slice(root.length + 1),
+        frame: relative(root, fr),
         width: a.width,
         height: a.height,
         ms: a.inferenceMs,
         faces: a.faces.map(slim),
       });
     } catch (err) {
-      frames.push({ frame: fr.slice(root.length + 1), error: (err as Error).message, faces: [] });
+      frames.push({ frame: relative(root, fr), error: (err as Error).message, faces: [] });
     }
   }
   out.push({

@@ -22,13 +22,17 @@ export class CameraController {
   /** Which camera start the current frames come from: new for every launch and every (re)start. */
   epoch = `${this.launchId}-0`;
 
-  /** `onNewCamera`: a (re)start; the view forgets the old camera's picture and faces. */
+  /**
+   * `onNewCamera`: a (re)start; the view forgets the old camera's picture and faces. `clock` (ms):
+   * the kiosk's, which the sources built from a spec stamp their frames with.
+   */
   constructor(
     private readonly o: {
       pipeline: FramePipeline;
       logger: Logger;
       onChange: () => void;
       onNewCamera?: (epoch: string) => void;
+      clock?: () => number;
     },
   ) {}
 
@@ -43,7 +47,7 @@ export class CameraController {
     this.o.onNewCamera?.(this.epoch);
     const epoch = this.epoch;
     try {
-      this.source = typeof spec === 'string' ? createCamera(spec) : spec;
+      this.source = typeof spec === 'string' ? createCamera(spec, this.o.clock) : spec;
     } catch (err) {
       this.status.status = 'error';
       this.status.detail = err instanceof Error ? err.message : String(err);

@@ -128,6 +128,19 @@ describe('kiosk API', () => {
     expect(k.latestFrame()?.epoch).toBe(second?.epoch);
   });
 
+  it("stamps a pushed frame with the kiosk's clock, the same time line as its decision", async () => {
+    const { k, clock, show } = await kiosk();
+    const decisions: { capturedAt: number; now: number }[] = [];
+    k.onDecision((d) => decisions.push({ capturedAt: d.frame.capturedAt, now: clock.now().getTime() }));
+    await show('ada'); // a face is marked once it is seen on two frames in a row
+    await settle();
+    await show('ada');
+    await settle();
+    expect(decisions).toHaveLength(1);
+    expect(decisions[0]?.capturedAt).toBe(Date.parse('2026-03-02T09:02:00.600Z'));
+    expect(decisions[0]?.capturedAt).toBe(decisions[0]?.now);
+  });
+
   it('counts a corrupt pushed frame and keeps working', async () => {
     const { k, show, states } = await kiosk();
     k.pushFrame(new Uint8Array([0xff, 0xd8, 0x00]));

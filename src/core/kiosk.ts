@@ -194,6 +194,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     logger,
     onChange: emit,
     onNewCamera: (epoch) => view.newCamera(epoch),
+    clock: () => now().getTime(),
   });
   const view: KioskView = new KioskView({
     store,

@@ -1,5 +1,6 @@
 // Form validation with the server's own zod schemas, and the server's 400 issues shown beside
-// the same fields: one rule, checked twice (here for speed, there for truth).
+// the same fields: one rule, checked twice (here for speed, there for truth). Each error is
+// shown once: beside the field it names, else at the form's top (`FormError`).
 import { useState } from 'react';
 import type { z } from 'zod';
 import { ApiError } from './api.js';
@@ -14,6 +15,31 @@ export function issuesToFields(
     const key = typeof i.path === 'string' ? i.path : i.path.map(String).join('.');
     out[key || '_form'] ??= i.message;
   }
+  return out;
+}
+
+/**
+ * The errors a failed submission shows. A 400 whose issues name fields is shown beside them
+ * only: its message repeats an issue (a business rule's) or lists them all (a schema's), so
+ * adding it at the top as well would say the same thing twice.
+ */
+export function failureErrors(err: unknown): FieldErrors {
+  if (err instanceof ApiError && err.issues.length > 0) return issuesToFields(err.issues);
+  return { _form: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * The messages for the top of a form: its own `_form` error, then any field error that no field
+ * on screen shows (a server issue about a field this form does not have), each once.
+ */
+export function topMessages(errors: FieldErrors, shownBesideFields: readonly string[]): string[] {
+  const beside = new Set(shownBesideFields);
+  const out: string[] = [];
+  const add = (m: string | undefined) => {
+    if (m && !beside.has(m) && !out.includes(m)) out.push(m);
+  };
+  add(errors._form);
+  for (const [key, message] of Object.entries(errors)) if (key !== '_form') add(message);
   return out;
 }
 
@@ -54,8 +80,7 @@ export function useSubmit() {
       if (okMessage) setDone(okMessage);
       return r;
     } catch (err) {
-      if (err instanceof ApiError) setErrors({ ...issuesToFields(err.issues), _form: err.message });
-      else setErrors({ _form: err instanceof Error ? err.message : String(err) });
+      setErrors(failureErrors(err));
       return undefined;
     } finally {
       setBusy(false);

@@ -1,7 +1,8 @@
 // Shared pieces: loading / error / empty states, labelled fields with their errors, a pager,
 // the page frame (title + heading that takes focus, so a screen reader hears the new page).
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from './api.js';
+import { topMessages, type FieldErrors } from './forms.js';
 
 export interface QueryState<T> {
   data: T | null;
@@ -187,12 +188,32 @@ export function Field({
   );
 }
 
-export function FormError({ errors }: { errors: Record<string, string> }) {
-  if (!errors._form) return null;
+/**
+ * The top of a form: its own error and any field error no field on screen shows (a server issue
+ * about a field this form does not have), each once. The messages the form's fields show are read
+ * from the rendered form before paint, so no form needs to list its fields here.
+ */
+export function FormError({ errors }: { errors: FieldErrors }) {
+  const ref = useRef<HTMLDivElement>(null);
+  // Measured for one `errors` object: until the fields showing it are read, nothing is shown
+  // (an alert added then removed in the same frame could still be announced).
+  const [beside, setBeside] = useState<{ of: FieldErrors; shown: string[] } | null>(null);
+  useLayoutEffect(() => {
+    const scope = ref.current?.closest('form') ?? ref.current?.parentElement;
+    const shown = scope
+      ? Array.from(scope.querySelectorAll('[data-testid="field-error"]'), (e) => e.textContent ?? '')
+      : [];
+    setBeside({ of: errors, shown });
+  }, [errors]);
+  const messages = beside?.of === errors ? topMessages(errors, beside.shown) : [];
   return (
-    <p className="form-error" role="alert" data-testid="form-error">
-      {errors._form}
-    </p>
+    <div ref={ref} className="form-errors">
+      {messages.map((message) => (
+        <p key={message} className="form-error" role="alert" data-testid="form-error">
+          {message}
+        </p>
+      ))}
+    </div>
   );
 }
 

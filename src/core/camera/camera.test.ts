@@ -6,6 +6,8 @@ import { FramePipeline } from './pipeline.js';
 import { parseCameraSpec, CameraSpecError } from './spec.js';
 import { ReplayCamera } from './replay.js';
 import { WebcamCamera } from './webcam.js';
+import { PushCamera } from './push.js';
+import { createCamera } from './index.js';
 import type { CameraStatus, FrameMeta } from './types.js';
 import { silentLogger } from '../testing/fixtures.js';
 
@@ -178,5 +180,42 @@ describe('webcam camera', () => {
     await cam.stop();
     expect(statuses.slice(0, 4)).toEqual(['starting', 'missing', 'missing', 'running']);
     expect(frames[0]).toBe(3);
+  });
+});
+
+describe("a camera's clock", () => {
+  const fixedClock = () => 1_700_000_000_123;
+
+  it('stamps pushed frames with the injected clock', () => {
+    const cam = new PushCamera(fixedClock);
+    const got: FrameMeta[] = [];
+    cam.start({ frame: (_d, m) => got.push(m), status: () => {} });
+    cam.push(frame(1));
+    cam.push(frame(2));
+    expect(got).toEqual([
+      { index: 0, capturedAt: 1_700_000_000_123 },
+      { index: 1, capturedAt: 1_700_000_000_123 },
+    ]);
+  });
+
+  it('stamps webcam frames with the injected clock', async () => {
+    const cam = new WebcamCamera(
+      { device: null, width: 640, height: 480, interval: 0 },
+      { findBinary: async () => '/usr/bin/fswebcam', capture: async () => frame(7), backoffMs: () => 5 },
+      fixedClock,
+    );
+    const got: FrameMeta[] = [];
+    cam.start({ frame: (_d, m) => got.push(m), status: () => {} });
+    await vi.waitFor(() => expect(got.length).toBeGreaterThan(0), { timeout: 5_000, interval: 5 });
+    await cam.stop();
+    expect(got[0]).toEqual({ index: 0, capturedAt: 1_700_000_000_123 });
+  });
+
+  it('is handed to the source a spec builds', () => {
+    const cam = createCamera('push', fixedClock);
+    const got: FrameMeta[] = [];
+    cam.start({ frame: (_d, m) => got.push(m), status: () => {} });
+    (cam as PushCamera).push(frame(1));
+    expect(got[0]?.capturedAt).toBe(1_700_000_000_123);
   });
 });

@@ -7,6 +7,9 @@ export class PushCamera implements CameraSource {
   private listener: CameraListener | null = null;
   private seq = 0;
 
+  /** `clock`: the kiosk's, so a frame's `capturedAt` is on the same time line as its decisions. */
+  constructor(private readonly clock: () => number = () => Date.now()) {}
+
   start(listener: CameraListener): void {
     this.listener = listener;
     listener.status('starting', 'waiting for frames from the UI');
@@ -15,7 +18,7 @@ export class PushCamera implements CameraSource {
   push(data: Uint8Array): void {
     if (!this.listener) return;
     if (this.seq === 0) this.listener.status('running', 'frames from the UI');
-    this.listener.frame(data, { index: this.seq++, capturedAt: Date.now() });
+    this.listener.frame(data, { index: this.seq++, capturedAt: this.clock() });
   }
 
   async stop(): Promise<void> {

@@ -87,9 +87,11 @@ export class WebcamCamera implements CameraSource {
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
 
+  /** `clock`: the kiosk's, so a frame's `capturedAt` is on the same time line as its decisions. */
   constructor(
     private readonly opts: WebcamSourceOptions,
     private readonly deps: WebcamDeps = defaultWebcamDeps,
+    private readonly clock: () => number = () => Date.now(),
   ) {}
 
   start(listener: CameraListener): void {
@@ -115,13 +117,14 @@ export class WebcamCamera implements CameraSource {
         await this.sleep(this.deps.backoffMs(failures));
         continue;
       }
+      // Pacing is real time (the wait is a real timer); only the frame's stamp is the kiosk's clock.
       const started = Date.now();
       try {
         const frame = await this.deps.capture(this.opts, binary);
         if (this.stopped) break;
         if (failures > 0 || index === 0) listener.status('running', this.opts.device ?? 'default camera');
         failures = 0;
-        listener.frame(frame, { index: index++, capturedAt: Date.now() });
+        listener.frame(frame, { index: index++, capturedAt: this.clock() });
       } catch (err) {
         failures++;
         const message = err instanceof Error ? err.message : String(err);

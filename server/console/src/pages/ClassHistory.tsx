@@ -6,13 +6,32 @@ import type { z } from 'zod';
 import type { ClassReport } from '../../../src/reports/schemas.js';
 import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api } from '../api.js';
-import { downloadCsv } from '../csv.js';
+import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { longDate, percent } from '../format.js';
 import { navigate, type Route } from '../router.js';
 import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui.js';
 
 type Report = z.infer<typeof ClassReport>;
+
+const STUDENT_COLUMNS: readonly CsvColumn[] = [
+  { label: 'Number', csv: 'student_number' },
+  { label: 'Name', csv: 'name' },
+  { label: 'Present', csv: 'present' },
+  { label: 'Late', csv: 'late' },
+  { label: 'Absent', csv: 'absent' },
+  { label: 'Excused', csv: 'excused' },
+  { label: 'Rate', csv: 'attendance_rate' },
+];
+const SESSION_COLUMNS: readonly CsvColumn[] = [
+  { label: 'Date', csv: 'date' },
+  { label: 'Start', csv: 'start' },
+  { label: 'End', csv: 'end' },
+  { label: 'Present', csv: 'present' },
+  { label: 'Late', csv: 'late' },
+  { label: 'Absent', csv: 'absent' },
+  { label: 'Excused', csv: 'excused' },
+];
 
 export function RateChart({ days }: { days: Report['days'] }) {
   const shown = days.filter((d) => d.attendanceRate !== null);
@@ -113,15 +132,6 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
       </form>
       <Loaded q={q}>
         {(r) => {
-          const studentHeader = [
-            'student_number',
-            'name',
-            'present',
-            'late',
-            'absent',
-            'excused',
-            'attendance_rate',
-          ];
           const studentRows = r.students.map((s) => [
             s.studentNumber,
             s.name,
@@ -131,7 +141,6 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
             s.counts.excused,
             percent(s.attendanceRate),
           ]);
-          const sessionHeader = ['date', 'start', 'end', 'present', 'late', 'absent', 'excused'];
           const sessionRows = r.sessions.map((s) => [
             s.date,
             s.startTime,
@@ -148,88 +157,27 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               </p>
               <h2>Rate by day</h2>
               <RateChart days={r.days} />
-              <div className="section-head">
-                <h2>Students</h2>
-                <button
-                  type="button"
-                  onClick={() =>
-                    downloadCsv(`${r.class.name}-students-${r.from}-${r.to}.csv`, studentHeader, studentRows)
-                  }
-                  data-testid="history-students-csv"
-                >
-                  Download CSV
-                </button>
-              </div>
-              {r.students.length === 0 ? (
-                <Empty>No students enrolled.</Empty>
-              ) : (
-                <div className="table-wrap">
-                  <table className="table" data-testid="history-students">
-                    <thead>
-                      <tr>
-                        {['Number', 'Name', 'Present', 'Late', 'Absent', 'Excused', 'Rate'].map((h) => (
-                          <th key={h} scope="col">
-                            {h}
-                          </th>
-                        ))}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {studentRows.map((row, i) => (
-                        <tr key={r.students[i]?.studentId}>
-                          {row.map((c, j) =>
-                            j === 1 ? (
-                              <th key={j} scope="row">
-                                {c}
-                              </th>
-                            ) : (
-                              <td key={j}>{c}</td>
-                            ),
-                          )}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
-              <div className="section-head">
-                <h2>Sessions</h2>
-                <button
-                  type="button"
-                  onClick={() =>
-                    downloadCsv(`${r.class.name}-sessions-${r.from}-${r.to}.csv`, sessionHeader, sessionRows)
-                  }
-                  data-testid="history-sessions-csv"
-                >
-                  Download CSV
-                </button>
-              </div>
-              {r.sessions.length === 0 ? (
-                <Empty>No sessions held in this range.</Empty>
-              ) : (
-                <div className="table-wrap">
-                  <table className="table" data-testid="history-sessions">
-                    <thead>
-                      <tr>
-                        {['Date', 'Start', 'End', 'Present', 'Late', 'Absent', 'Excused'].map((h) => (
-                          <th key={h} scope="col">
-                            {h}
-                          </th>
-                        ))}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {sessionRows.map((row, i) => (
-                        <tr key={r.sessions[i]?.sessionId}>
-                          {row.map((c, j) => (
-                            <td key={j}>{c}</td>
-                          ))}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
+              <CsvTable
+                title="Students"
+                columns={STUDENT_COLUMNS}
+                rows={studentRows}
+                rowKeys={r.students.map((s) => s.studentId)}
+                rowHeader={1}
+                filename={`${r.class.name}-students-${r.from}-${r.to}.csv`}
+                empty="No students enrolled."
+                testId="history-students"
+                csvTestId="history-students-csv"
+              />
+              <CsvTable
+                title="Sessions"
+                columns={SESSION_COLUMNS}
+                rows={sessionRows}
+                rowKeys={r.sessions.map((s) => s.sessionId)}
+                filename={`${r.class.name}-sessions-${r.from}-${r.to}.csv`}
+                empty="No sessions held in this range."
+                testId="history-sessions"
+                csvTestId="history-sessions-csv"
+              />
             </>
           );
         }}

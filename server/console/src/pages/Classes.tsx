@@ -8,7 +8,7 @@ import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../..
 import { IdParams } from '../../../src/schemas/common.js';
 import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
-import { useSubmit } from '../forms.js';
+import { failureErrors, useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
 import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 import { LessonSlotFields, WEEKDAYS } from '../lesson-slot.js';
@@ -281,7 +281,7 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
           e.preventDefault();
           void api<StudentT[]>('GET', '/api/students', { query: { siteId, q: search, limit: 20 } }).then(
             setFound,
-            (err: unknown) => f.setErrors({ _form: String(err) }),
+            (err: unknown) => f.setErrors(failureErrors(err)),
           );
         }}
       >

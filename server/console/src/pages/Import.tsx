@@ -5,7 +5,7 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { Site } from '../../../src/schemas/people.js';
 import { authFetch, withQuery, apiAll } from '../api.js';
-import { Empty, ErrorBox, Field, Loaded, Page, useQuery } from '../ui.js';
+import { Empty, Field, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
 interface ImportReport {
@@ -185,7 +185,6 @@ export function Import() {
           </form>
         )}
       </Loaded>
-      {error && !text && <ErrorBox error={error} />}
       {report ? <ReportView report={report} /> : <Empty>No file checked yet.</Empty>}
     </Page>
   );

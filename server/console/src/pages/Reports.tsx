@@ -5,15 +5,25 @@ import type { z } from 'zod';
 import type { Absentees, SchoolReport } from '../../../src/reports/schemas.js';
 import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api } from '../api.js';
-import { downloadCsv } from '../csv.js';
+import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { longDate, percent } from '../format.js';
 import { navigate, type Route } from '../router.js';
-import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { Field, FormError, Loaded, Page, useQuery } from '../ui.js';
 import { RateChart } from './ClassHistory.js';
 
 type School = z.infer<typeof SchoolReport>;
 type Absent = z.infer<typeof Absentees>;
+
+const CLASS_COLUMNS: readonly CsvColumn[] = [
+  { label: 'Class', csv: 'class' },
+  { label: 'Sessions', csv: 'sessions' },
+  { label: 'Present', csv: 'present' },
+  { label: 'Late', csv: 'late' },
+  { label: 'Absent', csv: 'absent' },
+  { label: 'Excused', csv: 'excused' },
+  { label: 'Rate', csv: 'attendance_rate' },
+];
 
 export function Reports({ route }: { route: Route }) {
   const from = route.params.get('from') ?? undefined;
@@ -99,7 +109,6 @@ export function Reports({ route }: { route: Route }) {
       </form>
       <Loaded q={school}>
         {(r) => {
-          const header = ['class', 'sessions', 'present', 'late', 'absent', 'excused', 'attendance_rate'];
           const rows = r.classes.map((c) => [
             c.name,
             c.sessions,
@@ -116,48 +125,18 @@ export function Reports({ route }: { route: Route }) {
                 {longDate(r.to)}.
               </p>
               <RateChart days={r.days} />
-              <div className="section-head">
-                <h3>By class</h3>
-                <button
-                  type="button"
-                  onClick={() => downloadCsv(`school-${r.from}-${r.to}.csv`, header, rows)}
-                  data-testid="reports-csv"
-                >
-                  Download CSV
-                </button>
-              </div>
-              {rows.length === 0 ? (
-                <Empty>No classes.</Empty>
-              ) : (
-                <div className="table-wrap">
-                  <table className="table" data-testid="reports-classes">
-                    <thead>
-                      <tr>
-                        {['Class', 'Sessions', 'Present', 'Late', 'Absent', 'Excused', 'Rate'].map((h) => (
-                          <th key={h} scope="col">
-                            {h}
-                          </th>
-                        ))}
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {rows.map((row, i) => (
-                        <tr key={r.classes[i]?.classId}>
-                          {row.map((c, j) =>
-                            j === 0 ? (
-                              <th key={j} scope="row">
-                                {c}
-                              </th>
-                            ) : (
-                              <td key={j}>{c}</td>
-                            ),
-                          )}
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
-              )}
+              <CsvTable
+                title="By class"
+                level={3}
+                columns={CLASS_COLUMNS}
+                rows={rows}
+                rowKeys={r.classes.map((c) => c.classId)}
+                rowHeader={0}
+                filename={`school-${r.from}-${r.to}.csv`}
+                empty="No classes."
+                testId="reports-classes"
+                csvTestId="reports-csv"
+              />
             </>
           );
         }}

@@ -1,0 +1,93 @@
+// A report table with its "Download CSV" button: the CSV is made from exactly the rows on screen
+// (csv.ts), so the file and the table cannot drift apart. On a phone each row is a card
+// (table-labels.ts).
+import type { Cell } from '../../src/reports/csv.js';
+import { downloadCsv } from './csv.js';
+import { Empty } from './ui.js';
+
+export interface CsvColumn {
+  /** The header on screen. */
+  label: string;
+  /** The header in the CSV (snake_case, stable for spreadsheets and scripts). */
+  csv: string;
+}
+
+export function CsvTable({
+  title,
+  level = 2,
+  columns,
+  rows,
+  rowKeys,
+  rowHeader,
+  filename,
+  empty,
+  testId,
+  csvTestId,
+}: {
+  title: string;
+  level?: 2 | 3;
+  columns: readonly CsvColumn[];
+  rows: readonly (readonly Cell[])[];
+  /** One stable key per row (an id), in the order of `rows`. */
+  rowKeys: readonly string[];
+  /** The column that names its row (a `th scope="row"`), if one does. */
+  rowHeader?: number;
+  filename: string;
+  empty: string;
+  testId: string;
+  csvTestId: string;
+}) {
+  const Heading = level === 3 ? 'h3' : 'h2';
+  return (
+    <>
+      <div className="section-head">
+        <Heading>{title}</Heading>
+        <button
+          type="button"
+          onClick={() =>
+            downloadCsv(
+              filename,
+              columns.map((c) => c.csv),
+              rows,
+            )
+          }
+          data-testid={csvTestId}
+        >
+          Download CSV
+        </button>
+      </div>
+      {rows.length === 0 ? (
+        <Empty>{empty}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid={testId}>
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c.label} scope="col">
+                    {c.label}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, i) => (
+                <tr key={rowKeys[i] ?? i}>
+                  {row.map((cell, j) =>
+                    j === rowHeader ? (
+                      <th key={j} scope="row">
+                        {cell}
+                      </th>
+                    ) : (
+                      <td key={j}>{cell}</td>
+                    ),
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
