@@ -121,6 +121,9 @@ describe('staff console: kiosk watch and calendar tools', () => {
       await a.fill('[data-testid="silent-minutes"]', '600');
       await a.click('[data-testid="silent-save"]');
       await a.locator('[data-testid="silent-threshold-form"]', { hasText: 'Saved.' }).waitFor();
+      // The kiosk list reloads after "Saved." appears: until it has, the flag the default
+      // threshold (30 min) raised is still on screen. Wait for it to go, then count.
+      await a.locator('[data-testid="silent-flag"]').first().waitFor({ state: 'detached' });
       expect(await a.locator('[data-testid="silent-flag"]').count()).toBe(0);
       // …and 5 minutes flags the kiosk silent for more than that in today's school hours.
       await a.fill('[data-testid="silent-minutes"]', '5');
