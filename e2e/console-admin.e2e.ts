@@ -121,6 +121,9 @@ describe('staff console: kiosk watch and calendar tools', () => {
       await a.fill('[data-testid="silent-minutes"]', '600');
       await a.click('[data-testid="silent-save"]');
       await a.locator('[data-testid="silent-threshold-form"]', { hasText: 'Saved.' }).waitFor();
+      // The kiosk list reloads after "Saved." appears: until it has, the flag the default
+      // threshold (30 min) raised is still on screen. Wait for it to go, then count.
+      await a.locator('[data-testid="silent-flag"]').first().waitFor({ state: 'detached' });
       expect(await a.locator('[data-testid="silent-flag"]').count()).toBe(0);
       // …and 5 minutes flags the kiosk silent for more than that in today's school hours.
       await a.fill('[data-testid="silent-minutes"]', '5');
@@ -370,6 +373,93 @@ describe('staff console: the calendar from the console', () => {
         ),
       ).toEqual([{ id: 'default', name: 'Main campus', timezone: 'Europe/London', arrivalMinutes: 12 }]);
       await bothWidths(a, 'places-edited');
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('staff console: archiving a class', () => {
+  it('archives a class after a confirm, hides it unless asked, keeps its history and unarchives it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-archive-e2e-'));
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+      const app = server.app();
+      const admin = await createUser(server.database, 'admin');
+      const adminToken = await login(app, admin.email, admin.password);
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 101',
+        siteId: 'default',
+      });
+      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'History 8B',
+        siteId: 'default',
+      });
+      await call(app, adminToken, 'POST', '/api/classes', { name: 'Art 7C', siteId: 'default' });
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        weekday: 1,
+        startTime: '09:00',
+        endTime: '09:45',
+        graceMinutes: 5,
+      });
+
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(ctx);
+      const a = await ctx.newPage();
+      await signInConsole(a, server.url, admin.email, admin.password);
+      await a.goto(`${server.url}/#/classes/${cls.id}`);
+      await a.waitForSelector('[data-testid="schedules-table"]');
+
+      // ---- Archive asks first; cancelling changes nothing
+      await a.click('[data-testid="class-archive"]');
+      await a.waitForSelector('[data-testid="confirm-dialog"]');
+      await expectAccessible(a, 'class-archive-confirm');
+      await consoleShot(a, 'class-archive-confirm');
+      await a.click('[data-testid="confirm-dialog"] >> text=Cancel');
+      expect(
+        (await call<{ archivedAt: string | null }>(app, adminToken, 'GET', `/api/classes/${cls.id}`))
+          .archivedAt,
+      ).toBeNull();
+      await a.click('[data-testid="class-archive"]');
+      await a.click('[data-testid="confirm-yes"]');
+      await a.waitForSelector('[data-testid="class-archived"]');
+      expect(
+        (await call<{ archivedAt: string | null }>(app, adminToken, 'GET', `/api/classes/${cls.id}`))
+          .archivedAt,
+      ).not.toBeNull();
+      await bothWidths(a, 'class-archived');
+
+      // ---- the list hides it until "Show archived classes"; then it carries the badge
+      await a.goto(`${server.url}/#/classes`);
+      await a.locator('[data-testid="classes-table"]', { hasText: 'Art 7C' }).waitFor();
+      expect(await a.textContent('[data-testid="classes-table"]')).not.toContain('History 8B');
+      await a.check('[data-testid="classes-show-archived"]');
+      await a.locator('[data-testid="classes-table"]', { hasText: 'History 8B' }).waitFor();
+      expect(await a.locator('[data-testid="class-archived-badge"]').count()).toBe(1);
+      await bothWidths(a, 'classes-show-archived');
+
+      // ---- its history still opens
+      await a.goto(`${server.url}/#/classes/${cls.id}/history`);
+      await a.waitForSelector('[data-page="history"]');
+      await a.locator('h1', { hasText: 'History of History 8B' }).waitFor();
+
+      // ---- Unarchive brings it back, schedule included
+      await a.goto(`${server.url}/#/classes/${cls.id}`);
+      await a.click('[data-testid="class-unarchive"]');
+      await a.waitForSelector('[data-testid="schedules-table"]');
+      expect(
+        (await call<{ archivedAt: string | null }>(app, adminToken, 'GET', `/api/classes/${cls.id}`))
+          .archivedAt,
+      ).toBeNull();
+      expect(await call<unknown[]>(app, adminToken, 'GET', `/api/classes/${cls.id}/schedules`)).toHaveLength(
+        1,
+      );
+      await bothWidths(a, 'class-unarchived');
     } finally {
       for (const c of contexts) await c.close().catch(() => undefined);
       await server?.close();

@@ -96,10 +96,11 @@ function PageFor({ route, user }: { route: Route; user: SessionUser }) {
   if (first === 'account') return <Account />;
   const page = adminPages.find((p) => p.path === `/${first}` || (p.match && p.match(route)));
   if (page) {
-    if (page.admin && user.role !== 'admin') return <ErrorBox error="This page is for admins." />;
+    if (page.admin && user.role !== 'admin')
+      return <ErrorBox title="Not allowed." error="This page is for admins." />;
     return page.render(route, user);
   }
-  return <ErrorBox error={`No page at ${route.path}.`} />;
+  return <ErrorBox title="Not found." error={`No page at ${route.path}.`} />;
 }
 
 export function App() {
@@ -118,7 +119,7 @@ export function App() {
   if (!user || publicPage) {
     return (
       <main id="main" className="signin-main" tabIndex={-1}>
-        {restoreError && <ErrorBox error={restoreError} />}
+        {restoreError && <ErrorBox title="Could not restore your session." error={restoreError} />}
         <SignIn route={route} />
       </main>
     );

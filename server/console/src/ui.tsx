@@ -51,13 +51,22 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-export function ErrorBox({ error, onRetry }: { error: Error | string; onRetry?: () => void }) {
+/** An error box; `title` says what failed (the default fits a page or list that did not load). */
+export function ErrorBox({
+  error,
+  onRetry,
+  title = 'Could not load this.',
+}: {
+  error: Error | string;
+  onRetry?: () => void;
+  title?: string;
+}) {
   const message = typeof error === 'string' ? error : error.message;
   const code = error instanceof ApiError ? error.code : undefined;
   return (
     <div className="state state--error" role="alert" data-state="error" data-code={code}>
       <p>
-        <strong>Could not load this.</strong> {message}
+        <strong>{title}</strong> {message}
       </p>
       {onRetry && (
         <button type="button" onClick={onRetry}>

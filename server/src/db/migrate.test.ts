@@ -349,6 +349,48 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       }
     });
 
+    it('011 upgrades a version-10 database: existing classes are active, no schedule was ended by an archive', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 10));
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-10 schema
+        const v10 = database.db as unknown as Kysely<any>;
+        const at = '2026-09-01T07:00:00.000Z';
+        await v10
+          .insertInto('rooms')
+          .values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at })
+          .execute();
+        await v10
+          .insertInto('classes')
+          .values({ id: 'c1', site_id: 'default', name: 'Maths', created_at: at })
+          .execute();
+        await v10
+          .insertInto('schedules')
+          .values({
+            id: 'mon',
+            class_id: 'c1',
+            room_id: 'r1',
+            weekday: 1,
+            date: null,
+            start_time: '08:30',
+            end_time: '09:15',
+            grace_minutes: 10,
+            created_at: at,
+            ended_on: '2026-09-30',
+          })
+          .execute();
+        expect((await migrate(database)).applied[0]).toBe('011-class-archive');
+        expect(await database.db.selectFrom('classes').select(['id', 'archived_at']).execute()).toEqual([
+          { id: 'c1', archived_at: null },
+        ]);
+        expect(
+          await database.db.selectFrom('schedules').select(['ended_on', 'archived_with_class']).execute(),
+        ).toEqual([{ ended_on: '2026-09-30', archived_with_class: 0 }]);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
     it('enforces foreign keys', async () => {
       const database = await dialect.open();
       try {

@@ -76,6 +76,8 @@ export interface ClassTable {
   created_at: string;
   /** The class's own arrival window; null: the site's (migration 008). */
   arrival_minutes: number | null;
+  /** When an admin archived it (no new sessions, hidden by default); null: active (migration 011). */
+  archived_at: string | null;
 }
 
 export interface EnrolmentTable {
@@ -101,6 +103,8 @@ export interface ScheduleTable {
   created_at: string;
   /** Set when the schedule was removed; its versions say until when it met (migration 008). */
   ended_on: string | null;
+  /** 1 when archiving its class ended it: unarchiving reopens it (migration 011). */
+  archived_with_class: number;
 }
 
 /** One version of a schedule, in force from/until local dates inclusive (migration 008). */

@@ -240,10 +240,12 @@ async function plan(
       .execute();
     for (const s of found) existing.set(s.student_number, s);
   }
+  // An archived class takes no enrolment (kiosks were told it is gone): it is not matched.
   const classes = await db
     .selectFrom('classes')
     .select(['id', 'name', 'code'])
     .where('site_id', '=', siteId)
+    .where('archived_at', 'is', null)
     .execute();
   const byCode = new Map(
     classes.flatMap((c) => (c.code === null ? [] : [[c.code.toLowerCase(), c.id] as const])),

@@ -3,8 +3,9 @@ import type { Kysely } from 'kysely';
 import { versionOn, type ScheduleVersion } from '../../../src/contracts/occurrences.js';
 import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
 import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
+import { writeAudit, type Actor } from './audit.js';
 import { appendChanges, type ChangeInput } from './changes.js';
 import { chunks, paged, unique, type Executor, type Page } from './executor.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
@@ -17,6 +18,7 @@ export const toClass = (r: ClassTable): Class => ({
   code: r.code,
   teacherId: r.teacher_id,
   arrivalMinutes: r.arrival_minutes,
+  archivedAt: r.archived_at,
 });
 export const rosterClass = (r: ClassTable) => ({
   id: r.id,
@@ -76,6 +78,12 @@ export async function getClass(db: Executor, id: string): Promise<ClassTable> {
   return row;
 }
 
+/** An archived class changes no more (kiosks were told it is gone): unarchive it first. */
+function assertActive(cls: ClassTable): void {
+  if (cls.archived_at !== null)
+    throw conflict(`class ${cls.id} is archived; unarchive it first`, 'class_archived');
+}
+
 async function assertTeacher(db: Executor, teacherId: string | null | undefined) {
   if (teacherId === null || teacherId === undefined) return;
   const user = await db.selectFrom('users').select('role').where('id', '=', teacherId).executeTakeFirst();
@@ -85,10 +93,11 @@ async function assertTeacher(db: Executor, teacherId: string | null | undefined)
 
 export async function listClasses(
   db: Executor,
-  f: { siteId?: string; teacherId?: string },
+  f: { siteId?: string; teacherId?: string; withArchived?: boolean },
   page?: Page,
 ): Promise<Class[]> {
   let q = paged(db.selectFrom('classes').selectAll().orderBy('name').orderBy('id'), page);
+  if (!f.withArchived) q = q.where('archived_at', 'is', null);
   if (f.siteId !== undefined) q = q.where('site_id', '=', f.siteId);
   if (f.teacherId !== undefined) q = q.where('teacher_id', '=', f.teacherId);
   return (await q.execute()).map(toClass);
@@ -115,6 +124,7 @@ export async function createClass(
     teacher_id: input.teacherId ?? null,
     created_at: now,
     arrival_minutes: input.arrivalMinutes ?? null,
+    archived_at: null,
   };
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('classes').values(row).execute();
@@ -136,6 +146,7 @@ export async function updateClass(
   await assertTeacher(db, patch.teacherId);
   return db.transaction().execute(async (trx) => {
     const current = await getClass(trx, id);
+    assertActive(current);
     const next: ClassTable = {
       ...current,
       name: patch.name ?? current.name,
@@ -162,20 +173,44 @@ export async function updateClass(
   });
 }
 
-export async function deleteClass(db: Kysely<DB>, id: string, now: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+/**
+ * Archives a class instead of deleting it: every mark, session and report stays. Its open
+ * schedules end before the first session not yet started (as removing each would), so it
+ * produces no new session; kiosks get the same tombstones a deletion sent. Archiving an
+ * archived class changes nothing.
+ */
+export async function archiveClass(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<Class> {
+  return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, id);
-    // Closed enrolments were already tombstoned when they closed.
+    if (cls.archived_at !== null) return toClass(cls);
+    // Conditional, so of two admins archiving at once only one ends schedules and audits: the
+    // other waits on the row lock, then matches nothing.
+    const claimed = await trx
+      .updateTable('classes')
+      .set({ archived_at: now })
+      .where('id', '=', id)
+      .where('archived_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return toClass(await getClass(trx, id));
+    const { firstOpen } = await classDates(trx, cls, now);
+    const last = addDays(firstOpen, -1);
+    const schedules = await trx
+      .selectFrom('schedules')
+      .select(['id', 'ended_on'])
+      .where('class_id', '=', id)
+      .execute();
+    const running = schedules.filter((sch) => sch.ended_on === null).map((sch) => sch.id);
+    for (const scheduleId of running) await endSchedule(trx, scheduleId, last);
+    for (const chunk of chunks(running, 500))
+      await trx.updateTable('schedules').set({ archived_with_class: 1 }).where('id', 'in', chunk).execute();
+    // Closed enrolments were already tombstoned when they closed; open ones stay open here
+    // (unarchiving republishes them) but kiosks drop them now.
     const enrolments = await trx
       .selectFrom('enrolments')
       .select('id')
       .where('class_id', '=', id)
       .where('valid_until', 'is', null)
       .execute();
-    const schedules = await trx.selectFrom('schedules').select('id').where('class_id', '=', id).execute();
-    await trx.deleteFrom('enrolments').where('class_id', '=', id).execute();
-    await trx.deleteFrom('schedules').where('class_id', '=', id).execute();
-    await trx.deleteFrom('classes').where('id', '=', id).execute();
     const tomb = (entity: ChangeInput['entity'], entityId: string): ChangeInput => ({
       siteId: cls.site_id,
       entity,
@@ -186,11 +221,134 @@ export async function deleteClass(db: Kysely<DB>, id: string, now: string): Prom
       trx,
       [
         ...enrolments.map((e) => tomb('enrolment', e.id)),
-        ...schedules.map((s) => tomb('schedule', s.id)),
+        ...schedules.map((sch) => tomb('schedule', sch.id)),
         tomb('class', id),
       ],
       now,
     );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'class.archive',
+        entity: 'class',
+        entityId: id,
+        detail: { name: cls.name, lastSessionDate: last, schedulesEnded: running.length },
+      },
+      now,
+    );
+    return toClass({ ...cls, archived_at: now });
+  });
+}
+
+/**
+ * Makes an archived class active again: the schedules archiving ended meet again from the
+ * first date not yet started, as they were last set (the archived days stay without
+ * sessions), and kiosks get the class, its open enrolments and those schedules again.
+ */
+export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<Class> {
+  return db.transaction().execute(async (trx) => {
+    const cls = await getClass(trx, id);
+    if (cls.archived_at === null) return toClass(cls);
+    const claimed = await trx
+      .updateTable('classes')
+      .set({ archived_at: null })
+      .where('id', '=', id)
+      .where('archived_at', 'is not', null)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) return toClass(await getClass(trx, id));
+    const { firstOpen } = await classDates(trx, cls, now);
+    const paused = await trx
+      .selectFrom('schedules')
+      .selectAll()
+      .where('class_id', '=', id)
+      .where('archived_with_class', '=', 1)
+      .execute();
+    // A one-off lesson whose date went by while archived has nothing left to reopen.
+    const reopened = paused.filter((sch) => sch.date === null || sch.date >= firstOpen);
+    for (const sch of reopened) {
+      const fields = {
+        room_id: sch.room_id,
+        weekday: sch.weekday,
+        date: sch.date,
+        start_time: sch.start_time,
+        end_time: sch.end_time,
+        grace_minutes: sch.grace_minutes,
+      };
+      // Unarchived before a session was missed, and unchanged: the version simply runs on.
+      const adjoining = (await versionsOf(trx, sch.id)).find(
+        (v) =>
+          v.valid_until === addDays(firstOpen, -1) &&
+          (Object.keys(fields) as (keyof typeof fields)[]).every((k) => v[k] === fields[k]),
+      );
+      if (adjoining)
+        await trx
+          .updateTable('schedule_versions')
+          .set({ valid_until: null })
+          .where('id', '=', adjoining.id)
+          .execute();
+      else
+        await trx
+          .insertInto('schedule_versions')
+          .values({
+            id: randomUUID(),
+            schedule_id: sch.id,
+            valid_from: firstOpen,
+            valid_until: null,
+            ...fields,
+            created_at: now,
+          })
+          .execute();
+      await trx.updateTable('schedules').set({ ended_on: null }).where('id', '=', sch.id).execute();
+    }
+    await trx
+      .updateTable('schedules')
+      .set({ archived_with_class: 0 })
+      .where('class_id', '=', id)
+      .where('archived_with_class', '=', 1)
+      .execute();
+    const enrolments = await trx
+      .selectFrom('enrolments')
+      .select(['id', 'class_id', 'student_id'])
+      .where('class_id', '=', id)
+      .where('valid_until', 'is', null)
+      .execute();
+    const active: ClassTable = { ...cls, archived_at: null };
+    const schedules: ChangeInput[] = [];
+    for (const sch of reopened)
+      schedules.push({
+        siteId: cls.site_id,
+        entity: 'schedule',
+        entityId: sch.id,
+        data: rosterSchedule({ ...sch, ended_on: null }, await versionsOf(trx, sch.id)),
+      });
+    // The class first: a kiosk applies the page in order.
+    await appendChanges(
+      trx,
+      [
+        { siteId: cls.site_id, entity: 'class', entityId: id, data: rosterClass(active) },
+        ...enrolments.map((e) => ({
+          siteId: cls.site_id,
+          entity: 'enrolment' as const,
+          entityId: e.id,
+          data: rosterEnrolment(e),
+        })),
+        ...schedules,
+      ],
+      now,
+    );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'class.unarchive',
+        entity: 'class',
+        entityId: id,
+        detail: { name: cls.name, archivedAt: cls.archived_at, schedulesReopened: reopened.length },
+      },
+      now,
+    );
+    return toClass(active);
   });
 }
 
@@ -239,6 +397,7 @@ export async function enrolStudents(
   const ids = unique(studentIds);
   return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
+    assertActive(cls);
     const found = new Set<string>();
     for (const chunk of chunks(ids, 500)) {
       const rows = await trx
@@ -388,6 +547,7 @@ export async function createSchedule(
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
     const cls = await getClass(trx, classId);
+    assertActive(cls);
     const room = await getRoom(trx, input.roomId);
     if (room.site_id !== cls.site_id)
       throw badRequest('room and class belong to different sites', 'site_mismatch');
@@ -402,6 +562,7 @@ export async function createSchedule(
       grace_minutes: input.graceMinutes,
       created_at: now,
       ended_on: null,
+      archived_with_class: 0,
     };
     const version: ScheduleVersionTable = {
       id: randomUUID(),
@@ -546,19 +707,23 @@ export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): P
     // Ended, not deleted: its sessions already held keep resolving (reports, corrections);
     // no session from the first one not yet started on. Kiosks forget it (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
-    const last = addDays(firstOpen, -1);
-    await trx
-      .deleteFrom('schedule_versions')
-      .where('schedule_id', '=', id)
-      .where('valid_from', '>', last)
-      .execute();
-    await trx
-      .updateTable('schedule_versions')
-      .set({ valid_until: last })
-      .where('schedule_id', '=', id)
-      .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', last)]))
-      .execute();
-    await trx.updateTable('schedules').set({ ended_on: last }).where('id', '=', id).execute();
+    await endSchedule(trx, id, addDays(firstOpen, -1));
     await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: null }], now);
   });
+}
+
+/** Ends a schedule after `last`: no session from the next day on; those before keep resolving. */
+async function endSchedule(trx: Executor, id: string, last: string): Promise<void> {
+  await trx
+    .deleteFrom('schedule_versions')
+    .where('schedule_id', '=', id)
+    .where('valid_from', '>', last)
+    .execute();
+  await trx
+    .updateTable('schedule_versions')
+    .set({ valid_until: last })
+    .where('schedule_id', '=', id)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', last)]))
+    .execute();
+  await trx.updateTable('schedules').set({ ended_on: last }).where('id', '=', id).execute();
 }

@@ -4,9 +4,9 @@ import { ErrorBody } from '../../../src/contracts/sync.js';
 import { forbidden } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import {
+  archiveClass,
   createClass,
   createSchedule,
-  deleteClass,
   deleteSchedule,
   enrolStudents,
   getClass,
@@ -14,6 +14,7 @@ import {
   listEnrolments,
   listSchedules,
   toClass,
+  unarchiveClass,
   unenrolStudent,
   updateClass,
   updateSchedule,
@@ -37,6 +38,7 @@ const classes: RoutePlugin = async (app) => {
   const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['classes'];
+  const actor = (request: FastifyRequest) => ({ kind: 'user' as const, id: userOf(request).id });
 
   /** Least privilege: a teacher reads only their own classes. */
   async function readableClass(request: FastifyRequest, id: string) {
@@ -53,17 +55,21 @@ const classes: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: 'Classes (teachers: their own)',
-        querystring: ListPage.extend({ siteId: z.string().optional() }),
+        summary: 'Active classes (teachers: their own); `?archived=true` adds archived ones',
+        querystring: ListPage.extend({
+          siteId: z.string().optional(),
+          archived: z.enum(['true', 'false']).optional(),
+        }),
         response: { 200: z.array(Class) },
       },
     },
     async (request) => {
       const user = userOf(request);
-      const { limit, offset, siteId } = request.query;
+      const { limit, offset, siteId, archived } = request.query;
       return listClasses(
         app.ctx.db,
         {
+          withArchived: archived === 'true',
           ...(siteId !== undefined ? { siteId } : {}),
           ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
         },
@@ -94,18 +100,56 @@ const classes: RoutePlugin = async (app) => {
         security,
         params: IdParams,
         body: UpdateClass,
-        response: { 200: Class, 404: ErrorBody },
+        response: { 200: Class, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => updateClass(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
   );
+  // No hard delete: a mis-click must not lose a class's sessions and marks (docs/server.md).
   r.delete(
     '/api/classes/:id',
-    { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Archives the class (the same as POST …/archive); nothing is deleted',
+        params: IdParams,
+        response: { 204: z.null(), 404: ErrorBody },
+      },
+    },
     async (request, reply) => {
-      await deleteClass(app.ctx.db, request.params.id, app.ctx.nowIso());
+      await archiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
+  );
+  r.post(
+    '/api/classes/:id/archive',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Archive: no new sessions, gone from kiosks and the class list; history and reports stay',
+        params: IdParams,
+        response: { 200: Class, 404: ErrorBody },
+      },
+    },
+    async (request) => archiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso()),
+  );
+  r.post(
+    '/api/classes/:id/unarchive',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: 'Make an archived class active again; its schedules meet again from today on',
+        params: IdParams,
+        response: { 200: Class, 404: ErrorBody },
+      },
+    },
+    async (request) => unarchiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso()),
   );
 
   const History = ListPage.extend({ all: z.enum(['true', 'false']).optional() });
@@ -138,7 +182,11 @@ const classes: RoutePlugin = async (app) => {
         summary: 'Enrol students (idempotent)',
         params: IdParams,
         body: EnrolRequest,
-        response: { 200: z.object({ added: z.number(), alreadyEnrolled: z.number() }), 400: ErrorBody },
+        response: {
+          200: z.object({ added: z.number(), alreadyEnrolled: z.number() }),
+          400: ErrorBody,
+          409: ErrorBody,
+        },
       },
     },
     async (request) =>
@@ -197,7 +245,7 @@ const classes: RoutePlugin = async (app) => {
           'Add a weekly (weekday) or one-off (date) schedule entry; sessions are `${scheduleId}@${date}`',
         params: IdParams,
         body: CreateSchedule,
-        response: { 201: Schedule, 400: ErrorBody, 404: ErrorBody },
+        response: { 201: Schedule, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) =>

@@ -592,7 +592,7 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       ]);
     });
 
-    it('unenrolling and deleting a class leave tombstones; renaming moves the record to a new seq', async () => {
+    it('unenrolling and deleting (archiving) a class leave tombstones; renaming moves the record to a new seq', async () => {
       const fresh = await seed(t, database, { students: 2 });
       const before = await pullAll(token);
       await call(t.app, fresh.adminToken, 'PATCH', `/api/classes/${fresh.classId}`, { name: 'Renamed' });
@@ -615,9 +615,12 @@ describe.each(dialects)('sync API on $name', (dialect) => {
         'enrolment:delete',
         'schedule:delete',
       ]);
-      // Sessions of a deleted schedule are gone: pushes for them are refused.
+      // The class was archived before its session started: that session is never held, so
+      // pushes for it are refused.
       const res = await push([mark(fresh, 1)]);
-      expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toBe('unknown_session');
+      expect((res.json() as { results: { reason?: string }[] }).results[0]?.reason).toMatch(
+        /^unknown_session/,
+      );
     });
 
     it('withdrawing consent sends template tombstones to kiosks', async () => {

@@ -106,6 +106,8 @@ export const Class = z.object({
   teacherId: z.string().nullable(),
   /** This class's arrival window (minutes before start); null: the site's. */
   arrivalMinutes: z.number().int().nullable(),
+  /** When an admin archived it (no new sessions; history kept); null: active. */
+  archivedAt: z.string().nullable(),
 });
 export type Class = z.infer<typeof Class>;
 export const CreateClass = z.object({

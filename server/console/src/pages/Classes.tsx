@@ -1,9 +1,11 @@
 // Classes: everyone sees their classes with a link to the history; admins also create and
-// edit classes, their schedules (weekly or one-off) and their enrolments.
+// edit classes, their schedules (weekly or one-off) and their enrolments, and archive a class
+// (never delete it: its sessions and marks stay readable) or bring it back.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Class, Room, Schedule, Site, Student } from '../../../src/schemas/people.js';
 import { CreateClass, CreateSchedule, EnrolRequest, UpdateClass } from '../../../src/schemas/people.js';
+import { IdParams } from '../../../src/schemas/common.js';
 import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { failureErrors, useSubmit } from '../forms.js';
@@ -92,18 +94,37 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
   );
 }
 
+/** Marks an archived class wherever it is listed or shown. */
+function ArchivedBadge() {
+  return (
+    <span className="status status--archived" data-testid="class-archived-badge">
+      Archived
+    </span>
+  );
+}
+
 export function ClassesList() {
   const admin = currentUser()?.role === 'admin';
+  const [showArchived, setShowArchived] = useState(false);
   const q = useQuery(async () => {
     const [classes, sites, teachers] = await Promise.all([
-      apiAll<ClassT>('/api/classes'),
+      apiAll<ClassT>('/api/classes', showArchived ? { archived: 'true' } : {}),
       apiAll<SiteT>('/api/sites'),
       admin ? apiAll<UserT>('/api/users', { role: 'teacher' }) : Promise.resolve([] as UserT[]),
     ]);
     return { classes, sites, teachers };
-  }, [admin]);
+  }, [admin, showArchived]);
   return (
     <Page title="Classes" testId="classes">
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={showArchived}
+          onChange={(e) => setShowArchived(e.target.checked)}
+          data-testid="classes-show-archived"
+        />
+        Show archived classes
+      </label>
       <Loaded q={q}>
         {(d) => (
           <>
@@ -132,6 +153,12 @@ export function ClassesList() {
                       <tr key={c.id}>
                         <th scope="row">
                           {admin ? <a href={href(`/classes/${c.id}`)}>{c.name}</a> : c.name}
+                          {c.archivedAt && (
+                            <>
+                              {' '}
+                              <ArchivedBadge />
+                            </>
+                          )}
                         </th>
                         <td>{c.code}</td>
                         <td>{d.sites.find((s) => s.id === c.siteId)?.name ?? c.siteId}</td>
@@ -310,14 +337,59 @@ export function ClassDetail({ classId }: { classId: string }) {
   const [arrival, setArrival] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<ScheduleT | null>(null);
   const [editing, setEditing] = useState<ScheduleT | null>(null);
+  const [archiving, setArchiving] = useState(false);
   const f = useSubmit();
+  const archive = useSubmit();
+  const archived = q.data?.cls.archivedAt != null;
+  const setArchived = async (on: boolean) => {
+    const r = await archive.run(
+      IdParams,
+      { id: classId },
+      (v) => api<ClassT>('POST', `/api/classes/${encodeURIComponent(v.id)}/${on ? 'archive' : 'unarchive'}`),
+      on ? 'Class archived.' : 'Class unarchived: its schedules meet again from today.',
+    );
+    setArchiving(false);
+    if (r) q.reload();
+  };
   return (
     <Page
       title={q.data ? q.data.cls.name : 'Class'}
       testId="class-detail"
-      actions={<a href={href(`/classes/${classId}/history`)}>History</a>}
+      actions={
+        <>
+          <a href={href(`/classes/${classId}/history`)}>History</a>
+          {q.data &&
+            (archived ? (
+              <button type="button" onClick={() => void setArchived(false)} data-testid="class-unarchive">
+                Unarchive
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="danger"
+                onClick={() => setArchiving(true)}
+                data-testid="class-archive"
+              >
+                Archive
+              </button>
+            ))}
+        </>
+      }
     >
-      <Loaded q={q}>
+      <FormError errors={archive.errors} />
+      <FormOk message={archive.done} />
+      <Loaded
+        q={q}
+        isEmpty={(d) => d.cls.archivedAt !== null}
+        empty={
+          <span data-testid="class-archived">
+            <ArchivedBadge /> since {q.data?.cls.archivedAt?.slice(0, 10)}. This class holds no sessions and
+            is on no kiosk. Its past sessions, marks and reports stay in its{' '}
+            <a href={href(`/classes/${classId}/history`)}>history</a>. Unarchive it to change it or to have
+            its lessons again.
+          </span>
+        }
+      >
         {(d) => (
           <>
             <form
@@ -478,6 +550,21 @@ export function ClassDetail({ classId }: { classId: string }) {
               </ul>
             )}
             <EnrolForm classId={classId} siteId={d.cls.siteId} onDone={q.reload} />
+            {archiving && (
+              <Confirm
+                title={`Archive ${d.cls.name}?`}
+                confirmLabel="Archive class"
+                danger
+                busy={archive.busy}
+                onCancel={() => setArchiving(false)}
+                onConfirm={() => void setArchived(true)}
+              >
+                <p>
+                  It leaves the class list and every kiosk at the next sync, and holds no more sessions.
+                  Nothing is deleted: its past sessions, marks and reports stay, and you can unarchive it.
+                </p>
+              </Confirm>
+            )}
             {deleting && (
               <Confirm
                 title="Delete this schedule?"

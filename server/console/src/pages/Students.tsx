@@ -446,7 +446,7 @@ export function StudentDetail({ id }: { id: string }) {
             <section className="card danger-zone" aria-labelledby="erase-title">
               <h2 id="erase-title">Erase this student</h2>
               <p>For a leaver or a data-protection request. This cannot be undone.</p>
-              {eraseError && <ErrorBox error={eraseError} />}
+              {eraseError && <ErrorBox title="Could not erase this student." error={eraseError} />}
               <button
                 type="button"
                 className="danger"

@@ -206,7 +206,9 @@ function LiveList({ session }: { session: DaySession }) {
           Download CSV
         </button>
       </header>
-      {!report && live.status === 'stopped' && <ErrorBox error={live.detail ?? 'The live list stopped.'} />}
+      {!report && live.status === 'stopped' && (
+        <ErrorBox title="The live list stopped." error={live.detail ?? 'Reload the page to try again.'} />
+      )}
       {!report && live.status !== 'stopped' && <Loading label="Loading the class list…" />}
       {report && report.students.length === 0 && <Empty>No students are enrolled in this class yet.</Empty>}
       {report && report.students.length > 0 && (

@@ -8,6 +8,7 @@ import { migration007 } from './007-pin-recovery-codes.js';
 import { migration008 } from './008-school-year.js';
 import { migration009 } from './009-silent-kiosks.js';
 import { migration010 } from './010-device-face-model.js';
+import { migration011 } from './011-class-archive.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
