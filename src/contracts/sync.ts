@@ -172,8 +172,10 @@ export type DoorTemplateUpload = z.infer<typeof DoorTemplateUpload>;
 
 /**
  * `accepted`: stored (and `replaced`, the door template it displaced, tombstoned);
- * `duplicate`: this id was stored before; `rejected` with `reason: 'daily_limit'`: the student
- * already got a door template in the last 24 hours (not an error: the kiosk drops it).
+ * `duplicate`: this id was stored before; `rejected` (not an error: the kiosk drops it) with
+ * `reason`: `daily_limit`, the student already got a door template in the last 24 hours;
+ * `unlike_enrolment`, the face no longer matches the student's enrolment templates at the
+ * model's class threshold; `uncalibrated_model`, the model has no calibrated point.
  */
 export const DoorTemplateResult = ItemResult.extend({ replaced: Uuid.nullable().optional() });
 export type DoorTemplateResult = z.infer<typeof DoorTemplateResult>;

@@ -14,6 +14,7 @@
 // calibrated for; the margin gets the same step, so the face must also lead its class's
 // second-best by much more than a mark needs. The evaluation's `class_aware.door_templates`
 // counts what this bar admits (wrong people and strangers must both be 0).
+import { CALIBRATION, type CalibrationTable } from './calibration.js';
 import type { FaceDecision, OperatingPoint } from './decision-rule.js';
 
 /** Added to the class point's similarity and margin to give the freshness bar. */
@@ -48,4 +49,16 @@ export function clearsDoorTemplateBar(
     d.score >= bar.threshold &&
     d.margin >= bar.minMargin
   );
+}
+
+/**
+ * The server's own check on an offered door template, whatever the kiosk claims: the face must
+ * still match one of the student's ENROLMENT templates (not a door template) at least at the
+ * model's calibrated class threshold. A stolen device token cannot plant an unrelated face, and
+ * door templates cannot drift away from the enrolled child one capture at a time. The threshold
+ * for a kiosk model id ("faceplugin/v1": the faceplugin point, 0.43); null for a model with no
+ * calibrated point, whose door templates are refused.
+ */
+export function doorTemplateFloor(modelId: string, table: CalibrationTable = CALIBRATION): number | null {
+  return table[modelId.replace(/\/v\d+$/, '')]?.threshold ?? null;
 }

@@ -33,8 +33,11 @@ afterEach(async () => {
   await database.close();
 });
 
+// The server keeps door templates only of a model with a calibrated point (door-template.ts).
+const SHIPPED_MODEL = 'faceplugin/v1';
+
 async function pairedKiosk() {
-  const engine = new FakeFaceEngine();
+  const engine = new FakeFaceEngine(0, SHIPPED_MODEL);
   const kiosk = createKiosk({
     dataDir: '/nonexistent',
     databaseFile: ':memory:',
@@ -62,7 +65,9 @@ async function pairedKiosk() {
         id: randomUUID(),
         studentId,
         modelId: engine.modelId,
-        embedding: embeddingToBase64(fakeEmbedding('x')),
+        // The door face below is this face again: the server checks a capture still matches
+        // the child's enrolment templates.
+        embedding: embeddingToBase64(fakeEmbedding('door face')),
         createdAt: NOW,
       },
     ],

@@ -3,14 +3,15 @@
 // as an extra template of that student. A wrong template would make the wrong child match for
 // the rest of the year, so every rule is enforced here, whatever the kiosk claims: the admin
 // setting is on, the student is of the device's site and consented, the embedding is of the
-// device's face model and of the size of the student's enrolment templates, at most one door
+// device's face model and of the size of the student's enrolment templates, it still matches one
+// of the student's enrolment templates at the model's class threshold, at most one door
 // template per student per 24 hours, at most DOOR_TEMPLATE_CAP kept (the oldest door template
 // goes; enrolment templates never do). Each addition is audited and goes out through the
 // change feed like an enrolment; the one it replaces gets a tombstone.
 import type { Kysely } from 'kysely';
 import type { DoorTemplateResult, DoorTemplateUpload } from '../../../src/contracts/sync.js';
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
-import { DOOR_TEMPLATE_CAP } from '../../../src/ml/door-template.js';
+import { DOOR_TEMPLATE_CAP, doorTemplateFloor } from '../../../src/ml/door-template.js';
 import type { DialectName } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
@@ -69,7 +70,25 @@ export async function storeDoorTemplate(
         throw conflict(`template ${u.id} already exists`, 'template_exists');
       return { id: u.id, status: 'duplicate' };
     }
-    await checkSize(trx, u);
+    const likeness = await enrolmentLikeness(trx, u);
+    const floor = doorTemplateFloor(u.modelId);
+    if (floor === null || likeness < floor) {
+      const reason = floor === null ? 'uncalibrated_model' : 'unlike_enrolment';
+      // Audited: a face unlike the child's enrolment photos offered as theirs is what a planted
+      // template would look like.
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'device', id: device.id },
+          action: 'template.door_refused',
+          entity: 'student',
+          entityId: u.studentId,
+          detail: { templateId: u.id, deviceId: device.id, modelId: u.modelId, reason, likeness, floor },
+        },
+        now,
+      );
+      return { id: u.id, status: 'rejected', reason };
+    }
 
     const doors = await trx
       .selectFrom('templates')
@@ -134,10 +153,10 @@ export async function storeDoorTemplate(
 
 /**
  * The embedding must decode, be unit length and have the size of the student's own enrolment
- * templates of that model: the kiosk matched it against one of them, so a student without any
- * cannot have been recognised at the door under this model.
+ * templates of that model (the kiosk matched it against them, so a student without any cannot
+ * have been recognised at the door under this model). Returns its best cosine with them.
  */
-async function checkSize(trx: Executor, u: DoorTemplateUpload): Promise<void> {
+async function enrolmentLikeness(trx: Executor, u: DoorTemplateUpload): Promise<number> {
   const problem = checkEmbedding(u.embedding);
   if (problem !== null) throw badRequest(`embedding: ${problem}`, 'bad_embedding', 'embedding');
   const enrolment = await trx
@@ -146,18 +165,27 @@ async function checkSize(trx: Executor, u: DoorTemplateUpload): Promise<void> {
     .where('student_id', '=', u.studentId)
     .where('model_id', '=', u.modelId)
     .where('source', '!=', 'door')
-    .executeTakeFirst();
-  if (!enrolment)
+    .execute();
+  if (enrolment.length === 0)
     throw conflict(
       `student ${u.studentId} has no enrolment template of model ${u.modelId}`,
       'no_enrolment_template',
     );
-  const expected = decodeEmbedding(enrolment.embedding);
   const got = decodeEmbedding(u.embedding);
-  if (expected.ok && got.ok && expected.embedding.length !== got.embedding.length)
-    throw badRequest(
-      `embedding has ${got.embedding.length} values, the model's templates have ${expected.embedding.length}`,
-      'bad_embedding',
-      'embedding',
-    );
+  if (!got.ok) throw badRequest('embedding: does not decode', 'bad_embedding', 'embedding');
+  let best = -1;
+  for (const row of enrolment) {
+    const e = decodeEmbedding(row.embedding);
+    if (!e.ok) continue;
+    if (e.embedding.length !== got.embedding.length)
+      throw badRequest(
+        `embedding has ${got.embedding.length} values, the model's templates have ${e.embedding.length}`,
+        'bad_embedding',
+        'embedding',
+      );
+    let dot = 0;
+    for (let i = 0; i < e.embedding.length; i++) dot += e.embedding[i]! * got.embedding[i]!;
+    best = Math.max(best, dot);
+  }
+  return Math.round(best * 1e4) / 1e4;
 }

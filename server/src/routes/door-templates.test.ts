@@ -7,6 +7,7 @@ import {
   call,
   createUser,
   embeddingB64,
+  fakeEmbedding,
   login,
   pairKiosk,
   seed,
@@ -17,7 +18,8 @@ import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { storeTemplates } from '../repositories/templates.js';
 
 const dialects = await testDialects();
-const MODEL = 'fake-model-v1';
+// The shipped model's id: the server refuses door templates of a model with no calibrated point.
+const MODEL = 'faceplugin/v1';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe.each(dialects)('door templates (template freshness) on $name', (dialect) => {
@@ -75,12 +77,22 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
       id,
       studentId: s.students[studentIndex]?.id ?? 'missing',
       modelId: MODEL,
-      embedding: embeddingB64(`door-${id}`),
+      embedding: likeEnrolment(s.students[studentIndex]?.id ?? 'missing', 0.7, `door-${id}`),
       createdAt: t.clock.now().toISOString(),
       similarity: 0.71,
       margin: 0.34,
       ...patch,
     };
+  };
+  /** A unit vector at cosine `cos` to the student's enrolment template (a face that changed a little or a lot). */
+  const likeEnrolment = (studentId: string, cos: number, seed: string): string => {
+    const a = fakeEmbedding(`enrol-${studentId}`);
+    const r = fakeEmbedding(seed);
+    const along = r.reduce((n, x, i) => n + x * (a[i] ?? 0), 0);
+    const ortho = r.map((x, i) => x - along * (a[i] ?? 0));
+    const norm = Math.hypot(...ortho);
+    const v = a.map((x, i) => cos * x + Math.sqrt(1 - cos * cos) * ((ortho[i] ?? 0) / norm));
+    return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
   };
   const offer = (body: unknown, token = kiosk.token) =>
     t.app.inject({
@@ -267,6 +279,33 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
         payload: capture(4),
       });
       expect(anonymous.statusCode).toBe(401);
+    });
+
+    it("refuses, and audits, a face that no longer matches the child's enrolment photos at the class threshold", async () => {
+      t.clock.advance(DAY_MS + 1); // clear of any earlier test's daily limit
+      const student = s.students[3]?.id ?? '';
+      const before = await templatesOf(student);
+      // 0.43 is the shipped model's class threshold: whatever the kiosk claims, an unrelated
+      // face (a planted template) and one that drifted below it are refused.
+      const planted = capture(3, { embedding: likeEnrolment(student, 0.1, 'someone-else'), similarity: 0.9 });
+      expect((await offer(planted)).json()).toMatchObject({ status: 'rejected', reason: 'unlike_enrolment' });
+      const drifted = capture(3, { embedding: likeEnrolment(student, 0.4, 'drifted') });
+      expect((await offer(drifted)).json()).toMatchObject({ status: 'rejected', reason: 'unlike_enrolment' });
+      expect(await templatesOf(student)).toEqual(before);
+      const refused = await database.db
+        .selectFrom('audit_log')
+        .select(['action', 'detail'])
+        .where('action', '=', 'template.door_refused')
+        .where('entity_id', '=', student)
+        .execute();
+      expect(refused).toHaveLength(2);
+      expect(JSON.parse(String(refused[0]?.detail))).toMatchObject({
+        reason: 'unlike_enrolment',
+        floor: 0.43,
+      });
+      // Just above the threshold is a face that changed but is still theirs.
+      const changed = capture(3, { embedding: likeEnrolment(student, 0.5, 'changed') });
+      expect((await offer(changed)).json()).toMatchObject({ status: 'accepted' });
     });
 
     it('erasing a student removes their door templates and sends kiosks the tombstone', async () => {

@@ -145,7 +145,7 @@ const sync: RoutePlugin = async (app) => {
         security,
         summary: 'Offer a door capture as an extra template of a student (template freshness; admin opt-in)',
         description:
-          "One capture per request (an embedding, never a photo), idempotent by id. 403 when the admin setting is off, 404 for a student not of the device's site, 400 for a model other than the device's or a bad embedding. A second door template for the student within 24 hours is answered `rejected` / `daily_limit`; beyond the cap the oldest door template is replaced (`replaced`) and tombstoned.",
+          "One capture per request (an embedding, never a photo), idempotent by id. 403 when the admin setting is off, 404 for a student not of the device's site, 400 for a model other than the device's or a bad embedding. A face whose best cosine with the student's enrolment templates is below the model's class threshold is answered `rejected` / `unlike_enrolment` (a model with no calibrated point: `uncalibrated_model`), audited. A second door template for the student within 24 hours is answered `rejected` / `daily_limit`; beyond the cap the oldest door template is replaced (`replaced`) and tombstoned.",
         body: DoorTemplateUpload,
         response: {
           200: DoorTemplateResult,

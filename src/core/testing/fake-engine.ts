@@ -64,11 +64,16 @@ export const fakeFrame = (...faces: FakeFace[]): Uint8Array =>
 
 export class FakeFaceEngine implements FaceEngine {
   readonly backend = 'cpu' as const;
-  readonly modelId = 'fake-v1';
   readonly embeddingSize = FAKE_DIMS;
   calls = 0;
-  /** Optional artificial latency, to exercise frame dropping. */
-  constructor(private readonly delayMs = 0) {}
+  /**
+   * Optional artificial latency, to exercise frame dropping; the model id it reports (a test of
+   * something only calibrated models may do names the shipped one).
+   */
+  constructor(
+    private readonly delayMs = 0,
+    readonly modelId: string = 'fake-v1',
+  ) {}
 
   async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
     this.calls++;
