@@ -355,8 +355,11 @@ describe('staff console', () => {
         .getByLabel('Last day (empty: one day)')
         .fill('2099-12-20');
       await a.locator('[data-testid="closure-form"] button[type="submit"]').click();
-      // the server refuses an end before the start, naming no field: once, at the form's top
+      // the server refuses an end before the start, naming its field: once, beside "Last day"
       await errorShownOnce(a, '[data-testid="closure-form"]', 'is after');
+      await a
+        .locator('[data-testid="closure-form"] [data-testid="field-error"]', { hasText: 'is after' })
+        .waitFor();
       await a
         .locator('[data-testid="closure-form"]')
         .getByLabel('Last day (empty: one day)')

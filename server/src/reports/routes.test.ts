@@ -263,7 +263,9 @@ describe.each(dialects)('reports on $name', (dialect) => {
         expect(res.statusCode, query).toBe(400);
         return res.json() as { error: string; issues?: { path: string }[] };
       };
-      expect((await bad('from=2026-09-30&to=2026-09-01')).error).toBe('bad_range');
+      const reversed = await bad('from=2026-09-30&to=2026-09-01');
+      expect(reversed.error).toBe('bad_range');
+      expect(reversed.issues?.[0]?.path).toBe('to'); // shown beside the form's "To"
       expect((await bad('from=2024-01-01&to=2026-09-01')).error).toBe('range_too_long');
       expect((await bad('from=2026-02-30&to=2026-03-01')).issues?.[0]?.path).toBe('from');
       expect((await bad('format=xlsx')).issues?.[0]?.path).toBe('format');

@@ -31,7 +31,7 @@ export const zeroCounts = (): Counts => ({ present: 0, late: 0, absent: 0, excus
  * `?from=0001-01-01&to=9999-12-31` cost seconds and hundreds of MB (security review, finding 4).
  */
 export function assertRange(from: string, to: string): void {
-  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, 'bad_range');
+  if (from > to) throw badRequest(`from (${from}) is after to (${to})`, 'bad_range', 'to');
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
   if (!(days <= MAX_RANGE_DAYS))
     throw badRequest(`a report covers at most ${MAX_RANGE_DAYS} days`, 'range_too_long');

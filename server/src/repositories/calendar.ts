@@ -98,7 +98,7 @@ function assertDateRange(startDate: string, endDate: string): void {
   if (!isRealDate(startDate) || !isRealDate(endDate))
     throw badRequest('dates must be real calendar dates (YYYY-MM-DD)', 'bad_date');
   if (startDate > endDate)
-    throw badRequest(`startDate (${startDate}) is after endDate (${endDate})`, 'bad_range');
+    throw badRequest(`startDate (${startDate}) is after endDate (${endDate})`, 'bad_range', 'endDate');
 }
 
 /** Terms and closures are the same record (a named date range of a site) in two tables. */
