@@ -5,33 +5,38 @@ import { Field, SiteTimeRange } from './ui.js';
 
 export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
+/** The slot as the form holds it: the inputs' strings. */
+export interface LessonSlot {
+  weekday: string;
+  date: string;
+  roomId: string;
+  startTime: string;
+  endTime: string;
+  grace: string;
+}
+
 export interface LessonSlotFieldsProps {
   weekly: boolean;
-  weekday: string;
-  onWeekday: (value: string) => void;
-  date: string;
-  onDate: (value: string) => void;
-  roomId: string;
-  onRoom: (value: string) => void;
+  value: LessonSlot;
+  onChange: (next: LessonSlot) => void;
   rooms: readonly { id: string; name: string }[];
-  startTime: string;
-  onStart: (value: string) => void;
-  endTime: string;
-  onEnd: (value: string) => void;
-  grace: string;
-  onGrace: (value: string) => void;
   errors: Readonly<Record<string, string>>;
   /** Prefix of the fields' test ids: `${testId}-date`, `-room`, `-start`, `-end`, `-grace`. */
   testId: string;
 }
 
 export function LessonSlotFields(p: LessonSlotFieldsProps) {
+  const v = p.value;
+  const set =
+    (key: keyof LessonSlot) =>
+    (value: string): void =>
+      p.onChange({ ...v, [key]: value });
   return (
     <>
       {p.weekly ? (
         <Field label="Day" error={p.errors.weekday}>
           {(fp) => (
-            <select {...fp} value={p.weekday} onChange={(e) => p.onWeekday(e.target.value)}>
+            <select {...fp} value={v.weekday} onChange={(e) => set('weekday')(e.target.value)}>
               {WEEKDAYS.map((d, i) => (
                 <option key={d} value={i}>
                   {d}
@@ -46,8 +51,8 @@ export function LessonSlotFields(p: LessonSlotFieldsProps) {
             <input
               {...fp}
               type="date"
-              value={p.date}
-              onChange={(e) => p.onDate(e.target.value)}
+              value={v.date}
+              onChange={(e) => set('date')(e.target.value)}
               data-testid={`${p.testId}-date`}
             />
           )}
@@ -57,8 +62,8 @@ export function LessonSlotFields(p: LessonSlotFieldsProps) {
         {(fp) => (
           <select
             {...fp}
-            value={p.roomId}
-            onChange={(e) => p.onRoom(e.target.value)}
+            value={v.roomId}
+            onChange={(e) => set('roomId')(e.target.value)}
             data-testid={`${p.testId}-room`}
           >
             {p.rooms.length === 0 && <option value="">No room at this site yet</option>}
@@ -71,10 +76,10 @@ export function LessonSlotFields(p: LessonSlotFieldsProps) {
         )}
       </Field>
       <SiteTimeRange
-        start={p.startTime}
-        end={p.endTime}
-        onStart={p.onStart}
-        onEnd={p.onEnd}
+        start={v.startTime}
+        end={v.endTime}
+        onStart={set('startTime')}
+        onEnd={set('endTime')}
         errors={p.errors}
         testId={p.testId}
       />
@@ -85,8 +90,8 @@ export function LessonSlotFields(p: LessonSlotFieldsProps) {
             type="number"
             min={0}
             max={240}
-            value={p.grace}
-            onChange={(e) => p.onGrace(e.target.value)}
+            value={v.grace}
+            onChange={(e) => set('grace')(e.target.value)}
             data-testid={`${p.testId}-grace`}
           />
         )}

@@ -11,7 +11,7 @@ import { api, currentUser, apiAll } from '../api.js';
 import { failureErrors, useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
 import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
-import { LessonSlotFields, WEEKDAYS } from '../lesson-slot.js';
+import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
 import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
 type ClassT = z.infer<typeof Class>;
@@ -187,12 +187,14 @@ export function ClassesList() {
 
 function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: RoomT[]; onDone(): void }) {
   const [kind, setKind] = useState<'weekly' | 'once'>('weekly');
-  const [weekday, setWeekday] = useState('1');
-  const [date, setDate] = useState('');
-  const [roomId, setRoom] = useState(rooms[0]?.id ?? '');
-  const [startTime, setStart] = useState('08:30');
-  const [endTime, setEnd] = useState('09:30');
-  const [grace, setGrace] = useState('5');
+  const [slot, setSlot] = useState<LessonSlot>({
+    weekday: '1',
+    date: '',
+    roomId: rooms[0]?.id ?? '',
+    startTime: '08:30',
+    endTime: '09:30',
+    grace: '5',
+  });
   const f = useSubmit();
   return (
     <form
@@ -202,11 +204,11 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
       onSubmit={(e) => {
         e.preventDefault();
         const body = {
-          roomId,
-          startTime,
-          endTime,
-          graceMinutes: Number(grace),
-          ...(kind === 'weekly' ? { weekday: Number(weekday) } : { date }),
+          roomId: slot.roomId,
+          startTime: slot.startTime,
+          endTime: slot.endTime,
+          graceMinutes: Number(slot.grace),
+          ...(kind === 'weekly' ? { weekday: Number(slot.weekday) } : { date: slot.date }),
         };
         void f
           .run(
@@ -243,19 +245,9 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
       <div className="form-grid">
         <LessonSlotFields
           weekly={kind === 'weekly'}
-          weekday={weekday}
-          onWeekday={setWeekday}
-          date={date}
-          onDate={setDate}
-          roomId={roomId}
-          onRoom={setRoom}
+          value={slot}
+          onChange={setSlot}
           rooms={rooms}
-          startTime={startTime}
-          onStart={setStart}
-          endTime={endTime}
-          onEnd={setEnd}
-          grace={grace}
-          onGrace={setGrace}
           errors={f.errors}
           testId="schedule"
         />

@@ -11,7 +11,7 @@ import { api } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
 import { Field, FormError } from '../ui.js';
-import { LessonSlotFields, WEEKDAYS } from '../lesson-slot.js';
+import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
 
 type ScheduleT = z.infer<typeof Schedule>;
 type RoomT = z.infer<typeof Room>;
@@ -55,12 +55,15 @@ export function ScheduleEditForm({
   onClose(): void;
 }) {
   const [effectiveFrom, setFrom] = useState('');
-  const [weekday, setWeekday] = useState(String(schedule.weekday ?? ''));
-  const [date, setDate] = useState(schedule.date ?? '');
-  const [roomId, setRoom] = useState(schedule.roomId);
-  const [startTime, setStart] = useState(schedule.startTime);
-  const [endTime, setEnd] = useState(schedule.endTime);
-  const [grace, setGrace] = useState(String(schedule.graceMinutes));
+  const [slot, setSlot] = useState<LessonSlot>({
+    weekday: String(schedule.weekday ?? ''),
+    date: schedule.date ?? '',
+    roomId: schedule.roomId,
+    startTime: schedule.startTime,
+    endTime: schedule.endTime,
+    grace: String(schedule.graceMinutes),
+  });
+  const { weekday, date, roomId, startTime, endTime, grace } = slot;
   const f = useSubmit();
   const weekly = schedule.date === null;
   const patch = {
@@ -115,19 +118,9 @@ export function ScheduleEditForm({
         </Field>
         <LessonSlotFields
           weekly={weekly}
-          weekday={weekday}
-          onWeekday={setWeekday}
-          date={date}
-          onDate={setDate}
-          roomId={roomId}
-          onRoom={setRoom}
+          value={slot}
+          onChange={setSlot}
           rooms={rooms}
-          startTime={startTime}
-          onStart={setStart}
-          endTime={endTime}
-          onEnd={setEnd}
-          grace={grace}
-          onGrace={setGrace}
           errors={f.errors}
           testId="schedule-edit"
         />
