@@ -1,0 +1,70 @@
+// A test server listening on a real port and whole kiosks (createKiosk, fake engine, in-memory
+// store) paired with it: for tests of what goes over the wire between the two.
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { createKiosk, type KioskRuntime } from '../../src/core/index.js';
+import type { FaceEngine } from '../../src/ml/types.js';
+import { openSqlite, type Database } from '../src/db/database.js';
+import { buildTestApp, call, seed, type Seeded } from './app.js';
+
+export interface ServerForKiosks {
+  database: Database;
+  app: FastifyInstance;
+  seeded: Seeded;
+  /** The kiosks paired with it (pairWholeKiosk), closed with it. */
+  kiosks: KioskRuntime[];
+  /** Closes every kiosk paired with it, then the server and its database. */
+  close(): Promise<void>;
+}
+
+interface Paired {
+  kiosk: KioskRuntime;
+  device: { id: string; pairingCode: string; modelId: string | null };
+}
+
+/** A fresh SQLite server with one seeded site, room, class and `students` students. */
+export async function serverForKiosks(students = 1): Promise<ServerForKiosks> {
+  const database = openSqlite(':memory:');
+  const t = await buildTestApp(database);
+  const seeded = await seed(t, database, { students });
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const server: ServerForKiosks = {
+    database,
+    app: t.app,
+    seeded,
+    kiosks: [],
+    async close() {
+      while (server.kiosks.length) await server.kiosks.pop()?.close();
+      await t.app.close();
+      await database.close();
+    },
+  };
+  return server;
+}
+
+/** A whole kiosk on `engine`, its clock stopped at `now`, paired with the server's room. */
+export async function pairWholeKiosk(
+  server: ServerForKiosks,
+  engine: FaceEngine,
+  now: string,
+): Promise<Paired> {
+  const kiosk = createKiosk({
+    dataDir: '/nonexistent',
+    databaseFile: ':memory:',
+    camera: 'push',
+    engine,
+    clock: () => new Date(now),
+    logger: pino({ level: 'silent' }),
+    autoSync: false,
+    sync: { timeoutMs: 2000 },
+  });
+  server.kiosks.push(kiosk);
+  await kiosk.ready;
+  const device = await call<Paired['device']>(server.app, server.seeded.adminToken, 'POST', '/api/devices', {
+    roomId: server.seeded.roomId,
+  });
+  const address = server.app.server.address();
+  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  await kiosk.sync.pair({ serverUrl: url, code: device.pairingCode, name: 'door' });
+  return { kiosk, device };
+}
