@@ -70,23 +70,26 @@ export async function storeDoorTemplate(
         throw conflict(`template ${u.id} already exists`, 'template_exists');
       return { id: u.id, status: 'duplicate' };
     }
+    // Every outcome worth auditing names the offered template, its device and model.
+    const audit = (action: string, detail: Record<string, unknown>) =>
+      writeAudit(
+        trx,
+        {
+          actor: { kind: 'device', id: device.id },
+          action,
+          entity: 'student',
+          entityId: u.studentId,
+          detail: { templateId: u.id, deviceId: device.id, modelId: u.modelId, ...detail },
+        },
+        now,
+      );
     const likeness = await enrolmentLikeness(trx, u);
     const floor = doorTemplateFloor(u.modelId);
     if (floor === null || likeness < floor) {
       const reason = floor === null ? 'uncalibrated_model' : 'unlike_enrolment';
       // Audited: a face unlike the child's enrolment photos offered as theirs is what a planted
       // template would look like.
-      await writeAudit(
-        trx,
-        {
-          actor: { kind: 'device', id: device.id },
-          action: 'template.door_refused',
-          entity: 'student',
-          entityId: u.studentId,
-          detail: { templateId: u.id, deviceId: device.id, modelId: u.modelId, reason, likeness, floor },
-        },
-        now,
-      );
+      await audit('template.door_refused', { reason, likeness, floor });
       return { id: u.id, status: 'rejected', reason };
     }
 
@@ -129,24 +132,11 @@ export async function storeDoorTemplate(
       now,
     );
     const replacedId = replaced[0]?.id ?? null;
-    await writeAudit(
-      trx,
-      {
-        actor: { kind: 'device', id: device.id },
-        action: 'template.door_added',
-        entity: 'student',
-        entityId: u.studentId,
-        detail: {
-          templateId: u.id,
-          deviceId: device.id,
-          modelId: u.modelId,
-          similarity: u.similarity,
-          margin: u.margin,
-          replaced: replacedId,
-        },
-      },
-      now,
-    );
+    await audit('template.door_added', {
+      similarity: u.similarity,
+      margin: u.margin,
+      replaced: replacedId,
+    });
     return { id: u.id, status: 'accepted', replaced: replacedId };
   });
 }
