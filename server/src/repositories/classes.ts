@@ -84,6 +84,27 @@ function assertActive(cls: ClassTable): void {
     throw conflict(`class ${cls.id} is archived; unarchive it first`, 'class_archived');
 }
 
+/**
+ * Checks, inside the caller's transaction, that the class is still active and keeps it so until
+ * that transaction ends. The guarded UPDATE takes the row lock the archive's own UPDATE takes
+ * (PostgreSQL): a write that gets it first commits before the archive reads what to end and
+ * tombstone; one that waits for an archive re-reads the row and gets 409 `class_archived`. A
+ * plain read would not do: at read committed it sees the archive only once committed, and an
+ * enrolment's foreign key does not conflict with the archive's lock. SQLite runs one write
+ * transaction at a time (BEGIN IMMEDIATE), so there the same statement is simply the check.
+ */
+export async function lockActiveClass(trx: Executor, id: string): Promise<ClassTable> {
+  await trx
+    .updateTable('classes')
+    .set({ archived_at: null })
+    .where('id', '=', id)
+    .where('archived_at', 'is', null)
+    .execute();
+  const cls = await getClass(trx, id);
+  assertActive(cls);
+  return cls;
+}
+
 async function assertTeacher(db: Executor, teacherId: string | null | undefined) {
   if (teacherId === null || teacherId === undefined) return;
   const user = await db.selectFrom('users').select('role').where('id', '=', teacherId).executeTakeFirst();
@@ -145,8 +166,7 @@ export async function updateClass(
 ): Promise<Class> {
   await assertTeacher(db, patch.teacherId);
   return db.transaction().execute(async (trx) => {
-    const current = await getClass(trx, id);
-    assertActive(current);
+    const current = await lockActiveClass(trx, id);
     const next: ClassTable = {
       ...current,
       name: patch.name ?? current.name,
@@ -396,8 +416,7 @@ export async function enrolStudents(
 ) {
   const ids = unique(studentIds);
   return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, classId);
-    assertActive(cls);
+    const cls = await lockActiveClass(trx, classId);
     const found = new Set<string>();
     for (const chunk of chunks(ids, 500)) {
       const rows = await trx
@@ -546,8 +565,7 @@ export async function createSchedule(
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, classId);
-    assertActive(cls);
+    const cls = await lockActiveClass(trx, classId);
     const room = await getRoom(trx, input.roomId);
     if (room.site_id !== cls.site_id)
       throw badRequest('room and class belong to different sites', 'site_mismatch');
@@ -608,10 +626,12 @@ export async function updateSchedule(
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
+    // The class first: its lock orders this edit before or after an archive, and an archived
+    // class's schedules (ended by the archive) answer that, not `schedule_ended`.
+    const cls = await lockActiveClass(trx, (await getSchedule(trx, id)).class_id);
     const schedule = await getSchedule(trx, id);
     if (schedule.ended_on !== null)
       throw badRequest(`schedule ${id} was removed; add a new one`, 'schedule_ended');
-    const cls = await getClass(trx, schedule.class_id);
     const { firstOpen } = await classDates(trx, cls, now);
     const from = patch.effectiveFrom ?? firstOpen;
     if (from < firstOpen)
@@ -701,9 +721,9 @@ export async function updateSchedule(
 
 export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const cls = await lockActiveClass(trx, (await getSchedule(trx, id)).class_id);
     const schedule = await getSchedule(trx, id);
     if (schedule.ended_on !== null) throw notFound(`schedule ${id}`);
-    const cls = await getClass(trx, schedule.class_id);
     // Ended, not deleted: its sessions already held keep resolving (reports, corrections);
     // no session from the first one not yet started on. Kiosks forget it (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
