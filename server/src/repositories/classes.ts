@@ -220,9 +220,17 @@ export async function archiveClass(db: Kysely<DB>, id: string, actor: Actor, now
       .where('class_id', '=', id)
       .execute();
     const running = schedules.filter((sch) => sch.ended_on === null).map((sch) => sch.id);
-    for (const scheduleId of running) await endSchedule(trx, scheduleId, last);
-    for (const chunk of chunks(running, 500))
-      await trx.updateTable('schedules').set({ archived_with_class: 1 }).where('id', 'in', chunk).execute();
+    for (const scheduleId of running) {
+      // What ending it closes (the version in force, versions planned after `last`) is kept,
+      // so unarchiving can restore exactly that.
+      const before = await versionsOf(trx, scheduleId);
+      await endSchedule(trx, scheduleId, last);
+      await trx
+        .updateTable('schedules')
+        .set({ archived_with_class: 1, archived_versions: JSON.stringify(before.map(storedVersion)) })
+        .where('id', '=', scheduleId)
+        .execute();
+    }
     // Closed enrolments were already tombstoned when they closed; open ones stay open here
     // (unarchiving republishes them) but kiosks drop them now.
     const enrolments = await trx
@@ -262,9 +270,10 @@ export async function archiveClass(db: Kysely<DB>, id: string, actor: Actor, now
 }
 
 /**
- * Makes an archived class active again: the schedules archiving ended meet again from the
- * first date not yet started, as they were last set (the archived days stay without
- * sessions), and kiosks get the class, its open enrolments and those schedules again.
+ * Makes an archived class active again: the schedules archiving ended get back, from the first
+ * date not yet started, the versions the archive closed (planned ones on their own dates; the
+ * archived days stay without sessions), and kiosks get the class, its open enrolments and those
+ * schedules again.
  */
 export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<Class> {
   return db.transaction().execute(async (trx) => {
@@ -277,53 +286,23 @@ export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, n
       .where('archived_at', 'is not', null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) === 0) return toClass(await getClass(trx, id));
-    const { firstOpen } = await classDates(trx, cls, now);
     const paused = await trx
       .selectFrom('schedules')
       .selectAll()
       .where('class_id', '=', id)
       .where('archived_with_class', '=', 1)
       .execute();
+    const firstOpen = await firstOpenAsIfActive(trx, cls, paused, now);
     // A one-off lesson whose date went by while archived has nothing left to reopen.
     const reopened = paused.filter((sch) => sch.date === null || sch.date >= firstOpen);
     for (const sch of reopened) {
-      const fields = {
-        room_id: sch.room_id,
-        weekday: sch.weekday,
-        date: sch.date,
-        start_time: sch.start_time,
-        end_time: sch.end_time,
-        grace_minutes: sch.grace_minutes,
-      };
-      // Unarchived before a session was missed, and unchanged: the version simply runs on.
-      const adjoining = (await versionsOf(trx, sch.id)).find(
-        (v) =>
-          v.valid_until === addDays(firstOpen, -1) &&
-          (Object.keys(fields) as (keyof typeof fields)[]).every((k) => v[k] === fields[k]),
-      );
-      if (adjoining)
-        await trx
-          .updateTable('schedule_versions')
-          .set({ valid_until: null })
-          .where('id', '=', adjoining.id)
-          .execute();
-      else
-        await trx
-          .insertInto('schedule_versions')
-          .values({
-            id: randomUUID(),
-            schedule_id: sch.id,
-            valid_from: firstOpen,
-            valid_until: null,
-            ...fields,
-            created_at: now,
-          })
-          .execute();
+      if (sch.archived_versions === null) await reopenFromLatest(trx, sch, firstOpen, now);
+      else await restoreVersions(trx, sch, parseStoredVersions(sch.archived_versions), firstOpen, now);
       await trx.updateTable('schedules').set({ ended_on: null }).where('id', '=', sch.id).execute();
     }
     await trx
       .updateTable('schedules')
-      .set({ archived_with_class: 0 })
+      .set({ archived_with_class: 0, archived_versions: null })
       .where('class_id', '=', id)
       .where('archived_with_class', '=', 1)
       .execute();
@@ -370,6 +349,160 @@ export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, n
     );
     return toClass(active);
   });
+}
+
+/** A schedule version as archiving keeps it (schedules.archived_versions, migration 012). */
+interface StoredVersion {
+  id: string;
+  validFrom: string | null;
+  validUntil: string | null;
+  roomId: string;
+  weekday: number | null;
+  date: string | null;
+  startTime: string;
+  endTime: string;
+  graceMinutes: number;
+  createdAt: string;
+}
+
+const storedVersion = (v: ScheduleVersionTable): StoredVersion => ({
+  id: v.id,
+  validFrom: v.valid_from,
+  validUntil: v.valid_until,
+  roomId: v.room_id,
+  weekday: v.weekday,
+  date: v.date,
+  startTime: v.start_time,
+  endTime: v.end_time,
+  graceMinutes: v.grace_minutes,
+  createdAt: v.created_at,
+});
+
+const parseStoredVersions = (json: string): StoredVersion[] => JSON.parse(json) as StoredVersion[];
+
+/**
+ * The first date not yet started, judged on the timetable as it was before the archive: a lesson
+ * of it that began today while the class was archived is history (nobody was told to come), not
+ * a session to count absences in.
+ */
+async function firstOpenAsIfActive(
+  trx: Executor,
+  cls: ClassTable,
+  paused: readonly ScheduleTable[],
+  now: string,
+): Promise<string> {
+  const site = await getSite(trx, cls.site_id);
+  const asBefore = new Map<string, ScheduleVersion[]>(
+    paused.map((sch) => [
+      sch.id,
+      sch.archived_versions === null
+        ? [toVersion({ ...sch, schedule_id: sch.id, valid_from: null, valid_until: null })]
+        : parseStoredVersions(sch.archived_versions),
+    ]),
+  );
+  const specs = (await scheduleSpecs(trx, { classIds: [cls.id] })).map((spec) => ({
+    ...spec,
+    versions: asBefore.get(spec.id) ?? spec.versions,
+  }));
+  return firstEditableDate(
+    specs,
+    await loadCalendar(trx, cls.site_id),
+    new SiteClock(site.timezone),
+    new Date(now),
+  );
+}
+
+/**
+ * Puts back what archiving closed, from `firstOpen` on: the version that was in force runs on to
+ * its old end and the versions planned after the archive start on their own dates. Nothing is
+ * restored on the archived days themselves (the last date archiving kept, `ended_on`, to
+ * `firstOpen`), so no session appears there and no report counts anyone absent from it; a
+ * planned version that would have started then starts on `firstOpen` instead. Unarchived before
+ * any session was missed, the timetable is exactly as it was before the archive.
+ */
+async function restoreVersions(
+  trx: Executor,
+  sch: ScheduleTable,
+  before: readonly StoredVersion[],
+  firstOpen: string,
+  now: string,
+): Promise<void> {
+  const last = sch.ended_on;
+  if (last === null) return;
+  if (firstOpen <= last) firstOpen = addDays(last, 1);
+  const current = new Set((await versionsOf(trx, sch.id)).map((v) => v.id));
+  for (const v of before) {
+    // Versions that ended by `last` were not touched by the archive.
+    if (v.validUntil !== null && v.validUntil <= last) continue;
+    const from = v.validFrom !== null && v.validFrom > firstOpen ? v.validFrom : firstOpen;
+    if (v.validUntil !== null && v.validUntil < from) continue;
+    // The version in force at the archive, unarchived the next open date: it simply runs on.
+    if (current.has(v.id) && from === addDays(last, 1)) {
+      await trx
+        .updateTable('schedule_versions')
+        .set({ valid_until: v.validUntil })
+        .where('id', '=', v.id)
+        .execute();
+      continue;
+    }
+    // A removed version restored on its own dates is the same version again.
+    const same = !current.has(v.id) && from === v.validFrom;
+    await trx
+      .insertInto('schedule_versions')
+      .values({
+        id: same ? v.id : randomUUID(),
+        schedule_id: sch.id,
+        valid_from: from,
+        valid_until: v.validUntil,
+        room_id: v.roomId,
+        weekday: v.weekday,
+        date: v.date,
+        start_time: v.startTime,
+        end_time: v.endTime,
+        grace_minutes: v.graceMinutes,
+        created_at: same ? v.createdAt : now,
+      })
+      .execute();
+  }
+}
+
+/**
+ * A schedule an archive ended before migration 012 kept no versions: it meets again from
+ * `firstOpen` as it was last set (a new open version, or the old one running on when no session
+ * was missed).
+ */
+async function reopenFromLatest(trx: Executor, sch: ScheduleTable, firstOpen: string, now: string) {
+  const fields = {
+    room_id: sch.room_id,
+    weekday: sch.weekday,
+    date: sch.date,
+    start_time: sch.start_time,
+    end_time: sch.end_time,
+    grace_minutes: sch.grace_minutes,
+  };
+  const adjoining = (await versionsOf(trx, sch.id)).find(
+    (v) =>
+      v.valid_until === addDays(firstOpen, -1) &&
+      (Object.keys(fields) as (keyof typeof fields)[]).every((k) => v[k] === fields[k]),
+  );
+  if (adjoining)
+    await trx
+      .updateTable('schedule_versions')
+      .set({ valid_until: null })
+      .where('id', '=', adjoining.id)
+      .execute();
+  else
+    await trx
+      .insertInto('schedule_versions')
+      .values({
+        id: randomUUID(),
+        schedule_id: sch.id,
+        valid_from: firstOpen,
+        valid_until: null,
+        ...fields,
+        created_at: now,
+      })
+      .execute();
 }
 
 // ---------------------------------------------------------------- enrolments
@@ -581,6 +714,7 @@ export async function createSchedule(
       created_at: now,
       ended_on: null,
       archived_with_class: 0,
+      archived_versions: null,
     };
     const version: ScheduleVersionTable = {
       id: randomUUID(),
