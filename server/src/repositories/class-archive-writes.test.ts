@@ -9,8 +9,8 @@ import { testDialects, type TestDatabase } from '../../test/databases.js';
 import type { DB } from '../db/schema.js';
 import { importRoster } from '../import/roster.js';
 import { HttpError } from '../errors.js';
+import { archiveClass } from './class-archive.js';
 import {
-  archiveClass,
   createSchedule,
   deleteSchedule,
   enrolStudents,

@@ -5,14 +5,8 @@ import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { occurrenceOf } from '../../../src/contracts/occurrences.js';
 import { SiteClock } from '../../../src/contracts/site-time.js';
 import { loadCalendar, scheduleSpecs } from './calendar.js';
-import {
-  archiveClass,
-  createSchedule,
-  deleteSchedule,
-  listClasses,
-  unarchiveClass,
-  updateSchedule,
-} from './classes.js';
+import { archiveClass, unarchiveClass } from './class-archive.js';
+import { createSchedule, deleteSchedule, listClasses, updateSchedule } from './classes.js';
 
 const dialects = await testDialects();
 const actor = { kind: 'user' as const, id: null };
