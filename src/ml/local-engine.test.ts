@@ -126,6 +126,25 @@ describe('LocalFaceEngine on real photos', () => {
     expect(blurred.faces[0]!.gateFailures).toContain('blur');
   });
 
+  it('gates: a small sharp face is as sharp as the same face large, and still blurred when blurred', async () => {
+    // The photo shrunk ~3.2× into a grey frame: its face (~95 px box) is upscaled into the
+    // engine's 192-px crop. Measured at the crop's resolution it lost about half its sharpness
+    // (0.89 → 0.40); measured at its own resolution it does not.
+    const frameOf = async (photo: Buffer): Promise<Buffer> =>
+      sharp({ create: { width: 640, height: 480, channels: 3, background: '#777' } })
+        .composite([{ input: photo, left: 220, top: 165 }])
+        .jpeg({ quality: 90 })
+        .toBuffer();
+    const small = await sharp(read('person-a-2.jpg')).resize(200).toBuffer();
+    const large = (await engine.analyse(read('person-a-2.jpg'))).faces[0]!;
+    const sharpSmall = (await engine.analyse(await frameOf(small))).faces[0]!;
+    expect(sharpSmall.quality.size).toBeLessThan(120);
+    expect(sharpSmall.quality.sharpness).toBeGreaterThan(0.9 * large.quality.sharpness);
+    expect(sharpSmall.gateFailures).toEqual([]);
+    const blurred = (await engine.analyse(await frameOf(await sharp(small).blur(5).toBuffer()))).faces[0]!;
+    expect(blurred.gateFailures).toContain('blur');
+  });
+
   it('disposes every tensor every frame (tf.memory stays flat over many frames)', async () => {
     const inputs = ['person-a-1.jpg', 'three-faces.jpg', 'noface.jpg', 'person-b-1.jpg'].map(read);
     await engine.analyse(inputs[0]!);

@@ -361,7 +361,18 @@ export class LocalFaceEngine implements FaceEngine {
   ): Promise<DetectedFace> {
     const crop = face.tensor as Tensor; // [192, 192, 3], 0..1, rotated upright
     const [ch, cw] = crop.shape as [number, number];
-    const stats = cropStats((await crop.data()) as Float32Array, cw, ch);
+    // The crop is Human's square face box resized to 192 px. The box's side in frame pixels (its
+    // raw, unclamped size: near the frame's edge the clamped box is smaller than the crop) is
+    // the face's own resolution, at which quality.ts measures sharpness.
+    const [, frameH, frameW] = frame.shape as [number, number, number, number];
+    const nativeSide = Math.max((face.boxRaw?.[2] ?? 0) * frameW, (face.boxRaw?.[3] ?? 0) * frameH);
+    const stats = cropStats(
+      (await crop.data()) as Float32Array,
+      cw,
+      ch,
+      true,
+      nativeSide > 0 ? nativeSide : Infinity,
+    );
     const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
     const quality = {
       size: Math.round(face.box[3]),

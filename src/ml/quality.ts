@@ -8,7 +8,7 @@ export interface GateThresholds {
   maxYaw: number;
   maxPitch: number;
   maxRoll: number;
-  /** Minimum normalised sharpness (0..1, see sharpnessOf). */
+  /** Minimum normalised sharpness (0..1, see cropStats). */
   minSharpness: number;
   /** Minimum mean luminance (0..255) of the face. */
   minBrightness: number;
@@ -33,12 +33,20 @@ export interface CropStats {
 /**
  * Sharpness and brightness of the central part of a face crop (row-major RGB, values 0..1),
  * skipping the border where hair and background live.
+ *
+ * `nativeSide` is how many frame pixels the crop's side covers. When the face was smaller than
+ * the crop (it was upscaled into it), the central part is first scaled back down to that size
+ * by area averaging, so sharpness is measured at the face's own resolution: an upscaled face
+ * has a low Laplacian variance however sharp the photo is, and a gate on that would refuse
+ * small sharp faces (scanned ID photos) for being small, not blurred. A crop that was not
+ * upscaled is measured as it is.
  */
 export function cropStats(
   pixels: Float32Array | Uint8Array,
   width: number,
   height: number,
   unit = true,
+  nativeSide = Infinity,
 ): CropStats {
   const k = unit ? 255 : 1;
   const x0 = Math.floor(width * 0.2);
@@ -57,6 +65,18 @@ export function cropStats(
       sum += g;
     }
   }
+  const scale =
+    Number.isFinite(nativeSide) && nativeSide > 0 ? Math.min(1, nativeSide / Math.max(width, height)) : 1;
+  const native = scale < 1 ? areaDownscale(grey, w, h, scale) : { grey, w, h };
+  const variance = laplacianVariance(native.grey, native.w, native.h);
+  return {
+    sharpness: variance / (variance + SHARPNESS_HALF_POINT),
+    brightness: grey.length > 0 ? sum / grey.length : 0,
+  };
+}
+
+/** Variance of the 4-neighbour Laplacian over the interior of a grey image. */
+function laplacianVariance(grey: Float32Array, w: number, h: number): number {
   let lapSum = 0;
   let lapSq = 0;
   let n = 0;
@@ -70,11 +90,59 @@ export function cropStats(
     }
   }
   const mean = n > 0 ? lapSum / n : 0;
-  const variance = n > 0 ? lapSq / n - mean * mean : 0;
-  return {
-    sharpness: variance / (variance + SHARPNESS_HALF_POINT),
-    brightness: grey.length > 0 ? sum / grey.length : 0,
-  };
+  return n > 0 ? lapSq / n - mean * mean : 0;
+}
+
+/**
+ * For one axis of `from` samples shrunk by `scale` (< 1): each output sample's source
+ * samples and their weights (the share of the source pixel the output pixel covers).
+ */
+function areaWeights(
+  from: number,
+  scale: number,
+): { to: number; taps: { index: number; weight: number }[][] } {
+  const to = Math.max(3, Math.round(from * scale));
+  const step = from / to;
+  const taps: { index: number; weight: number }[][] = [];
+  for (let o = 0; o < to; o++) {
+    const start = o * step;
+    const end = start + step;
+    const row: { index: number; weight: number }[] = [];
+    for (let i = Math.floor(start); i < Math.min(from, Math.ceil(end)); i++) {
+      const cover = Math.min(end, i + 1) - Math.max(start, i);
+      if (cover > 0) row.push({ index: i, weight: cover / step });
+    }
+    taps.push(row);
+  }
+  return { to, taps };
+}
+
+/** Shrinks a grey image by `scale` (< 1) with area averaging, rows then columns. */
+function areaDownscale(
+  grey: Float32Array,
+  w: number,
+  h: number,
+  scale: number,
+): { grey: Float32Array; w: number; h: number } {
+  const cols = areaWeights(w, scale);
+  const rows = areaWeights(h, scale);
+  const wide = new Float32Array(cols.to * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < cols.to; x++) {
+      let v = 0;
+      for (const t of cols.taps[x]!) v += t.weight * grey[y * w + t.index]!;
+      wide[y * cols.to + x] = v;
+    }
+  }
+  const out = new Float32Array(cols.to * rows.to);
+  for (let y = 0; y < rows.to; y++) {
+    for (let x = 0; x < cols.to; x++) {
+      let v = 0;
+      for (const t of rows.taps[y]!) v += t.weight * wide[t.index * cols.to + x]!;
+      out[y * cols.to + x] = v;
+    }
+  }
+  return { grey: out, w: cols.to, h: rows.to };
 }
 
 /** Every gate the face fails, in a stable order; empty means it may be matched. */

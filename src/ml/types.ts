@@ -17,7 +17,7 @@ export interface FaceQuality {
   yaw: number;
   pitch: number;
   roll: number;
-  /** 0..1, higher is sharper (variance of the Laplacian, normalised). */
+  /** 0..1, higher is sharper (variance of the Laplacian at the face's own resolution, normalised). */
   sharpness: number;
   /** Mean luminance 0..255 of the face crop. */
   brightness: number;
