@@ -152,9 +152,10 @@ export default tseslint.config(
     // screens would show only sometimes.
     files: ['src/renderer/**/*.{ts,tsx}', 'server/console/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
-    // The plugin's recommended levels: the two generic hooks that take a dependency list from their
-    // caller (src/renderer/src/hooks.ts, server/console/src/ui.tsx) are reported as warnings.
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+    // Both are errors: a warning nobody has to fix is one the next change adds to. The two generic
+    // hooks that take a dependency list from their caller (src/renderer/src/hooks.ts,
+    // server/console/src/ui.tsx) key their effect on `useDepsVersion(deps)`, not on a spread.
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   // ---------------------------------------------------------------- the allowed arrows
   // docs/architecture.md draws the parts and which may import which; these zones enforce it.

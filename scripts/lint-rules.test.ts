@@ -37,3 +37,18 @@ describe('lint: import-x/no-cycle', () => {
     expect(await hits('import-x/no-cycle', 'type-only-a.ts', 'type-only-b.ts')).toEqual([]);
   });
 });
+
+describe('lint: react-hooks/exhaustive-deps', () => {
+  it('passes the generic hooks that take their dependency list from the caller', async () => {
+    const results = await eslint.lintFiles([
+      join(root, 'server', 'console', 'src', 'ui.tsx'),
+      join(root, 'src', 'renderer', 'src', 'hooks.ts'),
+    ]);
+    const found = results.flatMap((r) =>
+      r.messages
+        .filter((m) => m.ruleId?.startsWith('react-hooks/') === true || m.fatal)
+        .map((m) => `${r.filePath.slice(root.length + 1)}:${m.line} ${m.message}`),
+    );
+    expect(found).toEqual([]);
+  });
+});

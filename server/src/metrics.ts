@@ -30,7 +30,31 @@ export interface AppMetrics {
   registry: Registry;
   /** Count per-item outcomes of a sync push (attendance or templates). */
   countPushResults(kind: 'attendance' | 'templates', results: readonly Pick<ItemResult, 'status'>[]): void;
+  /**
+   * Count one door-template capture's outcome: `added`, or `refused` with its reason (the
+   * answer's `reason`, or the error code of a 4xx such as `door_templates_off`). A `duplicate`
+   * (a retry of a capture already counted) counts in neither.
+   */
+  countDoorTemplate(outcome: { status: 'added' } | { status: 'refused'; reason: string }): void;
 }
+
+/**
+ * Reasons a door capture is refused, shown from the first scrape: the rejections the server
+ * judges (contracts/sync.ts `DoorTemplateResult`) and the route's 4xx codes (docs/server.md).
+ * Another code still counts under its own label.
+ */
+const DOOR_REFUSALS = [
+  'unlike_enrolment',
+  'uncalibrated_model',
+  'daily_limit',
+  'door_templates_off',
+  'not_found',
+  'no_consent',
+  'model_mismatch',
+  'bad_embedding',
+  'no_enrolment_template',
+  'validation_failed',
+] as const;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -157,6 +181,23 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
   }
 }
 
+/**
+ * A door-template answer's outcome. 401 is not counted: a device the server does not know had
+ * no capture judged. 5xx neither: nothing was decided.
+ */
+function countDoorAnswer(metrics: AppMetrics, statusCode: number, payload: unknown): void {
+  const body = (payload ?? {}) as { status?: unknown; reason?: unknown; error?: unknown };
+  if (statusCode === 200) {
+    if (body.status === 'accepted') metrics.countDoorTemplate({ status: 'added' });
+    else if (body.status === 'rejected')
+      metrics.countDoorTemplate({
+        status: 'refused',
+        reason: typeof body.reason === 'string' ? body.reason : 'rejected',
+      });
+  } else if (statusCode >= 400 && statusCode < 500 && statusCode !== 401 && typeof body.error === 'string')
+    metrics.countDoorTemplate({ status: 'refused', reason: body.error });
+}
+
 export default fp(
   async function metrics(app: FastifyInstance, opts: MetricsOptions) {
     const registry = new Registry();
@@ -187,11 +228,23 @@ export default fp(
       labelNames: ['result'],
       registers: [registry],
     });
+    const doorAdded = new Counter({
+      name: 'rollcall_door_templates_added_total',
+      help: 'Door captures stored as door templates (template freshness)',
+      registers: [registry],
+    });
+    const doorRefused = new Counter({
+      name: 'rollcall_door_templates_refused_total',
+      help: 'Door captures refused, by reason (a rejection or the error code of a 4xx answer)',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     // Outcomes exist from the first scrape (rate() over a missing series is a blind spot).
     for (const result of ['accepted', 'duplicate', 'rejected']) {
       events.inc({ result }, 0);
       templates.inc({ result }, 0);
     }
+    for (const reason of DOOR_REFUSALS) doorRefused.inc({ reason }, 0);
     registerKioskGauges(app, registry);
 
     const appMetrics: AppMetrics = {
@@ -201,6 +254,10 @@ export default fp(
         const n = { accepted: 0, duplicate: 0, rejected: 0 };
         for (const r of results) n[r.status] += 1;
         for (const [result, count] of Object.entries(n)) if (count > 0) counter.inc({ result }, count);
+      },
+      countDoorTemplate(outcome) {
+        if (outcome.status === 'added') doorAdded.inc();
+        else doorRefused.inc({ reason: outcome.reason });
       },
     };
     app.decorate('metrics', appMetrics);
@@ -221,8 +278,13 @@ export default fp(
     app.addHook(
       'preSerialization',
       async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
-        if (reply.statusCode !== 200 || request.method !== 'POST') return payload;
+        if (request.method !== 'POST') return payload;
         const url = request.routeOptions.url;
+        if (url === SYNC_PATHS.doorTemplates) {
+          countDoorAnswer(appMetrics, reply.statusCode, payload);
+          return payload;
+        }
+        if (reply.statusCode !== 200) return payload;
         const kind =
           url === SYNC_PATHS.attendance ? 'attendance' : url === SYNC_PATHS.templates ? 'templates' : null;
         const results = (payload as { results?: unknown } | null)?.results;

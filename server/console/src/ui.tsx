@@ -11,14 +11,29 @@ export interface QueryState<T> {
   reload(): void;
 }
 
+/**
+ * A number that changes exactly when an element of `deps` changes (`Object.is`, as React compares
+ * an effect's list). An effect keyed on it follows a caller's list without spreading that list into
+ * its own, which the hooks lint cannot check.
+ */
+export function useDepsVersion(deps: readonly unknown[]): number {
+  const seen = useRef({ deps, version: 0 });
+  const prev = seen.current.deps;
+  if (prev.length !== deps.length || prev.some((d, i) => !Object.is(d, deps[i])))
+    seen.current = { deps, version: seen.current.version + 1 };
+  return seen.current.version;
+}
+
 /** Loads on mount and whenever `deps` change; keeps the previous data while reloading. */
 export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[]): QueryState<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
+  // The latest `load` runs; `deps` say when (the caller's closure changes on every render).
   const loadRef = useRef(load);
   loadRef.current = load;
+  const version = useDepsVersion(deps);
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -38,7 +53,7 @@ export function useQuery<T>(load: () => Promise<T>, deps: readonly unknown[]): Q
     return () => {
       live = false;
     };
-  }, [...deps, tick]);
+  }, [version, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loading, reload };
 }

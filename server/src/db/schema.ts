@@ -105,6 +105,11 @@ export interface ScheduleTable {
   ended_on: string | null;
   /** 1 when archiving its class ended it: unarchiving reopens it (migration 011). */
   archived_with_class: number;
+  /**
+   * JSON of its versions as they stood before archiving its class ended it, so unarchiving
+   * restores them (future versions included); null otherwise (migration 012).
+   */
+  archived_versions: string | null;
 }
 
 /** One version of a schedule, in force from/until local dates inclusive (migration 008). */

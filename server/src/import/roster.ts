@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { DB, EnrolmentTable, StudentTable } from '../db/schema.js';
 import { writeAudit, type Actor } from '../repositories/audit.js';
 import { appendChanges, type ChangeInput } from '../repositories/changes.js';
-import { rosterEnrolment } from '../repositories/classes.js';
-import { chunks, type Executor } from '../repositories/executor.js';
+import { lockActiveClass, rosterEnrolment } from '../repositories/classes.js';
+import { chunks, unique, type Executor } from '../repositories/executor.js';
 import { getSite } from '../repositories/rooms.js';
 import { dropTemplates, rosterStudent } from '../repositories/students.js';
 
@@ -403,6 +403,11 @@ export async function importRoster(
         // Consent withdrawn: the face templates go, as with PATCH /api/students/:id.
         if (before.consent === 1 && after.consent === 0) changes.push(...(await dropTemplates(trx, before)));
       }
+      // An archive committed since the plan read the classes would miss these enrolments: each
+      // class is locked and checked (409 `class_archived`, nothing imported), in one order so
+      // two imports cannot deadlock.
+      for (const classId of unique(p.enrolments.map((e) => e.class_id)).sort())
+        await lockActiveClass(trx, classId);
       for (const chunk of chunks(p.enrolments, 500))
         await trx.insertInto('enrolments').values(chunk).execute();
       for (const e of p.enrolments)

@@ -2,7 +2,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, seed, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
-import { archiveClass, createSchedule, deleteSchedule, listClasses, unarchiveClass } from './classes.js';
+import { occurrenceOf } from '../../../src/contracts/occurrences.js';
+import { SiteClock } from '../../../src/contracts/site-time.js';
+import { loadCalendar, scheduleSpecs } from './calendar.js';
+import { archiveClass, unarchiveClass } from './class-archive.js';
+import { createSchedule, deleteSchedule, listClasses, updateSchedule } from './classes.js';
 
 const dialects = await testDialects();
 const actor = { kind: 'user' as const, id: null };
@@ -101,6 +105,107 @@ describe.each(dialects)('class archive repository on $name', (dialect) => {
         { valid_from: '2026-09-21', valid_until: null },
       ]);
       expect((await listClasses(db, {})).map((c) => c.id)).toContain(s.classId);
+    });
+
+    /** The schedule's versions, oldest first: dates and the start time each sets. */
+    const timetable = async (scheduleId: string) =>
+      (
+        await database.db
+          .selectFrom('schedule_versions')
+          .select(['id', 'valid_from', 'valid_until', 'start_time', 'created_at'])
+          .where('schedule_id', '=', scheduleId)
+          .execute()
+      ).sort((a, b) => (a.valid_from ?? '').localeCompare(b.valid_from ?? ''));
+
+    /** The dates of `dates` on which the schedule holds a session (the site is on UTC). */
+    async function sessionDates(siteId: string, scheduleId: string, dates: readonly string[]) {
+      const [spec] = await scheduleSpecs(database.db, { scheduleIds: [scheduleId] });
+      const calendar = await loadCalendar(database.db, siteId);
+      const clock = new SiteClock('UTC');
+      return dates.filter((d) => spec !== undefined && occurrenceOf(spec, calendar, d, clock) !== null);
+    }
+
+    it('a timetable change planned after the archive date comes back on its own date, and the archived Mondays stay empty', async () => {
+      const s = await seed(t, database);
+      const db = database.db;
+      // From 5 October the Monday lesson starts at 09:00; entered before the archive.
+      await updateSchedule(
+        db,
+        s.scheduleId,
+        { effectiveFrom: '2026-10-05', startTime: '09:00' },
+        '2026-09-10T12:00:00.000Z',
+      );
+      await archiveClass(db, s.classId, actor, '2026-09-14T12:00:00.000Z');
+      // Unarchived on Tuesday 29 September: Mondays 21 and 28 were archived days.
+      await unarchiveClass(db, s.classId, actor, '2026-09-29T07:00:00.000Z');
+      expect((await timetable(s.scheduleId)).map((v) => [v.valid_from, v.valid_until, v.start_time])).toEqual(
+        [
+          [null, '2026-09-14', '08:30'],
+          ['2026-09-29', '2026-10-04', '08:30'],
+          ['2026-10-05', null, '09:00'],
+        ],
+      );
+      expect(
+        await sessionDates('default', s.scheduleId, [
+          '2026-09-14',
+          '2026-09-21',
+          '2026-09-28',
+          '2026-10-05',
+          '2026-10-12',
+        ]),
+      ).toEqual(['2026-09-14', '2026-10-05', '2026-10-12']);
+    });
+
+    it('an archive undone before any session was missed restores every version, planned ones included', async () => {
+      const s = await seed(t, database);
+      const db = database.db;
+      await updateSchedule(
+        db,
+        s.scheduleId,
+        { effectiveFrom: '2026-10-05', startTime: '09:00' },
+        '2026-09-10T12:00:00.000Z',
+      );
+      await updateSchedule(
+        db,
+        s.scheduleId,
+        { effectiveFrom: '2026-11-02', startTime: '08:00' },
+        '2026-09-10T12:00:00.000Z',
+      );
+      const before = await timetable(s.scheduleId);
+      await archiveClass(db, s.classId, actor, '2026-09-14T12:00:00.000Z');
+      expect((await timetable(s.scheduleId)).map((v) => v.valid_until)).toEqual(['2026-09-14']);
+      await unarchiveClass(db, s.classId, actor, '2026-09-14T12:05:00.000Z');
+      expect(await timetable(s.scheduleId)).toEqual(before);
+    });
+
+    it('a lesson that began while the class was archived is not brought back (nobody was told to come)', async () => {
+      const s = await seed(t, database);
+      const db = database.db;
+      // Archived on Monday the 14th before its 08:30 lesson, unarchived after it began.
+      await archiveClass(db, s.classId, actor, '2026-09-14T06:00:00.000Z');
+      await unarchiveClass(db, s.classId, actor, '2026-09-14T08:45:00.000Z');
+      expect(await sessionDates('default', s.scheduleId, ['2026-09-07', '2026-09-14', '2026-09-21'])).toEqual(
+        ['2026-09-07', '2026-09-21'],
+      );
+    });
+
+    it('a schedule archived before its versions were kept reopens from its latest fields', async () => {
+      const s = await seed(t, database);
+      const db = database.db;
+      await archiveClass(db, s.classId, actor, '2026-09-14T12:00:00.000Z');
+      // What an archive made before migration 012 left: no record of the versions it closed.
+      await db
+        .updateTable('schedules')
+        .set({ archived_versions: null })
+        .where('id', '=', s.scheduleId)
+        .execute();
+      await unarchiveClass(db, s.classId, actor, '2026-09-29T07:00:00.000Z');
+      expect((await timetable(s.scheduleId)).map((v) => [v.valid_from, v.valid_until, v.start_time])).toEqual(
+        [
+          [null, '2026-09-14', '08:30'],
+          ['2026-09-29', null, '08:30'],
+        ],
+      );
     });
 
     it('an archive undone before any session was missed leaves the timetable as it was', async () => {

@@ -5,8 +5,7 @@ import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
 import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
-import { writeAudit, type Actor } from './audit.js';
-import { appendChanges, type ChangeInput } from './changes.js';
+import { appendChanges } from './changes.js';
 import { chunks, paged, unique, type Executor, type Page } from './executor.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
@@ -34,7 +33,7 @@ export const rosterEnrolment = (r: Pick<EnrolmentTable, 'id' | 'class_id' | 'stu
 const toEnrolment = (
   r: Pick<EnrolmentTable, 'id' | 'class_id' | 'student_id' | 'valid_from' | 'valid_until'>,
 ) => ({ ...rosterEnrolment(r), validFrom: r.valid_from, validUntil: r.valid_until });
-const toVersion = (v: ScheduleVersionTable): ScheduleVersion => ({
+export const toVersion = (v: ScheduleVersionTable): ScheduleVersion => ({
   validFrom: v.valid_from,
   validUntil: v.valid_until,
   roomId: v.room_id,
@@ -57,7 +56,7 @@ export const toSchedule = (r: ScheduleTable, versions?: readonly ScheduleVersion
   endedOn: r.ended_on,
 });
 /** The roster record: the latest version's fields (feed 1) and every version (feed 2). */
-const rosterSchedule = (r: ScheduleTable, versions: readonly ScheduleVersionTable[]) => {
+export const rosterSchedule = (r: ScheduleTable, versions: readonly ScheduleVersionTable[]) => {
   const { endedOn: _ended, ...record } = toSchedule(r, versions);
   return record;
 };
@@ -66,7 +65,7 @@ const rosterSchedule = (r: ScheduleTable, versions: readonly ScheduleVersionTabl
 const byValidFrom = (a: ScheduleVersionTable, b: ScheduleVersionTable) =>
   (a.valid_from ?? '').localeCompare(b.valid_from ?? '') || a.id.localeCompare(b.id);
 
-async function versionsOf(db: Executor, scheduleId: string): Promise<ScheduleVersionTable[]> {
+export async function versionsOf(db: Executor, scheduleId: string): Promise<ScheduleVersionTable[]> {
   return (
     await db.selectFrom('schedule_versions').selectAll().where('schedule_id', '=', scheduleId).execute()
   ).sort(byValidFrom);
@@ -82,6 +81,27 @@ export async function getClass(db: Executor, id: string): Promise<ClassTable> {
 function assertActive(cls: ClassTable): void {
   if (cls.archived_at !== null)
     throw conflict(`class ${cls.id} is archived; unarchive it first`, 'class_archived');
+}
+
+/**
+ * Checks, inside the caller's transaction, that the class is still active and keeps it so until
+ * that transaction ends. The guarded UPDATE takes the row lock the archive's own UPDATE takes
+ * (PostgreSQL): a write that gets it first commits before the archive reads what to end and
+ * tombstone; one that waits for an archive re-reads the row and gets 409 `class_archived`. A
+ * plain read would not do: at read committed it sees the archive only once committed, and an
+ * enrolment's foreign key does not conflict with the archive's lock. SQLite runs one write
+ * transaction at a time (BEGIN IMMEDIATE), so there the same statement is simply the check.
+ */
+export async function lockActiveClass(trx: Executor, id: string): Promise<ClassTable> {
+  await trx
+    .updateTable('classes')
+    .set({ archived_at: null })
+    .where('id', '=', id)
+    .where('archived_at', 'is', null)
+    .execute();
+  const cls = await getClass(trx, id);
+  assertActive(cls);
+  return cls;
 }
 
 async function assertTeacher(db: Executor, teacherId: string | null | undefined) {
@@ -145,8 +165,7 @@ export async function updateClass(
 ): Promise<Class> {
   await assertTeacher(db, patch.teacherId);
   return db.transaction().execute(async (trx) => {
-    const current = await getClass(trx, id);
-    assertActive(current);
+    const current = await lockActiveClass(trx, id);
     const next: ClassTable = {
       ...current,
       name: patch.name ?? current.name,
@@ -173,185 +192,6 @@ export async function updateClass(
   });
 }
 
-/**
- * Archives a class instead of deleting it: every mark, session and report stays. Its open
- * schedules end before the first session not yet started (as removing each would), so it
- * produces no new session; kiosks get the same tombstones a deletion sent. Archiving an
- * archived class changes nothing.
- */
-export async function archiveClass(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<Class> {
-  return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, id);
-    if (cls.archived_at !== null) return toClass(cls);
-    // Conditional, so of two admins archiving at once only one ends schedules and audits: the
-    // other waits on the row lock, then matches nothing.
-    const claimed = await trx
-      .updateTable('classes')
-      .set({ archived_at: now })
-      .where('id', '=', id)
-      .where('archived_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) return toClass(await getClass(trx, id));
-    const { firstOpen } = await classDates(trx, cls, now);
-    const last = addDays(firstOpen, -1);
-    const schedules = await trx
-      .selectFrom('schedules')
-      .select(['id', 'ended_on'])
-      .where('class_id', '=', id)
-      .execute();
-    const running = schedules.filter((sch) => sch.ended_on === null).map((sch) => sch.id);
-    for (const scheduleId of running) await endSchedule(trx, scheduleId, last);
-    for (const chunk of chunks(running, 500))
-      await trx.updateTable('schedules').set({ archived_with_class: 1 }).where('id', 'in', chunk).execute();
-    // Closed enrolments were already tombstoned when they closed; open ones stay open here
-    // (unarchiving republishes them) but kiosks drop them now.
-    const enrolments = await trx
-      .selectFrom('enrolments')
-      .select('id')
-      .where('class_id', '=', id)
-      .where('valid_until', 'is', null)
-      .execute();
-    const tomb = (entity: ChangeInput['entity'], entityId: string): ChangeInput => ({
-      siteId: cls.site_id,
-      entity,
-      entityId,
-      data: null,
-    });
-    await appendChanges(
-      trx,
-      [
-        ...enrolments.map((e) => tomb('enrolment', e.id)),
-        ...schedules.map((sch) => tomb('schedule', sch.id)),
-        tomb('class', id),
-      ],
-      now,
-    );
-    await writeAudit(
-      trx,
-      {
-        actor,
-        action: 'class.archive',
-        entity: 'class',
-        entityId: id,
-        detail: { name: cls.name, lastSessionDate: last, schedulesEnded: running.length },
-      },
-      now,
-    );
-    return toClass({ ...cls, archived_at: now });
-  });
-}
-
-/**
- * Makes an archived class active again: the schedules archiving ended meet again from the
- * first date not yet started, as they were last set (the archived days stay without
- * sessions), and kiosks get the class, its open enrolments and those schedules again.
- */
-export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<Class> {
-  return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, id);
-    if (cls.archived_at === null) return toClass(cls);
-    const claimed = await trx
-      .updateTable('classes')
-      .set({ archived_at: null })
-      .where('id', '=', id)
-      .where('archived_at', 'is not', null)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) === 0) return toClass(await getClass(trx, id));
-    const { firstOpen } = await classDates(trx, cls, now);
-    const paused = await trx
-      .selectFrom('schedules')
-      .selectAll()
-      .where('class_id', '=', id)
-      .where('archived_with_class', '=', 1)
-      .execute();
-    // A one-off lesson whose date went by while archived has nothing left to reopen.
-    const reopened = paused.filter((sch) => sch.date === null || sch.date >= firstOpen);
-    for (const sch of reopened) {
-      const fields = {
-        room_id: sch.room_id,
-        weekday: sch.weekday,
-        date: sch.date,
-        start_time: sch.start_time,
-        end_time: sch.end_time,
-        grace_minutes: sch.grace_minutes,
-      };
-      // Unarchived before a session was missed, and unchanged: the version simply runs on.
-      const adjoining = (await versionsOf(trx, sch.id)).find(
-        (v) =>
-          v.valid_until === addDays(firstOpen, -1) &&
-          (Object.keys(fields) as (keyof typeof fields)[]).every((k) => v[k] === fields[k]),
-      );
-      if (adjoining)
-        await trx
-          .updateTable('schedule_versions')
-          .set({ valid_until: null })
-          .where('id', '=', adjoining.id)
-          .execute();
-      else
-        await trx
-          .insertInto('schedule_versions')
-          .values({
-            id: randomUUID(),
-            schedule_id: sch.id,
-            valid_from: firstOpen,
-            valid_until: null,
-            ...fields,
-            created_at: now,
-          })
-          .execute();
-      await trx.updateTable('schedules').set({ ended_on: null }).where('id', '=', sch.id).execute();
-    }
-    await trx
-      .updateTable('schedules')
-      .set({ archived_with_class: 0 })
-      .where('class_id', '=', id)
-      .where('archived_with_class', '=', 1)
-      .execute();
-    const enrolments = await trx
-      .selectFrom('enrolments')
-      .select(['id', 'class_id', 'student_id'])
-      .where('class_id', '=', id)
-      .where('valid_until', 'is', null)
-      .execute();
-    const active: ClassTable = { ...cls, archived_at: null };
-    const schedules: ChangeInput[] = [];
-    for (const sch of reopened)
-      schedules.push({
-        siteId: cls.site_id,
-        entity: 'schedule',
-        entityId: sch.id,
-        data: rosterSchedule({ ...sch, ended_on: null }, await versionsOf(trx, sch.id)),
-      });
-    // The class first: a kiosk applies the page in order.
-    await appendChanges(
-      trx,
-      [
-        { siteId: cls.site_id, entity: 'class', entityId: id, data: rosterClass(active) },
-        ...enrolments.map((e) => ({
-          siteId: cls.site_id,
-          entity: 'enrolment' as const,
-          entityId: e.id,
-          data: rosterEnrolment(e),
-        })),
-        ...schedules,
-      ],
-      now,
-    );
-    await writeAudit(
-      trx,
-      {
-        actor,
-        action: 'class.unarchive',
-        entity: 'class',
-        entityId: id,
-        detail: { name: cls.name, archivedAt: cls.archived_at, schedulesReopened: reopened.length },
-      },
-      now,
-    );
-    return toClass(active);
-  });
-}
-
 // ---------------------------------------------------------------- enrolments
 
 /** Current enrolments (open ones); `all` adds the closed ones, kept for past reports. */
@@ -374,7 +214,7 @@ export async function listEnrolments(
 }
 
 /** The site's local date now, and the last date that is already history for a class. */
-async function classDates(db: Executor, cls: ClassTable, now: string) {
+export async function classDates(db: Executor, cls: ClassTable, now: string) {
   const site = await getSite(db, cls.site_id);
   const clock = new SiteClock(site.timezone);
   const specs = await scheduleSpecs(db, { classIds: [cls.id] });
@@ -396,8 +236,7 @@ export async function enrolStudents(
 ) {
   const ids = unique(studentIds);
   return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, classId);
-    assertActive(cls);
+    const cls = await lockActiveClass(trx, classId);
     const found = new Set<string>();
     for (const chunk of chunks(ids, 500)) {
       const rows = await trx
@@ -546,8 +385,7 @@ export async function createSchedule(
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, classId);
-    assertActive(cls);
+    const cls = await lockActiveClass(trx, classId);
     const room = await getRoom(trx, input.roomId);
     if (room.site_id !== cls.site_id)
       throw badRequest('room and class belong to different sites', 'site_mismatch');
@@ -563,6 +401,7 @@ export async function createSchedule(
       created_at: now,
       ended_on: null,
       archived_with_class: 0,
+      archived_versions: null,
     };
     const version: ScheduleVersionTable = {
       id: randomUUID(),
@@ -608,10 +447,12 @@ export async function updateSchedule(
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
+    // The class first: its lock orders this edit before or after an archive, and an archived
+    // class's schedules (ended by the archive) answer that, not `schedule_ended`.
+    const cls = await lockActiveClass(trx, (await getSchedule(trx, id)).class_id);
     const schedule = await getSchedule(trx, id);
     if (schedule.ended_on !== null)
       throw badRequest(`schedule ${id} was removed; add a new one`, 'schedule_ended');
-    const cls = await getClass(trx, schedule.class_id);
     const { firstOpen } = await classDates(trx, cls, now);
     const from = patch.effectiveFrom ?? firstOpen;
     if (from < firstOpen)
@@ -701,9 +542,9 @@ export async function updateSchedule(
 
 export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    const cls = await lockActiveClass(trx, (await getSchedule(trx, id)).class_id);
     const schedule = await getSchedule(trx, id);
     if (schedule.ended_on !== null) throw notFound(`schedule ${id}`);
-    const cls = await getClass(trx, schedule.class_id);
     // Ended, not deleted: its sessions already held keep resolving (reports, corrections);
     // no session from the first one not yet started on. Kiosks forget it (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
@@ -713,7 +554,7 @@ export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): P
 }
 
 /** Ends a schedule after `last`: no session from the next day on; those before keep resolving. */
-async function endSchedule(trx: Executor, id: string, last: string): Promise<void> {
+export async function endSchedule(trx: Executor, id: string, last: string): Promise<void> {
   await trx
     .deleteFrom('schedule_versions')
     .where('schedule_id', '=', id)

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { forbidden } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
+import { archiveClass, unarchiveClass } from '../repositories/class-archive.js';
 import {
-  archiveClass,
   createClass,
   createSchedule,
   deleteSchedule,
@@ -14,7 +14,6 @@ import {
   listEnrolments,
   listSchedules,
   toClass,
-  unarchiveClass,
   unenrolStudent,
   updateClass,
   updateSchedule,

@@ -34,7 +34,7 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
   beforeAll(async () => {
     if (!dialect.available) return;
     database = await dialect.open();
-    t = await buildTestApp(database);
+    t = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
     s = await seed(t, database, { students: 6 });
     adminUser = await createUser(database, 'admin');
     kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
@@ -306,6 +306,61 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
       // Just above the threshold is a face that changed but is still theirs.
       const changed = capture(3, { embedding: likeEnrolment(student, 0.5, 'changed') });
       expect((await offer(changed)).json()).toMatchObject({ status: 'accepted' });
+    });
+
+    it('counts captures added and refused by reason on /metrics; a retried capture counts once', async () => {
+      t.clock.advance(DAY_MS + 1); // clear of any earlier test's daily limit
+      const student = s.students[4]?.id ?? '';
+      const scrape = async () => {
+        const res = await t.app.inject({ method: 'GET', url: '/metrics' });
+        expect(res.statusCode).toBe(200);
+        const value = (series: string) => {
+          const line = res.body.split('\n').find((l) => l.startsWith(`${series} `));
+          return line === undefined ? undefined : Number(line.slice(series.length + 1));
+        };
+        const refused = (reason: string) =>
+          value(`rollcall_door_templates_refused_total{reason="${reason}"}`);
+        return {
+          added: value('rollcall_door_templates_added_total'),
+          daily_limit: refused('daily_limit'),
+          unlike_enrolment: refused('unlike_enrolment'),
+          model_mismatch: refused('model_mismatch'),
+          door_templates_off: refused('door_templates_off'),
+          not_found: refused('not_found'),
+        };
+      };
+      const before = await scrape();
+      // Every reason is a series from the start, so a rate over it is never blind.
+      expect(Object.values(before).every((v) => v !== undefined)).toBe(true);
+      const first = capture(4);
+      expect((await offer(first)).json()).toMatchObject({ status: 'accepted' });
+      expect((await offer(first)).json()).toMatchObject({ status: 'duplicate' });
+      expect((await offer(capture(4))).json()).toMatchObject({ status: 'rejected', reason: 'daily_limit' });
+      const planted = capture(4, { embedding: likeEnrolment(student, 0.1, 'planted-metrics') });
+      expect((await offer(planted)).json()).toMatchObject({ reason: 'unlike_enrolment' });
+      expect((await offer(capture(4, { modelId: 'another-model/v1' }))).statusCode).toBe(400);
+      expect((await offer(capture(4, { studentId: 'nobody' }))).statusCode).toBe(404);
+      await setting(false);
+      expect((await offer(capture(4))).statusCode).toBe(403);
+      // Not a capture judged: a request without a device token.
+      const anonymous = await t.app.inject({
+        method: 'POST',
+        url: '/api/sync/door-templates',
+        payload: capture(4),
+      });
+      expect(anonymous.statusCode).toBe(401);
+      const after = await scrape();
+      const delta = Object.fromEntries(
+        Object.entries(after).map(([k, v]) => [k, (v ?? 0) - (before[k as keyof typeof before] ?? 0)]),
+      );
+      expect(delta).toEqual({
+        added: 1,
+        daily_limit: 1,
+        unlike_enrolment: 1,
+        model_mismatch: 1,
+        door_templates_off: 1,
+        not_found: 1,
+      });
     });
 
     it('erasing a student removes their door templates and sends kiosks the tombstone', async () => {

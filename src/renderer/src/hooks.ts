@@ -1,5 +1,5 @@
 // Small React hooks shared by the screens.
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KioskState } from '../../contracts/kiosk-api.js';
 import type { UiApi } from './api/checked-api.js';
 
@@ -38,18 +38,38 @@ export function useNow(everyMs = 1000): number {
   return now;
 }
 
-/** Loads one API answer; `reload` runs it again (after a change the admin made). */
+/**
+ * A number that changes exactly when an element of `deps` changes (`Object.is`, as React compares
+ * an effect's list). An effect keyed on it follows a caller's list without spreading that list into
+ * its own, which the hooks lint cannot check.
+ */
+export function useDepsVersion(deps: readonly unknown[]): number {
+  const seen = useRef({ deps, version: 0 });
+  const prev = seen.current.deps;
+  if (prev.length !== deps.length || prev.some((d, i) => !Object.is(d, deps[i])))
+    seen.current = { deps, version: seen.current.version + 1 };
+  return seen.current.version;
+}
+
+/**
+ * Loads one API answer when `deps` change (they may name things the load does not read, to
+ * re-read after them); `reload` runs it again (after a change the admin made).
+ */
 export function useResult<T>(
   load: () => Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>,
-  deps: unknown[],
+  deps: readonly unknown[],
 ): { data: T | null; error: string | null; loaded: boolean; reload: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [tick, setTick] = useState(0);
+  // The latest `load` runs; `deps` say when (the caller's closure changes on every render).
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const version = useDepsVersion(deps);
   useEffect(() => {
     let live = true;
-    void load().then((r) => {
+    void loadRef.current().then((r) => {
       if (!live) return;
       if (r.ok) {
         setData(r.value);
@@ -60,6 +80,7 @@ export function useResult<T>(
     return () => {
       live = false;
     };
-  }, [...deps, tick]);
-  return { data, error, loaded, reload: () => setTick((t) => t + 1) };
+  }, [version, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loaded, reload };
 }

@@ -9,6 +9,7 @@ import { migration008 } from './008-school-year.js';
 import { migration009 } from './009-silent-kiosks.js';
 import { migration010 } from './010-device-face-model.js';
 import { migration011 } from './011-class-archive.js';
+import { migration012 } from './012-archived-schedule-versions.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
