@@ -182,29 +182,14 @@ export async function unarchiveClass(db: Kysely<DB>, id: string, actor: Actor, n
 }
 
 /** A schedule version as archiving keeps it (schedules.archived_versions, migration 012). */
-interface StoredVersion {
+interface StoredVersion extends ScheduleVersion {
   id: string;
-  validFrom: string | null;
-  validUntil: string | null;
-  roomId: string;
-  weekday: number | null;
-  date: string | null;
-  startTime: string;
-  endTime: string;
-  graceMinutes: number;
   createdAt: string;
 }
 
 const storedVersion = (v: ScheduleVersionTable): StoredVersion => ({
   id: v.id,
-  validFrom: v.valid_from,
-  validUntil: v.valid_until,
-  roomId: v.room_id,
-  weekday: v.weekday,
-  date: v.date,
-  startTime: v.start_time,
-  endTime: v.end_time,
-  graceMinutes: v.grace_minutes,
+  ...toVersion(v),
   createdAt: v.created_at,
 });
 
