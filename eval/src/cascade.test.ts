@@ -39,6 +39,33 @@ describe('cascadeAccepts', () => {
   });
 });
 
+describe('the grey-zone variant', () => {
+  const at = { threshold: 0.4, minMargin: 0.05 };
+  const sure = { threshold: 0.47, minMargin: 0.1 };
+
+  it('lets a face the sure point accepts stand without the verifier', () => {
+    expect(cascadeAccepts(probe({ score: 0.5, margin: 0.2, verifierScore: 0.1 }), at, 0.6, sure)).toBe(true);
+    expect(cascadeAccepts(probe({ score: 0.5, margin: 0.2, verifierScore: 0.1 }), at, 0.6)).toBe(false);
+  });
+
+  it('asks the verifier only about the looser point’s extra proposals', () => {
+    expect(cascadeAccepts(probe({ score: 0.45, verifierScore: 0.1 }), at, 0.6, sure)).toBe(false);
+    expect(cascadeAccepts(probe({ score: 0.45, verifierScore: 0.7 }), at, 0.6, sure)).toBe(true);
+    const probes = [
+      probe({ score: 0.5, margin: 0.2, verifierScore: 0.1 }), // sure: no verifier
+      probe({ score: 0.45, verifierScore: 0.7 }), // grey, verified
+      probe({ kind: 'unknown', identity: 'zed', candidate: 'bob', score: 0.45, verifierScore: 0.3 }), // grey, vetoed
+    ];
+    expect(cascadeFigures(probes, at, 0.6, sure)).toMatchObject({
+      trueAccepts: 2,
+      falseAccepts: 0,
+      proposed: 3,
+      verifierRuns: 2,
+      vetoed: { genuine: 0, wrongPerson: 0, stranger: 1 },
+    });
+  });
+});
+
 describe('cascadeFigures', () => {
   it('counts accepts, wrong people, strangers and what the verifier vetoed', () => {
     const probes = [

@@ -9,6 +9,10 @@
 // only veto. If its errors are partly independent of the primary's, a looser primary point
 // (more students accepted) might keep strangers and wrong people out.
 //
+// A GREY-ZONE variant asks the verifier only about proposals the shipped point would not accept
+// on its own (`sure`): those stand as they are, and the looser point's extra proposals need the
+// verifier's agreement. The verifier then cannot cost a match the door makes today.
+//
 // Pure: probes arrive already scored (the study script builds them from dumped embeddings).
 
 export interface OperatingPoint {
@@ -43,13 +47,25 @@ export function proposes(p: CascadeProbe, at: OperatingPoint): boolean {
   return p.faceFound && p.candidate !== null && p.score >= at.threshold && p.margin >= at.minMargin;
 }
 
-/** The cascade's decision: the primary proposes and the verifier (when there is one) agrees. */
+/**
+ * The cascade's decision: the primary proposes and the verifier (when there is one) agrees —
+ * unless the face clears the `sure` point (the grey-zone variant), which needs no verifier.
+ */
 export function cascadeAccepts(
   p: CascadeProbe,
   at: OperatingPoint,
   verifierThreshold: number | null,
+  sure?: OperatingPoint,
 ): boolean {
-  return proposes(p, at) && (verifierThreshold === null || p.verifierScore >= verifierThreshold);
+  return (
+    (proposes(p, at) && (verifierThreshold === null || p.verifierScore >= verifierThreshold)) ||
+    (sure !== undefined && proposes(p, sure))
+  );
+}
+
+/** Does this face need the verifier (a proposal that the `sure` point, if any, does not accept)? */
+function needsVerifier(p: CascadeProbe, at: OperatingPoint, sure?: OperatingPoint): boolean {
+  return proposes(p, at) && !(sure !== undefined && proposes(p, sure));
 }
 
 export interface CascadeFigures {
@@ -58,8 +74,10 @@ export interface CascadeFigures {
   trueAccepts: number;
   misidentified: number;
   falseAccepts: number;
-  /** Probes (known or unknown, with a face) the primary proposed: what the verifier runs on. */
+  /** Probes (known or unknown, with a face) the primary proposed at the point. */
   proposed: number;
+  /** Probes the verifier has to run on: proposals the `sure` point (if any) does not accept. */
+  verifierRuns: number;
   /** Proposals the verifier turned down, by what they were. */
   vetoed: { genuine: number; wrongPerson: number; stranger: number };
   tpir: number;
@@ -73,6 +91,7 @@ export function cascadeFigures(
   probes: readonly CascadeProbe[],
   at: OperatingPoint,
   verifierThreshold: number | null,
+  sure?: OperatingPoint,
 ): CascadeFigures {
   let known = 0;
   let unknown = 0;
@@ -80,14 +99,16 @@ export function cascadeFigures(
   let mis = 0;
   let fa = 0;
   let proposed = 0;
+  let verifierRuns = 0;
   const vetoed = { genuine: 0, wrongPerson: 0, stranger: 0 };
   for (const p of probes) {
     if (p.kind === 'known') known++;
     else unknown++;
-    if (!proposes(p, at)) continue;
-    proposed++;
+    if (proposes(p, at)) proposed++;
+    if (verifierThreshold !== null && needsVerifier(p, at, sure)) verifierRuns++;
+    const accepted = cascadeAccepts(p, at, verifierThreshold, sure);
+    if (!accepted && !proposes(p, at)) continue;
     const correct = p.kind === 'known' && p.candidate === p.identity;
-    const accepted = verifierThreshold === null || p.verifierScore >= verifierThreshold;
     if (p.kind === 'unknown') {
       if (accepted) fa++;
       else vetoed.stranger++;
@@ -104,6 +125,7 @@ export function cascadeFigures(
     misidentified: mis,
     falseAccepts: fa,
     proposed,
+    verifierRuns,
     vetoed,
     tpir: ratio(ta, known),
     misid: ratio(mis, known),
@@ -150,12 +172,13 @@ export function stricter(a: CascadePoint, b: CascadePoint): boolean {
  * threshold the same at every size: it compares 1:1), and take the highest tpir at the largest
  * size; ties to the stricter point — the higher primary threshold, then the higher margin, then
  * the higher verifier threshold. Null when no point qualifies (or the best accepts nobody).
+ * With `sureAt` (the grey-zone variant), a face clearing sureAt(people) needs no verifier.
  */
 export function chooseCascadePoint(
   sized: readonly SizedCascadeProbes[],
   pointAt: (candidate: OperatingPoint, people: number) => OperatingPoint,
   grid: CascadeGrid,
-  { maxFpir = 0.005 } = {},
+  { maxFpir = 0.005, sureAt }: { maxFpir?: number; sureAt?: (people: number) => OperatingPoint } = {},
 ): CascadeChoice | null {
   if (sized.length === 0) return null;
   const largest = sized.reduce((a, b) => (b.people > a.people ? b : a));
@@ -163,11 +186,12 @@ export function chooseCascadePoint(
   for (const threshold of grid.thresholds) {
     for (const minMargin of grid.margins) {
       const at = sized.map((s) => pointAt({ threshold, minMargin }, s.people));
+      const sure = sized.map((s) => sureAt?.(s.people));
       for (const verifierThreshold of grid.verifierThresholds) {
         const sizes: CascadeChoice['sizes'] = [];
         let ok = true;
         for (const [i, s] of sized.entries()) {
-          const f = cascadeFigures(s.probes, at[i]!, verifierThreshold);
+          const f = cascadeFigures(s.probes, at[i]!, verifierThreshold, sure[i]);
           if (f.misidentified > 0 || f.fpir > maxFpir) {
             ok = false;
             break;
