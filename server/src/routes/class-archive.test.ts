@@ -209,6 +209,68 @@ describe.each(dialects)('class archive on $name', (dialect) => {
       await call(t.app, adminToken, 'PATCH', `/api/classes/${s.classId}`, { name: 'Renamed' });
     });
 
+    it("refuses removals, session changes and corrections in an archived class's history (409) until unarchived", async () => {
+      const { s, adminToken, teacherToken } = await classWithHistory();
+      const session = (date: string) => `/api/sessions/${encodeURIComponent(`${s.scheduleId}@${date}`)}`;
+      await call(t.app, adminToken, 'POST', `${session('2026-09-14')}/cancel`, {
+        reason: 'Before the archive',
+      });
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
+      const correction = {
+        kind: 'manual',
+        sessionId: `${s.scheduleId}@2026-09-07`,
+        studentId: s.students[1]?.id,
+        status: 'excused',
+        reason: 'Doctor',
+      };
+      const attempts = [
+        [adminToken, 'DELETE', `/api/classes/${s.classId}/enrolments/${s.students[0]?.id}`, undefined],
+        // A session held before the archive, and one it would have held after.
+        [adminToken, 'POST', `${session('2026-09-07')}/cancel`, {}],
+        [adminToken, 'POST', `${session('2026-09-07')}/move`, { startTime: '09:00' }],
+        [adminToken, 'POST', `${session('2026-09-21')}/cancel`, {}],
+        [adminToken, 'POST', `${session('2026-09-21')}/move`, { toDate: '2026-09-22' }],
+        [adminToken, 'DELETE', `${session('2026-09-14')}/change`, undefined],
+        // The class's teacher correcting a mark of a session it held.
+        [teacherToken, 'POST', '/api/attendance/corrections', correction],
+      ] as const;
+      for (const [token, method, url, payload] of attempts) {
+        const res = await t.app.inject({ method, url, payload, headers: bearer(token) });
+        expect(res.statusCode, `${method} ${url}`).toBe(409);
+        expect(res.json()).toMatchObject({
+          error: 'class_archived',
+          message: expect.stringContaining('archived'),
+        });
+      }
+      const enrolments = await call<unknown[]>(
+        t.app,
+        adminToken,
+        'GET',
+        `/api/classes/${s.classId}/enrolments`,
+      );
+      expect(enrolments).toHaveLength(3);
+
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/unarchive`);
+      await call(t.app, adminToken, 'DELETE', `${session('2026-09-14')}/change`);
+      await call(t.app, adminToken, 'POST', `${session('2026-09-07')}/cancel`, {});
+      await call(t.app, teacherToken, 'POST', '/api/attendance/corrections', correction);
+      await call(t.app, adminToken, 'DELETE', `/api/classes/${s.classId}/enrolments/${s.students[0]?.id}`);
+    });
+
+    it('still erases a student of an archived class: privacy erasure always works', async () => {
+      const { s, adminToken, teacherToken } = await classWithHistory();
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
+      const erased = await call<{ enrolments: number; attendanceEvents: number }>(
+        t.app,
+        adminToken,
+        'DELETE',
+        `/api/students/${s.students[0]?.id}`,
+      );
+      expect(erased).toMatchObject({ enrolments: 1, attendanceEvents: 2 });
+      const after = (await report(s.classId, teacherToken)).json() as Report;
+      expect(after.students.map((x) => x.studentId)).not.toContain(s.students[0]?.id);
+    });
+
     it('tombstones the class to kiosks as a deletion did; unarchiving publishes it again', async () => {
       const { s, kiosk, adminToken, at } = await classWithHistory();
       const start = await pullAll(kiosk.token);
