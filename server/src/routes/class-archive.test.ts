@@ -109,9 +109,20 @@ describe.each(dialects)('class archive on $name', (dialect) => {
         `${s.scheduleId}@2026-09-14`,
       ]);
 
+      type Day = { sessions: { sessionId: string; archived: boolean }[] };
+      const dayList = () =>
+        call<Day>(t.app, teacherToken, 'GET', `/api/sessions?date=2026-09-07&classId=${s.classId}`);
+      expect((await dayList()).sessions).toEqual([
+        expect.objectContaining({ sessionId: `${s.scheduleId}@2026-09-07`, archived: false }),
+      ]);
+
       const archived = await call<ClassBody>(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
       expect(archived.archivedAt).toBe('2026-09-14T12:00:00.000Z');
       expect((await report(s.classId, teacherToken)).json()).toEqual(before);
+      // The day's list still shows the session, flagged so the console offers no corrections or changes.
+      expect((await dayList()).sessions).toEqual([
+        expect.objectContaining({ sessionId: `${s.scheduleId}@2026-09-07`, archived: true }),
+      ]);
       const csv = (await report(s.classId, teacherToken, 'csv')).body;
       expect(csv).toContain(`${s.students[0]?.studentNumber},Student 0,2,0,0,0`);
       const session = await t.app.inject({

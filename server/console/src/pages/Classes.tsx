@@ -10,7 +10,7 @@ import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { failureErrors, useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { ArchivedBadge, Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
 import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
@@ -91,15 +91,6 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
         Create class
       </button>
     </form>
-  );
-}
-
-/** Marks an archived class wherever it is listed or shown. */
-function ArchivedBadge() {
-  return (
-    <span className="status status--archived" data-testid="class-archived-badge">
-      Archived
-    </span>
   );
 }
 
