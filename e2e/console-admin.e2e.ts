@@ -466,4 +466,74 @@ describe('staff console: archiving a class', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a class page opened before another admin archived the class says why Remove and Delete are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-archived-e2e-'));
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+      const app = server.app();
+      const admin = await createUser(server.database, 'admin');
+      const adminToken = await login(app, admin.email, admin.password);
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 12',
+        siteId: 'default',
+      });
+      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'Music 9A',
+        siteId: 'default',
+      });
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        weekday: 3,
+        startTime: '10:00',
+        endTime: '10:45',
+        graceMinutes: 5,
+      });
+      const student = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+        siteId: 'default',
+        studentNumber: 'M-1',
+        name: 'Clara Wieck',
+        consent: true,
+      });
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, { studentIds: [student.id] });
+      const archivedNotice = 'Class "Music 9A" is archived, so it is read-only; unarchive it first';
+
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(ctx);
+      const a = await ctx.newPage();
+      await signInConsole(a, server.url, admin.email, admin.password);
+
+      // ---- Remove, on a page opened while the class was active
+      await a.goto(`${server.url}/#/classes/${cls.id}`);
+      await a.waitForSelector('[data-testid="class-students"]');
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/archive`);
+      await a.click('button[aria-label="Remove Clara Wieck from the class"]');
+      await a.locator('[data-testid="class-action-error"]', { hasText: archivedNotice }).waitFor();
+      // the page reloads and shows the class as archived, the reason still on top
+      await a.waitForSelector('[data-testid="class-archived"]');
+      await expectAccessible(a, 'class-archived-refusal');
+      await consoleShot(a, 'class-archived-refusal');
+      expect(await call<unknown[]>(app, adminToken, 'GET', `/api/classes/${cls.id}/enrolments`)).toHaveLength(
+        1,
+      );
+
+      // ---- Delete schedule, confirmed after the archive
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/unarchive`);
+      await a.goto(`${server.url}/#/`);
+      await a.goto(`${server.url}/#/classes/${cls.id}`);
+      await a.waitForSelector('[data-testid="schedules-table"]');
+      await a.click('[data-testid="schedules-table"] button[aria-label^="Delete the schedule"]');
+      await a.waitForSelector('[data-testid="confirm-dialog"]');
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/archive`);
+      await a.click('[data-testid="confirm-yes"]');
+      await a.locator('[data-testid="class-action-error"]', { hasText: archivedNotice }).waitFor();
+      expect(await a.locator('[data-testid="confirm-dialog"]').count()).toBe(0);
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

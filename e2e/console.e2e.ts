@@ -396,6 +396,19 @@ describe('staff console', () => {
       await expectAccessible(a, 'students-phone-menu');
       await consoleShot(a, 'students-phone-menu');
 
+      // Archived, the class's sessions are history: listed and flagged, with no corrections offered.
+      const maths = (await call<{ id: string; name: string }[]>(app, adminToken, 'GET', '/api/classes')).find(
+        (c) => c.name === 'Maths 9A',
+      );
+      await call(app, adminToken, 'POST', `/api/classes/${maths?.id ?? ''}/archive`);
+      await t.reload();
+      await t.waitForSelector('[data-testid="session-card"] [data-testid="class-archived-badge"]');
+      await t.waitForSelector('[data-testid="live-archived"]');
+      await t.waitForSelector('[data-testid="today-row"][data-student="George Bush"][data-status="excused"]');
+      expect(await t.locator('[data-testid="today-row"] [data-testid="correct"]').count()).toBe(0);
+      await expectAccessible(t, 'today-archived');
+      await consoleShot(t, 'today-archived');
+
       // eslint-disable-next-line no-console -- a figure for the report
       console.log(
         `console e2e: Powell shown present on the teacher's open page ${seenAfterMs} ms after the door replay started`,

@@ -317,6 +317,15 @@ export const STATUS_LABEL: Record<string, string> = {
   excused: 'Excused',
   unseen: 'Not yet seen',
 };
+/** Marks an archived class wherever it is listed or shown. */
+export function ArchivedBadge() {
+  return (
+    <span className="status status--archived" data-testid="class-archived-badge">
+      Archived
+    </span>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span className={`status status--${status}`}>{STATUS_LABEL[status] ?? status}</span>;
 }

@@ -12,6 +12,7 @@ import { parseSessionId } from '../services/sessions.js';
 import { resolveOccurrence } from './calendar.js';
 import { writeAudit, type Actor } from './audit.js';
 import { getClass, getSchedule } from './classes.js';
+import { lockActiveClass } from './class-lock.js';
 import { chunks, unique, type Executor } from './executor.js';
 
 interface ScheduleInfo {
@@ -110,6 +111,10 @@ export interface IngestSource {
  * Validates a batch and inserts the valid events with ON CONFLICT DO NOTHING: the ids that
  * come back were new (accepted), the others were already stored (duplicate). One statement
  * per chunk and no lock beyond it, so concurrent kiosks and instances do not serialise.
+ *
+ * An archived class is not checked here, on purpose: a kiosk that was offline delivers marks it
+ * took before it heard of the archive, and those are facts of sessions the class held. Nothing
+ * later can land: the archive ended the schedules, so a session after it is `unknown_session`.
  */
 export async function ingestAttendance(
   db: Kysely<DB>,
@@ -388,7 +393,12 @@ export async function studentSessionStatus(
   return deriveStatus(rows.map(toStatusEvent)).status ?? 'absent';
 }
 
-/** A teacher's or admin's correction, stored as an event (never an edit) with who and why. */
+/**
+ * A teacher's or admin's correction, stored as an event (never an edit) with who and why. An
+ * archived class's sessions are history as they stood (409 `class_archived`, under the class's
+ * lock); a kiosk's late push of a mark it took before the archive is a fact and still accepted
+ * (`ingestAttendance`).
+ */
 export async function recordCorrection(
   db: Kysely<DB>,
   session: ResolvedSession,
@@ -396,26 +406,27 @@ export async function recordCorrection(
   actor: Actor & { label: string },
   now: string,
 ) {
-  const enrolled = await db
-    .selectFrom('enrolments')
-    .select('id')
-    .where('class_id', '=', session.cls.id)
-    .where('student_id', '=', req.studentId)
-    .executeTakeFirst();
-  if (!enrolled)
-    throw badRequest(`student ${req.studentId} is not enrolled in class ${session.cls.id}`, 'not_enrolled');
-  if (req.kind === 'undo') {
-    const ref = await db
-      .selectFrom('attendance_events')
-      .select(['student_id', 'session_id'])
-      .where('id', '=', req.refId)
-      .executeTakeFirst();
-    if (!ref || ref.student_id !== req.studentId || ref.session_id !== session.sessionId) {
-      throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
-    }
-  }
   const id = req.id ?? randomUUID();
   const inserted = await db.transaction().execute(async (trx) => {
+    await lockActiveClass(trx, session.cls.id);
+    const enrolled = await trx
+      .selectFrom('enrolments')
+      .select('id')
+      .where('class_id', '=', session.cls.id)
+      .where('student_id', '=', req.studentId)
+      .executeTakeFirst();
+    if (!enrolled)
+      throw badRequest(`student ${req.studentId} is not enrolled in class ${session.cls.id}`, 'not_enrolled');
+    if (req.kind === 'undo') {
+      const ref = await trx
+        .selectFrom('attendance_events')
+        .select(['student_id', 'session_id'])
+        .where('id', '=', req.refId)
+        .executeTakeFirst();
+      if (!ref || ref.student_id !== req.studentId || ref.session_id !== session.sessionId) {
+        throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
+      }
+    }
     const back = await trx
       .insertInto('attendance_events')
       .values({

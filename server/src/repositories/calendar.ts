@@ -19,6 +19,7 @@ import { parseSessionId } from '../services/sessions.js';
 import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
+import { lockActiveClassOfSchedule } from './class-lock.js';
 import { getRoom, getSite } from './rooms.js';
 
 const toDateRange = (r: TermTable | ClosureTable) => ({
@@ -252,6 +253,17 @@ async function sessionContext(db: Executor, sessionId: string) {
   };
 }
 
+/**
+ * Takes the lock of the session's class (`lockActiveClass`: 409 `class_archived` once archived)
+ * before a cancellation, move or restore reads anything; 404 for a session of no schedule.
+ */
+async function lockClassOfSession(trx: Executor, sessionId: string) {
+  const parsed = parseSessionId(sessionId);
+  if (!parsed || !(await lockActiveClassOfSchedule(trx, parsed.scheduleId)))
+    throw notFound(`session ${sessionId}`);
+  return parsed;
+}
+
 /** The session a session id names at its date, cancelled or not; 404 when it never existed (day off, wrong weekday). */
 export async function resolveOccurrence(db: Executor, sessionId: string) {
   const ctx = await sessionContext(db, sessionId);
@@ -288,6 +300,8 @@ export async function changeSession(
   if (change.toDate && !isRealDate(change.toDate))
     throw badRequest('toDate is not a calendar date', 'bad_date', 'toDate');
   return db.transaction().execute(async (trx) => {
+    // The class first: an archived class's sessions, past or future, are history as they stood.
+    await lockClassOfSession(trx, sessionId);
     // The session as it stands without any earlier change: a change replaces the previous one.
     const ctx = await sessionContext(trx, sessionId);
     const withoutChange = {
@@ -357,8 +371,7 @@ export async function restoreSession(
   now: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const parsed = parseSessionId(sessionId);
-    if (!parsed) throw notFound(`session ${sessionId}`);
+    const parsed = await lockClassOfSession(trx, sessionId);
     const row = await trx
       .selectFrom('session_changes')
       .selectAll()

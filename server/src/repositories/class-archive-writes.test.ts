@@ -1,20 +1,24 @@
-// Writes that add to a class or change it, against an archive of that class. Archived, the class
-// refuses them all with 409 `class_archived`, on both databases; on PostgreSQL the same holds for
-// a write that read the class while the archive was still uncommitted (it must wait for the
-// archive and see it, not land after the kiosks were told the class is gone).
+// Writes to a class's data against an archive of that class. Archived, the class is read-only
+// history: every write refuses with 409 `class_archived`, on both databases; on PostgreSQL the
+// same holds for a write that read the class while the archive was still uncommitted (it must
+// wait for the archive and see it, not land after the kiosks were told the class is gone).
 import type { Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, seed, type Seeded, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { backendPid, waitUntilBlockedBy } from '../../test/lock-waits.js';
 import type { DB } from '../db/schema.js';
 import { importRoster } from '../import/roster.js';
 import { HttpError } from '../errors.js';
+import { recordCorrection, resolveSession } from './attendance.js';
+import { changeSession, restoreSession } from './calendar.js';
 import { archiveClass } from './class-archive.js';
+import { lockActiveClass } from './class-lock.js';
 import {
   createSchedule,
   deleteSchedule,
   enrolStudents,
-  lockActiveClass,
+  unenrolStudent,
   updateClass,
   updateSchedule,
 } from './classes.js';
@@ -23,8 +27,12 @@ import { createStudent } from './students.js';
 const dialects = await testDialects();
 const actor = { kind: 'user' as const, id: null };
 const NOW = '2026-09-14T12:00:00.000Z';
-/** Time for the racing write to reach the class row's lock (it waits there until the archive commits). */
-const REACH_LOCK_MS = 300;
+/** Sessions of the seeded Monday schedule: held before the archive (at NOW), and due after it. */
+const PAST = '2026-09-07';
+const FUTURE = '2026-09-21';
+/** The fixture cancels this one before the archive, so there is a change to undo. */
+const CANCELLED = '2026-09-14';
+const session = (s: Seeded, date: string) => `${s.scheduleId}@${date}`;
 
 type Write = (
   db: TestDatabase['db'],
@@ -48,6 +56,42 @@ const CLASS_WRITES: [string, Write][] = [
   ],
   ['changing a schedule', (db, s) => updateSchedule(db, s.scheduleId, { startTime: '08:00' }, NOW)],
   ['removing a schedule', (db, s) => deleteSchedule(db, s.scheduleId, NOW)],
+  ['removing a student', (db, s) => unenrolStudent(db, s.classId, s.students[0]?.id ?? '', NOW)],
+  [
+    'cancelling a session held before the archive',
+    (db, s) => changeSession(db, session(s, PAST), { kind: 'cancelled', reason: 'Flood' }, actor, NOW),
+  ],
+  [
+    'cancelling a session due after the archive',
+    (db, s) => changeSession(db, session(s, FUTURE), { kind: 'cancelled', reason: 'Trip' }, actor, NOW),
+  ],
+  [
+    'moving a session held before the archive',
+    (db, s) => changeSession(db, session(s, PAST), { kind: 'moved', startTime: '09:00' }, actor, NOW),
+  ],
+  [
+    'moving a session due after the archive',
+    (db, s) => changeSession(db, session(s, FUTURE), { kind: 'moved', toDate: '2026-09-22' }, actor, NOW),
+  ],
+  ['undoing a cancellation', (db, s) => restoreSession(db, session(s, CANCELLED), actor, NOW)],
+  [
+    "correcting a student's mark",
+    async (db, s) =>
+      recordCorrection(
+        db,
+        // As the route does: the session is resolved first, the correction written after.
+        await resolveSession(db, session(s, PAST)),
+        {
+          kind: 'manual',
+          sessionId: session(s, PAST),
+          studentId: s.students[0]?.id ?? '',
+          status: 'excused',
+          reason: 'Doctor',
+        },
+        { ...actor, label: 'teacher@school.example' },
+        NOW,
+      ),
+  ],
 ];
 
 /** The roster import enrols too: it does not match an archived class, but may have just before. */
@@ -75,14 +119,20 @@ async function conflictCode(p: Promise<unknown>): Promise<string> {
 }
 
 /** What an archive must leave as the archive wrote it. */
-async function classState(db: TestDatabase['db'], classId: string) {
-  const [cls, enrolments, schedules, versions] = await Promise.all([
+async function classState(db: TestDatabase['db'], s: Seeded) {
+  const classId = s.classId;
+  const [cls, enrolments, schedules, versions, sessionChanges, events] = await Promise.all([
     db
       .selectFrom('classes')
       .select(['name', 'archived_at'])
       .where('id', '=', classId)
       .executeTakeFirstOrThrow(),
-    db.selectFrom('enrolments').select('id').where('class_id', '=', classId).orderBy('id').execute(),
+    db
+      .selectFrom('enrolments')
+      .select(['id', 'valid_until'])
+      .where('class_id', '=', classId)
+      .orderBy('id')
+      .execute(),
     db
       .selectFrom('schedules')
       .select(['id', 'start_time', 'ended_on'])
@@ -96,8 +146,20 @@ async function classState(db: TestDatabase['db'], classId: string) {
       .where('schedules.class_id', '=', classId)
       .orderBy('schedule_versions.id')
       .execute(),
+    db
+      .selectFrom('session_changes')
+      .select(['id', 'date', 'kind', 'to_date', 'start_time'])
+      .where('schedule_id', '=', s.scheduleId)
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('attendance_events')
+      .select('id')
+      .where('session_id', 'like', `${s.scheduleId}@%`)
+      .orderBy('id')
+      .execute(),
   ]);
-  return { cls, enrolments, schedules, versions };
+  return { cls, enrolments, schedules, versions, sessionChanges, events };
 }
 
 describe.each(dialects)('writes to an archived class on $name', (dialect) => {
@@ -115,11 +177,12 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
     await database?.cleanup();
   });
 
-  /** A seeded class with a code, and a student of its site not yet in it. */
+  /** A seeded class with a code and a cancelled session, and a student of its site not yet in it. */
   async function fixture() {
     const s = await seed(t, database);
     const code = `ARCH${++n}${dialect.name}`;
     await updateClass(database.db, s.classId, { code }, NOW);
+    await changeSession(database.db, session(s, CANCELLED), { kind: 'cancelled', reason: null }, actor, NOW);
     const student = await createStudent(
       database.db,
       { siteId: 'default', studentNumber: `X-${code}`, name: 'New Student', consent: true },
@@ -134,20 +197,20 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
       async (_name, write) => {
         const { s, extra } = await fixture();
         await archiveClass(database.db, s.classId, actor, NOW);
-        const before = await classState(database.db, s.classId);
+        const before = await classState(database.db, s);
         expect(await conflictCode(write(database.db, s, extra))).toBe('409 class_archived');
-        expect(await classState(database.db, s.classId)).toEqual(before);
+        expect(await classState(database.db, s)).toEqual(before);
       },
     );
 
     it('a roster import after the archive does not match the class and writes nothing', async () => {
       const { s, extra } = await fixture();
       await archiveClass(database.db, s.classId, actor, NOW);
-      const before = await classState(database.db, s.classId);
+      const before = await classState(database.db, s);
       const report = (await IMPORT[1](database.db, s, extra)) as Awaited<ReturnType<typeof importRoster>>;
       expect(report.ok).toBe(false);
       expect(report.errors.map((e) => e.column)).toEqual(['classes']);
-      expect(await classState(database.db, s.classId)).toEqual(before);
+      expect(await classState(database.db, s)).toEqual(before);
     });
 
     // SQLite runs one write transaction at a time, so this interleaving needs PostgreSQL.
@@ -156,8 +219,8 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
         const { s, extra } = await fixture();
         let commitArchive!: () => void;
         const held = new Promise<void>((resolve) => (commitArchive = resolve));
-        let claimed!: () => void;
-        const archiving = new Promise<void>((resolve) => (claimed = resolve));
+        let claimed!: (pid: number) => void;
+        const archiving = new Promise<number>((resolve) => (claimed = resolve));
         // The archive's first write (archiveClass's claim of the row), its transaction kept open.
         const archive = database.db.transaction().execute(async (trx: Transaction<DB>) => {
           await trx
@@ -166,17 +229,21 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
             .where('id', '=', s.classId)
             .where('archived_at', 'is', null)
             .execute();
-          claimed();
+          claimed(await backendPid(trx));
           await held;
         });
-        await archiving;
+        const holder = await archiving;
         const racing = conflictCode(write(database.db, s, extra));
-        await new Promise((resolve) => setTimeout(resolve, REACH_LOCK_MS));
-        const before = await classState(database.db, s.classId);
-        commitArchive();
-        await archive;
+        let before: Awaited<ReturnType<typeof classState>>;
+        try {
+          await waitUntilBlockedBy(database.db, holder, { racing });
+          before = await classState(database.db, s);
+        } finally {
+          commitArchive();
+          await archive;
+        }
         expect(await racing).toBe('409 class_archived');
-        const after = await classState(database.db, s.classId);
+        const after = await classState(database.db, s);
         expect({ ...after, cls: after.cls.name }).toEqual({ ...before, cls: before.cls.name });
       });
 
@@ -184,8 +251,8 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
         const { s, extra } = await fixture();
         let commitEnrol!: () => void;
         const held = new Promise<void>((resolve) => (commitEnrol = resolve));
-        let enrolled!: () => void;
-        const written = new Promise<void>((resolve) => (enrolled = resolve));
+        let enrolled!: (pid: number) => void;
+        const written = new Promise<number>((resolve) => (enrolled = resolve));
         const enrol = database.db.transaction().execute(async (trx) => {
           await lockActiveClass(trx, s.classId);
           await trx
@@ -199,14 +266,17 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
               valid_until: null,
             })
             .execute();
-          enrolled();
+          enrolled(await backendPid(trx));
           await held;
         });
-        await written;
+        const holder = await written;
         const archive = archiveClass(database.db, s.classId, actor, NOW);
-        await new Promise((resolve) => setTimeout(resolve, REACH_LOCK_MS));
-        commitEnrol();
-        await enrol;
+        try {
+          await waitUntilBlockedBy(database.db, holder, { racing: archive });
+        } finally {
+          commitEnrol();
+          await enrol;
+        }
         await archive;
         const tomb = await database.db
           .selectFrom('changes')

@@ -3,10 +3,11 @@ import type { Kysely } from 'kysely';
 import { versionOn, type ScheduleVersion } from '../../../src/contracts/occurrences.js';
 import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
 import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
-import { badRequest, conflict, notFound } from '../errors.js';
+import { badRequest, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
 import { appendChanges } from './changes.js';
 import { chunks, paged, unique, type Executor, type Page } from './executor.js';
+import { lockActiveClass } from './class-lock.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
 
@@ -75,33 +76,6 @@ export async function getClass(db: Executor, id: string): Promise<ClassTable> {
   const row = await db.selectFrom('classes').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound(`class ${id}`);
   return row;
-}
-
-/** An archived class changes no more (kiosks were told it is gone): unarchive it first. */
-function assertActive(cls: ClassTable): void {
-  if (cls.archived_at !== null)
-    throw conflict(`class ${cls.id} is archived; unarchive it first`, 'class_archived');
-}
-
-/**
- * Checks, inside the caller's transaction, that the class is still active and keeps it so until
- * that transaction ends. The guarded UPDATE takes the row lock the archive's own UPDATE takes
- * (PostgreSQL): a write that gets it first commits before the archive reads what to end and
- * tombstone; one that waits for an archive re-reads the row and gets 409 `class_archived`. A
- * plain read would not do: at read committed it sees the archive only once committed, and an
- * enrolment's foreign key does not conflict with the archive's lock. SQLite runs one write
- * transaction at a time (BEGIN IMMEDIATE), so there the same statement is simply the check.
- */
-export async function lockActiveClass(trx: Executor, id: string): Promise<ClassTable> {
-  await trx
-    .updateTable('classes')
-    .set({ archived_at: null })
-    .where('id', '=', id)
-    .where('archived_at', 'is', null)
-    .execute();
-  const cls = await getClass(trx, id);
-  assertActive(cls);
-  return cls;
 }
 
 async function assertTeacher(db: Executor, teacherId: string | null | undefined) {
@@ -296,6 +270,11 @@ export async function enrolStudents(
   });
 }
 
+/**
+ * Closes a student's enrolment from the first session not yet started. An archived class keeps
+ * its lists as they stood (409 `class_archived`): unarchive it first, or erase the student when
+ * it is their data that must go (erasure always works, see `eraseStudent`).
+ */
 export async function unenrolStudent(
   db: Kysely<DB>,
   classId: string,
@@ -303,7 +282,7 @@ export async function unenrolStudent(
   now: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const cls = await getClass(trx, classId);
+    const cls = await lockActiveClass(trx, classId);
     const row = await trx
       .selectFrom('enrolments')
       .select('id')

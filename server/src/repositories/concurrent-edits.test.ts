@@ -6,6 +6,7 @@
 import { sql, type Transaction } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openTestPostgres, testDialects, type TestDatabase } from '../../test/databases.js';
+import { backendPid, waitUntilBlockedBy } from '../../test/lock-waits.js';
 import type { DB } from '../db/schema.js';
 import { readChanges } from './changes.js';
 import { createSite, updateSite } from './rooms.js';
@@ -13,9 +14,6 @@ import { insertUser, updateUser } from './users.js';
 
 const dialects = await testDialects();
 const postgres = dialects.find((d) => d.name === 'postgres');
-
-/** Time for the racing UPDATE to reach the row lock (it waits there until the holder commits). */
-const REACH_LOCK_MS = 300;
 
 /**
  * Runs `first` in a transaction kept open (its row lock held) while `second` reads the committed
@@ -28,16 +26,17 @@ async function race(
 ): Promise<void> {
   let commitFirst!: () => void;
   const held = new Promise<void>((resolve) => (commitFirst = resolve));
-  let firstWritten!: () => void;
-  const written = new Promise<void>((resolve) => (firstWritten = resolve));
+  let firstWritten!: (pid: number) => void;
+  const written = new Promise<number>((resolve) => (firstWritten = resolve));
   const firstTrx = database.db.transaction().execute(async (trx) => {
     await first(trx);
-    firstWritten();
+    firstWritten(await backendPid(trx));
     await held;
   });
-  await written;
+  const holder = await written;
   const secondDone = second();
-  await new Promise((resolve) => setTimeout(resolve, REACH_LOCK_MS));
+  // The second edit's UPDATE waits on the first's row lock before the first commits.
+  await waitUntilBlockedBy(database.db, holder, { racing: secondDone });
   commitFirst();
   await firstTrx;
   await secondDone;

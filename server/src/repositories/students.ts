@@ -311,7 +311,9 @@ export async function countTemplates(db: Executor, studentId: string): Promise<n
 /**
  * Erasure: removes the student's personal data, templates, photos, enrolments and attendance
  * events, leaves tombstones so every kiosk purges them on its next pull, and records who did
- * it in the audit log — all in one transaction.
+ * it in the audit log — all in one transaction. It reaches into archived classes too (their
+ * enrolments and marks of the student go), on purpose and without their lock: erasure is a
+ * privacy obligation that must always work, and an archive is no reason to keep personal data.
  */
 export async function eraseStudent(db: Kysely<DB>, id: string, actor: Actor, now: string) {
   return db.transaction().execute(async (trx) => {

@@ -57,7 +57,7 @@ const attendance: RoutePlugin = async (app) => {
         summary:
           'Correct a status by hand (manual) or cancel an event (undo); stored as an event with who and why',
         body: CorrectionRequest,
-        response: { 200: CorrectionResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+        response: { 200: CorrectionResponse, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) => {

@@ -134,7 +134,7 @@ const calendar: RoutePlugin = async (app) => {
         summary: 'Cancel one session (marks already taken are kept; its report says cancelled)',
         params: SessionParams,
         body: Cancel,
-        response: { 200: SessionChangeOut, 404: ErrorBody },
+        response: { 200: SessionChangeOut, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) =>
@@ -156,7 +156,7 @@ const calendar: RoutePlugin = async (app) => {
         summary: 'Move one session to another date, time or room (it keeps its id)',
         params: SessionParams,
         body: Move,
-        response: { 200: SessionChangeOut, 400: ErrorBody, 404: ErrorBody },
+        response: { 200: SessionChangeOut, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request) =>
@@ -177,7 +177,7 @@ const calendar: RoutePlugin = async (app) => {
         security,
         summary: 'Undo a cancellation or move',
         params: SessionParams,
-        response: { 204: z.null(), 404: ErrorBody },
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {

@@ -109,9 +109,20 @@ describe.each(dialects)('class archive on $name', (dialect) => {
         `${s.scheduleId}@2026-09-14`,
       ]);
 
+      type Day = { sessions: { sessionId: string; archived: boolean }[] };
+      const dayList = () =>
+        call<Day>(t.app, teacherToken, 'GET', `/api/sessions?date=2026-09-07&classId=${s.classId}`);
+      expect((await dayList()).sessions).toEqual([
+        expect.objectContaining({ sessionId: `${s.scheduleId}@2026-09-07`, archived: false }),
+      ]);
+
       const archived = await call<ClassBody>(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
       expect(archived.archivedAt).toBe('2026-09-14T12:00:00.000Z');
       expect((await report(s.classId, teacherToken)).json()).toEqual(before);
+      // The day's list still shows the session, flagged so the console offers no corrections or changes.
+      expect((await dayList()).sessions).toEqual([
+        expect.objectContaining({ sessionId: `${s.scheduleId}@2026-09-07`, archived: true }),
+      ]);
       const csv = (await report(s.classId, teacherToken, 'csv')).body;
       expect(csv).toContain(`${s.students[0]?.studentNumber},Student 0,2,0,0,0`);
       const session = await t.app.inject({
@@ -207,6 +218,68 @@ describe.each(dialects)('class archive on $name', (dialect) => {
       }
       await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/unarchive`);
       await call(t.app, adminToken, 'PATCH', `/api/classes/${s.classId}`, { name: 'Renamed' });
+    });
+
+    it("refuses removals, session changes and corrections in an archived class's history (409) until unarchived", async () => {
+      const { s, adminToken, teacherToken } = await classWithHistory();
+      const session = (date: string) => `/api/sessions/${encodeURIComponent(`${s.scheduleId}@${date}`)}`;
+      await call(t.app, adminToken, 'POST', `${session('2026-09-14')}/cancel`, {
+        reason: 'Before the archive',
+      });
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
+      const correction = {
+        kind: 'manual',
+        sessionId: `${s.scheduleId}@2026-09-07`,
+        studentId: s.students[1]?.id,
+        status: 'excused',
+        reason: 'Doctor',
+      };
+      const attempts = [
+        [adminToken, 'DELETE', `/api/classes/${s.classId}/enrolments/${s.students[0]?.id}`, undefined],
+        // A session held before the archive, and one it would have held after.
+        [adminToken, 'POST', `${session('2026-09-07')}/cancel`, {}],
+        [adminToken, 'POST', `${session('2026-09-07')}/move`, { startTime: '09:00' }],
+        [adminToken, 'POST', `${session('2026-09-21')}/cancel`, {}],
+        [adminToken, 'POST', `${session('2026-09-21')}/move`, { toDate: '2026-09-22' }],
+        [adminToken, 'DELETE', `${session('2026-09-14')}/change`, undefined],
+        // The class's teacher correcting a mark of a session it held.
+        [teacherToken, 'POST', '/api/attendance/corrections', correction],
+      ] as const;
+      for (const [token, method, url, payload] of attempts) {
+        const res = await t.app.inject({ method, url, payload, headers: bearer(token) });
+        expect(res.statusCode, `${method} ${url}`).toBe(409);
+        expect(res.json()).toMatchObject({
+          error: 'class_archived',
+          message: expect.stringContaining('archived'),
+        });
+      }
+      const enrolments = await call<unknown[]>(
+        t.app,
+        adminToken,
+        'GET',
+        `/api/classes/${s.classId}/enrolments`,
+      );
+      expect(enrolments).toHaveLength(3);
+
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/unarchive`);
+      await call(t.app, adminToken, 'DELETE', `${session('2026-09-14')}/change`);
+      await call(t.app, adminToken, 'POST', `${session('2026-09-07')}/cancel`, {});
+      await call(t.app, teacherToken, 'POST', '/api/attendance/corrections', correction);
+      await call(t.app, adminToken, 'DELETE', `/api/classes/${s.classId}/enrolments/${s.students[0]?.id}`);
+    });
+
+    it('still erases a student of an archived class: privacy erasure always works', async () => {
+      const { s, adminToken, teacherToken } = await classWithHistory();
+      await call(t.app, adminToken, 'POST', `/api/classes/${s.classId}/archive`);
+      const erased = await call<{ enrolments: number; attendanceEvents: number }>(
+        t.app,
+        adminToken,
+        'DELETE',
+        `/api/students/${s.students[0]?.id}`,
+      );
+      expect(erased).toMatchObject({ enrolments: 1, attendanceEvents: 2 });
+      const after = (await report(s.classId, teacherToken)).json() as Report;
+      expect(after.students.map((x) => x.studentId)).not.toContain(s.students[0]?.id);
     });
 
     it('tombstones the class to kiosks as a deletion did; unarchiving publishes it again', async () => {

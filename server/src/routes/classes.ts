@@ -204,8 +204,9 @@ const classes: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
+        summary: 'Remove a student from the class from the next session on (409 once archived)',
         params: z.object({ id: z.string(), studentId: z.string() }),
-        response: { 204: z.null(), 404: ErrorBody },
+        response: { 204: z.null(), 404: ErrorBody, 409: ErrorBody },
       },
     },
     async (request, reply) => {

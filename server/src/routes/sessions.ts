@@ -55,7 +55,7 @@ const sessions: RoutePlugin = async (app) => {
       let q = db
         .selectFrom('classes')
         .innerJoin('sites', 'sites.id', 'classes.site_id')
-        .select(['classes.id', 'classes.name', 'classes.site_id', 'sites.timezone']);
+        .select(['classes.id', 'classes.name', 'classes.site_id', 'classes.archived_at', 'sites.timezone']);
       if (user.role !== 'admin') q = q.where('classes.teacher_id', '=', user.id);
       if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
       const classes = await q.execute();
@@ -101,6 +101,7 @@ const sessions: RoutePlugin = async (app) => {
             cancelled: s.cancelled,
             moved: moved.has(s.sessionId),
             note: s.note,
+            archived: cls.archived_at !== null,
           });
         }
       }

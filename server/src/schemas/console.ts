@@ -32,6 +32,8 @@ export const DaySession = z.object({
   moved: z.boolean(),
   /** The admin's reason for a cancellation or move, if given. */
   note: z.string().nullable(),
+  /** The class is archived: its history is read-only (no corrections, cancellations or moves). */
+  archived: z.boolean(),
 });
 export type DaySession = z.infer<typeof DaySession>;
 export const DaySessionsQuery = z.object({

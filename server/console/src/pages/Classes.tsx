@@ -10,7 +10,7 @@ import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { failureErrors, useSubmit } from '../forms.js';
 import { href, type Route } from '../router.js';
-import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { ArchivedBadge, Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
 import { ScheduleEditForm, VersionList } from './schedule-edit.js';
 
@@ -91,15 +91,6 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
         Create class
       </button>
     </form>
-  );
-}
-
-/** Marks an archived class wherever it is listed or shown. */
-function ArchivedBadge() {
-  return (
-    <span className="status status--archived" data-testid="class-archived-badge">
-      Archived
-    </span>
   );
 }
 
@@ -330,8 +321,26 @@ export function ClassDetail({ classId }: { classId: string }) {
   const [deleting, setDeleting] = useState<ScheduleT | null>(null);
   const [editing, setEditing] = useState<ScheduleT | null>(null);
   const [archiving, setArchiving] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
   const f = useSubmit();
   const archive = useSubmit();
+  /**
+   * A button's call (no form to show a refusal beside): its error goes at the top of the page,
+   * and the page reloads either way, so a class another admin archived meanwhile shows as
+   * archived under the server's reason (409 `class_archived`).
+   */
+  const act = (call: Promise<unknown>, after?: () => void) => {
+    setActionError(null);
+    void call
+      .then(
+        () => undefined,
+        (err: unknown) => setActionError(err instanceof Error ? err.message : String(err)),
+      )
+      .finally(() => {
+        after?.();
+        q.reload();
+      });
+  };
   const archived = q.data?.cls.archivedAt != null;
   const setArchived = async (on: boolean) => {
     const r = await archive.run(
@@ -370,6 +379,11 @@ export function ClassDetail({ classId }: { classId: string }) {
     >
       <FormError errors={archive.errors} />
       <FormOk message={archive.done} />
+      {actionError && (
+        <p className="form-error" role="alert" data-testid="class-action-error">
+          {actionError}
+        </p>
+      )}
       <Loaded
         q={q}
         isEmpty={(d) => d.cls.archivedAt !== null}
@@ -530,9 +544,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                     {s.name} ({s.studentNumber}){' '}
                     <button
                       type="button"
-                      onClick={() =>
-                        void api('DELETE', `/api/classes/${classId}/enrolments/${s.id}`).then(q.reload)
-                      }
+                      onClick={() => act(api('DELETE', `/api/classes/${classId}/enrolments/${s.id}`))}
                       aria-label={`Remove ${s.name} from the class`}
                     >
                       Remove
@@ -563,12 +575,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                 confirmLabel="Delete schedule"
                 danger
                 onCancel={() => setDeleting(null)}
-                onConfirm={() =>
-                  void api('DELETE', `/api/schedules/${deleting.id}`).then(() => {
-                    setDeleting(null);
-                    q.reload();
-                  })
-                }
+                onConfirm={() => act(api('DELETE', `/api/schedules/${deleting.id}`), () => setDeleting(null))}
               >
                 <p>
                   Its future sessions disappear from every kiosk at the next sync. Marks already made stay in

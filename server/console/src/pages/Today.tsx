@@ -13,6 +13,7 @@ import { longDate, score, timeIn } from '../format.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
 import {
+  ArchivedBadge,
   Empty,
   ErrorBox,
   Field,
@@ -211,6 +212,11 @@ function LiveList({ session }: { session: DaySession }) {
       )}
       {!report && live.status !== 'stopped' && <Loading label="Loading the class list…" />}
       {report && report.students.length === 0 && <Empty>No students are enrolled in this class yet.</Empty>}
+      {session.archived && (
+        <p className="muted" data-testid="live-archived">
+          This class is archived, so its attendance is read-only. An admin can unarchive it to correct marks.
+        </p>
+      )}
       {report && report.students.length > 0 && (
         <>
           <ul className="counts" aria-label="Counts">
@@ -256,7 +262,7 @@ function LiveList({ session }: { session: DaySession }) {
                       <td>{cells[5]}</td>
                       <td>{cells[6]}</td>
                       <td className="actions">
-                        {open ? (
+                        {session.archived ? null : open ? (
                           <CorrectionForm
                             session={session}
                             row={r}
@@ -370,11 +376,12 @@ export function Today({ route }: { route: Route }) {
                         {s.note ? `: ${s.note}` : ''}
                       </span>
                     )}
+                    {s.archived && <ArchivedBadge />}
                   </a>
                   <a className="small" href={href(`/classes/${s.class.id}/history`)}>
                     History of {s.class.name}
                   </a>
-                  {isAdmin && (
+                  {isAdmin && !s.archived && (
                     <SessionActions
                       session={s}
                       onOpen={(mode) => {
