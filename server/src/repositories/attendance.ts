@@ -274,7 +274,16 @@ export function enrolledOn(
 
 type EventRow = Pick<
   AttendanceEventTable,
-  'id' | 'student_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'scores' | 'actor' | 'reason'
+  | 'id'
+  | 'student_id'
+  | 'kind'
+  | 'status'
+  | 'occurred_at'
+  | 'ref_id'
+  | 'scores'
+  | 'actor'
+  | 'reason'
+  | 'device_id'
 >;
 
 const toStatusEvent = (
@@ -284,7 +293,18 @@ const toStatusEvent = (
 async function sessionEvents(db: Executor, sessionId: string): Promise<Map<string, EventRow[]>> {
   const rows = await db
     .selectFrom('attendance_events')
-    .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id', 'scores', 'actor', 'reason'])
+    .select([
+      'id',
+      'student_id',
+      'kind',
+      'status',
+      'occurred_at',
+      'ref_id',
+      'scores',
+      'actor',
+      'reason',
+      'device_id',
+    ])
     .where('session_id', '=', sessionId)
     .execute();
   const byStudent = new Map<string, EventRow[]>();
@@ -319,7 +339,32 @@ async function userNames(db: Executor, emails: readonly (string | null)[]): Prom
   return new Map(rows.map((r) => [r.email, r.name]));
 }
 
-/** Two queries whatever the class size (three with corrections): the enrolled students, the session's events, the correctors' names. */
+/** Names of the kiosks whose pushed corrections decide a row (one query, only when there are some). */
+async function deviceNames(db: Executor, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((e): e is string => e !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('devices').select(['id', 'name']).where('id', 'in', wanted).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+/**
+ * Who a manual decision is attributed to. A correction made here names its user (email and
+ * current name). One a kiosk pushed names the kiosk: the `actor` text a kiosk sends is its own
+ * free-form label, so a user's email in it must not borrow that user's name (a device token
+ * could otherwise sign its marks as the head teacher).
+ */
+function attribution(
+  actor: string | null,
+  deviceId: string | null,
+  users: Map<string, string>,
+  devices: Map<string, string>,
+): { actor: string | null; actorName: string | null } {
+  if (deviceId !== null)
+    return { actor: `device:${deviceId}`, actorName: `${devices.get(deviceId) ?? 'a kiosk'} (kiosk)` };
+  return { actor, actorName: actor === null ? null : (users.get(actor) ?? actor) };
+}
+
+/** Two queries whatever the class size (up to four with corrections): the enrolled students, the session's events, the correctors' names (users', kiosks'). */
 export async function sessionReport(db: Executor, session: ResolvedSession): Promise<SessionReport> {
   const [enrolled, byStudent] = await Promise.all([
     enrolledFor(db, session.cls.id, session.occurrence),
@@ -350,13 +395,20 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       eventId: decider?.id ?? null,
       similarity: similarityOf(decider?.scores ?? null),
       actor: decider?.kind === 'manual' ? decider.actor : null,
+      actorDevice: decider?.kind === 'manual' ? decider.device_id : null,
       reason: decider?.kind === 'manual' ? decider.reason : null,
     };
   });
-  const names = await userNames(
-    db,
-    students.map((s) => s.actor),
-  );
+  const [names, kiosks] = await Promise.all([
+    userNames(
+      db,
+      students.map((s) => (s.actorDevice === null ? s.actor : null)),
+    ),
+    deviceNames(
+      db,
+      students.map((s) => s.actorDevice),
+    ),
+  ]);
   return {
     sessionId: session.sessionId,
     scheduleId: session.schedule.id,
@@ -367,9 +419,9 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
     endTime: session.occurrence.endTime,
     graceMinutes: session.occurrence.graceMinutes,
     cancelled: session.occurrence.cancelled,
-    students: students.map((s) => ({
+    students: students.map(({ actorDevice, ...s }) => ({
       ...s,
-      actorName: s.actor === null ? null : (names.get(s.actor) ?? s.actor),
+      ...attribution(s.actor, actorDevice, names, kiosks),
     })),
     counts,
     notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({

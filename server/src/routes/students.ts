@@ -14,6 +14,7 @@ import {
   toStudent,
   updateStudent,
 } from '../repositories/students.js';
+import { getClass } from '../repositories/classes.js';
 import { deleteTemplate, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
 import {
@@ -68,6 +69,18 @@ const students: RoutePlugin = async (app) => {
       throw forbidden('Not a student of your classes');
   }
 
+  /**
+   * A teacher's list is the students of their classes; a class filter narrows it only to one of
+   * those. Another teacher's class would otherwise answer which of one's own students are in it.
+   */
+  async function teacherScope(request: FastifyRequest, classId: string | undefined) {
+    const user = userOf(request);
+    if (user.role === 'admin') return {};
+    if (classId !== undefined && (await getClass(app.ctx.db, classId)).teacher_id !== user.id)
+      throw forbidden('Not your class');
+    return { teacherId: user.id };
+  }
+
   r.get(
     '/api/students',
     {
@@ -77,16 +90,14 @@ const students: RoutePlugin = async (app) => {
         security,
         summary: "List students (teachers: only their classes' students)",
         querystring: StudentListQuery,
-        response: { 200: z.array(Student) },
+        response: { 200: z.array(Student), 403: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => {
-      const user = userOf(request);
-      return listStudents(app.ctx.db, {
+    async (request) =>
+      listStudents(app.ctx.db, {
         ...request.query,
-        ...(user.role === 'teacher' ? { teacherId: user.id } : {}),
-      });
-    },
+        ...(await teacherScope(request, request.query.classId)),
+      }),
   );
 
   r.get(
@@ -101,15 +112,14 @@ const students: RoutePlugin = async (app) => {
           'Templates of different face models cannot be compared: after a model upgrade, kiosks ignore the old templates. ' +
           '`needReEnrolment` counts the students enrolled only under other models; list them with GET /api/students?withoutTemplatesFor=<modelId>.',
         querystring: TemplateCoverageQuery,
-        response: { 200: TemplateCoverage },
+        response: { 200: TemplateCoverage, 403: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
-      const user = userOf(request);
       const { modelId, ...scope } = request.query;
       return templateCoverage(
         app.ctx.db,
-        { ...scope, ...(user.role === 'teacher' ? { teacherId: user.id } : {}) },
+        { ...scope, ...(await teacherScope(request, scope.classId)) },
         modelId,
       );
     },

@@ -18,9 +18,9 @@ export const SessionStudentRow = z.object({
   eventId: z.string().nullable(),
   /** The kiosk's match similarity for an automatic mark; null otherwise. */
   similarity: z.number().nullable(),
-  /** Who made a manual correction (the user's email) and why; null for marks. */
+  /** Who made a manual correction: the user's email, or `device:<id>` for one a kiosk pushed; null for marks. */
   actor: z.string().nullable(),
-  /** That user's name as it is now (the console shows it); the email when no user has it any more. */
+  /** That user's name as it is now (the console shows it; the email when no user has it any more), or `<kiosk name> (kiosk)`. */
   actorName: z.string().nullable(),
   reason: z.string().nullable(),
 });
