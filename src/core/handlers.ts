@@ -263,8 +263,15 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     enrolStart: h('enrolStart', ({ studentId, shots }): EnrolProgress => {
       requireAdmin();
-      if (!k.store.roster.getStudent(studentId))
+      const student = k.store.roster.getStudent(studentId);
+      if (!student)
         throw new KioskError('not_found', `No student ${studentId} on this kiosk; sync the roster first.`);
+      // Here, not only on the enrolment screen: the channel can be called without it.
+      if (!student.consent)
+        throw new KioskError(
+          'no_consent',
+          `${student.name} has no consent on record and cannot be enrolled.`,
+        );
       if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
       audit('enrol_start', { studentId, shots });
       return k.enrolment.start(studentId, shots).progress();

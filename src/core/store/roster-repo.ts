@@ -99,7 +99,18 @@ export function createRosterRepo(db: Database.Database) {
   };
 
   return {
-    upsertStudent: (v: Student) => void s.upsertStudent.run({ ...v, consent: v.consent ? 1 : 0 }),
+    /**
+     * Without consent a student keeps no face here, as on the server (which deletes their
+     * templates when consent is withdrawn but can tombstone only the ones it holds): templates
+     * enrolled at this kiosk and door captures not yet accepted go too.
+     */
+    upsertStudent: (v: Student) => {
+      s.upsertStudent.run({ ...v, consent: v.consent ? 1 : 0 });
+      if (!v.consent) {
+        s.deleteStudentTemplates.run(v.id);
+        s.deleteStudentCaptures.run(v.id);
+      }
+    },
     /** A deleted student vanishes with their templates and enrolments; their past events stay in the log. */
     deleteStudent: (id: string) => {
       s.deleteStudentTemplates.run(id);

@@ -52,7 +52,12 @@ export function createTemplateRepo(db: Database.Database) {
          embedding = excluded.embedding, quality = excluded.quality`,
     ),
     delete: db.prepare('DELETE FROM templates WHERE id = ?'),
-    forModel: db.prepare('SELECT * FROM templates WHERE model_id = ?'),
+    // The matcher's gallery: never a student the roster says has not consented (a template
+    // written after the withdrawal, such as an enrolment that was under way, is not matched).
+    forModel: db.prepare(
+      `SELECT * FROM templates t WHERE t.model_id = ?
+         AND NOT EXISTS (SELECT 1 FROM students s WHERE s.id = t.student_id AND s.consent = 0)`,
+    ),
     countOtherModels: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE model_id <> ?'),
     unpushed: db.prepare(
       "SELECT * FROM templates WHERE pushed = 0 AND origin = 'local' ORDER BY created_at LIMIT ?",
