@@ -1,7 +1,7 @@
-// The second security review's server findings (docs/security.md, 13 and 14), each as a test
-// that failed before its fix: a kiosk's pushed correction could carry a staff member's email and
-// be shown under that person's name, and a teacher could filter the student lists by another
-// teacher's class.
+// The second security review's server findings (docs/security.md, 13, 14 and 16), each as a
+// test that failed before its fix: a kiosk's pushed correction could carry a staff member's email
+// and be shown under that person's name, a teacher could filter the student lists by another
+// teacher's class, and each sign-in route had its own password-guessing budget.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -144,5 +144,63 @@ describe("a teacher's student filters stay inside their classes (finding 14)", (
       headers: bearer(mine.adminToken),
     });
     expect(admin.statusCode).toBe(200);
+  });
+});
+
+describe('one password-guessing budget per client, whichever route checks the password (finding 16)', () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    database = await sqlite.open();
+    t = await buildTestApp(database, { config: { loginRateLimitPerMinute: 3 } });
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.cleanup();
+  });
+
+  const guess = (url: string, email: string, remoteAddress: string) =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress,
+      headers: { 'x-rollcall-console': '1' },
+      payload: { email, password: 'a wrong guess!' },
+    });
+
+  it('the console sign-in is refused once the API login has spent the limit, and the other way round', async () => {
+    const user = await createUser(database, 'teacher');
+    const first = [];
+    for (let i = 0; i < 3; i++)
+      first.push((await guess('/api/auth/login', user.email, '192.0.2.10')).statusCode);
+    expect(first).toEqual([401, 401, 401]);
+    expect((await guess('/api/auth/session', user.email, '192.0.2.10')).statusCode).toBe(429);
+
+    for (let i = 0; i < 3; i++) await guess('/api/auth/session', user.email, '192.0.2.11');
+    expect((await guess('/api/auth/login', user.email, '192.0.2.11')).statusCode).toBe(429);
+  });
+
+  it("changing one's password shares a budget across the API and the console too", async () => {
+    const user = await createUser(database, 'teacher');
+    const token = (
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: '192.0.2.20',
+          payload: { email: user.email, password: user.password },
+        })
+      ).json() as { accessToken: string }
+    ).accessToken;
+    const change = (url: string) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        remoteAddress: '192.0.2.21',
+        headers: { ...bearer(token), 'x-rollcall-console': '1' },
+        payload: { currentPassword: 'a wrong guess!', newPassword: 'a brand new passphrase' },
+      });
+    for (let i = 0; i < 3; i++) expect((await change('/api/auth/password')).statusCode).toBe(403);
+    expect((await change('/api/auth/session/password')).statusCode).toBe(429);
   });
 });

@@ -21,7 +21,24 @@ const KEEP_EXPIRED_MS = 24 * 3_600_000;
 interface StoreParams {
   /** Set by the plugin on per-route children: the route's options. */
   routeInfo?: { method?: string | string[]; url?: string };
+  /** The route's `rateLimit.groupId`: routes of one group share one counter per client. */
+  groupId?: string;
 }
+
+/**
+ * Routes that check the same secret share one counter per client, so a second route to the same
+ * check is not a second budget: signing in (the API's login and the console's), and proving
+ * one's current password to change it (the API's and the console's).
+ */
+export const RATE_LIMIT_GROUPS = { signIn: 'sign-in', currentPassword: 'current-password' } as const;
+
+/** A route's rate limit: `max` calls a minute per client, counted with its group's routes if it names one. */
+export const perMinute = (
+  max: number,
+  groupId?: (typeof RATE_LIMIT_GROUPS)[keyof typeof RATE_LIMIT_GROUPS],
+) => ({
+  rateLimit: { max, timeWindow: '1 minute', ...(groupId === undefined ? {} : { groupId }) },
+});
 
 export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): FastifyRateLimitStoreCtor {
   const db = database.withTables<{ rate_limits: RateLimitTable }>() as Kysely<RateDB>;
@@ -69,9 +86,11 @@ export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): Fast
     constructor(params: StoreParams = {}) {
       const method = params.routeInfo?.method;
       this.scope =
-        params.routeInfo?.url === undefined
-          ? '*'
-          : `${Array.isArray(method) ? method.join(',') : (method ?? '*')} ${params.routeInfo.url}`;
+        params.groupId !== undefined
+          ? `group ${params.groupId}`
+          : params.routeInfo?.url === undefined
+            ? '*'
+            : `${Array.isArray(method) ? method.join(',') : (method ?? '*')} ${params.routeInfo.url}`;
     }
 
     incr(

@@ -4,6 +4,7 @@
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { unauthorized, HttpError } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
+import { perMinute, RATE_LIMIT_GROUPS } from '../rate-limit-store.js';
 import { writeAudit } from '../repositories/audit.js';
 import { typed, type RoutePlugin } from '../routes/types.js';
 import { ChangePasswordRequest, LoginRequest } from '../schemas/auth.js';
@@ -20,7 +21,7 @@ import {
 
 const sessionRoutes: RoutePlugin = async (app) => {
   const r = typed(app);
-  const limited = { rateLimit: { max: app.ctx.config.loginRateLimitPerMinute, timeWindow: '1 minute' } };
+  const max = app.ctx.config.loginRateLimitPerMinute;
   const tags = ['console session'];
   const ttlDays = app.ctx.config.refreshTokenTtlDays;
   const answer = (tokens: IssuedTokens) => ({
@@ -33,7 +34,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
     '/api/auth/session',
     {
       onRequest: requireCsrfHeader,
-      config: limited,
+      config: perMinute(max, RATE_LIMIT_GROUPS.signIn),
       schema: {
         tags,
         summary: 'Console sign-in: access token in the body, refresh token in an httpOnly cookie',
@@ -52,7 +53,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
     '/api/auth/session/refresh',
     {
       onRequest: requireCsrfHeader,
-      config: limited,
+      config: perMinute(max),
       schema: {
         tags,
         summary: 'A new access token from the session cookie (rotates it)',
@@ -96,7 +97,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
     '/api/auth/session/password',
     {
       onRequest: [requireCsrfHeader, app.requireUser()],
-      config: limited,
+      config: perMinute(max, RATE_LIMIT_GROUPS.currentPassword),
       schema: {
         tags,
         security: [{ user: [] }],

@@ -4,16 +4,17 @@ import { writeAudit } from '../repositories/audit.js';
 import { ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse } from '../schemas/auth.js';
 import { Ok } from '../schemas/common.js';
 import { z } from 'zod';
+import { perMinute, RATE_LIMIT_GROUPS } from '../rate-limit-store.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const authRoutes: RoutePlugin = async (app) => {
   const r = typed(app);
-  const limited = { rateLimit: { max: app.ctx.config.loginRateLimitPerMinute, timeWindow: '1 minute' } };
+  const max = app.ctx.config.loginRateLimitPerMinute;
 
   r.post(
     '/api/auth/login',
     {
-      config: limited,
+      config: perMinute(max, RATE_LIMIT_GROUPS.signIn),
       schema: {
         tags: ['auth'],
         summary: 'Log in: a 15-minute access token and a rotating refresh token',
@@ -27,7 +28,7 @@ const authRoutes: RoutePlugin = async (app) => {
   r.post(
     '/api/auth/refresh',
     {
-      config: limited,
+      config: perMinute(max),
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token (single use) for new tokens',
@@ -59,7 +60,7 @@ const authRoutes: RoutePlugin = async (app) => {
     {
       onRequest: app.requireUser(),
       // Rate-limited like login: a stolen access token must not become a password oracle.
-      config: limited,
+      config: perMinute(max, RATE_LIMIT_GROUPS.currentPassword),
       schema: {
         tags: ['auth'],
         security: [{ user: [] }],
