@@ -24,3 +24,5 @@ export const forbidden = (message = 'Not allowed for your role', code = 'forbidd
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
 export const unprocessable = (message: string, code = 'unprocessable') => new HttpError(422, code, message);
+export const tooManyRequests = (message: string, code = 'too_many_requests') =>
+  new HttpError(429, code, message);

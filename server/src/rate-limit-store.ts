@@ -40,7 +40,17 @@ export const perMinute = (
   rateLimit: { max, timeWindow: '1 minute', ...(groupId === undefined ? {} : { groupId }) },
 });
 
-export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): FastifyRateLimitStoreCtor {
+/** A counter per key over a fixed time window, kept in `rate_limits` so every instance shares it. */
+export interface WindowCounters {
+  /** Counts one more in `key`'s window (restarting a window that has run out). */
+  increment(key: string, timeWindow: number): Promise<{ current: number; ttl: number }>;
+  /** The count in `key`'s current window, without counting. */
+  peek(key: string, timeWindow: number): Promise<{ current: number; ttl: number }>;
+  /** Forgets `key`'s window. */
+  reset(key: string): Promise<void>;
+}
+
+export function windowCounters(database: Kysely<DB>, clock: Clock): WindowCounters {
   const db = database.withTables<{ rate_limits: RateLimitTable }>() as Kysely<RateDB>;
 
   async function increment(key: string, timeWindow: number): Promise<{ current: number; ttl: number }> {
@@ -79,6 +89,16 @@ export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): Fast
     if (!row || Number(row.window_start_ms) + timeWindow <= now) return { current: 0, ttl: 0 };
     return { current: Number(row.count), ttl: Number(row.window_start_ms) + timeWindow - now };
   }
+
+  async function reset(key: string): Promise<void> {
+    await db.deleteFrom('rate_limits').where('key', '=', key).execute();
+  }
+
+  return { increment, peek, reset };
+}
+
+export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): FastifyRateLimitStoreCtor {
+  const { increment, peek } = windowCounters(database, clock);
 
   class DatabaseRateLimitStore implements FastifyRateLimitStore {
     private readonly scope: string;

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
-import { forbidden, unauthorized, type HttpError } from '../errors.js';
+import { forbidden, tooManyRequests, unauthorized, type HttpError } from '../errors.js';
+import { windowCounters, type WindowCounters } from '../rate-limit-store.js';
 import { findUserByEmail, findUserById, updateUser } from '../repositories/users.js';
 import type { Role } from '../schemas/auth.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
@@ -20,6 +21,13 @@ export interface AuthConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
 }
+
+/**
+ * Wrong passwords one account may take in a window, whichever clients send them. The per-client
+ * limit (LOGIN_RATE_LIMIT_PER_MINUTE) does not slow a guesser spread over many addresses; this
+ * does, at the cost that such a guesser can keep the account's owner out for the window too.
+ */
+export const ACCOUNT_FAILURES = { max: 10, windowMs: 15 * 60_000 } as const;
 
 export interface UserPrincipal {
   kind: 'user';
@@ -49,22 +57,40 @@ export interface IssuedTokens {
 
 export class AuthService {
   private dummyHash: Promise<string> | undefined;
+  private readonly failures: WindowCounters;
 
   constructor(
     private readonly db: Kysely<DB>,
     private readonly config: AuthConfig,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.failures = windowCounters(db, clock);
+  }
 
   async login(email: string, password: string): Promise<IssuedTokens> {
+    // Counted per email whether or not the account exists, so the answer says nothing about that.
+    const failureKey = `login failures\n${email.trim().toLowerCase()}`;
+    const { current, ttl } = await this.failures.peek(failureKey, ACCOUNT_FAILURES.windowMs);
+    if (current >= ACCOUNT_FAILURES.max) {
+      // Not even a right password is checked now: that is what stops the guessing.
+      const minutes = Math.max(1, Math.ceil(ttl / 60_000));
+      throw tooManyRequests(
+        `Too many wrong passwords for this account; try again in ${minutes} min`,
+        'account_throttled',
+      );
+    }
     const user = await findUserByEmail(this.db, email);
+    let ok: boolean;
     if (!user) {
       this.dummyHash ??= dummyPasswordHash();
       await verifyPassword(password, await this.dummyHash);
+      ok = false;
+    } else ok = (await verifyPassword(password, user.password_hash)) && user.disabled !== 1;
+    if (!user || !ok) {
+      await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
       throw unauthorized('Wrong email or password', 'bad_credentials');
     }
-    const ok = await verifyPassword(password, user.password_hash);
-    if (!ok || user.disabled === 1) throw unauthorized('Wrong email or password', 'bad_credentials');
+    await this.failures.reset(failureKey);
     return this.issue(user, randomUUID());
   }
 
