@@ -74,6 +74,7 @@ import {
   type OperatingPoint,
   type SizedCascadeProbes,
 } from './cascade.js';
+import { galleryPeopleOf, samePersonIdentities } from './score-norm.js';
 
 const PRIMARY = 'faceplugin';
 const K = 2;
@@ -280,16 +281,9 @@ if (schoolSize !== SHIPPED_SCHOOL.galleryPeople)
   console.error(
     `note: calibration grows to ${schoolSize} people, the shipped school point to ${SHIPPED_SCHOOL.galleryPeople}`,
   );
-const reportPeople = new Set(
-  reportItems.filter((r) => r.role === 'template' || r.role === 'distractor').map((r) => r.identity),
-).size;
+const reportPeople = galleryPeopleOf(reportItems);
 const REP_SIZES = [100, 400, reportPeople];
-const samePerson = new Set(
-  values['same-person']
-    .split(',')
-    .filter((x) => x.trim())
-    .flatMap((p) => p.split('=').map((x) => x.trim())),
-);
+const samePerson = samePersonIdentities(values['same-person']);
 
 const t0 = Date.now();
 const calib = CAL_SIZES.map((people) => {

@@ -51,6 +51,8 @@ import {
   type Probe,
   type ScoredGallery,
   type Template,
+  galleryPeopleOf,
+  samePersonIdentities,
 } from './score-norm.js';
 
 interface DumpRecord {
@@ -342,16 +344,9 @@ if (distractorNames.length < 375) {
   process.exit(2);
 }
 const CAL_SIZES = [25, 100, 400, 25 + distractorNames.length];
-const reportPeople = new Set(
-  reportRecords.filter((r) => r.role === 'template' || r.role === 'distractor').map((r) => r.identity),
-).size;
+const reportPeople = galleryPeopleOf(reportRecords);
 const REP_SIZES = [100, 400, reportPeople];
-const samePerson = new Set(
-  values['same-person']
-    .split(',')
-    .filter((x) => x.trim())
-    .flatMap((p) => p.split('=').map((x) => x.trim())),
-);
+const samePerson = samePersonIdentities(values['same-person']);
 
 const calGalleries = CAL_SIZES.map((people) => {
   const keep = new Set(distractorNames.slice(0, people - 25));

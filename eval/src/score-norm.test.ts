@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { decideAll, meanTemplates, scoreGallery, sNorm, sortedStats, topStats, zNorm } from './score-norm.js';
+import {
+  decideAll,
+  galleryPeopleOf,
+  meanTemplates,
+  samePersonIdentities,
+  scoreGallery,
+  sNorm,
+  sortedStats,
+  topStats,
+  zNorm,
+} from './score-norm.js';
 
 /** Mean and sd of the k highest values, by brute force. */
 function bruteTop(values: number[], k: number): { mean: number; sd: number } {
@@ -92,5 +102,24 @@ describe('gallery normalisation', () => {
     ]);
     expect(m.map((t) => t.personId)).toEqual(['a', 'b']);
     expect([...m[0]!.embedding]).toEqual([1, 1]);
+  });
+});
+
+describe('study arguments', () => {
+  it('reads both sides of every --same-person pair, ignoring blanks', () => {
+    expect([...samePersonIdentities(' a=b, ,c = d')].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(samePersonIdentities('').size).toBe(0);
+  });
+  it('counts the gallery as the enrolled people and the distractors, once each', () => {
+    const r = (role: string, identity: string) => ({ role, identity });
+    expect(
+      galleryPeopleOf([
+        r('template', 'a'),
+        r('template', 'a'),
+        r('distractor', 'z'),
+        r('known', 'a'),
+        r('unknown', 'q'),
+      ]),
+    ).toBe(2);
   });
 });

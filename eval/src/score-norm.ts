@@ -278,3 +278,18 @@ export function normalisedImpostors(g: ScoredGallery, normalise: Normaliser): nu
   }
   return scores;
 }
+
+/** The identities `--same-person a=b,c=d` names, both sides of every pair (set aside in reports). */
+export function samePersonIdentities(arg: string): Set<string> {
+  return new Set(
+    arg
+      .split(',')
+      .filter((x) => x.trim())
+      .flatMap((p) => p.split('=').map((x) => x.trim())),
+  );
+}
+
+/** How many people a dump's gallery holds: its enrolled identities and its distractors. */
+export const galleryPeopleOf = (records: readonly { role?: string; identity: string }[]): number =>
+  new Set(records.filter((r) => r.role === 'template' || r.role === 'distractor').map((r) => r.identity))
+    .size;
