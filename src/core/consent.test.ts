@@ -4,12 +4,9 @@
 // templates the kiosk held locally (enrolled here, not yet accepted by the server).
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKiosk } from './index.js';
-import { fakeEmbedding, FakeFaceEngine, fakeFrame } from './testing/fake-engine.js';
-import { seedRoster, silentLogger, testClock } from './testing/fixtures.js';
-import type { KioskState } from '../contracts/kiosk-api.js';
+import { fakeEmbedding } from './testing/fake-engine.js';
+import { pushKiosk, TEST_ADMIN_PIN } from './testing/push-kiosk.js';
 
-const ADMIN_PIN = '480317';
 const settle = () => new Promise((r) => setTimeout(r, 20));
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -17,37 +14,31 @@ afterEach(async () => {
 });
 
 async function kiosk() {
-  const clock = testClock('2026-03-02T09:02:00Z');
-  const k = createKiosk({
-    dataDir: '/nonexistent',
-    databaseFile: ':memory:',
-    camera: 'push',
-    engine: new FakeFaceEngine(),
-    clock: clock.now,
-    logger: silentLogger(),
-    autoSync: false,
-    settings: { matchThreshold: 0.6, matchMargin: 0.1 },
-    adminPin: ADMIN_PIN,
-  });
-  open.push(k);
-  seedRoster(k.store, clock.now);
-  await k.ready;
-  k.reloadGallery();
-  const states: KioskState[] = [];
-  k.subscribe((s) => states.push(s));
+  const r = await pushKiosk(open);
+  // One frame, then the engine's answer: the door decides per frame.
   const show = async (who: string) => {
-    clock.advance(300);
-    k.pushFrame(fakeFrame({ who }));
+    await r.show(who);
     await settle();
   };
-  return { k, clock, states, show, h: k.handlers };
+  return { ...r, show };
 }
+
+/** A template of bob's enrolled at this kiosk (not yet accepted by the server), written at `createdAt`. */
+const localTemplateOfBob = (createdAt: string) => ({
+  id: randomUUID(),
+  studentId: 'bob',
+  modelId: 'fake-v1',
+  embedding: fakeEmbedding('bob'),
+  quality: 1,
+  origin: 'local' as const,
+  createdAt,
+});
 
 describe('consent is the core’s rule, not only the screen’s', () => {
   it('enrolStart refuses a student without consent, even when the screen is bypassed', async () => {
     const { k, h } = await kiosk();
     k.store.roster.upsertStudent({ id: 'dan', studentNumber: 'DAN', name: 'Dan No', consent: false });
-    await h.adminUnlock({ pin: ADMIN_PIN });
+    await h.adminUnlock({ pin: TEST_ADMIN_PIN });
     expect(await h.enrolStart({ studentId: 'dan', shots: 2 })).toMatchObject({
       ok: false,
       error: { code: 'no_consent' },
@@ -58,15 +49,7 @@ describe('consent is the core’s rule, not only the screen’s', () => {
   it('a student whose consent is withdrawn is no longer recognised, and their local templates are gone', async () => {
     const { k, show, states } = await kiosk();
     // bob enrolled at this kiosk too: a local template the server has not accepted yet.
-    k.store.templates.upsert({
-      id: randomUUID(),
-      studentId: 'bob',
-      modelId: 'fake-v1',
-      embedding: fakeEmbedding('bob'),
-      quality: 1,
-      origin: 'local',
-      createdAt: '2026-03-02T08:00:00Z',
-    });
+    k.store.templates.upsert(localTemplateOfBob('2026-03-02T08:00:00Z'));
     // The roster pull brings bob's withdrawn consent (the server tombstones only the templates it holds).
     k.store.roster.upsertStudent({ id: 'bob', studentNumber: 'BOB', name: 'Bob Moses', consent: false });
     k.reloadGallery();
@@ -81,15 +64,7 @@ describe('consent is the core’s rule, not only the screen’s', () => {
   it('a template written after the withdrawal (an enrolment that was under way) is not matched either', async () => {
     const { k, show, states } = await kiosk();
     k.store.roster.upsertStudent({ id: 'bob', studentNumber: 'BOB', name: 'Bob Moses', consent: false });
-    k.store.templates.upsert({
-      id: randomUUID(),
-      studentId: 'bob',
-      modelId: 'fake-v1',
-      embedding: fakeEmbedding('bob'),
-      quality: 1,
-      origin: 'local',
-      createdAt: '2026-03-02T09:01:00Z',
-    });
+    k.store.templates.upsert(localTemplateOfBob('2026-03-02T09:01:00Z'));
     k.reloadGallery();
     await show('bob');
     await show('bob');

@@ -1,42 +1,17 @@
 import { describe, expect, it, afterEach } from 'vitest';
 import { createKiosk } from './index.js';
 import { FakeFaceEngine, fakeFrame } from './testing/fake-engine.js';
-import { seedRoster, silentLogger, testClock } from './testing/fixtures.js';
-import type { KioskState } from '../contracts/kiosk-api.js';
+import { silentLogger } from './testing/fixtures.js';
+import { pushKiosk, TEST_ADMIN_PIN } from './testing/push-kiosk.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   while (open.length) await open.pop()?.close();
 });
 
-async function kiosk(startIso = '2026-03-02T09:02:00Z') {
-  const clock = testClock(startIso);
-  const k = createKiosk({
-    dataDir: '/nonexistent',
-    databaseFile: ':memory:',
-    camera: 'push',
-    engine: new FakeFaceEngine(),
-    clock: clock.now,
-    logger: silentLogger(),
-    autoSync: false,
-    settings: { matchThreshold: 0.6, matchMargin: 0.1 },
-    // A provisioned PIN: the factory one opens only "set a new PIN" (pin-security.test.ts).
-    adminPin: ADMIN_PIN,
-  });
-  open.push(k);
-  seedRoster(k.store, clock.now);
-  await k.ready;
-  k.reloadGallery();
-  const states: KioskState[] = [];
-  k.subscribe((s) => states.push(s));
-  const show = async (...who: string[]) => {
-    clock.advance(300);
-    k.pushFrame(fakeFrame(...who.map((w) => ({ who: w }))));
-  };
-  return { k, clock, states, show, h: k.handlers };
-}
+const kiosk = (startIso?: string) => pushKiosk(open, startIso);
 
-const ADMIN_PIN = '480317';
+const ADMIN_PIN = TEST_ADMIN_PIN;
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('kiosk API', () => {
