@@ -381,6 +381,30 @@ describe('staff console: the calendar from the console', () => {
   });
 });
 
+/** A room and a class with one weekly lesson in it (5 minutes' grace), set up through the API. */
+async function classWithLesson(
+  app: ReturnType<RunningServer['app']>,
+  adminToken: string,
+  roomName: string,
+  className: string,
+  lesson: { weekday: number; startTime: string; endTime: string },
+): Promise<{ id: string }> {
+  const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+    name: roomName,
+    siteId: 'default',
+  });
+  const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+    name: className,
+    siteId: 'default',
+  });
+  await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+    roomId: room.id,
+    ...lesson,
+    graceMinutes: 5,
+  });
+  return cls;
+}
+
 describe('staff console: archiving a class', () => {
   it('archives a class after a confirm, hides it unless asked, keeps its history and unarchives it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-archive-e2e-'));
@@ -391,22 +415,12 @@ describe('staff console: archiving a class', () => {
       const app = server.app();
       const admin = await createUser(server.database, 'admin');
       const adminToken = await login(app, admin.email, admin.password);
-      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
-        name: 'Room 101',
-        siteId: 'default',
-      });
-      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
-        name: 'History 8B',
-        siteId: 'default',
-      });
-      await call(app, adminToken, 'POST', '/api/classes', { name: 'Art 7C', siteId: 'default' });
-      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
-        roomId: room.id,
+      const cls = await classWithLesson(app, adminToken, 'Room 101', 'History 8B', {
         weekday: 1,
         startTime: '09:00',
         endTime: '09:45',
-        graceMinutes: 5,
       });
+      await call(app, adminToken, 'POST', '/api/classes', { name: 'Art 7C', siteId: 'default' });
 
       const ctx = await browser.newContext({ viewport: DESKTOP });
       contexts.push(ctx);
@@ -476,20 +490,10 @@ describe('staff console: archiving a class', () => {
       const app = server.app();
       const admin = await createUser(server.database, 'admin');
       const adminToken = await login(app, admin.email, admin.password);
-      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
-        name: 'Room 12',
-        siteId: 'default',
-      });
-      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
-        name: 'Music 9A',
-        siteId: 'default',
-      });
-      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
-        roomId: room.id,
+      const cls = await classWithLesson(app, adminToken, 'Room 12', 'Music 9A', {
         weekday: 3,
         startTime: '10:00',
         endTime: '10:45',
-        graceMinutes: 5,
       });
       const student = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
         siteId: 'default',
