@@ -2,7 +2,8 @@
 // this process's memory, so with N instances behind a load balancer a client gets N× the
 // limit on login, refresh and pairing. Here the counter is one row per (route, client) that
 // every instance increments with one atomic upsert, so the limit holds across instances.
-// Only the few rate-limited routes use it; each call costs one small write.
+// Only the few rate-limited routes use it; each call costs one small write. The same counters
+// (`windowCounters`) also count wrong passwords per account (services/auth.ts), one row per email.
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from './clock.js';
