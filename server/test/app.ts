@@ -30,10 +30,23 @@ export function fakeEmbedding(seed: Uint8Array | string): Float32Array {
   return v;
 }
 
-export const embeddingB64 = (seed: string) => {
-  const v = fakeEmbedding(seed);
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-};
+export const toB64 = (v: Float32Array) =>
+  Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+
+export const embeddingB64 = (seed: string) => toB64(fakeEmbedding(seed));
+
+/**
+ * A unit vector at cosine `cos` to `base` (a face that changed a little or a lot, or a stranger's),
+ * leaning towards the direction `seed` names: faces built from one base and one seed lie in one
+ * plane, so their cosines with each other are known too.
+ */
+export function faceAt(base: Float32Array, cos: number, seed: string): Float32Array {
+  const r = fakeEmbedding(seed);
+  const along = r.reduce((n, x, i) => n + x * (base[i] ?? 0), 0);
+  const ortho = r.map((x, i) => x - along * (base[i] ?? 0));
+  const norm = Math.hypot(...ortho);
+  return base.map((x, i) => cos * x + Math.sqrt(1 - cos * cos) * ((ortho[i] ?? 0) / norm));
+}
 
 /**
  * A face engine for route tests: bytes starting with "NOFACE" have no face, "BLURRY" fails

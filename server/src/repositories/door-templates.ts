@@ -11,7 +11,7 @@
 import type { Kysely } from 'kysely';
 import type { DoorTemplateResult, DoorTemplateUpload } from '../../../src/contracts/sync.js';
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
-import { DOOR_TEMPLATE_CAP, doorTemplateFloor } from '../../../src/ml/door-template.js';
+import { DOOR_TEMPLATE_CAP } from '../../../src/ml/door-template.js';
 import type { DialectName } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 import { badRequest, conflict, forbidden, notFound } from '../errors.js';
@@ -20,6 +20,7 @@ import { writeAudit } from './audit.js';
 import type { Executor } from './executor.js';
 import { appendChanges } from './changes.js';
 import { readSettings } from './settings.js';
+import { enrolmentTemplatesOf, judgeLikeness, studentModelKey } from './template-likeness.js';
 import { removeTemplates, rosterTemplate } from './templates.js';
 
 /** One door template per student in this window (a stranger who got through once cannot stack them). */
@@ -83,10 +84,9 @@ export async function storeDoorTemplate(
         },
         now,
       );
-    const likeness = await enrolmentLikeness(trx, u);
-    const floor = doorTemplateFloor(u.modelId);
-    if (floor === null || likeness < floor) {
-      const reason = floor === null ? 'uncalibrated_model' : 'unlike_enrolment';
+    const judged = await likenessToEnrolment(trx, u);
+    if (judged.verdict !== 'alike') {
+      const { verdict: reason, likeness, floor } = judged;
       // Audited: a face unlike the child's enrolment photos offered as theirs is what a planted
       // template would look like.
       await audit('template.door_refused', { reason, likeness, floor });
@@ -144,38 +144,27 @@ export async function storeDoorTemplate(
 /**
  * The embedding must decode, be unit length and have the size of the student's own enrolment
  * templates of that model (the kiosk matched it against them, so a student without any cannot
- * have been recognised at the door under this model). Returns its best cosine with them.
+ * have been recognised at the door under this model). Judged by template-likeness.ts.
  */
-async function enrolmentLikeness(trx: Executor, u: DoorTemplateUpload): Promise<number> {
+async function likenessToEnrolment(trx: Executor, u: DoorTemplateUpload) {
   const problem = checkEmbedding(u.embedding);
-  if (problem !== null) throw badRequest(`embedding: ${problem}`, 'bad_embedding', 'embedding');
-  const enrolment = await trx
-    .selectFrom('templates')
-    .select('embedding')
-    .where('student_id', '=', u.studentId)
-    .where('model_id', '=', u.modelId)
-    .where('source', '!=', 'door')
-    .execute();
-  if (enrolment.length === 0)
+  const got = decodeEmbedding(u.embedding);
+  if (problem !== null || !got.ok)
+    throw badRequest(`embedding: ${problem ?? 'does not decode'}`, 'bad_embedding', 'embedding');
+  const enrolment = (await enrolmentTemplatesOf(trx, [u.studentId])).get(
+    studentModelKey(u.studentId, u.modelId),
+  );
+  if (enrolment === undefined)
     throw conflict(
       `student ${u.studentId} has no enrolment template of model ${u.modelId}`,
       'no_enrolment_template',
     );
-  const got = decodeEmbedding(u.embedding);
-  if (!got.ok) throw badRequest('embedding: does not decode', 'bad_embedding', 'embedding');
-  let best = -1;
-  for (const row of enrolment) {
-    const e = decodeEmbedding(row.embedding);
-    if (!e.ok) continue;
-    if (e.embedding.length !== got.embedding.length)
-      throw badRequest(
-        `embedding has ${got.embedding.length} values, the model's templates have ${e.embedding.length}`,
-        'bad_embedding',
-        'embedding',
-      );
-    let dot = 0;
-    for (let i = 0; i < e.embedding.length; i++) dot += e.embedding[i]! * got.embedding[i]!;
-    best = Math.max(best, dot);
-  }
-  return Math.round(best * 1e4) / 1e4;
+  const judged = judgeLikeness(got.embedding, enrolment, u.modelId);
+  if (judged.verdict === 'wrong_size')
+    throw badRequest(
+      `embedding has ${judged.got} values, the model's templates have ${judged.expected}`,
+      'bad_embedding',
+      'embedding',
+    );
+  return judged;
 }

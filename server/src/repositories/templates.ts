@@ -5,11 +5,13 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { ItemResult, TemplateUpload } from '../../../src/contracts/sync.js';
 import type { DB, TemplateTable } from '../db/schema.js';
 import { notFound } from '../errors.js';
+import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
 import { checkEmbedding } from '../services/embeddings.js';
 import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
 import { getSite } from './rooms.js';
+import { enrolmentTemplatesOf, judgeLikeness, studentModelKey } from './template-likeness.js';
 
 export const rosterTemplate = (r: Pick<TemplateTable, 'id' | 'student_id' | 'model_id' | 'embedding'>) => ({
   id: r.id,
@@ -110,8 +112,10 @@ export async function storeTemplates(
   }
   if (candidates.length > 0) {
     await db.transaction().execute(async (trx) => {
+      const kept =
+        from.source === 'kiosk' ? await refuseUnlikeFaces(trx, candidates, from, results, now) : candidates;
       const inserted = new Set<string>();
-      for (const chunk of chunks(candidates, 100)) {
+      for (const chunk of chunks(kept, 100)) {
         const rows = await trx
           .insertInto('templates')
           .values(chunk)
@@ -120,7 +124,7 @@ export async function storeTemplates(
           .execute();
         rows.forEach((r) => inserted.add(r.id));
       }
-      const fresh = candidates.filter((c) => inserted.has(c.id));
+      const fresh = kept.filter((c) => inserted.has(c.id));
       await appendChanges(
         trx,
         fresh.map((c) => ({
@@ -131,13 +135,84 @@ export async function storeTemplates(
         })),
         now,
       );
-      for (const c of candidates)
+      for (const c of kept)
         results.set(c.id, { id: c.id, status: inserted.has(c.id) ? 'accepted' : 'duplicate' });
     });
   }
   return uploads.map((u, index): ItemResult =>
     repeats.has(index) ? { id: u.id, status: 'duplicate' } : (results.get(u.id) as ItemResult),
   );
+}
+
+/**
+ * A kiosk enrolment of a student who already holds enrolment templates of the same model must
+ * look like them (template-likeness.ts): otherwise a stolen device token could put a stranger's
+ * face on any consenting child of its site. Each shot is judged on its own against the templates
+ * that existed BEFORE this push, so one accepted shot never vouches for the next; the refused
+ * ones are answered `rejected` with the verdict as reason and audited (no embedding). A student
+ * with no template of the model yet (first enrolment, or a new face model) is accepted: that is
+ * what a kiosk enrolment is for. Photo enrolments by an admin are not judged. Returns the
+ * candidates to store.
+ */
+async function refuseUnlikeFaces(
+  trx: Transaction<DB>,
+  candidates: readonly TemplateTable[],
+  from: TemplateSource,
+  results: Map<string, ItemResult>,
+  now: string,
+): Promise<TemplateTable[]> {
+  const prior = await enrolmentTemplatesOf(
+    trx,
+    candidates.map((c) => c.student_id),
+  );
+  // A retry of a template already stored stays a duplicate, whatever was stored since.
+  const stored = new Set<string>();
+  for (const ids of chunks(
+    candidates.map((c) => c.id),
+    500,
+  ))
+    (await trx.selectFrom('templates').select('id').where('id', 'in', ids).execute()).forEach((r) =>
+      stored.add(r.id),
+    );
+  const kept: TemplateTable[] = [];
+  for (const c of candidates) {
+    const enrolment = prior.get(studentModelKey(c.student_id, c.model_id));
+    const offered = decodeEmbedding(c.embedding); // checkEmbedding passed, so it decodes
+    // A retry of a stored template, or the student's first template of this model.
+    if (stored.has(c.id) || enrolment === undefined || !offered.ok) {
+      kept.push(c);
+      continue;
+    }
+    const judged = judgeLikeness(offered.embedding, enrolment, c.model_id);
+    if (judged.verdict === 'alike') {
+      kept.push(c);
+      continue;
+    }
+    if (judged.verdict === 'wrong_size') {
+      results.set(c.id, { id: c.id, status: 'rejected', reason: 'bad_embedding: wrong_size' });
+      continue;
+    }
+    results.set(c.id, { id: c.id, status: 'rejected', reason: judged.verdict });
+    await writeAudit(
+      trx,
+      {
+        actor: { kind: 'device', id: from.deviceId },
+        action: 'template.enrol_refused',
+        entity: 'student',
+        entityId: c.student_id,
+        detail: {
+          templateId: c.id,
+          deviceId: from.deviceId,
+          modelId: c.model_id,
+          reason: judged.verdict,
+          likeness: judged.likeness,
+          floor: judged.floor,
+        },
+      },
+      now,
+    );
+  }
+  return kept;
 }
 
 /** Ids per DELETE … IN (…): below SQLite's and PostgreSQL's bound-parameter limits. */

@@ -7,10 +7,12 @@ import {
   call,
   createUser,
   embeddingB64,
+  faceAt,
   fakeEmbedding,
   login,
   pairKiosk,
   seed,
+  toB64,
   type Seeded,
   type TestApp,
 } from '../../test/app.js';
@@ -85,15 +87,8 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
     };
   };
   /** A unit vector at cosine `cos` to the student's enrolment template (a face that changed a little or a lot). */
-  const likeEnrolment = (studentId: string, cos: number, seed: string): string => {
-    const a = fakeEmbedding(`enrol-${studentId}`);
-    const r = fakeEmbedding(seed);
-    const along = r.reduce((n, x, i) => n + x * (a[i] ?? 0), 0);
-    const ortho = r.map((x, i) => x - along * (a[i] ?? 0));
-    const norm = Math.hypot(...ortho);
-    const v = a.map((x, i) => cos * x + Math.sqrt(1 - cos * cos) * ((ortho[i] ?? 0) / norm));
-    return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-  };
+  const likeEnrolment = (studentId: string, cos: number, seed: string): string =>
+    toB64(faceAt(fakeEmbedding(`enrol-${studentId}`), cos, seed));
   const offer = (body: unknown, token = kiosk.token) =>
     t.app.inject({
       method: 'POST',
