@@ -197,6 +197,11 @@ export const RosterRow = z.object({
   /** Has templates, none of the running model: not recognised until enrolled again. */
   needsReEnrolment: z.boolean(),
   enrolledInActiveClass: z.boolean(),
+  /**
+   * Templates enrolled at this kiosk that the server refused (never matched, not counted above)
+   * and the latest refusal's reason, e.g. `unlike_enrolment`; absent when none was refused.
+   */
+  refused: z.object({ count: z.number().int().min(1), reason: z.string() }).optional(),
 });
 export const LogRow = z.object({
   eventId: z.string(),

@@ -52,6 +52,9 @@ export class EnrolmentDesk {
     const { store, newId, logger } = this.o;
     const createdAt = this.o.now().toISOString();
     store.transaction(() => {
+      // Shots the server refused earlier were shown on the roster until now; this enrolment
+      // replaces them (and they are faces the server found unlike the student: not kept).
+      store.templates.deleteRejectedOf(session.studentId);
       for (const shot of session.captured()) {
         store.templates.upsert({
           id: newId(),

@@ -213,10 +213,14 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       requireAdmin();
       const session = k.engine.session();
       const coverage = coverageByStudent(k.store.templates.countByStudentAndModel(), k.faceModelId());
+      const refused = new Map<string, { count: number; reason: string }>();
+      for (const r of k.store.templates.rejected())
+        refused.set(r.studentId, { count: (refused.get(r.studentId)?.count ?? 0) + 1, reason: r.reason });
       return k.store.roster.listStudents(search).map((s) => ({
         ...s,
         ...coverageOf(coverage, s.id),
         enrolledInActiveClass: session ? k.store.roster.isEnrolled(session.classId, s.id) : false,
+        ...(refused.has(s.id) ? { refused: refused.get(s.id) } : {}),
       }));
     }),
 

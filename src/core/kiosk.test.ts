@@ -1,6 +1,6 @@
 import { describe, expect, it, afterEach } from 'vitest';
 import { createKiosk } from './index.js';
-import { FakeFaceEngine, fakeFrame } from './testing/fake-engine.js';
+import { FakeFaceEngine, fakeEmbedding, fakeFrame } from './testing/fake-engine.js';
 import { silentLogger } from './testing/fixtures.js';
 import { pushKiosk, TEST_ADMIN_PIN } from './testing/push-kiosk.js';
 
@@ -222,6 +222,48 @@ describe('kiosk API', () => {
       recognisable: 4,
       needReEnrolment: 0,
     });
+  });
+
+  it('a template the server refused is not matched or counted, the roster says why, and enrolling again replaces it', async () => {
+    const { h, show, k, states } = await kiosk();
+    // A face that is not bob's enrolled here under his name; the server refused it on push.
+    k.store.templates.upsert({
+      id: 'planted',
+      studentId: 'bob',
+      modelId: 'fake-v1',
+      embedding: fakeEmbedding('mallory'),
+      quality: 1,
+      origin: 'local',
+      createdAt: '2026-03-02T09:00:00Z',
+    });
+    k.store.templates.markRejected('planted', 'unlike_enrolment');
+    k.reloadGallery();
+    for (let i = 0; i < 3; i++) {
+      await show('mallory');
+      await settle();
+    }
+    expect(states.some((s) => s.greeting?.studentId === 'bob')).toBe(false);
+
+    await h.adminUnlock({ pin: ADMIN_PIN });
+    const bob = async () => {
+      const roster = await h.rosterList({ search: 'Bob' });
+      return roster.ok ? roster.value[0] : undefined;
+    };
+    expect(await bob()).toMatchObject({
+      templates: 1,
+      usableTemplates: 1,
+      refused: { count: 1, reason: 'unlike_enrolment' },
+    });
+    // An enrolment of bob (after an admin removed his old templates in the console) replaces the refused shot.
+    expect(await h.enrolStart({ studentId: 'bob', shots: 2 })).toMatchObject({ ok: true });
+    for (let i = 0; i < 2; i++) {
+      await show('bob');
+      await settle();
+    }
+    const after = await bob();
+    expect(after).toMatchObject({ templates: 3, usableTemplates: 3 });
+    expect(after?.refused).toBeUndefined();
+    expect(k.store.templates.rejected()).toEqual([]);
   });
 
   it('validates settings and refuses a bad camera spec', async () => {

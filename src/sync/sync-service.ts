@@ -265,7 +265,7 @@ export class SyncService {
       await pushAttendance(ctx, this.o.attendanceBatch, () => this.health());
       board.progress = 0.4;
       board.emit();
-      await pushTemplates(ctx, this.o.templateBatch);
+      await pushTemplates(ctx, this.o.templateBatch, this.o.onGalleryChanged);
       await pushDoorTemplates(ctx, this.o.templateBatch);
       // Before the pull, so the pull's offer already reflects the report.
       await reportPinRecoveryUsed(ctx);

@@ -1,5 +1,8 @@
 // Face templates: Float32 embeddings stored as BLOBs. Local enrolments double as the
-// template outbox (pushed = 0 until the server acknowledges them).
+// template outbox (pushed = 0 until the server acknowledges them; -1 with push_error when the
+// server refused one). A refused template is kept aside with its reason for the admin's roster
+// and never matched: the server stored it for no other kiosk, and a face it found unlike the
+// student's (`unlike_enrolment`) must not open this door under their name either.
 import type Database from 'better-sqlite3';
 
 export interface TemplateRow {
@@ -52,10 +55,11 @@ export function createTemplateRepo(db: Database.Database) {
          embedding = excluded.embedding, quality = excluded.quality`,
     ),
     delete: db.prepare('DELETE FROM templates WHERE id = ?'),
-    // The matcher's gallery: never a student the roster says has not consented (a template
-    // written after the withdrawal, such as an enrolment that was under way, is not matched).
+    // The matcher's gallery: never a template the server refused, never a student the roster
+    // says has not consented (a template written after the withdrawal, such as an enrolment
+    // that was under way, is not matched).
     forModel: db.prepare(
-      `SELECT * FROM templates t WHERE t.model_id = ?
+      `SELECT * FROM templates t WHERE t.model_id = ? AND t.pushed <> -1
          AND NOT EXISTS (SELECT 1 FROM students s WHERE s.id = t.student_id AND s.consent = 0)`,
     ),
     countOtherModels: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE model_id <> ?'),
@@ -66,13 +70,14 @@ export function createTemplateRepo(db: Database.Database) {
     markPushed: db.prepare('UPDATE templates SET pushed = 1, push_error = NULL WHERE id = ?'),
     markRejected: db.prepare('UPDATE templates SET pushed = -1, push_error = ? WHERE id = ?'),
     rejected: db.prepare(
-      'SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1',
+      'SELECT id, student_id AS studentId, push_error AS reason FROM templates WHERE pushed = -1 ORDER BY created_at, id',
     ),
+    deleteRejectedOf: db.prepare('DELETE FROM templates WHERE student_id = ? AND pushed = -1'),
     countByStudent: db.prepare(
       'SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id',
     ),
     countByStudentAndModel: db.prepare(
-      'SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates GROUP BY student_id, model_id',
+      'SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates WHERE pushed <> -1 GROUP BY student_id, model_id',
     ),
   };
   return {
@@ -90,13 +95,19 @@ export function createTemplateRepo(db: Database.Database) {
     countUnpushed: (): number => (s.countUnpushed.get() as { n: number }).n,
     markPushed: (id: string) => void s.markPushed.run(id),
     markRejected: (id: string, reason: string) => void s.markRejected.run(reason, id),
+    /** Templates the server refused, oldest first, with its reason. */
     rejected: () => s.rejected.all() as { id: string; studentId: string; reason: string }[],
+    /** Drops a student's refused templates (a new enrolment replaces them). */
+    deleteRejectedOf: (studentId: string) => void s.deleteRejectedOf.run(studentId),
     countByStudent(): Map<string, number> {
       return new Map(
         (s.countByStudent.all() as { studentId: string; n: number }[]).map((r) => [r.studentId, r.n]),
       );
     },
-    /** Template counts per student and model, for telling who the running model can recognise (counts only, no embeddings). */
+    /**
+     * Template counts per student and model, for telling who the running model can recognise
+     * (counts only, no embeddings; refused templates are not counted: they are never matched).
+     */
     countByStudentAndModel: () =>
       s.countByStudentAndModel.all() as { studentId: string; modelId: string; count: number }[],
   };

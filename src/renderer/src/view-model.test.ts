@@ -10,6 +10,7 @@ import {
   isGreetingFresh,
   localTime,
   lockoutText,
+  refusedTemplatesText,
   sessionLine,
   statusText,
   syncBadge,
@@ -248,6 +249,19 @@ describe('hints and lockout', () => {
     );
     expect(lockoutText('2026-11-29T08:00:00.000Z', Date.parse('2026-11-29T08:00:00.000Z'))).toBe(
       'You can try again now.',
+    );
+  });
+});
+
+describe('refusedTemplatesText', () => {
+  it("tells the admin how to re-enrol a face the server found unlike the student's", () => {
+    expect(refusedTemplatesText({ count: 2, reason: 'unlike_enrolment' })).toBe(
+      "2 templates refused by the server: does not look like the student's existing photos; an admin can remove the old templates in the console and enrol again.",
+    );
+  });
+  it('names any other reason in words', () => {
+    expect(refusedTemplatesText({ count: 1, reason: 'uncalibrated_model' })).toBe(
+      '1 template refused by the server (uncalibrated model).',
     );
   });
 });

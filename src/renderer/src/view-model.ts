@@ -295,6 +295,18 @@ const EVENT_WORDS: Record<string, string> = {
   undo: 'Undone',
   not_enrolled: 'Not on the class list',
 };
+/**
+ * Why the server refused templates enrolled at this kiosk, for the admin's roster. The one an
+ * admin must act on says how: the server keeps a kiosk from replacing a student's face, an
+ * admin in the console may (docs/security.md).
+ */
+export function refusedTemplatesText(refused: { count: number; reason: string }): string {
+  const n = `${refused.count} ${refused.count === 1 ? 'template' : 'templates'} refused by the server`;
+  if (refused.reason === 'unlike_enrolment')
+    return `${n}: does not look like the student's existing photos; an admin can remove the old templates in the console and enrol again.`;
+  return `${n} (${refused.reason.replace(/_/g, ' ')}).`;
+}
+
 export const eventText = (kind: string): string => EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');
 
 const STATUS_WORDS: Record<string, string> = {

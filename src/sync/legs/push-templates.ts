@@ -1,9 +1,16 @@
-// Push leg 2: templates enrolled at this kiosk, until none waits.
+// Push leg 2: templates enrolled at this kiosk, until none waits. A template the server refuses
+// (a face unlike the student's templates on the server, a student not of the site…) is kept
+// aside with the reason and leaves the matcher's gallery (template-repo.ts), so the gallery is
+// rebuilt after a batch with a refusal.
 import { embeddingToBase64 } from '../../ml/embedding-codec.js';
 import { SyncError } from '../http.js';
 import type { LegContext } from './context.js';
 
-export async function pushTemplates(ctx: LegContext, batchSize: number): Promise<void> {
+export async function pushTemplates(
+  ctx: LegContext,
+  batchSize: number,
+  onGalleryChanged?: () => void,
+): Promise<void> {
   const { store, http, report } = ctx;
   const { templates } = store;
   for (;;) {
@@ -22,6 +29,7 @@ export async function pushTemplates(ctx: LegContext, batchSize: number): Promise
     });
     const sent = new Set(rows.map((t) => t.id));
     let handled = 0;
+    let refused = 0;
     store.transaction(() => {
       for (const r of res.results) {
         if (!sent.has(r.id)) continue;
@@ -29,13 +37,20 @@ export async function pushTemplates(ctx: LegContext, batchSize: number): Promise
         if (r.status === 'rejected') {
           templates.markRejected(r.id, r.reason ?? 'rejected');
           report.templates.rejected++;
+          refused++;
         } else {
           templates.markPushed(r.id);
           report.templates[r.status]++;
         }
       }
     });
-    store.sync.addHistory(at, 'templates', true, `${handled} of ${rows.length} templates acknowledged`);
+    if (refused > 0) onGalleryChanged?.();
+    store.sync.addHistory(
+      at,
+      'templates',
+      true,
+      `${handled} of ${rows.length} templates acknowledged${refused > 0 ? `, ${refused} refused (see the roster)` : ''}`,
+    );
     if (handled === 0)
       throw new SyncError('protocol', 'server answered a template push without a result for any template');
   }

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { RosterRow, TemplateCoverage } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
+import { refusedTemplatesText } from '../view-model.js';
 
 type Row = z.infer<typeof RosterRow>;
 
@@ -115,6 +116,11 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
                 {engineKnown ? r.usableTemplates : r.templates}
                 {engineKnown && r.templates > r.usableTemplates && (
                   <span className="muted"> (+{r.templates - r.usableTemplates} old model)</span>
+                )}
+                {r.refused && (
+                  <div className="error" data-testid="refused-templates">
+                    {refusedTemplatesText(r.refused)}
+                  </div>
                 )}
               </td>
               <td>{r.consent ? 'Given' : <span className="pill pill--bad">Missing</span>}</td>
