@@ -151,6 +151,21 @@ describe('staff console', () => {
       await expectAccessible(a, 'student-erase-confirm');
       await consoleShot(a, 'student-erase-confirm', false);
       await a.click('[data-testid="confirm-dialog"] >> text=Cancel');
+      // A face that changed too much for a kiosk enrolment: the admin removes the old templates
+      // (a kiosk may not replace a face), then enrols again; here with the same photos.
+      await a.click('[data-testid="templates-remove"]');
+      await a.locator('[data-testid="confirm-dialog"]', { hasText: 'does not look like' }).waitFor();
+      await expectAccessible(a, 'templates-remove-confirm');
+      await a.click('[data-testid="confirm-yes"]');
+      await a.locator('[data-testid="template-count"]', { hasText: 'No face template' }).waitFor();
+      await a.setInputFiles(
+        '[data-testid="photos-input"]',
+        ['powell-04.jpg', 'powell-05.jpg'].map((f) => join(FRAMES, f)),
+      );
+      await a.click('[data-testid="photos-upload"]');
+      await a
+        .locator('[data-testid="template-count"]', { hasText: '2 face templates' })
+        .waitFor({ timeout: 60_000 });
 
       // A schedule for today, in session now (the default site is UTC).
       await a.click('[data-testid="nav-classes"]');

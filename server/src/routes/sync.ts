@@ -118,6 +118,8 @@ const sync: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Push face templates enrolled at the kiosk (idempotent by template id); answers per id',
+        description:
+          "A template of a student who already has templates of its face model must look like them (best cosine with the student's kiosk and photo templates of that model at least the model's class threshold), each judged against the templates from before the push: otherwise `rejected` / `unlike_enrolment` (a model with no calibrated point: `uncalibrated_model`), not stored, audited `template.enrol_refused`. A student's first templates of a model are accepted. An admin re-enrols a face that changed a lot by removing the old templates (or uploading a photo) first.",
         body: PushTemplatesRequest,
         response: { 200: PushResponse, 400: ErrorBody, 401: ErrorBody, 413: ErrorBody },
       },

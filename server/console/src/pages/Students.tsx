@@ -1,6 +1,8 @@
 // Students: a server-paged list with search and filters (class, consent, enrolled, needs
 // re-enrolment), add and edit with consent and its date, photo enrolment with each photo's
-// verdict (refused without consent), and erasure after a confirmation that says what goes.
+// verdict (refused without consent), removing a student's face templates (a kiosk may not
+// replace a face that changed a lot, an admin may), and erasure after a confirmation that says
+// what goes.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Class, Site, Student } from '../../../src/schemas/people.js';
@@ -321,18 +323,59 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
   const [results, setResults] = useState<PhotoResults['results'] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [removing, setRemoving] = useState<Template[] | null>(null);
+  const [removeError, setRemoveError] = useState<string | null>(null);
+  /** One by one through the single-template route: each leaves its tombstone for the kiosks. */
+  const removeAll = async (doomed: Template[]) => {
+    setRemoving(null);
+    setRemoveError(null);
+    try {
+      for (const x of doomed) await api('DELETE', `/api/students/${student.id}/templates/${x.id}`);
+    } catch (err) {
+      setRemoveError(err instanceof Error ? err.message : String(err));
+    }
+    templates.reload();
+    onChange();
+  };
   return (
     <section className="card" aria-labelledby="photos-title">
       <h2 id="photos-title">Face enrolment</h2>
       <Loaded q={templates}>
         {(t) => (
-          <p data-testid="template-count">
-            {t.length === 0
-              ? 'No face template: kiosks cannot recognise this student yet.'
-              : `${t.length} face template${t.length === 1 ? '' : 's'} (${[...new Set(t.map((x) => x.modelId))].join(', ')}).`}
-          </p>
+          <>
+            <p data-testid="template-count">
+              {t.length === 0
+                ? 'No face template: kiosks cannot recognise this student yet.'
+                : `${t.length} face template${t.length === 1 ? '' : 's'} (${[...new Set(t.map((x) => x.modelId))].join(', ')}).`}
+            </p>
+            {t.length > 0 && (
+              <button type="button" onClick={() => setRemoving(t)} data-testid="templates-remove">
+                Remove all face templates…
+              </button>
+            )}
+          </>
         )}
       </Loaded>
+      {removeError && <ErrorBox title="Could not remove every template." error={removeError} />}
+      {removing && (
+        <Confirm
+          title={`Remove ${student.name}'s face templates?`}
+          confirmLabel="Remove templates"
+          danger
+          onCancel={() => setRemoving(null)}
+          onConfirm={() => void removeAll(removing)}
+        >
+          <p>
+            {removing.length} face template(s) go, on the server now and on every kiosk at its next sync;
+            kiosks no longer recognise {student.name} until enrolled again.
+          </p>
+          <p>
+            Do this when the face changed so much that a kiosk enrolment is refused (“does not look like the
+            student’s existing photos”): a kiosk may not replace a face, an admin may. Then enrol again at a
+            kiosk or with photos below.
+          </p>
+        </Confirm>
+      )}
       {!student.consent && (
         <p className="form-error" role="alert" data-testid="photos-no-consent">
           No consent: photos cannot be enrolled. Record the consent above first.
