@@ -1,12 +1,13 @@
 // Push leg 2: templates enrolled at this kiosk, until none waits.
 import { embeddingToBase64 } from '../../ml/embedding-codec.js';
 import { SyncError } from '../http.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 
 export async function pushTemplates(ctx: LegContext, batchSize: number): Promise<void> {
   const { store, http, report } = ctx;
   const { templates } = store;
   for (;;) {
+    stopIfSuperseded(ctx);
     const rows = templates.unpushed(batchSize);
     if (rows.length === 0) return;
     const at = ctx.now().toISOString();
