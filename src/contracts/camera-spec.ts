@@ -94,6 +94,15 @@ export function parseCameraSpec(spec: string): CameraSpec {
   return parsed;
 }
 
+/** Whether `spec` is a valid `replay:` spec (recorded frames); false for anything else, valid or not. */
+export function isReplaySpec(spec: string): boolean {
+  try {
+    return parseCameraSpec(spec).kind === 'replay';
+  } catch {
+    return false;
+  }
+}
+
 /** The spec as a zod string: refused with the parser's message, so a bad one is never stored. */
 export const CameraSpecString = z
   .string()

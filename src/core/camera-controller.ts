@@ -71,6 +71,17 @@ export class CameraController {
     });
   }
 
+  /** Runs no camera and shows why (a spec this run may not play). */
+  refuse(detail: string): void {
+    const old = this.source;
+    this.source = null;
+    void old?.stop();
+    this.status.status = 'error';
+    this.status.detail = detail;
+    this.o.logger.warn({ event: 'camera', status: 'error', detail }, detail);
+    this.o.onChange();
+  }
+
   restart(spec: string): void {
     const old = this.source;
     this.source = null;

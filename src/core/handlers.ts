@@ -46,12 +46,18 @@ export interface HandlerContext {
   admin: AdminSession;
   enrolment: EnrolmentDesk;
   restartCamera: (spec: string) => void;
+  /** Whether Settings may choose recorded frames (`replay:`); see KioskOptions.allowReplayCamera. */
+  allowReplayCamera: boolean;
   faceEngineReady: () => boolean;
   /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
   faceModelId: () => string | null;
   /** Asks the host to shut down (see Kiosk.onQuitRequest); false when no host listens. */
   requestQuit: () => boolean;
 }
+
+/** Why recorded frames are refused outside a demo or test run (Settings, and a stored setting at start). */
+export const REPLAY_NOT_ALLOWED =
+  'Recorded frames (replay:) are played only by a demo or test run started with a replay camera';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } });
@@ -319,7 +325,12 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     settingsUpdate: h('settingsUpdate', (patch): Settings => {
       requireAdmin();
-      if (patch.cameraSpec !== undefined) parseCameraSpec(patch.cameraSpec); // refuse a bad spec before storing it
+      // Refuse a bad spec before storing it, and recorded frames on a door (a PIN holder must
+      // not be able to play a folder of photos past the recogniser).
+      if (patch.cameraSpec !== undefined && parseCameraSpec(patch.cameraSpec).kind === 'replay') {
+        if (!k.allowReplayCamera)
+          throw new KioskError('replay_not_allowed', `${REPLAY_NOT_ALLOWED}; choose push, webcam or none`);
+      }
       const before = k.store.settings.get();
       const next = k.store.settings.update(patch);
       audit('settings_update', { patch });

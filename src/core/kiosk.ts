@@ -12,12 +12,12 @@ import { RECOGNITION_DEFAULTS, SHIPPED_MODEL_ID } from '../ml/config.js';
 import { SyncService, type SyncServiceOptions } from '../sync/index.js';
 import { AdminSession } from './admin-session.js';
 import { AttendanceEngine, type Decision } from './attendance/engine.js';
-import { FramePipeline, type CameraSource, type FrameMeta } from './camera/index.js';
+import { FramePipeline, isReplaySpec, type CameraSource, type FrameMeta } from './camera/index.js';
 import { CameraController } from './camera-controller.js';
 import { EnrolmentDesk } from './enrolment-desk.js';
 import { FaceEngineSlot } from './face-engine-slot.js';
 import { FrameAnalyser } from './frame-analyser.js';
-import { buildHandlers, type KioskHandlers } from './handlers.js';
+import { buildHandlers, REPLAY_NOT_ALLOWED, type KioskHandlers } from './handlers.js';
 import { QuitRequests } from './quit-request.js';
 import { loadFaceEngine, pairAndStartSync } from './startup.js';
 import { DEFAULT_ADMIN_PIN, makePrivateDir, openKioskStore, type KioskStore } from './store/index.js';
@@ -36,6 +36,13 @@ export interface KioskOptions {
   databaseFile?: string;
   /** Camera spec (see camera/spec.ts) or a source; default: the `cameraSpec` setting. */
   camera?: string | CameraSource;
+  /**
+   * Lets the admin Settings choose `replay:<folder>` (recorded frames). Off on a door: there it
+   * would let whoever knows the PIN play any folder of photos on the kiosk's disk past the
+   * recogniser, or show it on screen. Default: on only when this run was started with a replay
+   * camera (`camera`), i.e. a demo or a test run by whoever controls the command line.
+   */
+  allowReplayCamera?: boolean;
   /** The face engine, or a factory (default: src/ml's createFaceEngine, loaded lazily). */
   engine?: FaceEngine | (() => Promise<FaceEngine>);
   clock?: () => Date;
@@ -235,6 +242,8 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
   const admin = new AdminSession(now);
   const quit = new QuitRequests(logger, isClosed);
 
+  const allowReplayCamera =
+    options.allowReplayCamera ?? (typeof options.camera === 'string' && isReplaySpec(options.camera));
   const handlers = buildHandlers({
     store,
     logger,
@@ -247,6 +256,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     emit,
     state: () => view.state(),
     restartCamera: (spec) => camera.restart(spec),
+    allowReplayCamera,
     faceEngineReady: () => faceEngine.engine !== null,
     faceModelId: () => faceEngine.modelId(),
     requestQuit: () => quit.request(),
@@ -258,7 +268,12 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     if (loaded) attendance.reloadGallery();
     // The camera starts once recognition can use its frames: a replay must not run past
     // the door while the models load, and a webcam has nothing to show before either.
-    camera.start(options.camera ?? store.settings.get().cameraSpec);
+    const spec = options.camera ?? store.settings.get().cameraSpec;
+    // A stored replay setting (an older version, or a demo run on this data folder) is not
+    // played on a door: the screen says why and Settings can choose a camera.
+    if (typeof spec === 'string' && isReplaySpec(spec) && !allowReplayCamera)
+      camera.refuse(`${REPLAY_NOT_ALLOWED}; choose a camera in Settings`);
+    else camera.start(spec);
     emit();
   })();
   void pairAndStartSync(sync, store, options, logger, isClosed);

@@ -53,6 +53,19 @@ describe.each(dialects)('per-account sign-in throttle on $name', (dialect) => {
       expect((await signIn(user.email, user.password)).statusCode).toBe(200);
     });
 
+    it('guesses sent all at once get no more than the limit between them', async () => {
+      const user = await createUser(database, 'teacher');
+      const answers = await Promise.all(
+        Array.from({ length: 3 * ACCOUNT_FAILURES.max }, (_, i) =>
+          signIn(user.email, `parallel guess ${i}`, i % 2 === 0 ? '/api/auth/login' : '/api/auth/session'),
+        ),
+      );
+      const codes = answers.map((a) => a.statusCode);
+      expect(codes.filter((c) => c === 401)).toHaveLength(ACCOUNT_FAILURES.max);
+      expect(codes.filter((c) => c === 429)).toHaveLength(2 * ACCOUNT_FAILURES.max);
+      expect((await signIn(user.email, user.password)).statusCode).toBe(429);
+    });
+
     it('a successful sign-in starts the count again', async () => {
       const user = await createUser(database, 'teacher');
       for (let i = 0; i < ACCOUNT_FAILURES.max - 1; i++) await signIn(user.email, `wrong ${i}`);

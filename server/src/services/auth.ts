@@ -69,9 +69,12 @@ export class AuthService {
 
   async login(email: string, password: string): Promise<IssuedTokens> {
     // Counted per email whether or not the account exists, so the answer says nothing about that.
+    // Every attempt takes a slot first, in one atomic increment, and only a right password gives
+    // it back: peeking first and counting after the (slow) password check let concurrent guesses
+    // all see the same count and slip past the limit together.
     const failureKey = `login failures\n${email.trim().toLowerCase()}`;
-    const { current, ttl } = await this.failures.peek(failureKey, ACCOUNT_FAILURES.windowMs);
-    if (current >= ACCOUNT_FAILURES.max) {
+    const { current, ttl } = await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
+    if (current > ACCOUNT_FAILURES.max) {
       // Not even a right password is checked now: that is what stops the guessing.
       const minutes = Math.max(1, Math.ceil(ttl / 60_000));
       throw tooManyRequests(
@@ -86,10 +89,7 @@ export class AuthService {
       await verifyPassword(password, await this.dummyHash);
       ok = false;
     } else ok = (await verifyPassword(password, user.password_hash)) && user.disabled !== 1;
-    if (!user || !ok) {
-      await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
-      throw unauthorized('Wrong email or password', 'bad_credentials');
-    }
+    if (!user || !ok) throw unauthorized('Wrong email or password', 'bad_credentials');
     await this.failures.reset(failureKey);
     return this.issue(user, randomUUID());
   }

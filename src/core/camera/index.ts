@@ -5,7 +5,7 @@ import { defaultWebcamDeps, WebcamCamera } from './webcam.js';
 import { NoCamera, PushCamera } from './push.js';
 import type { CameraSource } from './types.js';
 
-export { parseCameraSpec, CameraSpecError } from './spec.js';
+export { parseCameraSpec, isReplaySpec, CameraSpecError } from './spec.js';
 export { PushCamera } from './push.js';
 export { FramePipeline } from './pipeline.js';
 export type { CameraSource, CameraListener, CameraStatus, FrameMeta } from './types.js';

@@ -2,6 +2,7 @@
 // before it is stored); the core re-exports it for the camera factory and the CLI.
 export {
   parseCameraSpec,
+  isReplaySpec,
   CameraSpecError,
   CameraSpecString,
   WebcamOptions,

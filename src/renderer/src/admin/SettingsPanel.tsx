@@ -70,7 +70,8 @@ export function SettingsPanel({ api }: { api: UiApi }) {
           />
           <small>
             Which camera the kiosk reads: “push” = this screen’s webcam (desktop app), “webcam:/dev/video0” =
-            a USB camera read by the kiosk, “replay:&lt;folder&gt;” = recorded frames, “none”.
+            a USB camera read by the kiosk, “none” = no camera. Recorded frames (“replay:&lt;folder&gt;”) play
+            only in a demo or test run.
           </small>
         </label>
         <label className="field">
