@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PIN } from '../src/core/index.js';
 import { useE2eSuite } from './harness/suite.js';
 import { call } from '../server/test/app.js';
-import { ADMIN_PIN, hold, openUi, pollUntil, type World } from './harness/world.js';
+import { ADMIN_PIN, borrowed, hold, openUi, pollUntil, seedSchool, type World } from './harness/world.js';
+import { startServer } from './harness/server.js';
 
 const suite = useE2eSuite();
 let world: World | null = null;
@@ -387,6 +388,46 @@ describe('admin', () => {
     await page.click('[data-testid="sync-now"]');
     await page.locator('[data-testid="sync-history"] td', { hasText: 'ok' }).first().waitFor();
     await world.shot('17-paired-sync-panel', true);
+
+    // Moved to another school's server while the old one is down: a mark still waiting for the
+    // old server stops the pairing before the new one is asked, until the admin discards it.
+    const other = await startServer({
+      dbFile: join(world.dir, 'other-server.db'),
+      engine: borrowed(suite.engine),
+    });
+    try {
+      const otherSchool = await seedSchool(other);
+      await world.server.stop();
+      const manual = await world.kiosk.handlers.markManual({
+        studentId: world.school.students.bush,
+        status: 'late',
+      });
+      expect(manual.ok).toBe(true);
+      await page.fill('[data-testid="pair-url"]', other.url);
+      await page.fill('[data-testid="pair-code"]', otherSchool.pairingCode);
+      await page.click('[data-testid="pair-submit"]');
+      await page
+        .locator('[data-testid="pair-unsent"]', {
+          hasText: `1 attendance record has not reached ${world.server.url}`,
+        })
+        .waitFor();
+      expect(world.kiosk.store.sync.get('serverUrl')).toBe(world.server.url);
+      await world.shot('17b-pair-again-unsent', true);
+      await page.click('[data-testid="pair-discard-unsent"]');
+      await page.locator('[data-testid="sync-note"]', { hasText: 'Paired' }).waitFor();
+      await world.waitForKiosk(
+        (s) => s.sync.serverUrl === other.url && s.sync.lastPullAt !== null && s.session !== null,
+        "the other server's roster",
+      );
+      // The old school's students and their mark are gone; the other school's are here.
+      const ids = world.kiosk.store.roster.listStudents('').map((r) => r.id);
+      expect(ids).toEqual(expect.arrayContaining(Object.values(otherSchool.students)));
+      expect(ids).not.toContain(world.school.students.bush);
+      expect(world.kiosk.state().sync.queueDepth).toBe(0);
+      expect(await other.database.db.selectFrom('attendance_events').select('id').execute()).toEqual([]);
+    } finally {
+      await other.close();
+    }
     await page.click('[data-testid="admin-exit"]');
     await page.locator('[data-testid="session"]', { hasText: 'Maths 9A' }).waitFor();
     await world.shot('18-paired-kiosk-in-session');

@@ -156,6 +156,11 @@ export const PairArgs = z.object({
     .string()
     .regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed')
     .optional(),
+  /**
+   * Pairing with another server while marks, enrolments or door captures still wait for the old
+   * one is refused (`sync_unsent`, nothing changed) unless this confirms they are discarded.
+   */
+  discardUnsent: z.boolean().optional(),
 });
 export const RosterQueryArgs = z.object({ search: z.string().max(100).default('') });
 export const Settings = z.object({

@@ -311,9 +311,15 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       return k.sync.history(100);
     }),
 
-    pair: h('pair', async ({ serverUrl, code, name, serverFingerprint }) => {
+    pair: h('pair', async ({ serverUrl, code, name, serverFingerprint, discardUnsent }) => {
       requireAdmin();
-      return k.sync.pair({ serverUrl, code, name, ...(serverFingerprint ? { serverFingerprint } : {}) });
+      return k.sync.pair({
+        serverUrl,
+        code,
+        name,
+        ...(serverFingerprint ? { serverFingerprint } : {}),
+        ...(discardUnsent ? { discardUnsent } : {}),
+      });
     }),
 
     settingsGet: h('settingsGet', (): Settings => {

@@ -193,6 +193,13 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     },
     onGalleryChanged: () => attendance.reloadGallery(),
     onScheduleChanged: emit,
+    // Paired with another server or site: nobody of the old roster may be greeted, voted for or
+    // enrolled from memory (the enrolment's templates would be stored for a student now gone).
+    onSiteDataWiped: () => {
+      enrolment.current = null;
+      attendance.forgetPeople();
+      view.forgetPeople();
+    },
     allowInsecure: () => store.settings.get().allowInsecureServer,
     ...options.sync,
   });

@@ -46,6 +46,12 @@ export class KioskView {
     this.faces = [];
   }
 
+  /** The old site's people were wiped: no greeting or labelled face of theirs stays on screen. */
+  forgetPeople(): void {
+    this.greeting = null;
+    this.faces = [];
+  }
+
   greet(d: Decision): void {
     this.greeting = {
       kind: d.kind,

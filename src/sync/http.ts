@@ -21,7 +21,10 @@ import {
 } from '../contracts/sync.js';
 import { parseRetryAfter } from './backoff.js';
 
-/** `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate. */
+/**
+ * `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate;
+ * `unsent`: pairing with another server refused while work for the old one waits (re-pairing.ts).
+ */
 export type SyncErrorKind =
   | 'offline'
   | 'timeout'
@@ -31,7 +34,8 @@ export type SyncErrorKind =
   | 'rejected'
   | 'protocol'
   | 'insecure'
-  | 'untrusted';
+  | 'untrusted'
+  | 'unsent';
 
 export class SyncError extends Error {
   override name = 'SyncError';

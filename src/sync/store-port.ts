@@ -62,6 +62,30 @@ export interface DoorCapture {
   createdAt: string;
 }
 
+/** What the push legs would still send to the paired server: the reason pairing elsewhere asks first. */
+export interface UnsentWork {
+  /** Attendance marks and corrections (manual marks, undos, exceptions) in the outbox. */
+  marks: number;
+  /** Students enrolled at this kiosk whose templates the server has not acknowledged. */
+  enrolments: number;
+  /** Door captures waiting to be offered as templates. */
+  doorCaptures: number;
+}
+
+/** Rows deleted per table when pairing with another server or site wiped the old site's data. */
+export interface SiteDataWiped {
+  students: number;
+  classes: number;
+  enrolments: number;
+  rooms: number;
+  schedules: number;
+  templates: number;
+  doorCaptures: number;
+  attendanceEvents: number;
+  outbox: number;
+  pinRecoveryCodes: number;
+}
+
 export type PushResult = { id: string; status: 'accepted' | 'duplicate' | 'rejected'; reason?: string };
 
 export interface SyncStore {
@@ -109,6 +133,11 @@ export interface SyncStore {
     applyOffer(offer: PinRecoveryOffer | null | undefined): 'unchanged' | 'received' | 'withdrawn';
     pendingReports(): { id: string; used_at: string }[];
     markReported(id: string): void;
+  };
+  siteData: {
+    unsent(): UnsentWork;
+    /** Deletes all of the paired site's data; call inside `transaction`. */
+    wipe(): SiteDataWiped;
   };
   audit: { record(at: string, action: string, detail?: Record<string, unknown>): void };
   /** Run synchronous work in one transaction (never pass async code). */

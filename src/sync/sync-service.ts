@@ -21,15 +21,16 @@ import {
   pinnedAgent,
   type PinnedCertificate,
 } from './server-trust.js';
-import { emptyReport, type LegContext, type RunReport } from './legs/context.js';
+import { emptyReport, RunSuperseded, type LegContext, type RunReport } from './legs/context.js';
 import { reportPinRecoveryUsed } from './legs/pin-recovery.js';
 import { pullRoster } from './legs/pull-roster.js';
 import { pushAttendance } from './legs/push-attendance.js';
 import { pushTemplates } from './legs/push-templates.js';
 import { pushDoorTemplates } from './legs/push-door-templates.js';
+import { describeUnsent, sameServer, UnsentWorkError, unsentTotal } from './re-pairing.js';
 import { SyncScheduler, type SyncReason } from './scheduler.js';
 import { SyncStatusBoard, type SyncStatus } from './status.js';
-import type { SyncStore } from './store-port.js';
+import type { SiteDataWiped, SyncState, SyncStore, UnsentWork } from './store-port.js';
 
 export type { RunReport } from './legs/context.js';
 export type { SyncReason } from './scheduler.js';
@@ -44,6 +45,12 @@ export interface SyncServiceOptions {
   /** Called after a pull changed students or templates (rebuild the matcher's gallery). */
   onGalleryChanged?: () => void;
   onScheduleChanged?: () => void;
+  /**
+   * Called when pairing with another server or site wiped the old site's data: forget every
+   * person held in memory (votes, cooldowns, greetings, an enrolment under way). The gallery
+   * is rebuilt through onGalleryChanged right after.
+   */
+  onSiteDataWiped?: () => void;
   timeoutMs?: number;
   intervalMs?: number;
   /** Delay after a mark before pushing, so a burst of arrivals goes in one batch. */
@@ -60,7 +67,9 @@ export interface SyncServiceOptions {
 export class SyncService {
   private readonly board: SyncStatusBoard;
   private readonly scheduler: SyncScheduler<RunReport>;
-  private readonly o: Required<Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged'>> &
+  private readonly o: Required<
+    Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged' | 'onSiteDataWiped'>
+  > &
     SyncServiceOptions;
   /**
    * The pinned certificate the agent was made for, and the agent (one per pin, not per run).
@@ -134,16 +143,28 @@ export class SyncService {
    * Pairs with the server. Over https the server's certificate is pinned: `serverFingerprint`
    * (SHA-256, from the pairing details) when given, else the one it presents now (trust on
    * first use); later runs talk only to that certificate.
+   *
+   * Pairing again (re-pairing.ts): with the same server and site the roster, templates and
+   * unsent queue stay. With another server it is refused, before the new server is contacted
+   * (the code stays good), while anything waits for the old one, unless `discardUnsent`; once
+   * the new server accepted the code, the old site's data is wiped in the transaction that
+   * stores the new pairing. The same server answering another site wipes it too.
    */
   async pair(args: {
     serverUrl: string;
     code: string;
     name: string;
     serverFingerprint?: string;
+    discardUnsent?: boolean;
   }): Promise<SyncStatus> {
     const { store, logger } = this.o;
     const at = this.o.now().toISOString();
     try {
+      const paired = store.sync.get('serverUrl');
+      if (paired !== null && !sameServer(paired, args.serverUrl) && args.discardUnsent !== true) {
+        const unsent = this.unsent();
+        if (unsentTotal(unsent) > 0) throw new UnsentWorkError(paired, unsent);
+      }
       assertTransportAllowed(args.serverUrl, this.o.allowInsecure());
       let pin: PinnedCertificate | null = null;
       if (new URL(args.serverUrl).protocol === 'https:') {
@@ -165,31 +186,69 @@ export class SyncService {
       }
       const http = this.httpFor(args.serverUrl, pin, null);
       const res = await http.pair({ code: args.code, name: args.name, appVersion: this.o.appVersion });
-      // A new pairing may be a different site: forget the old roster cursor so the pull starts over.
-      store.sync.setMany({
-        serverUrl: args.serverUrl,
-        deviceToken: res.token,
-        deviceId: res.deviceId,
-        siteId: res.siteId,
-        roomId: res.roomId,
-        timezone: res.timezone,
-        cursor: '0',
-        lastError: null,
-        serverCertFingerprint: pin?.fingerprint ?? null,
-        serverCertPem: pin?.pem ?? null,
+      // From here to the end of the transaction nothing awaits: no frame, enrolment or sync run
+      // can write between the decision, the wipe and the new pairing.
+      const before = store.sync.all();
+      const wipeReason =
+        before.serverUrl === null
+          ? null
+          : !sameServer(before.serverUrl, args.serverUrl)
+            ? 'other_server'
+            : before.siteId !== null && before.siteId !== res.siteId
+              ? 'other_site'
+              : null;
+      const wiped = store.transaction(() => {
+        let w: { unsent: UnsentWork; rows: SiteDataWiped } | null = null;
+        if (wipeReason) {
+          const unsent = store.siteData.unsent();
+          w = { unsent, rows: store.siteData.wipe() };
+          store.audit.record(at, 'pairing_wiped_site_data', {
+            reason: wipeReason,
+            fromServerUrl: before.serverUrl,
+            fromSiteId: before.siteId,
+            toServerUrl: args.serverUrl,
+            toSiteId: res.siteId,
+            unsentDiscarded: unsent,
+            deleted: w.rows,
+          });
+        }
+        // A new pairing may be a different site: forget the old roster cursor so the pull starts over.
+        store.sync.setMany({
+          serverUrl: args.serverUrl,
+          deviceToken: res.token,
+          deviceId: res.deviceId,
+          siteId: res.siteId,
+          roomId: res.roomId,
+          timezone: res.timezone,
+          cursor: '0',
+          lastError: null,
+          serverCertFingerprint: pin?.fingerprint ?? null,
+          serverCertPem: pin?.pem ?? null,
+          // What the old site's roster and pushes left in sync state goes with its data.
+          ...(w ? SITE_SYNC_STATE_CLEARED : {}),
+        });
+        store.sync.addHistory(
+          at,
+          'pair',
+          true,
+          `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})${w ? `; ${wipedSummary(w, before)}` : ''}`,
+        );
+        store.audit.record(at, 'pair', { serverUrl: args.serverUrl, deviceId: res.deviceId });
+        return w;
       });
       if (pin)
         logger.info(
           { fingerprint: pin.fingerprint, pinnedFrom: args.serverFingerprint ? 'pairing' : 'first-contact' },
           'server certificate pinned',
         );
-      store.sync.addHistory(
-        at,
-        'pair',
-        true,
-        `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})`,
-      );
-      store.audit.record(at, 'pair', { serverUrl: args.serverUrl, deviceId: res.deviceId });
+      if (wiped) {
+        logger.warn(
+          { reason: wipeReason, deleted: wiped.rows, unsentDiscarded: wiped.unsent },
+          "paired with another server or site: the old site's data was deleted",
+        );
+        this.o.onSiteDataWiped?.();
+        this.o.onGalleryChanged?.();
+      }
       logger.info({ deviceId: res.deviceId, roomId: res.roomId }, 'paired');
       this.board.online = true;
       this.scheduler.succeeded();
@@ -202,6 +261,12 @@ export class SyncService {
       this.board.emit();
       throw err;
     }
+  }
+
+  /** What the push legs would still send; door captures only while the server takes them (else the next run drops them). */
+  private unsent(): UnsentWork {
+    const u = this.o.store.siteData.unsent();
+    return this.o.store.sync.get('doorTemplates') === '1' ? u : { ...u, doorCaptures: 0 };
   }
 
   private httpFor(serverUrl: string, pin: PinnedCertificate | null, token: string | null): SyncHttp {
@@ -253,6 +318,8 @@ export class SyncService {
       return report;
     }
     const { serverUrl, deviceToken } = s;
+    // Paired again while this run was under way: its answers belong to the old pairing.
+    const superseded = () => store.sync.get('deviceToken') !== deviceToken;
     const board = this.board;
     const wasOnline = board.online;
     board.syncing = true;
@@ -261,7 +328,7 @@ export class SyncService {
     try {
       // Refused here (plain http to another machine, or not the pinned certificate) before anything is sent.
       const http = await this.httpForRun(serverUrl, deviceToken, s.serverCertFingerprint, s.serverCertPem);
-      const ctx: LegContext = { http, store, now: this.o.now, logger, board: this.board, report };
+      const ctx: LegContext = { http, store, now: this.o.now, logger, board: this.board, report, superseded };
       await pushAttendance(ctx, this.o.attendanceBatch, () => this.health());
       board.progress = 0.4;
       board.emit();
@@ -283,6 +350,15 @@ export class SyncService {
       store.sync.set('lastError', null);
       if (!wasOnline && reason !== 'pair' && reason !== 'start') logger.info('server reachable again');
     } catch (err) {
+      if (err instanceof RunSuperseded || superseded()) {
+        // Stopped, or failed talking to the old server: not a failure of the new pairing. No
+        // error shown, no retry (the new pairing's own run follows).
+        const stopped = err instanceof RunSuperseded ? err : new RunSuperseded();
+        logger.info({ reason }, stopped.message);
+        report.ok = false;
+        report.error = stopped.message;
+        return report;
+      }
       const e =
         err instanceof SyncError
           ? err
@@ -311,4 +387,18 @@ export class SyncService {
   close(): Promise<void> {
     return this.scheduler.close();
   }
+}
+
+/** Sync state that describes the old site (its calendar, arrival window, door setting, last transfers). */
+const SITE_SYNC_STATE_CLEARED: Partial<SyncState> = {
+  calendar: null,
+  arrivalMinutes: null,
+  doorTemplates: null,
+  lastPushAt: null,
+  lastPullAt: null,
+};
+
+function wipedSummary(w: { unsent: UnsentWork; rows: SiteDataWiped }, before: SyncState): string {
+  const dropped = unsentTotal(w.unsent) > 0 ? `, ${describeUnsent(w.unsent)} not sent` : '';
+  return `the data of site ${before.siteId ?? '?'} from ${before.serverUrl ?? '?'} was deleted (${w.rows.students} students, ${w.rows.templates} templates${dropped})`;
 }

@@ -155,6 +155,16 @@ export class AttendanceEngine {
   }
 
   /**
+   * The store no longer holds the people this engine remembers (pairing with another site wiped
+   * them): the faces being followed, their votes and cooldowns go. The caller rebuilds the gallery.
+   */
+  forgetPeople(): void {
+    for (const track of this.tracker.endAll()) this.endVisit(track);
+    this.lastDecision.clear();
+    this.lastUnknownAt = -Infinity;
+  }
+
+  /**
    * Who the running model can recognise, in total; recomputed with the gallery (the only
    * times templates or the model change), so the state stream can carry it at no cost.
    */

@@ -8,6 +8,7 @@ import { createDoorCaptureRepo } from './door-capture-repo.js';
 import { createAttendanceRepo } from './attendance-repo.js';
 import { createAdminPinRepo } from './admin-pin.js';
 import { createPinRecoveryRepo } from './pin-recovery.js';
+import { createSiteDataRepo } from './site-data.js';
 import { createAuditRepo, createSettingsRepo, createSyncStateRepo } from './state-repo.js';
 
 export { NewerDatabaseError, openKioskDatabase, migrate, makePrivateDir } from './open.js';
@@ -17,6 +18,7 @@ export type { DoorCapture } from './door-capture-repo.js';
 export type { LoggedEvent, RejectedEvent } from './attendance-repo.js';
 export type { Student, Schedule, Room, ClassRow, Enrolment } from './roster-repo.js';
 export type { SyncState, SyncKey } from './state-repo.js';
+export type { SiteDataWiped, UnsentWork } from './site-data.js';
 
 export interface KioskStoreOptions {
   /** Path of the SQLite file, or ':memory:' for tests. */
@@ -45,6 +47,7 @@ export function openKioskStore(opts: KioskStoreOptions) {
     audit: createAuditRepo(db),
     pin: createAdminPinRepo(db, opts.now),
     pinRecovery: createPinRecoveryRepo(db, opts.now),
+    siteData: createSiteDataRepo(db),
     /** Run synchronous work in one transaction (never pass async code). */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),

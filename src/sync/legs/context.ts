@@ -30,4 +30,23 @@ export interface LegContext {
   logger: Logger;
   board: SyncStatusBoard;
   report: RunReport;
+  /** The kiosk was paired again since the run started: nothing more may be sent or applied. */
+  superseded: () => boolean;
+}
+
+/** Stops a run of an old pairing (see `stopIfSuperseded`). */
+export class RunSuperseded extends Error {
+  override name = 'RunSuperseded';
+  constructor() {
+    super('the kiosk was paired again during this sync run; the run stopped');
+  }
+}
+
+/**
+ * Called right before a leg reads what to send or writes what it received, with no await in
+ * between: a run of the old pairing must neither push the new site's records to the old server
+ * nor apply the old server's roster over the wiped store.
+ */
+export function stopIfSuperseded(ctx: LegContext): void {
+  if (ctx.superseded()) throw new RunSuperseded();
 }

@@ -2,7 +2,7 @@
 // reports the codes burnt at its PIN pad.
 import type { PinRecoveryOffer } from '../../contracts/sync.js';
 import { SyncError } from '../http.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 
 /** The server's live recovery code for this kiosk (state on every page; same id → no change). */
 export function applyPinRecoveryOffer(
@@ -39,7 +39,9 @@ export function applyPinRecoveryOffer(
  */
 export async function reportPinRecoveryUsed(ctx: LegContext): Promise<void> {
   const { store, http, logger } = ctx;
+  stopIfSuperseded(ctx);
   for (const used of store.pinRecovery.pendingReports()) {
+    stopIfSuperseded(ctx);
     const at = ctx.now().toISOString();
     try {
       await http.reportPinRecoveryUsed({ id: used.id, usedAt: used.used_at });

@@ -1,6 +1,6 @@
 // The pull leg: roster pages from the cursor on, each applied in one transaction.
 import { applyRosterPage, type PageOutcome } from '../roster-apply.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 import { applyPinRecoveryOffer } from './pin-recovery.js';
 
 const MAX_PAGES_PER_RUN = 100;
@@ -23,6 +23,7 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       const since = store.sync.get('cursor') ?? '0';
       const res = await http.pullRoster(since, hooks.pageSize, hooks.modelId ?? null);
       const at = ctx.now().toISOString();
+      stopIfSuperseded(ctx);
       const outcome = applyRosterPage(store, res.changes, res.cursor, at);
       report.pulled.applied += outcome.applied;
       report.pulled.skipped.push(...outcome.skipped);

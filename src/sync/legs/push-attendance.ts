@@ -1,7 +1,7 @@
 // Push leg 1: the attendance outbox, in batches, until it is empty.
 import type { AttendanceEvent, KioskHealth } from '../../contracts/sync.js';
 import { SyncError } from '../http.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 
 export async function pushAttendance(
   ctx: LegContext,
@@ -12,6 +12,7 @@ export async function pushAttendance(
   const { attendance } = store;
   let batch = batchSize;
   for (;;) {
+    stopIfSuperseded(ctx);
     const rows = attendance.pending(batch);
     // A row whose payload no longer parses can never be sent: set it aside, visibly, instead of blocking the queue.
     const broken = rows

@@ -5,7 +5,7 @@
 // pending for the next run. A kept capture comes back through the roster like any template.
 import { embeddingToBase64 } from '../../ml/embedding-codec.js';
 import { SyncError } from '../http.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 
 /** Refusals that are about this capture (or the setting), not about the kiosk's pairing. */
 const REFUSED = new Set([400, 403, 404, 409, 413, 422]);
@@ -20,7 +20,9 @@ export async function pushDoorTemplates(ctx: LegContext, batchSize: number): Pro
   }
   let stored = 0,
     refused = 0;
+  stopIfSuperseded(ctx);
   for (const c of captures.pending(batchSize)) {
+    stopIfSuperseded(ctx);
     try {
       const res = await http.offerDoorTemplate({
         id: c.id,

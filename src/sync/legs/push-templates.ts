@@ -4,7 +4,7 @@
 // rebuilt after a batch with a refusal.
 import { embeddingToBase64 } from '../../ml/embedding-codec.js';
 import { SyncError } from '../http.js';
-import type { LegContext } from './context.js';
+import { stopIfSuperseded, type LegContext } from './context.js';
 
 export async function pushTemplates(
   ctx: LegContext,
@@ -14,6 +14,7 @@ export async function pushTemplates(
   const { store, http, report } = ctx;
   const { templates } = store;
   for (;;) {
+    stopIfSuperseded(ctx);
     const rows = templates.unpushed(batchSize);
     if (rows.length === 0) return;
     const at = ctx.now().toISOString();

@@ -30,10 +30,20 @@ export function SyncPanel({
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
+  /**
+   * The core refused to pair with another server while work for the old one waits (`sync_unsent`):
+   * its message, shown with the choice to discard that work. Editing the details withdraws it.
+   */
+  const [unsent, setUnsent] = useState<string | null>(null);
+  const edited = (set: (v: string) => void) => (v: string) => {
+    setUnsent(null);
+    set(v);
+  };
 
-  const pair = async () => {
+  const pair = async (discardUnsent = false) => {
     setError(null);
     setNote(null);
+    setUnsent(null);
     const serverFingerprint = fingerprint.trim();
     if (serverFingerprint !== '') {
       const checked = PairArgs.shape.serverFingerprint.safeParse(serverFingerprint);
@@ -48,9 +58,11 @@ export function SyncPanel({
       code: code.trim(),
       name: name.trim(),
       ...(serverFingerprint !== '' ? { serverFingerprint } : {}),
+      ...(discardUnsent ? { discardUnsent: true } : {}),
     });
     setBusy(false);
-    if (!r.ok) setError(r.error.message);
+    if (!r.ok && r.error.code === 'sync_unsent') setUnsent(r.error.message);
+    else if (!r.ok) setError(r.error.message);
     else {
       setCode('');
       setNote('Paired. The roster is being downloaded.');
@@ -144,6 +156,8 @@ export function SyncPanel({
       <p className="muted">
         Create the device on the server, then type its one-time code here, or let this kiosk’s camera read the
         QR code the console shows beside it.
+        {sync.paired &&
+          ' The same server and site keep this kiosk’s roster and face templates; another server or site replaces them.'}
       </p>
       {scanning ? (
         <PairingQrScanner
@@ -156,6 +170,7 @@ export function SyncPanel({
             setServerUrl(qr.server);
             setCode(qr.code);
             setError(null);
+            setUnsent(null);
             setNote(
               `Read from the QR code: server ${qr.server}, code ${qr.code}. Check the address, then press Pair.`,
             );
@@ -190,7 +205,7 @@ export function SyncPanel({
           aria-label="Server URL"
           data-testid="pair-url"
           value={serverUrl}
-          onChange={(e) => setServerUrl(e.target.value)}
+          onChange={(e) => edited(setServerUrl)(e.target.value)}
           required
         />
         <input
@@ -199,7 +214,7 @@ export function SyncPanel({
           aria-label="Pairing code"
           data-testid="pair-code"
           value={code}
-          onChange={(e) => setCode(e.target.value)}
+          onChange={(e) => edited(setCode)(e.target.value)}
           required
           minLength={4}
           maxLength={64}
@@ -210,7 +225,7 @@ export function SyncPanel({
           aria-label="Kiosk name"
           data-testid="pair-name"
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => edited(setName)(e.target.value)}
           required
           maxLength={120}
         />
@@ -221,7 +236,7 @@ export function SyncPanel({
           title="The SHA-256 fingerprint the server printed (64 hex digits, colons allowed). Empty: the certificate is trusted on first contact and pinned."
           data-testid="pair-fingerprint"
           value={fingerprint}
-          onChange={(e) => setFingerprint(e.target.value)}
+          onChange={(e) => edited(setFingerprint)(e.target.value)}
           spellCheck={false}
           autoComplete="off"
           maxLength={95}
@@ -230,6 +245,33 @@ export function SyncPanel({
           {busy ? 'Pairing…' : 'Pair'}
         </button>
       </form>
+      {unsent && (
+        <div className="notice notice--warn" role="alert" data-testid="pair-unsent">
+          <span>
+            <strong>Not paired yet.</strong> {unsent} Pairing with the other server deletes this kiosk’s
+            roster and face templates, and what is listed here is never sent.
+          </span>
+          <span className="row">
+            <button
+              type="button"
+              className="btn btn--danger"
+              data-testid="pair-discard-unsent"
+              disabled={busy}
+              onClick={() => void pair(true)}
+            >
+              Discard them and pair
+            </button>
+            <button
+              type="button"
+              className="btn"
+              data-testid="pair-keep-unsent"
+              onClick={() => setUnsent(null)}
+            >
+              Cancel
+            </button>
+          </span>
+        </div>
+      )}
       {error && (
         <p className="error" role="alert" data-testid="sync-error">
           {error}
