@@ -247,22 +247,47 @@ export async function removeTemplates(
   );
 }
 
-export async function deleteTemplate(
+/**
+ * Deletes one of a student's templates (`templateId`) or all of them (kiosk, photo and door
+ * templates alike), in one transaction with their tombstones and one audit entry: an admin
+ * removing a face is a decision about biometric data someone must be able to trace. The audit
+ * names the template ids and counts, never an embedding. Answers how many went.
+ */
+export async function deleteStudentTemplates(
   db: Kysely<DB>,
   studentId: string,
-  templateId: string,
-  now: string,
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const row = await trx
+  which: { templateId?: string },
+  options: { actor: Actor; now: string },
+): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    let q = trx
       .selectFrom('templates')
       .innerJoin('students', 'students.id', 'templates.student_id')
-      .select(['templates.id', 'students.site_id'])
-      .where('templates.id', '=', templateId)
-      .where('templates.student_id', '=', studentId)
-      .executeTakeFirst();
-    if (!row) throw notFound(`template ${templateId}`);
-    await removeTemplates(trx, [{ id: row.id, siteId: row.site_id }], now);
+      .select(['templates.id', 'templates.source', 'students.site_id'])
+      .where('templates.student_id', '=', studentId);
+    if (which.templateId !== undefined) q = q.where('templates.id', '=', which.templateId);
+    const rows = await q.orderBy('templates.id').execute();
+    if (which.templateId !== undefined && rows.length === 0) throw notFound(`template ${which.templateId}`);
+    if (rows.length === 0) return 0;
+    await removeTemplates(
+      trx,
+      rows.map((r) => ({ id: r.id, siteId: r.site_id })),
+      options.now,
+    );
+    const bySource: Record<string, number> = {};
+    for (const r of rows) bySource[r.source] = (bySource[r.source] ?? 0) + 1;
+    await writeAudit(
+      trx,
+      {
+        actor: options.actor,
+        action: which.templateId === undefined ? 'templates.delete_all' : 'template.delete',
+        entity: 'student',
+        entityId: studentId,
+        detail: { templates: rows.length, bySource, templateIds: rows.map((r) => r.id) },
+      },
+      options.now,
+    );
+    return rows.length;
   });
 }
 

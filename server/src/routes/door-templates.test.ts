@@ -358,6 +358,84 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
       });
     });
 
+    it("an admin removes one template, then all of a student's (door templates too) in one request: tombstoned for kiosks, audited", async () => {
+      const token = await admin();
+      const student = (
+        await call<{ id: string }>(t.app, token, 'POST', '/api/students', {
+          studentNumber: `RM-${randomUUID()}`,
+          name: 'Face removed by an admin',
+          consent: true,
+        })
+      ).id;
+      const photos = [1, 2].map(() => ({
+        id: randomUUID(),
+        studentId: student,
+        modelId: MODEL,
+        embedding: embeddingB64(`enrol-${student}`),
+        createdAt: t.clock.now().toISOString(),
+      }));
+      await storeTemplates(
+        database.db,
+        photos,
+        { source: 'photo', deviceId: null, siteId: null },
+        t.clock.now().toISOString(),
+      );
+      const door = capture(0, {
+        studentId: student,
+        embedding: likeEnrolment(student, 0.7, `door-rm-${student}`),
+      });
+      expect((await offer(door)).json()).toMatchObject({ status: 'accepted' });
+      expect((await templatesOf(student)).map((r) => r.source).sort()).toEqual(['door', 'photo', 'photo']);
+      const before = await pullAll(kiosk.token);
+      const audit = async (action: string) =>
+        call<{ actorKind: string; detail: unknown }[]>(
+          t.app,
+          token,
+          'GET',
+          `/api/audit?entityId=${student}&action=${action}`,
+        );
+
+      await call(t.app, token, 'DELETE', `/api/students/${student}/templates/${photos[0]?.id}`);
+      expect(await audit('template.delete')).toEqual([
+        expect.objectContaining({ actorKind: 'user', detail: expect.objectContaining({ templates: 1 }) }),
+      ]);
+
+      const teacher = await login(t.app, s.teacher.email, s.teacher.password);
+      const asTeacher = await t.app.inject({
+        method: 'DELETE',
+        url: `/api/students/${student}/templates`,
+        headers: bearer(teacher),
+      });
+      expect(asTeacher.statusCode).toBe(403);
+      expect(await call(t.app, token, 'DELETE', `/api/students/${student}/templates`)).toEqual({
+        deleted: 2,
+      });
+      expect(await templatesOf(student)).toEqual([]);
+      const delta = await pullAll(kiosk.token, before.cursor);
+      for (const id of [photos[0]?.id, photos[1]?.id, door.id])
+        expect(delta.changes).toContainEqual(
+          expect.objectContaining({ entity: 'template', op: 'delete', id }),
+        );
+      const removed = await audit('templates.delete_all');
+      expect(removed).toHaveLength(1);
+      expect(removed[0]).toMatchObject({
+        actorKind: 'user',
+        detail: { templates: 2, bySource: { photo: 1, door: 1 } },
+      });
+      expect(JSON.stringify(removed[0]?.detail)).not.toContain(door.embedding.slice(0, 12));
+
+      // Nothing left to remove is not an error; an unknown student is.
+      expect(await call(t.app, token, 'DELETE', `/api/students/${student}/templates`)).toEqual({
+        deleted: 0,
+      });
+      const unknown = await t.app.inject({
+        method: 'DELETE',
+        url: '/api/students/nobody/templates',
+        headers: bearer(token),
+      });
+      expect(unknown.statusCode).toBe(404);
+    });
+
     it('erasing a student removes their door templates and sends kiosks the tombstone', async () => {
       const student = s.students[5]?.id ?? '';
       const c = capture(5);

@@ -15,7 +15,7 @@ import {
   updateStudent,
 } from '../repositories/students.js';
 import { getClass } from '../repositories/classes.js';
-import { deleteTemplate, listTemplates } from '../repositories/templates.js';
+import { deleteStudentTemplates, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
 import {
   CreateStudent,
@@ -80,6 +80,12 @@ const students: RoutePlugin = async (app) => {
       throw forbidden('Not your class');
     return { teacherId: user.id };
   }
+
+  /** Who removes templates, and when: the audit entry's actor. */
+  const removal = (request: FastifyRequest) => {
+    const user = userOf(request);
+    return { actor: { kind: 'user' as const, id: user.id, label: user.email }, now: app.ctx.nowIso() };
+  };
 
   r.get(
     '/api/students',
@@ -202,18 +208,42 @@ const students: RoutePlugin = async (app) => {
   );
 
   r.delete(
+    '/api/students/:id/templates',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: "Remove all of a student's face templates (kiosk, photo and door templates)",
+        description:
+          'In one transaction, with tombstones so every kiosk drops them at its next roster pull; audited as `templates.delete_all` (template ids and counts, never an embedding). ' +
+          'For a face that changed so much that a kiosk enrolment is refused (`unlike_enrolment`): afterwards the student can be enrolled again at a kiosk or with photos.',
+        params: IdParams,
+        response: { 200: z.object({ deleted: z.number().int() }), 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      await getStudent(app.ctx.db, request.params.id);
+      const deleted = await deleteStudentTemplates(app.ctx.db, request.params.id, {}, removal(request));
+      return { deleted };
+    },
+  );
+
+  r.delete(
     '/api/students/:id/templates/:templateId',
     {
       ...admin,
       schema: {
         tags,
         security,
+        summary: "Remove one of a student's face templates (audited as `template.delete`)",
         params: z.object({ id: z.string(), templateId: z.string() }),
         response: { 204: z.null(), 404: ErrorBody },
       },
     },
     async (request, reply) => {
-      await deleteTemplate(app.ctx.db, request.params.id, request.params.templateId, app.ctx.nowIso());
+      const { id, templateId } = request.params;
+      await deleteStudentTemplates(app.ctx.db, id, { templateId }, removal(request));
       return reply.status(204).send(null);
     },
   );

@@ -325,12 +325,12 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
   const [busy, setBusy] = useState(false);
   const [removing, setRemoving] = useState<Template[] | null>(null);
   const [removeError, setRemoveError] = useState<string | null>(null);
-  /** One by one through the single-template route: each leaves its tombstone for the kiosks. */
-  const removeAll = async (doomed: Template[]) => {
+  /** One request, one transaction on the server: all go (with their tombstones) or none. */
+  const removeAll = async () => {
     setRemoving(null);
     setRemoveError(null);
     try {
-      for (const x of doomed) await api('DELETE', `/api/students/${student.id}/templates/${x.id}`);
+      await api('DELETE', `/api/students/${student.id}/templates`);
     } catch (err) {
       setRemoveError(err instanceof Error ? err.message : String(err));
     }
@@ -356,14 +356,14 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
           </>
         )}
       </Loaded>
-      {removeError && <ErrorBox title="Could not remove every template." error={removeError} />}
+      {removeError && <ErrorBox title="The templates were not removed." error={removeError} />}
       {removing && (
         <Confirm
           title={`Remove ${student.name}'s face templates?`}
           confirmLabel="Remove templates"
           danger
           onCancel={() => setRemoving(null)}
-          onConfirm={() => void removeAll(removing)}
+          onConfirm={() => void removeAll()}
         >
           <p>
             {removing.length} face template(s) go, on the server now and on every kiosk at its next sync;
