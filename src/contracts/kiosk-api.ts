@@ -71,6 +71,8 @@ export const SyncStatus = z.object({
   progress: z.number(),
   /** Events the server rejected (kept aside at the kiosk with the reason, never re-sent); see sync:history. */
   rejectedCount: z.number().int().optional(),
+  /** Face templates enrolled here that the server refused (no longer matched; the roster says why). */
+  rejectedTemplateCount: z.number().int().optional(),
 });
 
 /**

@@ -55,6 +55,7 @@ it("a template the server refuses as unlike the student's stops matching at once
   };
   kiosk.store.templates.upsert(planted);
   kiosk.reloadGallery();
+  expect(kiosk.sync.status().rejectedTemplateCount).toBe(0);
 
   const report = await kiosk.sync.syncNow();
   expect(report.ok).toBe(true);
@@ -62,6 +63,8 @@ it("a template the server refuses as unlike the student's stops matching at once
   expect(kiosk.store.templates.rejected()).toEqual([
     { id: planted.id, studentId, reason: 'unlike_enrolment' },
   ]);
+  // The Sync screen counts it, apart from refused marks.
+  expect(kiosk.sync.status()).toMatchObject({ rejectedTemplateCount: 1, rejectedCount: 0 });
   expect(kiosk.store.templates.forModel(SHIPPED_MODEL).map((t) => t.id)).not.toContain(planted.id);
 
   // At the door: the planted face is nobody now; the student is still recognised.

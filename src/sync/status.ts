@@ -28,6 +28,7 @@ export class SyncStatusBoard {
       syncing: this.syncing,
       progress: this.progress,
       rejectedCount: this.store.attendance.rejectedCount(),
+      rejectedTemplateCount: this.store.templates.countRejected(),
     };
   }
 

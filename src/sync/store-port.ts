@@ -107,6 +107,7 @@ export interface SyncStore {
   templates: {
     unpushed(limit: number): OutboxTemplate[];
     countUnpushed(): number;
+    countRejected(): number;
     markPushed(id: string): void;
     markRejected(id: string, reason: string): void;
     upsert(t: OutboxTemplate & { origin: 'local' | 'server' }): void;

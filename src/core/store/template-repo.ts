@@ -67,6 +67,7 @@ export function createTemplateRepo(db: Database.Database) {
       "SELECT * FROM templates WHERE pushed = 0 AND origin = 'local' ORDER BY created_at LIMIT ?",
     ),
     countUnpushed: db.prepare("SELECT COUNT(*) AS n FROM templates WHERE pushed = 0 AND origin = 'local'"),
+    countRejected: db.prepare('SELECT COUNT(*) AS n FROM templates WHERE pushed = -1'),
     markPushed: db.prepare('UPDATE templates SET pushed = 1, push_error = NULL WHERE id = ?'),
     markRejected: db.prepare('UPDATE templates SET pushed = -1, push_error = ? WHERE id = ?'),
     rejected: db.prepare(
@@ -93,6 +94,7 @@ export function createTemplateRepo(db: Database.Database) {
     countOtherModels: (modelId: string): number => (s.countOtherModels.get(modelId) as { n: number }).n,
     unpushed: (limit: number): TemplateRow[] => (s.unpushed.all(limit) as TemplateRecord[]).map(toRow),
     countUnpushed: (): number => (s.countUnpushed.get() as { n: number }).n,
+    countRejected: (): number => (s.countRejected.get() as { n: number }).n,
     markPushed: (id: string) => void s.markPushed.run(id),
     markRejected: (id: string, reason: string) => void s.markRejected.run(reason, id),
     /** Templates the server refused, oldest first, with its reason. */

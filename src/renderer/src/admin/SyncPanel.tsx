@@ -113,9 +113,17 @@ export function SyncPanel({
         <dd>{when(sync.lastPullAt)}</dd>
         {sync.rejectedCount ? (
           <>
-            <dt>Refused by the server</dt>
+            <dt>Marks refused by the server</dt>
             <dd className="error" title="Kept at the kiosk with the reason; see the history below">
               {sync.rejectedCount}
+            </dd>
+          </>
+        ) : null}
+        {sync.rejectedTemplateCount ? (
+          <>
+            <dt>Face templates refused</dt>
+            <dd className="error" data-testid="sync-rejected-templates">
+              {sync.rejectedTemplateCount} (no longer used; the Roster says why)
             </dd>
           </>
         ) : null}
