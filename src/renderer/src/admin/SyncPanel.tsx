@@ -61,12 +61,13 @@ export function SyncPanel({
       ...(discardUnsent ? { discardUnsent: true } : {}),
     });
     setBusy(false);
+    // A refused pairing is in the history too: show it with the rest.
+    history.reload();
     if (!r.ok && r.error.code === 'sync_unsent') setUnsent(r.error.message);
     else if (!r.ok) setError(r.error.message);
     else {
       setCode('');
       setNote('Paired. The roster is being downloaded.');
-      history.reload();
     }
   };
   const syncNow = async () => {
