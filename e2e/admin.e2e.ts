@@ -413,7 +413,8 @@ describe('admin', () => {
         .waitFor();
       expect(world.kiosk.store.sync.get('serverUrl')).toBe(world.server.url);
       await world.shot('17b-pair-again-unsent', true);
-      await page.click('[data-testid="pair-discard-unsent"]');
+      // One record: the button speaks of it, and confirms exactly that count.
+      await page.locator('[data-testid="pair-discard-unsent"]', { hasText: 'Discard it and pair' }).click();
       await page.locator('[data-testid="sync-note"]', { hasText: 'Paired' }).waitFor();
       await world.waitForKiosk(
         (s) => s.sync.serverUrl === other.url && s.sync.lastPullAt !== null && s.session !== null,

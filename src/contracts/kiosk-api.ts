@@ -10,7 +10,20 @@ import { z } from 'zod';
 import { AttendanceStatus, DecisionScores } from './sync.js';
 import { CameraSpecString } from './camera-spec.js';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+/**
+ * What still waits for the paired server (marks and corrections, kiosk enrolments, door
+ * captures): carried by a `sync_unsent` refusal, and sent back as the admin's confirmation.
+ */
+export const UnsentCounts = z.object({
+  marks: z.number().int().min(0),
+  enrolments: z.number().int().min(0),
+  doorCaptures: z.number().int().min(0),
+});
+export type UnsentCounts = z.infer<typeof UnsentCounts>;
+
+/** `unsent`: only on `sync_unsent`, the counts its message names, for the screen to confirm. */
+export type ResultErrorValue = { code: string; message: string; unsent?: UnsentCounts };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ResultErrorValue };
 
 // ---------------------------------------------------------------- state stream
 export const CameraStatus = z.enum(['starting', 'running', 'missing', 'error', 'stopped']);
@@ -159,10 +172,12 @@ export const PairArgs = z.object({
     .regex(/^(?:[0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed')
     .optional(),
   /**
-   * Pairing with another server while marks, enrolments or door captures still wait for the old
-   * one is refused (`sync_unsent`, nothing changed) unless this confirms they are discarded.
+   * Pairing with another server or site while marks, enrolments or door captures still wait for
+   * the old one is refused (`sync_unsent` with the counts, nothing changed) unless this confirms
+   * discarding them: the counts the admin was shown. More waiting now than confirmed (the door
+   * kept marking while the question was open) is refused again with the new counts.
    */
-  discardUnsent: z.boolean().optional(),
+  discardUnsent: UnsentCounts.optional(),
 });
 export const RosterQueryArgs = z.object({ search: z.string().max(100).default('') });
 export const Settings = z.object({
@@ -321,7 +336,11 @@ export type KioskApi = { [K in KioskChannelKey]: Call<K> } & {
 export type KioskHandler<K extends KioskChannelKey> = (rawArgs: unknown) => Promise<Result<KioskAnswer<K>>>;
 export type KioskHandlerTable = { [K in KioskChannelKey]: KioskHandler<K> };
 
-export const ResultError = z.object({ code: z.string(), message: z.string() });
+export const ResultError = z.object({
+  code: z.string(),
+  message: z.string(),
+  unsent: UnsentCounts.optional(),
+}) satisfies z.ZodType<ResultErrorValue>;
 
 // ---------------------------------------------------------------- camera media (added for the UI)
 /**

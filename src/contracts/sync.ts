@@ -43,6 +43,12 @@ export const PairRequest = z.object({
   code: z.string().min(4).max(64),
   name: z.string().min(1).max(120),
   appVersion: z.string().max(40).optional(),
+  /**
+   * Sent by a kiosk pairing again while work for its current site waits: a code of another site
+   * is then answered 409 `site_mismatch` and stays unused, so the kiosk can ask its admin before
+   * pairing would delete that work. Absent (older kiosks, nothing waiting): any site pairs.
+   */
+  expectedSiteId: z.string().min(1).max(200).optional(),
 });
 export type PairRequest = z.infer<typeof PairRequest>;
 

@@ -14,12 +14,13 @@ import {
   type KioskParsedArgs,
   type KioskState,
   type Result,
+  type ResultErrorValue,
   type Settings,
 } from '../contracts/kiosk-api.js';
 import { adminPinProblem } from '../contracts/pin-policy.js';
 import type { AttendanceStatus, DecisionScores } from '../contracts/sync.js';
 import { instantOf, localDateAt } from '../contracts/site-time.js';
-import { SyncError, type SyncService } from '../sync/index.js';
+import { SyncError, UnsentWorkError, type SyncService } from '../sync/index.js';
 import type { AdminSession } from './admin-session.js';
 import type { AttendanceEngine } from './attendance/engine.js';
 import { CorrectionError, manualMark, undoEvent } from './attendance/corrections.js';
@@ -60,7 +61,11 @@ export const REPLAY_NOT_ALLOWED =
   'Recorded frames (replay:) are played only by a demo or test run started with a replay camera';
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = (code: string, message: string): Result<never> => ({ ok: false, error: { code, message } });
+const fail = (
+  code: string,
+  message: string,
+  detail: Omit<ResultErrorValue, 'code' | 'message'> = {},
+): Result<never> => ({ ok: false, error: { code, message, ...detail } });
 
 /**
  * One channel's handler: parses the raw argument with the channel's schema from KIOSK_API,
@@ -86,6 +91,8 @@ export function kioskHandler<K extends KioskChannelKey>(
     } catch (err) {
       if (err instanceof KioskError || err instanceof CorrectionError) return fail(err.code, err.message);
       if (err instanceof CameraSpecError) return fail('invalid_args', err.message);
+      // The counts as data too: the screen confirms exactly what it showed (PairArgs.discardUnsent).
+      if (err instanceof UnsentWorkError) return fail('sync_unsent', err.message, { unsent: err.unsent });
       if (err instanceof SyncError) return fail(`sync_${err.kind}`, err.message);
       if (err instanceof z.ZodError)
         return fail('invalid_args', err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

@@ -44,6 +44,8 @@ export class SyncError extends Error {
     message: string,
     readonly status: number | null = null,
     readonly retryAfterMs: number | null = null,
+    /** The server's error code (ErrorBody `error`), when it answered one. */
+    readonly serverCode: string | null = null,
   ) {
     super(message);
   }
@@ -154,7 +156,13 @@ export class SyncHttp {
     if (res.status >= 500) throw new SyncError('server', `server error (${detail})`, res.status, retryAfter);
     if (res.status === 401 || res.status === 403)
       throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
-    throw new SyncError('rejected', `request refused (${detail})`, res.status);
+    throw new SyncError(
+      'rejected',
+      `request refused (${detail})`,
+      res.status,
+      null,
+      body.success ? body.data.error : null,
+    );
   }
 }
 

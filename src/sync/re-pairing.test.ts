@@ -177,10 +177,13 @@ describe('pairing again', () => {
     expect(unsent).toEqual({ marks: 2, enrolments: 1, doorCaptures: 1 });
     const historyBefore = k.sync.history().length;
     const code = await newCode(b);
-    expect((await h.pair({ serverUrl: b.url, code, name: 'door' })).ok).toBe(false);
+    const refused = await h.pair({ serverUrl: b.url, code, name: 'door' });
+    // The counts come as data too: the screen confirms what it showed.
+    expect(refused).toMatchObject({ ok: false, error: { code: 'sync_unsent', unsent: { marks: 2 } } });
+    const confirmed = !refused.ok ? refused.error.unsent : undefined;
     // The first pull fails, so only the pairing itself can have emptied the gallery.
     b.proxy.inject(SYNC_PATHS.roster, { kind: 'status', status: 503 });
-    const r = await h.pair({ serverUrl: b.url, code, name: 'door', discardUnsent: true });
+    const r = await h.pair({ serverUrl: b.url, code, name: 'door', discardUnsent: confirmed });
     expect(r).toMatchObject({ ok: true, value: { paired: true, serverUrl: b.url, queueDepth: 0 } });
 
     expect(siteCounts(k)).toEqual({ students: 0, templates: 0, doorCaptures: 0, outbox: 0, events: 0 });
@@ -211,6 +214,7 @@ describe('pairing again', () => {
       toSiteId: 'default',
       unsentDiscarded: unsent,
       deleted: expect.objectContaining({ students: 2, templates: 2, doorCaptures: 1, outbox: 2 }),
+      roomSettingCleared: null,
     });
     expect(JSON.stringify(k.store.audit.list(100))).not.toMatch(/embedding/);
     expect(audit(k, 'pin_initialised')).toHaveLength(1);
@@ -238,20 +242,48 @@ describe('pairing again', () => {
     expect(audit(k, 'pairing_wiped_site_data')).toEqual([]);
   });
 
-  it("with the same server answering another site: the old site's data goes, its unsent queue with it (audited)", async () => {
-    const { k, h, student } = await kioskOfSiteA();
+  /** A second site on server A, with one student and a class in session in its own room. */
+  const northSite = async () => {
     const site = await call<{ id: string }>(a.app, a.seeded.adminToken, 'POST', '/api/sites', {
       name: 'North campus',
-      timezone: 'Europe/Paris',
+      timezone: 'UTC',
     });
-    const north = await seed({ app: a.app } as TestApp, a.database, {
+    return {
       siteId: site.id,
-      students: 1,
-    });
+      ...(await seed({ app: a.app } as TestApp, a.database, { siteId: site.id, students: 1 })),
+    };
+  };
+
+  it("with the same server answering another site while work waits: refused, the code stays good; confirmed, the old site's data goes (audited)", async () => {
+    const { k, h, student } = await kioskOfSiteA();
+    const north = await northSite();
+    const before = siteCounts(k);
     const sent = a.proxy.log.length;
-    const r = await h.pair({ serverUrl: a.url, code: await newCode(a, north.roomId), name: 'door' });
+    const code = await newCode(a, north.roomId);
+    const refused = await h.pair({ serverUrl: a.url, code, name: 'door' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'sync_unsent', unsent: { marks: 1, enrolments: 1, doorCaptures: 0 } },
+    });
+    expect(!refused.ok && refused.error.message).toBe(
+      `1 attendance record and 1 face enrolment have not reached ${a.url} yet: ` +
+        'sync first, or confirm discarding them to pair with another site of that server. Nothing was changed.',
+    );
+    // Nothing changed and nothing was pushed: the kiosk only asked.
+    expect(k.store.sync.get('siteId')).toBe('default');
+    expect(siteCounts(k)).toEqual(before);
+    expect(pushes(a, sent)).toEqual([]);
+    expect(audit(k, 'pairing_wiped_site_data')).toEqual([]);
+
+    // Confirmed with the counts it was shown: the same code (unused by the refusal) pairs.
+    const r = await h.pair({
+      serverUrl: a.url,
+      code,
+      name: 'door',
+      discardUnsent: !refused.ok ? refused.error.unsent : undefined,
+    });
     expect(r).toMatchObject({ ok: true, value: { paired: true, queueDepth: 0 } });
-    expect(k.store.sync.get('siteId')).toBe(site.id);
+    expect(k.store.sync.get('siteId')).toBe(north.siteId);
     expect(k.store.roster.getStudent(student)).toBeNull();
     expect(k.store.roster.listStudents('').map((s) => s.id)).toEqual([north.students[0]?.id]);
     expect(pushes(a, sent)).toEqual([]);
@@ -259,9 +291,71 @@ describe('pairing again', () => {
       expect.objectContaining({
         reason: 'other_site',
         fromSiteId: 'default',
-        toSiteId: site.id,
+        toSiteId: north.siteId,
         unsentDiscarded: { marks: 1, enrolments: 1, doorCaptures: 1 },
       }),
+    ]);
+  });
+
+  it('with the same server answering another site and nothing waiting: paired at once, the old site wiped', async () => {
+    const { k, h, student } = await kioskOfSiteA();
+    expect((await k.sync.syncNow()).ok).toBe(true);
+    const north = await northSite();
+    const r = await h.pair({ serverUrl: a.url, code: await newCode(a, north.roomId), name: 'door' });
+    expect(r).toMatchObject({ ok: true, value: { paired: true } });
+    expect(k.store.sync.get('siteId')).toBe(north.siteId);
+    expect(k.store.roster.getStudent(student)).toBeNull();
+  });
+
+  it('a confirmation covers only what the admin was shown: a mark taken since is asked about again', async () => {
+    const { k, h } = await kioskOfSiteA();
+    const code = await newCode(b);
+    const first = await h.pair({ serverUrl: b.url, code, name: 'door' });
+    const shown = !first.ok ? first.error.unsent : undefined;
+    expect(shown).toEqual({ marks: 1, enrolments: 1, doorCaptures: 0 });
+    // The door went on marking while the question was open.
+    k.store.attendance.append(presentMark(a.seeded, 2));
+    const second = await h.pair({ serverUrl: b.url, code, name: 'door', discardUnsent: shown });
+    expect(second).toMatchObject({
+      ok: false,
+      error: { code: 'sync_unsent', unsent: { marks: 2, enrolments: 1, doorCaptures: 0 } },
+    });
+    expect(!second.ok && second.error.message).toMatch(
+      /^2 attendance records and 1 face enrolment have not reached/,
+    );
+    expect(b.proxy.log).toEqual([]);
+    expect(k.store.sync.get('serverUrl')).toBe(a.url);
+    expect(k.store.attendance.pendingCount()).toBe(2);
+    // Confirming the new counts pairs.
+    const third = await h.pair({
+      serverUrl: b.url,
+      code,
+      name: 'door',
+      discardUnsent: !second.ok ? second.error.unsent : undefined,
+    });
+    expect(third).toMatchObject({ ok: true, value: { paired: true, serverUrl: b.url } });
+    expect(audit(k, 'pairing_wiped_site_data')).toEqual([
+      expect.objectContaining({ unsentDiscarded: expect.objectContaining({ marks: 2 }) }),
+    ]);
+  });
+
+  it("the admin's Room setting of the old site is cleared with its data: the new site's class is in session", async () => {
+    const { k, h } = await kioskOfSiteA();
+    expect(await h.settingsUpdate({ roomId: a.seeded.roomId })).toMatchObject({ ok: true });
+    expect(k.state().session).not.toBeNull();
+    const r = await h.pair({
+      serverUrl: b.url,
+      code: await newCode(b),
+      name: 'door',
+      discardUnsent: k.store.siteData.unsent(),
+    });
+    expect(r.ok).toBe(true);
+    expect((await k.sync.syncNow()).ok).toBe(true);
+    // The new site's class (seeded in session now) in the paired room: the door marks again.
+    expect(k.state().session).toMatchObject({ sessionId: expect.any(String) });
+    expect(k.store.settings.get().roomId).toBeNull();
+    expect(audit(k, 'pairing_wiped_site_data')).toEqual([
+      expect.objectContaining({ roomSettingCleared: a.seeded.roomId }),
     ]);
   });
 
@@ -272,7 +366,12 @@ describe('pairing again', () => {
     const setMany = vi.spyOn(k.store.sync, 'setMany').mockImplementationOnce(() => {
       throw new Error('disk I/O error');
     });
-    const r = await h.pair({ serverUrl: b.url, code: await newCode(b), name: 'door', discardUnsent: true });
+    const r = await h.pair({
+      serverUrl: b.url,
+      code: await newCode(b),
+      name: 'door',
+      discardUnsent: k.store.siteData.unsent(),
+    });
     expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
     setMany.mockRestore();
     expect(siteCounts(k)).toEqual(before);
@@ -296,7 +395,7 @@ describe('pairing again', () => {
       serverUrl: b.url,
       code: await newCode(b),
       name: 'door',
-      discardUnsent: true,
+      discardUnsent: k.store.siteData.unsent(),
     });
     expect(paired.ok).toBe(true);
     const old = await oldRun;
@@ -307,5 +406,31 @@ describe('pairing again', () => {
     expect(ids.size).toBe(b.seeded.students.length);
     expect(old).toMatchObject({ ok: false, error: expect.stringContaining('paired again') });
     expect(k.store.sync.get('lastError')).toBeNull();
+  });
+
+  it('a sync run of the old pairing answered after the new pairing leaves no upload time or history on it', async () => {
+    const { k, h } = await kioskOfSiteA();
+    // The old pairing's run waits for the answer to its attendance push while the kiosk is paired elsewhere.
+    a.proxy.inject(SYNC_PATHS.attendance, { kind: 'delay', ms: 400 });
+    const from = a.proxy.log.length;
+    const oldRun = k.sync.syncNow();
+    await vi.waitFor(
+      () => expect(requests(a, from).some((r) => r.includes(SYNC_PATHS.attendance))).toBe(true),
+      { timeout: 2000 },
+    );
+    const paired = await h.pair({
+      serverUrl: b.url,
+      code: await newCode(b),
+      name: 'door',
+      discardUnsent: k.store.siteData.unsent(),
+    });
+    expect(paired.ok).toBe(true);
+    expect(await oldRun).toMatchObject({ ok: false, error: expect.stringContaining('paired again') });
+    expect((await k.sync.syncNow()).ok).toBe(true);
+    // The new pairing has uploaded nothing yet; the old server's answer is not its last upload.
+    expect(k.store.sync.get('lastPushAt')).toBeNull();
+    const history = k.sync.history();
+    const pairedAt = history.findIndex((r) => r.kind === 'pair' && r.ok);
+    expect(history.slice(0, pairedAt).filter((r) => r.kind === 'push')).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
 // another server (or the same server answering another site) the old site's data goes, in the
 // transaction that stores the new pairing; and what still waits for the old server is never
 // pushed to the new one, so pairing elsewhere is refused while work waits, unless the admin
-// confirmed discarding it. docs/kiosk.md "Pairing again".
+// confirmed discarding exactly that much. docs/kiosk.md "Pairing again".
 import { SyncError } from './http.js';
 import type { UnsentWork } from './store-port.js';
 
@@ -26,6 +26,17 @@ export function sameServer(a: string, b: string): boolean {
 
 export const unsentTotal = (u: UnsentWork): number => u.marks + u.enrolments + u.doorCaptures;
 
+/**
+ * Whether the admin's confirmation covers what waits now: nothing of any kind beyond what they
+ * were shown. The door keeps marking while the question is open; those marks were never shown.
+ */
+export const confirmedCovers = (confirmed: UnsentWork | undefined, now: UnsentWork): boolean =>
+  unsentTotal(now) === 0 ||
+  (confirmed !== undefined &&
+    now.marks <= confirmed.marks &&
+    now.enrolments <= confirmed.enrolments &&
+    now.doorCaptures <= confirmed.doorCaptures);
+
 const counted = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "3 attendance records, 1 face enrolment and 2 door captures" (the parts that are not zero). */
@@ -38,18 +49,23 @@ export function describeUnsent(u: UnsentWork): string {
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? 'nothing');
 }
 
-/** Pairing with another server while work for the old one waits: the caller must sync first or confirm. */
+/**
+ * Pairing with another server, or (the server said so, code unused) another site of the same
+ * server, while work for the old one waits: the caller must sync first or confirm these counts.
+ */
 export class UnsentWorkError extends SyncError {
   override name = 'UnsentWorkError';
   constructor(
     readonly oldServerUrl: string,
     readonly unsent: UnsentWork,
+    readonly elsewhere: 'other_server' | 'other_site' = 'other_server',
   ) {
     const one = unsentTotal(unsent) === 1;
+    const target = elsewhere === 'other_server' ? 'the other server' : 'another site of that server';
     super(
       'unsent',
       `${describeUnsent(unsent)} ${one ? 'has' : 'have'} not reached ${oldServerUrl} yet: ` +
-        `sync first, or confirm discarding ${one ? 'it' : 'them'} to pair with the other server. Nothing was changed.`,
+        `sync first, or confirm discarding ${one ? 'it' : 'them'} to pair with ${target}. Nothing was changed.`,
     );
   }
 }

@@ -139,6 +139,8 @@ export interface SyncStore {
     unsent(): UnsentWork;
     /** Deletes all of the paired site's data; call inside `transaction`. */
     wipe(): SiteDataWiped;
+    /** Clears the admin's Room setting (a room of the old site) and answers the room it named, if any. */
+    clearRoomSetting(): string | null;
   };
   audit: { record(at: string, action: string, detail?: Record<string, unknown>): void };
   /** Run synchronous work in one transaction (never pass async code). */

@@ -27,7 +27,7 @@ import { pullRoster } from './legs/pull-roster.js';
 import { pushAttendance } from './legs/push-attendance.js';
 import { pushTemplates } from './legs/push-templates.js';
 import { pushDoorTemplates } from './legs/push-door-templates.js';
-import { describeUnsent, sameServer, UnsentWorkError, unsentTotal } from './re-pairing.js';
+import { confirmedCovers, describeUnsent, sameServer, UnsentWorkError, unsentTotal } from './re-pairing.js';
 import { SyncScheduler, type SyncReason } from './scheduler.js';
 import { SyncStatusBoard, type SyncStatus } from './status.js';
 import type { SiteDataWiped, SyncState, SyncStore, UnsentWork } from './store-port.js';
@@ -145,26 +145,26 @@ export class SyncService {
    * first use); later runs talk only to that certificate.
    *
    * Pairing again (re-pairing.ts): with the same server and site the roster, templates and
-   * unsent queue stay. With another server it is refused, before the new server is contacted
-   * (the code stays good), while anything waits for the old one, unless `discardUnsent`; once
-   * the new server accepted the code, the old site's data is wiped in the transaction that
-   * stores the new pairing. The same server answering another site wipes it too.
+   * unsent queue stay. While anything waits for the old server that `discardUnsent` (the counts
+   * the admin confirmed) does not cover, it is refused with the counts: with another server
+   * before that server is contacted, with the same server when it says the code is another
+   * site's (the code stays good either way). Once the new server accepted the code, another
+   * server or site has the old site's data wiped in the transaction that stores the new pairing.
    */
   async pair(args: {
     serverUrl: string;
     code: string;
     name: string;
     serverFingerprint?: string;
-    discardUnsent?: boolean;
+    discardUnsent?: UnsentWork;
   }): Promise<SyncStatus> {
     const { store, logger } = this.o;
     const at = this.o.now().toISOString();
     try {
       const paired = store.sync.get('serverUrl');
-      if (paired !== null && !sameServer(paired, args.serverUrl) && args.discardUnsent !== true) {
-        const unsent = this.unsent();
-        if (unsentTotal(unsent) > 0) throw new UnsentWorkError(paired, unsent);
-      }
+      const unsent = this.unsent();
+      const unconfirmed = paired !== null && !confirmedCovers(args.discardUnsent, unsent);
+      if (unconfirmed && !sameServer(paired, args.serverUrl)) throw new UnsentWorkError(paired, unsent);
       assertTransportAllowed(args.serverUrl, this.o.allowInsecure());
       let pin: PinnedCertificate | null = null;
       if (new URL(args.serverUrl).protocol === 'https:') {
@@ -185,7 +185,22 @@ export class SyncService {
         }
       }
       const http = this.httpFor(args.serverUrl, pin, null);
-      const res = await http.pair({ code: args.code, name: args.name, appVersion: this.o.appVersion });
+      // The same server may hold other sites (a QR code of another site scanned by mistake): with
+      // unconfirmed work the kiosk names its site, and the server refuses another site's code
+      // without using it. A server that does not know the field pairs anyway (wiped below, audited).
+      const expectedSiteId = unconfirmed ? store.sync.get('siteId') : null;
+      const res = await http
+        .pair({
+          code: args.code,
+          name: args.name,
+          appVersion: this.o.appVersion,
+          ...(expectedSiteId !== null ? { expectedSiteId } : {}),
+        })
+        .catch((err: unknown) => {
+          if (paired !== null && err instanceof SyncError && err.serverCode === 'site_mismatch')
+            throw new UnsentWorkError(paired, this.unsent(), 'other_site');
+          throw err;
+        });
       // From here to the end of the transaction nothing awaits: no frame, enrolment or sync run
       // can write between the decision, the wipe and the new pairing.
       const before = store.sync.all();
@@ -202,6 +217,9 @@ export class SyncService {
         if (wipeReason) {
           const unsent = store.siteData.unsent();
           w = { unsent, rows: store.siteData.wipe() };
+          // The admin's Room setting names a room of the old site: kept, it would outrank the
+          // paired room and no session of the new site would ever match (the door would mark nobody).
+          const roomSettingCleared = store.siteData.clearRoomSetting();
           store.audit.record(at, 'pairing_wiped_site_data', {
             reason: wipeReason,
             fromServerUrl: before.serverUrl,
@@ -210,6 +228,7 @@ export class SyncService {
             toSiteId: res.siteId,
             unsentDiscarded: unsent,
             deleted: w.rows,
+            roomSettingCleared,
           });
         }
         // A new pairing may be a different site: forget the old roster cursor so the pull starts over.
@@ -292,12 +311,16 @@ export class SyncService {
     token: string,
     fingerprint: string | null,
     pem: string | null,
+    superseded: () => boolean,
   ): Promise<SyncHttp> {
     assertTransportAllowed(serverUrl, this.o.allowInsecure());
     if (new URL(serverUrl).protocol !== 'https:') return this.httpFor(serverUrl, null, token);
     let pin: PinnedCertificate | null = fingerprint && pem ? { fingerprint, pem } : null;
     if (!pin) {
       pin = await fetchServerCertificate(serverUrl, this.o.timeoutMs);
+      // Paired again meanwhile: this is the old server's certificate; pinned now it would replace
+      // the new pairing's pin and every later run would fail `untrusted`.
+      if (superseded()) throw new RunSuperseded();
       this.o.store.sync.setMany({ serverCertFingerprint: pin.fingerprint, serverCertPem: pin.pem });
       this.o.logger.info(
         { fingerprint: pin.fingerprint, pinnedFrom: 'first-contact' },
@@ -327,7 +350,13 @@ export class SyncService {
     board.emit();
     try {
       // Refused here (plain http to another machine, or not the pinned certificate) before anything is sent.
-      const http = await this.httpForRun(serverUrl, deviceToken, s.serverCertFingerprint, s.serverCertPem);
+      const http = await this.httpForRun(
+        serverUrl,
+        deviceToken,
+        s.serverCertFingerprint,
+        s.serverCertPem,
+        superseded,
+      );
       const ctx: LegContext = { http, store, now: this.o.now, logger, board: this.board, report, superseded };
       await pushAttendance(ctx, this.o.attendanceBatch, () => this.health());
       board.progress = 0.4;
@@ -344,6 +373,8 @@ export class SyncService {
         onScheduleChanged: this.o.onScheduleChanged,
         modelId: this.o.health().modelId,
       });
+      // The last leg's await is behind us: the new pairing's lastError is not this run's to clear.
+      if (superseded()) throw new RunSuperseded();
       board.progress = 1;
       board.online = true;
       this.scheduler.succeeded();

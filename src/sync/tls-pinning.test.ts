@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { connect, type AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
@@ -52,6 +52,8 @@ let app: FastifyInstance;
 let seeded: Seeded;
 let front: Server;
 let httpsUrl: string;
+/** The same server without TLS (loopback: allowed), as a second server to pair with. */
+let plainUrl: string;
 const certA = selfSigned('rollcall-a');
 const certB = selfSigned('rollcall-b');
 
@@ -61,6 +63,7 @@ beforeAll(async () => {
   app = t.app;
   seeded = await seed(t, database, { students: 1 });
   const plain = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+  plainUrl = plain.origin;
   // TLS in front of the real server, like the compose nginx.
   front = createServer({ key: certA.key, cert: certA.cert }, (tlsSocket) => {
     const upstream = connect(Number(plain.port), '127.0.0.1');
@@ -160,6 +163,44 @@ describe('the kiosk pins the server certificate', () => {
       });
       expect(paired).toMatchObject({ ok: true, value: { paired: true } });
     } finally {
+      await k.close();
+    }
+  });
+});
+
+describe('pairing again during a run that pins the certificate', () => {
+  it("the old pairing's run does not pin its server's certificate onto the new pairing", async () => {
+    const k = kiosk();
+    // A relay that holds each connection before passing it to the TLS front: the old run's
+    // first-contact certificate fetch is still under way when the kiosk is paired again.
+    const sockets = new Set<{ destroy(): void }>();
+    const slow = createTcpServer((socket) => {
+      sockets.add(socket);
+      const timer = setTimeout(() => {
+        const up = connect((front.address() as AddressInfo).port, '127.0.0.1');
+        sockets.add(up);
+        socket.pipe(up).pipe(socket);
+        up.on('error', () => socket.destroy());
+      }, 400);
+      socket.on('error', () => (clearTimeout(timer), socket.destroy()));
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `https://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+    try {
+      await k.ready;
+      await k.sync.pair({ serverUrl: slowUrl, code: await pairingCode(), name: 'door' });
+      // Paired before pinning existed: the next run pins what the server presents first.
+      k.store.sync.setMany({ serverCertFingerprint: null, serverCertPem: null });
+      const code = await pairingCode();
+      const oldRun = k.sync.syncNow();
+      await k.sync.pair({ serverUrl: plainUrl, code, name: 'door' });
+      expect(await oldRun).toMatchObject({ ok: false, error: expect.stringContaining('paired again') });
+      expect(k.store.sync.get('serverUrl')).toBe(plainUrl);
+      expect(k.store.sync.get('serverCertFingerprint')).toBeNull();
+      expect(k.store.sync.get('serverCertPem')).toBeNull();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => slow.close(r));
       await k.close();
     }
   });

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { KioskHealth } from '../../../src/contracts/sync.js';
 import type { DB, DeviceTable } from '../db/schema.js';
-import { notFound, unauthorized } from '../errors.js';
+import { conflict, notFound, unauthorized } from '../errors.js';
 import type { Device } from '../schemas/devices.js';
 import { hashPairingCode, hashToken, pairingCode, randomToken } from '../services/tokens.js';
 import { paged, type Executor, type Page } from './executor.js';
@@ -130,15 +130,21 @@ export async function renewPairingCode(
  * Exchanges a pairing code for a device token. The conditional UPDATE makes the code
  * single-use even when two kiosks race with it; an expired or used code gets the same
  * answer as a wrong one (no oracle).
+ *
+ * `expectedSiteId` (a kiosk pairing again with work of that site unsent): a live code of another
+ * site is refused 409 `site_mismatch` and left unused, so the kiosk can ask its admin first. That
+ * tells the caller the code is live, which the code itself already lets them use; a wrong,
+ * expired or used code still gets the 401 above.
  */
 export async function pairDevice(
   db: Kysely<DB>,
-  input: { code: string; name: string; appVersion?: string },
+  input: { code: string; name: string; appVersion?: string; expectedSiteId?: string | undefined },
   secret: string,
   now: string,
 ) {
   const codeHash = hashPairingCode(secret, input.code);
   const token = randomToken();
+  const { expectedSiteId } = input;
   const result = await db
     .updateTable('devices')
     .set({
@@ -153,8 +159,23 @@ export async function pairDevice(
     .where('pairing_code_hash', '=', codeHash)
     .where('pairing_expires_at', '>', now)
     .where('revoked_at', 'is', null)
+    .$if(expectedSiteId !== undefined, (q) => q.where('site_id', '=', expectedSiteId as string))
     .returning(['id', 'site_id', 'room_id'])
     .executeTakeFirst();
+  if (!result && expectedSiteId !== undefined) {
+    const elsewhere = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('pairing_code_hash', '=', codeHash)
+      .where('pairing_expires_at', '>', now)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (elsewhere)
+      throw conflict(
+        "This pairing code is for another site than the kiosk's; it was not used",
+        'site_mismatch',
+      );
+  }
   if (!result) throw unauthorized('Pairing code is wrong, expired or already used', 'bad_pairing_code');
   return { deviceId: result.id, siteId: result.site_id, roomId: result.room_id, token };
 }

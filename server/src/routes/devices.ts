@@ -244,9 +244,10 @@ const devices: RoutePlugin = async (app) => {
       config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags,
-        summary: 'A kiosk exchanges its one-time pairing code (+ name) for a device token',
+        summary:
+          'A kiosk exchanges its one-time pairing code (+ name) for a device token; with expectedSiteId, a code of another site is refused (409 site_mismatch) and stays unused',
         body: PairRequest,
-        response: { 200: PairResponse, 401: ErrorBody, 429: ErrorBody },
+        response: { 200: PairResponse, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     },
     async (request) => {

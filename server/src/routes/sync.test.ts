@@ -117,6 +117,32 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(attempts.map((r) => r.statusCode).sort()).toEqual([200, 401, 401, 401]);
     });
 
+    it("with expectedSiteId, a code of another site is refused 409 and stays usable; the kiosk's own site pairs", async () => {
+      const site = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/sites', {
+        name: 'North campus',
+        timezone: 'UTC',
+      });
+      const north = await seed(t, database, { siteId: site.id, students: 1 });
+      const code = async (roomId: string) =>
+        (await call<{ pairingCode: string }>(t.app, s.adminToken, 'POST', '/api/devices', { roomId }))
+          .pairingCode;
+      const pair = (payload: object) => t.app.inject({ method: 'POST', url: '/api/devices/pair', payload });
+      const northCode = await code(north.roomId);
+      const refused = await pair({ code: northCode, name: 'Kiosk', expectedSiteId: 'default' });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({ error: 'site_mismatch' });
+      // A wrong code is still the plain 401, whatever site is expected.
+      const wrong = await pair({ code: 'ZZZZ2222', name: 'Kiosk', expectedSiteId: 'default' });
+      expect(wrong.statusCode).toBe(401);
+      // Not consumed: the same code pairs (an older kiosk, or the admin confirmed).
+      const later = await pair({ code: northCode, name: 'Kiosk' });
+      expect(later.statusCode).toBe(200);
+      expect(later.json()).toMatchObject({ siteId: site.id, roomId: north.roomId });
+      const own = await pair({ code: await code(s.roomId), name: 'Kiosk', expectedSiteId: 'default' });
+      expect(own.statusCode).toBe(200);
+      expect(own.json()).toMatchObject({ siteId: 'default' });
+    });
+
     it('refuses an expired pairing code', async () => {
       const device = await call<{ pairingCode: string }>(t.app, s.adminToken, 'POST', '/api/devices', {
         roomId: s.roomId,

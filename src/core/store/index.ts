@@ -33,6 +33,10 @@ export interface KioskStoreOptions {
 
 export function openKioskStore(opts: KioskStoreOptions) {
   const db: Database.Database = openKioskDatabase(opts.file);
+  const settings = createSettingsRepo(db, opts.defaultSettings, {
+    ...(opts.recognitionModelId ? { recognitionModelId: opts.recognitionModelId } : {}),
+    ...(opts.onStaleRecognition ? { onStaleRecognition: opts.onStaleRecognition } : {}),
+  });
   return {
     db,
     roster: createRosterRepo(db),
@@ -40,14 +44,11 @@ export function openKioskStore(opts: KioskStoreOptions) {
     doorCaptures: createDoorCaptureRepo(db),
     attendance: createAttendanceRepo(db),
     sync: createSyncStateRepo(db),
-    settings: createSettingsRepo(db, opts.defaultSettings, {
-      ...(opts.recognitionModelId ? { recognitionModelId: opts.recognitionModelId } : {}),
-      ...(opts.onStaleRecognition ? { onStaleRecognition: opts.onStaleRecognition } : {}),
-    }),
+    settings,
     audit: createAuditRepo(db),
     pin: createAdminPinRepo(db, opts.now),
     pinRecovery: createPinRecoveryRepo(db, opts.now),
-    siteData: createSiteDataRepo(db),
+    siteData: createSiteDataRepo(db, settings),
     /** Run synchronous work in one transaction (never pass async code). */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),

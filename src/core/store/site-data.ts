@@ -1,9 +1,11 @@
 // What a kiosk holds of the site it is paired with, as one thing: what is still waiting to reach
 // that site's server, and wiping all of it when the kiosk is paired with another server or site
-// (sync-service.ts `pair`). Kiosk-local things are not site data and stay: settings, the admin
-// PIN and its lockout state, the audit log, sync history.
+// (sync-service.ts `pair`). Kiosk-local things are not site data and stay: settings (but the
+// Room setting, which names a room of the old site), the admin PIN and its lockout state, the
+// audit log, sync history.
 import type Database from 'better-sqlite3';
 import type { SiteDataWiped, UnsentWork } from '../../sync/store-port.js';
+import type { SettingsRepo } from './state-repo.js';
 
 export type { SiteDataWiped, UnsentWork };
 
@@ -26,7 +28,7 @@ const SITE_TABLES = {
   pinRecoveryCodes: 'pin_recovery',
 } as const satisfies Record<keyof SiteDataWiped, string>;
 
-export function createSiteDataRepo(db: Database.Database) {
+export function createSiteDataRepo(db: Database.Database, settings: SettingsRepo) {
   const s = {
     marks: db.prepare('SELECT COUNT(*) FROM outbox WHERE rejected_at IS NULL').pluck(),
     // One enrolment stores several shots: what the admin did is enrol a student.
@@ -50,6 +52,15 @@ export function createSiteDataRepo(db: Database.Database) {
       const wiped = {} as SiteDataWiped;
       for (const [key, del] of deletes) wiped[key] = del.run().changes;
       return wiped;
+    },
+    /**
+     * The admin's Room setting outranks the paired room (kiosk.ts `placement`); one of the old
+     * site's would match no session of the new one. Call inside the wipe's transaction.
+     */
+    clearRoomSetting(): string | null {
+      const { roomId } = settings.get();
+      if (roomId !== null) settings.update({ roomId: null });
+      return roomId;
     },
   };
 }

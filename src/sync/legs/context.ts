@@ -43,9 +43,10 @@ export class RunSuperseded extends Error {
 }
 
 /**
- * Called right before a leg reads what to send or writes what it received, with no await in
- * between: a run of the old pairing must neither push the new site's records to the old server
- * nor apply the old server's roster over the wiped store.
+ * Called right before a leg reads what to send or writes anything (what it received, a history
+ * line, a timestamp, a failure), with no await in between: a run of the old pairing must neither
+ * push the new site's records to the old server, nor apply the old server's roster over the
+ * wiped store, nor leave its last upload or a history line on the new pairing.
  */
 export function stopIfSuperseded(ctx: LegContext): void {
   if (ctx.superseded()) throw new RunSuperseded();

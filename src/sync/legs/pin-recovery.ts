@@ -45,8 +45,10 @@ export async function reportPinRecoveryUsed(ctx: LegContext): Promise<void> {
     const at = ctx.now().toISOString();
     try {
       await http.reportPinRecoveryUsed({ id: used.id, usedAt: used.used_at });
+      stopIfSuperseded(ctx);
       store.sync.addHistory(at, 'pin_recovery', true, 'admin PIN recovery code reported used to the server');
     } catch (err) {
+      stopIfSuperseded(ctx);
       if (!(err instanceof SyncError) || err.kind !== 'rejected') throw err;
       store.sync.addHistory(
         at,

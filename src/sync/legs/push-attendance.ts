@@ -28,6 +28,7 @@ export async function pushAttendance(
     try {
       res = await http.pushAttendance({ events, health: health() });
     } catch (err) {
+      stopIfSuperseded(ctx);
       store.sync.addHistory(
         at,
         'push',
@@ -52,6 +53,7 @@ export async function pushAttendance(
       }
       throw err;
     }
+    stopIfSuperseded(ctx);
     const sent = new Set(events.map((e) => e.id));
     const results = res.results.filter((r) => sent.has(r.id));
     attendance.applyResults(results, at);

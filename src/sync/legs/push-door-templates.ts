@@ -13,6 +13,7 @@ const REFUSED = new Set([400, 403, 404, 409, 413, 422]);
 export async function pushDoorTemplates(ctx: LegContext, batchSize: number): Promise<void> {
   const { store, http, logger } = ctx;
   const captures = store.doorCaptures;
+  stopIfSuperseded(ctx);
   // The admin turned the setting off (or never on): nothing waiting may go.
   if (store.sync.get('doorTemplates') !== '1') {
     captures.dropPending('setting_off');
@@ -20,7 +21,6 @@ export async function pushDoorTemplates(ctx: LegContext, batchSize: number): Pro
   }
   let stored = 0,
     refused = 0;
-  stopIfSuperseded(ctx);
   for (const c of captures.pending(batchSize)) {
     stopIfSuperseded(ctx);
     try {
@@ -33,9 +33,11 @@ export async function pushDoorTemplates(ctx: LegContext, batchSize: number): Pro
         similarity: c.similarity,
         margin: c.margin,
       });
+      stopIfSuperseded(ctx);
       captures.answer(c.id, res.status === 'rejected' ? `rejected: ${res.reason ?? 'rejected'}` : res.status);
       if (res.status === 'accepted') stored++;
     } catch (err) {
+      stopIfSuperseded(ctx);
       if (!(err instanceof SyncError) || err.status === null || !REFUSED.has(err.status)) throw err;
       // 403: the setting is off on the server (the device itself is authenticated: a revoked one gets 401).
       if (err.status === 403) {

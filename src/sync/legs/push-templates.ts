@@ -28,6 +28,7 @@ export async function pushTemplates(
         ...(t.quality !== null ? { quality: Math.min(1, Math.max(0, t.quality)) } : {}),
       })),
     });
+    stopIfSuperseded(ctx);
     const sent = new Set(rows.map((t) => t.id));
     let handled = 0;
     let refused = 0;

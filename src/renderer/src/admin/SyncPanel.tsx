@@ -1,7 +1,7 @@
 // Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
-import { PairArgs, type KioskState } from '../../../contracts/kiosk-api.js';
+import { PairArgs, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
 import { historyKindText, localTime, syncErrorText } from '../view-model.js';
@@ -31,16 +31,18 @@ export function SyncPanel({
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
   /**
-   * The core refused to pair with another server while work for the old one waits (`sync_unsent`):
-   * its message, shown with the choice to discard that work. Editing the details withdraws it.
+   * The core refused to pair with another server or site while work for the old one waits
+   * (`sync_unsent`): its message, shown with the choice to discard that work, and the counts it
+   * names, which the confirmation sends back (the core refuses again if more waits by then).
+   * Editing the details withdraws it.
    */
-  const [unsent, setUnsent] = useState<string | null>(null);
+  const [unsent, setUnsent] = useState<{ message: string; counts: UnsentCounts } | null>(null);
   const edited = (set: (v: string) => void) => (v: string) => {
     setUnsent(null);
     set(v);
   };
 
-  const pair = async (discardUnsent = false) => {
+  const pair = async (discardUnsent?: UnsentCounts) => {
     setError(null);
     setNote(null);
     setUnsent(null);
@@ -58,12 +60,13 @@ export function SyncPanel({
       code: code.trim(),
       name: name.trim(),
       ...(serverFingerprint !== '' ? { serverFingerprint } : {}),
-      ...(discardUnsent ? { discardUnsent: true } : {}),
+      ...(discardUnsent ? { discardUnsent } : {}),
     });
     setBusy(false);
     // A refused pairing is in the history too: show it with the rest.
     history.reload();
-    if (!r.ok && r.error.code === 'sync_unsent') setUnsent(r.error.message);
+    if (!r.ok && r.error.code === 'sync_unsent' && r.error.unsent)
+      setUnsent({ message: r.error.message, counts: r.error.unsent });
     else if (!r.ok) setError(r.error.message);
     else {
       setCode('');
@@ -257,8 +260,8 @@ export function SyncPanel({
       {unsent && (
         <div className="notice notice--warn" role="alert" data-testid="pair-unsent">
           <span>
-            <strong>Not paired yet.</strong> {unsent} Pairing with the other server deletes this kiosk’s
-            roster and face templates, and what is listed here is never sent.
+            <strong>Not paired yet.</strong> {unsent.message} Pairing there deletes this kiosk’s roster and
+            face templates, and what is listed here is never sent.
           </span>
           <span className="row">
             <button
@@ -266,9 +269,9 @@ export function SyncPanel({
               className="btn btn--danger"
               data-testid="pair-discard-unsent"
               disabled={busy}
-              onClick={() => void pair(true)}
+              onClick={() => void pair(unsent.counts)}
             >
-              Discard them and pair
+              {unsentTotal(unsent.counts) === 1 ? 'Discard it and pair' : 'Discard them and pair'}
             </button>
             <button
               type="button"
@@ -330,6 +333,8 @@ export function SyncPanel({
     </section>
   );
 }
+
+const unsentTotal = (u: UnsentCounts) => u.marks + u.enrolments + u.doorCaptures;
 
 /** Plain http to another machine (allowed only with the "allow an unencrypted server" setting). */
 function unencryptedRemote(serverUrl: string | null): boolean {
