@@ -20,6 +20,7 @@ import {
   type TestApp,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { backendPid, waitUntilBlockedBy } from '../../test/lock-waits.js';
 
 const dialects = await testDialects();
 // The shipped model: it has a calibrated class threshold, the floor a new shot must reach.
@@ -201,6 +202,75 @@ describe.each(dialects)('kiosk enrolment of an enrolled student on $name', (dial
       const short = new Float32Array([0.6, 0.8]);
       expect(await statuses([shot(studentId, short, model)])).toEqual(['rejected:bad_embedding: wrong_size']);
     });
+
+    it("refuses a template id already used for another student's face, instead of calling it a duplicate", async () => {
+      const { studentId } = await enrolled();
+      const [taken] = await storedIds(studentId);
+      const other = await newStudent();
+      const reuse = { ...shot(other, fakeEmbedding(`reuse-${other}`)), id: taken ?? 'missing' };
+      expect(await push([reuse])).toEqual([{ id: reuse.id, status: 'rejected', reason: 'template_exists' }]);
+      expect(await storedIds(other)).toEqual([]);
+    });
+
+    it('judges against door templates when they are all the server still holds of the face', async () => {
+      const studentId = await newStudent();
+      const face = fakeEmbedding(`door-only-${studentId}`);
+      await database.db
+        .insertInto('templates')
+        .values({
+          id: randomUUID(),
+          student_id: studentId,
+          model_id: MODEL,
+          embedding: toB64(face),
+          quality: null,
+          source: 'door',
+          device_id: kiosk.deviceId,
+          created_at: t.clock.now().toISOString(),
+        })
+        .execute();
+      expect(await statuses([shot(studentId, faceAt(face, FLOOR - 0.3, 'stranger'))])).toEqual([
+        'rejected:unlike_enrolment',
+      ]);
+      expect(await statuses([shot(studentId, faceAt(face, FLOOR + 0.2, 'genuine'))])).toEqual(['accepted']);
+    });
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'a push racing another transaction on the same student waits for it, then is judged against what it stored',
+      async () => {
+        const studentId = await newStudent();
+        const face = fakeEmbedding(`race-${studentId}`);
+        let commitFirst!: () => void;
+        const held = new Promise<void>((resolve) => (commitFirst = resolve));
+        let firstIn!: (pid: number) => void;
+        const inside = new Promise<number>((resolve) => (firstIn = resolve));
+        // The first enrolment, still open: it holds the student's row and has stored a face.
+        const first = database.db.transaction().execute(async (trx) => {
+          await trx.selectFrom('students').select('id').where('id', '=', studentId).forUpdate().execute();
+          await trx
+            .insertInto('templates')
+            .values({
+              id: randomUUID(),
+              student_id: studentId,
+              model_id: MODEL,
+              embedding: toB64(face),
+              quality: 0.9,
+              source: 'kiosk',
+              device_id: kiosk.deviceId,
+              created_at: t.clock.now().toISOString(),
+            })
+            .execute();
+          firstIn(await backendPid(trx));
+          await held;
+        });
+        const holder = await inside;
+        const thief = shot(studentId, faceAt(face, FLOOR - 0.3, 'thief'));
+        const second = push([thief]);
+        await waitUntilBlockedBy(database.db, holder, { racing: second });
+        commitFirst();
+        await first;
+        expect(await second).toEqual([{ id: thief.id, status: 'rejected', reason: 'unlike_enrolment' }]);
+      },
+    );
 
     it("lets an admin's photo enrolment replace a face, and an admin clear the way for a kiosk re-enrolment", async () => {
       const photo = Buffer.from(`JPEG-${randomUUID()}`);
