@@ -2,7 +2,7 @@
 // few calls most route tests need (login, seed a room/class/schedule, pair a kiosk).
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import type { AttendanceEvent } from '../../src/contracts/sync.js';
+import { RosterChange, RosterPage, type AttendanceEvent } from '../../src/contracts/sync.js';
 import type { FaceEngine, FrameAnalysis } from '../../src/ml/types.js';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { defaultAppConfig, type AppConfig } from '../src/config.js';
@@ -271,4 +271,31 @@ export function multipartBody(
     payload: Buffer.concat(chunks),
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
+}
+
+/**
+ * Pulls a device's roster feed from `since` to its end, page by page, each page checked against
+ * the sync contract; `doorTemplates` is the last page's door-template setting.
+ */
+export async function pullWholeRoster(
+  app: FastifyInstance,
+  deviceToken: string,
+  since = '0',
+  limit = 1000,
+): Promise<{ changes: RosterChange[]; cursor: string; doorTemplates: boolean | undefined }> {
+  const changes: RosterChange[] = [];
+  let cursor = since;
+  for (let page = 0; page < 100; page++) {
+    const res = await app.inject({
+      method: 'GET',
+      url: `/api/sync/roster?since=${cursor}&limit=${limit}`,
+      headers: bearer(deviceToken),
+    });
+    if (res.statusCode !== 200) throw new Error(`roster pull → ${res.statusCode}: ${res.body}`);
+    const body = RosterPage.parse(res.json());
+    for (const c of body.changes) changes.push(RosterChange.parse(c));
+    cursor = body.cursor;
+    if (!body.hasMore) return { changes, cursor, doorTemplates: body.doorTemplates };
+  }
+  throw new Error('roster never ended');
 }

@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { createKiosk, type KioskRuntime } from '../../src/core/index.js';
 import type { FaceEngine } from '../../src/ml/types.js';
+import { randomUUID } from 'node:crypto';
+import { embeddingToBase64 } from '../../src/ml/embedding-codec.js';
 import { openSqlite, type Database } from '../src/db/database.js';
+import { storeTemplates } from '../src/repositories/templates.js';
 import { buildTestApp, call, seed, type Seeded } from './app.js';
 
 export interface ServerForKiosks {
@@ -67,4 +70,25 @@ export async function pairWholeKiosk(
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
   await kiosk.sync.pair({ serverUrl: url, code: device.pairingCode, name: 'door' });
   return { kiosk, device };
+}
+
+/**
+ * Gives the server's first seeded student a face: one template of `modelId` from an admin's photo
+ * enrolment (never judged), as kiosks will pull it. Answers the student's id.
+ */
+export async function enrolStudentPhoto(
+  server: ServerForKiosks,
+  modelId: string,
+  face: Float32Array,
+  now: string,
+): Promise<string> {
+  const studentId = server.seeded.students[0]!.id;
+  const [stored] = await storeTemplates(
+    server.database.db,
+    [{ id: randomUUID(), studentId, modelId, embedding: embeddingToBase64(face), createdAt: now }],
+    { source: 'photo', deviceId: null, siteId: null },
+    now,
+  );
+  if (stored?.status !== 'accepted') throw new Error(`photo template not stored: ${JSON.stringify(stored)}`);
+  return studentId;
 }

@@ -4,9 +4,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { call } from '../../server/test/app.js';
-import { pairWholeKiosk, serverForKiosks, type ServerForKiosks } from '../../server/test/whole-kiosk.js';
-import { storeTemplates } from '../../server/src/repositories/templates.js';
-import { embeddingToBase64 } from '../ml/embedding-codec.js';
+import {
+  enrolStudentPhoto,
+  pairWholeKiosk,
+  serverForKiosks,
+  type ServerForKiosks,
+} from '../../server/test/whole-kiosk.js';
 import { FakeFaceEngine, fakeEmbedding } from '../core/testing/fake-engine.js';
 
 let server: ServerForKiosks;
@@ -25,23 +28,9 @@ async function pairedKiosk() {
   const engine = new FakeFaceEngine(0, SHIPPED_MODEL);
   const { kiosk } = await pairWholeKiosk(server, engine, NOW);
   // The student's enrolment template, of the kiosk's model and size.
-  const studentId = server.seeded.students[0]!.id;
-  await storeTemplates(
-    server.database.db,
-    [
-      {
-        id: randomUUID(),
-        studentId,
-        modelId: engine.modelId,
-        // The door face below is this face again: the server checks a capture still matches
-        // the child's enrolment templates.
-        embedding: embeddingToBase64(fakeEmbedding('door face')),
-        createdAt: NOW,
-      },
-    ],
-    { source: 'photo', deviceId: null, siteId: null },
-    NOW,
-  );
+  // The door face below is this face again: the server checks a capture still matches the
+  // child's enrolment templates.
+  const studentId = await enrolStudentPhoto(server, engine.modelId, fakeEmbedding('door face'), NOW);
   expect((await kiosk.sync.syncNow()).ok).toBe(true); // reports the model, learns the setting
   return { kiosk, engine, studentId };
 }

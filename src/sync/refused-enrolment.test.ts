@@ -4,9 +4,12 @@
 // against the real server.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { pairWholeKiosk, serverForKiosks, type ServerForKiosks } from '../../server/test/whole-kiosk.js';
-import { storeTemplates } from '../../server/src/repositories/templates.js';
-import { embeddingToBase64 } from '../ml/embedding-codec.js';
+import {
+  enrolStudentPhoto,
+  pairWholeKiosk,
+  serverForKiosks,
+  type ServerForKiosks,
+} from '../../server/test/whole-kiosk.js';
 import { FakeFaceEngine, fakeEmbedding, fakeFrame } from '../core/testing/fake-engine.js';
 import type { Decision } from '../core/attendance/engine.js';
 
@@ -25,22 +28,8 @@ afterEach(async () => {
 it("a template the server refuses as unlike the student's stops matching at once", async () => {
   const engine = new FakeFaceEngine(0, SHIPPED_MODEL);
   const { kiosk } = await pairWholeKiosk(server, engine, NOW);
-  const studentId = server.seeded.students[0]!.id;
   // The student's face on the server (an admin's photo enrolment); the kiosk pulls it.
-  await storeTemplates(
-    server.database.db,
-    [
-      {
-        id: randomUUID(),
-        studentId,
-        modelId: SHIPPED_MODEL,
-        embedding: embeddingToBase64(fakeEmbedding('student')),
-        createdAt: NOW,
-      },
-    ],
-    { source: 'photo', deviceId: null, siteId: null },
-    NOW,
-  );
+  const studentId = await enrolStudentPhoto(server, SHIPPED_MODEL, fakeEmbedding('student'), NOW);
   expect((await kiosk.sync.syncNow()).ok).toBe(true);
   // Somebody else's face enrolled at this kiosk under the student's name (as the enrolment
   // desk stores shots: local, waiting to be pushed, matched at once).

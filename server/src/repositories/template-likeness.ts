@@ -4,7 +4,8 @@
 // freshness) and kiosk enrolments of a student who already has templates are both judged here,
 // against the student's ENROLMENT templates of the same model (kiosk and photo enrolments; door
 // templates are themselves judged against those, so letting them vouch would let a face drift two
-// steps from the enrolled child). The floor is the model's calibrated class threshold
+// steps from the enrolled child; only a kiosk enrolment of a student with nothing but door
+// templates left is judged against those, rather than not at all). The floor is the model's calibrated class threshold
 // (doorTemplateFloor): the similarity at which the door itself would take the face for that child.
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
 import { doorTemplateFloor } from '../../../src/ml/door-template.js';
@@ -14,12 +15,31 @@ import { chunks, unique, type Executor } from './executor.js';
 export const studentModelKey = (studentId: string, modelId: string): string => `${studentId}\u0000${modelId}`;
 
 /**
- * The enrolment templates (source other than 'door') of these students, per student and model
- * (studentModelKey). A row whose embedding does not decode is left out: it vouches for nothing.
+ * Holds these students' rows until the caller's transaction ends, so that judging a face against
+ * a student's templates and storing or deleting templates happen one transaction at a time per
+ * student: two kiosk pushes racing for a student with no face yet cannot both be judged "first
+ * enrolment", and an admin's removal cannot slip between a push's checks and its insert. A no-op
+ * UPDATE takes PostgreSQL's row lock (door-templates.ts takes the same row's lock with FOR UPDATE);
+ * SQLite runs one write transaction at a time anyway. Sorted, so two pushes never deadlock.
+ */
+export async function lockStudents(trx: Executor, studentIds: readonly string[]): Promise<void> {
+  for (const id of unique(studentIds).sort())
+    await trx
+      .updateTable('students')
+      .set((eb) => ({ site_id: eb.ref('site_id') }))
+      .where('id', '=', id)
+      .execute();
+}
+
+/**
+ * These students' templates per student and model (studentModelKey): by default their enrolment
+ * templates (source other than 'door'); `door` for their door templates. A row whose embedding
+ * does not decode is left out: it vouches for nothing.
  */
 export async function enrolmentTemplatesOf(
   db: Executor,
   studentIds: readonly string[],
+  which: 'enrolment' | 'door' = 'enrolment',
 ): Promise<Map<string, Float32Array[]>> {
   const out = new Map<string, Float32Array[]>();
   for (const chunk of chunks(unique(studentIds), 500)) {
@@ -27,7 +47,7 @@ export async function enrolmentTemplatesOf(
       .selectFrom('templates')
       .select(['student_id', 'model_id', 'embedding'])
       .where('student_id', 'in', chunk)
-      .where('source', '!=', 'door')
+      .where('source', which === 'door' ? '=' : '!=', 'door')
       .execute();
     for (const row of rows) {
       const decoded = decodeEmbedding(row.embedding);

@@ -1,6 +1,7 @@
-// Face templates. Added by kiosks (sync push, idempotent by template id) or from photos on
-// the server; deleted one by one, with their student, or all of a retired face model. Each
-// insert or delete appends its roster change in the same transaction.
+// Face templates. Added by kiosks (sync push, idempotent by template id; a student who already
+// has templates of the model is judged against them, refuseUnlikeFaces) or from photos on the
+// server; deleted one by one or all of a student's (audited), with their student, or all of a
+// retired face model. Each insert or delete appends its roster change in the same transaction.
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { ItemResult, TemplateUpload } from '../../../src/contracts/sync.js';
 import type { DB, TemplateTable } from '../db/schema.js';
@@ -11,7 +12,7 @@ import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
 import { getSite } from './rooms.js';
-import { enrolmentTemplatesOf, judgeLikeness, studentModelKey } from './template-likeness.js';
+import { enrolmentTemplatesOf, judgeLikeness, lockStudents, studentModelKey } from './template-likeness.js';
 
 export const rosterTemplate = (r: Pick<TemplateTable, 'id' | 'student_id' | 'model_id' | 'embedding'>) => ({
   id: r.id,
@@ -161,26 +162,44 @@ async function refuseUnlikeFaces(
   results: Map<string, ItemResult>,
   now: string,
 ): Promise<TemplateTable[]> {
-  const prior = await enrolmentTemplatesOf(
-    trx,
-    candidates.map((c) => c.student_id),
-  );
-  // A retry of a template already stored stays a duplicate, whatever was stored since.
-  const stored = new Set<string>();
+  const studentIds = candidates.map((c) => c.student_id);
+  await lockStudents(trx, studentIds);
+  const prior = await enrolmentTemplatesOf(trx, studentIds);
+  // A student whose enrolment templates were removed one by one may keep door templates: they
+  // are still the face the door knows, so they judge when nothing else can.
+  const doorOnly = await enrolmentTemplatesOf(trx, studentIds, 'door');
+  // A retry of a template already stored stays a duplicate, whatever was stored since; an id
+  // already used by another student's or a non-kiosk template is refused, never "a duplicate"
+  // (which would tell the kiosk its template is on the server).
+  const stored = new Map<string, { student_id: string; source: string }>();
   for (const ids of chunks(
     candidates.map((c) => c.id),
     500,
   ))
-    (await trx.selectFrom('templates').select('id').where('id', 'in', ids).execute()).forEach((r) =>
-      stored.add(r.id),
-    );
+    for (const r of await trx
+      .selectFrom('templates')
+      .select(['id', 'student_id', 'source'])
+      .where('id', 'in', ids)
+      .execute())
+      stored.set(r.id, r);
   const kept: TemplateTable[] = [];
   for (const c of candidates) {
-    const enrolment = prior.get(studentModelKey(c.student_id, c.model_id));
-    const offered = decodeEmbedding(c.embedding); // checkEmbedding passed, so it decodes
-    // A retry of a stored template, or the student's first template of this model.
-    if (stored.has(c.id) || enrolment === undefined || !offered.ok) {
+    const existing = stored.get(c.id);
+    if (existing !== undefined) {
+      if (existing.student_id === c.student_id && existing.source === 'kiosk') kept.push(c);
+      else results.set(c.id, { id: c.id, status: 'rejected', reason: 'template_exists' });
+      continue;
+    }
+    const key = studentModelKey(c.student_id, c.model_id);
+    const enrolment = prior.get(key) ?? doorOnly.get(key);
+    // The student's first template of this model: what a kiosk enrolment is for.
+    if (enrolment === undefined) {
       kept.push(c);
+      continue;
+    }
+    const offered = decodeEmbedding(c.embedding);
+    if (!offered.ok) {
+      results.set(c.id, { id: c.id, status: 'rejected', reason: `bad_embedding: ${offered.problem}` });
       continue;
     }
     const judged = judgeLikeness(offered.embedding, enrolment, c.model_id);
@@ -260,6 +279,7 @@ export async function deleteStudentTemplates(
   options: { actor: Actor; now: string },
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
+    await lockStudents(trx, [studentId]);
     let q = trx
       .selectFrom('templates')
       .innerJoin('students', 'students.id', 'templates.student_id')

@@ -2,7 +2,7 @@
 // session; kiosks see the same tombstones a deletion sent and get the class back on unarchive.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RosterChange, RosterPage, type AttendanceEvent } from '../../../src/contracts/sync.js';
+import type { AttendanceEvent } from '../../../src/contracts/sync.js';
 import {
   bearer,
   buildTestApp,
@@ -13,6 +13,7 @@ import {
   seed,
   type Seeded,
   type TestApp,
+  pullWholeRoster,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 
@@ -82,23 +83,7 @@ describe.each(dialects)('class archive on $name', (dialect) => {
     return res;
   };
 
-  async function pullAll(token: string, since = '0') {
-    const changes: RosterChange[] = [];
-    let cursor = since;
-    for (let page = 0; page < 100; page++) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/sync/roster?since=${cursor}&limit=1000`,
-        headers: bearer(token),
-      });
-      expect(res.statusCode).toBe(200);
-      const body = RosterPage.parse(res.json());
-      for (const c of body.changes) changes.push(RosterChange.parse(c));
-      cursor = body.cursor;
-      if (!body.hasMore) return { changes, cursor };
-    }
-    throw new Error('roster never ended');
-  }
+  const pullAll = (token: string, since = '0') => pullWholeRoster(t.app, token, since);
 
   describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
     it('keeps sessions, marks, the class report and CSV; holds no new session', async () => {

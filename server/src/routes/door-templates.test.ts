@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RosterChange, RosterPage, type DoorTemplateUpload } from '../../../src/contracts/sync.js';
+import type { DoorTemplateUpload } from '../../../src/contracts/sync.js';
 import {
   bearer,
   buildTestApp,
@@ -15,6 +15,7 @@ import {
   toB64,
   type Seeded,
   type TestApp,
+  pullWholeRoster,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { storeTemplates } from '../repositories/templates.js';
@@ -105,25 +106,7 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
       .orderBy('created_at')
       .execute();
 
-  async function pullAll(tok: string, since = '0') {
-    const changes: RosterChange[] = [];
-    let cursor = since;
-    let doorTemplates: boolean | undefined;
-    for (let page = 0; page < 100; page++) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/sync/roster?since=${cursor}&limit=1000`,
-        headers: bearer(tok),
-      });
-      expect(res.statusCode).toBe(200);
-      const body = RosterPage.parse(res.json());
-      for (const c of body.changes) changes.push(RosterChange.parse(c));
-      cursor = body.cursor;
-      doorTemplates = body.doorTemplates;
-      if (!body.hasMore) return { changes, cursor, doorTemplates };
-    }
-    throw new Error('roster never ended');
-  }
+  const pullAll = (tok: string, since = '0') => pullWholeRoster(t.app, tok, since);
 
   describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
     it('is off by default, says so to kiosks, and refuses a capture with 403 while off', async () => {

@@ -3,7 +3,7 @@
 // First enrolments, a new face model and an admin's photo enrolment are not judged.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RosterChange, RosterPage, type TemplateUpload } from '../../../src/contracts/sync.js';
+import type { TemplateUpload } from '../../../src/contracts/sync.js';
 import { doorTemplateFloor } from '../../../src/ml/door-template.js';
 import {
   bearer,
@@ -18,8 +18,11 @@ import {
   toB64,
   type Seeded,
   type TestApp,
+  pullWholeRoster,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { backendPid, waitUntilBlockedBy } from '../../test/lock-waits.js';
+import type { Executor } from '../repositories/executor.js';
 
 const dialects = await testDialects();
 // The shipped model: it has a calibrated class threshold, the floor a new shot must reach.
@@ -91,23 +94,22 @@ describe.each(dialects)('kiosk enrolment of an enrolled student on $name', (dial
     expect(await statuses([shot(studentId, base)])).toEqual(['accepted']);
     return { studentId, base };
   };
-  async function pullAll(since = '0') {
-    const changes: RosterChange[] = [];
-    let cursor = since;
-    for (let page = 0; page < 100; page++) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/sync/roster?since=${cursor}&limit=1000`,
-        headers: bearer(kiosk.token),
-      });
-      expect(res.statusCode).toBe(200);
-      const body = RosterPage.parse(res.json());
-      changes.push(...body.changes.map((c) => RosterChange.parse(c)));
-      cursor = body.cursor;
-      if (!body.hasMore) return { changes, cursor };
-    }
-    throw new Error('roster never ended');
-  }
+  /** A template row written straight to the database (what another transaction or an older path left). */
+  const insertTemplateRow = (db: Executor, studentId: string, face: Float32Array, source: 'door' | 'kiosk') =>
+    db
+      .insertInto('templates')
+      .values({
+        id: randomUUID(),
+        student_id: studentId,
+        model_id: MODEL,
+        embedding: toB64(face),
+        quality: null,
+        source,
+        device_id: kiosk.deviceId,
+        created_at: t.clock.now().toISOString(),
+      })
+      .execute();
+  const pullAll = (since = '0') => pullWholeRoster(t.app, kiosk.token, since);
 
   describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
     it("refuses a stranger's face for an enrolled student: not stored, not sent to kiosks, audited", async () => {
@@ -201,6 +203,51 @@ describe.each(dialects)('kiosk enrolment of an enrolled student on $name', (dial
       const short = new Float32Array([0.6, 0.8]);
       expect(await statuses([shot(studentId, short, model)])).toEqual(['rejected:bad_embedding: wrong_size']);
     });
+
+    it("refuses a template id already used for another student's face, instead of calling it a duplicate", async () => {
+      const { studentId } = await enrolled();
+      const [taken] = await storedIds(studentId);
+      const other = await newStudent();
+      const reuse = { ...shot(other, fakeEmbedding(`reuse-${other}`)), id: taken ?? 'missing' };
+      expect(await push([reuse])).toEqual([{ id: reuse.id, status: 'rejected', reason: 'template_exists' }]);
+      expect(await storedIds(other)).toEqual([]);
+    });
+
+    it('judges against door templates when they are all the server still holds of the face', async () => {
+      const studentId = await newStudent();
+      const face = fakeEmbedding(`door-only-${studentId}`);
+      await insertTemplateRow(database.db, studentId, face, 'door');
+      expect(await statuses([shot(studentId, faceAt(face, FLOOR - 0.3, 'stranger'))])).toEqual([
+        'rejected:unlike_enrolment',
+      ]);
+      expect(await statuses([shot(studentId, faceAt(face, FLOOR + 0.2, 'genuine'))])).toEqual(['accepted']);
+    });
+
+    it.skipIf(dialect.name !== 'postgres')(
+      'a push racing another transaction on the same student waits for it, then is judged against what it stored',
+      async () => {
+        const studentId = await newStudent();
+        const face = fakeEmbedding(`race-${studentId}`);
+        let commitFirst!: () => void;
+        const held = new Promise<void>((resolve) => (commitFirst = resolve));
+        let firstIn!: (pid: number) => void;
+        const inside = new Promise<number>((resolve) => (firstIn = resolve));
+        // The first enrolment, still open: it holds the student's row and has stored a face.
+        const first = database.db.transaction().execute(async (trx) => {
+          await trx.selectFrom('students').select('id').where('id', '=', studentId).forUpdate().execute();
+          await insertTemplateRow(trx, studentId, face, 'kiosk');
+          firstIn(await backendPid(trx));
+          await held;
+        });
+        const holder = await inside;
+        const thief = shot(studentId, faceAt(face, FLOOR - 0.3, 'thief'));
+        const second = push([thief]);
+        await waitUntilBlockedBy(database.db, holder, { racing: second });
+        commitFirst();
+        await first;
+        expect(await second).toEqual([{ id: thief.id, status: 'rejected', reason: 'unlike_enrolment' }]);
+      },
+    );
 
     it("lets an admin's photo enrolment replace a face, and an admin clear the way for a kiosk re-enrolment", async () => {
       const photo = Buffer.from(`JPEG-${randomUUID()}`);

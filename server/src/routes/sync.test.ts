@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RosterChange, RosterPage, type AttendanceEvent } from '../../../src/contracts/sync.js';
+import type { AttendanceEvent, RosterChange } from '../../../src/contracts/sync.js';
 import {
   bearer,
   buildTestApp,
@@ -10,6 +10,7 @@ import {
   seed,
   type Seeded,
   type TestApp,
+  pullWholeRoster,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 
@@ -55,23 +56,7 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       payload: { events, ...(health ? { health } : {}) },
     });
 
-  async function pullAll(tok: string, since = '0', limit = 1000) {
-    const changes: RosterChange[] = [];
-    let cursor = since;
-    for (let page = 0; page < 100; page++) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/sync/roster?since=${cursor}&limit=${limit}`,
-        headers: bearer(tok),
-      });
-      expect(res.statusCode).toBe(200);
-      const body = RosterPage.parse(res.json());
-      for (const c of body.changes) changes.push(RosterChange.parse(c));
-      cursor = body.cursor;
-      if (!body.hasMore) return { changes, cursor };
-    }
-    throw new Error('roster never ended');
-  }
+  const pullAll = (tok: string, since = '0', limit = 1000) => pullWholeRoster(t.app, tok, since, limit);
 
   describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
     it('pairs with a one-time code, which cannot be reused', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RosterChange, RosterPage } from '../../../src/contracts/sync.js';
+import type { RosterChange } from '../../../src/contracts/sync.js';
 import {
   bearer,
   buildTestApp,
@@ -11,6 +11,7 @@ import {
   seed,
   type Seeded,
   type TestApp,
+  pullWholeRoster,
 } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { storeTemplates } from '../repositories/templates.js';
@@ -75,23 +76,7 @@ describe.each(dialects)('DELETE /api/templates on $name', (dialect) => {
     return res.json() as PurgeResult;
   }
 
-  async function pullAll(token: string, since: string) {
-    const changes: RosterChange[] = [];
-    let cursor = since;
-    for (let page = 0; page < 100; page++) {
-      const res = await t.app.inject({
-        method: 'GET',
-        url: `/api/sync/roster?since=${cursor}`,
-        headers: bearer(token),
-      });
-      expect(res.statusCode).toBe(200);
-      const body = RosterPage.parse(res.json());
-      changes.push(...body.changes.map((c) => RosterChange.parse(c)));
-      cursor = body.cursor;
-      if (!body.hasMore) return { changes, cursor };
-    }
-    throw new Error('roster never ended');
-  }
+  const pullAll = (token: string, since: string) => pullWholeRoster(t.app, token, since);
 
   /**
    * Two sites, each with a paired kiosk already up to date. Students of the default site:

@@ -75,7 +75,7 @@ export function createTemplateRepo(db: Database.Database) {
     ),
     deleteRejectedOf: db.prepare('DELETE FROM templates WHERE student_id = ? AND pushed = -1'),
     countByStudent: db.prepare(
-      'SELECT student_id AS studentId, COUNT(*) AS n FROM templates GROUP BY student_id',
+      'SELECT student_id AS studentId, COUNT(*) AS n FROM templates WHERE pushed <> -1 GROUP BY student_id',
     ),
     countByStudentAndModel: db.prepare(
       'SELECT student_id AS studentId, model_id AS modelId, COUNT(*) AS count FROM templates WHERE pushed <> -1 GROUP BY student_id, model_id',
