@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { call, presentMark, seed, type TestApp } from '../../server/test/app.js';
 import { serverForKiosks, type ServerForKiosks } from '../../server/test/whole-kiosk.js';
 import { createKiosk, type KioskRuntime } from '../core/index.js';
-import { FakeFaceEngine, fakeEmbedding, fakeFrame } from '../core/testing/fake-engine.js';
-import { silentLogger, testClock } from '../core/testing/fixtures.js';
-import { TEST_ADMIN_PIN } from '../core/testing/push-kiosk.js';
+import { fakeEmbedding, fakeFrame } from '../core/testing/fake-engine.js';
+import { testClock } from '../core/testing/fixtures.js';
+import { TEST_ADMIN_PIN, testKioskOptions } from '../core/testing/push-kiosk.js';
 import { SYNC_PATHS } from '../contracts/sync.js';
 import { startFaultProxy, type FaultProxy } from './testing/fault-proxy.js';
 
@@ -58,6 +58,15 @@ const pushes = (s: Server, from = 0) =>
     [SYNC_PATHS.attendance, SYNC_PATHS.templates, SYNC_PATHS.doorTemplates].some((p) => r.includes(p)),
   );
 
+/** Pairs `k` with server B on a new code, confirming the discard of whatever waits now. */
+const pairWithBDiscarding = async (k: KioskRuntime) =>
+  k.handlers.pair({
+    serverUrl: b.url,
+    code: await newCode(b),
+    name: 'door',
+    discardUnsent: k.store.siteData.unsent(),
+  });
+
 /**
  * A kiosk paired with server A that holds A's roster, a template of A's first student that it
  * recognises (OLD_FACE), and waiting for A: a mark, a kiosk enrolment and a door capture.
@@ -65,15 +74,7 @@ const pushes = (s: Server, from = 0) =>
 async function kioskOfSiteA() {
   const clock = testClock(NOW);
   const k = createKiosk({
-    dataDir: '/nonexistent',
-    databaseFile: ':memory:',
-    camera: 'push',
-    engine: new FakeFaceEngine(),
-    clock: clock.now,
-    logger: silentLogger(),
-    autoSync: false,
-    adminPin: TEST_ADMIN_PIN,
-    settings: { matchThreshold: 0.6, matchMargin: 0.1 },
+    ...testKioskOptions(clock.now),
     sync: { timeoutMs: 2000, backoff: { baseMs: 60_000, maxMs: 60_000 } },
   });
   kiosks.push(k);
@@ -343,12 +344,7 @@ describe('pairing again', () => {
     const { k, h } = await kioskOfSiteA();
     expect(await h.settingsUpdate({ roomId: a.seeded.roomId })).toMatchObject({ ok: true });
     expect(k.state().session).not.toBeNull();
-    const r = await h.pair({
-      serverUrl: b.url,
-      code: await newCode(b),
-      name: 'door',
-      discardUnsent: k.store.siteData.unsent(),
-    });
+    const r = await pairWithBDiscarding(k);
     expect(r.ok).toBe(true);
     expect((await k.sync.syncNow()).ok).toBe(true);
     // The new site's class (seeded in session now) in the paired room: the door marks again.
@@ -360,18 +356,13 @@ describe('pairing again', () => {
   });
 
   it('the wipe and the new pairing are one transaction: a write failing inside leaves the old pairing whole', async () => {
-    const { k, h, student } = await kioskOfSiteA();
+    const { k, student } = await kioskOfSiteA();
     const before = siteCounts(k);
     const token = k.store.sync.get('deviceToken');
     const setMany = vi.spyOn(k.store.sync, 'setMany').mockImplementationOnce(() => {
       throw new Error('disk I/O error');
     });
-    const r = await h.pair({
-      serverUrl: b.url,
-      code: await newCode(b),
-      name: 'door',
-      discardUnsent: k.store.siteData.unsent(),
-    });
+    const r = await pairWithBDiscarding(k);
     expect(r).toMatchObject({ ok: false, error: { code: 'internal' } });
     setMany.mockRestore();
     expect(siteCounts(k)).toEqual(before);
@@ -382,7 +373,7 @@ describe('pairing again', () => {
   });
 
   it("a sync run of the old pairing still under way does not apply the old server's roster over the wiped store", async () => {
-    const { k, h } = await kioskOfSiteA();
+    const { k } = await kioskOfSiteA();
     // The old pairing's run waits for its roster page while the kiosk is paired elsewhere.
     k.store.sync.set('cursor', '0');
     a.proxy.inject(SYNC_PATHS.roster, { kind: 'delay', ms: 400 });
@@ -391,12 +382,7 @@ describe('pairing again', () => {
     await vi.waitFor(() => expect(requests(a, from).some((r) => r.includes(SYNC_PATHS.roster))).toBe(true), {
       timeout: 2000,
     });
-    const paired = await h.pair({
-      serverUrl: b.url,
-      code: await newCode(b),
-      name: 'door',
-      discardUnsent: k.store.siteData.unsent(),
-    });
+    const paired = await pairWithBDiscarding(k);
     expect(paired.ok).toBe(true);
     const old = await oldRun;
     // Only the new site's run applies: none of A's students came back.
@@ -409,7 +395,7 @@ describe('pairing again', () => {
   });
 
   it('a sync run of the old pairing answered after the new pairing leaves no upload time or history on it', async () => {
-    const { k, h } = await kioskOfSiteA();
+    const { k } = await kioskOfSiteA();
     // The old pairing's run waits for the answer to its attendance push while the kiosk is paired elsewhere.
     a.proxy.inject(SYNC_PATHS.attendance, { kind: 'delay', ms: 400 });
     const from = a.proxy.log.length;
@@ -418,12 +404,7 @@ describe('pairing again', () => {
       () => expect(requests(a, from).some((r) => r.includes(SYNC_PATHS.attendance))).toBe(true),
       { timeout: 2000 },
     );
-    const paired = await h.pair({
-      serverUrl: b.url,
-      code: await newCode(b),
-      name: 'door',
-      discardUnsent: k.store.siteData.unsent(),
-    });
+    const paired = await pairWithBDiscarding(k);
     expect(paired.ok).toBe(true);
     expect(await oldRun).toMatchObject({ ok: false, error: expect.stringContaining('paired again') });
     expect((await k.sync.syncNow()).ok).toBe(true);
