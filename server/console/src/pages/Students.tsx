@@ -10,6 +10,7 @@ import { CreateStudent, UpdateStudent } from '../../../src/schemas/people.js';
 import { api, upload, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateTimeIn } from '../format.js';
+import { photoRefusal } from '../photo-refusal.js';
 import { href, navigate, type Route } from '../router.js';
 import { Confirm, ErrorBox, Field, FormError, FormOk, Loaded, Page, Pager, useQuery } from '../ui.js';
 
@@ -349,9 +350,11 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
                 : `${t.length} face template${t.length === 1 ? '' : 's'} (${[...new Set(t.map((x) => x.modelId))].join(', ')}).`}
             </p>
             {t.length > 0 && (
-              <button type="button" onClick={() => setRemoving(t)} data-testid="templates-remove">
-                Remove all face templates…
-              </button>
+              <p>
+                <button type="button" onClick={() => setRemoving(t)} data-testid="templates-remove">
+                  Remove all face templates…
+                </button>
+              </p>
             )}
           </>
         )}
@@ -437,7 +440,7 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
                 {r.status === 'accepted' ? 'Accepted' : 'Refused'}
               </span>{' '}
               {r.filename}
-              {r.reason ? `: ${r.reason}` : ''}
+              {r.reason ? `: ${photoRefusal(r.reason)}` : ''}
             </li>
           ))}
         </ul>

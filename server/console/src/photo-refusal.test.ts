@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { photoRefusal } from './photo-refusal.js';
+
+describe('photoRefusal', () => {
+  it('says in words why a photo was refused', () => {
+    expect(photoRefusal('no_face')).toBe('no face found: use a photo where the face is clearly visible');
+    expect(photoRefusal('unreadable_image: Input buffer contains unsupported image format')).toBe(
+      'not a readable JPEG or PNG image',
+    );
+    expect(photoRefusal('poor_quality: too_small, blur')).toBe(
+      'the face is too small (use a closer photo); the photo is blurred',
+    );
+    expect(photoRefusal('poor_quality: spoof, not_live')).toBe(
+      'it looks like a photo of a print or a screen',
+    );
+  });
+
+  it('shows a code it does not know as it is', () => {
+    expect(photoRefusal('not_stored')).toBe('not_stored');
+    expect(photoRefusal('poor_quality: glare')).toBe('glare');
+  });
+});

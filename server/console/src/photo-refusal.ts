@@ -1,0 +1,31 @@
+// Why the server refused an enrolment photo, in words an admin can act on. The server answers
+// stable codes (services/photo-templates.ts: `no_face`, `unreadable_image: …`,
+// `poor_quality: too_small, blur, …`, and the template store's own); unknown ones are shown as
+// they are rather than hidden.
+
+const GATES: Record<string, string> = {
+  too_small: 'the face is too small (use a closer photo)',
+  pose: 'the face is turned away (it should look at the camera)',
+  blur: 'the photo is blurred',
+  too_dark: 'the photo is too dark',
+  spoof: 'it looks like a photo of a print or a screen',
+  not_live: 'it looks like a photo of a print or a screen',
+};
+
+export function photoRefusal(reason: string): string {
+  const [code = '', detail = ''] = reason.split(/:\s*(.*)/s);
+  switch (code) {
+    case 'no_face':
+      return 'no face found: use a photo where the face is clearly visible';
+    case 'unreadable_image':
+      return 'not a readable JPEG or PNG image';
+    case 'poor_quality': {
+      const why = [...new Set(detail.split(/,\s*/).map((g) => GATES[g] ?? g))].filter(Boolean);
+      return why.length > 0 ? why.join('; ') : 'the face is not clear enough';
+    }
+    case 'no_consent':
+      return 'no consent recorded for face recognition';
+    default:
+      return reason;
+  }
+}
