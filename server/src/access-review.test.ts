@@ -1,7 +1,8 @@
-// The second security review's server findings (docs/security.md, 13, 14 and 16), each as a
-// test that failed before its fix: a kiosk's pushed correction could carry a staff member's email
-// and be shown under that person's name, a teacher could filter the student lists by another
-// teacher's class, and each sign-in route had its own password-guessing budget.
+// Security reviews' server findings (docs/security.md, 13, 14, 16 and 21), each as a test that
+// failed before its fix: a kiosk's pushed correction could carry a staff member's email and be
+// shown under that person's name, a teacher could filter the student lists by another teacher's
+// class, each sign-in route had its own password-guessing budget, and a teacher's calendar showed
+// every class's cancelled sessions with their reasons.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -202,5 +203,44 @@ describe('one password-guessing budget per client, whichever route checks the pa
       });
     for (let i = 0; i < 3; i++) expect((await change('/api/auth/password')).statusCode).toBe(403);
     expect((await change('/api/auth/session/password')).statusCode).toBe(429);
+  });
+});
+
+describe("a teacher's calendar view", () => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let mine: Seeded;
+  let theirs: Seeded;
+  beforeAll(async () => {
+    database = await sqlite.open();
+    t = await buildTestApp(database);
+    mine = await seed(t, database, { students: 1 });
+    theirs = await seed(t, database, { students: 1 });
+  });
+  afterAll(async () => {
+    await t.app.close();
+    await database.cleanup();
+  });
+
+  it("shows the school's terms and closures but only the changed sessions of the teacher's own classes", async () => {
+    await call(t.app, mine.adminToken, 'POST', '/api/sites/default/closures', {
+      name: 'Autumn break',
+      startDate: '2026-10-26',
+      endDate: '2026-10-30',
+    });
+    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${mine.sessionId}/cancel`, { reason: 'trip' });
+    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${theirs.sessionId}/cancel`, {
+      reason: 'teacher on sick leave',
+    });
+    type Cal = { closures: { name: string }[]; changes: { scheduleId: string; reason?: string | null }[] };
+    const asTeacher = await call<Cal>(t.app, mine.teacherToken, 'GET', '/api/sites/default/calendar');
+    expect(asTeacher.closures.map((c) => c.name)).toContain('Autumn break');
+    expect(asTeacher.changes).toEqual([
+      expect.objectContaining({ scheduleId: mine.scheduleId, reason: 'trip' }),
+    ]);
+    const asAdmin = await call<Cal>(t.app, mine.adminToken, 'GET', '/api/sites/default/calendar');
+    expect(asAdmin.changes.map((c) => c.scheduleId).sort()).toEqual(
+      [mine.scheduleId, theirs.scheduleId].sort(),
+    );
   });
 });

@@ -315,6 +315,17 @@ export async function getSchedule(db: Executor, id: string): Promise<ScheduleTab
   return row;
 }
 
+/** Every schedule (current or removed) of the classes a teacher teaches: what their calendar view may show. */
+export async function scheduleIdsOfTeacher(db: Executor, teacherId: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('schedules')
+    .innerJoin('classes', 'classes.id', 'schedules.class_id')
+    .select('schedules.id')
+    .where('classes.teacher_id', '=', teacherId)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Current schedules of a class (removed ones only with `all`), each with its versions. */
 export async function listSchedules(
   db: Executor,

@@ -11,6 +11,7 @@ import {
   loadCalendar,
   restoreSession,
 } from '../repositories/calendar.js';
+import { scheduleIdsOfTeacher } from '../repositories/classes.js';
 import { getSite } from '../repositories/rooms.js';
 import { Cancel, DateRange, Move } from '../schemas/calendar.js';
 import { IdParams } from '../schemas/common.js';
@@ -53,7 +54,8 @@ const calendar: RoutePlugin = async (app) => {
       schema: {
         tags,
         security,
-        summary: "The site's terms, closures and session changes (what its kiosks get)",
+        summary:
+          "The site's terms, closures and session changes (what its kiosks get); a teacher sees the changes of their own classes' sessions only",
         params: IdParams,
         response: { 200: RosterCalendar, 404: ErrorBody },
       },
@@ -61,12 +63,16 @@ const calendar: RoutePlugin = async (app) => {
     async (request) => {
       await getSite(app.ctx.db, request.params.id);
       const cal = await loadCalendar(app.ctx.db, request.params.id);
+      // Terms and closures are the whole school's; a cancelled or moved session, with its reason
+      // ("teacher ill"), is its class's business, and a teacher reads only their own classes.
+      const user = userOf(request);
+      const own = user.role === 'admin' ? null : await scheduleIdsOfTeacher(app.ctx.db, user.id);
       return {
         siteId: request.params.id,
         version: cal.version,
         terms: [...cal.terms],
         closures: [...cal.closures],
-        changes: [...cal.changes],
+        changes: cal.changes.filter((c) => own === null || own.has(c.scheduleId)),
       };
     },
   );
