@@ -259,6 +259,11 @@ describe('refusedTemplatesText', () => {
       "2 templates refused by the server: does not look like the student's existing photos; an admin can remove the old templates in the console and enrol again.",
     );
   });
+  it('says there is nothing to do yet while the student has other templates', () => {
+    expect(refusedTemplatesText({ count: 1, reason: 'unlike_enrolment' }, 2)).toBe(
+      "1 template refused by the server: does not look like the student's existing photos. The student's other templates still recognise them; if the door stops doing so, an admin can remove the old templates in the console and enrol again.",
+    );
+  });
   it('names any other reason in words', () => {
     expect(refusedTemplatesText({ count: 1, reason: 'uncalibrated_model' })).toBe(
       '1 template refused by the server (uncalibrated model).',

@@ -297,14 +297,17 @@ const EVENT_WORDS: Record<string, string> = {
 };
 /**
  * Why the server refused templates enrolled at this kiosk, for the admin's roster. The one an
- * admin must act on says how: the server keeps a kiosk from replacing a student's face, an
- * admin in the console may (docs/security.md).
+ * admin may have to act on says how: the server keeps a kiosk from replacing a student's face,
+ * an admin in the console may (docs/security.md). Shots are judged one by one, so when others
+ * were kept (`usable` > 0) the student is still recognised and there is nothing to do yet.
  */
-export function refusedTemplatesText(refused: { count: number; reason: string }): string {
+export function refusedTemplatesText(refused: { count: number; reason: string }, usable = 0): string {
   const n = `${refused.count} ${refused.count === 1 ? 'template' : 'templates'} refused by the server`;
-  if (refused.reason === 'unlike_enrolment')
-    return `${n}: does not look like the student's existing photos; an admin can remove the old templates in the console and enrol again.`;
-  return `${n} (${refused.reason.replace(/_/g, ' ')}).`;
+  if (refused.reason !== 'unlike_enrolment') return `${n} (${refused.reason.replace(/_/g, ' ')}).`;
+  const unlike = `${n}: does not look like the student's existing photos`;
+  return usable > 0
+    ? `${unlike}. The student's other templates still recognise them; if the door stops doing so, an admin can remove the old templates in the console and enrol again.`
+    : `${unlike}; an admin can remove the old templates in the console and enrol again.`;
 }
 
 export const eventText = (kind: string): string => EVENT_WORDS[kind] ?? kind.replace(/_/g, ' ');

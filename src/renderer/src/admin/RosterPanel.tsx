@@ -119,7 +119,7 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
                 )}
                 {r.refused && (
                   <div className="error" data-testid="refused-templates">
-                    {refusedTemplatesText(r.refused)}
+                    {refusedTemplatesText(r.refused, r.usableTemplates)}
                   </div>
                 )}
               </td>
