@@ -93,7 +93,7 @@ describe('who a correction is attributed to (finding 13)', () => {
   });
 });
 
-describe("a teacher's student filters stay inside their classes (finding 14)", () => {
+describe("a teacher's views stay inside their classes: student filters (finding 14), the calendar (finding 21)", () => {
   let database: TestDatabase;
   let t: TestApp;
   let mine: Seeded;
@@ -145,6 +145,28 @@ describe("a teacher's student filters stay inside their classes (finding 14)", (
       headers: bearer(mine.adminToken),
     });
     expect(admin.statusCode).toBe(200);
+  });
+
+  it("shows the school's terms and closures but only the changed sessions of the teacher's own classes", async () => {
+    await call(t.app, mine.adminToken, 'POST', '/api/sites/default/closures', {
+      name: 'Autumn break',
+      startDate: '2026-10-26',
+      endDate: '2026-10-30',
+    });
+    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${mine.sessionId}/cancel`, { reason: 'trip' });
+    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${theirs.sessionId}/cancel`, {
+      reason: 'teacher on sick leave',
+    });
+    type Cal = { closures: { name: string }[]; changes: { scheduleId: string; reason?: string | null }[] };
+    const asTeacher = await call<Cal>(t.app, mine.teacherToken, 'GET', '/api/sites/default/calendar');
+    expect(asTeacher.closures.map((c) => c.name)).toContain('Autumn break');
+    expect(asTeacher.changes).toEqual([
+      expect.objectContaining({ scheduleId: mine.scheduleId, reason: 'trip' }),
+    ]);
+    const asAdmin = await call<Cal>(t.app, mine.adminToken, 'GET', '/api/sites/default/calendar');
+    expect(asAdmin.changes.map((c) => c.scheduleId).sort()).toEqual(
+      [mine.scheduleId, theirs.scheduleId].sort(),
+    );
   });
 });
 
@@ -203,44 +225,5 @@ describe('one password-guessing budget per client, whichever route checks the pa
       });
     for (let i = 0; i < 3; i++) expect((await change('/api/auth/password')).statusCode).toBe(403);
     expect((await change('/api/auth/session/password')).statusCode).toBe(429);
-  });
-});
-
-describe("a teacher's calendar view", () => {
-  let database: TestDatabase;
-  let t: TestApp;
-  let mine: Seeded;
-  let theirs: Seeded;
-  beforeAll(async () => {
-    database = await sqlite.open();
-    t = await buildTestApp(database);
-    mine = await seed(t, database, { students: 1 });
-    theirs = await seed(t, database, { students: 1 });
-  });
-  afterAll(async () => {
-    await t.app.close();
-    await database.cleanup();
-  });
-
-  it("shows the school's terms and closures but only the changed sessions of the teacher's own classes", async () => {
-    await call(t.app, mine.adminToken, 'POST', '/api/sites/default/closures', {
-      name: 'Autumn break',
-      startDate: '2026-10-26',
-      endDate: '2026-10-30',
-    });
-    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${mine.sessionId}/cancel`, { reason: 'trip' });
-    await call(t.app, mine.adminToken, 'POST', `/api/sessions/${theirs.sessionId}/cancel`, {
-      reason: 'teacher on sick leave',
-    });
-    type Cal = { closures: { name: string }[]; changes: { scheduleId: string; reason?: string | null }[] };
-    const asTeacher = await call<Cal>(t.app, mine.teacherToken, 'GET', '/api/sites/default/calendar');
-    expect(asTeacher.closures.map((c) => c.name)).toContain('Autumn break');
-    expect(asTeacher.changes).toEqual([
-      expect.objectContaining({ scheduleId: mine.scheduleId, reason: 'trip' }),
-    ]);
-    const asAdmin = await call<Cal>(t.app, mine.adminToken, 'GET', '/api/sites/default/calendar');
-    expect(asAdmin.changes.map((c) => c.scheduleId).sort()).toEqual(
-      [mine.scheduleId, theirs.scheduleId].sort(),
-    );
   });
 });
