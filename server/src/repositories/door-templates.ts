@@ -20,7 +20,7 @@ import { writeAudit } from './audit.js';
 import type { Executor } from './executor.js';
 import { appendChanges } from './changes.js';
 import { readSettings } from './settings.js';
-import { enrolmentTemplatesOf, judgeLikeness, studentModelKey } from './template-likeness.js';
+import { facesOfStudents, judgeLikeness, studentModelKey } from './template-likeness.js';
 import { removeTemplates, rosterTemplate } from './templates.js';
 
 /** One door template per student in this window (a stranger who got through once cannot stack them). */
@@ -151,7 +151,7 @@ async function likenessToEnrolment(trx: Executor, u: DoorTemplateUpload) {
   const got = decodeEmbedding(u.embedding);
   if (problem !== null || !got.ok)
     throw badRequest(`embedding: ${problem ?? 'does not decode'}`, 'bad_embedding', 'embedding');
-  const enrolment = (await enrolmentTemplatesOf(trx, [u.studentId])).get(
+  const enrolment = (await facesOfStudents(trx, [u.studentId])).enrolment.get(
     studentModelKey(u.studentId, u.modelId),
   );
   if (enrolment === undefined)

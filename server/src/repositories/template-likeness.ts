@@ -31,29 +31,29 @@ export async function lockStudents(trx: Executor, studentIds: readonly string[])
       .execute();
 }
 
-/**
- * These students' templates per student and model (studentModelKey): by default their enrolment
- * templates (source other than 'door'); `door` for their door templates. A row whose embedding
- * does not decode is left out: it vouches for nothing.
- */
-export async function enrolmentTemplatesOf(
-  db: Executor,
-  studentIds: readonly string[],
-  which: 'enrolment' | 'door' = 'enrolment',
-): Promise<Map<string, Float32Array[]>> {
-  const out = new Map<string, Float32Array[]>();
+/** A student's faces on the server per student and model (studentModelKey), in one read. */
+export interface StudentFaces {
+  /** Enrolment templates (kiosk and photo): what a new face is judged against. */
+  enrolment: Map<string, Float32Array[]>;
+  /** Door templates: they judge only a kiosk enrolment of a student with nothing else left. */
+  door: Map<string, Float32Array[]>;
+}
+
+/** These students' templates, split by kind. A row whose embedding does not decode is left out: it vouches for nothing. */
+export async function facesOfStudents(db: Executor, studentIds: readonly string[]): Promise<StudentFaces> {
+  const out: StudentFaces = { enrolment: new Map(), door: new Map() };
   for (const chunk of chunks(unique(studentIds), 500)) {
     const rows = await db
       .selectFrom('templates')
-      .select(['student_id', 'model_id', 'embedding'])
+      .select(['student_id', 'model_id', 'source', 'embedding'])
       .where('student_id', 'in', chunk)
-      .where('source', which === 'door' ? '=' : '!=', 'door')
       .execute();
     for (const row of rows) {
       const decoded = decodeEmbedding(row.embedding);
       if (!decoded.ok) continue;
+      const into = row.source === 'door' ? out.door : out.enrolment;
       const key = studentModelKey(row.student_id, row.model_id);
-      out.set(key, [...(out.get(key) ?? []), decoded.embedding]);
+      into.set(key, [...(into.get(key) ?? []), decoded.embedding]);
     }
   }
   return out;
@@ -75,7 +75,7 @@ export type Likeness =
 
 /**
  * Judges a unit-length `embedding` of `modelId` against the student's enrolment templates of that
- * model (`enrolment`, from enrolmentTemplatesOf; the caller decides what having none means).
+ * model (`enrolment`, from facesOfStudents; the caller decides what having none means).
  */
 export function judgeLikeness(
   embedding: Float32Array,

@@ -12,7 +12,7 @@ import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, unique, type Executor } from './executor.js';
 import { getSite } from './rooms.js';
-import { enrolmentTemplatesOf, judgeLikeness, lockStudents, studentModelKey } from './template-likeness.js';
+import { facesOfStudents, judgeLikeness, lockStudents, studentModelKey } from './template-likeness.js';
 
 export const rosterTemplate = (r: Pick<TemplateTable, 'id' | 'student_id' | 'model_id' | 'embedding'>) => ({
   id: r.id,
@@ -164,10 +164,7 @@ async function refuseUnlikeFaces(
 ): Promise<TemplateTable[]> {
   const studentIds = candidates.map((c) => c.student_id);
   await lockStudents(trx, studentIds);
-  const prior = await enrolmentTemplatesOf(trx, studentIds);
-  // A student whose enrolment templates were removed one by one may keep door templates: they
-  // are still the face the door knows, so they judge when nothing else can.
-  const doorOnly = await enrolmentTemplatesOf(trx, studentIds, 'door');
+  const prior = await facesOfStudents(trx, studentIds);
   // A retry of a template already stored stays a duplicate, whatever was stored since; an id
   // already used by another student's or a non-kiosk template is refused, never "a duplicate"
   // (which would tell the kiosk its template is on the server).
@@ -191,7 +188,9 @@ async function refuseUnlikeFaces(
       continue;
     }
     const key = studentModelKey(c.student_id, c.model_id);
-    const enrolment = prior.get(key) ?? doorOnly.get(key);
+    // A student whose enrolment templates were removed one by one may keep door templates: they
+    // are still the face the door knows, so they judge when nothing else can.
+    const enrolment = prior.enrolment.get(key) ?? prior.door.get(key);
     // The student's first template of this model: what a kiosk enrolment is for.
     if (enrolment === undefined) {
       kept.push(c);
