@@ -338,10 +338,9 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       requireAdmin();
       // Refuse a bad spec before storing it, and recorded frames on a door (a PIN holder must
       // not be able to play a folder of photos past the recogniser).
-      if (patch.cameraSpec !== undefined && parseCameraSpec(patch.cameraSpec).kind === 'replay') {
-        if (!k.allowReplayCamera)
-          throw new KioskError('replay_not_allowed', `${REPLAY_NOT_ALLOWED}; choose push, webcam or none`);
-      }
+      const spec = patch.cameraSpec === undefined ? null : parseCameraSpec(patch.cameraSpec);
+      if (spec?.kind === 'replay' && !k.allowReplayCamera)
+        throw new KioskError('replay_not_allowed', `${REPLAY_NOT_ALLOWED}; choose push, webcam or none`);
       const before = k.store.settings.get();
       const next = k.store.settings.update(patch);
       audit('settings_update', { patch });

@@ -21,7 +21,13 @@ import {
   pinnedAgent,
   type PinnedCertificate,
 } from './server-trust.js';
-import { emptyReport, RunSuperseded, type LegContext, type RunReport } from './legs/context.js';
+import {
+  emptyReport,
+  RunSuperseded,
+  stopIfSuperseded,
+  type LegContext,
+  type RunReport,
+} from './legs/context.js';
 import { reportPinRecoveryUsed } from './legs/pin-recovery.js';
 import { pullRoster } from './legs/pull-roster.js';
 import { pushAttendance } from './legs/push-attendance.js';
@@ -374,7 +380,7 @@ export class SyncService {
         modelId: this.o.health().modelId,
       });
       // The last leg's await is behind us: the new pairing's lastError is not this run's to clear.
-      if (superseded()) throw new RunSuperseded();
+      stopIfSuperseded(ctx);
       board.progress = 1;
       board.online = true;
       this.scheduler.succeeded();
