@@ -15,11 +15,15 @@ import { CameraSpecString } from './camera-spec.js';
  * captures): carried by a `sync_unsent` refusal, and sent back as the admin's confirmation.
  */
 export const UnsentCounts = z.object({
+  /** Attendance marks and corrections (manual marks, undos, exceptions) in the outbox. */
   marks: z.number().int().min(0),
+  /** Students enrolled at this kiosk whose templates the server has not acknowledged. */
   enrolments: z.number().int().min(0),
+  /** Door captures waiting to be offered as templates. */
   doorCaptures: z.number().int().min(0),
 });
 export type UnsentCounts = z.infer<typeof UnsentCounts>;
+export const unsentTotal = (u: UnsentCounts): number => u.marks + u.enrolments + u.doorCaptures;
 
 /** `unsent`: only on `sync_unsent`, the counts its message names, for the screen to confirm. */
 export type ResultErrorValue = { code: string; message: string; unsent?: UnsentCounts };

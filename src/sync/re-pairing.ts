@@ -4,6 +4,7 @@
 // transaction that stores the new pairing; and what still waits for the old server is never
 // pushed to the new one, so pairing elsewhere is refused while work waits, unless the admin
 // confirmed discarding exactly that much. docs/kiosk.md "Pairing again".
+import { unsentTotal } from '../contracts/kiosk-api.js';
 import { SyncError } from './http.js';
 import type { UnsentWork } from './store-port.js';
 
@@ -24,7 +25,7 @@ export function sameServer(a: string, b: string): boolean {
   return key(a) === key(b);
 }
 
-export const unsentTotal = (u: UnsentWork): number => u.marks + u.enrolments + u.doorCaptures;
+export { unsentTotal };
 
 /**
  * Whether the admin's confirmation covers what waits now: nothing of any kind beyond what they

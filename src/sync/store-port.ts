@@ -3,6 +3,7 @@
 // the store only through this port. The core's store satisfies it structurally; passing the
 // store to SyncService is the compile-time check.
 import type { z } from 'zod';
+import type { UnsentCounts } from '../contracts/kiosk-api.js';
 import type {
   AttendanceEvent,
   PinRecoveryOffer,
@@ -63,14 +64,7 @@ export interface DoorCapture {
 }
 
 /** What the push legs would still send to the paired server: the reason pairing elsewhere asks first. */
-export interface UnsentWork {
-  /** Attendance marks and corrections (manual marks, undos, exceptions) in the outbox. */
-  marks: number;
-  /** Students enrolled at this kiosk whose templates the server has not acknowledged. */
-  enrolments: number;
-  /** Door captures waiting to be offered as templates. */
-  doorCaptures: number;
-}
+export type UnsentWork = UnsentCounts;
 
 /** Rows deleted per table when pairing with another server or site wiped the old site's data. */
 export interface SiteDataWiped {

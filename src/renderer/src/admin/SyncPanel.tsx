@@ -1,7 +1,7 @@
 // Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
-import { PairArgs, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
+import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
 import { historyKindText, localTime, syncErrorText } from '../view-model.js';
@@ -333,8 +333,6 @@ export function SyncPanel({
     </section>
   );
 }
-
-const unsentTotal = (u: UnsentCounts) => u.marks + u.enrolments + u.doorCaptures;
 
 /** Plain http to another machine (allowed only with the "allow an unencrypted server" setting). */
 function unencryptedRemote(serverUrl: string | null): boolean {
