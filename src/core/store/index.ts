@@ -37,18 +37,19 @@ export function openKioskStore(opts: KioskStoreOptions) {
     ...(opts.recognitionModelId ? { recognitionModelId: opts.recognitionModelId } : {}),
     ...(opts.onStaleRecognition ? { onStaleRecognition: opts.onStaleRecognition } : {}),
   });
+  const attendance = createAttendanceRepo(db);
   return {
     db,
     roster: createRosterRepo(db),
     templates: createTemplateRepo(db),
     doorCaptures: createDoorCaptureRepo(db),
-    attendance: createAttendanceRepo(db),
+    attendance,
     sync: createSyncStateRepo(db),
     settings,
     audit: createAuditRepo(db),
     pin: createAdminPinRepo(db, opts.now),
     pinRecovery: createPinRecoveryRepo(db, opts.now),
-    siteData: createSiteDataRepo(db, settings),
+    siteData: createSiteDataRepo(db, settings, attendance),
     /** Run synchronous work in one transaction (never pass async code). */
     transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),

@@ -5,6 +5,7 @@
 // audit log, sync history.
 import type Database from 'better-sqlite3';
 import type { SiteDataWiped, UnsentWork } from '../../sync/store-port.js';
+import type { AttendanceRepo } from './attendance-repo.js';
 import type { SettingsRepo } from './state-repo.js';
 
 export type { SiteDataWiped, UnsentWork };
@@ -28,9 +29,12 @@ const SITE_TABLES = {
   pinRecoveryCodes: 'pin_recovery',
 } as const satisfies Record<keyof SiteDataWiped, string>;
 
-export function createSiteDataRepo(db: Database.Database, settings: SettingsRepo) {
+export function createSiteDataRepo(
+  db: Database.Database,
+  settings: SettingsRepo,
+  attendance: Pick<AttendanceRepo, 'pendingCount'>,
+) {
   const s = {
-    marks: db.prepare('SELECT COUNT(*) FROM outbox WHERE rejected_at IS NULL').pluck(),
     // One enrolment stores several shots: what the admin did is enrol a student.
     enrolments: db
       .prepare("SELECT COUNT(DISTINCT student_id) FROM templates WHERE pushed = 0 AND origin = 'local'")
@@ -43,7 +47,7 @@ export function createSiteDataRepo(db: Database.Database, settings: SettingsRepo
   return {
     /** What the push legs would still send to the paired server (rejected marks are not resent). */
     unsent: (): UnsentWork => ({
-      marks: s.marks.get() as number,
+      marks: attendance.pendingCount(),
       enrolments: s.enrolments.get() as number,
       doorCaptures: s.doorCaptures.get() as number,
     }),
