@@ -1,7 +1,7 @@
 // Kiosk devices: created by an admin for a room with a one-time pairing code; paired with
 // that code for a device token. Both secrets are stored hashed only.
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { KioskHealth } from '../../../src/contracts/sync.js';
 import type { DB, DeviceTable } from '../db/schema.js';
 import { conflict, notFound, unauthorized } from '../errors.js';
@@ -145,6 +145,13 @@ export async function pairDevice(
   const codeHash = hashPairingCode(secret, input.code);
   const token = randomToken();
   const { expectedSiteId } = input;
+  // The code names a device still waiting to be paired: right code, not expired, not revoked.
+  const liveCode = (eb: ExpressionBuilder<DB, 'devices'>) =>
+    eb.and([
+      eb('pairing_code_hash', '=', codeHash),
+      eb('pairing_expires_at', '>', now),
+      eb('revoked_at', 'is', null),
+    ]);
   const result = await db
     .updateTable('devices')
     .set({
@@ -156,20 +163,12 @@ export async function pairDevice(
       app_version: input.appVersion ?? null,
       last_seen_at: now,
     })
-    .where('pairing_code_hash', '=', codeHash)
-    .where('pairing_expires_at', '>', now)
-    .where('revoked_at', 'is', null)
+    .where(liveCode)
     .$if(expectedSiteId !== undefined, (q) => q.where('site_id', '=', expectedSiteId as string))
     .returning(['id', 'site_id', 'room_id'])
     .executeTakeFirst();
   if (!result && expectedSiteId !== undefined) {
-    const elsewhere = await db
-      .selectFrom('devices')
-      .select('id')
-      .where('pairing_code_hash', '=', codeHash)
-      .where('pairing_expires_at', '>', now)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const elsewhere = await db.selectFrom('devices').select('id').where(liveCode).executeTakeFirst();
     if (elsewhere)
       throw conflict(
         "This pairing code is for another site than the kiosk's; it was not used",
