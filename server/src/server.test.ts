@@ -53,11 +53,15 @@ describe('npm run server and server:create-admin', () => {
 
     const [, serverArgs] = tsx('server/src/server.ts');
     const child = spawn(node, serverArgs, { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Everything the server printed, so a failure shows why it exited as it did.
+    const printed: string[] = [];
+    child.stderr.on('data', (chunk: Buffer) => printed.push(chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const address = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('server did not log "listening" in time')), 60_000);
         createInterface({ input: child.stdout }).on('line', (line) => {
+          printed.push(line);
           try {
             const entry = JSON.parse(line) as { msg?: string; address?: string };
             if (entry.msg === 'listening' && entry.address) {
@@ -73,18 +77,24 @@ describe('npm run server and server:create-admin', () => {
       const health = await fetch(`${address}/health`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
-      expect((await fetch(`${address}/docs`)).status).toBe(200);
-      expect((await fetch(`${address}/docs/json`)).status).toBe(200);
+      // Each body is read to its end, as a browser would: a response left half-read keeps its
+      // connection busy, and the server rightly waits for it on close.
+      for (const path of ['/docs', '/docs/json']) {
+        const page = await fetch(`${address}${path}`);
+        expect(page.status).toBe(200);
+        await page.arrayBuffer();
+      }
       const login = await fetch(`${address}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: 'admin@school.example', password: 'a long enough password' }),
       });
       expect(login.status).toBe(200);
+      await login.arrayBuffer();
       expect(existsSync(join(dataDir, 'rollcall.sqlite'))).toBe(true);
       expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(true);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited, printed.join('\n')).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }

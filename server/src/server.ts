@@ -24,8 +24,11 @@ async function main(): Promise<void> {
     logger.info({ component: 'server', signal }, 'shutting down');
     // A stuck connection must not keep the process alive forever.
     const timer = setTimeout(() => {
-      logger.error({ component: 'server' }, 'shutdown timed out');
-      process.exit(1);
+      // Says what held it up: open connections (a client still reading a response) or a hook.
+      app.server.getConnections((_err, connections) => {
+        logger.error({ component: 'server', connections }, 'shutdown timed out');
+        process.exit(1);
+      });
     }, 10_000);
     timer.unref();
     app.close().then(
