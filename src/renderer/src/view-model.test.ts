@@ -17,6 +17,7 @@ import {
   syncErrorText,
   GREETING_VISIBLE_MS,
 } from './view-model.js';
+import { AttendanceEventKind } from '../../contracts/sync.js';
 
 const g = (kind: Parameters<typeof greetingView>[0]['kind'], name: string | null = 'Ada Lovelace') => ({
   kind,
@@ -159,6 +160,8 @@ describe('admin words', () => {
   it('says codes in words', () => {
     expect(eventText('manual')).toBe('Marked by hand');
     expect(eventText('mark')).toBe('Seen at the door');
+    expect(eventText('exception')).toBe('Not on the class list');
+    for (const kind of AttendanceEventKind.options) expect(eventText(kind)).not.toBe(kind);
     expect(statusText('late')).toBe('Late');
     expect(statusText(null)).toBe('–');
     expect(localTime(null)).toBe('never');

@@ -289,11 +289,13 @@ export function syncErrorText(raw: string | null, nowMs = Date.now()): string | 
   return at ? `${text} — ${at}` : text;
 }
 
+// Keyed by the outbox's event kinds (contracts/sync AttendanceEventKind): the door records a
+// student who is not on the list of the class in session as an `exception`.
 const EVENT_WORDS: Record<string, string> = {
   mark: 'Seen at the door',
   manual: 'Marked by hand',
   undo: 'Undone',
-  not_enrolled: 'Not on the class list',
+  exception: 'Not on the class list',
 };
 /**
  * Why the server refused templates enrolled at this kiosk, for the admin's roster. The one an
