@@ -1,6 +1,57 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CorrectionRequest } from '../../src/schemas/attendance.js';
 import { ApiError } from './api.js';
-import { failureErrors, topMessages } from './forms.js';
+import { failureErrors, topMessages, validate } from './forms.js';
+
+describe('validate', () => {
+  it('says what is wrong with a field in plain words, not in zod terms', () => {
+    const r = validate(CorrectionRequest, {
+      kind: 'manual',
+      sessionId: 'sched@2026-12-07',
+      studentId: 's1',
+      status: 'present',
+      reason: '  ',
+    });
+    expect(r).toEqual({ ok: false, errors: { reason: 'Required.' } });
+  });
+
+  it('words lengths, numbers, missing values and emails', () => {
+    const Form = z.object({
+      password: z.string().min(10),
+      name: z.string().max(3),
+      minutes: z.coerce.number().int().min(5).max(600),
+      count: z.number(),
+      email: z.email(),
+    });
+    const r = validate(Form, { password: 'short', name: 'Ada Lovelace', minutes: '1', email: 'ada' });
+    expect(r).toEqual({
+      ok: false,
+      errors: {
+        password: 'At least 10 characters.',
+        name: 'At most 3 characters.',
+        minutes: 'At least 5.',
+        count: 'Required.',
+        email: 'Not an email address.',
+      },
+    });
+    const errors = validate(Form, {
+      password: 'long enough!',
+      name: 'A',
+      minutes: 'soon',
+      count: 1,
+      email: 'a@b.example',
+    });
+    expect(errors).toEqual({ ok: false, errors: { minutes: 'A number is needed.' } });
+  });
+
+  it("keeps a schema's own message", () => {
+    expect(validate(z.object({ pin: z.string().min(6, 'Six digits at least') }), { pin: '1' })).toEqual({
+      ok: false,
+      errors: { pin: 'Six digits at least' },
+    });
+  });
+});
 
 describe('failureErrors', () => {
   it('shows a business-rule 400 beside the field it names, not again at the top', () => {

@@ -43,12 +43,37 @@ export function topMessages(errors: FieldErrors, shownBesideFields: readonly str
   return out;
 }
 
-/** Parses with the schema; on failure returns the field errors instead. */
+type Issue = Parameters<z.core.$ZodErrorMap>[0];
+
+const characters = (n: number) => (n === 1 ? '1 character' : `${n} characters`);
+
+/**
+ * Zod's own messages ("Too small: expected string to have >=1 characters") are for developers;
+ * a person filling a form gets these words. A message a schema writes itself still wins:
+ * returning undefined falls back to it, or to zod's for a case not listed here.
+ */
+export function plainIssue(issue: Issue): string | undefined {
+  const missing = issue.input === undefined || issue.input === null || issue.input === '';
+  if (issue.code === 'too_small' && issue.origin === 'string') {
+    const min = Number(issue.minimum);
+    return min <= 1 ? 'Required.' : `At least ${characters(min)}.`;
+  }
+  if (issue.code === 'too_big' && issue.origin === 'string')
+    return `At most ${characters(Number(issue.maximum))}.`;
+  if (issue.code === 'too_small' && issue.origin === 'number') return `At least ${String(issue.minimum)}.`;
+  if (issue.code === 'too_big' && issue.origin === 'number') return `At most ${String(issue.maximum)}.`;
+  if (issue.code === 'invalid_type')
+    return missing ? 'Required.' : issue.expected === 'number' ? 'A number is needed.' : undefined;
+  if (issue.code === 'invalid_format' && issue.format === 'email') return 'Not an email address.';
+  return undefined;
+}
+
+/** Parses with the schema; on failure returns the field errors instead, in plain words. */
 export function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,
 ): { ok: true; value: z.output<S> } | { ok: false; errors: FieldErrors } {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(value, { error: plainIssue });
   if (r.success) return { ok: true, value: r.data };
   return {
     ok: false,
