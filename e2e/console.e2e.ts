@@ -207,6 +207,10 @@ describe('staff console', () => {
       await a.click('[data-testid="kiosk-create"]');
       const code = (await a.textContent('[data-testid="pairing-code"]'))?.trim() ?? '';
       expect(code).toMatch(/^[A-Z2-9]{8}$/);
+      // The kiosk's form asks for the server's address too; this page was opened on loopback,
+      // which a kiosk on another machine cannot reach, and the panel says so.
+      expect(await a.textContent('[data-testid="pairing-server"]')).toContain(new URL(server.url).origin);
+      await a.waitForSelector('[data-testid="pairing-server-local"]');
       await a.waitForSelector('[data-testid="pairing-qr"]');
       await expectAccessible(a, 'kiosks-pairing');
       await consoleShot(a, 'kiosks-pairing');

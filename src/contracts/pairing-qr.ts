@@ -19,6 +19,23 @@ export const PairingQr = z.object({
 });
 export type PairingQr = z.infer<typeof PairingQr>;
 
+/**
+ * True when the address names the computer it is read on (localhost, 127.x, ::1): the console
+ * opened on the server itself puts such an address in the QR code, and a kiosk on another
+ * machine would then look for the server on itself.
+ */
+export function isThisComputerAddress(server: string): boolean {
+  let host: string;
+  try {
+    host = new URL(server).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
+}
+
 export const pairingQrText = (server: string, code: string): string =>
   `${PAIRING_QR_PREFIX}${JSON.stringify({ server, code })}`;
 

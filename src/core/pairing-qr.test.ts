@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { qrSvgDocument } from '../../server/console/src/qr-svg.js';
-import { pairingQrText, parsePairingQr } from '../contracts/pairing-qr.js';
+import { isThisComputerAddress, pairingQrText, parsePairingQr } from '../contracts/pairing-qr.js';
 import { decodePairingQr } from '../renderer/src/pairing/decode-pairing-qr.js';
 
 const FIXTURE = resolve(
@@ -77,5 +77,22 @@ describe('pairing QR code', () => {
     expect(parsePairingQr(pairingQrText('http://10.0.0.5:8000', 'AB'))).toBeNull();
     expect(parsePairingQr('rollcall-pair:{not json')).toBeNull();
     expect(parsePairingQr('{"server":"http://x","code":"ABCDEFGH"}')).toBeNull();
+  });
+
+  it('tells an address of the computer it is read on from a network address', () => {
+    for (const local of [
+      'http://127.0.0.1:8000',
+      'http://localhost:8000',
+      'http://[::1]:8000',
+      'http://127.1.2.3',
+    ])
+      expect(isThisComputerAddress(local), local).toBe(true);
+    for (const remote of [
+      'http://10.0.0.5:8000',
+      'https://rollcall.school',
+      'http://127.example.org',
+      'not a url',
+    ])
+      expect(isThisComputerAddress(remote), remote).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src
 import { CreateDevice } from '../../../src/schemas/devices.js';
 import type { Room, Site } from '../../../src/schemas/people.js';
 import { SettingsPatch, type Settings } from '../../../src/repositories/settings.js';
-import { pairingQrText } from '../../../../src/contracts/pairing-qr.js';
+import { isThisComputerAddress, pairingQrText } from '../../../../src/contracts/pairing-qr.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateTimeIn } from '../format.js';
@@ -32,13 +32,27 @@ const STATE_LABEL: Record<DeviceT['state'], string> = {
 const qrTextOf = (code: string) => pairingQrText(window.location.origin, code);
 
 function PairingCode({ device, tz, onClose }: { device: Paired; tz: string; onClose(): void }) {
+  // The kiosk's pairing form asks for the server address as well as the code, and the QR code
+  // carries the address this page was opened at: both are only as good as that address.
+  const server = window.location.origin;
   return (
     <div className="card pairing" role="region" aria-labelledby="pairing-title" data-testid="pairing-panel">
       <h2 id="pairing-title">Pair “{device.name}”</h2>
       <p>
-        On the kiosk’s pairing screen, type this code or show it this QR code. It works once, until{' '}
-        {dateTimeIn(device.pairingExpiresAt, tz)}.
+        On the kiosk’s pairing screen, type the server address and this code, or show it this QR code. The
+        code works once, until {dateTimeIn(device.pairingExpiresAt, tz)}.
       </p>
+      <p data-testid="pairing-server">
+        Server address: <strong>{server}</strong>
+      </p>
+      {isThisComputerAddress(server) && (
+        <p className="notice notice--warn" role="note" data-testid="pairing-server-local">
+          This address only reaches the server from this computer. For a kiosk on another machine, open the
+          console at the server’s network address (the server must listen on the network:{' '}
+          <code>HOST=0.0.0.0</code>, or the proxy of docs/deployment.md) and show the kiosk the code from
+          there.
+        </p>
+      )}
       <p
         className="pairing__code"
         data-testid="pairing-code"
