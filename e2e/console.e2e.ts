@@ -194,6 +194,12 @@ describe('staff console', () => {
       await a.fill('[data-testid="schedule-grace"]', '30');
       await a.click('[data-testid="schedule-add"]');
       await a.waitForSelector('[data-testid="schedules-table"] tbody tr');
+      // Students already in the class are found by the enrol search but not offered again.
+      await a.fill('[data-testid="enrol-search"]', '100');
+      await a.press('[data-testid="enrol-search"]', 'Enter');
+      await a.waitForSelector('[data-testid="enrol-results"] li');
+      expect(await a.locator('[data-testid="enrol-results"] li[data-enrolled="true"]').count()).toBe(2);
+      expect(await a.locator('[data-testid="enrol-results"] button').count()).toBe(0);
       await expectAccessible(a, 'class-detail');
       await consoleShot(a, 'class-detail');
 

@@ -250,7 +250,18 @@ function ScheduleForm({ classId, rooms, onDone }: { classId: string; rooms: Room
   );
 }
 
-function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: string; onDone(): void }) {
+function EnrolForm({
+  classId,
+  siteId,
+  enrolledIds,
+  onDone,
+}: {
+  classId: string;
+  siteId: string;
+  /** The class's students now: a search finds them too, and they get no Enrol button. */
+  enrolledIds: ReadonlySet<string>;
+  onDone(): void;
+}) {
   const [search, setSearch] = useState('');
   const [found, setFound] = useState<StudentT[] | null>(null);
   const f = useSubmit();
@@ -269,7 +280,15 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
         }}
       >
         <Field label="Find by name or number">
-          {(p) => <input {...p} type="search" value={search} onChange={(e) => setSearch(e.target.value)} />}
+          {(p) => (
+            <input
+              {...p}
+              type="search"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              data-testid="enrol-search"
+            />
+          )}
         </Field>
         <button type="submit">Search</button>
       </form>
@@ -277,27 +296,33 @@ function EnrolForm({ classId, siteId, onDone }: { classId: string; siteId: strin
       <FormOk message={f.done} />
       {found && found.length === 0 && <Empty>No student matches.</Empty>}
       {found && found.length > 0 && (
-        <ul className="plain-list">
-          {found.map((s) => (
-            <li key={s.id}>
-              {s.name} ({s.studentNumber}){' '}
-              <button
-                type="button"
-                onClick={() =>
-                  void f
-                    .run(
-                      EnrolRequest,
-                      { studentIds: [s.id] },
-                      (v) => api('POST', `/api/classes/${classId}/enrolments`, { body: v }),
-                      `${s.name} enrolled.`,
-                    )
-                    .then(onDone)
-                }
-              >
-                Enrol
-              </button>
-            </li>
-          ))}
+        <ul className="plain-list" data-testid="enrol-results">
+          {found.map((s) =>
+            enrolledIds.has(s.id) ? (
+              <li key={s.id} data-enrolled="true">
+                {s.name} ({s.studentNumber}) <span className="muted">· in this class</span>
+              </li>
+            ) : (
+              <li key={s.id} data-enrolled="false">
+                {s.name} ({s.studentNumber}){' '}
+                <button
+                  type="button"
+                  onClick={() =>
+                    void f
+                      .run(
+                        EnrolRequest,
+                        { studentIds: [s.id] },
+                        (v) => api('POST', `/api/classes/${classId}/enrolments`, { body: v }),
+                        `${s.name} enrolled.`,
+                      )
+                      .then(onDone)
+                  }
+                >
+                  Enrol
+                </button>
+              </li>
+            ),
+          )}
         </ul>
       )}
     </div>
@@ -553,7 +578,12 @@ export function ClassDetail({ classId }: { classId: string }) {
                 ))}
               </ul>
             )}
-            <EnrolForm classId={classId} siteId={d.cls.siteId} onDone={q.reload} />
+            <EnrolForm
+              classId={classId}
+              siteId={d.cls.siteId}
+              enrolledIds={new Set(d.students.map((s) => s.id))}
+              onDone={q.reload}
+            />
             {archiving && (
               <Confirm
                 title={`Archive ${d.cls.name}?`}
