@@ -39,6 +39,7 @@ import accountRoutes from './console/account-routes.js';
 import { smtpMailer } from './notifications/mailer.js';
 import consoleStatic, { DEFAULT_CONSOLE_DIR } from './console/static.js';
 import silentKiosksPlugin from './plugins/silent-kiosks.js';
+import { closeConnectionsAsTheyGoIdle } from './graceful-close.js';
 
 export interface BuildAppOptions {
   /** An open database; the app migrates it but does not close it. Without one the app opens config.database and owns it. */
@@ -103,6 +104,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // The API speaks JSON (and multipart for photos): anything else is a 415, not a string body.
   app.removeContentTypeParser('text/plain');
   if (owned) app.addHook('onClose', async () => database.close());
+  closeConnectionsAsTheyGoIdle(app);
 
   // One line per request with its route pattern (not the raw URL: ids would explode
   // cardinality) and duration.
