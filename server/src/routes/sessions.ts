@@ -4,7 +4,7 @@
 // `sessionsOf` (one occurrence rule), in each class's site time zone.
 import type { FastifyRequest } from 'fastify';
 import { ErrorBody } from '../../../src/contracts/sync.js';
-import { forbidden } from '../errors.js';
+import { forbidden, tooManyRequests } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
 import { findSessionState } from '../repositories/users.js';
@@ -21,6 +21,13 @@ export const LIVE_POLL_MS = 2_000;
 /** Even without new events the report is rebuilt this often (enrolments, names). */
 const LIVE_REFRESH_MS = 30_000;
 const HEARTBEAT_MS = 20_000;
+/**
+ * Live streams one user may hold open on one instance. Each stream polls the database every
+ * LIVE_POLL_MS and rebuilds its report on every change, so without a bound one account (or one
+ * stolen access token) could open thousands and make the server do unbounded work. A person
+ * watches a few sessions in a few tabs; the console retries a refused stream with a back-off.
+ */
+export const LIVE_STREAMS_PER_USER = 8;
 
 const sessions: RoutePlugin = async (app) => {
   const r = typed(app);
@@ -28,6 +35,8 @@ const sessions: RoutePlugin = async (app) => {
   const security = [{ user: [] }];
   const tags = ['attendance'];
   const open = new Set<(reason: string) => void>();
+  /** Open live streams per user id on this instance (LIVE_STREAMS_PER_USER). */
+  const streamsOf = new Map<string, number>();
   app.addHook('preClose', async () => {
     for (const end of [...open]) end('server_closing');
   });
@@ -123,9 +132,9 @@ const sessions: RoutePlugin = async (app) => {
         summary:
           'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
         description:
-          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token.',
+          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams per server instance; another is refused 429 `too_many_streams` until one closes.',
         params: SessionParams,
-        response: { 403: ErrorBody, 404: ErrorBody },
+        response: { 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
     },
     async (request, reply) => {
@@ -137,6 +146,13 @@ const sessions: RoutePlugin = async (app) => {
       const verified = verifyAccessToken(app.ctx.config.jwtSecret, token, app.ctx.clock.now().getTime());
       if (!verified.ok) throw forbidden('Token no longer valid');
       const { exp, ver } = verified.claims;
+      const held = streamsOf.get(user.id) ?? 0;
+      if (held >= LIVE_STREAMS_PER_USER)
+        throw tooManyRequests(
+          `You already have ${held} live session streams open; close one (another tab or window) first`,
+          'too_many_streams',
+        );
+      streamsOf.set(user.id, held + 1);
 
       reply.hijack();
       const res = reply.raw;
@@ -165,12 +181,17 @@ const sessions: RoutePlugin = async (app) => {
         if (closed) return;
         closed = true;
         open.delete(end);
+        const left = (streamsOf.get(user.id) ?? 1) - 1;
+        if (left > 0) streamsOf.set(user.id, left);
+        else streamsOf.delete(user.id);
         unsubscribe();
         for (const t of timers) clearInterval(t);
         if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
       };
       open.add(end);
       res.on('close', () => end('client_closed'));
+      // A client gone while the checks above awaited closed before the listener was there: free its slot now.
+      if (res.socket?.destroyed === true) return end('client_closed');
 
       const fingerprint = async () => {
         const row = await app.ctx.db
