@@ -57,7 +57,11 @@ describe.each(dialects)('reports on $name', (dialect) => {
       mark(s, 1, '2026-09-07', 'present'),
       mark(s, 1, '2026-09-07', 'late', '08:50'),
     ];
+    // Pushed once they have happened: a kiosk cannot report a session that has not begun.
+    const seeded = t.clock.t;
+    t.clock.t = new Date('2026-09-14T12:00:00Z');
     await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', { events });
+    t.clock.t = seeded;
     await call(t.app, s.teacherToken, 'POST', '/api/attendance/corrections', {
       kind: 'manual',
       sessionId: `${s.scheduleId}@2026-09-14`,

@@ -8,6 +8,7 @@ import { badRequest } from '../errors.js';
 import type { CorrectionRequest, SessionReport } from '../schemas/attendance.js';
 import { deriveStatus, type StatusEvent } from '../services/attendance-status.js';
 import { meetsOn, versionOn, type Occurrence } from '../../../src/contracts/occurrences.js';
+import { localDateAt } from '../../../src/contracts/site-time.js';
 import { parseSessionId } from '../services/sessions.js';
 import { resolveOccurrence } from './calendar.js';
 import { writeAudit, type Actor } from './audit.js';
@@ -101,6 +102,43 @@ function shapeProblem(e: AttendanceEvent): string | null {
   }
 }
 
+/**
+ * How far ahead of the server's clock a kiosk's clock may run. A device's event times are its
+ * word, and the latest standing manual event decides a status, so a time in the future taken at
+ * its word would outrank every correction a teacher makes until then, long after the device was
+ * revoked; and a mark for a session days ahead would be waiting when that session came. Times
+ * later than this past arrival are stored as arrival + allowance, and sessions not yet begun by
+ * then are refused. Ten minutes is far more than an NTP-synchronised clock drifts and less
+ * than a lesson, so an honest kiosk's order of events survives and a forged time wins nothing
+ * for longer than that.
+ */
+export const KIOSK_CLOCK_ALLOWANCE_MS = 10 * 60_000;
+
+/** When a pushed event happened, in UTC (text order is time order), at most the allowance past arrival. */
+function occurredNoLaterThan(occurredAt: string, latest: string): string {
+  const at = new Date(occurredAt).toISOString();
+  return at > latest ? latest : at;
+}
+
+/** Moved sessions among those named: `${scheduleId}@${originalDate}` → the date it is held on. */
+async function movedDates(
+  db: Executor,
+  sessions: readonly { scheduleId: string; date: string }[],
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const chunk of chunks(unique(sessions.map((x) => x.scheduleId)), 500)) {
+    const rows = await db
+      .selectFrom('session_changes')
+      .select(['schedule_id', 'date', 'to_date'])
+      .where('kind', '=', 'moved')
+      .where('schedule_id', 'in', chunk)
+      .where('date', 'in', unique(sessions.map((x) => x.date)))
+      .execute();
+    for (const r of rows) if (r.to_date !== null) out.set(`${r.schedule_id}@${r.date}`, r.to_date);
+  }
+  return out;
+}
+
 export interface IngestSource {
   deviceId: string | null;
   /** Events must be about students and sessions of this site. */
@@ -131,14 +169,23 @@ export async function ingestAttendance(
   const externalRefs = events.flatMap((e) =>
     e.kind === 'undo' && e.refId !== undefined && !batchIds.has(e.refId) ? [e.refId] : [],
   );
-  const [students, schedules, refs] = await Promise.all([
+  const latestTime = new Date(Date.parse(now) + KIOSK_CLOCK_ALLOWANCE_MS);
+  const [students, schedules, refs, site] = await Promise.all([
     studentSites(
       db,
       events.map((e) => e.studentId),
     ),
     schedulesById(db, scheduleIds),
     eventsById(db, externalRefs),
+    db.selectFrom('sites').select('timezone').where('id', '=', from.siteId).executeTakeFirst(),
   ]);
+  // The site's date by the latest time an honest kiosk's clock can show: a session held later
+  // (at its date, or at the date the calendar moved it to) has not begun.
+  const latestDate = site ? localDateAt(latestTime, site.timezone) : null;
+  const named = [...sessions.values()].flatMap((x) => (x ? [x] : []));
+  const moved = named.length > 0 ? await movedDates(db, named) : new Map<string, string>();
+  const notYetBegun = (sessionId: string, date: string) =>
+    latestDate !== null && (moved.get(sessionId) ?? date) > latestDate;
 
   const results: ItemResult[] = new Array(events.length);
   const rows: AttendanceEventTable[] = [];
@@ -163,8 +210,7 @@ export async function ingestAttendance(
       session_id: e.sessionId,
       kind: e.kind,
       status: e.kind === 'exception' ? null : e.status,
-      // Normalised to UTC so that text order is time order whatever offset the kiosk used.
-      occurred_at: new Date(e.occurredAt).toISOString(),
+      occurred_at: occurredNoLaterThan(e.occurredAt, latestTime.toISOString()),
       ref_id: e.refId ?? null,
       scores: e.scores === undefined ? null : JSON.stringify(e.scores),
       model_id: e.modelId ?? null,
@@ -187,6 +233,7 @@ export async function ingestAttendance(
       const version = versionOn(schedule, parsed.date);
       if (!version || !meetsOn(version, parsed.date))
         return 'unknown_session: the schedule does not occur on that date';
+      if (notYetBegun(e.sessionId, parsed.date)) return 'unknown_session: the session has not begun yet';
     }
     if (e.kind === 'undo' && e.refId !== undefined) {
       const inBatch = events.find((x) => x.id === e.refId);

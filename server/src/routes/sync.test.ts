@@ -329,11 +329,15 @@ describe.each(dialects)('sync API on $name', (dialect) => {
           occurredAt: `${fresh.date}T08:33:00Z`,
         }),
       );
+      // Pushed after the session, as a kiosk's clock would have it (the test's clock is before it).
+      const seeded = t.clock.t;
+      t.clock.t = new Date(`${fresh.date}T09:20:00Z`);
       const res = await push(events, undefined, kiosk.token);
       expect(
         (res.json() as { results: { status: string }[] }).results.every((r) => r.status === 'accepted'),
       ).toBe(true);
       await push(events, undefined, kiosk.token); // re-sent: changes nothing
+      t.clock.t = seeded;
 
       const report = await call<{
         students: { studentId: string; status: string; eventsCount: number; decidedBy: string }[];
