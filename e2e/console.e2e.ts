@@ -4,13 +4,14 @@
 // without a reload; the teacher corrects another student to excused (and undoes a
 // correction); CSV exports match the tables; axe-core finds no serious or critical violation
 // on any page; screenshots e2e/screenshots/console-*.png.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { call, createUser, login } from '../server/test/app.js';
+import { call, createUser, login, pairKiosk } from '../server/test/app.js';
 import { createKiosk } from '../src/core/index.js';
 import {
   checkedPages,
@@ -302,6 +303,37 @@ describe('staff console', () => {
       expect(bushRow?.[5]).toBe(teacher.name);
       await expectAccessible(t, 'today-corrected');
       await consoleShot(t, 'today-corrected');
+
+      // A student of the school whom a door saw but who is not on this class's list is named
+      // under the table (a kiosk's upload, as the door would send it).
+      const visitor = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+        siteId: 'default',
+        studentNumber: '9999',
+        name: 'Ada Visitor',
+        consent: true,
+      });
+      const backDoor = await pairKiosk(app, adminToken, room.id, 'Back door of 101');
+      const todaysSession = (
+        await call<{ sessions: { sessionId: string }[] }>(app, adminToken, 'GET', '/api/sessions')
+      ).sessions[0]?.sessionId;
+      await call(app, backDoor.token, 'POST', '/api/sync/attendance', {
+        events: [
+          {
+            id: randomUUID(),
+            kind: 'exception',
+            studentId: visitor.id,
+            sessionId: todaysSession,
+            status: null,
+            occurredAt: new Date().toISOString(),
+          },
+        ],
+      });
+      await t.waitForSelector('[data-testid="not-on-list-row"][data-student="Ada Visitor"]');
+      expect(await t.textContent('[data-testid="not-on-list-row"]')).toMatch(
+        /^Ada Visitor \(9999\), last seen \d/,
+      );
+      await expectAccessible(t, 'today-not-on-list');
+      await consoleShot(t, 'today-not-on-list');
       // The corrections are events in the audit trail with the teacher's name.
       const audit = await call<{ action: string; actorId: string | null }[]>(
         app,

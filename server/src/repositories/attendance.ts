@@ -471,11 +471,39 @@ export async function sessionReport(db: Executor, session: ResolvedSession): Pro
       ...attribution(s.actor, actorDevice, names, kiosks),
     })),
     counts,
-    notEnrolled: [...byStudent.entries()].map(([studentId, events]) => ({
-      studentId,
-      eventsCount: events.length,
-    })),
+    notEnrolled: await seenNotEnrolled(db, byStudent),
   };
+}
+
+/** The students seen but not on the list (what is left of `byStudent`), latest first, with their names. */
+async function seenNotEnrolled(db: Executor, byStudent: Map<string, EventRow[]>) {
+  const ids = [...byStudent.keys()];
+  const named = new Map<string, { student_number: string; name: string }>();
+  for (const chunk of chunks(ids, 500)) {
+    const rows = await db
+      .selectFrom('students')
+      .select(['id', 'student_number', 'name'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of rows) named.set(r.id, r);
+  }
+  return ids
+    .flatMap((studentId) => {
+      const student = named.get(studentId);
+      const events = byStudent.get(studentId) ?? [];
+      if (!student || events.length === 0) return [];
+      const lastSeenAt = events.reduce((at, e) => (e.occurred_at > at ? e.occurred_at : at), '');
+      return [
+        {
+          studentId,
+          studentNumber: student.student_number,
+          name: student.name,
+          eventsCount: events.length,
+          lastSeenAt,
+        },
+      ];
+    })
+    .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt));
 }
 
 export async function studentSessionStatus(

@@ -43,8 +43,20 @@ export const SessionReport = z.object({
     absent: z.number().int(),
     excused: z.number().int(),
   }),
-  /** Students seen in this session who are not enrolled in the class (exceptions and stray marks). */
-  notEnrolled: z.array(z.object({ studentId: z.string(), eventsCount: z.number().int() })),
+  /**
+   * Students of the site seen at the door in this session who are not on its class list
+   * (exceptions and stray marks), so the teacher can have an admin fix the list: who, and when
+   * last seen. Names as a teacher in the room would see them; nothing more about them.
+   */
+  notEnrolled: z.array(
+    z.object({
+      studentId: z.string(),
+      studentNumber: z.string(),
+      name: z.string(),
+      eventsCount: z.number().int(),
+      lastSeenAt: z.string(),
+    }),
+  ),
 });
 export type SessionReport = z.infer<typeof SessionReport>;
 

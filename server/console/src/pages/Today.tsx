@@ -303,6 +303,30 @@ function LiveList({ session }: { session: DaySession }) {
           </p>
         </>
       )}
+      {report && report.notEnrolled.length > 0 && <SeenNotOnList seen={report.notEnrolled} timeZone={tz} />}
+    </section>
+  );
+}
+
+/**
+ * Students the kiosk recognised at this session's door who are not on its class list: a student
+ * who joined the class but was never enrolled shows up here instead of staying "absent".
+ */
+function SeenNotOnList({ seen, timeZone }: { seen: SessionReport['notEnrolled']; timeZone: string }) {
+  return (
+    <section className="not-on-list" aria-labelledby="not-on-list-title" data-testid="not-on-list">
+      <h3 id="not-on-list-title">Also at the door, not on this class list</h3>
+      <ul>
+        {seen.map((s) => (
+          <li key={s.studentId} data-testid="not-on-list-row" data-student={s.name}>
+            {s.name} ({s.studentNumber}), last seen {timeIn(s.lastSeenAt, timeZone)}
+          </li>
+        ))}
+      </ul>
+      <p className="muted small">
+        They are not marked for this class. If they belong in it, an admin adds them to the class list, and
+        the door marks them from then on.
+      </p>
     </section>
   );
 }
