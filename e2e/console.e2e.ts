@@ -330,7 +330,7 @@ describe('staff console', () => {
       });
       await t.waitForSelector('[data-testid="not-on-list-row"][data-student="Ada Visitor"]');
       expect(await t.textContent('[data-testid="not-on-list-row"]')).toMatch(
-        /^Ada Visitor \(9999\), last seen \d/,
+        /^Ada Visitor \(9999\), seen at \d/,
       );
       await expectAccessible(t, 'today-not-on-list');
       await consoleShot(t, 'today-not-on-list');

@@ -101,9 +101,15 @@ describe('attendance engine', () => {
     expect(store.attendance.all()).toHaveLength(0);
   });
 
-  it('tells a student not enrolled in the class, and logs one exception per cooldown', async () => {
-    const { show, store } = setup();
+  it('tells a student not enrolled in the class each visit, and logs one exception per session', async () => {
+    const { show, store, clock } = setup();
     for (let i = 0; i < 6; i++) await show({ who: 'cy' });
+    // Back at the door after the cooldown: told again, written once.
+    await show();
+    clock.advance(60_000);
+    const again = [];
+    for (let i = 0; i < 4; i++) again.push(...(await show({ who: 'cy' })).decisions);
+    expect(again).toEqual([expect.objectContaining({ kind: 'not_enrolled', eventId: null })]);
     const events = store.attendance.all();
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({

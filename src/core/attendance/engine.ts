@@ -5,7 +5,8 @@
 // window before the start (early arrivals are present) and arrivals after start + grace are
 // late; with back-to-back sessions a student goes to the coming one whose list they are on
 // (contracts/occurrences.ts); "no class now/today" outside sessions records nothing; not enrolled → told so + an `exception`
-// event; unknown faces are never marked, only counted. Every decision carries its scores.
+// event (one per student and session); unknown faces are never marked, only counted. Every
+// decision carries its scores.
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { FaceBox, Greeting, Settings } from '../../contracts/kiosk-api.js';
@@ -510,7 +511,7 @@ export class AttendanceEngine {
       decision = { ...base, kind: 'no_session', sessionId: null, eventId: null, message };
     } else if (!enrolledIn) {
       const eventId = this.deps.newId();
-      this.deps.store.attendance.append({
+      const { recorded } = this.deps.store.attendance.recordExceptionOnce({
         id: eventId,
         kind: 'exception',
         studentId,
@@ -525,7 +526,7 @@ export class AttendanceEngine {
         ...base,
         kind: 'not_enrolled',
         sessionId: session.sessionId,
-        eventId,
+        eventId: recorded ? eventId : null,
         message: messageFor('not_enrolled', name),
       };
     } else {

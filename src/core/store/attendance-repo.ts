@@ -64,6 +64,9 @@ export function createAttendanceRepo(db: Database.Database) {
          AND e.status IN ('present', 'late') AND NOT EXISTS (SELECT 1 FROM attendance_events u WHERE u.kind = 'undo' AND u.ref_id = e.id)
        ORDER BY e.occurred_at LIMIT 1`,
     ),
+    exceptionInSession: db.prepare(
+      `${SELECT_EVENTS} WHERE e.session_id = ? AND e.student_id = ? AND e.kind = 'exception' LIMIT 1`,
+    ),
     get: db.prepare(`${SELECT_EVENTS} WHERE e.id = ?`),
     since: db.prepare(`${SELECT_EVENTS} WHERE e.occurred_at >= ? ORDER BY e.occurred_at DESC, e.id`),
     all: db.prepare(`${SELECT_EVENTS} ORDER BY e.occurred_at, e.id`),
@@ -125,6 +128,18 @@ export function createAttendanceRepo(db: Database.Database) {
       },
     ),
     findMark,
+    /**
+     * Append the exception "seen here, not on the class list" unless one was already written
+     * for that student and session: a student waiting in view of the door is one fact for the
+     * teacher, not a row every cooldown.
+     */
+    recordExceptionOnce: db.transaction(
+      (e: AttendanceEvent & { kind: 'exception'; sessionId: string }): { recorded: boolean } => {
+        if (s.exceptionInSession.get(e.sessionId, e.studentId) !== undefined) return { recorded: false };
+        insertWithOutbox(e);
+        return { recorded: true };
+      },
+    ),
     get: (id: string): LoggedEvent | null => {
       const r = s.get.get(id) as EventRecord | undefined;
       return r ? toEvent(r) : null;

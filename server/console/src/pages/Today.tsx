@@ -319,7 +319,8 @@ function SeenNotOnList({ seen, timeZone }: { seen: SessionReport['notEnrolled'];
       <ul>
         {seen.map((s) => (
           <li key={s.studentId} data-testid="not-on-list-row" data-student={s.name}>
-            {s.name} ({s.studentNumber}), last seen {timeIn(s.lastSeenAt, timeZone)}
+            {s.name} ({s.studentNumber}), {s.eventsCount > 1 ? 'last seen' : 'seen'} at{' '}
+            {timeIn(s.lastSeenAt, timeZone)}
           </li>
         ))}
       </ul>
