@@ -157,6 +157,63 @@ describe('admin', () => {
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
   });
 
+  it('changes the PIN on a touch-only 7" panel with nothing but the on-screen keypad, in landscape and portrait', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    const keypad = (scope: string) => page.locator(`${scope} [data-testid="keypad"]`);
+    const tap = async (scope: string, keys: string) => {
+      for (const k of keys) await keypad(scope).getByRole('button', { name: k, exact: true }).click();
+    };
+    const unlock = async (pin: string) => {
+      await page.click('[data-testid="open-admin"]');
+      await page.waitForSelector('[data-screen="pin"][data-app-state="ready"]');
+      await tap('[data-screen="pin"]', pin);
+      await page.click('[data-testid="pin-submit"]');
+      await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    };
+    const change = async (from: string, to: string, shot: string) => {
+      const panel = '[data-panel="pin"]';
+      await page.click('[data-testid="tab-pin"]');
+      await page.waitForSelector(`${panel}[data-app-state="ready"]`);
+      // Every key is a 44 px touch target inside the screen's width.
+      const width = page.viewportSize()!.width;
+      const keys = await keypad(panel).getByRole('button').all();
+      expect(keys).toHaveLength(12);
+      for (const box of await Promise.all(keys.map((b) => b.boundingBox()))) {
+        expect(box!.width).toBeGreaterThanOrEqual(44);
+        expect(box!.height).toBeGreaterThanOrEqual(44);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+      }
+      // The keypad starts on the current PIN; a slip is taken back with the delete key.
+      expect(await page.getAttribute('[data-testid="pin-current"]', 'data-keypad-target')).toBe('yes');
+      await tap(panel, `${from}7`);
+      await keypad(panel).getByRole('button', { name: 'Delete last digit' }).click();
+      expect(await page.inputValue('[data-testid="pin-current"]')).toBe(from);
+      // A tap on a field points the keypad at it.
+      await page.click('[data-testid="pin-new"]');
+      await tap(panel, to);
+      await page.click('[data-testid="pin-confirm"]');
+      await tap(panel, to);
+      expect(await page.inputValue('[data-testid="pin-new"]')).toBe(to);
+      expect(await page.inputValue('[data-testid="pin-confirm"]')).toBe(to);
+      await world!.shot(shot);
+      await page.click('[data-testid="pin-change"]');
+      await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+      await world!.shot(`${shot}-done`);
+      await page.click('[data-testid="admin-exit"]');
+      await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    };
+
+    await unlock(ADMIN_PIN);
+    await change(ADMIN_PIN, '480317', '28-pin-keypad-800x480');
+    await page.setViewportSize({ width: 480, height: 800 });
+    await unlock('480317');
+    await change('480317', '730268', '29-pin-keypad-480x800');
+    // Only the last PIN opens the admin area now.
+    expect(world.kiosk.store.pin.verify('480317').unlocked).toBe(false);
+    await unlock('730268');
+  });
+
   it('a forgotten PIN: a recovery code issued on the server opens the admin area at "change PIN", once', async () => {
     world = await suite.world();
     const { page, school } = world;

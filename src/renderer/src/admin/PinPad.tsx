@@ -6,6 +6,7 @@ import type { UiApi } from '../api/checked-api.js';
 import { useNow } from '../hooks.js';
 import { lockoutText } from '../view-model.js';
 import { PIN_RECOVERY_CODE_DIGITS } from '../../../contracts/sync.js';
+import { applyKey, Keypad, type KeypadKey } from './Keypad.js';
 
 interface Props {
   api: UiApi;
@@ -16,7 +17,8 @@ interface Props {
   onCancel: () => void;
 }
 
-const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', 'clear', '0', 'back'] as const;
+/** Long enough for a recovery code, which is typed on the same pad. */
+const MAX_DIGITS = 12;
 
 export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   const [pin, setPin] = useState('');
@@ -26,11 +28,9 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   const now = useNow(1000);
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
 
-  const press = (k: (typeof KEYS)[number]) => {
+  const press = (k: KeypadKey) => {
     setMessage(null);
-    if (k === 'clear') setPin('');
-    else if (k === 'back') setPin((p) => p.slice(0, -1));
-    else setPin((p) => (p.length < 12 ? p + k : p));
+    setPin((p) => applyKey(p, k, MAX_DIGITS));
   };
 
   const submit = async () => {
@@ -83,26 +83,13 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
           aria-describedby="pin-message"
           value={pin}
           disabled={locked}
-          onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, 12))}
+          onChange={(e) => setPin(e.target.value.replace(/\D/g, '').slice(0, MAX_DIGITS))}
           autoFocus
         />
         <p className="pin__message" id="pin-message" role="alert" data-testid="pin-message">
           {locked && lockedUntil ? lockoutText(lockedUntil, now) : message}
         </p>
-        <div className="pin__keys" role="group" aria-label="Keypad">
-          {KEYS.map((k) => (
-            <button
-              key={k}
-              type="button"
-              className="pin__key"
-              disabled={locked}
-              aria-label={k === 'back' ? 'Delete last digit' : k === 'clear' ? 'Clear' : undefined}
-              onClick={() => press(k)}
-            >
-              {k === 'clear' ? 'Clear' : k === 'back' ? '⌫' : k}
-            </button>
-          ))}
-        </div>
+        <Keypad onKey={press} disabled={locked} />
         <div className="pin__actions">
           <button type="button" className="btn" onClick={onCancel}>
             Back to kiosk

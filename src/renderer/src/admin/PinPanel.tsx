@@ -2,6 +2,8 @@
 // session was opened with a recovery code: the admin forgot it). The screen gives live
 // feedback from the shared policy (contracts/pin-policy.ts) but the core decides: it checks
 // the current PIN against the same lockout as the unlock screen and answers a sentence.
+// A touch kiosk has no keyboard: the on-screen keypad types into the chosen field (tap a field
+// to choose it); a hardware keyboard types into the focused one as usual.
 import { useState } from 'react';
 import {
   ADMIN_PIN_MAX_LENGTH,
@@ -9,6 +11,7 @@ import {
   adminPinProblem,
 } from '../../../contracts/pin-policy.js';
 import type { UiApi } from '../api/checked-api.js';
+import { applyKey, Keypad, type KeypadKey } from './Keypad.js';
 
 interface Props {
   api: UiApi;
@@ -23,33 +26,46 @@ interface Props {
 
 const digitsOnly = (v: string) => v.replace(/\D/g, '').slice(0, ADMIN_PIN_MAX_LENGTH);
 
+type FieldName = 'current' | 'next' | 'again';
+const TEST_IDS: Record<FieldName, string> = { current: 'pin-current', next: 'pin-new', again: 'pin-confirm' };
+const LABELS: Record<FieldName, string> = {
+  current: 'Current PIN',
+  next: 'New PIN',
+  again: 'New PIN again',
+};
+
 function PinField({
-  label,
+  name,
   value,
   onChange,
-  testId,
+  active,
+  onActivate,
   disabled,
 }: {
-  label: string;
+  name: FieldName;
   value: string;
   onChange: (v: string) => void;
-  testId: string;
+  /** The field the on-screen keypad types into. */
+  active: boolean;
+  onActivate: () => void;
   disabled: boolean;
 }) {
   return (
     <label className="field">
-      <span>{label}</span>
+      <span>{LABELS[name]}</span>
       <input
-        className="input pin-field"
+        className={`input pin-field${active ? ' pin-field--active' : ''}`}
         type="password"
         inputMode="numeric"
         autoComplete="off"
         value={value}
+        onFocus={onActivate}
         onChange={(e) => onChange(digitsOnly(e.target.value))}
         // Read-only while a change is in flight: its answer clears the fields, which would wipe
         // digits typed meanwhile.
         disabled={disabled}
-        data-testid={testId}
+        data-testid={TEST_IDS[name]}
+        data-keypad-target={active ? 'yes' : 'no'}
       />
     </label>
   );
@@ -62,6 +78,10 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const first: FieldName = recovery ? 'next' : 'current';
+  const [active, setActive] = useState<FieldName>(first);
+  // A recovery session has no current-PIN field: never leave the keypad pointing at it.
+  const target: FieldName = recovery && active === 'current' ? 'next' : active;
 
   // Feedback while typing, once there is enough to judge; the core's answer replaces it on submit.
   const nextProblem = next.length >= ADMIN_PIN_MIN_LENGTH ? adminPinProblem(next) : null;
@@ -74,6 +94,24 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
     setNote(null);
   };
 
+  const values: Record<FieldName, string> = { current, next, again };
+  const setters: Record<FieldName, (v: string) => void> = {
+    current: edit(setCurrent),
+    next: edit(setNext),
+    again: edit(setAgain),
+  };
+  const press = (k: KeypadKey) => setters[target](applyKey(values[target], k, ADMIN_PIN_MAX_LENGTH));
+  const field = (name: FieldName) => (
+    <PinField
+      name={name}
+      value={values[name]}
+      onChange={setters[name]}
+      active={target === name}
+      onActivate={() => setActive(name)}
+      disabled={busy}
+    />
+  );
+
   const submit = async () => {
     if (busy) return;
     setBusy(true);
@@ -85,6 +123,7 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
     setBusy(false);
     // Nothing typed is kept after a try, right or wrong.
     setCurrent('');
+    setActive(first);
     if (!r.ok) {
       if (r.error.code === 'pin_locked_out') {
         onLockedOut(r.error.message);
@@ -118,49 +157,43 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
         not a repeated group like 121212.
       </p>
       <form
-        className="settings"
+        className="settings pin-change"
         onSubmit={(e) => {
           e.preventDefault();
           void submit();
         }}
       >
-        {!recovery && (
-          <PinField
-            label="Current PIN"
-            value={current}
-            onChange={edit(setCurrent)}
-            testId="pin-current"
-            disabled={busy}
-          />
-        )}
-        <PinField label="New PIN" value={next} onChange={edit(setNext)} testId="pin-new" disabled={busy} />
-        <PinField
-          label="New PIN again"
-          value={again}
-          onChange={edit(setAgain)}
-          testId="pin-confirm"
-          disabled={busy}
-        />
-        <div className="row">
-          <button
-            type="submit"
-            className="btn btn--primary"
-            data-testid="pin-change"
-            disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}
-          >
-            Change PIN
-          </button>
+        <div className="pin-change__fields">
+          {!recovery && field('current')}
+          {field('next')}
+          {field('again')}
+          <div className="row">
+            <button
+              type="submit"
+              className="btn btn--primary"
+              data-testid="pin-change"
+              disabled={busy || (!recovery && current.length < 4) || next.length === 0 || again.length === 0}
+            >
+              Change PIN
+            </button>
+          </div>
+          {hint && (
+            <p className="error" role="alert" data-testid="pin-change-error">
+              {hint}
+            </p>
+          )}
+          {note && !hint && (
+            <p className="ok" data-testid="pin-change-ok">
+              {note}
+            </p>
+          )}
         </div>
-        {hint && (
-          <p className="error" role="alert" data-testid="pin-change-error">
-            {hint}
+        <div className="pin-change__pad">
+          <p className="pin-change__target">
+            Keypad types into <strong>{LABELS[target]}</strong>. Tap a field to switch.
           </p>
-        )}
-        {note && !hint && (
-          <p className="ok" data-testid="pin-change-ok">
-            {note}
-          </p>
-        )}
+          <Keypad onKey={press} disabled={busy} label={`Keypad for ${LABELS[target]}`} />
+        </div>
       </form>
     </section>
   );
