@@ -83,6 +83,13 @@ describe('staff console', () => {
       });
       contexts.push(adminCtx);
       const a = await adminCtx.newPage();
+      // Files the browser failed to find (a missing favicon is one on every load); the API's own
+      // 404s are answers, such as the error state below.
+      const notFound: string[] = [];
+      a.on('console', (m) => {
+        const url = m.location().url;
+        if (m.type() === 'error' && /\b404\b/.test(m.text()) && !url.includes('/api/')) notFound.push(url);
+      });
       await a.goto(`${server.url}/`);
       await a.waitForSelector('[data-page="signin"]');
       await expectAccessible(a, 'signin');
@@ -98,6 +105,8 @@ describe('staff console', () => {
       await consoleShot(a, 'signin-error');
       await signInConsole(a, server.url, admin.email, admin.password);
       await a.waitForSelector('[data-page="today"] [data-state="empty"]');
+      // The day picker names the day listed (today at the site, UTC here), not an empty mm/dd/yyyy.
+      expect(await a.inputValue('[data-testid="day-picker"]')).toBe(new Date().toISOString().slice(0, 10));
       await expectAccessible(a, 'today-empty');
       await consoleShot(a, 'today-empty');
 
@@ -171,6 +180,10 @@ describe('staff console', () => {
       // A schedule for today, in session now (the default site is UTC).
       await a.click('[data-testid="nav-classes"]');
       await a.waitForSelector('[data-testid="classes-table"]');
+      // A teacher exists, so the empty choice is "no teacher", not "none yet".
+      expect(await a.locator('[data-testid="class-teacher"] option').first().textContent()).toBe(
+        'No teacher',
+      );
       await expectAccessible(a, 'classes');
       await consoleShot(a, 'classes');
       await a.click('text=Maths 9A');
@@ -403,6 +416,20 @@ describe('staff console', () => {
       await a.locator('[data-testid="link-notice"]', { hasText: 'set-password?token=' }).waitFor();
       await expectAccessible(a, 'users');
       await consoleShot(a, 'users-invited');
+      // The invited teacher sets a password with the link: the used-up form gives way to what to do next.
+      const link = (await a.textContent('[data-testid="link-notice"] code')) ?? '';
+      const invitedCtx = await suite.browser.newContext({ viewport: { width: 1280, height: 800 } });
+      contexts.push(invitedCtx);
+      const invited = await invitedCtx.newPage();
+      await invited.goto(link);
+      await invited.waitForSelector('[data-page="set-password"] form, form[data-page="set-password"]');
+      await invited.getByLabel('New password', { exact: true }).fill('a long new password');
+      await invited.getByLabel('New password again').fill('a long new password');
+      await invited.click('text=Set password');
+      await invited.locator('[data-testid="password-set"]', { hasText: 'You can sign in' }).waitFor();
+      expect(await invited.locator('[data-page="set-password"] input').count()).toBe(0);
+      await expectAccessible(invited, 'set-password-done');
+      await consoleShot(invited, 'set-password-done');
       await a.goto(`${server.url}/#/calendar`);
       await a.waitForSelector('[data-testid="closure-form"]');
       await a.locator('[data-testid="closure-form"]').getByLabel('Name').fill('Winter holiday');
@@ -445,6 +472,16 @@ describe('staff console', () => {
       await a.waitForSelector('[data-page="account"]');
       await expectAccessible(a, 'account');
       await consoleShot(a, 'account');
+      // No page load asked for a missing file; the icon is inline and drawable under the console's CSP.
+      expect(notFound).toEqual([]);
+      expect(
+        await a.evaluate(`new Promise((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve(img.naturalWidth > 0);
+          img.onerror = () => resolve(false);
+          img.src = document.querySelector('link[rel="icon"]').href;
+        })`),
+      ).toBe(true);
       // Phone width for the admin too: the menu folds into a button.
       await a.setViewportSize({ width: 390, height: 844 });
       await a.goto(`${server.url}/#/students`);

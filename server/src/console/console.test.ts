@@ -257,10 +257,13 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
     "lists the day's sessions of the teacher's classes only, in the site's zone",
     async () => {
       const mine = await call<{
+        date: string | null;
         total: number;
-        sessions: { sessionId: string; state: string; room: { name: string } }[];
+        sessions: { sessionId: string; date: string; state: string; room: { name: string } }[];
       }>(app, s.teacherToken, 'GET', '/api/sessions');
       expect(mine.total).toBe(1);
+      // The day listed is named, so the console's day picker can show it.
+      expect(mine.date).toBe(mine.sessions[0]?.date);
       expect(mine.sessions[0]).toMatchObject({ sessionId: s.sessionId, state: 'upcoming', timezone: 'UTC' });
       const stranger = await createUser(database, 'teacher');
       const theirs = await call<{ total: number }>(
@@ -270,13 +273,13 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
         '/api/sessions',
       );
       expect(theirs.total).toBe(0);
-      const tuesday = await call<{ total: number }>(
+      const tuesday = await call<{ date: string | null; total: number }>(
         app,
         s.adminToken,
         'GET',
         '/api/sessions?date=2026-09-08',
       );
-      expect(tuesday.total).toBe(0);
+      expect(tuesday).toMatchObject({ date: '2026-09-08', total: 0 });
       const bad = await app.inject({ url: '/api/sessions?date=7/9/2026', headers: bearer(s.adminToken) });
       expect(bad.statusCode).toBe(400);
     },

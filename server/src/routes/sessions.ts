@@ -68,7 +68,7 @@ const sessions: RoutePlugin = async (app) => {
       if (user.role !== 'admin') q = q.where('classes.teacher_id', '=', user.id);
       if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
       const classes = await q.execute();
-      if (classes.length === 0) return { total: 0, sessions: [] };
+      if (classes.length === 0) return { date: request.query.date ?? null, total: 0, sessions: [] };
       const [schedules, rooms] = await Promise.all([
         scheduleSpecs(db, { classIds: classes.map((c) => c.id) }),
         db.selectFrom('rooms').select(['id', 'name']).execute(),
@@ -118,7 +118,12 @@ const sessions: RoutePlugin = async (app) => {
         a.startsAt < b.startsAt ? -1 : a.startsAt > b.startsAt ? 1 : a.class.name.localeCompare(b.class.name),
       );
       const { limit, offset } = request.query;
-      return { total: out.length, sessions: out.slice(offset, offset + limit) };
+      const days = new Set(classes.map((c) => request.query.date ?? localDateAt(now, c.timezone)));
+      return {
+        date: days.size === 1 ? [...days][0]! : null,
+        total: out.length,
+        sessions: out.slice(offset, offset + limit),
+      };
     },
   );
 

@@ -43,7 +43,15 @@ export const DaySessionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
-export const DaySessions = z.object({ total: z.number().int(), sessions: z.array(DaySession) });
+export const DaySessions = z.object({
+  /**
+   * The day listed: the date asked for, else today at the sites of the listed classes (null when
+   * there is no class, or their sites are in zones whose dates differ at this moment).
+   */
+  date: LocalDate.nullable(),
+  total: z.number().int(),
+  sessions: z.array(DaySession),
+});
 export type DaySessions = z.infer<typeof DaySessions>;
 
 /** "Forgot password": always answers the same, whether or not the email is known. */

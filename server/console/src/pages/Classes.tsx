@@ -76,8 +76,14 @@ function CreateClassForm({ sites, teachers, onDone }: { sites: SiteT[]; teachers
         </Field>
         <Field label="Teacher" error={f.errors.teacherId}>
           {(p) => (
-            <select {...p} value={teacherId} onChange={(e) => setTeacher(e.target.value)}>
-              <option value="">None yet</option>
+            <select
+              {...p}
+              value={teacherId}
+              onChange={(e) => setTeacher(e.target.value)}
+              data-testid="class-teacher"
+            >
+              {/* "None yet" only while there is no teacher to choose. */}
+              <option value="">{teachers.length > 0 ? 'No teacher' : 'None yet'}</option>
               {teachers.map((t) => (
                 <option key={t.id} value={t.id}>
                   {t.name} ({t.email})
@@ -462,7 +468,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                       value={teacherId ?? d.cls.teacherId ?? ''}
                       onChange={(e) => setTeacher(e.target.value)}
                     >
-                      <option value="">None</option>
+                      <option value="">No teacher</option>
                       {d.teachers.map((t) => (
                         <option key={t.id} value={t.id}>
                           {t.name}

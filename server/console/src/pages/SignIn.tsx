@@ -108,7 +108,21 @@ function Forgot() {
 function SetPassword({ token }: { token: string }) {
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
+  const [set, setSet] = useState(false);
   const f = useSubmit();
+  // The link is used up once it worked: the form would only invite a second try that fails.
+  if (set)
+    return (
+      <div className="card signin" data-page="set-password" data-state="done">
+        <h1>Password set</h1>
+        <p className="form-ok" role="status" data-testid="password-set">
+          Your password is set. You can sign in with it now.
+        </p>
+        <p>
+          <a href={href('/signin')}>Go to sign in</a>
+        </p>
+      </div>
+    );
   return (
     <form
       className="card signin"
@@ -120,17 +134,18 @@ function SetPassword({ token }: { token: string }) {
           f.setErrors({ again: 'The two passwords are not the same' });
           return;
         }
-        void f.run(
-          SetPasswordRequest,
-          { token, password },
-          (v) => publicPost('/api/auth/set-password', v),
-          'Password set. You can sign in now.',
-        );
+        void f
+          .run(SetPasswordRequest, { token, password }, (v) => publicPost('/api/auth/set-password', v))
+          .then((r) => {
+            if (!r) return;
+            setPassword('');
+            setAgain('');
+            setSet(true);
+          });
       }}
     >
       <h1>Set your password</h1>
       <FormError errors={f.errors} />
-      <FormOk message={f.done} />
       {f.errors.token && <p className="form-error">This link is not valid: {f.errors.token}</p>}
       <Field label="New password" error={f.errors.password} hint="At least 10 characters.">
         {(p) => (

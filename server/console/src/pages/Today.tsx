@@ -358,7 +358,8 @@ export function Today({ route }: { route: Route }) {
             <input
               {...p}
               type="date"
-              value={date ?? ''}
+              // Today's date when none was chosen: the server says which day it listed.
+              value={date ?? q.data?.date ?? ''}
               onChange={(e) => navigate('/today', { date: e.target.value || undefined })}
               data-testid="day-picker"
             />
