@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailMessage, Mailer } from '../notifications/mailer.js';
 import { buildTestApp, call, createUser, login, type TestApp } from '../../test/app.js';
+import { RESET_EMAILS_PER_ACCOUNT_PER_HOUR } from './account-routes.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 
 const dialects = await testDialects();
@@ -183,6 +184,44 @@ describe.each(dialects)('account links on $name', (dialect) => {
         payload: { email: user.email },
       });
       expect(quiet.body).toBe(unknown.body);
+    },
+  );
+
+  it.skipIf(!dialect.available)(
+    'forgot password from many addresses: one account gets at most a few emails an hour, with the same answer',
+    async () => {
+      const user = await createUser(database, 'teacher');
+      const before = mailer.sent.length;
+      const answers = new Set<string>();
+      for (let i = 0; i < 6; i++) {
+        const res = await withMail.app.inject({
+          method: 'POST',
+          url: '/api/auth/forgot-password',
+          headers: csrf,
+          remoteAddress: `198.51.100.${i + 1}`,
+          payload: { email: user.email },
+        });
+        expect(res.statusCode).toBe(200);
+        answers.add(res.body);
+        await new Promise((r) => setTimeout(r, 50)); // the email is sent after the answer
+      }
+      expect(answers.size).toBe(1);
+      await new Promise((r) => setTimeout(r, 200));
+      const toUser = mailer.sent.slice(before).filter((m) => m.to.includes(user.email));
+      expect(toUser).toHaveLength(RESET_EMAILS_PER_ACCOUNT_PER_HOUR);
+      // An hour later they can ask again.
+      withMail.clock.advance(3_601_000);
+      await withMail.app.inject({
+        method: 'POST',
+        url: '/api/auth/forgot-password',
+        headers: csrf,
+        payload: { email: user.email },
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      withMail.clock.advance(-3_601_000);
+      expect(mailer.sent.slice(before).filter((m) => m.to.includes(user.email))).toHaveLength(
+        RESET_EMAILS_PER_ACCOUNT_PER_HOUR + 1,
+      );
     },
   );
 

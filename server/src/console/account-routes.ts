@@ -9,6 +9,7 @@ import { ErrorBody } from '../../../src/contracts/sync.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Mailer } from '../notifications/mailer.js';
 import { userOf } from '../plugins/auth.js';
+import { windowCounters } from '../rate-limit-store.js';
 import { writeAudit } from '../repositories/audit.js';
 import { findUserByEmail, findUserById, insertUser, updateUser } from '../repositories/users.js';
 import { typed, type RoutePlugin } from '../routes/types.js';
@@ -33,6 +34,13 @@ export const LinkAnswer = z.object({
   setPasswordUrl: z.string().optional(),
   expiresInSeconds: z.number().int(),
 });
+
+/**
+ * Reset emails one account gets from "forgot password" in an hour. The route's limit counts per
+ * client address, so many addresses could otherwise fill one person's inbox with links; a person
+ * who lost the first emails still gets a few.
+ */
+export const RESET_EMAILS_PER_ACCOUNT_PER_HOUR = 3;
 
 export interface AccountRoutesOptions {
   /** Null: no SMTP configured. */
@@ -62,6 +70,7 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
     const security = [{ user: [] }];
     const limited = { rateLimit: { max: app.ctx.config.loginRateLimitPerMinute, timeWindow: '1 minute' } };
     const tags = ['people'];
+    const resetEmails = windowCounters(app.ctx.db, app.ctx.clock);
 
     /** An admin's own request may use the origin their browser used; anonymous ones only PUBLIC_URL. */
     const baseUrl = (request: FastifyRequest | null) =>
@@ -175,7 +184,17 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
         const user = await findUserByEmail(app.ctx.db, request.body.email);
         if (user && user.disabled === 0 && opts.mailer && app.ctx.config.publicUrl) {
           // Not awaited: the answer's timing must not tell a known address from an unknown one.
-          void sendLink(null, user.id, 'reset').catch((err: unknown) =>
+          void (async () => {
+            const { current } = await resetEmails.increment(`reset-email\n${user.id}`, 3_600_000);
+            if (current > RESET_EMAILS_PER_ACCOUNT_PER_HOUR) {
+              request.log.warn(
+                { component: 'accounts', userId: user.id, requests: current },
+                'forgot-password: no email sent (hourly limit for this account)',
+              );
+              return;
+            }
+            await sendLink(null, user.id, 'reset');
+          })().catch((err: unknown) =>
             request.log.error({ component: 'accounts', err, userId: user.id }, 'password link email failed'),
           );
         } else if (user && (!opts.mailer || !app.ctx.config.publicUrl)) {
