@@ -107,17 +107,33 @@ function shapeProblem(e: AttendanceEvent): string | null {
  * word, and the latest standing manual event decides a status, so a time in the future taken at
  * its word would outrank every correction a teacher makes until then, long after the device was
  * revoked; and a mark for a session days ahead would be waiting when that session came. Times
- * later than this past arrival are stored as arrival + allowance, and sessions not yet begun by
- * then are refused. Ten minutes is far more than an NTP-synchronised clock drifts and less
- * than a lesson, so an honest kiosk's order of events survives and a forged time wins nothing
- * for longer than that.
+ * later than this past arrival are brought back to it (`occurredTimes`), and sessions held on a
+ * later date than the site's date by then are refused. Ten minutes is far more than an
+ * NTP-synchronised clock drifts and less than a lesson, so a forged time wins nothing for
+ * longer than that. (A session later the same day is not refused: that needs its start in the
+ * site's zone, and a device token can already mark the sessions under way.)
  */
 export const KIOSK_CLOCK_ALLOWANCE_MS = 10 * 60_000;
 
-/** When a pushed event happened, in UTC (text order is time order), at most the allowance past arrival. */
-function occurredNoLaterThan(occurredAt: string, latest: string): string {
-  const at = new Date(occurredAt).toISOString();
-  return at > latest ? latest : at;
+/**
+ * When each pushed event happened, in UTC (text order is time order), none later than `latest`.
+ * The events past it are brought back to the last milliseconds before it in the order they were
+ * sent, so a kiosk whose clock runs far ahead keeps the order of its own events (its correction
+ * after its mark still decides) instead of tying them all at one instant.
+ */
+function occurredTimes(events: readonly AttendanceEvent[], latest: Date): Map<AttendanceEvent, string> {
+  const out = new Map<AttendanceEvent, string>();
+  const late: { e: AttendanceEvent; at: number; i: number }[] = [];
+  events.forEach((e, i) => {
+    const at = Date.parse(e.occurredAt);
+    if (at > latest.getTime()) late.push({ e, at, i });
+    else out.set(e, new Date(at).toISOString());
+  });
+  late.sort((a, b) => a.at - b.at || a.i - b.i);
+  late.forEach(({ e }, rank) =>
+    out.set(e, new Date(latest.getTime() - (late.length - 1 - rank)).toISOString()),
+  );
+  return out;
 }
 
 /** Moved sessions among those named: `${scheduleId}@${originalDate}` → the date it is held on. */
@@ -170,6 +186,7 @@ export async function ingestAttendance(
     e.kind === 'undo' && e.refId !== undefined && !batchIds.has(e.refId) ? [e.refId] : [],
   );
   const latestTime = new Date(Date.parse(now) + KIOSK_CLOCK_ALLOWANCE_MS);
+  const occurredAt = occurredTimes(events, latestTime);
   const [students, schedules, refs, site] = await Promise.all([
     studentSites(
       db,
@@ -179,8 +196,8 @@ export async function ingestAttendance(
     eventsById(db, externalRefs),
     db.selectFrom('sites').select('timezone').where('id', '=', from.siteId).executeTakeFirst(),
   ]);
-  // The site's date by the latest time an honest kiosk's clock can show: a session held later
-  // (at its date, or at the date the calendar moved it to) has not begun.
+  // The site's date by the latest time an honest kiosk's clock can show: a session held on a
+  // later date (its own, or the one the calendar moved it to) has not begun.
   const latestDate = site ? localDateAt(latestTime, site.timezone) : null;
   const named = [...sessions.values()].flatMap((x) => (x ? [x] : []));
   const moved = named.length > 0 ? await movedDates(db, named) : new Map<string, string>();
@@ -210,7 +227,7 @@ export async function ingestAttendance(
       session_id: e.sessionId,
       kind: e.kind,
       status: e.kind === 'exception' ? null : e.status,
-      occurred_at: occurredNoLaterThan(e.occurredAt, latestTime.toISOString()),
+      occurred_at: occurredAt.get(e) ?? new Date(e.occurredAt).toISOString(),
       ref_id: e.refId ?? null,
       scores: e.scores === undefined ? null : JSON.stringify(e.scores),
       model_id: e.modelId ?? null,

@@ -28,7 +28,7 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
     t = await buildTestApp(database);
     // During the seeded session (a Monday, 08:30-09:15 UTC).
     t.clock.t = new Date('2026-09-07T08:40:00Z');
-    s = await seed(t, database, { students: 4 });
+    s = await seed(t, database, { students: 5 });
     kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
   });
   afterAll(async () => {
@@ -91,12 +91,83 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
       expect(await row(student(0))).toMatchObject({ status: 'absent', decidedBy: 'manual' });
     });
 
+    it('a kiosk whose clock runs an hour ahead keeps the order of its own events: its later correction decides', async () => {
+      const manual = (id: string, status: string, minutesAhead: number) => ({
+        id,
+        kind: 'manual',
+        studentId: student(4),
+        sessionId: s.sessionId,
+        status,
+        occurredAt: isoIn(minutesAhead * 60_000),
+        reason: 'at the desk',
+      });
+      // Ids that sort against the order of the times: a tie broken by id would pick "present".
+      await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', {
+        events: [
+          manual('ffffffff-ffff-4fff-8fff-ffffffffffff', 'present', 60),
+          manual('00000000-0000-4000-8000-000000000001', 'absent', 61),
+        ],
+      });
+      expect(await row(student(4))).toMatchObject({ status: 'absent', decidedBy: 'manual' });
+      // A second push a second later, still an hour ahead: it comes after both.
+      t.clock.advance(1_000);
+      await call(t.app, kiosk.token, 'POST', '/api/sync/attendance', {
+        events: [manual('00000000-0000-4000-8000-000000000002', 'excused', 62)],
+      });
+      expect(await row(student(4))).toMatchObject({ status: 'excused' });
+    });
+
     it('a time in the past is kept as sent (an offline kiosk delivers late), and so is a clock a little ahead', async () => {
       await push(student(1), `${s.date}T08:35:00+00:00`);
       expect(await row(student(1))).toMatchObject({ markedAt: `${s.date}T08:35:00.000Z` });
       const ahead = isoIn(3 * 60_000);
       await push(student(2), ahead, s.sessionId, 'mark');
       expect(await row(student(2))).toMatchObject({ status: 'present', markedAt: ahead });
+    });
+
+    it("judges 'not begun' by the site's own date: Monday has begun at Tonga's midnight, not yet on Sunday evening in Honolulu", async () => {
+      const seeded = t.clock.t;
+      const pushAt = async (timezone: string, utc: string) => {
+        t.clock.t = new Date(utc);
+        const site = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/sites', {
+          name: `Campus in ${timezone}`,
+          timezone,
+        });
+        const there = await seed(t, database, { siteId: site.id, students: 1 });
+        const door = await pairKiosk(t.app, there.adminToken, there.roomId);
+        const pushed = await call<{ results: { status: string; reason?: string }[] }>(
+          t.app,
+          door.token,
+          'POST',
+          '/api/sync/attendance',
+          {
+            events: [
+              {
+                id: randomUUID(),
+                kind: 'mark',
+                studentId: there.students[0]?.id,
+                sessionId: there.sessionId, // Monday 2026-09-07, 08:30 local
+                status: 'present',
+                occurredAt: utc,
+              },
+            ],
+          },
+        );
+        return pushed.results[0];
+      };
+      try {
+        // 00:30 on Monday in Tonga (UTC+13) while it is still Sunday in UTC.
+        expect(await pushAt('Pacific/Tongatapu', '2026-09-06T11:30:00Z')).toMatchObject({
+          status: 'accepted',
+        });
+        // 19:00 on Sunday in Honolulu (UTC-10) while it is already Monday in UTC.
+        expect(await pushAt('Pacific/Honolulu', '2026-09-07T05:00:00Z')).toMatchObject({
+          status: 'rejected',
+          reason: 'unknown_session: the session has not begun yet',
+        });
+      } finally {
+        t.clock.t = seeded;
+      }
     });
 
     it('a mark for a session that has not begun is refused, unless the calendar moved it to today', async () => {
