@@ -32,7 +32,15 @@ export function isThisComputerAddress(server: string): boolean {
     return false;
   }
   return (
-    host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    /^127(\.\d{1,3}){3}$/.test(host) ||
+    // The unspecified address: a browser opens it as this computer, a kiosk would too.
+    host === '0.0.0.0' ||
+    host === '::' ||
+    host === '::1' ||
+    // IPv4 loopback written as IPv6 (the URL parser keeps it as hex: ::ffff:7f00:1).
+    /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(host)
   );
 }
 

@@ -85,12 +85,16 @@ describe('pairing QR code', () => {
       'http://localhost:8000',
       'http://[::1]:8000',
       'http://127.1.2.3',
+      'http://0.0.0.0:8000',
+      'http://[::]:8000',
+      'http://[::ffff:127.0.0.1]:8000',
     ])
       expect(isThisComputerAddress(local), local).toBe(true);
     for (const remote of [
       'http://10.0.0.5:8000',
       'https://rollcall.school',
       'http://127.example.org',
+      'http://[::ffff:10.0.0.5]:8000',
       'not a url',
     ])
       expect(isThisComputerAddress(remote), remote).toBe(false);
