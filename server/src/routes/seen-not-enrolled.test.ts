@@ -51,6 +51,7 @@ describe.each(dialects)('students seen but not on the list, on $name', (dialect)
         '/api/sync/attendance',
         {
           events: [
+            // Seen by two doors of the room (each kiosk writes one per student and session).
             seen(joined.id, '08:31'),
             seen(joined.id, '08:52'),
             seen(visitor.id, '08:40'),
