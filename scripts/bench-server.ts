@@ -332,9 +332,11 @@ async function seed(api: Api): Promise<Seed> {
     `seeded ${STUDENTS} students, ${KIOSKS} classes and kiosks in ${round((performance.now() - t0) / 1000, 1)} s`,
   );
 
-  // Templates, pushed the way kiosks enrol them (200 per push).
+  // Templates, pushed the way kiosks enrol them: a student's shots in one push (a push's shots
+  // are judged against the templates from before it, and these are each student's first), up to
+  // 200 templates per push.
   const t1 = performance.now();
-  const uploads = students.flatMap((s) =>
+  const perStudent = students.map((s) =>
     Array.from({ length: TEMPLATES_PER_STUDENT }, () => ({
       id: randomUUID(),
       studentId: s.id,
@@ -344,8 +346,11 @@ async function seed(api: Api): Promise<Seed> {
       createdAt: new Date().toISOString(),
     })),
   );
+  const uploads = perStudent.flat();
+  const studentsPerPush = Math.max(1, Math.floor(200 / TEMPLATES_PER_STUDENT));
   const batches: (typeof uploads)[] = [];
-  for (let i = 0; i < uploads.length; i += 200) batches.push(uploads.slice(i, i + 200));
+  for (let i = 0; i < perStudent.length; i += studentsPerPush)
+    batches.push(perStudent.slice(i, i + studentsPerPush).flat());
   await pool(batches, 2, async (templates, i) => {
     const res = PushResponse.parse(
       await api.request('POST', '/api/sync/templates', { templates }, kiosks[i % KIOSKS]?.token),
@@ -357,15 +362,19 @@ async function seed(api: Api): Promise<Seed> {
   return { kiosks, classes, rosterToken };
 }
 
-/** Weekdays from 2026-09-07 (a Monday): enough sessions for every kiosk's share of events. */
+/**
+ * Weekdays up to yesterday, oldest first: enough past sessions for every kiosk's share of events
+ * (the server refuses marks for sessions that have not begun).
+ */
 function sessionDates(count: number): { date: string; weekday: number }[] {
   const out: { date: string; weekday: number }[] = [];
-  for (let t = Date.parse('2026-09-07T00:00:00Z'); out.length < count; t += 86_400_000) {
+  const today = Date.parse(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`);
+  for (let t = today - 86_400_000; out.length < count; t -= 86_400_000) {
     const d = new Date(t);
     if (d.getUTCDay() >= 1 && d.getUTCDay() <= 5)
       out.push({ date: d.toISOString().slice(0, 10), weekday: d.getUTCDay() });
   }
-  return out;
+  return out.reverse();
 }
 
 /** Each kiosk's batches, pre-serialised so the timing measures the server, not JSON.stringify. */
