@@ -121,18 +121,15 @@ export const KIOSK_CLOCK_ALLOWANCE_MS = 10 * 60_000;
  * sent, so a kiosk whose clock runs far ahead keeps the order of its own events (its correction
  * after its mark still decides) instead of tying them all at one instant.
  */
-function occurredTimes(events: readonly AttendanceEvent[], latest: Date): Map<AttendanceEvent, string> {
-  const out = new Map<AttendanceEvent, string>();
-  const late: { e: AttendanceEvent; at: number; i: number }[] = [];
-  events.forEach((e, i) => {
-    const at = Date.parse(e.occurredAt);
-    if (at > latest.getTime()) late.push({ e, at, i });
-    else out.set(e, new Date(at).toISOString());
+function occurredTimes(events: readonly AttendanceEvent[], latest: Date): string[] {
+  const out = events.map((e) => new Date(e.occurredAt).toISOString());
+  const late = events
+    .map((e, i) => ({ at: Date.parse(e.occurredAt), i }))
+    .filter(({ at }) => at > latest.getTime())
+    .sort((a, b) => a.at - b.at || a.i - b.i);
+  late.forEach(({ i }, rank) => {
+    out[i] = new Date(latest.getTime() - (late.length - 1 - rank)).toISOString();
   });
-  late.sort((a, b) => a.at - b.at || a.i - b.i);
-  late.forEach(({ e }, rank) =>
-    out.set(e, new Date(latest.getTime() - (late.length - 1 - rank)).toISOString()),
-  );
   return out;
 }
 
@@ -227,7 +224,7 @@ export async function ingestAttendance(
       session_id: e.sessionId,
       kind: e.kind,
       status: e.kind === 'exception' ? null : e.status,
-      occurred_at: occurredAt.get(e) ?? new Date(e.occurredAt).toISOString(),
+      occurred_at: occurredAt[i] as string,
       ref_id: e.refId ?? null,
       scores: e.scores === undefined ? null : JSON.stringify(e.scores),
       model_id: e.modelId ?? null,
@@ -508,7 +505,7 @@ async function seenNotEnrolled(db: Executor, byStudent: Map<string, EventRow[]>)
     .flatMap((studentId) => {
       const student = named.get(studentId);
       const events = byStudent.get(studentId) ?? [];
-      if (!student || events.length === 0) return [];
+      if (!student) return [];
       const lastSeenAt = events.reduce((at, e) => (e.occurred_at > at ? e.occurred_at : at), '');
       return [
         {
