@@ -541,3 +541,65 @@ describe('staff console: archiving a class', () => {
     }
   });
 });
+
+describe('staff console: your own password', () => {
+  it('a refused change keeps what was typed and says why beside the field; a good one clears the form', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-password-e2e-'));
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+      const teacher = await createUser(server.database, 'teacher');
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      contexts.push(ctx);
+      const t = await ctx.newPage();
+      await signInConsole(t, server.url, teacher.email, teacher.password);
+      await t.goto(`${server.url}/#/account`);
+      const form = '[data-page="account"] form';
+      const current = t.getByLabel('Current password');
+      const next = t.getByLabel('New password');
+      const submit = t.locator(`${form} button[type="submit"]`);
+
+      // A wrong current password: the server refuses it; the reason is beside that field, which
+      // is emptied for a fresh try and focused; the new password is still there.
+      await current.fill('not my password');
+      await next.fill('a long new password');
+      await submit.click();
+      await errorShownOnce(t, form, 'Current password is wrong');
+      const beside = t.locator(`${form} .field`, { has: current });
+      await beside.locator('[data-testid="field-error"]', { hasText: 'Current password is wrong' }).waitFor();
+      expect(await next.inputValue()).toBe('a long new password');
+      expect(await current.inputValue()).toBe('');
+      expect(await t.evaluate('document.activeElement && document.activeElement.autocomplete')).toBe(
+        'current-password',
+      );
+      await expectAccessible(t, 'account-wrong-password');
+      await consoleShot(t, 'account-wrong-password');
+
+      // A new password that is too short: refused before it is sent; both fields keep their text.
+      await current.fill(teacher.password);
+      await next.fill('short');
+      await submit.click();
+      await t
+        .locator(`${form} .field`, { has: next })
+        .locator('[data-testid="field-error"]', { hasText: '10 characters' })
+        .waitFor();
+      expect(await current.inputValue()).toBe(teacher.password);
+      expect(await next.inputValue()).toBe('short');
+      await consoleShot(t, 'account-weak-password');
+
+      // The right current password and a long new one: changed, and the form is empty again.
+      await next.fill('a long new password');
+      await submit.click();
+      await t.locator(`${form} .form-ok`, { hasText: 'Password changed' }).waitFor();
+      expect(await current.inputValue()).toBe('');
+      expect(await next.inputValue()).toBe('');
+      expect(await t.locator(`${form} [data-testid="field-error"]`).count()).toBe(0);
+      await login(server.app(), teacher.email, 'a long new password');
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -19,8 +19,9 @@ export const badRequest = (message: string, code = 'bad_request', field?: string
   new HttpError(400, code, message, field === undefined ? undefined : [{ path: field, message }]);
 export const unauthorized = (message = 'Authentication required', code = 'unauthorized') =>
   new HttpError(401, code, message);
-export const forbidden = (message = 'Not allowed for your role', code = 'forbidden') =>
-  new HttpError(403, code, message);
+/** `field`: as for `badRequest`, the request field whose value was refused (a wrong current password). */
+export const forbidden = (message = 'Not allowed for your role', code = 'forbidden', field?: string) =>
+  new HttpError(403, code, message, field === undefined ? undefined : [{ path: field, message }]);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string, code = 'conflict') => new HttpError(409, code, message);
 export const unprocessable = (message: string, code = 'unprocessable') => new HttpError(422, code, message);

@@ -165,7 +165,11 @@ describe.each(dialects)('session revocation on $name', (dialect) => {
 
       const wrong = await change('not my password');
       expect(wrong.statusCode).toBe(403);
-      expect(wrong.json()).toMatchObject({ error: 'wrong_password' });
+      // naming the field, so a form shows the reason beside it
+      expect(wrong.json()).toMatchObject({
+        error: 'wrong_password',
+        issues: [{ path: 'currentPassword', message: 'Current password is wrong' }],
+      });
       expect((await probe(t.app, phone.accessToken)).status).toBe(200);
 
       const changed = await change(user.password);

@@ -137,8 +137,9 @@ export class AuthService {
     if (!user) throw sessionRevoked();
     if (user.disabled === 1) throw accountDisabled();
     // 403, not 401: the session is fine, only the proof is wrong (a client must not log out).
+    // The field is named so that a form shows the reason beside it.
     if (!(await verifyPassword(currentPassword, user.password_hash)))
-      throw forbidden('Current password is wrong', 'wrong_password');
+      throw forbidden('Current password is wrong', 'wrong_password', 'currentPassword');
     await updateUser(
       this.db,
       userId,

@@ -1,8 +1,8 @@
 // Your own password. Changing it ends every other session at once (the server bumps the
 // token version); this page's session goes on with the new cookie the server sets.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ChangePasswordRequest } from '../../../src/schemas/auth.js';
-import { changePassword, currentUser } from '../api.js';
+import { ApiError, changePassword, currentUser } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { Field, FormError, FormOk, Page } from '../ui.js';
 
@@ -10,6 +10,7 @@ export function Account() {
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
   const f = useSubmit();
+  const currentField = useRef<HTMLInputElement>(null);
   const user = currentUser();
   return (
     <Page title="Account" testId="account">
@@ -25,10 +26,25 @@ export function Account() {
             .run(
               ChangePasswordRequest,
               { currentPassword, newPassword },
-              (v) => changePassword(v.currentPassword, v.newPassword),
+              async (v) => {
+                try {
+                  await changePassword(v.currentPassword, v.newPassword);
+                  return 'changed' as const;
+                } catch (err) {
+                  // A wrong current password is typed again from scratch (it cannot be seen to
+                  // be corrected); the new one stays, as does everything after any other refusal.
+                  if (err instanceof ApiError && err.code === 'wrong_password') {
+                    setCurrent('');
+                    currentField.current?.focus();
+                  }
+                  throw err;
+                }
+              },
               'Password changed. Every other session (other browsers, API tokens) has been signed out.',
             )
-            .then(() => {
+            .then((outcome) => {
+              // Cleared only once the server took the change: a refused form keeps what was typed.
+              if (outcome !== 'changed') return;
               setCurrent('');
               setNew('');
             });
@@ -41,6 +57,7 @@ export function Account() {
           {(p) => (
             <input
               {...p}
+              ref={currentField}
               type="password"
               autoComplete="current-password"
               value={currentPassword}
