@@ -10,6 +10,7 @@ import { pairingQrText } from '../src/contracts/pairing-qr.js';
 import { storeTemplates } from '../server/src/repositories/templates.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ADMIN_PIN } from '../src/core/index.js';
+import { layoutReport, settled } from './harness/audit.js';
 import { useE2eSuite } from './harness/suite.js';
 import { call } from '../server/test/app.js';
 import { ADMIN_PIN, borrowed, hold, openUi, pollUntil, seedSchool, type World } from './harness/world.js';
@@ -160,6 +161,12 @@ describe('admin', () => {
   it('changes the PIN on a touch-only 7" panel with nothing but the on-screen keypad, in landscape and portrait', async () => {
     world = await suite.world({ viewport: { width: 800, height: 480 } });
     const { page } = world;
+    // A camera that is not there: the admin area says why on every tab, in its longest words.
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
     const keypad = (scope: string) => page.locator(`${scope} [data-testid="keypad"]`);
     const tap = async (scope: string, keys: string) => {
       for (const k of keys) await keypad(scope).getByRole('button', { name: k, exact: true }).click();
@@ -175,22 +182,35 @@ describe('admin', () => {
       const panel = '[data-panel="pin"]';
       await page.click('[data-testid="tab-pin"]');
       await page.waitForSelector(`${panel}[data-app-state="ready"]`);
-      // Every key is a 44 px touch target inside the screen's width.
-      const width = page.viewportSize()!.width;
+      // The camera is off, so every tab also carries the door-problem notice: the form, its
+      // keypad and the notice still fit the screen with nothing to scroll.
+      await page.waitForSelector('[data-testid="door-problem-notice"]');
+      await settled(page);
+      await world!.shot(`${shot}-notice`);
+      expect((await layoutReport(page)).problems).toEqual([]);
+      // Every key is a 44 px touch target on the screen.
+      const { width, height } = page.viewportSize()!;
       const keys = await keypad(panel).getByRole('button').all();
       expect(keys).toHaveLength(12);
       for (const box of await Promise.all(keys.map((b) => b.boundingBox()))) {
         expect(box!.width).toBeGreaterThanOrEqual(44);
         expect(box!.height).toBeGreaterThanOrEqual(44);
         expect(box!.x + box!.width).toBeLessThanOrEqual(width);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(height);
       }
+      const submit = await page.locator('[data-testid="pin-change"]').boundingBox();
+      expect(submit!.y + submit!.height).toBeLessThanOrEqual(height);
       // The keypad starts on the current PIN; a slip is taken back with the delete key.
       expect(await page.getAttribute('[data-testid="pin-current"]', 'data-keypad-target')).toBe('yes');
       await tap(panel, `${from}7`);
       await keypad(panel).getByRole('button', { name: 'Delete last digit' }).click();
       expect(await page.inputValue('[data-testid="pin-current"]')).toBe(from);
-      // A tap on a field points the keypad at it.
+      // A tap on a field points the keypad at it. The longest live warning fits too.
       await page.click('[data-testid="pin-new"]');
+      await tap(panel, '121212');
+      await page.locator('[data-testid="pin-change-error"]', { hasText: 'repeats a short group' }).waitFor();
+      expect((await layoutReport(page)).problems).toEqual([]);
+      await keypad(panel).getByRole('button', { name: 'Clear' }).click();
       await tap(panel, to);
       await page.click('[data-testid="pin-confirm"]');
       await tap(panel, to);
@@ -199,6 +219,7 @@ describe('admin', () => {
       await world!.shot(shot);
       await page.click('[data-testid="pin-change"]');
       await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+      expect((await layoutReport(page)).problems).toEqual([]);
       await world!.shot(`${shot}-done`);
       await page.click('[data-testid="admin-exit"]');
       await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');

@@ -139,23 +139,25 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
   };
 
   return (
-    <section className="panel" data-panel="pin" data-app-state="ready">
-      <h2>Admin PIN</h2>
-      {recovery && (
-        <div className="notice notice--warn" role="status" data-testid="pin-recovery-notice">
-          <span>
-            <strong>Opened with a recovery code.</strong> The code is now used up. Set a new PIN before you
-            leave: the old PIN is not needed.
-          </span>
-        </div>
-      )}
-      <p className="muted">
-        {factoryPin
-          ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area.'
-          : 'Change the PIN that opens this admin area.'}{' '}
-        {ADMIN_PIN_MIN_LENGTH}–{ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456,
-        not a repeated group like 121212.
-      </p>
+    <section className="panel pin-panel" data-panel="pin" data-app-state="ready">
+      <div className="pin-panel__intro">
+        <h2>Admin PIN</h2>
+        {recovery && (
+          <div className="notice notice--warn" role="status" data-testid="pin-recovery-notice">
+            <span>
+              <strong>Opened with a recovery code.</strong> The code is now used up. Set a new PIN before you
+              leave: the old PIN is not needed.
+            </span>
+          </div>
+        )}
+        <p className="muted">
+          {factoryPin
+            ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area.'
+            : 'Change the PIN that opens this admin area.'}{' '}
+          {ADMIN_PIN_MIN_LENGTH}–{ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456,
+          not a repeated group like 121212.
+        </p>
+      </div>
       <form
         className="settings pin-change"
         onSubmit={(e) => {
@@ -190,7 +192,8 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
         </div>
         <div className="pin-change__pad">
           <p className="pin-change__target">
-            Keypad types into <strong>{LABELS[target]}</strong>. Tap a field to switch.
+            Keypad types into <strong>{LABELS[target]}</strong>.
+            <span className="pin-change__switch">Tap a field to switch.</span>
           </p>
           <Keypad onKey={press} disabled={busy} label={`Keypad for ${LABELS[target]}`} />
         </div>
