@@ -92,6 +92,13 @@ const DOOR: DoorState[] = [
     view: () => ({ greeting: greeting('unknown', null), faces: face('unknown') }),
     ready: '[data-kind="unknown"]',
   },
+  {
+    name: 'please-look-at-camera',
+    // The photo-and-screen check did not pass: no name, nothing marked, nothing alarming.
+    view: () => ({ greeting: greeting('look_at_camera', null), faces: face('gated') }),
+    ready: '[data-kind="look_at_camera"]',
+    never: /spoof|fake|photo|not live/i,
+  },
   { name: 'no-class', view: () => ({ session: null, greeting: null }), ready: '[data-idle="no-class"]' },
   {
     name: 'no-class-greeted',
@@ -319,7 +326,7 @@ describe('the PIN and admin screens read right', () => {
           shots: true,
           scrollY: true,
           fullPage: true,
-          sizes: ['800x480', '1280x720', '1080x1920', '3840x2160', '1920x1080'],
+          sizes: ['800x480', '480x800', '1280x720', '1080x1920', '3840x2160', '1920x1080'],
         }),
       );
     }

@@ -9,6 +9,7 @@ import { SCREENSHOTS } from './world.js';
 
 export const SIZES = {
   '800x480': { width: 800, height: 480 },
+  '480x800': { width: 480, height: 800 },
   '1280x720': { width: 1280, height: 720 },
   '1920x1080': { width: 1920, height: 1080 },
   '1080x1920': { width: 1080, height: 1920 },

@@ -89,7 +89,7 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
         onChange={(e) => setSearch(e.target.value)}
       />
       {roster.error && <p className="error">{roster.error}</p>}
-      <table className="table" data-testid="roster-table">
+      <table className="table table--stack" data-testid="roster-table">
         <caption className="visually-hidden">Students on this kiosk's roster</caption>
         <thead>
           <tr>
@@ -107,12 +107,12 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} data-student-id={r.id} data-reenrol={r.needsReEnrolment ? 'yes' : 'no'}>
-              <td>{r.name}</td>
-              <td>{r.studentNumber}</td>
-              <td>
+              <td data-label="Name">{r.name}</td>
+              <td data-label="Number">{r.studentNumber}</td>
+              <td data-label="Enrolled">
                 <EnrolledCell row={r} engineKnown={engineKnown} />
               </td>
-              <td>
+              <td data-label="Templates">
                 {engineKnown ? r.usableTemplates : r.templates}
                 {engineKnown && r.templates > r.usableTemplates && (
                   <span className="muted"> (+{r.templates - r.usableTemplates} old model)</span>
@@ -123,8 +123,10 @@ export function RosterPanel({ api, coverage, onEnrol, initialOnlyReEnrol = false
                   </div>
                 )}
               </td>
-              <td>{r.consent ? 'Given' : <span className="pill pill--bad">Missing</span>}</td>
-              <td>{r.enrolledInActiveClass ? 'Yes' : '–'}</td>
+              <td data-label="Consent">
+                {r.consent ? 'Given' : <span className="pill pill--bad">Missing</span>}
+              </td>
+              <td data-label="This class">{r.enrolledInActiveClass ? 'Yes' : '–'}</td>
               <td>
                 <button
                   type="button"

@@ -102,8 +102,9 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
       )}
       {note && !error && <p className="ok">{note}</p>}
       {log.error && <p className="error">{log.error}</p>}
-      {/* Seven columns, cells wrap: fits a 1080-px portrait screen and an 800-px panel. */}
-      <table className="table table--log" data-testid="log-table">
+      {/* Seven columns, cells wrap: fits a 1080-px portrait screen and an 800-px panel; on a
+          480-px one each row is a block of labelled lines (`table--stack`, `data-label`). */}
+      <table className="table table--log table--stack" data-testid="log-table">
         <caption className="visually-hidden">Today's attendance at this door</caption>
         <thead>
           <tr>
@@ -131,7 +132,7 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
               data-kind={r.kind}
               className={r.undone ? 'undone' : undefined}
             >
-              <td>
+              <td data-label="Time">
                 {new Date(r.occurredAt).toLocaleTimeString([], {
                   hour: '2-digit',
                   minute: '2-digit',
@@ -139,21 +140,21 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
                   hour12: false,
                 })}
               </td>
-              <td>{r.name}</td>
-              <td>{eventText(r.kind)}</td>
-              <td>
+              <td data-label="Student">{r.name}</td>
+              <td data-label="How">{eventText(r.kind)}</td>
+              <td data-label="Status">
                 {r.undone ? (
                   <s aria-label={`${statusText(r.status)}, undone`}>{statusText(r.status)}</s>
                 ) : (
                   statusText(r.status)
                 )}
               </td>
-              <td className="table__evidence">
+              <td className="table__evidence" data-label="Evidence">
                 {r.scores
                   ? `similarity ${formatScore(r.scores.similarity)} · margin ${formatScore(r.scores.margin)} · ${r.scores.votes}/${r.scores.window} frames`
                   : '–'}
               </td>
-              <td>{r.synced ? 'Yes' : 'Waiting'}</td>
+              <td data-label="Uploaded">{r.synced ? 'Yes' : 'Waiting'}</td>
               <td>
                 {!r.undone && (r.kind === 'mark' || r.kind === 'manual') && (
                   <button
