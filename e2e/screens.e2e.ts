@@ -181,6 +181,13 @@ async function auditScreen(
     const shortSide = Math.min(SIZES[size].width, SIZES[size].height);
     if (opts.bigName && (report.nameFontPx ?? 0) < 0.06 * shortSide)
       problems.push(`the name is ${report.nameFontPx} px, under 6 % of ${shortSide}`);
+    // The greeting's last line says what to do next ("Please check with your teacher"): a long
+    // name must not shrink it below what a student can read from the door.
+    const detailPx = (await page.evaluate(
+      `(() => { const el = document.querySelector('.greeting__detail'); return el ? parseFloat(getComputedStyle(el).fontSize) : null; })()`,
+    )) as number | null;
+    if (detailPx !== null && detailPx < 16)
+      problems.push(`the greeting's last line is ${detailPx} px, under 16`);
     if (problems.length) findings.push({ where: `${label} @ ${size}`, problems });
     if (opts.shots) await screenshot(page, `${label}-${size}`, opts.fullPage ?? false);
   }
