@@ -10,6 +10,7 @@ import { openTestSqlite, type TestDatabase } from '../../test/databases.js';
 import { importDirectory } from './import-photos.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/faces');
+const PHOTO_LIMIT = 10 * 1024 * 1024;
 
 describe('server:import with the real face engine', () => {
   let engine: FaceEngine;
@@ -39,6 +40,7 @@ describe('server:import with the real face engine', () => {
       siteId: 'default',
       consent: true,
       now: () => new Date().toISOString(),
+      maxPhotoBytes: PHOTO_LIMIT,
     });
     expect(result.map((s) => [s.folder, s.created, s.templates])).toEqual([
       ['alice', true, 2],
@@ -68,6 +70,7 @@ describe('server:import with the real face engine', () => {
       siteId: 'default',
       consent: true,
       now: () => new Date().toISOString(),
+      maxPhotoBytes: PHOTO_LIMIT,
     });
     expect(again.map((s) => s.created)).toEqual([false, false]);
     expect(await database.db.selectFrom('students').select('id').execute()).toHaveLength(2);
@@ -82,6 +85,7 @@ describe('server:import with the real face engine', () => {
         siteId: 'default',
         consent: false,
         now: () => new Date().toISOString(),
+        maxPhotoBytes: PHOTO_LIMIT,
       });
       expect(result).toEqual([
         expect.objectContaining({
