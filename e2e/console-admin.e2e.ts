@@ -2,7 +2,8 @@
 // server (fake face engine: no face is analysed here): a kiosk silent in school hours is flagged
 // once the admin's threshold is passed, the admins get one email and the audit one row; each
 // kiosk's face model is listed; every page is checked with axe-core and photographed at desktop
-// and phone width (e2e/screenshots/console-*.png).
+// and phone width (e2e/screenshots/console-*.png). Also: a refused password change keeps what was
+// typed, and the main pages read on a 7" screen either way up (the kiosk UI's layout check).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app.js';
 import type { MailMessage, Mailer } from '../server/src/notifications/mailer.js';
+import { layoutReport, settled, SIZES } from './harness/audit.js';
 import { launchChromium } from './harness/browser.js';
 import {
   checkedPages,
@@ -602,6 +604,87 @@ describe('staff console: your own password', () => {
       expect(await next.inputValue()).toBe('');
       expect(await t.locator(`${form} [data-testid="field-error"]`).count()).toBe(0);
       await login(server.app(), teacher.email, 'a long new password');
+    } finally {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('staff console: a small screen', () => {
+  it('the main pages read at 800×480 and 480×800: nothing cut, off the side or on top of other text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-small-e2e-'));
+    let server: RunningServer | null = null;
+    const contexts: BrowserContext[] = [];
+    try {
+      server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+      const app = server.app();
+      const admin = await createUser(server.database, 'admin');
+      const teacher = await createUser(server.database, 'teacher');
+      const adminToken = await login(app, admin.email, admin.password);
+      const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+        name: 'Room 101',
+        siteId: 'default',
+      });
+      const cls = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name: 'Maths 9A',
+        code: 'MA9A',
+        siteId: 'default',
+        teacherId: teacher.id,
+      });
+      const now = new Date();
+      const today = now.toISOString().slice(0, 10);
+      const start = new Date(Math.max(now.getTime() - 30 * 60_000, Date.parse(`${today}T00:00:00Z`)));
+      const end = new Date(Math.min(now.getTime() + 60 * 60_000, Date.parse(`${today}T23:59:00Z`)));
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/schedules`, {
+        roomId: room.id,
+        date: today,
+        startTime: hhmm(start),
+        endTime: hhmm(end),
+        graceMinutes: 10,
+      });
+      const names = ['Alexandra Papadopoulou', 'Anna-Sophia Featherstonehaugh-Papadopoulou', 'Colin Powell'];
+      const students = [];
+      for (const [i, name] of names.entries())
+        students.push(
+          await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+            studentNumber: `100${i}`,
+            name,
+            consent: true,
+          }),
+        );
+      await call(app, adminToken, 'POST', `/api/classes/${cls.id}/enrolments`, {
+        studentIds: students.map((s) => s.id),
+      });
+      await pairKiosk(app, adminToken, room.id, 'Door of Room 101');
+
+      const ctx = await browser.newContext({ viewport: { width: 800, height: 480 } });
+      contexts.push(ctx);
+      const page = await ctx.newPage();
+      await signInConsole(page, server.url, admin.email, admin.password);
+      const pages: { path: string; ready: string; name: string }[] = [
+        { path: '/today', ready: '[data-testid="today-row"]', name: 'today' },
+        { path: '/classes', ready: '[data-testid="classes-table"]', name: 'classes' },
+        { path: `/classes/${cls.id}`, ready: '[data-testid="schedules-table"]', name: 'class' },
+        { path: '/students', ready: '[data-testid="students-table"]', name: 'students' },
+        { path: '/kiosks', ready: '[data-testid="kiosks-table"]', name: 'kiosks' },
+        { path: '/reports', ready: '[data-testid="reports-classes"]', name: 'reports' },
+        { path: '/account', ready: '[data-page="account"] form', name: 'account' },
+      ];
+      const findings: { where: string; problems: string[] }[] = [];
+      for (const size of ['800x480', '480x800'] as const) {
+        await page.setViewportSize(SIZES[size]);
+        for (const p of pages) {
+          await page.goto(`${server.url}/#${p.path}`);
+          await page.waitForSelector(p.ready);
+          await settled(page);
+          const { problems } = await layoutReport(page, { scrollY: true });
+          if (problems.length) findings.push({ where: `${p.name} @ ${size}`, problems });
+          await consoleShot(page, `small-${p.name}-${size}`);
+        }
+      }
+      expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);
     } finally {
       for (const c of contexts) await c.close().catch(() => undefined);
       await server?.close();

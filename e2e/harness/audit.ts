@@ -63,7 +63,7 @@ export async function layoutReport(page: Page, opts: { scrollY?: boolean } = {})
       return el.tagName.toLowerCase() + (id ? '[' + id + ']' : '') + cls + ' "' + (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 50) + '"';
     };
     const shown = (el) => {
-      if (el.closest('.visually-hidden, option, select, script, style, template')) return false;
+      if (el.closest('.visually-hidden, .sr-only, option, select, script, style, template')) return false;
       // A closed <details> keeps boxes for its content in Chromium (content-visibility), unseen.
       const details = el.closest('details');
       if (details && !details.open && !el.closest('summary')) return false;
