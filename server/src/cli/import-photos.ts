@@ -38,13 +38,22 @@ export interface StudentImport {
   photos: PhotoResult[];
 }
 
-/** Why a file is not read as a photo (not a plain file, or over the size limit), or null. */
-async function refusedPhoto(path: string, maxBytes: number): Promise<string | null> {
-  const info = await stat(path);
-  if (!info.isFile()) return 'not_a_file';
-  if (info.size > maxBytes)
-    return `too_large: ${info.size} bytes, more than the ${maxBytes} a photo may have`;
-  return null;
+/**
+ * The photo's bytes, or why the file is not taken as one: not a plain file, over the size limit
+ * (checked before reading), or unreadable (a dangling link, no permission). One bad file is
+ * reported with the rest of the folder's results; it never stops the import.
+ */
+async function readPhoto(path: string, maxBytes: number): Promise<{ bytes: Buffer } | { refused: string }> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { refused: 'not_a_file' };
+    if (info.size > maxBytes)
+      return { refused: `too_large: ${info.size} bytes, more than the ${maxBytes} a photo may have` };
+    return { bytes: await readFile(path) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    return { refused: `unreadable: ${code}` };
+  }
 }
 
 export async function importDirectory(
@@ -103,15 +112,15 @@ export async function importDirectory(
     const results: PhotoResult[] = [];
     for (const f of files) {
       const path = join(dir, folder, f);
-      const refused = await refusedPhoto(path, options.maxPhotoBytes);
-      if (refused !== null) {
-        results.push({ filename: f, status: 'rejected', reason: refused });
+      const read = await readPhoto(path, options.maxPhotoBytes);
+      if ('refused' in read) {
+        results.push({ filename: f, status: 'rejected', reason: read.refused });
         continue;
       }
       const photo = {
         filename: f,
         mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
-        bytes: await readFile(path),
+        bytes: read.bytes,
       };
       results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
     }
