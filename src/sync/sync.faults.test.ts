@@ -365,8 +365,9 @@ describe('sync against the real server', () => {
     const store = kioskStore();
     const sync = service(store);
     expect(await sync.syncNow()).toMatchObject({ ok: false, error: 'not paired' });
+    // It says what to do: a new code from the console (pairing again with this one cannot work).
     await expect(sync.pair({ serverUrl: ctx.proxy.url, code: 'WRONG-CODE', name: 'door' })).rejects.toThrow(
-      /request refused|not authorised/,
+      /^pairing code refused \(bad_pairing_code: .*\): make a new code in the staff console \(Kiosks, New code\)/,
     );
     expect(store.sync.get('deviceToken')).toBeNull();
   });
