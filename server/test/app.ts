@@ -18,13 +18,20 @@ export class TestClock {
   }
 }
 
-export const EMBEDDING_SIZE = 16;
+/** The shipped face model's size, so templates the tests label `faceplugin/v1` have that model's shape. */
+export const EMBEDDING_SIZE = 512;
 
 /** Deterministic unit vector from bytes: the same photo always gives the same template. */
 export function fakeEmbedding(seed: Uint8Array | string): Float32Array {
-  const digest = createHash('sha256').update(seed).digest();
   const v = new Float32Array(EMBEDDING_SIZE);
-  for (let i = 0; i < EMBEDDING_SIZE; i++) v[i] = ((digest[i] ?? 0) - 127.5) / 127.5;
+  // SHA-256 blocks of the seed (then seed + block number) until the vector is full.
+  for (let block = 0; block * 32 < EMBEDDING_SIZE; block++) {
+    const hash = createHash('sha256').update(seed);
+    if (block > 0) hash.update(String(block));
+    const digest = hash.digest();
+    for (let i = 0; i < 32 && block * 32 + i < EMBEDDING_SIZE; i++)
+      v[block * 32 + i] = ((digest[i] ?? 0) - 127.5) / 127.5;
+  }
   const norm = Math.hypot(...v);
   for (let i = 0; i < EMBEDDING_SIZE; i++) v[i] = (v[i] ?? 0) / norm;
   return v;

@@ -87,6 +87,20 @@ export function parsePipeline(name: string, registry: EmbedderRegistry = SHIPPED
   });
 }
 
+/**
+ * How many values an embedding of a model id has ("faceplugin/v1" → 512; a fusion → the sum of its
+ * parts), or null for a pipeline `registry` does not hold (another build's model). The server
+ * checks offered templates against it, so a malformed first template cannot fix a student's size.
+ */
+export function embeddingSizeOf(modelId: string, registry: EmbedderRegistry = SHIPPED_EMBEDDERS): number | null {
+  const name = modelId.replace(/\/v\d+$/, '').replace(/\/flip$/, '');
+  try {
+    return parsePipeline(name, registry).reduce((n, spec) => n + spec.dims, 0);
+  } catch {
+    return null;
+  }
+}
+
 /** Identifies the embedding space: templates from another pipeline never match. */
 export function modelIdOf(specs: readonly EmbedderSpec[], flip: boolean): string {
   return `${specs.map((s) => s.id).join('+')}${flip ? '/flip' : ''}/v1`;

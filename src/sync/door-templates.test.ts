@@ -10,12 +10,15 @@ import {
   serverForKiosks,
   type ServerForKiosks,
 } from '../../server/test/whole-kiosk.js';
+import { embeddingSizeOf } from '../ml/embedders.js';
 import { FakeFaceEngine, fakeEmbedding } from '../core/testing/fake-engine.js';
 
 let server: ServerForKiosks;
 const NOW = '2026-09-07T08:35:00Z';
 // The server keeps door templates only of a model with a calibrated point (door-template.ts).
 const SHIPPED_MODEL = 'faceplugin/v1';
+// Its size: the server refuses templates of a known model that do not have it.
+const SHIPPED_SIZE = embeddingSizeOf(SHIPPED_MODEL) ?? 0;
 
 beforeEach(async () => {
   server = await serverForKiosks();
@@ -30,7 +33,12 @@ async function pairedKiosk() {
   // The student's enrolment template, of the kiosk's model and size.
   // The door face below is this face again: the server checks a capture still matches the
   // child's enrolment templates.
-  const studentId = await enrolStudentPhoto(server, engine.modelId, fakeEmbedding('door face'), NOW);
+  const studentId = await enrolStudentPhoto(
+    server,
+    engine.modelId,
+    fakeEmbedding('door face', SHIPPED_SIZE),
+    NOW,
+  );
   expect((await kiosk.sync.syncNow()).ok).toBe(true); // reports the model, learns the setting
   return { kiosk, engine, studentId };
 }
@@ -39,7 +47,7 @@ const capture = (studentId: string, modelId: string) => ({
   id: randomUUID(),
   studentId,
   modelId,
-  embedding: fakeEmbedding('door face'),
+  embedding: fakeEmbedding('door face', SHIPPED_SIZE),
   similarity: 0.9,
   margin: 0.5,
   createdAt: NOW,

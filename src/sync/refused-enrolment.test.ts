@@ -10,6 +10,7 @@ import {
   serverForKiosks,
   type ServerForKiosks,
 } from '../../server/test/whole-kiosk.js';
+import { embeddingSizeOf } from '../ml/embedders.js';
 import { FakeFaceEngine, fakeEmbedding, fakeFrame } from '../core/testing/fake-engine.js';
 import type { Decision } from '../core/attendance/engine.js';
 
@@ -17,6 +18,8 @@ let server: ServerForKiosks;
 const NOW = '2026-09-07T08:35:00Z'; // during the seeded Monday lesson
 // The server judges a kiosk's new shots by the calibrated threshold of their model.
 const SHIPPED_MODEL = 'faceplugin/v1';
+// Its size: the server refuses templates of a known model that do not have it.
+const SHIPPED_SIZE = embeddingSizeOf(SHIPPED_MODEL) ?? 0;
 
 beforeEach(async () => {
   server = await serverForKiosks();
@@ -29,7 +32,12 @@ it("a template the server refuses as unlike the student's stops matching at once
   const engine = new FakeFaceEngine(0, SHIPPED_MODEL);
   const { kiosk } = await pairWholeKiosk(server, engine, NOW);
   // The student's face on the server (an admin's photo enrolment); the kiosk pulls it.
-  const studentId = await enrolStudentPhoto(server, SHIPPED_MODEL, fakeEmbedding('student'), NOW);
+  const studentId = await enrolStudentPhoto(
+    server,
+    SHIPPED_MODEL,
+    fakeEmbedding('student', SHIPPED_SIZE),
+    NOW,
+  );
   expect((await kiosk.sync.syncNow()).ok).toBe(true);
   // Somebody else's face enrolled at this kiosk under the student's name (as the enrolment
   // desk stores shots: local, waiting to be pushed, matched at once).
@@ -37,7 +45,7 @@ it("a template the server refuses as unlike the student's stops matching at once
     id: randomUUID(),
     studentId,
     modelId: SHIPPED_MODEL,
-    embedding: fakeEmbedding('mallory'),
+    embedding: fakeEmbedding('mallory', SHIPPED_SIZE),
     quality: 0.9,
     origin: 'local' as const,
     createdAt: NOW,

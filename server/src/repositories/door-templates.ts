@@ -147,7 +147,7 @@ export async function storeDoorTemplate(
  * have been recognised at the door under this model). Judged by template-likeness.ts.
  */
 async function likenessToEnrolment(trx: Executor, u: DoorTemplateUpload) {
-  const problem = checkEmbedding(u.embedding);
+  const problem = checkEmbedding(u.embedding, u.modelId);
   const got = decodeEmbedding(u.embedding);
   if (problem !== null || !got.ok)
     throw badRequest(`embedding: ${problem ?? 'does not decode'}`, 'bad_embedding', 'embedding');

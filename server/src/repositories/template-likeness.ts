@@ -9,6 +9,7 @@
 // (doorTemplateFloor): the similarity at which the door itself would take the face for that child.
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
 import { doorTemplateFloor } from '../../../src/ml/door-template.js';
+import { embeddingSizeOf } from '../../../src/ml/embedders.js';
 import { chunks, unique, type Executor } from './executor.js';
 
 /** Map key of one student's templates of one model. */
@@ -39,7 +40,11 @@ export interface StudentFaces {
   door: Map<string, Float32Array[]>;
 }
 
-/** These students' templates, split by kind. A row whose embedding does not decode is left out: it vouches for nothing. */
+/**
+ * These students' templates, split by kind. A row whose embedding does not decode, or does not
+ * have its model's size (stored before sizes were checked), is left out: it vouches for nothing,
+ * and a student whose only rows are such is enrolled afresh instead of refused for ever.
+ */
 export async function facesOfStudents(db: Executor, studentIds: readonly string[]): Promise<StudentFaces> {
   const out: StudentFaces = { enrolment: new Map(), door: new Map() };
   for (const chunk of chunks(unique(studentIds), 500)) {
@@ -49,7 +54,7 @@ export async function facesOfStudents(db: Executor, studentIds: readonly string[
       .where('student_id', 'in', chunk)
       .execute();
     for (const row of rows) {
-      const decoded = decodeEmbedding(row.embedding);
+      const decoded = decodeEmbedding(row.embedding, embeddingSizeOf(row.model_id) ?? undefined);
       if (!decoded.ok) continue;
       const into = row.source === 'door' ? out.door : out.enrolment;
       const key = studentModelKey(row.student_id, row.model_id);

@@ -93,7 +93,7 @@ export async function storeTemplates(
     if (!student || (from.siteId !== null && student.site_id !== from.siteId)) reason = 'unknown_student';
     else if (student.consent !== 1) reason = 'no_consent';
     else {
-      const problem = checkEmbedding(u.embedding);
+      const problem = checkEmbedding(u.embedding, u.modelId);
       if (problem !== null) reason = `bad_embedding: ${problem}`;
     }
     if (reason !== null) {

@@ -7,6 +7,7 @@ import {
   call,
   createUser,
   embeddingB64,
+  EMBEDDING_SIZE,
   faceAt,
   fakeEmbedding,
   login,
@@ -241,7 +242,7 @@ describe.each(dialects)('door templates (template freshness) on $name', (dialect
       const wrongSize = await offer(capture(4, { embedding: short }));
       expect(wrongSize.statusCode).toBe(400);
       expect(wrongSize.json()).toMatchObject({ error: 'bad_embedding' });
-      const notNormalised = Buffer.from(new Float32Array(16).fill(1).buffer).toString('base64');
+      const notNormalised = Buffer.from(new Float32Array(EMBEDDING_SIZE).fill(1).buffer).toString('base64');
       const bad = await offer(capture(4, { embedding: notNormalised }));
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ error: 'bad_embedding' });

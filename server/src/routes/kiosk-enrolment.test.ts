@@ -204,6 +204,21 @@ describe.each(dialects)('kiosk enrolment of an enrolled student on $name', (dial
       expect(await statuses([shot(studentId, short, model)])).toEqual(['rejected:bad_embedding: wrong_size']);
     });
 
+    it("refuses a first template that does not have its model's size, and enrols afresh over rows stored before the check", async () => {
+      const studentId = await newStudent();
+      // A buggy kiosk's or a stolen token's two numbers must not become the student's first face…
+      const short = new Float32Array([0.6, 0.8]);
+      expect(await statuses([shot(studentId, short)])).toEqual(['rejected:bad_embedding: wrong_size']);
+      expect(await storedIds(studentId)).toEqual([]);
+      const face = fakeEmbedding(`sized-${studentId}`);
+      expect(await statuses([shot(studentId, face)])).toEqual(['accepted']);
+      // …and such a row stored before sizes were checked vouches for nothing: it neither blocks
+      // the student's enrolment nor is what a new shot is judged against.
+      const legacy = await newStudent();
+      await insertTemplateRow(database.db, legacy, short, 'kiosk');
+      expect(await statuses([shot(legacy, fakeEmbedding(`legacy-${legacy}`))])).toEqual(['accepted']);
+    });
+
     it("refuses a template id already used for another student's face, instead of calling it a duplicate", async () => {
       const { studentId } = await enrolled();
       const [taken] = await storedIds(studentId);

@@ -24,11 +24,20 @@ describe('session ids', () => {
 });
 
 describe('embedding checks', () => {
+  // A model this build does not know: only the shape is checked.
+  const other = 'another-build-model/v1';
   it('accept unit vectors and explain what is wrong with the others', () => {
-    expect(checkEmbedding(float32ToBase64(new Float32Array([0.6, 0.8])))).toBeNull();
-    expect(checkEmbedding(float32ToBase64(new Float32Array([3, 4])))).toBe('not_normalised');
-    expect(checkEmbedding(float32ToBase64(new Float32Array([NaN, 1])))).toBe('not_finite');
-    expect(checkEmbedding('!!!notbase64')).toBe('not_base64');
-    expect(checkEmbedding(Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'))).toBe('bad_length');
+    expect(checkEmbedding(float32ToBase64(new Float32Array([0.6, 0.8])), other)).toBeNull();
+    expect(checkEmbedding(float32ToBase64(new Float32Array([3, 4])), other)).toBe('not_normalised');
+    expect(checkEmbedding(float32ToBase64(new Float32Array([NaN, 1])), other)).toBe('not_finite');
+    expect(checkEmbedding('!!!notbase64', other)).toBe('not_base64');
+    expect(checkEmbedding(Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64'), other)).toBe('bad_length');
+  });
+
+  it("hold a known model's embeddings to its size", () => {
+    const unit = (n: number) => new Float32Array(n).fill(1 / Math.sqrt(n));
+    expect(checkEmbedding(float32ToBase64(unit(512)), 'faceplugin/v1')).toBeNull();
+    expect(checkEmbedding(float32ToBase64(new Float32Array([0.6, 0.8])), 'faceplugin/v1')).toBe('wrong_size');
+    expect(checkEmbedding(float32ToBase64(unit(511)), 'faceplugin/v1')).toBe('wrong_size');
   });
 });

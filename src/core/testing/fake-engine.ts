@@ -1,6 +1,7 @@
 // A small deterministic FaceEngine for unit tests of the attendance engine and the kiosk
 // API: a "frame" is a JSON description of the faces in it, and each person's embedding is
 // a fixed one-hot vector. The scenario and the end-to-end paths use the real engine.
+import { embeddingSizeOf } from '../../ml/embedders.js';
 import type {
   DetectedFace,
   FaceEngine,
@@ -46,15 +47,16 @@ export const FAKE_SPOOF_SIGNALS: PresentationSignals = {
 
 export const FAKE_DIMS = 16;
 
-export function fakeEmbedding(who: string): Float32Array {
-  const v = new Float32Array(FAKE_DIMS);
+/** One-hot per person (strangers spread evenly), `dims` long: the shipped model's size when a test names it. */
+export function fakeEmbedding(who: string, dims = FAKE_DIMS): Float32Array {
+  const v = new Float32Array(dims);
   let h = 0;
   for (const c of who) h = (h * 31 + c.charCodeAt(0)) >>> 0;
   if (who.startsWith('?')) {
     // Strangers: spread evenly, so they match nobody strongly.
-    v.fill(1 / Math.sqrt(FAKE_DIMS));
+    v.fill(1 / Math.sqrt(dims));
   } else {
-    v[h % FAKE_DIMS] = 1;
+    v[h % dims] = 1;
   }
   return v;
 }
@@ -64,7 +66,8 @@ export const fakeFrame = (...faces: FakeFace[]): Uint8Array =>
 
 export class FakeFaceEngine implements FaceEngine {
   readonly backend = 'cpu' as const;
-  readonly embeddingSize = FAKE_DIMS;
+  /** FAKE_DIMS, or the size of the shipped model when the engine is given its id (the server checks it). */
+  readonly embeddingSize: number;
   calls = 0;
   /**
    * Optional artificial latency, to exercise frame dropping; the model id it reports (a test of
@@ -73,7 +76,9 @@ export class FakeFaceEngine implements FaceEngine {
   constructor(
     private readonly delayMs = 0,
     readonly modelId: string = 'fake-v1',
-  ) {}
+  ) {
+    this.embeddingSize = embeddingSizeOf(modelId) ?? FAKE_DIMS;
+  }
 
   async analyse(input: Uint8Array | RgbImage): Promise<FrameAnalysis> {
     this.calls++;
@@ -98,7 +103,7 @@ export class FakeFaceEngine implements FaceEngine {
         antispoof: 0.95,
         liveness: 0.95,
         presentation: f.spoof ? FAKE_SPOOF_SIGNALS : FAKE_LIVE_SIGNALS,
-        embedding: fakeEmbedding(f.who),
+        embedding: fakeEmbedding(f.who, this.embeddingSize),
         gateFailures: f.gates ?? [],
       })),
     };
