@@ -10,8 +10,9 @@ import type { Database } from '../src/db/database.js';
 import { insertUser } from '../src/repositories/users.js';
 import { hashPassword } from '../src/services/passwords.js';
 
+/** Starts at 08:15 on the seeded Monday: the seeded 08:30 session's door (ten minutes before its start) opens within the kiosk clock allowance, so marks pushed "now" are for a session that has begun. */
 export class TestClock {
-  constructor(public t: Date = new Date('2026-09-07T08:00:00Z')) {}
+  constructor(public t: Date = new Date('2026-09-07T08:15:00Z')) {}
   now = () => new Date(this.t.getTime());
   advance(ms: number) {
     this.t = new Date(this.t.getTime() + ms);

@@ -92,7 +92,10 @@ export function parsePipeline(name: string, registry: EmbedderRegistry = SHIPPED
  * parts), or null for a pipeline `registry` does not hold (another build's model). The server
  * checks offered templates against it, so a malformed first template cannot fix a student's size.
  */
-export function embeddingSizeOf(modelId: string, registry: EmbedderRegistry = SHIPPED_EMBEDDERS): number | null {
+export function embeddingSizeOf(
+  modelId: string,
+  registry: EmbedderRegistry = SHIPPED_EMBEDDERS,
+): number | null {
   const name = modelId.replace(/\/v\d+$/, '').replace(/\/flip$/, '');
   try {
     return parsePipeline(name, registry).reduce((n, spec) => n + spec.dims, 0);

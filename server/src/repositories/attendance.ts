@@ -7,8 +7,13 @@ import type { AttendanceEventTable, ClassTable, DB, ScheduleTable } from '../db/
 import { badRequest } from '../errors.js';
 import type { CorrectionRequest, SessionReport } from '../schemas/attendance.js';
 import { deriveStatus, type StatusEvent } from '../services/attendance-status.js';
-import { meetsOn, versionOn, type Occurrence } from '../../../src/contracts/occurrences.js';
-import { localDateAt } from '../../../src/contracts/site-time.js';
+import {
+  DEFAULT_ARRIVAL_MINUTES,
+  meetsOn,
+  versionOn,
+  type Occurrence,
+} from '../../../src/contracts/occurrences.js';
+import { instantOf } from '../../../src/contracts/site-time.js';
 import { parseSessionId } from '../services/sessions.js';
 import { resolveOccurrence } from './calendar.js';
 import { writeAudit, type Actor } from './audit.js';
@@ -19,11 +24,14 @@ import { chunks, unique, type Executor } from './executor.js';
 interface ScheduleInfo {
   id: string;
   site_id: string;
+  /** The class's own arrival window (minutes before the start); null: the site's. */
+  arrival_minutes: number | null;
   versions: {
     validFrom: string | null;
     validUntil: string | null;
     weekday: number | null;
     date: string | null;
+    startTime: string;
   }[];
 }
 
@@ -34,12 +42,12 @@ async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<
       db
         .selectFrom('schedules')
         .innerJoin('classes', 'classes.id', 'schedules.class_id')
-        .select(['schedules.id', 'classes.site_id'])
+        .select(['schedules.id', 'classes.site_id', 'classes.arrival_minutes'])
         .where('schedules.id', 'in', chunk)
         .execute(),
       db
         .selectFrom('schedule_versions')
-        .select(['schedule_id', 'valid_from', 'valid_until', 'weekday', 'date'])
+        .select(['schedule_id', 'valid_from', 'valid_until', 'weekday', 'date', 'start_time'])
         .where('schedule_id', 'in', chunk)
         .execute(),
     ]);
@@ -50,6 +58,7 @@ async function schedulesById(db: Executor, ids: readonly string[]): Promise<Map<
         validUntil: v.valid_until,
         weekday: v.weekday,
         date: v.date,
+        startTime: v.start_time,
       });
   }
   return out;
@@ -106,12 +115,12 @@ function shapeProblem(e: AttendanceEvent): string | null {
  * How far ahead of the server's clock a kiosk's clock may run. A device's event times are its
  * word, and the latest standing manual event decides a status, so a time in the future taken at
  * its word would outrank every correction a teacher makes until then, long after the device was
- * revoked; and a mark for a session days ahead would be waiting when that session came. Times
- * later than this past arrival are brought back to it (`occurredTimes`), and sessions held on a
- * later date than the site's date by then are refused. Ten minutes is far more than an
- * NTP-synchronised clock drifts and less than a lesson, so a forged time wins nothing for
- * longer than that. (A session later the same day is not refused: that needs its start in the
- * site's zone, and a device token can already mark the sessions under way.)
+ * revoked; and a mark for a later session would be waiting when that session came. Times later
+ * than this past arrival are brought back to it (`occurredTimes`), and a session whose door had
+ * not opened by then (its arrival window starts later: `opensAt`) is refused. Ten minutes is far
+ * more than an NTP-synchronised clock drifts and less than a lesson, so a forged time wins
+ * nothing for longer than that, and an honest kiosk, which marks only inside a session's window
+ * by its own clock, is never refused.
  */
 export const KIOSK_CLOCK_ALLOWANCE_MS = 10 * 60_000;
 
@@ -133,21 +142,28 @@ function occurredTimes(events: readonly AttendanceEvent[], latest: Date): string
   return out;
 }
 
-/** Moved sessions among those named: `${scheduleId}@${originalDate}` → the date it is held on. */
-async function movedDates(
+/** Where the calendar moved a session: its new date and start, each null when unchanged. */
+interface Move {
+  toDate: string | null;
+  startTime: string | null;
+}
+
+/** Moved sessions among those named: `${scheduleId}@${originalDate}` → where it is held. */
+async function moves(
   db: Executor,
   sessions: readonly { scheduleId: string; date: string }[],
-): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+): Promise<Map<string, Move>> {
+  const out = new Map<string, Move>();
   for (const chunk of chunks(unique(sessions.map((x) => x.scheduleId)), 500)) {
     const rows = await db
       .selectFrom('session_changes')
-      .select(['schedule_id', 'date', 'to_date'])
+      .select(['schedule_id', 'date', 'to_date', 'start_time'])
       .where('kind', '=', 'moved')
       .where('schedule_id', 'in', chunk)
       .where('date', 'in', unique(sessions.map((x) => x.date)))
       .execute();
-    for (const r of rows) if (r.to_date !== null) out.set(`${r.schedule_id}@${r.date}`, r.to_date);
+    for (const r of rows)
+      out.set(`${r.schedule_id}@${r.date}`, { toDate: r.to_date, startTime: r.start_time });
   }
   return out;
 }
@@ -191,15 +207,26 @@ export async function ingestAttendance(
     ),
     schedulesById(db, scheduleIds),
     eventsById(db, externalRefs),
-    db.selectFrom('sites').select('timezone').where('id', '=', from.siteId).executeTakeFirst(),
+    db
+      .selectFrom('sites')
+      .select(['timezone', 'arrival_minutes'])
+      .where('id', '=', from.siteId)
+      .executeTakeFirst(),
   ]);
-  // The site's date by the latest time an honest kiosk's clock can show: a session held on a
-  // later date (its own, or the one the calendar moved it to) has not begun.
-  const latestDate = site ? localDateAt(latestTime, site.timezone) : null;
   const named = [...sessions.values()].flatMap((x) => (x ? [x] : []));
-  const moved = named.length > 0 ? await movedDates(db, named) : new Map<string, string>();
-  const notYetBegun = (sessionId: string, date: string) =>
-    latestDate !== null && (moved.get(sessionId) ?? date) > latestDate;
+  const moved = named.length > 0 ? await moves(db, named) : new Map<string, Move>();
+  /**
+   * When the session's door opens: its arrival window's start (the class's window, else the
+   * site's) before its start time on the date it is held, in the site's zone, where the calendar
+   * may have moved it. Its door had not opened by the latest time an honest kiosk's clock can
+   * show, so no kiosk can have seen anyone arrive for it.
+   */
+  const opensAt = (sessionId: string, date: string, schedule: ScheduleInfo, startTime: string): number => {
+    const move = moved.get(sessionId);
+    const startsAt = instantOf(move?.toDate ?? date, move?.startTime ?? startTime, site?.timezone ?? 'UTC');
+    const arrivalMinutes = schedule.arrival_minutes ?? site?.arrival_minutes ?? DEFAULT_ARRIVAL_MINUTES;
+    return startsAt.getTime() - arrivalMinutes * 60_000;
+  };
 
   const results: ItemResult[] = new Array(events.length);
   const rows: AttendanceEventTable[] = [];
@@ -247,7 +274,8 @@ export async function ingestAttendance(
       const version = versionOn(schedule, parsed.date);
       if (!version || !meetsOn(version, parsed.date))
         return 'unknown_session: the schedule does not occur on that date';
-      if (notYetBegun(e.sessionId, parsed.date)) return 'unknown_session: the session has not begun yet';
+      if (site && opensAt(e.sessionId, parsed.date, schedule, version.startTime) > latestTime.getTime())
+        return 'unknown_session: the session has not begun yet';
     }
     if (e.kind === 'undo' && e.refId !== undefined) {
       const inBatch = events.find((x) => x.id === e.refId);

@@ -1,6 +1,7 @@
 // A device's event times are its word, but not beyond its clock's allowance: a manual mark dated
 // in the future cannot outrank the corrections teachers make after it, and a mark for a session
-// that has not begun is refused (docs/security.md, finding 23).
+// whose door has not opened (a later day, or later the same day) is refused (docs/security.md,
+// finding 23).
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KIOSK_CLOCK_ALLOWANCE_MS } from '../repositories/attendance.js';
@@ -25,7 +26,8 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
   beforeAll(async () => {
     if (!dialect.available) return;
     database = await dialect.open();
-    t = await buildTestApp(database);
+    // The clock moves hours ahead; the seeded access tokens must outlive it.
+    t = await buildTestApp(database, { config: { accessTokenTtlSeconds: 3 * 24 * 3600 } });
     // During the seeded session (a Monday, 08:30-09:15 UTC).
     t.clock.t = new Date('2026-09-07T08:40:00Z');
     s = await seed(t, database, { students: 5 });
@@ -125,7 +127,7 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
       expect(await row(student(2))).toMatchObject({ status: 'present', markedAt: ahead });
     });
 
-    it("judges 'not begun' by the site's own date: Monday has begun at Tonga's midnight, not yet on Sunday evening in Honolulu", async () => {
+    it("judges 'not begun' by the site's own clock: Monday's 08:30 lesson has begun at 08:15 in Tonga, not at 02:00 in Honolulu", async () => {
       const seeded = t.clock.t;
       const pushAt = async (timezone: string, utc: string) => {
         t.clock.t = new Date(utc);
@@ -146,7 +148,7 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
                 id: randomUUID(),
                 kind: 'mark',
                 studentId: there.students[0]?.id,
-                sessionId: there.sessionId, // Monday 2026-09-07, 08:30 local
+                sessionId: there.sessionId, // Monday 2026-09-07, 08:30 local; arrivals from 08:20
                 status: 'present',
                 occurredAt: utc,
               },
@@ -156,12 +158,14 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
         return pushed.results[0];
       };
       try {
-        // 00:30 on Monday in Tonga (UTC+13) while it is still Sunday in UTC.
-        expect(await pushAt('Pacific/Tongatapu', '2026-09-06T11:30:00Z')).toMatchObject({
+        // 08:15 on Monday in Tonga (UTC+13), 19:15 on Sunday in UTC: the door opens within the
+        // clock allowance (judged in UTC, it would be a day early).
+        expect(await pushAt('Pacific/Tongatapu', '2026-09-06T19:15:00Z')).toMatchObject({
           status: 'accepted',
         });
-        // 19:00 on Sunday in Honolulu (UTC-10) while it is already Monday in UTC.
-        expect(await pushAt('Pacific/Honolulu', '2026-09-07T05:00:00Z')).toMatchObject({
+        // 02:00 on Monday in Honolulu (UTC-10), 12:00 in UTC: hours before the door opens (judged
+        // in UTC, or by date alone, it would have begun).
+        expect(await pushAt('Pacific/Honolulu', '2026-09-07T12:00:00Z')).toMatchObject({
           status: 'rejected',
           reason: 'unknown_session: the session has not begun yet',
         });
@@ -170,13 +174,40 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
       }
     });
 
-    it('a mark for a session that has not begun is refused, unless the calendar moved it to today', async () => {
+    it('a mark for a lesson later the same day is refused until its arrival window is about to open', async () => {
+      const seeded = t.clock.t; // 08:40, during the seeded 08:30 lesson
+      const afternoon = await call<{ id: string }>(
+        t.app,
+        s.adminToken,
+        'POST',
+        `/api/classes/${s.classId}/schedules`,
+        { roomId: s.roomId, weekday: 1, startTime: '14:00', endTime: '14:45', graceMinutes: 10 },
+      );
+      const later = `${afternoon.id}@${s.date}`;
+      const pushAt = async (hhmm: string) => {
+        t.clock.t = new Date(`${s.date}T${hhmm}:00Z`);
+        return (await push(student(4), isoIn(0), later, 'mark')).results[0];
+      };
+      const notBegun = { status: 'rejected', reason: 'unknown_session: the session has not begun yet' };
+      try {
+        expect(await pushAt('08:40')).toMatchObject(notBegun);
+        // Arrivals count from 13:50 (the site's ten minutes); a kiosk clock may run ten minutes fast.
+        expect(await pushAt('13:39')).toMatchObject(notBegun);
+        // The class's own, wider window opens its door earlier.
+        await call(t.app, s.adminToken, 'PATCH', `/api/classes/${s.classId}`, { arrivalMinutes: 30 });
+        expect(await pushAt('13:21')).toMatchObject({ status: 'accepted' });
+      } finally {
+        await call(t.app, s.adminToken, 'PATCH', `/api/classes/${s.classId}`, { arrivalMinutes: null });
+        t.clock.t = seeded;
+      }
+    });
+
+    it('a mark for a session that has not begun is refused, unless the calendar moved it to now', async () => {
+      const seeded = t.clock.t; // 08:40
       const nextWeek = `${s.scheduleId}@2026-09-14`;
+      const notBegun = { status: 'rejected', reason: 'unknown_session: the session has not begun yet' };
       const refused = await push(student(3), isoIn(0), nextWeek, 'mark');
-      expect(refused.results[0]).toMatchObject({
-        status: 'rejected',
-        reason: 'unknown_session: the session has not begun yet',
-      });
+      expect(refused.results[0]).toMatchObject(notBegun);
       expect(await row(student(3), nextWeek)).toMatchObject({ markedAt: null });
 
       await call(t.app, s.adminToken, 'POST', `/api/sessions/${encodeURIComponent(nextWeek)}/move`, {
@@ -184,8 +215,15 @@ describe.each(dialects)('pushed event times on $name', (dialect) => {
         startTime: '10:00',
         endTime: '10:45',
       });
-      const accepted = await push(student(3), isoIn(0), nextWeek, 'mark');
-      expect(accepted.results[0]?.status).toBe('accepted');
+      try {
+        // Moved to today at 10:00: its door opens at 09:50, not at its old 08:20.
+        expect((await push(student(3), isoIn(0), nextWeek, 'mark')).results[0]).toMatchObject(notBegun);
+        t.clock.t = new Date(`${s.date}T09:45:00Z`);
+        const accepted = await push(student(3), isoIn(0), nextWeek, 'mark');
+        expect(accepted.results[0]?.status).toBe('accepted');
+      } finally {
+        t.clock.t = seeded;
+      }
     });
   });
 });

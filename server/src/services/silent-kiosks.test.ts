@@ -11,7 +11,7 @@ import { silenceOf } from './silent-kiosks.js';
 const dialects = await testDialects();
 
 // The seeded schedule: Mondays 08:30–09:15 at the default site (UTC), arrivals from 08:20.
-// 2026-09-07 and 2026-09-14 are Mondays; the test clock starts at 2026-09-07T08:00Z.
+// 2026-09-07 and 2026-09-14 are Mondays; each test's clock starts at 2026-09-07T08:00Z.
 const AT = (date: string, hhmm: string) => new Date(`${date}T${hhmm}:00Z`);
 const MON = '2026-09-07';
 // The fake clock jumps weeks ahead; the admin's access token must outlive it.
@@ -68,6 +68,7 @@ describe.each(dialects)('silent kiosks on $name', (dialect) => {
     const database = await dialect.open();
     const mailer = new FakeMailer();
     const t = await buildTestApp(database, { mailer, config: LONG_SESSIONS });
+    t.clock.t = AT(MON, '08:00');
     opened.push({ app: t.app, database });
     const s = await seed(t, database);
     // Paired at 08:00: last seen then.
