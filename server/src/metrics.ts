@@ -14,8 +14,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
-import { unauthorized } from './errors.js';
+import { tooManyRequests, unauthorized } from './errors.js';
 import { parseHealth } from './repositories/devices.js';
+import { METRICS_SCRAPES_PER_MINUTE, scrapeLimit } from './scrape-limit.js';
 
 export interface MetricsOptions {
   /** When set, scrapes must send `Authorization: Bearer <token>`. */
@@ -294,16 +295,25 @@ export default fp(
       },
     );
 
+    const scrapes = scrapeLimit(app.ctx.clock);
     app.get(
       '/metrics',
       {
         schema: {
           tags: ['ops'],
-          summary: 'Prometheus metrics (Bearer METRICS_TOKEN; 401 without one unless METRICS_OPEN=1)',
+          summary: `Prometheus metrics (Bearer METRICS_TOKEN; 401 without one unless METRICS_OPEN=1; at most ${METRICS_SCRAPES_PER_MINUTE} calls a minute per client, then 429)`,
           hide: false,
         },
       },
       async (request, reply) => {
+        // Counted before the token is checked: wrong tokens use up the same allowance.
+        const verdict = scrapes.take(request.ip);
+        if (!verdict.allowed) {
+          reply.header('retry-after', String(verdict.retryAfterSeconds));
+          throw tooManyRequests(
+            `At most ${METRICS_SCRAPES_PER_MINUTE} calls to /metrics a minute from one address`,
+          );
+        }
         if (opts.token !== undefined && opts.token !== '') {
           const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
           if (!match?.[1] || !sameSecret(match[1], opts.token))

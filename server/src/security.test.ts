@@ -10,6 +10,7 @@ import { testDialects, type TestDatabase } from '../test/databases.js';
 import { configFromEnv, ConfigError, parseEnv } from './config.js';
 import { assertRange } from './reports/service.js';
 import { LIST_PAGE_MAX } from './schemas/common.js';
+import { METRICS_SCRAPES_PER_MINUTE } from './scrape-limit.js';
 
 const sqlite = (await testDialects()).find((d) => d.name === 'sqlite');
 if (!sqlite) throw new Error('no sqlite dialect');
@@ -253,6 +254,43 @@ describe('/metrics and the listen address are closed by default', () => {
     } finally {
       await t.app.close();
       await open.app.close();
+      await database.cleanup();
+    }
+  });
+
+  it("/metrics takes a scraper's calls but refuses a flood from one address, wrong tokens included", async () => {
+    const database = await sqlite.open();
+    const open = await buildTestApp(database, { processMetrics: false, config: { metricsOpen: true } });
+    const closed = await buildTestApp(database, {
+      processMetrics: false,
+      config: { metricsToken: 'a-scrape-token-of-some-length' },
+    });
+    const scrape = (t: TestApp, remoteAddress: string, authorization?: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: '/metrics',
+        remoteAddress,
+        ...(authorization === undefined ? {} : { headers: { authorization } }),
+      });
+    try {
+      for (let i = 0; i < METRICS_SCRAPES_PER_MINUTE; i++)
+        expect((await scrape(open, '10.0.0.9')).statusCode).toBe(200);
+      const refused = await scrape(open, '10.0.0.9');
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      // Another address (the real scraper) is not affected; a minute later the flooder may call again.
+      expect((await scrape(open, '10.0.0.7')).statusCode).toBe(200);
+      open.clock.advance(60_000);
+      expect((await scrape(open, '10.0.0.9')).statusCode).toBe(200);
+
+      // Guessing the token counts too: after the allowance even the right token waits.
+      for (let i = 0; i < METRICS_SCRAPES_PER_MINUTE; i++)
+        expect((await scrape(closed, '10.0.0.9', `Bearer guess-${i}`)).statusCode).toBe(401);
+      expect((await scrape(closed, '10.0.0.9', 'Bearer guess-again')).statusCode).toBe(429);
+      expect((await scrape(closed, '10.0.0.7', 'Bearer a-scrape-token-of-some-length')).statusCode).toBe(200);
+    } finally {
+      await open.app.close();
+      await closed.app.close();
       await database.cleanup();
     }
   });

@@ -11,6 +11,7 @@ import { createStudent } from '../repositories/students.js';
 import { importDirectory } from './import-photos.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/faces');
+const PHOTO_LIMIT = 10 * 1024 * 1024;
 
 describe('server:import with the real face engine', () => {
   let engine: FaceEngine;
@@ -40,6 +41,7 @@ describe('server:import with the real face engine', () => {
       siteId: 'default',
       consent: true,
       now: () => new Date().toISOString(),
+      maxPhotoBytes: PHOTO_LIMIT,
     });
     expect(result.map((s) => [s.folder, s.created, s.templates])).toEqual([
       ['alice', true, 2],
@@ -69,6 +71,7 @@ describe('server:import with the real face engine', () => {
       siteId: 'default',
       consent: true,
       now: () => new Date().toISOString(),
+      maxPhotoBytes: PHOTO_LIMIT,
     });
     expect(again.map((s) => s.created)).toEqual([false, false]);
     expect(await database.db.selectFrom('students').select('id').execute()).toHaveLength(2);
@@ -83,6 +86,7 @@ describe('server:import with the real face engine', () => {
         siteId: 'default',
         consent: false,
         now: () => new Date().toISOString(),
+        maxPhotoBytes: PHOTO_LIMIT,
       });
       expect(result).toEqual([
         expect.objectContaining({
@@ -114,6 +118,7 @@ describe('server:import with the real face engine', () => {
         siteId: 'default',
         consent: true,
         now: () => new Date().toISOString(),
+        maxPhotoBytes: PHOTO_LIMIT,
       });
       expect(result).toEqual([
         expect.objectContaining({

@@ -1,7 +1,7 @@
 // The work behind `npm run server:import`: one folder per student under `dir`; the folder
 // name is the student number (and the name, unless a student with that number exists).
 // Each image becomes a template through the same path as POST /api/students/:id/photos.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { FaceEngine } from '../../../src/ml/types.js';
@@ -25,6 +25,11 @@ export interface ImportOptions {
    */
   consent: boolean;
   now: () => string;
+  /**
+   * Larger files are reported `too_large` and never read: the upload route's limit
+   * (PHOTO_LIMIT_BYTES), so a folder from elsewhere cannot hold one file the size of the memory.
+   */
+  maxPhotoBytes: number;
 }
 
 export interface StudentImport {
@@ -34,6 +39,15 @@ export interface StudentImport {
   templates: number;
   skipped?: string;
   photos: PhotoResult[];
+}
+
+/** Why a file is not read as a photo (not a plain file, or over the size limit), or null. */
+async function refusedPhoto(path: string, maxBytes: number): Promise<string | null> {
+  const info = await stat(path);
+  if (!info.isFile()) return 'not_a_file';
+  if (info.size > maxBytes)
+    return `too_large: ${info.size} bytes, more than the ${maxBytes} a photo may have`;
+  return null;
 }
 
 export async function importDirectory(
@@ -88,15 +102,22 @@ export async function importDirectory(
     const files = (await readdir(join(dir, folder)))
       .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
       .sort();
-    const photos = await Promise.all(
-      files.map(async (f) => ({
+    // One photo at a time, each checked before it is read: the folder's size is not the memory's.
+    const results: PhotoResult[] = [];
+    for (const f of files) {
+      const path = join(dir, folder, f);
+      const refused = await refusedPhoto(path, options.maxPhotoBytes);
+      if (refused !== null) {
+        results.push({ filename: f, status: 'rejected', reason: refused });
+        continue;
+      }
+      const photo = {
         filename: f,
         mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
-        bytes: await readFile(join(dir, folder, f)),
-      })),
-    );
-    const results =
-      photos.length === 0 ? [] : await addPhotoTemplates(db, engine, studentId, photos, options.now());
+        bytes: await readFile(path),
+      };
+      results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
+    }
     out.push({
       folder,
       studentId,

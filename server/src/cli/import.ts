@@ -40,6 +40,7 @@ async function main() {
       siteId: typeof values.site === 'string' ? values.site : 'default',
       consent: values.consent === true,
       now: () => new Date().toISOString(),
+      maxPhotoBytes: config.photoLimitBytes,
     });
     const rejected = students.flatMap((s) =>
       s.photos
