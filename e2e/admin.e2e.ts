@@ -444,6 +444,9 @@ describe('admin', () => {
     await world.waitForKiosk((s) => s.session !== null, 'the roster after pairing');
     await page.click('[data-testid="sync-now"]');
     await page.locator('[data-testid="sync-history"] td', { hasText: 'ok' }).first().waitFor();
+    // Kiosk and server share this machine's clock: no warning.
+    expect(await page.textContent('[data-testid="sync-clock"]')).toBe("agrees with the server's");
+    expect(await page.locator('[data-testid="sync-clock-notice"]').count()).toBe(0);
     await world.shot('17-paired-sync-panel', true);
 
     // Moved to another school's server while the old one is down: a mark still waiting for the

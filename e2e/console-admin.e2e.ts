@@ -94,12 +94,13 @@ describe('staff console: kiosk watch and calendar tools', () => {
         .set({ last_seen_at: fortyMinutesAgo })
         .where('id', '=', quiet.deviceId)
         .execute();
-      // The talking kiosk reports its face model with its roster pull, as kiosks do.
+      // The talking kiosk reports its face model and its clock (17 minutes fast) with its roster
+      // pull, as kiosks do.
       await call(
         app,
         talking.token,
         'GET',
-        '/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1',
+        `/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1&clock=${17 * 60_000}`,
       );
 
       const ctx = await browser.newContext({ viewport: DESKTOP });
@@ -143,6 +144,11 @@ describe('staff console: kiosk watch and calendar tools', () => {
           .textContent(),
       ).toBe('faceres-aligned+mobileface/v1');
       expect(await flagged.locator('[data-testid="kiosk-model"]').textContent()).toBe('not reported');
+      // The kiosk whose clock is off is named above the table and flagged in its row.
+      expect(await a.textContent('[data-testid="clock-notice"]')).toContain('Door of 101: 17 minutes fast');
+      expect(await a.locator('[data-testid="clock-flag"]').allTextContents()).toEqual([
+        'Clock 17 minutes fast',
+      ]);
       await bothWidths(a, 'kiosks-silent');
       // Template freshness is off until an admin turns it on, and stays on once saved.
       const doorOn = a.locator('[data-testid="door-templates-on"]');

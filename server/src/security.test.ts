@@ -307,13 +307,14 @@ describe('the compose deployment', () => {
   const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
   const nginx = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
 
-  it('trusts one proxy hop, and nginx replaces X-Forwarded-For instead of appending to it', () => {
+  it('trusts one proxy hop, and nginx replaces X-Forwarded-For and X-Forwarded-Host instead of passing on what a client sent', () => {
     const trust = /TRUST_PROXY:\s*"?([^"\n]+)"?/.exec(compose)?.[1];
     expect(trust).toBeDefined();
     expect(() => parseEnv({ TRUST_PROXY: trust })).not.toThrow();
     expect(trust).not.toMatch(/true/i);
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-Host \$host;/);
   });
 
   it('serves HTTPS: nginx on 443 with a certificate from TLS_DIR or one generated on first start, fingerprint printed', () => {

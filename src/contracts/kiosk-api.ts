@@ -90,6 +90,11 @@ export const SyncStatus = z.object({
   rejectedCount: z.number().int().optional(),
   /** Face templates enrolled here that the server refused (no longer matched; the roster says why). */
   rejectedTemplateCount: z.number().int().optional(),
+  /**
+   * How far this kiosk's clock was ahead of the server's (negative: behind) at the last contact, in
+   * ms; null before any. The Sync screen warns from CLOCK_WARNING_MS on (contracts/clock-offset.ts).
+   */
+  clockOffsetMs: z.number().nullable().optional(),
 });
 
 /**

@@ -399,6 +399,12 @@ export const RosterQuery = z.object({
   feed: z.coerce.number().int().min(1).max(99).default(1),
   /** The kiosk's face model, so the server knows it even when no mark is pushed (absent: not loaded yet, or an older kiosk). */
   model: FaceModelId.optional(),
+  /**
+   * The kiosk clock's lead over the server's in ms, as the kiosk measured it off the server's
+   * `Date` header (src/sync/clock-offset.ts); absent: not measured yet, or an older kiosk. Sent
+   * with every pull, so a kiosk that marks nobody (its wrong clock may be why) still reports it.
+   */
+  clock: z.coerce.number().int().min(-1e13).max(1e13).optional(),
 });
 
 // ---------------------------------------------------------------- errors

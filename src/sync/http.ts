@@ -20,6 +20,7 @@ import {
   type PushTemplatesRequest,
 } from '../contracts/sync.js';
 import { parseRetryAfter } from './backoff.js';
+import { clockOffsetMs } from './clock-offset.js';
 
 /**
  * `insecure`: plain http to another machine, refused; `untrusted`: not the pinned certificate;
@@ -76,6 +77,8 @@ export interface SyncHttpOptions {
 
 export class SyncHttp {
   private readonly http: AxiosInstance;
+  /** The kiosk clock's lead over the server's at the last answer (clock-offset.ts); null before any. */
+  lastClockOffsetMs: number | null = null;
 
   constructor(private readonly opts: SyncHttpOptions) {
     this.http = axios.create({
@@ -111,9 +114,23 @@ export class SyncHttp {
     return this.call(() => this.http.post(SYNC_PATHS.doorTemplates, body), DoorTemplateResult);
   }
 
-  /** `model`: the kiosk's face model, reported with every pull (null while the engine loads). */
-  pullRoster(since: string, limit: number, model: string | null = null): Promise<RosterPage> {
-    const params = { since, limit, feed: ROSTER_FEED_VERSION, ...(model ? { model } : {}) };
+  /**
+   * `model`: the kiosk's face model, reported with every pull (null while the engine loads);
+   * `clockOffsetMs`: the kiosk clock's lead over the server's (null: not measured yet).
+   */
+  pullRoster(
+    since: string,
+    limit: number,
+    model: string | null = null,
+    clockOffsetMs: number | null = null,
+  ): Promise<RosterPage> {
+    const params = {
+      since,
+      limit,
+      feed: ROSTER_FEED_VERSION,
+      ...(model ? { model } : {}),
+      ...(clockOffsetMs === null ? {} : { clock: String(Math.round(clockOffsetMs)) }),
+    };
     return this.call(() => this.http.get(SYNC_PATHS.roster, { params }), RosterPage);
   }
 
@@ -126,12 +143,16 @@ export class SyncHttp {
     schema: T,
   ): Promise<z.infer<T>> {
     let res: AxiosResponse;
+    const sentAt = this.opts.now().getTime();
     try {
       res = await send();
     } catch (err) {
       if (this.opts.onCertificateError && isTlsRefusal(err)) throw this.opts.onCertificateError();
       throw toNetworkError(err, this.opts.timeoutMs);
     }
+    // Every answer, a refusal too, tells the server's time.
+    this.lastClockOffsetMs =
+      clockOffsetMs(res.headers['date'], sentAt, this.opts.now().getTime()) ?? this.lastClockOffsetMs;
     if (res.status >= 200 && res.status < 300) {
       const parsed = schema.safeParse(res.data);
       if (!parsed.success) {

@@ -29,6 +29,7 @@ export class SyncStatusBoard {
       progress: this.progress,
       rejectedCount: this.store.attendance.rejectedCount(),
       rejectedTemplateCount: this.store.templates.countRejected(),
+      clockOffsetMs: s.clockOffsetMs === null ? null : Number(s.clockOffsetMs),
     };
   }
 

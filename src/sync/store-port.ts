@@ -32,6 +32,8 @@ export const SYNC_KEYS = [
   // Template freshness, the server's admin setting as the roster last brought it: '1' on, '0'
   // off, null never told (an older server): only '1' lets the door offer captures.
   'doorTemplates',
+  // The kiosk clock's lead over the server's in ms at the last contact (clock-offset.ts), or null.
+  'clockOffsetMs',
 ] as const;
 export type SyncKey = (typeof SYNC_KEYS)[number];
 export type SyncState = Record<SyncKey, string | null>;

@@ -11,6 +11,7 @@ import {
   MAX_TEMPLATE_BATCH,
   type KioskHealth,
 } from '../contracts/sync.js';
+import { clockIsOff, describeClockOffset } from '../contracts/clock-offset.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { SyncError, SyncHttp } from './http.js';
 import {
@@ -251,6 +252,8 @@ export class SyncService {
           serverCertPem: pin?.pem ?? null,
           // What the old site's roster and pushes left in sync state goes with its data.
           ...(w ? SITE_SYNC_STATE_CLEARED : {}),
+          // The new server's clock, as its answer to the pairing showed it.
+          clockOffsetMs: http.lastClockOffsetMs === null ? null : String(http.lastClockOffsetMs),
         });
         store.sync.addHistory(
           at,
@@ -275,6 +278,7 @@ export class SyncService {
         this.o.onGalleryChanged?.();
       }
       logger.info({ deviceId: res.deviceId, roomId: res.roomId }, 'paired');
+      if (clockIsOff(http.lastClockOffsetMs)) this.warnClockOff(http.lastClockOffsetMs);
       this.board.online = true;
       this.scheduler.succeeded();
       this.o.onScheduleChanged?.();
@@ -354,9 +358,10 @@ export class SyncService {
     board.syncing = true;
     board.progress = 0;
     board.emit();
+    let http: SyncHttp | null = null;
     try {
       // Refused here (plain http to another machine, or not the pinned certificate) before anything is sent.
-      const http = await this.httpForRun(
+      http = await this.httpForRun(
         serverUrl,
         deviceToken,
         s.serverCertFingerprint,
@@ -407,10 +412,33 @@ export class SyncService {
       logger.warn({ kind: e.kind, status: e.status, reason }, `sync failed: ${e.message}`);
       if (e.retryable) this.scheduler.scheduleRetry(e);
     } finally {
+      if (http && !superseded()) this.noteClockOffset(http.lastClockOffsetMs);
       board.syncing = false;
       board.emit();
     }
     return report;
+  }
+
+  /**
+   * Keeps the clock difference the run's answers showed (shown on the Sync screen; the roster pull
+   * reported it already) and logs when it crosses the warning line, either way, once.
+   */
+  private noteClockOffset(offsetMs: number | null): void {
+    if (offsetMs === null) return;
+    const { store, logger } = this.o;
+    const before = store.sync.get('clockOffsetMs');
+    const wasOff = clockIsOff(before === null ? null : Number(before));
+    store.sync.set('clockOffsetMs', String(offsetMs));
+    if (clockIsOff(offsetMs) && !wasOff) this.warnClockOff(offsetMs);
+    else if (!clockIsOff(offsetMs) && wasOff)
+      logger.info({ clockOffsetMs: offsetMs }, "the kiosk's clock agrees with the server's again");
+  }
+
+  private warnClockOff(offsetMs: number): void {
+    this.o.logger.warn(
+      { clockOffsetMs: offsetMs },
+      `this kiosk's clock is ${describeClockOffset(offsetMs)} compared with the server's: marks may go to the wrong lesson or be refused; set the computer's date, time and time zone`,
+    );
   }
 
   private health(): KioskHealth {
@@ -433,6 +461,7 @@ const SITE_SYNC_STATE_CLEARED: Partial<SyncState> = {
   doorTemplates: null,
   lastPushAt: null,
   lastPullAt: null,
+  clockOffsetMs: null,
 };
 
 function wipedSummary(w: { unsent: UnsentWork; rows: SiteDataWiped }, before: SyncState): string {

@@ -200,6 +200,8 @@ export interface DeviceTable {
   silence_alerted_for: string | null;
   /** The face model the kiosk last reported running (migration 010). */
   face_model_id: string | null;
+  /** The kiosk clock's lead over the server's in ms, as it last reported it (migration 013). */
+  clock_offset_ms: number | null;
 }
 
 /** One-time admin-PIN recovery codes for a kiosk (migration 007). */

@@ -40,6 +40,7 @@ export const toDevice = (r: DeviceTable, now: string, silence: Device['silence']
   queueDepth: r.queue_depth,
   health: parseHealth(r.health),
   modelId: r.face_model_id,
+  clockOffsetMs: r.clock_offset_ms === null ? null : Number(r.clock_offset_ms),
   createdAt: r.created_at,
   silence,
 });
@@ -91,6 +92,7 @@ export async function createDevice(
     created_at: now.toISOString(),
     silence_alerted_for: null,
     face_model_id: null,
+    clock_offset_ms: null,
   };
   await db.insertInto('devices').values(row).execute();
   return {
@@ -225,7 +227,8 @@ async function retireRecoveryCodes(db: Executor, id: string, now: string): Promi
 
 /**
  * Stored on the device row (not in memory) so any instance, and /metrics, can read it.
- * `modelId`: the face model a roster pull reported (a push reports it inside its health).
+ * `modelId`: the face model a roster pull reported (a push reports it inside its health);
+ * `clockOffsetMs`: the clock difference a roster pull reported.
  */
 export async function recordHealth(
   db: Executor,
@@ -233,6 +236,7 @@ export async function recordHealth(
   health: KioskHealth | undefined,
   now: string,
   modelId?: string,
+  clockOffsetMs?: number,
 ): Promise<void> {
   const model = health?.modelId ?? modelId;
   await db
@@ -243,6 +247,7 @@ export async function recordHealth(
         ? {}
         : { app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) }),
       ...(model === undefined ? {} : { face_model_id: model }),
+      ...(clockOffsetMs === undefined ? {} : { clock_offset_ms: clockOffsetMs }),
     })
     .where('id', '=', deviceId)
     .execute();

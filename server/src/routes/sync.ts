@@ -59,7 +59,7 @@ const sync: RoutePlugin = async (app) => {
         readChanges(app.ctx.database, d.siteId, since, request.query.limit),
         livePinRecovery(app.ctx.db, d.id, now),
         readSettings(app.ctx.db),
-        recordHealth(app.ctx.db, d.id, undefined, now, request.query.model),
+        recordHealth(app.ctx.db, d.id, undefined, now, request.query.model, request.query.clock),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.

@@ -17,6 +17,11 @@ export const Device = z.object({
   health: KioskHealth.nullable(),
   /** The face model the kiosk last reported running (null: not reported yet, or an older kiosk). */
   modelId: z.string().nullable(),
+  /**
+   * How far the kiosk's clock was ahead of the server's (negative: behind) at its last roster pull,
+   * in ms, as it measured it (null: not reported yet, or an older kiosk).
+   */
+  clockOffsetMs: z.number().int().nullable(),
   createdAt: z.string(),
   /**
    * Set while the kiosk has been silent in school hours for the admin's `silentKioskMinutes` or

@@ -21,7 +21,11 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
   try {
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
       const since = store.sync.get('cursor') ?? '0';
-      const res = await http.pullRoster(since, hooks.pageSize, hooks.modelId ?? null);
+      // The clock difference this run's answers showed so far (the push's, the previous page's), else the
+      // last run's or the pairing's.
+      const stored = ctx.store.sync.get('clockOffsetMs');
+      const clockOffset = http.lastClockOffsetMs ?? (stored === null ? null : Number(stored));
+      const res = await http.pullRoster(since, hooks.pageSize, hooks.modelId ?? null, clockOffset);
       const at = ctx.now().toISOString();
       stopIfSuperseded(ctx);
       const outcome = applyRosterPage(store, res.changes, res.cursor, at);

@@ -1,7 +1,8 @@
 // Kiosks: each door's room, version, last contact, marks waiting, camera/engine state, face
 // model (as the kiosk reports it), a flag when one has been silent in school hours past the
-// admin's threshold (the server decides); a pairing code shown large with a QR code, revoke,
-// and admin-PIN recovery codes.
+// admin's threshold (the server decides), a flag when one's clock is off from the server's (the
+// kiosk measures it); a pairing code shown large with a QR code, revoke, and admin-PIN recovery
+// codes.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices.js';
@@ -9,6 +10,7 @@ import { CreateDevice } from '../../../src/schemas/devices.js';
 import type { Room, Site } from '../../../src/schemas/people.js';
 import { SettingsPatch, type Settings } from '../../../src/repositories/settings.js';
 import { isThisComputerAddress, pairingQrText } from '../../../../src/contracts/pairing-qr.js';
+import { clockIsOff, describeClockOffset } from '../../../../src/contracts/clock-offset.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateTimeIn } from '../format.js';
@@ -141,6 +143,37 @@ function SilentNotice({
           <li key={k.id}>
             <strong>{k.name}</strong>: silent for {k.silence?.minutes} min, last seen{' '}
             {k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tz(k.siteId)) : 'never'} (site time)
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A paired kiosk's clock difference from the server's when large enough to matter, else null. */
+const clockOff = (k: DeviceT): number | null =>
+  k.state !== 'revoked' && clockIsOff(k.clockOffsetMs) ? k.clockOffsetMs : null;
+
+/** The kiosks whose clocks are off, named, above the table: they mark by their own clock. */
+function ClockNotice({ devices }: { devices: DeviceT[] }) {
+  const off = devices.filter((k) => clockOff(k) !== null);
+  if (off.length === 0) return null;
+  return (
+    <div className="card notice notice--warn" role="status" data-testid="clock-notice">
+      <h2>
+        {off.length === 1 ? "1 kiosk's clock is" : `${off.length} kiosks' clocks are`} off from the
+        server&apos;s
+      </h2>
+      <p>
+        A kiosk decides by its own clock which lesson is running and who is late, so its marks may go to the
+        wrong lesson, and marks for a lesson that has not begun by the server&apos;s clock are refused. Set
+        the kiosk computer&apos;s date, time and time zone, or turn on network time; the flag clears at its
+        next upload.
+      </p>
+      <ul>
+        {off.map((k) => (
+          <li key={k.id}>
+            <strong>{k.name}</strong>: {describeClockOffset(clockOff(k) ?? 0)}
           </li>
         ))}
       </ul>
@@ -290,6 +323,7 @@ export function Kiosks() {
               />
             )}
             <SilentNotice devices={d.devices} sites={d.sites} threshold={d.settings.silentKioskMinutes} />
+            <ClockNotice devices={d.devices} />
             {actionError && (
               <p className="form-error" role="alert">
                 {actionError}
@@ -333,6 +367,14 @@ export function Kiosks() {
                               {' '}
                               <span className="status status--absent" data-testid="silent-flag">
                                 Silent {k.silence.minutes} min
+                              </span>
+                            </>
+                          )}
+                          {clockOff(k) !== null && (
+                            <>
+                              {' '}
+                              <span className="status status--late" data-testid="clock-flag">
+                                Clock {describeClockOffset(clockOff(k) ?? 0)}
                               </span>
                             </>
                           )}

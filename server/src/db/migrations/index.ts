@@ -10,6 +10,7 @@ import { migration009 } from './009-silent-kiosks.js';
 import { migration010 } from './010-device-face-model.js';
 import { migration011 } from './011-class-archive.js';
 import { migration012 } from './012-archived-schedule-versions.js';
+import { migration013 } from './013-device-clock-offset.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   migration010,
   migration011,
   migration012,
+  migration013,
 ];

@@ -1,6 +1,7 @@
 // Sync: is this kiosk paired and healthy? Pairing with a one-time code, last push and pull,
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
+import { clockIsOff, describeClockOffset } from '../../../contracts/clock-offset.js';
 import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
@@ -94,6 +95,16 @@ export function SyncPanel({
           </span>
         </div>
       )}
+      {clockIsOff(sync.clockOffsetMs) && (
+        <div className="notice notice--warn" role="status" data-testid="sync-clock-notice">
+          <span>
+            <strong>This kiosk&apos;s clock is {describeClockOffset(sync.clockOffsetMs)}</strong> compared
+            with the server&apos;s. The kiosk decides by its clock which lesson is running and who is late, so
+            marks may go to the wrong lesson, and the server refuses marks for lessons that have not begun.
+            Set this computer&apos;s date, time and time zone, or turn on network time.
+          </span>
+        </div>
+      )}
       <dl className="facts" data-testid="sync-facts">
         <dt>Server</dt>
         <dd>{sync.serverUrl ?? 'not set'}</dd>
@@ -115,6 +126,14 @@ export function SyncPanel({
         <dd>{when(sync.lastPushAt)}</dd>
         <dt>Last roster download</dt>
         <dd>{when(sync.lastPullAt)}</dd>
+        <dt>Clock</dt>
+        <dd data-testid="sync-clock">
+          {sync.clockOffsetMs === null || sync.clockOffsetMs === undefined
+            ? 'not compared yet'
+            : clockIsOff(sync.clockOffsetMs)
+              ? describeClockOffset(sync.clockOffsetMs)
+              : "agrees with the server's"}
+        </dd>
         {sync.rejectedCount ? (
           <>
             <dt>Marks refused by the server</dt>
