@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { FaceEngine } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { writeAudit } from '../repositories/audit.js';
-import { createStudent, updateStudent } from '../repositories/students.js';
+import { createStudent } from '../repositories/students.js';
 import { addPhotoTemplates, type PhotoResult } from '../services/photo-templates.js';
 
 const IMAGE_TYPES: Record<string, string> = {
@@ -19,7 +19,10 @@ const IMAGE_TYPES: Record<string, string> = {
 
 export interface ImportOptions {
   siteId: string;
-  /** The importer states that consent was given (recorded with the import time). */
+  /**
+   * The importer states that consent was given (recorded with the import time) for the students
+   * the import creates; an existing student's recorded consent is never changed.
+   */
   consent: boolean;
   now: () => string;
   /**
@@ -78,12 +81,10 @@ export async function importDirectory(
     let studentId: string;
     let consent: boolean;
     if (existing) {
+      // A student who exists keeps the consent on record (a roster's "no", a withdrawal in the
+      // console): --consent speaks for the students this import creates, never over a refusal.
       studentId = existing.id;
       consent = existing.consent === 1;
-      if (!consent && options.consent) {
-        await updateStudent(db, studentId, { consent: true }, options.now());
-        consent = true;
-      }
     } else {
       const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
       const student = await createStudent(
@@ -100,7 +101,9 @@ export async function importDirectory(
         studentId,
         created: !existing,
         templates: 0,
-        skipped: 'no consent (pass --consent if it was given)',
+        skipped:
+          "no consent on record: if it was given, record it on the student's page in the console or in the " +
+          'roster CSV, then import again (--consent covers only the students an import creates)',
         photos: [],
       });
       continue;
