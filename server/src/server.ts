@@ -3,6 +3,7 @@
 import { buildApp } from './app.js';
 import { ConfigError, configFromEnv } from './config.js';
 import { createLogger } from './logger.js';
+import { startupHints } from './startup-hints.js';
 
 async function main(): Promise<void> {
   let config;
@@ -46,6 +47,9 @@ async function main(): Promise<void> {
     { component: 'server', address, database: config.database.kind, dataDir: config.dataDir },
     'listening',
   );
+  const hints = await startupHints(app.ctx.db, address);
+  logger.info({ component: 'server', console: hints.consoleUrl }, `staff console at ${hints.consoleUrl}`);
+  if (hints.noAdmin) logger.warn({ component: 'server', event: 'no_admin' }, hints.noAdmin);
 }
 
 main().catch((err: unknown) => {

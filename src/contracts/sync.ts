@@ -116,6 +116,7 @@ export const FaceModelId = z.string().min(1).max(200);
 /** What a kiosk reports of its own health on every push, so the server can see who falls behind. */
 export const KioskHealth = z.object({
   appVersion: z.string().max(40),
+  /** Marks still waiting on the kiosk once this push is delivered (the batch it carries not counted). */
   queueDepth: z.number().int().nonnegative(),
   fps: z.number().nonnegative().optional(),
   recognitionMsP50: z.number().nonnegative().optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignmentTransform, ARCFACE_TEMPLATE_112, fitSimilarity } from './embedders.js';
+import { embeddingSizeOf, alignmentTransform, ARCFACE_TEMPLATE_112, fitSimilarity } from './embedders.js';
 
 describe('fitSimilarity', () => {
   it('recovers a known rotation + scale + translation', () => {
@@ -57,5 +57,17 @@ describe('alignmentTransform', () => {
     ]);
     expect(a2).toBeCloseTo(100, 4);
     expect(b2).toBeCloseTo(50, 4);
+  });
+});
+
+describe('embeddingSizeOf', () => {
+  it('knows the ids this build gives its pipelines, and no other', () => {
+    expect(embeddingSizeOf('faceplugin/v1')).toBe(512);
+    expect(embeddingSizeOf('faceplugin/flip/v1')).toBe(512);
+    // A later version of a model may change its size: not this build's to judge.
+    expect(embeddingSizeOf('faceplugin/v2')).toBeNull();
+    expect(embeddingSizeOf('faceplugin')).toBeNull();
+    expect(embeddingSizeOf('fake-v1')).toBeNull();
+    expect(embeddingSizeOf('unknown+faceplugin/v1')).toBeNull();
   });
 });

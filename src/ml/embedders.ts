@@ -89,16 +89,19 @@ export function parsePipeline(name: string, registry: EmbedderRegistry = SHIPPED
 
 /**
  * How many values an embedding of a model id has ("faceplugin/v1" → 512; a fusion → the sum of its
- * parts), or null for a pipeline `registry` does not hold (another build's model). The server
- * checks offered templates against it, so a malformed first template cannot fix a student's size.
+ * parts), or null for any id this build's `modelIdOf` would not give a pipeline of `registry`
+ * (another build's model, "faceplugin/v2" included). The server checks offered templates against
+ * it, so a malformed first template cannot fix a student's size.
  */
 export function embeddingSizeOf(
   modelId: string,
   registry: EmbedderRegistry = SHIPPED_EMBEDDERS,
 ): number | null {
+  const flip = /\/flip\/v\d+$/.test(modelId);
   const name = modelId.replace(/\/v\d+$/, '').replace(/\/flip$/, '');
   try {
-    return parsePipeline(name, registry).reduce((n, spec) => n + spec.dims, 0);
+    const specs = parsePipeline(name, registry);
+    return modelIdOf(specs, flip) === modelId ? specs.reduce((n, spec) => n + spec.dims, 0) : null;
   } catch {
     return null;
   }

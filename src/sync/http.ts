@@ -175,6 +175,13 @@ export class SyncHttp {
     if (res.status === 408)
       throw new SyncError('timeout', `server timed out (${detail})`, res.status, retryAfter);
     if (res.status >= 500) throw new SyncError('server', `server error (${detail})`, res.status, retryAfter);
+    // A refused pairing code is not cured by pairing again with it: the console makes a new one.
+    if (res.status === 401 && body.success && body.data.error === 'bad_pairing_code')
+      throw new SyncError(
+        'unauthorised',
+        `pairing code refused (${detail}): make a new code in the staff console (Kiosks, New code) and pair with it`,
+        res.status,
+      );
     if (res.status === 401 || res.status === 403)
       throw new SyncError('unauthorised', `not authorised (${detail}); pair the kiosk again`, res.status);
     throw new SyncError(

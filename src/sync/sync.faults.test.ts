@@ -335,6 +335,22 @@ describe('sync against the real server', () => {
     expect(galleryReloads).toBe(1);
   });
 
+  it('reports as waiting only the marks a push leaves behind, so the console does not show delivered ones', async () => {
+    const { store, sync } = await pairedKiosk(kioskStore(), { attendanceBatch: 2 });
+    markAll(store); // three marks: a push of two, then a push of one
+    const r = await sync.syncNow();
+    expect(r.pushed.accepted).toBe(3);
+    const devices = await call<{ queueDepth: number | null; health: { queueDepth: number } | null }[]>(
+      ctx.app,
+      ctx.seeded.adminToken,
+      'GET',
+      '/api/devices',
+    );
+    // The last push carried the last mark: nothing waits any more (it used to say 1).
+    expect([devices[0]?.queueDepth, devices[0]?.health?.queueDepth]).toEqual([0, 0]);
+    expect(store.attendance.pendingCount()).toBe(0);
+  });
+
   it('pushes locally enrolled templates once, and reports kiosk health with every push', async () => {
     const { store, sync } = await pairedKiosk();
     const studentId = ctx.seeded.students[0]?.id ?? '';
@@ -365,8 +381,9 @@ describe('sync against the real server', () => {
     const store = kioskStore();
     const sync = service(store);
     expect(await sync.syncNow()).toMatchObject({ ok: false, error: 'not paired' });
+    // It says what to do: a new code from the console (pairing again with this one cannot work).
     await expect(sync.pair({ serverUrl: ctx.proxy.url, code: 'WRONG-CODE', name: 'door' })).rejects.toThrow(
-      /request refused|not authorised/,
+      /^pairing code refused \(bad_pairing_code: .*\): make a new code in the staff console \(Kiosks, New code\)/,
     );
     expect(store.sync.get('deviceToken')).toBeNull();
   });

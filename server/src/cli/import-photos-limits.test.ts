@@ -1,6 +1,15 @@
-// What a photo folder from elsewhere may hold: a file too large to be a photo is reported and
-// never read, and the import goes on (the real engine's runs are in import-photos.test.ts).
-import { closeSync, copyFileSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+// What a photo folder from elsewhere may hold: a file too large to be a photo, a folder or a
+// dangling link is reported and never read, and the import goes on (the real engine's runs are in import-photos.test.ts).
+import {
+  closeSync,
+  copyFileSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +44,8 @@ describe('server:import and files too large to be photos', () => {
     emptyFileOfSize(join(dir, 'b2', 'large.jpg'), PHOTO_LIMIT + 1);
     copyFileSync(join(FIXTURES, 'person-b-1.jpg'), join(dir, 'b2', 'small.jpg'));
     mkdirSync(join(dir, 'b2', 'folder.jpg'));
+    // A link whose target is gone (a photo deleted after the folder was copied).
+    symlinkSync(join(dir, 'missing.jpg'), join(dir, 'b2', 'broken.jpg'));
     database = await openTestSqlite();
   });
   afterAll(async () => {
@@ -54,6 +65,7 @@ describe('server:import and files too large to be photos', () => {
       ['b2', 1],
     ]);
     expect(result[1]?.photos.map((p) => [p.filename, p.status, p.reason?.split(':')[0]])).toEqual([
+      ['broken.jpg', 'rejected', 'unreadable'],
       ['folder.jpg', 'rejected', 'not_a_file'],
       ['huge.jpg', 'rejected', 'too_large'],
       ['large.jpg', 'rejected', 'too_large'],

@@ -7,6 +7,7 @@ import { embeddingFromBase64 } from '../../../src/ml/embedding-codec.js';
 import { createFaceEngine } from '../../../src/ml/index.js';
 import type { FaceEngine } from '../../../src/ml/types.js';
 import { openTestSqlite, type TestDatabase } from '../../test/databases.js';
+import { createStudent } from '../repositories/students.js';
 import { importDirectory } from './import-photos.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/faces');
@@ -95,6 +96,47 @@ describe('server:import with the real face engine', () => {
           skipped: expect.stringMatching(/no consent/),
         }),
       ]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('--consent never overrides the refusal on record for a student who exists', async () => {
+    // The roster (or a parent's withdrawal in the console) says no; the photo folder of the whole
+    // class is then imported with --consent. That student's face must not be enrolled.
+    const other = mkdtempSync(join(tmpdir(), 'rollcall-import-refused-'));
+    try {
+      const now = new Date().toISOString();
+      const refused = await createStudent(
+        database.db,
+        { siteId: 'default', studentNumber: 'R-404', name: 'Rae Fused', consent: false },
+        now,
+      );
+      mkdirSync(join(other, 'R-404'));
+      copyFileSync(join(FIXTURES, 'person-b-1.jpg'), join(other, 'R-404', '1.jpg'));
+      const result = await importDirectory(database.db, engine, other, {
+        siteId: 'default',
+        consent: true,
+        now: () => new Date().toISOString(),
+        maxPhotoBytes: PHOTO_LIMIT,
+      });
+      expect(result).toEqual([
+        expect.objectContaining({
+          folder: 'R-404',
+          created: false,
+          templates: 0,
+          skipped: expect.stringMatching(/record it on the student's page in the console/),
+        }),
+      ]);
+      const row = await database.db
+        .selectFrom('students')
+        .select(['consent', 'consent_at'])
+        .where('id', '=', refused.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ consent: 0, consent_at: null });
+      expect(
+        await database.db.selectFrom('templates').select('id').where('student_id', '=', refused.id).execute(),
+      ).toEqual([]);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

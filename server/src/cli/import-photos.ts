@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { FaceEngine } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { writeAudit } from '../repositories/audit.js';
-import { createStudent, updateStudent } from '../repositories/students.js';
+import { createStudent } from '../repositories/students.js';
 import { addPhotoTemplates, type PhotoResult } from '../services/photo-templates.js';
 
 const IMAGE_TYPES: Record<string, string> = {
@@ -19,7 +19,10 @@ const IMAGE_TYPES: Record<string, string> = {
 
 export interface ImportOptions {
   siteId: string;
-  /** The importer states that consent was given (recorded with the import time). */
+  /**
+   * The importer states that consent was given (recorded with the import time) for the students
+   * the import creates; an existing student's recorded consent is never changed.
+   */
   consent: boolean;
   now: () => string;
   /**
@@ -38,13 +41,22 @@ export interface StudentImport {
   photos: PhotoResult[];
 }
 
-/** Why a file is not read as a photo (not a plain file, or over the size limit), or null. */
-async function refusedPhoto(path: string, maxBytes: number): Promise<string | null> {
-  const info = await stat(path);
-  if (!info.isFile()) return 'not_a_file';
-  if (info.size > maxBytes)
-    return `too_large: ${info.size} bytes, more than the ${maxBytes} a photo may have`;
-  return null;
+/**
+ * The photo's bytes, or why the file is not taken as one: not a plain file, over the size limit
+ * (checked before reading), or unreadable (a dangling link, no permission). One bad file is
+ * reported with the rest of the folder's results; it never stops the import.
+ */
+async function readPhoto(path: string, maxBytes: number): Promise<{ bytes: Buffer } | { refused: string }> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return { refused: 'not_a_file' };
+    if (info.size > maxBytes)
+      return { refused: `too_large: ${info.size} bytes, more than the ${maxBytes} a photo may have` };
+    return { bytes: await readFile(path) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    return { refused: `unreadable: ${code}` };
+  }
 }
 
 export async function importDirectory(
@@ -69,12 +81,10 @@ export async function importDirectory(
     let studentId: string;
     let consent: boolean;
     if (existing) {
+      // A student who exists keeps the consent on record (a roster's "no", a withdrawal in the
+      // console): --consent speaks for the students this import creates, never over a refusal.
       studentId = existing.id;
       consent = existing.consent === 1;
-      if (!consent && options.consent) {
-        await updateStudent(db, studentId, { consent: true }, options.now());
-        consent = true;
-      }
     } else {
       const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
       const student = await createStudent(
@@ -91,7 +101,9 @@ export async function importDirectory(
         studentId,
         created: !existing,
         templates: 0,
-        skipped: 'no consent (pass --consent if it was given)',
+        skipped:
+          "no consent on record: if it was given, record it on the student's page in the console or in the " +
+          'roster CSV, then import again (--consent covers only the students an import creates)',
         photos: [],
       });
       continue;
@@ -103,15 +115,15 @@ export async function importDirectory(
     const results: PhotoResult[] = [];
     for (const f of files) {
       const path = join(dir, folder, f);
-      const refused = await refusedPhoto(path, options.maxPhotoBytes);
-      if (refused !== null) {
-        results.push({ filename: f, status: 'rejected', reason: refused });
+      const read = await readPhoto(path, options.maxPhotoBytes);
+      if ('refused' in read) {
+        results.push({ filename: f, status: 'rejected', reason: read.refused });
         continue;
       }
       const photo = {
         filename: f,
         mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
-        bytes: await readFile(path),
+        bytes: read.bytes,
       };
       results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
     }

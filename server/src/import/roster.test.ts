@@ -45,6 +45,25 @@ describe('parseRosterCsv (pure)', () => {
     ]);
   });
 
+  it('reads the semicolon-separated CSV that spreadsheets save where the comma is the decimal mark', () => {
+    const semicolons = [
+      'student_number;given_name;family_name;consent;classes',
+      'R-001;Ada;Lovelace;yes;MATH-7',
+      'R-002;Bob;"Moses; Jr.";no;"MATH-7;ART-7"',
+    ].join('\r\n');
+    const { rows, errors } = parseRosterCsv(Buffer.from(`\uFEFF${semicolons}`));
+    expect(errors).toEqual([]);
+    expect(rows.map((r) => [r.studentNumber, r.name, r.consent, r.classes])).toEqual([
+      ['R-001', 'Ada Lovelace', true, ['MATH-7']],
+      ['R-002', 'Bob Moses; Jr.', false, ['MATH-7', 'ART-7']],
+    ]);
+    // A tab-separated export too; a comma file keeps commas even with a semicolon in a cell.
+    expect(
+      parseRosterCsv(Buffer.from('student_number\tgiven_name\tfamily_name\tconsent\nR-1\tAda\tL\tyes')).rows,
+    ).toEqual([expect.objectContaining({ studentNumber: 'R-1', name: 'Ada L' })]);
+    expect(parseRosterCsv(Buffer.from(GOOD)).rows[1]?.classes).toEqual(['MATH-7', 'ART-7']);
+  });
+
   it('refuses a file that is not UTF-8 and says on which row', () => {
     const latin1 = Buffer.concat([
       Buffer.from('student_number,given_name,family_name,consent\nR-1,Ada,L,yes\nR-2,'),

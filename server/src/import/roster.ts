@@ -88,6 +88,20 @@ const normaliseHeader = (h: string) =>
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
 
+/**
+ * The character between columns, read from the header row (whose names hold no comma, semicolon
+ * or tab): a comma, or the semicolon that spreadsheets write as "CSV" where the comma is the
+ * decimal mark, or a tab. In a semicolon file a `classes` cell listing several classes is quoted
+ * by the spreadsheet, so its own `;` still separates the classes.
+ */
+export function headerDelimiter(text: string): ',' | ';' | '\t' {
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  if (header.includes(',')) return ',';
+  if (header.includes(';')) return ';';
+  if (header.includes('\t')) return '\t';
+  return ',';
+}
+
 /** Decodes and parses the file; every problem found is reported, none thrown. */
 export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: ImportError[] } {
   const errors: ImportError[] = [];
@@ -130,6 +144,7 @@ export function parseRosterCsv(bytes: Uint8Array): { rows: ParsedRow[]; errors: 
   try {
     records = parse(text, {
       bom: true,
+      delimiter: headerDelimiter(text),
       skip_empty_lines: true,
       relax_column_count: true,
       trim: true,

@@ -90,6 +90,10 @@ describe('CSV writing', () => {
       'Smith\r\n=1+1',
       'Smith\t=1+1',
       'Lee, Ann;=1+1;',
+      // A quote between: doubled in our quoted cell, it starts the spreadsheet's field as "".
+      `Smith;"=cmd|' /C calc'!A0;`,
+      'a\n"=1+1',
+      'Smith; " =1+1',
     ];
     const text = toCsv(
       ['number', 'name'],
@@ -109,9 +113,13 @@ describe('CSV writing', () => {
       "Smith\r\n'=1+1",
       "Smith\t'=1+1",
       "Lee, Ann;'=1+1;",
+      `Smith;"'=cmd|' /C calc'!A0;`,
+      'a\n"\'=1+1',
+      'Smith; " \'=1+1',
     ]);
     // Spaces before a formula at the start of the cell (an import that trims spaces drops them).
     expect(csvCell('  =1+1')).toBe("'  =1+1");
+    expect(csvCell('"=1+1')).toBe(`"'""=1+1"`);
     // Ordinary names are untouched.
     expect(csvCell('Jean-Luc; Marie')).toBe('Jean-Luc; Marie');
   });

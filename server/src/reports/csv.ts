@@ -8,11 +8,13 @@
 // separator is ";" (most of Europe) splits an unquoted "Smith;=cmd|..." into two cells, and
 // our quotes do not help it: it honours a quote only at the start of one of ITS fields, so a
 // line break inside a quoted cell ends its row too. So = + - @ after a ";", a tab or a line
-// break (spaces between allowed) get the same ' in front.
+// break get the same ' in front, with spaces or quotes between allowed: a quote there is doubled
+// in our quoted cell, and the spreadsheet reads the "" that starts its field as an empty quoted
+// string followed by the bare formula.
 export type Cell = string | number | null | undefined;
 
-const FORMULA_START = /^(?:\s*[=+\-@]|[\t\r])/;
-const FORMULA_AFTER_SEPARATOR = /([;\t\r\n][^\S\r\n]*)(?=[=+\-@])/g;
+const FORMULA_START = /^(?:[\s"]*[=+\-@]|[\t\r])/;
+const FORMULA_AFTER_SEPARATOR = /([;\t\r\n](?:[^\S\r\n]|")*)(?=[=+\-@])/g;
 
 export function csvCell(value: Cell): string {
   if (value === null || value === undefined) return '';

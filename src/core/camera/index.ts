@@ -1,6 +1,7 @@
 // Build a camera source from a spec string (see spec.ts).
 import { parseCameraSpec } from './spec.js';
 import { ReplayCamera } from './replay.js';
+export { replayFolderProblem } from './replay.js';
 import { defaultWebcamDeps, WebcamCamera } from './webcam.js';
 import { NoCamera, PushCamera } from './push.js';
 import type { CameraSource } from './types.js';

@@ -1,11 +1,29 @@
 // Replays a folder of frames at a fixed rate, like a camera that never waits: if the
 // process falls behind (recognition hogging the thread), the frames that were due in the
 // meantime are skipped and reported, and the one due now is shown.
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CameraListener, CameraSource } from './types.js';
 
 const FRAME_FILE = /\.(jpe?g|png)$/i;
+
+/**
+ * Why a replay folder cannot feed a door run (missing, unreadable, no frames), or null. The
+ * headless runner asks before it starts: a camera that never starts would keep it waiting.
+ */
+export function replayFolderProblem(dir: string): string | null {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? `replay folder ${dir} does not exist`
+      : `replay folder ${dir} cannot be read (${code ?? String(err)})`;
+  }
+  return files.some((f) => FRAME_FILE.test(f)) ? null : `replay folder ${dir} holds no .jpg or .png frames`;
+}
 
 export interface ReplayOptions {
   dir: string;

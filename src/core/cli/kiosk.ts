@@ -5,16 +5,18 @@
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
 // --ui <port> (serve the kiosk UI through the browser bridge at http://127.0.0.1:<port>/#token=…,
 //   the per-launch access token in the fragment; the `ui` log line carries that URL; 0 = any port),
-// --log-level. Stops cleanly on SIGINT/SIGTERM.
+// --log-level. Stops cleanly on SIGINT/SIGTERM. A kiosk given --pair is paired before anything
+// else starts, and a pairing that fails ends the run (exit 1) rather than leave a door that
+// marks nobody; a replay folder without frames is refused at once (exit 2).
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { z } from 'zod';
 import { createKiosk, APP_VERSION } from '../kiosk.js';
-import { makePrivateDir, openKioskStore } from '../store/index.js';
+import { makePrivateDir, openKioskStore, type KioskStore } from '../store/index.js';
 import { DEFAULT_SETTINGS } from '../store/settings-defaults.js';
 import { SyncService } from '../../sync/index.js';
 import { join } from 'node:path';
-import { parseCameraSpec } from '../camera/index.js';
+import { parseCameraSpec, replayFolderProblem } from '../camera/index.js';
 import { adminPinProblem } from '../../contracts/pin-policy.js';
 import { PairArgs } from '../../contracts/kiosk-api.js';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index.js';
@@ -78,7 +80,9 @@ function main(): void {
   const args = parsed.data;
   if (args.camera) {
     try {
-      parseCameraSpec(args.camera);
+      const spec = parseCameraSpec(args.camera);
+      const problem = spec.kind === 'replay' ? replayFolderProblem(spec.options.dir) : null;
+      if (problem) throw new Error(problem);
     } catch (err) {
       console.error(`kiosk: ${err instanceof Error ? err.message : String(err)}`);
       process.exit(2);
@@ -97,12 +101,26 @@ function main(): void {
     void setupOnly(args, logger);
     return;
   }
+  void runDoor(args, logger);
+}
+
+/** The door: pairs first when given a code (a refused code ends the run), then camera, engine and sync. */
+async function runDoor(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
+  if (args.pair) {
+    try {
+      await withSync(args, logger, (store, sync) => pairIfNeeded(store, sync, args));
+    } catch (err) {
+      logger.error(
+        { event: 'pairing_failed', err: err instanceof Error ? err.message : String(err) },
+        'kiosk pairing failed',
+      );
+      process.exit(1);
+    }
+  }
   const kiosk = createKiosk({
     dataDir: args.data,
     ...(args.camera ? { camera: args.camera } : {}),
     ...(args.server ? { serverUrl: args.server } : {}),
-    ...(args.pair ? { pairingCode: args.pair } : {}),
-    ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
     ...(args['admin-pin'] ? { adminPin: args['admin-pin'] } : {}),
     deviceName: args.name,
     logger,
@@ -112,6 +130,13 @@ function main(): void {
       backoff: { baseMs: 500, maxMs: args['backoff-max'] },
     },
   });
+
+  if (!kiosk.sync.status().paired)
+    logger.warn(
+      { event: 'not_paired' },
+      'this kiosk is not paired with a server, so it knows no students and marks nobody: ' +
+        'start it with --server <url> --pair <code> (a code from the staff console: Kiosks, Add a kiosk)',
+    );
 
   let bridge: Bridge | null = null;
   if (args.ui !== undefined) {
@@ -161,7 +186,9 @@ function main(): void {
         // Keep syncing (the schedule and backoff keep running) until the outbox is empty.
         for (;;) {
           const st = kiosk.sync.status();
-          if (st.paired && st.queueDepth === 0 && st.templateQueueDepth === 0 && !st.syncing) break;
+          // Unpaired, there is no server to send to (and no roster, so nothing was marked).
+          if (!st.paired) break;
+          if (st.queueDepth === 0 && st.templateQueueDepth === 0 && !st.syncing) break;
           await new Promise((r) => setTimeout(r, 250));
         }
         logger.info({ event: 'drained' }, 'outbox empty');
@@ -171,8 +198,12 @@ function main(): void {
   }
 }
 
-/** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
-async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
+/** The kiosk's store and a sync client on it, without the face engine or a camera; closed after `work`. */
+async function withSync<T>(
+  args: z.infer<typeof Args>,
+  logger: pino.Logger,
+  work: (store: KioskStore, sync: SyncService) => Promise<T>,
+): Promise<T> {
   makePrivateDir(args.data);
   const store = openKioskStore({
     file: join(args.data, 'kiosk.db'),
@@ -187,37 +218,50 @@ async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promi
     health: () => ({}),
     timeoutMs: args.timeout,
   });
+  try {
+    return await work(store, sync);
+  } finally {
+    await sync.close();
+    store.close();
+  }
+}
+
+/** Pairs a kiosk that is not paired yet; one already paired keeps its pairing (the code is not used). */
+async function pairIfNeeded(store: KioskStore, sync: SyncService, args: z.infer<typeof Args>): Promise<void> {
+  if (store.sync.get('deviceToken')) return;
+  if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
+  await sync.pair({
+    serverUrl: args.server,
+    code: args.pair,
+    name: args.name,
+    ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
+  });
+}
+
+/** Pair (if needed) and pull the roster, without loading the face engine or a camera. */
+async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promise<void> {
   let code = 0;
   try {
-    if (!store.sync.get('deviceToken')) {
-      if (!args.server || !args.pair) throw new Error('not paired: give --server and --pair');
-      await sync.pair({
-        serverUrl: args.server,
-        code: args.pair,
-        name: args.name,
-        ...(args['server-fingerprint'] ? { serverFingerprint: args['server-fingerprint'] } : {}),
-      });
-    }
-    const report = await sync.syncNow();
-    if (!report.ok) throw new Error(report.error ?? 'sync failed');
-    logger.info(
-      {
-        event: 'setup_done',
-        status: sync.status(),
-        students: store.roster.listStudents('').length,
-        templates: store.templates.countByStudent().size,
-      },
-      'kiosk set up',
-    );
+    await withSync(args, logger, async (store, sync) => {
+      await pairIfNeeded(store, sync, args);
+      const report = await sync.syncNow();
+      if (!report.ok) throw new Error(report.error ?? 'sync failed');
+      logger.info(
+        {
+          event: 'setup_done',
+          status: sync.status(),
+          students: store.roster.listStudents('').length,
+          templates: store.templates.countByStudent().size,
+        },
+        'kiosk set up',
+      );
+    });
   } catch (err) {
     logger.error(
       { event: 'setup_failed', err: err instanceof Error ? err.message : String(err) },
       'kiosk set-up failed',
     );
     code = 1;
-  } finally {
-    await sync.close();
-    store.close();
   }
   process.exit(code);
 }

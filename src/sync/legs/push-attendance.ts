@@ -26,7 +26,13 @@ export async function pushAttendance(
     let res;
     logger.info({ event: 'push_start', count: events.length }, 'pushing attendance');
     try {
-      res = await http.pushAttendance({ events, health: health() });
+      // The server keeps this health until the next push, which may be tomorrow's first mark:
+      // the batch it carries is delivered by this push, so only what stays behind is waiting.
+      const now = health();
+      res = await http.pushAttendance({
+        events,
+        health: { ...now, queueDepth: Math.max(0, now.queueDepth - events.length) },
+      });
     } catch (err) {
       stopIfSuperseded(ctx);
       store.sync.addHistory(

@@ -167,8 +167,8 @@ function ClockNotice({ devices }: { devices: DeviceT[] }) {
       <p>
         A kiosk decides by its own clock which lesson is running and who is late, so its marks may go to the
         wrong lesson, and marks for a lesson that has not begun by the server&apos;s clock are refused. Set
-        the kiosk computer&apos;s date, time and time zone, or turn on network time; the flag clears at its
-        next upload.
+        the kiosk computer&apos;s date, time and time zone, or turn on network time; the flag clears within a
+        minute of its next sync.
       </p>
       <ul>
         {off.map((k) => (
