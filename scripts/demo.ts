@@ -4,7 +4,7 @@
 // --ui [--ui-port N] (serve the kiosk UI on http://127.0.0.1:N/#token=…, default port 4173, while the
 // door runs; open the printed URL, the bridge refuses API calls without its per-launch token).
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runScenario } from './scenario.js';
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     const { build } = await import('electron-vite');
     await build({ configFile: join(ROOT, 'electron.vite.config.ts'), root: ROOT, logLevel: 'warn' });
   }
-  console.log(`Rollcall demo: a door kiosk, a server, and people walking in (faces from ${faces}).`);
+  console.log(
+    `Rollcall demo: a door kiosk, a server, and people walking in (faces from ${relative(process.cwd(), faces) || '.'}).`,
+  );
   console.log(
     'Preparing: server, class, session in progress, students enrolled from photos, kiosk paired...\n',
   );

@@ -700,7 +700,9 @@ export async function runScenario(
     ],
     (l) => {
       if (l.event === 'setup_done')
-        progress(`kiosk paired: ${JSON.stringify({ students: l.students, withTemplates: l.templates })}`);
+        progress(
+          `kiosk paired: roster of ${String(l.students)} students, ${String(l.templates)} with face templates`,
+        );
     },
     o.verbose,
     join(work, 'kiosk-setup.log'),

@@ -61,11 +61,12 @@ export interface BuildAppOptions {
   consoleDir?: string | null;
 }
 
-async function defaultFaceEngine(): Promise<FaceEngine> {
+async function defaultFaceEngine(logger: Logger): Promise<FaceEngine> {
   // Imported lazily: loading tfjs and the models costs seconds that most requests never need.
   const ml = await import('../../src/ml/index.js');
-  // A small queue: two admins uploading at once wait their turn instead of failing.
-  return ml.createFaceEngine({ maxQueue: 16 });
+  // A small queue: two admins uploading at once wait their turn instead of failing. The engine
+  // logs through the server's logger, so LOG_LEVEL and the log's format apply to it too.
+  return ml.createFaceEngine({ maxQueue: 16 }, { logger });
 }
 
 const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
@@ -165,7 +166,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     database,
     config,
     clock: options.clock ?? systemClock,
-    faceEngine: options.faceEngine ?? defaultFaceEngine,
+    faceEngine: options.faceEngine ?? (() => defaultFaceEngine(logger)),
   });
   await app.register(authPlugin);
   await app.register(errorHandler);

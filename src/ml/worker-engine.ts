@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { ResolvedEngineOptions } from './config.js';
+import { writeWorkerLog } from './worker-logs.js';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.js';
 import type { AnalyseOptions, Backend, EngineStats, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
@@ -76,6 +77,9 @@ export class WorkerFaceEngine implements FaceEngine {
       log.debug({ worker: line }, 'worker output'),
     );
     const engine = new WorkerFaceEngine(worker, 1 + opts.maxQueue, log);
+    worker.on('message', (m: FromWorker) => {
+      if (m.type === 'log') writeWorkerLog(log, m.line);
+    });
     const { inProcess: _ignored, ...options } = opts;
     await engine.init(options, log.level);
     return engine;

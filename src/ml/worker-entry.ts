@@ -22,7 +22,12 @@ port.on('message', (msg: ToWorker) => {
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': {
-      const log = pino({ name: 'ml-worker', level: msg.logLevel }, pino.destination(2));
+      // Log lines go to the caller's thread, which writes them with its own logger (its
+      // destination, fields and format), instead of straight to this process's stderr.
+      const log = pino(
+        { name: 'ml-worker', level: msg.logLevel },
+        { write: (line: string) => send({ type: 'log', line }) },
+      );
       try {
         engine = await LocalFaceEngine.create({ ...msg.options, inProcess: true }, log);
         send({

@@ -30,7 +30,9 @@ export type FromWorker =
   | { type: 'result'; id: number; analysis: FrameAnalysis }
   | { type: 'tensors'; id: number; count: number }
   | { type: 'error'; id: number; error: SerializedError }
-  | { type: 'disposed' };
+  | { type: 'disposed' }
+  /** One pino log line of the worker's engine, for the caller's logger to write (worker-logs.ts). */
+  | { type: 'log'; line: string };
 
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof ImageInputError) return { name: err.name, message: err.message, code: err.code };

@@ -63,6 +63,13 @@ export default fp(
       nowIso: () => opts.clock.now().toISOString(),
     };
     app.decorate('ctx', ctx);
+    // An engine this app loaded is this app's to stop: its worker thread would otherwise keep the
+    // process alive after close. One passed in ready-made belongs to the caller.
+    app.addHook('onClose', async () => {
+      const loading = engine;
+      engine = undefined;
+      if (loading) await loading.then((e) => e.dispose()).catch(() => undefined);
+    });
   },
   { name: 'context' },
 );
