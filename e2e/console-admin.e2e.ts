@@ -11,6 +11,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createUser, fakeFaceEngine, login, pairKiosk } from '../server/test/app.js';
 import type { MailMessage, Mailer } from '../server/src/notifications/mailer.js';
+import { longDate } from '../server/console/src/format.js';
+import { wallClockAt } from '../src/contracts/site-time.js';
 import { layoutReport, settled, SIZES } from './harness/audit.js';
 import { launchChromium } from './harness/browser.js';
 import {
@@ -187,15 +189,9 @@ describe('staff console: kiosk watch and calendar tools', () => {
         'GET',
         `/api/devices/${talking.deviceId}/pin-recovery`,
       );
-      const inKolkata = new Intl.DateTimeFormat('en-GB', {
-        timeZone: 'Asia/Kolkata',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        hourCycle: 'h23',
-      }).format(new Date(issued?.expiresAt ?? ''));
+      // On the site's calendar and 24-hour clock, in the console's one format ("Tue 8 Dec 2026, 18:34").
+      const kolkata = wallClockAt(new Date(issued?.expiresAt ?? ''), 'Asia/Kolkata');
+      const inKolkata = `${longDate(kolkata.date)}, ${kolkata.time}`;
       expect(await a.textContent('[data-testid="recovery-panel"]')).toContain(`Valid until ${inKolkata}`);
       await expectAccessible(a, 'kiosks-recovery-code');
       await consoleShot(a, 'kiosks-recovery-code');

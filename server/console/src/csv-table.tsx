@@ -1,5 +1,6 @@
 // A report table with its "Download CSV" button: the CSV is made from exactly the rows on screen
-// (csv.ts), so the file and the table cannot drift apart. On a phone each row is a card
+// (csv.ts), so the file and the table cannot drift apart (a column may only word a cell
+// differently on screen: `show`). On a phone each row is a card
 // (table-labels.ts).
 import type { Cell } from '../../src/reports/csv.js';
 import { downloadCsv } from './csv.js';
@@ -10,6 +11,11 @@ export interface CsvColumn {
   label: string;
   /** The header in the CSV (snake_case, stable for spreadsheets and scripts). */
   csv: string;
+  /**
+   * How a cell reads on screen when that differs from the file: a date in words on screen
+   * ("Mon 7 Dec 2026", format.ts) stays ISO in the CSV. Default: the cell as it is.
+   */
+  show?: (cell: Cell) => string;
 }
 
 export function CsvTable({
@@ -73,15 +79,16 @@ export function CsvTable({
             <tbody>
               {rows.map((row, i) => (
                 <tr key={rowKeys[i] ?? i}>
-                  {row.map((cell, j) =>
-                    j === rowHeader ? (
+                  {row.map((cell, j) => {
+                    const shown = columns[j]?.show?.(cell) ?? cell;
+                    return j === rowHeader ? (
                       <th key={j} scope="row">
-                        {cell}
+                        {shown}
                       </th>
                     ) : (
-                      <td key={j}>{cell}</td>
-                    ),
-                  )}
+                      <td key={j}>{shown}</td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>

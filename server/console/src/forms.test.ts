@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { LocalDate, LocalTime } from '../../../src/contracts/sync.js';
 import { CorrectionRequest } from '../../src/schemas/attendance.js';
 import { ApiError } from './api.js';
 import { failureErrors, topMessages, validate } from './forms.js';
@@ -14,6 +15,18 @@ describe('validate', () => {
       reason: '  ',
     });
     expect(r).toEqual({ ok: false, errors: { reason: 'Required.' } });
+  });
+
+  it('words a time or a date the contract refuses as a person would write them', () => {
+    const Lesson = z.object({ startTime: LocalTime, date: LocalDate, endTime: LocalTime });
+    expect(validate(Lesson, { startTime: '8:15 AM', date: '07/12/2026', endTime: '' })).toEqual({
+      ok: false,
+      errors: {
+        startTime: 'A time on the 24-hour clock, like 08:15.',
+        date: 'Choose a day.',
+        endTime: 'Required.',
+      },
+    });
   });
 
   it('words lengths, numbers, missing values and emails', () => {

@@ -3,6 +3,7 @@
 // shown once: beside the field it names, else at the form's top (`FormError`).
 import { useState } from 'react';
 import type { z } from 'zod';
+import { LocalDate, LocalTime } from '../../../src/contracts/sync.js';
 import { ApiError } from './api.js';
 
 export type FieldErrors = Record<string, string>;
@@ -45,6 +46,15 @@ export function topMessages(errors: FieldErrors, shownBesideFields: readonly str
 
 type Issue = Parameters<z.core.$ZodErrorMap>[0];
 
+/** The pattern a schema's regex issue names (as zod writes it), to know a time or date field by it. */
+function patternOf(schema: z.ZodType): string | undefined {
+  const r = schema.safeParse('');
+  const issue = r.success ? undefined : r.error.issues[0];
+  return issue && 'pattern' in issue ? String(issue.pattern) : undefined;
+}
+const TIME_PATTERN = patternOf(LocalTime);
+const DATE_PATTERN = patternOf(LocalDate);
+
 const characters = (n: number) => (n === 1 ? '1 character' : `${n} characters`);
 
 /**
@@ -65,6 +75,12 @@ export function plainIssue(issue: Issue): string | undefined {
   if (issue.code === 'invalid_type')
     return missing ? 'Required.' : issue.expected === 'number' ? 'A number is needed.' : undefined;
   if (issue.code === 'invalid_format' && issue.format === 'email') return 'Not an email address.';
+  if (issue.code === 'invalid_format' && issue.format === 'regex') {
+    // The contract's time and date patterns (LocalTime, LocalDate), as a person would write them.
+    if (issue.pattern === TIME_PATTERN)
+      return missing ? 'Required.' : 'A time on the 24-hour clock, like 08:15.';
+    if (issue.pattern === DATE_PATTERN) return missing ? 'Required.' : 'Choose a day.';
+  }
   return undefined;
 }
 

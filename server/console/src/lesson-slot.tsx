@@ -1,7 +1,7 @@
 // When and where a lesson is held: its day (weekly) or date (once), room, start and end in the
 // site's time, and its grace minutes. One set of fields for adding a schedule and for a new
 // version of one, so both forms ask the same questions with the same labels and server fields.
-import { Field, SiteTimeRange } from './ui.js';
+import { DateField, Field, SiteTimeRange } from './ui.js';
 
 export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -46,17 +46,13 @@ export function LessonSlotFields(p: LessonSlotFieldsProps) {
           )}
         </Field>
       ) : (
-        <Field label="Date" error={p.errors.date ?? p.errors.weekday}>
-          {(fp) => (
-            <input
-              {...fp}
-              type="date"
-              value={v.date}
-              onChange={(e) => set('date')(e.target.value)}
-              data-testid={`${p.testId}-date`}
-            />
-          )}
-        </Field>
+        <DateField
+          label="Date"
+          error={p.errors.date ?? p.errors.weekday}
+          value={v.date}
+          onChange={set('date')}
+          testId={`${p.testId}-date`}
+        />
       )}
       <Field label="Room" error={p.errors.roomId}>
         {(fp) => (

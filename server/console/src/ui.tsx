@@ -2,6 +2,7 @@
 // the page frame (title + heading that takes focus, so a screen reader hears the new page).
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError } from './api.js';
+import { longDate, normaliseTime } from './format.js';
 import { topMessages, type FieldErrors } from './forms.js';
 
 export interface QueryState<T> {
@@ -130,6 +131,102 @@ export interface FieldProps {
 }
 
 /**
+ * A time of day, typed on the 24-hour clock ("08:15"). Not the browser's time input: that one
+ * follows the laptop's locale, so on many it reads "08:15 AM" beside the 24-hour times every page
+ * shows. On leaving the field, "8:15", "0815" or "8" become "08:15" / "08:00"; anything else stays
+ * as typed for the form's schema to refuse in words.
+ */
+export function TimeField({
+  label,
+  value,
+  onChange,
+  error,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  testId: string;
+}) {
+  return (
+    <Field label={label} error={error} hint="24-hour clock, hh:mm">
+      {(p) => (
+        <input
+          {...p}
+          type="text"
+          inputMode="numeric"
+          autoComplete="off"
+          placeholder="08:15"
+          // No maxLength: it would cut "2:30 PM" to "2:30 ", tidied into 02:30. Refused whole instead.
+          size={6}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          onBlur={(e) => {
+            const tidy = normaliseTime(e.target.value);
+            if (tidy !== e.target.value) onChange(tidy);
+          }}
+          data-testid={testId}
+        />
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A day, picked with the browser's calendar. The box itself is drawn in the laptop's locale
+ * (07/12/2026 is 12 July on one laptop and 7 December on the next; a page cannot change that),
+ * so the chosen day is written out under it in the console's own words ("Mon 7 Dec 2026").
+ * Test id of the words: `${testId}-words`.
+ */
+export function DateField({
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  hint?: string;
+  testId?: string;
+}) {
+  const words = longDate(value);
+  return (
+    <Field
+      label={label}
+      error={error}
+      hint={
+        words || hint ? (
+          <>
+            {words && (
+              <span className="field__day" data-testid={testId ? `${testId}-words` : undefined}>
+                {words}
+              </span>
+            )}
+            {words && hint ? ' · ' : ''}
+            {hint}
+          </>
+        ) : undefined
+      }
+    >
+      {(p) => (
+        <input
+          {...p}
+          type="date"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          data-testid={testId}
+        />
+      )}
+    </Field>
+  );
+}
+
+/**
  * The start and end of a lesson in the site's wall-clock time: one pair of fields for every form
  * that times a lesson (a schedule, a new schedule version, a moved session), so the label, the
  * server field names and the test ids cannot drift apart. Test ids: `${testId}-start`, `-end`.
@@ -151,28 +248,20 @@ export function SiteTimeRange({
 }) {
   return (
     <>
-      <Field label="Starts (site time)" error={errors.startTime}>
-        {(p) => (
-          <input
-            {...p}
-            type="time"
-            value={start}
-            onChange={(e) => onStart(e.target.value)}
-            data-testid={`${testId}-start`}
-          />
-        )}
-      </Field>
-      <Field label="Ends (site time)" error={errors.endTime}>
-        {(p) => (
-          <input
-            {...p}
-            type="time"
-            value={end}
-            onChange={(e) => onEnd(e.target.value)}
-            data-testid={`${testId}-end`}
-          />
-        )}
-      </Field>
+      <TimeField
+        label="Starts (site time)"
+        value={start}
+        onChange={onStart}
+        error={errors.startTime}
+        testId={`${testId}-start`}
+      />
+      <TimeField
+        label="Ends (site time)"
+        value={end}
+        onChange={onEnd}
+        error={errors.endTime}
+        testId={`${testId}-end`}
+      />
     </>
   );
 }
@@ -185,7 +274,7 @@ export function Field({
 }: {
   label: string;
   error?: string | undefined;
-  hint?: string;
+  hint?: ReactNode;
   children: (p: FieldProps) => ReactNode;
 }) {
   const id = useId();

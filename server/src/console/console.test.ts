@@ -272,14 +272,27 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
         'GET',
         '/api/sessions',
       );
-      expect(theirs.total).toBe(0);
+      // A teacher with no class still learns which day it is at the school (the day picker shows
+      // it) and that they have no class (the page says so instead of "no lessons today").
+      expect(theirs).toEqual({ date: s.date, total: 0, sessions: [], hasClasses: false, nextDate: null });
       const tuesday = await call<{ date: string | null; total: number }>(
         app,
         s.adminToken,
         'GET',
         '/api/sessions?date=2026-09-08',
       );
-      expect(tuesday).toMatchObject({ date: '2026-09-08', total: 0 });
+      // An empty day points to the next one with a lesson (the Mondays' schedule: the 14th).
+      expect(tuesday).toMatchObject({
+        date: '2026-09-08',
+        total: 0,
+        hasClasses: true,
+        nextDate: '2026-09-14',
+      });
+      // A day with lessons needs no pointer.
+      expect(await call(app, s.teacherToken, 'GET', `/api/sessions?date=${s.date}`)).toMatchObject({
+        total: 1,
+        nextDate: null,
+      });
       const bad = await app.inject({ url: '/api/sessions?date=7/9/2026', headers: bearer(s.adminToken) });
       expect(bad.statusCode).toBe(400);
     },
@@ -289,6 +302,7 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
     "says which of the day's sessions are cancelled or moved, with the reason",
     async () => {
       type Day = {
+        nextDate: string | null;
         sessions: {
           sessionId: string;
           cancelled: boolean;
@@ -313,6 +327,8 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
         moved: false,
         note: 'Trip',
       });
+      // A cancelled lesson is not one to point to: the next day with a lesson is the Monday after.
+      expect(await day('2026-09-08')).toMatchObject({ total: 0, nextDate: '2026-09-21' });
       await call(app, s.adminToken, 'DELETE', `/api/sessions/${encodeURIComponent(next)}/change`);
       // A move onto a day off is refused with the field it is about, for the console's form.
       await call(app, s.adminToken, 'POST', '/api/sites/default/closures', {

@@ -8,11 +8,11 @@ import { forbidden, tooManyRequests } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import { resolveSession, sessionReport, type ResolvedSession } from '../repositories/attendance.js';
 import { findSessionState } from '../repositories/users.js';
-import { localDateAt } from '../../../src/contracts/site-time.js';
+import { addDays, localDateAt } from '../../../src/contracts/site-time.js';
 import { loadCalendar, scheduleSpecs } from '../repositories/calendar.js';
 import { sessionsOf } from '../reports/service.js';
 import { SessionParams } from '../schemas/attendance.js';
-import { DaySessions, DaySessionsQuery, type DaySession } from '../schemas/console.js';
+import { DaySessions, DaySessionsQuery, NEXT_LESSON_DAYS, type DaySession } from '../schemas/console.js';
 import { verifyAccessToken } from '../services/tokens.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -68,12 +68,18 @@ const sessions: RoutePlugin = async (app) => {
       if (user.role !== 'admin') q = q.where('classes.teacher_id', '=', user.id);
       if (request.query.classId !== undefined) q = q.where('classes.id', '=', request.query.classId);
       const classes = await q.execute();
-      if (classes.length === 0) return { date: request.query.date ?? null, total: 0, sessions: [] };
+      const now = app.ctx.clock.now();
+      if (classes.length === 0) {
+        // Still name a day, so the console's day picker shows one: today at the school's sites.
+        const sites = await db.selectFrom('sites').select('timezone').execute();
+        const days = new Set(sites.map((x) => localDateAt(now, x.timezone)));
+        const date = request.query.date ?? (days.size === 1 ? [...days][0]! : null);
+        return { date, total: 0, sessions: [], hasClasses: false, nextDate: null };
+      }
       const [schedules, rooms] = await Promise.all([
         scheduleSpecs(db, { classIds: classes.map((c) => c.id) }),
         db.selectFrom('rooms').select(['id', 'name']).execute(),
       ]);
-      const now = app.ctx.clock.now();
       const nowIso = now.toISOString();
       const roomName = new Map(rooms.map((x) => [x.id, x.name]));
       const out: DaySession[] = [];
@@ -119,10 +125,36 @@ const sessions: RoutePlugin = async (app) => {
       );
       const { limit, offset } = request.query;
       const days = new Set(classes.map((c) => request.query.date ?? localDateAt(now, c.timezone)));
+      let nextDate: string | null = null;
+      if (out.length === 0) {
+        // One occurrence pass per site over the weeks ahead (a calendar load each), not per class.
+        const bySite = new Map<string, { timezone: string; from: string; classIds: Set<string> }>();
+        for (const cls of classes) {
+          const from = addDays(request.query.date ?? localDateAt(now, cls.timezone), 1);
+          const site = bySite.get(cls.site_id) ?? { timezone: cls.timezone, from, classIds: new Set() };
+          site.classIds.add(cls.id);
+          bySite.set(cls.site_id, site);
+        }
+        for (const [siteId, site] of bySite) {
+          const specs = schedules.filter((x) => site.classIds.has(x.classId));
+          const ahead = await sessionsOf(
+            db,
+            siteId,
+            specs,
+            site.from,
+            addDays(site.from, NEXT_LESSON_DAYS - 1),
+            site.timezone,
+          );
+          for (const o of ahead)
+            if (!o.cancelled && (nextDate === null || o.date < nextDate)) nextDate = o.date;
+        }
+      }
       return {
         date: days.size === 1 ? [...days][0]! : null,
         total: out.length,
         sessions: out.slice(offset, offset + limit),
+        hasClasses: true,
+        nextDate,
       };
     },
   );

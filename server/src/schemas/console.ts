@@ -43,14 +43,24 @@ export const DaySessionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
+/** How far ahead `nextDate` looks for a day with lessons (a long holiday is shorter). */
+export const NEXT_LESSON_DAYS = 62;
 export const DaySessions = z.object({
   /**
-   * The day listed: the date asked for, else today at the sites of the listed classes (null when
-   * there is no class, or their sites are in zones whose dates differ at this moment).
+   * The day listed: the date asked for, else today at the sites of the listed classes (with no
+   * class: today at the school's sites). Null only when those sites are in zones whose dates
+   * differ at this moment.
    */
   date: LocalDate.nullable(),
   total: z.number().int(),
   sessions: z.array(DaySession),
+  /** Whether the caller has any class (a teacher: of their own; an admin: at the school). */
+  hasClasses: z.boolean(),
+  /**
+   * When the day lists no session: the first later day, within NEXT_LESSON_DAYS, on which one of
+   * these classes has a lesson that is not cancelled (so the empty page can point to it); else null.
+   */
+  nextDate: LocalDate.nullable(),
 });
 export type DaySessions = z.infer<typeof DaySessions>;
 

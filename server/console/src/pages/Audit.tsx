@@ -4,7 +4,7 @@ import { api, apiAll } from '../api.js';
 import { dateTimeIn } from '../format.js';
 import { navigate, type Route } from '../router.js';
 import { dayRange, schoolZone } from '../school-zone.js';
-import { Field, Loaded, Page, Pager, useQuery } from '../ui.js';
+import { DateField, Field, Loaded, Page, Pager, useQuery } from '../ui.js';
 
 type Row = {
   id: string;
@@ -92,26 +92,16 @@ export function Audit({ route }: { route: Route }) {
             />
           )}
         </Field>
-        <Field label={`From (${zoneLabel} day)`}>
-          {(fp) => (
-            <input
-              {...fp}
-              type="date"
-              value={draft.from}
-              onChange={(e) => setDraft({ ...draft, from: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label={`To (${zoneLabel} day)`}>
-          {(fp) => (
-            <input
-              {...fp}
-              type="date"
-              value={draft.to}
-              onChange={(e) => setDraft({ ...draft, to: e.target.value })}
-            />
-          )}
-        </Field>
+        <DateField
+          label={`From (${zoneLabel} day)`}
+          value={draft.from}
+          onChange={(v) => setDraft({ ...draft, from: v })}
+        />
+        <DateField
+          label={`To (${zoneLabel} day)`}
+          value={draft.to}
+          onChange={(v) => setDraft({ ...draft, to: v })}
+        />
         <button type="submit">Filter</button>
       </form>
       <Loaded q={q} isEmpty={(d) => d.length === 0 && offset === 0} empty="Nothing in the audit log matches.">

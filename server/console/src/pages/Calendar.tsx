@@ -10,7 +10,7 @@ import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
 import { navigate, type Route } from '../router.js';
-import { Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
+import { DateField, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
 type Cal = z.infer<typeof RosterCalendar>;
@@ -54,12 +54,13 @@ function RangeForm({
         <Field label="Name" error={f.errors.name}>
           {(p) => <input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
-        <Field label="First day" error={f.errors.startDate}>
-          {(p) => <input {...p} type="date" value={startDate} onChange={(e) => setStart(e.target.value)} />}
-        </Field>
-        <Field label="Last day (empty: one day)" error={f.errors.endDate}>
-          {(p) => <input {...p} type="date" value={endDate} onChange={(e) => setEnd(e.target.value)} />}
-        </Field>
+        <DateField label="First day" error={f.errors.startDate} value={startDate} onChange={setStart} />
+        <DateField
+          label="Last day (empty: one day)"
+          error={f.errors.endDate}
+          value={endDate}
+          onChange={setEnd}
+        />
       </div>
       <button type="submit" className="primary" disabled={f.busy}>
         Add
@@ -173,14 +174,14 @@ export function Calendar({ route }: { route: Route }) {
                     {longDate(c.date)}:{' '}
                     {c.kind === 'cancelled'
                       ? 'cancelled'
-                      : `moved to ${c.toDate ?? c.date} ${c.startTime ?? ''}`}{' '}
+                      : `moved to ${longDate(c.toDate ?? c.date)} ${c.startTime ?? ''}`.trim()}{' '}
                     {c.reason ? `(${c.reason})` : ''}{' '}
                     <button
                       type="button"
                       onClick={() =>
                         remove(`/api/sessions/${encodeURIComponent(`${c.scheduleId}@${c.date}`)}/change`)
                       }
-                      aria-label={`Undo the change of ${c.date}`}
+                      aria-label={`Undo the change of ${longDate(c.date)}`}
                     >
                       Undo
                     </button>

@@ -8,9 +8,9 @@ import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api } from '../api.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
-import { longDate, percent } from '../format.js';
+import { dayMonth, longDate, percent } from '../format.js';
 import { navigate, type Route } from '../router.js';
-import { Empty, Field, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { DateField, Empty, FormError, Loaded, Page, useQuery } from '../ui.js';
 
 type Report = z.infer<typeof ClassReport>;
 
@@ -24,7 +24,8 @@ const STUDENT_COLUMNS: readonly CsvColumn[] = [
   { label: 'Rate', csv: 'attendance_rate' },
 ];
 const SESSION_COLUMNS: readonly CsvColumn[] = [
-  { label: 'Date', csv: 'date' },
+  // On screen in words, in the CSV as ISO (2026-12-07), which spreadsheets read as a date.
+  { label: 'Date', csv: 'date', show: (cell) => longDate(String(cell)) },
   { label: 'Start', csv: 'start' },
   { label: 'End', csv: 'end' },
   { label: 'Present', csv: 'present' },
@@ -41,7 +42,7 @@ export function RateChart({ days }: { days: Report['days'] }) {
   const pad = { l: 40, r: 8, t: 10, b: 28 };
   const bw = (w - pad.l - pad.r) / shown.length;
   const y = (rate: number) => pad.t + (1 - rate) * (h - pad.t - pad.b);
-  const label = `Attendance rate by day: ${shown.map((d) => `${d.date} ${percent(d.attendanceRate)}`).join(', ')}`;
+  const label = `Attendance rate by day: ${shown.map((d) => `${longDate(d.date)} ${percent(d.attendanceRate)}`).join(', ')}`;
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label} data-testid="rate-chart">
@@ -65,11 +66,11 @@ export function RateChart({ days }: { days: Report['days'] }) {
                 height={Math.max(1, h - pad.b - y(rate))}
                 className="chart__bar"
               >
-                <title>{`${d.date}: ${percent(rate)}`}</title>
+                <title>{`${longDate(d.date)}: ${percent(rate)}`}</title>
               </rect>
               {(shown.length <= 12 || i % Math.ceil(shown.length / 12) === 0) && (
                 <text x={x + bw * 0.35} y={h - 10} textAnchor="middle" className="chart__axis">
-                  {d.date.slice(5)}
+                  {dayMonth(d.date)}
                 </text>
               )}
             </g>
@@ -106,28 +107,20 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
         }}
       >
         <FormError errors={f.errors} />
-        <Field label="From" error={f.errors.from}>
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={fromInput || q.data?.from || ''}
-              onChange={(e) => setFrom(e.target.value)}
-              data-testid="history-from"
-            />
-          )}
-        </Field>
-        <Field label="To" error={f.errors.to}>
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={toInput || q.data?.to || ''}
-              onChange={(e) => setTo(e.target.value)}
-              data-testid="history-to"
-            />
-          )}
-        </Field>
+        <DateField
+          label="From"
+          error={f.errors.from}
+          value={fromInput || q.data?.from || ''}
+          onChange={setFrom}
+          testId="history-from"
+        />
+        <DateField
+          label="To"
+          error={f.errors.to}
+          value={toInput || q.data?.to || ''}
+          onChange={setTo}
+          testId="history-to"
+        />
         <button type="submit">Show</button>
       </form>
       <Loaded q={q}>

@@ -9,6 +9,7 @@ import { IdParams } from '../../../src/schemas/common.js';
 import type { User } from '../../../src/schemas/auth.js';
 import { api, currentUser, apiAll } from '../api.js';
 import { failureErrors, useSubmit } from '../forms.js';
+import { dateIn, longDate } from '../format.js';
 import { href, type Route } from '../router.js';
 import { ArchivedBadge, Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
@@ -338,13 +339,16 @@ function EnrolForm({
 export function ClassDetail({ classId }: { classId: string }) {
   const q = useQuery(async () => {
     const cls = await api<ClassT>('GET', `/api/classes/${classId}`);
-    const [schedules, rooms, students, teachers] = await Promise.all([
+    const [schedules, rooms, students, teachers, sites] = await Promise.all([
       apiAll<ScheduleT>(`/api/classes/${classId}/schedules`),
       apiAll<RoomT>('/api/rooms', { siteId: cls.siteId }),
       api<StudentT[]>('GET', '/api/students', { query: { classId, limit: 1000 } }),
       apiAll<UserT>('/api/users', { role: 'teacher' }),
+      apiAll<SiteT>('/api/sites'),
     ]);
-    return { cls, schedules, rooms, students, teachers };
+    // The archive's day on the class's own site calendar, not the laptop's or UTC's.
+    const timezone = sites.find((x) => x.id === cls.siteId)?.timezone ?? 'UTC';
+    return { cls, schedules, rooms, students, teachers, timezone };
   }, [classId]);
   const [name, setName] = useState<string | null>(null);
   const [teacherId, setTeacher] = useState<string | null>(null);
@@ -420,8 +424,8 @@ export function ClassDetail({ classId }: { classId: string }) {
         isEmpty={(d) => d.cls.archivedAt !== null}
         empty={
           <span data-testid="class-archived">
-            <ArchivedBadge /> since {q.data?.cls.archivedAt?.slice(0, 10)}. This class holds no sessions and
-            is on no kiosk. Its past sessions, marks and reports stay in its{' '}
+            <ArchivedBadge /> since {dateIn(q.data?.cls.archivedAt, q.data?.timezone ?? 'UTC')}. This class
+            holds no sessions and is on no kiosk. Its past sessions, marks and reports stay in its{' '}
             <a href={href(`/classes/${classId}/history`)}>history</a>. Unarchive it to change it or to have
             its lessons again.
           </span>
@@ -520,7 +524,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                   <tbody>
                     {d.schedules.map((s) => (
                       <tr key={s.id}>
-                        <td>{s.date ?? `Every ${WEEKDAYS[s.weekday ?? 0]}`}</td>
+                        <td>{s.date ? longDate(s.date) : `Every ${WEEKDAYS[s.weekday ?? 0]}`}</td>
                         <td>
                           {s.startTime}–{s.endTime}
                         </td>
@@ -533,7 +537,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                           <button
                             type="button"
                             onClick={() => setEditing(s)}
-                            aria-label={`Change the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
+                            aria-label={`Change the schedule ${s.date ? longDate(s.date) : WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
                             data-testid="schedule-edit"
                           >
                             Change
@@ -541,7 +545,7 @@ export function ClassDetail({ classId }: { classId: string }) {
                           <button
                             type="button"
                             onClick={() => setDeleting(s)}
-                            aria-label={`Delete the schedule ${s.date ?? WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
+                            aria-label={`Delete the schedule ${s.date ? longDate(s.date) : WEEKDAYS[s.weekday ?? 0]} ${s.startTime}`}
                           >
                             Delete
                           </button>

@@ -9,7 +9,7 @@ import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { longDate, percent } from '../format.js';
 import { navigate, type Route } from '../router.js';
-import { Field, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { DateField, FormError, Loaded, Page, useQuery } from '../ui.js';
 import { RateChart } from './ClassHistory.js';
 
 type School = z.infer<typeof SchoolReport>;
@@ -85,26 +85,13 @@ export function Reports({ route }: { route: Route }) {
         }}
       >
         <FormError errors={f.errors} />
-        <Field label="From" error={f.errors.from}>
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={fromInput || school.data?.from || ''}
-              onChange={(e) => setFrom(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="To" error={f.errors.to}>
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={toInput || school.data?.to || ''}
-              onChange={(e) => setTo(e.target.value)}
-            />
-          )}
-        </Field>
+        <DateField
+          label="From"
+          error={f.errors.from}
+          value={fromInput || school.data?.from || ''}
+          onChange={setFrom}
+        />
+        <DateField label="To" error={f.errors.to} value={toInput || school.data?.to || ''} onChange={setTo} />
         <button type="submit">Show</button>
       </form>
       <Loaded q={school}>

@@ -9,10 +9,21 @@ import type { Class, Site, Student } from '../../../src/schemas/people.js';
 import { CreateStudent, UpdateStudent } from '../../../src/schemas/people.js';
 import { api, upload, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
-import { dateTimeIn } from '../format.js';
+import { dateIn, dateTimeIn, longDate } from '../format.js';
 import { photoRefusal } from '../photo-refusal.js';
 import { href, navigate, type Route } from '../router.js';
-import { Confirm, ErrorBox, Field, FormError, FormOk, Loaded, Page, Pager, useQuery } from '../ui.js';
+import {
+  Confirm,
+  DateField,
+  ErrorBox,
+  Field,
+  FormError,
+  FormOk,
+  Loaded,
+  Page,
+  Pager,
+  useQuery,
+} from '../ui.js';
 
 type StudentT = z.infer<typeof Student>;
 type ClassT = z.infer<typeof Class>;
@@ -27,6 +38,8 @@ const PAGE = 50;
 const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s.trim());
 /** A date input's value as the instant the server stores (midnight UTC of that day). */
 const dateToIso = (d: string) => (d ? `${d}T00:00:00.000Z` : undefined);
+/** The consent date back from that instant: a day, not a moment, so no zone applies. */
+const consentDay = (iso: string | null | undefined) => longDate(iso?.slice(0, 10));
 
 function StudentForm({
   sites,
@@ -133,16 +146,13 @@ function StudentForm({
           Consent given
         </label>
         {consent && (
-          <Field label="Consent date" error={f.errors.consentAt} hint="Default: today.">
-            {(p) => (
-              <input
-                {...p}
-                type="date"
-                value={consentDate}
-                onChange={(e) => setConsentDate(e.target.value)}
-              />
-            )}
-          </Field>
+          <DateField
+            label="Consent date"
+            error={f.errors.consentAt}
+            hint="Default: today."
+            value={consentDate}
+            onChange={setConsentDate}
+          />
         )}
       </fieldset>
       {withdrawing && (
@@ -178,6 +188,11 @@ export function StudentsList({ route }: { route: Route }) {
     return { classes, sites, model };
   }, []);
   const modelId = meta.data?.model.modelId;
+  /** The day a student's record changed, on their site's calendar (blank until the sites are loaded). */
+  const updatedDay = (s: StudentT) => {
+    const zone = meta.data?.sites.find((x) => x.id === s.siteId)?.timezone;
+    return zone ? dateIn(s.updatedAt, zone) : '';
+  };
   const q = useQuery(
     () =>
       api<StudentT[]>('GET', '/api/students', {
@@ -291,10 +306,8 @@ export function StudentsList({ route }: { route: Route }) {
                       <th scope="row">
                         <a href={href(`/students/${s.id}`)}>{s.name}</a>
                       </th>
-                      <td>
-                        {s.consent ? `Given ${s.consentAt ? s.consentAt.slice(0, 10) : ''}` : 'Not given'}
-                      </td>
-                      <td>{s.updatedAt.slice(0, 10)}</td>
+                      <td>{s.consent ? `Given ${consentDay(s.consentAt)}`.trim() : 'Not given'}</td>
+                      <td>{updatedDay(s)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -5,15 +5,17 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
-import type { DaySession, DaySessions } from '../../../src/schemas/console.js';
+import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
 import { api, currentUser } from '../api.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
+import { addDays } from '../../../../src/contracts/site-time.js';
 import { longDate, score, timeIn } from '../format.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
 import {
   ArchivedBadge,
+  DateField,
   Empty,
   ErrorBox,
   Field,
@@ -332,6 +334,114 @@ function SeenNotOnList({ seen, timeZone }: { seen: SessionReport['notEnrolled'];
   );
 }
 
+/**
+ * What an empty day says: by role (a teacher sees their own classes, an admin the whole school,
+ * so "your classes" would be wrong for an admin, who usually teaches none), where lessons come
+ * from when there are none at all, and the next day that has some.
+ */
+function NoLessons({ day, data, isAdmin }: { day: string; data: DaySessions; isAdmin: boolean }) {
+  const when = day ? `on ${longDate(day)}` : 'today';
+  if (!data.hasClasses)
+    return (
+      <div className="state state--empty" data-state="empty" data-testid="no-lessons">
+        {isAdmin ? (
+          <p>
+            This school has no classes yet, so there are no lessons to show. Lessons come from each
+            class&apos;s timetable: add a class and its lessons on the <a href={href('/classes')}>Classes</a>{' '}
+            page.
+          </p>
+        ) : (
+          <p>
+            You have no classes yet, so there are no lessons to show. An admin makes you the teacher of your
+            classes.
+          </p>
+        )}
+      </div>
+    );
+  return (
+    <div className="state state--empty" data-state="empty" data-testid="no-lessons">
+      <p>{isAdmin ? `No lessons at this school ${when}.` : `No lessons of your classes ${when}.`}</p>
+      {data.nextDate ? (
+        <p>
+          Next lessons:{' '}
+          <a href={href('/today', { date: data.nextDate })} data-testid="next-lessons">
+            {longDate(data.nextDate)}
+          </a>
+          .
+        </p>
+      ) : (
+        <p data-testid="no-next-lessons">
+          None in the next {Math.round(NEXT_LESSON_DAYS / 7)} weeks either.{' '}
+          {isAdmin ? (
+            <>
+              Lessons come from each class&apos;s timetable (<a href={href('/classes')}>Classes</a>), on the
+              school days of the <a href={href('/calendar')}>Calendar</a> (its terms and closures).
+            </>
+          ) : (
+            <>
+              Lessons come from your classes&apos; timetables (<a href={href('/classes')}>Classes</a>) and the
+              school calendar an admin keeps.
+            </>
+          )}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The day being looked at, always on screen: the date box (drawn in the laptop's locale), the
+ * same day in words under it, and a step to the day before or after. The day is the one asked
+ * for, else the one the server listed (today at the school); the server names it even when no
+ * class or lesson exists, so the box is never blank once the page has loaded.
+ */
+function DayPicker({ chosen, listed, loaded }: { chosen?: string; listed: string | null; loaded: boolean }) {
+  const day = chosen ?? listed ?? '';
+  const go = (d: string) => navigate('/today', { date: d });
+  return (
+    <form
+      className="filters day-nav"
+      aria-label="Day"
+      onSubmit={(e) => e.preventDefault()}
+      data-testid="day-form"
+    >
+      <button
+        type="button"
+        disabled={!day}
+        onClick={() => go(addDays(day, -1))}
+        aria-label={day ? `Previous day, ${longDate(addDays(day, -1))}` : 'Previous day'}
+        data-testid="day-previous"
+      >
+        ← Previous day
+      </button>
+      <DateField
+        label="Day (site date)"
+        value={day}
+        // A half-typed date reads as empty: stay on the day shown until it is a whole one.
+        onChange={(v) => {
+          if (v) go(v);
+        }}
+        hint={!day && loaded ? "Today at each site: the sites' dates differ right now." : undefined}
+        testId="day-picker"
+      />
+      <button
+        type="button"
+        disabled={!day}
+        onClick={() => go(addDays(day, 1))}
+        aria-label={day ? `Next day, ${longDate(addDays(day, 1))}` : 'Next day'}
+        data-testid="day-next"
+      >
+        Next day →
+      </button>
+      {chosen && (
+        <a href={href('/today')} data-testid="day-today">
+          Back to today
+        </a>
+      )}
+    </form>
+  );
+}
+
 export function Today({ route }: { route: Route }) {
   const date = route.params.get('date') ?? undefined;
   const q = useQuery(() => api<DaySessions>('GET', '/api/sessions', { query: { date, limit: 100 } }), [date]);
@@ -352,86 +462,76 @@ export function Today({ route }: { route: Route }) {
   };
   return (
     <Page title="Today" testId="today">
-      <form className="filters" aria-label="Day" onSubmit={(e) => e.preventDefault()} data-testid="day-form">
-        <Field label="Day (site date)">
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              // Today's date when none was chosen: the server says which day it listed.
-              value={date ?? q.data?.date ?? ''}
-              onChange={(e) => navigate('/today', { date: e.target.value || undefined })}
-              data-testid="day-picker"
-            />
-          )}
-        </Field>
-        {date && <a href={href('/today')}>Back to today</a>}
-      </form>
+      <DayPicker chosen={date} listed={q.data?.date ?? null} loaded={q.data !== null} />
       <FormOk message={changed} />
-      <Loaded
-        q={q}
-        isEmpty={(d) => d.sessions.length === 0}
-        empty={date ? 'No sessions of your classes on this day.' : 'No sessions of your classes today.'}
-      >
-        {(d) => (
-          <>
-            <p className="muted">
-              {longDate(d.sessions[0]?.date ?? '')}
-              {d.total > d.sessions.length ? ` · first ${d.sessions.length} of ${d.total} sessions` : ''}
-            </p>
-            <ul className="session-list" aria-label="Sessions today">
-              {d.sessions.map((s) => (
-                <li key={s.sessionId}>
-                  <a
-                    className={`session-card session-card--${s.state}`}
-                    href={href('/today', { session: s.sessionId, date })}
-                    aria-current={chosen?.sessionId === s.sessionId ? 'true' : undefined}
-                    data-testid="session-card"
-                  >
-                    <span className="session-card__time">
-                      {timeIn(s.startsAt, s.timezone)}–{timeIn(s.endsAt, s.timezone)}
-                    </span>
-                    <span className="session-card__class">{s.class.name}</span>
-                    <span className="muted">{s.room.name}</span>
-                    <span className={`state-tag state-tag--${s.state}`}>
-                      {s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}
-                    </span>
-                    {(s.cancelled || s.moved) && (
-                      <span className="state-tag state-tag--changed" data-testid="session-changed">
-                        {s.cancelled ? 'Cancelled' : 'Moved'}
-                        {s.note ? `: ${s.note}` : ''}
+      <Loaded q={q}>
+        {(d) =>
+          d.sessions.length === 0 ? (
+            <NoLessons day={date ?? d.date ?? ''} data={d} isAdmin={isAdmin} />
+          ) : (
+            <>
+              {d.total > d.sessions.length && (
+                <p className="muted">
+                  First {d.sessions.length} of {d.total} sessions
+                </p>
+              )}
+              <ul
+                className="session-list"
+                aria-label={`Sessions on ${longDate(date ?? d.date ?? d.sessions[0]?.date)}`}
+              >
+                {d.sessions.map((s) => (
+                  <li key={s.sessionId}>
+                    <a
+                      className={`session-card session-card--${s.state}`}
+                      href={href('/today', { session: s.sessionId, date })}
+                      aria-current={chosen?.sessionId === s.sessionId ? 'true' : undefined}
+                      data-testid="session-card"
+                    >
+                      <span className="session-card__time">
+                        {timeIn(s.startsAt, s.timezone)}–{timeIn(s.endsAt, s.timezone)}
                       </span>
+                      <span className="session-card__class">{s.class.name}</span>
+                      <span className="muted">{s.room.name}</span>
+                      <span className={`state-tag state-tag--${s.state}`}>
+                        {s.state === 'current' ? 'Now' : s.state === 'upcoming' ? 'Later' : 'Over'}
+                      </span>
+                      {(s.cancelled || s.moved) && (
+                        <span className="state-tag state-tag--changed" data-testid="session-changed">
+                          {s.cancelled ? 'Cancelled' : 'Moved'}
+                          {s.note ? `: ${s.note}` : ''}
+                        </span>
+                      )}
+                      {s.archived && <ArchivedBadge />}
+                    </a>
+                    <a className="small" href={href(`/classes/${s.class.id}/history`)}>
+                      History of {s.class.name}
+                    </a>
+                    {isAdmin && !s.archived && (
+                      <SessionActions
+                        session={s}
+                        onOpen={(mode) => {
+                          setChanged(null);
+                          setChanging({ session: s, mode });
+                        }}
+                        onUndone={afterChange}
+                      />
                     )}
-                    {s.archived && <ArchivedBadge />}
-                  </a>
-                  <a className="small" href={href(`/classes/${s.class.id}/history`)}>
-                    History of {s.class.name}
-                  </a>
-                  {isAdmin && !s.archived && (
-                    <SessionActions
-                      session={s}
-                      onOpen={(mode) => {
-                        setChanged(null);
-                        setChanging({ session: s, mode });
-                      }}
-                      onUndone={afterChange}
-                    />
-                  )}
-                </li>
-              ))}
-            </ul>
-            {changing && (
-              <SessionChangeForm
-                key={`${changing.session.sessionId}-${changing.mode}`}
-                session={changing.session}
-                mode={changing.mode}
-                onDone={afterChange}
-                onClose={() => setChanging(null)}
-              />
-            )}
-            {chosen && <LiveList key={chosen.sessionId} session={chosen} />}
-          </>
-        )}
+                  </li>
+                ))}
+              </ul>
+              {changing && (
+                <SessionChangeForm
+                  key={`${changing.session.sessionId}-${changing.mode}`}
+                  session={changing.session}
+                  mode={changing.mode}
+                  onDone={afterChange}
+                  onClose={() => setChanging(null)}
+                />
+              )}
+              {chosen && <LiveList key={chosen.sessionId} session={chosen} />}
+            </>
+          )
+        }
       </Loaded>
     </Page>
   );

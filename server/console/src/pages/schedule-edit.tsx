@@ -10,7 +10,7 @@ import { UpdateSchedule } from '../../../src/schemas/people.js';
 import { api } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
-import { Field, FormError } from '../ui.js';
+import { DateField, FormError } from '../ui.js';
 import { LessonSlotFields, WEEKDAYS, type LessonSlot } from '../lesson-slot.js';
 
 type ScheduleT = z.infer<typeof Schedule>;
@@ -101,21 +101,14 @@ export function ScheduleEditForm({
       </p>
       <FormError errors={f.errors} />
       <div className="form-grid">
-        <Field
+        <DateField
           label="From (first date it applies)"
           error={f.errors.effectiveFrom}
           hint="Empty: the first day none of whose lessons has started."
-        >
-          {(p) => (
-            <input
-              {...p}
-              type="date"
-              value={effectiveFrom}
-              onChange={(e) => setFrom(e.target.value)}
-              data-testid="schedule-edit-from"
-            />
-          )}
-        </Field>
+          value={effectiveFrom}
+          onChange={setFrom}
+          testId="schedule-edit-from"
+        />
         <LessonSlotFields
           weekly={weekly}
           value={slot}

@@ -10,7 +10,7 @@ import type { Room } from '../../../src/schemas/people.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { longDate } from '../format.js';
-import { Field, FormError, Loaded, SiteTimeRange, useQuery } from '../ui.js';
+import { DateField, Field, FormError, Loaded, SiteTimeRange, useQuery } from '../ui.js';
 
 type RoomT = z.infer<typeof Room>;
 export type ChangeMode = 'cancel' | 'move';
@@ -147,17 +147,13 @@ export function SessionChangeForm({
       <div className="form-grid">
         {mode === 'move' && (
           <>
-            <Field label="New date" error={f.errors.toDate}>
-              {(p) => (
-                <input
-                  {...p}
-                  type="date"
-                  value={toDate}
-                  onChange={(e) => setToDate(e.target.value)}
-                  data-testid="move-date"
-                />
-              )}
-            </Field>
+            <DateField
+              label="New date"
+              error={f.errors.toDate}
+              value={toDate}
+              onChange={setToDate}
+              testId="move-date"
+            />
             <SiteTimeRange
               start={startTime}
               end={endTime}
