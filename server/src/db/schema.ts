@@ -169,6 +169,11 @@ export interface TemplateTable {
   source: 'kiosk' | 'photo' | 'door';
   device_id: string | null;
   created_at: string;
+  /**
+   * SHA-256 (hex) of the photo file a `photo` template was made from; null for kiosk and door
+   * templates and for photo templates older than migration 014. One per student and model.
+   */
+  photo_sha256: string | null;
 }
 
 export interface PhotoTable {
