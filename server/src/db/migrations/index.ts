@@ -12,6 +12,7 @@ import { migration011 } from './011-class-archive.js';
 import { migration012 } from './012-archived-schedule-versions.js';
 import { migration013 } from './013-device-clock-offset.js';
 import { migration014 } from './014-photo-template-hash.js';
+import { migration015 } from './015-device-admin-name.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
 ];
