@@ -208,6 +208,32 @@ describe('staff console: kiosk watch and calendar tools', () => {
       expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(1);
       await expectAccessible(a, 'audit-silent-kiosk');
       await consoleShot(a, 'audit-silent-kiosk');
+
+      // The admin names a kiosk; pairing it again with the name typed on the kiosk keeps the admin's.
+      await a.goto(`${server.url}/#/kiosks`);
+      await a.click('[aria-label="Rename Door of 101"]');
+      await a.waitForSelector('[data-testid="kiosk-rename-form"]');
+      expect(await a.textContent('[data-testid="kiosk-rename-form"]')).toContain('typed on the kiosk');
+      await a.fill('[data-testid="kiosk-rename-name"]', ' ');
+      await a.click('[data-testid="kiosk-rename-save"]');
+      await errorShownOnce(a, '[data-testid="kiosk-rename-form"]', 'Required.');
+      await a.fill('[data-testid="kiosk-rename-name"]', 'Main entrance');
+      await bothWidths(a, 'kiosks-rename');
+      await a.click('[data-testid="kiosk-rename-save"]');
+      await a.locator('[data-testid="kiosk-row"] th', { hasText: 'Main entrance' }).waitFor();
+      const { pairingCode } = await call<{ pairingCode: string }>(
+        app,
+        adminToken,
+        'POST',
+        `/api/devices/${talking.deviceId}/pairing-code`,
+      );
+      await call(app, null, 'POST', '/api/devices/pair', { code: pairingCode, name: 'Door of 101' });
+      await a.reload();
+      await a.waitForSelector('[data-testid="kiosks-table"]');
+      expect(await a.locator('[data-testid="kiosk-row"] th').allTextContents()).toEqual([
+        'Main entrance',
+        'Back door of 101',
+      ]);
     } finally {
       for (const c of contexts) await c.close().catch(() => undefined);
       await server?.close();
@@ -659,12 +685,18 @@ describe('staff console: a small screen', () => {
       contexts.push(ctx);
       const page = await ctx.newPage();
       await signInConsole(page, server.url, admin.email, admin.password);
-      const pages: { path: string; ready: string; name: string }[] = [
+      const pages: { path: string; ready: string; name: string; open?: string }[] = [
         { path: '/today', ready: '[data-testid="today-row"]', name: 'today' },
         { path: '/classes', ready: '[data-testid="classes-table"]', name: 'classes' },
         { path: `/classes/${cls.id}`, ready: '[data-testid="schedules-table"]', name: 'class' },
         { path: '/students', ready: '[data-testid="students-table"]', name: 'students' },
         { path: '/kiosks', ready: '[data-testid="kiosks-table"]', name: 'kiosks' },
+        {
+          path: '/kiosks',
+          open: '[data-testid="kiosk-rename"]',
+          ready: '[data-testid="kiosk-rename-form"]',
+          name: 'kiosk-rename',
+        },
         { path: '/reports', ready: '[data-testid="reports-classes"]', name: 'reports' },
         { path: '/account', ready: '[data-page="account"] form', name: 'account' },
       ];
@@ -673,6 +705,7 @@ describe('staff console: a small screen', () => {
         await page.setViewportSize(SIZES[size]);
         for (const p of pages) {
           await page.goto(`${server.url}/#${p.path}`);
+          if (p.open !== undefined) await page.click(p.open);
           await page.waitForSelector(p.ready);
           await settled(page);
           const { problems } = await layoutReport(page, { scrollY: true });

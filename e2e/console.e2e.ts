@@ -176,6 +176,16 @@ describe('staff console', () => {
       await a
         .locator('[data-testid="template-count"]', { hasText: '2 face templates' })
         .waitFor({ timeout: 60_000 });
+      // The same photo sent again is already enrolled: said so, and nothing is added.
+      await a.setInputFiles('[data-testid="photos-input"]', [join(FRAMES, 'powell-04.jpg')]);
+      await a.click('[data-testid="photos-upload"]');
+      await a
+        .locator('[data-testid="photo-results"] li[data-status="duplicate"]', { hasText: 'Already enrolled' })
+        .waitFor({ timeout: 60_000 });
+      expect(await a.locator('[data-testid="photo-results"] li').count()).toBe(1);
+      await a.locator('[data-testid="template-count"]', { hasText: '2 face templates' }).waitFor();
+      await expectAccessible(a, 'student-photo-again');
+      await consoleShot(a, 'student-photo-again');
 
       // A schedule for today, in session now (the default site is UTC).
       await a.click('[data-testid="nav-classes"]');

@@ -66,15 +66,34 @@ describe('server:import with the real face engine', () => {
     // Photos are discarded by default.
     expect(await database.db.selectFrom('photos').select('id').execute()).toEqual([]);
 
-    // A second run adds templates to the existing students instead of duplicating them.
+    // A second run finds the students and their photos: nothing is created or added again.
     const again = await importDirectory(database.db, engine, dir, {
       siteId: 'default',
       consent: true,
       now: () => new Date().toISOString(),
       maxPhotoBytes: PHOTO_LIMIT,
     });
-    expect(again.map((s) => s.created)).toEqual([false, false]);
+    expect(again.map((s) => [s.folder, s.created, s.templates, s.alreadyImported])).toEqual([
+      ['alice', false, 0, 2],
+      ['bob', false, 0, 1],
+    ]);
     expect(await database.db.selectFrom('students').select('id').execute()).toHaveLength(2);
+    expect(await database.db.selectFrom('templates').select('id').execute()).toHaveLength(3);
+
+    // Templates of an earlier server version carry no digest of their photo: the real engine gives
+    // the same file the same face again, so they are recognised and not added a second time.
+    await database.db.updateTable('templates').set({ photo_sha256: null }).execute();
+    const afterUpgrade = await importDirectory(database.db, engine, dir, {
+      siteId: 'default',
+      consent: true,
+      now: () => new Date().toISOString(),
+      maxPhotoBytes: PHOTO_LIMIT,
+    });
+    expect(afterUpgrade.map((s) => [s.folder, s.templates, s.alreadyImported])).toEqual([
+      ['alice', 0, 2],
+      ['bob', 0, 1],
+    ]);
+    expect(await database.db.selectFrom('templates').select('id').execute()).toHaveLength(3);
   });
 
   it('without --consent creates students but stores no templates', async () => {

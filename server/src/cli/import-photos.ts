@@ -1,6 +1,9 @@
 // The work behind `npm run server:import`: one folder per student under `dir`; the folder
 // name is the student number (and the name, unless a student with that number exists).
-// Each image becomes a template through the same path as POST /api/students/:id/photos.
+// Each image becomes a template through the same path as POST /api/students/:id/photos, which
+// also makes a re-run safe: a photo the student already has a template from is skipped
+// (`duplicate`, counted in `alreadyImported`), so an admin can import the folder again after
+// adding photos or after a run that stopped half-way, and only the new photos are added.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -36,7 +39,10 @@ export interface StudentImport {
   folder: string;
   studentId: string;
   created: boolean;
+  /** Templates this run added. */
   templates: number;
+  /** Photos skipped because the student already has a template from that file (an earlier run). */
+  alreadyImported: number;
   skipped?: string;
   photos: PhotoResult[];
 }
@@ -101,6 +107,7 @@ export async function importDirectory(
         studentId,
         created: !existing,
         templates: 0,
+        alreadyImported: 0,
         skipped:
           "no consent on record: if it was given, record it on the student's page in the console or in the " +
           'roster CSV, then import again (--consent covers only the students an import creates)',
@@ -132,6 +139,7 @@ export async function importDirectory(
       studentId,
       created: !existing,
       templates: results.filter((r) => r.status === 'accepted').length,
+      alreadyImported: results.filter((r) => r.status === 'duplicate').length,
       photos: results,
     });
   }
@@ -147,6 +155,7 @@ export async function importDirectory(
         students: out.length,
         created: out.filter((s) => s.created).length,
         templates: out.reduce((n, s) => n + s.templates, 0),
+        alreadyImported: out.reduce((n, s) => n + s.alreadyImported, 0),
         consent: options.consent,
       },
     },

@@ -1,6 +1,7 @@
 // npm run server:import -- <dir> [--consent] [--site <siteId>]
 // One folder per student (folder name = student number). Without --consent the students are
-// created but get no templates: face templates need recorded consent.
+// created but get no templates: face templates need recorded consent. Safe to run again on the
+// same folder: photos already imported for a student are skipped (`alreadyImported`).
 import { stat } from 'node:fs/promises';
 import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
@@ -55,6 +56,7 @@ async function main() {
           students: students.length,
           created: students.filter((s) => s.created).length,
           templates: students.reduce((n, s) => n + s.templates, 0),
+          alreadyImported: students.reduce((n, s) => n + s.alreadyImported, 0),
           skippedNoConsent: students.filter((s) => s.skipped !== undefined).map((s) => s.folder),
           rejected,
           seconds: Math.round((Date.now() - started) / 100) / 10,

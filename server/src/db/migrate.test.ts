@@ -391,6 +391,77 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       }
     });
 
+    it('014 and 015 upgrade a version-13 database: old templates and kiosks keep working as before', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 13));
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-13 schema
+        const v13 = database.db as unknown as Kysely<any>;
+        const at = '2026-09-01T07:00:00.000Z';
+        await v13
+          .insertInto('rooms')
+          .values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at })
+          .execute();
+        await v13
+          .insertInto('devices')
+          .values({ id: 'd1', site_id: 'default', room_id: 'r1', name: 'tablet-3', created_at: at })
+          .execute();
+        await v13
+          .insertInto('students')
+          .values({
+            id: 's1',
+            site_id: 'default',
+            student_number: '1001',
+            name: 'Ada',
+            consent: 1,
+            created_at: at,
+            updated_at: at,
+          })
+          .execute();
+        // A photo imported twice by the old server: two rows of the same face.
+        const template = {
+          student_id: 's1',
+          model_id: 'm1',
+          embedding: 'AAAA',
+          source: 'photo',
+          created_at: at,
+        };
+        await v13
+          .insertInto('templates')
+          .values([
+            { id: 't1', ...template },
+            { id: 't2', ...template },
+          ])
+          .execute();
+        expect((await migrate(database)).applied).toEqual([
+          '014-photo-template-hash',
+          '015-device-admin-name',
+        ]);
+        expect(
+          await database.db.selectFrom('templates').select(['id', 'photo_sha256']).orderBy('id').execute(),
+        ).toEqual([
+          { id: 't1', photo_sha256: null },
+          { id: 't2', photo_sha256: null },
+        ]);
+        // Its name came from the kiosk (every pairing replaced it until now): the next pairing may too.
+        expect(await database.db.selectFrom('devices').select(['name', 'admin_named']).execute()).toEqual([
+          { name: 'tablet-3', admin_named: 0 },
+        ]);
+        // One template per student, model and photo file from now on.
+        const digest = 'ab'.repeat(32);
+        await database.db
+          .updateTable('templates')
+          .set({ photo_sha256: digest })
+          .where('id', '=', 't1')
+          .execute();
+        await expect(
+          database.db.updateTable('templates').set({ photo_sha256: digest }).where('id', '=', 't2').execute(),
+        ).rejects.toThrow(/unique|UNIQUE/);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
     it('enforces foreign keys', async () => {
       const database = await dialect.open();
       try {

@@ -169,6 +169,11 @@ export interface TemplateTable {
   source: 'kiosk' | 'photo' | 'door';
   device_id: string | null;
   created_at: string;
+  /**
+   * SHA-256 (hex) of the photo file a `photo` template was made from; null for kiosk and door
+   * templates and for photo templates older than migration 014. One per student and model.
+   */
+  photo_sha256: string | null;
 }
 
 export interface PhotoTable {
@@ -202,6 +207,8 @@ export interface DeviceTable {
   face_model_id: string | null;
   /** The kiosk clock's lead over the server's in ms, as it last reported it (migration 013). */
   clock_offset_ms: number | null;
+  /** 1: an admin named it in the console, and pairing keeps that name (migration 015). */
+  admin_named: number;
 }
 
 /** One-time admin-PIN recovery codes for a kiosk (migration 007). */

@@ -32,6 +32,7 @@ export const toDevice = (r: DeviceTable, now: string, silence: Device['silence']
   siteId: r.site_id,
   roomId: r.room_id,
   name: r.name,
+  nameByAdmin: r.admin_named === 1,
   state: deviceState(r, now),
   pairedAt: r.paired_at,
   revokedAt: r.revoked_at,
@@ -79,7 +80,9 @@ export async function createDevice(
     id: randomUUID(),
     site_id: room.site_id,
     room_id: room.id,
+    // Without a name from the admin, a placeholder the kiosk's own name replaces when it pairs.
     name: input.name ?? `Kiosk at ${room.name}`,
+    admin_named: input.name === undefined ? 0 : 1,
     pairing_code_hash: hashPairingCode(secret, code),
     pairing_expires_at: expiresAt(now, ttlMinutes),
     token_hash: null,
@@ -161,13 +164,15 @@ export async function pairDevice(
       pairing_code_hash: null,
       pairing_expires_at: null,
       paired_at: now,
-      name: input.name,
+      // The name an admin gave in the console stays; the kiosk's (typed by whoever holds its PIN)
+      // is taken only while no admin named it.
+      name: (eb) => eb.case().when('admin_named', '=', 1).then(eb.ref('name')).else(input.name).end(),
       app_version: input.appVersion ?? null,
       last_seen_at: now,
     })
     .where(liveCode)
     .$if(expectedSiteId !== undefined, (q) => q.where('site_id', '=', expectedSiteId as string))
-    .returning(['id', 'site_id', 'room_id'])
+    .returning(['id', 'site_id', 'room_id', 'name', 'admin_named'])
     .executeTakeFirst();
   if (!result && expectedSiteId !== undefined) {
     const elsewhere = await db.selectFrom('devices').select('id').where(liveCode).executeTakeFirst();
@@ -178,7 +183,29 @@ export async function pairDevice(
       );
   }
   if (!result) throw unauthorized('Pairing code is wrong, expired or already used', 'bad_pairing_code');
-  return { deviceId: result.id, siteId: result.site_id, roomId: result.room_id, token };
+  return {
+    deviceId: result.id,
+    siteId: result.site_id,
+    roomId: result.room_id,
+    token,
+    /** The device's name after pairing, and whether it is the admin's (kept) or the kiosk's. */
+    name: result.name,
+    nameByAdmin: result.admin_named === 1,
+  };
+}
+
+/**
+ * An admin names the kiosk in the console: the name is marked the admin's, so pairing and
+ * re-pairing keep it instead of taking the one the kiosk reports.
+ */
+export async function renameDevice(
+  db: Executor,
+  id: string,
+  name: string,
+): Promise<{ device: DeviceTable; previousName: string }> {
+  const device = await getDevice(db, id);
+  await db.updateTable('devices').set({ name, admin_named: 1 }).where('id', '=', id).execute();
+  return { device: { ...device, name, admin_named: 1 }, previousName: device.name };
 }
 
 export interface DevicePrincipal {

@@ -21,7 +21,7 @@ export const rosterTemplate = (r: Pick<TemplateTable, 'id' | 'student_id' | 'mod
   embedding: r.embedding,
 });
 
-export const toTemplate = (r: Omit<TemplateTable, 'embedding'>) => ({
+export const toTemplate = (r: Omit<TemplateTable, 'embedding' | 'photo_sha256'>) => ({
   id: r.id,
   studentId: r.student_id,
   modelId: r.model_id,
@@ -67,10 +67,21 @@ export interface TemplateSource {
   siteId: string | null;
 }
 
-/** Validates and stores templates; answers per id (accepted / duplicate / rejected with reason). */
+/**
+ * A template to store. `photoSha256`: the digest of the photo file a `photo` template was made
+ * from (services/photo-templates.ts); ignored for any other source.
+ */
+export type NewTemplate = TemplateUpload & { photoSha256?: string };
+
+/**
+ * Validates and stores templates; answers per id (accepted / duplicate / rejected with reason).
+ * A photo template whose file the student already has a template from (same model) is not stored
+ * either and answered `duplicate`: the unique index of migration 014 decides, so two imports
+ * racing for one student still store the photo once.
+ */
 export async function storeTemplates(
   db: Kysely<DB>,
-  uploads: readonly TemplateUpload[],
+  uploads: readonly NewTemplate[],
   from: TemplateSource,
   now: string,
 ): Promise<ItemResult[]> {
@@ -109,6 +120,7 @@ export async function storeTemplates(
       source: from.source,
       device_id: from.deviceId,
       created_at: u.createdAt,
+      photo_sha256: from.source === 'photo' ? (u.photoSha256 ?? null) : null,
     });
   }
   if (candidates.length > 0) {
@@ -120,7 +132,8 @@ export async function storeTemplates(
         const rows = await trx
           .insertInto('templates')
           .values(chunk)
-          .onConflict((oc) => oc.column('id').doNothing())
+          // Any unique key: the id (a kiosk's retry), or student + model + photo digest.
+          .onConflict((oc) => oc.doNothing())
           .returning('id')
           .execute();
         rows.forEach((r) => inserted.add(r.id));

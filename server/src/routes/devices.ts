@@ -6,6 +6,7 @@ import {
   createDevice,
   listDevices,
   pairDevice,
+  renameDevice,
   renewPairingCode,
   revokeDevice,
   toDevice,
@@ -22,6 +23,7 @@ import {
   DeviceWithCode,
   PinRecoveryCode,
   PinRecoveryCodeIssued,
+  RenameDevice,
 } from '../schemas/devices.js';
 import { typed, type RoutePlugin } from './types.js';
 
@@ -104,6 +106,43 @@ const devices: RoutePlugin = async (app) => {
         app.ctx.nowIso(),
       );
       return reply.status(201).send(device);
+    },
+  );
+
+  r.patch(
+    '/api/devices/:id',
+    {
+      ...admin,
+      schema: {
+        tags,
+        security,
+        summary: "Rename a kiosk: the admin's name is kept when the kiosk pairs or pairs again",
+        params: IdParams,
+        body: RenameDevice,
+        response: { 200: Device, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const user = userOf(request);
+      const now = app.ctx.clock.now();
+      const { device: row, previousName } = await renameDevice(
+        app.ctx.db,
+        request.params.id,
+        request.body.name,
+      );
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'device.rename',
+          entity: 'device',
+          entityId: row.id,
+          detail: { from: previousName, to: row.name },
+        },
+        now.toISOString(),
+      );
+      const silent = await silenceByDevice(now, row.site_id);
+      return toDevice(row, now.toISOString(), silent.get(row.id) ?? null);
     },
   );
 
@@ -245,14 +284,19 @@ const devices: RoutePlugin = async (app) => {
       schema: {
         tags,
         summary:
-          'A kiosk exchanges its one-time pairing code (+ name) for a device token; with expectedSiteId, a code of another site is refused (409 site_mismatch) and stays unused',
+          "A kiosk exchanges its one-time pairing code (+ name) for a device token; the kiosk's name is taken only when no admin named the device in the console. With expectedSiteId, a code of another site is refused (409 site_mismatch) and stays unused",
         body: PairRequest,
         response: { 200: PairResponse, 401: ErrorBody, 409: ErrorBody, 429: ErrorBody },
       },
     },
     async (request) => {
       const now = app.ctx.nowIso();
-      const paired = await pairDevice(app.ctx.db, request.body, config.jwtSecret, now);
+      const { name, nameByAdmin, ...paired } = await pairDevice(
+        app.ctx.db,
+        request.body,
+        config.jwtSecret,
+        now,
+      );
       const site = await getSite(app.ctx.db, paired.siteId);
       await writeAudit(
         app.ctx.db,
@@ -261,7 +305,8 @@ const devices: RoutePlugin = async (app) => {
           action: 'device.pair',
           entity: 'device',
           entityId: paired.deviceId,
-          detail: { name: request.body.name },
+          // The name the kiosk reported, and the one the device has now (the admin's, if any).
+          detail: { reportedName: request.body.name, name, nameByAdmin },
         },
         now,
       );

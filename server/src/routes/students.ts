@@ -41,7 +41,8 @@ const PhotoResults = z.object({
   results: z.array(
     z.object({
       filename: z.string(),
-      status: z.enum(['accepted', 'rejected']),
+      /** `duplicate`: this student already has a template from this very file; `templateId` names it. */
+      status: z.enum(['accepted', 'duplicate', 'rejected']),
       templateId: z.string().optional(),
       reason: z.string().optional(),
     }),
@@ -257,7 +258,7 @@ const students: RoutePlugin = async (app) => {
         security,
         summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
         description:
-          'The photos are embedded with the src/ml engine and discarded unless the retainPhotos setting is on. 409 when the student has not consented.',
+          'The photos are embedded with the src/ml engine and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered `duplicate` and adds nothing. 409 when the student has not consented.',
         consumes: ['multipart/form-data'],
         params: IdParams,
         response: { 200: PhotoResults, 400: ErrorBody, 409: ErrorBody, 413: ErrorBody },

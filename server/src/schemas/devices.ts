@@ -3,11 +3,18 @@ import { KioskHealth } from '../../../src/contracts/sync.js';
 import { Name } from './common.js';
 
 export const CreateDevice = z.object({ roomId: z.string().min(1), name: Name.optional() });
+export const RenameDevice = z.object({ name: Name });
 export const Device = z.object({
   id: z.string(),
   siteId: z.string(),
   roomId: z.string(),
   name: z.string(),
+  /**
+   * True when an admin named the kiosk in the console (creating or renaming it): pairing keeps
+   * that name. False: the name is the one the kiosk reported when it paired (or, before it paired,
+   * a placeholder after its room), and its next pairing replaces it.
+   */
+  nameByAdmin: z.boolean(),
   state: z.enum(['awaiting_pairing', 'pairing_expired', 'paired', 'revoked']),
   pairedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),

@@ -6,6 +6,7 @@ import type { FaceEngine, GateFailure } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { conflict } from '../errors.js';
 import { readSettings } from '../repositories/settings.js';
+import { claimUndigestedTwin, photoDigest, templateOfPhoto } from '../repositories/photo-origin.js';
 import { getStudent } from '../repositories/students.js';
 import { storeTemplates } from '../repositories/templates.js';
 import { embeddingToBase64 } from '../../../src/ml/embedding-codec.js';
@@ -45,7 +46,11 @@ export interface PhotoInput {
 
 export interface PhotoResult {
   filename: string;
-  status: 'accepted' | 'rejected';
+  /**
+   * `duplicate`: the student already has a template of this face model from this very file
+   * (repositories/photo-origin.ts); `templateId` names it and nothing was added.
+   */
+  status: 'accepted' | 'duplicate' | 'rejected';
   templateId?: string;
   reason?: string;
 }
@@ -59,7 +64,12 @@ export async function assertConsent(db: Kysely<DB>, studentId: string): Promise<
     );
 }
 
-/** Embeds each photo, stores a template per usable face, keeps the photo only if the admin setting says so. */
+/**
+ * Embeds each photo, stores a template per usable face, keeps the photo only if the admin setting
+ * says so. A photo the student already has a template from (same file, same face model) is
+ * answered `duplicate` and adds nothing: looked up by the file's digest before the engine runs,
+ * and, for templates made before digests were kept, by the embedding after it.
+ */
 export async function addPhotoTemplates(
   db: Kysely<DB>,
   engine: FaceEngine,
@@ -70,10 +80,26 @@ export async function addPhotoTemplates(
   await assertConsent(db, studentId);
   const settings = await readSettings(db);
   const results: PhotoResult[] = [];
+  const already = (filename: string, templateId: string): PhotoResult => ({
+    filename,
+    status: 'duplicate',
+    templateId,
+  });
   for (const photo of photos) {
+    const digest = photoDigest(photo.bytes);
+    const known = await templateOfPhoto(db, studentId, engine.modelId, digest);
+    if (known !== null) {
+      results.push(already(photo.filename, known));
+      continue;
+    }
     const embedded = await embedPhoto(engine, photo.bytes);
     if (!embedded.ok) {
       results.push({ filename: photo.filename, status: 'rejected', reason: embedded.reason });
+      continue;
+    }
+    const twin = await claimUndigestedTwin(db, studentId, engine.modelId, embedded.embedding, digest);
+    if (twin !== null) {
+      results.push(already(photo.filename, twin));
       continue;
     }
     const templateId = randomUUID();
@@ -87,11 +113,20 @@ export async function addPhotoTemplates(
           embedding: embeddingToBase64(embedded.embedding),
           quality: embedded.quality,
           createdAt: now,
+          photoSha256: digest,
         },
       ],
       { source: 'photo', deviceId: null, siteId: null },
       now,
     );
+    if (stored?.status === 'duplicate') {
+      // Another import stored this file for the student between the look-up and the insert.
+      const winner = await templateOfPhoto(db, studentId, engine.modelId, digest);
+      if (winner !== null) {
+        results.push(already(photo.filename, winner));
+        continue;
+      }
+    }
     if (stored?.status !== 'accepted') {
       results.push({ filename: photo.filename, status: 'rejected', reason: stored?.reason ?? 'not_stored' });
       continue;

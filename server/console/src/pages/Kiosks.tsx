@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices.js';
-import { CreateDevice } from '../../../src/schemas/devices.js';
+import { CreateDevice, RenameDevice } from '../../../src/schemas/devices.js';
 import type { Room, Site } from '../../../src/schemas/people.js';
 import { SettingsPatch, type Settings } from '../../../src/repositories/settings.js';
 import { isThisComputerAddress, pairingQrText } from '../../../../src/contracts/pairing-qr.js';
@@ -285,6 +285,57 @@ function DoorTemplatesSetting({ current, onSaved }: { current: boolean; onSaved(
   );
 }
 
+/**
+ * Name a kiosk. The admin's name is kept when the kiosk pairs or pairs again; until an admin names
+ * it, a kiosk is called what it reported when it paired (typed on the kiosk).
+ */
+function KioskRenameForm({ device, onDone, onClose }: { device: DeviceT; onDone(): void; onClose(): void }) {
+  const [name, setName] = useState(device.name);
+  const f = useSubmit();
+  return (
+    <form
+      className="card"
+      noValidate
+      aria-labelledby="kiosk-rename-title"
+      data-testid="kiosk-rename-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void f
+          .run(RenameDevice, { name }, (v) => api('PATCH', `/api/devices/${device.id}`, { body: v }))
+          .then((r) => r && onDone());
+      }}
+    >
+      <h2 id="kiosk-rename-title">Rename the kiosk “{device.name}”</h2>
+      <p className="muted">
+        {device.nameByAdmin
+          ? 'This name stays when the kiosk is paired again.'
+          : 'This name was typed on the kiosk when it paired. A name you give here stays, whatever the kiosk calls itself.'}
+      </p>
+      <FormError errors={f.errors} />
+      <div className="form-grid">
+        <Field label="Name" error={f.errors.name}>
+          {(p) => (
+            <input
+              {...p}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-testid="kiosk-rename-name"
+            />
+          )}
+        </Field>
+      </div>
+      <div className="inline-form__actions">
+        <button type="submit" className="primary" disabled={f.busy} data-testid="kiosk-rename-save">
+          Save name
+        </button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function Kiosks() {
   const q = useQuery(async () => {
     const [devices, rooms, sites, settings] = await Promise.all([
@@ -300,6 +351,7 @@ export function Kiosks() {
   const [shown, setShown] = useState<Paired | null>(null);
   const [recovery, setRecovery] = useState<Recovery | null>(null);
   const [revoking, setRevoking] = useState<DeviceT | null>(null);
+  const [renaming, setRenaming] = useState<DeviceT | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const f = useSubmit();
   const tzOf = (siteId: string, sites: SiteT[]) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
@@ -389,6 +441,14 @@ export function Kiosks() {
                         <td className="actions actions--wrap">
                           <button
                             type="button"
+                            onClick={() => setRenaming(k)}
+                            aria-label={`Rename ${k.name}`}
+                            data-testid="kiosk-rename"
+                          >
+                            Rename
+                          </button>
+                          <button
+                            type="button"
                             onClick={() =>
                               act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))
                             }
@@ -428,6 +488,17 @@ export function Kiosks() {
                 </table>
               </div>
             )}
+            {renaming && (
+              <KioskRenameForm
+                key={renaming.id}
+                device={renaming}
+                onDone={() => {
+                  setRenaming(null);
+                  q.reload();
+                }}
+                onClose={() => setRenaming(null)}
+              />
+            )}
             <form
               className="card"
               noValidate
@@ -466,7 +537,11 @@ export function Kiosks() {
                     </select>
                   )}
                 </Field>
-                <Field label="Name (optional)" error={f.errors.name}>
+                <Field
+                  label="Name (optional)"
+                  error={f.errors.name}
+                  hint="Kept when the kiosk pairs. Left empty, the kiosk is called what it is named on its own screen."
+                >
                   {(p) => (
                     <input
                       {...p}

@@ -30,9 +30,21 @@ type ClassT = z.infer<typeof Class>;
 type SiteT = z.infer<typeof Site>;
 type Template = { id: string; modelId: string; source: string; createdAt: string };
 type PhotoResults = {
-  results: { filename: string; status: 'accepted' | 'rejected'; templateId?: string; reason?: string }[];
+  results: {
+    filename: string;
+    status: 'accepted' | 'duplicate' | 'rejected';
+    templateId?: string;
+    reason?: string;
+  }[];
 };
 type Erasure = { erased: true; templates: number; enrolments: number; attendanceEvents: number };
+
+/** How each verdict of a photo upload reads. A photo sent again is no fault: shown neutral. */
+const PHOTO_VERDICT: Record<PhotoResults['results'][number]['status'], { label: string; tone: string }> = {
+  accepted: { label: 'Accepted', tone: 'present' },
+  duplicate: { label: 'Already enrolled', tone: 'unseen' },
+  rejected: { label: 'Refused', tone: 'absent' },
+};
 
 const PAGE = 50;
 const nullIfEmpty = (s: string) => (s.trim() === '' ? null : s.trim());
@@ -449,10 +461,11 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
         <ul className="plain-list" aria-label="Verdict per photo" data-testid="photo-results">
           {results.map((r) => (
             <li key={r.filename} data-status={r.status}>
-              <span className={`status status--${r.status === 'accepted' ? 'present' : 'absent'}`}>
-                {r.status === 'accepted' ? 'Accepted' : 'Refused'}
+              <span className={`status status--${PHOTO_VERDICT[r.status].tone}`}>
+                {PHOTO_VERDICT[r.status].label}
               </span>{' '}
               {r.filename}
+              {r.status === 'duplicate' ? ': sent before, nothing was added' : ''}
               {r.reason ? `: ${photoRefusal(r.reason)}` : ''}
             </li>
           ))}

@@ -11,6 +11,8 @@ import { migration010 } from './010-device-face-model.js';
 import { migration011 } from './011-class-archive.js';
 import { migration012 } from './012-archived-schedule-versions.js';
 import { migration013 } from './013-device-clock-offset.js';
+import { migration014 } from './014-photo-template-hash.js';
+import { migration015 } from './015-device-admin-name.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -28,4 +30,6 @@ export const migrations: readonly Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
+  migration015,
 ];

@@ -1,0 +1,256 @@
+// An admin runs `npm run server:import` again on the same folder (after adding photos, after a run
+// that stopped half-way): what is already in must not be added again, on either database, and the
+// kiosks must not receive it twice. The real engine's runs are in import-photos.test.ts.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildTestApp,
+  fakeFaceEngine,
+  multipartBody,
+  pairKiosk,
+  pullWholeRoster,
+  seed,
+  type Seeded,
+  type TestApp,
+} from '../../test/app.js';
+import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { pairWholeKiosk, serverForKiosks } from '../../test/whole-kiosk.js';
+import { FakeFaceEngine } from '../../../src/core/testing/fake-engine.js';
+import { importDirectory, type ImportOptions } from './import-photos.js';
+
+const dialects = await testDialects();
+const OPTIONS: ImportOptions = {
+  siteId: 'default',
+  consent: true,
+  now: () => new Date().toISOString(),
+  maxPhotoBytes: 1024 * 1024,
+};
+
+/** A folder per student under a new temporary directory; the fake engine sees a face in any bytes. */
+function photoFolder(students: Record<string, Record<string, string>>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-import-again-'));
+  for (const [folder, files] of Object.entries(students)) {
+    mkdirSync(join(dir, folder));
+    for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, folder, file), content);
+  }
+  return dir;
+}
+
+describe.each(dialects)('server:import run again on $name', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let s: Seeded;
+  const dirs: string[] = [];
+  const folder = (students: Record<string, Record<string, string>>) => {
+    const dir = photoFolder(students);
+    dirs.push(dir);
+    return dir;
+  };
+  const templatesOf = (studentNumber: string) =>
+    database.db
+      .selectFrom('templates')
+      .innerJoin('students', 'students.id', 'templates.student_id')
+      .select(['templates.id', 'templates.model_id', 'templates.photo_sha256'])
+      .where('students.student_number', '=', studentNumber)
+      .orderBy('templates.id')
+      .execute();
+
+  beforeAll(async () => {
+    if (!dialect.available) return;
+    database = await dialect.open();
+    t = await buildTestApp(database);
+    s = await seed(t, database, { students: 1 });
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    await database?.cleanup();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
+    it('a second run adds no template, says how many photos it skipped, and new photos are still added', async () => {
+      const dir = folder({
+        'again-1': { 'front.jpg': 'again-1 front', 'side.jpg': 'again-1 side' },
+        'again-2': { 'front.jpg': 'again-2 front', 'empty.jpg': 'NOFACE again-2' },
+      });
+      const engine = fakeFaceEngine();
+      const first = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(first.map((r) => [r.folder, r.templates, r.alreadyImported])).toEqual([
+        ['again-1', 2, 0],
+        ['again-2', 1, 0],
+      ]);
+      const firstIds = first.flatMap((r) => r.photos.map((p) => p.templateId).filter(Boolean)).sort();
+
+      const callsBefore = engine.calls;
+      const again = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(again.map((r) => [r.folder, r.created, r.templates, r.alreadyImported])).toEqual([
+        ['again-1', false, 0, 2],
+        ['again-2', false, 0, 1],
+      ]);
+      // Each skipped photo names the template it already gave; the photo without a face is
+      // reported again (nothing of it was stored to recognise it by).
+      expect(again[0]?.photos.map((p) => [p.filename, p.status])).toEqual([
+        ['front.jpg', 'duplicate'],
+        ['side.jpg', 'duplicate'],
+      ]);
+      expect(again.flatMap((r) => r.photos.map((p) => p.templateId).filter(Boolean)).sort()).toEqual(
+        firstIds,
+      );
+      expect(again[1]?.photos.find((p) => p.filename === 'empty.jpg')).toMatchObject({
+        status: 'rejected',
+        reason: 'no_face',
+      });
+      // Known files are looked up before the engine runs: only the faceless one is analysed again.
+      expect(engine.calls - callsBefore).toBe(1);
+      expect(await templatesOf('again-1')).toHaveLength(2);
+      expect(await templatesOf('again-2')).toHaveLength(1);
+
+      writeFileSync(join(dir, 'again-1', 'new.jpg'), 'again-1 new');
+      const third = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(third.map((r) => [r.folder, r.templates, r.alreadyImported])).toEqual([
+        ['again-1', 1, 2],
+        ['again-2', 0, 1],
+      ]);
+      expect(await templatesOf('again-1')).toHaveLength(3);
+
+      const audits = await database.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('action', '=', 'students.import')
+        .where('detail', 'like', `%${dir.split('/').pop()}%`)
+        .orderBy('at')
+        .execute();
+      expect(audits.map((a) => JSON.parse(a.detail ?? '{}') as object)).toEqual([
+        expect.objectContaining({ templates: 3, alreadyImported: 0 }),
+        expect.objectContaining({ templates: 0, alreadyImported: 3 }),
+        expect.objectContaining({ templates: 1, alreadyImported: 3 }),
+      ]);
+    });
+
+    it('a kiosk pulling after two runs receives each template once', async () => {
+      const dir = folder({ 'pulled-1': { 'a.jpg': 'pulled-1 a', 'b.jpg': 'pulled-1 b' } });
+      await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId);
+      const { changes } = await pullWholeRoster(t.app, kiosk.token);
+      const stored = await templatesOf('pulled-1');
+      const studentId = changes.find(
+        (c) => c.entity === 'student' && c.op === 'upsert' && c.data.studentNumber === 'pulled-1',
+      )?.id;
+      const pulled = changes.filter(
+        (c) => c.entity === 'template' && c.op === 'upsert' && c.data.studentId === studentId,
+      );
+      expect(studentId).toBeDefined();
+      expect(pulled.map((c) => c.id).sort()).toEqual(stored.map((r) => r.id));
+      expect(pulled).toHaveLength(2);
+    });
+
+    it('the same photo uploaded in the console after an import is answered "duplicate" and adds nothing', async () => {
+      const dir = folder({ [s.students[0]!.studentNumber]: { 'face.jpg': 'seeded student face' } });
+      const [imported] = await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      const templateId = imported?.photos[0]?.templateId;
+      expect(templateId).toBeDefined();
+      const upload = (files: { filename: string; bytes: Buffer }[]) => {
+        const body = multipartBody(files);
+        return t.app.inject({
+          method: 'POST',
+          url: `/api/students/${s.students[0]!.id}/photos`,
+          headers: { ...body.headers, authorization: `Bearer ${s.adminToken}` },
+          payload: body.payload,
+        });
+      };
+      const res = await upload([
+        { filename: 'again.jpg', bytes: Buffer.from('seeded student face') },
+        { filename: 'other.jpg', bytes: Buffer.from('seeded student, another day') },
+      ]);
+      expect(res.statusCode).toBe(200);
+      const results = (res.json() as { results: { filename: string; status: string; templateId?: string }[] })
+        .results;
+      expect(results[0]).toEqual({ filename: 'again.jpg', status: 'duplicate', templateId });
+      expect(results[1]).toMatchObject({ filename: 'other.jpg', status: 'accepted' });
+      expect(await templatesOf(s.students[0]!.studentNumber)).toHaveLength(2);
+    });
+
+    it('photo templates stored before digests were kept are recognised by their face, not added again', async () => {
+      const dir = folder({ 'legacy-1': { 'a.jpg': 'legacy-1 a', 'b.jpg': 'legacy-1 b' } });
+      await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      const before = await templatesOf('legacy-1');
+      // As a server of an earlier version stored them: no digest.
+      await database.db
+        .updateTable('templates')
+        .set({ photo_sha256: null })
+        .where(
+          'id',
+          'in',
+          before.map((r) => r.id),
+        )
+        .execute();
+      writeFileSync(join(dir, 'legacy-1', 'c.jpg'), 'legacy-1 c');
+      const [again] = await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      expect(again).toMatchObject({ templates: 1, alreadyImported: 2 });
+      const after = await templatesOf('legacy-1');
+      expect(after).toHaveLength(3);
+      // The old templates now carry their file's digest: the next run finds them without the engine.
+      expect(after.filter((r) => before.some((b) => b.id === r.id)).map((r) => r.photo_sha256)).toEqual(
+        before.map((r) => r.photo_sha256),
+      );
+      const engine = fakeFaceEngine();
+      const [third] = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(third).toMatchObject({ templates: 0, alreadyImported: 3 });
+      expect(engine.calls).toBe(0);
+    });
+
+    it('after a face-model change the same photos give templates of the new model, once', async () => {
+      const dir = folder({ 'model-1': { 'a.jpg': 'model-1 a' } });
+      await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      const newer = { ...fakeFaceEngine(), modelId: 'fake-model-v2' };
+      const [changed] = await importDirectory(database.db, newer, dir, OPTIONS);
+      expect(changed).toMatchObject({ templates: 1, alreadyImported: 0 });
+      const [again] = await importDirectory(database.db, newer, dir, OPTIONS);
+      expect(again).toMatchObject({ templates: 0, alreadyImported: 1 });
+      expect((await templatesOf('model-1')).map((r) => r.model_id).sort()).toEqual([
+        'fake-model-v1',
+        'fake-model-v2',
+      ]);
+    });
+
+    it('two imports of one folder at the same time store each photo once', async () => {
+      const dir = folder({
+        'race-1': { 'a.jpg': 'race-1 a', 'b.jpg': 'race-1 b', 'c.jpg': 'race-1 c' },
+      });
+      // The student exists first: otherwise the two runs race to create it (not what is tested).
+      await importDirectory(database.db, fakeFaceEngine(), dir, { ...OPTIONS, maxPhotoBytes: 1 });
+      const runs = await Promise.all([
+        importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS),
+        importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS),
+      ]);
+      expect(await templatesOf('race-1')).toHaveLength(3);
+      const statuses = runs.flatMap((r) => r.flatMap((x) => x.photos.map((p) => p.status)));
+      expect(statuses.filter((x) => x === 'accepted')).toHaveLength(3);
+      expect(statuses.filter((x) => x === 'duplicate')).toHaveLength(3);
+    });
+  });
+});
+
+it('a whole kiosk syncing after the folder was imported twice holds each face once', async () => {
+  const server = await serverForKiosks(1);
+  const dir = photoFolder({ 'door-1': { 'a.jpg': 'door-1 a', 'b.jpg': 'door-1 b', 'c.jpg': 'door-1 c' } });
+  try {
+    const { kiosk } = await pairWholeKiosk(server, new FakeFaceEngine(), '2026-09-07T08:35:00Z');
+    await importDirectory(server.database.db, fakeFaceEngine(), dir, OPTIONS);
+    expect((await kiosk.sync.syncNow()).ok).toBe(true);
+    await importDirectory(server.database.db, fakeFaceEngine(), dir, OPTIONS);
+    expect((await kiosk.sync.syncNow()).ok).toBe(true);
+    const student = await server.database.db
+      .selectFrom('students')
+      .select('id')
+      .where('student_number', '=', 'door-1')
+      .executeTakeFirstOrThrow();
+    expect(kiosk.store.templates.countByStudent().get(student.id)).toBe(3);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
