@@ -302,6 +302,64 @@ describe('admin', () => {
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
   });
 
+  it('Sync history shows a run of the same failure as one line with how many tries and when', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    // A mark waits while the server is away: every retry stores its own failed "Sending marks" line.
+    await world.server.stop();
+    expect(
+      (
+        await world.kiosk.handlers.markManual({
+          studentId: world.school.students.powell,
+          status: 'present',
+          reason: 'seen in class',
+        })
+      ).ok,
+    ).toBe(true);
+    const failedPushes = () =>
+      world!.kiosk.store.sync.history(500).filter((h) => h.kind === 'push' && !h.ok).length;
+    await pollUntil(() => failedPushes() >= 4, 'several failed pushes', 30_000);
+    await page.click('[data-testid="tab-sync"]');
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    const unreachable = page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .filter({ hasText: 'The server is not answering' });
+    const line = unreachable.first();
+    await line.waitFor();
+    // One line for the whole run of failures, however many tries it took.
+    expect(await unreachable.count()).toBe(1);
+    // (The first try may have met the server going down, in other words: a line of its own.)
+    const shownTries = Number(await line.getAttribute('data-count'));
+    expect(shownTries).toBeGreaterThanOrEqual(3);
+    const shownLines = await page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .count();
+    expect(shownLines).toBeLessThan(failedPushes());
+    expect(await line.textContent()).toMatch(/Failed ×\d+/);
+    expect(await line.textContent()).toMatch(/today \d\d:\d\d(–\d\d:\d\d)?/);
+    // Every try is still stored, each with its own time.
+    expect(failedPushes()).toBeGreaterThanOrEqual(4);
+    await line.scrollIntoViewIfNeeded();
+    await world.shot('16-sync-history-repeats-800x480');
+    await page.setViewportSize({ width: 480, height: 800 });
+    await settled(page);
+    await line.scrollIntoViewIfNeeded();
+    await world.shot('16-sync-history-repeats-480x800');
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    // The server back: the mark goes, and the history says so on a line of its own.
+    await world.server.start();
+    await world.waitForKiosk((s) => s.sync.queueDepth === 0, 'the mark delivered');
+    await page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .filter({ hasText: 'OK' })
+      .first()
+      .waitFor();
+  });
+
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
     world = await suite.world();
     const { page } = world;

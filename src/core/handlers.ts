@@ -31,6 +31,7 @@ import type { EnrolProgress } from './enrolment.js';
 import { KioskError } from './errors.js';
 import type { KioskStore } from './store/index.js';
 import { DEFAULT_ADMIN_PIN } from './store/admin-pin.js';
+import { SYNC_HISTORY_KEPT } from './store/state-repo.js';
 
 export { KioskError } from './errors.js';
 
@@ -315,7 +316,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     syncHistory: h('syncHistory', () => {
       requireAdmin();
-      return k.sync.history(100);
+      // All that is kept, so the screen's merged lines of repeated failures count every try.
+      return k.sync.history(SYNC_HISTORY_KEPT);
     }),
 
     pair: h('pair', async ({ serverUrl, code, name, serverFingerprint, discardUnsent }) => {
