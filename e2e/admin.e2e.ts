@@ -360,6 +360,60 @@ describe('admin', () => {
       .waitFor();
   });
 
+  it('Enrol without a camera says so kindly in place of the picture and offers no capture', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    const note = page.locator('[data-testid="enrol-camera-note"]');
+    await note.waitFor();
+    // In the picture's place: what is wrong and what to check, never a black box.
+    expect(await page.locator('[data-panel="enrol"] [data-testid="camera-preview"]').count()).toBe(0);
+    const text = (await note.textContent()) ?? '';
+    expect(text).toMatch(/camera is not (available|working)/);
+    expect(text).toMatch(/cable/);
+    expect(text).toMatch(/camera setting/);
+    expect(text).not.toMatch(/fswebcam|\/dev\/|apt-get/);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
+    for (const size of [
+      { width: 800, height: 480 },
+      { width: 480, height: 800 },
+    ]) {
+      await page.setViewportSize(size);
+      await settled(page);
+      await world.shot(`15-enrol-no-camera-${size.width}x${size.height}`);
+      expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+      const box = await note.boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+    }
+    // Even past the screen, the core refuses a capture that could only wait for frames.
+    expect(
+      await world.kiosk.handlers.enrolStart({ studentId: world.school.students.powell, shots: 3 }),
+    ).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
+    // Turned off in the settings: said so, with the way to the camera setting.
+    world.kiosk.setCamera('none');
+    await note.filter({ hasText: 'camera is turned off' }).waitFor();
+    await world.shot('15-enrol-camera-off-480x800');
+    await note.getByRole('button', { name: 'Camera settings' }).click();
+    await page.waitForSelector('[data-panel="settings"][data-app-state="ready"]');
+    // A camera again: the picture comes back and the capture can start.
+    world.play(hold(['empty.jpg'], 2), 1, true);
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"] [data-testid="camera-preview"]');
+    expect(await note.count()).toBe(0);
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(false);
+  });
+
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
     world = await suite.world();
     const { page } = world;
@@ -409,13 +463,17 @@ describe('admin', () => {
     await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
     expect(await page.inputValue('[data-testid="enrol-student"]')).toBe(bushId);
     await page.fill('[data-panel="enrol"] input[type="number"]', '3');
-    await page.click('[data-testid="enrol-start"]');
-    await page.waitForSelector('[data-testid="enrol-hint"]');
+    // No camera yet: nothing to capture from, so no capture is offered.
+    await page.locator('[data-testid="enrol-camera-note"]', { hasText: 'camera is turned off' }).waitFor();
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
     world.play(
       ['empty.jpg', 'empty.jpg', ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 6)],
       2,
       true,
     );
+    await page.locator('[data-testid="enrol-camera-note"]').waitFor({ state: 'detached' });
+    await page.click('[data-testid="enrol-start"]');
+    await page.waitForSelector('[data-testid="enrol-hint"]');
     await page
       .locator('[data-testid="enrol-progress"]', { hasText: /[12] of 3 shots kept/ })
       .waitFor({ timeout: 60_000 });

@@ -291,6 +291,13 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
           `${student.name} has no consent on record and cannot be enrolled.`,
         );
       if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
+      // Without a camera the capture could only wait for frames that never come.
+      const camera = k.state().camera.status;
+      if (camera === 'missing' || camera === 'error' || camera === 'stopped')
+        throw new KioskError(
+          'camera_unavailable',
+          'The camera is not available, so no shots can be taken. Check its cable and the camera setting, then try again.',
+        );
       audit('enrol_start', { studentId, shots });
       return k.enrolment.start(studentId, shots).progress();
     }),
