@@ -302,6 +302,136 @@ describe('admin', () => {
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
   });
 
+  it('the recovery-code form with a camera problem fits a 7" panel in landscape and portrait, keypad and Change PIN on screen', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page, school } = world;
+    const app = world.server.app();
+    // A camera that is not there: every tab carries the door-problem notice, in its longest words.
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
+    await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
+    const [device] = await call<{ id: string }[]>(app, school.adminToken, 'GET', '/api/devices');
+    const issue = async () => {
+      const { code } = await call<{ code: string }>(
+        app,
+        school.adminToken,
+        'POST',
+        `/api/devices/${device!.id}/pin-recovery`,
+        undefined,
+        [201],
+      );
+      await pollUntil(() => world!.kiosk.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
+      return code.replace(/ /g, '');
+    };
+    const check = async (
+      size: { width: number; height: number },
+      code: string,
+      next: string,
+      shot: string,
+    ) => {
+      await page.setViewportSize(size);
+      await page.click('[data-testid="open-admin"]');
+      await enterPin(world!, code);
+      const panel = '[data-panel="pin"]';
+      await page.waitForSelector(`${panel}[data-app-state="ready"]`);
+      await page.waitForSelector('[data-testid="pin-recovery-notice"]');
+      await page.waitForSelector('[data-testid="door-problem-notice"]');
+      await settled(page);
+      await world!.shot(shot);
+      // Both notices, the rules, the fields, the keypad and Change PIN: nothing to scroll, nothing cut.
+      expect((await layoutReport(page)).problems).toEqual([]);
+      const keys = await page.locator(`${panel} [data-testid="keypad"]`).getByRole('button').all();
+      expect(keys).toHaveLength(12);
+      for (const box of await Promise.all(keys.map((b) => b.boundingBox()))) {
+        expect(box!.width).toBeGreaterThanOrEqual(44);
+        expect(box!.height).toBeGreaterThanOrEqual(44);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+      }
+      const submit = await page.locator('[data-testid="pin-change"]').boundingBox();
+      expect(submit!.y + submit!.height).toBeLessThanOrEqual(size.height);
+      // Typed on the keypad alone; the longest live warning fits too.
+      const tap = async (keys: string) => {
+        for (const k of keys)
+          await page
+            .locator(`${panel} [data-testid="keypad"]`)
+            .getByRole('button', { name: k, exact: true })
+            .click();
+      };
+      await tap('121212');
+      await page.locator('[data-testid="pin-change-error"]', { hasText: 'repeats a short group' }).waitFor();
+      await world!.shot(`${shot}-warning`);
+      expect((await layoutReport(page)).problems).toEqual([]);
+      await page.locator(`${panel} [data-testid="keypad"]`).getByRole('button', { name: 'Clear' }).click();
+      await tap(next);
+      await page.click('[data-testid="pin-confirm"]');
+      await tap(next);
+      await page.click('[data-testid="pin-change"]');
+      await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+      await page.click('[data-testid="admin-exit"]');
+      await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    };
+    await check({ width: 800, height: 480 }, await issue(), '480317', '26b-pin-recovery-800x480');
+    await check({ width: 480, height: 800 }, await issue(), '730268', '26c-pin-recovery-480x800');
+    expect(world.kiosk.store.pin.verify('730268').unlocked).toBe(true);
+  });
+
+  it('Enrol without a camera says so kindly in place of the picture and offers no capture', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    const note = page.locator('[data-testid="enrol-camera-note"]');
+    await note.waitFor();
+    // In the picture's place: what is wrong and what to check, never a black box.
+    expect(await page.locator('[data-panel="enrol"] [data-testid="camera-preview"]').count()).toBe(0);
+    const text = (await note.textContent()) ?? '';
+    expect(text).toMatch(/camera is not (available|working)/);
+    expect(text).toMatch(/cable/);
+    expect(text).toMatch(/camera setting/);
+    expect(text).not.toMatch(/fswebcam|\/dev\/|apt-get/);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
+    for (const size of [
+      { width: 800, height: 480 },
+      { width: 480, height: 800 },
+    ]) {
+      await page.setViewportSize(size);
+      await settled(page);
+      await world.shot(`15-enrol-no-camera-${size.width}x${size.height}`);
+      expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+      const box = await note.boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+    }
+    // Even past the screen, the core refuses a capture that could only wait for frames.
+    expect(
+      await world.kiosk.handlers.enrolStart({ studentId: world.school.students.powell, shots: 3 }),
+    ).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
+    // Turned off in the settings: said so, with the way to the camera setting.
+    world.kiosk.setCamera('none');
+    await note.filter({ hasText: 'camera is turned off' }).waitFor();
+    await world.shot('15-enrol-camera-off-480x800');
+    await note.getByRole('button', { name: 'Camera settings' }).click();
+    await page.waitForSelector('[data-panel="settings"][data-app-state="ready"]');
+    // A camera again: the picture comes back and the capture can start.
+    world.play(hold(['empty.jpg'], 2), 1, true);
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"] [data-testid="camera-preview"]');
+    expect(await note.count()).toBe(0);
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(false);
+  });
+
   it('Sync history shows a run of the same failure as one line with how many tries and when', async () => {
     world = await suite.world({ viewport: { width: 800, height: 480 } });
     const { page } = world;
@@ -358,60 +488,6 @@ describe('admin', () => {
       .filter({ hasText: 'OK' })
       .first()
       .waitFor();
-  });
-
-  it('Enrol without a camera says so kindly in place of the picture and offers no capture', async () => {
-    world = await suite.world({ viewport: { width: 800, height: 480 } });
-    const { page } = world;
-    world.kiosk.setCamera('webcam:/dev/video9');
-    await world.waitForKiosk(
-      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
-      'the missing camera',
-    );
-    await page.click('[data-testid="open-admin"]');
-    await enterPin(world, ADMIN_PIN);
-    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
-    await page.click('[data-testid="tab-enrol"]');
-    await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
-    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
-    const note = page.locator('[data-testid="enrol-camera-note"]');
-    await note.waitFor();
-    // In the picture's place: what is wrong and what to check, never a black box.
-    expect(await page.locator('[data-panel="enrol"] [data-testid="camera-preview"]').count()).toBe(0);
-    const text = (await note.textContent()) ?? '';
-    expect(text).toMatch(/camera is not (available|working)/);
-    expect(text).toMatch(/cable/);
-    expect(text).toMatch(/camera setting/);
-    expect(text).not.toMatch(/fswebcam|\/dev\/|apt-get/);
-    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
-    for (const size of [
-      { width: 800, height: 480 },
-      { width: 480, height: 800 },
-    ]) {
-      await page.setViewportSize(size);
-      await settled(page);
-      await world.shot(`15-enrol-no-camera-${size.width}x${size.height}`);
-      expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
-      const box = await note.boundingBox();
-      expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
-    }
-    // Even past the screen, the core refuses a capture that could only wait for frames.
-    expect(
-      await world.kiosk.handlers.enrolStart({ studentId: world.school.students.powell, shots: 3 }),
-    ).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
-    // Turned off in the settings: said so, with the way to the camera setting.
-    world.kiosk.setCamera('none');
-    await note.filter({ hasText: 'camera is turned off' }).waitFor();
-    await world.shot('15-enrol-camera-off-480x800');
-    await note.getByRole('button', { name: 'Camera settings' }).click();
-    await page.waitForSelector('[data-panel="settings"][data-app-state="ready"]');
-    // A camera again: the picture comes back and the capture can start.
-    world.play(hold(['empty.jpg'], 2), 1, true);
-    await page.click('[data-testid="tab-enrol"]');
-    await page.waitForSelector('[data-panel="enrol"] [data-testid="camera-preview"]');
-    expect(await note.count()).toBe(0);
-    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
-    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(false);
   });
 
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
