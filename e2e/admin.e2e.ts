@@ -302,6 +302,194 @@ describe('admin', () => {
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
   });
 
+  it('the recovery-code form with a camera problem fits a 7" panel in landscape and portrait, keypad and Change PIN on screen', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page, school } = world;
+    const app = world.server.app();
+    // A camera that is not there: every tab carries the door-problem notice, in its longest words.
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
+    await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
+    const [device] = await call<{ id: string }[]>(app, school.adminToken, 'GET', '/api/devices');
+    const issue = async () => {
+      const { code } = await call<{ code: string }>(
+        app,
+        school.adminToken,
+        'POST',
+        `/api/devices/${device!.id}/pin-recovery`,
+        undefined,
+        [201],
+      );
+      await pollUntil(() => world!.kiosk.store.pinRecovery.hasLive(), 'recovery code synced to the kiosk');
+      return code.replace(/ /g, '');
+    };
+    const check = async (
+      size: { width: number; height: number },
+      code: string,
+      next: string,
+      shot: string,
+    ) => {
+      await page.setViewportSize(size);
+      await page.click('[data-testid="open-admin"]');
+      await enterPin(world!, code);
+      const panel = '[data-panel="pin"]';
+      await page.waitForSelector(`${panel}[data-app-state="ready"]`);
+      await page.waitForSelector('[data-testid="pin-recovery-notice"]');
+      await page.waitForSelector('[data-testid="door-problem-notice"]');
+      await settled(page);
+      await world!.shot(shot);
+      // Both notices, the rules, the fields, the keypad and Change PIN: nothing to scroll, nothing cut.
+      expect((await layoutReport(page)).problems).toEqual([]);
+      const keys = await page.locator(`${panel} [data-testid="keypad"]`).getByRole('button').all();
+      expect(keys).toHaveLength(12);
+      for (const box of await Promise.all(keys.map((b) => b.boundingBox()))) {
+        expect(box!.width).toBeGreaterThanOrEqual(44);
+        expect(box!.height).toBeGreaterThanOrEqual(44);
+        expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+      }
+      const submit = await page.locator('[data-testid="pin-change"]').boundingBox();
+      expect(submit!.y + submit!.height).toBeLessThanOrEqual(size.height);
+      // Typed on the keypad alone; the longest live warning fits too.
+      const tap = async (keys: string) => {
+        for (const k of keys)
+          await page
+            .locator(`${panel} [data-testid="keypad"]`)
+            .getByRole('button', { name: k, exact: true })
+            .click();
+      };
+      await tap('121212');
+      await page.locator('[data-testid="pin-change-error"]', { hasText: 'repeats a short group' }).waitFor();
+      await world!.shot(`${shot}-warning`);
+      expect((await layoutReport(page)).problems).toEqual([]);
+      await page.locator(`${panel} [data-testid="keypad"]`).getByRole('button', { name: 'Clear' }).click();
+      await tap(next);
+      await page.click('[data-testid="pin-confirm"]');
+      await tap(next);
+      await page.click('[data-testid="pin-change"]');
+      await page.locator('[data-testid="pin-change-ok"]', { hasText: 'PIN changed' }).waitFor();
+      await page.click('[data-testid="admin-exit"]');
+      await page.waitForSelector('[data-screen="kiosk"][data-app-state="ready"]');
+    };
+    await check({ width: 800, height: 480 }, await issue(), '480317', '26b-pin-recovery-800x480');
+    await check({ width: 480, height: 800 }, await issue(), '730268', '26c-pin-recovery-480x800');
+    expect(world.kiosk.store.pin.verify('730268').unlocked).toBe(true);
+  });
+
+  it('Enrol without a camera says so kindly in place of the picture and offers no capture', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    world.kiosk.setCamera('webcam:/dev/video9');
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'missing' || s.camera.status === 'error',
+      'the missing camera',
+    );
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    const note = page.locator('[data-testid="enrol-camera-note"]');
+    await note.waitFor();
+    // In the picture's place: what is wrong and what to check, never a black box.
+    expect(await page.locator('[data-panel="enrol"] [data-testid="camera-preview"]').count()).toBe(0);
+    const text = (await note.textContent()) ?? '';
+    expect(text).toMatch(/camera is not (available|working)/);
+    expect(text).toMatch(/cable/);
+    expect(text).toMatch(/camera setting/);
+    expect(text).not.toMatch(/fswebcam|\/dev\/|apt-get/);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
+    for (const size of [
+      { width: 800, height: 480 },
+      { width: 480, height: 800 },
+    ]) {
+      await page.setViewportSize(size);
+      await settled(page);
+      await world.shot(`15-enrol-no-camera-${size.width}x${size.height}`);
+      expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+      const box = await note.boundingBox();
+      expect(box!.y + box!.height).toBeLessThanOrEqual(size.height);
+    }
+    // Even past the screen, the core refuses a capture that could only wait for frames.
+    expect(
+      await world.kiosk.handlers.enrolStart({ studentId: world.school.students.powell, shots: 3 }),
+    ).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
+    // Turned off in the settings: said so, with the way to the camera setting.
+    world.kiosk.setCamera('none');
+    await note.filter({ hasText: 'camera is turned off' }).waitFor();
+    await world.shot('15-enrol-camera-off-480x800');
+    await note.getByRole('button', { name: 'Camera settings' }).click();
+    await page.waitForSelector('[data-panel="settings"][data-app-state="ready"]');
+    // A camera again: the picture comes back and the capture can start.
+    world.play(hold(['empty.jpg'], 2), 1, true);
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"] [data-testid="camera-preview"]');
+    expect(await note.count()).toBe(0);
+    await page.selectOption('[data-testid="enrol-student"]', world.school.students.powell);
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(false);
+  });
+
+  it('Sync history shows a run of the same failure as one line with how many tries and when', async () => {
+    world = await suite.world({ viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    await pollUntil(() => world!.kiosk.sync.status().lastPullAt !== null, 'first pull');
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    // A mark waits while the server is away: every retry stores its own failed "Sending marks" line.
+    await world.server.stop();
+    expect(
+      (
+        await world.kiosk.handlers.markManual({
+          studentId: world.school.students.powell,
+          status: 'present',
+          reason: 'seen in class',
+        })
+      ).ok,
+    ).toBe(true);
+    const failedPushes = () =>
+      world!.kiosk.store.sync.history(500).filter((h) => h.kind === 'push' && !h.ok).length;
+    await pollUntil(() => failedPushes() >= 4, 'several failed pushes', 30_000);
+    await page.click('[data-testid="tab-sync"]');
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    const unreachable = page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .filter({ hasText: 'The server is not answering' });
+    const line = unreachable.first();
+    await line.waitFor();
+    // One line for the whole run of failures, however many tries it took.
+    expect(await unreachable.count()).toBe(1);
+    // (The first try may have met the server going down, in other words: a line of its own.)
+    const shownTries = Number(await line.getAttribute('data-count'));
+    expect(shownTries).toBeGreaterThanOrEqual(3);
+    const shownLines = await page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .count();
+    expect(shownLines).toBeLessThan(failedPushes());
+    expect(await line.textContent()).toMatch(/Failed ×\d+/);
+    expect(await line.textContent()).toMatch(/today \d\d:\d\d(–\d\d:\d\d)?/);
+    // Every try is still stored, each with its own time.
+    expect(failedPushes()).toBeGreaterThanOrEqual(4);
+    await line.scrollIntoViewIfNeeded();
+    await world.shot('16-sync-history-repeats-800x480');
+    await page.setViewportSize({ width: 480, height: 800 });
+    await settled(page);
+    await line.scrollIntoViewIfNeeded();
+    await world.shot('16-sync-history-repeats-480x800');
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    // The server back: the mark goes, and the history says so on a line of its own.
+    await world.server.start();
+    await world.waitForKiosk((s) => s.sync.queueDepth === 0, 'the mark delivered');
+    await page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'Sending marks' })
+      .filter({ hasText: 'OK' })
+      .first()
+      .waitFor();
+  });
+
   it('flags a student enrolled under the previous face model, re-enrols them from replayed frames, uploads the templates, then recognises them', async () => {
     world = await suite.world();
     const { page } = world;
@@ -351,13 +539,17 @@ describe('admin', () => {
     await page.waitForSelector('[data-panel="enrol"][data-app-state="ready"]');
     expect(await page.inputValue('[data-testid="enrol-student"]')).toBe(bushId);
     await page.fill('[data-panel="enrol"] input[type="number"]', '3');
-    await page.click('[data-testid="enrol-start"]');
-    await page.waitForSelector('[data-testid="enrol-hint"]');
+    // No camera yet: nothing to capture from, so no capture is offered.
+    await page.locator('[data-testid="enrol-camera-note"]', { hasText: 'camera is turned off' }).waitFor();
+    expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
     world.play(
       ['empty.jpg', 'empty.jpg', ...hold(['bush-01.jpg', 'bush-02.jpg', 'bush-03.jpg'], 6)],
       2,
       true,
     );
+    await page.locator('[data-testid="enrol-camera-note"]').waitFor({ state: 'detached' });
+    await page.click('[data-testid="enrol-start"]');
+    await page.waitForSelector('[data-testid="enrol-hint"]');
     await page
       .locator('[data-testid="enrol-progress"]', { hasText: /[12] of 3 shots kept/ })
       .waitFor({ timeout: 60_000 });

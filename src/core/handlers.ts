@@ -31,6 +31,7 @@ import type { EnrolProgress } from './enrolment.js';
 import { KioskError } from './errors.js';
 import type { KioskStore } from './store/index.js';
 import { DEFAULT_ADMIN_PIN } from './store/admin-pin.js';
+import { SYNC_HISTORY_KEPT } from './store/state-repo.js';
 
 export { KioskError } from './errors.js';
 
@@ -290,6 +291,13 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
           `${student.name} has no consent on record and cannot be enrolled.`,
         );
       if (!k.faceEngineReady()) throw new KioskError('engine_not_ready', 'The face engine is still loading.');
+      // Without a camera the capture could only wait for frames that never come.
+      const camera = k.state().camera.status;
+      if (camera === 'missing' || camera === 'error' || camera === 'stopped')
+        throw new KioskError(
+          'camera_unavailable',
+          'The camera is not available, so no shots can be taken. Check its cable and the camera setting, then try again.',
+        );
       audit('enrol_start', { studentId, shots });
       return k.enrolment.start(studentId, shots).progress();
     }),
@@ -315,7 +323,8 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
 
     syncHistory: h('syncHistory', () => {
       requireAdmin();
-      return k.sync.history(100);
+      // All that is kept, so the screen's merged lines of repeated failures count every try.
+      return k.sync.history(SYNC_HISTORY_KEPT);
     }),
 
     pair: h('pair', async ({ serverUrl, code, name, serverFingerprint, discardUnsent }) => {

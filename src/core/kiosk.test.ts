@@ -149,6 +149,19 @@ describe('kiosk API', () => {
     });
   });
 
+  it('starts no enrolment while the camera is off or missing: it could only wait for frames', async () => {
+    const { h, k } = await kiosk();
+    await h.adminUnlock({ pin: ADMIN_PIN });
+    k.setCamera('none');
+    const off = await h.enrolStart({ studentId: 'cy', shots: 3 });
+    expect(off).toMatchObject({ ok: false, error: { code: 'camera_unavailable' } });
+    expect(!off.ok && off.error.message).toMatch(/camera is not available.*cable.*camera setting/);
+    expect(await h.enrolStatus(undefined)).toMatchObject({ ok: true, value: null });
+    // Back on (a push camera waits for its first frame): the capture starts.
+    k.setCamera('push');
+    expect(await h.enrolStart({ studentId: 'cy', shots: 3 })).toMatchObject({ ok: true });
+  });
+
   it('enrols a student from live frames, with hints, into the template outbox', async () => {
     const { h, show, k } = await kiosk();
     await h.adminUnlock({ pin: ADMIN_PIN });

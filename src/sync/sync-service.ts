@@ -82,6 +82,12 @@ export class SyncService {
    * The pinned certificate the agent was made for, and the agent (one per pin, not per run).
    */
   private pinned: { fingerprint: string; agent: ReturnType<typeof pinnedAgent> } | null = null;
+  /**
+   * When runs began failing to reach the server (offline or timed out), and how many did; null
+   * while it answers. Only a run that ends such a spell says "reachable again": `board.online`
+   * also starts false on a kiosk that has simply not tried yet, so it cannot tell the two apart.
+   */
+  private unreachable: { since: string; runs: number } | null = null;
 
   constructor(opts: SyncServiceOptions) {
     this.o = {
@@ -280,6 +286,8 @@ export class SyncService {
       logger.info({ deviceId: res.deviceId, roomId: res.roomId }, 'paired');
       if (clockIsOff(http.lastClockOffsetMs)) this.warnClockOff(http.lastClockOffsetMs);
       this.board.online = true;
+      // This server answered; a spell without the old one is not this one's to report.
+      this.unreachable = null;
       this.scheduler.succeeded();
       this.o.onScheduleChanged?.();
       await this.scheduler.trigger('pair');
@@ -354,7 +362,6 @@ export class SyncService {
     // Paired again while this run was under way: its answers belong to the old pairing.
     const superseded = () => store.sync.get('deviceToken') !== deviceToken;
     const board = this.board;
-    const wasOnline = board.online;
     board.syncing = true;
     board.progress = 0;
     board.emit();
@@ -390,7 +397,7 @@ export class SyncService {
       board.online = true;
       this.scheduler.succeeded();
       store.sync.set('lastError', null);
-      if (!wasOnline && reason !== 'pair' && reason !== 'start') logger.info('server reachable again');
+      this.reachedServer(reason);
     } catch (err) {
       if (err instanceof RunSuperseded || superseded()) {
         // Stopped, or failed talking to the old server: not a failure of the new pairing. No
@@ -408,6 +415,10 @@ export class SyncService {
       report.ok = false;
       report.error = e.message;
       board.online = e.kind !== 'offline' && e.kind !== 'timeout';
+      if (!board.online) {
+        const since = this.unreachable?.since ?? this.o.now().toISOString();
+        this.unreachable = { since, runs: (this.unreachable?.runs ?? 0) + 1 };
+      } else if (e.status !== null) this.reachedServer(reason); // it answered, if with an error
       store.sync.set('lastError', `${this.o.now().toISOString()} ${e.message}`);
       logger.warn({ kind: e.kind, status: e.status, reason }, `sync failed: ${e.message}`);
       if (e.retryable) this.scheduler.scheduleRetry(e);
@@ -417,6 +428,16 @@ export class SyncService {
       board.emit();
     }
     return report;
+  }
+
+  /** The server answered this run: ends a spell of unreachable runs, saying so once. */
+  private reachedServer(reason: SyncReason): void {
+    if (!this.unreachable) return;
+    this.o.logger.info(
+      { unreachableSince: this.unreachable.since, failedRuns: this.unreachable.runs, reason },
+      'server reachable again',
+    );
+    this.unreachable = null;
   }
 
   /**

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, call, multipartBody, seed, bearer, type Seeded } from '../../server/test/app.js';
 import { openSqlite, type Database } from '../../server/src/db/database.js';
@@ -142,6 +144,36 @@ describe('sync against the real server', () => {
     expect(ok).toMatchObject({ ok: true, pushed: { accepted: 3 } });
     expect(sync.status()).toMatchObject({ online: true, queueDepth: 0 });
     await expectExactlyOnce();
+  });
+
+  it('says "server reachable again" only after runs that could not reach it, and once', async () => {
+    const lines: { msg: string; failedRuns?: number; unreachableSince?: string }[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line) lines.push(JSON.parse(line) as (typeof lines)[number]);
+        done();
+      },
+    });
+    const logger = pino({ level: 'info' }, sink);
+    const again = () => lines.filter((l) => l.msg === 'server reachable again');
+    const store = kioskStore();
+    const { sync } = await pairedKiosk(store, { logger });
+    // Freshly paired, then started again on the same data: the server was never away.
+    expect((await sync.syncNow()).ok).toBe(true);
+    const restarted = service(store, { logger });
+    expect((await restarted.syncNow()).ok).toBe(true);
+    expect(again()).toEqual([]);
+    // A real spell without the server: said once, when it answers again, with since when.
+    ctx.proxy.setDown(true);
+    expect((await restarted.syncNow()).ok).toBe(false);
+    expect((await restarted.syncNow()).ok).toBe(false);
+    ctx.proxy.setDown(false);
+    expect((await restarted.syncNow()).ok).toBe(true);
+    expect((await restarted.syncNow()).ok).toBe(true);
+    expect(again()).toHaveLength(1);
+    expect(again()[0]?.failedRuns).toBeGreaterThanOrEqual(2);
+    expect(again()[0]?.unreachableSince).toBe(AT);
   });
 
   it('slow beyond the client timeout: the late commit is recognised as a duplicate, not doubled', async () => {

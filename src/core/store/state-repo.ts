@@ -6,6 +6,9 @@ import { Settings } from '../../contracts/kiosk-api.js';
 import { SYNC_KEYS, type SyncKey, type SyncState } from '../../sync/store-port.js';
 export { SYNC_KEYS, type SyncKey, type SyncState };
 
+/** Sync history lines kept (the oldest go first); the Sync tab reads them all. */
+export const SYNC_HISTORY_KEPT = 500;
+
 export function createSyncStateRepo(db: Database.Database) {
   const get = db.prepare('SELECT value FROM sync_state WHERE key = ?');
   const set = db.prepare(
@@ -14,7 +17,7 @@ export function createSyncStateRepo(db: Database.Database) {
   const addHistory = db.prepare('INSERT INTO sync_history (at, kind, ok, detail) VALUES (?, ?, ?, ?)');
   const history = db.prepare('SELECT at, kind, ok, detail FROM sync_history ORDER BY id DESC LIMIT ?');
   const trimHistory = db.prepare(
-    'DELETE FROM sync_history WHERE id <= (SELECT MAX(id) FROM sync_history) - 500',
+    `DELETE FROM sync_history WHERE id <= (SELECT MAX(id) FROM sync_history) - ${SYNC_HISTORY_KEPT}`,
   );
   return {
     get: (key: SyncKey): string | null =>

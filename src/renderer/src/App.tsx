@@ -83,6 +83,7 @@ export function App({ api }: { api: UiApi }) {
         api={api}
         state={state}
         stream={camera.stream}
+        cameraError={camera.error}
         initialTab={adminTab}
         onExit={exitAdmin}
         onLockedOut={(message) => {

@@ -172,6 +172,12 @@ describe('admin words', () => {
       /2026 \d\d:\d\d$/,
     );
   });
+
+  it('reads ten past midnight as 00:10, never 24:10', () => {
+    // Local times, so the check holds in any time zone.
+    const tenPast = new Date(2026, 10, 29, 0, 10);
+    expect(localTime(tenPast.toISOString(), tenPast.getTime())).toBe('today 00:10');
+  });
 });
 
 describe('isGreetingFresh', () => {

@@ -21,7 +21,7 @@ const hhmm = (iso: string): string => {
   const d = new Date(iso);
   return Number.isNaN(d.getTime())
     ? '--:--'
-    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 };
 
 /** How long a greeting stays on screen; long enough to read while walking through the door. */
@@ -258,7 +258,7 @@ export function localTime(iso: string | null, nowMs = Date.now()): string {
   if (!iso) return 'never';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false });
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const today = new Date(nowMs).toDateString() === d.toDateString();
   return today
     ? `today ${time}`

@@ -32,6 +32,8 @@ interface Props {
   api: UiApi;
   state: KioskState;
   stream: MediaStream | null;
+  /** The page could not open its own camera (Electron's getUserMedia); the Enrol tab says so. */
+  cameraError?: string | null;
   onExit: () => void;
   /** Too many wrong PINs while changing it: the core closed the session. */
   onLockedOut: (message: string) => void;
@@ -44,6 +46,7 @@ export function AdminShell({
   api,
   state,
   stream,
+  cameraError = null,
   onExit,
   onLockedOut,
   onQuitting,
@@ -210,7 +213,16 @@ export function AdminShell({
           tabIndex={-1}
           ref={panelRef}
         >
-          {tab === 'enrol' && <EnrolPanel api={api} state={state} stream={stream} preselect={enrolFor} />}
+          {tab === 'enrol' && (
+            <EnrolPanel
+              api={api}
+              state={state}
+              stream={stream}
+              cameraError={cameraError}
+              preselect={enrolFor}
+              onCameraSettings={() => goTo('settings')}
+            />
+          )}
           {tab === 'roster' && (
             <RosterPanel
               api={api}

@@ -8,6 +8,7 @@ import type { UiApi } from '../api/checked-api.js';
 import { CameraPreview } from '../kiosk/CameraPreview.js';
 import { useResult } from '../hooks.js';
 import { hintText } from '../view-model.js';
+import { enrolCameraNote } from './enrol-camera.js';
 
 type Progress = z.infer<typeof EnrolProgress>;
 const POLL_MS = 400;
@@ -16,10 +17,14 @@ interface Props {
   api: UiApi;
   state: KioskState;
   stream: MediaStream | null;
+  /** The page could not open its own camera (Electron's getUserMedia). */
+  cameraError?: string | null;
   preselect: string | null;
+  /** Leads to the Settings tab, where the camera is chosen. */
+  onCameraSettings?: () => void;
 }
 
-export function EnrolPanel({ api, state, stream, preselect }: Props) {
+export function EnrolPanel({ api, state, stream, cameraError = null, preselect, onCameraSettings }: Props) {
   // Reloaded when the re-enrolment count moves, so a student just re-enrolled loses the flag here too.
   const roster = useResult(
     () => api.rosterList({ search: '' }),
@@ -64,6 +69,8 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
   };
 
   const hint = hintText(progress?.hint ?? null);
+  // No picture to enrol from: say so in the picture's place, and offer no capture meanwhile.
+  const cameraNote = enrolCameraNote(state.camera, stream !== null, cameraError);
   return (
     <section
       className="panel panel--enrol"
@@ -72,9 +79,26 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
     >
       <h2>Enrol a student</h2>
       <div className="enrol">
-        <div className="enrol__camera">
-          <CameraPreview state={state} stream={stream} compact frameUrl={api.framePreviewUrl} />
-          {running && (
+        <div className={`enrol__camera${cameraNote ? ' enrol__camera--note' : ''}`}>
+          {cameraNote ? (
+            <div
+              className="enrol__no-camera"
+              role="status"
+              data-testid="enrol-camera-note"
+              data-kind={cameraNote.kind}
+            >
+              <p className="enrol__no-camera-title">{cameraNote.title}</p>
+              <p>{cameraNote.detail}</p>
+              {cameraNote.kind !== 'starting' && onCameraSettings && (
+                <button type="button" className="btn" onClick={onCameraSettings}>
+                  Camera settings
+                </button>
+              )}
+            </div>
+          ) : (
+            <CameraPreview state={state} stream={stream} compact frameUrl={api.framePreviewUrl} />
+          )}
+          {running && !cameraNote && (
             <div className="enrol__hint" data-testid="enrol-hint">
               {hint ?? 'Look at the camera'}
             </div>
@@ -128,7 +152,8 @@ export function EnrolPanel({ api, state, stream, preselect }: Props) {
                 type="button"
                 className="btn btn--primary"
                 data-testid="enrol-start"
-                disabled={!studentId || (student !== null && !student.consent)}
+                disabled={!studentId || (student !== null && !student.consent) || cameraNote !== null}
+                title={cameraNote ? 'Shots can be taken once the camera shows a picture' : undefined}
                 onClick={() => void start()}
               >
                 {progress?.done ? 'Enrol again' : 'Start capture'}

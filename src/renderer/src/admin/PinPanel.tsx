@@ -138,8 +138,13 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
     onChanged();
   };
 
+  const rules = `${ADMIN_PIN_MIN_LENGTH}–${ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456, not a repeated group like 121212.`;
   return (
-    <section className="panel pin-panel" data-panel="pin" data-app-state="ready">
+    <section
+      className={`panel pin-panel${recovery ? ' pin-panel--recovery' : ''}`}
+      data-panel="pin"
+      data-app-state="ready"
+    >
       <div className="pin-panel__intro">
         <h2>Admin PIN</h2>
         {recovery && (
@@ -150,12 +155,13 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
             </span>
           </div>
         )}
-        <p className="muted">
-          {factoryPin
-            ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area.'
-            : 'Change the PIN that opens this admin area.'}{' '}
-          {ADMIN_PIN_MIN_LENGTH}–{ADMIN_PIN_MAX_LENGTH} digits; not one digit repeated, not a run like 123456,
-          not a repeated group like 121212.
+        <p className="muted pin-panel__rules">
+          {recovery
+            ? ''
+            : factoryPin
+              ? 'This kiosk still uses the factory PIN. Choose your own so only staff can open the admin area. '
+              : 'Change the PIN that opens this admin area. '}
+          {rules}
         </p>
       </div>
       <form
@@ -166,6 +172,15 @@ export function PinPanel({ api, factoryPin, recovery = false, onChanged, onLocke
         }}
       >
         <div className="pin-change__fields">
+          {/* Opened with a recovery code on a short landscape panel, the notice takes the rules'
+              place beside the heading and the rules go where the current-PIN field would be, so
+              the form and its keypad fit 800×480 under a door-problem notice. Shown there only
+              (styles.css): elsewhere the rules stay under the heading. */}
+          {recovery && (
+            <p className="muted pin-change__rules" data-testid="pin-rules-beside-fields">
+              {rules}
+            </p>
+          )}
           {!recovery && field('current')}
           {field('next')}
           {field('again')}

@@ -5,10 +5,13 @@ import { clockIsOff, describeClockOffset } from '../../../contracts/clock-offset
 import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
-import { historyKindText, localTime, syncErrorText } from '../view-model.js';
+import { localTime, syncErrorText } from '../view-model.js';
+import { collapseSyncHistory, historyWhen } from '../sync-history.js';
 import { PairingQrScanner } from '../pairing/PairingQrScanner.js';
 
 const when = (iso: string | null) => localTime(iso);
+/** History lines shown (repeated failures already merged into one). */
+const SHOWN_LINES = 20;
 
 export function SyncPanel({
   api,
@@ -83,6 +86,7 @@ export function SyncPanel({
   };
 
   const pct = Math.round(Math.min(1, Math.max(0, sync.progress)) * 100);
+  const lines = collapseSyncHistory(history.data ?? []);
   return (
     <section className="panel" data-panel="sync" data-app-state={history.loaded ? 'ready' : 'loading'}>
       <h2>Sync</h2>
@@ -326,18 +330,32 @@ export function SyncPanel({
           </tr>
         </thead>
         <tbody>
-          {(history.data ?? []).slice(0, 20).map((h, i) => (
-            <tr key={`${h.at}-${i}`}>
-              <td>{when(h.at)}</td>
-              <td>{historyKindText(h.kind)}</td>
+          {lines.slice(0, SHOWN_LINES).map((h, i) => (
+            // Keyed from the oldest line: a run that grows by a try keeps its row.
+            <tr key={`${h.firstAt}-${lines.length - i}`} data-testid="sync-history-line" data-count={h.count}>
+              <td>{historyWhen(h)}</td>
+              <td>{h.what}</td>
               <td>
                 {h.ok ? (
                   <span className="pill pill--good">OK</span>
                 ) : (
-                  <span className="pill pill--bad">Failed</span>
+                  <span
+                    className="pill pill--bad"
+                    title={h.count > 1 ? `${h.count} tries in a row` : undefined}
+                  >
+                    Failed
+                    {h.count > 1 && (
+                      <>
+                        <span aria-hidden="true"> ×{h.count}</span>
+                        <span className="visually-hidden">, {h.count} tries in a row</span>
+                      </>
+                    )}
+                  </span>
                 )}
               </td>
-              <td className="table__free">{h.ok ? h.detail : (syncErrorText(h.detail) ?? h.detail)}</td>
+              <td className="table__free" title={h.raw}>
+                {h.text}
+              </td>
             </tr>
           ))}
           {history.loaded && (history.data ?? []).length === 0 && (

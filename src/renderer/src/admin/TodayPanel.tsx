@@ -137,7 +137,7 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
                   hour: '2-digit',
                   minute: '2-digit',
                   second: '2-digit',
-                  hour12: false,
+                  hourCycle: 'h23',
                 })}
               </td>
               <td data-label="Student">{r.name}</td>

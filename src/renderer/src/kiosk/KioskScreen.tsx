@@ -137,7 +137,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
             </p>
           )}
           <p className="clock">
-            {new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}
+            {new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}
           </p>
         </div>
       </header>
