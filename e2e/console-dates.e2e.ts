@@ -233,6 +233,13 @@ describe('staff console: days and times', () => {
       .waitFor();
     expect(await a.inputValue('[data-testid="schedule-end"]')).toBe('2:30 PM');
     await everyWidth(a, 'dates-class-form');
+    // Enter in a time field submits with the time tidied, not refused: "9" is sent as 09:00.
+    await a.fill('[data-testid="schedule-end"]', '9');
+    await a.press('[data-testid="schedule-end"]', 'Enter');
+    await a
+      .locator('[data-testid="schedules-table"] tbody tr', { hasText: 'Sun 12 Jul 2026' })
+      .filter({ hasText: '08:15–09:00' })
+      .waitFor();
 
     await a.goto(`${server.url}/#/audit`);
     await a.waitForSelector('[data-testid="audit-table"] tbody tr');

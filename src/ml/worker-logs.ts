@@ -13,7 +13,7 @@ const LEVEL_NAMES: Record<number, Level> = {
 };
 
 /** Fields pino adds to every line by itself: the caller's logger writes its own. */
-const OWN_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
+const OWN_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
 
 export function writeWorkerLog(log: Logger, line: string): void {
   let record: Record<string, unknown>;
@@ -27,7 +27,10 @@ export function writeWorkerLog(log: Logger, line: string): void {
     return;
   }
   const level = LEVEL_NAMES[Number(record.level)] ?? 'info';
-  const fields: Record<string, unknown> = {};
+  // The worker's logger name becomes `thread`: pino does not merge keys, so a second `name` beside
+  // the caller's (a kiosk's "rollcall-kiosk") would repeat the key in one JSON line, which some
+  // log stores refuse.
+  const fields: Record<string, unknown> = { thread: record.name };
   for (const [k, v] of Object.entries(record)) if (!OWN_FIELDS.has(k)) fields[k] = v;
   log[level](fields, typeof record.msg === 'string' ? record.msg : '');
 }

@@ -166,6 +166,13 @@ export function TimeField({
             const tidy = normaliseTime(e.target.value);
             if (tidy !== e.target.value) onChange(tidy);
           }}
+          // Enter submits the form without leaving the field: tidy first, so "8:15" is sent as
+          // 08:15 instead of being refused as not a 24-hour time.
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter') return;
+            const tidy = normaliseTime(e.currentTarget.value);
+            if (tidy !== e.currentTarget.value) onChange(tidy);
+          }}
           data-testid={testId}
         />
       )}

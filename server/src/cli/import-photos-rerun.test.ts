@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
+  EMBEDDING_SIZE,
   fakeFaceEngine,
   multipartBody,
   pairKiosk,
@@ -19,6 +20,9 @@ import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { pairWholeKiosk, serverForKiosks } from '../../test/whole-kiosk.js';
 import { FakeFaceEngine } from '../../../src/core/testing/fake-engine.js';
 import { importDirectory, type ImportOptions } from './import-photos.js';
+import { claimUndigestedTwin } from '../repositories/photo-origin.js';
+import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
+import { randomUUID } from 'node:crypto';
 
 const dialects = await testDialects();
 const OPTIONS: ImportOptions = {
@@ -171,6 +175,19 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       expect(results[0]).toEqual({ filename: 'again.jpg', status: 'duplicate', templateId });
       expect(results[1]).toMatchObject({ filename: 'other.jpg', status: 'accepted' });
       expect(await templatesOf(s.students[0]!.studentNumber)).toHaveLength(2);
+      // Adding face templates in the console is audited like removing them.
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .select(['actor_kind', 'entity_id', 'detail'])
+        .where('action', '=', 'students.photos')
+        .execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ actor_kind: 'user', entity_id: s.students[0]!.id });
+      expect(JSON.parse(audit[0]!.detail!)).toMatchObject({
+        accepted: [results[1]!.templateId],
+        duplicate: 1,
+        rejected: 0,
+      });
     });
 
     it('photo templates stored before digests were kept are recognised by their face, not added again', async () => {
@@ -200,6 +217,45 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       const [third] = await importDirectory(database.db, engine, dir, OPTIONS);
       expect(third).toMatchObject({ templates: 0, alreadyImported: 3 });
       expect(engine.calls).toBe(0);
+    });
+
+    it('two imports claiming a photo an earlier version stored twice both answer one template', async () => {
+      const dir = folder({ 'twins-1': { 'a.jpg': 'twins-1 a' } });
+      await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      const [first] = await templatesOf('twins-1');
+      const row = await database.db
+        .selectFrom('templates')
+        .selectAll()
+        .where('id', '=', first!.id)
+        .executeTakeFirstOrThrow();
+      // As an earlier version left a photo imported twice: two rows with its face, no digest.
+      await database.db
+        .updateTable('templates')
+        .set({ photo_sha256: null })
+        .where('id', '=', row.id)
+        .execute();
+      await database.db
+        .insertInto('templates')
+        .values({ ...row, id: randomUUID(), photo_sha256: null })
+        .execute();
+      const decoded = decodeEmbedding(row.embedding, EMBEDDING_SIZE);
+      if (!decoded.ok) throw new Error('stored template does not decode');
+      // Both claims read the two twins before either writes; the second must not crash.
+      const claims = await Promise.all(
+        [0, 1].map(() =>
+          claimUndigestedTwin(
+            database.db,
+            row.student_id,
+            row.model_id,
+            decoded.embedding,
+            row.photo_sha256!,
+          ),
+        ),
+      );
+      expect(claims[0]).not.toBeNull();
+      expect(claims[1]).toBe(claims[0]);
+      const digests = (await templatesOf('twins-1')).map((r) => r.photo_sha256);
+      expect(digests.filter((d) => d === row.photo_sha256)).toHaveLength(1);
     });
 
     it('after a face-model change the same photos give templates of the new model, once', async () => {

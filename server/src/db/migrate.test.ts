@@ -402,9 +402,16 @@ describe.each(dialects)('migrations on $name', (dialect) => {
           .insertInto('rooms')
           .values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at })
           .execute();
+        const device = { site_id: 'default', room_id: 'r1', created_at: at };
         await v13
           .insertInto('devices')
-          .values({ id: 'd1', site_id: 'default', room_id: 'r1', name: 'tablet-3', created_at: at })
+          .values([
+            // Paired: its name is the one the kiosk reported.
+            { id: 'd1', ...device, name: 'tablet-3', paired_at: at },
+            // Created in the console, not paired yet: what the admin typed, or the placeholder.
+            { id: 'd2', ...device, name: 'Front door' },
+            { id: 'd3', ...device, name: 'Kiosk at Room 1' },
+          ])
           .execute();
         await v13
           .insertInto('students')
@@ -443,9 +450,14 @@ describe.each(dialects)('migrations on $name', (dialect) => {
           { id: 't1', photo_sha256: null },
           { id: 't2', photo_sha256: null },
         ]);
-        // Its name came from the kiosk (every pairing replaced it until now): the next pairing may too.
-        expect(await database.db.selectFrom('devices').select(['name', 'admin_named']).execute()).toEqual([
+        // A paired kiosk's name came from the kiosk (every pairing replaced it until now): the next
+        // pairing may too. A kiosk waiting for its first pairing keeps the name the admin gave it.
+        expect(
+          await database.db.selectFrom('devices').select(['name', 'admin_named']).orderBy('id').execute(),
+        ).toEqual([
           { name: 'tablet-3', admin_named: 0 },
+          { name: 'Front door', admin_named: 1 },
+          { name: 'Kiosk at Room 1', admin_named: 0 },
         ]);
         // One template per student, model and photo file from now on.
         const digest = 'ab'.repeat(32);

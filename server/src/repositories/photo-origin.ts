@@ -71,13 +71,29 @@ export async function claimUndigestedTwin(
     let dot = 0;
     for (let i = 0; i < embedding.length; i++) dot += embedding[i]! * stored.embedding[i]!;
     if (dot < SAME_PHOTO_LIKENESS) continue;
-    const claimed = await db
-      .updateTable('templates')
-      .set({ photo_sha256: digest })
-      .where('id', '=', row.id)
-      .where('photo_sha256', 'is', null)
-      .executeTakeFirst();
+    let claimed;
+    try {
+      claimed = await db
+        .updateTable('templates')
+        .set({ photo_sha256: digest })
+        .where('id', '=', row.id)
+        .where('photo_sha256', 'is', null)
+        .executeTakeFirst();
+    } catch (err) {
+      // An earlier version may have stored this file twice (two twins). Two imports running at
+      // once can then claim different twins for one digest: the unique index refuses the second,
+      // and the first one's template is the answer.
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await templateOfPhoto(db, studentId, modelId, digest);
+      if (winner !== null) return winner;
+      throw err;
+    }
     if (Number(claimed.numUpdatedRows) === 1) return row.id;
   }
   return null;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -125,22 +125,22 @@ const devices: RoutePlugin = async (app) => {
     async (request) => {
       const user = userOf(request);
       const now = app.ctx.clock.now();
-      const { device: row, previousName } = await renameDevice(
-        app.ctx.db,
-        request.params.id,
-        request.body.name,
-      );
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: user.id },
-          action: 'device.rename',
-          entity: 'device',
-          entityId: row.id,
-          detail: { from: previousName, to: row.name },
-        },
-        now.toISOString(),
-      );
+      // The name and its audit row together: a rename without a trace is not possible.
+      const row = await app.ctx.db.transaction().execute(async (trx) => {
+        const renamed = await renameDevice(trx, request.params.id, request.body.name);
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'user', id: user.id },
+            action: 'device.rename',
+            entity: 'device',
+            entityId: renamed.device.id,
+            detail: { from: renamed.previousName, to: renamed.device.name },
+          },
+          now.toISOString(),
+        );
+        return renamed.device;
+      });
       const silent = await silenceByDevice(now, row.site_id);
       return toDevice(row, now.toISOString(), silent.get(row.id) ?? null);
     },

@@ -15,6 +15,7 @@ import {
   updateStudent,
 } from '../repositories/students.js';
 import { getClass } from '../repositories/classes.js';
+import { writeAudit } from '../repositories/audit.js';
 import { deleteStudentTemplates, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
 import {
@@ -288,9 +289,33 @@ const students: RoutePlugin = async (app) => {
       }
       if (photos.length === 0) throw badRequest('No image files in the upload', 'no_files');
       const engine = await app.ctx.faceEngine();
-      return {
-        results: await addPhotoTemplates(app.ctx.db, engine, request.params.id, photos, app.ctx.nowIso()),
-      };
+      const results = await addPhotoTemplates(
+        app.ctx.db,
+        engine,
+        request.params.id,
+        photos,
+        app.ctx.nowIso(),
+      );
+      // Adding biometric data leaves the same trail as removing it (template.delete): who, whose,
+      // which templates. File names stay out (they can be anything an admin's disk held).
+      const user = userOf(request);
+      await writeAudit(
+        app.ctx.db,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'students.photos',
+          entity: 'student',
+          entityId: request.params.id,
+          detail: {
+            modelId: engine.modelId,
+            accepted: results.filter((x) => x.status === 'accepted').map((x) => x.templateId),
+            duplicate: results.filter((x) => x.status === 'duplicate').length,
+            rejected: results.filter((x) => x.status === 'rejected').length,
+          },
+        },
+        app.ctx.nowIso(),
+      );
+      return { results };
     },
   );
 };

@@ -371,7 +371,7 @@ function NoLessons({ day, data, isAdmin }: { day: string; data: DaySessions; isA
         </p>
       ) : (
         <p data-testid="no-next-lessons">
-          None in the next {Math.round(NEXT_LESSON_DAYS / 7)} weeks either.{' '}
+          None in the next {Math.floor(NEXT_LESSON_DAYS / 7)} weeks either.{' '}
           {isAdmin ? (
             <>
               Lessons come from each class&apos;s timetable (<a href={href('/classes')}>Classes</a>), on the

@@ -70,7 +70,9 @@ export function EnrolPanel({ api, state, stream, cameraError = null, preselect, 
 
   const hint = hintText(progress?.hint ?? null);
   // No picture to enrol from: say so in the picture's place, and offer no capture meanwhile.
-  const cameraNote = enrolCameraNote(state.camera, stream !== null, cameraError);
+  // The page's camera error counts only while the page owns the camera (`browser` spec): with a
+  // native camera the core's status says whether there is a picture.
+  const cameraNote = enrolCameraNote(state.camera, stream !== null, state.browserCamera ? cameraError : null);
   return (
     <section
       className="panel panel--enrol"

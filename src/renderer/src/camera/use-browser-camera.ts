@@ -71,6 +71,9 @@ export function useBrowserCamera(
       clearTimeout(timer);
       media?.getTracks().forEach((t) => t.stop());
       setStream(null);
+      // An error belongs to the camera it was about: a new device, or a native camera instead of
+      // the page's, starts clean (the Enrol screen would otherwise keep refusing captures).
+      setError(null);
     };
   }, [deviceId, push]);
 
