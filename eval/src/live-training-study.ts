@@ -1,5 +1,6 @@
 // npx tsx eval/src/live-training-study.ts <spoof-dev dump> <faces-lfw-640 dump> <faces-640 dump>
-//   <faces dump> --extra <live dump> [--extra <live dump>]... [--only 0,3] [--outer 30]
+//   <faces dump> --extra <live dump> [--extra <live dump>]... [--only 0,3] [--outer 30] [--thin N]
+//   [--variants both|dev|extra]
 // The study behind docs/liveness.md's "More live photos as training examples": the colour-texture
 // fusions of eval/src/texture-probe-study.ts failed because the development live images (57,
 // mostly webcams) do not span the cameras the kiosk must accept. Does adding other real people's
