@@ -60,6 +60,9 @@ export const PairResponse = z.object({
   /** IANA time zone of the site, used to turn schedules into sessions. */
   timezone: z.string(),
   serverTime: IsoDateTime,
+  /** The device's name on the server (an admin's is kept at pairing) and its room's, for people. Optional: older servers send neither. */
+  name: z.string().optional(),
+  roomName: z.string().optional(),
 });
 export type PairResponse = z.infer<typeof PairResponse>;
 

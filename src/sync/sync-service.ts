@@ -10,6 +10,7 @@ import {
   MAX_ROSTER_PAGE,
   MAX_TEMPLATE_BATCH,
   type KioskHealth,
+  type PairResponse,
 } from '../contracts/sync.js';
 import { clockIsOff, describeClockOffset } from '../contracts/clock-offset.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -261,12 +262,7 @@ export class SyncService {
           // The new server's clock, as its answer to the pairing showed it.
           clockOffsetMs: http.lastClockOffsetMs === null ? null : String(http.lastClockOffsetMs),
         });
-        store.sync.addHistory(
-          at,
-          'pair',
-          true,
-          `paired as ${res.deviceId} (room ${res.roomId}, ${res.timezone})${w ? `; ${wipedSummary(w, before)}` : ''}`,
-        );
+        store.sync.addHistory(at, 'pair', true, `${pairedAs(res)}${w ? `; ${wipedSummary(w, before)}` : ''}`);
         store.audit.record(at, 'pair', { serverUrl: args.serverUrl, deviceId: res.deviceId });
         return w;
       });
@@ -484,6 +480,18 @@ const SITE_SYNC_STATE_CLEARED: Partial<SyncState> = {
   lastPullAt: null,
   clockOffsetMs: null,
 };
+
+/**
+ * The Sync tab's line for a pairing, for the admin reading it: the kiosk's and room's names as the
+ * server knows them ("paired as “Front door”, room 101, Europe/London"); ids only from a server
+ * too old to send the names.
+ */
+export function pairedAs(
+  res: Pick<PairResponse, 'deviceId' | 'roomId' | 'timezone' | 'name' | 'roomName'>,
+): string {
+  const kiosk = res.name ? `“${res.name}”` : res.deviceId;
+  return `paired as ${kiosk}, room ${res.roomName ?? res.roomId}, ${res.timezone}`;
+}
 
 function wipedSummary(w: { unsent: UnsentWork; rows: SiteDataWiped }, before: SyncState): string {
   const dropped = unsentTotal(w.unsent) > 0 ? `, ${describeUnsent(w.unsent)} not sent` : '';

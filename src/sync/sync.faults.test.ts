@@ -129,6 +129,26 @@ describe('sync against the real server', () => {
     expect(store.roster.isEnrolled(ctx.seeded.classId, ctx.seeded.students[0]?.id ?? '')).toBe(true);
     expect(store.roster.schedulesForRoom(ctx.seeded.roomId)).toHaveLength(1);
     expect(Number(store.sync.get('cursor'))).toBeGreaterThan(0);
+    // The Sync tab names the kiosk and its room as the server knows them, not by ids.
+    const pairLine = store.sync.history().find((h) => h.kind === 'pair');
+    expect(pairLine?.detail).toMatch(/^paired as “door”, room Room \d+, UTC$/);
+  });
+
+  it('names a kiosk an admin named in the console by that name, whatever it typed', async () => {
+    const store = kioskStore();
+    const sync = service(store);
+    const device = await call<{ pairingCode: string }>(
+      ctx.app,
+      ctx.seeded.adminToken,
+      'POST',
+      '/api/devices',
+      {
+        roomId: ctx.seeded.roomId,
+        name: 'Front door',
+      },
+    );
+    await sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'typed at the kiosk' });
+    expect(store.sync.history().find((h) => h.kind === 'pair')?.detail).toContain('paired as “Front door”');
   });
 
   it('server down: marks wait in the outbox, then arrive exactly once', async () => {

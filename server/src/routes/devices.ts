@@ -13,7 +13,7 @@ import {
   getDevice,
 } from '../repositories/devices.js';
 import { issuePinRecovery, listPinRecovery, newRecoveryCode } from '../repositories/pin-recovery.js';
-import { getSite } from '../repositories/rooms.js';
+import { getRoom, getSite } from '../repositories/rooms.js';
 import { readSettings } from '../repositories/settings.js';
 import { findSilentKiosks } from '../services/silent-kiosks.js';
 import { IdParams, ListPage } from '../schemas/common.js';
@@ -297,7 +297,10 @@ const devices: RoutePlugin = async (app) => {
         config.jwtSecret,
         now,
       );
-      const site = await getSite(app.ctx.db, paired.siteId);
+      const [site, room] = await Promise.all([
+        getSite(app.ctx.db, paired.siteId),
+        getRoom(app.ctx.db, paired.roomId),
+      ]);
       await writeAudit(
         app.ctx.db,
         {
@@ -311,7 +314,7 @@ const devices: RoutePlugin = async (app) => {
         now,
       );
       request.log.info({ component: 'devices', deviceId: paired.deviceId }, 'device paired');
-      return { ...paired, timezone: site.timezone, serverTime: now };
+      return { ...paired, timezone: site.timezone, serverTime: now, name, roomName: room.name };
     },
   );
 };
