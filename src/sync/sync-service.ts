@@ -410,7 +410,9 @@ export class SyncService {
           : new SyncError('protocol', err instanceof Error ? err.message : String(err));
       report.ok = false;
       report.error = e.message;
-      board.online = e.kind !== 'offline' && e.kind !== 'timeout';
+      // Online means the server answered. A refused certificate (`untrusted`) or plain http to
+      // another machine (`insecure`) never got that far: the kiosk is as cut off as when offline.
+      board.online = !NOT_CONNECTED.has(e.kind);
       if (!board.online) {
         const since = this.unreachable?.since ?? this.o.now().toISOString();
         this.unreachable = { since, runs: (this.unreachable?.runs ?? 0) + 1 };
@@ -480,6 +482,14 @@ const SITE_SYNC_STATE_CLEARED: Partial<SyncState> = {
   lastPullAt: null,
   clockOffsetMs: null,
 };
+
+/** Failures in which no answer came from the server (the others are its answers, if refusals). */
+const NOT_CONNECTED: ReadonlySet<SyncError['kind']> = new Set([
+  'offline',
+  'timeout',
+  'insecure',
+  'untrusted',
+]);
 
 /**
  * The Sync tab's line for a pairing, for the admin reading it: the kiosk's and room's names as the

@@ -119,10 +119,13 @@ describe('the kiosk pins the server certificate', () => {
       expect(refused.ok).toBe(false);
       expect(refused.error).toMatch(/certificate is not the one recorded when this kiosk was paired/);
       expect(k.sync.status().lastError).toMatch(/pair the kiosk again/);
+      // The refused server never answered: the kiosk does not show itself online.
+      expect(k.sync.status().online).toBe(false);
 
       // Back to the pinned certificate: syncing works again.
       front.setSecureContext({ key: certA.key, cert: certA.cert });
       expect((await k.sync.syncNow()).ok).toBe(true);
+      expect(k.sync.status().online).toBe(true);
     } finally {
       front.setSecureContext({ key: certA.key, cert: certA.cert });
       await k.close();
