@@ -84,7 +84,7 @@ export class SyncService {
    */
   private pinned: { fingerprint: string; agent: ReturnType<typeof pinnedAgent> } | null = null;
   /**
-   * When runs began failing to reach the server (offline or timed out), and how many did; null
+   * When runs began failing to reach the server (no answer: NOT_CONNECTED), and how many did; null
    * while it answers. Only a run that ends such a spell says "reachable again": `board.online`
    * also starts false on a kiosk that has simply not tried yet, so it cannot tell the two apart.
    */

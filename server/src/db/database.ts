@@ -139,3 +139,9 @@ function quoteIdent(name: string): string {
 export async function ping(database: Database): Promise<void> {
   await sql`select 1`.execute(database.db);
 }
+
+/** A unique or primary-key constraint refused the write (PostgreSQL 23505, SQLite's codes): a race's loser. */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

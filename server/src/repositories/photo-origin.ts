@@ -15,6 +15,7 @@
 // noise between engine backends) and records the digest on them, once.
 import { createHash } from 'node:crypto';
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
+import { isUniqueViolation } from '../db/database.js';
 import type { Executor } from './executor.js';
 
 export const photoDigest = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -91,9 +92,4 @@ export async function claimUndigestedTwin(
     if (Number(claimed.numUpdatedRows) === 1) return row.id;
   }
   return null;
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

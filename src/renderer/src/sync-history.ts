@@ -3,7 +3,7 @@
 // time and raw message for IT). Shown one per line they would push everything else off the
 // screen, so failures the admin would read as the same line (same step, same words) that follow
 // each other are shown as one line with how many times and from when to when.
-import { historyKindText, localTime, syncErrorText } from './view-model.js';
+import { clockTime, historyKindText, localTime, syncErrorText } from './view-model.js';
 
 export interface SyncHistoryEntry {
   at: string;
@@ -53,8 +53,6 @@ export function collapseSyncHistory(entries: readonly SyncHistoryEntry[]): SyncH
   return lines;
 }
 
-const clock = (d: Date) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-
 /** "today 09:02", or for a merged line "today 09:02–09:14" (both days named when they differ). */
 export function historyWhen(
   line: Pick<SyncHistoryLine, 'at' | 'firstAt' | 'count'>,
@@ -67,6 +65,6 @@ export function historyWhen(
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return last;
   if (from.toDateString() !== to.toDateString()) return `${localTime(line.firstAt, nowMs)} – ${last}`;
   const start = localTime(line.firstAt, nowMs);
-  const end = clock(to);
+  const end = clockTime(to);
   return start.endsWith(end) ? start : `${start}–${end}`;
 }

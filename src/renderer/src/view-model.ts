@@ -17,11 +17,21 @@ export interface GreetingView {
 
 type GreetingT = z.infer<typeof Greeting>;
 
+/**
+ * A time on the kiosk's 24-hour clock, "08:02" ("08:02:15" with seconds). `hourCycle: 'h23'`, not
+ * `hour12: false`: the latter gives "24:10" after midnight in an en-US locale.
+ */
+export const clockTime = (d: Date, seconds = false): string =>
+  d.toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(seconds ? { second: '2-digit' as const } : {}),
+    hourCycle: 'h23',
+  });
+
 const hhmm = (iso: string): string => {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? '--:--'
-    : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return Number.isNaN(d.getTime()) ? '--:--' : clockTime(d);
 };
 
 /** How long a greeting stays on screen; long enough to read while walking through the door. */
@@ -258,7 +268,7 @@ export function localTime(iso: string | null, nowMs = Date.now()): string {
   if (!iso) return 'never';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  const time = clockTime(d);
   const today = new Date(nowMs).toDateString() === d.toDateString();
   return today
     ? `today ${time}`

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
-import { eventText, formatScore, statusText } from '../view-model.js';
+import { clockTime, eventText, formatScore, statusText } from '../view-model.js';
 
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
 type Status = (typeof STATUSES)[number];
@@ -132,14 +132,7 @@ export function TodayPanel({ api, state }: { api: UiApi; state: KioskState }) {
               data-kind={r.kind}
               className={r.undone ? 'undone' : undefined}
             >
-              <td data-label="Time">
-                {new Date(r.occurredAt).toLocaleTimeString([], {
-                  hour: '2-digit',
-                  minute: '2-digit',
-                  second: '2-digit',
-                  hourCycle: 'h23',
-                })}
-              </td>
+              <td data-label="Time">{clockTime(new Date(r.occurredAt), true)}</td>
               <td data-label="Student">{r.name}</td>
               <td data-label="How">{eventText(r.kind)}</td>
               <td data-label="Status">

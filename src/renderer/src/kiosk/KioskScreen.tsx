@@ -6,6 +6,7 @@ import type { KioskState } from '../../../contracts/kiosk-api.js';
 import { CameraPreview } from './CameraPreview.js';
 import { playCue } from '../sound.js';
 import {
+  clockTime,
   doorBlock,
   greetingShown,
   greetingView,
@@ -136,9 +137,7 @@ export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: P
               {badge.text}
             </p>
           )}
-          <p className="clock">
-            {new Date(now).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}
-          </p>
+          <p className="clock">{clockTime(new Date(now))}</p>
         </div>
       </header>
       <main className={`kiosk__body${block ? ' kiosk__body--blocked' : ''}`}>
