@@ -285,7 +285,9 @@ describe('the door reads right', () => {
     expect(findings, JSON.stringify(findings, null, 1)).toEqual([]);
     expect(axe, JSON.stringify(axe, null, 1)).toEqual([]);
     expect([...targets]).toEqual([]);
-  });
+    // Every door state at every size with screenshots and axe: ~40 s on a quiet machine, and it
+    // ran past the suite's 120 s twice on a loaded one. A slow machine is not a defect.
+  }, 300_000);
 });
 
 describe('the PIN and admin screens read right', () => {
