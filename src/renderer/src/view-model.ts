@@ -114,17 +114,15 @@ export interface DoorBlock {
 
 /**
  * Why the door cannot take attendance, or null when it can. The camera wins over the engine
- * only when the engine works: a broken engine makes the camera irrelevant.
+ * only when the engine works: a broken engine makes the camera irrelevant. `camera`: as the
+ * screens see it, the page's own camera problems included (camera/page-camera.ts cameraWithPage).
  */
-export function doorBlock(
-  state: Pick<KioskState, 'engine' | 'camera'>,
-  cameraError: string | null,
-): DoorBlock | null {
+export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>): DoorBlock | null {
   const { engine, camera } = state;
   const paused = 'Attendance is paused';
   if (engine.state === 'error')
     return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
-  if (cameraError || camera.status === 'missing' || camera.status === 'error')
+  if (camera.status === 'missing' || camera.status === 'error')
     return {
       kind: 'camera-missing',
       title: paused,
@@ -347,9 +345,11 @@ export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>
   if (state.engine.state === 'error')
     return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
   const { status, detail } = state.camera;
-  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. The door is not taking attendance.`;
-  if (status === 'error')
-    return `Camera problem: ${detail ?? 'unknown error'}. The door is not taking attendance.`;
+  const stop = 'The door is not taking attendance.';
+  // The page's own camera already says it in sentences, with what to check (page-camera.ts).
+  if ((status === 'missing' || status === 'error') && detail?.endsWith('.')) return `${detail} ${stop}`;
+  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. ${stop}`;
+  if (status === 'error') return `Camera problem: ${detail ?? 'unknown error'}. ${stop}`;
   if (status === 'stopped')
     return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
   return null;

@@ -24,7 +24,6 @@ import { useFitText, useFocusOnMount } from '../a11y.js';
 interface Props {
   state: KioskState;
   stream: MediaStream | null;
-  cameraError: string | null;
   onAdmin: () => void;
   /** The shell's preview URL (UiApi.framePreviewUrl), if it has its own. */
   frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
@@ -92,10 +91,10 @@ function Idle({ view }: { view: IdleView }) {
   );
 }
 
-export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: Props) {
+export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
   const now = useNow(500);
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const block = doorBlock(state, cameraError);
+  const block = doorBlock(state);
   const fresh =
     !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state)
       ? state.greeting
