@@ -402,6 +402,9 @@ describe('admin', () => {
     expect(text).toMatch(/camera setting/);
     expect(text).not.toMatch(/fswebcam|\/dev\/|apt-get/);
     expect(await page.isDisabled('[data-testid="enrol-start"]')).toBe(true);
+    // One way to the camera setting: the note's, not also the door-problem notice's above it.
+    await page.waitForSelector('[data-testid="door-problem-notice"]');
+    expect(await page.getByRole('button', { name: 'Camera settings' }).count()).toBe(1);
     for (const size of [
       { width: 800, height: 480 },
       { width: 480, height: 800 },

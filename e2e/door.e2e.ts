@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { launchChromium } from './harness/browser.js';
 import { useE2eSuite } from './harness/suite.js';
-import { ADMIN_PIN, hold, pollUntil, type World } from './harness/world.js';
+import { layoutReport, settled } from './harness/audit.js';
+import { ADMIN_PIN, hold, openUi, pollUntil, type World } from './harness/world.js';
 
 const suite = useE2eSuite();
 let world: World | null = null;
@@ -209,5 +210,80 @@ describe('a camera owned by the page (camera spec "push")', () => {
       world = null;
       await camBrowser.close();
     }
+  });
+});
+
+/**
+ * The page's getUserMedia as the test says (`window.__camera.mode`): `hang` never answers, an
+ * error name rejects with that DOMException, `ok` gives a canvas's moving picture. A string: the
+ * e2e code is typechecked without DOM types.
+ */
+const STUB_CAMERA = `(() => {
+  window.__camera = { mode: 'hang' };
+  navigator.mediaDevices.getUserMedia = async () => {
+    const mode = window.__camera.mode;
+    if (mode === 'hang') return new Promise(() => {});
+    if (mode !== 'ok') throw new DOMException('Requested device not found', mode);
+    const c = document.createElement('canvas');
+    c.width = 640;
+    c.height = 480;
+    const g = c.getContext('2d');
+    let x = 0;
+    const draw = () => { g.fillStyle = '#777'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect((x += 7) % 600, 200, 40, 40); };
+    draw();
+    setInterval(draw, 100);
+    return c.captureStream(10);
+  };
+})()`;
+const cameraMode = (w: World, mode: string) =>
+  w.page.evaluate(
+    `window.__camera.mode = ${JSON.stringify(mode)}; navigator.mediaDevices.dispatchEvent(new Event('devicechange'))`,
+  );
+
+describe('a page camera that cannot be opened', () => {
+  it('pauses the door kindly, tells the admin what to check, and clears when the camera is back', async () => {
+    world = await suite.world({ camera: 'push', viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    await page.addInitScript(STUB_CAMERA);
+    await openUi(page, world.bridge);
+    const blocker = page.locator('[data-testid="blocker"]');
+
+    // Opened, but no picture ever comes: "starting" only for a while, then a camera problem.
+    await blocker.and(page.locator('[data-kind="camera-starting"]')).waitFor();
+    await blocker.and(page.locator('[data-kind="camera-missing"]')).waitFor({ timeout: 20_000 });
+    expect(world.kiosk.state().camera.status).toBe('starting');
+
+    // No camera at all (unplugged): students read one calm line, no technical word.
+    await cameraMode(world, 'NotFoundError');
+    const words = (await blocker.textContent()) ?? '';
+    expect(words).toMatch(/Attendance is paused.*tell your teacher/);
+    expect(words).not.toMatch(/error|getUserMedia|NotFound|permission|device/i);
+    for (const size of [
+      { width: 800, height: 480 },
+      { width: 480, height: 800 },
+    ]) {
+      await page.setViewportSize(size);
+      await settled(page);
+      await world.shot(`20-door-page-camera-problem-${size.width}x${size.height}`);
+      expect((await layoutReport(page)).problems).toEqual([]);
+    }
+    await page.setViewportSize({ width: 800, height: 480 });
+
+    // The admin: what happened and what to check on every tab; one way to the setting on Enrol.
+    await openAdminTab(world, 'today');
+    const notice = page.locator('[data-testid="door-problem-notice"]');
+    await notice.filter({ hasText: 'No camera was found' }).waitFor();
+    expect(await notice.textContent()).toMatch(/NotFoundError.*cable.*not taking attendance/);
+    await world.shot('20-admin-page-camera-problem-800x480');
+    await page.click('[data-testid="tab-enrol"]');
+    await page.waitForSelector('[data-panel="enrol"] [data-testid="enrol-camera-note"]');
+    expect(await page.getByRole('button', { name: 'Camera settings' }).count()).toBe(1);
+    await world.shot('20-enrol-page-camera-problem-800x480');
+    await page.click('[data-testid="admin-exit"]');
+
+    // Plugged in again: the door takes attendance again by itself.
+    await cameraMode(world, 'ok');
+    await page.waitForSelector('[data-testid="greeting"][data-idle="look"]', { timeout: 30_000 });
+    await world.waitForKiosk((s) => s.camera.status === 'running', 'frames from the page');
   });
 });

@@ -46,6 +46,11 @@ export const FaceBox = z.object({
   label: z.string().nullable(),
   state: z.enum(['gated', 'unknown', 'candidate', 'recognised']),
   hint: z.string().nullable(),
+  /**
+   * Optional (added for the greeting rule): the face's track, the same person followed across
+   * frames (core attendance/tracks.ts). Greeting.track names the face a greeting is for.
+   */
+  track: z.number().int().optional(),
 });
 
 /** What just happened at the door, for the big greeting. */
@@ -64,7 +69,19 @@ export const Greeting = z.object({
   message: z.string(),
   at: z.string(),
   scores: DecisionScores.nullable(),
+  /**
+   * Optional (added for the greeting rule): the track of the face it is for (FaceBox.track). The
+   * door keeps a greeting up while that face is in view and takes it down when someone else's
+   * face is (docs/ui.md, "How long a greeting stays").
+   */
+  track: z.number().int().nullable().optional(),
 });
+
+/**
+ * The longest a greeting is shown, from its decision; the door takes it down sooner when its face
+ * has left (renderer view-model greetingOnScreen). The core forgets a greeting after this too.
+ */
+export const GREETING_MAX_MS = 6_000;
 
 export const ActiveSession = z.object({
   sessionId: z.string(),

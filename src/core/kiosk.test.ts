@@ -64,6 +64,9 @@ describe('kiosk API', () => {
     await settle();
     const last = states.at(-1);
     expect(last?.greeting).toMatchObject({ kind: 'present', studentId: 'ada', name: 'Ada Lovelace' });
+    // The greeting names the face it is for, so the door can take it down once that face has gone.
+    expect(last?.greeting?.track).toEqual(expect.any(Number));
+    expect(last?.faces.map((f) => f.track)).toContain(last?.greeting?.track);
     expect(last?.session).toMatchObject({ sessionId: 'maths-mon@2026-03-02', className: 'Maths' });
     expect(last?.room).toEqual({ id: 'r1', name: 'Room 1' });
     expect(last?.sync).toMatchObject({ paired: false, queueDepth: 1 });

@@ -2,16 +2,13 @@
 // stream of it to subscribers. The view keeps only what nothing else holds: the last frame,
 // the faces drawn over it and the greeting.
 import type { Logger } from 'pino';
-import type { KioskState } from '../contracts/kiosk-api.js';
+import { GREETING_MAX_MS, type KioskState } from '../contracts/kiosk-api.js';
 import type { AttendanceEngine, Decision } from './attendance/engine.js';
 import type { FramePipeline } from './camera/index.js';
 import type { CameraController } from './camera-controller.js';
 import type { FaceEngineSlot } from './face-engine-slot.js';
 import type { KioskStore } from './store/index.js';
 import type { SyncService } from '../sync/index.js';
-
-/** How long a greeting stays on screen. */
-export const GREETING_MS = 4_000;
 
 export interface ViewSources {
   store: KioskStore;
@@ -60,6 +57,7 @@ export class KioskView {
       message: d.message,
       at: d.at,
       scores: d.scores,
+      track: d.track ?? null,
     };
   }
 
@@ -69,7 +67,8 @@ export class KioskView {
     const { roomId } = this.src.placement();
     const room = roomId ? store.roster.getRoom(roomId) : null;
     const cls = session ? store.roster.getClass(session.classId) : null;
-    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MS)
+    // The longest any screen shows it; the door takes it down sooner when its face has left.
+    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MAX_MS)
       this.greeting = null;
     return {
       engine: { ...this.src.faceEngine.status },

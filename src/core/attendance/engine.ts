@@ -52,6 +52,8 @@ export interface Decision {
   at: string;
   frameSeq: number;
   message: string;
+  /** The face track it was decided on (FaceBox.track): the screen's greeting follows that face. */
+  track?: number;
 }
 
 export interface FrameOutcome {
@@ -288,7 +290,7 @@ export class AttendanceEngine {
       if (face.gateFailures.length > 0) {
         this.counters.gatedFaces++;
         const first = face.gateFailures[0] as GateFailure;
-        return { box, label: null, state: 'gated', hint: GATE_HINTS[first] };
+        return { box, label: null, state: 'gated', hint: GATE_HINTS[first], track: track.id };
       }
       const match = decideMatch(this.gallery.top(face.embedding, TOP_K), {
         point,
@@ -299,7 +301,7 @@ export class AttendanceEngine {
       if (!match.accepted || !match.personId) {
         unknownSeen = true;
         mine.unknown = true;
-        return { box, label: null, state: 'unknown', hint: null };
+        return { box, label: null, state: 'unknown', hint: null, track: track.id };
       }
       mine.ids.add(match.personId);
       livenessOf(track).add(match.personId, face, t);
@@ -308,7 +310,7 @@ export class AttendanceEngine {
       if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId))
         track.evidence.set(match.personId, { match, face });
       const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
-      return { box, label: name, state: 'candidate', hint: null };
+      return { box, label: name, state: 'candidate', hint: null, track: track.id };
     });
     for (const [track, f] of perTrack) track.votes.push(f.ids, t, f.unknown && f.ids.size === 0);
     if (unknownSeen) this.counters.unknownFaceFrames++;
@@ -330,7 +332,8 @@ export class AttendanceEngine {
         // student who turns to the camera is marked once the visit's mean passes.
         const live = livenessOf(track).check(id, settings.livenessLevel);
         if (live.verdict !== 'live') {
-          if (live.firstRejection) decisions.push(this.rejectVisit(id, live, frameSeq, track));
+          if (live.firstRejection)
+            decisions.push({ ...this.rejectVisit(id, live, frameSeq, track), track: track.id });
           analysis.faces.forEach((_, i) => {
             const b = boxes[i];
             if (assigned[i] === track && b && b.state === 'candidate') b.hint = LIVENESS_HINT;
@@ -342,7 +345,7 @@ export class AttendanceEngine {
         track.votes.clear(id);
         track.evidence.delete(id);
         livenessOf(track).forget(id);
-        decisions.push(decision);
+        decisions.push({ ...decision, track: track.id });
         decidedHere = true;
         analysis.faces.forEach((_, i) => {
           const b = boxes[i];
@@ -374,6 +377,7 @@ export class AttendanceEngine {
             at: this.deps.now().toISOString(),
             frameSeq,
             message: 'Face not recognised',
+            track: track.id,
           });
         }
       }

@@ -8,6 +8,7 @@ import { KioskScreen } from './kiosk/KioskScreen.js';
 import { PinPad } from './admin/PinPad.js';
 import { AdminShell, type AdminTab } from './admin/AdminShell.js';
 import { useBrowserCamera } from './camera/use-browser-camera.js';
+import { cameraWithPage } from './camera/page-camera.js';
 import { useFocusOnMount } from './a11y.js';
 
 type Mode = 'kiosk' | 'pin' | 'admin' | 'closing';
@@ -36,11 +37,13 @@ function Notice({
 }
 
 export function App({ api }: { api: UiApi }) {
-  const { state, error } = useKioskState(api);
+  const { state: coreState, error } = useKioskState(api);
   const [mode, setMode] = useState<Mode>('kiosk');
   const [pinNotice, setPinNotice] = useState<string | null>(null);
   const [adminTab, setAdminTab] = useState<AdminTab>('today');
-  const camera = useBrowserCamera(api, state?.browserCamera);
+  const camera = useBrowserCamera(api, coreState?.browserCamera);
+  // The page's own camera failing is the camera failing, for every screen alike.
+  const state = coreState && { ...coreState, camera: cameraWithPage(coreState, camera.problem) };
   const exitAdmin = useCallback(() => {
     void api.adminLock();
     setMode('kiosk');
@@ -83,7 +86,6 @@ export function App({ api }: { api: UiApi }) {
         api={api}
         state={state}
         stream={camera.stream}
-        cameraError={camera.error}
         initialTab={adminTab}
         onExit={exitAdmin}
         onLockedOut={(message) => {
@@ -98,7 +100,6 @@ export function App({ api }: { api: UiApi }) {
     <KioskScreen
       state={state}
       stream={camera.stream}
-      cameraError={camera.error}
       onAdmin={() => setMode('pin')}
       frameUrl={api.framePreviewUrl}
     />

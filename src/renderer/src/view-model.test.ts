@@ -7,7 +7,9 @@ import {
   greetingView,
   hintText,
   idleView,
-  isGreetingFresh,
+  greetingOnScreen,
+  noteGreetingSighting,
+  type GreetingSighting,
   localTime,
   lockoutText,
   refusedTemplatesText,
@@ -15,7 +17,8 @@ import {
   statusText,
   syncBadge,
   syncErrorText,
-  GREETING_VISIBLE_MS,
+  GREETING_AFTER_FACE_MS,
+  GREETING_MAX_MS,
 } from './view-model.js';
 import { AttendanceEventKind } from '../../contracts/sync.js';
 
@@ -104,30 +107,27 @@ const camera = (
 
 describe('what the door can do', () => {
   it('says one calm thing while it cannot take attendance, and keeps details for the admin', () => {
-    expect(doorBlock({ engine: engine('loading'), camera: camera('starting') }, null)).toMatchObject({
+    expect(doorBlock({ engine: engine('loading'), camera: camera('starting') })).toMatchObject({
       kind: 'loading',
       title: 'Getting ready…',
       progress: 50,
     });
     const broken = { engine: engine('error', 'wasm: out of memory'), camera: camera('running') };
-    expect(doorBlock(broken, null)).toMatchObject({
+    expect(doorBlock(broken)).toMatchObject({
       kind: 'engine-error',
       title: 'Attendance is paused',
       detail: 'Please tell your teacher',
     });
-    expect(JSON.stringify(doorBlock(broken, null))).not.toContain('wasm');
+    expect(JSON.stringify(doorBlock(broken))).not.toContain('wasm');
     expect(doorProblemForAdmin(broken)).toContain('wasm: out of memory');
     const noCam = {
       engine: engine('ready'),
       camera: camera('missing', 'fswebcam is not installed (apt-get install fswebcam); retrying'),
     };
-    expect(doorBlock(noCam, null)).toMatchObject({ kind: 'camera-missing' });
-    expect(JSON.stringify(doorBlock(noCam, null))).not.toMatch(/fswebcam|apt-get/);
+    expect(doorBlock(noCam)).toMatchObject({ kind: 'camera-missing' });
+    expect(JSON.stringify(doorBlock(noCam))).not.toMatch(/fswebcam|apt-get/);
     expect(doorProblemForAdmin(noCam)).toContain('fswebcam');
-    expect(doorBlock({ engine: engine('ready'), camera: camera('running') }, null)).toBeNull();
-    expect(doorBlock({ engine: engine('ready'), camera: camera('running') }, 'NotAllowedError')?.kind).toBe(
-      'camera-missing',
-    );
+    expect(doorBlock({ engine: engine('ready'), camera: camera('running') })).toBeNull();
   });
   it('does not call a face "not recognised" when nobody can be recognised (no class, not paired)', () => {
     const unknown = g('unknown', null);
@@ -180,15 +180,83 @@ describe('admin words', () => {
   });
 });
 
-describe('isGreetingFresh', () => {
+describe('how long a greeting stays (privacy at the door)', () => {
   const at = Date.parse('2026-11-29T08:00:00.000Z');
-  it('shows a greeting for a few seconds only', () => {
-    expect(isGreetingFresh(g('present'), at + 1000)).toBe(true);
-    expect(isGreetingFresh(g('present'), at + GREETING_VISIBLE_MS + 1)).toBe(false);
-    expect(isGreetingFresh(null, at)).toBe(false);
+  const ada = { ...g('present'), track: 7 };
+  const face = (track: number | undefined) => ({
+    box: [0.3, 0.2, 0.3, 0.4] as [number, number, number, number],
+    label: null,
+    state: 'candidate' as const,
+    hint: null,
+    ...(track === undefined ? {} : { track }),
   });
-  it('shows a greeting whose time cannot be read', () => {
-    expect(isGreetingFresh({ ...g('present'), at: 'garbage' }, at)).toBe(true);
+  type Faces = ReturnType<typeof face>[];
+  /** The door screen: states arrive (faces at a time), the sighting is noted, the rule is asked. */
+  const door = (greeting: ReturnType<typeof g> & { track?: number | null }) => {
+    let sighting: GreetingSighting | null = null;
+    return (faces: Faces, t: number) => {
+      sighting = noteGreetingSighting(sighting, greeting, faces, at + t);
+      return greetingOnScreen(greeting, sighting, faces, at + t);
+    };
+  };
+
+  it('stays while its face is in view, up to a hard cap', () => {
+    const shown = door(ada);
+    expect(shown([face(7)], 0)).toBe(true);
+    expect(shown([face(7)], GREETING_MAX_MS - 1)).toBe(true);
+    expect(shown([face(7)], GREETING_MAX_MS)).toBe(false);
+  });
+
+  it('goes at once when the face has gone and someone else is in view', () => {
+    const shown = door(ada);
+    expect(shown([face(7)], 0)).toBe(true);
+    expect(shown([face(7)], 500)).toBe(true);
+    // The next student steps up: they must not read "Welcome, Ada · Marked present" as theirs.
+    expect(shown([face(8)], 900)).toBe(false);
+    // Gone for good: not back when they step away in turn before being greeted themselves.
+    expect(shown([], 1_500)).toBe(false);
+    // While Ada is still in view beside the next student it stays: it is hers, she is reading it.
+    const both = door(ada);
+    expect(both([face(7)], 0)).toBe(true);
+    expect(both([face(7), face(8)], 900)).toBe(true);
+  });
+
+  it('stays a few seconds after its face has gone when nobody else is there', () => {
+    const shown = door(ada);
+    expect(shown([face(7)], 0)).toBe(true);
+    expect(shown([face(7)], 1_000)).toBe(true);
+    expect(shown([], 1_200)).toBe(true);
+    expect(shown([], 1_000 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
+    expect(shown([], 1_000 + GREETING_AFTER_FACE_MS)).toBe(false);
+    // The face seen again before then (a turned head, a missed frame) keeps it up.
+    const back = door(ada);
+    back([face(7)], 0);
+    back([], 500);
+    expect(back([face(7)], 2_000)).toBe(true);
+    expect(back([], 2_000 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
+  });
+
+  it('a greeting first met without its face counts from its decision', () => {
+    const shown = door(ada);
+    expect(shown([], 1_000)).toBe(true);
+    expect(shown([], GREETING_AFTER_FACE_MS)).toBe(false);
+    expect(door(ada)([face(8)], 100)).toBe(false);
+  });
+
+  it('without track ids (an older core) any face may be theirs: only the times apply', () => {
+    const old = g('present');
+    const shown = door(old);
+    expect(shown([face(undefined)], 0)).toBe(true);
+    expect(shown([face(undefined)], GREETING_MAX_MS - 1)).toBe(true);
+    expect(door(old)([], GREETING_AFTER_FACE_MS + 1)).toBe(false);
+  });
+
+  it('shows nothing without a greeting, and shows a greeting whose time cannot be read', () => {
+    expect(greetingOnScreen(null, null, [], at)).toBe(false);
+    expect(noteGreetingSighting(null, null, [], at)).toBeNull();
+    const garbled = { ...ada, at: 'garbage' };
+    expect(door(garbled)([face(7)], 60_000)).toBe(true);
+    expect(door(garbled)([face(8)], 0)).toBe(false);
   });
 });
 

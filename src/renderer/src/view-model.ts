@@ -1,7 +1,13 @@
 // Pure functions that turn kiosk state into what the screens say. Kept apart from React so
 // the wording (which matters at the door) is unit-tested.
 import type { z } from 'zod';
-import type { ActiveSession, Greeting, KioskState, SyncStatus } from '../../contracts/kiosk-api.js';
+import {
+  GREETING_MAX_MS,
+  type ActiveSession,
+  type Greeting,
+  type KioskState,
+  type SyncStatus,
+} from '../../contracts/kiosk-api.js';
 
 export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
 
@@ -34,8 +40,12 @@ const hhmm = (iso: string): string => {
   return Number.isNaN(d.getTime()) ? '--:--' : clockTime(d);
 };
 
-/** How long a greeting stays on screen; long enough to read while walking through the door. */
-export const GREETING_VISIBLE_MS = 8_000;
+export { GREETING_MAX_MS };
+/**
+ * How long a greeting stays after its face has left the camera (nobody else in view): enough to
+ * read "Welcome, Name · Marked present" over the shoulder on the way in.
+ */
+export const GREETING_AFTER_FACE_MS = 3_000;
 
 /**
  * The core's own message repeats what the screen already says in bigger type, so the small
@@ -114,17 +124,15 @@ export interface DoorBlock {
 
 /**
  * Why the door cannot take attendance, or null when it can. The camera wins over the engine
- * only when the engine works: a broken engine makes the camera irrelevant.
+ * only when the engine works: a broken engine makes the camera irrelevant. `camera`: as the
+ * screens see it, the page's own camera problems included (camera/page-camera.ts cameraWithPage).
  */
-export function doorBlock(
-  state: Pick<KioskState, 'engine' | 'camera'>,
-  cameraError: string | null,
-): DoorBlock | null {
+export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>): DoorBlock | null {
   const { engine, camera } = state;
   const paused = 'Attendance is paused';
   if (engine.state === 'error')
     return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
-  if (cameraError || camera.status === 'missing' || camera.status === 'error')
+  if (camera.status === 'missing' || camera.status === 'error')
     return {
       kind: 'camera-missing',
       title: paused,
@@ -186,11 +194,75 @@ export function greetingShown(g: GreetingT, state: Pick<KioskState, 'session' | 
   return true;
 }
 
-export function isGreetingFresh(g: GreetingT | null, nowMs: number): g is GreetingT {
+// ---------------------------------------------------------------- how long a greeting stays
+// A greeting names a student: the next person at the door must not read it as their own
+// ("Marked present", in green). So it is for the face it was decided on (Greeting.track, the
+// core's face track), and it goes as soon as it is no longer theirs to read:
+//   - a newer greeting replaces it (the core holds one greeting);
+//   - its face is in view: it stays (up to GREETING_MAX_MS from the decision, the hard cap);
+//   - its face has gone and someone else's face is in view: it goes at once, for good (it does
+//     not come back when that person leaves in turn);
+//   - its face has gone and nobody is in view: it stays GREETING_AFTER_FACE_MS after the face
+//     was last seen, then goes.
+// Without a track (an older core) any face in view may be theirs: only the time rules apply.
+
+type FacesT = KioskState['faces'];
+
+/** What the door remembers of the greeting on screen: when its face was last in view. */
+export interface GreetingSighting {
+  key: string;
+  faceSeenMs: number;
+  /** Someone else stepped up after its face had gone: it is not shown again. */
+  gaveWay: boolean;
+}
+
+const greetingKey = (g: GreetingT): string => `${g.at}|${g.kind}|${g.studentId ?? ''}|${g.track ?? ''}`;
+
+function greetedFaceInView(g: GreetingT, faces: FacesT): boolean {
+  if (g.track === null || g.track === undefined) return faces.length > 0;
+  return faces.some((f) => f.track === g.track);
+}
+
+/**
+ * The sighting after a new state or tick: the greeted face in view now is seen now. A greeting
+ * met for the first time counts its face as seen at its decision (it was decided on that face).
+ */
+export function noteGreetingSighting(
+  prev: GreetingSighting | null,
+  g: GreetingT | null,
+  faces: FacesT,
+  nowMs: number,
+): GreetingSighting | null {
+  if (!g) return null;
+  const key = greetingKey(g);
+  const at = Date.parse(g.at);
+  const known: GreetingSighting =
+    prev?.key === key
+      ? prev
+      : { key, faceSeenMs: Number.isNaN(at) ? nowMs : Math.min(at, nowMs), gaveWay: false };
+  if (known.gaveWay) return known;
+  if (greetedFaceInView(g, faces)) return { key, faceSeenMs: nowMs, gaveWay: false };
+  if (faces.length > 0) return { ...known, gaveWay: true };
+  return known;
+}
+
+/** Whether the greeting may still be on screen (the rule above). */
+export function greetingOnScreen(
+  g: GreetingT | null,
+  sighting: GreetingSighting | null,
+  faces: FacesT,
+  nowMs: number,
+): g is GreetingT {
   if (!g) return false;
   const at = Date.parse(g.at);
-  // A greeting with an unreadable time is shown rather than silently dropped.
-  return Number.isNaN(at) || nowMs - at < GREETING_VISIBLE_MS;
+  // A greeting with an unreadable time is shown rather than silently dropped (the face rules still apply).
+  if (!Number.isNaN(at) && nowMs - at >= GREETING_MAX_MS) return false;
+  const mine = sighting?.key === greetingKey(g) ? sighting : null;
+  if (mine?.gaveWay) return false;
+  if (greetedFaceInView(g, faces)) return true;
+  if (faces.length > 0) return false;
+  const seen = mine ? mine.faceSeenMs : Number.isNaN(at) ? nowMs : at;
+  return nowMs - seen < GREETING_AFTER_FACE_MS;
 }
 
 export function sessionLine(
@@ -347,9 +419,11 @@ export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>
   if (state.engine.state === 'error')
     return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
   const { status, detail } = state.camera;
-  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. The door is not taking attendance.`;
-  if (status === 'error')
-    return `Camera problem: ${detail ?? 'unknown error'}. The door is not taking attendance.`;
+  const stop = 'The door is not taking attendance.';
+  // The page's own camera already says it in sentences, with what to check (page-camera.ts).
+  if ((status === 'missing' || status === 'error') && detail?.endsWith('.')) return `${detail} ${stop}`;
+  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. ${stop}`;
+  if (status === 'error') return `Camera problem: ${detail ?? 'unknown error'}. ${stop}`;
   if (status === 'stopped')
     return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
   return null;

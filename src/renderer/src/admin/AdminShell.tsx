@@ -16,6 +16,7 @@ import { QuitDialog } from './QuitDialog.js';
 import { useResult } from '../hooks.js';
 import { useFocusOnMount } from '../a11y.js';
 import { doorProblemForAdmin } from '../view-model.js';
+import { noticeOffersCameraSettings } from './enrol-camera.js';
 
 export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings' | 'pin';
 const TABS: { id: AdminTab; label: string }[] = [
@@ -30,10 +31,9 @@ const IDLE_LOCK_MS = 3 * 60_000;
 
 interface Props {
   api: UiApi;
+  /** `camera` includes the page's own camera problems (App: cameraWithPage). */
   state: KioskState;
   stream: MediaStream | null;
-  /** The page could not open its own camera (Electron's getUserMedia); the Enrol tab says so. */
-  cameraError?: string | null;
   onExit: () => void;
   /** Too many wrong PINs while changing it: the core closed the session. */
   onLockedOut: (message: string) => void;
@@ -46,7 +46,6 @@ export function AdminShell({
   api,
   state,
   stream,
-  cameraError = null,
   onExit,
   onLockedOut,
   onQuitting,
@@ -172,7 +171,7 @@ export function AdminShell({
             <span>
               <strong>The door is not working.</strong> {doorProblem}
             </span>
-            {tab !== 'settings' && (
+            {noticeOffersCameraSettings(tab, state, stream !== null) && (
               <button type="button" className="btn" onClick={() => goTo('settings')}>
                 Camera settings
               </button>
@@ -218,7 +217,6 @@ export function AdminShell({
               api={api}
               state={state}
               stream={stream}
-              cameraError={cameraError}
               preselect={enrolFor}
               onCameraSettings={() => goTo('settings')}
             />

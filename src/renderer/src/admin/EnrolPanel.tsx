@@ -8,7 +8,7 @@ import type { UiApi } from '../api/checked-api.js';
 import { CameraPreview } from '../kiosk/CameraPreview.js';
 import { useResult } from '../hooks.js';
 import { hintText } from '../view-model.js';
-import { enrolCameraNote } from './enrol-camera.js';
+import { enrolCameraNote, enrolNoteOffersSettings } from './enrol-camera.js';
 
 type Progress = z.infer<typeof EnrolProgress>;
 const POLL_MS = 400;
@@ -17,14 +17,12 @@ interface Props {
   api: UiApi;
   state: KioskState;
   stream: MediaStream | null;
-  /** The page could not open its own camera (Electron's getUserMedia). */
-  cameraError?: string | null;
   preselect: string | null;
   /** Leads to the Settings tab, where the camera is chosen. */
   onCameraSettings?: () => void;
 }
 
-export function EnrolPanel({ api, state, stream, cameraError = null, preselect, onCameraSettings }: Props) {
+export function EnrolPanel({ api, state, stream, preselect, onCameraSettings }: Props) {
   // Reloaded when the re-enrolment count moves, so a student just re-enrolled loses the flag here too.
   const roster = useResult(
     () => api.rosterList({ search: '' }),
@@ -69,10 +67,9 @@ export function EnrolPanel({ api, state, stream, cameraError = null, preselect, 
   };
 
   const hint = hintText(progress?.hint ?? null);
-  // No picture to enrol from: say so in the picture's place, and offer no capture meanwhile.
-  // The page's camera error counts only while the page owns the camera (`browser` spec): with a
-  // native camera the core's status says whether there is a picture.
-  const cameraNote = enrolCameraNote(state.camera, stream !== null, state.browserCamera ? cameraError : null);
+  // No picture to enrol from: say so in the picture's place, and offer no capture meanwhile
+  // (`state.camera` includes the page's own camera problems: App, cameraWithPage).
+  const cameraNote = enrolCameraNote(state.camera, stream !== null);
   return (
     <section
       className="panel panel--enrol"
@@ -91,7 +88,7 @@ export function EnrolPanel({ api, state, stream, cameraError = null, preselect, 
             >
               <p className="enrol__no-camera-title">{cameraNote.title}</p>
               <p>{cameraNote.detail}</p>
-              {cameraNote.kind !== 'starting' && onCameraSettings && (
+              {enrolNoteOffersSettings(cameraNote) && onCameraSettings && (
                 <button type="button" className="btn" onClick={onCameraSettings}>
                   Camera settings
                 </button>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enrolCameraNote } from './enrol-camera.js';
+import { enrolCameraNote, enrolNoteOffersSettings, noticeOffersCameraSettings } from './enrol-camera.js';
 
 describe('the Enrol screen without a camera picture', () => {
   it('says nothing while there is a picture: the core camera runs, or the page has its own stream', () => {
@@ -23,12 +23,18 @@ describe('the Enrol screen without a camera picture', () => {
     expect(enrolCameraNote({ status: 'starting' }, false)?.kind).toBe('starting');
   });
 
-  it("the page's own camera refused (getUserMedia failed) counts as not available", () => {
-    expect(
-      enrolCameraNote({ status: 'starting' }, false, 'NotReadableError: Could not start video source'),
-    ).toMatchObject({
-      kind: 'error',
-      title: 'The camera is not available',
-    });
+  it("offers one way to the camera setting on Enrol: the note's, not also the notice's", () => {
+    const engine = { state: 'ready' as const, progress: 1, backend: null, modelId: null, error: null };
+    const missing = { engine, camera: { status: 'missing' as const, detail: 'no camera', fps: 0 } };
+    expect(enrolNoteOffersSettings(enrolCameraNote(missing.camera, false))).toBe(true);
+    expect(noticeOffersCameraSettings('enrol', missing, false)).toBe(false);
+    expect(noticeOffersCameraSettings('today', missing, false)).toBe(true);
+    expect(noticeOffersCameraSettings('settings', missing, false)).toBe(false);
+    // A failed engine is not mended in the camera setting.
+    const broken = {
+      engine: { ...engine, state: 'error' as const, error: 'wasm' },
+      camera: { ...missing.camera, status: 'running' as const },
+    };
+    expect(noticeOffersCameraSettings('today', broken, false)).toBe(false);
   });
 });

@@ -14,16 +14,15 @@ const CHECK =
   'Check that the camera’s cable is plugged in firmly; the kiosk looks for it again by itself. If the picture does not come back, check the camera setting under Camera settings.';
 
 /**
- * Null when the camera gives pictures (or the page's own camera stream is open). `pageCameraError`:
- * the page could not open its own camera (Electron's getUserMedia refused or failed).
+ * Null when the camera gives pictures (or the page's own camera stream is open). `camera`: as
+ * the screens see it, so the page's own camera failing (getUserMedia refused, no picture) is
+ * `missing` or `error` here too (camera/page-camera.ts cameraWithPage).
  */
 export function enrolCameraNote(
   camera: Pick<KioskState['camera'], 'status'>,
   hasStream: boolean,
-  pageCameraError: string | null = null,
 ): EnrolCameraNote | null {
   if (hasStream) return null;
-  if (pageCameraError) return { kind: 'error', title: 'The camera is not available', detail: CHECK };
   switch (camera.status) {
     case 'running':
       return null;
@@ -45,4 +44,24 @@ export function enrolCameraNote(
           'Students are enrolled from the camera’s picture. Choose the camera under Camera settings, then come back here.',
       };
   }
+}
+
+/** The note leads to the camera setting itself (a camera that is starting needs nothing). */
+export const enrolNoteOffersSettings = (note: EnrolCameraNote | null): boolean =>
+  note !== null && note.kind !== 'starting';
+
+/**
+ * Whether the admin area's door-problem notice carries its own _Camera settings_ button: only
+ * for a camera problem (a failed engine is not mended there), not on the Settings tab itself,
+ * and not on Enrol when the panel's note already offers one in the picture's place (one way
+ * to the setting per screen).
+ */
+export function noticeOffersCameraSettings(
+  tab: string,
+  state: Pick<KioskState, 'engine' | 'camera'>,
+  hasStream: boolean,
+): boolean {
+  if (state.engine.state === 'error' || tab === 'settings') return false;
+  if (tab === 'enrol' && enrolNoteOffersSettings(enrolCameraNote(state.camera, hasStream))) return false;
+  return true;
 }

@@ -2,8 +2,22 @@
 // it opens getUserMedia, shows the stream itself and hands JPEG frames to the core through
 // the preload's cameraPushFrame. Frames are pushed at a bounded rate; the core drops what it
 // cannot keep up with, so this loop never queues.
+//
+// The core cannot see this camera fail (it only waits for frames), so the page says so: a
+// refused or failed getUserMedia, a camera that gives no picture within
+// PAGE_CAMERA_FIRST_FRAME_MS and a camera unplugged while running become a `problem`
+// (camera/page-camera.ts). A failed camera is tried again, on a backoff and at once when a
+// device is plugged in (`devicechange`); the problem clears with the first picture.
 import { useEffect, useState } from 'react';
 import type { UiApi } from '../api/checked-api.js';
+import {
+  noPictureProblem,
+  pageCameraProblem,
+  pageCameraRetryMs,
+  unpluggedProblem,
+  PAGE_CAMERA_FIRST_FRAME_MS,
+  type PageCameraProblem,
+} from './page-camera.js';
 
 const PUSH_INTERVAL_MS = 100;
 const JPEG_QUALITY = 0.85;
@@ -13,25 +27,58 @@ export function useBrowserCamera(
   browserCamera: { deviceId: string | null } | null | undefined,
 ): {
   stream: MediaStream | null;
-  error: string | null;
+  problem: PageCameraProblem | null;
 } {
   const [stream, setStream] = useState<MediaStream | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [problem, setProblem] = useState<PageCameraProblem | null>(null);
   const deviceId = browserCamera ? (browserCamera.deviceId ?? '') : null;
   const push = api.cameraPushFrame;
 
   useEffect(() => {
     if (deviceId === null || !push) return;
+    const devices = navigator.mediaDevices as MediaDevices | undefined;
     let stopped = false;
+    /** Which try is current: a late answer of an earlier one only closes its stream. */
+    let attempt = 0;
+    let failures = 0;
+    let failing = false;
     let media: MediaStream | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let pumpTimer: ReturnType<typeof setTimeout> | undefined;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let firstFrameTimer: ReturnType<typeof setTimeout> | undefined;
     const video = document.createElement('video');
     video.muted = true;
     const canvas = document.createElement('canvas');
 
+    const report = (p: PageCameraProblem | null) => {
+      failing = p !== null;
+      setProblem(p);
+    };
+    const closeMedia = () => {
+      clearTimeout(pumpTimer);
+      clearTimeout(firstFrameTimer);
+      media?.getTracks().forEach((t) => t.stop());
+      media = null;
+      video.srcObject = null;
+    };
+    const fail = (p: PageCameraProblem) => {
+      closeMedia();
+      setStream(null);
+      report(p);
+      failures += 1;
+      clearTimeout(retryTimer);
+      retryTimer = setTimeout(open, pageCameraRetryMs(failures));
+    };
+
     const pump = () => {
       if (stopped) return;
       if (video.videoWidth > 0) {
+        if (failing) {
+          // The first picture: the camera is back.
+          failures = 0;
+          report(null);
+        }
+        clearTimeout(firstFrameTimer);
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;
         canvas.getContext('2d')?.drawImage(video, 0, 0);
@@ -44,38 +91,70 @@ export function useBrowserCamera(
           JPEG_QUALITY,
         );
       }
-      timer = setTimeout(pump, PUSH_INTERVAL_MS);
+      pumpTimer = setTimeout(pump, PUSH_INTERVAL_MS);
     };
 
-    navigator.mediaDevices
-      .getUserMedia({
-        video: deviceId ? { deviceId: { exact: deviceId } } : { width: 1280, height: 720 },
-        audio: false,
-      })
-      .then(async (s) => {
-        if (stopped) {
-          s.getTracks().forEach((t) => t.stop());
-          return;
-        }
-        media = s;
-        video.srcObject = s;
-        await video.play();
-        setStream(s);
-        setError(null);
-        pump();
-      })
-      .catch((err: unknown) => setError(err instanceof Error ? `${err.name}: ${err.message}` : String(err)));
+    function open() {
+      if (stopped) return;
+      const mine = ++attempt;
+      clearTimeout(retryTimer);
+      closeMedia();
+      firstFrameTimer = setTimeout(() => {
+        if (stopped || mine !== attempt) return;
+        // An open camera without a picture is closed and tried again; a try still waiting (a
+        // permission prompt, a hung driver) may yet answer, so it is only reported (a plugged-in
+        // camera, devicechange, starts a new try anyway).
+        if (media) fail(noPictureProblem());
+        else report(noPictureProblem());
+      }, PAGE_CAMERA_FIRST_FRAME_MS);
+      if (!devices?.getUserMedia) {
+        fail(pageCameraProblem(new TypeError('this page cannot open a camera (no mediaDevices)')));
+        return;
+      }
+      devices
+        .getUserMedia({
+          video: deviceId ? { deviceId: { exact: deviceId } } : { width: 1280, height: 720 },
+          audio: false,
+        })
+        .then(async (s) => {
+          if (stopped || mine !== attempt) {
+            s.getTracks().forEach((t) => t.stop());
+            return;
+          }
+          media = s;
+          for (const track of s.getVideoTracks())
+            track.addEventListener('ended', () => {
+              if (!stopped && mine === attempt) fail(unpluggedProblem());
+            });
+          video.srcObject = s;
+          await video.play();
+          if (stopped || mine !== attempt) return;
+          setStream(s);
+          pump();
+        })
+        .catch((err: unknown) => {
+          if (!stopped && mine === attempt) fail(pageCameraProblem(err));
+        });
+    }
+
+    // A camera plugged in (or out): a failing camera is tried again at once.
+    const onDeviceChange = () => {
+      if (failing) open();
+    };
+    devices?.addEventListener?.('devicechange', onDeviceChange);
+    open();
 
     return () => {
       stopped = true;
-      clearTimeout(timer);
-      media?.getTracks().forEach((t) => t.stop());
+      clearTimeout(retryTimer);
+      closeMedia();
+      devices?.removeEventListener?.('devicechange', onDeviceChange);
       setStream(null);
-      // An error belongs to the camera it was about: a new device, or a native camera instead of
-      // the page's, starts clean (the Enrol screen would otherwise keep refusing captures).
-      setError(null);
+      // A problem belongs to the camera it was about: a new device, or a native camera instead
+      // of the page's, starts clean (the Enrol screen would otherwise keep refusing captures).
+      setProblem(null);
     };
   }, [deviceId, push]);
 
-  return { stream, error };
+  return { stream, problem };
 }

@@ -9,12 +9,14 @@ import {
   clockTime,
   doorBlock,
   greetingShown,
+  greetingOnScreen,
   greetingView,
   idleView,
-  isGreetingFresh,
+  noteGreetingSighting,
   sessionLine,
   syncBadge,
   type DoorBlock,
+  type GreetingSighting,
   type GreetingView,
   type IdleView,
 } from '../view-model.js';
@@ -24,7 +26,6 @@ import { useFitText, useFocusOnMount } from '../a11y.js';
 interface Props {
   state: KioskState;
   stream: MediaStream | null;
-  cameraError: string | null;
   onAdmin: () => void;
   /** The shell's preview URL (UiApi.framePreviewUrl), if it has its own. */
   frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
@@ -92,12 +93,19 @@ function Idle({ view }: { view: IdleView }) {
   );
 }
 
-export function KioskScreen({ state, stream, cameraError, onAdmin, frameUrl }: Props) {
+export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
   const now = useNow(500);
   const heading = useFocusOnMount<HTMLHeadingElement>();
-  const block = doorBlock(state, cameraError);
+  const block = doorBlock(state);
+  // When the greeted face was last in view: a greeting goes soon after its face (view-model).
+  // Noted on every render (a new state, or the clock's tick); the rule is pure, so a repeated
+  // render notes the same.
+  const sighting = useRef<GreetingSighting | null>(null);
+  sighting.current = noteGreetingSighting(sighting.current, state.greeting, state.faces, now);
   const fresh =
-    !block && isGreetingFresh(state.greeting, now) && greetingShown(state.greeting, state)
+    !block &&
+    greetingOnScreen(state.greeting, sighting.current, state.faces, now) &&
+    greetingShown(state.greeting, state)
       ? state.greeting
       : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
