@@ -247,6 +247,11 @@ describe('staff console: days and times', () => {
     expect(when).toMatch(
       /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}$/,
     );
-    await consoleShot(a, 'dates-audit');
+    // Entries in words, with the site's new zone named; instants on the school's clock.
+    expect(await a.locator('[data-testid="audit-sentence"]').allTextContents()).toContain(
+      `Changed the site “Default site”: time zone from UTC to ${ZONE}.`,
+    );
+    await expectOneFormat(a, 'audit');
+    await everyWidth(a, 'dates-audit');
   });
 });
