@@ -253,5 +253,14 @@ describe('staff console: days and times', () => {
     );
     await expectOneFormat(a, 'audit');
     await everyWidth(a, 'dates-audit');
+
+    // A new site is offered the school's zone, not the laptop's (Los Angeles); still editable.
+    await a.goto(`${server.url}/#/places`);
+    const newZone = a.locator('[data-testid="new-site-timezone"]');
+    await newZone.waitFor();
+    expect(await newZone.inputValue()).toBe(ZONE);
+    await consoleShot(a, 'dates-places');
+    await newZone.fill('Pacific/Chatham');
+    expect(await newZone.inputValue()).toBe('Pacific/Chatham');
   });
 });
