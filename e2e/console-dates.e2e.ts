@@ -247,6 +247,20 @@ describe('staff console: days and times', () => {
     expect(when).toMatch(
       /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d{2}:\d{2}$/,
     );
-    await consoleShot(a, 'dates-audit');
+    // Entries in words, with the site's new zone named; instants on the school's clock.
+    expect(await a.locator('[data-testid="audit-sentence"]').allTextContents()).toContain(
+      `Changed the site “Default site”: time zone from UTC to ${ZONE}.`,
+    );
+    await expectOneFormat(a, 'audit');
+    await everyWidth(a, 'dates-audit');
+
+    // A new site is offered the school's zone, not the laptop's (Los Angeles); still editable.
+    await a.goto(`${server.url}/#/places`);
+    const newZone = a.locator('[data-testid="new-site-timezone"]');
+    await newZone.waitFor();
+    expect(await newZone.inputValue()).toBe(ZONE);
+    await consoleShot(a, 'dates-places');
+    await newZone.fill('Pacific/Chatham');
+    expect(await newZone.inputValue()).toBe('Pacific/Chatham');
   });
 });

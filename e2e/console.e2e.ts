@@ -22,6 +22,7 @@ import {
   signInConsole,
   tableCells,
 } from './harness/console.js';
+import { SIZES } from './harness/audit.js';
 import { startServer, type RunningServer } from './harness/server.js';
 import { useE2eSuite } from './harness/suite.js';
 import { borrowed, doorSequence, FRAMES, hold, pollUntil } from './harness/world.js';
@@ -476,8 +477,26 @@ describe('staff console', () => {
       await a.goto(`${server.url}/#/audit?action=attendance.`);
       await a.waitForSelector('[data-testid="audit-table"]');
       expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(3);
+      // Each entry in words, naming the teacher, the student and the lesson; the raw entry folded.
+      expect(await a.locator('[data-testid="audit-sentence"]').allTextContents()).toEqual([
+        expect.stringMatching(
+          /^Corrected the attendance of George Bush in .+ on \w{3} \d{1,2} \w{3} \d{4}\.$/,
+        ),
+        expect.stringMatching(/^Undid a correction for George Bush in .+ on \w{3} \d{1,2} \w{3} \d{4}\.$/),
+        expect.stringMatching(/^Corrected the attendance of George Bush in /),
+      ]);
+      expect((await tableCells(a, '[data-testid="audit-table"]')).map((r) => r[1])).toEqual(
+        Array(3).fill(teacher.name),
+      );
+      await a.locator('[data-testid="audit-row"] summary').first().click();
+      await a.locator('[data-testid="audit-row"] details[open] pre').getByText('"studentId"').waitFor();
       await expectAccessible(a, 'audit');
       await consoleShot(a, 'audit');
+      for (const size of ['800x480', '480x800'] as const) {
+        await a.setViewportSize(SIZES[size]);
+        await consoleShot(a, `audit-${size}`);
+      }
+      await a.setViewportSize({ width: 1280, height: 800 });
       await a.goto(`${server.url}/#/account`);
       await a.waitForSelector('[data-page="account"]');
       await expectAccessible(a, 'account');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayRange, schoolZone } from './school-zone.js';
+import { dayRange, schoolZone, suggestedSiteZone } from './school-zone.js';
 
 describe('school zone of school-wide pages', () => {
   it("is the sites' zone when they share one, else UTC", () => {
@@ -19,5 +19,25 @@ describe('school zone of school-wide pages', () => {
       to: '2026-01-05T18:29:59.999Z',
     });
     expect(dayRange('2026-01-05', '', 'UTC')).toEqual({ from: '2026-01-05T00:00:00.000Z', to: undefined });
+  });
+
+  it("suggests a new site the school's zone, not the laptop's", () => {
+    const laptop = 'America/Los_Angeles';
+    const site = (timezone: string) => ({ timezone });
+    expect(suggestedSiteZone([site('Europe/London')], laptop)).toEqual({
+      zone: 'Europe/London',
+      fromSites: true,
+    });
+    // The zone most sites have; the first listed on a tie.
+    expect(
+      suggestedSiteZone([site('Asia/Kolkata'), site('Europe/London'), site('Europe/London')], laptop).zone,
+    ).toBe('Europe/London');
+    expect(suggestedSiteZone([site('Asia/Kolkata'), site('Europe/London')], laptop).zone).toBe(
+      'Asia/Kolkata',
+    );
+    // UTC is the first site's zone until an admin sets one: not a choice of the school's.
+    expect(suggestedSiteZone([site('UTC'), site('Pacific/Auckland')], laptop).zone).toBe('Pacific/Auckland');
+    expect(suggestedSiteZone([site('UTC')], laptop)).toEqual({ zone: laptop, fromSites: false });
+    expect(suggestedSiteZone([], laptop)).toEqual({ zone: laptop, fromSites: false });
   });
 });

@@ -8,6 +8,25 @@ export function schoolZone(sites: readonly { timezone: string }[]): string {
   return zones.size === 1 ? [...zones][0]! : 'UTC';
 }
 
+/**
+ * The time zone a new site's form starts with: the one the school already uses (the zone most of
+ * its sites have, the first listed on a tie), because a new building of the same school is nearly
+ * always in it, and an admin setting up from a laptop on holiday or on another zone's settings
+ * must not give the new site that laptop's clock. UTC is no choice of the school's: the site every
+ * server starts with has it until an admin sets one. With nothing else to go on, the browser's
+ * zone. Only a suggestion: the field stays editable.
+ */
+export function suggestedSiteZone(
+  sites: readonly { timezone: string }[],
+  browserZone: string,
+): { zone: string; fromSites: boolean } {
+  const counts = new Map<string, number>();
+  for (const s of sites) if (s.timezone !== 'UTC') counts.set(s.timezone, (counts.get(s.timezone) ?? 0) + 1);
+  let best: string | null = null;
+  for (const [zone, n] of counts) if (best === null || n > counts.get(best)!) best = zone;
+  return best === null ? { zone: browserZone, fromSites: false } : { zone: best, fromSites: true };
+}
+
 /** The instants that bound the local days `from`..`to` (inclusive) in `zone`, for a server filter. */
 export function dayRange(from: string, to: string, zone: string): { from?: string; to?: string } {
   return {

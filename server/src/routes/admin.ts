@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userOf } from '../plugins/auth.js';
+import { withNames } from '../repositories/audit-names.js';
 import { listAudit, writeAudit } from '../repositories/audit.js';
 import { readSettings, Settings, SettingsPatch, writeSettings } from '../repositories/settings.js';
 import { typed, type RoutePlugin } from './types.js';
@@ -13,6 +14,8 @@ const AuditRow = z.object({
   entity: z.string(),
   entityId: z.string().nullable(),
   detail: z.unknown(),
+  /** What the row's ids (actor, record, the detail's studentId, sessionId, ...) are called today. */
+  names: z.record(z.string(), z.string()),
 });
 
 /** [console] filters and paging of the audit page. */
@@ -68,11 +71,13 @@ const admin: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Audit log, newest first',
+        description:
+          "Each row's `names` maps the ids it mentions (actor, record, and the detail's studentId, deviceId, sessionId, siteId, roomId, classId) to their names today; a session is named by its class. An id whose record is gone (an erased student) has no name.",
         querystring: AuditQuery,
         response: { 200: z.array(AuditRow) },
       },
     },
-    async (request) => listAudit(app.ctx.db, request.query),
+    async (request) => withNames(app.ctx.db, await listAudit(app.ctx.db, request.query)),
   );
 };
 export default admin;

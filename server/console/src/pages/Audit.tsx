@@ -1,21 +1,14 @@
-// The audit log: who did what, when; filtered and paged on the server.
+// The audit log: who did what, when, in plain words (audit-words.ts) with the raw entry behind
+// a Details disclosure; filtered and paged on the server, which also names the ids of a page.
 import { useState } from 'react';
 import { api, apiAll } from '../api.js';
+import { AUDIT_KINDS, auditActor, describeAudit, type AuditEntry } from '../audit-words.js';
 import { dateTimeIn } from '../format.js';
 import { navigate, type Route } from '../router.js';
 import { dayRange, schoolZone } from '../school-zone.js';
 import { DateField, Field, Loaded, Page, Pager, useQuery } from '../ui.js';
 
-type Row = {
-  id: string;
-  at: string;
-  actorKind: string;
-  actorId: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  detail: unknown;
-};
+type Row = AuditEntry & { id: string; at: string };
 type UserRow = { id: string; name: string; email: string };
 type SiteRow = { id: string; timezone: string };
 const PAGE = 50;
@@ -45,8 +38,11 @@ export function Audit({ route }: { route: Route }) {
     [filters.action, filters.actorId, filters.entityId, filters.from, filters.to, offset, zone],
   );
   const zoneLabel = zone ?? 'UTC';
-  const who = (id: string | null, kind: string) =>
-    id === null ? kind : (users.data?.find((u) => u.id === id)?.name ?? `${kind} ${id.slice(0, 8)}`);
+  // A value typed into the address (user.invite) stays selectable rather than silently dropped.
+  const kinds =
+    AUDIT_KINDS.some((k) => k.value === draft.action) || !draft.action
+      ? AUDIT_KINDS
+      : [...AUDIT_KINDS, { value: draft.action, label: `“${draft.action}”` }];
   return (
     <Page title="Audit log" testId="audit">
       <form
@@ -58,13 +54,21 @@ export function Audit({ route }: { route: Route }) {
           navigate('/audit', draft);
         }}
       >
-        <Field label="Action" hint="e.g. attendance. or user.invite">
+        <Field label="What">
           {(fp) => (
-            <input
+            <select
               {...fp}
               value={draft.action}
               onChange={(e) => setDraft({ ...draft, action: e.target.value })}
-            />
+              data-testid="audit-kind"
+            >
+              <option value="">Everything</option>
+              {kinds.map((k) => (
+                <option key={k.value} value={k.value}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
           )}
         </Field>
         <Field label="Who">
@@ -113,26 +117,12 @@ export function Audit({ route }: { route: Route }) {
                   <tr>
                     <th scope="col">When ({zoneLabel})</th>
                     <th scope="col">Who</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Record</th>
-                    <th scope="col">Detail</th>
+                    <th scope="col">What happened</th>
                   </tr>
                 </thead>
                 <tbody>
                   {rows.map((r) => (
-                    <tr key={r.id}>
-                      <td>{dateTimeIn(r.at, zoneLabel)}</td>
-                      <td>{who(r.actorId, r.actorKind)}</td>
-                      <th scope="row">{r.action}</th>
-                      <td>
-                        {r.entity} {r.entityId ? <code>{r.entityId.slice(0, 8)}</code> : null}
-                      </td>
-                      <td>
-                        <code className="break small">
-                          {r.detail === null ? '' : JSON.stringify(r.detail)}
-                        </code>
-                      </td>
-                    </tr>
+                    <AuditRow key={r.id} row={r} zone={zoneLabel} />
                   ))}
                 </tbody>
               </table>
@@ -148,5 +138,39 @@ export function Audit({ route }: { route: Route }) {
         )}
       </Loaded>
     </Page>
+  );
+}
+
+function AuditRow({ row, zone }: { row: Row; zone: string }) {
+  const words = describeAudit(row, zone);
+  return (
+    <tr data-testid="audit-row">
+      <td>{dateTimeIn(row.at, zone)}</td>
+      <td>{auditActor(row)}</td>
+      <td>
+        <span data-testid="audit-sentence">{words.sentence}</span>
+        {words.facts.length > 0 && (
+          <dl className="facts small">
+            {words.facts.map((f) => (
+              <div key={f.label}>
+                <dt>{f.label}</dt>
+                <dd className="break">{f.value}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+        <details className="audit-raw small">
+          <summary>Details</summary>
+          <p>
+            Action <code>{row.action}</code>, record{' '}
+            <code className="break">
+              {row.entity}
+              {row.entityId ? ` ${row.entityId}` : ''}
+            </code>
+          </p>
+          {row.detail !== null && <pre>{JSON.stringify(row.detail, null, 2)}</pre>}
+        </details>
+      </td>
+    </tr>
   );
 }

@@ -6,6 +6,7 @@ import type { Room, Site } from '../../../src/schemas/people.js';
 import { CreateRoom, CreateSite, UpdateSite } from '../../../src/schemas/people.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
+import { suggestedSiteZone } from '../school-zone.js';
 import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
@@ -98,7 +99,9 @@ export function Places() {
     return { sites, rooms };
   }, []);
   const [siteName, setSiteName] = useState('');
-  const [timezone, setTz] = useState(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  // Null until the admin types: the form shows the zone the school already uses (school-zone.ts).
+  const [typedZone, setTz] = useState<string | null>(null);
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const [roomName, setRoomName] = useState('');
   const [roomSite, setRoomSite] = useState('default');
   const [editing, setEditing] = useState<SiteT | null>(null);
@@ -107,127 +110,148 @@ export function Places() {
   return (
     <Page title="Sites and rooms" testId="places">
       <Loaded q={q}>
-        {(d) => (
-          <>
-            <div className="table-wrap">
-              <table className="table" data-testid="sites-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Site</th>
-                    <th scope="col">Time zone</th>
-                    <th scope="col">Arrival window</th>
-                    <th scope="col">Rooms</th>
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.sites.map((s) => (
-                    <tr key={s.id}>
-                      <th scope="row">{s.name}</th>
-                      <td>{s.timezone}</td>
-                      <td>{s.arrivalMinutes} min</td>
-                      <td>
-                        {d.rooms
-                          .filter((r) => r.siteId === s.id)
-                          .map((r) => r.name)
-                          .join(', ') || 'none'}
-                      </td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          onClick={() => setEditing(s)}
-                          aria-label={`Change the site ${s.name}`}
-                          data-testid="site-edit"
-                        >
-                          Change
-                        </button>
-                      </td>
+        {(d) => {
+          const suggested = suggestedSiteZone(d.sites, browserZone);
+          const timezone = typedZone ?? suggested.zone;
+          return (
+            <>
+              <div className="table-wrap">
+                <table className="table" data-testid="sites-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Site</th>
+                      <th scope="col">Time zone</th>
+                      <th scope="col">Arrival window</th>
+                      <th scope="col">Rooms</th>
+                      <th scope="col">
+                        <span className="sr-only">Actions</span>
+                      </th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            {editing && (
-              <SiteEditForm
-                key={editing.id}
-                site={editing}
-                onDone={() => {
-                  setEditing(null);
-                  q.reload();
-                }}
-                onClose={() => setEditing(null)}
-              />
-            )}
-            <div className="two-col">
-              <form
-                className="card"
-                noValidate
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void fs
-                    .run(
-                      CreateSite,
-                      { name: siteName, timezone },
-                      (v) => api('POST', '/api/sites', { body: v }),
-                      'Site added.',
-                    )
-                    .then((r) => r && q.reload());
-                }}
-              >
-                <h2>Add a site</h2>
-                <FormError errors={fs.errors} />
-                <FormOk message={fs.done} />
-                <Field label="Name" error={fs.errors.name}>
-                  {(p) => <input {...p} value={siteName} onChange={(e) => setSiteName(e.target.value)} />}
-                </Field>
-                <Field label="Time zone (IANA, e.g. Europe/London)" error={fs.errors.timezone}>
-                  {(p) => <input {...p} value={timezone} onChange={(e) => setTz(e.target.value)} />}
-                </Field>
-                <button type="submit" className="primary" disabled={fs.busy}>
-                  Add site
-                </button>
-              </form>
-              <form
-                className="card"
-                noValidate
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  void fr
-                    .run(
-                      CreateRoom,
-                      { name: roomName, siteId: roomSite },
-                      (v) => api('POST', '/api/rooms', { body: v }),
-                      'Room added.',
-                    )
-                    .then((r) => r && q.reload());
-                }}
-              >
-                <h2>Add a room</h2>
-                <FormError errors={fr.errors} />
-                <FormOk message={fr.done} />
-                <Field label="Name" error={fr.errors.name}>
-                  {(p) => <input {...p} value={roomName} onChange={(e) => setRoomName(e.target.value)} />}
-                </Field>
-                <Field label="Site" error={fr.errors.siteId}>
-                  {(p) => (
-                    <select {...p} value={roomSite} onChange={(e) => setRoomSite(e.target.value)}>
-                      {d.sites.map((s) => (
-                        <option key={s.id} value={s.id}>
-                          {s.name}
-                        </option>
-                      ))}
-                    </select>
-                  )}
-                </Field>
-                <button type="submit" className="primary" disabled={fr.busy}>
-                  Add room
-                </button>
-              </form>
-            </div>
-          </>
-        )}
+                  </thead>
+                  <tbody>
+                    {d.sites.map((s) => (
+                      <tr key={s.id}>
+                        <th scope="row">{s.name}</th>
+                        <td>{s.timezone}</td>
+                        <td>{s.arrivalMinutes} min</td>
+                        <td>
+                          {d.rooms
+                            .filter((r) => r.siteId === s.id)
+                            .map((r) => r.name)
+                            .join(', ') || 'none'}
+                        </td>
+                        <td className="actions">
+                          <button
+                            type="button"
+                            onClick={() => setEditing(s)}
+                            aria-label={`Change the site ${s.name}`}
+                            data-testid="site-edit"
+                          >
+                            Change
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              {editing && (
+                <SiteEditForm
+                  key={editing.id}
+                  site={editing}
+                  onDone={() => {
+                    setEditing(null);
+                    q.reload();
+                  }}
+                  onClose={() => setEditing(null)}
+                />
+              )}
+              <div className="two-col">
+                <form
+                  className="card"
+                  noValidate
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void fs
+                      .run(
+                        CreateSite,
+                        { name: siteName, timezone },
+                        (v) => api('POST', '/api/sites', { body: v }),
+                        'Site added.',
+                      )
+                      .then((r) => r && q.reload());
+                  }}
+                >
+                  <h2>Add a site</h2>
+                  <FormError errors={fs.errors} />
+                  <FormOk message={fs.done} />
+                  <Field label="Name" error={fs.errors.name}>
+                    {(p) => <input {...p} value={siteName} onChange={(e) => setSiteName(e.target.value)} />}
+                  </Field>
+                  <Field
+                    label="Time zone (IANA, e.g. Europe/London)"
+                    error={fs.errors.timezone}
+                    hint={
+                      typedZone !== null
+                        ? undefined
+                        : suggested.fromSites
+                          ? 'Suggested: the time zone your sites use.'
+                          : 'Suggested: this computer’s time zone (no site has one set yet).'
+                    }
+                  >
+                    {(p) => (
+                      <input
+                        {...p}
+                        value={timezone}
+                        onChange={(e) => setTz(e.target.value)}
+                        data-testid="new-site-timezone"
+                      />
+                    )}
+                  </Field>
+                  <button type="submit" className="primary" disabled={fs.busy}>
+                    Add site
+                  </button>
+                </form>
+                <form
+                  className="card"
+                  noValidate
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void fr
+                      .run(
+                        CreateRoom,
+                        { name: roomName, siteId: roomSite },
+                        (v) => api('POST', '/api/rooms', { body: v }),
+                        'Room added.',
+                      )
+                      .then((r) => r && q.reload());
+                  }}
+                >
+                  <h2>Add a room</h2>
+                  <FormError errors={fr.errors} />
+                  <FormOk message={fr.done} />
+                  <Field label="Name" error={fr.errors.name}>
+                    {(p) => <input {...p} value={roomName} onChange={(e) => setRoomName(e.target.value)} />}
+                  </Field>
+                  <Field label="Site" error={fr.errors.siteId}>
+                    {(p) => (
+                      <select {...p} value={roomSite} onChange={(e) => setRoomSite(e.target.value)}>
+                        {d.sites.map((s) => (
+                          <option key={s.id} value={s.id}>
+                            {s.name}
+                          </option>
+                        ))}
+                      </select>
+                    )}
+                  </Field>
+                  <button type="submit" className="primary" disabled={fr.busy}>
+                    Add room
+                  </button>
+                </form>
+              </div>
+            </>
+          );
+        }}
       </Loaded>
     </Page>
   );

@@ -1,0 +1,449 @@
+// The audit log in plain words: one sentence per entry for an admin ("Renamed the kiosk “Door 1”
+// to “Front door”."), naming people and things by what the server says they are called today
+// (the row's `names`, looked up by /api/audit in one go). The log keeps ids and counts only, so an
+// erased student is "a student since erased", never a name. An action this file does not know
+// (a newer server) is named by its code with its detail as a "key: value" list, so nothing is
+// hidden; the raw entry stays behind the page's Details disclosure either way.
+// Dates and times go through format.ts like everywhere else in the console.
+import { dateTimeIn, longDate, score } from './format.js';
+
+export interface AuditEntry {
+  actorKind: string;
+  actorId: string | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  detail: unknown;
+  /** id → today's name, from the server; absent ids have no record any more. */
+  names?: Readonly<Record<string, string>>;
+}
+
+export interface AuditFact {
+  label: string;
+  value: string;
+}
+
+export interface AuditWords {
+  /** One sentence, its subject being the entry's actor (shown beside it). */
+  sentence: string;
+  /** For an action without its own wording: the detail, one readable line per field. */
+  facts: AuditFact[];
+}
+
+type Detail = Record<string, unknown>;
+
+/** "1 face template", "3 face templates". */
+export function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const quoted = (s: string) => `“${s}”`;
+/** The session id's date part (`<scheduleId>@YYYY-MM-DD`). */
+const sessionDate = (sessionId: string | undefined) => sessionId?.slice(sessionId.lastIndexOf('@') + 1) ?? '';
+
+/**
+ * The kinds of entry an admin can filter by: an action, or a prefix ending with a dot that
+ * /api/audit reads as every action under it (`attendance.`).
+ */
+export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
+  { value: 'attendance.', label: 'Attendance corrections' },
+  { value: 'session.', label: 'Lessons cancelled or moved' },
+  { value: 'class.', label: 'Classes archived or brought back' },
+  { value: 'term.', label: 'Terms' },
+  { value: 'closure.', label: 'Holidays and closures' },
+  { value: 'students.photos', label: 'Photos uploaded' },
+  { value: 'template.', label: 'Face templates, one at a time' },
+  { value: 'templates.', label: 'Face templates removed in bulk' },
+  { value: 'student.erase', label: 'Students erased' },
+  { value: 'roster.import', label: 'Roster imports' },
+  { value: 'device.', label: 'Kiosks' },
+  { value: 'user.', label: 'Users, invitations and passwords' },
+  { value: 'site.update', label: 'Sites changed' },
+  { value: 'settings.update', label: 'Settings changed' },
+];
+
+/** Who did it, for the Who column: a person's or kiosk's name, or what the server itself is. */
+export function auditActor(e: AuditEntry): string {
+  const name = e.actorId ? e.names?.[e.actorId] : undefined;
+  switch (e.actorKind) {
+    case 'user':
+      return name ?? 'A user since removed';
+    case 'device':
+      return name ? `${name} (kiosk)` : 'A kiosk since removed';
+    case 'system':
+      return 'Rollcall, on its own';
+    case 'cli':
+      return 'A command on the server';
+    default:
+      return name ?? e.actorKind;
+  }
+}
+
+/** The entry in words, or its code and fields when this console does not know the action. */
+export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
+  const d: Detail =
+    e.detail !== null && typeof e.detail === 'object' && !Array.isArray(e.detail) ? (e.detail as Detail) : {};
+  const nameOf = (id: unknown) => (typeof id === 'string' ? e.names?.[id] : undefined);
+  const entityName = nameOf(e.entityId);
+  const student = (id: unknown = e.entityId) => nameOf(id) ?? 'a student since erased';
+  const kiosk = (id: unknown = e.entityId) => {
+    const name = nameOf(id);
+    return name ? `the kiosk ${quoted(name)}` : 'a kiosk since removed';
+  };
+  const person = (id: unknown = e.entityId) => nameOf(id) ?? 'a user since removed';
+  /** "Maths 7B on Mon 7 Sep 2026": a session id names its class (by `names`) and its date. */
+  const lesson = (sessionId: unknown) => {
+    const id = str(sessionId);
+    const date = longDate(sessionDate(id));
+    const cls = nameOf(id) ?? 'a lesson of a class since removed';
+    return date ? `${cls} on ${date}` : cls;
+  };
+  const when = (iso: unknown) => dateTimeIn(str(iso), timeZone);
+  const range = (from: unknown, to: unknown) => {
+    const [a, b] = [longDate(str(from)), longDate(str(to))];
+    return a === b || !b ? a : `${a} to ${b}`;
+  };
+  const reason = (r: unknown) => (str(r) ? ` (reason: ${quoted(str(r)!)})` : '');
+  const words = (sentence: string): AuditWords => ({ sentence, facts: [] });
+
+  switch (e.action) {
+    // Kiosks
+    case 'device.create':
+      return words(`Added ${kiosk()}, ready to pair.`);
+    case 'device.rename':
+      return words(`Renamed the kiosk ${quoted(str(d.from) ?? '?')} to ${quoted(str(d.to) ?? '?')}.`);
+    case 'device.repair':
+      return words(`Made a new pairing code for ${kiosk()}, to pair it again.`);
+    case 'device.revoke':
+      return words(`Revoked ${kiosk()}: it can no longer reach the server.`);
+    case 'device.pair': {
+      const name = str(d.name) ?? entityName ?? 'a kiosk';
+      const reported = str(d.reportedName);
+      const kept =
+        d.nameByAdmin === true && reported && reported !== name
+          ? ` (it calls itself ${quoted(reported)}; the admin’s name is kept)`
+          : '';
+      return words(`Paired with the server as ${quoted(name)}${kept}.`);
+    }
+    case 'device.pin_recovery.issue': {
+      const replaced = Array.isArray(d.replaced) ? d.replaced.length : 0;
+      const until = when(d.expiresAt);
+      return words(
+        `Made an admin-PIN recovery code for ${kiosk()}${until ? `, valid until ${until}` : ''}` +
+          (replaced > 0 ? `; it replaces ${count(replaced, 'unused code')}.` : '.'),
+      );
+    }
+    case 'device.pin_recovery.used': {
+      const at = when(d.usedAt);
+      return words(
+        `Opened its admin area with an admin-PIN recovery code${at ? ` (${at} on the kiosk)` : ''}.`,
+      );
+    }
+    case 'device.silent': {
+      const minutes = num(d.minutes);
+      const threshold = num(d.thresholdMinutes);
+      const last = when(d.lastSeenAt);
+      const emailed = num(d.emailedAdmins) ?? 0;
+      return words(
+        `Flagged ${kiosk()} as silent` +
+          (minutes !== undefined ? `: not heard from for ${count(minutes, 'minute')} of school hours` : '') +
+          (threshold !== undefined ? ` (the alert is at ${count(threshold, 'minute')})` : '') +
+          (last ? `, last heard from ${last}` : ', never heard from') +
+          (emailed > 0 ? `. Emailed ${count(emailed, 'admin')}.` : '. No admin was emailed.'),
+      );
+    }
+
+    // Face data
+    case 'students.photos': {
+      const added = Array.isArray(d.accepted) ? d.accepted.length : 0;
+      const parts = [count(added, 'new face template')];
+      const duplicate = num(d.duplicate) ?? 0;
+      const rejected = num(d.rejected) ?? 0;
+      if (duplicate > 0) parts.push(`${count(duplicate, 'photo')} already used`);
+      if (rejected > 0) parts.push(`${count(rejected, 'photo')} without a usable face`);
+      return words(`Uploaded photos of ${student()}: ${joinWords(parts)}.`);
+    }
+    case 'template.delete': {
+      const from = sourceParts(d.bySource, false);
+      return words(`Removed a face template of ${student()}${from.length ? ` (${from.join(', ')})` : ''}.`);
+    }
+    case 'templates.delete_all': {
+      const from = sourceParts(d.bySource, true);
+      const n = count(num(d.templates) ?? 0, 'template');
+      return words(
+        `Removed all face templates of ${student()} (${n}${from.length ? `: ${from.join(', ')}` : ''}).`,
+      );
+    }
+    case 'template.enrol_refused':
+      return words(`Refused a face enrolled at the kiosk as ${student()}: ${unlike(d)}. Nothing was stored.`);
+    case 'template.door_refused':
+      return words(`Did not keep a door recognition of ${student()} as a face template: ${unlike(d)}.`);
+    case 'template.door_added': {
+      const scores = [
+        num(d.similarity) !== undefined ? `likeness ${score(num(d.similarity)!)}` : '',
+        num(d.margin) !== undefined ? `lead over the next student ${score(num(d.margin)!)}` : '',
+      ].filter(Boolean);
+      return words(
+        `Kept a clear door recognition of ${student()} as an extra face template` +
+          (scores.length ? ` (${scores.join(', ')})` : '') +
+          (str(d.replaced) ? ', replacing their older door template.' : '.'),
+      );
+    }
+    case 'templates.purge_model': {
+      const site = nameOf(d.siteId);
+      const kept = num(d.studentsKept) ?? 0;
+      return words(
+        `Deleted ${count(num(d.templates) ?? 0, 'face template')} of the retired face model ${quoted(str(d.modelId) ?? e.entityId ?? '?')}` +
+          ` from ${count(num(d.students) ?? 0, 'student')}` +
+          (site ? ` of the site ${quoted(site)}` : '') +
+          (str(d.onlyIfReplacedBy)
+            ? `, only of students already enrolled with ${quoted(str(d.onlyIfReplacedBy)!)}`
+            : '') +
+          (kept > 0
+            ? `; ${count(kept, 'student keeps', 'students keep')} theirs until enrolled again.`
+            : '.'),
+      );
+    }
+
+    // Students and the roster
+    case 'student.erase':
+      return words(
+        `Erased ${entityName ?? 'a student'} and all their data: ${joinWords([
+          count(num(d.templates) ?? 0, 'face template'),
+          count(num(d.enrolments) ?? 0, 'class enrolment'),
+          count(num(d.attendanceEvents) ?? 0, 'attendance record'),
+        ])}.`,
+      );
+    case 'students.import':
+      return words(
+        `Imported students’ photos on the server: ${joinWords([
+          `${count(num(d.students) ?? 0, 'student')} (${num(d.created) ?? 0} new)`,
+          count(num(d.templates) ?? 0, 'face template'),
+          ...(num(d.alreadyImported) ? [`${count(num(d.alreadyImported)!, 'photo')} already imported`] : []),
+        ])}.`,
+      );
+    case 'roster.import':
+      return words(
+        `Imported a roster${entityName ? ` into the site ${quoted(entityName)}` : ''}: ${joinWords([
+          `${count(num(d.created) ?? 0, 'student')} added`,
+          `${num(d.updated) ?? 0} updated`,
+          count(num(d.enrolmentsAdded) ?? 0, 'class enrolment') + ' added',
+        ])}.`,
+      );
+
+    // Attendance
+    case 'attendance.manual':
+      return words(`Corrected the attendance of ${student(d.studentId)} in ${lesson(d.sessionId)}.`);
+    case 'attendance.undo':
+      return words(`Undid a correction for ${student(d.studentId)} in ${lesson(d.sessionId)}.`);
+
+    // Classes, lessons and the calendar
+    case 'class.archive': {
+      const name = entityName ?? str(d.name) ?? 'a class';
+      const last = longDate(str(d.lastSessionDate));
+      const ended = num(d.schedulesEnded) ?? 0;
+      return words(
+        `Archived the class ${name} (${last ? `last lesson ${last}` : 'it had no lessons'}` +
+          `${ended > 0 ? `, ${count(ended, 'timetable entry', 'timetable entries')} ended` : ''}).`,
+      );
+    }
+    case 'class.unarchive': {
+      const name = entityName ?? str(d.name) ?? 'a class';
+      const since = dateTimeIn(str(d.archivedAt), timeZone);
+      const reopened = num(d.schedulesReopened) ?? 0;
+      return words(
+        `Brought back the class ${name}${since ? `, archived since ${since}` : ''}` +
+          `${reopened > 0 ? ` (${count(reopened, 'timetable entry', 'timetable entries')} reopened)` : ''}.`,
+      );
+    }
+    case 'session.cancel':
+      return words(`Cancelled ${lesson(e.entityId)}${reason(d.reason)}.`);
+    case 'session.move': {
+      const to = [
+        str(d.toDate) ? `to ${longDate(str(d.toDate))}` : '',
+        str(d.startTime) && str(d.endTime) ? `${str(d.startTime)}–${str(d.endTime)}` : '',
+        nameOf(d.roomId) ? `in ${nameOf(d.roomId)}` : str(d.roomId) ? 'in another room' : '',
+      ].filter(Boolean);
+      return words(`Moved ${lesson(e.entityId)}${to.length ? `: ${to.join(', ')}` : ''}${reason(d.reason)}.`);
+    }
+    case 'session.restore':
+      return words(
+        `Undid the ${d.kind === 'cancelled' ? 'cancellation' : d.kind === 'moved' ? 'move' : 'change'} of ${lesson(e.entityId)}; it is back as timetabled.`,
+      );
+    case 'term.create':
+      return words(`Added the term ${quoted(str(d.name) ?? '?')}: ${range(d.startDate, d.endDate)}.`);
+    case 'closure.create':
+      return words(
+        `Added the holiday or closure ${quoted(str(d.name) ?? '?')}: ${range(d.startDate, d.endDate)}.`,
+      );
+    // A deletion records the row as stored (snake_case).
+    case 'term.delete':
+      return words(`Deleted the term ${quoted(str(d.name) ?? '?')} (${range(d.start_date, d.end_date)}).`);
+    case 'closure.delete':
+      return words(
+        `Deleted the holiday or closure ${quoted(str(d.name) ?? '?')} (${range(d.start_date, d.end_date)}).`,
+      );
+
+    // Sites and settings
+    case 'site.update':
+      return words(siteChange(d, entityName));
+    case 'settings.update':
+      return words(`Changed the settings: ${settingChanges(d)}.`);
+
+    // People and sign-in
+    case 'user.create':
+      return words(
+        e.actorKind === 'cli'
+          ? `Created the ${roleWord(d.role)} account of ${person()}.`
+          : `Added ${person()} as ${roleWithArticle(d.role)}.`,
+      );
+    case 'user.invite':
+      return words(`Invited ${person()} as ${roleWithArticle(d.role)}.`);
+    case 'user.update':
+      return words(`Changed the account of ${person()}: ${userChanges(d)}.`);
+    case 'user.password_change':
+      return words(
+        e.actorId === e.entityId ? 'Changed their own password.' : `Changed the password of ${person()}.`,
+      );
+    case 'user.password_link':
+      return words(
+        d.emailed === true
+          ? `Emailed ${person()} a link to set a new password.`
+          : `Made a link for ${person()} to set a new password (shown on screen, not emailed).`,
+      );
+    case 'user.password_set.invite':
+      return words('Chose their password from their invitation link: the account is ready.');
+    case 'user.password_set.reset':
+      return words('Set a new password from a reset link.');
+  }
+  return unknownAction(e, timeZone);
+}
+
+/** "a, b and c". */
+function joinWords(parts: string[]): string {
+  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+const SOURCES: Readonly<Record<string, string>> = {
+  photo: 'from photos',
+  kiosk: 'enrolled at a kiosk',
+  door: 'kept at the door',
+};
+/** Where the removed templates came from: ["from photos"], or ["2 from photos", "1 kept at the door"]. */
+function sourceParts(bySource: unknown, withCounts: boolean): string[] {
+  if (bySource === null || typeof bySource !== 'object') return [];
+  return Object.entries(bySource as Record<string, unknown>)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[1] > 0)
+    .map(([k, n]) => (withCounts ? `${n} ${SOURCES[k] ?? k}` : (SOURCES[k] ?? k)));
+}
+
+/** Why a face offered as a student's was turned away, with its scores. */
+function unlike(d: Detail): string {
+  const likeness = num(d.likeness);
+  const floor = num(d.floor);
+  if (d.reason === 'uncalibrated_model')
+    return `its face model ${quoted(str(d.modelId) ?? '?')} has no calibrated threshold to compare faces with`;
+  const scores =
+    likeness !== undefined
+      ? ` (likeness ${score(likeness)}${floor !== undefined ? `, at least ${score(floor)} needed` : ''})`
+      : '';
+  return `it does not look enough like their enrolment photos${scores}`;
+}
+
+const roleWord = (role: unknown) =>
+  role === 'admin' ? 'admin' : role === 'teacher' ? 'teacher' : String(role ?? 'user');
+const roleWithArticle = (role: unknown) => `${roleWord(role) === 'admin' ? 'an' : 'a'} ${roleWord(role)}`;
+
+function userChanges(d: Detail): string {
+  const parts: string[] = [];
+  if (str(d.name)) parts.push(`name set to ${quoted(str(d.name)!)}`);
+  if (d.role !== undefined) parts.push(`made ${roleWithArticle(d.role)}`);
+  if (d.disabled === true) parts.push('disabled (signed out everywhere)');
+  if (d.disabled === false) parts.push('enabled again');
+  if (d.passwordReset === true) parts.push('given a new password');
+  return parts.length ? joinWords(parts) : 'nothing changed';
+}
+
+function siteChange(d: Detail, nameToday: string | undefined): string {
+  const before = (d.before ?? {}) as Detail;
+  const after = (d.after ?? {}) as Detail;
+  const parts: string[] = [];
+  if (before.name !== after.name) parts.push(`renamed it ${quoted(str(after.name) ?? '?')}`);
+  if (before.timezone !== after.timezone)
+    parts.push(`time zone from ${str(before.timezone) ?? '?'} to ${str(after.timezone) ?? '?'}`);
+  if (before.arrivalMinutes !== after.arrivalMinutes)
+    parts.push(
+      `arrival window from ${num(before.arrivalMinutes) ?? '?'} to ${count(num(after.arrivalMinutes) ?? 0, 'minute')}`,
+    );
+  const site = quoted(str(before.name) ?? nameToday ?? '?');
+  return parts.length
+    ? `Changed the site ${site}: ${joinWords(parts)}.`
+    : `Saved the site ${site} unchanged.`;
+}
+
+function settingChanges(d: Detail): string {
+  const onOff = (v: unknown) => (v === true ? 'on' : 'off');
+  const parts = Object.entries(d).map(([key, v]) => {
+    switch (key) {
+      case 'retainPhotos':
+        return `keeping uploaded photos ${onOff(v)}`;
+      case 'silentKioskMinutes':
+        return `silent-kiosk alert after ${count(num(v) ?? 0, 'minute')}`;
+      case 'doorTemplates':
+        return `kiosks adding face templates from clear door recognitions ${onOff(v)}`;
+      default:
+        return `${spaced(key)} set to ${plain(v)}`;
+    }
+  });
+  return parts.length ? joinWords(parts) : 'nothing changed';
+}
+
+/** "lastSeenAt" → "last seen at", "start_date" → "start date". */
+function spaced(key: string): string {
+  return key
+    .replace(/[_.]/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** An action this console has no words for: its code, its record, and each field readably. */
+function unknownAction(e: AuditEntry, timeZone: string): AuditWords {
+  const facts: AuditFact[] = [];
+  const value = (v: unknown): string => {
+    if (typeof v === 'string') {
+      if (e.names?.[v]) return e.names[v];
+      if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return longDate(v) || v;
+      if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v) && !Number.isNaN(Date.parse(v)))
+        return dateTimeIn(v, timeZone);
+      return v;
+    }
+    if (Array.isArray(v)) {
+      if (v.length === 0) return 'none';
+      if (v.every((x) => typeof x !== 'object' || x === null)) return v.map(value).join(', ');
+    }
+    return plain(v);
+  };
+  const walk = (obj: Detail, prefix: string) => {
+    for (const [key, v] of Object.entries(obj)) {
+      const label = prefix ? `${prefix} › ${spaced(key)}` : spaced(key);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as Detail, label);
+      else facts.push({ label, value: value(v) });
+    }
+  };
+  if (e.detail !== null && typeof e.detail === 'object' && !Array.isArray(e.detail))
+    walk(e.detail as Detail, '');
+  else if (e.detail !== null && e.detail !== undefined)
+    facts.push({ label: 'detail', value: value(e.detail) });
+  const record = e.entityId
+    ? (e.names?.[e.entityId] ?? `${spaced(e.entity)} ${e.entityId.slice(0, 8)}`)
+    : spaced(e.entity);
+  return { sentence: `${quoted(e.action)} on ${record}.`, facts };
+}
