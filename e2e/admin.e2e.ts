@@ -665,6 +665,37 @@ describe('admin', () => {
     expect(await page.locator('[data-testid="sync-clock-notice"]').count()).toBe(0);
     await world.shot('17-paired-sync-panel', true);
 
+    // Renamed in the console: the Sync tab follows at the next sync, not only after pairing again.
+    await page.locator('[data-testid="sync-kiosk"]', { hasText: 'Room 101, UTC' }).waitFor();
+    await call(
+      world.server.app(),
+      world.school.adminToken,
+      'PATCH',
+      `/api/devices/${world.school.deviceId}`,
+      {
+        name: 'Library door, ground floor',
+      },
+    );
+    await page.click('[data-testid="sync-now"]');
+    await page
+      .locator('[data-testid="sync-kiosk"]', { hasText: '“Library door, ground floor”, Room 101, UTC' })
+      .waitFor();
+    await page
+      .locator('[data-testid="sync-history-line"]', { hasText: 'renamed on the server' })
+      .first()
+      .waitFor();
+    await page.setViewportSize({ width: 800, height: 480 });
+    await settled(page);
+    await page.locator('[data-testid="sync-kiosk"]').scrollIntoViewIfNeeded();
+    await world.shot('17a-renamed-on-server-800x480');
+    await page.setViewportSize({ width: 480, height: 800 });
+    await settled(page);
+    await page.locator('[data-testid="sync-kiosk"]').scrollIntoViewIfNeeded();
+    await world.shot('17a-renamed-on-server-480x800');
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await settled(page);
+
     // Moved to another school's server while the old one is down: a mark still waiting for the
     // old server stops the pairing before the new one is asked, until the admin discards it.
     const other = await startServer({

@@ -33,6 +33,8 @@ export interface School {
   roomId: string;
   classId: string;
   students: { powell: string; bush: string };
+  /** The kiosk's device on the server, and the code that pairs it. */
+  deviceId: string;
   pairingCode: string;
 }
 
@@ -88,7 +90,7 @@ export async function seedSchool(server: RunningServer): Promise<School> {
     payload: body.payload,
   });
   if (photos.statusCode !== 200) throw new Error(`photo import failed: ${photos.statusCode} ${photos.body}`);
-  const device = await call<{ pairingCode: string }>(app, adminToken, 'POST', '/api/devices', {
+  const device = await call<{ id: string; pairingCode: string }>(app, adminToken, 'POST', '/api/devices', {
     roomId: room.id,
   });
   return {
@@ -96,6 +98,7 @@ export async function seedSchool(server: RunningServer): Promise<School> {
     roomId: room.id,
     classId: cls.id,
     students: { powell: powell.id, bush: bush.id },
+    deviceId: device.id,
     pairingCode: device.pairingCode,
   };
 }

@@ -112,6 +112,21 @@ export const SyncStatus = z.object({
    * ms; null before any. The Sync screen warns from CLOCK_WARNING_MS on (contracts/clock-offset.ts).
    */
   clockOffsetMs: z.number().nullable().optional(),
+  /**
+   * This kiosk as the server last named it (at pairing, then on every sync: an admin may rename
+   * it or its room in the console); null while not paired. Names are null from a server too old
+   * to send them (the ids stand in).
+   */
+  kiosk: z
+    .object({
+      deviceId: z.string(),
+      roomId: z.string(),
+      timezone: z.string().nullable(),
+      name: z.string().nullable(),
+      roomName: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 /**

@@ -373,6 +373,17 @@ export const PinRecoveryUsedResponse = z.object({ id: Uuid, usedAt: IsoDateTime 
 export type PinRecoveryUsedResponse = z.infer<typeof PinRecoveryUsedResponse>;
 
 /**
+ * The device's name and room on the server. Unbounded strings, like the pairing answer's: a
+ * longer name than this kiosk expects must not make it refuse the whole roster page.
+ */
+export const DeviceIdentity = z.object({
+  name: z.string().min(1),
+  roomId: z.string().min(1),
+  roomName: z.string(),
+});
+export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
+
+/**
  * A page of changes. `changes` is parsed item by item at the kiosk (RosterChange), so one
  * invalid record is reported and skipped instead of poisoning the page; hence `unknown` here.
  */
@@ -392,6 +403,12 @@ export const RosterPage = z.object({
    * offered as templates; default off). Absent from older servers: the kiosk then offers none.
    */
   doorTemplates: z.boolean().optional(),
+  /**
+   * State, not a change: this device as the server knows it now, on every page, so a kiosk an
+   * admin renamed in the console (or whose room was renamed) shows the new names at its next
+   * sync instead of the ones from pairing. Absent from older servers: the kiosk keeps what it has.
+   */
+  device: DeviceIdentity.optional(),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeKiosk } from '../contracts/kiosk-identity.js';
 import { pairedAs } from './sync-service.js';
 
 describe('pairedAs', () => {
@@ -17,5 +18,13 @@ describe('pairedAs', () => {
     expect(pairedAs({ deviceId: 'd-1', roomId: 'r-1', timezone: 'UTC' })).toBe(
       'paired as d-1, room r-1, UTC',
     );
+  });
+});
+
+describe('describeKiosk', () => {
+  it('does not say "room" twice for a room named "Room …"', () => {
+    expect(
+      describeKiosk({ deviceId: 'd-1', roomId: 'r-1', timezone: 'UTC', name: 'Door', roomName: 'Room 101' }),
+    ).toBe('“Door”, Room 101, UTC');
   });
 });

@@ -30,6 +30,16 @@ export class SyncStatusBoard {
       rejectedCount: this.store.attendance.rejectedCount(),
       rejectedTemplateCount: this.store.templates.countRejected(),
       clockOffsetMs: s.clockOffsetMs === null ? null : Number(s.clockOffsetMs),
+      kiosk:
+        s.deviceId && s.roomId
+          ? {
+              deviceId: s.deviceId,
+              roomId: s.roomId,
+              timezone: s.timezone,
+              name: s.deviceName,
+              roomName: s.roomName,
+            }
+          : null,
     };
   }
 

@@ -21,6 +21,11 @@ export const SYNC_KEYS = [
   'siteId',
   'roomId',
   'timezone',
+  // The kiosk's and its room's names as the server last told them (at pairing, then on every
+  // roster page), for people: the Sync tab names the kiosk the way the console does. Null: a
+  // server too old to send them.
+  'deviceName',
+  'roomName',
   'cursor',
   'lastPushAt',
   'lastPullAt',

@@ -13,6 +13,7 @@ import {
   type PairResponse,
 } from '../contracts/sync.js';
 import { clockIsOff, describeClockOffset } from '../contracts/clock-offset.js';
+import { describeKiosk } from '../contracts/kiosk-identity.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { SyncError, SyncHttp } from './http.js';
 import {
@@ -253,6 +254,8 @@ export class SyncService {
           siteId: res.siteId,
           roomId: res.roomId,
           timezone: res.timezone,
+          deviceName: res.name ?? null,
+          roomName: res.roomName ?? null,
           cursor: '0',
           lastError: null,
           serverCertFingerprint: pin?.fingerprint ?? null,
@@ -492,15 +495,14 @@ const NOT_CONNECTED: ReadonlySet<SyncError['kind']> = new Set([
 ]);
 
 /**
- * The Sync tab's line for a pairing, for the admin reading it: the kiosk's and room's names as the
- * server knows them ("paired as “Front door”, room 101, Europe/London"); ids only from a server
- * too old to send the names.
+ * The Sync history's line for a pairing, for the admin reading it: the kiosk's and room's names as
+ * the server knows them ("paired as “Front door”, room 101, Europe/London"); ids only from a
+ * server too old to send the names.
  */
 export function pairedAs(
   res: Pick<PairResponse, 'deviceId' | 'roomId' | 'timezone' | 'name' | 'roomName'>,
 ): string {
-  const kiosk = res.name ? `“${res.name}”` : res.deviceId;
-  return `paired as ${kiosk}, room ${res.roomName ?? res.roomId}, ${res.timezone}`;
+  return `paired as ${describeKiosk(res)}`;
 }
 
 function wipedSummary(w: { unsent: UnsentWork; rows: SiteDataWiped }, before: SyncState): string {

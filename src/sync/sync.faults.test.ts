@@ -16,6 +16,7 @@ import { DEFAULT_SETTINGS } from '../core/store/settings-defaults.js';
 import { silentLogger } from '../core/testing/fixtures.js';
 import { startFaultProxy, type FaultProxy } from './testing/fault-proxy.js';
 import { SyncService } from './sync-service.js';
+import { RosterPage } from '../contracts/sync.js';
 
 const AT = '2026-09-07T08:40:00.000Z'; // inside the seeded Monday 08:30-09:15 session (UTC site)
 const now = () => new Date(AT);
@@ -131,7 +132,7 @@ describe('sync against the real server', () => {
     expect(Number(store.sync.get('cursor'))).toBeGreaterThan(0);
     // The Sync tab names the kiosk and its room as the server knows them, not by ids.
     const pairLine = store.sync.history().find((h) => h.kind === 'pair');
-    expect(pairLine?.detail).toMatch(/^paired as “door”, room Room \d+, UTC$/);
+    expect(pairLine?.detail).toMatch(/^paired as “door”, Room \d+, UTC$/);
   });
 
   it('names a kiosk an admin named in the console by that name, whatever it typed', async () => {
@@ -149,6 +150,73 @@ describe('sync against the real server', () => {
     );
     await sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'typed at the kiosk' });
     expect(store.sync.history().find((h) => h.kind === 'pair')?.detail).toContain('paired as “Front door”');
+  });
+
+  it('an admin renames the kiosk in the console: after the next sync the kiosk shows the new name', async () => {
+    const store = kioskStore();
+    const sync = service(store);
+    const device = await call<{ id: string; pairingCode: string }>(
+      ctx.app,
+      ctx.seeded.adminToken,
+      'POST',
+      '/api/devices',
+      { roomId: ctx.seeded.roomId },
+    );
+    await sync.pair({ serverUrl: ctx.proxy.url, code: device.pairingCode, name: 'typed at the kiosk' });
+    expect(sync.status().kiosk).toMatchObject({
+      name: 'typed at the kiosk',
+      roomName: expect.stringMatching(/^Room \d+$/),
+    });
+
+    await call(ctx.app, ctx.seeded.adminToken, 'PATCH', `/api/devices/${device.id}`, {
+      name: 'Library door',
+    });
+    expect((await sync.syncNow()).ok).toBe(true);
+
+    expect(store.sync.get('deviceName')).toBe('Library door');
+    expect(sync.status().kiosk).toMatchObject({
+      deviceId: device.id,
+      roomId: ctx.seeded.roomId,
+      timezone: 'UTC',
+      name: 'Library door',
+    });
+    expect(store.sync.history().find((h) => h.kind === 'device')?.detail).toBe(
+      'renamed on the server: “typed at the kiosk” → “Library door”',
+    );
+    // Said once: the next run brings the same name and adds no line.
+    await sync.syncNow();
+    expect(store.sync.history().filter((h) => h.kind === 'device')).toHaveLength(1);
+  });
+
+  it('an older server that sends no name with the roster: the kiosk keeps the names from pairing', async () => {
+    const { store, sync } = await pairedKiosk();
+    const cursor = store.sync.get('cursor') ?? '0';
+    // The answer of a server from before `device` existed: a page with nothing new and no identity.
+    ctx.proxy.inject('/api/sync/roster', {
+      kind: 'status',
+      status: 200,
+      body: { changes: [], cursor, hasMore: false },
+    });
+    expect((await sync.syncNow()).ok).toBe(true);
+    expect(sync.status().kiosk).toMatchObject({
+      name: 'door',
+      roomName: expect.stringMatching(/^Room \d+$/),
+    });
+    expect(store.sync.history().filter((h) => h.kind === 'device')).toEqual([]);
+  });
+
+  it('an older kiosk strips the device identity from the roster page, as its contract does', async () => {
+    const { store } = await pairedKiosk();
+    const res = await ctx.app.inject({
+      method: 'GET',
+      url: '/api/sync/roster?since=0',
+      headers: bearer(store.sync.get('deviceToken') ?? ''),
+    });
+    const body: unknown = res.json();
+    expect(body).toMatchObject({ device: { name: 'door', roomId: ctx.seeded.roomId } });
+    const legacyPage = RosterPage.omit({ device: true }).safeParse(body);
+    expect(legacyPage.success).toBe(true);
+    expect(legacyPage.data).not.toHaveProperty('device');
   });
 
   it('server down: marks wait in the outbox, then arrive exactly once', async () => {

@@ -388,6 +388,8 @@ describe.each(dialects)('sync API on $name', (dialect) => {
         hasMore: false,
         pinRecovery: null,
         doorTemplates: false,
+        // The device as the server knows it now, on every page.
+        device: { name: expect.any(String), roomId: s.roomId, roomName: expect.stringMatching(/^Room \d+$/) },
       });
     });
 

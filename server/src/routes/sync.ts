@@ -17,6 +17,7 @@ import { ingestAttendance } from '../repositories/attendance.js';
 import { badRequest } from '../errors.js';
 import { readChanges, rosterPageJson } from '../repositories/changes.js';
 import { getDevice, recordHealth } from '../repositories/devices.js';
+import { getRoom } from '../repositories/rooms.js';
 import { storeDoorTemplate } from '../repositories/door-templates.js';
 import { readSettings } from '../repositories/settings.js';
 import { livePinRecovery, markPinRecoveryUsed } from '../repositories/pin-recovery.js';
@@ -43,7 +44,7 @@ const sync: RoutePlugin = async (app) => {
         summary:
           "Roster changes after a cursor, for the device's site, oldest first (tombstones for deletions)",
         description:
-          'Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract.',
+          "Send back `cursor` as `since` until `hasMore` is false. Each change is a RosterChange of the contract. Every page also carries this device's state: its live PIN recovery offer, the template freshness setting and `device` (its name and room as the server knows them now, so a rename in the console reaches the kiosk).",
         querystring: RosterQuery,
         response: { 200: RosterPage, 400: ErrorBody, 401: ErrorBody },
       },
@@ -55,24 +56,28 @@ const sync: RoutePlugin = async (app) => {
       // The last-seen write does not change the page: run it alongside the read instead of
       // after it (on PostgreSQL it is a commit, a WAL flush, per page of a long first pull).
       const now = app.ctx.nowIso();
-      const [page, pinRecovery, settings] = await Promise.all([
+      const [page, pinRecovery, settings, room] = await Promise.all([
         readChanges(app.ctx.database, d.siteId, since, request.query.limit),
         livePinRecovery(app.ctx.db, d.id, now),
         readSettings(app.ctx.db),
+        getRoom(app.ctx.db, d.roomId),
         recordHealth(app.ctx.db, d.id, undefined, now, request.query.model, request.query.clock),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.
-      return reply
-        .type('application/json; charset=utf-8')
-        .send(
-          rosterPageJson(
-            page,
-            since,
-            { pinRecovery, doorTemplates: settings.doorTemplates },
-            request.query.feed,
-          ) as never,
-        );
+      return reply.type('application/json; charset=utf-8').send(
+        rosterPageJson(
+          page,
+          since,
+          {
+            pinRecovery,
+            doorTemplates: settings.doorTemplates,
+            // The name as of this request's authentication: an admin's rename shows at the next pull.
+            device: { name: d.name, roomId: d.roomId, roomName: room.name },
+          },
+          request.query.feed,
+        ) as never,
+      );
     },
   );
 

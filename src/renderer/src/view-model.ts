@@ -411,6 +411,7 @@ const HISTORY_WORDS: Record<string, string> = {
   templates: 'Sending face templates',
   pair: 'Pairing',
   pin_recovery: 'PIN recovery code',
+  device: 'This kiosk',
 };
 export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? kind.replace(/_/g, ' ');
 

@@ -1,6 +1,7 @@
 // The pull leg: roster pages from the cursor on, each applied in one transaction.
 import { applyRosterPage, type PageOutcome } from '../roster-apply.js';
 import { stopIfSuperseded, type LegContext } from './context.js';
+import { applyDeviceIdentity } from './device-identity.js';
 import { applyPinRecoveryOffer } from './pin-recovery.js';
 
 const MAX_PAGES_PER_RUN = 100;
@@ -39,6 +40,8 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       }
       reportSiteSettings(ctx, outcome, at);
       applyPinRecoveryOffer(ctx, res.pinRecovery, at);
+      // Its name and room as the server knows them now (absent from older servers: kept).
+      scheduleChanged ||= applyDeviceIdentity(ctx, res.device, at).roomChanged;
       // Template freshness: the admin's setting, on every page (absent from older servers: off).
       const doorTemplates = res.doorTemplates === true ? '1' : '0';
       if (store.sync.get('doorTemplates') !== doorTemplates) store.sync.set('doorTemplates', doorTemplates);

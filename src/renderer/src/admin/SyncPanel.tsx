@@ -2,6 +2,7 @@
 // what is waiting, the last error, a "sync now" with progress, and recent history.
 import { useState } from 'react';
 import { clockIsOff, describeClockOffset } from '../../../contracts/clock-offset.js';
+import { describeKiosk } from '../../../contracts/kiosk-identity.js';
 import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
@@ -29,7 +30,10 @@ export function SyncPanel({
   const [code, setCode] = useState('');
   /** Optional: the server certificate's SHA-256 fingerprint from the admin; empty = trust on first contact. */
   const [fingerprint, setFingerprint] = useState('');
-  const [name, setName] = useState(state.room ? `Kiosk ${state.room.name}` : 'Door kiosk');
+  // Pairing again: the name the server knows this kiosk by (an admin's name is kept anyway).
+  const [name, setName] = useState(
+    sync.kiosk?.name ?? (state.room ? `Kiosk ${state.room.name}` : 'Door kiosk'),
+  );
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -114,6 +118,17 @@ export function SyncPanel({
         <dd>{sync.serverUrl ?? 'not set'}</dd>
         <dt>Paired</dt>
         <dd data-testid="sync-paired">{sync.paired ? 'yes' : 'no'}</dd>
+        {sync.paired && sync.kiosk ? (
+          <>
+            <dt>This kiosk</dt>
+            <dd
+              data-testid="sync-kiosk"
+              title="As the server names it; renamed in the console, it follows at the next sync"
+            >
+              {describeKiosk(sync.kiosk)}
+            </dd>
+          </>
+        ) : null}
         <dt>Connection</dt>
         <dd>
           {sync.online ? (
