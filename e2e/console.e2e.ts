@@ -477,13 +477,16 @@ describe('staff console', () => {
       await a.goto(`${server.url}/#/audit?action=attendance.`);
       await a.waitForSelector('[data-testid="audit-table"]');
       expect(await a.locator('[data-testid="audit-table"] tbody tr').count()).toBe(3);
-      // Each entry in words, naming the teacher, the student and the lesson; the raw entry folded.
+      // Each entry in words, naming the teacher, the student, the lesson and the status before and
+      // after; the raw entry folded.
       expect(await a.locator('[data-testid="audit-sentence"]').allTextContents()).toEqual([
         expect.stringMatching(
-          /^Corrected the attendance of George Bush in .+ on \w{3} \d{1,2} \w{3} \d{4}\.$/,
+          /^Changed George Bush from absent to excused in .+ on \w{3} \d{1,2} \w{3} \d{4}\.$/,
         ),
-        expect.stringMatching(/^Undid a correction for George Bush in .+ on \w{3} \d{1,2} \w{3} \d{4}\.$/),
-        expect.stringMatching(/^Corrected the attendance of George Bush in /),
+        expect.stringMatching(
+          /^Undid a correction for George Bush in .+ on \w{3} \d{1,2} \w{3} \d{4}: from excused back to absent\.$/,
+        ),
+        expect.stringMatching(/^Changed George Bush from absent to excused in /),
       ]);
       expect((await tableCells(a, '[data-testid="audit-table"]')).map((r) => r[1])).toEqual(
         Array(3).fill(teacher.name),

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { auditActor, describeAudit, type AuditEntry } from './audit-words.js';
+import { AUDIT_KINDS, auditActor, describeAudit, type AuditEntry } from './audit-words.js';
 
 const ADMIN = 'u-admin';
 const KIOSK = 'd-front';
 const ADA = 's-ada';
 const SESSION = 'sched-1@2026-09-07';
-const names = { [ADMIN]: 'Jo Admin', [KIOSK]: 'Front door', [ADA]: 'Ada Lovelace', [SESSION]: 'Maths 7B' };
+const TEACHER = 'u-teacher';
+const GEORGE = 's-george';
+const DEC_SESSION = 'sched-9@2026-12-07';
+const SITE = 'site-north';
+const names = {
+  [ADMIN]: 'Jo Admin',
+  [TEACHER]: 'Sam Teacher',
+  [KIOSK]: 'Front door',
+  [ADA]: 'Ada Lovelace',
+  [GEORGE]: 'George Bush',
+  [SESSION]: 'Maths 7B',
+  [DEC_SESSION]: 'Maths 9A',
+  [SITE]: 'North campus',
+};
 
 const entry = (e: Partial<AuditEntry> & Pick<AuditEntry, 'action'>): AuditEntry => ({
   actorKind: 'user',
@@ -185,5 +198,216 @@ describe('the audit log in plain words', () => {
     expect(
       describeAudit(entry({ action: 'device.revoke', entity: 'device', entityId: KIOSK }), 'UTC').facts,
     ).toEqual([]);
+  });
+
+  it('words sign-ins, failed sign-ins and lockouts without anything the person typed', () => {
+    const self = { entity: 'user', entityId: ADMIN };
+    expect(say({ action: 'auth.sign_in', ...self, detail: { via: 'console' } })).toBe(
+      'Signed in to the console.',
+    );
+    expect(say({ action: 'auth.sign_in', ...self, detail: { via: 'api' } })).toBe(
+      'Signed in through the API.',
+    );
+    expect(say({ action: 'auth.sign_out', ...self, detail: { via: 'console' } })).toBe(
+      'Signed out of the console.',
+    );
+    const failed = {
+      action: 'auth.sign_in_failed',
+      actorKind: 'anonymous',
+      actorId: null,
+      ...self,
+    } as const;
+    expect(auditActor(entry(failed))).toBe('Someone not signed in');
+    expect(
+      say({ ...failed, detail: { reason: 'wrong_password', via: 'console', failures: 3, limit: 10 } }),
+    ).toBe(
+      'Tried to sign in to the console as Jo Admin with a wrong password (3 of the 10 wrong passwords allowed before the account is locked).',
+    );
+    expect(say({ ...failed, detail: { reason: 'account_disabled', via: 'api' } })).toBe(
+      'Tried to sign in through the API as Jo Admin, whose account is disabled.',
+    );
+    const unknown = { ...failed, entityId: null };
+    expect(say({ ...unknown, detail: { reason: 'no_account', via: 'console', attempts: 1 } })).toBe(
+      'Tried to sign in to the console with an email address that has no account. What was typed is not kept.',
+    );
+    expect(
+      say({
+        ...unknown,
+        detail: { reason: 'no_account', via: 'api', attempts: 100, since: '2026-12-07T10:15:00.000Z' },
+      }),
+    ).toBe(
+      'Tried to sign in through the API with an email address that has no account: 100 such attempts since Mon 7 Dec 2026, 10:15 (the log notes the 1st, 10th, 100th, … of each 15 minutes). What was typed is not kept.',
+    );
+    const lockout = entry({
+      action: 'auth.lockout',
+      actorKind: 'system',
+      actorId: null,
+      ...self,
+      detail: { failures: 10, minutes: 15, until: '2026-12-07T10:45:00.000Z' },
+    });
+    expect(auditActor(lockout)).toBe('Rollcall, on its own');
+    expect(describeAudit(lockout, 'UTC').sentence).toBe(
+      'Locked the account of Jo Admin after 10 wrong passwords: nobody can sign in as them until Mon 7 Dec 2026, 10:45, not even with the right password.',
+    );
+  });
+
+  it('says what an attendance correction changed: the status before and after', () => {
+    const correction = { entity: 'attendance_event', entityId: 'e1' };
+    expect(
+      say({
+        action: 'attendance.manual',
+        ...correction,
+        detail: { sessionId: DEC_SESSION, studentId: GEORGE, from: 'absent', to: 'present' },
+      }),
+    ).toBe('Changed George Bush from absent to present in Maths 9A on Mon 7 Dec 2026.');
+    expect(
+      say({
+        action: 'attendance.manual',
+        ...correction,
+        detail: { sessionId: DEC_SESSION, studentId: GEORGE, from: 'present', to: 'excused' },
+      }),
+    ).toBe('Changed George Bush from present to excused in Maths 9A on Mon 7 Dec 2026.');
+    expect(
+      say({
+        action: 'attendance.manual',
+        ...correction,
+        detail: { sessionId: DEC_SESSION, studentId: GEORGE, from: 'late', to: 'late' },
+      }),
+    ).toBe('Marked George Bush late in Maths 9A on Mon 7 Dec 2026 (no change: already late).');
+    expect(
+      say({
+        action: 'attendance.undo',
+        ...correction,
+        detail: { sessionId: DEC_SESSION, studentId: GEORGE, from: 'excused', to: 'present' },
+      }),
+    ).toBe('Undid a correction for George Bush in Maths 9A on Mon 7 Dec 2026: from excused back to present.');
+  });
+
+  it('words students, classes, rooms and sites added, changed and deleted', () => {
+    expect(
+      say({ action: 'student.create', entityId: GEORGE, detail: { siteId: SITE, consent: false } }),
+    ).toBe('Added the student George Bush, without consent to face recognition yet.');
+    expect(
+      say({ action: 'student.update', entityId: GEORGE, detail: { changed: ['name', 'studentNumber'] } }),
+    ).toBe('Changed the name and student number of George Bush.');
+    expect(
+      say({
+        action: 'student.update',
+        entityId: 's-gone',
+        detail: {
+          changed: ['consent', 'consentAt'],
+          consent: { from: true, to: false },
+          templatesRemoved: 3,
+        },
+      }),
+    ).toBe('Withdrew the consent of a student since erased to face recognition: 3 face templates removed.');
+    expect(
+      say({
+        action: 'student.update',
+        entityId: GEORGE,
+        detail: { changed: ['guardianEmail', 'consent', 'consentAt'], consent: { from: false, to: true } },
+      }),
+    ).toBe('Changed the guardian’s email of George Bush and recorded their consent to face recognition.');
+    expect(
+      say({
+        action: 'class.create',
+        entity: 'class',
+        entityId: 'c1',
+        detail: { siteId: SITE, name: 'Maths 9A', code: 'M9A', teacherId: TEACHER, arrivalMinutes: null },
+      }),
+    ).toBe('Added the class “Maths 9A” (code M9A, taught by Sam Teacher).');
+    expect(
+      say({
+        action: 'class.update',
+        entity: 'class',
+        entityId: 'c1',
+        detail: {
+          before: { name: 'Maths 9A', teacherId: TEACHER, arrivalMinutes: null },
+          after: { name: 'Maths 9B', teacherId: null, arrivalMinutes: 15 },
+        },
+      }),
+    ).toBe(
+      'Changed the class “Maths 9A”: renamed it “Maths 9B”, teacher from Sam Teacher to nobody and arrival window from the site’s to 15 minutes.',
+    );
+    expect(
+      say({
+        action: 'site.create',
+        entity: 'site',
+        entityId: SITE,
+        detail: { name: 'North campus', timezone: 'Europe/London', arrivalMinutes: 10 },
+      }),
+    ).toBe('Added the site “North campus” (time zone Europe/London, arrival window 10 minutes).');
+    expect(
+      say({ action: 'room.create', entity: 'room', entityId: 'r1', detail: { name: 'Lab 2', siteId: SITE } }),
+    ).toBe('Added the room “Lab 2” at the site “North campus”.');
+    expect(
+      say({
+        action: 'room.delete',
+        entity: 'room',
+        entityId: 'r1',
+        detail: { name: 'Lab 2', siteId: 'gone' },
+      }),
+    ).toBe('Deleted the room “Lab 2”.');
+  });
+
+  it('every action the server writes has its words and a What filter that finds it', () => {
+    const actions = [
+      'auth.sign_in',
+      'auth.sign_out',
+      'auth.sign_in_failed',
+      'auth.lockout',
+      'attendance.manual',
+      'attendance.undo',
+      'student.create',
+      'student.update',
+      'student.erase',
+      'students.import',
+      'students.photos',
+      'roster.import',
+      'class.create',
+      'class.update',
+      'class.archive',
+      'class.unarchive',
+      'room.create',
+      'room.delete',
+      'site.create',
+      'site.update',
+      'settings.update',
+      'user.create',
+      'user.invite',
+      'user.update',
+      'user.password_change',
+      'user.password_link',
+      'user.password_set.invite',
+      'user.password_set.reset',
+      'device.create',
+      'device.rename',
+      'device.repair',
+      'device.revoke',
+      'device.pair',
+      'device.pin_recovery.issue',
+      'device.pin_recovery.used',
+      'device.silent',
+      'template.delete',
+      'template.enrol_refused',
+      'template.door_refused',
+      'template.door_added',
+      'templates.delete_all',
+      'templates.purge_model',
+      'session.cancel',
+      'session.move',
+      'session.restore',
+      'term.create',
+      'term.delete',
+      'closure.create',
+      'closure.delete',
+    ];
+    for (const action of actions) {
+      expect(describeAudit(entry({ action }), 'UTC').sentence, action).not.toContain(`“${action}”`);
+      const found = AUDIT_KINDS.filter((k) =>
+        k.value.endsWith('.') ? action.startsWith(k.value) : action === k.value,
+      );
+      expect(found.length, action).toBeGreaterThan(0);
+    }
   });
 });

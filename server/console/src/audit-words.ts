@@ -48,19 +48,24 @@ const sessionDate = (sessionId: string | undefined) => sessionId?.slice(sessionI
  * /api/audit reads as every action under it (`attendance.`).
  */
 export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
+  { value: 'auth.', label: 'Sign-ins and sign-outs' },
+  { value: 'auth.sign_in_failed', label: 'Failed sign-ins' },
+  { value: 'auth.lockout', label: 'Accounts locked after wrong passwords' },
   { value: 'attendance.', label: 'Attendance corrections' },
   { value: 'session.', label: 'Lessons cancelled or moved' },
-  { value: 'class.', label: 'Classes archived or brought back' },
+  { value: 'class.', label: 'Classes added, changed, archived or brought back' },
   { value: 'term.', label: 'Terms' },
   { value: 'closure.', label: 'Holidays and closures' },
   { value: 'students.photos', label: 'Photos uploaded' },
   { value: 'template.', label: 'Face templates, one at a time' },
   { value: 'templates.', label: 'Face templates removed in bulk' },
-  { value: 'student.erase', label: 'Students erased' },
+  { value: 'student.', label: 'Students added, changed or erased' },
   { value: 'roster.import', label: 'Roster imports' },
+  { value: 'students.import', label: 'Photo imports on the server' },
   { value: 'device.', label: 'Kiosks' },
   { value: 'user.', label: 'Users, invitations and passwords' },
-  { value: 'site.update', label: 'Sites changed' },
+  { value: 'site.', label: 'Sites added or changed' },
+  { value: 'room.', label: 'Rooms added or deleted' },
   { value: 'settings.update', label: 'Settings changed' },
 ];
 
@@ -76,6 +81,8 @@ export function auditActor(e: AuditEntry): string {
       return 'Rollcall, on its own';
     case 'cli':
       return 'A command on the server';
+    case 'anonymous':
+      return 'Someone not signed in';
     default:
       return name ?? e.actorKind;
   }
@@ -107,6 +114,8 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
   };
   const reason = (r: unknown) => (str(r) ? ` (reason: ${quoted(str(r)!)})` : '');
   const words = (sentence: string): AuditWords => ({ sentence, facts: [] });
+  const door = (via: unknown) =>
+    via === 'console' ? ' to the console' : via === 'api' ? ' through the API' : '';
 
   switch (e.action) {
     // Kiosks
@@ -208,6 +217,17 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     }
 
     // Students and the roster
+    case 'student.create':
+      return words(
+        `Added the student ${entityName ?? '(since erased)'}` +
+          (d.consent === true
+            ? ', with consent to face recognition.'
+            : d.consent === false
+              ? ', without consent to face recognition yet.'
+              : '.'),
+      );
+    case 'student.update':
+      return words(studentChange(d, student()));
     case 'student.erase':
       return words(
         `Erased ${entityName ?? 'a student'} and all their data: ${joinWords([
@@ -234,10 +254,23 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       );
 
     // Attendance
-    case 'attendance.manual':
-      return words(`Corrected the attendance of ${student(d.studentId)} in ${lesson(d.sessionId)}.`);
-    case 'attendance.undo':
-      return words(`Undid a correction for ${student(d.studentId)} in ${lesson(d.sessionId)}.`);
+    case 'attendance.manual': {
+      const [from, to] = [statusWord(d.from), statusWord(d.to)];
+      const who = student(d.studentId);
+      if (!from || !to) return words(`Corrected the attendance of ${who} in ${lesson(d.sessionId)}.`);
+      return words(
+        from === to
+          ? `Marked ${who} ${to} in ${lesson(d.sessionId)} (no change: already ${from}).`
+          : `Changed ${who} from ${from} to ${to} in ${lesson(d.sessionId)}.`,
+      );
+    }
+    case 'attendance.undo': {
+      const [from, to] = [statusWord(d.from), statusWord(d.to)];
+      return words(
+        `Undid a correction for ${student(d.studentId)} in ${lesson(d.sessionId)}` +
+          (from && to && from !== to ? `: from ${from} back to ${to}.` : '.'),
+      );
+    }
 
     // Classes, lessons and the calendar
     case 'class.archive': {
@@ -286,13 +319,55 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
         `Deleted the holiday or closure ${quoted(str(d.name) ?? '?')} (${range(d.start_date, d.end_date)}).`,
       );
 
-    // Sites and settings
+    case 'class.create': {
+      const facts = [
+        str(d.code) ? `code ${str(d.code)}` : '',
+        str(d.teacherId) ? `taught by ${person(d.teacherId)}` : '',
+      ].filter(Boolean);
+      return words(
+        `Added the class ${quoted(str(d.name) ?? entityName ?? '?')}${facts.length ? ` (${facts.join(', ')})` : ''}.`,
+      );
+    }
+    case 'class.update':
+      return words(classChange(d, entityName, person));
+
+    // Sites, rooms and settings
+    case 'site.create': {
+      const minutes = num(d.arrivalMinutes);
+      return words(
+        `Added the site ${quoted(str(d.name) ?? entityName ?? '?')}` +
+          ` (time zone ${str(d.timezone) ?? '?'}` +
+          (minutes !== undefined ? `, arrival window ${count(minutes, 'minute')})` : ')') +
+          '.',
+      );
+    }
+    case 'room.create':
+    case 'room.delete': {
+      const site = nameOf(d.siteId);
+      return words(
+        `${e.action === 'room.create' ? 'Added' : 'Deleted'} the room ${quoted(str(d.name) ?? entityName ?? '?')}` +
+          (site ? ` at the site ${quoted(site)}.` : '.'),
+      );
+    }
     case 'site.update':
       return words(siteChange(d, entityName));
     case 'settings.update':
       return words(`Changed the settings: ${settingChanges(d)}.`);
 
     // People and sign-in
+    case 'auth.sign_in':
+      return words(`Signed in${door(d.via)}.`);
+    case 'auth.sign_out':
+      return words(`Signed out${d.via === 'console' ? ' of the console' : door(d.via)}.`);
+    case 'auth.sign_in_failed':
+      return words(failedSignIn(d, e.entityId ? person() : undefined, door(d.via), timeZone));
+    case 'auth.lockout': {
+      const until = when(d.until);
+      return words(
+        `Locked the account of ${person()} after ${count(num(d.failures) ?? 0, 'wrong password')}` +
+          (until ? `: nobody can sign in as them until ${until}, not even with the right password.` : '.'),
+      );
+    }
     case 'user.create':
       return words(
         e.actorKind === 'cli'
@@ -319,6 +394,88 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       return words('Set a new password from a reset link.');
   }
   return unknownAction(e, timeZone);
+}
+
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  present: 'present',
+  late: 'late',
+  absent: 'absent',
+  excused: 'excused',
+};
+const statusWord = (s: unknown) => (typeof s === 'string' ? STATUS_WORDS[s] : undefined);
+
+/** A failed sign-in: to an account (its id, never what was typed), or with an email of no account. */
+function failedSignIn(d: Detail, account: string | undefined, door: string, timeZone: string): string {
+  if (d.reason === 'no_account' || account === undefined) {
+    const attempts = num(d.attempts) ?? 1;
+    const since = dateTimeIn(str(d.since), timeZone);
+    return (
+      `Tried to sign in${door} with an email address that has no account` +
+      (attempts > 1
+        ? `: ${attempts} such attempts${since ? ` since ${since}` : ''} (the log notes the 1st, 10th, 100th, … of each 15 minutes)`
+        : '') +
+      '. What was typed is not kept.'
+    );
+  }
+  if (d.reason === 'account_disabled')
+    return `Tried to sign in${door} as ${account}, whose account is disabled.`;
+  const failures = num(d.failures);
+  const limit = num(d.limit);
+  return (
+    `Tried to sign in${door} as ${account} with a wrong password` +
+    (failures !== undefined && limit !== undefined
+      ? ` (${failures} of the ${limit} wrong passwords allowed before the account is locked).`
+      : '.')
+  );
+}
+
+const STUDENT_FIELD_WORDS: Readonly<Record<string, string>> = {
+  name: 'name',
+  studentNumber: 'student number',
+  email: 'email',
+  guardianEmail: 'guardian’s email',
+  consentAt: 'consent date',
+};
+/** The fields an edit changed (their values are not in the log) and a change of consent. */
+function studentChange(d: Detail, who: string): string {
+  const consent = (d.consent ?? null) as Detail | null;
+  const changed = Array.isArray(d.changed) ? d.changed.filter((f): f is string => typeof f === 'string') : [];
+  const fields = changed
+    .filter((f) => f !== 'consent' && !(consent && f === 'consentAt'))
+    .map((f) => STUDENT_FIELD_WORDS[f] ?? spaced(f));
+  const removed = num(d.templatesRemoved) ?? 0;
+  const templatesGone = removed > 0 ? `: ${count(removed, 'face template')} removed` : '';
+  const withdrawn = consent?.to === false;
+  const given = consent?.to === true;
+  if (fields.length === 0) {
+    if (withdrawn) return `Withdrew the consent of ${who} to face recognition${templatesGone}.`;
+    if (given) return `Recorded the consent of ${who} to face recognition.`;
+    return `Saved ${who} unchanged.`;
+  }
+  return (
+    `Changed the ${joinWords(fields)} of ${who}` +
+    (withdrawn ? ` and withdrew their consent to face recognition${templatesGone}` : '') +
+    (given ? ' and recorded their consent to face recognition' : '') +
+    '.'
+  );
+}
+
+function classChange(d: Detail, nameToday: string | undefined, person: (id: unknown) => string): string {
+  const before = (d.before ?? {}) as Detail;
+  const after = (d.after ?? {}) as Detail;
+  const parts: string[] = [];
+  const teacher = (id: unknown) => (str(id) ? person(id) : 'nobody');
+  const window = (m: unknown) => (num(m) !== undefined ? count(num(m)!, 'minute') : 'the site’s');
+  if ('name' in after) parts.push(`renamed it ${quoted(str(after.name) ?? '?')}`);
+  if ('code' in after) parts.push(`code from ${str(before.code) ?? 'none'} to ${str(after.code) ?? 'none'}`);
+  if ('teacherId' in after)
+    parts.push(`teacher from ${teacher(before.teacherId)} to ${teacher(after.teacherId)}`);
+  if ('arrivalMinutes' in after)
+    parts.push(`arrival window from ${window(before.arrivalMinutes)} to ${window(after.arrivalMinutes)}`);
+  const cls = quoted(str(before.name) ?? nameToday ?? '?');
+  return parts.length
+    ? `Changed the class ${cls}: ${joinWords(parts)}.`
+    : `Saved the class ${cls} unchanged.`;
 }
 
 /** "a, b and c". */

@@ -129,6 +129,7 @@ describe('server:import with the real face engine', () => {
       const refused = await createStudent(
         database.db,
         { siteId: 'default', studentNumber: 'R-404', name: 'Rae Fused', consent: false },
+        null,
         now,
       );
       mkdirSync(join(other, 'R-404'));

@@ -96,6 +96,7 @@ export async function importDirectory(
       const student = await createStudent(
         db,
         { siteId: options.siteId, studentNumber: folder, name, consent: options.consent },
+        null, // the import writes one `students.import` entry for all of them
         options.now(),
       );
       studentId = student.id;

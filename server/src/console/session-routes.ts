@@ -5,7 +5,6 @@ import { ErrorBody } from '../../../src/contracts/sync.js';
 import { unauthorized, HttpError } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
 import { perMinute, RATE_LIMIT_GROUPS } from '../rate-limit-store.js';
-import { writeAudit } from '../repositories/audit.js';
 import { typed, type RoutePlugin } from '../routes/types.js';
 import { ChangePasswordRequest, LoginRequest } from '../schemas/auth.js';
 import { ConsoleSession } from '../schemas/console.js';
@@ -43,7 +42,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request, reply) => {
-      const tokens = await app.ctx.auth.login(request.body.email, request.body.password);
+      const tokens = await app.ctx.auth.login(request.body.email, request.body.password, 'console');
       setSessionCookie(request, reply, tokens.refreshToken, ttlDays);
       return answer(tokens);
     },
@@ -87,7 +86,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
     },
     async (request, reply) => {
       const token = readCookie(request, SESSION_COOKIE);
-      if (token) await app.ctx.auth.logout(token);
+      if (token) await app.ctx.auth.logout(token, 'console');
       clearSessionCookie(request, reply);
       return { ok: true as const };
     },
@@ -113,16 +112,6 @@ const sessionRoutes: RoutePlugin = async (app) => {
         user.id,
         request.body.currentPassword,
         request.body.newPassword,
-      );
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: user.id },
-          action: 'user.password_change',
-          entity: 'user',
-          entityId: user.id,
-        },
-        app.ctx.nowIso(),
       );
       setSessionCookie(request, reply, tokens.refreshToken, ttlDays);
       return answer(tokens);

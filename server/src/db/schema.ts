@@ -262,7 +262,8 @@ export interface ChangeTable {
 export interface AuditLogTable {
   id: string;
   at: string;
-  actor_kind: 'user' | 'device' | 'cli' | 'system';
+  /** `anonymous`: nobody signed in (a failed sign-in: whoever typed it is not known). */
+  actor_kind: 'user' | 'device' | 'cli' | 'system' | 'anonymous';
   actor_id: string | null;
   action: string;
   entity: string;

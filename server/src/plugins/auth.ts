@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { forbidden, unauthorized } from '../errors.js';
+import type { Actor } from '../repositories/audit.js';
 import { authenticateDevice, type DevicePrincipal } from '../repositories/devices.js';
 import type { Role } from '../schemas/auth.js';
 import { findSessionState } from '../repositories/users.js';
@@ -50,6 +51,9 @@ export function userOf(request: FastifyRequest): UserPrincipal {
   if (!request.user) throw unauthorized();
   return request.user;
 }
+
+/** The signed-in user as the actor of an audit row. */
+export const userActor = (request: FastifyRequest): Actor => ({ kind: 'user', id: userOf(request).id });
 
 export function deviceOf(request: FastifyRequest): DevicePrincipal {
   if (!request.device) throw unauthorized();

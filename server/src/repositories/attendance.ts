@@ -574,7 +574,9 @@ export async function studentSessionStatus(
  * A teacher's or admin's correction, stored as an event (never an edit) with who and why. An
  * archived class's sessions are history as they stood (409 `class_archived`, under the class's
  * lock); a kiosk's late push of a mark it took before the archive is a fact and still accepted
- * (`ingestAttendance`).
+ * (`ingestAttendance`). Its audit row, in the same transaction, holds the student's status in the
+ * session before and after (`from`, `to`), read under the class's lock; never the reason, which
+ * is free text about a child.
  */
 export async function recordCorrection(
   db: Kysely<DB>,
@@ -604,6 +606,7 @@ export async function recordCorrection(
         throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
       }
     }
+    const from = await studentSessionStatus(trx, session.sessionId, req.studentId);
     const back = await trx
       .insertInto('attendance_events')
       .values({
@@ -632,7 +635,12 @@ export async function recordCorrection(
           action: `attendance.${req.kind}`,
           entity: 'attendance_event',
           entityId: id,
-          detail: { sessionId: session.sessionId, studentId: req.studentId },
+          detail: {
+            sessionId: session.sessionId,
+            studentId: req.studentId,
+            from,
+            to: await studentSessionStatus(trx, session.sessionId, req.studentId),
+          },
         },
         now,
       );

@@ -15,6 +15,7 @@ const ENTITY_KINDS: Readonly<Record<string, Kind>> = {
   student: 'student',
   class: 'class',
   site: 'site',
+  room: 'room',
   session: 'session',
 };
 const DETAIL_KINDS: Readonly<Record<string, Kind>> = {
@@ -24,6 +25,7 @@ const DETAIL_KINDS: Readonly<Record<string, Kind>> = {
   siteId: 'site',
   roomId: 'room',
   classId: 'class',
+  teacherId: 'user',
 };
 
 export interface AuditIds {
@@ -41,11 +43,19 @@ function idsOf(row: AuditIds): [string, Kind][] {
     out.push([row.actorId, row.actorKind]);
   const entityKind = ENTITY_KINDS[row.entity];
   if (row.entityId !== null && entityKind) out.push([row.entityId, entityKind]);
-  if (row.detail !== null && typeof row.detail === 'object' && !Array.isArray(row.detail)) {
-    for (const [key, value] of Object.entries(row.detail)) {
+  const scan = (detail: unknown) => {
+    if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return;
+    for (const [key, value] of Object.entries(detail)) {
       const kind = DETAIL_KINDS[key];
       if (kind && typeof value === 'string' && value !== '') out.push([value, kind]);
     }
+  };
+  scan(row.detail);
+  // An edit's `before` and `after` (class.update: the teacher it had and has).
+  if (row.detail !== null && typeof row.detail === 'object' && !Array.isArray(row.detail)) {
+    const { before, after } = row.detail as { before?: unknown; after?: unknown };
+    scan(before);
+    scan(after);
   }
   return out;
 }

@@ -43,7 +43,7 @@ type Write = (
 /** Every write path through the class's own routes that adds to it or edits it or its schedules. */
 const CLASS_WRITES: [string, Write][] = [
   ['enrolling a student', (db, s, x) => enrolStudents(db, s.classId, [x.studentId], NOW)],
-  ['renaming the class', (db, s) => updateClass(db, s.classId, { name: 'Renamed' }, NOW)],
+  ['renaming the class', (db, s) => updateClass(db, s.classId, { name: 'Renamed' }, actor, NOW)],
   [
     'adding a schedule',
     (db, s) =>
@@ -181,11 +181,12 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
   async function fixture() {
     const s = await seed(t, database);
     const code = `ARCH${++n}${dialect.name}`;
-    await updateClass(database.db, s.classId, { code }, NOW);
+    await updateClass(database.db, s.classId, { code }, actor, NOW);
     await changeSession(database.db, session(s, CANCELLED), { kind: 'cancelled', reason: null }, actor, NOW);
     const student = await createStudent(
       database.db,
       { siteId: 'default', studentNumber: `X-${code}`, name: 'New Student', consent: true },
+      actor,
       NOW,
     );
     return { s, extra: { studentId: student.id, code } };

@@ -5,6 +5,7 @@ import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
 import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
+import { writeAudit, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, paged, unique, type Executor, type Page } from './executor.js';
 import { lockActiveClass } from './class-lock.js';
@@ -97,6 +98,15 @@ export async function listClasses(
   return (await q.execute()).map(toClass);
 }
 
+/** A class's audited fields: a class's name is the school's, not personal data, so it is kept. */
+const classFields = (r: ClassTable) => ({
+  name: r.name,
+  code: r.code,
+  teacherId: r.teacher_id,
+  arrivalMinutes: r.arrival_minutes,
+});
+
+/** Adds a class, audited `class.create` (its name and fields) in the same transaction. */
 export async function createClass(
   db: Kysely<DB>,
   input: {
@@ -106,6 +116,7 @@ export async function createClass(
     teacherId?: string | null;
     arrivalMinutes?: number | null;
   },
+  actor: Actor,
   now: string,
 ): Promise<Class> {
   await getSite(db, input.siteId);
@@ -127,14 +138,30 @@ export async function createClass(
       [{ siteId: row.site_id, entity: 'class', entityId: row.id, data: rosterClass(row) }],
       now,
     );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'class.create',
+        entity: 'class',
+        entityId: row.id,
+        detail: { siteId: row.site_id, ...classFields(row) },
+      },
+      now,
+    );
   });
   return toClass(row);
 }
 
+/**
+ * Renames a class or changes its code, teacher or arrival window, audited `class.update` in the
+ * same transaction with the changed fields before and after (nothing when nothing changed).
+ */
 export async function updateClass(
   db: Kysely<DB>,
   id: string,
   patch: { name?: string; code?: string | null; teacherId?: string | null; arrivalMinutes?: number | null },
+  actor: Actor,
   now: string,
 ): Promise<Class> {
   await assertTeacher(db, patch.teacherId);
@@ -162,6 +189,23 @@ export async function updateClass(
       [{ siteId: next.site_id, entity: 'class', entityId: id, data: rosterClass(next) }],
       now,
     );
+    const [was, is] = [classFields(current), classFields(next)];
+    const changed = (Object.keys(was) as (keyof typeof was)[]).filter((k) => was[k] !== is[k]);
+    if (changed.length > 0)
+      await writeAudit(
+        trx,
+        {
+          actor,
+          action: 'class.update',
+          entity: 'class',
+          entityId: id,
+          detail: {
+            before: Object.fromEntries(changed.map((k) => [k, was[k]])),
+            after: Object.fromEntries(changed.map((k) => [k, is[k]])),
+          },
+        },
+        now,
+      );
     return toClass(next);
   });
 }

@@ -79,7 +79,12 @@ describe.skipIf(!postgres?.available)('edits racing another edit of the same row
     const database = await openTestPostgres();
     try {
       const now = new Date().toISOString();
-      const site = await createSite(database.db, { name: 'North', timezone: 'UTC' }, now);
+      const site = await createSite(
+        database.db,
+        { name: 'North', timezone: 'UTC' },
+        { kind: 'cli', id: null },
+        now,
+      );
       const renamed = { value: null as unknown };
       await race(
         database,

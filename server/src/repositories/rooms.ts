@@ -35,9 +35,11 @@ export async function listSites(db: Executor, page?: Page) {
   );
 }
 
+/** Adds a site, audited `site.create` (its name, zone and arrival window) in the same transaction. */
 export async function createSite(
   db: Kysely<DB>,
   input: { name: string; timezone: string; arrivalMinutes?: number },
+  actor: Actor,
   now: string,
 ) {
   const row: SiteTable = {
@@ -51,6 +53,8 @@ export async function createSite(
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('sites').values(row).execute();
     await appendChanges(trx, [siteChange(row)], now);
+    const { id, ...detail } = toSite(row);
+    await writeAudit(trx, { actor, action: 'site.create', entity: 'site', entityId: id, detail }, now);
   });
   return toSite(row);
 }
@@ -112,7 +116,13 @@ export async function listRooms(db: Executor, siteId?: string, page?: Page) {
   return (await q.execute()).map(toRoom);
 }
 
-export async function createRoom(db: Kysely<DB>, input: { siteId: string; name: string }, now: string) {
+/** Adds a room, audited `room.create` in the same transaction. */
+export async function createRoom(
+  db: Kysely<DB>,
+  input: { siteId: string; name: string },
+  actor: Actor,
+  now: string,
+) {
   await getSite(db, input.siteId);
   const row: RoomTable = { id: randomUUID(), site_id: input.siteId, name: input.name, created_at: now };
   await db.transaction().execute(async (trx) => {
@@ -122,11 +132,26 @@ export async function createRoom(db: Kysely<DB>, input: { siteId: string; name: 
       [{ siteId: row.site_id, entity: 'room', entityId: row.id, data: rosterRoom(row) }],
       now,
     );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'room.create',
+        entity: 'room',
+        entityId: row.id,
+        detail: { name: row.name, siteId: row.site_id },
+      },
+      now,
+    );
   });
   return toRoom(row);
 }
 
-export async function deleteRoom(db: Kysely<DB>, id: string, now: string): Promise<void> {
+/**
+ * Deletes a room no schedule or kiosk uses, audited `room.delete` in the same transaction with
+ * its name (the room is gone, so the log is the only place left that says what it was).
+ */
+export async function deleteRoom(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<void> {
   const room = await getRoom(db, id);
   await db.transaction().execute(async (trx) => {
     const used = await trx
@@ -145,5 +170,16 @@ export async function deleteRoom(db: Kysely<DB>, id: string, now: string): Promi
       throw conflict('room is used by schedules or devices; remove them first', 'room_in_use');
     await trx.deleteFrom('rooms').where('id', '=', id).execute();
     await appendChanges(trx, [{ siteId: room.site_id, entity: 'room', entityId: id, data: null }], now);
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'room.delete',
+        entity: 'room',
+        entityId: id,
+        detail: { name: room.name, siteId: room.site_id },
+      },
+      now,
+    );
   });
 }

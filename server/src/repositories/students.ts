@@ -53,7 +53,17 @@ async function assertNumberFree(db: Executor, siteId: string, studentNumber: str
     throw conflict(`student number ${studentNumber} is taken at this site`, 'student_number_taken');
 }
 
-export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: string): Promise<Student> {
+/**
+ * Adds a student, audited `student.create` in the same transaction: ids and consent only, never
+ * the name (the log outlives an erasure). `actor` null: the caller is an import that writes one
+ * summary entry for all its students instead.
+ */
+export async function createStudent(
+  db: Kysely<DB>,
+  input: CreateStudent,
+  actor: Actor | null,
+  now: string,
+): Promise<Student> {
   await getSite(db, input.siteId);
   const row: StudentTable = {
     id: randomUUID(),
@@ -75,6 +85,18 @@ export async function createStudent(db: Kysely<DB>, input: CreateStudent, now: s
       [{ siteId: row.site_id, entity: 'student', entityId: row.id, data: rosterStudent(row) }],
       now,
     );
+    if (actor)
+      await writeAudit(
+        trx,
+        {
+          actor,
+          action: 'student.create',
+          entity: 'student',
+          entityId: row.id,
+          detail: { siteId: row.site_id, consent: row.consent === 1 },
+        },
+        now,
+      );
   });
   return toStudent(row);
 }
@@ -96,10 +118,26 @@ export async function dropTemplates(trx: Transaction<DB>, student: StudentTable)
   }));
 }
 
+/** What an edit of a student changed, by field name, for its audit row (values stay out of the log). */
+const STUDENT_FIELDS = {
+  name: 'name',
+  student_number: 'studentNumber',
+  email: 'email',
+  guardian_email: 'guardianEmail',
+  consent: 'consent',
+  consent_at: 'consentAt',
+} as const satisfies Partial<Record<keyof StudentTable, string>>;
+
+/**
+ * Edits a student, audited `student.update` in the same transaction when anything changed: the
+ * names of the fields changed, consent before and after and the templates a withdrawal removed,
+ * never a name, number or address (the log outlives an erasure).
+ */
 export async function updateStudent(
   db: Kysely<DB>,
   id: string,
   patch: UpdateStudent,
+  actor: Actor,
   now: string,
 ): Promise<Student> {
   return db.transaction().execute(async (trx) => {
@@ -138,8 +176,28 @@ export async function updateStudent(
       { siteId: next.site_id, entity: 'student', entityId: id, data: rosterStudent(next) },
     ];
     // Consent withdrawn: the face templates go, here and (by tombstone) at every kiosk.
-    if (consentChanged && next.consent === 0) changes.push(...(await dropTemplates(trx, current)));
+    const dropped = consentChanged && next.consent === 0 ? await dropTemplates(trx, current) : [];
+    changes.push(...dropped);
     await appendChanges(trx, changes, now);
+    const changed = Object.entries(STUDENT_FIELDS)
+      .filter(([column]) => current[column as keyof StudentTable] !== next[column as keyof StudentTable])
+      .map(([, field]) => field);
+    if (changed.length > 0)
+      await writeAudit(
+        trx,
+        {
+          actor,
+          action: 'student.update',
+          entity: 'student',
+          entityId: id,
+          detail: {
+            changed,
+            ...(consentChanged ? { consent: { from: current.consent === 1, to: next.consent === 1 } } : {}),
+            ...(dropped.length > 0 ? { templatesRemoved: dropped.length } : {}),
+          },
+        },
+        now,
+      );
     return toStudent(next);
   });
 }

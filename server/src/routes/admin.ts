@@ -72,7 +72,7 @@ const admin: RoutePlugin = async (app) => {
         security,
         summary: 'Audit log, newest first',
         description:
-          "Each row's `names` maps the ids it mentions (actor, record, and the detail's studentId, deviceId, sessionId, siteId, roomId, classId) to their names today; a session is named by its class. An id whose record is gone (an erased student) has no name.",
+          "Each row's `names` maps the ids it mentions (actor, record, and the detail's studentId, deviceId, sessionId, siteId, roomId, classId, teacherId, also inside its before and after) to their names today; a session is named by its class. An id whose record is gone (an erased student) has no name.",
         querystring: AuditQuery,
         response: { 200: z.array(AuditRow) },
       },

@@ -1,6 +1,5 @@
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { userOf } from '../plugins/auth.js';
-import { writeAudit } from '../repositories/audit.js';
 import { ChangePasswordRequest, LoginRequest, RefreshRequest, TokenResponse } from '../schemas/auth.js';
 import { Ok } from '../schemas/common.js';
 import { z } from 'zod';
@@ -22,7 +21,7 @@ const authRoutes: RoutePlugin = async (app) => {
         response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
       },
     },
-    async (request) => app.ctx.auth.login(request.body.email, request.body.password),
+    async (request) => app.ctx.auth.login(request.body.email, request.body.password, 'api'),
   );
 
   r.post(
@@ -50,7 +49,7 @@ const authRoutes: RoutePlugin = async (app) => {
       },
     },
     async (request) => {
-      await app.ctx.auth.logout(request.body.refreshToken);
+      await app.ctx.auth.logout(request.body.refreshToken, 'api');
       return { ok: true as const };
     },
   );
@@ -69,26 +68,9 @@ const authRoutes: RoutePlugin = async (app) => {
         response: { 200: TokenResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
-    async (request) => {
-      const user = userOf(request);
-      const tokens = await app.ctx.auth.changePassword(
-        user.id,
-        request.body.currentPassword,
-        request.body.newPassword,
-      );
-      const now = app.ctx.nowIso();
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: user.id },
-          action: 'user.password_change',
-          entity: 'user',
-          entityId: user.id,
-        },
-        now,
-      );
-      return tokens;
-    },
+    // Audited `user.password_change` by the auth service, in the change's transaction.
+    async (request) =>
+      app.ctx.auth.changePassword(userOf(request).id, request.body.currentPassword, request.body.newPassword),
   );
 
   r.get(

@@ -328,6 +328,7 @@ describe.each(dialects)('class archive on $name', (dialect) => {
       expect(rows.map((r) => [r.action, r.entity, r.actorId])).toEqual([
         ['class.unarchive', 'class', me.id],
         ['class.archive', 'class', me.id],
+        ['class.create', 'class', expect.any(String)],
       ]);
     });
 

@@ -80,7 +80,7 @@ const classes: RoutePlugin = async (app) => {
     '/api/classes',
     { ...admin, schema: { tags, security, body: CreateClass, response: { 201: Class, 400: ErrorBody } } },
     async (request, reply) =>
-      reply.status(201).send(await createClass(app.ctx.db, request.body, app.ctx.nowIso())),
+      reply.status(201).send(await createClass(app.ctx.db, request.body, actor(request), app.ctx.nowIso())),
   );
   r.get(
     '/api/classes/:id',
@@ -102,7 +102,8 @@ const classes: RoutePlugin = async (app) => {
         response: { 200: Class, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => updateClass(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
+    async (request) =>
+      updateClass(app.ctx.db, request.params.id, request.body, actor(request), app.ctx.nowIso()),
   );
   // No hard delete: a mis-click must not lose a class's sessions and marks (docs/server.md).
   r.delete(

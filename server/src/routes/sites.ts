@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
-import { userOf } from '../plugins/auth.js';
+import { userActor } from '../plugins/auth.js';
 import {
   createRoom,
   createSite,
@@ -31,7 +31,9 @@ const sites: RoutePlugin = async (app) => {
     '/api/sites',
     { ...admin, schema: { tags, security, body: CreateSite, response: { 201: Site, 400: ErrorBody } } },
     async (request, reply) =>
-      reply.status(201).send(await createSite(app.ctx.db, request.body, app.ctx.nowIso())),
+      reply
+        .status(201)
+        .send(await createSite(app.ctx.db, request.body, userActor(request), app.ctx.nowIso())),
   );
   r.patch(
     '/api/sites/:id',
@@ -48,13 +50,7 @@ const sites: RoutePlugin = async (app) => {
       },
     },
     async (request) =>
-      updateSite(
-        app.ctx.db,
-        request.params.id,
-        request.body,
-        { kind: 'user', id: userOf(request).id },
-        app.ctx.nowIso(),
-      ),
+      updateSite(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
   );
 
   r.get(
@@ -82,13 +78,15 @@ const sites: RoutePlugin = async (app) => {
     '/api/rooms',
     { ...admin, schema: { tags, security, body: CreateRoom, response: { 201: Room, 404: ErrorBody } } },
     async (request, reply) =>
-      reply.status(201).send(await createRoom(app.ctx.db, request.body, app.ctx.nowIso())),
+      reply
+        .status(201)
+        .send(await createRoom(app.ctx.db, request.body, userActor(request), app.ctx.nowIso())),
   );
   r.delete(
     '/api/rooms/:id',
     { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 409: ErrorBody } } },
     async (request, reply) => {
-      await deleteRoom(app.ctx.db, request.params.id, app.ctx.nowIso());
+      await deleteRoom(app.ctx.db, request.params.id, userActor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
   );

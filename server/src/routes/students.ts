@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { badRequest, forbidden, HttpError } from '../errors.js';
-import { userOf } from '../plugins/auth.js';
+import { userActor, userOf } from '../plugins/auth.js';
 import {
   countTemplates,
   createStudent,
@@ -137,7 +137,9 @@ const students: RoutePlugin = async (app) => {
     '/api/students',
     { ...admin, schema: { tags, security, body: CreateStudent, response: { 201: Student, 409: ErrorBody } } },
     async (request, reply) =>
-      reply.status(201).send(await createStudent(app.ctx.db, request.body, app.ctx.nowIso())),
+      reply
+        .status(201)
+        .send(await createStudent(app.ctx.db, request.body, userActor(request), app.ctx.nowIso())),
   );
 
   r.get(
@@ -171,7 +173,8 @@ const students: RoutePlugin = async (app) => {
         response: { 200: Student, 404: ErrorBody, 409: ErrorBody },
       },
     },
-    async (request) => updateStudent(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
+    async (request) =>
+      updateStudent(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
   );
 
   r.delete(

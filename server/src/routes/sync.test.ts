@@ -475,6 +475,7 @@ describe.each(dialects)('sync API on $name', (dialect) => {
         .selectFrom('audit_log')
         .select(['action', 'detail'])
         .where('entity_id', '=', site.id)
+        .where('action', '=', 'site.update')
         .execute();
       expect(audit).toEqual([{ action: 'site.update', detail: expect.stringContaining('America/New_York') }]);
     });
@@ -711,9 +712,9 @@ describe.each(dialects)('sync API on $name', (dialect) => {
         t.app,
         s.adminToken,
         'GET',
-        `/api/audit?entityId=${victim}`,
+        `/api/audit?entityId=${victim}&action=student.erase`,
       );
-      expect(audit[0]).toMatchObject({ action: 'student.erase', entityId: victim, actorKind: 'user' });
+      expect(audit).toMatchObject([{ action: 'student.erase', entityId: victim, actorKind: 'user' }]);
     });
   });
 });

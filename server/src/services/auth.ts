@@ -5,12 +5,17 @@
 // Every token carries the user's token_version at issue (migration 005). Disabling a user,
 // changing their role or password bumps it, which ends every session at once: access tokens
 // in the auth hook (plugins/auth.ts), refresh tokens here.
+// The audit log gets each sign-in, sign-out, password change, failed sign-in and lockout of an
+// account (the password is never written; an email with no account is not written either, see
+// `noteUnknownAccount`). Every row a stranger can cause is bounded by a throttle.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { DB } from '../db/schema.js';
 import { forbidden, tooManyRequests, unauthorized, type HttpError } from '../errors.js';
 import { windowCounters, type WindowCounters } from '../rate-limit-store.js';
+import { writeAudit } from '../repositories/audit.js';
+import type { Executor } from '../repositories/executor.js';
 import { findUserByEmail, findUserById, updateUser } from '../repositories/users.js';
 import type { Role } from '../schemas/auth.js';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js';
@@ -28,6 +33,22 @@ export interface AuthConfig {
  * does, at the cost that such a guesser can keep the account's owner out for the window too.
  */
 export const ACCOUNT_FAILURES = { max: 10, windowMs: 15 * 60_000 } as const;
+
+/** Which door a sign-in came through: the API's token routes or the console's cookie session. */
+export type SignInVia = 'api' | 'console';
+
+/**
+ * Failed sign-ins with an email that has no account are counted school-wide per window of
+ * ACCOUNT_FAILURES.windowMs and audited at the 1st, 10th, 100th, ... of the window: the per-email
+ * throttle does not bound them (a guesser can try a new email each time), so one row each would let
+ * anyone flood the log. A key without a newline cannot be a rate-limit or per-email key.
+ */
+const UNKNOWN_ACCOUNT_KEY = 'sign-in failures without an account';
+export const isPowerOfTen = (n: number) => {
+  let p = 1;
+  while (p < n) p *= 10;
+  return p === n;
+};
 
 export interface UserPrincipal {
   kind: 'user';
@@ -67,7 +88,7 @@ export class AuthService {
     this.failures = windowCounters(db, clock);
   }
 
-  async login(email: string, password: string): Promise<IssuedTokens> {
+  async login(email: string, password: string, via: SignInVia): Promise<IssuedTokens> {
     // Counted per email whether or not the account exists, so the answer says nothing about that.
     // Every attempt takes a slot first, in one atomic increment, and only a right password gives
     // it back: peeking first and counting after the (slow) password check let concurrent guesses
@@ -83,15 +104,110 @@ export class AuthService {
       );
     }
     const user = await findUserByEmail(this.db, email);
-    let ok: boolean;
+    const badCredentials = () => unauthorized('Wrong email or password', 'bad_credentials');
     if (!user) {
       this.dummyHash ??= dummyPasswordHash();
       await verifyPassword(password, await this.dummyHash);
-      ok = false;
-    } else ok = (await verifyPassword(password, user.password_hash)) && user.disabled !== 1;
-    if (!user || !ok) throw unauthorized('Wrong email or password', 'bad_credentials');
+      await this.noteUnknownAccount(via);
+      throw badCredentials();
+    }
+    const rightPassword = await verifyPassword(password, user.password_hash);
+    if (!rightPassword || user.disabled === 1) {
+      await this.noteFailure(user.id, rightPassword ? 'account_disabled' : 'wrong_password', via, {
+        current,
+        ttl,
+      });
+      throw badCredentials();
+    }
     await this.failures.reset(failureKey);
-    return this.issue(user, randomUUID());
+    return this.db.transaction().execute(async (trx) => {
+      const tokens = await this.issue(trx, user, randomUUID());
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'user', id: user.id },
+          action: 'auth.sign_in',
+          entity: 'user',
+          entityId: user.id,
+          detail: { via },
+        },
+        this.clock.now().toISOString(),
+      );
+      return tokens;
+    });
+  }
+
+  /**
+   * A wrong password (or a right one for a disabled account) for an account: audited with the
+   * account's id and how many of the window's failures it is, never what was typed. The failure
+   * that reaches the limit also writes `auth.lockout`, once per window: the throttled attempts
+   * after it are not written at all, so one account costs at most ACCOUNT_FAILURES.max + 1 rows
+   * a window however hard it is tried.
+   */
+  private async noteFailure(
+    userId: string,
+    reason: 'wrong_password' | 'account_disabled',
+    via: SignInVia,
+    count: { current: number; ttl: number },
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'anonymous', id: null },
+          action: 'auth.sign_in_failed',
+          entity: 'user',
+          entityId: userId,
+          detail: { reason, via, failures: count.current, limit: ACCOUNT_FAILURES.max },
+        },
+        now.toISOString(),
+      );
+      if (count.current === ACCOUNT_FAILURES.max)
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'system', id: null },
+            action: 'auth.lockout',
+            entity: 'user',
+            entityId: userId,
+            detail: {
+              failures: count.current,
+              minutes: ACCOUNT_FAILURES.windowMs / 60_000,
+              until: new Date(now.getTime() + count.ttl).toISOString(),
+            },
+          },
+          now.toISOString(),
+        );
+    });
+  }
+
+  /**
+   * A sign-in with an email that has no account. Nothing typed is kept, not even hashed: it is
+   * text a stranger chooses (it would be planted in the admins' log), an email is guessed back
+   * from its hash by trying the school's address pattern, and people type their password into
+   * the email field. Counted instead, and written at the 1st, 10th, 100th, ... of the window.
+   */
+  private async noteUnknownAccount(via: SignInVia): Promise<void> {
+    const { current, ttl } = await this.failures.increment(UNKNOWN_ACCOUNT_KEY, ACCOUNT_FAILURES.windowMs);
+    if (!isPowerOfTen(current)) return;
+    const now = this.clock.now();
+    await writeAudit(
+      this.db,
+      {
+        actor: { kind: 'anonymous', id: null },
+        action: 'auth.sign_in_failed',
+        entity: 'user',
+        entityId: null,
+        detail: {
+          reason: 'no_account',
+          via,
+          attempts: current,
+          since: new Date(now.getTime() + ttl - ACCOUNT_FAILURES.windowMs).toISOString(),
+        },
+      },
+      now.toISOString(),
+    );
   }
 
   async refresh(refreshToken: string): Promise<IssuedTokens> {
@@ -125,7 +241,7 @@ export class AuthService {
     if (user.disabled === 1) throw accountDisabled();
     // Covers a refresh that raced with the bump: its new token carries the old version.
     if (row.token_version !== user.token_version) throw sessionRevoked();
-    return this.issue(user, row.family_id);
+    return this.issue(this.db, user, row.family_id);
   }
 
   /**
@@ -140,36 +256,64 @@ export class AuthService {
     // The field is named so that a form shows the reason beside it.
     if (!(await verifyPassword(currentPassword, user.password_hash)))
       throw forbidden('Current password is wrong', 'wrong_password', 'currentPassword');
-    await updateUser(
-      this.db,
-      userId,
-      { passwordHash: await hashPassword(newPassword) },
-      this.clock.now().toISOString(),
-    );
-    const updated = await findUserById(this.db, userId);
-    if (!updated) throw sessionRevoked();
-    return this.issue(updated, randomUUID());
+    const passwordHash = await hashPassword(newPassword);
+    const now = this.clock.now().toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      await updateUser(trx, userId, { passwordHash }, now);
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'user', id: userId },
+          action: 'user.password_change',
+          entity: 'user',
+          entityId: userId,
+        },
+        now,
+      );
+      const updated = await findUserById(trx, userId);
+      if (!updated) throw sessionRevoked();
+      return this.issue(trx, updated, randomUUID());
+    });
   }
 
-  async logout(refreshToken: string): Promise<void> {
+  /**
+   * Ends the token's session (its family). Audited `auth.sign_out` only when a live session
+   * ended: the route needs no sign-in, and presenting the same token again writes nothing.
+   */
+  async logout(refreshToken: string, via: SignInVia): Promise<void> {
     const now = this.clock.now().toISOString();
     const row = await this.db
       .selectFrom('refresh_tokens')
-      .select('family_id')
+      .select(['family_id', 'user_id'])
       .where('token_hash', '=', hashToken(refreshToken))
       .executeTakeFirst();
-    if (row)
-      await this.db
+    if (!row) return;
+    await this.db.transaction().execute(async (trx) => {
+      const ended = await trx
         .updateTable('refresh_tokens')
         .set({ revoked_at: now })
         .where('family_id', '=', row.family_id)
-        .execute();
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(ended.numUpdatedRows) > 0)
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'user', id: row.user_id },
+            action: 'auth.sign_out',
+            entity: 'user',
+            entityId: row.user_id,
+            detail: { via },
+          },
+          now,
+        );
+    });
   }
 
-  private async issue(user: TokenSubject, familyId: string): Promise<IssuedTokens> {
+  private async issue(db: Executor, user: TokenSubject, familyId: string): Promise<IssuedTokens> {
     const nowDate = this.clock.now();
     const refreshToken = randomToken();
-    await this.db
+    await db
       .insertInto('refresh_tokens')
       .values({
         id: randomUUID(),

@@ -1,0 +1,258 @@
+// Sign-ins in the audit log: each sign-in, sign-out and password change, each failed sign-in to an
+// account (its id, never what was typed) and the lockout after too many, on the API's routes and
+// the console's. What a stranger can make the server write is bounded: throttled attempts write
+// nothing, and emails with no account are counted, not written, and never kept.
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, createUser, type TestApp } from '../../test/app.js';
+import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { ACCOUNT_FAILURES, isPowerOfTen } from '../services/auth.js';
+
+const dialects = await testDialects();
+const csrf = { 'x-rollcall-console': '1' };
+
+interface AuditRow {
+  actor_kind: string;
+  actor_id: string | null;
+  action: string;
+  entity_id: string | null;
+  detail: string | null;
+}
+
+describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
+  let database: TestDatabase;
+  let t: TestApp;
+  let client = 0;
+  beforeAll(async () => {
+    if (!dialect.available) return;
+    database = await dialect.open();
+    t = await buildTestApp(database);
+  });
+  afterAll(async () => {
+    await t?.app.close();
+    await database?.cleanup();
+  });
+
+  /** Each call from a new address: the per-client limit never applies here. */
+  const signIn = (email: string, password: string, url = '/api/auth/login') =>
+    t.app.inject({
+      method: 'POST',
+      url,
+      remoteAddress: `203.0.113.${++client % 250}`,
+      headers: csrf,
+      payload: { email, password },
+    });
+  const cookieOf = (res: LightMyRequestResponse) =>
+    /rollcall_session=([^;]*)/.exec(String(res.headers['set-cookie'] ?? ''))?.[1] ?? '';
+  const rowsAbout = async (userId: string): Promise<AuditRow[]> =>
+    (await database.db
+      .selectFrom('audit_log')
+      .select(['actor_kind', 'actor_id', 'action', 'entity_id', 'detail'])
+      .where('entity_id', '=', userId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute()) as AuditRow[];
+  const allRows = async () => (await database.db.selectFrom('audit_log').selectAll().execute()) as unknown[];
+  const detailOf = (row: AuditRow | undefined) =>
+    JSON.parse(row?.detail ?? 'null') as Record<string, unknown>;
+
+  describe.skipIf(!dialect.available)(`(${dialect.reason ?? 'reachable'})`, () => {
+    it('writes each sign-in and sign-out with the door it came through; a second sign-out with the same token writes nothing', async () => {
+      const user = await createUser(database, 'teacher');
+      const api = await signIn(user.email, user.password);
+      expect(api.statusCode).toBe(200);
+      t.clock.advance(1000); // rows in a known order
+      const consoleSession = await signIn(user.email, user.password, '/api/auth/session');
+      expect(consoleSession.statusCode).toBe(200);
+      const cookie = cookieOf(consoleSession);
+
+      for (let i = 0; i < 2; i++) {
+        t.clock.advance(1000);
+        expect(
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: '/api/auth/session/logout',
+              headers: { ...csrf, cookie: `rollcall_session=${cookie}` },
+            })
+          ).statusCode,
+        ).toBe(200);
+        t.clock.advance(1000);
+        expect(
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: '/api/auth/logout',
+              payload: { refreshToken: (api.json() as { refreshToken: string }).refreshToken },
+            })
+          ).statusCode,
+        ).toBe(200);
+      }
+
+      const rows = await rowsAbout(user.id);
+      expect(rows.map((r) => [r.action, r.actor_kind, r.actor_id, detailOf(r)])).toEqual([
+        ['auth.sign_in', 'user', user.id, { via: 'api' }],
+        ['auth.sign_in', 'user', user.id, { via: 'console' }],
+        ['auth.sign_out', 'user', user.id, { via: 'console' }],
+        ['auth.sign_out', 'user', user.id, { via: 'api' }],
+      ]);
+    });
+
+    it('writes a wrong password with the account and its count, never the password or the email', async () => {
+      const user = await createUser(database, 'teacher');
+      const typed = 'Tr0ub4dor&3 wrong';
+      expect((await signIn(user.email, typed, '/api/auth/session')).statusCode).toBe(401);
+      t.clock.advance(1000);
+      expect((await signIn(user.email, `${typed} again`)).statusCode).toBe(401);
+
+      const rows = await rowsAbout(user.id);
+      expect(rows.map((r) => [r.action, r.actor_kind, r.actor_id, detailOf(r)])).toEqual([
+        [
+          'auth.sign_in_failed',
+          'anonymous',
+          null,
+          { reason: 'wrong_password', via: 'console', failures: 1, limit: ACCOUNT_FAILURES.max },
+        ],
+        [
+          'auth.sign_in_failed',
+          'anonymous',
+          null,
+          { reason: 'wrong_password', via: 'api', failures: 2, limit: ACCOUNT_FAILURES.max },
+        ],
+      ]);
+      const log = JSON.stringify(await allRows());
+      expect(log).not.toContain(typed);
+      expect(log).not.toContain(user.email);
+    });
+
+    it('says a disabled account was tried, and the right password of a disabled account is still refused', async () => {
+      const user = await createUser(database, 'teacher');
+      await database.db.updateTable('users').set({ disabled: 1 }).where('id', '=', user.id).execute();
+      expect((await signIn(user.email, user.password)).statusCode).toBe(401);
+      const [row] = await rowsAbout(user.id);
+      expect(row?.action).toBe('auth.sign_in_failed');
+      expect(detailOf(row)).toMatchObject({ reason: 'account_disabled' });
+    });
+
+    it('writes one lockout when the limit is reached, and nothing for the throttled attempts after it', async () => {
+      const user = await createUser(database, 'teacher');
+      for (let i = 0; i < ACCOUNT_FAILURES.max; i++)
+        expect((await signIn(user.email, `guess ${i}`)).statusCode).toBe(401);
+      for (let i = 0; i < 5; i++) expect((await signIn(user.email, user.password)).statusCode).toBe(429);
+
+      const rows = await rowsAbout(user.id);
+      expect(rows.filter((r) => r.action === 'auth.sign_in_failed')).toHaveLength(ACCOUNT_FAILURES.max);
+      const lockouts = rows.filter((r) => r.action === 'auth.lockout');
+      expect(lockouts).toHaveLength(1);
+      expect(lockouts[0]?.actor_kind).toBe('system');
+      expect(detailOf(lockouts[0])).toEqual({
+        failures: ACCOUNT_FAILURES.max,
+        minutes: ACCOUNT_FAILURES.windowMs / 60_000,
+        until: new Date(t.clock.now().getTime() + ACCOUNT_FAILURES.windowMs).toISOString(),
+      });
+      expect(rows).toHaveLength(ACCOUNT_FAILURES.max + 1);
+
+      // The next window: signing in works again and is written as such.
+      t.clock.advance(ACCOUNT_FAILURES.windowMs);
+      expect((await signIn(user.email, user.password)).statusCode).toBe(200);
+      expect((await rowsAbout(user.id)).at(-1)?.action).toBe('auth.sign_in');
+    });
+
+    it('emails with no account: nothing typed is kept, and a flood writes a row at the 1st and 10th attempt of the window only', async () => {
+      // A fresh window of the school-wide count.
+      t.clock.advance(ACCOUNT_FAILURES.windowMs);
+      const start = t.clock.now().toISOString();
+      const before = (await allRows()).length;
+      for (let i = 1; i <= 12; i++) {
+        // A new name each time, as a guesser would: the per-email throttle never applies.
+        const res = await signIn(`call-0800-it-help-${i}@evil.example`, `password-${i}`);
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toMatchObject({ error: 'bad_credentials' });
+      }
+      const rows = (await database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'auth.sign_in_failed')
+        .where('entity_id', 'is', null)
+        .where('at', '>=', start)
+        .orderBy('at')
+        .orderBy('id')
+        .execute()) as (AuditRow & { entity: string })[];
+      rows.sort((a, b) => Number(detailOf(a).attempts) - Number(detailOf(b).attempts));
+      expect(rows.map((r) => detailOf(r).attempts)).toEqual([1, 10]);
+      expect(rows[0]).toMatchObject({ actor_kind: 'anonymous', actor_id: null, entity: 'user' });
+      expect(detailOf(rows[0])).toEqual({ reason: 'no_account', via: 'api', attempts: 1, since: start });
+      expect((await allRows()).length - before).toBe(2);
+      const log = JSON.stringify(await allRows());
+      expect(log).not.toMatch(/evil|0800|password-/);
+    });
+
+    it('writes a password change, from the API and from the console, once each', async () => {
+      const user = await createUser(database, 'teacher');
+      const api = await signIn(user.email, user.password);
+      const { accessToken } = api.json() as { accessToken: string };
+      const changed = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: { authorization: `Bearer ${accessToken}` },
+        payload: { currentPassword: user.password, newPassword: 'a brand new passphrase' },
+      });
+      expect(changed.statusCode).toBe(200);
+      const session = await signIn(user.email, 'a brand new passphrase', '/api/auth/session');
+      const consoleToken = (session.json() as { accessToken: string }).accessToken;
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/session/password',
+        headers: { ...csrf, authorization: `Bearer ${consoleToken}` },
+        payload: { currentPassword: 'a brand new passphrase', newPassword: 'and another passphrase' },
+      });
+      expect(again.statusCode).toBe(200);
+      const changes = (await rowsAbout(user.id)).filter((r) => r.action === 'user.password_change');
+      expect(changes.map((r) => [r.actor_id, r.entity_id])).toEqual([
+        [user.id, user.id],
+        [user.id, user.id],
+      ]);
+    });
+  });
+});
+
+it('an email with no account is written at the 1st, 10th, 100th, ... attempt of a window', () => {
+  const written = Array.from({ length: 20_000 }, (_, i) => i + 1).filter(isPowerOfTen);
+  expect(written).toEqual([1, 10, 100, 1000, 10_000]);
+});
+
+describe.each(dialects)('a client over the sign-in rate limit on $name', (dialect) => {
+  it.skipIf(!dialect.available)(
+    'writes nothing: the limit answers before the password is looked at',
+    async () => {
+      const database = await dialect.open();
+      const t = await buildTestApp(database, { config: { loginRateLimitPerMinute: 3 } });
+      try {
+        const user = await createUser(database, 'teacher');
+        const codes: number[] = [];
+        for (let i = 0; i < 8; i++)
+          codes.push(
+            (
+              await t.app.inject({
+                method: 'POST',
+                url: i % 2 ? '/api/auth/login' : '/api/auth/session',
+                remoteAddress: '198.51.100.7',
+                headers: csrf,
+                payload: { email: user.email, password: `guess ${i}` },
+              })
+            ).statusCode,
+          );
+        expect(codes).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
+        const rows = await database.db
+          .selectFrom('audit_log')
+          .select('action')
+          .where('entity_id', '=', user.id)
+          .execute();
+        expect(rows).toHaveLength(3);
+      } finally {
+        await t.app.close();
+        await database.cleanup();
+      }
+    },
+  );
+});
