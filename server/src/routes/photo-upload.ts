@@ -70,7 +70,7 @@ export async function* photosOneByOne(
         throw new HttpError(
           413,
           'payload_too_large',
-          `"${part.filename}" is larger than ${inMb(photoLimitBytes)}, the limit for one photo: it and the photos after it were not read. The photos before it were handled (see results).`,
+          `"${part.filename}" is larger than ${inMb(photoLimitBytes)}, the limit for one photo: it and the photos after it were not read; the photos before it were handled, each with its result.`,
         );
       yield { filename: part.filename, mime: part.mimetype, bytes };
     }
@@ -81,7 +81,7 @@ export async function* photosOneByOne(
       throw new HttpError(
         413,
         'too_many_files',
-        `One upload carries at most ${PHOTOS_PER_UPLOAD} photos: the first ${PHOTOS_PER_UPLOAD} were handled (see results), the others were not read. Send them in another upload.`,
+        `One upload carries at most ${PHOTOS_PER_UPLOAD} photos: the first ${PHOTOS_PER_UPLOAD} were handled, each with its result; the others were not read. Send them in another upload.`,
       );
     if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new HttpError(413, 'payload_too_large', `A photo is larger than ${inMb(photoLimitBytes)}`);
