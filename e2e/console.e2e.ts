@@ -187,6 +187,23 @@ describe('staff console', () => {
       await a.locator('[data-testid="template-count"]', { hasText: '2 face templates' }).waitFor();
       await expectAccessible(a, 'student-photo-again');
       await consoleShot(a, 'student-photo-again');
+      // One photo more than an upload carries: refused when the extra one arrives, and the photos
+      // handled before it are listed (here all already enrolled, so nothing is added).
+      const powell = readFileSync(join(FRAMES, 'powell-04.jpg'));
+      await a.setInputFiles(
+        '[data-testid="photos-input"]',
+        Array.from({ length: 21 }, (_, i) => ({
+          name: `copy-${String(i + 1).padStart(2, '0')}.jpg`,
+          mimeType: 'image/jpeg',
+          buffer: powell,
+        })),
+      );
+      await a.click('[data-testid="photos-upload"]');
+      await errorShownOnce(a, 'form', 'at most 20 photos');
+      expect(await a.locator('[data-testid="photo-results"] li[data-status="duplicate"]').count()).toBe(20);
+      await a.locator('[data-testid="template-count"]', { hasText: '2 face templates' }).waitFor();
+      await expectAccessible(a, 'student-photos-too-many');
+      await consoleShot(a, 'student-photos-too-many');
 
       // A schedule for today, in session now (the default site is UTC).
       await a.click('[data-testid="nav-classes"]');

@@ -69,8 +69,6 @@ async function defaultFaceEngine(logger: Logger): Promise<FaceEngine> {
   return ml.createFaceEngine({ maxQueue: 16 }, { logger });
 }
 
-const trustHops = (n: number) => (_address: string, hop: number) => hop < n;
-
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const owned = options.database === undefined;
@@ -96,8 +94,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     // Fastify's two lines per request are replaced by our one (onResponse hook below).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    // A hop count as proxy-addr's own rule (trust the first n hops from the socket), typed.
-    trustProxy: typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : config.trustProxy,
+    // Only the configured proxies' X-Forwarded-For is believed (config.ts, TRUST_PROXY); from any
+    // other peer the socket's address is the client's, whatever headers it sends.
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -39,9 +39,10 @@ export interface AppConfig {
   /** Largest single photo accepted by POST /api/students/:id/photos. */
   photoLimitBytes: number;
   /**
-   * Which proxies' X-Forwarded-For to believe: false (none), a hop count, or the proxies'
-   * addresses/CIDRs. Never `true`: that takes the leftmost entry, which the client writes, so
-   * rotating it reset the login rate limit (security review, finding 5).
+   * Which proxies' X-Forwarded-For to believe: false (none), or the proxies' addresses/CIDRs.
+   * Never `true` (it takes the leftmost entry, which the client writes: finding 5) nor a hop
+   * count (it believes whoever connects, so a client reaching the server directly, past the
+   * proxy, names its own address: finding 32). Rate limits key on the address this yields.
    */
   trustProxy: TrustProxy;
   /** GET /metrics requires `Bearer <metricsToken>` when set. */
@@ -60,11 +61,11 @@ export interface AppConfig {
   silentKioskCheckSeconds?: number;
 }
 
-export type TrustProxy = false | number | string[];
+export type TrustProxy = false | string[];
 
 /**
- * TRUST_PROXY: unset/false/0 = no proxy; a hop count (1 = one proxy in front, e.g. the compose
- * nginx); or a comma-separated list of the proxies' addresses or CIDRs. `true` is refused.
+ * TRUST_PROXY: unset/false/0 = no proxy (the default: the socket's address is the client's); or a
+ * comma-separated list of the proxies' own addresses or CIDRs. `true` and hop counts are refused.
  */
 const TrustProxyFromEnv = z
   .string()
@@ -72,15 +73,18 @@ const TrustProxyFromEnv = z
   .transform((v, ctx): TrustProxy => {
     if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
     if (/^\d+$/.test(v)) {
-      const hops = Number(v);
-      if (hops > 10) ctx.addIssue({ code: 'custom', message: 'a hop count is at most 10' });
-      return hops;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "must not be a hop count (it believes whoever connects, so a client that reaches the server directly writes its own X-Forwarded-For): give the proxy's address or CIDR, e.g. TRUST_PROXY=10.0.0.2",
+      });
+      return false;
     }
     if (v === 'true' || v === 'yes') {
       ctx.addIssue({
         code: 'custom',
         message:
-          "must not be true (the client writes the leftmost X-Forwarded-For): give the hop count (1 behind one proxy) or the proxy's address",
+          "must not be true (the client writes the leftmost X-Forwarded-For): give the proxy's address or CIDR, e.g. TRUST_PROXY=10.0.0.2",
       });
       return false;
     }
@@ -94,6 +98,9 @@ const TrustProxyFromEnv = z
         bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(ip ?? '') === 6 ? 128 : 32));
       if (extra !== undefined || !isIP(ip ?? '') || !okBits)
         ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR` });
+      // Every address is `true` under another name: each X-Forwarded-For entry would be believed.
+      else if (Number(bits) === 0)
+        ctx.addIssue({ code: 'custom', message: `"${a}" is every address: give the proxy's own address` });
     }
     return list;
   });

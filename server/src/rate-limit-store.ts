@@ -3,7 +3,8 @@
 // limit on login, refresh and pairing. Here the counter is one row per (route, client) that
 // every instance increments with one atomic upsert, so the limit holds across instances.
 // Only the few rate-limited routes use it; each call costs one small write. The same counters
-// (`windowCounters`) also count wrong passwords per account (services/auth.ts), one row per email.
+// (`windowCounters`) also count wrong passwords per account (services/auth.ts), one row per email,
+// and the same table holds expiring per-user slots (`slotLeases`: live session streams).
 import type { FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from './clock.js';
@@ -96,6 +97,74 @@ export function windowCounters(database: Kysely<DB>, clock: Clock): WindowCounte
   }
 
   return { increment, peek, reset };
+}
+
+/** One held slot: its row, and the time it was last claimed or renewed (which proves it is still ours). */
+export interface SlotLease {
+  readonly key: string;
+  stamp: number;
+}
+
+/**
+ * At most `limit` slots per owner at once, across every instance: each slot is a `rate_limits`
+ * row (`<kind>\n<owner>\n<slot number>`) whose window start is its last renewal. A holder
+ * renews well within `ttlMs`; a slot not renewed for `ttlMs` (its instance crashed, or froze) is
+ * free again, so a lost instance cannot keep an owner's slots for longer than that.
+ */
+export interface SlotLeases {
+  /** A free slot of `owner`'s, or null when all `limit` are held. */
+  claim(owner: string, limit: number): Promise<SlotLease | null>;
+  /** Keeps the slot another `ttlMs`; false when it expired and was claimed again (it is no longer ours). */
+  renew(lease: SlotLease): Promise<boolean>;
+  release(lease: SlotLease): Promise<void>;
+}
+
+export function slotLeases(database: Kysely<DB>, clock: Clock, kind: string, ttlMs: number): SlotLeases {
+  const db = database.withTables<{ rate_limits: RateLimitTable }>() as Kysely<RateDB>;
+
+  async function claim(owner: string, limit: number): Promise<SlotLease | null> {
+    for (let slot = 0; slot < limit; slot++) {
+      const key = `${kind}\n${owner}\n${slot}`;
+      const now = clock.now().getTime();
+      // Taken only if free or expired, in one statement: two instances cannot both take it.
+      const row = await db
+        .insertInto('rate_limits')
+        .values({ key, count: 1, window_start_ms: now })
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ count: 1, window_start_ms: now })
+            .where(sql<boolean>`rate_limits.window_start_ms + ${ttlMs} <= ${now}`),
+        )
+        .returning('window_start_ms')
+        .executeTakeFirst();
+      if (row) return { key, stamp: now };
+    }
+    return null;
+  }
+
+  async function renew(lease: SlotLease): Promise<boolean> {
+    const now = clock.now().getTime();
+    const result = await db
+      .updateTable('rate_limits')
+      .set({ window_start_ms: now })
+      .where('key', '=', lease.key)
+      .where('window_start_ms', '=', lease.stamp)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return false;
+    lease.stamp = now;
+    return true;
+  }
+
+  async function release(lease: SlotLease): Promise<void> {
+    await db
+      .deleteFrom('rate_limits')
+      .where('key', '=', lease.key)
+      .where('window_start_ms', '=', lease.stamp)
+      .execute();
+  }
+
+  return { claim, renew, release };
 }
 
 export function databaseRateLimitStore(database: Kysely<DB>, clock: Clock): FastifyRateLimitStoreCtor {

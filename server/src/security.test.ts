@@ -1,6 +1,7 @@
 // The security review's server findings, each as a test that failed before the fix:
 // authentication before the body (6), report ranges checked before any work (4), a spoofed
-// X-Forwarded-For cannot reset the login limit (5), /metrics closed by default (7).
+// X-Forwarded-For cannot reset the login limit (5), nor one sent past the proxy (32), /metrics
+// closed by default (7).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { configFromEnv, ConfigError, parseEnv } from './config.js';
 import { assertRange } from './reports/service.js';
 import { LIST_PAGE_MAX } from './schemas/common.js';
 import { METRICS_SCRAPES_PER_MINUTE } from './scrape-limit.js';
+import { parse as parseYaml } from 'yaml';
 
 const sqlite = (await testDialects()).find((d) => d.name === 'sqlite');
 if (!sqlite) throw new Error('no sqlite dialect');
@@ -201,47 +203,99 @@ describe('every list has a capped page (finding 4)', () => {
   });
 });
 
-describe('trustProxy is a hop count or an address, never "trust everything"', () => {
-  it('TRUST_PROXY=true is refused; hop counts and addresses are accepted', () => {
+describe("X-Forwarded-For is believed from the configured proxies' addresses only", () => {
+  it('TRUST_PROXY takes addresses and CIDRs; true, hop counts and every-address ranges are refused', () => {
     expect(() => parseEnv({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
-    expect(parseEnv({ TRUST_PROXY: '1' }).TRUST_PROXY).toBe(1);
+    // A hop count believes whoever connects: a client that reaches the server directly names its own address.
+    expect(() => parseEnv({ TRUST_PROXY: '1' })).toThrow(/hop count.*TRUST_PROXY=10\.0\.0\.2/s);
+    expect(() => parseEnv({ TRUST_PROXY: '0.0.0.0/0' })).toThrow(/every address/);
+    expect(() => parseEnv({ TRUST_PROXY: '::/0' })).toThrow(/every address/);
     expect(parseEnv({ TRUST_PROXY: '10.0.0.2,10.0.0.3' }).TRUST_PROXY).toEqual(['10.0.0.2', '10.0.0.3']);
     expect(parseEnv({ TRUST_PROXY: '172.16.0.0/12' }).TRUST_PROXY).toEqual(['172.16.0.0/12']);
+    expect(parseEnv({ TRUST_PROXY: '0' }).TRUST_PROXY).toBe(false);
     expect(parseEnv({}).TRUST_PROXY).toBe(false);
   });
 
-  it('a rotating spoofed X-Forwarded-For does not reset the login rate limit behind one proxy', async () => {
+  /** Wrong passwords from `remoteAddress` naming `forwarded` (one entry per call); the status codes. */
+  async function loginAttempts(
+    t: TestApp,
+    email: string,
+    calls: { remoteAddress: string; forwarded?: string }[],
+  ): Promise<number[]> {
+    const codes: number[] = [];
+    for (const c of calls) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: c.remoteAddress,
+        ...(c.forwarded === undefined ? {} : { headers: { 'x-forwarded-for': c.forwarded } }),
+        payload: { email, password: 'wrong password!' },
+      });
+      codes.push(res.statusCode);
+    }
+    return codes;
+  }
+  const rotating = (remoteAddress: string, n: number, prefix = '203.0.113') =>
+    Array.from({ length: n }, (_, i) => ({ remoteAddress, forwarded: `${prefix}.${i + 1}` }));
+
+  it('with no proxy trusted (the default), a forged X-Forwarded-For does not change the rate-limit key', async () => {
     const database = await sqlite.open();
-    const env = configFromEnv({
-      TRUST_PROXY: '1',
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'rollcall-proxy-')),
-      JWT_SECRET: 'x'.repeat(40),
-    });
     const t = await buildTestApp(database, {
-      config: { trustProxy: env.trustProxy, loginRateLimitPerMinute: 5 },
+      config: { trustProxy: configFromEnv(proxyEnv()).trustProxy, loginRateLimitPerMinute: 5 },
     });
     try {
       const admin = await createUser(database, 'admin');
-      const codes: number[] = [];
-      for (let i = 0; i < 12; i++) {
-        // The attacker writes the leftmost entry; the proxy appends (or sets) the real address.
-        const res = await t.app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          remoteAddress: '10.0.0.2',
-          headers: { 'x-forwarded-for': `203.0.113.${i}, 198.51.100.7` },
-          payload: { email: admin.email, password: 'wrong password!' },
-        });
-        codes.push(res.statusCode);
-      }
-      expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
-      expect(codes.slice(0, 5).every((c) => c === 401)).toBe(true);
+      const codes = await loginAttempts(t, admin.email, rotating('127.0.0.1', 8));
+      expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    } finally {
+      await t.app.close();
+      await database.cleanup();
+    }
+  });
+
+  it("trusting 127.0.0.1: a request from it is keyed by the address it forwards, anyone else's by its own", async () => {
+    const database = await sqlite.open();
+    const t = await buildTestApp(database, {
+      config: {
+        trustProxy: configFromEnv(proxyEnv({ TRUST_PROXY: '127.0.0.1' })).trustProxy,
+        loginRateLimitPerMinute: 5,
+      },
+    });
+    try {
+      const admin = await createUser(database, 'admin');
+      // Through the proxy: one client spends its own budget, the next client has a fresh one.
+      const one = Array.from({ length: 6 }, () => ({
+        remoteAddress: '127.0.0.1',
+        forwarded: '198.51.100.7',
+      }));
+      expect(await loginAttempts(t, admin.email, one)).toEqual([401, 401, 401, 401, 401, 429]);
+      expect(
+        await loginAttempts(t, admin.email, [{ remoteAddress: '127.0.0.1', forwarded: '198.51.100.8' }]),
+      ).toEqual([401]);
+      // The proxy replaces the header, but should one append to a client's own, the entry it adds wins.
+      expect(
+        await loginAttempts(t, admin.email, [
+          { remoteAddress: '127.0.0.1', forwarded: '203.0.113.99, 198.51.100.7' },
+        ]),
+      ).toEqual([429]);
+      // Past the proxy (another container, a LAN client on a published port): its socket address,
+      // whatever it forwards, which the compose file's TRUST_PROXY=1 did not do. (Another account:
+      // the per-account limit of wrong passwords is not what is tested here.)
+      const other = await createUser(database, 'admin');
+      expect(await loginAttempts(t, other.email, rotating('10.0.0.9', 7))).toEqual([
+        401, 401, 401, 401, 401, 429, 429,
+      ]);
     } finally {
       await t.app.close();
       await database.cleanup();
     }
   });
 });
+
+/** The environment of a server started from `env` (config.ts), with a throw-away data folder. */
+function proxyEnv(env: Record<string, string> = {}) {
+  return { DATA_DIR: mkdtempSync(join(tmpdir(), 'rollcall-proxy-')), JWT_SECRET: 'x'.repeat(40), ...env };
+}
 
 describe('/metrics and the listen address are closed by default', () => {
   it('/metrics answers 401 without METRICS_TOKEN unless explicitly opened', async () => {
@@ -307,11 +361,35 @@ describe('the compose deployment', () => {
   const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
   const nginx = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
 
-  it('trusts one proxy hop, and nginx replaces X-Forwarded-For and X-Forwarded-Host instead of passing on what a client sent', () => {
-    const trust = /TRUST_PROXY:\s*"?([^"\n]+)"?/.exec(compose)?.[1];
+  it("trusts the proxy's fixed address only, and nginx replaces X-Forwarded-For and X-Forwarded-Host instead of passing on what a client sent", () => {
+    const doc = parseYaml(compose) as {
+      services: Record<
+        string,
+        {
+          environment?: Record<string, string>;
+          networks?: Record<string, { ipv4_address?: string }>;
+          ports?: unknown;
+        }
+      >;
+      networks: { default: { ipam: { config: { subnet: string; ip_range: string }[] } } };
+    };
+    // Compose's own defaults, as `docker compose` reads them with nothing set.
+    const resolved = (v: string | undefined) => v?.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+    const trust = resolved(doc.services.server?.environment?.TRUST_PROXY);
+    const proxyAddress = resolved(doc.services.proxy?.networks?.default?.ipv4_address);
     expect(trust).toBeDefined();
-    expect(() => parseEnv({ TRUST_PROXY: trust })).not.toThrow();
-    expect(trust).not.toMatch(/true/i);
+    expect(parseEnv({ TRUST_PROXY: trust }).TRUST_PROXY).toEqual([proxyAddress]);
+    // The proxy's address is in the network, outside the range other containers get theirs from.
+    const [pool] = doc.networks.default.ipam.config;
+    const inCidr = (ip: string, cidr: string) => {
+      const [base, bits] = cidr.split('/');
+      const n = (a: string) => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+      const size = 2 ** (32 - Number(bits));
+      return Math.floor(n(ip) / size) === Math.floor(n(base ?? '') / size);
+    };
+    expect(inCidr(proxyAddress ?? '', resolved(pool?.subnet) ?? '')).toBe(true);
+    expect(inCidr(proxyAddress ?? '', resolved(pool?.ip_range) ?? '')).toBe(false);
+    expect(doc.services.server?.ports).toBeUndefined();
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
     expect(nginx).not.toMatch(/\$proxy_add_x_forwarded_for/);
     expect(nginx).toMatch(/proxy_set_header X-Forwarded-Host \$host;/);

@@ -15,6 +15,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly issues: { path: string; message: string }[] = [],
+    /** The whole answer, for the few refusals that carry more (a photo upload's `results`). */
+    readonly body: unknown = undefined,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -53,6 +55,7 @@ async function errorOf(res: Response): Promise<ApiError> {
     body.error ?? `http_${res.status}`,
     body.message ?? `The server answered ${res.status}`,
     body.issues ?? [],
+    body,
   );
 }
 

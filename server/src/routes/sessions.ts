@@ -2,7 +2,7 @@
 // session's report (server-sent events), both scoped like the session report: teachers
 // their own classes, admins all. Sessions are derived from schedules by the reports'
 // `sessionsOf` (one occurrence rule), in each class's site time zone.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { forbidden, tooManyRequests } from '../errors.js';
 import { userOf } from '../plugins/auth.js';
@@ -14,6 +14,7 @@ import { sessionsOf } from '../reports/service.js';
 import { SessionParams } from '../schemas/attendance.js';
 import { DaySessions, DaySessionsQuery, NEXT_LESSON_DAYS, type DaySession } from '../schemas/console.js';
 import { verifyAccessToken } from '../services/tokens.js';
+import { slotLeases, type SlotLease } from '../rate-limit-store.js';
 import { typed, type RoutePlugin } from './types.js';
 
 /** How often an open stream looks at the database for events another instance received. */
@@ -22,12 +23,21 @@ export const LIVE_POLL_MS = 2_000;
 const LIVE_REFRESH_MS = 30_000;
 const HEARTBEAT_MS = 20_000;
 /**
- * Live streams one user may hold open on one instance. Each stream polls the database every
- * LIVE_POLL_MS and rebuilds its report on every change, so without a bound one account (or one
- * stolen access token) could open thousands and make the server do unbounded work. A person
- * watches a few sessions in a few tabs; the console retries a refused stream with a back-off.
+ * Live streams one user may hold open, across all server instances. Each stream polls the
+ * database every LIVE_POLL_MS and rebuilds its report on every change, so without a bound one
+ * account (or one stolen access token) could open thousands and make the server do unbounded
+ * work. A person watches a few sessions in a few tabs; the console retries a refused stream with
+ * a back-off.
  */
 export const LIVE_STREAMS_PER_USER = 8;
+/**
+ * A stream's slot is a row in the database (`slotLeases`), so the limit holds across instances
+ * (counted per instance, N instances gave N x 8). The stream renews it at each heartbeat; one
+ * not renewed for this long (its instance crashed) is free again.
+ */
+export const LIVE_SLOT_TTL_MS = 3 * HEARTBEAT_MS;
+/** The slots' kind in `rate_limits` (their keys: `live-stream\n<user id>\n<slot>`). */
+export const LIVE_STREAM_SLOTS = 'live-stream';
 
 const sessions: RoutePlugin = async (app) => {
   const r = typed(app);
@@ -35,10 +45,29 @@ const sessions: RoutePlugin = async (app) => {
   const security = [{ user: [] }];
   const tags = ['attendance'];
   const open = new Set<(reason: string) => void>();
-  /** Open live streams per user id on this instance (LIVE_STREAMS_PER_USER). */
-  const streamsOf = new Map<string, number>();
+  const slots = slotLeases(app.ctx.db, app.ctx.clock, LIVE_STREAM_SLOTS, LIVE_SLOT_TTL_MS);
+  /** Slots being given back: a closing server waits for them (onClose), so it leaves none held behind it. */
+  const releasing = new Set<Promise<void>>();
+  const release = (lease: SlotLease, log: FastifyBaseLogger) => {
+    const done = slots
+      .release(lease)
+      .catch((err: unknown) =>
+        log.warn(
+          { component: 'sessions', err },
+          'a live stream slot was not given back; it lapses by itself',
+        ),
+      )
+      .finally(() => releasing.delete(done));
+    releasing.add(done);
+  };
   app.addHook('preClose', async () => {
     for (const end of [...open]) end('server_closing');
+  });
+  // Not in preClose: waiting there holds back the server's own close, and the connections of the
+  // streams just ended then stay open for the keep-alive timeout. A route plugin's onClose runs
+  // before the app's, which closes the database.
+  app.addHook('onClose', async () => {
+    await Promise.all([...releasing]);
   });
 
   function assertOwnClass(request: FastifyRequest, session: ResolvedSession) {
@@ -169,7 +198,7 @@ const sessions: RoutePlugin = async (app) => {
         summary:
           'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
         description:
-          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams per server instance; another is refused 429 `too_many_streams` until one closes.',
+          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams across all server instances; another is refused 429 `too_many_streams` until one closes (the slot of a stream whose instance stopped without closing it lapses within LIVE_SLOT_TTL_MS, 60 s). A stream whose instance could not renew its slot in time ends with `slot_expired`.',
         params: SessionParams,
         response: { 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
@@ -183,13 +212,12 @@ const sessions: RoutePlugin = async (app) => {
       const verified = verifyAccessToken(app.ctx.config.jwtSecret, token, app.ctx.clock.now().getTime());
       if (!verified.ok) throw forbidden('Token no longer valid');
       const { exp, ver } = verified.claims;
-      const held = streamsOf.get(user.id) ?? 0;
-      if (held >= LIVE_STREAMS_PER_USER)
+      const lease = await slots.claim(user.id, LIVE_STREAMS_PER_USER);
+      if (lease === null)
         throw tooManyRequests(
-          `You already have ${held} live session streams open; close one (another tab or window) first`,
+          `You already have ${LIVE_STREAMS_PER_USER} live session streams open; close one (another tab or window) first. If a server stopped suddenly, the streams it held are freed within a minute.`,
           'too_many_streams',
         );
-      streamsOf.set(user.id, held + 1);
 
       reply.hijack();
       const res = reply.raw;
@@ -218,9 +246,7 @@ const sessions: RoutePlugin = async (app) => {
         if (closed) return;
         closed = true;
         open.delete(end);
-        const left = (streamsOf.get(user.id) ?? 1) - 1;
-        if (left > 0) streamsOf.set(user.id, left);
-        else streamsOf.delete(user.id);
+        release(lease, request.log);
         unsubscribe();
         for (const t of timers) clearInterval(t);
         if (!res.writableEnded) res.end(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
@@ -276,7 +302,20 @@ const sessions: RoutePlugin = async (app) => {
       timers.push(setInterval(() => void check(false), LIVE_POLL_MS));
       timers.push(
         setInterval(() => {
-          if (!closed) res.write(': keep-alive\n\n');
+          if (closed) return;
+          res.write(': keep-alive\n\n');
+          // Still ours? A slot left unrenewed past its lifetime (this instance stalled) may be
+          // another stream's now: this one stops rather than run beyond the limit.
+          slots.renew(lease).then(
+            (held) => {
+              if (!held) end('slot_expired');
+            },
+            (err: unknown) =>
+              request.log.warn(
+                { component: 'sessions', err },
+                'a live stream slot was not renewed; tried again',
+              ),
+          );
         }, HEARTBEAT_MS),
       );
       await check(true);

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { Class, Site, Student } from '../../../src/schemas/people.js';
 import { CreateStudent, UpdateStudent } from '../../../src/schemas/people.js';
-import { api, upload, apiAll } from '../api.js';
+import { api, ApiError, upload, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateIn, dateTimeIn, longDate } from '../format.js';
 import { photoRefusal } from '../photo-refusal.js';
@@ -427,7 +427,20 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
               templates.reload();
               onChange();
             })
-            .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            .catch((err: unknown) => {
+              // A limit crossed part-way (too many or too large photos): the photos before it were
+              // stored, and the refusal lists them.
+              const done =
+                err instanceof ApiError
+                  ? (err.body as Partial<PhotoResults> | undefined)?.results
+                  : undefined;
+              if (done !== undefined && done.length > 0) {
+                setResults(done);
+                templates.reload();
+                onChange();
+              }
+              setError(err instanceof Error ? err.message : String(err));
+            })
             .finally(() => setBusy(false));
         }}
       >
