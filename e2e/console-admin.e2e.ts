@@ -98,13 +98,14 @@ describe('staff console: kiosk watch and calendar tools', () => {
         .set({ last_seen_at: fortyMinutesAgo })
         .where('id', '=', quiet.deviceId)
         .execute();
-      // The talking kiosk reports its face model and its clock (17 minutes fast) with its roster
-      // pull, as kiosks do.
+      // The talking kiosk reports its face model, its clock (17 minutes fast) and its camera (not
+      // found) with its roster pull, as kiosks do.
+      const noCamera = encodeURIComponent('No camera was found (NotFoundError: Requested device not found).');
       await call(
         app,
         talking.token,
         'GET',
-        `/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1&clock=${17 * 60_000}`,
+        `/api/sync/roster?since=0&model=faceres-aligned%2Bmobileface%2Fv1&clock=${17 * 60_000}&camera=missing&cameraDetail=${noCamera}`,
       );
 
       const ctx = await browser.newContext({ viewport: DESKTOP });
@@ -153,6 +154,11 @@ describe('staff console: kiosk watch and calendar tools', () => {
       expect(await a.locator('[data-testid="clock-flag"]').allTextContents()).toEqual([
         'Clock 17 minutes fast',
       ]);
+      // The kiosk whose camera is not working too, with the kiosk's own words.
+      expect(await a.textContent('[data-testid="camera-notice"]')).toMatch(
+        /Door of 101 \(last sync .*\): No camera was found \(NotFoundError/,
+      );
+      expect(await a.locator('[data-testid="camera-flag"]').count()).toBe(1);
       await bothWidths(a, 'kiosks-silent');
       // Template freshness is off until an admin turns it on, and stays on once saved.
       const doorOn = a.locator('[data-testid="door-templates-on"]');

@@ -251,10 +251,19 @@ describe('a page camera that cannot be opened', () => {
     // Opened, but no picture ever comes: "starting" only for a while, then a camera problem.
     await blocker.and(page.locator('[data-kind="camera-starting"]')).waitFor();
     await blocker.and(page.locator('[data-kind="camera-missing"]')).waitFor({ timeout: 20_000 });
-    expect(world.kiosk.state().camera.status).toBe('starting');
+    // The page tells the core (its log, the CLI, the server's Kiosks page), once per change.
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'error' && /gives no picture/.test(s.camera.detail ?? ''),
+      "the page's report of a camera without a picture",
+    );
 
     // No camera at all (unplugged): students read one calm line, no technical word.
     await cameraMode(world, 'NotFoundError');
+    await world.waitForKiosk(
+      (s) =>
+        s.camera.status === 'missing' && /No camera was found.*NotFoundError/.test(s.camera.detail ?? ''),
+      "the page's report of no camera",
+    );
     const words = (await blocker.textContent()) ?? '';
     expect(words).toMatch(/Attendance is paused.*tell your teacher/);
     expect(words).not.toMatch(/error|getUserMedia|NotFound|permission|device/i);

@@ -155,6 +155,7 @@ export function fakeKiosk(
         allowInsecureServer: false,
       }),
     settingsUpdate: async () => handlers.settingsGet(undefined),
+    cameraReport: async () => ok(null),
   };
   const kiosk: BridgeKiosk = {
     handlers,

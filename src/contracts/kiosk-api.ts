@@ -7,7 +7,7 @@
 // the core's handler types, the preload, the IPC binding, the bridge and the renderer's
 // checked client are derived from that table.
 import { z } from 'zod';
-import { AttendanceStatus, DecisionScores } from './sync.js';
+import { AttendanceStatus, CameraStatus, DecisionScores } from './sync.js';
 import { CameraSpecString } from './camera-spec.js';
 
 /**
@@ -30,7 +30,8 @@ export type ResultErrorValue = { code: string; message: string; unsent?: UnsentC
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ResultErrorValue };
 
 // ---------------------------------------------------------------- state stream
-export const CameraStatus = z.enum(['starting', 'running', 'missing', 'error', 'stopped']);
+// One list with what the kiosk reports to the server (sync.ts).
+export { CameraStatus };
 export const EngineStatus = z.object({
   state: z.enum(['loading', 'ready', 'error']),
   /** 0..1 while loading. */
@@ -285,6 +286,58 @@ export const EnrolProgress = z.object({
   qualities: z.array(z.number()),
   done: z.boolean(),
 });
+/**
+ * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
+ * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
+ * waits for frames.
+ */
+export const PageCameraReason = z.enum([
+  'permission',
+  'not-found',
+  'busy',
+  'unsuitable',
+  'no-picture',
+  'unplugged',
+  'failed',
+]);
+export type PageCameraReason = z.infer<typeof PageCameraReason>;
+/** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
+export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
+  permission: 'The kiosk is not allowed to use the camera',
+  'not-found': 'No camera was found',
+  busy: 'The camera could not be started',
+  unsuitable: 'The chosen camera is not connected or cannot give a picture',
+  'no-picture': 'The camera was opened but gives no picture',
+  unplugged: 'The camera stopped giving pictures (unplugged?)',
+  failed: 'The camera could not be opened',
+};
+/** The longest `detail` of a page camera report (getUserMedia's error name and message, cut). */
+export const PAGE_CAMERA_DETAIL_MAX = 200;
+/**
+ * The page's camera as the page sees it, for the core's own state (its log, the CLI, the server's
+ * Kiosks page). Narrow on purpose: only a problem or its end, only for the page's camera (the core
+ * refuses it while another camera is configured), and `running` does not make the core say the
+ * camera runs (only pushed frames do); it only takes back the page's last problem.
+ */
+export const PageCameraReport = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('running') }).strict(),
+  z
+    .object({
+      status: z.literal('missing'),
+      reason: PageCameraReason,
+      detail: z.string().max(PAGE_CAMERA_DETAIL_MAX),
+    })
+    .strict(),
+  z
+    .object({
+      status: z.literal('error'),
+      reason: PageCameraReason,
+      detail: z.string().max(PAGE_CAMERA_DETAIL_MAX),
+    })
+    .strict(),
+]);
+export type PageCameraReport = z.infer<typeof PageCameraReport>;
+
 export const SyncHistoryRow = z.object({
   at: z.string(),
   kind: z.string(),
@@ -349,6 +402,7 @@ export const KIOSK_API = {
   pair: { args: PairArgs, result: SyncStatus },
   settingsGet: { args: NoArgs, result: Settings },
   settingsUpdate: { args: SettingsPatch, result: Settings },
+  cameraReport: { args: PageCameraReport, result: z.null() },
 } as const satisfies Record<KioskChannelKey, { args: z.ZodTypeAny; result: z.ZodTypeAny }>;
 
 type Row<K extends KioskChannelKey> = (typeof KIOSK_API)[K];

@@ -19,6 +19,7 @@ export const KIOSK_CHANNELS = {
   pair: 'sync:pair',
   settingsGet: 'settings:get',
   settingsUpdate: 'settings:update',
+  cameraReport: 'camera:report',
 } as const;
 export const KIOSK_STATE_EVENT = 'kiosk:state';
 /** Camera frames pushed by the page (camera spec `push`), see kiosk-api.ts. Added for the UI. */

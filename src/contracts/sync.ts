@@ -412,6 +412,12 @@ export const RosterPage = z.object({
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 
+/** A camera's status as the kiosk shows it (KioskState.camera), and reports it to the server. */
+export const CameraStatus = z.enum(['starting', 'running', 'missing', 'error', 'stopped']);
+export type CameraStatus = z.infer<typeof CameraStatus>;
+/** The longest camera detail a kiosk reports with its pull (it cuts longer ones). */
+export const CAMERA_DETAIL_MAX = 200;
+
 export const RosterQuery = z.object({
   since: z.string().regex(/^\d+$/).default('0'),
   limit: z.coerce.number().int().min(1).max(MAX_ROSTER_PAGE).default(1000),
@@ -425,6 +431,14 @@ export const RosterQuery = z.object({
    * with every pull, so a kiosk that marks nobody (its wrong clock may be why) still reports it.
    */
   clock: z.coerce.number().int().min(-1e13).max(1e13).optional(),
+  /**
+   * The kiosk's camera status (KioskState.camera.status) and its detail, with every pull, so the
+   * console's Kiosks page can flag a door whose camera is not working: such a door marks nobody,
+   * so it pushes no health. Absent from older kiosks. A status this server does not know is
+   * ignored (never a refused pull), as is a detail without a status.
+   */
+  camera: z.string().max(20).optional(),
+  cameraDetail: z.string().max(CAMERA_DETAIL_MAX).optional(),
 });
 
 // ---------------------------------------------------------------- errors

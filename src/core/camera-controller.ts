@@ -3,9 +3,17 @@
 // source's late frames and statuses. Every start is a new preview epoch: a camera's frame
 // index restarts at 0, so (index) alone would name an older picture again, and the page's
 // image cache would show it (a previous student's face under a new greeting).
+//
+// The status shown is what the source last said, except in two cases the source cannot say:
+// - a camera of the core's own (webcam, replay) that has given no picture NO_PICTURE_MS after
+//   its start is an `error`, however patiently it says "starting"; the controller starts a
+//   hung source again from its spec (backing off) until the first picture clears it;
+// - the page's camera (spec `push`) is opened by the page, which reports its problems
+//   (reportFromPage); the core cannot see getUserMedia fail.
+// A status is logged when it changes, not at every retry that says the same again.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KioskState } from '../contracts/kiosk-api.js';
+import { PAGE_CAMERA_REASON_WORDS, type KioskState, type PageCameraReport } from '../contracts/kiosk-api.js';
 import {
   createCamera,
   PushCamera,
@@ -14,17 +22,38 @@ import {
   type FramePipeline,
 } from './camera/index.js';
 
+/** A core-owned camera without a picture this long after its start is not working. */
+export const NO_PICTURE_MS = 15_000;
+/** Starting a hung camera again backs off to this. */
+export const NO_PICTURE_RETRY_MAX_MS = 60_000;
+
+type Shown = Omit<KioskState['camera'], 'fps'>;
+
 export class CameraController {
-  readonly status: Omit<KioskState['camera'], 'fps'> = { status: 'starting', detail: null };
+  /** What the screens show (mutated in place: the view and the stats read this object). */
+  readonly status: Shown = { status: 'starting', detail: null };
   private source: CameraSource | null = null;
+  /** The spec the current source was built from; null for a source given as an object. */
+  private spec: string | null = null;
   private readonly launchId = randomUUID().slice(0, 8);
   private starts = 0;
   /** Which camera start the current frames come from: new for every launch and every (re)start. */
   epoch = `${this.launchId}-0`;
+  /** What the current source last said. */
+  private said: Shown = { status: 'starting', detail: null };
+  /** The current start has delivered a frame. */
+  private pictured = false;
+  /** Set while a core-owned camera gives no picture: its words. */
+  private noPicture: string | null = null;
+  private noPictureTries = 0;
+  private watchdog: ReturnType<typeof setTimeout> | null = null;
+  /** The page camera's problem as the page last reported it (spec `push` only). */
+  private pageProblem: Extract<PageCameraReport, { reason: unknown }> | null = null;
 
   /**
    * `onNewCamera`: a (re)start; the view forgets the old camera's picture and faces. `clock` (ms):
-   * the kiosk's, which the sources built from a spec stamp their frames with.
+   * the kiosk's, which the sources built from a spec stamp their frames with. `createSource`:
+   * builds a source from a spec (tests give fakes).
    */
   constructor(
     private readonly o: {
@@ -33,6 +62,7 @@ export class CameraController {
       onChange: () => void;
       onNewCamera?: (epoch: string) => void;
       clock?: () => number;
+      createSource?: (spec: string, clock?: () => number) => CameraSource;
     },
   ) {}
 
@@ -42,30 +72,50 @@ export class CameraController {
   }
 
   start(spec: string | CameraSource): void {
-    const { pipeline, logger, onChange } = this.o;
     this.epoch = `${this.launchId}-${++this.starts}`;
     this.o.onNewCamera?.(this.epoch);
+    this.spec = typeof spec === 'string' ? spec : null;
+    this.pictured = false;
+    this.noPicture = null;
+    this.noPictureTries = 0;
+    this.pageProblem = null;
+    this.clearWatchdog();
+    this.run(spec);
+  }
+
+  /** Builds (from a spec) and starts a source under the current epoch. */
+  private run(spec: string | CameraSource): void {
+    const { pipeline } = this.o;
     const epoch = this.epoch;
     try {
-      this.source = typeof spec === 'string' ? createCamera(spec, this.o.clock) : spec;
+      this.source =
+        typeof spec === 'string' ? (this.o.createSource ?? createCamera)(spec, this.o.clock) : spec;
     } catch (err) {
-      this.status.status = 'error';
-      this.status.detail = err instanceof Error ? err.message : String(err);
-      logger.error({ spec }, this.status.detail);
-      onChange();
+      this.source = null;
+      this.said = { status: 'error', detail: err instanceof Error ? err.message : String(err) };
+      this.show();
       return;
     }
     const source = this.source;
+    if (source.kind === 'webcam' || source.kind === 'replay') this.armWatchdog();
     source.start({
       frame: (data, meta) => {
-        if (this.source === source) pipeline.offer(data, { ...meta, epoch });
+        if (this.source !== source) return;
+        if (!this.pictured) {
+          this.pictured = true;
+          this.clearWatchdog();
+          if (this.noPicture !== null) {
+            this.noPicture = null;
+            this.noPictureTries = 0;
+            this.show();
+          }
+        }
+        pipeline.offer(data, { ...meta, epoch });
       },
       status: (status: CameraStatus, detail) => {
         if (this.source !== source) return;
-        this.status.status = status;
-        this.status.detail = detail;
-        logger.info({ event: 'camera', status, detail }, `camera ${status}`);
-        onChange();
+        this.said = { status, detail };
+        this.show();
       },
       skipped: (n) => pipeline.addDropped(n),
     });
@@ -75,11 +125,13 @@ export class CameraController {
   refuse(detail: string): void {
     const old = this.source;
     this.source = null;
+    this.spec = null;
+    this.clearWatchdog();
+    this.noPicture = null;
+    this.pageProblem = null;
     void old?.stop();
-    this.status.status = 'error';
-    this.status.detail = detail;
-    this.o.logger.warn({ event: 'camera', status: 'error', detail }, detail);
-    this.o.onChange();
+    this.said = { status: 'error', detail };
+    this.show();
   }
 
   restart(spec: string): void {
@@ -93,7 +145,96 @@ export class CameraController {
     if (this.source instanceof PushCamera) this.source.push(data);
   }
 
+  /**
+   * The page's own report on its camera. Refused (false) unless the configured camera is the
+   * page's: the page may not speak for a camera of the core's. A problem shows until the page
+   * takes it back (`running`); the status then is what the frames say (none yet: `starting`).
+   */
+  reportFromPage(report: PageCameraReport): boolean {
+    if (!this.takesPushedFrames) return false;
+    this.pageProblem = report.status === 'running' ? null : report;
+    this.show();
+    return true;
+  }
+
   async stop(): Promise<void> {
+    this.clearWatchdog();
     await this.source?.stop();
+  }
+
+  /** Works out what to show; logs and tells the screens only when it changed. */
+  private show(): void {
+    let next: Shown = this.said;
+    if (this.pageProblem) {
+      const p = this.pageProblem;
+      next = {
+        status: p.status,
+        // A sentence, as the page's own notice is: the admin notice shows it as it is.
+        detail: `${PAGE_CAMERA_REASON_WORDS[p.reason]}${p.detail ? ` (${p.detail})` : ''}.`,
+      };
+    } else if (this.noPicture !== null && (next.status === 'starting' || next.status === 'running')) {
+      next = { status: 'error', detail: this.noPicture };
+    }
+    if (next.status === this.status.status && next.detail === this.status.detail) return;
+    this.status.status = next.status;
+    this.status.detail = next.detail;
+    const problem = next.status === 'missing' || next.status === 'error';
+    this.o.logger[problem ? 'warn' : 'info'](
+      {
+        event: 'camera',
+        status: next.status,
+        detail: next.detail,
+        ...(this.pageProblem ? { reason: this.pageProblem.reason, from: 'page' } : {}),
+      },
+      `camera ${next.status}`,
+    );
+    this.o.onChange();
+  }
+
+  private armWatchdog(): void {
+    this.clearWatchdog();
+    const wait = this.noPictureTries === 0 ? NO_PICTURE_MS : this.retryDelay();
+    this.watchdog = setTimeout(() => this.noPictureYet(), wait);
+    // A camera waiting for its first picture must not keep a finished process alive.
+    this.watchdog.unref?.();
+  }
+
+  private retryDelay(): number {
+    return Math.min(NO_PICTURE_RETRY_MAX_MS, NO_PICTURE_MS * 2 ** Math.min(this.noPictureTries, 10));
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
+  }
+
+  /**
+   * No picture yet. A source that explains itself (`missing`, `error`: it retries on its own) keeps
+   * its words; one that only says it is starting (or running) is hung: the screen says so, and a
+   * source built from a spec is started afresh (one given as an object cannot be rebuilt: it is
+   * waited for). Either way it is looked at again later, until the first picture.
+   */
+  private noPictureYet(): void {
+    this.watchdog = null;
+    if (this.pictured || !this.source) return;
+    const hung = this.said.status === 'starting' || this.said.status === 'running';
+    if (hung) {
+      this.noPicture = `The camera has given no picture for ${Math.round(NO_PICTURE_MS / 1000)} s or more; the kiosk keeps trying it.`;
+      this.show();
+      if (this.spec !== null) {
+        const old = this.source;
+        this.source = null;
+        void old.stop();
+        this.o.logger.debug(
+          { event: 'camera_retry', tries: this.noPictureTries + 1 },
+          'starting the camera again',
+        );
+        this.noPictureTries++;
+        this.run(this.spec);
+        return; // run() armed the next look
+      }
+    }
+    this.noPictureTries++;
+    this.armWatchdog();
   }
 }

@@ -13,6 +13,7 @@ import {
   type KioskHandlerTable,
   type KioskParsedArgs,
   type KioskState,
+  type PageCameraReport,
   type Result,
   type ResultErrorValue,
   type Settings,
@@ -48,6 +49,8 @@ export interface HandlerContext {
   admin: AdminSession;
   enrolment: EnrolmentDesk;
   restartCamera: (spec: string) => void;
+  /** The page's report on its own camera; false (refused) while the camera is not the page's. */
+  reportPageCamera: (report: PageCameraReport) => boolean;
   /** Whether Settings may choose recorded frames (`replay:`); see KioskOptions.allowReplayCamera. */
   allowReplayCamera: boolean;
   faceEngineReady: () => boolean;
@@ -356,6 +359,17 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       if (next.cameraSpec !== before.cameraSpec) k.restartCamera(next.cameraSpec);
       k.emit();
       return next;
+    }),
+
+    // No admin session: the door page reports while locked. Least privilege instead: only a
+    // problem (or its end) of the page's own camera, refused while the core owns the camera.
+    cameraReport: h('cameraReport', (report) => {
+      if (!k.reportPageCamera(report))
+        throw new KioskError(
+          'not_page_camera',
+          "The camera is not the page's own (camera setting 'push'), so the page cannot report on it.",
+        );
+      return null;
     }),
   };
 }

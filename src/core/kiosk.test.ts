@@ -165,6 +165,44 @@ describe('kiosk API', () => {
     expect(await h.enrolStart({ studentId: 'cy', shots: 3 })).toMatchObject({ ok: true });
   });
 
+  it("takes the page camera's report on the camera:report channel, validated, and only for the page's camera", async () => {
+    const { h, k, states } = await kiosk();
+    // No admin session needed: the door page reports while locked.
+    const r = await h.cameraReport({
+      status: 'error',
+      reason: 'permission',
+      detail: 'NotAllowedError: Permission denied',
+    });
+    expect(r).toEqual({ ok: true, value: null });
+    expect(k.state().camera).toMatchObject({
+      status: 'error',
+      detail: 'The kiosk is not allowed to use the camera (NotAllowedError: Permission denied).',
+    });
+    expect(states.at(-1)?.camera.status).toBe('error');
+    // Nothing else than a page camera's problem or its end.
+    for (const bad of [
+      { status: 'stopped' },
+      { status: 'starting' },
+      { status: 'error', reason: 'meltdown', detail: '' },
+      { status: 'missing', reason: 'not-found', detail: 'x'.repeat(201) },
+      { status: 'running', detail: 'fine' },
+      { status: 'error', reason: 'busy', detail: '', cameraSpec: 'webcam:default' },
+    ])
+      expect(await h.cameraReport(bad as never)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_args' },
+      });
+    expect(k.state().camera.status).toBe('error');
+    expect(await h.cameraReport({ status: 'running' })).toMatchObject({ ok: true });
+    expect(k.state().camera.status).toBe('starting');
+
+    // Not the page's camera: refused, and its status is the core's own.
+    k.setCamera('none');
+    const refused = await h.cameraReport({ status: 'missing', reason: 'not-found', detail: 'gone' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'not_page_camera' } });
+    expect(k.state().camera.status).toBe('stopped');
+  });
+
   it('enrols a student from live frames, with hints, into the template outbox', async () => {
     const { h, show, k } = await kiosk();
     await h.adminUnlock({ pin: ADMIN_PIN });

@@ -191,6 +191,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
           : {}),
       };
     },
+    camera: () => ({ ...camera.status }),
     onGalleryChanged: () => attendance.reloadGallery(),
     onScheduleChanged: emit,
     // Paired with another server or site: nobody of the old roster may be greeted, voted for or
@@ -256,6 +257,7 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     emit,
     state: () => view.state(),
     restartCamera: (spec) => camera.restart(spec),
+    reportPageCamera: (report) => camera.reportFromPage(report),
     allowReplayCamera,
     faceEngineReady: () => faceEngine.engine !== null,
     faceModelId: () => faceEngine.modelId(),

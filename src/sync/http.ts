@@ -11,7 +11,9 @@ import {
   PairResponse,
   PinRecoveryUsedResponse,
   PushResponse,
+  CAMERA_DETAIL_MAX,
   RosterPage,
+  type CameraStatus,
   SYNC_PATHS,
   type DoorTemplateUpload,
   type PairRequest,
@@ -60,6 +62,13 @@ export class SyncError extends Error {
       this.kind === 'rate_limited'
     );
   }
+}
+
+/** What a kiosk tells the server of itself with every roster pull (see RosterQuery). */
+export interface PullReport {
+  model?: string | null;
+  clockOffsetMs?: number | null;
+  camera?: { status: CameraStatus; detail: string | null } | null;
 }
 
 export interface SyncHttpOptions {
@@ -115,21 +124,24 @@ export class SyncHttp {
   }
 
   /**
-   * `model`: the kiosk's face model, reported with every pull (null while the engine loads);
-   * `clockOffsetMs`: the kiosk clock's lead over the server's (null: not measured yet).
+   * `report`, sent with every pull: `model`, the kiosk's face model (null while the engine
+   * loads); `clockOffsetMs`, the kiosk clock's lead over the server's (null: not measured yet);
+   * `camera`, its camera's status and detail (cut to CAMERA_DETAIL_MAX).
    */
-  pullRoster(
-    since: string,
-    limit: number,
-    model: string | null = null,
-    clockOffsetMs: number | null = null,
-  ): Promise<RosterPage> {
+  pullRoster(since: string, limit: number, report: PullReport = {}): Promise<RosterPage> {
+    const { model = null, clockOffsetMs = null, camera = null } = report;
     const params = {
       since,
       limit,
       feed: ROSTER_FEED_VERSION,
       ...(model ? { model } : {}),
       ...(clockOffsetMs === null ? {} : { clock: String(Math.round(clockOffsetMs)) }),
+      ...(camera
+        ? {
+            camera: camera.status,
+            ...(camera.detail ? { cameraDetail: camera.detail.slice(0, CAMERA_DETAIL_MAX) } : {}),
+          }
+        : {}),
     };
     return this.call(() => this.http.get(SYNC_PATHS.roster, { params }), RosterPage);
   }

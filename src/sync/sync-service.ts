@@ -15,7 +15,7 @@ import {
 import { clockIsOff, describeClockOffset } from '../contracts/clock-offset.js';
 import { describeKiosk } from '../contracts/kiosk-identity.js';
 import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
-import { SyncError, SyncHttp } from './http.js';
+import { SyncError, SyncHttp, type PullReport } from './http.js';
 import {
   assertTransportAllowed,
   certificateChanged,
@@ -51,6 +51,11 @@ export interface SyncServiceOptions {
   now: () => Date;
   appVersion: string;
   health: () => Omit<KioskHealth, 'appVersion' | 'queueDepth'>;
+  /**
+   * The kiosk's camera now, reported with every roster pull (every sync, marks or not: a door
+   * whose camera fails marks nobody, so its push health would never tell).
+   */
+  camera?: () => PullReport['camera'];
   /** Called after a pull changed students or templates (rebuild the matcher's gallery). */
   onGalleryChanged?: () => void;
   onScheduleChanged?: () => void;
@@ -77,7 +82,7 @@ export class SyncService {
   private readonly board: SyncStatusBoard;
   private readonly scheduler: SyncScheduler<RunReport>;
   private readonly o: Required<
-    Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged' | 'onSiteDataWiped'>
+    Omit<SyncServiceOptions, 'onGalleryChanged' | 'onScheduleChanged' | 'onSiteDataWiped' | 'camera'>
   > &
     SyncServiceOptions;
   /**
@@ -389,6 +394,7 @@ export class SyncService {
         onGalleryChanged: this.o.onGalleryChanged,
         onScheduleChanged: this.o.onScheduleChanged,
         modelId: this.o.health().modelId,
+        camera: this.o.camera?.() ?? null,
       });
       // The last leg's await is behind us: the new pairing's lastError is not this run's to clear.
       stopIfSuperseded(ctx);

@@ -440,7 +440,7 @@ describe.each(dialects)('migrations on $name', (dialect) => {
             { id: 't2', ...template },
           ])
           .execute();
-        expect((await migrate(database)).applied).toEqual([
+        expect((await migrate(database, migrations.slice(0, 15))).applied).toEqual([
           '014-photo-template-hash',
           '015-device-admin-name',
         ]);
@@ -469,6 +469,30 @@ describe.each(dialects)('migrations on $name', (dialect) => {
         await expect(
           database.db.updateTable('templates').set({ photo_sha256: digest }).where('id', '=', 't2').execute(),
         ).rejects.toThrow(/unique|UNIQUE/);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('016 upgrades a version-15 database: kiosks have reported no camera yet', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 15));
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the version-15 schema
+        const v15 = database.db as unknown as Kysely<any>;
+        const at = '2026-09-01T07:00:00.000Z';
+        await v15
+          .insertInto('rooms')
+          .values({ id: 'r1', site_id: 'default', name: 'Room 1', created_at: at })
+          .execute();
+        await v15
+          .insertInto('devices')
+          .values({ id: 'd1', site_id: 'default', room_id: 'r1', name: 'Front door', created_at: at })
+          .execute();
+        expect((await migrate(database)).applied).toEqual(['016-device-camera']);
+        expect(
+          await database.db.selectFrom('devices').select(['camera_status', 'camera_detail']).execute(),
+        ).toEqual([{ camera_status: null, camera_detail: null }]);
       } finally {
         await database.cleanup();
       }

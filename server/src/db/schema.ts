@@ -209,6 +209,10 @@ export interface DeviceTable {
   clock_offset_ms: number | null;
   /** 1: an admin named it in the console, and pairing keeps that name (migration 015). */
   admin_named: number;
+  /** The kiosk's camera status as it last reported it with a roster pull (migration 016). */
+  camera_status: string | null;
+  /** That camera's detail, the kiosk's words (migration 016). */
+  camera_detail: string | null;
 }
 
 /** One-time admin-PIN recovery codes for a kiosk (migration 007). */

@@ -2,7 +2,7 @@
 // that code for a device token. Both secrets are stored hashed only.
 import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import { KioskHealth } from '../../../src/contracts/sync.js';
+import { CameraStatus, KioskHealth } from '../../../src/contracts/sync.js';
 import type { DB, DeviceTable } from '../db/schema.js';
 import { conflict, notFound, unauthorized } from '../errors.js';
 import type { Device } from '../schemas/devices.js';
@@ -27,6 +27,12 @@ export function parseHealth(raw: string | null): KioskHealth | null {
   }
 }
 
+/** The camera a kiosk last reported with a pull, or null (not reported, or a status unknown here). */
+function cameraOf(r: DeviceTable): Device['camera'] {
+  const status = CameraStatus.safeParse(r.camera_status);
+  return status.success ? { status: status.data, detail: r.camera_detail } : null;
+}
+
 export const toDevice = (r: DeviceTable, now: string, silence: Device['silence'] = null): Device => ({
   id: r.id,
   siteId: r.site_id,
@@ -42,6 +48,7 @@ export const toDevice = (r: DeviceTable, now: string, silence: Device['silence']
   health: parseHealth(r.health),
   modelId: r.face_model_id,
   clockOffsetMs: r.clock_offset_ms === null ? null : Number(r.clock_offset_ms),
+  camera: cameraOf(r),
   createdAt: r.created_at,
   silence,
 });
@@ -96,6 +103,8 @@ export async function createDevice(
     silence_alerted_for: null,
     face_model_id: null,
     clock_offset_ms: null,
+    camera_status: null,
+    camera_detail: null,
   };
   await db.insertInto('devices').values(row).execute();
   return {
@@ -252,20 +261,27 @@ async function retireRecoveryCodes(db: Executor, id: string, now: string): Promi
     .execute();
 }
 
+/** What a roster pull reports besides the contact itself (RosterQuery: model, clock, camera). */
+export interface PullReport {
+  modelId?: string | undefined;
+  clockOffsetMs?: number | undefined;
+  /** As sent: a status this server does not know is not stored (the last known one stays). */
+  camera?: { status: string; detail?: string | undefined } | undefined;
+}
+
 /**
  * Stored on the device row (not in memory) so any instance, and /metrics, can read it.
- * `modelId`: the face model a roster pull reported (a push reports it inside its health);
- * `clockOffsetMs`: the clock difference a roster pull reported.
+ * `pulled`: what a roster pull reported (a push reports the face model inside its health).
  */
 export async function recordHealth(
   db: Executor,
   deviceId: string,
   health: KioskHealth | undefined,
   now: string,
-  modelId?: string,
-  clockOffsetMs?: number,
+  pulled: PullReport = {},
 ): Promise<void> {
-  const model = health?.modelId ?? modelId;
+  const model = health?.modelId ?? pulled.modelId;
+  const camera = CameraStatus.safeParse(pulled.camera?.status);
   await db
     .updateTable('devices')
     .set({
@@ -274,7 +290,8 @@ export async function recordHealth(
         ? {}
         : { app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) }),
       ...(model === undefined ? {} : { face_model_id: model }),
-      ...(clockOffsetMs === undefined ? {} : { clock_offset_ms: clockOffsetMs }),
+      ...(pulled.clockOffsetMs === undefined ? {} : { clock_offset_ms: pulled.clockOffsetMs }),
+      ...(camera.success ? { camera_status: camera.data, camera_detail: pulled.camera?.detail || null } : {}),
     })
     .where('id', '=', deviceId)
     .execute();

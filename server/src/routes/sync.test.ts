@@ -227,6 +227,38 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(await modelOf()).toBe('faceplugin/v1');
     });
 
+    it("stores the kiosk's camera from its roster pulls; an unknown status changes nothing and refuses nothing", async () => {
+      const kiosk = await pairKiosk(t.app, s.adminToken, s.roomId, 'Camera reporter');
+      const cameraOf = async () =>
+        (
+          await call<{ camera: { status: string; detail: string | null } | null }>(
+            t.app,
+            s.adminToken,
+            'GET',
+            `/api/devices/${kiosk.deviceId}`,
+          )
+        ).camera;
+      const pull = (query: string) =>
+        t.app.inject({
+          method: 'GET',
+          url: `/api/sync/roster?since=0&limit=1${query}`,
+          headers: bearer(kiosk.token),
+        });
+      expect(await cameraOf()).toBeNull();
+      const why = encodeURIComponent('No camera was found (NotFoundError: Requested device not found).');
+      expect((await pull(`&camera=missing&cameraDetail=${why}`)).statusCode).toBe(200);
+      expect(await cameraOf()).toEqual({
+        status: 'missing',
+        detail: 'No camera was found (NotFoundError: Requested device not found).',
+      });
+      // Without it (an older kiosk), or with a status of a newer kiosk: the last known one stays.
+      expect((await pull('')).statusCode).toBe(200);
+      expect((await pull('&camera=melted&cameraDetail=x')).statusCode).toBe(200);
+      expect(await cameraOf()).toMatchObject({ status: 'missing' });
+      expect((await pull('&camera=running')).statusCode).toBe(200);
+      expect(await cameraOf()).toEqual({ status: 'running', detail: null });
+    });
+
     it('answers an id repeated inside one batch once as accepted and then as duplicate', async () => {
       const e = mark(s, 2);
       const res = await push([e, e]);

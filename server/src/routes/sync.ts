@@ -61,7 +61,14 @@ const sync: RoutePlugin = async (app) => {
         livePinRecovery(app.ctx.db, d.id, now),
         readSettings(app.ctx.db),
         getRoom(app.ctx.db, d.roomId),
-        recordHealth(app.ctx.db, d.id, undefined, now, request.query.model, request.query.clock),
+        recordHealth(app.ctx.db, d.id, undefined, now, {
+          modelId: request.query.model,
+          clockOffsetMs: request.query.clock,
+          camera:
+            request.query.camera === undefined
+              ? undefined
+              : { status: request.query.camera, detail: request.query.cameraDetail },
+        }),
       ]);
       // Pre-serialised from the stored JSON bytes (see rosterPageJson); a Buffer body is sent as
       // is, without a serializer, and the cast only tells the typed reply so.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KioskHealth } from '../../../src/contracts/sync.js';
+import { CameraStatus, KioskHealth } from '../../../src/contracts/sync.js';
 import { Name } from './common.js';
 
 export const CreateDevice = z.object({ roomId: z.string().min(1), name: Name.optional() });
@@ -29,6 +29,12 @@ export const Device = z.object({
    * in ms, as it measured it (null: not reported yet, or an older kiosk).
    */
   clockOffsetMs: z.number().int().nullable(),
+  /**
+   * The kiosk's camera at its last roster pull (every sync), as its own screen shows it: `missing`
+   * or `error` is a door that cannot take attendance; `detail` says why in the kiosk's words.
+   * Null: not reported yet, or an older kiosk.
+   */
+  camera: z.object({ status: CameraStatus, detail: z.string().nullable() }).nullable(),
   createdAt: z.string(),
   /**
    * Set while the kiosk has been silent in school hours for the admin's `silentKioskMinutes` or

@@ -1,4 +1,5 @@
 // The pull leg: roster pages from the cursor on, each applied in one transaction.
+import type { PullReport } from '../http.js';
 import { applyRosterPage, type PageOutcome } from '../roster-apply.js';
 import { stopIfSuperseded, type LegContext } from './context.js';
 import { applyDeviceIdentity } from './device-identity.js';
@@ -13,6 +14,8 @@ export interface PullHooks {
   onScheduleChanged?: (() => void) | undefined;
   /** The face model the kiosk runs, reported to the server with each page request. */
   modelId?: string | undefined;
+  /** The kiosk's camera as it is now, reported with each page request too. */
+  camera?: PullReport['camera'];
 }
 
 export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<void> {
@@ -26,7 +29,11 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       // last run's or the pairing's.
       const stored = ctx.store.sync.get('clockOffsetMs');
       const clockOffset = http.lastClockOffsetMs ?? (stored === null ? null : Number(stored));
-      const res = await http.pullRoster(since, hooks.pageSize, hooks.modelId ?? null, clockOffset);
+      const res = await http.pullRoster(since, hooks.pageSize, {
+        model: hooks.modelId ?? null,
+        clockOffsetMs: clockOffset,
+        camera: hooks.camera ?? null,
+      });
       const at = ctx.now().toISOString();
       stopIfSuperseded(ctx);
       const outcome = applyRosterPage(store, res.changes, res.cursor, at);

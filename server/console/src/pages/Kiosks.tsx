@@ -1,8 +1,8 @@
 // Kiosks: each door's room, version, last contact, marks waiting, camera/engine state, face
 // model (as the kiosk reports it), a flag when one has been silent in school hours past the
 // admin's threshold (the server decides), a flag when one's clock is off from the server's (the
-// kiosk measures it); a pairing code shown large with a QR code, revoke, and admin-PIN recovery
-// codes.
+// kiosk measures it), a flag when one's camera is not working (the kiosk reports it with every
+// sync); a pairing code shown large with a QR code, revoke, and admin-PIN recovery codes.
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices.js';
@@ -91,10 +91,25 @@ function RecoveryCode({ code, tz, onClose }: { code: Recovery; tz: string; onClo
   );
 }
 
+/** The kiosk's camera in a few words, as its last sync reported it. */
+const CAMERA_WORDS: Record<NonNullable<DeviceT['camera']>['status'], string> = {
+  starting: 'camera starting',
+  running: 'camera working',
+  missing: 'no camera',
+  error: 'camera not working',
+  stopped: 'camera off',
+};
+
+/** A kiosk in use whose camera is missing or failing: its door takes no attendance. */
+const cameraTrouble = (k: DeviceT): boolean =>
+  k.state === 'paired' && (k.camera?.status === 'missing' || k.camera?.status === 'error');
+
 function health(d: DeviceT): string {
-  if (!d.health) return 'not reported';
+  const camera = d.camera ? CAMERA_WORDS[d.camera.status] : null;
+  if (!d.health) return camera ?? 'not reported';
   const h = d.health;
   const parts = [
+    camera,
     h.backend ? `engine ${h.backend}` : null,
     h.fps !== undefined ? `${h.fps.toFixed(1)} fps` : null,
     h.recognitionMsP50 !== undefined ? `${Math.round(h.recognitionMsP50)} ms/face` : null,
@@ -174,6 +189,34 @@ function ClockNotice({ devices }: { devices: DeviceT[] }) {
         {off.map((k) => (
           <li key={k.id}>
             <strong>{k.name}</strong>: {describeClockOffset(clockOff(k) ?? 0)}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The kiosks whose cameras are not working, named above the table with the kiosk's own words. */
+function CameraNotice({ devices, sites }: { devices: DeviceT[]; sites: SiteT[] }) {
+  const broken = devices.filter(cameraTrouble);
+  if (broken.length === 0) return null;
+  const tz = (siteId: string) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+  return (
+    <div className="card notice notice--warn" role="status" data-testid="camera-notice">
+      <h2>
+        {broken.length === 1 ? "1 kiosk's camera is" : `${broken.length} kiosks' cameras are`} not working
+      </h2>
+      <p>
+        That door is not taking attendance: nobody is marked there until its camera works again (the kiosk
+        keeps trying it by itself). Check the camera&apos;s cable, then the camera setting in the kiosk&apos;s
+        admin area. The flag clears at the kiosk&apos;s next sync after its camera works.
+      </p>
+      <ul>
+        {broken.map((k) => (
+          <li key={k.id}>
+            <strong>{k.name}</strong>
+            {k.lastSeenAt ? ` (last sync ${dateTimeIn(k.lastSeenAt, tz(k.siteId))}, site time)` : ''}:{' '}
+            {k.camera?.detail ?? CAMERA_WORDS[k.camera?.status ?? 'error']}
           </li>
         ))}
       </ul>
@@ -376,6 +419,7 @@ export function Kiosks() {
             )}
             <SilentNotice devices={d.devices} sites={d.sites} threshold={d.settings.silentKioskMinutes} />
             <ClockNotice devices={d.devices} />
+            <CameraNotice devices={d.devices} sites={d.sites} />
             {actionError && (
               <p className="form-error" role="alert">
                 {actionError}
@@ -419,6 +463,14 @@ export function Kiosks() {
                               {' '}
                               <span className="status status--absent" data-testid="silent-flag">
                                 Silent {k.silence.minutes} min
+                              </span>
+                            </>
+                          )}
+                          {cameraTrouble(k) && (
+                            <>
+                              {' '}
+                              <span className="status status--absent" data-testid="camera-flag">
+                                Camera not working
                               </span>
                             </>
                           )}

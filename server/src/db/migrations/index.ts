@@ -13,6 +13,7 @@ import { migration012 } from './012-archived-schedule-versions.js';
 import { migration013 } from './013-device-clock-offset.js';
 import { migration014 } from './014-photo-template-hash.js';
 import { migration015 } from './015-device-admin-name.js';
+import { migration016 } from './016-device-camera.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   migration013,
   migration014,
   migration015,
+  migration016,
 ];

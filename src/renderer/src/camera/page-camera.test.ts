@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KioskState } from '../../../contracts/kiosk-api.js';
+import { PageCameraReport, type KioskState } from '../../../contracts/kiosk-api.js';
 import { doorBlock, doorProblemForAdmin } from '../view-model.js';
 import { enrolCameraNote } from '../admin/enrol-camera.js';
 import {
   cameraWithPage,
   noPictureProblem,
   pageCameraProblem,
+  pageCameraReport,
   pageCameraRetryMs,
   unpluggedProblem,
   PAGE_CAMERA_RETRY_MAX_MS,
@@ -87,6 +88,33 @@ describe("the page's own camera (getUserMedia) as a camera problem", () => {
     // The setting changed to a native camera: the page's old problem is not the camera's.
     const native = { ...running, browserCamera: null };
     expect(cameraWithPage(native, pageCameraProblem(domError('NotFoundError', '')))).toBe(native.camera);
+  });
+
+  it('tells the core the same in a few words its channel accepts: missing or error, the reason, the raw words cut', () => {
+    const notFound = pageCameraReport(
+      pageCameraProblem(domError('NotFoundError', 'Requested device not found')),
+    );
+    expect(notFound).toEqual({
+      status: 'missing',
+      reason: 'not-found',
+      detail: 'NotFoundError: Requested device not found',
+    });
+    expect(pageCameraReport(unpluggedProblem())).toMatchObject({ status: 'missing', reason: 'unplugged' });
+    expect(pageCameraReport(noPictureProblem())).toMatchObject({ status: 'error', reason: 'no-picture' });
+    const long = pageCameraReport(pageCameraProblem(domError('NotReadableError', 'x'.repeat(500))));
+    expect(long).toMatchObject({ status: 'error', reason: 'busy' });
+    expect(PageCameraReport.safeParse(long).success).toBe(true);
+    expect(pageCameraReport(null)).toEqual({ status: 'running' });
+  });
+
+  it("the core's own words for a page camera problem (a reloaded page) read as a sentence on the admin notice", () => {
+    const core = {
+      ...waiting,
+      camera: { status: 'missing' as const, detail: 'No camera was found (NotFoundError: gone).', fps: 0 },
+    };
+    expect(doorProblemForAdmin(seen(null, core))).toBe(
+      'No camera was found (NotFoundError: gone). The door is not taking attendance.',
+    );
   });
 
   it('tries a failed camera again soon, then less often', () => {

@@ -3,7 +3,13 @@
 // "starting" for ever. This turns what getUserMedia said (or did not say) into a camera
 // problem in the kiosk's own terms, so the door, the admin notice and the Enrol screen all
 // read it from one camera state. Pure: the hook in use-browser-camera.ts drives it.
-import type { KioskState } from '../../../contracts/kiosk-api.js';
+import {
+  PAGE_CAMERA_DETAIL_MAX,
+  PAGE_CAMERA_REASON_WORDS,
+  type KioskState,
+  type PageCameraReason,
+  type PageCameraReport,
+} from '../../../contracts/kiosk-api.js';
 
 /** A camera opened (or being opened) that has given no picture for this long is a problem. */
 export const PAGE_CAMERA_FIRST_FRAME_MS = 10_000;
@@ -11,8 +17,7 @@ export const PAGE_CAMERA_FIRST_FRAME_MS = 10_000;
 export const PAGE_CAMERA_RETRY_MAX_MS = 30_000;
 const PAGE_CAMERA_RETRY_FIRST_MS = 2_000;
 
-export type PageCameraProblemKind =
-  'permission' | 'not-found' | 'busy' | 'unsuitable' | 'no-picture' | 'unplugged' | 'failed';
+export type PageCameraProblemKind = PageCameraReason;
 
 export interface PageCameraProblem {
   kind: PageCameraProblemKind;
@@ -61,42 +66,34 @@ export function pageCameraRetryMs(failures: number): number {
 }
 
 const LOOKS_AGAIN = 'the kiosk tries the camera again by itself';
-/** For the admin: what happened, and what to check (the cable, the permission, the camera setting). */
-const ADMIN_WORDS: Record<PageCameraProblemKind, { what: string; check: string }> = {
-  permission: {
-    what: 'The kiosk is not allowed to use the camera',
-    check: `Allow the camera for Rollcall in the computer's privacy settings (in a browser: the site's camera permission); ${LOOKS_AGAIN}.`,
-  },
-  'not-found': {
-    what: 'No camera was found',
-    check: `Check that the camera's cable is plugged in firmly; ${LOOKS_AGAIN}.`,
-  },
-  busy: {
-    what: 'The camera could not be started',
-    check: `Another program may be using it, or it needs unplugging and plugging in again; ${LOOKS_AGAIN}.`,
-  },
-  unsuitable: {
-    what: 'The chosen camera is not connected or cannot give a picture',
-    check: 'Check its cable, or choose another camera under Camera settings.',
-  },
-  'no-picture': {
-    what: 'The camera was opened but gives no picture',
-    check: 'Check its cable (unplug it and plug it in again), then the camera setting under Camera settings.',
-  },
-  unplugged: {
-    what: 'The camera stopped giving pictures (unplugged?)',
-    check: `Check that its cable is plugged in firmly; ${LOOKS_AGAIN}.`,
-  },
-  failed: {
-    what: 'The camera could not be opened',
-    check: `Check its cable, the camera permission and the camera setting under Camera settings; ${LOOKS_AGAIN}.`,
-  },
+/** For the admin: what to check (the cable, the permission, the camera setting); what happened is the contract's. */
+const ADMIN_CHECK: Record<PageCameraProblemKind, string> = {
+  permission: `Allow the camera for Rollcall in the computer's privacy settings (in a browser: the site's camera permission); ${LOOKS_AGAIN}.`,
+  'not-found': `Check that the camera's cable is plugged in firmly; ${LOOKS_AGAIN}.`,
+  busy: `Another program may be using it, or it needs unplugging and plugging in again; ${LOOKS_AGAIN}.`,
+  unsuitable: 'Check its cable, or choose another camera under Camera settings.',
+  'no-picture':
+    'Check its cable (unplug it and plug it in again), then the camera setting under Camera settings.',
+  unplugged: `Check that its cable is plugged in firmly; ${LOOKS_AGAIN}.`,
+  failed: `Check its cable, the camera permission and the camera setting under Camera settings; ${LOOKS_AGAIN}.`,
 };
 
 /** Whole sentences ending in a full stop: "What happened (raw). What to check." */
 export function pageCameraAdminText(p: PageCameraProblem): string {
-  const { what, check } = ADMIN_WORDS[p.kind];
-  return `${what} (${p.raw}). ${check}`;
+  return `${PAGE_CAMERA_REASON_WORDS[p.kind]} (${p.raw}). ${ADMIN_CHECK[p.kind]}`;
+}
+
+/** No camera to open (not found, unplugged) is `missing`; any other problem is an `error`. */
+const isMissing = (p: PageCameraProblem) => p.kind === 'not-found' || p.kind === 'unplugged';
+
+/** What the page tells the core of its camera (kiosk-api PageCameraReport): a problem, or none. */
+export function pageCameraReport(problem: PageCameraProblem | null): PageCameraReport {
+  if (!problem) return { status: 'running' };
+  return {
+    status: isMissing(problem) ? 'missing' : 'error',
+    reason: problem.kind,
+    detail: problem.raw.slice(0, PAGE_CAMERA_DETAIL_MAX),
+  };
 }
 
 /**
@@ -110,6 +107,9 @@ export function cameraWithPage(
   problem: PageCameraProblem | null,
 ): KioskState['camera'] {
   if (!problem || !state.browserCamera) return state.camera;
-  const missing = problem.kind === 'not-found' || problem.kind === 'unplugged';
-  return { ...state.camera, status: missing ? 'missing' : 'error', detail: pageCameraAdminText(problem) };
+  return {
+    ...state.camera,
+    status: isMissing(problem) ? 'missing' : 'error',
+    detail: pageCameraAdminText(problem),
+  };
 }

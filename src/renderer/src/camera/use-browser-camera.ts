@@ -7,7 +7,9 @@
 // refused or failed getUserMedia, a camera that gives no picture within
 // PAGE_CAMERA_FIRST_FRAME_MS and a camera unplugged while running become a `problem`
 // (camera/page-camera.ts). A failed camera is tried again, on a backoff and at once when a
-// device is plugged in (`devicechange`); the problem clears with the first picture.
+// device is plugged in (`devicechange`); the problem clears with the first picture. The core
+// is told too (cameraReport), once per change, so its own state, log and the server's Kiosks
+// page know; a report that did not arrive is sent again at the next try or picture.
 import { useEffect, useState } from 'react';
 import type { UiApi } from '../api/checked-api.js';
 import {
@@ -15,6 +17,7 @@ import {
   pageCameraProblem,
   pageCameraRetryMs,
   unpluggedProblem,
+  pageCameraReport,
   PAGE_CAMERA_FIRST_FRAME_MS,
   type PageCameraProblem,
 } from './page-camera.js';
@@ -33,6 +36,7 @@ export function useBrowserCamera(
   const [problem, setProblem] = useState<PageCameraProblem | null>(null);
   const deviceId = browserCamera ? (browserCamera.deviceId ?? '') : null;
   const push = api.cameraPushFrame;
+  const tellCore = api.cameraReport;
 
   useEffect(() => {
     if (deviceId === null || !push) return;
@@ -50,9 +54,24 @@ export function useBrowserCamera(
     video.muted = true;
     const canvas = document.createElement('canvas');
 
+    /** What the core was last told ("status reason"), null when not told or not delivered. */
+    let told: string | null = null;
+    const tell = (p: PageCameraProblem | null) => {
+      const report = pageCameraReport(p);
+      const key = report.status === 'running' ? 'running' : `${report.status} ${report.reason}`;
+      if (key === told) return;
+      told = key;
+      void tellCore(report).then((r) => {
+        // Not delivered (the bridge briefly away): the next try or picture says it again. A
+        // refusal (the camera is no longer the page's) is not worth repeating.
+        if (!r.ok && (r.error.code === 'unreachable' || r.error.code === 'internal') && told === key)
+          told = null;
+      });
+    };
     const report = (p: PageCameraProblem | null) => {
       failing = p !== null;
       setProblem(p);
+      tell(p);
     };
     const closeMedia = () => {
       clearTimeout(pumpTimer);
@@ -78,6 +97,8 @@ export function useBrowserCamera(
           failures = 0;
           report(null);
         }
+        // With a picture the core is told there is no problem (again, if that report was lost).
+        tell(null);
         clearTimeout(firstFrameTimer);
         canvas.width = video.videoWidth;
         canvas.height = video.videoHeight;
@@ -142,6 +163,9 @@ export function useBrowserCamera(
       if (failing) open();
     };
     devices?.addEventListener?.('devicechange', onDeviceChange);
+    // A new page (a reload) or another camera starts clean in the core too: a problem an earlier
+    // page reported was about the camera it had open, and this one is only being opened.
+    tell(null);
     open();
 
     return () => {
@@ -154,7 +178,7 @@ export function useBrowserCamera(
       // of the page's, starts clean (the Enrol screen would otherwise keep refusing captures).
       setProblem(null);
     };
-  }, [deviceId, push]);
+  }, [deviceId, push, tellCore]);
 
   return { stream, problem };
 }
