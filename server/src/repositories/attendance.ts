@@ -561,22 +561,35 @@ export async function studentSessionStatus(
   sessionId: string,
   studentId: string,
 ): Promise<AttendanceStatus> {
+  return statusOf(await studentSessionEvents(db, sessionId, studentId));
+}
+
+async function studentSessionEvents(
+  db: Executor,
+  sessionId: string,
+  studentId: string,
+): Promise<StatusEvent[]> {
   const rows = await db
     .selectFrom('attendance_events')
     .select(['id', 'student_id', 'kind', 'status', 'occurred_at', 'ref_id'])
     .where('session_id', '=', sessionId)
     .where('student_id', '=', studentId)
     .execute();
-  return deriveStatus(rows.map(toStatusEvent)).status ?? 'absent';
+  return rows.map(toStatusEvent);
 }
+
+const statusOf = (events: readonly StatusEvent[]): AttendanceStatus =>
+  deriveStatus(events).status ?? 'absent';
 
 /**
  * A teacher's or admin's correction, stored as an event (never an edit) with who and why. An
  * archived class's sessions are history as they stood (409 `class_archived`, under the class's
  * lock); a kiosk's late push of a mark it took before the archive is a fact and still accepted
  * (`ingestAttendance`). Its audit row, in the same transaction, holds the student's status in the
- * session before and after (`from`, `to`), read under the class's lock; never the reason, which
- * is free text about a child.
+ * session before and after (`from`, `to`); never the reason, which is free text about a child.
+ * Both come from ONE read of the student's events plus the new one: kiosk marks do not take the
+ * class's lock, so on PostgreSQL (read committed) a second read could see a mark committed in
+ * between and credit this correction with it.
  */
 export async function recordCorrection(
   db: Kysely<DB>,
@@ -606,7 +619,14 @@ export async function recordCorrection(
         throw badRequest(`refId ${req.refId} is not an event of this student in this session`, 'unknown_ref');
       }
     }
-    const from = await studentSessionStatus(trx, session.sessionId, req.studentId);
+    const before = await studentSessionEvents(trx, session.sessionId, req.studentId);
+    const event: StatusEvent = {
+      id,
+      kind: req.kind,
+      status: req.kind === 'manual' ? req.status : null,
+      occurredAt: now,
+      refId: req.kind === 'undo' ? req.refId : null,
+    };
     const back = await trx
       .insertInto('attendance_events')
       .values({
@@ -614,10 +634,10 @@ export async function recordCorrection(
         device_id: null,
         student_id: req.studentId,
         session_id: session.sessionId,
-        kind: req.kind,
-        status: req.kind === 'manual' ? req.status : null,
-        occurred_at: now,
-        ref_id: req.kind === 'undo' ? req.refId : null,
+        kind: event.kind,
+        status: event.status,
+        occurred_at: event.occurredAt,
+        ref_id: event.refId,
         scores: null,
         model_id: null,
         actor: actor.label,
@@ -638,8 +658,8 @@ export async function recordCorrection(
           detail: {
             sessionId: session.sessionId,
             studentId: req.studentId,
-            from,
-            to: await studentSessionStatus(trx, session.sessionId, req.studentId),
+            from: statusOf(before),
+            to: statusOf([...before, event]),
           },
         },
         now,
