@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLogTable } from '../db/schema.js';
-import type { Executor } from './executor.js';
+import { chunks, type Executor } from './executor.js';
 
 export interface Actor {
   kind: AuditLogTable['actor_kind'];
@@ -75,4 +75,36 @@ export async function listAudit(db: Executor, options: AuditFilter) {
     entityId: r.entity_id,
     detail: r.detail === null ? null : (JSON.parse(r.detail) as unknown),
   }));
+}
+
+/**
+ * Erasure's part in the log: an attendance correction's row keeps, per student id, the lesson and
+ * the status before and after (`from`, `to`), which is attendance history. Once the student is
+ * erased the row keeps that a correction was made, by whom, when and in which lesson, but not the
+ * statuses. `eventIds` are the student's correction events (a correction's row names its event).
+ */
+export async function blankCorrectionStatuses(db: Executor, eventIds: readonly string[]): Promise<number> {
+  let blanked = 0;
+  for (const ids of chunks(eventIds, 500)) {
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['id', 'detail'])
+      .where('entity', '=', 'attendance_event')
+      .where('entity_id', 'in', ids)
+      .execute();
+    for (const row of rows) {
+      if (row.detail === null) continue;
+      const detail = JSON.parse(row.detail) as Record<string, unknown>;
+      if (!('from' in detail) && !('to' in detail)) continue;
+      delete detail.from;
+      delete detail.to;
+      await db
+        .updateTable('audit_log')
+        .set({ detail: JSON.stringify(detail) })
+        .where('id', '=', row.id)
+        .execute();
+      blanked++;
+    }
+  }
+  return blanked;
 }

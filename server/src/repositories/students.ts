@@ -10,7 +10,7 @@ import {
 import type { DB, StudentTable } from '../db/schema.js';
 import { conflict, notFound } from '../errors.js';
 import type { CreateStudent, Student, UpdateStudent } from '../schemas/people.js';
-import { writeAudit, type Actor } from './audit.js';
+import { blankCorrectionStatuses, writeAudit, type Actor } from './audit.js';
 import { appendChanges, type ChangeInput } from './changes.js';
 import type { Executor } from './executor.js';
 import { getSite } from './rooms.js';
@@ -368,8 +368,9 @@ export async function countTemplates(db: Executor, studentId: string): Promise<n
 
 /**
  * Erasure: removes the student's personal data, templates, photos, enrolments and attendance
- * events, leaves tombstones so every kiosk purges them on its next pull, and records who did
- * it in the audit log — all in one transaction. It reaches into archived classes too (their
+ * events, blanks the statuses their attendance corrections left in the audit log, leaves
+ * tombstones so every kiosk purges them on its next pull, and records who did it in the audit
+ * log — all in one transaction. It reaches into archived classes too (their
  * enrolments and marks of the student go), on purpose and without their lock: erasure is a
  * privacy obligation that must always work, and an archive is no reason to keep personal data.
  */
@@ -378,6 +379,16 @@ export async function eraseStudent(db: Kysely<DB>, id: string, actor: Actor, now
     const student = await getStudent(trx, id);
     const enrolments = await trx.selectFrom('enrolments').select('id').where('student_id', '=', id).execute();
     const tombstones: ChangeInput[] = await dropTemplates(trx, student);
+    const corrections = await trx
+      .selectFrom('attendance_events')
+      .select('id')
+      .where('student_id', '=', id)
+      .where('kind', 'in', ['manual', 'undo'])
+      .execute();
+    await blankCorrectionStatuses(
+      trx,
+      corrections.map((c) => c.id),
+    );
     const events = await trx.deleteFrom('attendance_events').where('student_id', '=', id).executeTakeFirst();
     await trx.deleteFrom('enrolments').where('student_id', '=', id).execute();
     await trx.deleteFrom('students').where('id', '=', id).execute();

@@ -163,6 +163,66 @@ describe.each(dialects)('record changes in the audit log on $name', (dialect) =>
       expect(JSON.stringify(rows)).not.toContain('note from home');
     });
 
+    it('erasing a student blanks the statuses their corrections left in the log, and only theirs', async () => {
+      const enrolled = async (studentNumber: string) => {
+        const student = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/students', {
+          studentNumber,
+          name: studentNumber,
+          consent: false,
+        });
+        await call(t.app, s.adminToken, 'POST', `/api/classes/${s.classId}/enrolments`, {
+          studentIds: [student.id],
+        });
+        return student;
+      };
+      const [erased, kept] = [await enrolled('ERASE-1'), await enrolled('KEEP-1')];
+      const correct = (studentId: string, status: string) =>
+        call<{ id: string }>(t.app, s.teacherToken, 'POST', '/api/attendance/corrections', {
+          kind: 'manual',
+          sessionId: s.sessionId,
+          studentId,
+          status,
+          reason: 'seen',
+        });
+      t.clock.advance(1000);
+      const excused = await correct(erased.id, 'excused');
+      await correct(kept.id, 'late');
+      t.clock.advance(1000);
+      await call(t.app, s.teacherToken, 'POST', '/api/attendance/corrections', {
+        kind: 'undo',
+        sessionId: s.sessionId,
+        studentId: erased.id,
+        refId: excused.id,
+        reason: 'wrong child',
+      });
+      await call(t.app, s.adminToken, 'DELETE', `/api/students/${erased.id}`);
+
+      const about = async (studentId: string) =>
+        (await audit('action=attendance.'))
+          .filter((r) => r.detail?.studentId === studentId)
+          .reverse()
+          .map((r) => [r.action, r.actorId, r.detail]);
+      // That a correction was made, by whom and in which lesson stays; the statuses go.
+      expect(await about(erased.id)).toEqual([
+        ['attendance.manual', s.teacher.id, { sessionId: s.sessionId, studentId: erased.id }],
+        ['attendance.undo', s.teacher.id, { sessionId: s.sessionId, studentId: erased.id }],
+      ]);
+      expect(await about(kept.id)).toEqual([
+        [
+          'attendance.manual',
+          s.teacher.id,
+          { sessionId: s.sessionId, studentId: kept.id, from: 'absent', to: 'late' },
+        ],
+      ]);
+      const stored = await database.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('detail', 'like', `%${erased.id}%`)
+        .execute();
+      expect(stored).toHaveLength(2); // the two corrections
+      expect(JSON.stringify(stored)).not.toMatch(/absent|excused|present|late/);
+    });
+
     it('no change without its audit row: when the row cannot be written, the change is undone', async () => {
       const student = s.students[0]!;
       const roomsBefore = await database.db.selectFrom('rooms').select('id').execute();
