@@ -287,6 +287,51 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       expect(statuses.filter((x) => x === 'accepted')).toHaveLength(3);
       expect(statuses.filter((x) => x === 'duplicate')).toHaveLength(3);
     });
+
+    it('a run that stops part-way still writes its summary: what it added, and the error', async () => {
+      const dir = folder({
+        'stops-1': { 'a.jpg': 'stops-1 a' },
+        'stops-2': { 'a.jpg': 'stops-2 a' },
+        'stops-3': { 'a.jpg': 'stops-3 a' },
+      });
+      // An engine that breaks after the first student: its answer for the second photo has no
+      // faces list, which the import cannot read (an engine's own errors are a rejected photo).
+      const working = fakeFaceEngine();
+      const breaking = {
+        ...working,
+        analyse: async (input: Uint8Array) =>
+          working.calls === 0 ? working.analyse(input) : ({} as Awaited<ReturnType<typeof working.analyse>>),
+      };
+      await expect(importDirectory(database.db, breaking, dir, OPTIONS)).rejects.toThrow(/not iterable/);
+
+      const created = await database.db
+        .selectFrom('students')
+        .select('student_number')
+        .where('student_number', 'like', 'stops-%')
+        .orderBy('student_number')
+        .execute();
+      expect(created.map((r) => r.student_number)).toEqual(['stops-1', 'stops-2']);
+      const summaries = await database.db
+        .selectFrom('audit_log')
+        .select(['actor_kind', 'detail'])
+        .where('action', '=', 'students.import')
+        .where('detail', 'like', `%${dir.split('/').pop()}%`)
+        .execute();
+      expect(summaries.map((r) => [r.actor_kind, JSON.parse(r.detail ?? 'null')])).toEqual([
+        [
+          'cli',
+          {
+            dir,
+            students: 2,
+            created: 2,
+            templates: 1,
+            alreadyImported: 0,
+            consent: true,
+            error: expect.stringMatching(/not iterable/),
+          },
+        ],
+      ]);
+    });
   });
 });
 

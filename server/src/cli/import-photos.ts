@@ -75,92 +75,136 @@ export async function importDirectory(
     (e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'),
   );
   entries.sort((a, b) => a.name.localeCompare(b.name));
+  const folders = entries.map((e) => e.name);
   const out: StudentImport[] = [];
-  for (const entry of entries) {
-    const folder = entry.name;
-    const existing = await db
-      .selectFrom('students')
-      .selectAll()
-      .where('site_id', '=', options.siteId)
-      .where('student_number', '=', folder)
-      .executeTakeFirst();
-    let studentId: string;
-    let consent: boolean;
-    if (existing) {
-      // A student who exists keeps the consent on record (a roster's "no", a withdrawal in the
-      // console): --consent speaks for the students this import creates, never over a refusal.
-      studentId = existing.id;
-      consent = existing.consent === 1;
-    } else {
-      const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
-      const student = await createStudent(
-        db,
-        { siteId: options.siteId, studentNumber: folder, name, consent: options.consent },
-        null, // the import writes one `students.import` entry for all of them
-        options.now(),
-      );
-      studentId = student.id;
-      consent = student.consent;
-    }
-    if (!consent) {
-      out.push({
-        folder,
-        studentId,
-        created: !existing,
-        templates: 0,
-        alreadyImported: 0,
-        skipped:
-          "no consent on record: if it was given, record it on the student's page in the console or in the " +
-          'roster CSV, then import again (--consent covers only the students an import creates)',
-        photos: [],
-      });
-      continue;
-    }
-    const files = (await readdir(join(dir, folder)))
-      .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
-      .sort();
-    // One photo at a time, each checked before it is read: the folder's size is not the memory's.
-    const results: PhotoResult[] = [];
-    for (const f of files) {
-      const path = join(dir, folder, f);
-      const read = await readPhoto(path, options.maxPhotoBytes);
-      if ('refused' in read) {
-        results.push({ filename: f, status: 'rejected', reason: read.refused });
+  // The folder being imported, as far as it got: a student it created and the templates it
+  // added are in the summary even if the import stops before the folder is done.
+  let current: StudentImport | null = null;
+  let failure: unknown = null;
+  try {
+    for (const entry of entries) {
+      const folder = entry.name;
+      const existing = await db
+        .selectFrom('students')
+        .selectAll()
+        .where('site_id', '=', options.siteId)
+        .where('student_number', '=', folder)
+        .executeTakeFirst();
+      let studentId: string;
+      let consent: boolean;
+      if (existing) {
+        // A student who exists keeps the consent on record (a roster's "no", a withdrawal in the
+        // console): --consent speaks for the students this import creates, never over a refusal.
+        studentId = existing.id;
+        consent = existing.consent === 1;
+      } else {
+        const name = folder.replace(/[_-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+        const student = await createStudent(
+          db,
+          { siteId: options.siteId, studentNumber: folder, name, consent: options.consent },
+          null, // the import writes one `students.import` entry for all of them
+          options.now(),
+        );
+        studentId = student.id;
+        consent = student.consent;
+      }
+      const results: PhotoResult[] = [];
+      current = { folder, studentId, created: !existing, templates: 0, alreadyImported: 0, photos: results };
+      if (!consent) {
+        out.push({
+          ...current,
+          skipped:
+            "no consent on record: if it was given, record it on the student's page in the console or in the " +
+            'roster CSV, then import again (--consent covers only the students an import creates)',
+        });
+        current = null;
         continue;
       }
-      const photo = {
-        filename: f,
-        mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
-        bytes: read.bytes,
-      };
-      results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
+      const files = (await readdir(join(dir, folder)))
+        .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
+        .sort();
+      // One photo at a time, each checked before it is read: the folder's size is not the memory's.
+      for (const f of files) {
+        const path = join(dir, folder, f);
+        const read = await readPhoto(path, options.maxPhotoBytes);
+        if ('refused' in read) {
+          results.push({ filename: f, status: 'rejected', reason: read.refused });
+          continue;
+        }
+        const photo = {
+          filename: f,
+          mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
+          bytes: read.bytes,
+        };
+        results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
+      }
+      out.push(tally(current));
+      current = null;
     }
-    out.push({
-      folder,
-      studentId,
-      created: !existing,
-      templates: results.filter((r) => r.status === 'accepted').length,
-      alreadyImported: results.filter((r) => r.status === 'duplicate').length,
-      photos: results,
-    });
+  } catch (err) {
+    failure = err;
+    throw err;
+  } finally {
+    // The summary is written however the import ends, so every student and template it added
+    // has its row ("no change without its row"); a failure says so, and what was done before it.
+    await writeSummary(db, dir, options, current ? [...out, tally(current)] : out, failure, folders);
   }
-  await writeAudit(
-    db,
-    {
-      actor: { kind: 'cli', id: null },
-      action: 'students.import',
-      entity: 'student',
-      entityId: null,
-      detail: {
-        dir,
-        students: out.length,
-        created: out.filter((s) => s.created).length,
-        templates: out.reduce((n, s) => n + s.templates, 0),
-        alreadyImported: out.reduce((n, s) => n + s.alreadyImported, 0),
-        consent: options.consent,
-      },
-    },
-    options.now(),
-  );
   return out;
+}
+
+/** The folder's counts from its photos' results. */
+const tally = (s: StudentImport): StudentImport => ({
+  ...s,
+  templates: s.photos.filter((p) => p.status === 'accepted').length,
+  alreadyImported: s.photos.filter((p) => p.status === 'duplicate').length,
+});
+
+async function writeSummary(
+  db: Kysely<DB>,
+  dir: string,
+  options: ImportOptions,
+  done: readonly StudentImport[],
+  failure: unknown,
+  folders: readonly string[],
+): Promise<void> {
+  const detail = {
+    dir,
+    students: done.length,
+    created: done.filter((s) => s.created).length,
+    templates: done.reduce((n, s) => n + s.templates, 0),
+    alreadyImported: done.reduce((n, s) => n + s.alreadyImported, 0),
+    consent: options.consent,
+    ...(failure === null ? {} : { error: failureWords(failure, folders) }),
+  };
+  try {
+    await writeAudit(
+      db,
+      {
+        actor: { kind: 'cli', id: null },
+        action: 'students.import',
+        entity: 'student',
+        entityId: null,
+        detail,
+      },
+      options.now(),
+    );
+  } catch (auditErr) {
+    if (failure === null) throw auditErr;
+    // The import's own error is the one to see; the lost summary is said alongside it.
+    throw new AggregateError(
+      [failure, auditErr],
+      'the photo import stopped part-way and its audit row could not be written',
+    );
+  }
+}
+
+/**
+ * What stopped the import, for the log: its message without the folder names, which are
+ * student numbers (the log keeps ids and counts about students, never a number), and short.
+ */
+function failureWords(failure: unknown, folders: readonly string[]): string {
+  let message = failure instanceof Error ? failure.message : String(failure);
+  for (const folder of [...folders].sort((a, b) => b.length - a.length))
+    message = message.split(folder).join('…');
+  return message.length > 200 ? `${message.slice(0, 199)}…` : message;
 }
