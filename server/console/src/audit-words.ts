@@ -1,10 +1,11 @@
 // The audit log in plain words: one sentence per entry for an admin ("Renamed the kiosk “Door 1”
 // to “Front door”."), naming people and things by what the server says they are called today
 // (the row's `names`, looked up by /api/audit in one go). The log keeps ids and counts only, so an
-// erased student is "a student since erased", never a name. An action this file does not know
-// (a newer server) is named by its code with its detail as a "key: value" list, so nothing is
-// hidden; the raw entry stays behind the page's Details disclosure either way.
-// Dates and times go through format.ts like everywhere else in the console.
+// erased student is "a student since erased", never a name; a row without `names` (an older
+// server during a rolling deploy) says just "a student", as it cannot tell who was erased. An
+// action this file does not know (a newer server) is named by its code with its detail as a
+// "key: value" list, so nothing is hidden; the raw entry stays behind the page's Details
+// disclosure either way. Dates and times go through format.ts like everywhere else in the console.
 import { dateTimeIn, longDate, score } from './format.js';
 
 export interface AuditEntry {
@@ -48,7 +49,7 @@ const sessionDate = (sessionId: string | undefined) => sessionId?.slice(sessionI
  * /api/audit reads as every action under it (`attendance.`).
  */
 export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
-  { value: 'auth.', label: 'Sign-ins and sign-outs' },
+  { value: 'auth.', label: 'All sign-in activity' },
   { value: 'auth.sign_in_failed', label: 'Failed sign-ins' },
   { value: 'auth.lockout', label: 'Accounts locked after wrong passwords' },
   { value: 'attendance.', label: 'Attendance corrections' },
@@ -72,11 +73,12 @@ export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
 /** Who did it, for the Who column: a person's or kiosk's name, or what the server itself is. */
 export function auditActor(e: AuditEntry): string {
   const name = e.actorId ? e.names?.[e.actorId] : undefined;
+  const gone = e.names === undefined ? '' : ' since removed';
   switch (e.actorKind) {
     case 'user':
-      return name ?? 'A user since removed';
+      return name ?? `A user${gone}`;
     case 'device':
-      return name ? `${name} (kiosk)` : 'A kiosk since removed';
+      return name ? `${name} (kiosk)` : `A kiosk${gone}`;
     case 'system':
       return 'Rollcall, on its own';
     case 'cli':
@@ -94,17 +96,19 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     e.detail !== null && typeof e.detail === 'object' && !Array.isArray(e.detail) ? (e.detail as Detail) : {};
   const nameOf = (id: unknown) => (typeof id === 'string' ? e.names?.[id] : undefined);
   const entityName = nameOf(e.entityId);
-  const student = (id: unknown = e.entityId) => nameOf(id) ?? 'a student since erased';
+  // Without `names` (an older server) an unnamed id says nothing about whether its record is gone.
+  const gone = (how: string) => (e.names === undefined ? '' : ` since ${how}`);
+  const student = (id: unknown = e.entityId) => nameOf(id) ?? `a student${gone('erased')}`;
   const kiosk = (id: unknown = e.entityId) => {
     const name = nameOf(id);
-    return name ? `the kiosk ${quoted(name)}` : 'a kiosk since removed';
+    return name ? `the kiosk ${quoted(name)}` : `a kiosk${gone('removed')}`;
   };
-  const person = (id: unknown = e.entityId) => nameOf(id) ?? 'a user since removed';
+  const person = (id: unknown = e.entityId) => nameOf(id) ?? `a user${gone('removed')}`;
   /** "Maths 7B on Mon 7 Sep 2026": a session id names its class (by `names`) and its date. */
   const lesson = (sessionId: unknown) => {
     const id = str(sessionId);
     const date = longDate(sessionDate(id));
-    const cls = nameOf(id) ?? 'a lesson of a class since removed';
+    const cls = nameOf(id) ?? `a lesson of a class${gone('removed')}`;
     return date ? `${cls} on ${date}` : cls;
   };
   const when = (iso: unknown) => dateTimeIn(str(iso), timeZone);
@@ -219,7 +223,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     // Students and the roster
     case 'student.create':
       return words(
-        `Added the student ${entityName ?? '(since erased)'}` +
+        `Added ${entityName ? `the student ${entityName}` : student()}` +
           (d.consent === true
             ? ', with consent to face recognition.'
             : d.consent === false
@@ -404,6 +408,14 @@ const STATUS_WORDS: Readonly<Record<string, string>> = {
 };
 const statusWord = (s: unknown) => (typeof s === 'string' ? STATUS_WORDS[s] : undefined);
 
+/** "1st", "2nd", "10th", "111th": the log writes an attempt's number, not a running total. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
 /** A failed sign-in: to an account (its id, never what was typed), or with an email of no account. */
 function failedSignIn(d: Detail, account: string | undefined, door: string, timeZone: string): string {
   if (d.reason === 'no_account' || account === undefined) {
@@ -412,7 +424,7 @@ function failedSignIn(d: Detail, account: string | undefined, door: string, time
     return (
       `Tried to sign in${door} with an email address that has no account` +
       (attempts > 1
-        ? `: ${attempts} such attempts${since ? ` since ${since}` : ''} (the log notes the 1st, 10th, 100th, … of each 15 minutes)`
+        ? `: the ${ordinal(attempts)} such attempt${since ? ` since ${since}` : ''} (the log notes the 1st, 10th, 100th, … of each 15 minutes)`
         : '') +
       '. What was typed is not kept.'
     );
