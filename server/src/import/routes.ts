@@ -3,7 +3,7 @@
 // answers the same report, or 422 with it (errors row by row) when anything is wrong.
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
-import { userOf } from '../plugins/auth.js';
+import { userActor } from '../plugins/auth.js';
 import type { RoutePlugin } from '../routes/types.js';
 import { typed } from '../routes/types.js';
 import { MAX_IMPORT_BYTES, importRoster } from './roster.js';
@@ -69,7 +69,7 @@ const importRoutes: RoutePlugin = async (app) => {
       const report = await importRoster(app.ctx.db, bytes, {
         siteId: request.query.siteId,
         dryRun: request.query.dryRun === 'true',
-        actor: { kind: 'user', id: userOf(request).id },
+        actor: userActor(request),
         now: app.ctx.nowIso(),
       });
       return reply.status(report.ok || report.dryRun ? 200 : 422).send(report);

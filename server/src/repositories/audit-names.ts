@@ -2,11 +2,24 @@
 // lesson), so the console can write "renamed the kiosk of Room 4" instead of showing uuids. The
 // log itself keeps ids and counts only (students.ts: no personal data in what erasure leaves), so
 // names are looked up when the page is read: an erased student or a deleted room has no name any
-// more and the console says so. One query per kind of record for the whole page, never one per row.
+// more and the console says so. One query per kind of record for the whole page (per 500 ids),
+// never one per row.
 import { parseSessionId } from '../services/sessions.js';
-import type { Executor } from './executor.js';
+import { chunks, unique, type Executor } from './executor.js';
 
 type Kind = 'user' | 'device' | 'student' | 'class' | 'site' | 'room' | 'session';
+
+/** The table each kind of record is named from (a session, by its schedule's class, apart). */
+const NAMED_TABLES = [
+  ['user', 'users'],
+  ['device', 'devices'],
+  ['student', 'students'],
+  ['class', 'classes'],
+  ['site', 'sites'],
+  ['room', 'rooms'],
+] as const;
+/** Ids per IN list, the repositories' usual bound (executor.ts `chunks`). */
+const IN_LIST = 500;
 
 /** The audit fields an id can sit in, and what it is the id of. */
 const ENTITY_KINDS: Readonly<Record<string, Kind>> = {
@@ -69,54 +82,30 @@ export async function withNames<R extends AuditIds>(
   db: Executor,
   rows: readonly R[],
 ): Promise<(R & { names: Record<string, string> })[]> {
-  const wanted = new Map<Kind, Set<string>>();
-  for (const row of rows)
-    for (const [id, kind] of idsOf(row)) {
-      const set = wanted.get(kind) ?? new Set<string>();
-      set.add(id);
-      wanted.set(kind, set);
-    }
-  const ids = (kind: Kind) => [...(wanted.get(kind) ?? [])];
+  const ids = (kind: Kind) =>
+    unique(rows.flatMap((row) => idsOf(row).flatMap(([id, k]) => (k === kind ? [id] : []))));
   const named = new Map<string, string>();
-  const add = (found: { id: string; name: string }[]) => found.forEach((r) => named.set(r.id, r.name));
 
-  const users = ids('user');
-  if (users.length)
-    add(await db.selectFrom('users').select(['id', 'name']).where('id', 'in', users).execute());
-  const devices = ids('device');
-  if (devices.length)
-    add(await db.selectFrom('devices').select(['id', 'name']).where('id', 'in', devices).execute());
-  const students = ids('student');
-  if (students.length)
-    add(await db.selectFrom('students').select(['id', 'name']).where('id', 'in', students).execute());
-  const classes = ids('class');
-  if (classes.length)
-    add(await db.selectFrom('classes').select(['id', 'name']).where('id', 'in', classes).execute());
-  const sites = ids('site');
-  if (sites.length)
-    add(await db.selectFrom('sites').select(['id', 'name']).where('id', 'in', sites).execute());
-  const rooms = ids('room');
-  if (rooms.length)
-    add(await db.selectFrom('rooms').select(['id', 'name']).where('id', 'in', rooms).execute());
+  for (const [kind, table] of NAMED_TABLES)
+    for (const part of chunks(ids(kind), IN_LIST))
+      for (const r of await db.selectFrom(table).select(['id', 'name']).where('id', 'in', part).execute())
+        named.set(r.id, r.name);
 
   const sessions = ids('session');
   const scheduleOf = new Map(sessions.map((s) => [s, parseSessionId(s)?.scheduleId]));
-  const schedules = [...new Set([...scheduleOf.values()].filter((x): x is string => x !== undefined))];
-  if (schedules.length) {
-    const classOf = new Map(
-      (
-        await db
-          .selectFrom('schedules')
-          .innerJoin('classes', 'classes.id', 'schedules.class_id')
-          .select(['schedules.id as id', 'classes.name as name'])
-          .where('schedules.id', 'in', schedules)
-          .execute()
-      ).map((r) => [r.id, r.name]),
-    );
-    for (const [session, schedule] of scheduleOf) {
-      const name = schedule === undefined ? undefined : classOf.get(schedule);
-      if (name !== undefined) named.set(session, name);
-    }
+  const schedules = unique([...scheduleOf.values()].filter((x): x is string => x !== undefined));
+  const classOf = new Map<string, string>();
+  for (const part of chunks(schedules, IN_LIST))
+    for (const r of await db
+      .selectFrom('schedules')
+      .innerJoin('classes', 'classes.id', 'schedules.class_id')
+      .select(['schedules.id as id', 'classes.name as name'])
+      .where('schedules.id', 'in', part)
+      .execute())
+      classOf.set(r.id, r.name);
+  for (const [session, schedule] of scheduleOf) {
+    const name = schedule === undefined ? undefined : classOf.get(schedule);
+    if (name !== undefined) named.set(session, name);
   }
 
   return rows.map((row) => {

@@ -2,7 +2,7 @@
 // moved single sessions. See docs/school-year.md for the rules and docs/server.md for the API.
 import { z } from 'zod';
 import { ErrorBody, RosterCalendar } from '../../../src/contracts/sync.js';
-import { userOf } from '../plugins/auth.js';
+import { userActor, userOf } from '../plugins/auth.js';
 import {
   addClosure,
   addTerm,
@@ -42,10 +42,6 @@ const calendar: RoutePlugin = async (app) => {
   const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['calendar'];
-  const actor = (request: Parameters<typeof userOf>[0]) => ({
-    kind: 'user' as const,
-    id: userOf(request).id,
-  });
 
   r.get(
     '/api/sites/:id/calendar',
@@ -92,13 +88,15 @@ const calendar: RoutePlugin = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await addTerm(app.ctx.db, request.params.id, request.body, actor(request), app.ctx.nowIso())),
+        .send(
+          await addTerm(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
+        ),
   );
   r.delete(
     '/api/terms/:id',
     { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
     async (request, reply) => {
-      await deleteCalendarEntry(app.ctx.db, 'terms', request.params.id, actor(request), app.ctx.nowIso());
+      await deleteCalendarEntry(app.ctx.db, 'terms', request.params.id, userActor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
   );
@@ -119,14 +117,20 @@ const calendar: RoutePlugin = async (app) => {
       reply
         .status(201)
         .send(
-          await addClosure(app.ctx.db, request.params.id, request.body, actor(request), app.ctx.nowIso()),
+          await addClosure(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
         ),
   );
   r.delete(
     '/api/closures/:id',
     { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
     async (request, reply) => {
-      await deleteCalendarEntry(app.ctx.db, 'closures', request.params.id, actor(request), app.ctx.nowIso());
+      await deleteCalendarEntry(
+        app.ctx.db,
+        'closures',
+        request.params.id,
+        userActor(request),
+        app.ctx.nowIso(),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -148,7 +152,7 @@ const calendar: RoutePlugin = async (app) => {
         app.ctx.db,
         request.params.sessionId,
         { kind: 'cancelled', reason: request.body.reason ?? null },
-        actor(request),
+        userActor(request),
         app.ctx.nowIso(),
       ),
   );
@@ -170,7 +174,7 @@ const calendar: RoutePlugin = async (app) => {
         app.ctx.db,
         request.params.sessionId,
         { kind: 'moved', ...request.body },
-        actor(request),
+        userActor(request),
         app.ctx.nowIso(),
       ),
   );
@@ -187,7 +191,7 @@ const calendar: RoutePlugin = async (app) => {
       },
     },
     async (request, reply) => {
-      await restoreSession(app.ctx.db, request.params.sessionId, actor(request), app.ctx.nowIso());
+      await restoreSession(app.ctx.db, request.params.sessionId, userActor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
   );

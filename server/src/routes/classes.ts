@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
 import { forbidden } from '../errors.js';
-import { userOf } from '../plugins/auth.js';
+import { userActor, userOf } from '../plugins/auth.js';
 import { archiveClass, unarchiveClass } from '../repositories/class-archive.js';
 import {
   createClass,
@@ -37,7 +37,6 @@ const classes: RoutePlugin = async (app) => {
   const anyUser = { onRequest: app.requireUser() };
   const security = [{ user: [] }];
   const tags = ['classes'];
-  const actor = (request: FastifyRequest) => ({ kind: 'user' as const, id: userOf(request).id });
 
   /** Least privilege: a teacher reads only their own classes. */
   async function readableClass(request: FastifyRequest, id: string) {
@@ -80,7 +79,9 @@ const classes: RoutePlugin = async (app) => {
     '/api/classes',
     { ...admin, schema: { tags, security, body: CreateClass, response: { 201: Class, 400: ErrorBody } } },
     async (request, reply) =>
-      reply.status(201).send(await createClass(app.ctx.db, request.body, actor(request), app.ctx.nowIso())),
+      reply
+        .status(201)
+        .send(await createClass(app.ctx.db, request.body, userActor(request), app.ctx.nowIso())),
   );
   r.get(
     '/api/classes/:id',
@@ -103,7 +104,7 @@ const classes: RoutePlugin = async (app) => {
       },
     },
     async (request) =>
-      updateClass(app.ctx.db, request.params.id, request.body, actor(request), app.ctx.nowIso()),
+      updateClass(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
   );
   // No hard delete: a mis-click must not lose a class's sessions and marks (docs/server.md).
   r.delete(
@@ -119,7 +120,7 @@ const classes: RoutePlugin = async (app) => {
       },
     },
     async (request, reply) => {
-      await archiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso());
+      await archiveClass(app.ctx.db, request.params.id, userActor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
   );
@@ -135,7 +136,7 @@ const classes: RoutePlugin = async (app) => {
         response: { 200: Class, 404: ErrorBody },
       },
     },
-    async (request) => archiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso()),
+    async (request) => archiveClass(app.ctx.db, request.params.id, userActor(request), app.ctx.nowIso()),
   );
   r.post(
     '/api/classes/:id/unarchive',
@@ -149,7 +150,7 @@ const classes: RoutePlugin = async (app) => {
         response: { 200: Class, 404: ErrorBody },
       },
     },
-    async (request) => unarchiveClass(app.ctx.db, request.params.id, actor(request), app.ctx.nowIso()),
+    async (request) => unarchiveClass(app.ctx.db, request.params.id, userActor(request), app.ctx.nowIso()),
   );
 
   const History = ListPage.extend({ all: z.enum(['true', 'false']).optional() });
