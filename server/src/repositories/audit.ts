@@ -19,18 +19,26 @@ export interface AuditEntry {
 
 /** Audit rows are written in the transaction of the action they record. */
 export async function writeAudit(db: Executor, entry: AuditEntry, now: string): Promise<void> {
+  await writeAudits(db, [entry], now);
+}
+
+/** Several rows in ONE statement: all or none, without a transaction of their own. */
+export async function writeAudits(db: Executor, entries: readonly AuditEntry[], now: string): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_log')
-    .values({
-      id: randomUUID(),
-      at: now,
-      actor_kind: entry.actor.kind,
-      actor_id: entry.actor.id,
-      action: entry.action,
-      entity: entry.entity,
-      entity_id: entry.entityId,
-      detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
-    })
+    .values(
+      entries.map((entry) => ({
+        id: randomUUID(),
+        at: now,
+        actor_kind: entry.actor.kind,
+        actor_id: entry.actor.id,
+        action: entry.action,
+        entity: entry.entity,
+        entity_id: entry.entityId,
+        detail: entry.detail === undefined ? null : JSON.stringify(entry.detail),
+      })),
+    )
     .execute();
 }
 

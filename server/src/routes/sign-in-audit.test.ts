@@ -3,7 +3,7 @@
 // the console's. What a stranger can make the server write is bounded: throttled attempts write
 // nothing, and emails with no account are counted, not written, and never kept.
 import type { LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, createUser, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { ACCOUNT_FAILURES, isPowerOfTen } from '../services/auth.js';
@@ -123,6 +123,19 @@ describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
       const log = JSON.stringify(await allRows());
       expect(log).not.toContain(typed);
       expect(log).not.toContain(user.email);
+    });
+
+    it('a wrong password writes its row in one statement, no transaction, as an unknown email does (no timing tell)', async () => {
+      const user = await createUser(database, 'teacher');
+      const transactions = vi.spyOn(database.db, 'transaction');
+      try {
+        expect((await signIn(user.email, 'wrong')).statusCode).toBe(401);
+        expect((await signIn('nobody-here@school.example', 'wrong')).statusCode).toBe(401);
+        expect(transactions).not.toHaveBeenCalled();
+      } finally {
+        transactions.mockRestore();
+      }
+      expect((await rowsAbout(user.id)).map((r) => r.action)).toEqual(['auth.sign_in_failed']);
     });
 
     it('says a disabled account was tried, and the right password of a disabled account is still refused', async () => {
