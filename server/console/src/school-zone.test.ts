@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayRange, schoolZone, suggestedSiteZone } from './school-zone.js';
+import { dayRange, schoolZone, siteZoneHint, suggestedSiteZone } from './school-zone.js';
 
 describe('school zone of school-wide pages', () => {
   it("is the sites' zone when they share one, else UTC", () => {
@@ -26,7 +26,7 @@ describe('school zone of school-wide pages', () => {
     const site = (timezone: string) => ({ timezone });
     expect(suggestedSiteZone([site('Europe/London')], laptop)).toEqual({
       zone: 'Europe/London',
-      fromSites: true,
+      from: 'sites',
     });
     // The zone most sites have; the first listed on a tie.
     expect(
@@ -37,7 +37,27 @@ describe('school zone of school-wide pages', () => {
     );
     // UTC is the first site's zone until an admin sets one: not a choice of the school's.
     expect(suggestedSiteZone([site('UTC'), site('Pacific/Auckland')], laptop).zone).toBe('Pacific/Auckland');
-    expect(suggestedSiteZone([site('UTC')], laptop)).toEqual({ zone: laptop, fromSites: false });
-    expect(suggestedSiteZone([], laptop)).toEqual({ zone: laptop, fromSites: false });
+    expect(suggestedSiteZone([site('UTC')], laptop)).toEqual({
+      zone: laptop,
+      from: 'computer, sites in UTC',
+    });
+    expect(suggestedSiteZone([], laptop)).toEqual({ zone: laptop, from: 'computer, no sites' });
+  });
+
+  it('says where the suggestion comes from, and never that UTC sites have no zone set', () => {
+    const laptop = 'America/Los_Angeles';
+    const hint = (zones: string[]) =>
+      siteZoneHint(
+        suggestedSiteZone(
+          zones.map((timezone) => ({ timezone })),
+          laptop,
+        ),
+      );
+    expect(hint(['Europe/London', 'UTC'])).toBe('Suggested: the time zone your sites use.');
+    // Every site in UTC may be on purpose: said as it is, and UTC stays one word away.
+    expect(hint(['UTC', 'UTC'])).toBe(
+      'Your sites use UTC; suggested: this computer’s time zone (America/Los_Angeles). Type UTC to keep UTC.',
+    );
+    expect(hint([])).toBe('Suggested: this computer’s time zone.');
   });
 });

@@ -12,19 +12,39 @@ export function schoolZone(sites: readonly { timezone: string }[]): string {
  * The time zone a new site's form starts with: the one the school already uses (the zone most of
  * its sites have, the first listed on a tie), because a new building of the same school is nearly
  * always in it, and an admin setting up from a laptop on holiday or on another zone's settings
- * must not give the new site that laptop's clock. UTC is no choice of the school's: the site every
- * server starts with has it until an admin sets one. With nothing else to go on, the browser's
- * zone. Only a suggestion: the field stays editable.
+ * must not give the new site that laptop's clock. UTC is not taken as a choice of the school's:
+ * the site every server starts with has it until an admin sets one. With nothing else to go on,
+ * the browser's zone. Only a suggestion: the field stays editable. `from` says where it came
+ * from, for the hint: the sites, or the computer because there are none or they all use UTC.
  */
 export function suggestedSiteZone(
   sites: readonly { timezone: string }[],
   browserZone: string,
-): { zone: string; fromSites: boolean } {
+): { zone: string; from: 'sites' | 'computer, sites in UTC' | 'computer, no sites' } {
   const counts = new Map<string, number>();
   for (const s of sites) if (s.timezone !== 'UTC') counts.set(s.timezone, (counts.get(s.timezone) ?? 0) + 1);
   let best: string | null = null;
   for (const [zone, n] of counts) if (best === null || n > counts.get(best)!) best = zone;
-  return best === null ? { zone: browserZone, fromSites: false } : { zone: best, fromSites: true };
+  if (best !== null) return { zone: best, from: 'sites' };
+  return {
+    zone: browserZone,
+    from: sites.length > 0 ? 'computer, sites in UTC' : 'computer, no sites',
+  };
+}
+
+/**
+ * The hint under the new site's zone: where the suggestion comes from, honestly. Sites that all
+ * use UTC may use it on purpose, so the hint says they do and that UTC stays a choice.
+ */
+export function siteZoneHint(suggestion: ReturnType<typeof suggestedSiteZone>): string {
+  switch (suggestion.from) {
+    case 'sites':
+      return 'Suggested: the time zone your sites use.';
+    case 'computer, sites in UTC':
+      return `Your sites use UTC; suggested: this computer’s time zone (${suggestion.zone}). Type UTC to keep UTC.`;
+    case 'computer, no sites':
+      return 'Suggested: this computer’s time zone.';
+  }
 }
 
 /** The instants that bound the local days `from`..`to` (inclusive) in `zone`, for a server filter. */

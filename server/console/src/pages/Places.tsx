@@ -6,7 +6,7 @@ import type { Room, Site } from '../../../src/schemas/people.js';
 import { CreateRoom, CreateSite, UpdateSite } from '../../../src/schemas/people.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
-import { suggestedSiteZone } from '../school-zone.js';
+import { siteZoneHint, suggestedSiteZone } from '../school-zone.js';
 import { Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
 type SiteT = z.infer<typeof Site>;
@@ -191,13 +191,7 @@ export function Places() {
                   <Field
                     label="Time zone (IANA, e.g. Europe/London)"
                     error={fs.errors.timezone}
-                    hint={
-                      typedZone !== null
-                        ? undefined
-                        : suggested.fromSites
-                          ? 'Suggested: the time zone your sites use.'
-                          : 'Suggested: this computer’s time zone (no site has one set yet).'
-                    }
+                    hint={typedZone !== null ? undefined : siteZoneHint(suggested)}
                   >
                     {(p) => (
                       <input
