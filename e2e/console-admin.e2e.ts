@@ -40,12 +40,24 @@ afterAll(async () => {
   );
 });
 
-/** Screenshot at desktop width, then the same page at phone width (checked with axe too). */
+/**
+ * Nothing on the page cut, off screen or overlapping (layoutReport; the page may scroll down).
+ * A table that scrolls sideways inside its card counts as cut: what is past its edge is unseen.
+ */
+async function expectLaidOut(page: Page, name: string): Promise<void> {
+  await settled(page);
+  const { problems } = await layoutReport(page, { scrollY: true });
+  expect(problems, name).toEqual([]);
+}
+
+/** Screenshot at desktop width, then the same page at phone width (checked with axe and layout too). */
 async function bothWidths(page: Page, name: string): Promise<void> {
   await expectAccessible(page, name);
+  await expectLaidOut(page, name);
   await consoleShot(page, name);
   await page.setViewportSize(PHONE);
   await expectAccessible(page, `${name}-phone`);
+  await expectLaidOut(page, `${name}-phone`);
   await consoleShot(page, `${name}-phone`);
   await page.setViewportSize(DESKTOP);
 }
@@ -641,7 +653,7 @@ describe('staff console: your own password', () => {
 });
 
 describe('staff console: a small screen', () => {
-  it('the main pages read at 800×480 and 480×800: nothing cut, off the side or on top of other text', async () => {
+  it('the main pages read at 1280×800, 800×480 and 480×800: nothing cut, off the side or on top of other text', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rollcall-console-small-e2e-'));
     let server: RunningServer | null = null;
     const contexts: BrowserContext[] = [];
@@ -707,8 +719,9 @@ describe('staff console: a small screen', () => {
         { path: '/account', ready: '[data-page="account"] form', name: 'account' },
       ];
       const findings: { where: string; problems: string[] }[] = [];
-      for (const size of ['800x480', '480x800'] as const) {
-        await page.setViewportSize(SIZES[size]);
+      const sizes = { '1280x800': DESKTOP, '800x480': SIZES['800x480'], '480x800': SIZES['480x800'] };
+      for (const size of ['1280x800', '800x480', '480x800'] as const) {
+        await page.setViewportSize(sizes[size]);
         for (const p of pages) {
           await page.goto(`${server.url}/#${p.path}`);
           if (p.open !== undefined) await page.click(p.open);

@@ -3,7 +3,7 @@
 // admin's threshold (the server decides), a flag when one's clock is off from the server's (the
 // kiosk measures it), a flag when one's camera is not working (the kiosk reports it with every
 // sync); a pairing code shown large with a QR code, revoke, and admin-PIN recovery codes.
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { z } from 'zod';
 import type { Device, DeviceWithCode, PinRecoveryCodeIssued } from '../../../src/schemas/devices.js';
 import { CreateDevice, RenameDevice } from '../../../src/schemas/devices.js';
@@ -22,6 +22,17 @@ type Paired = z.infer<typeof DeviceWithCode>;
 type Recovery = z.infer<typeof PinRecoveryCodeIssued>;
 type RoomT = z.infer<typeof Room>;
 type SiteT = z.infer<typeof Site>;
+
+const KIOSK_COLUMNS = [
+  'Kiosk',
+  'Room',
+  'State',
+  'Version',
+  'Last seen (site time)',
+  'Marks waiting',
+  'Camera / engine',
+  'Face model',
+] as const;
 
 const STATE_LABEL: Record<DeviceT['state'], string> = {
   awaiting_pairing: 'Waiting to pair',
@@ -432,109 +443,107 @@ export function Kiosks() {
                 <table className="table" data-testid="kiosks-table">
                   <thead>
                     <tr>
-                      {[
-                        'Kiosk',
-                        'Room',
-                        'State',
-                        'Version',
-                        'Last seen (site time)',
-                        'Marks waiting',
-                        'Camera / engine',
-                        'Face model',
-                      ].map((h) => (
+                      {KIOSK_COLUMNS.map((h) => (
                         <th key={h} scope="col">
                           {h}
                         </th>
                       ))}
-                      <th scope="col">
-                        <span className="sr-only">Actions</span>
-                      </th>
                     </tr>
                   </thead>
                   <tbody>
                     {d.devices.map((k) => (
-                      <tr key={k.id} data-testid="kiosk-row" data-state={k.state}>
-                        <th scope="row">{k.name}</th>
-                        <td>{d.rooms.find((r) => r.id === k.roomId)?.name ?? k.roomId}</td>
-                        <td>
-                          {STATE_LABEL[k.state]}
-                          {k.silence && (
-                            <>
-                              {' '}
-                              <span className="status status--absent" data-testid="silent-flag">
-                                Silent {k.silence.minutes} min
-                              </span>
-                            </>
-                          )}
-                          {cameraTrouble(k) && (
-                            <>
-                              {' '}
-                              <span className="status status--absent" data-testid="camera-flag">
-                                Camera not working
-                              </span>
-                            </>
-                          )}
-                          {clockOff(k) !== null && (
-                            <>
-                              {' '}
-                              <span className="status status--late" data-testid="clock-flag">
-                                Clock {describeClockOffset(clockOff(k) ?? 0)}
-                              </span>
-                            </>
-                          )}
-                        </td>
-                        <td>{k.appVersion ?? '–'}</td>
-                        <td>{k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tzOf(k.siteId, d.sites)) : 'never'}</td>
-                        <td>{k.queueDepth ?? '–'}</td>
-                        <td>{health(k)}</td>
-                        <td data-testid="kiosk-model">
-                          {k.modelId ? <ModelId id={k.modelId} /> : 'not reported'}
-                        </td>
-                        <td className="actions actions--wrap">
-                          <button
-                            type="button"
-                            onClick={() => setRenaming(k)}
-                            aria-label={`Rename ${k.name}`}
-                            data-testid="kiosk-rename"
-                          >
-                            Rename
-                          </button>
-                          <button
-                            type="button"
-                            onClick={() =>
-                              act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))
-                            }
-                            aria-label={`New code for ${k.name}`}
-                          >
-                            New code
-                          </button>
-                          {k.state === 'paired' && (
-                            <button
-                              type="button"
-                              onClick={() =>
-                                act(
-                                  api<Recovery>('POST', `/api/devices/${k.id}/pin-recovery`).then(
-                                    setRecovery,
-                                  ),
-                                )
-                              }
-                              aria-label={`PIN recovery for ${k.name}`}
-                            >
-                              PIN recovery
-                            </button>
-                          )}
-                          {k.state !== 'revoked' && (
-                            <button
-                              type="button"
-                              className="danger"
-                              onClick={() => setRevoking(k)}
-                              aria-label={`Revoke ${k.name}`}
-                            >
-                              Revoke
-                            </button>
-                          )}
-                        </td>
-                      </tr>
+                      <Fragment key={k.id}>
+                        <tr data-testid="kiosk-row" data-state={k.state} className="has-actions-row">
+                          <th scope="row">{k.name}</th>
+                          <td>{d.rooms.find((r) => r.id === k.roomId)?.name ?? k.roomId}</td>
+                          <td>
+                            {STATE_LABEL[k.state]}
+                            {k.silence && (
+                              <>
+                                {' '}
+                                <span className="status status--absent" data-testid="silent-flag">
+                                  Silent {k.silence.minutes} min
+                                </span>
+                              </>
+                            )}
+                            {cameraTrouble(k) && (
+                              <>
+                                {' '}
+                                <span className="status status--absent" data-testid="camera-flag">
+                                  Camera not working
+                                </span>
+                              </>
+                            )}
+                            {clockOff(k) !== null && (
+                              <>
+                                {' '}
+                                <span className="status status--late" data-testid="clock-flag">
+                                  Clock {describeClockOffset(clockOff(k) ?? 0)}
+                                </span>
+                              </>
+                            )}
+                          </td>
+                          <td>{k.appVersion ?? '–'}</td>
+                          <td>
+                            {k.lastSeenAt ? dateTimeIn(k.lastSeenAt, tzOf(k.siteId, d.sites)) : 'never'}
+                          </td>
+                          <td>{k.queueDepth ?? '–'}</td>
+                          <td>{health(k)}</td>
+                          <td data-testid="kiosk-model">
+                            {k.modelId ? <ModelId id={k.modelId} /> : 'not reported'}
+                          </td>
+                        </tr>
+                        {/* A kiosk's four actions on a line of their own under its row: as a
+                          column they pushed the table past its card at 1280 px. */}
+                        <tr className="actions-row" data-testid="kiosk-actions">
+                          <td colSpan={KIOSK_COLUMNS.length}>
+                            <div className="row-actions">
+                              <button
+                                type="button"
+                                onClick={() => setRenaming(k)}
+                                aria-label={`Rename ${k.name}`}
+                                data-testid="kiosk-rename"
+                              >
+                                Rename
+                              </button>
+                              <button
+                                type="button"
+                                onClick={() =>
+                                  act(api<Paired>('POST', `/api/devices/${k.id}/pairing-code`).then(setShown))
+                                }
+                                aria-label={`New code for ${k.name}`}
+                              >
+                                New code
+                              </button>
+                              {k.state === 'paired' && (
+                                <button
+                                  type="button"
+                                  onClick={() =>
+                                    act(
+                                      api<Recovery>('POST', `/api/devices/${k.id}/pin-recovery`).then(
+                                        setRecovery,
+                                      ),
+                                    )
+                                  }
+                                  aria-label={`PIN recovery for ${k.name}`}
+                                >
+                                  PIN recovery
+                                </button>
+                              )}
+                              {k.state !== 'revoked' && (
+                                <button
+                                  type="button"
+                                  className="danger"
+                                  onClick={() => setRevoking(k)}
+                                  aria-label={`Revoke ${k.name}`}
+                                >
+                                  Revoke
+                                </button>
+                              )}
+                            </div>
+                          </td>
+                        </tr>
+                      </Fragment>
                     ))}
                   </tbody>
                 </table>
