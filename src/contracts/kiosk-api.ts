@@ -81,8 +81,11 @@ export const Greeting = z.object({
 /**
  * The longest a greeting is shown, from its decision; the door takes it down sooner when its face
  * has left (renderer view-model greetingOnScreen). The core forgets a greeting after this too.
+ * Short on purpose: "its face" is a face track, and the tracker can hand a track to the next
+ * person who steps into the same place without an empty frame between them; 4 s is enough to
+ * read a name and "Marked present", and bounds how long anyone else could see it.
  */
-export const GREETING_MAX_MS = 6_000;
+export const GREETING_MAX_MS = 4_000;
 
 export const ActiveSession = z.object({
   sessionId: z.string(),
