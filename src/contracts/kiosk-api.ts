@@ -148,9 +148,50 @@ export const TemplateCoverage = z.object({
   needReEnrolment: z.number().int(),
 });
 
+/**
+ * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
+ * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
+ * waits for frames.
+ */
+export const PageCameraReason = z.enum([
+  'permission',
+  'not-found',
+  'busy',
+  'unsuitable',
+  'no-picture',
+  'no-answer',
+  'unplugged',
+  'failed',
+]);
+export type PageCameraReason = z.infer<typeof PageCameraReason>;
+/** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
+export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
+  permission: 'The kiosk is not allowed to use the camera',
+  'not-found': 'No camera was found',
+  busy: 'The camera could not be started',
+  unsuitable: 'The chosen camera is not connected or cannot give a picture',
+  'no-picture': 'The camera was opened but gives no picture',
+  // getUserMedia neither opened the camera nor failed: a permission prompt nobody answered, or a
+  // hung driver. Not "no picture": the camera was never opened.
+  'no-answer': 'The camera did not answer when the kiosk tried to open it',
+  unplugged: 'The camera stopped giving pictures (unplugged?)',
+  failed: 'The camera could not be opened',
+};
 export const KioskState = z.object({
   engine: EngineStatus,
-  camera: z.object({ status: CameraStatus, detail: z.string().nullable(), fps: z.number() }),
+  camera: z.object({
+    status: CameraStatus,
+    detail: z.string().nullable(),
+    fps: z.number(),
+    /**
+     * Optional (added for the admin notice): set when `detail` is the kiosk's own whole sentence
+     * about a problem it found itself, the page camera's (camera:report, or the page's own
+     * check) or a camera of the core's without a picture (`no-picture`). The admin notice shows
+     * such a detail as it is; without it, the detail is the camera's own words ("Camera
+     * problem: …").
+     */
+    reason: PageCameraReason.optional(),
+  }),
   /**
    * The last analysed frame. `epoch` (optional, added for the preview) changes with every launch
    * and camera (re)start while `seq` restarts per camera: the preview URL names both, so an
@@ -289,31 +330,6 @@ export const EnrolProgress = z.object({
   qualities: z.array(z.number()),
   done: z.boolean(),
 });
-/**
- * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
- * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
- * waits for frames.
- */
-export const PageCameraReason = z.enum([
-  'permission',
-  'not-found',
-  'busy',
-  'unsuitable',
-  'no-picture',
-  'unplugged',
-  'failed',
-]);
-export type PageCameraReason = z.infer<typeof PageCameraReason>;
-/** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
-export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
-  permission: 'The kiosk is not allowed to use the camera',
-  'not-found': 'No camera was found',
-  busy: 'The camera could not be started',
-  unsuitable: 'The chosen camera is not connected or cannot give a picture',
-  'no-picture': 'The camera was opened but gives no picture',
-  unplugged: 'The camera stopped giving pictures (unplugged?)',
-  failed: 'The camera could not be opened',
-};
 /** The longest `detail` of a page camera report (getUserMedia's error name and message, cut). */
 export const PAGE_CAMERA_DETAIL_MAX = 200;
 /**

@@ -127,6 +127,13 @@ describe('what the door can do', () => {
     expect(doorBlock(noCam)).toMatchObject({ kind: 'camera-missing' });
     expect(JSON.stringify(doorBlock(noCam))).not.toMatch(/fswebcam|apt-get/);
     expect(doorProblemForAdmin(noCam)).toContain('fswebcam');
+    // A camera's own words are its problem, whatever their punctuation.
+    const driver = { engine: engine('ready'), camera: camera('error', 'VIDIOC_STREAMON: Device busy.') };
+    expect(doorProblemForAdmin(driver)).toBe(
+      'Camera problem: VIDIOC_STREAMON: Device busy. The door is not taking attendance.',
+    );
+    const gone = { engine: engine('ready'), camera: camera('missing', 'no /dev/video0.') };
+    expect(doorProblemForAdmin(gone)).toBe('No camera: no /dev/video0. The door is not taking attendance.');
     expect(doorBlock({ engine: engine('ready'), camera: camera('running') })).toBeNull();
   });
   it('does not call a face "not recognised" when nobody can be recognised (no class, not paired)', () => {
