@@ -174,7 +174,7 @@ export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
   'no-picture': 'The camera was opened but gives no picture',
   // getUserMedia neither opened the camera nor failed: a permission prompt nobody answered, or a
   // hung driver. Not "no picture": the camera was never opened.
-  'no-answer': 'The camera did not answer when the kiosk tried to open it',
+  'no-answer': 'The camera did not answer',
   unplugged: 'The camera stopped giving pictures (unplugged?)',
   failed: 'The camera could not be opened',
 };

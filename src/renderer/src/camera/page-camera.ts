@@ -87,7 +87,7 @@ const ADMIN_CHECK: Record<PageCameraProblemKind, string> = {
     'Check its cable (unplug it and plug it in again), then the camera setting under Camera settings.',
   // Not "tries again": a try still waiting is left to answer (a plugged-in camera starts a new one).
   'no-answer':
-    "A camera permission question may be waiting on this computer's screen: answer it. Otherwise the camera or its driver is stuck: unplug the camera and plug it in again (the kiosk then tries it at once).",
+    "A camera permission question may be waiting on this computer's screen: answer it. Otherwise unplug the camera and plug it in again (the kiosk then tries it at once).",
   unplugged: `Check that its cable is plugged in firmly; ${LOOKS_AGAIN}.`,
   failed: `Check its cable, the camera permission and the camera setting under Camera settings; ${LOOKS_AGAIN}.`,
 };
