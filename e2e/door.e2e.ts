@@ -248,13 +248,14 @@ describe('a page camera that cannot be opened', () => {
     await openUi(page, world.bridge);
     const blocker = page.locator('[data-testid="blocker"]');
 
-    // Opened, but no picture ever comes: "starting" only for a while, then a camera problem.
+    // getUserMedia never answers (a permission prompt nobody answers, a hung driver): "starting"
+    // only for a while, then a camera problem that says so (not "no picture": it never opened).
     await blocker.and(page.locator('[data-kind="camera-starting"]')).waitFor();
     await blocker.and(page.locator('[data-kind="camera-missing"]')).waitFor({ timeout: 20_000 });
     // The page tells the core (its log, the CLI, the server's Kiosks page), once per change.
     await world.waitForKiosk(
-      (s) => s.camera.status === 'error' && /gives no picture/.test(s.camera.detail ?? ''),
-      "the page's report of a camera without a picture",
+      (s) => s.camera.status === 'error' && /^The camera did not answer/.test(s.camera.detail ?? ''),
+      "the page's report of a camera that did not answer",
     );
 
     // No camera at all (unplugged): students read one calm line, no technical word.

@@ -81,8 +81,11 @@ export const Greeting = z.object({
 /**
  * The longest a greeting is shown, from its decision; the door takes it down sooner when its face
  * has left (renderer view-model greetingOnScreen). The core forgets a greeting after this too.
+ * Short on purpose: "its face" is a face track, and the tracker can hand a track to the next
+ * person who steps into the same place without an empty frame between them; 4 s is enough to
+ * read a name and "Marked present", and bounds how long anyone else could see it.
  */
-export const GREETING_MAX_MS = 6_000;
+export const GREETING_MAX_MS = 4_000;
 
 export const ActiveSession = z.object({
   sessionId: z.string(),
@@ -115,8 +118,9 @@ export const SyncStatus = z.object({
   clockOffsetMs: z.number().nullable().optional(),
   /**
    * This kiosk as the server last named it (at pairing, then on every sync: an admin may rename
-   * it or its room in the console); null while not paired. Names are null from a server too old
-   * to send them (the ids stand in).
+   * it in the console), and its paired room by the roster's name for it; null while not paired.
+   * `name` is null from a server too old to send it, `roomName` before the roster has the room
+   * (the ids stand in).
    */
   kiosk: z
     .object({
@@ -145,9 +149,50 @@ export const TemplateCoverage = z.object({
   needReEnrolment: z.number().int(),
 });
 
+/**
+ * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
+ * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
+ * waits for frames.
+ */
+export const PageCameraReason = z.enum([
+  'permission',
+  'not-found',
+  'busy',
+  'unsuitable',
+  'no-picture',
+  'no-answer',
+  'unplugged',
+  'failed',
+]);
+export type PageCameraReason = z.infer<typeof PageCameraReason>;
+/** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
+export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
+  permission: 'The kiosk is not allowed to use the camera',
+  'not-found': 'No camera was found',
+  busy: 'The camera could not be started',
+  unsuitable: 'The chosen camera is not connected or cannot give a picture',
+  'no-picture': 'The camera was opened but gives no picture',
+  // getUserMedia neither opened the camera nor failed: a permission prompt nobody answered, or a
+  // hung driver. Not "no picture": the camera was never opened.
+  'no-answer': 'The camera did not answer',
+  unplugged: 'The camera stopped giving pictures (unplugged?)',
+  failed: 'The camera could not be opened',
+};
 export const KioskState = z.object({
   engine: EngineStatus,
-  camera: z.object({ status: CameraStatus, detail: z.string().nullable(), fps: z.number() }),
+  camera: z.object({
+    status: CameraStatus,
+    detail: z.string().nullable(),
+    fps: z.number(),
+    /**
+     * Optional (added for the admin notice): set when `detail` is the kiosk's own whole sentence
+     * about a problem it found itself, the page camera's (camera:report, or the page's own
+     * check) or a camera of the core's without a picture (`no-picture`). The admin notice shows
+     * such a detail as it is; without it, the detail is the camera's own words ("Camera
+     * problem: …").
+     */
+    reason: PageCameraReason.optional(),
+  }),
   /**
    * The last analysed frame. `epoch` (optional, added for the preview) changes with every launch
    * and camera (re)start while `seq` restarts per camera: the preview URL names both, so an
@@ -286,31 +331,6 @@ export const EnrolProgress = z.object({
   qualities: z.array(z.number()),
   done: z.boolean(),
 });
-/**
- * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
- * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
- * waits for frames.
- */
-export const PageCameraReason = z.enum([
-  'permission',
-  'not-found',
-  'busy',
-  'unsuitable',
-  'no-picture',
-  'unplugged',
-  'failed',
-]);
-export type PageCameraReason = z.infer<typeof PageCameraReason>;
-/** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
-export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
-  permission: 'The kiosk is not allowed to use the camera',
-  'not-found': 'No camera was found',
-  busy: 'The camera could not be started',
-  unsuitable: 'The chosen camera is not connected or cannot give a picture',
-  'no-picture': 'The camera was opened but gives no picture',
-  unplugged: 'The camera stopped giving pictures (unplugged?)',
-  failed: 'The camera could not be opened',
-};
 /** The longest `detail` of a page camera report (getUserMedia's error name and message, cut). */
 export const PAGE_CAMERA_DETAIL_MAX = 200;
 /**

@@ -374,7 +374,8 @@ export type PinRecoveryUsedResponse = z.infer<typeof PinRecoveryUsedResponse>;
 
 /**
  * The device's name and room on the server. Unbounded strings, like the pairing answer's: a
- * longer name than this kiosk expects must not make it refuse the whole roster page.
+ * longer name than this kiosk expects must not make it refuse the whole roster page; nor may
+ * anything else wrong here (RosterPage.device ignores a `device` that does not parse).
  */
 export const DeviceIdentity = z.object({
   name: z.string().min(1),
@@ -407,8 +408,10 @@ export const RosterPage = z.object({
    * State, not a change: this device as the server knows it now, on every page, so a kiosk an
    * admin renamed in the console (or whose room was renamed) shows the new names at its next
    * sync instead of the ones from pairing. Absent from older servers: the kiosk keeps what it has.
+   * One that does not parse (an empty name, a missing field) is taken as absent: a name is not
+   * worth refusing the page's roster changes for, and so failing every pull.
    */
-  device: DeviceIdentity.optional(),
+  device: DeviceIdentity.optional().catch(undefined),
 });
 export type RosterPage = z.infer<typeof RosterPage>;
 

@@ -65,6 +65,8 @@ describe('a camera of the core that gives no picture', () => {
     vi.advanceTimersByTime(1);
     expect(camera.status.status).toBe('error');
     expect(camera.status.detail).toMatch(/no picture for 15 s.*keeps trying/);
+    // The kiosk's own sentence, marked so (the admin notice shows it as it is).
+    expect(camera.status.reason).toBe('no-picture');
     // Tried again: the hung source stopped, a new one started (its "starting" does not hide the error).
     expect(made).toHaveLength(2);
     expect(made[0]?.stopped).toBe(true);
@@ -150,6 +152,7 @@ describe("the page's report on its own camera", () => {
     expect(camera.status).toEqual({
       status: 'missing',
       detail: 'No camera was found (NotFoundError: Requested device not found).',
+      reason: 'not-found',
     });
     // The page tries again every few seconds and fails the same way: no new line, no new state.
     camera.reportFromPage(notFound);
@@ -168,7 +171,7 @@ describe("the page's report on its own camera", () => {
     camera.start('push');
     camera.reportFromPage(notFound);
     camera.reportFromPage({ status: 'running' });
-    expect(camera.status).toEqual({ status: 'starting', detail: 'waiting for frames from the UI' });
+    expect(camera.status).toStrictEqual({ status: 'starting', detail: 'waiting for frames from the UI' });
     camera.push(new Uint8Array([0xff, 0xd8]));
     expect(camera.status).toEqual({ status: 'running', detail: 'frames from the UI' });
     // A problem after frames flowed (unplugged) shows too, and goes with the page's next "running".

@@ -169,15 +169,24 @@ export class CameraController {
       const p = this.pageProblem;
       next = {
         status: p.status,
-        // A sentence, as the page's own notice is: the admin notice shows it as it is.
+        // A sentence, as the page's own notice is: the admin notice shows it as it is (`reason`).
         detail: `${PAGE_CAMERA_REASON_WORDS[p.reason]}${p.detail ? ` (${p.detail})` : ''}.`,
+        reason: p.reason,
       };
     } else if (this.noPicture !== null && (next.status === 'starting' || next.status === 'running')) {
-      next = { status: 'error', detail: this.noPicture };
+      next = { status: 'error', detail: this.noPicture, reason: 'no-picture' };
     }
-    if (next.status === this.status.status && next.detail === this.status.detail) return;
+    if (
+      next.status === this.status.status &&
+      next.detail === this.status.detail &&
+      next.reason === this.status.reason
+    )
+      return;
     this.status.status = next.status;
     this.status.detail = next.detail;
+    // Only the kiosk's own sentences carry a reason; a source's words never do.
+    if (next.reason) this.status.reason = next.reason;
+    else delete this.status.reason;
     const problem = next.status === 'missing' || next.status === 'error';
     this.o.logger[problem ? 'warn' : 'info'](
       {

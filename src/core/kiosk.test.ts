@@ -119,6 +119,18 @@ describe('kiosk API', () => {
     expect(decisions[0]?.capturedAt).toBe(decisions[0]?.now);
   });
 
+  it('a late student keeps "late" on screen through a missed frame and the repeats of their own face', async () => {
+    const { states, show } = await kiosk('2026-03-02T09:15:00Z');
+    for (const who of [['ada'], ['ada'], [], ['ada'], ['ada'], ['ada']]) {
+      await show(...who);
+      await settle();
+    }
+    const last = states.at(-1);
+    // Still her greeting, for her face (the door shows it while a face of its track is in view).
+    expect(last?.greeting).toMatchObject({ kind: 'late', studentId: 'ada' });
+    expect(last?.faces.map((f) => f.track)).toEqual([last?.greeting?.track]);
+  });
+
   it('counts a corrupt pushed frame and keeps working', async () => {
     const { k, show, states } = await kiosk();
     k.pushFrame(new Uint8Array([0xff, 0xd8, 0x00]));

@@ -22,6 +22,17 @@ export interface ViewSources {
   placement: () => { roomId: string | null; timezone: string | null };
 }
 
+type Greeting = NonNullable<KioskState['greeting']>;
+
+/** A decision about the same student's same face that says nothing their greeting does not. */
+function repeats(d: Decision, held: Greeting): boolean {
+  if (held.track === null || held.track === undefined || held.track !== d.track) return false;
+  if (held.studentId === null || held.studentId !== d.studentId) return false;
+  return (
+    held.kind === d.kind || (d.kind === 'already_marked' && (held.kind === 'present' || held.kind === 'late'))
+  );
+}
+
 export class KioskView {
   frame: KioskState['frame'] = null;
   /** The last analysed frame as the camera encoded it, for the UI preview. */
@@ -50,6 +61,10 @@ export class KioskView {
   }
 
   greet(d: Decision): void {
+    // The face still in view is decided again every few frames; inside the cooldown that only
+    // says "already marked". While their own greeting is up, that says nothing new and would take
+    // "Marked late" away before they read it: it stays (its time, and so its cap, too).
+    if (this.greeting && this.live(this.greeting) && repeats(d, this.greeting)) return;
     this.greeting = {
       kind: d.kind,
       studentId: d.studentId,
@@ -61,6 +76,10 @@ export class KioskView {
     };
   }
 
+  private live(g: Greeting): boolean {
+    return this.src.now().getTime() - new Date(g.at).getTime() < GREETING_MAX_MS;
+  }
+
   state(): KioskState {
     const { store, attendance, pipeline, camera, sync } = this.src;
     const session = attendance.session();
@@ -68,8 +87,7 @@ export class KioskView {
     const room = roomId ? store.roster.getRoom(roomId) : null;
     const cls = session ? store.roster.getClass(session.classId) : null;
     // The longest any screen shows it; the door takes it down sooner when its face has left.
-    if (this.greeting && this.src.now().getTime() - new Date(this.greeting.at).getTime() > GREETING_MAX_MS)
-      this.greeting = null;
+    if (this.greeting && !this.live(this.greeting)) this.greeting = null;
     return {
       engine: { ...this.src.faceEngine.status },
       camera: { ...camera.status, fps: pipeline.fps() },

@@ -37,7 +37,8 @@ export class SyncStatusBoard {
               roomId: s.roomId,
               timezone: s.timezone,
               name: s.deviceName,
-              roomName: s.roomName,
+              // The roster's room, as the door shows it (null before the first pull: the id stands in).
+              roomName: this.store.roster.getRoom(s.roomId)?.name ?? null,
             }
           : null,
     };

@@ -21,11 +21,10 @@ export const SYNC_KEYS = [
   'siteId',
   'roomId',
   'timezone',
-  // The kiosk's and its room's names as the server last told them (at pairing, then on every
-  // roster page), for people: the Sync tab names the kiosk the way the console does. Null: a
-  // server too old to send them.
+  // The kiosk's name as the server last told it (at pairing, then on every roster page), for
+  // people: the Sync tab names the kiosk the way the console does. Null: a server too old to
+  // send it. (Its room's name is the roster's.)
   'deviceName',
-  'roomName',
   'cursor',
   'lastPushAt',
   'lastPullAt',
@@ -128,6 +127,7 @@ export interface SyncStore {
     deleteEnrolment(id: string): void;
     upsertRoom(v: z.infer<typeof RosterRoom>): void;
     deleteRoom(id: string): void;
+    getRoom(id: string): { id: string; name: string } | null;
     upsertSchedule(v: z.infer<typeof RosterSchedule>): void;
     deleteSchedule(id: string): void;
   };

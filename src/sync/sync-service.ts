@@ -260,7 +260,6 @@ export class SyncService {
           roomId: res.roomId,
           timezone: res.timezone,
           deviceName: res.name ?? null,
-          roomName: res.roomName ?? null,
           cursor: '0',
           lastError: null,
           serverCertFingerprint: pin?.fingerprint ?? null,

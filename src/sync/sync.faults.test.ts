@@ -205,6 +205,20 @@ describe('sync against the real server', () => {
     expect(store.sync.history().filter((h) => h.kind === 'device')).toEqual([]);
   });
 
+  it('a roster page with a malformed device identity is still taken: the kiosk keeps its name', async () => {
+    const { store, sync } = await pairedKiosk();
+    const cursor = store.sync.get('cursor') ?? '0';
+    ctx.proxy.inject('/api/sync/roster', {
+      kind: 'status',
+      status: 200,
+      body: { changes: [], cursor, hasMore: false, device: { name: '', roomId: ctx.seeded.roomId } },
+    });
+    expect((await sync.syncNow()).ok).toBe(true);
+    expect(store.sync.get('lastError')).toBeNull();
+    expect(sync.status().kiosk).toMatchObject({ name: 'door' });
+    expect(store.sync.history().filter((h) => h.kind === 'device')).toEqual([]);
+  });
+
   it('an older kiosk strips the device identity from the roster page, as its contract does', async () => {
     const { store } = await pairedKiosk();
     const res = await ctx.app.inject({

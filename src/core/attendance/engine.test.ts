@@ -185,6 +185,29 @@ describe('visits', () => {
     expect(store.attendance.all()).toHaveLength(1);
   });
 
+  it('a face missed for one frame keeps its track, so its greeting stays on screen', async () => {
+    const { show } = setup('2026-03-02T09:15:00Z');
+    await show({ who: 'ada' });
+    const decided = (await show({ who: 'ada' })).decisions[0];
+    expect(decided).toMatchObject({ kind: 'late', track: expect.any(Number) });
+    await show(); // the detector missed her for a frame
+    // The screen keeps a greeting while a face of its track is in view (docs/ui.md).
+    for (const out of [await show({ who: 'ada' }), await show({ who: 'ada', gates: ['blur'] })])
+      expect(out.faces.map((f) => f.track)).toEqual([decided?.track]);
+  });
+
+  it('after an empty frame, only a face clearly the same continues a track: someone else in her place starts their own', async () => {
+    for (const other of [{ who: 'bob' }, { who: '?stranger' }]) {
+      const { show } = setup();
+      await show({ who: 'ada' });
+      const decided = (await show({ who: 'ada' })).decisions[0];
+      await show();
+      const next = await show(other);
+      expect(next.faces[0]?.track).toEqual(expect.any(Number));
+      expect(next.faces[0]?.track).not.toBe(decided?.track);
+    }
+  });
+
   it('votes expire with time, not only with the window length', async () => {
     const { show, store, clock } = setup();
     await show({ who: 'bob' });

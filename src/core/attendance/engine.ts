@@ -247,19 +247,25 @@ export class AttendanceEngine {
     this.counters.framesAnalysed++;
     const t = this.deps.now().getTime();
     // Every face is followed across frames; its votes, evidence and decision are its track's.
-    const { assigned, ended } =
-      analysis.faces.length === 0
-        ? // Nobody in view: whoever was there has left, and the next person starts from zero, so
-          // one misread frame of the next person cannot complete the previous person's votes.
-          { assigned: [], ended: this.tracker.endAll() }
-        : this.tracker.update(
-            analysis.faces.map((f) => ({
-              box: normaliseBox(f.box, analysis.width, analysis.height),
-              embedding: f.embedding,
-            })),
-            t,
-          );
-    for (const track of ended) this.endVisit(track);
+    // Nobody in view: every visit ends and the next person starts from zero, so one misread
+    // frame of the next person cannot complete the previous person's votes. The tracks wait out
+    // the tracker's gap, though: a face missed for one frame that comes back clearly the same
+    // keeps its track, and so the greeting that names it (tracks.ts).
+    let assigned: Track[] = [];
+    let visitsOver: Track[];
+    if (analysis.faces.length === 0) {
+      const { ended, waiting } = this.tracker.emptyDoorway(t);
+      visitsOver = [...ended, ...waiting];
+    } else {
+      ({ assigned, ended: visitsOver } = this.tracker.update(
+        analysis.faces.map((f) => ({
+          box: normaliseBox(f.box, analysis.width, analysis.height),
+          embedding: f.embedding,
+        })),
+        t,
+      ));
+    }
+    for (const track of visitsOver) this.endVisit(track);
 
     // The classes in session at this door (back to back: the running one and the coming one):
     // their students are judged at the class tier, everyone else at the school tier.
@@ -462,6 +468,8 @@ export class AttendanceEngine {
   private endVisit(track: Track): void {
     track.votes.reset();
     track.evidence.clear();
+    // The visit's liveness too (livenessOf): a track that waits out an empty doorway starts afresh.
+    track.extras.clear();
   }
 
   private decide(

@@ -59,6 +59,29 @@ describe('face tracks', () => {
     expect(assigned[0]!.votes.votesFor('ada')).toBe(0);
   });
 
+  it('an empty frame ends no track within the gap; after it only a face clearly the same continues one', () => {
+    // A face whose embedding scores `sim` against unit(i): someone else, somewhat alike.
+    const alike = (i: number, sim: number) => {
+      const v = unit((i + 1) % 8);
+      v[i] = sim;
+      v[(i + 1) % 8] = Math.sqrt(1 - sim ** 2);
+      return v;
+    };
+    const t = tracker();
+    const [ada] = t.update([{ box: left, embedding: unit(0) }], 0).assigned;
+    expect(t.emptyDoorway(300)).toEqual({ ended: [], waiting: [ada] });
+    // Right after an empty frame, someone in her place who is only somewhat like her is not her...
+    expect(t.update([{ box: left, embedding: alike(0, 0.4) }], 600).assigned[0]).not.toBe(ada);
+    // ...while her own face, a little moved, is.
+    const t2 = tracker();
+    const [bob] = t2.update([{ box: left, embedding: unit(1) }], 0).assigned;
+    t2.emptyDoorway(300);
+    expect(t2.update([{ box: [0.12, 0.2, 0.2, 0.3], embedding: unit(1) }], 600).assigned[0]).toBe(bob);
+    // Seen again, the track is back to the usual rule (overlap and a looser similarity).
+    expect(t2.update([{ box: left, embedding: alike(1, 0.4) }], 700).assigned[0]).toBe(bob);
+    expect(t2.emptyDoorway(2_000).ended).toEqual([bob]);
+  });
+
   it('endAll empties the door', () => {
     const t = tracker();
     t.update(

@@ -8,6 +8,13 @@
 // own votes (VoteWindow), its own evidence and its own decision. A track that is not seen for
 // `maxGapMs` has left: its visit ends with it.
 //
+// A frame with no face at all (an empty doorway, or a face the detector missed for one frame)
+// ends every visit (the engine resets the votes) but not the tracks: for `maxGapMs` they wait
+// (`Track.afterEmptyDoorway`). A face that comes back in the same place and is clearly the same
+// face (similarity at `minSimilarityAlone`, not the looser `minSimilarityWithOverlap`: someone
+// else may step into the empty place) continues its track, so the greeting on screen, which
+// follows the track, stays for the face it names (docs/ui.md "How long a greeting stays").
+//
 // Assignment is greedy on (IoU + similarity), best pair first: at a door there are at most a
 // handful of faces, so an optimal assignment buys nothing over greedy.
 import { VoteWindow } from './votes.js';
@@ -45,6 +52,11 @@ export class Track {
   readonly evidence = new Map<string, unknown>();
   /** People already decided on this track (a decision is taken once per person per track). */
   readonly decided = new Set<string>();
+  /**
+   * The doorway was empty since this face was last seen (a missed frame, or they left): it only
+   * continues with a face that is clearly the same (FaceTracker.update).
+   */
+  afterEmptyDoorway = false;
   /** Last time this track's unknown face was greeted as such. */
   lastUnknownGreetAt = -Infinity;
   /** Free slot for per-visit state hosted on the track (e.g. liveness accumulation). */
@@ -128,7 +140,8 @@ export class FaceTracker {
         const sim = similarity(face.embedding, track.embedding);
         // Without both embeddings the overlap alone has to do.
         const bothEmbeddings = face.embedding !== null && track.embedding !== null;
-        const byPlace = overlap >= o.minIou && (!bothEmbeddings || sim >= o.minSimilarityWithOverlap);
+        const minSimilarity = track.afterEmptyDoorway ? o.minSimilarityAlone : o.minSimilarityWithOverlap;
+        const byPlace = overlap >= o.minIou && (!bothEmbeddings || sim >= minSimilarity);
         const byFace = bothEmbeddings && sim >= o.minSimilarityAlone;
         if (byPlace || byFace) pairs.push({ f, t, score: overlap + sim });
       });
@@ -148,6 +161,7 @@ export class FaceTracker {
         this.live.push(track);
       }
       track.box = face.box;
+      track.afterEmptyDoorway = false;
       if (face.embedding) track.embedding = face.embedding;
       track.lastSeenAt = at;
       track.frames++;
@@ -169,7 +183,17 @@ export class FaceTracker {
     return ended;
   }
 
-  /** Everyone has left (an empty doorway): every track ends. */
+  /**
+   * A frame without faces: tracks unseen for longer than maxGapMs end (returned as `ended`); the
+   * others wait for a face that is clearly theirs (`waiting`). The caller ends the visits of both.
+   */
+  emptyDoorway(at: number): { ended: Track[]; waiting: Track[] } {
+    const ended = this.expire(at);
+    for (const t of this.live) t.afterEmptyDoorway = true;
+    return { ended, waiting: [...this.live] };
+  }
+
+  /** Everyone is forgotten (the people were wiped): every track ends. */
   endAll(): Track[] {
     return this.live.splice(0, this.live.length);
   }

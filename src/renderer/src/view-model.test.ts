@@ -127,6 +127,13 @@ describe('what the door can do', () => {
     expect(doorBlock(noCam)).toMatchObject({ kind: 'camera-missing' });
     expect(JSON.stringify(doorBlock(noCam))).not.toMatch(/fswebcam|apt-get/);
     expect(doorProblemForAdmin(noCam)).toContain('fswebcam');
+    // A camera's own words are its problem, whatever their punctuation.
+    const driver = { engine: engine('ready'), camera: camera('error', 'VIDIOC_STREAMON: Device busy.') };
+    expect(doorProblemForAdmin(driver)).toBe(
+      'Camera problem: VIDIOC_STREAMON: Device busy. The door is not taking attendance.',
+    );
+    const gone = { engine: engine('ready'), camera: camera('missing', 'no /dev/video0.') };
+    expect(doorProblemForAdmin(gone)).toBe('No camera: no /dev/video0. The door is not taking attendance.');
     expect(doorBlock({ engine: engine('ready'), camera: camera('running') })).toBeNull();
   });
   it('does not call a face "not recognised" when nobody can be recognised (no class, not paired)', () => {
@@ -205,6 +212,8 @@ describe('how long a greeting stays (privacy at the door)', () => {
     expect(shown([face(7)], 0)).toBe(true);
     expect(shown([face(7)], GREETING_MAX_MS - 1)).toBe(true);
     expect(shown([face(7)], GREETING_MAX_MS)).toBe(false);
+    // 4 s: the track may be handed to the next person in the same place (docs/ui.md).
+    expect(door(ada)([face(7)], 4_000)).toBe(false);
   });
 
   it('goes at once when the face has gone and someone else is in view', () => {
@@ -224,16 +233,17 @@ describe('how long a greeting stays (privacy at the door)', () => {
   it('stays a few seconds after its face has gone when nobody else is there', () => {
     const shown = door(ada);
     expect(shown([face(7)], 0)).toBe(true);
-    expect(shown([face(7)], 1_000)).toBe(true);
-    expect(shown([], 1_200)).toBe(true);
-    expect(shown([], 1_000 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
-    expect(shown([], 1_000 + GREETING_AFTER_FACE_MS)).toBe(false);
-    // The face seen again before then (a turned head, a missed frame) keeps it up.
+    expect(shown([face(7)], 500)).toBe(true);
+    expect(shown([], 700)).toBe(true);
+    expect(shown([], 500 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
+    expect(shown([], 500 + GREETING_AFTER_FACE_MS)).toBe(false);
+    // The face seen again before then keeps it up: a turned head, or a missed frame, after which
+    // the core's tracker gives the same face its old track back (engine.test.ts 'visits').
     const back = door(ada);
     back([face(7)], 0);
-    back([], 500);
-    expect(back([face(7)], 2_000)).toBe(true);
-    expect(back([], 2_000 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
+    back([], 300);
+    expect(back([face(7)], 800)).toBe(true);
+    expect(back([], 800 + GREETING_AFTER_FACE_MS - 1)).toBe(true);
   });
 
   it('a greeting first met without its face counts from its decision', () => {

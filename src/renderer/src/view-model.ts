@@ -419,12 +419,16 @@ export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? 
 export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>): string | null {
   if (state.engine.state === 'error')
     return `Face recognition failed to start: ${state.engine.error ?? 'unknown error'}. The door is not taking attendance.`;
-  const { status, detail } = state.camera;
+  const { status, detail, reason } = state.camera;
   const stop = 'The door is not taking attendance.';
-  // The page's own camera already says it in sentences, with what to check (page-camera.ts).
-  if ((status === 'missing' || status === 'error') && detail?.endsWith('.')) return `${detail} ${stop}`;
-  if (status === 'missing') return `No camera: ${detail ?? 'none found'}. ${stop}`;
-  if (status === 'error') return `Camera problem: ${detail ?? 'unknown error'}. ${stop}`;
+  // A problem the kiosk found itself (the page's camera, a camera without a picture) is already
+  // said in its sentences, with what to check (page-camera.ts, camera-controller.ts); a
+  // camera's own words, whatever their punctuation, are quoted as its problem.
+  if ((status === 'missing' || status === 'error') && reason && detail) return `${detail} ${stop}`;
+  // Their own full stop is not doubled.
+  const words = detail?.replace(/\.+$/, '') || null;
+  if (status === 'missing') return `No camera: ${words ?? 'none found'}. ${stop}`;
+  if (status === 'error') return `Camera problem: ${words ?? 'unknown error'}. ${stop}`;
   if (status === 'stopped')
     return `The camera is off${detail ? ` (${detail})` : ''}. The door is not taking attendance.`;
   return null;

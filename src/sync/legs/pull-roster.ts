@@ -47,8 +47,8 @@ export async function pullRoster(ctx: LegContext, hooks: PullHooks): Promise<voi
       }
       reportSiteSettings(ctx, outcome, at);
       applyPinRecoveryOffer(ctx, res.pinRecovery, at);
-      // Its name and room as the server knows them now (absent from older servers: kept).
-      scheduleChanged ||= applyDeviceIdentity(ctx, res.device, at).roomChanged;
+      // Its name as the server knows it now (absent from older servers: kept).
+      applyDeviceIdentity(ctx, res.device, at);
       // Template freshness: the admin's setting, on every page (absent from older servers: off).
       const doorTemplates = res.doorTemplates === true ? '1' : '0';
       if (store.sync.get('doorTemplates') !== doorTemplates) store.sync.set('doorTemplates', doorTemplates);

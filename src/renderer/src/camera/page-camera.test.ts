@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PageCameraReport, type KioskState } from '../../../contracts/kiosk-api.js';
+import { PAGE_CAMERA_REASON_WORDS, PageCameraReport, type KioskState } from '../../../contracts/kiosk-api.js';
 import { doorBlock, doorProblemForAdmin } from '../view-model.js';
 import { enrolCameraNote } from '../admin/enrol-camera.js';
 import {
   cameraWithPage,
+  firstFrameProblem,
   noPictureProblem,
   pageCameraProblem,
   pageCameraReport,
@@ -110,11 +111,33 @@ describe("the page's own camera (getUserMedia) as a camera problem", () => {
   it("the core's own words for a page camera problem (a reloaded page) read as a sentence on the admin notice", () => {
     const core = {
       ...waiting,
-      camera: { status: 'missing' as const, detail: 'No camera was found (NotFoundError: gone).', fps: 0 },
+      camera: {
+        status: 'missing' as const,
+        detail: 'No camera was found (NotFoundError: gone).',
+        fps: 0,
+        reason: 'not-found' as const,
+      },
     };
     expect(doorProblemForAdmin(seen(null, core))).toBe(
       'No camera was found (NotFoundError: gone). The door is not taking attendance.',
     );
+    // The page's own problem is marked as the kiosk's sentence too: by its reason, not its full stop.
+    expect(seen(noPictureProblem()).camera.reason).toBe('no-picture');
+  });
+
+  it('a getUserMedia that never answers (a permission prompt, a hung driver) is not "no picture"', () => {
+    expect(firstFrameProblem(true).kind).toBe('no-picture');
+    const silent = firstFrameProblem(false);
+    expect(silent.kind).toBe('no-answer');
+    const admin = doorProblemForAdmin(seen(silent)) ?? '';
+    expect(admin).toMatch(/^The camera did not answer .*permission question.*unplug the camera/);
+    expect(admin).not.toMatch(/gives no picture/);
+    expect(doorBlock(seen(silent))?.kind).toBe('camera-missing');
+    // The core's channel accepts the reason, and words it the same way.
+    const report = pageCameraReport(silent);
+    expect(report).toMatchObject({ status: 'error', reason: 'no-answer' });
+    expect(PageCameraReport.safeParse(report).success).toBe(true);
+    expect(PAGE_CAMERA_REASON_WORDS['no-answer']).toMatch(/did not answer/);
   });
 
   it('tries a failed camera again soon, then less often', () => {

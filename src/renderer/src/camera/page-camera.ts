@@ -57,7 +57,18 @@ export const noPictureProblem = (): PageCameraProblem => ({
   kind: 'no-picture',
   raw: `no picture within ${PAGE_CAMERA_FIRST_FRAME_MS / 1000} s`,
 });
+export const noAnswerProblem = (): PageCameraProblem => ({
+  kind: 'no-answer',
+  raw: `getUserMedia: no answer after ${PAGE_CAMERA_FIRST_FRAME_MS / 1000} s`,
+});
 export const unpluggedProblem = (): PageCameraProblem => ({ kind: 'unplugged', raw: 'video track ended' });
+
+/**
+ * No picture PAGE_CAMERA_FIRST_FRAME_MS after a try began: an opened camera gives no picture;
+ * an unopened one never answered (getUserMedia still pending: a permission prompt, a hung driver).
+ */
+export const firstFrameProblem = (opened: boolean): PageCameraProblem =>
+  opened ? noPictureProblem() : noAnswerProblem();
 
 /** How long to wait before opening the camera again after `failures` failed tries in a row. */
 export function pageCameraRetryMs(failures: number): number {
@@ -74,6 +85,9 @@ const ADMIN_CHECK: Record<PageCameraProblemKind, string> = {
   unsuitable: 'Check its cable, or choose another camera under Camera settings.',
   'no-picture':
     'Check its cable (unplug it and plug it in again), then the camera setting under Camera settings.',
+  // Not "tries again": a try still waiting is left to answer (a plugged-in camera starts a new one).
+  'no-answer':
+    "A camera permission question may be waiting on this computer's screen: answer it. Otherwise unplug the camera and plug it in again (the kiosk then tries it at once).",
   unplugged: `Check that its cable is plugged in firmly; ${LOOKS_AGAIN}.`,
   failed: `Check its cable, the camera permission and the camera setting under Camera settings; ${LOOKS_AGAIN}.`,
 };
@@ -111,5 +125,6 @@ export function cameraWithPage(
     ...state.camera,
     status: isMissing(problem) ? 'missing' : 'error',
     detail: pageCameraAdminText(problem),
+    reason: problem.kind,
   };
 }

@@ -5,7 +5,8 @@
 //
 // The core cannot see this camera fail (it only waits for frames), so the page says so: a
 // refused or failed getUserMedia, a camera that gives no picture within
-// PAGE_CAMERA_FIRST_FRAME_MS and a camera unplugged while running become a `problem`
+// PAGE_CAMERA_FIRST_FRAME_MS (or a getUserMedia that has not answered by then) and a camera
+// unplugged while running become a `problem`
 // (camera/page-camera.ts). A failed camera is tried again, on a backoff and at once when a
 // device is plugged in (`devicechange`); the problem clears with the first picture. The core
 // is told too (cameraReport), once per change, so its own state, log and the server's Kiosks
@@ -13,7 +14,7 @@
 import { useEffect, useState } from 'react';
 import type { UiApi } from '../api/checked-api.js';
 import {
-  noPictureProblem,
+  firstFrameProblem,
   pageCameraProblem,
   pageCameraRetryMs,
   unpluggedProblem,
@@ -123,10 +124,11 @@ export function useBrowserCamera(
       firstFrameTimer = setTimeout(() => {
         if (stopped || mine !== attempt) return;
         // An open camera without a picture is closed and tried again; a try still waiting (a
-        // permission prompt, a hung driver) may yet answer, so it is only reported (a plugged-in
-        // camera, devicechange, starts a new try anyway).
-        if (media) fail(noPictureProblem());
-        else report(noPictureProblem());
+        // permission prompt, a hung driver) may yet answer, so it is only reported, as a camera
+        // that did not answer (a plugged-in camera, devicechange, starts a new try anyway).
+        const problem = firstFrameProblem(media !== null);
+        if (media) fail(problem);
+        else report(problem);
       }, PAGE_CAMERA_FIRST_FRAME_MS);
       if (!devices?.getUserMedia) {
         fail(pageCameraProblem(new TypeError('this page cannot open a camera (no mediaDevices)')));
