@@ -20,13 +20,14 @@
 // sharpness threshold that refuses at least 95 % of the calibration set's Gaussian-σ5 copies,
 // provided it refuses at most 1 % of the calibration set's real photos; if no threshold meets
 // both, the measure fails the rule. Only the calibration set chooses; the other sets are checks.
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
 import { RECOGNITION_DEFAULTS } from '../../src/ml/config.js';
 import { cropStats } from '../../src/ml/quality.js';
+import { fail, peopleWithPairs } from './study-folders.js';
 
 type Variant = 'real' | 'gauss5' | 'motion15';
 
@@ -43,31 +44,6 @@ interface DumpLine {
   brightness: number;
   gateFailures: string[];
   embedding: number[];
-}
-
-const IMAGE = /\.(jpe?g|png)$/i;
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-function identities(dir: string): { identity: string; files: string[] }[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    fail(`not a readable folder: ${dir}`);
-  }
-  return names
-    .filter((n) => !n.startsWith('_') && statSync(join(dir, n)).isDirectory())
-    .map((identity) => ({
-      identity,
-      files: readdirSync(join(dir, identity))
-        .filter((f) => IMAGE.test(f))
-        .sort(),
-    }))
-    .filter((i) => i.files.length >= 2);
 }
 
 async function badCopy(bytes: Buffer, variant: Variant): Promise<Buffer> {
@@ -99,7 +75,7 @@ async function dump(out: string, copies: boolean, only: Set<string> | null, dirs
     for (const dir of dirs) {
       const set = basename(dir.replace(/\/+$/, ''));
       let n = 0;
-      for (const { identity, files } of identities(dir)) {
+      for (const { identity, files } of peopleWithPairs(dir)) {
         for (const file of files) {
           if (only && !only.has(file)) continue;
           const original = readFileSync(join(dir, identity, file));

@@ -20,12 +20,13 @@
 // Rule (written before any figure was looked at): a threshold is shipped only if the lowest
 // copy-to-original cosine of every variant is above the highest different-photo cosine of the
 // same person, and then it is placed in the middle of that gap, rounded down to 0.01.
-import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
 import type { GateFailure } from '../../src/ml/types.js';
+import { fail, peopleWithPairs } from './study-folders.js';
 
 const VARIANTS = ['q60', 'q75', 'q85', 'q95', 'r50', 'r70', 'r90', 'crop5', 'crop10tl'] as const;
 type Variant = 'real' | (typeof VARIANTS)[number];
@@ -41,31 +42,6 @@ interface DumpLine {
   usable: boolean;
   gateFailures: string[];
   embedding: number[];
-}
-
-const IMAGE = /\.(jpe?g|png)$/i;
-
-function fail(message: string): never {
-  console.error(message);
-  process.exit(2);
-}
-
-function identities(dir: string): { identity: string; files: string[] }[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).sort();
-  } catch {
-    fail(`not a readable folder: ${dir}`);
-  }
-  return names
-    .filter((n) => !n.startsWith('_') && statSync(join(dir, n)).isDirectory())
-    .map((identity) => ({
-      identity,
-      files: readdirSync(join(dir, identity))
-        .filter((f) => IMAGE.test(f))
-        .sort(),
-    }))
-    .filter((i) => i.files.length >= 2);
 }
 
 async function copyOf(bytes: Buffer, variant: Exclude<Variant, 'real'>): Promise<Buffer> {
@@ -101,7 +77,7 @@ async function dump(out: string, dir: string | undefined): Promise<void> {
   const engine = await LocalFaceEngine.create({ inProcess: true, presentation: false }, log);
   writeFileSync(out, '');
   try {
-    for (const { identity, files } of identities(dir)) {
+    for (const { identity, files } of peopleWithPairs(dir)) {
       for (const file of files) {
         const original = readFileSync(join(dir, identity, file));
         for (const variant of ['real', ...VARIANTS] as Variant[]) {
