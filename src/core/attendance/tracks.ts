@@ -50,8 +50,6 @@ export class Track {
   readonly votes: VoteWindow;
   /** Per-person best match evidence seen on this track (for the decision's scores). */
   readonly evidence = new Map<string, unknown>();
-  /** People already decided on this track (a decision is taken once per person per track). */
-  readonly decided = new Set<string>();
   /**
    * The doorway was empty since this face was last seen (a missed frame, or they left): it only
    * continues with a face that is clearly the same (FaceTracker.update).
