@@ -118,9 +118,9 @@ export const SyncStatus = z.object({
   clockOffsetMs: z.number().nullable().optional(),
   /**
    * This kiosk as the server last named it (at pairing, then on every sync: an admin may rename
-   * it in the console), and its paired room by the roster's name for it; null while not paired.
-   * `name` is null from a server too old to send it, `roomName` before the roster has the room
-   * (the ids stand in).
+   * it in the console), and its paired room by the roster's name for it (the pairing answer's
+   * name until the first pull brings the room); null while not paired. `name` and `roomName` are
+   * null from a server too old to send them (the ids stand in).
    */
   kiosk: z
     .object({

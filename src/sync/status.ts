@@ -37,8 +37,9 @@ export class SyncStatusBoard {
               roomId: s.roomId,
               timezone: s.timezone,
               name: s.deviceName,
-              // The roster's room, as the door shows it (null before the first pull: the id stands in).
-              roomName: this.store.roster.getRoom(s.roomId)?.name ?? null,
+              // The roster's room, as the door shows it; before the first pull brings it, the
+              // pairing answer's name (null from a server too old to send one: the id stands in).
+              roomName: this.store.roster.getRoom(s.roomId)?.name ?? s.pairedRoomName,
             }
           : null,
     };

@@ -25,6 +25,10 @@ export const SYNC_KEYS = [
   // people: the Sync tab names the kiosk the way the console does. Null: a server too old to
   // send it. (Its room's name is the roster's.)
   'deviceName',
+  // The paired room's name as the pairing answer gave it: the Sync tab names the room by it
+  // until the first pull brings the roster's room (whose name then wins). Null: a server too old
+  // to send it.
+  'pairedRoomName',
   'cursor',
   'lastPushAt',
   'lastPullAt',

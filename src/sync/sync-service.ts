@@ -260,6 +260,7 @@ export class SyncService {
           roomId: res.roomId,
           timezone: res.timezone,
           deviceName: res.name ?? null,
+          pairedRoomName: res.roomName ?? null,
           cursor: '0',
           lastError: null,
           serverCertFingerprint: pin?.fingerprint ?? null,

@@ -152,6 +152,19 @@ describe('sync against the real server', () => {
     expect(store.sync.history().find((h) => h.kind === 'pair')?.detail).toContain('paired as “Front door”');
   });
 
+  it('names the room by its name from the pairing answer while the first pull has not brought it', async () => {
+    const store = kioskStore();
+    // The pull right after pairing fails: the kiosk has no roster, so no room of its own.
+    const busy = { kind: 'status', status: 503, body: { error: 'busy' } } as const;
+    ctx.proxy.inject('/api/sync/roster', busy, busy, busy);
+    const { sync } = await pairedKiosk(store);
+    expect(store.roster.getRoom(ctx.seeded.roomId)).toBeNull();
+    expect(sync.status().kiosk).toMatchObject({
+      roomId: ctx.seeded.roomId,
+      roomName: expect.stringMatching(/^Room \d+$/),
+    });
+  });
+
   it('an admin renames the kiosk in the console: after the next sync the kiosk shows the new name', async () => {
     const store = kioskStore();
     const sync = service(store);
