@@ -301,6 +301,17 @@ describe('the audit log in plain words', () => {
     expect(describeAudit(lockout, 'UTC').sentence).toBe(
       'Locked the account of Jo Admin after 10 wrong passwords: nobody can sign in as them until Mon 7 Dec 2026, 10:45, not even with the right password.',
     );
+    const reuse = entry({
+      action: 'auth.refresh_reuse',
+      actorKind: 'system',
+      actorId: null,
+      ...self,
+      detail: { via: 'console', outcome: 'session_ended' },
+    });
+    expect(auditActor(reuse)).toBe('Rollcall, on its own');
+    expect(describeAudit(reuse, 'UTC').sentence).toBe(
+      'Ended a console session of Jo Admin: its sign-in was used from two places, which can mean someone copied it. They sign in again; if it was not them, a new password is wise.',
+    );
   });
 
   it('says what an attendance correction changed: the status before and after', () => {

@@ -52,6 +52,7 @@ export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
   { value: 'auth.', label: 'All sign-in activity' },
   { value: 'auth.sign_in_failed', label: 'Failed sign-ins' },
   { value: 'auth.lockout', label: 'Accounts locked after wrong passwords' },
+  { value: 'auth.refresh_reuse', label: 'Sessions ended: a sign-in was copied' },
   { value: 'attendance.', label: 'Attendance corrections' },
   { value: 'session.', label: 'Lessons cancelled or moved' },
   { value: 'class.', label: 'Classes added, changed, archived or brought back' },
@@ -372,6 +373,12 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
           (until ? `: nobody can sign in as them until ${until}, not even with the right password.` : '.'),
       );
     }
+    case 'auth.refresh_reuse':
+      return words(
+        `Ended ${d.via === 'console' ? 'a console session' : d.via === 'api' ? 'an API session' : 'a session'}` +
+          ` of ${person()}: its sign-in was used from two places, which can mean someone copied it.` +
+          ' They sign in again; if it was not them, a new password is wise.',
+      );
     case 'user.create':
       return words(
         e.actorKind === 'cli'

@@ -63,7 +63,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (!token) throw unauthorized('Not signed in', 'no_session');
       try {
-        const tokens = await app.ctx.auth.refresh(token);
+        const tokens = await app.ctx.auth.refresh(token, 'console');
         setSessionCookie(request, reply, tokens.refreshToken, ttlDays);
         return answer(tokens);
       } catch (err) {

@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
 import { resolveSession } from '../repositories/attendance.js';
 import { classReport } from '../reports/service.js';
+import { blankCorrectionStatuses, writeAudit } from '../repositories/audit.js';
 
 const dialects = await testDialects();
 
@@ -489,10 +490,54 @@ describe.each(dialects)('migrations on $name', (dialect) => {
           .insertInto('devices')
           .values({ id: 'd1', site_id: 'default', room_id: 'r1', name: 'Front door', created_at: at })
           .execute();
-        expect((await migrate(database)).applied).toEqual(['016-device-camera']);
+        expect((await migrate(database, migrations.slice(0, 16))).applied).toEqual(['016-device-camera']);
         expect(
           await database.db.selectFrom('devices').select(['camera_status', 'camera_detail']).execute(),
         ).toEqual([{ camera_status: null, camera_detail: null }]);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    it('017 upgrades a version-16 database: erasure and the Audit page find rows by record id through an index', async () => {
+      const database = await dialect.open({ migrated: false });
+      try {
+        await migrate(database, migrations.slice(0, 16));
+        await writeAudit(
+          database.db,
+          {
+            actor: { kind: 'system', id: null },
+            action: 'attendance.manual',
+            entity: 'attendance_event',
+            entityId: 'e1',
+            detail: { from: 'absent', to: 'present' },
+          },
+          '2026-09-01T07:00:00.000Z',
+        );
+        expect((await migrate(database)).applied).toEqual(['017-audit-entity-index']);
+        // The statement erasure runs (blankCorrectionStatuses), as the database plans it.
+        const lookup = sql`select id, detail from audit_log where entity = ${'attendance_event'} and entity_id in (${'e1'}, ${'e2'})`;
+        const plan =
+          database.dialect === 'sqlite'
+            ? (await sql<{ detail: string }>`explain query plan ${lookup}`.execute(database.db)).rows
+                .map((r) => r.detail)
+                .join('\n')
+            : await database.db.connection().execute(async (conn) => {
+                // A handful of rows is cheaper to scan: make the planner show whether it could use an index.
+                await sql`set enable_seqscan = off`.execute(conn);
+                try {
+                  return (await sql<{ 'QUERY PLAN': string }>`explain ${lookup}`.execute(conn)).rows
+                    .map((r) => r['QUERY PLAN'])
+                    .join('\n');
+                } finally {
+                  await sql`reset enable_seqscan`.execute(conn);
+                }
+              });
+        expect(plan).toContain('audit_log_entity_id');
+        expect(
+          (await blankCorrectionStatuses(database.db, ['e1'])) +
+            (await blankCorrectionStatuses(database.db, ['e1'])),
+        ).toBe(1);
       } finally {
         await database.cleanup();
       }

@@ -35,7 +35,7 @@ const authRoutes: RoutePlugin = async (app) => {
         response: { 200: TokenResponse, 401: ErrorBody },
       },
     },
-    async (request) => app.ctx.auth.refresh(request.body.refreshToken),
+    async (request) => app.ctx.auth.refresh(request.body.refreshToken, 'api'),
   );
 
   r.post(

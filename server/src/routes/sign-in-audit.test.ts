@@ -1,7 +1,8 @@
 // Sign-ins in the audit log: each sign-in, sign-out and password change, each failed sign-in to an
-// account (its id, never what was typed) and the lockout after too many, on the API's routes and
-// the console's. What a stranger can make the server write is bounded: throttled attempts write
-// nothing, and emails with no account are counted, not written, and never kept.
+// account (its id, never what was typed), the lockout after too many, and a session ended because
+// its refresh token came back after use, on the API's routes and the console's. What a stranger
+// can make the server write is bounded: throttled attempts write nothing, emails with no account
+// are counted, not written, and never kept, and a session's reuse is written once.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, createUser, type TestApp } from '../../test/app.js';
@@ -198,6 +199,42 @@ describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
       expect((await allRows()).length - before).toBe(2);
       const log = JSON.stringify(await allRows());
       expect(log).not.toMatch(/evil|0800|password-/);
+    });
+
+    it('writes a reused refresh token once per session, with the account and the door, never the token', async () => {
+      const user = await createUser(database, 'teacher');
+      const api = (await signIn(user.email, user.password)).json() as { refreshToken: string };
+      const refresh = (refreshToken: string) =>
+        t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken } });
+      const rotated = await refresh(api.refreshToken);
+      expect(rotated.statusCode).toBe(200);
+      // The old token again (a copy): the session ends. Again and again: refused, written once.
+      for (let i = 0; i < 3; i++) expect((await refresh(api.refreshToken)).statusCode).toBe(401);
+      expect((await refresh((rotated.json() as { refreshToken: string }).refreshToken)).statusCode).toBe(401);
+
+      t.clock.advance(1000);
+      const session = await signIn(user.email, user.password, '/api/auth/session');
+      const first = cookieOf(session);
+      const consoleRefresh = (cookie: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/session/refresh',
+          headers: { ...csrf, cookie: `rollcall_session=${cookie}` },
+        });
+      expect((await consoleRefresh(first)).statusCode).toBe(200);
+      t.clock.advance(1000);
+      const replay = await consoleRefresh(first);
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json()).toMatchObject({ error: 'refresh_token_reused' });
+
+      const reuses = (await rowsAbout(user.id)).filter((r) => r.action === 'auth.refresh_reuse');
+      expect(reuses.map((r) => [r.actor_kind, r.actor_id, r.entity_id, detailOf(r)])).toEqual([
+        ['system', null, user.id, { via: 'api', outcome: 'session_ended' }],
+        ['system', null, user.id, { via: 'console', outcome: 'session_ended' }],
+      ]);
+      const log = JSON.stringify(await allRows());
+      expect(log).not.toContain(api.refreshToken);
+      expect(log).not.toContain(first);
     });
 
     it('writes a password change, from the API and from the console, once each', async () => {

@@ -5,9 +5,10 @@
 // Every token carries the user's token_version at issue (migration 005). Disabling a user,
 // changing their role or password bumps it, which ends every session at once: access tokens
 // in the auth hook (plugins/auth.ts), refresh tokens here.
-// The audit log gets each sign-in, sign-out, password change, failed sign-in and lockout of an
-// account (the password is never written; an email with no account is not written either, see
-// `noteUnknownAccount`). Every row a stranger can cause is bounded by a throttle.
+// The audit log gets each sign-in, sign-out, password change, failed sign-in, lockout of an
+// account and session ended for a reused refresh token (the password and tokens are never
+// written; an email with no account is not written either, see `noteUnknownAccount`). Every row
+// a stranger can cause is bounded: by a throttle, or (a reuse) to one per session.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -206,7 +207,7 @@ export class AuthService {
     );
   }
 
-  async refresh(refreshToken: string): Promise<IssuedTokens> {
+  async refresh(refreshToken: string, via: SignInVia): Promise<IssuedTokens> {
     const now = this.clock.now().toISOString();
     const hash = hashToken(refreshToken);
     const row = await this.db
@@ -224,12 +225,7 @@ export class AuthService {
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) {
-      await this.db
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: now })
-        .where('family_id', '=', row.family_id)
-        .where('revoked_at', 'is', null)
-        .execute();
+      await this.endReusedSession(row, via, now);
       throw unauthorized('Refresh token reused; please log in again', 'refresh_token_reused');
     }
     const user = await findUserById(this.db, row.user_id);
@@ -238,6 +234,40 @@ export class AuthService {
     // Covers a refresh that raced with the bump: its new token carries the old version.
     if (row.token_version !== user.token_version) throw sessionRevoked();
     return this.issue(this.db, user, row.family_id);
+  }
+
+  /**
+   * A used refresh token came back: someone holds a copy of the session (or, rarely, one client
+   * refreshed twice at once). The whole family (that one sign-in's session) is revoked, and
+   * `auth.refresh_reuse` written with the account and what was done, never the token. Written
+   * only when a live token was revoked: a family is ended once, so replays (and a race of two)
+   * write one row, and presenting the same token again is refused before it gets here.
+   */
+  private async endReusedSession(
+    row: { family_id: string; user_id: string },
+    via: SignInVia,
+    now: string,
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const ended = await trx
+        .updateTable('refresh_tokens')
+        .set({ revoked_at: now })
+        .where('family_id', '=', row.family_id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(ended.numUpdatedRows) === 0) return;
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'system', id: null },
+          action: 'auth.refresh_reuse',
+          entity: 'user',
+          entityId: row.user_id,
+          detail: { via, outcome: 'session_ended' },
+        },
+        now,
+      );
+    });
   }
 
   /**

@@ -14,6 +14,7 @@ import { migration013 } from './013-device-clock-offset.js';
 import { migration014 } from './014-photo-template-hash.js';
 import { migration015 } from './015-device-admin-name.js';
 import { migration016 } from './016-device-camera.js';
+import { migration017 } from './017-audit-entity-index.js';
 import type { Migration } from './types.js';
 
 /** Every migration, in order. Append only; never edit or reorder a shipped one. */
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration014,
   migration015,
   migration016,
+  migration017,
 ];
