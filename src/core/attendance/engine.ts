@@ -338,8 +338,7 @@ export class AttendanceEngine {
         // student who turns to the camera is marked once the visit's mean passes.
         const live = livenessOf(track).check(id, settings.livenessLevel);
         if (live.verdict !== 'live') {
-          if (live.firstRejection)
-            decisions.push({ ...this.rejectVisit(id, live, frameSeq, track), track: track.id });
+          if (live.firstRejection) decisions.push(this.rejectVisit(id, live, frameSeq, track));
           analysis.faces.forEach((_, i) => {
             const b = boxes[i];
             if (assigned[i] === track && b && b.state === 'candidate') b.hint = LIVENESS_HINT;
@@ -351,7 +350,7 @@ export class AttendanceEngine {
         track.votes.clear(id);
         track.evidence.delete(id);
         livenessOf(track).forget(id);
-        decisions.push({ ...decision, track: track.id });
+        decisions.push(decision);
         decidedHere = true;
         analysis.faces.forEach((_, i) => {
           const b = boxes[i];
@@ -425,6 +424,7 @@ export class AttendanceEngine {
       at,
       frameSeq,
       message: LIVENESS_HINT,
+      track: track.id,
     };
   }
 
@@ -498,7 +498,7 @@ export class AttendanceEngine {
     };
     const student = this.deps.store.roster.getStudent(studentId);
     const name = student?.name ?? studentId;
-    const base = { studentId, name, scores, at: now.toISOString(), frameSeq };
+    const base = { studentId, name, scores, at: now.toISOString(), frameSeq, track: track.id };
 
     const recent = this.lastDecision.get(studentId);
     if (recent && now.getTime() - recent.at < settings.cooldownSeconds * 1000) {
