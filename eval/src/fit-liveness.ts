@@ -13,6 +13,7 @@ import { allFeatures, FEATURE_NAMES } from '../../src/ml/liveness/features.js';
 import { fitLogistic, predictLogit } from '../../src/ml/liveness/logistic.js';
 import { chooseLivenessThreshold, LEVEL_BUDGETS } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
+import { apcerByType } from './liveness-study-rules.js';
 
 interface DumpFace {
   antispoof: number;
@@ -178,11 +179,7 @@ const atThreshold: Record<string, unknown> = {};
 for (const [level, t] of Object.entries(thresholds)) {
   const live = rows.filter((r) => r.y === 1);
   const spoof = rows.filter((r) => r.y === 0);
-  const byType: Record<string, number> = {};
-  for (const type of ['print', 'screen', 'mask']) {
-    const of = spoof.filter((r) => r.type === type);
-    byType[type] = round4(of.filter((r) => oof.get(r.file)! >= t).length / of.length);
-  }
+  const byType = apcerByType(spoof, (file) => oof.get(file)!, t);
   atThreshold[level] = {
     oof_bpcer: round4(live.filter((r) => oof.get(r.file)! < t).length / live.length),
     oof_apcer: round4(spoof.filter((r) => oof.get(r.file)! >= t).length / spoof.length),

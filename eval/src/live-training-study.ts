@@ -40,6 +40,7 @@ import {
   LEVEL_BUDGETS,
 } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
+import { apcerByType, tallyClips } from './liveness-study-rules.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -429,45 +430,21 @@ function evaluate(c: Candidate, extra: Row[]) {
   const spoof = devRows.filter((q) => q.y === 0);
   const extraOof = extra.map((q) => oof.get(q.file)!);
   const t = chooseLivenessThreshold(devLive, [lfwS], LEVEL_BUDGETS.standard);
-  const byType: Record<string, number> = {};
-  for (const type of ['print', 'screen', 'mask']) {
-    const of = spoof.filter((r) => r.type === type);
-    byType[type] = round4(of.filter((r) => oof.get(r.file)! >= t).length / of.length);
-  }
+  const byType = apcerByType(spoof, (file) => oof.get(file)!, t);
   // Clips as the door decides (texture-probe-study.ts): frames scored by the model fitted
   // without the clip's source, accepted at the first frame where the mean of >= 2 reaches t.
-  let attackClips = 0;
-  let attackAccepted = 0;
-  let liveClips = 0;
-  let liveRejected = 0;
-  const clipNames: string[] = [];
-  for (const cl of clips) {
-    const m = models.get(cl.source) ?? final;
-    const scores: number[] = [];
-    let accepted = false;
-    for (const fr of cl.frames) {
-      const f = face(fr.faces?.[0]);
-      if (!f) continue;
-      scores.push(predict(m, f, c));
-      if (scores.length >= 2 && scores.reduce((a, b) => a + b, 0) / scores.length >= t) {
-        accepted = true;
-        break;
+  const { attackClips, attackAccepted, liveClips, liveRejected, wrong } = tallyClips(
+    clips,
+    function* (cl) {
+      const m = models.get(cl.source) ?? final;
+      for (const fr of cl.frames) {
+        const f = face(fr.faces?.[0]);
+        yield f ? predict(m, f, c) : null;
       }
-    }
-    if (cl.label === 'live') {
-      liveClips++;
-      if (!accepted) {
-        liveRejected++;
-        clipNames.push(`live rejected: ${cl.file}`);
-      }
-    } else {
-      attackClips++;
-      if (accepted) {
-        attackAccepted++;
-        clipNames.push(`attack accepted: ${cl.file}`);
-      }
-    }
-  }
+    },
+    t,
+  );
+  const clipNames = wrong.map((w) => `${w.live ? 'live rejected' : 'attack accepted'}: ${w.file}`);
   const lfwP05 = quantile(lfwS, 0.05);
   const td = highestThresholdWithin(devLive, LEVEL_BUDGETS.standard.maxDevBpcer);
   return {

@@ -29,6 +29,7 @@ import {
   LEVEL_BUDGETS,
 } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
+import { apcerByType, tallyClips } from './liveness-study-rules.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -502,43 +503,22 @@ function evaluate(c: Candidate) {
     [lfwS],
     LEVEL_BUDGETS.standard,
   );
-  const byType: Record<string, number> = {};
-  for (const type of ['print', 'screen', 'mask']) {
-    const of = spoof.filter((r) => r.type === type);
-    byType[type] = round4(of.filter((r) => oof.get(r.file)! >= t).length / of.length);
-  }
+  const byType = apcerByType(spoof, (file) => oof.get(file)!, t);
   // Clips: every frame scored by the model fitted without the clip's source (the final model
   // when no image shares its source); accepted at the first frame where the mean of >= 2 scored
   // frames reaches the threshold, as the door decides.
-  let liveClips = 0;
-  let liveRejected = 0;
-  let attackClips = 0;
-  let attackAccepted = 0;
-  const passed: string[] = [];
-  for (const cl of clips) {
-    const m = models.get(cl.source) ?? all;
-    const scores: number[] = [];
-    let accepted = false;
-    for (const fr of cl.frames) {
-      const f = face(fr.faces?.[0]);
-      if (!f) continue;
-      scores.push(predict(m, f, c));
-      if (scores.length >= 2 && scores.reduce((a, b) => a + b, 0) / scores.length >= t) {
-        accepted = true;
-        break;
+  const { liveClips, liveRejected, attackClips, attackAccepted, wrong } = tallyClips(
+    clips,
+    function* (cl) {
+      const m = models.get(cl.source) ?? all;
+      for (const fr of cl.frames) {
+        const f = face(fr.faces?.[0]);
+        yield f ? predict(m, f, c) : null;
       }
-    }
-    if (cl.label === 'live') {
-      liveClips++;
-      if (!accepted) liveRejected++;
-    } else {
-      attackClips++;
-      if (accepted) {
-        attackAccepted++;
-        passed.push(cl.file.replace(/^seq\//, ''));
-      }
-    }
-  }
+    },
+    t,
+  );
+  const passed = wrong.filter((w) => !w.live).map((w) => w.file.replace(/^seq\//, ''));
   return {
     name: c.name,
     bpcer_at_apcer_0_05: fixed.bpcerAtApcer,
