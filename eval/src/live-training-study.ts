@@ -41,6 +41,7 @@ import {
 } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 import { apcerByType, tallyClips } from './liveness-study-rules.js';
+import { choleskySolve } from './cholesky.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -135,33 +136,6 @@ const extraRows: Row[] = (values.extra ?? []).flatMap((file, k) =>
 );
 
 // ---------------------------------------------------------------- ridge logistic (Newton-CG)
-/** Solves h s = g for a symmetric positive definite h (lower triangle used), by Cholesky. */
-function cholSolve(h: Float64Array, g: Float64Array, n: number): Float64Array {
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = h[i * n + j]!;
-      const oi = i * n;
-      const oj = j * n;
-      for (let k = 0; k < j; k++) s -= l[oi + k]! * l[oj + k]!;
-      l[oi + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[oj + j]!;
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = g[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * n + k]! * y[k]!;
-    y[i] = s / l[i * n + i]!;
-  }
-  const out = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * out[k]!;
-    out[i] = s / l[i * n + i]!;
-  }
-  return out;
-}
-
 /**
  * Weighted logistic regression with a per-coordinate L2 penalty, by Newton's method (direct
  * solve of the Newton system) with a backtracking line search. x: n × m row-major, the last column all ones
@@ -238,7 +212,7 @@ function ridgeLogistic(
       }
     }
     for (let j = 0; j < m; j++) h[j * m + j]! += pen[j]! + 1e-9;
-    const s = cholSolve(h, g, m);
+    const s = choleskySolve(h, g, m);
     // Backtracking line search on the penalised objective.
     const gs = g.reduce((a, v, j) => a + v * s[j]!, 0);
     let t = 1;

@@ -30,6 +30,7 @@ import {
 } from '../../src/ml/liveness/choose.js';
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 import { apcerByType, tallyClips } from './liveness-study-rules.js';
+import { choleskySolve } from './cholesky.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -144,31 +145,6 @@ function symEigen(a0: Float64Array, n: number): { values: Float64Array; vectors:
   return { values, vectors };
 }
 
-function solve(h: Float64Array, g: Float64Array, n: number): Float64Array {
-  // Cholesky (h is symmetric positive definite: a penalised logistic Hessian).
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = h[i * n + j]!;
-      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
-      l[i * n + j] = i === j ? Math.sqrt(Math.max(s, 1e-12)) : s / l[j * n + j]!;
-    }
-  }
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = g[i]!;
-    for (let k = 0; k < i; k++) s -= l[i * n + k]! * y[k]!;
-    y[i] = s / l[i * n + i]!;
-  }
-  const x = new Float64Array(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
-    x[i] = s / l[i * n + i]!;
-  }
-  return x;
-}
-
 /**
  * Weighted logistic regression by Newton's method: rows z (no intercept column), per-coordinate
  * L2 penalty, unpenalised bias. Returns [weights..., bias].
@@ -208,7 +184,7 @@ function newtonLogistic(
       h[j * m + j]! += penalty[j]!;
     }
     h[d * m + d]! += 1e-9;
-    const step = solve(h, g, m);
+    const step = choleskySolve(h, g, m);
     let big = 0;
     for (let j = 0; j < m; j++) {
       beta[j]! -= step[j]!;
