@@ -33,7 +33,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- an offline script over its own dump format */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { logit } from '../../src/ml/liveness/features.js';
 import {
   chooseLivenessThreshold,
   highestThresholdWithin,
@@ -42,6 +41,7 @@ import {
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 import { apcerByType, tallyClips } from './liveness-study-rules.js';
 import { choleskySolve } from './cholesky.js';
+import { cueFace, firstCueFaces, type CueFace } from './cue-dump.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -64,26 +64,8 @@ if (!devF || !lfwF || !f640F || !facesF) {
 const load = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as any[];
 
 // ---------------------------------------------------------------- features of one face
-interface Face {
-  fasnet: number;
-  antispoof: number;
-  blocks: Record<string, number[]>;
-}
-const hellinger = (h: number[]) => h.map((v) => Math.sqrt(Math.max(0, v)));
-function face(f: any): Face | null {
-  if (!f?.presentation || !f.cues) return null;
-  const c = f.cues;
-  return {
-    fasnet: logit(f.presentation.fasnet),
-    antispoof: logit(f.antispoof),
-    blocks: {
-      lbpFace1: hellinger(c.lbpFace1),
-      lbpFace2: hellinger(c.lbpFace2),
-      lbpCtx1: hellinger(c.lbpCtx1),
-      spec: [c.specFace, c.specCtx].flatMap((s: any) => [s.highFreq, s.midFreq, s.peakiness]),
-    },
-  };
-}
+type Face = CueFace;
+const face = (f: any) => cueFace(f);
 
 /** A training / scoring unit: `group` is what a fold holds out (a source repository or a person). */
 interface Row {
@@ -114,10 +96,11 @@ const devRows: Row[] = images.flatMap((d) => {
     : [];
 });
 const setFaces = (items: any[]) =>
-  items.flatMap((d) => {
-    const f = face(d.frames[0]?.faces?.[0]);
-    return f ? [{ f, file: d.file as string, person: d.source as string }] : [];
-  });
+  firstCueFaces(items).map(({ f, item }) => ({
+    f,
+    file: item.file as string,
+    person: item.source as string,
+  }));
 const lfwFaces = setFaces(load(lfwF)).map((r) => r.f);
 const f640Faces = setFaces(load(f640F)).map((r) => r.f);
 const facesRaw = setFaces(load(facesF)).map((r) => r.f);

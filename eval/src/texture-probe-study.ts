@@ -22,7 +22,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- an offline script over its own dump format */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { logit } from '../../src/ml/liveness/features.js';
 import {
   chooseLivenessThreshold,
   highestThresholdWithin,
@@ -31,6 +30,7 @@ import {
 import { ratesAtFixedError, round4 } from '../../src/ml/liveness/spoof-protocol.js';
 import { apcerByType, tallyClips } from './liveness-study-rules.js';
 import { choleskySolve } from './cholesky.js';
+import { cueFace, firstCueFaces, type CueFace } from './cue-dump.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -47,28 +47,8 @@ const lfw = load(lfwF);
 const f640 = load(f640F);
 
 // ---------------------------------------------------------------- features of one face
-interface Face {
-  fasnet: number;
-  antispoof: number;
-  blocks: Record<string, number[]>;
-}
-const hellinger = (h: number[]) => h.map((v) => Math.sqrt(Math.max(0, v)));
-function face(f: any): Face | null {
-  if (!f?.presentation || !f.cues) return null;
-  const c = f.cues;
-  const spec = [c.specFace, c.specCtx].flatMap((s: any) => [s.highFreq, s.midFreq, s.peakiness]);
-  return {
-    fasnet: logit(f.presentation.fasnet),
-    antispoof: logit(f.antispoof),
-    blocks: {
-      lbpFace1: hellinger(c.lbpFace1),
-      lbpFace2: hellinger(c.lbpFace2),
-      lbpCtx1: hellinger(c.lbpCtx1),
-      spec,
-      emb: c.embedding,
-    },
-  };
-}
+type Face = CueFace;
+const face = (f: any) => cueFace(f, { embedding: true });
 
 interface Row {
   f: Face;
@@ -83,11 +63,7 @@ const rows: Row[] = images.flatMap((d) => {
   const f = face(d.frames[0]?.faces?.[0]);
   return f ? [{ f, y: d.label === 'live' ? 1 : 0, source: d.source, type: d.attack_type, file: d.file }] : [];
 });
-const setFaces = (items: any[]) =>
-  items.flatMap((d) => {
-    const f = face(d.frames[0]?.faces?.[0]);
-    return f ? [f] : [];
-  });
+const setFaces = (items: any[]) => firstCueFaces(items, { embedding: true }).map((r) => r.f);
 const lfwFaces = setFaces(lfw);
 const f640Faces = setFaces(f640);
 
