@@ -76,9 +76,22 @@ export async function signIn(email: string, password: string): Promise<SessionUs
   return s.user;
 }
 
+/**
+ * Runs `renew` while no other tab of this browser renews. Every renewal rotates the one session
+ * cookie the tabs share, and a token sent twice ends the session (the server takes it for a stolen
+ * copy): two tabs renewing at the same moment (restored together, or whose tokens expire
+ * together) would sign the user out everywhere. Taking turns, the second tab sends the cookie the
+ * first one got. Web Locks exist in secure contexts only (HTTPS, localhost); elsewhere the tabs
+ * renew as they come, as before.
+ */
+async function oneTabAtATime<T>(renew: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator === 'undefined' ? undefined : navigator.locks;
+  return locks ? await locks.request('rollcall-session-renewal', renew) : await renew();
+}
+
 /** Restores a session from the cookie (page load) or renews the access token; false = signed out. */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= sessionCall('/api/auth/session/refresh')
+  refreshing ??= oneTabAtATime(() => sessionCall('/api/auth/session/refresh'))
     .then((s) => {
       setSession(s);
       return true;
