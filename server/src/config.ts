@@ -2,7 +2,7 @@
 // variable fails the start with a clear message instead of a strange behaviour later.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 // Notification and metrics settings live with their code (notifications/config.ts, metrics.ts).
@@ -64,6 +64,23 @@ export interface AppConfig {
 export type TrustProxy = false | string[];
 
 /**
+ * Whether a TRUST_PROXY range holds every IPv4 or every IPv6 address: `0.0.0.0/0` and `::/0`, but
+ * also the same written another way, such as `::ffff:0:0/96` (every IPv4 address as IPv6, which
+ * the proxy check matches against an IPv4 client) or `::/1`. Both ends of a family in the range
+ * means all of it, for a single CIDR.
+ */
+function holdsEveryAddress(ip: string, bits: number | undefined): boolean {
+  const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
+  const range = new BlockList();
+  range.addSubnet(ip, bits ?? (family === 'ipv6' ? 128 : 32), family);
+  const holds = (a: string, f: 'ipv4' | 'ipv6') => range.check(a, f);
+  return (
+    (holds('0.0.0.0', 'ipv4') && holds('255.255.255.255', 'ipv4')) ||
+    (holds('::', 'ipv6') && holds('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'ipv6'))
+  );
+}
+
+/**
  * TRUST_PROXY: unset/false/0 = no proxy (the default: the socket's address is the client's); or a
  * comma-separated list of the proxies' own addresses or CIDRs. `true` and hop counts are refused.
  */
@@ -99,7 +116,7 @@ const TrustProxyFromEnv = z
       if (extra !== undefined || !isIP(ip ?? '') || !okBits)
         ctx.addIssue({ code: 'custom', message: `"${a}" is not an IP address or CIDR` });
       // Every address is `true` under another name: each X-Forwarded-For entry would be believed.
-      else if (Number(bits) === 0)
+      else if (holdsEveryAddress(ip ?? '', bits === undefined ? undefined : Number(bits)))
         ctx.addIssue({ code: 'custom', message: `"${a}" is every address: give the proxy's own address` });
     }
     return list;

@@ -216,6 +216,22 @@ describe("X-Forwarded-For is believed from the configured proxies' addresses onl
     expect(parseEnv({}).TRUST_PROXY).toBe(false);
   });
 
+  it('TRUST_PROXY refuses every address written another way: every IPv4 address as IPv6 (finding 38)', () => {
+    // Fastify's proxy check matches an IPv4 client against an IPv4-mapped range, so this one
+    // believed the X-Forwarded-For of every IPv4 client, like 0.0.0.0/0.
+    for (const every of ['::ffff:0:0/96', '::ffff:0.0.0.0/96', '0:0:0:0:0:FFFF:0:0/96', '::/1', '0.0.0.0/00'])
+      expect(() => parseEnv({ TRUST_PROXY: every }), every).toThrow(/every address/);
+    // A proxy's own address, in either spelling, and ranges that are not everything still pass.
+    for (const one of [
+      '::ffff:172.28.16.10',
+      '::ffff:172.28.0.0/112',
+      '2001:db8::/32',
+      '0.0.0.0/1',
+      '10.0.0.0/8',
+    ])
+      expect(parseEnv({ TRUST_PROXY: one }).TRUST_PROXY, one).toEqual([one]);
+  });
+
   /** Wrong passwords from `remoteAddress` naming `forwarded` (one entry per call); the status codes. */
   async function loginAttempts(
     t: TestApp,

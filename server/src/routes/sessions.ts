@@ -70,6 +70,11 @@ const sessions: RoutePlugin = async (app) => {
     await Promise.all([...releasing]);
   });
 
+  /** The class's teacher now (null: none, or the class is gone). */
+  const classTeacher = async (classId: string): Promise<string | null> =>
+    (await app.ctx.db.selectFrom('classes').select('teacher_id').where('id', '=', classId).executeTakeFirst())
+      ?.teacher_id ?? null;
+
   function assertOwnClass(request: FastifyRequest, session: ResolvedSession) {
     const user = userOf(request);
     if (user.role !== 'admin' && session.cls.teacher_id !== user.id) throw forbidden('Not your class');
@@ -198,7 +203,7 @@ const sessions: RoutePlugin = async (app) => {
         summary:
           'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
         description:
-          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams across all server instances; another is refused 429 `too_many_streams` until one closes (the slot of a stream whose instance stopped without closing it lapses within LIVE_SLOT_TTL_MS, 60 s). A stream whose instance could not renew its slot in time ends with `slot_expired`.',
+          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams across all server instances; another is refused 429 `too_many_streams` until one closes (the slot of a stream whose instance stopped without closing it lapses within LIVE_SLOT_TTL_MS, 60 s). A stream whose instance could not renew its slot in time ends with `slot_expired`; the stream of a teacher ends with `not_your_class` when the class is given to another teacher (or removed).',
         params: SessionParams,
         response: { 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
@@ -277,6 +282,10 @@ const sessions: RoutePlugin = async (app) => {
             if (app.ctx.clock.now().getTime() >= exp * 1000) return end('token_expired');
             const state = await findSessionState(app.ctx.db, user.id);
             if (!state || state.disabled === 1 || state.token_version !== ver) return end('session_revoked');
+            // Checked at every poll, not only at the open: a teacher an admin took off the class
+            // (or whose class was removed) reads no more of it than a new request would.
+            if (user.role !== 'admin' && (await classTeacher(session.cls.id)) !== user.id)
+              return end('not_your_class');
             const fp = await fingerprint();
             const stale = Date.now() - lastBuilt >= LIVE_REFRESH_MS;
             if (!force && !stale && fp === lastFingerprint) continue;
