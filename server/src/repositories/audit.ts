@@ -54,6 +54,8 @@ export interface AuditFilter {
   to?: string;
 }
 
+const asStoredInstant = (iso: string): string => new Date(iso).toISOString();
+
 export async function listAudit(db: Executor, options: AuditFilter) {
   let q = db
     .selectFrom('audit_log')
@@ -70,8 +72,11 @@ export async function listAudit(db: Executor, options: AuditFilter) {
       ? q.where('action', '>=', action).where('action', '<', `${action.slice(0, -1)}/`)
       : q.where('action', '=', action);
   }
-  if (options.from !== undefined) q = q.where('at', '>=', options.from);
-  if (options.to !== undefined) q = q.where('at', '<', options.to);
+  // `at` is stored as UTC ISO text with milliseconds and compared as text: a bound written with
+  // an offset (+01:00) or without milliseconds is brought to the same form first, or it would
+  // compare by its characters, not its instant.
+  if (options.from !== undefined) q = q.where('at', '>=', asStoredInstant(options.from));
+  if (options.to !== undefined) q = q.where('at', '<', asStoredInstant(options.to));
   const rows = await q.execute();
   return rows.map((r) => ({
     id: r.id,

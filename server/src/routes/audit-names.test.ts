@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, call, pairKiosk, seed, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
+import { writeAudit } from '../repositories/audit.js';
 
 const dialects = await testDialects();
 
@@ -69,6 +70,40 @@ describe.each(dialects)('audit names on $name', (dialect) => {
       const erasure = one('student.erase');
       expect(erasure.entityId).toBe(erased.id);
       expect(erasure.names[erased.id]).toBeUndefined();
+    },
+  );
+  it.skipIf(!dialect.available)(
+    'filters by instant whatever offset the bounds are written in (from inclusive, to exclusive)',
+    async () => {
+      t.clock.t = new Date('2031-03-02T12:00:00Z');
+      const s = await seed(t, database);
+      for (const [at, entityId] of [
+        ['2031-03-02T07:59:59.999Z', 'before'],
+        ['2031-03-02T08:00:00.000Z', 'at-nine-in-paris'],
+        ['2031-03-02T08:30:00.000Z', 'half-past'],
+        ['2031-03-02T09:00:00.000Z', 'at-ten-in-paris'],
+      ] as const)
+        await writeAudit(
+          database.db,
+          { actor: { kind: 'system', id: null }, action: 'test.instant', entity: 'room', entityId },
+          at,
+        );
+      const listed = async (from: string, to: string) =>
+        (
+          await call<Row[]>(
+            t.app,
+            s.adminToken,
+            'GET',
+            `/api/audit?action=test.instant&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+          )
+        )
+          .map((r) => r.entityId)
+          .sort();
+      const expected = ['at-nine-in-paris', 'half-past'];
+      // The same hour three ways: in UTC with and without milliseconds, and in Paris time.
+      expect(await listed('2031-03-02T08:00:00.000Z', '2031-03-02T09:00:00.000Z')).toEqual(expected);
+      expect(await listed('2031-03-02T08:00:00Z', '2031-03-02T09:00:00Z')).toEqual(expected);
+      expect(await listed('2031-03-02T09:00:00+01:00', '2031-03-02T10:00:00+01:00')).toEqual(expected);
     },
   );
 });
