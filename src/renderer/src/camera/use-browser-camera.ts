@@ -137,6 +137,7 @@ export function useBrowserCamera(
           // A muted or frozen camera's picture is an old one: it says nothing of who is at the
           // door now, so it is not pushed (a student who has left must not be marked from it).
           if (current?.kind !== stuck.kind) report(stuck);
+          else tell(stuck); // again, if the core did not get it
           pumpTimer = setTimeout(pump, PUSH_INTERVAL_MS);
           return;
         }
