@@ -215,7 +215,8 @@ describe('a camera owned by the page (camera spec "push")', () => {
 
 /**
  * The page's getUserMedia as the test says (`window.__camera.mode`): `hang` never answers, an
- * error name rejects with that DOMException, `ok` gives a canvas's moving picture. A string: the
+ * error name rejects with that DOMException, `ok` gives a canvas's moving picture, `frozen` a
+ * textured picture drawn again and again exactly the same (a stuck driver). A string: the
  * e2e code is typechecked without DOM types.
  */
 const STUB_CAMERA = `(() => {
@@ -223,13 +224,14 @@ const STUB_CAMERA = `(() => {
   navigator.mediaDevices.getUserMedia = async () => {
     const mode = window.__camera.mode;
     if (mode === 'hang') return new Promise(() => {});
-    if (mode !== 'ok') throw new DOMException('Requested device not found', mode);
+    if (mode !== 'ok' && mode !== 'frozen') throw new DOMException('Requested device not found', mode);
     const c = document.createElement('canvas');
     c.width = 640;
     c.height = 480;
     const g = c.getContext('2d');
     let x = 0;
-    const draw = () => { g.fillStyle = '#777'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect((x += 7) % 600, 200, 40, 40); };
+    const still = () => { for (let i = 0; i < 64; i++) { g.fillStyle = 'rgb(' + (i * 4) + ',' + (255 - i * 3) + ',' + ((i * 37) % 256) + ')'; g.fillRect(i * 10, 0, 10, 480); } };
+    const draw = mode === 'frozen' ? still : () => { g.fillStyle = '#777'; g.fillRect(0, 0, 640, 480); g.fillStyle = '#fff'; g.fillRect((x += 7) % 600, 200, 40, 40); };
     draw();
     setInterval(draw, 100);
     return c.captureStream(10);
@@ -295,5 +297,31 @@ describe('a page camera that cannot be opened', () => {
     await cameraMode(world, 'ok');
     await page.waitForSelector('[data-testid="greeting"][data-idle="look"]', { timeout: 30_000 });
     await world.waitForKiosk((s) => s.camera.status === 'running', 'frames from the page');
+  });
+});
+
+describe('a page camera whose picture freezes', () => {
+  it('pauses the door, tells the admin to unplug it, and clears when the picture moves again', async () => {
+    world = await suite.world({ camera: 'push', viewport: { width: 800, height: 480 } });
+    const { page } = world;
+    await page.addInitScript(STUB_CAMERA);
+    await page.addInitScript(`window.__camera.mode = 'frozen'`);
+    await openUi(page, world.bridge);
+    // Frames keep coming, the very same picture: after 15 s the page says so, and the core knows.
+    await world.waitForKiosk(
+      (s) => s.camera.status === 'error' && s.camera.reason === 'frozen',
+      "the page's report of a frozen picture",
+      45_000,
+    );
+    await page.locator('[data-testid="blocker"][data-kind="camera-missing"]').waitFor();
+    await openAdminTab(world, 'today');
+    const notice = page.locator('[data-testid="door-problem-notice"]');
+    await notice.filter({ hasText: 'keeps sending the same picture' }).waitFor();
+    expect(await notice.textContent()).toMatch(/Unplug it and plug it back in, or restart the kiosk/);
+    await page.click('[data-testid="admin-exit"]');
+
+    // Plugged in again (devicechange): a moving picture, the door takes attendance again.
+    await cameraMode(world, 'ok');
+    await world.waitForKiosk((s) => s.camera.status === 'running', 'frames from the page again');
   });
 });

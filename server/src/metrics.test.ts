@@ -137,11 +137,62 @@ describe.each(dialects)('GET /metrics on $name', (dialect) => {
     expect(text).not.toContain('/api/nowhere');
   });
 
+  it.skipIf(!dialect.available)(
+    'counts the kiosks whose last reported camera is not working, and names each camera status',
+    async () => {
+      const other = await pairKiosk(t.app, s.adminToken, s.roomId, 'Door B');
+      const pull = async (who: { token: string }, camera: string, detail = '') => {
+        const query = `camera=${camera}${detail ? `&cameraDetail=${encodeURIComponent(detail)}` : ''}`;
+        const res = await t.app.inject({
+          method: 'GET',
+          url: `/api/sync/roster?since=0&limit=1&${query}`,
+          headers: bearer(who.token),
+        });
+        expect(res.statusCode).toBe(200);
+      };
+      const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+      const notWorking = (text: string) => sample(text, 'rollcall_kiosks_camera_not_working');
+
+      // Nobody has reported a camera yet: none counted, no per-kiosk series.
+      let text = await scrape();
+      expect(notWorking(text)).toBe(0);
+      expect(text).not.toMatch(/^rollcall_kiosk_camera_status\{/m);
+
+      await pull(kiosk, 'running');
+      await pull(other, 'error', 'The camera keeps sending the same picture (no change for 15 s or more).');
+      text = await scrape();
+      expect(notWorking(text)).toBe(1);
+      expect(
+        sample(text, 'rollcall_kiosk_camera_status', { device_id: other.deviceId, status: 'error' }),
+      ).toBe(1);
+      expect(
+        sample(text, 'rollcall_kiosk_camera_status', { device_id: kiosk.deviceId, status: 'running' }),
+      ).toBe(1);
+
+      await pull(kiosk, 'missing');
+      expect(notWorking(await scrape())).toBe(2);
+      // A camera working again leaves the count; an old status leaves no series behind.
+      await pull(other, 'running');
+      text = await scrape();
+      expect(notWorking(text)).toBe(1);
+      expect(
+        sample(text, 'rollcall_kiosk_camera_status', { device_id: other.deviceId, status: 'error' }),
+      ).toBeUndefined();
+      // A revoked kiosk is not a door any more: not counted, whatever it last said.
+      await pull(other, 'error');
+      expect(notWorking(await scrape())).toBe(2);
+      await call(t.app, s.adminToken, 'POST', `/api/devices/${other.deviceId}/revoke`);
+      expect(notWorking(await scrape())).toBe(1);
+      await pull(kiosk, 'running');
+      expect(notWorking(await scrape())).toBe(0);
+    },
+  );
+
   it.skipIf(!dialect.available)('drops a revoked kiosk from the gauges', async () => {
     await call(t.app, s.adminToken, 'POST', `/api/devices/${kiosk.deviceId}/revoke`);
     const text = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(sample(text, 'rollcall_kiosk_queue_depth', { device_id: kiosk.deviceId })).toBeUndefined();
-    expect(sample(text, 'rollcall_kiosks', { state: 'revoked' })).toBe(1);
+    expect(sample(text, 'rollcall_kiosks', { state: 'revoked' })).toBe(2);
   });
 });
 

@@ -3,9 +3,9 @@
 // Two kinds of series, on purpose:
 // - per-process counters and histograms (request latency and errors by route, events
 //   ingested): with N instances Prometheus scrapes each one and sums, so they need no sharing;
-// - kiosk gauges (last seen, queue depth, recognition timings from the `health` of each push)
-//   are read from the devices table at scrape time, so every instance reports the same
-//   truth whichever instance the kiosk happened to reach.
+// - kiosk gauges (last seen, queue depth, recognition timings from the `health` of each push,
+//   the camera from each roster pull) are read from the devices table at scrape time, so every
+//   instance reports the same truth whichever instance the kiosk happened to reach.
 //
 // Registered with fastify-plugin BEFORE the route plugins so its hooks see every route.
 // The registry belongs to the app instance (two apps in one process do not share series).
@@ -13,7 +13,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
+import { CameraStatus, SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
 import { tooManyRequests, unauthorized } from './errors.js';
 import { parseHealth } from './repositories/devices.js';
 import { METRICS_SCRAPES_PER_MINUTE, scrapeLimit } from './scrape-limit.js';
@@ -136,8 +136,31 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
     registers: [registry],
     collect,
   });
+  const cameraStatus = new Gauge({
+    name: 'rollcall_kiosk_camera_status',
+    help: "Always 1; the status label is the kiosk's camera (starting, running, missing, error, stopped) as reported on its last sync",
+    labelNames: [...labelNames, 'status'],
+    registers: [registry],
+    collect,
+  });
+  const camerasNotWorking = new Gauge({
+    name: 'rollcall_kiosks_camera_not_working',
+    help: 'Paired kiosks whose camera is missing or failing, as reported on their last sync: their doors mark nobody',
+    registers: [registry],
+    collect,
+  });
 
-  const all = [lastSeen, queueDepth, recognition, fps, dropped, info, kiosks];
+  const all = [
+    lastSeen,
+    queueDepth,
+    recognition,
+    fps,
+    dropped,
+    info,
+    kiosks,
+    cameraStatus,
+    camerasNotWorking,
+  ];
   async function refresh() {
     const rows = await app.ctx.db
       .selectFrom('devices')
@@ -152,11 +175,13 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
         'health',
         'token_hash',
         'revoked_at',
+        'camera_status',
       ])
       .execute();
     // Reset first: a revoked or deleted kiosk disappears instead of freezing at old values.
     all.forEach((g) => g.reset());
     const states = { paired: 0, unpaired: 0, revoked: 0 };
+    let notWorking = 0;
     for (const r of rows) {
       if (r.revoked_at !== null) states.revoked += 1;
       else if (r.token_hash === null) states.unpaired += 1;
@@ -177,8 +202,18 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
         { ...labels, name: r.name, app_version: r.app_version ?? '', backend: health?.backend ?? '' },
         1,
       );
+      // The camera the kiosk reported with its last roster pull (every sync, marks or not); not
+      // reported yet (an older kiosk) is no series. Not working as the console's Kiosks page
+      // flags it: missing or error (`stopped` is a door an admin turned off, `starting` becomes
+      // `error` by itself after 15 s).
+      const camera = CameraStatus.safeParse(r.camera_status);
+      if (camera.success) {
+        if (camera.data === 'missing' || camera.data === 'error') notWorking += 1;
+        cameraStatus.set({ ...labels, status: camera.data }, 1);
+      }
     }
     for (const [state, n] of Object.entries(states)) kiosks.set({ state }, n);
+    camerasNotWorking.set(notWorking);
   }
 }
 

@@ -151,8 +151,9 @@ export const TemplateCoverage = z.object({
 
 /**
  * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
- * getUserMedia (renderer camera/page-camera.ts). The core cannot see that camera fail: it only
- * waits for frames.
+ * getUserMedia, its video track and its frames (renderer camera/page-camera.ts,
+ * camera/picture-watch.ts). The core cannot see that camera fail: it only waits for frames.
+ * The core says `no-picture` and `frozen` of its own cameras too (camera-controller.ts).
  */
 export const PageCameraReason = z.enum([
   'permission',
@@ -163,6 +164,7 @@ export const PageCameraReason = z.enum([
   'no-answer',
   'unplugged',
   'failed',
+  'frozen',
 ]);
 export type PageCameraReason = z.infer<typeof PageCameraReason>;
 /** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
@@ -177,6 +179,9 @@ export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
   'no-answer': 'The camera did not answer',
   unplugged: 'The camera stopped giving pictures (unplugged?)',
   failed: 'The camera could not be opened',
+  // Frames keep coming but never change: a live sensor always has some noise, so a stuck
+  // driver or pipeline (renderer camera/picture-watch.ts, core camera-controller.ts).
+  frozen: 'The camera keeps sending the same picture',
 };
 export const KioskState = z.object({
   engine: EngineStatus,

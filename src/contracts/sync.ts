@@ -128,6 +128,12 @@ export const KioskHealth = z.object({
   backend: z.string().max(20).optional(),
   /** The face model the kiosk's engine runs (`FaceEngine.modelId`); absent while it loads and from older kiosks. */
   modelId: FaceModelId.optional(),
+  /**
+   * The kiosk's camera status at the push (a CameraStatus; `fps` 0 with `error` says why).
+   * A bounded string, not the enum: a status this server does not know must not refuse a push.
+   * The roster pull reports it too, every sync (RosterQuery `camera`); absent from older kiosks.
+   */
+  camera: z.string().max(20).optional(),
 });
 export type KioskHealth = z.infer<typeof KioskHealth>;
 

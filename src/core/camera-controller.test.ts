@@ -202,3 +202,72 @@ describe("the page's report on its own camera", () => {
     expect(camera.status.status).toBe('starting');
   });
 });
+
+/** A camera of the core's own whose frames (bytes, capture time) the test hands over. */
+class HandCamera implements CameraSource {
+  listener: CameraListener | null = null;
+  private index = 0;
+  constructor(readonly kind: 'webcam' | 'replay') {}
+  start(listener: CameraListener): void {
+    this.listener = listener;
+    listener.status('running', 'default camera');
+  }
+  send(bytes: number[], at: number): void {
+    this.listener?.frame(new Uint8Array([0xff, 0xd8, ...bytes]), { index: this.index++, capturedAt: at });
+  }
+  async stop(): Promise<void> {}
+}
+
+describe('a camera of the core that keeps sending the very same picture', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  /** One frame a second from `from` to `to` (ms), each `bytes(t)`. */
+  const sendEverySecond = (c: HandCamera, from: number, to: number, bytes: (t: number) => number[]) => {
+    for (let t = from; t <= to; t += 1000) c.send(bytes(t), t);
+  };
+
+  it(`a webcam is frozen after ${NO_PICTURE_MS / 1000} s of byte-identical frames, and its stale frames are not analysed`, () => {
+    const webcam = new HandCamera('webcam');
+    const { camera, warnings } = controller();
+    const offered = vi.spyOn(FramePipeline.prototype, 'offer');
+    camera.start(webcam);
+    sendEverySecond(webcam, 0, NO_PICTURE_MS - 1000, () => [1, 2, 3]);
+    expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
+    expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000);
+
+    webcam.send([1, 2, 3], NO_PICTURE_MS);
+    expect(camera.status).toEqual({
+      status: 'error',
+      detail:
+        'The camera keeps sending the same picture (no change for 15 s or more). Unplug it and plug it back in, or restart the kiosk.',
+      reason: 'frozen',
+    });
+    // Still the same a minute on: nothing analysed, said (and logged) once.
+    sendEverySecond(webcam, NO_PICTURE_MS + 1000, NO_PICTURE_MS + 60_000, () => [1, 2, 3]);
+    expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000);
+    expect(warnings()).toHaveLength(1);
+
+    // A new picture: working again, analysed again.
+    webcam.send([1, 2, 4], NO_PICTURE_MS + 61_000);
+    expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
+    expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000 + 1);
+    offered.mockRestore();
+  });
+
+  it('a live webcam on a still scene is not frozen: its sensor noise changes the bytes', () => {
+    const webcam = new HandCamera('webcam');
+    const { camera } = controller();
+    camera.start(webcam);
+    sendEverySecond(webcam, 0, 5 * 60_000, (t) => [1, 2, (t / 1000) % 3]);
+    expect(camera.status.status).toBe('running');
+  });
+
+  it('a replay that repeats a still (or loops) is not frozen: it repeats by design', () => {
+    const replay = new HandCamera('replay');
+    const { camera } = controller();
+    camera.start(replay);
+    sendEverySecond(replay, 0, 5 * 60_000, () => [7, 7, 7]);
+    expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
+  });
+});

@@ -8,6 +8,9 @@
 // - a camera of the core's own (webcam, replay) that has given no picture NO_PICTURE_MS after
 //   its start is an `error`, however patiently it says "starting"; the controller starts a
 //   hung source again from its spec (backing off) until the first picture clears it;
+// - a webcam whose frames have been byte-identical for NO_PICTURE_MS is as good as no picture
+//   (`frozen`, camera/same-picture.ts): its stale frames are not analysed, and the first
+//   picture that differs clears it;
 // - the page's camera (spec `push`) is opened by the page, which reports its problems
 //   (reportFromPage); the core cannot see getUserMedia fail.
 // A status is logged when it changes, not at every retry that says the same again.
@@ -21,6 +24,7 @@ import {
   type CameraStatus,
   type FramePipeline,
 } from './camera/index.js';
+import { SamePicture } from './camera/same-picture.js';
 
 /** A core-owned camera without a picture this long after its start is not working. */
 export const NO_PICTURE_MS = 15_000;
@@ -43,8 +47,10 @@ export class CameraController {
   private said: Shown = { status: 'starting', detail: null };
   /** The current start has delivered a frame. */
   private pictured = false;
-  /** Set while a core-owned camera gives no picture: its words. */
-  private noPicture: string | null = null;
+  /** Set while a core-owned camera gives no picture (or only the same one): its words. */
+  private noPicture: { detail: string; reason: 'no-picture' | 'frozen' } | null = null;
+  /** How long the webcam's frames have been byte-identical. */
+  private readonly samePicture = new SamePicture();
   private noPictureTries = 0;
   private watchdog: ReturnType<typeof setTimeout> | null = null;
   /** The page camera's problem as the page last reported it (spec `push` only). */
@@ -79,6 +85,7 @@ export class CameraController {
     this.noPicture = null;
     this.noPictureTries = 0;
     this.pageProblem = null;
+    this.samePicture.reset();
     this.clearWatchdog();
     this.run(spec);
   }
@@ -98,9 +105,15 @@ export class CameraController {
     }
     const source = this.source;
     if (source.kind === 'webcam' || source.kind === 'replay') this.armWatchdog();
+    // Only a live device is checked for a frozen picture. A replay repeats by design (a looped
+    // folder, or one still held as a scene where nobody moves) and is a file, not a driver that
+    // can hang. The page's camera is checked by the page, on raw pixels, and it stops pushing
+    // a frozen picture (renderer camera/picture-watch.ts).
+    const checkFrozen = source.kind === 'webcam';
     source.start({
       frame: (data, meta) => {
         if (this.source !== source) return;
+        if (checkFrozen && this.frozen(data, meta.capturedAt)) return;
         if (!this.pictured) {
           this.pictured = true;
           this.clearWatchdog();
@@ -174,7 +187,7 @@ export class CameraController {
         reason: p.reason,
       };
     } else if (this.noPicture !== null && (next.status === 'starting' || next.status === 'running')) {
-      next = { status: 'error', detail: this.noPicture, reason: 'no-picture' };
+      next = { status: 'error', ...this.noPicture };
     }
     if (
       next.status === this.status.status &&
@@ -198,6 +211,32 @@ export class CameraController {
       `camera ${next.status}`,
     );
     this.o.onChange();
+  }
+
+  /**
+   * Whether a webcam frame is the same picture it has been sending for NO_PICTURE_MS or more:
+   * as good as no picture, and not analysed (a stale picture says nothing of who is at the door
+   * now). Not started again, unlike a hung source: fswebcam opens the device afresh for every
+   * picture, so a restart would reopen nothing; a device that keeps sending one picture needs
+   * unplugging (or the computer restarting), and its first new picture clears the error.
+   */
+  private frozen(data: Uint8Array, capturedAt: number): boolean {
+    const sameFor = this.samePicture.see(data, capturedAt);
+    if (sameFor >= NO_PICTURE_MS) {
+      if (this.noPicture?.reason !== 'frozen') {
+        this.noPicture = {
+          detail: `${PAGE_CAMERA_REASON_WORDS.frozen} (no change for ${Math.round(NO_PICTURE_MS / 1000)} s or more). Unplug it and plug it back in, or restart the kiosk.`,
+          reason: 'frozen',
+        };
+        this.show();
+      }
+      return true;
+    }
+    if (this.noPicture?.reason === 'frozen') {
+      this.noPicture = null;
+      this.show();
+    }
+    return false;
   }
 
   private armWatchdog(): void {
@@ -228,7 +267,10 @@ export class CameraController {
     if (this.pictured || !this.source) return;
     const hung = this.said.status === 'starting' || this.said.status === 'running';
     if (hung) {
-      this.noPicture = `The camera has given no picture for ${Math.round(NO_PICTURE_MS / 1000)} s or more; the kiosk keeps trying it.`;
+      this.noPicture = {
+        detail: `The camera has given no picture for ${Math.round(NO_PICTURE_MS / 1000)} s or more; the kiosk keeps trying it.`,
+        reason: 'no-picture',
+      };
       this.show();
       if (this.spec !== null) {
         const old = this.source;

@@ -470,8 +470,10 @@ export class SyncService {
   }
 
   private health(): KioskHealth {
+    const camera = this.o.camera?.()?.status;
     return {
       ...this.o.health(),
+      ...(camera ? { camera } : {}),
       appVersion: this.o.appVersion,
       queueDepth: this.o.store.attendance.pendingCount(),
     };

@@ -524,6 +524,20 @@ describe('sync against the real server', () => {
     expect(devices[0]?.health).toMatchObject({ appVersion: 'test', fps: 5 });
   });
 
+  it("reports the camera's status in the health of every push, as with every pull", async () => {
+    const frozen = 'The camera keeps sending the same picture (no change for 15 s or more).';
+    const { store, sync } = await pairedKiosk(kioskStore(), {
+      camera: () => ({ status: 'error', detail: frozen }),
+    });
+    markAll(store, [ctx.seeded.students[0]?.id ?? '']);
+    expect((await sync.syncNow()).pushed.accepted).toBe(1);
+    const devices = await call<
+      { health: { camera?: string } | null; camera: { status: string; detail: string | null } | null }[]
+    >(ctx.app, ctx.seeded.adminToken, 'GET', '/api/devices');
+    expect(devices[0]?.health?.camera).toBe('error');
+    expect(devices[0]?.camera).toEqual({ status: 'error', detail: frozen });
+  });
+
   it('an unpaired kiosk does nothing and says so; a wrong pairing code is a clear error', async () => {
     const store = kioskStore();
     const sync = service(store);

@@ -90,6 +90,9 @@ const ADMIN_CHECK: Record<PageCameraProblemKind, string> = {
     "A camera permission question may be waiting on this computer's screen: answer it. Otherwise unplug the camera and plug it in again (the kiosk then tries it at once).",
   unplugged: `Check that its cable is plugged in firmly; ${LOOKS_AGAIN}.`,
   failed: `Check its cable, the camera permission and the camera setting under Camera settings; ${LOOKS_AGAIN}.`,
+  // The kiosk cannot mend a stuck driver by looking again: its picture clears the notice the
+  // moment it changes, which unplugging or a restart usually brings.
+  frozen: 'Unplug it and plug it back in, or restart the kiosk.',
 };
 
 /** Whole sentences ending in a full stop: "What happened (raw). What to check." */

@@ -6,9 +6,12 @@
 // The core cannot see this camera fail (it only waits for frames), so the page says so: a
 // refused or failed getUserMedia, a camera that gives no picture within
 // PAGE_CAMERA_FIRST_FRAME_MS (or a getUserMedia that has not answered by then) and a camera
-// unplugged while running become a `problem`
+// unplugged while running (its track `ended`) become a `problem`
 // (camera/page-camera.ts). A failed camera is tried again, on a backoff and at once when a
-// device is plugged in (`devicechange`); the problem clears with the first picture. The core
+// device is plugged in (`devicechange`); the problem clears with the first picture. An open
+// camera whose track stays muted, or whose picture stops changing, is a problem too
+// (camera/picture-watch.ts): it stays open, its stale picture is not pushed, and the problem
+// clears when the track unmutes or the picture moves (or a plugged-in camera reopens it). The core
 // is told too (cameraReport), once per change, so its own state, log and the server's Kiosks
 // page know; a report that did not arrive is sent again at the next try or picture.
 import { useEffect, useState } from 'react';
@@ -22,9 +25,27 @@ import {
   PAGE_CAMERA_FIRST_FRAME_MS,
   type PageCameraProblem,
 } from './page-camera.js';
+import { PictureWatch } from './picture-watch.js';
 
 const PUSH_INTERVAL_MS = 100;
 const JPEG_QUALITY = 0.85;
+/** How often the picture is sampled for the freeze check: often enough, and cheap (a few rows). */
+const SAMPLE_EVERY_MS = 1_000;
+const SAMPLE_ROWS = 4;
+
+/**
+ * A few whole rows of the picture, at full resolution: raw pixels keep the sensor's noise,
+ * which a downscaled copy would average away (a still scene would then look frozen).
+ */
+function sparseSample(ctx: CanvasRenderingContext2D, width: number, height: number): Uint8Array {
+  const rowBytes = width * 4;
+  const out = new Uint8Array(rowBytes * SAMPLE_ROWS);
+  for (let k = 0; k < SAMPLE_ROWS; k++) {
+    const y = Math.floor((height * (k + 1)) / (SAMPLE_ROWS + 1));
+    out.set(ctx.getImageData(0, y, width, 1).data, k * rowBytes);
+  }
+  return out;
+}
 
 export function useBrowserCamera(
   api: UiApi,
@@ -47,6 +68,11 @@ export function useBrowserCamera(
     let attempt = 0;
     let failures = 0;
     let failing = false;
+    /** The problem last reported (null: none), so a lasting one is reported once. */
+    let current: PageCameraProblem | null = null;
+    /** The open camera's track and picture (a new one for every try). */
+    let watch = new PictureWatch();
+    let nextSampleAt = 0;
     let media: MediaStream | null = null;
     let pumpTimer: ReturnType<typeof setTimeout> | undefined;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -71,6 +97,7 @@ export function useBrowserCamera(
     };
     const report = (p: PageCameraProblem | null) => {
       failing = p !== null;
+      current = p;
       setProblem(p);
       tell(p);
     };
@@ -93,17 +120,34 @@ export function useBrowserCamera(
     const pump = () => {
       if (stopped) return;
       if (video.videoWidth > 0) {
+        clearTimeout(firstFrameTimer);
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const ctx = canvas.getContext('2d');
+        ctx?.drawImage(video, 0, 0);
+        const now = Date.now();
+        if (ctx && now >= nextSampleAt) {
+          nextSampleAt = now + SAMPLE_EVERY_MS;
+          // A hidden page's video may stop being drawn: that is not the camera's doing.
+          if (document.hidden) watch.forgetPicture();
+          else watch.sample(sparseSample(ctx, canvas.width, canvas.height), now);
+        }
+        const stuck = watch.problem(now);
+        if (stuck) {
+          // A muted or frozen camera's picture is an old one: it says nothing of who is at the
+          // door now, so it is not pushed (a student who has left must not be marked from it).
+          if (current?.kind !== stuck.kind) report(stuck);
+          else tell(stuck); // again, if the core did not get it
+          pumpTimer = setTimeout(pump, PUSH_INTERVAL_MS);
+          return;
+        }
         if (failing) {
-          // The first picture: the camera is back.
+          // The first (or a moving) picture: the camera is back.
           failures = 0;
           report(null);
         }
         // With a picture the core is told there is no problem (again, if that report was lost).
         tell(null);
-        clearTimeout(firstFrameTimer);
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        canvas.getContext('2d')?.drawImage(video, 0, 0);
         canvas.toBlob(
           (blob) => {
             if (!blob || stopped) return;
@@ -121,6 +165,8 @@ export function useBrowserCamera(
       const mine = ++attempt;
       clearTimeout(retryTimer);
       closeMedia();
+      watch = new PictureWatch();
+      nextSampleAt = 0;
       firstFrameTimer = setTimeout(() => {
         if (stopped || mine !== attempt) return;
         // An open camera without a picture is closed and tried again; a try still waiting (a
@@ -145,10 +191,19 @@ export function useBrowserCamera(
             return;
           }
           media = s;
-          for (const track of s.getVideoTracks())
+          for (const track of s.getVideoTracks()) {
             track.addEventListener('ended', () => {
               if (!stopped && mine === attempt) fail(unpluggedProblem());
             });
+            // Muted: open, but no frames come (the <video> keeps showing the last one).
+            if (track.muted) watch.muted(Date.now());
+            track.addEventListener('mute', () => {
+              if (!stopped && mine === attempt) watch.muted(Date.now());
+            });
+            track.addEventListener('unmute', () => {
+              if (!stopped && mine === attempt) watch.unmuted();
+            });
+          }
           video.srcObject = s;
           await video.play();
           if (stopped || mine !== attempt) return;
