@@ -261,6 +261,18 @@ async function retireRecoveryCodes(db: Executor, id: string, now: string): Promi
     .execute();
 }
 
+/**
+ * A kiosk's own words as admins will read them (the camera detail on the Kiosks page): control
+ * and format characters removed, among them the direction overrides (U+202E…) that make text
+ * read otherwise than it is stored, so a stolen device token cannot dress a message up; runs of
+ * white space made one space. React escapes the rest.
+ */
+export const plainText = (s: string): string =>
+  s
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
 /** What a roster pull reports besides the contact itself (RosterQuery: model, clock, camera). */
 export interface PullReport {
   modelId?: string | undefined;
@@ -291,7 +303,9 @@ export async function recordHealth(
         : { app_version: health.appVersion, queue_depth: health.queueDepth, health: JSON.stringify(health) }),
       ...(model === undefined ? {} : { face_model_id: model }),
       ...(pulled.clockOffsetMs === undefined ? {} : { clock_offset_ms: pulled.clockOffsetMs }),
-      ...(camera.success ? { camera_status: camera.data, camera_detail: pulled.camera?.detail || null } : {}),
+      ...(camera.success
+        ? { camera_status: camera.data, camera_detail: plainText(pulled.camera?.detail ?? '') || null }
+        : {}),
     })
     .where('id', '=', deviceId)
     .execute();

@@ -257,6 +257,15 @@ describe.each(dialects)('sync API on $name', (dialect) => {
       expect(await cameraOf()).toMatchObject({ status: 'missing' });
       expect((await pull('&camera=running')).statusCode).toBe(200);
       expect(await cameraOf()).toEqual({ status: 'running', detail: null });
+      // A detail that would read otherwise than it is stored (a right-to-left override, a line
+      // break, a zero-width joiner) reaches the admins as plain text.
+      const dressed = encodeURIComponent('Camera\u202Egnp.exe\u202C failed:\r\ncall\u200D 0800');
+      expect((await pull(`&camera=error&cameraDetail=${dressed}`)).statusCode).toBe(200);
+      expect(await cameraOf()).toEqual({ status: 'error', detail: 'Camera gnp.exe failed: call 0800' });
+      expect(
+        (await pull(`&camera=error&cameraDetail=${encodeURIComponent('\u202E\u0007 ')}`)).statusCode,
+      ).toBe(200);
+      expect(await cameraOf()).toEqual({ status: 'error', detail: null });
     });
 
     it('answers an id repeated inside one batch once as accepted and then as duplicate', async () => {
