@@ -22,8 +22,9 @@ const AuditRow = z.object({
 export const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
-  entityId: z.string().optional(),
-  actorId: z.string().optional(),
+  /** Ids are uuids or short slugs: a longer one matches nothing and is refused, not searched. */
+  entityId: z.string().max(100).optional(),
+  actorId: z.string().max(100).optional(),
   /** An action (`user.invite`) or a prefix ending with a dot (`attendance.`). */
   action: z.string().max(100).optional(),
   from: z.string().datetime({ offset: true }).optional(),
