@@ -1,3 +1,4 @@
+import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
@@ -27,8 +28,16 @@ import {
   UpdateStudent,
 } from '../schemas/people.js';
 import type { FaceEngine } from '../../../src/ml/types.js';
-import { addPhotoTemplates, assertConsent, type PhotoResult } from '../services/photo-templates.js';
-import { assertUploadLength, photosOneByOne, PHOTOS_PER_UPLOAD } from './photo-upload.js';
+import {
+  addPhotoTemplates,
+  assertConsent,
+  ENGINE_FAILED,
+  engineStopped,
+  engineStoppedMessage,
+  notProcessed,
+  type PhotoResult,
+} from '../services/photo-templates.js';
+import { assertUploadLength, photosOneByOne, photoUploadLimits, PHOTOS_PER_UPLOAD } from './photo-upload.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const Template = z.object({
@@ -45,13 +54,17 @@ const PhotoResults = z.object({
     z.object({
       filename: z.string(),
       /** `duplicate`: this student already has a template from this very file; `templateId` names it. */
-      status: z.enum(['accepted', 'duplicate', 'rejected']),
+      /** `not_processed`: the face engine failed before this photo; nothing was stored from it. */
+      status: z.enum(['accepted', 'duplicate', 'rejected', 'not_processed']),
       templateId: z.string().optional(),
       reason: z.string().optional(),
     }),
   ),
 });
-/** A limit crossed part-way: `results` are the photos handled before it (stored as they say). */
+/**
+ * A limit crossed part-way (413): `results` are the photos handled before it (stored as they
+ * say). The face engine failed part-way (503): `results` also list the photos not processed.
+ */
 const PhotoUploadRefused = ErrorBody.extend({ results: PhotoResults.shape.results.optional() });
 const ErasureResult = z.object({
   erased: z.literal(true),
@@ -110,6 +123,7 @@ const students: RoutePlugin = async (app) => {
           accepted: results.filter((x) => x.status === 'accepted').map((x) => x.templateId),
           duplicate: results.filter((x) => x.status === 'duplicate').length,
           rejected: results.filter((x) => x.status === 'rejected').length,
+          notProcessed: results.filter((x) => x.status === 'not_processed').length,
         },
       },
       app.ctx.nowIso(),
@@ -286,49 +300,105 @@ const students: RoutePlugin = async (app) => {
     },
   );
 
-  r.post(
-    '/api/students/:id/photos',
-    {
-      ...admin,
-      schema: {
-        tags,
-        security,
-        summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
-        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read).`,
-        consumes: ['multipart/form-data'],
-        params: IdParams,
-        response: { 200: PhotoResults, 400: ErrorBody, 409: ErrorBody, 413: PhotoUploadRefused },
+  // Only this route reads multipart: the parser is registered in this route's own scope, with
+  // the limits of a photo upload, so every other route answers a multipart body 415 as it does
+  // any type it does not read.
+  await app.register(async (scope) => {
+    await scope.register(multipart, { limits: photoUploadLimits(app.ctx.config.photoLimitBytes) });
+    typed(scope).post(
+      '/api/students/:id/photos',
+      {
+        ...admin,
+        schema: {
+          tags,
+          security,
+          summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
+          description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read). When the face engine fails part-way (its worker crashed, or it could not start): 503 \`face_engine_failed\` with \`results\`, the photos from there on \`not_processed\` (nothing stored from them; sending the upload again adds only those).`,
+          consumes: ['multipart/form-data'],
+          params: IdParams,
+          response: {
+            200: PhotoResults,
+            400: ErrorBody,
+            409: ErrorBody,
+            413: PhotoUploadRefused,
+            503: PhotoUploadRefused,
+          },
+        },
       },
-    },
-    async (request, reply) => {
-      if (!request.isMultipart()) throw badRequest('Send the photos as multipart/form-data', 'not_multipart');
-      const { photoLimitBytes } = app.ctx.config;
-      assertUploadLength(request, photoLimitBytes);
-      // Before reading any upload: a student without consent gets no templates.
-      await assertConsent(app.ctx.db, request.params.id);
-      let engine: FaceEngine | null = null;
-      const results: PhotoResult[] = [];
-      try {
-        // One photo at a time: each is embedded and stored (or refused) before the next is read.
-        for await (const photo of photosOneByOne(request, photoLimitBytes)) {
-          engine ??= await app.ctx.faceEngine();
-          results.push(
-            ...(await addPhotoTemplates(app.ctx.db, engine, request.params.id, [photo], app.ctx.nowIso())),
-          );
+      async (request, reply) => {
+        if (!request.isMultipart())
+          throw badRequest('Send the photos as multipart/form-data', 'not_multipart');
+        const { photoLimitBytes } = app.ctx.config;
+        assertUploadLength(request, photoLimitBytes);
+        // Before reading any upload: a student without consent gets no templates.
+        await assertConsent(app.ctx.db, request.params.id);
+        let engine: FaceEngine | null = null;
+        /** Set when the engine failed: the photos after it are listed `not_processed`, never embedded. */
+        let stopped = false;
+        const results: PhotoResult[] = [];
+        try {
+          // One photo at a time: each is embedded and stored (or refused) before the next is read.
+          for await (const photo of photosOneByOne(request, photoLimitBytes)) {
+            if (stopped) {
+              results.push(notProcessed(photo.filename));
+              continue;
+            }
+            if (engine === null) {
+              try {
+                engine = await app.ctx.faceEngine();
+              } catch (err) {
+                request.log.error({ component: 'face-engine', err }, 'the face engine could not start');
+                results.push({
+                  ...notProcessed(photo.filename),
+                  reason: `${ENGINE_FAILED}: it could not start`,
+                });
+                stopped = true;
+                continue;
+              }
+            }
+            const done = await addPhotoTemplates(
+              app.ctx.db,
+              engine,
+              request.params.id,
+              [photo],
+              app.ctx.nowIso(),
+            );
+            results.push(...done);
+            if (engineStopped(done)) {
+              request.log.error(
+                { component: 'face-engine', reason: done.find((r) => r.status === 'not_processed')?.reason },
+                'the face engine failed during a photo upload; the next upload starts a new one',
+              );
+              app.ctx.discardFaceEngine(engine);
+              stopped = true;
+            }
+          }
+        } catch (err) {
+          // A limit crossed while the photos after a failed engine were being listed only ends
+          // the list: the answer is the engine's failure, below.
+          if (!(stopped && err instanceof HttpError)) {
+            // Part-way through: the photos before the failure are stored, so they are audited, and
+            // a limit's refusal names them rather than leaving the admin to guess what to send again.
+            if (engine === null || results.length === 0) throw err;
+            await auditPhotos(request, request.params.id, engine.modelId, results);
+            if (err instanceof HttpError && err.statusCode === 413)
+              return reply.status(413).send({ error: err.code, message: err.message, results });
+            throw err;
+          }
         }
-      } catch (err) {
-        // Part-way through: the photos before the failure are stored, so they are audited, and
-        // a limit's refusal names them rather than leaving the admin to guess what to send again.
-        if (engine === null || results.length === 0) throw err;
-        await auditPhotos(request, request.params.id, engine.modelId, results);
-        if (err instanceof HttpError && err.statusCode === 413)
-          return reply.status(413).send({ error: err.code, message: err.message, results });
-        throw err;
-      }
-      if (engine === null) throw badRequest('No image files in the upload', 'no_files');
-      await auditPhotos(request, request.params.id, engine.modelId, results);
-      return { results };
-    },
-  );
+        if (engine === null && !stopped) throw badRequest('No image files in the upload', 'no_files');
+        if (engine !== null) await auditPhotos(request, request.params.id, engine.modelId, results);
+        if (stopped) {
+          const count = results.filter((x) => x.status === 'not_processed').length;
+          return reply.status(503).send({
+            error: ENGINE_FAILED,
+            message: engineStoppedMessage(count, 'upload'),
+            results,
+          });
+        }
+        return { results };
+      },
+    );
+  });
 };
 export default students;
