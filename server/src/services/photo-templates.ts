@@ -22,23 +22,45 @@ export type EmbedResult =
   | { ok: true; embedding: Float32Array; quality: number }
   /** The photo's fault: no face, a poor one, or bytes that are not a readable JPEG or PNG. */
   | { ok: false; reason: string; engineFailed?: false }
-  /** Ours: the engine failed (crashed, exited, busy, broken), whatever the photo is. */
+  /** Ours: the engine failed (crashed, exited, busy, stuck, broken), whatever the photo is. */
   | { ok: false; reason: string; engineFailed: true };
 
 /** A photo's reason when the face engine failed before it was embedded (ours, not the photo's). */
 export const ENGINE_FAILED = 'face_engine_failed';
 
-export async function embedPhoto(engine: FaceEngine, bytes: Uint8Array): Promise<EmbedResult> {
+/**
+ * How long one photo may take before the engine is given up on. A photo takes a few hundred ms
+ * (a large one, or one waiting behind another admin's upload, a few seconds): a worker that has
+ * not answered in a minute is stuck, and an upload waiting on it would never end.
+ */
+export const PHOTO_ANALYSIS_TIMEOUT_MS = 60_000;
+
+export async function embedPhoto(
+  engine: FaceEngine,
+  bytes: Uint8Array,
+  timeoutMs = PHOTO_ANALYSIS_TIMEOUT_MS,
+): Promise<EmbedResult> {
   let analysis;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    analysis = await engine.analyse(bytes);
+    analysis = await Promise.race([
+      engine.analyse(bytes),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`)),
+          timeoutMs,
+        );
+      }),
+    ]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    // Only a decode error is the photo's; anything else (the worker crashed or exited, a
+    // Only a decode error is the photo's; anything else (the worker crashed, exited or hangs, a
     // model's error) says nothing about the photo, and calling it unreadable would send the
     // admin looking for a fault in a good photo.
     if (err instanceof ImageInputError) return { ok: false, reason: `unreadable_image: ${message}` };
     return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
+  } finally {
+    clearTimeout(timer);
   }
   const largest = [...analysis.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
   if (!largest) return { ok: false, reason: 'no_face' };
