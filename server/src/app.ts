@@ -101,7 +101,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // The API speaks JSON: anything else is a 415, not a string body. Multipart is read by the
-  // photo upload alone, which registers its parser in its own scope (routes/students.ts).
+  // photo upload alone, which registers its parser in its own scope (routes/student-photos.ts).
   app.removeContentTypeParser('text/plain');
   if (owned) app.addHook('onClose', async () => database.close());
   closeConnectionsAsTheyGoIdle(app);

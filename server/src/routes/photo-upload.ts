@@ -18,7 +18,7 @@ const FIELDS_PER_UPLOAD = 4;
 
 /**
  * The multipart parser's limits for a photo upload: the only route that reads multipart
- * registers the parser with these (routes/students.ts), and reads its files with them.
+ * registers the parser with these (routes/student-photos.ts), and reads its files with them.
  */
 export const photoUploadLimits = (photoLimitBytes: number) => ({
   fileSize: photoLimitBytes,
