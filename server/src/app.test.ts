@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, createUser, login, bearer } from '../test/app.js';
+import { buildTestApp, createUser, login, bearer, multipartBody } from '../test/app.js';
 import { openTestSqlite, type TestDatabase } from '../test/databases.js';
 
 describe('app shape, errors and docs', () => {
@@ -17,6 +17,7 @@ describe('app shape, errors and docs', () => {
           instance.get('/api/test/boom', { onRequest: instance.requireUser('admin') }, async () => {
             throw new Error('secret internal detail: db password is hunter2');
           });
+          instance.post('/api/test/boom', async () => ({ read: true }));
           instance.get('/api/test/ctx', async () => ({ dialect: instance.ctx.dialect }));
         },
       ],
@@ -107,6 +108,22 @@ describe('app shape, errors and docs', () => {
       payload: 'hello',
     });
     expect(text.statusCode).toBe(415);
+  });
+
+  it('refuses a multipart body (415) on every route but the photo upload, before reading a part of it', async () => {
+    const body = multipartBody([
+      { filename: 'roster.csv', contentType: 'text/csv', bytes: Buffer.from('a,b\n') },
+    ]);
+    for (const url of ['/api/students', '/api/import/roster', '/api/auth/login', '/api/test/boom']) {
+      const res = await app.inject({
+        method: 'POST',
+        url,
+        headers: { ...bearer(adminToken), ...body.headers },
+        payload: body.payload,
+      });
+      expect([url, res.statusCode]).toEqual([url, 415]);
+      expect(res.json()).toMatchObject({ error: 'unsupported_media_type' });
+    }
   });
 
   it('lists the failing field paths on 400', async () => {

@@ -1,10 +1,9 @@
 // The server as a Fastify plugin tree (fastify/demo's shape): external plugins (helmet,
-// rate limit, multipart, swagger), then the app's own (context with the database and
+// rate limit, swagger), then the app's own (context with the database and
 // services, auth, error handler), then the route plugins. `buildApp` returns a ready
 // instance for tests (app.inject) and for embedding (the kiosk scenario); server.ts only
 // listens.
 import helmet from '@fastify/helmet';
-import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -101,7 +100,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // The API speaks JSON (and multipart for photos): anything else is a 415, not a string body.
+  // The API speaks JSON: anything else is a 415, not a string body. Multipart is read by the
+  // photo upload alone, which registers its parser in its own scope (routes/student-photos.ts).
   app.removeContentTypeParser('text/plain');
   if (owned) app.addHook('onClose', async () => database.close());
   closeConnectionsAsTheyGoIdle(app);
@@ -128,7 +128,6 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     global: false,
     store: databaseRateLimitStore(database.db, options.clock ?? systemClock),
   });
-  await app.register(multipart, { limits: { fileSize: config.photoLimitBytes, files: 20, fields: 10 } });
   await app.register(swagger, {
     openapi: {
       info: {

@@ -3,6 +3,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { RosterChange, RosterPage, type AttendanceEvent } from '../../src/contracts/sync.js';
+import { EngineError, ImageInputError } from '../../src/ml/errors.js';
 import type { FaceEngine, FrameAnalysis } from '../../src/ml/types.js';
 import { buildApp, type BuildAppOptions } from '../src/app.js';
 import { defaultAppConfig, type AppConfig } from '../src/config.js';
@@ -70,7 +71,9 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
       engine.calls += 1;
       const bytes = input instanceof Uint8Array ? input : input.data;
       const head = Buffer.from(bytes.subarray(0, 7)).toString('latin1');
-      if (head.startsWith('CORRUPT')) throw new Error('Input buffer contains unsupported image format');
+      // As the real engine does: a photo that cannot be decoded is an ImageInputError.
+      if (head.startsWith('CORRUPT'))
+        throw new ImageInputError('corrupt', 'Input buffer contains unsupported image format');
       if (head.startsWith('NOFACE')) return { faces: [], inferenceMs: 1, width: 640, height: 480 };
       const face = {
         box: [100, 100, 200, 200] as [number, number, number, number],
@@ -84,6 +87,32 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
       return { faces: [face], inferenceMs: 1, width: 640, height: 480 };
     },
     async dispose() {},
+  };
+  return engine;
+}
+
+/**
+ * fakeFaceEngine whose worker dies after `photos` photos: every later call fails as the real
+ * worker engine's do once its worker crashed or exited (EngineError `crashed`). `disposed` says
+ * whether whoever owns it let it go.
+ */
+export function dyingFaceEngine(photos: number): FaceEngine & { calls: number; disposed: boolean } {
+  const working = fakeFaceEngine();
+  const engine = {
+    backend: working.backend,
+    modelId: working.modelId,
+    embeddingSize: working.embeddingSize,
+    calls: 0,
+    disposed: false,
+    async analyse(input: Uint8Array | { data: Uint8Array; width: number; height: number }) {
+      engine.calls += 1;
+      if (engine.calls > photos)
+        throw new EngineError('crashed', 'face worker stopped: face worker exited with code 1');
+      return working.analyse(input);
+    },
+    async dispose() {
+      engine.disposed = true;
+    },
   };
   return engine;
 }
@@ -259,16 +288,18 @@ export async function pairKiosk(
   return { ...paired, deviceId: device.id };
 }
 
-/** A multipart/form-data body for app.inject (no extra dependency). */
+/** A multipart/form-data body for app.inject (no extra dependency); a part without a filename is a text field. */
 export function multipartBody(
-  files: { field?: string; filename: string; contentType?: string; bytes: Buffer }[],
+  files: { field?: string; filename?: string; contentType?: string; bytes: Buffer }[],
 ) {
   const boundary = `----rollcall${Date.now().toString(16)}`;
   const chunks: Buffer[] = [];
   for (const f of files) {
     chunks.push(
       Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'photos'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType ?? 'image/jpeg'}\r\n\r\n`,
+        f.filename === undefined
+          ? `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'note'}"\r\n\r\n`
+          : `--${boundary}\r\nContent-Disposition: form-data; name="${f.field ?? 'photos'}"; filename="${f.filename}"\r\nContent-Type: ${f.contentType ?? 'image/jpeg'}\r\n\r\n`,
       ),
       f.bytes,
       Buffer.from('\r\n'),

@@ -2,26 +2,10 @@
 // Everything that can be wrong with a file a user hands us becomes an ImageInputError with a
 // code the caller can switch on and a message a user can act on; nothing here crashes.
 import sharp from 'sharp';
+import { ImageInputError } from './errors.js';
 import type { RgbImage } from './types.js';
 
-export type ImageInputErrorCode =
-  | 'empty'
-  | 'not_image'
-  | 'unsupported_format'
-  | 'corrupt'
-  | 'truncated'
-  | 'too_large'
-  | 'too_small'
-  | 'bad_frame';
-
-export class ImageInputError extends Error {
-  readonly code: ImageInputErrorCode;
-  constructor(code: ImageInputErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ImageInputError';
-    this.code = code;
-  }
-}
+export { ImageInputError, type ImageInputErrorCode } from './errors.js';
 
 export interface DecodeOptions {
   /** Refuse images with more pixels than this before decoding them (decompression bombs). */

@@ -11,20 +11,12 @@ import { Worker } from 'node:worker_threads';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { ResolvedEngineOptions } from './config.js';
+import { EngineError } from './errors.js';
 import { writeWorkerLog } from './worker-logs.js';
 import { deserializeError, type FromWorker, type ToWorker } from './worker-protocol.js';
 import type { AnalyseOptions, Backend, EngineStats, FaceEngine, FrameAnalysis, RgbImage } from './types.js';
 
-export type EngineErrorCode = 'busy' | 'crashed' | 'disposed';
-
-export class EngineError extends Error {
-  readonly code: EngineErrorCode;
-  constructor(code: EngineErrorCode, message: string) {
-    super(message);
-    this.name = 'EngineError';
-    this.code = code;
-  }
-}
+export { EngineError, type EngineErrorCode } from './errors.js';
 
 /**
  * Where the worker's entry file is. Beside this module as .js when built/bundled, as .ts when

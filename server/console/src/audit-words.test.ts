@@ -50,6 +50,14 @@ describe('the audit log in plain words', () => {
     ).toBe('Uploaded photos of Ada Lovelace: 2 new face templates and 1 photo already used.');
     expect(
       say({
+        action: 'students.photos',
+        detail: { modelId: 'm', accepted: ['t1'], duplicate: 0, rejected: 1, notProcessed: 3 },
+      }),
+    ).toBe(
+      'Uploaded photos of Ada Lovelace: 1 new face template, 1 photo without a usable face and 3 photos not processed (the face engine stopped).',
+    );
+    expect(
+      say({
         action: 'attendance.manual',
         entity: 'attendance_event',
         entityId: 'e1',

@@ -177,6 +177,9 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       const rejected = num(d.rejected) ?? 0;
       if (duplicate > 0) parts.push(`${count(duplicate, 'photo')} already used`);
       if (rejected > 0) parts.push(`${count(rejected, 'photo')} without a usable face`);
+      const notProcessed = num(d.notProcessed) ?? 0;
+      if (notProcessed > 0)
+        parts.push(`${count(notProcessed, 'photo')} not processed (the face engine stopped)`);
       return words(`Uploaded photos of ${student()}: ${joinWords(parts)}.`);
     }
     case 'template.delete': {
@@ -247,6 +250,9 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
           `${count(num(d.students) ?? 0, 'student')} (${num(d.created) ?? 0} new)`,
           count(num(d.templates) ?? 0, 'face template'),
           ...(num(d.alreadyImported) ? [`${count(num(d.alreadyImported)!, 'photo')} already imported`] : []),
+          ...(num(d.notProcessed)
+            ? [`${count(num(d.notProcessed)!, 'photo')} not processed (the face engine stopped)`]
+            : []),
         ])}.`,
       );
     case 'roster.import':

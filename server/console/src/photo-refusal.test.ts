@@ -15,6 +15,14 @@ describe('photoRefusal', () => {
     );
   });
 
+  it('does not blame the photo when the face engine stopped before it', () => {
+    const words = 'the face engine stopped before this photo; nothing was stored from it, upload it again';
+    expect(photoRefusal('face_engine_failed')).toBe(words);
+    expect(photoRefusal('face_engine_failed: face worker stopped: face worker exited with code 1')).toBe(
+      words,
+    );
+  });
+
   it('shows a code it does not know as it is', () => {
     expect(photoRefusal('not_stored')).toBe('not_stored');
     expect(photoRefusal('poor_quality: glare')).toBe('glare');

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
+  dyingFaceEngine,
   EMBEDDING_SIZE,
   fakeFaceEngine,
   multipartBody,
@@ -19,7 +20,7 @@ import {
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { pairWholeKiosk, serverForKiosks } from '../../test/whole-kiosk.js';
 import { FakeFaceEngine } from '../../../src/core/testing/fake-engine.js';
-import { importDirectory, type ImportOptions } from './import-photos.js';
+import { FaceEngineStopped, importDirectory, type ImportOptions } from './import-photos.js';
 import { claimUndigestedTwin } from '../repositories/photo-origin.js';
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
 import { randomUUID } from 'node:crypto';
@@ -330,6 +331,69 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
             error: expect.stringMatching(/not iterable/),
           },
         ],
+      ]);
+    });
+
+    it('the face engine dies part-way: the run stops there, says how many photos were not processed (never "unreadable"), and a run again does the rest', async () => {
+      const dir = folder({
+        'dies-1': { 'a.jpg': 'dies-1 a', 'b.jpg': 'CORRUPT dies-1 b' },
+        'dies-2': { 'a.jpg': 'dies-2 a', 'b.jpg': 'dies-2 b', 'c.jpg': 'dies-2 c' },
+        'dies-3': { 'a.jpg': 'dies-3 a' },
+      });
+      // The worker exits at the third photo: dies-2/a.
+      const dying = dyingFaceEngine(2);
+      const failure = await importDirectory(database.db, dying, dir, OPTIONS).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(FaceEngineStopped);
+      const stopped = failure as FaceEngineStopped;
+      // dies-2's three photos and dies-3's one.
+      expect(stopped.notProcessed).toBe(4);
+      expect(stopped.message).toBe(
+        'The face engine stopped; 4 photos were not processed. Nothing was lost: run the import again (photos already added are recognised and skipped). If it stops again, the server log says why.',
+      );
+      expect(stopped.students.map((x) => [x.folder, x.photos.map((p) => [p.filename, p.status])])).toEqual([
+        [
+          'dies-1',
+          [
+            ['a.jpg', 'accepted'],
+            ['b.jpg', 'rejected'],
+          ],
+        ],
+        [
+          'dies-2',
+          [
+            ['a.jpg', 'not_processed'],
+            ['b.jpg', 'not_processed'],
+            ['c.jpg', 'not_processed'],
+          ],
+        ],
+      ]);
+      expect(stopped.students[0]?.photos[1]?.reason).toMatch(/^unreadable_image: /);
+      expect(stopped.students[1]?.photos[0]?.reason).toMatch(/^face_engine_failed: face worker stopped/);
+      // The photos after the failure were not offered to the dead engine.
+      expect(dying.calls).toBe(3);
+      expect(await templatesOf('dies-1')).toHaveLength(1);
+      expect(await templatesOf('dies-2')).toHaveLength(0);
+      const summary = await database.db
+        .selectFrom('audit_log')
+        .select('detail')
+        .where('action', '=', 'students.import')
+        .where('detail', 'like', `%${dir.split('/').pop()}%`)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(summary.detail ?? 'null')).toMatchObject({
+        students: 2,
+        templates: 1,
+        notProcessed: 4,
+        error: stopped.message,
+      });
+
+      const again = await importDirectory(database.db, fakeFaceEngine(), dir, OPTIONS);
+      expect(again.map((x) => [x.folder, x.templates, x.alreadyImported])).toEqual([
+        ['dies-1', 0, 1],
+        ['dies-2', 3, 0],
+        ['dies-3', 1, 0],
       ]);
     });
   });

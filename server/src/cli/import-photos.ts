@@ -11,7 +11,13 @@ import type { FaceEngine } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { writeAudit } from '../repositories/audit.js';
 import { createStudent } from '../repositories/students.js';
-import { addPhotoTemplates, type PhotoResult } from '../services/photo-templates.js';
+import {
+  addPhotoTemplates,
+  engineStopped,
+  engineStoppedMessage,
+  notProcessed,
+  type PhotoResult,
+} from '../services/photo-templates.js';
 
 const IMAGE_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -45,6 +51,29 @@ export interface StudentImport {
   alreadyImported: number;
   skipped?: string;
   photos: PhotoResult[];
+}
+
+/**
+ * The face engine failed part-way (its worker crashed or exited): the import stopped there.
+ * `students` is what it did up to then (the folder it was in lists its remaining photos
+ * `not_processed`); `notProcessed` counts those and the photos of the folders it never reached.
+ * Nothing is lost: a run again skips what was added and does the rest.
+ */
+export class FaceEngineStopped extends Error {
+  constructor(
+    readonly students: StudentImport[],
+    readonly notProcessed: number,
+  ) {
+    super(engineStoppedMessage(notProcessed, 'import'));
+    this.name = 'FaceEngineStopped';
+  }
+}
+
+/** The image files of a student's folder, in the order the import takes them. */
+async function photoFiles(dir: string, folder: string): Promise<string[]> {
+  return (await readdir(join(dir, folder)))
+    .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
+    .sort();
 }
 
 /**
@@ -82,7 +111,7 @@ export async function importDirectory(
   let current: StudentImport | null = null;
   let failure: unknown = null;
   try {
-    for (const entry of entries) {
+    for (const [index, entry] of entries.entries()) {
       const folder = entry.name;
       const existing = await db
         .selectFrom('students')
@@ -120,11 +149,9 @@ export async function importDirectory(
         current = null;
         continue;
       }
-      const files = (await readdir(join(dir, folder)))
-        .filter((f) => IMAGE_TYPES[extname(f).toLowerCase()] !== undefined)
-        .sort();
+      const files = await photoFiles(dir, folder);
       // One photo at a time, each checked before it is read: the folder's size is not the memory's.
-      for (const f of files) {
+      for (const [at, f] of files.entries()) {
         const path = join(dir, folder, f);
         const read = await readPhoto(path, options.maxPhotoBytes);
         if ('refused' in read) {
@@ -136,7 +163,16 @@ export async function importDirectory(
           mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
           bytes: read.bytes,
         };
-        results.push(...(await addPhotoTemplates(db, engine, studentId, [photo], options.now())));
+        const done = await addPhotoTemplates(db, engine, studentId, [photo], options.now());
+        results.push(...done);
+        if (engineStopped(done)) {
+          // The engine is down: every photo after this one would fail the same way. Stop, and
+          // say how many photos were not processed, here and in the folders not reached.
+          for (const rest of files.slice(at + 1)) results.push(notProcessed(rest));
+          let count = results.filter((r) => r.status === 'not_processed').length;
+          for (const later of entries.slice(index + 1)) count += (await photoFiles(dir, later.name)).length;
+          throw new FaceEngineStopped([...out, tally(current)], count);
+        }
       }
       out.push(tally(current));
       current = null;
@@ -174,6 +210,7 @@ async function writeSummary(
     templates: done.reduce((n, s) => n + s.templates, 0),
     alreadyImported: done.reduce((n, s) => n + s.alreadyImported, 0),
     consent: options.consent,
+    ...(failure instanceof FaceEngineStopped ? { notProcessed: failure.notProcessed } : {}),
     ...(failure === null ? {} : { error: failureWords(failure, folders) }),
   };
   try {

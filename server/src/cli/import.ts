@@ -7,7 +7,7 @@ import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { flags } from './args.js';
-import { importDirectory } from './import-photos.js';
+import { FaceEngineStopped, importDirectory, type StudentImport } from './import-photos.js';
 
 const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <siteId>]';
 
@@ -37,12 +37,22 @@ async function main() {
   try {
     await migrate(database);
     const started = Date.now();
-    const students = await importDirectory(database.db, engine, dir, {
-      siteId: typeof values.site === 'string' ? values.site : 'default',
-      consent: values.consent === true,
-      now: () => new Date().toISOString(),
-      maxPhotoBytes: config.photoLimitBytes,
-    });
+    let students: StudentImport[];
+    let stopped: FaceEngineStopped | null = null;
+    try {
+      students = await importDirectory(database.db, engine, dir, {
+        siteId: typeof values.site === 'string' ? values.site : 'default',
+        consent: values.consent === true,
+        now: () => new Date().toISOString(),
+        maxPhotoBytes: config.photoLimitBytes,
+      });
+    } catch (err) {
+      // The engine stopped part-way: the summary of what was done is still the one to print,
+      // with the photos not processed, and the run fails so that a script notices.
+      if (!(err instanceof FaceEngineStopped)) throw err;
+      stopped = err;
+      students = err.students;
+    }
     const rejected = students.flatMap((s) =>
       s.photos
         .filter((p) => p.status === 'rejected')
@@ -59,12 +69,24 @@ async function main() {
           alreadyImported: students.reduce((n, s) => n + s.alreadyImported, 0),
           skippedNoConsent: students.filter((s) => s.skipped !== undefined).map((s) => s.folder),
           rejected,
+          ...(stopped
+            ? {
+                notProcessed: stopped.notProcessed,
+                stopped: stopped.message,
+                engineError: students.flatMap((s) => s.photos).find((p) => p.status === 'not_processed')
+                  ?.reason,
+              }
+            : {}),
           seconds: Math.round((Date.now() - started) / 100) / 10,
         },
         null,
         2,
       ),
     );
+    if (stopped) {
+      console.error(stopped.message);
+      process.exitCode = 1;
+    }
   } finally {
     await engine.dispose();
     await database.close();

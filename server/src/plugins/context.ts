@@ -23,6 +23,12 @@ export interface AppContext {
   attendanceFeed: AttendanceFeed;
   /** Loaded on first use (model loading takes seconds; most requests never need it). */
   faceEngine(): Promise<FaceEngine>;
+  /**
+   * The engine failed (its worker crashed or exited): drop it, so the next photo upload starts
+   * a new one instead of failing on the dead one until the server restarts. An engine passed in
+   * ready-made is the caller's and is kept.
+   */
+  discardFaceEngine(failed: FaceEngine): void;
   nowIso(): string;
 }
 
@@ -42,6 +48,8 @@ export interface ContextOptions {
 export default fp(
   async function context(app: FastifyInstance, opts: ContextOptions) {
     let engine: Promise<FaceEngine> | undefined;
+    /** The engine `engine` resolved to, so a failed one is dropped only if it is still the current one. */
+    let current: FaceEngine | undefined;
     const { faceEngine } = opts;
     const ctx: AppContext = {
       db: opts.database.db,
@@ -54,11 +62,22 @@ export default fp(
       faceEngine() {
         if (typeof faceEngine !== 'function') return Promise.resolve(faceEngine);
         // A failed load is not cached: the next photo upload tries again.
-        engine ??= faceEngine().catch((err: unknown) => {
-          engine = undefined;
-          throw err;
-        });
+        engine ??= faceEngine().then(
+          (loaded) => (current = loaded),
+          (err: unknown) => {
+            engine = undefined;
+            throw err;
+          },
+        );
         return engine;
+      },
+      discardFaceEngine(failed) {
+        // Two uploads may see the same engine fail: the second must not drop a new one.
+        if (typeof faceEngine !== 'function' || failed !== current) return;
+        engine = undefined;
+        current = undefined;
+        // Its worker may still be running (a model error, not a crash): end it, never wait on it.
+        failed.dispose().catch(() => undefined);
       },
       nowIso: () => opts.clock.now().toISOString(),
     };

@@ -11,6 +11,7 @@ import importRoutes from '../import/routes.js';
 import sessions from './sessions.js';
 import sites from './sites.js';
 import students from './students.js';
+import studentPhotos from './student-photos.js';
 import templates from './templates.js';
 import sync from './sync.js';
 import type { RoutePlugin } from './types.js';
@@ -22,6 +23,7 @@ export const coreRoutes: readonly RoutePlugin[] = [
   users,
   sites,
   students,
+  studentPhotos,
   templates,
   classes,
   calendar,

@@ -14,6 +14,22 @@ export const PHOTOS_PER_UPLOAD = 20;
 const PART_OVERHEAD_BYTES = 16 * 1024;
 /** Text fields are never used by the route: a few small ones are tolerated, none is kept long. */
 const FIELD_LIMIT_BYTES = 1024;
+const FIELDS_PER_UPLOAD = 4;
+
+/**
+ * The multipart parser's limits for a photo upload: the only route that reads multipart
+ * registers the parser with these (routes/student-photos.ts), and reads its files with them.
+ */
+export const photoUploadLimits = (photoLimitBytes: number) => ({
+  fileSize: photoLimitBytes,
+  files: PHOTOS_PER_UPLOAD,
+  fields: FIELDS_PER_UPLOAD,
+  fieldSize: FIELD_LIMIT_BYTES,
+  fieldNameSize: 100,
+  parts: PHOTOS_PER_UPLOAD + FIELDS_PER_UPLOAD,
+  // A browser sends two headers per part (Content-Disposition, Content-Type).
+  headerPairs: 16,
+});
 
 const inMb = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 
@@ -59,7 +75,7 @@ export async function* photosOneByOne(
   photoLimitBytes: number,
 ): AsyncGenerator<PhotoInput> {
   const parts = request.files({
-    limits: { fileSize: photoLimitBytes, files: PHOTOS_PER_UPLOAD, fieldSize: FIELD_LIMIT_BYTES },
+    limits: photoUploadLimits(photoLimitBytes),
     // Checked here, as the bytes arrive: the plugin's own check waits for the end of the file.
     throwFileSizeLimit: false,
   });
@@ -82,6 +98,12 @@ export async function* photosOneByOne(
         413,
         'too_many_files',
         `One upload carries at most ${PHOTOS_PER_UPLOAD} photos: the first ${PHOTOS_PER_UPLOAD} were handled, each with its result; the others were not read. Send them in another upload.`,
+      );
+    if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT')
+      throw new HttpError(
+        413,
+        'too_many_parts',
+        `An upload carries photos only (at most ${PHOTOS_PER_UPLOAD}, and at most ${FIELDS_PER_UPLOAD} small text fields, which are ignored): the photos before the extra part were handled, each with its result; the rest were not read.`,
       );
     if (code === 'FST_REQ_FILE_TOO_LARGE')
       throw new HttpError(413, 'payload_too_large', `A photo is larger than ${inMb(photoLimitBytes)}`);

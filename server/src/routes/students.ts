@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ErrorBody } from '../../../src/contracts/sync.js';
-import { badRequest, forbidden, HttpError } from '../errors.js';
+import { forbidden } from '../errors.js';
 import { userActor, userOf } from '../plugins/auth.js';
 import {
   countTemplates,
@@ -15,7 +15,6 @@ import {
   updateStudent,
 } from '../repositories/students.js';
 import { getClass } from '../repositories/classes.js';
-import { writeAudit } from '../repositories/audit.js';
 import { deleteStudentTemplates, listTemplates } from '../repositories/templates.js';
 import { IdParams } from '../schemas/common.js';
 import {
@@ -26,9 +25,6 @@ import {
   TemplateCoverageQuery,
   UpdateStudent,
 } from '../schemas/people.js';
-import type { FaceEngine } from '../../../src/ml/types.js';
-import { addPhotoTemplates, assertConsent, type PhotoResult } from '../services/photo-templates.js';
-import { assertUploadLength, photosOneByOne, PHOTOS_PER_UPLOAD } from './photo-upload.js';
 import { typed, type RoutePlugin } from './types.js';
 
 const Template = z.object({
@@ -40,19 +36,6 @@ const Template = z.object({
   deviceId: z.string().nullable(),
   createdAt: z.string(),
 });
-const PhotoResults = z.object({
-  results: z.array(
-    z.object({
-      filename: z.string(),
-      /** `duplicate`: this student already has a template from this very file; `templateId` names it. */
-      status: z.enum(['accepted', 'duplicate', 'rejected']),
-      templateId: z.string().optional(),
-      reason: z.string().optional(),
-    }),
-  ),
-});
-/** A limit crossed part-way: `results` are the photos handled before it (stored as they say). */
-const PhotoUploadRefused = ErrorBody.extend({ results: PhotoResults.shape.results.optional() });
 const ErasureResult = z.object({
   erased: z.literal(true),
   templates: z.number().int(),
@@ -85,35 +68,6 @@ const students: RoutePlugin = async (app) => {
     if (classId !== undefined && (await getClass(app.ctx.db, classId)).teacher_id !== user.id)
       throw forbidden('Not your class');
     return { teacherId: user.id };
-  }
-
-  /**
-   * Adding biometric data leaves the same trail as removing it (template.delete): who, whose,
-   * which templates. File names stay out (they can be anything an admin's disk held).
-   */
-  async function auditPhotos(
-    request: FastifyRequest,
-    studentId: string,
-    modelId: string,
-    results: PhotoResult[],
-  ) {
-    const user = userOf(request);
-    await writeAudit(
-      app.ctx.db,
-      {
-        actor: { kind: 'user', id: user.id },
-        action: 'students.photos',
-        entity: 'student',
-        entityId: studentId,
-        detail: {
-          modelId,
-          accepted: results.filter((x) => x.status === 'accepted').map((x) => x.templateId),
-          duplicate: results.filter((x) => x.status === 'duplicate').length,
-          rejected: results.filter((x) => x.status === 'rejected').length,
-        },
-      },
-      app.ctx.nowIso(),
-    );
   }
 
   /** Who removes templates, and when: the audit entry's actor. */
@@ -283,51 +237,6 @@ const students: RoutePlugin = async (app) => {
       const { id, templateId } = request.params;
       await deleteStudentTemplates(app.ctx.db, id, { templateId }, removal(request));
       return reply.status(204).send(null);
-    },
-  );
-
-  r.post(
-    '/api/students/:id/photos',
-    {
-      ...admin,
-      schema: {
-        tags,
-        security,
-        summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
-        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read).`,
-        consumes: ['multipart/form-data'],
-        params: IdParams,
-        response: { 200: PhotoResults, 400: ErrorBody, 409: ErrorBody, 413: PhotoUploadRefused },
-      },
-    },
-    async (request, reply) => {
-      if (!request.isMultipart()) throw badRequest('Send the photos as multipart/form-data', 'not_multipart');
-      const { photoLimitBytes } = app.ctx.config;
-      assertUploadLength(request, photoLimitBytes);
-      // Before reading any upload: a student without consent gets no templates.
-      await assertConsent(app.ctx.db, request.params.id);
-      let engine: FaceEngine | null = null;
-      const results: PhotoResult[] = [];
-      try {
-        // One photo at a time: each is embedded and stored (or refused) before the next is read.
-        for await (const photo of photosOneByOne(request, photoLimitBytes)) {
-          engine ??= await app.ctx.faceEngine();
-          results.push(
-            ...(await addPhotoTemplates(app.ctx.db, engine, request.params.id, [photo], app.ctx.nowIso())),
-          );
-        }
-      } catch (err) {
-        // Part-way through: the photos before the failure are stored, so they are audited, and
-        // a limit's refusal names them rather than leaving the admin to guess what to send again.
-        if (engine === null || results.length === 0) throw err;
-        await auditPhotos(request, request.params.id, engine.modelId, results);
-        if (err instanceof HttpError && err.statusCode === 413)
-          return reply.status(413).send({ error: err.code, message: err.message, results });
-        throw err;
-      }
-      if (engine === null) throw badRequest('No image files in the upload', 'no_files');
-      await auditPhotos(request, request.params.id, engine.modelId, results);
-      return { results };
     },
   );
 };

@@ -2,6 +2,7 @@
 // any transaction (it takes hundreds of ms; a SQLite transaction must not wait on it).
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { ImageInputError } from '../../../src/ml/errors.js';
 import type { FaceEngine, GateFailure } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { conflict } from '../errors.js';
@@ -18,14 +19,48 @@ import { embeddingToBase64 } from '../../../src/ml/embedding-codec.js';
 const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
 
 export type EmbedResult =
-  { ok: true; embedding: Float32Array; quality: number } | { ok: false; reason: string };
+  | { ok: true; embedding: Float32Array; quality: number }
+  /** The photo's fault: no face, a poor one, or bytes that are not a readable JPEG or PNG. */
+  | { ok: false; reason: string; engineFailed?: false }
+  /** Ours: the engine failed (crashed, exited, busy, stuck, broken), whatever the photo is. */
+  | { ok: false; reason: string; engineFailed: true };
 
-export async function embedPhoto(engine: FaceEngine, bytes: Uint8Array): Promise<EmbedResult> {
+/** A photo's reason when the face engine failed before it was embedded (ours, not the photo's). */
+export const ENGINE_FAILED = 'face_engine_failed';
+
+/**
+ * How long one photo may take before the engine is given up on. A photo takes a few hundred ms
+ * (a large one, or one waiting behind another admin's upload, a few seconds): a worker that has
+ * not answered in a minute is stuck, and an upload waiting on it would never end.
+ */
+export const PHOTO_ANALYSIS_TIMEOUT_MS = 60_000;
+
+export async function embedPhoto(
+  engine: FaceEngine,
+  bytes: Uint8Array,
+  timeoutMs = PHOTO_ANALYSIS_TIMEOUT_MS,
+): Promise<EmbedResult> {
   let analysis;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    analysis = await engine.analyse(bytes);
+    analysis = await Promise.race([
+      engine.analyse(bytes),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`)),
+          timeoutMs,
+        );
+      }),
+    ]);
   } catch (err) {
-    return { ok: false, reason: `unreadable_image: ${err instanceof Error ? err.message : String(err)}` };
+    const message = err instanceof Error ? err.message : String(err);
+    // Only a decode error is the photo's; anything else (the worker crashed, exited or hangs, a
+    // model's error) says nothing about the photo, and calling it unreadable would send the
+    // admin looking for a fault in a good photo.
+    if (err instanceof ImageInputError) return { ok: false, reason: `unreadable_image: ${message}` };
+    return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
+  } finally {
+    clearTimeout(timer);
   }
   const largest = [...analysis.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
   if (!largest) return { ok: false, reason: 'no_face' };
@@ -49,10 +84,36 @@ export interface PhotoResult {
   /**
    * `duplicate`: the student already has a template of this face model from this very file
    * (repositories/photo-origin.ts); `templateId` names it and nothing was added.
+   * `not_processed`: the face engine failed before this photo was embedded (reason
+   * `face_engine_failed`); nothing was stored from it, and sending it again is safe.
    */
-  status: 'accepted' | 'duplicate' | 'rejected';
+  status: 'accepted' | 'duplicate' | 'rejected' | 'not_processed';
   templateId?: string;
   reason?: string;
+}
+
+export const notProcessed = (filename: string): PhotoResult => ({
+  filename,
+  status: 'not_processed',
+  reason: ENGINE_FAILED,
+});
+
+/** Whether the face engine failed during these results: the import stops there. */
+export const engineStopped = (results: readonly PhotoResult[]): boolean =>
+  results.some((r) => r.status === 'not_processed');
+
+/**
+ * The sentence an admin reads when the engine stopped part-way. It is honest about whose fault
+ * it is, and that sending the same photos again is safe: a photo already stored is recognised by
+ * its digest and answered `duplicate`, so only the ones not processed are added.
+ */
+export function engineStoppedMessage(notProcessedCount: number, again: 'upload' | 'import'): string {
+  const photos = notProcessedCount === 1 ? '1 photo was' : `${notProcessedCount} photos were`;
+  const rerun =
+    again === 'upload'
+      ? 'upload the same photos again (those already added are recognised and skipped)'
+      : 'run the import again (photos already added are recognised and skipped)';
+  return `The face engine stopped; ${photos} not processed. Nothing was lost: ${rerun}. If it stops again, the server log says why.`;
 }
 
 export async function assertConsent(db: Kysely<DB>, studentId: string): Promise<void> {
@@ -85,7 +146,7 @@ export async function addPhotoTemplates(
     status: 'duplicate',
     templateId,
   });
-  for (const photo of photos) {
+  for (const [i, photo] of photos.entries()) {
     const digest = photoDigest(photo.bytes);
     const known = await templateOfPhoto(db, studentId, engine.modelId, digest);
     if (known !== null) {
@@ -93,6 +154,13 @@ export async function addPhotoTemplates(
       continue;
     }
     const embedded = await embedPhoto(engine, photo.bytes);
+    if (!embedded.ok && embedded.engineFailed === true) {
+      // The engine is down: this photo and the ones after it are not tried (each would fail
+      // the same way, and be reported as if it were its own fault).
+      results.push({ filename: photo.filename, status: 'not_processed', reason: embedded.reason });
+      for (const rest of photos.slice(i + 1)) results.push(notProcessed(rest.filename));
+      return results;
+    }
     if (!embedded.ok) {
       results.push({ filename: photo.filename, status: 'rejected', reason: embedded.reason });
       continue;

@@ -32,18 +32,23 @@ type Template = { id: string; modelId: string; source: string; createdAt: string
 type PhotoResults = {
   results: {
     filename: string;
-    status: 'accepted' | 'duplicate' | 'rejected';
+    status: 'accepted' | 'duplicate' | 'rejected' | 'not_processed';
     templateId?: string;
     reason?: string;
   }[];
 };
 type Erasure = { erased: true; templates: number; enrolments: number; attendanceEvents: number };
 
-/** How each verdict of a photo upload reads. A photo sent again is no fault: shown neutral. */
+/**
+ * How each verdict of a photo upload reads. A photo sent again is no fault: shown neutral. One
+ * the face engine never got to (it stopped) is no fault of the photo either: a warning, not a
+ * refusal, and the error above the list says to send it again.
+ */
 const PHOTO_VERDICT: Record<PhotoResults['results'][number]['status'], { label: string; tone: string }> = {
   accepted: { label: 'Accepted', tone: 'present' },
   duplicate: { label: 'Already enrolled', tone: 'unseen' },
   rejected: { label: 'Refused', tone: 'absent' },
+  not_processed: { label: 'Not processed', tone: 'late' },
 };
 
 const PAGE = 50;
@@ -429,7 +434,8 @@ function Photos({ student, onChange }: { student: StudentT; onChange(): void }) 
             })
             .catch((err: unknown) => {
               // A limit crossed part-way (too many or too large photos): the photos before it were
-              // stored, and the refusal lists them.
+              // stored, and the refusal lists them. The face engine stopped part-way (503): the
+              // list also names the photos it did not process, and the message says to resend.
               const done =
                 err instanceof ApiError
                   ? (err.body as Partial<PhotoResults> | undefined)?.results
