@@ -23,6 +23,12 @@ describe('photoRefusal', () => {
     );
   });
 
+  it('says a busy engine is busy, not stopped', () => {
+    expect(photoRefusal('face_engine_busy: face engine busy: frame dropped')).toBe(
+      'the face engine was busy with other uploads; nothing was stored from it, upload it again in a minute',
+    );
+  });
+
   it('shows a code it does not know as it is', () => {
     expect(photoRefusal('not_stored')).toBe('not_stored');
     expect(photoRefusal('poor_quality: glare')).toBe('glare');

@@ -1,6 +1,6 @@
 // Why the server refused an enrolment photo, in words an admin can act on. The server answers
 // stable codes (services/photo-templates.ts: `no_face`, `unreadable_image: …`,
-// `poor_quality: too_small, blur, …`, `face_engine_failed` for a photo not processed, and the
+// `poor_quality: too_small, blur, …`, `face_engine_failed` / `face_engine_busy` for a photo not processed, and the
 // template store's own); unknown ones are shown as they are rather than hidden.
 
 const GATES: Record<string, string> = {
@@ -26,6 +26,9 @@ export function photoRefusal(reason: string): string {
     case 'face_engine_failed':
       // Not the photo's fault: the server's face engine stopped before it (detail for the log).
       return 'the face engine stopped before this photo; nothing was stored from it, upload it again';
+    case 'face_engine_busy':
+      // Many uploads at once: the engine works, it only had no room for this one.
+      return 'the face engine was busy with other uploads; nothing was stored from it, upload it again in a minute';
     case 'no_consent':
       return 'no consent recorded for face recognition';
     default:

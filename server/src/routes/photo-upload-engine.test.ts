@@ -5,6 +5,7 @@
 // is 503 with a sentence that says so, and the next upload starts a new engine and adds only
 // what is missing.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/ml/errors.js';
 import type { FaceEngine } from '../../../src/ml/types.js';
 import {
   bearer,
@@ -137,6 +138,44 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
         ['e.jpg', 'accepted'],
       ]);
       expect(await templatesOf(student)).toHaveLength(4);
+    });
+
+    it('a busy engine (many uploads at once) stops this upload but is kept: it works', async () => {
+      const student = s.students[0]!.id;
+      const working = fakeFaceEngine();
+      let refuse = true;
+      const sometimesBusy: FaceEngine & { disposed: boolean } = {
+        backend: working.backend,
+        modelId: working.modelId,
+        embeddingSize: working.embeddingSize,
+        disposed: false,
+        analyse: (input) =>
+          refuse
+            ? Promise.reject(new EngineError('busy', 'face engine busy: frame dropped'))
+            : working.analyse(input),
+        async dispose() {
+          sometimesBusy.disposed = true;
+        },
+      };
+      engines.push(sometimesBusy);
+      const res = await upload(student, [photo('x.jpg'), photo('y.jpg')]);
+      expect(res.statusCode).toBe(503);
+      const body = res.json() as { error: string; message: string; results: Result[] };
+      expect(body.error).toBe('face_engine_busy');
+      expect(body.message).toMatch(
+        /^The face engine is busy with other uploads; 2 photos were not processed\. Nothing was lost/,
+      );
+      expect(body.results.map((r) => [r.filename, r.status])).toEqual([
+        ['x.jpg', 'not_processed'],
+        ['y.jpg', 'not_processed'],
+      ]);
+      // Not dropped: the other uploads it is serving go on, and the next upload uses it again.
+      expect(sometimesBusy.disposed).toBe(false);
+      refuse = false;
+      const again = await upload(student, [photo('x.jpg'), photo('y.jpg')]);
+      expect(again.statusCode).toBe(200);
+      expect(loads).toBe(1);
+      expect(await templatesOf(student)).toHaveLength(2);
     });
 
     it('an engine that cannot start: every photo not_processed, nothing stored, and the next upload tries again', async () => {

@@ -18,6 +18,8 @@ import {
   assertConsent,
   ENGINE_FAILED,
   engineStopped,
+  engineWasBusy,
+  ENGINE_BUSY,
   engineStoppedMessage,
   notProcessed,
   type PhotoResult,
@@ -110,6 +112,8 @@ const studentPhotos: RoutePlugin = async (app) => {
       let engine: FaceEngine | null = null;
       /** Set when the engine failed: the photos after it are listed `not_processed`, never embedded. */
       let stopped = false;
+      /** The engine stopped this upload only for being busy (it works, and is kept). */
+      let busy = false;
       const results: PhotoResult[] = [];
       try {
         // One photo at a time: each is embedded and stored (or refused) before the next is read.
@@ -140,11 +144,20 @@ const studentPhotos: RoutePlugin = async (app) => {
           );
           results.push(...done);
           if (engineStopped(done)) {
-            request.log.error(
-              { component: 'face-engine', reason: done.find((r) => r.status === 'not_processed')?.reason },
-              'the face engine failed during a photo upload; the next upload starts a new one',
-            );
-            app.ctx.discardFaceEngine(engine);
+            busy = engineWasBusy(done);
+            const reason = done.find((r) => r.status === 'not_processed')?.reason;
+            if (busy)
+              request.log.warn(
+                { component: 'face-engine', reason },
+                'the face engine was busy: photo upload stopped',
+              );
+            else {
+              request.log.error(
+                { component: 'face-engine', reason },
+                'the face engine failed during a photo upload; the next upload starts a new one',
+              );
+              app.ctx.discardFaceEngine(engine);
+            }
             stopped = true;
           }
         }
@@ -166,8 +179,8 @@ const studentPhotos: RoutePlugin = async (app) => {
       if (stopped) {
         const count = results.filter((x) => x.status === 'not_processed').length;
         return reply.status(503).send({
-          error: ENGINE_FAILED,
-          message: engineStoppedMessage(count, 'upload'),
+          error: busy ? ENGINE_BUSY : ENGINE_FAILED,
+          message: engineStoppedMessage(count, 'upload', busy),
           results,
         });
       }

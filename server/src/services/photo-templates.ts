@@ -2,7 +2,7 @@
 // any transaction (it takes hundreds of ms; a SQLite transaction must not wait on it).
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { ImageInputError } from '../../../src/ml/errors.js';
+import { EngineError, ImageInputError } from '../../../src/ml/errors.js';
 import type { FaceEngine, GateFailure } from '../../../src/ml/types.js';
 import type { DB } from '../db/schema.js';
 import { conflict } from '../errors.js';
@@ -27,6 +27,11 @@ export type EmbedResult =
 
 /** A photo's reason when the face engine failed before it was embedded (ours, not the photo's). */
 export const ENGINE_FAILED = 'face_engine_failed';
+/**
+ * The same, when the engine refused the photo because its queue was full (many uploads at once):
+ * the engine works, so it is not dropped (that would fail every other upload in flight too).
+ */
+export const ENGINE_BUSY = 'face_engine_busy';
 
 /**
  * How long one photo may take before the engine is given up on. A photo takes a few hundred ms
@@ -58,6 +63,8 @@ export async function embedPhoto(
     // model's error) says nothing about the photo, and calling it unreadable would send the
     // admin looking for a fault in a good photo.
     if (err instanceof ImageInputError) return { ok: false, reason: `unreadable_image: ${message}` };
+    if (err instanceof EngineError && err.code === 'busy')
+      return { ok: false, reason: `${ENGINE_BUSY}: ${message}`, engineFailed: true };
     return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
   } finally {
     clearTimeout(timer);
@@ -102,13 +109,23 @@ export const notProcessed = (filename: string): PhotoResult => ({
 export const engineStopped = (results: readonly PhotoResult[]): boolean =>
   results.some((r) => r.status === 'not_processed');
 
+/** Whether it failed only for being busy: working, so it is kept for the next upload. */
+export const engineWasBusy = (results: readonly PhotoResult[]): boolean =>
+  results.some((r) => r.status === 'not_processed' && r.reason?.startsWith(`${ENGINE_BUSY}:`) === true);
+
 /**
  * The sentence an admin reads when the engine stopped part-way. It is honest about whose fault
  * it is, and that sending the same photos again is safe: a photo already stored is recognised by
  * its digest and answered `duplicate`, so only the ones not processed are added.
  */
-export function engineStoppedMessage(notProcessedCount: number, again: 'upload' | 'import'): string {
+export function engineStoppedMessage(
+  notProcessedCount: number,
+  again: 'upload' | 'import',
+  busy = false,
+): string {
   const photos = notProcessedCount === 1 ? '1 photo was' : `${notProcessedCount} photos were`;
+  if (busy)
+    return `The face engine is busy with other uploads; ${photos} not processed. Nothing was lost: ${again} the same photos again in a minute (those already added are recognised and skipped).`;
   const rerun =
     again === 'upload'
       ? 'upload the same photos again (those already added are recognised and skipped)'
