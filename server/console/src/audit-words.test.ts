@@ -421,6 +421,100 @@ describe('the audit log in plain words', () => {
     ).toBe('Deleted the room “Lab 2”.');
   });
 
+  it('words the timetable, enrolments, a refused import and a wrong current password', () => {
+    const CLASS = 'c-maths';
+    const [ROOM4, LAB] = ['r-4', 'r-lab'];
+    const named = { ...names, [CLASS]: 'Maths 9A', [ROOM4]: 'Room 4', [LAB]: 'Lab 2' };
+    const lesson = { roomId: ROOM4, weekday: 1, date: null, startTime: '08:30', endTime: '09:15' };
+    expect(
+      say({
+        action: 'schedule.create',
+        entity: 'schedule',
+        entityId: 'sch-1',
+        detail: { classId: CLASS, ...lesson, graceMinutes: 10 },
+        names: named,
+      }),
+    ).toBe('Added a lesson to the timetable of “Maths 9A”: Mondays 08:30–09:15 in Room 4.');
+    expect(
+      say({
+        action: 'schedule.update',
+        entity: 'schedule',
+        entityId: 'sch-1',
+        detail: {
+          classId: CLASS,
+          effectiveFrom: '2026-09-14',
+          before: { roomId: ROOM4, weekday: 1, startTime: '08:30', graceMinutes: 10 },
+          after: { roomId: LAB, weekday: 2, startTime: '09:00', graceMinutes: 5 },
+        },
+        names: named,
+      }),
+    ).toBe(
+      'Changed a lesson of “Maths 9A” from Mon 14 Sep 2026 on: it meets Tuesdays instead of Mondays, ' +
+        'starts at 09:00 instead of 08:30, meets in Lab 2 instead of Room 4 and has 5 minutes of grace instead of 10.',
+    );
+    expect(
+      say({
+        action: 'schedule.update',
+        entity: 'schedule',
+        entityId: 'sch-2',
+        detail: {
+          classId: CLASS,
+          effectiveFrom: '2026-10-05',
+          before: { weekday: 3, date: null },
+          after: { weekday: null, date: '2026-10-07' },
+        },
+        names: named,
+      }),
+    ).toBe(
+      'Changed a lesson of “Maths 9A” from Mon 5 Oct 2026 on: it meets Wed 7 Oct 2026 instead of Wednesdays.',
+    );
+    expect(
+      say({
+        action: 'schedule.delete',
+        entity: 'schedule',
+        entityId: 'sch-1',
+        detail: { classId: 'c-gone', lastDate: '2026-09-13', ...lesson, roomId: 'r-gone', graceMinutes: 10 },
+        names: named,
+      }),
+    ).toBe(
+      'Removed the lesson Mondays 08:30–09:15 in a room since deleted from the timetable of a class since removed (its last day: Sun 13 Sep 2026).',
+    );
+    expect(say({ action: 'enrolment.add', detail: { classId: CLASS }, names: named })).toBe(
+      'Enrolled Ada Lovelace in the class “Maths 9A”.',
+    );
+    expect(
+      say({
+        action: 'enrolment.add',
+        entityId: 's-erased',
+        detail: { classId: CLASS, from: '2026-09-14', rejoined: true },
+        names: named,
+      }),
+    ).toBe('Enrolled again a student since erased in the class “Maths 9A” from Mon 14 Sep 2026.');
+    expect(
+      say({ action: 'enrolment.remove', detail: { classId: CLASS, lastDate: '2026-09-13' }, names: named }),
+    ).toBe('Removed Ada Lovelace from the class “Maths 9A” (on its lists up to Sun 13 Sep 2026).');
+    expect(
+      say({
+        action: 'roster.import_refused',
+        entity: 'site',
+        entityId: SITE,
+        detail: { rows: 120, problems: 3 },
+      }),
+    ).toBe(
+      'Refused a roster import into the site “North campus”: 3 problems in 120 rows. Nothing was imported.',
+    );
+    const refusedChange = say({
+      action: 'user.password_change_failed',
+      actorId: TEACHER,
+      entity: 'user',
+      entityId: TEACHER,
+      detail: { reason: 'wrong_password', via: 'console' },
+    });
+    expect(refusedChange).toBe(
+      'Tried to change their own password in the console with a wrong current password. Nothing changed; what was typed is not kept.',
+    );
+  });
+
   // That every action the server writes has its words and a What filter is checked against the
   // server's sources in server/src/repositories/audit-actions.test.ts (this file cannot read them).
   it('filters every sign-in entry, failed ones and lockouts too, under one honest label', () => {

@@ -63,9 +63,13 @@ export const AUDIT_KINDS: readonly { value: string; label: string }[] = [
   { value: 'templates.', label: 'Face templates removed in bulk' },
   { value: 'student.', label: 'Students added, changed or erased' },
   { value: 'roster.import', label: 'Roster imports' },
+  { value: 'roster.import_refused', label: 'Roster imports refused' },
+  { value: 'enrolment.', label: 'Students added to or removed from classes' },
+  { value: 'schedule.', label: 'Timetable: lessons added, changed or removed' },
   { value: 'students.import', label: 'Photo imports on the server' },
   { value: 'device.', label: 'Kiosks' },
   { value: 'user.', label: 'Users, invitations and passwords' },
+  { value: 'user.password_change_failed', label: 'Password changes refused: wrong current password' },
   { value: 'site.', label: 'Sites added or changed' },
   { value: 'room.', label: 'Rooms added or deleted' },
   { value: 'settings.update', label: 'Settings changed' },
@@ -105,6 +109,10 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     return name ? `the kiosk ${quoted(name)}` : `a kiosk${gone('removed')}`;
   };
   const person = (id: unknown = e.entityId) => nameOf(id) ?? `a user${gone('removed')}`;
+  const className = (id: unknown) => {
+    const name = nameOf(id);
+    return name ? quoted(name) : `a class${gone('removed')}`;
+  };
   /** "Maths 7B on Mon 7 Sep 2026": a session id names its class (by `names`) and its date. */
   const lesson = (sessionId: unknown) => {
     const id = str(sessionId);
@@ -263,6 +271,27 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
           count(num(d.enrolmentsAdded) ?? 0, 'class enrolment') + ' added',
         ])}.`,
       );
+    case 'roster.import_refused': {
+      const problems = num(d.problems) ?? 0;
+      return words(
+        `Refused a roster import${entityName ? ` into the site ${quoted(entityName)}` : ''}: ` +
+          `${count(problems, 'problem')} in ${count(num(d.rows) ?? 0, 'row')}. Nothing was imported.`,
+      );
+    }
+    case 'enrolment.add': {
+      const from = longDate(str(d.from));
+      return words(
+        `${d.rejoined === true ? 'Enrolled again' : 'Enrolled'} ${student()} in the class ${className(d.classId)}` +
+          `${from ? ` from ${from}` : ''}.`,
+      );
+    }
+    case 'enrolment.remove': {
+      const last = longDate(str(d.lastDate));
+      return words(
+        `Removed ${student()} from the class ${className(d.classId)}` +
+          `${last ? ` (on its lists up to ${last})` : ''}.`,
+      );
+    }
 
     // Attendance
     case 'attendance.manual': {
@@ -316,6 +345,22 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       return words(
         `Undid the ${d.kind === 'cancelled' ? 'cancellation' : d.kind === 'moved' ? 'move' : 'change'} of ${lesson(e.entityId)}; it is back as timetabled.`,
       );
+    case 'schedule.create':
+      return words(`Added a lesson to the timetable of ${className(d.classId)}: ${lessonWords(d, nameOf)}.`);
+    case 'schedule.update': {
+      const from = longDate(str(d.effectiveFrom));
+      return words(
+        `Changed a lesson of ${className(d.classId)}${from ? ` from ${from} on` : ''}: ` +
+          `${lessonChange((d.before ?? {}) as Detail, (d.after ?? {}) as Detail, nameOf)}.`,
+      );
+    }
+    case 'schedule.delete': {
+      const last = longDate(str(d.lastDate));
+      return words(
+        `Removed the lesson ${lessonWords(d, nameOf)} from the timetable of ${className(d.classId)}` +
+          `${last ? ` (its last day: ${last})` : ''}.`,
+      );
+    }
     case 'term.create':
       return words(`Added the term ${quoted(str(d.name) ?? '?')}: ${range(d.startDate, d.endDate)}.`);
     case 'closure.create':
@@ -398,6 +443,11 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     case 'user.password_change':
       return words(
         e.actorId === e.entityId ? 'Changed their own password.' : `Changed the password of ${person()}.`,
+      );
+    case 'user.password_change_failed':
+      return words(
+        `Tried to change their own password${d.via === 'console' ? ' in the console' : door(d.via)}` +
+          ' with a wrong current password. Nothing changed; what was typed is not kept.',
       );
     case 'user.password_link':
       return words(
@@ -501,6 +551,43 @@ function classChange(d: Detail, nameToday: string | undefined, person: (id: unkn
   return parts.length
     ? `Changed the class ${cls}: ${joinWords(parts)}.`
     : `Saved the class ${cls} unchanged.`;
+}
+
+const WEEKDAY_WORDS = ['Sundays', 'Mondays', 'Tuesdays', 'Wednesdays', 'Thursdays', 'Fridays', 'Saturdays'];
+/** When a timetable entry meets: "Mondays" (weekly, 0 = Sunday) or "Mon 7 Sep 2026" (once). */
+function meetsWords(weekday: unknown, date: unknown): string {
+  const day = num(weekday);
+  if (day !== undefined) return WEEKDAY_WORDS[day] ?? `day ${day}`;
+  return longDate(str(date)) || '?';
+}
+const roomWords = (roomId: unknown, nameOf: (id: unknown) => string | undefined) => {
+  const name = nameOf(roomId);
+  return name ? `in ${name}` : str(roomId) ? 'in a room since deleted' : '';
+};
+/** "Mondays 08:30–09:15 in Room 4". */
+function lessonWords(d: Detail, nameOf: (id: unknown) => string | undefined): string {
+  const times = str(d.startTime) && str(d.endTime) ? ` ${str(d.startTime)}–${str(d.endTime)}` : '';
+  const room = roomWords(d.roomId, nameOf);
+  return `${meetsWords(d.weekday, d.date)}${times}${room ? ` ${room}` : ''}`;
+}
+/** A timetable edit's changed fields (only those are in the row), before and after. */
+function lessonChange(before: Detail, after: Detail, nameOf: (id: unknown) => string | undefined): string {
+  const parts: string[] = [];
+  const room = (id: unknown) => nameOf(id) ?? 'a room since deleted';
+  if ('weekday' in after || 'date' in after)
+    parts.push(
+      `meets ${meetsWords(after.weekday, after.date)} instead of ${meetsWords(before.weekday, before.date)}`,
+    );
+  if ('startTime' in after)
+    parts.push(`starts at ${str(after.startTime) ?? '?'} instead of ${str(before.startTime) ?? '?'}`);
+  if ('endTime' in after)
+    parts.push(`ends at ${str(after.endTime) ?? '?'} instead of ${str(before.endTime) ?? '?'}`);
+  if ('roomId' in after) parts.push(`meets in ${room(after.roomId)} instead of ${room(before.roomId)}`);
+  if ('graceMinutes' in after)
+    parts.push(
+      `has ${count(num(after.graceMinutes) ?? 0, 'minute')} of grace instead of ${num(before.graceMinutes) ?? '?'}`,
+    );
+  return parts.length ? `it ${joinWords(parts)}` : 'nothing changed';
 }
 
 /** "a, b and c". */

@@ -116,22 +116,23 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
         const actor = userOf(request);
         const now = app.ctx.nowIso();
         // A password nobody knows: the account cannot sign in until the link is used.
-        const user = await insertUser(
-          app.ctx.db,
-          { ...request.body, passwordHash: await hashPassword(randomToken()) },
-          now,
-        );
-        await writeAudit(
-          app.ctx.db,
-          {
-            actor: { kind: 'user', id: actor.id },
-            action: 'user.invite',
-            entity: 'user',
-            entityId: user.id,
-            detail: { role: user.role },
-          },
-          now,
-        );
+        const passwordHash = await hashPassword(randomToken());
+        // The account and its audit row in one transaction; the link goes out after it commits.
+        const user = await app.ctx.db.transaction().execute(async (trx) => {
+          const created = await insertUser(trx, { ...request.body, passwordHash }, now);
+          await writeAudit(
+            trx,
+            {
+              actor: { kind: 'user', id: actor.id },
+              action: 'user.invite',
+              entity: 'user',
+              entityId: created.id,
+              detail: { role: created.role },
+            },
+            now,
+          );
+          return created;
+        });
         const link = await sendLink(request, user.id, 'invite');
         return reply.status(201).send({ user, link });
       },
@@ -233,22 +234,21 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
           );
         }
         const now = app.ctx.nowIso();
-        await updateUser(
-          app.ctx.db,
-          user.id,
-          { passwordHash: await hashPassword(request.body.password) },
-          now,
-        );
-        await writeAudit(
-          app.ctx.db,
-          {
-            actor: { kind: 'user', id: user.id },
-            action: `user.password_set.${claims.kind}`,
-            entity: 'user',
-            entityId: user.id,
-          },
-          now,
-        );
+        const passwordHash = await hashPassword(request.body.password);
+        // The new password and its audit row in one transaction: neither without the other.
+        await app.ctx.db.transaction().execute(async (trx) => {
+          await updateUser(trx, user.id, { passwordHash }, now);
+          await writeAudit(
+            trx,
+            {
+              actor: { kind: 'user', id: user.id },
+              action: `user.password_set.${claims.kind}`,
+              entity: 'user',
+              entityId: user.id,
+            },
+            now,
+          );
+        });
         return { ok: true as const };
       },
     );

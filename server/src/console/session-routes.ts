@@ -112,6 +112,7 @@ const sessionRoutes: RoutePlugin = async (app) => {
         user.id,
         request.body.currentPassword,
         request.body.newPassword,
+        'console',
       );
       setSessionCookie(request, reply, tokens.refreshToken, ttlDays);
       return answer(tokens);

@@ -375,8 +375,11 @@ async function plan(
 }
 
 /**
- * Checks the file, then (not a dry run, no errors) applies it in one transaction. A student
- * re-enrolled after leaving a class gets a fresh enrolment only if the old one was closed.
+ * Checks the file, then (not a dry run, no errors) applies it in one transaction, audited
+ * `roster.import` with its counts. A real run refused for errors (422) writes nothing but
+ * `roster.import_refused`: how many rows and problems, never the file's contents (the error
+ * messages quote cells). A dry run is only a look and writes nothing. A student re-enrolled
+ * after leaving a class gets a fresh enrolment only if the old one was closed.
  */
 export async function importRoster(
   db: Kysely<DB>,
@@ -384,6 +387,27 @@ export async function importRoster(
   options: { siteId: string; dryRun: boolean; actor: Actor; now: string },
 ): Promise<ImportReport> {
   await getSite(db, options.siteId);
+  const report = await applyRoster(db, bytes, options);
+  if (!report.dryRun && !report.ok)
+    await writeAudit(
+      db,
+      {
+        actor: options.actor,
+        action: 'roster.import_refused',
+        entity: 'site',
+        entityId: options.siteId,
+        detail: { rows: report.rows, problems: report.errors.length },
+      },
+      options.now,
+    );
+  return report;
+}
+
+async function applyRoster(
+  db: Kysely<DB>,
+  bytes: Uint8Array,
+  options: { siteId: string; dryRun: boolean; actor: Actor; now: string },
+): Promise<ImportReport> {
   const parsed = parseRosterCsv(bytes);
   if (options.dryRun || parsed.errors.length > 0) {
     return (await plan(db, options.siteId, parsed.rows, parsed.errors, options.dryRun, options.now)).report;

@@ -168,7 +168,8 @@ export async function deleteCalendarEntry(
       {
         actor,
         action: `${table === 'terms' ? 'term' : 'closure'}.delete`,
-        entity: table,
+        // The entity its `.create` row names (this wrote the table's name, `terms`, before).
+        entity: DATE_RANGE_KINDS[table].entity,
         entityId: id,
         detail: row,
       },

@@ -42,7 +42,7 @@ type Write = (
 
 /** Every write path through the class's own routes that adds to it or edits it or its schedules. */
 const CLASS_WRITES: [string, Write][] = [
-  ['enrolling a student', (db, s, x) => enrolStudents(db, s.classId, [x.studentId], NOW)],
+  ['enrolling a student', (db, s, x) => enrolStudents(db, s.classId, [x.studentId], actor, NOW)],
   ['renaming the class', (db, s) => updateClass(db, s.classId, { name: 'Renamed' }, actor, NOW)],
   [
     'adding a schedule',
@@ -51,12 +51,13 @@ const CLASS_WRITES: [string, Write][] = [
         db,
         s.classId,
         { roomId: s.roomId, weekday: 2, startTime: '10:00', endTime: '11:00', graceMinutes: 5 },
+        actor,
         NOW,
       ),
   ],
-  ['changing a schedule', (db, s) => updateSchedule(db, s.scheduleId, { startTime: '08:00' }, NOW)],
-  ['removing a schedule', (db, s) => deleteSchedule(db, s.scheduleId, NOW)],
-  ['removing a student', (db, s) => unenrolStudent(db, s.classId, s.students[0]?.id ?? '', NOW)],
+  ['changing a schedule', (db, s) => updateSchedule(db, s.scheduleId, { startTime: '08:00' }, actor, NOW)],
+  ['removing a schedule', (db, s) => deleteSchedule(db, s.scheduleId, actor, NOW)],
+  ['removing a student', (db, s) => unenrolStudent(db, s.classId, s.students[0]?.id ?? '', actor, NOW)],
   [
     'cancelling a session held before the archive',
     (db, s) => changeSession(db, session(s, PAST), { kind: 'cancelled', reason: 'Flood' }, actor, NOW),

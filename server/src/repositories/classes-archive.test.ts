@@ -79,9 +79,10 @@ describe.each(dialects)('class archive repository on $name', (dialect) => {
         db,
         s.classId,
         { roomId: s.roomId, weekday: 3, startTime: '10:00', endTime: '11:00', graceMinutes: 5 },
+        actor,
         '2026-09-14T12:00:00.000Z',
       );
-      await deleteSchedule(db, removed.id, '2026-09-14T12:00:00.000Z');
+      await deleteSchedule(db, removed.id, actor, '2026-09-14T12:00:00.000Z');
       // The Monday lesson started at 08:30: the 14th is history, the schedule ends with it.
       await archiveClass(db, s.classId, actor, '2026-09-14T12:00:00.000Z');
       await unarchiveClass(db, s.classId, actor, '2026-09-21T07:00:00.000Z');
@@ -135,6 +136,7 @@ describe.each(dialects)('class archive repository on $name', (dialect) => {
         db,
         s.scheduleId,
         { effectiveFrom: '2026-10-05', startTime: '09:00' },
+        actor,
         '2026-09-10T12:00:00.000Z',
       );
       await archiveClass(db, s.classId, actor, '2026-09-14T12:00:00.000Z');
@@ -165,12 +167,14 @@ describe.each(dialects)('class archive repository on $name', (dialect) => {
         db,
         s.scheduleId,
         { effectiveFrom: '2026-10-05', startTime: '09:00' },
+        actor,
         '2026-09-10T12:00:00.000Z',
       );
       await updateSchedule(
         db,
         s.scheduleId,
         { effectiveFrom: '2026-11-02', startTime: '08:00' },
+        actor,
         '2026-09-10T12:00:00.000Z',
       );
       const before = await timetable(s.scheduleId);

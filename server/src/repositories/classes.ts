@@ -5,7 +5,7 @@ import { SiteClock, addDays } from '../../../src/contracts/site-time.js';
 import type { ClassTable, DB, EnrolmentTable, ScheduleTable, ScheduleVersionTable } from '../db/schema.js';
 import { badRequest, notFound } from '../errors.js';
 import type { Class, Schedule } from '../schemas/people.js';
-import { writeAudit, type Actor } from './audit.js';
+import { writeAudit, writeAudits, type Actor } from './audit.js';
 import { appendChanges } from './changes.js';
 import { chunks, paged, unique, type Executor, type Page } from './executor.js';
 import { lockActiveClass } from './class-lock.js';
@@ -243,12 +243,15 @@ export async function classDates(db: Executor, cls: ClassTable, now: string) {
 /**
  * Enrols students (already enrolled ones are left as they are); all-or-nothing. A student who
  * left the class is enrolled again on the same row: their list membership reopens (the dates
- * between are then counted as enrolled; see docs/school-year.md).
+ * between are then counted as enrolled; see docs/school-year.md). Audited `enrolment.add`, one
+ * row per student enrolled (by id, on the student, so their history shows it), in the same
+ * transaction; a student already enrolled gets none.
  */
 export async function enrolStudents(
   db: Kysely<DB>,
   classId: string,
   studentIds: readonly string[],
+  actor: Actor,
   now: string,
   options: { from?: string } = {},
 ) {
@@ -307,6 +310,24 @@ export async function enrolStudents(
       })),
       now,
     );
+    const rejoined = new Set(reopened.map((e) => e.student_id));
+    const added = [...rows.map((r) => r.student_id), ...rejoined];
+    for (const chunk of chunks(added, 500))
+      await writeAudits(
+        trx,
+        chunk.map((studentId) => ({
+          actor,
+          action: 'enrolment.add',
+          entity: 'student',
+          entityId: studentId,
+          detail: {
+            classId,
+            ...(options.from === undefined ? {} : { from: options.from }),
+            ...(rejoined.has(studentId) ? { rejoined: true } : {}),
+          },
+        })),
+        now,
+      );
     return {
       added: rows.length + reopened.length,
       alreadyEnrolled: ids.length - rows.length - reopened.length,
@@ -317,12 +338,14 @@ export async function enrolStudents(
 /**
  * Closes a student's enrolment from the first session not yet started. An archived class keeps
  * its lists as they stood (409 `class_archived`): unarchive it first, or erase the student when
- * it is their data that must go (erasure always works, see `eraseStudent`).
+ * it is their data that must go (erasure always works, see `eraseStudent`). Audited
+ * `enrolment.remove` (the class and the last date on its list) in the same transaction.
  */
 export async function unenrolStudent(
   db: Kysely<DB>,
   classId: string,
   studentId: string,
+  actor: Actor,
   now: string,
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -338,14 +361,22 @@ export async function unenrolStudent(
     // Closed, not deleted: they stay on the lists of the sessions already held (past reports),
     // including today's if it has started; kiosks drop them at once (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
-    await trx
-      .updateTable('enrolments')
-      .set({ valid_until: addDays(firstOpen, -1) })
-      .where('id', '=', row.id)
-      .execute();
+    const lastDate = addDays(firstOpen, -1);
+    await trx.updateTable('enrolments').set({ valid_until: lastDate }).where('id', '=', row.id).execute();
     await appendChanges(
       trx,
       [{ siteId: cls.site_id, entity: 'enrolment', entityId: row.id, data: null }],
+      now,
+    );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'enrolment.remove',
+        entity: 'student',
+        entityId: studentId,
+        detail: { classId, lastDate },
+      },
       now,
     );
   });
@@ -405,6 +436,18 @@ export async function listSchedules(
   );
 }
 
+type LessonColumn = 'room_id' | 'weekday' | 'date' | 'start_time' | 'end_time' | 'grace_minutes';
+/** A timetable entry's audited fields: when and where it meets (no personal data). */
+const lessonFields = (r: Pick<ScheduleVersionTable, LessonColumn>) => ({
+  roomId: r.room_id,
+  weekday: r.weekday,
+  date: r.date,
+  startTime: r.start_time,
+  endTime: r.end_time,
+  graceMinutes: r.grace_minutes,
+});
+
+/** Adds a timetable entry, audited `schedule.create` (its class and fields) in the same transaction. */
 export async function createSchedule(
   db: Kysely<DB>,
   classId: string,
@@ -416,6 +459,7 @@ export async function createSchedule(
     endTime: string;
     graceMinutes: number;
   },
+  actor: Actor,
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
@@ -457,6 +501,17 @@ export async function createSchedule(
       [{ siteId: cls.site_id, entity: 'schedule', entityId: row.id, data: rosterSchedule(row, [version]) }],
       now,
     );
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'schedule.create',
+        entity: 'schedule',
+        entityId: row.id,
+        detail: { classId, ...lessonFields(row) },
+      },
+      now,
+    );
     return toSchedule(row, [version]);
   });
 }
@@ -464,7 +519,9 @@ export async function createSchedule(
 /**
  * A timetable edit. The version in force before `effectiveFrom` is closed the day before; a new
  * version opens on it (versions that would have started later are replaced). Sessions before
- * `effectiveFrom` keep resolving against their own version, so no past report changes.
+ * `effectiveFrom` keep resolving against their own version, so no past report changes. Audited
+ * `schedule.update` in the same transaction: the date it applies from and the changed fields
+ * before (the version it was based on) and after (nothing when nothing changed).
  */
 export async function updateSchedule(
   db: Kysely<DB>,
@@ -478,6 +535,7 @@ export async function updateSchedule(
     endTime?: string;
     graceMinutes?: number;
   },
+  actor: Actor,
   now: string,
 ): Promise<Schedule> {
   return db.transaction().execute(async (trx) => {
@@ -570,11 +628,31 @@ export async function updateSchedule(
       [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: rosterSchedule(latest, all) }],
       now,
     );
+    const [was, is] = [lessonFields(base), lessonFields(next)];
+    const changed = (Object.keys(was) as (keyof typeof was)[]).filter((k) => was[k] !== is[k]);
+    if (changed.length > 0)
+      await writeAudit(
+        trx,
+        {
+          actor,
+          action: 'schedule.update',
+          entity: 'schedule',
+          entityId: id,
+          detail: {
+            classId: cls.id,
+            effectiveFrom: from,
+            before: Object.fromEntries(changed.map((k) => [k, was[k]])),
+            after: Object.fromEntries(changed.map((k) => [k, is[k]])),
+          },
+        },
+        now,
+      );
     return toSchedule(latest, all);
   });
 }
 
-export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): Promise<void> {
+/** Removes a timetable entry, audited `schedule.delete` (its class, fields and last date) in the same transaction. */
+export async function deleteSchedule(db: Kysely<DB>, id: string, actor: Actor, now: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const cls = await lockActiveClass(trx, (await getSchedule(trx, id)).class_id);
     const schedule = await getSchedule(trx, id);
@@ -582,8 +660,20 @@ export async function deleteSchedule(db: Kysely<DB>, id: string, now: string): P
     // Ended, not deleted: its sessions already held keep resolving (reports, corrections);
     // no session from the first one not yet started on. Kiosks forget it (tombstone).
     const { firstOpen } = await classDates(trx, cls, now);
-    await endSchedule(trx, id, addDays(firstOpen, -1));
+    const lastDate = addDays(firstOpen, -1);
+    await endSchedule(trx, id, lastDate);
     await appendChanges(trx, [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: null }], now);
+    await writeAudit(
+      trx,
+      {
+        actor,
+        action: 'schedule.delete',
+        entity: 'schedule',
+        entityId: id,
+        detail: { classId: cls.id, lastDate, ...lessonFields(schedule) },
+      },
+      now,
+    );
   });
 }
 

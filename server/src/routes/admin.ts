@@ -48,19 +48,22 @@ const admin: RoutePlugin = async (app) => {
     async (request) => {
       const user = userOf(request);
       const now = app.ctx.nowIso();
-      const settings = await writeSettings(app.ctx.db, request.body, now);
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: user.id },
-          action: 'settings.update',
-          entity: 'settings',
-          entityId: null,
-          detail: request.body,
-        },
-        now,
-      );
-      return settings;
+      // The settings and their audit row in one transaction: neither without the other.
+      return app.ctx.db.transaction().execute(async (trx) => {
+        const settings = await writeSettings(trx, request.body, now);
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'user', id: user.id },
+            action: 'settings.update',
+            entity: 'settings',
+            entityId: null,
+            detail: request.body,
+          },
+          now,
+        );
+        return settings;
+      });
     },
   );
 

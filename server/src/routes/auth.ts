@@ -68,9 +68,15 @@ const authRoutes: RoutePlugin = async (app) => {
         response: { 200: TokenResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     },
-    // Audited `user.password_change` by the auth service, in the change's transaction.
+    // Audited `user.password_change` by the auth service, in the change's transaction (a wrong
+    // current password: `user.password_change_failed`).
     async (request) =>
-      app.ctx.auth.changePassword(userOf(request).id, request.body.currentPassword, request.body.newPassword),
+      app.ctx.auth.changePassword(
+        userOf(request).id,
+        request.body.currentPassword,
+        request.body.newPassword,
+        'api',
+      ),
   );
 
   r.get(

@@ -195,6 +195,7 @@ const classes: RoutePlugin = async (app) => {
         app.ctx.db,
         request.params.id,
         request.body.studentIds,
+        userActor(request),
         app.ctx.nowIso(),
         request.body.from ? { from: request.body.from } : {},
       ),
@@ -212,7 +213,13 @@ const classes: RoutePlugin = async (app) => {
       },
     },
     async (request, reply) => {
-      await unenrolStudent(app.ctx.db, request.params.id, request.params.studentId, app.ctx.nowIso());
+      await unenrolStudent(
+        app.ctx.db,
+        request.params.id,
+        request.params.studentId,
+        userActor(request),
+        app.ctx.nowIso(),
+      );
       return reply.status(204).send(null);
     },
   );
@@ -253,7 +260,15 @@ const classes: RoutePlugin = async (app) => {
     async (request, reply) =>
       reply
         .status(201)
-        .send(await createSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso())),
+        .send(
+          await createSchedule(
+            app.ctx.db,
+            request.params.id,
+            request.body,
+            userActor(request),
+            app.ctx.nowIso(),
+          ),
+        ),
   );
   r.patch(
     '/api/schedules/:id',
@@ -269,13 +284,14 @@ const classes: RoutePlugin = async (app) => {
         response: { 200: Schedule, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request) => updateSchedule(app.ctx.db, request.params.id, request.body, app.ctx.nowIso()),
+    async (request) =>
+      updateSchedule(app.ctx.db, request.params.id, request.body, userActor(request), app.ctx.nowIso()),
   );
   r.delete(
     '/api/schedules/:id',
     { ...admin, schema: { tags, security, params: IdParams, response: { 204: z.null(), 404: ErrorBody } } },
     async (request, reply) => {
-      await deleteSchedule(app.ctx.db, request.params.id, app.ctx.nowIso());
+      await deleteSchedule(app.ctx.db, request.params.id, userActor(request), app.ctx.nowIso());
       return reply.status(204).send(null);
     },
   );

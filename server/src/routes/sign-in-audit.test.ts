@@ -1,8 +1,9 @@
-// Sign-ins in the audit log: each sign-in, sign-out and password change, each failed sign-in to an
-// account (its id, never what was typed), the lockout after too many, and a session ended because
-// its refresh token came back after use, on the API's routes and the console's. What a stranger
-// can make the server write is bounded: throttled attempts write nothing, emails with no account
-// are counted, not written, and never kept, and a session's reuse is written once.
+// Sign-ins in the audit log: each sign-in, sign-out and password change (and one refused for a
+// wrong current password), each failed sign-in to an account (its id, never what was typed), the
+// lockout after too many, and a session ended because its refresh token came back after use, on
+// the API's routes and the console's. What a stranger can make the server write is bounded:
+// throttled attempts write nothing, emails with no account are counted, not written, and never
+// kept, and a session's reuse is written once.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, createUser, type TestApp } from '../../test/app.js';
@@ -263,6 +264,47 @@ describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
         [user.id, user.id],
         [user.id, user.id],
       ]);
+    });
+
+    it('a wrong current password on a password change: written with the account and the door, never what was typed, and nothing changes', async () => {
+      const user = await createUser(database, 'teacher');
+      const api = (await signIn(user.email, user.password)).json() as { accessToken: string };
+      const session = (await signIn(user.email, user.password, '/api/auth/session')).json() as {
+        accessToken: string;
+      };
+      const typed = 'Hunter2 not my password';
+      t.clock.advance(1000);
+      const viaApi = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: { authorization: `Bearer ${api.accessToken}` },
+        payload: { currentPassword: typed, newPassword: 'never to be set 1' },
+      });
+      expect(viaApi.statusCode).toBe(403);
+      t.clock.advance(1000);
+      const viaConsole = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/session/password',
+        headers: { ...csrf, authorization: `Bearer ${session.accessToken}` },
+        payload: { currentPassword: `${typed} either`, newPassword: 'never to be set 2' },
+      });
+      expect(viaConsole.statusCode).toBe(403);
+
+      const rows = (await rowsAbout(user.id)).filter((r) => r.action !== 'auth.sign_in');
+      expect(rows.map((r) => [r.action, r.actor_kind, r.actor_id, detailOf(r)])).toEqual([
+        ['user.password_change_failed', 'user', user.id, { reason: 'wrong_password', via: 'api' }],
+        ['user.password_change_failed', 'user', user.id, { reason: 'wrong_password', via: 'console' }],
+      ]);
+      const log = JSON.stringify(await allRows());
+      expect(log).not.toMatch(/Hunter2|never to be set/);
+      // The password is as it was, and both sessions go on.
+      expect((await signIn(user.email, user.password)).statusCode).toBe(200);
+      const me = await t.app.inject({
+        method: 'GET',
+        url: '/api/auth/me',
+        headers: { authorization: `Bearer ${api.accessToken}` },
+      });
+      expect(me.statusCode).toBe(200);
     });
   });
 });

@@ -47,23 +47,25 @@ const users: RoutePlugin = async (app) => {
     async (request, reply) => {
       const { email, name, role, password } = request.body;
       const now = app.ctx.nowIso();
-      const user = await insertUser(
-        app.ctx.db,
-        { email, name, role, passwordHash: await hashPassword(password) },
-        now,
-      );
       const actor = userOf(request);
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: actor.id },
-          action: 'user.create',
-          entity: 'user',
-          entityId: user.id,
-          detail: { role },
-        },
-        now,
-      );
+      // Hashed before the transaction: it is slow, and holds no lock.
+      const passwordHash = await hashPassword(password);
+      // The account and its audit row in one transaction: neither without the other.
+      const user = await app.ctx.db.transaction().execute(async (trx) => {
+        const created = await insertUser(trx, { email, name, role, passwordHash }, now);
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'user', id: actor.id },
+            action: 'user.create',
+            entity: 'user',
+            entityId: created.id,
+            detail: { role },
+          },
+          now,
+        );
+        return created;
+      });
       return reply.status(201).send(user);
     },
   );
@@ -88,24 +90,26 @@ const users: RoutePlugin = async (app) => {
       if (request.params.id === actor.id && (rest.disabled === true || rest.role === 'teacher'))
         throw badRequest('You cannot disable or demote yourself', 'self_lockout');
       const now = app.ctx.nowIso();
-      const user = await updateUser(
-        app.ctx.db,
-        request.params.id,
-        { ...rest, ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }) },
-        now,
-      );
-      await writeAudit(
-        app.ctx.db,
-        {
-          actor: { kind: 'user', id: actor.id },
-          action: 'user.update',
-          entity: 'user',
-          entityId: user.id,
-          detail: { ...rest, passwordReset: password !== undefined },
-        },
-        now,
-      );
-      return user;
+      const patch = {
+        ...rest,
+        ...(password === undefined ? {} : { passwordHash: await hashPassword(password) }),
+      };
+      // The change and its audit row in one transaction: neither without the other.
+      return app.ctx.db.transaction().execute(async (trx) => {
+        const user = await updateUser(trx, request.params.id, patch, now);
+        await writeAudit(
+          trx,
+          {
+            actor: { kind: 'user', id: actor.id },
+            action: 'user.update',
+            entity: 'user',
+            entityId: user.id,
+            detail: { ...rest, passwordReset: password !== undefined },
+          },
+          now,
+        );
+        return user;
+      });
     },
   );
 };

@@ -5,10 +5,11 @@
 // Every token carries the user's token_version at issue (migration 005). Disabling a user,
 // changing their role or password bumps it, which ends every session at once: access tokens
 // in the auth hook (plugins/auth.ts), refresh tokens here.
-// The audit log gets each sign-in, sign-out, password change, failed sign-in, lockout of an
-// account and session ended for a reused refresh token (the password and tokens are never
-// written; an email with no account is not written either, see `noteUnknownAccount`). Every row
-// a stranger can cause is bounded: by a throttle, or (a reuse) to one per session.
+// The audit log gets each sign-in, sign-out, password change (and one refused for a wrong
+// current password), failed sign-in, lockout of an account and session ended for a reused
+// refresh token (the password and tokens are never written; an email with no account is not
+// written either, see `noteUnknownAccount`). Every row a stranger can cause is bounded: by a
+// throttle, or (a reuse) to one per session.
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock.js';
@@ -272,16 +273,36 @@ export class AuthService {
 
   /**
    * The user changes their own password: every other session ends (version bump), and the
-   * caller gets fresh tokens in a new family so that this one goes on.
+   * caller gets fresh tokens in a new family so that this one goes on. A wrong current password
+   * changes nothing and is audited `user.password_change_failed` with the account's id and the
+   * door, never what was typed (someone holding a signed-in session is guessing the password,
+   * or its owner mistyped); the routes' per-client rate limit bounds those rows.
    */
-  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<IssuedTokens> {
+  async changePassword(
+    userId: string,
+    currentPassword: string,
+    newPassword: string,
+    via: SignInVia,
+  ): Promise<IssuedTokens> {
     const user = await findUserById(this.db, userId);
     if (!user) throw sessionRevoked();
     if (user.disabled === 1) throw accountDisabled();
     // 403, not 401: the session is fine, only the proof is wrong (a client must not log out).
     // The field is named so that a form shows the reason beside it.
-    if (!(await verifyPassword(currentPassword, user.password_hash)))
+    if (!(await verifyPassword(currentPassword, user.password_hash))) {
+      await writeAudit(
+        this.db,
+        {
+          actor: { kind: 'user', id: userId },
+          action: 'user.password_change_failed',
+          entity: 'user',
+          entityId: userId,
+          detail: { reason: 'wrong_password', via },
+        },
+        this.clock.now().toISOString(),
+      );
       throw forbidden('Current password is wrong', 'wrong_password', 'currentPassword');
+    }
     const passwordHash = await hashPassword(newPassword);
     const now = this.clock.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
