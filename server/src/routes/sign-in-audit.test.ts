@@ -306,6 +306,45 @@ describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
       });
       expect(me.statusCode).toBe(200);
     });
+    it('wrong current passwords are counted per account, from any client: after the limit even the right one waits for the window', async () => {
+      const user = await createUser(database, 'teacher');
+      const token = ((await signIn(user.email, user.password)).json() as { accessToken: string }).accessToken;
+      const change = (currentPassword: string, newPassword: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/password',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { currentPassword, newPassword },
+        });
+      // A right one first: it gives its slot back, so an owner's own changes never count.
+      expect((await change(user.password, 'the first new passphrase')).statusCode).toBe(200);
+      const fresh = ((await signIn(user.email, 'the first new passphrase')).json() as { accessToken: string })
+        .accessToken;
+      const guess = (currentPassword: string) =>
+        t.app.inject({
+          method: 'POST',
+          url: '/api/auth/password',
+          headers: { authorization: `Bearer ${fresh}` },
+          payload: { currentPassword, newPassword: 'taken over passphrase' },
+        });
+      for (let i = 1; i <= ACCOUNT_FAILURES.max; i++)
+        expect((await guess(`guess number ${i}`)).statusCode).toBe(403);
+      const refused = await guess('the first new passphrase');
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ error: 'account_throttled' });
+      // Signing in is a separate count: the session's holder cannot lock the owner out this way.
+      expect((await signIn(user.email, 'the first new passphrase')).statusCode).toBe(200);
+      t.clock.advance(ACCOUNT_FAILURES.windowMs);
+      const later = ((await signIn(user.email, 'the first new passphrase')).json() as { accessToken: string })
+        .accessToken;
+      const afterWindow = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/password',
+        headers: { authorization: `Bearer ${later}` },
+        payload: { currentPassword: 'the first new passphrase', newPassword: 'the second new passphrase' },
+      });
+      expect(afterWindow.statusCode).toBe(200);
+    });
   });
 });
 

@@ -276,7 +276,8 @@ export class AuthService {
    * caller gets fresh tokens in a new family so that this one goes on. A wrong current password
    * changes nothing and is audited `user.password_change_failed` with the account's id and the
    * door, never what was typed (someone holding a signed-in session is guessing the password,
-   * or its owner mistyped); the routes' per-client rate limit bounds those rows.
+   * or its owner mistyped). ACCOUNT_FAILURES.max wrong ones in its window, from any client, and
+   * the account's password changes are refused (429) until the window ends.
    */
   async changePassword(
     userId: string,
@@ -287,6 +288,20 @@ export class AuthService {
     const user = await findUserById(this.db, userId);
     if (!user) throw sessionRevoked();
     if (user.disabled === 1) throw accountDisabled();
+    // Guesses at the current password are counted per account, like sign-ins, whatever the
+    // client: the routes' per-client rate limit alone let a stolen session guess from many
+    // addresses, for as long as it could be refreshed. A slot is taken before the check (as in
+    // login) and given back by the right password. Its own count, not the sign-in one: whoever
+    // holds the session cannot lock its owner out of signing in this way.
+    const failureKey = `current password failures\n${userId}`;
+    const { current, ttl } = await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
+    if (current > ACCOUNT_FAILURES.max) {
+      const minutes = Math.max(1, Math.ceil(ttl / 60_000));
+      throw tooManyRequests(
+        `Too many wrong current passwords for this account; try again in ${minutes} min`,
+        'account_throttled',
+      );
+    }
     // 403, not 401: the session is fine, only the proof is wrong (a client must not log out).
     // The field is named so that a form shows the reason beside it.
     if (!(await verifyPassword(currentPassword, user.password_hash))) {
@@ -303,6 +318,7 @@ export class AuthService {
       );
       throw forbidden('Current password is wrong', 'wrong_password', 'currentPassword');
     }
+    await this.failures.reset(failureKey);
     const passwordHash = await hashPassword(newPassword);
     const now = this.clock.now().toISOString();
     return this.db.transaction().execute(async (trx) => {
