@@ -101,6 +101,32 @@ describe.each(dialects)('account links on $name', (dialect) => {
   );
 
   it.skipIf(!dialect.available)(
+    'a link used twice at the same moment sets one password; the other use is refused as used',
+    async () => {
+      const email = `twice-${Date.now()}@school.example`;
+      await call(withMail.app, adminToken, 'POST', '/api/users/invite', { email, name: 'Twice' });
+      const token = tokenOf(mailer.sent.at(-1)?.text ?? '');
+      const use = (password: string) =>
+        withMail.app.inject({ method: 'POST', url: '/api/auth/set-password', payload: { token, password } });
+      // Both read the account before either writes (hashing the password takes a while).
+      const answers = await Promise.all([use('the first good password'), use('the second good password')]);
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 400]);
+      const refused = answers.find((a) => a.statusCode === 400)!;
+      expect(refused.json()).toMatchObject({ error: 'bad_password_link' });
+      const won = answers[0]!.statusCode === 200 ? 'the first good password' : 'the second good password';
+      await login(withMail.app, email, won);
+      const rows = await database.db
+        .selectFrom('audit_log')
+        .innerJoin('users', 'users.id', 'audit_log.entity_id')
+        .select('action')
+        .where('users.email', '=', email)
+        .where('action', 'like', 'user.password_set%')
+        .execute();
+      expect(rows).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(!dialect.available)(
     'without SMTP an invite answers the link for the admin to hand over',
     async () => {
       const res = await call<{ link: { emailed: boolean; setPasswordUrl?: string } }>(

@@ -237,6 +237,24 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
         const passwordHash = await hashPassword(request.body.password);
         // The new password and its audit row in one transaction: neither without the other.
         await app.ctx.db.transaction().execute(async (trx) => {
+          // The link is used up by a conditional write, not by the check above: two uses at the
+          // same moment both passed that check, and both "set" the password (the last one won,
+          // while the first person was told theirs was set). Only the user as the link knew
+          // them (same password hash and version, still enabled) is changed; the other use is
+          // refused like a used link.
+          const claimed = await trx
+            .updateTable('users')
+            .set({ password_hash: passwordHash })
+            .where('id', '=', user.id)
+            .where('password_hash', '=', user.password_hash)
+            .where('token_version', '=', user.token_version)
+            .where('disabled', '=', 0)
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) !== 1)
+            throw badRequest(
+              'This link has expired or was already used; ask for a new one',
+              'bad_password_link',
+            );
           await updateUser(trx, user.id, { passwordHash }, now);
           await writeAudit(
             trx,
