@@ -18,15 +18,25 @@ const USAGE =
   'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
 
 async function main() {
-  const { values } = flags(process.argv.slice(2), {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    name: { type: 'string' },
-  });
+  const { values } = flags(
+    process.argv.slice(2),
+    {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+    },
+    USAGE,
+    ['password'],
+  );
   if (values.password !== undefined) {
     console.error(
       'create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin',
     );
+    console.error(USAGE);
+    process.exit(2);
+  }
+  if (values.email === undefined) {
+    console.error('create-admin: --email is required (the address the new admin signs in with)');
     console.error(USAGE);
     process.exit(2);
   }
@@ -40,7 +50,10 @@ async function main() {
     await readSecret('Password for the new admin (at least 10 characters): '),
   );
   if (!password.success) {
-    for (const i of password.error.issues) console.error(`  password: ${i.message}`);
+    const why = password.error.issues.map((i) => i.message).join('; ');
+    console.error(
+      `create-admin: that password cannot be used (${why}); nothing was created, run the command again`,
+    );
     process.exit(2);
   }
   const config = configFromEnv(process.env);

@@ -11,10 +11,14 @@ import { flags } from './args.js';
 const USAGE = 'Usage: npm run server:import-roster -- <file.csv> [--site <siteId>] [--dry-run]';
 
 async function main() {
-  const { values, positionals } = flags(process.argv.slice(2), {
-    site: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  });
+  const { values, positionals } = flags(
+    process.argv.slice(2),
+    {
+      site: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    USAGE,
+  );
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
     console.error(USAGE);

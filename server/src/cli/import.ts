@@ -12,10 +12,14 @@ import { FaceEngineStopped, importDirectory, type StudentImport } from './import
 const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <siteId>]';
 
 async function main() {
-  const { values, positionals } = flags(process.argv.slice(2), {
-    consent: { type: 'boolean' },
-    site: { type: 'string' },
-  });
+  const { values, positionals } = flags(
+    process.argv.slice(2),
+    {
+      consent: { type: 'boolean' },
+      site: { type: 'string' },
+    },
+    USAGE,
+  );
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1) {
     console.error(USAGE);
