@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { HttpError } from '../errors.js';
 import { writeAudit } from '../repositories/audit.js';
 import { insertUser } from '../repositories/users.js';
 import { Password } from '../schemas/auth.js';
@@ -89,6 +90,15 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof HttpError && err.code === 'email_taken') {
+    // Usually someone who already made their admin and lost the password: say where to go.
+    console.error(
+      `create-admin: ${err.message}; nothing was changed. Sign in with it at the console; for a ` +
+        'forgotten password another admin sends a reset link from the Users page (or use "Forgot ' +
+        'your password?" when SMTP_URL and PUBLIC_URL are set), or create an admin with another email.',
+    );
+    process.exit(1);
+  }
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
