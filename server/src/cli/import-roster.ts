@@ -7,6 +7,7 @@ import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { importRoster } from '../import/roster.js';
 import { flags } from './args.js';
+import { rosterSummary } from './roster-summary.js';
 import { resolveSiteArg, SiteArgError } from './site-arg.js';
 
 const USAGE = 'Usage: npm run server:import-roster -- <file.csv> [--site <site name or id>] [--dry-run]';
@@ -48,6 +49,7 @@ async function main() {
       now: new Date().toISOString(),
     });
     console.log(JSON.stringify(report, null, 2));
+    console.error(rosterSummary(report));
     if (!report.ok) process.exitCode = 1;
   } finally {
     await database.close();
