@@ -7,6 +7,7 @@ import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { flags } from './args.js';
+import { noConsentHint } from './import-hints.js';
 import { resolveSiteArg, SiteArgError } from './site-arg.js';
 import { FaceEngineStopped, importDirectory, type StudentImport } from './import-photos.js';
 
@@ -97,6 +98,8 @@ async function main() {
         2,
       ),
     );
+    const noConsent = students.filter((s) => s.skipped !== undefined).map((s) => s.folder);
+    if (noConsent.length > 0) console.error(noConsentHint(noConsent));
     if (stopped) {
       console.error(stopped.message);
       process.exitCode = 1;
