@@ -47,4 +47,10 @@ describe('configuration from the environment', () => {
       expect((err as Error).message).toMatch(/JWT_SECRET/);
     }
   });
+
+  it('quotes a number variable that is not a number, rather than "received NaN"', () => {
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(
+      /^Invalid environment:\n {2}PORT: must be a whole number, not "eighty"$/,
+    );
+  });
 });

@@ -171,10 +171,18 @@ export type Env = z.infer<typeof EnvSchema>;
 
 export class ConfigError extends Error {}
 
+/** zod's words for a number that is not one ("expected number, received NaN") say nothing of the value given. */
+function envIssueMessage(issue: z.core.$ZodIssue, env: NodeJS.ProcessEnv): string {
+  const name = String(issue.path[0] ?? '');
+  if (issue.code === 'invalid_type' && issue.expected === 'number')
+    return `must be a whole number, not ${JSON.stringify(env[name] ?? '')}`;
+  return issue.message;
+}
+
 export function parseEnv(env: NodeJS.ProcessEnv): Env {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${envIssueMessage(i, env)}`);
     throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
   }
   return parsed.data;

@@ -377,6 +377,21 @@ describe('the compose deployment', () => {
   const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
   const nginx = readFileSync(join(ROOT, 'deploy/nginx.conf'), 'utf8');
 
+  it('passes the server every setting docs/deployment.md tells an operator to set', () => {
+    // A variable exported in the shell reaches a container only through compose's environment:
+    // one left out there (PUBLIC_URL was) is silently ignored.
+    const doc = parseYaml(compose) as { services: Record<string, { environment?: Record<string, string> }> };
+    const passed = Object.keys(doc.services.server?.environment ?? {});
+    const deployment = readFileSync(join(ROOT, 'docs/deployment.md'), 'utf8');
+    const table = deployment.slice(
+      deployment.indexOf('### Settings for scale'),
+      deployment.indexOf('### What is shared'),
+    );
+    const documented = [...table.matchAll(/^\| `([A-Z_]+)` /gm)].map((m) => m[1]);
+    expect(documented).toContain('PUBLIC_URL');
+    expect(documented.filter((v) => !passed.includes(v!))).toEqual([]);
+  });
+
   it("trusts the proxy's fixed address only, and nginx replaces X-Forwarded-For and X-Forwarded-Host instead of passing on what a client sent", () => {
     const doc = parseYaml(compose) as {
       services: Record<

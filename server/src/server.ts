@@ -1,9 +1,10 @@
 // Entry point of `npm run server`: read the environment, build the app, listen, and close
 // cleanly on SIGTERM/SIGINT (in-flight requests finish, new ones get 503, the database closes).
+import { networkInterfaces } from 'node:os';
 import { buildApp } from './app.js';
 import { ConfigError, configFromEnv } from './config.js';
 import { createLogger } from './logger.js';
-import { startupHints } from './startup-hints.js';
+import { consoleLine, networkAddresses, startupHints } from './startup-hints.js';
 
 async function main(): Promise<void> {
   let config;
@@ -47,8 +48,13 @@ async function main(): Promise<void> {
     { component: 'server', address, database: config.database.kind, dataDir: config.dataDir },
     'listening',
   );
-  const hints = await startupHints(app.ctx.db, address);
-  logger.info({ component: 'server', console: hints.consoleUrl }, `staff console at ${hints.consoleUrl}`);
+  const hints = await startupHints(app.ctx.db, address, {
+    networkAddresses: networkAddresses(config.host, networkInterfaces()),
+  });
+  logger.info(
+    { component: 'server', console: hints.consoleUrl, network: hints.networkUrls },
+    consoleLine(hints),
+  );
   if (hints.noAdmin) logger.warn({ component: 'server', event: 'no_admin' }, hints.noAdmin);
 }
 

@@ -1,9 +1,9 @@
 // The first words of `npm run server`: where the console is and, until an admin can sign in,
 // the command that creates the first one.
 import { describe, expect, it } from 'vitest';
-import { testDialects } from '../test/databases.js';
+import { openTestSqlite, testDialects } from '../test/databases.js';
 import { insertUser } from './repositories/users.js';
-import { startupHints } from './startup-hints.js';
+import { consoleLine, networkAddresses, startupHints } from './startup-hints.js';
 
 const dialects = await testDialects();
 
@@ -43,4 +43,53 @@ describe.each(dialects)('startup hints on $name', (dialect) => {
       }
     },
   );
+});
+
+describe('startup hints of a server others reach, or of the built image', () => {
+  it('name the console at each address other computers reach the server at, not at loopback', async () => {
+    const iface = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({
+      address,
+      family,
+      internal,
+      netmask: '',
+      mac: '',
+      cidr: null,
+      ...(family === 'IPv6' ? { scopeid: 0 } : {}),
+    });
+    const interfaces = {
+      lo: [iface('127.0.0.1', 'IPv4', true), iface('::1', 'IPv6', true)],
+      eth0: [iface('192.0.2.2', 'IPv4'), iface('fe80::1', 'IPv6'), iface('fd00::5', 'IPv6')],
+    } as Parameters<typeof networkAddresses>[1];
+    expect(networkAddresses('0.0.0.0', interfaces)).toEqual(['192.0.2.2']);
+    expect(networkAddresses('::', interfaces)).toEqual(['192.0.2.2', 'fd00::5']);
+    expect(networkAddresses('192.0.2.2', interfaces)).toEqual(['192.0.2.2']);
+    expect(networkAddresses('127.0.0.1', interfaces)).toEqual([]);
+
+    const database = await openTestSqlite();
+    try {
+      const hints = await startupHints(database.db, 'http://127.0.0.1:8000', {
+        networkAddresses: ['192.0.2.2', 'fd00::5'],
+      });
+      expect(consoleLine(hints)).toBe(
+        'staff console at http://127.0.0.1:8000/ (kiosks and other computers: http://192.0.2.2:8000/, ' +
+          'http://[fd00::5]:8000/; open the console there to pair a kiosk)',
+      );
+      const local = await startupHints(database.db, 'http://127.0.0.1:8000', { networkAddresses: [] });
+      expect(consoleLine(local)).toBe('staff console at http://127.0.0.1:8000/');
+    } finally {
+      await database.cleanup();
+    }
+  });
+
+  it('give the built image (no npm scripts there) the node command, run in its container', async () => {
+    const database = await openTestSqlite();
+    try {
+      const hints = await startupHints(database.db, 'http://127.0.0.1:8000', { built: true });
+      expect(hints.noAdmin).toContain('`node server/src/cli/create-admin.js --email <your email>');
+      expect(hints.noAdmin).toContain('docker compose exec server');
+      expect(hints.noAdmin).not.toContain('npm run');
+    } finally {
+      await database.cleanup();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { HttpError } from '../errors.js';
 import { writeAudit } from '../repositories/audit.js';
 import { insertUser } from '../repositories/users.js';
 import { Password } from '../schemas/auth.js';
@@ -18,15 +19,25 @@ const USAGE =
   'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
 
 async function main() {
-  const { values } = flags(process.argv.slice(2), {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    name: { type: 'string' },
-  });
+  const { values } = flags(
+    process.argv.slice(2),
+    {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+    },
+    USAGE,
+    ['password'],
+  );
   if (values.password !== undefined) {
     console.error(
       'create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin',
     );
+    console.error(USAGE);
+    process.exit(2);
+  }
+  if (values.email === undefined) {
+    console.error('create-admin: --email is required (the address the new admin signs in with)');
     console.error(USAGE);
     process.exit(2);
   }
@@ -40,7 +51,10 @@ async function main() {
     await readSecret('Password for the new admin (at least 10 characters): '),
   );
   if (!password.success) {
-    for (const i of password.error.issues) console.error(`  password: ${i.message}`);
+    const why = password.error.issues.map((i) => i.message).join('; ');
+    console.error(
+      `create-admin: that password cannot be used (${why}); nothing was created, run the command again`,
+    );
     process.exit(2);
   }
   const config = configFromEnv(process.env);
@@ -76,6 +90,15 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof HttpError && err.code === 'email_taken') {
+    // Usually someone who already made their admin and lost the password: say where to go.
+    console.error(
+      `create-admin: ${err.message}; nothing was changed. Sign in with it at the console; for a ` +
+        'forgotten password another admin sends a reset link from the Users page (or use "Forgot ' +
+        'your password?" when SMTP_URL and PUBLIC_URL are set), or create an admin with another email.',
+    );
+    process.exit(1);
+  }
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,4 +1,4 @@
-// npm run server:import-roster -- <file.csv> [--site <siteId>] [--dry-run]
+// npm run server:import-roster -- <file.csv> [--site <site name or id>] [--dry-run]
 // The same import as POST /api/import/roster: checks every row first, then writes all of it in
 // one transaction or nothing. Prints the report as JSON; exit code 1 when the file was refused.
 import { readFile } from 'node:fs/promises';
@@ -7,14 +7,20 @@ import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { importRoster } from '../import/roster.js';
 import { flags } from './args.js';
+import { rosterSummary } from './roster-summary.js';
+import { resolveSiteArg, SiteArgError } from './site-arg.js';
 
-const USAGE = 'Usage: npm run server:import-roster -- <file.csv> [--site <siteId>] [--dry-run]';
+const USAGE = 'Usage: npm run server:import-roster -- <file.csv> [--site <site name or id>] [--dry-run]';
 
 async function main() {
-  const { values, positionals } = flags(process.argv.slice(2), {
-    site: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  });
+  const { values, positionals } = flags(
+    process.argv.slice(2),
+    {
+      site: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+    },
+    USAGE,
+  );
   const file = positionals[0];
   if (file === undefined || positionals.length > 1) {
     console.error(USAGE);
@@ -27,13 +33,23 @@ async function main() {
   const database = openDatabase(configFromEnv(process.env).database);
   try {
     await migrate(database);
+    let siteId: string;
+    try {
+      siteId = await resolveSiteArg(database.db, typeof values.site === 'string' ? values.site : undefined);
+    } catch (err) {
+      if (!(err instanceof SiteArgError)) throw err;
+      console.error(`${err.message}\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     const report = await importRoster(database.db, bytes, {
-      siteId: typeof values.site === 'string' ? values.site : 'default',
+      siteId,
       dryRun: values['dry-run'] === true,
       actor: { kind: 'cli', id: null },
       now: new Date().toISOString(),
     });
     console.log(JSON.stringify(report, null, 2));
+    console.error(rosterSummary(report));
     if (!report.ok) process.exitCode = 1;
   } finally {
     await database.close();

@@ -1,4 +1,4 @@
-// npm run server:import -- <dir> [--consent] [--site <siteId>]
+// npm run server:import -- <dir> [--consent] [--site <site name or id>]
 // One folder per student (folder name = student number). Without --consent the students are
 // created but get no templates: face templates need recorded consent. Safe to run again on the
 // same folder: photos already imported for a student are skipped (`alreadyImported`).
@@ -7,15 +7,21 @@ import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { flags } from './args.js';
+import { noConsentHint } from './import-hints.js';
+import { resolveSiteArg, SiteArgError } from './site-arg.js';
 import { FaceEngineStopped, importDirectory, type StudentImport } from './import-photos.js';
 
-const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <siteId>]';
+const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <site name or id>]';
 
 async function main() {
-  const { values, positionals } = flags(process.argv.slice(2), {
-    consent: { type: 'boolean' },
-    site: { type: 'string' },
-  });
+  const { values, positionals } = flags(
+    process.argv.slice(2),
+    {
+      consent: { type: 'boolean' },
+      site: { type: 'string' },
+    },
+    USAGE,
+  );
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1) {
     console.error(USAGE);
@@ -32,16 +38,25 @@ async function main() {
   }
   const config = configFromEnv(process.env);
   const database = openDatabase(config.database);
+  let siteId: string;
+  try {
+    await migrate(database);
+    siteId = await resolveSiteArg(database.db, typeof values.site === 'string' ? values.site : undefined);
+  } catch (err) {
+    await database.close();
+    if (!(err instanceof SiteArgError)) throw err;
+    console.error(`${err.message}\n${USAGE}`);
+    process.exit(2);
+  }
   const { createFaceEngine } = await import('../../../src/ml/index.js');
   const engine = await createFaceEngine({ maxQueue: 4 });
   try {
-    await migrate(database);
     const started = Date.now();
     let students: StudentImport[];
     let stopped: FaceEngineStopped | null = null;
     try {
       students = await importDirectory(database.db, engine, dir, {
-        siteId: typeof values.site === 'string' ? values.site : 'default',
+        siteId,
         consent: values.consent === true,
         now: () => new Date().toISOString(),
         maxPhotoBytes: config.photoLimitBytes,
@@ -83,6 +98,8 @@ async function main() {
         2,
       ),
     );
+    const noConsent = students.filter((s) => s.skipped !== undefined).map((s) => s.folder);
+    if (noConsent.length > 0) console.error(noConsentHint(noConsent));
     if (stopped) {
       console.error(stopped.message);
       process.exitCode = 1;

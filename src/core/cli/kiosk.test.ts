@@ -64,6 +64,14 @@ describe('headless kiosk runner', () => {
     30_000,
   );
 
+  it('names a mistyped option and the one meant, instead of a stack trace', () => {
+    const r = run('--camra', 'none');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^kiosk: Unknown option --camra\. Did you mean --camera\?/);
+    expect(r.stderr).toContain('Usage: npm run kiosk');
+    expect(r.stderr).not.toMatch(/ERR_PARSE_ARGS|at parseArgs/);
+  });
+
   it('refuses a bad server URL', () => {
     const r = run('--server', 'not a url', '--pair', 'ABCD1234');
     expect(r.status).toBe(2);
@@ -106,7 +114,10 @@ describe('headless kiosk runner', () => {
     );
     expect(r.status).toBe(1);
     expect(logLines(r.stdout)).toContainEqual(
-      expect.objectContaining({ event: 'pairing_failed', err: expect.stringMatching(/unreachable/) }),
+      expect.objectContaining({
+        event: 'pairing_failed',
+        err: expect.stringMatching(/unreachable.*Check that the server is running/),
+      }),
     );
   });
 

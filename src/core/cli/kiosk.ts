@@ -19,10 +19,15 @@ import { join } from 'node:path';
 import { parseCameraSpec, replayFolderProblem } from '../camera/index.js';
 import { adminPinProblem } from '../../contracts/pin-policy.js';
 import { PairArgs } from '../../contracts/kiosk-api.js';
+import { flagProblem } from '../../contracts/cli-flags.js';
+import { pairingFailureMessage } from './pairing-failure.js';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index.js';
 
 const Args = z.object({
-  server: z.string().url().optional(),
+  server: z
+    .string()
+    .url('give the whole address, e.g. http://192.168.1.20:8000 (the one the console shows)')
+    .optional(),
   pair: z.string().min(4).optional(),
   /** The server certificate's SHA-256 fingerprint (printed by the compose proxy on first start); else trusted on first contact. */
   'server-fingerprint': PairArgs.shape.serverFingerprint,
@@ -50,26 +55,40 @@ const Args = z.object({
   'log-level': z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+const OPTIONS = {
+  server: { type: 'string' },
+  pair: { type: 'string' },
+  'server-fingerprint': { type: 'string' },
+  camera: { type: 'string' },
+  data: { type: 'string' },
+  name: { type: 'string' },
+  'admin-pin': { type: 'string' },
+  'sync-interval': { type: 'string' },
+  timeout: { type: 'string' },
+  'backoff-max': { type: 'string' },
+  'exit-when-done': { type: 'boolean' },
+  'setup-only': { type: 'boolean' },
+  'log-level': { type: 'string' },
+  ui: { type: 'string' },
+} as const;
+
+const USAGE =
+  'Usage: npm run kiosk -- --server <url> --pair <code> --camera <spec> [--data <dir>] (docs/kiosk.md, "Headless runner")';
+
+/** The command line, or exit 2 with a sentence naming a mistyped option and the nearest real one (not a stack trace). */
+function readFlags() {
+  try {
+    return parseArgs({ options: OPTIONS, strict: true }).values;
+  } catch (err) {
+    const problem = flagProblem(err, Object.keys(OPTIONS));
+    if (problem === null) throw err;
+    console.error(`kiosk: ${problem}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 function main(): void {
-  const { values } = parseArgs({
-    options: {
-      server: { type: 'string' },
-      pair: { type: 'string' },
-      'server-fingerprint': { type: 'string' },
-      camera: { type: 'string' },
-      data: { type: 'string' },
-      name: { type: 'string' },
-      'admin-pin': { type: 'string' },
-      'sync-interval': { type: 'string' },
-      timeout: { type: 'string' },
-      'backoff-max': { type: 'string' },
-      'exit-when-done': { type: 'boolean' },
-      'setup-only': { type: 'boolean' },
-      'log-level': { type: 'string' },
-      ui: { type: 'string' },
-    },
-    strict: true,
-  });
+  const values = readFlags();
   const parsed = Args.safeParse(values);
   if (!parsed.success) {
     console.error(
@@ -111,7 +130,7 @@ async function runDoor(args: z.infer<typeof Args>, logger: pino.Logger): Promise
       await withSync(args, logger, (store, sync) => pairIfNeeded(store, sync, args));
     } catch (err) {
       logger.error(
-        { event: 'pairing_failed', err: err instanceof Error ? err.message : String(err) },
+        { event: 'pairing_failed', err: pairingFailureMessage(err, args.server) },
         'kiosk pairing failed',
       );
       process.exit(1);
@@ -258,7 +277,7 @@ async function setupOnly(args: z.infer<typeof Args>, logger: pino.Logger): Promi
     });
   } catch (err) {
     logger.error(
-      { event: 'setup_failed', err: err instanceof Error ? err.message : String(err) },
+      { event: 'setup_failed', err: pairingFailureMessage(err, args.server, false) },
       'kiosk set-up failed',
     );
     code = 1;

@@ -14,6 +14,7 @@ import { clockIsOff, describeClockOffset } from '../../../../src/contracts/clock
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateTimeIn } from '../format.js';
+import { href } from '../router.js';
 import { QrCode } from '../qr.js';
 import { Confirm, Empty, Field, FormError, FormOk, Loaded, Page, useQuery } from '../ui.js';
 
@@ -437,7 +438,17 @@ export function Kiosks() {
               </p>
             )}
             {d.devices.length === 0 ? (
-              <Empty>No kiosk yet: add one for a room below, then pair it with the code.</Empty>
+              <Empty>
+                {d.rooms.length === 0 ? (
+                  <>
+                    No kiosk yet. A kiosk belongs to a room, and there is no room yet: add one on{' '}
+                    <a href={href('/places')}>Sites &amp; rooms</a>, then come back to add the kiosk and pair
+                    it with the code.
+                  </>
+                ) : (
+                  'No kiosk yet: add one for a room below, then pair it with the code.'
+                )}
+              </Empty>
             ) : (
               <div className="table-wrap">
                 <table className="table" data-testid="kiosks-table">
@@ -581,7 +592,17 @@ export function Kiosks() {
               <h2>Add a kiosk</h2>
               <FormError errors={f.errors} />
               <div className="form-grid">
-                <Field label="Room" error={f.errors.roomId}>
+                <Field
+                  label="Room"
+                  error={f.errors.roomId}
+                  hint={
+                    d.rooms.length === 0 ? (
+                      <>
+                        No rooms yet: add one on <a href={href('/places')}>Sites &amp; rooms</a>.
+                      </>
+                    ) : undefined
+                  }
+                >
                   {(p) => (
                     <select
                       {...p}
