@@ -513,6 +513,18 @@ describe('the audit log in plain words', () => {
     expect(refusedChange).toBe(
       'Tried to change their own password in the console with a wrong current password. Nothing changed; what was typed is not kept.',
     );
+    expect(
+      say({
+        action: 'user.password_set.cli',
+        actorKind: 'cli',
+        actorId: null,
+        entity: 'user',
+        entityId: ADMIN,
+        detail: { enabled: true },
+      }),
+    ).toBe(
+      "Set a new password for Jo Admin from the server's command line (every session of the account ended) and enabled the account again.",
+    );
   });
 
   // That every action the server writes has its words and a What filter is checked against the

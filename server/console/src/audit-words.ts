@@ -459,6 +459,11 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       return words('Chose their password from their invitation link: the account is ready.');
     case 'user.password_set.reset':
       return words('Set a new password from a reset link.');
+    case 'user.password_set.cli':
+      return words(
+        `Set a new password for ${person()} from the server's command line (every session of the account ended)` +
+          (d.enabled === true ? ' and enabled the account again.' : '.'),
+      );
   }
   return unknownAction(e, timeZone);
 }

@@ -62,27 +62,32 @@ async function main() {
   try {
     await migrate(database);
     const now = new Date().toISOString();
-    const user = await insertUser(
-      database.db,
-      {
-        email: parsed.data.email,
-        name: parsed.data.name ?? parsed.data.email,
-        role: 'admin',
-        passwordHash: await hashPassword(password.data),
-      },
-      now,
-    );
-    await writeAudit(
-      database.db,
-      {
-        actor: { kind: 'cli', id: null },
-        action: 'user.create',
-        entity: 'user',
-        entityId: user.id,
-        detail: { role: 'admin' },
-      },
-      now,
-    );
+    const passwordHash = await hashPassword(password.data);
+    // The account and its audit row in one transaction: neither without the other.
+    const user = await database.db.transaction().execute(async (trx) => {
+      const created = await insertUser(
+        trx,
+        {
+          email: parsed.data.email,
+          name: parsed.data.name ?? parsed.data.email,
+          role: 'admin',
+          passwordHash,
+        },
+        now,
+      );
+      await writeAudit(
+        trx,
+        {
+          actor: { kind: 'cli', id: null },
+          action: 'user.create',
+          entity: 'user',
+          entityId: created.id,
+          detail: { role: 'admin' },
+        },
+        now,
+      );
+      return created;
+    });
     console.log(JSON.stringify({ created: user }));
   } finally {
     await database.close();
@@ -95,7 +100,8 @@ main().catch((err: unknown) => {
     console.error(
       `create-admin: ${err.message}; nothing was changed. Sign in with it at the console; for a ` +
         'forgotten password another admin sends a reset link from the Users page (or use "Forgot ' +
-        'your password?" when SMTP_URL and PUBLIC_URL are set), or create an admin with another email.',
+        'your password?" when SMTP_URL and PUBLIC_URL are set), or on this computer: ' +
+        'npm run server:reset-password -- --email <that email>.',
     );
     process.exit(1);
   }

@@ -35,6 +35,8 @@ export interface AuthConfig {
  * does, at the cost that such a guesser can keep the account's owner out for the window too.
  */
 export const ACCOUNT_FAILURES = { max: 10, windowMs: 15 * 60_000 } as const;
+/** The per-email count of wrong sign-ins (in `rate_limits`): a password reset from the CLI clears it. */
+export const loginFailureKey = (email: string): string => `login failures\n${email.trim().toLowerCase()}`;
 
 /** Which door a sign-in came through: the API's token routes or the console's cookie session. */
 export type SignInVia = 'api' | 'console';
@@ -95,7 +97,7 @@ export class AuthService {
     // Every attempt takes a slot first, in one atomic increment, and only a right password gives
     // it back: peeking first and counting after the (slow) password check let concurrent guesses
     // all see the same count and slip past the limit together.
-    const failureKey = `login failures\n${email.trim().toLowerCase()}`;
+    const failureKey = loginFailureKey(email);
     const { current, ttl } = await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
     if (current > ACCOUNT_FAILURES.max) {
       // Not even a right password is checked now: that is what stops the guessing.
