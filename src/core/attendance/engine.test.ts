@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
 import { AttendanceEngine } from './engine.js';
 import { manualMark, undoEvent, CorrectionError } from './corrections.js';
 import {
@@ -140,6 +141,31 @@ describe('attendance engine', () => {
         .map((e) => e.studentId)
         .sort(),
     ).toEqual(['ada', 'bob']);
+  });
+
+  it('says in its log when the roster has students but none has a face: the door recognises nobody', () => {
+    const { store } = setup();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) });
+    const engineWith = () =>
+      new AttendanceEngine({
+        store,
+        now: () => new Date('2026-03-02T09:02:00Z'),
+        newId: randomUUID,
+        logger,
+        modelId: () => 'fake-v1',
+        embeddingSize: () => FAKE_DIMS,
+        placement: () => ({ roomId: store.sync.get('roomId'), timezone: store.sync.get('timezone') }),
+      });
+    engineWith();
+    expect(warnings).toEqual([]);
+    for (const t of store.templates.forModel('fake-v1')) store.templates.delete(t.id);
+    engineWith();
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({
+      rosterStudents: store.roster.studentIds().length,
+      msg: expect.stringMatching(/^no student on the roster has a face template: the door recognises nobody/),
+    });
   });
 
   it('forgets a deleted student once the gallery reloads', async () => {

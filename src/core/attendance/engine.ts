@@ -141,6 +141,14 @@ export class AttendanceEngine {
     );
     this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
     const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
+    const rosterStudents = this.gallery.studentCount === 0 ? this.deps.store.roster.studentIds().length : 0;
+    if (modelId && rosterStudents > 0 && other === 0)
+      // Students on the roster but no face for any of them (photos never imported): the door
+      // answers "not recognised" to everyone. The admin area says so too (nobodyRecognisable).
+      this.deps.logger.warn(
+        { modelId, rosterStudents },
+        'no student on the roster has a face template: the door recognises nobody until their photos are imported (staff console, Students) or they are enrolled at a kiosk',
+      );
     if (other > 0) {
       // Templates of another model never match: after a model change nobody is recognised
       // until students are re-enrolled (or the server re-embeds their photos). The admin

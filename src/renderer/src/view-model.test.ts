@@ -12,6 +12,7 @@ import {
   type GreetingSighting,
   localTime,
   lockoutText,
+  nobodyRecognisable,
   refusedTemplatesText,
   sessionLine,
   statusText,
@@ -355,5 +356,47 @@ describe('refusedTemplatesText', () => {
     expect(refusedTemplatesText({ count: 1, reason: 'uncalibrated_model' })).toBe(
       '1 template refused by the server (uncalibrated model).',
     );
+  });
+});
+
+describe('the kiosk that can recognise nobody', () => {
+  const sync = (paired: boolean, lastPullAt: string | null) =>
+    ({
+      paired,
+      serverUrl: paired ? 'https://rollcall.school.example' : null,
+      online: true,
+      queueDepth: 0,
+      templateQueueDepth: 0,
+      lastPushAt: null,
+      lastPullAt,
+      lastError: null,
+      syncing: false,
+      progress: 1,
+    }) as const;
+  const coverage = (recognisable: number, needReEnrolment = 0) => ({
+    modelId: 'm',
+    recognisable,
+    needReEnrolment,
+  });
+
+  it('says so once paired with its roster downloaded and no student with a face on record', () => {
+    expect(
+      nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(0) }),
+    ).toBe(true);
+  });
+
+  it('is quiet before it can know (not paired, no roster yet, engine not loaded) and once anyone is recognisable', () => {
+    expect(nobodyRecognisable({ sync: sync(false, null), templateCoverage: coverage(0) })).toBe(false);
+    expect(nobodyRecognisable({ sync: sync(true, null), templateCoverage: coverage(0) })).toBe(false);
+    expect(nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: null })).toBe(
+      false,
+    );
+    expect(
+      nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(1) }),
+    ).toBe(false);
+    // After a model change the re-enrolment notice says more.
+    expect(
+      nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(0, 4) }),
+    ).toBe(false);
   });
 });

@@ -415,6 +415,24 @@ const HISTORY_WORDS: Record<string, string> = {
 };
 export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? kind.replace(/_/g, ' ');
 
+/**
+ * A paired kiosk that has its roster but nobody it can recognise: no student of its site has a
+ * face template of the running model (photos never imported, nobody enrolled yet). The door then
+ * tells every student "not recognised", and nothing on it says why; the admin area does. After
+ * a face-model change the re-enrolment notice says more, so this one gives way to it.
+ */
+export function nobodyRecognisable(state: Pick<KioskState, 'sync' | 'templateCoverage'>): boolean {
+  const coverage = state.templateCoverage;
+  return (
+    state.sync.paired &&
+    state.sync.lastPullAt !== null &&
+    coverage !== null &&
+    coverage !== undefined &&
+    coverage.recognisable === 0 &&
+    coverage.needReEnrolment === 0
+  );
+}
+
 /** Camera and engine problems in words for the admin area (students only see "paused"). */
 export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>): string | null {
   if (state.engine.state === 'error')

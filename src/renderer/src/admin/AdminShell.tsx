@@ -15,7 +15,7 @@ import { PinPanel } from './PinPanel.js';
 import { QuitDialog } from './QuitDialog.js';
 import { useResult } from '../hooks.js';
 import { useFocusOnMount } from '../a11y.js';
-import { doorProblemForAdmin } from '../view-model.js';
+import { doorProblemForAdmin, nobodyRecognisable } from '../view-model.js';
 import { noticeOffersCameraSettings } from './enrol-camera.js';
 
 export type AdminTab = 'enrol' | 'roster' | 'today' | 'sync' | 'settings' | 'pin';
@@ -176,6 +176,19 @@ export function AdminShell({
                 Camera settings
               </button>
             )}
+          </div>
+        )}
+        {nobodyRecognisable(state) && tab !== 'enrol' && (
+          // A first set-up that stopped half-way (photos never imported): the door answers "not
+          // recognised" to everyone, and this is the one place that says why.
+          <div className="notice notice--warn" role="status" data-testid="nobody-recognisable-notice">
+            <span>
+              <strong>Nobody can be recognised yet:</strong> no student of this kiosk&rsquo;s school has a
+              face on record. Add their photos in the staff console (Students), or enrol them here.
+            </span>
+            <button type="button" className="btn" onClick={() => goTo('enrol')}>
+              Enrol
+            </button>
           </div>
         )}
         {toReEnrol > 0 && tab !== 'roster' && tab !== 'enrol' && (
