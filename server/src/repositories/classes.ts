@@ -12,6 +12,20 @@ import { lockActiveClass } from './class-lock.js';
 import { firstEditableDate, loadCalendar, scheduleSpecs } from './calendar.js';
 import { getRoom, getSite } from './rooms.js';
 
+/**
+ * The fields that differ between two versions of a record, as the audit log keeps them: their
+ * values before and after (null when nothing changed, and then nothing is written).
+ */
+function beforeAndAfter<T extends Record<string, unknown>>(
+  was: T,
+  is: T,
+): { before: Partial<T>; after: Partial<T> } | null {
+  const changed = (Object.keys(was) as (keyof T)[]).filter((k) => was[k] !== is[k]);
+  if (changed.length === 0) return null;
+  const pick = (from: T) => Object.fromEntries(changed.map((k) => [k, from[k]])) as Partial<T>;
+  return { before: pick(was), after: pick(is) };
+}
+
 export const toClass = (r: ClassTable): Class => ({
   id: r.id,
   siteId: r.site_id,
@@ -189,21 +203,11 @@ export async function updateClass(
       [{ siteId: next.site_id, entity: 'class', entityId: id, data: rosterClass(next) }],
       now,
     );
-    const [was, is] = [classFields(current), classFields(next)];
-    const changed = (Object.keys(was) as (keyof typeof was)[]).filter((k) => was[k] !== is[k]);
-    if (changed.length > 0)
+    const changes = beforeAndAfter(classFields(current), classFields(next));
+    if (changes)
       await writeAudit(
         trx,
-        {
-          actor,
-          action: 'class.update',
-          entity: 'class',
-          entityId: id,
-          detail: {
-            before: Object.fromEntries(changed.map((k) => [k, was[k]])),
-            after: Object.fromEntries(changed.map((k) => [k, is[k]])),
-          },
-        },
+        { actor, action: 'class.update', entity: 'class', entityId: id, detail: changes },
         now,
       );
     return toClass(next);
@@ -628,9 +632,8 @@ export async function updateSchedule(
       [{ siteId: cls.site_id, entity: 'schedule', entityId: id, data: rosterSchedule(latest, all) }],
       now,
     );
-    const [was, is] = [lessonFields(base), lessonFields(next)];
-    const changed = (Object.keys(was) as (keyof typeof was)[]).filter((k) => was[k] !== is[k]);
-    if (changed.length > 0)
+    const changes = beforeAndAfter(lessonFields(base), lessonFields(next));
+    if (changes)
       await writeAudit(
         trx,
         {
@@ -638,12 +641,7 @@ export async function updateSchedule(
           action: 'schedule.update',
           entity: 'schedule',
           entityId: id,
-          detail: {
-            classId: cls.id,
-            effectiveFrom: from,
-            before: Object.fromEntries(changed.map((k) => [k, was[k]])),
-            after: Object.fromEntries(changed.map((k) => [k, is[k]])),
-          },
+          detail: { classId: cls.id, effectiveFrom: from, ...changes },
         },
         now,
       );
