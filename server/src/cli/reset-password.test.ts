@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
+import { currentPasswordFailureKey, loginFailureKey } from '../services/auth.js';
 import { verifyPassword } from '../services/passwords.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -63,6 +64,32 @@ describe('npm run server:reset-password', () => {
     const onTheLine = run('reset-password', ['--email', 'solo@school.example', '--password', 'x'], '');
     expect(onTheLine.status).toBe(2);
 
+    // Wrong guesses counted before the reset (at sign-in, and at a password change).
+    const keys = [loginFailureKey('solo@school.example'), currentPasswordFailureKey(before.user.id)];
+    const counted = async () => {
+      const database = openDatabase({ kind: 'sqlite', filename: join(dataDir, 'rollcall.sqlite') });
+      try {
+        const db = database.db.withTables<{
+          rate_limits: { key: string; count: number; window_start_ms: number };
+        }>();
+        return (await db.selectFrom('rate_limits').select('key').where('key', 'in', keys).execute()).length;
+      } finally {
+        await database.close();
+      }
+    };
+    {
+      const database = openDatabase({ kind: 'sqlite', filename: join(dataDir, 'rollcall.sqlite') });
+      const db = database.db.withTables<{
+        rate_limits: { key: string; count: number; window_start_ms: number };
+      }>();
+      await db
+        .insertInto('rate_limits')
+        .values(keys.map((key) => ({ key, count: 10, window_start_ms: Date.now() })))
+        .execute();
+      await database.close();
+    }
+    expect(await counted()).toBe(2);
+
     const done = run('reset-password', ['--email', 'solo@school.example'], 'a brand new passphrase\n');
     expect(done.status, done.stderr).toBe(0);
     expect(done.stderr).toContain('every session of the account has ended');
@@ -75,6 +102,8 @@ describe('npm run server:reset-password', () => {
       ['user.create', 'cli'],
       ['user.password_set.cli', 'cli'],
     ]);
+    // The guesses before no longer hold the new password back.
+    expect(await counted()).toBe(0);
     // What was typed is nowhere in the log.
     expect(JSON.stringify(after.audit)).not.toMatch(/passphrase/);
   }, 120_000);

@@ -14,7 +14,7 @@ import { writeAudit } from '../repositories/audit.js';
 import { findUserByEmail, updateUser } from '../repositories/users.js';
 import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
-import { loginFailureKey } from '../services/auth.js';
+import { currentPasswordFailureKey, loginFailureKey } from '../services/auth.js';
 import { hashPassword } from '../services/passwords.js';
 import { flags } from './args.js';
 import { readSecret } from './read-secret.js';
@@ -89,8 +89,11 @@ async function main() {
         now,
       );
     });
-    // Wrong guesses before the reset (theirs, most likely) no longer hold the new password back.
-    await windowCounters(database.db, systemClock).reset(loginFailureKey(email.data));
+    // Wrong guesses before the reset (theirs, most likely, or a thief's) no longer hold the new
+    // password back, at sign-in or at the next password change.
+    const counters = windowCounters(database.db, systemClock);
+    await counters.reset(loginFailureKey(email.data));
+    await counters.reset(currentPasswordFailureKey(user.id));
     console.log(
       JSON.stringify({
         reset: {

@@ -320,10 +320,13 @@ describe.each(dialects)('sign-ins in the audit log on $name', (dialect) => {
       expect((await change(user.password, 'the first new passphrase')).statusCode).toBe(200);
       const fresh = ((await signIn(user.email, 'the first new passphrase')).json() as { accessToken: string })
         .accessToken;
+      // Each guess from another address, as from a botnet: only a per-account count stops them.
+      let address = 0;
       const guess = (currentPassword: string) =>
         t.app.inject({
           method: 'POST',
           url: '/api/auth/password',
+          remoteAddress: `192.0.2.${++address}`,
           headers: { authorization: `Bearer ${fresh}` },
           payload: { currentPassword, newPassword: 'taken over passphrase' },
         });

@@ -35,6 +35,8 @@ export interface AuthConfig {
  * does, at the cost that such a guesser can keep the account's owner out for the window too.
  */
 export const ACCOUNT_FAILURES = { max: 10, windowMs: 15 * 60_000 } as const;
+/** The per-account count of wrong current passwords on a password change: the CLI reset clears it too. */
+export const currentPasswordFailureKey = (userId: string): string => `current password failures\n${userId}`;
 /** The per-email count of wrong sign-ins (in `rate_limits`): a password reset from the CLI clears it. */
 export const loginFailureKey = (email: string): string => `login failures\n${email.trim().toLowerCase()}`;
 
@@ -295,7 +297,7 @@ export class AuthService {
     // addresses, for as long as it could be refreshed. A slot is taken before the check (as in
     // login) and given back by the right password. Its own count, not the sign-in one: whoever
     // holds the session cannot lock its owner out of signing in this way.
-    const failureKey = `current password failures\n${userId}`;
+    const failureKey = currentPasswordFailureKey(userId);
     const { current, ttl } = await this.failures.increment(failureKey, ACCOUNT_FAILURES.windowMs);
     if (current > ACCOUNT_FAILURES.max) {
       const minutes = Math.max(1, Math.ceil(ttl / 60_000));
