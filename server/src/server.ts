@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   );
   const hints = await startupHints(app.ctx.db, address, {
     networkAddresses: networkAddresses(config.host, networkInterfaces()),
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
   });
   logger.info(
     { component: 'server', console: hints.consoleUrl, network: hints.networkUrls },

@@ -76,6 +76,23 @@ describe('startup hints of a server others reach, or of the built image', () => 
       );
       const local = await startupHints(database.db, 'http://127.0.0.1:8000', { networkAddresses: [] });
       expect(consoleLine(local)).toBe('staff console at http://127.0.0.1:8000/');
+      // Port 80 is in no address: URL leaves the protocol's own port out.
+      const onEighty = await startupHints(database.db, 'http://127.0.0.1:80', {
+        networkAddresses: ['192.0.2.2'],
+      });
+      expect(onEighty.networkUrls).toEqual(['http://192.0.2.2/']);
+      // The address the operator gave (PUBLIC_URL) wins over this computer's interfaces.
+      const published = await startupHints(database.db, 'http://127.0.0.1:8000', {
+        networkAddresses: ['192.0.2.2'],
+        publicUrl: 'https://rollcall.school.example/',
+      });
+      expect(published.networkUrls).toEqual(['https://rollcall.school.example/']);
+      // In the image the interfaces are the container's, which no kiosk reaches: none are named.
+      const container = await startupHints(database.db, 'http://0.0.0.0:8000', {
+        networkAddresses: ['172.28.16.3'],
+        built: true,
+      });
+      expect(container.networkUrls).toEqual([]);
     } finally {
       await database.cleanup();
     }

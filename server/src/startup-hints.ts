@@ -13,10 +13,13 @@ import type { DB } from './db/schema.js';
  */
 const RUNNING_BUILT = import.meta.url.endsWith('.js');
 
+/** How to run one of the server's commands here: an npm script from a checkout, node in the image. */
+export function serverCommand(name: string, args: string, built: boolean = RUNNING_BUILT): string {
+  return built ? `node server/src/cli/${name}.js ${args}` : `npm run server:${name} -- ${args}`;
+}
+
 export function createAdminCommand(built: boolean = RUNNING_BUILT): string {
-  return built
-    ? 'node server/src/cli/create-admin.js --email <your email> [--name <your name>]'
-    : 'npm run server:create-admin -- --email <your email> [--name <your name>]';
+  return serverCommand('create-admin', '--email <your email> [--name <your name>]', built);
 }
 
 export interface StartupHints {
@@ -31,7 +34,12 @@ export interface StartupHints {
 export async function startupHints(
   db: Kysely<DB>,
   address: string,
-  options: { networkAddresses?: readonly string[]; built?: boolean } = {},
+  options: {
+    networkAddresses?: readonly string[];
+    built?: boolean;
+    /** PUBLIC_URL: the console's address as people reach it, when the operator has said it. */
+    publicUrl?: string;
+  } = {},
 ): Promise<StartupHints> {
   const admin = await db
     .selectFrom('users')
@@ -43,9 +51,18 @@ export async function startupHints(
   const built = options.built ?? RUNNING_BUILT;
   const consoleUrl = `${address.replace(/\/+$/, '')}/`;
   const url = new URL(consoleUrl);
-  const networkUrls = (options.networkAddresses ?? [])
-    .map((a) => `${url.protocol}//${a.includes(':') ? `[${a}]` : a}:${url.port}/`)
-    .filter((u) => u !== consoleUrl);
+  // URL gives no port for a protocol's own (80 for http): then the address has none either.
+  const port = url.port === '' ? '' : `:${url.port}`;
+  // The address the operator gave wins. In the image, the interfaces are the container's own,
+  // which no kiosk reaches (the host's port mapping or the HTTPS proxy stands between): say none.
+  const networkUrls =
+    options.publicUrl !== undefined
+      ? [`${options.publicUrl.replace(/\/+$/, '')}/`]
+      : built
+        ? []
+        : (options.networkAddresses ?? [])
+            .map((a) => `${url.protocol}//${a.includes(':') ? `[${a}]` : a}${port}/`)
+            .filter((u) => u !== consoleUrl);
   return {
     consoleUrl,
     networkUrls,

@@ -11,12 +11,12 @@ import { insertUser } from '../repositories/users.js';
 import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
 import { hashPassword } from '../services/passwords.js';
+import { serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
 import { readSecret } from './read-secret.js';
 
 const Args = z.object({ email: Email, name: z.string().trim().min(1).max(200).optional() });
-const USAGE =
-  'Usage: npm run server:create-admin -- --email <email> [--name <name>]   (password at the prompt, or piped on stdin)';
+const USAGE = `Usage: ${serverCommand('create-admin', '--email <email> [--name <name>]')}   (password at the prompt, or piped on stdin)`;
 
 async function main() {
   const { values } = flags(
@@ -101,7 +101,7 @@ main().catch((err: unknown) => {
       `create-admin: ${err.message}; nothing was changed. Sign in with it at the console; for a ` +
         'forgotten password another admin sends a reset link from the Users page (or use "Forgot ' +
         'your password?" when SMTP_URL and PUBLIC_URL are set), or on this computer: ' +
-        'npm run server:reset-password -- --email <that email>.',
+        `${serverCommand('reset-password', '--email <that email>')}.`,
     );
     process.exit(1);
   }

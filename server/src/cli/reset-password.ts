@@ -16,11 +16,11 @@ import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
 import { currentPasswordFailureKey, loginFailureKey } from '../services/auth.js';
 import { hashPassword } from '../services/passwords.js';
+import { createAdminCommand, serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
 import { readSecret } from './read-secret.js';
 
-const USAGE =
-  'Usage: npm run server:reset-password -- --email <email> [--enable]   (new password at the prompt, or piped on stdin)';
+const USAGE = `Usage: ${serverCommand('reset-password', '--email <email> [--enable]')}   (new password at the prompt, or piped on stdin)`;
 
 function fail(message: string, code = 2): never {
   console.error(`reset-password: ${message}`);
@@ -51,7 +51,7 @@ async function main() {
     const user = await findUserByEmail(database.db, email.data);
     if (!user)
       fail(
-        `no account has the email ${email.data}; nothing was changed (the Users page lists the accounts; npm run server:create-admin makes a new admin)`,
+        `no account has the email ${email.data}; nothing was changed (the Users page lists the accounts; ${createAdminCommand()} makes a new admin)`,
         1,
       );
     if (user.disabled === 1 && values.enable !== true)
