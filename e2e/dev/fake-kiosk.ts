@@ -43,7 +43,7 @@ export function baseState(): KioskState {
       progress: 0,
     },
     droppedFrames: 0,
-    templateCoverage: { modelId: 'faceres', recognisable: 1, needReEnrolment: 1 },
+    templateCoverage: { modelId: 'faceres', recognisable: 1, needReEnrolment: 1, students: 2 },
   };
 }
 

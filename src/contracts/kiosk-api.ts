@@ -147,6 +147,8 @@ export const TemplateCoverage = z.object({
   recognisable: z.number().int(),
   /** Students enrolled only under other models: re-enrol them (RosterRow.needsReEnrolment). */
   needReEnrolment: z.number().int(),
+  /** Students on the roster (optional, added for the nobody-recognisable notice). */
+  students: z.number().int().optional(),
 });
 
 /**

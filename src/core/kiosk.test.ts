@@ -269,6 +269,7 @@ describe('kiosk API', () => {
       modelId: 'fake-v1',
       recognisable: 3,
       needReEnrolment: 1,
+      students: 5,
     });
 
     // Enrolling dee again under the running model clears the flag and the count.
@@ -287,6 +288,7 @@ describe('kiosk API', () => {
       modelId: 'fake-v1',
       recognisable: 4,
       needReEnrolment: 0,
+      students: 5,
     });
   });
 

@@ -141,8 +141,8 @@ export class AttendanceEngine {
     );
     this.templateCoverage = modelId ? this.summariseCoverage(modelId) : null;
     const other = modelId ? this.deps.store.templates.countOtherModels(modelId) : 0;
-    const rosterStudents = this.gallery.studentCount === 0 ? this.deps.store.roster.studentIds().length : 0;
-    if (modelId && rosterStudents > 0 && other === 0)
+    const rosterStudents = this.templateCoverage?.students ?? 0;
+    if (modelId && this.gallery.studentCount === 0 && rosterStudents > 0 && other === 0)
       // Students on the roster but no face for any of them (photos never imported): the door
       // answers "not recognised" to everyone. The admin area says so too (nobodyRecognisable).
       this.deps.logger.warn(

@@ -39,8 +39,14 @@ describe('template coverage', () => {
       modelId: NEW,
       recognisable: 2,
       needReEnrolment: 1,
+      students: 4,
     });
-    expect(summariseCoverage(c, [], NEW)).toEqual({ modelId: NEW, recognisable: 0, needReEnrolment: 0 });
+    expect(summariseCoverage(c, [], NEW)).toEqual({
+      modelId: NEW,
+      recognisable: 0,
+      needReEnrolment: 0,
+      students: 0,
+    });
   });
 
   it('refuses a count that is not a non-negative integer', () => {

@@ -31,6 +31,8 @@ export interface CoverageSummary {
   recognisable: number;
   /** Students whose every template is of another model. */
   needReEnrolment: number;
+  /** Students on the roster. */
+  students: number;
 }
 
 const NONE: StudentTemplateCoverage = { templates: 0, usableTemplates: 0, needsReEnrolment: false };
@@ -79,10 +81,12 @@ export function summariseCoverage(
 ): CoverageSummary {
   let recognisable = 0;
   let needReEnrolment = 0;
+  let students = 0;
   for (const id of studentIds) {
+    students += 1;
     const c = coverageOf(coverage, id);
     if (c.usableTemplates > 0) recognisable += 1;
     if (c.needsReEnrolment) needReEnrolment += 1;
   }
-  return { modelId: runningModelId, recognisable, needReEnrolment };
+  return { modelId: runningModelId, recognisable, needReEnrolment, students };
 }

@@ -373,10 +373,11 @@ describe('the kiosk that can recognise nobody', () => {
       syncing: false,
       progress: 1,
     }) as const;
-  const coverage = (recognisable: number, needReEnrolment = 0) => ({
+  const coverage = (recognisable: number, needReEnrolment = 0, students = 5) => ({
     modelId: 'm',
     recognisable,
     needReEnrolment,
+    students,
   });
 
   it('says so once paired with its roster downloaded and no student with a face on record', () => {
@@ -393,6 +394,10 @@ describe('the kiosk that can recognise nobody', () => {
     );
     expect(
       nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(1) }),
+    ).toBe(false);
+    // A site with no students yet: nobody to add photos of.
+    expect(
+      nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(0, 0, 0) }),
     ).toBe(false);
     // After a model change the re-enrolment notice says more.
     expect(

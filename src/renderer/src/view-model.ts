@@ -416,8 +416,8 @@ const HISTORY_WORDS: Record<string, string> = {
 export const historyKindText = (kind: string): string => HISTORY_WORDS[kind] ?? kind.replace(/_/g, ' ');
 
 /**
- * A paired kiosk that has its roster but nobody it can recognise: no student of its site has a
- * face template of the running model (photos never imported, nobody enrolled yet). The door then
+ * A paired kiosk that has its roster, with students on it, but nobody it can recognise: no student
+ * of its site has a face template of the running model (photos never imported, nobody enrolled yet). The door then
  * tells every student "not recognised", and nothing on it says why; the admin area does. After
  * a face-model change the re-enrolment notice says more, so this one gives way to it.
  */
@@ -429,7 +429,9 @@ export function nobodyRecognisable(state: Pick<KioskState, 'sync' | 'templateCov
     coverage !== null &&
     coverage !== undefined &&
     coverage.recognisable === 0 &&
-    coverage.needReEnrolment === 0
+    coverage.needReEnrolment === 0 &&
+    // An empty roster (a site with no students yet) is not this: there is nobody to add photos of.
+    (coverage.students ?? 1) > 0
   );
 }
 
