@@ -529,7 +529,11 @@ describe('the audit log in plain words', () => {
         detail: { classId: CLASS, from: '2026-09-14', rejoined: true },
         names: named,
       }),
-    ).toBe('Enrolled again a student since erased in the class “Maths 9A” from Mon 14 Sep 2026.');
+    ).toBe(
+      // A re-join reopens the old enrolment: the `from` an older row kept did not apply.
+      'Enrolled again a student since erased in the class “Maths 9A”: back on its lists as before, ' +
+        'the days since they left included.',
+    );
     expect(
       say({ action: 'enrolment.remove', detail: { classId: CLASS, lastDate: '2026-09-13' }, names: named }),
     ).toBe('Removed Ada Lovelace from the class “Maths 9A” (on its lists up to Sun 13 Sep 2026).');

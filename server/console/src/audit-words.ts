@@ -279,10 +279,16 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       );
     }
     case 'enrolment.add': {
+      // A re-join reopens the student's old enrolment: on the lists from their first start again,
+      // the days since they left included, whatever `from` the request gave (older rows kept it).
+      if (d.rejoined === true)
+        return words(
+          `Enrolled again ${student()} in the class ${className(d.classId)}: back on its lists as before, ` +
+            'the days since they left included.',
+        );
       const from = longDate(str(d.from));
       return words(
-        `${d.rejoined === true ? 'Enrolled again' : 'Enrolled'} ${student()} in the class ${className(d.classId)}` +
-          `${from ? ` from ${from}` : ''}.`,
+        `Enrolled ${student()} in the class ${className(d.classId)}${from ? ` from ${from}` : ''}.`,
       );
     }
     case 'enrolment.remove': {

@@ -246,8 +246,9 @@ export async function classDates(db: Executor, cls: ClassTable, now: string) {
 
 /**
  * Enrols students (already enrolled ones are left as they are); all-or-nothing. A student who
- * left the class is enrolled again on the same row: their list membership reopens (the dates
- * between are then counted as enrolled; see docs/school-year.md). Audited `enrolment.add`, one
+ * left the class is enrolled again on the same row: their list membership reopens from its first
+ * date, whatever `from` says (the dates between are then counted as enrolled; see
+ * docs/school-year.md). Audited `enrolment.add`, one
  * row per student enrolled (by id, on the student, so their history shows it), in the same
  * transaction; a student already enrolled gets none.
  */
@@ -324,11 +325,10 @@ export async function enrolStudents(
           action: 'enrolment.add',
           entity: 'student',
           entityId: studentId,
-          detail: {
-            classId,
-            ...(options.from === undefined ? {} : { from: options.from }),
-            ...(rejoined.has(studentId) ? { rejoined: true } : {}),
-          },
+          // A re-join reopens the old row, which keeps its first date: `from` did not apply to it.
+          detail: rejoined.has(studentId)
+            ? { classId, rejoined: true }
+            : { classId, ...(options.from === undefined ? {} : { from: options.from }) },
         })),
         now,
       );

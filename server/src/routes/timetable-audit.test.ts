@@ -303,8 +303,16 @@ describe.each(dialects)('timetable, calendar and enrolments in the audit log on 
       expect(rows.map((r) => [r.action, r.actorId, r.entity, r.detail])).toEqual([
         ['enrolment.add', adminId, 'student', { classId: s.classId }],
         ['enrolment.remove', adminId, 'student', { classId: s.classId, lastDate: '2026-09-07' }],
-        ['enrolment.add', adminId, 'student', { classId: s.classId, from: '2026-09-14', rejoined: true }],
+        // The old enrolment reopened from its first date: the `from` asked for did not apply.
+        ['enrolment.add', adminId, 'student', { classId: s.classId, rejoined: true }],
       ]);
+      const reopened = await database.db
+        .selectFrom('enrolments')
+        .select(['valid_from', 'valid_until'])
+        .where('class_id', '=', s.classId)
+        .where('student_id', '=', student.id)
+        .execute();
+      expect(reopened).toEqual([{ valid_from: null, valid_until: null }]);
       expect(rows[0]?.names).toMatchObject({ [student.id]: 'Edith Enrolled' });
       // Already in the class (since the seed, which wrote its own row): nothing new.
       expect(await audit(`entityId=${enrolled.id}&action=enrolment.&from=${from}`)).toEqual([]);
