@@ -468,6 +468,46 @@ describe('the audit log in plain words', () => {
     ).toBe(
       'Changed a lesson of “Maths 9A” from Mon 5 Oct 2026 on: it meets Wed 7 Oct 2026 instead of Wednesdays.',
     );
+    const planned = { weekday: 1, date: null, startTime: '08:30', endTime: '09:15', graceMinutes: 10 };
+    // An edit that only removed a change planned later, and one that also changed a field.
+    expect(
+      say({
+        action: 'schedule.update',
+        entity: 'schedule',
+        entityId: 'sch-1',
+        detail: {
+          classId: CLASS,
+          effectiveFrom: '2026-09-14',
+          replaced: [{ validFrom: '2026-10-05', ...planned, roomId: LAB }],
+        },
+        names: named,
+      }),
+    ).toBe(
+      'Changed a lesson of “Maths 9A” from Mon 14 Sep 2026 on: it stays as it was, and replaced ' +
+        'the change planned from Mon 5 Oct 2026 (Mondays 08:30–09:15 in Lab 2).',
+    );
+    expect(
+      say({
+        action: 'schedule.update',
+        entity: 'schedule',
+        entityId: 'sch-1',
+        detail: {
+          classId: CLASS,
+          effectiveFrom: '2026-09-14',
+          before: { startTime: '08:30' },
+          after: { startTime: '08:45' },
+          replaced: [
+            { validFrom: '2026-10-05', ...planned, roomId: LAB },
+            { validFrom: '2026-11-02', ...planned, roomId: 'r-gone' },
+          ],
+        },
+        names: named,
+      }),
+    ).toBe(
+      'Changed a lesson of “Maths 9A” from Mon 14 Sep 2026 on: it starts at 08:45 instead of 08:30, ' +
+        'and replaced the change planned from Mon 5 Oct 2026 (Mondays 08:30–09:15 in Lab 2) and ' +
+        'the change planned from Mon 2 Nov 2026 (Mondays 08:30–09:15 in a room since deleted).',
+    );
     expect(
       say({
         action: 'schedule.delete',
@@ -489,7 +529,11 @@ describe('the audit log in plain words', () => {
         detail: { classId: CLASS, from: '2026-09-14', rejoined: true },
         names: named,
       }),
-    ).toBe('Enrolled again a student since erased in the class “Maths 9A” from Mon 14 Sep 2026.');
+    ).toBe(
+      // A re-join reopens the old enrolment: the `from` an older row kept did not apply.
+      'Enrolled again a student since erased in the class “Maths 9A”: back on its lists as before, ' +
+        'the days since they left included.',
+    );
     expect(
       say({ action: 'enrolment.remove', detail: { classId: CLASS, lastDate: '2026-09-13' }, names: named }),
     ).toBe('Removed Ada Lovelace from the class “Maths 9A” (on its lists up to Sun 13 Sep 2026).');

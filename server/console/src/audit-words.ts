@@ -279,10 +279,16 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       );
     }
     case 'enrolment.add': {
+      // A re-join reopens the student's old enrolment: on the lists from their first start again,
+      // the days since they left included, whatever `from` the request gave (older rows kept it).
+      if (d.rejoined === true)
+        return words(
+          `Enrolled again ${student()} in the class ${className(d.classId)}: back on its lists as before, ` +
+            'the days since they left included.',
+        );
       const from = longDate(str(d.from));
       return words(
-        `${d.rejoined === true ? 'Enrolled again' : 'Enrolled'} ${student()} in the class ${className(d.classId)}` +
-          `${from ? ` from ${from}` : ''}.`,
+        `Enrolled ${student()} in the class ${className(d.classId)}${from ? ` from ${from}` : ''}.`,
       );
     }
     case 'enrolment.remove': {
@@ -349,9 +355,19 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       return words(`Added a lesson to the timetable of ${className(d.classId)}: ${lessonWords(d, nameOf)}.`);
     case 'schedule.update': {
       const from = longDate(str(d.effectiveFrom));
+      const after = (d.after ?? {}) as Detail;
+      // Versions planned to start later that the edit removed (the row may hold only those).
+      const replaced = (Array.isArray(d.replaced) ? d.replaced : [])
+        .filter((v): v is Detail => v !== null && typeof v === 'object')
+        .map(
+          (v) => `the change planned from ${longDate(str(v.validFrom)) || '?'} (${lessonWords(v, nameOf)})`,
+        );
+      const changed = Object.keys(after).length > 0 || replaced.length === 0;
       return words(
         `Changed a lesson of ${className(d.classId)}${from ? ` from ${from} on` : ''}: ` +
-          `${lessonChange((d.before ?? {}) as Detail, (d.after ?? {}) as Detail, nameOf)}.`,
+          (changed ? lessonChange((d.before ?? {}) as Detail, after, nameOf) : 'it stays as it was') +
+          (replaced.length > 0 ? `, and replaced ${joinWords(replaced)}` : '') +
+          '.',
       );
     }
     case 'schedule.delete': {

@@ -64,11 +64,17 @@ function idsOf(row: AuditIds): [string, Kind][] {
     }
   };
   scan(row.detail);
-  // An edit's `before` and `after` (class.update: the teacher it had and has).
+  // An edit's `before` and `after` (class.update: the teacher it had and has), and the versions
+  // it `replaced` (schedule.update: the rooms of the changes planned later that it removed).
   if (row.detail !== null && typeof row.detail === 'object' && !Array.isArray(row.detail)) {
-    const { before, after } = row.detail as { before?: unknown; after?: unknown };
+    const { before, after, replaced } = row.detail as {
+      before?: unknown;
+      after?: unknown;
+      replaced?: unknown;
+    };
     scan(before);
     scan(after);
+    if (Array.isArray(replaced)) replaced.forEach(scan);
   }
   return out;
 }

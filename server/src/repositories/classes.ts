@@ -246,8 +246,9 @@ export async function classDates(db: Executor, cls: ClassTable, now: string) {
 
 /**
  * Enrols students (already enrolled ones are left as they are); all-or-nothing. A student who
- * left the class is enrolled again on the same row: their list membership reopens (the dates
- * between are then counted as enrolled; see docs/school-year.md). Audited `enrolment.add`, one
+ * left the class is enrolled again on the same row: their list membership reopens from its first
+ * date, whatever `from` says (the dates between are then counted as enrolled; see
+ * docs/school-year.md). Audited `enrolment.add`, one
  * row per student enrolled (by id, on the student, so their history shows it), in the same
  * transaction; a student already enrolled gets none.
  */
@@ -324,11 +325,10 @@ export async function enrolStudents(
           action: 'enrolment.add',
           entity: 'student',
           entityId: studentId,
-          detail: {
-            classId,
-            ...(options.from === undefined ? {} : { from: options.from }),
-            ...(rejoined.has(studentId) ? { rejoined: true } : {}),
-          },
+          // A re-join reopens the old row, which keeps its first date: `from` did not apply to it.
+          detail: rejoined.has(studentId)
+            ? { classId, rejoined: true }
+            : { classId, ...(options.from === undefined ? {} : { from: options.from }) },
         })),
         now,
       );
@@ -524,8 +524,9 @@ export async function createSchedule(
  * A timetable edit. The version in force before `effectiveFrom` is closed the day before; a new
  * version opens on it (versions that would have started later are replaced). Sessions before
  * `effectiveFrom` keep resolving against their own version, so no past report changes. Audited
- * `schedule.update` in the same transaction: the date it applies from and the changed fields
- * before (the version it was based on) and after (nothing when nothing changed).
+ * `schedule.update` in the same transaction: the date it applies from, the changed fields
+ * before (the version it was based on) and after, and under `replaced` the versions planned to
+ * start later that it removed (nothing when no field changed and no planned version went).
  */
 export async function updateSchedule(
   db: Kysely<DB>,
@@ -593,6 +594,11 @@ export async function updateSchedule(
     if (!(next.start_time < next.end_time))
       throw badRequest('endTime must be after startTime', 'bad_schedule', 'endTime');
     // Versions starting on or after `from` are replaced; the one running into it ends the day before.
+    // Those planned to start later than the edit's base are kept for the audit row: a change planned
+    // ahead that this edit removes is a change too, even when the fields in force stay the same.
+    const replaced = versions.filter(
+      (v) => v.valid_from !== null && v.valid_from >= from && v.id !== base.id,
+    );
     await trx
       .deleteFrom('schedule_versions')
       .where('schedule_id', '=', id)
@@ -633,7 +639,7 @@ export async function updateSchedule(
       now,
     );
     const changes = beforeAndAfter(lessonFields(base), lessonFields(next));
-    if (changes)
+    if (changes || replaced.length > 0)
       await writeAudit(
         trx,
         {
@@ -641,7 +647,14 @@ export async function updateSchedule(
           action: 'schedule.update',
           entity: 'schedule',
           entityId: id,
-          detail: { classId: cls.id, effectiveFrom: from, ...changes },
+          detail: {
+            classId: cls.id,
+            effectiveFrom: from,
+            ...changes,
+            ...(replaced.length > 0
+              ? { replaced: replaced.map((v) => ({ validFrom: v.valid_from, ...lessonFields(v) })) }
+              : {}),
+          },
         },
         now,
       );

@@ -203,7 +203,7 @@ const sessions: RoutePlugin = async (app) => {
         summary:
           'Server-sent events: `report` (the session report) at once and after every change; `end` with a reason when the stream stops',
         description:
-          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams across all server instances; another is refused 429 `too_many_streams` until one closes (the slot of a stream whose instance stopped without closing it lapses within LIVE_SLOT_TTL_MS, 60 s). A stream whose instance could not renew its slot in time ends with `slot_expired`; the stream of a teacher ends with `not_your_class` when the class is given to another teacher (or removed).',
+          'Changes received by this instance are sent at once, others within a few seconds. The stream ends when the access token expires or the session is revoked: reconnect with a fresh token. A user holds at most LIVE_STREAMS_PER_USER (8) streams across all server instances; another is refused 429 `too_many_streams` until one closes (the slot of a stream whose instance stopped without closing it lapses within LIVE_SLOT_TTL_MS, 60 s). A stream whose instance could not renew its slot in time ends with `slot_expired`; the stream of a teacher ends with `not_your_class` when the class is given to another teacher. Archiving the class does not end it: its teacher still reads the sessions it held.',
         params: SessionParams,
         response: { 403: ErrorBody, 404: ErrorBody, 429: ErrorBody },
       },
@@ -283,7 +283,8 @@ const sessions: RoutePlugin = async (app) => {
             const state = await findSessionState(app.ctx.db, user.id);
             if (!state || state.disabled === 1 || state.token_version !== ver) return end('session_revoked');
             // Checked at every poll, not only at the open: a teacher an admin took off the class
-            // (or whose class was removed) reads no more of it than a new request would.
+            // reads no more of it than a new request would. An archive keeps the teacher (they
+            // still read the class's history), so it does not end the stream either.
             if (user.role !== 'admin' && (await classTeacher(session.cls.id)) !== user.id)
               return end('not_your_class');
             const fp = await fingerprint();

@@ -130,6 +130,72 @@ describe.each(dialects)('timetable, calendar and enrolments in the audit log on 
       expect(Object.keys(rows[1]?.names ?? {})).toContain(s.roomId);
     });
 
+    it('an edit that removes a change planned later says so, even when the fields in force stay the same', async () => {
+      const lab = await call<{ id: string }>(t.app, s.adminToken, 'POST', '/api/rooms', { name: 'Lab 10' });
+      const lesson = await call<{ id: string }>(
+        t.app,
+        s.adminToken,
+        'POST',
+        `/api/classes/${s.classId}/schedules`,
+        { roomId: s.roomId, weekday: 3, startTime: '13:00', endTime: '14:00', graceMinutes: 5 },
+      );
+      // A change planned for October...
+      await call(t.app, s.adminToken, 'PATCH', `/api/schedules/${lesson.id}`, {
+        effectiveFrom: '2026-10-05',
+        roomId: lab.id,
+      });
+      t.clock.advance(1000);
+      const from = encodeURIComponent(t.clock.now().toISOString());
+      // ...gone with an edit from September that re-states the lesson as it is now.
+      await call(t.app, s.adminToken, 'PATCH', `/api/schedules/${lesson.id}`, {
+        effectiveFrom: '2026-09-21',
+        roomId: s.roomId,
+      });
+      t.clock.advance(1000);
+      // Planned again, then replaced by an edit from September that also changes a field.
+      await call(t.app, s.adminToken, 'PATCH', `/api/schedules/${lesson.id}`, {
+        effectiveFrom: '2026-10-12',
+        startTime: '13:15',
+      });
+      t.clock.advance(1000);
+      await call(t.app, s.adminToken, 'PATCH', `/api/schedules/${lesson.id}`, {
+        effectiveFrom: '2026-09-28',
+        endTime: '14:30',
+      });
+      const planned = (validFrom: string, roomId: string, startTime: string) => ({
+        validFrom,
+        roomId,
+        weekday: 3,
+        date: null,
+        startTime,
+        endTime: '14:00',
+        graceMinutes: 5,
+      });
+      const rows = await audit(`entityId=${lesson.id}&action=schedule.update&from=${from}`);
+      expect(rows.map((r) => r.detail)).toEqual([
+        {
+          classId: s.classId,
+          effectiveFrom: '2026-09-21',
+          replaced: [planned('2026-10-05', lab.id, '13:00')],
+        },
+        {
+          classId: s.classId,
+          effectiveFrom: '2026-10-12',
+          before: { startTime: '13:00' },
+          after: { startTime: '13:15' },
+        },
+        {
+          classId: s.classId,
+          effectiveFrom: '2026-09-28',
+          before: { endTime: '14:00' },
+          after: { endTime: '14:30' },
+          replaced: [planned('2026-10-12', s.roomId, '13:15')],
+        },
+      ]);
+      // The room of a replaced version is named too.
+      expect(rows[0]?.names).toMatchObject({ [lab.id]: 'Lab 10' });
+    });
+
     it('a refused timetable change writes nothing', async () => {
       const before = await rowCount();
       // A date already held.
@@ -237,8 +303,16 @@ describe.each(dialects)('timetable, calendar and enrolments in the audit log on 
       expect(rows.map((r) => [r.action, r.actorId, r.entity, r.detail])).toEqual([
         ['enrolment.add', adminId, 'student', { classId: s.classId }],
         ['enrolment.remove', adminId, 'student', { classId: s.classId, lastDate: '2026-09-07' }],
-        ['enrolment.add', adminId, 'student', { classId: s.classId, from: '2026-09-14', rejoined: true }],
+        // The old enrolment reopened from its first date: the `from` asked for did not apply.
+        ['enrolment.add', adminId, 'student', { classId: s.classId, rejoined: true }],
       ]);
+      const reopened = await database.db
+        .selectFrom('enrolments')
+        .select(['valid_from', 'valid_until'])
+        .where('class_id', '=', s.classId)
+        .where('student_id', '=', student.id)
+        .execute();
+      expect(reopened).toEqual([{ valid_from: null, valid_until: null }]);
       expect(rows[0]?.names).toMatchObject({ [student.id]: 'Edith Enrolled' });
       // Already in the class (since the seed, which wrote its own row): nothing new.
       expect(await audit(`entityId=${enrolled.id}&action=enrolment.&from=${from}`)).toEqual([]);

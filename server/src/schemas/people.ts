@@ -125,7 +125,7 @@ export const UpdateClass = z.object({
 });
 export const EnrolRequest = z.object({
   studentIds: z.array(z.string().min(1)).min(1).max(1000),
-  /** First local date on the class list; default: sessions ending after now. */
+  /** First local date on the class list; default: sessions ending after now. A student who left and re-joins keeps their first date. */
   from: LocalDate.optional(),
 });
 export const Enrolment = z.object({
