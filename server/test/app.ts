@@ -61,12 +61,13 @@ export function faceAt(base: Float32Array, cos: number, seed: string): Float32Ar
  * A face engine for route tests: bytes starting with "NOFACE" have no face, "BLURRY" fails
  * the blur gate, "CORRUPT" cannot be decoded; anything else is one good face.
  */
-export function fakeFaceEngine(): FaceEngine & { calls: number } {
+export function fakeFaceEngine(): FaceEngine & { calls: number; disposed: boolean } {
   const engine = {
     backend: 'cpu' as const,
     modelId: 'fake-model-v1',
     embeddingSize: EMBEDDING_SIZE,
     calls: 0,
+    disposed: false,
     async analyse(input: Uint8Array | { data: Uint8Array }): Promise<FrameAnalysis> {
       engine.calls += 1;
       const bytes = input instanceof Uint8Array ? input : input.data;
@@ -74,6 +75,9 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
       // As the real engine does: a photo that cannot be decoded is an ImageInputError.
       if (head.startsWith('CORRUPT'))
         throw new ImageInputError('corrupt', 'Input buffer contains unsupported image format');
+      // As a model's or tfjs's error on one odd image arrives from the worker: a plain Error
+      // (worker-protocol.ts); the engine goes on working.
+      if (head.startsWith('ODDIMG')) throw new Error('embedder faceplugin produced no 512-d output');
       if (head.startsWith('NOFACE')) return { faces: [], inferenceMs: 1, width: 640, height: 480 };
       const face = {
         box: [100, 100, 200, 200] as [number, number, number, number],
@@ -86,7 +90,9 @@ export function fakeFaceEngine(): FaceEngine & { calls: number } {
       };
       return { faces: [face], inferenceMs: 1, width: 640, height: 480 };
     },
-    async dispose() {},
+    async dispose() {
+      engine.disposed = true;
+    },
   };
   return engine;
 }

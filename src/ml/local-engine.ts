@@ -10,6 +10,7 @@ import type { Config, Human } from '@vladmandic/human';
 import type { Logger } from 'pino';
 import { resolveEngineOptions, type FaceEngineOptions, type ResolvedEngineOptions } from './config.js';
 import { checkRgbImage, decodeImage } from './decode.js';
+import { EngineError } from './errors.js';
 import {
   alignmentTransform,
   modelIdOf,
@@ -260,7 +261,7 @@ export class LocalFaceEngine implements FaceEngine {
   }
 
   async analyse(input: Uint8Array | RgbImage, options: AnalyseOptions = {}): Promise<FrameAnalysis> {
-    if (this.disposed) throw new Error('face engine is disposed');
+    if (this.disposed) throw new EngineError('disposed', 'face engine is disposed');
     const image =
       input instanceof Uint8Array
         ? await decodeImage(input, { maxSide: this.opts.maxSide })

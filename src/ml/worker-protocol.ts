@@ -1,6 +1,7 @@
 // Messages between WorkerFaceEngine (caller's thread) and worker-entry (inference thread), and
 // how errors cross the boundary with their class and code intact.
 import { ImageInputError, type ImageInputErrorCode } from './decode.js';
+import { EngineError, type EngineErrorCode } from './errors.js';
 import { ModelFileError, type ModelFileErrorCode } from './model-files.js';
 import type { FaceEngineOptions } from './config.js';
 import type { AnalyseOptions, Backend, FrameAnalysis, RgbImage } from './types.js';
@@ -35,7 +36,8 @@ export type FromWorker =
   | { type: 'log'; line: string };
 
 export function serializeError(err: unknown): SerializedError {
-  if (err instanceof ImageInputError) return { name: err.name, message: err.message, code: err.code };
+  if (err instanceof ImageInputError || err instanceof EngineError)
+    return { name: err.name, message: err.message, code: err.code };
   if (err instanceof ModelFileError)
     return { name: err.name, message: err.message, code: err.code, file: err.file };
   if (err instanceof Error) return { name: err.name, message: err.message };
@@ -44,6 +46,7 @@ export function serializeError(err: unknown): SerializedError {
 
 export function deserializeError(e: SerializedError): Error {
   if (e.name === 'ImageInputError') return new ImageInputError(e.code as ImageInputErrorCode, e.message);
+  if (e.name === 'EngineError') return new EngineError(e.code as EngineErrorCode, e.message);
   if (e.name === 'ModelFileError')
     return new ModelFileError(e.code as ModelFileErrorCode, e.file ?? '', e.message);
   const err = new Error(e.message);

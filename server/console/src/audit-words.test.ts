@@ -54,7 +54,27 @@ describe('the audit log in plain words', () => {
         detail: { modelId: 'm', accepted: ['t1'], duplicate: 0, rejected: 1, notProcessed: 3 },
       }),
     ).toBe(
-      'Uploaded photos of Ada Lovelace: 1 new face template, 1 photo without a usable face and 3 photos not processed (the face engine stopped).',
+      'Uploaded photos of Ada Lovelace: 1 new face template, 1 photo without a usable face and 3 photos not processed: the face engine stopped or was busy.',
+    );
+    // An import that stopped counts the photos of the folders it never reached, some of which it
+    // would have skipped: an upper bound.
+    expect(
+      say({
+        action: 'students.import',
+        actorKind: 'cli',
+        actorId: null,
+        entityId: null,
+        detail: {
+          dir: '/photos',
+          students: 2,
+          created: 2,
+          templates: 1,
+          alreadyImported: 0,
+          notProcessed: 4,
+        },
+      }),
+    ).toBe(
+      'Imported students’ photos on the server: 2 students (2 new), 1 face template and up to 4 photos not processed (the face engine stopped).',
     );
     expect(
       say({

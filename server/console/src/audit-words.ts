@@ -187,7 +187,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       if (rejected > 0) parts.push(`${count(rejected, 'photo')} without a usable face`);
       const notProcessed = num(d.notProcessed) ?? 0;
       if (notProcessed > 0)
-        parts.push(`${count(notProcessed, 'photo')} not processed (the face engine stopped)`);
+        parts.push(`${count(notProcessed, 'photo')} not processed: the face engine stopped or was busy`);
       return words(`Uploaded photos of ${student()}: ${joinWords(parts)}.`);
     }
     case 'template.delete': {
@@ -259,7 +259,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
           count(num(d.templates) ?? 0, 'face template'),
           ...(num(d.alreadyImported) ? [`${count(num(d.alreadyImported)!, 'photo')} already imported`] : []),
           ...(num(d.notProcessed)
-            ? [`${count(num(d.notProcessed)!, 'photo')} not processed (the face engine stopped)`]
+            ? [`up to ${count(num(d.notProcessed)!, 'photo')} not processed (the face engine stopped)`]
             : []),
         ])}.`,
       );

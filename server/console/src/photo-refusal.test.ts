@@ -29,6 +29,12 @@ describe('photoRefusal', () => {
     );
   });
 
+  it('says the engine could not analyse a photo it threw on, without calling the file unreadable', () => {
+    expect(photoRefusal('analysis_failed: embedder faceplugin produced no 512-d output')).toBe(
+      'the face engine could not analyse this photo; try another photo of the student',
+    );
+  });
+
   it('shows a code it does not know as it is', () => {
     expect(photoRefusal('not_stored')).toBe('not_stored');
     expect(photoRefusal('poor_quality: glare')).toBe('glare');

@@ -20,6 +20,7 @@ import {
 import { testDialects, type TestDatabase } from '../../test/databases.js';
 import { pairWholeKiosk, serverForKiosks } from '../../test/whole-kiosk.js';
 import { FakeFaceEngine } from '../../../src/core/testing/fake-engine.js';
+import { EngineError } from '../../../src/ml/errors.js';
 import { FaceEngineStopped, importDirectory, type ImportOptions } from './import-photos.js';
 import { claimUndigestedTwin } from '../repositories/photo-origin.js';
 import { decodeEmbedding } from '../../../src/ml/embedding-codec.js';
@@ -334,6 +335,58 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       ]);
     });
 
+    it("an engine's error on one photo refuses that photo only: the run goes on, and a run again does not stop there", async () => {
+      const dir = folder({
+        'odd-1': { 'a.jpg': 'odd-1 a', 'b.jpg': 'ODDIMG odd-1 b', 'c.jpg': 'odd-1 c' },
+        'odd-2': { 'a.jpg': 'odd-2 a' },
+      });
+      const engine = fakeFaceEngine();
+      const first = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(first.map((x) => [x.folder, x.photos.map((p) => [p.filename, p.status, p.reason])])).toEqual([
+        [
+          'odd-1',
+          [
+            ['a.jpg', 'accepted', undefined],
+            ['b.jpg', 'rejected', 'analysis_failed: embedder faceplugin produced no 512-d output'],
+            ['c.jpg', 'accepted', undefined],
+          ],
+        ],
+        ['odd-2', [['a.jpg', 'accepted', undefined]]],
+      ]);
+      expect(engine.calls).toBe(4);
+      expect(engine.disposed).toBe(false);
+      const again = await importDirectory(database.db, engine, dir, OPTIONS);
+      expect(again.map((x) => [x.folder, x.templates, x.alreadyImported])).toEqual([
+        ['odd-1', 0, 2],
+        ['odd-2', 0, 1],
+      ]);
+    });
+
+    it('a busy engine stops the run: the photos after it say busy, not failed', async () => {
+      const dir = folder({ 'busy-1': { 'a.jpg': 'busy-1 a', 'b.jpg': 'busy-1 b', 'c.jpg': 'busy-1 c' } });
+      const working = fakeFaceEngine();
+      const busyAfterOne = {
+        ...working,
+        analyse: async (input: Uint8Array) => {
+          if (working.calls >= 1) throw new EngineError('busy', 'face engine busy: frame dropped');
+          return working.analyse(input);
+        },
+      };
+      const failure = await importDirectory(database.db, busyAfterOne, dir, OPTIONS).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(FaceEngineStopped);
+      const stopped = failure as FaceEngineStopped;
+      expect(stopped.notProcessed).toBe(2);
+      expect(stopped.message).toMatch(/; 2 photos were not processed\./);
+      expect(stopped.students[0]?.photos.map((p) => [p.filename, p.status, p.reason])).toEqual([
+        ['a.jpg', 'accepted', undefined],
+        ['b.jpg', 'not_processed', 'face_engine_busy: face engine busy: frame dropped'],
+        ['c.jpg', 'not_processed', 'face_engine_busy'],
+      ]);
+    });
+
     it('the face engine dies part-way: the run stops there, says how many photos were not processed (never "unreadable"), and a run again does the rest', async () => {
       const dir = folder({
         'dies-1': { 'a.jpg': 'dies-1 a', 'b.jpg': 'CORRUPT dies-1 b' },
@@ -350,8 +403,9 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       const stopped = failure as FaceEngineStopped;
       // dies-2's three photos and dies-3's one.
       expect(stopped.notProcessed).toBe(4);
+      // "Up to": dies-3 was not reached, and might have been skipped (no consent, already imported).
       expect(stopped.message).toBe(
-        'The face engine stopped; 4 photos were not processed. Nothing was lost: run the import again (photos already added are recognised and skipped). If it stops again, the server log says why.',
+        'The face engine stopped; up to 4 photos were not processed. Nothing was lost: run the import again (photos already added are recognised and skipped). If it stops again, the server log says why.',
       );
       expect(stopped.students.map((x) => [x.folder, x.photos.map((p) => [p.filename, p.status])])).toEqual([
         [
@@ -372,6 +426,10 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       ]);
       expect(stopped.students[0]?.photos[1]?.reason).toMatch(/^unreadable_image: /);
       expect(stopped.students[1]?.photos[0]?.reason).toMatch(/^face_engine_failed: face worker stopped/);
+      expect(stopped.students[1]?.photos.slice(1).map((p) => p.reason)).toEqual([
+        'face_engine_failed',
+        'face_engine_failed',
+      ]);
       // The photos after the failure were not offered to the dead engine.
       expect(dying.calls).toBe(3);
       expect(await templatesOf('dies-1')).toHaveLength(1);

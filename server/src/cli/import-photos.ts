@@ -16,6 +16,7 @@ import {
   engineStopped,
   engineStoppedMessage,
   notProcessed,
+  stopReasonOf,
   type PhotoResult,
 } from '../services/photo-templates.js';
 
@@ -56,15 +57,18 @@ export interface StudentImport {
 /**
  * The face engine failed part-way (its worker crashed or exited): the import stopped there.
  * `students` is what it did up to then (the folder it was in lists its remaining photos
- * `not_processed`); `notProcessed` counts those and the photos of the folders it never reached.
+ * `not_processed`); `notProcessed` counts those and the image files of the folders it never
+ * reached. That is an upper bound when there were such folders (`atMost`): some of them would
+ * have been skipped (no consent, photos already imported), which is known only by doing them.
  * Nothing is lost: a run again skips what was added and does the rest.
  */
 export class FaceEngineStopped extends Error {
   constructor(
     readonly students: StudentImport[],
     readonly notProcessed: number,
+    readonly atMost = false,
   ) {
-    super(engineStoppedMessage(notProcessed, 'import'));
+    super(engineStoppedMessage(notProcessed, 'import', { atMost }));
     this.name = 'FaceEngineStopped';
   }
 }
@@ -167,11 +171,13 @@ export async function importDirectory(
         results.push(...done);
         if (engineStopped(done)) {
           // The engine is down: every photo after this one would fail the same way. Stop, and
-          // say how many photos were not processed, here and in the folders not reached.
-          for (const rest of files.slice(at + 1)) results.push(notProcessed(rest));
-          let count = results.filter((r) => r.status === 'not_processed').length;
-          for (const later of entries.slice(index + 1)) count += (await photoFiles(dir, later.name)).length;
-          throw new FaceEngineStopped([...out, tally(current)], count);
+          // say how many photos were not processed, here and (at most) in the folders not reached.
+          const reason = stopReasonOf(done.find((r) => r.status === 'not_processed')?.reason);
+          for (const rest of files.slice(at + 1)) results.push(notProcessed(rest, reason));
+          const count = results.filter((r) => r.status === 'not_processed').length;
+          let later = 0;
+          for (const next of entries.slice(index + 1)) later += (await photoFiles(dir, next.name)).length;
+          throw new FaceEngineStopped([...out, tally(current)], count + later, later > 0);
         }
       }
       out.push(tally(current));

@@ -165,9 +165,14 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
       expect(body.message).toMatch(
         /^The face engine is busy with other uploads; 2 photos were not processed\. Nothing was lost/,
       );
-      expect(body.results.map((r) => [r.filename, r.status])).toEqual([
-        ['x.jpg', 'not_processed'],
-        ['y.jpg', 'not_processed'],
+      // Every photo says busy, not only the first: the console words each one by its reason.
+      expect(body.results).toEqual([
+        {
+          filename: 'x.jpg',
+          status: 'not_processed',
+          reason: 'face_engine_busy: face engine busy: frame dropped',
+        },
+        { filename: 'y.jpg', status: 'not_processed', reason: 'face_engine_busy' },
       ]);
       // Not dropped: the other uploads it is serving go on, and the next upload uses it again.
       expect(sometimesBusy.disposed).toBe(false);
@@ -176,6 +181,32 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
       expect(again.statusCode).toBe(200);
       expect(loads).toBe(1);
       expect(await templatesOf(student)).toHaveLength(2);
+    });
+
+    it("an engine's error on one photo refuses that photo only: the upload goes on with the same engine", async () => {
+      const student = s.students[0]!.id;
+      const engine = fakeFaceEngine();
+      engines.push(engine);
+      const files = [
+        photo('a.jpg'),
+        { filename: 'odd.jpg', bytes: Buffer.from('ODDIMG-bytes') },
+        photo('c.jpg'),
+      ];
+      const res = await upload(student, files);
+      expect(res.statusCode).toBe(200);
+      const { results } = res.json() as { results: Result[] };
+      expect(results.map((r) => [r.filename, r.status, r.reason])).toEqual([
+        ['a.jpg', 'accepted', undefined],
+        ['odd.jpg', 'rejected', 'analysis_failed: embedder faceplugin produced no 512-d output'],
+        ['c.jpg', 'accepted', undefined],
+      ]);
+      expect(engine.calls).toBe(3);
+      expect(engine.disposed).toBe(false);
+      expect(await templatesOf(student)).toHaveLength(2);
+      // The engine is kept: the next upload uses it rather than loading another.
+      const again = await upload(student, files);
+      expect(again.statusCode).toBe(200);
+      expect(loads).toBe(1);
     });
 
     it('an engine that cannot start: every photo not_processed, nothing stored, and the next upload tries again', async () => {

@@ -15,6 +15,7 @@ import { writeAudit } from '../repositories/audit.js';
 import { IdParams } from '../schemas/common.js';
 import {
   addPhotoTemplates,
+  ANALYSIS_FAILED,
   assertConsent,
   ENGINE_FAILED,
   engineStopped,
@@ -33,7 +34,8 @@ const PhotoResults = z.object({
       filename: z.string(),
       /**
        * `duplicate`: this student already has a template from this very file; `templateId` names
-       * it. `not_processed`: the face engine failed before this photo; nothing was stored from it.
+       * it. `not_processed`: the face engine failed or was busy before this photo (`reason`
+       * `face_engine_failed` or `face_engine_busy`); nothing was stored from it.
        */
       status: z.enum(['accepted', 'duplicate', 'rejected', 'not_processed']),
       templateId: z.string().optional(),
@@ -43,7 +45,8 @@ const PhotoResults = z.object({
 });
 /**
  * A limit crossed part-way (413): `results` are the photos handled before it (stored as they
- * say). The face engine failed part-way (503): `results` also list the photos not processed.
+ * say). The face engine failed or was busy part-way (503): `results` also list the photos not
+ * processed.
  */
 const PhotoUploadRefused = ErrorBody.extend({ results: PhotoResults.shape.results.optional() });
 
@@ -91,7 +94,7 @@ const studentPhotos: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
-        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read). When the face engine fails part-way (its worker crashed or exited, no answer for a photo within a minute, or it could not start): 503 \`face_engine_failed\` with \`results\`, the photos from there on \`not_processed\` (nothing stored from them; sending the upload again adds only those).`,
+        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read). A photo the engine could not analyse (its error on that image) is \`rejected\` as \`analysis_failed\` and the upload goes on. When the face engine fails part-way (its worker crashed or exited, no answer for a photo within a minute, or it could not start): 503 \`face_engine_failed\` with \`results\`, the photos from there on \`not_processed\` with that reason (nothing stored from them; sending the upload again adds only those). When it is busy with other uploads (its queue full): 503 \`face_engine_busy\` in the same way, the photos from there on \`not_processed\` as \`face_engine_busy\`; it works, so send them again in a minute.`,
         consumes: ['multipart/form-data'],
         params: IdParams,
         response: {
@@ -119,7 +122,7 @@ const studentPhotos: RoutePlugin = async (app) => {
         // One photo at a time: each is embedded and stored (or refused) before the next is read.
         for await (const photo of photosOneByOne(request, photoLimitBytes)) {
           if (stopped) {
-            results.push(notProcessed(photo.filename));
+            results.push(notProcessed(photo.filename, busy ? ENGINE_BUSY : ENGINE_FAILED));
             continue;
           }
           if (engine === null) {
@@ -128,7 +131,7 @@ const studentPhotos: RoutePlugin = async (app) => {
             } catch (err) {
               request.log.error({ component: 'face-engine', err }, 'the face engine could not start');
               results.push({
-                ...notProcessed(photo.filename),
+                ...notProcessed(photo.filename, ENGINE_FAILED),
                 reason: `${ENGINE_FAILED}: it could not start`,
               });
               stopped = true;
@@ -143,6 +146,14 @@ const studentPhotos: RoutePlugin = async (app) => {
             app.ctx.nowIso(),
           );
           results.push(...done);
+          // The engine's error on one photo: the upload goes on, but a model failing on an image
+          // is worth a line in the log (the admin sees only "could not analyse").
+          const odd = done.find((r) => r.reason?.startsWith(`${ANALYSIS_FAILED}:`) === true);
+          if (odd)
+            request.log.warn(
+              { component: 'face-engine', reason: odd.reason },
+              'the face engine could not analyse a photo',
+            );
           if (engineStopped(done)) {
             busy = engineWasBusy(done);
             const reason = done.find((r) => r.status === 'not_processed')?.reason;
@@ -180,7 +191,7 @@ const studentPhotos: RoutePlugin = async (app) => {
         const count = results.filter((x) => x.status === 'not_processed').length;
         return reply.status(503).send({
           error: busy ? ENGINE_BUSY : ENGINE_FAILED,
-          message: engineStoppedMessage(count, 'upload', busy),
+          message: engineStoppedMessage(count, 'upload', { busy }),
           results,
         });
       }

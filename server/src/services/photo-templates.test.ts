@@ -1,5 +1,7 @@
-// Whose fault a failed photo is: a photo that cannot be decoded is the photo's (`unreadable_image`),
-// anything else the engine throws, or an engine that never answers, is ours (`engineFailed`).
+// Whose fault a failed photo is: a photo that cannot be decoded is the photo's (`unreadable_image`);
+// an engine that crashed, was disposed or never answers is ours (`engineFailed`: the import stops);
+// any other error the engine throws on a photo refuses that photo only (`analysis_failed`), the
+// engine working on for the next one.
 import { describe, expect, it } from 'vitest';
 import { EngineError, ImageInputError } from '../../../src/ml/errors.js';
 import type { FaceEngine, FrameAnalysis } from '../../../src/ml/types.js';
@@ -24,7 +26,7 @@ describe('embedPhoto', () => {
     });
   });
 
-  it('an engine that crashed, failed in a model, or never answers is the engine at fault', async () => {
+  it('an engine that crashed, was disposed, or never answers is the engine at fault', async () => {
     const crashed = engineThat(async () => {
       throw new EngineError('crashed', 'face worker stopped: face worker exited with code 1');
     });
@@ -33,15 +35,40 @@ describe('embedPhoto', () => {
       engineFailed: true,
       reason: 'face_engine_failed: face worker stopped: face worker exited with code 1',
     });
-    const broken = engineThat(async () => {
-      throw new Error('embedder faceplugin produced no 512-d output');
+    const disposed = engineThat(async () => {
+      throw new EngineError('disposed', 'face engine is disposed');
     });
-    expect(await embedPhoto(broken, new Uint8Array([1]))).toMatchObject({ ok: false, engineFailed: true });
+    expect(await embedPhoto(disposed, new Uint8Array([1]))).toEqual({
+      ok: false,
+      engineFailed: true,
+      reason: 'face_engine_failed: face engine is disposed',
+    });
     const stuck = engineThat(() => new Promise<never>(() => undefined));
     expect(await embedPhoto(stuck, new Uint8Array([1]), 1)).toMatchObject({
       ok: false,
       engineFailed: true,
       reason: expect.stringMatching(/^face_engine_failed: no answer in /),
+    });
+  });
+
+  it('a busy engine is busy: the upload stops, and the engine is kept', async () => {
+    const busy = engineThat(async () => {
+      throw new EngineError('busy', 'face engine busy: frame dropped');
+    });
+    expect(await embedPhoto(busy, new Uint8Array([1]))).toEqual({
+      ok: false,
+      engineFailed: true,
+      reason: 'face_engine_busy: face engine busy: frame dropped',
+    });
+  });
+
+  it("any other error on a photo (a model's, as it arrives from the worker) refuses that photo only", async () => {
+    const odd = engineThat(async () => {
+      throw new Error('embedder faceplugin produced no 512-d output');
+    });
+    expect(await embedPhoto(odd, new Uint8Array([1]))).toEqual({
+      ok: false,
+      reason: 'analysis_failed: embedder faceplugin produced no 512-d output',
     });
   });
 });

@@ -20,9 +20,12 @@ const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'to
 
 export type EmbedResult =
   | { ok: true; embedding: Float32Array; quality: number }
-  /** The photo's fault: no face, a poor one, or bytes that are not a readable JPEG or PNG. */
+  /**
+   * This photo only: no face, a poor one, bytes that are not a readable JPEG or PNG, or an error
+   * of the engine's on this image (the engine works; the next photo is tried with it).
+   */
   | { ok: false; reason: string; engineFailed?: false }
-  /** Ours: the engine failed (crashed, exited, busy, stuck, broken), whatever the photo is. */
+  /** Ours: the engine is unusable (crashed, exited, disposed, stuck) or busy, whatever the photo is. */
   | { ok: false; reason: string; engineFailed: true };
 
 /** A photo's reason when the face engine failed before it was embedded (ours, not the photo's). */
@@ -32,6 +35,16 @@ export const ENGINE_FAILED = 'face_engine_failed';
  * the engine works, so it is not dropped (that would fail every other upload in flight too).
  */
 export const ENGINE_BUSY = 'face_engine_busy';
+/**
+ * A photo's reason when the engine threw on it and is still working: a model's or tfjs's error on
+ * one odd image (it crosses the worker boundary as a plain Error). Neither a decode fault nor an
+ * engine down: this photo is refused and the next one is tried with the same engine; stopping
+ * instead would stop every re-run at the same photo.
+ */
+export const ANALYSIS_FAILED = 'analysis_failed';
+
+/** A photo that never answered: the worker is stuck (not the photo's fault, and no use waiting). */
+class AnalysisTimeout extends Error {}
 
 /**
  * How long one photo may take before the engine is given up on. A photo takes a few hundred ms
@@ -52,20 +65,23 @@ export async function embedPhoto(
       engine.analyse(bytes),
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`)),
+          () => reject(new AnalysisTimeout(`no answer in ${Math.round(timeoutMs / 1000)} s`)),
           timeoutMs,
         );
       }),
     ]);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    // Only a decode error is the photo's; anything else (the worker crashed, exited or hangs, a
-    // model's error) says nothing about the photo, and calling it unreadable would send the
-    // admin looking for a fault in a good photo.
+    // A decode error is the photo's. An engine that crashed, exited, was disposed or hangs is
+    // ours, whatever the photo: the import stops (a busy one is kept; the rest are dropped).
+    // Anything else is the engine's error on this image: only this photo is refused, and never
+    // as unreadable (that would send the admin looking for a fault in a good file).
     if (err instanceof ImageInputError) return { ok: false, reason: `unreadable_image: ${message}` };
     if (err instanceof EngineError && err.code === 'busy')
       return { ok: false, reason: `${ENGINE_BUSY}: ${message}`, engineFailed: true };
-    return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
+    if (err instanceof EngineError || err instanceof AnalysisTimeout)
+      return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
+    return { ok: false, reason: `${ANALYSIS_FAILED}: ${message}` };
   } finally {
     clearTimeout(timer);
   }
@@ -91,18 +107,27 @@ export interface PhotoResult {
   /**
    * `duplicate`: the student already has a template of this face model from this very file
    * (repositories/photo-origin.ts); `templateId` names it and nothing was added.
-   * `not_processed`: the face engine failed before this photo was embedded (reason
-   * `face_engine_failed`); nothing was stored from it, and sending it again is safe.
+   * `not_processed`: the face engine failed or was busy before this photo was embedded (reason
+   * `face_engine_failed` or `face_engine_busy`); nothing was stored from it, and sending it again
+   * is safe.
    */
   status: 'accepted' | 'duplicate' | 'rejected' | 'not_processed';
   templateId?: string;
   reason?: string;
 }
 
-export const notProcessed = (filename: string): PhotoResult => ({
+/** Why the engine stopped an upload or import: failed (it is dropped) or busy (it is kept). */
+export type StopReason = typeof ENGINE_FAILED | typeof ENGINE_BUSY;
+
+/** The code of a `not_processed` photo's reason (`face_engine_busy: …` → `face_engine_busy`). */
+export const stopReasonOf = (reason: string | undefined): StopReason =>
+  reason === ENGINE_BUSY || reason?.startsWith(`${ENGINE_BUSY}:`) === true ? ENGINE_BUSY : ENGINE_FAILED;
+
+/** A photo after the one the engine stopped at: not tried, for the same reason. */
+export const notProcessed = (filename: string, reason: StopReason): PhotoResult => ({
   filename,
   status: 'not_processed',
-  reason: ENGINE_FAILED,
+  reason,
 });
 
 /** Whether the face engine failed during these results: the import stops there. */
@@ -111,19 +136,22 @@ export const engineStopped = (results: readonly PhotoResult[]): boolean =>
 
 /** Whether it failed only for being busy: working, so it is kept for the next upload. */
 export const engineWasBusy = (results: readonly PhotoResult[]): boolean =>
-  results.some((r) => r.status === 'not_processed' && r.reason?.startsWith(`${ENGINE_BUSY}:`) === true);
+  results.some((r) => r.status === 'not_processed' && stopReasonOf(r.reason) === ENGINE_BUSY);
 
 /**
  * The sentence an admin reads when the engine stopped part-way. It is honest about whose fault
  * it is, and that sending the same photos again is safe: a photo already stored is recognised by
- * its digest and answered `duplicate`, so only the ones not processed are added.
+ * its digest and answered `duplicate`, so only the ones not processed are added. `atMost`: the
+ * count is an upper bound (an import counts the photos of the folders it never reached, some of
+ * which it would have skipped), said as "up to".
  */
 export function engineStoppedMessage(
   notProcessedCount: number,
   again: 'upload' | 'import',
-  busy = false,
+  { busy = false, atMost = false }: { busy?: boolean; atMost?: boolean } = {},
 ): string {
-  const photos = notProcessedCount === 1 ? '1 photo was' : `${notProcessedCount} photos were`;
+  const photos =
+    (atMost ? 'up to ' : '') + (notProcessedCount === 1 ? '1 photo was' : `${notProcessedCount} photos were`);
   if (busy)
     return `The face engine is busy with other uploads; ${photos} not processed. Nothing was lost: ${again} the same photos again in a minute (those already added are recognised and skipped).`;
   const rerun =
@@ -175,7 +203,8 @@ export async function addPhotoTemplates(
       // The engine is down: this photo and the ones after it are not tried (each would fail
       // the same way, and be reported as if it were its own fault).
       results.push({ filename: photo.filename, status: 'not_processed', reason: embedded.reason });
-      for (const rest of photos.slice(i + 1)) results.push(notProcessed(rest.filename));
+      const reason = stopReasonOf(embedded.reason);
+      for (const rest of photos.slice(i + 1)) results.push(notProcessed(rest.filename, reason));
       return results;
     }
     if (!embedded.ok) {
