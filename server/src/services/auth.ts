@@ -253,25 +253,32 @@ export class AuthService {
     via: SignInVia,
     now: string,
   ): Promise<void> {
+    await this.endFamily(
+      row.family_id,
+      {
+        actor: { kind: 'system', id: null },
+        action: 'auth.refresh_reuse',
+        entity: 'user',
+        entityId: row.user_id,
+        detail: { via, outcome: 'session_ended' },
+      },
+      now,
+    );
+  }
+
+  /**
+   * Ends one sign-in's session (its refresh-token family) and writes `entry` in the same
+   * transaction, only when a live token was revoked: a family ends once, so it is written once.
+   */
+  private async endFamily(familyId: string, entry: AuditEntry, now: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const ended = await trx
         .updateTable('refresh_tokens')
         .set({ revoked_at: now })
-        .where('family_id', '=', row.family_id)
+        .where('family_id', '=', familyId)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
-      if (Number(ended.numUpdatedRows) === 0) return;
-      await writeAudit(
-        trx,
-        {
-          actor: { kind: 'system', id: null },
-          action: 'auth.refresh_reuse',
-          entity: 'user',
-          entityId: row.user_id,
-          detail: { via, outcome: 'session_ended' },
-        },
-        now,
-      );
+      if (Number(ended.numUpdatedRows) > 0) await writeAudit(trx, entry, now);
     });
   }
 
@@ -355,26 +362,17 @@ export class AuthService {
       .where('token_hash', '=', hashToken(refreshToken))
       .executeTakeFirst();
     if (!row) return;
-    await this.db.transaction().execute(async (trx) => {
-      const ended = await trx
-        .updateTable('refresh_tokens')
-        .set({ revoked_at: now })
-        .where('family_id', '=', row.family_id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(ended.numUpdatedRows) > 0)
-        await writeAudit(
-          trx,
-          {
-            actor: { kind: 'user', id: row.user_id },
-            action: 'auth.sign_out',
-            entity: 'user',
-            entityId: row.user_id,
-            detail: { via },
-          },
-          now,
-        );
-    });
+    await this.endFamily(
+      row.family_id,
+      {
+        actor: { kind: 'user', id: row.user_id },
+        action: 'auth.sign_out',
+        entity: 'user',
+        entityId: row.user_id,
+        detail: { via },
+      },
+      now,
+    );
   }
 
   private async issue(db: Executor, user: TokenSubject, familyId: string): Promise<IssuedTokens> {
