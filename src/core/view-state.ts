@@ -105,7 +105,8 @@ export class KioskView {
         : null,
       noClassToday: session ? false : attendance.noClassToday(),
       room: room ?? (roomId ? { id: roomId, name: roomId } : null),
-      sync: sync.status(),
+      // The door's room, just read: the sync line reuses it when it is the paired room.
+      sync: sync.status(roomId ? { roomId, room } : undefined),
       droppedFrames: pipeline.counters.dropped,
       // Tells the page to open getUserMedia and push frames (camera spec `push`).
       browserCamera: camera.takesPushedFrames ? { deviceId: null } : null,

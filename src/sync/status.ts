@@ -14,7 +14,11 @@ export class SyncStatusBoard {
 
   constructor(private readonly store: SyncStore) {}
 
-  status(): SyncStatus {
+  /**
+   * `known`: a room's roster record the caller has just read (the kiosk's state reads its door's
+   * room for every frame it shows): when it is the paired room, it is not read a second time.
+   */
+  status(known?: { roomId: string; room: { name: string } | null }): SyncStatus {
     const s = this.store.sync.all();
     return {
       paired: Boolean(s.serverUrl && s.deviceToken),
@@ -39,7 +43,9 @@ export class SyncStatusBoard {
               name: s.deviceName,
               // The roster's room, as the door shows it; before the first pull brings it, the
               // pairing answer's name (null from a server too old to send one: the id stands in).
-              roomName: this.store.roster.getRoom(s.roomId)?.name ?? s.pairedRoomName,
+              roomName:
+                (known?.roomId === s.roomId ? known.room : this.store.roster.getRoom(s.roomId))?.name ??
+                s.pairedRoomName,
             }
           : null,
     };

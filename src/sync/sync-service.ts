@@ -125,8 +125,9 @@ export class SyncService {
     });
   }
 
-  status(): SyncStatus {
-    return this.board.status();
+  /** `known`: see SyncStatusBoard.status. */
+  status(known?: Parameters<SyncStatusBoard['status']>[0]): SyncStatus {
+    return this.board.status(known);
   }
 
   subscribe(listener: (s: SyncStatus) => void): () => void {
