@@ -6,11 +6,12 @@ import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { importRoster } from '../import/roster.js';
+import { serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
 import { rosterSummary } from './roster-summary.js';
-import { resolveSiteArg, SiteArgError } from './site-arg.js';
+import { siteIdOrExit } from './site-arg.js';
 
-const USAGE = 'Usage: npm run server:import-roster -- <file.csv> [--site <site name or id>] [--dry-run]';
+const USAGE = `Usage: ${serverCommand('import-roster', '<file.csv> [--site <site name or id>] [--dry-run]')}`;
 
 async function main() {
   const { values, positionals } = flags(
@@ -33,15 +34,7 @@ async function main() {
   const database = openDatabase(configFromEnv(process.env).database);
   try {
     await migrate(database);
-    let siteId: string;
-    try {
-      siteId = await resolveSiteArg(database.db, typeof values.site === 'string' ? values.site : undefined);
-    } catch (err) {
-      if (!(err instanceof SiteArgError)) throw err;
-      console.error(`${err.message}\n${USAGE}`);
-      process.exitCode = 2;
-      return;
-    }
+    const siteId = await siteIdOrExit(database, values.site, USAGE);
     const report = await importRoster(database.db, bytes, {
       siteId,
       dryRun: values['dry-run'] === true,

@@ -6,12 +6,13 @@ import { stat } from 'node:fs/promises';
 import { configFromEnv } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
 import { noConsentHint } from './import-hints.js';
-import { resolveSiteArg, SiteArgError } from './site-arg.js';
+import { siteIdOrExit } from './site-arg.js';
 import { FaceEngineStopped, importDirectory, type StudentImport } from './import-photos.js';
 
-const USAGE = 'Usage: npm run server:import -- <dir> [--consent] [--site <site name or id>]';
+const USAGE = `Usage: ${serverCommand('import', '<dir> [--consent] [--site <site name or id>]')}`;
 
 async function main() {
   const { values, positionals } = flags(
@@ -38,16 +39,11 @@ async function main() {
   }
   const config = configFromEnv(process.env);
   const database = openDatabase(config.database);
-  let siteId: string;
-  try {
-    await migrate(database);
-    siteId = await resolveSiteArg(database.db, typeof values.site === 'string' ? values.site : undefined);
-  } catch (err) {
+  await migrate(database).catch(async (err: unknown) => {
     await database.close();
-    if (!(err instanceof SiteArgError)) throw err;
-    console.error(`${err.message}\n${USAGE}`);
-    process.exit(2);
-  }
+    throw err;
+  });
+  const siteId = await siteIdOrExit(database, values.site, USAGE);
   const { createFaceEngine } = await import('../../../src/ml/index.js');
   const engine = await createFaceEngine({ maxQueue: 4 });
   try {

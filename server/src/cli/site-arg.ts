@@ -2,6 +2,7 @@
 // admin with two sites types the name; both are accepted. One that matches no site (or two sites
 // of that name) is refused with the list to choose from, before anything is read or written.
 import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.js';
 import type { DB } from '../db/schema.js';
 
 export class SiteArgError extends Error {}
@@ -21,4 +22,21 @@ export async function resolveSiteArg(db: Kysely<DB>, given: string | undefined):
       ? `Several sites are called "${given}": give --site the id of the one meant. Sites: ${list}.`
       : `No site "${given}": give --site a site's name (as on the console's Sites & rooms page) or its id. Sites: ${list}.`,
   );
+}
+
+/** The site `--site` names, or (for a name that matches no site, or several) the reason and the usage, exit 2. */
+export async function siteIdOrExit(
+  database: Database,
+  /** parseArgs's value of `--site` (a string option: never a boolean in practice). */
+  given: string | boolean | undefined,
+  usage: string,
+): Promise<string> {
+  try {
+    return await resolveSiteArg(database.db, typeof given === 'string' ? given : undefined);
+  } catch (err) {
+    if (!(err instanceof SiteArgError)) throw err;
+    await database.close();
+    console.error(`${err.message}\n${usage}`);
+    process.exit(2);
+  }
 }
