@@ -13,7 +13,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CameraStatus, SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
+import { CameraStatus, cameraNotWorking, SYNC_PATHS, type ItemResult } from '../../src/contracts/sync.js';
 import { tooManyRequests, unauthorized } from './errors.js';
 import { parseHealth } from './repositories/devices.js';
 import { METRICS_SCRAPES_PER_MINUTE, scrapeLimit } from './scrape-limit.js';
@@ -208,7 +208,7 @@ function registerKioskGauges(app: FastifyInstance, registry: Registry) {
       // `error` by itself after 15 s).
       const camera = CameraStatus.safeParse(r.camera_status);
       if (camera.success) {
-        if (camera.data === 'missing' || camera.data === 'error') notWorking += 1;
+        if (cameraNotWorking(camera.data)) notWorking += 1;
         cameraStatus.set({ ...labels, status: camera.data }, 1);
       }
     }

@@ -424,6 +424,13 @@ export type RosterPage = z.infer<typeof RosterPage>;
 /** A camera's status as the kiosk shows it (KioskState.camera), and reports it to the server. */
 export const CameraStatus = z.enum(['starting', 'running', 'missing', 'error', 'stopped']);
 export type CameraStatus = z.infer<typeof CameraStatus>;
+/**
+ * A camera that cannot give the door pictures: missing or failing (not `stopped`, a door an admin
+ * turned off, nor `starting`, which becomes `error` by itself). The door pauses, the kiosk's
+ * admin area and the console's Kiosks page flag it, /metrics counts it.
+ */
+export const cameraNotWorking = (status: string | null | undefined): boolean =>
+  status === 'missing' || status === 'error';
 /** The longest camera detail a kiosk reports with its pull (it cuts longer ones). */
 export const CAMERA_DETAIL_MAX = 200;
 

@@ -105,8 +105,6 @@ export async function* photosOneByOne(
         'too_many_parts',
         `An upload carries photos only (at most ${PHOTOS_PER_UPLOAD}, and at most ${FIELDS_PER_UPLOAD} small text fields, which are ignored): the photos before the extra part were handled, each with its result; the rest were not read.`,
       );
-    if (code === 'FST_REQ_FILE_TOO_LARGE')
-      throw new HttpError(413, 'payload_too_large', `A photo is larger than ${inMb(photoLimitBytes)}`);
     throw err;
   }
 }

@@ -8,6 +8,7 @@ import {
   type KioskState,
   type SyncStatus,
 } from '../../contracts/kiosk-api.js';
+import { cameraNotWorking } from '../../contracts/sync.js';
 
 export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
 
@@ -132,7 +133,7 @@ export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>): DoorBlo
   const paused = 'Attendance is paused';
   if (engine.state === 'error')
     return { kind: 'engine-error', title: paused, detail: 'Please tell your teacher', progress: null };
-  if (camera.status === 'missing' || camera.status === 'error')
+  if (cameraNotWorking(camera.status))
     return {
       kind: 'camera-missing',
       title: paused,
@@ -444,7 +445,7 @@ export function doorProblemForAdmin(state: Pick<KioskState, 'engine' | 'camera'>
   // A problem the kiosk found itself (the page's camera, a camera without a picture) is already
   // said in its sentences, with what to check (page-camera.ts, camera-controller.ts); a
   // camera's own words, whatever their punctuation, are quoted as its problem.
-  if ((status === 'missing' || status === 'error') && reason && detail) return `${detail} ${stop}`;
+  if (cameraNotWorking(status) && reason && detail) return `${detail} ${stop}`;
   // Their own full stop is not doubled.
   const words = detail?.replace(/\.+$/, '') || null;
   if (status === 'missing') return `No camera: ${words ?? 'none found'}. ${stop}`;

@@ -11,6 +11,7 @@ import type { Room, Site } from '../../../src/schemas/people.js';
 import { SettingsPatch, type Settings } from '../../../src/repositories/settings.js';
 import { isThisComputerAddress, pairingQrText } from '../../../../src/contracts/pairing-qr.js';
 import { clockIsOff, describeClockOffset } from '../../../../src/contracts/clock-offset.js';
+import { cameraNotWorking } from '../../../../src/contracts/sync.js';
 import { api, apiAll } from '../api.js';
 import { useSubmit } from '../forms.js';
 import { dateTimeIn } from '../format.js';
@@ -113,8 +114,7 @@ const CAMERA_WORDS: Record<NonNullable<DeviceT['camera']>['status'], string> = {
 };
 
 /** A kiosk in use whose camera is missing or failing: its door takes no attendance. */
-const cameraTrouble = (k: DeviceT): boolean =>
-  k.state === 'paired' && (k.camera?.status === 'missing' || k.camera?.status === 'error');
+const cameraTrouble = (k: DeviceT): boolean => k.state === 'paired' && cameraNotWorking(k.camera?.status);
 
 function health(d: DeviceT): string {
   const camera = d.camera ? CAMERA_WORDS[d.camera.status] : null;
