@@ -191,6 +191,18 @@ describe('the audit log in plain words', () => {
       'A kiosk',
     );
     expect(auditActor(entry({ ...old, action: 'student.erase' }))).toBe('A user');
+    const lesson = { roomId: 'r-4', weekday: 1, date: null, startTime: '08:30', endTime: '09:15' };
+    expect(
+      say({ ...old, action: 'schedule.create', entity: 'schedule', entityId: 's1', detail: lesson }),
+    ).toBe('Added a lesson to the timetable of a class: Mondays 08:30–09:15 in a room.');
+    expect(
+      say({
+        action: 'schedule.create',
+        entity: 'schedule',
+        entityId: 's1',
+        detail: { ...lesson, classId: 'c-x' },
+      }),
+    ).toMatch(/ in a room since deleted\.$/);
     // With names, an id without one is a record that is gone.
     expect(auditActor(entry({ action: 'student.erase', actorId: 'u-gone' }))).toBe('A user since removed');
   });

@@ -103,6 +103,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
   const entityName = nameOf(e.entityId);
   // Without `names` (an older server) an unnamed id says nothing about whether its record is gone.
   const gone = (how: string) => (e.names === undefined ? '' : ` since ${how}`);
+  const room: RoomWords = (id) => (str(id) ? (nameOf(id) ?? `a room${gone('deleted')}`) : null);
   const student = (id: unknown = e.entityId) => nameOf(id) ?? `a student${gone('erased')}`;
   const kiosk = (id: unknown = e.entityId) => {
     const name = nameOf(id);
@@ -352,20 +353,18 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
         `Undid the ${d.kind === 'cancelled' ? 'cancellation' : d.kind === 'moved' ? 'move' : 'change'} of ${lesson(e.entityId)}; it is back as timetabled.`,
       );
     case 'schedule.create':
-      return words(`Added a lesson to the timetable of ${className(d.classId)}: ${lessonWords(d, nameOf)}.`);
+      return words(`Added a lesson to the timetable of ${className(d.classId)}: ${lessonWords(d, room)}.`);
     case 'schedule.update': {
       const from = longDate(str(d.effectiveFrom));
       const after = (d.after ?? {}) as Detail;
       // Versions planned to start later that the edit removed (the row may hold only those).
       const replaced = (Array.isArray(d.replaced) ? d.replaced : [])
         .filter((v): v is Detail => v !== null && typeof v === 'object')
-        .map(
-          (v) => `the change planned from ${longDate(str(v.validFrom)) || '?'} (${lessonWords(v, nameOf)})`,
-        );
+        .map((v) => `the change planned from ${longDate(str(v.validFrom)) || '?'} (${lessonWords(v, room)})`);
       const changed = Object.keys(after).length > 0 || replaced.length === 0;
       return words(
         `Changed a lesson of ${className(d.classId)}${from ? ` from ${from} on` : ''}: ` +
-          (changed ? lessonChange((d.before ?? {}) as Detail, after, nameOf) : 'it stays as it was') +
+          (changed ? lessonChange((d.before ?? {}) as Detail, after, room) : 'it stays as it was') +
           (replaced.length > 0 ? `, and replaced ${joinWords(replaced)}` : '') +
           '.',
       );
@@ -373,7 +372,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
     case 'schedule.delete': {
       const last = longDate(str(d.lastDate));
       return words(
-        `Removed the lesson ${lessonWords(d, nameOf)} from the timetable of ${className(d.classId)}` +
+        `Removed the lesson ${lessonWords(d, room)} from the timetable of ${className(d.classId)}` +
           `${last ? ` (its last day: ${last})` : ''}.`,
       );
     }
@@ -581,20 +580,17 @@ function meetsWords(weekday: unknown, date: unknown): string {
   if (day !== undefined) return WEEKDAY_WORDS[day] ?? `day ${day}`;
   return longDate(str(date)) || '?';
 }
-const roomWords = (roomId: unknown, nameOf: (id: unknown) => string | undefined) => {
-  const name = nameOf(roomId);
-  return name ? `in ${name}` : str(roomId) ? 'in a room since deleted' : '';
-};
+/** A room as a row names it ("Room 4", "a room since deleted"), or null for a row without one. */
+type RoomWords = (roomId: unknown) => string | null;
 /** "Mondays 08:30–09:15 in Room 4". */
-function lessonWords(d: Detail, nameOf: (id: unknown) => string | undefined): string {
+function lessonWords(d: Detail, room: RoomWords): string {
   const times = str(d.startTime) && str(d.endTime) ? ` ${str(d.startTime)}–${str(d.endTime)}` : '';
-  const room = roomWords(d.roomId, nameOf);
-  return `${meetsWords(d.weekday, d.date)}${times}${room ? ` ${room}` : ''}`;
+  const where = room(d.roomId);
+  return `${meetsWords(d.weekday, d.date)}${times}${where ? ` in ${where}` : ''}`;
 }
 /** A timetable edit's changed fields (only those are in the row), before and after. */
-function lessonChange(before: Detail, after: Detail, nameOf: (id: unknown) => string | undefined): string {
+function lessonChange(before: Detail, after: Detail, room: RoomWords): string {
   const parts: string[] = [];
-  const room = (id: unknown) => nameOf(id) ?? 'a room since deleted';
   if ('weekday' in after || 'date' in after)
     parts.push(
       `meets ${meetsWords(after.weekday, after.date)} instead of ${meetsWords(before.weekday, before.date)}`,
@@ -603,7 +599,8 @@ function lessonChange(before: Detail, after: Detail, nameOf: (id: unknown) => st
     parts.push(`starts at ${str(after.startTime) ?? '?'} instead of ${str(before.startTime) ?? '?'}`);
   if ('endTime' in after)
     parts.push(`ends at ${str(after.endTime) ?? '?'} instead of ${str(before.endTime) ?? '?'}`);
-  if ('roomId' in after) parts.push(`meets in ${room(after.roomId)} instead of ${room(before.roomId)}`);
+  if ('roomId' in after)
+    parts.push(`meets in ${room(after.roomId) ?? '?'} instead of ${room(before.roomId) ?? '?'}`);
   if ('graceMinutes' in after)
     parts.push(
       `has ${count(num(after.graceMinutes) ?? 0, 'minute')} of grace instead of ${num(before.graceMinutes) ?? '?'}`,

@@ -113,6 +113,10 @@ const CAMERA_WORDS: Record<NonNullable<DeviceT['camera']>['status'], string> = {
   stopped: 'camera off',
 };
 
+/** A site's time zone (UTC for a site not in the list). */
+const tzOf = (siteId: string, sites: readonly SiteT[]): string =>
+  sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+
 /** A kiosk in use whose camera is missing or failing: its door takes no attendance. */
 const cameraTrouble = (k: DeviceT): boolean => k.state === 'paired' && cameraNotWorking(k.camera?.status);
 
@@ -157,7 +161,7 @@ function SilentNotice({
 }) {
   const silent = devices.filter((k) => k.silence !== null);
   if (silent.length === 0) return null;
-  const tz = (siteId: string) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+  const tz = (siteId: string) => tzOf(siteId, sites);
   return (
     <div className="card notice notice--warn" role="status" data-testid="silent-notice">
       <h2>{silent.length === 1 ? '1 kiosk is' : `${silent.length} kiosks are`} silent in school hours</h2>
@@ -212,7 +216,7 @@ function ClockNotice({ devices }: { devices: DeviceT[] }) {
 function CameraNotice({ devices, sites }: { devices: DeviceT[]; sites: SiteT[] }) {
   const broken = devices.filter(cameraTrouble);
   if (broken.length === 0) return null;
-  const tz = (siteId: string) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
+  const tz = (siteId: string) => tzOf(siteId, sites);
   return (
     <div className="card notice notice--warn" role="status" data-testid="camera-notice">
       <h2>
@@ -409,7 +413,6 @@ export function Kiosks() {
   const [renaming, setRenaming] = useState<DeviceT | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const f = useSubmit();
-  const tzOf = (siteId: string, sites: SiteT[]) => sites.find((s) => s.id === siteId)?.timezone ?? 'UTC';
   const act = (p: Promise<unknown>) => {
     setActionError(null);
     p.then(q.reload, (err: unknown) => setActionError(err instanceof Error ? err.message : String(err)));
