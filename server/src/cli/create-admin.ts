@@ -8,12 +8,11 @@ import { migrate } from '../db/migrate.js';
 import { HttpError } from '../errors.js';
 import { writeAudit } from '../repositories/audit.js';
 import { insertUser } from '../repositories/users.js';
-import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
 import { hashPassword } from '../services/passwords.js';
 import { serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
-import { readSecret } from './read-secret.js';
+import { PASSWORD_ON_COMMAND_LINE, readNewPassword } from './read-secret.js';
 
 const Args = z.object({ email: Email, name: z.string().trim().min(1).max(200).optional() });
 const USAGE = `Usage: ${serverCommand('create-admin', '--email <email> [--name <name>]')}   (password at the prompt, or piped on stdin)`;
@@ -30,9 +29,7 @@ async function main() {
     ['password'],
   );
   if (values.password !== undefined) {
-    console.error(
-      'create-admin: --password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin',
-    );
+    console.error(`create-admin: ${PASSWORD_ON_COMMAND_LINE}`);
     console.error(USAGE);
     process.exit(2);
   }
@@ -47,14 +44,9 @@ async function main() {
     for (const i of parsed.error.issues) console.error(`  --${i.path.join('.')}: ${i.message}`);
     process.exit(2);
   }
-  const password = Password.safeParse(
-    await readSecret('Password for the new admin (at least 10 characters): '),
-  );
-  if (!password.success) {
-    const why = password.error.issues.map((i) => i.message).join('; ');
-    console.error(
-      `create-admin: that password cannot be used (${why}); nothing was created, run the command again`,
-    );
+  const password = await readNewPassword('Password for the new admin (at least 10 characters): ');
+  if ('refused' in password) {
+    console.error(`create-admin: ${password.refused}; nothing was created, run the command again`);
     process.exit(2);
   }
   const config = configFromEnv(process.env);
@@ -62,7 +54,7 @@ async function main() {
   try {
     await migrate(database);
     const now = new Date().toISOString();
-    const passwordHash = await hashPassword(password.data);
+    const passwordHash = await hashPassword(password.password);
     // The account and its audit row in one transaction: neither without the other.
     const user = await database.db.transaction().execute(async (trx) => {
       const created = await insertUser(

@@ -12,13 +12,12 @@ import { systemClock } from '../clock.js';
 import { windowCounters } from '../rate-limit-store.js';
 import { writeAudit } from '../repositories/audit.js';
 import { findUserByEmail, updateUser } from '../repositories/users.js';
-import { Password } from '../schemas/auth.js';
 import { Email } from '../schemas/common.js';
 import { currentPasswordFailureKey, loginFailureKey } from '../services/auth.js';
 import { hashPassword } from '../services/passwords.js';
 import { createAdminCommand, serverCommand } from '../startup-hints.js';
 import { flags } from './args.js';
-import { readSecret } from './read-secret.js';
+import { PASSWORD_ON_COMMAND_LINE, readNewPassword } from './read-secret.js';
 
 const USAGE = `Usage: ${serverCommand('reset-password', '--email <email> [--enable]')}   (new password at the prompt, or piped on stdin)`;
 
@@ -35,10 +34,7 @@ async function main() {
     USAGE,
     ['password'],
   );
-  if (values.password !== undefined)
-    fail(
-      '--password is not accepted (the command line is visible in `ps`): type it at the prompt or pipe it on stdin',
-    );
+  if (values.password !== undefined) fail(PASSWORD_ON_COMMAND_LINE);
   if (values.email === undefined) fail('--email is required (the address the account signs in with)');
   const email = Email.safeParse(values.email);
   if (!email.success) fail(`--email: ${email.error.issues.map((i) => i.message).join('; ')}`);
@@ -59,15 +55,9 @@ async function main() {
         `the account ${email.data} is disabled; nothing was changed. Add --enable to enable it with its new password`,
         1,
       );
-    const password = Password.safeParse(
-      await readSecret(`New password for ${email.data} (at least 10 characters): `),
-    );
-    if (!password.success)
-      fail(
-        `that password cannot be used (${password.error.issues.map((i) => i.message).join('; ')}); nothing was changed, run the command again`,
-        1,
-      );
-    const passwordHash = await hashPassword(password.data);
+    const password = await readNewPassword(`New password for ${email.data} (at least 10 characters): `);
+    if ('refused' in password) fail(`${password.refused}; nothing was changed, run the command again`, 1);
+    const passwordHash = await hashPassword(password.password);
     const now = systemClock.now().toISOString();
     await database.db.transaction().execute(async (trx) => {
       // A new password (and a re-enable) ends every session of the account (token version bump).
