@@ -25,14 +25,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import { LocalFaceEngine } from '../../src/ml/local-engine.js';
-import type { GateFailure } from '../../src/ml/types.js';
+// The photo import's own rules, so the study measures what the import does.
+import { BLOCKING_GATES, largestFace } from '../../server/src/services/photo-templates.js';
 import { fail, peopleWithPairs } from './study-folders.js';
 
 const VARIANTS = ['q60', 'q75', 'q85', 'q95', 'r50', 'r70', 'r90', 'crop5', 'crop10tl'] as const;
 type Variant = 'real' | (typeof VARIANTS)[number];
-
-/** The gates the photo import refuses a photo on (server/src/services/photo-templates.ts). */
-const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
 
 interface DumpLine {
   identity: string;
@@ -83,7 +81,7 @@ async function dump(out: string, dir: string | undefined): Promise<void> {
         for (const variant of ['real', ...VARIANTS] as Variant[]) {
           const bytes = variant === 'real' ? original : await copyOf(original, variant);
           const result = await engine.analyse(new Uint8Array(bytes));
-          const face = [...result.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+          const face = largestFace(result.faces);
           const gateFailures = face?.gateFailures ?? [];
           const line: DumpLine = {
             identity,

@@ -16,7 +16,11 @@ import { embeddingToBase64 } from '../../../src/ml/embedding-codec.js';
  * Quality gates that matter for a template. Antispoof and liveness are not applied: an
  * uploaded enrolment photo IS a photo, and it is an admin (not a passer-by) who uploads it.
  */
-const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
+export const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blur', 'too_dark'];
+
+/** The face a photo is of: its largest (a passer-by behind the student is smaller). */
+export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined =>
+  [...faces].sort((a, b) => b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!)[0];
 
 export type EmbedResult =
   | { ok: true; embedding: Float32Array; quality: number }
@@ -85,7 +89,7 @@ export async function embedPhoto(
   } finally {
     clearTimeout(timer);
   }
-  const largest = [...analysis.faces].sort((a, b) => b.box[2] * b.box[3] - a.box[2] * a.box[3])[0];
+  const largest = largestFace(analysis.faces);
   if (!largest) return { ok: false, reason: 'no_face' };
   const blocking = largest.gateFailures.filter((g) => BLOCKING_GATES.includes(g));
   if (blocking.length > 0) return { ok: false, reason: `poor_quality: ${blocking.join(', ')}` };
