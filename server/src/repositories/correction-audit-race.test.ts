@@ -102,10 +102,7 @@ describe.each(postgres)('a correction audited while a kiosk mark lands on $name'
         .select('detail')
         .where('action', '=', 'attendance.undo')
         .executeTakeFirstOrThrow();
-      const detail = (typeof undo.detail === 'string' ? JSON.parse(undo.detail) : undo.detail) as {
-        from: string;
-        to: string;
-      };
+      const detail = JSON.parse(undo.detail ?? '{}') as { from: string; to: string };
       expect([detail.from, detail.to]).toEqual(['present', 'absent']);
     },
   );
