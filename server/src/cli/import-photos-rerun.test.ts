@@ -380,10 +380,10 @@ describe.each(dialects)('server:import run again on $name', (dialect) => {
       const stopped = failure as FaceEngineStopped;
       expect(stopped.notProcessed).toBe(2);
       expect(stopped.message).toMatch(/; 2 photos were not processed\./);
-      expect(stopped.students[0]?.photos.map((p) => [p.filename, p.status, p.reason])).toEqual([
-        ['a.jpg', 'accepted', undefined],
-        ['b.jpg', 'not_processed', 'face_engine_busy: face engine busy: frame dropped'],
-        ['c.jpg', 'not_processed', 'face_engine_busy'],
+      expect(stopped.students[0]?.photos.map((p) => [p.filename, p.status, p.stop, p.reason])).toEqual([
+        ['a.jpg', 'accepted', undefined, undefined],
+        ['b.jpg', 'not_processed', 'face_engine_busy', 'face_engine_busy: face engine busy: frame dropped'],
+        ['c.jpg', 'not_processed', 'face_engine_busy', 'face_engine_busy'],
       ]);
     });
 

@@ -12,11 +12,9 @@ import type { DB } from '../db/schema.js';
 import { writeAudit } from '../repositories/audit.js';
 import { createStudent } from '../repositories/students.js';
 import {
-  addPhotoTemplates,
-  engineStopped,
+  addPhotoTemplate,
   engineStoppedMessage,
   notProcessed,
-  stopReasonOf,
   type PhotoResult,
 } from '../services/photo-templates.js';
 
@@ -167,13 +165,12 @@ export async function importDirectory(
           mime: IMAGE_TYPES[extname(f).toLowerCase()] as string,
           bytes: read.bytes,
         };
-        const done = await addPhotoTemplates(db, engine, studentId, [photo], options.now());
-        results.push(...done);
-        if (engineStopped(done)) {
+        const done = await addPhotoTemplate(db, engine, studentId, photo, options.now());
+        results.push(done);
+        if (done.status === 'not_processed') {
           // The engine is down: every photo after this one would fail the same way. Stop, and
           // say how many photos were not processed, here and (at most) in the folders not reached.
-          const reason = stopReasonOf(done.find((r) => r.status === 'not_processed')?.reason);
-          for (const rest of files.slice(at + 1)) results.push(notProcessed(rest, reason));
+          for (const rest of files.slice(at + 1)) results.push(notProcessed(rest, done.stop));
           const count = results.filter((r) => r.status === 'not_processed').length;
           let later = 0;
           for (const next of entries.slice(index + 1)) later += (await photoFiles(dir, next.name)).length;

@@ -26,6 +26,7 @@ interface Result {
   status: string;
   templateId?: string;
   reason?: string;
+  stop?: string;
 }
 
 describe.each(dialects)('a photo upload whose face engine fails, on $name', (dialect) => {
@@ -98,12 +99,13 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
       expect(body.message).toBe(
         'The face engine stopped; 3 photos were not processed. Nothing was lost: upload the same photos again (those already added are recognised and skipped). If it stops again, the server log says why.',
       );
-      expect(body.results.map((r) => [r.filename, r.status])).toEqual([
-        ['a.jpg', 'accepted'],
-        ['broken.jpg', 'rejected'],
-        ['c.jpg', 'not_processed'],
-        ['d.jpg', 'not_processed'],
-        ['e.jpg', 'not_processed'],
+      // Each photo says why in a code (`stop`) a client reads without parsing the reason.
+      expect(body.results.map((r) => [r.filename, r.status, r.stop])).toEqual([
+        ['a.jpg', 'accepted', undefined],
+        ['broken.jpg', 'rejected', undefined],
+        ['c.jpg', 'not_processed', 'face_engine_failed'],
+        ['d.jpg', 'not_processed', 'face_engine_failed'],
+        ['e.jpg', 'not_processed', 'face_engine_failed'],
       ]);
       expect(body.results[1]?.reason).toMatch(/^unreadable_image: /);
       expect(body.results[2]?.reason).toMatch(/^face_engine_failed: face worker stopped/);
@@ -170,9 +172,10 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
         {
           filename: 'x.jpg',
           status: 'not_processed',
+          stop: 'face_engine_busy',
           reason: 'face_engine_busy: face engine busy: frame dropped',
         },
-        { filename: 'y.jpg', status: 'not_processed', reason: 'face_engine_busy' },
+        { filename: 'y.jpg', status: 'not_processed', stop: 'face_engine_busy', reason: 'face_engine_busy' },
       ]);
       // Not dropped: the other uploads it is serving go on, and the next upload uses it again.
       expect(sometimesBusy.disposed).toBe(false);
@@ -219,9 +222,9 @@ describe.each(dialects)('a photo upload whose face engine fails, on $name', (dia
       expect(body.message).toMatch(
         /^The face engine stopped; 2 photos were not processed\. Nothing was lost/,
       );
-      expect(body.results.map((r) => [r.filename, r.status])).toEqual([
-        ['x.jpg', 'not_processed'],
-        ['y.jpg', 'not_processed'],
+      expect(body.results.map((r) => [r.filename, r.status, r.stop, r.reason])).toEqual([
+        ['x.jpg', 'not_processed', 'face_engine_failed', 'face_engine_failed: it could not start'],
+        ['y.jpg', 'not_processed', 'face_engine_failed', 'face_engine_failed'],
       ]);
       // The model's error is for the server log, not the answer.
       expect(res.body).not.toContain('blazeface');

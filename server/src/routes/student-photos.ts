@@ -14,16 +14,15 @@ import { userOf } from '../plugins/auth.js';
 import { writeAudit } from '../repositories/audit.js';
 import { IdParams } from '../schemas/common.js';
 import {
-  addPhotoTemplates,
+  addPhotoTemplate,
   ANALYSIS_FAILED,
   assertConsent,
-  ENGINE_FAILED,
-  engineStopped,
-  engineWasBusy,
   ENGINE_BUSY,
+  ENGINE_FAILED,
   engineStoppedMessage,
   notProcessed,
   type PhotoResult,
+  type StopCode,
 } from '../services/photo-templates.js';
 import { assertUploadLength, photosOneByOne, photoUploadLimits, PHOTOS_PER_UPLOAD } from './photo-upload.js';
 import { typed, type RoutePlugin } from './types.js';
@@ -34,12 +33,15 @@ const PhotoResults = z.object({
       filename: z.string(),
       /**
        * `duplicate`: this student already has a template from this very file; `templateId` names
-       * it. `not_processed`: the face engine failed or was busy before this photo (`reason`
-       * `face_engine_failed` or `face_engine_busy`); nothing was stored from it.
+       * it. `not_processed`: the face engine failed or was busy before this photo (`stop`
+       * `face_engine_failed` or `face_engine_busy`; `reason` begins with it); nothing was stored
+       * from it.
        */
       status: z.enum(['accepted', 'duplicate', 'rejected', 'not_processed']),
       templateId: z.string().optional(),
       reason: z.string().optional(),
+      /** Only on `not_processed`: why the engine stopped, as a code (never read out of `reason`). */
+      stop: z.enum([ENGINE_FAILED, ENGINE_BUSY]).optional(),
     }),
   ),
 });
@@ -94,7 +96,7 @@ const studentPhotos: RoutePlugin = async (app) => {
         tags,
         security,
         summary: 'Upload photos (multipart, one or more image files): each usable face becomes a template',
-        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read). A photo the engine could not analyse (its error on that image) is \`rejected\` as \`analysis_failed\` and the upload goes on. When the face engine fails part-way (its worker crashed or exited, no answer for a photo within a minute, or it could not start): 503 \`face_engine_failed\` with \`results\`, the photos from there on \`not_processed\` with that reason (nothing stored from them; sending the upload again adds only those). When it is busy with other uploads (its queue full): 503 \`face_engine_busy\` in the same way, the photos from there on \`not_processed\` as \`face_engine_busy\`; it works, so send them again in a minute.`,
+        description: `The photos are read and embedded one at a time with the src/ml engine, and discarded unless the retainPhotos setting is on. A file the student already has a template from (same face model) is answered \`duplicate\` and adds nothing. 409 when the student has not consented. At most ${PHOTOS_PER_UPLOAD} photos of at most PHOTO_LIMIT_BYTES each: a body declaring more is 413 before it is read; a photo over the limit, or a file beyond the count, is 413 when it arrives, with \`results\` for the photos handled before it (stored as they say; the rest were not read). A photo the engine could not analyse (its error on that image) is \`rejected\` as \`analysis_failed\` and the upload goes on. When the face engine fails part-way (its worker crashed or exited, no answer for a photo within a minute, or it could not start): 503 \`face_engine_failed\` with \`results\`, the photos from there on \`not_processed\` with that \`stop\` code (nothing stored from them; sending the upload again adds only those). When it is busy with other uploads (its queue full): 503 \`face_engine_busy\` in the same way, the photos from there on \`not_processed\` with \`stop\` \`face_engine_busy\`; it works, so send them again in a minute.`,
         consumes: ['multipart/form-data'],
         params: IdParams,
         response: {
@@ -113,16 +115,14 @@ const studentPhotos: RoutePlugin = async (app) => {
       // Before reading any upload: a student without consent gets no templates.
       await assertConsent(app.ctx.db, request.params.id);
       let engine: FaceEngine | null = null;
-      /** Set when the engine failed: the photos after it are listed `not_processed`, never embedded. */
-      let stopped = false;
-      /** The engine stopped this upload only for being busy (it works, and is kept). */
-      let busy = false;
+      /** Set when the engine stopped: the photos after it are listed `not_processed`, never embedded. */
+      let stopped: StopCode | null = null;
       const results: PhotoResult[] = [];
       try {
         // One photo at a time: each is embedded and stored (or refused) before the next is read.
         for await (const photo of photosOneByOne(request, photoLimitBytes)) {
-          if (stopped) {
-            results.push(notProcessed(photo.filename, busy ? ENGINE_BUSY : ENGINE_FAILED));
+          if (stopped !== null) {
+            results.push(notProcessed(photo.filename, stopped));
             continue;
           }
           if (engine === null) {
@@ -130,52 +130,43 @@ const studentPhotos: RoutePlugin = async (app) => {
               engine = await app.ctx.faceEngine();
             } catch (err) {
               request.log.error({ component: 'face-engine', err }, 'the face engine could not start');
-              results.push({
-                ...notProcessed(photo.filename, ENGINE_FAILED),
-                reason: `${ENGINE_FAILED}: it could not start`,
-              });
-              stopped = true;
+              results.push(
+                notProcessed(photo.filename, ENGINE_FAILED, `${ENGINE_FAILED}: it could not start`),
+              );
+              stopped = ENGINE_FAILED;
               continue;
             }
           }
-          const done = await addPhotoTemplates(
-            app.ctx.db,
-            engine,
-            request.params.id,
-            [photo],
-            app.ctx.nowIso(),
-          );
-          results.push(...done);
+          const done = await addPhotoTemplate(app.ctx.db, engine, request.params.id, photo, app.ctx.nowIso());
+          results.push(done);
           // The engine's error on one photo: the upload goes on, but a model failing on an image
           // is worth a line in the log (the admin sees only "could not analyse").
-          const odd = done.find((r) => r.reason?.startsWith(`${ANALYSIS_FAILED}:`) === true);
-          if (odd)
+          if (done.reason?.startsWith(`${ANALYSIS_FAILED}:`) === true)
             request.log.warn(
-              { component: 'face-engine', reason: odd.reason },
+              { component: 'face-engine', reason: done.reason },
               'the face engine could not analyse a photo',
             );
-          if (engineStopped(done)) {
-            busy = engineWasBusy(done);
-            const reason = done.find((r) => r.status === 'not_processed')?.reason;
-            if (busy)
+          if (done.status === 'not_processed') {
+            // Busy: it works (other uploads are using it), so it is kept. Failed: dropped.
+            if (done.stop === ENGINE_BUSY)
               request.log.warn(
-                { component: 'face-engine', reason },
+                { component: 'face-engine', reason: done.reason },
                 'the face engine was busy: photo upload stopped',
               );
             else {
               request.log.error(
-                { component: 'face-engine', reason },
+                { component: 'face-engine', reason: done.reason },
                 'the face engine failed during a photo upload; the next upload starts a new one',
               );
               app.ctx.discardFaceEngine(engine);
             }
-            stopped = true;
+            stopped = done.stop;
           }
         }
       } catch (err) {
         // A limit crossed while the photos after a failed engine were being listed only ends
         // the list: the answer is the engine's failure, below.
-        if (!(stopped && err instanceof HttpError)) {
+        if (!(stopped !== null && err instanceof HttpError)) {
           // Part-way through: the photos before the failure are stored, so they are audited, and
           // a limit's refusal names them rather than leaving the admin to guess what to send again.
           if (engine === null || results.length === 0) throw err;
@@ -185,13 +176,13 @@ const studentPhotos: RoutePlugin = async (app) => {
           throw err;
         }
       }
-      if (engine === null && !stopped) throw badRequest('No image files in the upload', 'no_files');
+      if (engine === null && stopped === null) throw badRequest('No image files in the upload', 'no_files');
       if (engine !== null) await auditPhotos(request, request.params.id, engine.modelId, results);
-      if (stopped) {
+      if (stopped !== null) {
         const count = results.filter((x) => x.status === 'not_processed').length;
         return reply.status(503).send({
-          error: busy ? ENGINE_BUSY : ENGINE_FAILED,
-          message: engineStoppedMessage(count, 'upload', { busy }),
+          error: stopped,
+          message: engineStoppedMessage(count, 'upload', { busy: stopped === ENGINE_BUSY }),
           results,
         });
       }

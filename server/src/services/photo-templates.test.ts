@@ -1,5 +1,5 @@
 // Whose fault a failed photo is: a photo that cannot be decoded is the photo's (`unreadable_image`);
-// an engine that crashed, was disposed or never answers is ours (`engineFailed`: the import stops);
+// an engine that crashed, was disposed or never answers is ours (`stop`: the import stops, as `face_engine_failed` or `face_engine_busy`);
 // any other error the engine throws on a photo refuses that photo only (`analysis_failed`), the
 // engine working on for the next one.
 import { describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ describe('embedPhoto', () => {
     });
     expect(await embedPhoto(crashed, new Uint8Array([1]))).toEqual({
       ok: false,
-      engineFailed: true,
+      stop: 'face_engine_failed',
       reason: 'face_engine_failed: face worker stopped: face worker exited with code 1',
     });
     const disposed = engineThat(async () => {
@@ -40,13 +40,13 @@ describe('embedPhoto', () => {
     });
     expect(await embedPhoto(disposed, new Uint8Array([1]))).toEqual({
       ok: false,
-      engineFailed: true,
+      stop: 'face_engine_failed',
       reason: 'face_engine_failed: face engine is disposed',
     });
     const stuck = engineThat(() => new Promise<never>(() => undefined));
     expect(await embedPhoto(stuck, new Uint8Array([1]), 1)).toMatchObject({
       ok: false,
-      engineFailed: true,
+      stop: 'face_engine_failed',
       reason: expect.stringMatching(/^face_engine_failed: no answer in /),
     });
   });
@@ -57,7 +57,7 @@ describe('embedPhoto', () => {
     });
     expect(await embedPhoto(busy, new Uint8Array([1]))).toEqual({
       ok: false,
-      engineFailed: true,
+      stop: 'face_engine_busy',
       reason: 'face_engine_busy: face engine busy: frame dropped',
     });
   });

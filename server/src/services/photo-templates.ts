@@ -22,23 +22,30 @@ export const BLOCKING_GATES: readonly GateFailure[] = ['too_small', 'pose', 'blu
 export const largestFace = <F extends { box: readonly number[] }>(faces: readonly F[]): F | undefined =>
   [...faces].sort((a, b) => b.box[2]! * b.box[3]! - a.box[2]! * a.box[3]!)[0];
 
-export type EmbedResult =
-  | { ok: true; embedding: Float32Array; quality: number }
-  /**
-   * This photo only: no face, a poor one, bytes that are not a readable JPEG or PNG, or an error
-   * of the engine's on this image (the engine works; the next photo is tried with it).
-   */
-  | { ok: false; reason: string; engineFailed?: false }
-  /** Ours: the engine is unusable (crashed, exited, disposed, stuck) or busy, whatever the photo is. */
-  | { ok: false; reason: string; engineFailed: true };
-
-/** A photo's reason when the face engine failed before it was embedded (ours, not the photo's). */
+/** A photo's stop code when the face engine failed before it was embedded (ours, not the photo's). */
 export const ENGINE_FAILED = 'face_engine_failed';
 /**
  * The same, when the engine refused the photo because its queue was full (many uploads at once):
  * the engine works, so it is not dropped (that would fail every other upload in flight too).
  */
 export const ENGINE_BUSY = 'face_engine_busy';
+
+/** Why the engine stopped an upload or import: failed (it is dropped) or busy (it is kept). */
+export type StopCode = typeof ENGINE_FAILED | typeof ENGINE_BUSY;
+
+export type EmbedResult =
+  | { ok: true; embedding: Float32Array; quality: number }
+  /**
+   * This photo only: no face, a poor one, bytes that are not a readable JPEG or PNG, or an error
+   * of the engine's on this image (the engine works; the next photo is tried with it).
+   */
+  | { ok: false; reason: string; stop?: undefined }
+  /**
+   * Ours: the engine is unusable (crashed, exited, disposed, stuck) or busy, whatever the photo
+   * is. `stop` says which; `reason` begins with it and adds the engine's words.
+   */
+  | { ok: false; reason: string; stop: StopCode };
+
 /**
  * A photo's reason when the engine threw on it and is still working: a model's or tfjs's error on
  * one odd image (it crosses the worker boundary as a plain Error). Neither a decode fault nor an
@@ -82,9 +89,9 @@ export async function embedPhoto(
     // as unreadable (that would send the admin looking for a fault in a good file).
     if (err instanceof ImageInputError) return { ok: false, reason: `unreadable_image: ${message}` };
     if (err instanceof EngineError && err.code === 'busy')
-      return { ok: false, reason: `${ENGINE_BUSY}: ${message}`, engineFailed: true };
+      return { ok: false, reason: `${ENGINE_BUSY}: ${message}`, stop: ENGINE_BUSY };
     if (err instanceof EngineError || err instanceof AnalysisTimeout)
-      return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, engineFailed: true };
+      return { ok: false, reason: `${ENGINE_FAILED}: ${message}`, stop: ENGINE_FAILED };
     return { ok: false, reason: `${ANALYSIS_FAILED}: ${message}` };
   } finally {
     clearTimeout(timer);
@@ -106,41 +113,30 @@ export interface PhotoInput {
   bytes: Buffer;
 }
 
-export interface PhotoResult {
+interface PhotoVerdict {
   filename: string;
-  /**
-   * `duplicate`: the student already has a template of this face model from this very file
-   * (repositories/photo-origin.ts); `templateId` names it and nothing was added.
-   * `not_processed`: the face engine failed or was busy before this photo was embedded (reason
-   * `face_engine_failed` or `face_engine_busy`); nothing was stored from it, and sending it again
-   * is safe.
-   */
-  status: 'accepted' | 'duplicate' | 'rejected' | 'not_processed';
   templateId?: string;
   reason?: string;
 }
 
-/** Why the engine stopped an upload or import: failed (it is dropped) or busy (it is kept). */
-export type StopReason = typeof ENGINE_FAILED | typeof ENGINE_BUSY;
+/**
+ * One photo's outcome. `duplicate`: the student already has a template of this face model from
+ * this very file (repositories/photo-origin.ts); `templateId` names it and nothing was added.
+ * `not_processed`: the face engine failed or was busy before this photo was embedded; `stop` says
+ * which (typed: callers never read it out of `reason`, which adds the engine's words), nothing was
+ * stored from it, and sending it again is safe.
+ */
+export type PhotoResult =
+  | (PhotoVerdict & { status: 'accepted' | 'duplicate' | 'rejected'; stop?: undefined })
+  | (PhotoVerdict & { status: 'not_processed'; stop: StopCode; reason: string });
 
-/** The code of a `not_processed` photo's reason (`face_engine_busy: …` → `face_engine_busy`). */
-export const stopReasonOf = (reason: string | undefined): StopReason =>
-  reason === ENGINE_BUSY || reason?.startsWith(`${ENGINE_BUSY}:`) === true ? ENGINE_BUSY : ENGINE_FAILED;
-
-/** A photo after the one the engine stopped at: not tried, for the same reason. */
-export const notProcessed = (filename: string, reason: StopReason): PhotoResult => ({
+/** A photo the engine never got to, for the reason it stopped at an earlier one. */
+export const notProcessed = (filename: string, stop: StopCode, reason: string = stop): PhotoResult => ({
   filename,
   status: 'not_processed',
+  stop,
   reason,
 });
-
-/** Whether the face engine failed during these results: the import stops there. */
-export const engineStopped = (results: readonly PhotoResult[]): boolean =>
-  results.some((r) => r.status === 'not_processed');
-
-/** Whether it failed only for being busy: working, so it is kept for the next upload. */
-export const engineWasBusy = (results: readonly PhotoResult[]): boolean =>
-  results.some((r) => r.status === 'not_processed' && stopReasonOf(r.reason) === ENGINE_BUSY);
 
 /**
  * The sentence an admin reads when the engine stopped part-way. It is honest about whose fault
@@ -175,94 +171,70 @@ export async function assertConsent(db: Kysely<DB>, studentId: string): Promise<
 }
 
 /**
- * Embeds each photo, stores a template per usable face, keeps the photo only if the admin setting
+ * Embeds one photo, stores a template from its face, keeps the photo only if the admin setting
  * says so. A photo the student already has a template from (same file, same face model) is
  * answered `duplicate` and adds nothing: looked up by the file's digest before the engine runs,
- * and, for templates made before digests were kept, by the embedding after it.
+ * and, for templates made before digests were kept, by the embedding after it. A `not_processed`
+ * answer means the engine is down or busy: the caller stops there (every photo after it would
+ * fail the same way, and be reported as if it were its own fault).
+ *
+ * Callers take photos one at a time (an upload is read, an import folder is opened, one by one),
+ * so the student's consent and the settings are read for each: a consent withdrawn part-way
+ * stops the photos after it.
  */
-export async function addPhotoTemplates(
+export async function addPhotoTemplate(
   db: Kysely<DB>,
   engine: FaceEngine,
   studentId: string,
-  photos: readonly PhotoInput[],
+  photo: PhotoInput,
   now: string,
-): Promise<PhotoResult[]> {
+): Promise<PhotoResult> {
   await assertConsent(db, studentId);
-  const settings = await readSettings(db);
-  const results: PhotoResult[] = [];
-  const already = (filename: string, templateId: string): PhotoResult => ({
-    filename,
-    status: 'duplicate',
-    templateId,
-  });
-  for (const [i, photo] of photos.entries()) {
-    const digest = photoDigest(photo.bytes);
-    const known = await templateOfPhoto(db, studentId, engine.modelId, digest);
-    if (known !== null) {
-      results.push(already(photo.filename, known));
-      continue;
-    }
-    const embedded = await embedPhoto(engine, photo.bytes);
-    if (!embedded.ok && embedded.engineFailed === true) {
-      // The engine is down: this photo and the ones after it are not tried (each would fail
-      // the same way, and be reported as if it were its own fault).
-      results.push({ filename: photo.filename, status: 'not_processed', reason: embedded.reason });
-      const reason = stopReasonOf(embedded.reason);
-      for (const rest of photos.slice(i + 1)) results.push(notProcessed(rest.filename, reason));
-      return results;
-    }
-    if (!embedded.ok) {
-      results.push({ filename: photo.filename, status: 'rejected', reason: embedded.reason });
-      continue;
-    }
-    const twin = await claimUndigestedTwin(db, studentId, engine.modelId, embedded.embedding, digest);
-    if (twin !== null) {
-      results.push(already(photo.filename, twin));
-      continue;
-    }
-    const templateId = randomUUID();
-    const [stored] = await storeTemplates(
-      db,
-      [
-        {
-          id: templateId,
-          studentId,
-          modelId: engine.modelId,
-          embedding: embeddingToBase64(embedded.embedding),
-          quality: embedded.quality,
-          createdAt: now,
-          photoSha256: digest,
-        },
-      ],
-      { source: 'photo', deviceId: null, siteId: null },
-      now,
-    );
-    if (stored?.status === 'duplicate') {
-      // Another import stored this file for the student between the look-up and the insert.
-      const winner = await templateOfPhoto(db, studentId, engine.modelId, digest);
-      if (winner !== null) {
-        results.push(already(photo.filename, winner));
-        continue;
-      }
-    }
-    if (stored?.status !== 'accepted') {
-      results.push({ filename: photo.filename, status: 'rejected', reason: stored?.reason ?? 'not_stored' });
-      continue;
-    }
-    if (settings.retainPhotos) {
-      await db
-        .insertInto('photos')
-        .values({
-          id: randomUUID(),
-          student_id: studentId,
-          template_id: templateId,
-          mime: photo.mime,
-          bytes: photo.bytes,
-          created_at: now,
-        })
-        .execute();
-    }
-    results.push({ filename: photo.filename, status: 'accepted', templateId });
+  const digest = photoDigest(photo.bytes);
+  const known = await templateOfPhoto(db, studentId, engine.modelId, digest);
+  if (known !== null) return { filename: photo.filename, status: 'duplicate', templateId: known };
+  const embedded = await embedPhoto(engine, photo.bytes);
+  if (!embedded.ok && embedded.stop !== undefined)
+    return notProcessed(photo.filename, embedded.stop, embedded.reason);
+  if (!embedded.ok) return { filename: photo.filename, status: 'rejected', reason: embedded.reason };
+  const twin = await claimUndigestedTwin(db, studentId, engine.modelId, embedded.embedding, digest);
+  if (twin !== null) return { filename: photo.filename, status: 'duplicate', templateId: twin };
+  const templateId = randomUUID();
+  const [stored] = await storeTemplates(
+    db,
+    [
+      {
+        id: templateId,
+        studentId,
+        modelId: engine.modelId,
+        embedding: embeddingToBase64(embedded.embedding),
+        quality: embedded.quality,
+        createdAt: now,
+        photoSha256: digest,
+      },
+    ],
+    { source: 'photo', deviceId: null, siteId: null },
+    now,
+  );
+  if (stored?.status === 'duplicate') {
+    // Another import stored this file for the student between the look-up and the insert.
+    const winner = await templateOfPhoto(db, studentId, engine.modelId, digest);
+    if (winner !== null) return { filename: photo.filename, status: 'duplicate', templateId: winner };
   }
-  return results;
+  if (stored?.status !== 'accepted')
+    return { filename: photo.filename, status: 'rejected', reason: stored?.reason ?? 'not_stored' };
+  if ((await readSettings(db)).retainPhotos) {
+    await db
+      .insertInto('photos')
+      .values({
+        id: randomUUID(),
+        student_id: studentId,
+        template_id: templateId,
+        mime: photo.mime,
+        bytes: photo.bytes,
+        created_at: now,
+      })
+      .execute();
+  }
+  return { filename: photo.filename, status: 'accepted', templateId };
 }

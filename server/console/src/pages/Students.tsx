@@ -35,6 +35,8 @@ type PhotoResults = {
     status: 'accepted' | 'duplicate' | 'rejected' | 'not_processed';
     templateId?: string;
     reason?: string;
+    /** `not_processed` only: the face engine failed or was busy (the error above the list says which). */
+    stop?: 'face_engine_failed' | 'face_engine_busy';
   }[];
 };
 type Erasure = { erased: true; templates: number; enrolments: number; attendanceEvents: number };
