@@ -579,6 +579,18 @@ describe('the audit log in plain words', () => {
     ).toBe(
       'Refused a roster import into the site “North campus”: 3 problems in 120 rows. Nothing was imported.',
     );
+    // Refused as it was written (an archive at the same moment), not for the file's problems.
+    expect(
+      say({
+        action: 'roster.import_refused',
+        entity: 'site',
+        entityId: SITE,
+        detail: { rows: 120, refusal: 'class_archived' },
+      }),
+    ).toBe(
+      'Refused a roster import into the site “North campus” (120 rows): a class it enrols students into ' +
+        'was archived at the same moment. Nothing was imported; running it again reports what to do.',
+    );
     const refusedChange = say({
       action: 'user.password_change_failed',
       actorId: TEACHER,

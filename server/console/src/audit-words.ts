@@ -44,6 +44,13 @@ const quoted = (s: string) => `“${s}”`;
 /** The session id's date part (`<scheduleId>@YYYY-MM-DD`). */
 const sessionDate = (sessionId: string | undefined) => sessionId?.slice(sessionId.lastIndexOf('@') + 1) ?? '';
 
+/** Why a roster import was refused as it was being written, by its `refusal` code. */
+const ROSTER_REFUSALS: Readonly<Record<string, string>> = {
+  class_archived: 'a class it enrols students into was archived at the same moment',
+  not_found: 'a class it enrols students into was deleted at the same moment',
+  conflict: 'another change to the same students was made at the same moment',
+};
+
 /**
  * The kinds of entry an admin can filter by: an action, or a prefix ending with a dot that
  * /api/audit reads as every action under it (`attendance.`).
@@ -273,10 +280,18 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
         ])}.`,
       );
     case 'roster.import_refused': {
+      const into = entityName ? ` into the site ${quoted(entityName)}` : '';
+      const rows = count(num(d.rows) ?? 0, 'row');
+      // Refused as it was being written (a change made at the same moment), not for the file.
+      const refusal = str(d.refusal);
+      if (refusal !== undefined)
+        return words(
+          `Refused a roster import${into} (${rows}): ${ROSTER_REFUSALS[refusal] ?? `refused as ${refusal}`}. ` +
+            'Nothing was imported; running it again reports what to do.',
+        );
       const problems = num(d.problems) ?? 0;
       return words(
-        `Refused a roster import${entityName ? ` into the site ${quoted(entityName)}` : ''}: ` +
-          `${count(problems, 'problem')} in ${count(num(d.rows) ?? 0, 'row')}. Nothing was imported.`,
+        `Refused a roster import${into}: ${count(problems, 'problem')} in ${rows}. Nothing was imported.`,
       );
     }
     case 'enrolment.add': {

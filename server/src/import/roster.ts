@@ -9,7 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/database.js';
 import type { DB, EnrolmentTable, StudentTable } from '../db/schema.js';
+import { HttpError } from '../errors.js';
 import { writeAudit, type Actor } from '../repositories/audit.js';
 import { appendChanges, type ChangeInput } from '../repositories/changes.js';
 import { lockActiveClass } from '../repositories/class-lock.js';
@@ -376,10 +378,13 @@ async function plan(
 
 /**
  * Checks the file, then (not a dry run, no errors) applies it in one transaction, audited
- * `roster.import` with its counts. A real run refused for errors (422) writes nothing but
- * `roster.import_refused`: how many rows and problems, never the file's contents (the error
- * messages quote cells). A dry run is only a look and writes nothing. A student re-enrolled
- * after leaving a class gets a fresh enrolment only if the old one was closed.
+ * `roster.import` with its counts. A real run refused writes nothing but `roster.import_refused`,
+ * with counts and codes only, never the file's contents (the error messages quote cells): for
+ * errors in the file (422), how many rows and problems; for a refusal as it was being written (an
+ * archive or a deletion of a class it enrols into, another import creating the same student at
+ * the same moment: 409 or 404, nothing written), how many rows and the refusal's code. A dry run
+ * is only a look and writes nothing. A student re-enrolled after leaving a class gets a fresh
+ * enrolment only if the old one was closed.
  */
 export async function importRoster(
   db: Kysely<DB>,
@@ -387,28 +392,47 @@ export async function importRoster(
   options: { siteId: string; dryRun: boolean; actor: Actor; now: string },
 ): Promise<ImportReport> {
   await getSite(db, options.siteId);
-  const report = await applyRoster(db, bytes, options);
-  if (!report.dryRun && !report.ok)
-    await writeAudit(
+  const parsed = parseRosterCsv(bytes);
+  const refused = (detail: Record<string, unknown>) =>
+    writeAudit(
       db,
       {
         actor: options.actor,
         action: 'roster.import_refused',
         entity: 'site',
         entityId: options.siteId,
-        detail: { rows: report.rows, problems: report.errors.length },
+        detail: { rows: parsed.rows.length, ...detail },
       },
       options.now,
     );
+  let report: ImportReport;
+  try {
+    report = await applyRoster(db, parsed, options);
+  } catch (err) {
+    const code = refusalCode(err);
+    if (!options.dryRun && code !== null) await refused({ refusal: code });
+    throw err;
+  }
+  if (!report.dryRun && !report.ok) await refused({ problems: report.errors.length });
   return report;
+}
+
+/**
+ * The code of a refusal the transaction met (its writes undone): a rule's (`class_archived`,
+ * `not_found`), or a constraint that a write made at the same moment took first (`conflict`, as
+ * the error handler answers it). Null for a failure that is not a refusal (the database down).
+ */
+function refusalCode(err: unknown): string | null {
+  if (err instanceof HttpError) return err.code;
+  if (isUniqueViolation(err) || isForeignKeyViolation(err)) return 'conflict';
+  return null;
 }
 
 async function applyRoster(
   db: Kysely<DB>,
-  bytes: Uint8Array,
+  parsed: ReturnType<typeof parseRosterCsv>,
   options: { siteId: string; dryRun: boolean; actor: Actor; now: string },
 ): Promise<ImportReport> {
-  const parsed = parseRosterCsv(bytes);
   if (options.dryRun || parsed.errors.length > 0) {
     return (await plan(db, options.siteId, parsed.rows, parsed.errors, options.dryRun, options.now)).report;
   }

@@ -56,7 +56,15 @@ const importRoutes: RoutePlugin = async (app) => {
           siteId: z.string().min(1).default('default'),
           dryRun: z.enum(['true', 'false']).default('false'),
         }),
-        response: { 200: ImportReportSchema, 400: ErrorBody, 404: ErrorBody, 422: ImportReportSchema },
+        response: {
+          200: ImportReportSchema,
+          400: ErrorBody,
+          404: ErrorBody,
+          // A class it enrols into archived at the same moment (`class_archived`), or another
+          // import creating the same student (`conflict`): nothing imported.
+          409: ErrorBody,
+          422: ImportReportSchema,
+        },
       },
     },
     async (request, reply) => {

@@ -3,16 +3,14 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ErrorBody } from '../../../src/contracts/sync.js';
-import { isUniqueViolation } from '../db/database.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/database.js';
 import { HttpError } from '../errors.js';
 import { RequestValidationError } from './zod-provider.js';
 
 /** Constraint violations that escape the repositories' own checks (races): conflicts, not crashes. */
 function constraintConflict(err: unknown): string | null {
   if (isUniqueViolation(err)) return 'already exists';
-  const code = (err as { code?: unknown }).code;
-  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
-    return 'refers to a record that does not exist or is still referenced';
+  if (isForeignKeyViolation(err)) return 'refers to a record that does not exist or is still referenced';
   return null;
 }
 

@@ -217,8 +217,11 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
 
     // SQLite runs one write transaction at a time, so this interleaving needs PostgreSQL.
     describe.skipIf(dialect.name !== 'postgres')('racing an archive not yet committed', () => {
-      it.each(WRITES)('%s waits for the archive and gets 409 class_archived', async (_name, write) => {
-        const { s, extra } = await fixture();
+      /**
+       * `write` started while an archive of the class has claimed its row and not committed: its
+       * answer once the archive commits, and the class as it stood while the write waited.
+       */
+      async function raceAnArchive(s: Seeded, write: () => Promise<unknown>) {
         let commitArchive!: () => void;
         const held = new Promise<void>((resolve) => (commitArchive = resolve));
         let claimed!: (pid: number) => void;
@@ -235,7 +238,7 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
           await held;
         });
         const holder = await archiving;
-        const racing = conflictCode(write(database.db, s, extra));
+        const racing = conflictCode(write());
         let before: Awaited<ReturnType<typeof classState>>;
         try {
           await waitUntilBlockedBy(database.db, holder, { racing });
@@ -244,9 +247,33 @@ describe.each(dialects)('writes to an archived class on $name', (dialect) => {
           commitArchive();
           await archive;
         }
-        expect(await racing).toBe('409 class_archived');
+        return { answer: await racing, before };
+      }
+
+      it.each(WRITES)('%s waits for the archive and gets 409 class_archived', async (_name, write) => {
+        const { s, extra } = await fixture();
+        const { answer, before } = await raceAnArchive(s, () => write(database.db, s, extra));
+        expect(answer).toBe('409 class_archived');
         const after = await classState(database.db, s);
         expect({ ...after, cls: after.cls.name }).toEqual({ ...before, cls: before.cls.name });
+      });
+
+      it('a roster import refused so is audited as every refused import is: counts and the code, never the file', async () => {
+        const { s, extra } = await fixture();
+        const refusals = () =>
+          database.db
+            .selectFrom('audit_log')
+            .select(['entity', 'entity_id', 'detail'])
+            .where('action', '=', 'roster.import_refused')
+            .execute();
+        const earlier = (await refusals()).length;
+        const { answer } = await raceAnArchive(s, () => IMPORT[1](database.db, s, extra));
+        expect(answer).toBe('409 class_archived');
+        const rows = (await refusals()).slice(earlier);
+        expect(rows.map((r) => [r.entity, r.entity_id, JSON.parse(r.detail ?? '{}') as unknown])).toEqual([
+          ['site', 'default', { rows: 1, refusal: 'class_archived' }],
+        ]);
+        expect(JSON.stringify(rows)).not.toContain(`R-${extra.code}`);
       });
 
       it('an enrolment that got the lock first is there when the archive reads what to tombstone', async () => {
