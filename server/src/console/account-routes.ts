@@ -76,29 +76,41 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
     const baseUrl = (request: FastifyRequest | null) =>
       app.ctx.config.publicUrl ?? (request ? `${request.protocol}://${request.host}` : null);
 
-    async function sendLink(
-      request: FastifyRequest | null,
-      userId: string,
-      kind: PasswordLinkKind,
-    ): Promise<z.infer<typeof LinkAnswer>> {
+    /**
+     * A user's link, signed but not yet sent: where it will go is known before it leaves the
+     * server, so its audit row can be written first. `url` null: no address to build it on (an
+     * anonymous request without PUBLIC_URL).
+     */
+    async function makeLink(request: FastifyRequest | null, userId: string, kind: PasswordLinkKind) {
       const user = await findUserById(app.ctx.db, userId);
       if (!user) throw notFound(`user ${userId}`);
       const base = baseUrl(request);
-      const ttl = LINK_TTL_SECONDS[kind];
-      if (base === null) return { emailed: false, expiresInSeconds: ttl };
-      const url = `${base}/#/set-password?token=${signPasswordLink(app.ctx.config.jwtSecret, user, kind, app.ctx.clock.now().getTime())}`;
+      const url =
+        base === null
+          ? null
+          : `${base}/#/set-password?token=${signPasswordLink(app.ctx.config.jwtSecret, user, kind, app.ctx.clock.now().getTime())}`;
+      return { user, kind, url, emailed: url !== null && opts.mailer !== null };
+    }
+
+    /** Sends the link by email, or (no SMTP) answers it so the admin can hand it over. */
+    async function deliver(link: Awaited<ReturnType<typeof makeLink>>): Promise<z.infer<typeof LinkAnswer>> {
+      const ttl = LINK_TTL_SECONDS[link.kind];
+      if (link.url === null) return { emailed: false, expiresInSeconds: ttl };
       if (opts.mailer) {
-        const m = MESSAGES[kind];
+        const m = MESSAGES[link.kind];
         await opts.mailer.send({
-          to: [user.email],
+          to: [link.user.email],
           subject: m.subject,
-          text: m.body(user.name, url, Math.round(ttl / 3600)),
-          notificationKey: `password-link:${kind}:${user.id}:${Date.now()}`,
+          text: m.body(link.user.name, link.url, Math.round(ttl / 3600)),
+          notificationKey: `password-link:${link.kind}:${link.user.id}:${Date.now()}`,
         });
         return { emailed: true, expiresInSeconds: ttl };
       }
-      return { emailed: false, setPasswordUrl: url, expiresInSeconds: ttl };
+      return { emailed: false, setPasswordUrl: link.url, expiresInSeconds: ttl };
     }
+
+    const sendLink = async (request: FastifyRequest | null, userId: string, kind: PasswordLinkKind) =>
+      deliver(await makeLink(request, userId, kind));
 
     r.post(
       '/api/users/invite',
@@ -153,19 +165,24 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
       },
       async (request) => {
         const actor = userOf(request);
-        const link = await sendLink(request, request.params.id, 'reset');
+        const link = await makeLink(request, request.params.id, 'reset');
+        // A link is stored nowhere (it is signed): the change this row records is the link leaving
+        // the server, so the row is written before it does. A row that cannot be written sends
+        // no email and answers no link (a link handed to an admin can take the account). Not one
+        // transaction with the email: that would hold the database's writers while SMTP answers;
+        // an email that then fails leaves a row for a link that never arrived (the admin gets the error).
         await writeAudit(
           app.ctx.db,
           {
             actor: { kind: 'user', id: actor.id },
             action: 'user.password_link',
             entity: 'user',
-            entityId: request.params.id,
+            entityId: link.user.id,
             detail: { emailed: link.emailed },
           },
           app.ctx.nowIso(),
         );
-        return link;
+        return deliver(link);
       },
     );
 

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, call, createUser, login, uniqueEmail, type TestApp } from '../../test/app.js';
 import { testDialects, type TestDatabase } from '../../test/databases.js';
+import type { MailMessage } from '../notifications/mailer.js';
 
 const dialects = await testDialects();
 const tokenOf = (url: string | undefined) =>
@@ -190,6 +191,43 @@ describe.each(dialects)('accounts and settings in the audit log on $name', (dial
       expect(await rowsOf(`entityId=${user.id}&action=user.password_set.`)).toEqual([
         ['user.password_set.reset', user.id, user.id, null],
       ]);
+    });
+
+    it('no set-password link leaves the server without its audit row: neither emailed nor answered', async () => {
+      const sent: MailMessage[] = [];
+      const withMail = await buildTestApp(database, {
+        consoleDir: null,
+        mailer: { send: async (m) => void sent.push(m), close() {} },
+        config: { publicUrl: 'https://rollcall.school.example', jwtSecret: t.config.jwtSecret },
+      });
+      try {
+        const user = await createUser(database, 'teacher');
+        const issue = (app: TestApp['app']) =>
+          app.inject({
+            method: 'POST',
+            url: `/api/users/${user.id}/password-link`,
+            headers: { authorization: `Bearer ${adminToken}` },
+          });
+        await database.db.schema.alterTable('audit_log').renameTo('audit_log_away').execute();
+        try {
+          const emailed = await issue(withMail.app);
+          expect(emailed.statusCode).toBe(500);
+          const handed = await issue(t.app);
+          expect(handed.statusCode).toBe(500);
+          expect(handed.body).not.toContain('set-password');
+        } finally {
+          await database.db.schema.alterTable('audit_log_away').renameTo('audit_log').execute();
+        }
+        expect(sent).toEqual([]);
+        // With the log back, the link goes out with its row.
+        expect((await issue(withMail.app)).statusCode).toBe(200);
+        expect(sent.map((m) => m.to)).toEqual([[user.email]]);
+        expect(await rowsOf(`entityId=${user.id}&action=user.password_link`)).toEqual([
+          ['user.password_link', adminId, user.id, { emailed: true }],
+        ]);
+      } finally {
+        await withMail.app.close();
+      }
     });
   });
 });
