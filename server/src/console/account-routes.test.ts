@@ -1,6 +1,7 @@
 // Invitations, admin reset links and "forgot password": signed one-time links that work once,
 // expire, never reveal whether an address has an account, and are emailed only to a
 // configured PUBLIC_URL (never one built from a request's Host header).
+import { ColumnNode, TableNode, UpdateQueryNode, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailMessage, Mailer } from '../notifications/mailer.js';
 import { buildTestApp, call, createUser, login, type TestApp } from '../../test/app.js';
@@ -123,6 +124,67 @@ describe.each(dialects)('account links on $name', (dialect) => {
         .where('action', 'like', 'user.password_set%')
         .execute();
       expect(rows).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(!dialect.available)(
+    "a link sets the password in one write: the hash and the version that ends the account's sessions together",
+    async () => {
+      // Every UPDATE of the users table that writes a password hash, as the app sends it.
+      const passwordWrites: string[] = [];
+      const watching: KyselyPlugin = {
+        transformQuery({ node }) {
+          if (
+            UpdateQueryNode.is(node) &&
+            node.table !== undefined &&
+            TableNode.is(node.table) &&
+            node.table.table.identifier.name === 'users' &&
+            (node.updates ?? []).some(
+              (u) => ColumnNode.is(u.column) && u.column.column.name === 'password_hash',
+            )
+          )
+            passwordWrites.push(
+              (node.updates ?? [])
+                .map((u) => (ColumnNode.is(u.column) ? u.column.column.name : '?'))
+                .join(','),
+            );
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      };
+      const watched = await buildTestApp(
+        { ...database, db: database.db.withPlugin(watching) },
+        { consoleDir: null, config: { jwtSecret: withMail.config.jwtSecret } },
+      );
+      try {
+        const user = await createUser(database, 'teacher');
+        const session = await login(watched.app, user.email, user.password);
+        const link = await call<{ setPasswordUrl?: string }>(
+          watched.app,
+          adminToken,
+          'POST',
+          `/api/users/${user.id}/password-link`,
+        );
+        const token = tokenOf(link.setPasswordUrl ?? '');
+        const before = passwordWrites.length;
+        const set = await watched.app.inject({
+          method: 'POST',
+          url: '/api/auth/set-password',
+          payload: { token, password: 'one write is enough' },
+        });
+        expect(set.statusCode).toBe(200);
+        expect(passwordWrites.slice(before)).toEqual(['password_hash,token_version']);
+        await login(watched.app, user.email, 'one write is enough');
+        // The sessions from before the link ended with that one write.
+        const old = await watched.app.inject({
+          method: 'GET',
+          url: '/api/auth/me',
+          headers: { authorization: `Bearer ${session}` },
+        });
+        expect(old.statusCode).toBe(401);
+      } finally {
+        await watched.app.close();
+      }
     },
   );
 

@@ -11,7 +11,7 @@ import type { Mailer } from '../notifications/mailer.js';
 import { userOf } from '../plugins/auth.js';
 import { windowCounters } from '../rate-limit-store.js';
 import { writeAudit } from '../repositories/audit.js';
-import { findUserByEmail, findUserById, insertUser, updateUser } from '../repositories/users.js';
+import { findUserByEmail, findUserById, insertUser, setPasswordIfUnchanged } from '../repositories/users.js';
 import { typed, type RoutePlugin } from '../routes/types.js';
 import { Role, User } from '../schemas/auth.js';
 import { Email, IdParams, Name, Ok } from '../schemas/common.js';
@@ -257,22 +257,13 @@ const accountRoutes = (opts: AccountRoutesOptions): RoutePlugin =>
           // The link is used up by a conditional write, not by the check above: two uses at the
           // same moment both passed that check, and both "set" the password (the last one won,
           // while the first person was told theirs was set). Only the user as the link knew
-          // them (same password hash and version, still enabled) is changed; the other use is
-          // refused like a used link.
-          const claimed = await trx
-            .updateTable('users')
-            .set({ password_hash: passwordHash })
-            .where('id', '=', user.id)
-            .where('password_hash', '=', user.password_hash)
-            .where('token_version', '=', user.token_version)
-            .where('disabled', '=', 0)
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) !== 1)
+          // them (same password hash and version, still enabled) is changed, and their sessions
+          // end with it; the other use is refused like a used link.
+          if (!(await setPasswordIfUnchanged(trx, user, passwordHash, now)))
             throw badRequest(
               'This link has expired or was already used; ask for a new one',
               'bad_password_link',
             );
-          await updateUser(trx, user.id, { passwordHash }, now);
           await writeAudit(
             trx,
             {

@@ -99,17 +99,47 @@ export async function updateUser(
       .where('id', '=', id)
       .execute();
   }
-  // The version bump alone refuses every older access and refresh token (plugins/auth.ts,
-  // services/auth.ts); marking the refresh tokens revoked keeps the table truthful as well.
-  if (revoke) {
-    await db
-      .updateTable('refresh_tokens')
-      .set({ revoked_at: now })
-      .where('user_id', '=', id)
-      .where('revoked_at', 'is', null)
-      .execute();
-  }
+  if (revoke) await revokeRefreshTokens(db, id, now);
   const updated = await findUserById(db, id);
   if (!updated) throw notFound(`user ${id}`);
   return toUser(updated);
+}
+
+/**
+ * The version bump alone refuses every older access and refresh token (plugins/auth.ts,
+ * services/auth.ts); marking the refresh tokens revoked keeps the table truthful as well.
+ */
+async function revokeRefreshTokens(db: Executor, userId: string, now: string): Promise<void> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+}
+
+/**
+ * A new password, written only if the account is still as `seen` (same password hash and token
+ * version, still enabled): a one-time link's use (docs/security.md, finding 42). Two uses at the
+ * same moment both passed the link's check; this one conditional write (the hash and the version
+ * bump that ends the sessions, together) lets only one of them through. False: the account
+ * changed since (the link was used, or the account disabled), and nothing was written.
+ */
+export async function setPasswordIfUnchanged(
+  db: Executor,
+  seen: Pick<UserTable, 'id' | 'password_hash' | 'token_version'>,
+  passwordHash: string,
+  now: string,
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('users')
+    .set((eb) => ({ password_hash: passwordHash, token_version: eb('token_version', '+', 1) }))
+    .where('id', '=', seen.id)
+    .where('password_hash', '=', seen.password_hash)
+    .where('token_version', '=', seen.token_version)
+    .where('disabled', '=', 0)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return false;
+  await revokeRefreshTokens(db, seen.id, now);
+  return true;
 }
