@@ -48,13 +48,29 @@ describe('the audit log in plain words', () => {
         detail: { modelId: 'm', accepted: ['t1', 't2'], duplicate: 1, rejected: 0 },
       }),
     ).toBe('Uploaded photos of Ada Lovelace: 2 new face templates and 1 photo already used.');
+    // An older row kept only how many were refused; it says no more than that.
     expect(
       say({
         action: 'students.photos',
         detail: { modelId: 'm', accepted: ['t1'], duplicate: 0, rejected: 1, notProcessed: 3 },
       }),
     ).toBe(
-      'Uploaded photos of Ada Lovelace: 1 new face template, 1 photo without a usable face and 3 photos not processed: the face engine stopped or was busy.',
+      'Uploaded photos of Ada Lovelace: 1 new face template, 1 photo refused and 3 photos not processed: the face engine stopped or was busy.',
+    );
+    // Refused for any reason, not only for no face: each reason is said.
+    expect(
+      say({
+        action: 'students.photos',
+        detail: {
+          modelId: 'm',
+          accepted: [],
+          duplicate: 0,
+          rejected: 4,
+          rejectedFor: { no_face: 2, unreadable_image: 1, poor_quality: 1 },
+        },
+      }),
+    ).toBe(
+      'Uploaded photos of Ada Lovelace: 0 new face templates and 4 photos refused (2 without a face, 1 not a readable image, 1 with a face not clear enough).',
     );
     // An import that stopped counts the photos of the folders it never reached, some of which it
     // would have skipped: an upper bound.

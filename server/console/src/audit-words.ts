@@ -44,6 +44,26 @@ const quoted = (s: string) => `“${s}”`;
 /** The session id's date part (`<scheduleId>@YYYY-MM-DD`). */
 const sessionDate = (sessionId: string | undefined) => sessionId?.slice(sessionId.lastIndexOf('@') + 1) ?? '';
 
+/** Why photos were refused, by the code the upload counted them under (`rejectedFor`). */
+const PHOTO_REFUSALS: Readonly<Record<string, string>> = {
+  no_face: 'without a face',
+  poor_quality: 'with a face not clear enough',
+  unreadable_image: 'not a readable image',
+  analysis_failed: 'the face engine could not analyse',
+};
+
+/**
+ * " (2 without a face, 1 not a readable image)"; nothing for an older row, which kept only the
+ * total.
+ */
+function photoRefusals(byCode: unknown): string {
+  if (typeof byCode !== 'object' || byCode === null) return '';
+  const parts = Object.entries(byCode as Detail).flatMap(([code, n]) =>
+    num(n) ? [`${num(n)} ${PHOTO_REFUSALS[code] ?? code}`] : [],
+  );
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 /** Why a roster import was refused as it was being written, by its `refusal` code. */
 const ROSTER_REFUSALS: Readonly<Record<string, string>> = {
   class_archived: 'a class it enrols students into was archived at the same moment',
@@ -192,7 +212,7 @@ export function describeAudit(e: AuditEntry, timeZone: string): AuditWords {
       const duplicate = num(d.duplicate) ?? 0;
       const rejected = num(d.rejected) ?? 0;
       if (duplicate > 0) parts.push(`${count(duplicate, 'photo')} already used`);
-      if (rejected > 0) parts.push(`${count(rejected, 'photo')} without a usable face`);
+      if (rejected > 0) parts.push(`${count(rejected, 'photo')} refused${photoRefusals(d.rejectedFor)}`);
       const notProcessed = num(d.notProcessed) ?? 0;
       if (notProcessed > 0)
         parts.push(`${count(notProcessed, 'photo')} not processed: the face engine stopped or was busy`);

@@ -52,6 +52,15 @@ const PhotoResults = z.object({
  */
 const PhotoUploadRefused = ErrorBody.extend({ results: PhotoResults.shape.results.optional() });
 
+/** A refusal's code: its reason up to the first colon (`poor_quality: blur` → `poor_quality`). */
+const refusalCode = (reason: string | undefined) => reason?.split(':', 1)[0] ?? 'unknown';
+
+const countBy = (codes: readonly string[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const code of codes) counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
+};
+
 const studentPhotos: RoutePlugin = async (app) => {
   const admin = { onRequest: app.requireUser('admin') };
   const security = [{ user: [] }];
@@ -59,7 +68,9 @@ const studentPhotos: RoutePlugin = async (app) => {
 
   /**
    * Adding biometric data leaves the same trail as removing it (template.delete): who, whose,
-   * which templates. File names stay out (they can be anything an admin's disk held).
+   * which templates. File names stay out (they can be anything an admin's disk held), and so do
+   * the refusals' words: `rejectedFor` counts them by code (`no_face`, `poor_quality`, …), so the
+   * log can say why photos were refused without keeping what an engine's error quoted.
    */
   async function auditPhotos(
     request: FastifyRequest,
@@ -68,6 +79,7 @@ const studentPhotos: RoutePlugin = async (app) => {
     results: PhotoResult[],
   ) {
     const user = userOf(request);
+    const rejected = results.filter((x) => x.status === 'rejected');
     await writeAudit(
       app.ctx.db,
       {
@@ -79,7 +91,8 @@ const studentPhotos: RoutePlugin = async (app) => {
           modelId,
           accepted: results.filter((x) => x.status === 'accepted').map((x) => x.templateId),
           duplicate: results.filter((x) => x.status === 'duplicate').length,
-          rejected: results.filter((x) => x.status === 'rejected').length,
+          rejected: rejected.length,
+          rejectedFor: countBy(rejected.map((x) => refusalCode(x.reason))),
           notProcessed: results.filter((x) => x.status === 'not_processed').length,
         },
       },
