@@ -45,18 +45,23 @@ export async function serverForKiosks(students = 1): Promise<ServerForKiosks> {
   return server;
 }
 
-/** A whole kiosk on `engine`, its clock stopped at `now`, paired with the server's room. */
+/**
+ * A whole kiosk on `engine`, its clock stopped at `now`, paired with the server's room.
+ * `camera`: another camera than the page's (`push`); a replay needs `clock` to run (it paces by
+ * the kiosk's clock, and a stopped one holds it at its first frame).
+ */
 export async function pairWholeKiosk(
   server: ServerForKiosks,
   engine: FaceEngine,
   now: string,
+  options: { camera?: string; clock?: () => Date } = {},
 ): Promise<Paired> {
   const kiosk = createKiosk({
     dataDir: '/nonexistent',
     databaseFile: ':memory:',
-    camera: 'push',
+    camera: options.camera ?? 'push',
     engine,
-    clock: () => new Date(now),
+    clock: options.clock ?? (() => new Date(now)),
     logger: pino({ level: 'silent' }),
     autoSync: false,
     sync: { timeoutMs: 2000 },

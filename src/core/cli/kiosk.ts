@@ -1,7 +1,7 @@
 // Headless kiosk: the kiosk core with no Electron, logging JSON lines (pino) on stdout.
 //   npm run kiosk -- --server <url> --pair <code> [--server-fingerprint <sha256>] --camera <spec> [--data <dir>]
 // Extra options: --name, --admin-pin (first run; 6-12 digits, not trivial), --sync-interval ms, --timeout ms,
-// --backoff-max ms, --exit-when-done (after a replay ends: push everything, then exit),
+// --backoff-max ms, --exit-when-done (after a replay ends: push everything, report the stopped camera, exit),
 // --setup-only (pair and pull the roster, then exit; no camera, no face engine),
 // --ui <port> (serve the kiosk UI through the browser bridge at http://127.0.0.1:<port>/#token=…,
 //   the per-launch access token in the fragment; the `ui` log line carries that URL; 0 = any port),
@@ -20,6 +20,7 @@ import { parseCameraSpec, replayFolderProblem } from '../camera/index.js';
 import { adminPinProblem } from '../../contracts/pin-policy.js';
 import { PairArgs } from '../../contracts/kiosk-api.js';
 import { flagProblem } from '../../contracts/cli-flags.js';
+import { drainAfterReplay } from './drain-after-replay.js';
 import { pairingFailureMessage } from './pairing-failure.js';
 import { assertRendererBuilt, defaultStaticDir, startBridge, type Bridge } from '../bridge/index.js';
 
@@ -199,20 +200,7 @@ async function runDoor(args: z.infer<typeof Args>, logger: pino.Logger): Promise
     kiosk.subscribe((s) => {
       if (draining || s.camera.status !== 'stopped') return;
       draining = true;
-      void (async () => {
-        await kiosk.idle();
-        logger.info({ event: 'replay_done', ...kiosk.stats() }, 'replay finished; pushing what is left');
-        // Keep syncing (the schedule and backoff keep running) until the outbox is empty.
-        for (;;) {
-          const st = kiosk.sync.status();
-          // Unpaired, there is no server to send to (and no roster, so nothing was marked).
-          if (!st.paired) break;
-          if (st.queueDepth === 0 && st.templateQueueDepth === 0 && !st.syncing) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        logger.info({ event: 'drained' }, 'outbox empty');
-        await stop(0);
-      })();
+      void drainAfterReplay(kiosk, logger).then(() => stop(0));
     });
   }
 }
