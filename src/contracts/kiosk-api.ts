@@ -155,7 +155,7 @@ export const TemplateCoverage = z.object({
  * Why the page's own camera (camera spec `push`) gives no picture, as the page tells from
  * getUserMedia, its video track and its frames (renderer camera/page-camera.ts,
  * camera/picture-watch.ts). The core cannot see that camera fail: it only waits for frames.
- * The core says `no-picture` and `frozen` of its own cameras too (camera-controller.ts).
+ * The core says `no-picture`, `frozen` and `covered` of its own cameras too (camera-controller.ts).
  */
 export const PageCameraReason = z.enum([
   'permission',
@@ -167,6 +167,7 @@ export const PageCameraReason = z.enum([
   'unplugged',
   'failed',
   'frozen',
+  'covered',
 ]);
 export type PageCameraReason = z.infer<typeof PageCameraReason>;
 /** What happened, in the admin's words: the admin notice and the core's camera detail start with it. */
@@ -184,7 +185,17 @@ export const PAGE_CAMERA_REASON_WORDS: Record<PageCameraReason, string> = {
   // Frames keep coming but never change: a live sensor always has some noise, so a stuck
   // driver or pipeline (renderer camera/picture-watch.ts, core camera-controller.ts).
   frozen: 'The camera keeps sending the same picture',
+  // A picture of one even colour for as long: the camera works, but sees nothing (its clipped
+  // noise makes the frames identical too; renderer camera/picture-watch.ts, core
+  // camera/flat-picture.ts). Not `frozen`: "unplug it" would send the admin the wrong way.
+  covered: 'The camera sees only darkness or one flat colour',
 };
+/**
+ * What to check when the camera sees nothing (`covered`): the page's admin notice (renderer
+ * camera/page-camera.ts) and the core's detail for its webcam (camera-controller.ts) both say it.
+ */
+export const COVERED_CHECK =
+  'Is the lens covered, or the room dark? Uncover it or turn on the light: this clears by itself as soon as the camera sees something.';
 export const KioskState = z.object({
   engine: EngineStatus,
   camera: z.object({

@@ -26,7 +26,10 @@ class SilentCamera implements CameraSource {
   }
 }
 
-function controller(createSource?: (spec: string) => CameraSource) {
+function controller(
+  createSource?: (spec: string) => CameraSource,
+  isFlatPicture?: (data: Uint8Array) => Promise<boolean>,
+) {
   const lines: Record<string, unknown>[] = [];
   const logger = pino(
     { level: 'debug' },
@@ -40,6 +43,7 @@ function controller(createSource?: (spec: string) => CameraSource) {
     logger,
     onChange,
     ...(createSource ? { createSource } : {}),
+    ...(isFlatPicture ? { isFlatPicture } : {}),
   });
   /** The camera lines of the log at warn and above (pino's 40+). */
   const warnings = () => lines.filter((l) => l.event === 'camera' && Number(l.level) >= 40);
@@ -218,6 +222,13 @@ class HandCamera implements CameraSource {
   async stop(): Promise<void> {}
 }
 
+/** A picture that shows nothing, for the fake check: every byte after the JPEG marker is 0. */
+const blank = async (data: Uint8Array) => data.subarray(2).every((b) => b === 0);
+/** Lets the controller's look at a stuck picture (a promise) answer. */
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+};
+
 describe('a camera of the core that keeps sending the very same picture', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -227,9 +238,9 @@ describe('a camera of the core that keeps sending the very same picture', () => 
     for (let t = from; t <= to; t += 1000) c.send(bytes(t), t);
   };
 
-  it(`a webcam is frozen after ${NO_PICTURE_MS / 1000} s of byte-identical frames, and its stale frames are not analysed`, () => {
+  it(`a webcam is frozen after ${NO_PICTURE_MS / 1000} s of byte-identical frames, and its stale frames are not analysed`, async () => {
     const webcam = new HandCamera('webcam');
-    const { camera, warnings } = controller();
+    const { camera, warnings } = controller(undefined, blank);
     const offered = vi.spyOn(FramePipeline.prototype, 'offer');
     camera.start(webcam);
     sendEverySecond(webcam, 0, NO_PICTURE_MS - 1000, () => [1, 2, 3]);
@@ -237,6 +248,7 @@ describe('a camera of the core that keeps sending the very same picture', () => 
     expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000);
 
     webcam.send([1, 2, 3], NO_PICTURE_MS);
+    await settle();
     expect(camera.status).toEqual({
       status: 'error',
       detail:
@@ -253,6 +265,43 @@ describe('a camera of the core that keeps sending the very same picture', () => 
     expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
     expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000 + 1);
     offered.mockRestore();
+  });
+
+  it('a webcam sending the same picture of nothing (a covered lens, a dark room) is covered, not frozen', async () => {
+    const webcam = new HandCamera('webcam');
+    const { camera, warnings } = controller(undefined, blank);
+    const offered = vi.spyOn(FramePipeline.prototype, 'offer');
+    camera.start(webcam);
+    sendEverySecond(webcam, 0, NO_PICTURE_MS, () => [0, 0, 0]);
+    await settle();
+    expect(camera.status).toEqual({
+      status: 'error',
+      detail:
+        'The camera sees only darkness or one flat colour (for 15 s or more). Is the lens covered, or the room dark? ' +
+        'Uncover it or turn on the light: this clears by itself as soon as the camera sees something.',
+      reason: 'covered',
+    });
+    sendEverySecond(webcam, NO_PICTURE_MS + 1000, NO_PICTURE_MS + 60_000, () => [0, 0, 0]);
+    await settle();
+    expect(warnings()).toHaveLength(1);
+    expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000);
+    // The lens uncovered: a picture again, analysed again.
+    webcam.send([0, 9, 0], NO_PICTURE_MS + 61_000);
+    expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
+    expect(offered).toHaveBeenCalledTimes(NO_PICTURE_MS / 1000 + 1);
+    offered.mockRestore();
+  });
+
+  it('a picture that changes while it is being looked at is neither frozen nor covered', async () => {
+    const webcam = new HandCamera('webcam');
+    let answer!: (flat: boolean) => void;
+    const { camera } = controller(undefined, () => new Promise<boolean>((r) => (answer = r)));
+    camera.start(webcam);
+    sendEverySecond(webcam, 0, NO_PICTURE_MS, () => [0, 0, 0]);
+    webcam.send([0, 9, 0], NO_PICTURE_MS + 1000);
+    answer(true);
+    await settle();
+    expect(camera.status).toEqual({ status: 'running', detail: 'default camera' });
   });
 
   it('a live webcam on a still scene is not frozen: its sensor noise changes the bytes', () => {

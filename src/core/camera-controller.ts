@@ -10,13 +10,20 @@
 //   hung source again from its spec (backing off) until the first picture clears it;
 // - a webcam whose frames have been byte-identical for NO_PICTURE_MS is as good as no picture
 //   (`frozen`, camera/same-picture.ts): its stale frames are not analysed, and the first
-//   picture that differs clears it;
+//   picture that differs clears it. When that picture shows nothing (one even colour: a covered
+//   lens, a dark room; camera/flat-picture.ts) it is `covered` instead: the camera works, and
+//   "unplug it" would be the wrong advice (the page's camera says the same, picture-watch.ts);
 // - the page's camera (spec `push`) is opened by the page, which reports its problems
 //   (reportFromPage); the core cannot see getUserMedia fail.
 // A status is logged when it changes, not at every retry that says the same again.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { PAGE_CAMERA_REASON_WORDS, type KioskState, type PageCameraReport } from '../contracts/kiosk-api.js';
+import {
+  COVERED_CHECK,
+  PAGE_CAMERA_REASON_WORDS,
+  type KioskState,
+  type PageCameraReport,
+} from '../contracts/kiosk-api.js';
 import {
   createCamera,
   PushCamera,
@@ -24,6 +31,7 @@ import {
   type CameraStatus,
   type FramePipeline,
 } from './camera/index.js';
+import { isFlatPicture } from './camera/flat-picture.js';
 import { SamePicture } from './camera/same-picture.js';
 
 /** A core-owned camera without a picture this long after its start is not working. */
@@ -48,9 +56,15 @@ export class CameraController {
   /** The current start has delivered a frame. */
   private pictured = false;
   /** Set while a core-owned camera gives no picture (or only the same one): its words. */
-  private noPicture: { detail: string; reason: 'no-picture' | 'frozen' } | null = null;
+  private noPicture: { detail: string; reason: 'no-picture' | 'frozen' | 'covered' } | null = null;
   /** How long the webcam's frames have been byte-identical. */
   private readonly samePicture = new SamePicture();
+  /**
+   * Set while the webcam sends one picture over and over: which spell of it (the flat check is
+   * asynchronous, and its answer counts only if the same spell is still on).
+   */
+  private stuckSpell: number | null = null;
+  private spells = 0;
   private noPictureTries = 0;
   private watchdog: ReturnType<typeof setTimeout> | null = null;
   /** The page camera's problem as the page last reported it (spec `push` only). */
@@ -69,6 +83,8 @@ export class CameraController {
       onNewCamera?: (epoch: string) => void;
       clock?: () => number;
       createSource?: (spec: string, clock?: () => number) => CameraSource;
+      /** Whether a picture shows nothing (camera/flat-picture.ts; tests give fakes). */
+      isFlatPicture?: (data: Uint8Array) => Promise<boolean>;
     },
   ) {}
 
@@ -86,6 +102,7 @@ export class CameraController {
     this.noPictureTries = 0;
     this.pageProblem = null;
     this.samePicture.reset();
+    this.stuckSpell = null;
     this.clearWatchdog();
     this.run(spec);
   }
@@ -218,25 +235,46 @@ export class CameraController {
    * as good as no picture, and not analysed (a stale picture says nothing of who is at the door
    * now). Not started again, unlike a hung source: fswebcam opens the device afresh for every
    * picture, so a restart would reopen nothing; a device that keeps sending one picture needs
-   * unplugging (or the computer restarting), and its first new picture clears the error.
+   * unplugging (or the computer restarting), and its first new picture clears the error. Unless
+   * that picture shows nothing: then the camera is covered (or the room dark), and says so.
    */
   private frozen(data: Uint8Array, capturedAt: number): boolean {
     const sameFor = this.samePicture.see(data, capturedAt);
     if (sameFor >= NO_PICTURE_MS) {
-      if (this.noPicture?.reason !== 'frozen') {
-        this.noPicture = {
-          detail: `${PAGE_CAMERA_REASON_WORDS.frozen} (no change for ${Math.round(NO_PICTURE_MS / 1000)} s or more). Unplug it and plug it back in, or restart the kiosk.`,
-          reason: 'frozen',
-        };
-        this.show();
-      }
+      if (this.stuckSpell === null) this.judgeStuckPicture(data);
       return true;
     }
-    if (this.noPicture?.reason === 'frozen') {
-      this.noPicture = null;
-      this.show();
+    if (this.stuckSpell !== null) {
+      this.stuckSpell = null;
+      if (this.noPicture?.reason === 'frozen' || this.noPicture?.reason === 'covered') {
+        this.noPicture = null;
+        this.show();
+      }
     }
     return false;
+  }
+
+  /** Frozen or covered: looks at the picture once per spell (decoding it takes a moment). */
+  private judgeStuckPicture(data: Uint8Array): void {
+    const spell = ++this.spells;
+    this.stuckSpell = spell;
+    const seconds = Math.round(NO_PICTURE_MS / 1000);
+    void (this.o.isFlatPicture ?? isFlatPicture)(data)
+      .catch(() => false)
+      .then((flat) => {
+        // The picture changed, or the camera was started again, while it was looked at.
+        if (this.stuckSpell !== spell) return;
+        this.noPicture = flat
+          ? {
+              detail: `${PAGE_CAMERA_REASON_WORDS.covered} (for ${seconds} s or more). ${COVERED_CHECK}`,
+              reason: 'covered',
+            }
+          : {
+              detail: `${PAGE_CAMERA_REASON_WORDS.frozen} (no change for ${seconds} s or more). Unplug it and plug it back in, or restart the kiosk.`,
+              reason: 'frozen',
+            };
+        this.show();
+      });
   }
 
   private armWatchdog(): void {

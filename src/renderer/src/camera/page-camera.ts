@@ -4,6 +4,7 @@
 // problem in the kiosk's own terms, so the door, the admin notice and the Enrol screen all
 // read it from one camera state. Pure: the hook in use-browser-camera.ts drives it.
 import {
+  COVERED_CHECK,
   PAGE_CAMERA_DETAIL_MAX,
   PAGE_CAMERA_REASON_WORDS,
   type KioskState,
@@ -93,6 +94,8 @@ const ADMIN_CHECK: Record<PageCameraProblemKind, string> = {
   // The kiosk cannot mend a stuck driver by looking again: its picture clears the notice the
   // moment it changes, which unplugging or a restart usually brings.
   frozen: 'Unplug it and plug it back in, or restart the kiosk.',
+  // The same advice as the core's for its webcam.
+  covered: COVERED_CHECK,
 };
 
 /** Whole sentences ending in a full stop: "What happened (raw). What to check." */

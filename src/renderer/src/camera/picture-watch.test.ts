@@ -62,12 +62,33 @@ describe('a frozen page camera', () => {
     expect(watch.problem(21_000 + PAGE_CAMERA_FROZEN_MS - 1)).toBeNull();
   });
 
-  it('a flat picture (covered lens, dark room) is not called frozen, however long it lasts', () => {
+  it('a flat picture (covered lens, dark room) is never called frozen: it is covered, and clears when it shows something', () => {
     expect(isFlatSample(black())).toBe(true);
     expect(isFlatSample(scene())).toBe(false);
     const watch = new PictureWatch();
-    feed(watch, 0, 120_000, black);
-    expect(watch.problem(120_000)).toBeNull();
+    feed(watch, 0, PAGE_CAMERA_FROZEN_MS - 1000, black);
+    expect(watch.problem(PAGE_CAMERA_FROZEN_MS - 1)).toBeNull();
+    feed(watch, PAGE_CAMERA_FROZEN_MS, 120_000, black);
+    expect(watch.problem(120_000)).toEqual({ kind: 'covered', raw: `for ${PAGE_CAMERA_FROZEN_MS / 1000} s` });
+    watch.sample(scene(1), 121_000);
+    expect(watch.problem(121_000)).toBeNull();
+  });
+
+  it('a covered camera tells the admin what to check, as the core says of its webcam', () => {
+    const watch = new PictureWatch();
+    feed(watch, 0, PAGE_CAMERA_FROZEN_MS, black);
+    const problem = watch.problem(PAGE_CAMERA_FROZEN_MS);
+    expect(PageCameraReport.parse(pageCameraReport(problem))).toEqual({
+      status: 'error',
+      reason: 'covered',
+      detail: `for ${PAGE_CAMERA_FROZEN_MS / 1000} s`,
+    });
+    const state = { engine, camera: cameraWithPage(waiting, problem) };
+    expect(doorProblemForAdmin(state)).toBe(
+      'The camera sees only darkness or one flat colour (for 15 s). Is the lens covered, or the room dark? ' +
+        'Uncover it or turn on the light: this clears by itself as soon as the camera sees something. ' +
+        'The door is not taking attendance.',
+    );
   });
 
   it('a hidden page forgets the picture: the freeze is timed afresh when it is shown again', () => {

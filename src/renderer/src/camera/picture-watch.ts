@@ -14,8 +14,9 @@ export const PAGE_CAMERA_FROZEN_MS = 15_000;
 /**
  * A sample whose channels all lie within this of each other is flat: a covered lens, a dark
  * room, a blown-out picture. Its noise is clipped to one value, so flat samples are identical
- * though the camera works; "unplug it" would be the wrong advice, and the door sees nobody
- * either way, so a flat picture is never called frozen.
+ * though the camera works; "unplug it" would be the wrong advice, so a flat picture is never
+ * called frozen. Flat for PAGE_CAMERA_FROZEN_MS it is `covered` instead, as the core calls its
+ * webcam's (camera/flat-picture.ts): the door sees nobody, and the admin is told what to check.
  */
 export const FLAT_SPREAD = 2;
 
@@ -26,6 +27,10 @@ export const mutedProblem = (): PageCameraProblem => ({
 export const frozenProblem = (): PageCameraProblem => ({
   kind: 'frozen',
   raw: `no change in ${PAGE_CAMERA_FROZEN_MS / 1000} s`,
+});
+export const coveredProblem = (): PageCameraProblem => ({
+  kind: 'covered',
+  raw: `for ${PAGE_CAMERA_FROZEN_MS / 1000} s`,
 });
 
 /** True when the RGB bytes of an RGBA sample (as getImageData gives) barely differ. */
@@ -53,6 +58,8 @@ export class PictureWatch {
   /** The last sample (a copy) and since when every sample has been byte-identical to it. */
   private last: Uint8Array | null = null;
   private sameSince: number | null = null;
+  /** Since when every sample has been flat (one even colour); null while the picture shows something. */
+  private flatSince: number | null = null;
 
   /** The track says it gets no frames (`track.muted` at open, or its `mute` event). */
   muted(now: number): void {
@@ -69,6 +76,7 @@ export class PictureWatch {
   forgetPicture(): void {
     this.last = null;
     this.sameSince = null;
+    this.flatSince = null;
   }
 
   /**
@@ -81,12 +89,14 @@ export class PictureWatch {
     const flat = isFlatSample(rgba);
     this.last = flat ? null : Uint8Array.from(rgba);
     this.sameSince = flat ? null : now;
+    this.flatSince = flat ? (this.flatSince ?? now) : null;
   }
 
   /** What is wrong with the picture at `now`, or null. A long mute says more than a frozen picture. */
   problem(now: number): PageCameraProblem | null {
     if (this.mutedSince !== null && now - this.mutedSince >= PAGE_CAMERA_MUTE_MS) return mutedProblem();
     if (this.sameSince !== null && now - this.sameSince >= PAGE_CAMERA_FROZEN_MS) return frozenProblem();
+    if (this.flatSince !== null && now - this.flatSince >= PAGE_CAMERA_FROZEN_MS) return coveredProblem();
     return null;
   }
 }

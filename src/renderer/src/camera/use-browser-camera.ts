@@ -136,6 +136,7 @@ export function useBrowserCamera(
         if (stuck) {
           // A muted or frozen camera's picture is an old one: it says nothing of who is at the
           // door now, so it is not pushed (a student who has left must not be marked from it).
+          // A covered one shows nobody: nothing to push either.
           if (current?.kind !== stuck.kind) report(stuck);
           else tell(stuck); // again, if the core did not get it
           pumpTimer = setTimeout(pump, PUSH_INTERVAL_MS);
