@@ -9,8 +9,9 @@ import { api } from '../api.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { dayMonth, longDate, percent } from '../format.js';
-import { navigate, type Route } from '../router.js';
+import { href, navigate, type Route } from '../router.js';
 import { DateField, Empty, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { studentHistoryPath } from './StudentHistory.js';
 
 type Report = z.infer<typeof ClassReport>;
 
@@ -84,6 +85,11 @@ export function RateChart({ days }: { days: Report['days'] }) {
   );
 }
 
+/** A student's history over the same range as the class's. */
+function studentLink(studentId: string | undefined, from: string, to: string): string | undefined {
+  return studentId === undefined ? undefined : href(studentHistoryPath(studentId), { from, to });
+}
+
 export function ClassHistory({ classId, route }: { classId: string; route: Route }) {
   const from = route.params.get('from') ?? undefined;
   const to = route.params.get('to') ?? undefined;
@@ -152,7 +158,11 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               <RateChart days={r.days} />
               <CsvTable
                 title="Students"
-                columns={STUDENT_COLUMNS}
+                columns={STUDENT_COLUMNS.map((c) =>
+                  c.csv === 'name'
+                    ? { ...c, link: (i: number) => studentLink(r.students[i]?.studentId, r.from, r.to) }
+                    : c,
+                )}
                 rows={studentRows}
                 rowKeys={r.students.map((s) => s.studentId)}
                 rowHeader={1}

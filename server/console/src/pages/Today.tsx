@@ -30,6 +30,7 @@ import {
 } from '../ui.js';
 
 import { SessionActions, SessionChangeForm, type ChangeMode } from './session-changes.js';
+import { studentHistoryPath } from './StudentHistory.js';
 
 type Row = SessionReport['students'][number];
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
@@ -255,7 +256,11 @@ function LiveList({ session }: { session: DaySession }) {
                       data-status={shownStatus(r, session)}
                     >
                       <td>{cells[0]}</td>
-                      <th scope="row">{cells[1]}</th>
+                      <th scope="row">
+                        <a href={href(studentHistoryPath(r.studentId))} data-testid="student-history-link">
+                          {cells[1]}
+                        </a>
+                      </th>
                       <td>
                         <StatusBadge status={shownStatus(r, session)} />
                       </td>

@@ -1,0 +1,150 @@
+// A teacher's everyday console, end to end in Chromium against a real server (fake face engine):
+// from Today the teacher corrects a mark, then opens a student's history by the name, on a laptop
+// and on a phone. The student is in another teacher's class too: that class's lessons, and the reason
+// its teacher gave, never reach this teacher's page.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, createUser, fakeFaceEngine, login } from '../server/test/app.js';
+import { layoutReport, settled } from './harness/audit.js';
+import { launchChromium } from './harness/browser.js';
+import { consoleShot, expectAccessible, signInConsole, tableCells } from './harness/console.js';
+import { startServer, type RunningServer } from './harness/server.js';
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let browser: Browser;
+let server: RunningServer;
+let dir: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  dir = mkdtempSync(join(tmpdir(), 'rollcall-console-teacher-e2e-'));
+  server = await startServer({ dbFile: join(dir, 'server.db'), engine: fakeFaceEngine() });
+});
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function newPage(viewport = DESKTOP): Promise<Page> {
+  const ctx = await browser.newContext({ viewport });
+  contexts.push(ctx);
+  return ctx.newPage();
+}
+
+describe('staff console: a teacher', () => {
+  it('reads a student history of their own classes only, from Today and from the class history', async () => {
+    const app = server.app();
+    const admin = await createUser(server.database, 'admin');
+    const tom = await createUser(server.database, 'teacher');
+    const olga = await createUser(server.database, 'teacher');
+    const adminToken = await login(app, admin.email, admin.password);
+    const room = await call<{ id: string }>(app, adminToken, 'POST', '/api/rooms', {
+      name: 'Room 101',
+      siteId: 'default',
+    });
+    const classOf = async (name: string, teacherId: string) => {
+      const c = await call<{ id: string }>(app, adminToken, 'POST', '/api/classes', {
+        name,
+        siteId: 'default',
+        teacherId,
+      });
+      // Today all day at the site (UTC), so the lesson has started whenever the test runs.
+      const s = await call<{ id: string }>(app, adminToken, 'POST', `/api/classes/${c.id}/schedules`, {
+        roomId: room.id,
+        weekday: new Date().getUTCDay(),
+        startTime: '00:00',
+        endTime: '23:59',
+        graceMinutes: 5,
+      });
+      return { classId: c.id, sessionId: `${s.id}@${new Date().toISOString().slice(0, 10)}` };
+    };
+    const maths = await classOf('Maths 9A', tom.id);
+    const art = await classOf('Art 9B', olga.id);
+    const hugo = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+      studentNumber: '1005',
+      name: 'Hugo Chavez',
+      siteId: 'default',
+      consent: false,
+    });
+    for (const c of [maths, art])
+      await call(app, adminToken, 'POST', `/api/classes/${c.classId}/enrolments`, { studentIds: [hugo.id] });
+    // Olga excuses him from Art with a reason that is hers to see, not Tom's.
+    await call(app, await login(app, olga.email, olga.password), 'POST', '/api/attendance/corrections', {
+      id: randomUUID(),
+      kind: 'manual',
+      sessionId: art.sessionId,
+      studentId: hugo.id,
+      status: 'excused',
+      reason: 'Art trip permission slip',
+    });
+
+    const page = await newPage();
+    await signInConsole(page, server.url, tom.email, tom.password);
+    const row = page.locator('[data-testid="today-row"][data-student="Hugo Chavez"]');
+    await row.waitFor();
+
+    await row.getByTestId('correct').click();
+    await row.getByTestId('correction-status').selectOption('excused');
+    await row.getByTestId('correction-reason').fill('Dentist, note from home');
+    await row.getByTestId('correction-save').click();
+    await page.waitForSelector(
+      '[data-testid="today-row"][data-student="Hugo Chavez"][data-status="excused"]',
+    );
+
+    // The name leads to the student's history: Maths only, with Tom's reason.
+    await row.getByTestId('student-history-link').click();
+    await page.waitForSelector('[data-page="student-history"] [data-testid="student-history-lessons"]');
+    expect(await page.locator('h1').innerText()).toBe('History of Hugo Chavez (1005)');
+    const cells = await tableCells(page, '[data-testid="student-history-lessons"]');
+    expect(cells).toEqual([
+      [
+        expect.any(String),
+        '00:00–23:59',
+        'Maths 9A',
+        'Excused',
+        expect.any(String),
+        'corrected by hand',
+        'Dentist, note from home',
+      ],
+    ]);
+    expect(await page.locator('main').innerText()).not.toContain('Art');
+    expect(await page.getByTestId('student-history-summary').innerText()).toContain('excused 1');
+    await expectAccessible(page, 'student-history-teacher');
+    await consoleShot(page, 'student-history-teacher');
+
+    // On a phone: the same page fits, nothing cut or overlapping.
+    await page.setViewportSize(PHONE);
+    await settled(page);
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    await expectAccessible(page, 'student-history-teacher-phone');
+    await consoleShot(page, 'student-history-teacher-phone');
+
+    // An admin reads both classes, Olga's reason too.
+    const adminPage = await newPage();
+    await signInConsole(adminPage, server.url, admin.email, admin.password);
+    await adminPage.goto(`${server.url}/#/students/${hugo.id}`);
+    await adminPage.getByTestId('student-history-link').click();
+    await adminPage.waitForSelector('[data-testid="student-history-lessons"]');
+    const all = await tableCells(adminPage, '[data-testid="student-history-lessons"]');
+    expect(all.map((r) => [r[2], r[6]]).sort()).toEqual([
+      ['Art 9B', 'Art trip permission slip'],
+      ['Maths 9A', 'Dentist, note from home'],
+    ]);
+
+    // From the class history, the name leads to the same page over the class's range.
+    await page.setViewportSize(DESKTOP);
+    await page.goto(`${server.url}/#/classes/${maths.classId}/history`);
+    await page.locator('[data-testid="history-students"] a', { hasText: 'Hugo Chavez' }).click();
+    await page.waitForSelector('[data-testid="student-history-lessons"]');
+    expect(page.url()).toMatch(/#\/students\/[^/]+\/history\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+  });
+});
