@@ -1,6 +1,7 @@
 // A teacher's everyday console, end to end in Chromium against a real server (fake face engine):
-// from Today the teacher corrects a mark, then opens a student's history by the name, on a laptop
-// and on a phone. The student is in another teacher's class too: that class's lessons, and the reason
+// from Today the teacher corrects a mark with the keyboard alone (focus moves into the form and
+// back to the row's button), then opens a student's history by the name, on a laptop and on a
+// phone. The student is in another teacher's class too: that class's lessons, and the reason
 // its teacher gave, never reach this teacher's page.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,8 +41,15 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
   return ctx.newPage();
 }
 
+/** What has the keyboard focus, as a test id (or the tag). */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const e = document.activeElement;
+    return e?.getAttribute('data-testid') ?? e?.tagName.toLowerCase() ?? '';
+  });
+
 describe('staff console: a teacher', () => {
-  it('reads a student history of their own classes only, from Today and from the class history', async () => {
+  it('corrects by keyboard and reads a student history of their own classes only', async () => {
     const app = server.app();
     const admin = await createUser(server.database, 'admin');
     const tom = await createUser(server.database, 'teacher');
@@ -92,13 +100,24 @@ describe('staff console: a teacher', () => {
     const row = page.locator('[data-testid="today-row"][data-student="Hugo Chavez"]');
     await row.waitFor();
 
-    await row.getByTestId('correct').click();
-    await row.getByTestId('correction-status').selectOption('excused');
-    await row.getByTestId('correction-reason').fill('Dentist, note from home');
-    await row.getByTestId('correction-save').click();
-    await page.waitForSelector(
-      '[data-testid="today-row"][data-student="Hugo Chavez"][data-status="excused"]',
-    );
+    // Keyboard only: Correct opens the form with focus on its first field, Save puts focus back.
+    await row.getByTestId('correct').focus();
+    await page.keyboard.press('Enter');
+    await row.getByTestId('correction-form').waitFor();
+    expect(await focused(page)).toBe('correction-status');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('correction-reason');
+    await page.keyboard.type('Dentist, note from home');
+    await page.keyboard.press('Enter');
+    await row.locator('[data-testid="correct"]').waitFor();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'correct');
+    expect(await row.getAttribute('data-status')).toBe('excused');
+    // Undo by keyboard: focus lands on its reason, then back on the row.
+    await row.getByTestId('undo').focus();
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('correction-reason');
+    await row.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'correct');
 
     // The name leads to the student's history: Maths only, with Tom's reason.
     await row.getByTestId('student-history-link').click();

@@ -2,7 +2,7 @@
 // chosen one (the current session by default) a live list that the server pushes after each
 // kiosk upload or correction. Corrections and undos are events with the user's name; the
 // derived status comes back from the server, nothing is decided here.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
 import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
@@ -80,6 +80,9 @@ function CorrectionForm({
   const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
   const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
   const f = useSubmit();
+  // Opened from the row's button: the keyboard goes on in the form (else focus falls to <body>).
+  const first = useRef<HTMLSelectElement & HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
   const submit = () => {
     const body =
       mode === 'undo'
@@ -116,6 +119,7 @@ function CorrectionForm({
           {(p) => (
             <select
               {...p}
+              ref={first}
               value={status}
               onChange={(e) => setStatus(e.target.value)}
               data-testid="correction-status"
@@ -133,6 +137,7 @@ function CorrectionForm({
         {(p) => (
           <input
             {...p}
+            ref={mode === 'undo' ? first : undefined}
             value={reason}
             maxLength={500}
             onChange={(e) => setReason(e.target.value)}
@@ -155,6 +160,18 @@ function CorrectionForm({
 function LiveList({ session }: { session: DaySession }) {
   const live = useLiveReport(session.sessionId);
   const [editing, setEditing] = useState<{ id: string; mode: 'correct' | 'undo' } | null>(null);
+  // When a form closes, focus goes back to that student's Correct button (the row may have moved).
+  const [focusBack, setFocusBack] = useState<string | null>(null);
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focusBack === null || editing !== null) return;
+    section.current
+      ?.querySelector<HTMLButtonElement>(
+        `[data-student-id="${CSS.escape(focusBack)}"] [data-testid="correct"]`,
+      )
+      ?.focus();
+    setFocusBack(null);
+  }, [focusBack, editing]);
   const report = live.report;
   const rows = useMemo(() => {
     if (!report) return [];
@@ -191,7 +208,13 @@ function LiveList({ session }: { session: DaySession }) {
   ]);
 
   return (
-    <section className="live" aria-labelledby="live-title" data-testid="live-list" data-live={live.status}>
+    <section
+      ref={section}
+      className="live"
+      aria-labelledby="live-title"
+      data-testid="live-list"
+      data-live={live.status}
+    >
       <header className="live__header">
         <h2 id="live-title">
           {session.class.name}, {session.startTime}–{session.endTime} in {session.room.name}
@@ -253,6 +276,7 @@ function LiveList({ session }: { session: DaySession }) {
                       key={r.studentId}
                       data-testid="today-row"
                       data-student={r.name}
+                      data-student-id={r.studentId}
                       data-status={shownStatus(r, session)}
                     >
                       <td>{cells[0]}</td>
@@ -274,7 +298,10 @@ function LiveList({ session }: { session: DaySession }) {
                             session={session}
                             row={r}
                             mode={open.mode}
-                            onDone={() => setEditing(null)}
+                            onDone={() => {
+                              setEditing(null);
+                              setFocusBack(r.studentId);
+                            }}
                           />
                         ) : (
                           <>
