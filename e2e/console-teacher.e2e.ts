@@ -2,14 +2,17 @@
 // from Today the teacher corrects a mark with the keyboard alone (focus moves into the form and
 // back to the row's button), then opens a student's history by the name, on a laptop and on a
 // phone. The student is in another teacher's class too: that class's lessons, and the reason
-// its teacher gave, never reach this teacher's page.
+// its teacher gave, never reach this teacher's page. Students the door cannot recognise (no consent,
+// no photo yet) say so under their names, so the teacher does not wait for a mark that cannot come.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createUser, fakeFaceEngine, login } from '../server/test/app.js';
+import { call, createUser, embeddingB64, fakeFaceEngine, login } from '../server/test/app.js';
+import { storeTemplates } from '../server/src/repositories/templates.js';
+import { SHIPPED_MODEL_ID } from '../src/ml/config.js';
 import { layoutReport, settled } from './harness/audit.js';
 import { launchChromium } from './harness/browser.js';
 import { consoleShot, expectAccessible, signInConsole, tableCells } from './harness/console.js';
@@ -49,7 +52,7 @@ const focused = (page: Page) =>
   });
 
 describe('staff console: a teacher', () => {
-  it('corrects by keyboard and reads a student history of their own classes only', async () => {
+  it('sees who the door cannot recognise, corrects by keyboard, reads a student history of own classes only', async () => {
     const app = server.app();
     const admin = await createUser(server.database, 'admin');
     const tom = await createUser(server.database, 'teacher');
@@ -83,8 +86,41 @@ describe('staff console: a teacher', () => {
       siteId: 'default',
       consent: false,
     });
-    for (const c of [maths, art])
-      await call(app, adminToken, 'POST', `/api/classes/${c.classId}/enrolments`, { studentIds: [hugo.id] });
+    // Ada has a face of the model the kiosks run; Zadie consented but has no photo yet.
+    const ada = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+      studentNumber: '1001',
+      name: 'Ada Lovelace',
+      siteId: 'default',
+      consent: true,
+    });
+    const zadie = await call<{ id: string }>(app, adminToken, 'POST', '/api/students', {
+      studentNumber: '1007',
+      name: 'Zadie Smith',
+      siteId: 'default',
+      consent: true,
+    });
+    const now = new Date().toISOString();
+    const adaFace = randomUUID();
+    expect(
+      await storeTemplates(
+        server.database.db,
+        [
+          {
+            id: adaFace,
+            studentId: ada.id,
+            modelId: SHIPPED_MODEL_ID,
+            embedding: embeddingB64(adaFace),
+            createdAt: now,
+          },
+        ],
+        { source: 'photo', deviceId: null, siteId: null },
+        now,
+      ),
+    ).toEqual([{ id: adaFace, status: 'accepted' }]);
+    await call(app, adminToken, 'POST', `/api/classes/${maths.classId}/enrolments`, {
+      studentIds: [hugo.id, ada.id, zadie.id],
+    });
+    await call(app, adminToken, 'POST', `/api/classes/${art.classId}/enrolments`, { studentIds: [hugo.id] });
     // Olga excuses him from Art with a reason that is hers to see, not Tom's.
     await call(app, await login(app, olga.email, olga.password), 'POST', '/api/attendance/corrections', {
       id: randomUUID(),
@@ -99,6 +135,23 @@ describe('staff console: a teacher', () => {
     await signInConsole(page, server.url, tom.email, tom.password);
     const row = page.locator('[data-testid="today-row"][data-student="Hugo Chavez"]');
     await row.waitFor();
+
+    // Why the door will not mark someone, under their name: no consent, or no photo yet; nothing
+    // for a student it can recognise.
+    const note = (name: string) =>
+      page.locator(`[data-testid="today-row"][data-student="${name}"] [data-testid="door-cannot-recognise"]`);
+    await note('Hugo Chavez').waitFor();
+    expect(await note('Hugo Chavez').innerText()).toBe(
+      'No consent to face recognition: the door cannot recognise them.',
+    );
+    expect(await note('Zadie Smith').innerText()).toBe('No face photo yet: the door cannot recognise them.');
+    expect(await note('Ada Lovelace').count()).toBe(0);
+    await expectAccessible(page, 'today-door-notes');
+    await page.setViewportSize(PHONE);
+    await settled(page);
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    await consoleShot(page, 'today-door-notes-phone');
+    await page.setViewportSize(DESKTOP);
 
     // Keyboard only: Correct opens the form with focus on its first field, Save puts focus back.
     await row.getByTestId('correct').focus();

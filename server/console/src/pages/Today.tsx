@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
 import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
-import { api, currentUser } from '../api.js';
+import { api, apiAll, currentUser } from '../api.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
@@ -64,6 +64,42 @@ function useLiveReport(sessionId: string) {
     });
   }, [sessionId]);
   return { report, status: status.s, detail: status.detail, setReport };
+}
+
+/**
+ * The students of a class the door cannot recognise: no face template of the model the kiosks
+ * run (no photo yet, or no consent to face recognition, so none may be kept). Without this a
+ * teacher waits for a mark that cannot come. `consent` says which of the two it is. A failed
+ * look-up only leaves the notes out: the list itself does not depend on it.
+ */
+function useDoorCannotRecognise(classId: string): Map<string, { consent: boolean }> {
+  const [found, setFound] = useState(new Map<string, { consent: boolean }>());
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const { modelId } = await api<{ modelId: string }>('GET', '/api/face-models/current');
+      const rows = await apiAll<{ id: string; consent: boolean }>('/api/students', {
+        classId,
+        withoutTemplatesFor: modelId,
+      });
+      if (live) setFound(new Map(rows.map((r) => [r.id, { consent: r.consent }])));
+    })().catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [classId]);
+  return found;
+}
+
+/** Under a student's name: why the door will not mark them. */
+function DoorNote({ consent }: { consent: boolean }) {
+  return (
+    <span className="row-note" data-testid="door-cannot-recognise">
+      {consent
+        ? 'No face photo yet: the door cannot recognise them.'
+        : 'No consent to face recognition: the door cannot recognise them.'}
+    </span>
+  );
 }
 
 function CorrectionForm({
@@ -173,6 +209,7 @@ function LiveList({ session }: { session: DaySession }) {
     setFocusBack(null);
   }, [focusBack, editing]);
   const report = live.report;
+  const noFace = useDoorCannotRecognise(session.class.id);
   const rows = useMemo(() => {
     if (!report) return [];
     const order = new Map<string, number>(GROUPS.map((g, i) => [g.key, i]));
@@ -284,6 +321,9 @@ function LiveList({ session }: { session: DaySession }) {
                         <a href={href(studentHistoryPath(r.studentId))} data-testid="student-history-link">
                           {cells[1]}
                         </a>
+                        {r.decidedBy !== 'mark' && noFace.has(r.studentId) && (
+                          <DoorNote consent={noFace.get(r.studentId)?.consent ?? true} />
+                        )}
                       </th>
                       <td>
                         <StatusBadge status={shownStatus(r, session)} />
@@ -334,6 +374,8 @@ function LiveList({ session }: { session: DaySession }) {
           </div>
           <p className="muted small">
             Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.
+            {rows.some((r) => noFace.has(r.studentId)) &&
+              ' A student the door cannot recognise is marked only by hand; an admin adds their photos (and a consent) on the student’s page.'}
           </p>
         </>
       )}
