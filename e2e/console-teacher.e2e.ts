@@ -3,7 +3,8 @@
 // back to the row's button), then opens a student's history by the name, on a laptop and on a
 // phone. The student is in another teacher's class too: that class's lessons, and the reason
 // its teacher gave, never reach this teacher's page. Students the door cannot recognise (no consent,
-// no photo yet) say so under their names, so the teacher does not wait for a mark that cannot come.
+// no photo yet) say so under their names, so the teacher does not wait for a mark that cannot come;
+// several students are corrected at once with one status and one reason.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,39 @@ describe('staff console: a teacher', () => {
     expect(await focused(page)).toBe('correction-reason');
     await row.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'correct');
+
+    // Several at once (the door was down): tick everyone not yet seen, one status, one reason.
+    await page.getByTestId('bulk-open').click();
+    expect(await page.getByTestId('bulk-tick-unseen').innerText()).toBe('Tick everyone not yet seen (2)');
+    await page.getByTestId('bulk-tick-unseen').click();
+    expect(await page.getByTestId('bulk-save').innerText()).toBe('Save for 2 students');
+    await page.getByTestId('bulk-save').click();
+    await page
+      .locator('[data-testid="bulk-form"] [data-testid="field-error"]', { hasText: 'Required.' })
+      .waitFor();
+    await page.getByTestId('bulk-reason').fill('Door kiosk off; register on paper');
+    await page.getByTestId('bulk-save').click();
+    await page.getByText('Saved for 2 students.').waitFor();
+    for (const name of ['Ada Lovelace', 'Zadie Smith'])
+      await page.waitForSelector(`[data-testid="today-row"][data-student="${name}"][data-status="present"]`);
+    await expectAccessible(page, 'today-bulk');
+    await page.setViewportSize(PHONE);
+    await settled(page);
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    await consoleShot(page, 'today-bulk-phone');
+    await page.setViewportSize(DESKTOP);
+    await page.getByTestId('bulk-close').click();
+    expect(await page.getByTestId('bulk-tick').count()).toBe(0);
+    // One correction per student, each in the audit trail under the teacher's name.
+    const audit = await call<
+      { actorId: string; action: string; detail: { studentId?: string; to?: string } }[]
+    >(app, adminToken, 'GET', '/api/audit?action=attendance.manual');
+    expect(
+      audit
+        .filter((e) => e.actorId === tom.id && e.detail.to === 'present')
+        .map((e) => e.detail.studentId)
+        .sort(),
+    ).toEqual([ada.id, zadie.id].sort());
 
     // The name leads to the student's history: Maths only, with Tom's reason.
     await row.getByTestId('student-history-link').click();

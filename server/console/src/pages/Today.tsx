@@ -193,6 +193,123 @@ function CorrectionForm({
   );
 }
 
+/** The manual correction's status and reason, as the server checks them, for several students at once. */
+const BulkCorrection = CorrectionRequest.options[0].pick({ status: true, reason: true });
+
+/**
+ * One status and one reason for the students ticked in the list (a door that was down, a class
+ * on a trip): one correction per student, each with the teacher's name in the audit trail, sent
+ * one after another. If one is refused the others stay saved, and the message says how many.
+ */
+function BulkForm({
+  session,
+  selected,
+  names,
+  onSaved,
+  onClose,
+}: {
+  session: DaySession;
+  selected: readonly string[];
+  names: ReadonlyMap<string, string>;
+  onSaved(studentIds: readonly string[]): void;
+  onClose(): void;
+}) {
+  const [status, setStatus] = useState<string>('present');
+  const [reason, setReason] = useState('');
+  const f = useSubmit();
+  const n = selected.length;
+  return (
+    <form
+      className="card bulk"
+      noValidate
+      aria-labelledby="bulk-title"
+      data-testid="bulk-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (n === 0) {
+          f.setErrors({ _form: 'Tick the students to correct in the list first.' });
+          return;
+        }
+        void f.run(BulkCorrection, { status, reason }, async (v) => {
+          const saved: string[] = [];
+          try {
+            for (const studentId of selected) {
+              await api('POST', '/api/attendance/corrections', {
+                body: {
+                  kind: 'manual',
+                  sessionId: session.sessionId,
+                  studentId,
+                  ...v,
+                  id: crypto.randomUUID(),
+                },
+              });
+              saved.push(studentId);
+            }
+          } catch (err) {
+            const failed = selected[saved.length] ?? '';
+            onSaved(saved);
+            throw new Error(
+              `Saved for ${saved.length} of ${n}; not for ${names.get(failed) ?? 'a student'} and any after: ${
+                err instanceof Error ? err.message : String(err)
+              }`,
+            );
+          }
+          onSaved(saved);
+          f.setDone(`Saved for ${n} ${n === 1 ? 'student' : 'students'}.`);
+        });
+      }}
+    >
+      <h3 id="bulk-title">Correct several students</h3>
+      <p className="muted small">
+        Tick them in the list below ({n} ticked), then choose the new status and one reason for all of them.
+      </p>
+      <FormError errors={f.errors} />
+      <FormOk message={f.done} />
+      <div className="form-grid">
+        <Field label="New status" error={f.errors.status}>
+          {(p) => (
+            <select
+              {...p}
+              value={status}
+              onChange={(e) => setStatus(e.target.value)}
+              data-testid="bulk-status"
+            >
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Reason"
+          error={f.errors.reason}
+          hint="Kept in the audit trail with your name, for each student."
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={reason}
+              maxLength={500}
+              onChange={(e) => setReason(e.target.value)}
+              data-testid="bulk-reason"
+            />
+          )}
+        </Field>
+      </div>
+      <div className="inline-form__actions">
+        <button type="submit" className="primary" disabled={f.busy} data-testid="bulk-save">
+          {f.busy ? 'Saving…' : `Save for ${n} ${n === 1 ? 'student' : 'students'}`}
+        </button>
+        <button type="button" onClick={onClose} data-testid="bulk-close">
+          Done
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function LiveList({ session }: { session: DaySession }) {
   const live = useLiveReport(session.sessionId);
   const [editing, setEditing] = useState<{ id: string; mode: 'correct' | 'undo' } | null>(null);
@@ -210,6 +327,16 @@ function LiveList({ session }: { session: DaySession }) {
   }, [focusBack, editing]);
   const report = live.report;
   const noFace = useDoorCannotRecognise(session.class.id);
+  // Correcting several at once: the list shows a tick box per student instead of its buttons.
+  const [bulk, setBulk] = useState(false);
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  const tick = (id: string, on: boolean) =>
+    setTicked((t) => {
+      const next = new Set(t);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const rows = useMemo(() => {
     if (!report) return [];
     const order = new Map<string, number>(GROUPS.map((g, i) => [g.key, i]));
@@ -289,6 +416,46 @@ function LiveList({ session }: { session: DaySession }) {
               </li>
             ))}
           </ul>
+          {!session.archived && !bulk && (
+            <button type="button" onClick={() => setBulk(true)} data-testid="bulk-open">
+              Correct several…
+            </button>
+          )}
+          {!session.archived && bulk && (
+            <>
+              <div className="bulk-pick" role="group" aria-label="Tick at once">
+                {(['unseen', 'absent'] as const)
+                  .filter((k) => (counts[k] ?? 0) > 0)
+                  .map((k) => (
+                    <button
+                      key={k}
+                      type="button"
+                      onClick={() =>
+                        setTicked(
+                          new Set(rows.filter((r) => shownStatus(r, session) === k).map((r) => r.studentId)),
+                        )
+                      }
+                      data-testid={`bulk-tick-${k}`}
+                    >
+                      Tick everyone {STATUS_LABEL[k]?.toLowerCase()} ({counts[k]})
+                    </button>
+                  ))}
+                <button type="button" onClick={() => setTicked(new Set())} data-testid="bulk-untick">
+                  Untick all
+                </button>
+              </div>
+              <BulkForm
+                session={session}
+                selected={rows.filter((r) => ticked.has(r.studentId)).map((r) => r.studentId)}
+                names={new Map(rows.map((r) => [r.studentId, r.name]))}
+                onSaved={(ids) => setTicked((t) => new Set([...t].filter((id) => !ids.includes(id))))}
+                onClose={() => {
+                  setBulk(false);
+                  setTicked(new Set());
+                }}
+              />
+            </>
+          )}
           <div className="table-wrap">
             <table className="table" data-testid="today-table">
               <caption className="sr-only">Students of this session, by status; times in {tz}</caption>
@@ -333,7 +500,17 @@ function LiveList({ session }: { session: DaySession }) {
                       <td>{cells[5]}</td>
                       <td>{cells[6]}</td>
                       <td className="actions">
-                        {session.archived ? null : open ? (
+                        {session.archived ? null : bulk ? (
+                          <label className="bulk-tick">
+                            <input
+                              type="checkbox"
+                              checked={ticked.has(r.studentId)}
+                              onChange={(e) => tick(r.studentId, e.target.checked)}
+                              data-testid="bulk-tick"
+                            />{' '}
+                            Tick<span className="sr-only"> {r.name}</span>
+                          </label>
+                        ) : open ? (
                           <CorrectionForm
                             session={session}
                             row={r}
