@@ -4,7 +4,7 @@
 // phone. The student is in another teacher's class too: that class's lessons, and the reason
 // its teacher gave, never reach this teacher's page. Students the door cannot recognise (no consent,
 // no photo yet) say so under their names, so the teacher does not wait for a mark that cannot come;
-// several students are corrected at once with one status and one reason.
+// several students are corrected at once with one status and one reason; a holiday is named.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, createUser, embeddingB64, fakeFaceEngine, login } from '../server/test/app.js';
 import { storeTemplates } from '../server/src/repositories/templates.js';
 import { SHIPPED_MODEL_ID } from '../src/ml/config.js';
+import { longDate } from '../server/console/src/format.js';
 import { layoutReport, settled } from './harness/audit.js';
 import { launchChromium } from './harness/browser.js';
 import { consoleShot, expectAccessible, signInConsole, tableCells } from './harness/console.js';
@@ -47,10 +48,14 @@ async function newPage(viewport = DESKTOP): Promise<Page> {
 
 /** What has the keyboard focus, as a test id (or the tag). */
 const focused = (page: Page) =>
-  page.evaluate(() => {
-    const e = document.activeElement;
-    return e?.getAttribute('data-testid') ?? e?.tagName.toLowerCase() ?? '';
-  });
+  page.evaluate(
+    '(document.activeElement && (document.activeElement.getAttribute("data-testid") || document.activeElement.tagName.toLowerCase())) || ""',
+  ) as Promise<string>;
+/** Until the keyboard focus is on a student's Correct button. */
+const focusOnCorrect = (page: Page) =>
+  page.waitForFunction(
+    'document.activeElement && document.activeElement.getAttribute("data-testid") === "correct"',
+  );
 
 describe('staff console: a teacher', () => {
   it('sees who the door cannot recognise, corrects by keyboard, reads a student history of own classes only', async () => {
@@ -164,14 +169,14 @@ describe('staff console: a teacher', () => {
     await page.keyboard.type('Dentist, note from home');
     await page.keyboard.press('Enter');
     await row.locator('[data-testid="correct"]').waitFor();
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'correct');
+    await focusOnCorrect(page);
     expect(await row.getAttribute('data-status')).toBe('excused');
     // Undo by keyboard: focus lands on its reason, then back on the row.
     await row.getByTestId('undo').focus();
     await page.keyboard.press('Enter');
     expect(await focused(page)).toBe('correction-reason');
     await row.getByRole('button', { name: 'Cancel' }).click();
-    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'correct');
+    await focusOnCorrect(page);
 
     // Several at once (the door was down): tick everyone not yet seen, one status, one reason.
     await page.getByTestId('bulk-open').click();
@@ -245,6 +250,25 @@ describe('staff console: a teacher', () => {
       ['Art 9B', 'Art trip permission slip'],
       ['Maths 9A', 'Dentist, note from home'],
     ]);
+
+    // A holiday: the empty day says which one, not only "no lessons".
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    await call(app, adminToken, 'POST', '/api/sites/default/closures', {
+      name: 'Staff training day',
+      startDate: tomorrow,
+      endDate: tomorrow,
+    });
+    await page.goto(`${server.url}/#/today?date=${tomorrow}`);
+    await page.getByTestId('day-closures').waitFor();
+    expect(await page.getByTestId('day-closures').innerText()).toBe(
+      `The school calendar has Staff training day (${longDate(tomorrow)}): no lessons and no attendance that day.`,
+    );
+    await page.setViewportSize(PHONE);
+    await settled(page);
+    expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);
+    await expectAccessible(page, 'today-holiday-phone');
+    await consoleShot(page, 'today-holiday-phone');
+    await page.setViewportSize(DESKTOP);
 
     // From the class history, the name leads to the same page over the class's range.
     await page.setViewportSize(DESKTOP);

@@ -612,6 +612,23 @@ function NoLessons({ day, data, isAdmin }: { day: string; data: DaySessions; isA
   return (
     <div className="state state--empty" data-state="empty" data-testid="no-lessons">
       <p>{isAdmin ? `No lessons at this school ${when}.` : `No lessons of your classes ${when}.`}</p>
+      {data.closures.length > 0 && (
+        <p data-testid="day-closures">
+          The school calendar has{' '}
+          {data.closures
+            .map(
+              (c) =>
+                `${c.name} (${c.startDate === c.endDate ? longDate(c.startDate) : `${longDate(c.startDate)} to ${longDate(c.endDate)}`})`,
+            )
+            .join(', ')}
+          : no lessons and no attendance that day.
+        </p>
+      )}
+      {data.closures.length === 0 && data.outsideTerms && (
+        <p data-testid="day-outside-terms">
+          This day is outside the school&apos;s terms: no lessons and no attendance.
+        </p>
+      )}
       {data.nextDate ? (
         <p>
           Next lessons:{' '}
