@@ -192,6 +192,11 @@ describe('staff console: a teacher', () => {
     await page.getByText('Saved for 2 students.').waitFor();
     for (const name of ['Ada Lovelace', 'Zadie Smith'])
       await page.waitForSelector(`[data-testid="today-row"][data-student="${name}"][data-status="present"]`);
+    // Their Time is the correction's, and says so (not an arrival time).
+    const adaCells = (await tableCells(page, '[data-testid="today-table"]', 1)).find(
+      (r) => r[1] === 'Ada Lovelace',
+    );
+    expect(adaCells?.[3]).toMatch(/^corrected \d{2}:\d{2}$/);
     await expectAccessible(page, 'today-bulk');
     await page.setViewportSize(PHONE);
     await settled(page);
@@ -222,7 +227,7 @@ describe('staff console: a teacher', () => {
         '00:00–23:59',
         'Maths 9A',
         'Excused',
-        expect.any(String),
+        expect.stringMatching(/^corrected \d{2}:\d{2}$/),
         'corrected by hand',
         'Dentist, note from home',
       ],

@@ -10,7 +10,8 @@ import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api, currentUser } from '../api.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
-import { longDate, percent, timeIn } from '../format.js';
+import { longDate, percent } from '../format.js';
+import { markTime } from '../mark-time.js';
 import { navigate, type Route } from '../router.js';
 import { DateField, FormError, Loaded, Page, STATUS_LABEL, useQuery } from '../ui.js';
 
@@ -84,7 +85,7 @@ export function StudentHistory({ studentId, route }: { studentId: string; route:
             `${s.startTime}–${s.endTime}`,
             s.class.name,
             STATUS_LABEL[s.status] ?? s.status,
-            timeIn(s.markedAt, r.timezone),
+            markTime(s, s.date, r.timezone),
             HOW[s.decidedBy],
             s.reason ?? '',
           ]);

@@ -11,6 +11,7 @@ import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
 import { longDate, score, timeIn } from '../format.js';
+import { markTime } from '../mark-time.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
 import {
@@ -365,7 +366,7 @@ function LiveList({ session }: { session: DaySession }) {
     r.studentNumber,
     r.name,
     STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session),
-    timeIn(r.markedAt, tz),
+    markTime(r, session.date, tz),
     score(r.similarity),
     r.decidedBy === 'manual' ? (r.actorName ?? r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
     r.reason ?? '',
