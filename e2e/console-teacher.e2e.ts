@@ -5,7 +5,7 @@
 // its teacher gave, never reach this teacher's page. Students the door cannot recognise (no consent,
 // no photo yet) say so under their names, so the teacher does not wait for a mark that cannot come;
 // several students are corrected at once with one status and one reason; a holiday is named.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 async function newPage(viewport = DESKTOP): Promise<Page> {
-  const ctx = await browser.newContext({ viewport });
+  const ctx = await browser.newContext({ viewport, acceptDownloads: true });
   contexts.push(ctx);
   return ctx.newPage();
 }
@@ -278,6 +278,30 @@ describe('staff console: a teacher', () => {
     // From the class history, the name leads to the same page over the class's range.
     await page.setViewportSize(DESKTOP);
     await page.goto(`${server.url}/#/classes/${maths.classId}/history`);
+    // The register a school office asks for: the server's one-column-per-lesson CSV, as a file.
+    await page.getByTestId('history-register-csv').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('history-register-csv').click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      /^Maths_9A-register-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/,
+    );
+    const register = readFileSync(await download.path(), 'utf8');
+    const { from, to } = Object.fromEntries(new URL(page.url().replace('#/', '')).searchParams) as {
+      from?: string;
+      to?: string;
+    };
+    const tomToken = await login(app, tom.email, tom.password);
+    const fromServer = await app.inject({
+      url: `/api/reports/classes/${maths.classId}?format=csv${from ? `&from=${from}&to=${to}` : ''}`,
+      headers: { authorization: `Bearer ${tomToken}` },
+    });
+    expect(register).toBe(fromServer.body);
+    expect(register.split('\r\n')[0]).toMatch(
+      /^student_number,name,present,late,absent,excused,attendance_rate,\d{4}-\d{2}-\d{2} 00:00$/,
+    );
+    expect(register).toContain('Hugo Chavez,0,0,0,1,,excused');
     await page.locator('[data-testid="history-students"] a', { hasText: 'Hugo Chavez' }).click();
     await page.waitForSelector('[data-testid="student-history-lessons"]');
     expect(page.url()).toMatch(/#\/students\/[^/]+\/history\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);

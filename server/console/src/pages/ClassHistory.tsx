@@ -5,7 +5,8 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { ClassReport } from '../../../src/reports/schemas.js';
 import { RangeQuery } from '../../../src/reports/schemas.js';
-import { api } from '../api.js';
+import { api, apiText } from '../api.js';
+import { saveTextFile } from '../csv.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { dayMonth, longDate, percent } from '../format.js';
@@ -85,6 +86,41 @@ export function RateChart({ days }: { days: Report['days'] }) {
   );
 }
 
+/**
+ * The register a school office asks for: one row per student, one column per lesson, each
+ * cell that lesson's status. The server's own CSV of the class report (`?format=csv`), so the
+ * file is the same whoever makes it.
+ */
+function Register({ classId, name, from, to }: { classId: string; name: string; from: string; to: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="register">
+      <button
+        type="button"
+        disabled={busy}
+        data-testid="history-register-csv"
+        onClick={() => {
+          setBusy(true);
+          setError(null);
+          apiText(`/api/reports/classes/${encodeURIComponent(classId)}`, { from, to, format: 'csv' })
+            .then((text) => saveTextFile(`${name}-register-${from}-${to}.csv`, text))
+            .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        Download the register (CSV)
+      </button>
+      <span className="muted small"> One row per student, one column per lesson with its status.</span>
+      {error && (
+        <p className="form-error" role="alert">
+          Could not make the register: {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** A student's history over the same range as the class's. */
 function studentLink(studentId: string | undefined, from: string, to: string): string | undefined {
   return studentId === undefined ? undefined : href(studentHistoryPath(studentId), { from, to });
@@ -154,6 +190,7 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               <p className="muted">
                 {longDate(r.from)} to {longDate(r.to)} · times in {r.timezone}
               </p>
+              <Register classId={classId} name={r.class.name} from={r.from} to={r.to} />
               <h2>Rate by day</h2>
               <RateChart days={r.days} />
               <CsvTable
