@@ -111,7 +111,7 @@ function Register({ classId, name, from, to }: { classId: string; name: string; 
       >
         Download the register (CSV)
       </button>
-      <span className="muted small"> One row per student, one column per lesson with its status.</span>
+      <p className="muted small">One row per student, one column per lesson with its status.</p>
       {error && (
         <p className="form-error" role="alert">
           Could not make the register: {error}

@@ -20,7 +20,7 @@ type Report = z.infer<typeof StudentReport>;
 const HOW: Record<Report['sessions'][number]['decidedBy'], string> = {
   mark: 'kiosk',
   manual: 'corrected by hand',
-  none: 'never seen',
+  none: 'not seen at the door',
 };
 
 const COLUMNS: readonly CsvColumn[] = [
