@@ -110,20 +110,30 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** The text of each body row's cells of a table (th and td, in order), skipping the last `skipLast` columns. */
 /** The little of a DOM element this file needs (tsconfig.node has no DOM lib). */
 interface Cell {
   querySelectorAll(selector: string): ArrayLike<Cell>;
   textContent: string | null;
+  cloneNode(deep: boolean): Cell;
+  remove(): void;
 }
 
+/**
+ * The text of each body row's cells of a table (th and td, in order), skipping the last `skipLast`
+ * columns. A note under a value (`.row-note`, e.g. why the door cannot recognise a student) is the
+ * screen's, not the cell's value, and is left out, as the CSV leaves it out.
+ */
 export async function tableCells(page: Page, selector: string, skipLast = 0): Promise<string[][]> {
   return page.$$eval(
     `${selector} tbody tr`,
     (trs, skip) =>
       (trs as unknown as Cell[]).map((tr) =>
         Array.from(tr.querySelectorAll(':scope > th, :scope > td'))
-          .map((c) => (c.textContent ?? '').trim())
+          .map((c) => {
+            const copy = c.cloneNode(true);
+            for (const note of Array.from(copy.querySelectorAll('.row-note'))) note.remove();
+            return (copy.textContent ?? '').trim();
+          })
           .slice(0, skip > 0 ? -skip : undefined),
       ),
     skipLast,

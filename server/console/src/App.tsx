@@ -8,6 +8,7 @@ import { ErrorBox, Loading } from './ui.js';
 import { SignIn } from './pages/SignIn.js';
 import { Today } from './pages/Today.js';
 import { ClassHistory } from './pages/ClassHistory.js';
+import { StudentHistory } from './pages/StudentHistory.js';
 import { Account } from './pages/Account.js';
 import { adminPages, type AdminPage } from './pages/admin-pages.js';
 
@@ -93,6 +94,9 @@ function PageFor({ route, user }: { route: Route; user: SessionUser }) {
   if (first === 'today' || first === undefined || first === 'signin') return <Today route={route} />;
   if (first === 'classes' && second && third === 'history')
     return <ClassHistory classId={second} route={route} />;
+  // Teachers too (the server shows them their own classes' lessons only), so before the admin pages.
+  if (first === 'students' && second && third === 'history')
+    return <StudentHistory studentId={second} route={route} />;
   if (first === 'account') return <Account />;
   const page = adminPages.find((p) => p.path === `/${first}` || (p.match && p.match(route)));
   if (page) {

@@ -192,6 +192,13 @@ export async function api<T>(
   return (await res.json()) as T;
 }
 
+/** A GET answered as text (a CSV file the server makes), with the same errors as `api`. */
+export async function apiText(path: string, query?: Query): Promise<string> {
+  const res = await authFetch(withQuery(path, query));
+  if (!res.ok) throw await errorOf(res);
+  return res.text();
+}
+
 /** The server's page cap on the lists of what admins create (classes, rooms, sites, users, devices, …). */
 export const LIST_PAGE = 500;
 

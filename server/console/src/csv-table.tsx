@@ -16,6 +16,8 @@ export interface CsvColumn {
    * ("Mon 7 Dec 2026", format.ts) stays ISO in the CSV. Default: the cell as it is.
    */
   show?: (cell: Cell) => string;
+  /** A page the cell links to on screen (by the row's index), e.g. a student's history. */
+  link?: (row: number) => string | undefined;
 }
 
 export function CsvTable({
@@ -80,7 +82,9 @@ export function CsvTable({
               {rows.map((row, i) => (
                 <tr key={rowKeys[i] ?? i}>
                   {row.map((cell, j) => {
-                    const shown = columns[j]?.show?.(cell) ?? cell;
+                    const text = columns[j]?.show?.(cell) ?? cell;
+                    const to = columns[j]?.link?.(i);
+                    const shown = to ? <a href={to}>{text}</a> : text;
                     return j === rowHeader ? (
                       <th key={j} scope="row">
                         {shown}

@@ -9,7 +9,12 @@ export function downloadCsv(
   header: readonly string[],
   rows: readonly (readonly Cell[])[],
 ): void {
-  const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
+  saveTextFile(filename, toCsv(header, rows));
+}
+
+/** Hands `text` to the browser as a CSV file download named `filename`. */
+export function saveTextFile(filename: string, text: string): void {
+  const blob = new Blob([text], { type: 'text/csv;charset=utf-8' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

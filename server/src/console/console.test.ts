@@ -274,7 +274,15 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
       );
       // A teacher with no class still learns which day it is at the school (the day picker shows
       // it) and that they have no class (the page says so instead of "no lessons today").
-      expect(theirs).toEqual({ date: s.date, total: 0, sessions: [], hasClasses: false, nextDate: null });
+      expect(theirs).toEqual({
+        date: s.date,
+        total: 0,
+        sessions: [],
+        hasClasses: false,
+        nextDate: null,
+        closures: [],
+        outsideTerms: false,
+      });
       const tuesday = await call<{ date: string | null; total: number }>(
         app,
         s.adminToken,
@@ -360,6 +368,46 @@ describe.each(dialects)('console session and live sessions on $name', (dialect) 
       });
       await call(app, s.adminToken, 'DELETE', `/api/sessions/${encodeURIComponent(next)}/change`);
       expect((await day('2026-09-14')).sessions[0]).toMatchObject({ moved: false, cancelled: false });
+    },
+  );
+
+  it.skipIf(!dialect.available)(
+    'says why a day has no lesson: its holidays and closures, or a day outside the terms',
+    async () => {
+      type Day = {
+        total: number;
+        closures: { name: string; startDate: string; endDate: string }[];
+        outsideTerms: boolean;
+      };
+      const day = (date: string) => call<Day>(app, s.teacherToken, 'GET', `/api/sessions?date=${date}`);
+      // A Monday with its lesson: nothing to explain.
+      expect(await day('2026-09-28')).toMatchObject({ total: 1, closures: [], outsideTerms: false });
+      const closure = await call<{ id: string }>(app, s.adminToken, 'POST', '/api/sites/default/closures', {
+        name: 'Autumn half-term',
+        startDate: '2026-09-26',
+        endDate: '2026-10-04',
+      });
+      const term = await call<{ id: string }>(app, s.adminToken, 'POST', '/api/sites/default/terms', {
+        name: 'Autumn',
+        startDate: '2026-09-01',
+        endDate: '2026-12-18',
+      });
+      try {
+        expect(await day('2026-09-28')).toEqual({
+          date: '2026-09-28',
+          total: 0,
+          sessions: [],
+          hasClasses: true,
+          nextDate: expect.any(String),
+          closures: [{ name: 'Autumn half-term', startDate: '2026-09-26', endDate: '2026-10-04' }],
+          outsideTerms: false,
+        });
+        expect(await day('2027-01-04')).toMatchObject({ total: 0, closures: [], outsideTerms: true });
+      } finally {
+        await call(app, s.adminToken, 'DELETE', `/api/closures/${closure.id}`, undefined, [200, 204]);
+        await call(app, s.adminToken, 'DELETE', `/api/terms/${term.id}`, undefined, [200, 204]);
+      }
+      expect(await day('2026-09-28')).toMatchObject({ total: 1 });
     },
   );
 

@@ -177,10 +177,34 @@ describe.each(dialects)('reports on $name', (dialect) => {
       adminToken,
     );
     expect(csv.body.split('\r\n')[0]).toBe(
-      'student_number,name,session_id,date,start,end,class,status,marked_at,decided_by',
+      'student_number,name,session_id,date,start,end,class,status,marked_at,decided_by,reason',
     );
     expect(csv.body.trimEnd().split('\r\n')).toHaveLength(4);
   });
+
+  it.skipIf(!dialect.available)(
+    "gives a student's report the site's time zone and each correction's reason (a teacher's student page reads them)",
+    async () => {
+      const r = (
+        await get(`/api/reports/students/${s.students[2]?.id}?from=2026-09-01&to=2026-09-30`, teacherToken)
+      ).json() as { timezone: string; sessions: { status: string; reason: string | null }[] };
+      expect(r.timezone).toBe('UTC');
+      expect(r.sessions.map((x) => [x.status, x.reason])).toEqual([
+        ['absent', null],
+        ['excused', 'doctor'],
+        ['absent', null],
+      ]);
+      const first = (
+        await get(`/api/reports/students/${s.students[0]?.id}?from=2026-09-01&to=2026-09-30`, teacherToken)
+      ).json() as { sessions: { decidedBy: string; reason: string | null }[] };
+      expect(first.sessions.map((x) => x.reason)).toEqual([null, null, null]);
+      const csv = await get(
+        `/api/reports/students/${s.students[2]?.id}?from=2026-09-01&to=2026-09-30&format=csv`,
+        teacherToken,
+      );
+      expect(csv.body.split('\r\n')[2]).toMatch(/,excused,[^,]+,manual,doctor$/);
+    },
+  );
 
   it.skipIf(!dialect.available)('defaults the range to the last 30 days at the site', async () => {
     const r = (await get(`/api/reports/classes/${s.classId}`, adminToken)).json() as {

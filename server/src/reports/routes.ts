@@ -192,6 +192,7 @@ const reports: RoutePlugin = async (app) => {
           'status',
           'marked_at',
           'decided_by',
+          'reason',
         ],
         report.sessions.map((s) => [
           report.student.studentNumber,
@@ -204,6 +205,7 @@ const reports: RoutePlugin = async (app) => {
           s.status,
           s.markedAt,
           s.decidedBy,
+          s.reason,
         ]),
       );
       return sendCsv(reply, `${student.student_number}-${from}-${to}`, csv);

@@ -64,6 +64,7 @@ export const StudentReport = z.object({
   student: z.object({ id: z.string(), studentNumber: z.string(), name: z.string() }),
   from: z.string(),
   to: z.string(),
+  timezone: z.string(),
   sessions: z.array(
     z.object({
       sessionId: z.string(),
@@ -74,6 +75,7 @@ export const StudentReport = z.object({
       status: AttendanceStatus,
       markedAt: z.string().nullable(),
       decidedBy: z.enum(['mark', 'manual', 'none']),
+      reason: z.string().nullable(),
     }),
   ),
   counts: Counts,

@@ -54,8 +54,16 @@ export async function sessionsOf(
 
 type EventRow = Pick<
   AttendanceEventTable,
-  'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id'
+  'id' | 'student_id' | 'session_id' | 'kind' | 'status' | 'occurred_at' | 'ref_id' | 'reason'
 >;
+
+/** One pair's derived status; `reason` is the deciding correction's (null for a kiosk mark). */
+export interface DerivedPair {
+  status: AttendanceStatus;
+  markedAt: string | null;
+  decidedBy: 'mark' | 'manual';
+  reason: string | null;
+}
 
 /**
  * The derived status of every (session, student) pair that has events, in one query per
@@ -65,25 +73,24 @@ export async function statusesFor(
   db: Executor,
   sessionIds: readonly string[],
   studentId?: string,
-): Promise<Map<string, { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }>> {
+): Promise<Map<string, DerivedPair>> {
   const grouped = new Map<string, EventRow[]>();
+  const reasons = new Map<string, string | null>();
   for (const chunk of chunks(unique(sessionIds), 500)) {
     let q = db
       .selectFrom('attendance_events')
-      .select(['id', 'student_id', 'session_id', 'kind', 'status', 'occurred_at', 'ref_id'])
+      .select(['id', 'student_id', 'session_id', 'kind', 'status', 'occurred_at', 'ref_id', 'reason'])
       .where('session_id', 'in', chunk);
     if (studentId !== undefined) q = q.where('student_id', '=', studentId);
     for (const r of await q.execute()) {
       const key = `${r.session_id ?? ''}\n${r.student_id}`;
       const list = grouped.get(key) ?? [];
+      reasons.set(r.id, r.reason);
       list.push(r);
       grouped.set(key, list);
     }
   }
-  const out = new Map<
-    string,
-    { status: AttendanceStatus; markedAt: string | null; decidedBy: 'mark' | 'manual' }
-  >();
+  const out = new Map<string, DerivedPair>();
   for (const [key, rows] of grouped) {
     const d = deriveStatus(
       rows.map((r) => ({
@@ -99,6 +106,7 @@ export async function statusesFor(
         status: d.status,
         markedAt: d.decidedBy.occurredAt,
         decidedBy: d.decidedBy.kind === 'manual' ? 'manual' : 'mark',
+        reason: d.decidedBy.kind === 'manual' ? (reasons.get(d.decidedBy.id) ?? null) : null,
       });
   }
   return out;
@@ -246,6 +254,8 @@ export interface StudentReport {
   student: { id: string; studentNumber: string; name: string };
   from: string;
   to: string;
+  /** The student's site's zone, in which `markedAt` is read. */
+  timezone: string;
   sessions: {
     sessionId: string;
     date: string;
@@ -255,6 +265,8 @@ export interface StudentReport {
     status: AttendanceStatus;
     markedAt: string | null;
     decidedBy: 'mark' | 'manual' | 'none';
+    /** The reason of the correction that decided the status (null: a kiosk mark or none). */
+    reason: string | null;
   }[];
   counts: Counts;
   attendanceRate: number | null;
@@ -320,12 +332,14 @@ export async function studentReport(
       status,
       markedAt: st?.markedAt ?? null,
       decidedBy: st?.decidedBy ?? ('none' as const),
+      reason: st?.reason ?? null,
     };
   });
   return {
     student: { id: student.id, studentNumber: student.student_number, name: student.name },
     from,
     to,
+    timezone,
     sessions: rows,
     counts,
     attendanceRate: attendanceRate(counts),

@@ -108,7 +108,15 @@ const sessions: RoutePlugin = async (app) => {
         const sites = await db.selectFrom('sites').select('timezone').execute();
         const days = new Set(sites.map((x) => localDateAt(now, x.timezone)));
         const date = request.query.date ?? (days.size === 1 ? [...days][0]! : null);
-        return { date, total: 0, sessions: [], hasClasses: false, nextDate: null };
+        return {
+          date,
+          total: 0,
+          sessions: [],
+          hasClasses: false,
+          nextDate: null,
+          closures: [],
+          outsideTerms: false,
+        };
       }
       const [schedules, rooms] = await Promise.all([
         scheduleSpecs(db, { classIds: classes.map((c) => c.id) }),
@@ -118,18 +126,21 @@ const sessions: RoutePlugin = async (app) => {
       const roomName = new Map(rooms.map((x) => [x.id, x.name]));
       const out: DaySession[] = [];
       // Moved sessions, per site: the occurrence says where it is held, the calendar whether it moved.
-      const movedBySite = new Map<string, Promise<Set<string>>>();
-      const movedAt = (siteId: string) => {
-        let known = movedBySite.get(siteId);
+      const calendars = new Map<string, ReturnType<typeof loadCalendar>>();
+      const calendarOf = (siteId: string) => {
+        let known = calendars.get(siteId);
         if (!known) {
-          known = loadCalendar(db, siteId).then(
-            (cal) =>
-              new Set(cal.changes.filter((c) => c.kind === 'moved').map((c) => `${c.scheduleId}@${c.date}`)),
-          );
-          movedBySite.set(siteId, known);
+          known = loadCalendar(db, siteId);
+          calendars.set(siteId, known);
         }
         return known;
       };
+      const movedAt = async (siteId: string) =>
+        new Set(
+          (await calendarOf(siteId)).changes
+            .filter((c) => c.kind === 'moved')
+            .map((c) => `${c.scheduleId}@${c.date}`),
+        );
       for (const cls of classes) {
         const moved = await movedAt(cls.site_id);
         const date = request.query.date ?? localDateAt(now, cls.timezone);
@@ -183,12 +194,32 @@ const sessions: RoutePlugin = async (app) => {
             if (!o.cancelled && (nextDate === null || o.date < nextDate)) nextDate = o.date;
         }
       }
+      // Why a day has no lesson, when the calendar says: its holidays and closures at these
+      // classes' sites, or a day outside every term of a site that has terms.
+      const closures: DaySessions['closures'] = [];
+      let outsideTerms = false;
+      if (out.length === 0) {
+        const seen = new Set<string>();
+        for (const cls of classes) {
+          if (seen.has(cls.site_id)) continue;
+          seen.add(cls.site_id);
+          const date = request.query.date ?? localDateAt(now, cls.timezone);
+          const cal = await calendarOf(cls.site_id);
+          for (const c of cal.closures)
+            if (c.startDate <= date && date <= c.endDate)
+              closures.push({ name: c.name, startDate: c.startDate, endDate: c.endDate });
+          if (cal.terms.length > 0 && !cal.terms.some((t) => t.startDate <= date && date <= t.endDate))
+            outsideTerms = true;
+        }
+      }
       return {
         date: days.size === 1 ? [...days][0]! : null,
         total: out.length,
         sessions: out.slice(offset, offset + limit),
         hasClasses: true,
         nextDate,
+        closures,
+        outsideTerms,
       };
     },
   );

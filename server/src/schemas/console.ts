@@ -61,6 +61,13 @@ export const DaySessions = z.object({
    * these classes has a lesson that is not cancelled (so the empty page can point to it); else null.
    */
   nextDate: LocalDate.nullable(),
+  /**
+   * When the day lists no session: the holidays and closures that cover it at these classes'
+   * sites (name and days), so the empty page can say why; empty otherwise.
+   */
+  closures: z.array(z.object({ name: z.string(), startDate: LocalDate, endDate: LocalDate })),
+  /** When the day lists no session: it is outside every term of a site that has terms. */
+  outsideTerms: z.boolean(),
 });
 export type DaySessions = z.infer<typeof DaySessions>;
 

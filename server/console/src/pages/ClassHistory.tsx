@@ -5,12 +5,14 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { ClassReport } from '../../../src/reports/schemas.js';
 import { RangeQuery } from '../../../src/reports/schemas.js';
-import { api } from '../api.js';
+import { api, apiText } from '../api.js';
+import { saveTextFile } from '../csv.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
 import { useSubmit } from '../forms.js';
 import { dayMonth, longDate, percent } from '../format.js';
-import { navigate, type Route } from '../router.js';
+import { href, navigate, type Route } from '../router.js';
 import { DateField, Empty, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { studentHistoryPath } from './StudentHistory.js';
 
 type Report = z.infer<typeof ClassReport>;
 
@@ -84,6 +86,46 @@ export function RateChart({ days }: { days: Report['days'] }) {
   );
 }
 
+/**
+ * The register a school office asks for: one row per student, one column per lesson, each
+ * cell that lesson's status. The server's own CSV of the class report (`?format=csv`), so the
+ * file is the same whoever makes it.
+ */
+function Register({ classId, name, from, to }: { classId: string; name: string; from: string; to: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <div className="register">
+      <button
+        type="button"
+        disabled={busy}
+        data-testid="history-register-csv"
+        onClick={() => {
+          setBusy(true);
+          setError(null);
+          apiText(`/api/reports/classes/${encodeURIComponent(classId)}`, { from, to, format: 'csv' })
+            .then((text) => saveTextFile(`${name}-register-${from}-${to}.csv`, text))
+            .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        Download the register (CSV)
+      </button>
+      <p className="muted small">One row per student, one column per lesson with its status.</p>
+      {error && (
+        <p className="form-error" role="alert">
+          Could not make the register: {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** A student's history over the same range as the class's. */
+function studentLink(studentId: string | undefined, from: string, to: string): string | undefined {
+  return studentId === undefined ? undefined : href(studentHistoryPath(studentId), { from, to });
+}
+
 export function ClassHistory({ classId, route }: { classId: string; route: Route }) {
   const from = route.params.get('from') ?? undefined;
   const to = route.params.get('to') ?? undefined;
@@ -148,11 +190,16 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
               <p className="muted">
                 {longDate(r.from)} to {longDate(r.to)} · times in {r.timezone}
               </p>
+              <Register classId={classId} name={r.class.name} from={r.from} to={r.to} />
               <h2>Rate by day</h2>
               <RateChart days={r.days} />
               <CsvTable
                 title="Students"
-                columns={STUDENT_COLUMNS}
+                columns={STUDENT_COLUMNS.map((c) =>
+                  c.csv === 'name'
+                    ? { ...c, link: (i: number) => studentLink(r.students[i]?.studentId, r.from, r.to) }
+                    : c,
+                )}
                 rows={studentRows}
                 rowKeys={r.students.map((s) => s.studentId)}
                 rowHeader={1}

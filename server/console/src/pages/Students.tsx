@@ -12,6 +12,7 @@ import { useSubmit } from '../forms.js';
 import { dateIn, dateTimeIn, longDate } from '../format.js';
 import { photoRefusal } from '../photo-refusal.js';
 import { href, navigate, type Route } from '../router.js';
+import { studentHistoryPath } from './StudentHistory.js';
 import {
   Confirm,
   DateField,
@@ -522,7 +523,14 @@ export function StudentDetail({ id }: { id: string }) {
     <Page
       title={q.data ? q.data.student.name : 'Student'}
       testId="student-detail"
-      actions={<a href={href('/students')}>All students</a>}
+      actions={
+        <>
+          <a href={href(studentHistoryPath(id))} data-testid="student-history-link">
+            Attendance history
+          </a>{' '}
+          · <a href={href('/students')}>All students</a>
+        </>
+      }
     >
       <Loaded q={q}>
         {(d) => (

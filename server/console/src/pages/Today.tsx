@@ -2,15 +2,16 @@
 // chosen one (the current session by default) a live list that the server pushes after each
 // kiosk upload or correction. Corrections and undos are events with the user's name; the
 // derived status comes back from the server, nothing is decided here.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
 import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
-import { api, currentUser } from '../api.js';
+import { api, apiAll, currentUser } from '../api.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
 import { longDate, score, timeIn } from '../format.js';
+import { markTime } from '../mark-time.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
 import {
@@ -30,6 +31,7 @@ import {
 } from '../ui.js';
 
 import { SessionActions, SessionChangeForm, type ChangeMode } from './session-changes.js';
+import { studentHistoryPath } from './StudentHistory.js';
 
 type Row = SessionReport['students'][number];
 const STATUSES = ['present', 'late', 'absent', 'excused'] as const;
@@ -65,6 +67,42 @@ function useLiveReport(sessionId: string) {
   return { report, status: status.s, detail: status.detail, setReport };
 }
 
+/**
+ * The students of a class the door cannot recognise: no face template of the model the kiosks
+ * run (no photo yet, or no consent to face recognition, so none may be kept). Without this a
+ * teacher waits for a mark that cannot come. `consent` says which of the two it is. A failed
+ * look-up only leaves the notes out: the list itself does not depend on it.
+ */
+function useDoorCannotRecognise(classId: string): Map<string, { consent: boolean }> {
+  const [found, setFound] = useState(new Map<string, { consent: boolean }>());
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      const { modelId } = await api<{ modelId: string }>('GET', '/api/face-models/current');
+      const rows = await apiAll<{ id: string; consent: boolean }>('/api/students', {
+        classId,
+        withoutTemplatesFor: modelId,
+      });
+      if (live) setFound(new Map(rows.map((r) => [r.id, { consent: r.consent }])));
+    })().catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [classId]);
+  return found;
+}
+
+/** Under a student's name: why the door will not mark them. */
+function DoorNote({ consent }: { consent: boolean }) {
+  return (
+    <span className="row-note" data-testid="door-cannot-recognise">
+      {consent
+        ? 'No face photo yet: the door cannot recognise them.'
+        : 'No consent to face recognition: the door cannot recognise them.'}
+    </span>
+  );
+}
+
 function CorrectionForm({
   session,
   row,
@@ -79,6 +117,9 @@ function CorrectionForm({
   const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
   const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
   const f = useSubmit();
+  // Opened from the row's button: the keyboard goes on in the form (else focus falls to <body>).
+  const first = useRef<HTMLSelectElement & HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
   const submit = () => {
     const body =
       mode === 'undo'
@@ -115,6 +156,7 @@ function CorrectionForm({
           {(p) => (
             <select
               {...p}
+              ref={first}
               value={status}
               onChange={(e) => setStatus(e.target.value)}
               data-testid="correction-status"
@@ -132,6 +174,7 @@ function CorrectionForm({
         {(p) => (
           <input
             {...p}
+            ref={mode === 'undo' ? first : undefined}
             value={reason}
             maxLength={500}
             onChange={(e) => setReason(e.target.value)}
@@ -151,10 +194,150 @@ function CorrectionForm({
   );
 }
 
+/** The manual correction's status and reason, as the server checks them, for several students at once. */
+const BulkCorrection = CorrectionRequest.options[0].pick({ status: true, reason: true });
+
+/**
+ * One status and one reason for the students ticked in the list (a door that was down, a class
+ * on a trip): one correction per student, each with the teacher's name in the audit trail, sent
+ * one after another. If one is refused the others stay saved, and the message says how many.
+ */
+function BulkForm({
+  session,
+  selected,
+  names,
+  onSaved,
+  onClose,
+}: {
+  session: DaySession;
+  selected: readonly string[];
+  names: ReadonlyMap<string, string>;
+  onSaved(studentIds: readonly string[]): void;
+  onClose(): void;
+}) {
+  const [status, setStatus] = useState<string>('present');
+  const [reason, setReason] = useState('');
+  const f = useSubmit();
+  const n = selected.length;
+  return (
+    <form
+      className="card bulk"
+      noValidate
+      aria-labelledby="bulk-title"
+      data-testid="bulk-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (n === 0) {
+          f.setErrors({ _form: 'Tick the students to correct in the list first.' });
+          return;
+        }
+        void f.run(BulkCorrection, { status, reason }, async (v) => {
+          const saved: string[] = [];
+          try {
+            for (const studentId of selected) {
+              await api('POST', '/api/attendance/corrections', {
+                body: {
+                  kind: 'manual',
+                  sessionId: session.sessionId,
+                  studentId,
+                  ...v,
+                  id: crypto.randomUUID(),
+                },
+              });
+              saved.push(studentId);
+            }
+          } catch (err) {
+            const failed = selected[saved.length] ?? '';
+            onSaved(saved);
+            throw new Error(
+              `Saved for ${saved.length} of ${n}; not for ${names.get(failed) ?? 'a student'} and any after: ${
+                err instanceof Error ? err.message : String(err)
+              }`,
+            );
+          }
+          onSaved(saved);
+          f.setDone(`Saved for ${n} ${n === 1 ? 'student' : 'students'}.`);
+        });
+      }}
+    >
+      <h3 id="bulk-title">Correct several students</h3>
+      <p className="muted small">
+        Tick them in the list below ({n} ticked), then choose the new status and one reason for all of them.
+      </p>
+      <FormError errors={f.errors} />
+      <FormOk message={f.done} />
+      <div className="form-grid">
+        <Field label="New status" error={f.errors.status}>
+          {(p) => (
+            <select
+              {...p}
+              value={status}
+              onChange={(e) => setStatus(e.target.value)}
+              data-testid="bulk-status"
+            >
+              {STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABEL[s]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field
+          label="Reason"
+          error={f.errors.reason}
+          hint="Kept in the audit trail with your name, for each student."
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={reason}
+              maxLength={500}
+              onChange={(e) => setReason(e.target.value)}
+              data-testid="bulk-reason"
+            />
+          )}
+        </Field>
+      </div>
+      <div className="inline-form__actions">
+        <button type="submit" className="primary" disabled={f.busy} data-testid="bulk-save">
+          {f.busy ? 'Saving…' : `Save for ${n} ${n === 1 ? 'student' : 'students'}`}
+        </button>
+        <button type="button" onClick={onClose} data-testid="bulk-close">
+          Done
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function LiveList({ session }: { session: DaySession }) {
   const live = useLiveReport(session.sessionId);
   const [editing, setEditing] = useState<{ id: string; mode: 'correct' | 'undo' } | null>(null);
+  // When a form closes, focus goes back to that student's Correct button (the row may have moved).
+  const [focusBack, setFocusBack] = useState<string | null>(null);
+  const section = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (focusBack === null || editing !== null) return;
+    section.current
+      ?.querySelector<HTMLButtonElement>(
+        `[data-student-id="${CSS.escape(focusBack)}"] [data-testid="correct"]`,
+      )
+      ?.focus();
+    setFocusBack(null);
+  }, [focusBack, editing]);
   const report = live.report;
+  const noFace = useDoorCannotRecognise(session.class.id);
+  // Correcting several at once: the list shows a tick box per student instead of its buttons.
+  const [bulk, setBulk] = useState(false);
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  const tick = (id: string, on: boolean) =>
+    setTicked((t) => {
+      const next = new Set(t);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
   const rows = useMemo(() => {
     if (!report) return [];
     const order = new Map<string, number>(GROUPS.map((g, i) => [g.key, i]));
@@ -183,14 +366,20 @@ function LiveList({ session }: { session: DaySession }) {
     r.studentNumber,
     r.name,
     STATUS_LABEL[shownStatus(r, session)] ?? shownStatus(r, session),
-    timeIn(r.markedAt, tz),
+    markTime(r, session.date, tz),
     score(r.similarity),
     r.decidedBy === 'manual' ? (r.actorName ?? r.actor ?? '') : r.decidedBy === 'mark' ? 'kiosk' : '',
     r.reason ?? '',
   ]);
 
   return (
-    <section className="live" aria-labelledby="live-title" data-testid="live-list" data-live={live.status}>
+    <section
+      ref={section}
+      className="live"
+      aria-labelledby="live-title"
+      data-testid="live-list"
+      data-live={live.status}
+    >
       <header className="live__header">
         <h2 id="live-title">
           {session.class.name}, {session.startTime}–{session.endTime} in {session.room.name}
@@ -228,6 +417,46 @@ function LiveList({ session }: { session: DaySession }) {
               </li>
             ))}
           </ul>
+          {!session.archived && !bulk && (
+            <button type="button" onClick={() => setBulk(true)} data-testid="bulk-open">
+              Correct several…
+            </button>
+          )}
+          {!session.archived && bulk && (
+            <>
+              <div className="bulk-pick" role="group" aria-label="Tick at once">
+                {(['unseen', 'absent'] as const)
+                  .filter((k) => (counts[k] ?? 0) > 0)
+                  .map((k) => (
+                    <button
+                      key={k}
+                      type="button"
+                      onClick={() =>
+                        setTicked(
+                          new Set(rows.filter((r) => shownStatus(r, session) === k).map((r) => r.studentId)),
+                        )
+                      }
+                      data-testid={`bulk-tick-${k}`}
+                    >
+                      Tick everyone {STATUS_LABEL[k]?.toLowerCase()} ({counts[k]})
+                    </button>
+                  ))}
+                <button type="button" onClick={() => setTicked(new Set())} data-testid="bulk-untick">
+                  Untick all
+                </button>
+              </div>
+              <BulkForm
+                session={session}
+                selected={rows.filter((r) => ticked.has(r.studentId)).map((r) => r.studentId)}
+                names={new Map(rows.map((r) => [r.studentId, r.name]))}
+                onSaved={(ids) => setTicked((t) => new Set([...t].filter((id) => !ids.includes(id))))}
+                onClose={() => {
+                  setBulk(false);
+                  setTicked(new Set());
+                }}
+              />
+            </>
+          )}
           <div className="table-wrap">
             <table className="table" data-testid="today-table">
               <caption className="sr-only">Students of this session, by status; times in {tz}</caption>
@@ -252,10 +481,18 @@ function LiveList({ session }: { session: DaySession }) {
                       key={r.studentId}
                       data-testid="today-row"
                       data-student={r.name}
+                      data-student-id={r.studentId}
                       data-status={shownStatus(r, session)}
                     >
                       <td>{cells[0]}</td>
-                      <th scope="row">{cells[1]}</th>
+                      <th scope="row">
+                        <a href={href(studentHistoryPath(r.studentId))} data-testid="student-history-link">
+                          {cells[1]}
+                        </a>
+                        {r.decidedBy !== 'mark' && noFace.has(r.studentId) && (
+                          <DoorNote consent={noFace.get(r.studentId)?.consent ?? true} />
+                        )}
+                      </th>
                       <td>
                         <StatusBadge status={shownStatus(r, session)} />
                       </td>
@@ -264,12 +501,25 @@ function LiveList({ session }: { session: DaySession }) {
                       <td>{cells[5]}</td>
                       <td>{cells[6]}</td>
                       <td className="actions">
-                        {session.archived ? null : open ? (
+                        {session.archived ? null : bulk ? (
+                          <label className="bulk-tick">
+                            <input
+                              type="checkbox"
+                              checked={ticked.has(r.studentId)}
+                              onChange={(e) => tick(r.studentId, e.target.checked)}
+                              data-testid="bulk-tick"
+                            />{' '}
+                            Tick<span className="sr-only"> {r.name}</span>
+                          </label>
+                        ) : open ? (
                           <CorrectionForm
                             session={session}
                             row={r}
                             mode={open.mode}
-                            onDone={() => setEditing(null)}
+                            onDone={() => {
+                              setEditing(null);
+                              setFocusBack(r.studentId);
+                            }}
                           />
                         ) : (
                           <>
@@ -302,6 +552,8 @@ function LiveList({ session }: { session: DaySession }) {
           </div>
           <p className="muted small">
             Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.
+            {rows.some((r) => noFace.has(r.studentId)) &&
+              ' A student the door cannot recognise is marked only by hand; an admin adds their photos (and a consent) on the student’s page.'}
           </p>
         </>
       )}
@@ -361,6 +613,23 @@ function NoLessons({ day, data, isAdmin }: { day: string; data: DaySessions; isA
   return (
     <div className="state state--empty" data-state="empty" data-testid="no-lessons">
       <p>{isAdmin ? `No lessons at this school ${when}.` : `No lessons of your classes ${when}.`}</p>
+      {data.closures.length > 0 && (
+        <p data-testid="day-closures">
+          The school calendar has{' '}
+          {data.closures
+            .map(
+              (c) =>
+                `${c.name} (${c.startDate === c.endDate ? longDate(c.startDate) : `${longDate(c.startDate)} to ${longDate(c.endDate)}`})`,
+            )
+            .join(', ')}
+          : no lessons and no attendance that day.
+        </p>
+      )}
+      {data.closures.length === 0 && data.outsideTerms && (
+        <p data-testid="day-outside-terms">
+          This day is outside the school&apos;s terms: no lessons and no attendance.
+        </p>
+      )}
       {data.nextDate ? (
         <p>
           Next lessons:{' '}
