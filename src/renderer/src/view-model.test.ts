@@ -3,6 +3,7 @@ import {
   doorBlock,
   doorProblemForAdmin,
   eventText,
+  faceBoxLabel,
   greetingShown,
   greetingView,
   hintText,
@@ -268,6 +269,16 @@ describe('how long a greeting stays (privacy at the door)', () => {
     const garbled = { ...ada, at: 'garbage' };
     expect(door(garbled)([face(7)], 60_000)).toBe(true);
     expect(door(garbled)([face(8)], 0)).toBe(false);
+  });
+});
+
+describe('names over face boxes', () => {
+  it('names only a face a decision named, never a candidate or a photo turned away', () => {
+    expect(faceBoxLabel({ state: 'recognised', label: 'Ada Lovelace' })).toBe('Ada Lovelace');
+    // An older core sent the name of every frame's match; the door still does not show it.
+    expect(faceBoxLabel({ state: 'candidate', label: 'Ada Lovelace' })).toBeNull();
+    expect(faceBoxLabel({ state: 'gated', label: 'Ada Lovelace' })).toBeNull();
+    expect(faceBoxLabel({ state: 'unknown', label: null })).toBeNull();
   });
 });
 

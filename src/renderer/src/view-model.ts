@@ -209,6 +209,15 @@ export function greetingShown(g: GreetingT, state: Pick<KioskState, 'session' | 
 
 type FacesT = KioskState['faces'];
 
+/**
+ * The name over a face box: only on a face a decision has named (`recognised`: its votes and the
+ * photo-and-screen check passed). A candidate is one frame's match; a photo held up to the door is
+ * one too, and naming it would say whose photo it is, which the "Please look at the camera"
+ * greeting withholds. The core sends no name for those either; this holds if one ever did.
+ */
+export const faceBoxLabel = (f: Pick<FacesT[number], 'state' | 'label'>): string | null =>
+  f.state === 'recognised' && f.label ? f.label : null;
+
 /** What the door remembers of the greeting on screen: when its face was last in view. */
 export interface GreetingSighting {
   key: string;

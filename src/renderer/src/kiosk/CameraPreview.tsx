@@ -6,6 +6,7 @@
 import { useEffect, useRef } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api.js';
 import { previewPath } from '../api/preview-path.js';
+import { faceBoxLabel } from '../view-model.js';
 
 interface Props {
   state: KioskState;
@@ -19,13 +20,6 @@ interface Props {
   /** The <img> URL of frame (`seq`, `epoch`); by default previewPath() relative to the page. */
   frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
 }
-
-const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
-  gated: '',
-  unknown: '',
-  candidate: '',
-  recognised: '',
-};
 
 export function CameraPreview({
   state,
@@ -71,9 +65,7 @@ export function CameraPreview({
               data-testid="face-box"
               style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
             >
-              {!calm && (f.label ?? BOX_LABEL[f.state]) && (
-                <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>
-              )}
+              {!calm && faceBoxLabel(f) && <span className="facebox__label">{faceBoxLabel(f)}</span>}
             </div>
           );
         })}
