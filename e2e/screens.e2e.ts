@@ -99,6 +99,21 @@ const DOOR: DoorState[] = [
     ready: '[data-kind="look_at_camera"]',
     never: /spoof|fake|photo|not live/i,
   },
+  {
+    name: 'hint-move-closer',
+    // Someone far from the camera: told what to do instead of "Look at the camera" for ever.
+    view: () => ({
+      greeting: null,
+      faces: [{ box: [0.45, 0.35, 0.08, 0.12], label: null, state: 'gated', hint: 'Move closer' }],
+    }),
+    ready: '[data-idle="hint"][data-hint="Move closer"]',
+  },
+  {
+    name: 'hint-too-dark',
+    view: () => ({ greeting: null, faces: [{ ...face('gated')[0]!, hint: 'Too dark' }] }),
+    ready: '[data-idle="hint"][data-hint="Too dark"]',
+    never: /you are too dark|spoof/i,
+  },
   { name: 'no-class', view: () => ({ session: null, greeting: null }), ready: '[data-idle="no-class"]' },
   {
     name: 'no-class-greeted',

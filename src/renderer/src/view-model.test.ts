@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   doorBlock,
+  doorHint,
+  DOOR_HINT_HOLD_MS,
+  noteDoorHint,
   doorProblemForAdmin,
   eventText,
   faceBoxLabel,
@@ -150,6 +153,62 @@ describe('what the door can do', () => {
       kind: 'not-set-up',
       status: 'This door is not taking attendance yet',
     });
+  });
+});
+
+describe('telling someone at the door what to do', () => {
+  type Face = Parameters<typeof doorHint>[0][number];
+  const at = (state: Face['state'], hint: string | null, size = 0.3): Face => ({
+    box: [0.3, 0.2, size, size],
+    label: null,
+    state,
+    hint,
+  });
+
+  it('asks the person nearest the camera for what the core could not judge, kindly', () => {
+    expect(doorHint([at('gated', 'Move closer')])).toBe('Move closer');
+    expect(idleView({ session, sync }, 'Move closer')).toMatchObject({
+      kind: 'hint',
+      headline: 'Come a little closer',
+    });
+    expect(idleView({ session, sync }, 'Face the camera').headline).toBe('Turn to the camera');
+    expect(idleView({ session, sync }, 'Hold still').headline).toBe('Hold still');
+    // Darkness is the room's: step into the light, or tell the teacher; never "you are too dark".
+    expect(idleView({ session, sync }, 'Too dark')).toMatchObject({
+      headline: 'Too dark to see you',
+      status: 'Step into the light, or tell your teacher',
+    });
+    // The photo-and-screen check still waiting on a student's face.
+    expect(
+      idleView({ session, sync }, doorHint([at('candidate', 'Please look at the camera')])),
+    ).toMatchObject({
+      kind: 'hint',
+      headline: 'Please look at the camera',
+    });
+    // The largest face is the one at the door: someone far behind them asks nothing of them.
+    expect(doorHint([at('unknown', null, 0.4), at('gated', 'Move closer', 0.05)])).toBeNull();
+    expect(doorHint([at('gated', 'Face the camera', 0.4), at('recognised', null, 0.1)])).toBe(
+      'Face the camera',
+    );
+    // A hint the door has no words for is not shown raw.
+    expect(doorHint([at('gated', 'some new gate')])).toBeNull();
+  });
+
+  it('says nothing of it when no class is in session or the kiosk is not set up', () => {
+    expect(idleView({ session: null, sync }, 'Move closer').kind).toBe('no-class');
+    expect(idleView({ session, sync: { ...sync, paired: false } }, 'Move closer').kind).toBe('not-set-up');
+    expect(idleView({ session, sync }, null).kind).toBe('look');
+  });
+
+  it('holds a hint briefly while someone is in view, so it does not flicker, and drops it when they go', () => {
+    const t0 = 1_000_000;
+    const far = [at('gated', 'Move closer')];
+    const judged = [at('unknown', null)];
+    const first = noteDoorHint(null, far, t0);
+    expect(first).toEqual({ hint: 'Move closer', seenMs: t0 });
+    expect(noteDoorHint(first, judged, t0 + DOOR_HINT_HOLD_MS - 1)?.hint).toBe('Move closer');
+    expect(noteDoorHint(first, judged, t0 + DOOR_HINT_HOLD_MS)).toBeNull();
+    expect(noteDoorHint(first, [], t0 + 100)).toBeNull();
   });
 });
 

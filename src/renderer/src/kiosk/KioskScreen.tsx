@@ -12,10 +12,12 @@ import {
   greetingOnScreen,
   greetingView,
   idleView,
+  noteDoorHint,
   noteGreetingSighting,
   sessionLine,
   syncBadge,
   type DoorBlock,
+  type DoorHintSighting,
   type GreetingSighting,
   type GreetingView,
   type IdleView,
@@ -77,7 +79,7 @@ function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
 }
 
 function Idle({ view }: { view: IdleView }) {
-  const ref = useFitText<HTMLElement>(view.kind);
+  const ref = useFitText<HTMLElement>(`${view.kind}|${view.headline}`);
   return (
     <section
       ref={ref}
@@ -85,6 +87,7 @@ function Idle({ view }: { view: IdleView }) {
       data-testid="greeting"
       data-kind="idle"
       data-idle={view.kind}
+      data-hint={view.hint}
       aria-live="polite"
     >
       <p className="greeting__headline">{view.headline}</p>
@@ -109,6 +112,9 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
       ? state.greeting
       : null;
   const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
+  // Someone the camera sees but cannot judge (too far, turned away, too dark) is told what to do.
+  const hintSeen = useRef<DoorHintSighting | null>(null);
+  hintSeen.current = noteDoorHint(hintSeen.current, state.faces, now);
   const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
   // Without a class or a roster nobody is recognised: faces get a neutral outline, no "unknown".
@@ -156,7 +162,11 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
             <div className="kiosk__camera">
               <CameraPreview state={state} stream={stream} frameUrl={frameUrl} calm={calm} />
             </div>
-            {view && fresh ? <Greeting view={view} kind={fresh.kind} /> : <Idle view={idleView(state)} />}
+            {view && fresh ? (
+              <Greeting view={view} kind={fresh.kind} />
+            ) : (
+              <Idle view={idleView(state, hintSeen.current?.hint ?? null)} />
+            )}
           </>
         )}
       </main>
