@@ -191,7 +191,8 @@ describe('admin', () => {
     await enterPin(world, DEFAULT_ADMIN_PIN);
     await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
     await enterPin(world, '480317');
-    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    // This kiosk was never paired, so the admin area opens on pairing.
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
   });
 
@@ -657,8 +658,22 @@ describe('admin', () => {
     await world.shot('15-unpaired-kiosk');
     await page.click('[data-testid="open-admin"]');
     await enterPin(world, ADMIN_PIN);
-    await page.click('[data-testid="tab-sync"]');
+    // A kiosk being set up opens on pairing; every other tab says what is missing and leads back.
     await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    expect(await page.locator('[data-testid="unpaired-notice"]').count()).toBe(0);
+    await page.click('[data-testid="tab-today"]');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page
+      .locator('[data-testid="unpaired-notice"]', { hasText: 'not paired with a server yet' })
+      .waitFor();
+    await world.shot('15b-unpaired-admin-notice');
+    await page.getByRole('button', { name: 'Pair this kiosk' }).click();
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    // Each field says what it is on screen, filled in or not (the name starts filled in).
+    for (const label of ['Server address', 'Pairing code', 'Kiosk name']) {
+      await expect(page.getByText(label, { exact: true }).isVisible()).resolves.toBe(true);
+    }
+    await expect(page.getByLabel('Kiosk name').inputValue()).resolves.not.toBe('');
     // A wrong code is refused with a clear message and changes nothing.
     await page.fill('[data-testid="pair-url"]', world.server.url);
     await page.fill('[data-testid="pair-code"]', 'WRONG-CODE');
