@@ -6,12 +6,14 @@ import {
   noteDoorHint,
   doorProblemForAdmin,
   eventText,
-  faceBoxLabel,
   greetingShown,
   greetingView,
   hintText,
   idleView,
   greetingOnScreen,
+  greetingsOnScreen,
+  heldGreetings,
+  noteGreetingSightings,
   noteGreetingSighting,
   type GreetingSighting,
   localTime,
@@ -329,15 +331,24 @@ describe('how long a greeting stays (privacy at the door)', () => {
     expect(door(garbled)([face(7)], 60_000)).toBe(true);
     expect(door(garbled)([face(8)], 0)).toBe(false);
   });
-});
 
-describe('names over face boxes', () => {
-  it('names only a face a decision named, never a candidate or a photo turned away', () => {
-    expect(faceBoxLabel({ state: 'recognised', label: 'Ada Lovelace' })).toBe('Ada Lovelace');
-    // An older core sent the name of every frame's match; the door still does not show it.
-    expect(faceBoxLabel({ state: 'candidate', label: 'Ada Lovelace' })).toBeNull();
-    expect(faceBoxLabel({ state: 'gated', label: 'Ada Lovelace' })).toBeNull();
-    expect(faceBoxLabel({ state: 'unknown', label: null })).toBeNull();
+  it('two students greeted a moment apart each read theirs while in view; one who walks on goes', () => {
+    const bob = { ...g('late', 'Bob Marley'), studentId: 's2', track: 8, at: '2026-11-29T08:00:00.600Z' };
+    const state = { greeting: bob, greetings: [bob, ada] };
+    expect(heldGreetings(state)).toEqual([bob, ada]);
+    // An older core: only `greeting`.
+    expect(heldGreetings({ greeting: ada })).toEqual([ada]);
+    expect(heldGreetings({ greeting: null })).toEqual([]);
+    // A list that does not start with the newest greeting is not about the same moment.
+    expect(heldGreetings({ greeting: ada, greetings: [bob, ada] })).toEqual([ada]);
+    expect(heldGreetings({ greeting: null, greetings: [bob] })).toEqual([]);
+    let seen = noteGreetingSightings(new Map(), [bob, ada], [face(7), face(8)], at + 700);
+    expect(greetingsOnScreen([bob, ada], seen, [face(7), face(8)], at + 700)).toEqual([bob, ada]);
+    // Ada walks on, Bob stays: Bob must not go on reading Ada's name, and hers does not come back.
+    seen = noteGreetingSightings(seen, [bob, ada], [face(8)], at + 1_200);
+    expect(greetingsOnScreen([bob, ada], seen, [face(8)], at + 1_200)).toEqual([bob]);
+    seen = noteGreetingSightings(seen, [bob, ada], [face(7), face(8)], at + 1_500);
+    expect(greetingsOnScreen([bob, ada], seen, [face(7), face(8)], at + 1_500)).toEqual([bob]);
   });
 });
 

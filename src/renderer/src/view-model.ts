@@ -268,15 +268,6 @@ export function greetingShown(g: GreetingT, state: Pick<KioskState, 'session' | 
 //     was last seen, then goes.
 // Without a track (an older core) any face in view may be theirs: only the time rules apply.
 
-/**
- * The name over a face box: only on a face a decision has named (`recognised`: its votes and the
- * photo-and-screen check passed). A candidate is one frame's match; a photo held up to the door is
- * one too, and naming it would say whose photo it is, which the "Please look at the camera"
- * greeting withholds. The core sends no name for those either; this holds if one ever did.
- */
-export const faceBoxLabel = (f: Pick<FacesT[number], 'state' | 'label'>): string | null =>
-  f.state === 'recognised' && f.label ? f.label : null;
-
 /** What the door remembers of the greeting on screen: when its face was last in view. */
 export interface GreetingSighting {
   key: string;
@@ -285,7 +276,8 @@ export interface GreetingSighting {
   gaveWay: boolean;
 }
 
-const greetingKey = (g: GreetingT): string => `${g.at}|${g.kind}|${g.studentId ?? ''}|${g.track ?? ''}`;
+export const greetingKey = (g: GreetingT): string =>
+  `${g.at}|${g.kind}|${g.studentId ?? ''}|${g.track ?? ''}`;
 
 function greetedFaceInView(g: GreetingT, faces: FacesT): boolean {
   if (g.track === null || g.track === undefined) return faces.length > 0;
@@ -332,6 +324,49 @@ export function greetingOnScreen(
   if (faces.length > 0) return false;
   const seen = mine ? mine.faceSeenMs : Number.isNaN(at) ? nowMs : at;
   return nowMs - seen < GREETING_AFTER_FACE_MS;
+}
+
+// ---------------------------------------------------------------- several people at once
+/**
+ * The greetings a state holds, newest first. `greeting` is the one that counts: an older core
+ * sends only it, and a list that does not start with it is not about the same moment.
+ */
+export function heldGreetings(state: Pick<KioskState, 'greeting' | 'greetings'>): GreetingT[] {
+  const newest = state.greeting;
+  if (!newest) return [];
+  const list = state.greetings;
+  return list?.[0] && greetingKey(list[0]) === greetingKey(newest) ? list : [newest];
+}
+
+export type GreetingSightings = ReadonlyMap<string, GreetingSighting>;
+
+/** noteGreetingSighting for each held greeting (the same rule, each for its own face). */
+export function noteGreetingSightings(
+  prev: GreetingSightings,
+  greetings: readonly GreetingT[],
+  faces: FacesT,
+  nowMs: number,
+): Map<string, GreetingSighting> {
+  const next = new Map<string, GreetingSighting>();
+  for (const g of greetings) {
+    const seen = noteGreetingSighting(prev.get(greetingKey(g)) ?? null, g, faces, nowMs);
+    if (seen) next.set(seen.key, seen);
+  }
+  return next;
+}
+
+/**
+ * The greetings to show now, newest first: each while its own face is in view (greetingOnScreen).
+ * Two students marked a moment apart both read theirs; one who has walked on is not named to the
+ * next person.
+ */
+export function greetingsOnScreen(
+  greetings: readonly GreetingT[],
+  sightings: GreetingSightings,
+  faces: FacesT,
+  nowMs: number,
+): GreetingT[] {
+  return greetings.filter((g) => greetingOnScreen(g, sightings.get(greetingKey(g)) ?? null, faces, nowMs));
 }
 
 export function sessionLine(

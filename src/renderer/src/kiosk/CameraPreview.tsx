@@ -6,7 +6,6 @@
 import { useEffect, useRef } from 'react';
 import type { KioskState } from '../../../contracts/kiosk-api.js';
 import { previewPath } from '../api/preview-path.js';
-import { faceBoxLabel } from '../view-model.js';
 
 interface Props {
   state: KioskState;
@@ -55,7 +54,10 @@ export function CameraPreview({
         ) : state.camera.status === 'running' ? (
           <div className="preview__empty">Waiting for the first picture…</div>
         ) : null}
-        {/* Boxes from a camera that has stopped are stale: show none rather than old ones. */}
+        {/* Boxes from a camera that has stopped are stale: show none rather than old ones. No name
+            on a box: the greeting says whom a decision named, in type read from the door; a name
+            over a box was too small to read there, ran off the picture at its edges and over the
+            next face's, and once named a photo held up to the door (docs/security.md row 43). */}
         {(live ? state.faces : []).map((f, i) => {
           const [x, y, w, h] = f.box;
           return (
@@ -64,9 +66,7 @@ export function CameraPreview({
               className={`facebox facebox--${calm ? 'calm' : f.state}`}
               data-testid="face-box"
               style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
-            >
-              {!calm && faceBoxLabel(f) && <span className="facebox__label">{faceBoxLabel(f)}</span>}
-            </div>
+            />
           );
         })}
       </div>

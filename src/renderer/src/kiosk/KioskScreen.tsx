@@ -9,16 +9,18 @@ import {
   clockTime,
   doorBlock,
   greetingShown,
-  greetingOnScreen,
+  greetingKey,
+  greetingsOnScreen,
   greetingView,
+  heldGreetings,
   idleView,
   noteDoorHint,
-  noteGreetingSighting,
+  noteGreetingSightings,
   sessionLine,
   syncBadge,
   type DoorBlock,
   type DoorHintSighting,
-  type GreetingSighting,
+  type GreetingSightings,
   type GreetingView,
   type IdleView,
 } from '../view-model.js';
@@ -58,8 +60,17 @@ function DoorBlocked({ block }: { block: DoorBlock }) {
   );
 }
 
-function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
-  const ref = useFitText<HTMLElement>(`${kind}|${view.headline}|${view.status}|${view.detail ?? ''}`);
+/** Someone else greeted a moment before, still at the door: one short line each. */
+interface OtherGreeting {
+  key: string;
+  kind: string;
+  view: GreetingView;
+}
+
+function Greeting({ view, kind, others }: { view: GreetingView; kind: string; others: OtherGreeting[] }) {
+  const ref = useFitText<HTMLElement>(
+    `${kind}|${view.headline}|${view.status}|${view.detail ?? ''}|${others.map((o) => o.key).join(',')}`,
+  );
   return (
     <section
       ref={ref}
@@ -74,6 +85,16 @@ function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
       </p>
       <p className="greeting__status">{view.status}</p>
       {view.detail && <p className="greeting__detail">{view.detail}</p>}
+      {others.length > 0 && (
+        <ul className="greeting__others" data-testid="greeting-others">
+          {others.map((o) => (
+            <li key={o.key} className={`greeting__other greeting__other--${o.view.tone}`} data-kind={o.kind}>
+              <span className="greeting__other-name">{o.view.headline}</span>{' '}
+              <span className="greeting__other-status">{o.view.status}</span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
@@ -103,15 +124,21 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
   // When the greeted face was last in view: a greeting goes soon after its face (view-model).
   // Noted on every render (a new state, or the clock's tick); the rule is pure, so a repeated
   // render notes the same.
-  const sighting = useRef<GreetingSighting | null>(null);
-  sighting.current = noteGreetingSighting(sighting.current, state.greeting, state.faces, now);
-  const fresh =
-    !block &&
-    greetingOnScreen(state.greeting, sighting.current, state.faces, now) &&
-    greetingShown(state.greeting, state)
-      ? state.greeting
-      : null;
-  const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
+  // Several people greeted a moment apart each keep theirs while their own face is in view.
+  const sightings = useRef<GreetingSightings>(new Map());
+  const held = heldGreetings(state);
+  sightings.current = noteGreetingSightings(sightings.current, held, state.faces, now);
+  const onScreen = block
+    ? []
+    : greetingsOnScreen(held, sightings.current, state.faces, now).filter((g) => greetingShown(g, state));
+  const fresh = onScreen[0] ?? null;
+  const className = state.session?.className ?? null;
+  const view = fresh ? greetingView(fresh, className) : null;
+  const others: OtherGreeting[] = onScreen.slice(1).map((g) => ({
+    key: greetingKey(g),
+    kind: g.kind,
+    view: greetingView(g, className),
+  }));
   // Someone the camera sees but cannot judge (too far, turned away, too dark) is told what to do.
   const hintSeen = useRef<DoorHintSighting | null>(null);
   hintSeen.current = noteDoorHint(hintSeen.current, state.faces, now);
@@ -163,7 +190,7 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
               <CameraPreview state={state} stream={stream} frameUrl={frameUrl} calm={calm} />
             </div>
             {view && fresh ? (
-              <Greeting view={view} kind={fresh.kind} />
+              <Greeting view={view} kind={fresh.kind} others={others} />
             ) : (
               <Idle view={idleView(state, hintSeen.current?.hint ?? null)} />
             )}
