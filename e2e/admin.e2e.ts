@@ -90,6 +90,43 @@ describe('admin', () => {
     expect(r.ok && r.value.lockedUntil).toBeTruthy();
   });
 
+  it('the PIN pad left alone goes back to the door, a lockout countdown too', async () => {
+    world = await suite.world();
+    const { page } = world;
+    // The page's timers on a clock the test moves; the kiosk state keeps streaming in meanwhile
+    // (each new state renders the pad again, which must not restart its wait).
+    await page.clock.install();
+    await openUi(page, world.bridge);
+    const door = '[data-screen="kiosk"][data-app-state="ready"]';
+    const pad = '[data-screen="pin"][data-app-state="ready"]';
+    await page.click('[data-testid="open-admin"]');
+    await page.waitForSelector(pad);
+    await page.clock.runFor(20_000);
+    expect(await page.locator(pad).count()).toBe(1);
+    // A key press is someone still there: the wait starts again.
+    await page.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '1', exact: true }).click();
+    await page.clock.runFor(20_000);
+    expect(await page.locator(pad).count()).toBe(1);
+    await page.clock.runFor(11_000);
+    await page.waitForSelector(door);
+
+    // Five wrong PINs: the countdown is shown, and after a while the door is back for students.
+    await page.click('[data-testid="open-admin"]');
+    for (let i = 0; i < 5; i++) {
+      await page.waitForSelector('[data-testid="pin-submit"]');
+      await enterPin(world, '9999');
+      if (i < 4) await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
+    }
+    await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+    await page.clock.runFor(31_000);
+    await page.waitForSelector(door);
+    // The lockout is the core's: the pad opened again still refuses, and says for how long.
+    await page.click('[data-testid="open-admin"]');
+    await enterPin(world, ADMIN_PIN);
+    await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+    expect(await page.locator('[data-screen="admin"]').count()).toBe(0);
+  });
+
   it('opens on "set a new PIN" while the factory one is set, changes it, and asks before quitting', async () => {
     world = await suite.world({ pair: false, adminPin: null });
     const { page } = world;
@@ -154,7 +191,8 @@ describe('admin', () => {
     await enterPin(world, DEFAULT_ADMIN_PIN);
     await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
     await enterPin(world, '480317');
-    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    // This kiosk was never paired, so the admin area opens on pairing.
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="factory-pin-notice"]').count()).toBe(0);
   });
 
@@ -620,8 +658,22 @@ describe('admin', () => {
     await world.shot('15-unpaired-kiosk');
     await page.click('[data-testid="open-admin"]');
     await enterPin(world, ADMIN_PIN);
-    await page.click('[data-testid="tab-sync"]');
+    // A kiosk being set up opens on pairing; every other tab says what is missing and leads back.
     await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    expect(await page.locator('[data-testid="unpaired-notice"]').count()).toBe(0);
+    await page.click('[data-testid="tab-today"]');
+    await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
+    await page
+      .locator('[data-testid="unpaired-notice"]', { hasText: 'not paired with a server yet' })
+      .waitFor();
+    await world.shot('15b-unpaired-admin-notice');
+    await page.getByRole('button', { name: 'Pair this kiosk' }).click();
+    await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
+    // Each field says what it is on screen, filled in or not (the name starts filled in).
+    for (const label of ['Server address', 'Pairing code', 'Kiosk name']) {
+      await expect(page.getByText(label, { exact: true }).isVisible()).resolves.toBe(true);
+    }
+    await expect(page.getByLabel('Kiosk name').inputValue()).resolves.not.toBe('');
     // A wrong code is refused with a clear message and changes nothing.
     await page.fill('[data-testid="pair-url"]', world.server.url);
     await page.fill('[data-testid="pair-code"]', 'WRONG-CODE');

@@ -77,6 +77,23 @@ const DOOR: DoorState[] = [
     ready: '[data-kind="late"]',
   },
   {
+    name: 'two-at-once',
+    // Two students marked a moment apart, both still at the door: each reads their own.
+    view: () => {
+      const newest = { ...greeting('present', LONG), track: 2 };
+      const before = { ...greeting('late', NAME_42), studentId: 's2', track: 1 };
+      return {
+        greeting: newest,
+        greetings: [newest, before],
+        faces: [
+          { box: [0.05, 0.25, 0.25, 0.35], label: NAME_42, state: 'recognised', hint: null, track: 1 },
+          { box: [0.55, 0.2, 0.3, 0.42], label: LONG, state: 'recognised', hint: null, track: 2 },
+        ],
+      };
+    },
+    ready: '[data-kind="present"] [data-testid="greeting-others"] [data-kind="late"]',
+  },
+  {
     name: 'already-marked',
     view: () => ({ greeting: greeting('already_marked', LONG) }),
     ready: '[data-kind="already_marked"]',
@@ -98,6 +115,21 @@ const DOOR: DoorState[] = [
     view: () => ({ greeting: greeting('look_at_camera', null), faces: face('gated') }),
     ready: '[data-kind="look_at_camera"]',
     never: /spoof|fake|photo|not live/i,
+  },
+  {
+    name: 'hint-move-closer',
+    // Someone far from the camera: told what to do instead of "Look at the camera" for ever.
+    view: () => ({
+      greeting: null,
+      faces: [{ box: [0.45, 0.35, 0.08, 0.12], label: null, state: 'gated', hint: 'Move closer' }],
+    }),
+    ready: '[data-idle="hint"][data-hint="Move closer"]',
+  },
+  {
+    name: 'hint-too-dark',
+    view: () => ({ greeting: null, faces: [{ ...face('gated')[0]!, hint: 'Too dark' }] }),
+    ready: '[data-idle="hint"][data-hint="Too dark"]',
+    never: /you are too dark|spoof/i,
   },
   { name: 'no-class', view: () => ({ session: null, greeting: null }), ready: '[data-idle="no-class"]' },
   {
@@ -258,6 +290,9 @@ describe('the door reads right', () => {
       for (const t of await smallTargets(page)) targets.add(`door-${state.name}: ${t}`);
       const text = (await page.textContent('[data-screen="kiosk"]')) ?? '';
       if (state.never) expect(text, state.name).not.toMatch(state.never);
+      // Names are said by the greeting only, never written over a face (docs/security.md row 43).
+      const onBoxes = await page.locator('[data-testid="face-box"]').allTextContents();
+      expect(onBoxes.join('').trim(), state.name).toBe('');
       world.setView(null);
     };
     for (const state of DOOR) await check(state);

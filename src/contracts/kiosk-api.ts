@@ -87,6 +87,9 @@ export const Greeting = z.object({
  */
 export const GREETING_MAX_MS = 4_000;
 
+/** The most greetings held at once (KioskState.greetings): a door's width holds three people. */
+export const GREETINGS_MAX = 3;
+
 export const ActiveSession = z.object({
   sessionId: z.string(),
   className: z.string(),
@@ -221,6 +224,13 @@ export const KioskState = z.object({
     .nullable(),
   faces: z.array(FaceBox),
   greeting: Greeting.nullable(),
+  /**
+   * Optional (added for people arriving together): the greetings still within GREETING_MAX_MS,
+   * newest first, one per face track, at most GREETINGS_MAX; `greeting` is the first. Two
+   * students marked a moment apart each read their own; the door shows each only while its face
+   * is in view (docs/ui.md, "How long a greeting stays").
+   */
+  greetings: z.array(Greeting).optional(),
   session: ActiveSession.nullable(),
   /** No class at all today at the site (holiday, closure, outside term): the door says "No class today". */
   noClassToday: z.boolean().optional(),

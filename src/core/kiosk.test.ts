@@ -131,6 +131,24 @@ describe('kiosk API', () => {
     expect(last?.faces.map((f) => f.track)).toEqual([last?.greeting?.track]);
   });
 
+  it('two students arriving together are each greeted: the second does not take the first one’s away', async () => {
+    const { states, show } = await kiosk();
+    for (const who of [['ada'], ['ada'], ['ada', 'bob'], ['ada', 'bob'], ['ada', 'bob'], ['ada', 'bob']]) {
+      await show(...who);
+      await settle();
+    }
+    const last = states.at(-1);
+    expect(last?.greetings?.map((g) => [g.kind, g.studentId])).toEqual([
+      ['present', 'bob'],
+      ['present', 'ada'],
+    ]);
+    // `greeting` is still the newest, for screens that know only one.
+    expect(last?.greeting).toMatchObject({ kind: 'present', studentId: 'bob' });
+    // Each for its own face in view.
+    const tracks = last?.faces.map((f) => f.track);
+    for (const g of last?.greetings ?? []) expect(tracks).toContain(g.track);
+  });
+
   it('counts a corrupt pushed frame and keeps working', async () => {
     const { k, show, states } = await kiosk();
     k.pushFrame(new Uint8Array([0xff, 0xd8, 0x00]));

@@ -2,7 +2,7 @@
 // stream of it to subscribers. The view keeps only what nothing else holds: the last frame,
 // the faces drawn over it and the greeting.
 import type { Logger } from 'pino';
-import { GREETING_MAX_MS, type KioskState } from '../contracts/kiosk-api.js';
+import { GREETING_MAX_MS, GREETINGS_MAX, type KioskState } from '../contracts/kiosk-api.js';
 import type { AttendanceEngine, Decision } from './attendance/engine.js';
 import type { FramePipeline } from './camera/index.js';
 import type { CameraController } from './camera-controller.js';
@@ -40,7 +40,11 @@ export class KioskView {
   /** The current camera start (CameraController.epoch); frames of an older one are not shown. */
   epoch = '';
   faces: KioskState['faces'] = [];
-  private greeting: KioskState['greeting'] = null;
+  /**
+   * Newest first, one per face track: people arriving together are each greeted, and a newer
+   * greeting no longer takes the previous person's away before they have read it.
+   */
+  private greetings: Greeting[] = [];
   private closed = false;
   private readonly listeners = new Set<(s: KioskState) => void>();
 
@@ -56,24 +60,30 @@ export class KioskView {
 
   /** The old site's people were wiped: no greeting or labelled face of theirs stays on screen. */
   forgetPeople(): void {
-    this.greeting = null;
+    this.greetings = [];
     this.faces = [];
   }
 
   greet(d: Decision): void {
+    this.greetings = this.greetings.filter((g) => this.live(g));
     // The face still in view is decided again every few frames; inside the cooldown that only
     // says "already marked". While their own greeting is up, that says nothing new and would take
     // "Marked late" away before they read it: it stays (its time, and so its cap, too).
-    if (this.greeting && this.live(this.greeting) && repeats(d, this.greeting)) return;
-    this.greeting = {
+    if (this.greetings.some((g) => repeats(d, g))) return;
+    const track = d.track ?? null;
+    const greeting: Greeting = {
       kind: d.kind,
       studentId: d.studentId,
       name: d.name,
       message: d.message,
       at: d.at,
       scores: d.scores,
-      track: d.track ?? null,
+      track,
     };
+    // A newer word about the same face replaces its older one; a greeting without a track (it
+    // cannot be told apart from anyone's) replaces them all, as the single greeting did.
+    const others = track === null ? [] : this.greetings.filter((g) => g.track !== track && g.track != null);
+    this.greetings = [greeting, ...others].slice(0, GREETINGS_MAX);
   }
 
   private live(g: Greeting): boolean {
@@ -86,14 +96,15 @@ export class KioskView {
     const { roomId } = this.src.placement();
     const room = roomId ? store.roster.getRoom(roomId) : null;
     const cls = session ? store.roster.getClass(session.classId) : null;
-    // The longest any screen shows it; the door takes it down sooner when its face has left.
-    if (this.greeting && !this.live(this.greeting)) this.greeting = null;
+    // The longest any screen shows one; the door takes it down sooner when its face has left.
+    this.greetings = this.greetings.filter((g) => this.live(g));
     return {
       engine: { ...this.src.faceEngine.status },
       camera: { ...camera.status, fps: pipeline.fps() },
       frame: this.frame,
       faces: this.faces,
-      greeting: this.greeting,
+      greeting: this.greetings[0] ?? null,
+      greetings: [...this.greetings],
       session: session
         ? {
             sessionId: session.sessionId,

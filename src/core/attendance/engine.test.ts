@@ -342,6 +342,21 @@ describe('attendance engine: liveness per visit', () => {
     });
   });
 
+  it('a face is named on screen only by a decision: never a photo held up, never one frame’s match', async () => {
+    const { show } = setup();
+    // A photo of Ada held up to the door: matched every frame, turned away by liveness.
+    for (let i = 0; i < 6; i++) {
+      for (const f of (await show({ who: 'ada', spoof: true })).faces) expect(f.label).toBeNull();
+    }
+    await show(); // the photo is taken away
+    // Ada herself: her first frame is a match, not yet a decision, so no name on her box either.
+    expect((await show({ who: 'ada' })).faces[0]).toMatchObject({ state: 'candidate', label: null });
+    expect((await show({ who: 'ada' })).faces[0]).toMatchObject({
+      state: 'recognised',
+      label: 'Ada Lovelace',
+    });
+  });
+
   it('a live student is marked, with the visit liveness score; a new visit after an empty doorway starts afresh', async () => {
     const { show, store } = setup();
     await show({ who: 'ada', spoof: true });

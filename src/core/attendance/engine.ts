@@ -291,6 +291,10 @@ export class AttendanceEngine {
     const point = { threshold: settings.matchThreshold, minMargin: settings.matchMargin };
 
     let unknownSeen = false;
+    // Whom each face matched this frame. Kept off the box: a face is named on screen only once a
+    // decision names it (votes and liveness passed), never on a single frame's match. A photo
+    // held up to the door would otherwise show whose it is, which the liveness greeting withholds.
+    const matchedId: (string | null)[] = analysis.faces.map(() => null);
     const perTrack = new Map<Track, { ids: Set<string>; unknown: boolean; tiers: Map<string, Tier> }>();
     const boxes: FaceBoxState[] = analysis.faces.map((face, i) => {
       const track = assigned[i]!;
@@ -323,8 +327,8 @@ export class AttendanceEngine {
       const prev = track.evidence.get(match.personId) as Evidence | undefined;
       if (!prev || prev.match.score <= match.score || !track.votes.votesFor(match.personId))
         track.evidence.set(match.personId, { match, face });
-      const name = this.deps.store.roster.getStudent(match.personId)?.name ?? null;
-      return { box, label: name, state: 'candidate', hint: null, track: track.id };
+      matchedId[i] = match.personId;
+      return { box, label: null, state: 'candidate', hint: null, track: track.id };
     });
     for (const [track, f] of perTrack) track.votes.push(f.ids, t, f.unknown && f.ids.size === 0);
     if (unknownSeen) this.counters.unknownFaceFrames++;
@@ -362,8 +366,10 @@ export class AttendanceEngine {
         decidedHere = true;
         analysis.faces.forEach((_, i) => {
           const b = boxes[i];
-          if (assigned[i] === track && b && b.state === 'candidate' && b.label === decision.name)
+          if (assigned[i] === track && b && b.state === 'candidate' && matchedId[i] === id) {
             b.state = 'recognised';
+            b.label = decision.name;
+          }
         });
       }
       // The unknown frames stay in the tallies (they are the evidence against a misread); the

@@ -72,8 +72,9 @@ export function App({ api }: { api: UiApi }) {
         api={api}
         notice={pinNotice}
         onUnlocked={(viaRecovery) => {
-          // A recovery code means the PIN is forgotten: straight to "change PIN".
-          setAdminTab(viaRecovery ? 'pin' : 'today');
+          // A recovery code means the PIN is forgotten: straight to "change PIN". A kiosk not
+          // paired yet is being set up: straight to pairing (Today has nothing to show yet).
+          setAdminTab(viaRecovery ? 'pin' : state.sync.paired ? 'today' : 'sync');
           leave('admin');
         }}
         onCancel={() => leave('kiosk')}

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   doorBlock,
+  doorHint,
+  DOOR_HINT_HOLD_MS,
+  noteDoorHint,
   doorProblemForAdmin,
   eventText,
   greetingShown,
@@ -8,6 +11,9 @@ import {
   hintText,
   idleView,
   greetingOnScreen,
+  greetingsOnScreen,
+  heldGreetings,
+  noteGreetingSightings,
   noteGreetingSighting,
   type GreetingSighting,
   localTime,
@@ -152,6 +158,62 @@ describe('what the door can do', () => {
   });
 });
 
+describe('telling someone at the door what to do', () => {
+  type Face = Parameters<typeof doorHint>[0][number];
+  const at = (state: Face['state'], hint: string | null, size = 0.3): Face => ({
+    box: [0.3, 0.2, size, size],
+    label: null,
+    state,
+    hint,
+  });
+
+  it('asks the person nearest the camera for what the core could not judge, kindly', () => {
+    expect(doorHint([at('gated', 'Move closer')])).toBe('Move closer');
+    expect(idleView({ session, sync }, 'Move closer')).toMatchObject({
+      kind: 'hint',
+      headline: 'Come a little closer',
+    });
+    expect(idleView({ session, sync }, 'Face the camera').headline).toBe('Turn to the camera');
+    expect(idleView({ session, sync }, 'Hold still').headline).toBe('Hold still');
+    // Darkness is the room's: step into the light, or tell the teacher; never "you are too dark".
+    expect(idleView({ session, sync }, 'Too dark')).toMatchObject({
+      headline: 'Too dark to see you',
+      status: 'Step into the light, or tell your teacher',
+    });
+    // The photo-and-screen check still waiting on a student's face.
+    expect(
+      idleView({ session, sync }, doorHint([at('candidate', 'Please look at the camera')])),
+    ).toMatchObject({
+      kind: 'hint',
+      headline: 'Please look at the camera',
+    });
+    // The largest face is the one at the door: someone far behind them asks nothing of them.
+    expect(doorHint([at('unknown', null, 0.4), at('gated', 'Move closer', 0.05)])).toBeNull();
+    expect(doorHint([at('gated', 'Face the camera', 0.4), at('recognised', null, 0.1)])).toBe(
+      'Face the camera',
+    );
+    // A hint the door has no words for is not shown raw.
+    expect(doorHint([at('gated', 'some new gate')])).toBeNull();
+  });
+
+  it('says nothing of it when no class is in session or the kiosk is not set up', () => {
+    expect(idleView({ session: null, sync }, 'Move closer').kind).toBe('no-class');
+    expect(idleView({ session, sync: { ...sync, paired: false } }, 'Move closer').kind).toBe('not-set-up');
+    expect(idleView({ session, sync }, null).kind).toBe('look');
+  });
+
+  it('holds a hint briefly while someone is in view, so it does not flicker, and drops it when they go', () => {
+    const t0 = 1_000_000;
+    const far = [at('gated', 'Move closer')];
+    const judged = [at('unknown', null)];
+    const first = noteDoorHint(null, far, t0);
+    expect(first).toEqual({ hint: 'Move closer', seenMs: t0 });
+    expect(noteDoorHint(first, judged, t0 + DOOR_HINT_HOLD_MS - 1)?.hint).toBe('Move closer');
+    expect(noteDoorHint(first, judged, t0 + DOOR_HINT_HOLD_MS)).toBeNull();
+    expect(noteDoorHint(first, [], t0 + 100)).toBeNull();
+  });
+});
+
 describe('admin words', () => {
   it('turns a stored sync error into words and a local time', () => {
     const text = syncErrorText(
@@ -268,6 +330,25 @@ describe('how long a greeting stays (privacy at the door)', () => {
     const garbled = { ...ada, at: 'garbage' };
     expect(door(garbled)([face(7)], 60_000)).toBe(true);
     expect(door(garbled)([face(8)], 0)).toBe(false);
+  });
+
+  it('two students greeted a moment apart each read theirs while in view; one who walks on goes', () => {
+    const bob = { ...g('late', 'Bob Marley'), studentId: 's2', track: 8, at: '2026-11-29T08:00:00.600Z' };
+    const state = { greeting: bob, greetings: [bob, ada] };
+    expect(heldGreetings(state)).toEqual([bob, ada]);
+    // An older core: only `greeting`.
+    expect(heldGreetings({ greeting: ada })).toEqual([ada]);
+    expect(heldGreetings({ greeting: null })).toEqual([]);
+    // A list that does not start with the newest greeting is not about the same moment.
+    expect(heldGreetings({ greeting: ada, greetings: [bob, ada] })).toEqual([ada]);
+    expect(heldGreetings({ greeting: null, greetings: [bob] })).toEqual([]);
+    let seen = noteGreetingSightings(new Map(), [bob, ada], [face(7), face(8)], at + 700);
+    expect(greetingsOnScreen([bob, ada], seen, [face(7), face(8)], at + 700)).toEqual([bob, ada]);
+    // Ada walks on, Bob stays: Bob must not go on reading Ada's name, and hers does not come back.
+    seen = noteGreetingSightings(seen, [bob, ada], [face(8)], at + 1_200);
+    expect(greetingsOnScreen([bob, ada], seen, [face(8)], at + 1_200)).toEqual([bob]);
+    seen = noteGreetingSightings(seen, [bob, ada], [face(7), face(8)], at + 1_500);
+    expect(greetingsOnScreen([bob, ada], seen, [face(7), face(8)], at + 1_500)).toEqual([bob]);
   });
 });
 

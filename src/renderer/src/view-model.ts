@@ -23,6 +23,7 @@ export interface GreetingView {
 }
 
 type GreetingT = z.infer<typeof Greeting>;
+type FacesT = KioskState['faces'];
 
 /**
  * A time on the kiosk's 24-hour clock, "08:02" ("08:02:15" with seconds). `hourCycle: 'h23'`, not
@@ -168,12 +169,70 @@ export function doorBlock(state: Pick<KioskState, 'engine' | 'camera'>): DoorBlo
 
 /** The greeting panel when nobody is being greeted. */
 export interface IdleView {
-  kind: 'look' | 'no-class' | 'not-set-up';
+  kind: 'look' | 'hint' | 'no-class' | 'not-set-up';
   headline: string;
   status: string;
+  /** For `hint`: the core's hint it answers (FaceBox.hint). */
+  hint?: string;
 }
 
-export function idleView(state: Pick<KioskState, 'session' | 'sync' | 'noClassToday'>): IdleView {
+/**
+ * What the door asks of someone the camera sees but cannot judge (FaceBox.hint: the core's gate
+ * phrases, attendance/engine.ts GATE_HINTS, or their codes). Said as what to do, never as what is
+ * wrong with them; darkness is the room's, not theirs.
+ */
+const DOOR_HINTS: Record<string, { headline: string; status: string }> = {
+  'Move closer': { headline: 'Come a little closer', status: 'Stop in front of the camera for a moment' },
+  too_small: { headline: 'Come a little closer', status: 'Stop in front of the camera for a moment' },
+  'Face the camera': { headline: 'Turn to the camera', status: 'Look straight at it for a moment' },
+  pose: { headline: 'Turn to the camera', status: 'Look straight at it for a moment' },
+  'Hold still': { headline: 'Hold still', status: 'Just for a moment' },
+  blur: { headline: 'Hold still', status: 'Just for a moment' },
+  'Too dark': { headline: 'Too dark to see you', status: 'Step into the light, or tell your teacher' },
+  too_dark: { headline: 'Too dark to see you', status: 'Step into the light, or tell your teacher' },
+  'Please look at the camera': { headline: 'Please look at the camera', status: 'Stand still for a moment' },
+};
+
+/**
+ * The hint for the person nearest the camera (the largest face), when the core could not judge
+ * their face: too far, turned away, blurred, too dark, or the photo-and-screen check still
+ * waiting. A face the core can judge (even as unknown) has no hint: they are being looked at.
+ */
+export function doorHint(faces: FacesT): string | null {
+  let nearest: FacesT[number] | null = null;
+  for (const f of faces) if (!nearest || f.box[2] * f.box[3] > nearest.box[2] * nearest.box[3]) nearest = f;
+  const hint = nearest?.hint ?? null;
+  return hint !== null && hint in DOOR_HINTS ? hint : null;
+}
+
+/**
+ * How long a hint stays after the frame that asked for it, while someone is in view: the core
+ * judges each frame anew, and a face on the edge of "too far" would make the panel flicker
+ * between the hint and "Look at the camera" several times a second, too fast to read.
+ */
+export const DOOR_HINT_HOLD_MS = 1_500;
+
+export interface DoorHintSighting {
+  hint: string;
+  seenMs: number;
+}
+
+/** The hint to show now, held DOOR_HINT_HOLD_MS while someone is still in view; gone with them. */
+export function noteDoorHint(
+  prev: DoorHintSighting | null,
+  faces: FacesT,
+  nowMs: number,
+): DoorHintSighting | null {
+  const hint = doorHint(faces);
+  if (hint) return { hint, seenMs: nowMs };
+  if (prev && faces.length > 0 && nowMs - prev.seenMs < DOOR_HINT_HOLD_MS) return prev;
+  return null;
+}
+
+export function idleView(
+  state: Pick<KioskState, 'session' | 'sync' | 'noClassToday'>,
+  hint: string | null = null,
+): IdleView {
   if (!state.sync.paired)
     return { kind: 'not-set-up', headline: 'Hello', status: 'This door is not taking attendance yet' };
   if (!state.session)
@@ -182,6 +241,8 @@ export function idleView(state: Pick<KioskState, 'session' | 'sync' | 'noClassTo
       headline: 'Hello',
       status: state.noClassToday ? 'No class today' : 'No class in this room right now',
     };
+  const asked = hint ? DOOR_HINTS[hint] : undefined;
+  if (hint && asked) return { kind: 'hint', ...asked, hint };
   return { kind: 'look', headline: 'Look at the camera', status: 'Pause for a moment as you walk in' };
 }
 
@@ -207,8 +268,6 @@ export function greetingShown(g: GreetingT, state: Pick<KioskState, 'session' | 
 //     was last seen, then goes.
 // Without a track (an older core) any face in view may be theirs: only the time rules apply.
 
-type FacesT = KioskState['faces'];
-
 /** What the door remembers of the greeting on screen: when its face was last in view. */
 export interface GreetingSighting {
   key: string;
@@ -217,7 +276,8 @@ export interface GreetingSighting {
   gaveWay: boolean;
 }
 
-const greetingKey = (g: GreetingT): string => `${g.at}|${g.kind}|${g.studentId ?? ''}|${g.track ?? ''}`;
+export const greetingKey = (g: GreetingT): string =>
+  `${g.at}|${g.kind}|${g.studentId ?? ''}|${g.track ?? ''}`;
 
 function greetedFaceInView(g: GreetingT, faces: FacesT): boolean {
   if (g.track === null || g.track === undefined) return faces.length > 0;
@@ -264,6 +324,49 @@ export function greetingOnScreen(
   if (faces.length > 0) return false;
   const seen = mine ? mine.faceSeenMs : Number.isNaN(at) ? nowMs : at;
   return nowMs - seen < GREETING_AFTER_FACE_MS;
+}
+
+// ---------------------------------------------------------------- several people at once
+/**
+ * The greetings a state holds, newest first. `greeting` is the one that counts: an older core
+ * sends only it, and a list that does not start with it is not about the same moment.
+ */
+export function heldGreetings(state: Pick<KioskState, 'greeting' | 'greetings'>): GreetingT[] {
+  const newest = state.greeting;
+  if (!newest) return [];
+  const list = state.greetings;
+  return list?.[0] && greetingKey(list[0]) === greetingKey(newest) ? list : [newest];
+}
+
+export type GreetingSightings = ReadonlyMap<string, GreetingSighting>;
+
+/** noteGreetingSighting for each held greeting (the same rule, each for its own face). */
+export function noteGreetingSightings(
+  prev: GreetingSightings,
+  greetings: readonly GreetingT[],
+  faces: FacesT,
+  nowMs: number,
+): Map<string, GreetingSighting> {
+  const next = new Map<string, GreetingSighting>();
+  for (const g of greetings) {
+    const seen = noteGreetingSighting(prev.get(greetingKey(g)) ?? null, g, faces, nowMs);
+    if (seen) next.set(seen.key, seen);
+  }
+  return next;
+}
+
+/**
+ * The greetings to show now, newest first: each while its own face is in view (greetingOnScreen).
+ * Two students marked a moment apart both read theirs; one who has walked on is not named to the
+ * next person.
+ */
+export function greetingsOnScreen(
+  greetings: readonly GreetingT[],
+  sightings: GreetingSightings,
+  faces: FacesT,
+  nowMs: number,
+): GreetingT[] {
+  return greetings.filter((g) => greetingOnScreen(g, sightings.get(greetingKey(g)) ?? null, faces, nowMs));
 }
 
 export function sessionLine(

@@ -178,6 +178,20 @@ export function AdminShell({
             )}
           </div>
         )}
+        {!state.sync.paired && tab !== 'sync' && !factoryPin && (
+          // The door of an unpaired kiosk says only "not taking attendance yet": the IT admin
+          // setting it up learns here what is missing and where to do it.
+          <div className="notice notice--warn" role="status" data-testid="unpaired-notice">
+            <span>
+              <strong>This kiosk is not paired with a server yet.</strong> The door takes no attendance until
+              it is: in the staff console, <em>Kiosks</em> → <em>Add a kiosk</em>, then type its code here or
+              let this kiosk scan its QR code.
+            </span>
+            <button type="button" className="btn btn--primary" onClick={() => goTo('sync')}>
+              Pair this kiosk
+            </button>
+          </div>
+        )}
         {nobodyRecognisable(state) && tab !== 'enrol' && (
           // A first set-up that stopped half-way (photos never imported): the door answers "not
           // recognised" to everyone, and this is the one place that says why.

@@ -1,7 +1,7 @@
 // PIN entry in front of the admin area. The core counts wrong PINs and decides the lockout;
 // this screen only shows it (with a countdown) and never keeps the PIN after a try. A one-time
 // recovery code from the server is typed here too (the core tells which one opened it).
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { UiApi } from '../api/checked-api.js';
 import { useNow } from '../hooks.js';
 import { lockoutText } from '../view-model.js';
@@ -20,6 +20,13 @@ interface Props {
 /** Long enough for a recovery code, which is typed on the same pad. */
 const MAX_DIGITS = 12;
 
+/**
+ * The pad goes back to the door after this long without a touch or a key. Anyone can open it
+ * (a curious student, someone who gave up, a lockout's countdown): while it is up the door shows
+ * no greeting, so students walking in would get no word of being marked for the rest of the day.
+ */
+export const PIN_IDLE_MS = 30_000;
+
 export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
@@ -27,6 +34,27 @@ export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
   const [lockedUntil, setLockedUntil] = useState<string | null>(null);
   const now = useNow(1000);
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
+
+  // Back to the door when nobody touches the pad (the core keeps any lockout; the next try shows it).
+  // The parent's callback is new on every kiosk state it renders (several a second): the timer
+  // reads the latest through a ref instead of restarting with it, else it would never run out.
+  const leave = useRef(onCancel);
+  leave.current = onCancel;
+  useEffect(() => {
+    const goBack = () => leave.current();
+    let timer = setTimeout(goBack, PIN_IDLE_MS);
+    const poke = () => {
+      clearTimeout(timer);
+      timer = setTimeout(goBack, PIN_IDLE_MS);
+    };
+    window.addEventListener('pointerdown', poke);
+    window.addEventListener('keydown', poke);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pointerdown', poke);
+      window.removeEventListener('keydown', poke);
+    };
+  }, []);
 
   const press = (k: KeypadKey) => {
     setMessage(null);

@@ -242,55 +242,63 @@ export function SyncPanel({
         </p>
       )}
       <form
-        className="row row--wrap"
+        className="row row--wrap pair-form"
         onSubmit={(e) => {
           e.preventDefault();
           void pair();
         }}
       >
-        <input
-          className="input input--wide"
-          type="url"
-          placeholder="https://rollcall.school.example"
-          aria-label="Server URL"
-          data-testid="pair-url"
-          value={serverUrl}
-          onChange={(e) => edited(setServerUrl)(e.target.value)}
-          required
-        />
-        <input
-          className="input"
-          placeholder="Pairing code"
-          aria-label="Pairing code"
-          data-testid="pair-code"
-          value={code}
-          onChange={(e) => edited(setCode)(e.target.value)}
-          required
-          minLength={4}
-          maxLength={64}
-        />
-        <input
-          className="input"
-          placeholder="Kiosk name"
-          aria-label="Kiosk name"
-          data-testid="pair-name"
-          value={name}
-          onChange={(e) => edited(setName)(e.target.value)}
-          required
-          maxLength={120}
-        />
-        <input
-          className="input input--wide"
-          placeholder="Server certificate SHA-256 fingerprint (optional)"
-          aria-label="Server certificate fingerprint (optional)"
-          title="The SHA-256 fingerprint the server printed (64 hex digits, colons allowed). Empty: the certificate is trusted on first contact and pinned."
-          data-testid="pair-fingerprint"
-          value={fingerprint}
-          onChange={(e) => edited(setFingerprint)(e.target.value)}
-          spellCheck={false}
-          autoComplete="off"
-          maxLength={95}
-        />
+        {/* Visible labels, not placeholders: a filled-in field (the name starts filled) must still
+            say what it is to the IT admin checking it before pressing Pair. */}
+        <label className="field field--pair field--wide">
+          <span>Server address</span>
+          <input
+            className="input"
+            type="url"
+            placeholder="https://rollcall.school.example"
+            data-testid="pair-url"
+            value={serverUrl}
+            onChange={(e) => edited(setServerUrl)(e.target.value)}
+            required
+          />
+        </label>
+        <label className="field field--pair">
+          <span>Pairing code</span>
+          <input
+            className="input"
+            data-testid="pair-code"
+            value={code}
+            onChange={(e) => edited(setCode)(e.target.value)}
+            required
+            minLength={4}
+            maxLength={64}
+          />
+        </label>
+        <label className="field field--pair">
+          <span>Kiosk name</span>
+          <input
+            className="input"
+            data-testid="pair-name"
+            value={name}
+            onChange={(e) => edited(setName)(e.target.value)}
+            required
+            maxLength={120}
+          />
+        </label>
+        <label className="field field--pair field--wide">
+          <span>Server certificate fingerprint (optional)</span>
+          <input
+            className="input"
+            placeholder="SHA-256, 64 hex digits"
+            title="The SHA-256 fingerprint the server printed (64 hex digits, colons allowed). Empty: the certificate is trusted on first contact and pinned."
+            data-testid="pair-fingerprint"
+            value={fingerprint}
+            onChange={(e) => edited(setFingerprint)(e.target.value)}
+            spellCheck={false}
+            autoComplete="off"
+            maxLength={95}
+          />
+        </label>
         <button type="submit" className="btn btn--primary" data-testid="pair-submit" disabled={busy}>
           {busy ? 'Pairing…' : 'Pair'}
         </button>

@@ -20,13 +20,6 @@ interface Props {
   frameUrl?: ((seq: number, epoch?: string) => string) | undefined;
 }
 
-const BOX_LABEL: Record<KioskState['faces'][number]['state'], string> = {
-  gated: '',
-  unknown: '',
-  candidate: '',
-  recognised: '',
-};
-
 export function CameraPreview({
   state,
   stream = null,
@@ -61,7 +54,10 @@ export function CameraPreview({
         ) : state.camera.status === 'running' ? (
           <div className="preview__empty">Waiting for the first picture…</div>
         ) : null}
-        {/* Boxes from a camera that has stopped are stale: show none rather than old ones. */}
+        {/* Boxes from a camera that has stopped are stale: show none rather than old ones. No name
+            on a box: the greeting says whom a decision named, in type read from the door; a name
+            over a box was too small to read there, ran off the picture at its edges and over the
+            next face's, and once named a photo held up to the door (docs/security.md row 43). */}
         {(live ? state.faces : []).map((f, i) => {
           const [x, y, w, h] = f.box;
           return (
@@ -70,11 +66,7 @@ export function CameraPreview({
               className={`facebox facebox--${calm ? 'calm' : f.state}`}
               data-testid="face-box"
               style={{ left: `${x * 100}%`, top: `${y * 100}%`, width: `${w * 100}%`, height: `${h * 100}%` }}
-            >
-              {!calm && (f.label ?? BOX_LABEL[f.state]) && (
-                <span className="facebox__label">{f.label ?? BOX_LABEL[f.state]}</span>
-              )}
-            </div>
+            />
           );
         })}
       </div>

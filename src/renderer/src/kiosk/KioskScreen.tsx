@@ -9,14 +9,18 @@ import {
   clockTime,
   doorBlock,
   greetingShown,
-  greetingOnScreen,
+  greetingKey,
+  greetingsOnScreen,
   greetingView,
+  heldGreetings,
   idleView,
-  noteGreetingSighting,
+  noteDoorHint,
+  noteGreetingSightings,
   sessionLine,
   syncBadge,
   type DoorBlock,
-  type GreetingSighting,
+  type DoorHintSighting,
+  type GreetingSightings,
   type GreetingView,
   type IdleView,
 } from '../view-model.js';
@@ -56,8 +60,17 @@ function DoorBlocked({ block }: { block: DoorBlock }) {
   );
 }
 
-function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
-  const ref = useFitText<HTMLElement>(`${kind}|${view.headline}|${view.status}|${view.detail ?? ''}`);
+/** Someone else greeted a moment before, still at the door: one short line each. */
+interface OtherGreeting {
+  key: string;
+  kind: string;
+  view: GreetingView;
+}
+
+function Greeting({ view, kind, others }: { view: GreetingView; kind: string; others: OtherGreeting[] }) {
+  const ref = useFitText<HTMLElement>(
+    `${kind}|${view.headline}|${view.status}|${view.detail ?? ''}|${others.map((o) => o.key).join(',')}`,
+  );
   return (
     <section
       ref={ref}
@@ -72,12 +85,22 @@ function Greeting({ view, kind }: { view: GreetingView; kind: string }) {
       </p>
       <p className="greeting__status">{view.status}</p>
       {view.detail && <p className="greeting__detail">{view.detail}</p>}
+      {others.length > 0 && (
+        <ul className="greeting__others" data-testid="greeting-others">
+          {others.map((o) => (
+            <li key={o.key} className={`greeting__other greeting__other--${o.view.tone}`} data-kind={o.kind}>
+              <span className="greeting__other-name">{o.view.headline}</span>{' '}
+              <span className="greeting__other-status">{o.view.status}</span>
+            </li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }
 
 function Idle({ view }: { view: IdleView }) {
-  const ref = useFitText<HTMLElement>(view.kind);
+  const ref = useFitText<HTMLElement>(`${view.kind}|${view.headline}`);
   return (
     <section
       ref={ref}
@@ -85,6 +108,7 @@ function Idle({ view }: { view: IdleView }) {
       data-testid="greeting"
       data-kind="idle"
       data-idle={view.kind}
+      data-hint={view.hint}
       aria-live="polite"
     >
       <p className="greeting__headline">{view.headline}</p>
@@ -100,15 +124,24 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
   // When the greeted face was last in view: a greeting goes soon after its face (view-model).
   // Noted on every render (a new state, or the clock's tick); the rule is pure, so a repeated
   // render notes the same.
-  const sighting = useRef<GreetingSighting | null>(null);
-  sighting.current = noteGreetingSighting(sighting.current, state.greeting, state.faces, now);
-  const fresh =
-    !block &&
-    greetingOnScreen(state.greeting, sighting.current, state.faces, now) &&
-    greetingShown(state.greeting, state)
-      ? state.greeting
-      : null;
-  const view = fresh ? greetingView(fresh, state.session?.className ?? null) : null;
+  // Several people greeted a moment apart each keep theirs while their own face is in view.
+  const sightings = useRef<GreetingSightings>(new Map());
+  const held = heldGreetings(state);
+  sightings.current = noteGreetingSightings(sightings.current, held, state.faces, now);
+  const onScreen = block
+    ? []
+    : greetingsOnScreen(held, sightings.current, state.faces, now).filter((g) => greetingShown(g, state));
+  const fresh = onScreen[0] ?? null;
+  const className = state.session?.className ?? null;
+  const view = fresh ? greetingView(fresh, className) : null;
+  const others: OtherGreeting[] = onScreen.slice(1).map((g) => ({
+    key: greetingKey(g),
+    kind: g.kind,
+    view: greetingView(g, className),
+  }));
+  // Someone the camera sees but cannot judge (too far, turned away, too dark) is told what to do.
+  const hintSeen = useRef<DoorHintSighting | null>(null);
+  hintSeen.current = noteDoorHint(hintSeen.current, state.faces, now);
   const session = sessionLine(state.session, now, state.noClassToday ?? false);
   const badge = syncBadge(state.sync);
   // Without a class or a roster nobody is recognised: faces get a neutral outline, no "unknown".
@@ -156,7 +189,11 @@ export function KioskScreen({ state, stream, onAdmin, frameUrl }: Props) {
             <div className="kiosk__camera">
               <CameraPreview state={state} stream={stream} frameUrl={frameUrl} calm={calm} />
             </div>
-            {view && fresh ? <Greeting view={view} kind={fresh.kind} /> : <Idle view={idleView(state)} />}
+            {view && fresh ? (
+              <Greeting view={view} kind={fresh.kind} others={others} />
+            ) : (
+              <Idle view={idleView(state, hintSeen.current?.hint ?? null)} />
+            )}
           </>
         )}
       </main>
