@@ -370,6 +370,37 @@ describe('kiosk API', () => {
     });
   });
 
+  it('Settings make recognition stricter, never looser than the calibrated point (a PIN holder cannot open the door to strangers)', async () => {
+    const { h, k } = await kiosk();
+    await h.adminUnlock({ pin: ADMIN_PIN });
+    const start = k.settings();
+    for (const patch of [
+      { matchThreshold: start.matchThreshold - 0.01 },
+      { matchMargin: Math.max(0, start.matchMargin - 0.01) },
+      { votesNeeded: 1 },
+    ]) {
+      expect(await h.settingsUpdate(patch)).toMatchObject({
+        ok: false,
+        error: { code: 'looser_than_calibrated' },
+      });
+    }
+    expect(k.settings()).toMatchObject({
+      matchThreshold: start.matchThreshold,
+      matchMargin: start.matchMargin,
+      votesNeeded: start.votesNeeded,
+    });
+    // Stricter is allowed, and back to the calibrated point.
+    const stricter = {
+      matchThreshold: start.matchThreshold + 0.05,
+      matchMargin: start.matchMargin + 0.02,
+      votesNeeded: 3,
+    };
+    expect(await h.settingsUpdate(stricter)).toMatchObject({ ok: true, value: stricter });
+    expect(
+      await h.settingsUpdate({ matchThreshold: start.matchThreshold, matchMargin: start.matchMargin }),
+    ).toMatchObject({ ok: true });
+  });
+
   it('sync channels report a clear error when not paired or the server is unreachable', async () => {
     const { h } = await kiosk();
     await h.adminUnlock({ pin: ADMIN_PIN });

@@ -61,4 +61,21 @@ describe('model-scoped recognition settings', () => {
     ).toBe(0.52);
     store.close();
   });
+
+  it('raises a looser threshold, margin or vote count stored by hand (or before Settings refused them) to the defaults', () => {
+    const db = openKioskDatabase(':memory:');
+    const put = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+    put.run('matchThreshold', '0.2');
+    put.run('matchMargin', '0');
+    put.run('votesNeeded', '1');
+    put.run('cooldownSeconds', '5');
+    const repo = createSettingsRepo(db, { ...DEFAULT_SETTINGS, matchThreshold: 0.43, matchMargin: 0.16 });
+    expect(repo.get()).toMatchObject({
+      matchThreshold: 0.43,
+      matchMargin: 0.16,
+      votesNeeded: 2,
+      cooldownSeconds: 5,
+    });
+    db.close();
+  });
 });

@@ -4,6 +4,7 @@ import { Settings } from '../../contracts/kiosk-api.js';
 
 // The keys are the sync client's (it declares what it needs from this store in sync/store-port).
 import { SYNC_KEYS, type SyncKey, type SyncState } from '../../sync/store-port.js';
+import { raisedToFloor, recognitionFloorOf } from '../recognition-floor.js';
 export { SYNC_KEYS, type SyncKey, type SyncState };
 
 /** Sync history lines kept (the oldest go first); the Sync tab reads them all. */
@@ -82,7 +83,9 @@ export function createSettingsRepo(
     }
     const merged = Settings.safeParse({ ...defaults, ...stored });
     // A stored value that no longer validates (older app, hand edit) falls back to defaults rather than bricking the kiosk.
-    return merged.success ? merged.data : defaults;
+    // A recognition value looser than the kiosk's defaults (stored before Settings refused it,
+    // or written by hand) is raised to them: recognition-floor.ts says why.
+    return merged.success ? raisedToFloor(merged.data, recognitionFloorOf(defaults)) : defaults;
   };
   return {
     get: read,
