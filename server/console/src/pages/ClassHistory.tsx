@@ -4,14 +4,13 @@
 import { useState } from 'react';
 import type { z } from 'zod';
 import type { ClassReport } from '../../../src/reports/schemas.js';
-import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api, apiText } from '../api.js';
 import { saveTextFile } from '../csv.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
-import { useSubmit } from '../forms.js';
 import { dayMonth, longDate, percent } from '../format.js';
-import { href, navigate, type Route } from '../router.js';
-import { DateField, Empty, FormError, Loaded, Page, useQuery } from '../ui.js';
+import { href, type Route } from '../router.js';
+import { Empty, Loaded, Page, useQuery } from '../ui.js';
+import { RangeFilter } from '../range-filter.js';
 import { studentHistoryPath } from './StudentHistory.js';
 
 type Report = z.infer<typeof ClassReport>;
@@ -133,38 +132,15 @@ export function ClassHistory({ classId, route }: { classId: string; route: Route
     () => api<Report>('GET', `/api/reports/classes/${encodeURIComponent(classId)}`, { query: { from, to } }),
     [classId, from, to],
   );
-  const [fromInput, setFrom] = useState(from ?? '');
-  const [toInput, setTo] = useState(to ?? '');
-  const f = useSubmit();
   const title = q.data ? `History of ${q.data.class.name}` : 'Class history';
   return (
     <Page title={title} testId="history">
-      <form
-        className="filters"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const v = { from: fromInput || undefined, to: toInput || undefined };
-          void f.run(RangeQuery, v, async () => navigate(`/classes/${classId}/history`, v));
-        }}
-      >
-        <FormError errors={f.errors} />
-        <DateField
-          label="From"
-          error={f.errors.from}
-          value={fromInput || q.data?.from || ''}
-          onChange={setFrom}
-          testId="history-from"
-        />
-        <DateField
-          label="To"
-          error={f.errors.to}
-          value={toInput || q.data?.to || ''}
-          onChange={setTo}
-          testId="history-to"
-        />
-        <button type="submit">Show</button>
-      </form>
+      <RangeFilter
+        path={`/classes/${classId}/history`}
+        asked={{ from, to }}
+        answered={q.data}
+        testIdPrefix="history"
+      />
       <Loaded q={q}>
         {(r) => {
           const studentRows = r.students.map((s) => [

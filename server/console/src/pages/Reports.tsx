@@ -1,15 +1,13 @@
 // School-wide reports (admins): today's absentees by session, and attendance by class and by
 // day over a range, with a CSV of the class table as shown.
-import { useState } from 'react';
 import type { z } from 'zod';
 import type { Absentees, SchoolReport } from '../../../src/reports/schemas.js';
-import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api } from '../api.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
-import { useSubmit } from '../forms.js';
 import { longDate, percent } from '../format.js';
-import { navigate, type Route } from '../router.js';
-import { DateField, FormError, Loaded, Page, useQuery } from '../ui.js';
+import type { Route } from '../router.js';
+import { Loaded, Page, useQuery } from '../ui.js';
+import { RangeFilter } from '../range-filter.js';
 import { RateChart } from './ClassHistory.js';
 
 type School = z.infer<typeof SchoolReport>;
@@ -33,9 +31,6 @@ export function Reports({ route }: { route: Route }) {
     () => api<School>('GET', '/api/reports/school', { query: { from, to } }),
     [from, to],
   );
-  const [fromInput, setFrom] = useState(from ?? '');
-  const [toInput, setTo] = useState(to ?? '');
-  const f = useSubmit();
   return (
     <Page title="Reports" testId="reports">
       <h2>Absent today</h2>
@@ -75,25 +70,7 @@ export function Reports({ route }: { route: Route }) {
         )}
       </Loaded>
       <h2>Attendance by class and day</h2>
-      <form
-        className="filters"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const v = { from: fromInput || undefined, to: toInput || undefined };
-          void f.run(RangeQuery, v, async () => navigate('/reports', v));
-        }}
-      >
-        <FormError errors={f.errors} />
-        <DateField
-          label="From"
-          error={f.errors.from}
-          value={fromInput || school.data?.from || ''}
-          onChange={setFrom}
-        />
-        <DateField label="To" error={f.errors.to} value={toInput || school.data?.to || ''} onChange={setTo} />
-        <button type="submit">Show</button>
-      </form>
+      <RangeFilter path={'/reports'} asked={{ from, to }} answered={school.data} />
       <Loaded q={school}>
         {(r) => {
           const rows = r.classes.map((c) => [

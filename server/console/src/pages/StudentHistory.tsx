@@ -3,17 +3,15 @@
 // (the server leaves the others out and answers 403 for a student in none of them); admins see
 // every class. Reached from a student's name on Today, in a class's history and on the admin's
 // student page.
-import { useState } from 'react';
 import type { z } from 'zod';
 import type { StudentReport } from '../../../src/reports/schemas.js';
-import { RangeQuery } from '../../../src/reports/schemas.js';
 import { api, currentUser } from '../api.js';
 import { CsvTable, type CsvColumn } from '../csv-table.js';
-import { useSubmit } from '../forms.js';
 import { longDate, percent } from '../format.js';
 import { markTime } from '../mark-time.js';
-import { navigate, type Route } from '../router.js';
-import { DateField, FormError, Loaded, Page, STATUS_LABEL, useQuery } from '../ui.js';
+import type { Route } from '../router.js';
+import { Loaded, Page, STATUS_LABEL, useQuery } from '../ui.js';
+import { RangeFilter } from '../range-filter.js';
 
 type Report = z.infer<typeof StudentReport>;
 
@@ -44,40 +42,17 @@ export function StudentHistory({ studentId, route }: { studentId: string; route:
       api<Report>('GET', `/api/reports/students/${encodeURIComponent(studentId)}`, { query: { from, to } }),
     [studentId, from, to],
   );
-  const [fromInput, setFrom] = useState(from ?? '');
-  const [toInput, setTo] = useState(to ?? '');
-  const f = useSubmit();
   const title = q.data
     ? `History of ${q.data.student.name} (${q.data.student.studentNumber})`
     : 'Student history';
   return (
     <Page title={title} testId="student-history">
-      <form
-        className="filters"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const v = { from: fromInput || undefined, to: toInput || undefined };
-          void f.run(RangeQuery, v, async () => navigate(studentHistoryPath(studentId), v));
-        }}
-      >
-        <FormError errors={f.errors} />
-        <DateField
-          label="From"
-          error={f.errors.from}
-          value={fromInput || q.data?.from || ''}
-          onChange={setFrom}
-          testId="student-history-from"
-        />
-        <DateField
-          label="To"
-          error={f.errors.to}
-          value={toInput || q.data?.to || ''}
-          onChange={setTo}
-          testId="student-history-to"
-        />
-        <button type="submit">Show</button>
-      </form>
+      <RangeFilter
+        path={studentHistoryPath(studentId)}
+        asked={{ from, to }}
+        answered={q.data}
+        testIdPrefix="student-history"
+      />
       <Loaded q={q}>
         {(r) => {
           const rows = r.sessions.map((s) => [
