@@ -97,3 +97,17 @@ export async function enrolStudentPhoto(
   if (stored?.status !== 'accepted') throw new Error(`photo template not stored: ${JSON.stringify(stored)}`);
   return studentId;
 }
+
+/** A kiosk's camera as the server's Kiosks page reads it (`GET /api/devices`), or undefined. */
+export async function cameraOnServer(
+  server: ServerForKiosks,
+  deviceId: string,
+): Promise<{ status: string; detail: string | null } | null | undefined> {
+  const devices = await call<{ id: string; camera: { status: string; detail: string | null } | null }[]>(
+    server.app,
+    server.seeded.adminToken,
+    'GET',
+    '/api/devices',
+  );
+  return devices.find((d) => d.id === deviceId)?.camera;
+}

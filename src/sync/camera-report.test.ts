@@ -2,8 +2,12 @@
 // with every roster pull instead, and the console's Kiosks page flags it. Here a whole kiosk with
 // the page's camera (spec `push`) and the real server.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call } from '../../server/test/app.js';
-import { pairWholeKiosk, serverForKiosks, type ServerForKiosks } from '../../server/test/whole-kiosk.js';
+import {
+  cameraOnServer,
+  pairWholeKiosk,
+  serverForKiosks,
+  type ServerForKiosks,
+} from '../../server/test/whole-kiosk.js';
 import { FakeFaceEngine, fakeFrame } from '../core/testing/fake-engine.js';
 
 describe("a kiosk's camera on the server", () => {
@@ -15,15 +19,7 @@ describe("a kiosk's camera on the server", () => {
     await server.close();
   });
 
-  const onServer = async (deviceId: string) =>
-    (
-      await call<{ id: string; camera: { status: string; detail: string | null } | null }[]>(
-        server.app,
-        server.seeded.adminToken,
-        'GET',
-        '/api/devices',
-      )
-    ).find((d) => d.id === deviceId)?.camera;
+  const onServer = (deviceId: string) => cameraOnServer(server, deviceId);
 
   it("is reported with every sync: the page's camera problem, then the camera working again", async () => {
     const { kiosk, device } = await pairWholeKiosk(server, new FakeFaceEngine(), new Date().toISOString());

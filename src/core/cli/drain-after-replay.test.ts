@@ -4,8 +4,12 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call } from '../../../server/test/app.js';
-import { pairWholeKiosk, serverForKiosks, type ServerForKiosks } from '../../../server/test/whole-kiosk.js';
+import {
+  cameraOnServer,
+  pairWholeKiosk,
+  serverForKiosks,
+  type ServerForKiosks,
+} from '../../../server/test/whole-kiosk.js';
 import { FakeFaceEngine } from '../testing/fake-engine.js';
 import { drainAfterReplay } from './drain-after-replay.js';
 
@@ -20,15 +24,7 @@ describe('--exit-when-done after a replay', () => {
     await server.close();
   });
 
-  const onServer = async (deviceId: string) =>
-    (
-      await call<{ id: string; camera: { status: string; detail: string | null } | null }[]>(
-        server.app,
-        server.seeded.adminToken,
-        'GET',
-        '/api/devices',
-      )
-    ).find((d) => d.id === deviceId)?.camera;
+  const onServer = (deviceId: string) => cameraOnServer(server, deviceId);
 
   it('tells the server the camera stopped before the kiosk exits', async () => {
     // The replay paces by the kiosk's clock: held at its first frame until the clock moves on.
