@@ -7,6 +7,7 @@ import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
 import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
 import { api, apiAll, currentUser } from '../api.js';
+import { defaultCorrection } from '../correction-default.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
@@ -114,7 +115,7 @@ function CorrectionForm({
   mode: 'correct' | 'undo';
   onDone(): void;
 }) {
-  const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
+  const [status, setStatus] = useState<string>(defaultCorrection(shownStatus(row, session)));
   const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
   const f = useSubmit();
   // Opened from the row's button: the keyboard goes on in the form (else focus falls to <body>).
