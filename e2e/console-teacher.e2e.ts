@@ -273,6 +273,8 @@ describe('staff console: a teacher', () => {
     expect(await page.getByTestId('day-closures').innerText()).toBe(
       `The school calendar has Staff training day (${longDate(tomorrow)}): no lessons and no attendance that day.`,
     );
+    // The heading names the day shown; "Back to today" brings "Today" back.
+    expect(await page.locator('h1').innerText()).toBe(longDate(tomorrow));
     await page.setViewportSize(PHONE);
     await settled(page);
     expect((await layoutReport(page, { scrollY: true })).problems).toEqual([]);

@@ -11,7 +11,8 @@ import { defaultCorrection } from '../correction-default.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
-import { longDate, score, timeIn } from '../format.js';
+import { dayTitle } from '../day-title.js';
+import { longDate, score, siteDateOf, timeIn } from '../format.js';
 import { markTime } from '../mark-time.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
@@ -722,6 +723,9 @@ export function Today({ route }: { route: Route }) {
     sessions.find((s) => s.state === 'current' && !s.cancelled) ??
     sessions.find((s) => s.state === 'upcoming' && !s.cancelled) ??
     sessions[0];
+  // Today at the school, read in a listed lesson's zone (the day asked for may be today).
+  const zone = sessions[0]?.timezone;
+  const todayAtSchool = zone ? siteDateOf(new Date().toISOString(), zone) : null;
   const isAdmin = currentUser()?.role === 'admin';
   const [changing, setChanging] = useState<{ session: DaySession; mode: ChangeMode } | null>(null);
   const [changed, setChanged] = useState<string | null>(null);
@@ -731,7 +735,7 @@ export function Today({ route }: { route: Route }) {
     q.reload();
   };
   return (
-    <Page title="Today" testId="today">
+    <Page title={dayTitle(date, todayAtSchool)} testId="today">
       <DayPicker chosen={date} listed={q.data?.date ?? null} loaded={q.data !== null} />
       <FormOk message={changed} />
       <Loaded q={q}>
