@@ -13,6 +13,7 @@ import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
 import { dayTitle } from '../day-title.js';
 import { longDate, score, siteDateOf, timeIn } from '../format.js';
+import { liveBadge } from '../live-badge.js';
 import { markTime } from '../mark-time.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
@@ -355,14 +356,13 @@ function LiveList({ session }: { session: DaySession }) {
     return c;
   }, [rows, session]);
   const tz = session.timezone;
-  const liveLabel =
-    live.status === 'live'
-      ? 'Live'
-      : live.status === 'connecting'
-        ? 'Connecting…'
-        : live.status === 'reconnecting'
-          ? 'Reconnecting…'
-          : `Stopped${live.detail ? `: ${live.detail}` : ''}`;
+  // Re-drawn each half minute so the badge stops saying Live when the lesson ends on screen.
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const badge = liveBadge(live.status, live.detail, session, now);
   const header = ['student_number', 'name', 'status', 'time', 'score', 'by', 'reason'];
   const csvRows = rows.map((r) => [
     r.studentNumber,
@@ -386,8 +386,8 @@ function LiveList({ session }: { session: DaySession }) {
         <h2 id="live-title">
           {session.class.name}, {session.startTime}–{session.endTime} in {session.room.name}
         </h2>
-        <span className={`live-badge live-badge--${live.status}`} role="status" data-testid="live-status">
-          {liveLabel}
+        <span className={`live-badge live-badge--${badge.tone}`} role="status" data-testid="live-status">
+          {badge.label}
         </span>
         <button
           type="button"
