@@ -202,6 +202,12 @@ describe('staff console: a teacher', () => {
       (r) => r[1] === 'Ada Lovelace',
     );
     expect(adaCells?.[3]).toMatch(/^corrected \d{2}:\d{2}$/);
+    // No "Score" column: the door's match score is jargon to a teacher (it stays in the CSV).
+    expect(
+      await page
+        .locator('[data-testid="today-table"] thead th')
+        .evaluateAll((ths) => ths.map((h) => h.textContent)),
+    ).toEqual(['Number', 'Name', 'Status', 'Time', 'By', 'Reason', 'Actions']);
     await expectAccessible(page, 'today-bulk');
     await page.setViewportSize(PHONE);
     await settled(page);

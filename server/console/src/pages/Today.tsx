@@ -363,6 +363,9 @@ function LiveList({ session }: { session: DaySession }) {
     return () => clearInterval(timer);
   }, []);
   const badge = liveBadge(live.status, live.detail, session, now);
+  // The door's match score (cosine similarity, e.g. 0.80) means nothing to a teacher and is no
+  // percentage ("match 80%" would mislead: 0.55 is a sure match): the CSV keeps it for IT, the
+  // table on screen leaves it out.
   const header = ['student_number', 'name', 'status', 'time', 'score', 'by', 'reason'];
   const csvRows = rows.map((r) => [
     r.studentNumber,
@@ -464,7 +467,7 @@ function LiveList({ session }: { session: DaySession }) {
               <caption className="sr-only">Students of this session, by status; times in {tz}</caption>
               <thead>
                 <tr>
-                  {['Number', 'Name', 'Status', 'Time', 'Score', 'By', 'Reason'].map((h) => (
+                  {['Number', 'Name', 'Status', 'Time', 'By', 'Reason'].map((h) => (
                     <th key={h} scope="col">
                       {h}
                     </th>
@@ -499,7 +502,7 @@ function LiveList({ session }: { session: DaySession }) {
                         <StatusBadge status={shownStatus(r, session)} />
                       </td>
                       <td>{cells[3]}</td>
-                      <td>{cells[4]}</td>
+                      {/* cells[4], the door's match score, is for the CSV only (below). */}
                       <td>{cells[5]}</td>
                       <td>{cells[6]}</td>
                       <td className="actions">
@@ -553,7 +556,8 @@ function LiveList({ session }: { session: DaySession }) {
             </table>
           </div>
           <p className="muted small">
-            Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.
+            Times in {tz}. The CSV also gives each door mark’s face-match score (a similarity, not a
+            percentage), for IT.
             {rows.some((r) => noFace.has(r.studentId)) &&
               ' A student the door cannot recognise is marked only by hand; an admin adds their photos (and a consent) on the student’s page.'}
           </p>
