@@ -267,6 +267,36 @@ describe.each(dialects)('reports on $name', (dialect) => {
   );
 
   it.skipIf(!dialect.available)(
+    'counts nobody absent from a session still running: not seen yet is not an absence',
+    async () => {
+      // 2026-09-21 08:45 UTC: that Monday's 08:30–09:15 session has started, not ended.
+      t.clock.t = new Date('2026-09-21T08:45:00Z');
+      try {
+        const admin = await createUser(database, 'admin');
+        const token = await login(t.app, admin.email, admin.password);
+        const r = (
+          await get(`/api/reports/classes/${s.classId}?from=2026-09-01&to=2026-09-30`, token)
+        ).json() as {
+          sessions: { counts: Record<string, number> }[];
+          students: { studentId: string; statuses: (string | null)[]; attendanceRate: number | null }[];
+        };
+        expect(r.sessions).toHaveLength(3);
+        const first = r.students.find((x) => x.studentId === s.students[0]?.id);
+        expect(first?.statuses).toEqual(['present', 'late', null]);
+        expect(first?.attendanceRate).toBe(1);
+        expect(r.sessions[2]?.counts).toEqual({ present: 0, late: 0, absent: 0, excused: 0 });
+        const own = (
+          await get(`/api/reports/students/${s.students[0]?.id}?from=2026-09-01&to=2026-09-30`, token)
+        ).json() as { sessions: { date: string }[]; counts: Record<string, number> };
+        expect(own.sessions.map((x) => x.date)).toEqual(['2026-09-07', '2026-09-14']);
+        expect(own.counts.absent).toBe(0);
+      } finally {
+        t.clock.t = new Date('2026-09-21T12:00:00Z');
+      }
+    },
+  );
+
+  it.skipIf(!dialect.available)(
     'keeps teachers to their own classes (403) and needs a login (401)',
     async () => {
       expect((await get(`/api/reports/classes/${s.classId}`, otherTeacherToken)).statusCode).toBe(403);

@@ -51,7 +51,7 @@ export const ClassReport = z.object({
       counts: Counts,
       /** (present + late) / (present + late + absent); null when no session was held. */
       attendanceRate: z.number().nullable(),
-      /** One status per entry of `sessions`, in the same order; null when not on that session's list (or no mark in a cancelled one). */
+      /** One status per entry of `sessions`, in the same order; null when not on that session's list (or no mark in a cancelled one, or not seen yet in one still running). */
       statuses: z.array(AttendanceStatus.nullable()),
     }),
   ),

@@ -6,7 +6,9 @@
 // date's schedule VERSION, the site's calendar (no session outside term or on a closure; a
 // moved session at its new date), from the schedule's creation on. A session counts once it
 // has STARTED at the site's local time; later ones are left out (they would otherwise show
-// everybody absent). A cancelled session is listed, flagged, with the marks it had (no
+// everybody absent). A session still running (started, not ended) counts only the students
+// it has a status for: one not seen yet is "not yet seen", as on Today, not absent, until the
+// session ends (else a student showed 0% while Today said "Not yet seen"). A cancelled session is listed, flagged, with the marks it had (no
 // absences, not counted in totals). The class list of each session is the enrolments valid
 // on its date (enrolledOn), so a student who left stays in the reports of the sessions they
 // were on the list for, and a timetable edit never changes a past report.
@@ -112,6 +114,9 @@ export async function statusesFor(
   return out;
 }
 
+/** Started and not yet ended at `nowIso`: a student not seen so far may still come. */
+export const stillRunning = (s: Pick<Occurrence, 'endsAt'>, nowIso: string) => s.endsAt > nowIso;
+
 export const pairKey = (sessionId: string, studentId: string) => `${sessionId}\n${studentId}`;
 
 async function siteTimeZone(db: Executor, siteId: string): Promise<string> {
@@ -201,6 +206,8 @@ export async function classReport(
       const marked = statuses.get(pairKey(s.sessionId, st.id))?.status;
       // A cancelled session shows the marks it had, and nobody is absent from it.
       if (s.cancelled) return marked ?? null;
+      // Not over yet: not seen so far is not an absence (null, counted nowhere).
+      if (marked === undefined && stillRunning(s, nowIso)) return null;
       const status = marked ?? 'absent';
       counts[status] += 1;
       (sessionCounts[i] as Counts)[status] += 1;
@@ -319,21 +326,25 @@ export async function studentReport(
     studentId,
   );
   const counts = zeroCounts();
-  const rows = sessions.map((s) => {
+  const rows = sessions.flatMap((s) => {
     const st = statuses.get(pairKey(s.sessionId, studentId));
+    // A session still running that has nothing for them yet is left out until it ends.
+    if (st === undefined && stillRunning(s, nowIso)) return [];
     const status = st?.status ?? 'absent';
     counts[status] += 1;
-    return {
-      sessionId: s.sessionId,
-      date: s.date,
-      startTime: s.startTime,
-      endTime: s.endTime,
-      class: { id: s.classId, name: classNames.get(s.classId) ?? '' },
-      status,
-      markedAt: st?.markedAt ?? null,
-      decidedBy: st?.decidedBy ?? ('none' as const),
-      reason: st?.reason ?? null,
-    };
+    return [
+      {
+        sessionId: s.sessionId,
+        date: s.date,
+        startTime: s.startTime,
+        endTime: s.endTime,
+        class: { id: s.classId, name: classNames.get(s.classId) ?? '' },
+        status,
+        markedAt: st?.markedAt ?? null,
+        decidedBy: st?.decidedBy ?? ('none' as const),
+        reason: st?.reason ?? null,
+      },
+    ];
   });
   return {
     student: { id: student.id, studentNumber: student.student_number, name: student.name },

@@ -7,10 +7,13 @@ import type { SessionReport } from '../../../src/schemas/attendance.js';
 import { CorrectionRequest } from '../../../src/schemas/attendance.js';
 import { NEXT_LESSON_DAYS, type DaySession, type DaySessions } from '../../../src/schemas/console.js';
 import { api, apiAll, currentUser } from '../api.js';
+import { defaultCorrection } from '../correction-default.js';
 import { downloadCsv } from '../csv.js';
 import { useSubmit } from '../forms.js';
 import { addDays } from '../../../../src/contracts/site-time.js';
-import { longDate, score, timeIn } from '../format.js';
+import { dayTitle } from '../day-title.js';
+import { longDate, score, siteDateOf, timeIn } from '../format.js';
+import { liveBadge } from '../live-badge.js';
 import { markTime } from '../mark-time.js';
 import { href, navigate, type Route } from '../router.js';
 import { openLiveStream, type LiveStatus } from '../sse.js';
@@ -114,7 +117,7 @@ function CorrectionForm({
   mode: 'correct' | 'undo';
   onDone(): void;
 }) {
-  const [status, setStatus] = useState<string>(row.status === 'absent' ? 'excused' : row.status);
+  const [status, setStatus] = useState<string>(defaultCorrection(shownStatus(row, session)));
   const [reason, setReason] = useState(mode === 'undo' ? 'Correction undone' : '');
   const f = useSubmit();
   // Opened from the row's button: the keyboard goes on in the form (else focus falls to <body>).
@@ -353,14 +356,16 @@ function LiveList({ session }: { session: DaySession }) {
     return c;
   }, [rows, session]);
   const tz = session.timezone;
-  const liveLabel =
-    live.status === 'live'
-      ? 'Live'
-      : live.status === 'connecting'
-        ? 'Connecting…'
-        : live.status === 'reconnecting'
-          ? 'Reconnecting…'
-          : `Stopped${live.detail ? `: ${live.detail}` : ''}`;
+  // Re-drawn each half minute so the badge stops saying Live when the lesson ends on screen.
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const badge = liveBadge(live.status, live.detail, session, now);
+  // The door's match score (cosine similarity, e.g. 0.80) means nothing to a teacher and is no
+  // percentage ("match 80%" would mislead: 0.55 is a sure match): the CSV keeps it for IT, the
+  // table on screen leaves it out.
   const header = ['student_number', 'name', 'status', 'time', 'score', 'by', 'reason'];
   const csvRows = rows.map((r) => [
     r.studentNumber,
@@ -384,8 +389,8 @@ function LiveList({ session }: { session: DaySession }) {
         <h2 id="live-title">
           {session.class.name}, {session.startTime}–{session.endTime} in {session.room.name}
         </h2>
-        <span className={`live-badge live-badge--${live.status}`} role="status" data-testid="live-status">
-          {liveLabel}
+        <span className={`live-badge live-badge--${badge.tone}`} role="status" data-testid="live-status">
+          {badge.label}
         </span>
         <button
           type="button"
@@ -462,7 +467,7 @@ function LiveList({ session }: { session: DaySession }) {
               <caption className="sr-only">Students of this session, by status; times in {tz}</caption>
               <thead>
                 <tr>
-                  {['Number', 'Name', 'Status', 'Time', 'Score', 'By', 'Reason'].map((h) => (
+                  {['Number', 'Name', 'Status', 'Time', 'By', 'Reason'].map((h) => (
                     <th key={h} scope="col">
                       {h}
                     </th>
@@ -497,7 +502,7 @@ function LiveList({ session }: { session: DaySession }) {
                         <StatusBadge status={shownStatus(r, session)} />
                       </td>
                       <td>{cells[3]}</td>
-                      <td>{cells[4]}</td>
+                      {/* cells[4], the door's match score, is for the CSV only (below). */}
                       <td>{cells[5]}</td>
                       <td>{cells[6]}</td>
                       <td className="actions">
@@ -551,7 +556,8 @@ function LiveList({ session }: { session: DaySession }) {
             </table>
           </div>
           <p className="muted small">
-            Times in {tz}. Score: the kiosk’s match similarity for its automatic mark.
+            Times in {tz}. The CSV also gives each door mark’s face-match score (a similarity, not a
+            percentage), for IT.
             {rows.some((r) => noFace.has(r.studentId)) &&
               ' A student the door cannot recognise is marked only by hand; an admin adds their photos (and a consent) on the student’s page.'}
           </p>
@@ -721,6 +727,9 @@ export function Today({ route }: { route: Route }) {
     sessions.find((s) => s.state === 'current' && !s.cancelled) ??
     sessions.find((s) => s.state === 'upcoming' && !s.cancelled) ??
     sessions[0];
+  // Today at the school, read in a listed lesson's zone (the day asked for may be today).
+  const zone = sessions[0]?.timezone;
+  const todayAtSchool = zone ? siteDateOf(new Date().toISOString(), zone) : null;
   const isAdmin = currentUser()?.role === 'admin';
   const [changing, setChanging] = useState<{ session: DaySession; mode: ChangeMode } | null>(null);
   const [changed, setChanged] = useState<string | null>(null);
@@ -730,7 +739,7 @@ export function Today({ route }: { route: Route }) {
     q.reload();
   };
   return (
-    <Page title="Today" testId="today">
+    <Page title={dayTitle(date, todayAtSchool)} testId="today">
       <DayPicker chosen={date} listed={q.data?.date ?? null} loaded={q.data !== null} />
       <FormOk message={changed} />
       <Loaded q={q}>
