@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   doorBlock,
@@ -59,6 +60,28 @@ describe('greetingView', () => {
       tone: 'info',
     });
     expect(greetingView(g('no_session', null))).toMatchObject({ salutation: 'Hello', headline: 'there' });
+  });
+  it('"not on this class list" looks nothing like "Marked late" from two metres: its own colour and heading', () => {
+    const late = greetingView(g('late'), 'Maths 9A');
+    const elsewhere = greetingView(g('not_enrolled'), 'Maths 9A');
+    expect(elsewhere.tone).not.toBe(late.tone);
+    expect(elsewhere.salutation).not.toBe(late.salutation);
+    // A question, never a verdict: the student may simply be at the wrong door.
+    expect(elsewhere.salutation).toBe('Is this your room?');
+    // Every greeting's colour is drawn by the stylesheet (a tone without a rule would be grey).
+    const css = readFileSync(new URL('./styles.css', import.meta.url), 'utf8');
+    for (const kind of [
+      'present',
+      'late',
+      'already_marked',
+      'not_enrolled',
+      'unknown',
+      'look_at_camera',
+    ] as const) {
+      const tone = greetingView(g(kind)).tone;
+      expect(css, `.greeting--${tone}`).toMatch(new RegExp(`\\.greeting--${tone}\\s*\\{[^}]*border-color`));
+      expect(css, `.greeting__other--${tone}`).toContain(`.greeting__other--${tone} {`);
+    }
   });
   it('never sends a child to the office, and nothing students see is red', () => {
     for (const kind of [

@@ -10,7 +10,11 @@ import {
 } from '../../contracts/kiosk-api.js';
 import { cameraNotWorking } from '../../contracts/sync.js';
 
-export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
+/**
+ * `elsewhere`: a known student at a door whose class list does not have them (perhaps the wrong
+ * room). Its own colour (violet), so from two metres it never reads as "Marked late" (amber).
+ */
+export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral' | 'elsewhere';
 
 export interface GreetingView {
   /** Small line above the name ("Welcome"), or null. */
@@ -79,12 +83,14 @@ export function greetingView(g: GreetingT, className: string | null = null): Gre
         tone: 'info',
       };
     case 'not_enrolled':
+      // Not amber like "Marked late": nothing was marked here, and the student may simply be at
+      // the wrong door. A question, never a verdict.
       return {
-        salutation: 'Hello',
+        salutation: 'Is this your room?',
         headline: name,
         status: 'You are not on this class list',
         detail: 'Please check with your teacher',
-        tone: 'warn',
+        tone: 'elsewhere',
       };
     case 'unknown':
       return {
