@@ -661,6 +661,8 @@ describe('admin', () => {
     // A kiosk being set up opens on pairing; every other tab says what is missing and leads back.
     await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="unpaired-notice"]').count()).toBe(0);
+    // Not paired yet is not a network fault: a grey "not paired", never a red "offline".
+    await expect(page.textContent('[data-testid="sync-connection"]')).resolves.toBe('not paired');
     await page.click('[data-testid="tab-today"]');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     await page

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  connectionPill,
   doorBlock,
   doorHint,
   DOOR_HINT_HOLD_MS,
@@ -507,5 +508,13 @@ describe('the kiosk that can recognise nobody', () => {
     expect(
       nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(0, 4) }),
     ).toBe(false);
+  });
+});
+
+describe('connectionPill', () => {
+  it('says "not paired" in grey on a kiosk not paired yet, never a red "offline"', () => {
+    expect(connectionPill({ paired: false, online: false })).toEqual({ text: 'not paired', tone: 'neutral' });
+    expect(connectionPill({ paired: true, online: false })).toEqual({ text: 'offline', tone: 'bad' });
+    expect(connectionPill({ paired: true, online: true })).toEqual({ text: 'online', tone: 'good' });
   });
 });

@@ -409,6 +409,18 @@ export function syncBadge(sync: z.infer<typeof SyncStatus>): { text: string; ton
   return null;
 }
 
+/**
+ * The Sync tab's connection pill. A kiosk not paired yet has no server to be offline from:
+ * "not paired" in grey, not a red "offline" that sends an IT admin looking for a network fault.
+ */
+export function connectionPill(sync: Pick<z.infer<typeof SyncStatus>, 'paired' | 'online'>): {
+  text: string;
+  tone: Tone;
+} {
+  if (!sync.paired) return { text: 'not paired', tone: 'neutral' };
+  return sync.online ? { text: 'online', tone: 'good' } : { text: 'offline', tone: 'bad' };
+}
+
 const HINTS: Record<string, string> = {
   too_small: 'Move closer',
   move_closer: 'Move closer',

@@ -6,7 +6,7 @@ import { describeKiosk } from '../../../contracts/kiosk-identity.js';
 import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
-import { localTime, syncErrorText } from '../view-model.js';
+import { connectionPill, localTime, syncErrorText } from '../view-model.js';
 import { collapseSyncHistory, historyWhen } from '../sync-history.js';
 import { PairingQrScanner } from '../pairing/PairingQrScanner.js';
 
@@ -89,6 +89,7 @@ export function SyncPanel({
     history.reload();
   };
 
+  const connection = connectionPill(sync);
   const pct = Math.round(Math.min(1, Math.max(0, sync.progress)) * 100);
   const lines = collapseSyncHistory(history.data ?? []);
   return (
@@ -131,11 +132,9 @@ export function SyncPanel({
         ) : null}
         <dt>Connection</dt>
         <dd>
-          {sync.online ? (
-            <span className="pill pill--good">online</span>
-          ) : (
-            <span className="pill pill--bad">offline</span>
-          )}
+          <span className={`pill pill--${connection.tone}`} data-testid="sync-connection">
+            {connection.text}
+          </span>
         </dd>
         <dt>Marks waiting</dt>
         <dd data-testid="sync-queue">{sync.queueDepth}</dd>
