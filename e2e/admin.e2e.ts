@@ -682,6 +682,13 @@ describe('admin', () => {
     await page.click('[data-testid="pair-submit"]');
     await page.waitForSelector('[data-testid="sync-error"]');
     expect(await page.textContent('[data-testid="sync-paired"]')).toBe('no');
+    // In words an IT admin acts on; the server's code only in the small support line.
+    const refused = page.locator('[data-testid="sync-error"] .error');
+    await expect(refused.textContent()).resolves.toMatch(/did not accept this pairing code.*Kiosks page/);
+    await expect(refused.textContent()).resolves.not.toContain('bad_pairing_code');
+    await expect(page.textContent('[data-testid="sync-error-detail"]')).resolves.toContain(
+      'bad_pairing_code',
+    );
     await world.shot('16-pairing-wrong-code', true);
 
     // The console's pairing QR code held up to the kiosk's camera fills in the server and the code.

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   connectionPill,
+  pairErrorText,
+  PAIRING_CODE_REFUSED_TEXT,
   doorBlock,
   doorHint,
   DOOR_HINT_HOLD_MS,
@@ -516,5 +518,26 @@ describe('connectionPill', () => {
     expect(connectionPill({ paired: false, online: false })).toEqual({ text: 'not paired', tone: 'neutral' });
     expect(connectionPill({ paired: true, online: false })).toEqual({ text: 'offline', tone: 'bad' });
     expect(connectionPill({ paired: true, online: true })).toEqual({ text: 'online', tone: 'good' });
+  });
+});
+
+describe('pairErrorText', () => {
+  it('says a refused pairing code in words with what to do, keeping the raw message for support', () => {
+    const raw =
+      'pairing code refused (bad_pairing_code: Pairing code is wrong, expired or already used): make a new code in the staff console (Kiosks, New code) and pair with it';
+    const { text, detail } = pairErrorText(raw);
+    expect(text).toBe(PAIRING_CODE_REFUSED_TEXT);
+    expect(text).toMatch(/wrong, already used or expired.*Kiosks page/);
+    expect(text).not.toMatch(/bad_pairing_code|refused \(/);
+    expect(detail).toBe(raw);
+    // The same failure as the sync's last error, with its time.
+    expect(syncErrorText(`2026-11-29T08:00:00.000Z ${raw}`, Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(
+      /^The server did not accept this pairing code/,
+    );
+    // Words already: shown as they are, no support line repeating them.
+    expect(pairErrorText('The kiosk name is too long.')).toEqual({
+      text: 'The kiosk name is too long.',
+      detail: null,
+    });
   });
 });

@@ -469,7 +469,13 @@ export function localTime(iso: string | null, nowMs = Date.now()): string {
     : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
 }
 
+/** The server refused a pairing code (sync/http.ts): what an IT admin does about it, in words. */
+export const PAIRING_CODE_REFUSED_TEXT =
+  'The server did not accept this pairing code: it is wrong, already used or expired. Make a new code in the staff console (Kiosks page, New code) and pair with that one.';
+
 const NETWORK_WORDS: [RegExp, string][] = [
+  // Before the 401 line below: a refused code is a code to make again, not a kiosk to pair again.
+  [/pairing code refused|bad_pairing_code/i, PAIRING_CODE_REFUSED_TEXT],
   [/ECONNREFUSED/i, 'The server is not answering (is it running?)'],
   [/ENOTFOUND|EAI_AGAIN/i, 'The server name cannot be found (check the address or the network)'],
   [/ETIMEDOUT|timed? ?out|timeout/i, 'The server took too long to answer'],
@@ -483,6 +489,15 @@ const NETWORK_WORDS: [RegExp, string][] = [
  * A sync error for the admin: stored as "<ISO time> <message>" by the sync service; shown as
  * plain words and a local time.
  */
+/**
+ * A failed pairing for the form: the words an IT admin acts on, and the raw message for
+ * support (small type under it) only when the words replaced it.
+ */
+export function pairErrorText(raw: string): { text: string; detail: string | null } {
+  const text = syncErrorText(raw) ?? raw;
+  return { text, detail: text === raw ? null : raw };
+}
+
 export function syncErrorText(raw: string | null, nowMs = Date.now()): string | null {
   if (!raw) return null;
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\s+(.*)$/s.exec(raw);
