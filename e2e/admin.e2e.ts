@@ -2,7 +2,7 @@
 // quitting (confirm), re-enrolment after a face-model change and enrolment from replayed
 // frames, pairing.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { qrSvgDocument } from '../server/console/src/qr-svg.js';
@@ -665,6 +665,14 @@ describe('admin', () => {
     expect(await page.locator('[data-testid="unpaired-notice"]').count()).toBe(0);
     // Not paired yet is not a network fault: a grey "not paired", never a red "offline".
     await expect(page.textContent('[data-testid="sync-connection"]')).resolves.toBe('not paired');
+    // The version this kiosk runs, for whoever troubleshoots it (the number Electron reports too).
+    await expect(page.textContent('[data-testid="app-version"]')).resolves.toBe(
+      (
+        JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    );
     await page.click('[data-testid="tab-today"]');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     await page

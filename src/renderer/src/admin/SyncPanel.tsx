@@ -9,6 +9,7 @@ import { useResult } from '../hooks.js';
 import { connectionPill, localTime, pairErrorText, syncErrorText } from '../view-model.js';
 import { collapseSyncHistory, historyWhen } from '../sync-history.js';
 import { PairingQrScanner } from '../pairing/PairingQrScanner.js';
+import { APP_VERSION } from '../app-version.js';
 
 const when = (iso: string | null) => localTime(iso);
 /** History lines shown (repeated failures already merged into one). */
@@ -172,6 +173,8 @@ export function SyncPanel({
             </dd>
           </>
         ) : null}
+        <dt>Rollcall version</dt>
+        <dd data-testid="app-version">{APP_VERSION}</dd>
         <dt>Last error</dt>
         <dd
           className={sync.lastError ? 'error' : undefined}
