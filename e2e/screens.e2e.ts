@@ -307,9 +307,20 @@ describe('the door reads right', () => {
       // Names are said by the greeting only, never written over a face (docs/security.md row 43).
       const onBoxes = await page.locator('[data-testid="face-box"]').allTextContents();
       expect(onBoxes.join('').trim(), state.name).toBe('');
+      borders.set(
+        state.name,
+        (await page.evaluate(
+          `(() => { const el = document.querySelector('[data-testid="greeting"]'); return el ? getComputedStyle(el).borderTopColor : null; })()`,
+        )) as string | null,
+      );
       world.setView(null);
     };
+    /** Each state's greeting frame colour: what tells two greetings apart from the door. */
+    const borders = new Map<string, string | null>();
     for (const state of DOOR) await check(state);
+    // "Not on this class list" is not "Marked late": its own colour, not the late amber.
+    expect(borders.get('not-on-class-list')).toBeTruthy();
+    expect(borders.get('not-on-class-list')).not.toBe(borders.get('late-one-long-word'));
 
     // Real camera problems: students see one calm line, never the technical detail.
     world.kiosk.setCamera('webcam:/dev/video9');
