@@ -1,11 +1,15 @@
 // Three builds: main (Node, deps left external and resolved from node_modules / app.asar),
 // preload (sandboxed: must be one self-contained CommonJS file), renderer (React).
 // The e2e suite reuses `rendererConfig` to build only the renderer for the browser bridge.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type RendererViteConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
 
 const root = import.meta.dirname;
+/** The version Electron reports too (app.getVersion() reads the same package.json). */
+const appVersion = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 export const rendererConfig = {
   root: resolve(root, 'src/renderer'),
@@ -13,6 +17,8 @@ export const rendererConfig = {
   // http://127.0.0.1:<port>/ by the bridge.
   base: './',
   plugins: [react()],
+  // Shown in the admin area (Sync), for an IT admin troubleshooting a kiosk.
+  define: { __ROLLCALL_VERSION__: JSON.stringify(appVersion) },
   build: {
     outDir: resolve(root, 'out/renderer'),
     emptyOutDir: true,

@@ -2,7 +2,7 @@
 // quitting (confirm), re-enrolment after a face-model change and enrolment from replayed
 // frames, pairing.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { qrSvgDocument } from '../server/console/src/qr-svg.js';
@@ -120,10 +120,12 @@ describe('admin', () => {
     await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
     await page.clock.runFor(31_000);
     await page.waitForSelector(door);
-    // The lockout is the core's: the pad opened again still refuses, and says for how long.
+    // The lockout is the core's: the pad opened again says for how long at once, before any try,
+    // and still refuses.
     await page.click('[data-testid="open-admin"]');
-    await enterPin(world, ADMIN_PIN);
     await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+    await expect(page.isDisabled('[data-testid="pin-input"]')).resolves.toBe(true);
+    await expect(page.isDisabled('[data-testid="pin-submit"]')).resolves.toBe(true);
     expect(await page.locator('[data-screen="admin"]').count()).toBe(0);
   });
 
@@ -661,6 +663,16 @@ describe('admin', () => {
     // A kiosk being set up opens on pairing; every other tab says what is missing and leads back.
     await page.waitForSelector('[data-panel="sync"][data-app-state="ready"]');
     expect(await page.locator('[data-testid="unpaired-notice"]').count()).toBe(0);
+    // Not paired yet is not a network fault: a grey "not paired", never a red "offline".
+    await expect(page.textContent('[data-testid="sync-connection"]')).resolves.toBe('not paired');
+    // The version this kiosk runs, for whoever troubleshoots it (the number Electron reports too).
+    await expect(page.textContent('[data-testid="app-version"]')).resolves.toBe(
+      (
+        JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version,
+    );
     await page.click('[data-testid="tab-today"]');
     await page.waitForSelector('[data-panel="today"][data-app-state="ready"]');
     await page
@@ -680,6 +692,13 @@ describe('admin', () => {
     await page.click('[data-testid="pair-submit"]');
     await page.waitForSelector('[data-testid="sync-error"]');
     expect(await page.textContent('[data-testid="sync-paired"]')).toBe('no');
+    // In words an IT admin acts on; the server's code only in the small support line.
+    const refused = page.locator('[data-testid="sync-error"] .error');
+    await expect(refused.textContent()).resolves.toMatch(/did not accept this pairing code.*Kiosks page/);
+    await expect(refused.textContent()).resolves.not.toContain('bad_pairing_code');
+    await expect(page.textContent('[data-testid="sync-error-detail"]')).resolves.toContain(
+      'bad_pairing_code',
+    );
     await world.shot('16-pairing-wrong-code', true);
 
     // The console's pairing QR code held up to the kiosk's camera fills in the server and the code.

@@ -220,6 +220,20 @@ async function auditScreen(
     )) as number | null;
     if (detailPx !== null && detailPx < 16)
       problems.push(`the greeting's last line is ${detailPx} px, under 16`);
+    // The class in session ("… · on time until 09:10") is read from the door too: big and bright
+    // enough at 2 m, even on a 7" panel (it once was 14 px of grey at 800×480).
+    const session = (await page.evaluate(`(() => {
+      const el = document.querySelector('.topbar__detail');
+      if (!el) return null;
+      const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).map(Number).map((v) => v / 255)
+        .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+      const fg = lum(getComputedStyle(el).color);
+      const bg = lum(getComputedStyle(el.closest('.topbar')).backgroundColor);
+      return { px: parseFloat(getComputedStyle(el).fontSize), contrast: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05) };
+    })()`)) as { px: number; contrast: number } | null;
+    if (session && session.px < 18) problems.push(`the class-in-session line is ${session.px} px, under 18`);
+    if (session && session.contrast < 10)
+      problems.push(`the class-in-session line's contrast is ${session.contrast.toFixed(1)}:1, under 10:1`);
     if (problems.length) findings.push({ where: `${label} @ ${size}`, problems });
     if (opts.shots) await screenshot(page, `${label}-${size}`, opts.fullPage ?? false);
   }
@@ -293,9 +307,20 @@ describe('the door reads right', () => {
       // Names are said by the greeting only, never written over a face (docs/security.md row 43).
       const onBoxes = await page.locator('[data-testid="face-box"]').allTextContents();
       expect(onBoxes.join('').trim(), state.name).toBe('');
+      borders.set(
+        state.name,
+        (await page.evaluate(
+          `(() => { const el = document.querySelector('[data-testid="greeting"]'); return el ? getComputedStyle(el).borderTopColor : null; })()`,
+        )) as string | null,
+      );
       world.setView(null);
     };
+    /** Each state's greeting frame colour: what tells two greetings apart from the door. */
+    const borders = new Map<string, string | null>();
     for (const state of DOOR) await check(state);
+    // "Not on this class list" is not "Marked late": its own colour, not the late amber.
+    expect(borders.get('not-on-class-list')).toBeTruthy();
+    expect(borders.get('not-on-class-list')).not.toBe(borders.get('late-one-long-word'));
 
     // Real camera problems: students see one calm line, never the technical detail.
     world.kiosk.setCamera('webcam:/dev/video9');

@@ -247,6 +247,12 @@ export const KioskState = z.object({
   browserCamera: z.object({ deviceId: z.string().nullable() }).nullable().optional(),
   /** Optional (added for re-enrolment after a model change): null until the face engine has loaded. */
   templateCoverage: TemplateCoverage.nullable().optional(),
+  /**
+   * Optional (added for the PIN pad): when the admin PIN's lockout ends (ISO), null when there is
+   * none. The core keeps the lockout; a pad opened again during one shows its countdown at once,
+   * before anyone types (the unlock answer's `lockedUntil` says the same after a try).
+   */
+  pinLockedUntil: z.string().nullable().optional(),
 });
 export type KioskState = z.infer<typeof KioskState>;
 

@@ -183,6 +183,21 @@ describe('changing the admin PIN', () => {
   });
 });
 
+describe('the PIN lockout in the kiosk state', () => {
+  it('is there from the lockout until it ends, so a PIN pad opened again shows it before any try', async () => {
+    const { k, h, clock } = kiosk();
+    expect(k.state().pinLockedUntil).toBeNull();
+    for (let i = 0; i < PIN_MAX_FAILURES - 1; i++) await h.adminUnlock({ pin: '9999' });
+    expect(k.state().pinLockedUntil).toBeNull();
+    const r = await h.adminUnlock({ pin: '9999' });
+    const until = r.ok ? r.value.lockedUntil : null;
+    expect(until).toEqual(expect.any(String));
+    expect(k.state().pinLockedUntil).toBe(until);
+    clock.advance(PIN_LOCKOUT_MS + 1);
+    expect(k.state().pinLockedUntil).toBeNull();
+  });
+});
+
 describe('quitting from the admin area', () => {
   it('needs the admin session and an explicit confirm', async () => {
     const { k, h } = kiosk(NEW_PIN);

@@ -124,6 +124,8 @@ export class KioskView {
       soundCue: store.settings.get().soundCue,
       // Cached by the attendance engine with its gallery, so this costs nothing per frame.
       templateCoverage: attendance.coverage,
+      // One indexed row: the PIN pad shows a running lockout as soon as it opens.
+      pinLockedUntil: store.pin.lockedUntil(),
     };
   }
 

@@ -58,6 +58,12 @@ export function createAdminPinRepo(db: Database.Database, now: () => Date) {
       const row = get.get() as Row | undefined;
       return row !== undefined && matches(row, DEFAULT_ADMIN_PIN);
     },
+    /** When the current lockout ends (ISO), or null when the PIN is not locked out now. */
+    lockedUntil(): string | null {
+      const row = get.get() as Row | undefined;
+      const until = row?.locked_until ?? null;
+      return until !== null && new Date(until) > now() ? until : null;
+    },
     setPin(pin: string) {
       const salt = randomBytes(16);
       set.run(salt.toString('base64'), hashPin(pin, salt).toString('base64'));

@@ -71,6 +71,7 @@ export function App({ api }: { api: UiApi }) {
       <PinPad
         api={api}
         notice={pinNotice}
+        coreLockedUntil={state.pinLockedUntil ?? null}
         onUnlocked={(viaRecovery) => {
           // A recovery code means the PIN is forgotten: straight to "change PIN". A kiosk not
           // paired yet is being set up: straight to pairing (Today has nothing to show yet).

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  connectionPill,
+  pairErrorText,
+  PAIRING_CODE_REFUSED_TEXT,
   doorBlock,
   doorHint,
   DOOR_HINT_HOLD_MS,
@@ -59,6 +62,14 @@ describe('greetingView', () => {
       tone: 'info',
     });
     expect(greetingView(g('no_session', null))).toMatchObject({ salutation: 'Hello', headline: 'there' });
+  });
+  it('"not on this class list" looks nothing like "Marked late" from two metres: its own colour and heading', () => {
+    const late = greetingView(g('late'), 'Maths 9A');
+    const elsewhere = greetingView(g('not_enrolled'), 'Maths 9A');
+    expect(elsewhere.tone).not.toBe(late.tone);
+    expect(elsewhere.salutation).not.toBe(late.salutation);
+    // A question, never a verdict: the student may simply be at the wrong door.
+    expect(elsewhere.salutation).toBe('Is this your room?');
   });
   it('never sends a child to the office, and nothing students see is red', () => {
     for (const kind of [
@@ -484,5 +495,34 @@ describe('the kiosk that can recognise nobody', () => {
     expect(
       nobodyRecognisable({ sync: sync(true, '2026-12-07T08:00:00Z'), templateCoverage: coverage(0, 4) }),
     ).toBe(false);
+  });
+});
+
+describe('connectionPill', () => {
+  it('says "not paired" in grey on a kiosk not paired yet, never a red "offline"', () => {
+    expect(connectionPill({ paired: false, online: false })).toEqual({ text: 'not paired', tone: 'neutral' });
+    expect(connectionPill({ paired: true, online: false })).toEqual({ text: 'offline', tone: 'bad' });
+    expect(connectionPill({ paired: true, online: true })).toEqual({ text: 'online', tone: 'good' });
+  });
+});
+
+describe('pairErrorText', () => {
+  it('says a refused pairing code in words with what to do, keeping the raw message for support', () => {
+    const raw =
+      'pairing code refused (bad_pairing_code: Pairing code is wrong, expired or already used): make a new code in the staff console (Kiosks, New code) and pair with it';
+    const { text, detail } = pairErrorText(raw);
+    expect(text).toBe(PAIRING_CODE_REFUSED_TEXT);
+    expect(text).toMatch(/wrong, already used or expired.*Kiosks page/);
+    expect(text).not.toMatch(/bad_pairing_code|refused \(/);
+    expect(detail).toBe(raw);
+    // The same failure as the sync's last error, with its time.
+    expect(syncErrorText(`2026-11-29T08:00:00.000Z ${raw}`, Date.parse('2026-11-29T09:00:00.000Z'))).toMatch(
+      /^The server did not accept this pairing code/,
+    );
+    // Words already: shown as they are, no support line repeating them.
+    expect(pairErrorText('The kiosk name is too long.')).toEqual({
+      text: 'The kiosk name is too long.',
+      detail: null,
+    });
   });
 });

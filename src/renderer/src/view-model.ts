@@ -10,7 +10,11 @@ import {
 } from '../../contracts/kiosk-api.js';
 import { cameraNotWorking } from '../../contracts/sync.js';
 
-export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral';
+/**
+ * `elsewhere`: a known student at a door whose class list does not have them (perhaps the wrong
+ * room). Its own colour (violet), so from two metres it never reads as "Marked late" (amber).
+ */
+export type Tone = 'good' | 'warn' | 'info' | 'bad' | 'neutral' | 'elsewhere';
 
 export interface GreetingView {
   /** Small line above the name ("Welcome"), or null. */
@@ -79,12 +83,14 @@ export function greetingView(g: GreetingT, className: string | null = null): Gre
         tone: 'info',
       };
     case 'not_enrolled':
+      // Not amber like "Marked late": nothing was marked here, and the student may simply be at
+      // the wrong door. A question, never a verdict.
       return {
-        salutation: 'Hello',
+        salutation: 'Is this your room?',
         headline: name,
         status: 'You are not on this class list',
         detail: 'Please check with your teacher',
-        tone: 'warn',
+        tone: 'elsewhere',
       };
     case 'unknown':
       return {
@@ -403,6 +409,18 @@ export function syncBadge(sync: z.infer<typeof SyncStatus>): { text: string; ton
   return null;
 }
 
+/**
+ * The Sync tab's connection pill. A kiosk not paired yet has no server to be offline from:
+ * "not paired" in grey, not a red "offline" that sends an IT admin looking for a network fault.
+ */
+export function connectionPill(sync: Pick<z.infer<typeof SyncStatus>, 'paired' | 'online'>): {
+  text: string;
+  tone: Tone;
+} {
+  if (!sync.paired) return { text: 'not paired', tone: 'neutral' };
+  return sync.online ? { text: 'online', tone: 'good' } : { text: 'offline', tone: 'bad' };
+}
+
 const HINTS: Record<string, string> = {
   too_small: 'Move closer',
   move_closer: 'Move closer',
@@ -451,7 +469,13 @@ export function localTime(iso: string | null, nowMs = Date.now()): string {
     : `${d.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
 }
 
+/** The server refused a pairing code (sync/http.ts): what an IT admin does about it, in words. */
+export const PAIRING_CODE_REFUSED_TEXT =
+  'The server did not accept this pairing code: it is wrong, already used or expired. Make a new code in the staff console (Kiosks page, New code) and pair with that one.';
+
 const NETWORK_WORDS: [RegExp, string][] = [
+  // Before the 401 line below: a refused code is a code to make again, not a kiosk to pair again.
+  [/pairing code refused|bad_pairing_code/i, PAIRING_CODE_REFUSED_TEXT],
   [/ECONNREFUSED/i, 'The server is not answering (is it running?)'],
   [/ENOTFOUND|EAI_AGAIN/i, 'The server name cannot be found (check the address or the network)'],
   [/ETIMEDOUT|timed? ?out|timeout/i, 'The server took too long to answer'],
@@ -465,6 +489,15 @@ const NETWORK_WORDS: [RegExp, string][] = [
  * A sync error for the admin: stored as "<ISO time> <message>" by the sync service; shown as
  * plain words and a local time.
  */
+/**
+ * A failed pairing for the form: the words an IT admin acts on, and the raw message for
+ * support (small type under it) only when the words replaced it.
+ */
+export function pairErrorText(raw: string): { text: string; detail: string | null } {
+  const text = syncErrorText(raw) ?? raw;
+  return { text, detail: text === raw ? null : raw };
+}
+
 export function syncErrorText(raw: string | null, nowMs = Date.now()): string | null {
   if (!raw) return null;
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)\s+(.*)$/s.exec(raw);

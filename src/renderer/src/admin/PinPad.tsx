@@ -12,9 +12,20 @@ interface Props {
   api: UiApi;
   /** Shown until the first key press (e.g. why the admin area was just locked). */
   notice?: string | null;
+  /**
+   * The core's lockout (KioskState.pinLockedUntil), live: a pad opened during one shows the
+   * countdown at once, not only after the next try.
+   */
+  coreLockedUntil?: string | null;
   /** `viaRecovery`: opened with a recovery code, so the admin must set a new PIN. */
   onUnlocked: (viaRecovery: boolean) => void;
   onCancel: () => void;
+}
+
+/** The later of two ISO times (either may be missing). */
+function laterOf(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) return a ?? b;
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 /** Long enough for a recovery code, which is typed on the same pad. */
@@ -27,15 +38,17 @@ const MAX_DIGITS = 12;
  */
 export const PIN_IDLE_MS = 30_000;
 
-export function PinPad({ api, notice = null, onUnlocked, onCancel }: Props) {
+export function PinPad({ api, notice = null, coreLockedUntil = null, onUnlocked, onCancel }: Props) {
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(notice);
-  const [lockedUntil, setLockedUntil] = useState<string | null>(null);
+  /** The lockout the last try answered; the core's own (`coreLockedUntil`) may come first. */
+  const [triedUntil, setLockedUntil] = useState<string | null>(null);
   const now = useNow(1000);
+  const lockedUntil = laterOf(triedUntil, coreLockedUntil);
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
 
-  // Back to the door when nobody touches the pad (the core keeps any lockout; the next try shows it).
+  // Back to the door when nobody touches the pad (the core keeps any lockout; opened again, the pad shows it).
   // The parent's callback is new on every kiosk state it renders (several a second): the timer
   // reads the latest through a ref instead of restarting with it, else it would never run out.
   const leave = useRef(onCancel);

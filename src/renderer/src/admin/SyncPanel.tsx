@@ -6,9 +6,10 @@ import { describeKiosk } from '../../../contracts/kiosk-identity.js';
 import { PairArgs, unsentTotal, type KioskState, type UnsentCounts } from '../../../contracts/kiosk-api.js';
 import type { UiApi } from '../api/checked-api.js';
 import { useResult } from '../hooks.js';
-import { localTime, syncErrorText } from '../view-model.js';
+import { connectionPill, localTime, pairErrorText, syncErrorText } from '../view-model.js';
 import { collapseSyncHistory, historyWhen } from '../sync-history.js';
 import { PairingQrScanner } from '../pairing/PairingQrScanner.js';
+import { APP_VERSION } from '../app-version.js';
 
 const when = (iso: string | null) => localTime(iso);
 /** History lines shown (repeated failures already merged into one). */
@@ -34,7 +35,8 @@ export function SyncPanel({
   const [name, setName] = useState(
     sync.kiosk?.name ?? (state.room ? `Kiosk ${state.room.name}` : 'Door kiosk'),
   );
-  const [error, setError] = useState<string | null>(null);
+  /** What went wrong, in words; `detail`: the core's own message, for support, when the words replaced it. */
+  const [error, setError] = useState<{ text: string; detail: string | null } | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
@@ -58,7 +60,10 @@ export function SyncPanel({
     if (serverFingerprint !== '') {
       const checked = PairArgs.shape.serverFingerprint.safeParse(serverFingerprint);
       if (!checked.success) {
-        setError(`Server certificate fingerprint: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+        setError({
+          text: `Server certificate fingerprint: ${checked.error.issues[0]?.message ?? 'invalid'}`,
+          detail: null,
+        });
         return;
       }
     }
@@ -75,7 +80,7 @@ export function SyncPanel({
     history.reload();
     if (!r.ok && r.error.code === 'sync_unsent' && r.error.unsent)
       setUnsent({ message: r.error.message, counts: r.error.unsent });
-    else if (!r.ok) setError(r.error.message);
+    else if (!r.ok) setError(pairErrorText(r.error.message));
     else {
       setCode('');
       setNote('Paired. The roster is being downloaded.');
@@ -85,10 +90,11 @@ export function SyncPanel({
     setError(null);
     setNote(null);
     const r = await api.syncNow();
-    if (!r.ok) setError(r.error.message);
+    if (!r.ok) setError(pairErrorText(r.error.message));
     history.reload();
   };
 
+  const connection = connectionPill(sync);
   const pct = Math.round(Math.min(1, Math.max(0, sync.progress)) * 100);
   const lines = collapseSyncHistory(history.data ?? []);
   return (
@@ -131,11 +137,9 @@ export function SyncPanel({
         ) : null}
         <dt>Connection</dt>
         <dd>
-          {sync.online ? (
-            <span className="pill pill--good">online</span>
-          ) : (
-            <span className="pill pill--bad">offline</span>
-          )}
+          <span className={`pill pill--${connection.tone}`} data-testid="sync-connection">
+            {connection.text}
+          </span>
         </dd>
         <dt>Marks waiting</dt>
         <dd data-testid="sync-queue">{sync.queueDepth}</dd>
@@ -169,6 +173,8 @@ export function SyncPanel({
             </dd>
           </>
         ) : null}
+        <dt>Rollcall version</dt>
+        <dd data-testid="app-version">{APP_VERSION}</dd>
         <dt>Last error</dt>
         <dd
           className={sync.lastError ? 'error' : undefined}
@@ -331,9 +337,14 @@ export function SyncPanel({
         </div>
       )}
       {error && (
-        <p className="error" role="alert" data-testid="sync-error">
-          {error}
-        </p>
+        <div role="alert" data-testid="sync-error">
+          <p className="error">{error.text}</p>
+          {error.detail && (
+            <p className="error-detail" data-testid="sync-error-detail">
+              For support: {error.detail}
+            </p>
+          )}
+        </div>
       )}
       {note && !error && (
         <p className="ok" data-testid="sync-note">
