@@ -84,3 +84,28 @@ export function useResult<T>(
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, loaded, reload };
 }
+
+/**
+ * Calls `onIdle` once nobody has touched the screen or pressed a key for `ms`. The callback is
+ * read through a ref: a parent that passes a new one on every kiosk state it renders (several a
+ * second) must not restart the timer, else it would never run out.
+ */
+export function useIdleTimeout(ms: number, onIdle: () => void): void {
+  const latest = useRef(onIdle);
+  latest.current = onIdle;
+  useEffect(() => {
+    const fire = () => latest.current();
+    let timer = setTimeout(fire, ms);
+    const poke = () => {
+      clearTimeout(timer);
+      timer = setTimeout(fire, ms);
+    };
+    window.addEventListener('pointerdown', poke);
+    window.addEventListener('keydown', poke);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pointerdown', poke);
+      window.removeEventListener('keydown', poke);
+    };
+  }, [ms]);
+}

@@ -13,7 +13,7 @@ import { SyncPanel } from './SyncPanel.js';
 import { SettingsPanel } from './SettingsPanel.js';
 import { PinPanel } from './PinPanel.js';
 import { QuitDialog } from './QuitDialog.js';
-import { useResult } from '../hooks.js';
+import { useIdleTimeout, useResult } from '../hooks.js';
 import { useFocusOnMount } from '../a11y.js';
 import { doorProblemForAdmin, nobodyRecognisable } from '../view-model.js';
 import { noticeOffersCameraSettings } from './enrol-camera.js';
@@ -103,20 +103,7 @@ export function AdminShell({
     if (factoryPin) setTabState('pin');
   }, [factoryPin]);
 
-  useEffect(() => {
-    let timer = setTimeout(onExit, IDLE_LOCK_MS);
-    const poke = () => {
-      clearTimeout(timer);
-      timer = setTimeout(onExit, IDLE_LOCK_MS);
-    };
-    window.addEventListener('pointerdown', poke);
-    window.addEventListener('keydown', poke);
-    return () => {
-      clearTimeout(timer);
-      window.removeEventListener('pointerdown', poke);
-      window.removeEventListener('keydown', poke);
-    };
-  }, [onExit]);
+  useIdleTimeout(IDLE_LOCK_MS, onExit);
 
   return (
     <div className="admin" data-screen="admin">

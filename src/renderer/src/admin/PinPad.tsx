@@ -1,9 +1,9 @@
 // PIN entry in front of the admin area. The core counts wrong PINs and decides the lockout;
 // this screen only shows it (with a countdown) and never keeps the PIN after a try. A one-time
 // recovery code from the server is typed here too (the core tells which one opened it).
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { UiApi } from '../api/checked-api.js';
-import { useNow } from '../hooks.js';
+import { useIdleTimeout, useNow } from '../hooks.js';
 import { lockoutText } from '../view-model.js';
 import { PIN_RECOVERY_CODE_DIGITS } from '../../../contracts/sync.js';
 import { applyKey, Keypad, type KeypadKey } from './Keypad.js';
@@ -49,25 +49,7 @@ export function PinPad({ api, notice = null, coreLockedUntil = null, onUnlocked,
   const locked = lockedUntil !== null && Date.parse(lockedUntil) > now;
 
   // Back to the door when nobody touches the pad (the core keeps any lockout; opened again, the pad shows it).
-  // The parent's callback is new on every kiosk state it renders (several a second): the timer
-  // reads the latest through a ref instead of restarting with it, else it would never run out.
-  const leave = useRef(onCancel);
-  leave.current = onCancel;
-  useEffect(() => {
-    const goBack = () => leave.current();
-    let timer = setTimeout(goBack, PIN_IDLE_MS);
-    const poke = () => {
-      clearTimeout(timer);
-      timer = setTimeout(goBack, PIN_IDLE_MS);
-    };
-    window.addEventListener('pointerdown', poke);
-    window.addEventListener('keydown', poke);
-    return () => {
-      clearTimeout(timer);
-      window.removeEventListener('pointerdown', poke);
-      window.removeEventListener('keydown', poke);
-    };
-  }, []);
+  useIdleTimeout(PIN_IDLE_MS, onCancel);
 
   const press = (k: KeypadKey) => {
     setMessage(null);
