@@ -29,7 +29,7 @@ import { coverageByStudent, coverageOf } from './attendance/template-coverage.js
 import { CameraSpecError, parseCameraSpec } from './camera/index.js';
 import type { EnrolmentDesk } from './enrolment-desk.js';
 import type { EnrolProgress } from './enrolment.js';
-import { looserThanFloor, type RecognitionFloor } from './recognition-floor.js';
+import { looserThanFloor } from './recognition-floor.js';
 import { KioskError } from './errors.js';
 import type { KioskStore } from './store/index.js';
 import { DEFAULT_ADMIN_PIN } from './store/admin-pin.js';
@@ -54,8 +54,6 @@ export interface HandlerContext {
   reportPageCamera: (report: PageCameraReport) => boolean;
   /** Whether Settings may choose recorded frames (`replay:`); see KioskOptions.allowReplayCamera. */
   allowReplayCamera: boolean;
-  /** The loosest recognition Settings may choose (recognition-floor.ts): a PIN holder can only make matching stricter. */
-  recognitionFloor: RecognitionFloor;
   faceEngineReady: () => boolean;
   /** The running face engine's model (null while it loads): the model templates must be of to be usable. */
   faceModelId: () => string | null;
@@ -356,7 +354,7 @@ export function buildHandlers(k: HandlerContext): KioskHandlerTable {
       const spec = patch.cameraSpec === undefined ? null : parseCameraSpec(patch.cameraSpec);
       if (spec?.kind === 'replay' && !k.allowReplayCamera)
         throw new KioskError('replay_not_allowed', `${REPLAY_NOT_ALLOWED}; choose push, webcam or none`);
-      const looser = looserThanFloor(patch, k.recognitionFloor);
+      const looser = looserThanFloor(patch, k.store.settings.floor);
       if (looser !== null) throw new KioskError('looser_than_calibrated', looser);
       const before = k.store.settings.get();
       const next = k.store.settings.update(patch);

@@ -23,7 +23,6 @@ import { loadFaceEngine, pairAndStartSync } from './startup.js';
 import { DEFAULT_ADMIN_PIN, makePrivateDir, openKioskStore, type KioskStore } from './store/index.js';
 import { DEFAULT_SETTINGS } from './store/settings-defaults.js';
 import { KioskView } from './view-state.js';
-import { recognitionFloorOf } from './recognition-floor.js';
 
 export { ADMIN_IDLE_MS } from './admin-session.js';
 export { QUIT_REPLY_GRACE_MS } from './quit-request.js';
@@ -260,7 +259,6 @@ export function createKiosk(options: KioskOptions): KioskRuntime {
     restartCamera: (spec) => camera.restart(spec),
     reportPageCamera: (report) => camera.reportFromPage(report),
     allowReplayCamera,
-    recognitionFloor: recognitionFloorOf(settingsDefaults(options.settings)),
     faceEngineReady: () => faceEngine.engine !== null,
     faceModelId: () => faceEngine.modelId(),
     requestQuit: () => quit.request(),

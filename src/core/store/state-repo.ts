@@ -67,6 +67,8 @@ export function createSettingsRepo(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   );
   let warned = false;
+  /** The loosest recognition these settings may hold: the defaults' (recognition-floor.ts). */
+  const floor = recognitionFloorOf(defaults);
   const read = (): Settings => {
     const stored = Object.fromEntries(
       (all.all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value) as unknown]),
@@ -85,10 +87,11 @@ export function createSettingsRepo(
     // A stored value that no longer validates (older app, hand edit) falls back to defaults rather than bricking the kiosk.
     // A recognition value looser than the kiosk's defaults (stored before Settings refused it,
     // or written by hand) is raised to them: recognition-floor.ts says why.
-    return merged.success ? raisedToFloor(merged.data, recognitionFloorOf(defaults)) : defaults;
+    return merged.success ? raisedToFloor(merged.data, floor) : defaults;
   };
   return {
     get: read,
+    floor,
     update: db.transaction((patch: Partial<Settings>): Settings => {
       const next = Settings.parse({ ...read(), ...patch });
       for (const [k, v] of Object.entries(patch))
