@@ -46,6 +46,17 @@ async function enterPin(w: World, pin: string) {
   await w.page.click('[data-testid="pin-submit"]');
 }
 
+/** Opens the PIN pad and types five wrong PINs, until the pad says the kiosk is locked out. */
+async function lockOut(w: World) {
+  await w.page.click('[data-testid="open-admin"]');
+  for (let i = 0; i < 5; i++) {
+    await w.page.waitForSelector('[data-testid="pin-submit"]');
+    await enterPin(w, '9999');
+    if (i < 4) await w.page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
+  }
+  await w.page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+}
+
 describe('admin', () => {
   it('refuses a wrong PIN, opens on the right one, and locks out after repeated mistakes', async () => {
     world = await suite.world();
@@ -75,13 +86,7 @@ describe('admin', () => {
       error: { code: 'locked' },
     });
 
-    await page.click('[data-testid="open-admin"]');
-    for (let i = 0; i < 5; i++) {
-      await page.waitForSelector('[data-testid="pin-submit"]');
-      await enterPin(world, '9999');
-      if (i < 4) await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
-    }
-    await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+    await lockOut(world);
     expect(await page.isDisabled('[data-testid="pin-input"]')).toBe(true);
     await world.shot('10-pin-lockout');
     // The core enforces it: even the right PIN is refused while locked.
@@ -111,13 +116,7 @@ describe('admin', () => {
     await page.waitForSelector(door);
 
     // Five wrong PINs: the countdown is shown, and after a while the door is back for students.
-    await page.click('[data-testid="open-admin"]');
-    for (let i = 0; i < 5; i++) {
-      await page.waitForSelector('[data-testid="pin-submit"]');
-      await enterPin(world, '9999');
-      if (i < 4) await page.locator('[data-testid="pin-message"]', { hasText: 'Wrong PIN' }).waitFor();
-    }
-    await page.locator('[data-testid="pin-message"]', { hasText: 'Too many wrong PINs' }).waitFor();
+    await lockOut(world);
     await page.clock.runFor(31_000);
     await page.waitForSelector(door);
     // The lockout is the core's: the pad opened again says for how long at once, before any try,
